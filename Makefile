@@ -1,0 +1,104 @@
+# ludwig-c - one non-recursive Makefile. Objects in build/ (build-asan/ for the sanitizer build).
+#   make          build build/ludwig-c
+#   make test     install missing packages, build, run every test
+#   make demo     install missing packages, build, run the tutorial experiment on test-data/
+#   make asan     the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+
+BUILD   ?= build
+CC      ?= cc
+PREFIX  ?= /usr/local
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+PKGS_DEV := libyaml-dev libzip-dev libstb-dev libxml2-dev libcjson-dev libcsv-dev pkg-config
+PKGS_TEST := python3-cheetah libxml2-utils time
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+OPT     ?= -O2 -g
+CFLAGS  ?= $(OPT)
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -pthread -MMD -MP \
+           -Ilib/include -Ilib/core -Ilib/io -Ilib/ludwig -Ilib/report \
+           -I/usr/include/libxml2 -I/usr/include/cjson -I/usr/include/stb \
+           -DLC_VERSION='"$(VERSION)"'
+LDLIBS  := -lyaml -lzip -lxml2 -lcjson -lcsv -lm -pthread
+SAN     :=
+
+# ISA-specific kernels: only these files are compiled for wider vectors; dispatch is at run time.
+AVX2_FLAGS   := -mavx2 -mfma
+AVX512_FLAGS := -mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma
+
+LIB_SRC  := $(wildcard lib/core/*.c lib/io/*.c lib/ludwig/*.c lib/report/*.c)
+TOOL_SRC := $(wildcard tool/*.c)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB_A    := $(BUILD)/liblc.a
+EXE      := $(BUILD)/ludwig-c
+
+.SECONDARY:
+.PHONY: all test demo asan deps test-deps clean install check-unit bench fuzz
+all: $(EXE)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+
+$(BUILD)/%_avx2.o: %_avx2.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) $(AVX2_FLAGS) -c $< -o $@
+
+$(BUILD)/%_avx512.o: %_avx512.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) $(AVX512_FLAGS) -c $< -o $@
+
+$(LIB_A): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(EXE): $(TOOL_OBJ) $(LIB_A)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $(TOOL_OBJ) $(LIB_A) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJ) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB_A) $(LDLIBS)
+
+# Install the Debian packages the build needs, only when one is missing (needs root or sudo).
+deps:
+	@missing=""; for p in $(PKGS_DEV); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; fi
+
+test-deps: deps
+	@missing=""; for p in $(PKGS_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; fi
+
+check-unit: $(TEST_BIN)
+	@BUILD=$(BUILD) sh tests/run_unit.sh $(TEST_BIN)
+
+test: test-deps
+	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@BUILD=$(BUILD) sh tests/run_unit.sh $(TEST_BIN)
+	@BUILD=$(BUILD) sh tests/run_e2e.sh
+
+asan:
+	@$(MAKE) --no-print-directory test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/demo.sh $(EXE)
+
+install: $(EXE)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(EXE) $(DESTDIR)$(PREFIX)/bin/ludwig-c
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_SUPPORT_OBJ:.o=.d)

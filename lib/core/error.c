@@ -1,0 +1,66 @@
+/* error.c - the error context: first failure wins, optional hint, contextual prefixes. */
+#include "lc_error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void lc_error_clear(lc_error *e)
+{
+    if (!e)
+        return;
+    e->status = LC_OK;
+    e->msg[0] = '\0';
+    e->hint[0] = '\0';
+}
+
+lc_status lc_error_set(lc_error *e, lc_status st, const char *fmt, ...)
+{
+    if (!e || e->status != LC_OK)
+        return st;
+    e->status = st;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+void lc_error_hint(lc_error *e, const char *fmt, ...)
+{
+    if (!e)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->hint, sizeof e->hint, fmt, ap);
+    va_end(ap);
+}
+
+void lc_error_prefix(lc_error *e, const char *fmt, ...)
+{
+    if (!e || e->status == LC_OK)
+        return;
+    char pre[512], old[LC_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(pre, sizeof pre, fmt, ap);
+    va_end(ap);
+    memcpy(old, e->msg, sizeof old);
+    snprintf(e->msg, sizeof e->msg, "%s%s", pre, old);
+}
+
+const char *lc_status_name(lc_status st)
+{
+    switch (st) {
+    case LC_OK: return "ok";
+    case LC_ERR_USAGE: return "usage";
+    case LC_ERR_CONFIG: return "config";
+    case LC_ERR_DATA: return "data";
+    case LC_ERR_IO: return "io";
+    case LC_ERR_NOMEM: return "out of memory";
+    case LC_ERR_DIVERGED: return "diverged";
+    case LC_ERR_INTERRUPTED: return "interrupted";
+    case LC_ERR_INTERNAL: return "internal";
+    }
+    return "unknown";
+}

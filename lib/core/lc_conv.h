@@ -1,0 +1,60 @@
+/* lc_conv.h - 2-D convolution and dense (fully connected) layers over a whole batch, on the pool.
+ *
+ * Layouts follow PyTorch so reference tests line up: x (B,C,H,W), w (OC,C,KH,KW), y (B,OC,OH,OW);
+ * dense x (B,IN), w (OUT,IN), y (B,OUT). Zero padding is symmetric (ph rows top and bottom).
+ * Backward overwrites dw/db (gradients are not accumulated across calls). Every output element is
+ * reduced by one task in a fixed order, and batch reductions use a fixed number of chunks
+ * (LC_REDUCE_CHUNKS), so results are bitwise identical for any thread count.
+ */
+#ifndef LC_CONV_H
+#define LC_CONV_H
+
+#include <stddef.h>
+
+#include "lc_pool.h"
+
+#define LC_REDUCE_CHUNKS 16
+
+typedef struct lc_conv2d {
+    int C, H, W;    /* input */
+    int OC, KH, KW; /* filters */
+    int sh, sw;     /* stride */
+    int ph, pw;     /* zero padding */
+    int dh, dw;     /* dilation */
+    int OH, OW;     /* output, set by lc_conv2d_plan */
+} lc_conv2d;
+
+/* Computes OH/OW; returns 0, or -1 when the output would be empty (kernel larger than input). */
+int lc_conv2d_plan(lc_conv2d *c);
+
+/* Floats of workspace forward+backward need for batch size B with nthreads threads; the caller
+ * allocates it once (64-byte aligned) and passes it to every call. */
+size_t lc_conv2d_ws_floats(const lc_conv2d *c, int B, int nthreads);
+
+/* b may be NULL (no bias). */
+void lc_conv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* (B,C,H,W) */,
+                       const float *w /* (OC,C,KH,KW) */, const float *b /* (OC) */,
+                       float *y /* (B,OC,OH,OW) */, float *ws);
+
+/* dx may be NULL (no input gradient needed); db may be NULL (no bias). */
+void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* (B,C,H,W) */,
+                        const float *w /* (OC,C,KH,KW) */, const float *dy /* (B,OC,OH,OW) */,
+                        float *dx /* (B,C,H,W) */, float *dw /* (OC,C,KH,KW) */,
+                        float *db /* (OC) */, float *ws);
+
+/* y = x w^T + b; b may be NULL. */
+void lc_dense_forward(lc_pool *p, int B, int IN, int OUT, const float *x /* (B,IN) */,
+                      const float *w /* (OUT,IN) */, const float *b /* (OUT) */,
+                      float *y /* (B,OUT) */);
+
+/* dx may be NULL; db may be NULL. */
+void lc_dense_backward(lc_pool *p, int B, int IN, int OUT, const float *x /* (B,IN) */,
+                       const float *w /* (OUT,IN) */, const float *dy /* (B,OUT) */,
+                       float *dx /* (B,IN) */, float *dw /* (OUT,IN) */, float *db /* (OUT) */);
+
+/* im2col / col2im for one sample (exposed for the adjointness test).
+ * col is (C*KH*KW, OH*OW); col2im accumulates into x (caller zeroes it). */
+void lc_im2col(const lc_conv2d *c, const float *x /* (C,H,W) */, float *col);
+void lc_col2im(const lc_conv2d *c, const float *col, float *x /* (C,H,W) */);
+
+#endif

@@ -1,0 +1,129 @@
+/* lc_layers.h - the element-wise and normalising layers, pooling, dropout, the softmax
+ * cross-entropy loss and the optimizers, over a whole batch on the pool.
+ *
+ * Conventions (PyTorch's, so reference tests line up): NCHW; inverted dropout (kept values scaled
+ * by 1/(1-rate)); max-pool keeps the first maximum in row-major window order; softmax
+ * cross-entropy = logsumexp(z) - z[y]. Backward functions overwrite their outputs (dx, dgamma...).
+ * Results are bitwise identical for any thread count (fixed task split; reductions in a fixed
+ * number of chunks summed in order).
+ */
+#ifndef LC_LAYERS_H
+#define LC_LAYERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lc_pool.h"
+
+/* ---- activations ---- */
+typedef enum lc_act {
+    LC_ACT_LINEAR = 0,
+    LC_ACT_RELU,
+    LC_ACT_TANH,
+    LC_ACT_SIGMOID,
+    LC_ACT_ELU,        /* alpha 1 */
+    LC_ACT_LEAKY_RELU, /* slope 0.01 (torch.nn.LeakyReLU default) */
+    LC_ACT_LOG_SIGMOID
+} lc_act;
+
+/* y = act(x); in place (y == x) allowed. */
+void lc_act_forward(lc_pool *p, lc_act a, size_t n, const float *x, float *y);
+/* dx = dy * act'(x); x is the pre-activation input, y the output. dx may alias dy. */
+void lc_act_backward(lc_pool *p, lc_act a, size_t n, const float *x, const float *y,
+                     const float *dy, float *dx);
+
+/* ---- 2-D pooling ---- */
+typedef struct lc_pool2d {
+    int C, H, W;
+    int KH, KW, sh, sw, ph, pw, dh, dw;
+    int is_max;      /* 1 max, 0 average (padding counted, as torch count_include_pad=True) */
+    int OH, OW;      /* set by lc_pool2d_plan (floor mode) */
+} lc_pool2d;
+
+int lc_pool2d_plan(lc_pool2d *q); /* 0, or -1 when the output would be empty */
+/* argmax (B,C,OH,OW) records the input index within the (H,W) plane for max pooling; NULL for avg */
+void lc_pool2d_forward(lc_pool *p, const lc_pool2d *q, int B, const float *x /* (B,C,H,W) */,
+                       float *y /* (B,C,OH,OW) */, int32_t *argmax);
+void lc_pool2d_backward(lc_pool *p, const lc_pool2d *q, int B, const float *dy /* (B,C,OH,OW) */,
+                        const int32_t *argmax, float *dx /* (B,C,H,W) */);
+
+/* ---- dropout ---- */
+/* Keeps each element with probability 1-rate; the mask is a pure function of
+ * (seed, layer, step, sample_ids[b], element index), so it is reproducible and independent of the
+ * thread count and of where the sample sits in the batch. mask (B,n) holds 0/1.
+ * rate == 0 copies x to y and sets the mask to 1. */
+void lc_dropout_forward(lc_pool *p, int B, size_t n, float rate, uint64_t seed, uint64_t layer,
+                        uint64_t step, const float *x /* (B,n) */, float *y /* (B,n) */,
+                        uint8_t *mask /* (B,n) */);
+void lc_dropout_backward(lc_pool *p, int B, size_t n, float rate, const uint8_t *mask,
+                         const float *dy, float *dx);
+
+/* ---- normalisation ---- */
+/* Batch norm over (B, HW) per channel (BatchNorm2d; BatchNorm1d is HW = 1). Training mode uses
+ * the biased batch variance to normalise and updates running stats with the unbiased one:
+ * running = (1-momentum)*running + momentum*batch (torch defaults momentum 0.1, eps 1e-5). */
+void lc_batchnorm_forward_train(lc_pool *p, int B, int C, int HW, float eps, float momentum,
+                                const float *x, const float *gamma, const float *beta, float *y,
+                                float *mean /* (C) */, float *invstd /* (C) */,
+                                float *running_mean, float *running_var);
+void lc_batchnorm_forward_eval(lc_pool *p, int B, int C, int HW, float eps, const float *x,
+                               const float *gamma, const float *beta, const float *running_mean,
+                               const float *running_var, float *y);
+void lc_batchnorm_backward(lc_pool *p, int B, int C, int HW, const float *x, const float *gamma,
+                           const float *mean, const float *invstd, const float *dy, float *dx,
+                           float *dgamma, float *dbeta);
+/* Layer norm over the last N elements of each sample, affine gamma/beta of size N. */
+void lc_layernorm_forward(lc_pool *p, int B, int N, float eps, const float *x, const float *gamma,
+                          const float *beta, float *y, float *mean /* (B) */,
+                          float *invstd /* (B) */);
+void lc_layernorm_backward(lc_pool *p, int B, int N, const float *x, const float *gamma,
+                           const float *mean, const float *invstd, const float *dy, float *dx,
+                           float *dgamma, float *dbeta);
+
+/* ---- loss ---- */
+/* Softmax cross-entropy per sample: probs (B,C) = softmax(logits); loss[b] = logsumexp - z[y].
+ * Returns the mean loss over the batch (double accumulation, fixed order). */
+double lc_softmax_xent_forward(int B, int C, const float *logits, const int32_t *labels,
+                               float *probs, float *loss /* (B), may be NULL */);
+/* dlogits = scale * (probs - onehot(labels)); scale is usually 1/B for a mean loss. */
+void lc_softmax_xent_backward(int B, int C, const float *probs, const int32_t *labels,
+                              float scale, float *dlogits);
+
+/* ---- optimizers (one flat loop over the parameter slab) ---- */
+typedef enum lc_opt_type {
+    LC_OPT_SGD = 0,
+    LC_OPT_ADAM,
+    LC_OPT_ADAMW,
+    LC_OPT_ADAGRAD,
+    LC_OPT_RMSPROP,
+    LC_OPT_ADAMAX,
+    LC_OPT_NADAM
+} lc_opt_type;
+
+typedef struct lc_optim {
+    lc_opt_type type;
+    float lr;
+    float beta1, beta2, eps, weight_decay; /* adam family; weight_decay also sgd/adagrad/rmsprop */
+    int amsgrad;
+    float momentum, dampening; /* sgd, rmsprop (momentum) */
+    int nesterov;              /* sgd */
+    float alpha;               /* rmsprop smoothing (torch default 0.99) */
+    int centered;              /* rmsprop */
+    float initial_accumulator_value, lr_decay; /* adagrad */
+    float momentum_decay;      /* nadam (torch default 4e-3) */
+} lc_optim;
+
+/* Floats of optimizer state per parameter (0..3). */
+int lc_optim_state_per_param(const lc_optim *o);
+/* Initialise state (n params) before the first step (e.g. adagrad's initial accumulator). */
+void lc_optim_init_state(const lc_optim *o, size_t n, float *state);
+/* One step number t (1-based) over n parameters, exactly as torch.optim does (single-tensor path,
+ * foreach=False); state holds state_per_param * n floats laid out as consecutive n-blocks. */
+void lc_optim_step(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
+                   const float *grads, float *state);
+/* Global L2 norm of g (n floats), accumulated in double over fixed chunks. */
+double lc_grad_norm(lc_pool *p, size_t n, const float *g);
+/* g *= s */
+void lc_scale(lc_pool *p, size_t n, float s, float *g);
+
+#endif

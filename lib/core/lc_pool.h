@@ -1,0 +1,25 @@
+/* lc_pool.h - the one thread pool used by every hot loop.
+ *
+ * lc_pool_run(p, ntasks, fn, ctx) calls fn(ctx, task, thread) once for every task in [0, ntasks)
+ * and returns when all are done. Tasks are handed out dynamically, so a task must write only its
+ * own outputs: determinism comes from callers fixing the task split independently of the thread
+ * count, never from which thread ran what. `thread` in [0, lc_pool_threads(p)) indexes per-thread
+ * scratch. The calling thread works too. A NULL pool runs everything inline on thread 0.
+ * Not re-entrant: fn must not call lc_pool_run on the same pool.
+ */
+#ifndef LC_POOL_H
+#define LC_POOL_H
+
+typedef struct lc_pool lc_pool;
+typedef void (*lc_task_fn)(void *ctx, int task, int thread);
+
+/* nthreads >= 1; returns NULL on failure (no threads left running). */
+lc_pool *lc_pool_create(int nthreads);
+void lc_pool_destroy(lc_pool *p);
+int lc_pool_threads(const lc_pool *p);
+void lc_pool_run(lc_pool *p, int ntasks, lc_task_fn fn, void *ctx);
+
+/* Number of online CPUs (>= 1). */
+int lc_cpu_count(void);
+
+#endif

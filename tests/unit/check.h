@@ -1,0 +1,46 @@
+/* check.h - the unit-test harness: CHECK macros count failures; main returns check_exit(). */
+#ifndef CHECK_H
+#define CHECK_H
+
+#include <math.h>
+#include <stdio.h>
+
+extern int check_failures;
+extern int check_count;
+
+#define CHECK(cond)                                                                         \
+    do {                                                                                    \
+        check_count++;                                                                      \
+        if (!(cond)) {                                                                      \
+            check_failures++;                                                               \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);        \
+        }                                                                                   \
+    } while (0)
+
+#define CHECK_MSG(cond, ...)                                                                \
+    do {                                                                                    \
+        check_count++;                                                                      \
+        if (!(cond)) {                                                                      \
+            check_failures++;                                                               \
+            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);        \
+            fprintf(stderr, __VA_ARGS__);                                                   \
+            fputc('\n', stderr);                                                            \
+        }                                                                                   \
+    } while (0)
+
+/* |a - b| <= atol + rtol * |b| */
+#define CHECK_CLOSE(a, b, atol, rtol)                                                       \
+    do {                                                                                    \
+        double ca_ = (double)(a), cb_ = (double)(b);                                        \
+        check_count++;                                                                      \
+        if (!(fabs(ca_ - cb_) <= (atol) + (rtol) * fabs(cb_))) {                            \
+            check_failures++;                                                               \
+            fprintf(stderr, "%s:%d: CHECK_CLOSE failed: %s = %.9g vs %s = %.9g\n", __FILE__, \
+                    __LINE__, #a, ca_, #b, cb_);                                            \
+        }                                                                                   \
+    } while (0)
+
+/* Prints a summary line and returns the process exit status (non-zero on any failure). */
+int check_exit(const char *name);
+
+#endif
