@@ -1,0 +1,140 @@
+/* gemm_bench.c - single-threaded GFLOP/s of lc_sgemm (each ISA the CPU has) against OpenBLAS
+ * and BLIS cblas_sgemm on the MNIST tutorial net's hot shapes (batch 128, 28x28).
+ * Both BLAS libraries are dlopen'ed with RTLD_LOCAL so their cblas_sgemm symbols do not clash;
+ * a missing library is skipped.
+ *
+ * Build and run (from the repository root):
+ *   make build/liblc.a
+ *   cc -O2 -std=c11 -D_GNU_SOURCE -Ilib/core -Ilib/include bench/gemm_bench.c build/liblc.a \
+ *      -ldl -lm -pthread -o build/gemm_bench && build/gemm_bench
+ * (or name lib/core/{gemm,gemm_avx2,gemm_avx512,mem}.c instead of the archive, with the ISA flags
+ * of the Makefile for the _avx2/_avx512 files)
+ */
+#include "lc_gemm.h"
+#include "lc_mem.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
+typedef void cblas_sgemm_fn(int order, int ta, int tb, int M, int N, int K, float alpha,
+                            const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                            int ldc);
+
+typedef struct shape {
+    const char *name;
+    int ta, tb, M, N, K;
+} shape;
+
+static const shape shapes[] = {
+    {"conv1 fwd / sample", 0, 0, 32, 676, 9},
+    {"conv2 fwd / sample", 0, 0, 64, 121, 288},
+    {"conv2 fwd batched", 0, 0, 64, 121 * 128, 288},
+    {"conv2 dW / sample", 0, 1, 64, 288, 121},
+    {"conv2 dx / sample", 1, 0, 288, 121, 64},
+    {"dense1 fwd", 0, 1, 128, 128, 1600},
+    {"dense1 dx", 0, 0, 128, 1600, 128},
+    {"dense1 dW", 1, 0, 128, 1600, 128},
+    {"dense2 fwd", 0, 1, 128, 10, 128},
+    {"square 512", 0, 0, 512, 512, 512},
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* best of 5 rounds of enough calls to last ~40 ms */
+static double gflops(const shape *s, cblas_sgemm_fn *blas, const float *A, const float *B,
+                     float *C)
+{
+    int lda = s->ta ? s->M : s->K, ldb = s->tb ? s->K : s->N;
+    double flop = 2.0 * s->M * s->N * s->K, best = 0.0;
+    int reps = 1;
+    for (int round = 0; round < 6; round++) {
+        double t0 = now();
+        for (int r = 0; r < reps; r++) {
+            if (blas)
+                blas(CBLAS_ROW_MAJOR, s->ta ? CBLAS_TRANS : CBLAS_NO_TRANS,
+                     s->tb ? CBLAS_TRANS : CBLAS_NO_TRANS, s->M, s->N, s->K, 1.0f, A, lda, B, ldb,
+                     0.0f, C, s->N);
+            else
+                lc_sgemm(s->ta, s->tb, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, 0.0f, C, s->N);
+        }
+        double dt = now() - t0;
+        if (round == 0) { /* calibration */
+            reps = (int)(0.04 / (dt > 1e-7 ? dt : 1e-7)) + 1;
+            continue;
+        }
+        double g = flop * reps / dt * 1e-9;
+        if (g > best)
+            best = g;
+    }
+    return best;
+}
+
+static cblas_sgemm_fn *load(const char *lib, void **handle)
+{
+    *handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+    if (!*handle)
+        return NULL;
+    return (cblas_sgemm_fn *)(size_t)dlsym(*handle, "cblas_sgemm"); /* via size_t: ISO C */
+}
+
+int main(void)
+{
+    setenv("OMP_NUM_THREADS", "1", 1);
+    setenv("BLIS_NUM_THREADS", "1", 1);
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    void *ho = NULL, *hb = NULL;
+    cblas_sgemm_fn *openblas = load("libopenblas.so.0", &ho);
+    cblas_sgemm_fn *blis = load("libblis.so.4", &hb);
+    if (ho) {
+        void (*set)(int) = (void (*)(int))(size_t)dlsym(ho, "openblas_set_num_threads");
+        if (set)
+            set(1);
+    }
+    if (hb) {
+        void (*set)(long) = (void (*)(long))(size_t)dlsym(hb, "bli_thread_set_num_threads");
+        if (set)
+            set(1);
+    }
+    static const lc_isa isas[] = {LC_ISA_AVX2, LC_ISA_AVX512};
+    printf("%-20s %2s %2s %5s %6s %5s |", "shape", "tA", "tB", "M", "N", "K");
+    for (int i = 0; i < 2; i++)
+        printf(" %8s", lc_isa_name(isas[i]));
+    printf(" %8s %8s   (GFLOP/s, 1 thread)\n", "openblas", "blis");
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+        const shape *s = &shapes[i];
+        size_t na = (size_t)s->M * s->K, nb = (size_t)s->K * s->N, nc = (size_t)s->M * s->N;
+        float *A = lc_alloc(na, 4), *B = lc_alloc(nb, 4), *C = lc_alloc(nc, 4);
+        if (!A || !B || !C)
+            return 1;
+        for (size_t j = 0; j < na; j++)
+            A[j] = (float)(j % 17) * 0.01f;
+        for (size_t j = 0; j < nb; j++)
+            B[j] = (float)(j % 13) * 0.01f;
+        printf("%-20s %2d %2d %5d %6d %5d |", s->name, s->ta, s->tb, s->M, s->N, s->K);
+        for (int k = 0; k < 2; k++) {
+            if (lc_gemm_force_isa(isas[k]) == 0)
+                printf(" %8.1f", gflops(s, NULL, A, B, C));
+            else
+                printf(" %8s", "-");
+        }
+        printf(" %8.1f", openblas ? gflops(s, openblas, A, B, C) : 0.0);
+        printf(" %8.1f\n", blis ? gflops(s, blis, A, B, C) : 0.0);
+        fflush(stdout);
+        lc_free(A);
+        lc_free(B);
+        lc_free(C);
+    }
+    if (ho)
+        dlclose(ho);
+    if (hb)
+        dlclose(hb);
+    return 0;
+}

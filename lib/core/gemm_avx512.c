@@ -1,0 +1,78 @@
+/* gemm_avx512.c - the AVX-512 single-precision GEMM micro-kernel (12 x 32 tile, 24 zmm
+ * accumulators). Compiled with -mavx512*; only called after the run-time CPU check in gemm.c.
+ * Blocking, packing and dispatch live in gemm.c. */
+#include "gemm_kernels.h"
+
+#include <immintrin.h>
+
+#define MR LC_GEMM_AVX512_MR
+#define NR LC_GEMM_AVX512_NR
+
+static inline __attribute__((always_inline)) void
+tile(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, __m512 acc[MR][2])
+{
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++)
+        acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int k = 0; k < kc; k++) {
+        __m512 b0 = _mm512_load_ps(b);
+        __m512 b1 = _mm512_load_ps(b + 16);
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; r++) {
+            __m512 ar = _mm512_set1_ps(a[r * rs]);
+            acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
+        }
+        a += cs;
+        b += NR;
+    }
+}
+
+void lc_sgemm_kernel_avx512(int kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
+                            const float *b, float *c, ptrdiff_t ldc, int mr, int nr, float alpha,
+                            float beta)
+{
+    __m512 acc[MR][2];
+    /* specialised for the two common layouts so row offsets become constants or one stride */
+    if (cs_a == 1)
+        tile(kc, a, rs_a, 1, b, acc);
+    else if (rs_a == 1)
+        tile(kc, a, 1, cs_a, b, acc);
+    else
+        tile(kc, a, rs_a, cs_a, b, acc);
+
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
+    if (nr == NR) {
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; r++) {
+            if (r >= mr)
+                break;
+            float *cr = c + r * ldc;
+            __m512 t0 = _mm512_mul_ps(va, acc[r][0]);
+            __m512 t1 = _mm512_mul_ps(va, acc[r][1]);
+            if (beta != 0.0f) {
+                t0 = _mm512_fmadd_ps(vb, _mm512_loadu_ps(cr), t0);
+                t1 = _mm512_fmadd_ps(vb, _mm512_loadu_ps(cr + 16), t1);
+            }
+            _mm512_storeu_ps(cr, t0);
+            _mm512_storeu_ps(cr + 16, t1);
+        }
+        return;
+    }
+    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xffff : (1u << nr) - 1u);
+    __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xffff : nr <= 16 ? 0 : (1u << (nr - 16)) - 1u);
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++) {
+        if (r >= mr)
+            break;
+        float *cr = c + r * ldc;
+        __m512 t0 = _mm512_mul_ps(va, acc[r][0]);
+        __m512 t1 = _mm512_mul_ps(va, acc[r][1]);
+        if (beta != 0.0f) {
+            t0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, cr), t0);
+            t1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, cr + 16), t1);
+        }
+        _mm512_mask_storeu_ps(cr, m0, t0);
+        _mm512_mask_storeu_ps(cr + 16, m1, t1);
+    }
+}
