@@ -1,0 +1,495 @@
+/* test_conv.c - conv2d and dense layers: im2col/col2im adjointness, forward against a direct
+ * double-precision convolution, backward against direct double-precision gradients and against
+ * finite differences of our own forward, for every ISA; and bitwise-identical outputs and
+ * gradients with 1, 2, 3 and 16 threads. */
+#include "check.h"
+#include "lc_conv.h"
+#include "lc_gemm.h"
+#include "lc_mem.h"
+#include "lc_pool.h"
+#include "lc_rng.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+static void fill(float *v, size_t n, uint64_t key)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = 2.0f * lc_u01f(lc_rng_hash(42, LC_STREAM_TEST, key, i)) - 1.0f;
+}
+
+static lc_conv2d make_conv(int C, int H, int W, int OC, int KH, int KW, int sh, int sw, int ph,
+                           int pw, int dh, int dw)
+{
+    lc_conv2d c = {C, H, W, OC, KH, KW, sh, sw, ph, pw, dh, dw, 0, 0};
+    CHECK(lc_conv2d_plan(&c) == 0);
+    return c;
+}
+
+static const lc_conv2d *configs(int *n)
+{
+    static lc_conv2d cs[7];
+    cs[0] = make_conv(1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1);  /* conv1 of the tutorial */
+    cs[1] = make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1); /* conv2 */
+    cs[2] = make_conv(3, 7, 9, 5, 3, 2, 2, 1, 1, 2, 1, 2);     /* stride, padding, dilation */
+    cs[3] = make_conv(2, 6, 5, 3, 2, 3, 3, 2, 2, 1, 2, 1);
+    cs[4] = make_conv(4, 5, 5, 7, 1, 1, 1, 1, 0, 0, 1, 1);     /* pointwise */
+    cs[5] = make_conv(3, 4, 4, 2, 5, 5, 1, 1, 2, 2, 1, 1);     /* kernel wider than input */
+    cs[6] = make_conv(17, 9, 8, 33, 3, 3, 2, 2, 1, 1, 1, 1);
+    *n = 7;
+    return cs;
+}
+
+/* ---- direct double-precision references ---- */
+
+static double xat(const lc_conv2d *c, const float *x, int b, int ci, int ih, int iw)
+{
+    if (ih < 0 || ih >= c->H || iw < 0 || iw >= c->W)
+        return 0.0;
+    return x[(((size_t)b * c->C + ci) * c->H + ih) * c->W + iw];
+}
+
+static void direct_forward(const lc_conv2d *c, int B, const float *x, const float *w,
+                           const float *bias, double *y)
+{
+    for (int b = 0; b < B; b++)
+        for (int oc = 0; oc < c->OC; oc++)
+            for (int oh = 0; oh < c->OH; oh++)
+                for (int ow = 0; ow < c->OW; ow++) {
+                    double s = bias ? bias[oc] : 0.0;
+                    for (int ci = 0; ci < c->C; ci++)
+                        for (int kh = 0; kh < c->KH; kh++)
+                            for (int kw = 0; kw < c->KW; kw++)
+                                s += w[((oc * c->C + ci) * c->KH + kh) * c->KW + kw] *
+                                     xat(c, x, b, ci, oh * c->sh - c->ph + kh * c->dh,
+                                         ow * c->sw - c->pw + kw * c->dw);
+                    y[(((size_t)b * c->OC + oc) * c->OH + oh) * c->OW + ow] = s;
+                }
+}
+
+static void direct_backward(const lc_conv2d *c, int B, const float *x, const float *w,
+                            const float *dy, double *dx, double *dw, double *db)
+{
+    size_t nx = (size_t)B * c->C * c->H * c->W, nw = (size_t)c->OC * c->C * c->KH * c->KW;
+    memset(dx, 0, nx * sizeof *dx);
+    memset(dw, 0, nw * sizeof *dw);
+    memset(db, 0, (size_t)c->OC * sizeof *db);
+    for (int b = 0; b < B; b++)
+        for (int oc = 0; oc < c->OC; oc++)
+            for (int oh = 0; oh < c->OH; oh++)
+                for (int ow = 0; ow < c->OW; ow++) {
+                    double g = dy[(((size_t)b * c->OC + oc) * c->OH + oh) * c->OW + ow];
+                    db[oc] += g;
+                    for (int ci = 0; ci < c->C; ci++)
+                        for (int kh = 0; kh < c->KH; kh++)
+                            for (int kw = 0; kw < c->KW; kw++) {
+                                int ih = oh * c->sh - c->ph + kh * c->dh;
+                                int iw = ow * c->sw - c->pw + kw * c->dw;
+                                if (ih < 0 || ih >= c->H || iw < 0 || iw >= c->W)
+                                    continue;
+                                size_t wi = (size_t)((oc * c->C + ci) * c->KH + kh) * c->KW + kw;
+                                size_t xi = (((size_t)b * c->C + ci) * c->H + ih) * c->W + iw;
+                                dw[wi] += g * x[xi];
+                                dx[xi] += g * w[wi];
+                            }
+                }
+}
+
+/* max |a - ref| <= tol * (1 + max |ref|) */
+static int close_all(const float *a, const double *ref, size_t n, double tol, double *err)
+{
+    double scale = 1.0, worst = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(ref[i]) > scale)
+            scale = fabs(ref[i]);
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - ref[i]);
+        if (!(d <= worst)) /* catches NaN */
+            worst = d;
+    }
+    *err = worst / scale;
+    return worst <= tol * scale;
+}
+
+/* ---- im2col / col2im adjointness ---- */
+
+static void test_adjoint(const lc_conv2d *c)
+{
+    size_t nx = (size_t)c->C * c->H * c->W;
+    size_t ncol = (size_t)c->C * c->KH * c->KW * c->OH * c->OW;
+    float *x = lc_alloc(nx, 4), *col = lc_alloc(ncol, 4), *ix = lc_alloc(ncol, 4);
+    float *cx = lc_alloc(nx, 4);
+    if (!x || !col || !ix || !cx) {
+        CHECK(0);
+        goto done;
+    }
+    fill(x, nx, 11);
+    fill(col, ncol, 12);
+    lc_im2col(c, x, ix);
+    lc_col2im(c, col, cx); /* accumulates into zeroed cx */
+    double l = 0.0, r = 0.0, mag = 0.0;
+    for (size_t i = 0; i < ncol; i++) {
+        l += (double)col[i] * ix[i];
+        mag += fabs((double)col[i] * ix[i]);
+    }
+    for (size_t i = 0; i < nx; i++)
+        r += (double)cx[i] * x[i];
+    /* both sides are exact float products summed in double; col2im's float sums round */
+    CHECK_MSG(fabs(l - r) <= 1e-6 * (1.0 + mag), "<col, im2col x> = %.12g, <col2im col, x> = %.12g",
+              l, r);
+done:
+    lc_free(x);
+    lc_free(col);
+    lc_free(ix);
+    lc_free(cx);
+}
+
+/* ---- forward and backward against the direct references ---- */
+
+static void test_conv_vs_direct(const lc_conv2d *c, int B, lc_pool *p, const char *isa)
+{
+    size_t nx = (size_t)B * c->C * c->H * c->W, nw = (size_t)c->OC * c->C * c->KH * c->KW;
+    size_t ny = (size_t)B * c->OC * c->OH * c->OW;
+    size_t nws = lc_conv2d_ws_floats(c, B, lc_pool_threads(p));
+    float *x = lc_alloc(nx, 4), *w = lc_alloc(nw, 4), *b = lc_alloc((size_t)c->OC, 4);
+    float *y = lc_alloc(ny, 4), *dy = lc_alloc(ny, 4), *dx = lc_alloc(nx, 4);
+    float *dw = lc_alloc(nw, 4), *db = lc_alloc((size_t)c->OC, 4), *ws = lc_alloc(nws, 4);
+    double *ry = lc_alloc(ny, 8), *rdx = lc_alloc(nx, 8), *rdw = lc_alloc(nw, 8);
+    double *rdb = lc_alloc((size_t)c->OC, 8), err;
+    if (!x || !w || !b || !y || !dy || !dx || !dw || !db || !ws || !ry || !rdx || !rdw || !rdb) {
+        CHECK(0);
+        goto done;
+    }
+    fill(x, nx, 21);
+    fill(w, nw, 22);
+    fill(b, (size_t)c->OC, 23);
+    fill(dy, ny, 24);
+    lc_conv2d_forward(p, c, B, x, w, b, y, ws);
+    direct_forward(c, B, x, w, b, ry);
+    /* float accumulation of C*KH*KW terms of magnitude <= 1 */
+    double tol = 1e-6 * (c->C * c->KH * c->KW + 4);
+    CHECK_MSG(close_all(y, ry, ny, tol, &err), "%s conv C=%d OC=%d K=%dx%d forward err %g", isa,
+              c->C, c->OC, c->KH, c->KW, err);
+    lc_conv2d_backward(p, c, B, x, w, dy, dx, dw, db, ws);
+    direct_backward(c, B, x, w, dy, rdx, rdw, rdb);
+    double tolw = 1e-6 * ((double)B * c->OH * c->OW + 4);
+    CHECK_MSG(close_all(dx, rdx, nx, tol + 1e-6 * c->OC * 4, &err), "%s conv dx err %g", isa, err);
+    CHECK_MSG(close_all(dw, rdw, nw, tolw, &err), "%s conv dw err %g", isa, err);
+    CHECK_MSG(close_all(db, rdb, (size_t)c->OC, tolw, &err), "%s conv db err %g", isa, err);
+    /* dx == NULL and db == NULL are allowed and leave dw unchanged */
+    float *dw2 = lc_alloc(nw, 4);
+    if (dw2) {
+        lc_conv2d_backward(p, c, B, x, w, dy, NULL, dw2, NULL, ws);
+        CHECK(memcmp(dw, dw2, nw * 4) == 0);
+        lc_free(dw2);
+    }
+done:
+    lc_free(x);
+    lc_free(w);
+    lc_free(b);
+    lc_free(y);
+    lc_free(dy);
+    lc_free(dx);
+    lc_free(dw);
+    lc_free(db);
+    lc_free(ws);
+    lc_free(ry);
+    lc_free(rdx);
+    lc_free(rdw);
+    lc_free(rdb);
+}
+
+/* ---- finite differences of our own forward ----
+ * L = sum(y * g) is linear in each of x, w and b, so a central difference with a large step has
+ * no truncation error: what remains is float rounding of y, hence the relative tolerance 2e-3. */
+
+static double conv_loss(const lc_conv2d *c, int B, const float *x, const float *w,
+                        const float *b, const float *g, float *y, float *ws)
+{
+    lc_conv2d_forward(NULL, c, B, x, w, b, y, ws);
+    double s = 0.0;
+    size_t ny = (size_t)B * c->OC * c->OH * c->OW;
+    for (size_t i = 0; i < ny; i++)
+        s += (double)y[i] * g[i];
+    return s;
+}
+
+static void fd_check(const char *what, float *v, size_t n, const float *grad, double scale,
+                     double (*loss)(void *), void *ctx)
+{
+    const float h = 0.5f;
+    int bad = 0, probes = n < 24 ? (int)n : 24;
+    for (int t = 0; t < probes; t++) {
+        size_t i = n < 24 ? (size_t)t : (size_t)(lc_rng_hash(7, LC_STREAM_TEST, n, t) % n);
+        float keep = v[i];
+        v[i] = keep + h;
+        double lp = loss(ctx);
+        v[i] = keep - h;
+        double lm = loss(ctx);
+        v[i] = keep;
+        double fd = (lp - lm) / (2.0 * h);
+        if (!(fabs(fd - grad[i]) <= 2e-3 * (scale + fabs(fd)))) {
+            bad++;
+            fprintf(stderr, "  %s[%zu]: finite difference %.7g, backward %.7g\n", what, i, fd,
+                    (double)grad[i]);
+        }
+    }
+    CHECK_MSG(bad == 0, "%s: %d of %d finite-difference probes off", what, bad, probes);
+}
+
+typedef struct conv_fd {
+    const lc_conv2d *c;
+    int B;
+    float *x, *w, *b, *g, *y, *ws;
+} conv_fd;
+
+static double conv_fd_loss(void *ctx)
+{
+    conv_fd *f = ctx;
+    return conv_loss(f->c, f->B, f->x, f->w, f->b, f->g, f->y, f->ws);
+}
+
+static void test_conv_fd(const lc_conv2d *c, int B)
+{
+    size_t nx = (size_t)B * c->C * c->H * c->W, nw = (size_t)c->OC * c->C * c->KH * c->KW;
+    size_t ny = (size_t)B * c->OC * c->OH * c->OW, nws = lc_conv2d_ws_floats(c, B, 1);
+    float *x = lc_alloc(nx, 4), *w = lc_alloc(nw, 4), *b = lc_alloc((size_t)c->OC, 4);
+    float *g = lc_alloc(ny, 4), *y = lc_alloc(ny, 4), *dx = lc_alloc(nx, 4);
+    float *dw = lc_alloc(nw, 4), *db = lc_alloc((size_t)c->OC, 4), *ws = lc_alloc(nws, 4);
+    if (!x || !w || !b || !g || !y || !dx || !dw || !db || !ws) {
+        CHECK(0);
+        goto done;
+    }
+    fill(x, nx, 31);
+    fill(w, nw, 32);
+    fill(b, (size_t)c->OC, 33);
+    fill(g, ny, 34);
+    lc_conv2d_backward(NULL, c, B, x, w, g, dx, dw, db, ws);
+    conv_fd f = {c, B, x, w, b, g, y, ws};
+    /* rounding scale: |y| ~ sqrt(CKK), summed over the outputs an element touches */
+    double s = 1e-2 * sqrt((double)c->C * c->KH * c->KW);
+    fd_check("conv dx", x, nx, dx, s, conv_fd_loss, &f);
+    fd_check("conv dw", w, nw, dw, s * sqrt((double)B * c->OH * c->OW), conv_fd_loss, &f);
+    fd_check("conv db", b, (size_t)c->OC, db, s * sqrt((double)B * c->OH * c->OW), conv_fd_loss,
+             &f);
+done:
+    lc_free(x);
+    lc_free(w);
+    lc_free(b);
+    lc_free(g);
+    lc_free(y);
+    lc_free(dx);
+    lc_free(dw);
+    lc_free(db);
+    lc_free(ws);
+}
+
+/* ---- dense ---- */
+
+typedef struct dense_fd {
+    lc_pool *p;
+    int B, IN, OUT;
+    float *x, *w, *b, *g, *y;
+} dense_fd;
+
+static double dense_fd_loss(void *ctx)
+{
+    dense_fd *f = ctx;
+    lc_dense_forward(f->p, f->B, f->IN, f->OUT, f->x, f->w, f->b, f->y);
+    double s = 0.0;
+    for (size_t i = 0; i < (size_t)f->B * f->OUT; i++)
+        s += (double)f->y[i] * f->g[i];
+    return s;
+}
+
+static void test_dense(int B, int IN, int OUT, const char *isa)
+{
+    size_t nx = (size_t)B * IN, nw = (size_t)OUT * IN, ny = (size_t)B * OUT;
+    float *x = lc_alloc(nx, 4), *w = lc_alloc(nw, 4), *b = lc_alloc((size_t)OUT, 4);
+    float *g = lc_alloc(ny, 4), *y = lc_alloc(ny, 4), *dx = lc_alloc(nx, 4);
+    float *dw = lc_alloc(nw, 4), *db = lc_alloc((size_t)OUT, 4);
+    double *r = lc_alloc(nx > nw ? (nx > ny ? nx : ny) : (nw > ny ? nw : ny), 8), err;
+    if (!x || !w || !b || !g || !y || !dx || !dw || !db || !r) {
+        CHECK(0);
+        goto done;
+    }
+    fill(x, nx, 41);
+    fill(w, nw, 42);
+    fill(b, (size_t)OUT, 43);
+    fill(g, ny, 44);
+    lc_dense_forward(NULL, B, IN, OUT, x, w, b, y);
+    for (int i = 0; i < B; i++)
+        for (int o = 0; o < OUT; o++) {
+            double s = b[o];
+            for (int k = 0; k < IN; k++)
+                s += (double)x[(size_t)i * IN + k] * w[(size_t)o * IN + k];
+            r[(size_t)i * OUT + o] = s;
+        }
+    CHECK_MSG(close_all(y, r, ny, 1e-6 * (IN + 4), &err), "%s dense %dx%dx%d forward err %g", isa,
+              B, IN, OUT, err);
+    lc_dense_backward(NULL, B, IN, OUT, x, w, g, dx, dw, db);
+    for (int i = 0; i < B; i++)
+        for (int k = 0; k < IN; k++) {
+            double s = 0.0;
+            for (int o = 0; o < OUT; o++)
+                s += (double)g[(size_t)i * OUT + o] * w[(size_t)o * IN + k];
+            r[(size_t)i * IN + k] = s;
+        }
+    CHECK_MSG(close_all(dx, r, nx, 1e-6 * (OUT + 4), &err), "%s dense dx err %g", isa, err);
+    for (int o = 0; o < OUT; o++)
+        for (int k = 0; k < IN; k++) {
+            double s = 0.0;
+            for (int i = 0; i < B; i++)
+                s += (double)g[(size_t)i * OUT + o] * x[(size_t)i * IN + k];
+            r[(size_t)o * IN + k] = s;
+        }
+    CHECK_MSG(close_all(dw, r, nw, 1e-6 * (B + 4), &err), "%s dense dw err %g", isa, err);
+    for (int o = 0; o < OUT; o++) {
+        double s = 0.0;
+        for (int i = 0; i < B; i++)
+            s += g[(size_t)i * OUT + o];
+        r[o] = s;
+    }
+    CHECK_MSG(close_all(db, r, (size_t)OUT, 1e-6 * (B + 4), &err), "%s dense db err %g", isa, err);
+    if (B * IN * OUT <= 200000) {
+        dense_fd f = {NULL, B, IN, OUT, x, w, b, g, y};
+        double s = 1e-2 * sqrt((double)IN);
+        fd_check("dense dx", x, nx, dx, s * sqrt((double)OUT), dense_fd_loss, &f);
+        fd_check("dense dw", w, nw, dw, s * sqrt((double)B), dense_fd_loss, &f);
+        fd_check("dense db", b, (size_t)OUT, db, s * sqrt((double)B), dense_fd_loss, &f);
+    }
+done:
+    lc_free(x);
+    lc_free(w);
+    lc_free(b);
+    lc_free(g);
+    lc_free(y);
+    lc_free(dx);
+    lc_free(dw);
+    lc_free(db);
+    lc_free(r);
+}
+
+/* ---- determinism across thread counts ---- */
+
+typedef struct outs {
+    float *y, *dx, *dw, *db, *dy2, *dx2, *dw2, *db2;
+} outs;
+
+static void run_all(lc_pool *p, const lc_conv2d *c, int B, int IN, int OUT, const float *x,
+                    const float *w, const float *b, const float *dy, const float *x2,
+                    const float *w2, const float *b2, const float *g2, const outs *o)
+{
+    size_t nws = lc_conv2d_ws_floats(c, B, lc_pool_threads(p));
+    float *ws = lc_alloc(nws, 4);
+    if (!ws) {
+        CHECK(0);
+        return;
+    }
+    lc_conv2d_forward(p, c, B, x, w, b, o->y, ws);
+    lc_conv2d_backward(p, c, B, x, w, dy, o->dx, o->dw, o->db, ws);
+    lc_dense_forward(p, B, IN, OUT, x2, w2, b2, o->dy2);
+    lc_dense_backward(p, B, IN, OUT, x2, w2, g2, o->dx2, o->dw2, o->db2);
+    lc_free(ws);
+}
+
+static void test_threads(const lc_conv2d *c, int B)
+{
+    const int IN = 1600, OUT = 128;
+    size_t nx = (size_t)B * c->C * c->H * c->W, nw = (size_t)c->OC * c->C * c->KH * c->KW;
+    size_t ny = (size_t)B * c->OC * c->OH * c->OW;
+    size_t sizes[8] = {ny, nx, nw, (size_t)c->OC, (size_t)B * OUT, (size_t)B * IN,
+                       (size_t)OUT * IN, (size_t)OUT};
+    float *x = lc_alloc(nx, 4), *w = lc_alloc(nw, 4), *b = lc_alloc((size_t)c->OC, 4);
+    float *dy = lc_alloc(ny, 4), *x2 = lc_alloc((size_t)B * IN, 4);
+    float *w2 = lc_alloc((size_t)OUT * IN, 4), *b2 = lc_alloc((size_t)OUT, 4);
+    float *g2 = lc_alloc((size_t)B * OUT, 4);
+    float *bufs[2][8] = {{0}};
+    int ok = x && w && b && dy && x2 && w2 && b2 && g2;
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < 8; i++)
+            ok = ok && (bufs[s][i] = lc_alloc(sizes[i], 4)) != NULL;
+    if (!ok) {
+        CHECK(0);
+        goto done;
+    }
+    fill(x, nx, 51);
+    fill(w, nw, 52);
+    fill(b, (size_t)c->OC, 53);
+    fill(dy, ny, 54);
+    fill(x2, (size_t)B * IN, 55);
+    fill(w2, (size_t)OUT * IN, 56);
+    fill(b2, (size_t)OUT, 57);
+    fill(g2, (size_t)B * OUT, 58);
+    static const int nth[] = {1, 2, 3, 16};
+    for (int t = 0; t < 4; t++) {
+        lc_pool *p = lc_pool_create(nth[t]);
+        CHECK(p != NULL);
+        if (!p)
+            continue;
+        float **o = bufs[t == 0 ? 0 : 1];
+        outs os = {o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]};
+        run_all(p, c, B, IN, OUT, x, w, b, dy, x2, w2, b2, g2, &os);
+        lc_pool_destroy(p);
+        if (t == 0)
+            continue;
+        static const char *names[8] = {"conv y", "conv dx", "conv dw", "conv db",
+                                       "dense y", "dense dx", "dense dw", "dense db"};
+        for (int i = 0; i < 8; i++)
+            CHECK_MSG(memcmp(bufs[0][i], bufs[1][i], sizes[i] * 4) == 0,
+                      "%s with %d threads differs from 1 thread (B=%d)", names[i], nth[t], B);
+    }
+done:
+    for (int s = 0; s < 2; s++)
+        for (int i = 0; i < 8; i++)
+            lc_free(bufs[s][i]);
+    lc_free(x);
+    lc_free(w);
+    lc_free(b);
+    lc_free(dy);
+    lc_free(x2);
+    lc_free(w2);
+    lc_free(b2);
+    lc_free(g2);
+}
+
+int main(void)
+{
+    int n;
+    const lc_conv2d *cs = configs(&n);
+
+    lc_conv2d bad = {1, 2, 2, 1, 3, 3, 1, 1, 0, 0, 1, 1, 0, 0};
+    CHECK(lc_conv2d_plan(&bad) == -1);
+    bad.ph = bad.pw = 1;
+    CHECK(lc_conv2d_plan(&bad) == 0 && bad.OH == 2 && bad.OW == 2);
+
+    for (int i = 0; i < n; i++)
+        test_adjoint(&cs[i]);
+
+    static const lc_isa isas[] = {LC_ISA_REF, LC_ISA_AVX2, LC_ISA_AVX512};
+    lc_pool *p2 = lc_pool_create(2);
+    CHECK(p2 != NULL);
+    for (size_t s = 0; s < sizeof isas / sizeof *isas; s++) {
+        if (lc_gemm_force_isa(isas[s]) != 0) {
+            fprintf(stderr, "test_conv: CPU lacks %s, skipped\n", lc_isa_name(isas[s]));
+            continue;
+        }
+        const char *name = lc_isa_name(isas[s]);
+        for (int i = 0; i < n; i++)
+            test_conv_vs_direct(&cs[i], i < 2 ? 20 : 37, i % 2 ? p2 : NULL, name);
+        test_dense(3, 17, 5, name);
+        test_dense(33, 1600, 128, name);
+        test_dense(128, 128, 10, name);
+    }
+    lc_gemm_force_isa(lc_gemm_isa()); /* keep the last one; finite differences on the best ISA */
+    for (int i = 2; i < n; i++)
+        test_conv_fd(&cs[i], 2);
+    test_conv_fd(&cs[1], 1);
+    test_dense(4, 9, 6, "fd");
+
+    test_threads(&cs[1], 20);
+    test_threads(&cs[2], 5);
+    lc_pool_destroy(p2);
+    return check_exit("test_conv");
+}
