@@ -49,9 +49,11 @@ void lc_pool2d_backward(lc_pool *p, const lc_pool2d *q, int B, const float *dy /
 
 /* ---- dropout ---- */
 /* Keeps each element with probability 1-rate; the mask is a pure function of
- * (seed, layer, step, sample_ids[b], element index), so it is reproducible and independent of the
- * thread count and of where the sample sits in the batch. mask (B,n) holds 0/1.
- * rate == 0 copies x to y and sets the mask to 1. */
+ * (seed, layer, step, b, element index): element (b, i) is kept iff
+ * lc_u01f(lc_rng_hash(seed, LC_STREAM_DROPOUT, layer << 32 | step, b << 32 | i)) >= rate
+ * (layer, step, b, i below 2^32), so it is reproducible and independent of the thread count.
+ * mask (B,n) holds 0/1. rate == 0 copies x to y and sets the mask to 1; rate >= 1 zeroes y.
+ * y may alias x; in backward dx may alias dy. */
 void lc_dropout_forward(lc_pool *p, int B, size_t n, float rate, uint64_t seed, uint64_t layer,
                         uint64_t step, const float *x /* (B,n) */, float *y /* (B,n) */,
                         uint8_t *mask /* (B,n) */);
@@ -61,7 +63,9 @@ void lc_dropout_backward(lc_pool *p, int B, size_t n, float rate, const uint8_t 
 /* ---- normalisation ---- */
 /* Batch norm over (B, HW) per channel (BatchNorm2d; BatchNorm1d is HW = 1). Training mode uses
  * the biased batch variance to normalise and updates running stats with the unbiased one:
- * running = (1-momentum)*running + momentum*batch (torch defaults momentum 0.1, eps 1e-5). */
+ * running = (1-momentum)*running + momentum*batch (torch defaults momentum 0.1, eps 1e-5).
+ * For both norms gamma/beta may be NULL (no affine transform), and then dgamma/dbeta may be NULL;
+ * running_mean/running_var may be NULL (not tracked). Statistics are reduced in double. */
 void lc_batchnorm_forward_train(lc_pool *p, int B, int C, int HW, float eps, float momentum,
                                 const float *x, const float *gamma, const float *beta, float *y,
                                 float *mean /* (C) */, float *invstd /* (C) */,
@@ -118,7 +122,12 @@ int lc_optim_state_per_param(const lc_optim *o);
 /* Initialise state (n params) before the first step (e.g. adagrad's initial accumulator). */
 void lc_optim_init_state(const lc_optim *o, size_t n, float *state);
 /* One step number t (1-based) over n parameters, exactly as torch.optim does (single-tensor path,
- * foreach=False); state holds state_per_param * n floats laid out as consecutive n-blocks. */
+ * foreach=False); state holds state_per_param * n floats laid out as consecutive n-blocks:
+ * sgd [momentum_buffer] (filled from the gradient at t == 1, as torch's first step does);
+ * adam/adamw [exp_avg, exp_avg_sq, (max_exp_avg_sq if amsgrad)]; adagrad [sum];
+ * rmsprop [square_avg, (grad_avg if centered), (momentum_buffer if momentum > 0)];
+ * adamax [exp_avg, exp_inf]; nadam [exp_avg, exp_avg_sq] (mu_product is recomputed from t).
+ * eps is each optimizer's own (torch defaults 1e-8, adagrad 1e-10); rmsprop's decay is alpha. */
 void lc_optim_step(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
                    const float *grads, float *state);
 /* Global L2 norm of g (n floats), accumulated in double over fixed chunks. */

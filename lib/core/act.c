@@ -1,0 +1,134 @@
+/* act.c - element-wise activations (forward and backward) over flat buffers, on the pool.
+ * Tasks are fixed-size element ranges, so the split depends only on n. Shapes, fusion with other
+ * layers and the choice of activation are left to the model planner. */
+#include "lc_layers.h"
+
+#include <math.h>
+#include <string.h>
+
+#define ACT_CHUNK 16384
+
+typedef struct {
+    lc_act a;
+    size_t n;
+    const float *x, *y, *dy;
+    float *out;
+} act_ctx;
+
+static void act_range(size_t task, size_t n, size_t *lo, size_t *hi)
+{
+    *lo = task * ACT_CHUNK;
+    *hi = *lo + ACT_CHUNK < n ? *lo + ACT_CHUNK : n;
+}
+
+static int act_tasks(size_t n) { return (int)((n + ACT_CHUNK - 1) / ACT_CHUNK); }
+
+/* sigmoid without overflow for large |x| */
+static float sigmoidf(float x)
+{
+    if (x >= 0.0f)
+        return 1.0f / (1.0f + expf(-x));
+    float e = expf(x);
+    return e / (1.0f + e);
+}
+
+static void act_fwd_task(void *vctx, int task, int thread)
+{
+    const act_ctx *c = vctx;
+    size_t lo, hi;
+    (void)thread;
+    act_range((size_t)task, c->n, &lo, &hi);
+    const float *x = c->x;
+    float *y = c->out;
+    switch (c->a) {
+    case LC_ACT_LINEAR:
+        if (y != x)
+            memcpy(y + lo, x + lo, (hi - lo) * sizeof(float));
+        break;
+    case LC_ACT_RELU:
+        for (size_t i = lo; i < hi; i++)
+            y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+        break;
+    case LC_ACT_TANH:
+        for (size_t i = lo; i < hi; i++)
+            y[i] = tanhf(x[i]);
+        break;
+    case LC_ACT_SIGMOID:
+        for (size_t i = lo; i < hi; i++)
+            y[i] = sigmoidf(x[i]);
+        break;
+    case LC_ACT_ELU:
+        for (size_t i = lo; i < hi; i++)
+            y[i] = x[i] > 0.0f ? x[i] : expm1f(x[i]);
+        break;
+    case LC_ACT_LEAKY_RELU:
+        for (size_t i = lo; i < hi; i++)
+            y[i] = x[i] > 0.0f ? x[i] : 0.01f * x[i];
+        break;
+    case LC_ACT_LOG_SIGMOID:
+        /* log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)) */
+        for (size_t i = lo; i < hi; i++) {
+            float v = x[i];
+            y[i] = fminf(v, 0.0f) - log1pf(expf(-fabsf(v)));
+        }
+        break;
+    }
+}
+
+static void act_bwd_task(void *vctx, int task, int thread)
+{
+    const act_ctx *c = vctx;
+    size_t lo, hi;
+    (void)thread;
+    act_range((size_t)task, c->n, &lo, &hi);
+    const float *x = c->x, *y = c->y, *dy = c->dy;
+    float *dx = c->out;
+    switch (c->a) {
+    case LC_ACT_LINEAR:
+        if (dx != dy)
+            memcpy(dx + lo, dy + lo, (hi - lo) * sizeof(float));
+        break;
+    case LC_ACT_RELU:
+        for (size_t i = lo; i < hi; i++)
+            dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+        break;
+    case LC_ACT_TANH:
+        for (size_t i = lo; i < hi; i++)
+            dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+        break;
+    case LC_ACT_SIGMOID:
+        for (size_t i = lo; i < hi; i++)
+            dx[i] = dy[i] * (y[i] * (1.0f - y[i]));
+        break;
+    case LC_ACT_ELU:
+        for (size_t i = lo; i < hi; i++)
+            dx[i] = x[i] > 0.0f ? dy[i] : dy[i] * expf(x[i]);
+        break;
+    case LC_ACT_LEAKY_RELU:
+        for (size_t i = lo; i < hi; i++)
+            dx[i] = x[i] > 0.0f ? dy[i] : 0.01f * dy[i];
+        break;
+    case LC_ACT_LOG_SIGMOID:
+        /* d/dx log(sigmoid(x)) = sigmoid(-x) */
+        for (size_t i = lo; i < hi; i++)
+            dx[i] = dy[i] * sigmoidf(-x[i]);
+        break;
+    }
+}
+
+void lc_act_forward(lc_pool *p, lc_act a, size_t n, const float *x, float *y)
+{
+    act_ctx c = {a, n, x, NULL, NULL, y};
+    if (a == LC_ACT_LINEAR && x == y)
+        return;
+    lc_pool_run(p, act_tasks(n), act_fwd_task, &c);
+}
+
+void lc_act_backward(lc_pool *p, lc_act a, size_t n, const float *x, const float *y,
+                     const float *dy, float *dx)
+{
+    act_ctx c = {a, n, x, y, dy, dx};
+    if (a == LC_ACT_LINEAR && dx == dy)
+        return;
+    lc_pool_run(p, act_tasks(n), act_bwd_task, &c);
+}

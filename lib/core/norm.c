@@ -1,0 +1,237 @@
+/* norm.c - batch norm (train and eval) and layer norm, forward and backward, on the pool.
+ * Batch norm runs one task per channel and layer norm one task per sample (dgamma/dbeta: one task
+ * per fixed block of features), so every statistic is reduced by a single task in a fixed order,
+ * in double: results do not depend on the thread count. gamma/beta may be NULL (no affine
+ * transform), and then dgamma/dbeta may be NULL too. Parameter storage is the model's business. */
+#include "lc_layers.h"
+
+#include <math.h>
+
+#define LN_COLS 256 /* features per dgamma/dbeta task in layer norm backward */
+
+typedef struct {
+    int B, C, HW, N;
+    float eps, momentum;
+    const float *x, *gamma, *beta, *dy;
+    const float *mean_in, *invstd_in, *rmean_in, *rvar_in;
+    float *y, *mean, *invstd, *rmean, *rvar, *dgamma, *dbeta;
+} norm_ctx;
+
+/* ---- batch norm ---- */
+
+static void bn_train_task(void *vctx, int c, int thread)
+{
+    const norm_ctx *k = vctx;
+    const size_t HW = (size_t)k->HW, CHW = (size_t)k->C * HW;
+    const double cnt = (double)k->B * (double)HW;
+    (void)thread;
+    double s = 0.0;
+    for (int b = 0; b < k->B; b++) {
+        const float *xp = k->x + (size_t)b * CHW + (size_t)c * HW; /* (HW) */
+        for (size_t i = 0; i < HW; i++)
+            s += xp[i];
+    }
+    double mean = s / cnt, ss = 0.0;
+    for (int b = 0; b < k->B; b++) {
+        const float *xp = k->x + (size_t)b * CHW + (size_t)c * HW;
+        for (size_t i = 0; i < HW; i++) {
+            double d = xp[i] - mean;
+            ss += d * d;
+        }
+    }
+    double var = ss / cnt;
+    float m = (float)mean, is = (float)(1.0 / sqrt(var + (double)k->eps));
+    k->mean[c] = m;
+    k->invstd[c] = is;
+    if (k->rmean && k->rvar) {
+        double unbiased = cnt > 1.0 ? var * cnt / (cnt - 1.0) : var;
+        double mo = k->momentum;
+        k->rmean[c] = (float)((1.0 - mo) * k->rmean[c] + mo * mean);
+        k->rvar[c] = (float)((1.0 - mo) * k->rvar[c] + mo * unbiased);
+    }
+    float g = k->gamma ? k->gamma[c] * is : is;
+    float bt = k->beta ? k->beta[c] : 0.0f;
+    for (int b = 0; b < k->B; b++) {
+        const float *xp = k->x + (size_t)b * CHW + (size_t)c * HW;
+        float *yp = k->y + (size_t)b * CHW + (size_t)c * HW;
+        for (size_t i = 0; i < HW; i++)
+            yp[i] = (xp[i] - m) * g + bt;
+    }
+}
+
+void lc_batchnorm_forward_train(lc_pool *p, int B, int C, int HW, float eps, float momentum,
+                                const float *x, const float *gamma, const float *beta, float *y,
+                                float *mean, float *invstd, float *running_mean,
+                                float *running_var)
+{
+    norm_ctx k = {0};
+    k.B = B, k.C = C, k.HW = HW, k.eps = eps, k.momentum = momentum;
+    k.x = x, k.gamma = gamma, k.beta = beta, k.y = y, k.mean = mean, k.invstd = invstd;
+    k.rmean = running_mean, k.rvar = running_var;
+    lc_pool_run(p, C, bn_train_task, &k);
+}
+
+static void bn_eval_task(void *vctx, int c, int thread)
+{
+    const norm_ctx *k = vctx;
+    const size_t HW = (size_t)k->HW, CHW = (size_t)k->C * HW;
+    (void)thread;
+    float is = (float)(1.0 / sqrt((double)k->rvar_in[c] + (double)k->eps));
+    float m = k->rmean_in[c];
+    float g = k->gamma ? k->gamma[c] * is : is;
+    float bt = k->beta ? k->beta[c] : 0.0f;
+    for (int b = 0; b < k->B; b++) {
+        const float *xp = k->x + (size_t)b * CHW + (size_t)c * HW;
+        float *yp = k->y + (size_t)b * CHW + (size_t)c * HW;
+        for (size_t i = 0; i < HW; i++)
+            yp[i] = (xp[i] - m) * g + bt;
+    }
+}
+
+void lc_batchnorm_forward_eval(lc_pool *p, int B, int C, int HW, float eps, const float *x,
+                               const float *gamma, const float *beta, const float *running_mean,
+                               const float *running_var, float *y)
+{
+    norm_ctx k = {0};
+    k.B = B, k.C = C, k.HW = HW, k.eps = eps;
+    k.x = x, k.gamma = gamma, k.beta = beta, k.y = y;
+    k.rmean_in = running_mean, k.rvar_in = running_var;
+    lc_pool_run(p, C, bn_eval_task, &k);
+}
+
+static void bn_bwd_task(void *vctx, int c, int thread)
+{
+    const norm_ctx *k = vctx;
+    const size_t HW = (size_t)k->HW, CHW = (size_t)k->C * HW;
+    const double cnt = (double)k->B * (double)HW;
+    const float m = k->mean_in[c], is = k->invstd_in[c];
+    (void)thread;
+    double sdy = 0.0, sdyx = 0.0;
+    for (int b = 0; b < k->B; b++) {
+        const size_t o = (size_t)b * CHW + (size_t)c * HW;
+        for (size_t i = 0; i < HW; i++) {
+            double xh = (double)(k->x[o + i] - m) * is;
+            sdy += k->dy[o + i];
+            sdyx += k->dy[o + i] * xh;
+        }
+    }
+    if (k->dbeta)
+        k->dbeta[c] = (float)sdy;
+    if (k->dgamma)
+        k->dgamma[c] = (float)sdyx;
+    /* dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)) */
+    const double g = (k->gamma ? k->gamma[c] : 1.0f) * (double)is;
+    const double mdy = sdy / cnt, mdyx = sdyx / cnt;
+    for (int b = 0; b < k->B; b++) {
+        const size_t o = (size_t)b * CHW + (size_t)c * HW;
+        for (size_t i = 0; i < HW; i++) {
+            double xh = (double)(k->x[o + i] - m) * is;
+            k->y[o + i] = (float)(g * (k->dy[o + i] - mdy - xh * mdyx));
+        }
+    }
+}
+
+void lc_batchnorm_backward(lc_pool *p, int B, int C, int HW, const float *x, const float *gamma,
+                           const float *mean, const float *invstd, const float *dy, float *dx,
+                           float *dgamma, float *dbeta)
+{
+    norm_ctx k = {0};
+    k.B = B, k.C = C, k.HW = HW;
+    k.x = x, k.gamma = gamma, k.mean_in = mean, k.invstd_in = invstd, k.dy = dy;
+    k.y = dx, k.dgamma = dgamma, k.dbeta = dbeta;
+    lc_pool_run(p, C, bn_bwd_task, &k);
+}
+
+/* ---- layer norm ---- */
+
+static void ln_fwd_task(void *vctx, int b, int thread)
+{
+    const norm_ctx *k = vctx;
+    const size_t N = (size_t)k->N;
+    const float *xp = k->x + (size_t)b * N; /* (N) */
+    float *yp = k->y + (size_t)b * N;       /* (N) */
+    (void)thread;
+    double s = 0.0, ss = 0.0;
+    for (size_t i = 0; i < N; i++)
+        s += xp[i];
+    double mean = s / (double)N;
+    for (size_t i = 0; i < N; i++) {
+        double d = xp[i] - mean;
+        ss += d * d;
+    }
+    float m = (float)mean, is = (float)(1.0 / sqrt(ss / (double)N + (double)k->eps));
+    k->mean[b] = m;
+    k->invstd[b] = is;
+    for (size_t i = 0; i < N; i++) {
+        float xh = (xp[i] - m) * is;
+        yp[i] = (k->gamma ? xh * k->gamma[i] : xh) + (k->beta ? k->beta[i] : 0.0f);
+    }
+}
+
+void lc_layernorm_forward(lc_pool *p, int B, int N, float eps, const float *x, const float *gamma,
+                          const float *beta, float *y, float *mean, float *invstd)
+{
+    norm_ctx k = {0};
+    k.B = B, k.N = N, k.eps = eps;
+    k.x = x, k.gamma = gamma, k.beta = beta, k.y = y, k.mean = mean, k.invstd = invstd;
+    lc_pool_run(p, B, ln_fwd_task, &k);
+}
+
+static void ln_bwd_dx_task(void *vctx, int b, int thread)
+{
+    const norm_ctx *k = vctx;
+    const size_t N = (size_t)k->N;
+    const float *xp = k->x + (size_t)b * N, *dyp = k->dy + (size_t)b * N; /* (N) */
+    float *dxp = k->y + (size_t)b * N;                                    /* (N) */
+    const float m = k->mean_in[b], is = k->invstd_in[b];
+    (void)thread;
+    /* dxhat = dy * gamma; dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) */
+    double s = 0.0, sx = 0.0;
+    for (size_t i = 0; i < N; i++) {
+        double g = k->gamma ? (double)dyp[i] * k->gamma[i] : dyp[i];
+        s += g;
+        sx += g * ((double)(xp[i] - m) * is);
+    }
+    const double ms = s / (double)N, msx = sx / (double)N;
+    for (size_t i = 0; i < N; i++) {
+        double g = k->gamma ? (double)dyp[i] * k->gamma[i] : dyp[i];
+        double xh = (double)(xp[i] - m) * is;
+        dxp[i] = (float)(is * (g - ms - xh * msx));
+    }
+}
+
+static void ln_bwd_param_task(void *vctx, int task, int thread)
+{
+    const norm_ctx *k = vctx;
+    const size_t N = (size_t)k->N;
+    size_t lo = (size_t)task * LN_COLS, hi = lo + LN_COLS < N ? lo + LN_COLS : N;
+    double sg[LN_COLS] = {0}, sb[LN_COLS] = {0};
+    (void)thread;
+    for (int b = 0; b < k->B; b++) {
+        const float *xp = k->x + (size_t)b * N, *dyp = k->dy + (size_t)b * N;
+        const float m = k->mean_in[b], is = k->invstd_in[b];
+        for (size_t i = lo; i < hi; i++) {
+            sb[i - lo] += dyp[i];
+            sg[i - lo] += (double)dyp[i] * ((double)(xp[i] - m) * is);
+        }
+    }
+    for (size_t i = lo; i < hi; i++) {
+        if (k->dgamma)
+            k->dgamma[i] = (float)sg[i - lo];
+        if (k->dbeta)
+            k->dbeta[i] = (float)sb[i - lo];
+    }
+}
+
+void lc_layernorm_backward(lc_pool *p, int B, int N, const float *x, const float *gamma,
+                           const float *mean, const float *invstd, const float *dy, float *dx,
+                           float *dgamma, float *dbeta)
+{
+    norm_ctx k = {0};
+    k.B = B, k.N = N;
+    k.x = x, k.gamma = gamma, k.mean_in = mean, k.invstd_in = invstd, k.dy = dy;
+    k.y = dx, k.dgamma = dgamma, k.dbeta = dbeta;
+    if (dgamma || dbeta)
+        lc_pool_run(p, (N + LN_COLS - 1) / LN_COLS, ln_bwd_param_task, &k);
+    lc_pool_run(p, B, ln_bwd_dx_task, &k);
+}

@@ -1,0 +1,159 @@
+/* pool2d.c - 2-D max and average pooling (NCHW, floor mode) forward and backward, on the pool.
+ * One task per (b, c) plane, so every output and every input gradient is written by one task in a
+ * fixed order. Max pooling treats padding as -inf and keeps the first maximum (strict >), as torch
+ * does; average pooling divides by KH*KW (padding counted, torch's count_include_pad=True).
+ * Validating the settings against the user's config is left to the model planner. */
+#include "lc_layers.h"
+
+#include <math.h>
+#include <string.h>
+
+int lc_pool2d_plan(lc_pool2d *q)
+{
+    q->OH = q->OW = 0;
+    if (q->C < 1 || q->H < 1 || q->W < 1 || q->KH < 1 || q->KW < 1 || q->sh < 1 || q->sw < 1 ||
+        q->ph < 0 || q->pw < 0 || q->dh < 1 || q->dw < 1)
+        return -1;
+    /* every window must hold at least one real input (torch requires pad <= kernel/2) */
+    if (2 * q->ph > q->KH || 2 * q->pw > q->KW)
+        return -1;
+    long nh = (long)q->H + 2L * q->ph - (long)q->dh * (q->KH - 1) - 1;
+    long nw = (long)q->W + 2L * q->pw - (long)q->dw * (q->KW - 1) - 1;
+    if (nh < 0 || nw < 0)
+        return -1;
+    q->OH = (int)(nh / q->sh + 1);
+    q->OW = (int)(nw / q->sw + 1);
+    return 0;
+}
+
+typedef struct {
+    const lc_pool2d *q;
+    const float *x, *dy;
+    float *y, *dx;
+    int32_t *argmax;
+    const int32_t *argmax_in;
+} pool_ctx;
+
+static void max_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float *y /* (OH,OW) */,
+                          int32_t *am /* (OH,OW) */)
+{
+    const int H = q->H, W = q->W;
+    for (int oh = 0; oh < q->OH; oh++) {
+        int h0 = oh * q->sh - q->ph;
+        for (int ow = 0; ow < q->OW; ow++) {
+            int w0 = ow * q->sw - q->pw;
+            float m = -INFINITY;
+            int32_t mi = -1;
+            for (int kh = 0; kh < q->KH; kh++) {
+                int ih = h0 + kh * q->dh;
+                if (ih < 0 || ih >= H)
+                    continue;
+                for (int kw = 0; kw < q->KW; kw++) {
+                    int iw = w0 + kw * q->dw;
+                    if (iw < 0 || iw >= W)
+                        continue;
+                    float v = x[(size_t)ih * W + iw];
+                    if (mi < 0)
+                        mi = ih * W + iw; /* first real tap, kept when every value is -inf */
+                    if (v > m || isnan(v)) {
+                        m = v;
+                        mi = ih * W + iw;
+                        if (isnan(v))
+                            goto done; /* a NaN propagates, as in torch */
+                    }
+                }
+            }
+        done:
+            y[(size_t)oh * q->OW + ow] = m;
+            if (am)
+                am[(size_t)oh * q->OW + ow] = mi;
+        }
+    }
+}
+
+static void avg_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float *y /* (OH,OW) */)
+{
+    const int H = q->H, W = q->W;
+    const float div = (float)(q->KH * q->KW);
+    for (int oh = 0; oh < q->OH; oh++) {
+        int h0 = oh * q->sh - q->ph;
+        for (int ow = 0; ow < q->OW; ow++) {
+            int w0 = ow * q->sw - q->pw;
+            float s = 0.0f;
+            for (int kh = 0; kh < q->KH; kh++) {
+                int ih = h0 + kh * q->dh;
+                if (ih < 0 || ih >= H)
+                    continue;
+                for (int kw = 0; kw < q->KW; kw++) {
+                    int iw = w0 + kw * q->dw;
+                    if (iw >= 0 && iw < W)
+                        s += x[(size_t)ih * W + iw];
+                }
+            }
+            y[(size_t)oh * q->OW + ow] = s / div;
+        }
+    }
+}
+
+static void fwd_task(void *vctx, int task, int thread)
+{
+    const pool_ctx *c = vctx;
+    const lc_pool2d *q = c->q;
+    size_t in_plane = (size_t)q->H * q->W, out_plane = (size_t)q->OH * q->OW;
+    (void)thread;
+    if (q->is_max)
+        max_fwd_plane(q, c->x + (size_t)task * in_plane, c->y + (size_t)task * out_plane,
+                      c->argmax ? c->argmax + (size_t)task * out_plane : NULL);
+    else
+        avg_fwd_plane(q, c->x + (size_t)task * in_plane, c->y + (size_t)task * out_plane);
+}
+
+void lc_pool2d_forward(lc_pool *p, const lc_pool2d *q, int B, const float *x, float *y,
+                       int32_t *argmax)
+{
+    pool_ctx c = {q, x, NULL, y, NULL, argmax, NULL};
+    lc_pool_run(p, B * q->C, fwd_task, &c);
+}
+
+static void bwd_task(void *vctx, int task, int thread)
+{
+    const pool_ctx *c = vctx;
+    const lc_pool2d *q = c->q;
+    size_t in_plane = (size_t)q->H * q->W, out_plane = (size_t)q->OH * q->OW;
+    const float *dy = c->dy + (size_t)task * out_plane; /* (OH,OW) */
+    float *dx = c->dx + (size_t)task * in_plane;        /* (H,W) */
+    (void)thread;
+    memset(dx, 0, in_plane * sizeof(float));
+    if (q->is_max) {
+        const int32_t *am = c->argmax_in + (size_t)task * out_plane;
+        for (size_t o = 0; o < out_plane; o++)
+            if (am[o] >= 0)
+                dx[am[o]] += dy[o];
+        return;
+    }
+    const float div = (float)(q->KH * q->KW);
+    for (int oh = 0; oh < q->OH; oh++) {
+        int h0 = oh * q->sh - q->ph;
+        for (int ow = 0; ow < q->OW; ow++) {
+            int w0 = ow * q->sw - q->pw;
+            float g = dy[(size_t)oh * q->OW + ow] / div;
+            for (int kh = 0; kh < q->KH; kh++) {
+                int ih = h0 + kh * q->dh;
+                if (ih < 0 || ih >= q->H)
+                    continue;
+                for (int kw = 0; kw < q->KW; kw++) {
+                    int iw = w0 + kw * q->dw;
+                    if (iw >= 0 && iw < q->W)
+                        dx[(size_t)ih * q->W + iw] += g;
+                }
+            }
+        }
+    }
+}
+
+void lc_pool2d_backward(lc_pool *p, const lc_pool2d *q, int B, const float *dy,
+                        const int32_t *argmax, float *dx)
+{
+    pool_ctx c = {q, NULL, dy, NULL, dx, NULL, argmax};
+    lc_pool_run(p, B * q->C, bwd_task, &c);
+}
