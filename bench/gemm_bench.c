@@ -10,6 +10,7 @@
  * (or name lib/core/{gemm,gemm_avx2,gemm_avx512,mem}.c instead of the archive, with the ISA flags
  * of the Makefile for the _avx2/_avx512 files)
  */
+#include "lc_conv.h"
 #include "lc_gemm.h"
 #include "lc_mem.h"
 
@@ -85,6 +86,59 @@ static cblas_sgemm_fn *load(const char *lib, void **handle)
     return (cblas_sgemm_fn *)(size_t)dlsym(*handle, "cblas_sgemm"); /* via size_t: ISO C */
 }
 
+/* whole layers at batch 128 (forward, backward) with 1 and 2 threads, on the best ISA */
+static void bench_layers(void)
+{
+    lc_conv2d convs[2] = {{1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 0, 0},
+                          {32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 0, 0}};
+    const int B = 128;
+    printf("\nlayers, batch %d, isa %s: ms per call (GFLOP/s)\n", B, lc_isa_name(lc_gemm_isa()));
+    for (int nt = 1; nt <= 2; nt++) {
+        lc_pool *p = lc_pool_create(nt);
+        for (int i = 0; i < 3; i++) {
+            lc_conv2d *c = &convs[i < 2 ? i : 0];
+            int dense = i == 2;
+            if (!dense)
+                lc_conv2d_plan(c);
+            size_t nx = dense ? (size_t)B * 1600 : (size_t)B * c->C * c->H * c->W;
+            size_t nw = dense ? 128 * 1600 : (size_t)c->OC * c->C * 9;
+            size_t ny = dense ? (size_t)B * 128 : (size_t)B * c->OC * c->OH * c->OW;
+            size_t nws = dense ? 16 : lc_conv2d_ws_floats(c, B, nt);
+            float *x = lc_alloc(nx, 4), *w = lc_alloc(nw, 4), *bb = lc_alloc(128, 4);
+            float *y = lc_alloc(ny, 4), *dx = lc_alloc(nx, 4), *dw = lc_alloc(nw, 4);
+            float *ws = lc_alloc(nws, 4);
+            double flop = dense ? 2.0 * B * 1600 * 128 : 2.0 * ny * c->C * 9, tf = 1e9, tb = 1e9;
+            for (int r = 0; r < 20; r++) {
+                double t0 = now();
+                if (dense)
+                    lc_dense_forward(p, B, 1600, 128, x, w, bb, y);
+                else
+                    lc_conv2d_forward(p, c, B, x, w, bb, y, ws);
+                double t1 = now();
+                if (dense)
+                    lc_dense_backward(p, B, 1600, 128, x, w, y, dx, dw, bb);
+                else
+                    lc_conv2d_backward(p, c, B, x, w, y, i == 0 ? NULL : dx, dw, bb, ws);
+                double t2 = now();
+                tf = t1 - t0 < tf ? t1 - t0 : tf;
+                tb = t2 - t1 < tb ? t2 - t1 : tb;
+            }
+            double fb = i == 0 ? flop : 2 * flop; /* conv1 needs no dx */
+            printf("  %d thread%s %-6s fwd %7.3f ms (%6.1f)  bwd %7.3f ms (%6.1f)\n", nt,
+                   nt > 1 ? "s" : " ", dense ? "dense1" : i == 0 ? "conv1" : "conv2", tf * 1e3,
+                   flop / tf * 1e-9, tb * 1e3, fb / tb * 1e-9);
+            lc_free(x);
+            lc_free(w);
+            lc_free(bb);
+            lc_free(y);
+            lc_free(dx);
+            lc_free(dw);
+            lc_free(ws);
+        }
+        lc_pool_destroy(p);
+    }
+}
+
 int main(void)
 {
     setenv("OMP_NUM_THREADS", "1", 1);
@@ -132,6 +186,9 @@ int main(void)
         lc_free(B);
         lc_free(C);
     }
+    if (lc_gemm_force_isa(LC_ISA_AVX512) != 0)
+        lc_gemm_force_isa(LC_ISA_AVX2);
+    bench_layers();
     if (ho)
         dlclose(ho);
     if (hb)
