@@ -31,9 +31,10 @@ typedef struct shape {
 
 static const shape shapes[] = {
     {"conv1 fwd / sample", 0, 0, 32, 676, 9},
-    {"conv2 fwd / sample", 0, 0, 64, 121, 288},
+    {"conv2 fwd / sample", 0, 0, 64, 121, 289},
     {"conv2 fwd batched", 0, 0, 64, 121 * 128, 288},
-    {"conv2 dW / sample", 0, 1, 64, 288, 121},
+    {"conv1 dW^T,db / smp", 0, 1, 10, 32, 676},
+    {"conv2 dW^T,db / smp", 0, 1, 289, 64, 121},
     {"conv2 dx / sample", 1, 0, 288, 121, 64},
     {"dense1 fwd", 0, 1, 128, 128, 1600},
     {"dense1 dx", 0, 0, 128, 1600, 128},

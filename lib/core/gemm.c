@@ -130,16 +130,10 @@ static void pack_b(int tb, int kc, int nc, const float *B, int ldb, int k0, int 
             }
         } else {
             const float *s = B + (ptrdiff_t)(j0 + jp) * ldb + k0;
-            /* 8 source rows at a time: each sweep reads 8 contiguous streams along k */
+            /* 8 source rows at a time, 8x8 register transposes (only vector ISAs get here) */
             int j = 0;
-            for (; j + 8 <= w; j += 8) {
-                const float *s0 = s + (ptrdiff_t)j * ldb;
-                for (int k = 0; k < kc; k++) {
-                    float *dk = d + (ptrdiff_t)k * NR + j;
-                    for (int q = 0; q < 8; q++)
-                        dk[q] = s0[(ptrdiff_t)q * ldb + k];
-                }
-            }
+            for (; j + 8 <= w; j += 8)
+                lc_sgemm_pack_bt8_avx2(kc, s + (ptrdiff_t)j * ldb, ldb, d + j, NR);
             for (; j < w; j++) {
                 const float *sj = s + (ptrdiff_t)j * ldb;
                 for (int k = 0; k < kc; k++)
@@ -175,9 +169,15 @@ static void sgemm_blocked(const kernel_desc *kd, int ta, int tb, int M, int N, i
                 int mr = MR;
                 if (ir >= mfull) {
                     mr = M - ir;
-                    for (int k = 0; k < kc; k++)
-                        for (int r = 0; r < MR; r++)
-                            ap[k * MR + r] = r < mr ? a[r * rs + k * cs] : 0.0f;
+                    for (int r = 0; r < MR; r++) {
+                        const float *ar = a + r * rs;
+                        if (r < mr)
+                            for (int k = 0; k < kc; k++)
+                                ap[k * MR + r] = ar[k * cs];
+                        else
+                            for (int k = 0; k < kc; k++)
+                                ap[k * MR + r] = 0.0f;
+                    }
                     a = ap;
                     ars = 1;
                     acs = MR;

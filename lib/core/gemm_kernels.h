@@ -35,4 +35,8 @@ void lc_sgemm_kernel_avx512(int kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs
                             const float *b, float *c, ptrdiff_t ldc, int mr, int nr, float alpha,
                             float beta);
 
+/* Packs 8 stored rows of B (B + j*ldb, k contiguous) as 8 adjacent columns of a packed panel:
+ * dst[k*ldd + q] = src[q*ldb + k] for k < kc, q < 8 (ldd: the panel width NR). Needs AVX2 (every vector ISA has it). */
+void lc_sgemm_pack_bt8_avx2(int kc, const float *src, ptrdiff_t ldb, float *dst, int ldd);
+
 #endif
