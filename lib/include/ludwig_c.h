@@ -1,0 +1,61 @@
+/* ludwig_c.h - the public API of the ludwig-c library: run a Ludwig experiment (train on the
+ * training split, evaluate every split, write Ludwig's output files) from a config and a dataset.
+ *
+ * Contract: every function returns an lc_status and, on failure, leaves a message in the lc_error
+ * naming the file, row or key and what to fix. The library never prints except progress lines to
+ * the FILE the caller gives, never exits, and writes only inside the output directory.
+ */
+#ifndef LUDWIG_C_H
+#define LUDWIG_C_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lc_error.h"
+
+const char *lc_version(void);
+
+typedef struct lc_experiment_opts {
+    const char *config_path;           /* Ludwig YAML config (required) */
+    const char *dataset;               /* one file with a split column, or NULL */
+    const char *training_set;          /* or separate files per split */
+    const char *validation_set;
+    const char *test_set;
+    const char *training_set_metadata; /* reuse a training_set_metadata.json, or NULL */
+    const char *data_format;           /* "auto" (NULL), "csv", "tsv", "json" */
+    const char *eval_split;            /* "training", "validation", "test" (NULL), "full" */
+    uint64_t random_seed;              /* Ludwig's default is 42 */
+    const char *output_directory;      /* default "results" */
+    const char *experiment_name;       /* default "experiment" */
+    const char *model_name;            /* default "run" */
+    const char *raw_data;              /* zip holding the images, read without extraction */
+    const char *model_load_path;       /* start from this model's weights */
+    const char *model_resume_path;     /* resume this run from its checkpoint */
+    int threads;                       /* >= 1 */
+    int skip_save_predictions;
+    int skip_save_unprocessed_output;
+    int skip_save_processed_input;
+    int skip_save_model;
+    int skip_save_training_description;
+    int skip_save_training_statistics;
+    int skip_save_progress;
+    int skip_save_log;
+    int skip_save_test_statistics;
+    int skip_save_eval_stats;
+    int skip_collect_predictions;
+    int skip_collect_overall_stats;
+    int skip_save_k_fold_split_indices;
+    int k_fold;                        /* 0 = none */
+    FILE *progress;                    /* per-epoch lines; NULL for silence */
+    volatile int *stop_flag;           /* set non-zero (e.g. by a signal handler) to stop early */
+    const char *command_line;          /* recorded in description.json */
+} lc_experiment_opts;
+
+/* Fills opts with Ludwig's defaults. */
+void lc_experiment_opts_init(lc_experiment_opts *o);
+
+/* Runs the experiment. On success *run_dir_out (if non-NULL) receives a malloc'd path of the
+ * experiment_run directory. */
+lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_error *e);
+
+#endif

@@ -1,0 +1,385 @@
+/* config_schema.c - the Ludwig 0.10.3 config sections ludwig-c understands, as schema tables:
+ * key names, accepted types, ranges and defaults as upstream's schema declares them (see
+ * docs/ludwig-0.10.3-model.md). Keys we accept only at their default are flagged F_DEFAULT_ONLY,
+ * so a config asking for something we do not implement fails loudly instead of being ignored. */
+#include "lc_config_schema.h"
+
+#define BIG 1e308
+#define ACTIVATIONS "elu|leakyRelu|logSigmoid|relu|sigmoid|tanh|softmax"
+#define INITIALIZERS                                                                              \
+    "constant|dirac|eye|identity|kaiming_normal|kaiming_uniform|normal|ones|orthogonal|sparse|"   \
+    "uniform|xavier_normal|xavier_uniform|zeros"
+#define MISSING                                                                                   \
+    "fill_with_const|fill_with_mode|bfill|ffill|drop_row|fill_with_mean|fill_with_false|fill_with_true"
+
+static const lc_key conv_layer_keys[] = {
+    {"out_channels", T_INT, NULL, 1, BIG, NULL, NULL, 0, NULL},
+    {"kernel_size", T_INT | T_NUMLIST, NULL, 1, BIG, NULL, NULL, 0, NULL},
+    {"stride", T_INT | T_NUMLIST, NULL, 1, BIG, NULL, NULL, 0, NULL},
+    {"padding", T_INT | T_NUMLIST | T_STR, NULL, 0, BIG, "valid|same", NULL, 0, NULL},
+    {"dilation", T_INT | T_NUMLIST, NULL, 1, BIG, NULL, NULL, 0, NULL},
+    {"groups", T_INT, "1", 1, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"use_bias", T_BOOL, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"padding_mode", T_STR, "\"zeros\"", 0, 0, "zeros|reflect|replicate|circular", NULL,
+     F_DEFAULT_ONLY, NULL},
+    {"norm", T_STR | T_NULL, NULL, 0, 0, "batch|layer", NULL, 0, NULL},
+    {"norm_params", T_MAP | T_NULL, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"activation", T_STR | T_NULL, NULL, 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"dropout", T_FLOAT, NULL, 0, 1, NULL, NULL, 0, NULL},
+    {"pool_function", T_STR, NULL, 0, 0, "max|average|avg|mean", NULL, 0, NULL},
+    {"pool_kernel_size", T_INT | T_NUMLIST | T_NULL, NULL, 1, BIG, NULL, NULL, 0, NULL},
+    {"pool_stride", T_INT | T_NUMLIST | T_NULL, NULL, 0, BIG, NULL, NULL, 0, NULL},
+    {"pool_padding", T_INT | T_NUMLIST | T_NULL, NULL, 0, BIG, NULL, NULL, 0, NULL},
+    {"pool_dilation", T_INT | T_NUMLIST | T_NULL, NULL, 1, BIG, NULL, NULL, 0, NULL},
+    {"weights_initializer", T_STR, NULL, 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"bias_initializer", T_STR, NULL, 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"in_channels", T_INT | T_NULL, NULL, 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    /* legacy spellings (Ludwig < 0.5); Ludwig 0.10.3 ignores them, ludwig-c honours them */
+    {"num_filters", T_INT, NULL, 1, BIG, NULL, NULL, F_UPSTREAM_IGNORES, "out_channels"},
+    {"filter_size", T_INT | T_NUMLIST, NULL, 1, BIG, NULL, NULL, F_UPSTREAM_IGNORES, "kernel_size"},
+    {"strides", T_INT | T_NUMLIST, NULL, 1, BIG, NULL, NULL, F_UPSTREAM_IGNORES, "stride"},
+    {"dilation_rate", T_INT | T_NUMLIST, NULL, 1, BIG, NULL, NULL, F_UPSTREAM_IGNORES, "dilation"},
+    {"conv_use_bias", T_BOOL, NULL, 0, 0, NULL, NULL, F_UPSTREAM_IGNORES, "use_bias"},
+    {"bias", T_BOOL, NULL, 0, 0, NULL, NULL, F_UPSTREAM_IGNORES, "use_bias"},
+    {"pool_size", T_INT | T_NUMLIST | T_NULL, NULL, 1, BIG, NULL, NULL, F_UPSTREAM_IGNORES, "pool_kernel_size"},
+    {"pool_strides", T_INT | T_NUMLIST | T_NULL, NULL, 0, BIG, NULL, NULL, F_UPSTREAM_IGNORES, "pool_stride"},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_conv_layer = {"conv_layers[]", conv_layer_keys};
+
+static const lc_key fc_layer_keys[] = {
+    {"output_size", T_INT, NULL, 1, BIG, NULL, NULL, 0, NULL},
+    {"use_bias", T_BOOL, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"weights_initializer", T_STR, NULL, 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"bias_initializer", T_STR, NULL, 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"norm", T_STR | T_NULL, NULL, 0, 0, "batch|layer", NULL, 0, NULL},
+    {"norm_params", T_MAP | T_NULL, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"activation", T_STR | T_NULL, NULL, 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"dropout", T_FLOAT, NULL, 0, 1, NULL, NULL, 0, NULL},
+    {"input_size", T_INT | T_NULL, NULL, 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"fc_size", T_INT, NULL, 1, BIG, NULL, NULL, 0, "output_size"},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_fc_layer = {"fc_layers[]", fc_layer_keys};
+
+static const lc_key stacked_cnn_keys[] = {
+    {"type", T_STR, "\"stacked_cnn\"", 0, 0, "stacked_cnn", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"conv_dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
+    {"conv_activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"height", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"width", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"num_channels", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"out_channels", T_INT, "32", 1, BIG, NULL, NULL, 0, NULL},
+    {"kernel_size", T_INT | T_NUMLIST, "3", 1, BIG, NULL, NULL, 0, NULL},
+    {"stride", T_INT | T_NUMLIST, "1", 1, BIG, NULL, NULL, 0, NULL},
+    {"padding_mode", T_STR, "\"zeros\"", 0, 0, "zeros|reflect|replicate|circular", NULL,
+     F_DEFAULT_ONLY, NULL},
+    {"padding", T_INT | T_NUMLIST | T_STR | T_NULL, "\"valid\"", 0, BIG, "valid|same", NULL, 0,
+     NULL},
+    {"dilation", T_INT | T_NUMLIST | T_NULL, "1", 1, BIG, NULL, NULL, 0, NULL},
+    {"groups", T_INT, "1", 1, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"pool_function", T_STR, "\"max\"", 0, 0, "max|average|avg|mean", NULL, 0, NULL},
+    {"pool_kernel_size", T_INT | T_NUMLIST | T_NULL, "2", 1, BIG, NULL, NULL, 0, NULL},
+    {"pool_stride", T_INT | T_NUMLIST | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"pool_padding", T_INT | T_NUMLIST | T_NULL, "0", 0, BIG, NULL, NULL, 0, NULL},
+    {"pool_dilation", T_INT | T_NUMLIST | T_NULL, "1", 1, BIG, NULL, NULL, 0, NULL},
+    {"output_size", T_INT, "128", 1, BIG, NULL, NULL, 0, NULL},
+    {"conv_use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"conv_norm", T_STR | T_NULL, "null", 0, 0, "batch|layer", NULL, 0, NULL},
+    {"conv_norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"num_conv_layers", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, 0, NULL},
+    {"conv_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_conv_layer, 0, NULL},
+    {"fc_dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
+    {"fc_activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"fc_use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"fc_bias_initializer", T_STR, "\"zeros\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"fc_weights_initializer", T_STR, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"fc_norm", T_STR | T_NULL, "null", 0, 0, "batch|layer", NULL, 0, NULL},
+    {"fc_norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"num_fc_layers", T_INT, "1", 0, BIG, NULL, NULL, 0, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, 0, NULL},
+    /* legacy encoder-level spellings */
+    {"num_filters", T_INT, NULL, 1, BIG, NULL, NULL, 0, "out_channels"},
+    {"filter_size", T_INT | T_NUMLIST, NULL, 1, BIG, NULL, NULL, 0, "kernel_size"},
+    {"strides", T_INT | T_NUMLIST, NULL, 1, BIG, NULL, NULL, 0, "stride"},
+    {"dilation_rate", T_INT | T_NUMLIST, NULL, 1, BIG, NULL, NULL, 0, "dilation"},
+    {"pool_size", T_INT | T_NUMLIST | T_NULL, NULL, 1, BIG, NULL, NULL, 0, "pool_kernel_size"},
+    {"pool_strides", T_INT | T_NUMLIST | T_NULL, NULL, 1, BIG, NULL, NULL, 0, "pool_stride"},
+    {"fc_size", T_INT, NULL, 1, BIG, NULL, NULL, 0, "output_size"},
+    {"activation", T_STR | T_NULL, NULL, 0, 0, ACTIVATIONS, NULL, 0, "fc_activation"},
+    {"dropout", T_FLOAT, NULL, 0, 1, NULL, NULL, 0, "fc_dropout"},
+    {"norm", T_STR | T_NULL, NULL, 0, 0, "batch|layer", NULL, 0, "fc_norm"},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_stacked_cnn = {"encoder", stacked_cnn_keys};
+
+static const lc_key image_pre_keys[] = {
+    {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},
+    {"fill_value", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"computed_fill_value", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"height", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"width", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"num_channels", T_INT | T_NULL, "null", 1, 4, NULL, NULL, 0, NULL},
+    {"resize_method", T_STR, "\"interpolate\"", 0, 0, "interpolate|crop_or_pad", NULL, 0, NULL},
+    {"infer_image_num_channels", T_BOOL, "true", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"infer_image_dimensions", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"infer_image_max_height", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"infer_image_max_width", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"infer_image_sample_size", T_INT, "100", 1, BIG, NULL, NULL, 0, NULL},
+    {"infer_image_num_classes", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"standardize_image", T_STR | T_NULL, "null", 0, 0, "imagenet1k", NULL, 0, NULL},
+    {"in_memory", T_BOOL, "true", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"num_processes", T_INT, "1", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"requires_equal_dimensions", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"num_classes", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_image_pre = {"preprocessing", image_pre_keys};
+
+static const lc_key image_feature_keys[] = {
+    {"name", T_STR, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"type", T_STR, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"column", T_STR, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"proc_column", T_STR, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"active", T_BOOL, "true", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"tied", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"augmentation", T_BOOL | T_MAPLIST, "[]", 0, 0, NULL, NULL, 0, NULL},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_image_pre, 0, NULL},
+    {"encoder", T_MAP | T_STR, NULL, 0, 0, NULL, &lc_sec_stacked_cnn, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_image_feature = {"input_features[]", image_feature_keys};
+
+static const lc_key category_pre_keys[] = {
+    {"missing_value_strategy", T_STR, "\"drop_row\"", 0, 0, MISSING, NULL, 0, NULL},
+    {"fill_value", T_STR | T_NULL, "\"<UNK>\"", 0, 0, NULL, NULL, 0, NULL},
+    {"computed_fill_value", T_STR | T_NULL, "\"<UNK>\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"lowercase", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"most_common", T_INT, "10000", 1, BIG, NULL, NULL, 0, NULL},
+    {"cache_encoder_embeddings", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_category_pre = {"preprocessing", category_pre_keys};
+
+static const lc_key classifier_keys[] = {
+    {"type", T_STR, "\"classifier\"", 0, 0, "classifier", NULL, 0, NULL},
+    {"input_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"num_classes", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"weights_initializer", T_STR, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"bias_initializer", T_STR, "\"zeros\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, F_DEFAULT_ONLY, NULL},
+    {"num_fc_layers", T_INT, "0", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"fc_output_size", T_INT, "256", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"fc_use_bias", T_BOOL, "true", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"fc_weights_initializer", T_STR, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, F_IGNORED,
+     NULL},
+    {"fc_bias_initializer", T_STR, "\"zeros\"", 0, 0, INITIALIZERS, NULL, F_IGNORED, NULL},
+    {"fc_norm", T_STR | T_NULL, "null", 0, 0, "batch|layer", NULL, F_IGNORED, NULL},
+    {"fc_norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"fc_activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, F_IGNORED, NULL},
+    {"fc_dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, F_IGNORED, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_classifier = {"decoder", classifier_keys};
+
+static const lc_key xent_keys[] = {
+    {"type", T_STR, "\"softmax_cross_entropy\"", 0, 0, "softmax_cross_entropy", NULL, 0, NULL},
+    {"class_weights", T_NUMLIST | T_MAP | T_NULL, "null", 0, BIG, NULL, NULL, 0, NULL},
+    {"weight", T_FLOAT, "1.0", 0, BIG, NULL, NULL, 0, NULL},
+    {"robust_lambda", T_FLOAT, "0", 0, 1, NULL, NULL, F_IGNORED, NULL},
+    {"confidence_penalty", T_FLOAT, "0", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"class_similarities", T_MAP | T_NUMLIST | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"class_similarities_temperature", T_FLOAT, "0", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_xent = {"loss", xent_keys};
+
+static const lc_key category_out_keys[] = {
+    {"name", T_STR, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"type", T_STR, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"column", T_STR, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"proc_column", T_STR, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"active", T_BOOL, "true", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"calibration", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"default_validation_metric", T_STR, "\"accuracy\"", 0, 0, "accuracy", NULL, 0, NULL},
+    {"dependencies", T_NUMLIST, "[]", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"reduce_dependencies", T_STR, "\"sum\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"reduce_input", T_STR, "\"sum\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"top_k", T_INT, "3", 1, BIG, NULL, NULL, 0, NULL},
+    {"input_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"num_classes", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"decoder", T_MAP, "{}", 0, 0, NULL, &lc_sec_classifier, 0, NULL},
+    {"loss", T_MAP, "{}", 0, 0, NULL, &lc_sec_xent, 0, NULL},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_category_pre, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_category_output = {"output_features[]", category_out_keys};
+
+static const lc_key concat_keys[] = {
+    {"type", T_STR, "\"concat\"", 0, 0, "concat", NULL, 0, NULL},
+    {"activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, F_IGNORED, NULL},
+    {"bias_initializer", T_STR, "\"zeros\"", 0, 0, INITIALIZERS, NULL, F_IGNORED, NULL},
+    {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, F_DEFAULT_ONLY, NULL},
+    {"flatten_inputs", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"norm", T_STR | T_NULL, "null", 0, 0, "batch|layer", NULL, F_DEFAULT_ONLY, NULL},
+    {"norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"num_fc_layers", T_INT, "0", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"output_size", T_INT, "256", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"residual", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"use_bias", T_BOOL, "true", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"weights_initializer", T_STR, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, F_IGNORED,
+     NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_combiner = {"combiner", concat_keys};
+
+static const lc_key optimizer_keys[] = {
+    {"type", T_STR, "\"adam\"", 0, 0, "sgd|adam|adamw|adagrad|adamax|nadam|rmsprop", NULL, 0,
+     NULL},
+    {"betas", T_NUMLIST, NULL, 0, 1, NULL, NULL, 0, NULL},
+    {"eps", T_FLOAT, NULL, 0, BIG, NULL, NULL, 0, NULL},
+    {"weight_decay", T_FLOAT, NULL, 0, BIG, NULL, NULL, 0, NULL},
+    {"amsgrad", T_BOOL, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"momentum", T_FLOAT, NULL, 0, BIG, NULL, NULL, 0, NULL},
+    {"dampening", T_FLOAT, NULL, 0, BIG, NULL, NULL, 0, NULL},
+    {"nesterov", T_BOOL, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"alpha", T_FLOAT, NULL, 0, BIG, NULL, NULL, 0, NULL},
+    {"centered", T_BOOL, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"initial_accumulator_value", T_FLOAT, NULL, 0, BIG, NULL, NULL, 0, NULL},
+    {"lr_decay", T_FLOAT, NULL, 0, BIG, NULL, NULL, 0, NULL},
+    {"momentum_decay", T_FLOAT, NULL, 0, BIG, NULL, NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_optimizer = {"optimizer", optimizer_keys};
+
+static const lc_key clip_keys[] = {
+    {"clipglobalnorm", T_FLOAT | T_NULL, "0.5", 0, BIG, NULL, NULL, 0, NULL},
+    {"clipnorm", T_FLOAT | T_NULL, "null", 0, BIG, NULL, NULL, 0, NULL},
+    {"clipvalue", T_FLOAT | T_NULL, "null", 0, BIG, NULL, NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_clip = {"gradient_clipping", clip_keys};
+
+static const lc_key lrs_keys[] = {
+    {"decay", T_STR | T_NULL, "null", 0, 0, "linear|exponential|cosine", NULL, F_DEFAULT_ONLY,
+     NULL},
+    {"decay_rate", T_FLOAT, "0.96", 0, BIG, NULL, NULL, 0, NULL},
+    {"decay_steps", T_INT, "10000", 0, BIG, NULL, NULL, 0, NULL},
+    {"eta_min", T_FLOAT, "0", 0, BIG, NULL, NULL, 0, NULL},
+    {"reduce_eval_metric", T_STR, "\"loss\"", 0, 0, NULL, NULL, 0, NULL},
+    {"reduce_eval_split", T_STR, "\"training\"", 0, 0, "training|validation|test", NULL, 0, NULL},
+    {"reduce_on_plateau", T_INT, "0", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"reduce_on_plateau_patience", T_INT, "10", 0, BIG, NULL, NULL, 0, NULL},
+    {"reduce_on_plateau_rate", T_FLOAT, "0.1", 0, BIG, NULL, NULL, 0, NULL},
+    {"staircase", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"t_0", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"t_mult", T_INT, "1", 1, BIG, NULL, NULL, 0, NULL},
+    {"warmup_evaluations", T_INT, "0", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"warmup_fraction", T_FLOAT, "0.0", 0, 1, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_lrs = {"learning_rate_scheduler", lrs_keys};
+
+static const lc_key trainer_keys[] = {
+    {"type", T_STR, NULL, 0, 0, "trainer|ecd", NULL, F_IGNORED, NULL},
+    {"batch_size", T_INT | T_STR, "\"auto\"", 1, BIG, "auto", NULL, 0, NULL},
+    {"bucketing_field", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"checkpoints_per_epoch", T_INT, "0", 0, BIG, NULL, NULL, 0, NULL},
+    {"compile", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"early_stop", T_INT, "5", -1, BIG, NULL, NULL, 0, NULL},
+    {"effective_batch_size", T_INT | T_STR, "\"auto\"", 1, BIG, "auto", NULL, F_IGNORED, NULL},
+    {"enable_gradient_checkpointing", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"enable_profiling", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"epochs", T_INT, "100", 1, BIG, NULL, NULL, 0, NULL},
+    {"eval_batch_size", T_INT | T_STR | T_NULL, "null", 1, BIG, "auto", NULL, 0, NULL},
+    {"eval_steps", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"evaluate_training_set", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"gradient_accumulation_steps", T_INT | T_STR, "1", 1, BIG, "auto", NULL, F_DEFAULT_ONLY,
+     NULL},
+    {"gradient_clipping", T_MAP | T_NULL, "{}", 0, 0, NULL, &lc_sec_clip, 0, NULL},
+    {"increase_batch_size_eval_metric", T_STR, "\"loss\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"increase_batch_size_eval_split", T_STR, "\"training\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"increase_batch_size_on_plateau", T_INT, "0", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"increase_batch_size_on_plateau_patience", T_INT, "5", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"increase_batch_size_on_plateau_rate", T_FLOAT, "2.0", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"learning_rate", T_FLOAT, "0.001", 0, BIG, NULL, NULL, F_EXCL_MIN, NULL},
+    {"learning_rate_scaling", T_STR, "\"linear\"", 0, 0, "constant|sqrt|linear", NULL, F_IGNORED,
+     NULL},
+    {"learning_rate_scheduler", T_MAP, "{}", 0, 0, NULL, &lc_sec_lrs, 0, NULL},
+    {"max_batch_size", T_INT, "1099511627776", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"optimizer", T_MAP, "{}", 0, 0, NULL, &lc_sec_optimizer, 0, NULL},
+    {"profiler", T_MAP, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"regularization_lambda", T_FLOAT, "0.0", 0, BIG, NULL, NULL, 0, NULL},
+    {"regularization_type", T_STR, "\"l2\"", 0, 0, "l1|l2|l1_l2", NULL, 0, NULL},
+    {"should_shuffle", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"skip_all_evaluation", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"steps_per_checkpoint", T_INT, "0", 0, BIG, NULL, NULL, 0, NULL},
+    {"train_steps", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"use_mixed_precision", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"validation_field", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"validation_metric", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_trainer = {"trainer", trainer_keys};
+
+static const lc_key split_keys[] = {
+    {"type", T_STR, "\"random\"", 0, 0, "random|fixed|stratify|hash|datetime", NULL, 0, NULL},
+    {"column", T_STR | T_NULL, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"probabilities", T_NUMLIST, NULL, 0, 1, NULL, NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_split = {"split", split_keys};
+
+static const lc_key preprocessing_keys[] = {
+    {"split", T_MAP, "{}", 0, 0, NULL, &lc_sec_split, 0, NULL},
+    {"sample_ratio", T_FLOAT, "1.0", 0, 1, NULL, NULL, F_EXCL_MIN, NULL},
+    {"sample_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"oversample_minority", T_FLOAT | T_NULL, "null", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"undersample_majority", T_FLOAT | T_NULL, "null", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"global_max_sequence_length", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_preprocessing = {"preprocessing", preprocessing_keys};
+
+/* defaults: per feature type, the sections a feature of that type inherits */
+static const lc_key image_defaults_keys[] = {
+    {"preprocessing", T_MAP, NULL, 0, 0, NULL, &lc_sec_image_pre, 0, NULL},
+    {"encoder", T_MAP, NULL, 0, 0, NULL, &lc_sec_stacked_cnn, 0, NULL},
+    {"augmentation", T_BOOL | T_MAPLIST, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_image_defaults = {"defaults.image", image_defaults_keys};
+
+static const lc_key category_defaults_keys[] = {
+    {"preprocessing", T_MAP, NULL, 0, 0, NULL, &lc_sec_category_pre, 0, NULL},
+    {"decoder", T_MAP, NULL, 0, 0, NULL, &lc_sec_classifier, 0, NULL},
+    {"loss", T_MAP, NULL, 0, 0, NULL, &lc_sec_xent, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_category_defaults = {"defaults.category", category_defaults_keys};
+
+static const lc_key defaults_keys[] = {
+    {"image", T_MAP, NULL, 0, 0, NULL, &lc_sec_image_defaults, 0, NULL},
+    {"category", T_MAP, NULL, 0, 0, NULL, &lc_sec_category_defaults, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_defaults = {"defaults", defaults_keys};
+
+static const lc_key top_keys[] = {
+    {"input_features", T_MAPLIST, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"output_features", T_MAPLIST, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"combiner", T_MAP, "{}", 0, 0, NULL, &lc_sec_combiner, 0, NULL},
+    {"trainer", T_MAP, "{}", 0, 0, NULL, &lc_sec_trainer, 0, NULL},
+    {"training", T_MAP, NULL, 0, 0, NULL, &lc_sec_trainer, 0, "trainer"},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_preprocessing, 0, NULL},
+    {"defaults", T_MAP, NULL, 0, 0, NULL, &lc_sec_defaults, 0, NULL},
+    {"hyperopt", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"backend", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"ludwig_version", T_STR, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"model_type", T_STR, "\"ecd\"", 0, 0, "ecd", NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_top = {"", top_keys};

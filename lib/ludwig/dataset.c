@@ -1,0 +1,499 @@
+/* dataset.c - turns dataset file(s) + images into the tensors training needs, with Ludwig's
+ * preprocessing rules (see lc_dataset.h). Reading files and decoding images is lib/io's job. */
+#include "lc_dataset.h"
+
+#include <ctype.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lc_image.h"
+#include "lc_json.h"
+#include "lc_mem.h"
+#include "lc_rng.h"
+#include "lc_table.h"
+
+void lc_dataset_free(lc_dataset *d)
+{
+    if (!d)
+        return;
+    lc_free(d->images);
+    free(d->labels);
+    free(d->split);
+    free(d->line);
+    for (int s = 0; s < 3; s++)
+        free(d->idx[s]);
+    for (int i = 0; i < d->nclasses; i++)
+        free(d->idx2str[i]);
+    free(d->idx2str);
+    free(d->freq);
+    free(d->src);
+    free(d);
+}
+
+/* Ludwig strips label strings (str.strip()) and optionally lowercases them. */
+static char *clean_label(const char *s, int lowercase)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    char *r = lc_strndup(s, n);
+    if (r && lowercase)
+        for (char *p = r; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+    return r;
+}
+
+int lc_dataset_label_index(const lc_dataset *d, const char *s)
+{
+    for (int i = 0; i < d->nclasses; i++)
+        if (strcmp(d->idx2str[i], s) == 0)
+            return i;
+    return -1;
+}
+
+typedef struct row_ref {
+    const lc_table *t;
+    size_t row;
+    int split; /* -1 = from the split column */
+} row_ref;
+
+typedef struct vocab_entry {
+    char *s;
+    int64_t count;
+    size_t first;
+} vocab_entry;
+
+static int cmp_vocab(const void *a, const void *b)
+{
+    const vocab_entry *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static lc_status vocab_from_metadata(const char *path, const char *feature, lc_dataset *d,
+                                     int *h, int *w, int *c, const char *img_feature,
+                                     lc_error *e)
+{
+    cJSON *m = lc_json_read_file(path, e);
+    if (!m)
+        return e->status;
+    lc_status st = LC_OK;
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(m, feature);
+    const cJSON *i2s = f ? cJSON_GetObjectItemCaseSensitive(f, "idx2str") : NULL;
+    if (!cJSON_IsArray(i2s) || cJSON_GetArraySize(i2s) < 2) {
+        st = lc_error_set(e, LC_ERR_DATA,
+                          "%s: training set metadata has no vocabulary (idx2str) for output feature '%s'",
+                          path, feature);
+        goto done;
+    }
+    d->nclasses = cJSON_GetArraySize(i2s);
+    d->idx2str = calloc((size_t)d->nclasses, sizeof *d->idx2str);
+    d->freq = calloc((size_t)d->nclasses, sizeof *d->freq);
+    if (!d->idx2str || !d->freq) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    const cJSON *s2f = cJSON_GetObjectItemCaseSensitive(f, "str2freq");
+    for (int i = 0; i < d->nclasses; i++) {
+        const cJSON *v = cJSON_GetArrayItem(i2s, i);
+        if (!cJSON_IsString(v)) {
+            st = lc_error_set(e, LC_ERR_DATA, "%s: %s.idx2str[%d] is not a string", path, feature,
+                              i);
+            goto done;
+        }
+        d->idx2str[i] = lc_strdup(v->valuestring);
+        const cJSON *fr = s2f ? cJSON_GetObjectItemCaseSensitive(s2f, v->valuestring) : NULL;
+        d->freq[i] = cJSON_IsNumber(fr) ? (int64_t)fr->valuedouble : 0;
+        if (!d->idx2str[i]) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+    const cJSON *im = cJSON_GetObjectItemCaseSensitive(m, img_feature);
+    const cJSON *pre = im ? cJSON_GetObjectItemCaseSensitive(im, "preprocessing") : NULL;
+    const cJSON *hh = pre ? cJSON_GetObjectItemCaseSensitive(pre, "height") : NULL;
+    const cJSON *ww = pre ? cJSON_GetObjectItemCaseSensitive(pre, "width") : NULL;
+    const cJSON *cc = pre ? cJSON_GetObjectItemCaseSensitive(pre, "num_channels") : NULL;
+    if (cJSON_IsNumber(hh) && cJSON_IsNumber(ww) && cJSON_IsNumber(cc)) {
+        *h = (int)hh->valuedouble;
+        *w = (int)ww->valuedouble;
+        *c = (int)cc->valuedouble;
+    }
+done:
+    cJSON_Delete(m);
+    return st;
+}
+
+static lc_status read_tables(const lc_dataset_opts *o, lc_table **tabs, int *ntabs,
+                             lc_dataset *d, lc_error *e)
+{
+    lc_table_format fmt = LC_TABLE_AUTO;
+    lc_status st;
+    if (o->data_format && (st = lc_table_format_parse(o->data_format, &fmt, e)))
+        return st;
+    const char *files[4] = {o->dataset, o->training_set, o->validation_set, o->test_set};
+    if (!o->dataset && !o->training_set)
+        return lc_error_set(e, LC_ERR_USAGE,
+                            "no data: give --dataset (one file with a split column) or --training_set");
+    if (o->dataset && (o->training_set || o->validation_set || o->test_set))
+        return lc_error_set(e, LC_ERR_USAGE,
+                            "give either --dataset or --training_set/--validation_set/--test_set, not both");
+    *ntabs = 0;
+    for (int i = 0; i < 4; i++) {
+        tabs[i] = NULL;
+        if (!files[i])
+            continue;
+        if ((st = lc_table_read(files[i], fmt, &tabs[i], e)))
+            return st;
+        (*ntabs)++;
+    }
+    d->src = lc_strdup(o->dataset ? o->dataset : o->training_set);
+    lc_table_format f = lc_table_format_of(tabs[o->dataset ? 0 : 1]);
+    d->data_format = f == LC_TABLE_TSV ? "tsv" : f == LC_TABLE_JSON ? "json" : "csv";
+    return d->src ? LC_OK : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+}
+
+static lc_status need_col(const lc_table *t, const char *col, const char *what, int *out,
+                          lc_error *e)
+{
+    *out = lc_table_col(t, col);
+    if (*out >= 0)
+        return LC_OK;
+    char have[512] = "";
+    size_t len = 0;
+    for (int i = 0; i < lc_table_ncols(t) && len < sizeof have - 64; i++)
+        len += (size_t)snprintf(have + len, sizeof have - len, "%s'%s'", i ? ", " : "",
+                                lc_table_col_name(t, i));
+    lc_error_set(e, LC_ERR_DATA, "%s: no column '%s' (%s); the columns are %s", lc_table_name(t),
+                 col, what, have);
+    lc_error_hint(e, "the config's feature names (or their 'column' keys) must match the dataset header");
+    return LC_ERR_DATA;
+}
+
+static int is_blank(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    return *s == '\0';
+}
+
+lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_pool *pool,
+                           lc_dataset **out, lc_error *e)
+{
+    *out = NULL;
+    lc_dataset *d = calloc(1, sizeof *d);
+    if (!d)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    lc_table *tabs[4] = {NULL, NULL, NULL, NULL};
+    int ntabs = 0;
+    row_ref *rows = NULL;
+    char **labels = NULL;
+    const char **paths = NULL;
+    long *lines = NULL;
+    vocab_entry *voc = NULL;
+    size_t nvoc = 0, nrows = 0;
+    lc_image_source *src = NULL;
+    lc_status st = read_tables(o, tabs, &ntabs, d, e);
+    if (st)
+        goto fail;
+    /* 1. rows, with their split and cleaned label; rows with a missing label are dropped
+     *    (missing_value_strategy drop_row, Ludwig's default for category outputs) */
+    size_t total = 0;
+    for (int i = 0; i < 4; i++)
+        total += tabs[i] ? lc_table_nrows(tabs[i]) : 0;
+    rows = calloc(total + 1, sizeof *rows);
+    labels = calloc(total + 1, sizeof *labels);
+    if (!rows || !labels) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    size_t dropped_label = 0, dropped_split = 0;
+    for (int i = 0; i < 4; i++) {
+        const lc_table *t = tabs[i];
+        if (!t)
+            continue;
+        int ci, cl, cs = -1;
+        if ((st = need_col(t, cfg->in_column, "the image input feature", &ci, e)) ||
+            (st = need_col(t, cfg->out_column, "the category output feature", &cl, e)))
+            goto fail;
+        if (i == 0 && cfg->split == LC_SPLIT_FIXED &&
+            (st = need_col(t, cfg->split_column, "preprocessing.split.column", &cs, e)))
+            goto fail;
+        for (size_t r = 0; r < lc_table_nrows(t); r++) {
+            const char *lab = lc_table_cell(t, r, cl);
+            if (is_blank(lab)) {
+                dropped_label++;
+                continue;
+            }
+            int sp = i == 0 ? -1 : i - 1;
+            if (i == 0 && cfg->split == LC_SPLIT_FIXED) {
+                const char *sv = lc_table_cell(t, r, cs);
+                char *end;
+                long v = strtol(sv, &end, 10);
+                while (*end && isspace((unsigned char)*end))
+                    end++;
+                if (end == sv || *end) {
+                    /* Ludwig casts the split column to int8: a non-integer is an error */
+                    st = lc_error_set(e, LC_ERR_DATA,
+                                      "%s: line %ld: split column '%s' holds '%s'; expected 0 (train), 1 (validation) or 2 (test)",
+                                      lc_table_name(t), lc_table_row_line(t, r),
+                                      cfg->split_column, sv);
+                    goto fail;
+                }
+                if (v < 0 || v > 2) {
+                    dropped_split++;
+                    continue;
+                }
+                sp = (int)v;
+            }
+            labels[nrows] = clean_label(lab, cfg->lowercase);
+            if (!labels[nrows]) {
+                st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+            rows[nrows].t = t;
+            rows[nrows].row = r;
+            rows[nrows].split = sp;
+            nrows++;
+        }
+    }
+    if (o->log && dropped_label)
+        fprintf(o->log, "ludwig-c: note: dropped %zu row(s) with an empty '%s' (missing_value_strategy drop_row)\n",
+                dropped_label, cfg->out_column);
+    if (o->log && dropped_split)
+        fprintf(o->log, "ludwig-c: note: dropped %zu row(s) whose split value is not 0, 1 or 2 (as Ludwig does)\n",
+                dropped_split);
+    if (nrows == 0) {
+        st = lc_error_set(e, LC_ERR_DATA, "%s: the dataset has no rows with a label",
+                          lc_table_name(tabs[o->dataset ? 0 : 1]));
+        goto fail;
+    }
+    /* 2. random split (fixed splits were assigned above) */
+    if (o->dataset && cfg->split == LC_SPLIT_RANDOM) {
+        int32_t *perm = malloc(nrows * sizeof *perm);
+        if (!perm) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        for (size_t i = 0; i < nrows; i++)
+            perm[i] = (int32_t)i;
+        lc_rng r;
+        lc_rng_init(&r, o->seed, LC_STREAM_SPLIT, 0);
+        lc_rng_shuffle(&r, perm, (int64_t)nrows);
+        size_t d1 = (size_t)ceil(cfg->split_probs[0] * (double)nrows);
+        size_t d2 = d1 + (size_t)(cfg->split_probs[1] * (double)nrows);
+        if (cfg->split_probs[2] == 0.0 || d2 > nrows)
+            d2 = nrows;
+        if (d1 > nrows)
+            d1 = nrows;
+        for (size_t i = 0; i < nrows; i++)
+            rows[perm[i]].split = i < d1 ? 0 : i < d2 ? 1 : 2;
+        free(perm);
+    }
+    /* 3. vocabulary: by frequency over the whole column, most frequent first, ties in order of
+     *    first appearance; <UNK> only when there are more distinct values than most_common */
+    int mh = 0, mw = 0, mc = 0;
+    if (o->metadata_path) {
+        if ((st = vocab_from_metadata(o->metadata_path, cfg->out_name, d, &mh, &mw, &mc,
+                                      cfg->in_name, e)))
+            goto fail;
+    } else {
+        voc = calloc(nrows, sizeof *voc);
+        if (!voc) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        for (size_t i = 0; i < nrows; i++) {
+            size_t k;
+            for (k = 0; k < nvoc; k++)
+                if (strcmp(voc[k].s, labels[i]) == 0)
+                    break;
+            if (k == nvoc) {
+                voc[nvoc].s = labels[i];
+                voc[nvoc].first = i;
+                nvoc++;
+            }
+            voc[k].count++;
+        }
+        qsort(voc, nvoc, sizeof *voc, cmp_vocab);
+        int unk = (long)nvoc > cfg->most_common;
+        size_t keep = unk ? (size_t)cfg->most_common : nvoc;
+        d->nclasses = (int)keep + unk;
+        d->idx2str = calloc((size_t)d->nclasses, sizeof *d->idx2str);
+        d->freq = calloc((size_t)d->nclasses, sizeof *d->freq);
+        if (!d->idx2str || !d->freq) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        if (unk)
+            d->idx2str[0] = lc_strdup("<UNK>");
+        for (size_t k = 0; k < keep; k++) {
+            d->idx2str[k + unk] = lc_strdup(voc[k].s);
+            d->freq[k + unk] = voc[k].count;
+        }
+        for (int k = 0; k < d->nclasses; k++)
+            if (!d->idx2str[k]) {
+                st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+        if (d->nclasses < 2) {
+            st = lc_error_set(e, LC_ERR_DATA,
+                              "%s: column '%s' has a single class ('%s'); a category output needs at least two",
+                              d->src, cfg->out_column, d->idx2str[0]);
+            goto fail;
+        }
+    }
+    /* 4. per-row tensors */
+    d->n = nrows;
+    d->labels = malloc(nrows * sizeof *d->labels);
+    d->split = malloc(nrows * sizeof *d->split);
+    d->line = malloc(nrows * sizeof *d->line);
+    paths = malloc(nrows * sizeof *paths);
+    lines = malloc(nrows * sizeof *lines);
+    if (!d->labels || !d->split || !d->line || !paths || !lines) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    int unk_idx = lc_dataset_label_index(d, "<UNK>");
+    int most_freq = 0;
+    for (int k = 1; k < d->nclasses; k++)
+        if (d->freq[k] > d->freq[most_freq])
+            most_freq = k;
+    size_t unseen = 0;
+    const char *first_unseen = NULL;
+    for (size_t i = 0; i < nrows; i++) {
+        int ci = lc_table_col(rows[i].t, cfg->in_column);
+        paths[i] = lc_table_cell(rows[i].t, rows[i].row, ci);
+        lines[i] = lc_table_row_line(rows[i].t, rows[i].row);
+        d->line[i] = lines[i];
+        d->split[i] = (int8_t)rows[i].split;
+        int li = lc_dataset_label_index(d, labels[i]);
+        if (li < 0) {
+            /* Ludwig maps an unknown label to <UNK>, or to the most frequent class */
+            li = unk_idx >= 0 ? unk_idx : most_freq;
+            if (!unseen++)
+                first_unseen = labels[i];
+        }
+        d->labels[i] = li;
+        d->count[d->split[i]]++;
+    }
+    if (unseen && o->log)
+        fprintf(o->log, "ludwig-c: warning: %zu row(s) have labels not in the training set metadata (first: '%s'); they count as '%s', as Ludwig does\n",
+                unseen, first_unseen, d->idx2str[unk_idx >= 0 ? unk_idx : most_freq]);
+    for (int s = 0; s < 3; s++) {
+        d->idx[s] = malloc((d->count[s] + 1) * sizeof(int32_t));
+        if (!d->idx[s]) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        d->count[s] = 0;
+    }
+    for (size_t i = 0; i < nrows; i++)
+        d->idx[d->split[i]][d->count[d->split[i]]++] = (int32_t)i;
+    if (d->count[0] == 0) {
+        st = lc_error_set(e, LC_ERR_DATA, "%s: the training split is empty (no rows with split 0)",
+                          d->src);
+        lc_error_hint(e, "a fixed split reads the split column: 0 = train, 1 = validation, 2 = test");
+        goto fail;
+    }
+    /* 5. images: blank paths are filled from the next row (bfill, Ludwig's default) */
+    for (size_t i = nrows; i-- > 0;) {
+        if (is_blank(paths[i])) {
+            if (i + 1 < nrows && !is_blank(paths[i + 1])) {
+                paths[i] = paths[i + 1];
+            } else {
+                st = lc_error_set(e, LC_ERR_DATA,
+                                  "%s: line %ld: column '%s' is empty and no later row has an image to fill it from",
+                                  lc_table_name(rows[i].t), lines[i], cfg->in_column);
+                goto fail;
+            }
+        }
+    }
+    if (o->raw_data) {
+        st = lc_image_source_open_zip(o->raw_data, &src, e);
+    } else {
+        char *tmp = lc_strdup(d->src);
+        if (!tmp) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        st = lc_image_source_open_dir(dirname(tmp), &src, e);
+        free(tmp);
+    }
+    if (st)
+        goto fail;
+    int H = cfg->img_height, W = cfg->img_width, C = cfg->img_channels;
+    if (mh && !H) {
+        H = mh;
+        W = mw;
+    }
+    if (mc && !C)
+        C = mc;
+    if (!H || !C) {
+        size_t ns = nrows < (size_t)cfg->infer_sample ? nrows : (size_t)cfg->infer_sample;
+        lc_image_dims *dims = calloc(ns, sizeof *dims);
+        if (!dims) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        st = lc_image_sniff(src, paths, lines, ns, dims, e);
+        if (!st) {
+            int ah, aw, fc, modec;
+            lc_image_dims_summary(dims, ns, &ah, &aw, &fc, &modec);
+            if (!H) {
+                H = ah < cfg->infer_max_h ? ah : cfg->infer_max_h;
+                W = aw < cfg->infer_max_w ? aw : cfg->infer_max_w;
+            }
+            if (!C) {
+                /* Ludwig: 1 if most sampled images have 1 channel, else 2, else 4, else 3 */
+                size_t cnt[5] = {0};
+                for (size_t i = 0; i < ns; i++)
+                    if (dims[i].c >= 1 && dims[i].c <= 4)
+                        cnt[dims[i].c]++;
+                C = 2 * cnt[1] > ns ? 1 : 2 * cnt[2] > ns ? 2 : 2 * cnt[4] > ns ? 4 : 3;
+            }
+        }
+        free(dims);
+        if (st)
+            goto fail;
+    }
+    if (cfg->requires_equal_dims && H != W)
+        H = W = H < W ? H : W;
+    d->C = C;
+    d->H = H;
+    d->W = W;
+    size_t per = (size_t)C * H * W;
+    d->images = lc_alloc(nrows, per);
+    if (!d->images) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu images of %dx%dx%d", nrows, C,
+                          H, W);
+        goto fail;
+    }
+    lc_image_spec spec = {.height = H, .width = W, .channels = C,
+                          .resize = cfg->crop_or_pad ? LC_RESIZE_CROP_OR_PAD
+                                                     : LC_RESIZE_INTERPOLATE};
+    if ((st = lc_image_load_batch(src, paths, lines, nrows, &spec, pool, d->images, e)))
+        goto fail;
+    *out = d;
+    d = NULL;
+fail:
+    lc_image_source_close(src);
+    free(paths);
+    free(lines);
+    free(voc);
+    if (labels)
+        for (size_t i = 0; i < nrows; i++)
+            free(labels[i]);
+    free(labels);
+    free(rows);
+    for (int i = 0; i < 4; i++)
+        lc_table_free(tabs[i]);
+    lc_dataset_free(d);
+    (void)ntabs;
+    return st;
+}

@@ -1,0 +1,499 @@
+/* experiment.c - `ludwig experiment`: load the config, preprocess, train, evaluate the eval split
+ * and write Ludwig's files. Everything is written into a staging directory inside the output
+ * directory and renamed into place only when complete, so a failed or interrupted run leaves no
+ * half-written result. */
+#include "ludwig_c.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lc_config.h"
+#include "lc_dataset.h"
+#include "lc_json.h"
+#include "lc_mem.h"
+#include "lc_metrics.h"
+#include "lc_model.h"
+#include "lc_report.h"
+#include "lc_train.h"
+#include "lc_weights.h"
+
+const char *lc_version(void)
+{
+    return LC_VERSION;
+}
+
+void lc_experiment_opts_init(lc_experiment_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->random_seed = 42;
+    o->threads = 1;
+}
+
+static lc_status mkdir_p(const char *path, lc_error *e)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return lc_error_set(e, LC_ERR_USAGE, "path too long: %s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return lc_error_set(e, LC_ERR_IO, "%s: cannot create directory: %m", buf);
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return lc_error_set(e, LC_ERR_IO, "%s: cannot create directory: %m", buf);
+    return LC_OK;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void rm_rf(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void note_to(void *arg, const char *msg)
+{
+    if (arg)
+        fprintf((FILE *)arg, "ludwig-c: note: %s\n", msg);
+}
+
+/* Python's repr of a float32 value widened to double, as pandas writes it. */
+static void py_float(double v, char *buf, size_t n)
+{
+    lc_json_float_repr(v, buf, n);
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+}
+
+static lc_status write_predictions(const char *path, const char *feat, const lc_dataset *d,
+                                   const int32_t *preds, const float *probs, size_t n,
+                                   lc_error *e)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return lc_error_set(e, LC_ERR_IO, "%s: cannot write: %m", tmp);
+    int C = d->nclasses;
+    fprintf(f, "%s_predictions,%s_probabilities,%s_probability", feat, feat, feat);
+    for (int k = 0; k < C; k++) {
+        char col[512];
+        snprintf(col, sizeof col, "%s_probabilities_%s", feat, d->idx2str[k]);
+        fputc(',', f);
+        csv_field(f, col);
+    }
+    fputc('\n', f);
+    char num[64];
+    for (size_t i = 0; i < n; i++) {
+        const float *p = probs + i * (size_t)C;
+        csv_field(f, d->idx2str[preds[i]]);
+        fputs(",\"[", f);
+        for (int k = 0; k < C; k++) {
+            py_float(p[k], num, sizeof num);
+            fprintf(f, "%s%s", k ? ", " : "", num);
+        }
+        fputs("]\",", f);
+        py_float(p[preds[i]], num, sizeof num);
+        fputs(num, f);
+        for (int k = 0; k < C; k++) {
+            py_float(p[k], num, sizeof num);
+            fprintf(f, ",%s", num);
+        }
+        fputc('\n', f);
+    }
+    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return lc_error_set(e, LC_ERR_IO, "%s: write failed (disk full?)", path);
+    }
+    return LC_OK;
+}
+
+static cJSON *metadata_json(const lc_config *cfg, const lc_dataset *d)
+{
+    cJSON *m = cJSON_CreateObject();
+    const cJSON *fin = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cfg->full, "input_features"), 0);
+    const cJSON *fout = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cfg->full, "output_features"), 0);
+    cJSON *img = cJSON_AddObjectToObject(m, cfg->in_name);
+    cJSON *pre = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(fin, "preprocessing"), 1);
+    cJSON_ReplaceItemInObjectCaseSensitive(pre, "height", lc_json_int(d->H));
+    cJSON_ReplaceItemInObjectCaseSensitive(pre, "width", lc_json_int(d->W));
+    cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_channels", lc_json_int(d->C));
+    cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_classes", lc_json_int(0));
+    cJSON_AddItemToObject(pre, "channel_class_map", cJSON_CreateArray());
+    cJSON_AddItemToObject(img, "preprocessing", pre);
+    cJSON *rs = cJSON_AddArrayToObject(img, "reshape");
+    cJSON_AddItemToArray(rs, lc_json_int(d->C));
+    cJSON_AddItemToArray(rs, lc_json_int(d->H));
+    cJSON_AddItemToArray(rs, lc_json_int(d->W));
+    cJSON *lab = cJSON_AddObjectToObject(m, cfg->out_name);
+    cJSON *i2s = cJSON_AddArrayToObject(lab, "idx2str");
+    cJSON *s2i = cJSON_CreateObject(), *s2f = cJSON_CreateObject();
+    for (int k = 0; k < d->nclasses; k++) {
+        cJSON_AddItemToArray(i2s, cJSON_CreateString(d->idx2str[k]));
+        cJSON_AddItemToObject(s2i, d->idx2str[k], lc_json_int(k));
+        cJSON_AddItemToObject(s2f, d->idx2str[k], lc_json_int(d->freq[k]));
+    }
+    cJSON_AddItemToObject(lab, "preprocessing",
+                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(fout, "preprocessing"), 1));
+    cJSON_AddItemToObject(lab, "str2freq", s2f);
+    cJSON_AddItemToObject(lab, "str2idx", s2i);
+    cJSON_AddItemToObject(lab, "vocab_size", lc_json_int(d->nclasses));
+    cJSON_AddNullToObject(m, "data_train_hdf5_fp");
+    cJSON_AddStringToObject(m, "dataset_src", d->src);
+    return m;
+}
+
+/* The saved config: the filled config updated with what training learned (image size, classes,
+ * sizes, batch sizes), as Ludwig's update_config_with_metadata and batch-size tuning do. */
+static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, const lc_model *m,
+                                   const lc_train_result *tr)
+{
+    cJSON *h = cJSON_Duplicate(cfg->full, 1);
+    cJSON *fin = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(h, "input_features"), 0);
+    cJSON *enc = cJSON_GetObjectItemCaseSensitive(fin, "encoder");
+    cJSON_ReplaceItemInObjectCaseSensitive(enc, "height", lc_json_int(d->H));
+    cJSON_ReplaceItemInObjectCaseSensitive(enc, "width", lc_json_int(d->W));
+    cJSON_ReplaceItemInObjectCaseSensitive(enc, "num_channels", lc_json_int(d->C));
+    int combiner_out = m->layers[m->nlayers - 1].u.dense.in;
+    cJSON *fout = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(h, "output_features"), 0);
+    cJSON_ReplaceItemInObjectCaseSensitive(fout, "input_size", lc_json_int(combiner_out));
+    cJSON_ReplaceItemInObjectCaseSensitive(fout, "num_classes", lc_json_int(d->nclasses));
+    int top_k = cfg->top_k < d->nclasses ? cfg->top_k : d->nclasses;
+    cJSON_ReplaceItemInObjectCaseSensitive(fout, "top_k", lc_json_int(top_k));
+    cJSON *dec = cJSON_GetObjectItemCaseSensitive(fout, "decoder");
+    cJSON_ReplaceItemInObjectCaseSensitive(dec, "input_size", lc_json_int(combiner_out));
+    cJSON_ReplaceItemInObjectCaseSensitive(dec, "num_classes", lc_json_int(d->nclasses));
+    cJSON *trn = cJSON_GetObjectItemCaseSensitive(h, "trainer");
+    cJSON_ReplaceItemInObjectCaseSensitive(trn, "batch_size", lc_json_int(tr->batch_size));
+    cJSON_ReplaceItemInObjectCaseSensitive(trn, "eval_batch_size",
+                                           lc_json_int(tr->eval_batch_size));
+    return h;
+}
+
+typedef struct run_state {
+    char *staging;     /* <od>/.<name>.partial-<pid> */
+    char *final_dir;   /* <od>/<name> */
+    char *report_tmp;
+} run_state;
+
+lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_error *e)
+{
+    double t_begin;
+    {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        t_begin = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    }
+    if (run_dir_out)
+        *run_dir_out = NULL;
+    if (o->k_fold)
+        return lc_error_set(e, LC_ERR_USAGE,
+                            "--k_fold cross validation is not supported by ludwig-c yet");
+    if (o->model_resume_path)
+        return lc_error_set(e, LC_ERR_USAGE,
+                            "--model_resume_path is not supported by ludwig-c yet");
+    const char *eval_split = o->eval_split ? o->eval_split : "test";
+    int eval_s;
+    if (strcmp(eval_split, "training") == 0)
+        eval_s = 0;
+    else if (strcmp(eval_split, "validation") == 0)
+        eval_s = 1;
+    else if (strcmp(eval_split, "test") == 0)
+        eval_s = 2;
+    else if (strcmp(eval_split, "full") == 0)
+        eval_s = 3;
+    else
+        return lc_error_set(e, LC_ERR_USAGE,
+                            "--eval_split must be training, validation, test or full (got '%s')",
+                            eval_split);
+    lc_config *cfg = NULL;
+    lc_dataset *ds = NULL;
+    lc_model *m = NULL;
+    lc_pool *pool = NULL;
+    lc_train_result tr = {0};
+    run_state rs = {0};
+    cJSON *test_stats = NULL, *desc = NULL, *meta = NULL, *hyper = NULL, *summary = NULL;
+    float *probs = NULL;
+    int32_t *preds = NULL, *eidx = NULL, *elab = NULL;
+    char path[4096];
+    lc_status st = lc_config_load(o->config_path, &cfg, note_to, o->progress, e);
+    if (st)
+        goto fail;
+    pool = lc_pool_create(o->threads);
+    if (!pool) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "cannot start %d threads", o->threads);
+        goto fail;
+    }
+    if (o->progress)
+        fprintf(o->progress, "ludwig-c %s: %d thread(s), random seed %llu\n", lc_version(),
+                o->threads, (unsigned long long)o->random_seed);
+    lc_dataset_opts dopts = {.dataset = o->dataset,
+                             .training_set = o->training_set,
+                             .validation_set = o->validation_set,
+                             .test_set = o->test_set,
+                             .data_format = o->data_format,
+                             .raw_data = o->raw_data,
+                             .metadata_path = o->training_set_metadata,
+                             .seed = o->random_seed,
+                             .log = o->progress};
+    if ((st = lc_dataset_build(cfg, &dopts, pool, &ds, e)))
+        goto fail;
+    /* the model */
+    lc_model_spec spec = cfg->spec;
+    spec.C = ds->C;
+    spec.H = ds->H;
+    spec.W = ds->W;
+    spec.nclasses = ds->nclasses;
+    int B = lc_train_batch_size(cfg, ds->count[0]);
+    int EB = lc_eval_batch_size(cfg, B);
+    if ((st = lc_model_create(&spec, B > EB ? B : EB, o->threads, &m, e))) {
+        lc_error_prefix(e, "%s: input feature '%s': ", o->config_path, cfg->in_name);
+        goto fail;
+    }
+    lc_model_init_params(m, o->random_seed);
+    if (o->model_load_path) {
+        snprintf(path, sizeof path, "%s/model_weights", o->model_load_path);
+        if ((st = lc_weights_load(m, cfg->in_name, cfg->out_name, path, e)))
+            goto fail;
+    }
+    if (o->progress)
+        fprintf(o->progress, "ludwig-c: model: %zu parameters, input %dx%dx%d, %d classes\n",
+                m->nparams, ds->C, ds->H, ds->W, ds->nclasses);
+    /* staging directory */
+    const char *od = o->output_directory ? o->output_directory : "results";
+    if ((st = mkdir_p(od, e)))
+        goto fail;
+    const char *en = o->experiment_name ? o->experiment_name : "experiment";
+    const char *mn = o->model_name ? o->model_name : "run";
+    if (strchr(en, '/') || strchr(mn, '/') || !*en || !*mn) {
+        st = lc_error_set(e, LC_ERR_USAGE, "--experiment_name and --model_name must be plain names without '/'");
+        goto fail;
+    }
+    snprintf(path, sizeof path, "%s/.%s_%s.partial-%ld", od, en, mn, (long)getpid());
+    rs.staging = lc_strdup(path);
+    if (!rs.staging || mkdir(rs.staging, 0755) != 0) {
+        st = lc_error_set(e, LC_ERR_IO, "%s: cannot create the staging directory: %m", path);
+        free(rs.staging);
+        rs.staging = NULL;
+        goto fail;
+    }
+    snprintf(path, sizeof path, "%s/model", rs.staging);
+    if ((st = mkdir_p(path, e)))
+        goto fail;
+    /* description.json is written before training, as Ludwig does */
+    desc = cJSON_CreateObject();
+    cJSON_AddStringToObject(desc, "command", o->command_line ? o->command_line : "ludwig-c experiment");
+    cJSON *compute = cJSON_AddObjectToObject(desc, "compute");
+    cJSON_AddItemToObject(compute, "num_nodes", lc_json_int(1));
+    cJSON_AddItemToObject(compute, "threads", lc_json_int(o->threads));
+    cJSON_AddItemToObject(desc, "config", cJSON_Duplicate(cfg->full, 1));
+    cJSON_AddStringToObject(desc, "data_format", ds->data_format);
+    if (o->dataset)
+        cJSON_AddStringToObject(desc, "dataset", o->dataset);
+    if (o->training_set)
+        cJSON_AddStringToObject(desc, "training_set", o->training_set);
+    if (o->validation_set)
+        cJSON_AddStringToObject(desc, "validation_set", o->validation_set);
+    if (o->test_set)
+        cJSON_AddStringToObject(desc, "test_set", o->test_set);
+    if (o->training_set_metadata)
+        cJSON_AddStringToObject(desc, "training_set_metadata", o->training_set_metadata);
+    cJSON_AddStringToObject(desc, "ludwig_c_version", lc_version());
+    cJSON_AddStringToObject(desc, "ludwig_version", "0.10.3");
+    cJSON_AddItemToObject(desc, "random_seed", lc_json_int((long long)o->random_seed));
+    if (!o->skip_save_training_description) {
+        snprintf(path, sizeof path, "%s/description.json", rs.staging);
+        if ((st = lc_json_write_file(desc, path, e)))
+            goto fail;
+    }
+    /* train */
+    lc_train_opts topts = {.seed = o->random_seed, .pool = pool, .progress = o->progress,
+                           .stop = o->stop_flag};
+    if ((st = lc_train(cfg, ds, m, &topts, &tr, e)))
+        goto fail;
+    /* evaluate the eval split with the final model */
+    size_t en_rows = eval_s == 3 ? ds->n : ds->count[eval_s];
+    if (en_rows > 0) {
+        eidx = malloc(en_rows * sizeof *eidx);
+        elab = malloc(en_rows * sizeof *elab);
+        preds = malloc(en_rows * sizeof *preds);
+        probs = lc_alloc(en_rows * (size_t)ds->nclasses, sizeof *probs);
+        if (!eidx || !elab || !preds || !probs) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory for predictions");
+            goto fail;
+        }
+        for (size_t i = 0; i < en_rows; i++)
+            eidx[i] = eval_s == 3 ? (int32_t)i : ds->idx[eval_s][i];
+        double loss;
+        lc_evaluate(m, pool, cfg, ds, eidx, en_rows, tr.eval_batch_size, probs, &loss);
+        for (size_t i = 0; i < en_rows; i++) {
+            const float *p = probs + i * (size_t)ds->nclasses;
+            int best = 0;
+            for (int k = 1; k < ds->nclasses; k++)
+                if (p[k] > p[best])
+                    best = k;
+            preds[i] = best;
+            elab[i] = ds->labels[eidx[i]];
+        }
+        test_stats = cJSON_CreateObject();
+        cJSON *comb = cJSON_AddObjectToObject(test_stats, "combined");
+        cJSON_AddItemToObject(comb, "loss", lc_json_float(cfg->loss_weight * loss));
+        cJSON *fm = lc_metrics_category(ds->nclasses, (int64_t)en_rows, elab, probs, loss,
+                                        cfg->top_k);
+        if (!fm) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory computing metrics");
+            goto fail;
+        }
+        cJSON_AddItemToObject(test_stats, cfg->out_name, fm);
+        if ((st = lc_metrics_overall(ds->nclasses, (int64_t)en_rows, elab, preds,
+                                     (const char *const *)ds->idx2str, fm, e)))
+            goto fail;
+        if (!o->skip_save_eval_stats && !o->skip_save_test_statistics) {
+            snprintf(path, sizeof path, "%s/test_statistics.json", rs.staging);
+            if ((st = lc_json_write_file(test_stats, path, e)))
+                goto fail;
+        }
+        if (!o->skip_save_predictions) {
+            snprintf(path, sizeof path, "%s/predictions_parquet.csv", rs.staging);
+            if ((st = write_predictions(path, cfg->out_name, ds, preds, probs, en_rows, e)))
+                goto fail;
+            cJSON *shapes = cJSON_CreateObject();
+            snprintf(path, sizeof path, "%s/predictions.shapes.json", rs.staging);
+            st = lc_json_write_file(shapes, path, e);
+            cJSON_Delete(shapes);
+            if (st)
+                goto fail;
+        }
+    } else if (o->progress) {
+        fprintf(o->progress, "ludwig-c: warning: the %s split is empty: no test statistics or predictions are written\n",
+                eval_split);
+    }
+    if (!o->skip_save_training_statistics) {
+        snprintf(path, sizeof path, "%s/training_statistics.json", rs.staging);
+        if ((st = lc_json_write_file(tr.stats, path, e)))
+            goto fail;
+    }
+    meta = metadata_json(cfg, ds);
+    hyper = hyperparameters_json(cfg, ds, m, &tr);
+    snprintf(path, sizeof path, "%s/model/training_set_metadata.json", rs.staging);
+    if ((st = lc_json_write_file(meta, path, e)))
+        goto fail;
+    snprintf(path, sizeof path, "%s/model/model_hyperparameters.json", rs.staging);
+    if ((st = lc_json_write_file(hyper, path, e)))
+        goto fail;
+    snprintf(path, sizeof path, "%s/model/training_progress.json", rs.staging);
+    if ((st = lc_json_write_file(tr.progress, path, e)))
+        goto fail;
+    if (!o->skip_save_model) {
+        snprintf(path, sizeof path, "%s/model/model_weights", rs.staging);
+        if ((st = lc_weights_save(m, cfg->in_name, cfg->out_name, path, e)))
+            goto fail;
+    }
+    /* the report, next to experiment_run as the Galaxy wrapper collects it */
+    double wall;
+    {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        wall = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 - t_begin;
+    }
+    summary = cJSON_CreateObject();
+    cJSON_AddItemToObject(summary, "training rows", lc_json_int((long long)ds->count[0]));
+    cJSON_AddItemToObject(summary, "validation rows", lc_json_int((long long)ds->count[1]));
+    cJSON_AddItemToObject(summary, "test rows", lc_json_int((long long)ds->count[2]));
+    cJSON_AddItemToObject(summary, "classes", lc_json_int(ds->nclasses));
+    cJSON_AddItemToObject(summary, "epochs run", lc_json_int(tr.epochs_run));
+    cJSON_AddItemToObject(summary, "best epoch", lc_json_int(tr.best_epoch));
+    cJSON_AddBoolToObject(summary, "early stopped", tr.early_stopped);
+    cJSON_AddItemToObject(summary, "batch size", lc_json_int(tr.batch_size));
+    cJSON_AddItemToObject(summary, "random seed", lc_json_int((long long)o->random_seed));
+    cJSON_AddItemToObject(summary, "threads", lc_json_int(o->threads));
+    cJSON_AddItemToObject(summary, "training samples/s", lc_json_float(round(tr.samples_per_second)));
+    cJSON_AddItemToObject(summary, "wall time (s)", lc_json_float(round(wall * 10) / 10));
+    cJSON_AddStringToObject(summary, "ludwig-c version", lc_version());
+    lc_report_info ri = {.title = "Ludwig Experiment", .output_feature = cfg->out_name,
+                         .test_stats = test_stats, .train_stats = tr.stats, .summary = summary};
+    snprintf(path, sizeof path, "%s/ludwig_experiment_report.html", rs.staging);
+    if ((st = lc_report_write(path, &ri, e)))
+        goto fail;
+    /* publish: the run directory (with a free name, as Ludwig: name, name_0, name_1, ...) */
+    for (int k = -1; k < 10000; k++) {
+        if (k < 0)
+            snprintf(path, sizeof path, "%s/%s_%s", od, en, mn);
+        else
+            snprintf(path, sizeof path, "%s/%s_%s_%d", od, en, mn, k);
+        if (access(path, F_OK) != 0)
+            break;
+    }
+    rs.final_dir = lc_strdup(path);
+    char rep_src[4096], rep_dst[4096];
+    snprintf(rep_src, sizeof rep_src, "%s/ludwig_experiment_report.html", rs.staging);
+    snprintf(rep_dst, sizeof rep_dst, "%s/ludwig_experiment_report.html", od);
+    if (!rs.final_dir || rename(rep_src, rep_dst) != 0) {
+        st = lc_error_set(e, LC_ERR_IO, "%s: cannot publish the report: %m", rep_dst);
+        goto fail;
+    }
+    if (rename(rs.staging, rs.final_dir) != 0) {
+        unlink(rep_dst);
+        st = lc_error_set(e, LC_ERR_IO, "%s: cannot publish the results: %m", rs.final_dir);
+        goto fail;
+    }
+    if (o->progress)
+        fprintf(o->progress, "ludwig-c: done in %.1fs (training %.1fs, %.0f samples/s)\n", wall,
+                tr.train_seconds, tr.samples_per_second);
+    if (run_dir_out) {
+        *run_dir_out = rs.final_dir;
+        rs.final_dir = NULL;
+    }
+    goto done;
+fail:
+    if (rs.staging)
+        rm_rf(rs.staging);
+done:
+    free(rs.staging);
+    free(rs.final_dir);
+    cJSON_Delete(test_stats);
+    cJSON_Delete(desc);
+    cJSON_Delete(meta);
+    cJSON_Delete(hyper);
+    cJSON_Delete(summary);
+    lc_free(probs);
+    free(preds);
+    free(eidx);
+    free(elab);
+    lc_train_result_free(&tr);
+    lc_model_free(m);
+    lc_dataset_free(ds);
+    lc_pool_destroy(pool);
+    lc_config_free(cfg);
+    return st;
+}

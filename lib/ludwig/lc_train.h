@@ -1,0 +1,47 @@
+/* lc_train.h - Ludwig's training loop for the planned model: shuffled batches, forward, softmax
+ * cross-entropy, backward, global-norm clipping, optimizer step; an evaluation of every split
+ * at the end of each epoch; early stopping and best-model selection on the validation metric.
+ * Produces training_statistics.json and training_progress.json content as JSON. */
+#ifndef LC_TRAIN_H
+#define LC_TRAIN_H
+
+#include <cJSON.h>
+#include <stdio.h>
+
+#include "lc_config.h"
+#include "lc_dataset.h"
+#include "lc_model.h"
+
+typedef struct lc_train_opts {
+    uint64_t seed;
+    lc_pool *pool;
+    FILE *progress;
+    volatile int *stop;
+} lc_train_opts;
+
+typedef struct lc_train_result {
+    cJSON *stats;        /* training_statistics.json */
+    cJSON *progress;     /* training_progress.json */
+    int batch_size, eval_batch_size;
+    int epochs_run, best_epoch, early_stopped;
+    long steps;
+    double train_seconds, samples_per_second;
+} lc_train_result;
+
+/* Trains m (parameters already initialised) on d; on return m holds the final model (best on the
+ * validation metric, or the last epoch's when there is no validation split). */
+lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
+                   const lc_train_opts *o, lc_train_result *r, lc_error *e);
+void lc_train_result_free(lc_train_result *r);
+
+/* Evaluates rows idx[0..n) in eval mode: probabilities (n, C) into probs and Ludwig's loss (mean of
+ * per-batch mean losses over batches of eval_bs) into *loss. */
+void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
+                 const int32_t *idx, size_t n, int eval_bs, float *probs, double *loss);
+
+/* Batch sizes Ludwig would use (auto resolved: the largest power of two <= min(128, 20% of the
+ * training rows), Ludwig's CPU cap and dataset fraction). */
+int lc_train_batch_size(const lc_config *cfg, size_t ntrain);
+int lc_eval_batch_size(const lc_config *cfg, int batch_size);
+
+#endif

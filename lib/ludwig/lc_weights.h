@@ -1,0 +1,18 @@
+/* lc_weights.h - the model_weights file: every parameter and buffer tensor under its PyTorch
+ * state_dict name, in one little-endian binary file (format in README.md, "model_weights"). */
+#ifndef LC_WEIGHTS_H
+#define LC_WEIGHTS_H
+
+#include "lc_error.h"
+#include "lc_model.h"
+
+#define LC_WEIGHTS_MAGIC "LCWTS001"
+
+/* Writes path atomically (temporary name, then rename). */
+lc_status lc_weights_save(const lc_model *m, const char *input_name, const char *output_name,
+                          const char *path, lc_error *e);
+/* Loads tensors into m, checking every name and shape. */
+lc_status lc_weights_load(lc_model *m, const char *input_name, const char *output_name,
+                          const char *path, lc_error *e);
+
+#endif

@@ -1,0 +1,425 @@
+/* train.c - the training loop (see lc_train.h). Metric definitions live in metrics.c, numerics in
+ * lib/core; this file sequences them the way Ludwig 0.10.3's trainer does. */
+#include "lc_train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lc_json.h"
+#include "lc_mem.h"
+#include "lc_metrics.h"
+#include "lc_rng.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int lc_train_batch_size(const lc_config *cfg, size_t ntrain)
+{
+    if (cfg->batch_size > 0)
+        return cfg->batch_size;
+    size_t cap = ntrain / 5; /* 20% of the training rows */
+    if (cap > 128)
+        cap = 128;
+    int b = 1;
+    while ((size_t)b * 2 <= cap)
+        b *= 2;
+    return b;
+}
+
+int lc_eval_batch_size(const lc_config *cfg, int batch_size)
+{
+    int eb = cfg->eval_batch_size > 0 ? cfg->eval_batch_size : 128;
+    return eb > batch_size ? eb : batch_size;
+}
+
+static void gather(lc_model *m, const lc_config *cfg, const lc_dataset *d, const int32_t *idx,
+                   int B)
+{
+    size_t per = m->in_n;
+    size_t hw = (size_t)d->H * d->W;
+    static const float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
+    for (int b = 0; b < B; b++) {
+        const unsigned char *src = d->images + (size_t)idx[b] * per;
+        float *dst = m->input + (size_t)b * per;
+        for (size_t k = 0; k < per; k++)
+            dst[k] = (float)src[k] / 255.0f;
+        if (cfg->standardize_imagenet && d->C == 3)
+            for (int c = 0; c < 3; c++)
+                for (size_t k = 0; k < hw; k++)
+                    dst[c * hw + k] = (dst[c * hw + k] - mean[c]) / sd[c];
+        m->labels[b] = d->labels[idx[b]];
+    }
+}
+
+void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
+                 const int32_t *idx, size_t n, int eval_bs, float *probs, double *loss)
+{
+    int C = m->nclasses;
+    double sum = 0.0;
+    size_t nb = 0;
+    for (size_t at = 0; at < n; at += (size_t)eval_bs) {
+        int B = (int)(n - at < (size_t)eval_bs ? n - at : (size_t)eval_bs);
+        gather(m, cfg, d, idx + at, B);
+        lc_model_forward(m, p, B, 0, 0, 0);
+        sum += lc_softmax_xent_forward(B, C, lc_model_logits(m), m->labels, m->probs, NULL);
+        memcpy(probs + at * (size_t)C, m->probs, (size_t)B * C * sizeof *probs);
+        nb++;
+    }
+    *loss = nb ? sum / (double)nb : 0.0;
+}
+
+static const char *split_key[3] = {"training", "validation", "test"};
+
+/* appends v to stats[split][feature][metric] */
+static void push_stat(cJSON *stats, const char *split, const char *feature, const char *metric,
+                      cJSON *v)
+{
+    cJSON *s = cJSON_GetObjectItemCaseSensitive(stats, split);
+    cJSON *f = cJSON_GetObjectItemCaseSensitive(s, feature);
+    if (!f)
+        f = cJSON_AddObjectToObject(s, feature);
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(f, metric);
+    if (!arr)
+        arr = cJSON_AddArrayToObject(f, metric);
+    cJSON_AddItemToArray(arr, v);
+}
+
+/* appends [epoch, step, value] to progress[key][feature][metric] */
+static void push_progress(cJSON *prog, const char *key, const char *feature, const char *metric,
+                          int epoch, long step, const cJSON *v)
+{
+    cJSON *s = cJSON_GetObjectItemCaseSensitive(prog, key);
+    cJSON *f = cJSON_GetObjectItemCaseSensitive(s, feature);
+    if (!f)
+        f = cJSON_AddObjectToObject(s, feature);
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(f, metric);
+    if (!arr)
+        arr = cJSON_AddArrayToObject(f, metric);
+    cJSON *t = cJSON_CreateArray();
+    cJSON_AddItemToArray(t, lc_json_int(epoch));
+    cJSON_AddItemToArray(t, lc_json_int(step));
+    cJSON_AddItemToArray(t, cJSON_Duplicate(v, 1));
+    cJSON_AddItemToArray(arr, t);
+}
+
+void lc_train_result_free(lc_train_result *r)
+{
+    cJSON_Delete(r->stats);
+    cJSON_Delete(r->progress);
+    r->stats = r->progress = NULL;
+}
+
+static void fmt_eta(double s, char *buf, size_t n)
+{
+    if (s < 60)
+        snprintf(buf, n, "%.0fs", s);
+    else if (s < 3600)
+        snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+    else
+        snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+}
+
+lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
+                   const lc_train_opts *o, lc_train_result *r, lc_error *e)
+{
+    memset(r, 0, sizeof *r);
+    lc_pool *p = o->pool;
+    const int C = m->nclasses;
+    const size_t ntr = d->count[0];
+    const int B = lc_train_batch_size(cfg, ntr);
+    const int EB = lc_eval_batch_size(cfg, B);
+    r->batch_size = B;
+    r->eval_batch_size = EB;
+    if (B > m->max_batch || EB > m->max_batch)
+        return lc_error_set(e, LC_ERR_INTERNAL, "model planned for batch %d, needs %d",
+                            m->max_batch, B > EB ? B : EB);
+    const int has_val = d->count[1] > 0;
+    const char *feat = cfg->out_name;
+    const int use_combined = strcmp(cfg->validation_field, "combined") == 0;
+    const int higher = use_combined ? 0 : lc_metric_higher_is_better(cfg->validation_metric);
+    lc_status st = LC_OK;
+    cJSON *best_metrics[3] = {NULL, NULL, NULL};
+    size_t nmax = d->count[0];
+    for (int s = 1; s < 3; s++)
+        if (d->count[s] > nmax)
+            nmax = d->count[s];
+    int32_t *perm = malloc(ntr * sizeof *perm);
+    int32_t *seen = malloc(ntr * sizeof *seen);
+    int32_t *seen_labels = malloc(ntr * sizeof *seen_labels);
+    float *probs = lc_alloc(nmax * (size_t)C, sizeof *probs);
+    int32_t *lab = malloc(nmax * sizeof *lab);
+    float *best_params = lc_alloc(m->nparams, sizeof(float));
+    float *best_buffers = lc_alloc(m->nbuffers + 1, sizeof(float));
+    lc_optim opt = cfg->optim;
+    int per = lc_optim_state_per_param(&opt);
+    float *state = lc_alloc((size_t)per * m->nparams + 1, sizeof(float));
+    r->stats = cJSON_CreateObject();
+    r->progress = cJSON_CreateObject();
+    if (!perm || !seen || !seen_labels || !probs || !lab || !best_params || !best_buffers ||
+        !state || !r->stats || !r->progress) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
+        goto done;
+    }
+    lc_optim_init_state(&opt, m->nparams, state);
+    cJSON *ef = cJSON_AddObjectToObject(r->stats, "evaluation_frequency");
+    cJSON_AddItemToObject(ef, "frequency", lc_json_int(1));
+    cJSON_AddStringToObject(ef, "period", "epoch");
+    for (int s = 0; s < 3; s++)
+        cJSON_AddObjectToObject(r->stats, split_key[s]);
+    cJSON_AddObjectToObject(r->progress, "train_metrics");
+    cJSON_AddObjectToObject(r->progress, "validation_metrics");
+    cJSON_AddObjectToObject(r->progress, "test_metrics");
+    for (int s = 0; s < 3; s++)
+        best_metrics[s] = cJSON_CreateObject();
+    double best_value = higher ? -INFINITY : INFINITY;
+    int best_epoch = 0;
+    long best_steps = 0, step = 0;
+    const long steps_per_epoch = (long)((ntr + (size_t)B - 1) / (size_t)B);
+    int epochs = cfg->epochs;
+    if (cfg->train_steps > 0)
+        epochs = (int)((cfg->train_steps + steps_per_epoch - 1) / steps_per_epoch);
+    double t_start = now_s(), t_train = 0.0;
+    int epoch;
+    if (o->progress)
+        fprintf(o->progress,
+                "ludwig-c: training on %zu rows (validation %zu, test %zu), batch size %d, %d epoch(s), %d thread(s)\n",
+                ntr, d->count[1], d->count[2], B, epochs, lc_pool_threads(p));
+    for (epoch = 0; epoch < epochs; epoch++) {
+        double t0 = now_s();
+        for (size_t i = 0; i < ntr; i++)
+            perm[i] = d->idx[0][i];
+        if (cfg->should_shuffle) {
+            lc_rng rg;
+            lc_rng_init(&rg, o->seed, LC_STREAM_SHUFFLE, (uint64_t)epoch);
+            lc_rng_shuffle(&rg, perm, (int64_t)ntr);
+        }
+        double loss_sum = 0.0;
+        long nb = 0;
+        size_t nseen = 0;
+        for (size_t at = 0; at < ntr; at += (size_t)B) {
+            int Bc = (int)(ntr - at < (size_t)B ? ntr - at : (size_t)B);
+            if (Bc == 1 && B > 1 && at > 0)
+                break; /* Ludwig drops a last batch of a single sample */
+            if (cfg->train_steps > 0 && step >= cfg->train_steps)
+                break;
+            if (o->stop && *o->stop) {
+                st = lc_error_set(e, LC_ERR_INTERRUPTED,
+                                  "interrupted during epoch %d (step %ld); no results were written",
+                                  epoch + 1, step);
+                goto done_metrics;
+            }
+            gather(m, cfg, d, perm + at, Bc);
+            lc_model_forward(m, p, Bc, 1, o->seed, (uint64_t)step);
+            double loss = lc_softmax_xent_forward(Bc, C, lc_model_logits(m), m->labels, m->probs,
+                                                  NULL);
+            if (!isfinite(loss)) {
+                st = lc_error_set(e, LC_ERR_DIVERGED,
+                                  "training diverged: the loss became %s at epoch %d, step %ld (learning rate %g)",
+                                  isnan(loss) ? "NaN" : "infinite", epoch + 1, step + 1,
+                                  cfg->learning_rate);
+                lc_error_hint(e, "lower trainer.learning_rate (e.g. by 10x) or check the input data");
+                goto done_metrics;
+            }
+            loss_sum += loss;
+            nb++;
+            memcpy(probs + nseen * (size_t)C, m->probs, (size_t)Bc * C * sizeof *probs);
+            memcpy(seen_labels + nseen, m->labels, (size_t)Bc * sizeof *seen_labels);
+            nseen += (size_t)Bc;
+            lc_softmax_xent_backward(Bc, C, m->probs, m->labels,
+                                     (float)(cfg->loss_weight / Bc), m->dlogits);
+            lc_model_backward(m, p, Bc);
+            if (cfg->clipglobalnorm > 0) {
+                double norm = lc_grad_norm(p, m->nparams, m->grads);
+                double coef = cfg->clipglobalnorm / (norm + 1e-6);
+                if (coef < 1.0)
+                    lc_scale(p, m->nparams, (float)coef, m->grads);
+            }
+            if (cfg->clipnorm > 0) {
+                double norm = lc_grad_norm(p, m->nparams, m->grads);
+                double coef = cfg->clipnorm / (norm + 1e-6);
+                if (coef < 1.0)
+                    lc_scale(p, m->nparams, (float)coef, m->grads);
+            }
+            if (cfg->clipvalue > 0) {
+                float cv = (float)cfg->clipvalue;
+                for (size_t k = 0; k < m->nparams; k++)
+                    m->grads[k] = m->grads[k] > cv ? cv : m->grads[k] < -cv ? -cv : m->grads[k];
+            }
+            step++;
+            lc_optim_step(p, &opt, step, m->nparams, m->params, m->grads, state);
+        }
+        t_train += now_s() - t0;
+        /* ---- evaluation at the end of the epoch ---- */
+        cJSON *latest[3] = {NULL, NULL, NULL};
+        double split_loss[3] = {0, 0, 0};
+        for (int s = 0; s < 3; s++) {
+            if (d->count[s] == 0)
+                continue;
+            size_t n;
+            double loss;
+            if (s == 0 && !cfg->evaluate_training_set) {
+                /* Ludwig's default: metrics accumulated over the epoch's training batches */
+                n = nseen;
+                loss = nb ? loss_sum / (double)nb : 0.0;
+                memcpy(lab, seen_labels, n * sizeof *lab);
+            } else {
+                n = d->count[s];
+                lc_evaluate(m, p, cfg, d, d->idx[s], n, EB, probs, &loss);
+                for (size_t i = 0; i < n; i++)
+                    lab[i] = d->labels[d->idx[s][i]];
+            }
+            split_loss[s] = loss;
+            latest[s] = lc_metrics_category(C, (int64_t)n, lab, probs, loss, cfg->top_k);
+            if (!latest[s]) {
+                st = lc_error_set(e, LC_ERR_NOMEM, "out of memory computing metrics");
+                goto done_metrics;
+            }
+            const char *pk = s == 0 ? "train_metrics" : s == 1 ? "validation_metrics"
+                                                               : "test_metrics";
+            for (cJSON *mv = latest[s]->child; mv; mv = mv->next) {
+                push_stat(r->stats, split_key[s], feat, mv->string, cJSON_Duplicate(mv, 1));
+                push_progress(r->progress, pk, feat, mv->string, epoch + 1, step, mv);
+            }
+            cJSON *cl = lc_json_float(cfg->loss_weight * loss);
+            push_stat(r->stats, split_key[s], "combined", "loss", cJSON_Duplicate(cl, 1));
+            push_progress(r->progress, pk, "combined", "loss", epoch + 1, step, cl);
+            cJSON_AddItemToObject(latest[s], "__combined_loss", cl);
+        }
+        int improved = 0;
+        if (has_val) {
+            double v = use_combined ? cfg->loss_weight * split_loss[1]
+                                    : lc_metric_value(latest[1], cfg->validation_metric);
+            if (isnan(v))
+                v = 0.0;
+            improved = higher ? v > best_value : v < best_value;
+            if (improved) {
+                best_value = v;
+                best_epoch = epoch + 1;
+                best_steps = step;
+                memcpy(best_params, m->params, m->nparams * sizeof(float));
+                memcpy(best_buffers, m->buffers, m->nbuffers * sizeof(float));
+                for (int s = 0; s < 3; s++) {
+                    cJSON_Delete(best_metrics[s]);
+                    best_metrics[s] = cJSON_CreateObject();
+                    if (!latest[s])
+                        continue;
+                    cJSON *fo = cJSON_AddObjectToObject(best_metrics[s], feat);
+                    for (cJSON *mv = latest[s]->child; mv; mv = mv->next)
+                        if (strcmp(mv->string, "__combined_loss") != 0)
+                            cJSON_AddItemToObject(fo, mv->string, cJSON_Duplicate(mv, 1));
+                    cJSON *co = cJSON_AddObjectToObject(best_metrics[s], "combined");
+                    cJSON_AddItemToObject(
+                        co, "loss",
+                        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(latest[s], "__combined_loss"), 1));
+                }
+            }
+        }
+        if (o->progress) {
+            double el = now_s() - t_start;
+            char eta[32];
+            fmt_eta(el / (epoch + 1) * (epochs - epoch - 1), eta, sizeof eta);
+            fprintf(o->progress, "epoch %*d/%d", epochs >= 100 ? 3 : epochs >= 10 ? 2 : 1,
+                    epoch + 1, epochs);
+            for (int s = 0; s < 3; s++)
+                if (latest[s])
+                    fprintf(o->progress, "  %s loss %.4f acc %.4f", s == 0 ? "train" : s == 1 ? "val" : "test",
+                            split_loss[s],
+                            lc_metric_value(latest[s], "accuracy_micro"));
+            fprintf(o->progress, "  %.1fs (%.0f samples/s)  ETA %s%s\n", now_s() - t0,
+                    (double)nseen / (t_train > 0 ? (now_s() - t0) : 1), eta,
+                    improved ? "  *best*" : "");
+            fflush(o->progress);
+        }
+        for (int s = 0; s < 3; s++)
+            cJSON_Delete(latest[s]);
+        if (has_val && cfg->early_stop > 0 &&
+            step - best_steps >= (long)cfg->early_stop * steps_per_epoch) {
+            r->early_stopped = 1;
+            epoch++;
+            if (o->progress)
+                fprintf(o->progress,
+                        "ludwig-c: early stopping: no improvement of validation %s for %d epoch(s); best epoch %d\n",
+                        cfg->validation_metric, cfg->early_stop, best_epoch);
+            break;
+        }
+        if (cfg->train_steps > 0 && step >= cfg->train_steps) {
+            epoch++;
+            break;
+        }
+    }
+    r->epochs_run = epoch;
+    r->steps = step;
+    r->train_seconds = t_train;
+    r->samples_per_second = t_train > 0 ? (double)step * B / t_train : 0;
+    if (has_val && best_epoch > 0) {
+        memcpy(m->params, best_params, m->nparams * sizeof(float));
+        memcpy(m->buffers, best_buffers, m->nbuffers * sizeof(float));
+    }
+    r->best_epoch = has_val ? best_epoch : r->epochs_run;
+    /* training_progress.json scalars */
+    cJSON *pr = r->progress;
+    cJSON_AddItemToObject(pr, "batch_size", lc_json_int(B));
+    cJSON_AddItemToObject(pr, "best_eval_metric_checkpoint_number", lc_json_int(has_val ? 2L * best_epoch - 1 : 0));
+    cJSON_AddItemToObject(pr, "best_eval_metric_epoch", lc_json_int(has_val ? best_epoch : 0));
+    cJSON_AddItemToObject(pr, "best_eval_metric_steps", lc_json_int(has_val ? best_steps : 0));
+    cJSON_AddItemToObject(pr, "best_eval_metric_value", lc_json_float(best_value));
+    cJSON_AddItemToObject(pr, "best_eval_test_metrics", best_metrics[2]);
+    cJSON_AddItemToObject(pr, "best_eval_train_metrics", best_metrics[0]);
+    cJSON_AddItemToObject(pr, "best_eval_validation_metrics", best_metrics[1]);
+    best_metrics[0] = best_metrics[1] = best_metrics[2] = NULL;
+    cJSON_AddItemToObject(pr, "best_increase_batch_size_eval_metric", lc_json_float(INFINITY));
+    cJSON_AddItemToObject(pr, "checkpoint_number", lc_json_int(2L * r->epochs_run));
+    cJSON *c2e = cJSON_AddObjectToObject(pr, "checkpoint_to_epoch");
+    cJSON *c2s = cJSON_AddObjectToObject(pr, "checkpoint_to_step");
+    for (int k = 1; k <= 2 * r->epochs_run; k++) {
+        char key[24];
+        snprintf(key, sizeof key, "%d", k);
+        long ep = (k + 1) / 2;
+        cJSON_AddItemToObject(c2e, key, lc_json_int(ep));
+        long st_at = ep * steps_per_epoch < step ? ep * steps_per_epoch : step;
+        cJSON_AddItemToObject(c2s, key, lc_json_int(st_at));
+    }
+    cJSON_AddItemToObject(pr, "epoch", lc_json_int(r->epochs_run));
+    cJSON_AddItemToObject(pr, "last_improvement_steps", lc_json_int(has_val ? step - best_steps : 0));
+    cJSON_AddItemToObject(pr, "last_increase_batch_size", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "last_increase_batch_size_eval_metric_improvement", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "last_increase_batch_size_steps", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "last_learning_rate_reduction", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "last_learning_rate_reduction_steps", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "learning_rate", lc_json_float(cfg->learning_rate));
+    cJSON_AddObjectToObject(pr, "llm_eval_examples");
+    cJSON_AddItemToObject(pr, "num_increases_batch_size", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "num_reductions_learning_rate", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "steps", lc_json_int(step));
+    cJSON_AddItemToObject(pr, "total_tokens_used",
+                          lc_json_int((long long)step * B * (long long)(m->in_n + 1)));
+    cJSON_AddItemToObject(pr, "tune_checkpoint_num", lc_json_int(0));
+    if (!has_val) {
+        cJSON *vm = cJSON_GetObjectItemCaseSensitive(pr, "validation_metrics");
+        cJSON_AddObjectToObject(vm, "combined");
+        cJSON_AddObjectToObject(vm, feat);
+    }
+    goto done;
+done_metrics:
+    r->epochs_run = epoch;
+done:
+    for (int s = 0; s < 3; s++)
+        cJSON_Delete(best_metrics[s]);
+    free(perm);
+    free(seen);
+    free(seen_labels);
+    lc_free(probs);
+    free(lab);
+    lc_free(best_params);
+    lc_free(best_buffers);
+    lc_free(state);
+    if (st)
+        lc_train_result_free(r);
+    return st;
+}
