@@ -10,7 +10,7 @@ PREFIX  ?= /usr/local
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 PKGS_DEV := libyaml-dev libzip-dev libstb-dev libxml2-dev libcjson-dev libcsv-dev pkg-config
-PKGS_TEST := python3 python3-cheetah libxml2-utils time
+PKGS_TEST := python3 python3-cheetah libxml2-utils time unzip
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
