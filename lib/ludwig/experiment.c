@@ -66,10 +66,31 @@ static void rm_rf(const char *path)
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+typedef struct note_sink {
+    FILE *f;
+    char seen[16][64]; /* legacy key names already explained */
+    int nseen;
+} note_sink;
+
+/* Prints config notes, explaining each legacy key name once rather than at every use. */
 static void note_to(void *arg, const char *msg)
 {
-    if (arg)
-        fprintf((FILE *)arg, "ludwig-c: note: %s\n", msg);
+    note_sink *ns = arg;
+    if (!ns->f)
+        return;
+    const char *q = strstr(msg, "silently ignores '");
+    if (q) {
+        char key[64];
+        q += strlen("silently ignores '");
+        size_t n = strcspn(q, "'");
+        snprintf(key, sizeof key, "%.*s", (int)(n < 63 ? n : 63), q);
+        for (int i = 0; i < ns->nseen; i++)
+            if (strcmp(ns->seen[i], key) == 0)
+                return;
+        if (ns->nseen < 16)
+            snprintf(ns->seen[ns->nseen++], sizeof ns->seen[0], "%s", key);
+    }
+    fprintf(ns->f, "ludwig-c: note: %s\n", msg);
 }
 
 /* Python's repr of a float32 value widened to double, as pandas writes it. */
@@ -98,7 +119,8 @@ static lc_status write_predictions(const char *path, const char *feat, const lc_
                                    lc_error *e)
 {
     char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return lc_error_set(e, LC_ERR_IO, "%s: path too long", path);
     FILE *f = fopen(tmp, "w");
     if (!f)
         return lc_error_set(e, LC_ERR_IO, "%s: cannot write: %m", tmp);
@@ -246,7 +268,8 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     float *probs = NULL;
     int32_t *preds = NULL, *eidx = NULL, *elab = NULL;
     char path[4096];
-    lc_status st = lc_config_load(o->config_path, &cfg, note_to, o->progress, e);
+    note_sink notes = {.f = o->progress};
+    lc_status st = lc_config_load(o->config_path, &cfg, note_to, &notes, e);
     if (st)
         goto fail;
     pool = lc_pool_create(o->threads);
