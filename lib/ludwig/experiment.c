@@ -390,7 +390,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
         }
         test_stats = cJSON_CreateObject();
         cJSON *comb = cJSON_AddObjectToObject(test_stats, "combined");
-        cJSON_AddItemToObject(comb, "loss", lc_json_float(cfg->loss_weight * loss));
+        cJSON_AddItemToObject(comb, "loss", lc_json_float((double)(float)(cfg->loss_weight * loss)));
         cJSON *fm = lc_metrics_category(ds->nclasses, (int64_t)en_rows, elab, probs, loss,
                                         cfg->top_k);
         if (!fm) {

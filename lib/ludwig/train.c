@@ -286,7 +286,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                 push_stat(r->stats, split_key[s], feat, mv->string, cJSON_Duplicate(mv, 1));
                 push_progress(r->progress, pk, feat, mv->string, epoch + 1, step, mv);
             }
-            cJSON *cl = lc_json_float(cfg->loss_weight * loss);
+            cJSON *cl = lc_json_float((double)(float)(cfg->loss_weight * loss));
             push_stat(r->stats, split_key[s], "combined", "loss", cJSON_Duplicate(cl, 1));
             push_progress(r->progress, pk, "combined", "loss", epoch + 1, step, cl);
             cJSON_AddItemToObject(latest[s], "__combined_loss", cl);
