@@ -639,12 +639,21 @@ static lc_status split_typed(cfg_ctx *x, cJSON *pre, const lc_ynode *ypre)
         c->split_column = lc_strdup(jstr(sp, "column"));
         return c->split_column ? LC_OK : lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
     }
-    if (strcmp(type, "random") != 0)
-        return cerr(x, ynode_at(ysp, "type", NULL), "preprocessing.split.type: '%s' splits are not supported by ludwig-c yet (supported: fixed, random)", type, NULL);
-    c->split = LC_SPLIT_RANDOM;
-    if (jhas(sp, "column") && !jnull(sp, "column"))
-        return cerr(x, ynode_at(ysp, "column", NULL), "preprocessing.split.column: a random split takes no column (use type: fixed to split by a column)", NULL, NULL);
-    cJSON_DeleteItemFromObjectCaseSensitive(sp, "column");
+    if (strcmp(type, "random") != 0 && strcmp(type, "stratify") != 0)
+        return cerr(x, ynode_at(ysp, "type", NULL), "preprocessing.split.type: '%s' splits are not supported by ludwig-c yet (supported: fixed, random, stratify)", type, NULL);
+    if (strcmp(type, "stratify") == 0) {
+        c->split = LC_SPLIT_STRATIFY;
+        if (jnull(sp, "column"))
+            return cerr(x, ysp, "preprocessing.split: a stratify split needs 'column' (the category column whose class balance each split keeps)", NULL, NULL);
+        c->split_column = lc_strdup(jstr(sp, "column"));
+        if (!c->split_column)
+            return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    } else {
+        c->split = LC_SPLIT_RANDOM;
+        if (jhas(sp, "column") && !jnull(sp, "column"))
+            return cerr(x, ynode_at(ysp, "column", NULL), "preprocessing.split.column: a random split takes no column (use type: fixed to split by a column)", NULL, NULL);
+        cJSON_DeleteItemFromObjectCaseSensitive(sp, "column");
+    }
     if (!jhas(sp, "probabilities"))
         cJSON_AddItemToObject(sp, "probabilities", cJSON_Parse("[0.7, 0.1, 0.2]"));
     const cJSON *pr = jget(sp, "probabilities");

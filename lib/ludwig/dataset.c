@@ -273,27 +273,47 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
                           lc_table_name(tabs[o->dataset ? 0 : 1]));
         goto fail;
     }
-    /* 2. random split (fixed splits were assigned above) */
-    if (o->dataset && cfg->split == LC_SPLIT_RANDOM) {
+    /* 2. random and stratified splits (fixed splits were assigned above): shuffle with the seed,
+     *    then cut at ceil(p0 n) and + int(p1 n) - over all rows, or within each class of the
+     *    stratify column (a class with a single row goes to training, as Ludwig does) */
+    if (o->dataset && cfg->split != LC_SPLIT_FIXED) {
+        int strat_col = -1;
+        if (cfg->split == LC_SPLIT_STRATIFY &&
+            (st = need_col(tabs[0], cfg->split_column, "preprocessing.split.column", &strat_col, e)))
+            goto fail;
         int32_t *perm = malloc(nrows * sizeof *perm);
-        if (!perm) {
+        char *done_row = calloc(nrows, 1);
+        if (!perm || !done_row) {
+            free(perm);
+            free(done_row);
             st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
             goto fail;
         }
-        for (size_t i = 0; i < nrows; i++)
-            perm[i] = (int32_t)i;
-        lc_rng r;
-        lc_rng_init(&r, o->seed, LC_STREAM_SPLIT, 0);
-        lc_rng_shuffle(&r, perm, (int64_t)nrows);
-        size_t d1 = (size_t)ceil(cfg->split_probs[0] * (double)nrows);
-        size_t d2 = d1 + (size_t)(cfg->split_probs[1] * (double)nrows);
-        if (cfg->split_probs[2] == 0.0 || d2 > nrows)
-            d2 = nrows;
-        if (d1 > nrows)
-            d1 = nrows;
-        for (size_t i = 0; i < nrows; i++)
-            rows[perm[i]].split = i < d1 ? 0 : i < d2 ? 1 : 2;
+        for (size_t first = 0; first < nrows; first++) {
+            if (done_row[first])
+                continue;
+            /* the group: every row (random) or the rows sharing first's class (stratify) */
+            const char *cls = strat_col >= 0 ? lc_table_cell(tabs[0], rows[first].row, strat_col) : NULL;
+            size_t g = 0;
+            for (size_t i = first; i < nrows; i++)
+                if (!done_row[i] && (!cls || strcmp(lc_table_cell(tabs[0], rows[i].row, strat_col), cls) == 0)) {
+                    perm[g++] = (int32_t)i;
+                    done_row[i] = 1;
+                }
+            lc_rng r;
+            lc_rng_init(&r, o->seed, LC_STREAM_SPLIT, first);
+            lc_rng_shuffle(&r, perm, (int64_t)g);
+            size_t d1 = (size_t)ceil(cfg->split_probs[0] * (double)g);
+            size_t d2 = d1 + (size_t)(cfg->split_probs[1] * (double)g);
+            if (cfg->split_probs[2] == 0.0 || d2 > g)
+                d2 = g;
+            if (d1 > g || g == 1)
+                d1 = g;
+            for (size_t i = 0; i < g; i++)
+                rows[perm[i]].split = i < d1 ? 0 : i < d2 ? 1 : 2;
+        }
         free(perm);
+        free(done_row);
     }
     /* 3. vocabulary: by frequency over the whole column, most frequent first, ties in order of
      *    first appearance; <UNK> only when there are more distinct values than most_common */
