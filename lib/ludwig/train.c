@@ -74,6 +74,15 @@ void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset
     *loss = nb ? sum / (double)nb : 0.0;
 }
 
+/* torch.nn.utils.clip_grad_norm_: scale all gradients by max/(norm + 1e-6) when that is < 1 */
+static void clip_global_norm(lc_model *m, lc_pool *p, double max_norm)
+{
+    double norm = lc_grad_norm(p, m->nparams, m->grads);
+    double coef = max_norm / (norm + 1e-6);
+    if (coef < 1.0)
+        lc_scale(p, m->nparams, (float)coef, m->grads);
+}
+
 static const char *split_key[3] = {"training", "validation", "test"};
 
 /* appends v to stats[split][feature][metric] */
@@ -234,18 +243,10 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
             lc_softmax_xent_backward(Bc, C, m->probs, m->labels,
                                      (float)(cfg->loss_weight / Bc), m->dlogits);
             lc_model_backward(m, p, Bc);
-            if (cfg->clipglobalnorm > 0) {
-                double norm = lc_grad_norm(p, m->nparams, m->grads);
-                double coef = cfg->clipglobalnorm / (norm + 1e-6);
-                if (coef < 1.0)
-                    lc_scale(p, m->nparams, (float)coef, m->grads);
-            }
-            if (cfg->clipnorm > 0) {
-                double norm = lc_grad_norm(p, m->nparams, m->grads);
-                double coef = cfg->clipnorm / (norm + 1e-6);
-                if (coef < 1.0)
-                    lc_scale(p, m->nparams, (float)coef, m->grads);
-            }
+            if (cfg->clipglobalnorm > 0)
+                clip_global_norm(m, p, cfg->clipglobalnorm);
+            if (cfg->clipnorm > 0)
+                clip_global_norm(m, p, cfg->clipnorm);
             if (cfg->clipvalue > 0) {
                 float cv = (float)cfg->clipvalue;
                 for (size_t k = 0; k < m->nparams; k++)
