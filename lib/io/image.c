@@ -267,7 +267,7 @@ static void batch_task(void *ctx, int task, int thread)
         if (i < b->fail_at[thread]) {
             b->fail_at[thread] = i;
             lc_error_clear(&b->errs[thread]);
-            lc_error_set(&b->errs[thread], st, "row %ld: %s", b->rows ? b->rows[i] : (long)i + 1, err.msg);
+            lc_error_set(&b->errs[thread], st, "line %ld: %s", b->rows ? b->rows[i] : (long)i + 1, err.msg);
             memcpy(b->errs[thread].hint, err.hint, sizeof err.hint);
         }
         size_t cur = atomic_load(&b->first_fail);
@@ -338,7 +338,7 @@ lc_status lc_image_sniff(lc_image_source *s, const char *const *paths, const lon
             lc_free(bytes);
         }
         if (st != LC_OK)
-            return lc_error_set(e, st, "row %ld: %s", rows ? rows[i] : (long)i + 1, err.msg);
+            return lc_error_set(e, st, "line %ld: %s", rows ? rows[i] : (long)i + 1, err.msg);
     }
     return LC_OK;
 }

@@ -25,7 +25,7 @@
  *                edge pad or center crop.
  *
  * Errors carry the image path, the source name and stb/libzip's reason; the batch loader
- * prefixes "row N: " with the caller's row numbers. Policy (which size to infer, which rows to
+ * prefixes "line N: " with the caller's line numbers. Policy (which size to infer, which rows to
  * load) is left to lib/ludwig.
  */
 #ifndef LC_IMAGE_H
@@ -69,8 +69,8 @@ typedef struct lc_image {
 } lc_image;
 
 typedef enum lc_resize_method {
-    LC_RESIZE_CROP_OR_PAD = 0, /* Ludwig's default */
-    LC_RESIZE_INTERPOLATE
+    LC_RESIZE_CROP_OR_PAD = 0,
+    LC_RESIZE_INTERPOLATE /* Ludwig's default */
 } lc_resize_method;
 
 /* Size and stored channel count from the header only (no full decode); what names the image
@@ -94,7 +94,7 @@ typedef struct lc_image_spec {
 
 /* Decode paths[0..n) into out (n, C, H, W), NCHW, uint8, in parallel on pool (NULL = inline).
  * rows[i] is the number shown in messages for image i (NULL: i + 1). On failure the message is
- * the first failing image in index order, e.g. "row 17: image 'training/3/12.png' not found in
+ * the first failing image in index order, e.g. "line 17: image 'training/3/12.png' not found in
  * mnist_images.zip". The result does not depend on the thread count. */
 lc_status lc_image_load_batch(lc_image_source *s, const char *const *paths, const long *rows, size_t n,
                               const lc_image_spec *spec, lc_pool *pool,

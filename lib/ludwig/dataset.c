@@ -462,6 +462,8 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
             goto fail;
         }
         st = lc_image_sniff(src, paths, lines, ns, dims, e);
+        if (st)
+            lc_error_prefix(e, "%s ", lc_table_name(rows[0].t));
         if (!st) {
             int ah, aw, fc, modec;
             lc_image_dims_summary(dims, ns, &ah, &aw, &fc, &modec);
@@ -497,8 +499,10 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
     lc_image_spec spec = {.height = H, .width = W, .channels = C,
                           .resize = cfg->crop_or_pad ? LC_RESIZE_CROP_OR_PAD
                                                      : LC_RESIZE_INTERPOLATE};
-    if ((st = lc_image_load_batch(src, paths, lines, nrows, &spec, pool, d->images, e)))
+    if ((st = lc_image_load_batch(src, paths, lines, nrows, &spec, pool, d->images, e))) {
+        lc_error_prefix(e, "%s ", d->src);
         goto fail;
+    }
     *out = d;
     d = NULL;
 fail:

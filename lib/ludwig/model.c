@@ -546,17 +546,12 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
 int lc_model_tensors(const lc_model *m, const char *input_name, const char *output_name,
                      lc_tensor_info *out, int cap)
 {
-    int n = 0, sub = 0, prev_index = -99;
+    int n = 0;
     int in_fc = 0;
     for (int i = 0; i < m->nlayers; i++) {
         const lc_layer *l = &m->layers[i];
         if (l->type == LC_L_DENSE && l->param_index >= 0)
             in_fc = 1;
-        if (l->param_index != prev_index || l->type == LC_L_CONV || l->type == LC_L_DENSE) {
-            if (l->type == LC_L_CONV || l->type == LC_L_DENSE)
-                sub = 0;
-            prev_index = l->param_index;
-        }
         if (l->w_off == NO_OFF)
             continue;
         char prefix[128];
@@ -568,7 +563,6 @@ int lc_model_tensors(const lc_model *m, const char *input_name, const char *outp
                      "input_features.module_dict.%s__ludwig.encoder_obj.%s.stack.%d.layers.%d",
                      input_name, in_fc ? "fc_stack" : "conv_stack_2d", l->param_index,
                      l->type == LC_L_CONV || l->type == LC_L_DENSE ? 0 : 1);
-        (void)sub;
         struct {
             const char *suffix;
             const float *data;

@@ -37,7 +37,7 @@ sed 's/image_path,label,split/picture,label,split/' $D/mnist_dataset.csv > "$T/n
 expect missing_column 1 "nocol.csv: no column 'image_path' (the image input feature); the columns are 'picture', 'label', 'split'" -- \
     --config $D/config.yaml --dataset "$T/nocol.csv" --raw_data $D/mnist_images.zip
 { head -5 $D/mnist_dataset.csv; echo "training/3/99999.png,3,0"; } > "$T/absent.csv"
-expect absent_image 1 "row 6: image 'training/3/99999.png' not found in" -- \
+expect absent_image 1 "absent.csv line 6: image 'training/3/99999.png' not found in" -- \
     --config $D/config.yaml --dataset "$T/absent.csv" --raw_data $D/mnist_images.zip
 printf 'input_features: [\n' > "$T/broken.yaml"
 expect malformed_yaml 1 "broken.yaml:2:1: invalid YAML" -- \

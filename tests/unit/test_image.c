@@ -262,7 +262,7 @@ static void test_zip(void)
     long rows[2] = {41, 42};
     lc_error_clear(&e);
     CHECK(lc_image_sniff(s, bad, rows, 2, d, &e) == LC_ERR_DATA);
-    CHECK_MSG(strcmp(e.msg, "row 42: image 'nope.png' not found in imgs.zip") == 0, "%s", e.msg);
+    CHECK_MSG(strcmp(e.msg, "line 42: image 'nope.png' not found in imgs.zip") == 0, "%s", e.msg);
     lc_image_source_close(s);
 
     /* a zip made from a folder: entries under "mnist/" still match "training/..." */
@@ -436,7 +436,7 @@ static void test_batch(void)
     for (int k = 0; k < 2; k++) {
         lc_error_clear(&e);
         CHECK(lc_image_load_batch(s, paths, rows, N, &spec, k ? pool : NULL, b, &e) == LC_ERR_DATA);
-        CHECK_MSG(strcmp(e.msg, "row 107: image 'training/3/12.png' not found in batch.zip") == 0, "%s", e.msg);
+        CHECK_MSG(strcmp(e.msg, "line 107: image 'training/3/12.png' not found in batch.zip") == 0, "%s", e.msg);
     }
     spec.channels = 5;
     lc_error_clear(&e);
