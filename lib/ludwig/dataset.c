@@ -129,7 +129,7 @@ done:
     return st;
 }
 
-static lc_status read_tables(const lc_dataset_opts *o, lc_table **tabs, int *ntabs,
+static lc_status read_tables(const lc_dataset_opts *o, lc_table **tabs,
                              lc_dataset *d, lc_error *e)
 {
     lc_table_format fmt = LC_TABLE_AUTO;
@@ -143,14 +143,12 @@ static lc_status read_tables(const lc_dataset_opts *o, lc_table **tabs, int *nta
     if (o->dataset && (o->training_set || o->validation_set || o->test_set))
         return lc_error_set(e, LC_ERR_USAGE,
                             "give either --dataset or --training_set/--validation_set/--test_set, not both");
-    *ntabs = 0;
     for (int i = 0; i < 4; i++) {
         tabs[i] = NULL;
         if (!files[i])
             continue;
         if ((st = lc_table_read(files[i], fmt, &tabs[i], e)))
             return st;
-        (*ntabs)++;
     }
     d->src = lc_strdup(o->dataset ? o->dataset : o->training_set);
     lc_table_format f = lc_table_format_of(tabs[o->dataset ? 0 : 1]);
@@ -190,7 +188,6 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
     if (!d)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     lc_table *tabs[4] = {NULL, NULL, NULL, NULL};
-    int ntabs = 0;
     row_ref *rows = NULL;
     char **labels = NULL;
     const char **paths = NULL;
@@ -198,7 +195,7 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
     vocab_entry *voc = NULL;
     size_t nvoc = 0, nrows = 0;
     lc_image_source *src = NULL;
-    lc_status st = read_tables(o, tabs, &ntabs, d, e);
+    lc_status st = read_tables(o, tabs, d, e);
     if (st)
         goto fail;
     /* 1. rows, with their split and cleaned label; rows with a missing label are dropped
@@ -518,6 +515,5 @@ fail:
     for (int i = 0; i < 4; i++)
         lc_table_free(tabs[i]);
     lc_dataset_free(d);
-    (void)ntabs;
     return st;
 }

@@ -230,12 +230,7 @@ typedef struct run_state {
 
 lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_error *e)
 {
-    double t_begin;
-    {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        t_begin = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-    }
+    double t_begin = lc_now_s();
     if (run_dir_out)
         *run_dir_out = NULL;
     if (o->k_fold)
@@ -443,12 +438,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
             goto fail;
     }
     /* the report, next to experiment_run as the Galaxy wrapper collects it */
-    double wall;
-    {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        wall = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 - t_begin;
-    }
+    double wall = lc_now_s() - t_begin;
     summary = cJSON_CreateObject();
     cJSON_AddItemToObject(summary, "training rows", lc_json_int((long long)ds->count[0]));
     cJSON_AddItemToObject(summary, "validation rows", lc_json_int((long long)ds->count[1]));

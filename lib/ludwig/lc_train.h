@@ -39,6 +39,9 @@ void lc_train_result_free(lc_train_result *r);
 void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
                  const int32_t *idx, size_t n, int eval_bs, float *probs, double *loss);
 
+/* Monotonic clock in seconds (for progress and timings). */
+double lc_now_s(void);
+
 /* Batch sizes Ludwig would use (auto resolved: the largest power of two <= min(128, 20% of the
  * training rows), Ludwig's CPU cap and dataset fraction). */
 int lc_train_batch_size(const lc_config *cfg, size_t ntrain);

@@ -12,7 +12,7 @@
 #include "lc_metrics.h"
 #include "lc_rng.h"
 
-static double now_s(void)
+double lc_now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -159,7 +159,6 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
         if (d->count[s] > nmax)
             nmax = d->count[s];
     int32_t *perm = malloc(ntr * sizeof *perm);
-    int32_t *seen = malloc(ntr * sizeof *seen);
     int32_t *seen_labels = malloc(ntr * sizeof *seen_labels);
     float *probs = lc_alloc(nmax * (size_t)C, sizeof *probs);
     int32_t *lab = malloc(nmax * sizeof *lab);
@@ -170,7 +169,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     float *state = lc_alloc((size_t)per * m->nparams + 1, sizeof(float));
     r->stats = cJSON_CreateObject();
     r->progress = cJSON_CreateObject();
-    if (!perm || !seen || !seen_labels || !probs || !lab || !best_params || !best_buffers ||
+    if (!perm || !seen_labels || !probs || !lab || !best_params || !best_buffers ||
         !state || !r->stats || !r->progress) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
         goto done;
@@ -193,14 +192,14 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     int epochs = cfg->epochs;
     if (cfg->train_steps > 0)
         epochs = (int)((cfg->train_steps + steps_per_epoch - 1) / steps_per_epoch);
-    double t_start = now_s(), t_train = 0.0;
+    double t_start = lc_now_s(), t_train = 0.0;
     int epoch;
     if (o->progress)
         fprintf(o->progress,
                 "ludwig-c: training on %zu rows (validation %zu, test %zu), batch size %d, %d epoch(s), %d thread(s)\n",
                 ntr, d->count[1], d->count[2], B, epochs, lc_pool_threads(p));
     for (epoch = 0; epoch < epochs; epoch++) {
-        double t0 = now_s();
+        double t0 = lc_now_s();
         for (size_t i = 0; i < ntr; i++)
             perm[i] = d->idx[0][i];
         if (cfg->should_shuffle) {
@@ -255,7 +254,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
             step++;
             lc_optim_step(p, &opt, step, m->nparams, m->params, m->grads, state);
         }
-        t_train += now_s() - t0;
+        t_train += lc_now_s() - t0;
         /* ---- evaluation at the end of the epoch ---- */
         cJSON *latest[3] = {NULL, NULL, NULL};
         double split_loss[3] = {0, 0, 0};
@@ -322,7 +321,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
             }
         }
         if (o->progress) {
-            double el = now_s() - t_start;
+            double el = lc_now_s() - t_start;
             char eta[32];
             fmt_eta(el / (epoch + 1) * (epochs - epoch - 1), eta, sizeof eta);
             fprintf(o->progress, "epoch %*d/%d", epochs >= 100 ? 3 : epochs >= 10 ? 2 : 1,
@@ -332,8 +331,8 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                     fprintf(o->progress, "  %s loss %.4f acc %.4f", s == 0 ? "train" : s == 1 ? "val" : "test",
                             split_loss[s],
                             lc_metric_value(latest[s], "accuracy_micro"));
-            fprintf(o->progress, "  %.1fs (%.0f samples/s)  ETA %s%s\n", now_s() - t0,
-                    (double)nseen / (t_train > 0 ? (now_s() - t0) : 1), eta,
+            fprintf(o->progress, "  %.1fs (%.0f samples/s)  ETA %s%s\n", lc_now_s() - t0,
+                    (double)nseen / (t_train > 0 ? (lc_now_s() - t0) : 1), eta,
                     improved ? "  *best*" : "");
             fflush(o->progress);
         }
@@ -413,7 +412,6 @@ done:
     for (int s = 0; s < 3; s++)
         cJSON_Delete(best_metrics[s]);
     free(perm);
-    free(seen);
     free(seen_labels);
     lc_free(probs);
     free(lab);
