@@ -3,6 +3,7 @@
 #   make test     install missing packages, build, run every test
 #   make demo     install missing packages, build, run the tutorial experiment on test-data/
 #   make asan     the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz     build the libFuzzer targets (Debian's clang) and run each for FUZZ_SECONDS
 
 BUILD   ?= build
 CC      ?= cc
@@ -35,6 +36,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_REPLAY := $(patsubst %,$(BUILD)/tests/fuzz_replay_%,csv config zipimage json)
 LIB_A    := $(BUILD)/liblc.a
 EXE      := $(BUILD)/ludwig-c
 
@@ -65,6 +67,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB_A) $(LDLIBS)
 
+# The fuzz targets without libFuzzer: replay the committed corpora and findings in every test run.
+$(BUILD)/tests/fuzz_replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay_main.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
 # Install the Debian packages the build needs, only when one is missing (needs root or sudo).
 deps:
 	@missing=""; for p in $(PKGS_DEV); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -82,13 +89,33 @@ check-unit: $(TEST_BIN)
 	@BUILD=$(BUILD) sh tests/run_unit.sh $(TEST_BIN)
 
 test: test-deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@$(MAKE) --no-print-directory all $(TEST_BIN) $(FUZZ_REPLAY)
 	@BUILD=$(BUILD) sh tests/run_unit.sh $(TEST_BIN)
+	@BUILD=$(BUILD) sh fuzz/replay.sh
 	@BUILD=$(BUILD) sh tests/run_e2e.sh
 
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
+
+# Fuzzing: the library is rebuilt with clang in build-fuzz/; each target runs in turn for
+# FUZZ_SECONDS on a scratch copy of its committed corpus (fuzz/corpus/NAME), so new inputs stay
+# out of the tree. FUZZ_TARGETS picks a subset, e.g. make fuzz FUZZ_TARGETS=csv FUZZ_SECONDS=600.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= csv config zipimage json
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs Debian's clang (apt-get install clang)"; exit 1; }
+	@$(MAKE) --no-print-directory build-fuzz/liblc.a BUILD=build-fuzz CC=clang \
+	  OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)"
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  clang $(CFLAGS) -Ifuzz -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -o build-fuzz/fuzz_$$t \
+	    fuzz/fuzz_$$t.c build-fuzz/liblc.a $(LDLIBS); \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus/$$t fuzz/corpus/$$t; \
+	done
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -99,6 +126,6 @@ install: $(EXE)
 	install -m 755 $(EXE) $(DESTDIR)$(PREFIX)/bin/ludwig-c
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_SUPPORT_OBJ:.o=.d)

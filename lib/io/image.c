@@ -41,6 +41,51 @@
 
 /* ---- one image ---------------------------------------------------------------------------- */
 
+/* stb_image 2.27 (Debian's) builds a JPEG Huffman table from 16 code-length counts without
+ * checking that they sum to at most 256, and then writes past its 256-entry tables. Walk the
+ * markers the way stb reads them and refuse any DHT table with more than 256 codes before stb
+ * sees it (newer stb versions refuse it too). Returns NULL or the reason. */
+static const char *jpeg_precheck(const unsigned char *b, size_t len)
+{
+    if (len < 2 || b[0] != 0xFF || b[1] != 0xD8)
+        return NULL;
+    size_t p = 2;
+    while (p + 1 < len) {
+        if (b[p] != 0xFF || b[p + 1] == 0xFF) {
+            p++; /* entropy-coded data or fill bytes */
+            continue;
+        }
+        unsigned m = b[p + 1];
+        if (m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD8)) {
+            p += 2; /* stuffed 0xFF, TEM, RSTn, SOI: no length */
+            continue;
+        }
+        if (m == 0xD9)
+            break;
+        if (p + 3 >= len)
+            break;
+        size_t seg = ((size_t)b[p + 2] << 8) | b[p + 3];
+        if (m == 0xC4) {
+            /* tables until the declared length is used up, reading zeros past the end as stb does */
+            long left = (long)seg - 2;
+            size_t q = p + 4;
+            while (left > 0) {
+                q++; /* class and id */
+                size_t n = 0;
+                for (int i = 0; i < 16; i++, q++)
+                    n += q < len ? b[q] : 0;
+                if (n > 256)
+                    return "a Huffman table (DHT) has more than 256 codes";
+                q += n;
+                left -= 17 + (long)n;
+            }
+        }
+        p += 2 + seg;
+    }
+    return NULL;
+}
+
+
 static lc_status check_dims(int h, int w, const char *what, lc_error *e)
 {
     if (h <= 0 || w <= 0 || h > LC_IMAGE_SIDE_MAX || w > LC_IMAGE_SIDE_MAX ||
@@ -58,6 +103,9 @@ lc_status lc_image_info(const unsigned char *bytes, size_t len, const char *what
         return lc_error_set(e, LC_ERR_DATA, "image %s is empty (0 bytes)", what);
     if (len > INT_MAX)
         return lc_error_set(e, LC_ERR_DATA, "image %s is %zu bytes, too large to decode", what, len);
+    const char *bad = jpeg_precheck(bytes, len);
+    if (bad)
+        return lc_error_set(e, LC_ERR_DATA, "image %s is a corrupt JPEG: %s", what, bad);
     int W, H, C;
     if (!stbi_info_from_memory(bytes, (int)len, &W, &H, &C))
         return lc_error_set(e, LC_ERR_DATA, "image %s is not a readable image: %s (expected PNG, JPEG, BMP, GIF, TGA or PNM)",

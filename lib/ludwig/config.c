@@ -611,12 +611,13 @@ static lc_status trainer_typed(cfg_ctx *x, cJSON *tr, const lc_ynode *ytr, const
             lc_error_hint(x->s.e, "did you mean '%s'?", near);
         return LC_ERR_CONFIG;
     }
-    cJSON_ReplaceItemInObjectCaseSensitive(tr, "validation_field", cJSON_CreateString(vf));
-    cJSON_ReplaceItemInObjectCaseSensitive(tr, "validation_metric", cJSON_CreateString(vm));
+    /* copy first: vf and vm may point into the items replaced below */
     c->validation_field = lc_strdup(vf);
     c->validation_metric = lc_strdup(vm);
     if (!c->validation_field || !c->validation_metric)
         return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    cJSON_ReplaceItemInObjectCaseSensitive(tr, "validation_field", cJSON_CreateString(c->validation_field));
+    cJSON_ReplaceItemInObjectCaseSensitive(tr, "validation_metric", cJSON_CreateString(c->validation_metric));
     return LC_OK;
 }
 

@@ -75,20 +75,30 @@ static int cmp_vocab(const void *a, const void *b)
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
-static lc_status vocab_from_metadata(const char *path, const char *feature, lc_dataset *d,
-                                     int *h, int *w, int *c, const char *img_feature,
-                                     lc_error *e)
+/* A metadata number as an int in [lo, hi], or -1 when it is not one (NaN, fractions, out of range). */
+static int meta_int(const cJSON *v, int lo, int hi)
 {
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
+        v->valuedouble != floor(v->valuedouble))
+        return -1;
+    return (int)v->valuedouble;
+}
+
+lc_status lc_dataset_read_metadata(const char *path, const char *feature, const char *img_feature,
+                                   lc_dataset *d, int *h, int *w, int *c, lc_error *e)
+{
+    *h = *w = *c = 0;
     cJSON *m = lc_json_read_file(path, e);
     if (!m)
-        return e->status;
+        return e ? e->status : LC_ERR_DATA;
     lc_status st = LC_OK;
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(m, feature);
     const cJSON *i2s = f ? cJSON_GetObjectItemCaseSensitive(f, "idx2str") : NULL;
     if (!cJSON_IsArray(i2s) || cJSON_GetArraySize(i2s) < 2) {
         st = lc_error_set(e, LC_ERR_DATA,
-                          "%s: training set metadata has no vocabulary (idx2str) for output feature '%s'",
+                          "%s: training set metadata has no vocabulary (idx2str with at least two labels) for output feature '%s'",
                           path, feature);
+        lc_error_hint(e, "--training_set_metadata must be the training_set_metadata.json of a run with the same output feature");
         goto done;
     }
     d->nclasses = cJSON_GetArraySize(i2s);
@@ -99,30 +109,47 @@ static lc_status vocab_from_metadata(const char *path, const char *feature, lc_d
         goto done;
     }
     const cJSON *s2f = cJSON_GetObjectItemCaseSensitive(f, "str2freq");
-    for (int i = 0; i < d->nclasses; i++) {
-        const cJSON *v = cJSON_GetArrayItem(i2s, i);
+    int i = 0;
+    for (const cJSON *v = i2s->child; v && i < d->nclasses; v = v->next, i++) {
         if (!cJSON_IsString(v)) {
             st = lc_error_set(e, LC_ERR_DATA, "%s: %s.idx2str[%d] is not a string", path, feature,
                               i);
             goto done;
         }
+        for (int k = 0; k < i; k++)
+            if (strcmp(d->idx2str[k], v->valuestring) == 0) {
+                st = lc_error_set(e, LC_ERR_DATA, "%s: %s.idx2str[%d] repeats the label '%s' of idx2str[%d]",
+                                  path, feature, i, v->valuestring, k);
+                goto done;
+            }
         d->idx2str[i] = lc_strdup(v->valuestring);
-        const cJSON *fr = s2f ? cJSON_GetObjectItemCaseSensitive(s2f, v->valuestring) : NULL;
-        d->freq[i] = cJSON_IsNumber(fr) ? (int64_t)fr->valuedouble : 0;
         if (!d->idx2str[i]) {
             st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
             goto done;
         }
+        const cJSON *fr = s2f ? cJSON_GetObjectItemCaseSensitive(s2f, v->valuestring) : NULL;
+        /* only used to pick the most frequent class; anything unusable counts as 0 */
+        d->freq[i] = cJSON_IsNumber(fr) && fr->valuedouble >= 0 && fr->valuedouble < 9e18
+                         ? (int64_t)fr->valuedouble
+                         : 0;
     }
     const cJSON *im = cJSON_GetObjectItemCaseSensitive(m, img_feature);
     const cJSON *pre = im ? cJSON_GetObjectItemCaseSensitive(im, "preprocessing") : NULL;
     const cJSON *hh = pre ? cJSON_GetObjectItemCaseSensitive(pre, "height") : NULL;
     const cJSON *ww = pre ? cJSON_GetObjectItemCaseSensitive(pre, "width") : NULL;
     const cJSON *cc = pre ? cJSON_GetObjectItemCaseSensitive(pre, "num_channels") : NULL;
-    if (cJSON_IsNumber(hh) && cJSON_IsNumber(ww) && cJSON_IsNumber(cc)) {
-        *h = (int)hh->valuedouble;
-        *w = (int)ww->valuedouble;
-        *c = (int)cc->valuedouble;
+    if ((hh && !cJSON_IsNull(hh)) || (ww && !cJSON_IsNull(ww)) || (cc && !cJSON_IsNull(cc))) {
+        int H = meta_int(hh, 1, LC_IMAGE_SIDE_MAX), W = meta_int(ww, 1, LC_IMAGE_SIDE_MAX);
+        int C = meta_int(cc, 1, 4);
+        if (H < 0 || W < 0 || C < 0) {
+            st = lc_error_set(e, LC_ERR_DATA,
+                              "%s: %s.preprocessing needs whole numbers height and width in 1..%d and num_channels in 1..4",
+                              path, img_feature, LC_IMAGE_SIDE_MAX);
+            goto done;
+        }
+        *h = H;
+        *w = W;
+        *c = C;
     }
 done:
     cJSON_Delete(m);
@@ -215,15 +242,18 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
         if (!t)
             continue;
         int ci, cl, cs = -1;
-        if ((st = need_col(t, cfg->in_column, "the image input feature", &ci, e)) ||
+        if ((st = need_col(t, cfg->in_column, "the image input feature", &ci, e)))
+            goto fail;
+        cl = o->mode == LC_DATASET_PREDICT ? lc_table_col(t, cfg->out_column) : -1;
+        if (o->mode != LC_DATASET_PREDICT &&
             (st = need_col(t, cfg->out_column, "the category output feature", &cl, e)))
             goto fail;
         if (i == 0 && cfg->split == LC_SPLIT_FIXED &&
             (st = need_col(t, cfg->split_column, "preprocessing.split.column", &cs, e)))
             goto fail;
         for (size_t r = 0; r < lc_table_nrows(t); r++) {
-            const char *lab = lc_table_cell(t, r, cl);
-            if (is_blank(lab)) {
+            const char *lab = cl >= 0 ? lc_table_cell(t, r, cl) : "";
+            if (is_blank(lab) && o->mode != LC_DATASET_PREDICT) {
                 dropped_label++;
                 continue;
             }
@@ -316,8 +346,8 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
      *    first appearance; <UNK> only when there are more distinct values than most_common */
     int mh = 0, mw = 0, mc = 0;
     if (o->metadata_path) {
-        if ((st = vocab_from_metadata(o->metadata_path, cfg->out_name, d, &mh, &mw, &mc,
-                                      cfg->in_name, e)))
+        if ((st = lc_dataset_read_metadata(o->metadata_path, cfg->out_name, cfg->in_name, d,
+                                           &mh, &mw, &mc, e)))
             goto fail;
     } else {
         voc = calloc(nrows, sizeof *voc);
@@ -390,7 +420,9 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
         d->line[i] = lines[i];
         d->split[i] = (int8_t)rows[i].split;
         int li = lc_dataset_label_index(d, labels[i]);
-        if (li < 0) {
+        if (li < 0 && o->mode == LC_DATASET_PREDICT) {
+            li = 0;
+        } else if (li < 0) {
             /* Ludwig maps an unknown label to <UNK>, or to the most frequent class */
             li = unk_idx >= 0 ? unk_idx : most_freq;
             if (!unseen++)
@@ -412,7 +444,7 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
     }
     for (size_t i = 0; i < nrows; i++)
         d->idx[d->split[i]][d->count[d->split[i]]++] = (int32_t)i;
-    if (d->count[0] == 0) {
+    if (d->count[0] == 0 && o->mode == LC_DATASET_TRAIN) {
         st = lc_error_set(e, LC_ERR_DATA, "%s: the training split is empty (no rows with split 0)",
                           d->src);
         lc_error_hint(e, "a fixed split reads the split column: 0 = train, 1 = validation, 2 = test");
