@@ -17,6 +17,9 @@ typedef struct lc_train_opts {
     lc_pool *pool;
     FILE *progress;
     volatile int *stop;
+    const char *checkpoint_dir; /* write latest.ckpt here after every epoch (NULL: none) */
+    const char *resume_from;    /* continue from this latest.ckpt (NULL: a fresh run); the run must
+                                 * have the same config (but trainer.epochs), data and seed */
 } lc_train_opts;
 
 typedef struct lc_train_result {
@@ -25,11 +28,15 @@ typedef struct lc_train_result {
     int batch_size, eval_batch_size;
     int epochs_run, best_epoch, early_stopped;
     long steps;
+    int resumed_epochs;  /* epochs completed in the checkpoint resumed from (0: a fresh run) */
     double train_seconds, samples_per_second;
 } lc_train_result;
 
 /* Trains m (parameters already initialised) on d; on return m holds the final model (best on the
- * validation metric, or the last epoch's when there is no validation split). */
+ * validation metric, or the last epoch's when there is no validation split). With checkpoint_dir,
+ * the state after every epoch (parameters, buffers, optimizer state, step, best model, early
+ * stopping state, statistics) is saved there; a run resumed from it ends with the same bits as a
+ * run that was never interrupted (shuffling and dropout are keyed by seed, epoch and step). */
 lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                    const lc_train_opts *o, lc_train_result *r, lc_error *e);
 void lc_train_result_free(lc_train_result *r);

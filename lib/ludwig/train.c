@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lc_checkpoint.h"
 #include "lc_json.h"
 #include "lc_mem.h"
 #include "lc_metrics.h"
@@ -134,6 +135,71 @@ static void fmt_eta(double s, char *buf, size_t n)
         snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
 }
 
+/* What a checkpoint must match to be resumed: the config (all but trainer.epochs), the seed, the
+ * preprocessed data (labels, splits, images, vocabulary) and the model's sizes. */
+static uint64_t run_fingerprint(const lc_config *cfg, const lc_dataset *d, const lc_model *m,
+                                uint64_t seed)
+{
+    uint64_t h = LC_FNV_INIT;
+    cJSON *full = cJSON_Duplicate(cfg->full, 1);
+    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(full, "trainer"), "epochs");
+    char *txt = full ? lc_json_print_py(full) : NULL;
+    if (txt)
+        h = lc_fnv1a(h, txt, strlen(txt));
+    free(txt);
+    cJSON_Delete(full);
+    uint64_t sizes[8] = {seed, d->n, (uint64_t)d->C, (uint64_t)d->H, (uint64_t)d->W,
+                         (uint64_t)d->nclasses, m->nparams, m->nbuffers};
+    h = lc_fnv1a(h, sizes, sizeof sizes);
+    for (int k = 0; k < d->nclasses; k++)
+        h = lc_fnv1a(h, d->idx2str[k], strlen(d->idx2str[k]) + 1);
+    h = lc_fnv1a(h, d->labels, d->n * sizeof *d->labels);
+    h = lc_fnv1a(h, d->split, d->n * sizeof *d->split);
+    return lc_fnv1a(h, d->images, d->n * (size_t)d->C * d->H * d->W);
+}
+
+/* {"stats", "progress", "best": [train, validation, test]}: the JSON part of a checkpoint
+ * (borrowed items, detached again by ckpt_json_release) */
+static cJSON *ckpt_json(cJSON *stats, cJSON *progress, cJSON *const best[3])
+{
+    cJSON *j = cJSON_CreateObject(), *b = cJSON_CreateArray();
+    if (!j || !b) {
+        cJSON_Delete(j);
+        cJSON_Delete(b);
+        return NULL;
+    }
+    cJSON_AddItemReferenceToObject(j, "stats", stats);
+    cJSON_AddItemReferenceToObject(j, "progress", progress);
+    for (int s = 0; s < 3; s++)
+        cJSON_AddItemReferenceToArray(b, best[s]);
+    cJSON_AddItemToObject(j, "best", b);
+    return j;
+}
+
+/* Restores the JSON state of a checkpoint: stats, progress and best metrics replace the fresh
+ * ones (ownership moves to r and best). */
+static lc_status ckpt_json_take(cJSON *j, const char *path, lc_train_result *r, cJSON *best[3],
+                                lc_error *e)
+{
+    cJSON *stats = cJSON_DetachItemFromObjectCaseSensitive(j, "stats");
+    cJSON *prog = cJSON_DetachItemFromObjectCaseSensitive(j, "progress");
+    cJSON *b = cJSON_GetObjectItemCaseSensitive(j, "best");
+    if (!cJSON_IsObject(stats) || !cJSON_IsObject(prog) || cJSON_GetArraySize(b) != 3) {
+        cJSON_Delete(stats);
+        cJSON_Delete(prog);
+        return lc_error_set(e, LC_ERR_DATA, "%s: the training checkpoint lacks its statistics", path);
+    }
+    cJSON_Delete(r->stats);
+    cJSON_Delete(r->progress);
+    r->stats = stats;
+    r->progress = prog;
+    for (int s = 0; s < 3; s++) {
+        cJSON_Delete(best[s]);
+        best[s] = cJSON_DetachItemFromArray(b, 0);
+    }
+    return LC_OK;
+}
+
 lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                    const lc_train_opts *o, lc_train_result *r, lc_error *e)
 {
@@ -193,12 +259,39 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     if (cfg->train_steps > 0)
         epochs = (int)((cfg->train_steps + steps_per_epoch - 1) / steps_per_epoch);
     double t_start = lc_now_s(), t_train = 0.0;
-    int epoch;
+    int epoch, start_epoch = 0, finished = 0;
+    lc_checkpoint ck = {.nparams = m->nparams, .nbuffers = m->nbuffers,
+                        .nstate = (size_t)per * m->nparams, .params = m->params,
+                        .buffers = m->buffers, .state = state, .best_params = best_params,
+                        .best_buffers = best_buffers};
+    if (o->checkpoint_dir || o->resume_from)
+        ck.fingerprint = run_fingerprint(cfg, d, m, o->seed);
+    if (o->resume_from) {
+        if ((st = lc_checkpoint_load(o->resume_from, &ck, e)))
+            goto done;
+        st = ckpt_json_take(ck.json, o->resume_from, r, best_metrics, e);
+        cJSON_Delete(ck.json);
+        ck.json = NULL;
+        if (st)
+            goto done;
+        start_epoch = r->resumed_epochs = ck.epoch;
+        step = ck.step;
+        best_epoch = ck.best_epoch;
+        best_steps = ck.best_steps;
+        best_value = ck.best_value;
+        t_train = ck.train_seconds;
+        finished = ck.flags & LC_CKPT_FINISHED;
+        r->early_stopped = (ck.flags & LC_CKPT_EARLY_STOPPED) != 0;
+        if (o->progress)
+            fprintf(o->progress, "ludwig-c: resuming from %s after epoch %d (step %ld)%s\n",
+                    o->resume_from, ck.epoch, ck.step,
+                    finished ? "; that run had finished, so there is nothing left to train" : "");
+    }
     if (o->progress)
         fprintf(o->progress,
                 "ludwig-c: training on %zu rows (validation %zu, test %zu), batch size %d, %d epoch(s), %d thread(s)\n",
                 ntr, d->count[1], d->count[2], B, epochs, lc_pool_threads(p));
-    for (epoch = 0; epoch < epochs; epoch++) {
+    for (epoch = start_epoch; epoch < epochs && !finished; epoch++) {
         double t0 = lc_now_s();
         for (size_t i = 0; i < ntr; i++)
             perm[i] = d->idx[0][i];
@@ -323,7 +416,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
         if (o->progress) {
             double el = lc_now_s() - t_start;
             char eta[32];
-            fmt_eta(el / (epoch + 1) * (epochs - epoch - 1), eta, sizeof eta);
+            fmt_eta(el / (epoch + 1 - start_epoch) * (epochs - epoch - 1), eta, sizeof eta);
             fprintf(o->progress, "epoch %*d/%d", epochs >= 100 ? 3 : epochs >= 10 ? 2 : 1,
                     epoch + 1, epochs);
             for (int s = 0; s < 3; s++)
@@ -338,8 +431,28 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
         }
         for (int s = 0; s < 3; s++)
             cJSON_Delete(latest[s]);
-        if (has_val && cfg->early_stop > 0 &&
-            step - best_steps >= (long)cfg->early_stop * steps_per_epoch) {
+        int early = has_val && cfg->early_stop > 0 &&
+                    step - best_steps >= (long)cfg->early_stop * steps_per_epoch;
+        int steps_done = cfg->train_steps > 0 && step >= cfg->train_steps;
+        if (o->checkpoint_dir) {
+            ck.epoch = epoch + 1;
+            ck.step = step;
+            ck.best_epoch = best_epoch;
+            ck.best_steps = best_steps;
+            ck.best_value = best_value;
+            ck.train_seconds = t_train;
+            ck.flags = (early || steps_done ? LC_CKPT_FINISHED : 0) | (early ? LC_CKPT_EARLY_STOPPED : 0);
+            ck.json = ckpt_json(r->stats, r->progress, best_metrics);
+            st = ck.json ? lc_checkpoint_save(o->checkpoint_dir, &ck, e)
+                         : lc_error_set(e, LC_ERR_NOMEM, "out of memory writing a checkpoint");
+            cJSON_Delete(ck.json);
+            ck.json = NULL;
+            if (st) {
+                epoch++;
+                goto done_metrics;
+            }
+        }
+        if (early) {
             r->early_stopped = 1;
             epoch++;
             if (o->progress)
@@ -348,7 +461,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                         cfg->validation_metric, cfg->early_stop, best_epoch);
             break;
         }
-        if (cfg->train_steps > 0 && step >= cfg->train_steps) {
+        if (steps_done) {
             epoch++;
             break;
         }
