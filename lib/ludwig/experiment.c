@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lc_checkpoint.h"
 #include "lc_config.h"
 #include "lc_dataset.h"
 #include "lc_json.h"
@@ -237,17 +236,9 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     if (o->k_fold)
         return lc_error_set(e, LC_ERR_USAGE,
                             "--k_fold cross validation is not supported by ludwig-c yet");
-    char resume_ckpt[4096] = "";
-    if (o->model_resume_path) {
-        snprintf(resume_ckpt, sizeof resume_ckpt, "%s/model/%s/%s", o->model_resume_path,
-                 LC_CHECKPOINT_DIR, LC_CHECKPOINT_FILE);
-        if (access(resume_ckpt, R_OK) != 0) {
-            lc_error_set(e, LC_ERR_USAGE, "--model_resume_path %s: no training checkpoint to resume from (%s: %m)",
-                         o->model_resume_path, resume_ckpt);
-            lc_error_hint(e, "give the directory of an earlier run (e.g. results/experiment_run, or the results/experiment_run.interrupted an interrupted run leaves) trained without --skip_save_progress");
-            return LC_ERR_USAGE;
-        }
-    }
+    if (o->model_resume_path)
+        return lc_error_set(e, LC_ERR_USAGE,
+                            "--model_resume_path is not supported by ludwig-c yet");
     const char *eval_split = o->eval_split ? o->eval_split : "test";
     int eval_s;
     if (strcmp(eval_split, "training") == 0)
@@ -365,14 +356,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     }
     /* train */
     lc_train_opts topts = {.seed = o->random_seed, .pool = pool, .progress = o->progress,
-                           .stop = o->stop_flag, .resume_from = resume_ckpt[0] ? resume_ckpt : NULL};
-    char ckpt_dir[4096];
-    if (!o->skip_save_progress) {
-        snprintf(ckpt_dir, sizeof ckpt_dir, "%s/model/%s", rs.staging, LC_CHECKPOINT_DIR);
-        if ((st = mkdir_p(ckpt_dir, e)))
-            goto fail;
-        topts.checkpoint_dir = ckpt_dir;
-    }
+                           .stop = o->stop_flag};
     if ((st = lc_train(cfg, ds, m, &topts, &tr, e)))
         goto fail;
     /* evaluate the eval split with the final model */
@@ -470,7 +454,14 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     cJSON_AddItemToObject(summary, "wall time (s)", lc_json_float(round(wall * 10) / 10));
     cJSON_AddStringToObject(summary, "ludwig-c version", lc_version());
     lc_report_info ri = {.title = "Ludwig Experiment", .output_feature = cfg->out_name,
-                         .test_stats = test_stats, .train_stats = tr.stats, .summary = summary};
+                         .input_feature = cfg->in_name, .eval_split = eval_split,
+                         .test_stats = test_stats, .train_stats = tr.stats, .summary = summary,
+                         .best_epoch = tr.best_epoch, .nclasses = ds->nclasses,
+                         .class_names = (const char *const *)ds->idx2str,
+                         .class_freq = ds->freq, .n_eval = test_stats ? en_rows : 0,
+                         .eval_labels = elab, .eval_preds = preds, .eval_probs = probs,
+                         .eval_rows = eidx, .row_lines = ds->line, .images = ds->images,
+                         .C = ds->C, .H = ds->H, .W = ds->W};
     snprintf(path, sizeof path, "%s/ludwig_experiment_report.html", rs.staging);
     if ((st = lc_report_write(path, &ri, e)))
         goto fail;
@@ -499,22 +490,12 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     if (o->progress)
         fprintf(o->progress, "ludwig-c: done in %.1fs (training %.1fs, %.0f samples/s)\n", wall,
                 tr.train_seconds, tr.samples_per_second);
-    if (o->model_resume_path)
-        lc_checkpoint_discard_interrupted(o->model_resume_path);
     if (run_dir_out) {
         *run_dir_out = rs.final_dir;
         rs.final_dir = NULL;
     }
     goto done;
 fail:
-    if (rs.staging && st == LC_ERR_INTERRUPTED) {
-        /* keep the last epoch's checkpoint (only that) so the run can be resumed */
-        char *kept = lc_checkpoint_keep(rs.staging, o->model_resume_path);
-        if (kept)
-            lc_error_hint(e, "the last completed epoch was saved: rerun the same command with --model_resume_path %s to continue",
-                          kept);
-        free(kept);
-    }
     if (rs.staging)
         rm_rf(rs.staging);
 done:

@@ -1,0 +1,453 @@
+/* svg.c - the report's charts as standalone SVG documents built with libxml2's tree API (so
+ * every label is escaped): line charts over epochs, horizontal bars, and Ludwig's double-axis
+ * line plot. Axes, ticks, grid, legend and title are drawn here; the caller embeds the text
+ * (report.c uses it as an <img> data URI). Palette: Okabe & Ito, with dash patterns so series
+ * stay apart in greyscale too. Not here: which numbers to plot (report.c picks them). */
+#include "report_int.h"
+
+#include <libxml/tree.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SVG_W 640
+#define FONT 15
+#define TITLE_FONT 17
+
+typedef struct svg {
+    xmlDocPtr doc;
+    xmlNodePtr root;
+    int oom;
+} svg;
+
+static const char *const series_color[3] = {REP_BLUE, REP_ORANGE, REP_GREEN};
+static const char *const series_dash[3] = {NULL, "9 5", "2 4"};
+
+static xmlNodePtr el(svg *s, xmlNodePtr parent, const char *name)
+{
+    xmlNodePtr n = parent ? xmlNewChild(parent, NULL, BAD_CAST name, NULL) : NULL;
+    if (!n)
+        s->oom = 1;
+    return n;
+}
+
+static void attr(svg *s, xmlNodePtr n, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void attr(svg *s, xmlNodePtr n, const char *name, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (!n || !xmlNewProp(n, BAD_CAST name, BAD_CAST buf))
+        s->oom = 1;
+}
+
+/* Text at (x, y); anchor "start", "middle" or "end"; rotate in degrees about (x, y). */
+static xmlNodePtr text(svg *s, xmlNodePtr parent, double x, double y, const char *anchor,
+                       int size, double rotate, const char *str)
+{
+    xmlNodePtr t = el(s, parent, "text");
+    attr(s, t, "x", "%.1f", x);
+    attr(s, t, "y", "%.1f", y);
+    if (strcmp(anchor, "start") != 0)
+        attr(s, t, "text-anchor", "%s", anchor);
+    if (size != FONT)
+        attr(s, t, "font-size", "%d", size);
+    if (rotate != 0)
+        attr(s, t, "transform", "rotate(%.0f %.1f %.1f)", rotate, x, y);
+    if (t)
+        xmlNodeAddContent(t, BAD_CAST str);
+    return t;
+}
+
+static void line(svg *s, xmlNodePtr parent, double x1, double y1, double x2, double y2,
+                 const char *color, double width, const char *dash)
+{
+    xmlNodePtr l = el(s, parent, "line");
+    attr(s, l, "x1", "%.1f", x1);
+    attr(s, l, "y1", "%.1f", y1);
+    attr(s, l, "x2", "%.1f", x2);
+    attr(s, l, "y2", "%.1f", y2);
+    attr(s, l, "stroke", "%s", color);
+    if (width != 1)
+        attr(s, l, "stroke-width", "%g", width);
+    if (dash)
+        attr(s, l, "stroke-dasharray", "%s", dash);
+}
+
+static void svg_begin(svg *s, int height, const char *title)
+{
+    s->oom = 0;
+    s->doc = xmlNewDoc(BAD_CAST "1.0");
+    s->root = s->doc ? xmlNewNode(NULL, BAD_CAST "svg") : NULL;
+    if (!s->root) {
+        s->oom = 1;
+        return;
+    }
+    xmlDocSetRootElement(s->doc, s->root);
+    attr(s, s->root, "xmlns", "http://www.w3.org/2000/svg");
+    attr(s, s->root, "viewBox", "0 0 %d %d", SVG_W, height);
+    attr(s, s->root, "width", "%d", SVG_W);
+    attr(s, s->root, "height", "%d", height);
+    attr(s, s->root, "font-family", "DejaVu Sans, Verdana, Arial, sans-serif");
+    attr(s, s->root, "font-size", "%d", FONT);
+    attr(s, s->root, "fill", "#222");
+    xmlNodePtr bg = el(s, s->root, "rect");
+    attr(s, bg, "width", "100%%");
+    attr(s, bg, "height", "100%%");
+    attr(s, bg, "fill", "#fff");
+    xmlNodePtr t = el(s, s->root, "title");
+    if (t)
+        xmlNodeAddContent(t, BAD_CAST title);
+    t = text(s, s->root, SVG_W / 2.0, 24, "middle", TITLE_FONT, 0, title);
+    attr(s, t, "font-weight", "bold");
+}
+
+static char *svg_end(svg *s)
+{
+    char *out = NULL;
+    if (!s->oom && s->root) {
+        xmlBufferPtr b = xmlBufferCreate();
+        if (b && xmlNodeDump(b, s->doc, s->root, 0, 0) >= 0) {
+            size_t n = (size_t)xmlBufferLength(b);
+            out = malloc(n + 1);
+            if (out) {
+                memcpy(out, xmlBufferContent(b), n);
+                out[n] = '\0';
+            }
+        }
+        if (b)
+            xmlBufferFree(b);
+    }
+    if (s->doc)
+        xmlFreeDoc(s->doc);
+    return out;
+}
+
+/* A "nice" tick step (1, 2 or 5 times a power of ten) for about `target` intervals. */
+static double nice_step(double range, int target)
+{
+    if (!(range > 0) || !isfinite(range))
+        return 1;
+    double raw = range / target, mag = pow(10, floor(log10(raw))), f = raw / mag;
+    return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
+}
+
+static int step_decimals(double step)
+{
+    int d = (int)ceil(-log10(step) - 1e-9);
+    return d < 0 ? 0 : d > 6 ? 6 : d;
+}
+
+static void finite_range(const double *v, int n, double *lo, double *hi)
+{
+    for (int i = 0; i < n; i++)
+        if (isfinite(v[i])) {
+            if (v[i] < *lo)
+                *lo = v[i];
+            if (v[i] > *hi)
+                *hi = v[i];
+        }
+}
+
+/* Plot box. */
+typedef struct box {
+    double x0, y0, x1, y1; /* pixels: left, top, right, bottom */
+    double xlo, xhi, ylo, yhi;
+} box;
+
+static double px(const box *b, double x)
+{
+    return b->x0 + (x - b->xlo) / (b->xhi - b->xlo) * (b->x1 - b->x0);
+}
+
+static double py(const box *b, double y)
+{
+    return b->y1 - (y - b->ylo) / (b->yhi - b->ylo) * (b->y1 - b->y0);
+}
+
+/* Horizontal grid lines and tick labels for the y range [ylo, yhi] at `step`, on the left
+ * (side 0) or the right (side 1) in `color`. */
+static void y_ticks(svg *s, xmlNodePtr g, const box *b, double step, int side, const char *color,
+                    int grid)
+{
+    int d = step_decimals(step);
+    double first = ceil(b->ylo / step - 1e-9) * step;
+    for (int i = 0; i < 50; i++) {
+        double v = first + i * step;
+        if (v > b->yhi + step * 1e-6)
+            break;
+        double y = py(b, v);
+        if (grid)
+            line(s, g, b->x0, y, b->x1, y, "#e3e3e3", 1, NULL);
+        char lab[48];
+        snprintf(lab, sizeof lab, "%.*f", d, fabs(v) < step * 1e-9 ? 0.0 : v);
+        xmlNodePtr t = side ? text(s, g, b->x1 + 6, y + 5, "start", FONT, 0, lab)
+                            : text(s, g, b->x0 - 6, y + 5, "end", FONT, 0, lab);
+        if (color)
+            attr(s, t, "fill", "%s", color);
+    }
+}
+
+static void frame(svg *s, xmlNodePtr g, const box *b)
+{
+    xmlNodePtr r = el(s, g, "rect");
+    attr(s, r, "x", "%.1f", b->x0);
+    attr(s, r, "y", "%.1f", b->y0);
+    attr(s, r, "width", "%.1f", b->x1 - b->x0);
+    attr(s, r, "height", "%.1f", b->y1 - b->y0);
+    attr(s, r, "fill", "none");
+    attr(s, r, "stroke", "#999");
+}
+
+/* A legend row of (swatch, name) pairs centred at y. */
+static void legend(svg *s, xmlNodePtr g, double y, int n, const char *const *names,
+                   const char *const *colors, const char *const *dashes, const double *widths)
+{
+    double total = 0;
+    for (int i = 0; i < n; i++)
+        total += 34 + 8.5 * (double)strlen(names[i]) + 18;
+    double x = (SVG_W - total) / 2;
+    for (int i = 0; i < n; i++) {
+        line(s, g, x, y - 5, x + 28, y - 5, colors[i], widths[i], dashes[i]);
+        text(s, g, x + 34, y, "start", FONT, 0, names[i]);
+        x += 34 + 8.5 * (double)strlen(names[i]) + 18;
+    }
+}
+
+/* Polyline(s) through the finite points of y over x = x_of(i); gaps at non-finite values. */
+static void series_path(svg *s, xmlNodePtr g, const box *b, const double *y, int n,
+                        double x_first, double x_step, const char *color, double width,
+                        const char *dash, int markers)
+{
+    size_t cap = (size_t)n * 24 + 1;
+    char *pts = malloc(cap);
+    if (!pts) {
+        s->oom = 1;
+        return;
+    }
+    size_t len = 0;
+    for (int i = 0; i <= n; i++) {
+        if (i < n && isfinite(y[i])) {
+            len += (size_t)snprintf(pts + len, cap - len, "%s%.1f,%.1f", len ? " " : "",
+                                    px(b, x_first + i * x_step), py(b, y[i]));
+            continue;
+        }
+        if (len) {
+            xmlNodePtr p = el(s, g, "polyline");
+            attr(s, p, "fill", "none");
+            attr(s, p, "stroke", "%s", color);
+            attr(s, p, "stroke-width", "%g", width);
+            attr(s, p, "stroke-linejoin", "round");
+            if (dash)
+                attr(s, p, "stroke-dasharray", "%s", dash);
+            if (p && !xmlNewProp(p, BAD_CAST "points", BAD_CAST pts))
+                s->oom = 1;
+            len = 0;
+        }
+    }
+    free(pts);
+    if (!markers)
+        return;
+    for (int i = 0; i < n; i++) {
+        if (!isfinite(y[i]))
+            continue;
+        xmlNodePtr c = el(s, g, "circle");
+        attr(s, c, "cx", "%.1f", px(b, x_first + i * x_step));
+        attr(s, c, "cy", "%.1f", py(b, y[i]));
+        attr(s, c, "r", "3.5");
+        attr(s, c, "fill", "%s", color);
+    }
+}
+
+char *rep_svg_lines(const char *title, const char *xlabel, const char *ylabel,
+                    const rep_series *sr, int ns, int mark_x)
+{
+    svg s;
+    const int H = 420;
+    svg_begin(&s, H, title);
+    if (ns > 3)
+        ns = 3;
+    int n = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < ns; i++) {
+        if (sr[i].n > n)
+            n = sr[i].n;
+        finite_range(sr[i].y, sr[i].n, &lo, &hi);
+    }
+    if (!(lo <= hi)) {
+        lo = 0;
+        hi = 1;
+    }
+    if (hi - lo < 1e-12) {
+        double pad = fabs(lo) > 1e-12 ? fabs(lo) * 0.05 : 0.5;
+        lo -= pad;
+        hi += pad;
+    }
+    double ystep = nice_step(hi - lo, 6);
+    box b = {78, 84, SVG_W - 24, H - 62, 1, n > 1 ? n : 2, floor(lo / ystep) * ystep,
+             ceil(hi / ystep) * ystep};
+    if (n <= 1) {
+        b.xlo = 0.5;
+        b.xhi = 1.5;
+    }
+    xmlNodePtr g = s.root;
+    y_ticks(&s, g, &b, ystep, 0, NULL, 1);
+    /* x ticks: whole epochs */
+    double xstep = nice_step(n > 1 ? n - 1 : 1, 8);
+    if (xstep < 1)
+        xstep = 1;
+    for (double x = 1; x <= (n > 1 ? n : 1) + 1e-9; x += xstep) {
+        char lab[32];
+        snprintf(lab, sizeof lab, "%.0f", x);
+        line(&s, g, px(&b, x), b.y1, px(&b, x), b.y1 + 5, "#999", 1, NULL);
+        text(&s, g, px(&b, x), b.y1 + 22, "middle", FONT, 0, lab);
+    }
+    frame(&s, g, &b);
+    text(&s, g, (b.x0 + b.x1) / 2, H - 14, "middle", FONT, 0, xlabel);
+    text(&s, g, 20, (b.y0 + b.y1) / 2, "middle", FONT, -90, ylabel);
+    const char *names[4], *colors[4], *dashes[4];
+    double widths[4];
+    int nl = 0;
+    if (mark_x >= 1 && mark_x <= (n > 1 ? n : 1)) {
+        line(&s, g, px(&b, mark_x), b.y0, px(&b, mark_x), b.y1, REP_GREY, 1.5, "4 3");
+        char lab[48];
+        snprintf(lab, sizeof lab, "best epoch %d", mark_x);
+        int right_half = px(&b, mark_x) > (b.x0 + b.x1) / 2;
+        xmlNodePtr t = text(&s, g, px(&b, mark_x), b.y0 - 6,
+                            right_half ? "end" : "start", FONT - 2, 0, lab);
+        attr(&s, t, "fill", REP_GREY);
+    }
+    for (int i = 0; i < ns; i++) {
+        series_path(&s, g, &b, sr[i].y, sr[i].n, 1, 1, series_color[i], 2.5, series_dash[i],
+                    sr[i].n <= 60);
+        names[nl] = sr[i].name;
+        colors[nl] = series_color[i];
+        dashes[nl] = series_dash[i];
+        widths[nl++] = 2.5;
+    }
+    if (mark_x >= 1 && mark_x <= (n > 1 ? n : 1)) {
+        names[nl] = "best epoch";
+        colors[nl] = REP_GREY;
+        dashes[nl] = "4 3";
+        widths[nl++] = 1.5;
+    }
+    legend(&s, g, 52, nl, names, colors, dashes, widths);
+    return svg_end(&s);
+}
+
+/* Label text for a category axis: long names are cut (the tables carry them in full). */
+static void short_label(const char *in, char *out, size_t n)
+{
+    size_t len = strlen(in);
+    if (len <= 14) {
+        snprintf(out, n, "%s", in);
+        return;
+    }
+    size_t cut = 13;
+    while (cut > 0 && ((unsigned char)in[cut] & 0xC0) == 0x80) /* not inside a UTF-8 sequence */
+        cut--;
+    snprintf(out, n, "%.*s\xE2\x80\xA6", (int)cut, in);
+}
+
+char *rep_svg_hbars(const char *title, const char *xlabel, const char *const *labels,
+                    const double *v, int n, int decimals)
+{
+    svg s;
+    const int row = 30;
+    int H = 64 + (n > 0 ? n : 1) * row + 56;
+    svg_begin(&s, H, title);
+    double hi = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(v[i]) && v[i] > hi)
+            hi = v[i];
+    double step = nice_step(hi > 0 ? hi : 1, 5);
+    box b = {140, 48, SVG_W - 30, 48 + (n > 0 ? n : 1) * row, 0,
+             ceil((hi > 0 ? hi : 1) / step - 1e-9) * step, 0, 1};
+    xmlNodePtr g = s.root;
+    int d = step_decimals(step);
+    for (int i = 0; i < 60; i++) {
+        double x = i * step;
+        if (x > b.xhi + step * 1e-6)
+            break;
+        line(&s, g, px(&b, x), b.y0, px(&b, x), b.y1, "#e3e3e3", 1, NULL);
+        char lab[48];
+        snprintf(lab, sizeof lab, "%.*f", d, x);
+        text(&s, g, px(&b, x), b.y1 + 22, "middle", FONT, 0, lab);
+    }
+    for (int i = 0; i < n; i++) {
+        double y = b.y0 + i * row;
+        double val = isfinite(v[i]) ? v[i] : 0;
+        double w = px(&b, val) - b.x0;
+        xmlNodePtr r = el(&s, g, "rect");
+        attr(&s, r, "x", "%.1f", b.x0);
+        attr(&s, r, "y", "%.1f", y + 5);
+        attr(&s, r, "width", "%.1f", w);
+        attr(&s, r, "height", "%d", row - 10);
+        attr(&s, r, "fill", REP_BLUE);
+        char lab[64];
+        short_label(labels[i], lab, sizeof lab);
+        text(&s, g, b.x0 - 8, y + row / 2.0 + 5, "end", FONT, 0, lab);
+        char num[48];
+        snprintf(num, sizeof num, "%.*f", decimals, v[i]);
+        int inside = w > 90;
+        xmlNodePtr t = text(&s, g, inside ? b.x0 + w - 6 : b.x0 + w + 6, y + row / 2.0 + 5,
+                            inside ? "end" : "start", FONT, 0, num);
+        if (inside)
+            attr(&s, t, "fill", "#fff");
+    }
+    frame(&s, g, &b);
+    text(&s, g, (b.x0 + b.x1) / 2, H - 12, "middle", FONT, 0, xlabel);
+    return svg_end(&s);
+}
+
+char *rep_svg_dual(const char *title, const char *xlabel, const char *const *labels, int n,
+                   const double *y1, const char *y1_name, const double *y2, const char *y2_name)
+{
+    svg s;
+    const int H = 440;
+    svg_begin(&s, H, title);
+    double lo1 = INFINITY, hi1 = -INFINITY, lo2 = INFINITY, hi2 = -INFINITY;
+    finite_range(y1, n, &lo1, &hi1);
+    finite_range(y2, n, &lo2, &hi2);
+    if (!(lo1 <= hi1))
+        lo1 = 0, hi1 = 1;
+    if (!(lo2 <= hi2))
+        lo2 = 0, hi2 = 1;
+    if (hi1 - lo1 < 1e-12)
+        lo1 -= 0.5, hi1 += 0.5;
+    if (hi2 - lo2 < 1e-12)
+        lo2 -= 0.5, hi2 += 0.5;
+    box b1 = {78, 64, SVG_W - 78, H - 110, 0, n > 1 ? n - 1 : 1, lo1, hi1};
+    box b2 = b1;
+    b2.ylo = lo2;
+    b2.yhi = hi2;
+    xmlNodePtr g = s.root;
+    y_ticks(&s, g, &b1, nice_step(hi1 - lo1, 5), 0, REP_VERMILLION, 1);
+    y_ticks(&s, g, &b2, nice_step(hi2 - lo2, 5), 1, REP_BLUE, 0);
+    int every = n > 30 ? (n + 29) / 30 : 1;
+    for (int i = 0; i < n; i += every) {
+        char lab[64];
+        short_label(labels[i], lab, sizeof lab);
+        double x = px(&b1, i);
+        line(&s, g, x, b1.y1, x, b1.y1 + 5, "#999", 1, NULL);
+        text(&s, g, x + 4, b1.y1 + 18, "end", FONT, -45, lab);
+    }
+    frame(&s, g, &b1);
+    text(&s, g, (b1.x0 + b1.x1) / 2, H - 10, "middle", FONT, 0, xlabel);
+    xmlNodePtr t = text(&s, g, 18, (b1.y0 + b1.y1) / 2, "middle", FONT, -90, y1_name);
+    attr(&s, t, "fill", REP_VERMILLION);
+    t = text(&s, g, SVG_W - 14, (b1.y0 + b1.y1) / 2, "middle", FONT, 90, y2_name);
+    attr(&s, t, "fill", REP_BLUE);
+    series_path(&s, g, &b1, y1, n, 0, 1, REP_VERMILLION, 4, NULL, 1);
+    series_path(&s, g, &b2, y2, n, 0, 1, REP_BLUE, 3, "9 5", 1);
+    const char *names[2] = {y1_name, y2_name}, *colors[2] = {REP_VERMILLION, REP_BLUE};
+    const char *dashes[2] = {NULL, "9 5"};
+    double widths[2] = {4, 3};
+    legend(&s, g, 48, 2, names, colors, dashes, widths);
+    return svg_end(&s);
+}

@@ -1,0 +1,326 @@
+/* test_report.c - the report's parts and the whole page: base64 against RFC 4648's vectors; PNG
+ * thumbnails decoded back (grey and RGB, box downscaling, odd sizes, several deflate blocks); SVG
+ * charts are well-formed XML with escaped labels and gaps at non-finite values; a whole report
+ * for 10 and 30 classes with hostile class names (escaped, never markup), every section heading,
+ * page weight under 1.5 MB and generation under 1 s for 10,000 evaluated rows; a write into a
+ * missing directory fails with LC_ERR_IO and leaves nothing. */
+#include "check.h"
+#include "lc_image.h"
+#include "lc_json.h"
+#include "lc_report.h"
+#include "report_int.h"
+
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LC_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LC_SANITIZED 1
+#endif
+#endif
+
+static char tmpdir[] = "/tmp/lc_test_report_XXXXXX";
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)len + 1);
+    if (s && fread(s, 1, (size_t)len, f) != (size_t)len) {
+        free(s);
+        s = NULL;
+    }
+    fclose(f);
+    if (s) {
+        s[len] = '\0';
+        *n = (size_t)len;
+    }
+    return s;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static void test_base64(void)
+{
+    static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    static const char *const out[] = {"x:", "x:Zg==", "x:Zm8=", "x:Zm9v", "x:Zm9vYg==",
+                                      "x:Zm9vYmE=", "x:Zm9vYmFy"};
+    for (int i = 0; i < 7; i++) {
+        char *s = rep_data_uri("x:", (const unsigned char *)in[i], strlen(in[i]));
+        CHECK_MSG(s && strcmp(s, out[i]) == 0, "base64(%s) = %s", in[i], s ? s : "NULL");
+        free(s);
+    }
+}
+
+/* Encodes a planar (C, H, W) pattern, decodes the PNG and compares with the box average. */
+static void png_roundtrip(int C, int H, int W, int max_side)
+{
+    unsigned char *chw = malloc((size_t)C * H * W);
+    for (int c = 0; c < C; c++)
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                chw[((size_t)c * H + y) * W + x] = (unsigned char)((x * 7 + y * 13 + c * 50) & 255);
+    size_t len = 0;
+    unsigned char *png = rep_png(chw, C, H, W, max_side, &len);
+    CHECK(png != NULL);
+    int f = 1;
+    while ((H + f - 1) / f > max_side || (W + f - 1) / f > max_side)
+        f++;
+    int oh = (H + f - 1) / f, ow = (W + f - 1) / f;
+    lc_image im = {0};
+    lc_error e = {0};
+    CHECK_MSG(png && lc_image_decode(png, len, 0, "thumbnail", &im, &e) == LC_OK, "%s", e.msg);
+    CHECK_MSG(im.h == oh && im.w == ow && im.c == C, "%dx%dx%d, want %dx%dx%d", im.h, im.w, im.c,
+              oh, ow, C);
+    int bad = 0;
+    for (int y = 0; y < oh && im.px && im.h == oh && im.w == ow && im.c == C; y++)
+        for (int x = 0; x < ow; x++)
+            for (int c = 0; c < C; c++) {
+                unsigned sum = 0, cnt = 0;
+                for (int dy = 0; dy < f && y * f + dy < H; dy++)
+                    for (int dx = 0; dx < f && x * f + dx < W; dx++, cnt++)
+                        sum += chw[((size_t)c * H + y * f + dy) * W + x * f + dx];
+                bad += im.px[((size_t)y * ow + x) * C + c] != (sum + cnt / 2) / cnt;
+            }
+    CHECK_MSG(bad == 0, "%d pixels differ (C=%d %dx%d max %d)", bad, C, H, W, max_side);
+    lc_image_free(&im);
+    free(png);
+    free(chw);
+}
+
+static void test_png(void)
+{
+    png_roundtrip(1, 28, 28, 64);   /* MNIST: as is */
+    png_roundtrip(3, 70, 100, 64);  /* RGB, halved */
+    png_roundtrip(3, 1, 1, 64);     /* one pixel */
+    png_roundtrip(4, 13, 9, 4);     /* RGBA, factor 4 with ragged edges */
+    png_roundtrip(2, 5, 7, 64);     /* grey + alpha */
+    png_roundtrip(1, 300, 250, 300); /* > 65535 bytes: several stored blocks */
+    size_t len;
+    CHECK(rep_png((const unsigned char *)"x", 5, 1, 1, 64, &len) == NULL);
+}
+
+static int xml_ok(const char *s)
+{
+    xmlDocPtr d = xmlReadMemory(s, (int)strlen(s), "chart.svg", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    int ok = d != NULL;
+    xmlFreeDoc(d);
+    return ok;
+}
+
+static void test_svg(void)
+{
+    double a[5] = {1.0, 0.8, NAN, 0.5, 0.4}, b[5] = {1.1, 0.9, 0.7, 0.6, 0.55};
+    rep_series s[2] = {{"training", a, 5}, {"validation <&>", b, 5}};
+    char *svg = rep_svg_lines("loss & <more>", "epoch", "loss", s, 2, 4);
+    CHECK(svg && xml_ok(svg));
+    CHECK(svg && strstr(svg, "loss &amp; &lt;more&gt;") && !strstr(svg, "<more>"));
+    CHECK(svg && strstr(svg, "validation &lt;&amp;&gt;"));
+    CHECK_MSG(svg && count(svg, "<polyline") == 3, "NaN splits the training line in two");
+    CHECK(svg && strstr(svg, "best epoch 4"));
+    free(svg);
+    double one[1] = {0.5};
+    rep_series s1 = {"training", one, 1};
+    svg = rep_svg_lines("one epoch", "epoch", "accuracy", &s1, 1, 1);
+    CHECK(svg && xml_ok(svg));
+    free(svg);
+    const char *lab[3] = {"<b>", "a very long class name indeed", "\xc3\xa4\xc3\xb6\xc3\xbc"};
+    double v[3] = {0.5, 0, 1.25};
+    svg = rep_svg_hbars("entropy", "nats", lab, v, 3, 4);
+    CHECK(svg && xml_ok(svg) && strstr(svg, "&lt;b&gt;") && strstr(svg, "1.2500"));
+    free(svg);
+    svg = rep_svg_dual("F1 vs frequency", "class", lab, 3, v, "F1 score", b, "frequency");
+    CHECK(svg && xml_ok(svg));
+    free(svg);
+}
+
+/* A synthetic run: K classes, N evaluated rows (every 7th wrong), E epochs. */
+static void test_page(int K, size_t N, int E, int with_images)
+{
+    char **names = calloc((size_t)K, sizeof *names);
+    int64_t *freq = calloc((size_t)K, sizeof *freq);
+    for (int k = 0; k < K; k++) {
+        names[k] = malloc(64);
+        if (k == 0)
+            snprintf(names[k], 64, "<script>alert(1)</script>");
+        else if (k == 1)
+            snprintf(names[k], 64, "a&b \"quoted\"");
+        else if (k == 3)
+            snprintf(names[k], 64, "\xc3\xbcn\xc3\xaf"); /* UTF-8 stays UTF-8 */
+        else
+            snprintf(names[k], 64, "class_%d", k);
+        freq[k] = 1000 - k;
+    }
+    int32_t *lab = malloc(N * sizeof *lab), *pred = malloc(N * sizeof *pred);
+    int32_t *rows = malloc(N * sizeof *rows);
+    long *lines = malloc(N * sizeof *lines);
+    float *prob = calloc(N * (size_t)K, sizeof *prob);
+    unsigned char *img = with_images ? malloc(N * 28 * 28) : NULL;
+    cJSON *cm = cJSON_CreateArray();
+    long long *cmv = calloc((size_t)K * K, sizeof *cmv);
+    for (size_t i = 0; i < N; i++) {
+        lab[i] = (int32_t)(i % (size_t)K);
+        pred[i] = i % 7 == 0 ? (lab[i] + 1) % K : lab[i];
+        rows[i] = (int32_t)i;
+        lines[i] = (long)i + 2;
+        for (int k = 0; k < K; k++)
+            prob[i * K + k] = k == pred[i] ? 0.5f + (float)(i % 100) / 250 : 0.01f;
+        cmv[(size_t)lab[i] * K + pred[i]]++;
+        if (img)
+            memset(img + i * 784, (int)(i & 255), 784);
+    }
+    cJSON *ts = cJSON_CreateObject(), *comb = cJSON_AddObjectToObject(ts, "combined");
+    cJSON_AddItemToObject(comb, "loss", lc_json_float(0.25));
+    cJSON *f = cJSON_AddObjectToObject(ts, "label");
+    cJSON_AddItemToObject(f, "accuracy", lc_json_float(0.857142857));
+    cJSON_AddItemToObject(f, "loss", lc_json_float(0.25));
+    for (int i = 0; i < K; i++) {
+        cJSON *r = cJSON_CreateArray();
+        for (int j = 0; j < K; j++)
+            cJSON_AddItemToArray(r, lc_json_int(cmv[(size_t)i * K + j]));
+        cJSON_AddItemToArray(cm, r);
+    }
+    cJSON_AddItemToObject(f, "confusion_matrix", cm);
+    cJSON *os = cJSON_AddObjectToObject(f, "overall_stats");
+    cJSON_AddItemToObject(os, "kappa_score", lc_json_float(0.8));
+    cJSON *pcs = cJSON_AddObjectToObject(f, "per_class_stats");
+    for (int k = 0; k < K; k++) {
+        cJSON *c = cJSON_AddObjectToObject(pcs, names[k]);
+        cJSON_AddItemToObject(c, "f1_score", lc_json_float(k == 2 ? NAN : 0.5 + k * 0.01));
+        cJSON_AddItemToObject(c, "precision", lc_json_float(0.5));
+        cJSON_AddItemToObject(c, "recall", lc_json_float(0.5));
+        cJSON_AddItemToObject(c, "specificity", lc_json_float(0.9));
+        cJSON_AddItemToObject(c, "true_positives", lc_json_int(10));
+        cJSON_AddItemToObject(c, "false_positives", lc_json_int(2));
+        cJSON_AddItemToObject(c, "false_negatives", lc_json_int(3));
+    }
+    cJSON *tr = cJSON_CreateObject();
+    static const char *const sp[3] = {"training", "validation", "test"};
+    for (int s = 0; s < 3; s++) {
+        cJSON *so = cJSON_AddObjectToObject(tr, sp[s]);
+        cJSON *lf = cJSON_AddObjectToObject(so, "label"), *cf = cJSON_AddObjectToObject(so, "combined");
+        cJSON *l1 = cJSON_AddArrayToObject(lf, "accuracy"), *l2 = cJSON_AddArrayToObject(lf, "loss");
+        cJSON *l3 = cJSON_AddArrayToObject(cf, "loss");
+        for (int ep = 0; ep < E; ep++) {
+            cJSON_AddItemToArray(l1, lc_json_float(0.1 + 0.05 * ep + 0.01 * s));
+            cJSON_AddItemToArray(l2, lc_json_float(2.0 / (ep + 1) + 0.1 * s));
+            cJSON_AddItemToArray(l3, lc_json_float(2.0 / (ep + 1) + 0.1 * s));
+        }
+    }
+    cJSON *summary = cJSON_CreateObject();
+    cJSON_AddItemToObject(summary, "epochs run", lc_json_int(E));
+    cJSON_AddStringToObject(summary, "dataset", "data <&> \"x\".csv");
+    lc_report_info in = {.title = "Ludwig Experiment", .output_feature = "label",
+                         .input_feature = "image_path", .eval_split = "test", .test_stats = ts,
+                         .train_stats = tr, .summary = summary, .best_epoch = E - 1,
+                         .nclasses = K, .class_names = (const char *const *)names,
+                         .class_freq = freq, .n_eval = N, .eval_labels = lab, .eval_preds = pred,
+                         .eval_probs = prob, .eval_rows = rows, .row_lines = lines, .images = img,
+                         .C = 1, .H = 28, .W = 28};
+    char path[512];
+    snprintf(path, sizeof path, "%s/report_%d.html", tmpdir, K);
+    lc_error e = {0};
+    double t0 = now_s();
+    lc_status st = lc_report_write(path, &in, &e);
+    double dt = now_s() - t0;
+    CHECK_MSG(st == LC_OK, "%s", e.msg);
+    size_t n = 0;
+    char *html = slurp(path, &n);
+    CHECK(html != NULL);
+    printf("test_report: %d classes, %zu rows, %d epochs: %zu bytes in %.3f s\n", K, N, E, n, dt);
+    CHECK_MSG(n < 1500000, "page weight %zu bytes", n);
+#ifndef LC_SANITIZED
+    CHECK_MSG(dt < 1.0, "report took %.3f s", dt);
+#endif
+    if (html) {
+        CHECK(!strstr(html, "<script>alert"));
+        CHECK(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+        CHECK(strstr(html, "a&amp;b \"quoted\"") || strstr(html, "a&amp;b &quot;quoted&quot;"));
+        CHECK(strstr(html, "data &lt;&amp;&gt; \"x\".csv"));
+        CHECK(strstr(html, ">\xc3\xbcn\xc3\xaf<"));
+        CHECK(strstr(html, "charset=UTF-8"));
+        CHECK(count(html, "<script") == 1); /* only the sort script, as a data: URL */
+        CHECK(!strstr(html, "<style"));
+        CHECK(!strstr(html, "<svg")); /* charts are images */
+        CHECK(strstr(html, "<title>Ludwig Experiment</title>"));
+        CHECK(strstr(html, "<h1>Ludwig Experiment</h1>"));
+        static const char *const heads[] = {"Run summary", "Test metrics", "Per-class statistics",
+                                            "Confusion matrix", "F1 vs frequency",
+                                            "learning_curves_combined_loss",
+                                            "learning_curves_label_accuracy",
+                                            "confusion_matrix__label_top10",
+                                            "confusion_matrix_entropy__label_top10",
+                                            "frequency_vs_f1__label",
+                                            "Most confidently wrong predictions"};
+        for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
+            CHECK_MSG(strstr(html, heads[i]) != NULL, "missing %s", heads[i]);
+        CHECK((K > 10) == (strstr(html, "all 30 classes") != NULL));
+        CHECK_MSG(count(html, "class=\"card\"") == (N / 7 + 1 < 24 ? N / 7 + 1 : 24), "gallery");
+        CHECK((count(html, "data:image/png;base64,") > 0) == (img != NULL));
+        /* F1 NaN shows as NaN in the table and counts as 0 for the F1 plot */
+        CHECK(strstr(html, ">NaN<"));
+    }
+    free(html);
+    /* a missing directory: LC_ERR_IO, nothing left behind */
+    snprintf(path, sizeof path, "%s/absent/report.html", tmpdir);
+    lc_error_clear(&e);
+    CHECK(lc_report_write(path, &in, &e) == LC_ERR_IO);
+    CHECK(strstr(e.msg, "absent/report.html") != NULL);
+    CHECK(access(path, F_OK) != 0);
+    cJSON_Delete(ts);
+    cJSON_Delete(tr);
+    cJSON_Delete(summary);
+    for (int k = 0; k < K; k++)
+        free(names[k]);
+    free(names);
+    free(freq);
+    free(lab);
+    free(pred);
+    free(rows);
+    free(lines);
+    free(prob);
+    free(img);
+    free(cmv);
+}
+
+int main(void)
+{
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_base64();
+    test_png();
+    test_svg();
+    test_page(10, 10000, 15, 1);
+    test_page(30, 500, 3, 0);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "test_report: could not remove %s\n", tmpdir);
+    return check_exit("test_report");
+}
