@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lc_checkpoint.h"
 #include "lc_config.h"
 #include "lc_dataset.h"
 #include "lc_json.h"
@@ -236,9 +237,17 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     if (o->k_fold)
         return lc_error_set(e, LC_ERR_USAGE,
                             "--k_fold cross validation is not supported by ludwig-c yet");
-    if (o->model_resume_path)
-        return lc_error_set(e, LC_ERR_USAGE,
-                            "--model_resume_path is not supported by ludwig-c yet");
+    char resume_ckpt[4096] = "";
+    if (o->model_resume_path) {
+        snprintf(resume_ckpt, sizeof resume_ckpt, "%s/model/%s/%s", o->model_resume_path,
+                 LC_CHECKPOINT_DIR, LC_CHECKPOINT_FILE);
+        if (access(resume_ckpt, R_OK) != 0) {
+            lc_error_set(e, LC_ERR_USAGE, "--model_resume_path %s: no training checkpoint to resume from (%s: %m)",
+                         o->model_resume_path, resume_ckpt);
+            lc_error_hint(e, "give the directory of an earlier run (e.g. results/experiment_run, or the results/experiment_run.interrupted an interrupted run leaves) trained without --skip_save_progress");
+            return LC_ERR_USAGE;
+        }
+    }
     const char *eval_split = o->eval_split ? o->eval_split : "test";
     int eval_s;
     if (strcmp(eval_split, "training") == 0)
@@ -356,7 +365,14 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     }
     /* train */
     lc_train_opts topts = {.seed = o->random_seed, .pool = pool, .progress = o->progress,
-                           .stop = o->stop_flag};
+                           .stop = o->stop_flag, .resume_from = resume_ckpt[0] ? resume_ckpt : NULL};
+    char ckpt_dir[4096];
+    if (!o->skip_save_progress) {
+        snprintf(ckpt_dir, sizeof ckpt_dir, "%s/model/%s", rs.staging, LC_CHECKPOINT_DIR);
+        if ((st = mkdir_p(ckpt_dir, e)))
+            goto fail;
+        topts.checkpoint_dir = ckpt_dir;
+    }
     if ((st = lc_train(cfg, ds, m, &topts, &tr, e)))
         goto fail;
     /* evaluate the eval split with the final model */
@@ -490,12 +506,22 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     if (o->progress)
         fprintf(o->progress, "ludwig-c: done in %.1fs (training %.1fs, %.0f samples/s)\n", wall,
                 tr.train_seconds, tr.samples_per_second);
+    if (o->model_resume_path)
+        lc_checkpoint_discard_interrupted(o->model_resume_path);
     if (run_dir_out) {
         *run_dir_out = rs.final_dir;
         rs.final_dir = NULL;
     }
     goto done;
 fail:
+    if (rs.staging && st == LC_ERR_INTERRUPTED) {
+        /* keep the last epoch's checkpoint (only that) so the run can be resumed */
+        char *kept = lc_checkpoint_keep(rs.staging, o->model_resume_path);
+        if (kept)
+            lc_error_hint(e, "the last completed epoch was saved: rerun the same command with --model_resume_path %s to continue",
+                          kept);
+        free(kept);
+    }
     if (rs.staging)
         rm_rf(rs.staging);
 done:
