@@ -11,7 +11,7 @@ PREFIX  ?= /usr/local
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 PKGS_DEV := libyaml-dev libzip-dev libstb-dev libxml2-dev libcjson-dev libcsv-dev pkg-config
-PKGS_TEST := python3 python3-cheetah libxml2-utils time unzip
+PKGS_TEST := python3 python3-cheetah python3-lxml python3-yaml python3-docutils libxml2-utils time unzip
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
@@ -93,6 +93,7 @@ test: test-deps
 	@BUILD=$(BUILD) sh tests/run_unit.sh $(TEST_BIN)
 	@BUILD=$(BUILD) sh fuzz/replay.sh
 	@BUILD=$(BUILD) sh tests/run_e2e.sh
+	@BUILD=$(BUILD) sh tests/galaxy/run.sh
 
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \

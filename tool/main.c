@@ -61,6 +61,61 @@ static const opt_def experiment_opts[] = {
     {NULL, NULL, OPT_FLAG, NULL, NULL},
 };
 
+/* `ludwig train`: the experiment's options without evaluation ones */
+static const opt_def train_opts[] = {
+    {"config", "c", OPT_STR, "PATH", "Ludwig YAML config (required)."},
+    {"dataset", NULL, OPT_STR, "PATH", "dataset with all splits (CSV, TSV or JSON); image paths resolve against its directory"},
+    {"training_set", NULL, OPT_STR, "PATH", "training split as its own file"},
+    {"validation_set", NULL, OPT_STR, "PATH", "validation split as its own file"},
+    {"test_set", NULL, OPT_STR, "PATH", "test split as its own file"},
+    {"training_set_metadata", NULL, OPT_STR, "PATH", "reuse a training_set_metadata.json (vocabularies, image size)"},
+    {"data_format", NULL, OPT_STR, "FMT", "auto (default, by extension), csv, tsv or json; h5 is refused"},
+    {"random_seed", "rs", OPT_INT, "N", "seed for initialisation, shuffling, dropout and random splits (default 42)"},
+    {"output_directory", "od", OPT_STR, "DIR", "where experiment_run/ is created (default results)"},
+    {"experiment_name", "en", OPT_STR, "NAME", "experiment name (default experiment)"},
+    {"model_name", "mn", OPT_STR, "NAME", "model name (default run); outputs go to <experiment_name>_<model_name>"},
+    {"model_load_path", "mlp", OPT_STR, "DIR", "initialise from the weights of this model directory"},
+    {"model_resume_path", "mrp", OPT_STR, "DIR", "resume training from this run's checkpoint"},
+    {"raw_data", NULL, OPT_STR, "ZIP", "zip holding the images; read directly, never extracted (ludwig-c only)"},
+    {"threads", NULL, OPT_INT, "N", "worker threads (default: all cores; Galaxy passes GALAXY_SLOTS) (ludwig-c only)"},
+    {"disable_parallel_threads", "dpt", OPT_FLAG, NULL, "use one thread (same results: output is identical at any thread count)"},
+    {"skip_save_training_description", "sstd", OPT_FLAG, NULL, "do not write description.json"},
+    {"skip_save_training_statistics", "ssts", OPT_FLAG, NULL, "do not write training_statistics.json"},
+    {"skip_save_model", "ssm", OPT_FLAG, NULL, "do not write model_weights"},
+    {"skip_save_progress", "ssp", OPT_FLAG, NULL, "do not write training checkpoints"},
+    {"skip_save_log", "ssl", OPT_FLAG, NULL, "accepted for compatibility (no TensorBoard logs)"},
+    {"skip_save_processed_input", "sspi", OPT_FLAG, NULL, "accepted for compatibility (no HDF5 cache is written)"},
+    {"backend", "b", OPT_IGNORED_STR, "NAME", "only 'local' is accepted"},
+    {"gpus", "g", OPT_IGNORED_STR, "LIST", "accepted and ignored: ludwig-c runs on CPU"},
+    {"gpu_memory_limit", "gml", OPT_IGNORED_STR, "N", "accepted and ignored"},
+    {"logging_level", "l", OPT_IGNORED_STR, "LEVEL", "accepted and ignored"},
+    {NULL, NULL, OPT_FLAG, NULL, NULL},
+};
+
+/* `ludwig predict` and `ludwig evaluate` (evaluate adds the last four skip options) */
+static const opt_def predict_opts[] = {
+    {"model_path", "m", OPT_STR, "DIR", "the saved model directory (required): model_hyperparameters.json, training_set_metadata.json, model_weights"},
+    {"dataset", NULL, OPT_STR, "PATH", "dataset to run the model on (required); image paths resolve against its directory"},
+    {"data_format", NULL, OPT_STR, "FMT", "auto (default, by extension), csv, tsv or json; h5 is refused"},
+    {"split", "s", OPT_STR, "SPLIT", "training, validation, test or full (default): the rows to use"},
+    {"batch_size", "bs", OPT_INT, "N", "rows per batch (default 128)"},
+    {"output_directory", "od", OPT_STR, "DIR", "where the files are written (default results)"},
+    {"raw_data", NULL, OPT_STR, "ZIP", "zip holding the images; read directly, never extracted (ludwig-c only)"},
+    {"threads", NULL, OPT_INT, "N", "worker threads (default: all cores; Galaxy passes GALAXY_SLOTS) (ludwig-c only)"},
+    {"disable_parallel_threads", "dpt", OPT_FLAG, NULL, "use one thread (same results at any thread count)"},
+    {"skip_save_unprocessed_output", "ssuo", OPT_FLAG, NULL, "accepted for compatibility (no numpy files are ever written)"},
+    {"skip_save_predictions", "sstp", OPT_FLAG, NULL, "do not write predictions_parquet.csv"},
+    {"backend", "b", OPT_IGNORED_STR, "NAME", "only 'local' is accepted"},
+    {"gpus", "g", OPT_IGNORED_STR, "LIST", "accepted and ignored: ludwig-c runs on CPU"},
+    {"gpu_memory_limit", "gml", OPT_IGNORED_STR, "N", "accepted and ignored"},
+    {"logging_level", "l", OPT_IGNORED_STR, "LEVEL", "accepted and ignored"},
+    {"skip_save_eval_stats", "sses", OPT_FLAG, NULL, "do not write test_statistics.json"},
+    {"skip_collect_predictions", "scp", OPT_FLAG, NULL, "do not collect (and so not write) predictions"},
+    {"skip_collect_overall_stats", "scos", OPT_FLAG, NULL, "leave confusion_matrix, overall_stats and per_class_stats out"},
+    {NULL, NULL, OPT_FLAG, NULL, NULL},
+};
+#define PREDICT_ONLY_OPTS 15 /* predict accepts the first 15 entries of predict_opts */
+
 static void print_usage(FILE *f)
 {
     fprintf(f,
@@ -70,21 +125,47 @@ static void print_usage(FILE *f)
             "\n"
             "commands:\n"
             "  experiment   train on the training split, evaluate, write Ludwig's output files\n"
+            "  train        train and save the model, without the evaluation of an eval split\n"
+            "  predict      predictions of a saved model on a dataset\n"
+            "  evaluate     predictions and test statistics of a saved model on a labelled dataset\n"
             "\n"
             "Run 'ludwig-c <command> --help' for the options of a command.\n",
             lc_version());
 }
 
-static void print_command_help(FILE *f, const char *cmd, const opt_def *defs)
+static const char *const command_about[4][2] = {
+    {"experiment",
+     "usage: ludwig-c experiment --config CONFIG.yaml --dataset DATA.csv [options]\n\n"
+     "Trains the model the config describes on the training split, evaluates each split\n"
+     "every epoch, keeps the best model on the validation metric, then evaluates the\n"
+     "eval split and writes <output_directory>/<experiment_name>_<model_name>/ as Ludwig\n"
+     "0.10.3 does, plus ludwig_experiment_report.html in the output directory.\n"},
+    {"train",
+     "usage: ludwig-c train --config CONFIG.yaml --dataset DATA.csv [options]\n\n"
+     "Trains as 'experiment' does and writes the same <experiment_name>_<model_name>/\n"
+     "directory (description.json, training_statistics.json, model/) but evaluates no\n"
+     "eval split afterwards (no test_statistics.json, no predictions), as 'ludwig train';\n"
+     "ludwig_train_report.html goes to the output directory.\n"},
+    {"predict",
+     "usage: ludwig-c predict --model_path MODEL_DIR --dataset DATA.csv [options]\n\n"
+     "Loads a saved model directory and writes predictions_parquet.csv (the columns of\n"
+     "Ludwig's predictions.parquet) and predictions.shapes.json into the output directory.\n"
+     "The dataset needs the input column; the output column may be absent.\n"},
+    {"evaluate",
+     "usage: ludwig-c evaluate --model_path MODEL_DIR --dataset DATA.csv [options]\n\n"
+     "Loads a saved model directory, predicts the split and compares with the output column:\n"
+     "writes test_statistics.json, predictions_parquet.csv, predictions.shapes.json and\n"
+     "ludwig_evaluate_report.html into the output directory.\n"},
+};
+
+static void print_command_help(FILE *f, const char *cmd, const opt_def *defs, int ndefs)
 {
-    fprintf(f, "usage: ludwig-c %s --config CONFIG.yaml --dataset DATA.csv [options]\n\n", cmd);
-    fprintf(f,
-            "Trains the model the config describes on the training split, evaluates each split\n"
-            "every epoch, keeps the best model on the validation metric, then evaluates the\n"
-            "eval split and writes <output_directory>/<experiment_name>_<model_name>/ as Ludwig\n"
-            "0.10.3 does, plus ludwig_experiment_report.html in the output directory.\n\n"
-            "options:\n");
-    for (const opt_def *d = defs; d->name; d++) {
+    for (int i = 0; i < 4; i++)
+        if (strcmp(command_about[i][0], cmd) == 0)
+            fputs(command_about[i][1], f);
+    fprintf(f, "\noptions:\n");
+    for (int i = 0; defs[i].name && (ndefs < 0 || i < ndefs); i++) {
+        const opt_def *d = &defs[i];
         char left[96];
         if (d->alias)
             snprintf(left, sizeof left, "--%s, -%s%s%s", d->name, d->alias, d->arg ? " " : "",
@@ -97,14 +178,15 @@ static void print_command_help(FILE *f, const char *cmd, const opt_def *defs)
     fprintf(f, "  %-44s %s\n", "--help, -h", "show this help");
 }
 
-static const opt_def *find_opt(const opt_def *defs, const char *arg)
+static const opt_def *find_opt(const opt_def *defs, int ndefs, const char *arg)
 {
     if (arg[0] != '-')
         return NULL;
     int dd = arg[1] == '-';
     const char *name = arg + 1 + dd;
     size_t len = strcspn(name, "=");
-    for (const opt_def *d = defs; d->name; d++) {
+    for (int i = 0; defs[i].name && (ndefs < 0 || i < ndefs); i++) {
+        const opt_def *d = &defs[i];
         if (dd && strlen(d->name) == len && strncmp(d->name, name, len) == 0)
             return d;
         if (!dd && d->alias && strlen(d->alias) == len && strncmp(d->alias, name, len) == 0)
@@ -153,40 +235,85 @@ static int report_error(const lc_error *e)
     return exit_code(e->status);
 }
 
-static int cmd_experiment(int argc, char **argv)
+/* Reads the option at argv[*i] (and its value). Returns 0 with *d_out and *val_out set, 1 when help was
+ * printed, 2 on a usage error (message printed). */
+static int next_opt(int argc, char **argv, int *i, const char *cmd, const opt_def *defs,
+                    int ndefs, const opt_def **d_out, const char **val_out)
 {
+    const char *a = argv[*i];
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        print_command_help(stdout, cmd, defs, ndefs);
+        return 1;
+    }
+    const opt_def *d = find_opt(defs, ndefs, a);
+    if (!d) {
+        fprintf(stderr, "ludwig-c: error: unknown option '%s' for '%s'\n", a, cmd);
+        fprintf(stderr, "HINT: run 'ludwig-c %s --help' for the list of options\n", cmd);
+        return 2;
+    }
+    const char *val = NULL;
+    const char *eq = strchr(a, '=');
+    if (d->kind == OPT_FLAG || d->kind == OPT_IGNORED_FLAG) {
+        if (eq) {
+            fprintf(stderr, "ludwig-c: error: --%s takes no value\n", d->name);
+            return 2;
+        }
+    } else if (eq) {
+        val = eq + 1;
+    } else {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "ludwig-c: error: --%s needs a value (%s)\n", d->name, d->arg);
+            return 2;
+        }
+        val = argv[++*i];
+    }
+    *d_out = d;
+    *val_out = val;
+    return 0;
+}
+
+static int check_backend(const char *val)
+{
+    if (strcmp(val, "local") != 0) {
+        fprintf(stderr, "ludwig-c: error: --backend '%s' is not supported; ludwig-c runs locally (use --backend local)\n", val);
+        return 2;
+    }
+    return 0;
+}
+
+static void record_command_line(int argc, char **argv, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < argc && len < cap - 1; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "", argv[i]);
+}
+
+static void install_signal_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* `experiment` and `train` (train_only) */
+static int cmd_experiment(int argc, char **argv, int train_only)
+{
+    const char *cmd = train_only ? "train" : "experiment";
+    const opt_def *defs = train_only ? train_opts : experiment_opts;
     lc_experiment_opts o;
     lc_experiment_opts_init(&o);
+    o.train_only = train_only;
     int disable_threads = 0;
     long threads = 0;
     for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_command_help(stdout, "experiment", experiment_opts);
-            return 0;
-        }
-        const opt_def *d = find_opt(experiment_opts, a);
-        if (!d) {
-            fprintf(stderr, "ludwig-c: error: unknown option '%s' for 'experiment'\n", a);
-            fprintf(stderr, "HINT: run 'ludwig-c experiment --help' for the list of options\n");
-            return 2;
-        }
-        const char *val = NULL;
-        const char *eq = strchr(a, '=');
-        if (d->kind == OPT_FLAG || d->kind == OPT_IGNORED_FLAG) {
-            if (eq) {
-                fprintf(stderr, "ludwig-c: error: --%s takes no value\n", d->name);
-                return 2;
-            }
-        } else if (eq) {
-            val = eq + 1;
-        } else {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "ludwig-c: error: --%s needs a value (%s)\n", d->name, d->arg);
-                return 2;
-            }
-            val = argv[++i];
-        }
+        const opt_def *d;
+        const char *val;
+        int r = next_opt(argc, argv, &i, cmd, defs, -1, &d, &val);
+        if (r)
+            return r == 1 ? 0 : 2;
         const char *n = d->name;
         long v;
         if (strcmp(n, "config") == 0) o.config_path = val;
@@ -227,35 +354,22 @@ static int cmd_experiment(int argc, char **argv)
         else if (strcmp(n, "skip_save_eval_stats") == 0) o.skip_save_eval_stats = 1;
         else if (strcmp(n, "skip_collect_predictions") == 0) o.skip_collect_predictions = 1;
         else if (strcmp(n, "skip_collect_overall_stats") == 0) o.skip_collect_overall_stats = 1;
-        else if (strcmp(n, "backend") == 0) {
-            if (strcmp(val, "local") != 0) {
-                fprintf(stderr, "ludwig-c: error: --backend '%s' is not supported; ludwig-c runs locally (use --backend local)\n", val);
-                return 2;
-            }
-        }
+        else if (strcmp(n, "backend") == 0 && check_backend(val))
+            return 2;
         /* gpus, gpu_memory_limit, logging_level: accepted, ignored (documented in --help) */
     }
     if (!o.config_path) {
         fprintf(stderr, "ludwig-c: error: --config is required\n");
-        fprintf(stderr, "HINT: ludwig-c experiment --config config.yaml --dataset data.csv\n");
+        fprintf(stderr, "HINT: ludwig-c %s --config config.yaml --dataset data.csv\n", cmd);
         return 2;
     }
     o.threads = disable_threads ? 1 : threads > 0 ? (int)threads : lc_cpu_count();
     o.progress = stderr;
     o.stop_flag = &g_signal;
     char cmdline[8192];
-    size_t len = 0;
-    cmdline[0] = '\0';
-    for (int i = 0; i < argc && len < sizeof cmdline - 1; i++)
-        len += (size_t)snprintf(cmdline + len, sizeof cmdline - len, "%s%s", i ? " " : "",
-                                argv[i]);
+    record_command_line(argc, argv, cmdline, sizeof cmdline);
     o.command_line = cmdline;
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    install_signal_handlers();
 
     lc_error e;
     lc_error_clear(&e);
@@ -265,6 +379,61 @@ static int cmd_experiment(int argc, char **argv)
         return report_error(&e);
     fprintf(stderr, "ludwig-c: results in %s\n", run_dir);
     free(run_dir);
+    return 0;
+}
+
+/* `predict` and `evaluate` */
+static int cmd_predict(int argc, char **argv, int evaluate)
+{
+    const char *cmd = evaluate ? "evaluate" : "predict";
+    lc_predict_opts o;
+    lc_predict_opts_init(&o);
+    int disable_threads = 0;
+    long threads = 0, v;
+    for (int i = 2; i < argc; i++) {
+        const opt_def *d;
+        const char *val;
+        int r = next_opt(argc, argv, &i, cmd, predict_opts, evaluate ? -1 : PREDICT_ONLY_OPTS,
+                         &d, &val);
+        if (r)
+            return r == 1 ? 0 : 2;
+        const char *n = d->name;
+        if (strcmp(n, "model_path") == 0) o.model_path = val;
+        else if (strcmp(n, "dataset") == 0) o.dataset = val;
+        else if (strcmp(n, "data_format") == 0) o.data_format = val;
+        else if (strcmp(n, "split") == 0) o.split = val;
+        else if (strcmp(n, "batch_size") == 0) {
+            if (parse_int(n, val, 1, 1L << 20, &v))
+                return 2;
+            o.batch_size = (int)v;
+        } else if (strcmp(n, "output_directory") == 0) o.output_directory = val;
+        else if (strcmp(n, "raw_data") == 0) o.raw_data = val;
+        else if (strcmp(n, "threads") == 0) {
+            if (parse_int(n, val, 1, 1024, &threads))
+                return 2;
+        } else if (strcmp(n, "disable_parallel_threads") == 0) disable_threads = 1;
+        else if (strcmp(n, "skip_save_predictions") == 0) o.skip_save_predictions = 1;
+        else if (strcmp(n, "skip_save_eval_stats") == 0) o.skip_save_eval_stats = 1;
+        else if (strcmp(n, "skip_collect_predictions") == 0) o.skip_collect_predictions = 1;
+        else if (strcmp(n, "skip_collect_overall_stats") == 0) o.skip_collect_overall_stats = 1;
+        else if (strcmp(n, "backend") == 0 && check_backend(val))
+            return 2;
+        /* skip_save_unprocessed_output, gpus, gpu_memory_limit, logging_level: accepted */
+    }
+    if (!o.model_path || !o.dataset) {
+        fprintf(stderr, "ludwig-c: error: --model_path and --dataset are required\n");
+        fprintf(stderr, "HINT: ludwig-c %s --model_path results/experiment_run/model --dataset data.csv\n", cmd);
+        return 2;
+    }
+    o.threads = disable_threads ? 1 : threads > 0 ? (int)threads : lc_cpu_count();
+    o.progress = stderr;
+    o.stop_flag = &g_signal;
+    install_signal_handlers();
+    lc_error e;
+    lc_error_clear(&e);
+    lc_status st = evaluate ? lc_evaluate_run(&o, &e) : lc_predict_run(&o, &e);
+    if (st)
+        return report_error(&e);
     return 0;
 }
 
@@ -284,7 +453,13 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "experiment") == 0)
-        return cmd_experiment(argc, argv);
+        return cmd_experiment(argc, argv, 0);
+    if (strcmp(cmd, "train") == 0)
+        return cmd_experiment(argc, argv, 1);
+    if (strcmp(cmd, "predict") == 0)
+        return cmd_predict(argc, argv, 0);
+    if (strcmp(cmd, "evaluate") == 0)
+        return cmd_predict(argc, argv, 1);
     fprintf(stderr, "ludwig-c: error: unknown command '%s'\n", cmd);
     print_usage(stderr);
     return 2;

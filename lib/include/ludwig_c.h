@@ -49,6 +49,8 @@ typedef struct lc_experiment_opts {
     FILE *progress;                    /* per-epoch lines; NULL for silence */
     volatile int *stop_flag;           /* set non-zero (e.g. by a signal handler) to stop early */
     const char *command_line;          /* recorded in description.json */
+    int train_only;                    /* `ludwig train`: no eval split evaluation, no test
+                                        * statistics or predictions; ludwig_train_report.html */
 } lc_experiment_opts;
 
 /* Fills opts with Ludwig's defaults. */
@@ -57,5 +59,34 @@ void lc_experiment_opts_init(lc_experiment_opts *o);
 /* Runs the experiment. On success *run_dir_out (if non-NULL) receives a malloc'd path of the
  * experiment_run directory. */
 lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_error *e);
+
+/* `ludwig predict` and `ludwig evaluate` with a saved model directory (model_hyperparameters.json,
+ * training_set_metadata.json, model_weights). */
+typedef struct lc_predict_opts {
+    const char *model_path;        /* the model directory (required) */
+    const char *dataset;           /* required */
+    const char *data_format;       /* "auto" (NULL), "csv", "tsv", "json" */
+    const char *split;             /* "full" (NULL), "training", "validation", "test" */
+    const char *raw_data;          /* zip holding the images, or NULL */
+    const char *output_directory;  /* default "results"; files are written directly in it */
+    int batch_size;                /* Ludwig's default is 128 */
+    int threads;                   /* >= 1 */
+    int skip_save_predictions;
+    int skip_save_eval_stats;      /* evaluate only */
+    int skip_collect_predictions;  /* evaluate only: no predictions at all */
+    int skip_collect_overall_stats;/* evaluate only: no confusion matrix / overall / per-class stats */
+    FILE *progress;                /* progress lines; NULL for silence */
+    volatile int *stop_flag;       /* checked between batches; non-zero stops with LC_ERR_INTERRUPTED */
+} lc_predict_opts;
+
+void lc_predict_opts_init(lc_predict_opts *o);
+
+/* `ludwig predict`: writes <od>/predictions_parquet.csv and <od>/predictions.shapes.json. The
+ * output column may be absent from the dataset. */
+lc_status lc_predict_run(const lc_predict_opts *o, lc_error *e);
+
+/* `ludwig evaluate`: writes <od>/test_statistics.json, the predictions (unless skipped) and
+ * <od>/ludwig_evaluate_report.html. The output column must be present. */
+lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e);
 
 #endif

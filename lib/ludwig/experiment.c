@@ -20,6 +20,7 @@
 #include "lc_mem.h"
 #include "lc_metrics.h"
 #include "lc_model.h"
+#include "lc_predict.h"
 #include "lc_report.h"
 #include "lc_train.h"
 #include "lc_weights.h"
@@ -92,73 +93,6 @@ static void note_to(void *arg, const char *msg)
             snprintf(ns->seen[ns->nseen++], sizeof ns->seen[0], "%s", key);
     }
     fprintf(ns->f, "ludwig-c: note: %s\n", msg);
-}
-
-/* Python's repr of a float32 value widened to double, as pandas writes it. */
-static void py_float(double v, char *buf, size_t n)
-{
-    lc_json_float_repr(v, buf, n);
-}
-
-static void csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
-}
-
-static lc_status write_predictions(const char *path, const char *feat, const lc_dataset *d,
-                                   const int32_t *preds, const float *probs, size_t n,
-                                   lc_error *e)
-{
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return lc_error_set(e, LC_ERR_IO, "%s: path too long", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot write: %m", tmp);
-    int C = d->nclasses;
-    fprintf(f, "%s_predictions,%s_probabilities,%s_probability", feat, feat, feat);
-    for (int k = 0; k < C; k++) {
-        char col[512];
-        snprintf(col, sizeof col, "%s_probabilities_%s", feat, d->idx2str[k]);
-        fputc(',', f);
-        csv_field(f, col);
-    }
-    fputc('\n', f);
-    char num[64];
-    for (size_t i = 0; i < n; i++) {
-        const float *p = probs + i * (size_t)C;
-        csv_field(f, d->idx2str[preds[i]]);
-        fputs(",\"[", f);
-        for (int k = 0; k < C; k++) {
-            py_float(p[k], num, sizeof num);
-            fprintf(f, "%s%s", k ? ", " : "", num);
-        }
-        fputs("]\",", f);
-        py_float(p[preds[i]], num, sizeof num);
-        fputs(num, f);
-        for (int k = 0; k < C; k++) {
-            py_float(p[k], num, sizeof num);
-            fprintf(f, ",%s", num);
-        }
-        fputc('\n', f);
-    }
-    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return lc_error_set(e, LC_ERR_IO, "%s: write failed (disk full?)", path);
-    }
-    return LC_OK;
 }
 
 static cJSON *metadata_json(const lc_config *cfg, const lc_dataset *d)
@@ -375,8 +309,10 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     }
     if ((st = lc_train(cfg, ds, m, &topts, &tr, e)))
         goto fail;
-    /* evaluate the eval split with the final model */
-    size_t en_rows = eval_s == 3 ? ds->n : ds->count[eval_s];
+    /* evaluate the eval split with the final model (`ludwig train`: no evaluation, and the report
+     * is ludwig_train_report.html, as the Galaxy train tool collects it) */
+    const char *rep_name = o->train_only ? "ludwig_train_report.html" : "ludwig_experiment_report.html";
+    size_t en_rows = o->train_only ? 0 : eval_s == 3 ? ds->n : ds->count[eval_s];
     if (en_rows > 0) {
         eidx = malloc(en_rows * sizeof *eidx);
         elab = malloc(en_rows * sizeof *elab);
@@ -419,7 +355,8 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
         }
         if (!o->skip_save_predictions) {
             snprintf(path, sizeof path, "%s/predictions_parquet.csv", rs.staging);
-            if ((st = write_predictions(path, cfg->out_name, ds, preds, probs, en_rows, e)))
+            if ((st = lc_predictions_write_csv(path, cfg->out_name, ds->nclasses, ds->idx2str,
+                                               preds, probs, en_rows, e)))
                 goto fail;
             cJSON *shapes = cJSON_CreateObject();
             snprintf(path, sizeof path, "%s/predictions.shapes.json", rs.staging);
@@ -428,7 +365,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
             if (st)
                 goto fail;
         }
-    } else if (o->progress) {
+    } else if (o->progress && !o->train_only) {
         fprintf(o->progress, "ludwig-c: warning: the %s split is empty: no test statistics or predictions are written\n",
                 eval_split);
     }
@@ -469,7 +406,8 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     cJSON_AddItemToObject(summary, "training samples/s", lc_json_float(round(tr.samples_per_second)));
     cJSON_AddItemToObject(summary, "wall time (s)", lc_json_float(round(wall * 10) / 10));
     cJSON_AddStringToObject(summary, "ludwig-c version", lc_version());
-    lc_report_info ri = {.title = "Ludwig Experiment", .output_feature = cfg->out_name,
+    lc_report_info ri = {.title = o->train_only ? "Ludwig Train" : "Ludwig Experiment",
+                         .output_feature = cfg->out_name,
                          .input_feature = cfg->in_name, .eval_split = eval_split,
                          .test_stats = test_stats, .train_stats = tr.stats, .summary = summary,
                          .best_epoch = tr.best_epoch, .nclasses = ds->nclasses,
@@ -478,7 +416,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
                          .eval_labels = elab, .eval_preds = preds, .eval_probs = probs,
                          .eval_rows = eidx, .row_lines = ds->line, .images = ds->images,
                          .C = ds->C, .H = ds->H, .W = ds->W};
-    snprintf(path, sizeof path, "%s/ludwig_experiment_report.html", rs.staging);
+    snprintf(path, sizeof path, "%s/%s", rs.staging, rep_name);
     if ((st = lc_report_write(path, &ri, e)))
         goto fail;
     /* publish: the run directory (with a free name, as Ludwig: name, name_0, name_1, ...) */
@@ -492,8 +430,8 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     }
     rs.final_dir = lc_strdup(path);
     char rep_src[4096], rep_dst[4096];
-    snprintf(rep_src, sizeof rep_src, "%s/ludwig_experiment_report.html", rs.staging);
-    snprintf(rep_dst, sizeof rep_dst, "%s/ludwig_experiment_report.html", od);
+    snprintf(rep_src, sizeof rep_src, "%s/%s", rs.staging, rep_name);
+    snprintf(rep_dst, sizeof rep_dst, "%s/%s", od, rep_name);
     if (!rs.final_dir || rename(rep_src, rep_dst) != 0) {
         st = lc_error_set(e, LC_ERR_IO, "%s: cannot publish the report: %m", rep_dst);
         goto fail;

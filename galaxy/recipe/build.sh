@@ -1,0 +1,7 @@
+#!/bin/bash
+# conda-build: the Makefile's install target with conda's compiler and the host prefix's headers
+# and libraries (the Makefile adds Debian's include directories; these come first).
+set -euo pipefail
+export CFLAGS="${CFLAGS:-} -I${PREFIX}/include/libxml2 -I${PREFIX}/include/cjson -I${PREFIX}/include/stb -I${PREFIX}/include"
+make -j"${CPU_COUNT:-1}" install PREFIX="${PREFIX}" CC="${CC}" \
+    LDLIBS="${LDFLAGS:-} -L${PREFIX}/lib -lyaml -lzip -lxml2 -lcjson -lcsv -lm -pthread"

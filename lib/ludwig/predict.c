@@ -1,0 +1,353 @@
+/* predict.c - `ludwig predict` and `ludwig evaluate` with a saved model directory: the config is
+ * the saved model_hyperparameters.json, the vocabulary and image size come from
+ * training_set_metadata.json, the parameters from model_weights. The dataset is preprocessed the
+ * way Ludwig's preprocess_for_prediction does (no new vocabulary; the split column is read only
+ * when a split other than full is asked for), every row of the split is run in eval mode, and the
+ * files Ludwig writes into the output directory are written there (each atomically).
+ * Also here: the predictions CSV writer the experiment shares. Training lives in train.c and
+ * experiment.c; the report layout in lib/report. */
+#include "ludwig_c.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lc_config.h"
+#include "lc_dataset.h"
+#include "lc_json.h"
+#include "lc_mem.h"
+#include "lc_metrics.h"
+#include "lc_model.h"
+#include "lc_predict.h"
+#include "lc_report.h"
+#include "lc_train.h"
+#include "lc_weights.h"
+
+void lc_predict_opts_init(lc_predict_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->batch_size = 128;
+    o->threads = 1;
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+}
+
+lc_status lc_predictions_write_csv(const char *path, const char *feat, int nclasses,
+                                   char *const *idx2str, const int32_t *preds,
+                                   const float *probs, size_t n, lc_error *e)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return lc_error_set(e, LC_ERR_IO, "%s: path too long", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return lc_error_set(e, LC_ERR_IO, "%s: cannot write: %m", tmp);
+    int C = nclasses;
+    fprintf(f, "%s_predictions,%s_probabilities,%s_probability", feat, feat, feat);
+    for (int k = 0; k < C; k++) {
+        char col[512];
+        snprintf(col, sizeof col, "%s_probabilities_%s", feat, idx2str[k]);
+        fputc(',', f);
+        csv_field(f, col);
+    }
+    fputc('\n', f);
+    char num[LC_JSON_REPR_MAX];
+    for (size_t i = 0; i < n; i++) {
+        const float *p = probs + i * (size_t)C; /* (C) */
+        csv_field(f, idx2str[preds[i]]);
+        fputs(",\"[", f);
+        for (int k = 0; k < C; k++) {
+            lc_json_float_repr(p[k], num, sizeof num);
+            fprintf(f, "%s%s", k ? ", " : "", num);
+        }
+        fputs("]\",", f);
+        lc_json_float_repr(p[preds[i]], num, sizeof num);
+        fputs(num, f);
+        for (int k = 0; k < C; k++) {
+            lc_json_float_repr(p[k], num, sizeof num);
+            fprintf(f, ",%s", num);
+        }
+        fputc('\n', f);
+    }
+    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return lc_error_set(e, LC_ERR_IO, "%s: write failed (disk full?)", path);
+    }
+    return LC_OK;
+}
+
+static lc_status mkdir_p(const char *path, lc_error *e)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return lc_error_set(e, LC_ERR_USAGE, "path too long: %s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return lc_error_set(e, LC_ERR_IO, "%s: cannot create directory: %m", buf);
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return lc_error_set(e, LC_ERR_IO, "%s: cannot create directory: %m", buf);
+    return LC_OK;
+}
+
+/* The model directory must hold the three files a ludwig_model dataset requires. */
+static lc_status check_model_dir(const char *dir, lc_error *e)
+{
+    static const char *need[3] = {"model_hyperparameters.json", "training_set_metadata.json",
+                                  "model_weights"};
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        lc_error_set(e, LC_ERR_USAGE, "--model_path %s: not a directory", dir);
+        lc_error_hint(e, "give the model directory an experiment or train run wrote (<output_directory>/experiment_run/model)");
+        return LC_ERR_USAGE;
+    }
+    for (int i = 0; i < 3; i++) {
+        char p[4096];
+        if (snprintf(p, sizeof p, "%s/%s", dir, need[i]) >= (int)sizeof p)
+            return lc_error_set(e, LC_ERR_USAGE, "--model_path %s: path too long", dir);
+        if (access(p, R_OK) != 0) {
+            lc_error_set(e, LC_ERR_DATA, "--model_path %s: %s is missing (%s)", dir, need[i],
+                         strerror(errno));
+            lc_error_hint(e, "a saved model holds model_hyperparameters.json, training_set_metadata.json and model_weights");
+            return LC_ERR_DATA;
+        }
+    }
+    return LC_OK;
+}
+
+typedef struct run_ctx {
+    lc_config *cfg;
+    lc_dataset *ds;
+    lc_model *m;
+    lc_pool *pool;
+    int32_t *idx;   /* (n) rows of the split */
+    int32_t *preds; /* (n) */
+    int32_t *labs;  /* (n) */
+    float *probs;   /* (n, nclasses) */
+    size_t n;
+    double loss;
+} run_ctx;
+
+static void run_free(run_ctx *r)
+{
+    free(r->idx);
+    free(r->preds);
+    free(r->labs);
+    lc_free(r->probs);
+    lc_model_free(r->m);
+    lc_dataset_free(r->ds);
+    lc_pool_destroy(r->pool);
+    lc_config_free(r->cfg);
+}
+
+static void quiet_note(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
+/* Loads the model, preprocesses the dataset and runs every row of the split. */
+static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_error *e)
+{
+    char path[4096];
+    lc_status st;
+    if (!o->model_path)
+        return lc_error_set(e, LC_ERR_USAGE, "--model_path is required");
+    if (!o->dataset)
+        return lc_error_set(e, LC_ERR_USAGE, "--dataset is required");
+    if (o->batch_size < 1)
+        return lc_error_set(e, LC_ERR_USAGE, "--batch_size must be at least 1 (got %d)",
+                            o->batch_size);
+    const char *split = o->split ? o->split : "full";
+    int s;
+    if (strcmp(split, "training") == 0)
+        s = 0;
+    else if (strcmp(split, "validation") == 0)
+        s = 1;
+    else if (strcmp(split, "test") == 0)
+        s = 2;
+    else if (strcmp(split, "full") == 0)
+        s = 3;
+    else
+        return lc_error_set(e, LC_ERR_USAGE,
+                            "--split must be training, validation, test or full (got '%s')", split);
+    if ((st = check_model_dir(o->model_path, e)))
+        return st;
+    /* the saved config: notes about it were shown when the model was trained */
+    snprintf(path, sizeof path, "%s/model_hyperparameters.json", o->model_path);
+    if ((st = lc_config_load(path, &r->cfg, quiet_note, NULL, e)))
+        return st;
+    /* Ludwig splits the rows only when a split other than full is asked for: with full, a
+     * fixed-split config does not need the split column */
+    if (s == 3 && r->cfg->split == LC_SPLIT_FIXED)
+        r->cfg->split = LC_SPLIT_RANDOM;
+    r->pool = lc_pool_create(o->threads);
+    if (!r->pool)
+        return lc_error_set(e, LC_ERR_NOMEM, "cannot start %d threads", o->threads);
+    if (o->progress)
+        fprintf(o->progress, "ludwig-c %s: %d thread(s), model %s\n", lc_version(), o->threads,
+                o->model_path);
+    snprintf(path, sizeof path, "%s/training_set_metadata.json", o->model_path);
+    lc_dataset_opts dopts = {.dataset = o->dataset,
+                             .data_format = o->data_format,
+                             .raw_data = o->raw_data,
+                             .metadata_path = path,
+                             .seed = 42, /* Ludwig's default random_seed for prediction splits */
+                             .log = o->progress,
+                             .mode = mode};
+    if ((st = lc_dataset_build(r->cfg, &dopts, r->pool, &r->ds, e)))
+        return st;
+    if (o->stop_flag && *o->stop_flag)
+        return lc_error_set(e, LC_ERR_INTERRUPTED, "interrupted");
+    lc_model_spec spec = r->cfg->spec;
+    spec.C = r->ds->C;
+    spec.H = r->ds->H;
+    spec.W = r->ds->W;
+    spec.nclasses = r->ds->nclasses;
+    if ((st = lc_model_create(&spec, o->batch_size, o->threads, &r->m, e))) {
+        lc_error_prefix(e, "%s/model_hyperparameters.json: ", o->model_path);
+        return st;
+    }
+    snprintf(path, sizeof path, "%s/model_weights", o->model_path);
+    if ((st = lc_weights_load(r->m, r->cfg->in_name, r->cfg->out_name, path, e)))
+        return st;
+    r->n = s == 3 ? r->ds->n : r->ds->count[s];
+    if (r->n == 0)
+        return lc_error_set(e, LC_ERR_DATA, "%s: the %s split has no rows", o->dataset, split);
+    int C = r->ds->nclasses;
+    r->idx = malloc(r->n * sizeof *r->idx);
+    r->preds = malloc(r->n * sizeof *r->preds);
+    r->labs = malloc(r->n * sizeof *r->labs);
+    r->probs = lc_alloc(r->n, (size_t)C * sizeof *r->probs);
+    if (!r->idx || !r->preds || !r->labs || !r->probs)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu predictions", r->n);
+    for (size_t i = 0; i < r->n; i++)
+        r->idx[i] = s == 3 ? (int32_t)i : r->ds->idx[s][i];
+    if (o->progress)
+        fprintf(o->progress, "ludwig-c: %s %zu row(s) (%s split), batch size %d\n",
+                mode == LC_DATASET_PREDICT ? "predicting" : "evaluating", r->n, split,
+                o->batch_size);
+    lc_evaluate(r->m, r->pool, r->cfg, r->ds, r->idx, r->n, o->batch_size, r->probs, &r->loss);
+    for (size_t i = 0; i < r->n; i++) {
+        const float *p = r->probs + i * (size_t)C; /* (C) */
+        int best = 0;
+        for (int k = 1; k < C; k++)
+            if (p[k] > p[best])
+                best = k;
+        r->preds[i] = best;
+        r->labs[i] = r->ds->labels[r->idx[i]];
+    }
+    if (o->stop_flag && *o->stop_flag)
+        return lc_error_set(e, LC_ERR_INTERRUPTED, "interrupted");
+    return LC_OK;
+}
+
+static lc_status write_predictions(const char *od, const run_ctx *r, lc_error *e)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/predictions_parquet.csv", od) >= (int)sizeof path)
+        return lc_error_set(e, LC_ERR_USAGE, "--output_directory is too long");
+    lc_status st = lc_predictions_write_csv(path, r->cfg->out_name, r->ds->nclasses,
+                                            r->ds->idx2str, r->preds, r->probs, r->n, e);
+    if (st)
+        return st;
+    cJSON *shapes = cJSON_CreateObject();
+    snprintf(path, sizeof path, "%s/predictions.shapes.json", od);
+    st = shapes ? lc_json_write_file(shapes, path, e)
+                : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    cJSON_Delete(shapes);
+    return st;
+}
+
+lc_status lc_predict_run(const lc_predict_opts *o, lc_error *e)
+{
+    run_ctx r = {0};
+    lc_status st = run_model(o, LC_DATASET_PREDICT, &r, e);
+    const char *od = o->output_directory ? o->output_directory : "results";
+    if (!st && !o->skip_save_predictions && !(st = mkdir_p(od, e)))
+        st = write_predictions(od, &r, e);
+    if (!st && o->progress)
+        fprintf(o->progress, "ludwig-c: predictions in %s\n", od);
+    run_free(&r);
+    return st;
+}
+
+lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e)
+{
+    run_ctx r = {0};
+    cJSON *stats = NULL, *summary = NULL;
+    char path[4096];
+    const char *od = o->output_directory ? o->output_directory : "results";
+    lc_status st = run_model(o, LC_DATASET_EVALUATE, &r, e);
+    if (st)
+        goto done;
+    /* test_statistics.json as Ludwig's evaluate writes it: combined loss, the feature's metrics,
+     * and (unless skipped) the overall statistics from the collected predictions */
+    stats = cJSON_CreateObject();
+    cJSON *comb = cJSON_AddObjectToObject(stats, "combined");
+    cJSON_AddItemToObject(comb, "loss", lc_json_float((double)(float)(r.cfg->loss_weight * r.loss)));
+    cJSON *fm = lc_metrics_category(r.ds->nclasses, (int64_t)r.n, r.labs, r.probs, r.loss,
+                                    r.cfg->top_k);
+    if (!fm) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory computing metrics");
+        goto done;
+    }
+    cJSON_AddItemToObject(stats, r.cfg->out_name, fm);
+    if (!o->skip_collect_overall_stats &&
+        (st = lc_metrics_overall(r.ds->nclasses, (int64_t)r.n, r.labs, r.preds,
+                                 (const char *const *)r.ds->idx2str, fm, e)))
+        goto done;
+    if ((st = mkdir_p(od, e)))
+        goto done;
+    if (!o->skip_collect_predictions && !o->skip_save_predictions &&
+        (st = write_predictions(od, &r, e)))
+        goto done;
+    if (!o->skip_save_eval_stats) {
+        snprintf(path, sizeof path, "%s/test_statistics.json", od);
+        if ((st = lc_json_write_file(stats, path, e)))
+            goto done;
+    }
+    summary = cJSON_CreateObject();
+    cJSON_AddStringToObject(summary, "model", o->model_path);
+    cJSON_AddStringToObject(summary, "dataset", o->dataset);
+    cJSON_AddStringToObject(summary, "split", o->split ? o->split : "full");
+    cJSON_AddItemToObject(summary, "rows evaluated", lc_json_int((long long)r.n));
+    cJSON_AddItemToObject(summary, "classes", lc_json_int(r.ds->nclasses));
+    cJSON_AddItemToObject(summary, "batch size", lc_json_int(o->batch_size));
+    cJSON_AddItemToObject(summary, "threads", lc_json_int(o->threads));
+    cJSON_AddStringToObject(summary, "ludwig-c version", lc_version());
+    lc_report_info ri = {.title = "Ludwig Evaluate", .output_feature = r.cfg->out_name,
+                         .test_stats = stats, .train_stats = NULL, .summary = summary};
+    snprintf(path, sizeof path, "%s/ludwig_evaluate_report.html", od);
+    if ((st = lc_report_write(path, &ri, e)))
+        goto done;
+    if (o->progress)
+        fprintf(o->progress, "ludwig-c: evaluation in %s (loss %.4f)\n", od,
+                r.cfg->loss_weight * r.loss);
+done:
+    cJSON_Delete(stats);
+    cJSON_Delete(summary);
+    run_free(&r);
+    return st;
+}
