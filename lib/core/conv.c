@@ -10,6 +10,7 @@
 #include "lc_conv.h"
 
 #include "lc_gemm.h"
+#include "lc_layers.h"
 #include "lc_mem.h"
 
 #include <stdint.h>
@@ -32,7 +33,8 @@ int lc_conv2d_plan(lc_conv2d *c)
 /* ---- workspace layout (floats, every part a multiple of 16 so each stays 64-byte aligned) ----
  *   [thread t]  col (CKK+1, OHW): im2col plus a row of ones that turns the bias into one more
  *               k step of the GEMM (forward) and db into one more output row (backward);
- *               dcol (CKK, OHW)                                      for t in [0, nthreads)
+ *               dcol (CKK, OHW); z (OC, OHW), the fused block's conv output or its
+ *               gradient                                             for t in [0, nthreads)
  *   wb          [w | b] (OC, CKK+1), the forward GEMM's A when there is a bias
  *   [chunk j]   [dW^T; db] partial (CKK+1, OC)                       for j in [0, LC_REDUCE_CHUNKS)
  * dW is computed transposed (col dy^T) so that B, the packed operand, is the small dy. */
@@ -42,6 +44,7 @@ static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
 typedef struct ws_layout {
     size_t col;    /* one col buffer */
     size_t thread; /* per-thread stride */
+    size_t z;      /* offset of z within a thread's part */
     size_t wb;     /* offset of [w | b] */
     size_t chunk;  /* per-chunk stride */
     size_t parts;  /* offset of the chunk partials */
@@ -53,7 +56,10 @@ static int layout(const lc_conv2d *c, int nthreads, ws_layout *l)
     if (lc_size_mul(ckk1, ohw, &t) != 0 || t > SIZE_MAX / 8)
         return -1;
     l->col = round16(t);
-    l->thread = 2 * l->col;
+    l->z = 2 * l->col;
+    if (lc_size_mul((size_t)c->OC, ohw, &t) != 0 || t > SIZE_MAX / 8 || l->z > SIZE_MAX / 8)
+        return -1;
+    l->thread = l->z + round16(t);
     if (lc_size_mul(ckk1, (size_t)c->OC, &t) != 0 || t > SIZE_MAX / 8)
         return -1;
     l->chunk = round16(t);
@@ -76,10 +82,24 @@ size_t lc_conv2d_ws_floats(const lc_conv2d *c, int B, int nthreads)
 
 /* ---- im2col / col2im ---- */
 
-/* dst[0:n) = src[0:n) (glibc copies short rows with a few overlapping vector moves) */
+/* dst[0:n) = src[0:n): rows here are short (a feature map's width), so fixed-size copies that the
+ * compiler inlines beat a call to memcpy */
 static inline void copy_row(float *restrict dst, const float *restrict src, int n)
 {
-    memcpy(dst, src, (size_t)n * sizeof *dst);
+    for (; n >= 8; n -= 8, dst += 8, src += 8)
+        memcpy(dst, src, 8 * sizeof *dst);
+    if (n & 4) {
+        memcpy(dst, src, 4 * sizeof *dst);
+        dst += 4;
+        src += 4;
+    }
+    if (n & 2) {
+        memcpy(dst, src, 2 * sizeof *dst);
+        dst += 2;
+        src += 2;
+    }
+    if (n & 1)
+        *dst = *src;
 }
 
 /* dst[0:n) += src[0:n) */
@@ -310,4 +330,257 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
     k.nred = c->OC < LC_REDUCE_CHUNKS ? c->OC : LC_REDUCE_CHUNKS;
     lc_pool_run(p, LC_REDUCE_CHUNKS, bwd_chunk_task, &k);
     lc_pool_run(p, k.nred + 1, bwd_reduce_task, &k);
+}
+
+/* ---- the fused block: conv -> ReLU -> dropout -> max-pool ---- */
+
+int lc_conv_fuse_plan(const lc_conv2d *c, lc_conv_fuse *f)
+{
+    if (!f->pool) {
+        f->POH = c->OH;
+        f->POW = c->OW;
+        return 0;
+    }
+    if (f->pkh < 1 || f->pkw < 1 || f->pkh * f->pkw > 256 || f->pkh > c->OH || f->pkw > c->OW)
+        return -1;
+    f->POH = c->OH / f->pkh;
+    f->POW = c->OW / f->pkw;
+    return 0;
+}
+
+size_t lc_conv_fuse_out_floats(const lc_conv2d *c, const lc_conv_fuse *f)
+{
+    return (size_t)c->OC * f->POH * f->POW;
+}
+
+typedef struct fused_ctx {
+    const lc_conv2d *c;
+    const lc_conv_fuse *f;
+    int B, kb, nred;
+    const float *x, *a, *w, *y, *dy;
+    float *yo, *dx, *dw, *db, *ws;
+    unsigned char *am;
+    const unsigned char *am_in;
+    float rate, scale;
+    uint32_t thr;
+    uint64_t seed, layer, step;
+    ws_layout l;
+} fused_ctx;
+
+static inline uint32_t f2u(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+static inline float u2f(uint32_t u)
+{
+    float v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+/* z (OC*OHW) of sample s -> ReLU, dropout, in place (element order as lc_dropout_forward).
+ * Branch-free (the keep bits are random, so branches would mispredict half the time): a value
+ * survives as its bits ANDed with all-ones masks, otherwise it becomes +0, exactly as
+ * lc_act_forward and lc_dropout_forward compute it. */
+static void fused_act_drop(const fused_ctx *k, int s, float *restrict z, size_t n)
+{
+    if (k->rate <= 0.0f) {
+        for (size_t i = 0; i < n; i++)
+            z[i] = u2f(f2u(z[i]) & -(uint32_t)(z[i] > 0.0f));
+        return;
+    }
+    if (k->rate >= 1.0f) {
+        memset(z, 0, n * sizeof *z);
+        return;
+    }
+    uint64_t key = lc_dropout_key(k->seed, k->layer, k->step, (uint64_t)s);
+    const float scale = k->scale;
+    const uint32_t thr = k->thr;
+    for (size_t i = 0; i < n; i += 2) {
+        uint64_t h = lc_splitmix_at(key, i >> 1);
+        for (size_t q = 0; q < 2 && i + q < n; q++) {
+            float v = z[i + q];
+            uint32_t keep = -(uint32_t)((uint32_t)(h >> (32 * q)) >= thr);
+            uint32_t pos = -(uint32_t)(v > 0.0f);
+            z[i + q] = u2f(f2u(v * scale) & keep & pos);
+        }
+    }
+}
+
+/* max over each pkh x pkw window of z (OC, OH, OW); the first maximum wins, as torch. After ReLU
+ * every value is +0, positive or +inf, whose order is that of their bit patterns as unsigned
+ * integers: the comparisons run on integers, without branches. */
+static void fused_pool(const lc_conv2d *c, const lc_conv_fuse *f, const float *z,
+                       float *y /* (OC, POH, POW) */, unsigned char *am)
+{
+    const int OW = c->OW, OHW = c->OH * c->OW, pkh = f->pkh, pkw = f->pkw;
+    for (int oc = 0; oc < c->OC; oc++) {
+        const float *zc = z + (size_t)oc * OHW;
+        if (pkh == 2 && pkw == 2) {
+            for (int ph = 0; ph < f->POH; ph++) {
+                const float *r0 = zc + (size_t)(2 * ph) * OW, *r1 = r0 + OW;
+                for (int pw = 0; pw < f->POW; pw++) {
+                    uint32_t a = f2u(r0[2 * pw]), b = f2u(r0[2 * pw + 1]);
+                    uint32_t cc = f2u(r1[2 * pw]), d = f2u(r1[2 * pw + 1]);
+                    uint32_t i1 = b > a, i2 = d > cc;
+                    uint32_t m1 = i1 ? b : a, m2 = i2 ? d : cc;
+                    uint32_t i3 = m2 > m1;
+                    *y++ = u2f(i3 ? m2 : m1);
+                    *am++ = (unsigned char)(i3 ? 2 + i2 : i1);
+                }
+            }
+            continue;
+        }
+        for (int ph = 0; ph < f->POH; ph++)
+            for (int pw = 0; pw < f->POW; pw++) {
+                const float *win = zc + (size_t)(ph * pkh) * OW + pw * pkw;
+                uint32_t m = f2u(win[0]);
+                int mi = 0;
+                for (int kh = 0; kh < pkh; kh++)
+                    for (int kw = 0; kw < pkw; kw++) {
+                        uint32_t v = f2u(win[(size_t)kh * OW + kw]);
+                        int gt = v > m;
+                        m = gt ? v : m;
+                        mi = gt ? kh * pkw + kw : mi;
+                    }
+                *y++ = u2f(m);
+                *am++ = (unsigned char)mi;
+            }
+    }
+}
+
+static void fused_fwd_task(void *vctx, int s, int thread)
+{
+    const fused_ctx *k = vctx;
+    const lc_conv2d *c = k->c;
+    const lc_conv_fuse *f = k->f;
+    int OHW = c->OH * c->OW, ckk = c->C * c->KH * c->KW;
+    size_t n = (size_t)c->OC * OHW, on = lc_conv_fuse_out_floats(c, f);
+    const float *xs = k->x + (size_t)s * c->C * c->H * c->W;
+    float *part = k->ws + (size_t)thread * k->l.thread;
+    float *z = f->pool ? part + k->l.z : k->yo + (size_t)s * on; /* without pooling z is y */
+    const float *col = xs;
+    if (!is_pointwise(c) || k->kb > ckk) {
+        fill_col(c, xs, part, k->kb > ckk);
+        col = part;
+    }
+    lc_sgemm(0, 0, c->OC, OHW, k->kb, 1.0f, k->a, k->kb, col, OHW, 0.0f, z, OHW);
+    fused_act_drop(k, s, z, n);
+    if (f->pool)
+        fused_pool(c, f, z, k->yo + (size_t)s * on, k->am + (size_t)s * on);
+}
+
+/* [w | b] into the workspace when there is a bias; returns the GEMM's A and sets *kb */
+static const float *weights_with_bias(const lc_conv2d *c, const float *w, const float *b,
+                                      float *wb, int *kb)
+{
+    int ckk = c->C * c->KH * c->KW;
+    *kb = ckk;
+    if (!b)
+        return w;
+    for (int oc = 0; oc < c->OC; oc++) {
+        memcpy(wb + (size_t)oc * (ckk + 1), w + (size_t)oc * ckk, (size_t)ckk * sizeof *wb);
+        wb[(size_t)oc * (ckk + 1) + ckk] = b[oc];
+    }
+    *kb = ckk + 1;
+    return wb;
+}
+
+void lc_conv2d_forward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
+                             const float *x, const float *w, const float *b, float rate,
+                             uint64_t seed, uint64_t layer, uint64_t step, float *y,
+                             unsigned char *argmax, float *ws)
+{
+    fused_ctx k = {.c = c, .f = f, .B = B, .x = x, .yo = y, .am = argmax, .ws = ws,
+                   .rate = rate, .seed = seed, .layer = layer, .step = step};
+    if (B <= 0 || layout(c, lc_pool_threads(p), &k.l) != 0)
+        return;
+    if (rate > 0.0f && rate < 1.0f) {
+        k.scale = lc_dropout_scale(rate);
+        k.thr = lc_dropout_threshold(rate);
+    }
+    k.a = weights_with_bias(c, w, b, ws + k.l.wb, &k.kb);
+    lc_pool_run(p, B, fused_fwd_task, &k);
+}
+
+/* dz (OC, OH, OW) of sample s from the block's output and its gradient */
+static void fused_dz(const fused_ctx *k, int s, float *dz)
+{
+    const lc_conv2d *c = k->c;
+    const lc_conv_fuse *f = k->f;
+    size_t on = lc_conv_fuse_out_floats(c, f);
+    const float *ys = k->y + (size_t)s * on, *dys = k->dy + (size_t)s * on;
+    const float scale = k->scale;
+    if (!f->pool) {
+        for (size_t i = 0; i < on; i++)
+            dz[i] = u2f(f2u(dys[i] * scale) & -(uint32_t)(ys[i] > 0.0f));
+        return;
+    }
+    const unsigned char *am = k->am_in + (size_t)s * on;
+    const int OW = c->OW, OHW = c->OH * c->OW;
+    memset(dz, 0, (size_t)c->OC * OHW * sizeof *dz);
+    size_t o = 0;
+    for (int oc = 0; oc < c->OC; oc++)
+        for (int ph = 0; ph < f->POH; ph++)
+            for (int pw = 0; pw < f->POW; pw++, o++) {
+                /* every window's maximum gets its gradient, or +0 when the output is not
+                 * positive (the window's positions are distinct, so writing +0 is harmless) */
+                int kh = am[o] / f->pkw, kw = am[o] % f->pkw;
+                dz[(size_t)oc * OHW + (size_t)(ph * f->pkh + kh) * OW + pw * f->pkw + kw] =
+                    u2f(f2u(dys[o] * scale) & -(uint32_t)(ys[o] > 0.0f));
+            }
+}
+
+static void fused_bwd_chunk_task(void *vctx, int j, int thread)
+{
+    const fused_ctx *k = vctx;
+    const lc_conv2d *c = k->c;
+    int CKK = c->C * c->KH * c->KW, OHW = c->OH * c->OW, kb = CKK + (k->db ? 1 : 0);
+    size_t xsz = (size_t)c->C * c->H * c->W;
+    int s0 = (int)((long)k->B * j / LC_REDUCE_CHUNKS);
+    int s1 = (int)((long)k->B * (j + 1) / LC_REDUCE_CHUNKS);
+    float *part = k->ws + k->l.parts + (size_t)j * k->l.chunk; /* (CKK+1, OC) */
+    float *col = k->ws + (size_t)thread * k->l.thread;         /* (CKK+1, OHW) */
+    float *dcol = col + k->l.col;                              /* (CKK, OHW) */
+    float *dz = col + k->l.z;                                  /* (OC, OHW) */
+    if (s0 == s1) {
+        memset(part, 0, (size_t)(CKK + 1) * c->OC * sizeof *part);
+        return;
+    }
+    for (int s = s0; s < s1; s++) {
+        const float *xs = k->x + (size_t)s * xsz;
+        fused_dz(k, s, dz);
+        fill_col(c, xs, col, k->db != NULL);
+        lc_sgemm(0, 1, kb, c->OC, OHW, 1.0f, col, OHW, dz, OHW, s == s0 ? 0.0f : 1.0f, part,
+                 c->OC);
+        if (k->dx) {
+            float *dxs = k->dx + (size_t)s * xsz;
+            if (is_pointwise(c)) {
+                lc_sgemm(1, 0, CKK, OHW, c->OC, 1.0f, k->w, CKK, dz, OHW, 0.0f, dxs, OHW);
+            } else {
+                lc_sgemm(1, 0, CKK, OHW, c->OC, 1.0f, k->w, CKK, dz, OHW, 0.0f, dcol, OHW);
+                memset(dxs, 0, xsz * sizeof *dxs);
+                lc_col2im(c, dcol, dxs);
+            }
+        }
+    }
+}
+
+void lc_conv2d_backward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
+                              const float *x, const float *w, const float *y,
+                              const unsigned char *argmax, float rate, const float *dy,
+                              float *dx, float *dw, float *db, float *ws)
+{
+    fused_ctx k = {.c = c, .f = f, .B = B < 0 ? 0 : B, .x = x, .w = w, .y = y, .dy = dy,
+                   .dx = dx, .dw = dw, .db = db, .ws = ws, .am_in = argmax, .rate = rate,
+                   .scale = rate > 0.0f && rate < 1.0f ? lc_dropout_scale(rate) : 1.0f};
+    if (layout(c, lc_pool_threads(p), &k.l) != 0)
+        return;
+    bwd_ctx r = {c, k.B, x, w, dy, dx, dw, db, ws, k.l, 0};
+    r.nred = c->OC < LC_REDUCE_CHUNKS ? c->OC : LC_REDUCE_CHUNKS;
+    lc_pool_run(p, LC_REDUCE_CHUNKS, fused_bwd_chunk_task, &k);
+    lc_pool_run(p, r.nred + 1, bwd_reduce_task, &r);
 }

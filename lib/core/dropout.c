@@ -1,9 +1,8 @@
-/* dropout.c - inverted dropout: forward draws a keep mask from the counter RNG and scales kept
- * values by 1/(1-rate); backward applies the same mask and scale. Element (b, i) of a batch is
- * kept iff lc_u01f(lc_rng_hash(seed, LC_STREAM_DROPOUT, layer << 32 | step, b << 32 | i)) >= rate,
- * a collision-free keying for layer, step, b and i below 2^32, so the mask does not depend on the
- * thread count or on how the work is split. Deciding when dropout is active (training only) is
- * left to the trainer. */
+/* dropout.c - inverted dropout: forward draws a keep mask from the counter RNG (the scheme
+ * lc_layers.h documents: one keyed hash per sample, then one splitmix64 step per two elements)
+ * and scales kept values by 1/(1-rate); backward applies the same mask and scale. The mask does
+ * not depend on the thread count or on how the work is split. Deciding when dropout is active
+ * (training only) is left to the trainer. */
 #include "lc_layers.h"
 #include "lc_rng.h"
 
@@ -15,19 +14,16 @@ typedef struct {
     int B;
     size_t n;
     float rate, scale;
-    uint64_t seed, key_a;
+    uint64_t seed, layer, step;
+    uint32_t thr;
     const float *x;
     float *y;
     uint8_t *mask;
     const uint8_t *mask_in;
 } drop_ctx;
 
-static float keep_scale(float rate)
-{
-    return 1.0f / (float)(1.0 - (double)rate); /* as torch: noise.div_(1 - p) in float */
-}
-
-/* tasks: for each sample b, ceil(n / DROP_CHUNK) ranges of its n elements */
+/* tasks: for each sample b, ceil(n / DROP_CHUNK) ranges of its n elements (DROP_CHUNK is even,
+ * so a range never splits a pair of elements sharing one draw) */
 static int drop_tasks_per_sample(size_t n) { return (int)((n + DROP_CHUNK - 1) / DROP_CHUNK); }
 
 static void drop_fwd_task(void *vctx, int task, int thread)
@@ -39,11 +35,14 @@ static void drop_fwd_task(void *vctx, int task, int thread)
     size_t hi = lo + DROP_CHUNK < c->n ? lo + DROP_CHUNK : c->n;
     size_t off = (size_t)b * c->n;
     (void)thread;
-    for (size_t i = lo; i < hi; i++) {
-        uint64_t h = lc_rng_hash(c->seed, LC_STREAM_DROPOUT, c->key_a, (b << 32) | (uint64_t)i);
-        int keep = lc_u01f(h) >= c->rate;
-        c->mask[off + i] = (uint8_t)keep;
-        c->y[off + i] = keep ? c->x[off + i] * c->scale : 0.0f;
+    uint64_t key = lc_dropout_key(c->seed, c->layer, c->step, b);
+    for (size_t i = lo; i < hi; i += 2) {
+        uint64_t h = lc_splitmix_at(key, i >> 1);
+        for (size_t q = 0; q < 2 && i + q < hi; q++) {
+            int keep = (uint32_t)(h >> (32 * q)) >= c->thr;
+            c->mask[off + i + q] = (uint8_t)keep;
+            c->y[off + i + q] = keep ? c->x[off + i + q] * c->scale : 0.0f;
+        }
     }
 }
 
@@ -62,8 +61,8 @@ void lc_dropout_forward(lc_pool *p, int B, size_t n, float rate, uint64_t seed, 
         memset(mask, 0, total);
         return;
     }
-    drop_ctx c = {B, n, rate, keep_scale(rate), seed,
-                  ((layer & 0xffffffffu) << 32) | (step & 0xffffffffu), x, y, mask, NULL};
+    drop_ctx c = {B,    n,     rate, lc_dropout_scale(rate), seed, layer, step,
+                  lc_dropout_threshold(rate), x, y, mask, NULL};
     if (n == 0 || B <= 0)
         return;
     lc_pool_run(p, B * drop_tasks_per_sample(n), drop_fwd_task, &c);
@@ -93,7 +92,7 @@ void lc_dropout_backward(lc_pool *p, int B, size_t n, float rate, const uint8_t 
         memset(dx, 0, total * sizeof(float));
         return;
     }
-    drop_ctx c = {B, n, rate, keep_scale(rate), 0, 0, dy, dx, NULL, mask};
+    drop_ctx c = {B, n, rate, lc_dropout_scale(rate), 0, 0, 0, 0, dy, dx, NULL, mask};
     if (total == 0)
         return;
     lc_pool_run(p, (int)((total + DROP_CHUNK - 1) / DROP_CHUNK), drop_bwd_task, &c);

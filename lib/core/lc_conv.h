@@ -10,6 +10,7 @@
 #define LC_CONV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lc_pool.h"
 
@@ -41,6 +42,36 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
                         const float *w /* (OC,C,KH,KW) */, const float *dy /* (B,OC,OH,OW) */,
                         float *dx /* (B,C,H,W) */, float *dw /* (OC,C,KH,KW) */,
                         float *db /* (OC) */, float *ws);
+
+/* A convolution fused with what follows it in a stacked_cnn block: ReLU, inverted dropout
+ * (training only) and a non-overlapping max-pool (kernel == stride, no padding, no dilation),
+ * computed per sample while the conv output is still in cache. The result equals running
+ * lc_conv2d_forward, lc_act_forward(RELU), lc_dropout_forward and lc_pool2d_forward in turn (the
+ * same masks, the same first-maximum rule), and backward needs only the block's output y and the
+ * window offsets of the maxima: dz = y > 0 ? dy * scale : 0 at each maximum. */
+typedef struct lc_conv_fuse {
+    int pool;       /* 1: max-pool pkh x pkw with the same stride; 0: none */
+    int pkh, pkw;   /* pkh * pkw <= 256 (offsets are stored in bytes) */
+    int POH, POW;   /* pooled output (floor mode), set by lc_conv_fuse_plan */
+} lc_conv_fuse;
+
+/* Sets POH/POW from c's output; returns 0, or -1 when pooling would leave nothing. */
+int lc_conv_fuse_plan(const lc_conv2d *c, lc_conv_fuse *f);
+/* Floats per sample of the block output. */
+size_t lc_conv_fuse_out_floats(const lc_conv2d *c, const lc_conv_fuse *f);
+
+/* rate 0 = no dropout (evaluation); the masks are those of lc_dropout_forward(seed, layer, step).
+ * argmax (B, OC, POH, POW) bytes, only with pooling. */
+void lc_conv2d_forward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
+                             const float *x /* (B,C,H,W) */, const float *w /* (OC,C,KH,KW) */,
+                             const float *b /* (OC) */, float rate, uint64_t seed,
+                             uint64_t layer, uint64_t step, float *y /* (B,OC,POH,POW) */,
+                             unsigned char *argmax, float *ws);
+/* y, argmax and rate as the forward pass left them; dy is the gradient of y. */
+void lc_conv2d_backward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
+                              const float *x, const float *w, const float *y,
+                              const unsigned char *argmax, float rate, const float *dy,
+                              float *dx /* (B,C,H,W) */, float *dw, float *db, float *ws);
 
 /* y = x w^T + b; b may be NULL. */
 void lc_dense_forward(lc_pool *p, int B, int IN, int OUT, const float *x /* (B,IN) */,

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "lc_pool.h"
+#include "lc_rng.h"
 
 /* ---- activations ---- */
 typedef enum lc_act {
@@ -49,11 +50,26 @@ void lc_pool2d_backward(lc_pool *p, const lc_pool2d *q, int B, const float *dy /
 
 /* ---- dropout ---- */
 /* Keeps each element with probability 1-rate; the mask is a pure function of
- * (seed, layer, step, b, element index): element (b, i) is kept iff
- * lc_u01f(lc_rng_hash(seed, LC_STREAM_DROPOUT, layer << 32 | step, b << 32 | i)) >= rate
- * (layer, step, b, i below 2^32), so it is reproducible and independent of the thread count.
- * mask (B,n) holds 0/1. rate == 0 copies x to y and sets the mask to 1; rate >= 1 zeroes y.
- * y may alias x; in backward dx may alias dy. */
+ * (seed, layer, step, b, element index), so it is reproducible and independent of the thread
+ * count and of how the work is split: sample b's key is
+ * k = lc_rng_hash(seed, LC_STREAM_DROPOUT, layer << 32 | step, b), element i draws the 32-bit
+ * half (i & 1: high) of lc_splitmix_at(k, i >> 1) and is kept iff that is >= round(rate * 2^32)
+ * (layer and step below 2^32). mask (B,n) holds 0/1. rate == 0 copies x to y and sets the mask to
+ * 1; rate >= 1 zeroes y. y may alias x; in backward dx may alias dy. The fused convolution
+ * (lc_conv2d_forward_fused) draws the same masks. */
+static inline uint64_t lc_dropout_key(uint64_t seed, uint64_t layer, uint64_t step, uint64_t b)
+{
+    return lc_rng_hash(seed, LC_STREAM_DROPOUT, ((layer & 0xffffffffu) << 32) | (step & 0xffffffffu),
+                       b);
+}
+/* the keep threshold for 0 < rate < 1 */
+static inline uint32_t lc_dropout_threshold(float rate)
+{
+    double t = (double)rate * 4294967296.0 + 0.5;
+    return t >= 4294967295.0 ? 0xffffffffu : (uint32_t)t;
+}
+/* torch's scale for kept values: 1 / (1 - rate) in float */
+static inline float lc_dropout_scale(float rate) { return 1.0f / (float)(1.0 - (double)rate); }
 void lc_dropout_forward(lc_pool *p, int B, size_t n, float rate, uint64_t seed, uint64_t layer,
                         uint64_t step, const float *x /* (B,n) */, float *y /* (B,n) */,
                         uint8_t *mask /* (B,n) */);

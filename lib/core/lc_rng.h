@@ -18,6 +18,15 @@ enum {
 uint64_t lc_mix64(uint64_t x);
 /* hash of (seed, stream, a, b) -> 64 random bits */
 uint64_t lc_rng_hash(uint64_t seed, uint64_t stream, uint64_t a, uint64_t b);
+/* The g-th output of the splitmix64 sequence keyed by key: a cheap per-element stream once a
+ * key has been hashed (same finaliser as lc_mix64). */
+static inline uint64_t lc_splitmix_at(uint64_t key, uint64_t g)
+{
+    uint64_t x = key + (g + 1) * 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
 /* uniform in [0, 1) with 24 random bits, from a 64-bit hash */
 static inline float lc_u01f(uint64_t h) { return (float)(h >> 40) * (1.0f / 16777216.0f); }
 /* uniform in [0, 1) with 53 random bits */

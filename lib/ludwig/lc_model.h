@@ -96,6 +96,9 @@ typedef struct lc_layer {
             int in, out;
         } dense;
     } u;
+    int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
+    lc_conv_fuse fuse;
+    float fuse_rate;       /* the fused dropout rate (0: none) */
     size_t in_n, out_n;    /* floats per sample in and out */
     size_t w_off, b_off;   /* parameter slab offsets; SIZE_MAX when absent */
     size_t w_n, b_n;

@@ -142,10 +142,30 @@ static lc_status plan(planner *pl, const lc_model_spec *s, lc_error *e)
                                 "conv_layers[%d]: filter_size %dx%d (dilation %d) is larger than its %dx%d input (padding %d)",
                                 i, cs->kh, cs->kw, cs->dh, H, W, cv.ph);
         size_t in_n = (size_t)C * H * W, out_n = (size_t)cv.OC * cv.OH * cv.OW;
-        lc_layer *l = add_layer(pl, LC_L_CONV, in_n, out_n, e);
+        /* the common block (no norm, ReLU, optional dropout, non-overlapping max-pool or none)
+         * runs as one fused layer; anything else as separate layers */
+        lc_conv_fuse fu = {0};
+        int fuse = cs->norm.type == LC_NORM_NONE && cs->act == LC_ACT_RELU;
+        if (fuse && cs->pool == LC_POOLFN_MAX)
+            fu = (lc_conv_fuse){.pool = 1, .pkh = cs->pkh, .pkw = cs->pkw};
+        fuse = fuse && (cs->pool == LC_POOLFN_NONE ||
+                        (cs->pool == LC_POOLFN_MAX && cs->pkh == cs->psh && cs->pkw == cs->psw &&
+                         cs->pph == 0 && cs->ppw == 0 && cs->pdh == 1 && cs->pdw == 1 &&
+                         lc_conv_fuse_plan(&cv, &fu) == 0));
+        size_t block_n = fuse ? lc_conv_fuse_out_floats(&cv, &fu) : out_n;
+        lc_layer *l = add_layer(pl, LC_L_CONV, in_n, block_n, e);
         if (!l)
             return LC_ERR_NOMEM;
         l->u.conv = cv;
+        if (fuse) {
+            l->fused = 1;
+            l->fuse = fu;
+            l->fuse_rate = cs->dropout;
+            if (fu.pool) {
+                l->aux_off = pl->aux_per_sample;
+                pl->aux_per_sample += block_n;
+            }
+        }
         l->param_index = i;
         l->fan_in = (size_t)C * cs->kh * cs->kw;
         l->fan_out = (size_t)cv.OC * cs->kh * cs->kw;
@@ -154,6 +174,11 @@ static lc_status plan(planner *pl, const lc_model_spec *s, lc_error *e)
         C = cv.OC;
         H = cv.OH;
         W = cv.OW;
+        if (fuse) {
+            H = fu.POH;
+            W = fu.POW;
+            continue;
+        }
         if ((st = add_norm(pl, &cs->norm, C, H * W, i, e)))
             return st;
         if ((st = add_act_dropout(pl, cs->act, cs->dropout, out_n, i, e)))
@@ -295,7 +320,8 @@ lc_status lc_model_create(const lc_model_spec *spec, int max_batch, int nthreads
         lc_layer *l = &m->layers[i];
         if (l->type == LC_L_BATCHNORM || l->type == LC_L_LAYERNORM)
             l->aux_off += aux_per_sample * B;
-        else if (l->type == LC_L_DROPOUT || (l->type == LC_L_POOL && l->u.pool.is_max))
+        else if (l->type == LC_L_DROPOUT || (l->type == LC_L_POOL && l->u.pool.is_max) ||
+                 (l->type == LC_L_CONV && l->fused && l->fuse.pool))
             l->aux_off *= B; /* per-sample offset -> batch offset */
     }
     size_t ws = 0;
@@ -425,7 +451,12 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         const float *b = l->b_off != NO_OFF ? m->params + l->b_off : NULL;
         switch (l->type) {
         case LC_L_CONV:
-            lc_conv2d_forward(p, &l->u.conv, B, x, w, b, y, m->conv_ws);
+            if (l->fused)
+                lc_conv2d_forward_fused(p, &l->u.conv, &l->fuse, B, x, w, b,
+                                        training ? l->fuse_rate : 0.0f, seed, (uint64_t)i, step,
+                                        y, m->aux + l->aux_off, m->conv_ws);
+            else
+                lc_conv2d_forward(p, &l->u.conv, B, x, w, b, y, m->conv_ws);
             break;
         case LC_L_POOL:
             lc_pool2d_forward(p, &l->u.pool, B, x, y,
@@ -502,7 +533,12 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
         float *db = l->b_off != NO_OFF ? m->grads + l->b_off : NULL;
         switch (l->type) {
         case LC_L_CONV:
-            lc_conv2d_backward(p, &l->u.conv, B, x, w, dy, dx, dw, db, m->conv_ws);
+            if (l->fused)
+                lc_conv2d_backward_fused(p, &l->u.conv, &l->fuse, B, x, w, y,
+                                         m->aux + l->aux_off, l->fuse_rate, dy, dx, dw, db,
+                                         m->conv_ws);
+            else
+                lc_conv2d_backward(p, &l->u.conv, B, x, w, dy, dx, dw, db, m->conv_ws);
             break;
         case LC_L_DENSE:
             lc_dense_backward(p, B, l->u.dense.in, l->u.dense.out, x, w, dy, dx, dw, db);

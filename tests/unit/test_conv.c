@@ -1,10 +1,12 @@
 /* test_conv.c - conv2d and dense layers: im2col/col2im adjointness, forward against a direct
  * double-precision convolution, backward against direct double-precision gradients and against
  * finite differences of our own forward, for every ISA; and bitwise-identical outputs and
- * gradients with 1, 2, 3 and 16 threads. */
+ * gradients with 1, 2, 3 and 16 threads; and the fused conv -> ReLU -> dropout -> max-pool block
+ * equal (==, element by element) to the same layers run one after the other. */
 #include "check.h"
 #include "lc_conv.h"
 #include "lc_gemm.h"
+#include "lc_layers.h"
 #include "lc_mem.h"
 #include "lc_pool.h"
 #include "lc_rng.h"
@@ -454,6 +456,92 @@ done:
     lc_free(g2);
 }
 
+static int equal_all(const float *a, const float *b, size_t n, size_t *where)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(a[i] == b[i])) {
+            *where = i;
+            return 0;
+        }
+    return 1;
+}
+
+/* the fused block against conv, ReLU, dropout and max-pool run separately */
+static void test_fused(lc_conv2d c, int pool, int pk_h, int pk_w, float rate, int B,
+                       lc_pool *p)
+{
+    CHECK(lc_conv2d_plan(&c) == 0);
+    lc_conv_fuse f = {.pool = pool, .pkh = pk_h, .pkw = pk_w};
+    CHECK(lc_conv_fuse_plan(&c, &f) == 0);
+    size_t nx = (size_t)B * c.C * c.H * c.W, nw = (size_t)c.OC * c.C * c.KH * c.KW;
+    size_t nz = (size_t)B * c.OC * c.OH * c.OW, on = lc_conv_fuse_out_floats(&c, &f);
+    size_t ny = (size_t)B * on, nws = lc_conv2d_ws_floats(&c, B, 3);
+    float *x = lc_alloc(nx, 4), *w = lc_alloc(nw, 4), *b = lc_alloc((size_t)c.OC, 4);
+    float *z = lc_alloc(nz, 4), *a = lc_alloc(nz, 4), *d = lc_alloc(nz, 4), *yc = lc_alloc(ny, 4);
+    float *yf = lc_alloc(ny, 4), *yf3 = lc_alloc(ny, 4), *dy = lc_alloc(ny, 4);
+    float *g1 = lc_alloc(nz, 4), *g2 = lc_alloc(nz, 4), *ws = lc_alloc(nws, 4);
+    float *dxc = lc_alloc(nx, 4), *dwc = lc_alloc(nw, 4), *dbc = lc_alloc((size_t)c.OC, 4);
+    float *dxf = lc_alloc(nx, 4), *dwf = lc_alloc(nw, 4), *dbf = lc_alloc((size_t)c.OC, 4);
+    float *dxf3 = lc_alloc(nx, 4), *dwf3 = lc_alloc(nw, 4), *dbf3 = lc_alloc((size_t)c.OC, 4);
+    int32_t *amc = lc_alloc(ny, 4);
+    unsigned char *amf = lc_alloc(ny, 1), *amf3 = lc_alloc(ny, 1), *mask = lc_alloc(nz, 1);
+    size_t at = 0;
+    CHECK(x && w && b && z && a && d && yc && yf && yf3 && dy && g1 && g2 && ws && dxc && dwc &&
+          dbc && dxf && dwf && dbf && dxf3 && dwf3 && dbf3 && amc && amf && amf3 && mask);
+    if (!(x && w && b && z && a && d && yc && yf && yf3 && dy && g1 && g2 && ws && dxc && dwc &&
+          dbc && dxf && dwf && dbf && dxf3 && dwf3 && dbf3 && amc && amf && amf3 && mask))
+        goto done;
+    fill(x, nx, 51);
+    fill(w, nw, 52);
+    fill(b, (size_t)c.OC, 53);
+    fill(dy, ny, 54);
+    lc_pool2d q = {.C = c.OC, .H = c.OH, .W = c.OW, .KH = pk_h, .KW = pk_w, .sh = pk_h,
+                   .sw = pk_w, .dh = 1, .dw = 1, .is_max = 1};
+    CHECK(!pool || (lc_pool2d_plan(&q) == 0 && q.OH == f.POH && q.OW == f.POW));
+    /* separate layers */
+    lc_conv2d_forward(NULL, &c, B, x, w, b, z, ws);
+    lc_act_forward(NULL, LC_ACT_RELU, nz, z, a);
+    lc_dropout_forward(NULL, B, nz / B, rate, 42, 7, 3, a, d, mask);
+    if (pool)
+        lc_pool2d_forward(NULL, &q, B, d, yc, amc);
+    else
+        memcpy(yc, d, ny * 4);
+    /* fused, 1 and 3 threads */
+    lc_conv2d_forward_fused(NULL, &c, &f, B, x, w, b, rate, 42, 7, 3, yf, amf, ws);
+    lc_conv2d_forward_fused(p, &c, &f, B, x, w, b, rate, 42, 7, 3, yf3, amf3, ws);
+    CHECK_MSG(equal_all(yf, yc, ny, &at), "fused forward differs at %zu (rate %.2f)", at,
+              (double)rate);
+    CHECK(memcmp(yf, yf3, ny * 4) == 0 && (!pool || memcmp(amf, amf3, ny) == 0));
+    int am_ok = 1;
+    for (size_t o = 0; pool && o < ny; o++) {
+        size_t pw = o % f.POW, ph = o / f.POW % f.POH;
+        int kh = amf[o] / pk_w, kw = amf[o] % pk_w;
+        am_ok &= amc[o] == (int32_t)((ph * pk_h + kh) * c.OW + pw * pk_w + kw);
+    }
+    CHECK_MSG(am_ok, "fused max-pool picks another maximum than lc_pool2d_forward");
+    /* backward */
+    if (pool)
+        lc_pool2d_backward(NULL, &q, B, dy, amc, g1);
+    else
+        memcpy(g1, dy, ny * 4);
+    lc_dropout_backward(NULL, B, nz / B, rate, mask, g1, g2);
+    lc_act_backward(NULL, LC_ACT_RELU, nz, z, a, g2, g1);
+    lc_conv2d_backward(NULL, &c, B, x, w, g1, dxc, dwc, dbc, ws);
+    lc_conv2d_backward_fused(NULL, &c, &f, B, x, w, yf, amf, rate, dy, dxf, dwf, dbf, ws);
+    lc_conv2d_backward_fused(p, &c, &f, B, x, w, yf, amf, rate, dy, dxf3, dwf3, dbf3, ws);
+    CHECK_MSG(equal_all(dxf, dxc, nx, &at), "fused dx differs at %zu", at);
+    CHECK_MSG(equal_all(dwf, dwc, nw, &at), "fused dw differs at %zu", at);
+    CHECK_MSG(equal_all(dbf, dbc, (size_t)c.OC, &at), "fused db differs at %zu", at);
+    CHECK(memcmp(dxf, dxf3, nx * 4) == 0 && memcmp(dwf, dwf3, nw * 4) == 0 &&
+          memcmp(dbf, dbf3, (size_t)c.OC * 4) == 0);
+done:
+    lc_free(x), lc_free(w), lc_free(b), lc_free(z), lc_free(a), lc_free(d), lc_free(yc);
+    lc_free(yf), lc_free(yf3), lc_free(dy), lc_free(g1), lc_free(g2), lc_free(ws);
+    lc_free(dxc), lc_free(dwc), lc_free(dbc), lc_free(dxf), lc_free(dwf), lc_free(dbf);
+    lc_free(dxf3), lc_free(dwf3), lc_free(dbf3), lc_free(amc), lc_free(amf), lc_free(amf3);
+    lc_free(mask);
+}
+
 int main(void)
 {
     int n;
@@ -490,6 +578,17 @@ int main(void)
 
     test_threads(&cs[1], 20);
     test_threads(&cs[2], 5);
+
+    lc_pool *p3 = lc_pool_create(3);
+    CHECK(p3 != NULL);
+    /* the tutorial's two blocks, then odd sizes, other windows, padding, no pool, rates 0 and 1 */
+    test_fused(make_conv(1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.0f, 9, p3);
+    test_fused(make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.4f, 19, p3);
+    test_fused(make_conv(3, 11, 9, 5, 3, 2, 1, 2, 1, 1, 1, 1), 1, 3, 2, 0.25f, 7, p3);
+    test_fused(make_conv(2, 10, 10, 4, 3, 3, 2, 2, 1, 1, 2, 2), 0, 1, 1, 0.5f, 5, p3);
+    test_fused(make_conv(4, 6, 6, 3, 1, 1, 1, 1, 0, 0, 1, 1), 1, 2, 3, 0.3f, 17, p3);
+    test_fused(make_conv(2, 8, 8, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 1.0f, 3, p3);
+    lc_pool_destroy(p3);
     lc_pool_destroy(p2);
     return check_exit("test_conv");
 }

@@ -272,8 +272,11 @@ static void test_dropout(void)
     CHECK_MSG(fabs((double)kept / (B * N) - 0.7) < 0.015, "kept fraction %.4f",
               (double)kept / (B * N));
     /* the mask is a pure function of (seed, layer, step, b, i) */
-    uint64_t h = lc_rng_hash(42, LC_STREAM_DROPOUT, (3ull << 32) | 17, (2ull << 32) | 123);
-    CHECK(m[2 * N + 123] == (lc_u01f(h) >= rate));
+    uint64_t k2 = lc_rng_hash(42, LC_STREAM_DROPOUT, (3ull << 32) | 17, 2);
+    uint64_t h = lc_splitmix_at(k2, 61); /* elements 122 (low half) and 123 (high half) */
+    uint32_t thr = (uint32_t)((double)rate * 4294967296.0 + 0.5);
+    CHECK(m[2 * N + 122] == ((uint32_t)h >= thr));
+    CHECK(m[2 * N + 123] == ((uint32_t)(h >> 32) >= thr));
     lc_dropout_forward(NULL, B, N, rate, 42, 3, 17, x, y2, m2);
     CHECK(memcmp(m, m2, sizeof m) == 0 && memcmp(y, y2, sizeof y) == 0);
     /* a different step, layer or seed gives a different mask, about 42% of elements differing */
