@@ -185,6 +185,8 @@ static xmlNodePtr json_cell(page *p, xmlNodePtr tr, const cJSON *v, int decimals
     xmlNodePtr td = add(p, tr, "td", buf);
     if (title)
         prop(p, td, "title", title);
+    if (cJSON_IsNumber(v))
+        prop(p, td, "align", "right"); /* survives the sanitizer, unlike the stylesheet */
     return td;
 }
 
@@ -196,6 +198,7 @@ static xmlNodePtr double_cell(page *p, xmlNodePtr tr, double v, int decimals)
     lc_json_float_repr(v, exact, sizeof exact);
     xmlNodePtr td = add(p, tr, "td", buf);
     prop(p, td, "title", exact);
+    prop(p, td, "align", "right");
     return td;
 }
 
@@ -321,11 +324,13 @@ static void section_test_metrics(page *p, xmlNodePtr body, const lc_report_info 
     }
 }
 
-/* Class names: the vocabulary when given, else the confusion matrix's indices. */
+/* Class names: the vocabulary when given, else "#0", "#1", ... (vocabulary indices; the caller
+ * had no names, so none is guessed). */
 typedef struct classes {
     int n;
     const char *const *name;
     char (*own)[16];
+    int indices; /* names are indices */
 } classes;
 
 static void section_per_class(page *p, xmlNodePtr body, const lc_report_info *in,
@@ -351,17 +356,22 @@ static void section_per_class(page *p, xmlNodePtr body, const lc_report_info *in
             prop(p, h, "class", "l");
     }
     xmlNodePtr tb = add(p, t, "tbody", NULL);
-    for (int k = 0; k < cl->n; k++) {
-        const cJSON *st = get(pcs, cl->name[k]);
-        if (!st)
+    /* vocabulary order when the names are known, else the order of per_class_stats */
+    const cJSON *next = pcs->child;
+    for (int k = 0; cl->indices ? next != NULL : k < cl->n; k++) {
+        const char *name = cl->indices ? next->string : cl->name[k];
+        const cJSON *st = cl->indices ? next : get(pcs, name);
+        if (cl->indices)
+            next = next->next;
+        if (!cJSON_IsObject(st))
             continue;
         tr = add(p, tb, "tr", NULL);
-        prop(p, add(p, tr, "td", cl->name[k]), "class", "l");
+        prop(p, add(p, tr, "td", name), "class", "l");
         const cJSON *tp = get(st, "true_positives"), *fn = get(st, "false_negatives");
         char buf[64];
         if (cJSON_IsNumber(tp) && cJSON_IsNumber(fn)) {
             snprintf(buf, sizeof buf, "%.0f", tp->valuedouble + fn->valuedouble);
-            add(p, tr, "td", buf);
+            prop(p, add(p, tr, "td", buf), "align", "right");
         } else {
             add(p, tr, "td", "-");
         }
@@ -372,9 +382,9 @@ static void section_per_class(page *p, xmlNodePtr body, const lc_report_info *in
         json_cell(p, tr, tp, 0);
         json_cell(p, tr, get(st, "false_positives"), 0);
         json_cell(p, tr, fn, 0);
-        if (in->class_freq && k < in->nclasses) {
+        if (in->class_freq && !cl->indices && k < in->nclasses) {
             snprintf(buf, sizeof buf, "%lld", (long long)in->class_freq[k]);
-            add(p, tr, "td", buf);
+            prop(p, add(p, tr, "td", buf), "align", "right");
         } else {
             add(p, tr, "td", "-");
         }
@@ -431,6 +441,7 @@ static void cm_table(page *p, xmlNodePtr parent, const double *cm, int n, int k,
                 snprintf(buf, sizeof buf, "%.0f", v);
             }
             xmlNodePtr td = add(p, tr, "td", buf);
+            prop(p, td, "align", "center");
             char col[16];
             heat(t01, col, sizeof col);
             prop(p, td, "bgcolor", col);
@@ -478,6 +489,10 @@ static void section_confusion(page *p, xmlNodePtr body, const lc_report_info *in
              "frequent classes, as Ludwig's plot shows them; the diagonal holds the correct "
              "predictions.", f, f, in->eval_split ? in->eval_split : "test", k);
     prop(p, add(p, s, "p", h), "class", "note");
+    if (cl->indices)
+        prop(p, add(p, s, "p", "Class names were not available to the report: #0, #1, ... are "
+                                "vocabulary indices (training_set_metadata.json idx2str)."),
+             "class", "note");
     cm_table(p, s, cm, n, k, cl, 0, f);
     snprintf(h, sizeof h, "confusion_matrix__%s_top%d (row-normalised)", f, k);
     add(p, s, "h3", h);
@@ -536,7 +551,7 @@ static void section_confusion(page *p, xmlNodePtr body, const lc_report_info *in
     xmlNodePtr tb = add(p, t, "tbody", NULL);
     for (int i = 0; i < k; i++) {
         tr = add(p, tb, "tr", NULL);
-        addf(p, tr, "td", "%d", i + 1);
+        prop(p, addf(p, tr, "td", "%d", i + 1), "align", "right");
         prop(p, add(p, tr, "td", lab[i]), "class", "l");
         double_cell(p, tr, sorted[i], 4);
     }
@@ -552,7 +567,7 @@ static void section_f1_freq(page *p, xmlNodePtr body, const lc_report_info *in,
 {
     const char *f = in->output_feature;
     const cJSON *pcs = get(feat, "per_class_stats");
-    if (!pcs || !in->class_freq || cl->n < 1)
+    if (!pcs || !in->class_freq || cl->indices || cl->n < 1)
         return;
     int n = cl->n;
     double *f1 = malloc(sizeof *f1 * (size_t)n), *fr = malloc(sizeof *fr * (size_t)n);
@@ -601,7 +616,7 @@ static void section_f1_freq(page *p, xmlNodePtr body, const lc_report_info *in,
         tr = add(p, tb, "tr", NULL);
         prop(p, add(p, tr, "td", lab[i]), "class", "l");
         json_cell(p, tr, get(get(pcs, lab[i]), "f1_score"), 4);
-        addf(p, tr, "td", "%.0f", b[i]);
+        prop(p, addf(p, tr, "td", "%.0f", b[i]), "align", "right");
     }
     snprintf(h, sizeof h, "F1 score vs frequency, %s (sorted by frequency)", f);
     argsort_desc(fr, n, ord);
@@ -635,9 +650,96 @@ static double *epoch_values(const cJSON *list, int *n)
     return v;
 }
 
-static void section_learning(page *p, xmlNodePtr body, const lc_report_info *in)
+/* Charts and the per-epoch table of one feature of training_statistics.json. */
+static void learning_feature(page *p, xmlNodePtr s, const lc_report_info *in, const cJSON *feat,
+                             const char *xl)
 {
     static const char *const splits[3] = {"training", "validation", "test"};
+    char h[512];
+    for (const cJSON *met = feat->child; met; met = met->next) {
+        if (!cJSON_IsArray(met))
+            continue;
+        rep_series sr[3];
+        double *vals[3] = {NULL, NULL, NULL};
+        int ns = 0;
+        for (int k = 0; k < 3; k++) {
+            const cJSON *list = get(get(get(in->train_stats, splits[k]), feat->string),
+                                    met->string);
+            if (!cJSON_IsArray(list))
+                continue;
+            vals[ns] = epoch_values(list, &sr[ns].n);
+            if (!vals[ns]) {
+                p->oom = 1;
+                break;
+            }
+            sr[ns].y = vals[ns];
+            sr[ns].name = splits[k];
+            sr[ns].style = k;
+            ns++;
+        }
+        snprintf(h, sizeof h, "learning_curves_%s_%s", feat->string, met->string);
+        add(p, s, "h3", h);
+        char title[512], alt[600];
+        snprintf(title, sizeof title, "Learning curves %s: %s", feat->string, met->string);
+        snprintf(alt, sizeof alt,
+                 "line chart of %s %s per %s for each split; numbers in the table below",
+                 feat->string, met->string, xl);
+        char ylab[256];
+        snprintf(ylab, sizeof ylab, "%s", met->string);
+        for (char *c = ylab; *c; c++)
+            if (*c == '_')
+                *c = ' ';
+        if (!p->oom)
+            chart(p, s, rep_svg_lines(title, xl, ylab, sr, ns, in->best_epoch), alt);
+        for (int k = 0; k < 3; k++)
+            free(vals[k]);
+    }
+    /* the numbers: one table per feature, epochs as rows, split x metric as columns */
+    snprintf(h, sizeof h, "%s per %s", feat->string, xl);
+    add(p, s, "h3", h);
+    xmlNodePtr t = table(p, s, "epochs");
+    xmlNodePtr thead = add(p, t, "thead", NULL);
+    xmlNodePtr r1 = add(p, thead, "tr", NULL), r2 = add(p, thead, "tr", NULL);
+    propf(p, add(p, r1, "th", xl), "rowspan", "2");
+    int epochs = 0;
+    for (const cJSON *met = feat->child; met; met = met->next) {
+        if (!cJSON_IsArray(met))
+            continue;
+        int nsp = 0;
+        for (int k = 0; k < 3; k++)
+            if (cJSON_IsArray(get(get(get(in->train_stats, splits[k]), feat->string),
+                                  met->string))) {
+                add(p, r2, "th", splits[k]);
+                nsp++;
+            }
+        propf(p, add(p, r1, "th", met->string), "colspan", "%d", nsp);
+        if (cJSON_GetArraySize(met) > epochs)
+            epochs = cJSON_GetArraySize(met);
+    }
+    xmlNodePtr tb = add(p, t, "tbody", NULL);
+    for (int ep = 0; ep < epochs; ep++) {
+        xmlNodePtr row = add(p, tb, "tr", NULL);
+        if (ep + 1 == in->best_epoch) {
+            prop(p, row, "class", "best");
+            addf(p, row, "th", "%d (best)", ep + 1);
+        } else {
+            addf(p, row, "th", "%d", ep + 1);
+        }
+        for (const cJSON *met = feat->child; met; met = met->next) {
+            if (!cJSON_IsArray(met))
+                continue;
+            for (int k = 0; k < 3; k++) {
+                const cJSON *list = get(get(get(in->train_stats, splits[k]), feat->string),
+                                        met->string);
+                if (cJSON_IsArray(list))
+                    json_cell(p, row, cJSON_GetArrayItem(list, ep), 4);
+            }
+        }
+    }
+}
+
+static void section_learning(page *p, xmlNodePtr body, const lc_report_info *in)
+{
     const cJSON *tr0 = get(in->train_stats, "training");
     xmlNodePtr s = section(p, body, "learning-curves", "Learning curves");
     char h[512];
@@ -658,91 +760,13 @@ static void section_learning(page *p, xmlNodePtr body, const lc_report_info *in)
         add(p, s, "p", "No training statistics.");
         return;
     }
-    /* "combined" first (pass 0), then the output features in file order (pass 1) */
-    for (int pass = 0; pass < 2; pass++)
-    for (const cJSON *feat = tr0->child; feat; feat = feat->next) {
-        if (!cJSON_IsObject(feat) || (strcmp(feat->string, "combined") == 0) != (pass == 0))
-            continue;
-        for (const cJSON *met = feat->child; met; met = met->next) {
-            if (!cJSON_IsArray(met))
-                continue;
-            rep_series sr[3];
-            double *vals[3] = {NULL, NULL, NULL};
-            int ns = 0;
-            for (int k = 0; k < 3; k++) {
-                const cJSON *list = get(get(get(in->train_stats, splits[k]), feat->string),
-                                        met->string);
-                if (!cJSON_IsArray(list))
-                    continue;
-                vals[ns] = epoch_values(list, &sr[ns].n);
-                if (!vals[ns]) {
-                    p->oom = 1;
-                    break;
-                }
-                sr[ns].y = vals[ns];
-                sr[ns].name = splits[k];
-                ns++;
-            }
-            snprintf(h, sizeof h, "learning_curves_%s_%s", feat->string, met->string);
-            add(p, s, "h3", h);
-            char title[512], alt[600];
-            snprintf(title, sizeof title, "Learning curves %s: %s", feat->string, met->string);
-            snprintf(alt, sizeof alt,
-                     "line chart of %s %s per %s for each split; numbers in the table below",
-                     feat->string, met->string, xl);
-            char ylab[256];
-            snprintf(ylab, sizeof ylab, "%s", met->string);
-            for (char *c = ylab; *c; c++)
-                if (*c == '_')
-                    *c = ' ';
-            if (!p->oom)
-                chart(p, s, rep_svg_lines(title, xl, ylab, sr, ns, in->best_epoch), alt);
-            for (int k = 0; k < 3; k++)
-                free(vals[k]);
-        }
-        /* the numbers: one table per feature, epochs as rows, split x metric as columns */
-        snprintf(h, sizeof h, "%s per %s", feat->string, xl);
-        add(p, s, "h3", h);
-        xmlNodePtr t = table(p, s, "epochs");
-        xmlNodePtr thead = add(p, t, "thead", NULL);
-        xmlNodePtr r1 = add(p, thead, "tr", NULL), r2 = add(p, thead, "tr", NULL);
-        propf(p, add(p, r1, "th", xl), "rowspan", "2");
-        int epochs = 0;
-        for (const cJSON *met = feat->child; met; met = met->next) {
-            if (!cJSON_IsArray(met))
-                continue;
-            int nsp = 0;
-            for (int k = 0; k < 3; k++)
-                if (cJSON_IsArray(get(get(get(in->train_stats, splits[k]), feat->string),
-                                      met->string))) {
-                    add(p, r2, "th", splits[k]);
-                    nsp++;
-                }
-            propf(p, add(p, r1, "th", met->string), "colspan", "%d", nsp);
-            if (cJSON_GetArraySize(met) > epochs)
-                epochs = cJSON_GetArraySize(met);
-        }
-        xmlNodePtr tb = add(p, t, "tbody", NULL);
-        for (int ep = 0; ep < epochs; ep++) {
-            xmlNodePtr row = add(p, tb, "tr", NULL);
-            if (ep + 1 == in->best_epoch) {
-                prop(p, row, "class", "best");
-                addf(p, row, "th", "%d (best)", ep + 1);
-            } else {
-                addf(p, row, "th", "%d", ep + 1);
-            }
-            for (const cJSON *met = feat->child; met; met = met->next) {
-                if (!cJSON_IsArray(met))
-                    continue;
-                for (int k = 0; k < 3; k++) {
-                    const cJSON *list = get(get(get(in->train_stats, splits[k]), feat->string),
-                                            met->string);
-                    if (cJSON_IsArray(list))
-                        json_cell(p, row, cJSON_GetArrayItem(list, ep), 4);
-                }
-            }
-        }
-    }
+    /* "combined" first, then the output features in file order */
+    const cJSON *comb = get(tr0, "combined");
+    if (cJSON_IsObject(comb))
+        learning_feature(p, s, in, comb, xl);
+    for (const cJSON *feat = tr0->child; feat; feat = feat->next)
+        if (cJSON_IsObject(feat) && feat != comb)
+            learning_feature(p, s, in, feat, xl);
 }
 
 typedef struct wrong {
@@ -951,10 +975,11 @@ lc_status lc_report_write(const char *path, const lc_report_info *in, lc_error *
             cl.n = 0;
         } else {
             for (int k = 0; k < cl.n; k++) {
-                snprintf(cl.own[k], sizeof cl.own[k], "%d", k);
+                snprintf(cl.own[k], sizeof cl.own[k], "#%d", k);
                 nm[k] = cl.own[k];
             }
             cl.name = nm;
+            cl.indices = 1;
         }
     }
     if (cm && ncm > cl.n) /* a matrix larger than the vocabulary: show what can be named */
@@ -966,7 +991,7 @@ lc_status lc_report_write(const char *path, const lc_report_info *in, lc_error *
              in->output_feature, in->input_feature ? " predicted from " : "",
              in->input_feature ? in->input_feature : "", in->eval_split ? in->eval_split : "test");
     prop(&p, add(&p, body, "p", lead), "class", "note");
-    nav(&p, body, feat != NULL, cm && ncm > 0, feat && in->class_freq);
+    nav(&p, body, feat != NULL, cm && ncm > 0, feat && in->class_freq && !cl.indices);
     section_summary(&p, body, in);
     if (feat) {
         section_test_metrics(&p, body, in, feat);

@@ -17,10 +17,11 @@ typedef struct rep_series {
     const char *name;   /* legend text */
     const double *y;    /* (n) values; non-finite values leave a gap */
     int n;
+    int style;          /* 0 blue solid, 1 orange dashed, 2 green dotted (one per split) */
 } rep_series;
 
 /* Line chart of up to 3 series over x = 1..n (epochs); a dashed vertical line marks mark_x
- * (0: none). Series i takes palette entry i (blue solid, orange dashed, green dotted). */
+ * (0: none). */
 char *rep_svg_lines(const char *title, const char *xlabel, const char *ylabel,
                     const rep_series *s, int ns, int mark_x);
 

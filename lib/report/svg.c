@@ -323,11 +323,12 @@ char *rep_svg_lines(const char *title, const char *xlabel, const char *ylabel,
         attr(&s, t, "fill", REP_GREY);
     }
     for (int i = 0; i < ns; i++) {
-        series_path(&s, g, &b, sr[i].y, sr[i].n, 1, 1, series_color[i], 2.5, series_dash[i],
+        int st = sr[i].style >= 0 && sr[i].style < 3 ? sr[i].style : i;
+        series_path(&s, g, &b, sr[i].y, sr[i].n, 1, 1, series_color[st], 2.5, series_dash[st],
                     sr[i].n <= 60);
         names[nl] = sr[i].name;
-        colors[nl] = series_color[i];
-        dashes[nl] = series_dash[i];
+        colors[nl] = series_color[st];
+        dashes[nl] = series_dash[st];
         widths[nl++] = 2.5;
     }
     if (mark_x >= 1 && mark_x <= (n > 1 ? n : 1)) {

@@ -135,16 +135,17 @@ static int xml_ok(const char *s)
 static void test_svg(void)
 {
     double a[5] = {1.0, 0.8, NAN, 0.5, 0.4}, b[5] = {1.1, 0.9, 0.7, 0.6, 0.55};
-    rep_series s[2] = {{"training", a, 5}, {"validation <&>", b, 5}};
+    rep_series s[2] = {{"training", a, 5, 0}, {"test <&>", b, 5, 2}};
     char *svg = rep_svg_lines("loss & <more>", "epoch", "loss", s, 2, 4);
     CHECK(svg && xml_ok(svg));
     CHECK(svg && strstr(svg, "loss &amp; &lt;more&gt;") && !strstr(svg, "<more>"));
-    CHECK(svg && strstr(svg, "validation &lt;&amp;&gt;"));
+    CHECK(svg && strstr(svg, "test &lt;&amp;&gt;"));
+    CHECK_MSG(svg && strstr(svg, REP_GREEN) && !strstr(svg, REP_ORANGE), "colour follows the split");
     CHECK_MSG(svg && count(svg, "<polyline") == 3, "NaN splits the training line in two");
     CHECK(svg && strstr(svg, "best epoch 4"));
     free(svg);
     double one[1] = {0.5};
-    rep_series s1 = {"training", one, 1};
+    rep_series s1 = {"training", one, 1, 0};
     svg = rep_svg_lines("one epoch", "epoch", "accuracy", &s1, 1, 1);
     CHECK(svg && xml_ok(svg));
     free(svg);
@@ -159,7 +160,7 @@ static void test_svg(void)
 }
 
 /* A synthetic run: K classes, N evaluated rows (every 7th wrong), E epochs. */
-static void test_page(int K, size_t N, int E, int with_images)
+static void test_page(int K, size_t N, int E, int with_images, int with_names)
 {
     char **names = calloc((size_t)K, sizeof *names);
     int64_t *freq = calloc((size_t)K, sizeof *freq);
@@ -234,15 +235,19 @@ static void test_page(int K, size_t N, int E, int with_images)
     cJSON *summary = cJSON_CreateObject();
     cJSON_AddItemToObject(summary, "epochs run", lc_json_int(E));
     cJSON_AddStringToObject(summary, "dataset", "data <&> \"x\".csv");
-    lc_report_info in = {.title = "Ludwig Experiment", .output_feature = "label",
+    lc_report_info in0 = {.title = "Ludwig Experiment", .output_feature = "label",
                          .input_feature = "image_path", .eval_split = "test", .test_stats = ts,
                          .train_stats = tr, .summary = summary, .best_epoch = E - 1,
                          .nclasses = K, .class_names = (const char *const *)names,
                          .class_freq = freq, .n_eval = N, .eval_labels = lab, .eval_preds = pred,
                          .eval_probs = prob, .eval_rows = rows, .row_lines = lines, .images = img,
                          .C = 1, .H = 28, .W = 28};
+    /* without names (as `ludwig-c evaluate` calls it): indices, never guessed names */
+    lc_report_info in1 = {.title = "Ludwig Evaluate", .output_feature = "label", .test_stats = ts,
+                          .summary = summary};
+    const lc_report_info in = with_names ? in0 : in1;
     char path[512];
-    snprintf(path, sizeof path, "%s/report_%d.html", tmpdir, K);
+    snprintf(path, sizeof path, "%s/report_%d_%d.html", tmpdir, K, with_names);
     lc_error e = {0};
     double t0 = now_s();
     lc_status st = lc_report_write(path, &in, &e);
@@ -256,7 +261,14 @@ static void test_page(int K, size_t N, int E, int with_images)
 #ifndef LC_SANITIZED
     CHECK_MSG(dt < 1.0, "report took %.3f s", dt);
 #endif
-    if (html) {
+    if (html && !with_names) {
+        CHECK(strstr(html, ">#0<") && strstr(html, "Class names were not available"));
+        CHECK(strstr(html, ">class_5<")); /* the per-class table keeps the stats' own keys */
+        CHECK(!strstr(html, "frequency_vs_f1") && !strstr(html, "class=\"card\""));
+        CHECK(!strstr(html, "<script>alert"));
+        CHECK(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+    if (html && with_names) {
         CHECK(!strstr(html, "<script>alert"));
         CHECK(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
         CHECK(strstr(html, "a&amp;b \"quoted\"") || strstr(html, "a&amp;b &quot;quoted&quot;"));
@@ -316,8 +328,9 @@ int main(void)
     test_base64();
     test_png();
     test_svg();
-    test_page(10, 10000, 15, 1);
-    test_page(30, 500, 3, 0);
+    test_page(10, 10000, 15, 1, 1);
+    test_page(30, 500, 3, 0, 1);
+    test_page(12, 100, 2, 0, 0);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
