@@ -399,9 +399,11 @@ def find_test_data(tool_path):
     raise HarnessError(f"no test-data/ next to {tool_path}")
 
 
-def build_state(inputs, test_el):
-    """Raw values: the defaults, then the test's <param>s."""
+def build_state(inputs, test_el, inject=None):
+    """Raw values: the defaults, then the test's <param>s (and datasets injected by a workflow)."""
     state = {n: p["default"] for n, p in inputs.items()}
+    for n in inject or {}:
+        state[n] = inject[n]
     given = {}
     for tp in test_el.findall("param"):
         name = tp.get("name").split("|")[-1]
@@ -438,6 +440,11 @@ def stage_inputs(inputs, state, test_data, job):
             continue
         tp = state[name]
         n += 1
+        if isinstance(tp, DatasetWrapper):  # an earlier job's output (workflow)
+            if not any(gxtool.is_subtype(tp.ext, f) for f in p["formats"]):
+                raise TestFailure(f"param {name}: a {tp.ext} dataset is not accepted (formats {p['formats']})")
+            staged[name] = tp
+            continue
         ftype = tp.get("ftype")
         if not ftype:
             raise HarnessError(f"test param '{name}': give ftype (sniffing is not emulated)")
@@ -565,7 +572,7 @@ def discover(job_working, el):
     return elements
 
 
-def run_test(tool_path, root, index, test_el, opts):
+def run_test(tool_path, root, index, test_el, opts, inject=None, keep=False):
     inputs = parse_inputs(root)
     outputs = parse_outputs(root)
     profile = float(root.get("profile", "16.01"))
@@ -577,10 +584,11 @@ def run_test(tool_path, root, index, test_el, opts):
     tmpd = os.path.join(job, "tmp")
     for d in (working, outdir, home, tmpd):
         os.makedirs(d)
-    state = build_state(inputs, test_el)
+    state = build_state(inputs, test_el, inject)
     staged = stage_inputs(inputs, state, test_data, job)
     ctx = wrap_state(inputs, state, staged)
     raw = {n: (bool(v) if inputs[n]["type"] == "boolean" else v) for n, v in state.items()}
+    raw = {n: (None if inputs[n]["type"] == "data" and v is None else v) for n, v in raw.items()}
     out_ds = {}
     for i, o in enumerate(outputs):
         if o["kind"] == "data":
@@ -641,7 +649,8 @@ def run_test(tool_path, root, index, test_el, opts):
         tail = stderr.decode("utf-8", "replace")[-1500:]
         raise TestFailure(f"{exc}\n  exit code {rc}; job dir {job}\n  command: {command}\n"
                           f"  stderr tail:\n{tail}") from None
-    if not opts.keep:
+    result["produced"] = produced
+    if not (opts.keep or keep):
         shutil.rmtree(job, ignore_errors=True)
     return result
 

@@ -61,7 +61,11 @@ make --no-print-directory -s install PREFIX="$T/prefix" BUILD="$BUILD" >/dev/nul
 [ "$("$T/prefix/bin/ludwig-c" --version)" = "ludwig-c $(cat VERSION)" ] || fail "installed ludwig-c --version"
 nice -n 10 $PY $G/harness.py --path-prefix "$T/prefix/bin" --workdir "$T" $TOOLS
 
+echo "== galaxy: workflows (experiment/train -> ludwig_model -> predict/evaluate/experiment)"
+nice -n 10 $PY $G/workflow.py --path-prefix "$T/prefix/bin" --workdir "$T" $G/workflows.xml
+
 echo "== galaxy: harness self-tests"
 $PY $G/harness.py --workdir "$T" $G/selftest/good.xml
 $PY $G/harness.py --workdir "$T" --expect-fail $G/selftest/broken.xml
+$PY $G/workflow.py --path-prefix "$T/prefix/bin" --workdir "$T" --expect-fail $G/selftest/workflows_broken.xml
 echo "galaxy: ok"
