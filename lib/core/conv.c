@@ -16,6 +16,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 int lc_conv2d_plan(lc_conv2d *c)
 {
     if (c->C < 1 || c->H < 1 || c->W < 1 || c->OC < 1 || c->KH < 1 || c->KW < 1 || c->sh < 1 ||
@@ -34,7 +38,7 @@ int lc_conv2d_plan(lc_conv2d *c)
  *   [thread t]  col (CKK+1, OHW): im2col plus a row of ones that turns the bias into one more
  *               k step of the GEMM (forward) and db into one more output row (backward);
  *               dcol (CKK, OHW); z (OC, OHW), the fused block's conv output or its
- *               gradient                                             for t in [0, nthreads)
+ *               gradient; km (OC, OHW), its dropout keep masks      for t in [0, nthreads)
  *   wb          [w | b] (OC, CKK+1), the forward GEMM's A when there is a bias
  *   [chunk j]   [dW^T; db] partial (CKK+1, OC)                       for j in [0, LC_REDUCE_CHUNKS)
  * dW is computed transposed (col dy^T) so that B, the packed operand, is the small dy. */
@@ -45,6 +49,7 @@ typedef struct ws_layout {
     size_t col;    /* one col buffer */
     size_t thread; /* per-thread stride */
     size_t z;      /* offset of z within a thread's part */
+    size_t km;     /* offset of the fused dropout's keep masks (OC, OHW) within a thread's part */
     size_t wb;     /* offset of [w | b] */
     size_t chunk;  /* per-chunk stride */
     size_t parts;  /* offset of the chunk partials */
@@ -59,7 +64,8 @@ static int layout(const lc_conv2d *c, int nthreads, ws_layout *l)
     l->z = 2 * l->col;
     if (lc_size_mul((size_t)c->OC, ohw, &t) != 0 || t > SIZE_MAX / 8 || l->z > SIZE_MAX / 8)
         return -1;
-    l->thread = l->z + round16(t);
+    l->km = l->z + round16(t);
+    l->thread = l->km + round16(t);
     if (lc_size_mul(ckk1, (size_t)c->OC, &t) != 0 || t > SIZE_MAX / 8)
         return -1;
     l->chunk = round16(t);
@@ -381,59 +387,126 @@ static inline float u2f(uint32_t u)
     return v;
 }
 
-/* z (OC*OHW) of sample s -> ReLU, dropout, in place (element order as lc_dropout_forward).
- * Branch-free (the keep bits are random, so branches would mispredict half the time): a value
- * survives as its bits ANDed with all-ones masks, otherwise it becomes +0, exactly as
- * lc_act_forward and lc_dropout_forward compute it. */
-static void fused_act_drop(const fused_ctx *k, int s, float *restrict z, size_t n)
+/* Sample s's dropout keep masks: all-ones where element i (order as lc_dropout_forward) is kept,
+ * zero where dropped. */
+static void fused_keep_masks(const fused_ctx *k, int s, uint32_t *restrict km, size_t n)
 {
-    if (k->rate <= 0.0f) {
-        for (size_t i = 0; i < n; i++)
-            z[i] = u2f(f2u(z[i]) & -(uint32_t)(z[i] > 0.0f));
-        return;
-    }
-    if (k->rate >= 1.0f) {
-        memset(z, 0, n * sizeof *z);
-        return;
-    }
     uint64_t key = lc_dropout_key(k->seed, k->layer, k->step, (uint64_t)s);
-    const float scale = k->scale;
     const uint32_t thr = k->thr;
-    for (size_t i = 0; i < n; i += 2) {
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
         uint64_t h = lc_splitmix_at(key, i >> 1);
-        for (size_t q = 0; q < 2 && i + q < n; q++) {
-            float v = z[i + q];
-            uint32_t keep = -(uint32_t)((uint32_t)(h >> (32 * q)) >= thr);
-            uint32_t pos = -(uint32_t)(v > 0.0f);
-            z[i + q] = u2f(f2u(v * scale) & keep & pos);
-        }
+        km[i] = -(uint32_t)((uint32_t)h >= thr);
+        km[i + 1] = -(uint32_t)((uint32_t)(h >> 32) >= thr);
     }
+    if (i < n)
+        km[i] = -(uint32_t)((uint32_t)lc_splitmix_at(key, i >> 1) >= thr);
 }
 
-/* max over each pkh x pkw window of z (OC, OH, OW); the first maximum wins, as torch. After ReLU
- * every value is +0, positive or +inf, whose order is that of their bit patterns as unsigned
- * integers: the comparisons run on integers, without branches. */
+/* ReLU then dropout of one conv output: the bits of v * scale where v > 0 and the element is
+ * kept, +0 otherwise - exactly what lc_act_forward then lc_dropout_forward compute. Without
+ * dropout scale is 1 and keep all-ones. Branch-free: the keep bits are random. */
+static inline uint32_t act1(float v, float scale, uint32_t keep)
+{
+    return f2u(v * scale) & keep & -(uint32_t)(v > 0.0f);
+}
+
+/* z (OC*OHW) -> ReLU, dropout, in place */
+static void fused_act_drop(float *restrict z, const uint32_t *km, float scale, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128 zero = _mm_setzero_ps(), vs = _mm_set1_ps(scale);
+    const __m128 ones = _mm_castsi128_ps(_mm_set1_epi32(-1));
+    for (; i + 4 <= n; i += 4) {
+        __m128 v = _mm_loadu_ps(z + i);
+        __m128 keep = km ? _mm_loadu_ps((const float *)(km + i)) : ones;
+        __m128 r = _mm_and_ps(_mm_and_ps(_mm_mul_ps(v, vs), keep), _mm_cmpgt_ps(v, zero));
+        _mm_storeu_ps(z + i, r);
+    }
+#endif
+    for (; i < n; i++)
+        z[i] = u2f(act1(z[i], scale, km ? km[i] : ~0u));
+}
+
+/* ReLU, dropout and a 2x2 stride-2 max-pool of z (OC, OH, OW) in one pass. After ReLU every
+ * value is +0, positive or +inf, and their order is that of their bit patterns as (signed or
+ * unsigned) integers, so the comparisons run on integers, without branches; the first maximum
+ * wins, as torch. Windows of 4 come in one vector step (even and odd columns deinterleaved). */
+static void fused_pool2x2(const lc_conv2d *c, const lc_conv_fuse *f, const float *z,
+                          const uint32_t *km, float scale, float *y /* (OC, POH, POW) */,
+                          unsigned char *am)
+{
+    const int OW = c->OW, OHW = c->OH * c->OW, POW = f->POW;
+#ifdef __SSE2__
+    const __m128 zero = _mm_setzero_ps(), vs = _mm_set1_ps(scale);
+    const __m128 ones = _mm_castsi128_ps(_mm_set1_epi32(-1));
+    const __m128i two = _mm_set1_epi32(2);
+#endif
+    for (int oc = 0; oc < c->OC; oc++)
+        for (int ph = 0; ph < f->POH; ph++) {
+            size_t r0 = (size_t)oc * OHW + (size_t)(2 * ph) * OW, r1 = r0 + OW;
+            int pw = 0;
+#ifdef __SSE2__
+            for (; pw + 4 <= POW; pw += 4, y += 4, am += 4) {
+                size_t q0 = r0 + 2 * (size_t)pw, q1 = r1 + 2 * (size_t)pw;
+                __m128 l0 = _mm_loadu_ps(z + q0), h0 = _mm_loadu_ps(z + q0 + 4);
+                __m128 l1 = _mm_loadu_ps(z + q1), h1 = _mm_loadu_ps(z + q1 + 4);
+                __m128 va = _mm_shuffle_ps(l0, h0, _MM_SHUFFLE(2, 0, 2, 0));
+                __m128 vb = _mm_shuffle_ps(l0, h0, _MM_SHUFFLE(3, 1, 3, 1));
+                __m128 vc = _mm_shuffle_ps(l1, h1, _MM_SHUFFLE(2, 0, 2, 0));
+                __m128 vd = _mm_shuffle_ps(l1, h1, _MM_SHUFFLE(3, 1, 3, 1));
+                __m128 ka = ones, kb = ones, kc = ones, kd = ones;
+                if (km) {
+                    __m128 m0 = _mm_loadu_ps((const float *)(km + q0));
+                    __m128 n0 = _mm_loadu_ps((const float *)(km + q0 + 4));
+                    __m128 m1 = _mm_loadu_ps((const float *)(km + q1));
+                    __m128 n1 = _mm_loadu_ps((const float *)(km + q1 + 4));
+                    ka = _mm_shuffle_ps(m0, n0, _MM_SHUFFLE(2, 0, 2, 0));
+                    kb = _mm_shuffle_ps(m0, n0, _MM_SHUFFLE(3, 1, 3, 1));
+                    kc = _mm_shuffle_ps(m1, n1, _MM_SHUFFLE(2, 0, 2, 0));
+                    kd = _mm_shuffle_ps(m1, n1, _MM_SHUFFLE(3, 1, 3, 1));
+                }
+#define LC_ACT4(v, k) _mm_castps_si128(_mm_and_ps(_mm_and_ps(_mm_mul_ps(v, vs), k), _mm_cmpgt_ps(v, zero)))
+                __m128i a = LC_ACT4(va, ka), b = LC_ACT4(vb, kb);
+                __m128i cc = LC_ACT4(vc, kc), d = LC_ACT4(vd, kd);
+#undef LC_ACT4
+                __m128i i1 = _mm_cmpgt_epi32(b, a), i2 = _mm_cmpgt_epi32(d, cc);
+                __m128i m1 = _mm_or_si128(_mm_and_si128(i1, b), _mm_andnot_si128(i1, a));
+                __m128i m2 = _mm_or_si128(_mm_and_si128(i2, d), _mm_andnot_si128(i2, cc));
+                __m128i i3 = _mm_cmpgt_epi32(m2, m1);
+                __m128i m = _mm_or_si128(_mm_and_si128(i3, m2), _mm_andnot_si128(i3, m1));
+                /* offsets: i3 ? 2 + [d > c] : [b > a]; the masks are -1 or 0 */
+                __m128i idx = _mm_or_si128(_mm_and_si128(i3, _mm_sub_epi32(two, i2)),
+                                           _mm_andnot_si128(i3, _mm_sub_epi32(_mm_setzero_si128(), i1)));
+                _mm_storeu_ps(y, _mm_castsi128_ps(m));
+                __m128i bytes = _mm_packus_epi16(_mm_packs_epi32(idx, idx), _mm_setzero_si128());
+                uint32_t packed = (uint32_t)_mm_cvtsi128_si32(bytes);
+                memcpy(am, &packed, 4);
+            }
+#endif
+            for (; pw < POW; pw++) {
+                size_t q0 = r0 + 2 * (size_t)pw, q1 = r1 + 2 * (size_t)pw;
+                uint32_t a = act1(z[q0], scale, km ? km[q0] : ~0u);
+                uint32_t b = act1(z[q0 + 1], scale, km ? km[q0 + 1] : ~0u);
+                uint32_t cc = act1(z[q1], scale, km ? km[q1] : ~0u);
+                uint32_t d = act1(z[q1 + 1], scale, km ? km[q1 + 1] : ~0u);
+                uint32_t i1 = b > a, i2 = d > cc;
+                uint32_t m1 = i1 ? b : a, m2 = i2 ? d : cc;
+                uint32_t i3 = m2 > m1;
+                *y++ = u2f(i3 ? m2 : m1);
+                *am++ = (unsigned char)(i3 ? 2 + i2 : i1);
+            }
+        }
+}
+
+/* the general non-overlapping max-pool of z (already through ReLU and dropout) */
 static void fused_pool(const lc_conv2d *c, const lc_conv_fuse *f, const float *z,
                        float *y /* (OC, POH, POW) */, unsigned char *am)
 {
     const int OW = c->OW, OHW = c->OH * c->OW, pkh = f->pkh, pkw = f->pkw;
     for (int oc = 0; oc < c->OC; oc++) {
         const float *zc = z + (size_t)oc * OHW;
-        if (pkh == 2 && pkw == 2) {
-            for (int ph = 0; ph < f->POH; ph++) {
-                const float *r0 = zc + (size_t)(2 * ph) * OW, *r1 = r0 + OW;
-                for (int pw = 0; pw < f->POW; pw++) {
-                    uint32_t a = f2u(r0[2 * pw]), b = f2u(r0[2 * pw + 1]);
-                    uint32_t cc = f2u(r1[2 * pw]), d = f2u(r1[2 * pw + 1]);
-                    uint32_t i1 = b > a, i2 = d > cc;
-                    uint32_t m1 = i1 ? b : a, m2 = i2 ? d : cc;
-                    uint32_t i3 = m2 > m1;
-                    *y++ = u2f(i3 ? m2 : m1);
-                    *am++ = (unsigned char)(i3 ? 2 + i2 : i1);
-                }
-            }
-            continue;
-        }
         for (int ph = 0; ph < f->POH; ph++)
             for (int pw = 0; pw < f->POW; pw++) {
                 const float *win = zc + (size_t)(ph * pkh) * OW + pw * pkw;
@@ -468,7 +541,24 @@ static void fused_fwd_task(void *vctx, int s, int thread)
         col = part;
     }
     lc_sgemm(0, 0, c->OC, OHW, k->kb, 1.0f, k->a, k->kb, col, OHW, 0.0f, z, OHW);
-    fused_act_drop(k, s, z, n);
+    if (k->rate >= 1.0f) { /* everything dropped */
+        memset(k->yo + (size_t)s * on, 0, on * sizeof(float));
+        if (f->pool)
+            memset(k->am + (size_t)s * on, 0, on);
+        return;
+    }
+    uint32_t *km = NULL;
+    float scale = 1.0f;
+    if (k->rate > 0.0f) {
+        km = (uint32_t *)(part + k->l.km);
+        fused_keep_masks(k, s, km, n);
+        scale = k->scale;
+    }
+    if (f->pool && f->pkh == 2 && f->pkw == 2) {
+        fused_pool2x2(c, f, z, km, scale, k->yo + (size_t)s * on, k->am + (size_t)s * on);
+        return;
+    }
+    fused_act_drop(z, km, scale, n);
     if (f->pool)
         fused_pool(c, f, z, k->yo + (size_t)s * on, k->am + (size_t)s * on);
 }

@@ -325,7 +325,10 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
         for (size_t i = 0; i < en_rows; i++)
             eidx[i] = eval_s == 3 ? (int32_t)i : ds->idx[eval_s][i];
         double loss;
+        double te = lc_now_s();
         lc_evaluate(m, pool, cfg, ds, eidx, en_rows, tr.eval_batch_size, probs, &loss);
+        tr.eval_seconds += lc_now_s() - te;
+        tr.eval_samples += en_rows;
         for (size_t i = 0; i < en_rows; i++) {
             const float *p = probs + i * (size_t)ds->nclasses;
             int best = 0;
@@ -442,8 +445,10 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
         goto fail;
     }
     if (o->progress)
-        fprintf(o->progress, "ludwig-c: done in %.1fs (training %.1fs, %.0f samples/s)\n", wall,
-                tr.train_seconds, tr.samples_per_second);
+        fprintf(o->progress,
+                "ludwig-c: done in %.1fs (training %.1fs, %.0f samples/s; evaluation %.1fs, %.0f samples/s)\n",
+                wall, tr.train_seconds, tr.samples_per_second, tr.eval_seconds,
+                tr.eval_seconds > 0 ? (double)tr.eval_samples / tr.eval_seconds : 0.0);
     if (o->model_resume_path)
         lc_checkpoint_discard_interrupted(o->model_resume_path);
     if (run_dir_out) {

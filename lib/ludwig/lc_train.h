@@ -30,6 +30,8 @@ typedef struct lc_train_result {
     long steps;
     int resumed_epochs;  /* epochs completed in the checkpoint resumed from (0: a fresh run) */
     double train_seconds, samples_per_second;
+    double eval_seconds;  /* forward-only evaluation passes (per-epoch and final) */
+    size_t eval_samples;  /* rows those passes evaluated */
 } lc_train_result;
 
 /* Trains m (parameters already initialised) on d; on return m holds the final model (best on the

@@ -363,7 +363,10 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                 memcpy(lab, seen_labels, n * sizeof *lab);
             } else {
                 n = d->count[s];
+                double te = lc_now_s();
                 lc_evaluate(m, p, cfg, d, d->idx[s], n, EB, probs, &loss);
+                r->eval_seconds += lc_now_s() - te;
+                r->eval_samples += n;
                 for (size_t i = 0; i < n; i++)
                     lab[i] = d->labels[d->idx[s][i]];
             }
