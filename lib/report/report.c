@@ -32,6 +32,7 @@
 #define TOP_N_CLASSES 10  /* Ludwig's confusion_matrix plots as the Galaxy wrapper names them */
 #define GALLERY_MAX 24    /* thumbnails of confidently wrong predictions */
 #define THUMB_MAX_SIDE 64 /* thumbnails larger than this are box-downscaled */
+#define FULL_CM_MAX 40    /* the whole matrix is shown up to this many classes (n^2 cells) */
 
 static const char *const CSS =
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;"
@@ -64,7 +65,8 @@ static const char *const CSS =
     "text-align:center;background:#fafafa}"
     ".card img{width:84px;height:84px;image-rendering:pixelated;display:block;margin:0 auto .3em}"
     "footer{margin-top:3em;color:#666;font-size:.85em;border-top:1px solid #ccc;padding-top:.5em}"
-    "@media (max-width:600px){body{padding:.5em}nav ul{columns:1}td,th{padding:.15em .35em}}";
+    "@media (max-width:600px){body{padding:.5em}nav ul{columns:1}td,th{padding:.15em .35em}"
+    "td.m{min-width:9em;font-size:.85em}}";
 
 /* Click a column heading of a table.sortable to sort its body rows (numbers by value, the exact
  * value in a cell's title when there is one). */
@@ -501,10 +503,14 @@ static void section_confusion(page *p, xmlNodePtr body, const lc_report_info *in
                 "each class (the diagonal is the class's recall within these classes)."),
          "class", "note");
     cm_table(p, s, cm, n, k, cl, 1, f);
-    if (n > k) {
+    if (n > k && n <= FULL_CM_MAX) {
         snprintf(h, sizeof h, "all %d classes", n);
         add(p, s, "h3", h);
         cm_table(p, s, cm, n, n, cl, 0, f);
+    } else if (n > k) {
+        snprintf(h, sizeof h,
+                 "The whole %d x %d matrix is in test_statistics.json (confusion_matrix).", n, n);
+        prop(p, add(p, s, "p", h), "class", "note");
     }
 
     /* entropy of each row of the top-k matrix, as Ludwig's confusion_matrix visualisation */
@@ -809,9 +815,14 @@ static void section_gallery(page *p, xmlNodePtr body, const lc_report_info *in,
         return;
     }
     nw = 0;
-    for (size_t i = 0; i < in->n_eval; i++)
-        if (in->eval_labels[i] != in->eval_preds[i])
-            w[nw++] = (wrong){i, in->eval_probs[i * (size_t)in->nclasses + in->eval_preds[i]]};
+    for (size_t i = 0; i < in->n_eval; i++) {
+        int yh = in->eval_preds[i];
+        if (in->eval_labels[i] == yh)
+            continue;
+        float pr = yh >= 0 && yh < in->nclasses ? in->eval_probs[i * (size_t)in->nclasses + yh]
+                                                : NAN;
+        w[nw++] = (wrong){i, isnan(pr) ? -INFINITY : pr}; /* a total order for qsort */
+    }
     qsort(w, nw, sizeof *w, wrong_cmp);
     snprintf(h, sizeof h, "%zu of %zu rows are misclassified.", nw, in->n_eval);
     add(p, s, "p", h);
@@ -911,16 +922,19 @@ static void nav(page *p, xmlNodePtr body, int has_test, int has_cm, int has_f1)
 }
 
 /* The confusion matrix of test_stats as doubles (n, n); NULL with *n = 0 when absent or not
- * square. */
-static double *confusion(const cJSON *feat, int *n)
+ * square (or out of memory, then p->oom). */
+static double *confusion(page *p, const cJSON *feat, int *n)
 {
     const cJSON *cm = get(feat, "confusion_matrix");
     *n = cJSON_IsArray(cm) ? cJSON_GetArraySize(cm) : 0;
     if (*n < 1)
         return NULL;
     double *v = malloc(sizeof *v * (size_t)*n * (size_t)*n);
-    if (!v)
+    if (!v) {
+        p->oom = 1;
+        *n = 0;
         return NULL;
+    }
     int i = 0;
     for (const cJSON *row = cm->child; row; row = row->next, i++) {
         if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != *n) {
@@ -961,7 +975,7 @@ lc_status lc_report_write(const char *path, const lc_report_info *in, lc_error *
     add(&p, body, "h1", title);
     const cJSON *feat = get(in->test_stats, in->output_feature);
     int ncm = 0;
-    cm = feat ? confusion(feat, &ncm) : NULL;
+    cm = feat ? confusion(&p, feat, &ncm) : NULL;
     /* class names: the vocabulary, or indices when the caller has none */
     cl.n = in->class_names ? in->nclasses : ncm;
     if (in->class_names) {

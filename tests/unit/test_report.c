@@ -1,7 +1,7 @@
 /* test_report.c - the report's parts and the whole page: base64 against RFC 4648's vectors; PNG
  * thumbnails decoded back (grey and RGB, box downscaling, odd sizes, several deflate blocks); SVG
  * charts are well-formed XML with escaped labels and gaps at non-finite values; a whole report
- * for 10 and 30 classes with hostile class names (escaped, never markup), every section heading,
+ * for 10, 30 and 200 classes with hostile class names (escaped, never markup), every section heading,
  * page weight under 1.5 MB and generation under 1 s for 10,000 evaluated rows; a write into a
  * missing directory fails with LC_ERR_IO and leaves nothing. */
 #include "check.h"
@@ -290,7 +290,10 @@ static void test_page(int K, size_t N, int E, int with_images, int with_names)
                                             "Most confidently wrong predictions"};
         for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++)
             CHECK_MSG(strstr(html, heads[i]) != NULL, "missing %s", heads[i]);
-        CHECK((K > 10) == (strstr(html, "all 30 classes") != NULL));
+        char all[64];
+        snprintf(all, sizeof all, "all %d classes", K);
+        CHECK((K > 10 && K <= 40) == (strstr(html, all) != NULL));
+        CHECK((K > 40) == (strstr(html, "The whole ") != NULL)); /* n^2 cells only up to 40 */
         CHECK_MSG(count(html, "class=\"card\"") == (N / 7 + 1 < 24 ? N / 7 + 1 : 24), "gallery");
         CHECK((count(html, "data:image/png;base64,") > 0) == (img != NULL));
         /* F1 NaN shows as NaN in the table and counts as 0 for the F1 plot */
@@ -330,6 +333,7 @@ int main(void)
     test_svg();
     test_page(10, 10000, 15, 1, 1);
     test_page(30, 500, 3, 0, 1);
+    test_page(200, 1000, 2, 0, 1);
     test_page(12, 100, 2, 0, 0);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
