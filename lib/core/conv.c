@@ -132,6 +132,17 @@ static void valid_range(int OW, int W, int s, int d, int *lo, int *hi)
 void lc_im2col(const lc_conv2d *c, const float *x /* (C,H,W) */, float *col /* (CKK, OHW) */)
 {
     const int OH = c->OH, OW = c->OW, sw = c->sw;
+    if (c->sh == 1 && sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 && c->dw == 1) {
+        /* the common case: every row of col is OH slices of OW consecutive inputs */
+        for (int ci = 0; ci < c->C; ci++)
+            for (int kh = 0; kh < c->KH; kh++)
+                for (int kw = 0; kw < c->KW; kw++) {
+                    const float *src = x + ((size_t)ci * c->H + kh) * c->W + kw;
+                    for (int oh = 0; oh < OH; oh++, col += OW)
+                        copy_row(col, src + (size_t)oh * c->W, OW);
+                }
+        return;
+    }
     for (int ci = 0; ci < c->C; ci++)
         for (int kh = 0; kh < c->KH; kh++)
             for (int kw = 0; kw < c->KW; kw++) {
@@ -611,6 +622,34 @@ static void fused_dz(const fused_ctx *k, int s, float *dz)
     }
     const unsigned char *am = k->am_in + (size_t)s * on;
     const int OW = c->OW, OHW = c->OH * c->OW;
+    if (f->pkh == 2 && f->pkw == 2) {
+        /* every position of every window is written: the maximum its gradient (or +0 when the
+         * output is not positive), the others +0; only rows and columns outside every window
+         * (odd OH or OW) need clearing */
+        const int POW = f->POW;
+        size_t o = 0;
+        for (int oc = 0; oc < c->OC; oc++) {
+            float *zc = dz + (size_t)oc * OHW;
+            for (int ph = 0; ph < f->POH; ph++) {
+                float *r0 = zc + (size_t)(2 * ph) * OW, *r1 = r0 + OW;
+                for (int pw = 0; pw < POW; pw++, o++) {
+                    float g = u2f(f2u(dys[o] * scale) & -(uint32_t)(ys[o] > 0.0f));
+                    unsigned a = am[o];
+                    r0[2 * pw] = a == 0 ? g : 0.0f;
+                    r0[2 * pw + 1] = a == 1 ? g : 0.0f;
+                    r1[2 * pw] = a == 2 ? g : 0.0f;
+                    r1[2 * pw + 1] = a == 3 ? g : 0.0f;
+                }
+                if (OW > 2 * POW) {
+                    r0[OW - 1] = 0.0f;
+                    r1[OW - 1] = 0.0f;
+                }
+            }
+            if (c->OH > 2 * f->POH)
+                memset(zc + (size_t)(OHW - OW), 0, (size_t)OW * sizeof *dz);
+        }
+        return;
+    }
     memset(dz, 0, (size_t)c->OC * OHW * sizeof *dz);
     size_t o = 0;
     for (int oc = 0; oc < c->OC; oc++)
