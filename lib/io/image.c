@@ -20,6 +20,8 @@
 #define STBI_NO_STDIO
 #define STBI_NO_HDR
 #define STBI_NO_LINEAR
+#define STBI_NO_PSD /* rare formats with a history of decoder bugs; not accepted upstream either */
+#define STBI_NO_PIC
 #define STB_IMAGE_IMPLEMENTATION
 #define STB_IMAGE_RESIZE_IMPLEMENTATION
 #define STB_IMAGE_RESIZE_STATIC
@@ -41,15 +43,72 @@
 
 /* ---- one image ---------------------------------------------------------------------------- */
 
+/* stb_image 2.27 allocates the size a PNG IDAT chunk claims before reading it, so a few bytes
+ * can ask for gigabytes. Walk the chunks as stb does and refuse one longer than what is left of
+ * the file (stb would fail on it anyway, after the allocation). */
+static const char *png_precheck(const unsigned char *b, size_t len)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (len < 8 || memcmp(b, sig, 8) != 0)
+        return NULL;
+    size_t p = 8;
+    while (len - p >= 8) {
+        size_t n = ((size_t)b[p] << 24) | ((size_t)b[p + 1] << 16) | ((size_t)b[p + 2] << 8) | b[p + 3];
+        if (n > len - p - 8)
+            return "corrupt PNG: a chunk is longer than the file (the file is truncated?)";
+        if (memcmp(b + p + 4, "IEND", 4) == 0)
+            break;
+        p += 8 + n;
+        if (len - p < 4)
+            break;
+        p += 4; /* CRC */
+    }
+    return NULL;
+}
+
+/* stb_image 2.27 reads the numbers of a PNM (P5/P6) header into an int without an overflow
+ * check (undefined behaviour), and converts 16-bit PNM channels with its 8-bit code (a heap
+ * overflow). Read the header the way stb does; refuse numbers over INT_MAX and 16-bit files. */
+static const char *pnm_precheck(const unsigned char *b, size_t len)
+{
+    if (len < 2 || b[0] != 'P' || (b[1] != '5' && b[1] != '6'))
+        return NULL;
+    size_t p = 2;
+    char c = p < len ? (char)b[p++] : 0;
+    for (int k = 0; k < 3; k++) {
+        for (;;) { /* whitespace and # comments */
+            while (p < len && (c == ' ' || (c >= '\t' && c <= '\r')))
+                c = (char)b[p++];
+            if (p >= len || c != '#')
+                break;
+            while (p < len && c != '\n' && c != '\r')
+                c = (char)b[p++];
+        }
+        long long v = 0;
+        while (p < len && c >= '0' && c <= '9') {
+            v = v * 10 + (c - '0');
+            if (v > INT_MAX)
+                return "corrupt PNM: a number in its header is too large";
+            c = (char)b[p++];
+        }
+        if (k == 2 && v > 255) /* stb 2.27 converts 16-bit PNM channels with the 8-bit code */
+            return "16-bit PNM images are not supported (save it as PNG)";
+    }
+    return NULL;
+}
+
 /* stb_image 2.27 (Debian's) builds a JPEG Huffman table from 16 code-length counts without
  * checking that they sum to at most 256, and then writes past its 256-entry tables. Walk the
  * markers the way stb reads them and refuse any DHT table with more than 256 codes before stb
  * sees it (newer stb versions refuse it too). Returns NULL or the reason. */
 static const char *jpeg_precheck(const unsigned char *b, size_t len)
 {
-    if (len < 2 || b[0] != 0xFF || b[1] != 0xD8)
+    size_t p = 0;
+    while (p < len && b[p] == 0xFF) /* stb skips fill bytes before the SOI marker too */
+        p++;
+    if (p == 0 || p >= len || b[p] != 0xD8)
         return NULL;
-    size_t p = 2;
+    p++;
     while (p + 1 < len) {
         if (b[p] != 0xFF || b[p + 1] == 0xFF) {
             p++; /* entropy-coded data or fill bytes */
@@ -75,7 +134,7 @@ static const char *jpeg_precheck(const unsigned char *b, size_t len)
                 for (int i = 0; i < 16; i++, q++)
                     n += q < len ? b[q] : 0;
                 if (n > 256)
-                    return "a Huffman table (DHT) has more than 256 codes";
+                    return "corrupt JPEG: a Huffman table (DHT) has more than 256 codes";
                 q += n;
                 left -= 17 + (long)n;
             }
@@ -104,8 +163,12 @@ lc_status lc_image_info(const unsigned char *bytes, size_t len, const char *what
     if (len > INT_MAX)
         return lc_error_set(e, LC_ERR_DATA, "image %s is %zu bytes, too large to decode", what, len);
     const char *bad = jpeg_precheck(bytes, len);
+    if (!bad)
+        bad = png_precheck(bytes, len);
+    if (!bad)
+        bad = pnm_precheck(bytes, len);
     if (bad)
-        return lc_error_set(e, LC_ERR_DATA, "image %s is a corrupt JPEG: %s", what, bad);
+        return lc_error_set(e, LC_ERR_DATA, "image %s cannot be decoded: %s", what, bad);
     int W, H, C;
     if (!stbi_info_from_memory(bytes, (int)len, &W, &H, &C))
         return lc_error_set(e, LC_ERR_DATA, "image %s is not a readable image: %s (expected PNG, JPEG, BMP, GIF, TGA or PNM)",

@@ -7,8 +7,10 @@
  * stripping a leading "./", or under the archive's single top-level folder (a zip made from a
  * folder); absolute paths and ".." components are refused. Entries over 64 MiB are refused.
  *
- * Decoding (image.c): PNG, JPEG, BMP, GIF (first frame), TGA, PSD, PIC, PNM via stb_image; 16-bit
- * PNGs are reduced to 8 bits. Channel conversion to the requested count (Ludwig's ImageReadMode
+ * Decoding (image.c): PNG, JPEG, BMP, GIF (first frame), TGA, PNM (P5/P6) via stb_image (PSD and
+ * PIC are left out: rare, and a history of decoder bugs); 16-bit PNGs are reduced to 8 bits.
+ * Headers stb 2.27 mis-handles (JPEG Huffman tables over 256 codes, PNM numbers over INT_MAX)
+ * are refused before stb sees them. Channel conversion to the requested count (Ludwig's ImageReadMode
  * 1 = GRAY, 2 = GRAY_ALPHA, 3 = RGB, 4 = RGB_ALPHA) is stb's: grey is the luma
  * (77 R + 150 G + 29 B) >> 8, alpha is dropped or set to 255, grey is replicated into RGB.
  * Images over 8192 pixels on a side or over 2^26 pixels are refused before decoding.

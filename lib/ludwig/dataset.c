@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lc_image.h"
 #include "lc_json.h"
@@ -518,7 +519,25 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
     d->C = C;
     d->H = H;
     d->W = W;
+    if (H < 1 || W < 1 || H > LC_IMAGE_SIDE_MAX || W > LC_IMAGE_SIDE_MAX ||
+        (size_t)H * (size_t)W > LC_IMAGE_PIXELS_MAX) {
+        st = lc_error_set(e, LC_ERR_CONFIG,
+                          "%s: input feature '%s': preprocessing height x width is %dx%d; images are limited to %dx%d and %zu pixels",
+                          cfg->path, cfg->in_name, H, W, LC_IMAGE_SIDE_MAX, LC_IMAGE_SIDE_MAX,
+                          LC_IMAGE_PIXELS_MAX);
+        goto fail;
+    }
     size_t per = (size_t)C * H * W;
+    /* every image is held decoded: refuse up front what cannot fit, rather than be killed */
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double need = (double)nrows * (double)per, have = (double)pages * (double)page;
+    if (pages > 0 && page > 0 && need > 0.8 * have) {
+        st = lc_error_set(e, LC_ERR_NOMEM,
+                          "%s: %zu images of %dx%dx%d need %.1f GiB decoded, more than this machine's memory (%.1f GiB)",
+                          d->src, nrows, C, H, W, need / (1 << 30), have / (1 << 30));
+        lc_error_hint(e, "lower the input feature's preprocessing height and width, or use fewer rows");
+        goto fail;
+    }
     d->images = lc_alloc(nrows, per);
     if (!d->images) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu images of %dx%dx%d", nrows, C,
