@@ -214,6 +214,122 @@ static void fill_col(const lc_conv2d *c, const float *xs, float *col, int ones)
             col[ckk * ohw + i] = 1.0f;
 }
 
+/* ---- im2col fused into the GEMM's packing ---- */
+
+typedef struct col_src {
+    const lc_conv2d *c;
+    const float *x; /* (C,H,W) of one sample */
+    int ckk;        /* rows of col; row ckk (when bias) is all ones */
+} col_src;
+
+/* Writes col(k, p0 .. p0+w) for one k straight from the image: col row k = (ci, kh, kw), column
+ * p = (oh, ow) holds x[ci][oh*sh - ph + kh*dh][ow*sw - pw + kw*dw], 0 outside the image. */
+static void col_row_segment(const col_src *cs, int k, int p0, int w, float *restrict d)
+{
+    const lc_conv2d *c = cs->c;
+    if (k == cs->ckk) {
+        for (int j = 0; j < w; j++)
+            d[j] = 1.0f;
+        return;
+    }
+    const int OW = c->OW, kw = k % c->KW, kh = k / c->KW % c->KH, ci = k / (c->KW * c->KH);
+    const float *plane = cs->x + (size_t)ci * c->H * c->W;
+    int oh = p0 / OW, ow = p0 % OW, done = 0;
+    const int simple = c->sh == 1 && c->sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 &&
+                       c->dw == 1;
+    while (done < w) {
+        int run = OW - ow < w - done ? OW - ow : w - done;
+        if (simple) {
+            copy_row(d + done, plane + (size_t)(oh + kh) * c->W + ow + kw, run);
+        } else {
+            int ih = oh * c->sh - c->ph + kh * c->dh;
+            if (ih < 0 || ih >= c->H) {
+                for (int j = 0; j < run; j++)
+                    d[done + j] = 0.0f;
+            } else {
+                const float *xr = plane + (size_t)ih * c->W;
+                for (int j = 0; j < run; j++) {
+                    int iw = (ow + j) * c->sw - c->pw + kw * c->dw;
+                    d[done + j] = iw >= 0 && iw < c->W ? xr[iw] : 0.0f;
+                }
+            }
+        }
+        done += run;
+        oh++;
+        ow = 0;
+    }
+}
+
+static void col_pack(const void *vctx, int k0, int kc, int j0, int nc, int NR, float *dst)
+{
+    const col_src *cs = vctx;
+    const lc_conv2d *c = cs->c;
+    const int simple = c->sh == 1 && c->sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 &&
+                       c->dw == 1;
+    for (int jp = 0; jp < nc; jp += NR) {
+        int w = nc - jp < NR ? nc - jp : NR;
+        float *d = dst + (size_t)jp * kc;
+        if (!simple) {
+            for (int k = 0; k < kc; k++, d += NR) {
+                col_row_segment(cs, k0 + k, j0 + jp, w, d);
+                for (int j = w; j < NR; j++)
+                    d[j] = 0.0f;
+            }
+            continue;
+        }
+        /* stride 1, no padding: the panel's pixels are a few runs of one row each; walk k
+         * = (ci, kh, kw) incrementally, without divisions */
+        const int OW = c->OW, W = c->W, p0 = j0 + jp;
+        const int oh0 = p0 / OW, ow0 = p0 % OW, first = OW - ow0 < w ? OW - ow0 : w;
+        int kw = k0 % c->KW, kh = k0 / c->KW % c->KH, ci = k0 / (c->KW * c->KH);
+        for (int k = 0; k < kc; k++, d += NR) {
+            if (k0 + k == cs->ckk) {
+                for (int j = 0; j < w; j++)
+                    d[j] = 1.0f;
+            } else {
+                const float *src =
+                    cs->x + ((size_t)ci * c->H + oh0 + kh) * W + ow0 + kw;
+                copy_row(d, src, first);
+                int done = first;
+                src += W - ow0;
+                while (done < w) {
+                    int run = OW < w - done ? OW : w - done;
+                    copy_row(d + done, src, run);
+                    done += run;
+                    src += W;
+                }
+                if (++kw == c->KW) {
+                    kw = 0;
+                    if (++kh == c->KH) {
+                        kh = 0;
+                        ci++;
+                    }
+                }
+            }
+            for (int j = w; j < NR; j++)
+                d[j] = 0.0f;
+        }
+    }
+}
+
+/* z (OC, OHW) = A [col; 1] for sample xs, packing col straight from the image when the ISA
+ * packs; otherwise through the thread's col buffer. Same bits either way for a given ISA. */
+static void conv_gemm_fwd(const lc_conv2d *c, const float *xs, const float *a, int kb,
+                          float *colbuf, float *z)
+{
+    int OHW = c->OH * c->OW, ckk = c->C * c->KH * c->KW;
+    if (is_pointwise(c) && kb == ckk) {
+        lc_sgemm(0, 0, c->OC, OHW, kb, 1.0f, a, kb, xs, OHW, 0.0f, z, OHW);
+        return;
+    }
+    col_src cs = {c, xs, ckk};
+    lc_gemm_bsrc src = {col_pack, &cs};
+    if (lc_sgemm_bsrc(c->OC, OHW, kb, a, kb, &src, 0.0f, z, OHW) == 0)
+        return;
+    fill_col(c, xs, colbuf, kb > ckk);
+    lc_sgemm(0, 0, c->OC, OHW, kb, 1.0f, a, kb, colbuf, OHW, 0.0f, z, OHW);
+}
+
 /* ---- forward ---- */
 
 typedef struct fwd_ctx {
@@ -231,14 +347,7 @@ static void fwd_task(void *vctx, int s, int thread)
     int OHW = c->OH * c->OW;
     const float *xs = f->x + (size_t)s * c->C * c->H * c->W;
     float *ys = f->y + (size_t)s * c->OC * OHW;
-    const float *col = xs;
-    int ckk = c->C * c->KH * c->KW;
-    if (!is_pointwise(c) || f->kb > ckk) {
-        float *buf = f->ws + (size_t)thread * f->l.thread;
-        fill_col(c, xs, buf, f->kb > ckk);
-        col = buf;
-    }
-    lc_sgemm(0, 0, c->OC, OHW, f->kb, 1.0f, f->a, f->kb, col, OHW, 0.0f, ys, OHW);
+    conv_gemm_fwd(c, xs, f->a, f->kb, f->ws + (size_t)thread * f->l.thread, ys);
 }
 
 void lc_conv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* (B,C,H,W) */,
@@ -541,17 +650,12 @@ static void fused_fwd_task(void *vctx, int s, int thread)
     const fused_ctx *k = vctx;
     const lc_conv2d *c = k->c;
     const lc_conv_fuse *f = k->f;
-    int OHW = c->OH * c->OW, ckk = c->C * c->KH * c->KW;
+    int OHW = c->OH * c->OW;
     size_t n = (size_t)c->OC * OHW, on = lc_conv_fuse_out_floats(c, f);
     const float *xs = k->x + (size_t)s * c->C * c->H * c->W;
     float *part = k->ws + (size_t)thread * k->l.thread;
     float *z = f->pool ? part + k->l.z : k->yo + (size_t)s * on; /* without pooling z is y */
-    const float *col = xs;
-    if (!is_pointwise(c) || k->kb > ckk) {
-        fill_col(c, xs, part, k->kb > ckk);
-        col = part;
-    }
-    lc_sgemm(0, 0, c->OC, OHW, k->kb, 1.0f, k->a, k->kb, col, OHW, 0.0f, z, OHW);
+    conv_gemm_fwd(c, xs, k->a, k->kb, part, z);
     if (k->rate >= 1.0f) { /* everything dropped */
         memset(k->yo + (size_t)s * on, 0, on * sizeof(float));
         if (f->pool)
@@ -633,12 +737,12 @@ static void fused_dz(const fused_ctx *k, int s, float *dz)
             for (int ph = 0; ph < f->POH; ph++) {
                 float *r0 = zc + (size_t)(2 * ph) * OW, *r1 = r0 + OW;
                 for (int pw = 0; pw < POW; pw++, o++) {
-                    float g = u2f(f2u(dys[o] * scale) & -(uint32_t)(ys[o] > 0.0f));
+                    uint32_t g = f2u(dys[o] * scale) & -(uint32_t)(ys[o] > 0.0f);
                     unsigned a = am[o];
-                    r0[2 * pw] = a == 0 ? g : 0.0f;
-                    r0[2 * pw + 1] = a == 1 ? g : 0.0f;
-                    r1[2 * pw] = a == 2 ? g : 0.0f;
-                    r1[2 * pw + 1] = a == 3 ? g : 0.0f;
+                    r0[2 * pw] = u2f(g & -(uint32_t)(a == 0));
+                    r0[2 * pw + 1] = u2f(g & -(uint32_t)(a == 1));
+                    r1[2 * pw] = u2f(g & -(uint32_t)(a == 2));
+                    r1[2 * pw + 1] = u2f(g & -(uint32_t)(a == 3));
                 }
                 if (OW > 2 * POW) {
                     r0[OW - 1] = 0.0f;

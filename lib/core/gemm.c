@@ -148,8 +148,8 @@ static void pack_b(int tb, int kc, int nc, const float *B, int ldb, int k0, int 
 }
 
 static void sgemm_blocked(const kernel_desc *kd, int ta, int tb, int M, int N, int K, float alpha,
-                          const float *A, int lda, const float *B, int ldb, float beta, float *C,
-                          int ldc)
+                          const float *A, int lda, const float *B, int ldb,
+                          const lc_gemm_bsrc *bsrc, float beta, float *C, int ldc)
 {
     _Alignas(64) float bp[LC_GEMM_KC * LC_GEMM_NC];
     _Alignas(64) float ap[LC_GEMM_KC * LC_GEMM_MAX_MR]; /* zero-padded last row panel */
@@ -162,7 +162,10 @@ static void sgemm_blocked(const kernel_desc *kd, int ta, int tb, int M, int N, i
         for (int pc = 0; pc < K; pc += LC_GEMM_KC) {
             int kc = K - pc < LC_GEMM_KC ? K - pc : LC_GEMM_KC;
             float bt = pc == 0 ? beta : 1.0f; /* later k blocks accumulate into C */
-            pack_b(tb, kc, nc, B, ldb, pc, jc, NR, bp);
+            if (bsrc)
+                bsrc->pack(bsrc->ctx, pc, kc, jc, nc, NR, bp);
+            else
+                pack_b(tb, kc, nc, B, ldb, pc, jc, NR, bp);
             for (int ir = 0; ir < M; ir += MR) {
                 const float *a = A + ir * rs + pc * cs;
                 ptrdiff_t ars = rs, acs = cs;
@@ -193,13 +196,26 @@ static void sgemm_blocked(const kernel_desc *kd, int ta, int tb, int M, int N, i
     }
 }
 
+static const kernel_desc kernels[] = {
+    [LC_ISA_AVX2] = {LC_GEMM_AVX2_MR, LC_GEMM_AVX2_NR, lc_sgemm_kernel_avx2},
+    [LC_ISA_AVX512] = {LC_GEMM_AVX512_MR, LC_GEMM_AVX512_NR, lc_sgemm_kernel_avx512},
+};
+
+int lc_sgemm_bsrc(int M, int N, int K, const float *A, int lda, const lc_gemm_bsrc *b, float beta,
+                  float *C, int ldc)
+{
+    lc_isa isa = lc_gemm_isa();
+    if (isa == LC_ISA_REF)
+        return -1;
+    if (M <= 0 || N <= 0 || K <= 0)
+        return -1;
+    sgemm_blocked(&kernels[isa], 0, 0, M, N, K, 1.0f, A, lda, NULL, 0, b, beta, C, ldc);
+    return 0;
+}
+
 void lc_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
               const float *B, int ldb, float beta, float *C, int ldc)
 {
-    static const kernel_desc kernels[] = {
-        [LC_ISA_AVX2] = {LC_GEMM_AVX2_MR, LC_GEMM_AVX2_NR, lc_sgemm_kernel_avx2},
-        [LC_ISA_AVX512] = {LC_GEMM_AVX512_MR, LC_GEMM_AVX512_NR, lc_sgemm_kernel_avx512},
-    };
     if (M <= 0 || N <= 0)
         return;
     if (K <= 0 || alpha == 0.0f) {
@@ -215,5 +231,5 @@ void lc_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, 
         lc_sgemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    sgemm_blocked(&kernels[isa], ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    sgemm_blocked(&kernels[isa], ta, tb, M, N, K, alpha, A, lda, B, ldb, NULL, beta, C, ldc);
 }

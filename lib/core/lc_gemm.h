@@ -16,6 +16,18 @@ void lc_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, 
 void lc_sgemm_ref(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                   const float *B, int ldb, float beta, float *C, int ldc);
 
+/* C = A op(B) + beta C where op(B) (K x N) is never stored: pack() writes its block
+ * (k0:k0+kc, j0:j0+nc) as NR-wide panels - panel p at dst + p*NR*kc holds, for each k, NR
+ * consecutive columns, zero past nc - straight from the caller's data (e.g. an image, for a
+ * convolution without an im2col matrix). For a given ISA the result is bitwise that of lc_sgemm
+ * on the stored matrix. Returns -1 (nothing done) under the reference ISA, which has no packing. */
+typedef struct lc_gemm_bsrc {
+    void (*pack)(const void *ctx, int k0, int kc, int j0, int nc, int NR, float *dst);
+    const void *ctx;
+} lc_gemm_bsrc;
+int lc_sgemm_bsrc(int M, int N, int K, const float *A, int lda, const lc_gemm_bsrc *b, float beta,
+                  float *C, int ldc);
+
 /* The ISA lc_sgemm uses now; the best the CPU supports unless forced. */
 lc_isa lc_gemm_isa(void);
 const char *lc_isa_name(lc_isa isa);

@@ -31,7 +31,7 @@ static lc_conv2d make_conv(int C, int H, int W, int OC, int KH, int KW, int sh, 
 
 static const lc_conv2d *configs(int *n)
 {
-    static lc_conv2d cs[7];
+    static lc_conv2d cs[9];
     cs[0] = make_conv(1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1);  /* conv1 of the tutorial */
     cs[1] = make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1); /* conv2 */
     cs[2] = make_conv(3, 7, 9, 5, 3, 2, 2, 1, 1, 2, 1, 2);     /* stride, padding, dilation */
@@ -39,7 +39,10 @@ static const lc_conv2d *configs(int *n)
     cs[4] = make_conv(4, 5, 5, 7, 1, 1, 1, 1, 0, 0, 1, 1);     /* pointwise */
     cs[5] = make_conv(3, 4, 4, 2, 5, 5, 1, 1, 2, 2, 1, 1);     /* kernel wider than input */
     cs[6] = make_conv(17, 9, 8, 33, 3, 3, 2, 2, 1, 1, 1, 1);
-    *n = 7;
+    /* more than one k block of the GEMM (C*KH*KW > LC_GEMM_KC = 384), packed from the image */
+    cs[7] = make_conv(48, 7, 9, 10, 3, 3, 1, 1, 0, 0, 1, 1);
+    cs[8] = make_conv(45, 7, 6, 6, 3, 3, 1, 2, 1, 0, 1, 1);
+    *n = 9;
     return cs;
 }
 
