@@ -3,12 +3,14 @@
  * training_set_metadata.json, the parameters from model_weights. The dataset is preprocessed the
  * way Ludwig's preprocess_for_prediction does (no new vocabulary; the split column is read only
  * when a split other than full is asked for), every row of the split is run in eval mode, and the
- * files Ludwig writes into the output directory are written there (each atomically).
+ * files Ludwig writes into the output directory are written there: first into a staging directory
+ * inside it, then renamed into place together, so a failed run adds no file.
  * Also here: the predictions CSV writer the experiment shares. Training lives in train.c and
  * experiment.c; the report layout in lib/report. */
 #include "ludwig_c.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -109,6 +111,70 @@ static lc_status mkdir_p(const char *path, lc_error *e)
     if (mkdir(buf, 0755) != 0 && errno != EEXIST)
         return lc_error_set(e, LC_ERR_IO, "%s: cannot create directory: %m", buf);
     return LC_OK;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Output files are written into <od>/.ludwig-c.partial-<pid>/ and renamed into <od> at the end. */
+typedef struct out_stage {
+    char od[2048];
+    char dir[3072];
+    const char *names[4];
+    int n;
+} out_stage;
+
+static lc_status stage_open(out_stage *st, const char *od, lc_error *e)
+{
+    memset(st, 0, sizeof *st);
+    if (snprintf(st->od, sizeof st->od, "%s", od) >= (int)sizeof st->od)
+        return lc_error_set(e, LC_ERR_USAGE, "--output_directory is too long");
+    lc_status rc = mkdir_p(od, e);
+    if (rc)
+        return rc;
+    snprintf(st->dir, sizeof st->dir, "%s/.ludwig-c.partial-%ld", od, (long)getpid());
+    if (mkdir(st->dir, 0755) != 0) {
+        lc_status r = lc_error_set(e, LC_ERR_IO, "%s: cannot create the staging directory: %m",
+                                   st->dir);
+        st->dir[0] = '\0';
+        return r;
+    }
+    return LC_OK;
+}
+
+/* The staging path of output file name (a string literal), remembered for publishing. */
+static const char *stage_path(out_stage *st, const char *name, char *buf, size_t cap)
+{
+    if (st->n < 4)
+        st->names[st->n++] = name;
+    snprintf(buf, cap, "%s/%s", st->dir, name);
+    return buf;
+}
+
+static lc_status stage_publish(out_stage *st, lc_error *e)
+{
+    char from[4096], to[4096];
+    for (int i = 0; i < st->n; i++) {
+        snprintf(from, sizeof from, "%s/%s", st->dir, st->names[i]);
+        snprintf(to, sizeof to, "%s/%s", st->od, st->names[i]);
+        if (rename(from, to) != 0)
+            return lc_error_set(e, LC_ERR_IO, "%s: cannot publish: %m", to);
+    }
+    rmdir(st->dir);
+    st->dir[0] = '\0';
+    return LC_OK;
+}
+
+static void stage_abort(out_stage *st)
+{
+    if (st->dir[0])
+        nftw(st->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    st->dir[0] = '\0';
 }
 
 /* The model directory must hold the three files a ludwig_model dataset requires. */
@@ -263,17 +329,16 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
     return LC_OK;
 }
 
-static lc_status write_predictions(const char *od, const run_ctx *r, lc_error *e)
+static lc_status write_predictions(out_stage *stg, const run_ctx *r, lc_error *e)
 {
     char path[4096];
-    if (snprintf(path, sizeof path, "%s/predictions_parquet.csv", od) >= (int)sizeof path)
-        return lc_error_set(e, LC_ERR_USAGE, "--output_directory is too long");
+    stage_path(stg, "predictions_parquet.csv", path, sizeof path);
     lc_status st = lc_predictions_write_csv(path, r->cfg->out_name, r->ds->nclasses,
                                             r->ds->idx2str, r->preds, r->probs, r->n, e);
     if (st)
         return st;
     cJSON *shapes = cJSON_CreateObject();
-    snprintf(path, sizeof path, "%s/predictions.shapes.json", od);
+    stage_path(stg, "predictions.shapes.json", path, sizeof path);
     st = shapes ? lc_json_write_file(shapes, path, e)
                 : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     cJSON_Delete(shapes);
@@ -283,10 +348,13 @@ static lc_status write_predictions(const char *od, const run_ctx *r, lc_error *e
 lc_status lc_predict_run(const lc_predict_opts *o, lc_error *e)
 {
     run_ctx r = {0};
+    out_stage stg = {0};
     lc_status st = run_model(o, LC_DATASET_PREDICT, &r, e);
     const char *od = o->output_directory ? o->output_directory : "results";
-    if (!st && !o->skip_save_predictions && !(st = mkdir_p(od, e)))
-        st = write_predictions(od, &r, e);
+    if (!st && !o->skip_save_predictions && !(st = stage_open(&stg, od, e)) &&
+        !(st = write_predictions(&stg, &r, e)))
+        st = stage_publish(&stg, e);
+    stage_abort(&stg);
     if (!st && o->progress)
         fprintf(o->progress, "ludwig-c: predictions in %s\n", od);
     run_free(&r);
@@ -296,6 +364,7 @@ lc_status lc_predict_run(const lc_predict_opts *o, lc_error *e)
 lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e)
 {
     run_ctx r = {0};
+    out_stage stg = {0};
     cJSON *stats = NULL, *summary = NULL;
     char path[4096];
     const char *od = o->output_directory ? o->output_directory : "results";
@@ -318,13 +387,13 @@ lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e)
         (st = lc_metrics_overall(r.ds->nclasses, (int64_t)r.n, r.labs, r.preds,
                                  (const char *const *)r.ds->idx2str, fm, e)))
         goto done;
-    if ((st = mkdir_p(od, e)))
+    if ((st = stage_open(&stg, od, e)))
         goto done;
     if (!o->skip_collect_predictions && !o->skip_save_predictions &&
-        (st = write_predictions(od, &r, e)))
+        (st = write_predictions(&stg, &r, e)))
         goto done;
     if (!o->skip_save_eval_stats) {
-        snprintf(path, sizeof path, "%s/test_statistics.json", od);
+        stage_path(&stg, "test_statistics.json", path, sizeof path);
         if ((st = lc_json_write_file(stats, path, e)))
             goto done;
     }
@@ -337,15 +406,25 @@ lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e)
     cJSON_AddItemToObject(summary, "batch size", lc_json_int(o->batch_size));
     cJSON_AddItemToObject(summary, "threads", lc_json_int(o->threads));
     cJSON_AddStringToObject(summary, "ludwig-c version", lc_version());
+    /* class_freq: the training vocabulary's frequencies (from the model's metadata) */
     lc_report_info ri = {.title = "Ludwig Evaluate", .output_feature = r.cfg->out_name,
-                         .test_stats = stats, .train_stats = NULL, .summary = summary};
-    snprintf(path, sizeof path, "%s/ludwig_evaluate_report.html", od);
-    if ((st = lc_report_write(path, &ri, e)))
+                         .input_feature = r.cfg->in_name,
+                         .eval_split = o->split ? o->split : "full",
+                         .test_stats = stats, .train_stats = NULL, .summary = summary,
+                         .nclasses = r.ds->nclasses,
+                         .class_names = (const char *const *)r.ds->idx2str,
+                         .class_freq = r.ds->freq, .n_eval = r.n, .eval_labels = r.labs,
+                         .eval_preds = r.preds, .eval_probs = r.probs, .eval_rows = r.idx,
+                         .row_lines = r.ds->line, .images = r.ds->images,
+                         .C = r.ds->C, .H = r.ds->H, .W = r.ds->W};
+    stage_path(&stg, "ludwig_evaluate_report.html", path, sizeof path);
+    if ((st = lc_report_write(path, &ri, e)) || (st = stage_publish(&stg, e)))
         goto done;
     if (o->progress)
         fprintf(o->progress, "ludwig-c: evaluation in %s (loss %.4f)\n", od,
                 r.cfg->loss_weight * r.loss);
 done:
+    stage_abort(&stg);
     cJSON_Delete(stats);
     cJSON_Delete(summary);
     run_free(&r);

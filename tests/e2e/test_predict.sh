@@ -33,6 +33,18 @@ cmp "$T/ev/test_statistics.json" "$T/exp/experiment_run/test_statistics.json" ||
 cmp "$T/ev/predictions_parquet.csv" "$T/exp/experiment_run/predictions_parquet.csv" ||
     fail "evaluate's predictions differ from the experiment's"
 grep -q "Ludwig Evaluate" "$T/ev/ludwig_evaluate_report.html" || fail "evaluate report"
+[ "$(ls -A "$T/ev" | sort | tr '\n' ' ')" = "ludwig_evaluate_report.html predictions.shapes.json predictions_parquet.csv test_statistics.json " ] ||
+    fail "evaluate's output directory: $(ls -A "$T/ev")"
+# upstream's skip options
+"$LUDWIG_C" evaluate --model_path "$M" --dataset $D/mnist_dataset.csv --raw_data $D/mnist_images.zip \
+    --skip_collect_predictions --skip_collect_overall_stats --output_directory "$T/ev2" 2>"$T/ev2.err" || { cat "$T/ev2.err"; fail "evaluate with skips"; }
+[ ! -e "$T/ev2/predictions_parquet.csv" ] || fail "--skip_collect_predictions wrote predictions"
+grep -q '"accuracy"' "$T/ev2/test_statistics.json" || fail "evaluate with skips: no accuracy"
+! grep -q '"confusion_matrix"' "$T/ev2/test_statistics.json" || fail "--skip_collect_overall_stats kept the confusion matrix"
+"$LUDWIG_C" evaluate --model_path "$M" --dataset $D/mnist_dataset.csv --raw_data $D/mnist_images.zip \
+    --skip_save_eval_stats --output_directory "$T/ev3" 2>"$T/ev3.err" || { cat "$T/ev3.err"; fail "evaluate --skip_save_eval_stats"; }
+[ ! -e "$T/ev3/test_statistics.json" ] && [ -s "$T/ev3/predictions_parquet.csv" ] || fail "--skip_save_eval_stats"
+[ "$(wc -l < "$T/ev3/predictions_parquet.csv")" = 1001 ] || fail "split full: every row predicted"
 # predict on the test rows with no label column (and no split column: split full)
 awk -F, 'NR == 1 { print "image_path" } NR > 1 && $3 == 2 { print $1 }' $D/mnist_dataset.csv > "$T/nolabel.csv"
 "$LUDWIG_C" predict --model_path "$M" --dataset "$T/nolabel.csv" --raw_data $D/mnist_images.zip \
