@@ -92,7 +92,7 @@ static const opt_def train_opts[] = {
     {NULL, NULL, OPT_FLAG, NULL, NULL},
 };
 
-/* `ludwig predict` and `ludwig evaluate` (evaluate adds the last four skip options) */
+/* `ludwig predict` and `ludwig evaluate` (evaluate adds the evaluate_only skip options) */
 static const opt_def predict_opts[] = {
     {"model_path", "m", OPT_STR, "DIR", "the saved model directory (required): model_hyperparameters.json, training_set_metadata.json, model_weights"},
     {"dataset", NULL, OPT_STR, "PATH", "dataset to run the model on (required); image paths resolve against its directory"},
@@ -114,7 +114,13 @@ static const opt_def predict_opts[] = {
     {"skip_collect_overall_stats", "scos", OPT_FLAG, NULL, "leave confusion_matrix, overall_stats and per_class_stats out"},
     {NULL, NULL, OPT_FLAG, NULL, NULL},
 };
-#define PREDICT_ONLY_OPTS 15 /* predict accepts the first 15 entries of predict_opts */
+
+/* The predict_opts entries `ludwig predict` does not accept. */
+static int evaluate_only(const opt_def *d)
+{
+    return strcmp(d->name, "skip_save_eval_stats") == 0 ||
+           strncmp(d->name, "skip_collect_", 13) == 0;
+}
 
 static void print_usage(FILE *f)
 {
@@ -158,14 +164,15 @@ static const char *const command_about[4][2] = {
      "ludwig_evaluate_report.html into the output directory.\n"},
 };
 
-static void print_command_help(FILE *f, const char *cmd, const opt_def *defs, int ndefs)
+static void print_command_help(FILE *f, const char *cmd, const opt_def *defs, int no_eval_only)
 {
     for (int i = 0; i < 4; i++)
         if (strcmp(command_about[i][0], cmd) == 0)
             fputs(command_about[i][1], f);
     fprintf(f, "\noptions:\n");
-    for (int i = 0; defs[i].name && (ndefs < 0 || i < ndefs); i++) {
-        const opt_def *d = &defs[i];
+    for (const opt_def *d = defs; d->name; d++) {
+        if (no_eval_only && evaluate_only(d))
+            continue;
         char left[96];
         if (d->alias)
             snprintf(left, sizeof left, "--%s, -%s%s%s", d->name, d->alias, d->arg ? " " : "",
@@ -178,15 +185,16 @@ static void print_command_help(FILE *f, const char *cmd, const opt_def *defs, in
     fprintf(f, "  %-44s %s\n", "--help, -h", "show this help");
 }
 
-static const opt_def *find_opt(const opt_def *defs, int ndefs, const char *arg)
+static const opt_def *find_opt(const opt_def *defs, int no_eval_only, const char *arg)
 {
     if (arg[0] != '-')
         return NULL;
     int dd = arg[1] == '-';
     const char *name = arg + 1 + dd;
     size_t len = strcspn(name, "=");
-    for (int i = 0; defs[i].name && (ndefs < 0 || i < ndefs); i++) {
-        const opt_def *d = &defs[i];
+    for (const opt_def *d = defs; d->name; d++) {
+        if (no_eval_only && evaluate_only(d))
+            continue;
         if (dd && strlen(d->name) == len && strncmp(d->name, name, len) == 0)
             return d;
         if (!dd && d->alias && strlen(d->alias) == len && strncmp(d->alias, name, len) == 0)
@@ -238,14 +246,14 @@ static int report_error(const lc_error *e)
 /* Reads the option at argv[*i] (and its value). Returns 0 with *d_out and *val_out set, 1 when help was
  * printed, 2 on a usage error (message printed). */
 static int next_opt(int argc, char **argv, int *i, const char *cmd, const opt_def *defs,
-                    int ndefs, const opt_def **d_out, const char **val_out)
+                    int no_eval_only, const opt_def **d_out, const char **val_out)
 {
     const char *a = argv[*i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-        print_command_help(stdout, cmd, defs, ndefs);
+        print_command_help(stdout, cmd, defs, no_eval_only);
         return 1;
     }
-    const opt_def *d = find_opt(defs, ndefs, a);
+    const opt_def *d = find_opt(defs, no_eval_only, a);
     if (!d) {
         fprintf(stderr, "ludwig-c: error: unknown option '%s' for '%s'\n", a, cmd);
         fprintf(stderr, "HINT: run 'ludwig-c %s --help' for the list of options\n", cmd);
@@ -311,7 +319,7 @@ static int cmd_experiment(int argc, char **argv, int train_only)
     for (int i = 2; i < argc; i++) {
         const opt_def *d;
         const char *val;
-        int r = next_opt(argc, argv, &i, cmd, defs, -1, &d, &val);
+        int r = next_opt(argc, argv, &i, cmd, defs, 0, &d, &val);
         if (r)
             return r == 1 ? 0 : 2;
         const char *n = d->name;
@@ -393,7 +401,7 @@ static int cmd_predict(int argc, char **argv, int evaluate)
     for (int i = 2; i < argc; i++) {
         const opt_def *d;
         const char *val;
-        int r = next_opt(argc, argv, &i, cmd, predict_opts, evaluate ? -1 : PREDICT_ONLY_OPTS,
+        int r = next_opt(argc, argv, &i, cmd, predict_opts, !evaluate,
                          &d, &val);
         if (r)
             return r == 1 ? 0 : 2;
