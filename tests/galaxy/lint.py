@@ -224,8 +224,32 @@ def lint(path, version_file):
         if not fail and t.get("expect_num_outputs") is None:
             warn(f"Test {i}: should specify 'expect_num_outputs'")
         for tp in t.findall("param"):
-            if tp.get("name").split("|")[-1] not in inputs:
+            pn = tp.get("name").split("|")[-1]
+            if pn not in inputs:
                 error(f"Test {i}: Test param {tp.get('name')} not found in the inputs")
+                continue
+            # TestsCaseValidation: the value must be one the input accepts
+            p, v = inputs[pn], tp.get("value")
+            ptype = p.get("type")
+            if ptype == "select":
+                opts = [o.get("value") for o in p.findall("option")]
+                if opts and v not in opts:
+                    error(f"Test {i}: value '{v}' of {pn} is not one of its options {opts}")
+            elif ptype == "integer":
+                try:
+                    iv = int(v)
+                    lo, hi = p.get("min"), p.get("max")
+                    if (lo and iv < int(lo)) or (hi and iv > int(hi)):
+                        error(f"Test {i}: value {v} of {pn} is outside [{lo}, {hi}]")
+                except (TypeError, ValueError):
+                    error(f"Test {i}: value '{v}' of integer param {pn} is not an integer")
+            elif ptype == "boolean":
+                ok = {"true", "false", "yes", "no", (p.get("truevalue") or "").lower(),
+                      (p.get("falsevalue") or "").lower()}
+                if (v or "").lower() not in ok:
+                    error(f"Test {i}: value '{v}' of boolean param {pn} is not a boolean")
+            elif ptype == "data" and not tp.get("ftype"):
+                warn(f"Test {i}: data param {pn} has no ftype (Galaxy would sniff it)")
         listed = t.findall("output") + t.findall("output_collection")
         if fail and listed:
             error(f"Test {i}: Test expects failure but also defines outputs")

@@ -50,6 +50,8 @@ lint_neg order "Best practice violation [stdio] elements should come before [ver
 lint_neg rst "Invalid reStructuredText found in help" "s = s.replace('**What it does**', '**What it does')"
 lint_neg quoting "Data variable \$config is not single-quoted" "s = s.replace(\"--config '\$config'\", '--config \$config')"
 lint_neg testparam "Test param eval_splits not found" "s = s.replace('name=\"eval_split\" value=\"full\"', 'name=\"eval_splits\" value=\"full\"')"
+lint_neg testvalue "value 'tests' of eval_split is not one of its options" "s = s.replace('name=\"eval_split\" value=\"full\"', 'name=\"eval_split\" value=\"tests\"')"
+lint_neg seedrange "value 1000000 of random_seed is outside [0, 999999]" "s = s.replace('name=\"random_seed\" value=\"7\"', 'name=\"random_seed\" value=\"1000000\"')"
 lint_neg name "must keep upstream's name 'Ludwig Experiment'" "s = s.replace('name=\"Ludwig Experiment\"', 'name=\"Ludwig experiment\"')"
 
 echo "== galaxy: shed, planemo and recipe files"
