@@ -9,6 +9,7 @@
  */
 #include "lc_conv.h"
 
+#include "lc_dropmask.h"
 #include "lc_gemm.h"
 #include "lc_layers.h"
 #include "lc_mem.h"
@@ -513,6 +514,10 @@ static void fused_keep_masks(const fused_ctx *k, int s, uint32_t *restrict km, s
 {
     uint64_t key = lc_dropout_key(k->seed, k->layer, k->step, (uint64_t)s);
     const uint32_t thr = k->thr;
+    if (lc_gemm_isa() == LC_ISA_AVX512) {
+        lc_keep_masks_avx512(key, n, thr, km);
+        return;
+    }
     size_t i = 0;
     for (; i + 2 <= n; i += 2) {
         uint64_t h = lc_splitmix_at(key, i >> 1);
@@ -568,7 +573,14 @@ static void fused_pool2x2(const lc_conv2d *c, const lc_conv_fuse *f, const float
             size_t r0 = (size_t)oc * OHW + (size_t)(2 * ph) * OW, r1 = r0 + OW;
             int pw = 0;
 #ifdef __SSE2__
-            for (; pw + 4 <= POW; pw += 4, y += 4, am += 4) {
+            /* steps of 4 windows; a ragged end is one more step over the last 4 windows
+             * (recomputing a few: the same values land in the same places) */
+            while (pw < POW && POW >= 4) {
+                if (pw + 4 > POW) {
+                    y -= pw - (POW - 4);
+                    am -= pw - (POW - 4);
+                    pw = POW - 4;
+                }
                 size_t q0 = r0 + 2 * (size_t)pw, q1 = r1 + 2 * (size_t)pw;
                 __m128 l0 = _mm_loadu_ps(z + q0), h0 = _mm_loadu_ps(z + q0 + 4);
                 __m128 l1 = _mm_loadu_ps(z + q1), h1 = _mm_loadu_ps(z + q1 + 4);
@@ -603,6 +615,9 @@ static void fused_pool2x2(const lc_conv2d *c, const lc_conv_fuse *f, const float
                 __m128i bytes = _mm_packus_epi16(_mm_packs_epi32(idx, idx), _mm_setzero_si128());
                 uint32_t packed = (uint32_t)_mm_cvtsi128_si32(bytes);
                 memcpy(am, &packed, 4);
+                pw += 4;
+                y += 4;
+                am += 4;
             }
 #endif
             for (; pw < POW; pw++) {

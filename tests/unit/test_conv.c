@@ -584,13 +584,22 @@ int main(void)
 
     lc_pool *p3 = lc_pool_create(3);
     CHECK(p3 != NULL);
-    /* the tutorial's two blocks, then odd sizes, other windows, padding, no pool, rates 0 and 1 */
-    test_fused(make_conv(1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.0f, 9, p3);
-    test_fused(make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.4f, 19, p3);
-    test_fused(make_conv(3, 11, 9, 5, 3, 2, 1, 2, 1, 1, 1, 1), 1, 3, 2, 0.25f, 7, p3);
-    test_fused(make_conv(2, 10, 10, 4, 3, 3, 2, 2, 1, 1, 2, 2), 0, 1, 1, 0.5f, 5, p3);
-    test_fused(make_conv(4, 6, 6, 3, 1, 1, 1, 1, 0, 0, 1, 1), 1, 2, 3, 0.3f, 17, p3);
-    test_fused(make_conv(2, 8, 8, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 1.0f, 3, p3);
+    /* under every ISA (packing from the image, vector keep masks): the tutorial's two blocks,
+     * then odd sizes, pooled widths below, at and above a vector step, other windows, padding,
+     * no pool, rates 0 and 1 */
+    for (size_t s = 0; s < sizeof isas / sizeof *isas; s++) {
+        if (lc_gemm_force_isa(isas[s]) != 0)
+            continue;
+        test_fused(make_conv(1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.0f, 9, p3);
+        test_fused(make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.4f, 19, p3);
+        test_fused(make_conv(3, 11, 9, 5, 3, 2, 1, 2, 1, 1, 1, 1), 1, 3, 2, 0.25f, 7, p3);
+        test_fused(make_conv(2, 10, 10, 4, 3, 3, 2, 2, 1, 1, 2, 2), 0, 1, 1, 0.5f, 5, p3);
+        test_fused(make_conv(4, 6, 6, 3, 1, 1, 1, 1, 0, 0, 1, 1), 1, 2, 3, 0.3f, 17, p3);
+        test_fused(make_conv(2, 8, 8, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 1.0f, 3, p3);
+        test_fused(make_conv(3, 9, 20, 6, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.4f, 4, p3);
+        test_fused(make_conv(2, 7, 9, 5, 2, 2, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.6f, 3, p3);
+    }
+    lc_gemm_force_isa(lc_gemm_isa());
     lc_pool_destroy(p3);
     lc_pool_destroy(p2);
     return check_exit("test_conv");
