@@ -24,41 +24,63 @@
 /* Shortest decimal digits that read back as a (> 0, finite): digits without trailing zeros and
  * the decimal exponent of the first digit. Among strings of the shortest length the one nearest
  * to a wins (what Python's dtoa mode 0 returns). glibc's printf and strtod are exact. */
-static void shortest_digits(double a, char *digits /* (18) */, int *exp10)
+/* Tries precision prec: the correctly rounded prec-digit decimal of a and its two neighbours, in
+ * that order; on a round trip writes digits/exp10 and returns 1. */
+static int digits_at(double a, int prec, char *digits, int *exp10)
 {
     char tmp[48];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, a);
-        char *ep = strchr(tmp, 'e');
-        int e = atoi(ep + 1);
-        unsigned long long m = 0;
-        for (const char *p = tmp; p < ep; p++)
-            if (*p >= '0' && *p <= '9')
-                m = m * 10 + (unsigned long long)(*p - '0');
-        int scale = e - (prec - 1); /* a ~ m * 10^scale */
-        unsigned long long cand[3] = {m, m + 1, m - 1};
-        for (int k = 0; k < 3; k++) {
-            if (cand[k] == 0)
-                continue;
-            snprintf(tmp, sizeof tmp, "%llue%d", cand[k], scale);
-            if (strtod(tmp, NULL) != a)
-                continue;
-            char ds[24];
-            int nd = snprintf(ds, sizeof ds, "%llu", cand[k]);
-            *exp10 = scale + nd - 1;
-            while (nd > 1 && ds[nd - 1] == '0')
-                nd--;
-            memcpy(digits, ds, (size_t)nd);
-            digits[nd] = '\0';
-            return;
-        }
+    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, a);
+    char *ep = strchr(tmp, 'e');
+    int e = atoi(ep + 1);
+    unsigned long long m = 0;
+    for (const char *p = tmp; p < ep; p++)
+        if (*p >= '0' && *p <= '9')
+            m = m * 10 + (unsigned long long)(*p - '0');
+    int scale = e - (prec - 1); /* a ~ m * 10^scale */
+    unsigned long long cand[3] = {m, m + 1, m - 1};
+    for (int k = 0; k < 3; k++) {
+        if (cand[k] == 0)
+            continue;
+        snprintf(tmp, sizeof tmp, "%llue%d", cand[k], scale);
+        if (strtod(tmp, NULL) != a)
+            continue;
+        char ds[24];
+        int nd = snprintf(ds, sizeof ds, "%llu", cand[k]);
+        *exp10 = scale + nd - 1;
+        while (nd > 1 && ds[nd - 1] == '0')
+            nd--;
+        memcpy(digits, ds, (size_t)nd);
+        digits[nd] = '\0';
+        return 1;
     }
-    /* unreachable: 17 significant digits always round-trip */
-    snprintf(tmp, sizeof tmp, "%.16e", a);
-    digits[0] = tmp[0];
-    memcpy(digits + 1, tmp + 2, 16);
-    digits[17] = '\0';
-    *exp10 = atoi(strchr(tmp, 'e') + 1);
+    return 0;
+}
+
+/* Shortest decimal digits that read back as a (> 0, finite): digits without trailing zeros and
+ * the decimal exponent of the first digit. Among strings of the shortest length the one nearest
+ * to a wins (what Python's dtoa mode 0 returns). glibc's printf and strtod are exact.
+ * If some prec-digit string reads back as a, the correctly rounded (prec+1)-digit one does too,
+ * so the shortest precision is found by bisection over [1, 17] (17 always reads back). */
+static void shortest_digits(double a, char *digits /* (18) */, int *exp10)
+{
+    int lo = 1, hi = 17; /* hi works, everything below lo fails */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        char d[24];
+        int e;
+        if (digits_at(a, mid, d, &e))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (!digits_at(a, hi, digits, exp10)) { /* unreachable: 17 digits always read back */
+        char tmp[48];
+        snprintf(tmp, sizeof tmp, "%.16e", a);
+        digits[0] = tmp[0];
+        memcpy(digits + 1, tmp + 2, 16);
+        digits[17] = '\0';
+        *exp10 = atoi(strchr(tmp, 'e') + 1);
+    }
 }
 
 size_t lc_json_float_repr(double v, char *buf, size_t n)
