@@ -68,24 +68,33 @@ lc_status lc_predictions_write_csv(const char *path, const char *feat, int nclas
         csv_field(f, col);
     }
     fputc('\n', f);
-    char num[LC_JSON_REPR_MAX];
+    /* each probability's repr, computed once per row and written twice */
+    char(*num)[LC_JSON_REPR_MAX] = lc_alloc((size_t)C, sizeof *num);
+    if (!num) {
+        fclose(f);
+        unlink(tmp);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory writing %s", path);
+    }
     for (size_t i = 0; i < n; i++) {
         const float *p = probs + i * (size_t)C; /* (C) */
+        for (int k = 0; k < C; k++)
+            lc_json_float_repr(p[k], num[k], sizeof num[k]);
         csv_field(f, idx2str[preds[i]]);
         fputs(",\"[", f);
         for (int k = 0; k < C; k++) {
-            lc_json_float_repr(p[k], num, sizeof num);
-            fprintf(f, "%s%s", k ? ", " : "", num);
+            if (k)
+                fputs(", ", f);
+            fputs(num[k], f);
         }
         fputs("]\",", f);
-        lc_json_float_repr(p[preds[i]], num, sizeof num);
-        fputs(num, f);
+        fputs(num[preds[i]], f);
         for (int k = 0; k < C; k++) {
-            lc_json_float_repr(p[k], num, sizeof num);
-            fprintf(f, ",%s", num);
+            fputc(',', f);
+            fputs(num[k], f);
         }
         fputc('\n', f);
     }
+    lc_free(num);
     int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {
