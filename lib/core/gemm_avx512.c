@@ -8,8 +8,10 @@
 #define MR LC_GEMM_AVX512_MR
 #define NR LC_GEMM_AVX512_NR
 
+/* acc[0..R) = rows 0..R of a (R <= MR) times the packed panel b; R is a constant at each call */
 static inline __attribute__((always_inline)) void
-tile(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, __m512 acc[MR][2])
+tile_rows(int R, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
+          __m512 acc[MR][2])
 {
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++)
@@ -18,7 +20,7 @@ tile(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, __m512 
         __m512 b0 = _mm512_load_ps(b);
         __m512 b1 = _mm512_load_ps(b + 16);
 #pragma GCC unroll 16
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < R; r++) {
             __m512 ar = _mm512_set1_ps(a[r * rs]);
             acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
             acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
@@ -28,18 +30,31 @@ tile(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, __m512 
     }
 }
 
+/* a full 12-row tile, specialised for the two common layouts so row offsets become constants or
+ * one stride; a last row panel of at most 4 or 8 rows computes only those (a 64-row output is
+ * 5 tiles of 12 and one of 4, not 6 of 12) */
+static inline __attribute__((always_inline)) void
+tile(int mr, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
+     __m512 acc[MR][2])
+{
+    if (mr <= 4)
+        tile_rows(4, kc, a, rs, cs, b, acc);
+    else if (mr <= 8)
+        tile_rows(8, kc, a, rs, cs, b, acc);
+    else if (cs == 1)
+        tile_rows(MR, kc, a, rs, 1, b, acc);
+    else if (rs == 1)
+        tile_rows(MR, kc, a, 1, cs, b, acc);
+    else
+        tile_rows(MR, kc, a, rs, cs, b, acc);
+}
+
 void lc_sgemm_kernel_avx512(int kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
                             const float *b, float *c, ptrdiff_t ldc, int mr, int nr, float alpha,
                             float beta)
 {
     __m512 acc[MR][2];
-    /* specialised for the two common layouts so row offsets become constants or one stride */
-    if (cs_a == 1)
-        tile(kc, a, rs_a, 1, b, acc);
-    else if (rs_a == 1)
-        tile(kc, a, 1, cs_a, b, acc);
-    else
-        tile(kc, a, rs_a, cs_a, b, acc);
+    tile(mr, kc, a, rs_a, cs_a, b, acc);
 
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     if (nr == NR) {
