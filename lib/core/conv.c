@@ -481,7 +481,8 @@ size_t lc_conv_fuse_out_floats(const lc_conv2d *c, const lc_conv_fuse *f)
 }
 
 typedef struct fused_ctx {
-    const lc_conv2d *c;
+    const lc_conv2d *c;    /* the convolution as computed: cropped to the pooled windows */
+    const lc_conv2d *full; /* as planned: dropout masks are indexed in its output layout */
     const lc_conv_fuse *f;
     int B, kb, nred;
     const float *x, *a, *w, *y, *dy;
@@ -559,8 +560,8 @@ static void fused_act_drop(float *restrict z, const uint32_t *km, float scale, s
  * unsigned) integers, so the comparisons run on integers, without branches; the first maximum
  * wins, as torch. Windows of 4 come in one vector step (even and odd columns deinterleaved). */
 static void fused_pool2x2(const lc_conv2d *c, const lc_conv_fuse *f, const float *z,
-                          const uint32_t *km, float scale, float *y /* (OC, POH, POW) */,
-                          unsigned char *am)
+                          const uint32_t *km, int kOW, int kOHW, float scale,
+                          float *y /* (OC, POH, POW) */, unsigned char *am)
 {
     const int OW = c->OW, OHW = c->OH * c->OW, POW = f->POW;
 #ifdef __SSE2__
@@ -571,6 +572,7 @@ static void fused_pool2x2(const lc_conv2d *c, const lc_conv_fuse *f, const float
     for (int oc = 0; oc < c->OC; oc++)
         for (int ph = 0; ph < f->POH; ph++) {
             size_t r0 = (size_t)oc * OHW + (size_t)(2 * ph) * OW, r1 = r0 + OW;
+            size_t k0 = (size_t)oc * kOHW + (size_t)(2 * ph) * kOW, k1 = k0 + kOW; /* in km */
             int pw = 0;
 #ifdef __SSE2__
             /* steps of 4 windows; a ragged end is one more step over the last 4 windows
@@ -590,10 +592,11 @@ static void fused_pool2x2(const lc_conv2d *c, const lc_conv_fuse *f, const float
                 __m128 vd = _mm_shuffle_ps(l1, h1, _MM_SHUFFLE(3, 1, 3, 1));
                 __m128 ka = ones, kb = ones, kc = ones, kd = ones;
                 if (km) {
-                    __m128 m0 = _mm_loadu_ps((const float *)(km + q0));
-                    __m128 n0 = _mm_loadu_ps((const float *)(km + q0 + 4));
-                    __m128 m1 = _mm_loadu_ps((const float *)(km + q1));
-                    __m128 n1 = _mm_loadu_ps((const float *)(km + q1 + 4));
+                    const uint32_t *c0 = km + k0 + 2 * (size_t)pw, *c1 = km + k1 + 2 * (size_t)pw;
+                    __m128 m0 = _mm_loadu_ps((const float *)c0);
+                    __m128 n0 = _mm_loadu_ps((const float *)(c0 + 4));
+                    __m128 m1 = _mm_loadu_ps((const float *)c1);
+                    __m128 n1 = _mm_loadu_ps((const float *)(c1 + 4));
                     ka = _mm_shuffle_ps(m0, n0, _MM_SHUFFLE(2, 0, 2, 0));
                     kb = _mm_shuffle_ps(m0, n0, _MM_SHUFFLE(3, 1, 3, 1));
                     kc = _mm_shuffle_ps(m1, n1, _MM_SHUFFLE(2, 0, 2, 0));
@@ -622,10 +625,11 @@ static void fused_pool2x2(const lc_conv2d *c, const lc_conv_fuse *f, const float
 #endif
             for (; pw < POW; pw++) {
                 size_t q0 = r0 + 2 * (size_t)pw, q1 = r1 + 2 * (size_t)pw;
-                uint32_t a = act1(z[q0], scale, km ? km[q0] : ~0u);
-                uint32_t b = act1(z[q0 + 1], scale, km ? km[q0 + 1] : ~0u);
-                uint32_t cc = act1(z[q1], scale, km ? km[q1] : ~0u);
-                uint32_t d = act1(z[q1 + 1], scale, km ? km[q1 + 1] : ~0u);
+                size_t e0 = k0 + 2 * (size_t)pw, e1 = k1 + 2 * (size_t)pw;
+                uint32_t a = act1(z[q0], scale, km ? km[e0] : ~0u);
+                uint32_t b = act1(z[q0 + 1], scale, km ? km[e0 + 1] : ~0u);
+                uint32_t cc = act1(z[q1], scale, km ? km[e1] : ~0u);
+                uint32_t d = act1(z[q1 + 1], scale, km ? km[e1 + 1] : ~0u);
                 uint32_t i1 = b > a, i2 = d > cc;
                 uint32_t m1 = i1 ? b : a, m2 = i2 ? d : cc;
                 uint32_t i3 = m2 > m1;
@@ -665,8 +669,8 @@ static void fused_fwd_task(void *vctx, int s, int thread)
     const fused_ctx *k = vctx;
     const lc_conv2d *c = k->c;
     const lc_conv_fuse *f = k->f;
-    int OHW = c->OH * c->OW;
-    size_t n = (size_t)c->OC * OHW, on = lc_conv_fuse_out_floats(c, f);
+    const lc_conv2d *full = k->full;
+    size_t n = (size_t)full->OC * full->OH * full->OW, on = lc_conv_fuse_out_floats(c, f);
     const float *xs = k->x + (size_t)s * c->C * c->H * c->W;
     float *part = k->ws + (size_t)thread * k->l.thread;
     float *z = f->pool ? part + k->l.z : k->yo + (size_t)s * on; /* without pooling z is y */
@@ -685,7 +689,8 @@ static void fused_fwd_task(void *vctx, int s, int thread)
         scale = k->scale;
     }
     if (f->pool && f->pkh == 2 && f->pkw == 2) {
-        fused_pool2x2(c, f, z, km, scale, k->yo + (size_t)s * on, k->am + (size_t)s * on);
+        fused_pool2x2(c, f, z, km, full->OW, full->OH * full->OW, scale, k->yo + (size_t)s * on,
+                      k->am + (size_t)s * on);
         return;
     }
     fused_act_drop(z, km, scale, n);
@@ -709,12 +714,26 @@ static const float *weights_with_bias(const lc_conv2d *c, const float *w, const 
     return wb;
 }
 
+/* With a 2x2 pool the outputs outside every window (the last row and column of an odd-sized
+ * map) are never used: the convolution computes only the windows' rows and columns (a 13x13
+ * input to a 3x3 conv then costs 10x10 outputs, not 11x11). Same values where computed. */
+static lc_conv2d cropped(const lc_conv2d *c, const lc_conv_fuse *f)
+{
+    lc_conv2d cc = *c;
+    if (f->pool && f->pkh == 2 && f->pkw == 2) {
+        cc.OH = 2 * f->POH;
+        cc.OW = 2 * f->POW;
+    }
+    return cc;
+}
+
 void lc_conv2d_forward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
                              const float *x, const float *w, const float *b, float rate,
                              uint64_t seed, uint64_t layer, uint64_t step, float *y,
                              unsigned char *argmax, float *ws)
 {
-    fused_ctx k = {.c = c, .f = f, .B = B, .x = x, .yo = y, .am = argmax, .ws = ws,
+    lc_conv2d cc = cropped(c, f);
+    fused_ctx k = {.c = &cc, .full = c, .f = f, .B = B, .x = x, .yo = y, .am = argmax, .ws = ws,
                    .rate = rate, .seed = seed, .layer = layer, .step = step};
     if (B <= 0 || layout(c, lc_pool_threads(p), &k.l) != 0)
         return;
@@ -822,7 +841,8 @@ void lc_conv2d_backward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse
                               const unsigned char *argmax, float rate, const float *dy,
                               float *dx, float *dw, float *db, float *ws)
 {
-    fused_ctx k = {.c = c, .f = f, .B = B < 0 ? 0 : B, .x = x, .w = w, .y = y, .dy = dy,
+    lc_conv2d cc = cropped(c, f);
+    fused_ctx k = {.c = &cc, .full = c, .f = f, .B = B < 0 ? 0 : B, .x = x, .w = w, .y = y, .dy = dy,
                    .dx = dx, .dw = dw, .db = db, .ws = ws, .am_in = argmax, .rate = rate,
                    .scale = rate > 0.0f && rate < 1.0f ? lc_dropout_scale(rate) : 1.0f};
     if (layout(c, lc_pool_threads(p), &k.l) != 0)
