@@ -101,7 +101,10 @@ static char *common_top_folder(zip_t *z)
             return NULL;
         }
     }
-    return first ? lc_strndup(first, plen) : NULL;
+    /* a folder named ".." (or "x:") is never used to resolve paths */
+    if (!first || (plen == 3 && first[0] == '.' && first[1] == '.') || (plen == 3 && first[1] == ':'))
+        return NULL;
+    return lc_strndup(first, plen);
 }
 
 lc_status lc_image_source_open_zip(const char *zip_path, lc_image_source **out, lc_error *e)

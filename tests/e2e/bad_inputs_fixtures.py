@@ -86,5 +86,9 @@ with zipfile.ZipFile(os.path.join(out, "evil.zip"), "w") as z:
         z.writestr(p, src.read(p))
     z.writestr("../../escaped.png", digit)
     z.writestr("/tmp/escaped_abs.png", digit)
+# every entry under "../": the single top folder is not used to resolve paths
+with zipfile.ZipFile(os.path.join(out, "dotdot_folder.zip"), "w") as z:
+    for p, _, _ in good:
+        z.writestr("../" + p, src.read(p))
 w("evil.csv", "\n".join(lines[:2] + ["../../escaped.png,1,0"] + lines[2:]) + "\n")
 w("not_a_zip.zip", "PK but not really a zip archive")

@@ -144,6 +144,7 @@ expect absent_zip 1 "nothere.zip: cannot open the image archive" -- --config "$C
 expect dotdot_path 1 "dotdot.csv line 7: image path '../evil.png' is absolute or contains '..'" -- --config "$C" --dataset "$F/dotdot.csv" $Z
 expect absolute_path 1 "absolute.csv line 7: image path '/etc/passwd' is absolute or contains '..'" -- --config "$C" --dataset "$F/absolute.csv" $Z
 expect escaping_entries 1 "evil.csv line 3: image path '../../escaped.png' is absolute or contains '..'" -- --config "$C" --dataset "$F/evil.csv" --raw_data "$F/evil.zip"
+expect dotdot_folder 1 "good.csv line 2: image 'training/7/0.png' not found in dotdot_folder.zip" -- --config "$C" $G --raw_data "$F/dotdot_folder.zip"
 expect evil_zip_unused 0 "ludwig-c: results in" -- --config "$C" $G --raw_data "$F/evil.zip"
 expect mixed_rgb 0 "ludwig-c: results in" -- --config "$C" --dataset "$F/rgb.csv" --raw_data "$F/rgb.zip"
 expect mixed_rgba 0 "ludwig-c: results in" -- --config "$C" --dataset "$F/rgba.csv" --raw_data "$F/rgba.zip"
