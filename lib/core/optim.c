@@ -8,6 +8,9 @@
  * policy are the trainer's business. */
 #include "lc_layers.h"
 
+#include "lc_gemm.h"
+#include "lc_optim_isa.h"
+
 #include <math.h>
 
 #define OPT_CHUNK 8192
@@ -77,6 +80,11 @@ static void adam_range(const opt_ctx *c, size_t lo, size_t hi, int decoupled)
     const lc_optim *o = c->o;
     float *p = c->params, *m = c->state, *v = c->state + c->n, *vmax = c->state + 2 * c->n;
     const float *g = c->grads;
+    if (!decoupled && o->weight_decay == 0.0f && !o->amsgrad && lc_gemm_isa() == LC_ISA_AVX512) {
+        lc_adam_plain_avx512(lo, hi, p, m, v, g, c->b1, c->omb1, c->b2, c->omb2, c->bc2_sqrt,
+                             c->eps, c->neg_step);
+        return;
+    }
     for (size_t i = lo; i < hi; i++) {
         float gi = g[i];
         if (decoupled)

@@ -2,6 +2,7 @@
  * written by tests/gen_fixtures_optim.py), plus gradient norm, scaling and thread-count
  * determinism. Run from the repository root. */
 #include "check.h"
+#include "lc_gemm.h"
 #include "lc_layers.h"
 #include "lc_mem.h"
 #include "lc_pool.h"
@@ -139,6 +140,32 @@ out:
     lc_free(p0), lc_free(g), lc_free(pa), lc_free(pb), lc_free(sa), lc_free(sb);
 }
 
+/* the vector Adam (AVX-512, no weight decay, no amsgrad) against the scalar loop, bitwise */
+static void test_adam_isa(void)
+{
+    enum { N = 1037, STEPS = 5 };
+    static float p0[N], p1[N], g[N], s0[2 * N], s1[2 * N];
+    lc_optim o = {.type = LC_OPT_ADAM, .lr = 1e-3f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f};
+    fill(p0, N, 91, 1.0f);
+    memcpy(p1, p0, sizeof p0);
+    lc_optim_init_state(&o, N, s0);
+    lc_optim_init_state(&o, N, s1);
+    lc_isa best = lc_gemm_isa();
+    if (best != LC_ISA_AVX512) {
+        fprintf(stderr, "test_optim: no AVX-512, vector Adam not tested\n");
+        return;
+    }
+    for (int t = 1; t <= STEPS; t++) {
+        fill(g, N, 100 + (uint64_t)t, 0.1f);
+        lc_gemm_force_isa(LC_ISA_REF);
+        lc_optim_step(NULL, &o, t, N, p0, g, s0);
+        lc_gemm_force_isa(LC_ISA_AVX512);
+        lc_optim_step(NULL, &o, t, N, p1, g, s1);
+    }
+    CHECK_MSG(memcmp(p0, p1, sizeof p0) == 0 && memcmp(s0, s1, sizeof s0) == 0,
+              "vector Adam differs from the scalar loop");
+}
+
 int main(void)
 {
     int n_exact = 0, n_total = 0;
@@ -146,6 +173,7 @@ int main(void)
         check_fixture(CASES[i], &n_exact, &n_total);
     CHECK(n_total > 0);
     fprintf(stderr, "test_optim: %d of %d torch fixture values bitwise equal\n", n_exact, n_total);
+    test_adam_isa();
 
     /* state sizes */
     lc_optim o = {0};
