@@ -8,9 +8,10 @@
 #define MR LC_GEMM_AVX512_MR
 #define NR LC_GEMM_AVX512_NR
 
-/* acc[0..R) = rows 0..R of a (R <= MR) times the packed panel b; R is a constant at each call */
+/* acc[0..R) = rows 0..R of a (R <= MR) times the packed panel b, both 16-column halves or only
+ * the first (H = 1, for a last panel of at most 16 columns); R and H are constants at each call */
 static inline __attribute__((always_inline)) void
-tile_rows(int R, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
+tile_rows(int R, int H, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
           __m512 acc[MR][2])
 {
 #pragma GCC unroll 16
@@ -18,35 +19,47 @@ tile_rows(int R, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float
         acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     for (int k = 0; k < kc; k++) {
         __m512 b0 = _mm512_load_ps(b);
-        __m512 b1 = _mm512_load_ps(b + 16);
+        __m512 b1 = H == 2 ? _mm512_load_ps(b + 16) : b0;
 #pragma GCC unroll 16
         for (int r = 0; r < R; r++) {
             __m512 ar = _mm512_set1_ps(a[r * rs]);
             acc[r][0] = _mm512_fmadd_ps(ar, b0, acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
+            if (H == 2)
+                acc[r][1] = _mm512_fmadd_ps(ar, b1, acc[r][1]);
         }
         a += cs;
         b += NR;
     }
 }
 
-/* a full 12-row tile, specialised for the two common layouts so row offsets become constants or
- * one stride; a last row panel of at most 4 or 8 rows computes only those (a 64-row output is
- * 5 tiles of 12 and one of 4, not 6 of 12) */
+/* a 12-row tile, specialised for the two common layouts so row offsets become constants or one
+ * stride; a last row panel of at most 4 or 8 rows, or a last column panel of at most 16
+ * columns, computes only those (a 64 x 100 output is 6 x 4 tiles, the last ones smaller, not
+ * 72 x 128 worth of full tiles) */
 static inline __attribute__((always_inline)) void
-tile(int mr, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
-     __m512 acc[MR][2])
+tile_h(int H, int mr, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
+       __m512 acc[MR][2])
 {
     if (mr <= 4)
-        tile_rows(4, kc, a, rs, cs, b, acc);
+        tile_rows(4, H, kc, a, rs, cs, b, acc);
     else if (mr <= 8)
-        tile_rows(8, kc, a, rs, cs, b, acc);
+        tile_rows(8, H, kc, a, rs, cs, b, acc);
     else if (cs == 1)
-        tile_rows(MR, kc, a, rs, 1, b, acc);
+        tile_rows(MR, H, kc, a, rs, 1, b, acc);
     else if (rs == 1)
-        tile_rows(MR, kc, a, 1, cs, b, acc);
+        tile_rows(MR, H, kc, a, 1, cs, b, acc);
     else
-        tile_rows(MR, kc, a, rs, cs, b, acc);
+        tile_rows(MR, H, kc, a, rs, cs, b, acc);
+}
+
+static inline __attribute__((always_inline)) void
+tile(int mr, int nr, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
+     __m512 acc[MR][2])
+{
+    if (nr <= 16)
+        tile_h(1, mr, kc, a, rs, cs, b, acc);
+    else
+        tile_h(2, mr, kc, a, rs, cs, b, acc);
 }
 
 void lc_sgemm_kernel_avx512(int kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
@@ -54,7 +67,7 @@ void lc_sgemm_kernel_avx512(int kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs
                             float beta)
 {
     __m512 acc[MR][2];
-    tile(mr, kc, a, rs_a, cs_a, b, acc);
+    tile(mr, nr, kc, a, rs_a, cs_a, b, acc);
 
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     if (nr == NR) {
