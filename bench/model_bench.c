@@ -5,7 +5,7 @@
  * Build and run (from the repository root):
  *   make build/liblc.a
  *   cc -O2 -g -std=c11 -D_GNU_SOURCE -Ilib/core -Ilib/ludwig -Ilib/include bench/model_bench.c \
- *      build/liblc.a -lm -pthread -o build/model_bench && build/model_bench [THREADS] [STEPS]
+ *      build/liblc.a -lm -pthread -o build/model_bench && build/model_bench [THREADS] [STEPS] [eval]
  */
 #include "lc_layers.h"
 #include "lc_mem.h"
@@ -28,6 +28,7 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
     int threads = argc > 1 ? atoi(argv[1]) : 1, steps = argc > 2 ? atoi(argv[2]) : 60;
+    int train_steps = argc > 3 && strcmp(argv[3], "eval") == 0 ? 0 : steps; /* "eval": forward only */
     const int B = 128;
     lc_conv_spec conv[2] = {
         {.out_channels = 32, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .use_bias = 1,
@@ -56,7 +57,7 @@ int main(int argc, char **argv)
         m->labels[b] = b % 10;
     memset(m->grads, 0, m->nparams * sizeof(float));
     double t0 = now_s();
-    for (int s = 0; s < steps; s++) {
+    for (int s = 0; s < train_steps; s++) {
         lc_model_forward(m, p, B, 1, 42, (uint64_t)s);
         lc_model_softmax(m, B);
         for (int b = 0; b < B; b++)
@@ -72,7 +73,7 @@ int main(int argc, char **argv)
         lc_model_forward(m, p, B, 0, 0, 0);
     double t_eval = now_s() - t0;
     printf("threads %d: training step %.0f samples/s, evaluation forward %.0f samples/s\n", threads,
-           steps * B / t_train, steps * B / t_eval);
+           train_steps * B / (t_train > 0 ? t_train : 1), steps * B / t_eval);
     lc_model_free(m);
     lc_pool_destroy(p);
     return 0;

@@ -9,6 +9,7 @@
  */
 #include "lc_conv.h"
 
+#include "lc_conv_isa.h"
 #include "lc_dropmask.h"
 #include "lc_gemm.h"
 #include "lc_layers.h"
@@ -267,6 +268,11 @@ static void col_pack(const void *vctx, int k0, int kc, int j0, int nc, int NR, f
     const lc_conv2d *c = cs->c;
     const int simple = c->sh == 1 && c->sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 &&
                        c->dw == 1;
+    if (simple && NR == 32 && lc_gemm_isa() == LC_ISA_AVX512) {
+        lc_col_pack_simple_avx512(cs->x, c->H, c->W, c->KH, c->KW, c->OW, cs->ckk, k0, kc, j0, nc,
+                                  dst);
+        return;
+    }
     for (int jp = 0; jp < nc; jp += NR) {
         int w = nc - jp < NR ? nc - jp : NR;
         float *d = dst + (size_t)jp * kc;
@@ -564,6 +570,10 @@ static void fused_pool2x2(const lc_conv2d *c, const lc_conv_fuse *f, const float
                           float *y /* (OC, POH, POW) */, unsigned char *am)
 {
     const int OW = c->OW, OHW = c->OH * c->OW, POW = f->POW;
+    if (lc_gemm_isa() == LC_ISA_AVX512) {
+        lc_pool2x2_act_avx512(c->OC, OW, OHW, f->POH, POW, z, km, kOW, kOHW, scale, y, am);
+        return;
+    }
 #ifdef __SSE2__
     const __m128 zero = _mm_setzero_ps(), vs = _mm_set1_ps(scale);
     const __m128 ones = _mm_castsi128_ps(_mm_set1_epi32(-1));

@@ -1,0 +1,126 @@
+/* conv_avx512.c - AVX-512 versions of two convolution helpers in conv.c: packing the GEMM's B
+ * panels straight from the image (stride 1, no padding, no dilation) with gathers, and the fused
+ * block's ReLU + dropout + 2x2 max-pool 16 windows at a time. Both write exactly what conv.c's
+ * portable loops write (test_conv compares the fused block with the separate layers under every
+ * ISA). Compiled with -mavx512*; conv.c calls them only when the run-time check chose AVX-512. */
+#include "lc_conv_isa.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+void lc_col_pack_simple_avx512(const float *x, int H, int W, int KH, int KW, int OW, int ckk,
+                               int k0, int kc, int j0, int nc, float *dst /* NR = 32 */)
+{
+    const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+    for (int jp = 0; jp < nc; jp += 32) {
+        int w = nc - jp < 32 ? nc - jp : 32;
+        /* the panel's pixels as runs along output rows, cut at 16 so that each is one masked
+         * load and store: source offset (oh * W + ow), position in the panel, mask */
+        int src[8], pos[8], nrun = 0;
+        __mmask16 msk[8];
+        int p = j0 + jp, done = 0;
+        while (done < w) {
+            int oh = p / OW, ow = p % OW;
+            int run = OW - ow < w - done ? OW - ow : w - done;
+            while (run > 0) {
+                int r = run < 16 ? run : 16;
+                src[nrun] = oh * W + ow;
+                pos[nrun] = done;
+                msk[nrun] = (__mmask16)((1u << r) - 1u);
+                nrun++;
+                ow += r;
+                p += r;
+                done += r;
+                run -= r;
+            }
+        }
+        __mmask16 m0 = (__mmask16)(w >= 16 ? 0xffff : (1u << w) - 1u);
+        __mmask16 m1 = (__mmask16)(w >= 32 ? 0xffff : w <= 16 ? 0 : (1u << (w - 16)) - 1u);
+        float *d = dst + (size_t)jp * kc;
+        int kw = k0 % KW, kh = k0 / KW % KH, ci = k0 / (KW * KH);
+        for (int k = 0; k < kc; k++, d += 32) {
+            if (k0 + k == ckk) {
+                _mm512_store_ps(d, _mm512_maskz_mov_ps(m0, one));
+                _mm512_store_ps(d + 16, _mm512_maskz_mov_ps(m1, one));
+                continue;
+            }
+            if (w < 32) { /* zero the columns past nc */
+                _mm512_store_ps(d, zero);
+                _mm512_store_ps(d + 16, zero);
+            }
+            const float *base = x + ((size_t)ci * H + kh) * W + kw;
+            for (int r = 0; r < nrun; r++)
+                _mm512_mask_storeu_ps(d + pos[r], msk[r],
+                                      _mm512_maskz_loadu_ps(msk[r], base + src[r]));
+            if (++kw == KW) {
+                kw = 0;
+                if (++kh == KH) {
+                    kh = 0;
+                    ci++;
+                }
+            }
+        }
+    }
+}
+
+/* One output row of 2x2 windows: rows r0, r1 of z (conv output), keep masks k0, k1 (NULL: no
+ * dropout), w <= 16 windows starting at column 0 of those pointers. */
+static inline void pool_windows16(const float *r0, const float *r1, const uint32_t *k0,
+                                  const uint32_t *k1, int w, __m512 vs, float *y,
+                                  unsigned char *am)
+{
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const __m512 zero = _mm512_setzero_ps();
+    int n = 2 * w; /* floats of each row */
+    __mmask16 lo = (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1u);
+    __mmask16 hi = (__mmask16)(n >= 32 ? 0xffff : n <= 16 ? 0 : (1u << (n - 16)) - 1u);
+    __mmask16 out = (__mmask16)(w >= 16 ? 0xffff : (1u << w) - 1u);
+    __m512 l0 = _mm512_maskz_loadu_ps(lo, r0), h0 = _mm512_maskz_loadu_ps(hi, r0 + 16);
+    __m512 l1 = _mm512_maskz_loadu_ps(lo, r1), h1 = _mm512_maskz_loadu_ps(hi, r1 + 16);
+    __m512 va = _mm512_permutex2var_ps(l0, even, h0), vb = _mm512_permutex2var_ps(l0, odd, h0);
+    __m512 vc = _mm512_permutex2var_ps(l1, even, h1), vd = _mm512_permutex2var_ps(l1, odd, h1);
+    __mmask16 ka = 0xffff, kb = 0xffff, kc = 0xffff, kd = 0xffff;
+    if (k0) {
+        __m512i m0 = _mm512_maskz_loadu_epi32(lo, k0), n0 = _mm512_maskz_loadu_epi32(hi, k0 + 16);
+        __m512i m1 = _mm512_maskz_loadu_epi32(lo, k1), n1 = _mm512_maskz_loadu_epi32(hi, k1 + 16);
+        const __m512i z = _mm512_setzero_si512();
+        ka = _mm512_cmpneq_epi32_mask(_mm512_permutex2var_epi32(m0, even, n0), z);
+        kb = _mm512_cmpneq_epi32_mask(_mm512_permutex2var_epi32(m0, odd, n0), z);
+        kc = _mm512_cmpneq_epi32_mask(_mm512_permutex2var_epi32(m1, even, n1), z);
+        kd = _mm512_cmpneq_epi32_mask(_mm512_permutex2var_epi32(m1, odd, n1), z);
+    }
+    /* ReLU then dropout: v * scale where v > 0 and kept, +0 otherwise (as conv.c's act1) */
+#define LC_ACT16(v, k) _mm512_castps_si512(_mm512_maskz_mul_ps((__mmask16)((k) & _mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ)), v, vs))
+    __m512i a = LC_ACT16(va, ka), b = LC_ACT16(vb, kb), c = LC_ACT16(vc, kc), d = LC_ACT16(vd, kd);
+#undef LC_ACT16
+    /* non-negative floats order as integers; the first maximum wins */
+    __mmask16 i1 = _mm512_cmpgt_epi32_mask(b, a), i2 = _mm512_cmpgt_epi32_mask(d, c);
+    __m512i m1 = _mm512_mask_mov_epi32(a, i1, b), m2 = _mm512_mask_mov_epi32(c, i2, d);
+    __mmask16 i3 = _mm512_cmpgt_epi32_mask(m2, m1);
+    __m512i m = _mm512_mask_mov_epi32(m1, i3, m2);
+    __m512i idx = _mm512_maskz_mov_epi32(i1, _mm512_set1_epi32(1));
+    idx = _mm512_mask_mov_epi32(idx, i3, _mm512_mask_mov_epi32(_mm512_set1_epi32(2), i2,
+                                                               _mm512_set1_epi32(3)));
+    _mm512_mask_storeu_ps(y, out, _mm512_castsi512_ps(m));
+    _mm_mask_storeu_epi8(am, out, _mm512_cvtepi32_epi8(idx));
+}
+
+void lc_pool2x2_act_avx512(int OC, int OW, int OHW, int POH, int POW, const float *z,
+                           const uint32_t *km, int kOW, int kOHW, float scale, float *y,
+                           unsigned char *am)
+{
+    const __m512 vs = _mm512_set1_ps(scale);
+    for (int oc = 0; oc < OC; oc++)
+        for (int ph = 0; ph < POH; ph++) {
+            const float *r0 = z + (size_t)oc * OHW + (size_t)(2 * ph) * OW;
+            const uint32_t *q0 = km ? km + (size_t)oc * kOHW + (size_t)(2 * ph) * kOW : NULL;
+            for (int pw = 0; pw < POW; pw += 16) {
+                int w = POW - pw < 16 ? POW - pw : 16;
+                pool_windows16(r0 + 2 * pw, r0 + OW + 2 * pw, q0 ? q0 + 2 * pw : NULL,
+                               q0 ? q0 + kOW + 2 * pw : NULL, w, vs, y, am);
+                y += w;
+                am += w;
+            }
+        }
+}

@@ -1,0 +1,20 @@
+/* lc_conv_isa.h - vector versions of convolution helpers (private to lib/core). */
+#ifndef LC_CONV_ISA_H
+#define LC_CONV_ISA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Packs col(k0:k0+kc, j0:j0+nc) of a stride-1, unpadded, undilated convolution of one sample
+ * x (C,H,W) with output width OW into 32-wide panels (zero past nc); row ckk is all ones. */
+void lc_col_pack_simple_avx512(const float *x, int H, int W, int KH, int KW, int OW, int ckk,
+                               int k0, int kc, int j0, int nc, float *dst);
+
+/* ReLU, dropout (km all-ones = kept, NULL = none, indexed with row stride kOW and plane stride
+ * kOHW) and 2x2 stride-2 max-pool of z (OC, OH, OW) into y (OC, POH, POW) and the window
+ * offsets of the maxima, as conv.c's fused_pool2x2. */
+void lc_pool2x2_act_avx512(int OC, int OW, int OHW, int POH, int POW, const float *z,
+                           const uint32_t *km, int kOW, int kOHW, float scale, float *y,
+                           unsigned char *am);
+
+#endif
