@@ -770,6 +770,11 @@ static void fused_dz(const fused_ctx *k, int s, float *dz)
     }
     const unsigned char *am = k->am_in + (size_t)s * on;
     const int OW = c->OW, OHW = c->OH * c->OW;
+    if (f->pkh == 2 && f->pkw == 2 && OW == 2 * f->POW && c->OH == 2 * f->POH &&
+        lc_gemm_isa() == LC_ISA_AVX512) {
+        lc_pool2x2_dz_avx512(c->OC, OW, OHW, f->POH, f->POW, ys, dys, am, scale, dz);
+        return;
+    }
     if (f->pkh == 2 && f->pkw == 2) {
         /* every position of every window is written: the maximum its gradient (or +0 when the
          * output is not positive), the others +0; only rows and columns outside every window

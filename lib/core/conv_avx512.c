@@ -124,3 +124,38 @@ void lc_pool2x2_act_avx512(int OC, int OW, int OHW, int POH, int POW, const floa
             }
         }
 }
+
+void lc_pool2x2_dz_avx512(int OC, int OW, int OHW, int POH, int POW, const float *ys,
+                          const float *dys, const unsigned char *am, float scale, float *dz)
+{
+    /* lanes 0..15 of lo/hi interleave: window j's (left, right) pair lands at 2j, 2j + 1 */
+    const __m512i ilo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i ihi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const __m512 vs = _mm512_set1_ps(scale), zero = _mm512_setzero_ps();
+    size_t o = 0;
+    for (int oc = 0; oc < OC; oc++)
+        for (int ph = 0; ph < POH; ph++) {
+            float *r0 = dz + (size_t)oc * OHW + (size_t)(2 * ph) * OW, *r1 = r0 + OW;
+            for (int pw = 0; pw < POW; pw += 16, o += 16) {
+                int w = POW - pw < 16 ? POW - pw : 16;
+                __mmask16 in = (__mmask16)(w >= 16 ? 0xffff : (1u << w) - 1u);
+                int n = 2 * w;
+                __mmask16 lo = (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1u);
+                __mmask16 hi = (__mmask16)(n >= 32 ? 0xffff : n <= 16 ? 0 : (1u << (n - 16)) - 1u);
+                __m512 y = _mm512_maskz_loadu_ps(in, ys + o);
+                /* the gradient where the output is positive, +0 elsewhere (as conv.c) */
+                __mmask16 pos = _mm512_cmp_ps_mask(y, zero, _CMP_GT_OQ);
+                __m512 g = _mm512_maskz_mul_ps(pos, _mm512_maskz_loadu_ps(in, dys + o), vs);
+                __m512i a = _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(in, am + o));
+                __m512 g0 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(a, _mm512_set1_epi32(0)), g);
+                __m512 g1 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(a, _mm512_set1_epi32(1)), g);
+                __m512 g2 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(a, _mm512_set1_epi32(2)), g);
+                __m512 g3 = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(a, _mm512_set1_epi32(3)), g);
+                _mm512_mask_storeu_ps(r0 + 2 * pw, lo, _mm512_permutex2var_ps(g0, ilo, g1));
+                _mm512_mask_storeu_ps(r0 + 2 * pw + 16, hi, _mm512_permutex2var_ps(g0, ihi, g1));
+                _mm512_mask_storeu_ps(r1 + 2 * pw, lo, _mm512_permutex2var_ps(g2, ilo, g3));
+                _mm512_mask_storeu_ps(r1 + 2 * pw + 16, hi, _mm512_permutex2var_ps(g2, ihi, g3));
+            }
+            o -= (size_t)((POW + 15) / 16 * 16 - POW); /* o advanced by whole steps */
+        }
+}

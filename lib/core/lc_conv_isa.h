@@ -17,4 +17,10 @@ void lc_pool2x2_act_avx512(int OC, int OW, int OHW, int POH, int POW, const floa
                            const uint32_t *km, int kOW, int kOHW, float scale, float *y,
                            unsigned char *am);
 
+/* dz (OC, OH, OW) of a 2x2 pooled block from its output ys, gradient dys and window offsets am:
+ * each window's maximum gets dys * scale where ys > 0, every other position +0 (as conv.c's
+ * fused_dz); OH, OW are even (the cropped convolution). */
+void lc_pool2x2_dz_avx512(int OC, int OW, int OHW, int POH, int POW, const float *ys,
+                          const float *dys, const unsigned char *am, float scale, float *dz);
+
 #endif
