@@ -134,6 +134,11 @@ static void valid_range(int OW, int W, int s, int d, int *lo, int *hi)
 void lc_im2col(const lc_conv2d *c, const float *x /* (C,H,W) */, float *col /* (CKK, OHW) */)
 {
     const int OH = c->OH, OW = c->OW, sw = c->sw;
+    if (c->sh == 1 && sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 && c->dw == 1 &&
+        lc_gemm_isa() == LC_ISA_AVX512) {
+        lc_im2col_simple_avx512(c->C, c->H, c->W, c->KH, c->KW, OH, OW, x, col);
+        return;
+    }
     if (c->sh == 1 && sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 && c->dw == 1) {
         /* the common case: every row of col is OH slices of OW consecutive inputs */
         for (int ci = 0; ci < c->C; ci++)
@@ -176,6 +181,11 @@ void lc_im2col(const lc_conv2d *c, const float *x /* (C,H,W) */, float *col /* (
 void lc_col2im(const lc_conv2d *c, const float *col /* (CKK, OHW) */, float *x /* (C,H,W) */)
 {
     const int OH = c->OH, OW = c->OW, sw = c->sw;
+    if (c->sh == 1 && sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 && c->dw == 1 &&
+        lc_gemm_isa() == LC_ISA_AVX512) {
+        lc_col2im_simple_avx512(c->C, c->H, c->W, c->KH, c->KW, OH, OW, col, x);
+        return;
+    }
     for (int ci = 0; ci < c->C; ci++)
         for (int kh = 0; kh < c->KH; kh++)
             for (int kw = 0; kw < c->KW; kw++) {

@@ -159,3 +159,38 @@ void lc_pool2x2_dz_avx512(int OC, int OW, int OHW, int POH, int POW, const float
             o -= (size_t)((POW + 15) / 16 * 16 - POW); /* o advanced by whole steps */
         }
 }
+
+/* rows of at most 16 floats at a time: one masked load and store (or add) each */
+static inline __mmask16 first(int n) { return (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1u); }
+
+void lc_im2col_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW, const float *x,
+                             float *col)
+{
+    for (int ci = 0; ci < C; ci++)
+        for (int kh = 0; kh < KH; kh++)
+            for (int kw = 0; kw < KW; kw++) {
+                const float *src = x + ((size_t)ci * H + kh) * W + kw;
+                for (int oh = 0; oh < OH; oh++, col += OW, src += W)
+                    for (int j = 0; j < OW; j += 16) {
+                        __mmask16 m = first(OW - j);
+                        _mm512_mask_storeu_ps(col + j, m, _mm512_maskz_loadu_ps(m, src + j));
+                    }
+            }
+}
+
+void lc_col2im_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW,
+                             const float *col, float *x)
+{
+    for (int ci = 0; ci < C; ci++)
+        for (int kh = 0; kh < KH; kh++)
+            for (int kw = 0; kw < KW; kw++) {
+                float *dst = x + ((size_t)ci * H + kh) * W + kw;
+                for (int oh = 0; oh < OH; oh++, col += OW, dst += W)
+                    for (int j = 0; j < OW; j += 16) {
+                        __mmask16 m = first(OW - j);
+                        __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + j),
+                                                 _mm512_maskz_loadu_ps(m, col + j));
+                        _mm512_mask_storeu_ps(dst + j, m, v);
+                    }
+            }
+}

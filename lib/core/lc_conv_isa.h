@@ -23,4 +23,10 @@ void lc_pool2x2_act_avx512(int OC, int OW, int OHW, int POH, int POW, const floa
 void lc_pool2x2_dz_avx512(int OC, int OW, int OHW, int POH, int POW, const float *ys,
                           const float *dys, const unsigned char *am, float scale, float *dz);
 
+/* im2col / col2im (adding into x) of a stride-1, unpadded, undilated convolution. */
+void lc_im2col_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW, const float *x,
+                             float *col);
+void lc_col2im_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW,
+                             const float *col, float *x);
+
 #endif
