@@ -398,11 +398,31 @@ typedef struct bwd_ctx {
     int nred; /* element blocks of the final partial reduction */
 } bwd_ctx;
 
+/* Sample xs's share of a backward chunk: [dW^T; db] (CKK+1, OC) = (first) or += [col; 1]
+ * (CKK+1, OHW) dy^T (OHW, OC), and, when dxs is given, dxs = col2im(W^T dy). */
+static void bwd_sample(const lc_conv2d *c, const float *xs, const float *w, const float *dys,
+                       float *dxs, int bias, int first, float *col, float *dcol, float *part)
+{
+    int CKK = c->C * c->KH * c->KW, OHW = c->OH * c->OW;
+    fill_col(c, xs, col, bias);
+    lc_sgemm(0, 1, CKK + (bias ? 1 : 0), c->OC, OHW, 1.0f, col, OHW, dys, OHW,
+             first ? 0.0f : 1.0f, part, c->OC);
+    if (!dxs)
+        return;
+    if (is_pointwise(c)) {
+        lc_sgemm(1, 0, CKK, OHW, c->OC, 1.0f, w, CKK, dys, OHW, 0.0f, dxs, OHW);
+        return;
+    }
+    lc_sgemm(1, 0, CKK, OHW, c->OC, 1.0f, w, CKK, dys, OHW, 0.0f, dcol, OHW);
+    memset(dxs, 0, (size_t)c->C * c->H * c->W * sizeof *dxs);
+    lc_col2im(c, dcol, dxs);
+}
+
 static void bwd_chunk_task(void *vctx, int j, int thread)
 {
     const bwd_ctx *k = vctx;
     const lc_conv2d *c = k->c;
-    int CKK = c->C * c->KH * c->KW, OHW = c->OH * c->OW, kb = CKK + (k->db ? 1 : 0);
+    int CKK = c->C * c->KH * c->KW, OHW = c->OH * c->OW;
     size_t xsz = (size_t)c->C * c->H * c->W, ysz = (size_t)c->OC * OHW;
     int s0 = (int)((long)k->B * j / LC_REDUCE_CHUNKS);
     int s1 = (int)((long)k->B * (j + 1) / LC_REDUCE_CHUNKS);
@@ -413,23 +433,10 @@ static void bwd_chunk_task(void *vctx, int j, int thread)
         memset(part, 0, (size_t)(CKK + 1) * c->OC * sizeof *part);
         return;
     }
-    for (int s = s0; s < s1; s++) {
-        const float *xs = k->x + (size_t)s * xsz, *dys = k->dy + (size_t)s * ysz;
-        fill_col(c, xs, col, k->db != NULL);
-        /* [dW^T; db] (CKK+1, OC) += [col; 1] (CKK+1, OHW) dy^T (OHW, OC) */
-        lc_sgemm(0, 1, kb, c->OC, OHW, 1.0f, col, OHW, dys, OHW, s == s0 ? 0.0f : 1.0f, part,
-                 c->OC);
-        if (k->dx) {
-            float *dxs = k->dx + (size_t)s * xsz;
-            if (is_pointwise(c)) {
-                lc_sgemm(1, 0, CKK, OHW, c->OC, 1.0f, k->w, CKK, dys, OHW, 0.0f, dxs, OHW);
-            } else {
-                lc_sgemm(1, 0, CKK, OHW, c->OC, 1.0f, k->w, CKK, dys, OHW, 0.0f, dcol, OHW);
-                memset(dxs, 0, xsz * sizeof *dxs);
-                lc_col2im(c, dcol, dxs);
-            }
-        }
-    }
+    for (int s = s0; s < s1; s++)
+        bwd_sample(c, k->x + (size_t)s * xsz, k->w, k->dy + (size_t)s * ysz,
+                   k->dx ? k->dx + (size_t)s * xsz : NULL, k->db != NULL, s == s0, col, dcol,
+                   part);
 }
 
 /* Sums the chunk partials in chunk order: task t < nred covers a block of dW's rows (output
@@ -830,7 +837,7 @@ static void fused_bwd_chunk_task(void *vctx, int j, int thread)
 {
     const fused_ctx *k = vctx;
     const lc_conv2d *c = k->c;
-    int CKK = c->C * c->KH * c->KW, OHW = c->OH * c->OW, kb = CKK + (k->db ? 1 : 0);
+    int CKK = c->C * c->KH * c->KW;
     size_t xsz = (size_t)c->C * c->H * c->W;
     int s0 = (int)((long)k->B * j / LC_REDUCE_CHUNKS);
     int s1 = (int)((long)k->B * (j + 1) / LC_REDUCE_CHUNKS);
@@ -843,21 +850,9 @@ static void fused_bwd_chunk_task(void *vctx, int j, int thread)
         return;
     }
     for (int s = s0; s < s1; s++) {
-        const float *xs = k->x + (size_t)s * xsz;
         fused_dz(k, s, dz);
-        fill_col(c, xs, col, k->db != NULL);
-        lc_sgemm(0, 1, kb, c->OC, OHW, 1.0f, col, OHW, dz, OHW, s == s0 ? 0.0f : 1.0f, part,
-                 c->OC);
-        if (k->dx) {
-            float *dxs = k->dx + (size_t)s * xsz;
-            if (is_pointwise(c)) {
-                lc_sgemm(1, 0, CKK, OHW, c->OC, 1.0f, k->w, CKK, dz, OHW, 0.0f, dxs, OHW);
-            } else {
-                lc_sgemm(1, 0, CKK, OHW, c->OC, 1.0f, k->w, CKK, dz, OHW, 0.0f, dcol, OHW);
-                memset(dxs, 0, xsz * sizeof *dxs);
-                lc_col2im(c, dcol, dxs);
-            }
-        }
+        bwd_sample(c, k->x + (size_t)s * xsz, k->w, dz, k->dx ? k->dx + (size_t)s * xsz : NULL,
+                   k->db != NULL, s == s0, col, dcol, part);
     }
 }
 
