@@ -5,7 +5,6 @@
 #include "ludwig_c.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "lc_checkpoint.h"
 #include "lc_config.h"
 #include "lc_dataset.h"
+#include "lc_fs.h"
 #include "lc_json.h"
 #include "lc_mem.h"
 #include "lc_metrics.h"
@@ -35,37 +35,6 @@ void lc_experiment_opts_init(lc_experiment_opts *o)
     memset(o, 0, sizeof *o);
     o->random_seed = 42;
     o->threads = 1;
-}
-
-static lc_status mkdir_p(const char *path, lc_error *e)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return lc_error_set(e, LC_ERR_USAGE, "path too long: %s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return lc_error_set(e, LC_ERR_IO, "%s: cannot create directory: %m", buf);
-        *p = '/';
-    }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot create directory: %m", buf);
-    return LC_OK;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void rm_rf(const char *path)
-{
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 typedef struct note_sink {
@@ -252,7 +221,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
                 m->nparams, ds->C, ds->H, ds->W, ds->nclasses);
     /* staging directory */
     const char *od = o->output_directory ? o->output_directory : "results";
-    if ((st = mkdir_p(od, e)))
+    if ((st = lc_mkdir_p(od, e)))
         goto fail;
     const char *en = o->experiment_name ? o->experiment_name : "experiment";
     const char *mn = o->model_name ? o->model_name : "run";
@@ -269,7 +238,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
         goto fail;
     }
     snprintf(path, sizeof path, "%s/model", rs.staging);
-    if ((st = mkdir_p(path, e)))
+    if ((st = lc_mkdir_p(path, e)))
         goto fail;
     /* description.json is written before training, as Ludwig does */
     desc = cJSON_CreateObject();
@@ -303,7 +272,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     char ckpt_dir[4096];
     if (!o->skip_save_progress) {
         snprintf(ckpt_dir, sizeof ckpt_dir, "%s/model/%s", rs.staging, LC_CHECKPOINT_DIR);
-        if ((st = mkdir_p(ckpt_dir, e)))
+        if ((st = lc_mkdir_p(ckpt_dir, e)))
             goto fail;
         topts.checkpoint_dir = ckpt_dir;
     }
@@ -466,7 +435,7 @@ fail:
         free(kept);
     }
     if (rs.staging)
-        rm_rf(rs.staging);
+        lc_rm_tree(rs.staging);
 done:
     free(rs.staging);
     free(rs.final_dir);

@@ -10,7 +10,6 @@
 #include "ludwig_c.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +17,7 @@
 
 #include "lc_config.h"
 #include "lc_dataset.h"
+#include "lc_fs.h"
 #include "lc_json.h"
 #include "lc_mem.h"
 #include "lc_metrics.h"
@@ -104,32 +104,6 @@ lc_status lc_predictions_write_csv(const char *path, const char *feat, int nclas
     return LC_OK;
 }
 
-static lc_status mkdir_p(const char *path, lc_error *e)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return lc_error_set(e, LC_ERR_USAGE, "path too long: %s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return lc_error_set(e, LC_ERR_IO, "%s: cannot create directory: %m", buf);
-        *p = '/';
-    }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot create directory: %m", buf);
-    return LC_OK;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 /* Output files are written into <od>/.ludwig-c.partial-<pid>/ and renamed into <od> at the end. */
 typedef struct out_stage {
     char od[2048];
@@ -143,7 +117,7 @@ static lc_status stage_open(out_stage *st, const char *od, lc_error *e)
     memset(st, 0, sizeof *st);
     if (snprintf(st->od, sizeof st->od, "%s", od) >= (int)sizeof st->od)
         return lc_error_set(e, LC_ERR_USAGE, "--output_directory is too long");
-    lc_status rc = mkdir_p(od, e);
+    lc_status rc = lc_mkdir_p(od, e);
     if (rc)
         return rc;
     snprintf(st->dir, sizeof st->dir, "%s/.ludwig-c.partial-%ld", od, (long)getpid());
@@ -182,7 +156,7 @@ static lc_status stage_publish(out_stage *st, lc_error *e)
 static void stage_abort(out_stage *st)
 {
     if (st->dir[0])
-        nftw(st->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        lc_rm_tree(st->dir);
     st->dir[0] = '\0';
 }
 
