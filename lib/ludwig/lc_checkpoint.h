@@ -26,7 +26,7 @@
 enum { LC_CKPT_FINISHED = 1, LC_CKPT_EARLY_STOPPED = 2 };
 
 typedef struct lc_checkpoint {
-    uint64_t fingerprint; /* of the config, dataset, seed and model (see lc_train.c) */
+    uint64_t fingerprint; /* of the config, dataset, seed and model (train.c decides) */
     int epoch;            /* epochs completed */
     int best_epoch;
     int flags;

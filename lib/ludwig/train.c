@@ -184,7 +184,14 @@ static lc_status ckpt_json_take(cJSON *j, const char *path, lc_train_result *r, 
     cJSON *stats = cJSON_DetachItemFromObjectCaseSensitive(j, "stats");
     cJSON *prog = cJSON_DetachItemFromObjectCaseSensitive(j, "progress");
     cJSON *b = cJSON_GetObjectItemCaseSensitive(j, "best");
-    if (!cJSON_IsObject(stats) || !cJSON_IsObject(prog) || cJSON_GetArraySize(b) != 3) {
+    int ok = cJSON_IsObject(stats) && cJSON_IsObject(prog) && cJSON_GetArraySize(b) == 3;
+    for (int s = 0; s < 3 && ok; s++) {
+        static const char *const pk[3] = {"train_metrics", "validation_metrics", "test_metrics"};
+        ok = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(stats, split_key[s])) &&
+             cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(prog, pk[s])) &&
+             cJSON_IsObject(cJSON_GetArrayItem(b, s));
+    }
+    if (!ok) {
         cJSON_Delete(stats);
         cJSON_Delete(prog);
         return lc_error_set(e, LC_ERR_DATA, "%s: the training checkpoint lacks its statistics", path);
