@@ -15,112 +15,68 @@
 
 typedef enum { OPT_STR, OPT_INT, OPT_FLAG, OPT_IGNORED_STR, OPT_IGNORED_FLAG } opt_kind;
 
+/* which commands accept an option */
+enum { CMD_EXPERIMENT = 1, CMD_TRAIN = 2, CMD_PREDICT = 4, CMD_EVALUATE = 8 };
+#define CMD_FIT (CMD_EXPERIMENT | CMD_TRAIN)
+#define CMD_USE (CMD_PREDICT | CMD_EVALUATE)
+#define CMD_ALL (CMD_FIT | CMD_USE)
+
 typedef struct opt_def {
     const char *name;  /* long name without "--" */
     const char *alias; /* short alias without "-", or NULL */
     opt_kind kind;
     const char *arg;   /* metavariable for help */
     const char *help;
+    unsigned cmds;     /* CMD_* mask */
 } opt_def;
 
-static const opt_def experiment_opts[] = {
-    {"config", "c", OPT_STR, "PATH", "Ludwig YAML config (required)."},
-    {"dataset", NULL, OPT_STR, "PATH", "dataset with all splits (CSV, TSV or JSON); image paths resolve against its directory"},
-    {"training_set", NULL, OPT_STR, "PATH", "training split as its own file"},
-    {"validation_set", NULL, OPT_STR, "PATH", "validation split as its own file"},
-    {"test_set", NULL, OPT_STR, "PATH", "test split as its own file"},
-    {"training_set_metadata", NULL, OPT_STR, "PATH", "reuse a training_set_metadata.json (vocabularies, image size)"},
-    {"data_format", NULL, OPT_STR, "FMT", "auto (default, by extension), csv, tsv or json; h5 is refused"},
-    {"eval_split", "es", OPT_STR, "SPLIT", "split to evaluate after training: training, validation, test (default) or full"},
-    {"random_seed", "rs", OPT_INT, "N", "seed for initialisation, shuffling, dropout and random splits (default 42)"},
-    {"output_directory", "od", OPT_STR, "DIR", "where experiment_run/ is created (default results)"},
-    {"experiment_name", "en", OPT_STR, "NAME", "experiment name (default experiment)"},
-    {"model_name", "mn", OPT_STR, "NAME", "model name (default run); outputs go to <experiment_name>_<model_name>"},
-    {"model_load_path", "mlp", OPT_STR, "DIR", "initialise from the weights of this model directory"},
-    {"model_resume_path", "mrp", OPT_STR, "DIR", "resume training from this run's checkpoint"},
-    {"k_fold", "kf", OPT_INT, "K", "k-fold cross validation (not supported yet: refused)"},
-    {"raw_data", NULL, OPT_STR, "ZIP", "zip holding the images; read directly, never extracted (ludwig-c only)"},
-    {"threads", NULL, OPT_INT, "N", "worker threads (default: all cores; Galaxy passes GALAXY_SLOTS) (ludwig-c only)"},
-    {"disable_parallel_threads", "dpt", OPT_FLAG, NULL, "use one thread (same results: output is identical at any thread count)"},
-    {"skip_save_predictions", "sp", OPT_FLAG, NULL, "do not write predictions"},
-    {"skip_save_unprocessed_output", "ssuo", OPT_FLAG, NULL, "accepted for compatibility (no numpy files are ever written)"},
-    {"skip_save_k_fold_split_indices", "skfsi", OPT_FLAG, NULL, "accepted for compatibility"},
-    {"skip_save_processed_input", "sspi", OPT_FLAG, NULL, "accepted for compatibility (no HDF5 cache is written)"},
-    {"skip_save_training_description", "sstd", OPT_FLAG, NULL, "do not write description.json"},
-    {"skip_save_training_statistics", "ssts", OPT_FLAG, NULL, "do not write training_statistics.json"},
-    {"skip_save_model", "ssm", OPT_FLAG, NULL, "do not write model_weights"},
-    {"skip_save_progress", "ssp", OPT_FLAG, NULL, "do not write training checkpoints"},
-    {"skip_save_log", "ssl", OPT_FLAG, NULL, "accepted for compatibility (no TensorBoard logs)"},
-    {"skip_save_eval_stats", "sses", OPT_FLAG, NULL, "do not write test_statistics.json"},
-    {"skip_collect_predictions", "scp", OPT_FLAG, NULL, "accepted for compatibility"},
-    {"skip_collect_overall_stats", "scos", OPT_FLAG, NULL, "accepted for compatibility"},
-    {"backend", "b", OPT_IGNORED_STR, "NAME", "only 'local' is accepted"},
-    {"gpus", "g", OPT_IGNORED_STR, "LIST", "accepted and ignored: ludwig-c runs on CPU"},
-    {"gpu_memory_limit", "gml", OPT_IGNORED_STR, "N", "accepted and ignored"},
-    {"logging_level", "l", OPT_IGNORED_STR, "LEVEL", "accepted and ignored"},
-    {NULL, NULL, OPT_FLAG, NULL, NULL},
+/* Upstream's `ludwig <command>` options, once each (an option whose alias or meaning differs
+ * between commands has one row per meaning). */
+static const opt_def opts[] = {
+    {"config", "c", OPT_STR, "PATH", "Ludwig YAML config (required).", CMD_FIT},
+    {"model_path", "m", OPT_STR, "DIR", "the saved model directory (required): model_hyperparameters.json, training_set_metadata.json, model_weights", CMD_USE},
+    {"dataset", NULL, OPT_STR, "PATH", "dataset with all splits (CSV, TSV or JSON); image paths resolve against its directory", CMD_FIT},
+    {"dataset", NULL, OPT_STR, "PATH", "dataset to run the model on (required); image paths resolve against its directory", CMD_USE},
+    {"training_set", NULL, OPT_STR, "PATH", "training split as its own file", CMD_FIT},
+    {"validation_set", NULL, OPT_STR, "PATH", "validation split as its own file", CMD_FIT},
+    {"test_set", NULL, OPT_STR, "PATH", "test split as its own file", CMD_FIT},
+    {"training_set_metadata", NULL, OPT_STR, "PATH", "reuse a training_set_metadata.json (vocabularies, image size)", CMD_FIT},
+    {"data_format", NULL, OPT_STR, "FMT", "auto (default, by extension), csv, tsv or json; h5 is refused", CMD_ALL},
+    {"eval_split", "es", OPT_STR, "SPLIT", "split to evaluate after training: training, validation, test (default) or full", CMD_EXPERIMENT},
+    {"split", "s", OPT_STR, "SPLIT", "training, validation, test or full (default): the rows to use", CMD_USE},
+    {"batch_size", "bs", OPT_INT, "N", "rows per batch (default 128)", CMD_USE},
+    {"random_seed", "rs", OPT_INT, "N", "seed for initialisation, shuffling, dropout and random splits (default 42)", CMD_FIT},
+    {"output_directory", "od", OPT_STR, "DIR", "where experiment_run/ is created (default results)", CMD_FIT},
+    {"output_directory", "od", OPT_STR, "DIR", "where the files are written (default results)", CMD_USE},
+    {"experiment_name", "en", OPT_STR, "NAME", "experiment name (default experiment)", CMD_FIT},
+    {"model_name", "mn", OPT_STR, "NAME", "model name (default run); outputs go to <experiment_name>_<model_name>", CMD_FIT},
+    {"model_load_path", "mlp", OPT_STR, "DIR", "initialise from the weights of this model directory", CMD_FIT},
+    {"model_resume_path", "mrp", OPT_STR, "DIR", "resume training from this run's checkpoint", CMD_FIT},
+    {"k_fold", "kf", OPT_INT, "K", "k-fold cross validation (not supported yet: refused)", CMD_EXPERIMENT},
+    {"raw_data", NULL, OPT_STR, "ZIP", "zip holding the images; read directly, never extracted (ludwig-c only)", CMD_ALL},
+    {"threads", NULL, OPT_INT, "N", "worker threads (default: all cores; Galaxy passes GALAXY_SLOTS) (ludwig-c only)", CMD_ALL},
+    {"disable_parallel_threads", "dpt", OPT_FLAG, NULL, "use one thread (same results: output is identical at any thread count)", CMD_ALL},
+    {"skip_save_predictions", "sp", OPT_FLAG, NULL, "do not write predictions", CMD_EXPERIMENT},
+    {"skip_save_predictions", "sstp", OPT_FLAG, NULL, "do not write predictions_parquet.csv", CMD_USE},
+    {"skip_save_unprocessed_output", "ssuo", OPT_FLAG, NULL, "accepted for compatibility (no numpy files are ever written)", CMD_EXPERIMENT | CMD_USE},
+    {"skip_save_k_fold_split_indices", "skfsi", OPT_FLAG, NULL, "accepted for compatibility", CMD_EXPERIMENT},
+    {"skip_save_processed_input", "sspi", OPT_FLAG, NULL, "accepted for compatibility (no HDF5 cache is written)", CMD_FIT},
+    {"skip_save_training_description", "sstd", OPT_FLAG, NULL, "do not write description.json", CMD_FIT},
+    {"skip_save_training_statistics", "ssts", OPT_FLAG, NULL, "do not write training_statistics.json", CMD_FIT},
+    {"skip_save_model", "ssm", OPT_FLAG, NULL, "do not write model_weights", CMD_FIT},
+    {"skip_save_progress", "ssp", OPT_FLAG, NULL, "do not write training checkpoints", CMD_FIT},
+    {"skip_save_log", "ssl", OPT_FLAG, NULL, "accepted for compatibility (no TensorBoard logs)", CMD_FIT},
+    {"skip_save_eval_stats", "sses", OPT_FLAG, NULL, "do not write test_statistics.json", CMD_EXPERIMENT | CMD_EVALUATE},
+    {"skip_collect_predictions", "scp", OPT_FLAG, NULL, "accepted for compatibility", CMD_EXPERIMENT},
+    {"skip_collect_predictions", "scp", OPT_FLAG, NULL, "do not collect (and so not write) predictions", CMD_EVALUATE},
+    {"skip_collect_overall_stats", "scos", OPT_FLAG, NULL, "accepted for compatibility", CMD_EXPERIMENT},
+    {"skip_collect_overall_stats", "scos", OPT_FLAG, NULL, "leave confusion_matrix, overall_stats and per_class_stats out", CMD_EVALUATE},
+    {"backend", "b", OPT_IGNORED_STR, "NAME", "only 'local' is accepted", CMD_ALL},
+    {"gpus", "g", OPT_IGNORED_STR, "LIST", "accepted and ignored: ludwig-c runs on CPU", CMD_ALL},
+    {"gpu_memory_limit", "gml", OPT_IGNORED_STR, "N", "accepted and ignored", CMD_ALL},
+    {"logging_level", "l", OPT_IGNORED_STR, "LEVEL", "accepted and ignored", CMD_ALL},
+    {NULL, NULL, OPT_FLAG, NULL, NULL, 0},
 };
-
-/* `ludwig train`: the experiment's options without evaluation ones */
-static const opt_def train_opts[] = {
-    {"config", "c", OPT_STR, "PATH", "Ludwig YAML config (required)."},
-    {"dataset", NULL, OPT_STR, "PATH", "dataset with all splits (CSV, TSV or JSON); image paths resolve against its directory"},
-    {"training_set", NULL, OPT_STR, "PATH", "training split as its own file"},
-    {"validation_set", NULL, OPT_STR, "PATH", "validation split as its own file"},
-    {"test_set", NULL, OPT_STR, "PATH", "test split as its own file"},
-    {"training_set_metadata", NULL, OPT_STR, "PATH", "reuse a training_set_metadata.json (vocabularies, image size)"},
-    {"data_format", NULL, OPT_STR, "FMT", "auto (default, by extension), csv, tsv or json; h5 is refused"},
-    {"random_seed", "rs", OPT_INT, "N", "seed for initialisation, shuffling, dropout and random splits (default 42)"},
-    {"output_directory", "od", OPT_STR, "DIR", "where experiment_run/ is created (default results)"},
-    {"experiment_name", "en", OPT_STR, "NAME", "experiment name (default experiment)"},
-    {"model_name", "mn", OPT_STR, "NAME", "model name (default run); outputs go to <experiment_name>_<model_name>"},
-    {"model_load_path", "mlp", OPT_STR, "DIR", "initialise from the weights of this model directory"},
-    {"model_resume_path", "mrp", OPT_STR, "DIR", "resume training from this run's checkpoint"},
-    {"raw_data", NULL, OPT_STR, "ZIP", "zip holding the images; read directly, never extracted (ludwig-c only)"},
-    {"threads", NULL, OPT_INT, "N", "worker threads (default: all cores; Galaxy passes GALAXY_SLOTS) (ludwig-c only)"},
-    {"disable_parallel_threads", "dpt", OPT_FLAG, NULL, "use one thread (same results: output is identical at any thread count)"},
-    {"skip_save_training_description", "sstd", OPT_FLAG, NULL, "do not write description.json"},
-    {"skip_save_training_statistics", "ssts", OPT_FLAG, NULL, "do not write training_statistics.json"},
-    {"skip_save_model", "ssm", OPT_FLAG, NULL, "do not write model_weights"},
-    {"skip_save_progress", "ssp", OPT_FLAG, NULL, "do not write training checkpoints"},
-    {"skip_save_log", "ssl", OPT_FLAG, NULL, "accepted for compatibility (no TensorBoard logs)"},
-    {"skip_save_processed_input", "sspi", OPT_FLAG, NULL, "accepted for compatibility (no HDF5 cache is written)"},
-    {"backend", "b", OPT_IGNORED_STR, "NAME", "only 'local' is accepted"},
-    {"gpus", "g", OPT_IGNORED_STR, "LIST", "accepted and ignored: ludwig-c runs on CPU"},
-    {"gpu_memory_limit", "gml", OPT_IGNORED_STR, "N", "accepted and ignored"},
-    {"logging_level", "l", OPT_IGNORED_STR, "LEVEL", "accepted and ignored"},
-    {NULL, NULL, OPT_FLAG, NULL, NULL},
-};
-
-/* `ludwig predict` and `ludwig evaluate` (evaluate adds the evaluate_only skip options) */
-static const opt_def predict_opts[] = {
-    {"model_path", "m", OPT_STR, "DIR", "the saved model directory (required): model_hyperparameters.json, training_set_metadata.json, model_weights"},
-    {"dataset", NULL, OPT_STR, "PATH", "dataset to run the model on (required); image paths resolve against its directory"},
-    {"data_format", NULL, OPT_STR, "FMT", "auto (default, by extension), csv, tsv or json; h5 is refused"},
-    {"split", "s", OPT_STR, "SPLIT", "training, validation, test or full (default): the rows to use"},
-    {"batch_size", "bs", OPT_INT, "N", "rows per batch (default 128)"},
-    {"output_directory", "od", OPT_STR, "DIR", "where the files are written (default results)"},
-    {"raw_data", NULL, OPT_STR, "ZIP", "zip holding the images; read directly, never extracted (ludwig-c only)"},
-    {"threads", NULL, OPT_INT, "N", "worker threads (default: all cores; Galaxy passes GALAXY_SLOTS) (ludwig-c only)"},
-    {"disable_parallel_threads", "dpt", OPT_FLAG, NULL, "use one thread (same results at any thread count)"},
-    {"skip_save_unprocessed_output", "ssuo", OPT_FLAG, NULL, "accepted for compatibility (no numpy files are ever written)"},
-    {"skip_save_predictions", "sstp", OPT_FLAG, NULL, "do not write predictions_parquet.csv"},
-    {"backend", "b", OPT_IGNORED_STR, "NAME", "only 'local' is accepted"},
-    {"gpus", "g", OPT_IGNORED_STR, "LIST", "accepted and ignored: ludwig-c runs on CPU"},
-    {"gpu_memory_limit", "gml", OPT_IGNORED_STR, "N", "accepted and ignored"},
-    {"logging_level", "l", OPT_IGNORED_STR, "LEVEL", "accepted and ignored"},
-    {"skip_save_eval_stats", "sses", OPT_FLAG, NULL, "do not write test_statistics.json"},
-    {"skip_collect_predictions", "scp", OPT_FLAG, NULL, "do not collect (and so not write) predictions"},
-    {"skip_collect_overall_stats", "scos", OPT_FLAG, NULL, "leave confusion_matrix, overall_stats and per_class_stats out"},
-    {NULL, NULL, OPT_FLAG, NULL, NULL},
-};
-
-/* The predict_opts entries `ludwig predict` does not accept. */
-static int evaluate_only(const opt_def *d)
-{
-    return strcmp(d->name, "skip_save_eval_stats") == 0 ||
-           strncmp(d->name, "skip_collect_", 13) == 0;
-}
 
 static void print_usage(FILE *f)
 {
@@ -164,14 +120,14 @@ static const char *const command_about[4][2] = {
      "ludwig_evaluate_report.html into the output directory.\n"},
 };
 
-static void print_command_help(FILE *f, const char *cmd, const opt_def *defs, int no_eval_only)
+static void print_command_help(FILE *f, const char *cmd, unsigned cmds)
 {
     for (int i = 0; i < 4; i++)
         if (strcmp(command_about[i][0], cmd) == 0)
             fputs(command_about[i][1], f);
     fprintf(f, "\noptions:\n");
-    for (const opt_def *d = defs; d->name; d++) {
-        if (no_eval_only && evaluate_only(d))
+    for (const opt_def *d = opts; d->name; d++) {
+        if (!(d->cmds & cmds))
             continue;
         char left[96];
         if (d->alias)
@@ -185,15 +141,15 @@ static void print_command_help(FILE *f, const char *cmd, const opt_def *defs, in
     fprintf(f, "  %-44s %s\n", "--help, -h", "show this help");
 }
 
-static const opt_def *find_opt(const opt_def *defs, int no_eval_only, const char *arg)
+static const opt_def *find_opt(unsigned cmds, const char *arg)
 {
     if (arg[0] != '-')
         return NULL;
     int dd = arg[1] == '-';
     const char *name = arg + 1 + dd;
     size_t len = strcspn(name, "=");
-    for (const opt_def *d = defs; d->name; d++) {
-        if (no_eval_only && evaluate_only(d))
+    for (const opt_def *d = opts; d->name; d++) {
+        if (!(d->cmds & cmds))
             continue;
         if (dd && strlen(d->name) == len && strncmp(d->name, name, len) == 0)
             return d;
@@ -245,15 +201,15 @@ static int report_error(const lc_error *e)
 
 /* Reads the option at argv[*i] (and its value). Returns 0 with *d_out and *val_out set, 1 when help was
  * printed, 2 on a usage error (message printed). */
-static int next_opt(int argc, char **argv, int *i, const char *cmd, const opt_def *defs,
-                    int no_eval_only, const opt_def **d_out, const char **val_out)
+static int next_opt(int argc, char **argv, int *i, const char *cmd, unsigned cmds,
+                    const opt_def **d_out, const char **val_out)
 {
     const char *a = argv[*i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-        print_command_help(stdout, cmd, defs, no_eval_only);
+        print_command_help(stdout, cmd, cmds);
         return 1;
     }
-    const opt_def *d = find_opt(defs, no_eval_only, a);
+    const opt_def *d = find_opt(cmds, a);
     if (!d) {
         fprintf(stderr, "ludwig-c: error: unknown option '%s' for '%s'\n", a, cmd);
         fprintf(stderr, "HINT: run 'ludwig-c %s --help' for the list of options\n", cmd);
@@ -310,7 +266,7 @@ static void install_signal_handlers(void)
 static int cmd_experiment(int argc, char **argv, int train_only)
 {
     const char *cmd = train_only ? "train" : "experiment";
-    const opt_def *defs = train_only ? train_opts : experiment_opts;
+    unsigned cmds = train_only ? CMD_TRAIN : CMD_EXPERIMENT;
     lc_experiment_opts o;
     lc_experiment_opts_init(&o);
     o.train_only = train_only;
@@ -319,7 +275,7 @@ static int cmd_experiment(int argc, char **argv, int train_only)
     for (int i = 2; i < argc; i++) {
         const opt_def *d;
         const char *val;
-        int r = next_opt(argc, argv, &i, cmd, defs, 0, &d, &val);
+        int r = next_opt(argc, argv, &i, cmd, cmds, &d, &val);
         if (r)
             return r == 1 ? 0 : 2;
         const char *n = d->name;
@@ -401,8 +357,7 @@ static int cmd_predict(int argc, char **argv, int evaluate)
     for (int i = 2; i < argc; i++) {
         const opt_def *d;
         const char *val;
-        int r = next_opt(argc, argv, &i, cmd, predict_opts, !evaluate,
-                         &d, &val);
+        int r = next_opt(argc, argv, &i, cmd, evaluate ? CMD_EVALUATE : CMD_PREDICT, &d, &val);
         if (r)
             return r == 1 ? 0 : 2;
         const char *n = d->name;
