@@ -8,24 +8,55 @@
 #define MR LC_GEMM_AVX2_MR
 #define NR LC_GEMM_AVX2_NR
 
+/* acc[0..R) = rows 0..R of a (R <= MR) times the packed panel b, both 8-column halves or only
+ * the first (H = 1, for a last panel of at most 8 columns); R and H are constants at each call */
 static inline __attribute__((always_inline)) void
-tile(int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b, __m256 acc[MR][2])
+tile_rows(int R, int H, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
+          __m256 acc[MR][2])
 {
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++)
         acc[r][0] = acc[r][1] = _mm256_setzero_ps();
     for (int k = 0; k < kc; k++) {
         __m256 b0 = _mm256_load_ps(b);
-        __m256 b1 = _mm256_load_ps(b + 8);
+        __m256 b1 = H == 2 ? _mm256_load_ps(b + 8) : b0;
 #pragma GCC unroll 16
-        for (int r = 0; r < MR; r++) {
+        for (int r = 0; r < R; r++) {
             __m256 ar = _mm256_broadcast_ss(a + r * rs);
             acc[r][0] = _mm256_fmadd_ps(ar, b0, acc[r][0]);
-            acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
+            if (H == 2)
+                acc[r][1] = _mm256_fmadd_ps(ar, b1, acc[r][1]);
         }
         a += cs;
         b += NR;
     }
+}
+
+/* a full tile specialised for the two common layouts so row offsets become constants or one
+ * stride; a last row panel of at most 3 rows or a last column panel of at most 8 columns
+ * computes only those */
+static inline __attribute__((always_inline)) void
+tile_h(int H, int mr, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
+       __m256 acc[MR][2])
+{
+    if (mr <= 3)
+        tile_rows(3, H, kc, a, rs, cs, b, acc);
+    else if (cs == 1)
+        tile_rows(MR, H, kc, a, rs, 1, b, acc);
+    else if (rs == 1)
+        tile_rows(MR, H, kc, a, 1, cs, b, acc);
+    else
+        tile_rows(MR, H, kc, a, rs, cs, b, acc);
+}
+
+static inline __attribute__((always_inline)) void
+tile(int mr, int nr, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
+     __m256 acc[MR][2])
+{
+    if (nr <= 8)
+        tile_h(1, mr, kc, a, rs, cs, b, acc);
+    else
+        tile_h(2, mr, kc, a, rs, cs, b, acc);
 }
 
 static __m256i lane_mask(int n)
@@ -39,13 +70,7 @@ void lc_sgemm_kernel_avx2(int kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a
                           float beta)
 {
     __m256 acc[MR][2];
-    /* specialised for the two common layouts so row offsets become constants or one stride */
-    if (cs_a == 1)
-        tile(kc, a, rs_a, 1, b, acc);
-    else if (rs_a == 1)
-        tile(kc, a, 1, cs_a, b, acc);
-    else
-        tile(kc, a, rs_a, cs_a, b, acc);
+    tile(mr, nr, kc, a, rs_a, cs_a, b, acc);
 
     __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
     if (nr == NR) {
