@@ -51,6 +51,7 @@ variant bad_split_type 's/fixed/fixd/'
 variant dup_key 's/epochs: 1/epochs: 1\n  epochs: 2/'
 variant fractional 's/output_size: 8/output_size: 8.5/'
 variant wrong_column 's/name: label/name: lable/'
+variant steps_per_checkpoint 's/epochs: 1/epochs: 1\n  steps_per_checkpoint: 3/'
 variant huge_height 's/type: image/type: image\n    preprocessing: {height: 100000, width: 28}/'
 sed '1,/^preprocessing/{/^preprocessing/!d}' "$C" > "$F/no_input.yaml"
 printf '' > "$F/empty_config.yaml"
@@ -110,6 +111,7 @@ expect list_config 1 "list_config.yaml:1:1: the config must be a mapping with in
 expect yaml_alias 1 "alias.yaml:2:18: YAML aliases (*name) are not supported" -- --config "$F/alias.yaml" $G $Z
 expect absent_config 1 "nothere.yaml" -- --config "$F/nothere.yaml" $G $Z
 expect feature_not_in_csv 1 "good.csv: no column 'lable' (the category output feature); the columns are 'image_path', 'label', 'split'" -- --config "$F/wrong_column.yaml" $G $Z
+expect unimplemented_key 1 "steps_per_checkpoint.yaml:21:3: trainer.steps_per_checkpoint: ludwig-c does not implement this setting yet (only the default 0 is accepted)" -- --config "$F/steps_per_checkpoint.yaml" $G $Z
 expect huge_height 1 "huge_height.yaml: input feature 'image_path': preprocessing height x width is 100000x28; images are limited to 8192x8192" -- --config "$F/huge_height.yaml" $G $Z
 expect diverges 1 "training diverged: the loss became NaN at epoch 1, step 2 (learning rate 1e+12)" -- --config "$F/diverge.yaml" $G $Z
 
