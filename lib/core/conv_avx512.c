@@ -181,16 +181,39 @@ void lc_im2col_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW
 void lc_col2im_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW,
                              const float *col, float *x)
 {
+    const size_t OHW = (size_t)OH * OW;
+    if (OW + KW - 1 <= 16) {
+        /* each row of x takes its KW shifted contributions in a register (kw in order, as the
+         * general loop adds them), then one store: no store-to-load forwarding stalls */
+        __mmask16 m = first(OW);
+        for (int ci = 0; ci < C; ci++)
+            for (int kh = 0; kh < KH; kh++) {
+                const float *rows = col + ((size_t)ci * KH + kh) * KW * OHW; /* kw = 0 */
+                float *dst = x + ((size_t)ci * H + kh) * W;
+                __mmask16 mall = first(OW + KW - 1);
+                for (int oh = 0; oh < OH; oh++, dst += W) {
+                    __m512 v = _mm512_maskz_loadu_ps(mall, dst);
+                    for (int kw = 0; kw < KW; kw++) {
+                        /* lane j takes col(kw)[j - kw]: a load from kw floats before the row,
+                         * with the first kw lanes masked off (never read) */
+                        const float *r = rows + kw * OHW + (size_t)oh * OW;
+                        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps((__mmask16)(m << kw), r - kw));
+                    }
+                    _mm512_mask_storeu_ps(dst, mall, v);
+                }
+            }
+        return;
+    }
     for (int ci = 0; ci < C; ci++)
         for (int kh = 0; kh < KH; kh++)
             for (int kw = 0; kw < KW; kw++) {
                 float *dst = x + ((size_t)ci * H + kh) * W + kw;
                 for (int oh = 0; oh < OH; oh++, col += OW, dst += W)
                     for (int j = 0; j < OW; j += 16) {
-                        __mmask16 m = first(OW - j);
-                        __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst + j),
-                                                 _mm512_maskz_loadu_ps(m, col + j));
-                        _mm512_mask_storeu_ps(dst + j, m, v);
+                        __mmask16 mk = first(OW - j);
+                        __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(mk, dst + j),
+                                                 _mm512_maskz_loadu_ps(mk, col + j));
+                        _mm512_mask_storeu_ps(dst + j, mk, v);
                     }
             }
 }
