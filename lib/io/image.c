@@ -20,6 +20,11 @@
 #define STBI_NO_STDIO
 #define STBI_NO_HDR
 #define STBI_NO_LINEAR
+/* zeroed allocations: stb_image 2.27 reads Huffman table entries a corrupt JPEG never defined
+ * (and asserts on them), so their content must not depend on what the heap held before */
+#define STBI_MALLOC(sz) calloc(1, (sz))
+#define STBI_REALLOC(p, newsz) realloc((p), (newsz))
+#define STBI_FREE(p) free(p)
 #define STBI_NO_PSD /* rare formats with a history of decoder bugs; not accepted upstream either */
 #define STBI_NO_PIC
 #define STB_IMAGE_IMPLEMENTATION
