@@ -16,8 +16,8 @@ void lc_col_pack_simple_avx512(const float *x, int H, int W, int KH, int KW, int
         int w = nc - jp < 32 ? nc - jp : 32;
         /* the panel's pixels as runs along output rows, cut at 16 so that each is one masked
          * load and store: source offset (oh * W + ow), position in the panel, mask */
-        int src[8], pos[8], nrun = 0;
-        __mmask16 msk[8];
+        int src[32], pos[32], nrun = 0; /* at most one run per pixel */
+        __mmask16 msk[32];
         int p = j0 + jp, done = 0;
         while (done < w) {
             int oh = p / OW, ow = p % OW;
