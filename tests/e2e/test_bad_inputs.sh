@@ -63,36 +63,7 @@ awk -F, 'NR == 1 || $3 != 1' "$F/good.csv" > "$F/no_validation.csv"
 sed 's#training/7/0.png#training/7/absent.png#' "$F/img/good.csv" > "$F/img/absent.csv"
 before=$(cd "$F" && find . | sort)
 
-fails=0
-n=0
-# expect NAME STATUS SUBSTRING -- ARGS...: ludwig-c experiment run from an empty directory
-expect() {
-    name=$1 want=$2 sub=$3
-    shift 4
-    n=$((n + 1))
-    out="$T/out-$name"
-    set +e
-    (cd "$T/cwd" && "$LUDWIG_C" experiment --output_directory "$out" --threads 1 "$@") \
-        >"$T/$name.stdout" 2>"$T/$name.err"
-    rc=$?
-    set -e
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL $name: exit $rc, want $want"; cat "$T/$name.err"; fails=$((fails + 1)); return
-    fi
-    if ! grep -qF -- "$sub" "$T/$name.err"; then
-        echo "FAIL $name: message lacks '$sub':"; cat "$T/$name.err"; fails=$((fails + 1)); return
-    fi
-    if [ "$want" = 0 ]; then
-        [ -f "$out/experiment_run/model/model_weights" ] && [ -f "$out/ludwig_experiment_report.html" ] ||
-            { echo "FAIL $name: no results"; ls -laR "$out"; fails=$((fails + 1)); }
-    elif [ -e "$out" ] && [ -n "$(ls -A "$out")" ]; then
-        echo "FAIL $name: left output behind:"; ls -laR "$out"; fails=$((fails + 1))
-    fi
-    if [ -n "$(ls -A "$T/cwd")" ]; then
-        echo "FAIL $name: wrote into the working directory:"; ls -la "$T/cwd"; fails=$((fails + 1))
-        rm -rf "$T/cwd" && mkdir "$T/cwd"
-    fi
-}
+. "$(dirname "$0")/lib/expect.sh"
 Z="--raw_data $F/good.zip"
 G="--dataset $F/good.csv"
 

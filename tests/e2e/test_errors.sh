@@ -3,27 +3,8 @@
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-fails=0
-# expect NAME STATUS SUBSTRING -- ARGS...
-expect() {
-    name=$1 want=$2 sub=$3
-    shift 4
-    out="$T/out-$name"
-    set +e
-    "$LUDWIG_C" experiment --output_directory "$out" "$@" >"$T/$name.stdout" 2>"$T/$name.err"
-    rc=$?
-    set -e
-    if [ "$rc" != "$want" ]; then
-        echo "FAIL $name: exit $rc, want $want"; cat "$T/$name.err"; fails=$((fails + 1)); return
-    fi
-    if ! grep -qF -- "$sub" "$T/$name.err"; then
-        echo "FAIL $name: message lacks '$sub':"; cat "$T/$name.err"; fails=$((fails + 1)); return
-    fi
-    if [ -e "$out" ] && [ -n "$(ls -A "$out")" ]; then
-        echo "FAIL $name: left output behind:"; ls -laR "$out"; fails=$((fails + 1)); return
-    fi
-}
-D=test-data
+. "$(dirname "$0")/lib/expect.sh"
+D=$(pwd)/test-data
 sed 's/conv_layers:/conv_layer:/' $D/config.yaml > "$T/misspelled.yaml"
 expect misspelled 1 "misspelled.yaml:6:7: input_features[0].encoder.conv_layer: unknown key 'conv_layer'; did you mean 'conv_layers'?" -- \
     --config "$T/misspelled.yaml" --dataset $D/mnist_dataset.csv --raw_data $D/mnist_images.zip
