@@ -11,6 +11,7 @@
 
 #include "lc_conv_isa.h"
 #include "lc_dropmask.h"
+#include "gemm_kernels.h"
 #include "lc_gemm.h"
 #include "lc_layers.h"
 #include "lc_mem.h"
@@ -861,7 +862,10 @@ void lc_conv2d_backward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse
                               const unsigned char *argmax, float rate, const float *dy,
                               float *dx, float *dw, float *db, float *ws)
 {
-    lc_conv2d cc = cropped(c, f);
+    /* dW's GEMM runs over k = the conv's pixels in blocks of LC_GEMM_KC: cropping a map of more
+     * than one block would regroup its sums (other bits than the separate layers), so only a
+     * map within one block is cropped (there the dropped pixels only add exact zeros) */
+    lc_conv2d cc = (size_t)c->OH * c->OW <= LC_GEMM_KC ? cropped(c, f) : *c;
     fused_ctx k = {.c = &cc, .full = c, .f = f, .B = B < 0 ? 0 : B, .x = x, .w = w, .y = y, .dy = dy,
                    .dx = dx, .dw = dw, .db = db, .ws = ws, .am_in = argmax, .rate = rate,
                    .scale = rate > 0.0f && rate < 1.0f ? lc_dropout_scale(rate) : 1.0f};

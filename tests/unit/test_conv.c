@@ -600,6 +600,28 @@ int main(void)
         test_fused(make_conv(2, 8, 8, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 1.0f, 3, p3);
         test_fused(make_conv(3, 9, 20, 6, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.4f, 4, p3);
         test_fused(make_conv(2, 7, 9, 5, 2, 2, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.6f, 3, p3);
+        /* a cropped 27x27 map has more pixels than one GEMM k block (dW regrouped if cropped) */
+        test_fused(make_conv(1, 29, 29, 4, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
+        /* several k blocks forward; outputs 1..3 wide or 1 high; pooled widths 16, 17, 32, 33;
+         * stride, padding and dilation with a 2x2 pool; batches 1, 15, 17; extreme rates */
+        test_fused(make_conv(48, 6, 6, 5, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
+        test_fused(make_conv(48, 7, 7, 5, 3, 3, 1, 1, 0, 0, 1, 1), 0, 1, 1, 0.3f, 2, p3);
+        test_fused(make_conv(2, 5, 3, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 1, 1, 0.3f, 1, p3);
+        test_fused(make_conv(2, 5, 4, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 15, p3);
+        test_fused(make_conv(2, 5, 5, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 17, p3);
+        test_fused(make_conv(2, 6, 36, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
+        test_fused(make_conv(2, 6, 35, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
+        test_fused(make_conv(2, 6, 67, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
+        test_fused(make_conv(2, 6, 68, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
+        test_fused(make_conv(2, 3, 40, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 1, 2, 0.3f, 2, p3);
+        test_fused(make_conv(2, 3, 40, 3, 3, 3, 1, 1, 0, 0, 1, 1), 0, 1, 1, 0.3f, 2, p3);
+        test_fused(make_conv(2, 15, 15, 3, 3, 3, 2, 2, 1, 1, 1, 1), 1, 2, 2, 0.3f, 2, p3);
+        test_fused(make_conv(2, 15, 16, 3, 3, 3, 1, 1, 2, 1, 2, 1), 1, 2, 2, 0.3f, 2, p3);
+        test_fused(make_conv(2, 9, 9, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 1e-9f, 2, p3);
+        test_fused(make_conv(2, 9, 9, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.999999f, 2, p3);
+        test_fused(make_conv(2, 9, 9, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 3, 3, 0.3f, 2, p3);
+        test_fused(make_conv(2, 4, 2, 3, 3, 1, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
+        test_fused(make_conv(20, 4, 4, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
     }
     lc_gemm_force_isa(lc_gemm_isa());
     lc_pool_destroy(p3);
