@@ -376,6 +376,9 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     cJSON_AddItemToObject(summary, "random seed", lc_json_int((long long)o->random_seed));
     cJSON_AddItemToObject(summary, "threads", lc_json_int(o->threads));
     cJSON_AddItemToObject(summary, "training samples/s", lc_json_float(round(tr.samples_per_second)));
+    if (tr.eval_seconds > 0)
+        cJSON_AddItemToObject(summary, "evaluation samples/s",
+                              lc_json_float(round((double)tr.eval_samples / tr.eval_seconds)));
     cJSON_AddItemToObject(summary, "wall time (s)", lc_json_float(round(wall * 10) / 10));
     cJSON_AddStringToObject(summary, "ludwig-c version", lc_version());
     lc_report_info ri = {.title = o->train_only ? "Ludwig Train" : "Ludwig Experiment",
