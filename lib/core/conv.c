@@ -208,10 +208,12 @@ void lc_col2im(const lc_conv2d *c, const float *col /* (CKK, OHW) */, float *x /
             }
 }
 
-/* 1x1, stride 1, no padding: the input plane already is the col matrix */
+/* 1x1, stride 1, no padding: the input plane already is the col matrix (unless the fused
+ * block cropped the output to its 2x2 windows: then the output plane is smaller) */
 static int is_pointwise(const lc_conv2d *c)
 {
-    return c->KH == 1 && c->KW == 1 && c->sh == 1 && c->sw == 1 && c->ph == 0 && c->pw == 0;
+    return c->KH == 1 && c->KW == 1 && c->sh == 1 && c->sw == 1 && c->ph == 0 && c->pw == 0 &&
+           c->OH == c->H && c->OW == c->W;
 }
 
 /* Fills the thread's col buffer for sample xs, plus the row of ones when ones != 0. */

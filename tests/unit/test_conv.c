@@ -622,6 +622,9 @@ int main(void)
         test_fused(make_conv(2, 9, 9, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 3, 3, 0.3f, 2, p3);
         test_fused(make_conv(2, 4, 2, 3, 3, 1, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
         test_fused(make_conv(20, 4, 4, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
+        /* a 1x1 convolution of an odd map: the cropped map is not the input plane */
+        test_fused(make_conv(3, 5, 5, 4, 1, 1, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
+        test_fused(make_conv(3, 5, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.0f, 3, p3);
     }
     lc_gemm_force_isa(lc_gemm_isa());
     lc_pool_destroy(p3);
