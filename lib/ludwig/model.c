@@ -146,12 +146,14 @@ static lc_status plan(planner *pl, const lc_model_spec *s, lc_error *e)
          * runs as one fused layer; anything else as separate layers */
         lc_conv_fuse fu = {0};
         int fuse = cs->norm.type == LC_NORM_NONE && cs->act == LC_ACT_RELU;
-        if (fuse && cs->pool == LC_POOLFN_MAX)
+        if (cs->pool == LC_POOLFN_MAX) {
             fu = (lc_conv_fuse){.pool = 1, .pkh = cs->pkh, .pkw = cs->pkw};
-        fuse = fuse && (cs->pool == LC_POOLFN_NONE ||
-                        (cs->pool == LC_POOLFN_MAX && cs->pkh == cs->psh && cs->pkw == cs->psw &&
-                         cs->pph == 0 && cs->ppw == 0 && cs->pdh == 1 && cs->pdw == 1 &&
-                         lc_conv_fuse_plan(&cv, &fu) == 0));
+            fuse = fuse && cs->pkh == cs->psh && cs->pkw == cs->psw && cs->pph == 0 &&
+                   cs->ppw == 0 && cs->pdh == 1 && cs->pdw == 1;
+        } else if (cs->pool != LC_POOLFN_NONE) {
+            fuse = 0;
+        }
+        fuse = fuse && lc_conv_fuse_plan(&cv, &fu) == 0; /* sets the block's output size */
         size_t block_n = fuse ? lc_conv_fuse_out_floats(&cv, &fu) : out_n;
         lc_layer *l = add_layer(pl, LC_L_CONV, in_n, block_n, e);
         if (!l)

@@ -9,6 +9,7 @@
 #include "lc_model.h"
 #include "lc_pool.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,9 +439,61 @@ static void variant(const char *name, int bn)
     fixture_free(&x);
 }
 
+/* A conv block with ReLU and no pool (fused without pooling): its planned output is the whole
+ * conv map, and gradients match finite differences of the loss. */
+static void test_no_pool_block(void)
+{
+    lc_conv_spec conv = {.out_channels = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1,
+                         .use_bias = 1, .act = LC_ACT_RELU, .pool = LC_POOLFN_NONE};
+    lc_fc_spec fc = {.out = 8, .use_bias = 1, .act = LC_ACT_RELU};
+    lc_model_spec spec = {.C = 1, .H = 8, .W = 8, .nconv = 1, .conv = &conv, .nfc = 1, .fc = &fc,
+                          .nclasses = 3, .out_use_bias = 1};
+    enum { B = 3 };
+    lc_error e;
+    lc_error_clear(&e);
+    lc_model *m = NULL;
+    CHECK(lc_model_create(&spec, B, 1, &m, &e) == LC_OK);
+    if (!m)
+        return;
+    CHECK_MSG(m->layers[0].type == LC_L_CONV && m->layers[0].out_n == 4 * 6 * 6,
+              "pool-less conv block plans %zu outputs, want 144", m->layers[0].out_n);
+    lc_model_init_params(m, 5);
+    for (size_t i = 0; i < B * m->in_n; i++)
+        m->input[i] = (float)((i * 37) % 101) / 101.0f;
+    for (int b = 0; b < B; b++)
+        m->labels[b] = b % 3;
+    lc_model_forward(m, NULL, B, 0, 0, 0);
+    double loss = lc_softmax_xent_forward(B, 3, lc_model_logits(m), m->labels, m->probs, NULL);
+    lc_softmax_xent_backward(B, 3, m->probs, m->labels, 1.0f / B, m->dlogits);
+    memset(m->grads, 0, m->nparams * sizeof *m->grads);
+    lc_model_backward(m, NULL, B);
+    CHECK(loss == loss && loss > 0.0);
+    /* central differences on the conv weights and bias (parameters 0 .. 39) */
+    int bad = 0;
+    for (size_t k = 0; k < 40; k++) {
+        float keep = m->params[k];
+        double lp, lm, h = 1e-4;
+        m->params[k] = keep + (float)h;
+        lc_model_forward(m, NULL, B, 0, 0, 0);
+        lp = lc_softmax_xent_forward(B, 3, lc_model_logits(m), m->labels, m->probs, NULL);
+        m->params[k] = keep - (float)h;
+        lc_model_forward(m, NULL, B, 0, 0, 0);
+        lm = lc_softmax_xent_forward(B, 3, lc_model_logits(m), m->labels, m->probs, NULL);
+        m->params[k] = keep;
+        double fd = (lp - lm) / (2 * h);
+        if (fabs(fd - m->grads[k]) > 2e-3 + 2e-2 * fabs(fd)) {
+            bad++;
+            fprintf(stderr, "  k %zu fd %.6f grad %.6f\n", k, fd, (double)m->grads[k]);
+        }
+    }
+    CHECK_MSG(bad <= 2, "pool-less conv block: %d of 40 gradients off their finite differences", bad);
+    lc_model_free(m);
+}
+
 int main(void)
 {
     variant("plain", 0);
     variant("bn", 1);
+    test_no_pool_block();
     return check_exit("test_model");
 }
