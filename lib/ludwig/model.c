@@ -200,6 +200,8 @@ static lc_status plan(planner *pl, const lc_model_spec *s, lc_error *e)
             pl2->u.pool = q;
             pl2->param_index = i;
             if (q.is_max) {
+                /* int32 offsets after byte-sized masks: keep them aligned */
+                pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
                 pl2->aux_off = pl->aux_per_sample;
                 pl->aux_per_sample += pout * sizeof(int32_t);
             }
@@ -305,7 +307,8 @@ lc_status lc_model_create(const lc_model_spec *spec, int max_batch, int nthreads
         memcpy(m->spec.fc, spec->fc, (size_t)spec->nfc * sizeof *spec->fc);
     }
     /* per-sample layer-norm statistics go after the per-sample aux block */
-    size_t aux_per_sample = pl.aux_per_sample, aux_fixed = pl.aux_fixed;
+    /* the float statistics after the per-sample block stay aligned */
+    size_t aux_per_sample = (pl.aux_per_sample + 7) & ~(size_t)7, aux_fixed = pl.aux_fixed;
     size_t B = (size_t)max_batch, tmp;
     for (int i = 0; i < m->nlayers; i++) {
         lc_layer *l = &m->layers[i];
