@@ -194,10 +194,10 @@ void lc_col2im_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW
                 for (int oh = 0; oh < OH; oh++, dst += W) {
                     __m512 v = _mm512_maskz_loadu_ps(mall, dst);
                     for (int kw = 0; kw < KW; kw++) {
-                        /* lane j takes col(kw)[j - kw]: a load from kw floats before the row,
-                         * with the first kw lanes masked off (never read) */
+                        /* lane j takes col(kw)[j - kw]: the row's OW floats expanded into
+                         * lanes kw .. kw + OW - 1 */
                         const float *r = rows + kw * OHW + (size_t)oh * OW;
-                        v = _mm512_add_ps(v, _mm512_maskz_loadu_ps((__mmask16)(m << kw), r - kw));
+                        v = _mm512_add_ps(v, _mm512_maskz_expandloadu_ps((__mmask16)(m << kw), r));
                     }
                     _mm512_mask_storeu_ps(dst, mall, v);
                 }
