@@ -370,23 +370,31 @@ static void fwd_task(void *vctx, int s, int thread)
     conv_gemm_fwd(c, xs, f->a, f->kb, f->ws + (size_t)thread * f->l.thread, ys);
 }
 
+/* [w | b] into the workspace when there is a bias; returns the GEMM's A and sets *kb */
+static const float *weights_with_bias(const lc_conv2d *c, const float *w, const float *b,
+                                      float *wb, int *kb)
+{
+    int ckk = c->C * c->KH * c->KW;
+    *kb = ckk;
+    if (!b)
+        return w;
+    for (int oc = 0; oc < c->OC; oc++) {
+        memcpy(wb + (size_t)oc * (ckk + 1), w + (size_t)oc * ckk, (size_t)ckk * sizeof *wb);
+        wb[(size_t)oc * (ckk + 1) + ckk] = b[oc];
+    }
+    *kb = ckk + 1;
+    return wb;
+}
+
 void lc_conv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* (B,C,H,W) */,
                        const float *w /* (OC,C,KH,KW) */, const float *b /* (OC) */,
                        float *y /* (B,OC,OH,OW) */, float *ws)
 {
-    int ckk = c->C * c->KH * c->KW;
-    fwd_ctx f = {c, x, w, ckk, y, ws, {0}};
+    fwd_ctx f = {c, x, w, 0, y, ws, {0}};
     if (B <= 0 || layout(c, lc_pool_threads(p), &f.l) != 0)
         return;
-    if (b) { /* y = [w | b] [col; 1]: the bias is the GEMM's last k step */
-        float *wb = ws + f.l.wb;
-        for (int oc = 0; oc < c->OC; oc++) {
-            memcpy(wb + (size_t)oc * (ckk + 1), w + (size_t)oc * ckk, (size_t)ckk * sizeof *wb);
-            wb[(size_t)oc * (ckk + 1) + ckk] = b[oc];
-        }
-        f.a = wb;
-        f.kb = ckk + 1;
-    }
+    /* y = [w | b] [col; 1]: the bias is the GEMM's last k step */
+    f.a = weights_with_bias(c, w, b, ws + f.l.wb, &f.kb);
     lc_pool_run(p, B, fwd_task, &f);
 }
 
@@ -726,22 +734,6 @@ static void fused_fwd_task(void *vctx, int s, int thread)
     fused_act_drop(z, km, scale, n);
     if (f->pool)
         fused_pool(c, f, z, k->yo + (size_t)s * on, k->am + (size_t)s * on);
-}
-
-/* [w | b] into the workspace when there is a bias; returns the GEMM's A and sets *kb */
-static const float *weights_with_bias(const lc_conv2d *c, const float *w, const float *b,
-                                      float *wb, int *kb)
-{
-    int ckk = c->C * c->KH * c->KW;
-    *kb = ckk;
-    if (!b)
-        return w;
-    for (int oc = 0; oc < c->OC; oc++) {
-        memcpy(wb + (size_t)oc * (ckk + 1), w + (size_t)oc * ckk, (size_t)ckk * sizeof *wb);
-        wb[(size_t)oc * (ckk + 1) + ckk] = b[oc];
-    }
-    *kb = ckk + 1;
-    return wb;
 }
 
 /* With a 2x2 pool the outputs outside every window (the last row and column of an odd-sized
