@@ -439,6 +439,34 @@ static void variant(const char *name, int bn)
     fixture_free(&x);
 }
 
+/* A model for spec planned for batch B, parameters from seed, inputs a fixed pattern and
+ * labels b % nclasses; NULL (after a failed CHECK) when it cannot be created. */
+static lc_model *small_model(const lc_model_spec *spec, int B, uint64_t seed)
+{
+    lc_error e;
+    lc_error_clear(&e);
+    lc_model *m = NULL;
+    CHECK(lc_model_create(spec, B, 1, &m, &e) == LC_OK);
+    if (!m)
+        return NULL;
+    lc_model_init_params(m, seed);
+    for (size_t i = 0; i < (size_t)B * m->in_n; i++)
+        m->input[i] = (float)((i * 37) % 101) / 101.0f;
+    for (int b = 0; b < B; b++)
+        m->labels[b] = b % spec->nclasses;
+    return m;
+}
+
+/* mean_loss, then gradients of it in m->grads */
+static double loss_and_grads(lc_model *m, int B)
+{
+    double loss = mean_loss(m, NULL, B);
+    lc_softmax_xent_backward(B, m->nclasses, m->probs, m->labels, 1.0f / B, m->dlogits);
+    memset(m->grads, 0, m->nparams * sizeof *m->grads);
+    lc_model_backward(m, NULL, B);
+    return loss;
+}
+
 /* A conv block with ReLU and no pool (fused without pooling): its planned output is the whole
  * conv map, and gradients match finite differences of the loss. */
 static void test_no_pool_block(void)
@@ -449,24 +477,12 @@ static void test_no_pool_block(void)
     lc_model_spec spec = {.C = 1, .H = 8, .W = 8, .nconv = 1, .conv = &conv, .nfc = 1, .fc = &fc,
                           .nclasses = 3, .out_use_bias = 1};
     enum { B = 3 };
-    lc_error e;
-    lc_error_clear(&e);
-    lc_model *m = NULL;
-    CHECK(lc_model_create(&spec, B, 1, &m, &e) == LC_OK);
+    lc_model *m = small_model(&spec, B, 5);
     if (!m)
         return;
     CHECK_MSG(m->layers[0].type == LC_L_CONV && m->layers[0].out_n == 4 * 6 * 6,
               "pool-less conv block plans %zu outputs, want 144", m->layers[0].out_n);
-    lc_model_init_params(m, 5);
-    for (size_t i = 0; i < B * m->in_n; i++)
-        m->input[i] = (float)((i * 37) % 101) / 101.0f;
-    for (int b = 0; b < B; b++)
-        m->labels[b] = b % 3;
-    lc_model_forward(m, NULL, B, 0, 0, 0);
-    double loss = lc_softmax_xent_forward(B, 3, lc_model_logits(m), m->labels, m->probs, NULL);
-    lc_softmax_xent_backward(B, 3, m->probs, m->labels, 1.0f / B, m->dlogits);
-    memset(m->grads, 0, m->nparams * sizeof *m->grads);
-    lc_model_backward(m, NULL, B);
+    double loss = loss_and_grads(m, B);
     CHECK(loss == loss && loss > 0.0);
     /* central differences on the conv weights and bias (parameters 0 .. 39) */
     int bad = 0;
@@ -474,11 +490,9 @@ static void test_no_pool_block(void)
         float keep = m->params[k];
         double lp, lm, h = 1e-4;
         m->params[k] = keep + (float)h;
-        lc_model_forward(m, NULL, B, 0, 0, 0);
-        lp = lc_softmax_xent_forward(B, 3, lc_model_logits(m), m->labels, m->probs, NULL);
+        lp = mean_loss(m, NULL, B);
         m->params[k] = keep - (float)h;
-        lc_model_forward(m, NULL, B, 0, 0, 0);
-        lm = lc_softmax_xent_forward(B, 3, lc_model_logits(m), m->labels, m->probs, NULL);
+        lm = mean_loss(m, NULL, B);
         m->params[k] = keep;
         double fd = (lp - lm) / (2 * h);
         if (fabs(fd - m->grads[k]) > 2e-3 + 2e-2 * fabs(fd)) {
@@ -504,22 +518,11 @@ static void test_mixed_blocks(void)
     lc_model_spec spec = {.C = 1, .H = 9, .W = 9, .nconv = 2, .conv = conv, .nclasses = 2,
                           .out_use_bias = 1};
     enum { B = 3 };
-    lc_error e;
-    lc_error_clear(&e);
-    lc_model *m = NULL;
-    CHECK(lc_model_create(&spec, B, 1, &m, &e) == LC_OK);
+    lc_model *m = small_model(&spec, B, 9);
     if (!m)
         return;
     CHECK(m->layers[0].fused && m->layers[0].out_n == 27 && !m->layers[1].fused);
-    lc_model_init_params(m, 9);
-    for (size_t i = 0; i < B * m->in_n; i++)
-        m->input[i] = (float)((i * 13) % 17) / 17.0f;
-    for (int b = 0; b < B; b++)
-        m->labels[b] = b % 2;
-    lc_model_forward(m, NULL, B, 1, 1, 1);
-    double loss = lc_softmax_xent_forward(B, 2, lc_model_logits(m), m->labels, m->probs, NULL);
-    lc_softmax_xent_backward(B, 2, m->probs, m->labels, 1.0f / B, m->dlogits);
-    lc_model_backward(m, NULL, B);
+    double loss = loss_and_grads(m, B);
     CHECK(isfinite(loss) && isfinite(m->grads[0]));
     lc_model_free(m);
 }
