@@ -9,6 +9,7 @@
  */
 #include "lc_conv.h"
 
+#include "lc_conv_eval.h"
 #include "lc_conv_isa.h"
 #include "lc_dropmask.h"
 #include "gemm_kernels.h"
@@ -78,13 +79,22 @@ static int layout(const lc_conv2d *c, int nthreads, ws_layout *l)
     return 0;
 }
 
-size_t lc_conv2d_ws_floats(const lc_conv2d *c, int B, int nthreads)
+/* floats before the evaluation forward's part (lc_conv_eval.h), which comes last */
+static size_t exact_floats(const lc_conv2d *c, int nthreads)
 {
     ws_layout l;
     size_t parts, total;
-    (void)B; /* per-thread and per-chunk buffers only: independent of the batch size */
     if (layout(c, nthreads, &l) != 0 || lc_size_mul(l.chunk, LC_REDUCE_CHUNKS, &parts) != 0 ||
-        lc_size_add(l.parts, parts, &total) != 0)
+        lc_size_add(l.parts, parts, &total) != 0 || total > SIZE_MAX - 16)
+        return SIZE_MAX;
+    return round16(total);
+}
+
+size_t lc_conv2d_ws_floats(const lc_conv2d *c, int B, int nthreads)
+{
+    size_t exact = exact_floats(c, nthreads), ev = lc_conv_eval_ws_floats(c, nthreads), total;
+    (void)B; /* per-thread and per-chunk buffers only: independent of the batch size */
+    if (exact == SIZE_MAX || ev == SIZE_MAX || lc_size_add(exact, ev, &total) != 0)
         return SIZE_MAX; /* no allocation can satisfy it */
     return total;
 }
@@ -712,11 +722,13 @@ static void fused_fwd_task(void *vctx, int s, int thread)
     const float *xs = k->x + (size_t)s * c->C * c->H * c->W;
     float *part = k->ws + (size_t)thread * k->l.thread;
     float *z = f->pool ? part + k->l.z : k->yo + (size_t)s * on; /* without pooling z is y */
+    /* no argmax (evaluation, rate 0): the offsets go to the unused keep-mask buffer */
+    unsigned char *am = k->am ? k->am + (size_t)s * on : (unsigned char *)(part + k->l.km);
     conv_gemm_fwd(c, xs, k->a, k->kb, part, z);
     if (k->rate >= 1.0f) { /* everything dropped */
         memset(k->yo + (size_t)s * on, 0, on * sizeof(float));
         if (f->pool)
-            memset(k->am + (size_t)s * on, 0, on);
+            memset(am, 0, on);
         return;
     }
     uint32_t *km = NULL;
@@ -728,12 +740,12 @@ static void fused_fwd_task(void *vctx, int s, int thread)
     }
     if (f->pool && f->pkh == 2 && f->pkw == 2) {
         fused_pool2x2(c, f, z, km, full->OW, full->OH * full->OW, scale, k->yo + (size_t)s * on,
-                      k->am + (size_t)s * on);
+                      am);
         return;
     }
     fused_act_drop(z, km, scale, n);
     if (f->pool)
-        fused_pool(c, f, z, k->yo + (size_t)s * on, k->am + (size_t)s * on);
+        fused_pool(c, f, z, k->yo + (size_t)s * on, am);
 }
 
 /* With a 2x2 pool the outputs outside every window (the last row and column of an odd-sized
@@ -754,6 +766,11 @@ void lc_conv2d_forward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse 
                              uint64_t seed, uint64_t layer, uint64_t step, float *y,
                              unsigned char *argmax, float *ws)
 {
+    if (!argmax)
+        rate = 0.0f;
+    if (!argmax && B > 0 &&
+        lc_conv_eval_forward(p, c, f, B, x, w, b, y, ws + exact_floats(c, lc_pool_threads(p))))
+        return;
     lc_conv2d cc = cropped(c, f);
     fused_ctx k = {.c = &cc, .full = c, .f = f, .B = B, .x = x, .yo = y, .am = argmax, .ws = ws,
                    .rate = rate, .seed = seed, .layer = layer, .step = step};

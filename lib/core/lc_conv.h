@@ -61,7 +61,9 @@ int lc_conv_fuse_plan(const lc_conv2d *c, lc_conv_fuse *f);
 size_t lc_conv_fuse_out_floats(const lc_conv2d *c, const lc_conv_fuse *f);
 
 /* rate 0 = no dropout (evaluation); the masks are those of lc_dropout_forward(seed, layer, step).
- * argmax (B, OC, POH, POW) bytes, only with pooling. */
+ * argmax (B, OC, POH, POW) bytes, only with pooling. argmax NULL means evaluation (rate is then
+ * ignored: no dropout) and that no backward pass follows: a 3x3, stride-1 block may then take a faster evaluation path (lc_conv_eval.h)
+ * whose results differ from these by rounding only. */
 void lc_conv2d_forward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
                              const float *x /* (B,C,H,W) */, const float *w /* (OC,C,KH,KW) */,
                              const float *b /* (OC) */, float rate, uint64_t seed,

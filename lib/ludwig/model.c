@@ -459,7 +459,8 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             if (l->fused)
                 lc_conv2d_forward_fused(p, &l->u.conv, &l->fuse, B, x, w, b,
                                         training ? l->fuse_rate : 0.0f, seed, (uint64_t)i, step,
-                                        y, m->aux + l->aux_off, m->conv_ws);
+                                        y, training ? m->aux + l->aux_off : NULL,
+                                        m->conv_ws);
             else
                 lc_conv2d_forward(p, &l->u.conv, B, x, w, b, y, m->conv_ws);
             break;

@@ -5,6 +5,7 @@
  * equal (==, element by element) to the same layers run one after the other. */
 #include "check.h"
 #include "lc_conv.h"
+#include "lc_conv_eval.h"
 #include "lc_gemm.h"
 #include "lc_layers.h"
 #include "lc_mem.h"
@@ -547,6 +548,60 @@ done:
     lc_free(mask);
 }
 
+/* The evaluation path (argmax NULL): under AVX-512 a 3x3 stride-1 block runs direct (bitwise
+ * the exact path) or Winograd (within rounding of it); elsewhere it is the exact path. The same
+ * bits with 1 and 3 threads whatever the batch split. Returns the largest difference seen. */
+static double test_eval(lc_conv2d c, int pool, int B, lc_pool *p)
+{
+    CHECK(lc_conv2d_plan(&c) == 0);
+    lc_conv_fuse f = {.pool = pool, .pkh = 2, .pkw = 2};
+    CHECK(lc_conv_fuse_plan(&c, &f) == 0);
+    lc_conv_eval e;
+    lc_conv_eval_plan(&c, &f, &e);
+    int wino = lc_gemm_isa() == LC_ISA_AVX512 && e.kind == LC_CONV_EVAL_WINOGRAD;
+    size_t nx = (size_t)B * c.C * c.H * c.W, nw = (size_t)c.OC * c.C * c.KH * c.KW;
+    size_t ny = (size_t)B * lc_conv_fuse_out_floats(&c, &f), nws = lc_conv2d_ws_floats(&c, B, 3);
+    float *x = lc_alloc(nx, 4), *w = lc_alloc(nw, 4), *b = lc_alloc((size_t)c.OC, 4);
+    float *y = lc_alloc(ny, 4), *y1 = lc_alloc(ny, 4), *y3 = lc_alloc(ny, 4);
+    float *ws = lc_alloc(nws, 4);
+    unsigned char *am = lc_alloc(ny, 1);
+    double worst = 0.0;
+    CHECK(x && w && b && y && y1 && y3 && ws && am);
+    if (!(x && w && b && y && y1 && y3 && ws && am))
+        goto done;
+    fill(x, nx, 61);
+    fill(w, nw, 62);
+    fill(b, (size_t)c.OC, 63);
+    lc_conv2d_forward_fused(NULL, &c, &f, B, x, w, b, 0.0f, 0, 0, 0, y, am, ws);
+    memset(y1, 0xff, ny * 4); /* NaN: every output must be written */
+    memset(y3, 0xff, ny * 4);
+    lc_conv2d_forward_fused(NULL, &c, &f, B, x, w, b, 0.5f, 0, 0, 0, y1, NULL, ws);
+    lc_conv2d_forward_fused(p, &c, &f, B, x, w, b, 0.0f, 0, 0, 0, y3, NULL, ws);
+    CHECK_MSG(memcmp(y1, y3, ny * 4) == 0, "eval forward C=%d %dx%d: 1 and 3 threads differ", c.C,
+              c.H, c.W);
+    size_t at = 0;
+    if (!wino) {
+        CHECK_MSG(equal_all(y1, y, ny, &at), "eval forward C=%d %dx%d differs at %zu", c.C, c.H,
+                  c.W, at);
+        goto done;
+    }
+    /* Winograd: inputs and weights in [-1, 1), so each output sums C*9 products below 1 */
+    double tol = 2e-7 * c.C * 9;
+    for (size_t i = 0; i < ny; i++) {
+        double d = fabs((double)y1[i] - (double)y[i]);
+        if (!(d <= tol))
+            at = i + 1;
+        if (d > worst || d != d)
+            worst = d;
+    }
+    CHECK_MSG(at == 0, "Winograd C=%d %dx%d OC=%d pool %d: %g at %zu exceeds %g", c.C, c.H, c.W,
+              c.OC, pool, worst, at - 1, tol);
+done:
+    lc_free(x), lc_free(w), lc_free(b), lc_free(y), lc_free(y1), lc_free(y3), lc_free(ws);
+    lc_free(am);
+    return worst;
+}
+
 int main(void)
 {
     int n;
@@ -625,6 +680,33 @@ int main(void)
         /* a 1x1 convolution of an odd map: the cropped map is not the input plane */
         test_fused(make_conv(3, 5, 5, 4, 1, 1, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
         test_fused(make_conv(3, 5, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.0f, 3, p3);
+    }
+    /* the evaluation path: the tutorial's blocks; padding; no pool with odd outputs; pooled and
+     * plain widths past 16 and 32; channel counts off the vector width; batches not a multiple of
+     * a task's samples; shapes it does not take (stride 2, 5x5, 3x2 windows) */
+    for (size_t s = 0; s < sizeof isas / sizeof *isas; s++) {
+        if (lc_gemm_force_isa(isas[s]) != 0)
+            continue;
+        double worst = 0.0, d;
+#define EVAL(...) (d = test_eval(__VA_ARGS__), worst = d > worst ? d : worst)
+        EVAL(make_conv(1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1), 1, 9, p3);
+        EVAL(make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1), 1, 19, p3);
+        EVAL(make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1), 0, 5, p3);
+        EVAL(make_conv(3, 11, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1), 1, 7, p3);
+        EVAL(make_conv(3, 11, 9, 5, 3, 3, 1, 1, 1, 2, 1, 1), 0, 3, p3);
+        EVAL(make_conv(2, 9, 37, 17, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, p3);
+        EVAL(make_conv(4, 9, 70, 3, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, p3);
+        EVAL(make_conv(1, 5, 40, 3, 3, 3, 1, 1, 0, 0, 1, 1), 0, 2, p3);
+        EVAL(make_conv(5, 7, 8, 33, 3, 3, 1, 1, 0, 0, 1, 1), 0, 3, p3);
+        EVAL(make_conv(17, 8, 7, 70, 3, 3, 1, 1, 1, 1, 1, 1), 1, 11, p3);
+        EVAL(make_conv(48, 6, 6, 5, 3, 3, 1, 1, 0, 0, 1, 1), 1, 1, p3);
+        EVAL(make_conv(20, 3, 3, 4, 3, 3, 1, 1, 0, 0, 1, 1), 0, 13, p3);
+        EVAL(make_conv(16, 40, 38, 16, 3, 3, 1, 1, 1, 1, 1, 1), 1, 2, p3);
+        EVAL(make_conv(8, 9, 9, 4, 3, 3, 2, 2, 0, 0, 1, 1), 1, 3, p3);
+        EVAL(make_conv(8, 9, 9, 4, 5, 5, 1, 1, 0, 0, 1, 1), 0, 3, p3);
+#undef EVAL
+        fprintf(stderr, "test_conv: evaluation path under %s, largest difference %.3g\n",
+                lc_isa_name(isas[s]), worst);
     }
     lc_gemm_force_isa(lc_gemm_isa());
     lc_pool_destroy(p3);

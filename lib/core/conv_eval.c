@@ -1,0 +1,170 @@
+/* conv_eval.c - planning and dispatch of the evaluation-only forward of a fused conv block
+ * (lc_conv_eval.h); the arithmetic is in conv_eval_avx512.c. */
+#include "lc_conv_eval.h"
+
+#include "gemm_kernels.h"
+#include "lc_gemm.h"
+#include "lc_mem.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
+
+/* a * b * c * d, or SIZE_MAX on overflow */
+static size_t mul4(size_t a, size_t b, size_t c, size_t d)
+{
+    size_t t, u;
+    if (lc_size_mul(a, b, &t) != 0 || lc_size_mul(t, c, &u) != 0 || lc_size_mul(u, d, &t) != 0 ||
+        t > SIZE_MAX / 64)
+        return SIZE_MAX;
+    return t;
+}
+
+/* offsets of n consecutive parts of the given sizes; SIZE_MAX on overflow */
+static size_t lay(size_t *off, const size_t *len, int n)
+{
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        if (len[i] == SIZE_MAX || at > SIZE_MAX / 2 - round16(len[i]))
+            return SIZE_MAX;
+        off[i] = at;
+        at += round16(len[i]);
+    }
+    return at;
+}
+
+void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, lc_conv_eval *e)
+{
+    memset(e, 0, sizeof *e);
+    if (c->KH != 3 || c->KW != 3 || c->sh != 1 || c->sw != 1 || c->dh != 1 || c->dw != 1 ||
+        c->OH < 1 || c->OW < 1)
+        return;
+    if (f->pool && (f->pkh != 2 || f->pkw != 2 || f->POH < 1 || f->POW < 1))
+        return;
+    e->pool = f->pool != 0;
+    size_t len[4], off[4] = {0, 0, 0, 0};
+    if (c->C <= LC_CONV_EVAL_DIRECT_MAX_C) {
+        e->kind = LC_CONV_EVAL_DIRECT;
+        e->G = 1;
+        e->TH = e->pool ? f->POH : c->OH; /* rows and columns of the block output */
+        e->TW = e->pool ? f->POW : c->OW;
+        e->Hp = c->H + 2 * c->ph;
+        e->Wp = c->W + 2 * c->pw;
+        len[0] = c->ph || c->pw ? mul4((size_t)c->C, (size_t)e->Hp, (size_t)e->Wp, 1) : 0;
+        e->thread = lay(off, len, 1);
+        e->xh = off[0];
+    } else {
+        e->kind = LC_CONV_EVAL_WINOGRAD;
+        e->TH = e->pool ? f->POH : (c->OH + 1) / 2;
+        e->TW = e->pool ? f->POW : (c->OW + 1) / 2;
+        e->Hp = 2 * e->TH + 2;
+        e->Wp = 2 * e->TW + 2;
+        size_t T = (size_t)e->TH * e->TW;
+        e->G = T >= 96 ? 1 : (int)((96 + T - 1) / T); /* about 8 of the kernel's 12-row panels */
+        e->NP = (c->OC + LC_GEMM_AVX512_NR - 1) / LC_GEMM_AVX512_NR;
+        size_t P = e->pool ? T : (size_t)c->OH * c->OW;
+        e->u = mul4(16, (size_t)e->NP, (size_t)c->C, LC_GEMM_AVX512_NR);
+        len[0] = mul4((size_t)e->G, (size_t)e->Hp, (size_t)e->Wp, (size_t)c->C);
+        len[1] = mul4(16, LC_GEMM_AVX512_MR, (size_t)c->C, 1);
+        len[2] = mul4(LC_GEMM_AVX512_MR, 16, (size_t)e->NP, LC_GEMM_AVX512_NR);
+        len[3] = mul4((size_t)e->G, P, (size_t)c->OC, 1);
+        e->thread = lay(off, len, 4);
+        e->xh = off[0];
+        e->v = off[1];
+        e->mp = off[2];
+        e->st = off[3];
+        if (e->u == SIZE_MAX)
+            e->thread = SIZE_MAX;
+    }
+    if (e->thread == SIZE_MAX)
+        e->kind = LC_CONV_EVAL_NONE;
+}
+
+size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads)
+{
+    size_t best = 0;
+    for (int pool = 0; pool < 2; pool++) {
+        lc_conv_fuse f = {.pool = pool, .pkh = 2, .pkw = 2};
+        if (pool && lc_conv_fuse_plan(c, &f) != 0)
+            continue;
+        lc_conv_eval e;
+        lc_conv_eval_plan(c, &f, &e);
+        if (e.kind == LC_CONV_EVAL_NONE)
+            continue;
+        size_t t;
+        if (lc_size_mul(e.thread, (size_t)(nthreads < 1 ? 1 : nthreads), &t) != 0 ||
+            t > SIZE_MAX / 2 - round16(e.u))
+            return SIZE_MAX;
+        t += round16(e.u);
+        if (t > best)
+            best = t;
+    }
+    return best;
+}
+
+void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w,
+                               float *u)
+{
+    const int C = c->C, NR = LC_GEMM_AVX512_NR;
+    memset(u, 0, e->u * sizeof *u);
+    for (int oc = 0; oc < c->OC; oc++)
+        for (int ci = 0; ci < C; ci++) {
+            const float *g = w + ((size_t)oc * C + ci) * 9;
+            float t[4][3], v[4][4];
+            for (int j = 0; j < 3; j++) { /* G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 */
+                t[0][j] = g[j];
+                t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+                t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+                t[3][j] = g[6 + j];
+            }
+            for (int i = 0; i < 4; i++) { /* (G g) G^T */
+                v[i][0] = t[i][0];
+                v[i][1] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+                v[i][2] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+                v[i][3] = t[i][2];
+            }
+            int np = oc / NR, q = oc % NR;
+            for (int pos = 0; pos < 16; pos++)
+                u[(((size_t)pos * e->NP + np) * C + ci) * NR + q] = v[pos / 4][pos % 4];
+        }
+}
+
+typedef struct eval_ctx {
+    const lc_conv2d *c;
+    const lc_conv_eval *e;
+    int B;
+    const float *x, *w, *b, *u;
+    float *y, *scratch;
+} eval_ctx;
+
+static void eval_task(void *vctx, int task, int thread)
+{
+    const eval_ctx *k = vctx;
+    const lc_conv2d *c = k->c;
+    const lc_conv_eval *e = k->e;
+    int s0 = task * e->G, G = k->B - s0 < e->G ? k->B - s0 : e->G;
+    size_t in = (size_t)c->C * c->H * c->W;
+    size_t on = (size_t)c->OC * (e->pool ? (size_t)e->TH * e->TW : (size_t)c->OH * c->OW);
+    lc_conv_eval_group_avx512(c, e, G, k->x + (size_t)s0 * in, k->w, k->b, k->u,
+                              k->y + (size_t)s0 * on, k->scratch + (size_t)thread * e->thread);
+}
+
+int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
+                         const float *x, const float *w, const float *b, float *y, float *ws)
+{
+    if (lc_gemm_isa() != LC_ISA_AVX512 || B <= 0)
+        return 0;
+    lc_conv_eval e;
+    lc_conv_eval_plan(c, f, &e);
+    if (e.kind == LC_CONV_EVAL_NONE)
+        return 0;
+    eval_ctx k = {.c = c, .e = &e, .B = B, .x = x, .w = w, .b = b, .y = y,
+                  .scratch = ws + round16(e.u)};
+    if (e.kind == LC_CONV_EVAL_WINOGRAD) {
+        lc_conv_eval_wino_weights(c, &e, w, ws);
+        k.u = ws;
+    }
+    lc_pool_run(p, (B + e.G - 1) / e.G, eval_task, &k);
+    return 1;
+}

@@ -1,0 +1,285 @@
+/* conv_eval_avx512.c - the evaluation-only forward of a fused conv block under AVX-512: the
+ * direct 3x3 path for few input channels and Winograd F(2x2, 3x3) for more (lc_conv_eval.h
+ * says when each applies). Compiled with -mavx512*; conv_eval.c calls it only when the run-time
+ * check chose AVX-512. */
+#include "lc_conv_eval.h"
+
+#include "gemm_kernels.h"
+
+#include <immintrin.h>
+#include <string.h>
+
+#define MR LC_GEMM_AVX512_MR
+#define NR LC_GEMM_AVX512_NR
+
+static inline __mmask16 lanes(long n)
+{
+    return n >= 16 ? (__mmask16)0xffff : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u);
+}
+
+/* ---- direct ---- */
+
+/* x (C,H,W) zero-padded into xp (C, H + 2ph, W + 2pw) */
+static void pad_planes(const lc_conv2d *c, const float *x, float *xp)
+{
+    int Hp = c->H + 2 * c->ph, Wp = c->W + 2 * c->pw;
+    memset(xp, 0, (size_t)c->C * Hp * Wp * sizeof *xp);
+    for (int ci = 0; ci < c->C; ci++)
+        for (int r = 0; r < c->H; r++)
+            memcpy(xp + ((size_t)ci * Hp + r + c->ph) * Wp + c->pw,
+                   x + ((size_t)ci * c->H + r) * c->W, (size_t)c->W * sizeof *xp);
+}
+
+/* Pooled row py, pooled columns px0 .. px0+16 of every output channel. E holds, for each input
+ * channel and each of the 4 input rows 2py .. 2py+3, the columns 2px + j (j = 0..3) of the 16
+ * windows: E[(ci*4 + r)*4 + j]. Conv output (2py + a, 2px + q) takes rows a .. a+2 and columns
+ * q .. q+2 of those. C is a constant where this is inlined, so E can stay in registers. */
+static inline __attribute__((always_inline)) void
+direct_pool_row(int C, int OC, const float *X, size_t plane, int Wp, int py, int px0, int POH,
+                int POW, const float *w, const float *b, float *y)
+{
+    __m512 E[LC_CONV_EVAL_DIRECT_MAX_C * 16];
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const __m512 zero = _mm512_setzero_ps();
+    int c0 = 2 * px0;
+    for (int ci = 0; ci < C; ci++)
+        for (int r = 0; r < 4; r++) {
+            const float *row = X + ci * plane + (size_t)(2 * py + r) * Wp;
+            __m512 lo = _mm512_maskz_loadu_ps(lanes(Wp - c0), row + c0);
+            __m512 hi = _mm512_maskz_loadu_ps(lanes(Wp - c0 - 16), row + c0 + (Wp > c0 + 16 ? 16 : 0));
+            __m512 lo2 = _mm512_maskz_loadu_ps(lanes(Wp - c0 - 2), row + c0 + (Wp > c0 + 2 ? 2 : 0));
+            __m512 hi2 = _mm512_maskz_loadu_ps(lanes(Wp - c0 - 18), row + c0 + (Wp > c0 + 18 ? 18 : 0));
+            __m512 *e = E + (ci * 4 + r) * 4;
+            e[0] = _mm512_permutex2var_ps(lo, even, hi);
+            e[1] = _mm512_permutex2var_ps(lo, odd, hi);
+            e[2] = _mm512_permutex2var_ps(lo2, even, hi2);
+            e[3] = _mm512_permutex2var_ps(lo2, odd, hi2);
+        }
+    __mmask16 om = lanes(POW - px0);
+    size_t on = (size_t)POH * POW;
+    for (int oc = 0; oc < OC; oc++) {
+        const float *wk = w + (size_t)oc * C * 9;
+        __m512 a00 = zero, a01 = zero, a10 = zero, a11 = zero;
+        for (int ci = 0; ci < C; ci++)
+            for (int kh = 0; kh < 3; kh++)
+                for (int kw = 0; kw < 3; kw++) {
+                    __m512 wv = _mm512_set1_ps(wk[(ci * 3 + kh) * 3 + kw]);
+                    const __m512 *e0 = E + (ci * 4 + kh) * 4 + kw, *e1 = e0 + 4;
+                    a00 = _mm512_fmadd_ps(wv, e0[0], a00);
+                    a01 = _mm512_fmadd_ps(wv, e0[1], a01);
+                    a10 = _mm512_fmadd_ps(wv, e1[0], a10);
+                    a11 = _mm512_fmadd_ps(wv, e1[1], a11);
+                }
+        if (b) { /* the GEMM's last k step: b * 1 + acc */
+            __m512 bv = _mm512_set1_ps(b[oc]);
+            a00 = _mm512_add_ps(a00, bv);
+            a01 = _mm512_add_ps(a01, bv);
+            a10 = _mm512_add_ps(a10, bv);
+            a11 = _mm512_add_ps(a11, bv);
+        }
+        /* ReLU then max == max then ReLU; max_ps(-0, +0) is +0, as the ReLU gives */
+        __m512 m = _mm512_max_ps(_mm512_max_ps(a00, a01), _mm512_max_ps(a10, a11));
+        _mm512_mask_storeu_ps(y + oc * on + (size_t)py * POW + px0, om, _mm512_max_ps(m, zero));
+    }
+}
+
+/* Output row oy, columns ox0 .. ox0+16 of every output channel (no pooling). */
+static inline __attribute__((always_inline)) void
+direct_row(int C, int OC, const float *X, size_t plane, int Wp, int oy, int ox0, int OH, int OW,
+           const float *w, const float *b, float *y)
+{
+    __m512 E[LC_CONV_EVAL_DIRECT_MAX_C * 9];
+    const __m512 zero = _mm512_setzero_ps();
+    for (int ci = 0; ci < C; ci++)
+        for (int kh = 0; kh < 3; kh++) {
+            const float *row = X + ci * plane + (size_t)(oy + kh) * Wp;
+            for (int kw = 0; kw < 3; kw++)
+                E[(ci * 3 + kh) * 3 + kw] = _mm512_maskz_loadu_ps(
+                    lanes(Wp - ox0 - kw), row + (Wp > ox0 + kw ? ox0 + kw : 0));
+        }
+    __mmask16 om = lanes(OW - ox0);
+    size_t on = (size_t)OH * OW;
+    for (int oc = 0; oc < OC; oc++) {
+        const float *wk = w + (size_t)oc * C * 9;
+        __m512 a = zero;
+        for (int k = 0; k < C * 9; k++)
+            a = _mm512_fmadd_ps(_mm512_set1_ps(wk[k]), E[k], a);
+        if (b)
+            a = _mm512_add_ps(a, _mm512_set1_ps(b[oc]));
+        _mm512_mask_storeu_ps(y + oc * on + (size_t)oy * OW + ox0, om, _mm512_max_ps(a, zero));
+    }
+}
+
+static void direct_sample(const lc_conv2d *c, const lc_conv_eval *e, const float *x,
+                          const float *w, const float *b, float *y, float *scratch)
+{
+    const float *X = x;
+    if (c->ph || c->pw) {
+        pad_planes(c, x, scratch + e->xh);
+        X = scratch + e->xh;
+    }
+    size_t plane = (size_t)e->Hp * e->Wp;
+    if (e->pool) {
+        for (int py = 0; py < e->TH; py++)
+            for (int px0 = 0; px0 < e->TW; px0 += 16) {
+                if (c->C == 1)
+                    direct_pool_row(1, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y);
+                else
+                    direct_pool_row(c->C, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y);
+            }
+        return;
+    }
+    for (int oy = 0; oy < c->OH; oy++)
+        for (int ox0 = 0; ox0 < c->OW; ox0 += 16) {
+            if (c->C == 1)
+                direct_row(1, c->OC, X, plane, e->Wp, oy, ox0, c->OH, c->OW, w, b, y);
+            else
+                direct_row(c->C, c->OC, X, plane, e->Wp, oy, ox0, c->OH, c->OW, w, b, y);
+        }
+}
+
+/* ---- Winograd F(2x2, 3x3) ---- */
+
+/* x (C,H,W) as (Hp, Wp, C), zero outside the image (padding, and the extra row/column an odd
+ * output size leaves in the last tile) */
+static void to_hwc(const lc_conv2d *c, const lc_conv_eval *e, const float *x, float *xh)
+{
+    int C = c->C, Wp = e->Wp, Hp = e->Hp;
+    if (c->ph || c->pw || Hp > c->H || Wp > c->W)
+        memset(xh, 0, (size_t)Hp * Wp * C * sizeof *xh);
+    int rows = c->H < Hp - c->ph ? c->H : Hp - c->ph;
+    int cols = c->W < Wp - c->pw ? c->W : Wp - c->pw;
+    for (int r = 0; r < rows; r++) {
+        float *d = xh + ((size_t)(r + c->ph) * Wp + c->pw) * C;
+        for (int ci = 0; ci < C; ci++) {
+            const float *s = x + ((size_t)ci * c->H + r) * c->W;
+            for (int q = 0; q < cols; q++)
+                d[(size_t)q * C + ci] = s[q];
+        }
+    }
+}
+
+/* V = B^T d B of one 4x4 tile (top-left at t, row stride rs, column stride C), 16 channels from
+ * c0, into v[pos * vs] for the 16 positions */
+static inline void wino_in(const float *t, size_t rs, int C, __mmask16 m, float *v, size_t vs)
+{
+    __m512 d[4][4], u[4][4];
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+            d[i][j] = _mm512_maskz_loadu_ps(m, t + i * rs + (size_t)j * C);
+    for (int j = 0; j < 4; j++) {
+        u[0][j] = _mm512_sub_ps(d[0][j], d[2][j]);
+        u[1][j] = _mm512_add_ps(d[1][j], d[2][j]);
+        u[2][j] = _mm512_sub_ps(d[2][j], d[1][j]);
+        u[3][j] = _mm512_sub_ps(d[1][j], d[3][j]);
+    }
+    for (int i = 0; i < 4; i++) {
+        _mm512_mask_storeu_ps(v + (size_t)(i * 4 + 0) * vs, m, _mm512_sub_ps(u[i][0], u[i][2]));
+        _mm512_mask_storeu_ps(v + (size_t)(i * 4 + 1) * vs, m, _mm512_add_ps(u[i][1], u[i][2]));
+        _mm512_mask_storeu_ps(v + (size_t)(i * 4 + 2) * vs, m, _mm512_sub_ps(u[i][2], u[i][1]));
+        _mm512_mask_storeu_ps(v + (size_t)(i * 4 + 3) * vs, m, _mm512_sub_ps(u[i][1], u[i][3]));
+    }
+}
+
+/* Y = A^T M A of one tile, 16 output channels: M's 16 positions at m + pos * ms */
+static inline void wino_out(const float *m, size_t ms, __m512 y[2][2])
+{
+    __m512 s[2][4];
+    for (int j = 0; j < 4; j++) {
+        __m512 m0 = _mm512_loadu_ps(m + (size_t)(0 * 4 + j) * ms);
+        __m512 m1 = _mm512_loadu_ps(m + (size_t)(1 * 4 + j) * ms);
+        __m512 m2 = _mm512_loadu_ps(m + (size_t)(2 * 4 + j) * ms);
+        __m512 m3 = _mm512_loadu_ps(m + (size_t)(3 * 4 + j) * ms);
+        s[0][j] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
+        s[1][j] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
+    }
+    for (int i = 0; i < 2; i++) {
+        y[i][0] = _mm512_add_ps(_mm512_add_ps(s[i][0], s[i][1]), s[i][2]);
+        y[i][1] = _mm512_sub_ps(_mm512_sub_ps(s[i][1], s[i][2]), s[i][3]);
+    }
+}
+
+static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
+                       const float *b, const float *u, float *y, float *scratch)
+{
+    const int C = c->C, OC = c->OC, TW = e->TW, T = e->TH * e->TW, Wp = e->Wp;
+    const int OCp = e->NP * NR, GT = G * T;
+    const size_t img = (size_t)e->Hp * Wp * C, in = (size_t)C * c->H * c->W;
+    const size_t P = e->pool ? (size_t)T : (size_t)c->OH * c->OW; /* outputs per channel */
+    float *xh = scratch + e->xh, *V = scratch + e->v, *M = scratch + e->mp, *St = scratch + e->st;
+    const __m512 zero = _mm512_setzero_ps();
+
+    for (int s = 0; s < G; s++)
+        to_hwc(c, e, x + s * in, xh + s * img);
+
+    for (int p0 = 0; p0 < GT; p0 += MR) {
+        int mr = GT - p0 < MR ? GT - p0 : MR;
+        int R = mr <= 4 ? 4 : mr <= 8 ? 8 : MR; /* rows the micro-kernel reads */
+        for (int r = 0; r < mr; r++) {
+            int g = p0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
+            const float *tile = xh + s * img + ((size_t)2 * ty * Wp + 2 * tx) * C;
+            for (int c0 = 0; c0 < C; c0 += 16)
+                wino_in(tile + c0, (size_t)Wp * C, C, lanes(C - c0), V + (size_t)r * C + c0,
+                        (size_t)MR * C);
+        }
+        for (int pos = 0; pos < 16; pos++)
+            for (int r = mr; r < R; r++)
+                memset(V + ((size_t)pos * MR + r) * C, 0, (size_t)C * sizeof *V);
+        for (int pos = 0; pos < 16; pos++)
+            for (int np = 0; np < e->NP; np++) {
+                int nr = OC - np * NR < NR ? OC - np * NR : NR;
+                lc_sgemm_kernel_avx512(C, V + (size_t)pos * MR * C, C, 1,
+                                       u + ((size_t)pos * e->NP + np) * C * NR,
+                                       M + (size_t)pos * OCp + np * NR, (ptrdiff_t)16 * OCp, mr,
+                                       nr, 1.0f, 0.0f);
+            }
+        for (int r = 0; r < mr; r++) {
+            int g = p0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
+            const float *mt = M + (size_t)r * 16 * OCp;
+            for (int co = 0; co < OC; co += 16) {
+                __mmask16 om = lanes(OC - co);
+                __m512 yv[2][2];
+                wino_out(mt + co, (size_t)OCp, yv);
+                __m512 bv = b ? _mm512_maskz_loadu_ps(om, b + co) : zero;
+                if (e->pool) {
+                    __m512 mx = _mm512_max_ps(_mm512_max_ps(yv[0][0], yv[0][1]),
+                                              _mm512_max_ps(yv[1][0], yv[1][1]));
+                    mx = _mm512_max_ps(_mm512_add_ps(mx, bv), zero);
+                    _mm512_mask_storeu_ps(St + ((size_t)s * P + t) * OC + co, om, mx);
+                    continue;
+                }
+                for (int i = 0; i < 2; i++)
+                    for (int j = 0; j < 2; j++) {
+                        int oy = 2 * ty + i, ox = 2 * tx + j;
+                        if (oy < c->OH && ox < c->OW)
+                            _mm512_mask_storeu_ps(
+                                St + ((size_t)s * P + (size_t)oy * c->OW + ox) * OC + co, om,
+                                _mm512_max_ps(_mm512_add_ps(yv[i][j], bv), zero));
+                    }
+            }
+        }
+    }
+
+    for (int s = 0; s < G; s++) /* (P, OC) -> (OC, P) */
+        for (int oc = 0; oc < OC; oc++) {
+            const float *src = St + (size_t)s * P * OC + oc;
+            float *dst = y + ((size_t)s * OC + oc) * P;
+            for (size_t q = 0; q < P; q++)
+                dst[q] = src[q * OC];
+        }
+}
+
+void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
+                               const float *w, const float *b, const float *u, float *y,
+                               float *scratch)
+{
+    if (e->kind == LC_CONV_EVAL_WINOGRAD) {
+        wino_group(c, e, G, x, b, u, y, scratch);
+        return;
+    }
+    size_t in = (size_t)c->C * c->H * c->W;
+    size_t on = (size_t)c->OC * (e->pool ? (size_t)e->TH * e->TW : (size_t)c->OH * c->OW);
+    for (int s = 0; s < G; s++)
+        direct_sample(c, e, x + s * in, w, b, y + s * on, scratch);
+}

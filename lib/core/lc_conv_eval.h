@@ -1,0 +1,69 @@
+/* lc_conv_eval.h - the evaluation-only forward of a fused conv block (private to lib/core).
+ *
+ * When no backward pass follows (evaluation, prediction), a fused block - 3x3 convolution,
+ * stride 1, no dilation, bias, ReLU, then no pool or a 2x2 stride-2 max-pool - can skip the
+ * GEMM over an im2col matrix:
+ *   - DIRECT, for few input channels (an image's 1 or 3): the 3x3 taps as broadcast FMAs over 16
+ *     output columns (or pooled columns) at a time, written straight into (OC, POH, POW). Each
+ *     output is summed in the GEMM's order (taps ascending, bias last), so the result is
+ *     bitwise that of the GEMM path under the same ISA.
+ *   - WINOGRAD F(2x2, 3x3), for more channels: each 2x2 output tile (one pool window) from a
+ *     4x4 input tile, 16 products per tile and channel pair instead of 36, as 16 GEMMs with
+ *     K = C (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). The
+ *     transforms only add and subtract (and halve, for the weights), so results differ from the
+ *     direct sums by rounding only (test_conv bounds the difference).
+ * Both run one task per group of samples; each output depends only on its own sample, so the
+ * results never depend on the thread count or the grouping.
+ */
+#ifndef LC_CONV_EVAL_H
+#define LC_CONV_EVAL_H
+
+#include <stddef.h>
+
+#include "lc_conv.h"
+
+enum { LC_CONV_EVAL_NONE = 0, LC_CONV_EVAL_DIRECT = 1, LC_CONV_EVAL_WINOGRAD = 2 };
+
+/* The direct path's limit on input channels: its per-row input vectors (16 per channel) stay in
+ * L1, and more channels are better served by Winograd's GEMM. */
+#define LC_CONV_EVAL_DIRECT_MAX_C 4
+
+typedef struct lc_conv_eval {
+    int kind;
+    int pool;       /* 2x2 max-pool after the ReLU */
+    int G;          /* samples per task */
+    int TH, TW;     /* output tiles per sample (Winograd): 2x2 outputs each */
+    int Hp, Wp;     /* rows and columns of the (zero-padded) input the tiles read */
+    int NP;         /* 32-wide panels of the transformed weights (Winograd) */
+    size_t u;       /* floats of the transformed weights, shared by all threads */
+    size_t thread;  /* floats of scratch per thread */
+    /* offsets within a thread's scratch */
+    size_t xh, v, mp, st;
+} lc_conv_eval;
+
+/* Fills e for c and f; e->kind is LC_CONV_EVAL_NONE when neither path applies. */
+void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, lc_conv_eval *e);
+
+/* Floats of workspace the evaluation forward needs with nthreads threads (the larger of the
+ * pooled and unpooled plans, so it does not depend on the fuse), or SIZE_MAX on overflow. */
+size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads);
+
+/* Runs the block's evaluation forward when the ISA is AVX-512 and a path applies, into
+ * y (B, OC, POH, POW); returns 1 when done, 0 when the caller must run the exact path. ws:
+ * lc_conv_eval_ws_floats floats, 64-byte aligned. */
+int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
+                         const float *x, const float *w, const float *b, float *y, float *ws);
+
+/* U = G g G^T of every filter, packed as the micro-kernel's B panels: position pos, panel np at
+ * u + (pos * NP + np) * C * 32, element [ci][oc % 32], zero past OC. */
+void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w,
+                               float *u);
+
+/* The per-task work, under AVX-512. x, y: the task's first sample; G samples (fewer for the
+ * last task). u: the transformed, packed weights (Winograd) or NULL; w, b: the block's weights
+ * and bias (b may be NULL). scratch: e->thread floats, 64-byte aligned. */
+void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
+                               const float *w, const float *b, const float *u, float *y,
+                               float *scratch);
+
+#endif
