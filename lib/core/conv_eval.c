@@ -34,7 +34,7 @@ static size_t lay(size_t *off, const size_t *len, int n)
     return at;
 }
 
-void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, lc_conv_eval *e)
+void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv_eval *e)
 {
     memset(e, 0, sizeof *e);
     if (c->KH != 3 || c->KW != 3 || c->sh != 1 || c->sw != 1 || c->dh != 1 || c->dw != 1 ||
@@ -46,7 +46,7 @@ void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, lc_conv_eval *
     size_t len[4], off[4] = {0, 0, 0, 0};
     if (c->C <= LC_CONV_EVAL_DIRECT_MAX_C) {
         e->kind = LC_CONV_EVAL_DIRECT;
-        e->G = 1;
+        e->G = G > 0 ? G : 1;
         e->TH = e->pool ? f->POH : c->OH; /* rows and columns of the block output */
         e->TW = e->pool ? f->POW : c->OW;
         e->Hp = c->H + 2 * c->ph;
@@ -61,7 +61,9 @@ void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, lc_conv_eval *
         e->Hp = 2 * e->TH + 2;
         e->Wp = 2 * e->TW + 2;
         size_t T = (size_t)e->TH * e->TW;
-        e->G = T >= 96 ? 1 : (int)((96 + T - 1) / T); /* about 8 of the kernel's 12-row panels */
+        e->G = G > 0                ? G
+               : T >= 96            ? 1
+                                    : (int)((96 + T - 1) / T); /* about 8 of the kernel's 12-row panels */
         e->NP = (c->OC + LC_GEMM_AVX512_NR - 1) / LC_GEMM_AVX512_NR;
         size_t P = e->pool ? T : (size_t)c->OH * c->OW;
         e->u = mul4(16, (size_t)e->NP, (size_t)c->C, LC_GEMM_AVX512_NR);
@@ -81,6 +83,54 @@ void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, lc_conv_eval *
         e->kind = LC_CONV_EVAL_NONE;
 }
 
+/* plans every block with the chain's G (the largest any block asks for); 0 when one has no path */
+static int chain_plan(int n, const lc_conv_eval_block *blk, lc_conv_eval *e)
+{
+    int G = 1;
+    if (n < 1 || n > LC_CONV_EVAL_MAX_CHAIN)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        lc_conv_eval_plan(blk[i].c, blk[i].f, 0, &e[i]);
+        if (e[i].kind == LC_CONV_EVAL_NONE)
+            return 0;
+        if (e[i].G > G)
+            G = e[i].G;
+    }
+    for (int i = 0; i < n; i++) {
+        lc_conv_eval_plan(blk[i].c, blk[i].f, G, &e[i]);
+        if (e[i].kind == LC_CONV_EVAL_NONE)
+            return 0;
+    }
+    return G;
+}
+
+/* the chain's workspace: each Winograd block's weights, then per thread the largest scratch */
+static size_t chain_ws(int n, const lc_conv_eval *e, int nthreads, size_t *u_off)
+{
+    size_t at = 0, scratch = 0, t;
+    for (int i = 0; i < n; i++) {
+        u_off[i] = at;
+        if (e[i].u == SIZE_MAX || at > SIZE_MAX / 2 - round16(e[i].u))
+            return SIZE_MAX;
+        at += round16(e[i].u);
+        if (e[i].thread > scratch)
+            scratch = e[i].thread;
+    }
+    if (lc_size_mul(scratch, (size_t)(nthreads < 1 ? 1 : nthreads), &t) != 0 ||
+        t > SIZE_MAX / 2 - at)
+        return SIZE_MAX;
+    return at + t;
+}
+
+size_t lc_conv_eval_chain_ws_floats(int n, const lc_conv_eval_block *blk, int nthreads)
+{
+    lc_conv_eval e[LC_CONV_EVAL_MAX_CHAIN];
+    size_t u_off[LC_CONV_EVAL_MAX_CHAIN];
+    if (!chain_plan(n, blk, e))
+        return 0;
+    return chain_ws(n, e, nthreads, u_off);
+}
+
 size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads)
 {
     size_t best = 0;
@@ -88,15 +138,8 @@ size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads)
         lc_conv_fuse f = {.pool = pool, .pkh = 2, .pkw = 2};
         if (pool && lc_conv_fuse_plan(c, &f) != 0)
             continue;
-        lc_conv_eval e;
-        lc_conv_eval_plan(c, &f, &e);
-        if (e.kind == LC_CONV_EVAL_NONE)
-            continue;
-        size_t t;
-        if (lc_size_mul(e.thread, (size_t)(nthreads < 1 ? 1 : nthreads), &t) != 0 ||
-            t > SIZE_MAX / 2 - round16(e.u))
-            return SIZE_MAX;
-        t += round16(e.u);
+        lc_conv_eval_block blk = {.c = c, .f = &f};
+        size_t t = lc_conv_eval_chain_ws_floats(1, &blk, nthreads);
         if (t > best)
             best = t;
     }
@@ -107,64 +150,88 @@ void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const 
                                float *u)
 {
     const int C = c->C, NR = LC_GEMM_AVX512_NR;
-    memset(u, 0, e->u * sizeof *u);
-    for (int oc = 0; oc < c->OC; oc++)
+    float panel[16][LC_GEMM_AVX512_NR]; /* one input channel of one panel, all 16 positions */
+    for (int np = 0; np < e->NP; np++)
         for (int ci = 0; ci < C; ci++) {
-            const float *g = w + ((size_t)oc * C + ci) * 9;
-            float t[4][3], v[4][4];
-            for (int j = 0; j < 3; j++) { /* G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 */
-                t[0][j] = g[j];
-                t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-                t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-                t[3][j] = g[6 + j];
+            memset(panel, 0, sizeof panel);
+            for (int q = 0; q < NR && np * NR + q < c->OC; q++) {
+                const float *g = w + ((size_t)(np * NR + q) * C + ci) * 9;
+                float t[4][3];
+                for (int j = 0; j < 3; j++) { /* G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 */
+                    t[0][j] = g[j];
+                    t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+                    t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+                    t[3][j] = g[6 + j];
+                }
+                for (int i = 0; i < 4; i++) { /* (G g) G^T */
+                    panel[i * 4 + 0][q] = t[i][0];
+                    panel[i * 4 + 1][q] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+                    panel[i * 4 + 2][q] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+                    panel[i * 4 + 3][q] = t[i][2];
+                }
             }
-            for (int i = 0; i < 4; i++) { /* (G g) G^T */
-                v[i][0] = t[i][0];
-                v[i][1] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
-                v[i][2] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
-                v[i][3] = t[i][2];
-            }
-            int np = oc / NR, q = oc % NR;
             for (int pos = 0; pos < 16; pos++)
-                u[(((size_t)pos * e->NP + np) * C + ci) * NR + q] = v[pos / 4][pos % 4];
+                memcpy(u + (((size_t)pos * e->NP + np) * C + ci) * NR, panel[pos], sizeof panel[pos]);
         }
 }
 
-typedef struct eval_ctx {
-    const lc_conv2d *c;
+typedef struct chain_ctx {
+    int n, B, G;
+    const lc_conv_eval_block *blk;
     const lc_conv_eval *e;
-    int B;
-    const float *x, *w, *b, *u;
-    float *y, *scratch;
-} eval_ctx;
+    const float *x, *u[LC_CONV_EVAL_MAX_CHAIN];
+    float *scratch;
+    size_t thread; /* scratch floats per thread */
+} chain_ctx;
 
-static void eval_task(void *vctx, int task, int thread)
+static void chain_task(void *vctx, int task, int thread)
 {
-    const eval_ctx *k = vctx;
-    const lc_conv2d *c = k->c;
-    const lc_conv_eval *e = k->e;
-    int s0 = task * e->G, G = k->B - s0 < e->G ? k->B - s0 : e->G;
-    size_t in = (size_t)c->C * c->H * c->W;
-    size_t on = (size_t)c->OC * (e->pool ? (size_t)e->TH * e->TW : (size_t)c->OH * c->OW);
-    lc_conv_eval_group_avx512(c, e, G, k->x + (size_t)s0 * in, k->w, k->b, k->u,
-                              k->y + (size_t)s0 * on, k->scratch + (size_t)thread * e->thread);
+    const chain_ctx *k = vctx;
+    int s0 = task * k->G, G = k->B - s0 < k->G ? k->B - s0 : k->G;
+    const float *x = k->x;
+    float *scratch = k->scratch + (size_t)thread * k->thread;
+    for (int i = 0; i < k->n; i++) {
+        const lc_conv2d *c = k->blk[i].c;
+        const lc_conv_eval *e = &k->e[i];
+        size_t in = (size_t)c->C * c->H * c->W;
+        size_t on = (size_t)c->OC * (e->pool ? (size_t)e->TH * e->TW : (size_t)c->OH * c->OW);
+        lc_conv_eval_group_avx512(c, e, G, x + (size_t)s0 * in, k->blk[i].w, k->blk[i].b, k->u[i],
+                                  k->blk[i].y + (size_t)s0 * on, scratch);
+        x = k->blk[i].y;
+    }
+}
+
+int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, const float *x,
+                       float *ws)
+{
+    lc_conv_eval e[LC_CONV_EVAL_MAX_CHAIN];
+    size_t u_off[LC_CONV_EVAL_MAX_CHAIN];
+    if (lc_gemm_isa() != LC_ISA_AVX512 || B <= 0)
+        return 0;
+    int G = chain_plan(n, blk, e);
+    size_t total = G ? chain_ws(n, e, lc_pool_threads(p), u_off) : SIZE_MAX;
+    if (total == SIZE_MAX)
+        return 0;
+    chain_ctx k = {.n = n, .B = B, .G = G, .blk = blk, .e = e, .x = x};
+    size_t scratch_at = 0;
+    for (int i = 0; i < n; i++) {
+        k.u[i] = NULL;
+        if (e[i].kind == LC_CONV_EVAL_WINOGRAD) {
+            lc_conv_eval_wino_weights(blk[i].c, &e[i], blk[i].w, ws + u_off[i]);
+            k.u[i] = ws + u_off[i];
+        }
+        scratch_at = u_off[i] + round16(e[i].u);
+        if (e[i].thread > k.thread)
+            k.thread = e[i].thread;
+    }
+    k.scratch = ws + scratch_at;
+    lc_pool_run(p, (B + G - 1) / G, chain_task, &k);
+    return 1;
 }
 
 int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
                          const float *x, const float *w, const float *b, float *y, float *ws)
 {
-    if (lc_gemm_isa() != LC_ISA_AVX512 || B <= 0)
-        return 0;
-    lc_conv_eval e;
-    lc_conv_eval_plan(c, f, &e);
-    if (e.kind == LC_CONV_EVAL_NONE)
-        return 0;
-    eval_ctx k = {.c = c, .e = &e, .B = B, .x = x, .w = w, .b = b, .y = y,
-                  .scratch = ws + round16(e.u)};
-    if (e.kind == LC_CONV_EVAL_WINOGRAD) {
-        lc_conv_eval_wino_weights(c, &e, w, ws);
-        k.u = ws;
-    }
-    lc_pool_run(p, (B + e.G - 1) / e.G, eval_task, &k);
-    return 1;
+    lc_conv_eval_block blk = {.c = c, .f = f, .w = w, .b = b, .y = y};
+    return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
 }

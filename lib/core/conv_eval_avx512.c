@@ -43,7 +43,9 @@ direct_pool_row(int C, int OC, const float *X, size_t plane, int Wp, int py, int
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     const __m512 zero = _mm512_setzero_ps();
     int c0 = 2 * px0;
+#pragma GCC unroll 4
     for (int ci = 0; ci < C; ci++)
+#pragma GCC unroll 4
         for (int r = 0; r < 4; r++) {
             const float *row = X + ci * plane + (size_t)(2 * py + r) * Wp;
             __m512 lo = _mm512_maskz_loadu_ps(lanes(Wp - c0), row + c0);
@@ -58,29 +60,49 @@ direct_pool_row(int C, int OC, const float *X, size_t plane, int Wp, int py, int
         }
     __mmask16 om = lanes(POW - px0);
     size_t on = (size_t)POH * POW;
-    for (int oc = 0; oc < OC; oc++) {
-        const float *wk = w + (size_t)oc * C * 9;
-        __m512 a00 = zero, a01 = zero, a10 = zero, a11 = zero;
+    /* two output channels at a time: 8 independent FMA chains keep both FMA pipes busy */
+    for (int oc = 0; oc < OC; oc += 2) {
+        int two = oc + 1 < OC;
+        const float *wk = w + (size_t)oc * C * 9, *wk2 = two ? wk + C * 9 : wk;
+        __m512 a[2][4];
+#pragma GCC unroll 2
+        for (int h = 0; h < 2; h++)
+#pragma GCC unroll 4
+            for (int q = 0; q < 4; q++)
+                a[h][q] = zero;
+#pragma GCC unroll 4
         for (int ci = 0; ci < C; ci++)
+#pragma GCC unroll 3
             for (int kh = 0; kh < 3; kh++)
+#pragma GCC unroll 3
                 for (int kw = 0; kw < 3; kw++) {
-                    __m512 wv = _mm512_set1_ps(wk[(ci * 3 + kh) * 3 + kw]);
+                    int k = (ci * 3 + kh) * 3 + kw;
                     const __m512 *e0 = E + (ci * 4 + kh) * 4 + kw, *e1 = e0 + 4;
-                    a00 = _mm512_fmadd_ps(wv, e0[0], a00);
-                    a01 = _mm512_fmadd_ps(wv, e0[1], a01);
-                    a10 = _mm512_fmadd_ps(wv, e1[0], a10);
-                    a11 = _mm512_fmadd_ps(wv, e1[1], a11);
+                    __m512 wv[2] = {_mm512_set1_ps(wk[k]), _mm512_set1_ps(wk2[k])};
+#pragma GCC unroll 2
+                    for (int h = 0; h < 2; h++) {
+                        a[h][0] = _mm512_fmadd_ps(wv[h], e0[0], a[h][0]);
+                        a[h][1] = _mm512_fmadd_ps(wv[h], e0[1], a[h][1]);
+                        a[h][2] = _mm512_fmadd_ps(wv[h], e1[0], a[h][2]);
+                        a[h][3] = _mm512_fmadd_ps(wv[h], e1[1], a[h][3]);
+                    }
                 }
-        if (b) { /* the GEMM's last k step: b * 1 + acc */
-            __m512 bv = _mm512_set1_ps(b[oc]);
-            a00 = _mm512_add_ps(a00, bv);
-            a01 = _mm512_add_ps(a01, bv);
-            a10 = _mm512_add_ps(a10, bv);
-            a11 = _mm512_add_ps(a11, bv);
+#pragma GCC unroll 2
+        for (int h = 0; h < 2; h++) {
+            if (h == 1 && !two)
+                break;
+            if (b) { /* the GEMM's last k step: b * 1 + acc */
+                __m512 bv = _mm512_set1_ps(b[oc + h]);
+#pragma GCC unroll 4
+                for (int q = 0; q < 4; q++)
+                    a[h][q] = _mm512_add_ps(a[h][q], bv);
+            }
+            /* ReLU then max == max then ReLU; max_ps(-0, +0) is +0, as the ReLU gives */
+            __m512 m = _mm512_max_ps(_mm512_max_ps(a[h][0], a[h][1]),
+                                     _mm512_max_ps(a[h][2], a[h][3]));
+            _mm512_mask_storeu_ps(y + (oc + h) * on + (size_t)py * POW + px0, om,
+                                  _mm512_max_ps(m, zero));
         }
-        /* ReLU then max == max then ReLU; max_ps(-0, +0) is +0, as the ReLU gives */
-        __m512 m = _mm512_max_ps(_mm512_max_ps(a00, a01), _mm512_max_ps(a10, a11));
-        _mm512_mask_storeu_ps(y + oc * on + (size_t)py * POW + px0, om, _mm512_max_ps(m, zero));
     }
 }
 
@@ -141,6 +163,46 @@ static void direct_sample(const lc_conv2d *c, const lc_conv_eval *e, const float
 
 /* ---- Winograd F(2x2, 3x3) ---- */
 
+/* r[0..16) transposed in place: afterwards r[j] holds what was column j */
+static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
+{
+    __m512 a[16], b[16];
+    for (int i = 0; i < 8; i++) {
+        a[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        a[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) { /* b[4i + k], 128-bit lane L: column 4L + k of rows 4i.. */
+        __m512d a0 = _mm512_castps_pd(a[4 * i]), a1 = _mm512_castps_pd(a[4 * i + 1]);
+        __m512d a2 = _mm512_castps_pd(a[4 * i + 2]), a3 = _mm512_castps_pd(a[4 * i + 3]);
+        b[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a0, a2));
+        b[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a0, a2));
+        b[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(a1, a3));
+        b[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(a1, a3));
+    }
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < 4; k++) {
+            a[8 * i + k] = _mm512_shuffle_f32x4(b[8 * i + k], b[8 * i + 4 + k], 0x88);
+            a[8 * i + 4 + k] = _mm512_shuffle_f32x4(b[8 * i + k], b[8 * i + 4 + k], 0xdd);
+        }
+    for (int k = 0; k < 8; k++) {
+        r[k] = _mm512_shuffle_f32x4(a[k], a[8 + k], 0x88);
+        r[k + 8] = _mm512_shuffle_f32x4(a[k], a[8 + k], 0xdd);
+    }
+}
+
+/* dst[j * lds + i] = src[i * ls + j] for i < ni, j < nj (both <= 16) */
+static inline __attribute__((always_inline)) void transpose_block(const float *src, size_t ls, int ni, int nj, float *dst,
+                                   size_t lds)
+{
+    __m512 r[16];
+    __mmask16 mj = lanes(nj), mi = lanes(ni);
+    for (int i = 0; i < 16; i++)
+        r[i] = i < ni ? _mm512_maskz_loadu_ps(mj, src + i * ls) : _mm512_setzero_ps();
+    transpose16(r);
+    for (int j = 0; j < nj; j++)
+        _mm512_mask_storeu_ps(dst + j * lds, mi, r[j]);
+}
+
 /* x (C,H,W) as (Hp, Wp, C), zero outside the image (padding, and the extra row/column an odd
  * output size leaves in the last tile) */
 static void to_hwc(const lc_conv2d *c, const lc_conv_eval *e, const float *x, float *xh)
@@ -150,13 +212,14 @@ static void to_hwc(const lc_conv2d *c, const lc_conv_eval *e, const float *x, fl
         memset(xh, 0, (size_t)Hp * Wp * C * sizeof *xh);
     int rows = c->H < Hp - c->ph ? c->H : Hp - c->ph;
     int cols = c->W < Wp - c->pw ? c->W : Wp - c->pw;
+    size_t plane = (size_t)c->H * c->W;
     for (int r = 0; r < rows; r++) {
         float *d = xh + ((size_t)(r + c->ph) * Wp + c->pw) * C;
-        for (int ci = 0; ci < C; ci++) {
-            const float *s = x + ((size_t)ci * c->H + r) * c->W;
-            for (int q = 0; q < cols; q++)
-                d[(size_t)q * C + ci] = s[q];
-        }
+        for (int c0 = 0; c0 < C; c0 += 16)
+            for (int q0 = 0; q0 < cols; q0 += 16)
+                transpose_block(x + c0 * plane + (size_t)r * c->W + q0, plane,
+                                C - c0 < 16 ? C - c0 : 16, cols - q0 < 16 ? cols - q0 : 16,
+                                d + (size_t)q0 * C + c0, (size_t)C);
     }
 }
 
@@ -210,6 +273,10 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
     float *xh = scratch + e->xh, *V = scratch + e->v, *M = scratch + e->mp, *St = scratch + e->st;
     const __m512 zero = _mm512_setzero_ps();
 
+    /* the previous layer wrote this group's input a whole batch ago: ask for all of it at once
+     * rather than miss line by line in the transposes' 16 strided streams */
+    for (size_t at = 0; at < (size_t)G * in; at += 16)
+        _mm_prefetch((const char *)(x + at), _MM_HINT_T1);
     for (int s = 0; s < G; s++)
         to_hwc(c, e, x + s * in, xh + s * img);
 
@@ -262,12 +329,11 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
     }
 
     for (int s = 0; s < G; s++) /* (P, OC) -> (OC, P) */
-        for (int oc = 0; oc < OC; oc++) {
-            const float *src = St + (size_t)s * P * OC + oc;
-            float *dst = y + ((size_t)s * OC + oc) * P;
-            for (size_t q = 0; q < P; q++)
-                dst[q] = src[q * OC];
-        }
+        for (size_t p0 = 0; p0 < P; p0 += 16)
+            for (int co = 0; co < OC; co += 16)
+                transpose_block(St + ((size_t)s * P + p0) * OC + co, (size_t)OC,
+                                P - p0 < 16 ? (int)(P - p0) : 16, OC - co < 16 ? OC - co : 16,
+                                y + ((size_t)s * OC + co) * P + p0, P);
 }
 
 void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,

@@ -1,4 +1,4 @@
-/* lc_conv_eval.h - the evaluation-only forward of a fused conv block (private to lib/core).
+/* lc_conv_eval.h - the evaluation-only forward of fused conv blocks (private to the library).
  *
  * When no backward pass follows (evaluation, prediction), a fused block - 3x3 convolution,
  * stride 1, no dilation, bias, ReLU, then no pool or a 2x2 stride-2 max-pool - can skip the
@@ -41,16 +41,35 @@ typedef struct lc_conv_eval {
     size_t xh, v, mp, st;
 } lc_conv_eval;
 
-/* Fills e for c and f; e->kind is LC_CONV_EVAL_NONE when neither path applies. */
-void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, lc_conv_eval *e);
+/* Fills e for c and f with G samples per task (0: the path's own choice); e->kind is
+ * LC_CONV_EVAL_NONE when neither path applies. */
+void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv_eval *e);
 
-/* Floats of workspace the evaluation forward needs with nthreads threads (the larger of the
- * pooled and unpooled plans, so it does not depend on the fuse), or SIZE_MAX on overflow. */
+/* Consecutive blocks evaluated depth first: each task runs a group of samples through every
+ * block in turn, so a block's output is read back from the core's cache by the next one instead
+ * of from memory a whole batch later. Block i's input is block i-1's output y (the first's is
+ * x); every y is written in full, as running the blocks one by one writes it. */
+#define LC_CONV_EVAL_MAX_CHAIN 16
+
+typedef struct lc_conv_eval_block {
+    const lc_conv2d *c;
+    const lc_conv_fuse *f;
+    const float *w, *b; /* b may be NULL */
+    float *y;           /* (B, OC, POH, POW) */
+} lc_conv_eval_block;
+
+/* Floats of workspace the chain of n blocks (w, b, y unused here) needs with nthreads threads;
+ * 0 when a block has no evaluation path, SIZE_MAX on overflow. */
+size_t lc_conv_eval_chain_ws_floats(int n, const lc_conv_eval_block *blk, int nthreads);
+
+/* Runs the chain when the ISA is AVX-512, 1 <= n <= LC_CONV_EVAL_MAX_CHAIN and every block has
+ * a path; returns 1 when done, 0 when the caller must run the blocks another way. ws:
+ * lc_conv_eval_chain_ws_floats floats, 64-byte aligned. */
+int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, const float *x,
+                       float *ws);
+
+/* One block: the larger of its pooled and unpooled plans (so it does not depend on the fuse). */
 size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads);
-
-/* Runs the block's evaluation forward when the ISA is AVX-512 and a path applies, into
- * y (B, OC, POH, POW); returns 1 when done, 0 when the caller must run the exact path. ws:
- * lc_conv_eval_ws_floats floats, 64-byte aligned. */
 int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
                          const float *x, const float *w, const float *b, float *y, float *ws);
 

@@ -2,6 +2,7 @@
  * and arenas once, initialises parameters and runs forward/backward over a batch. Kernels live in
  * lib/core; this file only sequences them and owns the memory layout. */
 #include "lc_model.h"
+#include "lc_conv_eval.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -264,6 +265,27 @@ void lc_model_free(lc_model *m)
     free(m);
 }
 
+/* The run of consecutive fused conv layers starting at layer i (at most
+ * LC_CONV_EVAL_MAX_CHAIN), as evaluation chain blocks; 0 when layer i is not a fused conv.
+ * Outputs are the layers' activations once the arenas exist (create plans with them unset). */
+static int eval_chain(const lc_model *m, int i, lc_conv_eval_block *blk)
+{
+    int n = 0;
+    while (i + n < m->nlayers && n < LC_CONV_EVAL_MAX_CHAIN) {
+        const lc_layer *l = &m->layers[i + n];
+        if (l->type != LC_L_CONV || !l->fused)
+            break;
+        blk[n] = (lc_conv_eval_block){
+            .c = &l->u.conv,
+            .f = &l->fuse,
+            .w = m->params ? m->params + l->w_off : NULL,
+            .b = m->params && l->b_off != NO_OFF ? m->params + l->b_off : NULL,
+            .y = m->acts ? m->acts + l->act_off : NULL};
+        n++;
+    }
+    return n;
+}
+
 lc_status lc_model_create(const lc_model_spec *spec, int max_batch, int nthreads, lc_model **out,
                           lc_error *e)
 {
@@ -336,6 +358,21 @@ lc_status lc_model_create(const lc_model_spec *spec, int max_batch, int nthreads
             if (w > ws)
                 ws = w;
         }
+    /* evaluation runs each run of consecutive fused blocks depth first in one workspace */
+    for (int i = 0; i < m->nlayers;) {
+        lc_conv_eval_block blk[LC_CONV_EVAL_MAX_CHAIN];
+        int n = eval_chain(m, i, blk);
+        if (n == 0) {
+            i++;
+            continue;
+        }
+        size_t w = lc_conv_eval_chain_ws_floats(n, blk, m->nthreads);
+        if (w == SIZE_MAX)
+            goto nomem;
+        if (w > ws)
+            ws = w;
+        i += n;
+    }
     m->conv_ws_n = ws;
     m->opt_per_param = 0;
     if (!(m->params = lc_alloc(m->nparams, sizeof(float))) ||
@@ -450,6 +487,14 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
 {
     for (int i = 0; i < m->nlayers; i++) {
         lc_layer *l = &m->layers[i];
+        if (!training) {
+            lc_conv_eval_block blk[LC_CONV_EVAL_MAX_CHAIN];
+            int n = eval_chain(m, i, blk);
+            if (n > 0 && lc_conv_eval_chain(p, n, blk, B, layer_in(m, i), m->conv_ws)) {
+                i += n - 1;
+                continue;
+            }
+        }
         const float *x = layer_in(m, i);
         float *y = m->acts + l->act_off;
         const float *w = l->w_off != NO_OFF ? m->params + l->w_off : NULL;

@@ -39,23 +39,45 @@ int lc_eval_batch_size(const lc_config *cfg, int batch_size)
     return eb > batch_size ? eb : batch_size;
 }
 
-static void gather(lc_model *m, const lc_config *cfg, const lc_dataset *d, const int32_t *idx,
-                   int B)
+typedef struct gather_ctx {
+    lc_model *m;
+    const lc_config *cfg;
+    const lc_dataset *d;
+    const int32_t *idx;
+    int B;
+} gather_ctx;
+
+enum { GATHER_SAMPLES = 16 }; /* per task */
+
+static void gather_task(void *vctx, int t, int thread)
 {
+    const gather_ctx *g = vctx;
+    lc_model *m = g->m;
+    const lc_dataset *d = g->d;
     size_t per = m->in_n;
     size_t hw = (size_t)d->H * d->W;
     static const float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
-    for (int b = 0; b < B; b++) {
-        const unsigned char *src = d->images + (size_t)idx[b] * per;
+    (void)thread;
+    int end = (t + 1) * GATHER_SAMPLES < g->B ? (t + 1) * GATHER_SAMPLES : g->B;
+    for (int b = t * GATHER_SAMPLES; b < end; b++) {
+        const unsigned char *src = d->images + (size_t)g->idx[b] * per;
         float *dst = m->input + (size_t)b * per;
         for (size_t k = 0; k < per; k++)
             dst[k] = (float)src[k] / 255.0f;
-        if (cfg->standardize_imagenet && d->C == 3)
+        if (g->cfg->standardize_imagenet && d->C == 3)
             for (int c = 0; c < 3; c++)
                 for (size_t k = 0; k < hw; k++)
                     dst[c * hw + k] = (dst[c * hw + k] - mean[c]) / sd[c];
-        m->labels[b] = d->labels[idx[b]];
+        m->labels[b] = d->labels[g->idx[b]];
     }
+}
+
+/* the batch's pixels scaled to [0, 1] (and standardised) into the model's input, on the pool */
+static void gather(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
+                   const int32_t *idx, int B)
+{
+    gather_ctx g = {m, cfg, d, idx, B};
+    lc_pool_run(p, (B + GATHER_SAMPLES - 1) / GATHER_SAMPLES, gather_task, &g);
 }
 
 void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
@@ -66,7 +88,7 @@ void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset
     size_t nb = 0;
     for (size_t at = 0; at < n; at += (size_t)eval_bs) {
         int B = (int)(n - at < (size_t)eval_bs ? n - at : (size_t)eval_bs);
-        gather(m, cfg, d, idx + at, B);
+        gather(m, p, cfg, d, idx + at, B);
         lc_model_forward(m, p, B, 0, 0, 0);
         sum += lc_softmax_xent_forward(B, C, lc_model_logits(m), m->labels, m->probs, NULL);
         memcpy(probs + at * (size_t)C, m->probs, (size_t)B * C * sizeof *probs);
@@ -322,7 +344,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                                   epoch + 1, step);
                 goto done_metrics;
             }
-            gather(m, cfg, d, perm + at, Bc);
+            gather(m, p, cfg, d, perm + at, Bc);
             lc_model_forward(m, p, Bc, 1, o->seed, (uint64_t)step);
             double loss = lc_softmax_xent_forward(Bc, C, lc_model_logits(m), m->labels, m->probs,
                                                   NULL);

@@ -557,7 +557,7 @@ static double test_eval(lc_conv2d c, int pool, int B, lc_pool *p)
     lc_conv_fuse f = {.pool = pool, .pkh = 2, .pkw = 2};
     CHECK(lc_conv_fuse_plan(&c, &f) == 0);
     lc_conv_eval e;
-    lc_conv_eval_plan(&c, &f, &e);
+    lc_conv_eval_plan(&c, &f, 0, &e);
     int wino = lc_gemm_isa() == LC_ISA_AVX512 && e.kind == LC_CONV_EVAL_WINOGRAD;
     size_t nx = (size_t)B * c.C * c.H * c.W, nw = (size_t)c.OC * c.C * c.KH * c.KW;
     size_t ny = (size_t)B * lc_conv_fuse_out_floats(&c, &f), nws = lc_conv2d_ws_floats(&c, B, 3);
@@ -600,6 +600,62 @@ done:
     lc_free(x), lc_free(w), lc_free(b), lc_free(y), lc_free(y1), lc_free(y3), lc_free(ws);
     lc_free(am);
     return worst;
+}
+
+/* Three blocks depth first (direct, Winograd pooled, Winograd plain) equal, bit for bit, the
+ * same blocks' evaluation path run one by one, with 1 and 3 threads. */
+static void test_eval_chain(lc_pool *p)
+{
+    enum { B = 7 };
+    lc_conv2d c[3] = {make_conv(1, 20, 18, 8, 3, 3, 1, 1, 0, 0, 1, 1),
+                      make_conv(8, 9, 8, 20, 3, 3, 1, 1, 1, 1, 1, 1), {0}};
+    lc_conv_fuse f[3] = {{.pool = 1, .pkh = 2, .pkw = 2}, {.pool = 1, .pkh = 2, .pkw = 2}, {0}};
+    CHECK(lc_conv_fuse_plan(&c[0], &f[0]) == 0);
+    CHECK(lc_conv_fuse_plan(&c[1], &f[1]) == 0);
+    c[2] = make_conv(20, f[1].POH, f[1].POW, 6, 3, 3, 1, 1, 1, 1, 1, 1);
+    CHECK(lc_conv_fuse_plan(&c[2], &f[2]) == 0);
+    float *w[3], *b[3], *y1[3], *yc[3], *yc3[3];
+    size_t ny[3], nws = 0;
+    lc_conv_eval_block blk[3], blk3[3];
+    int ok = 1;
+    for (int i = 0; i < 3; i++) {
+        size_t nw = (size_t)c[i].OC * c[i].C * 9, t = lc_conv2d_ws_floats(&c[i], B, 3);
+        ny[i] = (size_t)B * lc_conv_fuse_out_floats(&c[i], &f[i]);
+        w[i] = lc_alloc(nw, 4), b[i] = lc_alloc((size_t)c[i].OC, 4);
+        y1[i] = lc_alloc(ny[i], 4), yc[i] = lc_alloc(ny[i], 4), yc3[i] = lc_alloc(ny[i], 4);
+        ok &= w[i] && b[i] && y1[i] && yc[i] && yc3[i];
+        if (w[i] && b[i]) {
+            fill(w[i], nw, 70 + i);
+            fill(b[i], (size_t)c[i].OC, 80 + i);
+        }
+        blk[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc[i]};
+        blk3[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc3[i]};
+        nws = t > nws ? t : nws;
+    }
+    size_t tc = lc_conv_eval_chain_ws_floats(3, blk, 3);
+    CHECK(lc_gemm_isa() != LC_ISA_AVX512 || (tc > 0 && tc != SIZE_MAX));
+    nws = tc > nws && tc != SIZE_MAX ? tc : nws;
+    size_t nx = (size_t)B * 20 * 18;
+    float *x = lc_alloc(nx, 4), *ws = lc_alloc(nws, 4);
+    CHECK(ok && x && ws);
+    if (ok && x && ws) {
+        fill(x, nx, 90);
+        const float *in = x;
+        for (int i = 0; i < 3; i++) {
+            lc_conv2d_forward_fused(NULL, &c[i], &f[i], B, in, w[i], b[i], 0.0f, 0, 0, 0, y1[i],
+                                    NULL, ws);
+            in = y1[i];
+        }
+        int done1 = lc_conv_eval_chain(NULL, 3, blk, B, x, ws);
+        int done3 = lc_conv_eval_chain(p, 3, blk3, B, x, ws);
+        CHECK(done1 == done3 && done1 == (lc_gemm_isa() == LC_ISA_AVX512));
+        for (int i = 0; done1 && i < 3; i++)
+            CHECK_MSG(memcmp(y1[i], yc[i], ny[i] * 4) == 0 && memcmp(y1[i], yc3[i], ny[i] * 4) == 0,
+                      "evaluation chain: block %d differs from the blocks run one by one", i);
+    }
+    for (int i = 0; i < 3; i++)
+        lc_free(w[i]), lc_free(b[i]), lc_free(y1[i]), lc_free(yc[i]), lc_free(yc3[i]);
+    lc_free(x), lc_free(ws);
 }
 
 int main(void)
@@ -707,6 +763,7 @@ int main(void)
 #undef EVAL
         fprintf(stderr, "test_conv: evaluation path under %s, largest difference %.3g\n",
                 lc_isa_name(isas[s]), worst);
+        test_eval_chain(p3);
     }
     lc_gemm_force_isa(lc_gemm_isa());
     lc_pool_destroy(p3);

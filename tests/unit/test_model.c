@@ -527,11 +527,59 @@ static void test_mixed_blocks(void)
     lc_model_free(m);
 }
 
+/* Evaluation (lc_model_forward with training 0) runs the fused blocks depth first on their
+ * evaluation path: logits within rounding of the training forward (no dropout here, so the same
+ * function) and bitwise the same with 1 and 3 threads. */
+static void test_eval_forward(void)
+{
+    lc_conv_spec conv[3] = {
+        {.out_channels = 6, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .use_bias = 1,
+         .act = LC_ACT_RELU, .pool = LC_POOLFN_MAX, .pkh = 2, .pkw = 2, .psh = 2, .psw = 2,
+         .pdh = 1, .pdw = 1},
+        {.out_channels = 12, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .use_bias = 1,
+         .act = LC_ACT_RELU, .pool = LC_POOLFN_MAX, .pkh = 2, .pkw = 2, .psh = 2, .psw = 2,
+         .pdh = 1, .pdw = 1},
+        {.out_channels = 10, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .ph = 1,
+         .pw = 1, .use_bias = 1, .act = LC_ACT_RELU, .pool = LC_POOLFN_NONE}};
+    lc_fc_spec fc = {.out = 16, .use_bias = 1, .act = LC_ACT_RELU};
+    lc_model_spec spec = {.C = 1, .H = 22, .W = 20, .nconv = 3, .conv = conv, .nfc = 1,
+                          .fc = &fc, .nclasses = 5, .out_use_bias = 1};
+    enum { B = 9 };
+    lc_model *m = small_model(&spec, B, 11), *m3 = NULL;
+    lc_error e;
+    lc_error_clear(&e);
+    CHECK(lc_model_create(&spec, B, 3, &m3, &e) == LC_OK);
+    lc_pool *p3 = lc_pool_create(3);
+    if (m && m3 && p3) {
+        CHECK(m->layers[0].fused && m->layers[1].fused && m->layers[2].fused);
+        size_t nl = (size_t)B * spec.nclasses;
+        memcpy(m3->params, m->params, m->nparams * sizeof *m->params);
+        memcpy(m3->input, m->input, (size_t)B * m->in_n * sizeof *m->input);
+        lc_model_forward(m, NULL, B, 1, 0, 0);
+        float *ref = dup(lc_model_logits(m), nl);
+        lc_model_forward(m, NULL, B, 0, 0, 0);
+        lc_model_forward(m3, p3, B, 0, 0, 0);
+        err el = {0, 0};
+        cmp(&el, lc_model_logits(m), ref, nl, 1e-5, 1e-4);
+        CHECK_MSG(el.worst <= 1.0, "evaluation logits off the training forward by %.3g x tol",
+                  el.worst);
+        CHECK_MSG(same_bits(lc_model_logits(m), lc_model_logits(m3), nl),
+                  "evaluation logits differ 1 vs 3 threads");
+        printf("test_model: evaluation forward logits max abs %.2g from the training forward\n",
+               el.maxabs);
+        free(ref);
+    }
+    lc_pool_destroy(p3);
+    lc_model_free(m);
+    lc_model_free(m3);
+}
+
 int main(void)
 {
     variant("plain", 0);
     variant("bn", 1);
     test_no_pool_block();
     test_mixed_blocks();
+    test_eval_forward();
     return check_exit("test_model");
 }
