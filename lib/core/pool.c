@@ -1,20 +1,28 @@
-/* pool.c - a small pthreads pool: workers sleep on a condition variable between jobs and pull
- * task indices from an atomic counter while a job runs. */
+/* pool.c - a small pthreads pool. Between jobs a worker first spins on the job generation for
+ * a short while (LC_POOL_SPIN_US; hot loops start jobs back to back, and waking a sleeping
+ * thread costs a system call and, on a virtual machine, an inter-processor interrupt), then
+ * sleeps on a condition variable. While a job runs, task indices come from an atomic counter.
+ * The caller waits for the last worker the same way: spin, then sleep. */
 #include "lc_pool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+
+#define LC_POOL_SPIN_US 100
 
 struct lc_pool {
     int nthreads;
     pthread_t *threads;
     pthread_mutex_t mu;
     pthread_cond_t start_cv, done_cv;
-    unsigned long generation; /* bumped for each job */
-    int stop;
-    int active;               /* workers still inside the current job */
+    atomic_ulong generation; /* bumped for each job (and to stop) */
+    atomic_int stop;
+    atomic_int active;       /* workers still inside the current job */
+    atomic_int sleepers;     /* workers asleep (or about to be) on start_cv */
+    atomic_int caller_waits; /* the caller is asleep (or about to be) on done_cv */
     /* current job */
     lc_task_fn fn;
     void *ctx;
@@ -26,6 +34,55 @@ typedef struct {
     lc_pool *p;
     int index;
 } worker_arg;
+
+static double now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return 1e6 * (double)t.tv_sec + 1e-3 * (double)t.tv_nsec;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* spins until *v != old (returns 1) or LC_POOL_SPIN_US pass (returns 0) */
+static int spin_ulong(atomic_ulong *v, unsigned long old)
+{
+    double until = 0.0;
+    for (unsigned i = 0;; i++) {
+        if (atomic_load_explicit(v, memory_order_acquire) != old)
+            return 1;
+        cpu_relax();
+        if ((i & 63) == 63) {
+            double t = now_us();
+            if (until == 0.0)
+                until = t + LC_POOL_SPIN_US;
+            else if (t > until)
+                return 0;
+        }
+    }
+}
+
+static int spin_zero(atomic_int *v)
+{
+    double until = 0.0;
+    for (unsigned i = 0;; i++) {
+        if (atomic_load_explicit(v, memory_order_acquire) == 0)
+            return 1;
+        cpu_relax();
+        if ((i & 63) == 63) {
+            double t = now_us();
+            if (until == 0.0)
+                until = t + LC_POOL_SPIN_US;
+            else if (t > until)
+                return 0;
+        }
+    }
+}
 
 static void drain(lc_pool *p, int thread)
 {
@@ -45,19 +102,33 @@ static void *worker(void *arg)
     free(wa);
     unsigned long seen = 0;
     for (;;) {
-        pthread_mutex_lock(&p->mu);
-        while (!p->stop && p->generation == seen)
-            pthread_cond_wait(&p->start_cv, &p->mu);
-        if (p->stop) {
+        if (!spin_ulong(&p->generation, seen)) {
+            pthread_mutex_lock(&p->mu);
+            /* sleepers, then generation; the caller stores generation, then reads sleepers: one
+             * of the two sees the other's write (all seq_cst), so no wake-up is lost */
+            atomic_fetch_add(&p->sleepers, 1);
+            while (atomic_load(&p->generation) == seen)
+                pthread_cond_wait(&p->start_cv, &p->mu);
+            atomic_fetch_sub(&p->sleepers, 1);
             pthread_mutex_unlock(&p->mu);
-            return NULL;
         }
-        seen = p->generation;
-        pthread_mutex_unlock(&p->mu);
+        seen = atomic_load(&p->generation);
+        if (atomic_load(&p->stop))
+            return NULL;
         drain(p, index);
-        pthread_mutex_lock(&p->mu);
-        if (--p->active == 0)
+        if (atomic_fetch_sub(&p->active, 1) == 1 && atomic_load(&p->caller_waits)) {
+            pthread_mutex_lock(&p->mu);
             pthread_cond_signal(&p->done_cv);
+            pthread_mutex_unlock(&p->mu);
+        }
+    }
+}
+
+static void wake_workers(lc_pool *p)
+{
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->start_cv);
         pthread_mutex_unlock(&p->mu);
     }
 }
@@ -114,8 +185,9 @@ void lc_pool_destroy(lc_pool *p)
 {
     if (!p)
         return;
+    atomic_store(&p->stop, 1);
+    atomic_fetch_add(&p->generation, 1);
     pthread_mutex_lock(&p->mu);
-    p->stop = 1;
     pthread_cond_broadcast(&p->start_cv);
     pthread_mutex_unlock(&p->mu);
     for (int i = 1; i < p->nthreads; i++)
@@ -141,20 +213,22 @@ void lc_pool_run(lc_pool *p, int ntasks, lc_task_fn fn, void *ctx)
             fn(ctx, t, 0);
         return;
     }
-    pthread_mutex_lock(&p->mu);
     p->fn = fn;
     p->ctx = ctx;
     p->ntasks = ntasks;
     atomic_store(&p->next, 0);
-    p->active = p->nthreads - 1;
-    p->generation++;
-    pthread_cond_broadcast(&p->start_cv);
-    pthread_mutex_unlock(&p->mu);
+    atomic_store(&p->active, p->nthreads - 1);
+    atomic_fetch_add(&p->generation, 1); /* publishes the job */
+    wake_workers(p);
     drain(p, 0);
-    pthread_mutex_lock(&p->mu);
-    while (p->active > 0)
-        pthread_cond_wait(&p->done_cv, &p->mu);
-    pthread_mutex_unlock(&p->mu);
+    if (!spin_zero(&p->active)) {
+        pthread_mutex_lock(&p->mu);
+        atomic_store(&p->caller_waits, 1); /* then active; the last worker: active, then this */
+        while (atomic_load(&p->active) > 0)
+            pthread_cond_wait(&p->done_cv, &p->mu);
+        atomic_store(&p->caller_waits, 0);
+        pthread_mutex_unlock(&p->mu);
+    }
 }
 
 int lc_cpu_count(void)
