@@ -56,6 +56,7 @@ void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv
         e->xh = off[0];
     } else {
         e->kind = LC_CONV_EVAL_WINOGRAD;
+        /* 2x2 tiles over the outputs (pooled: one window each) */
         e->TH = e->pool ? f->POH : (c->OH + 1) / 2;
         e->TW = e->pool ? f->POW : (c->OW + 1) / 2;
         e->Hp = 2 * e->TH + 2;
@@ -65,7 +66,7 @@ void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv
                : T >= 96            ? 1
                                     : (int)((96 + T - 1) / T); /* about 8 of the kernel's 12-row panels */
         e->NP = (c->OC + LC_GEMM_AVX512_NR - 1) / LC_GEMM_AVX512_NR;
-        size_t P = e->pool ? T : (size_t)c->OH * c->OW;
+        size_t P = e->pool ? (size_t)f->POH * f->POW : (size_t)c->OH * c->OW;
         e->u = mul4(16, (size_t)e->NP, (size_t)c->C, LC_GEMM_AVX512_NR);
         len[0] = mul4((size_t)e->G, (size_t)e->Hp, (size_t)e->Wp, (size_t)c->C);
         len[1] = mul4(16, LC_GEMM_AVX512_MR, (size_t)c->C, 1);
@@ -104,17 +105,18 @@ static int chain_plan(int n, const lc_conv_eval_block *blk, lc_conv_eval *e)
     return G;
 }
 
-/* the chain's workspace: each Winograd block's weights, then per thread the largest scratch */
+/* the chain's workspace: each Winograd block's weights, then per thread every block's scratch
+ * (a block may write into the next one's) */
 static size_t chain_ws(int n, const lc_conv_eval *e, int nthreads, size_t *u_off)
 {
     size_t at = 0, scratch = 0, t;
     for (int i = 0; i < n; i++) {
         u_off[i] = at;
-        if (e[i].u == SIZE_MAX || at > SIZE_MAX / 2 - round16(e[i].u))
+        if (e[i].u == SIZE_MAX || at > SIZE_MAX / 2 - round16(e[i].u) ||
+            e[i].thread > SIZE_MAX / 2 - scratch)
             return SIZE_MAX;
         at += round16(e[i].u);
-        if (e[i].thread > scratch)
-            scratch = e[i].thread;
+        scratch += e[i].thread;
     }
     if (lc_size_mul(scratch, (size_t)(nthreads < 1 ? 1 : nthreads), &t) != 0 ||
         t > SIZE_MAX / 2 - at)
@@ -171,7 +173,8 @@ void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const 
                 }
             }
             for (int pos = 0; pos < 16; pos++)
-                memcpy(u + (((size_t)pos * e->NP + np) * C + ci) * NR, panel[pos], sizeof panel[pos]);
+                memcpy(u + (((size_t)pos * e->NP + np) * C + ci) * NR, panel[pos],
+                       sizeof panel[pos]);
         }
 }
 
@@ -181,7 +184,9 @@ typedef struct chain_ctx {
     const lc_conv_eval *e;
     const float *x, *u[LC_CONV_EVAL_MAX_CHAIN];
     float *scratch;
-    size_t thread; /* scratch floats per thread */
+    size_t thread;                        /* scratch floats per thread */
+    size_t at[LC_CONV_EVAL_MAX_CHAIN];    /* block i's scratch within a thread's */
+    int handoff[LC_CONV_EVAL_MAX_CHAIN];  /* block i writes into block i+1's images */
 } chain_ctx;
 
 static void chain_task(void *vctx, int task, int thread)
@@ -194,9 +199,24 @@ static void chain_task(void *vctx, int task, int thread)
         const lc_conv2d *c = k->blk[i].c;
         const lc_conv_eval *e = &k->e[i];
         size_t in = (size_t)c->C * c->H * c->W;
-        size_t on = (size_t)c->OC * (e->pool ? (size_t)e->TH * e->TW : (size_t)c->OH * c->OW);
-        lc_conv_eval_group_avx512(c, e, G, x + (size_t)s0 * in, k->blk[i].w, k->blk[i].b, k->u[i],
-                                  k->blk[i].y + (size_t)s0 * on, scratch);
+        size_t on = (size_t)c->OC * (e->pool ? (size_t)(c->OH / 2) * (c->OW / 2) : (size_t)c->OH * c->OW);
+        lc_conv_eval_hwc hwc;
+        if (k->handoff[i]) {
+            const lc_conv2d *nc = k->blk[i + 1].c;
+            const lc_conv_eval *ne = &k->e[i + 1];
+            hwc = (lc_conv_eval_hwc){
+                .xh = scratch + k->at[i + 1] + ne->xh,
+                .img = (size_t)ne->Hp * ne->Wp * nc->C,
+                .Wp = ne->Wp,
+                .C = nc->C,
+                .oy = nc->ph,
+                .ox = nc->pw,
+                .zero = nc->ph || nc->pw || ne->Hp > nc->H || ne->Wp > nc->W};
+        }
+        int fed = i > 0 && k->handoff[i - 1];
+        lc_conv_eval_group_avx512(c, e, G, fed ? NULL : x + (size_t)s0 * in, k->blk[i].w,
+                                  k->blk[i].b, k->u[i], k->blk[i].y + (size_t)s0 * on,
+                                  k->handoff[i] ? &hwc : NULL, scratch + k->at[i]);
         x = k->blk[i].y;
     }
 }
@@ -221,8 +241,10 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
             k.u[i] = ws + u_off[i];
         }
         scratch_at = u_off[i] + round16(e[i].u);
-        if (e[i].thread > k.thread)
-            k.thread = e[i].thread;
+        k.at[i] = k.thread;
+        k.thread += e[i].thread;
+        k.handoff[i] = e[i].kind == LC_CONV_EVAL_DIRECT && e[i].pool && i + 1 < n &&
+                       e[i + 1].kind == LC_CONV_EVAL_WINOGRAD;
     }
     k.scratch = ws + scratch_at;
     lc_pool_run(p, (B + G - 1) / G, chain_task, &k);

@@ -17,6 +17,48 @@ static inline __mmask16 lanes(long n)
     return n >= 16 ? (__mmask16)0xffff : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u);
 }
 
+/* ---- transposes ---- */
+
+/* r[0..16) transposed in place: afterwards r[j] holds what was column j */
+static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
+{
+    __m512 a[16], b[16];
+    for (int i = 0; i < 8; i++) {
+        a[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        a[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) { /* b[4i + k], 128-bit lane L: column 4L + k of rows 4i.. */
+        __m512d a0 = _mm512_castps_pd(a[4 * i]), a1 = _mm512_castps_pd(a[4 * i + 1]);
+        __m512d a2 = _mm512_castps_pd(a[4 * i + 2]), a3 = _mm512_castps_pd(a[4 * i + 3]);
+        b[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a0, a2));
+        b[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a0, a2));
+        b[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(a1, a3));
+        b[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(a1, a3));
+    }
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < 4; k++) {
+            a[8 * i + k] = _mm512_shuffle_f32x4(b[8 * i + k], b[8 * i + 4 + k], 0x88);
+            a[8 * i + 4 + k] = _mm512_shuffle_f32x4(b[8 * i + k], b[8 * i + 4 + k], 0xdd);
+        }
+    for (int k = 0; k < 8; k++) {
+        r[k] = _mm512_shuffle_f32x4(a[k], a[8 + k], 0x88);
+        r[k + 8] = _mm512_shuffle_f32x4(a[k], a[8 + k], 0xdd);
+    }
+}
+
+/* dst[j * lds + i] = src[i * ls + j] for i < ni, j < nj (both <= 16) */
+static inline __attribute__((always_inline)) void transpose_block(const float *src, size_t ls, int ni, int nj, float *dst,
+                                   size_t lds)
+{
+    __m512 r[16];
+    __mmask16 mj = lanes(nj), mi = lanes(ni);
+    for (int i = 0; i < 16; i++)
+        r[i] = i < ni ? _mm512_maskz_loadu_ps(mj, src + i * ls) : _mm512_setzero_ps();
+    transpose16(r);
+    for (int j = 0; j < nj; j++)
+        _mm512_mask_storeu_ps(dst + j * lds, mi, r[j]);
+}
+
 /* ---- direct ---- */
 
 /* x (C,H,W) zero-padded into xp (C, H + 2ph, W + 2pw) */
@@ -36,8 +78,10 @@ static void pad_planes(const lc_conv2d *c, const float *x, float *xp)
  * q .. q+2 of those. C is a constant where this is inlined, so E can stay in registers. */
 static inline __attribute__((always_inline)) void
 direct_pool_row(int C, int OC, const float *X, size_t plane, int Wp, int py, int px0, int POH,
-                int POW, const float *w, const float *b, float *y)
+                int POW, const float *w, const float *b, float *y, const lc_conv_eval_hwc *hwc,
+                float *xh)
 {
+    __m512 out[16]; /* hwc: the last 16 output channels' rows, transposed before storing */
     __m512 E[LC_CONV_EVAL_DIRECT_MAX_C * 16];
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
@@ -100,8 +144,22 @@ direct_pool_row(int C, int OC, const float *X, size_t plane, int Wp, int py, int
             /* ReLU then max == max then ReLU; max_ps(-0, +0) is +0, as the ReLU gives */
             __m512 m = _mm512_max_ps(_mm512_max_ps(a[h][0], a[h][1]),
                                      _mm512_max_ps(a[h][2], a[h][3]));
-            _mm512_mask_storeu_ps(y + (oc + h) * on + (size_t)py * POW + px0, om,
-                                  _mm512_max_ps(m, zero));
+            m = _mm512_max_ps(m, zero);
+            if (!hwc) {
+                _mm512_mask_storeu_ps(y + (oc + h) * on + (size_t)py * POW + px0, om, m);
+                continue;
+            }
+            int o = oc + h, o0 = o & ~15;
+            out[o & 15] = m;
+            if ((o & 15) == 15 || o == OC - 1) { /* channels o0 .. o of 16 pooled columns */
+                for (int q = o - o0 + 1; q < 16; q++)
+                    out[q] = zero;
+                transpose16(out);
+                __mmask16 cm = lanes(o - o0 + 1);
+                float *d = xh + ((size_t)(py + hwc->oy) * hwc->Wp + px0 + hwc->ox) * OC + o0;
+                for (int j = 0; j < 16 && px0 + j < POW; j++)
+                    _mm512_mask_storeu_ps(d + (size_t)j * OC, cm, out[j]);
+            }
         }
     }
 }
@@ -134,7 +192,8 @@ direct_row(int C, int OC, const float *X, size_t plane, int Wp, int oy, int ox0,
 }
 
 static void direct_sample(const lc_conv2d *c, const lc_conv_eval *e, const float *x,
-                          const float *w, const float *b, float *y, float *scratch)
+                          const float *w, const float *b, float *y, const lc_conv_eval_hwc *hwc,
+                          float *xh, float *scratch)
 {
     const float *X = x;
     if (c->ph || c->pw) {
@@ -146,9 +205,11 @@ static void direct_sample(const lc_conv2d *c, const lc_conv_eval *e, const float
         for (int py = 0; py < e->TH; py++)
             for (int px0 = 0; px0 < e->TW; px0 += 16) {
                 if (c->C == 1)
-                    direct_pool_row(1, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y);
+                    direct_pool_row(1, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y,
+                                    hwc, xh);
                 else
-                    direct_pool_row(c->C, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y);
+                    direct_pool_row(c->C, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b,
+                                    y, hwc, xh);
             }
         return;
     }
@@ -162,46 +223,6 @@ static void direct_sample(const lc_conv2d *c, const lc_conv_eval *e, const float
 }
 
 /* ---- Winograd F(2x2, 3x3) ---- */
-
-/* r[0..16) transposed in place: afterwards r[j] holds what was column j */
-static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
-{
-    __m512 a[16], b[16];
-    for (int i = 0; i < 8; i++) {
-        a[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        a[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    for (int i = 0; i < 4; i++) { /* b[4i + k], 128-bit lane L: column 4L + k of rows 4i.. */
-        __m512d a0 = _mm512_castps_pd(a[4 * i]), a1 = _mm512_castps_pd(a[4 * i + 1]);
-        __m512d a2 = _mm512_castps_pd(a[4 * i + 2]), a3 = _mm512_castps_pd(a[4 * i + 3]);
-        b[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a0, a2));
-        b[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a0, a2));
-        b[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(a1, a3));
-        b[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(a1, a3));
-    }
-    for (int i = 0; i < 2; i++)
-        for (int k = 0; k < 4; k++) {
-            a[8 * i + k] = _mm512_shuffle_f32x4(b[8 * i + k], b[8 * i + 4 + k], 0x88);
-            a[8 * i + 4 + k] = _mm512_shuffle_f32x4(b[8 * i + k], b[8 * i + 4 + k], 0xdd);
-        }
-    for (int k = 0; k < 8; k++) {
-        r[k] = _mm512_shuffle_f32x4(a[k], a[8 + k], 0x88);
-        r[k + 8] = _mm512_shuffle_f32x4(a[k], a[8 + k], 0xdd);
-    }
-}
-
-/* dst[j * lds + i] = src[i * ls + j] for i < ni, j < nj (both <= 16) */
-static inline __attribute__((always_inline)) void transpose_block(const float *src, size_t ls, int ni, int nj, float *dst,
-                                   size_t lds)
-{
-    __m512 r[16];
-    __mmask16 mj = lanes(nj), mi = lanes(ni);
-    for (int i = 0; i < 16; i++)
-        r[i] = i < ni ? _mm512_maskz_loadu_ps(mj, src + i * ls) : _mm512_setzero_ps();
-    transpose16(r);
-    for (int j = 0; j < nj; j++)
-        _mm512_mask_storeu_ps(dst + j * lds, mi, r[j]);
-}
 
 /* x (C,H,W) as (Hp, Wp, C), zero outside the image (padding, and the extra row/column an odd
  * output size leaves in the last tile) */
@@ -269,15 +290,17 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
     const int C = c->C, OC = c->OC, TW = e->TW, T = e->TH * e->TW, Wp = e->Wp;
     const int OCp = e->NP * NR, GT = G * T;
     const size_t img = (size_t)e->Hp * Wp * C, in = (size_t)C * c->H * c->W;
-    const size_t P = e->pool ? (size_t)T : (size_t)c->OH * c->OW; /* outputs per channel */
+    /* block outputs per channel and the rows and columns they form */
+    const int YH = e->pool ? c->OH / 2 : c->OH, YW = e->pool ? c->OW / 2 : c->OW;
+    const size_t P = (size_t)YH * YW;
     float *xh = scratch + e->xh, *V = scratch + e->v, *M = scratch + e->mp, *St = scratch + e->st;
     const __m512 zero = _mm512_setzero_ps();
 
     /* the previous layer wrote this group's input a whole batch ago: ask for all of it at once
      * rather than miss line by line in the transposes' 16 strided streams */
-    for (size_t at = 0; at < (size_t)G * in; at += 16)
+    for (size_t at = 0; x && at < (size_t)G * in; at += 16)
         _mm_prefetch((const char *)(x + at), _MM_HINT_T1);
-    for (int s = 0; s < G; s++)
+    for (int s = 0; x && s < G; s++)
         to_hwc(c, e, x + s * in, xh + s * img);
 
     for (int p0 = 0; p0 < GT; p0 += MR) {
@@ -286,9 +309,10 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
         for (int r = 0; r < mr; r++) {
             int g = p0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
             const float *tile = xh + s * img + ((size_t)2 * ty * Wp + 2 * tx) * C;
-            for (int c0 = 0; c0 < C; c0 += 16)
+            for (int c0 = 0; c0 < C; c0 += 16) {
                 wino_in(tile + c0, (size_t)Wp * C, C, lanes(C - c0), V + (size_t)r * C + c0,
                         (size_t)MR * C);
+            }
         }
         for (int pos = 0; pos < 16; pos++)
             for (int r = mr; r < R; r++)
@@ -298,31 +322,31 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                 int nr = OC - np * NR < NR ? OC - np * NR : NR;
                 lc_sgemm_kernel_avx512(C, V + (size_t)pos * MR * C, C, 1,
                                        u + ((size_t)pos * e->NP + np) * C * NR,
-                                       M + (size_t)pos * OCp + np * NR, (ptrdiff_t)16 * OCp, mr,
-                                       nr, 1.0f, 0.0f);
+                                       M + (size_t)pos * OCp + np * NR, (ptrdiff_t)16 * OCp,
+                                       mr, nr, 1.0f, 0.0f);
             }
         for (int r = 0; r < mr; r++) {
             int g = p0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
             const float *mt = M + (size_t)r * 16 * OCp;
+            float *st = St + (size_t)s * P * OC;
             for (int co = 0; co < OC; co += 16) {
                 __mmask16 om = lanes(OC - co);
                 __m512 yv[2][2];
                 wino_out(mt + co, (size_t)OCp, yv);
                 __m512 bv = b ? _mm512_maskz_loadu_ps(om, b + co) : zero;
-                if (e->pool) {
+                if (e->pool) { /* the tile is one window: max, then bias and ReLU */
                     __m512 mx = _mm512_max_ps(_mm512_max_ps(yv[0][0], yv[0][1]),
                                               _mm512_max_ps(yv[1][0], yv[1][1]));
                     mx = _mm512_max_ps(_mm512_add_ps(mx, bv), zero);
-                    _mm512_mask_storeu_ps(St + ((size_t)s * P + t) * OC + co, om, mx);
+                    _mm512_mask_storeu_ps(st + ((size_t)ty * YW + tx) * OC + co, om, mx);
                     continue;
                 }
                 for (int i = 0; i < 2; i++)
                     for (int j = 0; j < 2; j++) {
                         int oy = 2 * ty + i, ox = 2 * tx + j;
-                        if (oy < c->OH && ox < c->OW)
-                            _mm512_mask_storeu_ps(
-                                St + ((size_t)s * P + (size_t)oy * c->OW + ox) * OC + co, om,
-                                _mm512_max_ps(_mm512_add_ps(yv[i][j], bv), zero));
+                        if (oy < YH && ox < YW)
+                            _mm512_mask_storeu_ps(st + ((size_t)oy * YW + ox) * OC + co, om,
+                                                  _mm512_max_ps(_mm512_add_ps(yv[i][j], bv), zero));
                     }
             }
         }
@@ -338,14 +362,21 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
 
 void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
                                const float *w, const float *b, const float *u, float *y,
-                               float *scratch)
+                               const lc_conv_eval_hwc *hwc, float *scratch)
 {
     if (e->kind == LC_CONV_EVAL_WINOGRAD) {
         wino_group(c, e, G, x, b, u, y, scratch);
         return;
     }
     size_t in = (size_t)c->C * c->H * c->W;
-    size_t on = (size_t)c->OC * (e->pool ? (size_t)e->TH * e->TW : (size_t)c->OH * c->OW);
-    for (int s = 0; s < G; s++)
-        direct_sample(c, e, x + s * in, w, b, y + s * on, scratch);
+    size_t on = (size_t)c->OC * (e->pool ? (size_t)(c->OH / 2) * (c->OW / 2) : (size_t)c->OH * c->OW);
+    for (int s = 0; s < G; s++) {
+        float *xh = NULL;
+        if (hwc) {
+            xh = hwc->xh + s * hwc->img;
+            if (hwc->zero)
+                memset(xh, 0, hwc->img * sizeof *xh);
+        }
+        direct_sample(c, e, x + s * in, w, b, hwc ? NULL : y + s * on, hwc, xh, scratch);
+    }
 }

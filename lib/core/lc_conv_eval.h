@@ -11,7 +11,9 @@
  *     4x4 input tile, 16 products per tile and channel pair instead of 36, as 16 GEMMs with
  *     K = C (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). The
  *     transforms only add and subtract (and halve, for the weights), so results differ from the
- *     direct sums by rounding only (test_conv bounds the difference).
+ *     direct sums by rounding only (test_conv bounds the difference). F(4x4, 3x3) needs 19%
+ *     fewer products on the tutorial's 10x10 map but measured slower here (its 36 GEMM outputs
+ *     per tile no longer stay in L1).
  * Both run one task per group of samples; each output depends only on its own sample, so the
  * results never depend on the thread count or the grouping.
  */
@@ -78,11 +80,24 @@ int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, 
 void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w,
                                float *u);
 
-/* The per-task work, under AVX-512. x, y: the task's first sample; G samples (fewer for the
- * last task). u: the transformed, packed weights (Winograd) or NULL; w, b: the block's weights
- * and bias (b may be NULL). scratch: e->thread floats, 64-byte aligned. */
+/* Where a pooled direct block's output goes when the next block of a chain is Winograd:
+ * straight into that block's (Hp, Wp, C) input images rather than y (which is then not
+ * written), so the next block needs no transpose and nothing goes through memory. */
+typedef struct lc_conv_eval_hwc {
+    float *xh;  /* the next block's images, one per sample of the group, img floats apart */
+    size_t img; /* Hp * Wp * C of the next block */
+    int Wp, C;  /* the next block's padded width and channels (this block's OC) */
+    int oy, ox; /* where this output starts in them: the next block's padding */
+    int zero;   /* the images have cells this output does not cover: zero them first */
+} lc_conv_eval_hwc;
+
+/* The per-task work, under AVX-512, for G samples (fewer for the last task). x, y: the group's
+ * first sample; x NULL: the Winograd images in scratch are already filled (by the previous
+ * block's hwc output); hwc non-NULL: the output goes there instead of y. u: the transformed,
+ * packed weights (Winograd) or NULL; w, b: the block's weights and bias (b may be NULL).
+ * scratch: e->thread floats, 64-byte aligned. */
 void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
                                const float *w, const float *b, const float *u, float *y,
-                               float *scratch);
+                               const lc_conv_eval_hwc *hwc, float *scratch);
 
 #endif

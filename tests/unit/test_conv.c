@@ -602,8 +602,9 @@ done:
     return worst;
 }
 
-/* Three blocks depth first (direct, Winograd pooled, Winograd plain) equal, bit for bit, the
- * same blocks' evaluation path run one by one, with 1 and 3 threads. */
+/* Three blocks depth first (direct handing its output to Winograd, Winograd pooled, Winograd
+ * plain) equal, bit for bit, the same blocks' evaluation path run one by one, with 1 and 3
+ * threads. */
 static void test_eval_chain(lc_pool *p)
 {
     enum { B = 7 };
@@ -649,9 +650,10 @@ static void test_eval_chain(lc_pool *p)
         int done1 = lc_conv_eval_chain(NULL, 3, blk, B, x, ws);
         int done3 = lc_conv_eval_chain(p, 3, blk3, B, x, ws);
         CHECK(done1 == done3 && done1 == (lc_gemm_isa() == LC_ISA_AVX512));
-        for (int i = 0; done1 && i < 3; i++)
-            CHECK_MSG(memcmp(y1[i], yc[i], ny[i] * 4) == 0 && memcmp(y1[i], yc3[i], ny[i] * 4) == 0,
-                      "evaluation chain: block %d differs from the blocks run one by one", i);
+        /* earlier blocks may hand their output straight to the next: only the last y counts */
+        CHECK_MSG(!done1 || (memcmp(y1[2], yc[2], ny[2] * 4) == 0 &&
+                             memcmp(y1[2], yc3[2], ny[2] * 4) == 0),
+                  "evaluation chain differs from the blocks run one by one");
     }
     for (int i = 0; i < 3; i++)
         lc_free(w[i]), lc_free(b[i]), lc_free(y1[i]), lc_free(yc[i]), lc_free(yc3[i]);
