@@ -70,7 +70,7 @@ void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv
         e->u = mul4(16, (size_t)e->NP, (size_t)c->C, LC_GEMM_AVX512_NR);
         len[0] = mul4((size_t)e->G, (size_t)e->Hp, (size_t)e->Wp, (size_t)c->C);
         len[1] = mul4(16, LC_GEMM_AVX512_MR, (size_t)c->C, 1);
-        len[2] = mul4(LC_GEMM_AVX512_MR, 16, (size_t)e->NP, LC_GEMM_AVX512_NR);
+        len[2] = mul4(LC_GEMM_AVX512_MR, 16 * (size_t)e->NP * LC_GEMM_AVX512_NR + 16, 1, 1);
         len[3] = mul4((size_t)e->G, P, (size_t)c->OC, 1);
         e->thread = lay(off, len, 4);
         e->xh = off[0];

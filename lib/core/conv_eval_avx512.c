@@ -289,6 +289,9 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
 {
     const int C = c->C, OC = c->OC, TW = e->TW, T = e->TH * e->TW, Wp = e->Wp;
     const int OCp = e->NP * NR, GT = G * T;
+    /* a tile's 16 products, plus 16 floats so that the kernel's 12 rows are not 4 KiB apart
+     * (same L1 set, and loads falsely waiting on stores to other rows) */
+    const size_t ldm = (size_t)16 * OCp + 16;
     const size_t img = (size_t)e->Hp * Wp * C, in = (size_t)C * c->H * c->W;
     /* block outputs per channel and the rows and columns they form */
     const int YH = e->pool ? c->OH / 2 : c->OH, YW = e->pool ? c->OW / 2 : c->OW;
@@ -322,12 +325,12 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                 int nr = OC - np * NR < NR ? OC - np * NR : NR;
                 lc_sgemm_kernel_avx512(C, V + (size_t)pos * MR * C, C, 1,
                                        u + ((size_t)pos * e->NP + np) * C * NR,
-                                       M + (size_t)pos * OCp + np * NR, (ptrdiff_t)16 * OCp,
+                                       M + (size_t)pos * OCp + np * NR, (ptrdiff_t)ldm,
                                        mr, nr, 1.0f, 0.0f);
             }
         for (int r = 0; r < mr; r++) {
             int g = p0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
-            const float *mt = M + (size_t)r * 16 * OCp;
+            const float *mt = M + (size_t)r * ldm;
             float *st = St + (size_t)s * P * OC;
             for (int co = 0; co < OC; co += 16) {
                 __mmask16 om = lanes(OC - co);
