@@ -211,6 +211,8 @@ static void chain_task(void *vctx, int task, int thread)
                 .C = nc->C,
                 .oy = nc->ph,
                 .ox = nc->pw,
+                .rows = ne->Hp - nc->ph < c->OH / 2 ? ne->Hp - nc->ph : c->OH / 2,
+                .cols = ne->Wp - nc->pw < c->OW / 2 ? ne->Wp - nc->pw : c->OW / 2,
                 .zero = nc->ph || nc->pw || ne->Hp > nc->H || ne->Wp > nc->W};
         }
         int fed = i > 0 && k->handoff[i - 1];

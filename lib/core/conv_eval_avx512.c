@@ -78,10 +78,8 @@ static void pad_planes(const lc_conv2d *c, const float *x, float *xp)
  * q .. q+2 of those. C is a constant where this is inlined, so E can stay in registers. */
 static inline __attribute__((always_inline)) void
 direct_pool_row(int C, int OC, const float *X, size_t plane, int Wp, int py, int px0, int POH,
-                int POW, const float *w, const float *b, float *y, const lc_conv_eval_hwc *hwc,
-                float *xh)
+                int POW, const float *w, const float *b, float *y)
 {
-    __m512 out[16]; /* hwc: the last 16 output channels' rows, transposed before storing */
     __m512 E[LC_CONV_EVAL_DIRECT_MAX_C * 16];
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
@@ -144,24 +142,69 @@ direct_pool_row(int C, int OC, const float *X, size_t plane, int Wp, int py, int
             /* ReLU then max == max then ReLU; max_ps(-0, +0) is +0, as the ReLU gives */
             __m512 m = _mm512_max_ps(_mm512_max_ps(a[h][0], a[h][1]),
                                      _mm512_max_ps(a[h][2], a[h][3]));
-            m = _mm512_max_ps(m, zero);
-            if (!hwc) {
-                _mm512_mask_storeu_ps(y + (oc + h) * on + (size_t)py * POW + px0, om, m);
-                continue;
-            }
-            int o = oc + h, o0 = o & ~15;
-            out[o & 15] = m;
-            if ((o & 15) == 15 || o == OC - 1) { /* channels o0 .. o of 16 pooled columns */
-                for (int q = o - o0 + 1; q < 16; q++)
-                    out[q] = zero;
-                transpose16(out);
-                __mmask16 cm = lanes(o - o0 + 1);
-                float *d = xh + ((size_t)(py + hwc->oy) * hwc->Wp + px0 + hwc->ox) * OC + o0;
-                for (int j = 0; j < 16 && px0 + j < POW; j++)
-                    _mm512_mask_storeu_ps(d + (size_t)j * OC, cm, out[j]);
-            }
+            _mm512_mask_storeu_ps(y + (oc + h) * on + (size_t)py * POW + px0, om,
+                                  _mm512_max_ps(m, zero));
         }
     }
+}
+
+/* The pooled block with output channels in the lanes, NB blocks of 16 (from o0) at a time,
+ * straight into the next block's (H, W, C) images: no transposes, no idle lanes, and only the
+ * rows x cols windows the next block reads. Each output sums its taps in the same order as
+ * direct_pool_row (taps ascending, bias last): the same bits. C and NB are constants where
+ * this is inlined, so the C*9*NB weight vectors stay in registers. */
+static inline __attribute__((always_inline)) void
+direct_hwc_block(int C, int NB, int OC, int o0, const float *X, size_t plane, int Wp,
+                 const float *w, const float *b, const lc_conv_eval_hwc *hwc, float *xh)
+{
+    const __m512 zero = _mm512_setzero_ps();
+    __m512 wv[2][LC_CONV_EVAL_DIRECT_MAX_C * 9], bv[2];
+    __mmask16 om[2];
+    for (int nb = 0; nb < NB; nb++) {
+        int lo = o0 + 16 * nb;
+        om[nb] = lanes(OC - lo);
+        __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                                            12, 13, 14, 15),
+                                         _mm512_set1_epi32(C * 9));
+        for (int k = 0; k < C * 9; k++)
+            wv[nb][k] = _mm512_mask_i32gather_ps(zero, om[nb], idx, w + (size_t)lo * C * 9 + k, 4);
+        bv[nb] = b ? _mm512_maskz_loadu_ps(om[nb], b + lo) : zero;
+    }
+    for (int py = 0; py < hwc->rows; py++)
+        for (int px = 0; px < hwc->cols; px++) {
+            const float *base = X + (size_t)2 * py * Wp + 2 * px;
+            __m512 a[2][4];
+            for (int nb = 0; nb < NB; nb++)
+                for (int q = 0; q < 4; q++)
+                    a[nb][q] = zero;
+#pragma GCC unroll 4
+            for (int ci = 0; ci < C; ci++)
+#pragma GCC unroll 3
+                for (int kh = 0; kh < 3; kh++)
+#pragma GCC unroll 3
+                    for (int kw = 0; kw < 3; kw++) {
+                        const float *t = base + ci * plane + (size_t)kh * Wp + kw;
+                        int k = (ci * 3 + kh) * 3 + kw;
+                        __m512 p00 = _mm512_set1_ps(t[0]), p01 = _mm512_set1_ps(t[1]);
+                        __m512 p10 = _mm512_set1_ps(t[Wp]), p11 = _mm512_set1_ps(t[Wp + 1]);
+#pragma GCC unroll 2
+                        for (int nb = 0; nb < NB; nb++) {
+                            a[nb][0] = _mm512_fmadd_ps(wv[nb][k], p00, a[nb][0]);
+                            a[nb][1] = _mm512_fmadd_ps(wv[nb][k], p01, a[nb][1]);
+                            a[nb][2] = _mm512_fmadd_ps(wv[nb][k], p10, a[nb][2]);
+                            a[nb][3] = _mm512_fmadd_ps(wv[nb][k], p11, a[nb][3]);
+                        }
+                    }
+            float *d = xh + ((size_t)(py + hwc->oy) * hwc->Wp + px + hwc->ox) * OC + o0;
+#pragma GCC unroll 2
+            for (int nb = 0; nb < NB; nb++) {
+                __m512 m = _mm512_max_ps(_mm512_max_ps(_mm512_add_ps(a[nb][0], bv[nb]),
+                                                       _mm512_add_ps(a[nb][1], bv[nb])),
+                                         _mm512_max_ps(_mm512_add_ps(a[nb][2], bv[nb]),
+                                                       _mm512_add_ps(a[nb][3], bv[nb])));
+                _mm512_mask_storeu_ps(d + 16 * nb, om[nb], _mm512_max_ps(m, zero));
+            }
+        }
 }
 
 /* Output row oy, columns ox0 .. ox0+16 of every output channel (no pooling). */
@@ -201,15 +244,28 @@ static void direct_sample(const lc_conv2d *c, const lc_conv_eval *e, const float
         X = scratch + e->xh;
     }
     size_t plane = (size_t)e->Hp * e->Wp;
+    if (hwc) { /* pooled, into the next block's images */
+        for (int o0 = 0; o0 < c->OC; o0 += 32) {
+            if (c->C == 1 && c->OC - o0 > 16)
+                direct_hwc_block(1, 2, c->OC, o0, X, plane, e->Wp, w, b, hwc, xh);
+            else if (c->C == 1)
+                direct_hwc_block(1, 1, c->OC, o0, X, plane, e->Wp, w, b, hwc, xh);
+            else {
+                direct_hwc_block(c->C, 1, c->OC, o0, X, plane, e->Wp, w, b, hwc, xh);
+                if (c->OC - o0 > 16)
+                    direct_hwc_block(c->C, 1, c->OC, o0 + 16, X, plane, e->Wp, w, b, hwc, xh);
+            }
+        }
+        return;
+    }
     if (e->pool) {
         for (int py = 0; py < e->TH; py++)
             for (int px0 = 0; px0 < e->TW; px0 += 16) {
                 if (c->C == 1)
-                    direct_pool_row(1, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y,
-                                    hwc, xh);
+                    direct_pool_row(1, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y);
                 else
                     direct_pool_row(c->C, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b,
-                                    y, hwc, xh);
+                                    y);
             }
         return;
     }

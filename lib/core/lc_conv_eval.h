@@ -88,6 +88,7 @@ typedef struct lc_conv_eval_hwc {
     size_t img; /* Hp * Wp * C of the next block */
     int Wp, C;  /* the next block's padded width and channels (this block's OC) */
     int oy, ox; /* where this output starts in them: the next block's padding */
+    int rows, cols; /* the pooled rows and columns the next block reads (a prefix) */
     int zero;   /* the images have cells this output does not cover: zero them first */
 } lc_conv_eval_hwc;
 

@@ -602,14 +602,14 @@ done:
     return worst;
 }
 
-/* Three blocks depth first (direct handing its output to Winograd, Winograd pooled, Winograd
- * plain) equal, bit for bit, the same blocks' evaluation path run one by one, with 1 and 3
+/* Three blocks depth first (direct with C0 inputs and OC0 outputs handing its output to
+ * Winograd, Winograd pooled and padded, Winograd plain) equal, bit for bit, the same blocks' evaluation path run one by one, with 1 and 3
  * threads. */
-static void test_eval_chain(lc_pool *p)
+static void test_eval_chain(lc_pool *p, int C0, int OC0)
 {
     enum { B = 7 };
-    lc_conv2d c[3] = {make_conv(1, 20, 18, 8, 3, 3, 1, 1, 0, 0, 1, 1),
-                      make_conv(8, 9, 8, 20, 3, 3, 1, 1, 1, 1, 1, 1), {0}};
+    lc_conv2d c[3] = {make_conv(C0, 20, 18, OC0, 3, 3, 1, 1, 0, 0, 1, 1),
+                      make_conv(OC0, 9, 8, 20, 3, 3, 1, 1, 1, 1, 1, 1), {0}};
     lc_conv_fuse f[3] = {{.pool = 1, .pkh = 2, .pkw = 2}, {.pool = 1, .pkh = 2, .pkw = 2}, {0}};
     CHECK(lc_conv_fuse_plan(&c[0], &f[0]) == 0);
     CHECK(lc_conv_fuse_plan(&c[1], &f[1]) == 0);
@@ -636,7 +636,7 @@ static void test_eval_chain(lc_pool *p)
     size_t tc = lc_conv_eval_chain_ws_floats(3, blk, 3);
     CHECK(lc_gemm_isa() != LC_ISA_AVX512 || (tc > 0 && tc != SIZE_MAX));
     nws = tc > nws && tc != SIZE_MAX ? tc : nws;
-    size_t nx = (size_t)B * 20 * 18;
+    size_t nx = (size_t)B * C0 * 20 * 18;
     float *x = lc_alloc(nx, 4), *ws = lc_alloc(nws, 4);
     CHECK(ok && x && ws);
     if (ok && x && ws) {
@@ -765,7 +765,9 @@ int main(void)
 #undef EVAL
         fprintf(stderr, "test_conv: evaluation path under %s, largest difference %.3g\n",
                 lc_isa_name(isas[s]), worst);
-        test_eval_chain(p3);
+        test_eval_chain(p3, 1, 8);  /* one input channel, one vector of outputs */
+        test_eval_chain(p3, 1, 20); /* two vectors, the second partial */
+        test_eval_chain(p3, 3, 33); /* RGB, three vectors */
     }
     lc_gemm_force_isa(lc_gemm_isa());
     lc_pool_destroy(p3);
