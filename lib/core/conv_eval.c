@@ -149,33 +149,51 @@ size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads)
 }
 
 void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w,
-                               float *u)
+                               int np, int ci0, int ci1, float *u)
 {
     const int C = c->C, NR = LC_GEMM_AVX512_NR;
     float panel[16][LC_GEMM_AVX512_NR]; /* one input channel of one panel, all 16 positions */
-    for (int np = 0; np < e->NP; np++)
-        for (int ci = 0; ci < C; ci++) {
-            memset(panel, 0, sizeof panel);
-            for (int q = 0; q < NR && np * NR + q < c->OC; q++) {
-                const float *g = w + ((size_t)(np * NR + q) * C + ci) * 9;
-                float t[4][3];
-                for (int j = 0; j < 3; j++) { /* G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 */
-                    t[0][j] = g[j];
-                    t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-                    t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-                    t[3][j] = g[6 + j];
-                }
-                for (int i = 0; i < 4; i++) { /* (G g) G^T */
-                    panel[i * 4 + 0][q] = t[i][0];
-                    panel[i * 4 + 1][q] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
-                    panel[i * 4 + 2][q] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
-                    panel[i * 4 + 3][q] = t[i][2];
-                }
+    for (int ci = ci0; ci < ci1; ci++) {
+        memset(panel, 0, sizeof panel);
+        for (int q = 0; q < NR && np * NR + q < c->OC; q++) {
+            const float *g = w + ((size_t)(np * NR + q) * C + ci) * 9;
+            float t[4][3];
+            for (int j = 0; j < 3; j++) { /* G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 */
+                t[0][j] = g[j];
+                t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+                t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+                t[3][j] = g[6 + j];
             }
-            for (int pos = 0; pos < 16; pos++)
-                memcpy(u + (((size_t)pos * e->NP + np) * C + ci) * NR, panel[pos],
-                       sizeof panel[pos]);
+            for (int i = 0; i < 4; i++) { /* (G g) G^T */
+                panel[i * 4 + 0][q] = t[i][0];
+                panel[i * 4 + 1][q] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+                panel[i * 4 + 2][q] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+                panel[i * 4 + 3][q] = t[i][2];
+            }
         }
+        for (int pos = 0; pos < 16; pos++)
+            memcpy(u + (((size_t)pos * e->NP + np) * C + ci) * NR, panel[pos],
+                   sizeof panel[pos]);
+    }
+}
+
+enum { WEIGHT_CHANNELS = 8 }; /* input channels per weight-transform task */
+
+typedef struct weights_ctx {
+    const lc_conv2d *c;
+    const lc_conv_eval *e;
+    const float *w;
+    float *u;
+    int nchunk;
+} weights_ctx;
+
+static void weights_task(void *vctx, int t, int thread)
+{
+    const weights_ctx *k = vctx;
+    int ci0 = t % k->nchunk * WEIGHT_CHANNELS;
+    int ci1 = ci0 + WEIGHT_CHANNELS < k->c->C ? ci0 + WEIGHT_CHANNELS : k->c->C;
+    (void)thread;
+    lc_conv_eval_wino_weights(k->c, k->e, k->w, t / k->nchunk, ci0, ci1, k->u);
 }
 
 typedef struct chain_ctx {
@@ -239,7 +257,9 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
     for (int i = 0; i < n; i++) {
         k.u[i] = NULL;
         if (e[i].kind == LC_CONV_EVAL_WINOGRAD) {
-            lc_conv_eval_wino_weights(blk[i].c, &e[i], blk[i].w, ws + u_off[i]);
+            weights_ctx wk = {blk[i].c, &e[i], blk[i].w, ws + u_off[i],
+                              (blk[i].c->C + WEIGHT_CHANNELS - 1) / WEIGHT_CHANNELS};
+            lc_pool_run(p, e[i].NP * wk.nchunk, weights_task, &wk);
             k.u[i] = ws + u_off[i];
         }
         scratch_at = u_off[i] + round16(e[i].u);

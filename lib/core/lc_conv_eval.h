@@ -76,9 +76,10 @@ int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, 
                          const float *x, const float *w, const float *b, float *y, float *ws);
 
 /* U = G g G^T of every filter, packed as the micro-kernel's B panels: position pos, panel np at
- * u + (pos * NP + np) * C * 32, element [ci][oc % 32], zero past OC. */
+ * u + (pos * NP + np) * C * 32, element [ci][oc % 32], zero past OC. Writes panel np's input
+ * channels ci0 .. ci1 (tasks split the work this way). */
 void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w,
-                               float *u);
+                               int np, int ci0, int ci1, float *u);
 
 /* Where a pooled direct block's output goes when the next block of a chain is Winograd:
  * straight into that block's (Hp, Wp, C) input images rather than y (which is then not
