@@ -62,15 +62,14 @@ void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv
         e->Hp = 2 * e->TH + 2;
         e->Wp = 2 * e->TW + 2;
         size_t T = (size_t)e->TH * e->TW;
-        e->G = G > 0                ? G
-               : T >= 96            ? 1
-                                    : (int)((96 + T - 1) / T); /* about 8 of the kernel's 12-row panels */
+        /* about 8 of the kernel's 12-row panels per task */
+        e->G = G > 0 ? G : T >= 96 ? 1 : (int)((96 + T - 1) / T);
         e->NP = (c->OC + LC_GEMM_AVX512_NR - 1) / LC_GEMM_AVX512_NR;
         size_t P = e->pool ? (size_t)f->POH * f->POW : (size_t)c->OH * c->OW;
         e->u = mul4(16, (size_t)e->NP, (size_t)c->C, LC_GEMM_AVX512_NR);
         len[0] = mul4((size_t)e->G, (size_t)e->Hp, (size_t)e->Wp, (size_t)c->C);
         len[1] = mul4(16, LC_GEMM_AVX512_MR, (size_t)c->C, 1);
-        len[2] = mul4(LC_GEMM_AVX512_MR, 16 * (size_t)e->NP * LC_GEMM_AVX512_NR + 16, 1, 1);
+        len[2] = mul4(LC_GEMM_AVX512_MR, 16 * LC_GEMM_AVX512_NR + 16, 1, 1);
         len[3] = mul4((size_t)e->G, P, (size_t)c->OC, 1);
         e->thread = lay(off, len, 4);
         e->xh = off[0];
@@ -217,7 +216,8 @@ static void chain_task(void *vctx, int task, int thread)
         const lc_conv2d *c = k->blk[i].c;
         const lc_conv_eval *e = &k->e[i];
         size_t in = (size_t)c->C * c->H * c->W;
-        size_t on = (size_t)c->OC * (e->pool ? (size_t)(c->OH / 2) * (c->OW / 2) : (size_t)c->OH * c->OW);
+        size_t on = (size_t)c->OC * (e->pool ? (size_t)(c->OH / 2) * (c->OW / 2)
+                                             : (size_t)c->OH * c->OW);
         lc_conv_eval_hwc hwc;
         if (k->handoff[i]) {
             const lc_conv2d *nc = k->blk[i + 1].c;

@@ -47,7 +47,8 @@ static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
 }
 
 /* dst[j * lds + i] = src[i * ls + j] for i < ni, j < nj (both <= 16) */
-static inline __attribute__((always_inline)) void transpose_block(const float *src, size_t ls, int ni, int nj, float *dst,
+static inline __attribute__((always_inline)) void
+transpose_block(const float *src, size_t ls, int ni, int nj, float *dst,
                                    size_t lds)
 {
     __m512 r[16];
@@ -344,10 +345,10 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                        const float *b, const float *u, float *y, float *scratch)
 {
     const int C = c->C, OC = c->OC, TW = e->TW, T = e->TH * e->TW, Wp = e->Wp;
-    const int OCp = e->NP * NR, GT = G * T;
-    /* a tile's 16 products, plus 16 floats so that the kernel's 12 rows are not 4 KiB apart
-     * (same L1 set, and loads falsely waiting on stores to other rows) */
-    const size_t ldm = (size_t)16 * OCp + 16;
+    const int GT = G * T;
+    /* a tile's 16 products for one 32-channel panel, plus 16 floats so that the kernel's 12
+     * rows are not a power of two apart (same L1 set; loads falsely waiting on stores) */
+    const size_t ldm = (size_t)16 * NR + 16;
     const size_t img = (size_t)e->Hp * Wp * C, in = (size_t)C * c->H * c->W;
     /* block outputs per channel and the rows and columns they form */
     const int YH = e->pool ? c->OH / 2 : c->OH, YW = e->pool ? c->OW / 2 : c->OW;
@@ -376,37 +377,37 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
         for (int pos = 0; pos < 16; pos++)
             for (int r = mr; r < R; r++)
                 memset(V + ((size_t)pos * MR + r) * C, 0, (size_t)C * sizeof *V);
-        for (int pos = 0; pos < 16; pos++)
-            for (int np = 0; np < e->NP; np++) {
-                int nr = OC - np * NR < NR ? OC - np * NR : NR;
+        for (int np = 0; np < e->NP; np++) { /* 32 output channels: the products stay in L1 */
+            int nr = OC - np * NR < NR ? OC - np * NR : NR;
+            for (int pos = 0; pos < 16; pos++)
                 lc_sgemm_kernel_avx512(C, V + (size_t)pos * MR * C, C, 1,
                                        u + ((size_t)pos * e->NP + np) * C * NR,
-                                       M + (size_t)pos * OCp + np * NR, (ptrdiff_t)ldm,
-                                       mr, nr, 1.0f, 0.0f);
-            }
-        for (int r = 0; r < mr; r++) {
-            int g = p0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
-            const float *mt = M + (size_t)r * ldm;
-            float *st = St + (size_t)s * P * OC;
-            for (int co = 0; co < OC; co += 16) {
-                __mmask16 om = lanes(OC - co);
-                __m512 yv[2][2];
-                wino_out(mt + co, (size_t)OCp, yv);
-                __m512 bv = b ? _mm512_maskz_loadu_ps(om, b + co) : zero;
-                if (e->pool) { /* the tile is one window: max, then bias and ReLU */
-                    __m512 mx = _mm512_max_ps(_mm512_max_ps(yv[0][0], yv[0][1]),
-                                              _mm512_max_ps(yv[1][0], yv[1][1]));
-                    mx = _mm512_max_ps(_mm512_add_ps(mx, bv), zero);
-                    _mm512_mask_storeu_ps(st + ((size_t)ty * YW + tx) * OC + co, om, mx);
-                    continue;
-                }
-                for (int i = 0; i < 2; i++)
-                    for (int j = 0; j < 2; j++) {
-                        int oy = 2 * ty + i, ox = 2 * tx + j;
-                        if (oy < YH && ox < YW)
-                            _mm512_mask_storeu_ps(st + ((size_t)oy * YW + ox) * OC + co, om,
-                                                  _mm512_max_ps(_mm512_add_ps(yv[i][j], bv), zero));
+                                       M + (size_t)pos * NR, (ptrdiff_t)ldm, mr, nr, 1.0f, 0.0f);
+            for (int r = 0; r < mr; r++) {
+                int g = p0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
+                const float *mt = M + (size_t)r * ldm - (size_t)np * NR;
+                float *st = St + (size_t)s * P * OC;
+                for (int co = np * NR; co < np * NR + nr; co += 16) {
+                    __mmask16 om = lanes(OC - co);
+                    __m512 yv[2][2];
+                    wino_out(mt + co, (size_t)NR, yv);
+                    __m512 bv = b ? _mm512_maskz_loadu_ps(om, b + co) : zero;
+                    if (e->pool) { /* the tile is one window: max, then bias and ReLU */
+                        __m512 mx = _mm512_max_ps(_mm512_max_ps(yv[0][0], yv[0][1]),
+                                                  _mm512_max_ps(yv[1][0], yv[1][1]));
+                        mx = _mm512_max_ps(_mm512_add_ps(mx, bv), zero);
+                        _mm512_mask_storeu_ps(st + ((size_t)ty * YW + tx) * OC + co, om, mx);
+                        continue;
                     }
+                    for (int i = 0; i < 2; i++)
+                        for (int j = 0; j < 2; j++) {
+                            int oy = 2 * ty + i, ox = 2 * tx + j;
+                            if (oy < YH && ox < YW)
+                                _mm512_mask_storeu_ps(
+                                    st + ((size_t)oy * YW + ox) * OC + co, om,
+                                    _mm512_max_ps(_mm512_add_ps(yv[i][j], bv), zero));
+                        }
+                }
             }
         }
     }
@@ -428,7 +429,8 @@ void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G,
         return;
     }
     size_t in = (size_t)c->C * c->H * c->W;
-    size_t on = (size_t)c->OC * (e->pool ? (size_t)(c->OH / 2) * (c->OW / 2) : (size_t)c->OH * c->OW);
+    size_t on = (size_t)c->OC * (e->pool ? (size_t)(c->OH / 2) * (c->OW / 2)
+                                         : (size_t)c->OH * c->OW);
     for (int s = 0; s < G; s++) {
         float *xh = NULL;
         if (hwc) {

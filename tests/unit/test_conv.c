@@ -603,8 +603,8 @@ done:
 }
 
 /* Three blocks depth first (direct with C0 inputs and OC0 outputs handing its output to
- * Winograd, Winograd pooled and padded, Winograd plain) equal, bit for bit, the same blocks' evaluation path run one by one, with 1 and 3
- * threads. */
+ * Winograd, Winograd pooled and padded, Winograd plain) equal, bit for bit, the same blocks'
+ * evaluation path run one by one, with 1 and 3 threads. */
 static void test_eval_chain(lc_pool *p, int C0, int OC0)
 {
     enum { B = 7 };
