@@ -48,8 +48,7 @@ static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
 
 /* dst[j * lds + i] = src[i * ls + j] for i < ni, j < nj (both <= 16) */
 static inline __attribute__((always_inline)) void
-transpose_block(const float *src, size_t ls, int ni, int nj, float *dst,
-                                   size_t lds)
+transpose_block(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
 {
     __m512 r[16];
     __mmask16 mj = lanes(nj), mi = lanes(ni);
