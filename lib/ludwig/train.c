@@ -11,6 +11,7 @@
 #include "lc_json.h"
 #include "lc_mem.h"
 #include "lc_metrics.h"
+#include "lc_pixels.h"
 #include "lc_rng.h"
 
 double lc_now_s(void)
@@ -62,8 +63,7 @@ static void gather_task(void *vctx, int t, int thread)
     for (int b = t * GATHER_SAMPLES; b < end; b++) {
         const unsigned char *src = d->images + (size_t)g->idx[b] * per;
         float *dst = m->input + (size_t)b * per;
-        for (size_t k = 0; k < per; k++)
-            dst[k] = (float)src[k] / 255.0f;
+        lc_pixels_to_unit(src, dst, per);
         if (g->cfg->standardize_imagenet && d->C == 3)
             for (int c = 0; c < 3; c++)
                 for (size_t k = 0; k < hw; k++)

@@ -3,7 +3,9 @@
  * L = sum(w * y) (accumulated in double), and bitwise equality across thread counts. */
 #include "check.h"
 #include "lc_layers.h"
+#include "lc_gemm.h"
 #include "lc_mem.h"
+#include "lc_pixels.h"
 #include "lc_pool.h"
 #include "lc_rng.h"
 
@@ -555,8 +557,38 @@ static void test_threads(void)
     lc_free(dy);
 }
 
+/* 8-bit pixels to [0, 1]: every byte value, lengths around the vector width, under every ISA:
+ * the same bits as (float)p / 255.0f */
+static void test_pixels(void)
+{
+    static const lc_isa isas[] = {LC_ISA_REF, LC_ISA_AVX2, LC_ISA_AVX512};
+    unsigned char src[300];
+    float dst[301];
+    for (int i = 0; i < 300; i++)
+        src[i] = (unsigned char)((i * 7 + 3) % 256);
+    for (size_t s = 0; s < sizeof isas / sizeof *isas; s++) {
+        if (lc_gemm_force_isa(isas[s]) != 0)
+            continue;
+        static const size_t lens[] = {0, 1, 15, 16, 17, 256, 299};
+        for (size_t l = 0; l < sizeof lens / sizeof *lens; l++) {
+            size_t n = lens[l], bad = 0;
+            for (size_t i = 0; i <= n; i++)
+                dst[i] = -1.0f;
+            lc_pixels_to_unit(src, dst, n);
+            for (size_t i = 0; i < n; i++) {
+                float want = (float)src[i] / 255.0f;
+                bad += memcmp(&dst[i], &want, sizeof want) != 0;
+            }
+            CHECK_MSG(bad == 0 && dst[n] == -1.0f, "pixels under %s, n %zu: %zu wrong%s",
+                      lc_isa_name(isas[s]), n, bad, dst[n] == -1.0f ? "" : ", wrote past n");
+        }
+    }
+    lc_gemm_force_isa(lc_gemm_isa());
+}
+
 int main(void)
 {
+    test_pixels();
     test_activations();
     test_pooling();
     test_dropout();
