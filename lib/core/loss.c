@@ -17,12 +17,16 @@ double lc_softmax_xent_forward(int B, int C, const float *logits, const int32_t 
         for (int j = 1; j < C; j++)
             if (z[j] > mx || isnan(z[j]))
                 mx = z[j];
-        double s = 0.0;
-        for (int j = 0; j < C; j++)
-            s += exp((double)z[j] - mx);
+        double s = 0.0, ex[64]; /* the exponentials, kept when there are few classes */
+        for (int j = 0; j < C; j++) {
+            double v = exp((double)z[j] - mx);
+            if (j < 64)
+                ex[j] = v;
+            s += v;
+        }
         double lse = log(s) + mx;
         for (int j = 0; j < C; j++)
-            pr[j] = (float)(exp((double)z[j] - mx) / s);
+            pr[j] = (float)((j < 64 ? ex[j] : exp((double)z[j] - mx)) / s);
         int32_t y = labels[b];
         double l = y >= 0 && y < C ? lse - z[y] : NAN; /* never read outside the row */
         if (loss)
