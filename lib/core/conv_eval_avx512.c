@@ -23,10 +23,12 @@ static inline __mmask16 lanes(long n)
 static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
 {
     __m512 a[16], b[16];
+#pragma GCC unroll 8
     for (int i = 0; i < 8; i++) {
         a[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
         a[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
     }
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++) { /* b[4i + k], 128-bit lane L: column 4L + k of rows 4i.. */
         __m512d a0 = _mm512_castps_pd(a[4 * i]), a1 = _mm512_castps_pd(a[4 * i + 1]);
         __m512d a2 = _mm512_castps_pd(a[4 * i + 2]), a3 = _mm512_castps_pd(a[4 * i + 3]);
@@ -35,11 +37,14 @@ static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
         b[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(a1, a3));
         b[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(a1, a3));
     }
+#pragma GCC unroll 2
     for (int i = 0; i < 2; i++)
+#pragma GCC unroll 4
         for (int k = 0; k < 4; k++) {
             a[8 * i + k] = _mm512_shuffle_f32x4(b[8 * i + k], b[8 * i + 4 + k], 0x88);
             a[8 * i + 4 + k] = _mm512_shuffle_f32x4(b[8 * i + k], b[8 * i + 4 + k], 0xdd);
         }
+#pragma GCC unroll 8
     for (int k = 0; k < 8; k++) {
         r[k] = _mm512_shuffle_f32x4(a[k], a[8 + k], 0x88);
         r[k + 8] = _mm512_shuffle_f32x4(a[k], a[8 + k], 0xdd);
@@ -52,6 +57,7 @@ transpose_block(const float *src, size_t ls, int ni, int nj, float *dst, size_t 
 {
     __m512 r[16];
     __mmask16 mj = lanes(nj), mi = lanes(ni);
+#pragma GCC unroll 16
     for (int i = 0; i < 16; i++)
         r[i] = i < ni ? _mm512_maskz_loadu_ps(mj, src + i * ls) : _mm512_setzero_ps();
     transpose16(r);
@@ -302,18 +308,23 @@ static void to_hwc(const lc_conv2d *c, const lc_conv_eval *e, const float *x, fl
 
 /* V = B^T d B of one 4x4 tile (top-left at t, row stride rs, column stride C), 16 channels from
  * c0, into v[pos * vs] for the 16 positions */
-static inline void wino_in(const float *t, size_t rs, int C, __mmask16 m, float *v, size_t vs)
+static inline __attribute__((always_inline)) void
+wino_in(const float *t, size_t rs, int C, __mmask16 m, float *v, size_t vs)
 {
     __m512 d[4][4], u[4][4];
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++)
+#pragma GCC unroll 4
         for (int j = 0; j < 4; j++)
             d[i][j] = _mm512_maskz_loadu_ps(m, t + i * rs + (size_t)j * C);
+#pragma GCC unroll 4
     for (int j = 0; j < 4; j++) {
         u[0][j] = _mm512_sub_ps(d[0][j], d[2][j]);
         u[1][j] = _mm512_add_ps(d[1][j], d[2][j]);
         u[2][j] = _mm512_sub_ps(d[2][j], d[1][j]);
         u[3][j] = _mm512_sub_ps(d[1][j], d[3][j]);
     }
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
         _mm512_mask_storeu_ps(v + (size_t)(i * 4 + 0) * vs, m, _mm512_sub_ps(u[i][0], u[i][2]));
         _mm512_mask_storeu_ps(v + (size_t)(i * 4 + 1) * vs, m, _mm512_add_ps(u[i][1], u[i][2]));
@@ -323,9 +334,11 @@ static inline void wino_in(const float *t, size_t rs, int C, __mmask16 m, float 
 }
 
 /* Y = A^T M A of one tile, 16 output channels: M's 16 positions at m + pos * ms */
-static inline void wino_out(const float *m, size_t ms, __m512 y[2][2])
+static inline __attribute__((always_inline)) void
+wino_out(const float *m, size_t ms, __m512 y[2][2])
 {
     __m512 s[2][4];
+#pragma GCC unroll 4
     for (int j = 0; j < 4; j++) {
         __m512 m0 = _mm512_loadu_ps(m + (size_t)(0 * 4 + j) * ms);
         __m512 m1 = _mm512_loadu_ps(m + (size_t)(1 * 4 + j) * ms);
@@ -334,6 +347,7 @@ static inline void wino_out(const float *m, size_t ms, __m512 y[2][2])
         s[0][j] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
         s[1][j] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
     }
+#pragma GCC unroll 2
     for (int i = 0; i < 2; i++) {
         y[i][0] = _mm512_add_ps(_mm512_add_ps(s[i][0], s[i][1]), s[i][2]);
         y[i][1] = _mm512_sub_ps(_mm512_sub_ps(s[i][1], s[i][2]), s[i][3]);
