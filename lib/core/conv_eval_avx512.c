@@ -180,7 +180,9 @@ direct_hwc_block(int C, int NB, int OC, int o0, const float *X, size_t plane, in
         for (int px = 0; px < hwc->cols; px++) {
             const float *base = X + (size_t)2 * py * Wp + 2 * px;
             __m512 a[2][4];
+#pragma GCC unroll 2
             for (int nb = 0; nb < NB; nb++)
+#pragma GCC unroll 4
                 for (int q = 0; q < 4; q++)
                     a[nb][q] = zero;
 #pragma GCC unroll 4
