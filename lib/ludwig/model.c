@@ -358,20 +358,16 @@ lc_status lc_model_create(const lc_model_spec *spec, int max_batch, int nthreads
             if (w > ws)
                 ws = w;
         }
-    /* evaluation runs each run of consecutive fused blocks depth first in one workspace */
-    for (int i = 0; i < m->nlayers;) {
+    /* evaluation runs consecutive fused blocks depth first in one workspace; the forward pass
+     * may start a chain at any of them (after one whose chain had no evaluation path) */
+    for (int i = 0; i < m->nlayers; i++) {
         lc_conv_eval_block blk[LC_CONV_EVAL_MAX_CHAIN];
         int n = eval_chain(m, i, blk);
-        if (n == 0) {
-            i++;
-            continue;
-        }
-        size_t w = lc_conv_eval_chain_ws_floats(n, blk, m->nthreads);
+        size_t w = n ? lc_conv_eval_chain_ws_floats(n, blk, m->nthreads) : 0;
         if (w == SIZE_MAX)
             goto nomem;
         if (w > ws)
             ws = w;
-        i += n;
     }
     m->conv_ws_n = ws;
     m->opt_per_param = 0;

@@ -530,9 +530,9 @@ static void test_mixed_blocks(void)
 /* Evaluation (lc_model_forward with training 0) runs the fused blocks depth first on their
  * evaluation path: logits within rounding of the training forward (no dropout here, so the same
  * function) and bitwise the same with 1 and 3 threads. */
-static void test_eval_forward(void)
+static void test_eval_forward(int mixed)
 {
-    lc_conv_spec conv[3] = {
+    lc_conv_spec conv[4] = {
         {.out_channels = 6, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .use_bias = 1,
          .act = LC_ACT_RELU, .pool = LC_POOLFN_MAX, .pkh = 2, .pkw = 2, .psh = 2, .psw = 2,
          .pdh = 1, .pdw = 1},
@@ -540,9 +540,13 @@ static void test_eval_forward(void)
          .act = LC_ACT_RELU, .pool = LC_POOLFN_MAX, .pkh = 2, .pkw = 2, .psh = 2, .psw = 2,
          .pdh = 1, .pdw = 1},
         {.out_channels = 10, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .ph = 1,
+         .pw = 1, .use_bias = 1, .act = LC_ACT_RELU, .pool = LC_POOLFN_NONE},
+        {.out_channels = 9, .kh = 3, .kw = 3, .sh = 1, .sw = 1, .dh = 1, .dw = 1, .ph = 1,
          .pw = 1, .use_bias = 1, .act = LC_ACT_RELU, .pool = LC_POOLFN_NONE}};
+    if (mixed) /* a 5x5 first block has no evaluation path: the chain starts at the second */
+        conv[0].kh = conv[0].kw = 5, conv[0].ph = conv[0].pw = 1;
     lc_fc_spec fc = {.out = 16, .use_bias = 1, .act = LC_ACT_RELU};
-    lc_model_spec spec = {.C = 1, .H = 22, .W = 20, .nconv = 3, .conv = conv, .nfc = 1,
+    lc_model_spec spec = {.C = 1, .H = 22, .W = 20, .nconv = 3 + mixed, .conv = conv, .nfc = 1,
                           .fc = &fc, .nclasses = 5, .out_use_bias = 1};
     enum { B = 9 };
     lc_model *m = small_model(&spec, B, 11), *m3 = NULL;
@@ -565,8 +569,8 @@ static void test_eval_forward(void)
                   el.worst);
         CHECK_MSG(same_bits(lc_model_logits(m), lc_model_logits(m3), nl),
                   "evaluation logits differ 1 vs 3 threads");
-        printf("test_model: evaluation forward logits max abs %.2g from the training forward\n",
-               el.maxabs);
+        printf("test_model: evaluation forward%s logits max abs %.2g from the training forward\n",
+               mixed ? " (chain after a 5x5 block)" : "", el.maxabs);
         free(ref);
     }
     lc_pool_destroy(p3);
@@ -580,6 +584,7 @@ int main(void)
     variant("bn", 1);
     test_no_pool_block();
     test_mixed_blocks();
-    test_eval_forward();
+    test_eval_forward(0);
+    test_eval_forward(1);
     return check_exit("test_model");
 }
