@@ -78,6 +78,16 @@ static void pad_planes(const lc_conv2d *c, const float *x, float *xp)
                    x + ((size_t)ci * c->H + r) * c->W, (size_t)c->W * sizeof *xp);
 }
 
+/* the direct kernels' accumulators: two sets (channels or channel blocks) of four outputs */
+static inline __attribute__((always_inline)) void acc_zero(__m512 a[2][4])
+{
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; h++)
+#pragma GCC unroll 4
+        for (int q = 0; q < 4; q++)
+            a[h][q] = _mm512_setzero_ps();
+}
+
 /* Pooled row py, pooled columns px0 .. px0+16 of every output channel. E holds, for each input
  * channel and each of the 4 input rows 2py .. 2py+3, the columns 2px + j (j = 0..3) of the 16
  * windows: E[(ci*4 + r)*4 + j]. Conv output (2py + a, 2px + q) takes rows a .. a+2 and columns
@@ -113,28 +123,20 @@ direct_pool_row(int C, int OC, const float *X, size_t plane, int Wp, int py, int
         int two = oc + 1 < OC;
         const float *wk = w + (size_t)oc * C * 9, *wk2 = two ? wk + C * 9 : wk;
         __m512 a[2][4];
+        acc_zero(a);
+#pragma GCC unroll 36
+        for (int k = 0; k < C * 9; k++) { /* taps ascending: (ci, kh, kw) */
+            int ci = k / 9, kh = k / 3 % 3, kw = k % 3;
+            const __m512 *e0 = E + (ci * 4 + kh) * 4 + kw, *e1 = e0 + 4;
+            __m512 wv[2] = {_mm512_set1_ps(wk[k]), _mm512_set1_ps(wk2[k])};
 #pragma GCC unroll 2
-        for (int h = 0; h < 2; h++)
-#pragma GCC unroll 4
-            for (int q = 0; q < 4; q++)
-                a[h][q] = zero;
-#pragma GCC unroll 4
-        for (int ci = 0; ci < C; ci++)
-#pragma GCC unroll 3
-            for (int kh = 0; kh < 3; kh++)
-#pragma GCC unroll 3
-                for (int kw = 0; kw < 3; kw++) {
-                    int k = (ci * 3 + kh) * 3 + kw;
-                    const __m512 *e0 = E + (ci * 4 + kh) * 4 + kw, *e1 = e0 + 4;
-                    __m512 wv[2] = {_mm512_set1_ps(wk[k]), _mm512_set1_ps(wk2[k])};
-#pragma GCC unroll 2
-                    for (int h = 0; h < 2; h++) {
-                        a[h][0] = _mm512_fmadd_ps(wv[h], e0[0], a[h][0]);
-                        a[h][1] = _mm512_fmadd_ps(wv[h], e0[1], a[h][1]);
-                        a[h][2] = _mm512_fmadd_ps(wv[h], e1[0], a[h][2]);
-                        a[h][3] = _mm512_fmadd_ps(wv[h], e1[1], a[h][3]);
-                    }
-                }
+            for (int h = 0; h < 2; h++) {
+                a[h][0] = _mm512_fmadd_ps(wv[h], e0[0], a[h][0]);
+                a[h][1] = _mm512_fmadd_ps(wv[h], e0[1], a[h][1]);
+                a[h][2] = _mm512_fmadd_ps(wv[h], e1[0], a[h][2]);
+                a[h][3] = _mm512_fmadd_ps(wv[h], e1[1], a[h][3]);
+            }
+        }
 #pragma GCC unroll 2
         for (int h = 0; h < 2; h++) {
             if (h == 1 && !two)
@@ -180,29 +182,21 @@ direct_hwc_block(int C, int NB, int OC, int o0, const float *X, size_t plane, in
         for (int px = 0; px < hwc->cols; px++) {
             const float *base = X + (size_t)2 * py * Wp + 2 * px;
             __m512 a[2][4];
+            acc_zero(a);
+#pragma GCC unroll 36
+            for (int k = 0; k < C * 9; k++) { /* taps ascending: (ci, kh, kw) */
+                int ci = k / 9, kh = k / 3 % 3, kw = k % 3;
+                const float *t = base + ci * plane + (size_t)kh * Wp + kw;
+                __m512 p00 = _mm512_set1_ps(t[0]), p01 = _mm512_set1_ps(t[1]);
+                __m512 p10 = _mm512_set1_ps(t[Wp]), p11 = _mm512_set1_ps(t[Wp + 1]);
 #pragma GCC unroll 2
-            for (int nb = 0; nb < NB; nb++)
-#pragma GCC unroll 4
-                for (int q = 0; q < 4; q++)
-                    a[nb][q] = zero;
-#pragma GCC unroll 4
-            for (int ci = 0; ci < C; ci++)
-#pragma GCC unroll 3
-                for (int kh = 0; kh < 3; kh++)
-#pragma GCC unroll 3
-                    for (int kw = 0; kw < 3; kw++) {
-                        const float *t = base + ci * plane + (size_t)kh * Wp + kw;
-                        int k = (ci * 3 + kh) * 3 + kw;
-                        __m512 p00 = _mm512_set1_ps(t[0]), p01 = _mm512_set1_ps(t[1]);
-                        __m512 p10 = _mm512_set1_ps(t[Wp]), p11 = _mm512_set1_ps(t[Wp + 1]);
-#pragma GCC unroll 2
-                        for (int nb = 0; nb < NB; nb++) {
-                            a[nb][0] = _mm512_fmadd_ps(wv[nb][k], p00, a[nb][0]);
-                            a[nb][1] = _mm512_fmadd_ps(wv[nb][k], p01, a[nb][1]);
-                            a[nb][2] = _mm512_fmadd_ps(wv[nb][k], p10, a[nb][2]);
-                            a[nb][3] = _mm512_fmadd_ps(wv[nb][k], p11, a[nb][3]);
-                        }
-                    }
+                for (int nb = 0; nb < NB; nb++) {
+                    a[nb][0] = _mm512_fmadd_ps(wv[nb][k], p00, a[nb][0]);
+                    a[nb][1] = _mm512_fmadd_ps(wv[nb][k], p01, a[nb][1]);
+                    a[nb][2] = _mm512_fmadd_ps(wv[nb][k], p10, a[nb][2]);
+                    a[nb][3] = _mm512_fmadd_ps(wv[nb][k], p11, a[nb][3]);
+                }
+            }
             float *d = xh + ((size_t)(py + hwc->oy) * hwc->Wp + px + hwc->ox) * OC + o0;
 #pragma GCC unroll 2
             for (int nb = 0; nb < NB; nb++) {

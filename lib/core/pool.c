@@ -49,39 +49,36 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/* one spin iteration (the i-th): 1 once LC_POOL_SPIN_US have passed since the first */
+static int spun_out(unsigned i, double *until)
+{
+    cpu_relax();
+    if ((i & 63) != 63)
+        return 0;
+    double t = now_us();
+    if (*until == 0.0)
+        *until = t + LC_POOL_SPIN_US;
+    return t > *until;
+}
+
 /* spins until *v != old (returns 1) or LC_POOL_SPIN_US pass (returns 0) */
 static int spin_ulong(atomic_ulong *v, unsigned long old)
 {
     double until = 0.0;
-    for (unsigned i = 0;; i++) {
-        if (atomic_load_explicit(v, memory_order_acquire) != old)
-            return 1;
-        cpu_relax();
-        if ((i & 63) == 63) {
-            double t = now_us();
-            if (until == 0.0)
-                until = t + LC_POOL_SPIN_US;
-            else if (t > until)
-                return 0;
-        }
-    }
+    for (unsigned i = 0; atomic_load_explicit(v, memory_order_acquire) == old; i++)
+        if (spun_out(i, &until))
+            return 0;
+    return 1;
 }
 
+/* spins until *v == 0 (returns 1) or LC_POOL_SPIN_US pass (returns 0) */
 static int spin_zero(atomic_int *v)
 {
     double until = 0.0;
-    for (unsigned i = 0;; i++) {
-        if (atomic_load_explicit(v, memory_order_acquire) == 0)
-            return 1;
-        cpu_relax();
-        if ((i & 63) == 63) {
-            double t = now_us();
-            if (until == 0.0)
-                until = t + LC_POOL_SPIN_US;
-            else if (t > until)
-                return 0;
-        }
-    }
+    for (unsigned i = 0; atomic_load_explicit(v, memory_order_acquire) != 0; i++)
+        if (spun_out(i, &until))
+            return 0;
+    return 1;
 }
 
 static void drain(lc_pool *p, int thread)
