@@ -88,13 +88,37 @@ static inline __attribute__((always_inline)) void acc_zero(__m512 a[2][4])
             a[h][q] = _mm512_setzero_ps();
 }
 
+/* ReLU and max-pool of 16 windows whose four conv outputs (row, column) = (0,0) (0,1) (1,0)
+ * (1,1) are v[0..4): the maximum into y and its offset in the window into am, as conv.c's
+ * fused_pool2x2 computes them: after ReLU (+0 for v <= 0 or NaN) the bit patterns compare as
+ * integers, and the tournament (0 vs 1, 2 vs 3, then the winners) keeps the first maximum. */
+static inline __attribute__((always_inline)) void pool_argmax(const __m512 v[4], __mmask16 om,
+                                                              float *y, unsigned char *am)
+{
+    const __m512 zero = _mm512_setzero_ps();
+    __m512i r[4];
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; q++)
+        r[q] = _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(v[q], zero, _CMP_GT_OQ),
+                                      _mm512_castps_si512(v[q]));
+    __mmask16 i1 = _mm512_cmpgt_epi32_mask(r[1], r[0]), i2 = _mm512_cmpgt_epi32_mask(r[3], r[2]);
+    __m512i m1 = _mm512_mask_blend_epi32(i1, r[0], r[1]);
+    __m512i m2 = _mm512_mask_blend_epi32(i2, r[2], r[3]);
+    __mmask16 i3 = _mm512_cmpgt_epi32_mask(m2, m1);
+    const __m512i one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2);
+    __m512i idx = _mm512_mask_blend_epi32(i3, _mm512_maskz_mov_epi32(i1, one),
+                                          _mm512_mask_add_epi32(two, i2, two, one));
+    _mm512_mask_storeu_ps(y, om, _mm512_castsi512_ps(_mm512_mask_blend_epi32(i3, m1, m2)));
+    _mm512_mask_cvtepi32_storeu_epi8(am, om, idx);
+}
+
 /* Pooled row py, pooled columns px0 .. px0+16 of every output channel. E holds, for each input
  * channel and each of the 4 input rows 2py .. 2py+3, the columns 2px + j (j = 0..3) of the 16
  * windows: E[(ci*4 + r)*4 + j]. Conv output (2py + a, 2px + q) takes rows a .. a+2 and columns
  * q .. q+2 of those. C is a constant where this is inlined, so E can stay in registers. */
 static inline __attribute__((always_inline)) void
 direct_pool_row(int C, int OC, const float *X, size_t plane, int Wp, int py, int px0, int POH,
-                int POW, const float *w, const float *b, float *y)
+                int POW, const float *w, const float *b, float *y, unsigned char *am)
 {
     __m512 E[LC_CONV_EVAL_DIRECT_MAX_C * 16];
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -147,11 +171,15 @@ direct_pool_row(int C, int OC, const float *X, size_t plane, int Wp, int py, int
                 for (int q = 0; q < 4; q++)
                     a[h][q] = _mm512_add_ps(a[h][q], bv);
             }
+            size_t at = (oc + h) * on + (size_t)py * POW + px0;
+            if (am) { /* training: the window offsets too, exactly as conv.c's fused_pool2x2 */
+                pool_argmax(a[h], om, y + at, am + at);
+                continue;
+            }
             /* ReLU then max == max then ReLU; max_ps(-0, +0) is +0, as the ReLU gives */
             __m512 m = _mm512_max_ps(_mm512_max_ps(a[h][0], a[h][1]),
                                      _mm512_max_ps(a[h][2], a[h][3]));
-            _mm512_mask_storeu_ps(y + (oc + h) * on + (size_t)py * POW + px0, om,
-                                  _mm512_max_ps(m, zero));
+            _mm512_mask_storeu_ps(y + at, om, _mm512_max_ps(m, zero));
         }
     }
 }
@@ -264,10 +292,11 @@ static void direct_sample(const lc_conv2d *c, const lc_conv_eval *e, const float
         for (int py = 0; py < e->TH; py++)
             for (int px0 = 0; px0 < e->TW; px0 += 16) {
                 if (c->C == 1)
-                    direct_pool_row(1, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y);
+                    direct_pool_row(1, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y,
+                                    NULL);
                 else
                     direct_pool_row(c->C, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b,
-                                    y);
+                                    y, NULL);
             }
         return;
     }
@@ -449,4 +478,24 @@ void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G,
         }
         direct_sample(c, e, x + s * in, w, b, hwc ? NULL : y + s * on, hwc, xh, scratch);
     }
+}
+
+void lc_conv_direct_train_avx512(const lc_conv2d *c, const lc_conv_eval *e, const float *x,
+                                 const float *w, const float *b, float *y, unsigned char *am,
+                                 float *scratch)
+{
+    const float *X = x;
+    if (c->ph || c->pw) {
+        pad_planes(c, x, scratch + e->xh);
+        X = scratch + e->xh;
+    }
+    size_t plane = (size_t)e->Hp * e->Wp;
+    for (int py = 0; py < e->TH; py++)
+        for (int px0 = 0; px0 < e->TW; px0 += 16) {
+            if (c->C == 1)
+                direct_pool_row(1, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y, am);
+            else
+                direct_pool_row(c->C, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y,
+                                am);
+        }
 }

@@ -102,4 +102,11 @@ void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G,
                                const float *w, const float *b, const float *u, float *y,
                                const lc_conv_eval_hwc *hwc, float *scratch);
 
+/* Training forward of one sample through a pooled DIRECT block without dropout: y (OC, POH,
+ * POW) and the window offsets of the maxima (as lc_conv2d_forward_fused writes them), bitwise
+ * what the GEMM path computes. scratch: e->thread floats. */
+void lc_conv_direct_train_avx512(const lc_conv2d *c, const lc_conv_eval *e, const float *x,
+                                 const float *w, const float *b, float *y, unsigned char *am,
+                                 float *scratch);
+
 #endif

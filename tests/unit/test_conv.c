@@ -738,6 +738,11 @@ int main(void)
         /* a 1x1 convolution of an odd map: the cropped map is not the input plane */
         test_fused(make_conv(3, 5, 5, 4, 1, 1, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
         test_fused(make_conv(3, 5, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.0f, 3, p3);
+        /* no dropout, few input channels: AVX-512 sums the taps directly (odd channel counts,
+         * padding, pooled widths past 16 and 32) */
+        test_fused(make_conv(3, 11, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1), 1, 2, 2, 0.0f, 7, p3);
+        test_fused(make_conv(4, 7, 68, 17, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.0f, 2, p3);
+        test_fused(make_conv(2, 9, 37, 33, 3, 3, 1, 1, 1, 2, 1, 1), 1, 2, 2, 0.0f, 3, p3);
     }
     /* the evaluation path: the tutorial's blocks; padding; no pool with odd outputs; pooled and
      * plain widths past 16 and 32; channel counts off the vector width; batches not a multiple of
