@@ -809,6 +809,9 @@ void lc_conv2d_forward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse 
         return;
     if (argmax && rate == 0.0f && B > 0 && direct_train(p, c, f, B, x, w, b, y, argmax, ws))
         return;
+    if (argmax && lc_conv_wino_train(p, c, f, B, x, w, b, rate, seed, layer, step, y, argmax,
+                                     ws + exact_floats(c, lc_pool_threads(p))))
+        return;
     lc_conv2d cc = cropped(c, f);
     fused_ctx k = {.c = &cc, .full = c, .f = f, .B = B, .x = x, .yo = y, .am = argmax, .ws = ws,
                    .rate = rate, .seed = seed, .layer = layer, .step = step};

@@ -4,6 +4,7 @@
 
 #include "gemm_kernels.h"
 #include "lc_gemm.h"
+#include "lc_layers.h"
 #include "lc_mem.h"
 
 #include <stdint.h>
@@ -43,7 +44,7 @@ void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv
     if (f->pool && (f->pkh != 2 || f->pkw != 2 || f->POH < 1 || f->POW < 1))
         return;
     e->pool = f->pool != 0;
-    size_t len[4], off[4] = {0, 0, 0, 0};
+    size_t len[6], off[6] = {0, 0, 0, 0, 0, 0};
     if (c->C <= LC_CONV_EVAL_DIRECT_MAX_C) {
         e->kind = LC_CONV_EVAL_DIRECT;
         e->G = G > 0 ? G : 1;
@@ -71,11 +72,16 @@ void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv
         len[1] = mul4(16, LC_GEMM_AVX512_MR, (size_t)c->C, 1);
         len[2] = mul4(LC_GEMM_AVX512_MR, 16 * LC_GEMM_AVX512_NR + 16, 1, 1);
         len[3] = mul4((size_t)e->G, P, (size_t)c->OC, 1);
-        e->thread = lay(off, len, 4);
+        /* training: the group's keep masks (full output layout) and window offsets (bytes) */
+        len[4] = mul4((size_t)e->G, (size_t)c->OC, (size_t)c->OH, (size_t)c->OW);
+        len[5] = len[3] == SIZE_MAX ? SIZE_MAX : (len[3] + 3) / 4;
+        e->thread = lay(off, len, 6);
         e->xh = off[0];
         e->v = off[1];
         e->mp = off[2];
         e->st = off[3];
+        e->km = off[4];
+        e->sa = off[5];
         if (e->u == SIZE_MAX)
             e->thread = SIZE_MAX;
     }
@@ -278,4 +284,52 @@ int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, 
 {
     lc_conv_eval_block blk = {.c = c, .f = f, .w = w, .b = b, .y = y};
     return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
+}
+
+typedef struct wtrain_ctx {
+    const lc_conv2d *c;
+    const lc_conv_eval *e;
+    int B;
+    const float *x, *b, *u;
+    lc_conv_eval_drop d;
+    float *y, *scratch;
+    unsigned char *am;
+} wtrain_ctx;
+
+static void wtrain_task(void *vctx, int task, int thread)
+{
+    const wtrain_ctx *k = vctx;
+    const lc_conv2d *c = k->c;
+    const lc_conv_eval *e = k->e;
+    int s0 = task * e->G, G = k->B - s0 < e->G ? k->B - s0 : e->G;
+    size_t on = (size_t)c->OC * (c->OH / 2) * (c->OW / 2);
+    lc_conv_eval_drop d = k->d;
+    d.s0 = s0;
+    lc_conv_wino_train_avx512(c, e, G, k->x + (size_t)s0 * c->C * c->H * c->W, k->b, k->u, &d,
+                              k->y + (size_t)s0 * on, k->am + (size_t)s0 * on,
+                              k->scratch + (size_t)thread * e->thread);
+}
+
+int lc_conv_wino_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
+                       const float *x, const float *w, const float *b, float rate,
+                       uint64_t seed, uint64_t layer, uint64_t step, float *y, unsigned char *am,
+                       float *ws)
+{
+    lc_conv_eval e;
+    if (lc_gemm_isa() != LC_ISA_AVX512 || B <= 0 || !f->pool || rate >= 1.0f)
+        return 0;
+    lc_conv_eval_plan(c, f, 0, &e);
+    if (e.kind != LC_CONV_EVAL_WINOGRAD)
+        return 0;
+    weights_ctx wk = {c, &e, w, ws, (c->C + WEIGHT_CHANNELS - 1) / WEIGHT_CHANNELS};
+    lc_pool_run(p, e.NP * wk.nchunk, weights_task, &wk);
+    wtrain_ctx k = {.c = c, .e = &e, .B = B, .x = x, .b = b, .u = ws, .y = y, .am = am,
+                    .scratch = ws + round16(e.u),
+                    .d = {.rate = rate, .seed = seed, .layer = layer, .step = step}};
+    if (rate > 0.0f) {
+        k.d.scale = lc_dropout_scale(rate);
+        k.d.thr = lc_dropout_threshold(rate);
+    }
+    lc_pool_run(p, (B + e.G - 1) / e.G, wtrain_task, &k);
+    return 1;
 }

@@ -5,6 +5,8 @@
 #include "lc_conv_eval.h"
 
 #include "gemm_kernels.h"
+#include "lc_dropmask.h"
+#include "lc_layers.h"
 
 #include <immintrin.h>
 #include <string.h>
@@ -88,19 +90,25 @@ static inline __attribute__((always_inline)) void acc_zero(__m512 a[2][4])
             a[h][q] = _mm512_setzero_ps();
 }
 
-/* ReLU and max-pool of 16 windows whose four conv outputs (row, column) = (0,0) (0,1) (1,0)
- * (1,1) are v[0..4): the maximum into y and its offset in the window into am, as conv.c's
- * fused_pool2x2 computes them: after ReLU (+0 for v <= 0 or NaN) the bit patterns compare as
- * integers, and the tournament (0 vs 1, 2 vs 3, then the winners) keeps the first maximum. */
-static inline __attribute__((always_inline)) void pool_argmax(const __m512 v[4], __mmask16 om,
-                                                              float *y, unsigned char *am)
+/* ReLU, dropout and max-pool of 16 windows whose four conv outputs (row, column) = (0,0) (0,1)
+ * (1,0) (1,1) are v[0..4), keep[q] their keep masks (all ones = kept; NULL: no dropout), vs
+ * the dropout scale: the maximum into y and its offset in the window into am, as conv.c's
+ * fused_pool2x2 computes them: an element becomes the bits of v * scale where v > 0 and it is
+ * kept, +0 otherwise; those bit patterns compare as integers, and the tournament (0 vs 1,
+ * 2 vs 3, then the winners) keeps the first maximum. */
+static inline __attribute__((always_inline)) void
+pool_argmax_drop(const __m512 v[4], const __m512i *keep, __m512 vs, __mmask16 om, float *y,
+                 unsigned char *am)
 {
     const __m512 zero = _mm512_setzero_ps();
     __m512i r[4];
 #pragma GCC unroll 4
-    for (int q = 0; q < 4; q++)
-        r[q] = _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(v[q], zero, _CMP_GT_OQ),
-                                      _mm512_castps_si512(v[q]));
+    for (int q = 0; q < 4; q++) {
+        __m512i t = _mm512_castps_si512(keep ? _mm512_mul_ps(v[q], vs) : v[q]);
+        if (keep)
+            t = _mm512_and_si512(t, keep[q]);
+        r[q] = _mm512_maskz_mov_epi32(_mm512_cmp_ps_mask(v[q], zero, _CMP_GT_OQ), t);
+    }
     __mmask16 i1 = _mm512_cmpgt_epi32_mask(r[1], r[0]), i2 = _mm512_cmpgt_epi32_mask(r[3], r[2]);
     __m512i m1 = _mm512_mask_blend_epi32(i1, r[0], r[1]);
     __m512i m2 = _mm512_mask_blend_epi32(i2, r[2], r[3]);
@@ -110,6 +118,13 @@ static inline __attribute__((always_inline)) void pool_argmax(const __m512 v[4],
                                           _mm512_mask_add_epi32(two, i2, two, one));
     _mm512_mask_storeu_ps(y, om, _mm512_castsi512_ps(_mm512_mask_blend_epi32(i3, m1, m2)));
     _mm512_mask_cvtepi32_storeu_epi8(am, om, idx);
+}
+
+/* without dropout */
+static inline __attribute__((always_inline)) void pool_argmax(const __m512 v[4], __mmask16 om,
+                                                              float *y, unsigned char *am)
+{
+    pool_argmax_drop(v, NULL, _mm512_set1_ps(1.0f), om, y, am);
 }
 
 /* Pooled row py, pooled columns px0 .. px0+16 of every output channel. E holds, for each input
@@ -380,7 +395,8 @@ wino_out(const float *m, size_t ms, __m512 y[2][2])
 }
 
 static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
-                       const float *b, const float *u, float *y, float *scratch)
+                       const float *b, const float *u, float *y, float *scratch,
+                       const lc_conv_eval_drop *drop, unsigned char *am)
 {
     const int C = c->C, OC = c->OC, TW = e->TW, T = e->TH * e->TW, Wp = e->Wp;
     const int GT = G * T;
@@ -400,6 +416,19 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
         _mm_prefetch((const char *)(x + at), _MM_HINT_T1);
     for (int s = 0; x && s < G; s++)
         to_hwc(c, e, x + s * in, xh + s * img);
+    /* training: each sample's keep masks, in the full (uncropped) output layout */
+    const size_t kOW = (size_t)c->OW, kOHW = (size_t)c->OH * c->OW;
+    uint32_t *km = (uint32_t *)(scratch + e->km);
+    unsigned char *Sa = (unsigned char *)(scratch + e->sa);
+    const int dropping = am && drop->rate > 0.0f;
+    const __m512 vs = _mm512_set1_ps(dropping ? drop->scale : 1.0f);
+    const __m512i kidx = _mm512_mullo_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+        _mm512_set1_epi32((int)kOHW));
+    for (int s = 0; dropping && s < G; s++)
+        lc_keep_masks_avx512(
+            lc_dropout_key(drop->seed, drop->layer, drop->step, (uint64_t)(drop->s0 + s)),
+            (size_t)c->OC * kOHW, drop->thr, km + s * (size_t)c->OC * kOHW);
 
     for (int p0 = 0; p0 < GT; p0 += MR) {
         int mr = GT - p0 < MR ? GT - p0 : MR;
@@ -430,6 +459,20 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                     __m512 yv[2][2];
                     wino_out(mt + co, (size_t)NR, yv);
                     __m512 bv = b ? _mm512_maskz_loadu_ps(om, b + co) : zero;
+                    if (am) { /* training: bias, ReLU, dropout, max and its offset */
+                        __m512 v4[4] = {_mm512_add_ps(yv[0][0], bv), _mm512_add_ps(yv[0][1], bv),
+                                        _mm512_add_ps(yv[1][0], bv), _mm512_add_ps(yv[1][1], bv)};
+                        __m512i keep[4];
+                        const uint32_t *k0 = km + s * (size_t)OC * kOHW + (size_t)co * kOHW +
+                                             (size_t)2 * ty * kOW + 2 * tx;
+                        for (int q = 0; dropping && q < 4; q++)
+                            keep[q] = _mm512_mask_i32gather_epi32(
+                                _mm512_setzero_si512(), om, kidx,
+                                k0 + (size_t)(q >> 1) * kOW + (q & 1), 4);
+                        size_t at = ((size_t)s * P + (size_t)ty * YW + tx) * OC + co;
+                        pool_argmax_drop(v4, dropping ? keep : NULL, vs, om, St + at, Sa + at);
+                        continue;
+                    }
                     if (e->pool) { /* the tile is one window: max, then bias and ReLU */
                         __m512 mx = _mm512_max_ps(_mm512_max_ps(yv[0][0], yv[0][1]),
                                                   _mm512_max_ps(yv[1][0], yv[1][1]));
@@ -456,6 +499,10 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                 transpose_block(St + ((size_t)s * P + p0) * OC + co, (size_t)OC,
                                 P - p0 < 16 ? (int)(P - p0) : 16, OC - co < 16 ? OC - co : 16,
                                 y + ((size_t)s * OC + co) * P + p0, P);
+    for (int s = 0; am && s < G; s++) /* the offsets likewise, bytes */
+        for (int oc = 0; oc < OC; oc++)
+            for (size_t q = 0; q < P; q++)
+                am[((size_t)s * OC + oc) * P + q] = Sa[((size_t)s * P + q) * OC + oc];
 }
 
 void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
@@ -463,7 +510,7 @@ void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G,
                                const lc_conv_eval_hwc *hwc, float *scratch)
 {
     if (e->kind == LC_CONV_EVAL_WINOGRAD) {
-        wino_group(c, e, G, x, b, u, y, scratch);
+        wino_group(c, e, G, x, b, u, y, scratch, NULL, NULL);
         return;
     }
     size_t in = (size_t)c->C * c->H * c->W;
@@ -498,4 +545,11 @@ void lc_conv_direct_train_avx512(const lc_conv2d *c, const lc_conv_eval *e, cons
                 direct_pool_row(c->C, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y,
                                 am);
         }
+}
+
+void lc_conv_wino_train_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
+                               const float *b, const float *u, const lc_conv_eval_drop *d,
+                               float *y, unsigned char *am, float *scratch)
+{
+    wino_group(c, e, G, x, b, u, y, scratch, d, am);
 }

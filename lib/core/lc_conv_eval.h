@@ -21,6 +21,7 @@
 #define LC_CONV_EVAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lc_conv.h"
 
@@ -39,8 +40,8 @@ typedef struct lc_conv_eval {
     int NP;         /* 32-wide panels of the transformed weights (Winograd) */
     size_t u;       /* floats of the transformed weights, shared by all threads */
     size_t thread;  /* floats of scratch per thread */
-    /* offsets within a thread's scratch */
-    size_t xh, v, mp, st;
+    /* offsets within a thread's scratch; km and sa only for training (Winograd, pooled) */
+    size_t xh, v, mp, st, km, sa;
 } lc_conv_eval;
 
 /* Fills e for c and f with G samples per task (0: the path's own choice); e->kind is
@@ -101,6 +102,30 @@ typedef struct lc_conv_eval_hwc {
 void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
                                const float *w, const float *b, const float *u, float *y,
                                const lc_conv_eval_hwc *hwc, float *scratch);
+
+/* The dropout of a training forward pass: rate 0 = none; the masks of sample s are those of
+ * lc_dropout_forward(seed, layer, step) (lc_layers.h). */
+typedef struct lc_conv_eval_drop {
+    float rate, scale;
+    uint32_t thr;
+    uint64_t seed, layer, step;
+    int s0; /* the batch index of the group's first sample */
+} lc_conv_eval_drop;
+
+/* Training forward of G samples through a pooled WINOGRAD block: y (OC, POH, POW) and the
+ * window offsets of the maxima, as lc_conv2d_forward_fused writes them but from the Winograd
+ * convolution (rounding differs from the GEMM path). u as for lc_conv_eval_group_avx512. */
+void lc_conv_wino_train_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
+                               const float *b, const float *u, const lc_conv_eval_drop *d,
+                               float *y, unsigned char *am, float *scratch);
+
+/* The training forward of a pooled WINOGRAD block (with any dropout rate below 1) when the ISA
+ * is AVX-512: returns 1 when done (y and argmax as lc_conv2d_forward_fused writes them), 0 when
+ * the caller must run the GEMM path. ws: lc_conv_eval_ws_floats floats. */
+int lc_conv_wino_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
+                       const float *x, const float *w, const float *b, float rate,
+                       uint64_t seed, uint64_t layer, uint64_t step, float *y, unsigned char *am,
+                       float *ws);
 
 /* Training forward of one sample through a pooled DIRECT block without dropout: y (OC, POH,
  * POW) and the window offsets of the maxima (as lc_conv2d_forward_fused writes them), bitwise

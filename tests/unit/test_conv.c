@@ -515,8 +515,27 @@ static void test_fused(lc_conv2d c, int pool, int pk_h, int pk_w, float rate, in
     /* fused, 1 and 3 threads */
     lc_conv2d_forward_fused(NULL, &c, &f, B, x, w, b, rate, 42, 7, 3, yf, amf, ws);
     lc_conv2d_forward_fused(p, &c, &f, B, x, w, b, rate, 42, 7, 3, yf3, amf3, ws);
-    CHECK_MSG(equal_all(yf, yc, ny, &at), "fused forward differs at %zu (rate %.2f)", at,
-              (double)rate);
+    /* under AVX-512 a pooled 3x3 block with many input channels trains on Winograd's
+     * convolution: within rounding of the GEMM path, with the same maxima and kept elements (so
+     * the backward pass below is still bitwise that of the separate layers) */
+    lc_conv_eval ev;
+    lc_conv_eval_plan(&c, &f, 0, &ev);
+    if (lc_gemm_isa() == LC_ISA_AVX512 && ev.kind == LC_CONV_EVAL_WINOGRAD && pool &&
+        rate < 1.0f) {
+        double tol = 2e-7 * c.C * 9 * lc_dropout_scale(rate), worst = 0.0;
+        int same_zero = 1;
+        for (size_t i = 0; i < ny; i++) {
+            double dd = fabs((double)yf[i] - (double)yc[i]);
+            worst = dd > worst || dd != dd ? dd : worst;
+            same_zero &= (yf[i] > 0.0f) == (yc[i] > 0.0f);
+        }
+        CHECK_MSG(worst <= tol && same_zero,
+                  "Winograd training forward C=%d: %g from the GEMM path (tolerance %g)%s", c.C,
+                  worst, tol, same_zero ? "" : ", a different ReLU/dropout zero pattern");
+    } else {
+        CHECK_MSG(equal_all(yf, yc, ny, &at), "fused forward differs at %zu (rate %.2f)", at,
+                  (double)rate);
+    }
     CHECK(memcmp(yf, yf3, ny * 4) == 0 && (!pool || memcmp(amf, amf3, ny) == 0));
     int am_ok = 1;
     for (size_t o = 0; pool && o < ny; o++) {
