@@ -1,21 +1,23 @@
-/* lc_conv_eval.h - the evaluation-only forward of fused conv blocks (private to the library).
+/* lc_conv_eval.h - 3x3 conv blocks without an im2col GEMM, under AVX-512 (private to the
+ * library).
  *
- * When no backward pass follows (evaluation, prediction), a fused block - 3x3 convolution,
- * stride 1, no dilation, bias, ReLU, then no pool or a 2x2 stride-2 max-pool - can skip the
- * GEMM over an im2col matrix:
- *   - DIRECT, for few input channels (an image's 1 or 3): the 3x3 taps as broadcast FMAs over 16
- *     output columns (or pooled columns) at a time, written straight into (OC, POH, POW). Each
- *     output is summed in the GEMM's order (taps ascending, bias last), so the result is
- *     bitwise that of the GEMM path under the same ISA.
+ * A fused block - 3x3 convolution, stride 1, no dilation, bias, ReLU, then no pool or a 2x2
+ * stride-2 max-pool - can skip the GEMM over an im2col matrix:
+ *   - DIRECT, for few input channels (an image's 1 or 3): the 3x3 taps as broadcast FMAs, 16
+ *     output columns (or pooled columns, or output channels) at a time. Each output is summed
+ *     in the GEMM's order (taps ascending, bias last), so the result is bitwise that of the GEMM
+ *     path under the same ISA.
  *   - WINOGRAD F(2x2, 3x3), for more channels: each 2x2 output tile (one pool window) from a
  *     4x4 input tile, 16 products per tile and channel pair instead of 36, as 16 GEMMs with
  *     K = C (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). The
  *     transforms only add and subtract (and halve, for the weights), so results differ from the
  *     direct sums by rounding only (test_conv bounds the difference). F(4x4, 3x3) needs 19%
- *     fewer products on the tutorial's 10x10 map but measured slower here (its 36 GEMM outputs
- *     per tile no longer stay in L1).
- * Both run one task per group of samples; each output depends only on its own sample, so the
- * results never depend on the thread count or the grouping.
+ *     fewer products on the tutorial's 10x10 map but gained only about 2% here.
+ * Evaluation and prediction (no backward pass) use both, blocks chained depth first. Training's
+ * forward pass uses DIRECT for a pooled block without dropout and WINOGRAD for a pooled block
+ * (with the dropout masks and the pool's window offsets the backward pass needs); lc_conv.h's
+ * lc_conv2d_forward_fused picks them. Every path runs one task per group of samples and each
+ * output depends only on its own sample, so results never depend on the thread count.
  */
 #ifndef LC_CONV_EVAL_H
 #define LC_CONV_EVAL_H
