@@ -762,42 +762,6 @@ static lc_conv2d cropped(const lc_conv2d *c, const lc_conv_fuse *f)
     return cc;
 }
 
-/* Training without dropout through a pooled block with few input channels (an image): under
- * AVX-512 the taps are summed directly (conv_eval_avx512.c), bitwise what the GEMM path below
- * computes but without packing, a 10-step GEMM or a second pass for the pool. */
-typedef struct direct_ctx {
-    const lc_conv2d *c;
-    const lc_conv_eval *e;
-    const float *x, *w, *b;
-    float *y, *scratch;
-    unsigned char *am;
-} direct_ctx;
-
-static void direct_task(void *vctx, int s, int thread)
-{
-    const direct_ctx *k = vctx;
-    const lc_conv2d *c = k->c;
-    size_t on = (size_t)c->OC * k->e->TH * k->e->TW;
-    lc_conv_direct_train_avx512(c, k->e, k->x + (size_t)s * c->C * c->H * c->W, k->w, k->b,
-                                k->y + (size_t)s * on, k->am + (size_t)s * on,
-                                k->scratch + (size_t)thread * k->e->thread);
-}
-
-static int direct_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
-                        const float *x, const float *w, const float *b, float *y,
-                        unsigned char *argmax, float *ws)
-{
-    lc_conv_eval e;
-    if (lc_gemm_isa() != LC_ISA_AVX512 || !f->pool || f->pkh != 2 || f->pkw != 2)
-        return 0;
-    lc_conv_eval_plan(c, f, 0, &e);
-    if (e.kind != LC_CONV_EVAL_DIRECT)
-        return 0;
-    direct_ctx k = {c, &e, x, w, b, y, ws + exact_floats(c, lc_pool_threads(p)), argmax};
-    lc_pool_run(p, B, direct_task, &k);
-    return 1;
-}
-
 void lc_conv2d_forward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
                              const float *x, const float *w, const float *b, float rate,
                              uint64_t seed, uint64_t layer, uint64_t step, float *y,
@@ -808,9 +772,7 @@ void lc_conv2d_forward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse 
     if (!argmax && B > 0 &&
         lc_conv_eval_forward(p, c, f, B, x, w, b, y, ws + exact_floats(c, lc_pool_threads(p))))
         return;
-    if (argmax && rate == 0.0f && B > 0 && direct_train(p, c, f, B, x, w, b, y, argmax, ws))
-        return;
-    if (argmax && lc_conv_wino_train(p, c, f, B, x, w, b, rate, seed, layer, step, y, argmax,
+    if (argmax && lc_conv_eval_train(p, c, f, B, x, w, b, rate, seed, layer, step, y, argmax,
                                      ws + exact_floats(c, lc_pool_threads(p))))
         return;
     lc_conv2d cc = cropped(c, f);

@@ -286,31 +286,37 @@ int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, 
     return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
 }
 
-typedef struct wtrain_ctx {
+typedef struct train_ctx {
     const lc_conv2d *c;
     const lc_conv_eval *e;
     int B;
-    const float *x, *b, *u;
+    const float *x, *w, *b, *u;
     lc_conv_eval_drop d;
     float *y, *scratch;
     unsigned char *am;
-} wtrain_ctx;
+} train_ctx;
 
-static void wtrain_task(void *vctx, int task, int thread)
+static void train_task(void *vctx, int task, int thread)
 {
-    const wtrain_ctx *k = vctx;
+    const train_ctx *k = vctx;
     const lc_conv2d *c = k->c;
     const lc_conv_eval *e = k->e;
     int s0 = task * e->G, G = k->B - s0 < e->G ? k->B - s0 : e->G;
-    size_t on = (size_t)c->OC * (c->OH / 2) * (c->OW / 2);
+    size_t in = (size_t)c->C * c->H * c->W, on = (size_t)c->OC * (c->OH / 2) * (c->OW / 2);
+    float *scratch = k->scratch + (size_t)thread * e->thread;
+    if (e->kind == LC_CONV_EVAL_DIRECT) {
+        for (int s = s0; s < s0 + G; s++)
+            lc_conv_direct_train_avx512(c, e, k->x + (size_t)s * in, k->w, k->b,
+                                        k->y + (size_t)s * on, k->am + (size_t)s * on, scratch);
+        return;
+    }
     lc_conv_eval_drop d = k->d;
     d.s0 = s0;
-    lc_conv_wino_train_avx512(c, e, G, k->x + (size_t)s0 * c->C * c->H * c->W, k->b, k->u, &d,
-                              k->y + (size_t)s0 * on, k->am + (size_t)s0 * on,
-                              k->scratch + (size_t)thread * e->thread);
+    lc_conv_wino_train_avx512(c, e, G, k->x + (size_t)s0 * in, k->b, k->u, &d,
+                              k->y + (size_t)s0 * on, k->am + (size_t)s0 * on, scratch);
 }
 
-int lc_conv_wino_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
+int lc_conv_eval_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
                        const float *x, const float *w, const float *b, float rate,
                        uint64_t seed, uint64_t layer, uint64_t step, float *y, unsigned char *am,
                        float *ws)
@@ -319,17 +325,21 @@ int lc_conv_wino_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, in
     if (lc_gemm_isa() != LC_ISA_AVX512 || B <= 0 || !f->pool || rate >= 1.0f)
         return 0;
     lc_conv_eval_plan(c, f, 0, &e);
-    if (e.kind != LC_CONV_EVAL_WINOGRAD)
+    /* the direct kernel has no dropout masks */
+    if (e.kind == LC_CONV_EVAL_NONE || (e.kind == LC_CONV_EVAL_DIRECT && rate > 0.0f))
         return 0;
-    weights_ctx wk = {c, &e, w, ws, (c->C + WEIGHT_CHANNELS - 1) / WEIGHT_CHANNELS};
-    lc_pool_run(p, e.NP * wk.nchunk, weights_task, &wk);
-    wtrain_ctx k = {.c = c, .e = &e, .B = B, .x = x, .b = b, .u = ws, .y = y, .am = am,
-                    .scratch = ws + round16(e.u),
-                    .d = {.rate = rate, .seed = seed, .layer = layer, .step = step}};
+    train_ctx k = {.c = c, .e = &e, .B = B, .x = x, .w = w, .b = b, .y = y, .am = am,
+                   .scratch = ws + round16(e.u),
+                   .d = {.rate = rate, .seed = seed, .layer = layer, .step = step}};
+    if (e.kind == LC_CONV_EVAL_WINOGRAD) {
+        weights_ctx wk = {c, &e, w, ws, (c->C + WEIGHT_CHANNELS - 1) / WEIGHT_CHANNELS};
+        lc_pool_run(p, e.NP * wk.nchunk, weights_task, &wk);
+        k.u = ws;
+    }
     if (rate > 0.0f) {
         k.d.scale = lc_dropout_scale(rate);
         k.d.thr = lc_dropout_threshold(rate);
     }
-    lc_pool_run(p, (B + e.G - 1) / e.G, wtrain_task, &k);
+    lc_pool_run(p, (B + e.G - 1) / e.G, train_task, &k);
     return 1;
 }

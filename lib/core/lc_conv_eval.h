@@ -121,10 +121,11 @@ void lc_conv_wino_train_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G,
                                const float *b, const float *u, const lc_conv_eval_drop *d,
                                float *y, unsigned char *am, float *scratch);
 
-/* The training forward of a pooled WINOGRAD block (with any dropout rate below 1) when the ISA
- * is AVX-512: returns 1 when done (y and argmax as lc_conv2d_forward_fused writes them), 0 when
- * the caller must run the GEMM path. ws: lc_conv_eval_ws_floats floats. */
-int lc_conv_wino_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
+/* The training forward of a pooled block when the ISA is AVX-512 and it is WINOGRAD (any
+ * dropout rate below 1) or DIRECT without dropout: returns 1 when done (y and argmax as
+ * lc_conv2d_forward_fused writes them), 0 when the caller must run the GEMM path. ws:
+ * lc_conv_eval_ws_floats floats. */
+int lc_conv_eval_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
                        const float *x, const float *w, const float *b, float rate,
                        uint64_t seed, uint64_t layer, uint64_t step, float *y, unsigned char *am,
                        float *ws);
