@@ -48,8 +48,6 @@ int lc_conv2d_plan(lc_conv2d *c)
  *   [chunk j]   [dW^T; db] partial (CKK+1, OC)                       for j in [0, LC_REDUCE_CHUNKS)
  * dW is computed transposed (col dy^T) so that B, the packed operand, is the small dy. */
 
-static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
-
 typedef struct ws_layout {
     size_t col;    /* one col buffer */
     size_t thread; /* per-thread stride */
@@ -65,15 +63,15 @@ static int layout(const lc_conv2d *c, int nthreads, ws_layout *l)
     size_t ckk1 = (size_t)c->C * c->KH * c->KW + 1, ohw = (size_t)c->OH * c->OW, t;
     if (lc_size_mul(ckk1, ohw, &t) != 0 || t > SIZE_MAX / 8)
         return -1;
-    l->col = round16(t);
+    l->col = lc_round16(t);
     l->z = 2 * l->col;
     if (lc_size_mul((size_t)c->OC, ohw, &t) != 0 || t > SIZE_MAX / 8 || l->z > SIZE_MAX / 8)
         return -1;
-    l->km = l->z + round16(t);
-    l->thread = l->km + round16(t);
+    l->km = l->z + lc_round16(t);
+    l->thread = l->km + lc_round16(t);
     if (lc_size_mul(ckk1, (size_t)c->OC, &t) != 0 || t > SIZE_MAX / 8)
         return -1;
-    l->chunk = round16(t);
+    l->chunk = lc_round16(t);
     if (lc_size_mul(l->thread, (size_t)(nthreads < 1 ? 1 : nthreads), &l->wb) != 0 ||
         lc_size_add(l->wb, l->chunk, &l->parts) != 0)
         return -1;
@@ -88,7 +86,7 @@ static size_t exact_floats(const lc_conv2d *c, int nthreads)
     if (layout(c, nthreads, &l) != 0 || lc_size_mul(l.chunk, LC_REDUCE_CHUNKS, &parts) != 0 ||
         lc_size_add(l.parts, parts, &total) != 0 || total > SIZE_MAX - 16)
         return SIZE_MAX;
-    return round16(total);
+    return lc_round16(total);
 }
 
 size_t lc_conv2d_ws_floats(const lc_conv2d *c, int B, int nthreads)

@@ -5,6 +5,8 @@
  * ISA). Compiled with -mavx512*; conv.c calls them only when the run-time check chose AVX-512. */
 #include "lc_conv_isa.h"
 
+#include "lc_avx512.h"
+
 #include <immintrin.h>
 #include <string.h>
 
@@ -26,7 +28,7 @@ void lc_col_pack_simple_avx512(const float *x, int H, int W, int KH, int KW, int
                 int r = run < 16 ? run : 16;
                 src[nrun] = oh * W + ow;
                 pos[nrun] = done;
-                msk[nrun] = (__mmask16)((1u << r) - 1u);
+                msk[nrun] = lc_lanes16(r);
                 nrun++;
                 ow += r;
                 p += r;
@@ -34,8 +36,8 @@ void lc_col_pack_simple_avx512(const float *x, int H, int W, int KH, int KW, int
                 run -= r;
             }
         }
-        __mmask16 m0 = (__mmask16)(w >= 16 ? 0xffff : (1u << w) - 1u);
-        __mmask16 m1 = (__mmask16)(w >= 32 ? 0xffff : w <= 16 ? 0 : (1u << (w - 16)) - 1u);
+        __mmask16 m0 = lc_lanes16(w);
+        __mmask16 m1 = lc_lanes16(w - 16);
         float *d = dst + (size_t)jp * kc;
         int kw = k0 % KW, kh = k0 / KW % KH, ci = k0 / (KW * KH);
         for (int k = 0; k < kc; k++, d += 32) {
@@ -73,9 +75,9 @@ static inline void pool_windows16(const float *r0, const float *r1, const uint32
     const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     const __m512 zero = _mm512_setzero_ps();
     int n = 2 * w; /* floats of each row */
-    __mmask16 lo = (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1u);
-    __mmask16 hi = (__mmask16)(n >= 32 ? 0xffff : n <= 16 ? 0 : (1u << (n - 16)) - 1u);
-    __mmask16 out = (__mmask16)(w >= 16 ? 0xffff : (1u << w) - 1u);
+    __mmask16 lo = lc_lanes16(n);
+    __mmask16 hi = lc_lanes16(n - 16);
+    __mmask16 out = lc_lanes16(w);
     __m512 l0 = _mm512_maskz_loadu_ps(lo, r0), h0 = _mm512_maskz_loadu_ps(hi, r0 + 16);
     __m512 l1 = _mm512_maskz_loadu_ps(lo, r1), h1 = _mm512_maskz_loadu_ps(hi, r1 + 16);
     __m512 va = _mm512_permutex2var_ps(l0, even, h0), vb = _mm512_permutex2var_ps(l0, odd, h0);
@@ -138,10 +140,10 @@ void lc_pool2x2_dz_avx512(int OC, int OW, int OHW, int POH, int POW, const float
             float *r0 = dz + (size_t)oc * OHW + (size_t)(2 * ph) * OW, *r1 = r0 + OW;
             for (int pw = 0; pw < POW; pw += 16, o += 16) {
                 int w = POW - pw < 16 ? POW - pw : 16;
-                __mmask16 in = (__mmask16)(w >= 16 ? 0xffff : (1u << w) - 1u);
+                __mmask16 in = lc_lanes16(w);
                 int n = 2 * w;
-                __mmask16 lo = (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1u);
-                __mmask16 hi = (__mmask16)(n >= 32 ? 0xffff : n <= 16 ? 0 : (1u << (n - 16)) - 1u);
+                __mmask16 lo = lc_lanes16(n);
+                __mmask16 hi = lc_lanes16(n - 16);
                 __m512 y = _mm512_maskz_loadu_ps(in, ys + o);
                 /* the gradient where the output is positive, +0 elsewhere (as conv.c) */
                 __mmask16 pos = _mm512_cmp_ps_mask(y, zero, _CMP_GT_OQ);
@@ -161,7 +163,6 @@ void lc_pool2x2_dz_avx512(int OC, int OW, int OHW, int POH, int POW, const float
 }
 
 /* rows of at most 16 floats at a time: one masked load and store (or add) each */
-static inline __mmask16 first(int n) { return (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1u); }
 
 void lc_im2col_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW, const float *x,
                              float *col)
@@ -172,7 +173,7 @@ void lc_im2col_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW
                 const float *src = x + ((size_t)ci * H + kh) * W + kw;
                 for (int oh = 0; oh < OH; oh++, col += OW, src += W)
                     for (int j = 0; j < OW; j += 16) {
-                        __mmask16 m = first(OW - j);
+                        __mmask16 m = lc_lanes16(OW - j);
                         _mm512_mask_storeu_ps(col + j, m, _mm512_maskz_loadu_ps(m, src + j));
                     }
             }
@@ -185,12 +186,12 @@ void lc_col2im_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW
     if (OW + KW - 1 <= 16) {
         /* each row of x takes its KW shifted contributions in a register (kw in order, as the
          * general loop adds them), then one store: no store-to-load forwarding stalls */
-        __mmask16 m = first(OW);
+        __mmask16 m = lc_lanes16(OW);
         for (int ci = 0; ci < C; ci++)
             for (int kh = 0; kh < KH; kh++) {
                 const float *rows = col + ((size_t)ci * KH + kh) * KW * OHW; /* kw = 0 */
                 float *dst = x + ((size_t)ci * H + kh) * W;
-                __mmask16 mall = first(OW + KW - 1);
+                __mmask16 mall = lc_lanes16(OW + KW - 1);
                 for (int oh = 0; oh < OH; oh++, dst += W) {
                     __m512 v = _mm512_maskz_loadu_ps(mall, dst);
                     for (int kw = 0; kw < KW; kw++) {
@@ -210,7 +211,7 @@ void lc_col2im_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW
                 float *dst = x + ((size_t)ci * H + kh) * W + kw;
                 for (int oh = 0; oh < OH; oh++, col += OW, dst += W)
                     for (int j = 0; j < OW; j += 16) {
-                        __mmask16 mk = first(OW - j);
+                        __mmask16 mk = lc_lanes16(OW - j);
                         __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(mk, dst + j),
                                                  _mm512_maskz_loadu_ps(mk, col + j));
                         _mm512_mask_storeu_ps(dst + j, mk, v);

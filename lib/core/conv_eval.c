@@ -10,8 +10,6 @@
 #include <stdint.h>
 #include <string.h>
 
-static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
-
 /* a * b * c * d, or SIZE_MAX on overflow */
 static size_t mul4(size_t a, size_t b, size_t c, size_t d)
 {
@@ -27,10 +25,10 @@ static size_t lay(size_t *off, const size_t *len, int n)
 {
     size_t at = 0;
     for (int i = 0; i < n; i++) {
-        if (len[i] == SIZE_MAX || at > SIZE_MAX / 2 - round16(len[i]))
+        if (len[i] == SIZE_MAX || at > SIZE_MAX / 2 - lc_round16(len[i]))
             return SIZE_MAX;
         off[i] = at;
-        at += round16(len[i]);
+        at += lc_round16(len[i]);
     }
     return at;
 }
@@ -117,10 +115,10 @@ static size_t chain_ws(int n, const lc_conv_eval *e, int nthreads, size_t *u_off
     size_t at = 0, scratch = 0, t;
     for (int i = 0; i < n; i++) {
         u_off[i] = at;
-        if (e[i].u == SIZE_MAX || at > SIZE_MAX / 2 - round16(e[i].u) ||
+        if (e[i].u == SIZE_MAX || at > SIZE_MAX / 2 - lc_round16(e[i].u) ||
             e[i].thread > SIZE_MAX / 2 - scratch)
             return SIZE_MAX;
-        at += round16(e[i].u);
+        at += lc_round16(e[i].u);
         scratch += e[i].thread;
     }
     if (lc_size_mul(scratch, (size_t)(nthreads < 1 ? 1 : nthreads), &t) != 0 ||
@@ -268,7 +266,7 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
             lc_pool_run(p, e[i].NP * wk.nchunk, weights_task, &wk);
             k.u[i] = ws + u_off[i];
         }
-        scratch_at = u_off[i] + round16(e[i].u);
+        scratch_at = u_off[i] + lc_round16(e[i].u);
         k.at[i] = k.thread;
         k.thread += e[i].thread;
         k.handoff[i] = e[i].kind == LC_CONV_EVAL_DIRECT && e[i].pool && i + 1 < n &&
@@ -329,7 +327,7 @@ int lc_conv_eval_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, in
     if (e.kind == LC_CONV_EVAL_NONE || (e.kind == LC_CONV_EVAL_DIRECT && rate > 0.0f))
         return 0;
     train_ctx k = {.c = c, .e = &e, .B = B, .x = x, .w = w, .b = b, .y = y, .am = am,
-                   .scratch = ws + round16(e.u),
+                   .scratch = ws + lc_round16(e.u),
                    .d = {.rate = rate, .seed = seed, .layer = layer, .step = step}};
     if (e.kind == LC_CONV_EVAL_WINOGRAD) {
         weights_ctx wk = {c, &e, w, ws, (c->C + WEIGHT_CHANNELS - 1) / WEIGHT_CHANNELS};

@@ -5,6 +5,7 @@
 #include "lc_conv_eval.h"
 
 #include "gemm_kernels.h"
+#include "lc_avx512.h"
 #include "lc_dropmask.h"
 #include "lc_layers.h"
 
@@ -13,11 +14,6 @@
 
 #define MR LC_GEMM_AVX512_MR
 #define NR LC_GEMM_AVX512_NR
-
-static inline __mmask16 lanes(long n)
-{
-    return n >= 16 ? (__mmask16)0xffff : n <= 0 ? (__mmask16)0 : (__mmask16)((1u << n) - 1u);
-}
 
 /* ---- transposes ---- */
 
@@ -58,7 +54,7 @@ static inline __attribute__((always_inline)) void
 transpose_block(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
 {
     __m512 r[16];
-    __mmask16 mj = lanes(nj), mi = lanes(ni);
+    __mmask16 mj = lc_lanes16(nj), mi = lc_lanes16(ni);
 #pragma GCC unroll 16
     for (int i = 0; i < 16; i++)
         r[i] = i < ni ? _mm512_maskz_loadu_ps(mj, src + i * ls) : _mm512_setzero_ps();
@@ -145,17 +141,17 @@ direct_pool_row(int C, int OC, const float *X, size_t plane, int Wp, int py, int
 #pragma GCC unroll 4
         for (int r = 0; r < 4; r++) {
             const float *row = X + ci * plane + (size_t)(2 * py + r) * Wp;
-            __m512 lo = _mm512_maskz_loadu_ps(lanes(Wp - c0), row + c0);
-            __m512 hi = _mm512_maskz_loadu_ps(lanes(Wp - c0 - 16), row + c0 + (Wp > c0 + 16 ? 16 : 0));
-            __m512 lo2 = _mm512_maskz_loadu_ps(lanes(Wp - c0 - 2), row + c0 + (Wp > c0 + 2 ? 2 : 0));
-            __m512 hi2 = _mm512_maskz_loadu_ps(lanes(Wp - c0 - 18), row + c0 + (Wp > c0 + 18 ? 18 : 0));
+            __m512 lo = _mm512_maskz_loadu_ps(lc_lanes16(Wp - c0), row + c0);
+            __m512 hi = _mm512_maskz_loadu_ps(lc_lanes16(Wp - c0 - 16), row + c0 + (Wp > c0 + 16 ? 16 : 0));
+            __m512 lo2 = _mm512_maskz_loadu_ps(lc_lanes16(Wp - c0 - 2), row + c0 + (Wp > c0 + 2 ? 2 : 0));
+            __m512 hi2 = _mm512_maskz_loadu_ps(lc_lanes16(Wp - c0 - 18), row + c0 + (Wp > c0 + 18 ? 18 : 0));
             __m512 *e = E + (ci * 4 + r) * 4;
             e[0] = _mm512_permutex2var_ps(lo, even, hi);
             e[1] = _mm512_permutex2var_ps(lo, odd, hi);
             e[2] = _mm512_permutex2var_ps(lo2, even, hi2);
             e[3] = _mm512_permutex2var_ps(lo2, odd, hi2);
         }
-    __mmask16 om = lanes(POW - px0);
+    __mmask16 om = lc_lanes16(POW - px0);
     size_t on = (size_t)POH * POW;
     /* two output channels at a time: 8 independent FMA chains keep both FMA pipes busy */
     for (int oc = 0; oc < OC; oc += 2) {
@@ -213,7 +209,7 @@ direct_hwc_block(int C, int NB, int OC, int o0, const float *X, size_t plane, in
     __mmask16 om[2];
     for (int nb = 0; nb < NB; nb++) {
         int lo = o0 + 16 * nb;
-        om[nb] = lanes(OC - lo);
+        om[nb] = lc_lanes16(OC - lo);
         __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
                                                             12, 13, 14, 15),
                                          _mm512_set1_epi32(C * 9));
@@ -264,9 +260,9 @@ direct_row(int C, int OC, const float *X, size_t plane, int Wp, int oy, int ox0,
             const float *row = X + ci * plane + (size_t)(oy + kh) * Wp;
             for (int kw = 0; kw < 3; kw++)
                 E[(ci * 3 + kh) * 3 + kw] = _mm512_maskz_loadu_ps(
-                    lanes(Wp - ox0 - kw), row + (Wp > ox0 + kw ? ox0 + kw : 0));
+                    lc_lanes16(Wp - ox0 - kw), row + (Wp > ox0 + kw ? ox0 + kw : 0));
         }
-    __mmask16 om = lanes(OW - ox0);
+    __mmask16 om = lc_lanes16(OW - ox0);
     size_t on = (size_t)OH * OW;
     for (int oc = 0; oc < OC; oc++) {
         const float *wk = w + (size_t)oc * C * 9;
@@ -437,7 +433,7 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
             int g = p0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
             const float *tile = xh + s * img + ((size_t)2 * ty * Wp + 2 * tx) * C;
             for (int c0 = 0; c0 < C; c0 += 16) {
-                wino_in(tile + c0, (size_t)Wp * C, C, lanes(C - c0), V + (size_t)r * C + c0,
+                wino_in(tile + c0, (size_t)Wp * C, C, lc_lanes16(C - c0), V + (size_t)r * C + c0,
                         (size_t)MR * C);
             }
         }
@@ -455,7 +451,7 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                 const float *mt = M + (size_t)r * ldm - (size_t)np * NR;
                 float *st = St + (size_t)s * P * OC;
                 for (int co = np * NR; co < np * NR + nr; co += 16) {
-                    __mmask16 om = lanes(OC - co);
+                    __mmask16 om = lc_lanes16(OC - co);
                     __m512 yv[2][2];
                     wino_out(mt + co, (size_t)NR, yv);
                     __m512 bv = b ? _mm512_maskz_loadu_ps(om, b + co) : zero;

@@ -2,6 +2,7 @@
  * accumulators). Compiled with -mavx512*; only called after the run-time CPU check in gemm.c.
  * Blocking, packing and dispatch live in gemm.c. */
 #include "gemm_kernels.h"
+#include "lc_avx512.h"
 
 #include <immintrin.h>
 
@@ -87,8 +88,7 @@ void lc_sgemm_kernel_avx512(int kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs
         }
         return;
     }
-    __mmask16 m0 = (__mmask16)(nr >= 16 ? 0xffff : (1u << nr) - 1u);
-    __mmask16 m1 = (__mmask16)(nr >= 32 ? 0xffff : nr <= 16 ? 0 : (1u << (nr - 16)) - 1u);
+    __mmask16 m0 = lc_lanes16(nr), m1 = lc_lanes16(nr - 16);
 #pragma GCC unroll 16
     for (int r = 0; r < MR; r++) {
         if (r >= mr)

@@ -9,6 +9,10 @@
 
 #define LC_ALIGN 64
 
+/* n floats rounded up to whole 64-byte lines (16 floats): parts of a workspace laid out one
+ * after another this way all stay LC_ALIGN-aligned. */
+static inline size_t lc_round16(size_t n) { return (n + 15) & ~(size_t)15; }
+
 /* *out = a * b; returns 0 on success, -1 on overflow. */
 int lc_size_mul(size_t a, size_t b, size_t *out);
 /* *out = a + b; returns 0 on success, -1 on overflow. */

@@ -3,6 +3,8 @@
  * run-time check. */
 #include "lc_pixels.h"
 
+#include "lc_avx512.h"
+
 #include <immintrin.h>
 
 void lc_pixels_to_unit_avx512(const unsigned char *src, float *dst, size_t n)
@@ -14,7 +16,7 @@ void lc_pixels_to_unit_avx512(const unsigned char *src, float *dst, size_t n)
         _mm512_storeu_ps(dst + i, _mm512_div_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b)), d));
     }
     if (i < n) {
-        __mmask16 m = (__mmask16)((1u << (n - i)) - 1u);
+        __mmask16 m = lc_lanes16((long)(n - i));
         __m128i b = _mm_maskz_loadu_epi8(m, src + i);
         _mm512_mask_storeu_ps(dst + i, m,
                               _mm512_div_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b)), d));
