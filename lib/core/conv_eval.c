@@ -199,6 +199,14 @@ static void weights_task(void *vctx, int t, int thread)
     lc_conv_eval_wino_weights(k->c, k->e, k->w, t / k->nchunk, ci0, ci1, k->u);
 }
 
+/* U of a Winograd block (lc_conv_eval_wino_weights), on the pool */
+static void wino_weights(lc_pool *p, const lc_conv2d *c, const lc_conv_eval *e, const float *w,
+                         float *u)
+{
+    weights_ctx k = {c, e, w, u, (c->C + WEIGHT_CHANNELS - 1) / WEIGHT_CHANNELS};
+    lc_pool_run(p, e->NP * k.nchunk, weights_task, &k);
+}
+
 typedef struct chain_ctx {
     int n, B, G;
     const lc_conv_eval_block *blk;
@@ -220,8 +228,7 @@ static void chain_task(void *vctx, int task, int thread)
         const lc_conv2d *c = k->blk[i].c;
         const lc_conv_eval *e = &k->e[i];
         size_t in = (size_t)c->C * c->H * c->W;
-        size_t on = (size_t)c->OC * (e->pool ? (size_t)(c->OH / 2) * (c->OW / 2)
-                                             : (size_t)c->OH * c->OW);
+        size_t on = lc_conv_fuse_out_floats(c, k->blk[i].f);
         lc_conv_eval_hwc hwc;
         if (k->handoff[i]) {
             const lc_conv2d *nc = k->blk[i + 1].c;
@@ -261,9 +268,7 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
     for (int i = 0; i < n; i++) {
         k.u[i] = NULL;
         if (e[i].kind == LC_CONV_EVAL_WINOGRAD) {
-            weights_ctx wk = {blk[i].c, &e[i], blk[i].w, ws + u_off[i],
-                              (blk[i].c->C + WEIGHT_CHANNELS - 1) / WEIGHT_CHANNELS};
-            lc_pool_run(p, e[i].NP * wk.nchunk, weights_task, &wk);
+            wino_weights(p, blk[i].c, &e[i], blk[i].w, ws + u_off[i]);
             k.u[i] = ws + u_off[i];
         }
         scratch_at = u_off[i] + lc_round16(e[i].u);
@@ -286,6 +291,7 @@ int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, 
 
 typedef struct train_ctx {
     const lc_conv2d *c;
+    const lc_conv_fuse *f;
     const lc_conv_eval *e;
     int B;
     const float *x, *w, *b, *u;
@@ -300,7 +306,7 @@ static void train_task(void *vctx, int task, int thread)
     const lc_conv2d *c = k->c;
     const lc_conv_eval *e = k->e;
     int s0 = task * e->G, G = k->B - s0 < e->G ? k->B - s0 : e->G;
-    size_t in = (size_t)c->C * c->H * c->W, on = (size_t)c->OC * (c->OH / 2) * (c->OW / 2);
+    size_t in = (size_t)c->C * c->H * c->W, on = lc_conv_fuse_out_floats(c, k->f);
     float *scratch = k->scratch + (size_t)thread * e->thread;
     if (e->kind == LC_CONV_EVAL_DIRECT) {
         for (int s = s0; s < s0 + G; s++)
@@ -326,12 +332,11 @@ int lc_conv_eval_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, in
     /* the direct kernel has no dropout masks */
     if (e.kind == LC_CONV_EVAL_NONE || (e.kind == LC_CONV_EVAL_DIRECT && rate > 0.0f))
         return 0;
-    train_ctx k = {.c = c, .e = &e, .B = B, .x = x, .w = w, .b = b, .y = y, .am = am,
+    train_ctx k = {.c = c, .f = f, .e = &e, .B = B, .x = x, .w = w, .b = b, .y = y, .am = am,
                    .scratch = ws + lc_round16(e.u),
                    .d = {.rate = rate, .seed = seed, .layer = layer, .step = step}};
     if (e.kind == LC_CONV_EVAL_WINOGRAD) {
-        weights_ctx wk = {c, &e, w, ws, (c->C + WEIGHT_CHANNELS - 1) / WEIGHT_CHANNELS};
-        lc_pool_run(p, e.NP * wk.nchunk, weights_task, &wk);
+        wino_weights(p, c, &e, w, ws);
         k.u = ws;
     }
     if (rate > 0.0f) {

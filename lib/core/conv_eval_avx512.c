@@ -275,9 +275,11 @@ direct_row(int C, int OC, const float *X, size_t plane, int Wp, int oy, int ox0,
     }
 }
 
+/* One sample: into the next block's images (hwc), or into y (and, training a pooled block,
+ * the window offsets into am; NULL in evaluation). */
 static void direct_sample(const lc_conv2d *c, const lc_conv_eval *e, const float *x,
                           const float *w, const float *b, float *y, const lc_conv_eval_hwc *hwc,
-                          float *xh, float *scratch)
+                          float *xh, unsigned char *am, float *scratch)
 {
     const float *X = x;
     if (c->ph || c->pw) {
@@ -304,10 +306,10 @@ static void direct_sample(const lc_conv2d *c, const lc_conv_eval *e, const float
             for (int px0 = 0; px0 < e->TW; px0 += 16) {
                 if (c->C == 1)
                     direct_pool_row(1, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y,
-                                    NULL);
+                                    am);
                 else
                     direct_pool_row(c->C, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b,
-                                    y, NULL);
+                                    y, am);
             }
         return;
     }
@@ -510,8 +512,7 @@ void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G,
         return;
     }
     size_t in = (size_t)c->C * c->H * c->W;
-    size_t on = (size_t)c->OC * (e->pool ? (size_t)(c->OH / 2) * (c->OW / 2)
-                                         : (size_t)c->OH * c->OW);
+    size_t on = (size_t)c->OC * e->TH * e->TW; /* DIRECT: TH x TW is the block output */
     for (int s = 0; s < G; s++) {
         float *xh = NULL;
         if (hwc) {
@@ -519,7 +520,7 @@ void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G,
             if (hwc->zero)
                 memset(xh, 0, hwc->img * sizeof *xh);
         }
-        direct_sample(c, e, x + s * in, w, b, hwc ? NULL : y + s * on, hwc, xh, scratch);
+        direct_sample(c, e, x + s * in, w, b, hwc ? NULL : y + s * on, hwc, xh, NULL, scratch);
     }
 }
 
@@ -527,20 +528,7 @@ void lc_conv_direct_train_avx512(const lc_conv2d *c, const lc_conv_eval *e, cons
                                  const float *w, const float *b, float *y, unsigned char *am,
                                  float *scratch)
 {
-    const float *X = x;
-    if (c->ph || c->pw) {
-        pad_planes(c, x, scratch + e->xh);
-        X = scratch + e->xh;
-    }
-    size_t plane = (size_t)e->Hp * e->Wp;
-    for (int py = 0; py < e->TH; py++)
-        for (int px0 = 0; px0 < e->TW; px0 += 16) {
-            if (c->C == 1)
-                direct_pool_row(1, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y, am);
-            else
-                direct_pool_row(c->C, c->OC, X, plane, e->Wp, py, px0, e->TH, e->TW, w, b, y,
-                                am);
-        }
+    direct_sample(c, e, x, w, b, y, NULL, NULL, am, scratch);
 }
 
 void lc_conv_wino_train_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
