@@ -106,12 +106,11 @@ static void propf(page *p, xmlNodePtr n, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void propf(page *p, xmlNodePtr n, const char *name, const char *fmt, ...)
 {
-    char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    if (rep_xml_vpropf(n, name, fmt, ap) != 0)
+        p->oom = 1;
     va_end(ap);
-    prop(p, n, name, buf);
 }
 
 static xmlNodePtr addf(page *p, xmlNodePtr parent, const char *tag, const char *fmt, ...)

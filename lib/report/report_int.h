@@ -1,10 +1,13 @@
 /* report_int.h - internals of the report shared by its files: SVG charts (svg.c), PNG thumbnails
- * and data URIs (png.c). Not a public API: only report.c calls these. Every function returns
+ * and data URIs (png.c), formatted XML attributes. Not a public API: only report.c calls these. Every function returns
  * malloc'd memory (free()) or NULL on allocation failure. */
 #ifndef LC_REPORT_INT_H
 #define LC_REPORT_INT_H
 
+#include <stdarg.h>
 #include <stddef.h>
+
+#include <libxml/tree.h>
 
 /* Colour-blind-safe palette (Okabe & Ito). */
 #define REP_BLUE "#0072B2"
@@ -35,6 +38,10 @@ char *rep_svg_hbars(const char *title, const char *xlabel, const char *const *la
  * blue). */
 char *rep_svg_dual(const char *title, const char *xlabel, const char *const *labels, int n,
                    const double *y1, const char *y1_name, const double *y2, const char *y2_name);
+
+/* Sets attribute name of n to the printf-style value (at most 255 bytes); -1 when n is NULL or
+ * memory runs out (the caller's out-of-memory flag), 0 otherwise. */
+int rep_xml_vpropf(xmlNodePtr n, const char *name, const char *fmt, va_list ap);
 
 /* A PNG (stored deflate blocks, no compression library) of one planar image (C, H, W), C in
  * 1..4 (grey, grey+alpha, RGB, RGBA), box-downscaled so that neither side exceeds max_side.

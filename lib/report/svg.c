@@ -37,13 +37,18 @@ static void attr(svg *s, xmlNodePtr n, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void attr(svg *s, xmlNodePtr n, const char *name, const char *fmt, ...)
 {
-    char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (!n || !xmlNewProp(n, BAD_CAST name, BAD_CAST buf))
+    if (rep_xml_vpropf(n, name, fmt, ap) != 0)
         s->oom = 1;
+    va_end(ap);
+}
+
+int rep_xml_vpropf(xmlNodePtr n, const char *name, const char *fmt, va_list ap)
+{
+    char buf[256];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    return n && xmlNewProp(n, BAD_CAST name, BAD_CAST buf) ? 0 : -1;
 }
 
 /* Text at (x, y); anchor "start", "middle" or "end"; rotate in degrees about (x, y). */
