@@ -81,54 +81,39 @@ static double gflops(const shape *s, cblas_sgemm_fn *blas, const float *A, const
 }
 
 /* The core's FP32 peak: 12 independent FMA chains (enough to cover the FMA latency on both
- * ports), best of 5 runs of 20M iterations. */
-__attribute__((target("avx2,fma"))) static double peak_avx2(void)
+ * ports) for n iterations, in GFLOP/s; each ISA's loop is the same but for the vector type. */
+#define FMA_LOOP(T, SET1, FMADD, FIRST, LANES)                                                  \
+    T acc[12], m = SET1(0.999999f), a = SET1(1e-7f);                                             \
+    for (int i = 0; i < 12; i++)                                                                 \
+        acc[i] = SET1((float)i);                                                                 \
+    double t0 = now();                                                                           \
+    for (long it = 0; it < n; it++) {                                                            \
+        _Pragma("GCC unroll 12") for (int i = 0; i < 12; i++) acc[i] = FMADD(acc[i], m, a);      \
+    }                                                                                            \
+    double dt = now() - t0;                                                                      \
+    float sink = 0.0f;                                                                           \
+    for (int i = 0; i < 12; i++)                                                                 \
+        sink += FIRST(acc[i]);                                                                   \
+    if (sink == 12345.0f) /* keeps the loop */                                                   \
+        printf(" ");                                                                             \
+    return 12.0 * 2.0 * LANES * (double)n / dt * 1e-9;
+
+__attribute__((target("avx2,fma"))) static double fma_run_avx2(long n)
 {
-    double best = 0.0;
-    for (int round = 0; round < 5; round++) {
-        __m256 acc[12], m = _mm256_set1_ps(0.999999f), a = _mm256_set1_ps(1e-7f);
-        for (int i = 0; i < 12; i++)
-            acc[i] = _mm256_set1_ps((float)i);
-        const long n = 20000000;
-        double t0 = now();
-        for (long it = 0; it < n; it++) {
-#pragma GCC unroll 12
-            for (int i = 0; i < 12; i++)
-                acc[i] = _mm256_fmadd_ps(acc[i], m, a);
-        }
-        double dt = now() - t0;
-        float sink = 0.0f;
-        for (int i = 0; i < 12; i++)
-            sink += _mm256_cvtss_f32(acc[i]);
-        if (sink == 12345.0f)
-            printf(" ");
-        double g = 12.0 * 16.0 * (double)n / dt * 1e-9;
-        best = g > best ? g : best;
-    }
-    return best;
+    FMA_LOOP(__m256, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_cvtss_f32, 8)
 }
 
-__attribute__((target("avx512f"))) static double peak_avx512(void)
+__attribute__((target("avx512f"))) static double fma_run_avx512(long n)
+{
+    FMA_LOOP(__m512, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_cvtss_f32, 16)
+}
+
+/* best of 5 runs of 20M iterations */
+static double fma_peak(double (*run)(long))
 {
     double best = 0.0;
     for (int round = 0; round < 5; round++) {
-        __m512 acc[12], m = _mm512_set1_ps(0.999999f), a = _mm512_set1_ps(1e-7f);
-        for (int i = 0; i < 12; i++)
-            acc[i] = _mm512_set1_ps((float)i);
-        const long n = 20000000;
-        double t0 = now();
-        for (long it = 0; it < n; it++) {
-#pragma GCC unroll 12
-            for (int i = 0; i < 12; i++)
-                acc[i] = _mm512_fmadd_ps(acc[i], m, a);
-        }
-        double dt = now() - t0;
-        float sink = 0.0f;
-        for (int i = 0; i < 12; i++)
-            sink += _mm512_cvtss_f32(acc[i]);
-        if (sink == 12345.0f)
-            printf(" ");
-        double g = 12.0 * 32.0 * (double)n / dt * 1e-9;
+        double g = run(20000000);
         best = g > best ? g : best;
     }
     return best;
@@ -217,9 +202,9 @@ int main(void)
     double peak[2] = {0.0, 0.0};
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        peak[0] = peak_avx2();
+        peak[0] = fma_peak(fma_run_avx2);
     if (__builtin_cpu_supports("avx512f"))
-        peak[1] = peak_avx512();
+        peak[1] = fma_peak(fma_run_avx512);
     printf("FP32 FMA peak of one core: avx2 %.1f GFLOP/s, avx512 %.1f GFLOP/s\n\n", peak[0],
            peak[1]);
     printf("%-20s %2s %2s %5s %6s %5s |", "shape", "tA", "tB", "M", "N", "K");
