@@ -37,33 +37,61 @@ static lc_status check_config(const lc_lr_sched_config *c, double base_lr,
 {
     const char *k = "trainer.learning_rate_scheduler";
     if (c->decay < LC_LR_DECAY_NONE || c->decay > LC_LR_DECAY_COSINE)
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.decay: unknown decay type %d (expected null, linear, exponential or cosine)", k, (int)c->decay);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.decay: unknown decay type %d (expected null, linear, exponential or cosine)",
+                            k, (int)c->decay);
     if (!in_unit(c->decay_rate))
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.decay_rate must be between 0 and 1, got %g", k, c->decay_rate);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.decay_rate must be between 0 and 1, got %g",
+                            k, c->decay_rate);
     if (c->decay_steps <= 0)
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.decay_steps must be a positive integer, got %lld", k, (long long)c->decay_steps);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.decay_steps must be a positive integer, got %lld",
+                            k, (long long)c->decay_steps);
     if (c->reduce_on_plateau < 0)
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.reduce_on_plateau must be a non-negative integer, got %lld", k, (long long)c->reduce_on_plateau);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.reduce_on_plateau must be a non-negative integer, got %lld",
+                            k, (long long)c->reduce_on_plateau);
     if (c->reduce_on_plateau_patience < 0)
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.reduce_on_plateau_patience must be a non-negative integer, got %lld", k, (long long)c->reduce_on_plateau_patience);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.reduce_on_plateau_patience must be a non-negative integer, got %lld",
+                            k, (long long)c->reduce_on_plateau_patience);
     if (!in_unit(c->reduce_on_plateau_rate))
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.reduce_on_plateau_rate must be between 0 and 1, got %g", k, c->reduce_on_plateau_rate);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.reduce_on_plateau_rate must be between 0 and 1, got %g",
+                            k, c->reduce_on_plateau_rate);
     if (c->reduce_on_plateau > 0 && c->reduce_on_plateau_rate >= 1.0)
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.reduce_on_plateau_rate must be below 1 when reduce_on_plateau > 0 (torch's ReduceLROnPlateau rejects a factor of 1), got %g", k, c->reduce_on_plateau_rate);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.reduce_on_plateau_rate must be below 1 when reduce_on_plateau > 0 (torch's ReduceLROnPlateau rejects a factor of 1), got %g",
+                            k, c->reduce_on_plateau_rate);
     if (!(c->warmup_evaluations >= 0.0 && isfinite(c->warmup_evaluations)))
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.warmup_evaluations must be a non-negative number, got %g", k, c->warmup_evaluations);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.warmup_evaluations must be a non-negative number, got %g",
+                            k, c->warmup_evaluations);
     if (!(c->warmup_fraction >= 0.0 && isfinite(c->warmup_fraction)))
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.warmup_fraction must be a non-negative number, got %g", k, c->warmup_fraction);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.warmup_fraction must be a non-negative number, got %g",
+                            k, c->warmup_fraction);
     if (c->t_0 < 0)
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.t_0 must be a positive integer or null, got %lld", k, (long long)c->t_0);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.t_0 must be a positive integer or null, got %lld",
+                            k, (long long)c->t_0);
     if (c->t_mult < 1)
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.t_mult must be a positive integer, got %lld", k, (long long)c->t_mult);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.t_mult must be a positive integer, got %lld",
+                            k, (long long)c->t_mult);
     if (!in_unit(c->eta_min))
-        return lc_error_set(e, LC_ERR_CONFIG, "%s.eta_min must be between 0 and 1, got %g", k, c->eta_min);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "%s.eta_min must be between 0 and 1, got %g",
+                            k, c->eta_min);
     if (!(base_lr >= 0.0 && isfinite(base_lr)))
-        return lc_error_set(e, LC_ERR_CONFIG, "trainer.learning_rate must be a non-negative number, got %g", base_lr);
+        return lc_error_set(e, LC_ERR_CONFIG,
+                            "trainer.learning_rate must be a non-negative number, got %g",
+                            base_lr);
     if (steps_per_checkpoint < 0 || total_steps < 0)
-        return lc_error_set(e, LC_ERR_INTERNAL, "learning-rate schedule: negative step counts (steps_per_checkpoint %lld, total_steps %lld)", (long long)steps_per_checkpoint, (long long)total_steps);
+        return lc_error_set(e, LC_ERR_INTERNAL,
+                            "learning-rate schedule: negative step counts (steps_per_checkpoint %lld, total_steps %lld)",
+                            (long long)steps_per_checkpoint, (long long)total_steps);
     return LC_OK;
 }
 

@@ -100,7 +100,8 @@ static void run_case(const cJSON *cs)
         if (c.reduce_on_plateau == 0) { /* Ludwig's eval step returns at once: nothing changes */
             lc_lr_sched before = s;
             CHECK(lc_lr_sched_eval(&s, 0.5, steps + 1) == 0);
-            CHECK_MSG(memcmp(&before, &s, sizeof s) == 0, "%s: eval changed the state with plateau off", name);
+            CHECK_MSG(memcmp(&before, &s, sizeof s) == 0, "%s: eval changed the state with plateau off",
+                      name);
             continue;
         }
         if (!metric || !want_ev) {
@@ -149,7 +150,8 @@ static void test_double_reduction(void)
     CHECK(s.num_reductions == 2 && lc_lr_sched_lr(&s) == 0.125); /* 0.5 * 0.5^2 */
     CHECK(lc_lr_sched_step(&s) == 0.25);
     CHECK(lc_lr_sched_eval(&s, 9.0, 5) == 0 && lc_lr_sched_eval(&s, 9.0, 6) == 0); /* capped */
-    CHECK(s.num_reductions == 2 && s.num_bad_evals == 0 && s.last_reduction == 2 && s.last_reduction_steps == 4);
+    CHECK(s.num_reductions == 2 && s.num_bad_evals == 0 && s.last_reduction == 2 &&
+          s.last_reduction_steps == 4);
     CHECK(lc_lr_sched_step(&s) == 0.25);
 }
 
@@ -232,7 +234,8 @@ static void test_rejected(void)
     lc_lr_sched_config_default(&d);
     c = d, c.decay_steps = 0, expect_rejected(&c, 0.1, "decay_steps");
     c = d, c.decay_rate = 1.5, expect_rejected(&c, 0.1, "decay_rate");
-    c = d, c.reduce_on_plateau = 1, c.reduce_on_plateau_rate = 1.0, expect_rejected(&c, 0.1, "reduce_on_plateau_rate");
+    c = d, c.reduce_on_plateau = 1, c.reduce_on_plateau_rate = 1.0;
+    expect_rejected(&c, 0.1, "reduce_on_plateau_rate");
     c = d, c.reduce_on_plateau_patience = -1, expect_rejected(&c, 0.1, "reduce_on_plateau_patience");
     c = d, c.warmup_fraction = -0.1, expect_rejected(&c, 0.1, "warmup_fraction");
     c = d, c.warmup_evaluations = NAN, expect_rejected(&c, 0.1, "warmup_evaluations");
