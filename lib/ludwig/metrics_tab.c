@@ -188,6 +188,13 @@ static double auroc_exact(int64_t K, const int64_t *tps, const int64_t *fps)
     return (double)area2 / (2.0 * (double)P * (double)Q);
 }
 
+/* torchmetrics' _safe_divide with zero_division 0; float64 then float32 equals float32 division
+ * of the counts (double rounding is innocuous for a quotient). */
+static double ratio(int64_t num, int64_t den)
+{
+    return den == 0 ? 0.0 : (double)num / (double)den;
+}
+
 cJSON *lc_metrics_binary(int64_t N, const float *prob, const uint8_t *target, float threshold,
                          double loss)
 {
@@ -215,17 +222,16 @@ cJSON *lc_metrics_binary(int64_t N, const float *prob, const uint8_t *target, fl
         int64_t K = clf_curve(N, prob, target, buf, cnt, cnt + N);
         auc = auroc_exact(K, cnt, cnt + N);
     }
-#define RATIO(a, b) ((b) == 0 ? 0.0 : (double)(a) / (double)(b))
     out = cJSON_CreateObject();
     if (!out)
         goto free_all;
-    if (add_f32(out, "accuracy", RATIO(correct, N)) || add_f32(out, "loss", loss) ||
-        add_f32(out, "precision", RATIO(tp, tp + fp)) || add_f32(out, "recall", RATIO(tp, tp + fn)) ||
-        (N > 0 && add_f32(out, "roc_auc", auc)) || add_f32(out, "specificity", RATIO(tn, tn + fp))) {
+    if (add_f32(out, "accuracy", ratio(correct, N)) || add_f32(out, "loss", loss) ||
+        add_f32(out, "precision", ratio(tp, tp + fp)) ||
+        add_f32(out, "recall", ratio(tp, tp + fn)) || (N > 0 && add_f32(out, "roc_auc", auc)) ||
+        add_f32(out, "specificity", ratio(tn, tn + fp))) {
         cJSON_Delete(out);
         out = NULL;
     }
-#undef RATIO
 free_all:
     lc_free(cnt);
     lc_free(buf);
