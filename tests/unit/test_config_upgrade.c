@@ -304,6 +304,11 @@ static void test_preprocessing_defaults(void)
            "{defaults: {audio: {preprocessing: {type: fbank}}}}",
            N("2:11", "the entries of 'preprocessing.audio.audio_feature' moved up into 'preprocessing.audio'")
                N("2:3", "'preprocessing.audio' moved to 'defaults.audio.preprocessing'"));
+    /* a type section with a preprocessing: of its own: only that is kept */
+    expect("nested preprocessing",
+           "preprocessing:\n  category: {preprocessing: {most_common: 3}, other: 1}\n",
+           "{defaults: {category: {preprocessing: {most_common: 3}}}}",
+           N("2:3", "'preprocessing.category' moved to 'defaults.category.preprocessing'"));
     expect_error("preprocessing vs defaults",
                  "defaults: {image: {preprocessing: {height: 28}}}\npreprocessing:\n  image: {height: 32}\n",
                  "c.yaml:3:11: 'preprocessing.image.height' belongs in 'defaults.image.preprocessing.height', which is also given (line 1)");
@@ -421,6 +426,15 @@ static void test_sections(void)
                            N("10:5", "'hyperopt.sampler.scheduler' moved to 'hyperopt.executor.scheduler'")
                                N("10:5", "empty 'hyperopt.executor.scheduler' removed")
                                    N("6:3", "legacy section 'hyperopt.sampler' removed"));
+    expect("executor search_alg", "hyperopt:\n  executor: {type: ray, search_alg: hyperopt}\n  parameters: {x: 1}\n",
+           "{hyperopt: {executor: {type: ray}, parameters: {x: 1}, search_alg: {type: hyperopt}}}",
+           N("2:25", "'hyperopt.executor.search_alg' moved to 'hyperopt.search_alg'"));
+    expect("executor search_alg equal to the top-level one",
+           "hyperopt:\n  search_alg: {type: hyperopt}\n  executor: {search_alg: hyperopt}\n",
+           "{hyperopt: {search_alg: {type: hyperopt}, executor: {}}}",
+           N("3:14", "'hyperopt.executor.search_alg' removed: 'hyperopt.search_alg' is already given with the same value"));
+    expect_error("backend conflict", "backend:\n  credentials: {cache: {a: 1}}\n  cache_credentials: {a: 2}\n",
+                 "c.yaml:3:3: 'backend.cache_credentials' belongs in 'backend.credentials.cache', which is also given (line 2)");
     expect("combiner and encoder fc_size",
            "combiner: {type: concat, fc_size: 128}\ninput_features:\n  - {name: d, type: date, fc_size: 16}\n",
            "{combiner: {type: concat}, input_features: [{name: d, type: date, encoder: {}}]}",
@@ -461,6 +475,12 @@ static void test_versions(void)
            "{ludwig_version: \"0.6\", trainer: {learning_rate_scheduler: {decay: exponential}}}",
            N("3:1", "empty 'hyperopt: {}' removed")
                N("2:11", "'trainer.decay' moved to 'trainer.learning_rate_scheduler.decay', its value true written as exponential"));
+    expect("ludwig_version 0.7.0", "ludwig_version: 0.7.0\nhyperopt: {}\n", "{ludwig_version: 0.7.0}",
+           N("2:1", "empty 'hyperopt: {}' removed"));
+    expect("ludwig_version 0.7.0.post1", "ludwig_version: 0.7.0.post1\nhyperopt: {}\n",
+           "{ludwig_version: 0.7.0.post1, hyperopt: {}}", "");
+    expect("ludwig_version not a version", "ludwig_version: latest\ntraining: {}\n",
+           "{ludwig_version: latest, trainer: {}}", N("2:1", "'training' renamed to 'trainer'"));
     expect("ludwig_version 0.5rc1", "ludwig_version: 0.5rc1\ntraining: {epochs: 1}\n",
            "{ludwig_version: 0.5rc1, trainer: {epochs: 1}}",
            N("2:1", "'training' renamed to 'trainer'"));
