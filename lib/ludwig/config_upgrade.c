@@ -1265,8 +1265,10 @@ static lc_status up_lr_scheduler(uctx *u, lc_ynode *root)
             conv = b ? "exponential" : "null";
         else if (k == 0 && plain_bool(v, &b))
             conv = b ? "1" : "0";
-        else if (k == 0 && plain_number(v, &x) && x > -1e15 && x < 1e15)
-            snprintf(buf, sizeof buf, "%lld", (long long)x), conv = buf;
+        else if (k == 0 && plain_number(v, &x) && x > -1e15 && x < 1e15) {
+            snprintf(buf, sizeof buf, "%lld", (long long)x);
+            conv = buf;
+        }
         if (conv && strcmp(conv, v->str) != 0) {
             snprintf(how, sizeof how, ", its value %s written as %s", v->str, conv);
             if ((st = scalar_set(u, v, conv, 1)))
