@@ -1,0 +1,183 @@
+/* lc_prep_tab.h - Ludwig 0.10.3's training-time preprocessing of number, binary and category
+ * columns, as pure functions over the cells of one CSV column: missing values (the pandas NA
+ * strings), the computed fill values, Ludwig's casts, the per-feature metadata written to
+ * training_set_metadata.json (as cJSON trees whose numbers print as Python's json.dump would),
+ * and the processed column (float32 values, bools, vocabulary indices) with the rows Ludwig drops.
+ *
+ * The order of operations is Ludwig's build_dataset: fill value computed on the raw strings,
+ * missing cells filled, column cast, metadata computed, missing values handled again (the cast can
+ * create new ones), outliers replaced, normalization applied; a row whose processed value is NaN
+ * is dropped as Ludwig's final dataset.dropna() drops it.
+ *
+ * Left to others: reading the CSV (cells arrive as the reader produced them), the config (options
+ * arrive typed), dropping a row from every feature when one feature drops it, prediction-time
+ * preprocessing with a stored metadata file, and writing the JSON file.
+ */
+#ifndef LC_PREP_TAB_H
+#define LC_PREP_TAB_H
+
+#include <cJSON.h>
+#include <stddef.h>
+
+#include "lc_error.h"
+
+/* missing_value_strategy (and outlier_strategy) values. */
+typedef enum lc_missing {
+    LC_MISSING_FILL_WITH_CONST = 0,
+    LC_MISSING_FILL_WITH_MODE,
+    LC_MISSING_FILL_WITH_MEAN,
+    LC_MISSING_FILL_WITH_FALSE,
+    LC_MISSING_FILL_WITH_TRUE,
+    LC_MISSING_BFILL,
+    LC_MISSING_FFILL,
+    LC_MISSING_DROP_ROW
+} lc_missing;
+
+/* number preprocessing.normalization; LC_NORM_NULL is YAML null. */
+typedef enum lc_norm { LC_NORM_NULL = 0, LC_NORM_ZSCORE, LC_NORM_MINMAX, LC_NORM_LOG1P, LC_NORM_IQ } lc_norm;
+
+/* Config spelling <-> enum. The *_from_name functions return 0, or -1 for an unknown name;
+ * lc_norm_from_name maps NULL (YAML null) to LC_NORM_NULL. */
+int lc_missing_from_name(const char *name, lc_missing *out);
+const char *lc_missing_name(lc_missing m);
+int lc_norm_from_name(const char *name, lc_norm *out);
+const char *lc_norm_name(lc_norm k); /* NULL for LC_NORM_NULL */
+
+/* 1 if pandas read_csv (default na_values, pandas 2.x) reads the field as NaN: NULL, "", "nan",
+ * "NaN", "None", "null", "NA", "N/A", ... compared exactly (no trimming, case-sensitive). */
+int lc_prep_is_missing(const char *cell);
+
+/* One column as read from the CSV. */
+typedef struct lc_prep_column {
+    const char *name;         /* the column/feature name, for messages and Ludwig's own messages */
+    const char *const *cells; /* (n) cells; NULL or an NA string is a missing value */
+    const long *lines;        /* (n) 1-based source line of each row, named in messages; may be NULL */
+    size_t n;
+} lc_prep_column;
+
+#define LC_PREP_TEXT_MAX 64 /* bytes of a cell quoted in a note */
+
+/* ---- number ---- */
+
+typedef struct lc_prep_number_opts {
+    lc_missing missing;       /* fill_with_const (input) / drop_row (output) */
+    double fill_value;        /* 0.0 */
+    lc_norm normalization;    /* zscore (input) / null (output) */
+    int has_outlier_strategy; /* 0: outlier_strategy null (the default) */
+    lc_missing outlier_strategy;
+    double outlier_threshold; /* 3.0 */
+} lc_prep_number_opts;
+
+/* Ludwig's defaults for a number input (is_input = 1) or output feature. */
+void lc_prep_number_defaults(lc_prep_number_opts *o, int is_input);
+
+/* The parameters of a fitted normalization, as Ludwig keeps them (float32 statistics widened to
+ * double; q1..q3 are float64). Unused fields are 0. */
+typedef struct lc_number_norm {
+    lc_norm kind;
+    double mean, std, min, max, q1, q2, q3;
+} lc_number_norm;
+
+typedef struct lc_prep_number {
+    float *values;          /* (n) processed value of each row (valid where keep[i]) */
+    unsigned char *keep;    /* (n) 0 = Ludwig drops the row */
+    size_t n_kept;
+    size_t n_coerced;       /* non-missing cells that are not numbers: Ludwig makes them missing */
+    long coerced_line;      /* source line of the first one (0 if none or lines == NULL) */
+    char coerced_text[LC_PREP_TEXT_MAX]; /* its text, truncated */
+    lc_number_norm norm;
+    cJSON *meta;            /* {"mean","std"} / {"min","max"} / {"q1","q2","q3"} / {} (+ mean/std
+                               when outlier_strategy is set), without "preprocessing" */
+} lc_prep_number;
+
+/* Preprocesses a number column. preproc (may be NULL) is the feature's rendered preprocessing
+ * object: "computed_fill_value" and "computed_outlier_fill_value" are set in it as Ludwig sets
+ * them (its "fill_value" item is copied for fill_with_const when present). Errors (LC_ERR_DATA):
+ * fill_with_mean over a cell Python's float() rejects, a fill_with_mode string that is not a
+ * number, zscore with std 0, iq with an interquartile range of 0, log1p with a value <= 0, an
+ * empty column for fill_with_mode or iq. LC_ERR_CONFIG: a strategy number features lack.
+ * On failure *out is left empty (safe to free). */
+lc_status lc_prep_number_run(const lc_prep_column *col, const lc_prep_number_opts *o, cJSON *preproc,
+                             lc_prep_number *out, lc_error *e);
+void lc_prep_number_free(lc_prep_number *r);
+
+/* The normalization stored in a feature's metadata (keys as written by lc_prep_number_run). */
+lc_status lc_number_norm_from_meta(const cJSON *meta, lc_norm kind, const char *name, lc_number_norm *out,
+                                   lc_error *e);
+/* Ludwig's transform, in place, in float32 as numpy computes it; rows with keep[i] == 0 are
+ * skipped (keep may be NULL). Errors: std 0 (zscore), interquartile range 0 (iq), a value <= 0
+ * (log1p; names lines[i] when lines is given). */
+lc_status lc_number_norm_apply(const lc_number_norm *nm, const char *name, float *x /* (n) */,
+                               const unsigned char *keep /* (n) */, const long *lines /* (n) */, size_t n,
+                               lc_error *e);
+/* The inverse (de-normalizing number predictions), in float32 as Ludwig's torch postprocessing. */
+void lc_number_norm_inverse(const lc_number_norm *nm, float *x /* (n) */, size_t n);
+
+/* ---- binary ---- */
+
+typedef struct lc_prep_binary_opts {
+    lc_missing missing;              /* fill_with_false (input) / drop_row (output) */
+    const char *fallback_true_label; /* NULL = null */
+} lc_prep_binary_opts;
+
+void lc_prep_binary_defaults(lc_prep_binary_opts *o, int is_input);
+
+typedef struct lc_prep_binary {
+    unsigned char *values; /* (n) 0/1 (valid where keep[i]) */
+    unsigned char *keep;   /* (n) */
+    size_t n_kept;
+    int unconventional;    /* a string column with a value outside the boolean strings:
+                              fallback_true_label decided (Ludwig logs a warning) */
+    cJSON *meta;           /* {} for a column Ludwig casts to bool (all numbers, or true/false);
+                              else {"str2bool","bool2str","fallback_true_label"} */
+} lc_prep_binary;
+
+/* Preprocesses a binary column. preproc (may be NULL) receives "computed_fill_value" (the raw
+ * string chosen for fill_with_false/true/mode) and "fallback_true_label" (when Ludwig sets it).
+ * Errors (LC_ERR_DATA): more than two distinct values, no value to fill with. */
+lc_status lc_prep_binary_run(const lc_prep_column *col, const lc_prep_binary_opts *o, cJSON *preproc,
+                             lc_prep_binary *out, lc_error *e);
+void lc_prep_binary_free(lc_prep_binary *r);
+
+/* Ludwig's strings_utils.str2bool: *out = 1/0 for the true/false strings (case-insensitive), else
+ * (v == fallback) when fallback is given. Returns 0, or -1 when v is unconventional and fallback
+ * is NULL. */
+int lc_binary_str2bool(const char *v, const char *fallback, int *out);
+
+/* ---- category ---- */
+
+typedef struct lc_prep_category_opts {
+    lc_missing missing;     /* fill_with_const (input) / drop_row (output) */
+    const char *fill_value; /* "<UNK>" */
+    long most_common;       /* 10000 */
+    int is_input;
+} lc_prep_category_opts;
+
+void lc_prep_category_defaults(lc_prep_category_opts *o, int is_input);
+
+typedef struct lc_prep_category {
+    int *values;         /* (n) vocabulary index of each row (valid where keep[i]) */
+    unsigned char *keep; /* (n) */
+    size_t n_kept;
+    char **idx2str;      /* (n_idx2str) */
+    long long *freq;     /* (n_idx2str) str2freq of each entry */
+    size_t n_idx2str;
+    size_t vocab_size;   /* len(str2idx): n_idx2str unless "<UNK>" is both added and in the data */
+    char **keys;         /* (n_keys) str2idx keys, sorted by strcmp */
+    int *key_idx;        /* (n_keys) */
+    size_t n_keys;
+    int fallback_idx;    /* index of an unknown value: <UNK>'s, else the most frequent value's */
+    cJSON *meta;         /* {"idx2str","str2idx","str2freq","vocab_size"} */
+} lc_prep_category;
+
+/* Builds the vocabulary of a category column and maps every row. preproc (may be NULL) receives
+ * "computed_fill_value". Errors (LC_ERR_DATA): an output feature with fewer than 2 distinct
+ * values; fill_with_mode over an empty column. LC_ERR_CONFIG: fill_with_mean/false/true. */
+lc_status lc_prep_category_run(const lc_prep_column *col, const lc_prep_category_opts *o, cJSON *preproc,
+                               lc_prep_category *out, lc_error *e);
+void lc_prep_category_free(lc_prep_category *r);
+
+/* Ludwig's mapping of a cell (Python-stripped) to its index: str2idx, else fallback_idx. */
+int lc_prep_category_index(const lc_prep_category *c, const char *cell);
+
+#endif
