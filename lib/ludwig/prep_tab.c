@@ -3,7 +3,8 @@
  * versions Ludwig 0.10.3 pins: cells read as strings (dtype=object), fill values computed on the
  * raw strings, pd.to_numeric(errors="coerce").astype(float32) for numbers, float32 statistics
  * reduced the way numpy reduces them (pairwise sums in blocks of 8192), np.percentile's linear
- * interpolation, str2bool for binaries, Counter-free value_counts for categories.
+ * interpolation, str2bool for binaries, value_counts order (count, then first appearance) for
+ * category vocabularies and fill_with_mode.
  *
  * Not here: the CSV reader, the config, combining the dropped rows of several features, and the
  * prediction-time path that reuses a stored metadata file.
