@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lc_error_clear(&e);
     lc_status st = lc_config_load(path, &c, NULL, NULL, &e);
     if (st == LC_OK) {
-        if (!c || !c->full || !c->in_name || !c->out_name || c->epochs < 0)
+        if (!c || !c->full || c->nin < 1 || c->nout < 1 || !c->in[0].name || !c->out[0].name ||
+            c->epochs < 0)
             __builtin_trap();
         lc_config_free(c);
     } else if (c || !e.msg[0]) {

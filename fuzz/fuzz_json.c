@@ -41,17 +41,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int fd = fuzz_memfile(data, size, path, sizeof path);
     if (fd < 0)
         return 0;
-    lc_dataset *d = calloc(1, sizeof *d);
-    if (d) {
-        int h, w, c;
-        lc_error_clear(&e);
-        lc_status st = lc_dataset_read_metadata(path, "label", "image_path", d, &h, &w, &c, &e);
-        if (st == LC_OK && (d->nclasses < 2 || h < 0 || w < 0 || c < 0 || c > 4))
-            __builtin_trap();
-        if (st != LC_OK && !e.msg[0])
-            __builtin_trap();
-        lc_dataset_free(d);
-    }
+    lc_column col;
+    memset(&col, 0, sizeof col);
+    int h, w, c;
+    lc_error_clear(&e);
+    lc_status st = lc_dataset_read_metadata(path, "label", "image_path", &col, &h, &w, &c, &e);
+    if (st == LC_OK && (col.nclasses < 2 || h < 0 || w < 0 || c < 0 || c > 4))
+        __builtin_trap();
+    if (st != LC_OK && !e.msg[0])
+        __builtin_trap();
+    lc_column_free(&col);
     close(fd);
     return 0;
 }

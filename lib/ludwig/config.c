@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "lc_config_schema.h"
+#include "lc_config_schema_tab.h"
+#include "lc_config_upgrade.h"
 #include "lc_mem.h"
 #include "lc_yaml.h"
 
@@ -228,42 +230,103 @@ static lc_status conv_layer_spec(cfg_ctx *x, const lc_ynode *yenc, const cJSON *
     return LC_OK;
 }
 
+/* The names under which an FCStack's defaults are written in a section: the stacked_cnn encoder
+ * uses fc_* names, the combiner and the dense encoder plain ones, a decoder fc_* with
+ * fc_output_size. */
+typedef struct stack_keys {
+    const char *size, *bias, *wi, *bi, *norm, *norm_params, *act, *dropout, *num;
+    int default_num;
+} stack_keys;
+static const stack_keys SK_CNN = {"output_size", "fc_use_bias", "fc_weights_initializer",
+                                  "fc_bias_initializer", "fc_norm", "fc_norm_params",
+                                  "fc_activation", "fc_dropout", "num_fc_layers", 1};
+static const stack_keys SK_PLAIN = {"output_size", "use_bias", "weights_initializer",
+                                    "bias_initializer", "norm", "norm_params", "activation",
+                                    "dropout", "num_fc_layers", 0};
+static const stack_keys SK_DENSE = {"output_size", "use_bias", "weights_initializer",
+                                    "bias_initializer", "norm", "norm_params", "activation",
+                                    "dropout", "num_layers", 1};
+static const stack_keys SK_DECODER = {"fc_output_size", "fc_use_bias", "fc_weights_initializer",
+                                      "fc_bias_initializer", "fc_norm", "fc_norm_params",
+                                      "fc_activation", "fc_dropout", "num_fc_layers", 0};
+
 static lc_status fc_layer_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc,
-                               const cJSON *layer, const char *where, lc_fc_spec *fs)
+                               const stack_keys *k, const cJSON *layer, const char *where,
+                               lc_fc_spec *fs)
 {
     memset(fs, 0, sizeof *fs);
     fs->out = (int)(jhas(layer, "output_size") ? jnum(layer, "output_size", 1)
-                                               : jnum(enc, "output_size", 128));
-    fs->use_bias = jhas(layer, "use_bias") ? jbool(layer, "use_bias", 1)
-                                           : jbool(enc, "fc_use_bias", 1);
+                                               : jnum(enc, k->size, 256));
+    fs->use_bias = jhas(layer, "use_bias") ? jbool(layer, "use_bias", 1) : jbool(enc, k->bias, 1);
     const char *wi = jhas(layer, "weights_initializer") ? jstr(layer, "weights_initializer")
-                                                        : jstr(enc, "fc_weights_initializer");
+                                                        : jstr(enc, k->wi);
     const char *bi = jhas(layer, "bias_initializer") ? jstr(layer, "bias_initializer")
-                                                     : jstr(enc, "fc_bias_initializer");
+                                                     : jstr(enc, k->bi);
+    if (!wi)
+        wi = "xavier_uniform";
+    if (!bi)
+        bi = "zeros";
     if (parse_init(wi, &fs->w_init))
         return cerr(x, at, "%s: weights_initializer '%s' is not supported by ludwig-c yet", where, wi);
     if (parse_init(bi, &fs->b_init))
         return cerr(x, at, "%s: bias_initializer '%s' is not supported by ludwig-c yet", where, bi);
-    const char *norm = jhas(layer, "norm") ? jstr(layer, "norm") : jstr(enc, "fc_norm");
+    const char *norm = jhas(layer, "norm") ? jstr(layer, "norm") : jstr(enc, k->norm);
     const cJSON *np = jhas(layer, "norm_params") ? jget(layer, "norm_params")
-                                                 : jget(enc, "fc_norm_params");
+                                                 : jget(enc, k->norm_params);
     lc_status st = norm_spec(x, at, norm, np, where, &fs->norm);
     if (st)
         return st;
-    const char *act = jhas(layer, "activation") ? jstr(layer, "activation")
-                                                : jstr(enc, "fc_activation");
+    const char *act = jhas(layer, "activation") ? jstr(layer, "activation") : jstr(enc, k->act);
+    if (jhas(layer, "activation") ? 0 : !jhas(enc, k->act))
+        act = "relu";
     if (parse_act(act, &fs->act))
         return cerr(x, at, "%s: activation '%s' is not supported inside the network by ludwig-c", where, act);
     fs->dropout = (float)(jhas(layer, "dropout") ? jnum(layer, "dropout", 0)
-                                                 : jnum(enc, "fc_dropout", 0));
+                                                 : jnum(enc, k->dropout, 0));
     if (fs->dropout >= 1.0f)
         return cerr(x, at, "%s: dropout must be below 1", where, NULL);
     return LC_OK;
 }
 
-static lc_status encoder_spec(cfg_ctx *x, const lc_ynode *yenc, const cJSON *enc)
+/* An FCStack from section `sec` (its fc_layers or num_* layers with the section's defaults, and
+ * the stack-level norm and dropout Ludwig also applies to the stack's input). */
+static lc_status fc_stack_spec(cfg_ctx *x, const lc_ynode *ysec, const cJSON *sec,
+                               const stack_keys *k, const char *what, lc_fc_stack_spec *out)
 {
-    lc_model_spec *sp = &x->c->spec;
+    memset(out, 0, sizeof *out);
+    const cJSON *fl = jget(sec, "fc_layers");
+    const lc_ynode *at = ynode_at(ysec, "fc_layers", NULL);
+    if (fl && cJSON_IsArray(fl)) {
+        out->n = cJSON_GetArraySize(fl);
+    } else {
+        out->n = (int)jnum(sec, k->num, k->default_num);
+        fl = NULL;
+    }
+    lc_status st = norm_spec(x, ynode_at(ysec, k->norm, NULL), jstr(sec, k->norm),
+                             jget(sec, k->norm_params), what, &out->norm);
+    if (st)
+        return st;
+    out->dropout = (float)jnum(sec, k->dropout, 0);
+    out->residual = jbool(sec, "residual", 0);
+    if (out->n > 0) {
+        out->layers = calloc((size_t)out->n, sizeof *out->layers);
+        if (!out->layers)
+            return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < out->n; i++) {
+        char where[96];
+        snprintf(where, sizeof where, "%s.fc_layers[%d]", what, i);
+        st = fc_layer_spec(x, at, sec, k, fl ? cJSON_GetArrayItem(fl, i) : NULL, where,
+                           &out->layers[i]);
+        if (st)
+            return st;
+    }
+    return LC_OK;
+}
+
+static lc_status encoder_spec(cfg_ctx *x, const lc_ynode *yenc, const cJSON *enc,
+                              lc_input_spec *sp)
+{
     const cJSON *cl = jget(enc, "conv_layers");
     int has_cl = cl && cJSON_IsArray(cl);
     int ncl = jnull(enc, "num_conv_layers") ? -1 : (int)jnum(enc, "num_conv_layers", 0);
@@ -283,6 +346,7 @@ static lc_status encoder_spec(cfg_ctx *x, const lc_ynode *yenc, const cJSON *enc
         }
         cl = dflt_layers;
     }
+    sp->enc = LC_ENC_STACKED_CNN;
     sp->nconv = cJSON_GetArraySize(cl);
     lc_status st = LC_OK;
     if (sp->nconv > 0) {
@@ -297,30 +361,7 @@ static lc_status encoder_spec(cfg_ctx *x, const lc_ynode *yenc, const cJSON *enc
     cJSON_Delete(dflt_layers);
     if (st)
         return st;
-    if (!jnull(enc, "fc_norm") || jnum(enc, "fc_dropout", 0) > 0)
-        return cerr(x, ynode_at(yenc, jnull(enc, "fc_norm") ? "fc_dropout" : "fc_norm", NULL),
-                    "encoder: encoder-level fc_norm/fc_dropout (which Ludwig also applies to the flattened conv output) are not supported by ludwig-c yet; set dropout/norm per entry of fc_layers", NULL, NULL);
-    const cJSON *fl = jget(enc, "fc_layers");
-    const lc_ynode *at = ynode_at(yenc, "fc_layers", NULL);
-    if (fl && cJSON_IsArray(fl)) {
-        sp->nfc = cJSON_GetArraySize(fl);
-    } else {
-        sp->nfc = (int)jnum(enc, "num_fc_layers", 1);
-        fl = NULL;
-    }
-    if (sp->nfc > 0) {
-        sp->fc = calloc((size_t)sp->nfc, sizeof *sp->fc);
-        if (!sp->fc)
-            return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
-    }
-    for (int i = 0; i < sp->nfc; i++) {
-        char where[64];
-        snprintf(where, sizeof where, "fc_layers[%d]", i);
-        st = fc_layer_spec(x, at, enc, fl ? cJSON_GetArrayItem(fl, i) : NULL, where, &sp->fc[i]);
-        if (st)
-            return st;
-    }
-    return LC_OK;
+    return fc_stack_spec(x, yenc, enc, &SK_CNN, "encoder", &sp->fc);
 }
 
 /* A feature map whose keys are split: those of `sec` stay, stacked_cnn keys (the legacy
@@ -357,6 +398,36 @@ static lc_status split_legacy_encoder(cfg_ctx *x, const lc_ynode *f, const lc_se
     return LC_OK;
 }
 
+const char *lc_ftype_name(lc_ftype t)
+{
+    switch (t) {
+    case LC_FT_IMAGE:
+        return "image";
+    case LC_FT_NUMBER:
+        return "number";
+    case LC_FT_BINARY:
+        return "binary";
+    case LC_FT_CATEGORY:
+        return "category";
+    }
+    return "?";
+}
+
+static int ftype_parse(const char *s, lc_ftype *t)
+{
+    for (int k = LC_FT_IMAGE; k <= LC_FT_CATEGORY; k++)
+        if (strcmp(s, lc_ftype_name((lc_ftype)k)) == 0) {
+            *t = (lc_ftype)k;
+            return 0;
+        }
+    return -1;
+}
+
+static const char *encoders_of(lc_ftype t)
+{
+    return t == LC_FT_IMAGE ? "stacked_cnn" : lc_encoder_names(lc_ftype_name(t));
+}
+
 static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **out)
 {
     char path[64];
@@ -369,64 +440,83 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
         return cerr(x, f, "%s: every input feature needs a 'name'", path, NULL);
     if (!type || type->kind != LC_YSCALAR)
         return cerr(x, f, "%s: input feature '%s' needs a 'type'", path, name->str);
-    if (strcmp(type->str, "image") != 0) {
+    lc_ftype ft;
+    if (ftype_parse(type->str, &ft)) {
         lc_error_set(x->s.e, LC_ERR_CONFIG,
-                     "%s:%d:%d: %s.type: input feature type '%s' is not supported by ludwig-c yet (supported: image)",
+                     "%s:%d:%d: %s.type: input feature type '%s' is not supported by ludwig-c yet (supported: image, number, binary, category)",
                      x->s.file, type->line, type->col, path, type->str);
         return LC_ERR_CONFIG;
     }
+    if (ft != LC_FT_IMAGE) {
+        cJSON *feat = NULL;
+        lc_status st = lc_tab_feature_fill(&x->s, type->str, 0, f, path,
+                                           jget(x->defaults, type->str), &feat);
+        if (st)
+            return st;
+        if (!jhas(feat, "column"))
+            cJSON_AddStringToObject(feat, "column", jstr(feat, "name"));
+        *out = feat;
+        return LC_OK;
+    }
+    const lc_section *fsec = &lc_sec_image_feature;
+    /* the encoder's name: `encoder: {type: x}`, `encoder: x`, or the type's default */
+    const lc_ynode *yenc = lc_ymap_get(f, "encoder");
+    const char *ename = "stacked_cnn";
+    const lc_ynode *et = yenc && yenc->kind == LC_YMAP ? lc_ymap_get(yenc, "type")
+                         : yenc && yenc->kind == LC_YSCALAR ? yenc : NULL;
+    const cJSON *dft = jget(x->defaults, lc_ftype_name(ft));
+    const char *dft_enc = jstr(jget(dft, "encoder"), "type");
+    if (et && et->kind == LC_YSCALAR)
+        ename = et->str;
+    else if (dft_enc)
+        ename = dft_enc;
+    const lc_section *esec = strcmp(ename, "stacked_cnn") == 0 ? &lc_sec_stacked_cnn : NULL;
+    if (!esec) {
+        if (et)
+            return lc_error_set(x->s.e, LC_ERR_CONFIG,
+                                "%s:%d:%d: %s.encoder.type: %s encoder '%s' is not supported by ludwig-c yet (supported: %s)",
+                                x->s.file, et->line, et->col, path, lc_ftype_name(ft), ename,
+                                encoders_of(ft));
+        return cerr(x, f, "%s: encoder '%s' (from defaults) is not supported by ludwig-c yet", path, ename);
+    }
     lc_ynode fv, ev;
-    lc_status st = split_legacy_encoder(x, f, &lc_sec_image_feature, &lc_sec_stacked_cnn, &fv,
-                                        &ev, path);
-    const lc_ynode *yenc = NULL;
+    lc_status st = split_legacy_encoder(x, f, fsec, esec, &fv, &ev, path);
     lc_ynode enc_scalar_view;
     cJSON *feat = NULL, *enc = NULL;
-    const cJSON *dimg = jget(x->defaults, "image");
     if (st)
         goto done;
-    st = lc_schema_fill(&x->s, &lc_sec_image_feature, &fv, path, dimg, 1, &feat);
+    st = lc_schema_fill(&x->s, fsec, &fv, path, dft, 1, &feat);
     if (st)
         goto done;
-    yenc = lc_ymap_get(f, "encoder");
     if (yenc && ev.n) {
         st = cerr(x, &ev, "%s: encoder settings are given both under 'encoder' and directly on the feature; move them under 'encoder'", path, NULL);
         goto done;
     }
+    lc_yentry te;
     if (yenc && yenc->kind == LC_YSCALAR) {
         /* legacy `encoder: stacked_cnn` */
         memset(&enc_scalar_view, 0, sizeof enc_scalar_view);
         enc_scalar_view.kind = LC_YMAP;
         enc_scalar_view.line = yenc->line;
         enc_scalar_view.col = yenc->col;
-        lc_yentry te = {"type", yenc->line, yenc->col, (lc_ynode *)yenc};
+        te = (lc_yentry){"type", yenc->line, yenc->col, (lc_ynode *)yenc};
         enc_scalar_view.entries = &te;
         enc_scalar_view.n = 1;
         yenc = &enc_scalar_view;
-        char epath[96];
-        snprintf(epath, sizeof epath, "%s.encoder", path);
-        st = lc_schema_fill(&x->s, &lc_sec_stacked_cnn, yenc, epath, jget(dimg, "encoder"), 1,
-                            &enc);
-        yenc = NULL;
-    } else {
-        if (!yenc)
-            yenc = &ev;
-        const lc_ynode *et = lc_ymap_get(yenc, "type");
-        if (et && et->kind == LC_YSCALAR && strcmp(et->str, "stacked_cnn") != 0) {
-            st = lc_error_set(x->s.e, LC_ERR_CONFIG,
-                              "%s:%d:%d: %s.encoder.type: image encoder '%s' is not supported by ludwig-c yet (supported: stacked_cnn)",
-                              x->s.file, et->line, et->col, path, et->str);
-            goto done;
-        }
-        char epath[96];
-        snprintf(epath, sizeof epath, "%s.encoder", path);
-        st = lc_schema_fill(&x->s, &lc_sec_stacked_cnn, yenc, epath, jget(dimg, "encoder"), 1,
-                            &enc);
+    } else if (!yenc) {
+        yenc = &ev;
     }
+    char epath[96];
+    snprintf(epath, sizeof epath, "%s.encoder", path);
+    /* the type's defaults apply to the encoder only when they name the same encoder */
+    const cJSON *denc = jget(dft, "encoder");
+    if (denc && jstr(denc, "type") && strcmp(jstr(denc, "type"), ename) != 0)
+        denc = NULL;
+    st = lc_schema_fill(&x->s, esec, yenc, epath, denc, 1, &enc);
     if (st)
         goto done;
-    st = encoder_spec(x, yenc ? yenc : f, enc);
-    if (st)
-        goto done;
+    if (!jhas(enc, "type"))
+        cJSON_AddStringToObject(enc, "type", ename);
     cJSON_DeleteItemFromObjectCaseSensitive(feat, "encoder");
     cJSON_AddItemToObject(feat, "encoder", enc);
     enc = NULL;
@@ -442,6 +532,11 @@ done:
     return st;
 }
 
+static const char *decoders_of(lc_ftype t)
+{
+    return t == LC_FT_CATEGORY ? "classifier" : "regressor";
+}
+
 static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **out)
 {
     char path[64];
@@ -454,21 +549,23 @@ static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **
         return cerr(x, f, "%s: every output feature needs a 'name'", path, NULL);
     if (!type || type->kind != LC_YSCALAR)
         return cerr(x, f, "%s: output feature '%s' needs a 'type'", path, name->str);
-    if (strcmp(type->str, "category") != 0)
+    lc_ftype ft;
+    if (ftype_parse(type->str, &ft) || ft == LC_FT_IMAGE)
         return lc_error_set(x->s.e, LC_ERR_CONFIG,
-                            "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category)",
+                            "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category, binary, number)",
                             x->s.file, type->line, type->col, path, type->str);
     const lc_ynode *dec = lc_ymap_get(f, "decoder");
     if (dec && dec->kind == LC_YMAP) {
         const lc_ynode *dt = lc_ymap_get(dec, "type");
-        if (dt && dt->kind == LC_YSCALAR && strcmp(dt->str, "classifier") != 0)
+        if (dt && dt->kind == LC_YSCALAR && strcmp(dt->str, decoders_of(ft)) != 0)
             return lc_error_set(x->s.e, LC_ERR_CONFIG,
-                                "%s:%d:%d: %s.decoder.type: decoder '%s' is not supported for category outputs (supported: classifier)",
-                                x->s.file, dt->line, dt->col, path, dt->str);
+                                "%s:%d:%d: %s.decoder.type: decoder '%s' is not supported for %s outputs (supported: %s)",
+                                x->s.file, dt->line, dt->col, path, dt->str, lc_ftype_name(ft),
+                                decoders_of(ft));
     }
     cJSON *feat = NULL;
-    lc_status st = lc_schema_fill(&x->s, &lc_sec_category_output, f, path,
-                                  jget(x->defaults, "category"), 1, &feat);
+    lc_status st = lc_tab_feature_fill(&x->s, type->str, 1, f, path, jget(x->defaults, type->str),
+                                       &feat);
     if (st)
         return st;
     if (!jhas(feat, "column"))
@@ -477,8 +574,28 @@ static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **
     return LC_OK;
 }
 
-static const char *const category_metrics[] = {"accuracy", "accuracy_micro", "hits_at_k", "loss",
-                                               "roc_auc"};
+/* The metrics Ludwig 0.10.3 reports for an output feature of type t (breadth §1f). */
+static int type_metrics(lc_ftype t, const char *const **out)
+{
+    static const char *const cat[] = {"accuracy", "accuracy_micro", "hits_at_k", "loss", "roc_auc"};
+    static const char *const bin[] = {"accuracy", "loss", "precision", "recall", "roc_auc",
+                                      "specificity"};
+    static const char *const num[] = {"loss", "mean_absolute_error",
+                                      "mean_absolute_percentage_error", "mean_squared_error", "r2",
+                                      "root_mean_squared_error",
+                                      "root_mean_squared_percentage_error"};
+    switch (t) {
+    case LC_FT_BINARY:
+        *out = bin;
+        return 6;
+    case LC_FT_NUMBER:
+        *out = num;
+        return 7;
+    default:
+        *out = cat;
+        return 5;
+    }
+}
 
 static lc_status optimizer_fill(cfg_ctx *x, cJSON *opt, const lc_ynode *yopt)
 {
@@ -549,7 +666,7 @@ static lc_status optimizer_fill(cfg_ctx *x, cJSON *opt, const lc_ynode *yopt)
     return LC_OK;
 }
 
-static lc_status trainer_typed(cfg_ctx *x, cJSON *tr, const lc_ynode *ytr, const cJSON *outf)
+static lc_status trainer_typed(cfg_ctx *x, cJSON *tr, const lc_ynode *ytr)
 {
     lc_config *c = x->c;
     c->epochs = (int)jnum(tr, "epochs", 100);
@@ -580,33 +697,48 @@ static lc_status trainer_typed(cfg_ctx *x, cJSON *tr, const lc_ynode *ytr, const
     c->optim.lr = (float)c->learning_rate;
     /* validation field/metric: Ludwig defaults to the first output feature and its
      * default_validation_metric */
+    const cJSON *outs = jget(x->c->full, "output_features");
+    const cJSON *outf = cJSON_GetArrayItem(outs, 0);
     const char *out_name = jstr(outf, "name");
     const char *vf = jstr(tr, "validation_field"), *vm = jstr(tr, "validation_metric");
-    if (!vf && !vm) {
+    if (!vf)
         vf = out_name;
-        vm = jstr(outf, "default_validation_metric");
-    } else if (!vf) {
-        vf = out_name;
-    } else if (!vm) {
-        vm = strcmp(vf, "combined") == 0 ? "loss" : jstr(outf, "default_validation_metric");
-    }
-    if (strcmp(vf, "combined") != 0 && strcmp(vf, out_name) != 0)
+    const cJSON *vfeat = NULL;
+    for (const cJSON *o = outs ? outs->child : NULL; o; o = o->next)
+        if (strcmp(jstr(o, "name"), vf) == 0)
+            vfeat = o;
+    if (strcmp(vf, "combined") != 0 && !vfeat) {
+        char names[512] = "";
+        size_t len = 0;
+        for (const cJSON *o = outs ? outs->child : NULL; o && len < sizeof names - 80; o = o->next)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s'%s'", len ? ", " : "",
+                                    jstr(o, "name"));
         return lc_error_set(x->s.e, LC_ERR_CONFIG,
-                            "%s: trainer.validation_field: '%s' is neither 'combined' nor an output feature (the output feature is '%s')",
-                            x->s.file, vf, out_name);
+                            "%s: trainer.validation_field: '%s' is neither 'combined' nor an output feature (the output features are %s)",
+                            x->s.file, vf, names);
+    }
+    if (!vm)
+        vm = strcmp(vf, "combined") == 0 ? "loss" : jstr(vfeat, "default_validation_metric");
+    const char *const *mets;
+    lc_ftype vt = LC_FT_CATEGORY;
+    if (vfeat)
+        ftype_parse(jstr(vfeat, "type"), &vt);
+    int nm = type_metrics(vt, &mets);
     int ok = 0;
     if (strcmp(vf, "combined") == 0)
         ok = strcmp(vm, "loss") == 0;
     else
-        for (size_t i = 0; i < sizeof category_metrics / sizeof *category_metrics; i++)
-            ok |= strcmp(vm, category_metrics[i]) == 0;
+        for (int i = 0; i < nm; i++)
+            ok |= strcmp(vm, mets[i]) == 0;
     if (!ok) {
-        const char *near = lc_nearest_word(category_metrics, 5, vm);
+        char list[512] = "";
+        size_t len = 0;
+        for (int i = 0; i < nm; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", mets[i]);
+        const char *near = lc_nearest_word(mets, nm, vm);
         lc_error_set(x->s.e, LC_ERR_CONFIG,
                      "%s: trainer.validation_metric: '%s' is not a metric of '%s' (choose from: %s)",
-                     x->s.file, vm, vf,
-                     strcmp(vf, "combined") == 0 ? "loss"
-                                                 : "accuracy, accuracy_micro, hits_at_k, loss, roc_auc");
+                     x->s.file, vm, vf, strcmp(vf, "combined") == 0 ? "loss" : list);
         if (near)
             lc_error_hint(x->s.e, "did you mean '%s'?", near);
         return LC_ERR_CONFIG;
@@ -668,55 +800,264 @@ static lc_status split_typed(cfg_ctx *x, cJSON *pre, const lc_ynode *ypre)
     return LC_OK;
 }
 
-static lc_status image_pre_typed(cfg_ctx *x, const cJSON *feat)
+static int missing_parse(const char *s, lc_missing *out)
 {
-    lc_config *c = x->c;
+    static const char *const names[] = {"fill_with_const", "fill_with_mode", "fill_with_mean",
+                                        "fill_with_false", "fill_with_true", "bfill", "ffill",
+                                        "drop_row"};
+    for (int k = 0; k < 8; k++)
+        if (s && strcmp(s, names[k]) == 0) {
+            *out = (lc_missing)k;
+            return 0;
+        }
+    return -1;
+}
+
+/* The strategies Ludwig 0.10.3 allows per type (breadth §1d). */
+static int missing_allowed(lc_ftype t, lc_missing m)
+{
+    switch (t) {
+    case LC_FT_IMAGE:
+        return m == LC_MISS_BFILL || m == LC_MISS_FFILL || m == LC_MISS_DROP_ROW;
+    case LC_FT_NUMBER:
+        return m != LC_MISS_FILL_FALSE && m != LC_MISS_FILL_TRUE;
+    case LC_FT_BINARY:
+        return m != LC_MISS_FILL_CONST && m != LC_MISS_FILL_MEAN;
+    case LC_FT_CATEGORY:
+        return m != LC_MISS_FILL_MEAN && m != LC_MISS_FILL_FALSE && m != LC_MISS_FILL_TRUE;
+    }
+    return 0;
+}
+
+static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc_feature *F)
+{
     const cJSON *pre = jget(feat, "preprocessing");
     /* Ludwig forces height/width to be inferred for stacked_cnn; a user value is honoured by
      * ludwig-c (resizing to it) because silently discarding it would surprise the user. */
-    c->img_height = jnull(pre, "height") ? 0 : (int)jnum(pre, "height", 0);
-    c->img_width = jnull(pre, "width") ? 0 : (int)jnum(pre, "width", 0);
-    c->img_channels = jnull(pre, "num_channels") ? 0 : (int)jnum(pre, "num_channels", 0);
-    if ((c->img_height == 0) != (c->img_width == 0))
-        return cerr(x, NULL, "input feature '%s': preprocessing needs both height and width, or neither", jstr(feat, "name"), NULL);
-    c->crop_or_pad = strcmp(jstr(pre, "resize_method"), "crop_or_pad") == 0;
-    c->infer_dims = jbool(pre, "infer_image_dimensions", 1);
-    c->infer_max_h = (int)jnum(pre, "infer_image_max_height", 256);
-    c->infer_max_w = (int)jnum(pre, "infer_image_max_width", 256);
-    c->infer_sample = (int)jnum(pre, "infer_image_sample_size", 100);
-    c->standardize_imagenet = !jnull(pre, "standardize_image");
-    c->requires_equal_dims = jbool(pre, "requires_equal_dimensions", 0);
-    const char *mvs = jstr(pre, "missing_value_strategy");
-    if (strcmp(mvs, "bfill") != 0 && strcmp(mvs, "ffill") != 0 && strcmp(mvs, "drop_row") != 0)
-        return cerr(x, NULL, "input feature image: missing_value_strategy '%s' is not supported for images by ludwig-c (use bfill, ffill or drop_row)", mvs, NULL);
-    c->in_name = lc_strdup(jstr(feat, "name"));
-    c->in_column = lc_strdup(jstr(feat, "column"));
-    return c->in_name && c->in_column ? LC_OK : lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    F->img_height = jnull(pre, "height") ? 0 : (int)jnum(pre, "height", 0);
+    F->img_width = jnull(pre, "width") ? 0 : (int)jnum(pre, "width", 0);
+    F->img_channels = jnull(pre, "num_channels") ? 0 : (int)jnum(pre, "num_channels", 0);
+    if ((F->img_height == 0) != (F->img_width == 0))
+        return cerr(x, NULL, "input feature '%s': preprocessing needs both height and width, or neither", F->name, NULL);
+    F->crop_or_pad = strcmp(jstr(pre, "resize_method"), "crop_or_pad") == 0;
+    F->infer_dims = jbool(pre, "infer_image_dimensions", 1);
+    F->infer_max_h = (int)jnum(pre, "infer_image_max_height", 256);
+    F->infer_max_w = (int)jnum(pre, "infer_image_max_width", 256);
+    F->infer_sample = (int)jnum(pre, "infer_image_sample_size", 100);
+    F->standardize_imagenet = !jnull(pre, "standardize_image");
+    F->requires_equal_dims = jbool(pre, "requires_equal_dimensions", 0);
+    const lc_ynode *yenc = lc_ymap_get(yf, "encoder");
+    return encoder_spec(x, yenc && yenc->kind == LC_YMAP ? yenc : yf, jget(feat, "encoder"),
+                        &F->enc);
 }
 
-static lc_status output_typed(cfg_ctx *x, const cJSON *feat)
+/* Encoders of number, binary and category inputs. */
+static lc_status tab_encoder_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
+                                   lc_feature *F)
 {
-    lc_config *c = x->c;
-    c->top_k = (int)jnum(feat, "top_k", 3);
-    const cJSON *pre = jget(feat, "preprocessing"), *loss = jget(feat, "loss");
+    const cJSON *enc = jget(feat, "encoder");
+    const char *type = jstr(enc, "type");
+    const lc_ynode *at = ynode_at(yf, "encoder", NULL);
+    char what[160];
+    snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
+    if (strcmp(type, "passthrough") == 0) {
+        F->enc.enc = LC_ENC_PASSTHROUGH;
+        return LC_OK;
+    }
+    if (strcmp(type, "dense") == 0 && F->type != LC_FT_CATEGORY) {
+        F->enc.enc = LC_ENC_DENSE;
+        return fc_stack_spec(x, at, enc, &SK_DENSE, what, &F->enc.fc);
+    }
+    if (strcmp(type, "dense") == 0) {
+        F->enc.enc = LC_ENC_EMBED;
+        F->enc.embed_size = (int)jnum(enc, "embedding_size", 50);
+        F->enc.embed_trainable = jbool(enc, "embeddings_trainable", 1);
+        F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
+        F->enc.embed_init = LC_INIT_UNIFORM_PM1;
+        const char *ei = jstr(enc, "embedding_initializer");
+        if (ei && parse_init(ei, &F->enc.embed_init))
+            return cerr(x, at, "%s: embedding_initializer '%s' is not supported by ludwig-c yet", what, ei);
+        if (F->enc.embed_dropout >= 1.0f)
+            return cerr(x, at, "%s: dropout must be below 1", what, NULL);
+        return LC_OK;
+    }
+    /* sparse (a frozen identity embedding) and onehot both give the one-hot vector */
+    F->enc.enc = LC_ENC_ONEHOT;
+    return LC_OK;
+}
+
+static lc_status loss_typed(cfg_ctx *x, const cJSON *feat, lc_feature *F)
+{
+    const cJSON *loss = jget(feat, "loss");
+    const char *t = jstr(loss, "type");
+    static const struct {
+        const char *n;
+        lc_loss_type t;
+    } tab[] = {{"softmax_cross_entropy", LC_LOSS_SOFTMAX_XENT},
+               {"binary_weighted_cross_entropy", LC_LOSS_BWCE},
+               {"mean_squared_error", LC_LOSS_MSE},
+               {"mean_absolute_error", LC_LOSS_MAE},
+               {"root_mean_squared_error", LC_LOSS_RMSE},
+               {"mean_absolute_percentage_error", LC_LOSS_MAPE},
+               {"root_mean_squared_percentage_error", LC_LOSS_RMSPE},
+               {"huber", LC_LOSS_HUBER}};
+    int found = 0;
+    for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
+        if (t && strcmp(t, tab[i].n) == 0) {
+            F->loss = tab[i].t;
+            found = 1;
+        }
+    if (!found)
+        return cerr(x, NULL, "output feature '%s': loss '%s' is not supported by ludwig-c yet", F->name, t ? t : "?");
+    F->loss_weight = jnum(loss, "weight", 1.0);
+    F->robust_lambda = jnum(loss, "robust_lambda", 0);
+    F->confidence_penalty = jnum(loss, "confidence_penalty", 0);
+    F->huber_delta = jnum(loss, "delta", 1.0);
+    F->positive_class_weight = jnull(loss, "positive_class_weight") ? 0 : jnum(loss, "positive_class_weight", 0);
+    const cJSON *cw = jget(loss, "class_weights");
+    if (cw && cJSON_IsArray(cw)) {
+        F->nclass_weights = cJSON_GetArraySize(cw);
+        F->class_weights = calloc((size_t)F->nclass_weights + 1, sizeof *F->class_weights);
+        if (!F->class_weights)
+            return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+        int i = 0;
+        for (const cJSON *v = cw->child; v; v = v->next)
+            F->class_weights[i++] = v->valuedouble;
+    } else if (cw && cJSON_IsObject(cw)) {
+        F->class_weights_map = cJSON_Duplicate(cw, 1);
+        if (!F->class_weights_map)
+            return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    }
+    return LC_OK;
+}
+
+static lc_status output_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc_feature *F)
+{
     const cJSON *dec = jget(feat, "decoder");
-    c->most_common = (int)jnum(pre, "most_common", 10000);
-    c->lowercase = jbool(pre, "lowercase", 0);
-    const char *mvs = jstr(pre, "missing_value_strategy");
-    if (strcmp(mvs, "drop_row") != 0 && strcmp(mvs, "fill_with_const") != 0 &&
-        strcmp(mvs, "fill_with_mode") != 0)
-        return cerr(x, NULL, "output feature: missing_value_strategy '%s' is not supported for category outputs by ludwig-c (use drop_row, fill_with_const or fill_with_mode)", mvs, NULL);
-    c->loss_weight = jnum(loss, "weight", 1.0);
-    if (!jnull(loss, "class_weights"))
-        return cerr(x, NULL, "output feature '%s': loss.class_weights is not supported by ludwig-c yet", jstr(feat, "name"), NULL);
-    c->spec.out_use_bias = jbool(dec, "use_bias", 1);
-    if (parse_init(jstr(dec, "weights_initializer"), &c->spec.out_w_init))
+    char what[160];
+    snprintf(what, sizeof what, "output feature '%s': decoder", F->name);
+    lc_status st = fc_stack_spec(x, ynode_at(yf, "decoder", NULL), dec, &SK_DECODER, what,
+                                 &F->dec.fc);
+    if (st)
+        return st;
+    F->dec.name = F->name;
+    F->dec.use_bias = jbool(dec, "use_bias", 1);
+    if (parse_init(jstr(dec, "weights_initializer"), &F->dec.w_init))
         return cerr(x, NULL, "decoder.weights_initializer '%s' is not supported by ludwig-c yet", jstr(dec, "weights_initializer"), NULL);
-    if (parse_init(jstr(dec, "bias_initializer"), &c->spec.out_b_init))
+    if (parse_init(jstr(dec, "bias_initializer"), &F->dec.b_init))
         return cerr(x, NULL, "decoder.bias_initializer '%s' is not supported by ludwig-c yet", jstr(dec, "bias_initializer"), NULL);
-    c->out_name = lc_strdup(jstr(feat, "name"));
-    c->out_column = lc_strdup(jstr(feat, "column"));
-    return c->out_name && c->out_column ? LC_OK : lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    F->dec.type = F->type == LC_FT_CATEGORY ? LC_HEAD_CATEGORY
+                  : F->type == LC_FT_BINARY ? LC_HEAD_BINARY
+                                            : LC_HEAD_NUMBER;
+    F->threshold = jnum(feat, "threshold", 0.5);
+    const cJSON *clip = jget(feat, "clip");
+    if (clip && cJSON_IsArray(clip)) {
+        if (cJSON_GetArraySize(clip) != 2)
+            return cerr(x, NULL, "output feature '%s': clip must be [min, max]", F->name, NULL);
+        F->has_clip = 1;
+        F->clip[0] = cJSON_GetArrayItem(clip, 0)->valuedouble;
+        F->clip[1] = cJSON_GetArrayItem(clip, 1)->valuedouble;
+        if (!(F->clip[0] <= F->clip[1]))
+            return cerr(x, NULL, "output feature '%s': clip [min, max] needs min <= max", F->name, NULL);
+    }
+    return loss_typed(x, feat, F);
+}
+
+/* The typed settings of one feature from its filled JSON. */
+static lc_status feature_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, int is_output,
+                               lc_feature *F)
+{
+    ftype_parse(jstr(feat, "type"), &F->type);
+    F->is_output = is_output;
+    F->json = feat;
+    F->name = lc_strdup(jstr(feat, "name"));
+    F->column = lc_strdup(jstr(feat, "column"));
+    if (!F->name || !F->column)
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    F->enc.name = F->name;
+    const cJSON *pre = jget(feat, "preprocessing");
+    const char *mvs = jstr(pre, "missing_value_strategy");
+    if (missing_parse(mvs, &F->missing) || !missing_allowed(F->type, F->missing))
+        return cerr(x, yf, "%s: preprocessing.missing_value_strategy '%s' is not one Ludwig allows for this feature type",
+                    F->name, mvs ? mvs : "?");
+    const cJSON *fv = jget(pre, "fill_value");
+    if (fv && cJSON_IsString(fv))
+        F->fill_value = lc_strdup(fv->valuestring);
+    else if (fv && (cJSON_IsNumber(fv) || cJSON_IsRaw(fv) || cJSON_IsBool(fv)))
+        F->fill_value = cJSON_PrintUnformatted(fv);
+    F->most_common = (int)jnum(pre, "most_common", 10000);
+    F->lowercase = jbool(pre, "lowercase", 0);
+    F->top_k = (int)jnum(feat, "top_k", 3);
+    F->outlier_strategy = -1;
+    F->outlier_threshold = jnum(pre, "outlier_threshold", 3.0);
+    const char *os = jstr(pre, "outlier_strategy");
+    lc_missing om;
+    if (os && !missing_parse(os, &om))
+        F->outlier_strategy = (int)om;
+    const char *nz = jstr(pre, "normalization");
+    F->normalization = !nz                             ? LC_NUMNORM_NONE
+                       : strcmp(nz, "zscore") == 0     ? LC_NUMNORM_ZSCORE
+                       : strcmp(nz, "minmax") == 0     ? LC_NUMNORM_MINMAX
+                       : strcmp(nz, "log1p") == 0      ? LC_NUMNORM_LOG1P
+                       : strcmp(nz, "iq") == 0         ? LC_NUMNORM_IQ
+                                                       : LC_NUMNORM_NONE;
+    const char *ftl = jstr(pre, "fallback_true_label");
+    if (ftl && !(F->fallback_true_label = lc_strdup(ftl)))
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    if (is_output)
+        return output_typed(x, yf, feat, F);
+    if (F->type == LC_FT_IMAGE)
+        return image_typed(x, yf, feat, F);
+    return tab_encoder_typed(x, yf, feat, F);
+}
+
+static lc_status combiner_typed(cfg_ctx *x, const cJSON *comb, const lc_ynode *ycomb)
+{
+    return fc_stack_spec(x, ycomb, comb, &SK_PLAIN, "combiner", &x->c->comb);
+}
+
+/* The `defaults` section as Ludwig saves it: for each type, the schema defaults updated by the
+ * user's `defaults.<type>`. */
+static lc_status defaults_full(cfg_ctx *x, cJSON *defs)
+{
+    lc_status st;
+    cJSON *v;
+    const cJSON *ui = jget(x->defaults, "image");
+    cJSON *img = cJSON_AddObjectToObject(defs, "image");
+    if ((st = lc_schema_fill(&x->s, &lc_sec_image_pre, NULL, "defaults.image.preprocessing",
+                             jget(ui, "preprocessing"), 1, &v)))
+        return st;
+    cJSON_AddItemToObject(img, "preprocessing", v);
+    if ((st = lc_schema_fill(&x->s, &lc_sec_stacked_cnn, NULL, "defaults.image.encoder",
+                             jget(ui, "encoder"), 1, &v)))
+        return st;
+    cJSON_AddItemToObject(img, "encoder", v);
+    cJSON_AddItemToObject(img, "augmentation", cJSON_CreateArray());
+    static const struct {
+        const char *type;
+        const lc_section *pre;
+    } tab[] = {{"binary", &lc_sec_binary_pre},
+               {"category", &lc_sec_category_in_pre},
+               {"number", &lc_sec_number_pre}};
+    for (size_t i = 0; i < sizeof tab / sizeof *tab; i++) {
+        char path[64];
+        const cJSON *u = jget(x->defaults, tab[i].type);
+        cJSON *t = cJSON_AddObjectToObject(defs, tab[i].type);
+        snprintf(path, sizeof path, "defaults.%s.preprocessing", tab[i].type);
+        if ((st = lc_schema_fill(&x->s, tab[i].pre, NULL, path, jget(u, "preprocessing"), 1, &v)))
+            return st;
+        lc_tab_tag_numbers(tab[i].pre, v, NULL, jget(u, "preprocessing"));
+        cJSON_AddItemToObject(t, "preprocessing", v);
+        for (int part = LC_TAB_ENCODER; part <= LC_TAB_LOSS; part++) {
+            const char *key = lc_tab_part_key((lc_tab_part)part);
+            snprintf(path, sizeof path, "defaults.%s.%s", tab[i].type, key);
+            if ((st = lc_tab_part_fill(&x->s, (lc_tab_part)part, tab[i].type, NULL, path,
+                                       jget(u, key), 1, &v)))
+                return st;
+            cJSON_AddItemToObject(t, key, v);
+        }
+    }
+    return LC_OK;
 }
 
 static lc_status build(cfg_ctx *x)
@@ -750,27 +1091,43 @@ static lc_status build(cfg_ctx *x)
         return cerr(x, yin ? yin : root, "input_features: the config needs a non-empty list of input features", NULL, NULL);
     if (!yout || yout->kind != LC_YSEQ || yout->n == 0)
         return cerr(x, yout ? yout : root, "output_features: the config needs a non-empty list of output features (e.g. - name: label, type: category)", NULL, NULL);
-    if (yin->n > 1)
-        return cerr(x, yin->items[1], "input_features: ludwig-c supports one input feature for now (an image); got more", NULL, NULL);
-    if (yout->n > 1)
-        return cerr(x, yout->items[1], "output_features: ludwig-c supports one output feature for now (a category); got more", NULL, NULL);
     cJSON *full = cJSON_CreateObject();
     c->full = full;
-    cJSON *fin = NULL, *fout = NULL, *sec = NULL;
-    if ((st = input_feature(x, yin->items[0], 0, &fin)))
-        return st;
-    cJSON *arr = cJSON_AddArrayToObject(full, "input_features");
-    cJSON_AddItemToArray(arr, fin);
-    if ((st = output_feature(x, yout->items[0], 0, &fout)))
-        return st;
-    arr = cJSON_AddArrayToObject(full, "output_features");
-    cJSON_AddItemToArray(arr, fout);
-    if (strcmp(jstr(fin, "name"), jstr(fout, "name")) == 0)
-        return cerr(x, yout->items[0], "output_features[0]: the name '%s' is already used by an input feature", jstr(fout, "name"), NULL);
+    cJSON *sec = NULL;
+    cJSON *ins = cJSON_AddArrayToObject(full, "input_features");
+    for (size_t i = 0; i < yin->n; i++) {
+        cJSON *f = NULL;
+        if ((st = input_feature(x, yin->items[i], (int)i, &f)))
+            return st;
+        cJSON_AddItemToArray(ins, f);
+    }
+    cJSON *outs = cJSON_AddArrayToObject(full, "output_features");
+    for (size_t i = 0; i < yout->n; i++) {
+        cJSON *f = NULL;
+        if ((st = output_feature(x, yout->items[i], (int)i, &f)))
+            return st;
+        cJSON_AddItemToArray(outs, f);
+    }
+    /* feature names are unique across inputs and outputs (Ludwig keys modules by name) */
+    int nf = (int)(yin->n + yout->n);
+    for (int i = 0; i < nf; i++)
+        for (int j = 0; j < i; j++) {
+            const cJSON *a = i < (int)yin->n ? cJSON_GetArrayItem(ins, i) : cJSON_GetArrayItem(outs, i - (int)yin->n);
+            const cJSON *b = j < (int)yin->n ? cJSON_GetArrayItem(ins, j) : cJSON_GetArrayItem(outs, j - (int)yin->n);
+            if (strcmp(jstr(a, "name"), jstr(b, "name")) == 0) {
+                const lc_ynode *at = i < (int)yin->n ? yin->items[i] : yout->items[i - (int)yin->n];
+                char where[64];
+                snprintf(where, sizeof where, "%s[%d]", i < (int)yin->n ? "input_features" : "output_features",
+                         i < (int)yin->n ? i : i - (int)yin->n);
+                return cerr(x, at, "%s: the name '%s' is already used by another feature; feature names must be unique", where, jstr(a, "name"));
+            }
+        }
     if ((st = lc_schema_fill(&x->s, &lc_sec_combiner, lc_ymap_get(root, "combiner"), "combiner",
                              NULL, 1, &sec)))
         return st;
     cJSON_AddItemToObject(full, "combiner", sec);
+    if ((st = combiner_typed(x, sec, lc_ymap_get(root, "combiner"))))
+        return st;
     const lc_ynode *ytr = lc_ymap_get(root, "trainer");
     if (ytr && lc_ymap_get(root, "training"))
         return cerr(x, lc_ymap_get(root, "training"), "give 'trainer' or its legacy name 'training', not both", NULL, NULL);
@@ -779,7 +1136,7 @@ static lc_status build(cfg_ctx *x)
     if ((st = lc_schema_fill(&x->s, &lc_sec_trainer, ytr, "trainer", NULL, 1, &sec)))
         return st;
     cJSON_AddItemToObject(full, "trainer", sec);
-    if ((st = trainer_typed(x, sec, ytr, fout)))
+    if ((st = trainer_typed(x, sec, ytr)))
         return st;
     const lc_ynode *ypre = lc_ymap_get(root, "preprocessing");
     if ((st = lc_schema_fill(&x->s, &lc_sec_preprocessing, ypre, "preprocessing", NULL, 1, &sec)))
@@ -787,40 +1144,52 @@ static lc_status build(cfg_ctx *x)
     cJSON_AddItemToObject(full, "preprocessing", sec);
     if ((st = split_typed(x, sec, ypre)))
         return st;
-    /* the defaults section as Ludwig saves it: schema defaults updated by the user's */
+    /* the defaults section as Ludwig saves it: schema defaults updated by the user's, per type */
     cJSON *defs = cJSON_AddObjectToObject(full, "defaults");
-    cJSON *img = cJSON_AddObjectToObject(defs, "image");
-    cJSON *cat = cJSON_AddObjectToObject(defs, "category");
-    const cJSON *ui = jget(x->defaults, "image"), *uc = jget(x->defaults, "category");
-    cJSON *v;
-    if ((st = lc_schema_fill(&x->s, &lc_sec_image_pre, NULL, "defaults.image.preprocessing",
-                             jget(ui, "preprocessing"), 1, &v)))
+    if ((st = defaults_full(x, defs)))
         return st;
-    cJSON_AddItemToObject(img, "preprocessing", v);
-    if ((st = lc_schema_fill(&x->s, &lc_sec_stacked_cnn, NULL, "defaults.image.encoder",
-                             jget(ui, "encoder"), 1, &v)))
-        return st;
-    cJSON_AddItemToObject(img, "encoder", v);
-    cJSON_AddItemToObject(img, "augmentation", cJSON_CreateArray());
-    if ((st = lc_schema_fill(&x->s, &lc_sec_category_pre, NULL, "defaults.category.preprocessing",
-                             jget(uc, "preprocessing"), 1, &v)))
-        return st;
-    cJSON_AddItemToObject(cat, "preprocessing", v);
-    if ((st = lc_schema_fill(&x->s, &lc_sec_classifier, NULL, "defaults.category.decoder",
-                             jget(uc, "decoder"), 1, &v)))
-        return st;
-    cJSON_AddItemToObject(cat, "decoder", v);
-    if ((st = lc_schema_fill(&x->s, &lc_sec_xent, NULL, "defaults.category.loss", jget(uc, "loss"),
-                             1, &v)))
-        return st;
-    cJSON_AddItemToObject(cat, "loss", v);
     cJSON_AddNullToObject(full, "backend");
     cJSON_AddNullToObject(full, "hyperopt");
     cJSON_AddStringToObject(full, "ludwig_version", "0.10.3");
     cJSON_AddStringToObject(full, "model_type", "ecd");
-    if ((st = image_pre_typed(x, fin)))
-        return st;
-    return output_typed(x, fout);
+    /* typed features */
+    c->nin = (int)yin->n;
+    c->nout = (int)yout->n;
+    c->in = calloc(yin->n, sizeof *c->in);
+    c->out = calloc(yout->n, sizeof *c->out);
+    if (!c->in || !c->out)
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < c->nin; i++)
+        if ((st = feature_typed(x, yin->items[i], cJSON_GetArrayItem(ins, i), 0, &c->in[i])))
+            return st;
+    for (int i = 0; i < c->nout; i++)
+        if ((st = feature_typed(x, yout->items[i], cJSON_GetArrayItem(outs, i), 1, &c->out[i])))
+            return st;
+    return LC_OK;
+}
+
+const lc_feature *lc_config_feature(const lc_config *c, const char *name)
+{
+    for (int i = 0; i < c->nin; i++)
+        if (strcmp(c->in[i].name, name) == 0)
+            return &c->in[i];
+    for (int i = 0; i < c->nout; i++)
+        if (strcmp(c->out[i].name, name) == 0)
+            return &c->out[i];
+    return NULL;
+}
+
+static void feature_free(lc_feature *f)
+{
+    free(f->name);
+    free(f->column);
+    free(f->fill_value);
+    free(f->fallback_true_label);
+    free(f->enc.conv);
+    free(f->enc.fc.layers);
+    free(f->dec.fc.layers);
+    free(f->class_weights);
+    cJSON_Delete(f->class_weights_map);
 }
 
 void lc_config_free(lc_config *c)
@@ -829,12 +1198,13 @@ void lc_config_free(lc_config *c)
         return;
     free(c->path);
     cJSON_Delete(c->full);
-    free(c->in_name);
-    free(c->in_column);
-    free(c->spec.conv);
-    free(c->spec.fc);
-    free(c->out_name);
-    free(c->out_column);
+    for (int i = 0; c->in && i < c->nin; i++)
+        feature_free(&c->in[i]);
+    for (int i = 0; c->out && i < c->nout; i++)
+        feature_free(&c->out[i]);
+    free(c->in);
+    free(c->out);
+    free(c->comb.layers);
     free(c->validation_field);
     free(c->validation_metric);
     free(c->split_column);
@@ -858,7 +1228,10 @@ lc_status lc_config_load(const char *path, lc_config **out, void (*note)(void *,
                  .c = c,
                  .root = root};
     c->path = lc_strdup(path);
-    st = c->path ? build(&x) : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    st = c->path ? lc_config_upgrade(root, path, note, note_arg, e)
+                 : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    if (!st)
+        st = build(&x);
     cJSON_Delete(x.defaults);
     lc_ynode_free(root);
     if (st) {

@@ -3,6 +3,7 @@
  * docs/ludwig-0.10.3-model.md). Keys we accept only at their default are flagged F_DEFAULT_ONLY,
  * so a config asking for something we do not implement fails loudly instead of being ignored. */
 #include "lc_config_schema.h"
+#include "lc_config_schema_tab.h"
 
 #define BIG 1e308
 #define ACTIVATIONS "elu|leakyRelu|logSigmoid|relu|sigmoid|tanh|softmax"
@@ -363,7 +364,9 @@ const lc_section lc_sec_category_defaults = {"defaults.category", category_defau
 
 static const lc_key defaults_keys[] = {
     {"image", T_MAP, NULL, 0, 0, NULL, &lc_sec_image_defaults, 0, NULL},
-    {"category", T_MAP, NULL, 0, 0, NULL, &lc_sec_category_defaults, 0, NULL},
+    {"category", T_MAP, NULL, 0, 0, NULL, &lc_sec_category_all_defaults, 0, NULL},
+    {"number", T_MAP, NULL, 0, 0, NULL, &lc_sec_number_defaults, 0, NULL},
+    {"binary", T_MAP, NULL, 0, 0, NULL, &lc_sec_binary_defaults, 0, NULL},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
 };
 const lc_section lc_sec_defaults = {"defaults", defaults_keys};

@@ -18,7 +18,6 @@
 #include "lc_fs.h"
 #include "lc_json.h"
 #include "lc_mem.h"
-#include "lc_metrics.h"
 #include "lc_model.h"
 #include "lc_predict.h"
 #include "lc_report.h"
@@ -64,61 +63,45 @@ static void note_to(void *arg, const char *msg)
     fprintf(ns->f, "ludwig-c: note: %s\n", msg);
 }
 
-static cJSON *metadata_json(const lc_config *cfg, const lc_dataset *d)
-{
-    cJSON *m = cJSON_CreateObject();
-    const cJSON *fin = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cfg->full, "input_features"), 0);
-    const cJSON *fout = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cfg->full, "output_features"), 0);
-    cJSON *img = cJSON_AddObjectToObject(m, cfg->in_name);
-    cJSON *pre = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(fin, "preprocessing"), 1);
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "height", lc_json_int(d->H));
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "width", lc_json_int(d->W));
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_channels", lc_json_int(d->C));
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_classes", lc_json_int(0));
-    cJSON_AddItemToObject(pre, "channel_class_map", cJSON_CreateArray());
-    cJSON_AddItemToObject(img, "preprocessing", pre);
-    cJSON *rs = cJSON_AddArrayToObject(img, "reshape");
-    cJSON_AddItemToArray(rs, lc_json_int(d->C));
-    cJSON_AddItemToArray(rs, lc_json_int(d->H));
-    cJSON_AddItemToArray(rs, lc_json_int(d->W));
-    cJSON *lab = cJSON_AddObjectToObject(m, cfg->out_name);
-    cJSON *i2s = cJSON_AddArrayToObject(lab, "idx2str");
-    cJSON *s2i = cJSON_CreateObject(), *s2f = cJSON_CreateObject();
-    for (int k = 0; k < d->nclasses; k++) {
-        cJSON_AddItemToArray(i2s, cJSON_CreateString(d->idx2str[k]));
-        cJSON_AddItemToObject(s2i, d->idx2str[k], lc_json_int(k));
-        cJSON_AddItemToObject(s2f, d->idx2str[k], lc_json_int(d->freq[k]));
-    }
-    cJSON_AddItemToObject(lab, "preprocessing",
-                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(fout, "preprocessing"), 1));
-    cJSON_AddItemToObject(lab, "str2freq", s2f);
-    cJSON_AddItemToObject(lab, "str2idx", s2i);
-    cJSON_AddItemToObject(lab, "vocab_size", lc_json_int(d->nclasses));
-    cJSON_AddNullToObject(m, "data_train_hdf5_fp");
-    cJSON_AddStringToObject(m, "dataset_src", d->src);
-    return m;
-}
-
 /* The saved config: the filled config updated with what training learned (image size, classes,
- * sizes, batch sizes), as Ludwig's update_config_with_metadata and batch-size tuning do. */
+ * vocabularies, sizes, batch sizes), as Ludwig's update_config_with_metadata and batch-size
+ * tuning do. */
 static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, const lc_model *m,
                                    const lc_train_result *tr)
 {
     cJSON *h = cJSON_Duplicate(cfg->full, 1);
-    cJSON *fin = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(h, "input_features"), 0);
-    cJSON *enc = cJSON_GetObjectItemCaseSensitive(fin, "encoder");
-    cJSON_ReplaceItemInObjectCaseSensitive(enc, "height", lc_json_int(d->H));
-    cJSON_ReplaceItemInObjectCaseSensitive(enc, "width", lc_json_int(d->W));
-    cJSON_ReplaceItemInObjectCaseSensitive(enc, "num_channels", lc_json_int(d->C));
-    int combiner_out = m->layers[m->nlayers - 1].u.dense.in;
-    cJSON *fout = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(h, "output_features"), 0);
-    cJSON_ReplaceItemInObjectCaseSensitive(fout, "input_size", lc_json_int(combiner_out));
-    cJSON_ReplaceItemInObjectCaseSensitive(fout, "num_classes", lc_json_int(d->nclasses));
-    int top_k = cfg->top_k < d->nclasses ? cfg->top_k : d->nclasses;
-    cJSON_ReplaceItemInObjectCaseSensitive(fout, "top_k", lc_json_int(top_k));
-    cJSON *dec = cJSON_GetObjectItemCaseSensitive(fout, "decoder");
-    cJSON_ReplaceItemInObjectCaseSensitive(dec, "input_size", lc_json_int(combiner_out));
-    cJSON_ReplaceItemInObjectCaseSensitive(dec, "num_classes", lc_json_int(d->nclasses));
+    cJSON *ins = cJSON_GetObjectItemCaseSensitive(h, "input_features");
+    for (int k = 0; k < cfg->nin; k++) {
+        cJSON *fin = cJSON_GetArrayItem(ins, k);
+        cJSON *enc = cJSON_GetObjectItemCaseSensitive(fin, "encoder");
+        const lc_column *c = &d->in[k];
+        if (cfg->in[k].type == LC_FT_IMAGE) {
+            cJSON_ReplaceItemInObjectCaseSensitive(enc, "height", lc_json_int(c->H));
+            cJSON_ReplaceItemInObjectCaseSensitive(enc, "width", lc_json_int(c->W));
+            cJSON_ReplaceItemInObjectCaseSensitive(enc, "num_channels", lc_json_int(c->C));
+        } else if (cfg->in[k].type == LC_FT_CATEGORY) {
+            cJSON *v = cJSON_CreateArray();
+            for (int j = 0; j < c->nclasses; j++)
+                cJSON_AddItemToArray(v, cJSON_CreateString(c->idx2str[j]));
+            cJSON_DeleteItemFromObjectCaseSensitive(enc, "vocab");
+            cJSON_AddItemToObject(enc, "vocab", v);
+        }
+    }
+    cJSON *outs = cJSON_GetObjectItemCaseSensitive(h, "output_features");
+    for (int o = 0; o < cfg->nout; o++) {
+        cJSON *fout = cJSON_GetArrayItem(outs, o);
+        cJSON *dec = cJSON_GetObjectItemCaseSensitive(fout, "decoder");
+        int dec_in = m->layers[m->heads[o].layer].u.dense.in;
+        cJSON_ReplaceItemInObjectCaseSensitive(fout, "input_size", lc_json_int((long long)m->comb_n));
+        cJSON_ReplaceItemInObjectCaseSensitive(dec, "input_size", lc_json_int(dec_in));
+        if (cfg->out[o].type == LC_FT_CATEGORY) {
+            int C = d->out[o].nclasses;
+            cJSON_ReplaceItemInObjectCaseSensitive(fout, "num_classes", lc_json_int(C));
+            int top_k = cfg->out[o].top_k < C ? cfg->out[o].top_k : C;
+            cJSON_ReplaceItemInObjectCaseSensitive(fout, "top_k", lc_json_int(top_k));
+            cJSON_ReplaceItemInObjectCaseSensitive(dec, "num_classes", lc_json_int(C));
+        }
+    }
     cJSON *trn = cJSON_GetObjectItemCaseSensitive(h, "trainer");
     cJSON_ReplaceItemInObjectCaseSensitive(trn, "batch_size", lc_json_int(tr->batch_size));
     cJSON_ReplaceItemInObjectCaseSensitive(trn, "eval_batch_size",
@@ -172,8 +155,8 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     lc_train_result tr = {0};
     run_state rs = {0};
     cJSON *test_stats = NULL, *desc = NULL, *meta = NULL, *hyper = NULL, *summary = NULL;
-    float *probs = NULL;
-    int32_t *preds = NULL, *eidx = NULL, *elab = NULL;
+    lc_eval ev = {0};
+    int32_t *preds = NULL, *eidx = NULL;
     char path[4096];
     note_sink notes = {.f = o->progress};
     lc_status st = lc_config_load(o->config_path, &cfg, note_to, &notes, e);
@@ -195,30 +178,30 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
                              .raw_data = o->raw_data,
                              .metadata_path = o->training_set_metadata,
                              .seed = o->random_seed,
-                             .log = o->progress};
+                             .log = o->progress,
+                             .config_path = o->config_path};
     if ((st = lc_dataset_build(cfg, &dopts, pool, &ds, e)))
         goto fail;
     /* the model */
-    lc_model_spec spec = cfg->spec;
-    spec.C = ds->C;
-    spec.H = ds->H;
-    spec.W = ds->W;
-    spec.nclasses = ds->nclasses;
     int B = lc_train_batch_size(cfg, ds->count[0]);
     int EB = lc_eval_batch_size(cfg, B);
-    if ((st = lc_model_create(&spec, B > EB ? B : EB, o->threads, &m, e))) {
-        lc_error_prefix(e, "%s: input feature '%s': ", o->config_path, cfg->in_name);
+    if ((st = lc_model_build(cfg, ds, B > EB ? B : EB, o->threads, &m, e)))
         goto fail;
-    }
     lc_model_init_params(m, o->random_seed);
     if (o->model_load_path) {
         snprintf(path, sizeof path, "%s/model_weights", o->model_load_path);
-        if ((st = lc_weights_load(m, cfg->in_name, cfg->out_name, path, e)))
+        if ((st = lc_weights_load(m, path, e)))
             goto fail;
     }
-    if (o->progress)
-        fprintf(o->progress, "ludwig-c: model: %zu parameters, input %dx%dx%d, %d classes\n",
-                m->nparams, ds->C, ds->H, ds->W, ds->nclasses);
+    if (o->progress) {
+        fprintf(o->progress, "ludwig-c: model: %zu parameters, %d input(s), %d output(s)",
+                m->nparams, cfg->nin, cfg->nout);
+        if (cfg->nin == 1 && cfg->in[0].type == LC_FT_IMAGE)
+            fprintf(o->progress, ", input %dx%dx%d", ds->in[0].C, ds->in[0].H, ds->in[0].W);
+        if (cfg->nout == 1 && cfg->out[0].type == LC_FT_CATEGORY)
+            fprintf(o->progress, ", %d classes", ds->out[0].nclasses);
+        fputc('\n', o->progress);
+    }
     /* staging directory */
     const char *od = o->output_directory ? o->output_directory : "results";
     if ((st = lc_mkdir_p(od, e)))
@@ -284,41 +267,21 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     size_t en_rows = o->train_only ? 0 : eval_s == 3 ? ds->n : ds->count[eval_s];
     if (en_rows > 0) {
         eidx = malloc(en_rows * sizeof *eidx);
-        elab = malloc(en_rows * sizeof *elab);
         preds = malloc(en_rows * sizeof *preds);
-        probs = lc_alloc(en_rows * (size_t)ds->nclasses, sizeof *probs);
-        if (!eidx || !elab || !preds || !probs) {
+        if (!eidx || !preds) {
             st = lc_error_set(e, LC_ERR_NOMEM, "out of memory for predictions");
             goto fail;
         }
         for (size_t i = 0; i < en_rows; i++)
             eidx[i] = eval_s == 3 ? (int32_t)i : ds->idx[eval_s][i];
-        double loss;
         double te = lc_now_s();
-        lc_evaluate(m, pool, cfg, ds, eidx, en_rows, tr.eval_batch_size, probs, &loss);
+        if ((st = lc_eval_run(cfg, ds, m, pool, eidx, en_rows, tr.eval_batch_size, &ev, e)))
+            goto fail;
         tr.eval_seconds += lc_now_s() - te;
         tr.eval_samples += en_rows;
-        for (size_t i = 0; i < en_rows; i++) {
-            const float *p = probs + i * (size_t)ds->nclasses;
-            int best = 0;
-            for (int k = 1; k < ds->nclasses; k++)
-                if (p[k] > p[best])
-                    best = k;
-            preds[i] = best;
-            elab[i] = ds->labels[eidx[i]];
-        }
-        test_stats = cJSON_CreateObject();
-        cJSON *comb = cJSON_AddObjectToObject(test_stats, "combined");
-        cJSON_AddItemToObject(comb, "loss", lc_json_float((double)(float)(cfg->loss_weight * loss)));
-        cJSON *fm = lc_metrics_category(ds->nclasses, (int64_t)en_rows, elab, probs, loss,
-                                        cfg->top_k);
-        if (!fm) {
-            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory computing metrics");
-            goto fail;
-        }
-        cJSON_AddItemToObject(test_stats, cfg->out_name, fm);
-        if ((st = lc_metrics_overall(ds->nclasses, (int64_t)en_rows, elab, preds,
-                                     (const char *const *)ds->idx2str, fm, e)))
+        if (cfg->out[0].type == LC_FT_CATEGORY)
+            lc_eval_argmax(&ev, 0, preds);
+        if ((st = lc_eval_statistics(cfg, &ev, 1, &test_stats, e)))
             goto fail;
         if (!o->skip_save_eval_stats && !o->skip_save_test_statistics) {
             snprintf(path, sizeof path, "%s/test_statistics.json", rs.staging);
@@ -327,8 +290,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
         }
         if (!o->skip_save_predictions) {
             snprintf(path, sizeof path, "%s/predictions_parquet.csv", rs.staging);
-            if ((st = lc_predictions_write_csv(path, cfg->out_name, ds->nclasses, ds->idx2str,
-                                               preds, probs, en_rows, e)))
+            if ((st = lc_eval_write_predictions(path, cfg, ds, &ev, e)))
                 goto fail;
             cJSON *shapes = cJSON_CreateObject();
             snprintf(path, sizeof path, "%s/predictions.shapes.json", rs.staging);
@@ -346,7 +308,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
         if ((st = lc_json_write_file(tr.stats, path, e)))
             goto fail;
     }
-    meta = metadata_json(cfg, ds);
+    meta = lc_dataset_metadata(cfg, ds);
     hyper = hyperparameters_json(cfg, ds, m, &tr);
     snprintf(path, sizeof path, "%s/model/training_set_metadata.json", rs.staging);
     if ((st = lc_json_write_file(meta, path, e)))
@@ -359,7 +321,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
         goto fail;
     if (!o->skip_save_model) {
         snprintf(path, sizeof path, "%s/model/model_weights", rs.staging);
-        if ((st = lc_weights_save(m, cfg->in_name, cfg->out_name, path, e)))
+        if ((st = lc_weights_save(m, path, e)))
             goto fail;
     }
     /* the report, next to experiment_run as the Galaxy wrapper collects it */
@@ -368,7 +330,8 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     cJSON_AddItemToObject(summary, "training rows", lc_json_int((long long)ds->count[0]));
     cJSON_AddItemToObject(summary, "validation rows", lc_json_int((long long)ds->count[1]));
     cJSON_AddItemToObject(summary, "test rows", lc_json_int((long long)ds->count[2]));
-    cJSON_AddItemToObject(summary, "classes", lc_json_int(ds->nclasses));
+    if (cfg->nout == 1 && cfg->out[0].type == LC_FT_CATEGORY)
+        cJSON_AddItemToObject(summary, "classes", lc_json_int(ds->out[0].nclasses));
     cJSON_AddItemToObject(summary, "epochs run", lc_json_int(tr.epochs_run));
     cJSON_AddItemToObject(summary, "best epoch", lc_json_int(tr.best_epoch));
     cJSON_AddBoolToObject(summary, "early stopped", tr.early_stopped);
@@ -382,15 +345,10 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     cJSON_AddItemToObject(summary, "wall time (s)", lc_json_float(round(wall * 10) / 10));
     cJSON_AddStringToObject(summary, "ludwig-c version", lc_version());
     lc_report_info ri = {.title = o->train_only ? "Ludwig Train" : "Ludwig Experiment",
-                         .output_feature = cfg->out_name,
-                         .input_feature = cfg->in_name, .eval_split = eval_split,
-                         .test_stats = test_stats, .train_stats = tr.stats, .summary = summary,
-                         .best_epoch = tr.best_epoch, .nclasses = ds->nclasses,
-                         .class_names = (const char *const *)ds->idx2str,
-                         .class_freq = ds->freq, .n_eval = test_stats ? en_rows : 0,
-                         .eval_labels = elab, .eval_preds = preds, .eval_probs = probs,
-                         .eval_rows = eidx, .row_lines = ds->line, .images = ds->images,
-                         .C = ds->C, .H = ds->H, .W = ds->W};
+                         .eval_split = eval_split, .test_stats = test_stats,
+                         .train_stats = tr.stats, .summary = summary,
+                         .best_epoch = tr.best_epoch};
+    lc_report_fill(&ri, cfg, ds, test_stats ? &ev : NULL, preds);
     snprintf(path, sizeof path, "%s/%s", rs.staging, rep_name);
     if ((st = lc_report_write(path, &ri, e)))
         goto fail;
@@ -447,10 +405,9 @@ done:
     cJSON_Delete(meta);
     cJSON_Delete(hyper);
     cJSON_Delete(summary);
-    lc_free(probs);
+    lc_eval_free(&ev);
     free(preds);
     free(eidx);
-    free(elab);
     lc_train_result_free(&tr);
     lc_model_free(m);
     lc_dataset_free(ds);

@@ -1,8 +1,8 @@
 /* lc_config.h - a Ludwig config loaded, validated and typed. `full` is the config as JSON with
  * every default filled in (what model_hyperparameters.json holds before run-time updates); the
- * typed fields are what the rest of the library reads. Supported today: one image input with the
- * stacked_cnn encoder, the concat combiner, one category output. Anything else is refused with a
- * message naming the key. */
+ * typed fields are what the rest of the library reads. The config is arrays of features, input and
+ * output, in config order; each feature's type (lc_ftype) decides which of its fields mean
+ * something. Anything ludwig-c does not implement is refused with a message naming the key. */
 #ifndef LC_CONFIG_H
 #define LC_CONFIG_H
 
@@ -15,22 +15,86 @@
 
 typedef enum { LC_SPLIT_RANDOM = 0, LC_SPLIT_FIXED, LC_SPLIT_STRATIFY, LC_SPLIT_HASH } lc_split_type;
 
-typedef struct lc_config {
-    char *path;
-    cJSON *full;
-    /* input (image) */
-    char *in_name, *in_column;
+/* Feature types ludwig-c implements (dispatch is a switch on this). */
+typedef enum lc_ftype { LC_FT_IMAGE = 0, LC_FT_NUMBER, LC_FT_BINARY, LC_FT_CATEGORY } lc_ftype;
+
+/* Ludwig's name of a type ("image", "number", ...). */
+const char *lc_ftype_name(lc_ftype t);
+
+typedef enum lc_missing {
+    LC_MISS_FILL_CONST = 0,
+    LC_MISS_FILL_MODE,
+    LC_MISS_FILL_MEAN,
+    LC_MISS_FILL_FALSE,
+    LC_MISS_FILL_TRUE,
+    LC_MISS_BFILL,
+    LC_MISS_FFILL,
+    LC_MISS_DROP_ROW
+} lc_missing;
+
+typedef enum lc_numnorm {
+    LC_NUMNORM_NONE = 0,
+    LC_NUMNORM_ZSCORE,
+    LC_NUMNORM_MINMAX,
+    LC_NUMNORM_LOG1P,
+    LC_NUMNORM_IQ
+} lc_numnorm;
+
+typedef enum lc_loss_type {
+    LC_LOSS_SOFTMAX_XENT = 0,
+    LC_LOSS_BWCE,  /* binary_weighted_cross_entropy */
+    LC_LOSS_MSE,
+    LC_LOSS_MAE,
+    LC_LOSS_RMSE,
+    LC_LOSS_MAPE,
+    LC_LOSS_RMSPE,
+    LC_LOSS_HUBER
+} lc_loss_type;
+
+typedef struct lc_feature {
+    lc_ftype type;
+    int is_output;
+    char *name, *column;
+    const cJSON *json;        /* this feature inside lc_config.full (borrowed) */
+    lc_missing missing;
+    char *fill_value;         /* the configured fill value as text (NULL: none) */
+    /* image preprocessing */
     int img_height, img_width, img_channels; /* 0 = infer */
     int crop_or_pad;                         /* resize_method */
     int infer_dims, infer_max_h, infer_max_w, infer_sample;
     int standardize_imagenet;
     int requires_equal_dims;
-    lc_model_spec spec;                      /* conv/fc owned; C/H/W/nclasses set later */
-    /* output (category) */
-    char *out_name, *out_column;
-    int top_k;
+    /* number preprocessing */
+    lc_numnorm normalization;
+    int outlier_strategy;     /* -1 none, else an lc_missing fill strategy */
+    double outlier_threshold;
+    /* binary */
+    char *fallback_true_label;
+    double threshold;         /* output */
+    /* category */
     int most_common, lowercase;
+    int top_k;                /* output */
+    /* the network: encoder (inputs) or FCStack + decoder (outputs); arrays owned */
+    lc_input_spec enc;
+    lc_output_spec dec;
+    /* loss (outputs) */
+    lc_loss_type loss;
     double loss_weight;
+    double *class_weights;    /* category: per class in vocabulary order (NULL: none) */
+    int nclass_weights;
+    cJSON *class_weights_map; /* category: {label: weight}, resolved against the vocabulary */
+    double positive_class_weight; /* binary; <= 0: none */
+    double robust_lambda, confidence_penalty, huber_delta;
+    int has_clip;
+    double clip[2];           /* number output */
+} lc_feature;
+
+typedef struct lc_config {
+    char *path;
+    cJSON *full;
+    int nin, nout;
+    lc_feature *in, *out;
+    lc_fc_stack_spec comb;    /* the concat combiner's FCStack (layers owned) */
     /* trainer */
     int epochs;
     int batch_size;       /* 0 = auto */
@@ -57,5 +121,8 @@ typedef struct lc_config {
 lc_status lc_config_load(const char *path, lc_config **out, void (*note)(void *, const char *),
                          void *note_arg, lc_error *e);
 void lc_config_free(lc_config *c);
+
+/* The input (or output) feature named name, or NULL. */
+const lc_feature *lc_config_feature(const lc_config *c, const char *name);
 
 #endif

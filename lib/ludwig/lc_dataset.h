@@ -1,11 +1,14 @@
-/* lc_dataset.h - Ludwig preprocessing for an image -> category experiment: reads the dataset
- * file(s), drops or fills missing values, builds the label vocabulary (by frequency over the whole
- * column, before the split, as Ludwig does), assigns splits, infers the image size and decodes
- * every image once into one uint8 (N, C, H, W) tensor. Metadata (vocabulary, image size) can come
- * from an earlier run's training_set_metadata.json instead. */
+/* lc_dataset.h - Ludwig preprocessing: reads the dataset file(s), handles missing values per
+ * feature, assigns splits, and turns each feature's column into what the model reads (one
+ * column per input and output feature, in config order): decoded images (uint8, N C H W), numbers
+ * (normalised), binaries (0/1), category indices. Each column also carries its metadata as
+ * Ludwig writes it to training_set_metadata.json (vocabulary, statistics, image size), built over
+ * all rows before the split as Ludwig does, or read from an earlier run's file. Per-type work is
+ * dispatched to the feature modules (lc_feature_types.h). */
 #ifndef LC_DATASET_H
 #define LC_DATASET_H
 
+#include <cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,25 +25,42 @@ typedef struct lc_dataset_opts {
     uint64_t seed;
     FILE *log;                    /* notes and warnings, or NULL */
     int mode;                     /* LC_DATASET_TRAIN (0), _EVALUATE or _PREDICT */
+    const char *config_path;      /* for messages */
 } lc_dataset_opts;
 
 /* What the rows are for. EVALUATE (ludwig evaluate) allows an empty training split. PREDICT
- * (ludwig predict, include_outputs=False) also makes the output column optional and keeps rows
- * whose label is blank; their label index is 0 and means nothing. */
+ * (ludwig predict, include_outputs=False) also makes output columns optional and keeps rows
+ * whose output is blank; their targets are 0 and mean nothing. */
 enum { LC_DATASET_TRAIN = 0, LC_DATASET_EVALUATE = 1, LC_DATASET_PREDICT = 2 };
+
+/* One feature's column after preprocessing. */
+typedef struct lc_column {
+    lc_ftype type;
+    int present;                  /* 0: an output column absent in PREDICT mode */
+    float *values;                /* (n) number (normalised), binary 0/1, category index */
+    int32_t *labels;              /* (n) category: the index (as values) */
+    /* category vocabulary */
+    int nclasses;
+    char **idx2str;               /* (nclasses) */
+    int64_t *freq;                /* (nclasses) */
+    /* binary labels as written in the column ("False"/"True" when not strings) */
+    char *bool2str[2];
+    /* number statistics for (de)normalisation */
+    double mean, std, min, max, q1, q2, q3;
+    /* image */
+    int C, H, W;
+    unsigned char *images;        /* (n, C, H, W) */
+    cJSON *meta;                  /* this feature's training_set_metadata.json entry */
+} lc_column;
 
 typedef struct lc_dataset {
     size_t n;                     /* rows kept */
-    int C, H, W;
-    unsigned char *images;        /* (n, C, H, W) */
-    int32_t *labels;              /* (n) vocabulary index */
+    int nin, nout;
+    lc_column *in, *out;          /* config order */
     int8_t *split;                /* (n) 0 train, 1 validation, 2 test */
     long *line;                   /* (n) source line of each row (for messages) */
     int32_t *idx[3];              /* row indices of each split, in file order */
     size_t count[3];
-    int nclasses;
-    char **idx2str;               /* (nclasses) */
-    int64_t *freq;                /* (nclasses) */
     const char *data_format;      /* "csv", "tsv" or "json" */
     char *src;                    /* dataset path recorded in metadata */
 } lc_dataset;
@@ -49,15 +69,19 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
                            lc_dataset **out, lc_error *e);
 void lc_dataset_free(lc_dataset *d);
 
-/* Reads the vocabulary of output feature `feature` (idx2str, str2freq) into d->nclasses, d->idx2str
- * and d->freq, and the image size of input feature img_feature (preprocessing height, width,
- * num_channels; 0 when absent) from a training_set_metadata.json. Invalid metadata (no or repeated
- * labels, sizes that are not whole numbers in range) is an LC_ERR_DATA naming the file and key.
- * On failure d may hold a partial vocabulary (lc_dataset_free releases it). */
-lc_status lc_dataset_read_metadata(const char *path, const char *feature, const char *img_feature,
-                                   lc_dataset *d, int *h, int *w, int *c, lc_error *e);
+/* training_set_metadata.json for the dataset (a new tree). */
+cJSON *lc_dataset_metadata(const lc_config *cfg, const lc_dataset *d);
 
-/* Label index of s in the vocabulary (after Ludwig's strip), or -1. */
-int lc_dataset_label_index(const lc_dataset *d, const char *s);
+/* Reads the vocabulary (idx2str, str2freq; at least two labels) of output feature `feature` into
+ * col, and the image size of input feature img_feature (preprocessing height, width,
+ * num_channels; 0 when absent) from a training_set_metadata.json. Invalid metadata is an
+ * LC_ERR_DATA naming the file and key; col may then hold a partial vocabulary. */
+lc_status lc_dataset_read_metadata(const char *path, const char *feature, const char *img_feature,
+                                   lc_column *col, int *h, int *w, int *c, lc_error *e);
+/* Releases what a column holds (and zeroes it). */
+void lc_column_free(lc_column *c);
+
+/* Category label index of s in column c (exact match), or -1. */
+int lc_column_label_index(const lc_column *c, const char *s);
 
 #endif

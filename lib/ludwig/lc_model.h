@@ -1,12 +1,19 @@
-/* lc_model.h - the network Ludwig builds for an image input with the stacked_cnn encoder, the
- * concat combiner and a category output: planned once from a spec (shapes checked, parameter and
- * activation sizes summed), allocated once, then run forward/backward with no allocation.
+/* lc_model.h - the network Ludwig's ECD model builds: N input encoders -> the concat combiner ->
+ * M output decoders, as one planned graph of layers. Each layer names its sources (earlier layers
+ * or input slots, as ggml's src[]); shapes are planned once (and checked, with a message naming the
+ * layer), parameters live in one slab (gradients and optimizer state use the same offsets, so the
+ * optimizer is one flat loop and saving is one write), activations and their gradients in one arena
+ * each, planned for max_batch samples: forward and backward never allocate.
  *
- * Layer order per conv layer is Ludwig's Conv2DLayer: conv -> norm -> activation -> dropout ->
- * pool; per fc layer FCLayer: linear -> norm -> activation -> dropout; then the classifier's
- * linear layer producing logits. The model owns parameters, gradients and optimizer state as three
- * slabs with the same offsets (so the optimizer is one flat loop and saving is one write).
- * What the model does not do: reading data, metrics, files - see trainer and writers.
+ * Per input feature the encoder: stacked_cnn (Ludwig's Conv2DLayer: conv -> norm -> activation ->
+ * dropout -> pool, then an FCStack), passthrough (the value itself), dense (an FCStack), embed
+ * (torch.nn.Embedding), onehot. The combiner concatenates the encoder outputs in config order and
+ * runs its FCStack; each output feature runs its own FCStack and its decoder's linear layer
+ * (classifier: C logits; regressor: 1). An FCStack is Ludwig's: an optional norm and dropout on
+ * its input, then per layer linear -> norm -> activation -> dropout (+ input when residual).
+ * Every input value is a float in its slot: pixels scaled, numbers normalised, binaries 0/1,
+ * category indices as exact integers.
+ * What the model does not do: reading data, losses, metrics, files - see trainer and writers.
  */
 #ifndef LC_MODEL_H
 #define LC_MODEL_H
@@ -30,7 +37,8 @@ typedef enum lc_init {
     LC_INIT_KAIMING_UNIFORM,
     LC_INIT_KAIMING_NORMAL,
     LC_INIT_UNIFORM,          /* U(0, 1) as torch.nn.init.uniform_ */
-    LC_INIT_NORMAL            /* N(0, 1) as torch.nn.init.normal_ */
+    LC_INIT_NORMAL,           /* N(0, 1) as torch.nn.init.normal_ */
+    LC_INIT_UNIFORM_PM1       /* U(-1, 1): Ludwig's default for embedding matrices */
 } lc_init;
 
 typedef struct lc_norm_spec {
@@ -60,6 +68,57 @@ typedef struct lc_fc_spec {
     float dropout;
 } lc_fc_spec;
 
+/* An FCStack (Ludwig's fully_connected_modules.FCStack). */
+typedef struct lc_fc_stack_spec {
+    int n;
+    lc_fc_spec *layers;
+    lc_norm_spec norm;     /* the stack's default norm, also applied to the stack input */
+    float dropout;         /* the stack's default dropout, also applied to the stack input */
+    int residual;          /* add a layer's input to its output when the sizes match */
+} lc_fc_stack_spec;
+
+typedef enum lc_enc_type {
+    LC_ENC_STACKED_CNN = 0, /* image */
+    LC_ENC_PASSTHROUGH,     /* number, binary: the value */
+    LC_ENC_DENSE,           /* number, binary: an FCStack over the value */
+    LC_ENC_EMBED,           /* category `dense`: an embedding matrix (vocab, size) */
+    LC_ENC_ONEHOT           /* category `onehot` and `sparse`: the one-hot vector */
+} lc_enc_type;
+
+typedef struct lc_input_spec {
+    const char *name;      /* the feature's name (tensor names); copied by lc_model_create_net */
+    lc_enc_type enc;
+    int C, H, W;           /* stacked_cnn: the image */
+    int nconv;
+    lc_conv_spec *conv;
+    lc_fc_stack_spec fc;   /* stacked_cnn, dense */
+    int vocab;             /* embed, onehot: the vocabulary size */
+    int embed_size;        /* embed (already capped at vocab as Ludwig does) */
+    lc_init embed_init;
+    int embed_trainable;
+    float embed_dropout;
+} lc_input_spec;
+
+typedef enum lc_head_type { LC_HEAD_CATEGORY = 0, LC_HEAD_BINARY, LC_HEAD_NUMBER } lc_head_type;
+
+typedef struct lc_output_spec {
+    const char *name;
+    lc_head_type type;
+    int nclasses;          /* category */
+    lc_fc_stack_spec fc;   /* the output feature's FCStack before the decoder */
+    int use_bias;
+    lc_init w_init, b_init;
+} lc_output_spec;
+
+typedef struct lc_net_spec {
+    int nin;
+    lc_input_spec *in;
+    lc_fc_stack_spec comb; /* the concat combiner's FCStack */
+    int nout;
+    lc_output_spec *out;
+} lc_net_spec;
+
+/* The tutorial's network: one image input (stacked_cnn), one category output. */
 typedef struct lc_model_spec {
     int C, H, W;           /* input image */
     int nconv;
@@ -78,8 +137,22 @@ typedef enum lc_ltype {
     LC_L_DROPOUT,
     LC_L_BATCHNORM,
     LC_L_LAYERNORM,
-    LC_L_DENSE
+    LC_L_DENSE,
+    LC_L_CONCAT,           /* (B, sum F_k) from its sources' (B, F_k) */
+    LC_L_ADD,              /* residual: the sum of its two sources */
+    LC_L_EMBED,            /* (B, D) rows of W (V, D) picked by the source's indices */
+    LC_L_ONEHOT            /* (B, V) one-hot of the source's indices */
 } lc_ltype;
+
+/* Which module a layer's parameters belong to (for state_dict names). */
+typedef enum lc_lpart {
+    LC_PART_ENC_CONV = 0,  /* input feature: encoder_obj.conv_stack_2d */
+    LC_PART_ENC_FC,        /* input feature: encoder_obj.fc_stack */
+    LC_PART_ENC_EMBED,     /* input feature: encoder_obj.embed */
+    LC_PART_COMBINER,      /* combiner.fc_stack */
+    LC_PART_OUT_FC,        /* output feature: fc_stack */
+    LC_PART_DECODER        /* output feature: decoder_obj.dense */
+} lc_lpart;
 
 typedef struct lc_layer {
     lc_ltype type;
@@ -95,45 +168,76 @@ typedef struct lc_layer {
         struct {
             int in, out;
         } dense;
+        struct {
+            int V, D;
+        } embed;
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
     lc_conv_fuse fuse;
     float fuse_rate;       /* the fused dropout rate (0: none) */
-    size_t in_n, out_n;    /* floats per sample in and out */
+    int src_at, nsrc;      /* sources: m->srcs[src_at .. src_at + nsrc); >= 0 a layer, < 0 the
+                            * input slot -(s + 1) */
+    int consumers;         /* layers reading this one's output */
+    size_t in_n, out_n;    /* floats per sample in (first source) and out */
     size_t w_off, b_off;   /* parameter slab offsets; SIZE_MAX when absent */
     size_t w_n, b_n;
+    int frozen;            /* parameters not trained (gradients stay 0) */
     size_t buf_off;        /* batchnorm running mean then var in the buffer slab */
     size_t act_off;        /* output activation offset in the arena (per batch) */
     size_t aux_off;        /* argmax (int32), mask (uint8) or norm stats, in the aux arena (bytes) */
-    int param_index;       /* which block of the stack this belongs to (for naming) */
+    lc_lpart part;         /* naming: the module ... */
+    int feature;           /* ... of which input or output feature (-1: combiner) */
+    int param_index;       /* which block of the stack this belongs to (-1: the stack's input) */
     lc_init w_init, b_init;
     size_t fan_in, fan_out;
 } lc_layer;
 
+/* One output feature's head: the decoder's last layer and the buffers the loss works in. */
+typedef struct lc_head {
+    lc_head_type type;
+    int layer;             /* the decoder's linear layer; its output is the logits / prediction */
+    int K;                 /* outputs per sample: nclasses (category) or 1 */
+    float *probs;          /* (B, K): softmax (category) or sigmoid (binary) */
+    float *dlogits;        /* (B, K): the loss gradient, set by the trainer */
+    int32_t *labels;       /* (B) category targets */
+    float *targets;        /* (B) binary (0/1) and number targets */
+} lc_head;
+
 typedef struct lc_model {
-    lc_model_spec spec;    /* copy (conv/fc arrays owned) */
     int nlayers;
     lc_layer *layers;
-    size_t in_n;           /* floats per input sample (C*H*W) */
-    int nclasses;
+    int *srcs;
+    int nin, nout;
+    char **in_names, **out_names;
+    lc_enc_type *in_enc;
+    size_t *in_ns;         /* (nin) floats per sample in each input slot */
+    float **inputs;        /* (nin) slots, (B, in_ns[k]) each */
+    lc_head *heads;        /* (nout) */
+    size_t comb_n;         /* floats per sample out of the combiner */
     size_t nparams, nbuffers;
     float *params, *grads, *opt_state, *buffers;
     int opt_per_param;
     /* batch-sized arenas, planned for max_batch samples */
     int max_batch, nthreads;
-    float *input;          /* (B, C, H, W) */
     float *acts;           /* every layer's output */
+    float *dacts;          /* their gradients (same offsets) */
+    float *dtmp;           /* a source's gradient before it is added to one with several readers */
     unsigned char *aux;    /* argmax, dropout masks, norm statistics */
-    float *grad_a, *grad_b;/* ping-pong activation gradients */
     float *conv_ws;
     size_t conv_ws_n;
-    float *probs;          /* (B, nclasses) */
-    float *dlogits;
-    int32_t *labels;       /* (B) */
+    /* the first input and output (the tutorial network's only ones) */
+    float *input;          /* inputs[0] */
+    size_t in_n;           /* in_ns[0] */
+    int nclasses;          /* heads[0].K */
+    float *probs, *dlogits;
+    int32_t *labels;
 } lc_model;
 
 /* Plans the network and allocates everything for batches up to max_batch. On a shape problem the
  * message names the layer ("conv_layers[1]: filter_size 5 is larger than its 3x3 input"). */
+lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthreads,
+                              lc_model **out, lc_error *e);
+/* The tutorial's network (input 'image_path', output 'label'). */
 lc_status lc_model_create(const lc_model_spec *spec, int max_batch, int nthreads, lc_model **out,
                           lc_error *e);
 void lc_model_free(lc_model *m);
@@ -141,19 +245,21 @@ void lc_model_free(lc_model *m);
 /* Initialises parameters from the seed (stream LC_STREAM_INIT), as the initializers say. */
 void lc_model_init_params(lc_model *m, uint64_t seed);
 
-/* Forward pass for B samples already in m->input; training enables dropout and batch statistics.
- * Leaves logits at the last layer's output and softmax probabilities in m->probs. */
+/* Forward pass for B samples already in the input slots; training enables dropout and batch
+ * statistics. Leaves each head's logits (or prediction) at its layer's output. */
 void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t seed, uint64_t step);
-/* Softmax of the last forward pass's logits into m->probs (B, nclasses). */
+/* Softmax of head 0's logits into m->probs (B, nclasses). */
 void lc_model_softmax(lc_model *m, int B);
-/* Logits (B, nclasses) of the last forward pass. */
+/* Logits (B, K) of head h after the last forward pass. */
+const float *lc_model_head_out(const lc_model *m, int h);
+/* Logits (B, nclasses) of head 0. */
 const float *lc_model_logits(const lc_model *m);
-/* Backward from m->dlogits (B, nclasses), filling m->grads. */
+/* Backward from every head's dlogits (B, K), filling m->grads (overwritten). */
 void lc_model_backward(lc_model *m, lc_pool *p, int B);
 
 /* State-dict style name of parameter/buffer tensors, for model_weights. */
 typedef struct lc_tensor_info {
-    char name[160];
+    char name[256];
     int ndim;
     int64_t shape[4];
     const float *data;
@@ -161,7 +267,6 @@ typedef struct lc_tensor_info {
     int is_buffer;
 } lc_tensor_info;
 /* Enumerates named tensors in a fixed order; returns how many (fills up to cap). */
-int lc_model_tensors(const lc_model *m, const char *input_name, const char *output_name,
-                     lc_tensor_info *out, int cap);
+int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap);
 
 #endif

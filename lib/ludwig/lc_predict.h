@@ -1,18 +1,65 @@
-/* lc_predict.h - internal helpers shared by experiment.c and predict.c: the predictions table
- * Ludwig's Galaxy wrapper writes as predictions_parquet.csv. */
+/* lc_predict.h - the outputs stage shared by experiment, train, predict and evaluate: the model
+ * built from a config and its data, every output evaluated over a set of rows (per-row values,
+ * targets, losses), test_statistics.json, and the predictions table Ludwig's Galaxy wrapper
+ * writes as predictions_parquet.csv. */
 #ifndef LC_PREDICT_H
 #define LC_PREDICT_H
 
+#include <cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lc_config.h"
+#include "lc_dataset.h"
 #include "lc_error.h"
+#include "lc_heads.h"
+#include "lc_model.h"
+#include "lc_pool.h"
 
-/* Writes path atomically: header <feat>_predictions, <feat>_probabilities, <feat>_probability,
- * <feat>_probabilities_<class>... then one row per prediction, floats as pandas writes float32
- * values widened to double. preds (n) are vocabulary indices, probs (n, nclasses). */
-lc_status lc_predictions_write_csv(const char *path, const char *feat, int nclasses,
-                                   char *const *idx2str, const int32_t *preds,
-                                   const float *probs, size_t n, lc_error *e);
+/* The network for cfg's features with sizes from the data (image size, vocabularies), planned for
+ * batches up to max_batch. */
+lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batch, int threads,
+                         lc_model **out, lc_error *e);
+
+/* Every output evaluated over rows. */
+typedef struct lc_eval {
+    size_t n;
+    int32_t *rows;         /* (n) dataset rows */
+    int nout;
+    lc_head_ctx *heads;    /* (nout) */
+    float **out;           /* (nout) per-row values (n, width): probabilities or predictions */
+    int32_t **labels;      /* (nout) category targets (n) */
+    float **values;        /* (nout) binary / number targets (n) */
+    double *loss;          /* (nout) Ludwig's mean of per-batch mean losses */
+    double combined;       /* sum of loss weight x loss */
+    int batch;             /* the evaluation batch size */
+} lc_eval;
+
+/* Runs the model (eval mode) over rows[0..n) in batches of `batch`; rows is copied. */
+lc_status lc_eval_run(const lc_config *cfg, const lc_dataset *d, lc_model *m, lc_pool *p,
+                      const int32_t *rows, size_t n, int batch, lc_eval *ev, lc_error *e);
+void lc_eval_free(lc_eval *ev);
+
+/* test_statistics.json: {combined: {loss}, <output>: metrics (+ overall statistics unless
+ * overall == 0)}. */
+lc_status lc_eval_statistics(const lc_config *cfg, const lc_eval *ev, int overall, cJSON **out,
+                             lc_error *e);
+
+/* Writes path atomically: for each output in config order, Ludwig's prediction columns
+ * (category: _predictions, _probabilities, _probability, _probabilities_<class>...; binary:
+ * _predictions, _probabilities, _probabilities_<false>, _probabilities_<true>, _probability;
+ * number: _predictions, de-normalised), floats as pandas writes float32 values widened to
+ * double. */
+lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, const lc_dataset *d,
+                                    const lc_eval *ev, lc_error *e);
+
+/* The predicted class of each row of a category output (first maximum). */
+void lc_eval_argmax(const lc_eval *ev, int o, int32_t *preds /* (n) */);
+
+/* The report's run-independent fields for the first output (vocabulary, evaluated rows, images
+ * of an image input); preds (n) is its predicted class when it is a category output. */
+struct lc_report_info;
+void lc_report_fill(struct lc_report_info *ri, const lc_config *cfg, const lc_dataset *ds,
+                    const lc_eval *ev, const int32_t *preds);
 
 #endif

@@ -1,5 +1,5 @@
-/* lc_train.h - Ludwig's training loop for the planned model: shuffled batches, forward, softmax
- * cross-entropy, backward, global-norm clipping, optimizer step; an evaluation of every split
+/* lc_train.h - Ludwig's training loop for the planned model: shuffled batches, forward, every
+ * output's loss, backward, global-norm clipping, optimizer step; an evaluation of every split
  * at the end of each epoch; early stopping and best-model selection on the validation metric.
  * Produces training_statistics.json and training_progress.json content as JSON. */
 #ifndef LC_TRAIN_H
@@ -10,6 +10,7 @@
 
 #include "lc_config.h"
 #include "lc_dataset.h"
+#include "lc_heads.h"
 #include "lc_model.h"
 
 typedef struct lc_train_opts {
@@ -43,10 +44,12 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                    const lc_train_opts *o, lc_train_result *r, lc_error *e);
 void lc_train_result_free(lc_train_result *r);
 
-/* Evaluates rows idx[0..n) in eval mode: probabilities (n, C) into probs and Ludwig's loss (mean of
- * per-batch mean losses over batches of eval_bs) into *loss. */
+/* Evaluates rows idx[0..n) in eval mode: each output's per-row values (lc_head_rows) into
+ * rows[o] (n, width) and its loss (Ludwig's mean of per-batch mean losses over batches of
+ * eval_bs) into loss[o]. */
 void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
-                 const int32_t *idx, size_t n, int eval_bs, float *probs, double *loss);
+                 const lc_head_ctx *heads, const int32_t *idx, size_t n, int eval_bs,
+                 float *const *rows, double *loss);
 
 /* Monotonic clock in seconds (for progress and timings). */
 double lc_now_s(void);

@@ -9,10 +9,8 @@
 #define LC_WEIGHTS_MAGIC "LCWTS001"
 
 /* Writes path atomically (temporary name, then rename). */
-lc_status lc_weights_save(const lc_model *m, const char *input_name, const char *output_name,
-                          const char *path, lc_error *e);
+lc_status lc_weights_save(const lc_model *m, const char *path, lc_error *e);
 /* Loads tensors into m, checking every name and shape. */
-lc_status lc_weights_load(lc_model *m, const char *input_name, const char *output_name,
-                          const char *path, lc_error *e);
+lc_status lc_weights_load(lc_model *m, const char *path, lc_error *e);
 
 #endif

@@ -1,8 +1,10 @@
-/* model.c - plans the stacked_cnn -> fc -> classifier network from its spec, allocates its slabs
- * and arenas once, initialises parameters and runs forward/backward over a batch. Kernels live in
- * lib/core; this file only sequences them and owns the memory layout. */
+/* model.c - plans the ECD graph (input encoders -> concat combiner -> output decoders, see
+ * lc_model.h) from its spec, allocates its slabs and arenas once, initialises parameters and runs
+ * forward/backward over a batch. Kernels live in lib/core; this file only sequences them and owns
+ * the memory layout. */
 #include "lc_model.h"
 #include "lc_conv_eval.h"
+#include "lc_embed.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,38 +19,79 @@
 typedef struct planner {
     lc_layer *layers;
     int n, cap;
+    int *srcs;
+    int nsrcs, srcs_cap;
     size_t nparams, nbuffers;
     size_t acts_per_sample;  /* floats */
     size_t aux_per_sample;   /* bytes, per sample part */
     size_t aux_fixed;        /* bytes, batch-independent part (norm stats) */
-    size_t max_in_n;
+    size_t max_out_n;
+    size_t comb_n;           /* floats per sample out of the combiner */
+    lc_error *e;
+    /* where the next layers' parameters belong */
+    lc_lpart part;
+    int feature;
 } planner;
 
-static lc_layer *add_layer(planner *pl, lc_ltype type, size_t in_n, size_t out_n, lc_error *e)
+/* The current output of the graph being planned: a layer (>= 0) or an input slot (< 0), and its
+ * floats per sample. */
+typedef struct node {
+    int src;
+    size_t n;
+} node;
+
+static int push_src(planner *pl, int s)
+{
+    if (pl->nsrcs == pl->srcs_cap) {
+        int cap = pl->srcs_cap ? pl->srcs_cap * 2 : 32;
+        int *g = lc_realloc_array(pl->srcs, (size_t)cap, sizeof *g);
+        if (!g)
+            return -1;
+        pl->srcs = g;
+        pl->srcs_cap = cap;
+    }
+    pl->srcs[pl->nsrcs++] = s;
+    return 0;
+}
+
+/* Adds a layer reading from `from` (its only source; more can be pushed by the caller). */
+static lc_layer *add_layer(planner *pl, lc_ltype type, node from, size_t out_n)
 {
     if (pl->n == pl->cap) {
         int cap = pl->cap ? pl->cap * 2 : 16;
         lc_layer *g = lc_realloc_array(pl->layers, (size_t)cap, sizeof *g);
         if (!g) {
-            lc_error_set(e, LC_ERR_NOMEM, "out of memory planning the model");
+            lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
             return NULL;
         }
         pl->layers = g;
         pl->cap = cap;
     }
-    lc_layer *l = &pl->layers[pl->n++];
+    lc_layer *l = &pl->layers[pl->n];
     memset(l, 0, sizeof *l);
+    l->src_at = pl->nsrcs;
+    if (push_src(pl, from.src)) {
+        lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+        return NULL;
+    }
+    l->nsrc = 1;
+    pl->n++;
     l->type = type;
-    l->in_n = in_n;
+    l->in_n = from.n;
     l->out_n = out_n;
     l->w_off = l->b_off = l->buf_off = NO_OFF;
     l->act_off = pl->acts_per_sample;
+    l->part = pl->part;
+    l->feature = pl->feature;
     pl->acts_per_sample += out_n;
-    if (in_n > pl->max_in_n)
-        pl->max_in_n = in_n;
-    if (out_n > pl->max_in_n)
-        pl->max_in_n = out_n;
+    if (out_n > pl->max_out_n)
+        pl->max_out_n = out_n;
     return l;
+}
+
+static node here(const planner *pl)
+{
+    return (node){pl->n - 1, pl->layers[pl->n - 1].out_n};
 }
 
 static void add_params(planner *pl, lc_layer *l, size_t wn, size_t bn, lc_init wi, lc_init bi)
@@ -65,14 +108,13 @@ static void add_params(planner *pl, lc_layer *l, size_t wn, size_t bn, lc_init w
     l->b_init = bi;
 }
 
-static lc_status add_norm(planner *pl, const lc_norm_spec *ns, int C, int HW, int index,
-                          lc_error *e)
+static lc_status add_norm(planner *pl, node *at, const lc_norm_spec *ns, int C, int HW, int index)
 {
     if (ns->type == LC_NORM_NONE)
         return LC_OK;
     size_t n = (size_t)C * (size_t)HW;
-    lc_layer *l = add_layer(pl, ns->type == LC_NORM_BATCH ? LC_L_BATCHNORM : LC_L_LAYERNORM, n,
-                            n, e);
+    lc_layer *l = add_layer(pl, ns->type == LC_NORM_BATCH ? LC_L_BATCHNORM : LC_L_LAYERNORM, *at,
+                            n);
     if (!l)
         return LC_ERR_NOMEM;
     l->param_index = index;
@@ -89,37 +131,84 @@ static lc_status add_norm(planner *pl, const lc_norm_spec *ns, int C, int HW, in
     } else {
         /* layer norm over the whole feature map of a sample */
         add_params(pl, l, n, n, LC_INIT_ONES, LC_INIT_ZEROS);
-        /* mean/invstd per sample: placed by lc_model_create once max_batch is known */
+        /* mean/invstd per sample: placed by lc_model_create_net once max_batch is known */
     }
+    *at = here(pl);
     return LC_OK;
 }
 
-static lc_status add_act_dropout(planner *pl, lc_act act, float rate, size_t n, int index,
-                                 lc_error *e)
+static lc_status add_act_dropout(planner *pl, node *at, lc_act act, float rate, int index)
 {
+    size_t n = at->n;
     if (act != LC_ACT_LINEAR) {
-        lc_layer *l = add_layer(pl, LC_L_ACT, n, n, e);
+        lc_layer *l = add_layer(pl, LC_L_ACT, *at, n);
         if (!l)
             return LC_ERR_NOMEM;
         l->u.act = act;
         l->param_index = index;
+        *at = here(pl);
     }
     if (rate > 0.0f) {
-        lc_layer *l = add_layer(pl, LC_L_DROPOUT, n, n, e);
+        lc_layer *l = add_layer(pl, LC_L_DROPOUT, *at, n);
         if (!l)
             return LC_ERR_NOMEM;
         l->u.rate = rate;
         l->param_index = index;
         l->aux_off = pl->aux_per_sample;
         pl->aux_per_sample += n;
+        *at = here(pl);
     }
     return LC_OK;
 }
 
-static lc_status plan(planner *pl, const lc_model_spec *s, lc_error *e)
+static lc_status add_dense(planner *pl, node *at, int out, int use_bias, lc_init wi, lc_init bi,
+                           int index)
+{
+    int F = (int)at->n;
+    lc_layer *l = add_layer(pl, LC_L_DENSE, *at, (size_t)out);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.dense.in = F;
+    l->u.dense.out = out;
+    l->param_index = index;
+    l->fan_in = (size_t)F;
+    l->fan_out = (size_t)out;
+    add_params(pl, l, (size_t)out * F, use_bias ? (size_t)out : 0, wi, bi);
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* Ludwig's FCStack: the stack's norm and dropout on its input, then its layers. */
+static lc_status plan_fc_stack(planner *pl, node *at, const lc_fc_stack_spec *fs)
+{
+    lc_status st;
+    if ((st = add_norm(pl, at, &fs->norm, (int)at->n, 1, -1)) ||
+        (st = add_act_dropout(pl, at, LC_ACT_LINEAR, fs->dropout, -1)))
+        return st;
+    for (int i = 0; i < fs->n; i++) {
+        const lc_fc_spec *f = &fs->layers[i];
+        node in = *at;
+        if ((st = add_dense(pl, at, f->out, f->use_bias, f->w_init, f->b_init, i)) ||
+            (st = add_norm(pl, at, &f->norm, f->out, 1, i)) ||
+            (st = add_act_dropout(pl, at, f->act, f->dropout, i)))
+            return st;
+        if (fs->residual && in.n == at->n) {
+            lc_layer *l = add_layer(pl, LC_L_ADD, *at, at->n);
+            if (!l || push_src(pl, in.src))
+                return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+            l->nsrc = 2;
+            l->param_index = i;
+            *at = here(pl);
+        }
+    }
+    return LC_OK;
+}
+
+static lc_status plan_stacked_cnn(planner *pl, node *at, const lc_input_spec *s)
 {
     int C = s->C, H = s->H, W = s->W;
     lc_status st;
+    lc_error *e = pl->e;
     for (int i = 0; i < s->nconv; i++) {
         const lc_conv_spec *cs = &s->conv[i];
         lc_conv2d cv = {.C = C, .H = H, .W = W, .OC = cs->out_channels, .KH = cs->kh,
@@ -142,7 +231,7 @@ static lc_status plan(planner *pl, const lc_model_spec *s, lc_error *e)
             return lc_error_set(e, LC_ERR_CONFIG,
                                 "conv_layers[%d]: filter_size %dx%d (dilation %d) is larger than its %dx%d input (padding %d)",
                                 i, cs->kh, cs->kw, cs->dh, H, W, cv.ph);
-        size_t in_n = (size_t)C * H * W, out_n = (size_t)cv.OC * cv.OH * cv.OW;
+        size_t out_n = (size_t)cv.OC * cv.OH * cv.OW;
         /* the common block (no norm, ReLU, optional dropout, non-overlapping max-pool or none)
          * runs as one fused layer; anything else as separate layers */
         lc_conv_fuse fu = {0};
@@ -156,7 +245,7 @@ static lc_status plan(planner *pl, const lc_model_spec *s, lc_error *e)
         }
         fuse = fuse && lc_conv_fuse_plan(&cv, &fu) == 0; /* sets the block's output size */
         size_t block_n = fuse ? lc_conv_fuse_out_floats(&cv, &fu) : out_n;
-        lc_layer *l = add_layer(pl, LC_L_CONV, in_n, block_n, e);
+        lc_layer *l = add_layer(pl, LC_L_CONV, *at, block_n);
         if (!l)
             return LC_ERR_NOMEM;
         l->u.conv = cv;
@@ -174,6 +263,7 @@ static lc_status plan(planner *pl, const lc_model_spec *s, lc_error *e)
         l->fan_out = (size_t)cv.OC * cs->kh * cs->kw;
         add_params(pl, l, (size_t)cv.OC * C * cs->kh * cs->kw, cs->use_bias ? (size_t)cv.OC : 0,
                    cs->w_init, cs->b_init);
+        *at = here(pl);
         C = cv.OC;
         H = cv.OH;
         W = cv.OW;
@@ -182,9 +272,9 @@ static lc_status plan(planner *pl, const lc_model_spec *s, lc_error *e)
             W = fu.POW;
             continue;
         }
-        if ((st = add_norm(pl, &cs->norm, C, H * W, i, e)))
+        if ((st = add_norm(pl, at, &cs->norm, C, H * W, i)))
             return st;
-        if ((st = add_act_dropout(pl, cs->act, cs->dropout, out_n, i, e)))
+        if ((st = add_act_dropout(pl, at, cs->act, cs->dropout, i)))
             return st;
         if (cs->pool != LC_POOLFN_NONE) {
             lc_pool2d q = {.C = C, .H = H, .W = W, .KH = cs->pkh, .KW = cs->pkw, .sh = cs->psh,
@@ -195,7 +285,7 @@ static lc_status plan(planner *pl, const lc_model_spec *s, lc_error *e)
                                     "conv_layers[%d]: pool_size %dx%d is larger than its %dx%d input",
                                     i, cs->pkh, cs->pkw, H, W);
             size_t pout = (size_t)C * q.OH * q.OW;
-            lc_layer *pl2 = add_layer(pl, LC_L_POOL, out_n, pout, e);
+            lc_layer *pl2 = add_layer(pl, LC_L_POOL, *at, pout);
             if (!pl2)
                 return LC_ERR_NOMEM;
             pl2->u.pool = q;
@@ -206,39 +296,114 @@ static lc_status plan(planner *pl, const lc_model_spec *s, lc_error *e)
                 pl2->aux_off = pl->aux_per_sample;
                 pl->aux_per_sample += pout * sizeof(int32_t);
             }
+            *at = here(pl);
             H = q.OH;
             W = q.OW;
         }
     }
-    int F = C * H * W; /* flatten */
-    for (int i = 0; i < s->nfc; i++) {
-        const lc_fc_spec *fs = &s->fc[i];
-        lc_layer *l = add_layer(pl, LC_L_DENSE, (size_t)F, (size_t)fs->out, e);
+    pl->part = LC_PART_ENC_FC; /* flattened (C*H*W) */
+    return plan_fc_stack(pl, at, &s->fc);
+}
+
+static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
+{
+    pl->feature = k;
+    pl->part = s->enc == LC_ENC_STACKED_CNN ? LC_PART_ENC_CONV : LC_PART_ENC_FC;
+    switch (s->enc) {
+    case LC_ENC_STACKED_CNN:
+        return plan_stacked_cnn(pl, at, s);
+    case LC_ENC_PASSTHROUGH:
+        return LC_OK;
+    case LC_ENC_DENSE:
+        return plan_fc_stack(pl, at, &s->fc);
+    case LC_ENC_EMBED: {
+        if (s->vocab < 1 || s->embed_size < 1)
+            return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the embedding needs a vocabulary and a size", s->name);
+        pl->part = LC_PART_ENC_EMBED;
+        lc_layer *l = add_layer(pl, LC_L_EMBED, *at, (size_t)s->embed_size);
         if (!l)
             return LC_ERR_NOMEM;
-        l->u.dense.in = F;
-        l->u.dense.out = fs->out;
-        l->param_index = i;
-        l->fan_in = (size_t)F;
-        l->fan_out = (size_t)fs->out;
-        add_params(pl, l, (size_t)fs->out * F, fs->use_bias ? (size_t)fs->out : 0, fs->w_init,
-                   fs->b_init);
-        F = fs->out;
-        if ((st = add_norm(pl, &fs->norm, F, 1, i, e)))
-            return st;
-        if ((st = add_act_dropout(pl, fs->act, fs->dropout, (size_t)F, i, e)))
-            return st;
+        l->u.embed.V = s->vocab;
+        l->u.embed.D = s->embed_size;
+        l->frozen = !s->embed_trainable;
+        l->fan_in = (size_t)s->vocab;
+        l->fan_out = (size_t)s->embed_size;
+        add_params(pl, l, (size_t)s->vocab * s->embed_size, 0, s->embed_init, LC_INIT_ZEROS);
+        *at = here(pl);
+        return add_act_dropout(pl, at, LC_ACT_LINEAR, s->embed_dropout, -1);
     }
-    lc_layer *l = add_layer(pl, LC_L_DENSE, (size_t)F, (size_t)s->nclasses, e);
-    if (!l)
-        return LC_ERR_NOMEM;
-    l->u.dense.in = F;
-    l->u.dense.out = s->nclasses;
-    l->param_index = -1;
-    l->fan_in = (size_t)F;
-    l->fan_out = (size_t)s->nclasses;
-    add_params(pl, l, (size_t)s->nclasses * F, s->out_use_bias ? (size_t)s->nclasses : 0,
-               s->out_w_init, s->out_b_init);
+    case LC_ENC_ONEHOT: {
+        lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->u.embed.V = s->vocab;
+        *at = here(pl);
+        return LC_OK;
+    }
+    }
+    return lc_error_set(pl->e, LC_ERR_INTERNAL, "unknown encoder");
+}
+
+static lc_status plan(planner *pl, const lc_net_spec *s, int *head_layer)
+{
+    lc_status st;
+    node *enc = calloc((size_t)s->nin, sizeof *enc);
+    if (!enc)
+        return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+    for (int k = 0; k < s->nin; k++) {
+        const lc_input_spec *in = &s->in[k];
+        enc[k].src = -(k + 1);
+        enc[k].n = in->enc == LC_ENC_STACKED_CNN ? (size_t)in->C * in->H * in->W : 1;
+        if ((st = plan_input(pl, k, in, &enc[k]))) {
+            lc_error_prefix(pl->e, "input feature '%s': ", in->name);
+            free(enc);
+            return st;
+        }
+    }
+    /* the concat combiner: one input passes through as it is */
+    node at = enc[0];
+    pl->part = LC_PART_COMBINER;
+    pl->feature = -1;
+    if (s->nin > 1) {
+        size_t F = 0;
+        for (int k = 0; k < s->nin; k++)
+            F += enc[k].n;
+        lc_layer *l = add_layer(pl, LC_L_CONCAT, enc[0], F);
+        if (!l) {
+            free(enc);
+            return LC_ERR_NOMEM;
+        }
+        for (int k = 1; k < s->nin; k++)
+            if (push_src(pl, enc[k].src)) {
+                free(enc);
+                return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+            }
+        pl->layers[pl->n - 1].nsrc = s->nin;
+        at = here(pl);
+    }
+    free(enc);
+    if ((st = plan_fc_stack(pl, &at, &s->comb))) {
+        lc_error_prefix(pl->e, "combiner: ");
+        return st;
+    }
+    pl->comb_n = at.n;
+    for (int o = 0; o < s->nout; o++) {
+        const lc_output_spec *out = &s->out[o];
+        node h = at;
+        pl->feature = o;
+        pl->part = LC_PART_OUT_FC;
+        if ((st = plan_fc_stack(pl, &h, &out->fc))) {
+            lc_error_prefix(pl->e, "output feature '%s': ", out->name);
+            return st;
+        }
+        int K = out->type == LC_HEAD_CATEGORY ? out->nclasses : 1;
+        if (K < 1)
+            return lc_error_set(pl->e, LC_ERR_CONFIG, "output feature '%s' has no classes", out->name);
+        pl->part = LC_PART_DECODER;
+        if ((st = add_dense(pl, &h, K, out->use_bias, out->w_init, out->b_init, -1)))
+            return st;
+        head_layer[o] = pl->n - 1;
+    }
     return LC_OK;
 }
 
@@ -246,34 +411,62 @@ void lc_model_free(lc_model *m)
 {
     if (!m)
         return;
-    free(m->spec.conv);
-    free(m->spec.fc);
     free(m->layers);
+    free(m->srcs);
+    for (int k = 0; k < m->nin; k++) {
+        if (m->in_names)
+            free(m->in_names[k]);
+        if (m->inputs)
+            lc_free(m->inputs[k]);
+    }
+    for (int o = 0; o < m->nout; o++) {
+        if (m->out_names)
+            free(m->out_names[o]);
+        if (m->heads) {
+            lc_free(m->heads[o].probs);
+            lc_free(m->heads[o].dlogits);
+            lc_free(m->heads[o].labels);
+            lc_free(m->heads[o].targets);
+        }
+    }
+    free(m->in_names);
+    free(m->out_names);
+    free(m->in_enc);
+    free(m->in_ns);
+    free(m->inputs);
+    free(m->heads);
     lc_free(m->params);
     lc_free(m->grads);
     lc_free(m->opt_state);
     lc_free(m->buffers);
-    lc_free(m->input);
     lc_free(m->acts);
+    lc_free(m->dacts);
+    lc_free(m->dtmp);
     lc_free(m->aux);
-    lc_free(m->grad_a);
-    lc_free(m->grad_b);
     lc_free(m->conv_ws);
-    lc_free(m->probs);
-    lc_free(m->dlogits);
-    lc_free(m->labels);
     free(m);
 }
 
-/* The run of consecutive fused conv layers starting at layer i (at most
- * LC_CONV_EVAL_MAX_CHAIN), as evaluation chain blocks; 0 when layer i is not a fused conv.
+static int layer_src(const lc_model *m, int i, int k)
+{
+    return m->srcs[m->layers[i].src_at + k];
+}
+
+/* The output (B, n) of source s: a layer's activation or an input slot. */
+static const float *src_data(const lc_model *m, int s)
+{
+    return s >= 0 ? m->acts + m->layers[s].act_off : m->inputs[-s - 1];
+}
+
+/* The run of consecutive fused conv layers starting at layer i, each reading the previous (at
+ * most LC_CONV_EVAL_MAX_CHAIN), as evaluation chain blocks; 0 when layer i is not a fused conv.
  * Outputs are the layers' activations once the arenas exist (create plans with them unset). */
 static int eval_chain(const lc_model *m, int i, lc_conv_eval_block *blk)
 {
     int n = 0;
     while (i + n < m->nlayers && n < LC_CONV_EVAL_MAX_CHAIN) {
         const lc_layer *l = &m->layers[i + n];
-        if (l->type != LC_L_CONV || !l->fused)
+        if (l->type != LC_L_CONV || !l->fused || (n > 0 && layer_src(m, i + n, 0) != i + n - 1))
             break;
         blk[n] = (lc_conv_eval_block){
             .c = &l->u.conv,
@@ -286,52 +479,80 @@ static int eval_chain(const lc_model *m, int i, lc_conv_eval_block *blk)
     return n;
 }
 
-lc_status lc_model_create(const lc_model_spec *spec, int max_batch, int nthreads, lc_model **out,
-                          lc_error *e)
+static char *dup_name(const char *s)
+{
+    return lc_strdup(s ? s : "");
+}
+
+lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthreads,
+                              lc_model **out, lc_error *e)
 {
     *out = NULL;
-    if (spec->nclasses < 1)
-        return lc_error_set(e, LC_ERR_CONFIG, "the output feature has no classes");
+    if (spec->nin < 1 || spec->nout < 1)
+        return lc_error_set(e, LC_ERR_CONFIG, "the model needs at least one input and one output feature");
     if (max_batch < 1)
         max_batch = 1;
-    planner pl = {0};
-    lc_status st = plan(&pl, spec, e);
+    planner pl = {.e = e};
+    int *head_layer = calloc((size_t)spec->nout, sizeof *head_layer);
+    lc_status st = head_layer ? plan(&pl, spec, head_layer)
+                              : lc_error_set(e, LC_ERR_NOMEM, "out of memory planning the model");
     if (st) {
         free(pl.layers);
+        free(pl.srcs);
+        free(head_layer);
         return st;
     }
     lc_model *m = calloc(1, sizeof *m);
     if (!m) {
         free(pl.layers);
+        free(pl.srcs);
+        free(head_layer);
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory creating the model");
     }
-    m->spec = *spec;
-    m->spec.conv = NULL;
-    m->spec.fc = NULL;
     m->layers = pl.layers;
     m->nlayers = pl.n;
-    m->nclasses = spec->nclasses;
+    m->srcs = pl.srcs;
     m->max_batch = max_batch;
     m->nthreads = nthreads < 1 ? 1 : nthreads;
-    m->in_n = (size_t)spec->C * spec->H * spec->W;
     m->nparams = pl.nparams;
     m->nbuffers = pl.nbuffers;
-    if (spec->nconv) {
-        m->spec.conv = lc_realloc_array(NULL, (size_t)spec->nconv, sizeof *spec->conv);
-        if (!m->spec.conv)
+    m->comb_n = pl.comb_n;
+    m->nin = spec->nin;
+    m->nout = spec->nout;
+    size_t B = (size_t)max_batch, tmp;
+    if (!(m->in_names = calloc((size_t)m->nin, sizeof *m->in_names)) ||
+        !(m->in_enc = calloc((size_t)m->nin, sizeof *m->in_enc)) ||
+        !(m->in_ns = calloc((size_t)m->nin, sizeof *m->in_ns)) ||
+        !(m->inputs = calloc((size_t)m->nin, sizeof *m->inputs)) ||
+        !(m->out_names = calloc((size_t)m->nout, sizeof *m->out_names)) ||
+        !(m->heads = calloc((size_t)m->nout, sizeof *m->heads)))
+        goto nomem;
+    for (int k = 0; k < m->nin; k++) {
+        const lc_input_spec *in = &spec->in[k];
+        m->in_enc[k] = in->enc;
+        m->in_ns[k] = in->enc == LC_ENC_STACKED_CNN ? (size_t)in->C * in->H * in->W : 1;
+        if (!(m->in_names[k] = dup_name(in->name)) ||
+            !(m->inputs[k] = lc_alloc(B * m->in_ns[k], sizeof(float))))
             goto nomem;
-        memcpy(m->spec.conv, spec->conv, (size_t)spec->nconv * sizeof *spec->conv);
     }
-    if (spec->nfc) {
-        m->spec.fc = lc_realloc_array(NULL, (size_t)spec->nfc, sizeof *spec->fc);
-        if (!m->spec.fc)
+    for (int o = 0; o < m->nout; o++) {
+        lc_head *h = &m->heads[o];
+        h->type = spec->out[o].type;
+        h->layer = head_layer[o];
+        h->K = (int)m->layers[h->layer].out_n;
+        if (!(m->out_names[o] = dup_name(spec->out[o].name)) ||
+            !(h->probs = lc_alloc(B * (size_t)h->K, sizeof(float))) ||
+            !(h->dlogits = lc_alloc(B * (size_t)h->K, sizeof(float))) ||
+            !(h->labels = lc_alloc(B, sizeof(int32_t))) ||
+            !(h->targets = lc_alloc(B, sizeof(float))))
             goto nomem;
-        memcpy(m->spec.fc, spec->fc, (size_t)spec->nfc * sizeof *spec->fc);
     }
-    /* per-sample layer-norm statistics go after the per-sample aux block */
+    for (int i = 0; i < m->nlayers; i++)
+        for (int k = 0; k < m->layers[i].nsrc; k++)
+            if (layer_src(m, i, k) >= 0)
+                m->layers[layer_src(m, i, k)].consumers++;
     /* the float statistics after the per-sample block stay aligned */
     size_t aux_per_sample = (pl.aux_per_sample + 7) & ~(size_t)7, aux_fixed = pl.aux_fixed;
-    size_t B = (size_t)max_batch, tmp;
     for (int i = 0; i < m->nlayers; i++) {
         lc_layer *l = &m->layers[i];
         if (l->type == LC_L_LAYERNORM) {
@@ -371,18 +592,17 @@ lc_status lc_model_create(const lc_model_spec *spec, int max_batch, int nthreads
     }
     m->conv_ws_n = ws;
     m->opt_per_param = 0;
+    size_t acts_n;
+    if (lc_size_mul(B, pl.acts_per_sample, &acts_n))
+        goto nomem;
     if (!(m->params = lc_alloc(m->nparams, sizeof(float))) ||
         !(m->grads = lc_alloc(m->nparams, sizeof(float))) ||
         !(m->buffers = lc_alloc(m->nbuffers, sizeof(float))) ||
-        !(m->input = lc_alloc(B * m->in_n, sizeof(float))) ||
-        !(m->acts = lc_alloc(B * pl.acts_per_sample, sizeof(float))) ||
+        !(m->acts = lc_alloc(acts_n, sizeof(float))) ||
+        !(m->dacts = lc_alloc(acts_n, sizeof(float))) ||
+        !(m->dtmp = lc_alloc(B * pl.max_out_n, sizeof(float))) ||
         !(m->aux = lc_alloc(aux_bytes, 1)) ||
-        !(m->grad_a = lc_alloc(B * pl.max_in_n, sizeof(float))) ||
-        !(m->grad_b = lc_alloc(B * pl.max_in_n, sizeof(float))) ||
-        !(m->conv_ws = lc_alloc(ws, sizeof(float))) ||
-        !(m->probs = lc_alloc(B * (size_t)m->nclasses, sizeof(float))) ||
-        !(m->dlogits = lc_alloc(B * (size_t)m->nclasses, sizeof(float))) ||
-        !(m->labels = lc_alloc(B, sizeof(int32_t))))
+        !(m->conv_ws = lc_alloc(ws, sizeof(float))))
         goto nomem;
     for (int i = 0; i < m->nlayers; i++) {
         lc_layer *l = &m->layers[i];
@@ -391,12 +611,37 @@ lc_status lc_model_create(const lc_model_spec *spec, int max_batch, int nthreads
             for (int c = 0; c < l->u.norm.C; c++)
                 m->buffers[l->buf_off + (size_t)l->u.norm.C + (size_t)c] = 1.0f;
     }
+    m->input = m->inputs[0];
+    m->in_n = m->in_ns[0];
+    m->nclasses = m->heads[0].K;
+    m->probs = m->heads[0].probs;
+    m->dlogits = m->heads[0].dlogits;
+    m->labels = m->heads[0].labels;
+    free(head_layer);
     *out = m;
     return LC_OK;
 nomem:
+    free(head_layer);
     lc_model_free(m);
     return lc_error_set(e, LC_ERR_NOMEM,
                         "out of memory allocating the model for batch size %d", max_batch);
+}
+
+lc_status lc_model_create(const lc_model_spec *spec, int max_batch, int nthreads, lc_model **out,
+                          lc_error *e)
+{
+    if (spec->nclasses < 1) {
+        *out = NULL;
+        return lc_error_set(e, LC_ERR_CONFIG, "the output feature has no classes");
+    }
+    lc_input_spec in = {.name = "image_path", .enc = LC_ENC_STACKED_CNN, .C = spec->C,
+                        .H = spec->H, .W = spec->W, .nconv = spec->nconv, .conv = spec->conv,
+                        .fc = {.n = spec->nfc, .layers = spec->fc}};
+    lc_output_spec o = {.name = "label", .type = LC_HEAD_CATEGORY, .nclasses = spec->nclasses,
+                        .use_bias = spec->out_use_bias, .w_init = spec->out_w_init,
+                        .b_init = spec->out_b_init};
+    lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &o};
+    return lc_model_create_net(&net, max_batch, nthreads, out, e);
 }
 
 static double normal01(lc_rng *r)
@@ -446,6 +691,9 @@ static void init_tensor(float *t, size_t n, lc_init how, size_t fan_in, size_t f
         uniform = 0;
         sd = 1.0;
         break;
+    case LC_INIT_UNIFORM_PM1:
+        a = 1.0;
+        break;
     }
     for (size_t i = 0; i < n; i++)
         t[i] = uniform ? (float)((2.0 * lc_u01d(lc_rng_next(r)) - 1.0) * a)
@@ -469,29 +717,44 @@ void lc_model_init_params(lc_model *m, uint64_t seed)
     }
 }
 
-static const float *layer_in(const lc_model *m, int i)
+const float *lc_model_head_out(const lc_model *m, int h)
 {
-    return i == 0 ? m->input : m->acts + m->layers[i - 1].act_off;
+    return m->acts + m->layers[m->heads[h].layer].act_off;
 }
 
 const float *lc_model_logits(const lc_model *m)
 {
-    return m->acts + m->layers[m->nlayers - 1].act_off;
+    return lc_model_head_out(m, 0);
+}
+
+/* concat forward: source k's (B, F_k) into columns [off_k, off_k + F_k) of y (B, F) */
+static void concat_forward(const lc_model *m, int i, int B, float *y)
+{
+    const lc_layer *l = &m->layers[i];
+    size_t F = l->out_n, off = 0;
+    for (int k = 0; k < l->nsrc; k++) {
+        int s = layer_src(m, i, k);
+        size_t Fk = s >= 0 ? m->layers[s].out_n : m->in_ns[-s - 1];
+        const float *x = src_data(m, s);
+        for (int b = 0; b < B; b++)
+            memcpy(y + (size_t)b * F + off, x + (size_t)b * Fk, Fk * sizeof *y);
+        off += Fk;
+    }
 }
 
 void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t seed, uint64_t step)
 {
     for (int i = 0; i < m->nlayers; i++) {
         lc_layer *l = &m->layers[i];
+        const float *x = src_data(m, layer_src(m, i, 0));
         if (!training) {
             lc_conv_eval_block blk[LC_CONV_EVAL_MAX_CHAIN];
             int n = eval_chain(m, i, blk);
-            if (n > 0 && lc_conv_eval_chain(p, n, blk, B, layer_in(m, i), m->conv_ws)) {
+            if (n > 0 && lc_conv_eval_chain(p, n, blk, B, x, m->conv_ws)) {
                 i += n - 1;
                 continue;
             }
         }
-        const float *x = layer_in(m, i);
         float *y = m->acts + l->act_off;
         const float *w = l->w_off != NO_OFF ? m->params + l->w_off : NULL;
         const float *b = l->b_off != NO_OFF ? m->params + l->b_off : NULL;
@@ -540,6 +803,21 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         case LC_L_DENSE:
             lc_dense_forward(p, B, l->u.dense.in, l->u.dense.out, x, w, b, y);
             break;
+        case LC_L_CONCAT:
+            concat_forward(m, i, B, y);
+            break;
+        case LC_L_ADD: {
+            const float *x2 = src_data(m, layer_src(m, i, 1));
+            for (size_t k = 0; k < (size_t)B * l->out_n; k++)
+                y[k] = x[k] + x2[k];
+            break;
+        }
+        case LC_L_EMBED:
+            lc_embed_forward(p, B, l->u.embed.V, l->u.embed.D, x, w, y);
+            break;
+        case LC_L_ONEHOT:
+            lc_onehot_forward(B, l->u.embed.V, x, y);
+            break;
         }
     }
 }
@@ -565,19 +843,51 @@ void lc_model_softmax(lc_model *m, int B)
     }
 }
 
+/* Where layer i's backward writes the gradient of source k: straight into the source's gradient
+ * when it is the source's only reader, else into dtmp (then added); NULL for input slots. */
+static float *grad_target(lc_model *m, int i, int k)
+{
+    int s = layer_src(m, i, k);
+    if (s < 0)
+        return NULL;
+    return m->layers[s].consumers > 1 ? m->dtmp : m->dacts + m->layers[s].act_off;
+}
+
+static void grad_commit(lc_model *m, int i, int k, int B)
+{
+    int s = layer_src(m, i, k);
+    if (s < 0 || m->layers[s].consumers <= 1)
+        return;
+    float *d = m->dacts + m->layers[s].act_off;
+    size_t n = (size_t)B * m->layers[s].out_n;
+    for (size_t j = 0; j < n; j++)
+        d[j] += m->dtmp[j];
+}
+
 void lc_model_backward(lc_model *m, lc_pool *p, int B)
 {
-    const float *dy = m->dlogits;
-    float *bufs[2] = {m->grad_a, m->grad_b};
-    int which = 0;
+    /* gradients of layers read by several others accumulate; the heads' come from the loss */
+    for (int i = 0; i < m->nlayers; i++)
+        if (m->layers[i].consumers > 1)
+            memset(m->dacts + m->layers[i].act_off, 0,
+                   (size_t)B * m->layers[i].out_n * sizeof(float));
+    for (int o = 0; o < m->nout; o++) {
+        const lc_layer *l = &m->layers[m->heads[o].layer];
+        memcpy(m->dacts + l->act_off, m->heads[o].dlogits,
+               (size_t)B * l->out_n * sizeof(float));
+    }
+    memset(m->grads, 0, m->nparams * sizeof *m->grads);
     for (int i = m->nlayers - 1; i >= 0; i--) {
         lc_layer *l = &m->layers[i];
-        const float *x = layer_in(m, i);
+        if (l->consumers == 0 && l->type != LC_L_DENSE)
+            continue;
+        const float *x = src_data(m, layer_src(m, i, 0));
         const float *y = m->acts + l->act_off;
-        float *dx = i > 0 ? bufs[which] : NULL;
+        const float *dy = m->dacts + l->act_off;
+        float *dx = grad_target(m, i, 0);
         const float *w = l->w_off != NO_OFF ? m->params + l->w_off : NULL;
-        float *dw = l->w_off != NO_OFF ? m->grads + l->w_off : NULL;
-        float *db = l->b_off != NO_OFF ? m->grads + l->b_off : NULL;
+        float *dw = l->w_off != NO_OFF && !l->frozen ? m->grads + l->w_off : NULL;
+        float *db = l->b_off != NO_OFF && !l->frozen ? m->grads + l->b_off : NULL;
         switch (l->type) {
         case LC_L_CONV:
             if (l->fused)
@@ -606,46 +916,96 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 lc_dropout_backward(p, B, l->out_n, l->u.rate, m->aux + l->aux_off, dy, dx);
             break;
         case LC_L_BATCHNORM: {
-            /* a norm layer always follows a conv or dense layer, so dx exists */
             const float *stats = (const float *)(m->aux + l->aux_off);
             lc_batchnorm_backward(p, B, l->u.norm.C, l->u.norm.HW, x, w, stats,
-                                  stats + l->u.norm.C, dy, dx, dw, db);
+                                  stats + l->u.norm.C, dy, dx ? dx : m->dtmp, dw, db);
             break;
         }
         case LC_L_LAYERNORM: {
             const float *stats = (const float *)(m->aux + l->aux_off);
             lc_layernorm_backward(p, B, (int)l->out_n, x, w, stats, stats + m->max_batch, dy,
-                                  dx, dw, db);
+                                  dx ? dx : m->dtmp, dw, db);
             break;
         }
+        case LC_L_CONCAT: {
+            size_t F = l->out_n, off = 0;
+            for (int k = 0; k < l->nsrc; k++) {
+                int s = layer_src(m, i, k);
+                size_t Fk = s >= 0 ? m->layers[s].out_n : m->in_ns[-s - 1];
+                float *d = grad_target(m, i, k);
+                if (d) {
+                    for (int b = 0; b < B; b++)
+                        memcpy(d + (size_t)b * Fk, dy + (size_t)b * F + off, Fk * sizeof *d);
+                    grad_commit(m, i, k, B);
+                }
+                off += Fk;
+            }
+            continue;
         }
-        if (dx) {
-            dy = dx;
-            which ^= 1;
+        case LC_L_ADD:
+            for (int k = 0; k < 2; k++) {
+                float *d = grad_target(m, i, k);
+                if (d) {
+                    memcpy(d, dy, (size_t)B * l->out_n * sizeof *d);
+                    grad_commit(m, i, k, B);
+                }
+            }
+            continue;
+        case LC_L_EMBED:
+            if (dw)
+                lc_embed_backward(p, B, l->u.embed.V, l->u.embed.D, x, dy, dw);
+            break;
+        case LC_L_ONEHOT:
+            break;
         }
+        if (dx)
+            grad_commit(m, i, 0, B);
     }
 }
 
-int lc_model_tensors(const lc_model *m, const char *input_name, const char *output_name,
-                     lc_tensor_info *out, int cap)
+static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t n)
+{
+    const char *in = l->feature >= 0 && l->feature < m->nin ? m->in_names[l->feature] : "";
+    const char *out = l->feature >= 0 && l->feature < m->nout ? m->out_names[l->feature] : "";
+    int sub = l->type == LC_L_BATCHNORM || l->type == LC_L_LAYERNORM ? 1 : 0;
+    char stack[64];
+    if (l->param_index < 0)
+        snprintf(stack, sizeof stack, "norm_layer");
+    else
+        snprintf(stack, sizeof stack, "stack.%d.layers.%d", l->param_index, sub);
+    switch (l->part) {
+    case LC_PART_ENC_CONV:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.conv_stack_2d.%s", in,
+                 stack);
+        break;
+    case LC_PART_ENC_FC:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.fc_stack.%s", in,
+                 stack);
+        break;
+    case LC_PART_ENC_EMBED:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed.embeddings", in);
+        break;
+    case LC_PART_COMBINER:
+        snprintf(buf, n, "combiner.fc_stack.%s", stack);
+        break;
+    case LC_PART_OUT_FC:
+        snprintf(buf, n, "output_features.module_dict.%s__ludwig.fc_stack.%s", out, stack);
+        break;
+    case LC_PART_DECODER:
+        snprintf(buf, n, "output_features.module_dict.%s__ludwig.decoder_obj.dense.dense", out);
+        break;
+    }
+}
+
+int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
 {
     int n = 0;
-    int in_fc = 0;
     for (int i = 0; i < m->nlayers; i++) {
         const lc_layer *l = &m->layers[i];
-        if (l->type == LC_L_DENSE && l->param_index >= 0)
-            in_fc = 1;
         if (l->w_off == NO_OFF)
             continue;
-        char prefix[128];
-        if (l->param_index < 0)
-            snprintf(prefix, sizeof prefix, "output_features.module_dict.%s__ludwig.decoder_obj.dense.dense",
-                     output_name);
-        else
-            snprintf(prefix, sizeof prefix,
-                     "input_features.module_dict.%s__ludwig.encoder_obj.%s.stack.%d.layers.%d",
-                     input_name, in_fc ? "fc_stack" : "conv_stack_2d", l->param_index,
-                     l->type == LC_L_CONV || l->type == LC_L_DENSE ? 0 : 1);
+        char prefix[200];
+        name_prefix(m, l, prefix, sizeof prefix);
         struct {
             const char *suffix;
             const float *data;
@@ -681,6 +1041,10 @@ int lc_model_tensors(const lc_model *m, const char *input_name, const char *outp
                     t->ndim = 2;
                     t->shape[0] = l->u.dense.out;
                     t->shape[1] = l->u.dense.in;
+                } else if (k == 0 && l->type == LC_L_EMBED) {
+                    t->ndim = 2;
+                    t->shape[0] = l->u.embed.V;
+                    t->shape[1] = l->u.embed.D;
                 } else {
                     t->ndim = 1;
                     t->shape[0] = (int64_t)parts[k].n;

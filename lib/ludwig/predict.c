@@ -5,8 +5,8 @@
  * when a split other than full is asked for), every row of the split is run in eval mode, and the
  * files Ludwig writes into the output directory are written there: first into a staging directory
  * inside it, then renamed into place together, so a failed run adds no file.
- * Also here: the predictions CSV writer the experiment shares. Training lives in train.c and
- * experiment.c; the report layout in lib/report. */
+ * The outputs stage (evaluation, statistics, predictions) is outputs.c's, shared with the
+ * experiment; training lives in train.c and experiment.c; the report layout in lib/report. */
 #include "ludwig_c.h"
 
 #include <errno.h>
@@ -20,7 +20,6 @@
 #include "lc_fs.h"
 #include "lc_json.h"
 #include "lc_mem.h"
-#include "lc_metrics.h"
 #include "lc_model.h"
 #include "lc_predict.h"
 #include "lc_report.h"
@@ -32,76 +31,6 @@ void lc_predict_opts_init(lc_predict_opts *o)
     memset(o, 0, sizeof *o);
     o->batch_size = 128;
     o->threads = 1;
-}
-
-static void csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
-}
-
-lc_status lc_predictions_write_csv(const char *path, const char *feat, int nclasses,
-                                   char *const *idx2str, const int32_t *preds,
-                                   const float *probs, size_t n, lc_error *e)
-{
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return lc_error_set(e, LC_ERR_IO, "%s: path too long", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot write: %m", tmp);
-    int C = nclasses;
-    fprintf(f, "%s_predictions,%s_probabilities,%s_probability", feat, feat, feat);
-    for (int k = 0; k < C; k++) {
-        char col[512];
-        snprintf(col, sizeof col, "%s_probabilities_%s", feat, idx2str[k]);
-        fputc(',', f);
-        csv_field(f, col);
-    }
-    fputc('\n', f);
-    /* each probability's repr, computed once per row and written twice */
-    char(*num)[LC_JSON_REPR_MAX] = lc_alloc((size_t)C, sizeof *num);
-    if (!num) {
-        fclose(f);
-        unlink(tmp);
-        return lc_error_set(e, LC_ERR_NOMEM, "out of memory writing %s", path);
-    }
-    for (size_t i = 0; i < n; i++) {
-        const float *p = probs + i * (size_t)C; /* (C) */
-        for (int k = 0; k < C; k++)
-            lc_json_float_repr(p[k], num[k], sizeof num[k]);
-        csv_field(f, idx2str[preds[i]]);
-        fputs(",\"[", f);
-        for (int k = 0; k < C; k++) {
-            if (k)
-                fputs(", ", f);
-            fputs(num[k], f);
-        }
-        fputs("]\",", f);
-        fputs(num[preds[i]], f);
-        for (int k = 0; k < C; k++) {
-            fputc(',', f);
-            fputs(num[k], f);
-        }
-        fputc('\n', f);
-    }
-    lc_free(num);
-    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return lc_error_set(e, LC_ERR_IO, "%s: write failed (disk full?)", path);
-    }
-    return LC_OK;
 }
 
 /* Output files are written into <od>/.ludwig-c.partial-<pid>/ and renamed into <od> at the end. */
@@ -191,19 +120,16 @@ typedef struct run_ctx {
     lc_model *m;
     lc_pool *pool;
     int32_t *idx;   /* (n) rows of the split */
-    int32_t *preds; /* (n) */
-    int32_t *labs;  /* (n) */
-    float *probs;   /* (n, nclasses) */
+    int32_t *preds; /* (n) first output's predicted class (category) */
     size_t n;
-    double loss;
+    lc_eval ev;
 } run_ctx;
 
 static void run_free(run_ctx *r)
 {
     free(r->idx);
     free(r->preds);
-    free(r->labs);
-    lc_free(r->probs);
+    lc_eval_free(&r->ev);
     lc_model_free(r->m);
     lc_dataset_free(r->ds);
     lc_pool_destroy(r->pool);
@@ -264,32 +190,25 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
                              .metadata_path = path,
                              .seed = 42, /* Ludwig's default random_seed for prediction splits */
                              .log = o->progress,
+                             .config_path = r->cfg->path,
                              .mode = mode};
     if ((st = lc_dataset_build(r->cfg, &dopts, r->pool, &r->ds, e)))
         return st;
     if (o->stop_flag && *o->stop_flag)
         return lc_error_set(e, LC_ERR_INTERRUPTED, "interrupted");
-    lc_model_spec spec = r->cfg->spec;
-    spec.C = r->ds->C;
-    spec.H = r->ds->H;
-    spec.W = r->ds->W;
-    spec.nclasses = r->ds->nclasses;
-    if ((st = lc_model_create(&spec, o->batch_size, o->threads, &r->m, e))) {
+    if ((st = lc_model_build(r->cfg, r->ds, o->batch_size, o->threads, &r->m, e))) {
         lc_error_prefix(e, "%s/model_hyperparameters.json: ", o->model_path);
         return st;
     }
     snprintf(path, sizeof path, "%s/model_weights", o->model_path);
-    if ((st = lc_weights_load(r->m, r->cfg->in_name, r->cfg->out_name, path, e)))
+    if ((st = lc_weights_load(r->m, path, e)))
         return st;
     r->n = s == 3 ? r->ds->n : r->ds->count[s];
     if (r->n == 0)
         return lc_error_set(e, LC_ERR_DATA, "%s: the %s split has no rows", o->dataset, split);
-    int C = r->ds->nclasses;
     r->idx = malloc(r->n * sizeof *r->idx);
     r->preds = malloc(r->n * sizeof *r->preds);
-    r->labs = malloc(r->n * sizeof *r->labs);
-    r->probs = lc_alloc(r->n, (size_t)C * sizeof *r->probs);
-    if (!r->idx || !r->preds || !r->labs || !r->probs)
+    if (!r->idx || !r->preds)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu predictions", r->n);
     for (size_t i = 0; i < r->n; i++)
         r->idx[i] = s == 3 ? (int32_t)i : r->ds->idx[s][i];
@@ -297,16 +216,10 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
         fprintf(o->progress, "ludwig-c: %s %zu row(s) (%s split), batch size %d\n",
                 mode == LC_DATASET_PREDICT ? "predicting" : "evaluating", r->n, split,
                 o->batch_size);
-    lc_evaluate(r->m, r->pool, r->cfg, r->ds, r->idx, r->n, o->batch_size, r->probs, &r->loss);
-    for (size_t i = 0; i < r->n; i++) {
-        const float *p = r->probs + i * (size_t)C; /* (C) */
-        int best = 0;
-        for (int k = 1; k < C; k++)
-            if (p[k] > p[best])
-                best = k;
-        r->preds[i] = best;
-        r->labs[i] = r->ds->labels[r->idx[i]];
-    }
+    if ((st = lc_eval_run(r->cfg, r->ds, r->m, r->pool, r->idx, r->n, o->batch_size, &r->ev, e)))
+        return st;
+    if (r->cfg->out[0].type == LC_FT_CATEGORY)
+        lc_eval_argmax(&r->ev, 0, r->preds);
     if (o->stop_flag && *o->stop_flag)
         return lc_error_set(e, LC_ERR_INTERRUPTED, "interrupted");
     return LC_OK;
@@ -316,8 +229,7 @@ static lc_status write_predictions(out_stage *stg, const run_ctx *r, lc_error *e
 {
     char path[4096];
     stage_path(stg, "predictions_parquet.csv", path, sizeof path);
-    lc_status st = lc_predictions_write_csv(path, r->cfg->out_name, r->ds->nclasses,
-                                            r->ds->idx2str, r->preds, r->probs, r->n, e);
+    lc_status st = lc_eval_write_predictions(path, r->cfg, r->ds, &r->ev, e);
     if (st)
         return st;
     cJSON *shapes = cJSON_CreateObject();
@@ -356,19 +268,7 @@ lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e)
         goto done;
     /* test_statistics.json as Ludwig's evaluate writes it: combined loss, the feature's metrics,
      * and (unless skipped) the overall statistics from the collected predictions */
-    stats = cJSON_CreateObject();
-    cJSON *comb = cJSON_AddObjectToObject(stats, "combined");
-    cJSON_AddItemToObject(comb, "loss", lc_json_float((double)(float)(r.cfg->loss_weight * r.loss)));
-    cJSON *fm = lc_metrics_category(r.ds->nclasses, (int64_t)r.n, r.labs, r.probs, r.loss,
-                                    r.cfg->top_k);
-    if (!fm) {
-        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory computing metrics");
-        goto done;
-    }
-    cJSON_AddItemToObject(stats, r.cfg->out_name, fm);
-    if (!o->skip_collect_overall_stats &&
-        (st = lc_metrics_overall(r.ds->nclasses, (int64_t)r.n, r.labs, r.preds,
-                                 (const char *const *)r.ds->idx2str, fm, e)))
+    if ((st = lc_eval_statistics(r.cfg, &r.ev, !o->skip_collect_overall_stats, &stats, e)))
         goto done;
     if ((st = stage_open(&stg, od, e)))
         goto done;
@@ -385,27 +285,20 @@ lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e)
     cJSON_AddStringToObject(summary, "dataset", o->dataset);
     cJSON_AddStringToObject(summary, "split", o->split ? o->split : "full");
     cJSON_AddItemToObject(summary, "rows evaluated", lc_json_int((long long)r.n));
-    cJSON_AddItemToObject(summary, "classes", lc_json_int(r.ds->nclasses));
+    if (r.cfg->nout == 1 && r.cfg->out[0].type == LC_FT_CATEGORY)
+        cJSON_AddItemToObject(summary, "classes", lc_json_int(r.ds->out[0].nclasses));
     cJSON_AddItemToObject(summary, "batch size", lc_json_int(o->batch_size));
     cJSON_AddItemToObject(summary, "threads", lc_json_int(o->threads));
     cJSON_AddStringToObject(summary, "ludwig-c version", lc_version());
     /* class_freq: the training vocabulary's frequencies (from the model's metadata) */
-    lc_report_info ri = {.title = "Ludwig Evaluate", .output_feature = r.cfg->out_name,
-                         .input_feature = r.cfg->in_name,
-                         .eval_split = o->split ? o->split : "full",
-                         .test_stats = stats, .train_stats = NULL, .summary = summary,
-                         .nclasses = r.ds->nclasses,
-                         .class_names = (const char *const *)r.ds->idx2str,
-                         .class_freq = r.ds->freq, .n_eval = r.n, .eval_labels = r.labs,
-                         .eval_preds = r.preds, .eval_probs = r.probs, .eval_rows = r.idx,
-                         .row_lines = r.ds->line, .images = r.ds->images,
-                         .C = r.ds->C, .H = r.ds->H, .W = r.ds->W};
+    lc_report_info ri = {.title = "Ludwig Evaluate", .eval_split = o->split ? o->split : "full",
+                         .test_stats = stats, .train_stats = NULL, .summary = summary};
+    lc_report_fill(&ri, r.cfg, r.ds, &r.ev, r.preds);
     stage_path(&stg, "ludwig_evaluate_report.html", path, sizeof path);
     if ((st = lc_report_write(path, &ri, e)) || (st = stage_publish(&stg, e)))
         goto done;
     if (o->progress)
-        fprintf(o->progress, "ludwig-c: evaluation in %s (loss %.4f)\n", od,
-                r.cfg->loss_weight * r.loss);
+        fprintf(o->progress, "ludwig-c: evaluation in %s (loss %.4f)\n", od, r.ev.combined);
 done:
     stage_abort(&stg);
     cJSON_Delete(stats);

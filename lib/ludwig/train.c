@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "lc_checkpoint.h"
+#include "lc_heads.h"
 #include "lc_json.h"
 #include "lc_mem.h"
 #include "lc_metrics.h"
@@ -42,8 +43,9 @@ int lc_eval_batch_size(const lc_config *cfg, int batch_size)
 
 typedef struct gather_ctx {
     lc_model *m;
-    const lc_config *cfg;
-    const lc_dataset *d;
+    const lc_feature *f;
+    const lc_column *col;
+    int slot;
     const int32_t *idx;
     int B;
 } gather_ctx;
@@ -54,47 +56,63 @@ static void gather_task(void *vctx, int t, int thread)
 {
     const gather_ctx *g = vctx;
     lc_model *m = g->m;
-    const lc_dataset *d = g->d;
-    size_t per = m->in_n;
-    size_t hw = (size_t)d->H * d->W;
+    const lc_column *c = g->col;
+    size_t per = m->in_ns[g->slot];
+    size_t hw = (size_t)c->H * c->W;
     static const float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
     (void)thread;
     int end = (t + 1) * GATHER_SAMPLES < g->B ? (t + 1) * GATHER_SAMPLES : g->B;
     for (int b = t * GATHER_SAMPLES; b < end; b++) {
-        const unsigned char *src = d->images + (size_t)g->idx[b] * per;
-        float *dst = m->input + (size_t)b * per;
+        const unsigned char *src = c->images + (size_t)g->idx[b] * per;
+        float *dst = m->inputs[g->slot] + (size_t)b * per;
         lc_pixels_to_unit(src, dst, per);
-        if (g->cfg->standardize_imagenet && d->C == 3)
-            for (int c = 0; c < 3; c++)
+        if (g->f->standardize_imagenet && c->C == 3)
+            for (int ch = 0; ch < 3; ch++)
                 for (size_t k = 0; k < hw; k++)
-                    dst[c * hw + k] = (dst[c * hw + k] - mean[c]) / sd[c];
-        m->labels[b] = d->labels[g->idx[b]];
+                    dst[ch * hw + k] = (dst[ch * hw + k] - mean[ch]) / sd[ch];
     }
 }
 
-/* the batch's pixels scaled to [0, 1] (and standardised) into the model's input, on the pool */
+/* The batch's inputs into the model's slots (pixels scaled to [0, 1] and standardised, on the
+ * pool; numbers, binaries and category indices as they are) and its targets into the heads. */
 static void gather(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
-                   const int32_t *idx, int B)
+                   const lc_head_ctx *heads, const int32_t *idx, int B)
 {
-    gather_ctx g = {m, cfg, d, idx, B};
-    lc_pool_run(p, (B + GATHER_SAMPLES - 1) / GATHER_SAMPLES, gather_task, &g);
+    for (int k = 0; k < cfg->nin; k++) {
+        if (cfg->in[k].type == LC_FT_IMAGE) {
+            gather_ctx g = {m, &cfg->in[k], &d->in[k], k, idx, B};
+            lc_pool_run(p, (B + GATHER_SAMPLES - 1) / GATHER_SAMPLES, gather_task, &g);
+        } else {
+            const float *v = d->in[k].values;
+            float *dst = m->inputs[k];
+            for (int b = 0; b < B; b++)
+                dst[b] = v[idx[b]];
+        }
+    }
+    if (heads)
+        for (int o = 0; o < cfg->nout; o++)
+            lc_head_gather(&heads[o], m, o, idx, B);
 }
 
 void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
-                 const int32_t *idx, size_t n, int eval_bs, float *probs, double *loss)
+                 const lc_head_ctx *heads, const int32_t *idx, size_t n, int eval_bs,
+                 float *const *rows, double *loss)
 {
-    int C = m->nclasses;
-    double sum = 0.0;
     size_t nb = 0;
+    for (int o = 0; o < cfg->nout; o++)
+        loss[o] = 0.0;
     for (size_t at = 0; at < n; at += (size_t)eval_bs) {
         int B = (int)(n - at < (size_t)eval_bs ? n - at : (size_t)eval_bs);
-        gather(m, p, cfg, d, idx + at, B);
+        gather(m, p, cfg, d, heads, idx + at, B);
         lc_model_forward(m, p, B, 0, 0, 0);
-        sum += lc_softmax_xent_forward(B, C, lc_model_logits(m), m->labels, m->probs, NULL);
-        memcpy(probs + at * (size_t)C, m->probs, (size_t)B * C * sizeof *probs);
+        for (int o = 0; o < cfg->nout; o++) {
+            loss[o] += lc_head_loss(&heads[o], m, o, B);
+            lc_head_rows(&heads[o], m, o, B, rows[o] + at * (size_t)lc_head_width(&heads[o]));
+        }
         nb++;
     }
-    *loss = nb ? sum / (double)nb : 0.0;
+    for (int o = 0; o < cfg->nout; o++)
+        loss[o] = nb ? loss[o] / (double)nb : 0.0;
 }
 
 /* torch.nn.utils.clip_grad_norm_: scale all gradients by max/(norm + 1e-6) when that is < 1 */
@@ -158,7 +176,7 @@ static void fmt_eta(double s, char *buf, size_t n)
 }
 
 /* What a checkpoint must match to be resumed: the config (all but trainer.epochs), the seed, the
- * preprocessed data (labels, splits, images, vocabulary) and the model's sizes. */
+ * preprocessed data (every column, splits, vocabularies) and the model's sizes. */
 static uint64_t run_fingerprint(const lc_config *cfg, const lc_dataset *d, const lc_model *m,
                                 uint64_t seed)
 {
@@ -170,14 +188,18 @@ static uint64_t run_fingerprint(const lc_config *cfg, const lc_dataset *d, const
         h = lc_fnv1a(h, txt, strlen(txt));
     free(txt);
     cJSON_Delete(full);
-    uint64_t sizes[8] = {seed, d->n, (uint64_t)d->C, (uint64_t)d->H, (uint64_t)d->W,
-                         (uint64_t)d->nclasses, m->nparams, m->nbuffers};
+    uint64_t sizes[5] = {seed, d->n, (uint64_t)(d->nin + d->nout), m->nparams, m->nbuffers};
     h = lc_fnv1a(h, sizes, sizeof sizes);
-    for (int k = 0; k < d->nclasses; k++)
-        h = lc_fnv1a(h, d->idx2str[k], strlen(d->idx2str[k]) + 1);
-    h = lc_fnv1a(h, d->labels, d->n * sizeof *d->labels);
-    h = lc_fnv1a(h, d->split, d->n * sizeof *d->split);
-    return lc_fnv1a(h, d->images, d->n * (size_t)d->C * d->H * d->W);
+    for (int k = 0; k < d->nin + d->nout; k++) {
+        const lc_column *c = k < d->nin ? &d->in[k] : &d->out[k - d->nin];
+        for (int j = 0; j < c->nclasses; j++)
+            h = lc_fnv1a(h, c->idx2str[j], strlen(c->idx2str[j]) + 1);
+        if (c->values)
+            h = lc_fnv1a(h, c->values, d->n * sizeof *c->values);
+        if (c->images)
+            h = lc_fnv1a(h, c->images, d->n * (size_t)c->C * c->H * c->W);
+    }
+    return lc_fnv1a(h, d->split, d->n * sizeof *d->split);
 }
 
 /* {"stats", "progress", "best": [train, validation, test]}: the JSON part of a checkpoint
@@ -229,12 +251,44 @@ static lc_status ckpt_json_take(cJSON *j, const char *path, lc_train_result *r, 
     return LC_OK;
 }
 
+/* Per output, what an epoch or an evaluation collects: per-row values and targets. */
+typedef struct collect {
+    float *rows;       /* (n, width) */
+    int32_t *labels;   /* (n) category */
+    float *values;     /* (n) binary, number */
+} collect;
+
+static void collect_free(int nout, collect *c)
+{
+    for (int o = 0; c && o < nout; o++) {
+        lc_free(c[o].rows);
+        free(c[o].labels);
+        free(c[o].values);
+    }
+    free(c);
+}
+
+static collect *collect_alloc(int nout, const lc_head_ctx *heads, size_t n)
+{
+    collect *c = calloc((size_t)nout, sizeof *c);
+    if (!c)
+        return NULL;
+    for (int o = 0; o < nout; o++)
+        if (!(c[o].rows = lc_alloc(n + 1, (size_t)lc_head_width(&heads[o]) * sizeof(float))) ||
+            !(c[o].labels = malloc((n + 1) * sizeof *c[o].labels)) ||
+            !(c[o].values = malloc((n + 1) * sizeof *c[o].values))) {
+            collect_free(nout, c);
+            return NULL;
+        }
+    return c;
+}
+
 lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                    const lc_train_opts *o, lc_train_result *r, lc_error *e)
 {
     memset(r, 0, sizeof *r);
     lc_pool *p = o->pool;
-    const int C = m->nclasses;
+    const int NO = cfg->nout;
     const size_t ntr = d->count[0];
     const int B = lc_train_batch_size(cfg, ntr);
     const int EB = lc_eval_batch_size(cfg, B);
@@ -244,19 +298,23 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
         return lc_error_set(e, LC_ERR_INTERNAL, "model planned for batch %d, needs %d",
                             m->max_batch, B > EB ? B : EB);
     const int has_val = d->count[1] > 0;
-    const char *feat = cfg->out_name;
     const int use_combined = strcmp(cfg->validation_field, "combined") == 0;
-    const int higher = use_combined ? 0 : lc_metric_higher_is_better(cfg->validation_metric);
+    int vo = 0; /* the output whose metric picks the best model */
+    for (int k = 0; k < NO; k++)
+        if (strcmp(cfg->out[k].name, cfg->validation_field) == 0)
+            vo = k;
     lc_status st = LC_OK;
     cJSON *best_metrics[3] = {NULL, NULL, NULL};
     size_t nmax = d->count[0];
     for (int s = 1; s < 3; s++)
         if (d->count[s] > nmax)
             nmax = d->count[s];
-    int32_t *perm = malloc(ntr * sizeof *perm);
-    int32_t *seen_labels = malloc(ntr * sizeof *seen_labels);
-    float *probs = lc_alloc(nmax * (size_t)C, sizeof *probs);
-    int32_t *lab = malloc(nmax * sizeof *lab);
+    lc_head_ctx *heads = calloc((size_t)NO, sizeof *heads);
+    collect *seen = NULL, *ev = NULL;
+    float **evrows = calloc((size_t)NO, sizeof *evrows);
+    double *loss_sum = calloc((size_t)NO, sizeof *loss_sum);
+    double *split_loss = calloc(3 * (size_t)NO + 3, sizeof *split_loss);
+    int32_t *perm = malloc((ntr + 1) * sizeof *perm);
     float *best_params = lc_alloc(m->nparams, sizeof(float));
     float *best_buffers = lc_alloc(m->nbuffers + 1, sizeof(float));
     lc_optim opt = cfg->optim;
@@ -264,11 +322,20 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     float *state = lc_alloc((size_t)per * m->nparams + 1, sizeof(float));
     r->stats = cJSON_CreateObject();
     r->progress = cJSON_CreateObject();
-    if (!perm || !seen_labels || !probs || !lab || !best_params || !best_buffers ||
-        !state || !r->stats || !r->progress) {
+    if (!heads || !evrows || !loss_sum || !split_loss || !perm || !best_params ||
+        !best_buffers || !state || !r->stats || !r->progress) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
         goto done;
     }
+    if ((st = lc_heads_init(cfg, d, heads, e)))
+        goto done;
+    const int higher = use_combined ? 0 : lc_head_higher_is_better(&heads[vo], cfg->validation_metric);
+    if (!(seen = collect_alloc(NO, heads, ntr)) || !(ev = collect_alloc(NO, heads, nmax))) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
+        goto done;
+    }
+    for (int k = 0; k < NO; k++)
+        evrows[k] = ev[k].rows;
     lc_optim_init_state(&opt, m->nparams, state);
     cJSON *ef = cJSON_AddObjectToObject(r->stats, "evaluation_frequency");
     cJSON_AddItemToObject(ef, "frequency", lc_json_int(1));
@@ -329,7 +396,8 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
             lc_rng_init(&rg, o->seed, LC_STREAM_SHUFFLE, (uint64_t)epoch);
             lc_rng_shuffle(&rg, perm, (int64_t)ntr);
         }
-        double loss_sum = 0.0;
+        for (int k = 0; k < NO; k++)
+            loss_sum[k] = 0.0;
         long nb = 0;
         size_t nseen = 0;
         for (size_t at = 0; at < ntr; at += (size_t)B) {
@@ -344,10 +412,14 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                                   epoch + 1, step);
                 goto done_metrics;
             }
-            gather(m, p, cfg, d, perm + at, Bc);
+            gather(m, p, cfg, d, heads, perm + at, Bc);
             lc_model_forward(m, p, Bc, 1, o->seed, (uint64_t)step);
-            double loss = lc_softmax_xent_forward(Bc, C, lc_model_logits(m), m->labels, m->probs,
-                                                  NULL);
+            double loss = 0.0;
+            for (int k = 0; k < NO; k++) {
+                double lk = lc_head_loss(&heads[k], m, k, Bc);
+                loss += cfg->out[k].loss_weight * lk;
+                loss_sum[k] += lk;
+            }
             if (!isfinite(loss)) {
                 st = lc_error_set(e, LC_ERR_DIVERGED,
                                   "training diverged: the loss became %s at epoch %d, step %ld (learning rate %g)",
@@ -356,13 +428,15 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                 lc_error_hint(e, "lower trainer.learning_rate (e.g. by 10x) or check the input data");
                 goto done_metrics;
             }
-            loss_sum += loss;
             nb++;
-            memcpy(probs + nseen * (size_t)C, m->probs, (size_t)Bc * C * sizeof *probs);
-            memcpy(seen_labels + nseen, m->labels, (size_t)Bc * sizeof *seen_labels);
+            for (int k = 0; k < NO; k++) {
+                lc_head_rows(&heads[k], m, k, Bc,
+                             seen[k].rows + nseen * (size_t)lc_head_width(&heads[k]));
+                lc_head_targets(&heads[k], perm + at, (size_t)Bc, seen[k].labels + nseen,
+                                seen[k].values + nseen);
+                lc_head_backward(&heads[k], m, k, Bc);
+            }
             nseen += (size_t)Bc;
-            lc_softmax_xent_backward(Bc, C, m->probs, m->labels,
-                                     (float)(cfg->loss_weight / Bc), m->dlogits);
             lc_model_backward(m, p, Bc);
             if (cfg->clipglobalnorm > 0)
                 clip_global_norm(m, p, cfg->clipglobalnorm);
@@ -378,48 +452,66 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
         }
         t_train += lc_now_s() - t0;
         /* ---- evaluation at the end of the epoch ---- */
-        cJSON *latest[3] = {NULL, NULL, NULL};
-        double split_loss[3] = {0, 0, 0};
+        cJSON *latest[3] = {NULL, NULL, NULL}; /* {feature: metrics, ..., combined: {loss}} */
         for (int s = 0; s < 3; s++) {
             if (d->count[s] == 0)
                 continue;
             size_t n;
-            double loss;
+            collect *src;
+            double *sl = split_loss + (size_t)s * NO;
             if (s == 0 && !cfg->evaluate_training_set) {
                 /* Ludwig's default: metrics accumulated over the epoch's training batches */
                 n = nseen;
-                loss = nb ? loss_sum / (double)nb : 0.0;
-                memcpy(lab, seen_labels, n * sizeof *lab);
+                src = seen;
+                for (int k = 0; k < NO; k++)
+                    sl[k] = nb ? loss_sum[k] / (double)nb : 0.0;
             } else {
                 n = d->count[s];
+                src = ev;
                 double te = lc_now_s();
-                lc_evaluate(m, p, cfg, d, d->idx[s], n, EB, probs, &loss);
+                lc_evaluate(m, p, cfg, d, heads, d->idx[s], n, EB, evrows, sl);
                 r->eval_seconds += lc_now_s() - te;
                 r->eval_samples += n;
-                for (size_t i = 0; i < n; i++)
-                    lab[i] = d->labels[d->idx[s][i]];
+                for (int k = 0; k < NO; k++)
+                    lc_head_targets(&heads[k], d->idx[s], n, ev[k].labels, ev[k].values);
             }
-            split_loss[s] = loss;
-            latest[s] = lc_metrics_category(C, (int64_t)n, lab, probs, loss, cfg->top_k);
+            latest[s] = cJSON_CreateObject();
+            const char *pk = s == 0 ? "train_metrics" : s == 1 ? "validation_metrics"
+                                                               : "test_metrics";
+            double comb = 0.0;
+            for (int k = 0; k < NO && latest[s]; k++) {
+                const char *feat = cfg->out[k].name;
+                cJSON *mk = lc_head_metrics(&heads[k], n, src[k].rows, src[k].labels,
+                                            src[k].values, sl[k], s == 0 && !cfg->evaluate_training_set ? B : EB);
+                if (!mk) {
+                    cJSON_Delete(latest[s]);
+                    latest[s] = NULL;
+                    break;
+                }
+                for (cJSON *mv = mk->child; mv; mv = mv->next) {
+                    push_stat(r->stats, split_key[s], feat, mv->string, cJSON_Duplicate(mv, 1));
+                    push_progress(r->progress, pk, feat, mv->string, epoch + 1, step, mv);
+                }
+                cJSON_AddItemToObject(latest[s], feat, mk);
+                comb += cfg->out[k].loss_weight * sl[k];
+            }
             if (!latest[s]) {
                 st = lc_error_set(e, LC_ERR_NOMEM, "out of memory computing metrics");
                 goto done_metrics;
             }
-            const char *pk = s == 0 ? "train_metrics" : s == 1 ? "validation_metrics"
-                                                               : "test_metrics";
-            for (cJSON *mv = latest[s]->child; mv; mv = mv->next) {
-                push_stat(r->stats, split_key[s], feat, mv->string, cJSON_Duplicate(mv, 1));
-                push_progress(r->progress, pk, feat, mv->string, epoch + 1, step, mv);
-            }
-            cJSON *cl = lc_json_float((double)(float)(cfg->loss_weight * loss));
+            split_loss[3 * (size_t)NO + (size_t)s] = comb;
+            cJSON *cl = lc_json_float((double)(float)comb);
             push_stat(r->stats, split_key[s], "combined", "loss", cJSON_Duplicate(cl, 1));
             push_progress(r->progress, pk, "combined", "loss", epoch + 1, step, cl);
-            cJSON_AddItemToObject(latest[s], "__combined_loss", cl);
+            cJSON *co = cJSON_AddObjectToObject(latest[s], "combined");
+            cJSON_AddItemToObject(co, "loss", cl);
         }
         int improved = 0;
         if (has_val) {
-            double v = use_combined ? cfg->loss_weight * split_loss[1]
-                                    : lc_metric_value(latest[1], cfg->validation_metric);
+            double v = use_combined
+                           ? split_loss[3 * (size_t)NO + 1]
+                           : lc_metric_value(cJSON_GetObjectItemCaseSensitive(latest[1], cfg->validation_field),
+                                             cfg->validation_metric);
             if (isnan(v))
                 v = 0.0;
             improved = higher ? v > best_value : v < best_value;
@@ -431,17 +523,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                 memcpy(best_buffers, m->buffers, m->nbuffers * sizeof(float));
                 for (int s = 0; s < 3; s++) {
                     cJSON_Delete(best_metrics[s]);
-                    best_metrics[s] = cJSON_CreateObject();
-                    if (!latest[s])
-                        continue;
-                    cJSON *fo = cJSON_AddObjectToObject(best_metrics[s], feat);
-                    for (cJSON *mv = latest[s]->child; mv; mv = mv->next)
-                        if (strcmp(mv->string, "__combined_loss") != 0)
-                            cJSON_AddItemToObject(fo, mv->string, cJSON_Duplicate(mv, 1));
-                    cJSON *co = cJSON_AddObjectToObject(best_metrics[s], "combined");
-                    cJSON_AddItemToObject(
-                        co, "loss",
-                        cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(latest[s], "__combined_loss"), 1));
+                    best_metrics[s] = latest[s] ? cJSON_Duplicate(latest[s], 1) : cJSON_CreateObject();
                 }
             }
         }
@@ -451,11 +533,13 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
             fmt_eta(el / (epoch + 1 - start_epoch) * (epochs - epoch - 1), eta, sizeof eta);
             fprintf(o->progress, "epoch %*d/%d", epochs >= 100 ? 3 : epochs >= 10 ? 2 : 1,
                     epoch + 1, epochs);
+            const char *pm = lc_head_progress_metric(&heads[0]);
+            const char *pshort = strcmp(pm, "mean_absolute_error") == 0 ? "mae" : "acc";
             for (int s = 0; s < 3; s++)
                 if (latest[s])
-                    fprintf(o->progress, "  %s loss %.4f acc %.4f", s == 0 ? "train" : s == 1 ? "val" : "test",
-                            split_loss[s],
-                            lc_metric_value(latest[s], "accuracy_micro"));
+                    fprintf(o->progress, "  %s loss %.4f %s %.4f", s == 0 ? "train" : s == 1 ? "val" : "test",
+                            split_loss[3 * (size_t)NO + (size_t)s], pshort,
+                            lc_metric_value(cJSON_GetObjectItemCaseSensitive(latest[s], cfg->out[0].name), pm));
             fprintf(o->progress, "  %.1fs (%.0f samples/s)  ETA %s%s\n", lc_now_s() - t0,
                     (double)nseen / (t_train > 0 ? (lc_now_s() - t0) : 1), eta,
                     improved ? "  *best*" : "");
@@ -542,13 +626,17 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     cJSON_AddItemToObject(pr, "num_increases_batch_size", lc_json_int(0));
     cJSON_AddItemToObject(pr, "num_reductions_learning_rate", lc_json_int(0));
     cJSON_AddItemToObject(pr, "steps", lc_json_int(step));
+    size_t in_floats = 0;
+    for (int k = 0; k < m->nin; k++)
+        in_floats += m->in_ns[k];
     cJSON_AddItemToObject(pr, "total_tokens_used",
-                          lc_json_int((long long)step * B * (long long)(m->in_n + 1)));
+                          lc_json_int((long long)step * B * (long long)(in_floats + (size_t)NO)));
     cJSON_AddItemToObject(pr, "tune_checkpoint_num", lc_json_int(0));
     if (!has_val) {
         cJSON *vm = cJSON_GetObjectItemCaseSensitive(pr, "validation_metrics");
         cJSON_AddObjectToObject(vm, "combined");
-        cJSON_AddObjectToObject(vm, feat);
+        for (int k = 0; k < NO; k++)
+            cJSON_AddObjectToObject(vm, cfg->out[k].name);
     }
     goto done;
 done_metrics:
@@ -556,10 +644,14 @@ done_metrics:
 done:
     for (int s = 0; s < 3; s++)
         cJSON_Delete(best_metrics[s]);
+    lc_heads_free(NO, heads);
+    free(heads);
+    collect_free(NO, seen);
+    collect_free(NO, ev);
+    free(evrows);
+    free(loss_sum);
+    free(split_loss);
     free(perm);
-    free(seen_labels);
-    lc_free(probs);
-    free(lab);
     lc_free(best_params);
     lc_free(best_buffers);
     lc_free(state);

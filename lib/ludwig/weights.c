@@ -15,13 +15,12 @@ static int put(FILE *f, const void *p, size_t n)
     return fwrite(p, 1, n, f) == n ? 0 : -1;
 }
 
-lc_status lc_weights_save(const lc_model *m, const char *input_name, const char *output_name,
-                          const char *path, lc_error *e)
+lc_status lc_weights_save(const lc_model *m, const char *path, lc_error *e)
 {
     lc_tensor_info *ts = calloc(MAX_TENSORS, sizeof *ts);
     if (!ts)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    int n = lc_model_tensors(m, input_name, output_name, ts, MAX_TENSORS);
+    int n = lc_model_tensors(m, ts, MAX_TENSORS);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
@@ -55,13 +54,12 @@ static int get(FILE *f, void *p, size_t n)
     return fread(p, 1, n, f) == n ? 0 : -1;
 }
 
-lc_status lc_weights_load(lc_model *m, const char *input_name, const char *output_name,
-                          const char *path, lc_error *e)
+lc_status lc_weights_load(lc_model *m, const char *path, lc_error *e)
 {
     lc_tensor_info *ts = calloc(MAX_TENSORS, sizeof *ts);
     if (!ts)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    int n = lc_model_tensors(m, input_name, output_name, ts, MAX_TENSORS);
+    int n = lc_model_tensors(m, ts, MAX_TENSORS);
     lc_status st = LC_OK;
     FILE *f = fopen(path, "rb");
     char magic[8];

@@ -218,7 +218,7 @@ static double mean_loss(lc_model *m, lc_pool *p, int B)
 static int load(lc_model *m, const fixture *x, const char *tag)
 {
     lc_tensor_info ti[MAXT];
-    int nt = lc_model_tensors(m, "image_path", "label", ti, MAXT);
+    int nt = lc_model_tensors(m, ti, MAXT);
     CHECK_MSG(nt == x->T, "%s: %d tensors, torch has %d", tag, nt, x->T);
     if (nt != x->T)
         return -1;
@@ -271,7 +271,7 @@ static int run(const fixture *x, int bn, int nthreads, const char *tag, result *
     float *state = malloc(ns * sizeof *state);
     CHECK(state != NULL);
     lc_tensor_info ti[MAXT];
-    int nt = lc_model_tensors(m, "image_path", "label", ti, MAXT);
+    int nt = lc_model_tensors(m, ti, MAXT);
     err el = {0, 0}, eg = {0, 0}, ep = {0, 0}, eb = {0, 0};
     double dloss = 0, dnorm = 0;
     for (int step = 1; state && step <= x->steps; step++) {
@@ -358,7 +358,7 @@ static void fd_check(const fixture *x, int bn, const char *tag)
     float *g = dup(m->grads, m->nparams);
     CHECK(g != NULL);
     lc_tensor_info ti[MAXT];
-    int nt = lc_model_tensors(m, "image_path", "label", ti, MAXT);
+    int nt = lc_model_tensors(m, ti, MAXT);
     const float h = 5e-4f;
     double worst = 0, maxabs = 0;
     int checked = 0, kinks = 0;

@@ -1,0 +1,309 @@
+/* outputs.c - the outputs stage shared by experiment, train, predict and evaluate (see
+ * lc_predict.h): the model from the config and data, evaluation of every output, the test
+ * statistics and the predictions table. What each output type computes is lc_heads.h's. */
+#include "lc_predict.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lc_json.h"
+#include "lc_report.h"
+#include "lc_mem.h"
+#include "lc_train.h"
+
+lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batch, int threads,
+                         lc_model **out, lc_error *e)
+{
+    *out = NULL;
+    lc_input_spec *in = calloc((size_t)cfg->nin, sizeof *in);
+    lc_output_spec *os = calloc((size_t)cfg->nout, sizeof *os);
+    if (!in || !os) {
+        free(in);
+        free(os);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    }
+    for (int k = 0; k < cfg->nin; k++) {
+        in[k] = cfg->in[k].enc;
+        const lc_column *c = &d->in[k];
+        if (cfg->in[k].type == LC_FT_IMAGE) {
+            in[k].C = c->C;
+            in[k].H = c->H;
+            in[k].W = c->W;
+        }
+        in[k].vocab = c->nclasses;
+        /* Ludwig: an embedding larger than the vocabulary is cut to the vocabulary's size */
+        if (in[k].enc == LC_ENC_EMBED && in[k].embed_size > c->nclasses)
+            in[k].embed_size = c->nclasses;
+    }
+    for (int o = 0; o < cfg->nout; o++) {
+        os[o] = cfg->out[o].dec;
+        os[o].nclasses = d->out[o].nclasses;
+    }
+    lc_net_spec net = {.nin = cfg->nin, .in = in, .comb = cfg->comb, .nout = cfg->nout, .out = os};
+    lc_status st = lc_model_create_net(&net, max_batch, threads, out, e);
+    if (st)
+        lc_error_prefix(e, "%s: ", cfg->path);
+    free(in);
+    free(os);
+    return st;
+}
+
+void lc_eval_free(lc_eval *ev)
+{
+    for (int o = 0; o < ev->nout; o++) {
+        if (ev->out)
+            lc_free(ev->out[o]);
+        if (ev->labels)
+            free(ev->labels[o]);
+        if (ev->values)
+            free(ev->values[o]);
+    }
+    lc_heads_free(ev->nout, ev->heads);
+    free(ev->heads);
+    free(ev->out);
+    free(ev->labels);
+    free(ev->values);
+    free(ev->loss);
+    free(ev->rows);
+    memset(ev, 0, sizeof *ev);
+}
+
+lc_status lc_eval_run(const lc_config *cfg, const lc_dataset *d, lc_model *m, lc_pool *p,
+                      const int32_t *rows, size_t n, int batch, lc_eval *ev, lc_error *e)
+{
+    memset(ev, 0, sizeof *ev);
+    int NO = cfg->nout;
+    ev->n = n;
+    ev->nout = NO;
+    ev->batch = batch;
+    if (!(ev->rows = malloc((n + 1) * sizeof *ev->rows)) ||
+        !(ev->heads = calloc((size_t)NO, sizeof *ev->heads)) ||
+        !(ev->out = calloc((size_t)NO, sizeof *ev->out)) ||
+        !(ev->labels = calloc((size_t)NO, sizeof *ev->labels)) ||
+        !(ev->values = calloc((size_t)NO, sizeof *ev->values)) ||
+        !(ev->loss = calloc((size_t)NO, sizeof *ev->loss)))
+        goto nomem;
+    memcpy(ev->rows, rows, n * sizeof *rows);
+    lc_status st = lc_heads_init(cfg, d, ev->heads, e);
+    if (st) {
+        lc_eval_free(ev);
+        return st;
+    }
+    for (int o = 0; o < NO; o++) {
+        int w = lc_head_width(&ev->heads[o]);
+        if (!(ev->out[o] = lc_alloc(n + 1, (size_t)w * sizeof(float))) ||
+            !(ev->labels[o] = malloc((n + 1) * sizeof(int32_t))) ||
+            !(ev->values[o] = malloc((n + 1) * sizeof(float))))
+            goto nomem;
+        lc_head_targets(&ev->heads[o], ev->rows, n, ev->labels[o], ev->values[o]);
+    }
+    lc_evaluate(m, p, cfg, d, ev->heads, ev->rows, n, batch, ev->out, ev->loss);
+    ev->combined = 0.0;
+    for (int o = 0; o < NO; o++)
+        ev->combined += cfg->out[o].loss_weight * ev->loss[o];
+    return LC_OK;
+nomem:
+    lc_eval_free(ev);
+    return lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu predictions", n);
+}
+
+lc_status lc_eval_statistics(const lc_config *cfg, const lc_eval *ev, int overall, cJSON **out,
+                             lc_error *e)
+{
+    *out = NULL;
+    cJSON *ts = cJSON_CreateObject();
+    if (!ts)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory computing metrics");
+    cJSON *comb = cJSON_AddObjectToObject(ts, "combined");
+    cJSON_AddItemToObject(comb, "loss", lc_json_float((double)(float)ev->combined));
+    for (int o = 0; o < ev->nout; o++) {
+        cJSON *fm = lc_head_metrics(&ev->heads[o], ev->n, ev->out[o], ev->labels[o],
+                                    ev->values[o], ev->loss[o], ev->batch);
+        if (!fm) {
+            cJSON_Delete(ts);
+            return lc_error_set(e, LC_ERR_NOMEM, "out of memory computing metrics");
+        }
+        cJSON_AddItemToObject(ts, cfg->out[o].name, fm);
+        lc_status st;
+        if (overall && (st = lc_head_overall(&ev->heads[o], ev->n, ev->out[o], ev->labels[o],
+                                             ev->values[o], fm, e))) {
+            cJSON_Delete(ts);
+            return st;
+        }
+    }
+    *out = ts;
+    return LC_OK;
+}
+
+void lc_eval_argmax(const lc_eval *ev, int o, int32_t *preds)
+{
+    int C = lc_head_width(&ev->heads[o]);
+    for (size_t i = 0; i < ev->n; i++) {
+        const float *p = ev->out[o] + i * (size_t)C; /* (C) */
+        int best = 0;
+        for (int k = 1; k < C; k++)
+            if (p[k] > p[best])
+                best = k;
+        preds[i] = best;
+    }
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+}
+
+static void csv_name(FILE *f, int first, const char *feat, const char *suffix, const char *label)
+{
+    char col[1024];
+    snprintf(col, sizeof col, "%s%s%s", feat, suffix, label ? label : "");
+    if (!first)
+        fputc(',', f);
+    csv_field(f, col);
+}
+
+/* A number prediction back in the column's units (Ludwig's denormalisation). */
+static float denormalize(const lc_feature *f, const lc_column *c, float v)
+{
+    switch (f->normalization) {
+    case LC_NUMNORM_ZSCORE:
+        return (float)(v * c->std + c->mean);
+    case LC_NUMNORM_MINMAX:
+        return (float)(v * (c->max - c->min) + c->min);
+    case LC_NUMNORM_LOG1P:
+        return (float)expm1(v);
+    case LC_NUMNORM_IQ:
+    case LC_NUMNORM_NONE:
+        break;
+    }
+    return v;
+}
+
+lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, const lc_dataset *d,
+                                    const lc_eval *ev, lc_error *e)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return lc_error_set(e, LC_ERR_IO, "%s: path too long", path);
+    int maxC = 2;
+    for (int o = 0; o < ev->nout; o++)
+        if (lc_head_width(&ev->heads[o]) > maxC)
+            maxC = lc_head_width(&ev->heads[o]);
+    char(*num)[LC_JSON_REPR_MAX] = lc_alloc((size_t)maxC, sizeof *num);
+    if (!num)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory writing %s", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        lc_free(num);
+        return lc_error_set(e, LC_ERR_IO, "%s: cannot write: %m", tmp);
+    }
+    for (int o = 0; o < ev->nout; o++) {
+        const lc_feature *ft = &cfg->out[o];
+        const lc_column *c = &d->out[o];
+        const char *n = ft->name;
+        csv_name(f, o == 0, n, "_predictions", NULL);
+        if (ft->type == LC_FT_CATEGORY) {
+            csv_name(f, 0, n, "_probabilities", NULL);
+            csv_name(f, 0, n, "_probability", NULL);
+            for (int k = 0; k < c->nclasses; k++)
+                csv_name(f, 0, n, "_probabilities_", c->idx2str[k]);
+        } else if (ft->type == LC_FT_BINARY) {
+            csv_name(f, 0, n, "_probabilities", NULL);
+            csv_name(f, 0, n, "_probabilities_", c->bool2str[0]);
+            csv_name(f, 0, n, "_probabilities_", c->bool2str[1]);
+            csv_name(f, 0, n, "_probability", NULL);
+        }
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < ev->n; i++) {
+        for (int o = 0; o < ev->nout; o++) {
+            const lc_feature *ft = &cfg->out[o];
+            const lc_column *c = &d->out[o];
+            if (o)
+                fputc(',', f);
+            if (ft->type == LC_FT_CATEGORY) {
+                int C = c->nclasses, best = 0;
+                const float *p = ev->out[o] + i * (size_t)C; /* (C) */
+                for (int k = 0; k < C; k++) {
+                    lc_json_float_repr(p[k], num[k], sizeof num[k]);
+                    if (p[k] > p[best])
+                        best = k;
+                }
+                csv_field(f, c->idx2str[best]);
+                fputs(",\"[", f);
+                for (int k = 0; k < C; k++) {
+                    if (k)
+                        fputs(", ", f);
+                    fputs(num[k], f);
+                }
+                fputs("]\",", f);
+                fputs(num[best], f);
+                for (int k = 0; k < C; k++) {
+                    fputc(',', f);
+                    fputs(num[k], f);
+                }
+            } else if (ft->type == LC_FT_BINARY) {
+                float p = ev->out[o][i], q = 1.0f - p;
+                lc_json_float_repr(q, num[0], sizeof num[0]);
+                lc_json_float_repr(p, num[1], sizeof num[1]);
+                csv_field(f, c->bool2str[p >= (float)ft->threshold]);
+                fprintf(f, ",\"[%s, %s]\",%s,%s,%s", num[0], num[1], num[0], num[1],
+                        p >= q ? num[1] : num[0]);
+            } else {
+                lc_json_float_repr(denormalize(ft, c, ev->out[o][i]), num[0], sizeof num[0]);
+                fputs(num[0], f);
+            }
+        }
+        fputc('\n', f);
+    }
+    lc_free(num);
+    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return lc_error_set(e, LC_ERR_IO, "%s: write failed (disk full?)", path);
+    }
+    return LC_OK;
+}
+
+/* The report's view of the first output feature (per-output sections are the report's next
+ * step): its vocabulary, predictions and, for image inputs, the images. */
+void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *ds,
+                        const lc_eval *ev, const int32_t *preds)
+{
+    const lc_column *oc = &ds->out[0];
+    ri->output_feature = cfg->out[0].name;
+    ri->input_feature = cfg->in[0].name;
+    ri->row_lines = ds->line;
+    if (cfg->out[0].type == LC_FT_CATEGORY) {
+        ri->nclasses = oc->nclasses;
+        ri->class_names = (const char *const *)oc->idx2str;
+        ri->class_freq = oc->freq;
+        if (ev && ev->n) {
+            ri->n_eval = ev->n;
+            ri->eval_labels = ev->labels[0];
+            ri->eval_preds = preds;
+            ri->eval_probs = ev->out[0];
+            ri->eval_rows = ev->rows;
+        }
+    }
+    if (cfg->in[0].type == LC_FT_IMAGE) {
+        ri->images = ds->in[0].images;
+        ri->C = ds->in[0].C;
+        ri->H = ds->in[0].H;
+        ri->W = ds->in[0].W;
+    }
+}
