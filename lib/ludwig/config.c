@@ -137,6 +137,8 @@ static lc_status norm_spec(cfg_ctx *x, const lc_ynode *at, const char *norm, con
     out->momentum = 0.1f;
     if (!norm)
         return LC_OK;
+    if (strcmp(norm, "batch") != 0 && strcmp(norm, "layer") != 0)
+        return cerr(x, at, "%s: norm '%s' is not supported by ludwig-c yet (supported: batch, layer)", where, norm);
     out->type = strcmp(norm, "batch") == 0 ? LC_NORM_BATCH : LC_NORM_LAYER;
     for (const cJSON *p = params && cJSON_IsObject(params) ? params->child : NULL; p; p = p->next) {
         if (strcmp(p->string, "eps") == 0 && cJSON_IsNumber(p) && p->valuedouble > 0)
@@ -666,6 +668,37 @@ static lc_status optimizer_fill(cfg_ctx *x, cJSON *opt, const lc_ynode *yopt)
     return LC_OK;
 }
 
+/* trainer.learning_rate_scheduler into lc_lr_sched_config (the metric's direction is resolved
+ * once the outputs are known, by the trainer). */
+static lc_status lr_sched_typed(cfg_ctx *x, const cJSON *ls, const lc_ynode *yls)
+{
+    lc_lr_sched_config *k = &x->c->lr_sched;
+    lc_lr_sched_config_default(k);
+    const char *d = jstr(ls, "decay");
+    k->decay = !d                              ? LC_LR_DECAY_NONE
+               : strcmp(d, "linear") == 0      ? LC_LR_DECAY_LINEAR
+               : strcmp(d, "exponential") == 0 ? LC_LR_DECAY_EXPONENTIAL
+                                               : LC_LR_DECAY_COSINE;
+    k->staircase = jbool(ls, "staircase", 0);
+    k->decay_rate = jnum(ls, "decay_rate", 0.96);
+    k->decay_steps = (int64_t)jnum(ls, "decay_steps", 10000);
+    k->reduce_on_plateau = (int64_t)jnum(ls, "reduce_on_plateau", 0);
+    k->reduce_on_plateau_patience = (int64_t)jnum(ls, "reduce_on_plateau_patience", 10);
+    k->reduce_on_plateau_rate = jnum(ls, "reduce_on_plateau_rate", 0.1);
+    k->warmup_evaluations = jnum(ls, "warmup_evaluations", 0);
+    k->warmup_fraction = jnum(ls, "warmup_fraction", 0);
+    k->t_0 = jnull(ls, "t_0") ? 0 : (int64_t)jnum(ls, "t_0", 0);
+    k->t_mult = (int64_t)jnum(ls, "t_mult", 1);
+    k->eta_min = jnum(ls, "eta_min", 0);
+    if (k->reduce_on_plateau > 0 && !(k->reduce_on_plateau_rate < 1))
+        return cerr(x, ynode_at(yls, "reduce_on_plateau_rate", NULL), "trainer.learning_rate_scheduler.reduce_on_plateau_rate must be below 1 (torch refuses a factor >= 1)", NULL, NULL);
+    x->c->reduce_eval_metric = lc_strdup(jstr(ls, "reduce_eval_metric") ? jstr(ls, "reduce_eval_metric") : "loss");
+    x->c->reduce_eval_split = lc_strdup(jstr(ls, "reduce_eval_split") ? jstr(ls, "reduce_eval_split") : "training");
+    if (!x->c->reduce_eval_metric || !x->c->reduce_eval_split)
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    return LC_OK;
+}
+
 static lc_status trainer_typed(cfg_ctx *x, cJSON *tr, const lc_ynode *ytr)
 {
     lc_config *c = x->c;
@@ -674,7 +707,26 @@ static lc_status trainer_typed(cfg_ctx *x, cJSON *tr, const lc_ynode *ytr)
     c->batch_size = cJSON_IsNumber(bs) ? (int)bs->valuedouble : 0;
     const cJSON *ebs = jget(tr, "eval_batch_size");
     c->eval_batch_size = cJSON_IsNumber(ebs) ? (int)ebs->valuedouble : 0;
-    c->learning_rate = jnum(tr, "learning_rate", 0.001);
+    const cJSON *lr = jget(tr, "learning_rate");
+    if (lr && cJSON_IsString(lr)) {
+        /* Ludwig's heuristic (utils/heuristics.py): 1e-4 when an input is text, image, sequence
+         * or timeseries (none pretrained here), else 1e-3 */
+        c->learning_rate = 1e-3;
+        for (const cJSON *f = jget(c->full, "input_features") ? jget(c->full, "input_features")->child : NULL;
+             f; f = f->next) {
+            const char *t = jstr(f, "type");
+            if (t && (!strcmp(t, "text") || !strcmp(t, "image") || !strcmp(t, "sequence") ||
+                      !strcmp(t, "timeseries")))
+                c->learning_rate = 1e-4;
+        }
+        if (x->s.note) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "trainer.learning_rate: auto is %g for these inputs (Ludwig's heuristic)", c->learning_rate);
+            x->s.note(x->s.note_arg, msg);
+        }
+    } else {
+        c->learning_rate = jnum(tr, "learning_rate", 0.001);
+    }
     c->early_stop = (int)jnum(tr, "early_stop", 5);
     c->evaluate_training_set = jbool(tr, "evaluate_training_set", 0);
     c->should_shuffle = jbool(tr, "should_shuffle", 1);
@@ -695,6 +747,9 @@ static lc_status trainer_typed(cfg_ctx *x, cJSON *tr, const lc_ynode *ytr)
     if (st)
         return st;
     c->optim.lr = (float)c->learning_rate;
+    if ((st = lr_sched_typed(x, jget(tr, "learning_rate_scheduler"),
+                             ynode_at(ytr, "learning_rate_scheduler", NULL))))
+        return st;
     /* validation field/metric: Ludwig defaults to the first output feature and its
      * default_validation_metric */
     const cJSON *outs = jget(x->c->full, "output_features");
@@ -1207,6 +1262,8 @@ void lc_config_free(lc_config *c)
     free(c->comb.layers);
     free(c->validation_field);
     free(c->validation_metric);
+    free(c->reduce_eval_metric);
+    free(c->reduce_eval_split);
     free(c->split_column);
     free(c);
 }

@@ -167,22 +167,21 @@ const lc_section lc_sec_category_onehot_enc = {"encoder", category_onehot_keys};
 /* ------------------------------------------------------------------------------------------ */
 /* decoder                                                                                    */
 
-/* The fc stack before the regressor is accepted at its default only (no layers), as for
- * config_schema.c's classifier; its fc_* settings then have no effect. */
+/* The regressor with the output feature's fc stack before it (fc_* keys). */
 static const lc_key regressor_keys[] = {
     {"type", T_STR, "\"regressor\"", 0, 0, "regressor", NULL, 0, NULL},
-    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, F_DEFAULT_ONLY, NULL},
-    {"num_fc_layers", T_INT, "0", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"fc_output_size", T_INT, "256", 1, BIG, NULL, NULL, F_IGNORED, NULL},
-    {"fc_use_bias", T_BOOL, "true", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, 0, NULL},
+    {"num_fc_layers", T_INT, "0", 0, BIG, NULL, NULL, 0, NULL},
+    {"fc_output_size", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"fc_use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
     {"fc_weights_initializer", T_STR | T_MAP | T_NULL, "\"xavier_uniform\"", 0, 0, INITIALIZERS,
-     NULL, F_IGNORED, NULL},
+     NULL, 0, NULL},
     {"fc_bias_initializer", T_STR | T_MAP | T_NULL, "\"zeros\"", 0, 0, INITIALIZERS, NULL,
-     F_IGNORED, NULL},
-    {"fc_norm", T_STR | T_NULL, "null", 0, 0, NORMS, NULL, F_IGNORED, NULL},
-    {"fc_norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
-    {"fc_activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, F_IGNORED, NULL},
-    {"fc_dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, F_IGNORED, NULL},
+     0, NULL},
+    {"fc_norm", T_STR | T_NULL, "null", 0, 0, NORMS, NULL, 0, NULL},
+    {"fc_norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"fc_activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"fc_dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
     {"input_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
     {"use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
     {"weights_initializer", T_STR, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, 0, NULL},

@@ -11,6 +11,7 @@
 
 #include "lc_error.h"
 #include "lc_layers.h"
+#include "lc_lr_sched.h"
 #include "lc_model.h"
 
 typedef enum { LC_SPLIT_RANDOM = 0, LC_SPLIT_FIXED, LC_SPLIT_STRATIFY, LC_SPLIT_HASH } lc_split_type;
@@ -99,8 +100,10 @@ typedef struct lc_config {
     int epochs;
     int batch_size;       /* 0 = auto */
     int eval_batch_size;  /* 0 = auto/null */
-    double learning_rate;
+    double learning_rate;     /* "auto" resolved as Ludwig's heuristic does */
     lc_optim optim;
+    lc_lr_sched_config lr_sched;
+    char *reduce_eval_metric, *reduce_eval_split;
     int early_stop;
     char *validation_field, *validation_metric;
     int evaluate_training_set, should_shuffle;

@@ -19,29 +19,18 @@
 #include <cJSON.h>
 #include <stddef.h>
 
+#include "lc_config.h"
 #include "lc_error.h"
 
-/* missing_value_strategy (and outlier_strategy) values. */
-typedef enum lc_missing {
-    LC_MISSING_FILL_WITH_CONST = 0,
-    LC_MISSING_FILL_WITH_MODE,
-    LC_MISSING_FILL_WITH_MEAN,
-    LC_MISSING_FILL_WITH_FALSE,
-    LC_MISSING_FILL_WITH_TRUE,
-    LC_MISSING_BFILL,
-    LC_MISSING_FFILL,
-    LC_MISSING_DROP_ROW
-} lc_missing;
-
-/* number preprocessing.normalization; LC_NORM_NULL is YAML null. */
-typedef enum lc_norm { LC_NORM_NULL = 0, LC_NORM_ZSCORE, LC_NORM_MINMAX, LC_NORM_LOG1P, LC_NORM_IQ } lc_norm;
+/* missing_value_strategy / outlier_strategy (lc_missing) and normalization (lc_numnorm,
+ * LC_NUMNORM_NONE is YAML null) are lc_config.h's enums. */
 
 /* Config spelling <-> enum. The *_from_name functions return 0, or -1 for an unknown name;
- * lc_norm_from_name maps NULL (YAML null) to LC_NORM_NULL. */
+ * lc_norm_from_name maps NULL (YAML null) to LC_NUMNORM_NONE. */
 int lc_missing_from_name(const char *name, lc_missing *out);
 const char *lc_missing_name(lc_missing m);
-int lc_norm_from_name(const char *name, lc_norm *out);
-const char *lc_norm_name(lc_norm k); /* NULL for LC_NORM_NULL */
+int lc_norm_from_name(const char *name, lc_numnorm *out);
+const char *lc_norm_name(lc_numnorm k); /* NULL for LC_NUMNORM_NONE */
 
 /* 1 if pandas read_csv (default na_values, pandas 2.x) reads the field as NaN: NULL, "", "nan",
  * "NaN", "None", "null", "NA", "N/A", ... compared exactly (no trimming, case-sensitive). */
@@ -62,7 +51,7 @@ typedef struct lc_prep_column {
 typedef struct lc_prep_number_opts {
     lc_missing missing;       /* fill_with_const (input) / drop_row (output) */
     double fill_value;        /* 0.0 */
-    lc_norm normalization;    /* zscore (input) / null (output) */
+    lc_numnorm normalization;    /* zscore (input) / null (output) */
     int has_outlier_strategy; /* 0: outlier_strategy null (the default) */
     lc_missing outlier_strategy;
     double outlier_threshold; /* 3.0 */
@@ -74,7 +63,7 @@ void lc_prep_number_defaults(lc_prep_number_opts *o, int is_input);
 /* The parameters of a fitted normalization, as Ludwig keeps them (float32 statistics widened to
  * double; q1..q3 are float64). Unused fields are 0. */
 typedef struct lc_number_norm {
-    lc_norm kind;
+    lc_numnorm kind;
     double mean, std, min, max, q1, q2, q3;
 } lc_number_norm;
 
@@ -102,7 +91,7 @@ lc_status lc_prep_number_run(const lc_prep_column *col, const lc_prep_number_opt
 void lc_prep_number_free(lc_prep_number *r);
 
 /* The normalization stored in a feature's metadata (keys as written by lc_prep_number_run). */
-lc_status lc_number_norm_from_meta(const cJSON *meta, lc_norm kind, const char *name, lc_number_norm *out,
+lc_status lc_number_norm_from_meta(const cJSON *meta, lc_numnorm kind, const char *name, lc_number_norm *out,
                                    lc_error *e);
 /* Ludwig's transform, in place, in float32 as numpy computes it; rows with keep[i] == 0 are
  * skipped (keep may be NULL). Errors: std 0 (zscore), interquartile range 0 (iq), a value <= 0

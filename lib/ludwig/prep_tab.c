@@ -41,14 +41,14 @@ const char *lc_missing_name(lc_missing m)
     return (unsigned)m < sizeof missing_names / sizeof *missing_names ? missing_names[m] : "?";
 }
 
-int lc_norm_from_name(const char *name, lc_norm *out)
+int lc_norm_from_name(const char *name, lc_numnorm *out)
 {
     static const struct {
         const char *s;
-        lc_norm k;
-    } t[] = {{"zscore", LC_NORM_ZSCORE}, {"minmax", LC_NORM_MINMAX}, {"log1p", LC_NORM_LOG1P}, {"iq", LC_NORM_IQ}};
+        lc_numnorm k;
+    } t[] = {{"zscore", LC_NUMNORM_ZSCORE}, {"minmax", LC_NUMNORM_MINMAX}, {"log1p", LC_NUMNORM_LOG1P}, {"iq", LC_NUMNORM_IQ}};
     if (!name) {
-        *out = LC_NORM_NULL;
+        *out = LC_NUMNORM_NONE;
         return 0;
     }
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)
@@ -59,14 +59,14 @@ int lc_norm_from_name(const char *name, lc_norm *out)
     return -1;
 }
 
-const char *lc_norm_name(lc_norm k)
+const char *lc_norm_name(lc_numnorm k)
 {
     switch (k) {
-    case LC_NORM_ZSCORE: return "zscore";
-    case LC_NORM_MINMAX: return "minmax";
-    case LC_NORM_LOG1P: return "log1p";
-    case LC_NORM_IQ: return "iq";
-    case LC_NORM_NULL: break;
+    case LC_NUMNORM_ZSCORE: return "zscore";
+    case LC_NUMNORM_MINMAX: return "minmax";
+    case LC_NUMNORM_LOG1P: return "log1p";
+    case LC_NUMNORM_IQ: return "iq";
+    case LC_NUMNORM_NONE: break;
     }
     return NULL;
 }
@@ -572,7 +572,7 @@ typedef struct fill {
 static void raw_directional(raw_col *r, lc_missing how)
 {
     for (int pass = 0; pass < 2; pass++) {
-        int back = (how == LC_MISSING_BFILL) == (pass == 0);
+        int back = (how == LC_MISS_BFILL) == (pass == 0);
         size_t src = (size_t)-1, left = 0;
         for (size_t k = 0; k < r->n; k++) {
             size_t i = back ? r->n - 1 - k : k;
@@ -595,14 +595,14 @@ static void raw_directional(raw_col *r, lc_missing how)
 
 static void raw_fill(raw_col *r, lc_missing how, const fill *f)
 {
-    if (how == LC_MISSING_BFILL || how == LC_MISSING_FFILL) {
+    if (how == LC_MISS_BFILL || how == LC_MISS_FFILL) {
         raw_directional(r, how);
         return;
     }
     for (size_t i = 0; i < r->n; i++) {
         if (r->st[i] != CELL_NA)
             continue;
-        if (how == LC_MISSING_DROP_ROW)
+        if (how == LC_MISS_DROP_ROW)
             r->st[i] = CELL_DROP;
         else if (f->kind == CELL_STR)
             r->st[i] = CELL_STR, r->s[i] = f->s;
@@ -652,9 +652,9 @@ static cJSON *fill_json(const fill *f)
 void lc_prep_number_defaults(lc_prep_number_opts *o, int is_input)
 {
     memset(o, 0, sizeof *o);
-    o->missing = is_input ? LC_MISSING_FILL_WITH_CONST : LC_MISSING_DROP_ROW;
+    o->missing = is_input ? LC_MISS_FILL_CONST : LC_MISS_DROP_ROW;
     o->fill_value = 0.0;
-    o->normalization = is_input ? LC_NORM_ZSCORE : LC_NORM_NULL;
+    o->normalization = is_input ? LC_NUMNORM_ZSCORE : LC_NUMNORM_NONE;
     o->outlier_threshold = 3.0;
 }
 
@@ -675,21 +675,21 @@ static lc_status number_precompute(const lc_prep_column *col, const raw_col *r, 
     f->kind = CELL_NA;
     *js = NULL;
     switch (how) {
-    case LC_MISSING_FILL_WITH_CONST: {
+    case LC_MISS_FILL_CONST: {
         f->kind = CELL_NUM;
         f->d = o->fill_value;
         const cJSON *fv = preproc ? cJSON_GetObjectItemCaseSensitive(preproc, "fill_value") : NULL;
         *js = fv ? cJSON_Duplicate(fv, 1) : lc_json_float(o->fill_value);
         break;
     }
-    case LC_MISSING_FILL_WITH_MODE: {
+    case LC_MISS_FILL_MODE: {
         lc_status st = raw_mode(col, r, "number", f, e);
         if (st)
             return st;
         *js = fill_json(f);
         break;
     }
-    case LC_MISSING_FILL_WITH_MEAN: {
+    case LC_MISS_FILL_MEAN: {
         /* column.astype(float).mean(): Python float() of every string, NaN skipped */
         double *w = lc_alloc(r->n ? r->n : 1, sizeof *w);
         if (!w)
@@ -714,11 +714,11 @@ static lc_status number_precompute(const lc_prep_column *col, const raw_col *r, 
         *js = lc_json_float(f->d);
         break;
     }
-    case LC_MISSING_BFILL:
-    case LC_MISSING_FFILL:
-    case LC_MISSING_DROP_ROW: return LC_OK;
-    case LC_MISSING_FILL_WITH_FALSE:
-    case LC_MISSING_FILL_WITH_TRUE:
+    case LC_MISS_BFILL:
+    case LC_MISS_FFILL:
+    case LC_MISS_DROP_ROW: return LC_OK;
+    case LC_MISS_FILL_FALSE:
+    case LC_MISS_FILL_TRUE:
         return lc_error_set(e, LC_ERR_CONFIG, "number feature '%s': missing value strategy %s is not available for number features",
                             col->name, lc_missing_name(how));
     }
@@ -731,9 +731,9 @@ static lc_status number_precompute(const lc_prep_column *col, const raw_col *r, 
 static lc_status number_refill(const lc_prep_column *col, const size_t *rows, float *v, unsigned char *drop,
                                size_t m, lc_missing how, const fill *f, lc_error *e)
 {
-    if (how == LC_MISSING_BFILL || how == LC_MISSING_FFILL) {
+    if (how == LC_MISS_BFILL || how == LC_MISS_FFILL) {
         for (int pass = 0; pass < 2; pass++) {
-            int back = (how == LC_MISSING_BFILL) == (pass == 0);
+            int back = (how == LC_MISS_BFILL) == (pass == 0);
             int have = 0, left = 0;
             float src = 0.f;
             for (size_t k = 0; k < m; k++) {
@@ -772,7 +772,7 @@ static lc_status number_refill(const lc_prep_column *col, const size_t *rows, fl
     for (size_t i = 0; i < m; i++) {
         if (drop[i] || !isnan(v[i]))
             continue;
-        if (how == LC_MISSING_DROP_ROW)
+        if (how == LC_MISS_DROP_ROW)
             drop[i] = 1;
         else if (f->kind != CELL_NA)
             v[i] = fv;
@@ -780,7 +780,7 @@ static lc_status number_refill(const lc_prep_column *col, const size_t *rows, fl
     return LC_OK;
 }
 
-lc_status lc_number_norm_from_meta(const cJSON *meta, lc_norm kind, const char *name, lc_number_norm *out,
+lc_status lc_number_norm_from_meta(const cJSON *meta, lc_numnorm kind, const char *name, lc_number_norm *out,
                                    lc_error *e)
 {
     static const char *const keys[][3] = {{NULL}, {"mean", "std"}, {"min", "max"}, {NULL}, {"q1", "q2", "q3"}};
@@ -802,8 +802,8 @@ lc_status lc_number_norm_apply(const lc_number_norm *nm, const char *name, float
 {
     char r[LC_JSON_REPR_MAX];
     switch (nm->kind) {
-    case LC_NORM_NULL: return LC_OK;
-    case LC_NORM_ZSCORE: {
+    case LC_NUMNORM_NONE: return LC_OK;
+    case LC_NUMNORM_ZSCORE: {
         if (nm->std == 0) {
             lc_json_float_repr(nm->mean, r, sizeof r);
             return lc_error_set(e, LC_ERR_DATA,
@@ -816,14 +816,14 @@ lc_status lc_number_norm_apply(const lc_number_norm *nm, const char *name, float
                 x[i] = (x[i] - mu) / sd;
         return LC_OK;
     }
-    case LC_NORM_MINMAX: {
+    case LC_NUMNORM_MINMAX: {
         float mn = (float)nm->min, rg = (float)(nm->max - nm->min);
         for (size_t i = 0; i < n; i++)
             if (!keep || keep[i])
                 x[i] = (x[i] - mn) / rg;
         return LC_OK;
     }
-    case LC_NORM_LOG1P:
+    case LC_NUMNORM_LOG1P:
         for (size_t i = 0; i < n; i++)
             if ((!keep || keep[i]) && x[i] <= 0.f) {
                 lc_json_float_repr(x[i], r, sizeof r);
@@ -839,7 +839,7 @@ lc_status lc_number_norm_apply(const lc_number_norm *nm, const char *name, float
             if (!keep || keep[i])
                 x[i] = log1pf(x[i]);
         return LC_OK;
-    case LC_NORM_IQ: {
+    case LC_NUMNORM_IQ: {
         double iqr = nm->q3 - nm->q1;
         if (iqr == 0)
             return lc_error_set(e, LC_ERR_DATA,
@@ -859,11 +859,11 @@ void lc_number_norm_inverse(const lc_number_norm *nm, float *x, size_t n)
 {
     float a = 1.f, b = 0.f;
     switch (nm->kind) {
-    case LC_NORM_NULL: return;
-    case LC_NORM_ZSCORE: a = (float)nm->std, b = (float)nm->mean; break;
-    case LC_NORM_MINMAX: a = (float)(nm->max - nm->min), b = (float)nm->min; break;
-    case LC_NORM_IQ: a = (float)(nm->q3 - nm->q1), b = (float)nm->q2; break;
-    case LC_NORM_LOG1P:
+    case LC_NUMNORM_NONE: return;
+    case LC_NUMNORM_ZSCORE: a = (float)nm->std, b = (float)nm->mean; break;
+    case LC_NUMNORM_MINMAX: a = (float)(nm->max - nm->min), b = (float)nm->min; break;
+    case LC_NUMNORM_IQ: a = (float)(nm->q3 - nm->q1), b = (float)nm->q2; break;
+    case LC_NUMNORM_LOG1P:
         for (size_t i = 0; i < n; i++)
             x[i] = expm1f(x[i]);
         return;
@@ -880,16 +880,16 @@ static lc_status number_meta(const lc_prep_number_opts *o, const num_stats *s, l
     int ok = m != NULL;
     memset(nm, 0, sizeof *nm);
     nm->kind = o->normalization;
-    if (ok && o->normalization == LC_NORM_MINMAX) {
+    if (ok && o->normalization == LC_NUMNORM_MINMAX) {
         ok = cJSON_AddItemToObject(m, "min", lc_json_float(s->min)) && cJSON_AddItemToObject(m, "max", lc_json_float(s->max));
         nm->min = s->min, nm->max = s->max;
     }
-    if (ok && o->normalization == LC_NORM_IQ) {
+    if (ok && o->normalization == LC_NUMNORM_IQ) {
         ok = cJSON_AddItemToObject(m, "q1", lc_json_float(s->q1)) && cJSON_AddItemToObject(m, "q2", lc_json_float(s->q2)) &&
              cJSON_AddItemToObject(m, "q3", lc_json_float(s->q3));
         nm->q1 = s->q1, nm->q2 = s->q2, nm->q3 = s->q3;
     }
-    if (ok && (o->normalization == LC_NORM_ZSCORE || o->has_outlier_strategy)) {
+    if (ok && (o->normalization == LC_NUMNORM_ZSCORE || o->has_outlier_strategy)) {
         ok = cJSON_AddItemToObject(m, "mean", lc_json_float(s->mean)) && cJSON_AddItemToObject(m, "std", lc_json_float(s->std));
         nm->mean = s->mean, nm->std = s->std;
     }
@@ -961,14 +961,14 @@ lc_status lc_prep_number_run(const lc_prep_column *col, const lc_prep_number_opt
 
     /* 4. metadata on the cast column (coerced NaNs not yet filled) */
     num_stats s = {0};
-    if (o->normalization == LC_NORM_ZSCORE || o->has_outlier_strategy)
+    if (o->normalization == LC_NUMNORM_ZSCORE || o->has_outlier_strategy)
         if (f32_mean_std(v, m, &s.mean, &s.std)) {
             st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
             goto done;
         }
-    if (o->normalization == LC_NORM_MINMAX)
+    if (o->normalization == LC_NUMNORM_MINMAX)
         f32_min_max(v, m, &s.min, &s.max);
-    if (o->normalization == LC_NORM_IQ) {
+    if (o->normalization == LC_NUMNORM_IQ) {
         if (m == 0) {
             st = lc_error_set(e, LC_ERR_DATA, "number feature '%s': iq normalization needs at least one value", col->name);
             goto done;
@@ -1080,7 +1080,7 @@ int lc_binary_str2bool(const char *v, const char *fallback, int *out)
 
 void lc_prep_binary_defaults(lc_prep_binary_opts *o, int is_input)
 {
-    o->missing = is_input ? LC_MISSING_FILL_WITH_FALSE : LC_MISSING_DROP_ROW;
+    o->missing = is_input ? LC_MISS_FILL_FALSE : LC_MISS_DROP_ROW;
     o->fallback_true_label = NULL;
 }
 
@@ -1103,7 +1103,7 @@ static int cmp_str_desc(const void *a, const void *b)
 static lc_status binary_fill_bool(const lc_prep_column *col, const raw_col *r, const lc_prep_binary_opts *o,
                                   fill *f, lc_error *e)
 {
-    int need = o->missing == LC_MISSING_FILL_WITH_TRUE;
+    int need = o->missing == LC_MISS_FILL_TRUE;
     dist *d;
     size_t nd;
     char list[512];
@@ -1148,14 +1148,14 @@ lc_status lc_prep_binary_run(const lc_prep_column *col, const lc_prep_binary_opt
     if (raw_init(&r, col))
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     switch (o->missing) {
-    case LC_MISSING_FILL_WITH_FALSE:
-    case LC_MISSING_FILL_WITH_TRUE: st = binary_fill_bool(col, &r, o, &f, e); break;
-    case LC_MISSING_FILL_WITH_MODE: st = raw_mode(col, &r, "binary", &f, e); break;
-    case LC_MISSING_BFILL:
-    case LC_MISSING_FFILL:
-    case LC_MISSING_DROP_ROW: break;
-    case LC_MISSING_FILL_WITH_CONST:
-    case LC_MISSING_FILL_WITH_MEAN:
+    case LC_MISS_FILL_FALSE:
+    case LC_MISS_FILL_TRUE: st = binary_fill_bool(col, &r, o, &f, e); break;
+    case LC_MISS_FILL_MODE: st = raw_mode(col, &r, "binary", &f, e); break;
+    case LC_MISS_BFILL:
+    case LC_MISS_FFILL:
+    case LC_MISS_DROP_ROW: break;
+    case LC_MISS_FILL_CONST:
+    case LC_MISS_FILL_MEAN:
         st = lc_error_set(e, LC_ERR_CONFIG, "binary feature '%s': missing value strategy %s is not available for binary features",
                           col->name, lc_missing_name(o->missing));
         break;
@@ -1262,7 +1262,7 @@ done:
 
 void lc_prep_category_defaults(lc_prep_category_opts *o, int is_input)
 {
-    o->missing = is_input ? LC_MISSING_FILL_WITH_CONST : LC_MISSING_DROP_ROW;
+    o->missing = is_input ? LC_MISS_FILL_CONST : LC_MISS_DROP_ROW;
     o->fill_value = "<UNK>";
     o->most_common = 10000;
     o->is_input = is_input;
@@ -1393,17 +1393,17 @@ lc_status lc_prep_category_run(const lc_prep_column *col, const lc_prep_category
     if (raw_init(&r, col))
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     switch (o->missing) {
-    case LC_MISSING_FILL_WITH_CONST:
+    case LC_MISS_FILL_CONST:
         f.kind = CELL_STR;
         f.s = o->fill_value ? o->fill_value : "<UNK>";
         break;
-    case LC_MISSING_FILL_WITH_MODE: st = raw_mode(col, &r, "category", &f, e); break;
-    case LC_MISSING_BFILL:
-    case LC_MISSING_FFILL:
-    case LC_MISSING_DROP_ROW: break;
-    case LC_MISSING_FILL_WITH_MEAN:
-    case LC_MISSING_FILL_WITH_FALSE:
-    case LC_MISSING_FILL_WITH_TRUE:
+    case LC_MISS_FILL_MODE: st = raw_mode(col, &r, "category", &f, e); break;
+    case LC_MISS_BFILL:
+    case LC_MISS_FFILL:
+    case LC_MISS_DROP_ROW: break;
+    case LC_MISS_FILL_MEAN:
+    case LC_MISS_FILL_FALSE:
+    case LC_MISS_FILL_TRUE:
         st = lc_error_set(e, LC_ERR_CONFIG, "category feature '%s': missing value strategy %s is not available for category features",
                           col->name, lc_missing_name(o->missing));
         break;

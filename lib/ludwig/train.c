@@ -251,6 +251,33 @@ static lc_status ckpt_json_take(cJSON *j, const char *path, lc_train_result *r, 
     return LC_OK;
 }
 
+/* Ludwig's reg_loss gradient added to every trained parameter: lambda * sign(p) (l1),
+ * lambda * 2p (l2), both for l1_l2 (torch's gradient of abs at 0 is 0). */
+static void add_regularization(lc_model *m, int type, float lambda)
+{
+    for (int i = 0; i < m->nlayers; i++) {
+        const lc_layer *l = &m->layers[i];
+        if (l->frozen)
+            continue;
+        size_t offs[2] = {l->w_off, l->b_off}, ns[2] = {l->w_n, l->b_n};
+        for (int k = 0; k < 2; k++) {
+            if (offs[k] == (size_t)-1)
+                continue;
+            const float *w = m->params + offs[k];
+            float *g = m->grads + offs[k];
+            for (size_t j = 0; j < ns[k]; j++) {
+                if (type & 1)
+                    g[j] += lambda * (float)((w[j] > 0) - (w[j] < 0));
+                if (type & 2)
+                    g[j] += lambda * (2.0f * w[j]);
+            }
+        }
+    }
+}
+
+/* Floats after the optimizer state that hold the scheduler in a checkpoint. */
+#define SCHED_FLOATS ((sizeof(lc_lr_sched) + sizeof(float) - 1) / sizeof(float))
+
 /* Per output, what an epoch or an evaluation collects: per-row values and targets. */
 typedef struct collect {
     float *rows;       /* (n, width) */
@@ -319,7 +346,8 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     float *best_buffers = lc_alloc(m->nbuffers + 1, sizeof(float));
     lc_optim opt = cfg->optim;
     int per = lc_optim_state_per_param(&opt);
-    float *state = lc_alloc((size_t)per * m->nparams + 1, sizeof(float));
+    float *state = lc_alloc((size_t)per * m->nparams + SCHED_FLOATS, sizeof(float));
+    lc_lr_sched sched;
     r->stats = cJSON_CreateObject();
     r->progress = cJSON_CreateObject();
     if (!heads || !evrows || !loss_sum || !split_loss || !perm || !best_params ||
@@ -330,6 +358,14 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     if ((st = lc_heads_init(cfg, d, heads, e)))
         goto done;
     const int higher = use_combined ? 0 : lc_head_higher_is_better(&heads[vo], cfg->validation_metric);
+    /* the scheduler's plateau watches reduce_eval_metric of reduce_eval_split for the
+     * validation field */
+    const int reduce_split = strcmp(cfg->reduce_eval_split, "validation") == 0 ? 1
+                             : strcmp(cfg->reduce_eval_split, "test") == 0     ? 2
+                                                                               : 0;
+    lc_lr_sched_config scfg = cfg->lr_sched;
+    scfg.reduce_higher_is_better =
+        use_combined ? 0 : lc_head_higher_is_better(&heads[vo], cfg->reduce_eval_metric) == 1;
     if (!(seen = collect_alloc(NO, heads, ntr)) || !(ev = collect_alloc(NO, heads, nmax))) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
         goto done;
@@ -354,10 +390,18 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     int epochs = cfg->epochs;
     if (cfg->train_steps > 0)
         epochs = (int)((cfg->train_steps + steps_per_epoch - 1) / steps_per_epoch);
+    {
+        int64_t total = cfg->train_steps > 0 ? cfg->train_steps : (int64_t)epochs * steps_per_epoch;
+        int64_t spc = steps_per_epoch < total ? steps_per_epoch : total;
+        if ((st = lc_lr_sched_init(&sched, &scfg, cfg->learning_rate, spc > 0 ? spc : 1,
+                                   total > 0 ? total : 1, e)))
+            goto done;
+    }
+    double last_lr = lc_lr_sched_lr(&sched);
     double t_start = lc_now_s(), t_train = 0.0;
     int epoch, start_epoch = 0, finished = 0;
     lc_checkpoint ck = {.nparams = m->nparams, .nbuffers = m->nbuffers,
-                        .nstate = (size_t)per * m->nparams, .params = m->params,
+                        .nstate = (size_t)per * m->nparams + SCHED_FLOATS, .params = m->params,
                         .buffers = m->buffers, .state = state, .best_params = best_params,
                         .best_buffers = best_buffers};
     if (o->checkpoint_dir || o->resume_from)
@@ -370,6 +414,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
         ck.json = NULL;
         if (st)
             goto done;
+        memcpy(&sched, state + (size_t)per * m->nparams, sizeof sched);
         start_epoch = r->resumed_epochs = ck.epoch;
         step = ck.step;
         best_epoch = ck.best_epoch;
@@ -438,6 +483,9 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
             }
             nseen += (size_t)Bc;
             lc_model_backward(m, p, Bc);
+            if (cfg->regularization_lambda > 0)
+                add_regularization(m, cfg->regularization_type,
+                                   (float)cfg->regularization_lambda);
             if (cfg->clipglobalnorm > 0)
                 clip_global_norm(m, p, cfg->clipglobalnorm);
             if (cfg->clipnorm > 0)
@@ -448,7 +496,10 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                     m->grads[k] = m->grads[k] > cv ? cv : m->grads[k] < -cv ? -cv : m->grads[k];
             }
             step++;
+            last_lr = lc_lr_sched_lr(&sched);
+            opt.lr = (float)last_lr;
             lc_optim_step(p, &opt, step, m->nparams, m->params, m->grads, state);
+            lc_lr_sched_step(&sched);
         }
         t_train += lc_now_s() - t0;
         /* ---- evaluation at the end of the epoch ---- */
@@ -506,6 +557,13 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
             cJSON *co = cJSON_AddObjectToObject(latest[s], "combined");
             cJSON_AddItemToObject(co, "loss", cl);
         }
+        if (has_val) {
+            const cJSON *rs = latest[reduce_split];
+            double rv = use_combined ? split_loss[3 * (size_t)NO + (size_t)reduce_split]
+                                     : lc_metric_value(cJSON_GetObjectItemCaseSensitive(rs, cfg->validation_field),
+                                                       cfg->reduce_eval_metric);
+            lc_lr_sched_eval(&sched, rs ? rv : NAN, step);
+        }
         int improved = 0;
         if (has_val) {
             double v = use_combined
@@ -558,6 +616,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
             ck.best_value = best_value;
             ck.train_seconds = t_train;
             ck.flags = (early || steps_done ? LC_CKPT_FINISHED : 0) | (early ? LC_CKPT_EARLY_STOPPED : 0);
+            memcpy(state + (size_t)per * m->nparams, &sched, sizeof sched);
             ck.json = ckpt_json(r->stats, r->progress, best_metrics);
             st = ck.json ? lc_checkpoint_save(o->checkpoint_dir, &ck, e)
                          : lc_error_set(e, LC_ERR_NOMEM, "out of memory writing a checkpoint");
@@ -619,12 +678,13 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     cJSON_AddItemToObject(pr, "last_increase_batch_size", lc_json_int(0));
     cJSON_AddItemToObject(pr, "last_increase_batch_size_eval_metric_improvement", lc_json_int(0));
     cJSON_AddItemToObject(pr, "last_increase_batch_size_steps", lc_json_int(0));
-    cJSON_AddItemToObject(pr, "last_learning_rate_reduction", lc_json_int(0));
-    cJSON_AddItemToObject(pr, "last_learning_rate_reduction_steps", lc_json_int(0));
-    cJSON_AddItemToObject(pr, "learning_rate", lc_json_float(cfg->learning_rate));
+    cJSON_AddItemToObject(pr, "last_learning_rate_reduction", lc_json_int(sched.last_reduction));
+    cJSON_AddItemToObject(pr, "last_learning_rate_reduction_steps",
+                          lc_json_int(sched.last_reduction_steps));
+    cJSON_AddItemToObject(pr, "learning_rate", lc_json_float(last_lr));
     cJSON_AddObjectToObject(pr, "llm_eval_examples");
     cJSON_AddItemToObject(pr, "num_increases_batch_size", lc_json_int(0));
-    cJSON_AddItemToObject(pr, "num_reductions_learning_rate", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "num_reductions_learning_rate", lc_json_int(sched.num_reductions));
     cJSON_AddItemToObject(pr, "steps", lc_json_int(step));
     size_t in_floats = 0;
     for (int k = 0; k < m->nin; k++)

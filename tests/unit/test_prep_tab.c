@@ -55,7 +55,7 @@ static double jnum(const cJSON *o, const char *k)
 
 static lc_missing jmissing(const cJSON *o, const char *k)
 {
-    lc_missing m = LC_MISSING_FILL_WITH_CONST;
+    lc_missing m = LC_MISS_FILL_CONST;
     CHECK(lc_missing_from_name(jstr(o, k), &m) == 0);
     return m;
 }
@@ -101,7 +101,7 @@ static void number_cases(const cJSON *cases)
         if (o.has_outlier_strategy)
             o.outlier_strategy = jmissing(pin, "outlier_strategy");
         o.outlier_threshold = jnum(pin, "outlier_threshold");
-        int ulps = o.normalization == LC_NORM_LOG1P ? 2 : 0;
+        int ulps = o.normalization == LC_NUMNORM_LOG1P ? 2 : 0;
 
         col_buf b;
         col_from_json(&b, name, cJSON_GetObjectItemCaseSensitive(c, "cells"));
@@ -278,7 +278,7 @@ static void category_cases(const cJSON *cases)
 
 /* The 20000-row column of gen_fixtures_prep_tab.py's lcg_cells: statistics over 8192-element
  * reduction blocks. */
-static void long_case(const cJSON *root, const char *key, lc_norm norm)
+static void long_case(const cJSON *root, const char *key, lc_numnorm norm)
 {
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, key);
     CHECK(c != NULL);
@@ -336,15 +336,15 @@ static void basics(void)
     CHECK(lc_binary_str2bool("Human", "human", &b) == 0 && b == 0);
     CHECK(lc_binary_str2bool("human", "human", &b) == 0 && b == 1);
 
-    for (int m = LC_MISSING_FILL_WITH_CONST; m <= LC_MISSING_DROP_ROW; m++) {
+    for (int m = LC_MISS_FILL_CONST; m <= LC_MISS_DROP_ROW; m++) {
         lc_missing back;
         CHECK(lc_missing_from_name(lc_missing_name((lc_missing)m), &back) == 0 && back == (lc_missing)m);
     }
     lc_missing mm;
     CHECK(lc_missing_from_name("fill_with_median", &mm) == -1);
-    lc_norm k;
-    CHECK(lc_norm_from_name(NULL, &k) == 0 && k == LC_NORM_NULL);
-    CHECK(lc_norm_from_name("iq", &k) == 0 && k == LC_NORM_IQ);
+    lc_numnorm k;
+    CHECK(lc_norm_from_name(NULL, &k) == 0 && k == LC_NUMNORM_NONE);
+    CHECK(lc_norm_from_name("iq", &k) == 0 && k == LC_NUMNORM_IQ);
     CHECK(lc_norm_from_name("std", &k) == -1);
 
     /* a strategy the type lacks is a config error */
@@ -352,7 +352,7 @@ static void basics(void)
     lc_prep_column col = {"x", cells, NULL, 2};
     lc_prep_category_opts co;
     lc_prep_category_defaults(&co, 1);
-    co.missing = LC_MISSING_FILL_WITH_MEAN;
+    co.missing = LC_MISS_FILL_MEAN;
     lc_prep_category cr;
     lc_error e;
     lc_error_clear(&e);
@@ -371,8 +371,8 @@ int main(void)
         number_cases(cJSON_GetObjectItemCaseSensitive(root, "number"));
         binary_cases(cJSON_GetObjectItemCaseSensitive(root, "binary"));
         category_cases(cJSON_GetObjectItemCaseSensitive(root, "category"));
-        long_case(root, "number_long_zscore", LC_NORM_ZSCORE);
-        long_case(root, "number_long_iq", LC_NORM_IQ);
+        long_case(root, "number_long_zscore", LC_NUMNORM_ZSCORE);
+        long_case(root, "number_long_iq", LC_NUMNORM_IQ);
     }
     cJSON_Delete(root);
     return check_exit("test_prep_tab");

@@ -508,8 +508,14 @@ static void test_rejections(void)
                  NULL);
     check_reject(&lc_sec_category_dense_enc, "pretrained_embeddings: glove.txt\n",
                  "pretrained_embeddings: ludwig-c does not", NULL);
-    check_reject(&lc_sec_regressor, "num_fc_layers: 2\n", "num_fc_layers: ludwig-c does not",
-                 NULL);
+    check_reject(&lc_sec_regressor, "num_fc_layers: -1\n", "num_fc_layers", NULL);
+    check_accept(&lc_sec_regressor, "num_fc_layers: 2\nfc_output_size: 16\n",
+                 "{'bias_initializer': 'zeros', 'fc_activation': 'relu', "
+                 "'fc_bias_initializer': 'zeros', 'fc_dropout': 0.0, 'fc_layers': null, "
+                 "'fc_norm': null, 'fc_norm_params': null, 'fc_output_size': 16, "
+                 "'fc_use_bias': true, 'fc_weights_initializer': 'xavier_uniform', "
+                 "'input_size': null, 'num_fc_layers': 2, 'type': 'regressor', "
+                 "'use_bias': true, 'weights_initializer': 'xavier_uniform'}");
     /* F_IGNORED keys are accepted */
     check_accept(&lc_sec_category_sparse_enc, "embeddings_on_cpu: true\n",
                  "{'dropout': 0.0, 'embedding_initializer': null, 'embeddings_on_cpu': true, "
