@@ -901,6 +901,9 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
     F->infer_sample = (int)jnum(pre, "infer_image_sample_size", 100);
     F->standardize_imagenet = !jnull(pre, "standardize_image");
     F->requires_equal_dims = jbool(pre, "requires_equal_dimensions", 0);
+    const cJSON *aug = jget(feat, "augmentation");
+    if (aug && !cJSON_IsFalse(aug) && !(cJSON_IsArray(aug) && cJSON_GetArraySize(aug) == 0))
+        return cerr(x, ynode_at(yf, "augmentation", NULL), "input feature '%s': augmentation is not supported by ludwig-c yet; remove it (or set it to false) to train without", F->name, NULL);
     const lc_ynode *yenc = lc_ymap_get(yf, "encoder");
     return encoder_spec(x, yenc && yenc->kind == LC_YMAP ? yenc : yf, jget(feat, "encoder"),
                         &F->enc);
@@ -1087,6 +1090,9 @@ static lc_status defaults_full(cfg_ctx *x, cJSON *defs)
                              jget(ui, "encoder"), 1, &v)))
         return st;
     cJSON_AddItemToObject(img, "encoder", v);
+    const cJSON *uaug = jget(ui, "augmentation");
+    if (uaug && !cJSON_IsFalse(uaug) && !(cJSON_IsArray(uaug) && cJSON_GetArraySize(uaug) == 0))
+        return cerr(x, ynode_at(ynode_at(x->root, "defaults", NULL), "image", NULL), "defaults.image.augmentation is not supported by ludwig-c yet; remove it (or set it to false) to train without", NULL, NULL);
     cJSON_AddItemToObject(img, "augmentation", cJSON_CreateArray());
     static const struct {
         const char *type;
@@ -1122,7 +1128,31 @@ static lc_status build(cfg_ctx *x)
     lc_status st;
     if (root->kind != LC_YMAP)
         return cerr(x, root, "the config must be a mapping with input_features and output_features", NULL, NULL);
-    /* unknown top-level keys first, with suggestions */
+    /* the model type first: an LLM or GBM config fails on that, not on its other keys */
+    const lc_ynode *mt = lc_ymap_get(root, "model_type");
+    if (mt && (mt->kind != LC_YSCALAR || strcmp(mt->str, "ecd") != 0)) {
+        const char *v = mt->kind == LC_YSCALAR ? mt->str : "";
+        if (strcmp(v, "gbm") == 0)
+            return cerr(x, mt, "model_type: gbm (LightGBM trees) is not supported by ludwig-c; remove model_type to train Ludwig's default ecd neural network on the same features", NULL, NULL);
+        if (strcmp(v, "llm") == 0)
+            return cerr(x, mt, "model_type: llm (fine-tuning a pretrained language model) is not supported by ludwig-c", NULL, NULL);
+        return cerr(x, mt, "model_type: '%s' is not a Ludwig model type (ecd, gbm, llm); ludwig-c trains ecd", v, NULL);
+    }
+    static const char *const llm_keys[] = {"base_model", "adapter", "prompt", "quantization",
+                                           "generation"};
+    for (size_t i = 0; i < sizeof llm_keys / sizeof *llm_keys; i++)
+        if (lc_ymap_get(root, llm_keys[i]))
+            return cerr(x, lc_ymap_get(root, llm_keys[i]), "%s: a key of model_type: llm configs, which ludwig-c does not support (it trains model_type: ecd)", llm_keys[i], NULL);
+    const lc_ynode *be = lc_ymap_get(root, "backend");
+    if (be && !lc_yscalar_is_null(be)) {
+        const lc_ynode *bt = be->kind == LC_YMAP ? lc_ymap_get(be, "type") : NULL;
+        if (!bt || bt->kind != LC_YSCALAR || strcmp(bt->str, "local") != 0)
+            return cerr(x, bt ? bt : be, "backend: type '%s' is not supported by ludwig-c, which trains with this machine's threads (--threads); remove backend or use type: local", bt && bt->kind == LC_YSCALAR ? bt->str : "?", NULL);
+        for (size_t i = 0; i < be->n; i++)
+            if (strcmp(be->entries[i].key, "type") != 0)
+                return cerr(x, be, "backend.%s: ludwig-c's local backend takes no settings (only type: local)", be->entries[i].key, NULL);
+    }
+    /* unknown top-level keys, with suggestions */
     for (size_t i = 0; i < root->n; i++) {
         const lc_yentry *en = &root->entries[i];
         int known = 0;
@@ -1203,7 +1233,12 @@ static lc_status build(cfg_ctx *x)
     cJSON *defs = cJSON_AddObjectToObject(full, "defaults");
     if ((st = defaults_full(x, defs)))
         return st;
-    cJSON_AddNullToObject(full, "backend");
+    if (be && !lc_yscalar_is_null(be)) {
+        cJSON *b = cJSON_AddObjectToObject(full, "backend");
+        cJSON_AddStringToObject(b, "type", "local");
+    } else {
+        cJSON_AddNullToObject(full, "backend");
+    }
     cJSON_AddNullToObject(full, "hyperopt");
     cJSON_AddStringToObject(full, "ludwig_version", "0.10.3");
     cJSON_AddStringToObject(full, "model_type", "ecd");

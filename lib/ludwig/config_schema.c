@@ -65,6 +65,7 @@ const lc_section lc_sec_fc_layer = {"fc_layers[]", fc_layer_keys};
 
 static const lc_key stacked_cnn_keys[] = {
     {"type", T_STR, "\"stacked_cnn\"", 0, 0, "stacked_cnn", NULL, 0, NULL},
+    {"use_pretrained", T_BOOL, NULL, 0, 0, NULL, NULL, F_DROPPED, NULL},
     {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
     {"conv_dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
     {"conv_activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},
@@ -336,11 +337,14 @@ const lc_section lc_sec_split = {"split", split_keys};
 
 static const lc_key preprocessing_keys[] = {
     {"split", T_MAP, "{}", 0, 0, NULL, &lc_sec_split, 0, NULL},
-    {"sample_ratio", T_FLOAT, "1.0", 0, 1, NULL, NULL, F_EXCL_MIN, NULL},
-    {"sample_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"sample_ratio", T_FLOAT, "1.0", 0, 1, NULL, NULL, F_EXCL_MIN | F_DEFAULT_ONLY, NULL},
+    {"sample_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
     {"oversample_minority", T_FLOAT | T_NULL, "null", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
     {"undersample_majority", T_FLOAT | T_NULL, "null", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
     {"global_max_sequence_length", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    /* older top-level preprocessing keys Ludwig 0.10.3 drops with a warning */
+    {"num_processes", T_INT | T_NULL, NULL, 0, BIG, NULL, NULL, F_DROPPED, NULL},
+    {"in_memory", T_BOOL | T_NULL, NULL, 0, 0, NULL, NULL, F_DROPPED, NULL},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
 };
 const lc_section lc_sec_preprocessing = {"preprocessing", preprocessing_keys};
@@ -380,9 +384,15 @@ static const lc_key top_keys[] = {
     {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_preprocessing, 0, NULL},
     {"defaults", T_MAP, NULL, 0, 0, NULL, &lc_sec_defaults, 0, NULL},
     {"hyperopt", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
-    {"backend", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"backend", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
     {"ludwig_version", T_STR, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"model_type", T_STR, "\"ecd\"", 0, 0, "ecd", NULL, 0, NULL},
+    /* LLM configs (model_type: llm) carry these; build() names the model type instead */
+    {"base_model", T_STR, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"adapter", T_MAP, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"prompt", T_MAP, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"quantization", T_MAP, NULL, 0, 0, NULL, NULL, 0, NULL},
+    {"generation", T_MAP, NULL, 0, 0, NULL, NULL, 0, NULL},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
 };
 const lc_section lc_sec_top = {"", top_keys};

@@ -26,7 +26,9 @@ enum {
     F_EXCL_MIN = 1,   /* min is exclusive */
     F_DEFAULT_ONLY = 2, /* accepted only at its default value: ludwig-c does not implement others */
     F_IGNORED = 4,    /* accepted (Ludwig reads it) but has no effect upstream either */
-    F_UPSTREAM_IGNORES = 8 /* a legacy alias Ludwig 0.10.3 ignores; ludwig-c honours it */
+    F_UPSTREAM_IGNORES = 8, /* a legacy alias Ludwig 0.10.3 ignores; ludwig-c honours it */
+    F_DROPPED = 16    /* a key Ludwig 0.10.3 no longer has and drops with a warning: accepted
+                       * with a note, left out of the filled config */
 };
 
 typedef struct lc_section lc_section;

@@ -371,8 +371,10 @@ static lc_status value_of(const lc_schema_ctx *c, const lc_key *k, const lc_ynod
                                     c->file, it->line, it->col, sub);
             }
             cJSON *v = NULL;
-            /* list items keep exactly what the user wrote (Ludwig saves them unfilled) */
-            lc_status st = lc_schema_fill(c, k->sub, it, sub, NULL, 0, &v);
+            /* list items keep exactly what the user wrote (Ludwig saves them unfilled); a list
+             * without a section holds free mappings */
+            lc_status st = k->sub ? lc_schema_fill(c, k->sub, it, sub, NULL, 0, &v)
+                                  : free_map_value(c, it, sub, &v);
             if (st) {
                 cJSON_Delete(arr);
                 return st;
@@ -420,6 +422,16 @@ lc_status lc_schema_fill(const lc_schema_ctx *c, const lc_section *sec, const lc
                               near ? "'?" : "");
             goto fail;
         }
+        if (k->flags & F_DROPPED) {
+            if (c->note) {
+                char msg[768];
+                snprintf(msg, sizeof msg,
+                         "%s:%d:%d: %s: not a setting in Ludwig 0.10.3, which drops it with a warning; ludwig-c drops it too",
+                         c->file, en->line, en->col, kpath);
+                c->note(c->note_arg, msg);
+            }
+            continue;
+        }
         const char *store = k->alias_of ? k->alias_of : k->name;
         if (k->alias_of) {
             if (lc_ymap_get(y, k->alias_of)) {
@@ -465,7 +477,8 @@ lc_status lc_schema_fill(const lc_schema_ctx *c, const lc_section *sec, const lc
     }
     if (fill_defaults) {
         for (const lc_key *k = sec->keys; k->name; k++) {
-            if (k->alias_of || cJSON_GetObjectItemCaseSensitive(obj, k->name))
+            if (k->alias_of || (k->flags & F_DROPPED) ||
+                cJSON_GetObjectItemCaseSensitive(obj, k->name))
                 continue;
             const cJSON *d =
                 defaults_obj ? cJSON_GetObjectItemCaseSensitive(defaults_obj, k->name) : NULL;

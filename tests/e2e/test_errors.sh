@@ -29,5 +29,34 @@ expect no_output_feature 1 "output_features: the config needs a non-empty list o
 expect h5_refused 1 "HDF5" -- \
     --config $D/config.yaml --dataset $D/mnist_dataset.csv --data_format h5
 expect no_config 2 "--config is required" -- --dataset $D/mnist_dataset.csv
+# config compatibility: what ludwig-c does not do is refused by name, never silently ignored
+TB=$(pwd)/test-data/tabular
+printf 'model_type: gbm\ninput_features: [{name: mean_radius, type: number}]\noutput_features: [{name: diagnosis, type: binary}]\n' > "$T/gbm.yaml"
+expect model_type_gbm 1 "gbm.yaml:1:13: model_type: gbm (LightGBM trees) is not supported by ludwig-c" -- \
+    --config "$T/gbm.yaml" --dataset $TB/breast_cancer.csv
+printf 'model_type: llm\nbase_model: facebook/opt-350m\ninput_features: [{name: q, type: text}]\noutput_features: [{name: a, type: text}]\n' > "$T/llm.yaml"
+expect model_type_llm 1 "llm.yaml:1:13: model_type: llm (fine-tuning a pretrained language model) is not supported" -- \
+    --config "$T/llm.yaml" --dataset $TB/breast_cancer.csv
+printf 'model_type: foo\ninput_features: [{name: mean_radius, type: number}]\noutput_features: [{name: diagnosis, type: binary}]\n' > "$T/foo.yaml"
+expect model_type_foo 1 "model_type: 'foo' is not a Ludwig model type" -- \
+    --config "$T/foo.yaml" --dataset $TB/breast_cancer.csv
+printf 'backend: {type: ray}\ninput_features: [{name: mean_radius, type: number}]\noutput_features: [{name: diagnosis, type: binary}]\n' > "$T/ray.yaml"
+expect backend_ray 1 "ray.yaml:1:17: backend: type 'ray' is not supported by ludwig-c" -- \
+    --config "$T/ray.yaml" --dataset $TB/breast_cancer.csv
+printf 'input_features:\n  - name: image_path\n    type: image\n    augmentation:\n      - type: random_horizontal_flip\noutput_features: [{name: label, type: category}]\n' > "$T/aug.yaml"
+expect augmentation 1 "aug.yaml:5:7: input feature 'image_path': augmentation is not supported by ludwig-c yet" -- \
+    --config "$T/aug.yaml" --dataset $D/mnist_dataset.csv --raw_data $D/mnist_images.zip
+printf 'input_features: [{name: mean_radius, type: number, encoder: {type: dense, norm: ghost}}]\noutput_features: [{name: diagnosis, type: binary}]\n' > "$T/ghost.yaml"
+expect norm_ghost 1 "norm 'ghost' is not supported by ludwig-c yet (supported: batch, layer)" -- \
+    --config "$T/ghost.yaml" --dataset $TB/breast_cancer.csv
+printf 'input_features: [{name: mean_radius, type: number, encoder: {type: sparse}}]\noutput_features: [{name: diagnosis, type: binary}]\n' > "$T/badenc.yaml"
+expect number_encoder 1 "badenc.yaml" -- \
+    --config "$T/badenc.yaml" --dataset $TB/breast_cancer.csv
+printf 'input_features: [{name: mean_radius, type: number}]\noutput_features: [{name: diagnosis, type: binary}]\ntrainer: {validation_metric: r2}\n' > "$T/badmetric.yaml"
+expect validation_metric 1 "trainer.validation_metric: 'r2' is not a metric of 'diagnosis' (choose from: accuracy, loss, precision, recall, roc_auc, specificity)" -- \
+    --config "$T/badmetric.yaml" --dataset $TB/breast_cancer.csv
+printf 'input_features: [{name: mean_radius, type: number}]\noutput_features: [{name: mean_radius, type: number}]\n' > "$T/dupname.yaml"
+expect duplicate_name 1 "output_features[0]: the name 'mean_radius' is already used by another feature" -- \
+    --config "$T/dupname.yaml" --dataset $TB/breast_cancer.csv
 [ $fails -eq 0 ] && echo "test_errors: ok"
 exit $fails
