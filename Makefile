@@ -4,6 +4,7 @@
 #   make demo     install missing packages, build, run the tutorial experiment on test-data/
 #   make asan     the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz     build the libFuzzer targets (Debian's clang) and run each for FUZZ_SECONDS
+#   make core-test  build lib/core alone (libc, libm, threads: no third-party library) and run its tests
 
 BUILD   ?= build
 CC      ?= cc
@@ -16,18 +17,24 @@ PKGS_TEST := python3 python3-cheetah python3-lxml python3-yaml python3-docutils 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -pthread -MMD -MP \
-           -Ilib/include -Ilib/core -Ilib/io -Ilib/ludwig -Ilib/report \
-           -I/usr/include/libxml2 -I/usr/include/cjson -I/usr/include/stb \
-           -DLC_VERSION='"$(VERSION)"'
-LDLIBS  := -lyaml -lzip -lxml2 -lcjson -lcsv -lm -pthread
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -pthread -MMD -MP -DLC_VERSION='"$(VERSION)"'
+# Include paths per layer: a layer sees its own headers and the layers below it, never above
+# (lib/core numerics < lib/io files < lib/report < lib/ludwig < tool), so lib/core cannot reach
+# Ludwig semantics or a third-party header.
+INC_CORE   := -Ilib/include -Ilib/core
+INC_IO     := $(INC_CORE) -Ilib/io -I/usr/include/cjson -I/usr/include/stb
+INC_REPORT := $(INC_IO) -Ilib/report -I/usr/include/libxml2
+INC_ALL    := $(INC_REPORT) -Ilib/ludwig
+INC        := $(INC_ALL)
+LDLIBS     := -lyaml -lzip -lxml2 -lcjson -lcsv -lm -pthread
+LAYERS     := core io ludwig report
 SAN     :=
 
 # ISA-specific kernels: only these files are compiled for wider vectors; dispatch is at run time.
 AVX2_FLAGS   := -mavx2 -mfma
 AVX512_FLAGS := -mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma
 
-LIB_SRC  := $(wildcard lib/core/*.c lib/io/*.c lib/ludwig/*.c lib/report/*.c)
+LIB_SRC  := $(wildcard $(LAYERS:%=lib/%/*.c))
 TOOL_SRC := $(wildcard tool/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
@@ -41,36 +48,48 @@ LIB_A    := $(BUILD)/liblc.a
 EXE      := $(BUILD)/ludwig-c
 
 .SECONDARY:
-.PHONY: all test demo asan deps test-deps clean install check-unit bench fuzz
+.PHONY: all test demo asan deps test-deps clean install check-unit bench fuzz core-test
 all: $(EXE)
+
+$(BUILD)/lib/core/%.o: INC = $(INC_CORE)
+$(BUILD)/lib/io/%.o: INC = $(INC_IO)
+$(BUILD)/lib/report/%.o: INC = $(INC_REPORT)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+	$(CC) $(CFLAGS) $(INC) $(SAN) -c $< -o $@
 
 $(BUILD)/%_avx2.o: %_avx2.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) $(AVX2_FLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(INC) $(SAN) $(AVX2_FLAGS) -c $< -o $@
 
 $(BUILD)/%_avx512.o: %_avx512.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) $(AVX512_FLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(INC) $(SAN) $(AVX512_FLAGS) -c $< -o $@
 
 $(LIB_A): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(EXE): $(TOOL_OBJ) $(LIB_A)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $(TOOL_OBJ) $(LIB_A) $(LDLIBS)
+	$(CC) $(CFLAGS) $(INC) $(SAN) -o $@ $(TOOL_OBJ) $(LIB_A) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT_OBJ) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB_A) $(LDLIBS)
+	$(CC) $(CFLAGS) $(INC) $(SAN) -Itests/unit -o $@ $< $(TEST_SUPPORT_OBJ) $(LIB_A) $(LDLIBS)
 
 # The fuzz targets without libFuzzer: replay the committed corpora and findings in every test run.
 $(BUILD)/tests/fuzz_replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay_main.o $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(INC) $(SAN) -o $@ $^ $(LDLIBS)
+
+# lib/core on its own: compiled with only lib/include and lib/core on the include path and linked
+# with libc, libm and threads, with the unit tests that exercise only it.
+CORE_TESTS := conv core_basics gemm layers optim
+core-test:
+	@$(MAKE) --no-print-directory BUILD=build-core LAYERS=core INC='$(INC_CORE)' \
+	  LDLIBS='-lm -pthread' $(CORE_TESTS:%=build-core/tests/test_%)
+	@BUILD=build-core sh tests/run_unit.sh $(CORE_TESTS:%=build-core/tests/test_%)
 
 # Install the Debian packages the build needs, only when one is missing (needs root or sudo).
 deps:
@@ -94,6 +113,7 @@ test: test-deps
 	@BUILD=$(BUILD) sh fuzz/replay.sh
 	@BUILD=$(BUILD) sh tests/run_e2e.sh
 	@BUILD=$(BUILD) sh tests/galaxy/run.sh
+	@$(MAKE) --no-print-directory core-test
 
 asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
@@ -110,7 +130,7 @@ fuzz:
 	@$(MAKE) --no-print-directory build-fuzz/liblc.a BUILD=build-fuzz CC=clang \
 	  OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)"
 	@set -e; for t in $(FUZZ_TARGETS); do \
-	  clang $(CFLAGS) -Ifuzz -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -o build-fuzz/fuzz_$$t \
+	  clang $(CFLAGS) $(INC) -Ifuzz -O1 -g -fsanitize=fuzzer $(FUZZ_SAN) -o build-fuzz/fuzz_$$t \
 	    fuzz/fuzz_$$t.c build-fuzz/liblc.a $(LDLIBS); \
 	  mkdir -p build-fuzz/corpus/$$t; \
 	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
@@ -127,6 +147,6 @@ install: $(EXE)
 	install -m 755 $(EXE) $(DESTDIR)$(PREFIX)/bin/ludwig-c
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-core
 
 -include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_SUPPORT_OBJ:.o=.d)
