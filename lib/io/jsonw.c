@@ -5,6 +5,7 @@
  * to lib/ludwig.
  */
 #include "lc_json.h"
+#include "lc_fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -468,55 +469,12 @@ lc_status lc_json_write_file(const cJSON *root, const char *path, lc_error *e)
     char *text = lc_json_print_py(root);
     if (!text)
         return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory while formatting JSON", path);
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 5);
-    if (!tmp) {
-        free(text);
-        return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory", path);
+    lc_afile a;
+    lc_status st = lc_afile_open(&a, path, e);
+    if (!st) {
+        size_t len = strlen(text);
+        st = lc_afile_commit(&a, fwrite(text, 1, len, a.f) != len, "JSON", e);
     }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-
-    lc_status st = LC_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        st = lc_error_set(e, LC_ERR_IO, "cannot create %s: %s", tmp, strerror(errno));
-        goto free_text;
-    }
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            st = lc_error_set(e, LC_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-            goto close_fd;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) != 0) {
-        st = lc_error_set(e, LC_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-        goto close_fd;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        st = lc_error_set(e, LC_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
-        goto remove_tmp;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        st = lc_error_set(e, LC_ERR_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        goto remove_tmp;
-    }
-    goto free_text;
-
-close_fd:
-    if (fd >= 0)
-        close(fd);
-remove_tmp:
-    unlink(tmp);
-free_text:
-    free(tmp);
     free(text);
     return st;
 }

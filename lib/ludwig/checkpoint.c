@@ -1,6 +1,7 @@
 /* checkpoint.c - reads and writes training checkpoints (format in lc_checkpoint.h). What goes into
  * a checkpoint and when is train.c's decision; where the directory lives is experiment.c's. */
 #include "lc_checkpoint.h"
+#include "lc_fs.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -41,19 +42,19 @@ static void put(wr *w, const void *p, size_t n)
 
 lc_status lc_checkpoint_save(const char *dir, const lc_checkpoint *c, lc_error *e)
 {
-    char path[4096], tmp[4096];
-    if (snprintf(path, sizeof path, "%s/%s", dir, LC_CHECKPOINT_FILE) >= (int)sizeof path ||
-        snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, LC_CHECKPOINT_FILE) >= (int)sizeof tmp)
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/%s", dir, LC_CHECKPOINT_FILE) >= (int)sizeof path)
         return lc_error_set(e, LC_ERR_IO, "%s: checkpoint path too long", dir);
     char *js = lc_json_print_py(c->json);
     if (!js)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory writing a checkpoint");
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
+    lc_afile a;
+    lc_status st = lc_afile_open(&a, path, e);
+    if (st) {
         free(js);
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot write the checkpoint: %s", tmp, strerror(errno));
+        return st;
     }
-    wr w = {.f = f, .h = LC_FNV_INIT};
+    wr w = {.f = a.f, .h = LC_FNV_INIT};
     int32_t i32[3] = {c->epoch, c->best_epoch, c->flags};
     int64_t i64[2] = {c->step, c->best_steps};
     double f64[2] = {c->best_value, c->train_seconds};
@@ -75,13 +76,7 @@ lc_status lc_checkpoint_save(const char *dir, const lc_checkpoint *c, lc_error *
     uint64_t h = w.h;
     put(&w, &h, 8);
     free(js);
-    int bad = w.bad || fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot write the checkpoint (disk full?)", path);
-    }
-    return LC_OK;
+    return lc_afile_commit(&a, w.bad, "the checkpoint", e);
 }
 
 typedef struct rd {

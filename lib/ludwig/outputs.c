@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lc_fs.h"
 #include "lc_json.h"
 #include "lc_report.h"
 #include "lc_mem.h"
@@ -195,9 +196,6 @@ static float denormalize(const lc_feature *f, const lc_column *c, float v)
 lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, const lc_dataset *d,
                                     const lc_eval *ev, lc_error *e)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return lc_error_set(e, LC_ERR_IO, "%s: path too long", path);
     int maxC = 2;
     for (int o = 0; o < ev->nout; o++)
         if (lc_head_width(&ev->heads[o]) > maxC)
@@ -205,11 +203,13 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
     char(*num)[LC_JSON_REPR_MAX] = lc_alloc((size_t)maxC, sizeof *num);
     if (!num)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory writing %s", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
+    lc_afile a;
+    lc_status st = lc_afile_open(&a, path, e);
+    if (st) {
         lc_free(num);
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot write: %m", tmp);
+        return st;
     }
+    FILE *f = a.f;
     for (int o = 0; o < ev->nout; o++) {
         const lc_feature *ft = &cfg->out[o];
         const lc_column *c = &d->out[o];
@@ -270,13 +270,7 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
         fputc('\n', f);
     }
     lc_free(num);
-    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return lc_error_set(e, LC_ERR_IO, "%s: write failed (disk full?)", path);
-    }
-    return LC_OK;
+    return lc_afile_commit(&a, ferror(f), "the predictions", e);
 }
 
 /* The report's view of the first output feature (per-output sections are the report's next

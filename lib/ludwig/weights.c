@@ -2,6 +2,7 @@
  * tensor: uint16 name length, name bytes, uint8 dtype (1 = float32), uint8 ndim, int64 shape[ndim],
  * uint64 byte count, the data. All integers and floats little-endian. */
 #include "lc_weights.h"
+#include "lc_fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +22,13 @@ lc_status lc_weights_save(const lc_model *m, const char *path, lc_error *e)
     if (!ts)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     int n = lc_model_tensors(m, ts, MAX_TENSORS);
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
+    lc_afile a;
+    lc_status st = lc_afile_open(&a, path, e);
+    if (st) {
         free(ts);
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot write: %m", tmp);
+        return st;
     }
+    FILE *f = a.f;
     int bad = n > MAX_TENSORS;
     uint32_t cnt = (uint32_t)n;
     bad |= put(f, LC_WEIGHTS_MAGIC, 8) | put(f, &cnt, 4);
@@ -39,13 +40,9 @@ lc_status lc_weights_save(const lc_model *m, const char *path, lc_error *e)
         bad |= put(f, &nl, 2) | put(f, t->name, nl) | put(f, &dt, 1) | put(f, &nd, 1) |
                put(f, t->shape, 8 * (size_t)nd) | put(f, &bytes, 8) | put(f, t->data, t->n * 4);
     }
-    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
     free(ts);
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return lc_error_set(e, LC_ERR_IO, "%s: write failed (disk full?)", path);
-    }
+    if ((st = lc_afile_commit(&a, bad, "the model weights", e)))
+        return st;
     return LC_OK;
 }
 
