@@ -310,69 +310,111 @@ static collect *collect_alloc(int nout, const lc_head_ctx *heads, size_t n)
     return c;
 }
 
-lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
-                   const lc_train_opts *o, lc_train_result *r, lc_error *e)
+/* Everything a training run keeps between its stages. */
+typedef struct run {
+    const lc_config *cfg;
+    const lc_dataset *d;
+    lc_model *m;
+    const lc_train_opts *o;
+    lc_train_result *r;
+    lc_pool *p;
+    int NO, B, EB, has_val, use_combined, vo, higher, reduce_split, per;
+    size_t ntr;
+    long steps_per_epoch, step, best_steps;
+    int epochs, best_epoch;
+    double best_value, t_start, t_train, last_lr;
+    lc_head_ctx *heads;
+    collect *seen, *ev;          /* the epoch's training rows; an evaluated split */
+    float **evrows;
+    double *loss_sum;            /* (NO) per-batch losses summed over the epoch */
+    double *split_loss;          /* (3, NO) per output, then (3) combined */
+    int32_t *perm;
+    float *best_params, *best_buffers, *state;
+    lc_optim opt;
+    lc_lr_sched sched;
+    cJSON *best_metrics[3];
+    long nb;                     /* the epoch's batches and rows */
+    size_t nseen;
+} run;
+
+static void run_free(run *R)
 {
-    memset(r, 0, sizeof *r);
-    lc_pool *p = o->pool;
-    const int NO = cfg->nout;
-    const size_t ntr = d->count[0];
-    const int B = lc_train_batch_size(cfg, ntr);
-    const int EB = lc_eval_batch_size(cfg, B);
-    r->batch_size = B;
-    r->eval_batch_size = EB;
-    if (B > m->max_batch || EB > m->max_batch)
+    for (int s = 0; s < 3; s++)
+        cJSON_Delete(R->best_metrics[s]);
+    lc_heads_free(R->NO, R->heads);
+    free(R->heads);
+    collect_free(R->NO, R->seen);
+    collect_free(R->NO, R->ev);
+    free(R->evrows);
+    free(R->loss_sum);
+    free(R->split_loss);
+    free(R->perm);
+    lc_free(R->best_params);
+    lc_free(R->best_buffers);
+    lc_free(R->state);
+}
+
+/* Sizes, buffers, heads, optimizer and scheduler state, empty statistics. */
+static lc_status run_setup(run *R, lc_error *e)
+{
+    const lc_config *cfg = R->cfg;
+    const lc_dataset *d = R->d;
+    lc_model *m = R->m;
+    lc_train_result *r = R->r;
+    R->p = R->o->pool;
+    R->NO = cfg->nout;
+    R->ntr = d->count[0];
+    R->B = lc_train_batch_size(cfg, R->ntr);
+    R->EB = lc_eval_batch_size(cfg, R->B);
+    r->batch_size = R->B;
+    r->eval_batch_size = R->EB;
+    if (R->B > m->max_batch || R->EB > m->max_batch)
         return lc_error_set(e, LC_ERR_INTERNAL, "model planned for batch %d, needs %d",
-                            m->max_batch, B > EB ? B : EB);
-    const int has_val = d->count[1] > 0;
-    const int use_combined = strcmp(cfg->validation_field, "combined") == 0;
-    int vo = 0; /* the output whose metric picks the best model */
-    for (int k = 0; k < NO; k++)
+                            m->max_batch, R->B > R->EB ? R->B : R->EB);
+    R->has_val = d->count[1] > 0;
+    R->use_combined = strcmp(cfg->validation_field, "combined") == 0;
+    for (int k = 0; k < R->NO; k++) /* the output whose metric picks the best model */
         if (strcmp(cfg->out[k].name, cfg->validation_field) == 0)
-            vo = k;
-    lc_status st = LC_OK;
-    cJSON *best_metrics[3] = {NULL, NULL, NULL};
+            R->vo = k;
     size_t nmax = d->count[0];
     for (int s = 1; s < 3; s++)
         if (d->count[s] > nmax)
             nmax = d->count[s];
-    lc_head_ctx *heads = calloc((size_t)NO, sizeof *heads);
-    collect *seen = NULL, *ev = NULL;
-    float **evrows = calloc((size_t)NO, sizeof *evrows);
-    double *loss_sum = calloc((size_t)NO, sizeof *loss_sum);
-    double *split_loss = calloc(3 * (size_t)NO + 3, sizeof *split_loss);
-    int32_t *perm = malloc((ntr + 1) * sizeof *perm);
-    float *best_params = lc_alloc(m->nparams, sizeof(float));
-    float *best_buffers = lc_alloc(m->nbuffers + 1, sizeof(float));
-    lc_optim opt = cfg->optim;
-    int per = lc_optim_state_per_param(&opt);
-    float *state = lc_alloc((size_t)per * m->nparams + SCHED_FLOATS, sizeof(float));
-    lc_lr_sched sched;
+    R->opt = cfg->optim;
+    R->per = lc_optim_state_per_param(&R->opt);
+    R->heads = calloc((size_t)R->NO, sizeof *R->heads);
+    R->evrows = calloc((size_t)R->NO, sizeof *R->evrows);
+    R->loss_sum = calloc((size_t)R->NO, sizeof *R->loss_sum);
+    R->split_loss = calloc(3 * (size_t)R->NO + 3, sizeof *R->split_loss);
+    R->perm = malloc((R->ntr + 1) * sizeof *R->perm);
+    R->best_params = lc_alloc(m->nparams, sizeof(float));
+    R->best_buffers = lc_alloc(m->nbuffers + 1, sizeof(float));
+    R->state = lc_alloc((size_t)R->per * m->nparams + SCHED_FLOATS, sizeof(float));
     r->stats = cJSON_CreateObject();
     r->progress = cJSON_CreateObject();
-    if (!heads || !evrows || !loss_sum || !split_loss || !perm || !best_params ||
-        !best_buffers || !state || !r->stats || !r->progress) {
-        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
-        goto done;
-    }
-    if ((st = lc_heads_init(cfg, d, heads, e)))
-        goto done;
-    const int higher = use_combined ? 0 : lc_head_higher_is_better(&heads[vo], cfg->validation_metric);
+    if (!R->heads || !R->evrows || !R->loss_sum || !R->split_loss || !R->perm ||
+        !R->best_params || !R->best_buffers || !R->state || !r->stats || !r->progress)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
+    lc_status st = lc_heads_init(cfg, d, R->heads, e);
+    if (st)
+        return st;
+    R->higher = R->use_combined ? 0
+                                : lc_head_higher_is_better(&R->heads[R->vo], cfg->validation_metric);
     /* the scheduler's plateau watches reduce_eval_metric of reduce_eval_split for the
      * validation field */
-    const int reduce_split = strcmp(cfg->reduce_eval_split, "validation") == 0 ? 1
-                             : strcmp(cfg->reduce_eval_split, "test") == 0     ? 2
-                                                                               : 0;
+    R->reduce_split = strcmp(cfg->reduce_eval_split, "validation") == 0 ? 1
+                      : strcmp(cfg->reduce_eval_split, "test") == 0     ? 2
+                                                                        : 0;
     lc_lr_sched_config scfg = cfg->lr_sched;
     scfg.reduce_higher_is_better =
-        use_combined ? 0 : lc_head_higher_is_better(&heads[vo], cfg->reduce_eval_metric) == 1;
-    if (!(seen = collect_alloc(NO, heads, ntr)) || !(ev = collect_alloc(NO, heads, nmax))) {
-        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
-        goto done;
-    }
-    for (int k = 0; k < NO; k++)
-        evrows[k] = ev[k].rows;
-    lc_optim_init_state(&opt, m->nparams, state);
+        !R->use_combined &&
+        lc_head_higher_is_better(&R->heads[R->vo], cfg->reduce_eval_metric) == 1;
+    if (!(R->seen = collect_alloc(R->NO, R->heads, R->ntr)) ||
+        !(R->ev = collect_alloc(R->NO, R->heads, nmax)))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
+    for (int k = 0; k < R->NO; k++)
+        R->evrows[k] = R->ev[k].rows;
+    lc_optim_init_state(&R->opt, m->nparams, R->state);
     cJSON *ef = cJSON_AddObjectToObject(r->stats, "evaluation_frequency");
     cJSON_AddItemToObject(ef, "frequency", lc_json_int(1));
     cJSON_AddStringToObject(ef, "period", "epoch");
@@ -382,45 +424,307 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     cJSON_AddObjectToObject(r->progress, "validation_metrics");
     cJSON_AddObjectToObject(r->progress, "test_metrics");
     for (int s = 0; s < 3; s++)
-        best_metrics[s] = cJSON_CreateObject();
-    double best_value = higher ? -INFINITY : INFINITY;
-    int best_epoch = 0;
-    long best_steps = 0, step = 0;
-    const long steps_per_epoch = (long)((ntr + (size_t)B - 1) / (size_t)B);
-    int epochs = cfg->epochs;
+        if (!(R->best_metrics[s] = cJSON_CreateObject()))
+            return lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
+    R->best_value = R->higher ? -INFINITY : INFINITY;
+    R->steps_per_epoch = (long)((R->ntr + (size_t)R->B - 1) / (size_t)R->B);
+    R->epochs = cfg->epochs;
     if (cfg->train_steps > 0)
-        epochs = (int)((cfg->train_steps + steps_per_epoch - 1) / steps_per_epoch);
-    {
-        int64_t total = cfg->train_steps > 0 ? cfg->train_steps : (int64_t)epochs * steps_per_epoch;
-        int64_t spc = steps_per_epoch < total ? steps_per_epoch : total;
-        if ((st = lc_lr_sched_init(&sched, &scfg, cfg->learning_rate, spc > 0 ? spc : 1,
-                                   total > 0 ? total : 1, e)))
-            goto done;
+        R->epochs = (int)((cfg->train_steps + R->steps_per_epoch - 1) / R->steps_per_epoch);
+    int64_t total = cfg->train_steps > 0 ? cfg->train_steps : (int64_t)R->epochs * R->steps_per_epoch;
+    int64_t spc = R->steps_per_epoch < total ? R->steps_per_epoch : total;
+    if ((st = lc_lr_sched_init(&R->sched, &scfg, cfg->learning_rate, spc > 0 ? spc : 1,
+                               total > 0 ? total : 1, e)))
+        return st;
+    R->last_lr = lc_lr_sched_lr(&R->sched);
+    return LC_OK;
+}
+
+/* One epoch of shuffled batches: forward, losses, backward, regularization, clipping, the
+ * optimizer at the scheduler's rate. Keeps every batch's per-row values for the training
+ * metrics. */
+static lc_status train_epoch(run *R, int epoch, lc_error *e)
+{
+    const lc_config *cfg = R->cfg;
+    lc_model *m = R->m;
+    lc_pool *p = R->p;
+    const int B = R->B;
+    for (size_t i = 0; i < R->ntr; i++)
+        R->perm[i] = R->d->idx[0][i];
+    if (cfg->should_shuffle) {
+        lc_rng rg;
+        lc_rng_init(&rg, R->o->seed, LC_STREAM_SHUFFLE, (uint64_t)epoch);
+        lc_rng_shuffle(&rg, R->perm, (int64_t)R->ntr);
     }
-    double last_lr = lc_lr_sched_lr(&sched);
-    double t_start = lc_now_s(), t_train = 0.0;
-    int epoch, start_epoch = 0, finished = 0;
+    for (int k = 0; k < R->NO; k++)
+        R->loss_sum[k] = 0.0;
+    R->nb = 0;
+    R->nseen = 0;
+    for (size_t at = 0; at < R->ntr; at += (size_t)B) {
+        int Bc = (int)(R->ntr - at < (size_t)B ? R->ntr - at : (size_t)B);
+        if (Bc == 1 && B > 1 && at > 0)
+            break; /* Ludwig drops a last batch of a single sample */
+        if (cfg->train_steps > 0 && R->step >= cfg->train_steps)
+            break;
+        if (R->o->stop && *R->o->stop)
+            return lc_error_set(e, LC_ERR_INTERRUPTED,
+                                "interrupted during epoch %d (step %ld); no results were written",
+                                epoch + 1, R->step);
+        gather(m, p, cfg, R->d, R->heads, R->perm + at, Bc);
+        lc_model_forward(m, p, Bc, 1, R->o->seed, (uint64_t)R->step);
+        double loss = 0.0;
+        for (int k = 0; k < R->NO; k++) {
+            double lk = lc_head_loss(&R->heads[k], m, k, Bc);
+            loss += cfg->out[k].loss_weight * lk;
+            R->loss_sum[k] += lk;
+        }
+        if (!isfinite(loss)) {
+            lc_error_set(e, LC_ERR_DIVERGED,
+                         "training diverged: the loss became %s at epoch %d, step %ld (learning rate %g)",
+                         isnan(loss) ? "NaN" : "infinite", epoch + 1, R->step + 1, R->last_lr);
+            lc_error_hint(e, "lower trainer.learning_rate (e.g. by 10x) or check the input data");
+            return LC_ERR_DIVERGED;
+        }
+        R->nb++;
+        for (int k = 0; k < R->NO; k++) {
+            collect *c = &R->seen[k];
+            lc_head_rows(&R->heads[k], m, k, Bc,
+                         c->rows + R->nseen * (size_t)lc_head_width(&R->heads[k]));
+            lc_head_targets(&R->heads[k], R->perm + at, (size_t)Bc, c->labels + R->nseen,
+                            c->values + R->nseen);
+            lc_head_backward(&R->heads[k], m, k, Bc);
+        }
+        R->nseen += (size_t)Bc;
+        lc_model_backward(m, p, Bc);
+        if (cfg->regularization_lambda > 0)
+            add_regularization(m, cfg->regularization_type, (float)cfg->regularization_lambda);
+        if (cfg->clipglobalnorm > 0)
+            clip_global_norm(m, p, cfg->clipglobalnorm);
+        if (cfg->clipnorm > 0)
+            clip_global_norm(m, p, cfg->clipnorm);
+        if (cfg->clipvalue > 0) {
+            float cv = (float)cfg->clipvalue;
+            for (size_t k = 0; k < m->nparams; k++)
+                m->grads[k] = m->grads[k] > cv ? cv : m->grads[k] < -cv ? -cv : m->grads[k];
+        }
+        R->step++;
+        R->last_lr = lc_lr_sched_lr(&R->sched);
+        R->opt.lr = (float)R->last_lr;
+        lc_optim_step(p, &R->opt, R->step, m->nparams, m->params, m->grads, R->state);
+        lc_lr_sched_step(&R->sched);
+    }
+    return LC_OK;
+}
+
+/* The end-of-epoch evaluation of every split (the training split from the epoch's batches
+ * unless evaluate_training_set), appended to the statistics; latest[s] receives
+ * {feature: metrics, ..., combined: {loss}} of split s (NULL for an empty split). */
+static lc_status eval_epoch(run *R, int epoch, cJSON *latest[3], lc_error *e)
+{
+    const lc_config *cfg = R->cfg;
+    const lc_dataset *d = R->d;
+    lc_train_result *r = R->r;
+    const int NO = R->NO;
+    for (int s = 0; s < 3; s++) {
+        if (d->count[s] == 0)
+            continue;
+        size_t n;
+        collect *src;
+        double *sl = R->split_loss + (size_t)s * NO;
+        int from_epoch = s == 0 && !cfg->evaluate_training_set;
+        if (from_epoch) {
+            /* Ludwig's default: metrics accumulated over the epoch's training batches */
+            n = R->nseen;
+            src = R->seen;
+            for (int k = 0; k < NO; k++)
+                sl[k] = R->nb ? R->loss_sum[k] / (double)R->nb : 0.0;
+        } else {
+            n = d->count[s];
+            src = R->ev;
+            double te = lc_now_s();
+            lc_evaluate(R->m, R->p, cfg, d, R->heads, d->idx[s], n, R->EB, R->evrows, sl);
+            r->eval_seconds += lc_now_s() - te;
+            r->eval_samples += n;
+            for (int k = 0; k < NO; k++)
+                lc_head_targets(&R->heads[k], d->idx[s], n, R->ev[k].labels, R->ev[k].values);
+        }
+        latest[s] = cJSON_CreateObject();
+        const char *pk = s == 0 ? "train_metrics" : s == 1 ? "validation_metrics"
+                                                           : "test_metrics";
+        double comb = 0.0;
+        for (int k = 0; k < NO && latest[s]; k++) {
+            const char *feat = cfg->out[k].name;
+            cJSON *mk = lc_head_metrics(&R->heads[k], n, src[k].rows, src[k].labels,
+                                        src[k].values, sl[k], from_epoch ? R->B : R->EB);
+            if (!mk) {
+                cJSON_Delete(latest[s]);
+                latest[s] = NULL;
+                break;
+            }
+            for (cJSON *mv = mk->child; mv; mv = mv->next) {
+                push_stat(r->stats, split_key[s], feat, mv->string, cJSON_Duplicate(mv, 1));
+                push_progress(r->progress, pk, feat, mv->string, epoch + 1, R->step, mv);
+            }
+            cJSON_AddItemToObject(latest[s], feat, mk);
+            comb += cfg->out[k].loss_weight * sl[k];
+        }
+        if (!latest[s])
+            return lc_error_set(e, LC_ERR_NOMEM, "out of memory computing metrics");
+        R->split_loss[3 * (size_t)NO + (size_t)s] = comb;
+        cJSON *cl = lc_json_float((double)(float)comb);
+        push_stat(r->stats, split_key[s], "combined", "loss", cJSON_Duplicate(cl, 1));
+        push_progress(r->progress, pk, "combined", "loss", epoch + 1, R->step, cl);
+        cJSON *co = cJSON_AddObjectToObject(latest[s], "combined");
+        cJSON_AddItemToObject(co, "loss", cl);
+    }
+    return LC_OK;
+}
+
+/* After an evaluation: the scheduler's plateau step, and the best model on the validation
+ * metric. Returns 1 when this epoch is the new best. */
+static int track_best(run *R, int epoch, cJSON *const latest[3])
+{
+    const lc_config *cfg = R->cfg;
+    const size_t NO = (size_t)R->NO;
+    if (!R->has_val)
+        return 0;
+    const cJSON *rs = latest[R->reduce_split];
+    double rv = R->use_combined
+                    ? R->split_loss[3 * NO + (size_t)R->reduce_split]
+                    : lc_metric_value(cJSON_GetObjectItemCaseSensitive(rs, cfg->validation_field),
+                                      cfg->reduce_eval_metric);
+    lc_lr_sched_eval(&R->sched, rs ? rv : NAN, R->step);
+    double v = R->use_combined
+                   ? R->split_loss[3 * NO + 1]
+                   : lc_metric_value(cJSON_GetObjectItemCaseSensitive(latest[1], cfg->validation_field),
+                                     cfg->validation_metric);
+    if (isnan(v))
+        v = 0.0;
+    int improved = R->higher ? v > R->best_value : v < R->best_value;
+    if (!improved)
+        return 0;
+    R->best_value = v;
+    R->best_epoch = epoch + 1;
+    R->best_steps = R->step;
+    memcpy(R->best_params, R->m->params, R->m->nparams * sizeof(float));
+    memcpy(R->best_buffers, R->m->buffers, R->m->nbuffers * sizeof(float));
+    for (int s = 0; s < 3; s++) {
+        cJSON_Delete(R->best_metrics[s]);
+        R->best_metrics[s] = latest[s] ? cJSON_Duplicate(latest[s], 1) : cJSON_CreateObject();
+    }
+    return 1;
+}
+
+/* The per-epoch line: losses and the first output's main metric per split, time, ETA. */
+static void print_epoch(const run *R, int epoch, int start_epoch, double t0, cJSON *const latest[3],
+                        int improved)
+{
+    FILE *f = R->o->progress;
+    if (!f)
+        return;
+    double el = lc_now_s() - R->t_start;
+    char eta[32];
+    fmt_eta(el / (epoch + 1 - start_epoch) * (R->epochs - epoch - 1), eta, sizeof eta);
+    fprintf(f, "epoch %*d/%d", R->epochs >= 100 ? 3 : R->epochs >= 10 ? 2 : 1, epoch + 1,
+            R->epochs);
+    const char *pm = lc_head_progress_metric(&R->heads[0]);
+    const char *pshort = strcmp(pm, "mean_absolute_error") == 0 ? "mae" : "acc";
+    for (int s = 0; s < 3; s++)
+        if (latest[s])
+            fprintf(f, "  %s loss %.4f %s %.4f", s == 0 ? "train" : s == 1 ? "val" : "test",
+                    R->split_loss[3 * (size_t)R->NO + (size_t)s], pshort,
+                    lc_metric_value(cJSON_GetObjectItemCaseSensitive(latest[s], R->cfg->out[0].name), pm));
+    fprintf(f, "  %.1fs (%.0f samples/s)  ETA %s%s\n", lc_now_s() - t0,
+            (double)R->nseen / (R->t_train > 0 ? (lc_now_s() - t0) : 1), eta,
+            improved ? "  *best*" : "");
+    fflush(f);
+}
+
+/* training_progress.json's scalars, as Ludwig's ProgressTracker writes them. */
+static void progress_finish(run *R)
+{
+    lc_train_result *r = R->r;
+    const int has_val = R->has_val;
+    cJSON *pr = r->progress;
+    cJSON_AddItemToObject(pr, "batch_size", lc_json_int(R->B));
+    cJSON_AddItemToObject(pr, "best_eval_metric_checkpoint_number", lc_json_int(has_val ? 2L * R->best_epoch - 1 : 0));
+    cJSON_AddItemToObject(pr, "best_eval_metric_epoch", lc_json_int(has_val ? R->best_epoch : 0));
+    cJSON_AddItemToObject(pr, "best_eval_metric_steps", lc_json_int(has_val ? R->best_steps : 0));
+    cJSON_AddItemToObject(pr, "best_eval_metric_value", lc_json_float(R->best_value));
+    cJSON_AddItemToObject(pr, "best_eval_test_metrics", R->best_metrics[2]);
+    cJSON_AddItemToObject(pr, "best_eval_train_metrics", R->best_metrics[0]);
+    cJSON_AddItemToObject(pr, "best_eval_validation_metrics", R->best_metrics[1]);
+    R->best_metrics[0] = R->best_metrics[1] = R->best_metrics[2] = NULL;
+    cJSON_AddItemToObject(pr, "best_increase_batch_size_eval_metric", lc_json_float(INFINITY));
+    cJSON_AddItemToObject(pr, "checkpoint_number", lc_json_int(2L * r->epochs_run));
+    cJSON *c2e = cJSON_AddObjectToObject(pr, "checkpoint_to_epoch");
+    cJSON *c2s = cJSON_AddObjectToObject(pr, "checkpoint_to_step");
+    for (int k = 1; k <= 2 * r->epochs_run; k++) {
+        char key[24];
+        snprintf(key, sizeof key, "%d", k);
+        long ep = (k + 1) / 2;
+        cJSON_AddItemToObject(c2e, key, lc_json_int(ep));
+        long st_at = ep * R->steps_per_epoch < R->step ? ep * R->steps_per_epoch : R->step;
+        cJSON_AddItemToObject(c2s, key, lc_json_int(st_at));
+    }
+    cJSON_AddItemToObject(pr, "epoch", lc_json_int(r->epochs_run));
+    cJSON_AddItemToObject(pr, "last_improvement_steps", lc_json_int(has_val ? R->step - R->best_steps : 0));
+    cJSON_AddItemToObject(pr, "last_increase_batch_size", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "last_increase_batch_size_eval_metric_improvement", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "last_increase_batch_size_steps", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "last_learning_rate_reduction", lc_json_int(R->sched.last_reduction));
+    cJSON_AddItemToObject(pr, "last_learning_rate_reduction_steps",
+                          lc_json_int(R->sched.last_reduction_steps));
+    cJSON_AddItemToObject(pr, "learning_rate", lc_json_float(R->last_lr));
+    cJSON_AddObjectToObject(pr, "llm_eval_examples");
+    cJSON_AddItemToObject(pr, "num_increases_batch_size", lc_json_int(0));
+    cJSON_AddItemToObject(pr, "num_reductions_learning_rate", lc_json_int(R->sched.num_reductions));
+    cJSON_AddItemToObject(pr, "steps", lc_json_int(R->step));
+    size_t in_floats = 0;
+    for (int k = 0; k < R->m->nin; k++)
+        in_floats += R->m->in_ns[k];
+    cJSON_AddItemToObject(pr, "total_tokens_used",
+                          lc_json_int((long long)R->step * R->B * (long long)(in_floats + (size_t)R->NO)));
+    cJSON_AddItemToObject(pr, "tune_checkpoint_num", lc_json_int(0));
+    if (!has_val) {
+        cJSON *vm = cJSON_GetObjectItemCaseSensitive(pr, "validation_metrics");
+        cJSON_AddObjectToObject(vm, "combined");
+        for (int k = 0; k < R->NO; k++)
+            cJSON_AddObjectToObject(vm, R->cfg->out[k].name);
+    }
+}
+
+lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
+                   const lc_train_opts *o, lc_train_result *r, lc_error *e)
+{
+    memset(r, 0, sizeof *r);
+    run R = {.cfg = cfg, .d = d, .m = m, .o = o, .r = r};
+    int epoch = 0, start_epoch = 0, finished = 0;
+    lc_status st = run_setup(&R, e);
+    if (st)
+        goto done;
+    R.t_start = lc_now_s();
     lc_checkpoint ck = {.nparams = m->nparams, .nbuffers = m->nbuffers,
-                        .nstate = (size_t)per * m->nparams + SCHED_FLOATS, .params = m->params,
-                        .buffers = m->buffers, .state = state, .best_params = best_params,
-                        .best_buffers = best_buffers};
+                        .nstate = (size_t)R.per * m->nparams + SCHED_FLOATS, .params = m->params,
+                        .buffers = m->buffers, .state = R.state, .best_params = R.best_params,
+                        .best_buffers = R.best_buffers};
     if (o->checkpoint_dir || o->resume_from)
         ck.fingerprint = run_fingerprint(cfg, d, m, o->seed);
     if (o->resume_from) {
         if ((st = lc_checkpoint_load(o->resume_from, &ck, e)))
             goto done;
-        st = ckpt_json_take(ck.json, o->resume_from, r, best_metrics, e);
+        st = ckpt_json_take(ck.json, o->resume_from, r, R.best_metrics, e);
         cJSON_Delete(ck.json);
         ck.json = NULL;
         if (st)
             goto done;
-        memcpy(&sched, state + (size_t)per * m->nparams, sizeof sched);
+        memcpy(&R.sched, R.state + (size_t)R.per * m->nparams, sizeof R.sched);
         start_epoch = r->resumed_epochs = ck.epoch;
-        step = ck.step;
-        best_epoch = ck.best_epoch;
-        best_steps = ck.best_steps;
-        best_value = ck.best_value;
-        t_train = ck.train_seconds;
+        R.step = ck.step;
+        R.best_epoch = ck.best_epoch;
+        R.best_steps = ck.best_steps;
+        R.best_value = ck.best_value;
+        R.t_train = ck.train_seconds;
         finished = ck.flags & LC_CKPT_FINISHED;
         r->early_stopped = (ck.flags & LC_CKPT_EARLY_STOPPED) != 0;
         if (o->progress)
@@ -431,193 +735,34 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     if (o->progress)
         fprintf(o->progress,
                 "ludwig-c: training on %zu rows (validation %zu, test %zu), batch size %d, %d epoch(s), %d thread(s)\n",
-                ntr, d->count[1], d->count[2], B, epochs, lc_pool_threads(p));
-    for (epoch = start_epoch; epoch < epochs && !finished; epoch++) {
+                R.ntr, d->count[1], d->count[2], R.B, R.epochs, lc_pool_threads(R.p));
+    for (epoch = start_epoch; epoch < R.epochs && !finished; epoch++) {
         double t0 = lc_now_s();
-        for (size_t i = 0; i < ntr; i++)
-            perm[i] = d->idx[0][i];
-        if (cfg->should_shuffle) {
-            lc_rng rg;
-            lc_rng_init(&rg, o->seed, LC_STREAM_SHUFFLE, (uint64_t)epoch);
-            lc_rng_shuffle(&rg, perm, (int64_t)ntr);
-        }
-        for (int k = 0; k < NO; k++)
-            loss_sum[k] = 0.0;
-        long nb = 0;
-        size_t nseen = 0;
-        for (size_t at = 0; at < ntr; at += (size_t)B) {
-            int Bc = (int)(ntr - at < (size_t)B ? ntr - at : (size_t)B);
-            if (Bc == 1 && B > 1 && at > 0)
-                break; /* Ludwig drops a last batch of a single sample */
-            if (cfg->train_steps > 0 && step >= cfg->train_steps)
-                break;
-            if (o->stop && *o->stop) {
-                st = lc_error_set(e, LC_ERR_INTERRUPTED,
-                                  "interrupted during epoch %d (step %ld); no results were written",
-                                  epoch + 1, step);
-                goto done_metrics;
-            }
-            gather(m, p, cfg, d, heads, perm + at, Bc);
-            lc_model_forward(m, p, Bc, 1, o->seed, (uint64_t)step);
-            double loss = 0.0;
-            for (int k = 0; k < NO; k++) {
-                double lk = lc_head_loss(&heads[k], m, k, Bc);
-                loss += cfg->out[k].loss_weight * lk;
-                loss_sum[k] += lk;
-            }
-            if (!isfinite(loss)) {
-                st = lc_error_set(e, LC_ERR_DIVERGED,
-                                  "training diverged: the loss became %s at epoch %d, step %ld (learning rate %g)",
-                                  isnan(loss) ? "NaN" : "infinite", epoch + 1, step + 1,
-                                  cfg->learning_rate);
-                lc_error_hint(e, "lower trainer.learning_rate (e.g. by 10x) or check the input data");
-                goto done_metrics;
-            }
-            nb++;
-            for (int k = 0; k < NO; k++) {
-                lc_head_rows(&heads[k], m, k, Bc,
-                             seen[k].rows + nseen * (size_t)lc_head_width(&heads[k]));
-                lc_head_targets(&heads[k], perm + at, (size_t)Bc, seen[k].labels + nseen,
-                                seen[k].values + nseen);
-                lc_head_backward(&heads[k], m, k, Bc);
-            }
-            nseen += (size_t)Bc;
-            lc_model_backward(m, p, Bc);
-            if (cfg->regularization_lambda > 0)
-                add_regularization(m, cfg->regularization_type,
-                                   (float)cfg->regularization_lambda);
-            if (cfg->clipglobalnorm > 0)
-                clip_global_norm(m, p, cfg->clipglobalnorm);
-            if (cfg->clipnorm > 0)
-                clip_global_norm(m, p, cfg->clipnorm);
-            if (cfg->clipvalue > 0) {
-                float cv = (float)cfg->clipvalue;
-                for (size_t k = 0; k < m->nparams; k++)
-                    m->grads[k] = m->grads[k] > cv ? cv : m->grads[k] < -cv ? -cv : m->grads[k];
-            }
-            step++;
-            last_lr = lc_lr_sched_lr(&sched);
-            opt.lr = (float)last_lr;
-            lc_optim_step(p, &opt, step, m->nparams, m->params, m->grads, state);
-            lc_lr_sched_step(&sched);
-        }
-        t_train += lc_now_s() - t0;
-        /* ---- evaluation at the end of the epoch ---- */
-        cJSON *latest[3] = {NULL, NULL, NULL}; /* {feature: metrics, ..., combined: {loss}} */
-        for (int s = 0; s < 3; s++) {
-            if (d->count[s] == 0)
-                continue;
-            size_t n;
-            collect *src;
-            double *sl = split_loss + (size_t)s * NO;
-            if (s == 0 && !cfg->evaluate_training_set) {
-                /* Ludwig's default: metrics accumulated over the epoch's training batches */
-                n = nseen;
-                src = seen;
-                for (int k = 0; k < NO; k++)
-                    sl[k] = nb ? loss_sum[k] / (double)nb : 0.0;
-            } else {
-                n = d->count[s];
-                src = ev;
-                double te = lc_now_s();
-                lc_evaluate(m, p, cfg, d, heads, d->idx[s], n, EB, evrows, sl);
-                r->eval_seconds += lc_now_s() - te;
-                r->eval_samples += n;
-                for (int k = 0; k < NO; k++)
-                    lc_head_targets(&heads[k], d->idx[s], n, ev[k].labels, ev[k].values);
-            }
-            latest[s] = cJSON_CreateObject();
-            const char *pk = s == 0 ? "train_metrics" : s == 1 ? "validation_metrics"
-                                                               : "test_metrics";
-            double comb = 0.0;
-            for (int k = 0; k < NO && latest[s]; k++) {
-                const char *feat = cfg->out[k].name;
-                cJSON *mk = lc_head_metrics(&heads[k], n, src[k].rows, src[k].labels,
-                                            src[k].values, sl[k], s == 0 && !cfg->evaluate_training_set ? B : EB);
-                if (!mk) {
-                    cJSON_Delete(latest[s]);
-                    latest[s] = NULL;
-                    break;
-                }
-                for (cJSON *mv = mk->child; mv; mv = mv->next) {
-                    push_stat(r->stats, split_key[s], feat, mv->string, cJSON_Duplicate(mv, 1));
-                    push_progress(r->progress, pk, feat, mv->string, epoch + 1, step, mv);
-                }
-                cJSON_AddItemToObject(latest[s], feat, mk);
-                comb += cfg->out[k].loss_weight * sl[k];
-            }
-            if (!latest[s]) {
-                st = lc_error_set(e, LC_ERR_NOMEM, "out of memory computing metrics");
-                goto done_metrics;
-            }
-            split_loss[3 * (size_t)NO + (size_t)s] = comb;
-            cJSON *cl = lc_json_float((double)(float)comb);
-            push_stat(r->stats, split_key[s], "combined", "loss", cJSON_Duplicate(cl, 1));
-            push_progress(r->progress, pk, "combined", "loss", epoch + 1, step, cl);
-            cJSON *co = cJSON_AddObjectToObject(latest[s], "combined");
-            cJSON_AddItemToObject(co, "loss", cl);
-        }
-        if (has_val) {
-            const cJSON *rs = latest[reduce_split];
-            double rv = use_combined ? split_loss[3 * (size_t)NO + (size_t)reduce_split]
-                                     : lc_metric_value(cJSON_GetObjectItemCaseSensitive(rs, cfg->validation_field),
-                                                       cfg->reduce_eval_metric);
-            lc_lr_sched_eval(&sched, rs ? rv : NAN, step);
-        }
-        int improved = 0;
-        if (has_val) {
-            double v = use_combined
-                           ? split_loss[3 * (size_t)NO + 1]
-                           : lc_metric_value(cJSON_GetObjectItemCaseSensitive(latest[1], cfg->validation_field),
-                                             cfg->validation_metric);
-            if (isnan(v))
-                v = 0.0;
-            improved = higher ? v > best_value : v < best_value;
-            if (improved) {
-                best_value = v;
-                best_epoch = epoch + 1;
-                best_steps = step;
-                memcpy(best_params, m->params, m->nparams * sizeof(float));
-                memcpy(best_buffers, m->buffers, m->nbuffers * sizeof(float));
-                for (int s = 0; s < 3; s++) {
-                    cJSON_Delete(best_metrics[s]);
-                    best_metrics[s] = latest[s] ? cJSON_Duplicate(latest[s], 1) : cJSON_CreateObject();
-                }
-            }
-        }
-        if (o->progress) {
-            double el = lc_now_s() - t_start;
-            char eta[32];
-            fmt_eta(el / (epoch + 1 - start_epoch) * (epochs - epoch - 1), eta, sizeof eta);
-            fprintf(o->progress, "epoch %*d/%d", epochs >= 100 ? 3 : epochs >= 10 ? 2 : 1,
-                    epoch + 1, epochs);
-            const char *pm = lc_head_progress_metric(&heads[0]);
-            const char *pshort = strcmp(pm, "mean_absolute_error") == 0 ? "mae" : "acc";
-            for (int s = 0; s < 3; s++)
-                if (latest[s])
-                    fprintf(o->progress, "  %s loss %.4f %s %.4f", s == 0 ? "train" : s == 1 ? "val" : "test",
-                            split_loss[3 * (size_t)NO + (size_t)s], pshort,
-                            lc_metric_value(cJSON_GetObjectItemCaseSensitive(latest[s], cfg->out[0].name), pm));
-            fprintf(o->progress, "  %.1fs (%.0f samples/s)  ETA %s%s\n", lc_now_s() - t0,
-                    (double)nseen / (t_train > 0 ? (lc_now_s() - t0) : 1), eta,
-                    improved ? "  *best*" : "");
-            fflush(o->progress);
-        }
+        if ((st = train_epoch(&R, epoch, e)))
+            goto done_metrics;
+        R.t_train += lc_now_s() - t0;
+        cJSON *latest[3] = {NULL, NULL, NULL};
+        st = eval_epoch(&R, epoch, latest, e);
+        int improved = st ? 0 : track_best(&R, epoch, latest);
+        if (!st)
+            print_epoch(&R, epoch, start_epoch, t0, latest, improved);
         for (int s = 0; s < 3; s++)
             cJSON_Delete(latest[s]);
-        int early = has_val && cfg->early_stop > 0 &&
-                    step - best_steps >= (long)cfg->early_stop * steps_per_epoch;
-        int steps_done = cfg->train_steps > 0 && step >= cfg->train_steps;
+        if (st)
+            goto done_metrics;
+        int early = R.has_val && cfg->early_stop > 0 &&
+                    R.step - R.best_steps >= (long)cfg->early_stop * R.steps_per_epoch;
+        int steps_done = cfg->train_steps > 0 && R.step >= cfg->train_steps;
         if (o->checkpoint_dir) {
             ck.epoch = epoch + 1;
-            ck.step = step;
-            ck.best_epoch = best_epoch;
-            ck.best_steps = best_steps;
-            ck.best_value = best_value;
-            ck.train_seconds = t_train;
+            ck.step = R.step;
+            ck.best_epoch = R.best_epoch;
+            ck.best_steps = R.best_steps;
+            ck.best_value = R.best_value;
+            ck.train_seconds = R.t_train;
             ck.flags = (early || steps_done ? LC_CKPT_FINISHED : 0) | (early ? LC_CKPT_EARLY_STOPPED : 0);
-            memcpy(state + (size_t)per * m->nparams, &sched, sizeof sched);
-            ck.json = ckpt_json(r->stats, r->progress, best_metrics);
+            memcpy(R.state + (size_t)R.per * m->nparams, &R.sched, sizeof R.sched);
+            ck.json = ckpt_json(r->stats, r->progress, R.best_metrics);
             st = ck.json ? lc_checkpoint_save(o->checkpoint_dir, &ck, e)
                          : lc_error_set(e, LC_ERR_NOMEM, "out of memory writing a checkpoint");
             cJSON_Delete(ck.json);
@@ -633,7 +778,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
             if (o->progress)
                 fprintf(o->progress,
                         "ludwig-c: early stopping: no improvement of validation %s for %d epoch(s); best epoch %d\n",
-                        cfg->validation_metric, cfg->early_stop, best_epoch);
+                        cfg->validation_metric, cfg->early_stop, R.best_epoch);
             break;
         }
         if (steps_done) {
@@ -642,79 +787,20 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
         }
     }
     r->epochs_run = epoch;
-    r->steps = step;
-    r->train_seconds = t_train;
-    r->samples_per_second = t_train > 0 ? (double)step * B / t_train : 0;
-    if (has_val && best_epoch > 0) {
-        memcpy(m->params, best_params, m->nparams * sizeof(float));
-        memcpy(m->buffers, best_buffers, m->nbuffers * sizeof(float));
+    r->steps = R.step;
+    r->train_seconds = R.t_train;
+    r->samples_per_second = R.t_train > 0 ? (double)R.step * R.B / R.t_train : 0;
+    if (R.has_val && R.best_epoch > 0) {
+        memcpy(m->params, R.best_params, m->nparams * sizeof(float));
+        memcpy(m->buffers, R.best_buffers, m->nbuffers * sizeof(float));
     }
-    r->best_epoch = has_val ? best_epoch : r->epochs_run;
-    /* training_progress.json scalars */
-    cJSON *pr = r->progress;
-    cJSON_AddItemToObject(pr, "batch_size", lc_json_int(B));
-    cJSON_AddItemToObject(pr, "best_eval_metric_checkpoint_number", lc_json_int(has_val ? 2L * best_epoch - 1 : 0));
-    cJSON_AddItemToObject(pr, "best_eval_metric_epoch", lc_json_int(has_val ? best_epoch : 0));
-    cJSON_AddItemToObject(pr, "best_eval_metric_steps", lc_json_int(has_val ? best_steps : 0));
-    cJSON_AddItemToObject(pr, "best_eval_metric_value", lc_json_float(best_value));
-    cJSON_AddItemToObject(pr, "best_eval_test_metrics", best_metrics[2]);
-    cJSON_AddItemToObject(pr, "best_eval_train_metrics", best_metrics[0]);
-    cJSON_AddItemToObject(pr, "best_eval_validation_metrics", best_metrics[1]);
-    best_metrics[0] = best_metrics[1] = best_metrics[2] = NULL;
-    cJSON_AddItemToObject(pr, "best_increase_batch_size_eval_metric", lc_json_float(INFINITY));
-    cJSON_AddItemToObject(pr, "checkpoint_number", lc_json_int(2L * r->epochs_run));
-    cJSON *c2e = cJSON_AddObjectToObject(pr, "checkpoint_to_epoch");
-    cJSON *c2s = cJSON_AddObjectToObject(pr, "checkpoint_to_step");
-    for (int k = 1; k <= 2 * r->epochs_run; k++) {
-        char key[24];
-        snprintf(key, sizeof key, "%d", k);
-        long ep = (k + 1) / 2;
-        cJSON_AddItemToObject(c2e, key, lc_json_int(ep));
-        long st_at = ep * steps_per_epoch < step ? ep * steps_per_epoch : step;
-        cJSON_AddItemToObject(c2s, key, lc_json_int(st_at));
-    }
-    cJSON_AddItemToObject(pr, "epoch", lc_json_int(r->epochs_run));
-    cJSON_AddItemToObject(pr, "last_improvement_steps", lc_json_int(has_val ? step - best_steps : 0));
-    cJSON_AddItemToObject(pr, "last_increase_batch_size", lc_json_int(0));
-    cJSON_AddItemToObject(pr, "last_increase_batch_size_eval_metric_improvement", lc_json_int(0));
-    cJSON_AddItemToObject(pr, "last_increase_batch_size_steps", lc_json_int(0));
-    cJSON_AddItemToObject(pr, "last_learning_rate_reduction", lc_json_int(sched.last_reduction));
-    cJSON_AddItemToObject(pr, "last_learning_rate_reduction_steps",
-                          lc_json_int(sched.last_reduction_steps));
-    cJSON_AddItemToObject(pr, "learning_rate", lc_json_float(last_lr));
-    cJSON_AddObjectToObject(pr, "llm_eval_examples");
-    cJSON_AddItemToObject(pr, "num_increases_batch_size", lc_json_int(0));
-    cJSON_AddItemToObject(pr, "num_reductions_learning_rate", lc_json_int(sched.num_reductions));
-    cJSON_AddItemToObject(pr, "steps", lc_json_int(step));
-    size_t in_floats = 0;
-    for (int k = 0; k < m->nin; k++)
-        in_floats += m->in_ns[k];
-    cJSON_AddItemToObject(pr, "total_tokens_used",
-                          lc_json_int((long long)step * B * (long long)(in_floats + (size_t)NO)));
-    cJSON_AddItemToObject(pr, "tune_checkpoint_num", lc_json_int(0));
-    if (!has_val) {
-        cJSON *vm = cJSON_GetObjectItemCaseSensitive(pr, "validation_metrics");
-        cJSON_AddObjectToObject(vm, "combined");
-        for (int k = 0; k < NO; k++)
-            cJSON_AddObjectToObject(vm, cfg->out[k].name);
-    }
+    r->best_epoch = R.has_val ? R.best_epoch : r->epochs_run;
+    progress_finish(&R);
     goto done;
 done_metrics:
     r->epochs_run = epoch;
 done:
-    for (int s = 0; s < 3; s++)
-        cJSON_Delete(best_metrics[s]);
-    lc_heads_free(NO, heads);
-    free(heads);
-    collect_free(NO, seen);
-    collect_free(NO, ev);
-    free(evrows);
-    free(loss_sum);
-    free(split_loss);
-    free(perm);
-    lc_free(best_params);
-    lc_free(best_buffers);
-    lc_free(state);
+    run_free(&R);
     if (st)
         lc_train_result_free(r);
     return st;
