@@ -47,6 +47,23 @@ for t in breast_cancer wine diabetes penguins; do
         echo "FAIL $t: unexpected files in the output directory:"; ls -la "$T/$t"; fails=$((fails + 1)); }
 done
 
+# Known report bugs (lib/report/report.c, lib/ludwig/outputs.c lc_report_fill), expected failures:
+# XFAIL while the report still says it, XPASS once fixed (then make the check a hard failure).
+known_bug() { # known_bug TABLE TEXT-THE-REPORT-MUST-NOT-HOLD WHY
+    r="$T/$1/ludwig_experiment_report.html"
+    [ -f "$r" ] || return 0
+    if grep -qF -- "$2" "$r"; then
+        echo "XFAIL report bug ($1): says '$2': $3"
+    else
+        echo "XPASS report bug ($1): '$2' is gone; make it a hard check in tests/e2e/test_tabular.sh"
+    fi
+}
+known_bug breast_cancer "No evaluated rows." \
+    "the wrong-predictions section is filled for category outputs only; 4 of 114 test rows are wrong"
+known_bug breast_cancer "torchmetrics' multiclass accuracy" \
+    "a binary output's accuracy is torchmetrics' BinaryAccuracy (share of rows right), not a macro average"
+known_bug diabetes "mean cross-entropy" "a number output's loss is the mean squared error"
+
 # two outputs (category + zscore-normalised number) today, whatever the NA support: penguins
 # without the rows that hold an NA cell (333 of 344 rows; 66 test rows)
 $PY -c 'import csv, sys
