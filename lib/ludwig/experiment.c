@@ -5,6 +5,8 @@
 #include "ludwig_c.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,64 +111,70 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
     return h;
 }
 
-typedef struct run_state {
-    char *staging;     /* <od>/.<name>.partial-<pid> */
-    char *final_dir;   /* <od>/<name> */
-    char *report_tmp;
-} run_state;
+/* Everything an experiment holds between its stages. */
+typedef struct exp_run {
+    const lc_experiment_opts *o;
+    lc_config *cfg;
+    lc_dataset *ds;
+    lc_model *m;
+    lc_pool *pool;
+    lc_train_result tr;
+    lc_eval ev;
+    cJSON *test_stats;
+    int32_t *preds, *eidx;   /* the eval split's rows and first output's classes */
+    const char *eval_split;
+    int eval_s;              /* 0 training, 1 validation, 2 test, 3 full */
+    char resume_ckpt[4096];
+    const char *od, *en, *mn;
+    char *staging;           /* <od>/.<experiment>_<model>.partial-<pid> */
+    char *final_dir;         /* <od>/<experiment>_<model>[_k] */
+    double t_begin;
+} exp_run;
 
-lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_error *e)
+static lc_status check_args(exp_run *X, lc_error *e)
 {
-    double t_begin = lc_now_s();
-    if (run_dir_out)
-        *run_dir_out = NULL;
+    const lc_experiment_opts *o = X->o;
     if (o->k_fold)
         return lc_error_set(e, LC_ERR_USAGE,
                             "--k_fold cross validation is not supported by ludwig-c yet");
-    char resume_ckpt[4096] = "";
     if (o->model_resume_path) {
-        snprintf(resume_ckpt, sizeof resume_ckpt, "%s/model/%s/%s", o->model_resume_path,
+        snprintf(X->resume_ckpt, sizeof X->resume_ckpt, "%s/model/%s/%s", o->model_resume_path,
                  LC_CHECKPOINT_DIR, LC_CHECKPOINT_FILE);
-        if (access(resume_ckpt, R_OK) != 0) {
+        if (access(X->resume_ckpt, R_OK) != 0) {
             lc_error_set(e, LC_ERR_USAGE, "--model_resume_path %s: no training checkpoint to resume from (%s: %m)",
-                         o->model_resume_path, resume_ckpt);
+                         o->model_resume_path, X->resume_ckpt);
             lc_error_hint(e, "give the directory of an earlier run (e.g. results/experiment_run, or the results/experiment_run.interrupted an interrupted run leaves) trained without --skip_save_progress");
             return LC_ERR_USAGE;
         }
     }
-    const char *eval_split = o->eval_split ? o->eval_split : "test";
-    int eval_s;
-    if (strcmp(eval_split, "training") == 0)
-        eval_s = 0;
-    else if (strcmp(eval_split, "validation") == 0)
-        eval_s = 1;
-    else if (strcmp(eval_split, "test") == 0)
-        eval_s = 2;
-    else if (strcmp(eval_split, "full") == 0)
-        eval_s = 3;
-    else
+    static const char *const names[4] = {"training", "validation", "test", "full"};
+    X->eval_split = o->eval_split ? o->eval_split : "test";
+    X->eval_s = -1;
+    for (int k = 0; k < 4; k++)
+        if (strcmp(X->eval_split, names[k]) == 0)
+            X->eval_s = k;
+    if (X->eval_s < 0)
         return lc_error_set(e, LC_ERR_USAGE,
                             "--eval_split must be training, validation, test or full (got '%s')",
-                            eval_split);
-    lc_config *cfg = NULL;
-    lc_dataset *ds = NULL;
-    lc_model *m = NULL;
-    lc_pool *pool = NULL;
-    lc_train_result tr = {0};
-    run_state rs = {0};
-    cJSON *test_stats = NULL, *desc = NULL, *meta = NULL, *hyper = NULL, *summary = NULL;
-    lc_eval ev = {0};
-    int32_t *preds = NULL, *eidx = NULL;
+                            X->eval_split);
+    X->od = o->output_directory ? o->output_directory : "results";
+    X->en = o->experiment_name ? o->experiment_name : "experiment";
+    X->mn = o->model_name ? o->model_name : "run";
+    if (strchr(X->en, '/') || strchr(X->mn, '/') || !*X->en || !*X->mn)
+        return lc_error_set(e, LC_ERR_USAGE, "--experiment_name and --model_name must be plain names without '/'");
+    return LC_OK;
+}
+
+/* Config, threads, data, and the model (initialised, or loaded from --model_load_path). */
+static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
+{
+    const lc_experiment_opts *o = X->o;
     char path[4096];
-    note_sink notes = {.f = o->progress};
-    lc_status st = lc_config_load(o->config_path, &cfg, note_to, &notes, e);
+    lc_status st = lc_config_load(o->config_path, &X->cfg, note_to, notes, e);
     if (st)
-        goto fail;
-    pool = lc_pool_create(o->threads);
-    if (!pool) {
-        st = lc_error_set(e, LC_ERR_NOMEM, "cannot start %d threads", o->threads);
-        goto fail;
-    }
+        return st;
+    if (!(X->pool = lc_pool_create(o->threads)))
+        return lc_error_set(e, LC_ERR_NOMEM, "cannot start %d threads", o->threads);
     if (o->progress)
         fprintf(o->progress, "ludwig-c %s: %d thread(s), random seed %llu\n", lc_version(),
                 o->threads, (unsigned long long)o->random_seed);
@@ -180,57 +188,61 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
                              .seed = o->random_seed,
                              .log = o->progress,
                              .config_path = o->config_path};
-    if ((st = lc_dataset_build(cfg, &dopts, pool, &ds, e)))
-        goto fail;
-    /* the model */
+    if ((st = lc_dataset_build(X->cfg, &dopts, X->pool, &X->ds, e)))
+        return st;
+    const lc_config *cfg = X->cfg;
+    const lc_dataset *ds = X->ds;
     int B = lc_train_batch_size(cfg, ds->count[0]);
     int EB = lc_eval_batch_size(cfg, B);
-    if ((st = lc_model_build(cfg, ds, B > EB ? B : EB, o->threads, &m, e)))
-        goto fail;
-    lc_model_init_params(m, o->random_seed);
+    if ((st = lc_model_build(cfg, ds, B > EB ? B : EB, o->threads, &X->m, e)))
+        return st;
+    lc_model_init_params(X->m, o->random_seed);
     if (o->model_load_path) {
         snprintf(path, sizeof path, "%s/model_weights", o->model_load_path);
-        if ((st = lc_weights_load(m, path, e)))
-            goto fail;
+        if ((st = lc_weights_load(X->m, path, e)))
+            return st;
     }
     if (o->progress) {
         fprintf(o->progress, "ludwig-c: model: %zu parameters, %d input(s), %d output(s)",
-                m->nparams, cfg->nin, cfg->nout);
+                X->m->nparams, cfg->nin, cfg->nout);
         if (cfg->nin == 1 && cfg->in[0].type == LC_FT_IMAGE)
             fprintf(o->progress, ", input %dx%dx%d", ds->in[0].C, ds->in[0].H, ds->in[0].W);
         if (cfg->nout == 1 && cfg->out[0].type == LC_FT_CATEGORY)
             fprintf(o->progress, ", %d classes", ds->out[0].nclasses);
         fputc('\n', o->progress);
     }
-    /* staging directory */
-    const char *od = o->output_directory ? o->output_directory : "results";
-    if ((st = lc_mkdir_p(od, e)))
-        goto fail;
-    const char *en = o->experiment_name ? o->experiment_name : "experiment";
-    const char *mn = o->model_name ? o->model_name : "run";
-    if (strchr(en, '/') || strchr(mn, '/') || !*en || !*mn) {
-        st = lc_error_set(e, LC_ERR_USAGE, "--experiment_name and --model_name must be plain names without '/'");
-        goto fail;
+    return LC_OK;
+}
+
+/* The staging directory (with model/) and description.json, written before training as Ludwig
+ * does. */
+static lc_status stage_and_describe(exp_run *X, lc_error *e)
+{
+    const lc_experiment_opts *o = X->o;
+    char path[4096];
+    lc_status st = lc_mkdir_p(X->od, e);
+    if (st)
+        return st;
+    snprintf(path, sizeof path, "%s/.%s_%s.partial-%ld", X->od, X->en, X->mn, (long)getpid());
+    if (!(X->staging = lc_strdup(path)))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    if (mkdir(X->staging, 0755) != 0) {
+        free(X->staging);
+        X->staging = NULL;
+        return lc_error_set(e, LC_ERR_IO, "%s: cannot create the staging directory: %m", path);
     }
-    snprintf(path, sizeof path, "%s/.%s_%s.partial-%ld", od, en, mn, (long)getpid());
-    rs.staging = lc_strdup(path);
-    if (!rs.staging || mkdir(rs.staging, 0755) != 0) {
-        st = lc_error_set(e, LC_ERR_IO, "%s: cannot create the staging directory: %m", path);
-        free(rs.staging);
-        rs.staging = NULL;
-        goto fail;
-    }
-    snprintf(path, sizeof path, "%s/model", rs.staging);
+    snprintf(path, sizeof path, "%s/model", X->staging);
     if ((st = lc_mkdir_p(path, e)))
-        goto fail;
-    /* description.json is written before training, as Ludwig does */
-    desc = cJSON_CreateObject();
+        return st;
+    if (o->skip_save_training_description)
+        return LC_OK;
+    cJSON *desc = cJSON_CreateObject();
     cJSON_AddStringToObject(desc, "command", o->command_line ? o->command_line : "ludwig-c experiment");
     cJSON *compute = cJSON_AddObjectToObject(desc, "compute");
     cJSON_AddItemToObject(compute, "num_nodes", lc_json_int(1));
     cJSON_AddItemToObject(compute, "threads", lc_json_int(o->threads));
-    cJSON_AddItemToObject(desc, "config", cJSON_Duplicate(cfg->full, 1));
-    cJSON_AddStringToObject(desc, "data_format", ds->data_format);
+    cJSON_AddItemToObject(desc, "config", cJSON_Duplicate(X->cfg->full, 1));
+    cJSON_AddStringToObject(desc, "data_format", X->ds->data_format);
     if (o->dataset)
         cJSON_AddStringToObject(desc, "dataset", o->dataset);
     if (o->training_set)
@@ -244,174 +256,239 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     cJSON_AddStringToObject(desc, "ludwig_c_version", lc_version());
     cJSON_AddStringToObject(desc, "ludwig_version", "0.10.3");
     cJSON_AddItemToObject(desc, "random_seed", lc_json_int((long long)o->random_seed));
-    if (!o->skip_save_training_description) {
-        snprintf(path, sizeof path, "%s/description.json", rs.staging);
-        if ((st = lc_json_write_file(desc, path, e)))
-            goto fail;
-    }
-    /* train */
-    lc_train_opts topts = {.seed = o->random_seed, .pool = pool, .progress = o->progress,
-                           .stop = o->stop_flag, .resume_from = resume_ckpt[0] ? resume_ckpt : NULL};
+    snprintf(path, sizeof path, "%s/description.json", X->staging);
+    st = lc_json_write_file(desc, path, e);
+    cJSON_Delete(desc);
+    return st;
+}
+
+static lc_status train(exp_run *X, lc_error *e)
+{
+    const lc_experiment_opts *o = X->o;
+    lc_train_opts topts = {.seed = o->random_seed, .pool = X->pool, .progress = o->progress,
+                           .stop = o->stop_flag,
+                           .resume_from = X->resume_ckpt[0] ? X->resume_ckpt : NULL};
     char ckpt_dir[4096];
     if (!o->skip_save_progress) {
-        snprintf(ckpt_dir, sizeof ckpt_dir, "%s/model/%s", rs.staging, LC_CHECKPOINT_DIR);
-        if ((st = lc_mkdir_p(ckpt_dir, e)))
-            goto fail;
+        snprintf(ckpt_dir, sizeof ckpt_dir, "%s/model/%s", X->staging, LC_CHECKPOINT_DIR);
+        lc_status st = lc_mkdir_p(ckpt_dir, e);
+        if (st)
+            return st;
         topts.checkpoint_dir = ckpt_dir;
     }
-    if ((st = lc_train(cfg, ds, m, &topts, &tr, e)))
-        goto fail;
-    /* evaluate the eval split with the final model (`ludwig train`: no evaluation, and the report
-     * is ludwig_train_report.html, as the Galaxy train tool collects it) */
-    const char *rep_name = o->train_only ? "ludwig_train_report.html" : "ludwig_experiment_report.html";
-    size_t en_rows = o->train_only ? 0 : eval_s == 3 ? ds->n : ds->count[eval_s];
-    if (en_rows > 0) {
-        eidx = malloc(en_rows * sizeof *eidx);
-        preds = malloc(en_rows * sizeof *preds);
-        if (!eidx || !preds) {
-            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory for predictions");
-            goto fail;
-        }
-        for (size_t i = 0; i < en_rows; i++)
-            eidx[i] = eval_s == 3 ? (int32_t)i : ds->idx[eval_s][i];
-        double te = lc_now_s();
-        if ((st = lc_eval_run(cfg, ds, m, pool, eidx, en_rows, tr.eval_batch_size, &ev, e)))
-            goto fail;
-        tr.eval_seconds += lc_now_s() - te;
-        tr.eval_samples += en_rows;
-        if (cfg->out[0].type == LC_FT_CATEGORY)
-            lc_eval_argmax(&ev, 0, preds);
-        if ((st = lc_eval_statistics(cfg, &ev, 1, &test_stats, e)))
-            goto fail;
-        if (!o->skip_save_eval_stats && !o->skip_save_test_statistics) {
-            snprintf(path, sizeof path, "%s/test_statistics.json", rs.staging);
-            if ((st = lc_json_write_file(test_stats, path, e)))
-                goto fail;
-        }
-        if (!o->skip_save_predictions) {
-            snprintf(path, sizeof path, "%s/predictions_parquet.csv", rs.staging);
-            if ((st = lc_eval_write_predictions(path, cfg, ds, &ev, e)))
-                goto fail;
-            cJSON *shapes = cJSON_CreateObject();
-            snprintf(path, sizeof path, "%s/predictions.shapes.json", rs.staging);
-            st = lc_json_write_file(shapes, path, e);
-            cJSON_Delete(shapes);
-            if (st)
-                goto fail;
-        }
-    } else if (o->progress && !o->train_only) {
-        fprintf(o->progress, "ludwig-c: warning: the %s split is empty: no test statistics or predictions are written\n",
-                eval_split);
+    return lc_train(X->cfg, X->ds, X->m, &topts, &X->tr, e);
+}
+
+/* The eval split with the final model: test_statistics.json and the predictions (`ludwig train`
+ * evaluates nothing). */
+static lc_status evaluate(exp_run *X, lc_error *e)
+{
+    const lc_experiment_opts *o = X->o;
+    const lc_dataset *ds = X->ds;
+    char path[4096];
+    size_t n = o->train_only ? 0 : X->eval_s == 3 ? ds->n : ds->count[X->eval_s];
+    if (n == 0) {
+        if (o->progress && !o->train_only)
+            fprintf(o->progress, "ludwig-c: warning: the %s split is empty: no test statistics or predictions are written\n",
+                    X->eval_split);
+        return LC_OK;
     }
-    if (!o->skip_save_training_statistics) {
-        snprintf(path, sizeof path, "%s/training_statistics.json", rs.staging);
-        if ((st = lc_json_write_file(tr.stats, path, e)))
-            goto fail;
+    X->eidx = malloc(n * sizeof *X->eidx);
+    X->preds = malloc(n * sizeof *X->preds);
+    if (!X->eidx || !X->preds)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for predictions");
+    for (size_t i = 0; i < n; i++)
+        X->eidx[i] = X->eval_s == 3 ? (int32_t)i : ds->idx[X->eval_s][i];
+    double te = lc_now_s();
+    lc_status st = lc_eval_run(X->cfg, ds, X->m, X->pool, X->eidx, n, X->tr.eval_batch_size,
+                               &X->ev, e);
+    if (st)
+        return st;
+    X->tr.eval_seconds += lc_now_s() - te;
+    X->tr.eval_samples += n;
+    if (X->cfg->out[0].type == LC_FT_CATEGORY)
+        lc_eval_argmax(&X->ev, 0, X->preds);
+    if ((st = lc_eval_statistics(X->cfg, &X->ev, 1, &X->test_stats, e)))
+        return st;
+    if (!o->skip_save_eval_stats && !o->skip_save_test_statistics) {
+        snprintf(path, sizeof path, "%s/test_statistics.json", X->staging);
+        if ((st = lc_json_write_file(X->test_stats, path, e)))
+            return st;
     }
-    meta = lc_dataset_metadata(cfg, ds);
-    hyper = hyperparameters_json(cfg, ds, m, &tr);
-    snprintf(path, sizeof path, "%s/model/training_set_metadata.json", rs.staging);
-    if ((st = lc_json_write_file(meta, path, e)))
-        goto fail;
-    snprintf(path, sizeof path, "%s/model/model_hyperparameters.json", rs.staging);
-    if ((st = lc_json_write_file(hyper, path, e)))
-        goto fail;
-    snprintf(path, sizeof path, "%s/model/training_progress.json", rs.staging);
-    if ((st = lc_json_write_file(tr.progress, path, e)))
-        goto fail;
-    if (!o->skip_save_model) {
-        snprintf(path, sizeof path, "%s/model/model_weights", rs.staging);
-        if ((st = lc_weights_save(m, path, e)))
-            goto fail;
+    if (o->skip_save_predictions)
+        return LC_OK;
+    snprintf(path, sizeof path, "%s/predictions_parquet.csv", X->staging);
+    if ((st = lc_eval_write_predictions(path, X->cfg, ds, &X->ev, e)))
+        return st;
+    cJSON *shapes = cJSON_CreateObject();
+    snprintf(path, sizeof path, "%s/predictions.shapes.json", X->staging);
+    st = shapes ? lc_json_write_file(shapes, path, e) : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    cJSON_Delete(shapes);
+    return st;
+}
+
+/* training_statistics.json and model/: metadata, the saved config, progress, weights. */
+static lc_status write_model(exp_run *X, lc_error *e)
+{
+    char path[4096];
+    lc_status st = LC_OK;
+    if (!X->o->skip_save_training_statistics) {
+        snprintf(path, sizeof path, "%s/training_statistics.json", X->staging);
+        if ((st = lc_json_write_file(X->tr.stats, path, e)))
+            return st;
     }
-    /* the report, next to experiment_run as the Galaxy wrapper collects it */
-    double wall = lc_now_s() - t_begin;
-    summary = cJSON_CreateObject();
+    cJSON *meta = lc_dataset_metadata(X->cfg, X->ds);
+    cJSON *hyper = hyperparameters_json(X->cfg, X->ds, X->m, &X->tr);
+    snprintf(path, sizeof path, "%s/model/training_set_metadata.json", X->staging);
+    if (!meta || !hyper)
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    if (!st)
+        st = lc_json_write_file(meta, path, e);
+    snprintf(path, sizeof path, "%s/model/model_hyperparameters.json", X->staging);
+    if (!st)
+        st = lc_json_write_file(hyper, path, e);
+    cJSON_Delete(meta);
+    cJSON_Delete(hyper);
+    snprintf(path, sizeof path, "%s/model/training_progress.json", X->staging);
+    if (!st)
+        st = lc_json_write_file(X->tr.progress, path, e);
+    snprintf(path, sizeof path, "%s/model/model_weights", X->staging);
+    if (!st && !X->o->skip_save_model)
+        st = lc_weights_save(X->m, path, e);
+    return st;
+}
+
+static const char *report_name(const exp_run *X)
+{
+    return X->o->train_only ? "ludwig_train_report.html" : "ludwig_experiment_report.html";
+}
+
+/* The report into the staging directory (published next to the run directory, where the
+ * Galaxy wrapper collects it). */
+static lc_status write_report(exp_run *X, lc_error *e)
+{
+    const lc_experiment_opts *o = X->o;
+    const lc_train_result *tr = &X->tr;
+    const lc_dataset *ds = X->ds;
+    double wall = lc_now_s() - X->t_begin;
+    cJSON *summary = cJSON_CreateObject();
+    if (!summary)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     cJSON_AddItemToObject(summary, "training rows", lc_json_int((long long)ds->count[0]));
     cJSON_AddItemToObject(summary, "validation rows", lc_json_int((long long)ds->count[1]));
     cJSON_AddItemToObject(summary, "test rows", lc_json_int((long long)ds->count[2]));
-    if (cfg->nout == 1 && cfg->out[0].type == LC_FT_CATEGORY)
+    if (X->cfg->nout == 1 && X->cfg->out[0].type == LC_FT_CATEGORY)
         cJSON_AddItemToObject(summary, "classes", lc_json_int(ds->out[0].nclasses));
-    cJSON_AddItemToObject(summary, "epochs run", lc_json_int(tr.epochs_run));
-    cJSON_AddItemToObject(summary, "best epoch", lc_json_int(tr.best_epoch));
-    cJSON_AddBoolToObject(summary, "early stopped", tr.early_stopped);
-    cJSON_AddItemToObject(summary, "batch size", lc_json_int(tr.batch_size));
+    cJSON_AddItemToObject(summary, "epochs run", lc_json_int(tr->epochs_run));
+    cJSON_AddItemToObject(summary, "best epoch", lc_json_int(tr->best_epoch));
+    cJSON_AddBoolToObject(summary, "early stopped", tr->early_stopped);
+    cJSON_AddItemToObject(summary, "batch size", lc_json_int(tr->batch_size));
     cJSON_AddItemToObject(summary, "random seed", lc_json_int((long long)o->random_seed));
     cJSON_AddItemToObject(summary, "threads", lc_json_int(o->threads));
-    cJSON_AddItemToObject(summary, "training samples/s", lc_json_float(round(tr.samples_per_second)));
-    if (tr.eval_seconds > 0)
+    cJSON_AddItemToObject(summary, "training samples/s", lc_json_float(round(tr->samples_per_second)));
+    if (tr->eval_seconds > 0)
         cJSON_AddItemToObject(summary, "evaluation samples/s",
-                              lc_json_float(round((double)tr.eval_samples / tr.eval_seconds)));
+                              lc_json_float(round((double)tr->eval_samples / tr->eval_seconds)));
     cJSON_AddItemToObject(summary, "wall time (s)", lc_json_float(round(wall * 10) / 10));
     cJSON_AddStringToObject(summary, "ludwig-c version", lc_version());
     lc_report_info ri = {.title = o->train_only ? "Ludwig Train" : "Ludwig Experiment",
-                         .eval_split = eval_split, .test_stats = test_stats,
-                         .train_stats = tr.stats, .summary = summary,
-                         .best_epoch = tr.best_epoch};
-    lc_report_fill(&ri, cfg, ds, test_stats ? &ev : NULL, preds);
-    snprintf(path, sizeof path, "%s/%s", rs.staging, rep_name);
-    if ((st = lc_report_write(path, &ri, e)))
-        goto fail;
-    /* publish: the run directory (with a free name, as Ludwig: name, name_0, name_1, ...) */
-    for (int k = -1; k < 10000; k++) {
+                         .eval_split = X->eval_split, .test_stats = X->test_stats,
+                         .train_stats = tr->stats, .summary = summary,
+                         .best_epoch = tr->best_epoch};
+    lc_report_fill(&ri, X->cfg, ds, X->test_stats ? &X->ev : NULL, X->preds);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", X->staging, report_name(X));
+    lc_status st = lc_report_write(path, &ri, e);
+    cJSON_Delete(summary);
+    return st;
+}
+
+/* Renames the staging directory to the first free run name (Ludwig's name, name_0, name_1, ...)
+ * without ever replacing one (renameat2 RENAME_NOREPLACE: two runs publishing at once each get
+ * their own name), then the report next to it. */
+static lc_status publish(exp_run *X, lc_error *e)
+{
+    char path[4096];
+    int done = 0;
+    for (int k = -1; k < 10000 && !done; k++) {
         if (k < 0)
-            snprintf(path, sizeof path, "%s/%s_%s", od, en, mn);
+            snprintf(path, sizeof path, "%s/%s_%s", X->od, X->en, X->mn);
         else
-            snprintf(path, sizeof path, "%s/%s_%s_%d", od, en, mn, k);
-        if (access(path, F_OK) != 0)
-            break;
+            snprintf(path, sizeof path, "%s/%s_%s_%d", X->od, X->en, X->mn, k);
+        if (renameat2(AT_FDCWD, X->staging, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+            done = 1;
+        else if (errno != EEXIST && errno != ENOTEMPTY)
+            return lc_error_set(e, LC_ERR_IO, "%s: cannot publish the results: %m", path);
     }
-    rs.final_dir = lc_strdup(path);
+    if (!done)
+        return lc_error_set(e, LC_ERR_IO, "%s: no free run name to publish the results under", X->od);
+    free(X->staging);
+    X->staging = NULL;
+    if (!(X->final_dir = lc_strdup(path)))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     char rep_src[4096], rep_dst[4096];
-    snprintf(rep_src, sizeof rep_src, "%s/%s", rs.staging, rep_name);
-    snprintf(rep_dst, sizeof rep_dst, "%s/%s", od, rep_name);
-    if (!rs.final_dir || rename(rep_src, rep_dst) != 0) {
-        st = lc_error_set(e, LC_ERR_IO, "%s: cannot publish the report: %m", rep_dst);
-        goto fail;
-    }
-    if (rename(rs.staging, rs.final_dir) != 0) {
-        unlink(rep_dst);
-        st = lc_error_set(e, LC_ERR_IO, "%s: cannot publish the results: %m", rs.final_dir);
-        goto fail;
-    }
-    if (o->progress)
-        fprintf(o->progress,
-                "ludwig-c: done in %.1fs (training %.1fs, %.0f samples/s; evaluation %.1fs, %.0f samples/s)\n",
-                wall, tr.train_seconds, tr.samples_per_second, tr.eval_seconds,
-                tr.eval_seconds > 0 ? (double)tr.eval_samples / tr.eval_seconds : 0.0);
-    if (o->model_resume_path)
-        lc_checkpoint_discard_interrupted(o->model_resume_path);
-    if (run_dir_out) {
-        *run_dir_out = rs.final_dir;
-        rs.final_dir = NULL;
-    }
-    goto done;
-fail:
-    if (rs.staging && st == LC_ERR_INTERRUPTED) {
+    snprintf(rep_src, sizeof rep_src, "%s/%s", X->final_dir, report_name(X));
+    snprintf(rep_dst, sizeof rep_dst, "%s/%s", X->od, report_name(X));
+    if (rename(rep_src, rep_dst) != 0)
+        return lc_error_set(e, LC_ERR_IO, "%s: cannot publish the report: %m", rep_dst);
+    return LC_OK;
+}
+
+lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_error *e)
+{
+    exp_run X = {.o = o, .t_begin = lc_now_s()};
+    if (run_dir_out)
+        *run_dir_out = NULL;
+    note_sink notes = {.f = o->progress};
+    lc_status st = check_args(&X, e);
+    if (!st)
+        st = prepare(&X, &notes, e);
+    if (!st)
+        st = stage_and_describe(&X, e);
+    if (!st)
+        st = train(&X, e);
+    if (!st)
+        st = evaluate(&X, e);
+    if (!st)
+        st = write_model(&X, e);
+    if (!st)
+        st = write_report(&X, e);
+    if (!st)
+        st = publish(&X, e);
+    if (!st) {
+        const lc_train_result *tr = &X.tr;
+        if (o->progress)
+            fprintf(o->progress,
+                    "ludwig-c: done in %.1fs (training %.1fs, %.0f samples/s; evaluation %.1fs, %.0f samples/s)\n",
+                    lc_now_s() - X.t_begin, tr->train_seconds, tr->samples_per_second,
+                    tr->eval_seconds,
+                    tr->eval_seconds > 0 ? (double)tr->eval_samples / tr->eval_seconds : 0.0);
+        if (o->model_resume_path)
+            lc_checkpoint_discard_interrupted(o->model_resume_path);
+        if (run_dir_out) {
+            *run_dir_out = X.final_dir;
+            X.final_dir = NULL;
+        }
+    } else if (X.staging && st == LC_ERR_INTERRUPTED) {
         /* keep the last epoch's checkpoint (only that) so the run can be resumed */
-        char *kept = lc_checkpoint_keep(rs.staging, o->model_resume_path);
+        char *kept = lc_checkpoint_keep(X.staging, o->model_resume_path);
         if (kept)
             lc_error_hint(e, "the last completed epoch was saved: rerun the same command with --model_resume_path %s to continue",
                           kept);
         free(kept);
     }
-    if (rs.staging)
-        lc_rm_tree(rs.staging);
-done:
-    free(rs.staging);
-    free(rs.final_dir);
-    cJSON_Delete(test_stats);
-    cJSON_Delete(desc);
-    cJSON_Delete(meta);
-    cJSON_Delete(hyper);
-    cJSON_Delete(summary);
-    lc_eval_free(&ev);
-    free(preds);
-    free(eidx);
-    lc_train_result_free(&tr);
-    lc_model_free(m);
-    lc_dataset_free(ds);
-    lc_pool_destroy(pool);
-    lc_config_free(cfg);
+    if (X.staging)
+        lc_rm_tree(X.staging);
+    free(X.staging);
+    free(X.final_dir);
+    cJSON_Delete(X.test_stats);
+    lc_eval_free(&X.ev);
+    free(X.preds);
+    free(X.eidx);
+    lc_train_result_free(&X.tr);
+    lc_model_free(X.m);
+    lc_dataset_free(X.ds);
+    lc_pool_destroy(X.pool);
+    lc_config_free(X.cfg);
     return st;
 }
