@@ -233,6 +233,13 @@ static void net_dlogits(lc_model *m, const loss_cfg *c)
                                       h[2].dlogits);
 }
 
+static double loss_at(lc_model *m, lc_pool *p, const loss_cfg *c, uint64_t step)
+{
+    double per[NOUT];
+    lc_model_forward(m, p, B, 1, 7, step);
+    return net_loss(m, c, per);
+}
+
 /* ---- comparisons ---- */
 
 /* max over elements of |a-b| / (atol + rtol |b|), and the max absolute difference */
@@ -504,11 +511,234 @@ done:
     free(x);
 }
 
+/* ---- finite differences and determinism on nets initialised from a seed ---- */
+
+/* A fixed batch: numbers of both signs, binaries, every category of cat_d and cat_e, all three
+ * classes of cat_y. */
+static void fill_batch(lc_model *m)
+{
+    for (int b = 0; b < B; b++) {
+        m->inputs[0][b] = (float)sin(1.3 * b + 0.4);
+        m->inputs[1][b] = (float)(1.5 * cos(0.9 * b));
+        m->inputs[2][b] = (float)(b % 3 == 0);
+        m->inputs[3][b] = (float)((3 * b) % 5);
+        m->inputs[4][b] = (float)((5 * b + 1) % 4);
+        m->heads[0].targets[b] = 0.4f * (float)b - 1.5f;
+        m->heads[1].targets[b] = (float)((b * 7) % 3 == 1);
+        m->heads[2].labels[b] = (b * 2) % 3;
+    }
+}
+
+static int count_layers(const lc_model *m, lc_ltype type)
+{
+    int n = 0;
+    for (int i = 0; i < m->nlayers; i++)
+        n += m->layers[i].type == type;
+    return n;
+}
+
+/* The planned graph has the pieces the finite differences are meant to cover. */
+static void check_graph(const lc_model *m, const net_opts *o, const char *tag)
+{
+    int concat = -1;
+    for (int i = 0; i < m->nlayers; i++)
+        if (m->layers[i].type == LC_L_CONCAT)
+            concat = i;
+    CHECK_MSG(concat >= 0 && m->layers[concat].nsrc == NIN && m->layers[concat].out_n == 12,
+              "%s: no concat of the 5 encoders into 12 features", tag);
+    if (concat >= 0) {
+        const int *src = m->srcs + m->layers[concat].src_at;
+        /* an input slot (passthrough), a layer (dense), a layer (embedding or its dropout),
+         * an input slot, the onehot layer */
+        CHECK_MSG(src[0] == -1 && src[1] >= 0 && src[2] == -3 && src[3] >= 0 && src[4] >= 0 &&
+                      m->layers[src[4]].type == LC_L_ONEHOT,
+                  "%s: concat sources %d %d %d %d %d", tag, src[0], src[1], src[2], src[3],
+                  src[4]);
+    }
+    /* the heads without an FCStack of their own read the combiner output, as does num_y's */
+    int s1 = m->srcs[m->layers[m->heads[1].layer].src_at];
+    int s2 = m->srcs[m->layers[m->heads[2].layer].src_at];
+    CHECK_MSG(s1 == s2 && s1 >= 0 && m->layers[s1].consumers == NOUT,
+              "%s: the combiner output has %d readers, want %d", tag,
+              s1 >= 0 ? m->layers[s1].consumers : -1, NOUT);
+    int adds = 2 * (o->comb_out == 12) + (o->comb_out == 8);
+    CHECK_MSG(count_layers(m, LC_L_ADD) == (o->residual ? adds : 0), "%s: %d residual adds", tag,
+              count_layers(m, LC_L_ADD));
+    int drops = (o->dropout > 0.0f) * 3 + (o->embed_dropout > 0.0f);
+    CHECK_MSG(count_layers(m, LC_L_DROPOUT) == drops, "%s: %d dropout layers, want %d", tag,
+              count_layers(m, LC_L_DROPOUT), drops);
+    int norms = count_layers(m, o->comb_norm == LC_NORM_BATCH ? LC_L_BATCHNORM : LC_L_LAYERNORM);
+    CHECK_MSG(norms >= 3, "%s: %d combiner norms (stack input and 2 layers)", tag, norms);
+}
+
+/* Central differences of the total loss (forward in float, the loss summed in double) against
+ * the backward pass, for every parameter, at a training forward with fixed dropout masks (seed
+ * 7, step 1). h = 2e-3: the loss (about 1 to 10) carries float rounding of about 1e-6, i.e.
+ * 5e-4 in a quotient over 2h. Tolerance |fd - g| <= 1e-3 + 1e-2 |g|. ReLUs and huber's
+ * |x| = delta are kinks: a perturbation that crosses one shows as the four one-sided slopes at
+ * +-h and +-h/2 spreading by more than the tolerance; such parameters are skipped, and at most a
+ * tenth of them may be. */
+static void fd_check(const net_opts *o, const loss_cfg *c, uint64_t seed, const char *tag)
+{
+    lc_model *m = net_create(o, 1);
+    if (!m)
+        return;
+    lc_model_init_params(m, seed);
+    fill_batch(m);
+    check_graph(m, o, tag);
+    double l0 = loss_at(m, NULL, c, 1);
+    net_dlogits(m, c);
+    lc_model_backward(m, NULL, B);
+    float *g = dup(m->grads, m->nparams);
+    CHECK(g != NULL);
+    const float h = 2e-3f;
+    double worst = 0, maxabs = 0;
+    int checked = 0, kinks = 0, nonzero = 0;
+    for (size_t i = 0; g && i < m->nparams; i++) {
+        float *w = m->params + i, w0 = *w;
+        double slope[4], lpm[2];
+        for (int k = 0; k < 4; k++) {
+            float wk = w0 + (k & 1 ? -1.0f : 1.0f) * (k & 2 ? 0.5f * h : h);
+            *w = wk;
+            double lk = loss_at(m, NULL, c, 1);
+            slope[k] = (lk - l0) / ((double)wk - w0);
+            if (k < 2)
+                lpm[k] = lk;
+        }
+        *w = w0;
+        double an = g[i], tol = 1e-3 + 1e-2 * fabs(an), lo = slope[0], hi = slope[0];
+        for (int k = 1; k < 4; k++) {
+            lo = slope[k] < lo ? slope[k] : lo;
+            hi = slope[k] > hi ? slope[k] : hi;
+        }
+        checked++;
+        if (hi - lo > tol) {
+            kinks++;
+            continue;
+        }
+        double fd = (lpm[0] - lpm[1]) / ((double)(w0 + h) - (double)(w0 - h)), d = fabs(fd - an);
+        nonzero += fabs(an) > 1e-2;
+        CHECK_MSG(d <= tol, "%s: d loss / d param[%zu]: finite difference %.6g, backward %.6g",
+                  tag, i, fd, an);
+        if (d / tol > worst)
+            worst = d / tol;
+        if (d > maxabs)
+            maxabs = d;
+    }
+    CHECK_MSG(10 * kinks <= checked, "%s: %d of %d finite differences crossed a kink", tag, kinks,
+              checked);
+    CHECK_MSG(2 * nonzero >= checked, "%s: only %d of %d gradients above 1e-2", tag, nonzero,
+              checked);
+    printf("test_tabular_net: %s: finite differences on all %d parameters (%d skipped at a kink, %d gradients above 1e-2): max abs %.2g (%.2g of tol)\n",
+           tag, checked, kinks, nonzero, maxabs, worst);
+    free(g);
+    lc_model_free(m);
+}
+
+/* Dropout off: a rate of 0 plans no dropout layer, and in evaluation a net with dropout computes
+ * exactly what the same net without it does; in training the masks change the logits. */
+static void test_dropout_off(const loss_cfg *c)
+{
+    net_opts on = {.comb_norm = LC_NORM_BATCH, .comb_out = 8, .residual = 1, .dropout = 0.3f,
+                   .embed_dropout = 0.25f};
+    net_opts off = on;
+    off.dropout = off.embed_dropout = 0.0f;
+    lc_model *a = net_create(&on, 1), *z = net_create(&off, 1);
+    if (a && z) {
+        CHECK(count_layers(z, LC_L_DROPOUT) == 0 && count_layers(a, LC_L_DROPOUT) == 4);
+        CHECK(a->nparams == z->nparams && a->nbuffers == z->nbuffers);
+        lc_model_init_params(a, 3);
+        memcpy(z->params, a->params, a->nparams * sizeof(float));
+        fill_batch(a);
+        fill_batch(z);
+        double la = loss_at(a, NULL, c, 1), lz = loss_at(z, NULL, c, 1);
+        CHECK_MSG(fabs(la - lz) > 1e-3, "training losses with and without dropout: %.9g and %.9g",
+                  la, lz);
+        /* the same running stats (one training forward each, before dropout's effect is
+         * anything but the batch's statistics) are not what is compared: reset them */
+        memcpy(a->buffers, z->buffers, a->nbuffers * sizeof(float));
+        lc_model_forward(a, NULL, B, 0, 7, 1);
+        lc_model_forward(z, NULL, B, 0, 7, 1);
+        int same = 1;
+        for (int o = 0; o < NOUT; o++)
+            same = same && memcmp(lc_model_head_out(a, o), lc_model_head_out(z, o),
+                                  (size_t)B * a->heads[o].K * sizeof(float)) == 0;
+        CHECK_MSG(same, "evaluation with dropout 0.3 differs from the net without dropout");
+    }
+    lc_model_free(a);
+    lc_model_free(z);
+}
+
+/* 3 Adam steps of a net with dropout (fresh masks every step), batch norm and residual adds:
+ * parameters, running stats and logits bitwise the same on 1 and 3 threads. */
+static void test_threads(const loss_cfg *c)
+{
+    net_opts o = {.comb_norm = LC_NORM_BATCH, .comb_out = 8, .residual = 1, .dropout = 0.2f,
+                  .embed_dropout = 0.1f};
+    lc_optim opt = {.type = LC_OPT_ADAM, .lr = 0.01f, .beta1 = 0.9f, .beta2 = 0.999f,
+                    .eps = 1e-8f};
+    run_out r[2] = {{0}, {0}};
+    for (int v = 0; v < 2; v++) {
+        int nth = v ? 3 : 1;
+        lc_model *m = net_create(&o, nth);
+        lc_pool *p = lc_pool_create(nth);
+        float *state = m ? malloc(2 * m->nparams * sizeof *state) : NULL;
+        CHECK(m && p && state);
+        if (m && p && state) {
+            lc_model_init_params(m, 11);
+            fill_batch(m);
+            lc_optim_init_state(&opt, m->nparams, state);
+            for (long t = 1; t <= STEPS; t++) {
+                loss_at(m, p, c, (uint64_t)t);
+                net_dlogits(m, c);
+                lc_model_backward(m, p, B);
+                lc_optim_step(p, &opt, t, m->nparams, m->params, m->grads, state);
+            }
+            r[v].np = m->nparams;
+            r[v].nb = m->nbuffers;
+            r[v].params = dup(m->params, m->nparams);
+            r[v].buffers = dup(m->buffers, m->nbuffers);
+            r[v].logits = dup(lc_model_head_out(m, 2), (size_t)B * 3);
+        }
+        free(state);
+        lc_pool_destroy(p);
+        lc_model_free(m);
+    }
+    CHECK_MSG(r[0].params && r[1].params && r[0].np == r[1].np &&
+                  memcmp(r[0].params, r[1].params, r[0].np * sizeof(float)) == 0,
+              "dropout net: parameters after %d Adam steps differ 1 vs 3 threads", STEPS);
+    CHECK_MSG(r[0].buffers && r[1].buffers && r[0].nb == r[1].nb &&
+                  memcmp(r[0].buffers, r[1].buffers, r[0].nb * sizeof(float)) == 0,
+              "dropout net: running stats differ 1 vs 3 threads");
+    CHECK_MSG(r[0].logits && r[1].logits &&
+                  memcmp(r[0].logits, r[1].logits, B * 3 * sizeof(float)) == 0,
+              "dropout net: logits differ 1 vs 3 threads");
+    run_out_free(&r[0]);
+    run_out_free(&r[1]);
+}
+
 int main(void)
 {
     net_opts bn = {.comb_norm = LC_NORM_BATCH, .comb_out = 8, .residual = 1};
     net_opts ln = {.comb_norm = LC_NORM_LAYER, .comb_out = 6, .enc_two = 1, .huber = 1};
     fixture_variant("bn", &bn);
     fixture_variant("ln", &ln);
+
+    loss_cfg mse = {.weight = {1.5f, 0.5f, 2.0f}, .pos_weight = 1.7f, .class_w = {1.0f, 2.5f, 0.5f}};
+    loss_cfg huber = mse;
+    huber.huber = 1;
+    huber.delta = 0.5f;
+    /* batch norm on the stack input and per layer, a residual add after the second layer,
+     * dropout 0.2 on the stack input and per layer, embedding dropout 0.25 */
+    net_opts fd_bn = {.comb_norm = LC_NORM_BATCH, .comb_out = 8, .residual = 1, .dropout = 0.2f,
+                      .embed_dropout = 0.25f};
+    /* layer norm on the stack input and per layer, residual adds after both layers (the first
+     * adds the normalised stack input), batch norm inside num_b's encoder, huber */
+    net_opts fd_ln = {.comb_norm = LC_NORM_LAYER, .comb_out = 12, .residual = 1, .enc_two = 1,
+                      .huber = 1};
+    fd_check(&fd_bn, &mse, 5, "fd bn+dropout");
+    fd_check(&fd_ln, &huber, 6, "fd ln+residual");
+    test_dropout_off(&mse);
+    test_threads(&mse);
     return check_exit("test_tabular_net");
 }
