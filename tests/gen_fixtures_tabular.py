@@ -17,7 +17,8 @@ state_dict() gives Ludwig's tensor names (num_batches_tracked left out: ludwig-c
                                          [Linear, norm?, activation, Dropout?]; residual adds the
                                          layer's input when the sizes match
                                          (modules/fully_connected_modules.py)
-  norm batch / layer                     BatchNorm1d / LayerNorm (modules/normalization_modules.py)
+  norm batch / layer                     BatchNorm1dOrIdentity (BatchNorm1d, the identity for a batch
+                                         of one row) / LayerNorm (modules/normalization_modules.py)
   output feature                         fc_stack (FCStack), decoder_obj.dense.dense (Regressor:
                                          squeeze(Linear(., 1), -1); Classifier: Linear(., C))
   losses (modules/loss_modules.py)       number: MSELoss or HuberLoss(delta); binary: BCEWithLogitsLoss
@@ -58,6 +59,9 @@ each record: char name[128] (NUL padded), int32 kind (0 data, 1 parameter, 2 buf
   grad.<parameter>          first backward
   zerograd.<parameter>      (1): the ZERO_GRAD tensors, with torch's largest |gradient|
   adam.<tensor>, sgd.<tensor>   after the 3 steps (buffers: running stats after 3 forwards)
+  eval.<feature>            logits in evaluation mode after the Adam steps (running stats)
+  eval1.<feature>           the same for row EVAL_ROW alone: a batch of one row, where Ludwig's
+                            BatchNorm1dOrIdentity is the identity
 """
 import struct
 
@@ -73,6 +77,7 @@ LOSS_W = {"num_y": 1.5, "bin_y": 0.5, "cat_y": 2.0}
 POS_WEIGHT = 1.7
 CLASS_W = [1.0, 2.5, 0.5]
 HUBER_DELTA = 0.5
+EVAL_ROW = 3
 # Parameters whose gradient is 0 in exact arithmetic, because a batch norm after them removes
 # their effect (a bias, or the stack-input norm's shift, before a linear layer and batch norm):
 # torch sees rounding noise there (< 1e-6). (Batch norm right after a linear layer of one input,
@@ -86,8 +91,15 @@ ZERO_GRAD = {
 }
 
 
+class BatchNorm1dOrIdentity(nn.BatchNorm1d):
+    """Ludwig's batch norm: the identity for a batch of one row, in training and in evaluation."""
+
+    def forward(self, x):
+        return x if x.shape[0] == 1 else super().forward(x)
+
+
 def norm_layer(kind, n):
-    return nn.BatchNorm1d(n) if kind == "batch" else nn.LayerNorm(n)
+    return BatchNorm1dOrIdentity(n) if kind == "batch" else nn.LayerNorm(n)
 
 
 class FCLayer(nn.Module):
@@ -308,6 +320,11 @@ def generate(v, seed):
     assert sorted(zero) == sorted(ZERO_GRAD[v]), sorted(zero)
     net.load_state_dict(dict(init), strict=False)
     adam = train(net, inputs, targets, v, torch.optim.Adam(net.parameters(), lr=0.01, foreach=False), zero)
+    net.eval()
+    with torch.no_grad():
+        ev = net(inputs)
+        ev1 = net({k: t[EVAL_ROW:EVAL_ROW + 1] for k, t in inputs.items()})
+    net.train()
     net.load_state_dict(dict(init), strict=False)
     sgd = train(net, inputs, targets, v, torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, foreach=False),
                 zero)
@@ -331,6 +348,9 @@ def generate(v, seed):
             recs.append(record("grad." + n, grads[n]))
     for n in ZERO_GRAD[v]:
         recs.append(record("zerograd." + n, torch.tensor([zero[n]])))
+    for k in OUTPUTS:
+        recs.append(record("eval." + k, ev[k]))
+        recs.append(record("eval1." + k, ev1[k]))
     for tag, st in (("adam", adam), ("sgd", sgd)):
         for n, t in st:
             recs.append(record(tag + "." + n, t, 1 if n in pnames else 2))

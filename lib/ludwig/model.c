@@ -783,6 +783,12 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
                 memcpy(y, x, (size_t)B * l->out_n * sizeof *y);
             break;
         case LC_L_BATCHNORM: {
+            /* Ludwig's BatchNorm1dOrIdentity / BatchNorm2dOrIdentity: a batch of one sample
+             * passes unchanged, in training (running stats untouched) and in evaluation */
+            if (B == 1) {
+                memcpy(y, x, l->out_n * sizeof *y);
+                break;
+            }
             float *stats = (float *)(m->aux + l->aux_off);
             float *rm = m->buffers + l->buf_off, *rv = rm + l->u.norm.C;
             if (training)
@@ -916,6 +922,11 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 lc_dropout_backward(p, B, l->out_n, l->u.rate, m->aux + l->aux_off, dy, dx);
             break;
         case LC_L_BATCHNORM: {
+            if (B == 1) { /* the identity (see the forward pass); gamma and beta get 0 */
+                if (dx)
+                    memcpy(dx, dy, l->out_n * sizeof *dx);
+                break;
+            }
             const float *stats = (const float *)(m->aux + l->aux_off);
             lc_batchnorm_backward(p, B, l->u.norm.C, l->u.norm.HW, x, w, stats,
                                   stats + l->u.norm.C, dy, dx ? dx : m->dtmp, dw, db);

@@ -362,6 +362,36 @@ static void run_out_free(run_out *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Evaluation-mode logits after training: the whole batch (batch norm from its running stats,
+ * lc_batchnorm_forward_eval) and row EVAL_ROW alone, a batch of one row, where Ludwig's
+ * BatchNorm1dOrIdentity returns its input unchanged. Overwrites the input slots. */
+static void check_eval(lc_model *m, lc_pool *p, const fixture *x, const char *vname)
+{
+    enum { EVAL_ROW = 3 };
+    for (int n = B; n >= 1; n -= B - 1) {
+        if (n == 1)
+            for (int i = 0; i < NIN; i++)
+                m->inputs[i][0] = m->inputs[i][EVAL_ROW];
+        lc_model_forward(m, p, n, 0, 0, 0);
+        err e = {0, 0};
+        for (int o = 0; o < NOUT; o++) {
+            size_t K = (size_t)m->heads[o].K;
+            const rec *q = need(x, n == 1 ? "eval1" : "eval", out_names[o], 0, (size_t)n * K);
+            if (q)
+                cmp(&e, lc_model_head_out(m, o), q->f, (size_t)n * K, 1e-6, 1e-5);
+        }
+        if (n == 1)
+            CHECK_MSG(e.worst <= 1.0, "%s: evaluation of a single row: logits off by %.3g x tolerance (max abs %.3g); Ludwig's batch norm is the identity for a batch of one row",
+                      vname, e.worst, e.maxabs);
+        else
+            CHECK_MSG(e.worst <= 1.0, "%s: evaluation logits off by %.3g x tolerance (max abs %.3g)",
+                      vname, e.worst, e.maxabs);
+        if (p == NULL || lc_pool_threads(p) == 1)
+            printf("test_tabular_net: %s evaluation of %d row%s after the Adam steps: logits max abs %.2g (%.2g of tol)\n",
+                   vname, n, n == 1 ? "" : "s", e.maxabs, e.worst);
+    }
+}
+
 /* Trains `steps` steps of optimizer o from the fixture's start and compares the tensors with
  * the fixture's <tag> records; returns the final state in out when out is not NULL. */
 static void fixture_train(const fixture *x, const net_opts *no, const loss_cfg *c,
@@ -393,6 +423,8 @@ static void fixture_train(const fixture *x, const net_opts *no, const loss_cfg *
                 memset(m->grads + (ti[k].data - m->params), 0, ti[k].n * sizeof(float));
         lc_optim_step(p, o, t, m->nparams, m->params, m->grads, state);
     }
+    if (o->type == LC_OPT_ADAM)
+        check_eval(m, p, x, vname);
     err ep = {0, 0}, eb = {0, 0};
     for (int k = 0; k < nt; k++) {
         const rec *q = need(x, tag, ti[k].name, 0, ti[k].n);
@@ -669,6 +701,56 @@ static void test_dropout_off(const loss_cfg *c)
     lc_model_free(z);
 }
 
+/* A batch of one sample in training (Ludwig trains on one when the data has one row or
+ * batch_size is 1): every batch norm is the identity, so the training forward equals the
+ * evaluation one bitwise, the running stats stay as they were and gamma/beta get no gradient. */
+static void test_single_row_training(void)
+{
+    net_opts o = {.comb_norm = LC_NORM_BATCH, .comb_out = 8, .residual = 1, .enc_two = 1};
+    lc_model *m = net_create(&o, 1);
+    if (!m)
+        return;
+    lc_model_init_params(m, 13);
+    fill_batch(m);
+    float *buf0 = dup(m->buffers, m->nbuffers), *ev = NULL;
+    lc_model_forward(m, NULL, 1, 0, 0, 0);
+    ev = dup(lc_model_head_out(m, 2), 3);
+    lc_model_forward(m, NULL, 1, 1, 7, 1);
+    CHECK(buf0 && ev && memcmp(lc_model_head_out(m, 2), ev, 3 * sizeof(float)) == 0);
+    CHECK_MSG(buf0 && memcmp(buf0, m->buffers, m->nbuffers * sizeof(float)) == 0,
+              "a training forward of one sample changed the running stats");
+    for (int h = 0; h < NOUT; h++)
+        for (int k = 0; k < m->heads[h].K; k++)
+            m->heads[h].dlogits[k] = 0.5f + 0.25f * (float)(h + k);
+    lc_model_backward(m, NULL, 1);
+    lc_tensor_info ti[MAXT];
+    int nt = lc_model_tensors(m, ti, MAXT), nbn = 0, finite = 1;
+    for (size_t i = 0; i < m->nparams; i++)
+        finite = finite && isfinite(m->grads[i]);
+    CHECK_MSG(finite, "gradients of a one-sample batch are not finite");
+    for (int t = 0; t < nt && t < MAXT; t++) { /* every norm of this net is a batch norm */
+        if (ti[t].is_buffer ||
+            (!strstr(ti[t].name, "norm_layer.") && !strstr(ti[t].name, "layers.1.")))
+            continue;
+        int zero = 1;
+        for (size_t j = 0; j < ti[t].n; j++)
+            zero = zero && m->grads[(ti[t].data - m->params) + j] == 0.0f;
+        CHECK_MSG(zero, "one-sample batch: %s has a gradient", ti[t].name);
+        nbn++;
+    }
+    CHECK_MSG(nbn == 2 * 4, "%d batch norm gamma/beta tensors, want 8", nbn);
+    /* and the gradient passes through them: the embedding row of the sample's cat_d (0) */
+    int through = 0;
+    for (int t = 0; t < nt && t < MAXT; t++)
+        if (strstr(ti[t].name, "cat_d__ludwig.encoder_obj.embed.embeddings.weight"))
+            for (int j = 0; j < 3; j++)
+                through += m->grads[(ti[t].data - m->params) + j] != 0.0f;
+    CHECK_MSG(through > 0, "one-sample batch: no gradient reaches cat_d's embedding");
+    free(buf0);
+    free(ev);
+    lc_model_free(m);
+}
+
 /* 3 Adam steps of a net with dropout (fresh masks every step), batch norm and residual adds:
  * parameters, running stats and logits bitwise the same on 1 and 3 threads. */
 static void test_threads(const loss_cfg *c)
@@ -739,6 +821,7 @@ int main(void)
     fd_check(&fd_bn, &mse, 5, "fd bn+dropout");
     fd_check(&fd_ln, &huber, 6, "fd ln+residual");
     test_dropout_off(&mse);
+    test_single_row_training();
     test_threads(&mse);
     return check_exit("test_tabular_net");
 }
