@@ -8,8 +8,9 @@ its modules are written here from their definitions and nested as Ludwig nests t
 state_dict() gives Ludwig's tensor names (num_batches_tracked left out: ludwig-c does not keep it):
   PassthroughEncoder (number, binary)    the (B, 1) value              encoders/generic_encoders.py
   DenseEncoder                           encoder_obj.fc_stack (FCStack)
-  CategoricalEmbedEncoder ("dense")      encoder_obj.embed.embeddings  encoders/category_encoders.py,
-                                         nn.Embedding.from_pretrained   modules/embedding_modules.py
+  CategoricalEmbedEncoder ("dense")      encoder_obj.embed.embeddings: nn.Embedding
+                                         .from_pretrained (encoders/category_encoders.py,
+                                         modules/embedding_modules.py)
   CategoricalOneHotEncoder               one_hot(idx, vocab).float()
   ConcatCombiner                         torch.cat(encoder outputs, 1) then combiner.fc_stack
   FCStack                                norm_layer (default_norm, on the stack input), dropout
@@ -17,12 +18,14 @@ state_dict() gives Ludwig's tensor names (num_batches_tracked left out: ludwig-c
                                          [Linear, norm?, activation, Dropout?]; residual adds the
                                          layer's input when the sizes match
                                          (modules/fully_connected_modules.py)
-  norm batch / layer                     BatchNorm1dOrIdentity (BatchNorm1d, the identity for a batch
-                                         of one row) / LayerNorm (modules/normalization_modules.py)
+  norm batch / layer                     BatchNorm1dOrIdentity (BatchNorm1d, the identity for a
+                                         batch of one row) / LayerNorm
+                                         (modules/normalization_modules.py)
   output feature                         fc_stack (FCStack), decoder_obj.dense.dense (Regressor:
                                          squeeze(Linear(., 1), -1); Classifier: Linear(., C))
-  losses (modules/loss_modules.py)       number: MSELoss or HuberLoss(delta); binary: BCEWithLogitsLoss
-                                         (pos_weight); category: CrossEntropyLoss(weight)
+  losses (modules/loss_modules.py)       number: MSELoss or HuberLoss(delta); binary:
+                                         BCEWithLogitsLoss(pos_weight); category:
+                                         CrossEntropyLoss(weight)
   total (models/base.py train_loss)      sum over outputs of loss.weight x loss
 
 Variants (B = 8, dropout 0 everywhere, so no RNG is involved after the initial values):
@@ -32,9 +35,9 @@ Variants (B = 8, dropout 0 everywhere, so no RNG is involved after the initial v
   ln: combiner FCStack norm layer (LayerNorm on its inputs and after each Linear), 2 layers of 6,
       no residual; number loss huber, delta 0.5; num_b's dense encoder has 2 layers of 3, the
       second with its own batch norm (a `layers` entry; no stack norm)
-Inputs in config order: num_a (number, passthrough), num_b (number, dense: 1 layer of 3, relu),
-bin_c (binary, passthrough), cat_d (category, dense embedding, vocab 5, size 3), cat_e (category,
-onehot, vocab 4): concat width 1 + 3 + 1 + 3 + 4 = 12. Outputs: num_y (number: its fc_stack has
+Inputs in config order: num_a (number, passthrough), num_b (number, dense: bn 1 layer of 3,
+relu; ln as above), bin_c (binary, passthrough), cat_d (category, dense embedding, vocab 5, size
+3), cat_e (category, onehot, vocab 4): concat width 1 + 3 + 1 + 3 + 4 = 12. Outputs: num_y (number: its fc_stack has
 one layer of 4, relu; regressor, loss weight 1.5), bin_y (binary: regressor, pos_weight 1.7, loss
 weight 0.5), cat_y (category, 3 classes: classifier, class weights [1.0, 2.5, 0.5], loss weight
 2.0). Weights start from Ludwig's initializers (xavier_uniform, zero biases, U(-1, 1) embeddings),
@@ -250,9 +253,12 @@ class ECD(nn.Module):
 
 
 def losses(v, logits, targets):
-    num = (nn.MSELoss() if v == "bn" else nn.HuberLoss(delta=HUBER_DELTA))(logits["num_y"], targets["num_y"])
-    bce = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([POS_WEIGHT]))(logits["bin_y"], targets["bin_y"])
-    xent = nn.CrossEntropyLoss(weight=torch.tensor(CLASS_W))(logits["cat_y"], targets["cat_y"].long())
+    num_fn = nn.MSELoss() if v == "bn" else nn.HuberLoss(delta=HUBER_DELTA)
+    num = num_fn(logits["num_y"], targets["num_y"])
+    bce_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([POS_WEIGHT]))
+    bce = bce_fn(logits["bin_y"], targets["bin_y"])
+    xent_fn = nn.CrossEntropyLoss(weight=torch.tensor(CLASS_W))
+    xent = xent_fn(logits["cat_y"], targets["cat_y"].long())
     per = {"num_y": num, "bin_y": bce, "cat_y": xent}
     total = sum(LOSS_W[k] * per[k] for k in OUTPUTS)
     return per, total
@@ -270,7 +276,8 @@ def record(name, t, kind=0):
 
 
 def state(net):
-    return [(n, t.clone()) for n, t in net.state_dict().items() if not n.endswith("num_batches_tracked")]
+    return [(n, t.clone()) for n, t in net.state_dict().items()
+            if not n.endswith("num_batches_tracked")]
 
 
 def train(net, inputs, targets, v, opt, zero):
@@ -291,7 +298,10 @@ def generate(v, seed):
     with torch.no_grad():
         for n, p in net.named_parameters():
             if "norm_layer" in n or ".layers.1." in n:  # norm gamma / beta
-                p.copy_(1.0 + 0.3 * torch.randn_like(p) if n.endswith("weight") else 0.2 * torch.randn_like(p))
+                if n.endswith("weight"):
+                    p.copy_(1.0 + 0.3 * torch.randn_like(p))
+                else:
+                    p.copy_(0.2 * torch.randn_like(p))
             elif n.endswith("bias"):
                 p.copy_(0.1 * torch.randn_like(p))
     inputs = {
@@ -314,20 +324,22 @@ def generate(v, seed):
     per, total = losses(v, logits, targets)
     total.backward()
     grads = {n: p.grad.clone() for n, p in net.named_parameters()}
-    print("%s: losses %s total %.6f" % (v, {k: round(x.item(), 6) for k, x in per.items()}, total.item()))
+    print("%s: losses %s total %.6f"
+          % (v, {k: round(x.item(), 6) for k, x in per.items()}, total.item()))
 
     zero = {n: g.abs().max().item() for n, g in grads.items() if g.abs().max().item() < 1e-6}
     assert sorted(zero) == sorted(ZERO_GRAD[v]), sorted(zero)
     net.load_state_dict(dict(init), strict=False)
-    adam = train(net, inputs, targets, v, torch.optim.Adam(net.parameters(), lr=0.01, foreach=False), zero)
+    adam = train(net, inputs, targets, v,
+                 torch.optim.Adam(net.parameters(), lr=0.01, foreach=False), zero)
     net.eval()
     with torch.no_grad():
         ev = net(inputs)
         ev1 = net({k: t[EVAL_ROW:EVAL_ROW + 1] for k, t in inputs.items()})
     net.train()
     net.load_state_dict(dict(init), strict=False)
-    sgd = train(net, inputs, targets, v, torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, foreach=False),
-                zero)
+    sgd = train(net, inputs, targets, v,
+                torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, foreach=False), zero)
 
     recs = [record("cfg.loss_weight", torch.tensor([LOSS_W[k] for k in OUTPUTS])),
             record("cfg.pos_weight", torch.tensor([POS_WEIGHT])),

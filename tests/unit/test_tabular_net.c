@@ -6,7 +6,8 @@
  * SGD-momentum steps. Then central finite differences of the total loss for the graph pieces
  * (concat of an input slot, a layer and an embedding; residual adds; the combiner output read by
  * three heads; stack-level batch and layer norm; onehot; dropout with fixed masks), dropout off
- * in evaluation, and 1 vs 3 threads bitwise. Run from the repository root.
+ * in evaluation, one-sample batches (batch norm is the identity there, as Ludwig's
+ * BatchNorm1dOrIdentity), and 1 vs 3 threads bitwise. Run from the repository root.
  * The losses are lib/core's; each head's dlogits is loss weight x gradient, as heads.c does. */
 #include "check.h"
 #include "lc_layers.h"
@@ -275,8 +276,10 @@ static float *slab_ptr(lc_model *m, const lc_tensor_info *t)
 
 static int fixture_loss_cfg(const fixture *x, loss_cfg *c, int huber)
 {
-    const rec *w = need(x, "cfg", "loss_weight", 0, NOUT), *pw = need(x, "cfg", "pos_weight", 0, 1),
-              *cw = need(x, "cfg", "class_weights", 0, 3), *hd = need(x, "cfg", "huber_delta", 0, 1);
+    const rec *w = need(x, "cfg", "loss_weight", 0, NOUT);
+    const rec *pw = need(x, "cfg", "pos_weight", 0, 1);
+    const rec *cw = need(x, "cfg", "class_weights", 0, 3);
+    const rec *hd = need(x, "cfg", "huber_delta", 0, 1);
     if (!w || !pw || !cw || !hd)
         return -1;
     memset(c, 0, sizeof *c);
@@ -484,8 +487,8 @@ static void fixture_variant(const char *vname, const net_opts *no)
     }
     const rec *lt = need(x, "loss", "total", 0, 1);
     if (lt)
-        CHECK_MSG(fabs(total - lt->f[0]) <= 2e-6 * fabs(lt->f[0]), "%s: total loss %.9g, torch %.9g",
-                  vname, total, (double)lt->f[0]);
+        CHECK_MSG(fabs(total - lt->f[0]) <= 2e-6 * fabs(lt->f[0]),
+                  "%s: total loss %.9g, torch %.9g", vname, total, (double)lt->f[0]);
     CHECK_MSG(el.worst <= 1.0, "%s: logits off by %.3g x tolerance (max abs %.3g)", vname,
               el.worst, el.maxabs);
 
@@ -806,7 +809,8 @@ int main(void)
     fixture_variant("bn", &bn);
     fixture_variant("ln", &ln);
 
-    loss_cfg mse = {.weight = {1.5f, 0.5f, 2.0f}, .pos_weight = 1.7f, .class_w = {1.0f, 2.5f, 0.5f}};
+    loss_cfg mse = {.weight = {1.5f, 0.5f, 2.0f}, .pos_weight = 1.7f,
+                    .class_w = {1.0f, 2.5f, 0.5f}};
     loss_cfg huber = mse;
     huber.huber = 1;
     huber.delta = 0.5f;
