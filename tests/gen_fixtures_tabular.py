@@ -35,13 +35,13 @@ Variants (B = 8, dropout 0 everywhere, so no RNG is involved after the initial v
   ln: combiner FCStack norm layer (LayerNorm on its inputs and after each Linear), 2 layers of 6,
       no residual; number loss huber, delta 0.5; num_b's dense encoder has 2 layers of 3, the
       second with its own batch norm (a `layers` entry; no stack norm)
-Inputs in config order: num_a (number, passthrough), num_b (number, dense: bn 1 layer of 3,
-relu; ln as above), bin_c (binary, passthrough), cat_d (category, dense embedding, vocab 5, size
-3), cat_e (category, onehot, vocab 4): concat width 1 + 3 + 1 + 3 + 4 = 12. Outputs: num_y (number: its fc_stack has
-one layer of 4, relu; regressor, loss weight 1.5), bin_y (binary: regressor, pos_weight 1.7, loss
-weight 0.5), cat_y (category, 3 classes: classifier, class weights [1.0, 2.5, 0.5], loss weight
-2.0). Weights start from Ludwig's initializers (xavier_uniform, zero biases, U(-1, 1) embeddings),
-then biases and norm parameters are perturbed so that none is trivial.
+Inputs in config order: num_a (number, passthrough), num_b (number, dense: bn 1 layer of 3, relu; ln
+as above), bin_c (binary, passthrough), cat_d (category, dense embedding, vocab 5, size 3), cat_e
+(category, onehot, vocab 4): concat width 1 + 3 + 1 + 3 + 4 = 12. Outputs: num_y (number: its
+fc_stack has one layer of 4, relu; regressor, loss weight 1.5), bin_y (binary: regressor, pos_weight
+1.7, loss weight 0.5), cat_y (category, 3 classes: classifier, class weights [1.0, 2.5, 0.5], loss
+weight 2.0). Weights start from Ludwig's initializers (xavier_uniform, zero biases, U(-1, 1)
+embeddings), then biases and norm parameters are perturbed so that none is trivial.
 
 Runs: the first training-mode forward/backward (logits, each loss, the total, every gradient),
 then 3 Adam steps (lr 0.01, betas 0.9/0.999, eps 1e-8) and, from the same start, 3 SGD steps
