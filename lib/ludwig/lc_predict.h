@@ -56,8 +56,11 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
 /* The predicted class of each row of a category output (first maximum). */
 void lc_eval_argmax(const lc_eval *ev, int o, int32_t *preds /* (n) */);
 
-/* The report's run-independent fields for the first output (vocabulary, evaluated rows, images
- * of an image input); preds (n) is its predicted class when it is a category output. */
+/* The report's run-independent fields: every output in config order (vocabulary or labels,
+ * evaluated rows, number values denormalised as in the predictions table) and the images of an
+ * image first input; preds (n, or NULL) is the first output's predicted class when it is a
+ * category output (other category outputs are argmax'ed here). ev may be NULL (no evaluated
+ * rows). Allocates ri->owned (lc_report_write releases it); out of memory sets ri->fill_failed. */
 struct lc_report_info;
 void lc_report_fill(struct lc_report_info *ri, const lc_config *cfg, const lc_dataset *ds,
                     const lc_eval *ev, const int32_t *preds);

@@ -13,6 +13,7 @@
 #include "lc_json.h"
 #include "lc_report.h"
 #include "lc_mem.h"
+#include "lc_prep_tab.h"
 #include "lc_train.h"
 
 lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batch, int threads,
@@ -273,28 +274,87 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
     return lc_afile_commit(&a, ferror(f), "the predictions", e);
 }
 
-/* The report's view of the first output feature (per-output sections are the report's next
- * step): its vocabulary, predictions and, for image inputs, the images. */
+/* The report's view of every output feature in config order: its vocabulary or labels, the
+ * evaluated rows (category predictions; number predictions and targets denormalised as the
+ * predictions table writes them) and, for an image first input, the images. One allocation,
+ * released by lc_report_write / lc_report_release. */
 void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *ds,
-                        const lc_eval *ev, const int32_t *preds)
+                    const lc_eval *ev, const int32_t *preds)
 {
-    const lc_column *oc = &ds->out[0];
-    ri->output_feature = cfg->out[0].name;
-    ri->input_feature = cfg->in[0].name;
+    size_t n = ev ? ev->n : 0, bytes = 0, per = 0, head = 0;
+    int NO = cfg->nout;
+    /* (NO) outputs, then n floats or int32s per array: 2 per number output, 1 per category
+     * output whose predictions the caller did not pass */
+    size_t arrays = 0;
+    for (int o = 0; o < NO; o++)
+        arrays += cfg->out[o].type == LC_FT_NUMBER ? 2 : cfg->out[o].type == LC_FT_CATEGORY;
+    if (lc_size_mul((size_t)NO, sizeof(lc_report_output), &head) ||
+        lc_size_mul(n, sizeof(float), &per) || lc_size_mul(per, arrays, &bytes) ||
+        lc_size_add(bytes, head, &bytes) ||
+        !(ri->owned = lc_alloc(bytes > 0 ? bytes : 1, 1))) {
+        ri->fill_failed = 1;
+        return;
+    }
+    lc_report_output *out = ri->owned;
+    char *next = (char *)ri->owned + head;
+    ri->nout = NO;
+    ri->outputs = out;
+    ri->input_feature = cfg->nin == 1 ? cfg->in[0].name : NULL;
     ri->row_lines = ds->line;
-    if (cfg->out[0].type == LC_FT_CATEGORY) {
-        ri->nclasses = oc->nclasses;
-        ri->class_names = (const char *const *)oc->idx2str;
-        ri->class_freq = oc->freq;
-        if (ev && ev->n) {
-            ri->n_eval = ev->n;
-            ri->eval_labels = ev->labels[0];
-            ri->eval_preds = preds;
-            ri->eval_probs = ev->out[0];
-            ri->eval_rows = ev->rows;
+    if (n) {
+        ri->n_eval = n;
+        ri->eval_rows = ev->rows;
+    }
+    for (int o = 0; o < NO; o++) {
+        const lc_feature *ft = &cfg->out[o];
+        const lc_column *c = &ds->out[o];
+        lc_report_output *r = &out[o];
+        r->name = ft->name;
+        r->type = ft->type;
+        switch (ft->type) {
+        case LC_FT_CATEGORY:
+            r->nclasses = c->nclasses;
+            r->class_names = (const char *const *)c->idx2str;
+            r->class_freq = c->freq;
+            if (n) {
+                int32_t *pr = (int32_t *)next;
+                next += per;
+                if (o == 0 && preds)
+                    memcpy(pr, preds, per);
+                else
+                    lc_eval_argmax(ev, o, pr);
+                r->labels = ev->labels[o];
+                r->preds = pr;
+                r->probs = ev->out[o];
+            }
+            break;
+        case LC_FT_BINARY:
+            r->bool_names[0] = c->bool2str[0];
+            r->bool_names[1] = c->bool2str[1];
+            r->threshold = ft->threshold;
+            if (n) {
+                r->probs = ev->out[o];
+                r->targets = ev->values[o];
+            }
+            break;
+        case LC_FT_NUMBER:
+            r->normalization = lc_norm_name(ft->normalization);
+            if (n) {
+                float *pv = (float *)next, *tv = (float *)(next + per);
+                next += 2 * per;
+                for (size_t i = 0; i < n; i++) {
+                    pv[i] = denormalize(ft, c, ev->out[o][i]);
+                    tv[i] = denormalize(ft, c, ev->values[o][i]);
+                }
+                r->predictions = pv;
+                r->targets = tv;
+            }
+            break;
+        case LC_FT_IMAGE:
+            break;
         }
     }
-    if (cfg->in[0].type == LC_FT_IMAGE) {
+    if (cfg->nin > 0 && cfg->in[0].type == LC_FT_IMAGE) {
         ri->images = ds->in[0].images;
         ri->C = ds->in[0].C;
         ri->H = ds->in[0].H;

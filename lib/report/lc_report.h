@@ -1,14 +1,22 @@
 /* lc_report.h - ludwig_experiment_report.html: one self-contained page (no external request)
- * built with libxml2's tree API, so every label and file name is escaped. Sections, in reading
- * order: run summary, test metrics, per-class statistics, confusion matrix (counts and
- * row-normalised), confusion-matrix entropy, F1 vs frequency, learning curves, and a gallery of
- * the most confidently wrong evaluation images. Charts are SVG drawn here.
+ * built with libxml2's tree API, so every label and file name is escaped. In reading order: run
+ * summary, the combined loss (test value and learning curve), then one section per output feature
+ * in config order, titled with its name and type:
+ *   category: test metrics, per-class statistics, confusion matrix (counts and row-normalised),
+ *     confusion-matrix entropy, F1 vs frequency, learning curves, the most confidently wrong rows
+ *     (with images when the first input is an image);
+ *   binary: test metrics, confusion matrix, ROC and precision-recall curves (test statistics),
+ *     calibration in 10 bins and accuracy / precision / recall / F1 at thresholds 0.1..0.9 (from
+ *     the rows), learning curves;
+ *   number: MAE / RMSE / R2 and the test metrics, predicted vs true and residuals (scatter, at most
+ *     2000 rows) and a residual histogram (from the rows, in the column's units), learning curves.
+ * Charts are SVG drawn here.
  *
  * Every number comes from the JSON trees the experiment wrote (test_statistics.json,
- * training_statistics.json) or from the arrays below (predictions, images, class frequencies);
- * nothing is recomputed differently from what those files say. The page is readable when
- * Galaxy's sanitizer (sanitize_all_html) strips what it does not allow: tables, numbers and
- * headings survive; styling, the sort script and the images do not. */
+ * training_statistics.json) or from the per-row arrays below; nothing is recomputed differently
+ * from what those files say. The page is readable when Galaxy's sanitizer (sanitize_all_html)
+ * strips what it does not allow: tables, numbers and headings survive; styling, the sort script
+ * and the images do not. */
 #ifndef LC_REPORT_H
 #define LC_REPORT_H
 
@@ -16,11 +24,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lc_config.h"
 #include "lc_error.h"
+
+/* One output feature as the report shows it. Arrays are borrowed (n_eval rows of the info). */
+typedef struct lc_report_output {
+    const char *name;
+    lc_ftype type;                  /* LC_FT_CATEGORY, LC_FT_BINARY or LC_FT_NUMBER */
+    /* category: the vocabulary in index order (may be NULL: classes then come from the stats) */
+    int nclasses;
+    const char *const *class_names; /* (nclasses) idx2str */
+    const int64_t *class_freq;      /* (nclasses) str2freq, frequency over the whole dataset */
+    /* binary */
+    const char *bool_names[2];      /* the false and the true label (bool2str), or NULL */
+    double threshold;               /* the feature's decision threshold */
+    /* number */
+    const char *normalization;      /* Ludwig's name of the normalisation, NULL when none */
+    /* evaluated rows (NULL when there are none) */
+    const int32_t *labels;          /* category: (n_eval) true class index */
+    const int32_t *preds;           /* category: (n_eval) predicted class index */
+    const float *probs;             /* category: (n_eval, nclasses); binary: (n_eval) P(true) */
+    const float *targets;           /* binary: (n_eval) 0/1; number: (n_eval) column units */
+    const float *predictions;       /* number: (n_eval) in column units, as the predictions CSV */
+} lc_report_output;
 
 typedef struct lc_report_info {
     const char *title;            /* "Ludwig Experiment" */
-    const char *output_feature;   /* e.g. "label" */
     const char *input_feature;    /* e.g. "image_path" (may be NULL) */
     const char *eval_split;       /* split the test statistics describe, e.g. "test" */
     const cJSON *test_stats;      /* test_statistics.json content (may be NULL) */
@@ -28,23 +57,28 @@ typedef struct lc_report_info {
     const cJSON *summary;         /* flat object of run facts (rows, epochs, seed, ...) */
     int best_epoch;               /* 1-based epoch of the kept model, 0 when unknown */
 
-    /* The output vocabulary, in index order (may be NULL: classes then come from the stats). */
-    int nclasses;
-    const char *const *class_names; /* (nclasses) idx2str */
-    const int64_t *class_freq;      /* (nclasses) str2freq, frequency over the whole dataset */
+    /* The output features in config order. */
+    int nout;
+    const lc_report_output *outputs; /* (nout) */
 
-    /* Evaluation rows, for the gallery (n_eval may be 0). */
+    /* Evaluation rows (n_eval may be 0), shared by the outputs. */
     size_t n_eval;
-    const int32_t *eval_labels;   /* (n_eval) true class index */
-    const int32_t *eval_preds;    /* (n_eval) predicted class index */
-    const float *eval_probs;      /* (n_eval, nclasses) probabilities */
     const int32_t *eval_rows;     /* (n_eval) dataset row of each evaluated item */
     const long *row_lines;        /* (dataset rows) source line of each row, or NULL */
     const unsigned char *images;  /* (dataset rows, C, H, W) decoded pixels, or NULL */
     int C, H, W;
+
+    /* What lc_report_fill allocated (the outputs, denormalised values); fill_failed: it ran out
+     * of memory (lc_report_write then fails with LC_ERR_NOMEM). */
+    void *owned;
+    int fill_failed;
 } lc_report_info;
 
-/* Writes path atomically (temporary name, then rename). */
-lc_status lc_report_write(const char *path, const lc_report_info *info, lc_error *e);
+/* Writes path atomically (temporary name, then rename), then releases info->owned (as
+ * lc_report_release), also when it fails. */
+lc_status lc_report_write(const char *path, lc_report_info *info, lc_error *e);
+
+/* Frees what lc_report_fill allocated into info (outputs included); safe to call twice. */
+void lc_report_release(lc_report_info *info);
 
 #endif

@@ -1,9 +1,13 @@
 /* report.c - ludwig_experiment_report.html: the page a scientist reads instead of the JSON files.
- * Sections in reading order: run summary, test metrics, per-class statistics (sortable),
- * confusion matrix (counts and row-normalised), confusion-matrix entropy, F1 vs frequency,
- * learning curves, most confidently wrong predictions. Headings carry the file stems of the plots
- * Ludwig's visualize makes (confusion_matrix__label_top10, learning_curves_label_accuracy, ...) so
- * the tutorial's names can be found.
+ * Sections in reading order: run summary, combined loss, then one section per output feature
+ * (config order, dispatched on its type): category - test metrics, per-class statistics
+ * (sortable), confusion matrix (counts and row-normalised), confusion-matrix entropy, F1 vs
+ * frequency, learning curves, most confidently wrong predictions; binary - test metrics,
+ * confusion matrix, ROC and precision-recall curves, calibration, threshold table, learning
+ * curves; number - MAE / RMSE / R2, test metrics, predicted vs true, residuals, residual
+ * histogram, learning curves. Headings carry the file stems of the plots Ludwig's visualize makes
+ * (confusion_matrix__label_top10, learning_curves_label_accuracy,
+ * roc_curves_from_prediction_statistics, ...) so the tutorial's names can be found.
  *
  * Galaxy shows tool HTML through its sanitizer by default (bleach with an allowlist: no <style>,
  * <script>, <svg>, no style attribute, no data: URLs). So the page keeps its structure and numbers
@@ -12,9 +16,11 @@
  * the sort script are data: URLs of <link>/<script src> (a stripped <style> would leave its CSS
  * as visible text), charts and thumbnails are <img> data URIs with alt text.
  *
- * Numbers: a value shown rounded carries its exact JSON text in the cell's title attribute. What
- * the numbers mean is decided by the experiment and metrics code; this file only lays them out
- * and derives what Ludwig's visualize derives (row entropy, sort orders). */
+ * Numbers: a value shown rounded carries its exact JSON text (or, for what the report derives,
+ * Python's repr of the double) in the cell's title attribute. What the numbers mean is decided by
+ * the experiment and metrics code; this file only lays them out and derives what Ludwig's
+ * visualize derives (row entropy, sort orders) and, from the rows, what rowstats.c defines
+ * (calibration bins, threshold table, residual histogram). */
 #include "lc_report.h"
 
 #include <libxml/HTMLtree.h>
@@ -27,6 +33,7 @@
 #include <unistd.h>
 
 #include "lc_json.h"
+#include "lc_mem.h"
 #include "report_int.h"
 
 #define TOP_N_CLASSES 10  /* Ludwig's confusion_matrix plots as the Galaxy wrapper names them */
@@ -39,7 +46,9 @@ static const char *const CSS =
     "max-width:1000px;margin:0 auto;padding:1em;color:#222;line-height:1.45}"
     "h1{border-bottom:3px solid #0072B2;padding-bottom:.2em;margin-top:.2em}"
     "h2{margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.1em}"
-    "h3{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:1em;"
+    "section.output>h2{background:#eef5fa;border-bottom:3px solid #0072B2;padding:.2em .4em}"
+    "h3{font-size:1.12em;margin:1.8em 0 .4em}"
+    "h4{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:1em;"
     "color:#333;margin:1.5em 0 .4em}"
     "p.note{color:#555;font-size:.92em;max-width:48em}"
     "nav ul{columns:2;padding-left:1.2em;margin:.3em 0}"
@@ -234,8 +243,64 @@ static xmlNodePtr section(page *p, xmlNodePtr body, const char *id, const char *
     return s;
 }
 
-static const char *metric_meaning(const char *k)
+/* One output feature's section: its test statistics, its ids' prefix, its class names. */
+typedef struct classes classes;
+typedef struct octx {
+    const lc_report_info *in;
+    const lc_report_output *o;
+    const cJSON *feat;  /* the output's test_statistics.json entry, or NULL */
+    const char *split;  /* the evaluated split's name */
+    int index;          /* config order */
+} octx;
+
+/* A subsection of an output's section: id "o<index>-<suffix>", an h3 heading. */
+static xmlNodePtr subsection(page *p, xmlNodePtr parent, const octx *oc, const char *suffix,
+                             const char *heading)
 {
+    xmlNodePtr s = add(p, parent, "section", NULL);
+    propf(p, s, "id", "o%d-%s", oc->index, suffix);
+    add(p, s, "h3", heading);
+    return s;
+}
+
+/* What a metric of an output of type *t means (category wording for overall_stats' keys); t NULL:
+ * the combined statistics. */
+static const char *metric_meaning(const lc_ftype *t, const char *k)
+{
+    if (!t)
+        return strcmp(k, "loss") == 0
+                   ? "sum of the output features' losses times their loss weights"
+                   : "";
+    static const char *const bin[][2] = {
+        {"loss", "mean binary cross-entropy over evaluation batches (lower is better)"},
+        {"accuracy", "share of rows predicted correctly at the threshold"},
+        {"precision", "share of rows predicted true that are true"},
+        {"recall", "share of true rows predicted true"},
+        {"specificity", "share of false rows predicted false"},
+        {"roc_auc", "area under the ROC curve (torchmetrics)"},
+        {"roc_auc_macro", "area under the ROC curve (sklearn)"},
+        {"roc_auc_micro", "area under the ROC curve (sklearn)"},
+        {"average_precision_macro", "average precision: area under the precision-recall curve"},
+        {"average_precision_micro", "average precision: area under the precision-recall curve"},
+        {"average_precision_samples", "average precision: area under the precision-recall curve"},
+    };
+    static const char *const num[][2] = {
+        {"loss", "mean of the feature's loss over evaluation batches (lower is better)"},
+        {"mean_absolute_error", "mean of |true - predicted|"},
+        {"mean_squared_error", "mean of (true - predicted)\xc2\xb2"},
+        {"root_mean_squared_error", "square root of the mean squared error"},
+        {"r2", "coefficient of determination: 1 - residual / total sum of squares"},
+        {"mean_absolute_percentage_error", "mean of |true - predicted| / |true|"},
+        {"root_mean_squared_percentage_error", "root of the mean squared relative error"},
+    };
+    if (*t == LC_FT_BINARY || *t == LC_FT_NUMBER) {
+        size_t n = *t == LC_FT_BINARY ? sizeof bin / sizeof bin[0] : sizeof num / sizeof num[0];
+        for (size_t i = 0; i < n; i++) {
+            const char *const *e = *t == LC_FT_BINARY ? bin[i] : num[i];
+            if (strcmp(e[0], k) == 0)
+                return e[1];
+        }
+    }
     static const char *const m[][2] = {
         {"loss", "mean cross-entropy over evaluation batches (lower is better)"},
         {"accuracy", "macro average of per-class recall (torchmetrics' multiclass accuracy)"},
@@ -274,54 +339,52 @@ static void section_summary(page *p, xmlNodePtr body, const lc_report_info *in)
     }
 }
 
-static void metric_row(page *p, xmlNodePtr tb, const char *name, const cJSON *v)
+static void metric_row(page *p, xmlNodePtr tb, const lc_ftype *t, const char *name,
+                       const cJSON *v)
 {
     xmlNodePtr tr = add(p, tb, "tr", NULL);
     add(p, tr, "th", name);
     json_cell(p, tr, v, 4);
-    xmlNodePtr m = add(p, tr, "td", metric_meaning(name));
+    xmlNodePtr m = add(p, tr, "td", metric_meaning(t, name));
     prop(p, m, "class", "m");
 }
 
-static void section_test_metrics(page *p, xmlNodePtr body, const lc_report_info *in,
-                                 const cJSON *feat)
+/* A metrics table (metric, value, meaning) whose first body is headed by group. */
+static xmlNodePtr metrics_table(page *p, xmlNodePtr parent)
 {
-    char h[256];
-    xmlNodePtr s = section(p, body, "test-metrics", "Test metrics");
-    snprintf(h, sizeof h, "Computed on the %s split after training (test_statistics.json).",
-             in->eval_split ? in->eval_split : "test");
-    prop(p, add(p, s, "p", h), "class", "note");
-    xmlNodePtr t = table(p, s, "metrics");
-    xmlNodePtr th = add(p, t, "thead", NULL);
-    xmlNodePtr tr = add(p, th, "tr", NULL);
+    xmlNodePtr t = table(p, parent, "metrics");
+    xmlNodePtr tr = add(p, add(p, t, "thead", NULL), "tr", NULL);
     prop(p, add(p, tr, "th", "metric"), "class", "l");
     add(p, tr, "th", "value");
     prop(p, add(p, tr, "th", "meaning"), "class", "l");
-    const cJSON *comb = get(in->test_stats, "combined");
-    if (comb) {
-        xmlNodePtr tb = add(p, t, "tbody", NULL);
-        tr = add(p, tb, "tr", NULL);
-        xmlNodePtr c = add(p, tr, "th", "combined");
-        propf(p, c, "colspan", "3");
-        for (const cJSON *v = comb->child; v; v = v->next)
-            if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-                metric_row(p, tb, v->string, v);
-    }
+    return t;
+}
+
+/* A group of metrics: a heading row, then one row per scalar of obj (type: the output's, NULL
+ * for the combined statistics). */
+static void metrics_group(page *p, xmlNodePtr t, const char *group, const lc_ftype *type,
+                          const cJSON *obj)
+{
     xmlNodePtr tb = add(p, t, "tbody", NULL);
-    tr = add(p, tb, "tr", NULL);
-    propf(p, add(p, tr, "th", in->output_feature), "colspan", "3");
-    for (const cJSON *v = feat->child; v; v = v->next)
+    propf(p, add(p, add(p, tb, "tr", NULL), "th", group), "colspan", "3");
+    for (const cJSON *v = obj ? obj->child : NULL; v; v = v->next)
         if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-            metric_row(p, tb, v->string, v);
-    const cJSON *os = get(feat, "overall_stats");
+            metric_row(p, tb, type, v->string, v);
+}
+
+static void section_test_metrics(page *p, xmlNodePtr parent, const octx *oc)
+{
+    char h[300];
+    xmlNodePtr s = subsection(p, parent, oc, "test-metrics", "Test metrics");
+    snprintf(h, sizeof h, "Computed on the %s split after training (test_statistics.json).",
+             oc->split);
+    prop(p, add(p, s, "p", h), "class", "note");
+    xmlNodePtr t = metrics_table(p, s);
+    metrics_group(p, t, oc->o->name, &oc->o->type, oc->feat);
+    const cJSON *os = get(oc->feat, "overall_stats");
     if (os) {
-        tb = add(p, t, "tbody", NULL);
-        tr = add(p, tb, "tr", NULL);
-        snprintf(h, sizeof h, "%s overall_stats", in->output_feature);
-        propf(p, add(p, tr, "th", h), "colspan", "3");
-        for (const cJSON *v = os->child; v; v = v->next)
-            if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-                metric_row(p, tb, v->string, v);
+        snprintf(h, sizeof h, "%s overall_stats", oc->o->name);
+        metrics_group(p, t, h, &oc->o->type, os);
     }
 }
 
@@ -334,10 +397,11 @@ typedef struct classes {
     int indices; /* names are indices */
 } classes;
 
-static void section_per_class(page *p, xmlNodePtr body, const lc_report_info *in,
-                              const cJSON *feat, const classes *cl)
+static void section_per_class(page *p, xmlNodePtr parent, const octx *oc, const classes *cl)
 {
-    xmlNodePtr s = section(p, body, "per-class", "Per-class statistics");
+    const lc_report_output *o = oc->o;
+    const cJSON *feat = oc->feat;
+    xmlNodePtr s = subsection(p, parent, oc, "per-class", "Per-class statistics");
     prop(p, add(p, s, "p",
                 "Support = rows of the class in the evaluated split (true positives + false "
                 "negatives). Click a column heading to sort."),
@@ -383,8 +447,8 @@ static void section_per_class(page *p, xmlNodePtr body, const lc_report_info *in
         json_cell(p, tr, tp, 0);
         json_cell(p, tr, get(st, "false_positives"), 0);
         json_cell(p, tr, fn, 0);
-        if (in->class_freq && !cl->indices && k < in->nclasses) {
-            snprintf(buf, sizeof buf, "%lld", (long long)in->class_freq[k]);
+        if (o->class_freq && !cl->indices && k < o->nclasses) {
+            snprintf(buf, sizeof buf, "%lld", (long long)o->class_freq[k]);
             prop(p, add(p, tr, "td", buf), "align", "right");
         } else {
             add(p, tr, "td", "-");
@@ -476,19 +540,19 @@ static void argsort_desc(const double *v, int n, int *idx)
     }
 }
 
-static void section_confusion(page *p, xmlNodePtr body, const lc_report_info *in,
-                              const double *cm, int n, const classes *cl)
+static void section_confusion(page *p, xmlNodePtr parent, const octx *oc, const double *cm,
+                              int n, const classes *cl)
 {
-    const char *f = in->output_feature;
+    const char *f = oc->o->name;
     int k = n < TOP_N_CLASSES ? n : TOP_N_CLASSES;
     char h[300];
-    xmlNodePtr s = section(p, body, "confusion", "Confusion matrix");
+    xmlNodePtr s = subsection(p, parent, oc, "confusion", "Confusion matrix");
     snprintf(h, sizeof h, "confusion_matrix__%s_top%d", f, k);
-    add(p, s, "h3", h);
+    add(p, s, "h4", h);
     snprintf(h, sizeof h,
              "Rows: actual %s; columns: predicted %s; cells: rows of the %s split. The %d most "
              "frequent classes, as Ludwig's plot shows them; the diagonal holds the correct "
-             "predictions.", f, f, in->eval_split ? in->eval_split : "test", k);
+             "predictions.", f, f, oc->split, k);
     prop(p, add(p, s, "p", h), "class", "note");
     if (cl->indices)
         prop(p, add(p, s, "p", "Class names were not available to the report: #0, #1, ... are "
@@ -496,7 +560,7 @@ static void section_confusion(page *p, xmlNodePtr body, const lc_report_info *in
              "class", "note");
     cm_table(p, s, cm, n, k, cl, 0, f);
     snprintf(h, sizeof h, "confusion_matrix__%s_top%d (row-normalised)", f, k);
-    add(p, s, "h3", h);
+    add(p, s, "h4", h);
     prop(p, add(p, s, "p",
                 "Each row divided by its total: the share of each actual class predicted as "
                 "each class (the diagonal is the class's recall within these classes)."),
@@ -504,7 +568,7 @@ static void section_confusion(page *p, xmlNodePtr body, const lc_report_info *in
     cm_table(p, s, cm, n, k, cl, 1, f);
     if (n > k && n <= FULL_CM_MAX) {
         snprintf(h, sizeof h, "all %d classes", n);
-        add(p, s, "h3", h);
+        add(p, s, "h4", h);
         cm_table(p, s, cm, n, n, cl, 0, f);
     } else if (n > k) {
         snprintf(h, sizeof h,
@@ -513,7 +577,7 @@ static void section_confusion(page *p, xmlNodePtr body, const lc_report_info *in
     }
 
     /* entropy of each row of the top-k matrix, as Ludwig's confusion_matrix visualisation */
-    double *ent = malloc(sizeof *ent * (size_t)k);
+    double *ent = calloc((size_t)k, sizeof *ent);
     int *ord = malloc(sizeof *ord * (size_t)k);
     const char **lab = malloc(sizeof *lab * (size_t)k);
     double *sorted = malloc(sizeof *sorted * (size_t)k);
@@ -537,9 +601,9 @@ static void section_confusion(page *p, xmlNodePtr body, const lc_report_info *in
         lab[i] = cl->name[ord[i]];
         sorted[i] = ent[ord[i]];
     }
-    s = section(p, body, "entropy", "Confusion-matrix entropy per class");
+    s = subsection(p, parent, oc, "entropy", "Confusion-matrix entropy per class");
     snprintf(h, sizeof h, "confusion_matrix_entropy__%s_top%d", f, k);
-    add(p, s, "h3", h);
+    add(p, s, "h4", h);
     prop(p, add(p, s, "p",
                 "Entropy (natural log) of each actual class's row of the matrix above: 0 when "
                 "all its rows get one predicted class, larger when predictions scatter over "
@@ -567,12 +631,11 @@ cleanup:
     free(sorted);
 }
 
-static void section_f1_freq(page *p, xmlNodePtr body, const lc_report_info *in,
-                            const cJSON *feat, const classes *cl)
+static void section_f1_freq(page *p, xmlNodePtr parent, const octx *oc, const classes *cl)
 {
-    const char *f = in->output_feature;
-    const cJSON *pcs = get(feat, "per_class_stats");
-    if (!pcs || !in->class_freq || cl->indices || cl->n < 1)
+    const char *f = oc->o->name;
+    const cJSON *pcs = get(oc->feat, "per_class_stats");
+    if (!pcs || !oc->o->class_freq || cl->indices || cl->n < 1)
         return;
     int n = cl->n;
     double *f1 = malloc(sizeof *f1 * (size_t)n), *fr = malloc(sizeof *fr * (size_t)n);
@@ -589,11 +652,11 @@ static void section_f1_freq(page *p, xmlNodePtr body, const lc_report_info *in,
         /* Ludwig: np.nan_to_num(np.array(f1, dtype=np.float32)) */
         double x = cJSON_IsNumber(v) ? (double)(float)v->valuedouble : 0;
         f1[k] = isnan(x) ? 0 : x;
-        fr[k] = (double)in->class_freq[k];
+        fr[k] = (double)oc->o->class_freq[k];
     }
-    xmlNodePtr s = section(p, body, "f1-frequency", "F1 vs frequency");
+    xmlNodePtr s = subsection(p, parent, oc, "f1-frequency", "F1 vs frequency");
     snprintf(h, sizeof h, "frequency_vs_f1__%s", f);
-    add(p, s, "h3", h);
+    add(p, s, "h4", h);
     prop(p, add(p, s, "p",
                 "Per-class F1 on the evaluated split against the class's frequency in the whole "
                 "dataset (training_set_metadata.json str2freq). As Ludwig draws it: one plot with "
@@ -683,7 +746,7 @@ static void learning_feature(page *p, xmlNodePtr s, const lc_report_info *in, co
             ns++;
         }
         snprintf(h, sizeof h, "learning_curves_%s_%s", feat->string, met->string);
-        add(p, s, "h3", h);
+        add(p, s, "h4", h);
         char title[512], alt[600];
         snprintf(title, sizeof title, "Learning curves %s: %s", feat->string, met->string);
         snprintf(alt, sizeof alt,
@@ -701,7 +764,7 @@ static void learning_feature(page *p, xmlNodePtr s, const lc_report_info *in, co
     }
     /* the numbers: one table per feature, epochs as rows, split x metric as columns */
     snprintf(h, sizeof h, "%s per %s", feat->string, xl);
-    add(p, s, "h3", h);
+    add(p, s, "h4", h);
     xmlNodePtr t = table(p, s, "epochs");
     xmlNodePtr thead = add(p, t, "thead", NULL);
     xmlNodePtr r1 = add(p, thead, "tr", NULL), r2 = add(p, thead, "tr", NULL);
@@ -743,10 +806,11 @@ static void learning_feature(page *p, xmlNodePtr s, const lc_report_info *in, co
     }
 }
 
-static void section_learning(page *p, xmlNodePtr body, const lc_report_info *in)
+/* The learning curves of one entry of training_statistics.json ("combined" or an output) with
+ * their note, into s. */
+static void learning(page *p, xmlNodePtr s, const lc_report_info *in, const char *name)
 {
     const cJSON *tr0 = get(in->train_stats, "training");
-    xmlNodePtr s = section(p, body, "learning-curves", "Learning curves");
     char h[512];
     const cJSON *ef = get(in->train_stats, "evaluation_frequency");
     const cJSON *period = get(ef, "period");
@@ -761,17 +825,34 @@ static void section_learning(page *p, xmlNodePtr body, const lc_report_info *in)
                  "Each metric after every %s on the training, validation and test splits "
                  "(training_statistics.json).", xl);
     prop(p, add(p, s, "p", h), "class", "note");
-    if (!tr0) {
+    const cJSON *feat = get(tr0, name);
+    if (!cJSON_IsObject(feat)) {
         add(p, s, "p", "No training statistics.");
         return;
     }
-    /* "combined" first, then the output features in file order */
-    const cJSON *comb = get(tr0, "combined");
-    if (cJSON_IsObject(comb))
-        learning_feature(p, s, in, comb, xl);
-    for (const cJSON *feat = tr0->child; feat; feat = feat->next)
-        if (cJSON_IsObject(feat) && feat != comb)
-            learning_feature(p, s, in, feat, xl);
+    learning_feature(p, s, in, feat, xl);
+}
+
+/* Combined loss: its test value and its learning curve. */
+static void section_combined(page *p, xmlNodePtr body, const lc_report_info *in)
+{
+    xmlNodePtr s = section(p, body, "combined", "Combined loss");
+    prop(p, add(p, s, "p",
+                "The sum of every output feature's loss times its loss weight: what training "
+                "minimises."),
+         "class", "note");
+    const cJSON *comb = get(in->test_stats, "combined");
+    if (comb) {
+        char h[300];
+        snprintf(h, sizeof h, "On the %s split (test_statistics.json).",
+                 in->eval_split ? in->eval_split : "test");
+        add(p, s, "p", h);
+        metrics_group(p, metrics_table(p, s), "combined", NULL, comb);
+    }
+    xmlNodePtr l = add(p, s, "section", NULL);
+    prop(p, l, "id", "combined-learning-curves");
+    add(p, l, "h3", "Learning curves");
+    learning(p, l, in, "combined");
 }
 
 typedef struct wrong {
@@ -787,23 +868,24 @@ static int wrong_cmp(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-static void section_gallery(page *p, xmlNodePtr body, const lc_report_info *in,
-                            const classes *cl)
+static void section_gallery(page *p, xmlNodePtr parent, const octx *oc, const classes *cl)
 {
-    xmlNodePtr s = section(p, body, "wrong", "Most confidently wrong predictions");
+    const lc_report_info *in = oc->in;
+    const lc_report_output *o = oc->o;
+    xmlNodePtr s = subsection(p, parent, oc, "wrong", "Most confidently wrong predictions");
     char h[512];
     snprintf(h, sizeof h,
              "Rows of the %s split whose predicted class is wrong, most confident first (the "
              "probability the model gave its prediction). Up to %d are shown.",
-             in->eval_split ? in->eval_split : "test", GALLERY_MAX);
+             oc->split, GALLERY_MAX);
     prop(p, add(p, s, "p", h), "class", "note");
-    if (!in->n_eval || !in->eval_labels || !in->eval_preds || !in->eval_probs) {
+    if (!in->n_eval || !o->labels || !o->preds || !o->probs) {
         add(p, s, "p", "No evaluated rows.");
         return;
     }
     size_t nw = 0;
     for (size_t i = 0; i < in->n_eval; i++)
-        nw += in->eval_labels[i] != in->eval_preds[i];
+        nw += o->labels[i] != o->preds[i];
     if (nw == 0) {
         add(p, s, "p", "Every evaluated row is predicted correctly.");
         return;
@@ -815,11 +897,10 @@ static void section_gallery(page *p, xmlNodePtr body, const lc_report_info *in,
     }
     nw = 0;
     for (size_t i = 0; i < in->n_eval; i++) {
-        int yh = in->eval_preds[i];
-        if (in->eval_labels[i] == yh)
+        int yh = o->preds[i];
+        if (o->labels[i] == yh)
             continue;
-        float pr = yh >= 0 && yh < in->nclasses ? in->eval_probs[i * (size_t)in->nclasses + yh]
-                                                : NAN;
+        float pr = yh >= 0 && yh < o->nclasses ? o->probs[i * (size_t)o->nclasses + yh] : NAN;
         w[nw++] = (wrong){i, isnan(pr) ? -INFINITY : pr}; /* a total order for qsort */
     }
     qsort(w, nw, sizeof *w, wrong_cmp);
@@ -831,7 +912,7 @@ static void section_gallery(page *p, xmlNodePtr body, const lc_report_info *in,
     size_t plane = (size_t)in->C * (size_t)in->H * (size_t)in->W;
     for (size_t j = 0; j < show && !p->oom; j++) {
         size_t i = w[j].i;
-        int y = in->eval_labels[i], yh = in->eval_preds[i];
+        int y = o->labels[i], yh = o->preds[i];
         const char *yn = y >= 0 && y < cl->n ? cl->name[y] : "?";
         const char *yhn = yh >= 0 && yh < cl->n ? cl->name[yh] : "?";
         long line = in->row_lines && in->eval_rows ? in->row_lines[in->eval_rows[i]] : 0;
@@ -874,6 +955,409 @@ static void section_gallery(page *p, xmlNodePtr body, const lc_report_info *in,
     free(w);
 }
 
+/* The numbers of a JSON array as doubles (non-numbers NaN); NULL with *n = 0 when absent. */
+static double *json_doubles(page *p, const cJSON *arr, int *n)
+{
+    *n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+    if (*n < 1)
+        return NULL;
+    double *v = malloc(sizeof *v * (size_t)*n);
+    if (!v) {
+        p->oom = 1;
+        *n = 0;
+        return NULL;
+    }
+    int i = 0;
+    for (const cJSON *x = arr->child; x && i < *n; x = x->next, i++)
+        v[i] = cJSON_IsNumber(x) ? x->valuedouble : NAN;
+    return v;
+}
+
+/* A row "label | JSON value" of a two-column table (nothing when v is absent). */
+static void value_row(page *p, xmlNodePtr tb, const char *label, const cJSON *v)
+{
+    if (!v)
+        return;
+    xmlNodePtr tr = add(p, tb, "tr", NULL);
+    add(p, tr, "th", label);
+    json_cell(p, tr, v, 4);
+}
+
+static double *confusion(page *p, const cJSON *feat, int *n);
+
+static const double UNIT_RANGE[4] = {-0.02, 1.02, -0.02, 1.02};
+
+/* ROC and precision-recall curves as test_statistics.json holds them (sklearn's points). */
+static void binary_curves(page *p, xmlNodePtr parent, const octx *oc, const double *cm)
+{
+    const char *f = oc->o->name;
+    const cJSON *roc = get(oc->feat, "roc_curve"), *prc = get(oc->feat, "precision_recall_curve");
+    if (!roc && !prc)
+        return;
+    char h[400], alt[400];
+    xmlNodePtr s = subsection(p, parent, oc, "curves", "ROC and precision-recall curves");
+    prop(p, add(p, s, "p",
+                "From the curves in test_statistics.json (sklearn's roc_curve and "
+                "precision_recall_curve over the evaluated rows); the grey dashed line is a model "
+                "that guesses. The table holds the areas."),
+         "class", "note");
+    const cJSON *auc = get(oc->feat, "roc_auc_macro");
+    if (!cJSON_IsNumber(auc))
+        auc = get(oc->feat, "roc_auc");
+    const cJSON *ap = get(oc->feat, "average_precision_macro");
+    int nx = 0, ny = 0;
+    double *x = json_doubles(p, get(roc, "false_positive_rate"), &nx);
+    double *y = json_doubles(p, get(roc, "true_positive_rate"), &ny);
+    if (x && y) {
+        static const double d[2] = {0, 1};
+        rep_xy sr[2] = {{"ROC curve", x, y, nx < ny ? nx : ny, REP_XY_LINE, 0, NULL},
+                        {"chance", d, d, 2, REP_XY_LINE, 3, NULL}};
+        add(p, s, "h4", "roc_curves_from_prediction_statistics");
+        if (cJSON_IsNumber(auc))
+            snprintf(h, sizeof h, "ROC curve, %s (AUC = %.4f)", f, auc->valuedouble);
+        else
+            snprintf(h, sizeof h, "ROC curve, %s", f);
+        snprintf(alt, sizeof alt,
+                 "ROC curve of %s: true positive rate against false positive rate; its area is "
+                 "in the table below", f);
+        chart(p, s, rep_svg_xy(h, "false positive rate", "true positive rate", sr, 2,
+                               UNIT_RANGE),
+              alt);
+    }
+    free(x);
+    free(y);
+    x = json_doubles(p, get(prc, "recalls"), &nx);
+    y = json_doubles(p, get(prc, "precisions"), &ny);
+    if (x && y) {
+        double pos = cm ? (cm[2] + cm[3]) / (cm[0] + cm[1] + cm[2] + cm[3]) : NAN;
+        double bx[2] = {0, 1}, by[2] = {pos, pos};
+        rep_xy sr[2] = {{"precision-recall curve", x, y, nx < ny ? nx : ny, REP_XY_STEP, 0, NULL},
+                        {"chance (share of true rows)", bx, by, 2, REP_XY_LINE, 3, NULL}};
+        add(p, s, "h4", "precision_recall_curves_from_prediction_statistics");
+        if (cJSON_IsNumber(ap))
+            snprintf(h, sizeof h, "Precision-recall curve, %s (AP = %.4f)", f, ap->valuedouble);
+        else
+            snprintf(h, sizeof h, "Precision-recall curve, %s", f);
+        snprintf(alt, sizeof alt,
+                 "precision-recall curve of %s: precision against recall; average precision is "
+                 "in the table below", f);
+        chart(p, s, rep_svg_xy(h, "recall", "precision", sr, isfinite(pos) ? 2 : 1, UNIT_RANGE),
+              alt);
+    }
+    free(x);
+    free(y);
+    xmlNodePtr tb = add(p, table(p, s, "curves"), "tbody", NULL);
+    value_row(p, tb, "roc_auc_macro", get(oc->feat, "roc_auc_macro"));
+    value_row(p, tb, "roc_auc", get(oc->feat, "roc_auc"));
+    value_row(p, tb, "average_precision_macro", ap);
+}
+
+/* Reliability in 10 bins and the threshold table, from the evaluated rows. */
+static void binary_rows(page *p, xmlNodePtr parent, const octx *oc)
+{
+    const lc_report_output *o = oc->o;
+    size_t n = oc->in->n_eval;
+    char h[400], buf[64];
+    enum { NB = 10 };
+    int64_t cnt[NB];
+    double mp[NB], obs[NB];
+    char lab[NB][24];
+    const char *labp[NB];
+    rep_calibration(o->probs, o->targets, n, NB, cnt, mp, obs);
+    xmlNodePtr s = subsection(p, parent, oc, "calibration", "Calibration (reliability)");
+    snprintf(h, sizeof h,
+             "The %zu rows of the %s split in 10 bins of predicted probability of %s (bins as "
+             "sklearn's calibration_curve makes them): the mean predicted probability against "
+             "the share of rows that are %s. A calibrated model lies on the diagonal.",
+             n, oc->split, o->bool_names[1] ? o->bool_names[1] : "True",
+             o->bool_names[1] ? o->bool_names[1] : "True");
+    prop(p, add(p, s, "p", h), "class", "note");
+    for (int b = 0; b < NB; b++) {
+        snprintf(lab[b], sizeof lab[b], "%lld", (long long)cnt[b]);
+        labp[b] = cnt[b] ? lab[b] : NULL;
+    }
+    static const double d[2] = {0, 1};
+    rep_xy sr[3] = {{"model", mp, obs, NB, REP_XY_LINE, 0, NULL},
+                    {NULL, mp, obs, NB, REP_XY_POINTS, 0, labp},
+                    {"perfectly calibrated", d, d, 2, REP_XY_LINE, 3, NULL}};
+    snprintf(h, sizeof h, "Calibration, %s (labels: rows per bin)", o->name);
+    snprintf(buf, sizeof buf, "share of rows that are true");
+    chart(p, s, rep_svg_xy(h, "mean predicted probability", buf, sr, 3, UNIT_RANGE),
+          "reliability diagram: mean predicted probability against observed share per bin; "
+          "numbers in the table below");
+    xmlNodePtr t = table(p, s, "calibration");
+    xmlNodePtr tr = add(p, add(p, t, "thead", NULL), "tr", NULL);
+    static const char *const ch[] = {"bin", "probability", "rows", "mean predicted",
+                                     "observed share"};
+    for (size_t i = 0; i < sizeof ch / sizeof ch[0]; i++)
+        add(p, tr, "th", ch[i]);
+    xmlNodePtr tb = add(p, t, "tbody", NULL);
+    for (int b = 0; b < NB; b++) {
+        tr = add(p, tb, "tr", NULL);
+        prop(p, addf(p, tr, "td", "%d", b + 1), "align", "right");
+        snprintf(buf, sizeof buf, "%s%.1f, %.1f]", b ? "(" : "[", b / 10.0, (b + 1) / 10.0);
+        add(p, tr, "td", buf);
+        prop(p, addf(p, tr, "td", "%lld", (long long)cnt[b]), "align", "right");
+        if (cnt[b]) {
+            double_cell(p, tr, mp[b], 4);
+            double_cell(p, tr, obs[b], 4);
+        } else {
+            add(p, tr, "td", "-");
+            add(p, tr, "td", "-");
+        }
+    }
+
+    s = subsection(p, parent, oc, "thresholds", "Threshold table");
+    snprintf(h, sizeof h,
+             "Predicting %s when the probability is at least the threshold, over the %zu rows of "
+             "the %s split; precision, recall and F1 are 0 where undefined. The highlighted row "
+             "is the feature's threshold (%g).",
+             o->bool_names[1] ? o->bool_names[1] : "True", n, oc->split, o->threshold);
+    prop(p, add(p, s, "p", h), "class", "note");
+    t = table(p, s, "thresholds");
+    tr = add(p, add(p, t, "thead", NULL), "tr", NULL);
+    static const char *const th[] = {"threshold", "TP", "FP", "FN", "TN", "accuracy",
+                                     "precision", "recall", "F1"};
+    for (size_t i = 0; i < sizeof th / sizeof th[0]; i++)
+        add(p, tr, "th", th[i]);
+    tb = add(p, t, "tbody", NULL);
+    for (int k = 1; k <= 9; k++) {
+        double thr = k / 10.0;
+        rep_confusion c;
+        rep_threshold(o->probs, o->targets, n, thr, &c);
+        tr = add(p, tb, "tr", NULL);
+        if (fabs(thr - o->threshold) < 1e-12) {
+            prop(p, tr, "class", "best");
+            addf(p, tr, "th", "%.1f (feature threshold)", thr);
+        } else {
+            addf(p, tr, "th", "%.1f", thr);
+        }
+        const int64_t v[4] = {c.tp, c.fp, c.fn, c.tn};
+        for (int j = 0; j < 4; j++)
+            prop(p, addf(p, tr, "td", "%lld", (long long)v[j]), "align", "right");
+        double_cell(p, tr, c.accuracy, 4);
+        double_cell(p, tr, c.precision, 4);
+        double_cell(p, tr, c.recall, 4);
+        double_cell(p, tr, c.f1, 4);
+    }
+}
+
+static void section_binary(page *p, xmlNodePtr sec, const octx *oc)
+{
+    const lc_report_output *o = oc->o;
+    double *cm = NULL;
+    if (oc->feat) {
+        section_test_metrics(p, sec, oc);
+        int n = 0;
+        cm = confusion(p, oc->feat, &n);
+        if (cm && n == 2) {
+            char h[300];
+            xmlNodePtr s = subsection(p, sec, oc, "confusion", "Confusion matrix");
+            snprintf(h, sizeof h, "confusion_matrix__%s_top2", o->name);
+            add(p, s, "h4", h);
+            snprintf(h, sizeof h,
+                     "Rows: actual %s; columns: predicted %s (probability at least %g); cells: "
+                     "rows of the %s split.", o->name, o->name, o->threshold, oc->split);
+            prop(p, add(p, s, "p", h), "class", "note");
+            const char *names[2] = {o->bool_names[0] ? o->bool_names[0] : "False",
+                                    o->bool_names[1] ? o->bool_names[1] : "True"};
+            classes cl = {.n = 2, .name = names};
+            cm_table(p, s, cm, 2, 2, &cl, 0, o->name);
+        } else {
+            free(cm);
+            cm = NULL;
+        }
+        binary_curves(p, sec, oc, cm);
+    } else {
+        add(p, sec, "p", "No test statistics: the evaluated split was empty or not saved.");
+    }
+    if (oc->in->n_eval && o->probs && o->targets)
+        binary_rows(p, sec, oc);
+    free(cm);
+    xmlNodePtr s = subsection(p, sec, oc, "learning-curves", "Learning curves");
+    learning(p, s, oc->in, o->name);
+}
+
+#define SCATTER_MAX 2000 /* points per scatter plot; more rows are subsampled evenly */
+
+/* Predicted vs true, residuals against predictions and their histogram, in the column's units. */
+static void number_rows(page *p, xmlNodePtr parent, const octx *oc)
+{
+    const lc_report_output *o = oc->o;
+    size_t n = oc->in->n_eval;
+    char h[600], alt[400];
+    size_t k = n < SCATTER_MAX ? n : SCATTER_MAX;
+    size_t *idx = malloc(sizeof *idx * k);
+    double *tv = malloc(sizeof *tv * k), *pv = malloc(sizeof *pv * k);
+    double *rs = malloc(sizeof *rs * k), *all = malloc(sizeof *all * n);
+    int nb = (int)ceil(sqrt((double)n));
+    nb = nb < 5 ? 5 : nb > 30 ? 30 : nb;
+    double edges[31];
+    int64_t counts[30];
+    if (!idx || !tv || !pv || !rs || !all) {
+        p->oom = 1;
+        goto cleanup;
+    }
+    k = rep_subsample(n, SCATTER_MAX, idx);
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t j = 0; j < k; j++) {
+        size_t i = idx[j];
+        tv[j] = o->targets[i];
+        pv[j] = o->predictions[i];
+        rs[j] = tv[j] - pv[j];
+        if (isfinite(tv[j]) && isfinite(pv[j])) {
+            lo = fmin(lo, fmin(tv[j], pv[j]));
+            hi = fmax(hi, fmax(tv[j], pv[j]));
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        all[i] = (double)o->targets[i] - (double)o->predictions[i];
+    xmlNodePtr s = subsection(p, parent, oc, "residuals", "Predictions and residuals");
+    if (k < n)
+        snprintf(h, sizeof h,
+                 "Rows of the %s split in the column's units, as predictions_parquet.csv holds "
+                 "the predictions; residual = true - predicted. The scatter plots show %zu of "
+                 "the %zu rows (every %.1fth, in row order); the histogram counts them all.",
+                 oc->split, k, n, (double)n / (double)k);
+    else
+        snprintf(h, sizeof h,
+                 "The %zu rows of the %s split in the column's units, as predictions_parquet.csv "
+                 "holds the predictions; residual = true - predicted.", n, oc->split);
+    prop(p, add(p, s, "p", h), "class", "note");
+    if (!(lo <= hi)) {
+        lo = 0;
+        hi = 1;
+    }
+    double pad = (hi - lo > 0 ? hi - lo : 1) * 0.04;
+    double range[4] = {lo - pad, hi + pad, lo - pad, hi + pad};
+    double dg[2] = {lo - pad, hi + pad};
+    rep_xy sr[2] = {{"rows", tv, pv, (int)k, REP_XY_POINTS, 0, NULL},
+                    {"predicted = true", dg, dg, 2, REP_XY_LINE, 3, NULL}};
+    snprintf(h, sizeof h, "predicted_vs_true__%s", o->name);
+    add(p, s, "h4", h);
+    snprintf(h, sizeof h, "Predicted vs true, %s", o->name);
+    snprintf(alt, sizeof alt, "scatter plot of predicted against true %s per row", o->name);
+    chart(p, s, rep_svg_xy(h, "true value", "predicted value", sr, 2, range), alt);
+    double zx[2] = {lo, hi}, zy[2] = {0, 0};
+    rep_xy rr[2] = {{"rows", pv, rs, (int)k, REP_XY_POINTS, 0, NULL},
+                    {"residual 0", zx, zy, 2, REP_XY_LINE, 3, NULL}};
+    snprintf(h, sizeof h, "residuals__%s", o->name);
+    add(p, s, "h4", h);
+    snprintf(h, sizeof h, "Residuals vs predicted, %s", o->name);
+    snprintf(alt, sizeof alt, "scatter plot of the residual (true - predicted) against the "
+             "predicted %s per row", o->name);
+    chart(p, s, rep_svg_xy(h, "predicted value", "residual (true - predicted)", rr, 2, NULL), alt);
+    rep_histogram(all, n, nb, edges, counts);
+    snprintf(h, sizeof h, "residual_histogram__%s", o->name);
+    add(p, s, "h4", h);
+    snprintf(h, sizeof h, "Residuals, %s (%d bins)", o->name, nb);
+    chart(p, s, rep_svg_histogram(h, "residual (true - predicted)", edges, counts, nb),
+          "histogram of the residuals; numbers in the table below");
+    xmlNodePtr t = table(p, s, "histogram");
+    xmlNodePtr tr = add(p, add(p, t, "thead", NULL), "tr", NULL);
+    add(p, tr, "th", "residual from");
+    add(p, tr, "th", "to");
+    add(p, tr, "th", "rows");
+    xmlNodePtr tb = add(p, t, "tbody", NULL);
+    for (int b = 0; b < nb; b++) {
+        tr = add(p, tb, "tr", NULL);
+        double_cell(p, tr, edges[b], 4);
+        double_cell(p, tr, edges[b + 1], 4);
+        prop(p, addf(p, tr, "td", "%lld", (long long)counts[b]), "align", "right");
+    }
+cleanup:
+    free(idx);
+    free(tv);
+    free(pv);
+    free(rs);
+    free(all);
+}
+
+static void section_number(page *p, xmlNodePtr sec, const octx *oc)
+{
+    const lc_report_output *o = oc->o;
+    if (oc->feat) {
+        xmlNodePtr tb = add(p, table(p, sec, "headline"), "tbody", NULL);
+        value_row(p, tb, "MAE (mean_absolute_error)", get(oc->feat, "mean_absolute_error"));
+        value_row(p, tb, "RMSE (root_mean_squared_error)",
+                  get(oc->feat, "root_mean_squared_error"));
+        value_row(p, tb, "R2 (r2)", get(oc->feat, "r2"));
+        if (o->normalization) {
+            char h[400];
+            snprintf(h, sizeof h,
+                     "The model predicts %s-normalised values: test_statistics.json's metrics are "
+                     "computed on them, as Ludwig computes them; the plots below are in the "
+                     "column's units.", o->normalization);
+            prop(p, add(p, sec, "p", h), "class", "note");
+        }
+        section_test_metrics(p, sec, oc);
+    } else {
+        add(p, sec, "p", "No test statistics: the evaluated split was empty or not saved.");
+    }
+    if (oc->in->n_eval && o->predictions && o->targets)
+        number_rows(p, sec, oc);
+    xmlNodePtr s = subsection(p, sec, oc, "learning-curves", "Learning curves");
+    learning(p, s, oc->in, o->name);
+}
+
+/* Class names: the vocabulary, or indices ("#0", ...) for the n classes of the confusion matrix
+ * when the caller has none. */
+static void class_names(page *p, const lc_report_output *o, int ncm, classes *cl)
+{
+    *cl = (classes){0};
+    cl->n = o->class_names ? o->nclasses : ncm;
+    if (o->class_names) {
+        cl->name = o->class_names;
+        return;
+    }
+    if (cl->n < 1)
+        return;
+    cl->own = malloc(sizeof *cl->own * (size_t)cl->n);
+    const char **nm = malloc(sizeof *nm * (size_t)cl->n);
+    if (!cl->own || !nm) {
+        free(nm);
+        free(cl->own);
+        cl->own = NULL;
+        p->oom = 1;
+        cl->n = 0;
+        return;
+    }
+    for (int k = 0; k < cl->n; k++) {
+        snprintf(cl->own[k], sizeof cl->own[k], "#%d", k);
+        nm[k] = cl->own[k];
+    }
+    cl->name = nm;
+    cl->indices = 1;
+}
+
+static void section_category(page *p, xmlNodePtr sec, const octx *oc)
+{
+    classes cl;
+    int ncm = 0;
+    double *cm = oc->feat ? confusion(p, oc->feat, &ncm) : NULL;
+    class_names(p, oc->o, ncm, &cl);
+    if (cm && ncm > cl.n) /* a matrix larger than the vocabulary: show what can be named */
+        ncm = 0;
+    if (oc->feat) {
+        section_test_metrics(p, sec, oc);
+        section_per_class(p, sec, oc, &cl);
+        if (cm && ncm > 0)
+            section_confusion(p, sec, oc, cm, ncm, &cl);
+        section_f1_freq(p, sec, oc, &cl);
+    } else {
+        add(p, sec, "p", "No test statistics: the evaluated split was empty or not saved.");
+    }
+    xmlNodePtr s = subsection(p, sec, oc, "learning-curves", "Learning curves");
+    learning(p, s, oc->in, oc->o->name);
+    if (oc->feat)
+        section_gallery(p, sec, oc, &cl);
+    free(cm);
+    if (cl.own) {
+        free((void *)cl.name);
+        free(cl.own);
+    }
+}
+
 static void head(page *p, xmlNodePtr html, const char *title)
 {
     xmlNodePtr hd = add(p, html, "head", NULL);
@@ -896,27 +1380,18 @@ static void head(page *p, xmlNodePtr html, const char *title)
     free(css);
 }
 
-static void nav(page *p, xmlNodePtr body, int has_test, int has_cm, int has_f1)
+static void nav(page *p, xmlNodePtr body, const lc_report_info *in)
 {
-    static const char *const items[][2] = {
-        {"summary", "Run summary"},
-        {"test-metrics", "Test metrics"},
-        {"per-class", "Per-class statistics"},
-        {"confusion", "Confusion matrix"},
-        {"entropy", "Confusion-matrix entropy"},
-        {"f1-frequency", "F1 vs frequency"},
-        {"learning-curves", "Learning curves"},
-        {"wrong", "Most confidently wrong predictions"},
-    };
     xmlNodePtr ul = add(p, add(p, body, "nav", NULL), "ul", NULL);
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
-        if ((!has_test && (i == 1 || i == 2)) || (!has_cm && (i == 3 || i == 4)) ||
-            (!has_f1 && i == 5))
-            continue;
-        char href[64];
-        snprintf(href, sizeof href, "#%s", items[i][0]);
-        xmlNodePtr a = add(p, add(p, ul, "li", NULL), "a", items[i][1]);
-        prop(p, a, "href", href);
+    xmlNodePtr a = add(p, add(p, ul, "li", NULL), "a", "Run summary");
+    prop(p, a, "href", "#summary");
+    a = add(p, add(p, ul, "li", NULL), "a", "Combined loss");
+    prop(p, a, "href", "#combined");
+    for (int k = 0; k < in->nout; k++) {
+        char h[300];
+        snprintf(h, sizeof h, "%s (%s)", in->outputs[k].name, lc_ftype_name(in->outputs[k].type));
+        a = add(p, add(p, ul, "li", NULL), "a", h);
+        propf(p, a, "href", "#o%d", k);
     }
 }
 
@@ -948,11 +1423,9 @@ static double *confusion(page *p, const cJSON *feat, int *n)
     return v;
 }
 
-lc_status lc_report_write(const char *path, const lc_report_info *in, lc_error *e)
+static lc_status write_page(const char *path, const lc_report_info *in, lc_error *e)
 {
     page p = {0};
-    classes cl = {0};
-    double *cm = NULL;
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return lc_error_set(e, LC_ERR_IO, "%s: path too long", path);
@@ -972,58 +1445,58 @@ lc_status lc_report_write(const char *path, const lc_report_info *in, lc_error *
     head(&p, html, title);
     xmlNodePtr body = add(&p, html, "body", NULL);
     add(&p, body, "h1", title);
-    const cJSON *feat = get(in->test_stats, in->output_feature);
-    int ncm = 0;
-    cm = feat ? confusion(&p, feat, &ncm) : NULL;
-    /* class names: the vocabulary, or indices when the caller has none */
-    cl.n = in->class_names ? in->nclasses : ncm;
-    if (in->class_names) {
-        cl.name = in->class_names;
-    } else if (cl.n > 0) {
-        cl.own = malloc(sizeof *cl.own * (size_t)cl.n);
-        const char **nm = malloc(sizeof *nm * (size_t)cl.n);
-        if (!cl.own || !nm) {
-            free(nm);
-            p.oom = 1;
-            cl.n = 0;
-        } else {
-            for (int k = 0; k < cl.n; k++) {
-                snprintf(cl.own[k], sizeof cl.own[k], "#%d", k);
-                nm[k] = cl.own[k];
-            }
-            cl.name = nm;
-            cl.indices = 1;
+    const char *split = in->eval_split ? in->eval_split : "test";
+    char lead[1024];
+    size_t len = (size_t)snprintf(lead, sizeof lead, "Output feature%s ", in->nout > 1 ? "s" : "");
+    for (int k = 0; k < in->nout && len < sizeof lead; k++)
+        len += (size_t)snprintf(lead + len, sizeof lead - len, "%s%s",
+                                k == 0 ? "" : k + 1 < in->nout ? ", " : " and ",
+                                in->outputs[k].name);
+    if (len < sizeof lead)
+        snprintf(lead + len, sizeof lead - len,
+                 "%s%s; statistics of the %s split. Produced by ludwig-c, a native "
+                 "re-implementation of Ludwig 0.10.3's experiment.",
+                 in->input_feature ? " predicted from " : "",
+                 in->input_feature ? in->input_feature : "", split);
+    prop(&p, add(&p, body, "p", lead), "class", "note");
+    nav(&p, body, in);
+    section_summary(&p, body, in);
+    section_combined(&p, body, in);
+    int any_category = 0;
+    for (int k = 0; k < in->nout && !p.oom; k++) {
+        const lc_report_output *o = &in->outputs[k];
+        octx oc = {.in = in, .o = o, .feat = get(in->test_stats, o->name), .split = split,
+                   .index = k};
+        char h[300];
+        snprintf(h, sizeof h, "%s (%s)", o->name, lc_ftype_name(o->type));
+        xmlNodePtr sec = add(&p, body, "section", NULL);
+        propf(&p, sec, "id", "o%d", k);
+        prop(&p, sec, "class", "output");
+        add(&p, sec, "h2", h);
+        switch (o->type) {
+        case LC_FT_CATEGORY:
+            any_category = 1;
+            section_category(&p, sec, &oc);
+            break;
+        case LC_FT_BINARY:
+            section_binary(&p, sec, &oc);
+            break;
+        case LC_FT_NUMBER:
+            section_number(&p, sec, &oc);
+            break;
+        case LC_FT_IMAGE:
+            add(&p, sec, "p", "The report has no section for image outputs.");
+            break;
         }
     }
-    if (cm && ncm > cl.n) /* a matrix larger than the vocabulary: show what can be named */
-        ncm = 0;
-    char lead[1024];
-    snprintf(lead, sizeof lead,
-             "Output feature %s%s%s; statistics of the %s split. Produced by ludwig-c, a native "
-             "re-implementation of Ludwig 0.10.3's experiment.",
-             in->output_feature, in->input_feature ? " predicted from " : "",
-             in->input_feature ? in->input_feature : "", in->eval_split ? in->eval_split : "test");
-    prop(&p, add(&p, body, "p", lead), "class", "note");
-    nav(&p, body, feat != NULL, cm && ncm > 0, feat && in->class_freq && !cl.indices);
-    section_summary(&p, body, in);
-    if (feat) {
-        section_test_metrics(&p, body, in, feat);
-        section_per_class(&p, body, in, feat, &cl);
-        if (cm && ncm > 0)
-            section_confusion(&p, body, in, cm, ncm, &cl);
-        section_f1_freq(&p, body, in, feat, &cl);
-    } else {
-        xmlNodePtr s = section(&p, body, "test-metrics", "Test metrics");
-        add(&p, s, "p", "No test statistics: the evaluated split was empty or not saved.");
-    }
-    section_learning(&p, body, in);
-    if (feat)
-        section_gallery(&p, body, in, &cl);
     xmlNodePtr foot = add(&p, body, "footer", NULL);
     add(&p, foot, "p",
-        "Numbers shown rounded carry their exact value (as written in the JSON files) in a "
-        "tooltip. Ludwig's 'accuracy' is the macro average of per-class recall; "
-        "'accuracy_micro' is the share of rows predicted correctly.");
+        any_category ? "Numbers shown rounded carry their exact value (as written in the JSON "
+                       "files) in a tooltip. Ludwig's 'accuracy' of a category output is the "
+                       "macro average of per-class recall; 'accuracy_micro' is the share of rows "
+                       "predicted correctly."
+                     : "Numbers shown rounded carry their exact value (as written in the JSON "
+                       "files) in a tooltip.");
     char *js = rep_data_uri("data:text/javascript;base64,", (const unsigned char *)SORT_JS,
                             strlen(SORT_JS));
     if (js) {
@@ -1032,11 +1505,6 @@ lc_status lc_report_write(const char *path, const lc_report_info *in, lc_error *
         free(js);
     } else {
         p.oom = 1;
-    }
-    free(cm);
-    if (cl.own) {
-        free((void *)cl.name);
-        free(cl.own);
     }
     if (p.oom) {
         xmlFreeDoc(p.doc);
@@ -1065,4 +1533,23 @@ lc_status lc_report_write(const char *path, const lc_report_info *in, lc_error *
         return lc_error_set(e, LC_ERR_IO, "%s: cannot write the report (disk full?)", path);
     }
     return LC_OK;
+}
+
+void lc_report_release(lc_report_info *info)
+{
+    if (info->owned) {
+        lc_free(info->owned);
+        info->owned = NULL;
+        info->outputs = NULL;
+        info->nout = 0;
+    }
+}
+
+lc_status lc_report_write(const char *path, lc_report_info *info, lc_error *e)
+{
+    lc_status st = info->fill_failed
+                       ? lc_error_set(e, LC_ERR_NOMEM, "out of memory building the report")
+                       : write_page(path, info, e);
+    lc_report_release(info);
+    return st;
 }

@@ -1,11 +1,14 @@
 /* report_int.h - internals of the report shared by its files: SVG charts (svg.c), PNG thumbnails
- * and data URIs (png.c), formatted XML attributes. Not a public API: only report.c calls these. Every function returns
- * malloc'd memory (free()) or NULL on allocation failure. */
+ * and data URIs (png.c), formatted XML attributes, and the statistics the report derives from
+ * evaluated rows (rowstats.c: calibration bins, threshold table, histogram, subsample). Not a
+ * public API: only report.c calls these. Functions returning pointers return malloc'd memory
+ * (free()) or NULL on allocation failure. */
 #ifndef LC_REPORT_INT_H
 #define LC_REPORT_INT_H
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libxml/tree.h>
 
@@ -38,6 +41,55 @@ char *rep_svg_hbars(const char *title, const char *xlabel, const char *const *la
  * blue). */
 char *rep_svg_dual(const char *title, const char *xlabel, const char *const *labels, int n,
                    const double *y1, const char *y1_name, const double *y2, const char *y2_name);
+
+/* A series of an x-y chart: a polyline, a step line (steps-post, as matplotlib draws sklearn's
+ * precision-recall curve) or points. */
+typedef enum rep_xy_kind { REP_XY_LINE = 0, REP_XY_STEP, REP_XY_POINTS } rep_xy_kind;
+
+typedef struct rep_xy {
+    const char *name;     /* legend text; NULL: not in the legend */
+    const double *x, *y;  /* (n) points; non-finite ones are skipped */
+    int n;
+    rep_xy_kind kind;
+    int style;            /* 0 blue solid, 1 orange dashed, 2 green dotted, 3 grey dashed reference */
+    const char *const *labels; /* (n) text drawn next to each point, or NULL */
+} rep_xy;
+
+/* Chart of up to 6 series over numeric x and y axes. range (4: xlo, xhi, ylo, yhi) fixes the axes
+ * (e.g. [0, 1] for rates); NULL takes the range of the data with a margin. */
+char *rep_svg_xy(const char *title, const char *xlabel, const char *ylabel, const rep_xy *s,
+                 int ns, const double *range);
+
+/* Histogram bars: counts (nb) over edges (nb + 1). */
+char *rep_svg_histogram(const char *title, const char *xlabel, const double *edges,
+                        const int64_t *counts, int nb);
+
+/* Reliability of probabilities p against 0/1 targets y in nb uniform bins, as sklearn's
+ * calibration_curve(strategy="uniform") bins them: [0, 1/nb], (1/nb, 2/nb], ..., the edges being
+ * k * (1 / nb) in double. Per bin: rows, mean probability and share of positives (both NaN when
+ * the bin is empty). */
+void rep_calibration(const float *p /* (n) */, const float *y /* (n) */, size_t n, int nb,
+                     int64_t *count /* (nb) */, double *mean_p /* (nb) */,
+                     double *observed /* (nb) */);
+
+/* The confusion counts of predicting true when p >= t, and accuracy, precision, recall and F1 from
+ * them (precision, recall and F1 are 0 when undefined, as sklearn's zero_division=0). */
+typedef struct rep_confusion {
+    int64_t tp, fp, tn, fn;
+    double accuracy, precision, recall, f1;
+} rep_confusion;
+void rep_threshold(const float *p /* (n) */, const float *y /* (n) */, size_t n, double t,
+                   rep_confusion *c);
+
+/* numpy.histogram(v, bins=nb): nb equal bins over [min, max] of the finite values (min - 0.5,
+ * max + 0.5 when they are all equal; [0, 1] when there is none), the last bin closed, a value
+ * on an inner edge counted in the bin to its right. */
+void rep_histogram(const double *v /* (n) */, size_t n, int nb, double *edges /* (nb + 1) */,
+                   int64_t *counts /* (nb) */);
+
+/* Rows to plot when there are too many: k = min(n, max) indices i * n / k (i = 0..k-1), spread
+ * evenly over 0..n-1 in order. Returns k. */
+size_t rep_subsample(size_t n, size_t max, size_t *idx /* (min(n, max)) */);
 
 /* Sets attribute name of n to the printf-style value (at most 255 bytes); -1 when n is NULL or
  * memory runs out (the caller's out-of-memory flag), 0 otherwise. */

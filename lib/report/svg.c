@@ -1,6 +1,6 @@
 /* svg.c - the report's charts as standalone SVG documents built with libxml2's tree API (so
- * every label is escaped): line charts over epochs, horizontal bars, and Ludwig's double-axis
- * line plot. Axes, ticks, grid, legend and title are drawn here; the caller embeds the text
+ * every label is escaped): line charts over epochs, horizontal bars, Ludwig's double-axis
+ * line plot, x-y charts (curves, scatter points, reference lines) and histograms. Axes, ticks, grid, legend and title are drawn here; the caller embeds the text
  * (report.c uses it as an <img> data URI). Palette: Okabe & Ito, with dash patterns so series
  * stay apart in greyscale too. Not here: which numbers to plot (report.c picks them). */
 #include "report_int.h"
@@ -455,5 +455,216 @@ char *rep_svg_dual(const char *title, const char *xlabel, const char *const *lab
     const char *dashes[2] = {NULL, "9 5"};
     double widths[2] = {4, 3};
     legend(&s, g, 48, 2, names, colors, dashes, widths);
+    return svg_end(&s);
+}
+
+/* Axis ticks and grid for a numeric x axis at the bottom of b. */
+static void x_ticks(svg *s, xmlNodePtr g, const box *b, double step)
+{
+    int d = step_decimals(step);
+    double first = ceil(b->xlo / step - 1e-9) * step;
+    for (int i = 0; i < 50; i++) {
+        double v = first + i * step;
+        if (v > b->xhi + step * 1e-6)
+            break;
+        double x = px(b, v);
+        line(s, g, x, b->y0, x, b->y1, "#e3e3e3", 1, NULL);
+        line(s, g, x, b->y1, x, b->y1 + 5, "#999", 1, NULL);
+        char lab[48];
+        snprintf(lab, sizeof lab, "%.*f", d, fabs(v) < step * 1e-9 ? 0.0 : v);
+        text(s, g, x, b->y1 + 22, "middle", FONT, 0, lab);
+    }
+}
+
+/* An axis range padded by 4 % and widened when empty or a single value. */
+static void pad_range(double *lo, double *hi)
+{
+    if (!(*lo <= *hi)) {
+        *lo = 0;
+        *hi = 1;
+    }
+    double w = *hi - *lo;
+    if (w < 1e-12)
+        w = fabs(*lo) > 1e-12 ? fabs(*lo) * 0.1 : 1;
+    *lo -= w * 0.04;
+    *hi += w * 0.04;
+}
+
+static const char *const xy_color[4] = {REP_BLUE, REP_ORANGE, REP_GREEN, REP_GREY};
+static const char *const xy_dash[4] = {NULL, "9 5", "2 4", "6 4"};
+
+/* Points as one path of zero-length round-capped segments: a dot per point, 14 bytes each. */
+static void xy_points(svg *s, xmlNodePtr g, const box *b, const rep_xy *r, const char *color)
+{
+    size_t cap = (size_t)r->n * 28 + 1;
+    char *d = malloc(cap);
+    if (!d) {
+        s->oom = 1;
+        return;
+    }
+    size_t len = 0;
+    for (int i = 0; i < r->n; i++)
+        if (isfinite(r->x[i]) && isfinite(r->y[i]))
+            len += (size_t)snprintf(d + len, cap - len, "M%.1f %.1fh0", px(b, r->x[i]),
+                                    py(b, r->y[i]));
+    if (len) {
+        xmlNodePtr p = el(s, g, "path");
+        attr(s, p, "fill", "none");
+        attr(s, p, "stroke", "%s", color);
+        attr(s, p, "stroke-width", "%d", r->n > 300 ? 6 : 8);
+        attr(s, p, "stroke-linecap", "round");
+        if (r->n > 50)
+            attr(s, p, "stroke-opacity", "0.5");
+        if (p && !xmlNewProp(p, BAD_CAST "d", BAD_CAST d))
+            s->oom = 1;
+    }
+    free(d);
+}
+
+static void xy_line(svg *s, xmlNodePtr g, const box *b, const rep_xy *r, const char *color,
+                    const char *dash)
+{
+    size_t cap = (size_t)r->n * 48 + 1;
+    char *pts = malloc(cap);
+    if (!pts) {
+        s->oom = 1;
+        return;
+    }
+    size_t len = 0;
+    double prev_y = NAN;
+    for (int i = 0; i < r->n; i++) {
+        if (!isfinite(r->x[i]) || !isfinite(r->y[i]))
+            continue;
+        if (r->kind == REP_XY_STEP && isfinite(prev_y)) /* hold the previous y up to this x */
+            len += (size_t)snprintf(pts + len, cap - len, " %.1f,%.1f", px(b, r->x[i]),
+                                    py(b, prev_y));
+        len += (size_t)snprintf(pts + len, cap - len, "%s%.1f,%.1f", len ? " " : "",
+                                px(b, r->x[i]), py(b, r->y[i]));
+        prev_y = r->y[i];
+    }
+    if (len) {
+        xmlNodePtr p = el(s, g, "polyline");
+        attr(s, p, "fill", "none");
+        attr(s, p, "stroke", "%s", color);
+        attr(s, p, "stroke-width", "%g", r->style == 3 ? 1.5 : 2.5);
+        attr(s, p, "stroke-linejoin", "round");
+        if (dash)
+            attr(s, p, "stroke-dasharray", "%s", dash);
+        if (p && !xmlNewProp(p, BAD_CAST "points", BAD_CAST pts))
+            s->oom = 1;
+    }
+    free(pts);
+}
+
+char *rep_svg_xy(const char *title, const char *xlabel, const char *ylabel, const rep_xy *sr,
+                 int ns, const double *range)
+{
+    svg s;
+    const int H = 480;
+    svg_begin(&s, H, title);
+    if (ns > 6)
+        ns = 6;
+    box b = {86, 84, SVG_W - 24, H - 62, 0, 1, 0, 1};
+    if (range) {
+        b.xlo = range[0];
+        b.xhi = range[1];
+        b.ylo = range[2];
+        b.yhi = range[3];
+    } else {
+        double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+        for (int i = 0; i < ns; i++) {
+            if (sr[i].style == 3) /* reference lines follow the data, not the other way */
+                continue;
+            for (int k = 0; k < sr[i].n; k++)
+                if (isfinite(sr[i].x[k]) && isfinite(sr[i].y[k])) {
+                    xlo = fmin(xlo, sr[i].x[k]);
+                    xhi = fmax(xhi, sr[i].x[k]);
+                    ylo = fmin(ylo, sr[i].y[k]);
+                    yhi = fmax(yhi, sr[i].y[k]);
+                }
+        }
+        pad_range(&xlo, &xhi);
+        pad_range(&ylo, &yhi);
+        b.xlo = xlo;
+        b.xhi = xhi;
+        b.ylo = ylo;
+        b.yhi = yhi;
+    }
+    xmlNodePtr g = s.root;
+    y_ticks(&s, g, &b, nice_step(b.yhi - b.ylo, 6), 0, NULL, 1);
+    x_ticks(&s, g, &b, nice_step(b.xhi - b.xlo, 7));
+    frame(&s, g, &b);
+    text(&s, g, (b.x0 + b.x1) / 2, H - 14, "middle", FONT, 0, xlabel);
+    text(&s, g, 20, (b.y0 + b.y1) / 2, "middle", FONT, -90, ylabel);
+    /* data outside a fixed range is clipped to the plot box */
+    xmlNodePtr defs = el(&s, g, "defs");
+    xmlNodePtr cp = el(&s, defs, "clipPath");
+    attr(&s, cp, "id", "plot");
+    xmlNodePtr cr = el(&s, cp, "rect");
+    attr(&s, cr, "x", "%.1f", b.x0);
+    attr(&s, cr, "y", "%.1f", b.y0);
+    attr(&s, cr, "width", "%.1f", b.x1 - b.x0);
+    attr(&s, cr, "height", "%.1f", b.y1 - b.y0);
+    xmlNodePtr pg = el(&s, g, "g");
+    attr(&s, pg, "clip-path", "url(#plot)");
+    const char *names[6], *colors[6], *dashes[6];
+    double widths[6];
+    int nl = 0;
+    for (int i = 0; i < ns; i++) {
+        int st = sr[i].style >= 0 && sr[i].style < 4 ? sr[i].style : 0;
+        const char *dash = sr[i].kind == REP_XY_POINTS ? NULL : xy_dash[st];
+        if (sr[i].kind == REP_XY_POINTS)
+            xy_points(&s, pg, &b, &sr[i], xy_color[st]);
+        else
+            xy_line(&s, pg, &b, &sr[i], xy_color[st], dash);
+        for (int k = 0; sr[i].labels && k < sr[i].n; k++)
+            if (isfinite(sr[i].x[k]) && isfinite(sr[i].y[k]) && sr[i].labels[k])
+                attr(&s, text(&s, g, px(&b, sr[i].x[k]) + 7, py(&b, sr[i].y[k]) - 7, "start",
+                              FONT - 3, 0, sr[i].labels[k]),
+                     "fill", "%s", REP_GREY);
+        if (sr[i].name) {
+            names[nl] = sr[i].name;
+            colors[nl] = xy_color[st];
+            dashes[nl] = dash;
+            widths[nl++] = sr[i].kind == REP_XY_POINTS ? 8 : st == 3 ? 1.5 : 2.5;
+        }
+    }
+    legend(&s, g, 52, nl, names, colors, dashes, widths);
+    return svg_end(&s);
+}
+
+char *rep_svg_histogram(const char *title, const char *xlabel, const double *edges,
+                        const int64_t *counts, int nb)
+{
+    svg s;
+    const int H = 420;
+    svg_begin(&s, H, title);
+    int64_t mx = 0;
+    for (int i = 0; i < nb; i++)
+        mx = counts[i] > mx ? counts[i] : mx;
+    double ystep = nice_step(mx > 0 ? (double)mx : 1, 5);
+    if (ystep < 1)
+        ystep = 1;
+    box b = {78, 52, SVG_W - 24, H - 62, edges[0], edges[nb], 0,
+             ceil((mx > 0 ? (double)mx : 1) / ystep - 1e-9) * ystep};
+    if (!(b.xhi > b.xlo))
+        b.xhi = b.xlo + 1;
+    xmlNodePtr g = s.root;
+    y_ticks(&s, g, &b, ystep, 0, NULL, 1);
+    x_ticks(&s, g, &b, nice_step(b.xhi - b.xlo, 7));
+    for (int i = 0; i < nb; i++) {
+        if (!counts[i])
+            continue;
+        double x0 = px(&b, edges[i]), x1 = px(&b, edges[i + 1]), y = py(&b, (double)counts[i]);
+        xmlNodePtr r = el(&s, g, "rect");
+        attr(&s, r, "x", "%.1f", x0);
+        attr(&s, r, "y", "%.1f", y);
+        attr(&s, r, "width", "%.1f", x1 - x0 > 1 ? x1 - x0 - 1 : x1 - x0);
+        attr(&s, r, "height", "%.1f", b.y1 - y);
+        attr(&s, r, "fill", REP_BLUE);
+    }
+    frame(&s, g, &b);
+    text(&s, g, (b.x0 + b.x1) / 2, H - 14, "middle", FONT, 0, xlabel);
+    text(&s, g, 20, (b.y0 + b.y1) / 2, "middle", FONT, -90, "rows");
     return svg_end(&s);
 }

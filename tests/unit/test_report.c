@@ -235,17 +235,19 @@ static void test_page(int K, size_t N, int E, int with_images, int with_names)
     cJSON *summary = cJSON_CreateObject();
     cJSON_AddItemToObject(summary, "epochs run", lc_json_int(E));
     cJSON_AddStringToObject(summary, "dataset", "data <&> \"x\".csv");
-    lc_report_info in0 = {.title = "Ludwig Experiment", .output_feature = "label",
-                         .input_feature = "image_path", .eval_split = "test", .test_stats = ts,
-                         .train_stats = tr, .summary = summary, .best_epoch = E - 1,
-                         .nclasses = K, .class_names = (const char *const *)names,
-                         .class_freq = freq, .n_eval = N, .eval_labels = lab, .eval_preds = pred,
-                         .eval_probs = prob, .eval_rows = rows, .row_lines = lines, .images = img,
+    lc_report_output out0 = {.name = "label", .type = LC_FT_CATEGORY, .nclasses = K,
+                             .class_names = (const char *const *)names, .class_freq = freq,
+                             .labels = lab, .preds = pred, .probs = prob};
+    lc_report_info in0 = {.title = "Ludwig Experiment", .input_feature = "image_path",
+                         .eval_split = "test", .test_stats = ts, .train_stats = tr,
+                         .summary = summary, .best_epoch = E - 1, .nout = 1, .outputs = &out0,
+                         .n_eval = N, .eval_rows = rows, .row_lines = lines, .images = img,
                          .C = 1, .H = 28, .W = 28};
-    /* without names (as `ludwig-c evaluate` calls it): indices, never guessed names */
-    lc_report_info in1 = {.title = "Ludwig Evaluate", .output_feature = "label", .test_stats = ts,
-                          .summary = summary};
-    const lc_report_info in = with_names ? in0 : in1;
+    /* without a vocabulary: indices, never guessed names */
+    lc_report_output out1 = {.name = "label", .type = LC_FT_CATEGORY};
+    lc_report_info in1 = {.title = "Ludwig Evaluate", .test_stats = ts, .summary = summary,
+                          .nout = 1, .outputs = &out1};
+    lc_report_info in = with_names ? in0 : in1;
     char path[512];
     snprintf(path, sizeof path, "%s/report_%d_%d.html", tmpdir, K, with_names);
     lc_error e = {0};
@@ -280,7 +282,9 @@ static void test_page(int K, size_t N, int E, int with_images, int with_names)
         CHECK(!strstr(html, "<svg")); /* charts are images */
         CHECK(strstr(html, "<title>Ludwig Experiment</title>"));
         CHECK(strstr(html, "<h1>Ludwig Experiment</h1>"));
-        static const char *const heads[] = {"Run summary", "Test metrics", "Per-class statistics",
+        static const char *const heads[] = {"Run summary", "Combined loss",
+                                            "<h2>label (category)</h2>",
+                                            "Test metrics", "Per-class statistics",
                                             "Confusion matrix", "F1 vs frequency",
                                             "learning_curves_combined_loss",
                                             "learning_curves_label_accuracy",
