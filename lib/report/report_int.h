@@ -51,7 +51,7 @@ typedef struct rep_xy {
     const double *x, *y;  /* (n) points; non-finite ones are skipped */
     int n;
     rep_xy_kind kind;
-    int style;            /* 0 blue solid, 1 orange dashed, 2 green dotted, 3 grey dashed reference */
+    int style;            /* 0 blue solid, 1 orange dashed, 2 green dotted, 3 grey reference */
     const char *const *labels; /* (n) text drawn next to each point, or NULL */
 } rep_xy;
 

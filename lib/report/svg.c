@@ -1,7 +1,8 @@
 /* svg.c - the report's charts as standalone SVG documents built with libxml2's tree API (so
  * every label is escaped): line charts over epochs, horizontal bars, Ludwig's double-axis
- * line plot, x-y charts (curves, scatter points, reference lines) and histograms. Axes, ticks, grid, legend and title are drawn here; the caller embeds the text
- * (report.c uses it as an <img> data URI). Palette: Okabe & Ito, with dash patterns so series
+ * line plot, x-y charts (curves, scatter points, reference lines) and histograms. Axes, ticks,
+ * grid, legend and title are drawn here; the caller embeds the text (report.c uses it as an
+ * <img> data URI). Palette: Okabe & Ito, with dash patterns so series
  * stay apart in greyscale too. Not here: which numbers to plot (report.c picks them). */
 #include "report_int.h"
 
