@@ -48,6 +48,7 @@ static const char *const CSS =
     "h2{margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.1em}"
     "section.output>h2{background:#eef5fa;border-bottom:3px solid #0072B2;padding:.2em .4em}"
     "h3{font-size:1.12em;margin:1.8em 0 .4em}"
+    "h2,h3,h4{overflow-wrap:anywhere}"
     "h4{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:1em;"
     "color:#333;margin:1.5em 0 .4em}"
     "p.note{color:#555;font-size:.92em;max-width:48em}"
