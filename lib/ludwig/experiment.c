@@ -399,6 +399,7 @@ static lc_status write_report(exp_run *X, lc_error *e)
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", X->staging, report_name(X));
     lc_status st = lc_report_write(path, &ri, e);
+    lc_report_release(&ri);
     cJSON_Delete(summary);
     return st;
 }

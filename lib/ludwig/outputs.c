@@ -310,7 +310,9 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
         const lc_column *c = &ds->out[o];
         lc_report_output *r = &out[o];
         r->name = ft->name;
-        r->type = ft->type;
+        r->type = ft->type == LC_FT_BINARY   ? LC_REPORT_BINARY
+                  : ft->type == LC_FT_NUMBER ? LC_REPORT_NUMBER
+                                             : LC_REPORT_CATEGORY;
         switch (ft->type) {
         case LC_FT_CATEGORY:
             r->nclasses = c->nclasses;

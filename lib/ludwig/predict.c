@@ -295,7 +295,9 @@ lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e)
                          .test_stats = stats, .train_stats = NULL, .summary = summary};
     lc_report_fill(&ri, r.cfg, r.ds, &r.ev, r.preds);
     stage_path(&stg, "ludwig_evaluate_report.html", path, sizeof path);
-    if ((st = lc_report_write(path, &ri, e)) || (st = stage_publish(&stg, e)))
+    st = lc_report_write(path, &ri, e);
+    lc_report_release(&ri);
+    if (st || (st = stage_publish(&stg, e)))
         goto done;
     if (o->progress)
         fprintf(o->progress, "ludwig-c: evaluation in %s (loss %.4f)\n", od, r.ev.combined);

@@ -24,13 +24,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lc_config.h"
 #include "lc_error.h"
+
+/* The kinds of output feature the report has sections for. */
+typedef enum lc_report_kind {
+    LC_REPORT_CATEGORY = 0,
+    LC_REPORT_BINARY,
+    LC_REPORT_NUMBER
+} lc_report_kind;
 
 /* One output feature as the report shows it. Arrays are borrowed (n_eval rows of the info). */
 typedef struct lc_report_output {
     const char *name;
-    lc_ftype type;                  /* LC_FT_CATEGORY, LC_FT_BINARY or LC_FT_NUMBER */
+    lc_report_kind type;
     /* category: the vocabulary in index order (may be NULL: classes then come from the stats) */
     int nclasses;
     const char *const *class_names; /* (nclasses) idx2str */
@@ -74,11 +80,11 @@ typedef struct lc_report_info {
     int fill_failed;
 } lc_report_info;
 
-/* Writes path atomically (temporary name, then rename), then releases info->owned (as
- * lc_report_release), also when it fails. */
-lc_status lc_report_write(const char *path, lc_report_info *info, lc_error *e);
+/* Writes path atomically (temporary name, then rename). */
+lc_status lc_report_write(const char *path, const lc_report_info *info, lc_error *e);
 
-/* Frees what lc_report_fill allocated into info (outputs included); safe to call twice. */
+/* Frees what lc_report_fill allocated into info (outputs included); the caller calls it after
+ * writing; safe to call twice. */
 void lc_report_release(lc_report_info *info);
 
 #endif

@@ -266,7 +266,12 @@ static xmlNodePtr subsection(page *p, xmlNodePtr parent, const octx *oc, const c
 
 /* What a metric of an output of type *t means (category wording for overall_stats' keys); t NULL:
  * the combined statistics. */
-static const char *metric_meaning(const lc_ftype *t, const char *k)
+static const char *kind_name(lc_report_kind k)
+{
+    return k == LC_REPORT_BINARY ? "binary" : k == LC_REPORT_NUMBER ? "number" : "category";
+}
+
+static const char *metric_meaning(const lc_report_kind *t, const char *k)
 {
     if (!t)
         return strcmp(k, "loss") == 0
@@ -294,10 +299,10 @@ static const char *metric_meaning(const lc_ftype *t, const char *k)
         {"mean_absolute_percentage_error", "mean of |true - predicted| / |true|"},
         {"root_mean_squared_percentage_error", "root of the mean squared relative error"},
     };
-    if (*t == LC_FT_BINARY || *t == LC_FT_NUMBER) {
-        size_t n = *t == LC_FT_BINARY ? sizeof bin / sizeof bin[0] : sizeof num / sizeof num[0];
+    if (*t == LC_REPORT_BINARY || *t == LC_REPORT_NUMBER) {
+        size_t n = *t == LC_REPORT_BINARY ? sizeof bin / sizeof bin[0] : sizeof num / sizeof num[0];
         for (size_t i = 0; i < n; i++) {
-            const char *const *e = *t == LC_FT_BINARY ? bin[i] : num[i];
+            const char *const *e = *t == LC_REPORT_BINARY ? bin[i] : num[i];
             if (strcmp(e[0], k) == 0)
                 return e[1];
         }
@@ -340,7 +345,7 @@ static void section_summary(page *p, xmlNodePtr body, const lc_report_info *in)
     }
 }
 
-static void metric_row(page *p, xmlNodePtr tb, const lc_ftype *t, const char *name,
+static void metric_row(page *p, xmlNodePtr tb, const lc_report_kind *t, const char *name,
                        const cJSON *v)
 {
     xmlNodePtr tr = add(p, tb, "tr", NULL);
@@ -363,7 +368,7 @@ static xmlNodePtr metrics_table(page *p, xmlNodePtr parent)
 
 /* A group of metrics: a heading row, then one row per scalar of obj (type: the output's, NULL
  * for the combined statistics). */
-static void metrics_group(page *p, xmlNodePtr t, const char *group, const lc_ftype *type,
+static void metrics_group(page *p, xmlNodePtr t, const char *group, const lc_report_kind *type,
                           const cJSON *obj)
 {
     xmlNodePtr tb = add(p, t, "tbody", NULL);
@@ -1390,7 +1395,7 @@ static void nav(page *p, xmlNodePtr body, const lc_report_info *in)
     prop(p, a, "href", "#combined");
     for (int k = 0; k < in->nout; k++) {
         char h[300];
-        snprintf(h, sizeof h, "%s (%s)", in->outputs[k].name, lc_ftype_name(in->outputs[k].type));
+        snprintf(h, sizeof h, "%s (%s)", in->outputs[k].name, kind_name(in->outputs[k].type));
         a = add(p, add(p, ul, "li", NULL), "a", h);
         propf(p, a, "href", "#o%d", k);
     }
@@ -1469,24 +1474,21 @@ static lc_status write_page(const char *path, const lc_report_info *in, lc_error
         octx oc = {.in = in, .o = o, .feat = get(in->test_stats, o->name), .split = split,
                    .index = k};
         char h[300];
-        snprintf(h, sizeof h, "%s (%s)", o->name, lc_ftype_name(o->type));
+        snprintf(h, sizeof h, "%s (%s)", o->name, kind_name(o->type));
         xmlNodePtr sec = add(&p, body, "section", NULL);
         propf(&p, sec, "id", "o%d", k);
         prop(&p, sec, "class", "output");
         add(&p, sec, "h2", h);
         switch (o->type) {
-        case LC_FT_CATEGORY:
+        case LC_REPORT_CATEGORY:
             any_category = 1;
             section_category(&p, sec, &oc);
             break;
-        case LC_FT_BINARY:
+        case LC_REPORT_BINARY:
             section_binary(&p, sec, &oc);
             break;
-        case LC_FT_NUMBER:
+        case LC_REPORT_NUMBER:
             section_number(&p, sec, &oc);
-            break;
-        case LC_FT_IMAGE:
-            add(&p, sec, "p", "The report has no section for image outputs.");
             break;
         }
     }
@@ -1546,11 +1548,8 @@ void lc_report_release(lc_report_info *info)
     }
 }
 
-lc_status lc_report_write(const char *path, lc_report_info *info, lc_error *e)
+lc_status lc_report_write(const char *path, const lc_report_info *info, lc_error *e)
 {
-    lc_status st = info->fill_failed
-                       ? lc_error_set(e, LC_ERR_NOMEM, "out of memory building the report")
-                       : write_page(path, info, e);
-    lc_report_release(info);
-    return st;
+    return info->fill_failed ? lc_error_set(e, LC_ERR_NOMEM, "out of memory building the report")
+                             : write_page(path, info, e);
 }

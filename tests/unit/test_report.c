@@ -240,7 +240,7 @@ static void test_page(int K, size_t N, int E, int with_images, int with_names)
     cJSON *summary = cJSON_CreateObject();
     cJSON_AddItemToObject(summary, "epochs run", lc_json_int(E));
     cJSON_AddStringToObject(summary, "dataset", "data <&> \"x\".csv");
-    lc_report_output out0 = {.name = "label", .type = LC_FT_CATEGORY, .nclasses = K,
+    lc_report_output out0 = {.name = "label", .type = LC_REPORT_CATEGORY, .nclasses = K,
                              .class_names = (const char *const *)names, .class_freq = freq,
                              .labels = lab, .preds = pred, .probs = prob};
     lc_report_info in0 = {.title = "Ludwig Experiment", .input_feature = "image_path",
@@ -249,7 +249,7 @@ static void test_page(int K, size_t N, int E, int with_images, int with_names)
                          .n_eval = N, .eval_rows = rows, .row_lines = lines, .images = img,
                          .C = 1, .H = 28, .W = 28};
     /* without a vocabulary: indices, never guessed names */
-    lc_report_output out1 = {.name = "label", .type = LC_FT_CATEGORY};
+    lc_report_output out1 = {.name = "label", .type = LC_REPORT_CATEGORY};
     lc_report_info in1 = {.title = "Ludwig Evaluate", .test_stats = ts, .summary = summary,
                           .nout = 1, .outputs = &out1};
     lc_report_info in = with_names ? in0 : in1;
@@ -492,11 +492,11 @@ static void test_outputs_page(size_t N)
         }
     }
     lc_report_output outs[3] = {
-        {.name = "label", .type = LC_FT_CATEGORY, .nclasses = 3, .class_names = cls,
+        {.name = "label", .type = LC_REPORT_CATEGORY, .nclasses = 3, .class_names = cls,
          .class_freq = freq, .labels = lab, .preds = pred, .probs = prob3},
-        {.name = "is <b>", .type = LC_FT_BINARY, .bool_names = {"no", "yes & <sure>"},
+        {.name = "is <b>", .type = LC_REPORT_BINARY, .bool_names = {"no", "yes & <sure>"},
          .threshold = 0.5, .probs = pb, .targets = yb},
-        {.name = "y&z", .type = LC_FT_NUMBER, .normalization = "zscore", .targets = yn,
+        {.name = "y&z", .type = LC_REPORT_NUMBER, .normalization = "zscore", .targets = yn,
          .predictions = pn}};
     lc_report_info in = {.title = "Ludwig Experiment", .eval_split = "test", .test_stats = ts,
                          .train_stats = tr, .best_epoch = 2, .nout = 3, .outputs = outs,
@@ -547,7 +547,7 @@ static void test_outputs_page(size_t N)
         CHECK(strstr(html, "macro average of per-class recall"));
     }
     free(html);
-    /* lc_report_write released nothing it did not own; a failed fill is an error */
+    /* a failed fill is an error */
     in.fill_failed = 1;
     lc_error_clear(&e);
     CHECK(lc_report_write(path, &in, &e) == LC_ERR_NOMEM);
