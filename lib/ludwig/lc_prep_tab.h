@@ -9,9 +9,14 @@
  * create new ones), outliers replaced, normalization applied; a row whose processed value is NaN
  * is dropped as Ludwig's final dataset.dropna() drops it.
  *
+ * The *_apply functions are the same pipeline with a stored training_set_metadata.json entry (Ludwig's
+ * prediction, evaluation, or a reused metadata file): nothing is fitted; the stored
+ * preprocessing.computed_fill_value fills, the stored statistics normalize, the stored vocabulary
+ * and str2bool map.
+ *
  * Left to others: reading the CSV (cells arrive as the reader produced them), the config (options
- * arrive typed), dropping a row from every feature when one feature drops it, prediction-time
- * preprocessing with a stored metadata file, and writing the JSON file.
+ * arrive typed), dropping a row from every feature when one feature drops it, reading and writing
+ * the JSON file.
  */
 #ifndef LC_PREP_TAB_H
 #define LC_PREP_TAB_H
@@ -90,6 +95,14 @@ lc_status lc_prep_number_run(const lc_prep_column *col, const lc_prep_number_opt
                              lc_prep_number *out, lc_error *e);
 void lc_prep_number_free(lc_prep_number *r);
 
+/* The same with a feature's stored metadata entry `meta` (its statistics and "preprocessing"): the
+ * stored computed_fill_value fills missing cells (fill_with_const without one uses o->fill_value),
+ * outliers are measured against the stored mean and std and filled with computed_outlier_fill_value,
+ * the stored statistics normalize. out->meta stays NULL. Errors as lc_prep_number_run's, plus
+ * LC_ERR_DATA for a statistic or fill value the strategy needs and meta lacks. */
+lc_status lc_prep_number_apply(const lc_prep_column *col, const lc_prep_number_opts *o, const cJSON *meta,
+                               lc_prep_number *out, lc_error *e);
+
 /* The normalization stored in a feature's metadata (keys as written by lc_prep_number_run). */
 lc_status lc_number_norm_from_meta(const cJSON *meta, lc_numnorm kind, const char *name, lc_number_norm *out,
                                    lc_error *e);
@@ -128,6 +141,13 @@ lc_status lc_prep_binary_run(const lc_prep_column *col, const lc_prep_binary_opt
                              lc_prep_binary *out, lc_error *e);
 void lc_prep_binary_free(lc_prep_binary *r);
 
+/* The same with a stored metadata entry: missing cells filled with the stored computed_fill_value
+ * ("false"/"true" for fill_with_false/true when none is stored); a column of numbers or of true/false
+ * is cast as at training; any other cell maps through the stored str2bool, else str2bool with the
+ * stored fallback_true_label. Errors (LC_ERR_DATA): a cell neither maps (naming its line). */
+lc_status lc_prep_binary_apply(const lc_prep_column *col, const lc_prep_binary_opts *o, const cJSON *meta,
+                               lc_prep_binary *out, lc_error *e);
+
 /* Ludwig's strings_utils.str2bool: *out = 1/0 for the true/false strings (case-insensitive), else
  * (v == fallback) when fallback is given. Returns 0, or -1 when v is unconventional and fallback
  * is NULL. */
@@ -156,7 +176,10 @@ typedef struct lc_prep_category {
     int *key_idx;        /* (n_keys) */
     size_t n_keys;
     int fallback_idx;    /* index of an unknown value: <UNK>'s, else the most frequent value's */
-    cJSON *meta;         /* {"idx2str","str2idx","str2freq","vocab_size"} */
+    cJSON *meta;         /* {"idx2str","str2idx","str2freq","vocab_size"} (NULL from the stored-metadata functions) */
+    size_t n_unknown;    /* _apply: cells not in the vocabulary (mapped to fallback_idx) */
+    long unknown_line;   /* the first one's line */
+    char unknown_text[LC_PREP_TEXT_MAX]; /* its stripped text, truncated */
 } lc_prep_category;
 
 /* Builds the vocabulary of a category column and maps every row. preproc (may be NULL) receives
@@ -165,6 +188,17 @@ typedef struct lc_prep_category {
 lc_status lc_prep_category_run(const lc_prep_column *col, const lc_prep_category_opts *o, cJSON *preproc,
                                lc_prep_category *out, lc_error *e);
 void lc_prep_category_free(lc_prep_category *r);
+
+/* The vocabulary of a stored metadata entry (idx2str; str2freq when present, else counts of 0):
+ * idx2str, freq, keys and fallback_idx as lc_prep_category_run sets them; no rows, meta NULL.
+ * Errors (LC_ERR_DATA, naming `name`): no idx2str, a label that is not a string or is listed twice. */
+lc_status lc_prep_category_from_meta(const cJSON *meta, const char *name, lc_prep_category *out, lc_error *e);
+
+/* Maps a column through a stored vocabulary (lc_prep_category_from_meta): missing cells filled with
+ * the stored computed_fill_value (fill_with_const without one: o->fill_value), cells stripped as
+ * Python strips them, unknown values mapped to fallback_idx and counted in n_unknown. */
+lc_status lc_prep_category_apply(const lc_prep_column *col, const lc_prep_category_opts *o, const cJSON *meta,
+                                 lc_prep_category *out, lc_error *e);
 
 /* Ludwig's mapping of a cell (Python-stripped) to its index: str2idx, else fallback_idx. */
 int lc_prep_category_index(const lc_prep_category *c, const char *cell);

@@ -6,8 +6,10 @@
  * interpolation, str2bool for binaries, value_counts order (count, then first appearance) for
  * category vocabularies and fill_with_mode.
  *
- * Not here: the CSV reader, the config, combining the dropped rows of several features, and the
- * prediction-time path that reuses a stored metadata file.
+ * The *_apply functions rerun the same steps with a stored metadata entry instead of fitting.
+ *
+ * Not here: the CSV reader, the config, combining the dropped rows of several features, reading
+ * and writing the metadata file.
  */
 #include "lc_prep_tab.h"
 
@@ -81,6 +83,9 @@ int lc_prep_is_missing(const char *cell)
                                      "NaN",  "-NaN",    "nan",     "-nan",   "None"};
     if (!cell)
         return 1;
+    /* every NA string is at most 8 bytes and starts with one of these (a fast path for numbers) */
+    if (cell[0] && (!strchr("-1#Nn<", cell[0]) || strnlen(cell, 9) > 8))
+        return 0;
     for (size_t i = 0; i < sizeof na / sizeof *na; i++)
         if (strcmp(cell, na[i]) == 0)
             return 1;
@@ -901,6 +906,101 @@ static lc_status number_meta(const lc_prep_number_opts *o, const num_stats *s, l
     return LC_OK;
 }
 
+/* Step 3, the cast: pd.to_numeric(errors="coerce").astype(float32) of the rows not dropped, into
+ * v (m of them, rows[k] their row); the first coerced cell is recorded in out. */
+static void number_cast(const lc_prep_column *col, const raw_col *r, size_t *rows, float *v, size_t *m,
+                        lc_prep_number *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->st[i] == CELL_DROP)
+            continue;
+        double d = NAN;
+        if (r->st[i] == CELL_NUM) {
+            d = r->d[i];
+        } else if (r->st[i] == CELL_STR && !pd_numeric(r->s[i], &d)) {
+            d = NAN;
+            if (out->n_coerced++ == 0) {
+                out->coerced_line = col->lines ? col->lines[i] : 0;
+                quote_text(out->coerced_text, sizeof out->coerced_text, r->s[i]);
+            }
+        }
+        rows[k] = i;
+        v[k++] = (float)d;
+    }
+    *m = k;
+}
+
+/* Step 6: values further than threshold standard deviations from the mean become missing and are
+ * filled by the outlier strategy. */
+static lc_status number_outliers(const lc_prep_column *col, const size_t *rows, float *v, unsigned char *drop,
+                                 size_t m, const lc_prep_number_opts *o, float mu, float sd, const fill *fo,
+                                 lc_error *e)
+{
+    float thr = (float)o->outlier_threshold;
+    for (size_t i = 0; i < m; i++)
+        if (!drop[i] && fabsf((v[i] - mu) / sd) > thr)
+            v[i] = NAN;
+    return number_refill(col, rows, v, drop, m, o->outlier_strategy, fo, e);
+}
+
+/* Step 7 and the final dropna(): normalizes the kept values and scatters them to out (rows
+ * dropped or NaN are not kept). drop is turned into keep. */
+static lc_status number_finish(const lc_prep_column *col, const size_t *rows, float *v, unsigned char *drop,
+                               size_t m, lc_prep_number *out, lc_error *e)
+{
+    long *lines = NULL;
+    if (col->lines) {
+        lines = lc_alloc(m ? m : 1, sizeof *lines);
+        if (!lines)
+            return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < m; i++)
+            lines[i] = col->lines[rows[i]];
+    }
+    unsigned char *keep = drop; /* reuse: invert in place */
+    for (size_t i = 0; i < m; i++)
+        keep[i] = !drop[i];
+    lc_status st = lc_number_norm_apply(&out->norm, col->name, v, keep, lines, m, e);
+    lc_free(lines);
+    if (st)
+        return st;
+    for (size_t i = 0; i < m; i++) {
+        int k = keep[i] && !isnan(v[i]); /* dataset.dropna() */
+        out->values[rows[i]] = v[i];
+        out->keep[rows[i]] = (unsigned char)k;
+        out->n_kept += (size_t)k;
+    }
+    return LC_OK;
+}
+
+/* The per-row buffers of a number column (scratch rows, v, drop; the outputs in out). */
+typedef struct num_bufs {
+    size_t *rows;
+    float *v;
+    unsigned char *drop;
+} num_bufs;
+
+static lc_status num_bufs_alloc(num_bufs *b, size_t n, lc_prep_number *out, lc_error *e)
+{
+    size_t n1 = n ? n : 1;
+    b->rows = lc_alloc(n1, sizeof *b->rows);
+    b->v = lc_alloc(n1, sizeof *b->v);
+    b->drop = lc_alloc(n1, sizeof *b->drop);
+    out->values = lc_alloc(n1, sizeof *out->values);
+    out->keep = lc_alloc(n1, sizeof *out->keep);
+    if (!b->rows || !b->v || !b->drop || !out->values || !out->keep)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    return LC_OK;
+}
+
+static void num_bufs_free(num_bufs *b)
+{
+    lc_free(b->rows);
+    lc_free(b->v);
+    lc_free(b->drop);
+    memset(b, 0, sizeof *b);
+}
+
 lc_status lc_prep_number_run(const lc_prep_column *col, const lc_prep_number_opts *o, cJSON *preproc,
                              lc_prep_number *out, lc_error *e)
 {
@@ -908,9 +1008,9 @@ lc_status lc_prep_number_run(const lc_prep_column *col, const lc_prep_number_opt
     raw_col r;
     fill f = {0}, fo = {0};
     cJSON *js = NULL, *jso = NULL;
-    size_t *rows = NULL, m = 0;
-    float *v = NULL, *sorted = NULL;
-    unsigned char *drop = NULL;
+    num_bufs b = {0};
+    size_t m = 0;
+    float *sorted = NULL;
     lc_status st;
     if (raw_init(&r, col))
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
@@ -930,44 +1030,21 @@ lc_status lc_prep_number_run(const lc_prep_column *col, const lc_prep_number_opt
         }
     }
 
-    /* 2. fill the raw column, 3. cast: pd.to_numeric(errors="coerce").astype(float32) */
+    /* 2. fill the raw column, 3. cast */
     raw_fill(&r, o->missing, &f);
-    size_t n1 = col->n ? col->n : 1;
-    rows = lc_alloc(n1, sizeof *rows);
-    v = lc_alloc(n1, sizeof *v);
-    drop = lc_alloc(n1, sizeof *drop);
-    out->values = lc_alloc(n1, sizeof *out->values);
-    out->keep = lc_alloc(n1, sizeof *out->keep);
-    if (!rows || !v || !drop || !out->values || !out->keep) {
-        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    if ((st = num_bufs_alloc(&b, col->n, out, e)))
         goto done;
-    }
-    for (size_t i = 0; i < r.n; i++) {
-        if (r.st[i] == CELL_DROP)
-            continue;
-        double d = NAN;
-        if (r.st[i] == CELL_NUM) {
-            d = r.d[i];
-        } else if (r.st[i] == CELL_STR && !pd_numeric(r.s[i], &d)) {
-            d = NAN;
-            if (out->n_coerced++ == 0) {
-                out->coerced_line = col->lines ? col->lines[i] : 0;
-                quote_text(out->coerced_text, sizeof out->coerced_text, r.s[i]);
-            }
-        }
-        rows[m] = i;
-        v[m++] = (float)d;
-    }
+    number_cast(col, &r, b.rows, b.v, &m, out);
 
     /* 4. metadata on the cast column (coerced NaNs not yet filled) */
     num_stats s = {0};
     if (o->normalization == LC_NUMNORM_ZSCORE || o->has_outlier_strategy)
-        if (f32_mean_std(v, m, &s.mean, &s.std)) {
+        if (f32_mean_std(b.v, m, &s.mean, &s.std)) {
             st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
             goto done;
         }
     if (o->normalization == LC_NUMNORM_MINMAX)
-        f32_min_max(v, m, &s.min, &s.max);
+        f32_min_max(b.v, m, &s.min, &s.max);
     if (o->normalization == LC_NUMNORM_IQ) {
         if (m == 0) {
             st = lc_error_set(e, LC_ERR_DATA, "number feature '%s': iq normalization needs at least one value", col->name);
@@ -980,7 +1057,7 @@ lc_status lc_prep_number_run(const lc_prep_column *col, const lc_prep_number_opt
         }
         int any_nan = 0;
         for (size_t i = 0; i < m; i++)
-            sorted[i] = v[i], any_nan |= isnan(v[i]);
+            sorted[i] = b.v[i], any_nan |= isnan(b.v[i]);
         if (any_nan) {
             s.q1 = s.q2 = s.q3 = NAN;
         } else {
@@ -996,54 +1073,97 @@ lc_status lc_prep_number_run(const lc_prep_column *col, const lc_prep_number_opt
     }
 
     /* 5. missing values again (the cast made new ones), 6. outliers, 7. normalization */
-    st = number_refill(col, rows, v, drop, m, o->missing, &f, e);
+    st = number_refill(col, b.rows, b.v, b.drop, m, o->missing, &f, e);
+    if (!st && o->has_outlier_strategy)
+        st = number_outliers(col, b.rows, b.v, b.drop, m, o, s.mean, s.std, &fo, e);
+    if (!st)
+        st = number_finish(col, b.rows, b.v, b.drop, m, out, e);
     if (st)
         goto done;
-    if (o->has_outlier_strategy) {
-        float mu = s.mean, sd = s.std, thr = (float)o->outlier_threshold;
-        for (size_t i = 0; i < m; i++)
-            if (!drop[i] && fabsf((v[i] - mu) / sd) > thr)
-                v[i] = NAN;
-        st = number_refill(col, rows, v, drop, m, o->outlier_strategy, &fo, e);
-        if (st)
-            goto done;
-    }
-    long *lines = NULL;
-    if (col->lines) {
-        lines = lc_alloc(m ? m : 1, sizeof *lines);
-        if (!lines) {
-            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        for (size_t i = 0; i < m; i++)
-            lines[i] = col->lines[rows[i]];
-    }
-    unsigned char *keep = drop; /* reuse: invert in place */
-    for (size_t i = 0; i < m; i++)
-        keep[i] = !drop[i];
-    st = lc_number_norm_apply(&out->norm, col->name, v, keep, lines, m, e);
-    lc_free(lines);
-    if (st)
-        goto done;
-    for (size_t i = 0; i < m; i++) {
-        int k = keep[i] && !isnan(v[i]); /* dataset.dropna() */
-        out->values[rows[i]] = v[i];
-        out->keep[rows[i]] = (unsigned char)k;
-        out->n_kept += (size_t)k;
-    }
     set_item(preproc, "computed_fill_value", js);
     js = NULL;
     set_item(preproc, "computed_outlier_fill_value", jso);
     jso = NULL;
 done:
-    lc_free(rows);
-    lc_free(v);
-    lc_free(drop);
+    num_bufs_free(&b);
     lc_free(sorted);
 done_raw:
     raw_free(&r);
     cJSON_Delete(js);
     cJSON_Delete(jso);
+    if (st)
+        lc_prep_number_free(out);
+    return st;
+}
+
+/* ------------------------------------------------------------------ with stored metadata */
+
+/* meta.preprocessing[key] as a fill value: a string, a number, or a bool (Python's str() of it). */
+static int stored_fill(const cJSON *meta, const char *key, fill *f)
+{
+    const cJSON *pre = meta ? cJSON_GetObjectItemCaseSensitive(meta, "preprocessing") : NULL;
+    const cJSON *v = pre ? cJSON_GetObjectItemCaseSensitive(pre, key) : NULL;
+    memset(f, 0, sizeof *f);
+    if (cJSON_IsString(v))
+        f->kind = CELL_STR, f->s = v->valuestring;
+    else if (cJSON_IsNumber(v))
+        f->kind = CELL_NUM, f->d = v->valuedouble;
+    else if (cJSON_IsBool(v))
+        f->kind = CELL_STR, f->s = cJSON_IsTrue(v) ? "True" : "False";
+    return f->kind != CELL_NA;
+}
+
+static int strategy_fills(lc_missing m)
+{
+    return m != LC_MISS_BFILL && m != LC_MISS_FFILL && m != LC_MISS_DROP_ROW;
+}
+
+/* The stored fill value for strategy m; fill_with_const without one uses const_fill (may be NULL). */
+static lc_status stored_fill_for(const cJSON *meta, const char *key, lc_missing m, const fill *const_fill,
+                                 const char *type, const char *name, fill *f, lc_error *e)
+{
+    if (!strategy_fills(m) || stored_fill(meta, key, f))
+        return LC_OK;
+    if (m == LC_MISS_FILL_CONST && const_fill) {
+        *f = *const_fill;
+        return LC_OK;
+    }
+    return lc_error_set(e, LC_ERR_DATA, "%s feature '%s': the training set metadata has no preprocessing.%s for missing_value_strategy %s",
+                        type, name, key, lc_missing_name(m));
+}
+
+lc_status lc_prep_number_apply(const lc_prep_column *col, const lc_prep_number_opts *o, const cJSON *meta,
+                               lc_prep_number *out, lc_error *e)
+{
+    memset(out, 0, sizeof *out);
+    raw_col r;
+    fill f = {0}, fo = {0}, fc = {.kind = CELL_NUM, .d = o->fill_value};
+    num_bufs b = {0};
+    size_t m = 0;
+    lc_number_norm zs;
+    lc_status st;
+    if (raw_init(&r, col))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    if ((st = stored_fill_for(meta, "computed_fill_value", o->missing, &fc, "number", col->name, &f, e)))
+        goto done;
+    if (o->has_outlier_strategy &&
+        ((st = stored_fill_for(meta, "computed_outlier_fill_value", o->outlier_strategy, &fc, "number", col->name, &fo, e)) ||
+         (st = lc_number_norm_from_meta(meta, LC_NUMNORM_ZSCORE, col->name, &zs, e))))
+        goto done;
+    if ((st = lc_number_norm_from_meta(meta, o->normalization, col->name, &out->norm, e)))
+        goto done;
+    raw_fill(&r, o->missing, &f);
+    if ((st = num_bufs_alloc(&b, col->n, out, e)))
+        goto done;
+    number_cast(col, &r, b.rows, b.v, &m, out);
+    st = number_refill(col, b.rows, b.v, b.drop, m, o->missing, &f, e);
+    if (!st && o->has_outlier_strategy)
+        st = number_outliers(col, b.rows, b.v, b.drop, m, o, (float)zs.mean, (float)zs.std, &fo, e);
+    if (!st)
+        st = number_finish(col, b.rows, b.v, b.drop, m, out, e);
+done:
+    num_bufs_free(&b);
+    raw_free(&r);
     if (st)
         lc_prep_number_free(out);
     return st;
@@ -1249,6 +1369,90 @@ lc_status lc_prep_binary_run(const lc_prep_column *col, const lc_prep_binary_opt
             goto done;
         }
         set_item(preproc, "computed_fill_value", j);
+    }
+done:
+    free(d);
+    raw_free(&r);
+    if (st)
+        lc_prep_binary_free(out);
+    return st;
+}
+
+lc_status lc_prep_binary_apply(const lc_prep_column *col, const lc_prep_binary_opts *o, const cJSON *meta,
+                               lc_prep_binary *out, lc_error *e)
+{
+    memset(out, 0, sizeof *out);
+    raw_col r;
+    fill f = {0};
+    dist *d = NULL;
+    size_t nd = 0;
+    lc_status st = LC_OK;
+    if (raw_init(&r, col))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    if (o->missing == LC_MISS_FILL_CONST || o->missing == LC_MISS_FILL_MEAN) {
+        st = lc_error_set(e, LC_ERR_CONFIG, "binary feature '%s': missing value strategy %s is not available for binary features",
+                          col->name, lc_missing_name(o->missing));
+        goto done;
+    }
+    if (strategy_fills(o->missing) && !stored_fill(meta, "computed_fill_value", &f)) {
+        if (o->missing == LC_MISS_FILL_MODE) {
+            st = lc_error_set(e, LC_ERR_DATA, "binary feature '%s': the training set metadata has no preprocessing.computed_fill_value for missing_value_strategy fill_with_mode",
+                              col->name);
+            goto done;
+        }
+        f.kind = CELL_STR; /* fill_with_false / fill_with_true without a stored value */
+        f.s = o->missing == LC_MISS_FILL_TRUE ? "true" : "false";
+    }
+    raw_fill(&r, o->missing, &f);
+    size_t n1 = col->n ? col->n : 1;
+    out->values = lc_alloc(n1, sizeof *out->values);
+    out->keep = lc_alloc(n1, sizeof *out->keep);
+    if (!out->values || !out->keep || distinct(r.s, r.n, 0, &d, &nd)) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    /* cast_column on these rows, as in lc_prep_binary_run */
+    int left_nan = 0, numbers = 1, bools = 1;
+    for (size_t i = 0; i < r.n; i++)
+        left_nan |= r.st[i] == CELL_NA;
+    for (size_t k = 0; k < nd; k++) {
+        const char *s = r.s[d[k].first];
+        double x;
+        numbers &= py_float(s, &x);
+        bools &= ieq(s, "true") || ieq(s, "false");
+    }
+    bools &= !left_nan;
+    const cJSON *s2b = meta ? cJSON_GetObjectItemCaseSensitive(meta, "str2bool") : NULL;
+    const cJSON *fbj = meta ? cJSON_GetObjectItemCaseSensitive(meta, "fallback_true_label") : NULL;
+    const char *fb = cJSON_IsString(fbj) ? fbj->valuestring
+                     : o->fallback_true_label && *o->fallback_true_label ? o->fallback_true_label
+                                                                         : NULL;
+    for (size_t i = 0; i < r.n; i++) {
+        if (r.st[i] == CELL_DROP)
+            continue;
+        int b = 1; /* a NaN left in the column: bool(NaN) is True */
+        if (numbers || bools) {
+            double x = NAN;
+            if (r.st[i] == CELL_STR && numbers)
+                py_float(r.s[i], &x);
+            b = numbers ? x != 0. : ieq(r.s[i], "true");
+        } else if (r.st[i] == CELL_STR) {
+            /* the stored str2bool, else strings_utils.str2bool with the stored fallback */
+            const cJSON *v = s2b ? cJSON_GetObjectItemCaseSensitive(s2b, r.s[i]) : NULL;
+            if (cJSON_IsBool(v)) {
+                b = cJSON_IsTrue(v);
+            } else if (lc_binary_str2bool(r.s[i], fb, &b) != 0) {
+                char q[LC_PREP_TEXT_MAX];
+                quote_text(q, sizeof q, r.s[i]);
+                st = lc_error_set(e, LC_ERR_DATA,
+                                  "line %ld: binary feature '%s' holds '%s', which is neither one of the training values (str2bool) nor a boolean string",
+                                  line_of(col, i), col->name, q);
+                goto done;
+            }
+        }
+        out->values[i] = (unsigned char)b;
+        out->keep[i] = 1;
+        out->n_kept++;
     }
 done:
     free(d);
@@ -1466,9 +1670,14 @@ lc_status lc_prep_category_run(const lc_prep_column *col, const lc_prep_category
             st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
             goto done;
         }
-        for (size_t k = 0; k < nd; k++) /* str2freq.get(k, 0) */
-            if (strcmp(stripped[d[k].first], s) == 0)
-                out->freq[i] = (long long)d[k].count;
+        /* str2freq.get(s, 0): a data value's own count; "<UNK>" counts only if the data holds it */
+        if (unk && i == 0) {
+            for (size_t k = 0; k < nd; k++)
+                if (strcmp(stripped[d[k].first], s) == 0)
+                    out->freq[i] = (long long)d[k].count;
+        } else {
+            out->freq[i] = (long long)d[i - (size_t)unk].count;
+        }
     }
     if (category_index(out) || category_meta(out)) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
@@ -1500,6 +1709,123 @@ done:
     free(d);
     free(buf);
     free(stripped);
+    raw_free(&r);
+    if (st)
+        lc_prep_category_free(out);
+    return st;
+}
+
+lc_status lc_prep_category_from_meta(const cJSON *meta, const char *name, lc_prep_category *out, lc_error *e)
+{
+    memset(out, 0, sizeof *out);
+    const cJSON *i2s = meta ? cJSON_GetObjectItemCaseSensitive(meta, "idx2str") : NULL;
+    if (!cJSON_IsArray(i2s) || cJSON_GetArraySize(i2s) < 1)
+        return lc_error_set(e, LC_ERR_DATA, "training set metadata has no vocabulary (idx2str) for feature '%s'", name);
+    size_t n = (size_t)cJSON_GetArraySize(i2s);
+    sort_item *it = lc_realloc_array(NULL, n, sizeof *it);
+    out->idx2str = calloc(n, sizeof *out->idx2str);
+    out->freq = calloc(n, sizeof *out->freq);
+    out->n_idx2str = n;
+    lc_status st = LC_OK;
+    if (!it || !out->idx2str || !out->freq) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    const cJSON *s2f = cJSON_GetObjectItemCaseSensitive(meta, "str2freq");
+    size_t i = 0;
+    for (const cJSON *v = i2s->child; v && i < n; v = v->next, i++) {
+        if (!cJSON_IsString(v)) {
+            st = lc_error_set(e, LC_ERR_DATA, "%s.idx2str[%zu] is not a string", name, i);
+            goto done;
+        }
+        if (!(out->idx2str[i] = lc_strdup(v->valuestring))) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        it[i] = (sort_item){out->idx2str[i], i};
+        const cJSON *fr = s2f ? cJSON_GetObjectItemCaseSensitive(s2f, v->valuestring) : NULL;
+        /* only used to pick the most frequent class; anything unusable counts as 0 */
+        out->freq[i] = cJSON_IsNumber(fr) && fr->valuedouble >= 0 && fr->valuedouble < 9e18 ? (long long)fr->valuedouble : 0;
+    }
+    /* a label listed twice: name the first index that repeats an earlier one */
+    qsort(it, n, sizeof *it, cmp_sort_item);
+    size_t rep = n, orig = 0;
+    for (size_t k = 1; k < n; k++) {
+        /* Ludwig itself lists "<UNK>" twice when most_common cuts the vocabulary and the data holds it */
+        int second = strcmp(it[k].s, it[k - 1].s) == 0 && (k == 1 || strcmp(it[k - 1].s, it[k - 2].s) != 0) &&
+                     strcmp(it[k].s, "<UNK>") != 0;
+        if (second && it[k].i < rep) {
+            rep = it[k].i;
+            orig = it[k - 1].i;
+        }
+    }
+    if (rep < n) {
+        st = lc_error_set(e, LC_ERR_DATA, "%s.idx2str[%zu] repeats the label '%s' of idx2str[%zu]", name, rep,
+                          out->idx2str[rep], orig);
+        goto done;
+    }
+    if (category_index(out))
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+done:
+    free(it);
+    if (st)
+        lc_prep_category_free(out);
+    return st;
+}
+
+lc_status lc_prep_category_apply(const lc_prep_column *col, const lc_prep_category_opts *o, const cJSON *meta,
+                                 lc_prep_category *out, lc_error *e)
+{
+    raw_col r;
+    fill f = {0}, fc = {.kind = CELL_STR, .s = o->fill_value ? o->fill_value : "<UNK>"};
+    lc_status st = lc_prep_category_from_meta(meta, col->name, out, e);
+    if (st)
+        return st;
+    if (raw_init(&r, col)) {
+        lc_prep_category_free(out);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    }
+    if (o->missing == LC_MISS_FILL_MEAN || o->missing == LC_MISS_FILL_FALSE || o->missing == LC_MISS_FILL_TRUE) {
+        st = lc_error_set(e, LC_ERR_CONFIG, "category feature '%s': missing value strategy %s is not available for category features",
+                          col->name, lc_missing_name(o->missing));
+        goto done;
+    }
+    if ((st = stored_fill_for(meta, "computed_fill_value", o->missing, &fc, "category", col->name, &f, e)))
+        goto done;
+    if (f.kind == CELL_NUM) { /* a number stored as the fill: astype(str) would spell it as repr */
+        st = lc_error_set(e, LC_ERR_DATA, "category feature '%s': the training set metadata's preprocessing.computed_fill_value is not a string",
+                          col->name);
+        goto done;
+    }
+    raw_fill(&r, o->missing, &f);
+    size_t n1 = col->n ? col->n : 1;
+    out->values = lc_alloc(n1, sizeof *out->values);
+    out->keep = lc_alloc(n1, sizeof *out->keep);
+    if (!out->values || !out->keep) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < r.n; i++) {
+        if (r.st[i] == CELL_DROP)
+            continue;
+        const char *s = r.st[i] == CELL_STR ? r.s[i] : "nan";
+        size_t a, len;
+        py_strip(s, &a, &len);
+        int k = find_key(out, s + a, len);
+        if (k < 0) {
+            k = out->fallback_idx;
+            if (out->n_unknown++ == 0) {
+                out->unknown_line = line_of(col, i);
+                char *t = lc_strndup(s + a, len);
+                quote_text(out->unknown_text, sizeof out->unknown_text, t ? t : "");
+                free(t);
+            }
+        }
+        out->values[i] = k;
+        out->keep[i] = 1;
+        out->n_kept++;
+    }
+done:
     raw_free(&r);
     if (st)
         lc_prep_category_free(out);

@@ -2,7 +2,9 @@
  * tests/fixtures/prep_tab_cases.json (written by tests/gen_fixtures_prep_tab.py with pandas,
  * numpy and torch following Ludwig 0.10.3's code): every processed value (float32 exactly, log1p
  * and expm1 within 2 ulp), the metadata and the updated preprocessing object byte for byte as
- * json.dump writes them, the inverse normalization, and error messages by substring. */
+ * json.dump writes them, the inverse normalization, and error messages by substring. The
+ * stored-metadata functions (*_apply) must reproduce every run's rows from the metadata it wrote,
+ * and handle hand-made entries (stored fill values, unknown labels, unmappable cells). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,6 +87,36 @@ static void check_error(lc_status st, const lc_error *e, const cJSON *case_, con
               e->msg, want);
 }
 
+/* The metadata entry a run stores: its meta plus "preprocessing", both read back from the JSON text
+ * the fixture holds (so the stored numbers are what the file would hold). */
+static cJSON *stored_entry(const cJSON *case_, const char *name)
+{
+    lc_error e;
+    lc_error_clear(&e);
+    const char *mt = jstr(case_, "meta_json"), *pt = jstr(case_, "preproc_json");
+    cJSON *m = lc_json_parse(mt, strlen(mt), name, &e);
+    cJSON *p = lc_json_parse(pt, strlen(pt), name, &e);
+    CHECK_MSG(m && p, "%s: %s", name, e.msg);
+    if (m && p)
+        cJSON_AddItemToObject(m, "preprocessing", p);
+    else
+        cJSON_Delete(p);
+    return m;
+}
+
+/* *_apply with the stored entry must reproduce the run's rows: the kept rows and their values. */
+static void check_same_rows(const char *name, const char *what, const unsigned char *keep_run, const unsigned char *keep_app,
+                            const void *val_run, const void *val_app, size_t width, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        CHECK_MSG(keep_run[i] == keep_app[i], "%s %s row %zu: keep %d, applied %d", name, what, i, keep_run[i],
+                  keep_app[i]);
+        if (keep_run[i] && keep_app[i])
+            CHECK_MSG(memcmp((const char *)val_run + i * width, (const char *)val_app + i * width, width) == 0,
+                      "%s %s row %zu: the applied value differs", name, what, i);
+    }
+}
+
 static void number_cases(const cJSON *cases)
 {
     const cJSON *c;
@@ -157,6 +189,17 @@ static void number_cases(const cJSON *cases)
                 }
                 CHECK(k == kept || (!inv && kept == 0));
                 free(x);
+
+                cJSON *stored = stored_entry(c, name);
+                lc_prep_number a;
+                lc_status sa = lc_prep_number_apply(&b.col, &o, stored, &a, &e);
+                CHECK_MSG(sa == LC_OK, "%s apply: %s", name, e.msg);
+                if (sa == LC_OK) {
+                    check_same_rows(name, "number", r.keep, a.keep, r.values, a.values, sizeof *a.values, b.col.n);
+                    CHECK(a.n_kept == r.n_kept && a.n_coerced == r.n_coerced && a.meta == NULL);
+                }
+                lc_prep_number_free(&a);
+                cJSON_Delete(stored);
             }
         }
         if (strcmp(name, "zscore_awkward") == 0) { /* "abc" (row 4, line 6) and "1_000" coerced */
@@ -208,6 +251,15 @@ static void binary_cases(const cJSON *cases)
                 }
                 check_json_text(r.meta, c, "meta_json", name);
                 check_json_text(pp, c, "preproc_json", name);
+
+                cJSON *stored = stored_entry(c, name);
+                lc_prep_binary a;
+                lc_status sa = lc_prep_binary_apply(&b.col, &o, stored, &a, &e);
+                CHECK_MSG(sa == LC_OK, "%s apply: %s", name, e.msg);
+                if (sa == LC_OK)
+                    check_same_rows(name, "binary", r.keep, a.keep, r.values, a.values, sizeof *a.values, b.col.n);
+                lc_prep_binary_free(&a);
+                cJSON_Delete(stored);
             }
         }
         if (strcmp(name, "human_bot") == 0)
@@ -268,6 +320,19 @@ static void category_cases(const cJSON *cases)
                     CHECK_MSG(lc_prep_category_index(&r, u->valuestring) == want, "%s: index of '%s' %d want %d", name,
                               u->valuestring, lc_prep_category_index(&r, u->valuestring), want);
                 }
+
+                cJSON *stored = stored_entry(c, name);
+                lc_prep_category a;
+                lc_status sa = lc_prep_category_apply(&b.col, &o, stored, &a, &e);
+                CHECK_MSG(sa == LC_OK, "%s apply: %s", name, e.msg);
+                if (sa == LC_OK) {
+                    check_same_rows(name, "category", r.keep, a.keep, r.values, a.values, sizeof *a.values, b.col.n);
+                    CHECK(a.fallback_idx == r.fallback_idx && a.n_idx2str == r.n_idx2str);
+                    for (i = 0; i < a.n_idx2str && i < r.n_idx2str; i++)
+                        CHECK(strcmp(a.idx2str[i], r.idx2str[i]) == 0 && a.freq[i] == r.freq[i]);
+                }
+                lc_prep_category_free(&a);
+                cJSON_Delete(stored);
             }
         }
         lc_prep_category_free(&r);
@@ -360,6 +425,93 @@ static void basics(void)
     lc_prep_category_free(&cr);
 }
 
+static cJSON *parse(const char *text)
+{
+    lc_error e;
+    lc_error_clear(&e);
+    cJSON *j = lc_json_parse(text, strlen(text), "test", &e);
+    CHECK_MSG(j != NULL, "%s", e.msg);
+    return j;
+}
+
+/* The stored-metadata path on hand-made entries: the stored fill value and statistics are used,
+ * unknown labels fall back and are counted, and what cannot be mapped is an error. */
+static void apply_cases(void)
+{
+    lc_error e;
+    lc_error_clear(&e);
+    long lines[] = {2, 3, 4, 5};
+
+    /* number: NA filled with the stored 6.0 (not the config's 0), zscore with the stored mean/std */
+    const char *nc[] = {"NA", "10", " 4 ", "abc"};
+    lc_prep_column ncol = {"n", nc, lines, 4};
+    lc_prep_number_opts no;
+    lc_prep_number_defaults(&no, 1);
+    cJSON *nm = parse("{\"mean\": 2.0, \"std\": 4.0, \"preprocessing\": {\"computed_fill_value\": 6.0}}");
+    lc_prep_number nr;
+    CHECK(lc_prep_number_apply(&ncol, &no, nm, &nr, &e) == LC_OK);
+    CHECK(nr.keep[0] && nr.values[0] == 1.0f && nr.values[1] == 2.0f && nr.values[2] == 0.5f);
+    /* "abc" is coerced to NaN, then filled as Ludwig fills it; the caller learns where it was */
+    CHECK(nr.n_coerced == 1 && nr.coerced_line == 5 && strcmp(nr.coerced_text, "abc") == 0 && nr.values[3] == 1.0f);
+    lc_prep_number_free(&nr);
+    cJSON_Delete(nm);
+    nm = parse("{\"min\": 0.0, \"max\": 1.0}");
+    lc_error_clear(&e);
+    CHECK(lc_prep_number_apply(&ncol, &no, nm, &nr, &e) == LC_ERR_DATA && strstr(e.msg, "no number 'mean'"));
+    cJSON_Delete(nm);
+    no.missing = LC_MISS_FILL_MEAN;
+    nm = parse("{\"mean\": 2.0, \"std\": 4.0, \"preprocessing\": {}}");
+    lc_error_clear(&e);
+    CHECK(lc_prep_number_apply(&ncol, &no, nm, &nr, &e) == LC_ERR_DATA &&
+          strstr(e.msg, "no preprocessing.computed_fill_value for missing_value_strategy fill_with_mean"));
+    cJSON_Delete(nm);
+
+    /* binary: the stored str2bool, then str2bool with the stored fallback */
+    const char *bc[] = {"human", "bot", "YES", "alien"};
+    lc_prep_column bcol = {"b", bc, lines, 4};
+    lc_prep_binary_opts bo;
+    lc_prep_binary_defaults(&bo, 1);
+    cJSON *bm = parse("{\"str2bool\": {\"bot\": false, \"human\": true}, \"bool2str\": [\"bot\", \"human\"], \"fallback_true_label\": \"human\"}");
+    lc_prep_binary br;
+    CHECK(lc_prep_binary_apply(&bcol, &bo, bm, &br, &e) == LC_OK);
+    CHECK(br.n_kept == 4 && br.values[0] == 1 && br.values[1] == 0 && br.values[2] == 1 && br.values[3] == 0);
+    lc_prep_binary_free(&br);
+    cJSON_Delete(bm);
+    bm = parse("{}"); /* trained on numbers: no fallback, so "human" cannot be mapped */
+    lc_error_clear(&e);
+    CHECK(lc_prep_binary_apply(&bcol, &bo, bm, &br, &e) == LC_ERR_DATA && strstr(e.msg, "line 2:") &&
+          strstr(e.msg, "holds 'human'"));
+    cJSON_Delete(bm);
+
+    /* category: unknown values go to <UNK>, or to the most frequent label when there is none */
+    const char *cc[] = {" a", "NA", "zz", "b "};
+    lc_prep_column ccol = {"c", cc, lines, 4};
+    lc_prep_category_opts co;
+    lc_prep_category_defaults(&co, 1);
+    cJSON *cm = parse("{\"idx2str\": [\"<UNK>\", \"a\", \"b\"], \"preprocessing\": {\"computed_fill_value\": \"b\"}}");
+    lc_prep_category cr;
+    CHECK(lc_prep_category_apply(&ccol, &co, cm, &cr, &e) == LC_OK);
+    CHECK(cr.values[0] == 1 && cr.values[1] == 2 && cr.values[2] == 0 && cr.values[3] == 2);
+    CHECK(cr.n_unknown == 1 && cr.unknown_line == 4 && strcmp(cr.unknown_text, "zz") == 0);
+    lc_prep_category_free(&cr);
+    cJSON_Delete(cm);
+    cm = parse("{\"idx2str\": [\"a\", \"b\"], \"str2freq\": {\"a\": 1, \"b\": 5}}");
+    CHECK(lc_prep_category_apply(&ccol, &co, cm, &cr, &e) == LC_OK);
+    CHECK(cr.values[1] == 1 && cr.values[2] == 1 && cr.n_unknown == 2 && cr.unknown_line == 3 &&
+          strcmp(cr.unknown_text, "<UNK>") == 0); /* NA filled with the config's <UNK>, which is unknown */
+    lc_prep_category_free(&cr);
+    cJSON_Delete(cm);
+    cm = parse("{\"idx2str\": [\"7\", \"1\", \"3\", \"1\", \"7\"]}");
+    lc_error_clear(&e);
+    CHECK(lc_prep_category_from_meta(cm, "label", &cr, &e) == LC_ERR_DATA &&
+          strstr(e.msg, "label.idx2str[3] repeats the label '1' of idx2str[1]"));
+    cJSON_Delete(cm);
+    cm = parse("{\"idx2str\": []}");
+    lc_error_clear(&e);
+    CHECK(lc_prep_category_from_meta(cm, "label", &cr, &e) == LC_ERR_DATA && strstr(e.msg, "no vocabulary (idx2str)"));
+    cJSON_Delete(cm);
+}
+
 int main(void)
 {
     lc_error e;
@@ -367,6 +519,7 @@ int main(void)
     cJSON *root = lc_json_read_file(FIXTURE, &e);
     CHECK_MSG(root != NULL, "%s", e.msg);
     basics();
+    apply_cases();
     if (root) {
         number_cases(cJSON_GetObjectItemCaseSensitive(root, "number"));
         binary_cases(cJSON_GetObjectItemCaseSensitive(root, "binary"));
