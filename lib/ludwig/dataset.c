@@ -1,13 +1,16 @@
-/* dataset.c - turns dataset file(s) into one preprocessed column per feature (see lc_dataset.h):
- * the rows (drop_row, splits) are decided here; each column's values and metadata are the feature
- * type's business (the per-type functions below, dispatched by a switch on lc_ftype). Reading
- * files and decoding images is lib/io's job. */
+/* dataset.c - turns dataset file(s) into one preprocessed column per feature (see lc_dataset.h).
+ * Which rows are kept and how they are split is decided here; what a number, binary or category
+ * column becomes (fill values, casts, statistics, normalization, vocabularies, the metadata) is
+ * lc_prep_tab.h's, run here over every row of every file as Ludwig computes its metadata (each
+ * feature drops only its own missing rows; a row any feature drops is then dropped from all).
+ * Images are decoded for the kept rows only. Reading files and decoding images is lib/io's job. */
 #include "lc_dataset.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +18,7 @@
 #include "lc_image.h"
 #include "lc_json.h"
 #include "lc_mem.h"
+#include "lc_prep_tab.h"
 #include "lc_rng.h"
 #include "lc_table.h"
 
@@ -22,7 +26,7 @@ static void column_free(lc_column *c)
 {
     free(c->values);
     free(c->labels);
-    for (int i = 0; i < c->nclasses; i++)
+    for (int i = 0; c->idx2str && i < c->nclasses; i++)
         free(c->idx2str[i]);
     free(c->idx2str);
     free(c->freq);
@@ -50,21 +54,6 @@ void lc_dataset_free(lc_dataset *d)
     free(d);
 }
 
-/* Ludwig strips label strings (str.strip()) and optionally lowercases them. */
-static char *clean_label(const char *s, int lowercase)
-{
-    while (*s && isspace((unsigned char)*s))
-        s++;
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        n--;
-    char *r = lc_strndup(s, n);
-    if (r && lowercase)
-        for (char *p = r; *p; p++)
-            *p = (char)tolower((unsigned char)*p);
-    return r;
-}
-
 int lc_column_label_index(const lc_column *c, const char *s)
 {
     for (int i = 0; i < c->nclasses; i++)
@@ -80,21 +69,6 @@ typedef struct row_ref {
     int split; /* -1 = from the split column */
 } row_ref;
 
-typedef struct vocab_entry {
-    char *s;
-    int64_t count;
-    size_t first;
-} vocab_entry;
-
-static int cmp_vocab(const void *a, const void *b)
-{
-    const vocab_entry *x = a, *y = b;
-    if (x->count != y->count)
-        return x->count > y->count ? -1 : 1;
-    return x->first < y->first ? -1 : x->first > y->first;
-}
-
-/* A metadata number as an int in [lo, hi], or -1 when it is not one (NaN, fractions, out of range). */
 static int meta_int(const cJSON *v, int lo, int hi)
 {
     if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
@@ -147,6 +121,7 @@ static lc_status need_col(const lc_table *t, const char *col, const char *what, 
     return LC_ERR_DATA;
 }
 
+
 static int is_blank(const char *s)
 {
     while (*s && isspace((unsigned char)*s))
@@ -154,468 +129,48 @@ static int is_blank(const char *s)
     return *s == '\0';
 }
 
-/* What a column builder sees: the cells of the kept rows, their source lines, and where they
+/* A missing cell: what pandas reads as NaN ("", "NA", "nan", "null", ...) or only spaces. */
+static int is_missing_cell(const char *s)
+{
+    return lc_prep_is_missing(s) || is_blank(s);
+}
+
+/* What the image builder sees: the cells of the kept rows, their source lines, and where they
  * come from (for messages). */
 typedef struct cells {
     const char **v;   /* (n) */
     const long *lines;
     size_t n;
     const char *file;
-    const int8_t *split;
 } cells;
 
-/* ------------------------------------------------------------------------------------------ */
-/* Missing values shared by the tabular types: blank cells filled in place (cells.v entries are
- * repointed; `owned` keeps strings this function allocated). */
-
-static lc_status fill_missing(const lc_feature *f, cells *c, const char *mode_value,
-                              const char *mean_text, lc_error *e)
+/* Moves a vocabulary built by lc_prep_tab into col (idx2str is taken over, freq copied). */
+static lc_status vocab_to_column(lc_prep_category *pc, lc_column *col, lc_error *e)
 {
-    const char *fill = NULL;
-    switch (f->missing) {
-    case LC_MISS_FILL_CONST:
-        fill = f->fill_value ? f->fill_value : "";
-        break;
-    case LC_MISS_FILL_MODE:
-        fill = mode_value;
-        break;
-    case LC_MISS_FILL_MEAN:
-        fill = mean_text;
-        break;
-    case LC_MISS_FILL_FALSE:
-        fill = "false";
-        break;
-    case LC_MISS_FILL_TRUE:
-        fill = "true";
-        break;
-    case LC_MISS_BFILL:
-        for (size_t i = c->n; i-- > 0;)
-            if (is_blank(c->v[i]) && i + 1 < c->n)
-                c->v[i] = c->v[i + 1];
-        /* Ludwig fills what bfill leaves with ffill's value, then the fill value */
-        for (size_t i = 1; i < c->n; i++)
-            if (is_blank(c->v[i]))
-                c->v[i] = c->v[i - 1];
-        break;
-    case LC_MISS_FFILL:
-        for (size_t i = 1; i < c->n; i++)
-            if (is_blank(c->v[i]))
-                c->v[i] = c->v[i - 1];
-        for (size_t i = c->n; i-- > 0;)
-            if (is_blank(c->v[i]) && i + 1 < c->n)
-                c->v[i] = c->v[i + 1];
-        break;
-    case LC_MISS_DROP_ROW:
-        break;
-    }
-    if (fill)
-        for (size_t i = 0; i < c->n; i++)
-            if (is_blank(c->v[i]))
-                c->v[i] = fill;
-    for (size_t i = 0; i < c->n; i++)
-        if (is_blank(c->v[i]) && f->missing != LC_MISS_FILL_CONST)
-            return lc_error_set(e, LC_ERR_DATA, "%s: line %ld: column '%s' is empty and its missing_value_strategy could not fill it",
-                                c->file, c->lines[i], f->column);
+    if (pc->n_idx2str > INT32_MAX)
+        return lc_error_set(e, LC_ERR_NOMEM, "a vocabulary of %zu labels is too large", pc->n_idx2str);
+    col->freq = lc_realloc_array(NULL, pc->n_idx2str ? pc->n_idx2str : 1, sizeof *col->freq);
+    if (!col->freq)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < pc->n_idx2str; i++)
+        col->freq[i] = (int64_t)pc->freq[i];
+    col->idx2str = pc->idx2str;
+    col->nclasses = (int)pc->n_idx2str;
+    pc->idx2str = NULL;
+    pc->n_idx2str = 0;
     return LC_OK;
 }
 
-/* The most frequent non-blank cell (ties: first seen), or NULL. */
-static const char *mode_of(const cells *c)
+/* Prediction labels of a binary output: the metadata's bool2str when it holds two strings (a
+ * column of strings), else Python's False/True. */
+static lc_status bool2str_to_column(const cJSON *meta, lc_column *col, lc_error *e)
 {
-    const char *best = NULL;
-    size_t bestn = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        if (is_blank(c->v[i]))
-            continue;
-        size_t k = 0;
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(c->v[j], c->v[i]) == 0;
-        if (seen)
-            continue;
-        for (size_t j = i; j < c->n; j++)
-            k += strcmp(c->v[j], c->v[i]) == 0;
-        if (k > bestn) {
-            bestn = k;
-            best = c->v[i];
-        }
-    }
-    return best;
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* number */
-
-static int parse_number(const char *s, double *out)
-{
-    while (*s && isspace((unsigned char)*s))
-        s++;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s)
-        return -1;
-    while (*end && isspace((unsigned char)*end))
-        end++;
-    if (*end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static lc_status number_column(const lc_feature *f, cells *c, const cJSON *meta, lc_column *col,
-                               lc_error *e)
-{
-    lc_status st;
-    double sum = 0;
-    size_t cnt = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        double v;
-        if (!is_blank(c->v[i]) && parse_number(c->v[i], &v) == 0) {
-            sum += v;
-            cnt++;
-        }
-    }
-    char mean_text[64];
-    snprintf(mean_text, sizeof mean_text, "%.17g", cnt ? sum / (double)cnt : 0.0);
-    if ((st = fill_missing(f, c, mode_of(c), mean_text, e)))
-        return st;
-    double *raw = malloc((c->n + 1) * sizeof *raw);
-    col->values = malloc((c->n + 1) * sizeof *col->values);
-    if (!raw || !col->values) {
-        free(raw);
-        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < c->n; i++) {
-        const char *s = is_blank(c->v[i]) ? "0" : c->v[i];
-        if (parse_number(s, &raw[i])) {
-            lc_error_set(e, LC_ERR_DATA, "%s: line %ld: column '%s' of number feature '%s' holds '%s', which is not a number",
-                         c->file, c->lines[i], f->column, f->name, c->v[i]);
-            free(raw);
-            return LC_ERR_DATA;
-        }
-    }
-    if (meta) {
-        col->mean = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(meta, "mean"));
-        col->std = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(meta, "std"));
-        col->min = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(meta, "min"));
-        col->max = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(meta, "max"));
-        col->meta = cJSON_Duplicate(meta, 1);
-    } else {
-        double s1 = 0, mn = INFINITY, mx = -INFINITY;
-        for (size_t i = 0; i < c->n; i++) {
-            s1 += raw[i];
-            mn = raw[i] < mn ? raw[i] : mn;
-            mx = raw[i] > mx ? raw[i] : mx;
-        }
-        double mean = c->n ? s1 / (double)c->n : 0, ss = 0;
-        for (size_t i = 0; i < c->n; i++)
-            ss += (raw[i] - mean) * (raw[i] - mean);
-        col->mean = mean;
-        col->std = c->n > 1 ? sqrt(ss / (double)(c->n - 1)) : 0;
-        col->min = mn;
-        col->max = mx;
-        col->meta = cJSON_CreateObject();
-        cJSON_AddItemToObject(col->meta, "max", lc_json_float(mx));
-        cJSON_AddItemToObject(col->meta, "mean", lc_json_float(mean));
-        cJSON_AddItemToObject(col->meta, "min", lc_json_float(mn));
-        cJSON_AddItemToObject(col->meta, "std", lc_json_float(col->std));
-    }
-    if (f->normalization == LC_NUMNORM_ZSCORE && !(col->std > 0)) {
-        free(raw);
-        return lc_error_set(e, LC_ERR_DATA, "%s: column '%s' of number feature '%s' is constant (standard deviation 0): zscore normalization is undefined",
-                            c->file, f->column, f->name);
-    }
-    for (size_t i = 0; i < c->n; i++) {
-        double v = raw[i];
-        switch (f->normalization) {
-        case LC_NUMNORM_ZSCORE:
-            v = (v - col->mean) / col->std;
-            break;
-        case LC_NUMNORM_MINMAX:
-            v = col->max > col->min ? (v - col->min) / (col->max - col->min) : 0;
-            break;
-        case LC_NUMNORM_LOG1P:
-            v = log1p(v);
-            break;
-        case LC_NUMNORM_IQ:
-        case LC_NUMNORM_NONE:
-            break;
-        }
-        col->values[i] = (float)v;
-    }
-    free(raw);
-    return LC_OK;
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* binary */
-
-static int str_ieq(const char *a, const char *b)
-{
-    while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b))
-        a++, b++;
-    return *a == *b;
-}
-
-/* Ludwig's str2bool: -1 when s is neither a true nor a false string. */
-static int str2bool(const char *s)
-{
-    static const char *const t[] = {"yes", "y", "true", "t", "1", "1.0"};
-    static const char *const fl[] = {"no", "n", "false", "f", "0", "0.0", "-1", "-1.0"};
-    for (size_t i = 0; i < 6; i++)
-        if (str_ieq(s, t[i]))
-            return 1;
-    for (size_t i = 0; i < 8; i++)
-        if (str_ieq(s, fl[i]))
-            return 0;
-    return -1;
-}
-
-static lc_status binary_column(const lc_feature *f, cells *c, const cJSON *meta, lc_column *col,
-                               lc_error *e)
-{
-    lc_status st = fill_missing(f, c, mode_of(c), NULL, e);
-    if (st)
-        return st;
-    col->values = malloc((c->n + 1) * sizeof *col->values);
-    if (!col->values)
-        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    char *clean[2] = {NULL, NULL};
-    int ndist = 0, conventional = 1;
-    for (size_t i = 0; i < c->n; i++) {
-        char *v = clean_label(c->v[i], 0);
-        if (!v)
-            return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-        int k;
-        for (k = 0; k < ndist; k++)
-            if (strcmp(clean[k], v) == 0)
-                break;
-        if (k == ndist) {
-            if (ndist == 2) {
-                lc_error_set(e, LC_ERR_DATA, "%s: line %ld: binary feature '%s' has a third distinct value '%s' (after '%s' and '%s')",
-                             c->file, c->lines[i], f->name, v, clean[0], clean[1]);
-                free(v);
-                free(clean[0]);
-                free(clean[1]);
-                return LC_ERR_DATA;
-            }
-            clean[ndist++] = v;
-            conventional &= str2bool(v) >= 0;
-        } else {
-            free(v);
-        }
-    }
-    /* the labels: Ludwig's bool2str for unconventional strings is [false, true] with the
-     * fallback_true_label (or the first in sorted order) as true */
     const cJSON *b2s = meta ? cJSON_GetObjectItemCaseSensitive(meta, "bool2str") : NULL;
-    if (cJSON_GetArraySize(b2s) == 2) {
-        col->bool2str[0] = lc_strdup(cJSON_GetArrayItem(b2s, 0)->valuestring);
-        col->bool2str[1] = lc_strdup(cJSON_GetArrayItem(b2s, 1)->valuestring);
-        conventional = 0;
-    } else if (!conventional) {
-        int ti = 0;
-        if (f->fallback_true_label)
-            ti = ndist > 1 && strcmp(clean[1], f->fallback_true_label) == 0;
-        else if (ndist > 1)
-            ti = strcmp(clean[1], clean[0]) < 0;
-        col->bool2str[1] = lc_strdup(clean[ti]);
-        col->bool2str[0] = lc_strdup(ndist > 1 ? clean[1 - ti] : "");
-    }
-    for (size_t i = 0; i < c->n; i++) {
-        int b;
-        if (conventional || !col->bool2str[1]) {
-            b = str2bool(c->v[i]);
-        } else {
-            char *v = clean_label(c->v[i], 0);
-            b = v && strcmp(v, col->bool2str[1]) == 0;
-            free(v);
-        }
-        col->values[i] = b > 0 ? 1.0f : 0.0f;
-    }
-    free(clean[0]);
-    free(clean[1]);
-    col->meta = meta ? cJSON_Duplicate(meta, 1) : cJSON_CreateObject();
-    if (!meta && col->bool2str[1]) {
-        cJSON *arr = cJSON_AddArrayToObject(col->meta, "bool2str");
-        cJSON_AddItemToArray(arr, cJSON_CreateString(col->bool2str[0]));
-        cJSON_AddItemToArray(arr, cJSON_CreateString(col->bool2str[1]));
-        cJSON_AddStringToObject(col->meta, "fallback_true_label", col->bool2str[1]);
-        cJSON *s2b = cJSON_AddObjectToObject(col->meta, "str2bool");
-        cJSON_AddBoolToObject(s2b, col->bool2str[0], 0);
-        cJSON_AddBoolToObject(s2b, col->bool2str[1], 1);
-    }
-    if (!col->bool2str[0]) {
-        col->bool2str[0] = lc_strdup("False");
-        col->bool2str[1] = lc_strdup("True");
-    }
-    return col->bool2str[0] && col->bool2str[1] && col->meta ? LC_OK
-                                                             : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* category */
-
-/* Vocabulary from metadata (idx2str, str2freq). */
-static lc_status vocab_from_meta(const cJSON *m, const char *path, const char *feature,
-                                 lc_column *col, lc_error *e)
-{
-    const cJSON *i2s = cJSON_GetObjectItemCaseSensitive(m, "idx2str");
-    if (!cJSON_IsArray(i2s) || cJSON_GetArraySize(i2s) < 1) {
-        lc_error_set(e, LC_ERR_DATA,
-                     "%s: training set metadata has no vocabulary (idx2str) for feature '%s'",
-                     path, feature);
-        lc_error_hint(e, "--training_set_metadata must be the training_set_metadata.json of a run with the same features");
-        return LC_ERR_DATA;
-    }
-    col->nclasses = cJSON_GetArraySize(i2s);
-    col->idx2str = calloc((size_t)col->nclasses, sizeof *col->idx2str);
-    col->freq = calloc((size_t)col->nclasses, sizeof *col->freq);
-    if (!col->idx2str || !col->freq)
-        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    const cJSON *s2f = cJSON_GetObjectItemCaseSensitive(m, "str2freq");
-    int i = 0;
-    for (const cJSON *v = i2s->child; v && i < col->nclasses; v = v->next, i++) {
-        if (!cJSON_IsString(v))
-            return lc_error_set(e, LC_ERR_DATA, "%s: %s.idx2str[%d] is not a string", path, feature, i);
-        for (int k = 0; k < i; k++)
-            if (strcmp(col->idx2str[k], v->valuestring) == 0)
-                return lc_error_set(e, LC_ERR_DATA, "%s: %s.idx2str[%d] repeats the label '%s' of idx2str[%d]",
-                                    path, feature, i, v->valuestring, k);
-        col->idx2str[i] = lc_strdup(v->valuestring);
-        if (!col->idx2str[i])
-            return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-        const cJSON *fr = s2f ? cJSON_GetObjectItemCaseSensitive(s2f, v->valuestring) : NULL;
-        /* only used to pick the most frequent class; anything unusable counts as 0 */
-        col->freq[i] = cJSON_IsNumber(fr) && fr->valuedouble >= 0 && fr->valuedouble < 9e18
-                           ? (int64_t)fr->valuedouble
-                           : 0;
-    }
-    return LC_OK;
-}
-
-static lc_status category_column(const lc_feature *f, cells *c, const cJSON *meta,
-                                 const char *meta_path, int predict, lc_column *col, FILE *log,
-                                 lc_error *e)
-{
-    lc_status st = LC_OK;
-    if (!(predict && f->is_output) && (st = fill_missing(f, c, mode_of(c), NULL, e)))
-        return st;
-    char **labels = calloc(c->n + 1, sizeof *labels);
-    vocab_entry *voc = NULL;
-    size_t nvoc = 0;
-    if (!labels)
-        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < c->n; i++)
-        if (!(labels[i] = clean_label(c->v[i], f->lowercase))) {
-            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-    if (meta) {
-        if ((st = vocab_from_meta(meta, meta_path, f->name, col, e)))
-            goto done;
-        if (f->is_output && col->nclasses < 2) {
-            st = lc_error_set(e, LC_ERR_DATA, "%s: training set metadata for output feature '%s' has fewer than two labels",
-                              meta_path, f->name);
-            goto done;
-        }
-    } else {
-        /* by frequency over the whole column, most frequent first, ties in order of first
-         * appearance; <UNK> only when there are more distinct values than most_common */
-        voc = calloc(c->n + 1, sizeof *voc);
-        if (!voc) {
-            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        for (size_t i = 0; i < c->n; i++) {
-            size_t k;
-            for (k = 0; k < nvoc; k++)
-                if (strcmp(voc[k].s, labels[i]) == 0)
-                    break;
-            if (k == nvoc) {
-                voc[nvoc].s = labels[i];
-                voc[nvoc].first = i;
-                nvoc++;
-            }
-            voc[k].count++;
-        }
-        qsort(voc, nvoc, sizeof *voc, cmp_vocab);
-        int unk = (long)nvoc > f->most_common;
-        size_t keep = unk ? (size_t)f->most_common : nvoc;
-        col->nclasses = (int)keep + unk;
-        col->idx2str = calloc((size_t)col->nclasses + 1, sizeof *col->idx2str);
-        col->freq = calloc((size_t)col->nclasses + 1, sizeof *col->freq);
-        if (!col->idx2str || !col->freq) {
-            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        if (unk)
-            col->idx2str[0] = lc_strdup("<UNK>");
-        for (size_t k = 0; k < keep; k++) {
-            col->idx2str[k + unk] = lc_strdup(voc[k].s);
-            col->freq[k + unk] = voc[k].count;
-        }
-        for (int k = 0; k < col->nclasses; k++)
-            if (!col->idx2str[k]) {
-                st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-                goto done;
-            }
-        if (f->is_output && col->nclasses < 2) {
-            st = lc_error_set(e, LC_ERR_DATA,
-                              "%s: column '%s' has a single class ('%s'); a category output needs at least two",
-                              c->file, f->column, col->idx2str[0]);
-            goto done;
-        }
-    }
-    col->labels = malloc((c->n + 1) * sizeof *col->labels);
-    col->values = malloc((c->n + 1) * sizeof *col->values);
-    if (!col->labels || !col->values) {
-        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    int unk_idx = lc_column_label_index(col, "<UNK>");
-    int most_freq = 0;
-    for (int k = 1; k < col->nclasses; k++)
-        if (col->freq[k] > col->freq[most_freq])
-            most_freq = k;
-    size_t unseen = 0;
-    const char *first_unseen = NULL;
-    for (size_t i = 0; i < c->n; i++) {
-        int li = lc_column_label_index(col, labels[i]);
-        if (li < 0 && predict && f->is_output) {
-            li = 0;
-        } else if (li < 0) {
-            /* Ludwig maps an unknown label to <UNK>, or to the most frequent class */
-            li = unk_idx >= 0 ? unk_idx : most_freq;
-            if (!unseen++)
-                first_unseen = c->v[i];
-        }
-        col->labels[i] = li;
-        col->values[i] = (float)li;
-    }
-    if (unseen && log)
-        fprintf(log, "ludwig-c: warning: %zu row(s) have labels not in the training set metadata (first: '%s'); they count as '%s', as Ludwig does (feature '%s')\n",
-                unseen, first_unseen, col->idx2str[unk_idx >= 0 ? unk_idx : most_freq], f->name);
-    /* metadata as Ludwig writes it */
-    col->meta = cJSON_CreateObject();
-    cJSON *i2s = cJSON_AddArrayToObject(col->meta, "idx2str");
-    cJSON *s2i = cJSON_CreateObject(), *s2f = cJSON_CreateObject();
-    for (int k = 0; k < col->nclasses; k++) {
-        cJSON_AddItemToArray(i2s, cJSON_CreateString(col->idx2str[k]));
-        cJSON_AddItemToObject(s2i, col->idx2str[k], lc_json_int(k));
-        cJSON_AddItemToObject(s2f, col->idx2str[k], lc_json_int(col->freq[k]));
-    }
-    cJSON_AddItemToObject(col->meta, "preprocessing",
-                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f->json, "preprocessing"), 1));
-    cJSON_AddItemToObject(col->meta, "str2freq", s2f);
-    cJSON_AddItemToObject(col->meta, "str2idx", s2i);
-    cJSON_AddItemToObject(col->meta, "vocab_size", lc_json_int(col->nclasses));
-done:
-    free(voc);
-    for (size_t i = 0; i < c->n; i++)
-        free(labels[i]);
-    free(labels);
-    return st;
+    const cJSON *a = cJSON_GetArrayItem(b2s, 0), *b = cJSON_GetArrayItem(b2s, 1);
+    int strings = cJSON_GetArraySize(b2s) == 2 && cJSON_IsString(a) && cJSON_IsString(b);
+    col->bool2str[0] = lc_strdup(strings ? a->valuestring : "False");
+    col->bool2str[1] = lc_strdup(strings ? b->valuestring : "True");
+    return col->bool2str[0] && col->bool2str[1] ? LC_OK : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -642,6 +197,7 @@ static lc_status image_dims_from_meta(const cJSON *meta, const char *path, const
     return LC_OK;
 }
 
+
 lc_status lc_dataset_read_metadata(const char *path, const char *feature, const char *img_feature,
                                    lc_column *col, int *h, int *w, int *c, lc_error *e)
 {
@@ -649,11 +205,16 @@ lc_status lc_dataset_read_metadata(const char *path, const char *feature, const 
     cJSON *m = lc_json_read_file(path, e);
     if (!m)
         return e ? e->status : LC_ERR_DATA;
-    lc_status st = vocab_from_meta(cJSON_GetObjectItemCaseSensitive(m, feature), path, feature,
-                                   col, e);
-    if (!st && col->nclasses < 2)
+    lc_prep_category pc;
+    lc_status st = lc_prep_category_from_meta(cJSON_GetObjectItemCaseSensitive(m, feature), feature, &pc, e);
+    if (st)
+        lc_error_prefix(e, "%s: ", path);
+    if (!st && pc.n_idx2str < 2)
         st = lc_error_set(e, LC_ERR_DATA, "%s: training set metadata for output feature '%s' has fewer than two labels",
                           path, feature);
+    if (!st)
+        st = vocab_to_column(&pc, col, e);
+    lc_prep_category_free(&pc);
     if (!st)
         st = image_dims_from_meta(cJSON_GetObjectItemCaseSensitive(m, img_feature), path,
                                   img_feature, h, w, c, e);
@@ -675,19 +236,19 @@ static lc_status image_column(const lc_feature *f, cells *c, const cJSON *meta,
     lc_image_source *src = NULL;
     /* blank paths are filled from the next row (bfill, Ludwig's default), or the previous */
     for (size_t i = c->n; i-- > 0;) {
-        if (!is_blank(c->v[i]))
+        if (!is_missing_cell(c->v[i]))
             continue;
         int back = f->missing == LC_MISS_BFILL;
-        if (back && i + 1 < c->n && !is_blank(c->v[i + 1]))
+        if (back && i + 1 < c->n && !is_missing_cell(c->v[i + 1]))
             c->v[i] = c->v[i + 1];
-        else if (!back && i > 0 && !is_blank(c->v[i - 1]))
+        else if (!back && i > 0 && !is_missing_cell(c->v[i - 1]))
             c->v[i] = c->v[i - 1];
     }
     for (size_t i = 0; i < c->n; i++)
-        if (is_blank(c->v[i]) && f->missing == LC_MISS_FFILL && i > 0)
+        if (is_missing_cell(c->v[i]) && f->missing == LC_MISS_FFILL && i > 0)
             c->v[i] = c->v[i - 1];
     for (size_t i = 0; i < c->n; i++)
-        if (is_blank(c->v[i]))
+        if (is_missing_cell(c->v[i]))
             return lc_error_set(e, LC_ERR_DATA,
                                 "%s: line %ld: column '%s' is empty and no %s row has an image to fill it from",
                                 c->file, c->lines[i], f->column,
@@ -798,33 +359,302 @@ done:
     return st;
 }
 
-/* ------------------------------------------------------------------------------------------ */
 
-static lc_status build_column(const lc_feature *f, cells *c, const cJSON *meta_root,
-                              const lc_dataset_opts *o, const char *src_path, lc_pool *pool,
-                              lc_column *col, lc_error *e)
+/* ------------------------------------------------------------------------------------------ */
+/* number, binary and category columns (lc_prep_tab.h), one pool task per feature */
+
+static const cJSON *pre_item(const cJSON *pre, const char *key)
 {
-    col->type = f->type;
-    col->present = 1;
-    const cJSON *meta = meta_root ? cJSON_GetObjectItemCaseSensitive(meta_root, f->name) : NULL;
-    if (meta_root && !meta && f->type == LC_FT_CATEGORY) {
-        lc_error_set(e, LC_ERR_DATA, "%s: training set metadata has no entry for feature '%s'",
-                     o->metadata_path, f->name);
-        lc_error_hint(e, "--training_set_metadata must be the training_set_metadata.json of a run with the same features");
+    return pre ? cJSON_GetObjectItemCaseSensitive(pre, key) : NULL;
+}
+
+/* The options a feature is preprocessed with are the config's; with stored metadata, the stored
+ * preprocessing object's keys win (Ludwig then reads metadata[feature].preprocessing), and keys it
+ * lacks keep the config's value. */
+static lc_missing opts_missing(const lc_feature *f, const cJSON *pre)
+{
+    lc_missing m;
+    return lc_missing_from_name(cJSON_GetStringValue(pre_item(pre, "missing_value_strategy")), &m) == 0 ? m
+                                                                                                       : f->missing;
+}
+
+static void number_opts(const lc_feature *f, const cJSON *pre, lc_prep_number_opts *o)
+{
+    lc_prep_number_defaults(o, !f->is_output);
+    o->missing = opts_missing(f, pre);
+    const cJSON *fv = pre_item(cJSON_GetObjectItemCaseSensitive(f->json, "preprocessing"), "fill_value");
+    o->fill_value = cJSON_IsNumber(fv) ? fv->valuedouble : f->fill_value ? strtod(f->fill_value, NULL) : 0.0;
+    o->normalization = f->normalization;
+    o->has_outlier_strategy = f->outlier_strategy >= 0;
+    if (o->has_outlier_strategy)
+        o->outlier_strategy = (lc_missing)f->outlier_strategy;
+    o->outlier_threshold = f->outlier_threshold;
+    const cJSON *v = pre_item(pre, "normalization");
+    lc_numnorm k;
+    if ((cJSON_IsNull(v) || cJSON_IsString(v)) && lc_norm_from_name(cJSON_GetStringValue(v), &k) == 0)
+        o->normalization = k;
+    v = pre_item(pre, "outlier_strategy");
+    lc_missing m;
+    if (cJSON_IsNull(v))
+        o->has_outlier_strategy = 0;
+    else if (lc_missing_from_name(cJSON_GetStringValue(v), &m) == 0)
+        o->has_outlier_strategy = 1, o->outlier_strategy = m;
+    v = pre_item(pre, "outlier_threshold");
+    if (cJSON_IsNumber(v))
+        o->outlier_threshold = v->valuedouble;
+}
+
+static void binary_opts(const lc_feature *f, const cJSON *pre, lc_prep_binary_opts *o)
+{
+    lc_prep_binary_defaults(o, !f->is_output);
+    o->missing = opts_missing(f, pre);
+    const char *fb = cJSON_GetStringValue(pre_item(pre, "fallback_true_label"));
+    o->fallback_true_label = fb ? fb : f->fallback_true_label;
+}
+
+static void category_opts(const lc_feature *f, const cJSON *pre, lc_prep_category_opts *o)
+{
+    /* is_input = 1 for outputs too: the two-label rule of outputs is checked by the caller, which
+     * names the file and column. Ludwig ignores preprocessing.lowercase for category features
+     * (only its text tokenizers read it), and so does lc_prep_tab. */
+    lc_prep_category_defaults(o, 1);
+    o->missing = opts_missing(f, pre);
+    const char *fv = cJSON_GetStringValue(pre_item(pre, "fill_value"));
+    o->fill_value = fv ? fv : f->fill_value ? f->fill_value : "<UNK>";
+    o->most_common = f->most_common;
+}
+
+typedef struct tab_job {
+    const lc_feature *f;
+    int k;                 /* feature index: inputs, then outputs */
+    const cJSON *meta;     /* the stored metadata entry (apply), or NULL (fit) */
+    cJSON *preproc;        /* fit: the rendered preprocessing, completed by lc_prep_tab */
+    size_t n_present;      /* cells that are not missing */
+    lc_status st;
+    lc_error e;
+    union {
+        lc_prep_number num;
+        lc_prep_binary bin;
+        lc_prep_category cat;
+    } r;
+} tab_job;
+
+typedef struct tab_ctx {
+    tab_job *jobs;
+    const row_ref *rows;   /* (nall) every row of every file */
+    const long *lines;     /* (nall) */
+    size_t nall;
+    const int *colidx;     /* (4, nf) */
+    int nf;
+} tab_ctx;
+
+static void tab_task(void *arg, int task, int thread)
+{
+    (void)thread;
+    tab_ctx *c = arg;
+    tab_job *j = &c->jobs[task];
+    lc_error_clear(&j->e);
+    const char **cv = malloc((c->nall + 1) * sizeof *cv); /* (nall) */
+    if (!cv) {
+        j->st = lc_error_set(&j->e, LC_ERR_NOMEM, "out of memory for the column of feature '%s'", j->f->name);
+        return;
+    }
+    size_t present = 0;
+    for (size_t i = 0; i < c->nall; i++) {
+        const row_ref *r = &c->rows[i];
+        int ci = c->colidx[r->tab * c->nf + j->k];
+        const char *s = ci >= 0 ? lc_table_cell(r->t, r->row, ci) : NULL;
+        cv[i] = s && !is_missing_cell(s) ? s : NULL;
+        present += cv[i] != NULL;
+    }
+    j->n_present = present;
+    lc_prep_column col = {j->f->name, cv, c->lines, c->nall};
+    const cJSON *pre = j->meta ? cJSON_GetObjectItemCaseSensitive(j->meta, "preprocessing") : NULL;
+    switch (j->f->type) {
+    case LC_FT_NUMBER: {
+        lc_prep_number_opts o;
+        number_opts(j->f, pre, &o);
+        j->st = j->meta ? lc_prep_number_apply(&col, &o, j->meta, &j->r.num, &j->e)
+                        : lc_prep_number_run(&col, &o, j->preproc, &j->r.num, &j->e);
+        break;
+    }
+    case LC_FT_BINARY: {
+        lc_prep_binary_opts o;
+        binary_opts(j->f, pre, &o);
+        j->st = j->meta ? lc_prep_binary_apply(&col, &o, j->meta, &j->r.bin, &j->e)
+                        : lc_prep_binary_run(&col, &o, j->preproc, &j->r.bin, &j->e);
+        break;
+    }
+    case LC_FT_CATEGORY: {
+        lc_prep_category_opts o;
+        category_opts(j->f, pre, &o);
+        j->st = j->meta ? lc_prep_category_apply(&col, &o, j->meta, &j->r.cat, &j->e)
+                        : lc_prep_category_run(&col, &o, j->preproc, &j->r.cat, &j->e);
+        break;
+    }
+    case LC_FT_IMAGE:
+        break;
+    }
+    free(cv);
+}
+
+static void tab_job_free(tab_job *j)
+{
+    switch (j->f ? j->f->type : LC_FT_IMAGE) {
+    case LC_FT_NUMBER: lc_prep_number_free(&j->r.num); break;
+    case LC_FT_BINARY: lc_prep_binary_free(&j->r.bin); break;
+    case LC_FT_CATEGORY: lc_prep_category_free(&j->r.cat); break;
+    case LC_FT_IMAGE: break;
+    }
+    cJSON_Delete(j->preproc);
+    j->preproc = NULL;
+}
+
+static const unsigned char *tab_keep(const tab_job *j)
+{
+    switch (j->f->type) {
+    case LC_FT_NUMBER: return j->r.num.keep;
+    case LC_FT_BINARY: return j->r.bin.keep;
+    case LC_FT_CATEGORY: return j->r.cat.keep;
+    case LC_FT_IMAGE: break;
+    }
+    return NULL;
+}
+
+/* The checks on a finished job that need the files' names (errors in e, notes to log). */
+static lc_status tab_check(const tab_job *j, const row_ref *rows, const long *lines, const char *files,
+                           FILE *log, lc_error *e)
+{
+    const lc_feature *f = j->f;
+    if (f->is_output && j->n_present == 0) {
+        lc_error_set(e, LC_ERR_DATA, "%s: column '%s' of the %s output feature '%s' is empty: every cell is missing",
+                     files, f->column, lc_ftype_name(f->type), f->name);
+        lc_error_hint(e, "an output feature needs values to learn from; check the column name and the file");
         return LC_ERR_DATA;
     }
-    switch (f->type) {
-    case LC_FT_IMAGE:
-        return image_column(f, c, meta, o->metadata_path, o, src_path, pool, col, e);
-    case LC_FT_NUMBER:
-        return number_column(f, c, meta, col, e);
-    case LC_FT_BINARY:
-        return binary_column(f, c, meta, col, e);
-    case LC_FT_CATEGORY:
-        return category_column(f, c, meta, o->metadata_path, o->mode == LC_DATASET_PREDICT, col,
-                               o->log, e);
+    if (j->st) {
+        if (e)
+            *e = j->e;
+        lc_error_prefix(e, "%s: ", files);
+        return j->st;
     }
-    return lc_error_set(e, LC_ERR_INTERNAL, "unknown feature type");
+    if (f->type == LC_FT_NUMBER && j->r.num.n_coerced) {
+        /* Ludwig makes such a cell missing (pd.to_numeric(errors="coerce")) and fills or drops it
+         * silently; ludwig-c refuses it on purpose, since it is nearly always a wrong column or
+         * a stray text in the file */
+        size_t i = j->r.num.coerced_row;
+        lc_error_set(e, LC_ERR_DATA, "%s: line %ld: column '%s' of number feature '%s' holds '%s', which is not a number",
+                     lc_table_name(rows[i].t), lines[i], f->column, f->name, j->r.num.coerced_text);
+        if (j->r.num.n_coerced > 1)
+            lc_error_hint(e, "%zu cells of the column are not numbers; write missing values as empty cells or NA",
+                          j->r.num.n_coerced);
+        else
+            lc_error_hint(e, "write missing values as empty cells or NA");
+        return LC_ERR_DATA;
+    }
+    if (f->type == LC_FT_CATEGORY && f->is_output && !j->meta && j->r.cat.vocab_size < 2) {
+        lc_error_set(e, LC_ERR_DATA, "%s: column '%s' has a single class ('%s'); a category output needs at least two",
+                     files, f->column, j->r.cat.n_idx2str ? j->r.cat.idx2str[0] : "");
+        return LC_ERR_DATA;
+    }
+    if (f->type == LC_FT_CATEGORY && j->r.cat.n_unknown && log) {
+        const lc_prep_category *c = &j->r.cat;
+        fprintf(log, "ludwig-c: warning: %zu row(s) have labels not in the training set metadata (first: '%s'); they count as '%s', as Ludwig does (feature '%s'; first at %s line %ld)\n",
+                c->n_unknown, c->unknown_text, c->idx2str[c->fallback_idx], f->name,
+                lc_table_name(rows[c->unknown_row].t), c->unknown_line);
+    }
+    return LC_OK;
+}
+
+/* The column of a finished job over the kept rows (kept[j] is the row index among all rows);
+ * the job's arrays and metadata are taken over or freed. */
+static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column *col, lc_error *e)
+{
+    lc_status st;
+    col->type = j->f->type;
+    col->present = 1;
+    col->values = malloc((n + 1) * sizeof *col->values);
+    if (!col->values)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    cJSON *meta = NULL;
+    switch (j->f->type) {
+    case LC_FT_NUMBER:
+        for (size_t i = 0; i < n; i++)
+            col->values[i] = j->r.num.values[kept[i]];
+        col->norm = j->r.num.norm;
+        meta = j->r.num.meta;
+        j->r.num.meta = NULL;
+        break;
+    case LC_FT_BINARY:
+        for (size_t i = 0; i < n; i++)
+            col->values[i] = j->r.bin.values[kept[i]] ? 1.0f : 0.0f;
+        meta = j->r.bin.meta;
+        j->r.bin.meta = NULL;
+        break;
+    case LC_FT_CATEGORY:
+        col->labels = malloc((n + 1) * sizeof *col->labels);
+        if (!col->labels)
+            return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            col->labels[i] = j->r.cat.values[kept[i]];
+            col->values[i] = (float)col->labels[i];
+        }
+        if ((st = vocab_to_column(&j->r.cat, col, e)))
+            return st;
+        meta = j->r.cat.meta;
+        j->r.cat.meta = NULL;
+        break;
+    case LC_FT_IMAGE:
+        return lc_error_set(e, LC_ERR_INTERNAL, "an image feature is not a tabular column");
+    }
+    if (j->meta) { /* stored metadata: written back as it was read */
+        cJSON_Delete(meta);
+        meta = cJSON_Duplicate(j->meta, 1);
+    } else if (meta && j->preproc) { /* Ludwig's entry: the metadata plus the completed preprocessing */
+        cJSON_AddItemToObject(meta, "preprocessing", j->preproc);
+        j->preproc = NULL;
+    }
+    col->meta = meta;
+    if (!col->meta)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    return j->f->type == LC_FT_BINARY ? bool2str_to_column(col->meta, col, e) : LC_OK;
+}
+
+/* An output column PREDICT mode does not read: what the stored metadata says about it (the
+ * vocabulary, the binary labels, the normalization to undo). */
+static lc_status unread_output(const lc_feature *f, const cJSON *meta, const char *path, lc_column *col,
+                               lc_error *e)
+{
+    lc_status st = LC_OK;
+    col->type = f->type;
+    switch (f->type) {
+    case LC_FT_CATEGORY: {
+        lc_prep_category pc;
+        if ((st = lc_prep_category_from_meta(meta, f->name, &pc, e))) {
+            lc_error_prefix(e, "%s: ", path);
+            lc_error_hint(e, "--training_set_metadata must be the training_set_metadata.json of a run with the same features");
+            return st;
+        }
+        st = vocab_to_column(&pc, col, e);
+        lc_prep_category_free(&pc);
+        break;
+    }
+    case LC_FT_BINARY:
+        st = bool2str_to_column(meta, col, e);
+        break;
+    case LC_FT_NUMBER: {
+        lc_prep_number_opts o;
+        number_opts(f, pre_item(meta, "preprocessing"), &o);
+        if ((st = lc_number_norm_from_meta(meta, o.normalization, f->name, &col->norm, e)))
+            lc_error_prefix(e, "%s: ", path);
+        break;
+    }
+    case LC_FT_IMAGE:
+        break;
+    }
+    if (!st && meta && !(col->meta = cJSON_Duplicate(meta, 1)))
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    return st;
 }
 
 cJSON *lc_dataset_metadata(const lc_config *cfg, const lc_dataset *d)
@@ -839,6 +669,60 @@ cJSON *lc_dataset_metadata(const lc_config *cfg, const lc_dataset *d)
     cJSON_AddNullToObject(m, "data_train_hdf5_fp");
     cJSON_AddStringToObject(m, "dataset_src", d->src);
     return m;
+}
+
+
+typedef struct strat_item {
+    const char *s;
+    size_t i;
+} strat_item;
+
+static int cmp_strat(const void *a, const void *b)
+{
+    const strat_item *x = a, *y = b;
+    int c = strcmp(x->s, y->s);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Random and stratified splits (fixed splits are read from the column): the rows (all, or each
+ * class of the stratify column) are shuffled with a stream keyed by the group's first row, then
+ * cut at ceil(p0 n) and + int(p1 n); a class with a single row goes to training, as Ludwig does. */
+static lc_status assign_splits(const lc_config *cfg, const lc_table *t, int strat_col, row_ref *rows, size_t n,
+                               uint64_t seed, lc_error *e)
+{
+    strat_item *it = malloc((n + 1) * sizeof *it);
+    int32_t *perm = malloc((n + 1) * sizeof *perm);
+    if (!it || !perm) {
+        free(it);
+        free(perm);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        it[i] = (strat_item){strat_col >= 0 ? lc_table_cell(t, rows[i].row, strat_col) : "", i};
+    if (strat_col >= 0)
+        qsort(it, n, sizeof *it, cmp_strat);
+    for (size_t a = 0, b; a < n; a = b) {
+        /* the group: rows a..b-1 of it, in row order; its first row keys the stream */
+        for (b = a + 1; b < n && strcmp(it[b].s, it[a].s) == 0; b++)
+            ;
+        size_t g = b - a;
+        for (size_t i = 0; i < g; i++)
+            perm[i] = (int32_t)it[a + i].i;
+        lc_rng r;
+        lc_rng_init(&r, seed, LC_STREAM_SPLIT, it[a].i);
+        lc_rng_shuffle(&r, perm, (int64_t)g);
+        size_t d1 = (size_t)ceil(cfg->split_probs[0] * (double)g);
+        size_t d2 = d1 + (size_t)(cfg->split_probs[1] * (double)g);
+        if (cfg->split_probs[2] == 0.0 || d2 > g)
+            d2 = g;
+        if (d1 > g || g == 1)
+            d1 = g;
+        for (size_t i = 0; i < g; i++)
+            rows[perm[i]].split = i < d1 ? 0 : i < d2 ? 1 : 2;
+    }
+    free(it);
+    free(perm);
+    return LC_OK;
 }
 
 lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_pool *pool,
@@ -856,22 +740,34 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
     int nf = cfg->nin + cfg->nout;
     int *colidx = NULL; /* (4, nf) */
     size_t *dropped = NULL;
-    size_t nrows = 0;
+    int32_t *dropper = NULL; /* (nall) the first feature (in processing order) that drops a row */
+    size_t *kept = NULL;
+    tab_job *jobs = NULL;
+    int njobs = 0;
+    int *order = NULL; /* (nf) processing order: outputs, then inputs */
+    char files[1024] = "";
     const int predict = o->mode == LC_DATASET_PREDICT;
     lc_status st = read_tables(o, tabs, d, e);
     if (st)
         goto fail;
+    for (int t = 0, len = 0; t < 4; t++)
+        if (tabs[t] && len < (int)sizeof files)
+            len += snprintf(files + len, sizeof files - (size_t)len, "%s%s", len ? ", " : "", lc_table_name(tabs[t]));
     d->nin = cfg->nin;
     d->nout = cfg->nout;
     d->in = calloc((size_t)cfg->nin, sizeof *d->in);
     d->out = calloc((size_t)cfg->nout, sizeof *d->out);
     colidx = calloc(4 * (size_t)nf, sizeof *colidx);
     dropped = calloc((size_t)nf + 1, sizeof *dropped);
-    size_t total = 0;
+    jobs = calloc((size_t)nf, sizeof *jobs);
+    order = malloc((size_t)nf * sizeof *order);
+    size_t nall = 0;
     for (int i = 0; i < 4; i++)
-        total += tabs[i] ? lc_table_nrows(tabs[i]) : 0;
-    rows = calloc(total + 1, sizeof *rows);
-    if (!d->in || !d->out || !colidx || !dropped || !rows) {
+        nall += tabs[i] ? lc_table_nrows(tabs[i]) : 0;
+    rows = calloc(nall + 1, sizeof *rows);
+    lines = malloc((nall + 1) * sizeof *lines);
+    dropper = malloc((nall + 1) * sizeof *dropper);
+    if (!d->in || !d->out || !colidx || !dropped || !jobs || !order || !rows || !lines || !dropper) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -892,8 +788,10 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
     }
     for (int k = cfg->nin; k < nf; k++)
         d->out[k - cfg->nin].present = colidx[(o->dataset ? 0 : 1) * nf + k] >= 0;
-    /* 2. rows, with their split; rows missing a drop_row feature are dropped */
+    /* 2. every row, with its split (a fixed split's value is checked here, out-of-range values
+     *    are dropped after the metadata is computed, as Ludwig's splitter leaves them out) */
     size_t dropped_split = 0;
+    nall = 0;
     for (int t = 0; t < 4; t++) {
         const lc_table *tb = tabs[t];
         if (!tb)
@@ -903,20 +801,8 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
             (st = need_col(tb, cfg->split_column, "preprocessing.split.column", &cs, e)))
             goto fail;
         for (size_t r = 0; r < lc_table_nrows(tb); r++) {
-            int drop = -1;
-            for (int k = 0; k < nf && drop < 0; k++) {
-                const lc_feature *f = k < cfg->nin ? &cfg->in[k] : &cfg->out[k - cfg->nin];
-                int ci = colidx[t * nf + k];
-                if (ci < 0 || (f->is_output && predict))
-                    continue;
-                if (f->missing == LC_MISS_DROP_ROW && is_blank(lc_table_cell(tb, r, ci)))
-                    drop = k;
-            }
-            if (drop >= 0) {
-                dropped[drop]++;
-                continue;
-            }
             int sp = t == 0 ? -1 : t - 1;
+            dropper[nall] = INT32_MAX;
             if (t == 0 && cfg->split == LC_SPLIT_FIXED) {
                 const char *sv = lc_table_cell(tb, r, cs);
                 char *end;
@@ -931,24 +817,101 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
                                       cfg->split_column, sv);
                     goto fail;
                 }
-                if (v < 0 || v > 2) {
-                    dropped_split++;
-                    continue;
-                }
-                sp = (int)v;
+                if (v < 0 || v > 2)
+                    dropper[nall] = nf; /* after every feature */
+                sp = v < 0 || v > 2 ? 0 : (int)v;
             }
-            rows[nrows].t = tb;
-            rows[nrows].tab = t;
-            rows[nrows].row = r;
-            rows[nrows].split = sp;
-            nrows++;
+            rows[nall] = (row_ref){.t = tb, .tab = t, .row = r, .split = sp};
+            lines[nall] = lc_table_row_line(tb, r);
+            nall++;
         }
     }
-    for (int k = 0; k < nf && o->log; k++) {
+    /* 3. the number, binary and category columns over every row, one task per feature (the
+     *    fitting or the stored metadata's application); then, in processing order (outputs
+     *    first), their errors and the rows they drop */
+    if (o->metadata_path && !(meta_root = lc_json_read_file(o->metadata_path, e))) {
+        st = e ? e->status : LC_ERR_DATA;
+        goto fail;
+    }
+    for (int kk = 0; kk < nf; kk++)
+        order[kk] = kk < cfg->nout ? cfg->nin + kk : kk - cfg->nout;
+    for (int kk = 0; kk < nf; kk++) {
+        int k = order[kk];
         const lc_feature *f = k < cfg->nin ? &cfg->in[k] : &cfg->out[k - cfg->nin];
-        if (dropped[k])
-            fprintf(o->log, "ludwig-c: note: dropped %zu row(s) with an empty '%s' (missing_value_strategy drop_row)\n",
-                    dropped[k], f->column);
+        if (f->type == LC_FT_IMAGE || (f->is_output && predict))
+            continue;
+        tab_job *j = &jobs[njobs++];
+        j->f = f;
+        j->k = k;
+        j->meta = meta_root ? cJSON_GetObjectItemCaseSensitive(meta_root, f->name) : NULL;
+        if (meta_root && !j->meta && o->mode != LC_DATASET_TRAIN) {
+            st = lc_error_set(e, LC_ERR_DATA, "%s: training set metadata has no entry for feature '%s'",
+                              o->metadata_path, f->name);
+            lc_error_hint(e, "the model's training_set_metadata.json must come from a run with the same features");
+            goto fail;
+        }
+        if (!j->meta) {
+            const cJSON *pre = cJSON_GetObjectItemCaseSensitive(f->json, "preprocessing");
+            j->preproc = pre ? cJSON_Duplicate(pre, 1) : cJSON_CreateObject();
+            if (!j->preproc) {
+                st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+        }
+    }
+    tab_ctx ctx = {.jobs = jobs, .rows = rows, .lines = lines, .nall = nall, .colidx = colidx, .nf = nf};
+    lc_pool_run(pool, njobs, tab_task, &ctx);
+    for (int kk = 0, ji = 0; kk < nf; kk++) {
+        int k = order[kk];
+        const lc_feature *f = k < cfg->nin ? &cfg->in[k] : &cfg->out[k - cfg->nin];
+        if (f->type == LC_FT_IMAGE) {
+            if (f->missing != LC_MISS_DROP_ROW)
+                continue;
+            for (size_t i = 0; i < nall; i++) {
+                int ci = colidx[rows[i].tab * nf + k];
+                if (ci >= 0 && is_missing_cell(lc_table_cell(rows[i].t, rows[i].row, ci)) && dropper[i] > kk)
+                    dropper[i] = kk;
+            }
+            continue;
+        }
+        if (f->is_output && predict)
+            continue;
+        tab_job *j = &jobs[ji++];
+        if ((st = tab_check(j, rows, lines, files, o->log, e)))
+            goto fail;
+        if (f->type == LC_FT_CATEGORY && f->is_output && j->meta && j->r.cat.n_idx2str < 2) {
+            st = lc_error_set(e, LC_ERR_DATA, "%s: training set metadata for output feature '%s' has fewer than two labels",
+                              o->metadata_path, f->name);
+            goto fail;
+        }
+        const unsigned char *keep = tab_keep(j);
+        for (size_t i = 0; i < nall; i++)
+            if (!keep[i] && dropper[i] > kk)
+                dropper[i] = kk;
+    }
+    /* 4. the kept rows */
+    size_t nrows = 0;
+    kept = malloc((nall + 1) * sizeof *kept);
+    if (!kept) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < nall; i++) {
+        if (dropper[i] == INT32_MAX) {
+            kept[nrows] = i;
+            rows[nrows++] = rows[i];
+        } else if (dropper[i] == nf) {
+            dropped_split++;
+        } else {
+            dropped[dropper[i]]++;
+        }
+    }
+    for (int kk = 0; kk < nf && o->log; kk++) {
+        int k = order[kk];
+        const lc_feature *f = k < cfg->nin ? &cfg->in[k] : &cfg->out[k - cfg->nin];
+        if (dropped[kk])
+            fprintf(o->log, "ludwig-c: note: dropped %zu row(s) with a missing '%s' (missing_value_strategy %s)\n",
+                    dropped[kk], f->column, lc_missing_name(f->missing));
     }
     if (o->log && dropped_split)
         fprintf(o->log, "ludwig-c: note: dropped %zu row(s) whose split value is not 0, 1 or 2 (as Ludwig does)\n",
@@ -958,60 +921,26 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
                           lc_table_name(tabs[o->dataset ? 0 : 1]));
         goto fail;
     }
-    /* 3. random and stratified splits (fixed splits were assigned above): shuffle with the seed,
-     *    then cut at ceil(p0 n) and + int(p1 n) - over all rows, or within each class of the
-     *    stratify column (a class with a single row goes to training, as Ludwig does) */
+    /* 5. random and stratified splits, over the kept rows */
     if (o->dataset && cfg->split != LC_SPLIT_FIXED) {
         int strat_col = -1;
         if (cfg->split == LC_SPLIT_STRATIFY &&
             (st = need_col(tabs[0], cfg->split_column, "preprocessing.split.column", &strat_col, e)))
             goto fail;
-        int32_t *perm = malloc(nrows * sizeof *perm);
-        char *done_row = calloc(nrows, 1);
-        if (!perm || !done_row) {
-            free(perm);
-            free(done_row);
-            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        if ((st = assign_splits(cfg, tabs[0], strat_col, rows, nrows, o->seed, e)))
             goto fail;
-        }
-        for (size_t first = 0; first < nrows; first++) {
-            if (done_row[first])
-                continue;
-            /* the group: every row (random) or the rows sharing first's class (stratify) */
-            const char *cls = strat_col >= 0 ? lc_table_cell(tabs[0], rows[first].row, strat_col) : NULL;
-            size_t g = 0;
-            for (size_t i = first; i < nrows; i++)
-                if (!done_row[i] && (!cls || strcmp(lc_table_cell(tabs[0], rows[i].row, strat_col), cls) == 0)) {
-                    perm[g++] = (int32_t)i;
-                    done_row[i] = 1;
-                }
-            lc_rng r;
-            lc_rng_init(&r, o->seed, LC_STREAM_SPLIT, first);
-            lc_rng_shuffle(&r, perm, (int64_t)g);
-            size_t d1 = (size_t)ceil(cfg->split_probs[0] * (double)g);
-            size_t d2 = d1 + (size_t)(cfg->split_probs[1] * (double)g);
-            if (cfg->split_probs[2] == 0.0 || d2 > g)
-                d2 = g;
-            if (d1 > g || g == 1)
-                d1 = g;
-            for (size_t i = 0; i < g; i++)
-                rows[perm[i]].split = i < d1 ? 0 : i < d2 ? 1 : 2;
-        }
-        free(perm);
-        free(done_row);
     }
-    /* 4. per-row bookkeeping */
+    /* 6. per-row bookkeeping */
     d->n = nrows;
     d->split = malloc(nrows * sizeof *d->split);
     d->line = malloc(nrows * sizeof *d->line);
     cellv = malloc(nrows * sizeof *cellv);
-    lines = malloc(nrows * sizeof *lines);
-    if (!d->split || !d->line || !cellv || !lines) {
+    if (!d->split || !d->line || !cellv) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < nrows; i++) {
-        lines[i] = d->line[i] = lc_table_row_line(rows[i].t, rows[i].row);
+        d->line[i] = lines[kept[i]];
         d->split[i] = (int8_t)rows[i].split;
         d->count[d->split[i]]++;
     }
@@ -1031,55 +960,52 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
         lc_error_hint(e, "a fixed split reads the split column: 0 = train, 1 = validation, 2 = test");
         goto fail;
     }
-    /* 5. each feature's column, in config order (outputs first: a bad label is cheaper to
-     *    report than after decoding every image) */
-    if (o->metadata_path && !(meta_root = lc_json_read_file(o->metadata_path, e))) {
-        st = e ? e->status : LC_ERR_DATA;
-        goto fail;
-    }
-    for (int kk = 0; kk < nf; kk++) {
-        int k = kk < cfg->nout ? cfg->nin + kk : kk - cfg->nout;
+    /* 7. each feature's column over the kept rows, in processing order */
+    for (int kk = 0, ji = 0; kk < nf; kk++) {
+        int k = order[kk];
         const lc_feature *f = k < cfg->nin ? &cfg->in[k] : &cfg->out[k - cfg->nin];
         lc_column *col = k < cfg->nin ? &d->in[k] : &d->out[k - cfg->nin];
-        if (f->is_output && !col->present) {
-            col->type = f->type;
-            /* predict without the output column: metadata still gives the vocabulary */
+        if (f->is_output && predict) {
+            int present = col->present;
             const cJSON *meta = meta_root ? cJSON_GetObjectItemCaseSensitive(meta_root, f->name) : NULL;
-            if (meta && f->type == LC_FT_CATEGORY &&
-                (st = vocab_from_meta(meta, o->metadata_path, f->name, col, e)))
+            if ((st = unread_output(f, meta, o->metadata_path, col, e)))
                 goto fail;
-            if (meta && f->type == LC_FT_BINARY) {
-                cells none = {.v = cellv, .lines = lines, .n = 0, .file = d->src};
-                if ((st = binary_column(f, &none, meta, col, e)))
-                    goto fail;
-            }
-            if (meta && f->type == LC_FT_NUMBER) {
-                col->mean = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(meta, "mean"));
-                col->std = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(meta, "std"));
-                col->min = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(meta, "min"));
-                col->max = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(meta, "max"));
-            }
-            if (meta && !col->meta)
-                col->meta = cJSON_Duplicate(meta, 1);
+            col->present = present;
+            continue;
+        }
+        if (f->type != LC_FT_IMAGE) {
+            tab_job *j = &jobs[ji++];
+            st = tab_column(j, kept, nrows, col, e);
+            tab_job_free(j);
+            if (st)
+                goto fail;
             continue;
         }
         for (size_t i = 0; i < nrows; i++) {
             int ci = colidx[rows[i].tab * nf + k];
-            cellv[i] = ci >= 0 ? lc_table_cell(rows[i].t, rows[i].row, ci) : "";
+            cellv[i] = lc_table_cell(rows[i].t, rows[i].row, ci);
         }
-        cells c = {.v = cellv, .lines = lines, .n = nrows,
-                   .file = lc_table_name(tabs[o->dataset ? 0 : 1]), .split = d->split};
-        if ((st = build_column(f, &c, meta_root, o, d->src, pool, col, e)))
+        cells c = {.v = cellv, .lines = d->line, .n = nrows, .file = lc_table_name(tabs[o->dataset ? 0 : 1])};
+        col->type = f->type;
+        col->present = 1;
+        const cJSON *meta = meta_root ? cJSON_GetObjectItemCaseSensitive(meta_root, f->name) : NULL;
+        if ((st = image_column(f, &c, meta, o->metadata_path, o, d->src, pool, col, e)))
             goto fail;
     }
     *out = d;
     d = NULL;
 fail:
+    for (int i = 0; jobs && i < njobs; i++)
+        tab_job_free(&jobs[i]);
+    free(jobs);
+    free(order);
     cJSON_Delete(meta_root);
     free(cellv);
     free(lines);
     free(colidx);
     free(dropped);
+    free(dropper);
+    free(kept);
     free(rows);
     for (int i = 0; i < 4; i++)
         lc_table_free(tabs[i]);

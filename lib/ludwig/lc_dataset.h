@@ -1,10 +1,12 @@
 /* lc_dataset.h - Ludwig preprocessing: reads the dataset file(s), handles missing values per
  * feature, assigns splits, and turns each feature's column into what the model reads (one
  * column per input and output feature, in config order): decoded images (uint8, N C H W), numbers
- * (normalised), binaries (0/1), category indices. Each column also carries its metadata as
- * Ludwig writes it to training_set_metadata.json (vocabulary, statistics, image size), built over
- * all rows before the split as Ludwig does, or read from an earlier run's file. Per-type work is
- * dispatched to the feature modules (lc_feature_types.h). */
+ * (normalised, float32), binaries (0/1), category indices. A cell is missing when pandas reads it
+ * as NaN ("", "NA", "nan", "null", ...) or holds only spaces. Each column also carries its
+ * metadata as Ludwig writes it to training_set_metadata.json (vocabulary, statistics, image size,
+ * the completed preprocessing), computed over every row of every file before rows are dropped and
+ * split, as Ludwig does, or read from an earlier run's file and applied without refitting. Number,
+ * binary and category columns are lc_prep_tab.h's work. */
 #ifndef LC_DATASET_H
 #define LC_DATASET_H
 
@@ -16,6 +18,7 @@
 #include "lc_config.h"
 #include "lc_error.h"
 #include "lc_pool.h"
+#include "lc_prep_tab.h"
 
 typedef struct lc_dataset_opts {
     const char *dataset, *training_set, *validation_set, *test_set;
@@ -29,14 +32,15 @@ typedef struct lc_dataset_opts {
 } lc_dataset_opts;
 
 /* What the rows are for. EVALUATE (ludwig evaluate) allows an empty training split. PREDICT
- * (ludwig predict, include_outputs=False) also makes output columns optional and keeps rows
- * whose output is blank; their targets are 0 and mean nothing. */
+ * (ludwig predict, include_outputs=False) does not read output columns (they may be absent): a
+ * row is never dropped for its output, targets are 0 and mean nothing, and an output column holds
+ * only what the metadata says (vocabulary, labels, normalization). */
 enum { LC_DATASET_TRAIN = 0, LC_DATASET_EVALUATE = 1, LC_DATASET_PREDICT = 2 };
 
 /* One feature's column after preprocessing. */
 typedef struct lc_column {
     lc_ftype type;
-    int present;                  /* 0: an output column absent in PREDICT mode */
+    int present;                  /* 0: an output column absent from the file in PREDICT mode */
     float *values;                /* (n) number (normalised), binary 0/1, category index */
     int32_t *labels;              /* (n) category: the index (as values) */
     /* category vocabulary */
@@ -45,8 +49,8 @@ typedef struct lc_column {
     int64_t *freq;                /* (nclasses) */
     /* binary labels as written in the column ("False"/"True" when not strings) */
     char *bool2str[2];
-    /* number statistics for (de)normalisation */
-    double mean, std, min, max, q1, q2, q3;
+    /* number: the fitted (or stored) normalization, undone on predictions */
+    lc_number_norm norm;
     /* image */
     int C, H, W;
     unsigned char *images;        /* (n, C, H, W) */

@@ -77,7 +77,8 @@ typedef struct lc_prep_number {
     unsigned char *keep;    /* (n) 0 = Ludwig drops the row */
     size_t n_kept;
     size_t n_coerced;       /* non-missing cells that are not numbers: Ludwig makes them missing */
-    long coerced_line;      /* source line of the first one (0 if none or lines == NULL) */
+    size_t coerced_row;     /* row index of the first one */
+    long coerced_line;      /* its source line (0 if none or lines == NULL) */
     char coerced_text[LC_PREP_TEXT_MAX]; /* its text, truncated */
     lc_number_norm norm;
     cJSON *meta;            /* {"mean","std"} / {"min","max"} / {"q1","q2","q3"} / {} (+ mean/std
@@ -178,7 +179,8 @@ typedef struct lc_prep_category {
     int fallback_idx;    /* index of an unknown value: <UNK>'s, else the most frequent value's */
     cJSON *meta;         /* {"idx2str","str2idx","str2freq","vocab_size"} (NULL from the stored-metadata functions) */
     size_t n_unknown;    /* _apply: cells not in the vocabulary (mapped to fallback_idx) */
-    long unknown_line;   /* the first one's line */
+    size_t unknown_row;  /* the first one's row index */
+    long unknown_line;   /* its line */
     char unknown_text[LC_PREP_TEXT_MAX]; /* its stripped text, truncated */
 } lc_prep_category;
 

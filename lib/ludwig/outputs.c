@@ -177,20 +177,12 @@ static void csv_name(FILE *f, int first, const char *feat, const char *suffix, c
     csv_field(f, col);
 }
 
-/* A number prediction back in the column's units (Ludwig's denormalisation). */
+/* A number prediction back in the column's units: Ludwig's inverse of the column's normalization,
+ * in float32 as its torch postprocessing computes it. */
 static float denormalize(const lc_feature *f, const lc_column *c, float v)
 {
-    switch (f->normalization) {
-    case LC_NUMNORM_ZSCORE:
-        return (float)(v * c->std + c->mean);
-    case LC_NUMNORM_MINMAX:
-        return (float)(v * (c->max - c->min) + c->min);
-    case LC_NUMNORM_LOG1P:
-        return (float)expm1(v);
-    case LC_NUMNORM_IQ:
-    case LC_NUMNORM_NONE:
-        break;
-    }
+    if (f->type == LC_FT_NUMBER)
+        lc_number_norm_inverse(&c->norm, &v, 1);
     return v;
 }
 

@@ -921,6 +921,7 @@ static void number_cast(const lc_prep_column *col, const raw_col *r, size_t *row
         } else if (r->st[i] == CELL_STR && !pd_numeric(r->s[i], &d)) {
             d = NAN;
             if (out->n_coerced++ == 0) {
+                out->coerced_row = i;
                 out->coerced_line = col->lines ? col->lines[i] : 0;
                 quote_text(out->coerced_text, sizeof out->coerced_text, r->s[i]);
             }
@@ -1815,6 +1816,7 @@ lc_status lc_prep_category_apply(const lc_prep_column *col, const lc_prep_catego
         if (k < 0) {
             k = out->fallback_idx;
             if (out->n_unknown++ == 0) {
+                out->unknown_row = i;
                 out->unknown_line = line_of(col, i);
                 char *t = lc_strndup(s + a, len);
                 quote_text(out->unknown_text, sizeof out->unknown_text, t ? t : "");

@@ -452,7 +452,7 @@ static void apply_cases(void)
     CHECK(lc_prep_number_apply(&ncol, &no, nm, &nr, &e) == LC_OK);
     CHECK(nr.keep[0] && nr.values[0] == 1.0f && nr.values[1] == 2.0f && nr.values[2] == 0.5f);
     /* "abc" is coerced to NaN, then filled as Ludwig fills it; the caller learns where it was */
-    CHECK(nr.n_coerced == 1 && nr.coerced_line == 5 && strcmp(nr.coerced_text, "abc") == 0 && nr.values[3] == 1.0f);
+    CHECK(nr.n_coerced == 1 && nr.coerced_row == 3 && nr.coerced_line == 5 && strcmp(nr.coerced_text, "abc") == 0 && nr.values[3] == 1.0f);
     lc_prep_number_free(&nr);
     cJSON_Delete(nm);
     nm = parse("{\"min\": 0.0, \"max\": 1.0}");
@@ -492,7 +492,7 @@ static void apply_cases(void)
     lc_prep_category cr;
     CHECK(lc_prep_category_apply(&ccol, &co, cm, &cr, &e) == LC_OK);
     CHECK(cr.values[0] == 1 && cr.values[1] == 2 && cr.values[2] == 0 && cr.values[3] == 2);
-    CHECK(cr.n_unknown == 1 && cr.unknown_line == 4 && strcmp(cr.unknown_text, "zz") == 0);
+    CHECK(cr.n_unknown == 1 && cr.unknown_row == 2 && cr.unknown_line == 4 && strcmp(cr.unknown_text, "zz") == 0);
     lc_prep_category_free(&cr);
     cJSON_Delete(cm);
     cm = parse("{\"idx2str\": [\"a\", \"b\"], \"str2freq\": {\"a\": 1, \"b\": 5}}");
