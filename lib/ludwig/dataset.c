@@ -446,28 +446,78 @@ typedef struct tab_ctx {
     size_t nall;
     const int *colidx;     /* (4, nf) */
     int nf;
+    int njobs, group;      /* a task runs jobs [task * group, + group) */
 } tab_ctx;
 
-static void tab_task(void *arg, int task, int thread)
+enum { LC_TAB_GROUP_MAX = 8 }; /* features packed together (their packed columns are held together) */
+
+/* A job's column packed for lc_prep_tab: every row's cell (NULL when missing) in one buffer. */
+typedef struct packed {
+    const char **cv; /* (nall) */
+    size_t *off;     /* (nall) offset into buf while packing, SIZE_MAX = missing */
+    char *buf;
+    size_t cap, used;
+} packed;
+
+static void packed_free(packed *p)
 {
-    (void)thread;
-    tab_ctx *c = arg;
-    tab_job *j = &c->jobs[task];
-    lc_error_clear(&j->e);
-    const char **cv = malloc((c->nall + 1) * sizeof *cv); /* (nall) */
-    if (!cv) {
-        j->st = lc_error_set(&j->e, LC_ERR_NOMEM, "out of memory for the column of feature '%s'", j->f->name);
-        return;
+    free(p->cv);
+    free(p->off);
+    free(p->buf);
+    memset(p, 0, sizeof *p);
+}
+
+/* Packs the columns of jobs [0, nj) in one pass over the rows in table order: a column's cells
+ * lie a table row apart, so reading several columns row by row touches each row's memory once,
+ * and lc_prep_tab's several passes then run over contiguous memory. */
+static lc_status pack_columns(const tab_ctx *c, tab_job *jobs, int nj, packed *pk /* (nj) */)
+{
+    for (int g = 0; g < nj; g++) {
+        pk[g].cap = c->nall * 8 + 64;
+        pk[g].off = malloc((c->nall + 1) * sizeof *pk[g].off);
+        pk[g].cv = malloc((c->nall + 1) * sizeof *pk[g].cv);
+        pk[g].buf = malloc(pk[g].cap);
+        if (!pk[g].off || !pk[g].cv || !pk[g].buf)
+            return LC_ERR_NOMEM;
+        jobs[g].n_present = 0;
     }
-    size_t present = 0;
     for (size_t i = 0; i < c->nall; i++) {
         const row_ref *r = &c->rows[i];
-        int ci = c->colidx[r->tab * c->nf + j->k];
-        const char *s = ci >= 0 ? lc_table_cell(r->t, r->row, ci) : NULL;
-        cv[i] = s && !is_missing_cell(s) ? s : NULL;
-        present += cv[i] != NULL;
+        for (int g = 0; g < nj; g++) {
+            packed *p = &pk[g];
+            int ci = c->colidx[r->tab * c->nf + jobs[g].k];
+            const char *s = ci >= 0 ? lc_table_cell(r->t, r->row, ci) : NULL;
+            p->off[i] = SIZE_MAX;
+            if (!s || is_missing_cell(s))
+                continue;
+            size_t len = strlen(s) + 1;
+            if (p->used + len > p->cap) {
+                size_t ncap = p->cap * 2 + len;
+                char *nb = realloc(p->buf, ncap);
+                if (!nb)
+                    return LC_ERR_NOMEM;
+                p->buf = nb;
+                p->cap = ncap;
+            }
+            memcpy(p->buf + p->used, s, len);
+            p->off[i] = p->used;
+            p->used += len;
+            jobs[g].n_present++;
+        }
     }
-    j->n_present = present;
+    for (int g = 0; g < nj; g++) {
+        for (size_t i = 0; i < c->nall; i++)
+            pk[g].cv[i] = pk[g].off[i] == SIZE_MAX ? NULL : pk[g].buf + pk[g].off[i];
+        free(pk[g].off);
+        pk[g].off = NULL;
+    }
+    return LC_OK;
+}
+
+/* One feature's fitting or application over its packed cells. */
+static void tab_run(const tab_ctx *c, tab_job *j, const char *const *cv /* (nall) */)
+{
+    lc_error_clear(&j->e);
     lc_prep_column col = {j->f->name, cv, c->lines, c->nall};
     const cJSON *pre = j->meta ? cJSON_GetObjectItemCaseSensitive(j->meta, "preprocessing") : NULL;
     switch (j->f->type) {
@@ -495,7 +545,28 @@ static void tab_task(void *arg, int task, int thread)
     case LC_FT_IMAGE:
         break;
     }
-    free(cv);
+}
+
+/* A task: a group of features, packed together, then run one after the other. */
+static void tab_task(void *arg, int task, int thread)
+{
+    (void)thread;
+    const tab_ctx *c = arg;
+    int g0 = task * c->group, gn = c->njobs - g0 < c->group ? c->njobs - g0 : c->group;
+    packed pk[LC_TAB_GROUP_MAX];
+    memset(pk, 0, sizeof pk);
+    tab_job *jobs = c->jobs + g0;
+    lc_status st = pack_columns(c, jobs, gn, pk);
+    for (int g = 0; g < gn; g++) {
+        if (st) {
+            lc_error_clear(&jobs[g].e);
+            jobs[g].st = lc_error_set(&jobs[g].e, LC_ERR_NOMEM, "out of memory for the column of feature '%s'",
+                                      jobs[g].f->name);
+        } else {
+            tab_run(c, &jobs[g], pk[g].cv);
+        }
+        packed_free(&pk[g]);
+    }
 }
 
 static void tab_job_free(tab_job *j)
@@ -859,8 +930,15 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
             }
         }
     }
-    tab_ctx ctx = {.jobs = jobs, .rows = rows, .lines = lines, .nall = nall, .colidx = colidx, .nf = nf};
-    lc_pool_run(pool, njobs, tab_task, &ctx);
+    /* a pool task packs a group of columns (reading the table row by row) and runs their
+     * features; groups are small enough to give every thread a task */
+    if (njobs) {
+        int T = lc_pool_threads(pool), group = (njobs + T - 1) / T;
+        group = group > LC_TAB_GROUP_MAX ? LC_TAB_GROUP_MAX : group;
+        tab_ctx ctx = {.jobs = jobs, .rows = rows, .lines = lines, .nall = nall, .colidx = colidx, .nf = nf,
+                       .njobs = njobs, .group = group};
+        lc_pool_run(pool, (njobs + group - 1) / group, tab_task, &ctx);
+    }
     for (int kk = 0, ji = 0; kk < nf; kk++) {
         int k = order[kk];
         const lc_feature *f = k < cfg->nin ? &cfg->in[k] : &cfg->out[k - cfg->nin];

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +84,24 @@ int lc_prep_is_missing(const char *cell)
                                      "NaN",  "-NaN",    "nan",     "-nan",   "None"};
     if (!cell)
         return 1;
-    /* every NA string is at most 8 bytes and starts with one of these (a fast path for numbers) */
-    if (cell[0] && (!strchr("-1#Nn<", cell[0]) || strnlen(cell, 9) > 8))
+    /* a fast path for numbers: every NA string is at most 8 bytes and starts as these do */
+    switch (cell[0]) {
+    case '\0': return 1;
+    case '1': /* 1.#IND, 1.#QNAN */
+        if (cell[1] != '.')
+            return 0;
+        break;
+    case '-': /* -1.#IND, -1.#QNAN, -NaN, -nan */
+        if (!(cell[1] == 'N' || cell[1] == 'n' || (cell[1] == '1' && cell[2] == '.')))
+            return 0;
+        break;
+    case '#':
+    case 'N':
+    case 'n':
+    case '<': break;
+    default: return 0;
+    }
+    if (strnlen(cell, 9) > 8)
         return 0;
     for (size_t i = 0; i < sizeof na / sizeof *na; i++)
         if (strcmp(cell, na[i]) == 0)
@@ -474,40 +491,79 @@ static int cmp_dist_count(const void *a, const void *b)
     return (x->first > y->first) - (x->first < y->first);
 }
 
-static int cmp_dist_first(const void *a, const void *b)
+static uint64_t str_hash(const char *s) /* FNV-1a */
 {
-    const dist *x = a, *y = b;
-    return (x->first > y->first) - (x->first < y->first);
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
 }
 
 /* The distinct strings of s (NULL entries skipped), as value_counts() orders them when
- * by_count (count descending, ties in order of first appearance) or as drop_duplicates() does. */
+ * by_count (count descending, ties in order of first appearance) or as drop_duplicates() does.
+ * One pass through a hash table, then a sort of the distinct values only. */
 static lc_status distinct(const char *const *s, size_t n, int by_count, dist **out, size_t *nd)
 {
     *out = NULL;
     *nd = 0;
-    sort_item *it = lc_realloc_array(NULL, n ? n : 1, sizeof *it);
-    dist *d = lc_realloc_array(NULL, n ? n : 1, sizeof *d);
-    if (!it || !d) {
-        free(it);
-        free(d);
-        return LC_ERR_NOMEM;
+    size_t cap = 64, dcap = 64, k = 0;
+    size_t *slot = calloc(cap, sizeof *slot); /* (cap) 1 + index into d, 0 = empty */
+    uint64_t *hs = lc_realloc_array(NULL, dcap, sizeof *hs);
+    dist *d = lc_realloc_array(NULL, dcap, sizeof *d);
+    lc_status st = LC_ERR_NOMEM;
+    if (!slot || !hs || !d)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        if (!s[i])
+            continue;
+        uint64_t h = str_hash(s[i]);
+        size_t pos = (size_t)h & (cap - 1);
+        for (; slot[pos]; pos = (pos + 1) & (cap - 1)) {
+            size_t j = slot[pos] - 1;
+            if (hs[j] == h && strcmp(s[d[j].first], s[i]) == 0)
+                break;
+        }
+        if (slot[pos]) {
+            d[slot[pos] - 1].count++;
+            continue;
+        }
+        if (k == dcap) {
+            void *nh = lc_realloc_array(hs, dcap * 2, sizeof *hs);
+            if (nh)
+                hs = nh;
+            void *ndd = nh ? lc_realloc_array(d, dcap * 2, sizeof *d) : NULL;
+            if (!ndd)
+                goto fail;
+            d = ndd;
+            dcap *= 2;
+        }
+        d[k] = (dist){i, 1};
+        hs[k] = h;
+        slot[pos] = ++k;
+        if (2 * k > cap) { /* rehash into twice the slots */
+            free(slot);
+            cap *= 2;
+            if (!(slot = calloc(cap, sizeof *slot)))
+                goto fail;
+            for (size_t j = 0; j < k; j++) {
+                size_t p = (size_t)hs[j] & (cap - 1);
+                while (slot[p])
+                    p = (p + 1) & (cap - 1);
+                slot[p] = j + 1;
+            }
+        }
     }
-    size_t m = 0, k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i])
-            it[m++] = (sort_item){s[i], i};
-    qsort(it, m, sizeof *it, cmp_sort_item);
-    for (size_t i = 0; i < m; i++) {
-        if (i == 0 || strcmp(it[i].s, it[i - 1].s) != 0)
-            d[k++] = (dist){it[i].i, 0};
-        d[k - 1].count++;
-    }
-    free(it);
-    qsort(d, k, sizeof *d, by_count ? cmp_dist_count : cmp_dist_first);
+    if (by_count) /* d is in order of first appearance already */
+        qsort(d, k, sizeof *d, cmp_dist_count);
     *out = d;
     *nd = k;
-    return LC_OK;
+    d = NULL;
+    st = LC_OK;
+fail:
+    free(slot);
+    free(hs);
+    free(d);
+    return st;
 }
 
 /* Python's repr of the first max distinct strings as a list, for messages: ['a', 'b']. */
@@ -950,8 +1006,8 @@ static lc_status number_outliers(const lc_prep_column *col, const size_t *rows, 
 static lc_status number_finish(const lc_prep_column *col, const size_t *rows, float *v, unsigned char *drop,
                                size_t m, lc_prep_number *out, lc_error *e)
 {
-    long *lines = NULL;
-    if (col->lines) {
+    long *lines = NULL; /* only log1p's message names a line */
+    if (col->lines && out->norm.kind == LC_NUMNORM_LOG1P) {
         lines = lc_alloc(m ? m : 1, sizeof *lines);
         if (!lines)
             return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
