@@ -424,6 +424,42 @@ static void category_opts(const lc_feature *f, const cJSON *pre, lc_prep_categor
     o->most_common = f->most_common;
 }
 
+/* The stored metadata entry a feature is applied with, checked before any row is read so that a
+ * bad entry is reported against the metadata file: the vocabulary, the statistics. */
+static lc_status check_stored(const lc_feature *f, const cJSON *meta, const char *path, lc_error *e)
+{
+    lc_status st = LC_OK;
+    const cJSON *pre = pre_item(meta, "preprocessing");
+    switch (f->type) {
+    case LC_FT_CATEGORY: {
+        lc_prep_category pc;
+        st = lc_prep_category_from_meta(meta, f->name, &pc, e);
+        if (!st && f->is_output && pc.n_idx2str < 2)
+            st = lc_error_set(e, LC_ERR_DATA, "training set metadata for output feature '%s' has fewer than two labels",
+                              f->name);
+        lc_prep_category_free(&pc);
+        break;
+    }
+    case LC_FT_NUMBER: {
+        lc_prep_number_opts o;
+        lc_number_norm nm;
+        number_opts(f, pre, &o);
+        st = lc_number_norm_from_meta(meta, o.normalization, f->name, &nm, e);
+        if (!st && o.has_outlier_strategy)
+            st = lc_number_norm_from_meta(meta, LC_NUMNORM_ZSCORE, f->name, &nm, e);
+        break;
+    }
+    case LC_FT_BINARY:
+    case LC_FT_IMAGE:
+        break;
+    }
+    if (st) {
+        lc_error_prefix(e, "%s: ", path);
+        lc_error_hint(e, "--training_set_metadata must be the training_set_metadata.json of a run with the same features");
+    }
+    return st;
+}
+
 typedef struct tab_job {
     const lc_feature *f;
     int k;                 /* feature index: inputs, then outputs */
@@ -921,6 +957,8 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
             lc_error_hint(e, "the model's training_set_metadata.json must come from a run with the same features");
             goto fail;
         }
+        if (j->meta && (st = check_stored(f, j->meta, o->metadata_path, e)))
+            goto fail;
         if (!j->meta) {
             const cJSON *pre = cJSON_GetObjectItemCaseSensitive(f->json, "preprocessing");
             j->preproc = pre ? cJSON_Duplicate(pre, 1) : cJSON_CreateObject();
@@ -957,11 +995,6 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
         tab_job *j = &jobs[ji++];
         if ((st = tab_check(j, rows, lines, files, o->log, e)))
             goto fail;
-        if (f->type == LC_FT_CATEGORY && f->is_output && j->meta && j->r.cat.n_idx2str < 2) {
-            st = lc_error_set(e, LC_ERR_DATA, "%s: training set metadata for output feature '%s' has fewer than two labels",
-                              o->metadata_path, f->name);
-            goto fail;
-        }
         const unsigned char *keep = tab_keep(j);
         for (size_t i = 0; i < nall; i++)
             if (!keep[i] && dropper[i] > kk)
