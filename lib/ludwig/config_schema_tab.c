@@ -133,7 +133,7 @@ static const lc_key category_dense_keys[] = {
     {"type", T_STR, "\"dense\"", 0, 0, "dense", NULL, 0, NULL},
     {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
     {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
-    {"vocab", T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"vocab", T_NULL | T_STRLIST, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"embedding_initializer", T_STR | T_NULL, "null", 0, 0, INITIALIZERS, NULL, 0, NULL},
     {"embedding_size", T_INT, "50", 1, BIG, NULL, NULL, 0, NULL},
     {"embeddings_on_cpu", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
@@ -147,7 +147,7 @@ static const lc_key category_sparse_keys[] = {
     {"type", T_STR, "\"sparse\"", 0, 0, "sparse", NULL, 0, NULL},
     {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
     {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
-    {"vocab", T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"vocab", T_NULL | T_STRLIST, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"embedding_initializer", T_STR | T_NULL, "null", 0, 0, INITIALIZERS, NULL, 0, NULL},
     {"embeddings_on_cpu", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"embeddings_trainable", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
@@ -159,7 +159,7 @@ const lc_section lc_sec_category_sparse_enc = {"encoder", category_sparse_keys};
 static const lc_key category_onehot_keys[] = {
     {"type", T_STR, "\"onehot\"", 0, 0, "onehot", NULL, 0, NULL},
     {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"vocab", T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"vocab", T_NULL | T_STRLIST, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
     END,
 };
 const lc_section lc_sec_category_onehot_enc = {"encoder", category_onehot_keys};

@@ -19,7 +19,8 @@ enum {
     T_STR = 16,
     T_NUMLIST = 32, /* list of numbers (e.g. betas, probabilities, kernel [h, w]) */
     T_MAP = 64,     /* a nested section (sub != NULL) or a free dictionary (sub == NULL) */
-    T_MAPLIST = 128 /* a list of maps validated by sub (e.g. conv_layers) */
+    T_MAPLIST = 128, /* a list of maps validated by sub (e.g. conv_layers) */
+    T_STRLIST = 256  /* a list of strings (e.g. a category encoder's vocab) */
 };
 
 enum {

@@ -152,6 +152,7 @@ static void describe_types(unsigned t, const char *choices, char *buf, size_t n)
     if (t & T_NUMLIST) ADD("a list of numbers");
     if (t & T_MAP) ADD("a mapping");
     if (t & T_MAPLIST) ADD("a list of mappings");
+    if (t & T_STRLIST) ADD("a list of strings");
     if (t & T_NULL) ADD("null");
     if (len >= n && n > 4)
         strcpy(buf + n - 4, "...");
@@ -352,6 +353,22 @@ static lc_status value_of(const lc_schema_ctx *c, const lc_key *k, const lc_ynod
     }
     if (y->kind == LC_YSEQ && (k->types & T_NUMLIST))
         return list_value(c, k, y, path, out);
+    if (y->kind == LC_YSEQ && (k->types & T_STRLIST)) {
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t i = 0; arr && i < y->n; i++) {
+            const lc_ynode *it = y->items[i];
+            if (it->kind != LC_YSCALAR) {
+                cJSON_Delete(arr);
+                return lc_error_set(c->e, LC_ERR_CONFIG, "%s:%d:%d: %s[%zu]: expected a string",
+                                    c->file, it->line, it->col, path, i);
+            }
+            cJSON_AddItemToArray(arr, cJSON_CreateString(it->str));
+        }
+        if (!arr)
+            return lc_error_set(c->e, LC_ERR_NOMEM, "out of memory reading the config");
+        *out = arr;
+        return LC_OK;
+    }
     if (y->kind == LC_YMAP && (k->types & T_MAP)) {
         if (!k->sub)
             return free_map_value(c, y, path, out);
