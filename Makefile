@@ -149,4 +149,4 @@ install: $(EXE)
 clean:
 	rm -rf build build-asan build-fuzz build-core
 
--include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_SUPPORT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(TOOL_OBJ:.o=.d) $(TEST_SUPPORT_OBJ:.o=.d) $(wildcard $(BUILD)/fuzz/*.d)
