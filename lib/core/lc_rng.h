@@ -11,6 +11,7 @@ enum {
     LC_STREAM_SHUFFLE = 2,
     LC_STREAM_DROPOUT = 3,
     LC_STREAM_SPLIT = 4,
+    LC_STREAM_SAMPLE = 5,   /* sample_ratio / sample_size, class balancing */
     LC_STREAM_TEST = 99
 };
 

@@ -816,6 +816,18 @@ static lc_status split_typed(cfg_ctx *x, cJSON *pre, const lc_ynode *ypre)
     const lc_ynode *ysp = ynode_at(ypre, "split", NULL);
     c->sample_ratio = jnum(pre, "sample_ratio", 1.0);
     c->sample_size = jnull(pre, "sample_size") ? 0 : (long)jnum(pre, "sample_size", 0);
+    c->oversample_minority = jnull(pre, "oversample_minority") ? 0 : jnum(pre, "oversample_minority", 0);
+    c->undersample_majority = jnull(pre, "undersample_majority") ? 0 : jnum(pre, "undersample_majority", 0);
+    if (c->oversample_minority > 0 || c->undersample_majority > 0) {
+        /* Ludwig's config checks: one binary output, and not both */
+        const char *k = c->oversample_minority > 0 ? "oversample_minority" : "undersample_majority";
+        if (c->oversample_minority > 0 && c->undersample_majority > 0)
+            return cerr(x, ynode_at(ypre, "undersample_majority", NULL), "preprocessing: oversample_minority and undersample_majority cannot be combined (Ludwig refuses it too)", NULL, NULL);
+        const cJSON *outs = jget(c->full, "output_features");
+        if (cJSON_GetArraySize(outs) != 1 || !jstr(cJSON_GetArrayItem(outs, 0), "type") ||
+            strcmp(jstr(cJSON_GetArrayItem(outs, 0), "type"), "binary") != 0)
+            return cerr(x, ynode_at(ypre, k, NULL), "preprocessing.%s: balancing needs exactly one output feature, of type binary (as Ludwig checks)", k, NULL);
+    }
     if (strcmp(type, "fixed") == 0) {
         c->split = LC_SPLIT_FIXED;
         if (jhas(sp, "probabilities"))

@@ -337,10 +337,10 @@ const lc_section lc_sec_split = {"split", split_keys};
 
 static const lc_key preprocessing_keys[] = {
     {"split", T_MAP, "{}", 0, 0, NULL, &lc_sec_split, 0, NULL},
-    {"sample_ratio", T_FLOAT, "1.0", 0, 1, NULL, NULL, F_EXCL_MIN | F_DEFAULT_ONLY, NULL},
-    {"sample_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"oversample_minority", T_FLOAT | T_NULL, "null", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"undersample_majority", T_FLOAT | T_NULL, "null", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"sample_ratio", T_FLOAT, "1.0", 0, 1, NULL, NULL, F_EXCL_MIN, NULL},
+    {"sample_size", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, 0, NULL},
+    {"oversample_minority", T_FLOAT | T_NULL, "null", 0, BIG, NULL, NULL, F_EXCL_MIN, NULL},
+    {"undersample_majority", T_FLOAT | T_NULL, "null", 0, BIG, NULL, NULL, F_EXCL_MIN, NULL},
     {"global_max_sequence_length", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
     /* older top-level preprocessing keys Ludwig 0.10.3 drops with a warning */
     {"num_processes", T_INT | T_NULL, NULL, 0, BIG, NULL, NULL, F_DROPPED, NULL},

@@ -832,6 +832,137 @@ static lc_status assign_splits(const lc_config *cfg, const lc_table *t, int stra
     return LC_OK;
 }
 
+/* Python's round(): halves to even (the current rounding mode, round-to-nearest). */
+static size_t py_round(double v)
+{
+    return v <= 0 ? 0 : (size_t)nearbyint(v);
+}
+
+/* sample_ratio, then sample_size, over every row before anything is computed (Ludwig's
+ * _get_sampled_dataset_df, training only): round(frac * n) rows chosen with the seed, kept in
+ * file order (pandas' sample returns them shuffled; ludwig-c's splits shuffle on their own).
+ * Compacts rows, lines and dropper in place; *n becomes the sample's size. */
+static lc_status sample_rows(const lc_config *cfg, uint64_t seed, row_ref *rows, long *lines,
+                             int32_t *dropper, size_t *n, FILE *log, const char *file, lc_error *e)
+{
+    size_t want = *n;
+    if (cfg->sample_ratio < 1.0) {
+        if ((double)*n * cfg->sample_ratio < 1)
+            return lc_error_set(e, LC_ERR_CONFIG, "%s: preprocessing.sample_ratio %g is too small for a dataset of %zu rows (Ludwig refuses it too)",
+                                cfg->path, cfg->sample_ratio, *n);
+        want = py_round(cfg->sample_ratio * (double)*n);
+    }
+    if (cfg->sample_size > 0) {
+        /* Ludwig samples frac = sample_size / (rows before sample_ratio) of what is left */
+        if ((size_t)cfg->sample_size < *n)
+            want = py_round((double)cfg->sample_size / (double)*n * (double)want);
+        else if (log)
+            fprintf(log, "ludwig-c: warning: preprocessing.sample_size %ld is not below the %zu rows: it is ignored (as Ludwig does)\n",
+                    cfg->sample_size, *n);
+    }
+    if (want >= *n)
+        return LC_OK;
+    int32_t *perm = malloc((*n + 1) * sizeof *perm);
+    unsigned char *take = calloc(*n + 1, 1);
+    if (!perm || !take) {
+        free(perm);
+        free(take);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < *n; i++)
+        perm[i] = (int32_t)i;
+    lc_rng r;
+    lc_rng_init(&r, seed, LC_STREAM_SAMPLE, 0);
+    lc_rng_shuffle(&r, perm, (int64_t)*n);
+    for (size_t i = 0; i < want; i++)
+        take[perm[i]] = 1;
+    size_t m = 0;
+    for (size_t i = 0; i < *n; i++)
+        if (take[i]) {
+            rows[m] = rows[i];
+            lines[m] = lines[i];
+            dropper[m] = dropper[i];
+            m++;
+        }
+    if (log)
+        fprintf(log, "ludwig-c: note: %s: sampled %zu of %zu rows (preprocessing.sample_ratio / sample_size)\n",
+                file, m, *n);
+    *n = m;
+    free(perm);
+    free(take);
+    return LC_OK;
+}
+
+/* oversample_minority / undersample_majority on the training split of the binary output
+ * (Ludwig's balance_data): the minority class resampled with replacement to
+ * round(len(majority) * ratio) rows, or the majority without replacement to
+ * int(len(minority) / ratio) rows; the training rows become minority then majority. */
+static lc_status balance_training(const lc_config *cfg, lc_dataset *d, uint64_t seed, FILE *log,
+                                  lc_error *e)
+{
+    const float *y = d->out[0].values;
+    size_t n = d->count[0], cnt[2] = {0, 0};
+    for (size_t i = 0; i < n; i++)
+        cnt[y[d->idx[0][i]] > 0.5f]++;
+    if (!cnt[0] || !cnt[1])
+        return lc_error_set(e, LC_ERR_DATA, "%s: the training split has one class of '%s' only; there is nothing to balance",
+                            d->src, cfg->out[0].name);
+    /* the majority is the more frequent value (ties: the first value in the training rows) */
+    int first = y[d->idx[0][0]] > 0.5f;
+    int maj = cnt[1] > cnt[0] ? 1 : cnt[0] > cnt[1] ? 0 : first, min = 1 - maj;
+    size_t nmin = cnt[min], nmaj = cnt[maj], newmin = nmin, newmaj = nmaj;
+    if (cfg->oversample_minority > 0)
+        newmin = py_round((double)nmaj * cfg->oversample_minority / (double)nmin * (double)nmin);
+    else
+        newmaj = py_round((double)(size_t)((double)nmin / cfg->undersample_majority) /
+                          (double)nmaj * (double)nmaj);
+    if (newmaj > nmaj)
+        return lc_error_set(e, LC_ERR_CONFIG, "%s: preprocessing.undersample_majority %g would keep %zu of the %zu majority rows of '%s' (the training split has %zu minority rows); use a value of at least %g (Ludwig fails here too)",
+                            cfg->path, cfg->undersample_majority, newmaj, nmaj, cfg->out[0].name,
+                            nmin, (double)nmin / (double)nmaj);
+    int32_t *minr = malloc((nmin + 1) * sizeof *minr), *majr = malloc((nmaj + 1) * sizeof *majr);
+    int32_t *out = malloc((newmin + newmaj + 1) * sizeof *out);
+    if (!minr || !majr || !out) {
+        free(minr);
+        free(majr);
+        free(out);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    }
+    size_t a = 0, b = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t r = d->idx[0][i];
+        if ((y[r] > 0.5f) == maj)
+            majr[b++] = r;
+        else
+            minr[a++] = r;
+    }
+    lc_rng r;
+    lc_rng_init(&r, seed, LC_STREAM_SAMPLE, 1);
+    size_t m = 0;
+    if (cfg->oversample_minority > 0) {
+        for (size_t i = 0; i < newmin; i++) /* with replacement */
+            out[m++] = minr[lc_rng_next(&r) % nmin];
+        for (size_t i = 0; i < nmaj; i++)
+            out[m++] = majr[i];
+    } else {
+        lc_rng_shuffle(&r, majr, (int64_t)nmaj);
+        for (size_t i = 0; i < nmin; i++)
+            out[m++] = minr[i];
+        for (size_t i = 0; i < newmaj; i++)
+            out[m++] = majr[i];
+    }
+    if (log)
+        fprintf(log, "ludwig-c: note: balanced the training split of '%s': %zu minority + %zu majority rows (was %zu + %zu)\n",
+                cfg->out[0].name, cfg->oversample_minority > 0 ? newmin : nmin,
+                cfg->oversample_minority > 0 ? nmaj : newmaj, nmin, nmaj);
+    free(minr);
+    free(majr);
+    free(d->idx[0]);
+    d->idx[0] = out;
+    d->count[0] = m;
+    return LC_OK;
+}
+
 lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_pool *pool,
                            lc_dataset **out, lc_error *e)
 {
@@ -933,6 +1064,9 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
             nall++;
         }
     }
+    if (o->mode == LC_DATASET_TRAIN && (cfg->sample_ratio < 1.0 || cfg->sample_size > 0) &&
+        (st = sample_rows(cfg, o->seed, rows, lines, dropper, &nall, o->log, d->src, e)))
+        goto fail;
     /* 3. the number, binary and category columns over every row, one task per feature (the
      *    fitting or the stored metadata's application); then, in processing order (outputs
      *    first), their errors and the rows they drop */
@@ -1103,6 +1237,10 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
         if ((st = image_column(f, &c, meta, o->metadata_path, o, d->src, pool, col, e)))
             goto fail;
     }
+    if (o->mode == LC_DATASET_TRAIN &&
+        (cfg->oversample_minority > 0 || cfg->undersample_majority > 0) &&
+        (st = balance_training(cfg, d, o->seed, o->log, e)))
+        goto fail;
     *out = d;
     d = NULL;
 fail:

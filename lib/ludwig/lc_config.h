@@ -118,6 +118,7 @@ typedef struct lc_config {
     double split_probs[3];
     double sample_ratio;
     long sample_size; /* 0 = none */
+    double oversample_minority, undersample_majority; /* 0 = none */
 } lc_config;
 
 /* Loads and validates path. note(arg, msg) receives advisory notes (may be NULL). */
