@@ -464,6 +464,17 @@ char *lc_json_print_py(const cJSON *root)
     return b.p;
 }
 
+char *lc_json_py_string(const char *s)
+{
+    obuf b = {0};
+    write_string(&b, s);
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}
+
 lc_status lc_json_write_file(const cJSON *root, const char *path, lc_error *e)
 {
     char *text = lc_json_print_py(root);

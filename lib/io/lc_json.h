@@ -45,6 +45,8 @@ size_t lc_json_float_repr(double v, char *buf, size_t n);
 /* The whole tree as Python would write it, no trailing newline; malloc'd (free()), NULL on
  * allocation failure. root may be any item (a bare scalar prints as that scalar). */
 char *lc_json_print_py(const cJSON *root);
+/* A string as Python's json.dumps(s, ensure_ascii=True) writes it, quotes included (malloc'd). */
+char *lc_json_py_string(const char *s);
 
 /* Writes lc_json_print_py(root) to path atomically: path.tmp is written, fsynced, renamed over
  * path; on any failure the temporary file is removed and LC_ERR_IO (or LC_ERR_NOMEM) returned. */

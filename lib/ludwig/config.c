@@ -839,12 +839,15 @@ static lc_status split_typed(cfg_ctx *x, cJSON *pre, const lc_ynode *ypre)
         c->split_column = lc_strdup(jstr(sp, "column"));
         return c->split_column ? LC_OK : lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
     }
-    if (strcmp(type, "random") != 0 && strcmp(type, "stratify") != 0)
-        return cerr(x, ynode_at(ysp, "type", NULL), "preprocessing.split.type: '%s' splits are not supported by ludwig-c yet (supported: fixed, random, stratify)", type, NULL);
-    if (strcmp(type, "stratify") == 0) {
-        c->split = LC_SPLIT_STRATIFY;
+    if (strcmp(type, "random") != 0 && strcmp(type, "stratify") != 0 &&
+        strcmp(type, "hash") != 0 && strcmp(type, "datetime") != 0)
+        return cerr(x, ynode_at(ysp, "type", NULL), "preprocessing.split.type: '%s' splits are not supported by ludwig-c yet (supported: fixed, random, stratify, hash, datetime)", type, NULL);
+    if (strcmp(type, "random") != 0) {
+        c->split = strcmp(type, "stratify") == 0 ? LC_SPLIT_STRATIFY
+                   : strcmp(type, "hash") == 0   ? LC_SPLIT_HASH
+                                                 : LC_SPLIT_DATETIME;
         if (jnull(sp, "column"))
-            return cerr(x, ysp, "preprocessing.split: a stratify split needs 'column' (the category column whose class balance each split keeps)", NULL, NULL);
+            return cerr(x, ysp, "preprocessing.split: a %s split needs 'column' (the column it splits by)", type, NULL);
         c->split_column = lc_strdup(jstr(sp, "column"));
         if (!c->split_column)
             return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");

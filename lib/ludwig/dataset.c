@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lc_hash.h"
 #include "lc_image.h"
 #include "lc_json.h"
 #include "lc_mem.h"
@@ -784,6 +785,127 @@ typedef struct strat_item {
     size_t i;
 } strat_item;
 
+/* Ludwig's hash split (HashSplitter): the split of a row is a function of its value alone,
+ * crc32(base64(md5(json.dumps({"value": v})), altchars "__")) against the cumulative
+ * probabilities times 2^32; a missing cell is NaN to json.dumps. */
+static int hash_split(const lc_config *cfg, const char *cell, int *out)
+{
+    char *js = is_missing_cell(cell) ? NULL : lc_json_py_string(cell);
+    if (!is_missing_cell(cell) && !js)
+        return -1;
+    char buf[64];
+    const char *val = js ? js : "NaN";
+    size_t need = strlen(val) + 16;
+    char *doc = need <= sizeof buf ? buf : malloc(need);
+    if (!doc) {
+        free(js);
+        return -1;
+    }
+    size_t len = (size_t)snprintf(doc, need, "{\"value\": %s}", val);
+    unsigned char md[16];
+    lc_md5(doc, len, md);
+    if (doc != buf)
+        free(doc);
+    free(js);
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789__";
+    char enc[24];
+    for (int i = 0, o = 0; i < 16; i += 3) {
+        uint32_t v = (uint32_t)md[i] << 16 | (i + 1 < 16 ? (uint32_t)md[i + 1] << 8 : 0) |
+                     (i + 2 < 16 ? md[i + 2] : 0);
+        enc[o++] = b64[v >> 18 & 63];
+        enc[o++] = b64[v >> 12 & 63];
+        enc[o++] = i + 1 < 16 ? b64[v >> 6 & 63] : '=';
+        enc[o++] = i + 2 < 16 ? b64[v & 63] : '=';
+    }
+    double h = (double)lc_crc32(enc, sizeof enc), t0 = cfg->split_probs[0] * 4294967296.0,
+           t1 = cfg->split_probs[1] * 4294967296.0;
+    *out = h < t0 ? 0 : h < t0 + t1 ? 1 : 2;
+    return 0;
+}
+
+/* A date and time as pandas.to_datetime reads the common forms (ISO 8601 "YYYY-MM-DD", with
+ * " " or "T" and "HH:MM[:SS[.frac]]"; "YYYY/MM/DD"; month-first "MM/DD/YYYY"), as seconds since
+ * 1970 (any monotonic number orders rows the same). -1 when the text is none of these. */
+static int parse_datetime(const char *s, double *out)
+{
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, n = 0;
+    double sec = 0;
+    while (*s == ' ')
+        s++;
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 ||
+        sscanf(s, "%4d/%2d/%2d%n", &y, &mo, &d, &n) == 3) {
+        /* year first */
+    } else if (sscanf(s, "%2d/%2d/%4d%n", &mo, &d, &y, &n) == 3) {
+        /* month first, pandas' default for slashes */
+    } else {
+        return -1;
+    }
+    s += n;
+    if (*s == ' ' || *s == 'T') {
+        int m2 = 0;
+        if (sscanf(s + 1, "%2d:%2d%n", &h, &mi, &m2) != 2)
+            return -1;
+        s += 1 + m2;
+        if (*s == ':') {
+            char *end;
+            sec = strtod(s + 1, &end);
+            s = end;
+        }
+    }
+    while (*s == ' ')
+        s++;
+    if (*s || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec >= 61)
+        return -1;
+    /* days since 1970-01-01 (civil calendar) */
+    int yy = y - (mo <= 2), era = (yy >= 0 ? yy : yy - 399) / 400, yoe = yy - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    double days = (double)era * 146097 + doe - 719468;
+    *out = days * 86400 + h * 3600 + mi * 60 + sec;
+    return 0;
+}
+
+typedef struct dt_item {
+    double t;
+    size_t i;
+} dt_item;
+
+static int cmp_dt(const void *a, const void *b)
+{
+    const dt_item *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Ludwig's DatetimeSplitter: rows sorted by the column's time, then cut into the first
+ * int(p0 n), the next int(p1 n) and the next int(p2 n) rows (split_by_slices); rows past those
+ * get split 3 (Ludwig leaves them out). */
+static lc_status datetime_splits(const lc_config *cfg, const lc_table *t, int col, row_ref *rows,
+                                 size_t n, lc_error *e)
+{
+    dt_item *it = malloc((n + 1) * sizeof *it);
+    if (!it)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const char *c = lc_table_cell(t, rows[i].row, col);
+        it[i].i = i;
+        if (parse_datetime(c, &it[i].t)) {
+            free(it);
+            return lc_error_set(e, LC_ERR_DATA, "%s: line %ld: split column '%s' holds '%s', which is not a date and time ludwig-c reads (YYYY-MM-DD[ HH:MM[:SS]], YYYY/MM/DD, MM/DD/YYYY)",
+                                lc_table_name(t), lc_table_row_line(t, rows[i].row),
+                                cfg->split_column, c);
+        }
+    }
+    qsort(it, n, sizeof *it, cmp_dt);
+    size_t c0 = (size_t)(cfg->split_probs[0] * (double)n), c1 = (size_t)(cfg->split_probs[1] * (double)n),
+           c2 = (size_t)(cfg->split_probs[2] * (double)n);
+    for (size_t k = 0; k < n; k++)
+        rows[it[k].i].split = k < c0 ? 0 : k < c0 + c1 ? 1 : k < c0 + c1 + c2 ? 2 : 3;
+    free(it);
+    return LC_OK;
+}
+
 static int cmp_strat(const void *a, const void *b)
 {
     const strat_item *x = a, *y = b;
@@ -1166,14 +1288,35 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
                           lc_table_name(tabs[o->dataset ? 0 : 1]));
         goto fail;
     }
-    /* 5. random and stratified splits, over the kept rows */
+    /* 5. random, stratified, hash and datetime splits, over the kept rows */
     if (o->dataset && cfg->split != LC_SPLIT_FIXED) {
-        int strat_col = -1;
-        if (cfg->split == LC_SPLIT_STRATIFY &&
-            (st = need_col(tabs[0], cfg->split_column, "preprocessing.split.column", &strat_col, e)))
+        int split_col = -1;
+        if (cfg->split != LC_SPLIT_RANDOM &&
+            (st = need_col(tabs[0], cfg->split_column, "preprocessing.split.column", &split_col, e)))
             goto fail;
-        if ((st = assign_splits(cfg, tabs[0], strat_col, rows, nrows, o->seed, e)))
+        if (cfg->split == LC_SPLIT_HASH) {
+            for (size_t i = 0; i < nrows; i++)
+                if (hash_split(cfg, lc_table_cell(tabs[0], rows[i].row, split_col), &rows[i].split)) {
+                    st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+                    goto fail;
+                }
+        } else if (cfg->split == LC_SPLIT_DATETIME) {
+            if ((st = datetime_splits(cfg, tabs[0], split_col, rows, nrows, e)))
+                goto fail;
+            size_t m = 0; /* the rows past the three slices are left out, as Ludwig does */
+            for (size_t i = 0; i < nrows; i++)
+                if (rows[i].split <= 2) {
+                    kept[m] = kept[i];
+                    rows[m++] = rows[i];
+                }
+            if (o->log && m < nrows)
+                fprintf(o->log, "ludwig-c: note: the datetime split leaves out the %zu latest row(s) past int(p * n) per split (as Ludwig does)\n",
+                        nrows - m);
+            nrows = m;
+        } else if ((st = assign_splits(cfg, tabs[0], cfg->split == LC_SPLIT_STRATIFY ? split_col : -1,
+                                       rows, nrows, o->seed, e))) {
             goto fail;
+        }
     }
     /* 6. per-row bookkeeping */
     d->n = nrows;

@@ -14,7 +14,13 @@
 #include "lc_lr_sched.h"
 #include "lc_model.h"
 
-typedef enum { LC_SPLIT_RANDOM = 0, LC_SPLIT_FIXED, LC_SPLIT_STRATIFY, LC_SPLIT_HASH } lc_split_type;
+typedef enum {
+    LC_SPLIT_RANDOM = 0,
+    LC_SPLIT_FIXED,
+    LC_SPLIT_STRATIFY,
+    LC_SPLIT_HASH,
+    LC_SPLIT_DATETIME
+} lc_split_type;
 
 /* Feature types ludwig-c implements (dispatch is a switch on this). */
 typedef enum lc_ftype { LC_FT_IMAGE = 0, LC_FT_NUMBER, LC_FT_BINARY, LC_FT_CATEGORY } lc_ftype;

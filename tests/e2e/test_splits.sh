@@ -43,4 +43,42 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 1 ] && grep -q "no column 'fold' (preprocessing.split.column)" "$T/f.log" || { cat "$T/f.log"; exit 1; }
+# hash split: a row's split depends on its value only, as Ludwig's HashSplitter computes it
+# (crc32 of the base64 md5 of json.dumps({"value": v})); the counts are recomputed here
+TB=test-data/tabular
+printf 'input_features: [{name: mean_radius, type: number}]\noutput_features: [{name: diagnosis, type: binary}]\npreprocessing: {split: {type: hash, column: mean_texture}}\ntrainer: {epochs: 1}\n' > "$T/hash.yaml"
+"$LUDWIG_C" experiment --config "$T/hash.yaml" --dataset $TB/breast_cancer.csv --output_directory "$T/h" 2> "$T/h.log"
+want=$(/usr/bin/python3 - $TB/breast_cancer.csv <<'EOF'
+import base64, csv, hashlib, json, sys, zlib
+n = [0, 0, 0]
+for r in csv.DictReader(open(sys.argv[1], newline="")):
+    s = json.dumps({"value": r["mean_texture"]}, sort_keys=True, ensure_ascii=True)
+    h = zlib.crc32(base64.b64encode(hashlib.md5(s.encode()).digest(), altchars=b"__"))
+    n[0 if h < 0.7 * 2**32 else 1 if h < 0.8 * 2**32 else 2] += 1
+print(f"training on {n[0]} rows (validation {n[1]}, test {n[2]})")
+EOF
+)
+grep -qF "$want" "$T/h.log" || { echo "hash split: want '$want'"; cat "$T/h.log"; exit 1; }
+echo "hash split: $want"
+# datetime split: rows sorted by time, the first int(0.7 n) train, next int(0.1 n) validation,
+# next int(0.2 n) test, the rest left out; an unreadable date names its line
+/usr/bin/python3 - $TB/breast_cancer.csv "$T/dated.csv" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+w = csv.writer(open(sys.argv[2], "w", newline=""))
+w.writerow(rows[0] + ["seen"])
+for i, r in enumerate(rows[1:]):  # dates out of file order, some with a time of day
+    day = (i * 37) % 400
+    w.writerow(r + [f"{2020 + day // 365}-{(day % 365) // 31 + 1:02d}-{day % 28 + 1:02d}" + (" 12:30" if i % 3 else "")])
+EOF
+printf 'input_features: [{name: mean_radius, type: number}]\noutput_features: [{name: diagnosis, type: binary}]\npreprocessing: {split: {type: datetime, column: seen}}\ntrainer: {epochs: 1}\n' > "$T/dt.yaml"
+"$LUDWIG_C" experiment --config "$T/dt.yaml" --dataset "$T/dated.csv" --output_directory "$T/d" 2> "$T/d.log"
+grep -qF "training on 398 rows (validation 56, test 113)" "$T/d.log" || { cat "$T/d.log"; exit 1; }
+grep -qF "the datetime split leaves out the 2 latest row(s)" "$T/d.log" || { cat "$T/d.log"; exit 1; }
+/usr/bin/python3 -c 'import sys; L = open(sys.argv[1]).read().split("\n"); L[4] = L[4].rsplit(",", 1)[0] + ",not a date"; open(sys.argv[2], "w").write("\n".join(L))' "$T/dated.csv" "$T/baddate.csv"
+set +e
+"$LUDWIG_C" experiment --config "$T/dt.yaml" --dataset "$T/baddate.csv" --output_directory "$T/bd" 2> "$T/bd.log"
+rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "baddate.csv: line 5: split column 'seen' holds 'not a date'" "$T/bd.log" || { cat "$T/bd.log"; exit 1; }
 echo "test_splits: ok"
