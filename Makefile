@@ -24,7 +24,10 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -pthread -MMD -MP -DLC_VERSION='"$(VER
 INC_CORE   := -Ilib/include -Ilib/core
 INC_IO     := $(INC_CORE) -Ilib/io -I/usr/include/cjson -I/usr/include/stb
 INC_REPORT := $(INC_IO) -Ilib/report -I/usr/include/libxml2
-INC_ALL    := $(INC_REPORT) -Ilib/ludwig
+# lib/ludwig is laid out by stage: config -> data -> features -> model -> train -> outputs ->
+# commands (experiment, train, predict, evaluate)
+LUDWIG_DIRS := config data features model train outputs commands
+INC_ALL    := $(INC_REPORT) $(LUDWIG_DIRS:%=-Ilib/ludwig/%)
 INC        := $(INC_ALL)
 LDLIBS     := -lyaml -lzip -lxml2 -lcjson -lcsv -lm -pthread
 LAYERS     := core io ludwig report
@@ -34,7 +37,7 @@ SAN     :=
 AVX2_FLAGS   := -mavx2 -mfma
 AVX512_FLAGS := -mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx2 -mfma
 
-LIB_SRC  := $(wildcard $(LAYERS:%=lib/%/*.c))
+LIB_SRC  := $(wildcard $(LAYERS:%=lib/%/*.c) $(if $(filter ludwig,$(LAYERS)),$(LUDWIG_DIRS:%=lib/ludwig/%/*.c)))
 TOOL_SRC := $(wildcard tool/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))

@@ -4,7 +4,7 @@
  *
  * Build and run (from the repository root):
  *   make build/liblc.a
- *   cc -O2 -g -std=c11 -D_GNU_SOURCE -Ilib/core -Ilib/ludwig -Ilib/include bench/model_bench.c \
+ *   cc -O2 -g -std=c11 -D_GNU_SOURCE -Ilib/core -Ilib/ludwig/model -Ilib/include bench/model_bench.c \
  *      build/liblc.a -lm -pthread -o build/model_bench && build/model_bench [THREADS] [STEPS] [eval]
  */
 #include "lc_layers.h"

@@ -1,7 +1,7 @@
 /* outputs.c - the outputs stage shared by experiment, train, predict and evaluate (see
- * lc_predict.h): the model from the config and data, evaluation of every output, the test
+ * lc_outputs.h): the model from the config and data, evaluation of every output, the test
  * statistics and the predictions table. What each output type computes is lc_heads.h's. */
-#include "lc_predict.h"
+#include "lc_outputs.h"
 
 #include <math.h>
 #include <stdio.h>

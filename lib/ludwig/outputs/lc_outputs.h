@@ -1,9 +1,9 @@
-/* lc_predict.h - the outputs stage shared by experiment, train, predict and evaluate: the model
+/* lc_outputs.h - the outputs stage shared by experiment, train, predict and evaluate: the model
  * built from a config and its data, every output evaluated over a set of rows (per-row values,
  * targets, losses), test_statistics.json, and the predictions table Ludwig's Galaxy wrapper
  * writes as predictions_parquet.csv. */
-#ifndef LC_PREDICT_H
-#define LC_PREDICT_H
+#ifndef LC_OUTPUTS_H
+#define LC_OUTPUTS_H
 
 #include <cJSON.h>
 #include <stddef.h>

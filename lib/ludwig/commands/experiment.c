@@ -21,7 +21,7 @@
 #include "lc_json.h"
 #include "lc_mem.h"
 #include "lc_model.h"
-#include "lc_predict.h"
+#include "lc_outputs.h"
 #include "lc_report.h"
 #include "lc_train.h"
 #include "lc_weights.h"
