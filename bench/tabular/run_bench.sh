@@ -17,6 +17,8 @@
 #   THREADS      threads for both sides (default 2)
 #   REPS         repetitions of run (a) (default 3)
 #   TIMEOUT_S    limit per command in seconds (default 540); a run past it is reported as 'did not finish'
+#                (timeout signals the benchmarked process itself: ludwig-c ignores SIGTERM while it preprocesses,
+#                so it is killed 10 s later)
 #   LUDWIG_C     the ludwig-c binary (default build/ludwig-c, built here with make -j2)
 #   OPENBLAS_DIR a directory holding OpenBLAS's libblas.so.3 for torch; by default Debian's libopenblas0-openmp is
 #                downloaded and unpacked into SCRATCH (apt-get download, no system change; see README.md)
@@ -118,11 +120,11 @@ one_run() {
     mkdir -p "$out"
     echo "run_bench: $label: $side ..." >&2
     if [ "$side" = ludwig-c ]; then
-        timeout -k 10 "$TIMEOUT_S" /usr/bin/time -v -o "$out/time.txt" "$LUDWIG_C" experiment \
+        /usr/bin/time -v -o "$out/time.txt" timeout -k 10 "$TIMEOUT_S" "$LUDWIG_C" experiment \
             --threads "$THREADS" --config "$config" --dataset "$data" --output_directory "$out/od" \
             >"$out/log.txt" 2>&1 || rc=$?
     else
-        timeout -k 10 "$TIMEOUT_S" /usr/bin/time -v -o "$out/time.txt" "${torch_env[@]}" $PY \
+        "${torch_env[@]}" /usr/bin/time -v -o "$out/time.txt" timeout -k 10 "$TIMEOUT_S" $PY \
             "$SCRATCH/torch_same_splits.py" "$here" "$config" "$data" --threads "$THREADS" \
             --json "$out/torch.json" >"$out/log.txt" 2>&1 || rc=$?
     fi
@@ -143,6 +145,7 @@ if m:
 log = open(os.path.join(out, "log.txt"), errors="replace").read()
 if rc in (124, 137) or (rc != 0 and not t):
     r["error"] = f"did not finish in {limit} s"
+    r.pop("peak_rss_mb", None)  # the killed process's own peak is not in time's figures
 elif rc != 0:
     r["error"] = (log.strip().splitlines() or ["exit %d" % rc])[-1][:200]
 if side == "ludwig-c":
@@ -159,7 +162,9 @@ if side == "ludwig-c":
         r["epochs"] = epochs
     stats = os.path.join(out, "od", "experiment_run", "test_statistics.json")
     if os.path.exists(stats):
-        r["test"] = {k: v for k, v in json.load(open(stats)).items() if k != "combined"}
+        names = ("accuracy", "roc_auc", "accuracy_micro", "mean_squared_error", "r2", "mean_absolute_error")
+        r["test"] = {k: {m: v[m] for m in names if m in v} for k, v in json.load(open(stats)).items()
+                     if k != "combined"}
 else:
     m = re.search(r"parameters: (\d+)", log)
     r["parameters"] = int(m.group(1)) if m else None
