@@ -27,7 +27,8 @@ struct lc_table {
     int ncols;
     size_t nrows;
     size_t *col_names; /* (ncols) offsets into arena */
-    size_t *cells;     /* (nrows, ncols) offsets into arena; 0 is the empty string */
+    uint32_t *cells;   /* (nrows, ncols) offsets into arena; 0 is the empty string (the arena of
+                        * a table of at most LC_TABLE_FILE_MAX bytes fits 32 bits) */
     long *lines;       /* (nrows) 1-based source line of each row, 0 if unknown */
     size_t rows_cap;
     char *arena;
@@ -72,7 +73,7 @@ static size_t arena_add(lc_table *t, const char *s, size_t n, int *ok)
     if (n == 0)
         return 0;
     size_t need;
-    if (lc_size_add(t->arena_len, n + 1, &need) != 0) {
+    if (lc_size_add(t->arena_len, n + 1, &need) != 0 || need > (size_t)UINT32_MAX) {
         *ok = 0;
         return 0;
     }
@@ -96,14 +97,14 @@ static size_t arena_add(lc_table *t, const char *s, size_t n, int *ok)
 }
 
 /* Make room for one more row of ncols cells; returns a pointer to its offsets (zeroed). */
-static size_t *row_add(lc_table *t, long line)
+static uint32_t *row_add(lc_table *t, long line)
 {
     if (t->nrows == t->rows_cap) {
         size_t cap = t->rows_cap ? t->rows_cap * 2 : 256;
         size_t cells;
         if (lc_size_mul(cap, (size_t)t->ncols, &cells) != 0)
             return NULL;
-        size_t *c = lc_realloc_array(t->cells, cells, sizeof *c);
+        uint32_t *c = lc_realloc_array(t->cells, cells, sizeof *c);
         if (!c)
             return NULL;
         t->cells = c;
@@ -113,7 +114,7 @@ static size_t *row_add(lc_table *t, long line)
         t->lines = l;
         t->rows_cap = cap;
     }
-    size_t *row = t->cells + t->nrows * (size_t)t->ncols;
+    uint32_t *row = t->cells + t->nrows * (size_t)t->ncols;
     memset(row, 0, (size_t)t->ncols * sizeof *row);
     t->lines[t->nrows] = line;
     t->nrows++;
@@ -174,6 +175,7 @@ typedef struct csv_state {
     size_t *fields; /* current row: offsets into the arena */
     int nfields, cap_fields;
     long row_line;  /* start line of the current row */
+    size_t rows_hint; /* physical lines in the text: rows reserved once the width is known */
 } csv_state;
 
 static int csv_never_space(unsigned char c)
@@ -245,6 +247,19 @@ static void csv_on_row(int term, void *ctx)
         memcpy(t->col_names, s->fields, (size_t)s->nfields * sizeof *s->fields);
         t->ncols = s->nfields;
         s->header_done = 1;
+        size_t cells;
+        if (s->rows_hint > 1 && !lc_size_mul(s->rows_hint, (size_t)t->ncols, &cells)) {
+            uint32_t *c = lc_realloc_array(NULL, cells, sizeof *c);
+            long *l = lc_realloc_array(NULL, s->rows_hint, sizeof *l);
+            if (c && l) {
+                t->cells = c;
+                t->lines = l;
+                t->rows_cap = s->rows_hint;
+            } else {
+                free(c);
+                free(l);
+            }
+        }
         if (check_duplicate_names(t, s->e) != LC_OK)
             s->failed = 1;
     } else if (s->nfields != t->ncols) {
@@ -253,13 +268,14 @@ static void csv_on_row(int term, void *ctx)
                      t->name, t->nrows + 1, s->row_line, s->nfields, t->ncols);
         s->failed = 1;
     } else {
-        size_t *row = row_add(t, s->row_line);
+        uint32_t *row = row_add(t, s->row_line);
         if (!row) {
             lc_error_set(s->e, LC_ERR_NOMEM, "%s: out of memory at row %zu", t->name, t->nrows + 1);
             s->failed = 1;
             return;
         }
-        memcpy(row, s->fields, (size_t)t->ncols * sizeof *row);
+        for (int k = 0; k < t->ncols; k++)
+            row[k] = (uint32_t)s->fields[k];
     }
     s->nfields = 0;
     s->last_row_end = s->line;
@@ -279,48 +295,81 @@ static lc_status csv_parse_error(csv_state *s, struct csv_parser *p, int at_end)
                         s->t->name, s->line, s->what);
 }
 
-static lc_status parse_delimited(lc_table *t, const char *data, size_t len, unsigned char delim,
-                                 lc_error *e)
-{
+/* Delimited text is fed line by line (libcsv keeps the state across lines, so a quoted field may
+ * span them): from one buffer (lc_table_parse) or from a file read in chunks (lc_table_read), so
+ * a large file is never held twice. */
+typedef struct delim_run {
     struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-        return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory", t->name);
-    csv_set_delim(&p, delim);
-    csv_set_space_func(&p, csv_never_space);
+    csv_state s;
+} delim_run;
 
-    csv_state s = {.t = t, .e = e, .what = delim == '\t' ? "TSV" : "CSV", .line = 0};
-    lc_status st = LC_OK;
+static lc_status delim_begin(delim_run *r, lc_table *t, size_t len_hint, unsigned char delim,
+                             lc_error *e)
+{
+    memset(r, 0, sizeof *r);
+    if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory", t->name);
+    csv_set_delim(&r->p, delim);
+    csv_set_space_func(&r->p, csv_never_space);
+    r->s = (csv_state){.t = t, .e = e, .what = delim == '\t' ? "TSV" : "CSV", .line = 0};
+    /* the arena holds at most the text plus a NUL per field, which replaces its separator:
+     * reserve it once instead of doubling through a large file */
+    if (len_hint + 64 > t->arena_cap) {
+        char *a = realloc(t->arena, len_hint + 64);
+        if (a) {
+            t->arena = a;
+            t->arena_cap = len_hint + 64;
+        }
+    }
+    return LC_OK;
+}
+
+/* Feeds data[0..len), which ends at a line end unless it is the end of the input. */
+static lc_status delim_feed(delim_run *r, const char *data, size_t len)
+{
     size_t pos = 0;
-    while (pos < len && !s.failed) {
+    while (pos < len && !r->s.failed) {
         const char *nl = memchr(data + pos, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - (data + pos)) + 1 : len - pos;
-        s.line++;
-        if (csv_parse(&p, data + pos, n, csv_on_field, csv_on_row, &s) != n) {
-            st = csv_parse_error(&s, &p, 0);
-            goto free_parser;
-        }
+        r->s.line++;
+        if (csv_parse(&r->p, data + pos, n, csv_on_field, csv_on_row, &r->s) != n)
+            return csv_parse_error(&r->s, &r->p, 0);
         pos += n;
     }
-    if (!s.failed && csv_fini(&p, csv_on_field, csv_on_row, &s) != 0) {
-        st = csv_parse_error(&s, &p, 1);
-        goto free_parser;
-    }
-    if (s.failed) {
+    return r->s.failed ? (r->s.e ? r->s.e->status : LC_ERR_DATA) : LC_OK;
+}
+
+static lc_status delim_end(delim_run *r, lc_status st)
+{
+    lc_table *t = r->s.t;
+    lc_error *e = r->s.e;
+    if (!st && !r->s.failed && csv_fini(&r->p, csv_on_field, csv_on_row, &r->s) != 0)
+        st = csv_parse_error(&r->s, &r->p, 1);
+    else if (!st && r->s.failed)
         st = e ? e->status : LC_ERR_DATA;
-        goto free_parser;
-    }
-    if (!s.header_done) {
+    else if (!st && !r->s.header_done)
         st = lc_error_set(e, LC_ERR_DATA,
                           "%s: the file is empty; a dataset needs a header row naming the columns (e.g. image_path,label) and at least one data row",
                           t->name);
-        goto free_parser;
-    }
-    if (t->nrows == 0)
+    else if (!st && t->nrows == 0)
         st = lc_error_set(e, LC_ERR_DATA, "%s: the file has a header row but no data rows", t->name);
-free_parser:
-    csv_free(&p);
-    free(s.fields);
+    csv_free(&r->p);
+    free(r->s.fields);
     return st;
+}
+
+static lc_status parse_delimited(lc_table *t, const char *data, size_t len, unsigned char delim,
+                                 lc_error *e)
+{
+    delim_run r;
+    lc_status st = delim_begin(&r, t, len, delim, e);
+    if (st)
+        return st;
+    for (const char *q = data, *end = data + len; q < end && (q = memchr(q, '\n', (size_t)(end - q)));
+         q++)
+        r.s.rows_hint++;
+    r.s.rows_hint++;
+    return delim_end(&r, delim_feed(&r, data, len));
 }
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
@@ -409,7 +458,7 @@ static lc_status json_record(lc_table *t, const cJSON *obj, size_t rowno, long l
                 return e ? e->status : LC_ERR_NOMEM;
         return LC_OK;
     }
-    size_t *row = t->cells + rowno * (size_t)t->ncols;
+    uint32_t *row = t->cells + rowno * (size_t)t->ncols;
     t->lines[rowno] = line;
     int k = 0;
     for (const cJSON *v = obj->child; v; v = v->next, k++) {
@@ -426,7 +475,7 @@ static lc_status json_record(lc_table *t, const cJSON *obj, size_t rowno, long l
             return lc_error_set(e, LC_ERR_DATA, "%s: %s: key '%s' is %zu bytes long; the limit is %zu bytes",
                                 t->name, where, v->string ? v->string : "", len, LC_TABLE_FIELD_MAX);
         ok = 1;
-        row[col] = arena_add(t, s, len, &ok);
+        row[col] = (uint32_t)arena_add(t, s, len, &ok);
         if (!ok)
             return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory at %s", t->name, where);
     }
@@ -678,6 +727,78 @@ lc_status lc_table_parse(const char *data, size_t len, lc_table_format format, c
     return LC_OK;
 }
 
+/* A delimited file parsed as it is read, in chunks ending at line ends: the text is never held
+ * whole next to the table built from it. A first pass counts the lines so the rows are reserved
+ * once. */
+static lc_status read_delimited(FILE *f, size_t len, lc_table *t, unsigned char delim,
+                                lc_error *e)
+{
+    size_t cap = (size_t)16 << 20, have = 0;
+    char *buf = malloc(cap);
+    if (!buf)
+        return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory", t->name);
+    delim_run r;
+    lc_status st = delim_begin(&r, t, len, delim, e);
+    if (st) {
+        free(buf);
+        return st;
+    }
+    size_t n;
+    while ((n = fread(buf, 1, cap, f)) > 0)
+        for (const char *q = buf, *end = buf + n; q < end && (q = memchr(q, '\n', (size_t)(end - q)));
+             q++)
+            r.s.rows_hint++;
+    r.s.rows_hint++;
+    rewind(f);
+    int first = 1, eof = 0;
+    while (!st && !eof) {
+        if (have == cap) { /* a line longer than the buffer */
+            char *b = cap > LC_TABLE_FILE_MAX ? NULL : realloc(buf, cap * 2);
+            if (!b) {
+                st = lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory reading a long line", t->name);
+                break;
+            }
+            buf = b;
+            cap *= 2;
+        }
+        n = fread(buf + have, 1, cap - have, f);
+        if (n == 0 && ferror(f)) {
+            st = lc_error_set(e, LC_ERR_IO, "%s: read error: %s", t->name, strerror(errno));
+            break;
+        }
+        eof = n == 0;
+        have += n;
+        if (first && (have >= 3 || eof)) { /* a UTF-8 byte order mark is not data */
+            if (have >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+                memmove(buf, buf + 3, have - 3);
+                have -= 3;
+            }
+            first = 0;
+        }
+        if (first)
+            continue;
+        size_t skip = 0;
+        /* feed up to the last line end (everything at the end of the file) */
+        size_t upto = have;
+        if (!eof) {
+            const char *nl = NULL;
+            for (size_t i = have; i > skip; i--)
+                if (buf[i - 1] == '\n') {
+                    nl = buf + i - 1;
+                    break;
+                }
+            if (!nl)
+                continue;
+            upto = (size_t)(nl - buf) + 1;
+        }
+        st = delim_feed(&r, buf + skip, upto - skip);
+        memmove(buf, buf + upto, have - upto);
+        have -= upto;
+    }
+    free(buf);
+    return delim_end(&r, st);
+}
+
 lc_status lc_table_read(const char *path, lc_table_format format, lc_table **out, lc_error *e)
 {
     *out = NULL;
@@ -701,6 +822,30 @@ lc_status lc_table_read(const char *path, lc_table_format format, lc_table **out
         goto close_file;
     }
     size_t len = (size_t)sb.st_size;
+    /* the first bytes say what the file is; a delimited table is parsed as it is read */
+    char head[4096];
+    size_t hn = fread(head, 1, sizeof head, f);
+    rewind(f);
+    int magic = (hn >= 8 && memcmp(head, "\211HDF\r\n\032\n", 8) == 0) ||
+                (hn >= 4 && memcmp(head, "PK\003\004", 4) == 0);
+    lc_table_format fmt = format;
+    if (fmt == LC_TABLE_AUTO && !magic) {
+        size_t b = hn >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+        fmt = format_sniff(head + b, hn - b);
+    }
+    if (!magic && len > 0 && (fmt == LC_TABLE_CSV || fmt == LC_TABLE_TSV)) {
+        lc_table *t = table_new(path, fmt);
+        if (!t) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory", path);
+            goto close_file;
+        }
+        st = read_delimited(f, len, t, fmt == LC_TABLE_TSV ? '\t' : ',', e);
+        if (st)
+            lc_table_free(t);
+        else
+            *out = t;
+        goto close_file;
+    }
     char *buf = malloc(len ? len : 1);
     if (!buf) {
         st = lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory reading %zu bytes", path, len);
