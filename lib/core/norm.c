@@ -59,6 +59,93 @@ static void bn_train_task(void *vctx, int c, int thread)
     }
 }
 
+/* Batch norm over (B, C) (HW == 1, BatchNorm1d): the rows are read in order by tasks of BN1_CB
+ * channels, which keep per-channel sums; each channel's sums run over b in the same order as
+ * bn_train_task's, so the results are the same bits. */
+#define BN1_CB 32
+
+static void bn1_train_task(void *vctx, int task, int thread)
+{
+    const norm_ctx *k = vctx;
+    const int C = k->C, c0 = task * BN1_CB, nc = C - c0 < BN1_CB ? C - c0 : BN1_CB;
+    const double cnt = (double)k->B;
+    double s[BN1_CB] = {0}, ss[BN1_CB] = {0}, mean[BN1_CB];
+    float m[BN1_CB], g[BN1_CB], bt[BN1_CB];
+    (void)thread;
+    for (int b = 0; b < k->B; b++) {
+        const float *xp = k->x + (size_t)b * C + c0; /* (nc) */
+        for (int j = 0; j < nc; j++)
+            s[j] += xp[j];
+    }
+    for (int j = 0; j < nc; j++)
+        mean[j] = s[j] / cnt;
+    for (int b = 0; b < k->B; b++) {
+        const float *xp = k->x + (size_t)b * C + c0;
+        for (int j = 0; j < nc; j++) {
+            double d = xp[j] - mean[j];
+            ss[j] += d * d;
+        }
+    }
+    for (int j = 0; j < nc; j++) {
+        int c = c0 + j;
+        double var = ss[j] / cnt;
+        float is = (float)(1.0 / sqrt(var + (double)k->eps));
+        m[j] = (float)mean[j];
+        k->mean[c] = m[j];
+        k->invstd[c] = is;
+        if (k->rmean && k->rvar) {
+            double unbiased = cnt > 1.0 ? var * cnt / (cnt - 1.0) : var;
+            double mo = k->momentum;
+            k->rmean[c] = (float)((1.0 - mo) * k->rmean[c] + mo * mean[j]);
+            k->rvar[c] = (float)((1.0 - mo) * k->rvar[c] + mo * unbiased);
+        }
+        g[j] = k->gamma ? k->gamma[c] * is : is;
+        bt[j] = k->beta ? k->beta[c] : 0.0f;
+    }
+    for (int b = 0; b < k->B; b++) {
+        const float *xp = k->x + (size_t)b * C + c0;
+        float *yp = k->y + (size_t)b * C + c0;
+        for (int j = 0; j < nc; j++)
+            yp[j] = (xp[j] - m[j]) * g[j] + bt[j];
+    }
+}
+
+static void bn1_bwd_task(void *vctx, int task, int thread)
+{
+    const norm_ctx *k = vctx;
+    const int C = k->C, c0 = task * BN1_CB, nc = C - c0 < BN1_CB ? C - c0 : BN1_CB;
+    const double cnt = (double)k->B;
+    double sdy[BN1_CB] = {0}, sdyx[BN1_CB] = {0}, g[BN1_CB], mdy[BN1_CB], mdyx[BN1_CB];
+    const float *m = k->mean_in + c0, *is = k->invstd_in + c0;
+    (void)thread;
+    for (int b = 0; b < k->B; b++) {
+        const float *xp = k->x + (size_t)b * C + c0, *dyp = k->dy + (size_t)b * C + c0;
+        for (int j = 0; j < nc; j++) {
+            double xh = (double)(xp[j] - m[j]) * is[j];
+            sdy[j] += dyp[j];
+            sdyx[j] += dyp[j] * xh;
+        }
+    }
+    for (int j = 0; j < nc; j++) {
+        int c = c0 + j;
+        if (k->dbeta)
+            k->dbeta[c] = (float)sdy[j];
+        if (k->dgamma)
+            k->dgamma[c] = (float)sdyx[j];
+        g[j] = (k->gamma ? k->gamma[c] : 1.0f) * (double)is[j];
+        mdy[j] = sdy[j] / cnt;
+        mdyx[j] = sdyx[j] / cnt;
+    }
+    for (int b = 0; b < k->B; b++) {
+        const float *xp = k->x + (size_t)b * C + c0, *dyp = k->dy + (size_t)b * C + c0;
+        float *dxp = k->y + (size_t)b * C + c0;
+        for (int j = 0; j < nc; j++) {
+            double xh = (double)(xp[j] - m[j]) * is[j];
+            dxp[j] = (float)(g[j] * (dyp[j] - mdy[j] - xh * mdyx[j]));
+        }
+    }
+}
+
 void lc_batchnorm_forward_train(lc_pool *p, int B, int C, int HW, float eps, float momentum,
                                 const float *x, const float *gamma, const float *beta, float *y,
                                 float *mean, float *invstd, float *running_mean,
@@ -68,7 +155,10 @@ void lc_batchnorm_forward_train(lc_pool *p, int B, int C, int HW, float eps, flo
     k.B = B, k.C = C, k.HW = HW, k.eps = eps, k.momentum = momentum;
     k.x = x, k.gamma = gamma, k.beta = beta, k.y = y, k.mean = mean, k.invstd = invstd;
     k.rmean = running_mean, k.rvar = running_var;
-    lc_pool_run(p, C, bn_train_task, &k);
+    if (HW == 1)
+        lc_pool_run(p, (C + BN1_CB - 1) / BN1_CB, bn1_train_task, &k);
+    else
+        lc_pool_run(p, C, bn_train_task, &k);
 }
 
 static void bn_eval_task(void *vctx, int c, int thread)
@@ -139,7 +229,10 @@ void lc_batchnorm_backward(lc_pool *p, int B, int C, int HW, const float *x, con
     k.B = B, k.C = C, k.HW = HW;
     k.x = x, k.gamma = gamma, k.mean_in = mean, k.invstd_in = invstd, k.dy = dy;
     k.y = dx, k.dgamma = dgamma, k.dbeta = dbeta;
-    lc_pool_run(p, C, bn_bwd_task, &k);
+    if (HW == 1)
+        lc_pool_run(p, (C + BN1_CB - 1) / BN1_CB, bn1_bwd_task, &k);
+    else
+        lc_pool_run(p, C, bn_bwd_task, &k);
 }
 
 /* ---- layer norm ---- */

@@ -790,6 +790,28 @@ static void learning_feature(page *p, xmlNodePtr s, const lc_report_info *in, co
         if (cJSON_GetArraySize(met) > epochs)
             epochs = cJSON_GetArraySize(met);
     }
+    /* one cursor per (metric, split) column, advanced a row at a time (indexing a cJSON
+     * array is a walk from its head) */
+    int ncur = 0;
+    for (const cJSON *met = feat->child; met; met = met->next)
+        if (cJSON_IsArray(met))
+            for (int k = 0; k < 3; k++)
+                ncur += cJSON_IsArray(get(get(get(in->train_stats, splits[k]), feat->string),
+                                          met->string));
+    const cJSON **cur = calloc((size_t)ncur + 1, sizeof *cur);
+    if (!cur) {
+        p->oom = 1;
+        return;
+    }
+    int j = 0;
+    for (const cJSON *met = feat->child; met; met = met->next)
+        if (cJSON_IsArray(met))
+            for (int k = 0; k < 3; k++) {
+                const cJSON *list = get(get(get(in->train_stats, splits[k]), feat->string),
+                                        met->string);
+                if (cJSON_IsArray(list))
+                    cur[j++] = list->child;
+            }
     xmlNodePtr tb = add(p, t, "tbody", NULL);
     for (int ep = 0; ep < epochs; ep++) {
         xmlNodePtr row = add(p, tb, "tr", NULL);
@@ -799,17 +821,12 @@ static void learning_feature(page *p, xmlNodePtr s, const lc_report_info *in, co
         } else {
             addf(p, row, "th", "%d", ep + 1);
         }
-        for (const cJSON *met = feat->child; met; met = met->next) {
-            if (!cJSON_IsArray(met))
-                continue;
-            for (int k = 0; k < 3; k++) {
-                const cJSON *list = get(get(get(in->train_stats, splits[k]), feat->string),
-                                        met->string);
-                if (cJSON_IsArray(list))
-                    json_cell(p, row, cJSON_GetArrayItem(list, ep), 4);
-            }
+        for (j = 0; j < ncur; j++) {
+            json_cell(p, row, cur[j], 4);
+            cur[j] = cur[j] ? cur[j]->next : NULL;
         }
     }
+    free(cur);
 }
 
 /* The learning curves of one entry of training_statistics.json ("combined" or an output) with

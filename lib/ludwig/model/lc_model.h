@@ -214,6 +214,7 @@ typedef struct lc_model {
     float **inputs;        /* (nin) slots, (B, in_ns[k]) each */
     lc_head *heads;        /* (nout) */
     size_t comb_n;         /* floats per sample out of the combiner */
+    double flops;          /* multiply-adds x 2 per sample of a forward pass (convs, denses) */
     size_t nparams, nbuffers;
     float *params, *grads, *opt_state, *buffers;
     int opt_per_param;

@@ -547,10 +547,19 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
             !(h->targets = lc_alloc(B, sizeof(float))))
             goto nomem;
     }
-    for (int i = 0; i < m->nlayers; i++)
-        for (int k = 0; k < m->layers[i].nsrc; k++)
+    for (int i = 0; i < m->nlayers; i++) {
+        const lc_layer *l = &m->layers[i];
+        for (int k = 0; k < l->nsrc; k++)
             if (layer_src(m, i, k) >= 0)
                 m->layers[layer_src(m, i, k)].consumers++;
+        if (l->type == LC_L_CONV)
+            m->flops += 2.0 * l->u.conv.OC * l->u.conv.C * l->u.conv.KH * l->u.conv.KW *
+                        (double)l->u.conv.OH * l->u.conv.OW;
+        else if (l->type == LC_L_DENSE)
+            m->flops += 2.0 * l->u.dense.in * l->u.dense.out;
+        else
+            m->flops += (double)l->out_n;
+    }
     /* the float statistics after the per-sample block stay aligned */
     size_t aux_per_sample = (pl.aux_per_sample + 7) & ~(size_t)7, aux_fixed = pl.aux_fixed;
     for (int i = 0; i < m->nlayers; i++) {

@@ -275,6 +275,10 @@ static void add_regularization(lc_model *m, int type, float lambda)
     }
 }
 
+/* Below this many floating-point operations per training step the step runs on the calling
+ * thread. */
+#define LC_SMALL_STEP_FLOPS 3e7
+
 /* Floats after the optimizer state that hold the scheduler in a checkpoint. */
 #define SCHED_FLOATS ((sizeof(lc_lr_sched) + sizeof(float) - 1) / sizeof(float))
 
@@ -335,6 +339,7 @@ typedef struct run {
     cJSON *best_metrics[3];
     long nb;                     /* the epoch's batches and rows */
     size_t nseen;
+    double rows_trained;         /* over the run (this process), for samples/s */
 } run;
 
 static void run_free(run *R)
@@ -361,11 +366,16 @@ static lc_status run_setup(run *R, lc_error *e)
     const lc_dataset *d = R->d;
     lc_model *m = R->m;
     lc_train_result *r = R->r;
+    /* a network whose training step is a few million floating-point operations (small tabular
+     * ones) runs on the calling thread: dispatching its many tiny operations to the pool costs
+     * more than they do. Results are the same bits either way. */
     R->p = R->o->pool;
     R->NO = cfg->nout;
     R->ntr = d->count[0];
     R->B = lc_train_batch_size(cfg, R->ntr);
     R->EB = lc_eval_batch_size(cfg, R->B);
+    if (m->flops * 3.0 * R->B < LC_SMALL_STEP_FLOPS)
+        R->p = NULL;
     r->batch_size = R->B;
     r->eval_batch_size = R->EB;
     if (R->B > m->max_batch || R->EB > m->max_batch)
@@ -700,6 +710,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     memset(r, 0, sizeof *r);
     run R = {.cfg = cfg, .d = d, .m = m, .o = o, .r = r};
     int epoch = 0, start_epoch = 0, finished = 0;
+    double t_prior = 0.0; /* training seconds of the run resumed from */
     lc_status st = run_setup(&R, e);
     if (st)
         goto done;
@@ -724,7 +735,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
         R.best_epoch = ck.best_epoch;
         R.best_steps = ck.best_steps;
         R.best_value = ck.best_value;
-        R.t_train = ck.train_seconds;
+        R.t_train = t_prior = ck.train_seconds;
         finished = ck.flags & LC_CKPT_FINISHED;
         r->early_stopped = (ck.flags & LC_CKPT_EARLY_STOPPED) != 0;
         if (o->progress)
@@ -735,12 +746,14 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     if (o->progress)
         fprintf(o->progress,
                 "ludwig-c: training on %zu rows (validation %zu, test %zu), batch size %d, %d epoch(s), %d thread(s)\n",
-                R.ntr, d->count[1], d->count[2], R.B, R.epochs, lc_pool_threads(R.p));
+                R.ntr, d->count[1], d->count[2], R.B, R.epochs, lc_pool_threads(o->pool));
+    double ckpt_end = 0.0, ckpt_cost = 0.0;
     for (epoch = start_epoch; epoch < R.epochs && !finished; epoch++) {
         double t0 = lc_now_s();
         if ((st = train_epoch(&R, epoch, e)))
             goto done_metrics;
         R.t_train += lc_now_s() - t0;
+        R.rows_trained += (double)R.nseen;
         cJSON *latest[3] = {NULL, NULL, NULL};
         st = eval_epoch(&R, epoch, latest, e);
         int improved = st ? 0 : track_best(&R, epoch, latest);
@@ -753,7 +766,12 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
         int early = R.has_val && cfg->early_stop > 0 &&
                     R.step - R.best_steps >= (long)cfg->early_stop * R.steps_per_epoch;
         int steps_done = cfg->train_steps > 0 && R.step >= cfg->train_steps;
-        if (o->checkpoint_dir) {
+        /* a checkpoint after every epoch, unless writing it would cost more than a fifth of
+         * the training time since the last one (tiny epochs: the statistics it holds grow
+         * with every epoch); always at the end of training */
+        double now = lc_now_s();
+        int last = early || steps_done || epoch + 1 == R.epochs;
+        if (o->checkpoint_dir && (last || now - ckpt_end >= 4.0 * ckpt_cost)) {
             ck.epoch = epoch + 1;
             ck.step = R.step;
             ck.best_epoch = R.best_epoch;
@@ -767,6 +785,8 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                          : lc_error_set(e, LC_ERR_NOMEM, "out of memory writing a checkpoint");
             cJSON_Delete(ck.json);
             ck.json = NULL;
+            ckpt_end = lc_now_s();
+            ckpt_cost = ckpt_end - now;
             if (st) {
                 epoch++;
                 goto done_metrics;
@@ -789,7 +809,9 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     r->epochs_run = epoch;
     r->steps = R.step;
     r->train_seconds = R.t_train;
-    r->samples_per_second = R.t_train > 0 ? (double)R.step * R.B / R.t_train : 0;
+    /* rows trained over training time (of this process: a resumed run counts what it trained) */
+    double t_here = R.t_train - t_prior;
+    r->samples_per_second = t_here > 0 ? R.rows_trained / t_here : 0;
     if (R.has_val && R.best_epoch > 0) {
         memcpy(m->params, R.best_params, m->nparams * sizeof(float));
         memcpy(m->buffers, R.best_buffers, m->nbuffers * sizeof(float));
