@@ -57,7 +57,7 @@ all: $(EXE)
 $(BUILD)/lib/core/%.o: INC = $(INC_CORE)
 # Element-wise layers whose loops only vectorise at -O3 (across independent elements or
 # channels: no reassociation, the same bits as -O2)
-$(BUILD)/lib/core/act.o $(BUILD)/lib/core/norm.o: INC = $(INC_CORE) -O3
+$(BUILD)/lib/core/act.o $(BUILD)/lib/core/norm.o $(BUILD)/lib/core/dense.o: INC = $(INC_CORE) -O3
 $(BUILD)/lib/io/%.o: INC = $(INC_IO)
 $(BUILD)/lib/report/%.o: INC = $(INC_REPORT)
 
