@@ -187,7 +187,8 @@ static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
                              .metadata_path = o->training_set_metadata,
                              .seed = o->random_seed,
                              .log = o->progress,
-                             .config_path = o->config_path};
+                             .config_path = o->config_path,
+                             .stop = o->stop_flag};
     if ((st = lc_dataset_build(X->cfg, &dopts, X->pool, &X->ds, e)))
         return st;
     const lc_config *cfg = X->cfg;

@@ -191,6 +191,7 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
                              .seed = 42, /* Ludwig's default random_seed for prediction splits */
                              .log = o->progress,
                              .config_path = r->cfg->path,
+                             .stop = o->stop_flag,
                              .mode = mode};
     if ((st = lc_dataset_build(r->cfg, &dopts, r->pool, &r->ds, e)))
         return st;

@@ -1110,6 +1110,14 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
     lc_status st = read_tables(o, tabs, d, e);
     if (st)
         goto fail;
+#define STOP_POINT(what)                                                                          \
+    do {                                                                                          \
+        if (o->stop && *o->stop) {                                                                \
+            st = lc_error_set(e, LC_ERR_INTERRUPTED, "interrupted while %s; no results were written", what); \
+            goto fail;                                                                            \
+        }                                                                                         \
+    } while (0)
+    STOP_POINT("reading the dataset");
     for (int t = 0, len = 0; t < 4; t++)
         if (tabs[t] && len < (int)sizeof files)
             len += snprintf(files + len, sizeof files - (size_t)len, "%s%s", len ? ", " : "", lc_table_name(tabs[t]));
@@ -1256,6 +1264,7 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
             if (!keep[i] && dropper[i] > kk)
                 dropper[i] = kk;
     }
+    STOP_POINT("preprocessing the columns");
     /* 4. the kept rows */
     size_t nrows = 0;
     kept = malloc((nall + 1) * sizeof *kept);
@@ -1348,6 +1357,7 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
         lc_error_hint(e, "a fixed split reads the split column: 0 = train, 1 = validation, 2 = test");
         goto fail;
     }
+    STOP_POINT("preprocessing the columns");
     /* 7. each feature's column over the kept rows, in processing order */
     for (int kk = 0, ji = 0; kk < nf; kk++) {
         int k = order[kk];
@@ -1380,6 +1390,8 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
         if ((st = image_column(f, &c, meta, o->metadata_path, o, d->src, pool, col, e)))
             goto fail;
     }
+    STOP_POINT("preparing the dataset");
+#undef STOP_POINT
     if (o->mode == LC_DATASET_TRAIN &&
         (cfg->oversample_minority > 0 || cfg->undersample_majority > 0) &&
         (st = balance_training(cfg, d, o->seed, o->log, e)))

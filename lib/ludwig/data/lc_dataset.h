@@ -29,6 +29,7 @@ typedef struct lc_dataset_opts {
     FILE *log;                    /* notes and warnings, or NULL */
     int mode;                     /* LC_DATASET_TRAIN (0), _EVALUATE or _PREDICT */
     const char *config_path;      /* for messages */
+    volatile int *stop;           /* non-zero (a signal) stops between stages, or NULL */
 } lc_dataset_opts;
 
 /* What the rows are for. EVALUATE (ludwig evaluate) allows an empty training split. PREDICT

@@ -7,6 +7,7 @@
  * the model and trainer.
  */
 #include "lc_metrics_tab.h"
+#include "lc_npsum.h"
 
 #include "lc_json.h"
 #include "lc_mem.h"
@@ -31,37 +32,11 @@ static int add_f32(cJSON *o, const char *key, double v)
     return add_float(o, key, (double)(float)v);
 }
 
-/* numpy's add.reduce on a contiguous float64 array: the identity 0.0 plus the pairwise sum
- * (blocks of 128, eight accumulators), so results and the sign of a zero sum match. */
-static double pairwise(const double *a /* (n) */, size_t n)
-{
-    if (n < 8) {
-        double res = 0.;
-        for (size_t i = 0; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    if (n <= 128) {
-        double r[8];
-        size_t i;
-        for (int j = 0; j < 8; j++)
-            r[j] = a[j];
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (int j = 0; j < 8; j++)
-                r[j] += a[i + (size_t)j];
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise(a, n2) + pairwise(a + n2, n - n2);
-}
-
+/* numpy's add.reduce on a contiguous float64 array: the identity 0.0 plus the pairwise sum, so
+ * results and the sign of a zero sum match. */
 static double np_sum(const double *a /* (n) */, size_t n)
 {
-    return 0.0 + pairwise(a, n);
+    return 0.0 + lc_np_pairwise_f64(a, n);
 }
 
 /* ------------------------------------------------------------------------------------------ */

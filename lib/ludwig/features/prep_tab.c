@@ -12,6 +12,7 @@
  * and writing the metadata file.
  */
 #include "lc_prep_tab.h"
+#include "lc_npsum.h"
 
 #include <errno.h>
 #include <math.h>
@@ -308,64 +309,12 @@ static void quote_text(char *dst, size_t n, const char *s)
 
 #define NP_BUFSIZE 8192 /* numpy's reduction buffer: each block is summed pairwise, blocks in order */
 
-static float pairwise_f32(const float *a, size_t n)
-{
-    if (n < 8) {
-        float r = 0.f;
-        for (size_t i = 0; i < n; i++)
-            r += a[i];
-        return r;
-    }
-    if (n <= 128) {
-        float r[8];
-        size_t i;
-        for (int j = 0; j < 8; j++)
-            r[j] = a[j];
-        for (i = 8; i < n - n % 8; i += 8)
-            for (int j = 0; j < 8; j++)
-                r[j] += a[i + j];
-        float res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_f32(a, n2) + pairwise_f32(a + n2, n - n2);
-}
-
-static double pairwise_f64(const double *a, size_t n)
-{
-    if (n < 8) {
-        double r = 0.;
-        for (size_t i = 0; i < n; i++)
-            r += a[i];
-        return r;
-    }
-    if (n <= 128) {
-        double r[8];
-        size_t i;
-        for (int j = 0; j < 8; j++)
-            r[j] = a[j];
-        for (i = 8; i < n - n % 8; i += 8)
-            for (int j = 0; j < 8; j++)
-                r[j] += a[i + j];
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_f64(a, n2) + pairwise_f64(a + n2, n - n2);
-}
-
 /* np.sum(a) for float32 a (float32 accumulation). */
 static float np_sum_f32(const float *a, size_t n)
 {
     float s = 0.f;
     for (size_t k = 0; k < n; k += NP_BUFSIZE)
-        s += pairwise_f32(a + k, n - k < NP_BUFSIZE ? n - k : NP_BUFSIZE);
+        s += lc_np_pairwise_f32(a + k, n - k < NP_BUFSIZE ? n - k : NP_BUFSIZE);
     return s;
 }
 
@@ -374,7 +323,7 @@ static double np_sum_f64(const double *a, size_t n)
 {
     double s = 0.;
     for (size_t k = 0; k < n; k += NP_BUFSIZE)
-        s += pairwise_f64(a + k, n - k < NP_BUFSIZE ? n - k : NP_BUFSIZE);
+        s += lc_np_pairwise_f64(a + k, n - k < NP_BUFSIZE ? n - k : NP_BUFSIZE);
     return s;
 }
 
