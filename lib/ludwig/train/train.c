@@ -126,31 +126,29 @@ static void clip_global_norm(lc_model *m, lc_pool *p, double max_norm)
 
 static const char *split_key[3] = {"training", "validation", "test"};
 
-/* appends v to stats[split][feature][metric] */
-static void push_stat(cJSON *stats, const char *split, const char *feature, const char *metric,
-                      cJSON *v)
+/* root[key][feature][metric], the list, created when absent */
+static cJSON *metric_list(cJSON *root, const char *key, const char *feature, const char *metric)
 {
-    cJSON *s = cJSON_GetObjectItemCaseSensitive(stats, split);
+    cJSON *s = cJSON_GetObjectItemCaseSensitive(root, key);
     cJSON *f = cJSON_GetObjectItemCaseSensitive(s, feature);
     if (!f)
         f = cJSON_AddObjectToObject(s, feature);
     cJSON *arr = cJSON_GetObjectItemCaseSensitive(f, metric);
-    if (!arr)
-        arr = cJSON_AddArrayToObject(f, metric);
-    cJSON_AddItemToArray(arr, v);
+    return arr ? arr : cJSON_AddArrayToObject(f, metric);
+}
+
+/* appends v to stats[split][feature][metric] */
+static void push_stat(cJSON *stats, const char *split, const char *feature, const char *metric,
+                      cJSON *v)
+{
+    cJSON_AddItemToArray(metric_list(stats, split, feature, metric), v);
 }
 
 /* appends [epoch, step, value] to progress[key][feature][metric] */
 static void push_progress(cJSON *prog, const char *key, const char *feature, const char *metric,
                           int epoch, long step, const cJSON *v)
 {
-    cJSON *s = cJSON_GetObjectItemCaseSensitive(prog, key);
-    cJSON *f = cJSON_GetObjectItemCaseSensitive(s, feature);
-    if (!f)
-        f = cJSON_AddObjectToObject(s, feature);
-    cJSON *arr = cJSON_GetObjectItemCaseSensitive(f, metric);
-    if (!arr)
-        arr = cJSON_AddArrayToObject(f, metric);
+    cJSON *arr = metric_list(prog, key, feature, metric);
     cJSON *t = cJSON_CreateArray();
     cJSON_AddItemToArray(t, lc_json_int(epoch));
     cJSON_AddItemToArray(t, lc_json_int(step));
