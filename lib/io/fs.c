@@ -19,7 +19,7 @@ lc_status lc_afile_open(lc_afile *a, const char *path, lc_error *e)
         return lc_error_set(e, LC_ERR_IO, "%s: path too long", path);
     a->f = fopen(a->tmp, "wb");
     if (!a->f)
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot write: %s", a->tmp, strerror(errno));
+        return lc_error_set(e, LC_ERR_IO, "%s: cannot write: %s", a->path, strerror(errno));
     return LC_OK;
 }
 

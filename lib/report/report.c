@@ -22,6 +22,7 @@
  * visualize derives (row entropy, sort orders) and, from the rows, what rowstats.c defines
  * (calibration bins, threshold table, residual histogram). */
 #include "lc_report.h"
+#include "lc_fs.h"
 
 #include <libxml/HTMLtree.h>
 #include <libxml/tree.h>
@@ -1449,9 +1450,6 @@ static double *confusion(page *p, const cJSON *feat, int *n)
 static lc_status write_page(const char *path, const lc_report_info *in, lc_error *e)
 {
     page p = {0};
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return lc_error_set(e, LC_ERR_IO, "%s: path too long", path);
     p.doc = htmlNewDocNoDtD(NULL, NULL);
     if (!p.doc)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory building the report");
@@ -1539,20 +1537,13 @@ static lc_status write_page(const char *path, const lc_report_info *in, lc_error
         xmlFree(mem);
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory building the report");
     }
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        xmlFree(mem);
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot write the report: %m", path);
-    }
-    int bad = fwrite(mem, 1, (size_t)size, f) != (size_t)size;
-    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
+    lc_afile a;
+    lc_status st = lc_afile_open(&a, path, e);
+    if (!st)
+        st = lc_afile_commit(&a, fwrite(mem, 1, (size_t)size, a.f) != (size_t)size, "the report",
+                             e);
     xmlFree(mem);
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot write the report (disk full?)", path);
-    }
-    return LC_OK;
+    return st;
 }
 
 void lc_report_release(lc_report_info *info)

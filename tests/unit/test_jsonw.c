@@ -332,7 +332,7 @@ static void test_write_file(void)
 
     lc_error_clear(&e);
     CHECK(lc_json_write_file(o, bad, &e) == LC_ERR_IO);
-    CHECK(strstr(e.msg, "missing/.out.json.tmp") != NULL);
+    CHECK(strstr(e.msg, "missing/out.json") != NULL);
     CHECK(count_entries(tmpdir) == 1);
     cJSON_Delete(o);
     unlink(path);
