@@ -1262,6 +1262,33 @@ static lc_status binary_fill_bool(const lc_prep_column *col, const raw_col *r, c
                         col->name, need ? "True" : "False", list);
 }
 
+/* Ludwig's cast_column on a binary column: the column is cast through float when every
+ * distinct value parses as a number, through bool when every one is true/false (any case) and
+ * no NaN is left; otherwise it stays strings (str2bool). */
+static void cast_kind(const raw_col *r, const dist *d, size_t nd, int *numbers, int *bools)
+{
+    int left_nan = 0;
+    *numbers = *bools = 1;
+    for (size_t i = 0; i < r->n; i++)
+        left_nan |= r->st[i] == CELL_NA;
+    for (size_t k = 0; k < nd; k++) {
+        const char *s = r->s[d[k].first];
+        double x;
+        *numbers &= py_float(s, &x);
+        *bools &= ieq(s, "true") || ieq(s, "false");
+    }
+    *bools &= !left_nan;
+}
+
+/* Row i of a column cast_kind found numeric (x != 0; a NaN is true) or boolean. */
+static int cast_value(const raw_col *r, size_t i, int numbers)
+{
+    double x = NAN;
+    if (r->st[i] == CELL_STR && numbers)
+        py_float(r->s[i], &x);
+    return numbers ? x != 0. : ieq(r->s[i], "true");
+}
+
 lc_status lc_prep_binary_run(const lc_prep_column *col, const lc_prep_binary_opts *o, cJSON *preproc,
                              lc_prep_binary *out, lc_error *e)
 {
@@ -1298,25 +1325,13 @@ lc_status lc_prep_binary_run(const lc_prep_column *col, const lc_prep_binary_opt
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto done;
     }
-    /* cast_column: all numbers -> float -> bool; all true/false -> bool; else strings */
-    int left_nan = 0, numbers = 1, bools = 1;
-    for (size_t i = 0; i < r.n; i++)
-        left_nan |= r.st[i] == CELL_NA;
-    for (size_t k = 0; k < nd; k++) {
-        const char *s = r.s[d[k].first];
-        double x;
-        numbers &= py_float(s, &x);
-        bools &= ieq(s, "true") || ieq(s, "false");
-    }
-    bools &= !left_nan;
+    int numbers, bools;
+    cast_kind(&r, d, nd, &numbers, &bools);
     if (numbers || bools) {
         for (size_t i = 0; i < r.n; i++) {
-            double x = NAN;
             if (r.st[i] == CELL_DROP)
                 continue;
-            if (r.st[i] == CELL_STR && numbers)
-                py_float(r.s[i], &x);
-            out->values[i] = (unsigned char)(numbers ? x != 0. : ieq(r.s[i], "true"));
+            out->values[i] = (unsigned char)cast_value(&r, i, numbers);
             out->keep[i] = 1;
             out->n_kept++;
         }
@@ -1417,17 +1432,8 @@ lc_status lc_prep_binary_apply(const lc_prep_column *col, const lc_prep_binary_o
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto done;
     }
-    /* cast_column on these rows, as in lc_prep_binary_run */
-    int left_nan = 0, numbers = 1, bools = 1;
-    for (size_t i = 0; i < r.n; i++)
-        left_nan |= r.st[i] == CELL_NA;
-    for (size_t k = 0; k < nd; k++) {
-        const char *s = r.s[d[k].first];
-        double x;
-        numbers &= py_float(s, &x);
-        bools &= ieq(s, "true") || ieq(s, "false");
-    }
-    bools &= !left_nan;
+    int numbers, bools;
+    cast_kind(&r, d, nd, &numbers, &bools);
     const cJSON *s2b = meta ? cJSON_GetObjectItemCaseSensitive(meta, "str2bool") : NULL;
     const cJSON *fbj = meta ? cJSON_GetObjectItemCaseSensitive(meta, "fallback_true_label") : NULL;
     const char *fb = cJSON_IsString(fbj) ? fbj->valuestring
@@ -1438,10 +1444,7 @@ lc_status lc_prep_binary_apply(const lc_prep_column *col, const lc_prep_binary_o
             continue;
         int b = 1; /* a NaN left in the column: bool(NaN) is True */
         if (numbers || bools) {
-            double x = NAN;
-            if (r.st[i] == CELL_STR && numbers)
-                py_float(r.s[i], &x);
-            b = numbers ? x != 0. : ieq(r.s[i], "true");
+            b = cast_value(&r, i, numbers);
         } else if (r.st[i] == CELL_STR) {
             /* the stored str2bool, else strings_utils.str2bool with the stored fallback */
             const cJSON *v = s2b ? cJSON_GetObjectItemCaseSensitive(s2b, r.s[i]) : NULL;
