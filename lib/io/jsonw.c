@@ -165,6 +165,18 @@ cJSON *lc_json_float(double v)
     return number_with_text(v, r);
 }
 
+int lc_json_add_float(cJSON *obj, const char *key, double v)
+{
+    cJSON *it = lc_json_float(v);
+    if (!it)
+        return -1;
+    if (!cJSON_AddItemToObject(obj, key, it)) {
+        cJSON_Delete(it);
+        return -1;
+    }
+    return 0;
+}
+
 cJSON *lc_json_int(long long v)
 {
     double d = (double)v;

@@ -35,6 +35,8 @@
 /* New Number items (NULL on allocation failure). */
 cJSON *lc_json_float(double v);
 cJSON *lc_json_int(long long v);
+/* Adds lc_json_float(v) to obj under key: 0, or -1 on allocation failure (nothing added). */
+int lc_json_add_float(cJSON *obj, const char *key, double v);
 
 /* 1 if item is a Number tagged as a Python float (lc_json_float or a parsed 1.5/1e3/NaN). */
 int lc_json_is_float(const cJSON *item);

@@ -96,15 +96,6 @@ static double auc_one_class(int C, int64_t N, const int32_t *labels, const float
     return (double)area2 / (2.0 * (double)P * (double)Q);
 }
 
-static int add_float(cJSON *o, const char *key, double v)
-{
-    cJSON *it = lc_json_float(v);
-    if (!it)
-        return -1;
-    cJSON_AddItemToObject(o, key, it);
-    return 0;
-}
-
 cJSON *lc_metrics_category(int C, int64_t N, const int32_t *labels, const float *probs,
                            double loss, int top_k)
 {
@@ -175,9 +166,11 @@ cJSON *lc_metrics_category(int C, int64_t N, const int32_t *labels, const float 
     out = cJSON_CreateObject();
     if (!out)
         goto free_all;
-    if (add_float(out, "accuracy", accuracy) || add_float(out, "accuracy_micro", accuracy_micro) ||
-        (want_hits && add_float(out, "hits_at_k", hits)) ||
-        add_float(out, "loss", (double)(float)loss) || add_float(out, "roc_auc", roc_auc)) {
+    if (lc_json_add_float(out, "accuracy", accuracy) ||
+        lc_json_add_float(out, "accuracy_micro", accuracy_micro) ||
+        (want_hits && lc_json_add_float(out, "hits_at_k", hits)) ||
+        lc_json_add_float(out, "loss", (double)(float)loss) ||
+        lc_json_add_float(out, "roc_auc", roc_auc)) {
         cJSON_Delete(out);
         out = NULL;
     }
@@ -420,7 +413,7 @@ static cJSON *overall_stats(int C, int64_t N, const int64_t *cm /* (C, C) */,
         {"kappa_score", kappa},
     };
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
-        if (add_float(o, kv[i].k, kv[i].v)) {
+        if (lc_json_add_float(o, kv[i].k, kv[i].v)) {
             cJSON_Delete(o);
             return NULL;
         }

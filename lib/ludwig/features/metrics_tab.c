@@ -17,19 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Number items; non-zero on allocation failure. */
-static int add_float(cJSON *o, const char *key, double v)
-{
-    cJSON *it = lc_json_float(v);
-    if (!it)
-        return -1;
-    cJSON_AddItemToObject(o, key, it);
-    return 0;
-}
-
 static int add_f32(cJSON *o, const char *key, double v)
 {
-    return add_float(o, key, (double)(float)v);
+    return lc_json_add_float(o, key, (double)(float)v);
 }
 
 /* numpy's add.reduce on a contiguous float64 array: the identity 0.0 plus the pairwise sum, so
@@ -92,8 +82,8 @@ cJSON *lc_metrics_number(int64_t N, const float *pred, const float *target, doub
         return NULL;
     if (add_f32(out, "loss", loss) || add_f32(out, "mean_absolute_error", sae / dn) ||
         add_f32(out, "mean_absolute_percentage_error", sape / dn) ||
-        add_float(out, "mean_squared_error", mse) || add_float(out, "r2", r2) ||
-        add_float(out, "root_mean_squared_error", sqrtf(mse)) ||
+        lc_json_add_float(out, "mean_squared_error", mse) || lc_json_add_float(out, "r2", r2) ||
+        lc_json_add_float(out, "root_mean_squared_error", sqrtf(mse)) ||
         add_f32(out, "root_mean_squared_percentage_error", rmspe_sum / (double)batches)) {
         cJSON_Delete(out);
         return NULL;
@@ -363,7 +353,7 @@ lc_status lc_metrics_binary_overall(int64_t N, const float *prob, const uint8_t 
     static const char *const ap_keys[3] = {"average_precision_macro", "average_precision_micro",
                                            "average_precision_samples"};
     for (int i = 0; i < 3; i++)
-        if (add_float(tmp, ap_keys[i], ap))
+        if (lc_json_add_float(tmp, ap_keys[i], ap))
             goto fail;
 
     /* Move everything over, replacing stale keys. Linking a detached item keeps its key and
