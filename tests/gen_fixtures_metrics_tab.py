@@ -30,6 +30,9 @@ import sklearn
 import torch
 from sklearn import metrics as skm
 
+# Ludwig's ConfusionMatrix per-class statistics, shared with the category fixtures
+from gen_fixtures_metrics import per_class, ratio
+
 warnings.filterwarnings("ignore")
 
 F32 = np.float32
@@ -136,39 +139,6 @@ def number_case(name, note, pred, target, loss, batch_size, torch_rtol=2e-5):
 
 # ----------------------------------------------------------------------------------------------
 # binary
-
-
-def ratio(nom, den):
-    return 0 if den == 0 else nom / den
-
-
-def per_class(cm, c):
-    cm = [[int(v) for v in row] for row in cm]
-    total = sum(sum(r) for r in cm)
-    tp = cm[c][c]
-    sum_pred = sum(r[c] for r in cm)
-    sum_cond = sum(cm[c])
-    tn = total - sum_pred - sum_cond + tp
-    fp = sum_pred - tp
-    fn = sum_cond - tp
-    tpr = ratio(tp, sum_cond)
-    tnr = ratio(tn, tn + fp)
-    ppv = ratio(tp, sum_pred)
-    npv = ratio(tn, tn + fn)
-    f1 = 0 if ppv + tpr == 0 else (2 * ppv * tpr) / (ppv + tpr)
-    den = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
-    mcc = 0 if den == 0 else (tp * tn - fp * fn) / den
-    return {
-        "true_positives": tp, "true_negatives": tn, "false_positives": fp, "false_negatives": fn,
-        "true_positive_rate": tpr, "true_negative_rate": tnr,
-        "positive_predictive_value": ppv, "negative_predictive_value": npv,
-        "false_negative_rate": 1.0 - tpr, "false_positive_rate": 1.0 - tnr,
-        "false_discovery_rate": 1.0 - ppv, "false_omission_rate": 1.0 - npv,
-        "accuracy": ratio(tp + tn, total), "precision": ppv, "recall": tpr, "f1_score": f1,
-        "sensitivity": tpr, "specificity": tnr, "hit_rate": tpr, "miss_rate": 1.0 - tpr,
-        "fall_out": 1.0 - tnr, "matthews_correlation_coefficient": mcc,
-        "informedness": tpr + tnr - 1, "markedness": ppv + npv - 1,
-    }
 
 
 def roc_auc_or_none(y, s, average):
