@@ -3,6 +3,7 @@
 #define CHECK_H
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 
 extern int check_failures;
@@ -39,6 +40,10 @@ extern int check_count;
                     __LINE__, #a, ca_, #b, cb_);                                            \
         }                                                                                   \
     } while (0)
+
+/* The whole file, NUL-terminated (and its length in *len when len is not NULL); NULL when it
+ * cannot be read. The caller frees it. */
+char *check_slurp(const char *path, size_t *len);
 
 /* Prints a summary line and returns the process exit status (non-zero on any failure). */
 int check_exit(const char *name);

@@ -17,27 +17,6 @@
 
 static char tmpdir[] = "/tmp/lc_test_jsonw_XXXXXX";
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-        buf[n] = '\0';
-        if (len)
-            *len = (size_t)n;
-    } else {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
-
 static void check_repr(double v, const char *want)
 {
     char buf[LC_JSON_REPR_MAX];
@@ -204,7 +183,7 @@ static void test_escapes(void)
 static void test_python_sample(void)
 {
     size_t len = 0;
-    char *want = slurp("tests/fixtures/json_py_sample.json", &len);
+    char *want = check_slurp("tests/fixtures/json_py_sample.json", &len);
     CHECK_MSG(want != NULL, "tests/fixtures/json_py_sample.json missing");
     if (!want)
         return;
@@ -313,7 +292,7 @@ static void test_write_file(void)
     lc_error e;
     lc_error_clear(&e);
     CHECK(lc_json_write_file(o, path, &e) == LC_OK);
-    char *got = slurp(path, NULL);
+    char *got = check_slurp(path, NULL);
     const char *want = "{\n    \"best\": Infinity,\n    \"loss\": [\n        0.25,\n        0.125\n    ]\n}";
     CHECK(got && strcmp(got, want) == 0);
     free(got);

@@ -388,30 +388,9 @@ static void run_embed(const cJSON *cs, const char *name)
         CHECK_CLOSE(dw[i], wdw[i], 1e-7, 2.4e-7);
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    if (fseek(f, 0, SEEK_END) == 0) {
-        long n = ftell(f);
-        if (n > 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-            if (fread(buf, 1, (size_t)n, f) == (size_t)n) {
-                buf[n] = '\0';
-            } else {
-                free(buf);
-                buf = NULL;
-            }
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
 static void test_fixtures(void)
 {
-    char *text = read_file(FIXTURE);
+    char *text = check_slurp(FIXTURE, NULL);
     CHECK_MSG(text != NULL, "cannot read %s (run the tests from the repository root)", FIXTURE);
     if (!text)
         return;

@@ -40,27 +40,6 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)len + 1);
-    if (s && fread(s, 1, (size_t)len, f) != (size_t)len) {
-        free(s);
-        s = NULL;
-    }
-    fclose(f);
-    if (s) {
-        s[len] = '\0';
-        *n = (size_t)len;
-    }
-    return s;
-}
-
 static size_t count(const char *hay, const char *needle)
 {
     size_t n = 0;
@@ -261,7 +240,7 @@ static void test_page(int K, size_t N, int E, int with_images, int with_names)
     double dt = now_s() - t0;
     CHECK_MSG(st == LC_OK, "%s", e.msg);
     size_t n = 0;
-    char *html = slurp(path, &n);
+    char *html = check_slurp(path, &n);
     CHECK(html != NULL);
     printf("test_report: %d classes, %zu rows, %d epochs: %zu bytes in %.3f s\n", K, N, E, n, dt);
     CHECK_MSG(n < 1500000, "page weight %zu bytes", n);
@@ -508,7 +487,7 @@ static void test_outputs_page(size_t N)
     CHECK_MSG(lc_report_write(path, &in, &e) == LC_OK, "%s", e.msg);
     double dt = now_s() - t0;
     size_t n = 0;
-    char *html = slurp(path, &n);
+    char *html = check_slurp(path, &n);
     CHECK(html != NULL);
     printf("test_report: 3 outputs, %zu rows: %zu bytes in %.3f s\n", N, n, dt);
     CHECK_MSG(n < 1500000, "page weight %zu bytes", n);
