@@ -52,6 +52,8 @@ typedef struct lc_report_output {
     const float *probs;             /* category: (n_eval, nclasses); binary: (n_eval) P(true) */
     const float *targets;           /* binary: (n_eval) 0/1; number: (n_eval) column units */
     const float *predictions;       /* number: (n_eval) in column units, as the predictions CSV */
+    const char *calibration;        /* binary, category: how the probabilities were calibrated
+                                     * (one sentence), or NULL */
 } lc_report_output;
 
 typedef struct lc_report_info {

@@ -386,6 +386,8 @@ static void section_test_metrics(page *p, xmlNodePtr parent, const octx *oc)
     snprintf(h, sizeof h, "Computed on the %s split after training (test_statistics.json).",
              oc->split);
     prop(p, add(p, s, "p", h), "class", "note");
+    if (oc->o->calibration && oc->o->calibration[0])
+        prop(p, add(p, s, "p", oc->o->calibration), "class", "note");
     xmlNodePtr t = metrics_table(p, s);
     metrics_group(p, t, oc->o->name, &oc->o->type, oc->feat);
     const cJSON *os = get(oc->feat, "overall_stats");

@@ -502,8 +502,7 @@ static void test_rejections(void)
     check_reject(&lc_sec_loss_mse, "type: huber\n", "type: expected one of mean_squared_error",
                  NULL);
     /* accepted only at their defaults */
-    check_reject(&lc_sec_binary_output, "calibration: true\n", "calibration: ludwig-c does not",
-                 NULL);
+    check_reject(&lc_sec_binary_output, "active: false\n", "active: ludwig-c does not", NULL);
     check_reject(&lc_sec_number_output, "dependencies: [1]\n", "dependencies: ludwig-c does not",
                  NULL);
     check_reject(&lc_sec_category_dense_enc, "pretrained_embeddings: glove.txt\n",

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lc_calibrate.h"
 #include "lc_checkpoint.h"
 #include "lc_config.h"
 #include "lc_dataset.h"
@@ -119,6 +120,7 @@ typedef struct exp_run {
     lc_model *m;
     lc_pool *pool;
     lc_train_result tr;
+    lc_calibration cal;      /* the temperatures fitted after training */
     lc_eval ev;
     cJSON *test_stats;
     int32_t *preds, *eidx;   /* the eval split's rows and first output's classes */
@@ -396,7 +398,7 @@ static lc_status write_report(exp_run *X, lc_error *e)
                          .eval_split = X->eval_split, .test_stats = X->test_stats,
                          .train_stats = tr->stats, .summary = summary,
                          .best_epoch = tr->best_epoch};
-    lc_report_fill(&ri, X->cfg, ds, X->test_stats ? &X->ev : NULL, X->preds);
+    lc_report_fill(&ri, X->cfg, ds, X->test_stats ? &X->ev : NULL, X->preds, X->m, &X->cal);
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", X->staging, report_name(X));
     lc_status st = lc_report_write(path, &ri, e);
@@ -449,6 +451,8 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
         st = stage_and_describe(&X, e);
     if (!st)
         st = train(&X, e);
+    if (!st) /* Ludwig calibrates after training, before saving and evaluating the model */
+        st = lc_calibrate(X.m, X.pool, X.cfg, X.ds, X.tr.eval_batch_size, o->progress, &X.cal, e);
     if (!st)
         st = evaluate(&X, e);
     if (!st)
@@ -488,6 +492,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     free(X.preds);
     free(X.eidx);
     lc_train_result_free(&X.tr);
+    lc_calibration_free(&X.cal);
     lc_model_free(X.m);
     lc_dataset_free(X.ds);
     lc_pool_destroy(X.pool);

@@ -294,7 +294,7 @@ lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e)
     /* class_freq: the training vocabulary's frequencies (from the model's metadata) */
     lc_report_info ri = {.title = "Ludwig Evaluate", .eval_split = o->split ? o->split : "full",
                          .test_stats = stats, .train_stats = NULL, .summary = summary};
-    lc_report_fill(&ri, r.cfg, r.ds, &r.ev, r.preds);
+    lc_report_fill(&ri, r.cfg, r.ds, &r.ev, r.preds, r.m, NULL);
     stage_path(&stg, "ludwig_evaluate_report.html", path, sizeof path);
     st = lc_report_write(path, &ri, e);
     lc_report_release(&ri);

@@ -1061,6 +1061,7 @@ static lc_status feature_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat
     F->most_common = (int)jnum(pre, "most_common", 10000);
     F->lowercase = jbool(pre, "lowercase", 0);
     F->top_k = (int)jnum(feat, "top_k", 3);
+    F->dec.calibration = jbool(feat, "calibration", 0);
     F->outlier_strategy = -1;
     F->outlier_threshold = jnum(pre, "outlier_threshold", 3.0);
     const char *os = jstr(pre, "outlier_strategy");

@@ -204,7 +204,7 @@ static const lc_key category_out_keys[] = {
     {"column", T_STR, NULL, 0, 0, NULL, NULL, 0, NULL},
     {"proc_column", T_STR, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"active", T_BOOL, "true", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"calibration", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"calibration", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
     {"default_validation_metric", T_STR, "\"accuracy\"", 0, 0, "accuracy", NULL, 0, NULL},
     {"dependencies", T_NUMLIST, "[]", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
     {"reduce_dependencies", T_STR, "\"sum\"", 0, 0, NULL, NULL, F_IGNORED, NULL},

@@ -306,7 +306,7 @@ const lc_section lc_sec_binary_input = {"input_features[]", binary_input_keys};
 static const lc_key binary_output_keys[] = {
     FEATURE_COMMON("binary"),
     OUTPUT_COMMON,
-    {"calibration", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"calibration", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
     {"default_validation_metric", T_STR, "\"roc_auc\"", 0, 0, "roc_auc", NULL, 0, NULL},
     {"threshold", T_FLOAT, "0.5", 0, 1, NULL, NULL, 0, NULL},
     {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_binary_out_pre, 0, NULL},

@@ -151,15 +151,37 @@ void lc_head_backward(const lc_head_ctx *h, lc_model *m, int o, int B)
     }
 }
 
+/* Ludwig's calibration module: softmax (K > 1) or sigmoid of logits / T, the division in float32
+ * as torch.div does it; exponentials in double as the losses compute probabilities. */
+static void temperature_probs(int B, int K, const float *z, float T, float *dst)
+{
+    for (int b = 0; b < B; b++) {
+        const float *zb = z + (size_t)b * K;
+        float *pb = dst + (size_t)b * K;
+        if (K == 1) {
+            pb[0] = (float)(1.0 / (1.0 + exp(-(double)(zb[0] / T))));
+            continue;
+        }
+        double mx = -INFINITY, s = 0.0;
+        for (int k = 0; k < K; k++)
+            mx = (double)(zb[k] / T) > mx ? (double)(zb[k] / T) : mx;
+        for (int k = 0; k < K; k++)
+            s += exp((double)(zb[k] / T) - mx);
+        for (int k = 0; k < K; k++)
+            pb[k] = (float)(exp((double)(zb[k] / T) - mx) / s);
+    }
+}
+
 void lc_head_rows(const lc_head_ctx *h, const lc_model *m, int o, int B, float *dst)
 {
     const lc_head *hd = &m->heads[o];
     switch (h->f->type) {
     case LC_FT_CATEGORY:
-        memcpy(dst, hd->probs, (size_t)B * hd->K * sizeof *dst);
-        break;
     case LC_FT_BINARY:
-        memcpy(dst, hd->probs, (size_t)B * sizeof *dst);
+        if (hd->temperature != 1.0f)
+            temperature_probs(B, hd->K, lc_model_head_out(m, o), hd->temperature, dst);
+        else
+            memcpy(dst, hd->probs, (size_t)B * hd->K * sizeof *dst);
         break;
     case LC_FT_NUMBER: {
         const float *z = lc_model_head_out(m, o);

@@ -106,6 +106,7 @@ typedef struct lc_output_spec {
     lc_head_type type;
     int nclasses;          /* category */
     lc_fc_stack_spec fc;   /* the output feature's FCStack before the decoder */
+    int calibration;       /* category, binary: a temperature (Ludwig's _calibration_module) */
     int use_bias;
     lc_init w_init, b_init;
 } lc_output_spec;
@@ -197,7 +198,10 @@ typedef struct lc_head {
     lc_head_type type;
     int layer;             /* the decoder's linear layer; its output is the logits / prediction */
     int K;                 /* outputs per sample: nclasses (category) or 1 */
-    float *probs;          /* (B, K): softmax (category) or sigmoid (binary) */
+    int calibrated;        /* the head has a temperature tensor (calibration: true) */
+    float temperature;     /* probabilities are softmax / sigmoid of logits / temperature (1 until
+                            * calibrated after training; the loss always uses the logits) */
+    float *probs;          /* (B, K): softmax (category) or sigmoid (binary) of the logits */
     float *dlogits;        /* (B, K): the loss gradient, set by the trainer */
     int32_t *labels;       /* (B) category targets */
     float *targets;        /* (B) binary (0/1) and number targets */

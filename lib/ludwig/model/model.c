@@ -540,6 +540,8 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         h->type = spec->out[o].type;
         h->layer = head_layer[o];
         h->K = (int)m->layers[h->layer].out_n;
+        h->calibrated = spec->out[o].calibration && h->type != LC_HEAD_NUMBER;
+        h->temperature = 1.0f;
         if (!(m->out_names[o] = dup_name(spec->out[o].name)) ||
             !(h->probs = lc_alloc(B * (size_t)h->K, sizeof(float))) ||
             !(h->dlogits = lc_alloc(B * (size_t)h->K, sizeof(float))) ||
@@ -1026,6 +1028,22 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
             continue;
         char prefix[200];
         name_prefix(m, l, prefix, sizeof prefix);
+        if (l->part == LC_PART_DECODER && m->heads[l->feature].calibrated) {
+            /* Ludwig registers the output feature's calibration module between its fc_stack
+             * and its decoder */
+            if (n < cap) {
+                lc_tensor_info *t = &out[n];
+                memset(t, 0, sizeof *t);
+                snprintf(t->name, sizeof t->name,
+                         "output_features.module_dict.%s__ludwig._calibration_module.temperature",
+                         m->out_names[l->feature]);
+                t->data = &m->heads[l->feature].temperature;
+                t->n = 1;
+                t->ndim = 1;
+                t->shape[0] = 1;
+            }
+            n++;
+        }
         struct {
             const char *suffix;
             const float *data;

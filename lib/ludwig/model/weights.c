@@ -4,6 +4,7 @@
 #include "lc_weights.h"
 #include "lc_fs.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,15 @@ lc_status lc_weights_load(lc_model *m, const char *path, lc_error *e)
         }
         if (get(f, (void *)t->data, t->n * 4)) {
             st = lc_error_set(e, LC_ERR_DATA, "%s: truncated in tensor '%s'", path, name);
+            goto done;
+        }
+    }
+    for (int o = 0; o < m->nout; o++) {
+        float T = m->heads[o].temperature;
+        if (m->heads[o].calibrated && !(T > 0.0f && isfinite(T))) {
+            st = lc_error_set(e, LC_ERR_DATA,
+                              "%s: output feature '%s': calibration temperature %g is not a positive number",
+                              path, m->out_names[o], (double)T);
             goto done;
         }
     }

@@ -60,9 +60,12 @@ void lc_eval_argmax(const lc_eval *ev, int o, int32_t *preds /* (n) */);
  * evaluated rows, number values denormalised as in the predictions table) and the images of an
  * image first input; preds (n, or NULL) is the first output's predicted class when it is a
  * category output (other category outputs are argmax'ed here). ev may be NULL (no evaluated
- * rows). Allocates ri->owned (lc_report_write releases it); out of memory sets ri->fill_failed. */
+ * rows). Each calibrated output's sentence comes from cal's fit (NULL: none this run) or m's
+ * temperature. Allocates ri->owned (lc_report_write releases it); out of memory sets ri->fill_failed. */
 struct lc_report_info;
+struct lc_calibration;
 void lc_report_fill(struct lc_report_info *ri, const lc_config *cfg, const lc_dataset *ds,
-                    const lc_eval *ev, const int32_t *preds);
+                    const lc_eval *ev, const int32_t *preds, const lc_model *m,
+                    const struct lc_calibration *cal);
 
 #endif

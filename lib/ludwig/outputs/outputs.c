@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lc_calibrate.h"
 #include "lc_fs.h"
 #include "lc_json.h"
 #include "lc_report.h"
@@ -270,17 +271,20 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
  * evaluated rows (category predictions; number predictions and targets denormalised as the
  * predictions table writes them) and, for an image first input, the images. One allocation,
  * released by lc_report_write / lc_report_release. */
+enum { CALIB_TEXT = 512 };
+
 void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *ds,
-                    const lc_eval *ev, const int32_t *preds)
+                    const lc_eval *ev, const int32_t *preds, const lc_model *m,
+                    const lc_calibration *cal)
 {
     size_t n = ev ? ev->n : 0, bytes = 0, per = 0, head = 0;
     int NO = cfg->nout;
-    /* (NO) outputs, then n floats or int32s per array: 2 per number output, 1 per category
-     * output whose predictions the caller did not pass */
+    /* (NO) outputs and their calibration sentences, then n floats or int32s per array: 2 per
+     * number output, 1 per category output whose predictions the caller did not pass */
     size_t arrays = 0;
     for (int o = 0; o < NO; o++)
         arrays += cfg->out[o].type == LC_FT_NUMBER ? 2 : cfg->out[o].type == LC_FT_CATEGORY;
-    if (lc_size_mul((size_t)NO, sizeof(lc_report_output), &head) ||
+    if (lc_size_mul((size_t)NO, sizeof(lc_report_output) + CALIB_TEXT, &head) ||
         lc_size_mul(n, sizeof(float), &per) || lc_size_mul(per, arrays, &bytes) ||
         lc_size_add(bytes, head, &bytes) ||
         !(ri->owned = lc_alloc(bytes > 0 ? bytes : 1, 1))) {
@@ -288,6 +292,7 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
         return;
     }
     lc_report_output *out = ri->owned;
+    char *text = (char *)ri->owned + (size_t)NO * sizeof(lc_report_output);
     char *next = (char *)ri->owned + head;
     ri->nout = NO;
     ri->outputs = out;
@@ -302,6 +307,8 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
         const lc_column *c = &ds->out[o];
         lc_report_output *r = &out[o];
         r->name = ft->name;
+        lc_calibration_describe(cal, m, o, text + (size_t)o * CALIB_TEXT, CALIB_TEXT);
+        r->calibration = text + (size_t)o * CALIB_TEXT;
         r->type = ft->type == LC_FT_BINARY   ? LC_REPORT_BINARY
                   : ft->type == LC_FT_NUMBER ? LC_REPORT_NUMBER
                                              : LC_REPORT_CATEGORY;

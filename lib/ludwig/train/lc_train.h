@@ -51,6 +51,11 @@ void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset
                  const lc_head_ctx *heads, const int32_t *idx, size_t n, int eval_bs,
                  float *const *rows, double *loss);
 
+/* The raw head outputs (logits, or a number output's prediction), (n, K) each, of rows
+ * idx[0..n) in eval mode into logits[o] for every output o whose logits[o] is not NULL. */
+void lc_forward_logits(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
+                       const int32_t *idx, size_t n, int eval_bs, float *const *logits);
+
 /* Monotonic clock in seconds (for progress and timings). */
 double lc_now_s(void);
 

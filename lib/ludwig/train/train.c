@@ -115,6 +115,20 @@ void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset
         loss[o] = nb ? loss[o] / (double)nb : 0.0;
 }
 
+void lc_forward_logits(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
+                       const int32_t *idx, size_t n, int eval_bs, float *const *logits)
+{
+    for (size_t at = 0; at < n; at += (size_t)eval_bs) {
+        int B = (int)(n - at < (size_t)eval_bs ? n - at : (size_t)eval_bs);
+        gather(m, p, cfg, d, NULL, idx + at, B);
+        lc_model_forward(m, p, B, 0, 0, 0);
+        for (int o = 0; o < cfg->nout; o++)
+            if (logits[o])
+                memcpy(logits[o] + at * (size_t)m->heads[o].K, lc_model_head_out(m, o),
+                       (size_t)B * (size_t)m->heads[o].K * sizeof(float));
+    }
+}
+
 /* torch.nn.utils.clip_grad_norm_: scale all gradients by max/(norm + 1e-6) when that is < 1 */
 static void clip_global_norm(lc_model *m, lc_pool *p, double max_norm)
 {
