@@ -42,6 +42,25 @@ double lc_calib_nll(size_t n, int K, int binary, const float *logits, const int3
     return n ? f / (double)n : 0.0;
 }
 
+void lc_calib_probs(int B, int K, const float *z, float T, float *dst)
+{
+    for (int b = 0; b < B; b++) {
+        const float *zb = z + (size_t)b * K;
+        float *pb = dst + (size_t)b * K;
+        if (K == 1) {
+            pb[0] = (float)(1.0 / (1.0 + exp(-(double)(zb[0] / T))));
+            continue;
+        }
+        double mx = -INFINITY, s = 0.0;
+        for (int k = 0; k < K; k++)
+            mx = (double)(zb[k] / T) > mx ? (double)(zb[k] / T) : mx;
+        for (int k = 0; k < K; k++)
+            s += exp((double)(zb[k] / T) - mx);
+        for (int k = 0; k < K; k++)
+            pb[k] = (float)(exp((double)(zb[k] / T) - mx) / s);
+    }
+}
+
 double lc_calib_ece(size_t n, int K, int binary, const float *logits, const int32_t *labels,
                     double T)
 {

@@ -35,6 +35,12 @@ typedef struct lc_calib_result {
 void lc_calib_temperature(size_t n, int K, int binary, const float *logits,
                           const int32_t *labels, lc_calib_result *r);
 
+/* Ludwig's calibration module applied: softmax over K (K > 1) or sigmoid (K == 1) of logits / T
+ * for B rows into probs, the division in float32 as torch.div does it, the exponentials in
+ * double. */
+void lc_calib_probs(int B, int K, const float *logits /* (B, K) */, float T,
+                    float *probs /* (B, K) */);
+
 /* The objective and its derivative in T at temperature T (exposed for tests). */
 double lc_calib_nll(size_t n, int K, int binary, const float *logits, const int32_t *labels,
                     double T, double *dT);

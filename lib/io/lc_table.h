@@ -25,6 +25,7 @@
 #include "lc_error.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef enum lc_table_format {
     LC_TABLE_AUTO = 0, /* by extension (.csv; .tsv/.tab/.tabular/.txt; .json/.jsonl), else sniffed */
@@ -69,5 +70,9 @@ const char *lc_table_cell(const lc_table *t, size_t row, int col);
 /* 1-based line of the source file where data row `row` starts (the header is line 1 of a CSV);
  * 0 when unknown (records inside a JSON array). */
 long lc_table_row_line(const lc_table *t, size_t row);
+
+/* Writes s as one CSV field (quoted, with doubled quotes, when it holds a comma, a quote or a
+ * line break: what pandas' to_csv writes). */
+void lc_csv_field(FILE *f, const char *s);
 
 #endif

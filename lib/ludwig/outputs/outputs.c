@@ -11,6 +11,7 @@
 
 #include "lc_calibrate.h"
 #include "lc_fs.h"
+#include "lc_ftypes.h"
 #include "lc_json.h"
 #include "lc_report.h"
 #include "lc_mem.h"
@@ -154,39 +155,6 @@ void lc_eval_argmax(const lc_eval *ev, int o, int32_t *preds)
     }
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
-}
-
-static void csv_name(FILE *f, int first, const char *feat, const char *suffix, const char *label)
-{
-    char col[1024];
-    snprintf(col, sizeof col, "%s%s%s", feat, suffix, label ? label : "");
-    if (!first)
-        fputc(',', f);
-    csv_field(f, col);
-}
-
-/* A number prediction back in the column's units: Ludwig's inverse of the column's normalization,
- * in float32 as its torch postprocessing computes it. */
-static float denormalize(const lc_feature *f, const lc_column *c, float v)
-{
-    if (f->type == LC_FT_NUMBER)
-        lc_number_norm_inverse(&c->norm, &v, 1);
-    return v;
-}
-
 lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, const lc_dataset *d,
                                     const lc_eval *ev, lc_error *e)
 {
@@ -206,19 +174,17 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
     FILE *f = a.f;
     for (int o = 0; o < ev->nout; o++) {
         const lc_feature *ft = &cfg->out[o];
-        const lc_column *c = &d->out[o];
-        const char *n = ft->name;
-        csv_name(f, o == 0, n, "_predictions", NULL);
-        if (ft->type == LC_FT_CATEGORY) {
-            csv_name(f, 0, n, "_probabilities", NULL);
-            csv_name(f, 0, n, "_probability", NULL);
-            for (int k = 0; k < c->nclasses; k++)
-                csv_name(f, 0, n, "_probabilities_", c->idx2str[k]);
-        } else if (ft->type == LC_FT_BINARY) {
-            csv_name(f, 0, n, "_probabilities", NULL);
-            csv_name(f, 0, n, "_probabilities_", c->bool2str[0]);
-            csv_name(f, 0, n, "_probabilities_", c->bool2str[1]);
-            csv_name(f, 0, n, "_probability", NULL);
+        lc_pred_column_name(f, o == 0, ft->name, "_predictions", NULL);
+        switch (ft->type) {
+        case LC_FT_CATEGORY:
+            lc_category_pred_header(f, ft, &d->out[o]);
+            break;
+        case LC_FT_BINARY:
+            lc_binary_pred_header(f, ft, &d->out[o]);
+            break;
+        case LC_FT_NUMBER:
+        case LC_FT_IMAGE:
+            break;
         }
     }
     fputc('\n', f);
@@ -228,37 +194,18 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
             const lc_column *c = &d->out[o];
             if (o)
                 fputc(',', f);
-            if (ft->type == LC_FT_CATEGORY) {
-                int C = c->nclasses, best = 0;
-                const float *p = ev->out[o] + i * (size_t)C; /* (C) */
-                for (int k = 0; k < C; k++) {
-                    lc_json_float_repr(p[k], num[k], sizeof num[k]);
-                    if (p[k] > p[best])
-                        best = k;
-                }
-                csv_field(f, c->idx2str[best]);
-                fputs(",\"[", f);
-                for (int k = 0; k < C; k++) {
-                    if (k)
-                        fputs(", ", f);
-                    fputs(num[k], f);
-                }
-                fputs("]\",", f);
-                fputs(num[best], f);
-                for (int k = 0; k < C; k++) {
-                    fputc(',', f);
-                    fputs(num[k], f);
-                }
-            } else if (ft->type == LC_FT_BINARY) {
-                float p = ev->out[o][i], q = 1.0f - p;
-                lc_json_float_repr(q, num[0], sizeof num[0]);
-                lc_json_float_repr(p, num[1], sizeof num[1]);
-                csv_field(f, c->bool2str[p >= (float)ft->threshold]);
-                fprintf(f, ",\"[%s, %s]\",%s,%s,%s", num[0], num[1], num[0], num[1],
-                        p >= q ? num[1] : num[0]);
-            } else {
-                lc_json_float_repr(denormalize(ft, c, ev->out[o][i]), num[0], sizeof num[0]);
-                fputs(num[0], f);
+            switch (ft->type) {
+            case LC_FT_CATEGORY:
+                lc_category_pred_cells(f, c, ev->out[o] + i * (size_t)c->nclasses, num);
+                break;
+            case LC_FT_BINARY:
+                lc_binary_pred_cells(f, ft, c, ev->out[o][i], num);
+                break;
+            case LC_FT_NUMBER:
+                lc_number_pred_cells(f, c, ev->out[o][i], num);
+                break;
+            case LC_FT_IMAGE:
+                break;
             }
         }
         fputc('\n', f);
@@ -344,8 +291,8 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
                 float *pv = (float *)next, *tv = (float *)(next + per);
                 next += 2 * per;
                 for (size_t i = 0; i < n; i++) {
-                    pv[i] = denormalize(ft, c, ev->out[o][i]);
-                    tv[i] = denormalize(ft, c, ev->values[o][i]);
+                    pv[i] = lc_number_denormalize(c, ev->out[o][i]);
+                    tv[i] = lc_number_denormalize(c, ev->values[o][i]);
                 }
                 r->predictions = pv;
                 r->targets = tv;

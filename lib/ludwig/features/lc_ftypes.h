@@ -1,0 +1,68 @@
+/* lc_ftypes.h - what each tabular feature-type module gives the dispatch: category.c, binary.c
+ * and number.c each own, for their type, the column preprocessing and metadata (lc_prep_tab.h),
+ * the output head's loss (forward, backward), its per-row values, Ludwig's metrics and
+ * test-statistics extras, and the prediction columns. heads.c and outputs.c switch on the
+ * feature's type and call these; nothing else does. (The image type's column is decoded by
+ * data/dataset.c; images are inputs only.) */
+#ifndef LC_FTYPES_H
+#define LC_FTYPES_H
+
+#include <cJSON.h>
+#include <stdio.h>
+
+#include "lc_config.h"
+#include "lc_dataset.h"
+#include "lc_heads.h"
+#include "lc_json.h"
+#include "lc_model.h"
+
+/* A prediction column's name, feat + suffix + label, as a CSV header field (with a leading comma
+ * unless first). */
+void lc_pred_column_name(FILE *f, int first, const char *feat, const char *suffix,
+                         const char *label);
+
+/* ---- category.c ---- */
+/* loss.class_weights (a list in vocabulary order or a {label: weight} map) resolved against the
+ * vocabulary: *out (nclasses) or NULL when the feature has none. */
+lc_status lc_category_class_weights(const lc_config *cfg, const lc_feature *f,
+                                    const lc_column *col, float **out, lc_error *e);
+double lc_category_loss(const lc_head_ctx *h, lc_model *m, int o, int B);
+void lc_category_backward(const lc_head_ctx *h, lc_model *m, int o, int B);
+void lc_category_rows(const lc_model *m, int o, int B, float *dst);
+cJSON *lc_category_metrics(const lc_head_ctx *h, size_t n, const float *rows,
+                           const int32_t *labels, double loss);
+lc_status lc_category_overall(const lc_head_ctx *h, size_t n, const float *rows,
+                              const int32_t *labels, cJSON *feature_obj, lc_error *e);
+/* after <name>_predictions: _probabilities, _probability, _probabilities_<class>... */
+void lc_category_pred_header(FILE *f, const lc_feature *ft, const lc_column *c);
+/* one row's cells (row: nclasses probabilities); num holds nclasses repr buffers */
+void lc_category_pred_cells(FILE *f, const lc_column *c, const float *row,
+                            char (*num)[LC_JSON_REPR_MAX]);
+
+/* ---- binary.c ---- */
+double lc_binary_loss(const lc_head_ctx *h, lc_model *m, int o, int B);
+void lc_binary_backward(const lc_head_ctx *h, lc_model *m, int o, int B);
+void lc_binary_rows(const lc_model *m, int o, int B, float *dst);
+cJSON *lc_binary_metrics(const lc_head_ctx *h, size_t n, const float *rows, const float *values,
+                         double loss);
+lc_status lc_binary_overall(const lc_head_ctx *h, size_t n, const float *rows,
+                            const float *values, cJSON *feature_obj, lc_error *e);
+/* after <name>_predictions: _probabilities, _probabilities_<false>, _probabilities_<true>,
+ * _probability */
+void lc_binary_pred_header(FILE *f, const lc_feature *ft, const lc_column *c);
+void lc_binary_pred_cells(FILE *f, const lc_feature *ft, const lc_column *c, float p,
+                          char (*num)[LC_JSON_REPR_MAX]);
+
+/* ---- number.c ---- */
+double lc_number_loss(const lc_head_ctx *h, lc_model *m, int o, int B);
+void lc_number_backward(const lc_head_ctx *h, lc_model *m, int o, int B);
+/* the predictions, clipped as the feature's clip says (normalised units) */
+void lc_number_rows(const lc_head_ctx *h, const lc_model *m, int o, int B, float *dst);
+cJSON *lc_number_metrics(size_t n, const float *rows, const float *values, double loss,
+                         int64_t batch_size);
+/* a value back in the column's units: Ludwig's inverse of the column's normalization, in float32
+ * as its torch postprocessing computes it */
+float lc_number_denormalize(const lc_column *c, float v);
+void lc_number_pred_cells(FILE *f, const lc_column *c, float v, char (*num)[LC_JSON_REPR_MAX]);
+
+#endif
