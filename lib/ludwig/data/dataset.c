@@ -3,7 +3,8 @@
  * column becomes (fill values, casts, statistics, normalization, vocabularies, the metadata) is
  * lc_prep_tab.h's, run here over every row of every file as Ludwig computes its metadata (each
  * feature drops only its own missing rows; a row any feature drops is then dropped from all).
- * Images are decoded for the kept rows only. Reading files and decoding images is lib/io's job. */
+ * Images are decoded for the kept rows only (features/image.c). Reading files and decoding images
+ * is lib/io's job. */
 #include "lc_dataset.h"
 
 #include <ctype.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lc_ftypes.h"
 #include "lc_hash.h"
 #include "lc_image.h"
 #include "lc_json.h"
@@ -70,14 +72,6 @@ typedef struct row_ref {
     int split; /* -1 = from the split column */
 } row_ref;
 
-static int meta_int(const cJSON *v, int lo, int hi)
-{
-    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
-        v->valuedouble != floor(v->valuedouble))
-        return -1;
-    return (int)v->valuedouble;
-}
-
 static lc_status read_tables(const lc_dataset_opts *o, lc_table **tabs,
                              lc_dataset *d, lc_error *e)
 {
@@ -123,28 +117,6 @@ static lc_status need_col(const lc_table *t, const char *col, const char *what, 
 }
 
 
-static int is_blank(const char *s)
-{
-    while (*s && isspace((unsigned char)*s))
-        s++;
-    return *s == '\0';
-}
-
-/* A missing cell: what pandas reads as NaN ("", "NA", "nan", "null", ...) or only spaces. */
-static int is_missing_cell(const char *s)
-{
-    return lc_prep_is_missing(s) || is_blank(s);
-}
-
-/* What the image builder sees: the cells of the kept rows, their source lines, and where they
- * come from (for messages). */
-typedef struct cells {
-    const char **v;   /* (n) */
-    const long *lines;
-    size_t n;
-    const char *file;
-} cells;
-
 /* Moves a vocabulary built by lc_prep_tab into col (idx2str is taken over, freq copied). */
 static lc_status vocab_to_column(lc_prep_category *pc, lc_column *col, lc_error *e)
 {
@@ -177,26 +149,6 @@ static lc_status bool2str_to_column(const cJSON *meta, lc_column *col, lc_error 
 /* ------------------------------------------------------------------------------------------ */
 /* image */
 
-/* The image size an earlier run recorded (0 when absent). */
-static lc_status image_dims_from_meta(const cJSON *meta, const char *path, const char *feature,
-                                      int *h, int *w, int *c, lc_error *e)
-{
-    *h = *w = *c = 0;
-    const cJSON *pre = meta ? cJSON_GetObjectItemCaseSensitive(meta, "preprocessing") : NULL;
-    const cJSON *hh = pre ? cJSON_GetObjectItemCaseSensitive(pre, "height") : NULL;
-    const cJSON *ww = pre ? cJSON_GetObjectItemCaseSensitive(pre, "width") : NULL;
-    const cJSON *cc = pre ? cJSON_GetObjectItemCaseSensitive(pre, "num_channels") : NULL;
-    if ((hh && !cJSON_IsNull(hh)) || (ww && !cJSON_IsNull(ww)) || (cc && !cJSON_IsNull(cc))) {
-        *h = meta_int(hh, 1, LC_IMAGE_SIDE_MAX);
-        *w = meta_int(ww, 1, LC_IMAGE_SIDE_MAX);
-        *c = meta_int(cc, 1, 4);
-        if (*h < 0 || *w < 0 || *c < 0)
-            return lc_error_set(e, LC_ERR_DATA,
-                                "%s: %s.preprocessing needs whole numbers height and width in 1..%d and num_channels in 1..4",
-                                path, feature, LC_IMAGE_SIDE_MAX);
-    }
-    return LC_OK;
-}
 
 
 lc_status lc_dataset_read_metadata(const char *path, const char *feature, const char *img_feature,
@@ -217,7 +169,7 @@ lc_status lc_dataset_read_metadata(const char *path, const char *feature, const 
         st = vocab_to_column(&pc, col, e);
     lc_prep_category_free(&pc);
     if (!st)
-        st = image_dims_from_meta(cJSON_GetObjectItemCaseSensitive(m, img_feature), path,
+        st = lc_image_dims_from_meta(cJSON_GetObjectItemCaseSensitive(m, img_feature), path,
                                   img_feature, h, w, c, e);
     cJSON_Delete(m);
     return st;
@@ -229,136 +181,6 @@ void lc_column_free(lc_column *c)
     memset(c, 0, sizeof *c);
 }
 
-static lc_status image_column(const lc_feature *f, cells *c, const cJSON *meta,
-                              const char *meta_path, const lc_dataset_opts *o, const char *src_path,
-                              lc_pool *pool, lc_column *col, lc_error *e)
-{
-    lc_status st;
-    lc_image_source *src = NULL;
-    /* blank paths are filled from the next row (bfill, Ludwig's default), or the previous */
-    for (size_t i = c->n; i-- > 0;) {
-        if (!is_missing_cell(c->v[i]))
-            continue;
-        int back = f->missing == LC_MISS_BFILL;
-        if (back && i + 1 < c->n && !is_missing_cell(c->v[i + 1]))
-            c->v[i] = c->v[i + 1];
-        else if (!back && i > 0 && !is_missing_cell(c->v[i - 1]))
-            c->v[i] = c->v[i - 1];
-    }
-    for (size_t i = 0; i < c->n; i++)
-        if (is_missing_cell(c->v[i]) && f->missing == LC_MISS_FFILL && i > 0)
-            c->v[i] = c->v[i - 1];
-    for (size_t i = 0; i < c->n; i++)
-        if (is_missing_cell(c->v[i]))
-            return lc_error_set(e, LC_ERR_DATA,
-                                "%s: line %ld: column '%s' is empty and no %s row has an image to fill it from",
-                                c->file, c->lines[i], f->column,
-                                f->missing == LC_MISS_FFILL ? "earlier" : "later");
-    int mh = 0, mw = 0, mc = 0;
-    if ((st = image_dims_from_meta(meta, meta_path, f->name, &mh, &mw, &mc, e)))
-        return st;
-    if (o->raw_data) {
-        st = lc_image_source_open_zip(o->raw_data, &src, e);
-    } else {
-        char *tmp = lc_strdup(src_path);
-        if (!tmp)
-            return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-        st = lc_image_source_open_dir(dirname(tmp), &src, e);
-        free(tmp);
-    }
-    if (st)
-        return st;
-    int H = f->img_height, W = f->img_width, C = f->img_channels;
-    if (mh && !H) {
-        H = mh;
-        W = mw;
-    }
-    if (mc && !C)
-        C = mc;
-    if (!H || !C) {
-        size_t ns = c->n < (size_t)f->infer_sample ? c->n : (size_t)f->infer_sample;
-        lc_image_dims *dims = calloc(ns + 1, sizeof *dims);
-        if (!dims) {
-            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        st = lc_image_sniff(src, c->v, c->lines, ns, dims, e);
-        if (st)
-            lc_error_prefix(e, "%s ", c->file);
-        if (!st) {
-            int ah, aw, fc, modec;
-            lc_image_dims_summary(dims, ns, &ah, &aw, &fc, &modec);
-            if (!H) {
-                H = ah < f->infer_max_h ? ah : f->infer_max_h;
-                W = aw < f->infer_max_w ? aw : f->infer_max_w;
-            }
-            if (!C) {
-                /* Ludwig: 1 if most sampled images have 1 channel, else 2, else 4, else 3 */
-                size_t cnt[5] = {0};
-                for (size_t i = 0; i < ns; i++)
-                    if (dims[i].c >= 1 && dims[i].c <= 4)
-                        cnt[dims[i].c]++;
-                C = 2 * cnt[1] > ns ? 1 : 2 * cnt[2] > ns ? 2 : 2 * cnt[4] > ns ? 4 : 3;
-            }
-        }
-        free(dims);
-        if (st)
-            goto done;
-    }
-    if (f->requires_equal_dims && H != W)
-        H = W = H < W ? H : W;
-    col->C = C;
-    col->H = H;
-    col->W = W;
-    if (H < 1 || W < 1 || H > LC_IMAGE_SIDE_MAX || W > LC_IMAGE_SIDE_MAX ||
-        (size_t)H * (size_t)W > LC_IMAGE_PIXELS_MAX) {
-        st = lc_error_set(e, LC_ERR_CONFIG,
-                          "%s: input feature '%s': preprocessing height x width is %dx%d; images are limited to %dx%d and %zu pixels",
-                          o->config_path ? o->config_path : "config", f->name, H, W,
-                          LC_IMAGE_SIDE_MAX, LC_IMAGE_SIDE_MAX, LC_IMAGE_PIXELS_MAX);
-        goto done;
-    }
-    size_t per = (size_t)C * H * W;
-    /* every image is held decoded: refuse up front what cannot fit, rather than be killed */
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    double need = (double)c->n * (double)per, have = (double)pages * (double)page;
-    if (pages > 0 && page > 0 && need > 0.8 * have) {
-        st = lc_error_set(e, LC_ERR_NOMEM,
-                          "%s: %zu images of %dx%dx%d need %.1f GiB decoded, more than this machine's memory (%.1f GiB)",
-                          src_path, c->n, C, H, W, need / (1 << 30), have / (1 << 30));
-        lc_error_hint(e, "lower the input feature's preprocessing height and width, or use fewer rows");
-        goto done;
-    }
-    col->images = lc_alloc(c->n, per);
-    if (!col->images) {
-        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu images of %dx%dx%d", c->n, C,
-                          H, W);
-        goto done;
-    }
-    lc_image_spec spec = {.height = H, .width = W, .channels = C,
-                          .resize = f->crop_or_pad ? LC_RESIZE_CROP_OR_PAD
-                                                   : LC_RESIZE_INTERPOLATE};
-    if ((st = lc_image_load_batch(src, c->v, c->lines, c->n, &spec, pool, col->images, e))) {
-        lc_error_prefix(e, "%s ", src_path);
-        goto done;
-    }
-    /* metadata as Ludwig writes it */
-    col->meta = cJSON_CreateObject();
-    cJSON *pre = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f->json, "preprocessing"), 1);
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "height", lc_json_int(H));
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "width", lc_json_int(W));
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_channels", lc_json_int(C));
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_classes", lc_json_int(0));
-    cJSON_AddItemToObject(pre, "channel_class_map", cJSON_CreateArray());
-    cJSON_AddItemToObject(col->meta, "preprocessing", pre);
-    cJSON *rs = cJSON_AddArrayToObject(col->meta, "reshape");
-    cJSON_AddItemToArray(rs, lc_json_int(C));
-    cJSON_AddItemToArray(rs, lc_json_int(H));
-    cJSON_AddItemToArray(rs, lc_json_int(W));
-done:
-    lc_image_source_close(src);
-    return st;
-}
 
 
 /* ------------------------------------------------------------------------------------------ */
@@ -525,7 +347,7 @@ static lc_status pack_columns(const tab_ctx *c, tab_job *jobs, int nj, packed *p
             int ci = c->colidx[r->tab * c->nf + jobs[g].k];
             const char *s = ci >= 0 ? lc_table_cell(r->t, r->row, ci) : NULL;
             p->off[i] = SIZE_MAX;
-            if (!s || is_missing_cell(s))
+            if (!s || lc_cell_is_missing(s))
                 continue;
             size_t len = strlen(s) + 1;
             if (p->used + len > p->cap) {
@@ -790,8 +612,8 @@ typedef struct strat_item {
  * probabilities times 2^32; a missing cell is NaN to json.dumps. */
 static int hash_split(const lc_config *cfg, const char *cell, int *out)
 {
-    char *js = is_missing_cell(cell) ? NULL : lc_json_py_string(cell);
-    if (!is_missing_cell(cell) && !js)
+    char *js = lc_cell_is_missing(cell) ? NULL : lc_json_py_string(cell);
+    if (!lc_cell_is_missing(cell) && !js)
         return -1;
     char buf[64];
     const char *val = js ? js : "NaN";
@@ -1249,7 +1071,7 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
                 continue;
             for (size_t i = 0; i < nall; i++) {
                 int ci = colidx[rows[i].tab * nf + k];
-                if (ci >= 0 && is_missing_cell(lc_table_cell(rows[i].t, rows[i].row, ci)) && dropper[i] > kk)
+                if (ci >= 0 && lc_cell_is_missing(lc_table_cell(rows[i].t, rows[i].row, ci)) && dropper[i] > kk)
                     dropper[i] = kk;
             }
             continue;
@@ -1383,11 +1205,13 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
             int ci = colidx[rows[i].tab * nf + k];
             cellv[i] = lc_table_cell(rows[i].t, rows[i].row, ci);
         }
-        cells c = {.v = cellv, .lines = d->line, .n = nrows, .file = lc_table_name(tabs[o->dataset ? 0 : 1])};
+        lc_image_cells c = {.v = cellv, .lines = d->line, .n = nrows,
+                            .file = lc_table_name(tabs[o->dataset ? 0 : 1])};
         col->type = f->type;
         col->present = 1;
         const cJSON *meta = meta_root ? cJSON_GetObjectItemCaseSensitive(meta_root, f->name) : NULL;
-        if ((st = image_column(f, &c, meta, o->metadata_path, o, d->src, pool, col, e)))
+        if ((st = lc_image_column(f, &c, meta, o->metadata_path, o->raw_data, o->config_path,
+                                  d->src, pool, col, e)))
             goto fail;
     }
     STOP_POINT("preparing the dataset");

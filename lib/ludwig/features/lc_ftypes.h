@@ -2,8 +2,8 @@
  * and number.c each own, for their type, the column preprocessing and metadata (lc_prep_tab.h),
  * the output head's loss (forward, backward), its per-row values, Ludwig's metrics and
  * test-statistics extras, and the prediction columns. heads.c and outputs.c switch on the
- * feature's type and call these; nothing else does. (The image type's column is decoded by
- * data/dataset.c; images are inputs only.) */
+ * feature's type and call these; nothing else does. image.c does the same for the image type
+ * (an input only): its column and metadata, and batch gathering. */
 #ifndef LC_FTYPES_H
 #define LC_FTYPES_H
 
@@ -15,6 +15,7 @@
 #include "lc_heads.h"
 #include "lc_json.h"
 #include "lc_model.h"
+#include "lc_pool.h"
 
 /* A prediction column's name, feat + suffix + label, as a CSV header field (with a leading comma
  * unless first). */
@@ -64,5 +65,26 @@ cJSON *lc_number_metrics(size_t n, const float *rows, const float *values, doubl
  * as its torch postprocessing computes it */
 float lc_number_denormalize(const lc_column *c, float v);
 void lc_number_pred_cells(FILE *f, const lc_column *c, float v, char (*num)[LC_JSON_REPR_MAX]);
+
+/* ---- image.c ---- */
+/* What the image column sees: the path cells of the kept rows, their source lines, and the file
+ * they come from (for messages). */
+typedef struct lc_image_cells {
+    const char **v;   /* (n); blank ones are filled in place from a neighbour */
+    const long *lines;
+    size_t n;
+    const char *file;
+} lc_image_cells;
+/* The image size an earlier run recorded in meta (0s when absent). */
+lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const char *feature,
+                                  int *h, int *w, int *c, lc_error *e);
+/* The decoded images (n, C, H, W) of column f and their metadata into col; images come from
+ * raw_data (a zip) or the directory of src_path. */
+lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *meta,
+                          const char *meta_path, const char *raw_data, const char *config_path,
+                          const char *src_path, lc_pool *pool, lc_column *col, lc_error *e);
+/* The batch's images (rows idx) into input slot `slot` of m, on the pool. */
+void lc_image_gather(lc_model *m, lc_pool *p, const lc_feature *f, const lc_column *col, int slot,
+                     const int32_t *idx, int B);
 
 #endif

@@ -40,6 +40,9 @@ const char *lc_norm_name(lc_numnorm k); /* NULL for LC_NUMNORM_NONE */
 /* 1 if pandas read_csv (default na_values, pandas 2.x) reads the field as NaN: NULL, "", "nan",
  * "NaN", "None", "null", "NA", "N/A", ... compared exactly (no trimming, case-sensitive). */
 int lc_prep_is_missing(const char *cell);
+/* lc_prep_is_missing, or only whitespace: a cell that holds no value (an image path, a split or
+ * stratify value). */
+int lc_cell_is_missing(const char *cell);
 
 /* One column as read from the CSV. */
 typedef struct lc_prep_column {

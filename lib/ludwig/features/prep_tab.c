@@ -107,6 +107,15 @@ int lc_prep_is_missing(const char *cell)
     return 0;
 }
 
+int lc_cell_is_missing(const char *cell)
+{
+    if (lc_prep_is_missing(cell))
+        return 1;
+    while (*cell == ' ' || (*cell >= '\t' && *cell <= '\r'))
+        cell++;
+    return *cell == '\0';
+}
+
 long lc_tab_line_of(const lc_prep_column *col, size_t i)
 {
     return col->lines ? col->lines[i] : (long)i + 2; /* header on line 1 */

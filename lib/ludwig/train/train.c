@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "lc_checkpoint.h"
+#include "lc_ftypes.h"
 #include "lc_heads.h"
 #include "lc_json.h"
 #include "lc_mem.h"
@@ -41,38 +42,6 @@ int lc_eval_batch_size(const lc_config *cfg, int batch_size)
     return eb > batch_size ? eb : batch_size;
 }
 
-typedef struct gather_ctx {
-    lc_model *m;
-    const lc_feature *f;
-    const lc_column *col;
-    int slot;
-    const int32_t *idx;
-    int B;
-} gather_ctx;
-
-enum { GATHER_SAMPLES = 16 }; /* per task */
-
-static void gather_task(void *vctx, int t, int thread)
-{
-    const gather_ctx *g = vctx;
-    lc_model *m = g->m;
-    const lc_column *c = g->col;
-    size_t per = m->in_ns[g->slot];
-    size_t hw = (size_t)c->H * c->W;
-    static const float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
-    (void)thread;
-    int end = (t + 1) * GATHER_SAMPLES < g->B ? (t + 1) * GATHER_SAMPLES : g->B;
-    for (int b = t * GATHER_SAMPLES; b < end; b++) {
-        const unsigned char *src = c->images + (size_t)g->idx[b] * per;
-        float *dst = m->inputs[g->slot] + (size_t)b * per;
-        lc_pixels_to_unit(src, dst, per);
-        if (g->f->standardize_imagenet && c->C == 3)
-            for (int ch = 0; ch < 3; ch++)
-                for (size_t k = 0; k < hw; k++)
-                    dst[ch * hw + k] = (dst[ch * hw + k] - mean[ch]) / sd[ch];
-    }
-}
-
 /* The batch's inputs into the model's slots (pixels scaled to [0, 1] and standardised, on the
  * pool; numbers, binaries and category indices as they are) and its targets into the heads. */
 static void gather(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
@@ -80,8 +49,7 @@ static void gather(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_datas
 {
     for (int k = 0; k < cfg->nin; k++) {
         if (cfg->in[k].type == LC_FT_IMAGE) {
-            gather_ctx g = {m, &cfg->in[k], &d->in[k], k, idx, B};
-            lc_pool_run(p, (B + GATHER_SAMPLES - 1) / GATHER_SAMPLES, gather_task, &g);
+            lc_image_gather(m, p, &cfg->in[k], &d->in[k], k, idx, B);
         } else {
             const float *v = d->in[k].values;
             float *dst = m->inputs[k];

@@ -1,0 +1,215 @@
+/* image.c - the image feature type (inputs): Ludwig 0.10.3's image column (paths filled from a
+ * neighbouring row as bfill/ffill, the size from the config, the stored metadata or a sample of
+ * the images, decoded once for the kept rows from a zip or the dataset's directory by lib/io) with
+ * its metadata, and the batch gathering (pixels scaled to [0, 1], ImageNet standardisation when
+ * asked). */
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lc_ftypes.h"
+#include "lc_image.h"
+#include "lc_mem.h"
+#include "lc_pixels.h"
+#include "lc_prep_tab.h"
+
+/* a whole number in [lo, hi], else -1 */
+static int meta_int(const cJSON *v, int lo, int hi)
+{
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
+        v->valuedouble != floor(v->valuedouble))
+        return -1;
+    return (int)v->valuedouble;
+}
+
+lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const char *feature,
+                                  int *h, int *w, int *c, lc_error *e)
+{
+    *h = *w = *c = 0;
+    const cJSON *pre = meta ? cJSON_GetObjectItemCaseSensitive(meta, "preprocessing") : NULL;
+    const cJSON *hh = pre ? cJSON_GetObjectItemCaseSensitive(pre, "height") : NULL;
+    const cJSON *ww = pre ? cJSON_GetObjectItemCaseSensitive(pre, "width") : NULL;
+    const cJSON *cc = pre ? cJSON_GetObjectItemCaseSensitive(pre, "num_channels") : NULL;
+    if ((hh && !cJSON_IsNull(hh)) || (ww && !cJSON_IsNull(ww)) || (cc && !cJSON_IsNull(cc))) {
+        *h = meta_int(hh, 1, LC_IMAGE_SIDE_MAX);
+        *w = meta_int(ww, 1, LC_IMAGE_SIDE_MAX);
+        *c = meta_int(cc, 1, 4);
+        if (*h < 0 || *w < 0 || *c < 0)
+            return lc_error_set(e, LC_ERR_DATA,
+                                "%s: %s.preprocessing needs whole numbers height and width in 1..%d and num_channels in 1..4",
+                                path, feature, LC_IMAGE_SIDE_MAX);
+    }
+    return LC_OK;
+}
+
+lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *meta,
+                          const char *meta_path, const char *raw_data, const char *config_path,
+                          const char *src_path, lc_pool *pool, lc_column *col, lc_error *e)
+{
+    lc_status st;
+    lc_image_source *src = NULL;
+    /* blank paths are filled from the next row (bfill, Ludwig's default), or the previous */
+    for (size_t i = c->n; i-- > 0;) {
+        if (!lc_cell_is_missing(c->v[i]))
+            continue;
+        int back = f->missing == LC_MISS_BFILL;
+        if (back && i + 1 < c->n && !lc_cell_is_missing(c->v[i + 1]))
+            c->v[i] = c->v[i + 1];
+        else if (!back && i > 0 && !lc_cell_is_missing(c->v[i - 1]))
+            c->v[i] = c->v[i - 1];
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (lc_cell_is_missing(c->v[i]) && f->missing == LC_MISS_FFILL && i > 0)
+            c->v[i] = c->v[i - 1];
+    for (size_t i = 0; i < c->n; i++)
+        if (lc_cell_is_missing(c->v[i]))
+            return lc_error_set(e, LC_ERR_DATA,
+                                "%s: line %ld: column '%s' is empty and no %s row has an image to fill it from",
+                                c->file, c->lines[i], f->column,
+                                f->missing == LC_MISS_FFILL ? "earlier" : "later");
+    int mh = 0, mw = 0, mc = 0;
+    if ((st = lc_image_dims_from_meta(meta, meta_path, f->name, &mh, &mw, &mc, e)))
+        return st;
+    if (raw_data) {
+        st = lc_image_source_open_zip(raw_data, &src, e);
+    } else {
+        char *tmp = lc_strdup(src_path);
+        if (!tmp)
+            return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        st = lc_image_source_open_dir(dirname(tmp), &src, e);
+        free(tmp);
+    }
+    if (st)
+        return st;
+    int H = f->img_height, W = f->img_width, C = f->img_channels;
+    if (mh && !H) {
+        H = mh;
+        W = mw;
+    }
+    if (mc && !C)
+        C = mc;
+    if (!H || !C) {
+        size_t ns = c->n < (size_t)f->infer_sample ? c->n : (size_t)f->infer_sample;
+        lc_image_dims *dims = calloc(ns + 1, sizeof *dims);
+        if (!dims) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        st = lc_image_sniff(src, c->v, c->lines, ns, dims, e);
+        if (st)
+            lc_error_prefix(e, "%s ", c->file);
+        if (!st) {
+            int ah, aw, fc, modec;
+            lc_image_dims_summary(dims, ns, &ah, &aw, &fc, &modec);
+            if (!H) {
+                H = ah < f->infer_max_h ? ah : f->infer_max_h;
+                W = aw < f->infer_max_w ? aw : f->infer_max_w;
+            }
+            if (!C) {
+                /* Ludwig: 1 if most sampled images have 1 channel, else 2, else 4, else 3 */
+                size_t cnt[5] = {0};
+                for (size_t i = 0; i < ns; i++)
+                    if (dims[i].c >= 1 && dims[i].c <= 4)
+                        cnt[dims[i].c]++;
+                C = 2 * cnt[1] > ns ? 1 : 2 * cnt[2] > ns ? 2 : 2 * cnt[4] > ns ? 4 : 3;
+            }
+        }
+        free(dims);
+        if (st)
+            goto done;
+    }
+    if (f->requires_equal_dims && H != W)
+        H = W = H < W ? H : W;
+    col->C = C;
+    col->H = H;
+    col->W = W;
+    if (H < 1 || W < 1 || H > LC_IMAGE_SIDE_MAX || W > LC_IMAGE_SIDE_MAX ||
+        (size_t)H * (size_t)W > LC_IMAGE_PIXELS_MAX) {
+        st = lc_error_set(e, LC_ERR_CONFIG,
+                          "%s: input feature '%s': preprocessing height x width is %dx%d; images are limited to %dx%d and %zu pixels",
+                          config_path ? config_path : "config", f->name, H, W,
+                          LC_IMAGE_SIDE_MAX, LC_IMAGE_SIDE_MAX, LC_IMAGE_PIXELS_MAX);
+        goto done;
+    }
+    size_t per = (size_t)C * H * W;
+    /* every image is held decoded: refuse up front what cannot fit, rather than be killed */
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double need = (double)c->n * (double)per, have = (double)pages * (double)page;
+    if (pages > 0 && page > 0 && need > 0.8 * have) {
+        st = lc_error_set(e, LC_ERR_NOMEM,
+                          "%s: %zu images of %dx%dx%d need %.1f GiB decoded, more than this machine's memory (%.1f GiB)",
+                          src_path, c->n, C, H, W, need / (1 << 30), have / (1 << 30));
+        lc_error_hint(e, "lower the input feature's preprocessing height and width, or use fewer rows");
+        goto done;
+    }
+    col->images = lc_alloc(c->n, per);
+    if (!col->images) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu images of %dx%dx%d", c->n, C,
+                          H, W);
+        goto done;
+    }
+    lc_image_spec spec = {.height = H, .width = W, .channels = C,
+                          .resize = f->crop_or_pad ? LC_RESIZE_CROP_OR_PAD
+                                                   : LC_RESIZE_INTERPOLATE};
+    if ((st = lc_image_load_batch(src, c->v, c->lines, c->n, &spec, pool, col->images, e))) {
+        lc_error_prefix(e, "%s ", src_path);
+        goto done;
+    }
+    /* metadata as Ludwig writes it */
+    col->meta = cJSON_CreateObject();
+    cJSON *pre = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f->json, "preprocessing"), 1);
+    cJSON_ReplaceItemInObjectCaseSensitive(pre, "height", lc_json_int(H));
+    cJSON_ReplaceItemInObjectCaseSensitive(pre, "width", lc_json_int(W));
+    cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_channels", lc_json_int(C));
+    cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_classes", lc_json_int(0));
+    cJSON_AddItemToObject(pre, "channel_class_map", cJSON_CreateArray());
+    cJSON_AddItemToObject(col->meta, "preprocessing", pre);
+    cJSON *rs = cJSON_AddArrayToObject(col->meta, "reshape");
+    cJSON_AddItemToArray(rs, lc_json_int(C));
+    cJSON_AddItemToArray(rs, lc_json_int(H));
+    cJSON_AddItemToArray(rs, lc_json_int(W));
+done:
+    lc_image_source_close(src);
+    return st;
+}
+
+typedef struct gather_ctx {
+    lc_model *m;
+    const lc_feature *f;
+    const lc_column *col;
+    int slot;
+    const int32_t *idx;
+    int B;
+} gather_ctx;
+
+enum { GATHER_SAMPLES = 16 }; /* per task */
+
+static void gather_task(void *vctx, int t, int thread)
+{
+    const gather_ctx *g = vctx;
+    lc_model *m = g->m;
+    const lc_column *c = g->col;
+    size_t per = m->in_ns[g->slot];
+    size_t hw = (size_t)c->H * c->W;
+    static const float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
+    (void)thread;
+    int end = (t + 1) * GATHER_SAMPLES < g->B ? (t + 1) * GATHER_SAMPLES : g->B;
+    for (int b = t * GATHER_SAMPLES; b < end; b++) {
+        const unsigned char *src = c->images + (size_t)g->idx[b] * per;
+        float *dst = m->inputs[g->slot] + (size_t)b * per;
+        lc_pixels_to_unit(src, dst, per);
+        if (g->f->standardize_imagenet && c->C == 3)
+            for (int ch = 0; ch < 3; ch++)
+                for (size_t k = 0; k < hw; k++)
+                    dst[ch * hw + k] = (dst[ch * hw + k] - mean[ch]) / sd[ch];
+    }
+}
+
+void lc_image_gather(lc_model *m, lc_pool *p, const lc_feature *f, const lc_column *col, int slot,
+                     const int32_t *idx, int B)
+{
+    gather_ctx g = {m, f, col, slot, idx, B};
+    lc_pool_run(p, (B + GATHER_SAMPLES - 1) / GATHER_SAMPLES, gather_task, &g);
+}
