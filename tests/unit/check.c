@@ -2,6 +2,7 @@
 #include "check.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int check_failures = 0;
 int check_count = 0;
@@ -36,4 +37,27 @@ char *check_slurp(const char *path, size_t *len)
     }
     fclose(f);
     return buf;
+}
+
+int check_read_words(FILE *f, void *dst, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        unsigned char b[4];
+        if (fread(b, 1, 4, f) != 4)
+            return -1;
+        uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+                     (uint32_t)b[3] << 24;
+        memcpy((char *)dst + 4 * k, &u, 4);
+    }
+    return 0;
+}
+
+float *check_read_f32(FILE *f, size_t n)
+{
+    float *a = malloc((n ? n : 1) * sizeof *a);
+    if (a && check_read_words(f, a, n)) {
+        free(a);
+        a = NULL;
+    }
+    return a;
 }

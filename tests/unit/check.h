@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 extern int check_failures;
@@ -44,6 +45,12 @@ extern int check_count;
 /* The whole file, NUL-terminated (and its length in *len when len is not NULL); NULL when it
  * cannot be read. The caller frees it. */
 char *check_slurp(const char *path, size_t *len);
+
+/* Reads n little-endian 32-bit words (int32 or float32 values) from f into dst; 0 on success,
+ * -1 when the file ends first. */
+int check_read_words(FILE *f, void *dst, size_t n);
+/* n float32 words from f in a new array (NULL at the end of the file or out of memory). */
+float *check_read_f32(FILE *f, size_t n);
 
 /* Prints a summary line and returns the process exit status (non-zero on any failure). */
 int check_exit(const char *name);

@@ -27,42 +27,6 @@ typedef struct fixture {
     float *init[MAXT], *grad[MAXT], *final[MAXT];
 } fixture;
 
-static int rd_u32(FILE *f, uint32_t *v)
-{
-    unsigned char b[4];
-    if (fread(b, 1, 4, f) != 4)
-        return -1;
-    *v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-    return 0;
-}
-
-static int rd_i32(FILE *f, int32_t *dst, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        if (rd_u32(f, &u))
-            return -1;
-        memcpy(&dst[i], &u, 4);
-    }
-    return 0;
-}
-
-static float *rd_f32(FILE *f, size_t n)
-{
-    float *a = malloc((n ? n : 1) * sizeof *a);
-    if (!a)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        if (rd_u32(f, &u)) {
-            free(a);
-            return NULL;
-        }
-        memcpy(&a[i], &u, 4);
-    }
-    return a;
-}
-
 static void fixture_free(fixture *x)
 {
     free(x->input);
@@ -83,7 +47,7 @@ static int fixture_read(const char *path, fixture *x)
     if (!f)
         return -1;
     int32_t h[9];
-    int ok = rd_i32(f, h, 9) == 0 && (uint32_t)h[0] == MAGIC && h[1] == 1 && h[8] > 0 &&
+    int ok = check_read_words(f, h, 9) == 0 && (uint32_t)h[0] == MAGIC && h[1] == 1 && h[8] > 0 &&
              h[8] <= MAXT;
     if (ok) {
         x->B = h[2], x->C = h[3], x->H = h[4], x->W = h[5], x->K = h[6], x->steps = h[7];
@@ -93,7 +57,7 @@ static int fixture_read(const char *path, fixture *x)
     }
     for (int t = 0; ok && t < x->T; t++) {
         int32_t d[6];
-        ok = fread(x->name[t], 1, NAMELEN, f) == NAMELEN && rd_i32(f, d, 6) == 0;
+        ok = fread(x->name[t], 1, NAMELEN, f) == NAMELEN && check_read_words(f, d, 6) == 0;
         x->name[t][NAMELEN - 1] = '\0';
         x->is_buffer[t] = d[0];
         x->ndim[t] = d[1];
@@ -108,28 +72,28 @@ static int fixture_read(const char *path, fixture *x)
     if (ok) {
         size_t in = (size_t)x->B * x->C * x->H * x->W;
         x->labels = malloc((size_t)x->B * sizeof *x->labels);
-        ok = (x->input = rd_f32(f, in)) && x->labels && rd_i32(f, x->labels, (size_t)x->B) == 0 &&
-             (x->logits = rd_f32(f, (size_t)x->B * x->K));
-        float *l = ok ? rd_f32(f, 1) : NULL;
+        ok = (x->input = check_read_f32(f, in)) && x->labels && check_read_words(f, x->labels, (size_t)x->B) == 0 &&
+             (x->logits = check_read_f32(f, (size_t)x->B * x->K));
+        float *l = ok ? check_read_f32(f, 1) : NULL;
         ok = ok && l;
         if (l)
             x->loss = l[0];
         free(l);
     }
     for (int t = 0; ok && t < x->T; t++)
-        ok = (x->init[t] = rd_f32(f, x->n[t])) != NULL;
+        ok = (x->init[t] = check_read_f32(f, x->n[t])) != NULL;
     for (int t = 0; ok && t < x->T; t++)
         if (!x->is_buffer[t])
-            ok = (x->grad[t] = rd_f32(f, x->n[t])) != NULL;
+            ok = (x->grad[t] = check_read_f32(f, x->n[t])) != NULL;
     if (ok) {
-        float *g = rd_f32(f, 1);
+        float *g = check_read_f32(f, 1);
         ok = g != NULL;
         if (g)
             x->grad_norm = g[0];
         free(g);
     }
     for (int t = 0; ok && t < x->T; t++)
-        ok = (x->final[t] = rd_f32(f, x->n[t])) != NULL;
+        ok = (x->final[t] = check_read_f32(f, x->n[t])) != NULL;
     ok = ok && fgetc(f) == EOF;
     fclose(f);
     CHECK_MSG(ok, "%s: malformed fixture", path);

@@ -44,26 +44,6 @@ typedef struct fixture {
     rec r[MAXREC];
 } fixture;
 
-static int rd_u32(FILE *f, uint32_t *v)
-{
-    unsigned char b[4];
-    if (fread(b, 1, 4, f) != 4)
-        return -1;
-    *v = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-    return 0;
-}
-
-static int rd_words(FILE *f, void *dst, size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        uint32_t u;
-        if (rd_u32(f, &u))
-            return -1;
-        memcpy((char *)dst + 4 * k, &u, 4);
-    }
-    return 0;
-}
-
 static void fixture_free(fixture *x)
 {
     for (int k = 0; k < x->R; k++) {
@@ -81,12 +61,12 @@ static int fixture_read(const char *path, fixture *x)
     if (!f)
         return -1;
     int32_t h[3];
-    int ok = rd_words(f, h, 3) == 0 && (uint32_t)h[0] == MAGIC && h[1] == 1 && h[2] > 0 &&
+    int ok = check_read_words(f, h, 3) == 0 && (uint32_t)h[0] == MAGIC && h[1] == 1 && h[2] > 0 &&
              h[2] <= MAXREC;
     for (int k = 0; ok && k < h[2]; k++) {
         rec *r = &x->r[k];
         int32_t d[7];
-        ok = fread(r->name, 1, NAMELEN, f) == NAMELEN && rd_words(f, d, 7) == 0;
+        ok = fread(r->name, 1, NAMELEN, f) == NAMELEN && check_read_words(f, d, 7) == 0;
         r->name[NAMELEN - 1] = '\0';
         r->kind = d[0], r->dtype = d[1], r->ndim = d[2];
         r->n = 1;
@@ -100,7 +80,7 @@ static int fixture_read(const char *path, fixture *x)
         if (!ok)
             break;
         void *buf = malloc(r->n * 4);
-        ok = buf && rd_words(f, buf, r->n) == 0;
+        ok = buf && check_read_words(f, buf, r->n) == 0;
         if (r->dtype)
             r->i = buf;
         else

@@ -224,14 +224,8 @@ lc_status lc_prep_binary_run(const lc_prep_column *col, const lc_prep_binary_opt
             out->n_kept++;
         }
     }
-    if (f.kind == CELL_STR) {
-        cJSON *j = cJSON_CreateString(f.s);
-        if (!j) {
-            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-            goto done;
-        }
-        lc_tab_set_item(preproc, "computed_fill_value", j);
-    }
+    if ((st = lc_tab_record_string_fill(preproc, &f, e)))
+        goto done;
 done:
     free(d);
     lc_tab_raw_free(&r);

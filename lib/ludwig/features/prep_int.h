@@ -69,6 +69,8 @@ lc_status lc_tab_raw_mode(const lc_prep_column *col, const raw_col *r, const cha
                           lc_error *e);
 /* obj[key] = item, replacing an existing key (item freed when obj is NULL). */
 void lc_tab_set_item(cJSON *obj, const char *key, cJSON *item);
+/* A string fill value as preproc["computed_fill_value"] (nothing for other kinds). */
+lc_status lc_tab_record_string_fill(cJSON *preproc, const fill *f, lc_error *e);
 
 /* meta.preprocessing[key] as a fill value: a string, a number, or a bool (Python's str()). */
 int lc_tab_stored_fill(const cJSON *meta, const char *key, fill *f);

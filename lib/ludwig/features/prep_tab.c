@@ -463,6 +463,17 @@ void lc_tab_set_item(cJSON *obj, const char *key, cJSON *item)
         cJSON_AddItemToObject(obj, key, item);
 }
 
+lc_status lc_tab_record_string_fill(cJSON *preproc, const fill *f, lc_error *e)
+{
+    if (f->kind != CELL_STR)
+        return LC_OK;
+    cJSON *j = cJSON_CreateString(f->s);
+    if (!j)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    lc_tab_set_item(preproc, "computed_fill_value", j);
+    return LC_OK;
+}
+
 /* ------------------------------------------------------------------ with stored metadata */
 
 /* meta.preprocessing[key] as a fill value: a string, a number, or a bool (Python's str() of it). */
