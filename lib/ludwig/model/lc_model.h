@@ -25,6 +25,7 @@
 #include "lc_error.h"
 #include "lc_layers.h"
 #include "lc_pool.h"
+#include "lc_rnn.h"
 
 typedef enum lc_norm { LC_NORM_NONE = 0, LC_NORM_BATCH, LC_NORM_LAYER } lc_norm;
 typedef enum lc_pool_fn { LC_POOLFN_NONE = 0, LC_POOLFN_MAX, LC_POOLFN_AVG } lc_pool_fn;
@@ -82,8 +83,19 @@ typedef enum lc_enc_type {
     LC_ENC_PASSTHROUGH,     /* number, binary: the value */
     LC_ENC_DENSE,           /* number, binary: an FCStack over the value */
     LC_ENC_EMBED,           /* category `dense`: an embedding matrix (vocab, size) */
-    LC_ENC_ONEHOT           /* category `onehot` and `sparse`: the one-hot vector */
+    LC_ENC_ONEHOT,          /* category `onehot` and `sparse`: the one-hot vector */
+    LC_ENC_RNN              /* timeseries `rnn`: a RecurrentStack, a sequence reduction, an
+                             * FCStack */
 } lc_enc_type;
+
+/* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
+typedef enum lc_seq_reduce {
+    LC_RED_LAST = 0, /* the step at (number of steps with a non-zero output) - 1 */
+    LC_RED_SUM,
+    LC_RED_MEAN,     /* mean and avg */
+    LC_RED_MAX,      /* torch.amax over the steps */
+    LC_RED_CONCAT    /* the (T, F) outputs flattened */
+} lc_seq_reduce;
 
 typedef struct lc_input_spec {
     const char *name;      /* the feature's name (tensor names); copied by lc_model_create_net */
@@ -97,6 +109,11 @@ typedef struct lc_input_spec {
     lc_init embed_init;
     int embed_trainable;
     float embed_dropout;
+    int T;                 /* rnn: steps of the (T, 1) series */
+    lc_rnn_cell cell;      /* rnn: cell_type */
+    int state_size, num_layers, bidirectional, rnn_bias;
+    float recurrent_dropout; /* between stacked layers, in training (torch's RNN dropout) */
+    lc_seq_reduce reduce;  /* rnn: reduce_output */
 } lc_input_spec;
 
 typedef enum lc_head_type { LC_HEAD_CATEGORY = 0, LC_HEAD_BINARY, LC_HEAD_NUMBER } lc_head_type;
@@ -142,7 +159,9 @@ typedef enum lc_ltype {
     LC_L_CONCAT,           /* (B, sum F_k) from its sources' (B, F_k) */
     LC_L_ADD,              /* residual: the sum of its two sources */
     LC_L_EMBED,            /* (B, D) rows of W (V, D) picked by the source's indices */
-    LC_L_ONEHOT            /* (B, V) one-hot of the source's indices */
+    LC_L_ONEHOT,           /* (B, V) one-hot of the source's indices */
+    LC_L_RNN,              /* (B, T, D H) from (B, T, I): one recurrent layer, D directions */
+    LC_L_SEQRED            /* (B, F) from (B, T, F): a sequence reduction */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -150,6 +169,7 @@ typedef enum lc_lpart {
     LC_PART_ENC_CONV = 0,  /* input feature: encoder_obj.conv_stack_2d */
     LC_PART_ENC_FC,        /* input feature: encoder_obj.fc_stack */
     LC_PART_ENC_EMBED,     /* input feature: encoder_obj.embed */
+    LC_PART_ENC_RNN,       /* input feature: encoder_obj.recurrent_stack.layers (torch RNN) */
     LC_PART_COMBINER,      /* combiner.fc_stack */
     LC_PART_OUT_FC,        /* output feature: fc_stack */
     LC_PART_DECODER        /* output feature: decoder_obj.dense */
@@ -172,6 +192,14 @@ typedef struct lc_layer {
         struct {
             int V, D;
         } embed;
+        struct {
+            lc_rnn_cell cell;
+            int T, I, H, D;
+        } rnn;
+        struct {
+            lc_seq_reduce mode;
+            int T, F;
+        } red;
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
     lc_conv_fuse fuse;

@@ -305,6 +305,60 @@ static lc_status plan_stacked_cnn(planner *pl, node *at, const lc_input_spec *s)
     return plan_fc_stack(pl, at, &s->fc);
 }
 
+/* Ludwig's StackedRNN: the RecurrentStack (torch RNN/GRU/LSTM of num_layers layers, each with
+ * one or two directions, dropout between layers), the SequenceReducer, the FCStack. A time
+ * series is (T, 1): one value per step. */
+static lc_status plan_rnn(planner *pl, node *at, const lc_input_spec *s)
+{
+    if (s->T < 1 || s->state_size < 1 || s->num_layers < 1)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the rnn encoder needs at least one step, state_size >= 1 and num_layers >= 1");
+    int I = (int)(at->n / (size_t)s->T), D = s->bidirectional ? 2 : 1, H = s->state_size;
+    int GH = lc_rnn_gates(s->cell) * H;
+    pl->part = LC_PART_ENC_RNN;
+    for (int k = 0; k < s->num_layers; k++) {
+        lc_layer *l = add_layer(pl, LC_L_RNN, *at, (size_t)s->T * D * H);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->u.rnn.cell = s->cell;
+        l->u.rnn.T = s->T;
+        l->u.rnn.I = I;
+        l->u.rnn.H = H;
+        l->u.rnn.D = D;
+        l->param_index = k;
+        /* torch's RNN init: U(-1/sqrt(H), 1/sqrt(H)) for every weight and bias */
+        l->fan_in = (size_t)H;
+        l->fan_out = (size_t)GH;
+        add_params(pl, l, (size_t)D * GH * (size_t)(I + H), s->rnn_bias ? (size_t)D * 2 * GH : 0,
+                   LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT);
+        lc_rnn r = {.cell = s->cell, .T = s->T, .I = I, .H = H};
+        pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+        l->aux_off = pl->aux_per_sample;
+        pl->aux_per_sample += (size_t)D * lc_rnn_cache_floats(&r) * sizeof(float);
+        *at = here(pl);
+        I = D * H;
+        if (k + 1 < s->num_layers) {
+            lc_status st = add_act_dropout(pl, at, LC_ACT_LINEAR, s->recurrent_dropout, k);
+            if (st)
+                return st;
+        }
+    }
+    int T = s->T, F = D * H;
+    if (s->reduce != LC_RED_CONCAT) {
+        lc_layer *l = add_layer(pl, LC_L_SEQRED, *at, (size_t)F);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->u.red.mode = s->reduce;
+        l->u.red.T = T;
+        l->u.red.F = F;
+        pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+        l->aux_off = pl->aux_per_sample;
+        pl->aux_per_sample += sizeof(int32_t); /* last: the step picked */
+        *at = here(pl);
+    }
+    pl->part = LC_PART_ENC_FC;
+    return plan_fc_stack(pl, at, &s->fc);
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -332,6 +386,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         *at = here(pl);
         return add_act_dropout(pl, at, LC_ACT_LINEAR, s->embed_dropout, -1);
     }
+    case LC_ENC_RNN:
+        return plan_rnn(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -344,6 +400,19 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
     return lc_error_set(pl->e, LC_ERR_INTERNAL, "unknown encoder");
 }
 
+/* Floats per sample in an input slot. */
+static size_t input_floats(const lc_input_spec *in)
+{
+    switch (in->enc) {
+    case LC_ENC_STACKED_CNN:
+        return (size_t)in->C * in->H * in->W;
+    case LC_ENC_RNN:
+        return (size_t)in->T;
+    default:
+        return 1;
+    }
+}
+
 static lc_status plan(planner *pl, const lc_net_spec *s, int *head_layer)
 {
     lc_status st;
@@ -353,7 +422,7 @@ static lc_status plan(planner *pl, const lc_net_spec *s, int *head_layer)
     for (int k = 0; k < s->nin; k++) {
         const lc_input_spec *in = &s->in[k];
         enc[k].src = -(k + 1);
-        enc[k].n = in->enc == LC_ENC_STACKED_CNN ? (size_t)in->C * in->H * in->W : 1;
+        enc[k].n = input_floats(in);
         if ((st = plan_input(pl, k, in, &enc[k]))) {
             lc_error_prefix(pl->e, "input feature '%s': ", in->name);
             free(enc);
@@ -530,7 +599,7 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
     for (int k = 0; k < m->nin; k++) {
         const lc_input_spec *in = &spec->in[k];
         m->in_enc[k] = in->enc;
-        m->in_ns[k] = in->enc == LC_ENC_STACKED_CNN ? (size_t)in->C * in->H * in->W : 1;
+        m->in_ns[k] = input_floats(in);
         if (!(m->in_names[k] = dup_name(in->name)) ||
             !(m->inputs[k] = lc_alloc(B * m->in_ns[k], sizeof(float))))
             goto nomem;
@@ -559,6 +628,9 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
                         (double)l->u.conv.OH * l->u.conv.OW;
         else if (l->type == LC_L_DENSE)
             m->flops += 2.0 * l->u.dense.in * l->u.dense.out;
+        else if (l->type == LC_L_RNN)
+            m->flops += 2.0 * l->u.rnn.D * l->u.rnn.T * lc_rnn_gates(l->u.rnn.cell) *
+                        l->u.rnn.H * (double)(l->u.rnn.I + l->u.rnn.H);
         else
             m->flops += (double)l->out_n;
     }
@@ -579,7 +651,8 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         lc_layer *l = &m->layers[i];
         if (l->type == LC_L_BATCHNORM || l->type == LC_L_LAYERNORM)
             l->aux_off += aux_per_sample * B;
-        else if (l->type == LC_L_DROPOUT || (l->type == LC_L_POOL && l->u.pool.is_max) ||
+        else if (l->type == LC_L_DROPOUT || l->type == LC_L_RNN || l->type == LC_L_SEQRED ||
+                 (l->type == LC_L_POOL && l->u.pool.is_max) ||
                  (l->type == LC_L_CONV && l->fused && l->fuse.pool))
             l->aux_off *= B; /* per-sample offset -> batch offset */
     }
@@ -601,6 +674,14 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         if (w > ws)
             ws = w;
     }
+    for (int i = 0; i < m->nlayers; i++)
+        if (m->layers[i].type == LC_L_RNN) {
+            const lc_layer *l = &m->layers[i];
+            lc_rnn r = {.cell = l->u.rnn.cell, .T = l->u.rnn.T, .I = l->u.rnn.I, .H = l->u.rnn.H};
+            size_t w = lc_rnn_ws_floats(&r, max_batch);
+            if (w > ws)
+                ws = w;
+        }
     m->conv_ws_n = ws;
     m->opt_per_param = 0;
     size_t acts_n;
@@ -753,6 +834,114 @@ static void concat_forward(const lc_model *m, int i, int B, float *y)
     }
 }
 
+/* One recurrent layer's direction d: its lc_rnn and parameter pointers (grads: the gradient slab
+ * instead; NULL biases when the layer has none). */
+typedef struct rnn_dir {
+    lc_rnn r;
+    size_t cache_n; /* floats of the direction's cache for the batch */
+    float *wih, *whh, *bih, *bhh, *cache;
+} rnn_dir;
+
+static rnn_dir rnn_dir_of(const lc_model *m, const lc_layer *l, int d, int B, float *slab)
+{
+    rnn_dir o;
+    o.r = (lc_rnn){.cell = l->u.rnn.cell, .T = l->u.rnn.T, .I = l->u.rnn.I, .H = l->u.rnn.H,
+                   .reverse = d};
+    size_t GH = (size_t)lc_rnn_gates(l->u.rnn.cell) * (size_t)l->u.rnn.H;
+    size_t wper = GH * (size_t)(l->u.rnn.I + l->u.rnn.H);
+    o.wih = slab + l->w_off + (size_t)d * wper;
+    o.whh = o.wih + GH * (size_t)l->u.rnn.I;
+    o.bih = l->b_off != NO_OFF ? slab + l->b_off + (size_t)d * 2 * GH : NULL;
+    o.bhh = o.bih ? o.bih + GH : NULL;
+    o.cache_n = lc_rnn_cache_floats(&o.r);
+    o.cache = (float *)(m->aux + l->aux_off) + (size_t)d * (size_t)B * o.cache_n;
+    return o;
+}
+
+/* Ludwig's SequenceReducer over (B, T, F); `last` keeps the step it picked per sample. */
+static void seqred_forward(const lc_layer *l, int B, const float *x, float *y, int32_t *pick)
+{
+    int T = l->u.red.T, F = l->u.red.F;
+    for (int b = 0; b < B; b++) {
+        const float *xb = x + (size_t)b * T * F;
+        float *yb = y + (size_t)b * F;
+        switch (l->u.red.mode) {
+        case LC_RED_LAST: {
+            /* torch_utils.sequence_length_3D: the steps whose largest |value| is not 0 */
+            int used = 0;
+            for (int t = 0; t < T; t++) {
+                float mx = 0.0f;
+                for (int k = 0; k < F; k++)
+                    mx = fabsf(xb[(size_t)t * F + k]) > mx ? fabsf(xb[(size_t)t * F + k]) : mx;
+                used += mx > 0.0f;
+            }
+            int t = used > 0 ? used - 1 : 0;
+            pick[b] = t;
+            memcpy(yb, xb + (size_t)t * F, (size_t)F * sizeof *yb);
+            break;
+        }
+        case LC_RED_SUM:
+        case LC_RED_MEAN:
+            for (int k = 0; k < F; k++) {
+                float sacc = 0.0f;
+                for (int t = 0; t < T; t++)
+                    sacc += xb[(size_t)t * F + k];
+                yb[k] = l->u.red.mode == LC_RED_MEAN ? sacc / (float)T : sacc;
+            }
+            break;
+        case LC_RED_MAX:
+            for (int k = 0; k < F; k++) {
+                float mx = xb[k];
+                for (int t = 1; t < T; t++)
+                    mx = xb[(size_t)t * F + k] > mx ? xb[(size_t)t * F + k] : mx;
+                yb[k] = mx;
+            }
+            break;
+        case LC_RED_CONCAT:
+            memcpy(yb, xb, (size_t)T * F * sizeof *yb);
+            break;
+        }
+    }
+}
+
+/* The reducer's gradient; torch.amax shares a maximum's gradient evenly among equal values. */
+static void seqred_backward(const lc_layer *l, int B, const float *x, const float *y,
+                            const int32_t *pick, const float *dy, float *dx)
+{
+    int T = l->u.red.T, F = l->u.red.F;
+    memset(dx, 0, (size_t)B * T * F * sizeof *dx);
+    for (int b = 0; b < B; b++) {
+        const float *xb = x + (size_t)b * T * F, *yb = y + (size_t)b * F, *dyb = dy + (size_t)b * F;
+        float *dxb = dx + (size_t)b * T * F;
+        for (int k = 0; k < F; k++) {
+            switch (l->u.red.mode) {
+            case LC_RED_LAST:
+                dxb[(size_t)pick[b] * F + k] = dyb[k];
+                break;
+            case LC_RED_SUM:
+            case LC_RED_MEAN:
+                for (int t = 0; t < T; t++)
+                    dxb[(size_t)t * F + k] = l->u.red.mode == LC_RED_MEAN ? dyb[k] / (float)T : dyb[k];
+                break;
+            case LC_RED_MAX: {
+                int ties = 0;
+                for (int t = 0; t < T; t++)
+                    ties += xb[(size_t)t * F + k] == yb[k];
+                for (int t = 0; t < T; t++)
+                    if (xb[(size_t)t * F + k] == yb[k])
+                        dxb[(size_t)t * F + k] = dyb[k] / (float)ties;
+                break;
+            }
+            case LC_RED_CONCAT:
+                dxb[k] = dyb[k];
+                break;
+            }
+        }
+        if (l->u.red.mode == LC_RED_CONCAT)
+            memcpy(dxb, dyb, (size_t)T * F * sizeof *dxb);
+    }
+}
+
 void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t seed, uint64_t step)
 {
     for (int i = 0; i < m->nlayers; i++) {
@@ -834,6 +1023,16 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             break;
         case LC_L_ONEHOT:
             lc_onehot_forward(B, l->u.embed.V, x, y);
+            break;
+        case LC_L_RNN:
+            for (int d = 0; d < l->u.rnn.D; d++) {
+                rnn_dir r = rnn_dir_of(m, l, d, B, m->params);
+                lc_rnn_forward(p, &r.r, B, x, r.wih, r.whh, r.bih, r.bhh, y,
+                               l->u.rnn.D * l->u.rnn.H, d * l->u.rnn.H, r.cache);
+            }
+            break;
+        case LC_L_SEQRED:
+            seqred_forward(l, B, x, y, (int32_t *)(m->aux + l->aux_off));
             break;
         }
     }
@@ -979,6 +1178,23 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             break;
         case LC_L_ONEHOT:
             break;
+        case LC_L_RNN:
+            if (dx)
+                memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
+            for (int d = 0; d < l->u.rnn.D; d++) {
+                rnn_dir r = rnn_dir_of(m, l, d, B, m->params);
+                rnn_dir g = rnn_dir_of(m, l, d, B, m->grads);
+                int train = !l->frozen;
+                lc_rnn_backward(p, &r.r, B, x, r.wih, r.whh, y, l->u.rnn.D * l->u.rnn.H,
+                                d * l->u.rnn.H, r.cache, dy, dx, train ? g.wih : NULL,
+                                train ? g.whh : NULL, train ? g.bih : NULL,
+                                train ? g.bhh : NULL, m->conv_ws);
+            }
+            break;
+        case LC_L_SEQRED:
+            if (dx)
+                seqred_backward(l, B, x, y, (const int32_t *)(m->aux + l->aux_off), dy, dx);
+            break;
         }
         if (dx)
             grad_commit(m, i, 0, B);
@@ -1007,6 +1223,10 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
     case LC_PART_ENC_EMBED:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed.embeddings", in);
         break;
+    case LC_PART_ENC_RNN:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.recurrent_stack.layers",
+                 in);
+        break;
     case LC_PART_COMBINER:
         snprintf(buf, n, "combiner.fc_stack.%s", stack);
         break;
@@ -1028,6 +1248,33 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
             continue;
         char prefix[200];
         name_prefix(m, l, prefix, sizeof prefix);
+        if (l->type == LC_L_RNN) {
+            /* torch's RNN names, per layer and direction: weight_ih, weight_hh, bias_ih, bias_hh */
+            int GH = lc_rnn_gates(l->u.rnn.cell) * l->u.rnn.H;
+            for (int d = 0; d < l->u.rnn.D; d++) {
+                rnn_dir r = rnn_dir_of(m, l, d, 1, m->params);
+                const float *data[4] = {r.wih, r.whh, r.bih, r.bhh};
+                const char *nm[4] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
+                int cols[4] = {l->u.rnn.I, l->u.rnn.H, 0, 0};
+                for (int k = 0; k < 4; k++) {
+                    if (!data[k])
+                        continue;
+                    if (n < cap) {
+                        lc_tensor_info *t = &out[n];
+                        memset(t, 0, sizeof *t);
+                        snprintf(t->name, sizeof t->name, "%s.%s_l%d%s", prefix, nm[k],
+                                 l->param_index, d ? "_reverse" : "");
+                        t->data = data[k];
+                        t->n = (size_t)GH * (size_t)(cols[k] ? cols[k] : 1);
+                        t->ndim = cols[k] ? 2 : 1;
+                        t->shape[0] = GH;
+                        t->shape[1] = cols[k];
+                    }
+                    n++;
+                }
+            }
+            continue;
+        }
         if (l->part == LC_PART_DECODER && m->heads[l->feature].calibrated) {
             /* Ludwig registers the output feature's calibration module between its fc_stack
              * and its decoder */
