@@ -82,6 +82,15 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
             cJSON_ReplaceItemInObjectCaseSensitive(enc, "height", lc_json_int(c->H));
             cJSON_ReplaceItemInObjectCaseSensitive(enc, "width", lc_json_int(c->W));
             cJSON_ReplaceItemInObjectCaseSensitive(enc, "num_channels", lc_json_int(c->C));
+        } else if (cfg->in[k].type == LC_FT_TIMESERIES) {
+            /* TimeseriesInputFeature: no embedding, one value per step; the sizes from the
+             * metadata; Ludwig marks the weights as saved with the model */
+            cJSON_ReplaceItemInObjectCaseSensitive(enc, "embedding_size", lc_json_int(1));
+            cJSON_ReplaceItemInObjectCaseSensitive(enc, "should_embed", cJSON_CreateFalse());
+            cJSON_ReplaceItemInObjectCaseSensitive(enc, "input_size", lc_json_int(c->T));
+            cJSON_ReplaceItemInObjectCaseSensitive(enc, "max_sequence_length", lc_json_int(c->T));
+            cJSON_DeleteItemFromObjectCaseSensitive(enc, "saved_weights_in_checkpoint");
+            cJSON_AddTrueToObject(enc, "saved_weights_in_checkpoint");
         } else if (cfg->in[k].type == LC_FT_CATEGORY) {
             cJSON *v = cJSON_CreateArray();
             for (int j = 0; j < c->nclasses; j++)

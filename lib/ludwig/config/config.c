@@ -248,6 +248,10 @@ static const stack_keys SK_PLAIN = {"output_size", "use_bias", "weights_initiali
 static const stack_keys SK_DENSE = {"output_size", "use_bias", "weights_initializer",
                                     "bias_initializer", "norm", "norm_params", "activation",
                                     "dropout", "num_layers", 1};
+/* StackedRNN's FCStack after the reduction */
+static const stack_keys SK_RNN = {"output_size", "use_bias", "weights_initializer",
+                                  "bias_initializer", "norm", "norm_params", "fc_activation",
+                                  "fc_dropout", "num_fc_layers", 0};
 static const stack_keys SK_DECODER = {"fc_output_size", "fc_use_bias", "fc_weights_initializer",
                                       "fc_bias_initializer", "fc_norm", "fc_norm_params",
                                       "fc_activation", "fc_dropout", "num_fc_layers", 0};
@@ -411,13 +415,15 @@ const char *lc_ftype_name(lc_ftype t)
         return "binary";
     case LC_FT_CATEGORY:
         return "category";
+    case LC_FT_TIMESERIES:
+        return "timeseries";
     }
     return "?";
 }
 
 static int ftype_parse(const char *s, lc_ftype *t)
 {
-    for (int k = LC_FT_IMAGE; k <= LC_FT_CATEGORY; k++)
+    for (int k = LC_FT_IMAGE; k <= LC_FT_TIMESERIES; k++)
         if (strcmp(s, lc_ftype_name((lc_ftype)k)) == 0) {
             *t = (lc_ftype)k;
             return 0;
@@ -445,7 +451,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
     lc_ftype ft;
     if (ftype_parse(type->str, &ft)) {
         lc_error_set(x->s.e, LC_ERR_CONFIG,
-                     "%s:%d:%d: %s.type: input feature type '%s' is not supported by ludwig-c yet (supported: image, number, binary, category)",
+                     "%s:%d:%d: %s.type: input feature type '%s' is not supported by ludwig-c yet (supported: image, number, binary, category, timeseries)",
                      x->s.file, type->line, type->col, path, type->str);
         return LC_ERR_CONFIG;
     }
@@ -552,7 +558,7 @@ static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **
     if (!type || type->kind != LC_YSCALAR)
         return cerr(x, f, "%s: output feature '%s' needs a 'type'", path, name->str);
     lc_ftype ft;
-    if (ftype_parse(type->str, &ft) || ft == LC_FT_IMAGE)
+    if (ftype_parse(type->str, &ft) || ft == LC_FT_IMAGE || ft == LC_FT_TIMESERIES)
         return lc_error_set(x->s.e, LC_ERR_CONFIG,
                             "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category, binary, number)",
                             x->s.file, type->line, type->col, path, type->str);
@@ -894,6 +900,7 @@ static int missing_allowed(lc_ftype t, lc_missing m)
     case LC_FT_BINARY:
         return m != LC_MISS_FILL_CONST && m != LC_MISS_FILL_MEAN;
     case LC_FT_CATEGORY:
+    case LC_FT_TIMESERIES:
         return m != LC_MISS_FILL_MEAN && m != LC_MISS_FILL_FALSE && m != LC_MISS_FILL_TRUE;
     }
     return 0;
@@ -922,6 +929,50 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
     const lc_ynode *yenc = lc_ymap_get(yf, "encoder");
     return encoder_spec(x, yenc && yenc->kind == LC_YMAP ? yenc : yf, jget(feat, "encoder"),
                         &F->enc);
+}
+
+/* A timeseries input: its preprocessing, and the rnn encoder (the only sequence encoder
+ * ludwig-c builds so far). */
+static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
+                                  lc_feature *F)
+{
+    const cJSON *pre = jget(feat, "preprocessing"), *enc = jget(feat, "encoder");
+    const char *tok = jstr(pre, "tokenizer");
+    F->ts_sep = tok && strcmp(tok, "comma") == 0 ? ',' : tok && strcmp(tok, "underscore") == 0 ? '_' : ' ';
+    F->ts_limit = (int)jnum(pre, "timeseries_length_limit", 256);
+    F->ts_padding_value = jnull(pre, "padding_value") ? 0.0f : (float)jnum(pre, "padding_value", 0);
+    F->ts_pad_left = jstr(pre, "padding") && strcmp(jstr(pre, "padding"), "left") == 0;
+    const char *type = jstr(enc, "type");
+    const lc_ynode *at = ynode_at(yf, "encoder", NULL);
+    char what[160];
+    snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
+    if (!type || strcmp(type, "rnn") != 0)
+        return cerr(x, at ? at : yf,
+                    "%s: timeseries encoder '%s'%s is not supported by ludwig-c yet (supported: rnn); set encoder: {type: rnn}",
+                    what, type ? type : "?");
+    const char *cell = jstr(enc, "cell_type"), *red = jstr(enc, "reduce_output");
+    F->enc.enc = LC_ENC_RNN;
+    F->enc.cell = cell && strcmp(cell, "lstm") == 0 ? LC_RNN_LSTM
+                  : cell && strcmp(cell, "gru") == 0 ? LC_RNN_GRU
+                                                      : LC_RNN_TANH;
+    F->enc.state_size = (int)jnum(enc, "state_size", 256);
+    F->enc.num_layers = (int)jnum(enc, "num_layers", 1);
+    F->enc.bidirectional = jbool(enc, "bidirectional", 0);
+    F->enc.rnn_bias = jbool(enc, "use_bias", 1);
+    F->enc.recurrent_dropout = (float)jnum(enc, "recurrent_dropout", 0);
+    if (F->enc.recurrent_dropout >= 1.0f)
+        return cerr(x, at, "%s: recurrent_dropout must be below 1", what, NULL);
+    if (!red || strcmp(red, "none") == 0 || strcmp(red, "None") == 0 ||
+        strcmp(red, "attention") == 0)
+        return cerr(x, at, "%s: reduce_output '%s' is not supported by ludwig-c yet (supported: last, sum, mean, avg, max, concat)",
+                    what, red ? red : "null");
+    F->enc.reduce = strcmp(red, "last") == 0  ? LC_RED_LAST
+                    : strcmp(red, "sum") == 0 ? LC_RED_SUM
+                    : strcmp(red, "max") == 0 ? LC_RED_MAX
+                    : strcmp(red, "concat") == 0 ? LC_RED_CONCAT
+                                                 : LC_RED_MEAN;
+    /* the FCStack after the reduction: output_size, fc_activation, fc_dropout, norm ... */
+    return fc_stack_spec(x, at, enc, &SK_RNN, what, &F->enc.fc);
 }
 
 /* Encoders of number, binary and category inputs. */
@@ -1082,6 +1133,8 @@ static lc_status feature_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat
         return output_typed(x, yf, feat, F);
     if (F->type == LC_FT_IMAGE)
         return image_typed(x, yf, feat, F);
+    if (F->type == LC_FT_TIMESERIES)
+        return timeseries_typed(x, yf, feat, F);
     return tab_encoder_typed(x, yf, feat, F);
 }
 
@@ -1115,7 +1168,8 @@ static lc_status defaults_full(cfg_ctx *x, cJSON *defs)
         const lc_section *pre;
     } tab[] = {{"binary", &lc_sec_binary_pre},
                {"category", &lc_sec_category_in_pre},
-               {"number", &lc_sec_number_pre}};
+               {"number", &lc_sec_number_pre},
+               {"timeseries", &lc_sec_timeseries_dft_pre}};
     for (size_t i = 0; i < sizeof tab / sizeof *tab; i++) {
         char path[64];
         const cJSON *u = jget(x->defaults, tab[i].type);

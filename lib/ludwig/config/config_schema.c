@@ -371,6 +371,7 @@ static const lc_key defaults_keys[] = {
     {"category", T_MAP, NULL, 0, 0, NULL, &lc_sec_category_all_defaults, 0, NULL},
     {"number", T_MAP, NULL, 0, 0, NULL, &lc_sec_number_defaults, 0, NULL},
     {"binary", T_MAP, NULL, 0, 0, NULL, &lc_sec_binary_defaults, 0, NULL},
+    {"timeseries", T_MAP, NULL, 0, 0, NULL, &lc_sec_timeseries_defaults, 0, NULL},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
 };
 const lc_section lc_sec_defaults = {"defaults", defaults_keys};

@@ -97,6 +97,33 @@ static const lc_key category_in_pre_keys[] = {
 };
 const lc_section lc_sec_category_in_pre = {"preprocessing", category_in_pre_keys};
 
+
+/* timeseries (ludwig/schema/features/preprocessing/timeseries.py); the tokenizers ludwig-c
+ * implements are the string-split ones */
+#define TIMESERIES_PRE_COMMON                                                                     \
+    {"tokenizer", T_STR, "\"space\"", 0, 0, "space|comma|underscore", NULL, 0, NULL},              \
+    {"timeseries_length_limit", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},                      \
+    {"padding_value", T_FLOAT | T_NULL, "0.0", 0, 0, NULL, NULL, 0, NULL},                        \
+    {"padding", T_STR, "\"right\"", 0, 0, "left|right", NULL, 0, NULL},                           \
+    {"missing_value_strategy", T_STR, "\"fill_with_const\"", 0, 0, MISSING_CATEGORY, NULL, 0,     \
+     NULL},                                                                                       \
+    {"fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, 0, NULL},                                      \
+    {"computed_fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, F_IGNORED, NULL},                     \
+    {"window_size", T_INT, "0", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL}
+
+static const lc_key timeseries_pre_keys[] = {
+    TIMESERIES_PRE_COMMON,
+    {"cache_encoder_embeddings", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    END,
+};
+const lc_section lc_sec_timeseries_pre = {"preprocessing", timeseries_pre_keys};
+/* defaults.timeseries.preprocessing as Ludwig renders it has no cache_encoder_embeddings */
+static const lc_key timeseries_dft_pre_keys[] = {
+    TIMESERIES_PRE_COMMON,
+    END,
+};
+const lc_section lc_sec_timeseries_dft_pre = {"preprocessing", timeseries_dft_pre_keys};
+
 /* ------------------------------------------------------------------------------------------ */
 /* encoders                                                                                   */
 
@@ -164,6 +191,83 @@ static const lc_key category_onehot_keys[] = {
 };
 const lc_section lc_sec_category_onehot_enc = {"encoder", category_onehot_keys};
 
+
+/* Sequence encoders (ludwig/schema/encoders/sequence_encoders.py). For a timeseries Ludwig forces
+ * embedding_size 1 and should_embed false (TimeseriesInputFeature), so the embedding keys have
+ * no effect there. */
+#define SEQ_EMBED_KEYS                                                                            \
+    {"should_embed", T_BOOL, "true", 0, 0, NULL, NULL, F_IGNORED, NULL},                         \
+    {"vocab", T_STRLIST | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},                     \
+    {"representation", T_STR, "\"dense\"", 0, 0, "dense|sparse", NULL, F_IGNORED, NULL},          \
+    {"embedding_size", T_INT, "256", 1, BIG, NULL, NULL, F_IGNORED, NULL},                       \
+    {"embeddings_on_cpu", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},                   \
+    {"embeddings_trainable", T_BOOL, "true", 0, 0, NULL, NULL, F_IGNORED, NULL},                 \
+    {"pretrained_embeddings", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},        \
+    {"max_sequence_length", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},         \
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL}
+
+/* StackedRNN: torch's RNN/GRU/LSTM; activation, recurrent_activation, unit_forget_bias and the
+ * initializers are not passed to torch by Ludwig's RecurrentStack (they change nothing) */
+static const lc_key rnn_keys[] = {
+    {"type", T_STR, "\"rnn\"", 0, 0, "rnn", NULL, 0, NULL},
+    SEQ_EMBED_KEYS,
+    {"input_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"cell_type", T_STR, "\"rnn\"", 0, 0, "rnn|lstm|gru", NULL, 0, NULL},
+    {"num_layers", T_INT, "1", 1, BIG, NULL, NULL, 0, NULL},
+    {"state_size", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"bidirectional", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"activation", T_STR | T_NULL, "\"tanh\"", 0, 0, ACTIVATIONS, NULL, F_IGNORED, NULL},
+    {"recurrent_activation", T_STR | T_NULL, "\"sigmoid\"", 0, 0, ACTIVATIONS, NULL, F_IGNORED,
+     NULL},
+    {"unit_forget_bias", T_BOOL, "true", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"recurrent_initializer", T_STR | T_MAP, "\"orthogonal\"", 0, 0, INITIALIZERS, NULL,
+     F_IGNORED, NULL},
+    {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, F_IGNORED, NULL},
+    {"recurrent_dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
+    {"use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"weights_initializer", T_STR | T_MAP, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, 0,
+     NULL},
+    {"bias_initializer", T_STR | T_MAP, "\"zeros\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"reduce_output", T_STR | T_NULL, "\"last\"", 0, 0, REDUCTIONS, NULL, 0, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, 0, NULL},
+    {"num_fc_layers", T_INT, "0", 0, BIG, NULL, NULL, 0, NULL},
+    {"output_size", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"norm", T_STR | T_NULL, "null", 0, 0, NORMS, NULL, 0, NULL},
+    {"norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"fc_activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"fc_dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
+    END,
+};
+const lc_section lc_sec_rnn_enc = {"encoder", rnn_keys};
+
+/* ParallelCNN, the default encoder of text and timeseries: its keys and defaults, so that
+ * configs naming it are validated and model_hyperparameters.json renders it; ludwig-c refuses
+ * to build it (not implemented yet) */
+static const lc_key parallel_cnn_keys[] = {
+    {"type", T_STR, "\"parallel_cnn\"", 0, 0, "parallel_cnn", NULL, 0, NULL},
+    SEQ_EMBED_KEYS,
+    {"conv_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"num_conv_layers", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"filter_size", T_INT, "3", 1, BIG, NULL, NULL, 0, NULL},
+    {"num_filters", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"pool_function", T_STR, "\"max\"", 0, 0, "max|average|avg|mean", NULL, 0, NULL},
+    {"pool_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
+    {"activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"weights_initializer", T_STR | T_MAP, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, 0,
+     NULL},
+    {"bias_initializer", T_STR | T_MAP, "\"zeros\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"reduce_output", T_STR | T_NULL, "\"sum\"", 0, 0, REDUCTIONS, NULL, 0, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, 0, NULL},
+    {"num_fc_layers", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, 0, NULL},
+    {"output_size", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"norm", T_STR | T_NULL, "null", 0, 0, NORMS, NULL, 0, NULL},
+    {"norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    END,
+};
+const lc_section lc_sec_parallel_cnn_enc = {"encoder", parallel_cnn_keys};
+
 /* ------------------------------------------------------------------------------------------ */
 /* decoder                                                                                    */
 
@@ -189,6 +293,35 @@ static const lc_key regressor_keys[] = {
     END,
 };
 const lc_section lc_sec_regressor = {"decoder", regressor_keys};
+
+
+/* The projector (timeseries and vector outputs): rendered in defaults.timeseries; ludwig-c has
+ * no timeseries output yet */
+static const lc_key projector_keys[] = {
+    {"type", T_STR, "\"projector\"", 0, 0, "projector", NULL, 0, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, 0, NULL},
+    {"num_fc_layers", T_INT, "0", 0, BIG, NULL, NULL, 0, NULL},
+    {"fc_output_size", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"fc_use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"fc_weights_initializer", T_STR | T_MAP | T_NULL, "\"xavier_uniform\"", 0, 0, INITIALIZERS,
+     NULL, 0, NULL},
+    {"fc_bias_initializer", T_STR | T_MAP | T_NULL, "\"zeros\"", 0, 0, INITIALIZERS, NULL, 0,
+     NULL},
+    {"fc_norm", T_STR | T_NULL, "null", 0, 0, NORMS, NULL, 0, NULL},
+    {"fc_norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"fc_activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"fc_dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
+    {"input_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"output_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"activation", T_STR | T_NULL, "null", 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"multiplier", T_FLOAT, "1.0", 0, BIG, NULL, NULL, 0, NULL},
+    {"clip", T_NUMLIST | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"weights_initializer", T_STR, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"bias_initializer", T_STR, "\"zeros\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    END,
+};
+const lc_section lc_sec_projector = {"decoder", projector_keys};
 
 /* ------------------------------------------------------------------------------------------ */
 /* losses                                                                                     */
@@ -325,6 +458,16 @@ static const lc_key category_input_keys[] = {
 };
 const lc_section lc_sec_category_input = {"input_features[]", category_input_keys};
 
+
+static const lc_key timeseries_input_keys[] = {
+    FEATURE_COMMON("timeseries"),
+    {"tied", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_timeseries_pre, 0, NULL},
+    {"encoder", T_MAP | T_STR, "{}", 0, 0, NULL, &lc_sec_parallel_cnn_enc, 0, NULL},
+    END,
+};
+const lc_section lc_sec_timeseries_input = {"input_features[]", timeseries_input_keys};
+
 /* ------------------------------------------------------------------------------------------ */
 /* defaults.<type>: validated only (fill_defaults = 0); the typed parts through lc_tab_part_fill */
 
@@ -355,6 +498,16 @@ static const lc_key category_all_defaults_keys[] = {
 };
 const lc_section lc_sec_category_all_defaults = {"defaults.category",
                                                  category_all_defaults_keys};
+
+
+static const lc_key timeseries_defaults_keys[] = {
+    {"preprocessing", T_MAP, NULL, 0, 0, NULL, &lc_sec_timeseries_dft_pre, 0, NULL},
+    {"encoder", T_MAP | T_STR, NULL, 0, 0, NULL, &lc_sec_parallel_cnn_enc, 0, NULL},
+    {"decoder", T_MAP | T_STR, NULL, 0, 0, NULL, &lc_sec_projector, 0, NULL},
+    {"loss", T_MAP, NULL, 0, 0, NULL, &lc_sec_loss_huber, 0, NULL},
+    END,
+};
+const lc_section lc_sec_timeseries_defaults = {"defaults.timeseries", timeseries_defaults_keys};
 
 /* ------------------------------------------------------------------------------------------ */
 /* dispatch on `type`                                                                         */
@@ -387,6 +540,10 @@ static const typed_entry typed[] = {
     {"category", LC_TAB_ENCODER, "passthrough", &lc_sec_category_passthrough_enc},
     {"category", LC_TAB_DECODER, "classifier", &lc_sec_classifier},
     {"category", LC_TAB_LOSS, "softmax_cross_entropy", &lc_sec_xent},
+    {"timeseries", LC_TAB_ENCODER, "parallel_cnn", &lc_sec_parallel_cnn_enc},
+    {"timeseries", LC_TAB_ENCODER, "rnn", &lc_sec_rnn_enc},
+    {"timeseries", LC_TAB_DECODER, "projector", &lc_sec_projector},
+    {"timeseries", LC_TAB_LOSS, "huber", &lc_sec_loss_huber},
 };
 #define N_TYPED (sizeof typed / sizeof *typed)
 
@@ -406,6 +563,9 @@ static const names_entry part_names[] = {
     {"category", LC_TAB_ENCODER, "dense|sparse|onehot|passthrough"},
     {"category", LC_TAB_DECODER, "classifier"},
     {"category", LC_TAB_LOSS, "softmax_cross_entropy"},
+    {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn"},
+    {"timeseries", LC_TAB_DECODER, "projector"},
+    {"timeseries", LC_TAB_LOSS, "huber"},
 };
 
 const lc_section *lc_tab_part_section(lc_tab_part part, const char *feature_type,
@@ -478,6 +638,8 @@ const lc_section *lc_tab_feature_section(const char *feature_type, int output)
         return output ? &lc_sec_binary_output : &lc_sec_binary_input;
     if (strcmp(feature_type, "category") == 0)
         return output ? &lc_sec_category_output : &lc_sec_category_input;
+    if (strcmp(feature_type, "timeseries") == 0 && !output)
+        return &lc_sec_timeseries_input;
     return NULL;
 }
 

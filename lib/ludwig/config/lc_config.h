@@ -23,7 +23,13 @@ typedef enum {
 } lc_split_type;
 
 /* Feature types ludwig-c implements (dispatch is a switch on this). */
-typedef enum lc_ftype { LC_FT_IMAGE = 0, LC_FT_NUMBER, LC_FT_BINARY, LC_FT_CATEGORY } lc_ftype;
+typedef enum lc_ftype {
+    LC_FT_IMAGE = 0,
+    LC_FT_NUMBER,
+    LC_FT_BINARY,
+    LC_FT_CATEGORY,
+    LC_FT_TIMESERIES
+} lc_ftype;
 
 /* Ludwig's name of a type ("image", "number", ...). */
 const char *lc_ftype_name(lc_ftype t);
@@ -81,6 +87,11 @@ typedef struct lc_feature {
     /* category */
     int most_common, lowercase;
     int top_k;                /* output */
+    /* timeseries preprocessing */
+    char ts_sep;              /* the tokenizer's separator: ' ' (space), ',' (comma), '_' */
+    int ts_limit;             /* timeseries_length_limit */
+    float ts_padding_value;
+    int ts_pad_left;          /* padding: left */
     /* the network: encoder (inputs) or FCStack + decoder (outputs); arrays owned */
     lc_input_spec enc;
     lc_output_spec dec;

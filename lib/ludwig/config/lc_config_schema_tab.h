@@ -32,6 +32,12 @@ extern const lc_section lc_sec_number_input, lc_sec_number_output, lc_sec_binary
  * preprocessing to config_schema.c's lc_sec_category_defaults) */
 extern const lc_section lc_sec_number_defaults, lc_sec_binary_defaults,
     lc_sec_category_all_defaults;
+/* timeseries inputs: preprocessing (and as defaults.timeseries renders it), the sequence encoders
+ * (rnn built; parallel_cnn, its default, validated and rendered only), the projector decoder,
+ * the feature, defaults.timeseries */
+extern const lc_section lc_sec_timeseries_pre, lc_sec_timeseries_dft_pre, lc_sec_rnn_enc,
+    lc_sec_parallel_cnn_enc, lc_sec_projector, lc_sec_timeseries_input,
+    lc_sec_timeseries_defaults;
 
 /* The typed parts of a feature: each is a map whose `type` picks its section. */
 typedef enum lc_tab_part { LC_TAB_ENCODER = 0, LC_TAB_DECODER, LC_TAB_LOSS } lc_tab_part;

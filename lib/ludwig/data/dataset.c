@@ -247,6 +247,18 @@ static void category_opts(const lc_feature *f, const cJSON *pre, lc_prep_categor
     o->most_common = f->most_common;
 }
 
+static void timeseries_opts(const lc_feature *f, const cJSON *pre, lc_prep_timeseries_opts *o)
+{
+    lc_prep_timeseries_defaults(o);
+    o->missing = opts_missing(f, pre);
+    const char *fv = cJSON_GetStringValue(pre_item(pre, "fill_value"));
+    o->fill_value = fv ? fv : f->fill_value ? f->fill_value : "";
+    o->sep = f->ts_sep ? f->ts_sep : ' ';
+    o->limit = f->ts_limit > 0 ? f->ts_limit : 256;
+    o->padding_value = f->ts_padding_value;
+    o->pad_left = f->ts_pad_left;
+}
+
 /* The stored metadata entry a feature is applied with, checked before any row is read so that a
  * bad entry is reported against the metadata file: the vocabulary, the statistics. */
 static lc_status check_stored(const lc_feature *f, const cJSON *meta, const char *path, lc_error *e)
@@ -272,6 +284,11 @@ static lc_status check_stored(const lc_feature *f, const cJSON *meta, const char
             st = lc_number_norm_from_meta(meta, LC_NUMNORM_ZSCORE, f->name, &nm, e);
         break;
     }
+    case LC_FT_TIMESERIES:
+        if (lc_prep_timeseries_length(meta) < 1)
+            st = lc_error_set(e, LC_ERR_DATA, "training set metadata for input feature '%s' has no max_timeseries_length (a whole number >= 1)",
+                              f->name);
+        break;
     case LC_FT_BINARY:
     case LC_FT_IMAGE:
         break;
@@ -295,6 +312,7 @@ typedef struct tab_job {
         lc_prep_number num;
         lc_prep_binary bin;
         lc_prep_category cat;
+        lc_prep_timeseries ts;
     } r;
 } tab_job;
 
@@ -401,6 +419,13 @@ static void tab_run(const tab_ctx *c, tab_job *j, const char *const *cv /* (nall
                         : lc_prep_category_run(&col, &o, j->preproc, &j->r.cat, &j->e);
         break;
     }
+    case LC_FT_TIMESERIES: {
+        lc_prep_timeseries_opts o;
+        timeseries_opts(j->f, pre, &o);
+        j->st = j->meta ? lc_prep_timeseries_apply(&col, &o, j->meta, &j->r.ts, &j->e)
+                        : lc_prep_timeseries_run(&col, &o, j->preproc, &j->r.ts, &j->e);
+        break;
+    }
     case LC_FT_IMAGE:
         break;
     }
@@ -434,6 +459,7 @@ static void tab_job_free(tab_job *j)
     case LC_FT_NUMBER: lc_prep_number_free(&j->r.num); break;
     case LC_FT_BINARY: lc_prep_binary_free(&j->r.bin); break;
     case LC_FT_CATEGORY: lc_prep_category_free(&j->r.cat); break;
+    case LC_FT_TIMESERIES: lc_prep_timeseries_free(&j->r.ts); break;
     case LC_FT_IMAGE: break;
     }
     cJSON_Delete(j->preproc);
@@ -446,6 +472,7 @@ static const unsigned char *tab_keep(const tab_job *j)
     case LC_FT_NUMBER: return j->r.num.keep;
     case LC_FT_BINARY: return j->r.bin.keep;
     case LC_FT_CATEGORY: return j->r.cat.keep;
+    case LC_FT_TIMESERIES: return j->r.ts.keep;
     case LC_FT_IMAGE: break;
     }
     return NULL;
@@ -503,8 +530,10 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
     lc_status st;
     col->type = j->f->type;
     col->present = 1;
-    col->values = malloc((n + 1) * sizeof *col->values);
-    if (!col->values)
+    col->T = j->f->type == LC_FT_TIMESERIES ? j->r.ts.T : 1;
+    size_t nv;
+    if (lc_size_mul(n + 1, (size_t)col->T, &nv) ||
+        !(col->values = malloc(nv * sizeof *col->values)))
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     cJSON *meta = NULL;
     switch (j->f->type) {
@@ -533,6 +562,13 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
             return st;
         meta = j->r.cat.meta;
         j->r.cat.meta = NULL;
+        break;
+    case LC_FT_TIMESERIES:
+        for (size_t i = 0; i < n; i++)
+            memcpy(col->values + i * (size_t)col->T, j->r.ts.values + kept[i] * (size_t)col->T,
+                   (size_t)col->T * sizeof *col->values);
+        meta = j->r.ts.meta;
+        j->r.ts.meta = NULL;
         break;
     case LC_FT_IMAGE:
         return lc_error_set(e, LC_ERR_INTERNAL, "an image feature is not a tabular column");
@@ -580,6 +616,7 @@ static lc_status unread_output(const lc_feature *f, const cJSON *meta, const cha
         break;
     }
     case LC_FT_IMAGE:
+    case LC_FT_TIMESERIES: /* inputs only */
         break;
     }
     if (!st && meta && !(col->meta = cJSON_Duplicate(meta, 1)))

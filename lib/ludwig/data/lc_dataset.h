@@ -42,7 +42,9 @@ enum { LC_DATASET_TRAIN = 0, LC_DATASET_EVALUATE = 1, LC_DATASET_PREDICT = 2 };
 typedef struct lc_column {
     lc_ftype type;
     int present;                  /* 0: an output column absent from the file in PREDICT mode */
-    float *values;                /* (n) number (normalised), binary 0/1, category index */
+    float *values;                /* (n, T) number (normalised), binary 0/1, category index;
+                                   * timeseries: the padded series */
+    int T;                        /* floats per row in values: 1, or a timeseries' length */
     int32_t *labels;              /* (n) category: the index (as values) */
     /* category vocabulary */
     int nclasses;

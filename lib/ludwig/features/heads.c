@@ -62,6 +62,7 @@ double lc_head_loss(const lc_head_ctx *h, lc_model *m, int o, int B)
     case LC_FT_NUMBER:
         return lc_number_loss(h, m, o, B);
     case LC_FT_IMAGE:
+    case LC_FT_TIMESERIES:
         break;
     }
     return NAN;
@@ -80,6 +81,7 @@ void lc_head_backward(const lc_head_ctx *h, lc_model *m, int o, int B)
         lc_number_backward(h, m, o, B);
         break;
     case LC_FT_IMAGE:
+    case LC_FT_TIMESERIES:
         break;
     }
 }
@@ -97,6 +99,7 @@ void lc_head_rows(const lc_head_ctx *h, const lc_model *m, int o, int B, float *
         lc_number_rows(h, m, o, B, dst);
         break;
     case LC_FT_IMAGE:
+    case LC_FT_TIMESERIES:
         break;
     }
 }
@@ -123,6 +126,7 @@ cJSON *lc_head_metrics(const lc_head_ctx *h, size_t n, const float *rows, const 
     case LC_FT_NUMBER:
         return lc_number_metrics(n, rows, values, loss, batch_size);
     case LC_FT_IMAGE:
+    case LC_FT_TIMESERIES:
         break;
     }
     return NULL;
@@ -139,6 +143,7 @@ lc_status lc_head_overall(const lc_head_ctx *h, size_t n, const float *rows,
         return lc_binary_overall(h, n, rows, values, feature_obj, e);
     case LC_FT_NUMBER: /* Ludwig writes no extras for number outputs */
     case LC_FT_IMAGE:
+    case LC_FT_TIMESERIES:
         break;
     }
     return LC_OK;

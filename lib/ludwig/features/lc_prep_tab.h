@@ -208,4 +208,38 @@ lc_status lc_prep_category_apply(const lc_prep_column *col, const lc_prep_catego
 /* Ludwig's mapping of a cell (Python-stripped) to its index: str2idx, else fallback_idx. */
 int lc_prep_category_index(const lc_prep_category *c, const char *cell);
 
+/* ---- timeseries (timeseries.c) ---- */
+
+typedef struct lc_prep_timeseries_opts {
+    lc_missing missing;     /* fill_with_const */
+    const char *fill_value; /* "" */
+    char sep;               /* the tokenizer's separator: ' ' (space), ',' (comma), '_' */
+    int limit;              /* timeseries_length_limit (256) */
+    float padding_value;    /* 0 */
+    int pad_left;           /* padding: left */
+} lc_prep_timeseries_opts;
+
+void lc_prep_timeseries_defaults(lc_prep_timeseries_opts *o);
+
+typedef struct lc_prep_timeseries {
+    float *values;          /* (n, T) the padded series of each row (valid where keep[i]) */
+    unsigned char *keep;    /* (n) 0: dropped (drop_row) */
+    size_t n_kept;
+    int T;                  /* max_timeseries_length */
+    cJSON *meta;            /* {"max_timeseries_length": T}, without "preprocessing" */
+} lc_prep_timeseries;
+
+/* Fits a timeseries column: computed_fill_value (a string) set in preproc (may be NULL).
+ * Errors (LC_ERR_DATA): a token Python's float() rejects (naming the line, the token and its
+ * place in the row), a column with no value in any row. */
+lc_status lc_prep_timeseries_run(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
+                                 cJSON *preproc, lc_prep_timeseries *out, lc_error *e);
+/* The same with a stored entry: its max_timeseries_length (longer rows are cut) and
+ * computed_fill_value. */
+lc_status lc_prep_timeseries_apply(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
+                                   const cJSON *meta, lc_prep_timeseries *out, lc_error *e);
+void lc_prep_timeseries_free(lc_prep_timeseries *r);
+/* A stored entry's max_timeseries_length, or -1 when it is not a whole number >= 1. */
+int lc_prep_timeseries_length(const cJSON *meta);
+
 #endif

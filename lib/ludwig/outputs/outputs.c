@@ -37,6 +37,8 @@ lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batc
             in[k].H = c->H;
             in[k].W = c->W;
         }
+        if (cfg->in[k].type == LC_FT_TIMESERIES)
+            in[k].T = c->T;
         in[k].vocab = c->nclasses;
         /* Ludwig: an embedding larger than the vocabulary is cut to the vocabulary's size */
         if (in[k].enc == LC_ENC_EMBED && in[k].embed_size > c->nclasses)
@@ -184,6 +186,7 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
             break;
         case LC_FT_NUMBER:
         case LC_FT_IMAGE:
+        case LC_FT_TIMESERIES:
             break;
         }
     }
@@ -205,6 +208,7 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
                 lc_number_pred_cells(f, c, ev->out[o][i], num);
                 break;
             case LC_FT_IMAGE:
+            case LC_FT_TIMESERIES:
                 break;
             }
         }
@@ -299,6 +303,7 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
             }
             break;
         case LC_FT_IMAGE:
+        case LC_FT_TIMESERIES:
             break;
         }
     }

@@ -53,8 +53,13 @@ static void gather(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_datas
         } else {
             const float *v = d->in[k].values;
             float *dst = m->inputs[k];
-            for (int b = 0; b < B; b++)
-                dst[b] = v[idx[b]];
+            size_t T = d->in[k].T > 1 ? (size_t)d->in[k].T : 1; /* a timeseries' steps */
+            if (T == 1)
+                for (int b = 0; b < B; b++)
+                    dst[b] = v[idx[b]];
+            else
+                for (int b = 0; b < B; b++)
+                    memcpy(dst + (size_t)b * T, v + (size_t)idx[b] * T, T * sizeof *dst);
         }
     }
     if (heads)
@@ -175,7 +180,7 @@ static uint64_t run_fingerprint(const lc_config *cfg, const lc_dataset *d, const
         for (int j = 0; j < c->nclasses; j++)
             h = lc_fnv1a(h, c->idx2str[j], strlen(c->idx2str[j]) + 1);
         if (c->values)
-            h = lc_fnv1a(h, c->values, d->n * sizeof *c->values);
+            h = lc_fnv1a(h, c->values, d->n * (size_t)(c->T > 1 ? c->T : 1) * sizeof *c->values);
         if (c->images)
             h = lc_fnv1a(h, c->images, d->n * (size_t)c->C * c->H * c->W);
     }

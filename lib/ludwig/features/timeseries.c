@@ -1,0 +1,232 @@
+/* timeseries.c - the timeseries feature type (inputs): Ludwig 0.10.3's preprocessing of a
+ * timeseries column (ludwig/features/timeseries_feature.py): missing cells filled (fill_with_const
+ * "" by default), each cell tokenized by a string-split tokenizer (str.strip(), split on the
+ * separator, empty tokens dropped), max_timeseries_length = min(timeseries_length_limit, the
+ * longest row), every token a float32 (Python's float(); NaN becomes padding_value), rows padded
+ * with padding_value on the right (or, padding: left, right-aligned) and cut to that length. The
+ * metadata is {"max_timeseries_length": T, "preprocessing": {...}}. See lc_prep_tab.h. */
+#include "prep_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lc_json.h"
+#include "lc_mem.h"
+
+void lc_prep_timeseries_defaults(lc_prep_timeseries_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->missing = LC_MISS_FILL_CONST;
+    o->fill_value = "";
+    o->sep = ' ';
+    o->limit = 256;
+}
+
+void lc_prep_timeseries_free(lc_prep_timeseries *r)
+{
+    lc_free(r->values);
+    lc_free(r->keep);
+    cJSON_Delete(r->meta);
+    memset(r, 0, sizeof *r);
+}
+
+/* The tokens of s: str.strip(), then split on sep with empty tokens dropped. Calls fn for each
+ * (start, length) when fn is not NULL; returns how many. */
+typedef int (*token_fn)(void *ctx, const char *tok, size_t len, int k);
+
+static int tokens(const char *s, char sep, token_fn fn, void *ctx)
+{
+    size_t a, len;
+    lc_tab_py_strip(s, &a, &len);
+    const char *p = s + a, *end = s + a + len;
+    int k = 0;
+    while (p <= end) {
+        const char *q = memchr(p, sep, (size_t)(end - p));
+        if (!q)
+            q = end;
+        if (q > p) {
+            if (fn && fn(ctx, p, (size_t)(q - p), k))
+                return -1;
+            k++;
+        }
+        p = q + 1;
+    }
+    return k;
+}
+
+typedef struct row_ctx {
+    const lc_prep_column *col;
+    size_t row;
+    const lc_prep_timeseries_opts *o;
+    float *dst; /* (T) */
+    int T, n, off;
+    lc_error *e;
+    lc_status st;
+} row_ctx;
+
+/* token k as a float32 into its place (k < the kept length) */
+static int put_token(void *vctx, const char *tok, size_t len, int k)
+{
+    row_ctx *c = vctx;
+    if (k >= c->n)
+        return 0;
+    char buf[128];
+    double v = 0;
+    int ok = len < sizeof buf;
+    if (ok) {
+        memcpy(buf, tok, len);
+        buf[len] = '\0';
+        ok = lc_tab_py_float(buf, &v);
+    }
+    if (!ok) {
+        char shown[LC_PREP_TEXT_MAX];
+        char *t = lc_strndup(tok, len);
+        lc_tab_quote_text(shown, sizeof shown, t ? t : "");
+        free(t);
+        c->st = lc_error_set(c->e, LC_ERR_DATA,
+                             "line %ld: timeseries column '%s' holds the token '%s' (value %d of the row), which is not a number",
+                             lc_tab_line_of(c->col, c->row), c->col->name, shown, k + 1);
+        lc_error_hint(c->e, "write each row as numbers separated by the tokenizer's separator ('%c')",
+                      c->o->sep);
+        return -1;
+    }
+    float f = (float)v;
+    c->dst[c->off + k] = isnan(f) ? c->o->padding_value : f;
+    return 0;
+}
+
+/* The filled raw cell of row i ("nan" when a NaN survived the filling, as astype(str) makes it). */
+static const char *cell_text(const raw_col *r, size_t i)
+{
+    return r->st[i] == CELL_STR ? r->s[i] : "nan";
+}
+
+/* The (n, T) matrix of the kept rows. */
+static lc_status build_matrix(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
+                              const raw_col *r, int T, lc_prep_timeseries *out, lc_error *e)
+{
+    size_t n1 = col->n ? col->n : 1, cells;
+    if (lc_size_mul(n1, (size_t)T, &cells) ||
+        !(out->values = lc_alloc(cells, sizeof *out->values)) ||
+        !(out->keep = lc_alloc(n1, sizeof *out->keep)))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for the timeseries column '%s' (%zu rows of %d steps)",
+                            col->name, col->n, T);
+    out->T = T;
+    for (size_t i = 0; i < r->n; i++) {
+        float *dst = out->values + i * (size_t)T;
+        for (int k = 0; k < T; k++)
+            dst[k] = o->padding_value;
+        if (r->st[i] == CELL_DROP)
+            continue;
+        const char *s = cell_text(r, i);
+        int len = tokens(s, o->sep, NULL, NULL), keep = len < T ? len : T;
+        row_ctx c = {col, i, o, dst, T, keep, o->pad_left ? T - keep : 0, e, LC_OK};
+        if (tokens(s, o->sep, put_token, &c) < 0)
+            return c.st;
+        out->keep[i] = 1;
+        out->n_kept++;
+    }
+    return LC_OK;
+}
+
+static lc_status fill_of(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
+                         const raw_col *r, fill *f, lc_error *e)
+{
+    switch (o->missing) {
+    case LC_MISS_FILL_CONST:
+        f->kind = CELL_STR;
+        f->s = o->fill_value ? o->fill_value : "";
+        return LC_OK;
+    case LC_MISS_FILL_MODE:
+        return lc_tab_raw_mode(col, r, "timeseries", f, e);
+    case LC_MISS_BFILL:
+    case LC_MISS_FFILL:
+    case LC_MISS_DROP_ROW:
+        return LC_OK;
+    default:
+        return lc_error_set(e, LC_ERR_CONFIG, "timeseries feature '%s': missing value strategy %s is not available for timeseries features",
+                            col->name, lc_missing_name(o->missing));
+    }
+}
+
+lc_status lc_prep_timeseries_run(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
+                                 cJSON *preproc, lc_prep_timeseries *out, lc_error *e)
+{
+    memset(out, 0, sizeof *out);
+    raw_col r;
+    fill f = {0};
+    if (lc_tab_raw_init(&r, col))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    lc_status st = fill_of(col, o, &r, &f, e);
+    if (st)
+        goto done;
+    lc_tab_raw_fill(&r, o->missing, &f);
+    /* get_feature_meta: the longest tokenized row, capped at timeseries_length_limit */
+    int longest = 0;
+    for (size_t i = 0; i < r.n; i++)
+        if (r.st[i] != CELL_DROP) {
+            int k = tokens(cell_text(&r, i), o->sep, NULL, NULL);
+            longest = k > longest ? k : longest;
+        }
+    int T = longest < o->limit ? longest : o->limit;
+    if (T < 1) {
+        st = lc_error_set(e, LC_ERR_DATA, "timeseries column '%s' has no values in any row: every cell is empty or missing",
+                          col->name);
+        goto done;
+    }
+    if ((st = build_matrix(col, o, &r, T, out, e)))
+        goto done;
+    out->meta = cJSON_CreateObject();
+    if (!out->meta || !cJSON_AddItemToObject(out->meta, "max_timeseries_length", lc_json_int(T))) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    st = lc_tab_record_string_fill(preproc, &f, e);
+done:
+    lc_tab_raw_free(&r);
+    if (st)
+        lc_prep_timeseries_free(out);
+    return st;
+}
+
+lc_status lc_prep_timeseries_apply(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
+                                   const cJSON *meta, lc_prep_timeseries *out, lc_error *e)
+{
+    memset(out, 0, sizeof *out);
+    int T = lc_prep_timeseries_length(meta);
+    if (T < 1)
+        return lc_error_set(e, LC_ERR_DATA, "timeseries feature '%s': the training set metadata has no max_timeseries_length (a whole number >= 1)",
+                            col->name);
+    raw_col r;
+    fill f = {0}, fc = {.kind = CELL_STR, .s = o->fill_value ? o->fill_value : ""};
+    if (lc_tab_raw_init(&r, col))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    lc_status st = LC_OK;
+    if (o->missing == LC_MISS_FILL_MEAN || o->missing == LC_MISS_FILL_FALSE ||
+        o->missing == LC_MISS_FILL_TRUE)
+        st = fill_of(col, o, &r, &f, e);
+    else
+        st = lc_tab_stored_fill_for(meta, "computed_fill_value", o->missing, &fc, "timeseries",
+                                    col->name, &f, e);
+    if (!st && f.kind == CELL_NUM)
+        st = lc_error_set(e, LC_ERR_DATA, "timeseries feature '%s': the training set metadata's preprocessing.computed_fill_value is not a string",
+                          col->name);
+    if (!st) {
+        lc_tab_raw_fill(&r, o->missing, &f);
+        st = build_matrix(col, o, &r, T, out, e);
+    }
+    lc_tab_raw_free(&r);
+    if (st)
+        lc_prep_timeseries_free(out);
+    return st;
+}
+
+int lc_prep_timeseries_length(const cJSON *meta)
+{
+    const cJSON *v = meta ? cJSON_GetObjectItemCaseSensitive(meta, "max_timeseries_length") : NULL;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= 1e6) ||
+        v->valuedouble != floor(v->valuedouble))
+        return -1;
+    return (int)v->valuedouble;
+}
