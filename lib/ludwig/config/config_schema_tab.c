@@ -212,6 +212,8 @@ static const lc_key rnn_keys[] = {
     {"type", T_STR, "\"rnn\"", 0, 0, "rnn", NULL, 0, NULL},
     SEQ_EMBED_KEYS,
     {"input_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    /* set on every input encoder by Ludwig when it saves a model */
+    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"cell_type", T_STR, "\"rnn\"", 0, 0, "rnn|lstm|gru", NULL, 0, NULL},
     {"num_layers", T_INT, "1", 1, BIG, NULL, NULL, 0, NULL},
     {"state_size", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
@@ -736,9 +738,31 @@ void lc_tab_tag_numbers(const lc_section *sec, cJSON *obj, const lc_ynode *y,
 /* ------------------------------------------------------------------------------------------ */
 /* filling typed parts and features                                                           */
 
+/* Types Ludwig 0.10.3 registers for a (feature type, part) that ludwig-c has no tables for yet:
+ * named as not supported rather than unknown. */
+static const names_entry ludwig_only[] = {
+    {"timeseries", LC_TAB_ENCODER,
+     "passthrough|dense|stacked_cnn|stacked_parallel_cnn|cnnrnn|transformer"},
+};
+
 static lc_status unknown_type(const lc_schema_ctx *c, lc_tab_part part, const char *feature_type,
                               const lc_ynode *at, const char *path, const char *type)
 {
+    for (size_t i = 0; i < sizeof ludwig_only / sizeof *ludwig_only; i++) {
+        if (ludwig_only[i].part != part || strcmp(ludwig_only[i].feature_type, feature_type) != 0)
+            continue;
+        size_t tl = strlen(type);
+        for (const char *p = ludwig_only[i].names; *p;) {
+            const char *bar = strchr(p, '|');
+            size_t len = bar ? (size_t)(bar - p) : strlen(p);
+            if (len == tl && strncmp(p, type, len) == 0)
+                return lc_error_set(c->e, LC_ERR_CONFIG,
+                                    "%s:%d:%d: %s.type: %s %s '%s' is not supported by ludwig-c yet (supported: rnn)",
+                                    c->file, at ? at->line : 0, at ? at->col : 0, path,
+                                    feature_type, lc_tab_part_key(part), type);
+            p = bar ? bar + 1 : p + len;
+        }
+    }
     const char *names = lc_tab_part_names(part, feature_type);
     char list[512];
     snprintf(list, sizeof list, "%s", names ? names : "");
