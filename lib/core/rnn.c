@@ -4,34 +4,40 @@
 #include <math.h>
 #include <string.h>
 
+#include "lc_gemm.h"
+
 int lc_rnn_gates(lc_rnn_cell cell)
 {
     return cell == LC_RNN_LSTM ? 4 : cell == LC_RNN_GRU ? 3 : 1;
 }
 
+/* Per step and sample the cache holds the gate pre-activations then activations (G H), and the
+ * GRU's W_hn h + b_hn or the LSTM's cell state (H). */
+static size_t step_floats(const lc_rnn *r)
+{
+    size_t GH = (size_t)lc_rnn_gates(r->cell) * (size_t)r->H;
+    return GH + (r->cell == LC_RNN_TANH ? 0 : (size_t)r->H);
+}
+
 size_t lc_rnn_cache_floats(const lc_rnn *r)
 {
-    size_t per = r->cell == LC_RNN_LSTM ? 5 : r->cell == LC_RNN_GRU ? 4 : 0;
-    return per * (size_t)r->T * (size_t)r->H;
+    return step_floats(r) * (size_t)r->T;
 }
 
 size_t lc_rnn_ws_floats(const lc_rnn *r, int B)
 {
     size_t GH = (size_t)lc_rnn_gates(r->cell) * (size_t)r->H;
-    return (size_t)B * ((size_t)r->T * 2 * GH + 3 * (size_t)r->H);
+    size_t BT = (size_t)B * (size_t)r->T;
+    /* gate gradients (B, T, 2 G H), the previous hidden state of every row (B, T, H), and per
+     * sample dh, dh from the next step, dc from the next step (B, 3 H) */
+    return BT * 2 * GH + BT * (size_t)r->H + (size_t)B * 3 * (size_t)r->H;
 }
 
 static float sigm(float v) { return 1.0f / (1.0f + expf(-v)); }
 
-/* w (rows, n) row k dotted with v (n), in index order */
-static float dot(const float *w, int k, int n, const float *v)
-{
-    const float *row = w + (size_t)k * n;
-    float s = 0.0f;
-    for (int j = 0; j < n; j++)
-        s += row[j] * v[j];
-    return s;
-}
+enum { RB = 32, WROWS = 64 }; /* samples per task; weight-gradient rows per task */
+
+static int nblk(int n, int b) { return n <= 0 ? 0 : (n + b - 1) / b; }
 
 typedef struct rnn_ctx {
     const lc_rnn *r;
@@ -42,63 +48,84 @@ typedef struct rnn_ctx {
     int ys, yo;
 } rnn_ctx;
 
-/* the step processed s-th and the one before it (-1 at the first) */
+/* the step processed s-th */
 static int step_t(const lc_rnn *r, int s) { return r->reverse ? r->T - 1 - s : s; }
 
-static void fwd_task(void *vctx, int b, int thread)
+/* Samples [b0, b0 + n): the input projections of every step in one GEMM, then per step the
+ * recurrent projection of all n samples in one GEMM and the cell's element-wise part. */
+static void fwd_task(void *vctx, int task, int thread)
 {
     const rnn_ctx *c = vctx;
     const lc_rnn *r = c->r;
-    const int T = r->T, I = r->I, H = r->H;
-    const size_t per = lc_rnn_cache_floats(r);
-    const float *xb = c->x + (size_t)b * T * I;
-    float *yb = c->yw + (size_t)b * T * c->ys;
-    float *cb = c->cw + (size_t)b * per;
+    const int T = r->T, I = r->I, H = r->H, GH = lc_rnn_gates(r->cell) * H;
+    const int b0 = task * RB, n = c->B - b0 < RB ? c->B - b0 : RB;
+    const int S = (int)step_floats(r), CS = S * T; /* cache floats per step, per sample */
+    float *cb = c->cw + (size_t)b0 * CS;
     (void)thread;
+    /* gates = x W_ih^T + b_ih (+ b_hh, except the GRU's new gate, whose b_hn goes with W_hn h) */
+    lc_sgemm(0, 1, n * T, GH, I, 1.0f, c->x + (size_t)b0 * T * I, I, c->wih, I, 0.0f, cb, S);
+    for (int i = 0; i < n * T; i++) {
+        float *g = cb + (size_t)i * S;
+        for (int k = 0; k < GH; k++) {
+            float add = (c->bih ? c->bih[k] : 0.0f);
+            if (c->bhh && !(r->cell == LC_RNN_GRU && k >= 2 * H))
+                add += c->bhh[k];
+            g[k] += add;
+        }
+    }
     for (int s = 0; s < T; s++) {
         int t = step_t(r, s), tp = s ? step_t(r, s - 1) : -1;
-        const float *xt = xb + (size_t)t * I;
-        const float *hp = tp >= 0 ? yb + (size_t)tp * c->ys + c->yo : NULL;
-        float *ht = yb + (size_t)t * c->ys + c->yo;
-#define GI(k) (dot(c->wih, (k), I, xt) + (c->bih ? c->bih[k] : 0.0f))
-#define GH(k) ((hp ? dot(c->whh, (k), H, hp) : 0.0f) + (c->bhh ? c->bhh[k] : 0.0f))
-        switch (r->cell) {
-        case LC_RNN_TANH:
-            for (int k = 0; k < H; k++)
-                ht[k] = tanhf(GI(k) + GH(k));
-            break;
-        case LC_RNN_GRU: {
-            float *rg = cb + (size_t)t * 4 * H, *zg = rg + H, *ng = zg + H, *hn = ng + H;
-            for (int k = 0; k < H; k++) {
-                rg[k] = sigm(GI(k) + GH(k));
-                zg[k] = sigm(GI(H + k) + GH(H + k));
-                hn[k] = GH(2 * H + k);
+        float *gt = cb + (size_t)t * S; /* sample b's gates: gt + b CS */
+        const float *hp = tp >= 0 ? c->yw + ((size_t)b0 * T + tp) * c->ys + c->yo : NULL;
+        int ldh = T * c->ys; /* between samples in y */
+        if (hp) {
+            if (r->cell == LC_RNN_GRU) {
+                lc_sgemm(0, 1, n, 2 * H, H, 1.0f, hp, ldh, c->whh, H, 1.0f, gt, CS);
+                lc_sgemm(0, 1, n, H, H, 1.0f, hp, ldh, c->whh + (size_t)2 * H * H, H, 0.0f,
+                         gt + GH, CS);
+            } else {
+                lc_sgemm(0, 1, n, GH, H, 1.0f, hp, ldh, c->whh, H, 1.0f, gt, CS);
             }
-            for (int k = 0; k < H; k++) {
-                ng[k] = tanhf(GI(2 * H + k) + rg[k] * hn[k]);
-                ht[k] = (1.0f - zg[k]) * ng[k] + zg[k] * (hp ? hp[k] : 0.0f);
-            }
-            break;
+        } else if (r->cell == LC_RNN_GRU) {
+            for (int b = 0; b < n; b++)
+                memset(gt + (size_t)b * CS + GH, 0, (size_t)H * sizeof(float));
         }
-        case LC_RNN_LSTM: {
-            float *ig = cb + (size_t)t * 5 * H, *fg = ig + H, *gg = fg + H, *og = gg + H;
-            float *ct = og + H;
-            const float *cp = tp >= 0 ? cb + (size_t)tp * 5 * H + 4 * H : NULL;
-            for (int k = 0; k < H; k++) {
-                ig[k] = sigm(GI(k) + GH(k));
-                fg[k] = sigm(GI(H + k) + GH(H + k));
-                gg[k] = tanhf(GI(2 * H + k) + GH(2 * H + k));
-                og[k] = sigm(GI(3 * H + k) + GH(3 * H + k));
+        for (int b = 0; b < n; b++) {
+            float *g = gt + (size_t)b * CS;
+            float *ht = c->yw + ((size_t)(b0 + b) * T + t) * c->ys + c->yo;
+            const float *hpb = hp ? hp + (size_t)b * ldh : NULL;
+            switch (r->cell) {
+            case LC_RNN_TANH:
+                for (int k = 0; k < H; k++)
+                    ht[k] = g[k] = tanhf(g[k]);
+                break;
+            case LC_RNN_GRU: {
+                float *hn = g + GH;
+                for (int k = 0; k < H; k++) {
+                    if (c->bhh)
+                        hn[k] += c->bhh[2 * H + k];
+                    g[k] = sigm(g[k]);
+                    g[H + k] = sigm(g[H + k]);
+                    g[2 * H + k] = tanhf(g[2 * H + k] + g[k] * hn[k]);
+                    ht[k] = (1.0f - g[H + k]) * g[2 * H + k] + g[H + k] * (hpb ? hpb[k] : 0.0f);
+                }
+                break;
             }
-            for (int k = 0; k < H; k++) {
-                ct[k] = fg[k] * (cp ? cp[k] : 0.0f) + ig[k] * gg[k];
-                ht[k] = og[k] * tanhf(ct[k]);
+            case LC_RNN_LSTM: {
+                float *ct = g + GH;
+                const float *cp = tp >= 0 ? cb + (size_t)b * CS + (size_t)tp * S + GH : NULL;
+                for (int k = 0; k < H; k++) {
+                    g[k] = sigm(g[k]);
+                    g[H + k] = sigm(g[H + k]);
+                    g[2 * H + k] = tanhf(g[2 * H + k]);
+                    g[3 * H + k] = sigm(g[3 * H + k]);
+                    ct[k] = g[H + k] * (cp ? cp[k] : 0.0f) + g[k] * g[2 * H + k];
+                    ht[k] = g[3 * H + k] * tanhf(ct[k]);
+                }
+                break;
             }
-            break;
+            }
         }
-        }
-#undef GI
-#undef GH
     }
 }
 
@@ -106,135 +133,122 @@ void lc_rnn_forward(lc_pool *p, const lc_rnn *r, int B, const float *x, const fl
                     const float *whh, const float *bih, const float *bhh, float *y, int ys,
                     int yo, float *cache)
 {
-    rnn_ctx c = {.r = r, .x = x, .wih = wih, .whh = whh, .bih = bih, .bhh = bhh, .yw = y,
-                 .cw = cache, .ys = ys, .yo = yo};
-    lc_pool_run(p, B, fwd_task, &c);
+    rnn_ctx c = {.r = r, .B = B, .x = x, .wih = wih, .whh = whh, .bih = bih, .bhh = bhh,
+                 .yw = y, .cw = cache, .ys = ys, .yo = yo};
+    lc_pool_run(p, nblk(B, RB), fwd_task, &c);
 }
 
-/* Backward through time for sample b: the pre-activation gradients of every step into its
- * block of ws (per step: input side dgi then hidden side dgh, G H each; they differ only for the
- * GRU's new gate), dx added. The sample's temporaries (dh, dh from the next step, dc from the
- * next step) follow all samples' blocks. */
-static void bptt_task(void *vctx, int b, int thread)
+/* Backward through time for samples [b0, b0 + n): per step (last first) the gate gradients from
+ * the cache, then the gradient reaching the previous step in one GEMM; afterwards dx in one
+ * GEMM and every row's previous hidden state (for dW_hh). ws: the gate gradients (B, T, 2 G H:
+ * input side dgi, hidden side dgh, which differ only in the GRU's new gate), the previous states
+ * (B, T, H), then per sample dh, dh from the next step, dc from the next step. */
+static void bptt_task(void *vctx, int task, int thread)
 {
     const rnn_ctx *c = vctx;
     const lc_rnn *r = c->r;
     const int T = r->T, I = r->I, H = r->H, GH = lc_rnn_gates(r->cell) * H;
-    const size_t per = lc_rnn_cache_floats(r);
-    const float *xb = c->x + (size_t)b * T * I;
-    const float *yb = c->y + (size_t)b * T * c->ys;
-    const float *dyb = c->dy + (size_t)b * T * c->ys;
-    const float *cb = c->cache + (size_t)b * per;
-    float *gb = c->ws + (size_t)b * T * 2 * GH;
-    float *dh = c->ws + (size_t)c->B * T * 2 * GH + (size_t)b * 3 * H, *dhn = dh + H, *dcn = dhn + H;
-    float *dxb = c->dx ? c->dx + (size_t)b * T * I : NULL;
+    const int b0 = task * RB, n = c->B - b0 < RB ? c->B - b0 : RB;
+    const int S = (int)step_floats(r), CS = S * T, G2 = 2 * GH;
+    const size_t BT = (size_t)c->B * T;
+    float *gw = c->ws + (size_t)b0 * T * G2;
+    float *hprev = c->ws + BT * G2 + (size_t)b0 * T * H;
+    float *tmp = c->ws + BT * G2 + BT * H + (size_t)b0 * 3 * H; /* (n, 3H) */
     (void)thread;
-    (void)xb;
-    memset(dhn, 0, 2 * (size_t)H * sizeof *dhn);
+    for (int b = 0; b < n; b++)
+        memset(tmp + (size_t)b * 3 * H + H, 0, 2 * (size_t)H * sizeof(float));
     for (int s = T - 1; s >= 0; s--) {
         int t = step_t(r, s), tp = s ? step_t(r, s - 1) : -1;
-        const float *ht = yb + (size_t)t * c->ys + c->yo;
-        const float *hp = tp >= 0 ? yb + (size_t)tp * c->ys + c->yo : NULL;
-        float *dgi = gb + (size_t)t * 2 * GH, *dgh = dgi + GH;
-        for (int k = 0; k < H; k++)
-            dh[k] = dyb[(size_t)t * c->ys + c->yo + k] + dhn[k];
-        switch (r->cell) {
-        case LC_RNN_TANH:
+        for (int b = 0; b < n; b++) {
+            const float *g = c->cache + (size_t)(b0 + b) * CS + (size_t)t * S;
+            const float *ht = c->y + ((size_t)(b0 + b) * T + t) * c->ys + c->yo;
+            const float *hp = tp >= 0 ? c->y + ((size_t)(b0 + b) * T + tp) * c->ys + c->yo : NULL;
+            const float *dyt = c->dy + ((size_t)(b0 + b) * T + t) * c->ys + c->yo;
+            float *dh = tmp + (size_t)b * 3 * H, *dhn = dh + H, *dcn = dhn + H;
+            float *dgi = gw + ((size_t)b * T + t) * G2, *dgh = dgi + GH;
             for (int k = 0; k < H; k++)
-                dgi[k] = dgh[k] = dh[k] * (1.0f - ht[k] * ht[k]);
-            break;
-        case LC_RNN_GRU: {
-            const float *rg = cb + (size_t)t * 4 * H, *zg = rg + H, *ng = zg + H, *hn = ng + H;
-            for (int k = 0; k < H; k++) {
-                float hpk = hp ? hp[k] : 0.0f;
-                float dn = dh[k] * (1.0f - zg[k]), dz = dh[k] * (hpk - ng[k]);
-                float dan = dn * (1.0f - ng[k] * ng[k]);
-                float dr = dan * hn[k];
-                float dar = dr * rg[k] * (1.0f - rg[k]), daz = dz * zg[k] * (1.0f - zg[k]);
-                dgi[k] = dgh[k] = dar;
-                dgi[H + k] = dgh[H + k] = daz;
-                dgi[2 * H + k] = dan;
-                dgh[2 * H + k] = dan * rg[k];
+                dh[k] = dyt[k] + dhn[k];
+            switch (r->cell) {
+            case LC_RNN_TANH:
+                for (int k = 0; k < H; k++)
+                    dgi[k] = dgh[k] = dh[k] * (1.0f - ht[k] * ht[k]);
+                break;
+            case LC_RNN_GRU: {
+                const float *rg = g, *zg = g + H, *ng = g + 2 * H, *hn = g + GH;
+                for (int k = 0; k < H; k++) {
+                    float hpk = hp ? hp[k] : 0.0f;
+                    float dn = dh[k] * (1.0f - zg[k]), dz = dh[k] * (hpk - ng[k]);
+                    float dan = dn * (1.0f - ng[k] * ng[k]);
+                    float dar = dan * hn[k] * rg[k] * (1.0f - rg[k]);
+                    float daz = dz * zg[k] * (1.0f - zg[k]);
+                    dgi[k] = dgh[k] = dar;
+                    dgi[H + k] = dgh[H + k] = daz;
+                    dgi[2 * H + k] = dan;
+                    dgh[2 * H + k] = dan * rg[k];
+                }
+                break;
             }
-            break;
-        }
-        case LC_RNN_LSTM: {
-            const float *ig = cb + (size_t)t * 5 * H, *fg = ig + H, *gg = fg + H, *og = gg + H;
-            const float *ct = og + H;
-            const float *cp = tp >= 0 ? cb + (size_t)tp * 5 * H + 4 * H : NULL;
-            for (int k = 0; k < H; k++) {
-                float tc = tanhf(ct[k]);
-                float dok = dh[k] * tc;
-                float dc = dcn[k] + dh[k] * og[k] * (1.0f - tc * tc);
-                float di = dc * gg[k], dg = dc * ig[k], df = dc * (cp ? cp[k] : 0.0f);
-                dcn[k] = dc * fg[k];
-                dgi[k] = dgh[k] = di * ig[k] * (1.0f - ig[k]);
-                dgi[H + k] = dgh[H + k] = df * fg[k] * (1.0f - fg[k]);
-                dgi[2 * H + k] = dgh[2 * H + k] = dg * (1.0f - gg[k] * gg[k]);
-                dgi[3 * H + k] = dgh[3 * H + k] = dok * og[k] * (1.0f - og[k]);
+            case LC_RNN_LSTM: {
+                const float *ig = g, *fg = g + H, *gg = g + 2 * H, *og = g + 3 * H, *ct = g + GH;
+                const float *cp = tp >= 0 ? c->cache + (size_t)(b0 + b) * CS + (size_t)tp * S + GH : NULL;
+                for (int k = 0; k < H; k++) {
+                    float tc = tanhf(ct[k]);
+                    float dok = dh[k] * tc;
+                    float dc = dcn[k] + dh[k] * og[k] * (1.0f - tc * tc);
+                    float di = dc * gg[k], dg = dc * ig[k], df = dc * (cp ? cp[k] : 0.0f);
+                    dcn[k] = dc * fg[k];
+                    dgi[k] = dgh[k] = di * ig[k] * (1.0f - ig[k]);
+                    dgi[H + k] = dgh[H + k] = df * fg[k] * (1.0f - fg[k]);
+                    dgi[2 * H + k] = dgh[2 * H + k] = dg * (1.0f - gg[k] * gg[k]);
+                    dgi[3 * H + k] = dgh[3 * H + k] = dok * og[k] * (1.0f - og[k]);
+                }
+                break;
             }
+            }
+            float *hpr = hprev + ((size_t)b * T + t) * H;
+            if (hp)
+                memcpy(hpr, hp, (size_t)H * sizeof *hpr);
+            else
+                memset(hpr, 0, (size_t)H * sizeof *hpr);
+        }
+        if (s == 0)
             break;
-        }
-        }
-        /* the gradient reaching h_{t-1}: through W_hh, and the GRU's z * h_prev term */
-        for (int j = 0; j < H; j++) {
-            float sacc = 0.0f;
-            for (int k = 0; k < GH; k++)
-                sacc += c->whh[(size_t)k * H + j] * dgh[k];
-            dhn[j] = sacc;
-        }
-        if (r->cell == LC_RNN_GRU) {
-            const float *zg = cb + (size_t)t * 4 * H + H;
-            for (int j = 0; j < H; j++)
-                dhn[j] += dh[j] * zg[j];
-        }
-        if (dxb)
-            for (int i = 0; i < I; i++) {
-                float sacc = 0.0f;
-                for (int k = 0; k < GH; k++)
-                    sacc += c->wih[(size_t)k * I + i] * dgi[k];
-                dxb[(size_t)t * I + i] += sacc;
+        /* the gradient reaching h_{t-1}: dgh W_hh for all n samples (rows T G2 apart) */
+        lc_sgemm(0, 0, n, H, GH, 1.0f, gw + (size_t)t * G2 + GH, T * G2, c->whh, H, 0.0f,
+                 tmp + H, 3 * H);
+        if (r->cell == LC_RNN_GRU)
+            for (int b = 0; b < n; b++) {
+                const float *zg = c->cache + (size_t)(b0 + b) * CS + (size_t)t * S + H;
+                float *dh = tmp + (size_t)b * 3 * H;
+                for (int j = 0; j < H; j++)
+                    dh[H + j] += dh[j] * zg[j];
             }
     }
+    if (c->dx) /* dx += dgi W_ih over every step of the block */
+        lc_sgemm(0, 0, n * T, I, GH, 1.0f, gw, G2, c->wih, I, 1.0f,
+                 c->dx + (size_t)b0 * T * I, I);
 }
 
-enum { WROWS = 8 }; /* weight rows per task */
-
-/* Weight and bias gradients of rows [k0, k0 + WROWS): sums over samples, then steps in
- * processing order. */
+/* Weight and bias gradients of rows [k0, k0 + WROWS): GEMMs over all (sample, step) rows. */
 static void wgrad_task(void *vctx, int task, int thread)
 {
     const rnn_ctx *c = vctx;
     const lc_rnn *r = c->r;
-    const int T = r->T, I = r->I, H = r->H, GH = lc_rnn_gates(r->cell) * H;
-    int k0 = task * WROWS, k1 = k0 + WROWS < GH ? k0 + WROWS : GH;
+    const int T = r->T, I = r->I, H = r->H, GH = lc_rnn_gates(r->cell) * H, G2 = 2 * GH;
+    const int BT = c->B * T;
+    int k0 = task * WROWS, m = GH - k0 < WROWS ? GH - k0 : WROWS;
+    const float *hprev = c->ws + (size_t)BT * G2;
     (void)thread;
-    for (int k = k0; k < k1; k++) {
-        float *wi = c->dwih ? c->dwih + (size_t)k * I : NULL;
-        float *wh = c->dwhh ? c->dwhh + (size_t)k * H : NULL;
+    if (c->dwih)
+        lc_sgemm(1, 0, m, I, BT, 1.0f, c->ws + k0, G2, c->x, I, 0.0f, c->dwih + (size_t)k0 * I, I);
+    if (c->dwhh)
+        lc_sgemm(1, 0, m, H, BT, 1.0f, c->ws + GH + k0, G2, hprev, H, 0.0f,
+                 c->dwhh + (size_t)k0 * H, H);
+    for (int k = k0; k < k0 + m; k++) {
         float bi = 0.0f, bh = 0.0f;
-        if (wi)
-            memset(wi, 0, (size_t)I * sizeof *wi);
-        if (wh)
-            memset(wh, 0, (size_t)H * sizeof *wh);
-        for (int b = 0; b < c->B; b++) {
-            const float *xb = c->x + (size_t)b * T * I;
-            const float *yb = c->y + (size_t)b * T * c->ys;
-            const float *gb = c->ws + (size_t)b * T * 2 * GH;
-            for (int s = 0; s < T; s++) {
-                int t = step_t(r, s), tp = s ? step_t(r, s - 1) : -1;
-                float gi = gb[(size_t)t * 2 * GH + k], gh = gb[(size_t)t * 2 * GH + GH + k];
-                bi += gi;
-                bh += gh;
-                if (wi)
-                    for (int i = 0; i < I; i++)
-                        wi[i] += gi * xb[(size_t)t * I + i];
-                if (wh && tp >= 0) {
-                    const float *hp = yb + (size_t)tp * c->ys + c->yo;
-                    for (int j = 0; j < H; j++)
-                        wh[j] += gh * hp[j];
-                }
-            }
+        for (int i = 0; i < BT; i++) {
+            bi += c->ws[(size_t)i * G2 + k];
+            bh += c->ws[(size_t)i * G2 + GH + k];
         }
         if (c->dbih)
             c->dbih[k] = bi;
@@ -251,7 +265,7 @@ void lc_rnn_backward(lc_pool *p, const lc_rnn *r, int B, const float *x, const f
     rnn_ctx c = {.r = r, .B = B, .x = x, .wih = wih, .whh = whh, .y = y, .cache = cache,
                  .dy = dy, .dx = dx, .dwih = dwih, .dwhh = dwhh, .dbih = dbih, .dbhh = dbhh,
                  .ws = ws, .ys = ys, .yo = yo};
-    lc_pool_run(p, B, bptt_task, &c);
+    lc_pool_run(p, nblk(B, RB), bptt_task, &c);
     int GH = lc_rnn_gates(r->cell) * r->H;
-    lc_pool_run(p, (GH + WROWS - 1) / WROWS, wgrad_task, &c);
+    lc_pool_run(p, nblk(GH, WROWS), wgrad_task, &c);
 }

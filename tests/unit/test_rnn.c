@@ -3,7 +3,7 @@
  * inputs): outputs, input gradients and every weight and bias gradient, forward and reverse
  * directions; central finite differences of the forward pass for the weight gradients; a second
  * direction writing into the other half of a shared output; results bitwise equal for 1 and 3
- * threads. Run from the repository root. */
+ * threads, also with more samples than one task takes. Run from the repository root. */
 #include "check.h"
 #include "lc_pool.h"
 #include "lc_rnn.h"
@@ -183,6 +183,40 @@ static void check_shared_output(void)
     CHECK_MSG(same, "a direction writing into half of a shared output differs from its own");
 }
 
+/* More samples than one task holds: 1 and 3 threads give the same bits for every cell and
+ * direction. */
+static void check_threads_many(lc_pool *p3)
+{
+    const int B = 70, T = 6, I = 3, H = 5;
+    for (int cell = LC_RNN_TANH; cell <= LC_RNN_LSTM; cell++)
+        for (int rev = 0; rev < 2; rev++) {
+            lc_rnn r = {.cell = (lc_rnn_cell)cell, .T = T, .I = I, .H = H, .reverse = rev};
+            int GH = lc_rnn_gates(r.cell) * H;
+            float *x = malloc((size_t)B * T * I * sizeof *x), *dy = malloc((size_t)B * T * H * sizeof *dy);
+            float *w = malloc((size_t)GH * (I + H + 2) * sizeof *w);
+            for (int i = 0; i < B * T * I; i++)
+                x[i] = (float)((i * 37) % 101) / 50.0f - 1.0f;
+            for (int i = 0; i < B * T * H; i++)
+                dy[i] = (float)((i * 53) % 97) / 48.0f - 1.0f;
+            for (int i = 0; i < GH * (I + H + 2); i++)
+                w[i] = (float)((i * 29) % 89) / 100.0f - 0.45f;
+            run_out a, b;
+            run(NULL, &r, B, x, w, w + GH * I, w + GH * (I + H), w + GH * (I + H + 1), dy, &a);
+            run(p3, &r, B, x, w, w + GH * I, w + GH * (I + H), w + GH * (I + H + 1), dy, &b);
+            CHECK_MSG(memcmp(a.y, b.y, (size_t)B * T * H * sizeof(float)) == 0 &&
+                          memcmp(a.dx, b.dx, (size_t)B * T * I * sizeof(float)) == 0 &&
+                          memcmp(a.dwih, b.dwih, (size_t)GH * I * sizeof(float)) == 0 &&
+                          memcmp(a.dwhh, b.dwhh, (size_t)GH * H * sizeof(float)) == 0 &&
+                          memcmp(a.dbhh, b.dbhh, (size_t)GH * sizeof(float)) == 0,
+                      "cell %d reverse %d: 1 and 3 threads differ for %d samples", cell, rev, B);
+            run_free(&a);
+            run_free(&b);
+            free(x);
+            free(dy);
+            free(w);
+        }
+}
+
 int main(void)
 {
     char *text = check_slurp(FIXTURE, NULL);
@@ -195,6 +229,7 @@ int main(void)
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next)
         check_case(c, p3);
     check_shared_output();
+    check_threads_many(p3);
     lc_pool_destroy(p3);
     cJSON_Delete(root);
     return check_exit("test_rnn");
