@@ -18,8 +18,8 @@
  *
  * Threads: samples are independent tasks in the forward pass and in the backward pass through
  * time; the weight gradients are reduced over (sample, step) in one fixed order per weight row,
- * so results are bitwise identical for any thread count. The arithmetic is float with float
- * accumulation in index order (torch's CPU kernels accumulate in float too).
+ * so results are bitwise identical for any thread count. The arithmetic is float: the
+ * projections on lc_sgemm, the gate functions lc_vmath.h's vectorisable exp, sigmoid, tanh.
  */
 #ifndef LC_RNN_H
 #define LC_RNN_H

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lc_gemm.h"
+#include "lc_vmath.h"
 
 int lc_rnn_gates(lc_rnn_cell cell)
 {
@@ -33,7 +34,6 @@ size_t lc_rnn_ws_floats(const lc_rnn *r, int B)
     return BT * 2 * GH + BT * (size_t)r->H + (size_t)B * 3 * (size_t)r->H;
 }
 
-static float sigm(float v) { return 1.0f / (1.0f + expf(-v)); }
 
 enum { RB = 32, WROWS = 64 }; /* samples per task; weight-gradient rows per task */
 
@@ -97,31 +97,40 @@ static void fwd_task(void *vctx, int task, int thread)
             switch (r->cell) {
             case LC_RNN_TANH:
                 for (int k = 0; k < H; k++)
-                    ht[k] = g[k] = tanhf(g[k]);
+                    ht[k] = g[k] = lc_vtanhf(g[k]);
                 break;
             case LC_RNN_GRU: {
                 float *hn = g + GH;
-                for (int k = 0; k < H; k++) {
-                    if (c->bhh)
+                if (c->bhh)
+                    for (int k = 0; k < H; k++)
                         hn[k] += c->bhh[2 * H + k];
-                    g[k] = sigm(g[k]);
-                    g[H + k] = sigm(g[H + k]);
-                    g[2 * H + k] = tanhf(g[2 * H + k] + g[k] * hn[k]);
-                    ht[k] = (1.0f - g[H + k]) * g[2 * H + k] + g[H + k] * (hpb ? hpb[k] : 0.0f);
-                }
+                for (int k = 0; k < 2 * H; k++)
+                    g[k] = lc_vsigmoidf(g[k]);
+                for (int k = 0; k < H; k++)
+                    g[2 * H + k] = lc_vtanhf(g[2 * H + k] + g[k] * hn[k]);
+                for (int k = 0; k < H; k++)
+                    ht[k] = (1.0f - g[H + k]) * g[2 * H + k];
+                if (hpb)
+                    for (int k = 0; k < H; k++)
+                        ht[k] += g[H + k] * hpb[k];
                 break;
             }
             case LC_RNN_LSTM: {
                 float *ct = g + GH;
                 const float *cp = tp >= 0 ? cb + (size_t)b * CS + (size_t)tp * S + GH : NULL;
-                for (int k = 0; k < H; k++) {
-                    g[k] = sigm(g[k]);
-                    g[H + k] = sigm(g[H + k]);
-                    g[2 * H + k] = tanhf(g[2 * H + k]);
-                    g[3 * H + k] = sigm(g[3 * H + k]);
-                    ct[k] = g[H + k] * (cp ? cp[k] : 0.0f) + g[k] * g[2 * H + k];
-                    ht[k] = g[3 * H + k] * tanhf(ct[k]);
-                }
+                for (int k = 0; k < 2 * H; k++)
+                    g[k] = lc_vsigmoidf(g[k]);
+                for (int k = 2 * H; k < 3 * H; k++)
+                    g[k] = lc_vtanhf(g[k]);
+                for (int k = 3 * H; k < 4 * H; k++)
+                    g[k] = lc_vsigmoidf(g[k]);
+                for (int k = 0; k < H; k++)
+                    ct[k] = g[k] * g[2 * H + k];
+                if (cp)
+                    for (int k = 0; k < H; k++)
+                        ct[k] += g[H + k] * cp[k];
+                for (int k = 0; k < H; k++)
+                    ht[k] = g[3 * H + k] * lc_vtanhf(ct[k]);
                 break;
             }
             }
@@ -164,8 +173,16 @@ static void bptt_task(void *vctx, int task, int thread)
             const float *ht = c->y + ((size_t)(b0 + b) * T + t) * c->ys + c->yo;
             const float *hp = tp >= 0 ? c->y + ((size_t)(b0 + b) * T + tp) * c->ys + c->yo : NULL;
             const float *dyt = c->dy + ((size_t)(b0 + b) * T + t) * c->ys + c->yo;
-            float *dh = tmp + (size_t)b * 3 * H, *dhn = dh + H, *dcn = dhn + H;
-            float *dgi = gw + ((size_t)b * T + t) * G2, *dgh = dgi + GH;
+            /* disjoint ranges (restrict: the cells' loops vectorise) */
+            float *restrict dh = tmp + (size_t)b * 3 * H, *restrict dhn = dh + H,
+                            *restrict dcn = dhn + H;
+            float *restrict dgi = gw + ((size_t)b * T + t) * G2, *restrict dgh = dgi + GH;
+            /* h_{t-1} of this row, zeros at the first step: kept for dW_hh, read below */
+            float *hpr = hprev + ((size_t)b * T + t) * H;
+            if (hp)
+                memcpy(hpr, hp, (size_t)H * sizeof *hpr);
+            else
+                memset(hpr, 0, (size_t)H * sizeof *hpr);
             for (int k = 0; k < H; k++)
                 dh[k] = dyt[k] + dhn[k];
             switch (r->cell) {
@@ -174,10 +191,10 @@ static void bptt_task(void *vctx, int task, int thread)
                     dgi[k] = dgh[k] = dh[k] * (1.0f - ht[k] * ht[k]);
                 break;
             case LC_RNN_GRU: {
-                const float *rg = g, *zg = g + H, *ng = g + 2 * H, *hn = g + GH;
+                const float *restrict rg = g, *restrict zg = g + H, *restrict ng = g + 2 * H,
+                                      *restrict hn = g + GH;
                 for (int k = 0; k < H; k++) {
-                    float hpk = hp ? hp[k] : 0.0f;
-                    float dn = dh[k] * (1.0f - zg[k]), dz = dh[k] * (hpk - ng[k]);
+                    float dn = dh[k] * (1.0f - zg[k]), dz = dh[k] * (hpr[k] - ng[k]);
                     float dan = dn * (1.0f - ng[k] * ng[k]);
                     float dar = dan * hn[k] * rg[k] * (1.0f - rg[k]);
                     float daz = dz * zg[k] * (1.0f - zg[k]);
@@ -189,13 +206,16 @@ static void bptt_task(void *vctx, int task, int thread)
                 break;
             }
             case LC_RNN_LSTM: {
-                const float *ig = g, *fg = g + H, *gg = g + 2 * H, *og = g + 3 * H, *ct = g + GH;
-                const float *cp = tp >= 0 ? c->cache + (size_t)(b0 + b) * CS + (size_t)tp * S + GH : NULL;
+                const float *restrict ig = g, *restrict fg = g + H, *restrict gg = g + 2 * H,
+                                      *restrict og = g + 3 * H, *restrict ct = g + GH;
+                /* c_{t-1}, or zeros (hpr holds zeros at the first step) */
+                const float *restrict cp =
+                    tp >= 0 ? c->cache + (size_t)(b0 + b) * CS + (size_t)tp * S + GH : hpr;
                 for (int k = 0; k < H; k++) {
-                    float tc = tanhf(ct[k]);
+                    float tc = lc_vtanhf(ct[k]);
                     float dok = dh[k] * tc;
                     float dc = dcn[k] + dh[k] * og[k] * (1.0f - tc * tc);
-                    float di = dc * gg[k], dg = dc * ig[k], df = dc * (cp ? cp[k] : 0.0f);
+                    float di = dc * gg[k], dg = dc * ig[k], df = dc * cp[k];
                     dcn[k] = dc * fg[k];
                     dgi[k] = dgh[k] = di * ig[k] * (1.0f - ig[k]);
                     dgi[H + k] = dgh[H + k] = df * fg[k] * (1.0f - fg[k]);
@@ -205,11 +225,6 @@ static void bptt_task(void *vctx, int task, int thread)
                 break;
             }
             }
-            float *hpr = hprev + ((size_t)b * T + t) * H;
-            if (hp)
-                memcpy(hpr, hp, (size_t)H * sizeof *hpr);
-            else
-                memset(hpr, 0, (size_t)H * sizeof *hpr);
         }
         if (s == 0)
             break;
@@ -244,17 +259,21 @@ static void wgrad_task(void *vctx, int task, int thread)
     if (c->dwhh)
         lc_sgemm(1, 0, m, H, BT, 1.0f, c->ws + GH + k0, G2, hprev, H, 0.0f,
                  c->dwhh + (size_t)k0 * H, H);
-    for (int k = k0; k < k0 + m; k++) {
-        float bi = 0.0f, bh = 0.0f;
-        for (int i = 0; i < BT; i++) {
-            bi += c->ws[(size_t)i * G2 + k];
-            bh += c->ws[(size_t)i * G2 + GH + k];
+    /* bias gradients: column sums over the rows in order (vectorised across the columns) */
+    float bi[WROWS], bh[WROWS];
+    memset(bi, 0, sizeof bi);
+    memset(bh, 0, sizeof bh);
+    for (int i = 0; i < BT; i++) {
+        const float *row = c->ws + (size_t)i * G2 + k0;
+        for (int k = 0; k < m; k++) {
+            bi[k] += row[k];
+            bh[k] += row[GH + k];
         }
-        if (c->dbih)
-            c->dbih[k] = bi;
-        if (c->dbhh)
-            c->dbhh[k] = bh;
     }
+    if (c->dbih)
+        memcpy(c->dbih + k0, bi, (size_t)m * sizeof *bi);
+    if (c->dbhh)
+        memcpy(c->dbhh + k0, bh, (size_t)m * sizeof *bh);
 }
 
 void lc_rnn_backward(lc_pool *p, const lc_rnn *r, int B, const float *x, const float *wih,
