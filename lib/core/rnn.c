@@ -37,6 +37,14 @@ size_t lc_rnn_ws_floats(const lc_rnn *r, int B)
 
 enum { RB = 32, WROWS = 64 }; /* samples per task; weight-gradient rows per task */
 
+/* The tasks holding the cells' element-wise loops are built for AVX-512, AVX2 and the baseline,
+ * chosen once at load time (GCC's target_clones): wider vectors for the gate functions. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define RNN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define RNN_CLONES
+#endif
+
 static int nblk(int n, int b) { return n <= 0 ? 0 : (n + b - 1) / b; }
 
 typedef struct rnn_ctx {
@@ -53,7 +61,7 @@ static int step_t(const lc_rnn *r, int s) { return r->reverse ? r->T - 1 - s : s
 
 /* Samples [b0, b0 + n): the input projections of every step in one GEMM, then per step the
  * recurrent projection of all n samples in one GEMM and the cell's element-wise part. */
-static void fwd_task(void *vctx, int task, int thread)
+RNN_CLONES static void fwd_task(void *vctx, int task, int thread)
 {
     const rnn_ctx *c = vctx;
     const lc_rnn *r = c->r;
@@ -152,7 +160,7 @@ void lc_rnn_forward(lc_pool *p, const lc_rnn *r, int B, const float *x, const fl
  * GEMM and every row's previous hidden state (for dW_hh). ws: the gate gradients (B, T, 2 G H:
  * input side dgi, hidden side dgh, which differ only in the GRU's new gate), the previous states
  * (B, T, H), then per sample dh, dh from the next step, dc from the next step. */
-static void bptt_task(void *vctx, int task, int thread)
+RNN_CLONES static void bptt_task(void *vctx, int task, int thread)
 {
     const rnn_ctx *c = vctx;
     const lc_rnn *r = c->r;
