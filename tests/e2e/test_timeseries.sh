@@ -8,7 +8,8 @@
 #    metadata and the rendered encoder are upstream's temp_model01's, the weights are named as
 #    its state_dict;
 #  - the saved model travels: predict and evaluate reproduce the experiment's files;
-#  - gru / lstm, two layers, bidirectional, left padding and a comma tokenizer train too;
+#  - gru / lstm, two layers, bidirectional, left padding and a comma tokenizer train too, and
+#    window_size over a column of single readings;
 #  - bad input gets a message and no output: a token that is not a number (line and token
 #    named), a column without values, an unsupported encoder, a timeseries output.
 set -e
@@ -152,6 +153,51 @@ sed 's/cell_type: lstm/cell_type: gru/; s/bidirectional: true/bidirectional: fal
 "$LUDWIG_C" experiment --config "$T/gru.yaml" --dataset "$T/comma.csv" --output_directory "$T/gru" \
     --random_seed 1 --threads 1 >"$T/gru.log" 2>&1 || { fail "gru config"; cat "$T/gru.log"; }
 
+# the dense encoder over the series; its model is read back by predict
+cat >"$T/dense.yaml" <<'EOF'
+input_features:
+  - {name: temperature_feature, type: timeseries, encoder: {type: dense, output_size: 32}}
+output_features:
+  - {name: temperature, type: number}
+trainer: {epochs: 2}
+EOF
+"$LUDWIG_C" experiment --config "$T/dense.yaml" --dataset test-data/temperature_seattle.csv --output_directory "$T/dense" \
+    --random_seed 42 --threads 2 >"$T/dense.log" 2>&1 || { fail "dense encoder"; cat "$T/dense.log"; }
+"$LUDWIG_C" predict --model_path "$T/dense/experiment_run/model" --dataset test-data/temperature_seattle.csv \
+    --output_directory "$T/densep" >"$T/densep.log" 2>&1 || { fail "predict with the dense encoder"; cat "$T/densep.log"; }
+grep -q "fc_stack.stack.0.layers.0.weight" "$T/dense/experiment_run/model/model_weights" ||
+    fail "the dense encoder's weights are not named encoder_obj.fc_stack..."
+
+# window_size: one temperature per row (the year in time order), a window of the last 12 as the
+# input, the next hour as a number output
+$PY - "$T/colmajor.csv" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open("/usr/lib/python3/dist-packages/vega_datasets/_data/seattle-temps.csv")))
+t = [r["temp"] for r in rows]
+with open(sys.argv[1], "w") as f:
+    f.write("temp,next_temp\n")
+    for i in range(len(t) - 1):
+        f.write("%s,%s\n" % (t[i], t[i + 1]))
+PYEOF
+cat >"$T/win.yaml" <<'EOF'
+input_features:
+  - {name: temp, type: timeseries, preprocessing: {window_size: 12}, encoder: {type: rnn, state_size: 16}}
+output_features:
+  - {name: next_temp, type: number, preprocessing: {normalization: zscore}}
+trainer: {epochs: 5}
+EOF
+"$LUDWIG_C" experiment --config "$T/win.yaml" --dataset "$T/colmajor.csv" --output_directory "$T/win" \
+    --random_seed 42 --threads 2 >"$T/win.log" 2>&1 || { fail "window_size config"; cat "$T/win.log"; }
+$PY - "$T/win/experiment_run" <<'PYEOF' || fails=$((fails + 1))
+import json, sys
+run = sys.argv[1]
+meta = json.load(open(run + "/model/training_set_metadata.json"))["temp"]
+assert meta["max_timeseries_length"] == 12 and meta["preprocessing"]["window_size"] == 12, meta
+r2 = json.load(open(run + "/test_statistics.json"))["next_temp"]["r2"]
+print("timeseries: window_size 12 over one column, next hour: test r2 %.4f" % r2)
+assert r2 > 0.9, r2
+PYEOF
+
 # bad input: a message, no output
 expect_error() { # expect_error NAME CONFIG DATASET MESSAGE
     if "$LUDWIG_C" experiment --config "$2" --dataset "$3" --output_directory "$T/bad_$1" >"$T/bad_$1.log" 2>&1; then
@@ -170,7 +216,7 @@ expect_error empty test-data/temperature_config.yml "$T/empty.csv" \
     "timeseries column 'temperature_feature' has no values in any row"
 sed 's/encoder: rnn/encoder: transformer/' test-data/temperature_config.yml >"$T/tf.yaml"
 expect_error encoder "$T/tf.yaml" test-data/temperature_seattle.csv \
-    "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: rnn)"
+    "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: rnn, dense)"
 cat >"$T/out.yaml" <<'EOF'
 input_features: [{name: temperature, type: number}]
 output_features: [{name: temperature_feature, type: timeseries}]

@@ -3,7 +3,8 @@
  * str.strip() and split with empty tokens dropped, max_timeseries_length = min(limit, longest),
  * NaN tokens -> padding_value, right / left padding (left keeps the first `limit` tokens,
  * right-aligned), missing cells filled ("" gives an all-padding row; bfill; drop_row), the
- * computed_fill_value recorded, stored metadata applied (longer rows cut), and the errors. */
+ * computed_fill_value recorded, stored metadata applied (longer rows cut), window_size's
+ * column-major windows, and the errors. */
 #include "check.h"
 #include "lc_prep_tab.h"
 
@@ -99,9 +100,36 @@ static void test_strategies_and_errors(void)
     CHECK(lc_prep_timeseries_length(NULL) == -1);
 }
 
+/* window_size: one number per row; row i holds its window ending at itself, padded before the
+ * first row and at missing cells */
+static void test_window(void)
+{
+    const char *cells[] = {"1", " 2 ", NULL, "4"};
+    lc_prep_column col = {"t", cells, NULL, 4};
+    lc_prep_timeseries_opts o;
+    lc_prep_timeseries_defaults(&o);
+    o.window = 3;
+    o.padding_value = -1.0f;
+    lc_prep_timeseries r;
+    lc_error e = {0};
+    CHECK(lc_prep_timeseries_run(&col, &o, NULL, &r, &e) == LC_OK);
+    const float want[4][3] = {{-1, -1, 1}, {-1, 1, 2}, {1, 2, -1}, {2, -1, 4}};
+    CHECK(r.T == 3 && r.n_kept == 4);
+    for (int i = 0; i < 4 && r.T == 3; i++)
+        CHECK_MSG(same(r.values + i * 3, want[i], 3), "window row %d", i);
+    CHECK(cJSON_GetObjectItemCaseSensitive(r.meta, "max_timeseries_length")->valueint == 3);
+    lc_prep_timeseries_free(&r);
+    const char *bad[] = {"1", "2 3"};
+    lc_prep_column cb = {"t", bad, NULL, 2};
+    CHECK(lc_prep_timeseries_run(&cb, &o, NULL, &r, &e) == LC_ERR_DATA);
+    CHECK_MSG(strstr(e.msg, "line 3: timeseries column 't' (window_size 3: one number per row) holds '2 3'"),
+              "%s", e.msg);
+}
+
 int main(void)
 {
     test_fit();
+    test_window();
     test_strategies_and_errors();
     return check_exit("test_prep_ts");
 }

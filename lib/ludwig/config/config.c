@@ -942,13 +942,19 @@ static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *f
     F->ts_limit = (int)jnum(pre, "timeseries_length_limit", 256);
     F->ts_padding_value = jnull(pre, "padding_value") ? 0.0f : (float)jnum(pre, "padding_value", 0);
     F->ts_pad_left = jstr(pre, "padding") && strcmp(jstr(pre, "padding"), "left") == 0;
+    F->ts_window = (int)jnum(pre, "window_size", 0);
     const char *type = jstr(enc, "type");
     const lc_ynode *at = ynode_at(yf, "encoder", NULL);
     char what[160];
     snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
+    if (type && strcmp(type, "dense") == 0) {
+        /* Ludwig's DenseEncoder over the (T) series: an FCStack */
+        F->enc.enc = LC_ENC_DENSE;
+        return fc_stack_spec(x, at, enc, &SK_DENSE, what, &F->enc.fc);
+    }
     if (!type || strcmp(type, "rnn") != 0)
         return cerr(x, at ? at : yf,
-                    "%s: timeseries encoder '%s'%s is not supported by ludwig-c yet (supported: rnn); set encoder: {type: rnn}",
+                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: rnn, dense); set encoder: {type: rnn}",
                     what, type ? type : "?");
     const char *cell = jstr(enc, "cell_type"), *red = jstr(enc, "reduce_output");
     F->enc.enc = LC_ENC_RNN;

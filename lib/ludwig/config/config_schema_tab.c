@@ -109,7 +109,7 @@ const lc_section lc_sec_category_in_pre = {"preprocessing", category_in_pre_keys
      NULL},                                                                                       \
     {"fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, 0, NULL},                                      \
     {"computed_fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, F_IGNORED, NULL},                     \
-    {"window_size", T_INT, "0", 0, BIG, NULL, NULL, F_DEFAULT_ONLY, NULL}
+    {"window_size", T_INT, "0", 0, BIG, NULL, NULL, 0, NULL}
 
 static const lc_key timeseries_pre_keys[] = {
     TIMESERIES_PRE_COMMON,
@@ -129,6 +129,8 @@ const lc_section lc_sec_timeseries_dft_pre = {"preprocessing", timeseries_dft_pr
 
 static const lc_key passthrough_keys[] = {
     {"type", T_STR, "\"passthrough\"", 0, 0, "passthrough", NULL, 0, NULL},
+    /* Ludwig sets it on every input encoder when it saves a model: accepted, not rendered */
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
     END,
 };
@@ -138,6 +140,8 @@ const lc_section lc_sec_category_passthrough_enc = {"encoder", passthrough_keys}
 
 static const lc_key dense_keys[] = {
     {"type", T_STR, "\"dense\"", 0, 0, "dense", NULL, 0, NULL},
+    /* Ludwig sets it on every input encoder when it saves a model: accepted, not rendered */
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
     {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
     {"activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},
@@ -158,6 +162,8 @@ const lc_section lc_sec_dense_enc = {"encoder", dense_keys};
 /* `vocab` is filled from the training metadata (internal): only null is accepted in a config */
 static const lc_key category_dense_keys[] = {
     {"type", T_STR, "\"dense\"", 0, 0, "dense", NULL, 0, NULL},
+    /* Ludwig sets it on every input encoder when it saves a model: accepted, not rendered */
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
     {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
     {"vocab", T_NULL | T_STRLIST, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
@@ -172,6 +178,8 @@ const lc_section lc_sec_category_dense_enc = {"encoder", category_dense_keys};
 
 static const lc_key category_sparse_keys[] = {
     {"type", T_STR, "\"sparse\"", 0, 0, "sparse", NULL, 0, NULL},
+    /* Ludwig sets it on every input encoder when it saves a model: accepted, not rendered */
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
     {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
     {"vocab", T_NULL | T_STRLIST, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
@@ -185,6 +193,8 @@ const lc_section lc_sec_category_sparse_enc = {"encoder", category_sparse_keys};
 
 static const lc_key category_onehot_keys[] = {
     {"type", T_STR, "\"onehot\"", 0, 0, "onehot", NULL, 0, NULL},
+    /* Ludwig sets it on every input encoder when it saves a model: accepted, not rendered */
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
     {"vocab", T_NULL | T_STRLIST, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
     END,
@@ -210,10 +220,10 @@ const lc_section lc_sec_category_onehot_enc = {"encoder", category_onehot_keys};
  * initializers are not passed to torch by Ludwig's RecurrentStack (they change nothing) */
 static const lc_key rnn_keys[] = {
     {"type", T_STR, "\"rnn\"", 0, 0, "rnn", NULL, 0, NULL},
+    /* Ludwig sets it on every input encoder when it saves a model: accepted, not rendered */
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
     SEQ_EMBED_KEYS,
     {"input_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
-    /* set on every input encoder by Ludwig when it saves a model */
-    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"cell_type", T_STR, "\"rnn\"", 0, 0, "rnn|lstm|gru", NULL, 0, NULL},
     {"num_layers", T_INT, "1", 1, BIG, NULL, NULL, 0, NULL},
     {"state_size", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
@@ -247,6 +257,8 @@ const lc_section lc_sec_rnn_enc = {"encoder", rnn_keys};
  * to build it (not implemented yet) */
 static const lc_key parallel_cnn_keys[] = {
     {"type", T_STR, "\"parallel_cnn\"", 0, 0, "parallel_cnn", NULL, 0, NULL},
+    /* Ludwig sets it on every input encoder when it saves a model: accepted, not rendered */
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
     SEQ_EMBED_KEYS,
     {"conv_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
     {"num_conv_layers", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
@@ -544,6 +556,7 @@ static const typed_entry typed[] = {
     {"category", LC_TAB_LOSS, "softmax_cross_entropy", &lc_sec_xent},
     {"timeseries", LC_TAB_ENCODER, "parallel_cnn", &lc_sec_parallel_cnn_enc},
     {"timeseries", LC_TAB_ENCODER, "rnn", &lc_sec_rnn_enc},
+    {"timeseries", LC_TAB_ENCODER, "dense", &lc_sec_dense_enc},
     {"timeseries", LC_TAB_DECODER, "projector", &lc_sec_projector},
     {"timeseries", LC_TAB_LOSS, "huber", &lc_sec_loss_huber},
 };
@@ -565,7 +578,7 @@ static const names_entry part_names[] = {
     {"category", LC_TAB_ENCODER, "dense|sparse|onehot|passthrough"},
     {"category", LC_TAB_DECODER, "classifier"},
     {"category", LC_TAB_LOSS, "softmax_cross_entropy"},
-    {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn"},
+    {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn|dense"},
     {"timeseries", LC_TAB_DECODER, "projector"},
     {"timeseries", LC_TAB_LOSS, "huber"},
 };
@@ -742,7 +755,7 @@ void lc_tab_tag_numbers(const lc_section *sec, cJSON *obj, const lc_ynode *y,
  * named as not supported rather than unknown. */
 static const names_entry ludwig_only[] = {
     {"timeseries", LC_TAB_ENCODER,
-     "passthrough|dense|stacked_cnn|stacked_parallel_cnn|cnnrnn|transformer"},
+     "passthrough|stacked_cnn|stacked_parallel_cnn|cnnrnn|transformer"},
 };
 
 static lc_status unknown_type(const lc_schema_ctx *c, lc_tab_part part, const char *feature_type,
@@ -757,7 +770,7 @@ static lc_status unknown_type(const lc_schema_ctx *c, lc_tab_part part, const ch
             size_t len = bar ? (size_t)(bar - p) : strlen(p);
             if (len == tl && strncmp(p, type, len) == 0)
                 return lc_error_set(c->e, LC_ERR_CONFIG,
-                                    "%s:%d:%d: %s.type: %s %s '%s' is not supported by ludwig-c yet (supported: rnn)",
+                                    "%s:%d:%d: %s.type: %s %s '%s' is not supported by ludwig-c yet (supported: rnn, dense)",
                                     c->file, at ? at->line : 0, at ? at->col : 0, path,
                                     feature_type, lc_tab_part_key(part), type);
             p = bar ? bar + 1 : p + len;

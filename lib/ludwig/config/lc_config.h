@@ -92,6 +92,7 @@ typedef struct lc_feature {
     int ts_limit;             /* timeseries_length_limit */
     float ts_padding_value;
     int ts_pad_left;          /* padding: left */
+    int ts_window;            /* window_size (0: each row holds a whole series) */
     /* the network: encoder (inputs) or FCStack + decoder (outputs); arrays owned */
     lc_input_spec enc;
     lc_output_spec dec;

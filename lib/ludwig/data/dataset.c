@@ -257,6 +257,7 @@ static void timeseries_opts(const lc_feature *f, const cJSON *pre, lc_prep_times
     o->limit = f->ts_limit > 0 ? f->ts_limit : 256;
     o->padding_value = f->ts_padding_value;
     o->pad_left = f->ts_pad_left;
+    o->window = f->ts_window;
 }
 
 /* The stored metadata entry a feature is applied with, checked before any row is read so that a

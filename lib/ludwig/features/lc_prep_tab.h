@@ -217,6 +217,7 @@ typedef struct lc_prep_timeseries_opts {
     int limit;              /* timeseries_length_limit (256) */
     float padding_value;    /* 0 */
     int pad_left;           /* padding: left */
+    int window;             /* window_size: > 0 when each row holds one number of one series */
 } lc_prep_timeseries_opts;
 
 void lc_prep_timeseries_defaults(lc_prep_timeseries_opts *o);

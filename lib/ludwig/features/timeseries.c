@@ -130,6 +130,55 @@ static lc_status build_matrix(const lc_prep_column *col, const lc_prep_timeserie
     return LC_OK;
 }
 
+/* window_size > 0 (create_time_delay_embedding): the column holds one number per row, in time
+ * order; row i becomes its w latest values [x(i-w+1), ..., x(i)], a value before the first row
+ * or a missing one (NaN, "") being padding_value. */
+static lc_status build_windows(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
+                               const raw_col *r, lc_prep_timeseries *out, lc_error *e)
+{
+    int w = o->window;
+    size_t n1 = col->n ? col->n : 1, cells;
+    float *v = lc_alloc(n1, sizeof *v);
+    if (!v || lc_size_mul(n1, (size_t)w, &cells) ||
+        !(out->values = lc_alloc(cells, sizeof *out->values)) ||
+        !(out->keep = lc_alloc(n1, sizeof *out->keep))) {
+        lc_free(v);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for the timeseries column '%s' (%zu rows, window %d)",
+                            col->name, col->n, w);
+    }
+    out->T = w;
+    for (size_t i = 0; i < r->n; i++) {
+        const char *s = r->st[i] == CELL_STR ? r->s[i] : NULL;
+        size_t a, len;
+        double d = NAN;
+        if (s)
+            lc_tab_py_strip(s, &a, &len);
+        if (s && len > 0 && !lc_tab_py_float(s, &d)) {
+            char shown[LC_PREP_TEXT_MAX];
+            lc_tab_quote_text(shown, sizeof shown, s);
+            lc_free(v);
+            lc_error_set(e, LC_ERR_DATA, "line %ld: timeseries column '%s' (window_size %d: one number per row) holds '%s', which is not a number",
+                         lc_tab_line_of(col, i), col->name, w, shown);
+            return LC_ERR_DATA;
+        }
+        float f = (float)d;
+        v[i] = isnan(f) ? o->padding_value : f;
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        float *dst = out->values + i * (size_t)w;
+        for (int k = 0; k < w; k++) {
+            long src = (long)i - (w - 1) + k;
+            dst[k] = src >= 0 ? v[src] : o->padding_value;
+        }
+        if (r->st[i] != CELL_DROP) {
+            out->keep[i] = 1;
+            out->n_kept++;
+        }
+    }
+    lc_free(v);
+    return LC_OK;
+}
+
 static lc_status fill_of(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
                          const raw_col *r, fill *f, lc_error *e)
 {
@@ -162,6 +211,12 @@ lc_status lc_prep_timeseries_run(const lc_prep_column *col, const lc_prep_timese
     if (st)
         goto done;
     lc_tab_raw_fill(&r, o->missing, &f);
+    int T = o->window;
+    if (T > 0) { /* column-major data: get_feature_meta's length is the window */
+        if ((st = build_windows(col, o, &r, out, e)))
+            goto done;
+        goto meta;
+    }
     /* get_feature_meta: the longest tokenized row, capped at timeseries_length_limit */
     int longest = 0;
     for (size_t i = 0; i < r.n; i++)
@@ -169,7 +224,7 @@ lc_status lc_prep_timeseries_run(const lc_prep_column *col, const lc_prep_timese
             int k = tokens(cell_text(&r, i), o->sep, NULL, NULL);
             longest = k > longest ? k : longest;
         }
-    int T = longest < o->limit ? longest : o->limit;
+    T = longest < o->limit ? longest : o->limit;
     if (T < 1) {
         st = lc_error_set(e, LC_ERR_DATA, "timeseries column '%s' has no values in any row: every cell is empty or missing",
                           col->name);
@@ -177,6 +232,7 @@ lc_status lc_prep_timeseries_run(const lc_prep_column *col, const lc_prep_timese
     }
     if ((st = build_matrix(col, o, &r, T, out, e)))
         goto done;
+meta:
     out->meta = cJSON_CreateObject();
     if (!out->meta || !cJSON_AddItemToObject(out->meta, "max_timeseries_length", lc_json_int(T))) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
@@ -214,7 +270,7 @@ lc_status lc_prep_timeseries_apply(const lc_prep_column *col, const lc_prep_time
                           col->name);
     if (!st) {
         lc_tab_raw_fill(&r, o->missing, &f);
-        st = build_matrix(col, o, &r, T, out, e);
+        st = o->window > 0 ? build_windows(col, o, &r, out, e) : build_matrix(col, o, &r, T, out, e);
     }
     lc_tab_raw_free(&r);
     if (st)

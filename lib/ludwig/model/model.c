@@ -408,8 +408,8 @@ static size_t input_floats(const lc_input_spec *in)
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
         return (size_t)in->T;
-    default:
-        return 1;
+    default: /* a timeseries' (T) values, or one value */
+        return in->T > 1 ? (size_t)in->T : 1;
     }
 }
 
