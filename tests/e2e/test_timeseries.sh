@@ -16,7 +16,7 @@ set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 PY=/usr/bin/python3
-fails=0
+. tests/e2e/lib/expect.sh
 fail() { echo "FAIL timeseries: $*"; fails=$((fails + 1)); }
 
 $PY bench/timeseries/make_temperature.py seattle "$T/seattle.csv"
@@ -199,30 +199,21 @@ assert r2 > 0.9, r2
 PYEOF
 
 # bad input: a message, no output
-expect_error() { # expect_error NAME CONFIG DATASET MESSAGE
-    if "$LUDWIG_C" experiment --config "$2" --dataset "$3" --output_directory "$T/bad_$1" >"$T/bad_$1.log" 2>&1; then
-        fail "$1: accepted"
-    elif ! grep -qF -- "$4" "$T/bad_$1.log"; then
-        fail "$1: unexpected message:"; cat "$T/bad_$1.log"
-    elif [ -e "$T/bad_$1" ] && [ -n "$(ls -A "$T/bad_$1")" ]; then
-        fail "$1: left output behind"
-    fi
-}
 { head -5 test-data/temperature_seattle.csv; echo '"0.1 0.2 warm 0.4",0.5'; sed -n 6,40p test-data/temperature_seattle.csv; } >"$T/token.csv"
-expect_error token test-data/temperature_config.yml "$T/token.csv" \
-    "line 6: timeseries column 'temperature_feature' holds the token 'warm' (value 3 of the row), which is not a number"
+expect token 1 "line 6: timeseries column 'temperature_feature' holds the token 'warm' (value 3 of the row), which is not a number" -- \
+    --config "$PWD/test-data/temperature_config.yml" --dataset "$T/token.csv"
 { echo "temperature_feature,temperature"; for i in 1 2 3 4 5 6 7 8 9 10; do echo ",0.$i"; done; } >"$T/empty.csv"
-expect_error empty test-data/temperature_config.yml "$T/empty.csv" \
-    "timeseries column 'temperature_feature' has no values in any row"
+expect empty 1 "timeseries column 'temperature_feature' has no values in any row" -- \
+    --config "$PWD/test-data/temperature_config.yml" --dataset "$T/empty.csv"
 sed 's/encoder: rnn/encoder: transformer/' test-data/temperature_config.yml >"$T/tf.yaml"
-expect_error encoder "$T/tf.yaml" test-data/temperature_seattle.csv \
-    "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: rnn, dense)"
+expect encoder 1 "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: rnn, dense)" -- \
+    --config "$T/tf.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
 cat >"$T/out.yaml" <<'EOF'
 input_features: [{name: temperature, type: number}]
 output_features: [{name: temperature_feature, type: timeseries}]
 EOF
-expect_error output "$T/out.yaml" test-data/temperature_seattle.csv \
-    "output feature type 'timeseries' is not supported by ludwig-c yet"
+expect output 1 "output feature type 'timeseries' is not supported by ludwig-c yet" -- \
+    --config "$T/out.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
 
 [ $fails -eq 0 ] && echo "timeseries: ok"
 exit $fails

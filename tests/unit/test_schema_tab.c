@@ -402,7 +402,9 @@ static void test_dispatch(void)
           &lc_sec_loss_bwce);
     CHECK(lc_tab_feature_section("category", 1) == &lc_sec_category_output);
     CHECK(lc_tab_feature_section("number", 0) == &lc_sec_number_input);
-    CHECK(lc_tab_feature_section("text", 0) == NULL);
+    CHECK(lc_tab_feature_section("text", 0) == &lc_sec_text_input);
+    CHECK(lc_tab_feature_section("text", 1) == NULL);
+    CHECK(lc_tab_feature_section("set", 0) == NULL);
 }
 
 /* Every default of every table parses as JSON, and every string default is one of its choices. */

@@ -91,6 +91,26 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
             cJSON_ReplaceItemInObjectCaseSensitive(enc, "max_sequence_length", lc_json_int(c->T));
             cJSON_DeleteItemFromObjectCaseSensitive(enc, "saved_weights_in_checkpoint");
             cJSON_AddTrueToObject(enc, "saved_weights_in_checkpoint");
+        } else if (cfg->in[k].type == LC_FT_TEXT) {
+            /* TextInputFeature.update_config_with_metadata, and Ludwig's saved-weights flag */
+            const cJSON *meta = c->meta;
+            const char *keys[] = {"vocab", "vocab_size", "max_sequence_length", "pad_idx",
+                                  "num_tokens", "str2freq", "str2idf",
+                                  "saved_weights_in_checkpoint"};
+            cJSON *vals[] = {
+                cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(meta, "idx2str"), 1),
+                lc_json_int(c->nclasses),
+                lc_json_int(c->T),
+                cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(meta, "pad_idx"), 1),
+                lc_json_int(c->nclasses),
+                cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(meta, "str2freq"), 1),
+                cJSON_CreateNull(),
+                cJSON_CreateTrue()};
+            for (size_t j = 0; j < sizeof keys / sizeof *keys; j++) {
+                cJSON_DeleteItemFromObjectCaseSensitive(enc, keys[j]);
+                if (vals[j])
+                    cJSON_AddItemToObject(enc, keys[j], vals[j]);
+            }
         } else if (cfg->in[k].type == LC_FT_CATEGORY) {
             cJSON *v = cJSON_CreateArray();
             for (int j = 0; j < c->nclasses; j++)

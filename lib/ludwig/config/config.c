@@ -417,13 +417,15 @@ const char *lc_ftype_name(lc_ftype t)
         return "category";
     case LC_FT_TIMESERIES:
         return "timeseries";
+    case LC_FT_TEXT:
+        return "text";
     }
     return "?";
 }
 
 static int ftype_parse(const char *s, lc_ftype *t)
 {
-    for (int k = LC_FT_IMAGE; k <= LC_FT_TIMESERIES; k++)
+    for (int k = LC_FT_IMAGE; k <= LC_FT_TEXT; k++)
         if (strcmp(s, lc_ftype_name((lc_ftype)k)) == 0) {
             *t = (lc_ftype)k;
             return 0;
@@ -451,7 +453,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
     lc_ftype ft;
     if (ftype_parse(type->str, &ft)) {
         lc_error_set(x->s.e, LC_ERR_CONFIG,
-                     "%s:%d:%d: %s.type: input feature type '%s' is not supported by ludwig-c yet (supported: image, number, binary, category, timeseries)",
+                     "%s:%d:%d: %s.type: input feature type '%s' is not supported by ludwig-c yet (supported: image, number, binary, category, timeseries, text)",
                      x->s.file, type->line, type->col, path, type->str);
         return LC_ERR_CONFIG;
     }
@@ -558,7 +560,8 @@ static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **
     if (!type || type->kind != LC_YSCALAR)
         return cerr(x, f, "%s: output feature '%s' needs a 'type'", path, name->str);
     lc_ftype ft;
-    if (ftype_parse(type->str, &ft) || ft == LC_FT_IMAGE || ft == LC_FT_TIMESERIES)
+    if (ftype_parse(type->str, &ft) || ft == LC_FT_IMAGE || ft == LC_FT_TIMESERIES ||
+        ft == LC_FT_TEXT)
         return lc_error_set(x->s.e, LC_ERR_CONFIG,
                             "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category, binary, number)",
                             x->s.file, type->line, type->col, path, type->str);
@@ -901,6 +904,7 @@ static int missing_allowed(lc_ftype t, lc_missing m)
         return m != LC_MISS_FILL_CONST && m != LC_MISS_FILL_MEAN;
     case LC_FT_CATEGORY:
     case LC_FT_TIMESERIES:
+    case LC_FT_TEXT:
         return m != LC_MISS_FILL_MEAN && m != LC_MISS_FILL_FALSE && m != LC_MISS_FILL_TRUE;
     }
     return 0;
@@ -931,6 +935,42 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                         &F->enc);
 }
 
+/* reduce_output of a sequence encoder (the SequenceReducer modes ludwig-c builds). */
+static lc_status reduce_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc, const char *what,
+                             lc_seq_reduce *out)
+{
+    const char *red = jstr(enc, "reduce_output");
+    if (!red || strcmp(red, "none") == 0 || strcmp(red, "None") == 0 ||
+        strcmp(red, "attention") == 0)
+        return cerr(x, at, "%s: reduce_output '%s' is not supported by ludwig-c yet (supported: last, sum, mean, avg, max, concat)",
+                    what, red ? red : "null");
+    *out = strcmp(red, "last") == 0     ? LC_RED_LAST
+           : strcmp(red, "sum") == 0    ? LC_RED_SUM
+           : strcmp(red, "max") == 0    ? LC_RED_MAX
+           : strcmp(red, "concat") == 0 ? LC_RED_CONCAT
+                                        : LC_RED_MEAN;
+    return LC_OK;
+}
+
+/* The rnn encoder's RecurrentStack settings. */
+static lc_status rnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc, const char *what,
+                          lc_input_spec *sp)
+{
+    const char *cell = jstr(enc, "cell_type");
+    sp->enc = LC_ENC_RNN;
+    sp->cell = cell && strcmp(cell, "lstm") == 0  ? LC_RNN_LSTM
+               : cell && strcmp(cell, "gru") == 0 ? LC_RNN_GRU
+                                                  : LC_RNN_TANH;
+    sp->state_size = (int)jnum(enc, "state_size", 256);
+    sp->num_layers = (int)jnum(enc, "num_layers", 1);
+    sp->bidirectional = jbool(enc, "bidirectional", 0);
+    sp->rnn_bias = jbool(enc, "use_bias", 1);
+    sp->recurrent_dropout = (float)jnum(enc, "recurrent_dropout", 0);
+    if (sp->recurrent_dropout >= 1.0f)
+        return cerr(x, at, "%s: recurrent_dropout must be below 1", what, NULL);
+    return LC_OK;
+}
+
 /* A timeseries input: its preprocessing, and the rnn encoder (the only sequence encoder
  * ludwig-c builds so far). */
 static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
@@ -956,28 +996,63 @@ static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *f
         return cerr(x, at ? at : yf,
                     "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: rnn, dense); set encoder: {type: rnn}",
                     what, type ? type : "?");
-    const char *cell = jstr(enc, "cell_type"), *red = jstr(enc, "reduce_output");
-    F->enc.enc = LC_ENC_RNN;
-    F->enc.cell = cell && strcmp(cell, "lstm") == 0 ? LC_RNN_LSTM
-                  : cell && strcmp(cell, "gru") == 0 ? LC_RNN_GRU
-                                                      : LC_RNN_TANH;
-    F->enc.state_size = (int)jnum(enc, "state_size", 256);
-    F->enc.num_layers = (int)jnum(enc, "num_layers", 1);
-    F->enc.bidirectional = jbool(enc, "bidirectional", 0);
-    F->enc.rnn_bias = jbool(enc, "use_bias", 1);
-    F->enc.recurrent_dropout = (float)jnum(enc, "recurrent_dropout", 0);
-    if (F->enc.recurrent_dropout >= 1.0f)
-        return cerr(x, at, "%s: recurrent_dropout must be below 1", what, NULL);
-    if (!red || strcmp(red, "none") == 0 || strcmp(red, "None") == 0 ||
-        strcmp(red, "attention") == 0)
-        return cerr(x, at, "%s: reduce_output '%s' is not supported by ludwig-c yet (supported: last, sum, mean, avg, max, concat)",
-                    what, red ? red : "null");
-    F->enc.reduce = strcmp(red, "last") == 0  ? LC_RED_LAST
-                    : strcmp(red, "sum") == 0 ? LC_RED_SUM
-                    : strcmp(red, "max") == 0 ? LC_RED_MAX
-                    : strcmp(red, "concat") == 0 ? LC_RED_CONCAT
-                                                 : LC_RED_MEAN;
+    lc_status st = reduce_spec(x, at, enc, what, &F->enc.reduce);
+    if (st || (st = rnn_spec(x, at, enc, what, &F->enc)))
+        return st;
     /* the FCStack after the reduction: output_size, fc_activation, fc_dropout, norm ... */
+    return fc_stack_spec(x, at, enc, &SK_RNN, what, &F->enc.fc);
+}
+
+/* A text input: its preprocessing, and the rnn (with embeddings) or embed encoder. */
+static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc_feature *F)
+{
+    const cJSON *pre = jget(feat, "preprocessing"), *enc = jget(feat, "encoder");
+    static const char *const toks[] = {"space_punct", "space", "underscore", "comma",
+                                       "characters", "untokenized", "stripped"};
+    const char *tok = jstr(pre, "tokenizer");
+    F->tx_tokenizer = 0;
+    for (int k = 0; k < 7; k++)
+        if (tok && strcmp(tok, toks[k]) == 0)
+            F->tx_tokenizer = k;
+    F->tx_max_len = jnull(pre, "max_sequence_length") ? 0 : (int)jnum(pre, "max_sequence_length", 256);
+    F->tx_seq_len = jnull(pre, "sequence_length") ? 0 : (int)jnum(pre, "sequence_length", 0);
+    F->tx_pad_left = jstr(pre, "padding") && strcmp(jstr(pre, "padding"), "left") == 0;
+    F->most_common = (int)jnum(pre, "most_common", 20000);
+    if (!(F->tx_pad_symbol = lc_strdup(jstr(pre, "padding_symbol") ? jstr(pre, "padding_symbol") : "<PAD>")) ||
+        !(F->tx_unk_symbol = lc_strdup(jstr(pre, "unknown_symbol") ? jstr(pre, "unknown_symbol") : "<UNK>")))
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    const char *type = jstr(enc, "type");
+    const lc_ynode *at = ynode_at(yf, "encoder", NULL);
+    char what[160];
+    snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
+    if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "embed") != 0))
+        return cerr(x, at ? at : yf,
+                    "%s: text encoder '%s' is not supported by ludwig-c yet (supported: rnn, embed); parallel_cnn is Ludwig's default, so set encoder: {type: rnn} or {type: embed}",
+                    what, type ? type : "?");
+    const char *rep = jstr(enc, "representation");
+    if (rep && strcmp(rep, "dense") != 0)
+        return cerr(x, at, "%s: representation '%s' is not supported by ludwig-c yet (supported: dense)", what, rep);
+    if (!jnull(enc, "pretrained_embeddings") && jstr(enc, "pretrained_embeddings"))
+        return cerr(x, at, "%s: pretrained_embeddings is not supported by ludwig-c yet", what, NULL);
+    F->enc.embed_size = (int)jnum(enc, "embedding_size", 256);
+    F->enc.embed_trainable = jbool(enc, "embeddings_trainable", 1);
+    F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
+    if (F->enc.embed_dropout >= 1.0f)
+        return cerr(x, at, "%s: dropout must be below 1", what, NULL);
+    const char *wi = jstr(enc, "weights_initializer");
+    F->enc.embed_init = LC_INIT_XAVIER_UNIFORM;
+    if (wi && parse_init(wi, &F->enc.embed_init))
+        return cerr(x, at, "%s: weights_initializer '%s' is not supported by ludwig-c yet", what, wi);
+    F->enc.seq_embed = 1;
+    lc_status st = reduce_spec(x, at, enc, what, &F->enc.reduce);
+    if (st)
+        return st;
+    if (strcmp(type, "embed") == 0) {
+        F->enc.enc = LC_ENC_SEQ_EMBED; /* no FC layers */
+        return LC_OK;
+    }
+    if ((st = rnn_spec(x, at, enc, what, &F->enc)))
+        return st;
     return fc_stack_spec(x, at, enc, &SK_RNN, what, &F->enc.fc);
 }
 
@@ -1141,6 +1216,8 @@ static lc_status feature_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat
         return image_typed(x, yf, feat, F);
     if (F->type == LC_FT_TIMESERIES)
         return timeseries_typed(x, yf, feat, F);
+    if (F->type == LC_FT_TEXT)
+        return text_typed(x, yf, feat, F);
     return tab_encoder_typed(x, yf, feat, F);
 }
 
@@ -1351,6 +1428,8 @@ static void feature_free(lc_feature *f)
     free(f->column);
     free(f->fill_value);
     free(f->fallback_true_label);
+    free(f->tx_pad_symbol);
+    free(f->tx_unk_symbol);
     free(f->enc.conv);
     free(f->enc.fc.layers);
     free(f->dec.fc.layers);

@@ -124,6 +124,34 @@ static const lc_key timeseries_dft_pre_keys[] = {
 };
 const lc_section lc_sec_timeseries_dft_pre = {"preprocessing", timeseries_dft_pre_keys};
 
+
+/* text (ludwig/schema/features/preprocessing/text.py; docs/ludwig-0.10.3-text.md) */
+static const lc_key text_pre_keys[] = {
+    {"pretrained_model_name_or_path", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY,
+     NULL},
+    {"tokenizer", T_STR, "\"space_punct\"", 0, 0,
+     "space_punct|space|underscore|comma|characters|untokenized|stripped", NULL, 0, NULL},
+    {"vocab_file", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"sequence_length", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"max_sequence_length", T_INT | T_NULL, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"most_common", T_INT, "20000", 0, BIG, NULL, NULL, 0, NULL},
+    {"padding_symbol", T_STR, "\"<PAD>\"", 0, 0, NULL, NULL, 0, NULL},
+    {"unknown_symbol", T_STR, "\"<UNK>\"", 0, 0, NULL, NULL, 0, NULL},
+    {"padding", T_STR, "\"right\"", 0, 0, "left|right", NULL, 0, NULL},
+    {"lowercase", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"missing_value_strategy", T_STR, "\"fill_with_const\"", 0, 0, MISSING_CATEGORY, NULL, 0,
+     NULL},
+    {"fill_value", T_STR, "\"<UNK>\"", 0, 0, NULL, NULL, 0, NULL},
+    {"computed_fill_value", T_STR, "\"<UNK>\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"ngram_size", T_INT, "2", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"cache_encoder_embeddings", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"compute_idf", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"prompt", T_MAP, "{\"retrieval\": {\"index_name\": null, \"k\": 0, \"model_name\": null, \"type\": null}, \"task\": null, \"template\": null}",
+     0, 0, NULL, NULL, F_IGNORED, NULL},
+    END,
+};
+const lc_section lc_sec_text_pre = {"preprocessing", text_pre_keys};
+
 /* ------------------------------------------------------------------------------------------ */
 /* encoders                                                                                   */
 
@@ -216,10 +244,20 @@ const lc_section lc_sec_category_onehot_enc = {"encoder", category_onehot_keys};
     {"max_sequence_length", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},         \
     {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL}
 
+/* What Ludwig's update_config_with_metadata writes into a text encoder: accepted, rendered only
+ * when set */
+#define SEQ_META_KEYS                                                                             \
+    {"vocab_size", T_INT | T_NULL, NULL, 0, BIG, NULL, NULL, F_IGNORED, NULL},                   \
+    {"pad_idx", T_INT | T_NULL, NULL, 0, BIG, NULL, NULL, F_IGNORED, NULL},                      \
+    {"num_tokens", T_INT | T_NULL, NULL, 0, BIG, NULL, NULL, F_IGNORED, NULL},                   \
+    {"str2freq", T_MAP | T_NULL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},                       \
+    {"str2idf", T_MAP | T_NULL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL}
+
 /* StackedRNN: torch's RNN/GRU/LSTM; activation, recurrent_activation, unit_forget_bias and the
  * initializers are not passed to torch by Ludwig's RecurrentStack (they change nothing) */
 static const lc_key rnn_keys[] = {
     {"type", T_STR, "\"rnn\"", 0, 0, "rnn", NULL, 0, NULL},
+    SEQ_META_KEYS,
     /* Ludwig sets it on every input encoder when it saves a model: accepted, not rendered */
     {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
     SEQ_EMBED_KEYS,
@@ -252,11 +290,26 @@ static const lc_key rnn_keys[] = {
 };
 const lc_section lc_sec_rnn_enc = {"encoder", rnn_keys};
 
+/* SequenceEmbedEncoder: the embeddings, dropout, a reduction */
+static const lc_key seq_embed_keys[] = {
+    {"type", T_STR, "\"embed\"", 0, 0, "embed", NULL, 0, NULL},
+    /* Ludwig sets it on every input encoder when it saves a model: accepted, not rendered */
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
+    SEQ_EMBED_KEYS,
+    SEQ_META_KEYS,
+    {"weights_initializer", T_STR | T_MAP, "\"uniform\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
+    {"reduce_output", T_STR | T_NULL, "\"sum\"", 0, 0, REDUCTIONS, NULL, 0, NULL},
+    END,
+};
+const lc_section lc_sec_seq_embed_enc = {"encoder", seq_embed_keys};
+
 /* ParallelCNN, the default encoder of text and timeseries: its keys and defaults, so that
  * configs naming it are validated and model_hyperparameters.json renders it; ludwig-c refuses
  * to build it (not implemented yet) */
 static const lc_key parallel_cnn_keys[] = {
     {"type", T_STR, "\"parallel_cnn\"", 0, 0, "parallel_cnn", NULL, 0, NULL},
+    SEQ_META_KEYS,
     /* Ludwig sets it on every input encoder when it saves a model: accepted, not rendered */
     {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
     SEQ_EMBED_KEYS,
@@ -482,6 +535,16 @@ static const lc_key timeseries_input_keys[] = {
 };
 const lc_section lc_sec_timeseries_input = {"input_features[]", timeseries_input_keys};
 
+
+static const lc_key text_input_keys[] = {
+    FEATURE_COMMON("text"),
+    {"tied", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_text_pre, 0, NULL},
+    {"encoder", T_MAP | T_STR, "{}", 0, 0, NULL, &lc_sec_parallel_cnn_enc, 0, NULL},
+    END,
+};
+const lc_section lc_sec_text_input = {"input_features[]", text_input_keys};
+
 /* ------------------------------------------------------------------------------------------ */
 /* defaults.<type>: validated only (fill_defaults = 0); the typed parts through lc_tab_part_fill */
 
@@ -559,6 +622,9 @@ static const typed_entry typed[] = {
     {"timeseries", LC_TAB_ENCODER, "dense", &lc_sec_dense_enc},
     {"timeseries", LC_TAB_DECODER, "projector", &lc_sec_projector},
     {"timeseries", LC_TAB_LOSS, "huber", &lc_sec_loss_huber},
+    {"text", LC_TAB_ENCODER, "parallel_cnn", &lc_sec_parallel_cnn_enc},
+    {"text", LC_TAB_ENCODER, "rnn", &lc_sec_rnn_enc},
+    {"text", LC_TAB_ENCODER, "embed", &lc_sec_seq_embed_enc},
 };
 #define N_TYPED (sizeof typed / sizeof *typed)
 
@@ -581,6 +647,7 @@ static const names_entry part_names[] = {
     {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn|dense"},
     {"timeseries", LC_TAB_DECODER, "projector"},
     {"timeseries", LC_TAB_LOSS, "huber"},
+    {"text", LC_TAB_ENCODER, "parallel_cnn|rnn|embed"},
 };
 
 const lc_section *lc_tab_part_section(lc_tab_part part, const char *feature_type,
@@ -655,6 +722,8 @@ const lc_section *lc_tab_feature_section(const char *feature_type, int output)
         return output ? &lc_sec_category_output : &lc_sec_category_input;
     if (strcmp(feature_type, "timeseries") == 0 && !output)
         return &lc_sec_timeseries_input;
+    if (strcmp(feature_type, "text") == 0 && !output)
+        return &lc_sec_text_input;
     return NULL;
 }
 
@@ -756,6 +825,8 @@ void lc_tab_tag_numbers(const lc_section *sec, cJSON *obj, const lc_ynode *y,
 static const names_entry ludwig_only[] = {
     {"timeseries", LC_TAB_ENCODER,
      "passthrough|stacked_cnn|stacked_parallel_cnn|cnnrnn|transformer"},
+    {"text", LC_TAB_ENCODER,
+     "stacked_cnn|stacked_parallel_cnn|cnnrnn|transformer|bert|auto_transformer|tf_idf|llm"},
 };
 
 static lc_status unknown_type(const lc_schema_ctx *c, lc_tab_part part, const char *feature_type,
@@ -770,9 +841,10 @@ static lc_status unknown_type(const lc_schema_ctx *c, lc_tab_part part, const ch
             size_t len = bar ? (size_t)(bar - p) : strlen(p);
             if (len == tl && strncmp(p, type, len) == 0)
                 return lc_error_set(c->e, LC_ERR_CONFIG,
-                                    "%s:%d:%d: %s.type: %s %s '%s' is not supported by ludwig-c yet (supported: rnn, dense)",
+                                    "%s:%d:%d: %s.type: %s %s '%s' is not supported by ludwig-c yet (supported: %s)",
                                     c->file, at ? at->line : 0, at ? at->col : 0, path,
-                                    feature_type, lc_tab_part_key(part), type);
+                                    feature_type, lc_tab_part_key(part), type,
+                                    strcmp(feature_type, "text") == 0 ? "rnn, embed" : "rnn, dense");
             p = bar ? bar + 1 : p + len;
         }
     }

@@ -28,7 +28,8 @@ typedef enum lc_ftype {
     LC_FT_NUMBER,
     LC_FT_BINARY,
     LC_FT_CATEGORY,
-    LC_FT_TIMESERIES
+    LC_FT_TIMESERIES,
+    LC_FT_TEXT
 } lc_ftype;
 
 /* Ludwig's name of a type ("image", "number", ...). */
@@ -93,6 +94,11 @@ typedef struct lc_feature {
     float ts_padding_value;
     int ts_pad_left;          /* padding: left */
     int ts_window;            /* window_size (0: each row holds a whole series) */
+    /* text preprocessing */
+    int tx_tokenizer;         /* lc_tokenizer */
+    int tx_max_len, tx_seq_len; /* max_sequence_length (0: none), sequence_length (0: none) */
+    int tx_pad_left;
+    char *tx_pad_symbol, *tx_unk_symbol;
     /* the network: encoder (inputs) or FCStack + decoder (outputs); arrays owned */
     lc_input_spec enc;
     lc_output_spec dec;

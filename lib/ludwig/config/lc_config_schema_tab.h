@@ -35,6 +35,8 @@ extern const lc_section lc_sec_number_defaults, lc_sec_binary_defaults,
 /* timeseries inputs: preprocessing (and as defaults.timeseries renders it), the sequence encoders
  * (rnn built; parallel_cnn, its default, validated and rendered only), the projector decoder,
  * the feature, defaults.timeseries */
+/* text inputs: preprocessing, the embed encoder (rnn and parallel_cnn shared with timeseries) */
+extern const lc_section lc_sec_text_pre, lc_sec_seq_embed_enc, lc_sec_text_input;
 extern const lc_section lc_sec_timeseries_pre, lc_sec_timeseries_dft_pre, lc_sec_rnn_enc,
     lc_sec_parallel_cnn_enc, lc_sec_projector, lc_sec_timeseries_input,
     lc_sec_timeseries_defaults;

@@ -260,6 +260,24 @@ static void timeseries_opts(const lc_feature *f, const cJSON *pre, lc_prep_times
     o->window = f->ts_window;
 }
 
+static void text_opts(const lc_feature *f, const cJSON *pre, lc_prep_text_opts *o)
+{
+    lc_prep_text_defaults(o);
+    o->missing = opts_missing(f, pre);
+    const char *fv = cJSON_GetStringValue(pre_item(pre, "fill_value"));
+    o->fill_value = fv ? fv : f->fill_value ? f->fill_value : "<UNK>";
+    o->tokenizer = (lc_tokenizer)f->tx_tokenizer;
+    o->most_common = f->most_common;
+    o->max_sequence_length = f->tx_max_len;
+    o->sequence_length = f->tx_seq_len;
+    o->lowercase = f->lowercase;
+    o->pad_left = f->tx_pad_left;
+    if (f->tx_pad_symbol)
+        o->padding_symbol = f->tx_pad_symbol;
+    if (f->tx_unk_symbol)
+        o->unknown_symbol = f->tx_unk_symbol;
+}
+
 /* The stored metadata entry a feature is applied with, checked before any row is read so that a
  * bad entry is reported against the metadata file: the vocabulary, the statistics. */
 static lc_status check_stored(const lc_feature *f, const cJSON *meta, const char *path, lc_error *e)
@@ -283,6 +301,13 @@ static lc_status check_stored(const lc_feature *f, const cJSON *meta, const char
         st = lc_number_norm_from_meta(meta, o.normalization, f->name, &nm, e);
         if (!st && o.has_outlier_strategy)
             st = lc_number_norm_from_meta(meta, LC_NUMNORM_ZSCORE, f->name, &nm, e);
+        break;
+    }
+    case LC_FT_TEXT: {
+        const cJSON *i2s = pre_item(meta, "idx2str"), *w = pre_item(meta, "max_sequence_length");
+        if (!cJSON_IsArray(i2s) || cJSON_GetArraySize(i2s) < 4 || !cJSON_IsNumber(w) || w->valuedouble < 1)
+            st = lc_error_set(e, LC_ERR_DATA, "training set metadata for input feature '%s' needs idx2str (with the 4 special symbols) and max_sequence_length",
+                              f->name);
         break;
     }
     case LC_FT_TIMESERIES:
@@ -314,6 +339,7 @@ typedef struct tab_job {
         lc_prep_binary bin;
         lc_prep_category cat;
         lc_prep_timeseries ts;
+        lc_prep_text tx;
     } r;
 } tab_job;
 
@@ -420,6 +446,13 @@ static void tab_run(const tab_ctx *c, tab_job *j, const char *const *cv /* (nall
                         : lc_prep_category_run(&col, &o, j->preproc, &j->r.cat, &j->e);
         break;
     }
+    case LC_FT_TEXT: {
+        lc_prep_text_opts o;
+        text_opts(j->f, pre, &o);
+        j->st = j->meta ? lc_prep_text_apply(&col, &o, j->meta, &j->r.tx, &j->e)
+                        : lc_prep_text_run(&col, &o, j->preproc, &j->r.tx, &j->e);
+        break;
+    }
     case LC_FT_TIMESERIES: {
         lc_prep_timeseries_opts o;
         timeseries_opts(j->f, pre, &o);
@@ -461,6 +494,7 @@ static void tab_job_free(tab_job *j)
     case LC_FT_BINARY: lc_prep_binary_free(&j->r.bin); break;
     case LC_FT_CATEGORY: lc_prep_category_free(&j->r.cat); break;
     case LC_FT_TIMESERIES: lc_prep_timeseries_free(&j->r.ts); break;
+    case LC_FT_TEXT: lc_prep_text_free(&j->r.tx); break;
     case LC_FT_IMAGE: break;
     }
     cJSON_Delete(j->preproc);
@@ -474,6 +508,7 @@ static const unsigned char *tab_keep(const tab_job *j)
     case LC_FT_BINARY: return j->r.bin.keep;
     case LC_FT_CATEGORY: return j->r.cat.keep;
     case LC_FT_TIMESERIES: return j->r.ts.keep;
+    case LC_FT_TEXT: return j->r.tx.keep;
     case LC_FT_IMAGE: break;
     }
     return NULL;
@@ -531,7 +566,7 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
     lc_status st;
     col->type = j->f->type;
     col->present = 1;
-    col->T = j->f->type == LC_FT_TIMESERIES ? j->r.ts.T : 1;
+    col->T = j->f->type == LC_FT_TIMESERIES ? j->r.ts.T : j->f->type == LC_FT_TEXT ? j->r.tx.width : 1;
     size_t nv;
     if (lc_size_mul(n + 1, (size_t)col->T, &nv) ||
         !(col->values = malloc(nv * sizeof *col->values)))
@@ -570,6 +605,14 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
                    (size_t)col->T * sizeof *col->values);
         meta = j->r.ts.meta;
         j->r.ts.meta = NULL;
+        break;
+    case LC_FT_TEXT:
+        for (size_t i = 0; i < n; i++)
+            memcpy(col->values + i * (size_t)col->T, j->r.tx.values + kept[i] * (size_t)col->T,
+                   (size_t)col->T * sizeof *col->values);
+        col->nclasses = j->r.tx.vocab_size; /* the embedding's rows */
+        meta = j->r.tx.meta;
+        j->r.tx.meta = NULL;
         break;
     case LC_FT_IMAGE:
         return lc_error_set(e, LC_ERR_INTERNAL, "an image feature is not a tabular column");
@@ -618,6 +661,7 @@ static lc_status unread_output(const lc_feature *f, const cJSON *meta, const cha
     }
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES: /* inputs only */
+    case LC_FT_TEXT:
         break;
     }
     if (!st && meta && !(col->meta = cJSON_Duplicate(meta, 1)))

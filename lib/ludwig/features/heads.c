@@ -63,6 +63,7 @@ double lc_head_loss(const lc_head_ctx *h, lc_model *m, int o, int B)
         return lc_number_loss(h, m, o, B);
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
+    case LC_FT_TEXT:
         break;
     }
     return NAN;
@@ -82,6 +83,7 @@ void lc_head_backward(const lc_head_ctx *h, lc_model *m, int o, int B)
         break;
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
+    case LC_FT_TEXT:
         break;
     }
 }
@@ -100,6 +102,7 @@ void lc_head_rows(const lc_head_ctx *h, const lc_model *m, int o, int B, float *
         break;
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
+    case LC_FT_TEXT:
         break;
     }
 }
@@ -127,6 +130,7 @@ cJSON *lc_head_metrics(const lc_head_ctx *h, size_t n, const float *rows, const 
         return lc_number_metrics(n, rows, values, loss, batch_size);
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
+    case LC_FT_TEXT:
         break;
     }
     return NULL;
@@ -144,6 +148,7 @@ lc_status lc_head_overall(const lc_head_ctx *h, size_t n, const float *rows,
     case LC_FT_NUMBER: /* Ludwig writes no extras for number outputs */
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
+    case LC_FT_TEXT:
         break;
     }
     return LC_OK;

@@ -243,4 +243,49 @@ void lc_prep_timeseries_free(lc_prep_timeseries *r);
 /* A stored entry's max_timeseries_length, or -1 when it is not a whole number >= 1. */
 int lc_prep_timeseries_length(const cJSON *meta);
 
+/* ---- text (text.c) ---- */
+
+/* The tokenizers of ludwig/utils/tokenizers.py that ludwig-c implements. */
+typedef enum lc_tokenizer {
+    LC_TOK_SPACE_PUNCT = 0, /* runs of letters, digits and '_'; every other non-space character */
+    LC_TOK_SPACE,           /* strip, split on ' ', empty tokens dropped */
+    LC_TOK_UNDERSCORE,      /* the same on '_' */
+    LC_TOK_COMMA,           /* the same on ',' */
+    LC_TOK_CHARACTERS,      /* one token per character, spaces included */
+    LC_TOK_UNTOKENIZED,     /* the whole cell */
+    LC_TOK_STRIPPED         /* the whole cell, stripped */
+} lc_tokenizer;
+
+typedef struct lc_prep_text_opts {
+    lc_missing missing;        /* fill_with_const */
+    const char *fill_value;    /* "<UNK>" */
+    lc_tokenizer tokenizer;    /* space_punct */
+    long most_common;          /* 20000 */
+    int max_sequence_length;   /* 256; <= 0: none */
+    int sequence_length;       /* > 0: the width exactly */
+    int lowercase;
+    int pad_left;
+    const char *padding_symbol, *unknown_symbol; /* "<PAD>", "<UNK>" */
+} lc_prep_text_opts;
+
+void lc_prep_text_defaults(lc_prep_text_opts *o);
+
+typedef struct lc_prep_text {
+    float *values;          /* (n, width) token ids (valid where keep[i]) */
+    unsigned char *keep;
+    size_t n_kept;
+    int width;              /* max_sequence_length */
+    int vocab_size, pad_idx, unk_idx;
+    void *vocab;            /* the token table (text.c) */
+    cJSON *meta;            /* Ludwig's entry without "preprocessing" */
+} lc_prep_text;
+
+/* Fits a text column (the vocabulary over all its rows). Errors: a column without tokens. */
+lc_status lc_prep_text_run(const lc_prep_column *col, const lc_prep_text_opts *o, cJSON *preproc,
+                           lc_prep_text *out, lc_error *e);
+/* The same with a stored entry's idx2str and max_sequence_length. */
+lc_status lc_prep_text_apply(const lc_prep_column *col, const lc_prep_text_opts *o,
+                             const cJSON *meta, lc_prep_text *out, lc_error *e);
+void lc_prep_text_free(lc_prep_text *r);
+
 #endif

@@ -69,6 +69,10 @@ lc_status lc_tab_raw_mode(const lc_prep_column *col, const raw_col *r, const cha
                           lc_error *e);
 /* obj[key] = item, replacing an existing key (item freed when obj is NULL). */
 void lc_tab_set_item(cJSON *obj, const char *key, cJSON *item);
+/* The fill value of a string column's strategy m (fill_with_const: const_value; fill_with_mode:
+ * the mode; bfill, ffill, drop_row: none); the numeric strategies are an error naming type. */
+lc_status lc_tab_string_fill(const lc_prep_column *col, lc_missing m, const char *const_value,
+                             const char *type, const raw_col *r, fill *f, lc_error *e);
 /* A string fill value as preproc["computed_fill_value"] (nothing for other kinds). */
 lc_status lc_tab_record_string_fill(cJSON *preproc, const fill *f, lc_error *e);
 

@@ -463,6 +463,26 @@ void lc_tab_set_item(cJSON *obj, const char *key, cJSON *item)
         cJSON_AddItemToObject(obj, key, item);
 }
 
+lc_status lc_tab_string_fill(const lc_prep_column *col, lc_missing m, const char *const_value,
+                             const char *type, const raw_col *r, fill *f, lc_error *e)
+{
+    switch (m) {
+    case LC_MISS_FILL_CONST:
+        f->kind = CELL_STR;
+        f->s = const_value;
+        return LC_OK;
+    case LC_MISS_FILL_MODE:
+        return lc_tab_raw_mode(col, r, type, f, e);
+    case LC_MISS_BFILL:
+    case LC_MISS_FFILL:
+    case LC_MISS_DROP_ROW:
+        return LC_OK;
+    default:
+        return lc_error_set(e, LC_ERR_CONFIG, "%s feature '%s': missing value strategy %s is not available for %s features",
+                            type, col->name, lc_missing_name(m), type);
+    }
+}
+
 lc_status lc_tab_record_string_fill(cJSON *preproc, const fill *f, lc_error *e)
 {
     if (f->kind != CELL_STR)

@@ -179,26 +179,6 @@ static lc_status build_windows(const lc_prep_column *col, const lc_prep_timeseri
     return LC_OK;
 }
 
-static lc_status fill_of(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
-                         const raw_col *r, fill *f, lc_error *e)
-{
-    switch (o->missing) {
-    case LC_MISS_FILL_CONST:
-        f->kind = CELL_STR;
-        f->s = o->fill_value ? o->fill_value : "";
-        return LC_OK;
-    case LC_MISS_FILL_MODE:
-        return lc_tab_raw_mode(col, r, "timeseries", f, e);
-    case LC_MISS_BFILL:
-    case LC_MISS_FFILL:
-    case LC_MISS_DROP_ROW:
-        return LC_OK;
-    default:
-        return lc_error_set(e, LC_ERR_CONFIG, "timeseries feature '%s': missing value strategy %s is not available for timeseries features",
-                            col->name, lc_missing_name(o->missing));
-    }
-}
-
 lc_status lc_prep_timeseries_run(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
                                  cJSON *preproc, lc_prep_timeseries *out, lc_error *e)
 {
@@ -207,7 +187,7 @@ lc_status lc_prep_timeseries_run(const lc_prep_column *col, const lc_prep_timese
     fill f = {0};
     if (lc_tab_raw_init(&r, col))
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    lc_status st = fill_of(col, o, &r, &f, e);
+    lc_status st = lc_tab_string_fill(col, o->missing, o->fill_value ? o->fill_value : "", "timeseries", &r, &f, e);
     if (st)
         goto done;
     lc_tab_raw_fill(&r, o->missing, &f);
@@ -261,7 +241,7 @@ lc_status lc_prep_timeseries_apply(const lc_prep_column *col, const lc_prep_time
     lc_status st = LC_OK;
     if (o->missing == LC_MISS_FILL_MEAN || o->missing == LC_MISS_FILL_FALSE ||
         o->missing == LC_MISS_FILL_TRUE)
-        st = fill_of(col, o, &r, &f, e);
+        st = lc_tab_string_fill(col, o->missing, o->fill_value ? o->fill_value : "", "timeseries", &r, &f, e);
     else
         st = lc_tab_stored_fill_for(meta, "computed_fill_value", o->missing, &fc, "timeseries",
                                     col->name, &f, e);

@@ -84,8 +84,9 @@ typedef enum lc_enc_type {
     LC_ENC_DENSE,           /* number, binary: an FCStack over the value */
     LC_ENC_EMBED,           /* category `dense`: an embedding matrix (vocab, size) */
     LC_ENC_ONEHOT,          /* category `onehot` and `sparse`: the one-hot vector */
-    LC_ENC_RNN              /* timeseries `rnn`: a RecurrentStack, a sequence reduction, an
-                             * FCStack */
+    LC_ENC_RNN,             /* timeseries / text `rnn`: (text: embeddings,) a RecurrentStack, a
+                             * sequence reduction, an FCStack */
+    LC_ENC_SEQ_EMBED        /* text `embed`: embeddings and a sequence reduction */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -114,6 +115,7 @@ typedef struct lc_input_spec {
     int state_size, num_layers, bidirectional, rnn_bias;
     float recurrent_dropout; /* between stacked layers, in training (torch's RNN dropout) */
     lc_seq_reduce reduce;  /* rnn: reduce_output */
+    int seq_embed;         /* text: the T inputs are token ids, embedded (vocab, embed_size, ...) */
 } lc_input_spec;
 
 typedef enum lc_head_type { LC_HEAD_CATEGORY = 0, LC_HEAD_BINARY, LC_HEAD_NUMBER } lc_head_type;
@@ -170,6 +172,7 @@ typedef enum lc_lpart {
     LC_PART_ENC_FC,        /* input feature: encoder_obj.fc_stack */
     LC_PART_ENC_EMBED,     /* input feature: encoder_obj.embed */
     LC_PART_ENC_RNN,       /* input feature: encoder_obj.recurrent_stack.layers (torch RNN) */
+    LC_PART_ENC_EMBED_SEQ, /* input feature: encoder_obj.embed_sequence.embeddings */
     LC_PART_COMBINER,      /* combiner.fc_stack */
     LC_PART_OUT_FC,        /* output feature: fc_stack */
     LC_PART_DECODER        /* output feature: decoder_obj.dense */

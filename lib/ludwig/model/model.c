@@ -305,6 +305,29 @@ static lc_status plan_stacked_cnn(planner *pl, node *at, const lc_input_spec *s)
     return plan_fc_stack(pl, at, &s->fc);
 }
 
+/* Ludwig's EmbedSequence for token ids (text): the (T) ids become (T, embed_size) rows of the
+ * embedding matrix, then dropout. Nothing for a time series. */
+static lc_status plan_seq_embed(planner *pl, node *at, const lc_input_spec *s)
+{
+    if (!s->seq_embed)
+        return LC_OK;
+    if (s->vocab < 1 || s->embed_size < 1)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the embedding needs a vocabulary and a size");
+    pl->part = LC_PART_ENC_EMBED_SEQ;
+    lc_layer *l = add_layer(pl, LC_L_EMBED, *at, (size_t)s->T * (size_t)s->embed_size);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.embed.V = s->vocab;
+    l->u.embed.D = s->embed_size;
+    l->frozen = !s->embed_trainable;
+    /* torch's init on a (V, E) tensor: fan_in E, fan_out V */
+    l->fan_in = (size_t)s->embed_size;
+    l->fan_out = (size_t)s->vocab;
+    add_params(pl, l, (size_t)s->vocab * s->embed_size, 0, s->embed_init, LC_INIT_ZEROS);
+    *at = here(pl);
+    return add_act_dropout(pl, at, LC_ACT_LINEAR, s->embed_dropout, -1);
+}
+
 /* Ludwig's StackedRNN: the RecurrentStack (torch RNN/GRU/LSTM of num_layers layers, each with
  * one or two directions, dropout between layers), the SequenceReducer, the FCStack. A time
  * series is (T, 1): one value per step. */
@@ -312,6 +335,9 @@ static lc_status plan_rnn(planner *pl, node *at, const lc_input_spec *s)
 {
     if (s->T < 1 || s->state_size < 1 || s->num_layers < 1)
         return lc_error_set(pl->e, LC_ERR_CONFIG, "the rnn encoder needs at least one step, state_size >= 1 and num_layers >= 1");
+    lc_status st0 = plan_seq_embed(pl, at, s);
+    if (st0)
+        return st0;
     int I = (int)(at->n / (size_t)s->T), D = s->bidirectional ? 2 : 1, H = s->state_size;
     int GH = lc_rnn_gates(s->cell) * H;
     pl->part = LC_PART_ENC_RNN;
@@ -388,6 +414,25 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
     }
     case LC_ENC_RNN:
         return plan_rnn(pl, at, s);
+    case LC_ENC_SEQ_EMBED: {
+        /* SequenceEmbedEncoder: the embeddings, dropout, the reduction; no FC layers */
+        lc_status st = plan_seq_embed(pl, at, s);
+        if (st)
+            return st;
+        if (s->reduce == LC_RED_CONCAT)
+            return LC_OK;
+        lc_layer *l = add_layer(pl, LC_L_SEQRED, *at, (size_t)s->embed_size);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->u.red.mode = s->reduce;
+        l->u.red.T = s->T;
+        l->u.red.F = s->embed_size;
+        pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+        l->aux_off = pl->aux_per_sample;
+        pl->aux_per_sample += sizeof(int32_t);
+        *at = here(pl);
+        return LC_OK;
+    }
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -407,6 +452,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_STACKED_CNN:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
+    case LC_ENC_SEQ_EMBED:
         return (size_t)in->T;
     default: /* a timeseries' (T) values, or one value */
         return in->T > 1 ? (size_t)in->T : 1;
@@ -1019,7 +1065,9 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             break;
         }
         case LC_L_EMBED:
-            lc_embed_forward(p, B, l->u.embed.V, l->u.embed.D, x, w, y);
+            /* a sequence of T ids is B T lookups */
+            lc_embed_forward(p, B * (int)(l->in_n > 0 ? l->in_n : 1), l->u.embed.V, l->u.embed.D,
+                             x, w, y);
             break;
         case LC_L_ONEHOT:
             lc_onehot_forward(B, l->u.embed.V, x, y);
@@ -1174,7 +1222,8 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             continue;
         case LC_L_EMBED:
             if (dw)
-                lc_embed_backward(p, B, l->u.embed.V, l->u.embed.D, x, dy, dw);
+                lc_embed_backward(p, B * (int)(l->in_n > 0 ? l->in_n : 1), l->u.embed.V,
+                                  l->u.embed.D, x, dy, dw);
             break;
         case LC_L_ONEHOT:
             break;
@@ -1222,6 +1271,10 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
         break;
     case LC_PART_ENC_EMBED:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed.embeddings", in);
+        break;
+    case LC_PART_ENC_EMBED_SEQ:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_sequence.embeddings",
+                 in);
         break;
     case LC_PART_ENC_RNN:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.recurrent_stack.layers",

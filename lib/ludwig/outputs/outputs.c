@@ -37,11 +37,11 @@ lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batc
             in[k].H = c->H;
             in[k].W = c->W;
         }
-        if (cfg->in[k].type == LC_FT_TIMESERIES)
+        if (cfg->in[k].type == LC_FT_TIMESERIES || cfg->in[k].type == LC_FT_TEXT)
             in[k].T = c->T;
         in[k].vocab = c->nclasses;
         /* Ludwig: an embedding larger than the vocabulary is cut to the vocabulary's size */
-        if (in[k].enc == LC_ENC_EMBED && in[k].embed_size > c->nclasses)
+        if ((in[k].enc == LC_ENC_EMBED || in[k].seq_embed) && in[k].embed_size > c->nclasses)
             in[k].embed_size = c->nclasses;
     }
     for (int o = 0; o < cfg->nout; o++) {
@@ -187,6 +187,7 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
         case LC_FT_NUMBER:
         case LC_FT_IMAGE:
         case LC_FT_TIMESERIES:
+        case LC_FT_TEXT:
             break;
         }
     }
@@ -209,6 +210,7 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
                 break;
             case LC_FT_IMAGE:
             case LC_FT_TIMESERIES:
+            case LC_FT_TEXT:
                 break;
             }
         }
@@ -304,6 +306,7 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
             break;
         case LC_FT_IMAGE:
         case LC_FT_TIMESERIES:
+        case LC_FT_TEXT:
             break;
         }
     }

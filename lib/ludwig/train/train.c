@@ -177,7 +177,7 @@ static uint64_t run_fingerprint(const lc_config *cfg, const lc_dataset *d, const
     h = lc_fnv1a(h, sizes, sizeof sizes);
     for (int k = 0; k < d->nin + d->nout; k++) {
         const lc_column *c = k < d->nin ? &d->in[k] : &d->out[k - d->nin];
-        for (int j = 0; j < c->nclasses; j++)
+        for (int j = 0; c->idx2str && j < c->nclasses; j++)
             h = lc_fnv1a(h, c->idx2str[j], strlen(c->idx2str[j]) + 1);
         if (c->values)
             h = lc_fnv1a(h, c->values, d->n * (size_t)(c->T > 1 ? c->T : 1) * sizeof *c->values);

@@ -1,0 +1,557 @@
+/* text.c - the text feature type (inputs): Ludwig 0.10.3's preprocessing of a text column
+ * (ludwig/features/text_feature.py, ludwig/utils/strings_utils.py; facts in
+ * docs/ludwig-0.10.3-text.md): missing cells filled ("<UNK>" by default), each cell tokenized
+ * (space_punct by default), the vocabulary built over all rows (<EOS>, <SOS>, <PAD>, <UNK> at
+ * 0..3, then the most_common data tokens by count, ties in order of first appearance),
+ * max_sequence_length = min(longest row + 2, max_sequence_length) (or sequence_length), each row
+ * [<SOS>, ids..., <EOS>] padded with <PAD> (right, or left) and cut to that width, unknown tokens
+ * <UNK>. Its metadata is Ludwig's entry (idx2str, str2idx, str2freq, str2idf, vocab_size,
+ * max_sequence_length, max_sequence_length_99ptile, pad_idx, padding_symbol, unknown_symbol,
+ * prompt_template_num_tokens). See lc_prep_tab.h. */
+#include "prep_int.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lc_json.h"
+#include "lc_mem.h"
+
+enum { SYM_EOS = 0, SYM_SOS, SYM_PAD, SYM_UNK, NSYM };
+
+void lc_prep_text_defaults(lc_prep_text_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->missing = LC_MISS_FILL_CONST;
+    o->fill_value = "<UNK>";
+    o->tokenizer = LC_TOK_SPACE_PUNCT;
+    o->most_common = 20000;
+    o->max_sequence_length = 256;
+    o->padding_symbol = "<PAD>";
+    o->unknown_symbol = "<UNK>";
+}
+
+
+/* ---- tokenizers (ludwig/utils/tokenizers.py) ---- */
+
+typedef int (*tok_fn)(void *ctx, const char *t, size_t len);
+
+/* A character of a word for space_punct: str.isalnum() or '_'. Bytes >= 0x80 (UTF-8 sequences of
+ * letters in the common case) count as word characters. */
+static int word_char(unsigned char c) { return c >= 0x80 || isalnum(c) || c == '_'; }
+static int space_char(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* Calls fn on each token of s; returns the count, or -1 when fn failed. */
+static long tokenize(lc_tokenizer tk, const char *s, tok_fn fn, void *ctx)
+{
+    long n = 0;
+    size_t L = strlen(s);
+    switch (tk) {
+    case LC_TOK_SPACE_PUNCT:
+        for (size_t i = 0; i < L;) {
+            unsigned char c = (unsigned char)s[i];
+            if (space_char(c)) {
+                i++;
+                continue;
+            }
+            size_t j = i + 1;
+            if (word_char(c))
+                while (j < L && word_char((unsigned char)s[j]))
+                    j++;
+            else if (c >= 0x80) /* not reached: non-ASCII bytes are word characters */
+                j = i + 1;
+            if (fn && fn(ctx, s + i, j - i))
+                return -1;
+            n++;
+            i = j;
+        }
+        return n;
+    case LC_TOK_CHARACTERS: /* one token per UTF-8 character, spaces included */
+        for (size_t i = 0; i < L;) {
+            size_t j = i + 1;
+            while (j < L && ((unsigned char)s[j] & 0xc0) == 0x80)
+                j++;
+            if (fn && fn(ctx, s + i, j - i))
+                return -1;
+            n++;
+            i = j;
+        }
+        return n;
+    case LC_TOK_UNTOKENIZED:
+        if (fn && fn(ctx, s, L))
+            return -1;
+        return 1;
+    case LC_TOK_STRIPPED: {
+        size_t a, len;
+        lc_tab_py_strip(s, &a, &len);
+        if (fn && fn(ctx, s + a, len))
+            return -1;
+        return 1;
+    }
+    default: { /* space, underscore, comma: strip, split on the character, drop empty tokens */
+        char sep = tk == LC_TOK_UNDERSCORE ? '_' : tk == LC_TOK_COMMA ? ',' : ' ';
+        size_t a, len;
+        lc_tab_py_strip(s, &a, &len);
+        const char *p = s + a, *end = s + a + len;
+        while (p <= end) {
+            const char *q = memchr(p, sep, (size_t)(end - p));
+            if (!q)
+                q = end;
+            if (q > p) {
+                if (fn && fn(ctx, p, (size_t)(q - p)))
+                    return -1;
+                n++;
+            }
+            p = q + 1;
+        }
+        return n;
+    }
+    }
+}
+
+/* ---- token counting: a hash table of distinct tokens in order of first appearance ---- */
+
+typedef struct vocab_tab {
+    char **tok;        /* (n) */
+    long *count;       /* (n) */
+    size_t n, cap;
+    size_t *slot;      /* (nslot) index + 1, 0 empty */
+    size_t nslot;
+} vocab_tab;
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static void vt_free(vocab_tab *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        free(v->tok[i]);
+    free(v->tok);
+    free(v->count);
+    free(v->slot);
+    memset(v, 0, sizeof *v);
+}
+
+/* index of token (s, len), or -1; with add, added when absent (-2: out of memory) */
+static long vt_find(vocab_tab *v, const char *s, size_t len, int add)
+{
+    if (add && (v->n + 1) * 2 > v->nslot) {
+        size_t ns = v->nslot ? v->nslot * 2 : 1024;
+        size_t *sl = calloc(ns, sizeof *sl);
+        if (!sl)
+            return -2;
+        for (size_t i = 0; i < v->n; i++) {
+            size_t h = (size_t)hash_bytes(v->tok[i], strlen(v->tok[i])) & (ns - 1);
+            while (sl[h])
+                h = (h + 1) & (ns - 1);
+            sl[h] = i + 1;
+        }
+        free(v->slot);
+        v->slot = sl;
+        v->nslot = ns;
+    }
+    if (!v->nslot)
+        return -1;
+    size_t h = (size_t)hash_bytes(s, len) & (v->nslot - 1);
+    while (v->slot[h]) {
+        const char *t = v->tok[v->slot[h] - 1];
+        if (strlen(t) == len && memcmp(t, s, len) == 0)
+            return (long)(v->slot[h] - 1);
+        h = (h + 1) & (v->nslot - 1);
+    }
+    if (!add)
+        return -1;
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 256;
+        char **t = lc_realloc_array(v->tok, cap, sizeof *t);
+        if (!t)
+            return -2;
+        v->tok = t;
+        long *c = lc_realloc_array(v->count, cap, sizeof *c);
+        if (!c)
+            return -2;
+        v->count = c;
+        v->cap = cap;
+    }
+    if (!(v->tok[v->n] = lc_strndup(s, len)))
+        return -2;
+    v->count[v->n] = 0;
+    v->slot[h] = v->n + 1;
+    return (long)v->n++;
+}
+
+typedef struct count_ctx {
+    vocab_tab *v;
+} count_ctx;
+
+static int count_token(void *vctx, const char *t, size_t len)
+{
+    count_ctx *c = vctx;
+    long k = vt_find(c->v, t, len, 1);
+    if (k < 0)
+        return -1;
+    c->v->count[k]++;
+    return 0;
+}
+
+/* the cell as the tokenizer sees it (lowercased when asked; ASCII letters only) */
+static char *prepared(const char *s, int lower)
+{
+    char *d = lc_strdup(s);
+    if (d && lower)
+        for (char *p = d; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+    return d;
+}
+
+typedef struct order_item {
+    long count;
+    size_t first; /* order of first appearance */
+} order_item;
+
+static int cmp_order(const void *a, const void *b)
+{
+    const order_item *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
+/* pandas' Series.quantile(q) (linear interpolation) of n sorted values */
+static double quantile_sorted(const long *v, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    double pos = q * (double)(n - 1);
+    size_t lo = (size_t)floor(pos);
+    size_t hi = lo + 1 < n ? lo + 1 : lo;
+    double frac = pos - (double)lo;
+    return (double)v[lo] + ((double)v[hi] - (double)v[lo]) * frac;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* ---- ids ---- */
+
+typedef struct ids_ctx {
+    const lc_prep_text *t;
+    float *row;
+    int width, k;
+} ids_ctx;
+
+static int put_id(void *vctx, const char *tok, size_t len)
+{
+    ids_ctx *c = vctx;
+    if (c->k < c->width) {
+        long id = vt_find(c->t->vocab, tok, len, 0);
+        c->row[c->k] = (float)(id >= 0 ? id : c->t->unk_idx);
+    }
+    c->k++;
+    return 0;
+}
+
+/* row i's ids: <SOS>, the tokens' ids, <EOS>, cut to width, padded (right or left) */
+static int row_ids(const lc_prep_text *t, const lc_prep_text_opts *o, const char *cell,
+                   float *dst, float *tmp)
+{
+    char *s = prepared(cell, o->lowercase);
+    if (!s)
+        return -1;
+    int W = t->width;
+    tmp[0] = (float)SYM_SOS;
+    ids_ctx c = {t, tmp + 1, W - 1, 0};
+    tokenize(o->tokenizer, s, put_id, &c);
+    free(s);
+    int len = 1 + (c.k < W - 1 ? c.k : W - 1);
+    if (len < W)
+        tmp[len++] = (float)SYM_EOS;
+    for (int k = 0; k < W; k++)
+        dst[k] = (float)t->pad_idx;
+    memcpy(dst + (o->pad_left ? W - len : 0), tmp, (size_t)len * sizeof *dst);
+    return 0;
+}
+
+static const char *cell_text(const raw_col *r, size_t i)
+{
+    return r->st[i] == CELL_STR ? r->s[i] : "nan";
+}
+
+static lc_status build_rows(const lc_prep_column *col, const lc_prep_text_opts *o,
+                            const raw_col *r, lc_prep_text *out, lc_error *e)
+{
+    size_t n1 = col->n ? col->n : 1, cells;
+    float *tmp = malloc(((size_t)out->width + 2) * sizeof *tmp);
+    if (!tmp || lc_size_mul(n1, (size_t)out->width, &cells) ||
+        !(out->values = lc_alloc(cells, sizeof *out->values)) ||
+        !(out->keep = lc_alloc(n1, sizeof *out->keep))) {
+        free(tmp);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for the text column '%s' (%zu rows of %d tokens)",
+                            col->name, col->n, out->width);
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->st[i] == CELL_DROP)
+            continue;
+        if (row_ids(out, o, cell_text(r, i), out->values + i * (size_t)out->width, tmp)) {
+            free(tmp);
+            return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        }
+        out->keep[i] = 1;
+        out->n_kept++;
+    }
+    free(tmp);
+    return LC_OK;
+}
+
+/* Ludwig's metadata entry, without "preprocessing" */
+static cJSON *text_meta(const lc_prep_text *t, const long *freq, double p99, int p99_capped)
+{
+    const vocab_tab *v = t->vocab;
+    cJSON *m = cJSON_CreateObject(), *i2s = cJSON_AddArrayToObject(m, "idx2str");
+    cJSON *s2i = cJSON_AddObjectToObject(m, "str2idx"), *s2f = cJSON_AddObjectToObject(m, "str2freq");
+    if (!m || !i2s || !s2i || !s2f) {
+        cJSON_Delete(m);
+        return NULL;
+    }
+    for (size_t k = 0; k < v->n; k++) {
+        cJSON_AddItemToArray(i2s, cJSON_CreateString(v->tok[k]));
+        cJSON_AddItemToObject(s2i, v->tok[k], lc_json_int((long long)k));
+        cJSON_AddItemToObject(s2f, v->tok[k], lc_json_int(freq[k]));
+    }
+    cJSON_AddNullToObject(m, "str2idf");
+    cJSON_AddItemToObject(m, "vocab_size", lc_json_int((long long)v->n));
+    cJSON_AddItemToObject(m, "max_sequence_length", lc_json_int(t->width));
+    /* Python's min(p99 + 2, max_sequence_length) gives the int limit when the data is longer */
+    cJSON_AddItemToObject(m, "max_sequence_length_99ptile",
+                          p99_capped ? lc_json_int((long long)p99) : lc_json_float(p99));
+    cJSON_AddItemToObject(m, "pad_idx", lc_json_int(t->pad_idx));
+    cJSON_AddStringToObject(m, "padding_symbol", v->tok[t->pad_idx]);
+    cJSON_AddStringToObject(m, "unknown_symbol", v->tok[t->unk_idx]);
+    cJSON_AddItemToObject(m, "prompt_template_num_tokens", lc_json_int(-1));
+    return m;
+}
+
+/* idx2str with the special symbols: removes then inserts each at its index, as add_or_move_symbol */
+static lc_status with_specials(const lc_prep_text_opts *o, vocab_tab *data, const size_t *order,
+                               size_t keep, vocab_tab *v, long **freq_out, lc_error *e)
+{
+    const char *spec[NSYM] = {"<EOS>", "<SOS>", o->padding_symbol, o->unknown_symbol};
+    size_t n = keep;
+    char **list = calloc(n + NSYM + 1, sizeof *list);
+    long *cnt = calloc(n + NSYM + 1, sizeof *cnt);
+    if (!list || !cnt) {
+        free(list);
+        free(cnt);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < n; k++) {
+        list[k] = data->tok[order[k]];
+        cnt[k] = data->count[order[k]];
+    }
+    for (int s = 0; s < NSYM; s++) {
+        long c = 0; /* a data token spelled as the symbol keeps its count */
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(list[k], spec[s]) == 0) {
+                c = cnt[k];
+                memmove(list + k, list + k + 1, (n - k - 1) * sizeof *list);
+                memmove(cnt + k, cnt + k + 1, (n - k - 1) * sizeof *cnt);
+                n--;
+                break;
+            }
+        memmove(list + s + 1, list + s, (n - (size_t)s) * sizeof *list);
+        memmove(cnt + s + 1, cnt + s, (n - (size_t)s) * sizeof *cnt);
+        list[s] = (char *)spec[s];
+        cnt[s] = c;
+        n++;
+    }
+    lc_status st = LC_OK;
+    for (size_t k = 0; k < n && !st; k++)
+        if (vt_find(v, list[k], strlen(list[k]), 1) < 0)
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    free(list);
+    if (st) {
+        free(cnt);
+        return st;
+    }
+    *freq_out = cnt;
+    return LC_OK;
+}
+
+lc_status lc_prep_text_run(const lc_prep_column *col, const lc_prep_text_opts *o, cJSON *preproc,
+                           lc_prep_text *out, lc_error *e)
+{
+    memset(out, 0, sizeof *out);
+    raw_col r;
+    fill f = {0};
+    vocab_tab data = {0};
+    order_item *ord = NULL;
+    size_t *order = NULL;
+    long *lens = NULL, *freq = NULL;
+    if (lc_tab_raw_init(&r, col))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    lc_status st = lc_tab_string_fill(col, o->missing, o->fill_value ? o->fill_value : "<UNK>", "text", &r, &f, e);
+    if (st)
+        goto done;
+    lc_tab_raw_fill(&r, o->missing, &f);
+    /* count tokens over every kept row; each row's length */
+    lens = malloc((r.n + 1) * sizeof *lens);
+    if (!lens) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    size_t nrows = 0;
+    for (size_t i = 0; i < r.n; i++) {
+        if (r.st[i] == CELL_DROP)
+            continue;
+        char *s = prepared(cell_text(&r, i), o->lowercase);
+        count_ctx cc = {&data};
+        long k = s ? tokenize(o->tokenizer, s, count_token, &cc) : -1;
+        free(s);
+        if (k < 0) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        lens[nrows++] = k;
+    }
+    if (nrows == 0 || data.n == 0) {
+        st = lc_error_set(e, LC_ERR_DATA, "text column '%s' has no tokens in any row", col->name);
+        goto done;
+    }
+    /* most_common: by count, ties in order of first appearance */
+    ord = malloc(data.n * sizeof *ord);
+    order = malloc(data.n * sizeof *order);
+    if (!ord || !order) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < data.n; k++)
+        ord[k] = (order_item){data.count[k], k};
+    qsort(ord, data.n, sizeof *ord, cmp_order);
+    size_t keep = data.n < (size_t)o->most_common ? data.n : (size_t)o->most_common;
+    for (size_t k = 0; k < keep; k++)
+        order[k] = ord[k].first;
+    vocab_tab *v = calloc(1, sizeof *v);
+    if (!v) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    out->vocab = v;
+    if ((st = with_specials(o, &data, order, keep, v, &freq, e)))
+        goto done;
+    out->vocab_size = (int)v->n;
+    out->pad_idx = SYM_PAD;
+    out->unk_idx = SYM_UNK;
+    /* the width: sequence_length, else min(longest + 2, max_sequence_length) */
+    qsort(lens, nrows, sizeof *lens, cmp_long);
+    long longest = lens[nrows - 1] + 2;
+    double p99 = quantile_sorted(lens, nrows, 0.99) + 2.0;
+    int p99_int = 0;
+    if (o->sequence_length > 0) {
+        longest = o->sequence_length;
+        p99 = o->sequence_length;
+        p99_int = 1;
+    } else if (o->max_sequence_length > 0) {
+        longest = longest < o->max_sequence_length ? longest : o->max_sequence_length;
+        if (p99 > o->max_sequence_length) {
+            p99 = o->max_sequence_length;
+            p99_int = 1;
+        }
+    }
+    out->width = (int)longest;
+    if ((st = build_rows(col, o, &r, out, e)))
+        goto done;
+    if (!(out->meta = text_meta(out, freq, p99, p99_int))) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    st = lc_tab_record_string_fill(preproc, &f, e);
+done:
+    lc_tab_raw_free(&r);
+    vt_free(&data);
+    free(ord);
+    free(order);
+    free(lens);
+    free(freq);
+    if (st)
+        lc_prep_text_free(out);
+    return st;
+}
+
+lc_status lc_prep_text_apply(const lc_prep_column *col, const lc_prep_text_opts *o,
+                             const cJSON *meta, lc_prep_text *out, lc_error *e)
+{
+    memset(out, 0, sizeof *out);
+    const cJSON *i2s = meta ? cJSON_GetObjectItemCaseSensitive(meta, "idx2str") : NULL;
+    const cJSON *w = meta ? cJSON_GetObjectItemCaseSensitive(meta, "max_sequence_length") : NULL;
+    if (!cJSON_IsArray(i2s) || cJSON_GetArraySize(i2s) < NSYM || !cJSON_IsNumber(w) ||
+        w->valuedouble < 1 || w->valuedouble > 1e6 || w->valuedouble != floor(w->valuedouble))
+        return lc_error_set(e, LC_ERR_DATA, "text feature '%s': the training set metadata needs idx2str (at least the 4 special symbols) and max_sequence_length (a whole number >= 1)",
+                            col->name);
+    vocab_tab *v = calloc(1, sizeof *v);
+    if (!v)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    out->vocab = v;
+    lc_status st = LC_OK;
+    for (const cJSON *it = i2s->child; it && !st; it = it->next) {
+        if (!cJSON_IsString(it) || vt_find(v, it->valuestring, strlen(it->valuestring), 0) >= 0)
+            st = lc_error_set(e, LC_ERR_DATA, "text feature '%s': the training set metadata's idx2str holds a label that is not a string or is listed twice",
+                              col->name);
+        else if (vt_find(v, it->valuestring, strlen(it->valuestring), 1) < 0)
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    }
+    if (st) {
+        lc_prep_text_free(out);
+        return st;
+    }
+    out->vocab_size = (int)v->n;
+    out->width = (int)w->valuedouble;
+    const cJSON *pi = cJSON_GetObjectItemCaseSensitive(meta, "pad_idx");
+    out->pad_idx = cJSON_IsNumber(pi) && pi->valuedouble >= 0 && pi->valuedouble < v->n ? pi->valueint : SYM_PAD;
+    long uk = vt_find(v, o->unknown_symbol, strlen(o->unknown_symbol), 0);
+    out->unk_idx = uk >= 0 ? (int)uk : SYM_UNK;
+    raw_col r;
+    fill f = {0}, fc = {.kind = CELL_STR, .s = o->fill_value ? o->fill_value : "<UNK>"};
+    if (lc_tab_raw_init(&r, col)) {
+        lc_prep_text_free(out);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    }
+    if (o->missing == LC_MISS_FILL_MEAN || o->missing == LC_MISS_FILL_FALSE ||
+        o->missing == LC_MISS_FILL_TRUE)
+        st = lc_tab_string_fill(col, o->missing, o->fill_value ? o->fill_value : "<UNK>", "text", &r, &f, e);
+    else
+        st = lc_tab_stored_fill_for(meta, "computed_fill_value", o->missing, &fc, "text",
+                                    col->name, &f, e);
+    if (!st && f.kind == CELL_NUM)
+        f.kind = CELL_STR, f.s = "nan";
+    if (!st) {
+        lc_tab_raw_fill(&r, o->missing, &f);
+        st = build_rows(col, o, &r, out, e);
+    }
+    lc_tab_raw_free(&r);
+    if (st)
+        lc_prep_text_free(out);
+    return st;
+}
+
+void lc_prep_text_free(lc_prep_text *r)
+{
+    vocab_tab *v = r->vocab;
+    if (v) {
+        vt_free(v);
+        free(v);
+    }
+    lc_free(r->values);
+    lc_free(r->keep);
+    cJSON_Delete(r->meta);
+    memset(r, 0, sizeof *r);
+}

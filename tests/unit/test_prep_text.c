@@ -1,0 +1,120 @@
+/* test_prep_text.c - Ludwig 0.10.3's text column preprocessing (lc_prep_tab.h, text.c) on
+ * hand-worked cases, each as docs/ludwig-0.10.3-text.md describes Ludwig's code: the tokenizers
+ * (space_punct splits words from punctuation, "<UNK>" becomes <, UNK, >), the vocabulary (<EOS>,
+ * <SOS>, <PAD>, <UNK> at 0..3, then tokens by count with ties in order of first appearance,
+ * most_common), max_sequence_length = min(longest + 2, max_sequence_length), rows
+ * [<SOS>, ids, <EOS>] padded with <PAD> (right / left), truncation keeping the head, unknown
+ * tokens as <UNK>, lowercase, the metadata keys, and a stored entry applied. */
+#include "check.h"
+#include "lc_prep_tab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int row_is(const float *got, const int *want, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (got[i] != (float)want[i])
+            return 0;
+    return 1;
+}
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static void test_vocab_and_rows(void)
+{
+    /* counts: b 3, a 2, ! 2, "don" 1, "'" 1, "t" 1, "<" 1, "UNK" 1, ">" 1 */
+    const char *cells[] = {"a b!", "b a b", "don't!", NULL};
+    lc_prep_column col = {"txt", cells, NULL, 4};
+    lc_prep_text_opts o;
+    lc_prep_text_defaults(&o);
+    cJSON *pre = cJSON_CreateObject();
+    lc_prep_text r;
+    lc_error e = {0};
+    CHECK(lc_prep_text_run(&col, &o, pre, &r, &e) == LC_OK);
+    const char *want_vocab[] = {"<EOS>", "<SOS>", "<PAD>", "<UNK>", "b", "a", "!", "don", "'", "t", "<", "UNK", ">"};
+    const cJSON *i2s = get(r.meta, "idx2str");
+    CHECK(cJSON_GetArraySize(i2s) == 13 && r.vocab_size == 13);
+    int k = 0;
+    for (const cJSON *it = i2s ? i2s->child : NULL; it && k < 13; it = it->next, k++)
+        CHECK_MSG(strcmp(it->valuestring, want_vocab[k]) == 0, "idx2str[%d] = %s, want %s", k,
+                  it->valuestring, want_vocab[k]);
+    /* the longest row has 4 tokens ("don ' t !"): width 6 */
+    CHECK(r.width == 6 && get(r.meta, "max_sequence_length")->valueint == 6);
+    const int r0[6] = {1, 5, 4, 6, 0, 2}, r2[6] = {1, 7, 8, 9, 6, 0}, r3[6] = {1, 10, 11, 12, 0, 2};
+    CHECK(row_is(r.values, r0, 6) && row_is(r.values + 12, r2, 6) && row_is(r.values + 18, r3, 6));
+    CHECK(get(get(r.meta, "str2freq"), "b")->valueint == 3);
+    CHECK(get(get(r.meta, "str2freq"), "<PAD>")->valueint == 0);
+    CHECK(get(r.meta, "pad_idx")->valueint == 2 && cJSON_IsNull(get(r.meta, "str2idf")));
+    CHECK(strcmp(get(r.meta, "padding_symbol")->valuestring, "<PAD>") == 0);
+    CHECK(get(r.meta, "prompt_template_num_tokens")->valueint == -1);
+    CHECK(strcmp(get(pre, "computed_fill_value")->valuestring, "<UNK>") == 0);
+
+    /* a stored entry: its width (4: the head kept, <EOS> cut), unknown tokens as <UNK> */
+    cJSON *meta = cJSON_Duplicate(r.meta, 1);
+    cJSON_ReplaceItemInObjectCaseSensitive(meta, "max_sequence_length", cJSON_CreateNumber(4));
+    lc_prep_text_free(&r);
+    const char *cells2[] = {"zzz a b b", "b"};
+    lc_prep_column col2 = {"txt", cells2, NULL, 2};
+    CHECK(lc_prep_text_apply(&col2, &o, meta, &r, &e) == LC_OK);
+    const int a0[4] = {1, 3, 5, 4}, a1[4] = {1, 4, 0, 2};
+    CHECK(r.width == 4 && row_is(r.values, a0, 4) && row_is(r.values + 4, a1, 4));
+    lc_prep_text_free(&r);
+    /* left padding right-aligns [<SOS>, ids, <EOS>] */
+    o.pad_left = 1;
+    CHECK(lc_prep_text_apply(&col2, &o, meta, &r, &e) == LC_OK);
+    const int l1[4] = {2, 1, 4, 0};
+    CHECK(row_is(r.values + 4, l1, 4));
+    lc_prep_text_free(&r);
+    cJSON_Delete(meta);
+    cJSON_Delete(pre);
+}
+
+static void test_options(void)
+{
+    const char *cells[] = {"A a_b,c", "a"};
+    lc_prep_column col = {"txt", cells, NULL, 2};
+    lc_prep_text_opts o;
+    lc_prep_text_defaults(&o);
+    lc_prep_text r;
+    lc_error e = {0};
+    /* lowercase + space: "a", "a_b,c"; most_common 1 keeps "a" only */
+    o.lowercase = 1;
+    o.tokenizer = LC_TOK_SPACE;
+    o.most_common = 1;
+    CHECK(lc_prep_text_run(&col, &o, NULL, &r, &e) == LC_OK);
+    CHECK(r.vocab_size == 5 && r.width == 4);
+    const int r0[4] = {1, 4, 3, 0};
+    CHECK(row_is(r.values, r0, 4));
+    lc_prep_text_free(&r);
+    /* comma: "A a_b", "c" */
+    lc_prep_text_defaults(&o);
+    o.tokenizer = LC_TOK_COMMA;
+    CHECK(lc_prep_text_run(&col, &o, NULL, &r, &e) == LC_OK);
+    CHECK(r.vocab_size == 4 + 3); /* "A a_b", "c", "a" */
+    lc_prep_text_free(&r);
+    /* characters: every character, spaces included; sequence_length fixes the width */
+    o.tokenizer = LC_TOK_CHARACTERS;
+    o.sequence_length = 3;
+    CHECK(lc_prep_text_run(&col, &o, NULL, &r, &e) == LC_OK);
+    CHECK(r.width == 3);
+    CHECK(r.values[3] == 1.0f && r.values[5] == 0.0f); /* "a": <SOS>, a, <EOS> */
+    lc_prep_text_free(&r);
+    /* a column without tokens */
+    const char *none[] = {"", "   "};
+    lc_prep_column cn = {"txt", none, NULL, 2};
+    lc_prep_text_defaults(&o);
+    o.missing = LC_MISS_DROP_ROW;
+    CHECK(lc_prep_text_run(&cn, &o, NULL, &r, &e) == LC_ERR_DATA);
+    CHECK_MSG(strstr(e.msg, "has no tokens in any row"), "%s", e.msg);
+}
+
+int main(void)
+{
+    test_vocab_and_rows();
+    test_options();
+    return check_exit("test_prep_text");
+}
