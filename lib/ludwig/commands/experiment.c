@@ -69,6 +69,13 @@ static void note_to(void *arg, const char *msg)
 /* The saved config: the filled config updated with what training learned (image size, classes,
  * vocabularies, sizes, batch sizes), as Ludwig's update_config_with_metadata and batch-size
  * tuning do. */
+/* obj[key] = item where obj has key (the encoder's own keys only); item is freed otherwise */
+static void replace_key(cJSON *obj, const char *key, cJSON *item)
+{
+    if (!item || !cJSON_ReplaceItemInObjectCaseSensitive(obj, key, item))
+        cJSON_Delete(item);
+}
+
 static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, const lc_model *m,
                                    const lc_train_result *tr)
 {
@@ -79,16 +86,16 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
         cJSON *enc = cJSON_GetObjectItemCaseSensitive(fin, "encoder");
         const lc_column *c = &d->in[k];
         if (cfg->in[k].type == LC_FT_IMAGE) {
-            cJSON_ReplaceItemInObjectCaseSensitive(enc, "height", lc_json_int(c->H));
-            cJSON_ReplaceItemInObjectCaseSensitive(enc, "width", lc_json_int(c->W));
-            cJSON_ReplaceItemInObjectCaseSensitive(enc, "num_channels", lc_json_int(c->C));
+            replace_key(enc, "height", lc_json_int(c->H));
+            replace_key(enc, "width", lc_json_int(c->W));
+            replace_key(enc, "num_channels", lc_json_int(c->C));
         } else if (cfg->in[k].type == LC_FT_TIMESERIES) {
             /* TimeseriesInputFeature: no embedding, one value per step; the sizes from the
              * metadata; Ludwig marks the weights as saved with the model */
-            cJSON_ReplaceItemInObjectCaseSensitive(enc, "embedding_size", lc_json_int(1));
-            cJSON_ReplaceItemInObjectCaseSensitive(enc, "should_embed", cJSON_CreateFalse());
-            cJSON_ReplaceItemInObjectCaseSensitive(enc, "input_size", lc_json_int(c->T));
-            cJSON_ReplaceItemInObjectCaseSensitive(enc, "max_sequence_length", lc_json_int(c->T));
+            replace_key(enc, "embedding_size", lc_json_int(1));
+            replace_key(enc, "should_embed", cJSON_CreateFalse());
+            replace_key(enc, "input_size", lc_json_int(c->T));
+            replace_key(enc, "max_sequence_length", lc_json_int(c->T));
             cJSON_DeleteItemFromObjectCaseSensitive(enc, "saved_weights_in_checkpoint");
             cJSON_AddTrueToObject(enc, "saved_weights_in_checkpoint");
         } else if (cfg->in[k].type == LC_FT_TEXT) {
@@ -124,19 +131,19 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
         cJSON *fout = cJSON_GetArrayItem(outs, o);
         cJSON *dec = cJSON_GetObjectItemCaseSensitive(fout, "decoder");
         int dec_in = m->layers[m->heads[o].layer].u.dense.in;
-        cJSON_ReplaceItemInObjectCaseSensitive(fout, "input_size", lc_json_int((long long)m->comb_n));
-        cJSON_ReplaceItemInObjectCaseSensitive(dec, "input_size", lc_json_int(dec_in));
+        replace_key(fout, "input_size", lc_json_int((long long)m->comb_n));
+        replace_key(dec, "input_size", lc_json_int(dec_in));
         if (cfg->out[o].type == LC_FT_CATEGORY) {
             int C = d->out[o].nclasses;
-            cJSON_ReplaceItemInObjectCaseSensitive(fout, "num_classes", lc_json_int(C));
+            replace_key(fout, "num_classes", lc_json_int(C));
             int top_k = cfg->out[o].top_k < C ? cfg->out[o].top_k : C;
-            cJSON_ReplaceItemInObjectCaseSensitive(fout, "top_k", lc_json_int(top_k));
-            cJSON_ReplaceItemInObjectCaseSensitive(dec, "num_classes", lc_json_int(C));
+            replace_key(fout, "top_k", lc_json_int(top_k));
+            replace_key(dec, "num_classes", lc_json_int(C));
         }
     }
     cJSON *trn = cJSON_GetObjectItemCaseSensitive(h, "trainer");
-    cJSON_ReplaceItemInObjectCaseSensitive(trn, "batch_size", lc_json_int(tr->batch_size));
-    cJSON_ReplaceItemInObjectCaseSensitive(trn, "eval_batch_size",
+    replace_key(trn, "batch_size", lc_json_int(tr->batch_size));
+    replace_key(trn, "eval_batch_size",
                                            lc_json_int(tr->eval_batch_size));
     return h;
 }
