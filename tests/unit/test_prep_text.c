@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int row_is(const float *got, const int *want, int n)
 {
@@ -112,9 +113,47 @@ static void test_options(void)
     CHECK_MSG(strstr(e.msg, "has no tokens in any row"), "%s", e.msg);
 }
 
+/* vocab_file: its entries (stripped, cut at a space) after the four symbols, a symbol listed in
+ * it moved to its index, str2freq from the data; a missing file and a repeated entry refused */
+static void test_vocab_file(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/lc_test_vocab_%d.txt", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs("  zebra 12\n<UNK>\nb\n", f);
+    fclose(f);
+    const char *cells[] = {"b a b"};
+    lc_prep_column col = {"txt", cells, NULL, 1};
+    lc_prep_text_opts o;
+    lc_prep_text_defaults(&o);
+    o.vocab_file = path;
+    lc_prep_text r;
+    lc_error e = {0};
+    CHECK(lc_prep_text_run(&col, &o, NULL, &r, &e) == LC_OK);
+    const cJSON *i2s = get(r.meta, "idx2str");
+    const char *want[] = {"<EOS>", "<SOS>", "<PAD>", "<UNK>", "zebra", "b"};
+    CHECK(cJSON_GetArraySize(i2s) == 6);
+    for (int k = 0; k < 6 && k < cJSON_GetArraySize(i2s); k++)
+        CHECK_MSG(strcmp(cJSON_GetArrayItem(i2s, k)->valuestring, want[k]) == 0, "idx2str[%d]", k);
+    CHECK(get(get(r.meta, "str2freq"), "b")->valueint == 2 && get(get(r.meta, "str2freq"), "zebra")->valueint == 0);
+    const int r0[5] = {1, 5, 3, 5, 0}; /* a is not in the file: <UNK> */
+    CHECK(r.width == 5 && row_is(r.values, r0, 5));
+    lc_prep_text_free(&r);
+    f = fopen(path, "w");
+    fputs("a\nb\na x\n", f);
+    fclose(f);
+    CHECK(lc_prep_text_run(&col, &o, NULL, &r, &e) == LC_ERR_DATA);
+    CHECK_MSG(strstr(e.msg, "line 3: 'a' is listed twice"), "%s", e.msg);
+    remove(path);
+    lc_error_clear(&e);
+    CHECK(lc_prep_text_run(&col, &o, NULL, &r, &e) == LC_ERR_IO);
+    CHECK_MSG(strstr(e.msg, "cannot open it") && strstr(e.msg, path), "%s", e.msg);
+}
+
 int main(void)
 {
     test_vocab_and_rows();
     test_options();
+    test_vocab_file();
     return check_exit("test_prep_text");
 }

@@ -1021,6 +1021,9 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
     if (!(F->tx_pad_symbol = lc_strdup(jstr(pre, "padding_symbol") ? jstr(pre, "padding_symbol") : "<PAD>")) ||
         !(F->tx_unk_symbol = lc_strdup(jstr(pre, "unknown_symbol") ? jstr(pre, "unknown_symbol") : "<UNK>")))
         return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    if (!jnull(pre, "vocab_file") && jstr(pre, "vocab_file") &&
+        !(F->tx_vocab_file = lc_strdup(jstr(pre, "vocab_file"))))
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
     const char *type = jstr(enc, "type");
     const lc_ynode *at = ynode_at(yf, "encoder", NULL);
     char what[160];
@@ -1429,6 +1432,7 @@ static void feature_free(lc_feature *f)
     free(f->fill_value);
     free(f->fallback_true_label);
     free(f->tx_pad_symbol);
+    free(f->tx_vocab_file);
     free(f->tx_unk_symbol);
     free(f->enc.conv);
     free(f->enc.fc.layers);

@@ -131,7 +131,7 @@ static const lc_key text_pre_keys[] = {
      NULL},
     {"tokenizer", T_STR, "\"space_punct\"", 0, 0,
      "space_punct|space|underscore|comma|characters|untokenized|stripped", NULL, 0, NULL},
-    {"vocab_file", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"vocab_file", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
     {"sequence_length", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
     {"max_sequence_length", T_INT | T_NULL, "256", 1, BIG, NULL, NULL, 0, NULL},
     {"most_common", T_INT, "20000", 0, BIG, NULL, NULL, 0, NULL},

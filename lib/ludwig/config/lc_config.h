@@ -99,6 +99,7 @@ typedef struct lc_feature {
     int tx_max_len, tx_seq_len; /* max_sequence_length (0: none), sequence_length (0: none) */
     int tx_pad_left;
     char *tx_pad_symbol, *tx_unk_symbol;
+    char *tx_vocab_file;      /* NULL: the vocabulary from the data */
     /* the network: encoder (inputs) or FCStack + decoder (outputs); arrays owned */
     lc_input_spec enc;
     lc_output_spec dec;

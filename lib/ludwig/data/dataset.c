@@ -276,6 +276,7 @@ static void text_opts(const lc_feature *f, const cJSON *pre, lc_prep_text_opts *
         o->padding_symbol = f->tx_pad_symbol;
     if (f->tx_unk_symbol)
         o->unknown_symbol = f->tx_unk_symbol;
+    o->vocab_file = f->tx_vocab_file;
 }
 
 /* The stored metadata entry a feature is applied with, checked before any row is read so that a

@@ -266,6 +266,7 @@ typedef struct lc_prep_text_opts {
     int lowercase;
     int pad_left;
     const char *padding_symbol, *unknown_symbol; /* "<PAD>", "<UNK>" */
+    const char *vocab_file;    /* the vocabulary, one entry per line (NULL: from the data) */
 } lc_prep_text_opts;
 
 void lc_prep_text_defaults(lc_prep_text_opts *o);

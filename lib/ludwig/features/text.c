@@ -341,23 +341,13 @@ static cJSON *text_meta(const lc_prep_text *t, const long *freq, double p99, int
     return m;
 }
 
-/* idx2str with the special symbols: removes then inserts each at its index, as add_or_move_symbol */
-static lc_status with_specials(const lc_prep_text_opts *o, vocab_tab *data, const size_t *order,
-                               size_t keep, vocab_tab *v, long **freq_out, lc_error *e)
+/* idx2str with the special symbols: each removed where the list has it (its count kept), then
+ * inserted at its index, as add_or_move_symbol; list and cnt have room for NSYM more and are
+ * taken over (the strings are borrowed). */
+static lc_status with_specials(const lc_prep_text_opts *o, const char **list, long *cnt, size_t n,
+                               vocab_tab *v, long **freq_out, lc_error *e)
 {
     const char *spec[NSYM] = {"<EOS>", "<SOS>", o->padding_symbol, o->unknown_symbol};
-    size_t n = keep;
-    char **list = calloc(n + NSYM + 1, sizeof *list);
-    long *cnt = calloc(n + NSYM + 1, sizeof *cnt);
-    if (!list || !cnt) {
-        free(list);
-        free(cnt);
-        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    }
-    for (size_t k = 0; k < n; k++) {
-        list[k] = data->tok[order[k]];
-        cnt[k] = data->count[order[k]];
-    }
     for (int s = 0; s < NSYM; s++) {
         long c = 0; /* a data token spelled as the symbol keeps its count */
         for (size_t k = 0; k < n; k++)
@@ -370,20 +360,96 @@ static lc_status with_specials(const lc_prep_text_opts *o, vocab_tab *data, cons
             }
         memmove(list + s + 1, list + s, (n - (size_t)s) * sizeof *list);
         memmove(cnt + s + 1, cnt + s, (n - (size_t)s) * sizeof *cnt);
-        list[s] = (char *)spec[s];
+        list[s] = spec[s];
         cnt[s] = c;
         n++;
     }
-    lc_status st = LC_OK;
-    for (size_t k = 0; k < n && !st; k++)
+    for (size_t k = 0; k < n; k++)
         if (vt_find(v, list[k], strlen(list[k]), 1) < 0)
+            return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    *freq_out = cnt;
+    return LC_OK;
+}
+
+/* vocab_file (strings_utils.load_vocabulary): one entry per line, stripped, cut at its first
+ * space (each a new string; the list has room for the NSYM symbols); the data's counts as
+ * str2freq. A missing or unreadable file, or an entry listed twice
+ * (Ludwig would give it the later index), is an error naming the file and line. */
+static lc_status load_vocab_file(const char *path, const vocab_tab *data, char ***list_out,
+                                 long **cnt_out, size_t *n_out, lc_error *e)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return lc_error_set(e, LC_ERR_IO, "vocab_file %s: cannot open it: %m", path);
+    vocab_tab seen = {0};
+    char **list = NULL;
+    long *cnt = NULL;
+    size_t n = 0, cap = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    long lineno = 0;
+    lc_status st = LC_OK;
+    ssize_t len;
+    while (!st && (len = getline(&line, &lcap, f)) >= 0) {
+        lineno++;
+        size_t a, l;
+        lc_tab_py_strip(line, &a, &l);
+        char *sp = memchr(line + a, ' ', l);
+        if (sp)
+            l = (size_t)(sp - (line + a));
+        long k = vt_find(&seen, line + a, l, 0);
+        if (k >= 0) {
+            char shown[LC_PREP_TEXT_MAX], *t = lc_strndup(line + a, l);
+            lc_tab_quote_text(shown, sizeof shown, t ? t : "");
+            free(t);
+            st = lc_error_set(e, LC_ERR_DATA, "vocab_file %s: line %ld: '%s' is listed twice", path,
+                              lineno, shown);
+            break;
+        }
+        if (n + NSYM + 1 > cap) {
+            size_t nc = cap ? cap * 2 : 1024;
+            char **nl = lc_realloc_array(list, nc, sizeof *nl);
+            long *ncn = nl ? lc_realloc_array(cnt, nc, sizeof *ncn) : NULL;
+            if (nl)
+                list = nl;
+            if (ncn)
+                cnt = ncn;
+            if (!nl || !ncn) {
+                st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+                break;
+            }
+            cap = nc;
+        }
+        k = vt_find(&seen, line + a, l, 1);
+        if (k < 0) {
             st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    free(list);
+            break;
+        }
+        if (!(list[n] = lc_strndup(line + a, l))) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            break;
+        }
+        long dk = vt_find((vocab_tab *)data, line + a, l, 0);
+        cnt[n] = dk >= 0 ? data->count[dk] : 0;
+        n++;
+    }
+    if (!st && ferror(f))
+        st = lc_error_set(e, LC_ERR_IO, "vocab_file %s: read error", path);
+    free(line);
+    fclose(f);
+    if (!st && n == 0)
+        st = lc_error_set(e, LC_ERR_DATA, "vocab_file %s: no entries", path);
+    vt_free(&seen);
     if (st) {
+        for (size_t k = 0; k < n; k++)
+            free(list[k]);
+        free(list);
         free(cnt);
         return st;
     }
-    *freq_out = cnt;
+    *list_out = list;
+    *cnt_out = cnt;
+    *n_out = n;
     return LC_OK;
 }
 
@@ -395,7 +461,8 @@ lc_status lc_prep_text_run(const lc_prep_column *col, const lc_prep_text_opts *o
     fill f = {0};
     vocab_tab data = {0};
     order_item *ord = NULL;
-    size_t *order = NULL;
+    char **flist = NULL; /* vocab_file entries (owned) */
+    size_t nf = 0;
     long *lens = NULL, *freq = NULL;
     if (lc_tab_raw_init(&r, col))
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
@@ -429,24 +496,51 @@ lc_status lc_prep_text_run(const lc_prep_column *col, const lc_prep_text_opts *o
     }
     /* most_common: by count, ties in order of first appearance */
     ord = malloc(data.n * sizeof *ord);
-    order = malloc(data.n * sizeof *order);
-    if (!ord || !order) {
+    if (!ord) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto done;
     }
     for (size_t k = 0; k < data.n; k++)
         ord[k] = (order_item){data.count[k], k};
     qsort(ord, data.n, sizeof *ord, cmp_order);
-    size_t keep = data.n < (size_t)o->most_common ? data.n : (size_t)o->most_common;
-    for (size_t k = 0; k < keep; k++)
-        order[k] = ord[k].first;
     vocab_tab *v = calloc(1, sizeof *v);
     if (!v) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto done;
     }
     out->vocab = v;
-    if ((st = with_specials(o, &data, order, keep, v, &freq, e)))
+    if (o->vocab_file) {
+        char **list = NULL;
+        if ((st = load_vocab_file(o->vocab_file, &data, &list, &freq, &nf, e)))
+            goto done;
+        /* the file's strings, freed at the end (with_specials reorders list) */
+        if (!(flist = malloc((nf + 1) * sizeof *flist))) {
+            for (size_t k = 0; k < nf; k++)
+                free(list[k]);
+            free(list);
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        memcpy(flist, list, nf * sizeof *flist);
+        st = with_specials(o, (const char **)list, freq, nf, v, &freq, e);
+        free(list);
+    } else {
+        size_t keep = data.n < (size_t)o->most_common ? data.n : (size_t)o->most_common;
+        const char **list = calloc(keep + NSYM + 1, sizeof *list);
+        freq = calloc(keep + NSYM + 1, sizeof *freq);
+        if (!list || !freq) {
+            free(list);
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        for (size_t k = 0; k < keep; k++) {
+            list[k] = data.tok[ord[k].first];
+            freq[k] = data.count[ord[k].first];
+        }
+        st = with_specials(o, list, freq, keep, v, &freq, e);
+        free(list);
+    }
+    if (st)
         goto done;
     out->vocab_size = (int)v->n;
     out->pad_idx = SYM_PAD;
@@ -479,7 +573,9 @@ done:
     lc_tab_raw_free(&r);
     vt_free(&data);
     free(ord);
-    free(order);
+    for (size_t k = 0; flist && k < nf; k++)
+        free(flist[k]);
+    free(flist);
     free(lens);
     free(freq);
     if (st)
