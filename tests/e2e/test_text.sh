@@ -8,6 +8,8 @@
 #    carries what update_config_with_metadata sets;
 #  - the saved model travels (predict and evaluate reproduce the experiment's files);
 #  - the rnn encoder (an LSTM over the embeddings) trains, its tensors named as Ludwig's;
+#  - pretrained_embeddings from a small GloVe file: its vectors, the average for other words;
+#    a line of the wrong length and a missing file refused;
 #  - Ludwig's default encoder (parallel_cnn, not built yet) and text outputs are refused with a
 #    message and no output.
 set -e
@@ -94,6 +96,66 @@ EOF
 for tensor in encoder_obj.embed_sequence.embeddings.weight encoder_obj.recurrent_stack.layers.weight_hh_l0; do
     grep -q "text__ludwig.$tensor" "$T/rnn/experiment_run/model/model_weights" || fail "no tensor $tensor"
 done
+
+# pretrained_embeddings: a small GloVe file this test writes (3 values per word); frozen, so the
+# saved matrix holds the file's vectors for its words and their average (+- 0.01) for the rest
+cat >"$T/glove.txt" <<'EOF'
+the 0.5 -0.25 1
+computer 1.5 2 -3
+space 0 0.125 0.75
+EOF
+cat >"$T/glove.yaml" <<EOF
+input_features:
+  - name: text
+    type: text
+    encoder: {type: embed, pretrained_embeddings: $T/glove.txt, embeddings_trainable: false}
+output_features:
+  - name: category
+    type: category
+preprocessing:
+  split: {type: fixed, column: split}
+trainer: {epochs: 2}
+EOF
+"$LUDWIG_C" experiment --config "$T/glove.yaml" --dataset "$T/small.csv" --output_directory "$T/glove" \
+    --random_seed 1 --threads 2 >"$T/glove.log" 2>&1 || { fail "pretrained_embeddings"; cat "$T/glove.log"; }
+$PY - "$T/glove/experiment_run/model" <<'PYEOF' || fails=$((fails + 1))
+import json, struct, sys
+model = sys.argv[1]
+meta = json.load(open(model + "/training_set_metadata.json"))["text"]
+data = open(model + "/model_weights", "rb").read()
+n, at, w = struct.unpack_from("<I", data, 8)[0], 12, None
+for _ in range(n):
+    nl = struct.unpack_from("<H", data, at)[0]
+    name = data[at + 2:at + 2 + nl].decode()
+    at += 2 + nl
+    nd = data[at + 1]
+    shape = struct.unpack_from("<%dq" % nd, data, at + 2)
+    at += 2 + 8 * nd
+    nb = struct.unpack_from("<Q", data, at)[0]
+    vals = struct.unpack_from("<%df" % (nb // 4), data, at + 8)
+    at += 8 + nb
+    if name.endswith("embed_sequence.embeddings.weight"):
+        w, wshape = vals, shape
+assert w is not None and wshape == (len(meta["idx2str"]), 3), "embedding shape %s" % (wshape,)
+vec = {"the": (0.5, -0.25, 1.0), "computer": (1.5, 2.0, -3.0), "space": (0.0, 0.125, 0.75)}
+avg = [sum(v[j] for v in vec.values()) / 3 for j in range(3)]
+for i, word in enumerate(meta["idx2str"]):
+    row = w[3 * i:3 * i + 3]
+    if word in vec:
+        assert tuple(row) == vec[word], (word, row)
+    else:
+        assert all(abs(row[j] - avg[j]) <= 0.01 + 1e-6 for j in range(3)), (word, row, avg)
+print("text: pretrained_embeddings: %d rows, the file's 3 words exact, the rest their average +- 0.01" % len(meta["idx2str"]))
+PYEOF
+"$LUDWIG_C" predict --model_path "$T/glove/experiment_run/model" --dataset "$T/small.csv" \
+    --output_directory "$T/glovep" >"$T/glovep.log" 2>&1 || { fail "predict with pretrained_embeddings"; cat "$T/glovep.log"; }
+printf 'the 0.5 -0.25 1\ncomputer 1.5 2\n' >"$T/bad_glove.txt"
+sed "s|$T/glove.txt|$T/bad_glove.txt|" "$T/glove.yaml" >"$T/bad_glove.yaml"
+expect glove_dim 1 "bad_glove.txt: line 2 has 2 numbers, the first line 3" -- \
+    --config "$T/bad_glove.yaml" --dataset "$T/small.csv"
+sed "s|$T/glove.txt|$T/no_such_glove.txt|" "$T/glove.yaml" >"$T/no_glove.yaml"
+expect glove_missing 1 "no_such_glove.txt: cannot open it" -- \
+    --config "$T/no_glove.yaml" --dataset "$T/small.csv"
 
 cat >"$T/default.yaml" <<'EOF'
 input_features: [{name: text, type: text}]

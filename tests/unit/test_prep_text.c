@@ -8,6 +8,7 @@
 #include "check.h"
 #include "lc_prep_tab.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -150,10 +151,37 @@ static void test_vocab_file(void)
     CHECK_MSG(strstr(e.msg, "cannot open it") && strstr(e.msg, path), "%s", e.msg);
 }
 
+/* a GloVe file: the first line's size; each vocabulary word's vector; others the average plus at
+ * most 0.01; a value that is not a number refused with its line */
+static void test_glove(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/lc_test_glove_%d.txt", (int)getpid());
+    FILE *f = fopen(path, "w");
+    fputs("\nb 1 2\nzz 9 9\nb 5 5\n<UNK> -1 0\n", f);
+    fclose(f);
+    int dim = 0;
+    lc_error e = {0};
+    CHECK(lc_glove_dim(path, &dim, &e) == LC_OK && dim == 2);
+    cJSON *i2s = cJSON_Parse("[\"<EOS>\", \"<SOS>\", \"<PAD>\", \"<UNK>\", \"b\"]");
+    float w[10];
+    CHECK(lc_glove_fill(path, i2s, 2, w, 7, &e) == LC_OK);
+    CHECK(w[8] == 1.0f && w[9] == 2.0f && w[6] == -1.0f && w[7] == 0.0f); /* the first "b" */
+    CHECK(fabsf(w[0] - 0.0f) <= 0.0100001f && fabsf(w[1] - 1.0f) <= 0.0100001f);
+    f = fopen(path, "w");
+    fputs("b 1 2\n<UNK> 3 x\n", f);
+    fclose(f);
+    CHECK(lc_glove_fill(path, i2s, 2, w, 7, &e) == LC_ERR_DATA);
+    CHECK_MSG(strstr(e.msg, "line 2: value 2 is not a number"), "%s", e.msg);
+    remove(path);
+    cJSON_Delete(i2s);
+}
+
 int main(void)
 {
     test_vocab_and_rows();
     test_options();
     test_vocab_file();
+    test_glove();
     return check_exit("test_prep_text");
 }

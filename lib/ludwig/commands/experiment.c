@@ -23,6 +23,7 @@
 #include "lc_mem.h"
 #include "lc_model.h"
 #include "lc_outputs.h"
+#include "lc_prep_tab.h"
 #include "lc_report.h"
 #include "lc_train.h"
 #include "lc_weights.h"
@@ -204,6 +205,27 @@ static lc_status check_args(exp_run *X, lc_error *e)
 }
 
 /* Config, threads, data, and the model (initialised, or loaded from --model_load_path). */
+/* The embedding matrix of each text input with pretrained_embeddings, from its GloVe file. */
+static lc_status pretrained_embeddings(exp_run *X, lc_error *e)
+{
+    for (int k = 0; k < X->cfg->nin; k++) {
+        const char *path = X->cfg->in[k].tx_pretrained;
+        if (!path)
+            continue;
+        for (int i = 0; i < X->m->nlayers; i++) {
+            const lc_layer *l = &X->m->layers[i];
+            if (l->type != LC_L_EMBED || l->part != LC_PART_ENC_EMBED_SEQ || l->feature != k)
+                continue;
+            const cJSON *i2s = cJSON_GetObjectItemCaseSensitive(X->ds->in[k].meta, "idx2str");
+            lc_status st = lc_glove_fill(path, i2s, l->u.embed.D, X->m->params + l->w_off,
+                                         X->o->random_seed, e);
+            if (st)
+                return st;
+        }
+    }
+    return LC_OK;
+}
+
 static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
 {
     const lc_experiment_opts *o = X->o;
@@ -229,6 +251,11 @@ static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
                              .stop = o->stop_flag};
     if ((st = lc_dataset_build(X->cfg, &dopts, X->pool, &X->ds, e)))
         return st;
+    /* pretrained embeddings: the GloVe file's size is the embedding's */
+    for (int k = 0; k < X->cfg->nin; k++)
+        if (X->cfg->in[k].tx_pretrained &&
+            (st = lc_glove_dim(X->cfg->in[k].tx_pretrained, &X->cfg->in[k].enc.embed_size, e)))
+            return st;
     const lc_config *cfg = X->cfg;
     const lc_dataset *ds = X->ds;
     int B = lc_train_batch_size(cfg, ds->count[0]);
@@ -236,6 +263,8 @@ static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
     if ((st = lc_model_build(cfg, ds, B > EB ? B : EB, o->threads, &X->m, e)))
         return st;
     lc_model_init_params(X->m, o->random_seed);
+    if ((st = pretrained_embeddings(X, e)))
+        return st;
     if (o->model_load_path) {
         snprintf(path, sizeof path, "%s/model_weights", o->model_load_path);
         if ((st = lc_weights_load(X->m, path, e)))

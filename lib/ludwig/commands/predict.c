@@ -22,6 +22,7 @@
 #include "lc_mem.h"
 #include "lc_model.h"
 #include "lc_outputs.h"
+#include "lc_prep_tab.h"
 #include "lc_report.h"
 #include "lc_train.h"
 #include "lc_weights.h"
@@ -197,6 +198,11 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
         return st;
     if (o->stop_flag && *o->stop_flag)
         return lc_error_set(e, LC_ERR_INTERRUPTED, "interrupted");
+    /* pretrained embeddings: their size is the GloVe file's, as Ludwig reads it again */
+    for (int k = 0; k < r->cfg->nin; k++)
+        if (r->cfg->in[k].tx_pretrained &&
+            (st = lc_glove_dim(r->cfg->in[k].tx_pretrained, &r->cfg->in[k].enc.embed_size, e)))
+            return st;
     if ((st = lc_model_build(r->cfg, r->ds, o->batch_size, o->threads, &r->m, e))) {
         lc_error_prefix(e, "%s/model_hyperparameters.json: ", o->model_path);
         return st;

@@ -1035,8 +1035,12 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
     const char *rep = jstr(enc, "representation");
     if (rep && strcmp(rep, "dense") != 0)
         return cerr(x, at, "%s: representation '%s' is not supported by ludwig-c yet (supported: dense)", what, rep);
-    if (!jnull(enc, "pretrained_embeddings") && jstr(enc, "pretrained_embeddings"))
-        return cerr(x, at, "%s: pretrained_embeddings is not supported by ludwig-c yet", what, NULL);
+    if (!jnull(enc, "pretrained_embeddings") && jstr(enc, "pretrained_embeddings")) {
+        /* the GloVe file gives the embedding size (read when the model is built for training) */
+        if (!(F->tx_pretrained = lc_strdup(jstr(enc, "pretrained_embeddings"))))
+            return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+        F->enc.embed_exact = 1;
+    }
     F->enc.embed_size = (int)jnum(enc, "embedding_size", 256);
     F->enc.embed_trainable = jbool(enc, "embeddings_trainable", 1);
     F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
@@ -1433,6 +1437,7 @@ static void feature_free(lc_feature *f)
     free(f->fallback_true_label);
     free(f->tx_pad_symbol);
     free(f->tx_vocab_file);
+    free(f->tx_pretrained);
     free(f->tx_unk_symbol);
     free(f->enc.conv);
     free(f->enc.fc.layers);

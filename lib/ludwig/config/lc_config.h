@@ -100,6 +100,7 @@ typedef struct lc_feature {
     int tx_pad_left;
     char *tx_pad_symbol, *tx_unk_symbol;
     char *tx_vocab_file;      /* NULL: the vocabulary from the data */
+    char *tx_pretrained;      /* pretrained_embeddings (a GloVe file), or NULL */
     /* the network: encoder (inputs) or FCStack + decoder (outputs); arrays owned */
     lc_input_spec enc;
     lc_output_spec dec;

@@ -23,6 +23,7 @@
 
 #include <cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lc_config.h"
 #include "lc_error.h"
@@ -288,5 +289,16 @@ lc_status lc_prep_text_run(const lc_prep_column *col, const lc_prep_text_opts *o
 lc_status lc_prep_text_apply(const lc_prep_column *col, const lc_prep_text_opts *o,
                              const cJSON *meta, lc_prep_text *out, lc_error *e);
 void lc_prep_text_free(lc_prep_text *r);
+
+/* pretrained_embeddings, a GloVe text file (a word, then its values, per line): the size its first
+ * non-empty line gives. */
+lc_status lc_glove_dim(const char *path, int *dim, lc_error *e);
+/* The (V, E) embedding matrix w for the vocabulary idx2str: each word's vector from the file
+ * (its first line for a word listed twice), the words it lacks the average of the found ones
+ * plus U(-0.01, 0.01) noise from seed's stream (Ludwig: numpy's unseeded). A line of another
+ * length or a value that is not a number is an error naming the line (Ludwig skips such lines
+ * with a warning); so is a file holding none of the words. */
+lc_status lc_glove_fill(const char *path, const cJSON *idx2str, int E, float *w, uint64_t seed,
+                        lc_error *e);
 
 #endif

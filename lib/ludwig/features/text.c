@@ -18,6 +18,7 @@
 
 #include "lc_json.h"
 #include "lc_mem.h"
+#include "lc_rng.h"
 
 enum { SYM_EOS = 0, SYM_SOS, SYM_PAD, SYM_UNK, NSYM };
 
@@ -650,4 +651,147 @@ void lc_prep_text_free(lc_prep_text *r)
     lc_free(r->keep);
     cJSON_Delete(r->meta);
     memset(r, 0, sizeof *r);
+}
+
+/* ---- pretrained_embeddings (data_utils.load_glove / load_pretrained_embeddings) ---- */
+
+/* the fields of a GloVe line: a word then numbers, separated by whitespace */
+static int glove_fields(const char *line, const char **start, size_t *len, int cap)
+{
+    int n = 0;
+    const char *p = line;
+    while (*p) {
+        while (*p && space_char((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        const char *q = p;
+        while (*q && !space_char((unsigned char)*q))
+            q++;
+        if (n < cap) {
+            start[n] = p;
+            len[n] = (size_t)(q - p);
+        }
+        n++;
+        p = q;
+    }
+    return n;
+}
+
+lc_status lc_glove_dim(const char *path, int *dim, lc_error *e)
+{
+    *dim = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return lc_error_set(e, LC_ERR_IO, "pretrained_embeddings %s: cannot open it: %m", path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        int n = glove_fields(line, NULL, NULL, 0);
+        if (n > 0) { /* Ludwig: the first non-empty line sets the size */
+            *dim = n - 1;
+            break;
+        }
+    }
+    free(line);
+    fclose(f);
+    if (*dim < 1)
+        return lc_error_set(e, LC_ERR_DATA, "pretrained_embeddings %s: no line of the GloVe format (a word, then its numbers)",
+                            path);
+    return LC_OK;
+}
+
+lc_status lc_glove_fill(const char *path, const cJSON *idx2str, int E, float *w,
+                        uint64_t seed, lc_error *e)
+{
+    int V = cJSON_GetArraySize(idx2str);
+    vocab_tab words = {0};
+    for (const cJSON *it = idx2str ? idx2str->child : NULL; it; it = it->next)
+        if (!cJSON_IsString(it) || vt_find(&words, it->valuestring, strlen(it->valuestring), 1) < 0) {
+            vt_free(&words);
+            return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        }
+    unsigned char *found = calloc((size_t)V + 1, 1);
+    FILE *f = fopen(path, "r");
+    if (!found || !f) {
+        free(found);
+        vt_free(&words);
+        if (f)
+            fclose(f);
+        return f ? lc_error_set(e, LC_ERR_NOMEM, "out of memory")
+                 : lc_error_set(e, LC_ERR_IO, "pretrained_embeddings %s: cannot open it: %m", path);
+    }
+    const char **start = malloc(((size_t)E + 2) * sizeof *start);
+    size_t *flen = malloc(((size_t)E + 2) * sizeof *flen);
+    char *line = NULL, num[64];
+    size_t cap = 0;
+    ssize_t len;
+    long lineno = 0;
+    lc_status st = start && flen ? LC_OK : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    while (!st && (len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        int n = glove_fields(line, start, flen, E + 2);
+        if (n == 0)
+            continue;
+        if (n != E + 1) {
+            st = lc_error_set(e, LC_ERR_DATA, "pretrained_embeddings %s: line %ld has %d numbers, the first line %d (every line: a word, then the same number of values)",
+                              path, lineno, n - 1, E);
+            break;
+        }
+        long k = vt_find(&words, start[0], flen[0], 0);
+        if (k < 0 || found[k])
+            continue;
+        float *row = w + (size_t)k * E;
+        for (int j = 0; j < E && !st; j++) {
+            double v;
+            if (flen[j + 1] >= sizeof num) {
+                st = LC_ERR_DATA;
+            } else {
+                memcpy(num, start[j + 1], flen[j + 1]);
+                num[flen[j + 1]] = '\0';
+                if (lc_tab_py_float(num, &v))
+                    row[j] = (float)v;
+                else
+                    st = LC_ERR_DATA;
+            }
+            if (st)
+                lc_error_set(e, LC_ERR_DATA, "pretrained_embeddings %s: line %ld: value %d is not a number",
+                             path, lineno, j + 1);
+        }
+        found[k] = 1;
+    }
+    free(line);
+    free(start);
+    free(flen);
+    fclose(f);
+    if (!st) {
+        /* the words it lacks: the average of the found ones plus U(-0.01, 0.01) noise */
+        double *avg = calloc((size_t)E, sizeof *avg);
+        long nf = 0;
+        for (int k = 0; k < V; k++)
+            if (found[k]) {
+                nf++;
+                for (int j = 0; j < E; j++)
+                    avg[j] += w[(size_t)k * E + j];
+            }
+        if (!avg)
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        else if (nf == 0)
+            st = lc_error_set(e, LC_ERR_DATA, "pretrained_embeddings %s: none of the %d vocabulary entries is in the file",
+                              path, V);
+        for (int k = 0; !st && k < V; k++) {
+            if (found[k])
+                continue;
+            lc_rng r;
+            lc_rng_init(&r, seed, LC_STREAM_INIT, 0x676c6f7665ULL + (uint64_t)k);
+            for (int j = 0; j < E; j++)
+                w[(size_t)k * E + j] = (float)(avg[j] / (double)nf +
+                                               (2.0 * lc_u01d(lc_rng_next(&r)) - 1.0) * 0.01);
+        }
+        free(avg);
+    }
+    free(found);
+    vt_free(&words);
+    return st;
 }

@@ -116,6 +116,7 @@ typedef struct lc_input_spec {
     float recurrent_dropout; /* between stacked layers, in training (torch's RNN dropout) */
     lc_seq_reduce reduce;  /* rnn: reduce_output */
     int seq_embed;         /* text: the T inputs are token ids, embedded (vocab, embed_size, ...) */
+    int embed_exact;       /* pretrained embeddings: embed_size is the file's, never cut to vocab */
 } lc_input_spec;
 
 typedef enum lc_head_type { LC_HEAD_CATEGORY = 0, LC_HEAD_BINARY, LC_HEAD_NUMBER } lc_head_type;

@@ -41,7 +41,8 @@ lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batc
             in[k].T = c->T;
         in[k].vocab = c->nclasses;
         /* Ludwig: an embedding larger than the vocabulary is cut to the vocabulary's size */
-        if ((in[k].enc == LC_ENC_EMBED || in[k].seq_embed) && in[k].embed_size > c->nclasses)
+        if ((in[k].enc == LC_ENC_EMBED || in[k].seq_embed) && !in[k].embed_exact &&
+            in[k].embed_size > c->nclasses)
             in[k].embed_size = c->nclasses;
     }
     for (int o = 0; o < cfg->nout; o++) {
