@@ -10,8 +10,9 @@
 #  - the rnn encoder (an LSTM over the embeddings) trains, its tensors named as Ludwig's;
 #  - pretrained_embeddings from a small GloVe file: its vectors, the average for other words;
 #    a line of the wrong length and a missing file refused;
-#  - Ludwig's default encoder (parallel_cnn, not built yet) and text outputs are refused with a
-#    message and no output.
+#  - Ludwig's default encoder, parallel_cnn, trains with its tensors named as Ludwig's;
+#  - an encoder not built yet (transformer) and text outputs are refused with a message and no
+#    output.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -157,12 +158,24 @@ sed "s|$T/glove.txt|$T/no_such_glove.txt|" "$T/glove.yaml" >"$T/no_glove.yaml"
 expect glove_missing 1 "no_such_glove.txt: cannot open it" -- \
     --config "$T/no_glove.yaml" --dataset "$T/small.csv"
 
+# Ludwig's default text encoder, parallel_cnn (four conv layers of widths 2-5, 256 filters each,
+# fc 512 -> 256), its tensors named as Ludwig's
 cat >"$T/default.yaml" <<'EOF'
-input_features: [{name: text, type: text}]
+input_features: [{name: text, type: text, preprocessing: {max_sequence_length: 32}}]
 output_features: [{name: category, type: category}]
+preprocessing: {split: {type: fixed, column: split}}
+trainer: {epochs: 1}
 EOF
-expect default 1 "text encoder 'parallel_cnn' is not supported by ludwig-c yet (supported: rnn, embed)" -- \
-    --config "$T/default.yaml" --dataset "$T/small.csv"
+"$LUDWIG_C" experiment --config "$T/default.yaml" --dataset "$T/small.csv" --output_directory "$T/pcnn" \
+    --random_seed 1 --threads 2 >"$T/pcnn.log" 2>&1 || { fail "parallel_cnn (the default encoder)"; cat "$T/pcnn.log"; }
+for tensor in parallel_conv1d.parallel_layers.3.layers.0.weight fc_stack.stack.1.layers.0.bias; do
+    grep -q "text__ludwig.encoder_obj.$tensor" "$T/pcnn/experiment_run/model/model_weights" || fail "no tensor $tensor"
+done
+grep -q '"type": "parallel_cnn"' "$T/pcnn/experiment_run/model/model_hyperparameters.json" ||
+    fail "the rendered encoder is not parallel_cnn"
+sed 's/max_sequence_length: 32}/max_sequence_length: 32}, encoder: transformer/' "$T/default.yaml" >"$T/tf.yaml"
+expect transformer 1 "text encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, rnn, embed)" -- \
+    --config "$T/tf.yaml" --dataset "$T/small.csv"
 cat >"$T/out.yaml" <<'EOF'
 input_features: [{name: category, type: category}]
 output_features: [{name: text, type: text}]

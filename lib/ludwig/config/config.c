@@ -971,6 +971,66 @@ static lc_status rnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc, cons
     return LC_OK;
 }
 
+/* Ludwig's ParallelCNN: conv_layers (or the four default layers of filter sizes 2, 3, 4, 5; also
+ * when only num_conv_layers is set, as Ludwig does), each with filter_size and num_filters (the
+ * encoder's as defaults); activation and dropout; fc_layers, num_fc_layers x output_size, or the
+ * default [512, 256]. Norms and pooling are not built yet. */
+static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc,
+                                   const char *what, lc_input_spec *sp)
+{
+    sp->enc = LC_ENC_PARALLEL_CNN;
+    if (sp->reduce == LC_RED_LAST || sp->reduce == LC_RED_CONCAT)
+        return cerr(x, at, "%s: parallel_cnn with reduce_output '%s' is not supported by ludwig-c yet (supported: sum, mean, avg, max)",
+                    what, jstr(enc, "reduce_output"));
+    if (!jnull(enc, "pool_size") || (!jnull(enc, "norm") && jstr(enc, "norm")))
+        return cerr(x, at, "%s: parallel_cnn's pool_size and norm are not supported by ludwig-c yet", what, NULL);
+    if (parse_act(jstr(enc, "activation") ? jstr(enc, "activation") : "relu", &sp->pconv_act))
+        return cerr(x, at, "%s: activation '%s' is not supported by ludwig-c yet", what, jstr(enc, "activation"));
+    int dflt_k = (int)jnum(enc, "filter_size", 3), dflt_f = (int)jnum(enc, "num_filters", 256);
+    const cJSON *cl = jget(enc, "conv_layers");
+    if (cl && cJSON_IsArray(cl)) {
+        sp->npconv = cJSON_GetArraySize(cl);
+        if (sp->npconv < 1 || sp->npconv > 16)
+            return cerr(x, at, "%s: conv_layers needs 1 to 16 layers", what, NULL);
+        int i = 0;
+        for (const cJSON *c = cl->child; c; c = c->next, i++) {
+            for (const cJSON *kv = c->child; kv; kv = kv->next)
+                if (strcmp(kv->string, "filter_size") != 0 && strcmp(kv->string, "num_filters") != 0 &&
+                    !(strcmp(kv->string, "pool_size") == 0 && cJSON_IsNull(kv)))
+                    return cerr(x, at, "%s: conv_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters)",
+                                what, kv->string);
+            sp->pconv_k[i] = (int)jnum(c, "filter_size", dflt_k);
+            sp->pconv_f[i] = (int)jnum(c, "num_filters", dflt_f);
+            if (sp->pconv_k[i] < 1 || sp->pconv_f[i] < 1)
+                return cerr(x, at, "%s: every conv_layers entry needs filter_size and num_filters >= 1", what, NULL);
+        }
+    } else {
+        sp->npconv = 4;
+        for (int i = 0; i < 4; i++) {
+            sp->pconv_k[i] = 2 + i;
+            sp->pconv_f[i] = dflt_f;
+        }
+    }
+    /* the FCStack: fc_layers, else num_fc_layers x output_size, else [512, 256] */
+    cJSON *e2 = cJSON_Duplicate(enc, 1);
+    if (!e2)
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    if (jnull(e2, "fc_layers") && jnull(e2, "num_fc_layers")) {
+        cJSON *fl = cJSON_CreateArray(), *l1 = cJSON_CreateObject(), *l2 = cJSON_CreateObject();
+        cJSON_AddNumberToObject(l1, "output_size", 512);
+        cJSON_AddNumberToObject(l2, "output_size", 256);
+        cJSON_AddItemToArray(fl, l1);
+        cJSON_AddItemToArray(fl, l2);
+        cJSON_ReplaceItemInObjectCaseSensitive(e2, "fc_layers", fl);
+    }
+    static const stack_keys SK_PCNN = {"output_size", "use_bias", "weights_initializer",
+                                       "bias_initializer", "norm", "norm_params", "activation",
+                                       "dropout", "num_fc_layers", 0};
+    lc_status st = fc_stack_spec(x, at, e2, &SK_PCNN, what, &sp->fc);
+    cJSON_Delete(e2);
+    return st;
+}
+
 /* A timeseries input: its preprocessing, and the rnn encoder (the only sequence encoder
  * ludwig-c builds so far). */
 static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
@@ -1028,9 +1088,10 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
     const lc_ynode *at = ynode_at(yf, "encoder", NULL);
     char what[160];
     snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
-    if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "embed") != 0))
+    if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "embed") != 0 &&
+                  strcmp(type, "parallel_cnn") != 0))
         return cerr(x, at ? at : yf,
-                    "%s: text encoder '%s' is not supported by ludwig-c yet (supported: rnn, embed); parallel_cnn is Ludwig's default, so set encoder: {type: rnn} or {type: embed}",
+                    "%s: text encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, rnn, embed)",
                     what, type ? type : "?");
     const char *rep = jstr(enc, "representation");
     if (rep && strcmp(rep, "dense") != 0)
@@ -1058,6 +1119,8 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
         F->enc.enc = LC_ENC_SEQ_EMBED; /* no FC layers */
         return LC_OK;
     }
+    if (strcmp(type, "parallel_cnn") == 0)
+        return parallel_cnn_spec(x, at, enc, what, &F->enc);
     if ((st = rnn_spec(x, at, enc, what, &F->enc)))
         return st;
     return fc_stack_spec(x, at, enc, &SK_RNN, what, &F->enc.fc);

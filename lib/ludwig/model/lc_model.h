@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "lc_conv.h"
+#include "lc_conv1d.h"
 #include "lc_error.h"
 #include "lc_layers.h"
 #include "lc_pool.h"
@@ -86,7 +87,9 @@ typedef enum lc_enc_type {
     LC_ENC_ONEHOT,          /* category `onehot` and `sparse`: the one-hot vector */
     LC_ENC_RNN,             /* timeseries / text `rnn`: (text: embeddings,) a RecurrentStack, a
                              * sequence reduction, an FCStack */
-    LC_ENC_SEQ_EMBED        /* text `embed`: embeddings and a sequence reduction */
+    LC_ENC_SEQ_EMBED,       /* text `embed`: embeddings and a sequence reduction */
+    LC_ENC_PARALLEL_CNN     /* text `parallel_cnn`: embeddings, parallel conv1d layers (each
+                             * reduced), concatenated, an FCStack */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -117,6 +120,9 @@ typedef struct lc_input_spec {
     lc_seq_reduce reduce;  /* rnn: reduce_output */
     int seq_embed;         /* text: the T inputs are token ids, embedded (vocab, embed_size, ...) */
     int embed_exact;       /* pretrained embeddings: embed_size is the file's, never cut to vocab */
+    int npconv;            /* parallel_cnn: layers, each filter size and number of filters */
+    int pconv_k[16], pconv_f[16];
+    lc_act pconv_act;      /* parallel_cnn: the conv layers' activation */
 } lc_input_spec;
 
 typedef enum lc_head_type { LC_HEAD_CATEGORY = 0, LC_HEAD_BINARY, LC_HEAD_NUMBER } lc_head_type;
@@ -164,7 +170,8 @@ typedef enum lc_ltype {
     LC_L_EMBED,            /* (B, D) rows of W (V, D) picked by the source's indices */
     LC_L_ONEHOT,           /* (B, V) one-hot of the source's indices */
     LC_L_RNN,              /* (B, T, D H) from (B, T, I): one recurrent layer, D directions */
-    LC_L_SEQRED            /* (B, F) from (B, T, F): a sequence reduction */
+    LC_L_SEQRED,           /* (B, F) from (B, T, F): a sequence reduction */
+    LC_L_CONV1D            /* (B, L, F) from (B, L, E): Conv1d, "same" padding */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -174,6 +181,7 @@ typedef enum lc_lpart {
     LC_PART_ENC_EMBED,     /* input feature: encoder_obj.embed */
     LC_PART_ENC_RNN,       /* input feature: encoder_obj.recurrent_stack.layers (torch RNN) */
     LC_PART_ENC_EMBED_SEQ, /* input feature: encoder_obj.embed_sequence.embeddings */
+    LC_PART_ENC_PCONV,     /* input feature: encoder_obj.parallel_conv1d.parallel_layers.<i> */
     LC_PART_COMBINER,      /* combiner.fc_stack */
     LC_PART_OUT_FC,        /* output feature: fc_stack */
     LC_PART_DECODER        /* output feature: decoder_obj.dense */
@@ -204,6 +212,7 @@ typedef struct lc_layer {
             lc_seq_reduce mode;
             int T, F;
         } red;
+        lc_conv1d c1;
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
     lc_conv_fuse fuse;

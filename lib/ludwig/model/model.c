@@ -385,6 +385,69 @@ static lc_status plan_rnn(planner *pl, node *at, const lc_input_spec *s)
     return plan_fc_stack(pl, at, &s->fc);
 }
 
+/* Ludwig's ParallelCNN: the embeddings, then per conv layer Conv1d ("same") -> activation ->
+ * dropout, the layers' outputs concatenated on the channel axis and reduced over the steps (done
+ * here per layer, then concatenated: the same numbers for sum, mean and max), the FCStack. */
+static lc_status plan_parallel_cnn(planner *pl, node *at, const lc_input_spec *s)
+{
+    lc_status st = plan_seq_embed(pl, at, s);
+    if (st)
+        return st;
+    if (s->npconv < 1 || s->npconv > 16)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "parallel_cnn needs 1 to 16 conv layers");
+    node in = *at;
+    int E = (int)(in.n / (size_t)s->T), *red = calloc((size_t)s->npconv, sizeof *red);
+    size_t Ftot = 0;
+    if (!red)
+        return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+    for (int i = 0; i < s->npconv; i++) {
+        node h = in;
+        int F = s->pconv_f[i];
+        pl->part = LC_PART_ENC_PCONV;
+        lc_layer *l = add_layer(pl, LC_L_CONV1D, h, (size_t)s->T * F);
+        if (!l) {
+            free(red);
+            return LC_ERR_NOMEM;
+        }
+        l->u.c1 = (lc_conv1d){.L = s->T, .E = E, .F = F, .k = s->pconv_k[i]};
+        l->param_index = i;
+        /* Ludwig's Conv1DLayer keeps torch's own init and always has a bias */
+        l->fan_in = (size_t)E * s->pconv_k[i];
+        l->fan_out = (size_t)F * s->pconv_k[i];
+        add_params(pl, l, (size_t)F * E * s->pconv_k[i], (size_t)F, LC_INIT_TORCH_DEFAULT,
+                   LC_INIT_TORCH_DEFAULT);
+        h = here(pl);
+        if ((st = add_act_dropout(pl, &h, s->pconv_act, s->embed_dropout, i))) {
+            free(red);
+            return st;
+        }
+        l = add_layer(pl, LC_L_SEQRED, h, (size_t)F);
+        if (!l) {
+            free(red);
+            return LC_ERR_NOMEM;
+        }
+        l->u.red.mode = s->reduce;
+        l->u.red.T = s->T;
+        l->u.red.F = F;
+        pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+        l->aux_off = pl->aux_per_sample;
+        pl->aux_per_sample += sizeof(int32_t);
+        red[i] = pl->n - 1;
+        Ftot += (size_t)F;
+    }
+    pl->part = LC_PART_ENC_FC;
+    lc_layer *l = add_layer(pl, LC_L_CONCAT, (node){red[0], pl->layers[red[0]].out_n}, Ftot);
+    for (int i = 1; l && i < s->npconv; i++)
+        if (push_src(pl, red[i]))
+            l = NULL;
+    free(red);
+    if (!l)
+        return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+    pl->layers[pl->n - 1].nsrc = s->npconv;
+    *at = here(pl);
+    return plan_fc_stack(pl, at, &s->fc);
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -414,6 +477,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
     }
     case LC_ENC_RNN:
         return plan_rnn(pl, at, s);
+    case LC_ENC_PARALLEL_CNN:
+        return plan_parallel_cnn(pl, at, s);
     case LC_ENC_SEQ_EMBED: {
         /* SequenceEmbedEncoder: the embeddings, dropout, the reduction; no FC layers */
         lc_status st = plan_seq_embed(pl, at, s);
@@ -453,6 +518,7 @@ static size_t input_floats(const lc_input_spec *in)
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
+    case LC_ENC_PARALLEL_CNN:
         return (size_t)in->T;
     default: /* a timeseries' (T) values, or one value */
         return in->T > 1 ? (size_t)in->T : 1;
@@ -674,6 +740,8 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
                         (double)l->u.conv.OH * l->u.conv.OW;
         else if (l->type == LC_L_DENSE)
             m->flops += 2.0 * l->u.dense.in * l->u.dense.out;
+        else if (l->type == LC_L_CONV1D)
+            m->flops += 2.0 * l->u.c1.L * l->u.c1.F * l->u.c1.E * (double)l->u.c1.k;
         else if (l->type == LC_L_RNN)
             m->flops += 2.0 * l->u.rnn.D * l->u.rnn.T * lc_rnn_gates(l->u.rnn.cell) *
                         l->u.rnn.H * (double)(l->u.rnn.I + l->u.rnn.H);
@@ -720,6 +788,12 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         if (w > ws)
             ws = w;
     }
+    for (int i = 0; i < m->nlayers; i++)
+        if (m->layers[i].type == LC_L_CONV1D) {
+            size_t w = lc_conv1d_ws_floats(&m->layers[i].u.c1, max_batch, m->nthreads);
+            if (w > ws)
+                ws = w;
+        }
     for (int i = 0; i < m->nlayers; i++)
         if (m->layers[i].type == LC_L_RNN) {
             const lc_layer *l = &m->layers[i];
@@ -1082,6 +1156,9 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         case LC_L_SEQRED:
             seqred_forward(l, B, x, y, (int32_t *)(m->aux + l->aux_off));
             break;
+        case LC_L_CONV1D:
+            lc_conv1d_forward(p, &l->u.c1, B, x, w, b, y, l->u.c1.F, 0, m->conv_ws);
+            break;
         }
     }
 }
@@ -1244,6 +1321,11 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             if (dx)
                 seqred_backward(l, B, x, y, (const int32_t *)(m->aux + l->aux_off), dy, dx);
             break;
+        case LC_L_CONV1D:
+            if (dx)
+                memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
+            lc_conv1d_backward(p, &l->u.c1, B, x, w, dy, l->u.c1.F, 0, dx, dw, db, m->conv_ws);
+            break;
         }
         if (dx)
             grad_commit(m, i, 0, B);
@@ -1275,6 +1357,11 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
     case LC_PART_ENC_EMBED_SEQ:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_sequence.embeddings",
                  in);
+        break;
+    case LC_PART_ENC_PCONV:
+        snprintf(buf, n,
+                 "input_features.module_dict.%s__ludwig.encoder_obj.parallel_conv1d.parallel_layers.%d.layers.0",
+                 in, l->param_index);
         break;
     case LC_PART_ENC_RNN:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.recurrent_stack.layers",
@@ -1379,6 +1466,11 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
                     t->ndim = 2;
                     t->shape[0] = l->u.dense.out;
                     t->shape[1] = l->u.dense.in;
+                } else if (k == 0 && l->type == LC_L_CONV1D) {
+                    t->ndim = 3;
+                    t->shape[0] = l->u.c1.F;
+                    t->shape[1] = l->u.c1.E;
+                    t->shape[2] = l->u.c1.k;
                 } else if (k == 0 && l->type == LC_L_EMBED) {
                     t->ndim = 2;
                     t->shape[0] = l->u.embed.V;

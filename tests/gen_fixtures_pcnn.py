@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+"""gen_fixtures_pcnn.py - writes tests/fixtures/pcnn_cases.json: Ludwig 0.10.3's ECD network for a
+text input with the parallel_cnn encoder and a category output, built in torch 1.13 (Debian's
+python3-torch) with Ludwig's module names, for tests/unit/test_pcnn.c.
+
+Modules as Ludwig's (ludwig/encoders/sequence_encoders.py ParallelCNN; facts in
+docs/ludwig-0.10.3-text.md): embed_sequence.embeddings (nn.Embedding), parallel_conv1d.
+parallel_layers.<i>.layers.0 (nn.Conv1d, padding "same", over the (B, L, E) embeddings transposed),
+relu, the layers concatenated on the channel axis, reduced over the steps (sum or max), the
+fc_stack (Linear + relu per layer), then the classifier decoder; softmax cross entropy. Each case:
+the parameters by state_dict name (in state_dict order), the token ids, labels, the loss and every
+gradient. Float32 values computed in float64. Run once from the repository root.
+"""
+import json
+
+import torch
+
+
+class Holder(torch.nn.Module):
+    pass
+
+
+def case(V, E, L, ks, F, fc, C, B, reduce, seed):
+    torch.manual_seed(seed)
+    root = Holder()
+    root.input_features = Holder()
+    root.input_features.module_dict = torch.nn.ModuleDict()
+    feat, enc = Holder(), Holder()
+    feat.encoder_obj = enc
+    enc.embed_sequence = Holder()
+    enc.embed_sequence.embeddings = torch.nn.Embedding(V, E)
+    enc.parallel_conv1d = Holder()
+    enc.parallel_conv1d.parallel_layers = torch.nn.ModuleList()
+    for k in ks:
+        layer = Holder()
+        layer.layers = torch.nn.ModuleList([torch.nn.Conv1d(E, F, k, padding="same")])
+        enc.parallel_conv1d.parallel_layers.append(layer)
+    enc.fc_stack = Holder()
+    enc.fc_stack.stack = torch.nn.ModuleList()
+    n_in = F * len(ks)
+    for n in fc:
+        layer = Holder()
+        layer.layers = torch.nn.ModuleList([torch.nn.Linear(n_in, n)])
+        enc.fc_stack.stack.append(layer)
+        n_in = n
+    root.input_features.module_dict["text__ludwig"] = feat
+    root.output_features = Holder()
+    root.output_features.module_dict = torch.nn.ModuleDict()
+    of = Holder()
+    of.decoder_obj = Holder()
+    of.decoder_obj.dense = Holder()
+    of.decoder_obj.dense.dense = torch.nn.Linear(n_in, C)
+    root.output_features.module_dict["y__ludwig"] = of
+    root = root.double()
+    with torch.no_grad():
+        for p in root.parameters():
+            p.copy_(p.float().double())
+    ids = torch.randint(0, V, (B, L))
+    ids[0, L - 2:] = 2  # padding ids on a row
+    y = torch.randint(0, C, (B,))
+
+    def forward():
+        h = enc.embed_sequence.embeddings(ids)
+        outs = [torch.relu(l.layers[0](h.transpose(1, 2)).transpose(1, 2)) for l in enc.parallel_conv1d.parallel_layers]
+        h = torch.cat(outs, dim=2)
+        h = h.sum(1) if reduce == "sum" else torch.amax(h, dim=1)
+        for l in enc.fc_stack.stack:
+            h = torch.relu(l.layers[0](h))
+        return of.decoder_obj.dense.dense(h)
+
+    names = list(root.state_dict().keys())
+    init = {k: [float(v) for v in t.flatten().tolist()] for k, t in root.state_dict().items()}
+    shapes = {k: list(t.shape) for k, t in root.state_dict().items()}
+    loss = torch.nn.CrossEntropyLoss()(forward(), y)
+    loss.backward()
+    grads = {k: [float(v) for v in p.grad.flatten().tolist()] for k, p in root.named_parameters()}
+    return {"V": V, "E": E, "L": L, "ks": ks, "F": F, "fc": fc, "C": C, "B": B, "reduce": reduce,
+            "names": names, "shapes": shapes, "init": init, "ids": ids.flatten().tolist(),
+            "y": y.tolist(), "loss": loss.item(), "grads": grads}
+
+
+def main():
+    cases = [case(12, 5, 6, [2, 3, 4, 5], 4, [8, 6], 3, 4, "sum", 41),
+             case(9, 3, 5, [1, 3], 2, [4], 2, 3, "max", 42)]
+    with open("tests/fixtures/pcnn_cases.json", "w") as f:
+        json.dump({"cases": cases}, f)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
