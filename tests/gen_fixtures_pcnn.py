@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """gen_fixtures_pcnn.py - writes tests/fixtures/pcnn_cases.json: Ludwig 0.10.3's ECD network for a
-text input with the parallel_cnn encoder and a category output, built in torch 1.13 (Debian's
+text input (and a timeseries input: no embedding, one channel) with the parallel_cnn encoder and a category output, built in torch 1.13 (Debian's
 python3-torch) with Ludwig's module names, for tests/unit/test_pcnn.c.
 
 Modules as Ludwig's (ludwig/encoders/sequence_encoders.py ParallelCNN; facts in
@@ -27,8 +27,9 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed):
     root.input_features.module_dict = torch.nn.ModuleDict()
     feat, enc = Holder(), Holder()
     feat.encoder_obj = enc
-    enc.embed_sequence = Holder()
-    enc.embed_sequence.embeddings = torch.nn.Embedding(V, E)
+    if V:
+        enc.embed_sequence = Holder()
+        enc.embed_sequence.embeddings = torch.nn.Embedding(V, E)
     enc.parallel_conv1d = Holder()
     enc.parallel_conv1d.parallel_layers = torch.nn.ModuleList()
     for k in ks:
@@ -43,7 +44,8 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed):
         layer.layers = torch.nn.ModuleList([torch.nn.Linear(n_in, n)])
         enc.fc_stack.stack.append(layer)
         n_in = n
-    root.input_features.module_dict["text__ludwig"] = feat
+    name = "text" if V else "ts"
+    root.input_features.module_dict[name + "__ludwig"] = feat
     root.output_features = Holder()
     root.output_features.module_dict = torch.nn.ModuleDict()
     of = Holder()
@@ -55,12 +57,15 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed):
     with torch.no_grad():
         for p in root.parameters():
             p.copy_(p.float().double())
-    ids = torch.randint(0, V, (B, L))
-    ids[0, L - 2:] = 2  # padding ids on a row
+    if V:
+        ids = torch.randint(0, V, (B, L))
+        ids[0, L - 2:] = 2  # padding ids on a row
+    else:  # a timeseries: one value per step, no embedding (embedding_size 1)
+        ids = torch.randn(B, L).float().double()
     y = torch.randint(0, C, (B,))
 
     def forward():
-        h = enc.embed_sequence.embeddings(ids)
+        h = enc.embed_sequence.embeddings(ids) if V else ids.unsqueeze(-1)
         outs = [torch.relu(l.layers[0](h.transpose(1, 2)).transpose(1, 2)) for l in enc.parallel_conv1d.parallel_layers]
         h = torch.cat(outs, dim=2)
         h = h.sum(1) if reduce == "sum" else torch.amax(h, dim=1)
@@ -74,14 +79,15 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed):
     loss = torch.nn.CrossEntropyLoss()(forward(), y)
     loss.backward()
     grads = {k: [float(v) for v in p.grad.flatten().tolist()] for k, p in root.named_parameters()}
-    return {"V": V, "E": E, "L": L, "ks": ks, "F": F, "fc": fc, "C": C, "B": B, "reduce": reduce,
+    return {"name": name, "V": V, "E": E, "L": L, "ks": ks, "F": F, "fc": fc, "C": C, "B": B, "reduce": reduce,
             "names": names, "shapes": shapes, "init": init, "ids": ids.flatten().tolist(),
             "y": y.tolist(), "loss": loss.item(), "grads": grads}
 
 
 def main():
     cases = [case(12, 5, 6, [2, 3, 4, 5], 4, [8, 6], 3, 4, "sum", 41),
-             case(9, 3, 5, [1, 3], 2, [4], 2, 3, "max", 42)]
+             case(9, 3, 5, [1, 3], 2, [4], 2, 3, "max", 42),
+             case(0, 1, 7, [2, 3, 4, 5], 3, [5], 2, 4, "sum", 43)]
     with open("tests/fixtures/pcnn_cases.json", "w") as f:
         json.dump({"cases": cases}, f)
         f.write("\n")

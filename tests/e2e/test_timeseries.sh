@@ -1,5 +1,5 @@
 #!/bin/sh
-# Timeseries inputs with the rnn encoder, on real hourly temperatures (python3-vega-datasets'
+# Timeseries inputs with the rnn, dense and parallel_cnn encoders, on real hourly temperatures (python3-vega-datasets'
 # Seattle 2010 series, windowed and standardised as upstream's temperature_la.csv by
 # bench/timeseries/make_temperature.py):
 #  - upstream Galaxy-Ludwig's own temperature_config.yml (old flat style, 2 epochs), unchanged, on
@@ -168,6 +168,35 @@ EOF
 grep -q "fc_stack.stack.0.layers.0.weight" "$T/dense/experiment_run/model/model_weights" ||
     fail "the dense encoder's weights are not named encoder_obj.fc_stack..."
 
+# no encoder named: Ludwig's default parallel_cnn (no embedding: one channel per step, four
+# Conv1D layers of kernels 2..5 and 256 filters, sum over the steps, FCStack 512, 256)
+cat >"$T/pcnn.yaml" <<'EOF'
+input_features:
+  - {name: temperature_feature, type: timeseries}
+output_features:
+  - {name: temperature, type: number}
+trainer: {epochs: 8}
+EOF
+"$LUDWIG_C" experiment --config "$T/pcnn.yaml" --dataset test-data/temperature_seattle.csv --output_directory "$T/pcnn" \
+    --random_seed 42 --threads 2 >"$T/pcnn.log" 2>&1 || { fail "parallel_cnn (default) encoder"; cat "$T/pcnn.log"; }
+"$LUDWIG_C" predict --model_path "$T/pcnn/experiment_run/model" --dataset test-data/temperature_seattle.csv --split test \
+    --output_directory "$T/pcnnp" >"$T/pcnnp.log" 2>&1 || { fail "predict with the parallel_cnn encoder"; cat "$T/pcnnp.log"; }
+cmp -s "$T/pcnnp/predictions_parquet.csv" "$T/pcnn/experiment_run/predictions_parquet.csv" ||
+    fail "predict's parallel_cnn predictions differ from the experiment's"
+$PY - "$T/pcnn/experiment_run" <<'PYEOF' || fails=$((fails + 1))
+import json, sys
+run = sys.argv[1]
+hp = json.load(open(run + "/model/model_hyperparameters.json"))["input_features"][0]["encoder"]
+assert hp["type"] == "parallel_cnn" and hp["embedding_size"] == 1 and hp["should_embed"] is False, hp
+w = open(run + "/model/model_weights", "rb").read()
+p = b"input_features.module_dict.temperature_feature__ludwig.encoder_obj.parallel_conv1d.parallel_layers."
+assert all(p + b"%d.layers.0.weight" % i in w for i in range(4)), "conv weights not named as Ludwig's"
+assert b"embed_sequence" not in w, "a timeseries has no embedding"
+loss = json.load(open(run + "/training_statistics.json"))["validation"]["temperature"]["loss"]
+assert loss[-1] < loss[0] / 10, loss
+print("timeseries: default parallel_cnn encoder: validation loss %.4g -> %.4g" % (loss[0], loss[-1]))
+PYEOF
+
 # window_size: one temperature per row (the year in time order), a window of the last 12 as the
 # input, the next hour as a number output
 $PY - "$T/colmajor.csv" <<'PYEOF'
@@ -206,7 +235,7 @@ expect token 1 "line 6: timeseries column 'temperature_feature' holds the token 
 expect empty 1 "timeseries column 'temperature_feature' has no values in any row" -- \
     --config "$PWD/test-data/temperature_config.yml" --dataset "$T/empty.csv"
 sed 's/encoder: rnn/encoder: transformer/' test-data/temperature_config.yml >"$T/tf.yaml"
-expect encoder 1 "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: rnn, dense)" -- \
+expect encoder 1 "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, rnn, dense)" -- \
     --config "$T/tf.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
 cat >"$T/out.yaml" <<'EOF'
 input_features: [{name: temperature, type: number}]

@@ -50,7 +50,9 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
     int nfc = 0;
     for (const cJSON *e = fc->child; e; e = e->next, nfc++)
         layers[nfc] = (lc_fc_spec){.out = e->valueint, .use_bias = 1, .act = LC_ACT_RELU};
-    lc_input_spec in = {.name = "text", .enc = LC_ENC_PARALLEL_CNN, .T = L, .seq_embed = 1,
+    int V = get(c, "V")->valueint; /* 0: a timeseries, one value per step and no embedding */
+    lc_input_spec in = {.name = get(c, "name")->valuestring, .enc = LC_ENC_PARALLEL_CNN, .T = L,
+                        .seq_embed = V > 0,
                         .vocab = get(c, "V")->valueint, .embed_size = get(c, "E")->valueint,
                         .embed_trainable = 1, .pconv_act = LC_ACT_RELU,
                         .reduce = strcmp(get(c, "reduce")->valuestring, "max") == 0 ? LC_RED_MAX
@@ -125,11 +127,11 @@ int main(void)
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *cases = get(root, "cases");
-    CHECK(cJSON_GetArraySize(cases) == 2);
+    CHECK(cJSON_GetArraySize(cases) == 3);
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
         char tag[64];
-        snprintf(tag, sizeof tag, "%d conv layers, reduce %s", cJSON_GetArraySize(get(c, "ks")),
-                 get(c, "reduce")->valuestring);
+        snprintf(tag, sizeof tag, "%s, %d conv layers, reduce %s", get(c, "name")->valuestring,
+                 cJSON_GetArraySize(get(c, "ks")), get(c, "reduce")->valuestring);
         float *g1 = run(c, 1, tag, 1), *g3 = run(c, 3, tag, 0);
         size_t n = 0;
         for (const cJSON *t = get(c, "grads")->child; t; t = t->next)

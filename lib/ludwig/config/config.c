@@ -1031,8 +1031,8 @@ static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
     return st;
 }
 
-/* A timeseries input: its preprocessing, and the rnn encoder (the only sequence encoder
- * ludwig-c builds so far). */
+/* A timeseries input: its preprocessing, and the parallel_cnn (Ludwig's default), rnn or dense
+ * encoder. */
 static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
                                   lc_feature *F)
 {
@@ -1052,11 +1052,18 @@ static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *f
         F->enc.enc = LC_ENC_DENSE;
         return fc_stack_spec(x, at, enc, &SK_DENSE, what, &F->enc.fc);
     }
-    if (!type || strcmp(type, "rnn") != 0)
+    if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "parallel_cnn") != 0))
         return cerr(x, at ? at : yf,
-                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: rnn, dense); set encoder: {type: rnn}",
+                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, rnn, dense)",
                     what, type ? type : "?");
     lc_status st = reduce_spec(x, at, enc, what, &F->enc.reduce);
+    if (!st && strcmp(type, "parallel_cnn") == 0) {
+        /* no embedding (one value per step, embedding_size 1); dropout after each conv layer */
+        F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
+        if (F->enc.embed_dropout >= 1.0f)
+            return cerr(x, at, "%s: dropout must be below 1", what, NULL);
+        return parallel_cnn_spec(x, at, enc, what, &F->enc);
+    }
     if (st || (st = rnn_spec(x, at, enc, what, &F->enc)))
         return st;
     /* the FCStack after the reduction: output_size, fc_activation, fc_dropout, norm ... */

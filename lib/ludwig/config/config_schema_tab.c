@@ -844,7 +844,7 @@ static lc_status unknown_type(const lc_schema_ctx *c, lc_tab_part part, const ch
                                     "%s:%d:%d: %s.type: %s %s '%s' is not supported by ludwig-c yet (supported: %s)",
                                     c->file, at ? at->line : 0, at ? at->col : 0, path,
                                     feature_type, lc_tab_part_key(part), type,
-                                    strcmp(feature_type, "text") == 0 ? "parallel_cnn, rnn, embed" : "rnn, dense");
+                                    strcmp(feature_type, "text") == 0 ? "parallel_cnn, rnn, embed" : "parallel_cnn, rnn, dense");
             p = bar ? bar + 1 : p + len;
         }
     }
