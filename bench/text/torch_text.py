@@ -1,14 +1,17 @@
 #!/usr/bin/python3
-"""torch_text.py FORTUNES.csv [--epochs N] [--batch B] [--threads N] [--embed E] [--state S]
-[--layers L] [--bidirectional] [--width W] [--seed S]
+"""torch_text.py FORTUNES.csv [--encoder rnn|parallel_cnn] [--epochs N] [--batch B] [--threads N]
+[--embed E] [--state S] [--layers L] [--bidirectional] [--filters F] [--width W] [--seed S]
 
-The network Ludwig 0.10.3 builds for a text input with the rnn encoder (cell_type lstm) and a
-category output, in plain PyTorch: the reference ludwig-c's text benchmark is compared against.
+The network Ludwig 0.10.3 builds for a text input with the rnn encoder (cell_type lstm) or the
+parallel_cnn encoder and a category output, in plain PyTorch: the reference ludwig-c's text
+benchmark is compared against.
 Preprocessing as Ludwig's (docs/ludwig-0.10.3-text.md): space_punct tokens (runs of letters,
 digits and '_', every other non-space character), the vocabulary over all rows with <EOS> <SOS>
 <PAD> <UNK> first, rows [<SOS>, ids, <EOS>] padded with <PAD> to W (default: the longest row + 2,
 capped at 256). Network: nn.Embedding(V, E) (xavier_uniform), nn.LSTM(E, S, L, bidirectional,
-batch_first), Ludwig's ReduceLast, Linear to the classes; softmax cross entropy; Adam (lr 0.001),
+batch_first), Ludwig's ReduceLast, Linear to the classes; or parallel_cnn: nn.Embedding, four
+nn.Conv1d(E, F, k, padding "same") for k = 2..5 each with relu, concatenated, summed over the
+steps, Linear 512 + relu, Linear 256 + relu (Ludwig's default FCStack), Linear to the classes; softmax cross entropy; Adam (lr 0.001),
 global-norm clipping 0.5; the `split` column's train rows shuffled each epoch. Prints per epoch
 the training samples/s (forward, backward, step only), then one JSON line with the figures and
 the test accuracy.
@@ -42,6 +45,8 @@ def tokens(s):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dataset")
+    ap.add_argument("--encoder", default="rnn", choices=["rnn", "parallel_cnn"])
+    ap.add_argument("--filters", type=int, default=256)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
@@ -76,12 +81,27 @@ def main():
     E = min(a.embed, len(vocab))
     emb = torch.nn.Embedding(len(vocab), E)
     torch.nn.init.xavier_uniform_(emb.weight)
-    rnn = torch.nn.LSTM(E, a.state, num_layers=a.layers, bidirectional=a.bidirectional, batch_first=True)
-    head = torch.nn.Linear(a.state * (2 if a.bidirectional else 1), len(classes))
-    params = list(emb.parameters()) + list(rnn.parameters()) + list(head.parameters())
+    if a.encoder == "parallel_cnn":
+        convs = torch.nn.ModuleList([torch.nn.Conv1d(E, a.filters, k, padding="same") for k in (2, 3, 4, 5)])
+        fc = torch.nn.Sequential(torch.nn.Linear(4 * a.filters, 512), torch.nn.ReLU(),
+                                 torch.nn.Linear(512, 256), torch.nn.ReLU())
+        for m in fc:
+            if isinstance(m, torch.nn.Linear):
+                torch.nn.init.xavier_uniform_(m.weight)
+                torch.nn.init.zeros_(m.bias)
+        head = torch.nn.Linear(256, len(classes))
+        params = list(emb.parameters()) + list(convs.parameters()) + list(fc.parameters()) + list(head.parameters())
+    else:
+        rnn = torch.nn.LSTM(E, a.state, num_layers=a.layers, bidirectional=a.bidirectional, batch_first=True)
+        head = torch.nn.Linear(a.state * (2 if a.bidirectional else 1), len(classes))
+        params = list(emb.parameters()) + list(rnn.parameters()) + list(head.parameters())
     opt = torch.optim.Adam(params, lr=0.001)
 
     def forward(xb):
+        if a.encoder == "parallel_cnn":
+            h = emb(xb).transpose(1, 2)
+            h = torch.cat([torch.relu(c(h)) for c in convs], dim=1).sum(2)
+            return head(fc(h))
         h, _ = rnn(emb(xb))
         used = torch.sign(torch.amax(torch.abs(h), dim=2))
         last = torch.sum(used, 1).long() - 1
