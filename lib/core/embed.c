@@ -105,6 +105,82 @@ void lc_embed_backward(lc_pool *p, int B, int V, int D, const float *idx /* (B) 
     lc_pool_run(p, (V + rows - 1) / rows, bwd_task, &k);
 }
 
+/* ---- weighted sums of rows (set / bag) ---- */
+
+typedef struct sum_ctx {
+    int B, T, V, D, rows;
+    const float *x, *w, *dy;
+    float *y, *dw;
+} sum_ctx;
+
+static void sum_fwd_task(void *vctx, int t, int thread)
+{
+    const sum_ctx *f = vctx;
+    int b0 = t * FWD_ROWS, b1 = b0 + FWD_ROWS < f->B ? b0 + FWD_ROWS : f->B;
+    (void)thread;
+    for (int b = b0; b < b1; b++) {
+        const float *ids = f->x + (size_t)b * 2 * f->T, *wt = ids + f->T;
+        float *y = f->y + (size_t)b * f->D; /* (D) */
+        memset(y, 0, (size_t)f->D * sizeof *y);
+        for (int k = 0; k < f->T; k++) {
+            int r = ids[k] < 0.0f ? -1 : row_of(ids[k], f->V);
+            if (r < 0)
+                continue;
+            const float *e = f->w + (size_t)r * f->D, c = wt[k];
+            for (int j = 0; j < f->D; j++)
+                y[j] += c * e[j];
+        }
+    }
+}
+
+int lc_embed_sum_forward(lc_pool *p, int B, int T, int V, int D, const float *rows,
+                         const float *w, float *y)
+{
+    if (B <= 0 || D <= 0)
+        return 0;
+    sum_ctx f = {.B = B, .T = T, .V = V, .D = D, .x = rows, .w = w, .y = y};
+    lc_pool_run(p, (B + FWD_ROWS - 1) / FWD_ROWS, sum_fwd_task, &f);
+    int bad = 0;
+    for (size_t k = 0; k < (size_t)B * T; k++) {
+        float id = rows[(k / (size_t)T) * 2 * T + k % (size_t)T];
+        bad += id >= 0.0f && row_of(id, V) < 0;
+    }
+    return bad;
+}
+
+static void sum_bwd_task(void *vctx, int t, int thread)
+{
+    const sum_ctx *k = vctx;
+    int v0 = t * k->rows, v1 = v0 + k->rows < k->V ? v0 + k->rows : k->V;
+    (void)thread;
+    memset(k->dw + (size_t)v0 * k->D, 0, (size_t)(v1 - v0) * (size_t)k->D * sizeof(float));
+    for (int b = 0; b < k->B; b++) {
+        const float *ids = k->x + (size_t)b * 2 * k->T, *wt = ids + k->T;
+        const float *dy = k->dy + (size_t)b * k->D; /* (D) */
+        for (int i = 0; i < k->T; i++) {
+            int r = ids[i] < 0.0f ? -1 : row_of(ids[i], k->V);
+            if (r < v0 || r >= v1)
+                continue;
+            float *dw = k->dw + (size_t)r * k->D, c = wt[i];
+            for (int j = 0; j < k->D; j++)
+                dw[j] += c * dy[j];
+        }
+    }
+}
+
+void lc_embed_sum_backward(lc_pool *p, int B, int T, int V, int D, const float *rows,
+                           const float *dy, float *dw)
+{
+    if (V <= 0 || D <= 0)
+        return;
+    int per = (V + MAX_BWD_TASKS - 1) / MAX_BWD_TASKS, min_rows = (MIN_TASK_FLOATS + D - 1) / D;
+    if (per < min_rows)
+        per = min_rows;
+    sum_ctx k = {.B = B < 0 ? 0 : B, .T = T, .V = V, .D = D, .rows = per, .x = rows, .dy = dy,
+                 .dw = dw};
+    lc_pool_run(p, (V + per - 1) / per, sum_bwd_task, &k);
+}
+
 int lc_onehot_forward(int B, int V, const float *idx /* (B) */, float *y /* (B, V) */)
 {
     int bad = 0;

@@ -20,6 +20,18 @@ int lc_embed_forward(lc_pool *p, int B, int V, int D, const float *idx /* (B) */
 void lc_embed_backward(lc_pool *p, int B, int V, int D, const float *idx /* (B) */,
                        const float *dy /* (B, D) */, float *dw /* (V, D) */);
 
+/* Ludwig's EmbedSet / EmbedWeighted (set and bag encoders) over rows of T (id, weight) pairs, a
+ * row being T ids (a negative id: none) then their T weights: y[b] = sum over the row's ids, in
+ * the row's order, of weight * w[id]. The set type's weight is the id itself and the bag's the
+ * token's count (Ludwig multiplies each embedding by its multi-hot index resp. frequency).
+ * Returns the number of invalid ids (not an integer below V); they contribute nothing. */
+int lc_embed_sum_forward(lc_pool *p, int B, int T, int V, int D, const float *rows /* (B, 2T) */,
+                         const float *w /* (V, D) */, float *y /* (B, D) */);
+/* dw (overwritten) = sum over b ascending, then the row's order, of weight * dy[b] at row id;
+ * one task per block of dW rows, so bitwise identical for any thread count. */
+void lc_embed_sum_backward(lc_pool *p, int B, int T, int V, int D, const float *rows /* (B, 2T) */,
+                           const float *dy /* (B, D) */, float *dw /* (V, D) */);
+
 /* y[b] = one_hot(idx[b], V) as floats (torch.nn.functional.one_hot(...).float()); no parameters
  * and nothing to back-propagate. Returns the number of invalid indices. */
 int lc_onehot_forward(int B, int V, const float *idx /* (B) */, float *y /* (B, V) */);

@@ -177,11 +177,77 @@ static void test_glove(void)
     cJSON_Delete(i2s);
 }
 
+/* set and bag columns: a set's vocabulary has only <UNK>, moved to index 3 (appended when there
+ * are fewer than 3 tokens), rows of distinct ids ascending with the id as weight; a bag keeps the
+ * four symbols and counts; cells are mapped without lowercasing (only the vocabulary is built
+ * from lowercased cells), so "B" is unknown; a stored entry applied with a longer row. */
+static void test_set_bag(void)
+{
+    /* counts (lowercased): b 4, a 2, c 1 */
+    const char *cells[] = {"a b b", "b c", "a", "B"};
+    lc_prep_column col = {"s", cells, NULL, 4};
+    lc_prep_text_opts o;
+    lc_prep_text_defaults(&o);
+    o.kind = LC_SEQ_SET;
+    o.tokenizer = LC_TOK_SPACE;
+    o.lowercase = 1;
+    cJSON *pre = cJSON_CreateObject();
+    lc_prep_text r;
+    lc_error e = {0};
+    CHECK(lc_prep_text_run(&col, &o, pre, &r, &e) == LC_OK);
+    const char *want[] = {"b", "a", "c", "<UNK>"};
+    const cJSON *i2s = get(r.meta, "idx2str");
+    CHECK(cJSON_GetArraySize(i2s) == 4 && r.vocab_size == 4);
+    int k = 0;
+    for (const cJSON *it = i2s ? i2s->child : NULL; it && k < 4; it = it->next, k++)
+        CHECK_MSG(strcmp(it->valuestring, want[k]) == 0, "set idx2str[%d] = %s, want %s", k,
+                  it->valuestring, want[k]);
+    CHECK(get(r.meta, "max_set_size")->valueint == 5 && get(r.meta, "vocab_size")->valueint == 4);
+    CHECK(get(get(r.meta, "str2freq"), "b")->valueint == 4);
+    CHECK(!get(r.meta, "pad_idx") && !get(r.meta, "max_sequence_length"));
+    /* W = 2 (the most distinct ids of a row): ids then weights (the ids) */
+    CHECK(r.width == 4);
+    const int s0[4] = {0, 1, 0, 1}, s1[4] = {0, 2, 0, 2}, s2[4] = {1, -1, 1, 0}, s3[4] = {3, -1, 3, 0};
+    CHECK(row_is(r.values, s0, 4) && row_is(r.values + 4, s1, 4) && row_is(r.values + 8, s2, 4) &&
+          row_is(r.values + 12, s3, 4));
+    /* applied: a row with three distinct tokens widens the rows; "d" is unknown */
+    const char *cells2[] = {"c a d"};
+    lc_prep_column col2 = {"s", cells2, NULL, 1};
+    lc_prep_text a;
+    CHECK(lc_prep_text_apply(&col2, &o, r.meta, &a, &e) == LC_OK);
+    const int t0[6] = {1, 2, 3, 1, 2, 3};
+    CHECK(a.width == 6 && row_is(a.values, t0, 6));
+    lc_prep_text_free(&a);
+    lc_prep_text_free(&r);
+    cJSON_Delete(pre);
+
+    /* a bag: the four symbols first, counts as weights */
+    o.kind = LC_SEQ_BAG;
+    o.lowercase = 0;
+    pre = cJSON_CreateObject();
+    CHECK(lc_prep_text_run(&col, &o, pre, &r, &e) == LC_OK);
+    CHECK(r.vocab_size == 8 && strcmp(cJSON_GetArrayItem(get(r.meta, "idx2str"), 4)->valuestring, "b") == 0);
+    const int b0[4] = {4, 5, 2, 1};
+    CHECK(r.width == 4 && row_is(r.values, b0, 4));
+    lc_prep_text_free(&r);
+    cJSON_Delete(pre);
+
+    /* a column without tokens */
+    const char *blank[] = {" ", "  "};
+    lc_prep_column cb = {"s", blank, NULL, 2};
+    o.kind = LC_SEQ_SET;
+    pre = cJSON_CreateObject();
+    CHECK(lc_prep_text_run(&cb, &o, pre, &r, &e) == LC_ERR_DATA);
+    CHECK_MSG(strstr(e.msg, "set column 's' has no tokens in any row"), "%s", e.msg);
+    cJSON_Delete(pre);
+}
+
 int main(void)
 {
     test_vocab_and_rows();
     test_options();
     test_vocab_file();
     test_glove();
+    test_set_bag();
     return check_exit("test_prep_text");
 }

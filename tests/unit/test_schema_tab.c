@@ -404,7 +404,10 @@ static void test_dispatch(void)
     CHECK(lc_tab_feature_section("number", 0) == &lc_sec_number_input);
     CHECK(lc_tab_feature_section("text", 0) == &lc_sec_text_input);
     CHECK(lc_tab_feature_section("text", 1) == NULL);
-    CHECK(lc_tab_feature_section("set", 0) == NULL);
+    CHECK(lc_tab_feature_section("set", 0) == &lc_sec_set_input);
+    CHECK(lc_tab_feature_section("bag", 0) == &lc_sec_bag_input);
+    CHECK(lc_tab_feature_section("set", 1) == NULL);
+    CHECK(lc_tab_feature_section("vector", 0) == NULL);
 }
 
 /* Every default of every table parses as JSON, and every string default is one of its choices. */

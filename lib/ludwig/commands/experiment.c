@@ -119,6 +119,10 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
                 if (vals[j])
                     cJSON_AddItemToObject(enc, keys[j], vals[j]);
             }
+        } else if (cfg->in[k].type == LC_FT_SET || cfg->in[k].type == LC_FT_BAG) {
+            /* Set/BagInputFeature.update_config_with_metadata: the vocabulary */
+            cJSON_DeleteItemFromObjectCaseSensitive(enc, "vocab");
+            cJSON_AddItemToObject(enc, "vocab", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c->meta, "idx2str"), 1));
         } else if (cfg->in[k].type == LC_FT_CATEGORY) {
             cJSON *v = cJSON_CreateArray();
             for (int j = 0; j < c->nclasses; j++)

@@ -419,13 +419,17 @@ const char *lc_ftype_name(lc_ftype t)
         return "timeseries";
     case LC_FT_TEXT:
         return "text";
+    case LC_FT_SET:
+        return "set";
+    case LC_FT_BAG:
+        return "bag";
     }
     return "?";
 }
 
 static int ftype_parse(const char *s, lc_ftype *t)
 {
-    for (int k = LC_FT_IMAGE; k <= LC_FT_TEXT; k++)
+    for (int k = LC_FT_IMAGE; k <= LC_FT_BAG; k++)
         if (strcmp(s, lc_ftype_name((lc_ftype)k)) == 0) {
             *t = (lc_ftype)k;
             return 0;
@@ -453,7 +457,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
     lc_ftype ft;
     if (ftype_parse(type->str, &ft)) {
         lc_error_set(x->s.e, LC_ERR_CONFIG,
-                     "%s:%d:%d: %s.type: input feature type '%s' is not supported by ludwig-c yet (supported: image, number, binary, category, timeseries, text)",
+                     "%s:%d:%d: %s.type: input feature type '%s' is not supported by ludwig-c yet (supported: image, number, binary, category, timeseries, text, set, bag)",
                      x->s.file, type->line, type->col, path, type->str);
         return LC_ERR_CONFIG;
     }
@@ -561,7 +565,7 @@ static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **
         return cerr(x, f, "%s: output feature '%s' needs a 'type'", path, name->str);
     lc_ftype ft;
     if (ftype_parse(type->str, &ft) || ft == LC_FT_IMAGE || ft == LC_FT_TIMESERIES ||
-        ft == LC_FT_TEXT)
+        ft == LC_FT_TEXT || ft == LC_FT_SET || ft == LC_FT_BAG)
         return lc_error_set(x->s.e, LC_ERR_CONFIG,
                             "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category, binary, number)",
                             x->s.file, type->line, type->col, path, type->str);
@@ -905,6 +909,8 @@ static int missing_allowed(lc_ftype t, lc_missing m)
     case LC_FT_CATEGORY:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
+    case LC_FT_SET:
+    case LC_FT_BAG:
         return m != LC_MISS_FILL_MEAN && m != LC_MISS_FILL_FALSE && m != LC_MISS_FILL_TRUE;
     }
     return 0;
@@ -1133,6 +1139,51 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
     return fc_stack_spec(x, at, enc, &SK_RNN, what, &F->enc.fc);
 }
 
+/* A set or bag input: its preprocessing (tokenizer, most_common, lowercase, missing values) and
+ * Ludwig's embed encoder (SetSparseEncoder / BagEmbedWeightedEncoder: the embeddings summed over
+ * the row's tokens, dropout, an FCStack of num_fc_layers (default 0) x output_size). */
+static lc_status set_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc_feature *F)
+{
+    const cJSON *pre = jget(feat, "preprocessing"), *enc = jget(feat, "encoder");
+    static const char *const toks[] = {"space_punct", "space", "underscore", "comma",
+                                       "characters", "untokenized", "stripped"};
+    const char *tok = jstr(pre, "tokenizer");
+    F->tx_tokenizer = 1; /* space */
+    for (int k = 0; k < 7; k++)
+        if (tok && strcmp(tok, toks[k]) == 0)
+            F->tx_tokenizer = k;
+    if (!(F->tx_pad_symbol = lc_strdup("<PAD>")) || !(F->tx_unk_symbol = lc_strdup("<UNK>")))
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    const char *type = jstr(enc, "type");
+    const lc_ynode *at = ynode_at(yf, "encoder", NULL);
+    char what[160];
+    snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
+    if (type && strcmp(type, "embed") != 0)
+        return cerr(x, at ? at : yf, "%s: %s encoder '%s' is not supported (Ludwig's is embed)", what,
+                    type);
+    const char *rep = jstr(enc, "representation");
+    if (rep && strcmp(rep, "dense") != 0)
+        return cerr(x, at, "%s: representation '%s' is not supported by ludwig-c yet (supported: dense)", what, rep);
+    if (!jnull(enc, "pretrained_embeddings") && jstr(enc, "pretrained_embeddings"))
+        return cerr(x, at, "%s: pretrained_embeddings for a %s feature is not supported by ludwig-c yet",
+                    what, lc_ftype_name(F->type));
+    F->enc.enc = LC_ENC_SET_EMBED;
+    F->enc.bag = F->type == LC_FT_BAG;
+    F->enc.embed_size = (int)jnum(enc, "embedding_size", 50);
+    F->enc.embed_trainable = jbool(enc, "embeddings_trainable", 1);
+    F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
+    if (F->enc.embed_dropout >= 1.0f)
+        return cerr(x, at, "%s: dropout must be below 1", what, NULL);
+    const char *wi = jstr(enc, "weights_initializer");
+    F->enc.embed_init = LC_INIT_XAVIER_UNIFORM;
+    if (wi && parse_init(wi, &F->enc.embed_init))
+        return cerr(x, at, "%s: weights_initializer '%s' is not supported by ludwig-c yet", what, wi);
+    static const stack_keys SK_SET = {"output_size", "use_bias", "weights_initializer",
+                                      "bias_initializer", "norm", "norm_params", "activation",
+                                      "dropout", "num_fc_layers", 0};
+    return fc_stack_spec(x, at, enc, &SK_SET, what, &F->enc.fc);
+}
+
 /* Encoders of number, binary and category inputs. */
 static lc_status tab_encoder_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
                                    lc_feature *F)
@@ -1295,6 +1346,8 @@ static lc_status feature_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat
         return timeseries_typed(x, yf, feat, F);
     if (F->type == LC_FT_TEXT)
         return text_typed(x, yf, feat, F);
+    if (F->type == LC_FT_SET || F->type == LC_FT_BAG)
+        return set_typed(x, yf, feat, F);
     return tab_encoder_typed(x, yf, feat, F);
 }
 

@@ -152,6 +152,21 @@ static const lc_key text_pre_keys[] = {
 };
 const lc_section lc_sec_text_pre = {"preprocessing", text_pre_keys};
 
+/* set and bag (ludwig/schema/features/preprocessing/set.py, bag.py) */
+static const lc_key set_pre_keys[] = {
+    {"tokenizer", T_STR, "\"space\"", 0, 0,
+     "space_punct|space|underscore|comma|characters|untokenized|stripped", NULL, 0, NULL},
+    {"missing_value_strategy", T_STR, "\"fill_with_const\"", 0, 0, MISSING_CATEGORY, NULL, 0,
+     NULL},
+    {"fill_value", T_STR, "\"<UNK>\"", 0, 0, NULL, NULL, 0, NULL},
+    {"computed_fill_value", T_STR, "\"<UNK>\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"lowercase", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"most_common", T_INT, "10000", 0, BIG, NULL, NULL, 0, NULL},
+    {"cache_encoder_embeddings", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    END,
+};
+const lc_section lc_sec_set_pre = {"preprocessing", set_pre_keys};
+
 /* ------------------------------------------------------------------------------------------ */
 /* encoders                                                                                   */
 
@@ -228,6 +243,40 @@ static const lc_key category_onehot_keys[] = {
     END,
 };
 const lc_section lc_sec_category_onehot_enc = {"encoder", category_onehot_keys};
+
+/* SetSparseEncoderConfig / BagEmbedWeightedConfig (ludwig/schema/encoders/set_encoders.py,
+ * bag_encoders.py): the embeddings and an FCStack; `vocab` comes from the metadata */
+#define SET_ENC_KEYS                                                                              \
+    {"type", T_STR, "\"embed\"", 0, 0, "embed", NULL, 0, NULL},                                  \
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},             \
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},                           \
+    {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},                                        \
+    {"activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},                 \
+    {"vocab", T_NULL | T_STRLIST, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},                     \
+    {"representation", T_STR, "\"dense\"", 0, 0, "dense|sparse", NULL, 0, NULL},                  \
+    {"embedding_size", T_INT, "50", 1, BIG, NULL, NULL, 0, NULL}
+#define SET_ENC_TAIL                                                                              \
+    {"embeddings_on_cpu", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},                   \
+    {"embeddings_trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},                         \
+    {"pretrained_embeddings", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},                 \
+    {"use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},                                     \
+    {"bias_initializer", T_STR | T_MAP, "\"zeros\"", 0, 0, INITIALIZERS, NULL, 0, NULL},           \
+    {"weights_initializer", T_STR | T_MAP, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, 0,     \
+     NULL},                                                                                       \
+    {"output_size", T_INT, "10", 1, BIG, NULL, NULL, 0, NULL},                                    \
+    {"norm", T_STR | T_NULL, "null", 0, 0, NORMS, NULL, 0, NULL},                                 \
+    {"norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},                           \
+    {"num_fc_layers", T_INT, "0", 0, BIG, NULL, NULL, 0, NULL},                                   \
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, 0, NULL}
+static const lc_key set_embed_keys[] = {SET_ENC_KEYS, SET_ENC_TAIL, END};
+const lc_section lc_sec_set_embed_enc = {"encoder", set_embed_keys};
+static const lc_key bag_embed_keys[] = {
+    SET_ENC_KEYS,
+    {"force_embedding_size", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    SET_ENC_TAIL,
+    END,
+};
+const lc_section lc_sec_bag_embed_enc = {"encoder", bag_embed_keys};
 
 
 /* Sequence encoders (ludwig/schema/encoders/sequence_encoders.py). For a timeseries Ludwig forces
@@ -545,6 +594,24 @@ static const lc_key text_input_keys[] = {
 };
 const lc_section lc_sec_text_input = {"input_features[]", text_input_keys};
 
+static const lc_key set_input_keys[] = {
+    FEATURE_COMMON("set"),
+    {"tied", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_set_pre, 0, NULL},
+    {"encoder", T_MAP | T_STR, "{}", 0, 0, NULL, &lc_sec_set_embed_enc, 0, NULL},
+    END,
+};
+const lc_section lc_sec_set_input = {"input_features[]", set_input_keys};
+
+static const lc_key bag_input_keys[] = {
+    FEATURE_COMMON("bag"),
+    {"tied", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_set_pre, 0, NULL},
+    {"encoder", T_MAP | T_STR, "{}", 0, 0, NULL, &lc_sec_bag_embed_enc, 0, NULL},
+    END,
+};
+const lc_section lc_sec_bag_input = {"input_features[]", bag_input_keys};
+
 /* ------------------------------------------------------------------------------------------ */
 /* defaults.<type>: validated only (fill_defaults = 0); the typed parts through lc_tab_part_fill */
 
@@ -625,6 +692,8 @@ static const typed_entry typed[] = {
     {"text", LC_TAB_ENCODER, "parallel_cnn", &lc_sec_parallel_cnn_enc},
     {"text", LC_TAB_ENCODER, "rnn", &lc_sec_rnn_enc},
     {"text", LC_TAB_ENCODER, "embed", &lc_sec_seq_embed_enc},
+    {"set", LC_TAB_ENCODER, "embed", &lc_sec_set_embed_enc},
+    {"bag", LC_TAB_ENCODER, "embed", &lc_sec_bag_embed_enc},
 };
 #define N_TYPED (sizeof typed / sizeof *typed)
 
@@ -648,6 +717,8 @@ static const names_entry part_names[] = {
     {"timeseries", LC_TAB_DECODER, "projector"},
     {"timeseries", LC_TAB_LOSS, "huber"},
     {"text", LC_TAB_ENCODER, "parallel_cnn|rnn|embed"},
+    {"set", LC_TAB_ENCODER, "embed"},
+    {"bag", LC_TAB_ENCODER, "embed"},
 };
 
 const lc_section *lc_tab_part_section(lc_tab_part part, const char *feature_type,
@@ -724,6 +795,10 @@ const lc_section *lc_tab_feature_section(const char *feature_type, int output)
         return &lc_sec_timeseries_input;
     if (strcmp(feature_type, "text") == 0 && !output)
         return &lc_sec_text_input;
+    if (strcmp(feature_type, "set") == 0 && !output)
+        return &lc_sec_set_input;
+    if (strcmp(feature_type, "bag") == 0 && !output)
+        return &lc_sec_bag_input;
     return NULL;
 }
 

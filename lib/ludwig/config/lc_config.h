@@ -29,7 +29,9 @@ typedef enum lc_ftype {
     LC_FT_BINARY,
     LC_FT_CATEGORY,
     LC_FT_TIMESERIES,
-    LC_FT_TEXT
+    LC_FT_TEXT,
+    LC_FT_SET,
+    LC_FT_BAG
 } lc_ftype;
 
 /* Ludwig's name of a type ("image", "number", ...). */

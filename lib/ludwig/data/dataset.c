@@ -277,6 +277,9 @@ static void text_opts(const lc_feature *f, const cJSON *pre, lc_prep_text_opts *
     if (f->tx_unk_symbol)
         o->unknown_symbol = f->tx_unk_symbol;
     o->vocab_file = f->tx_vocab_file;
+    o->kind = f->type == LC_FT_SET ? LC_SEQ_SET : f->type == LC_FT_BAG ? LC_SEQ_BAG : LC_SEQ_TEXT;
+    if (o->kind != LC_SEQ_TEXT)
+        o->vocab_file = NULL;
 }
 
 /* The stored metadata entry a feature is applied with, checked before any row is read so that a
@@ -304,6 +307,12 @@ static lc_status check_stored(const lc_feature *f, const cJSON *meta, const char
             st = lc_number_norm_from_meta(meta, LC_NUMNORM_ZSCORE, f->name, &nm, e);
         break;
     }
+    case LC_FT_SET:
+    case LC_FT_BAG:
+        if (!cJSON_IsArray(pre_item(meta, "idx2str")) || cJSON_GetArraySize(pre_item(meta, "idx2str")) < 1)
+            st = lc_error_set(e, LC_ERR_DATA, "training set metadata for input feature '%s' needs idx2str",
+                              f->name);
+        break;
     case LC_FT_TEXT: {
         const cJSON *i2s = pre_item(meta, "idx2str"), *w = pre_item(meta, "max_sequence_length");
         if (!cJSON_IsArray(i2s) || cJSON_GetArraySize(i2s) < 4 || !cJSON_IsNumber(w) || w->valuedouble < 1)
@@ -447,6 +456,8 @@ static void tab_run(const tab_ctx *c, tab_job *j, const char *const *cv /* (nall
                         : lc_prep_category_run(&col, &o, j->preproc, &j->r.cat, &j->e);
         break;
     }
+    case LC_FT_SET:
+    case LC_FT_BAG:
     case LC_FT_TEXT: {
         lc_prep_text_opts o;
         text_opts(j->f, pre, &o);
@@ -495,6 +506,8 @@ static void tab_job_free(tab_job *j)
     case LC_FT_BINARY: lc_prep_binary_free(&j->r.bin); break;
     case LC_FT_CATEGORY: lc_prep_category_free(&j->r.cat); break;
     case LC_FT_TIMESERIES: lc_prep_timeseries_free(&j->r.ts); break;
+    case LC_FT_SET:
+    case LC_FT_BAG:
     case LC_FT_TEXT: lc_prep_text_free(&j->r.tx); break;
     case LC_FT_IMAGE: break;
     }
@@ -509,6 +522,8 @@ static const unsigned char *tab_keep(const tab_job *j)
     case LC_FT_BINARY: return j->r.bin.keep;
     case LC_FT_CATEGORY: return j->r.cat.keep;
     case LC_FT_TIMESERIES: return j->r.ts.keep;
+    case LC_FT_SET:
+    case LC_FT_BAG:
     case LC_FT_TEXT: return j->r.tx.keep;
     case LC_FT_IMAGE: break;
     }
@@ -567,7 +582,7 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
     lc_status st;
     col->type = j->f->type;
     col->present = 1;
-    col->T = j->f->type == LC_FT_TIMESERIES ? j->r.ts.T : j->f->type == LC_FT_TEXT ? j->r.tx.width : 1;
+    col->T = j->f->type == LC_FT_TIMESERIES ? j->r.ts.T : j->f->type == LC_FT_TEXT || j->f->type == LC_FT_SET || j->f->type == LC_FT_BAG ? j->r.tx.width : 1;
     size_t nv;
     if (lc_size_mul(n + 1, (size_t)col->T, &nv) ||
         !(col->values = malloc(nv * sizeof *col->values)))
@@ -607,6 +622,8 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
         meta = j->r.ts.meta;
         j->r.ts.meta = NULL;
         break;
+    case LC_FT_SET:
+    case LC_FT_BAG:
     case LC_FT_TEXT:
         for (size_t i = 0; i < n; i++)
             memcpy(col->values + i * (size_t)col->T, j->r.tx.values + kept[i] * (size_t)col->T,
@@ -662,6 +679,8 @@ static lc_status unread_output(const lc_feature *f, const cJSON *meta, const cha
     }
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES: /* inputs only */
+    case LC_FT_SET:
+    case LC_FT_BAG:
     case LC_FT_TEXT:
         break;
     }

@@ -64,6 +64,8 @@ double lc_head_loss(const lc_head_ctx *h, lc_model *m, int o, int B)
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
+    case LC_FT_SET:
+    case LC_FT_BAG:
         break;
     }
     return NAN;
@@ -84,6 +86,8 @@ void lc_head_backward(const lc_head_ctx *h, lc_model *m, int o, int B)
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
+    case LC_FT_SET:
+    case LC_FT_BAG:
         break;
     }
 }
@@ -103,6 +107,8 @@ void lc_head_rows(const lc_head_ctx *h, const lc_model *m, int o, int B, float *
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
+    case LC_FT_SET:
+    case LC_FT_BAG:
         break;
     }
 }
@@ -131,6 +137,8 @@ cJSON *lc_head_metrics(const lc_head_ctx *h, size_t n, const float *rows, const 
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
+    case LC_FT_SET:
+    case LC_FT_BAG:
         break;
     }
     return NULL;
@@ -149,6 +157,8 @@ lc_status lc_head_overall(const lc_head_ctx *h, size_t n, const float *rows,
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
+    case LC_FT_SET:
+    case LC_FT_BAG:
         break;
     }
     return LC_OK;

@@ -268,12 +268,22 @@ typedef struct lc_prep_text_opts {
     int pad_left;
     const char *padding_symbol, *unknown_symbol; /* "<PAD>", "<UNK>" */
     const char *vocab_file;    /* the vocabulary, one entry per line (NULL: from the data) */
+    int kind;                  /* LC_SEQ_TEXT, LC_SEQ_SET or LC_SEQ_BAG */
 } lc_prep_text_opts;
+
+/* The token-list types sharing the tokenizers and the vocabulary: text (rows of ids), set (rows
+ * of distinct ids; Ludwig's vocabulary has only <UNK>, at index 3) and bag (ids with counts; the
+ * four special symbols as text's). A set or bag row is W ids ascending (-1: none) then their W
+ * weights: the id itself for a set (Ludwig's EmbedSet scales each embedding by its multi-hot
+ * index), the count for a bag. Set and bag cells are mapped without lowercasing, as Ludwig's
+ * feature_data does (only the vocabulary is built from lowercased cells). */
+enum { LC_SEQ_TEXT = 0, LC_SEQ_SET, LC_SEQ_BAG };
 
 void lc_prep_text_defaults(lc_prep_text_opts *o);
 
 typedef struct lc_prep_text {
-    float *values;          /* (n, width) token ids (valid where keep[i]) */
+    float *values;          /* (n, width) token ids (valid where keep[i]); set / bag: the id and
+                             * weight rows, width = 2 W */
     unsigned char *keep;
     size_t n_kept;
     int width;              /* max_sequence_length */

@@ -314,6 +314,123 @@ static lc_status build_rows(const lc_prep_column *col, const lc_prep_text_opts *
     return LC_OK;
 }
 
+/* ---- set and bag rows ---- */
+
+static const char *kind_name(const lc_prep_text_opts *o)
+{
+    return o->kind == LC_SEQ_SET ? "set" : o->kind == LC_SEQ_BAG ? "bag" : "text";
+}
+
+typedef struct set_ctx {
+    const lc_prep_text *t;
+    long *ids;   /* (cap) the row's ids */
+    long n, cap;
+} set_ctx;
+
+static int set_put(void *vctx, const char *tok, size_t len)
+{
+    set_ctx *c = vctx;
+    if (c->n == c->cap) {
+        long cap = c->cap ? 2 * c->cap : 64, *d = realloc(c->ids, (size_t)cap * sizeof *d);
+        if (!d)
+            return -1;
+        c->ids = d;
+        c->cap = cap;
+    }
+    long id = vt_find(c->t->vocab, tok, len, 0);
+    c->ids[c->n++] = id >= 0 ? id : c->t->unk_idx;
+    return 0;
+}
+
+/* the row's distinct ids ascending, each with its count (in place; returns how many) */
+static long set_distinct(long *ids, long n, long *cnt)
+{
+    qsort(ids, (size_t)n, sizeof *ids, cmp_long);
+    long m = 0;
+    for (long k = 0; k < n; k++) {
+        if (m && ids[m - 1] == ids[k]) {
+            cnt[m - 1]++;
+            continue;
+        }
+        ids[m] = ids[k];
+        cnt[m++] = 1;
+    }
+    return m;
+}
+
+/* every kept row's (ids, weights), W = the most distinct ids of a row (at least 1) */
+static lc_status set_build_rows(const lc_prep_column *col, const lc_prep_text_opts *o,
+                                const raw_col *r, lc_prep_text *out, lc_error *e)
+{
+    set_ctx c = {.t = out};
+    long W = 1, *cnt = NULL;
+    lc_status st = LC_OK;
+    for (int pass = 0; pass < 2 && !st; pass++) {
+        if (pass == 1) {
+            size_t n1 = col->n ? col->n : 1, cells;
+            out->width = (int)(2 * W);
+            if (lc_size_mul(n1, (size_t)out->width, &cells) ||
+                !(out->values = lc_alloc(cells, sizeof *out->values)) ||
+                !(out->keep = lc_alloc(n1, sizeof *out->keep)) ||
+                !(cnt = malloc((size_t)(c.cap > 0 ? c.cap : 1) * sizeof *cnt))) {
+                st = lc_error_set(e, LC_ERR_NOMEM, "out of memory for the %s column '%s' (%zu rows of %ld tokens)",
+                                  o->kind == LC_SEQ_SET ? "set" : "bag", col->name, col->n, W);
+                break;
+            }
+        }
+        for (size_t i = 0; i < r->n && !st; i++) {
+            if (r->st[i] == CELL_DROP)
+                continue;
+            c.n = 0;
+            if (tokenize(o->tokenizer, cell_text(r, i), set_put, &c) < 0) {
+                st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+                break;
+            }
+            if (pass == 0) {
+                long *tmp = malloc((size_t)(c.n > 0 ? c.n : 1) * sizeof *tmp);
+                if (!tmp) {
+                    st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+                    break;
+                }
+                long m = set_distinct(c.ids, c.n, tmp);
+                free(tmp);
+                W = m > W ? m : W;
+                continue;
+            }
+            long m = set_distinct(c.ids, c.n, cnt);
+            float *row = out->values + i * (size_t)out->width;
+            for (long k = 0; k < W; k++) {
+                row[k] = k < m ? (float)c.ids[k] : -1.0f;
+                row[W + k] = k >= m ? 0.0f : o->kind == LC_SEQ_SET ? (float)c.ids[k] : (float)cnt[k];
+            }
+            out->keep[i] = 1;
+            out->n_kept++;
+        }
+    }
+    free(c.ids);
+    free(cnt);
+    return st;
+}
+
+static cJSON *set_meta(const lc_prep_text *t, const long *freq, long max_set_size)
+{
+    const vocab_tab *v = t->vocab;
+    cJSON *m = cJSON_CreateObject(), *i2s = cJSON_AddArrayToObject(m, "idx2str");
+    cJSON *s2i = cJSON_AddObjectToObject(m, "str2idx"), *s2f = cJSON_AddObjectToObject(m, "str2freq");
+    if (!m || !i2s || !s2i || !s2f) {
+        cJSON_Delete(m);
+        return NULL;
+    }
+    for (size_t k = 0; k < v->n; k++) {
+        cJSON_AddItemToArray(i2s, cJSON_CreateString(v->tok[k]));
+        cJSON_AddItemToObject(s2i, v->tok[k], lc_json_int((long long)k));
+        cJSON_AddItemToObject(s2f, v->tok[k], lc_json_int(freq[k]));
+    }
+    cJSON_AddItemToObject(m, "vocab_size", lc_json_int((long long)v->n));
+    cJSON_AddItemToObject(m, "max_set_size", lc_json_int(max_set_size));
+    return m;
+}
+
 /* Ludwig's metadata entry, without "preprocessing" */
 static cJSON *text_meta(const lc_prep_text *t, const long *freq, double p99, int p99_capped)
 {
@@ -349,7 +466,7 @@ static lc_status with_specials(const lc_prep_text_opts *o, const char **list, lo
                                vocab_tab *v, long **freq_out, lc_error *e)
 {
     const char *spec[NSYM] = {"<EOS>", "<SOS>", o->padding_symbol, o->unknown_symbol};
-    for (int s = 0; s < NSYM; s++) {
+    for (int s = o->kind == LC_SEQ_SET ? SYM_UNK : 0; s < NSYM; s++) {
         long c = 0; /* a data token spelled as the symbol keeps its count */
         for (size_t k = 0; k < n; k++)
             if (strcmp(list[k], spec[s]) == 0) {
@@ -359,10 +476,11 @@ static lc_status with_specials(const lc_prep_text_opts *o, const char **list, lo
                 n--;
                 break;
             }
-        memmove(list + s + 1, list + s, (n - (size_t)s) * sizeof *list);
-        memmove(cnt + s + 1, cnt + s, (n - (size_t)s) * sizeof *cnt);
-        list[s] = spec[s];
-        cnt[s] = c;
+        size_t at = (size_t)s < n ? (size_t)s : n; /* list.insert(index, symbol) */
+        memmove(list + at + 1, list + at, (n - at) * sizeof *list);
+        memmove(cnt + at + 1, cnt + at, (n - at) * sizeof *cnt);
+        list[at] = spec[s];
+        cnt[at] = c;
         n++;
     }
     for (size_t k = 0; k < n; k++)
@@ -467,7 +585,7 @@ lc_status lc_prep_text_run(const lc_prep_column *col, const lc_prep_text_opts *o
     long *lens = NULL, *freq = NULL;
     if (lc_tab_raw_init(&r, col))
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    lc_status st = lc_tab_string_fill(col, o->missing, o->fill_value ? o->fill_value : "<UNK>", "text", &r, &f, e);
+    lc_status st = lc_tab_string_fill(col, o->missing, o->fill_value ? o->fill_value : "<UNK>", kind_name(o), &r, &f, e);
     if (st)
         goto done;
     lc_tab_raw_fill(&r, o->missing, &f);
@@ -492,7 +610,8 @@ lc_status lc_prep_text_run(const lc_prep_column *col, const lc_prep_text_opts *o
         lens[nrows++] = k;
     }
     if (nrows == 0 || data.n == 0) {
-        st = lc_error_set(e, LC_ERR_DATA, "text column '%s' has no tokens in any row", col->name);
+        st = lc_error_set(e, LC_ERR_DATA, "%s column '%s' has no tokens in any row", kind_name(o),
+                          col->name);
         goto done;
     }
     /* most_common: by count, ties in order of first appearance */
@@ -546,6 +665,21 @@ lc_status lc_prep_text_run(const lc_prep_column *col, const lc_prep_text_opts *o
     out->vocab_size = (int)v->n;
     out->pad_idx = SYM_PAD;
     out->unk_idx = SYM_UNK;
+    if (o->kind != LC_SEQ_TEXT) {
+        /* set / bag: max_set_size is the longest row + 2, as create_vocabulary counts it */
+        long longest = 0;
+        for (size_t k = 0; k < nrows; k++)
+            longest = lens[k] > longest ? lens[k] : longest;
+        if (o->kind == LC_SEQ_SET)
+            out->unk_idx = (int)vt_find(v, o->unknown_symbol, strlen(o->unknown_symbol), 0);
+        if ((st = set_build_rows(col, o, &r, out, e)))
+            goto done;
+        if (!(out->meta = set_meta(out, freq, longest + 2)))
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        else
+            st = lc_tab_record_string_fill(preproc, &f, e);
+        goto done;
+    }
     /* the width: sequence_length, else min(longest + 2, max_sequence_length) */
     qsort(lens, nrows, sizeof *lens, cmp_long);
     long longest = lens[nrows - 1] + 2;
@@ -590,8 +724,12 @@ lc_status lc_prep_text_apply(const lc_prep_column *col, const lc_prep_text_opts 
     memset(out, 0, sizeof *out);
     const cJSON *i2s = meta ? cJSON_GetObjectItemCaseSensitive(meta, "idx2str") : NULL;
     const cJSON *w = meta ? cJSON_GetObjectItemCaseSensitive(meta, "max_sequence_length") : NULL;
-    if (!cJSON_IsArray(i2s) || cJSON_GetArraySize(i2s) < NSYM || !cJSON_IsNumber(w) ||
-        w->valuedouble < 1 || w->valuedouble > 1e6 || w->valuedouble != floor(w->valuedouble))
+    if (o->kind != LC_SEQ_TEXT && (!cJSON_IsArray(i2s) || cJSON_GetArraySize(i2s) < 1))
+        return lc_error_set(e, LC_ERR_DATA, "%s feature '%s': the training set metadata needs idx2str",
+                            o->kind == LC_SEQ_SET ? "set" : "bag", col->name);
+    if (o->kind == LC_SEQ_TEXT &&
+        (!cJSON_IsArray(i2s) || cJSON_GetArraySize(i2s) < NSYM || !cJSON_IsNumber(w) ||
+         w->valuedouble < 1 || w->valuedouble > 1e6 || w->valuedouble != floor(w->valuedouble)))
         return lc_error_set(e, LC_ERR_DATA, "text feature '%s': the training set metadata needs idx2str (at least the 4 special symbols) and max_sequence_length (a whole number >= 1)",
                             col->name);
     vocab_tab *v = calloc(1, sizeof *v);
@@ -611,11 +749,11 @@ lc_status lc_prep_text_apply(const lc_prep_column *col, const lc_prep_text_opts 
         return st;
     }
     out->vocab_size = (int)v->n;
-    out->width = (int)w->valuedouble;
+    out->width = o->kind == LC_SEQ_TEXT ? (int)w->valuedouble : 0;
     const cJSON *pi = cJSON_GetObjectItemCaseSensitive(meta, "pad_idx");
     out->pad_idx = cJSON_IsNumber(pi) && pi->valuedouble >= 0 && pi->valuedouble < v->n ? pi->valueint : SYM_PAD;
     long uk = vt_find(v, o->unknown_symbol, strlen(o->unknown_symbol), 0);
-    out->unk_idx = uk >= 0 ? (int)uk : SYM_UNK;
+    out->unk_idx = uk >= 0 ? (int)uk : o->kind == LC_SEQ_SET ? 0 : SYM_UNK;
     raw_col r;
     fill f = {0}, fc = {.kind = CELL_STR, .s = o->fill_value ? o->fill_value : "<UNK>"};
     if (lc_tab_raw_init(&r, col)) {
@@ -624,15 +762,16 @@ lc_status lc_prep_text_apply(const lc_prep_column *col, const lc_prep_text_opts 
     }
     if (o->missing == LC_MISS_FILL_MEAN || o->missing == LC_MISS_FILL_FALSE ||
         o->missing == LC_MISS_FILL_TRUE)
-        st = lc_tab_string_fill(col, o->missing, o->fill_value ? o->fill_value : "<UNK>", "text", &r, &f, e);
+        st = lc_tab_string_fill(col, o->missing, o->fill_value ? o->fill_value : "<UNK>", kind_name(o), &r, &f, e);
     else
-        st = lc_tab_stored_fill_for(meta, "computed_fill_value", o->missing, &fc, "text",
+        st = lc_tab_stored_fill_for(meta, "computed_fill_value", o->missing, &fc, kind_name(o),
                                     col->name, &f, e);
     if (!st && f.kind == CELL_NUM)
         f.kind = CELL_STR, f.s = "nan";
     if (!st) {
         lc_tab_raw_fill(&r, o->missing, &f);
-        st = build_rows(col, o, &r, out, e);
+        st = o->kind == LC_SEQ_TEXT ? build_rows(col, o, &r, out, e)
+                                    : set_build_rows(col, o, &r, out, e);
     }
     lc_tab_raw_free(&r);
     if (st)

@@ -88,8 +88,10 @@ typedef enum lc_enc_type {
     LC_ENC_RNN,             /* timeseries / text `rnn`: (text: embeddings,) a RecurrentStack, a
                              * sequence reduction, an FCStack */
     LC_ENC_SEQ_EMBED,       /* text `embed`: embeddings and a sequence reduction */
-    LC_ENC_PARALLEL_CNN     /* text `parallel_cnn`: embeddings, parallel conv1d layers (each
+    LC_ENC_PARALLEL_CNN,    /* text `parallel_cnn`: embeddings, parallel conv1d layers (each
                              * reduced), concatenated, an FCStack */
+    LC_ENC_SET_EMBED        /* set / bag `embed`: a weighted sum of embedding rows (rows of T
+                             * ids then T weights), dropout, an FCStack */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -123,6 +125,7 @@ typedef struct lc_input_spec {
     int npconv;            /* parallel_cnn: layers, each filter size and number of filters */
     int pconv_k[16], pconv_f[16];
     lc_act pconv_act;      /* parallel_cnn: the conv layers' activation */
+    int bag;               /* set_embed: a bag (names the embeddings embed_weighted) */
 } lc_input_spec;
 
 typedef enum lc_head_type { LC_HEAD_CATEGORY = 0, LC_HEAD_BINARY, LC_HEAD_NUMBER } lc_head_type;
@@ -171,7 +174,8 @@ typedef enum lc_ltype {
     LC_L_ONEHOT,           /* (B, V) one-hot of the source's indices */
     LC_L_RNN,              /* (B, T, D H) from (B, T, I): one recurrent layer, D directions */
     LC_L_SEQRED,           /* (B, F) from (B, T, F): a sequence reduction */
-    LC_L_CONV1D            /* (B, L, F) from (B, L, E): Conv1d, "same" padding */
+    LC_L_CONV1D,           /* (B, L, F) from (B, L, E): Conv1d, "same" padding */
+    LC_L_EMBED_SUM         /* (B, D) from (B, 2T) id/weight rows: sum of weight * W[id] */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -182,6 +186,7 @@ typedef enum lc_lpart {
     LC_PART_ENC_RNN,       /* input feature: encoder_obj.recurrent_stack.layers (torch RNN) */
     LC_PART_ENC_EMBED_SEQ, /* input feature: encoder_obj.embed_sequence.embeddings */
     LC_PART_ENC_PCONV,     /* input feature: encoder_obj.parallel_conv1d.parallel_layers.<i> */
+    LC_PART_ENC_EMBED_BAG, /* input feature: encoder_obj.embed_weighted.embeddings (bag) */
     LC_PART_COMBINER,      /* combiner.fc_stack */
     LC_PART_OUT_FC,        /* output feature: fc_stack */
     LC_PART_DECODER        /* output feature: decoder_obj.dense */

@@ -498,6 +498,28 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         *at = here(pl);
         return LC_OK;
     }
+    case LC_ENC_SET_EMBED: {
+        /* EmbedSet / EmbedWeighted: the (V, E) embeddings summed with the row's weights,
+         * dropout, then the FCStack */
+        if (s->vocab < 1 || s->embed_size < 1 || at->n < 2)
+            return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the embedding needs a vocabulary and a size", s->name);
+        pl->part = s->bag ? LC_PART_ENC_EMBED_BAG : LC_PART_ENC_EMBED;
+        lc_layer *l = add_layer(pl, LC_L_EMBED_SUM, *at, (size_t)s->embed_size);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->u.embed.V = s->vocab;
+        l->u.embed.D = s->embed_size;
+        l->frozen = !s->embed_trainable;
+        l->fan_in = (size_t)s->embed_size;
+        l->fan_out = (size_t)s->vocab;
+        add_params(pl, l, (size_t)s->vocab * s->embed_size, 0, s->embed_init, LC_INIT_ZEROS);
+        *at = here(pl);
+        lc_status st = add_act_dropout(pl, at, LC_ACT_LINEAR, s->embed_dropout, -1);
+        if (st)
+            return st;
+        pl->part = LC_PART_ENC_FC;
+        return plan_fc_stack(pl, at, &s->fc);
+    }
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1146,6 +1168,9 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         case LC_L_ONEHOT:
             lc_onehot_forward(B, l->u.embed.V, x, y);
             break;
+        case LC_L_EMBED_SUM:
+            lc_embed_sum_forward(p, B, (int)(l->in_n / 2), l->u.embed.V, l->u.embed.D, x, w, y);
+            break;
         case LC_L_RNN:
             for (int d = 0; d < l->u.rnn.D; d++) {
                 rnn_dir r = rnn_dir_of(m, l, d, B, m->params);
@@ -1304,6 +1329,11 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             break;
         case LC_L_ONEHOT:
             break;
+        case LC_L_EMBED_SUM:
+            if (dw)
+                lc_embed_sum_backward(p, B, (int)(l->in_n / 2), l->u.embed.V, l->u.embed.D, x,
+                                      dy, dw);
+            break;
         case LC_L_RNN:
             if (dx)
                 memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
@@ -1353,6 +1383,10 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
         break;
     case LC_PART_ENC_EMBED:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed.embeddings", in);
+        break;
+    case LC_PART_ENC_EMBED_BAG:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_weighted.embeddings",
+                 in);
         break;
     case LC_PART_ENC_EMBED_SEQ:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_sequence.embeddings",
@@ -1471,7 +1505,7 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
                     t->shape[0] = l->u.c1.F;
                     t->shape[1] = l->u.c1.E;
                     t->shape[2] = l->u.c1.k;
-                } else if (k == 0 && l->type == LC_L_EMBED) {
+                } else if (k == 0 && (l->type == LC_L_EMBED || l->type == LC_L_EMBED_SUM)) {
                     t->ndim = 2;
                     t->shape[0] = l->u.embed.V;
                     t->shape[1] = l->u.embed.D;

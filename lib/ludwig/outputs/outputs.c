@@ -37,11 +37,13 @@ lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batc
             in[k].H = c->H;
             in[k].W = c->W;
         }
-        if (cfg->in[k].type == LC_FT_TIMESERIES || cfg->in[k].type == LC_FT_TEXT)
+        if (cfg->in[k].type == LC_FT_TIMESERIES || cfg->in[k].type == LC_FT_TEXT ||
+            cfg->in[k].type == LC_FT_SET || cfg->in[k].type == LC_FT_BAG)
             in[k].T = c->T;
         in[k].vocab = c->nclasses;
         /* Ludwig: an embedding larger than the vocabulary is cut to the vocabulary's size */
-        if ((in[k].enc == LC_ENC_EMBED || in[k].seq_embed) && !in[k].embed_exact &&
+        if ((in[k].enc == LC_ENC_EMBED || in[k].enc == LC_ENC_SET_EMBED || in[k].seq_embed) &&
+            !in[k].embed_exact &&
             in[k].embed_size > c->nclasses)
             in[k].embed_size = c->nclasses;
     }
@@ -189,6 +191,8 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
         case LC_FT_IMAGE:
         case LC_FT_TIMESERIES:
         case LC_FT_TEXT:
+        case LC_FT_SET:
+        case LC_FT_BAG:
             break;
         }
     }
@@ -212,6 +216,8 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
             case LC_FT_IMAGE:
             case LC_FT_TIMESERIES:
             case LC_FT_TEXT:
+            case LC_FT_SET:
+            case LC_FT_BAG:
                 break;
             }
         }
@@ -308,6 +314,8 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
         case LC_FT_IMAGE:
         case LC_FT_TIMESERIES:
         case LC_FT_TEXT:
+        case LC_FT_SET:
+        case LC_FT_BAG:
             break;
         }
     }

@@ -1,0 +1,127 @@
+#!/bin/sh
+# Set and bag inputs on real data: 1,000 Debian packages (test-data/debian_packages.csv: the
+# packages each Depends on and its debtags as sets, its short description as a bag of words, its
+# archive section as the target; bench/set/make_packages.py). Checked:
+#  - the metadata entries are Ludwig's: a set's vocabulary is the tokens by count (ties in order
+#    of first appearance) with <UNK> moved to index 3, a bag's has the four special symbols
+#    first; max_set_size is the longest row + 2; the rendered encoders carry the vocabulary;
+#  - the embeddings are named as Ludwig's state_dict (embed.embeddings for a set,
+#    embed_weighted.embeddings for a bag), cut to the vocabulary size;
+#  - the accuracy recomputed from predictions_parquet.csv is the statistics', and the model
+#    travels (predict reproduces the experiment's predictions);
+#  - an encoder other than embed, a sparse representation, pretrained embeddings and a set output
+#    are refused with a message and no output.
+set -e
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+PY=/usr/bin/python3
+. tests/e2e/lib/expect.sh
+fail() { echo "FAIL set: $*"; fails=$((fails + 1)); }
+
+# a fixed split (row number mod 10: 0-7 training, 8 validation, 9 test) to compare predictions
+$PY - test-data/debian_packages.csv "$T/packages.csv" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0]) + ["split"], lineterminator="\n")
+    w.writeheader()
+    for i, r in enumerate(rows):
+        r["split"] = 0 if i % 10 < 8 else 1 if i % 10 == 8 else 2
+        w.writerow(r)
+PYEOF
+cat >"$T/c.yaml" <<'EOF'
+input_features:
+  - {name: tags, type: set}
+  - {name: depends, type: set, encoder: {embedding_size: 16, num_fc_layers: 1, output_size: 8}}
+  - {name: description, type: bag, preprocessing: {lowercase: true}}
+output_features:
+  - {name: section, type: category}
+preprocessing:
+  split: {type: fixed, column: split}
+trainer: {epochs: 12}
+EOF
+"$LUDWIG_C" experiment --config "$T/c.yaml" --dataset "$T/packages.csv" --output_directory "$T/o" \
+    --random_seed 42 --threads 2 >"$T/o.log" 2>&1 || { fail "experiment"; cat "$T/o.log"; }
+R="$T/o/experiment_run"
+$PY - "$R" "$T/packages.csv" <<'PYEOF' || fails=$((fails + 1))
+import collections, csv, json, sys
+run, data = sys.argv[1:3]
+bad = []
+rows = list(csv.DictReader(open(data, newline="")))
+meta = json.load(open(run + "/model/training_set_metadata.json"))
+hp = json.load(open(run + "/model/model_hyperparameters.json"))
+
+def vocab(col, lower, specials):
+    cnt = collections.Counter()
+    longest = 0
+    for r in rows:
+        toks = (r[col].lower() if lower else r[col]).split()
+        cnt.update(toks)
+        longest = max(longest, len(toks))
+    v = [t for t, _ in cnt.most_common(10000)]
+    syms = ["<EOS>", "<SOS>", "<PAD>", "<UNK>"] if specials else [None, None, None, "<UNK>"]
+    for i, s in enumerate(syms):
+        if s is None:
+            continue
+        if s in v:
+            v.remove(s)
+        v.insert(i, s)
+    return v, longest + 2
+
+for i, (col, lower, specials) in enumerate([("tags", False, False), ("depends", False, False),
+                                            ("description", True, True)]):
+    m = meta[col]
+    want, mss = vocab(col, lower, specials)
+    keys = {"idx2str", "str2idx", "str2freq", "vocab_size", "max_set_size", "preprocessing"}
+    if set(m) != keys:
+        bad.append("%s: metadata keys %s" % (col, sorted(set(m) ^ keys)))
+    if m["idx2str"] != want:
+        bad.append("%s: idx2str differs from Ludwig's order at %s" % (col, next(
+            (k, a, b) for k, (a, b) in enumerate(zip(m["idx2str"], want)) if a != b) if len(m["idx2str"]) == len(want) else (len(m["idx2str"]), len(want))))
+    if m["max_set_size"] != mss or m["vocab_size"] != len(want):
+        bad.append("%s: max_set_size %s vocab_size %s, want %s %s" % (col, m["max_set_size"], m["vocab_size"], mss, len(want)))
+    if m["str2idx"] != {t: k for k, t in enumerate(want)}:
+        bad.append("%s: str2idx is not idx2str's inverse" % col)
+    enc = hp["input_features"][i]["encoder"]
+    if enc.get("vocab") != want or enc.get("type") != "embed":
+        bad.append("%s: the rendered encoder lacks the vocabulary" % col)
+if "force_embedding_size" not in hp["input_features"][2]["encoder"]:
+    bad.append("the bag encoder lacks force_embedding_size")
+w = open(run + "/model/model_weights", "rb").read()
+for name in [b"tags__ludwig.encoder_obj.embed.embeddings.weight",
+             b"depends__ludwig.encoder_obj.embed.embeddings.weight",
+             b"depends__ludwig.encoder_obj.fc_stack.stack.0.layers.0.weight",
+             b"description__ludwig.encoder_obj.embed_weighted.embeddings.weight"]:
+    if name not in w:
+        bad.append("no tensor %s" % name.decode())
+test = [r for r in rows if r["split"] == "2"]
+pred = list(csv.DictReader(open(run + "/predictions_parquet.csv", newline="")))
+stats = json.load(open(run + "/test_statistics.json"))["section"]
+acc = sum(p["section_predictions"] == r["section"] for p, r in zip(pred, test)) / len(test)
+if len(pred) != len(test) or abs(acc - stats["accuracy_micro"]) > 1e-6:
+    bad.append("accuracy from %d predictions %.6f, accuracy_micro %.6f" % (len(pred), acc, stats["accuracy_micro"]))
+majority = collections.Counter(r["section"] for r in test).most_common(1)[0][1] / len(test)
+print("set: tags + depends (sets) + description (bag) -> section: test accuracy %.4f (majority class %.4f)" % (acc, majority))
+if acc < majority + 0.1:
+    bad.append("test accuracy %.4f is not 10 points above the majority class's %.4f" % (acc, majority))
+for b in bad:
+    print("FAIL set:", b)
+sys.exit(1 if bad else 0)
+PYEOF
+"$LUDWIG_C" predict --model_path "$R/model" --dataset "$T/packages.csv" --split test \
+    --output_directory "$T/pr" >"$T/pr.log" 2>&1 || { fail "predict"; cat "$T/pr.log"; }
+cmp -s "$T/pr/predictions_parquet.csv" "$R/predictions_parquet.csv" ||
+    fail "predict's predictions differ from the experiment's"
+
+D="$T/packages.csv"
+bad_cfg() { printf 'input_features:\n  - %s\noutput_features:\n  - %s\n' "$1" "$2" >"$T/$3.yaml"; }
+bad_cfg "{name: tags, type: set, encoder: {type: rnn}}" "{name: section, type: category}" enc
+expect encoder 1 "unknown encoder 'rnn' for a set feature (expected one of embed)" -- --config "$T/enc.yaml" --dataset "$D"
+bad_cfg "{name: tags, type: set, encoder: {representation: sparse}}" "{name: section, type: category}" sparse
+expect sparse 1 "representation 'sparse' is not supported by ludwig-c yet" -- --config "$T/sparse.yaml" --dataset "$D"
+bad_cfg "{name: tags, type: bag, encoder: {pretrained_embeddings: /nonexistent.txt}}" "{name: section, type: category}" glove
+expect glove 1 "pretrained_embeddings for a bag feature is not supported" -- --config "$T/glove.yaml" --dataset "$D"
+bad_cfg "{name: description, type: bag}" "{name: tags, type: bag}" bagout
+expect bagout 1 "output feature type 'bag' is not supported" -- --config "$T/bagout.yaml" --dataset "$D"
+[ "$fails" = 0 ] && echo "set: ok ($n refusals)"
+exit "$fails"
