@@ -157,6 +157,24 @@ def main():
                   "dy": dy, "want32": {"y": y.detach().flatten().tolist(),
                                        "dW": emb.weight.grad.flatten().tolist()}})
 
+    # set: BCEWithLogitsLoss over (N, K) labels, mean over all elements, with and without
+    # pos_weight; big logits of both signs
+    N, K = 4, 3
+    zs = floats(g, N * K, -4, 4)
+    zs[0:3] = [25.0, -25.0, 0.0]
+    ts = [1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0]
+    for name, pw in [("sigmoid_xent_plain", None), ("sigmoid_xent_pos_weight", [2.0, f32(0.3), 1.0])]:
+        c = {"name": name, "kind": "sigmoid_xent", "N": N, "K": K, "logits": zs, "target": ts,
+             "pos_weight": pw}
+        for dt, key in [(torch.float32, "want32"), (torch.float64, "want64")]:
+            fn = torch.nn.BCEWithLogitsLoss(pos_weight=None if pw is None else torch.tensor(pw, dtype=dt))
+            zt = torch.tensor(zs, dtype=dt).reshape(N, K).requires_grad_(True)
+            loss = fn(zt, torch.tensor(ts, dtype=dt).reshape(N, K))
+            loss.backward()
+            c[key] = {"loss": loss.item(), "grad": zt.grad.flatten().tolist(),
+                      "probs": torch.sigmoid(zt.detach()).flatten().tolist()}
+        cases.append(c)
+
     with open(out, "w") as f:
         json.dump({"torch": torch.__version__, "cases": cases}, f, indent=0, sort_keys=True)
         f.write("\n")

@@ -57,6 +57,17 @@ double lc_bwce_forward(const lc_bwce *o, int B, const float *logits /* (B) */,
 void lc_bwce_backward(const lc_bwce *o, int B, const float *logits /* (B) */,
                       const float *target /* (B) */, float scale, float *dlogits /* (B) */);
 
+/* ---- set outputs: sigmoid_cross_entropy (torch BCEWithLogitsLoss over (N, K), mean over all
+ * N K elements, pos_weight per label) ---- */
+/* probs = sigmoid(logits) (may be NULL); pos_weight (K) or NULL */
+double lc_sigmoid_xent_forward(int N, int K, const float *logits /* (N, K) */,
+                               const float *target /* (N, K) */, const float *pos_weight,
+                               float *probs /* (N, K) */);
+/* dlogits = scale * the gradient of the mean */
+void lc_sigmoid_xent_backward(int N, int K, const float *logits /* (N, K) */,
+                              const float *target /* (N, K) */, const float *pos_weight,
+                              float scale, float *dlogits /* (N, K) */);
+
 /* ---- category outputs: softmax_cross_entropy with class weights ----
  * torch CrossEntropyLoss(weight=class_weights): mean = sum_b w[y_b] l_b / sum_b w[y_b] with
  * l_b = logsumexp(z_b) - z_b[y_b]; class_weights NULL is the unweighted mean. Ludwig 0.10.3's

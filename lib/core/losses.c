@@ -194,6 +194,46 @@ void lc_bwce_backward(const lc_bwce *o, int B, const float *logits /* (B) */,
     }
 }
 
+/* ---- sigmoid cross-entropy over labels (set outputs) ---- */
+
+/* log(1 + exp(-|x|)) + max(-x, 0) = -log(sigmoid(x)), stable for any x */
+static double neg_log_sigmoid(double x)
+{
+    return log1p(exp(-fabs(x))) + (x < 0.0 ? -x : 0.0);
+}
+
+double lc_sigmoid_xent_forward(int N, int K, const float *logits, const float *target,
+                               const float *pos_weight, float *probs)
+{
+    if (N <= 0 || K <= 0)
+        return 0.0;
+    double s = 0.0;
+    for (size_t i = 0; i < (size_t)N * K; i++) {
+        double x = logits[i], y = target[i];
+        double pw = pos_weight ? pos_weight[i % (size_t)K] : 1.0;
+        s += (1.0 - y) * x + (1.0 + (pw - 1.0) * y) * neg_log_sigmoid(x);
+        if (probs)
+            probs[i] = (float)(1.0 / (1.0 + exp(-x)));
+    }
+    return s / ((double)N * K);
+}
+
+void lc_sigmoid_xent_backward(int N, int K, const float *logits, const float *target,
+                              const float *pos_weight, float scale, float *dlogits)
+{
+    if (N <= 0 || K <= 0)
+        return;
+    double k = (double)scale / ((double)N * K);
+    for (size_t i = 0; i < (size_t)N * K; i++) {
+        double x = logits[i], y = target[i];
+        double pw = pos_weight ? pos_weight[i % (size_t)K] : 1.0;
+        /* torch's form: (pw y + 1 - y) sigmoid(x) - pw y (sigmoid(x) - y without pos_weight) */
+        double sg = 1.0 / (1.0 + exp(-x));
+        double g = pos_weight ? (pw * y + 1.0 - y) * sg - pw * y : sg - y;
+        dlogits[i] = (float)(k * g);
+    }
+}
+
 /* ---- weighted softmax cross-entropy ---- */
 
 /* w[y], or NaN for a label outside [0, C) */

@@ -30,7 +30,8 @@
 typedef enum lc_report_kind {
     LC_REPORT_CATEGORY = 0,
     LC_REPORT_BINARY,
-    LC_REPORT_NUMBER
+    LC_REPORT_NUMBER,
+    LC_REPORT_SET
 } lc_report_kind;
 
 /* One output feature as the report shows it. Arrays are borrowed (n_eval rows of the info). */
@@ -54,6 +55,9 @@ typedef struct lc_report_output {
     const float *predictions;       /* number: (n_eval) in column units, as the predictions CSV */
     const char *calibration;        /* binary, category: how the probabilities were calibrated
                                      * (one sentence), or NULL */
+    /* set: per label (nclasses) over the evaluated rows: rows holding it, rows predicted to
+     * (probability at least the threshold), rows both (NULL when there are no rows) */
+    const int64_t *set_support, *set_predicted, *set_hits;
 } lc_report_output;
 
 typedef struct lc_report_info {

@@ -269,7 +269,10 @@ static xmlNodePtr subsection(page *p, xmlNodePtr parent, const octx *oc, const c
  * the combined statistics. */
 static const char *kind_name(lc_report_kind k)
 {
-    return k == LC_REPORT_BINARY ? "binary" : k == LC_REPORT_NUMBER ? "number" : "category";
+    return k == LC_REPORT_BINARY   ? "binary"
+           : k == LC_REPORT_NUMBER ? "number"
+           : k == LC_REPORT_SET    ? "set"
+                                   : "category";
 }
 
 static const char *metric_meaning(const lc_report_kind *t, const char *k)
@@ -300,6 +303,16 @@ static const char *metric_meaning(const lc_report_kind *t, const char *k)
         {"mean_absolute_percentage_error", "mean of |true - predicted| / |true|"},
         {"root_mean_squared_percentage_error", "root of the mean squared relative error"},
     };
+    static const char *const set[][2] = {
+        {"loss", "mean sigmoid cross-entropy over rows and labels (lower is better)"},
+        {"jaccard", "mean over rows of |predicted AND true labels| / |predicted OR true labels|"},
+    };
+    if (*t == LC_REPORT_SET) {
+        for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
+            if (strcmp(set[i][0], k) == 0)
+                return set[i][1];
+        return "";
+    }
     if (*t == LC_REPORT_BINARY || *t == LC_REPORT_NUMBER) {
         size_t n = *t == LC_REPORT_BINARY ? sizeof bin / sizeof bin[0] : sizeof num / sizeof num[0];
         for (size_t i = 0; i < n; i++) {
@@ -1204,6 +1217,85 @@ static void section_binary(page *p, xmlNodePtr sec, const octx *oc)
     learning(p, s, oc->in, o->name);
 }
 
+typedef struct set_label {
+    int k;
+    int64_t support;
+} set_label;
+
+static int cmp_set_label(const void *a, const void *b)
+{
+    const set_label *x = a, *y = b;
+    if (x->support != y->support)
+        return x->support > y->support ? -1 : 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+enum { SET_LABELS_SHOWN = 40 };
+
+/* Per label over the evaluated rows: how often it is true, predicted, both; precision, recall
+ * and F1 at the feature's threshold; the most frequent labels first. */
+static void set_labels(page *p, xmlNodePtr parent, const octx *oc)
+{
+    const lc_report_output *o = oc->o;
+    int K = o->nclasses, shown = 0;
+    set_label *order = malloc(sizeof *order * (size_t)(K > 0 ? K : 1));
+    if (!order) {
+        p->oom = 1;
+        return;
+    }
+    for (int k = 0; k < K; k++)
+        order[k] = (set_label){k, o->set_support[k]};
+    qsort(order, (size_t)K, sizeof *order, cmp_set_label);
+    char h[400];
+    xmlNodePtr s = subsection(p, parent, oc, "labels", "Labels");
+    snprintf(h, sizeof h,
+             "Each label over the %zu rows of the %s split: rows that hold it, rows predicted to "
+             "(probability at least %g), rows both; precision, recall and F1 are 0 where "
+             "undefined. The %d most frequent labels of the split (of %d).",
+             oc->in->n_eval, oc->split, o->threshold, K < SET_LABELS_SHOWN ? K : SET_LABELS_SHOWN, K);
+    prop(p, add(p, s, "p", h), "class", "note");
+    xmlNodePtr t = table(p, s, "sortable labels");
+    xmlNodePtr tr = add(p, add(p, t, "thead", NULL), "tr", NULL);
+    static const char *const th[] = {"label", "in the data", "true", "predicted", "both",
+                                     "precision", "recall", "F1"};
+    for (size_t i = 0; i < sizeof th / sizeof th[0]; i++)
+        add(p, tr, "th", th[i]);
+    xmlNodePtr tb = add(p, t, "tbody", NULL);
+    for (int i = 0; i < K && shown < SET_LABELS_SHOWN; i++, shown++) {
+        int k = order[i].k;
+        int64_t tp = o->set_hits[k], pr = o->set_predicted[k], su = o->set_support[k];
+        double prec = pr ? (double)tp / (double)pr : 0.0, rec = su ? (double)tp / (double)su : 0.0;
+        double f1 = prec + rec > 0 ? 2 * prec * rec / (prec + rec) : 0.0;
+        tr = add(p, tb, "tr", NULL);
+        add(p, tr, "td", o->class_names ? o->class_names[k] : "?");
+        prop(p, addf(p, tr, "td", "%lld", (long long)(o->class_freq ? o->class_freq[k] : 0)), "align", "right");
+        prop(p, addf(p, tr, "td", "%lld", (long long)su), "align", "right");
+        prop(p, addf(p, tr, "td", "%lld", (long long)pr), "align", "right");
+        prop(p, addf(p, tr, "td", "%lld", (long long)tp), "align", "right");
+        double_cell(p, tr, prec, 4);
+        double_cell(p, tr, rec, 4);
+        double_cell(p, tr, f1, 4);
+    }
+    free(order);
+}
+
+static void section_set(page *p, xmlNodePtr sec, const octx *oc)
+{
+    const lc_report_output *o = oc->o;
+    if (oc->feat) {
+        xmlNodePtr tb = add(p, table(p, sec, "headline"), "tbody", NULL);
+        value_row(p, tb, "Jaccard (jaccard)", get(oc->feat, "jaccard"));
+        value_row(p, tb, "loss", get(oc->feat, "loss"));
+        section_test_metrics(p, sec, oc);
+    } else {
+        add(p, sec, "p", "No test statistics: the evaluated split was empty or not saved.");
+    }
+    if (oc->in->n_eval && o->set_support && o->nclasses > 0)
+        set_labels(p, sec, oc);
+    xmlNodePtr s = subsection(p, sec, oc, "learning-curves", "Learning curves");
+    learning(p, s, oc->in, o->name);
+}
+
 #define SCATTER_MAX 2000 /* points per scatter plot; more rows are subsampled evenly */
 
 /* Predicted vs true, residuals against predictions and their histogram, in the column's units. */
@@ -1506,6 +1598,9 @@ static lc_status write_page(const char *path, const lc_report_info *in, lc_error
             break;
         case LC_REPORT_NUMBER:
             section_number(&p, sec, &oc);
+            break;
+        case LC_REPORT_SET:
+            section_set(&p, sec, &oc);
             break;
         }
     }

@@ -9,7 +9,12 @@
 #    embed_weighted.embeddings for a bag), cut to the vocabulary size;
 #  - the accuracy recomputed from predictions_parquet.csv is the statistics', and the model
 #    travels (predict reproduces the experiment's predictions);
-#  - an encoder other than embed, a sparse representation, pretrained embeddings and a set output
+#  - a set output (the debtags from the description and the dependencies): test_statistics and
+#    training_statistics hold Ludwig's keys (jaccard, loss), the jaccard recomputed from
+#    predictions_parquet.csv is the statistics', 10 points above the best most-frequent-labels
+#    baseline; the
+#    rendered feature carries num_classes; predict and evaluate reproduce the experiment;
+#  - an encoder other than embed, a sparse representation, pretrained embeddings and a bag output
 #    are refused with a message and no output.
 set -e
 T=$(mktemp -d)
@@ -112,6 +117,78 @@ PYEOF
     --output_directory "$T/pr" >"$T/pr.log" 2>&1 || { fail "predict"; cat "$T/pr.log"; }
 cmp -s "$T/pr/predictions_parquet.csv" "$R/predictions_parquet.csv" ||
     fail "predict's predictions differ from the experiment's"
+
+# a set output: the debtags from the description (text) and the dependencies (bag)
+cat >"$T/so.yaml" <<'EOF'
+input_features:
+  - {name: description, type: text, encoder: {type: embed, embedding_size: 64, reduce_output: mean}}
+  - {name: depends, type: bag}
+output_features:
+  - {name: tags, type: set}
+preprocessing:
+  split: {type: fixed, column: split}
+trainer: {epochs: 60, learning_rate: 0.01}
+EOF
+"$LUDWIG_C" experiment --config "$T/so.yaml" --dataset "$T/packages.csv" --output_directory "$T/so" \
+    --random_seed 42 --threads 2 >"$T/so.log" 2>&1 || { fail "set output experiment"; cat "$T/so.log"; }
+S="$T/so/experiment_run"
+$PY - "$S" "$T/packages.csv" <<'PYEOF' || fails=$((fails + 1))
+import ast, collections, csv, json, sys
+run, data = sys.argv[1:3]
+bad = []
+rows = list(csv.DictReader(open(data, newline="")))
+test = [r for r in rows if r["split"] == "2"]
+train = [r for r in rows if r["split"] == "0"]
+stats = json.load(open(run + "/test_statistics.json"))
+if set(stats) != {"combined", "tags"} or set(stats["tags"]) != {"jaccard", "loss"}:
+    bad.append("test_statistics keys %s" % {k: sorted(v) for k, v in stats.items()})
+ts = json.load(open(run + "/training_statistics.json"))
+for split in ("training", "validation", "test"):
+    if set(ts[split]["tags"]) != {"jaccard", "loss"}:
+        bad.append("training_statistics %s keys %s" % (split, sorted(ts[split]["tags"])))
+pred = list(csv.DictReader(open(run + "/predictions_parquet.csv", newline="")))
+if list(pred[0]) != ["tags_predictions", "tags_probabilities"]:
+    bad.append("prediction columns %s" % list(pred[0]))
+js = []
+for p, r in zip(pred, test):
+    got = ast.literal_eval(p["tags_predictions"])
+    probs = ast.literal_eval(p["tags_probabilities"])
+    if len(probs) != len(got) or any(not 0.5 <= q <= 1 for q in probs):
+        bad.append("row probabilities %s for %s" % (probs, got))
+        break
+    true = set(r["tags"].split())
+    js.append(len(true & set(got)) / len(true | set(got)))
+jac = sum(js) / len(js)
+if len(pred) != len(test) or abs(jac - stats["tags"]["jaccard"]) > 1e-6:
+    bad.append("jaccard from %d predictions %.7f, statistics %.7f" % (len(pred), jac, stats["tags"]["jaccard"]))
+# the baseline: every row gets the k most frequent training labels (the best k of 1..8)
+cnt = collections.Counter(t for r in train for t in set(r["tags"].split()))
+def jacc(common):
+    return sum(len(set(r["tags"].split()) & common) / len(set(r["tags"].split()) | common) for r in test) / len(test)
+base = max(jacc({t for t, _ in cnt.most_common(k)}) for k in range(1, 9))
+print("set: description (text) + depends (bag) -> tags (set): test jaccard %.4f (the most frequent labels: %.4f)" % (jac, base))
+if jac < base + 0.1:
+    bad.append("test jaccard %.4f is not 10 points above the baseline's %.4f" % (jac, base))
+hp = json.load(open(run + "/model/model_hyperparameters.json"))["output_features"][0]
+meta = json.load(open(run + "/model/training_set_metadata.json"))["tags"]
+K = meta["vocab_size"]
+if (hp["num_classes"] != K or hp["decoder"]["num_classes"] != K or hp["loss"]["type"] != "sigmoid_cross_entropy"
+        or hp["threshold"] != 0.5 or hp["default_validation_metric"] != "jaccard"
+        or hp["preprocessing"]["missing_value_strategy"] != "drop_row"):
+    bad.append("rendered output feature %s" % {k: hp[k] for k in ("num_classes", "loss", "threshold")})
+for b in bad:
+    print("FAIL set output:", b)
+sys.exit(1 if bad else 0)
+PYEOF
+"$LUDWIG_C" predict --model_path "$S/model" --dataset "$T/packages.csv" --split test \
+    --output_directory "$T/sop" >"$T/sop.log" 2>&1 || { fail "predict with a set output"; cat "$T/sop.log"; }
+cmp -s "$T/sop/predictions_parquet.csv" "$S/predictions_parquet.csv" ||
+    fail "predict's set predictions differ from the experiment's"
+"$LUDWIG_C" evaluate --model_path "$S/model" --dataset "$T/packages.csv" --split test \
+    --output_directory "$T/soe" >"$T/soe.log" 2>&1 || { fail "evaluate with a set output"; cat "$T/soe.log"; }
+cmp -s "$T/soe/test_statistics.json" "$S/test_statistics.json" ||
+    fail "evaluate's set statistics differ from the experiment's"
+grep -q "Labels" "$T/so/ludwig_experiment_report.html" || fail "the report has no Labels table for the set output"
 
 D="$T/packages.csv"
 bad_cfg() { printf 'input_features:\n  - %s\noutput_features:\n  - %s\n' "$1" "$2" >"$T/$3.yaml"; }

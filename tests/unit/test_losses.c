@@ -369,6 +369,24 @@ static void run_xent(const cJSON *cs, const char *name)
     compare(name, &w, loss, d, pr);
 }
 
+static void run_sigmoid_xent(const cJSON *cs, const char *name)
+{
+    float z[MAXN], t[MAXN], d[MAXN], pr[MAXN], pw[MAXN];
+    want_t w;
+    int N = (int)get_num(cs, "N"), K = (int)get_num(cs, "K");
+    const cJSON *jw = cJSON_GetObjectItemCaseSensitive(cs, "pos_weight");
+    int nw = cJSON_IsNull(jw) ? 0 : get_floats(cs, "pos_weight", pw, MAXN);
+    int ok = N > 0 && K > 0 && get_floats(cs, "logits", z, MAXN) == N * K &&
+             get_floats(cs, "target", t, MAXN) == N * K && (nw == 0 || nw == K) &&
+             get_want(cs, &w, N * K) == 0;
+    CHECK_MSG(ok, "%s: malformed case", name);
+    if (!ok)
+        return;
+    double loss = lc_sigmoid_xent_forward(N, K, z, t, nw ? pw : NULL, pr);
+    lc_sigmoid_xent_backward(N, K, z, t, nw ? pw : NULL, 1.0f, d);
+    compare(name, &w, loss, d, pr);
+}
+
 static void run_embed(const cJSON *cs, const char *name)
 {
     float idx[MAXN], w[MAXN], dy[MAXN], y[MAXN], dw[MAXN], wy[MAXN], wdw[MAXN];
@@ -398,7 +416,7 @@ static void test_fixtures(void)
     free(text);
     const cJSON *cases = cJSON_GetObjectItemCaseSensitive(root, "cases");
     CHECK_MSG(cJSON_IsArray(cases), "%s: no cases", FIXTURE);
-    int seen[4] = {0};
+    int seen[5] = {0};
     for (const cJSON *cs = cases ? cases->child : NULL; cs; cs = cs->next) {
         const cJSON *jn = cJSON_GetObjectItemCaseSensitive(cs, "name");
         const cJSON *jk = cJSON_GetObjectItemCaseSensitive(cs, "kind");
@@ -412,12 +430,14 @@ static void test_fixtures(void)
             run_xent(cs, name), seen[2]++;
         else if (strcmp(kind, "embed") == 0)
             run_embed(cs, name), seen[3]++;
+        else if (strcmp(kind, "sigmoid_xent") == 0)
+            run_sigmoid_xent(cs, name), seen[4]++;
         else
             CHECK_MSG(0, "%s: unknown kind '%s'", name, kind);
     }
-    CHECK_MSG(seen[0] == 8 && seen[1] == 6 && seen[2] == 3 && seen[3] == 1,
-              "%s: %d number, %d bwce, %d xent, %d embed cases", FIXTURE, seen[0], seen[1],
-              seen[2], seen[3]);
+    CHECK_MSG(seen[0] == 8 && seen[1] == 6 && seen[2] == 3 && seen[3] == 1 && seen[4] == 2,
+              "%s: %d number, %d bwce, %d xent, %d embed, %d sigmoid_xent cases", FIXTURE,
+              seen[0], seen[1], seen[2], seen[3], seen[4]);
     cJSON_Delete(root);
 }
 

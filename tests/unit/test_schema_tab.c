@@ -406,7 +406,8 @@ static void test_dispatch(void)
     CHECK(lc_tab_feature_section("text", 1) == NULL);
     CHECK(lc_tab_feature_section("set", 0) == &lc_sec_set_input);
     CHECK(lc_tab_feature_section("bag", 0) == &lc_sec_bag_input);
-    CHECK(lc_tab_feature_section("set", 1) == NULL);
+    CHECK(lc_tab_feature_section("set", 1) == &lc_sec_set_output);
+    CHECK(lc_tab_feature_section("bag", 1) == NULL);
     CHECK(lc_tab_feature_section("vector", 0) == NULL);
 }
 

@@ -144,6 +144,9 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
             int top_k = cfg->out[o].top_k < C ? cfg->out[o].top_k : C;
             replace_key(fout, "top_k", lc_json_int(top_k));
             replace_key(dec, "num_classes", lc_json_int(C));
+        } else if (cfg->out[o].type == LC_FT_SET) {
+            replace_key(fout, "num_classes", lc_json_int(d->out[o].nclasses));
+            replace_key(dec, "num_classes", lc_json_int(d->out[o].nclasses));
         }
     }
     cJSON *trn = cJSON_GetObjectItemCaseSensitive(h, "trainer");

@@ -548,7 +548,7 @@ done:
 
 static const char *decoders_of(lc_ftype t)
 {
-    return t == LC_FT_CATEGORY ? "classifier" : "regressor";
+    return t == LC_FT_CATEGORY || t == LC_FT_SET ? "classifier" : "regressor";
 }
 
 static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **out)
@@ -565,9 +565,9 @@ static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **
         return cerr(x, f, "%s: output feature '%s' needs a 'type'", path, name->str);
     lc_ftype ft;
     if (ftype_parse(type->str, &ft) || ft == LC_FT_IMAGE || ft == LC_FT_TIMESERIES ||
-        ft == LC_FT_TEXT || ft == LC_FT_SET || ft == LC_FT_BAG)
+        ft == LC_FT_TEXT || ft == LC_FT_BAG)
         return lc_error_set(x->s.e, LC_ERR_CONFIG,
-                            "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category, binary, number)",
+                            "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category, binary, number, set)",
                             x->s.file, type->line, type->col, path, type->str);
     const lc_ynode *dec = lc_ymap_get(f, "decoder");
     if (dec && dec->kind == LC_YMAP) {
@@ -595,6 +595,7 @@ static int type_metrics(lc_ftype t, const char *const **out)
     static const char *const cat[] = {"accuracy", "accuracy_micro", "hits_at_k", "loss", "roc_auc"};
     static const char *const bin[] = {"accuracy", "loss", "precision", "recall", "roc_auc",
                                       "specificity"};
+    static const char *const set[] = {"jaccard", "loss"};
     static const char *const num[] = {"loss", "mean_absolute_error",
                                       "mean_absolute_percentage_error", "mean_squared_error", "r2",
                                       "root_mean_squared_error",
@@ -606,6 +607,9 @@ static int type_metrics(lc_ftype t, const char *const **out)
     case LC_FT_NUMBER:
         *out = num;
         return 7;
+    case LC_FT_SET:
+        *out = set;
+        return 2;
     default:
         *out = cat;
         return 5;
@@ -1233,7 +1237,8 @@ static lc_status loss_typed(cfg_ctx *x, const cJSON *feat, lc_feature *F)
                {"root_mean_squared_error", LC_LOSS_RMSE},
                {"mean_absolute_percentage_error", LC_LOSS_MAPE},
                {"root_mean_squared_percentage_error", LC_LOSS_RMSPE},
-               {"huber", LC_LOSS_HUBER}};
+               {"huber", LC_LOSS_HUBER},
+               {"sigmoid_cross_entropy", LC_LOSS_SIGMOID_XENT}};
     int found = 0;
     for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
         if (t && strcmp(t, tab[i].n) == 0) {
@@ -1281,7 +1286,20 @@ static lc_status output_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
         return cerr(x, NULL, "decoder.bias_initializer '%s' is not supported by ludwig-c yet", jstr(dec, "bias_initializer"), NULL);
     F->dec.type = F->type == LC_FT_CATEGORY ? LC_HEAD_CATEGORY
                   : F->type == LC_FT_BINARY ? LC_HEAD_BINARY
+                  : F->type == LC_FT_SET    ? LC_HEAD_SET
                                             : LC_HEAD_NUMBER;
+    if (F->type == LC_FT_SET) {
+        /* the labels' tokenizer (space by default) */
+        static const char *const toks[] = {"space_punct", "space", "underscore", "comma",
+                                           "characters", "untokenized", "stripped"};
+        const char *tok = jstr(jget(feat, "preprocessing"), "tokenizer");
+        F->tx_tokenizer = 1;
+        for (int k = 0; k < 7; k++)
+            if (tok && strcmp(tok, toks[k]) == 0)
+                F->tx_tokenizer = k;
+        if (!(F->tx_pad_symbol = lc_strdup("<PAD>")) || !(F->tx_unk_symbol = lc_strdup("<UNK>")))
+            return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    }
     F->threshold = jnum(feat, "threshold", 0.5);
     const cJSON *clip = jget(feat, "clip");
     if (clip && cJSON_IsArray(clip)) {

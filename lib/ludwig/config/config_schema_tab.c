@@ -612,6 +612,44 @@ static const lc_key bag_input_keys[] = {
 };
 const lc_section lc_sec_bag_input = {"input_features[]", bag_input_keys};
 
+/* set outputs (SetOutputFeatureConfig): the classifier decoder, sigmoid_cross_entropy, threshold;
+ * preprocessing as the inputs' but rows with a missing value are dropped */
+static const lc_key set_out_pre_keys[] = {
+    {"tokenizer", T_STR, "\"space\"", 0, 0,
+     "space_punct|space|underscore|comma|characters|untokenized|stripped", NULL, 0, NULL},
+    {"missing_value_strategy", T_STR, "\"drop_row\"", 0, 0, MISSING_CATEGORY, NULL, 0, NULL},
+    {"fill_value", T_STR, "\"<UNK>\"", 0, 0, NULL, NULL, 0, NULL},
+    {"computed_fill_value", T_STR, "\"<UNK>\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"lowercase", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"most_common", T_INT, "10000", 1, BIG, NULL, NULL, 0, NULL},
+    END,
+};
+const lc_section lc_sec_set_out_pre = {"preprocessing", set_out_pre_keys};
+
+static const lc_key sigmoid_xent_keys[] = {
+    {"type", T_STR, "\"sigmoid_cross_entropy\"", 0, 0, "sigmoid_cross_entropy", NULL, 0, NULL},
+    {"class_weights", T_NUMLIST | T_MAP | T_NULL, "null", 0, BIG, NULL, NULL, 0, NULL},
+    {"weight", T_FLOAT, "1.0", 0, BIG, NULL, NULL, 0, NULL},
+    END,
+};
+const lc_section lc_sec_sigmoid_xent = {"loss", sigmoid_xent_keys};
+
+static const lc_key set_output_keys[] = {
+    FEATURE_COMMON("set"),
+    {"default_validation_metric", T_STR, "\"jaccard\"", 0, 0, "jaccard", NULL, 0, NULL},
+    {"dependencies", T_NUMLIST, "[]", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"reduce_dependencies", T_STR, "\"sum\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"reduce_input", T_STR, "\"sum\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"threshold", T_FLOAT, "0.5", 0, 1, NULL, NULL, 0, NULL},
+    {"input_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"num_classes", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"decoder", T_MAP, "{}", 0, 0, NULL, &lc_sec_classifier, 0, NULL},
+    {"loss", T_MAP, "{}", 0, 0, NULL, &lc_sec_sigmoid_xent, 0, NULL},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_set_out_pre, 0, NULL},
+    END,
+};
+const lc_section lc_sec_set_output = {"output_features[]", set_output_keys};
+
 /* ------------------------------------------------------------------------------------------ */
 /* defaults.<type>: validated only (fill_defaults = 0); the typed parts through lc_tab_part_fill */
 
@@ -693,6 +731,8 @@ static const typed_entry typed[] = {
     {"text", LC_TAB_ENCODER, "rnn", &lc_sec_rnn_enc},
     {"text", LC_TAB_ENCODER, "embed", &lc_sec_seq_embed_enc},
     {"set", LC_TAB_ENCODER, "embed", &lc_sec_set_embed_enc},
+    {"set", LC_TAB_DECODER, "classifier", &lc_sec_classifier},
+    {"set", LC_TAB_LOSS, "sigmoid_cross_entropy", &lc_sec_sigmoid_xent},
     {"bag", LC_TAB_ENCODER, "embed", &lc_sec_bag_embed_enc},
 };
 #define N_TYPED (sizeof typed / sizeof *typed)
@@ -718,6 +758,8 @@ static const names_entry part_names[] = {
     {"timeseries", LC_TAB_LOSS, "huber"},
     {"text", LC_TAB_ENCODER, "parallel_cnn|rnn|embed"},
     {"set", LC_TAB_ENCODER, "embed"},
+    {"set", LC_TAB_DECODER, "classifier"},
+    {"set", LC_TAB_LOSS, "sigmoid_cross_entropy"},
     {"bag", LC_TAB_ENCODER, "embed"},
 };
 
@@ -795,8 +837,8 @@ const lc_section *lc_tab_feature_section(const char *feature_type, int output)
         return &lc_sec_timeseries_input;
     if (strcmp(feature_type, "text") == 0 && !output)
         return &lc_sec_text_input;
-    if (strcmp(feature_type, "set") == 0 && !output)
-        return &lc_sec_set_input;
+    if (strcmp(feature_type, "set") == 0)
+        return output ? &lc_sec_set_output : &lc_sec_set_input;
     if (strcmp(feature_type, "bag") == 0 && !output)
         return &lc_sec_bag_input;
     return NULL;

@@ -64,7 +64,8 @@ typedef enum lc_loss_type {
     LC_LOSS_RMSE,
     LC_LOSS_MAPE,
     LC_LOSS_RMSPE,
-    LC_LOSS_HUBER
+    LC_LOSS_HUBER,
+    LC_LOSS_SIGMOID_XENT
 } lc_loss_type;
 
 typedef struct lc_feature {

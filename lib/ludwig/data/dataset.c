@@ -134,6 +134,31 @@ static lc_status vocab_to_column(lc_prep_category *pc, lc_column *col, lc_error 
     return LC_OK;
 }
 
+/* A set output's labels from its metadata (idx2str, str2freq) into col. */
+static lc_status set_labels_to_column(const cJSON *meta, lc_column *col, lc_error *e)
+{
+    const cJSON *i2s = meta ? cJSON_GetObjectItemCaseSensitive(meta, "idx2str") : NULL;
+    const cJSON *s2f = meta ? cJSON_GetObjectItemCaseSensitive(meta, "str2freq") : NULL;
+    int n = cJSON_GetArraySize(i2s);
+    if (!cJSON_IsArray(i2s) || n < 1)
+        return lc_error_set(e, LC_ERR_DATA, "the set feature's metadata has no idx2str");
+    col->idx2str = calloc((size_t)n, sizeof *col->idx2str);
+    col->freq = calloc((size_t)n, sizeof *col->freq);
+    if (!col->idx2str || !col->freq)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    col->nclasses = n;
+    int k = 0;
+    for (const cJSON *it = i2s->child; it; it = it->next, k++) {
+        if (!cJSON_IsString(it))
+            return lc_error_set(e, LC_ERR_DATA, "the set feature's idx2str holds a label that is not a string");
+        if (!(col->idx2str[k] = lc_strdup(it->valuestring)))
+            return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        const cJSON *fq = cJSON_GetObjectItemCaseSensitive(s2f, it->valuestring);
+        col->freq[k] = cJSON_IsNumber(fq) ? (int64_t)fq->valuedouble : 0;
+    }
+    return LC_OK;
+}
+
 /* Prediction labels of a binary output: the metadata's bool2str when it holds two strings (a
  * column of strings), else Python's False/True. */
 static lc_status bool2str_to_column(const cJSON *meta, lc_column *col, lc_error *e)
@@ -645,6 +670,8 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
     col->meta = meta;
     if (!col->meta)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    if (j->f->type == LC_FT_SET && j->f->is_output)
+        return set_labels_to_column(col->meta, col, e);
     return j->f->type == LC_FT_BINARY ? bool2str_to_column(col->meta, col, e) : LC_OK;
 }
 
@@ -677,9 +704,12 @@ static lc_status unread_output(const lc_feature *f, const cJSON *meta, const cha
             lc_error_prefix(e, "%s: ", path);
         break;
     }
+    case LC_FT_SET:
+        if ((st = set_labels_to_column(meta, col, e)))
+            lc_error_prefix(e, "%s: ", path);
+        break;
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES: /* inputs only */
-    case LC_FT_SET:
     case LC_FT_BAG:
     case LC_FT_TEXT:
         break;

@@ -20,7 +20,7 @@ lc_status lc_heads_init(const lc_config *cfg, const lc_dataset *d, lc_head_ctx *
         memset(h, 0, sizeof *h);
         h->f = &cfg->out[o];
         h->col = &d->out[o];
-        if (h->f->type == LC_FT_CATEGORY) {
+        if (h->f->type == LC_FT_CATEGORY || h->f->type == LC_FT_SET) {
             lc_status st = lc_category_class_weights(cfg, h->f, h->col, &h->class_weights, e);
             if (st)
                 return st;
@@ -37,13 +37,17 @@ void lc_heads_free(int nout, lc_head_ctx *ctx)
 
 int lc_head_width(const lc_head_ctx *h)
 {
-    return h->f->type == LC_FT_CATEGORY ? h->col->nclasses : 1;
+    return h->f->type == LC_FT_CATEGORY || h->f->type == LC_FT_SET ? h->col->nclasses : 1;
 }
 
 void lc_head_gather(const lc_head_ctx *h, lc_model *m, int o, const int32_t *idx, int B)
 {
     lc_head *hd = &m->heads[o];
     const lc_column *c = h->col;
+    if (h->f->type == LC_FT_SET) {
+        lc_set_gather(h, m, o, idx, B);
+        return;
+    }
     for (int b = 0; b < B; b++) {
         if (h->f->type == LC_FT_CATEGORY)
             hd->labels[b] = c->labels ? c->labels[idx[b]] : 0;
@@ -61,10 +65,11 @@ double lc_head_loss(const lc_head_ctx *h, lc_model *m, int o, int B)
         return lc_binary_loss(h, m, o, B);
     case LC_FT_NUMBER:
         return lc_number_loss(h, m, o, B);
+    case LC_FT_SET:
+        return lc_set_loss(h, m, o, B);
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
-    case LC_FT_SET:
     case LC_FT_BAG:
         break;
     }
@@ -83,10 +88,12 @@ void lc_head_backward(const lc_head_ctx *h, lc_model *m, int o, int B)
     case LC_FT_NUMBER:
         lc_number_backward(h, m, o, B);
         break;
+    case LC_FT_SET:
+        lc_set_backward(h, m, o, B);
+        break;
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
-    case LC_FT_SET:
     case LC_FT_BAG:
         break;
     }
@@ -104,10 +111,12 @@ void lc_head_rows(const lc_head_ctx *h, const lc_model *m, int o, int B, float *
     case LC_FT_NUMBER:
         lc_number_rows(h, m, o, B, dst);
         break;
+    case LC_FT_SET:
+        lc_set_rows(m, o, B, dst);
+        break;
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
-    case LC_FT_SET:
     case LC_FT_BAG:
         break;
     }
@@ -117,7 +126,9 @@ void lc_head_targets(const lc_head_ctx *h, const int32_t *idx, size_t n, int32_t
                      float *values)
 {
     for (size_t i = 0; i < n; i++) {
-        if (h->f->type == LC_FT_CATEGORY)
+        if (h->f->type == LC_FT_SET) /* the row: its label set is in the column */
+            labels[i] = idx[i];
+        else if (h->f->type == LC_FT_CATEGORY)
             labels[i] = h->col->labels ? h->col->labels[idx[i]] : 0;
         else
             values[i] = h->col->values ? h->col->values[idx[i]] : 0.0f;
@@ -134,10 +145,11 @@ cJSON *lc_head_metrics(const lc_head_ctx *h, size_t n, const float *rows, const 
         return lc_binary_metrics(h, n, rows, values, loss);
     case LC_FT_NUMBER:
         return lc_number_metrics(n, rows, values, loss, batch_size);
+    case LC_FT_SET:
+        return lc_set_metrics(h, n, rows, labels, loss);
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
-    case LC_FT_SET:
     case LC_FT_BAG:
         break;
     }
@@ -181,6 +193,8 @@ const char *lc_head_progress_metric(const lc_head_ctx *h)
         return "accuracy_micro";
     case LC_FT_BINARY:
         return "accuracy";
+    case LC_FT_SET:
+        return "jaccard";
     default:
         return "mean_absolute_error";
     }

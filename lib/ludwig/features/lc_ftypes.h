@@ -66,6 +66,18 @@ cJSON *lc_number_metrics(size_t n, const float *rows, const float *values, doubl
 float lc_number_denormalize(const lc_column *c, float v);
 void lc_number_pred_cells(FILE *f, const lc_column *c, float v, char (*num)[LC_JSON_REPR_MAX]);
 
+/* ---- set.c (outputs; the targets are the rows of the column, the labels the row indices) ---- */
+void lc_set_gather(const lc_head_ctx *h, lc_model *m, int o, const int32_t *idx, int B);
+double lc_set_loss(const lc_head_ctx *h, lc_model *m, int o, int B);
+void lc_set_backward(const lc_head_ctx *h, lc_model *m, int o, int B);
+void lc_set_rows(const lc_model *m, int o, int B, float *dst);
+cJSON *lc_set_metrics(const lc_head_ctx *h, size_t n, const float *rows, const int32_t *rowidx,
+                      double loss);
+/* after <name>_predictions: _probabilities */
+void lc_set_pred_header(FILE *f, const lc_feature *ft);
+/* one row's two cells (row: nclasses probabilities) */
+lc_status lc_set_pred_cells(FILE *f, const lc_feature *ft, const lc_column *c, const float *row);
+
 /* ---- image.c ---- */
 /* What the image column sees: the path cells of the kept rows, their source lines, and the file
  * they come from (for messages). */

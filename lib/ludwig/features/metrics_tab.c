@@ -378,7 +378,8 @@ fail:
 int lc_metrics_tab_higher_is_better(const char *name)
 {
     static const char *const higher[] = {"accuracy", "precision", "recall",
-                                         "roc_auc",  "specificity", "r2"};
+                                         "roc_auc",  "specificity", "r2",
+                                         "jaccard"};
     static const char *const lower[] = {"loss",
                                         "mean_absolute_error",
                                         "mean_absolute_percentage_error",

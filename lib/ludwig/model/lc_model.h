@@ -128,7 +128,12 @@ typedef struct lc_input_spec {
     int bag;               /* set_embed: a bag (names the embeddings embed_weighted) */
 } lc_input_spec;
 
-typedef enum lc_head_type { LC_HEAD_CATEGORY = 0, LC_HEAD_BINARY, LC_HEAD_NUMBER } lc_head_type;
+typedef enum lc_head_type {
+    LC_HEAD_CATEGORY = 0,
+    LC_HEAD_BINARY,
+    LC_HEAD_NUMBER,
+    LC_HEAD_SET            /* one sigmoid per label: probs and targets (B, nclasses) */
+} lc_head_type;
 
 typedef struct lc_output_spec {
     const char *name;
@@ -250,7 +255,7 @@ typedef struct lc_head {
     float *probs;          /* (B, K): softmax (category) or sigmoid (binary) of the logits */
     float *dlogits;        /* (B, K): the loss gradient, set by the trainer */
     int32_t *labels;       /* (B) category targets */
-    float *targets;        /* (B) binary (0/1) and number targets */
+    float *targets;        /* (B) binary (0/1) and number targets; set: (B, K) multi-hot */
 } lc_head;
 
 typedef struct lc_model {

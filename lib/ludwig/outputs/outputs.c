@@ -187,11 +187,13 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
         case LC_FT_BINARY:
             lc_binary_pred_header(f, ft, &d->out[o]);
             break;
+        case LC_FT_SET:
+            lc_set_pred_header(f, ft);
+            break;
         case LC_FT_NUMBER:
         case LC_FT_IMAGE:
         case LC_FT_TIMESERIES:
         case LC_FT_TEXT:
-        case LC_FT_SET:
         case LC_FT_BAG:
             break;
         }
@@ -213,10 +215,16 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
             case LC_FT_NUMBER:
                 lc_number_pred_cells(f, c, ev->out[o][i], num);
                 break;
+            case LC_FT_SET:
+                if (lc_set_pred_cells(f, ft, c, ev->out[o] + i * (size_t)c->nclasses)) {
+                    lc_free(num);
+                    lc_afile_abort(&a);
+                    return lc_error_set(e, LC_ERR_NOMEM, "out of memory writing %s", path);
+                }
+                break;
             case LC_FT_IMAGE:
             case LC_FT_TIMESERIES:
             case LC_FT_TEXT:
-            case LC_FT_SET:
             case LC_FT_BAG:
                 break;
             }
@@ -241,19 +249,25 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
     int NO = cfg->nout;
     /* (NO) outputs and their calibration sentences, then n floats or int32s per array: 2 per
      * number output, 1 per category output whose predictions the caller did not pass */
-    size_t arrays = 0;
-    for (int o = 0; o < NO; o++)
+    size_t arrays = 0, set_bytes = 0;
+    for (int o = 0; o < NO; o++) {
         arrays += cfg->out[o].type == LC_FT_NUMBER ? 2 : cfg->out[o].type == LC_FT_CATEGORY;
+        if (cfg->out[o].type == LC_FT_SET) /* three int64 counts per label */
+            set_bytes += 3 * sizeof(int64_t) * (size_t)(ds->out[o].nclasses > 0 ? ds->out[o].nclasses : 0);
+    }
     if (lc_size_mul((size_t)NO, sizeof(lc_report_output) + CALIB_TEXT, &head) ||
         lc_size_mul(n, sizeof(float), &per) || lc_size_mul(per, arrays, &bytes) ||
-        lc_size_add(bytes, head, &bytes) ||
+        lc_size_add(bytes, head, &bytes) || lc_size_add(bytes, set_bytes, &bytes) ||
         !(ri->owned = lc_alloc(bytes > 0 ? bytes : 1, 1))) {
         ri->fill_failed = 1;
         return;
     }
     lc_report_output *out = ri->owned;
     char *text = (char *)ri->owned + (size_t)NO * sizeof(lc_report_output);
-    char *next = (char *)ri->owned + head;
+    /* the set outputs' counts (8-byte aligned: head is a multiple of 8), then the arrays */
+    char *setp = (char *)ri->owned + head;
+    memset(setp, 0, set_bytes);
+    char *next = setp + set_bytes;
     ri->nout = NO;
     ri->outputs = out;
     ri->input_feature = cfg->nin == 1 ? cfg->in[0].name : NULL;
@@ -271,6 +285,7 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
         r->calibration = text + (size_t)o * CALIB_TEXT;
         r->type = ft->type == LC_FT_BINARY   ? LC_REPORT_BINARY
                   : ft->type == LC_FT_NUMBER ? LC_REPORT_NUMBER
+                  : ft->type == LC_FT_SET    ? LC_REPORT_SET
                                              : LC_REPORT_CATEGORY;
         switch (ft->type) {
         case LC_FT_CATEGORY:
@@ -311,10 +326,38 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
                 r->targets = tv;
             }
             break;
+        case LC_FT_SET: {
+            int K = c->nclasses;
+            r->nclasses = K;
+            r->class_names = (const char *const *)c->idx2str;
+            r->class_freq = c->freq;
+            r->threshold = ft->threshold;
+            if (n && K > 0) {
+                int64_t *cnt = (int64_t *)(void *)setp;
+                setp += 3 * sizeof(int64_t) * (size_t)K;
+                int W = c->T / 2;
+                for (size_t i = 0; i < n; i++) {
+                    const float *pr = ev->out[o] + i * (size_t)K;
+                    const float *ids = c->values + (size_t)ev->rows[i] * (size_t)c->T;
+                    for (int k = 0; k < K; k++)
+                        cnt[K + k] += pr[k] >= (float)ft->threshold;
+                    for (int j = 0; j < W; j++) {
+                        int k = ids[j] >= 0.0f && ids[j] < (float)K ? (int)ids[j] : -1;
+                        if (k < 0)
+                            continue;
+                        cnt[k]++;
+                        cnt[2 * K + k] += pr[k] >= (float)ft->threshold;
+                    }
+                }
+                r->set_support = cnt;
+                r->set_predicted = cnt + K;
+                r->set_hits = cnt + 2 * K;
+            }
+            break;
+        }
         case LC_FT_IMAGE:
         case LC_FT_TIMESERIES:
         case LC_FT_TEXT:
-        case LC_FT_SET:
         case LC_FT_BAG:
             break;
         }

@@ -623,7 +623,9 @@ static void print_epoch(const run *R, int epoch, int start_epoch, double t0, cJS
     fprintf(f, "epoch %*d/%d", R->epochs >= 100 ? 3 : R->epochs >= 10 ? 2 : 1, epoch + 1,
             R->epochs);
     const char *pm = lc_head_progress_metric(&R->heads[0]);
-    const char *pshort = strcmp(pm, "mean_absolute_error") == 0 ? "mae" : "acc";
+    const char *pshort = strcmp(pm, "mean_absolute_error") == 0 ? "mae"
+                         : strcmp(pm, "jaccard") == 0           ? "jaccard"
+                                                                : "acc";
     for (int s = 0; s < 3; s++)
         if (latest[s])
             fprintf(f, "  %s loss %.4f %s %.4f", s == 0 ? "train" : s == 1 ? "val" : "test",
