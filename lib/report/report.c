@@ -272,6 +272,7 @@ static const char *kind_name(lc_report_kind k)
     return k == LC_REPORT_BINARY   ? "binary"
            : k == LC_REPORT_NUMBER ? "number"
            : k == LC_REPORT_SET    ? "set"
+           : k == LC_REPORT_VECTOR ? "vector"
                                    : "category";
 }
 
@@ -313,7 +314,7 @@ static const char *metric_meaning(const lc_report_kind *t, const char *k)
                 return set[i][1];
         return "";
     }
-    if (*t == LC_REPORT_BINARY || *t == LC_REPORT_NUMBER) {
+    if (*t == LC_REPORT_BINARY || *t == LC_REPORT_NUMBER || *t == LC_REPORT_VECTOR) {
         size_t n = *t == LC_REPORT_BINARY ? sizeof bin / sizeof bin[0] : sizeof num / sizeof num[0];
         for (size_t i = 0; i < n; i++) {
             const char *const *e = *t == LC_REPORT_BINARY ? bin[i] : num[i];
@@ -1601,6 +1602,9 @@ static lc_status write_page(const char *path, const lc_report_info *in, lc_error
             break;
         case LC_REPORT_SET:
             section_set(&p, sec, &oc);
+            break;
+        case LC_REPORT_VECTOR:
+            section_number(&p, sec, &oc);
             break;
         }
     }

@@ -408,7 +408,9 @@ static void test_dispatch(void)
     CHECK(lc_tab_feature_section("bag", 0) == &lc_sec_bag_input);
     CHECK(lc_tab_feature_section("set", 1) == &lc_sec_set_output);
     CHECK(lc_tab_feature_section("bag", 1) == NULL);
-    CHECK(lc_tab_feature_section("vector", 0) == NULL);
+    CHECK(lc_tab_feature_section("vector", 0) == &lc_sec_vector_input);
+    CHECK(lc_tab_feature_section("vector", 1) == &lc_sec_vector_output);
+    CHECK(lc_tab_feature_section("date", 0) == NULL);
 }
 
 /* Every default of every table parses as JSON, and every string default is one of its choices. */

@@ -423,13 +423,15 @@ const char *lc_ftype_name(lc_ftype t)
         return "set";
     case LC_FT_BAG:
         return "bag";
+    case LC_FT_VECTOR:
+        return "vector";
     }
     return "?";
 }
 
 static int ftype_parse(const char *s, lc_ftype *t)
 {
-    for (int k = LC_FT_IMAGE; k <= LC_FT_BAG; k++)
+    for (int k = LC_FT_IMAGE; k <= LC_FT_VECTOR; k++)
         if (strcmp(s, lc_ftype_name((lc_ftype)k)) == 0) {
             *t = (lc_ftype)k;
             return 0;
@@ -548,7 +550,9 @@ done:
 
 static const char *decoders_of(lc_ftype t)
 {
-    return t == LC_FT_CATEGORY || t == LC_FT_SET ? "classifier" : "regressor";
+    return t == LC_FT_CATEGORY || t == LC_FT_SET ? "classifier"
+           : t == LC_FT_VECTOR                   ? "projector"
+                                                 : "regressor";
 }
 
 static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **out)
@@ -567,7 +571,7 @@ static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **
     if (ftype_parse(type->str, &ft) || ft == LC_FT_IMAGE || ft == LC_FT_TIMESERIES ||
         ft == LC_FT_TEXT || ft == LC_FT_BAG)
         return lc_error_set(x->s.e, LC_ERR_CONFIG,
-                            "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category, binary, number, set)",
+                            "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category, binary, number, set, vector)",
                             x->s.file, type->line, type->col, path, type->str);
     const lc_ynode *dec = lc_ymap_get(f, "decoder");
     if (dec && dec->kind == LC_YMAP) {
@@ -596,6 +600,8 @@ static int type_metrics(lc_ftype t, const char *const **out)
     static const char *const bin[] = {"accuracy", "loss", "precision", "recall", "roc_auc",
                                       "specificity"};
     static const char *const set[] = {"jaccard", "loss"};
+    static const char *const vec[] = {"loss", "mean_absolute_error", "mean_absolute_percentage_error",
+                                      "mean_squared_error", "r2"};
     static const char *const num[] = {"loss", "mean_absolute_error",
                                       "mean_absolute_percentage_error", "mean_squared_error", "r2",
                                       "root_mean_squared_error",
@@ -610,6 +616,9 @@ static int type_metrics(lc_ftype t, const char *const **out)
     case LC_FT_SET:
         *out = set;
         return 2;
+    case LC_FT_VECTOR:
+        *out = vec;
+        return 5;
     default:
         *out = cat;
         return 5;
@@ -915,6 +924,7 @@ static int missing_allowed(lc_ftype t, lc_missing m)
     case LC_FT_TEXT:
     case LC_FT_SET:
     case LC_FT_BAG:
+    case LC_FT_VECTOR:
         return m != LC_MISS_FILL_MEAN && m != LC_MISS_FILL_FALSE && m != LC_MISS_FILL_TRUE;
     }
     return 0;
@@ -1287,7 +1297,18 @@ static lc_status output_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
     F->dec.type = F->type == LC_FT_CATEGORY ? LC_HEAD_CATEGORY
                   : F->type == LC_FT_BINARY ? LC_HEAD_BINARY
                   : F->type == LC_FT_SET    ? LC_HEAD_SET
+                  : F->type == LC_FT_VECTOR ? LC_HEAD_VECTOR
                                             : LC_HEAD_NUMBER;
+    if (F->type == LC_FT_VECTOR) {
+        /* the projector: a linear layer (activation, multiplier and clip not built yet) */
+        const char *act = jstr(dec, "activation");
+        if (act || jnum(dec, "multiplier", 1.0) != 1.0 || !jnull(dec, "clip"))
+            return cerr(x, ynode_at(yf, "decoder", NULL),
+                        "output feature '%s': the projector's activation, multiplier and clip are not supported by ludwig-c yet",
+                        F->name, NULL);
+        if (jbool(feat, "softmax", 0))
+            return cerr(x, yf, "output feature '%s': softmax: true is not supported by ludwig-c yet", F->name, NULL);
+    }
     if (F->type == LC_FT_SET) {
         /* the labels' tokenizer (space by default) */
         static const char *const toks[] = {"space_punct", "space", "underscore", "comma",
@@ -1339,6 +1360,7 @@ static lc_status feature_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat
     F->most_common = (int)jnum(pre, "most_common", 10000);
     F->lowercase = jbool(pre, "lowercase", 0);
     F->top_k = (int)jnum(feat, "top_k", 3);
+    F->vec_size = jnull(pre, "vector_size") ? 0 : (int)jnum(pre, "vector_size", 0);
     F->dec.calibration = jbool(feat, "calibration", 0);
     F->outlier_strategy = -1;
     F->outlier_threshold = jnum(pre, "outlier_threshold", 3.0);

@@ -152,6 +152,25 @@ static const lc_key text_pre_keys[] = {
 };
 const lc_section lc_sec_text_pre = {"preprocessing", text_pre_keys};
 
+/* vector (ludwig/schema/features/preprocessing/vector.py): outputs drop rows with a missing value */
+static const lc_key vector_pre_keys[] = {
+    {"vector_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"missing_value_strategy", T_STR, "\"fill_with_const\"", 0, 0, MISSING_CATEGORY, NULL, 0,
+     NULL},
+    {"fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, 0, NULL},
+    {"computed_fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    END,
+};
+const lc_section lc_sec_vector_pre = {"preprocessing", vector_pre_keys};
+static const lc_key vector_out_pre_keys[] = {
+    {"vector_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"missing_value_strategy", T_STR, "\"drop_row\"", 0, 0, MISSING_CATEGORY, NULL, 0, NULL},
+    {"fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, 0, NULL},
+    {"computed_fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    END,
+};
+const lc_section lc_sec_vector_out_pre = {"preprocessing", vector_out_pre_keys};
+
 /* set and bag (ludwig/schema/features/preprocessing/set.py, bag.py) */
 static const lc_key set_pre_keys[] = {
     {"tokenizer", T_STR, "\"space\"", 0, 0,
@@ -612,6 +631,34 @@ static const lc_key bag_input_keys[] = {
 };
 const lc_section lc_sec_bag_input = {"input_features[]", bag_input_keys};
 
+static const lc_key vector_input_keys[] = {
+    FEATURE_COMMON("vector"),
+    {"tied", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_vector_pre, 0, NULL},
+    {"encoder", T_MAP | T_STR, "{}", 0, 0, NULL, &lc_sec_dense_enc, 0, NULL},
+    END,
+};
+const lc_section lc_sec_vector_input = {"input_features[]", vector_input_keys};
+
+/* vector outputs (VectorOutputFeatureConfig): the projector decoder, mean_squared_error */
+static const lc_key vector_output_keys[] = {
+    FEATURE_COMMON("vector"),
+    {"reduce_input", T_STR | T_NULL, "null", 0, 0, REDUCTIONS, NULL, F_IGNORED, NULL},
+    {"dependencies", T_NUMLIST | T_NULL, "[]", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"reduce_dependencies", T_STR | T_NULL, "null", 0, 0, REDUCTIONS, NULL, F_IGNORED, NULL},
+    {"input_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"num_classes", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"default_validation_metric", T_STR, "\"mean_squared_error\"", 0, 0, "mean_squared_error",
+     NULL, 0, NULL},
+    {"softmax", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"vector_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_vector_out_pre, 0, NULL},
+    {"decoder", T_MAP | T_STR, "{}", 0, 0, NULL, &lc_sec_projector, 0, NULL},
+    {"loss", T_MAP, "{}", 0, 0, NULL, &lc_sec_loss_mse, 0, NULL},
+    END,
+};
+const lc_section lc_sec_vector_output = {"output_features[]", vector_output_keys};
+
 /* set outputs (SetOutputFeatureConfig): the classifier decoder, sigmoid_cross_entropy, threshold;
  * preprocessing as the inputs' but rows with a missing value are dropped */
 static const lc_key set_out_pre_keys[] = {
@@ -734,6 +781,11 @@ static const typed_entry typed[] = {
     {"set", LC_TAB_DECODER, "classifier", &lc_sec_classifier},
     {"set", LC_TAB_LOSS, "sigmoid_cross_entropy", &lc_sec_sigmoid_xent},
     {"bag", LC_TAB_ENCODER, "embed", &lc_sec_bag_embed_enc},
+    {"vector", LC_TAB_ENCODER, "dense", &lc_sec_dense_enc},
+    {"vector", LC_TAB_ENCODER, "passthrough", &lc_sec_passthrough_enc},
+    {"vector", LC_TAB_DECODER, "projector", &lc_sec_projector},
+    {"vector", LC_TAB_LOSS, "mean_squared_error", &lc_sec_loss_mse},
+    {"vector", LC_TAB_LOSS, "mean_absolute_error", &lc_sec_loss_mae},
 };
 #define N_TYPED (sizeof typed / sizeof *typed)
 
@@ -761,6 +813,9 @@ static const names_entry part_names[] = {
     {"set", LC_TAB_DECODER, "classifier"},
     {"set", LC_TAB_LOSS, "sigmoid_cross_entropy"},
     {"bag", LC_TAB_ENCODER, "embed"},
+    {"vector", LC_TAB_ENCODER, "dense|passthrough"},
+    {"vector", LC_TAB_DECODER, "projector"},
+    {"vector", LC_TAB_LOSS, "mean_squared_error|mean_absolute_error"},
 };
 
 const lc_section *lc_tab_part_section(lc_tab_part part, const char *feature_type,
@@ -841,6 +896,8 @@ const lc_section *lc_tab_feature_section(const char *feature_type, int output)
         return output ? &lc_sec_set_output : &lc_sec_set_input;
     if (strcmp(feature_type, "bag") == 0 && !output)
         return &lc_sec_bag_input;
+    if (strcmp(feature_type, "vector") == 0)
+        return output ? &lc_sec_vector_output : &lc_sec_vector_input;
     return NULL;
 }
 

@@ -31,7 +31,8 @@ typedef enum lc_ftype {
     LC_FT_TIMESERIES,
     LC_FT_TEXT,
     LC_FT_SET,
-    LC_FT_BAG
+    LC_FT_BAG,
+    LC_FT_VECTOR
 } lc_ftype;
 
 /* Ludwig's name of a type ("image", "number", ...). */
@@ -97,6 +98,7 @@ typedef struct lc_feature {
     float ts_padding_value;
     int ts_pad_left;          /* padding: left */
     int ts_window;            /* window_size (0: each row holds a whole series) */
+    int vec_size;             /* vector: preprocessing.vector_size (0: from the data) */
     /* text preprocessing */
     int tx_tokenizer;         /* lc_tokenizer */
     int tx_max_len, tx_seq_len; /* max_sequence_length (0: none), sequence_length (0: none) */

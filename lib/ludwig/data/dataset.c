@@ -283,6 +283,12 @@ static void timeseries_opts(const lc_feature *f, const cJSON *pre, lc_prep_times
     o->padding_value = f->ts_padding_value;
     o->pad_left = f->ts_pad_left;
     o->window = f->ts_window;
+    if (f->type == LC_FT_VECTOR) {
+        const cJSON *vs = pre_item(pre, "vector_size");
+        o->vector = 1;
+        o->window = 0;
+        o->vector_size = cJSON_IsNumber(vs) ? vs->valueint : f->vec_size;
+    }
 }
 
 static void text_opts(const lc_feature *f, const cJSON *pre, lc_prep_text_opts *o)
@@ -348,6 +354,11 @@ static lc_status check_stored(const lc_feature *f, const cJSON *meta, const char
     case LC_FT_TIMESERIES:
         if (lc_prep_timeseries_length(meta) < 1)
             st = lc_error_set(e, LC_ERR_DATA, "training set metadata for input feature '%s' has no max_timeseries_length (a whole number >= 1)",
+                              f->name);
+        break;
+    case LC_FT_VECTOR:
+        if (lc_prep_vector_size(meta) < 1)
+            st = lc_error_set(e, LC_ERR_DATA, "training set metadata for feature '%s' has no vector_size (a whole number >= 1)",
                               f->name);
         break;
     case LC_FT_BINARY:
@@ -490,6 +501,7 @@ static void tab_run(const tab_ctx *c, tab_job *j, const char *const *cv /* (nall
                         : lc_prep_text_run(&col, &o, j->preproc, &j->r.tx, &j->e);
         break;
     }
+    case LC_FT_VECTOR:
     case LC_FT_TIMESERIES: {
         lc_prep_timeseries_opts o;
         timeseries_opts(j->f, pre, &o);
@@ -530,6 +542,7 @@ static void tab_job_free(tab_job *j)
     case LC_FT_NUMBER: lc_prep_number_free(&j->r.num); break;
     case LC_FT_BINARY: lc_prep_binary_free(&j->r.bin); break;
     case LC_FT_CATEGORY: lc_prep_category_free(&j->r.cat); break;
+    case LC_FT_VECTOR:
     case LC_FT_TIMESERIES: lc_prep_timeseries_free(&j->r.ts); break;
     case LC_FT_SET:
     case LC_FT_BAG:
@@ -546,6 +559,7 @@ static const unsigned char *tab_keep(const tab_job *j)
     case LC_FT_NUMBER: return j->r.num.keep;
     case LC_FT_BINARY: return j->r.bin.keep;
     case LC_FT_CATEGORY: return j->r.cat.keep;
+    case LC_FT_VECTOR:
     case LC_FT_TIMESERIES: return j->r.ts.keep;
     case LC_FT_SET:
     case LC_FT_BAG:
@@ -607,7 +621,7 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
     lc_status st;
     col->type = j->f->type;
     col->present = 1;
-    col->T = j->f->type == LC_FT_TIMESERIES ? j->r.ts.T : j->f->type == LC_FT_TEXT || j->f->type == LC_FT_SET || j->f->type == LC_FT_BAG ? j->r.tx.width : 1;
+    col->T = j->f->type == LC_FT_TIMESERIES || j->f->type == LC_FT_VECTOR ? j->r.ts.T : j->f->type == LC_FT_TEXT || j->f->type == LC_FT_SET || j->f->type == LC_FT_BAG ? j->r.tx.width : 1;
     size_t nv;
     if (lc_size_mul(n + 1, (size_t)col->T, &nv) ||
         !(col->values = malloc(nv * sizeof *col->values)))
@@ -640,6 +654,9 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
         meta = j->r.cat.meta;
         j->r.cat.meta = NULL;
         break;
+    case LC_FT_VECTOR:
+        col->nclasses = j->r.ts.T; /* vector_size */
+        /* fall through */
     case LC_FT_TIMESERIES:
         for (size_t i = 0; i < n; i++)
             memcpy(col->values + i * (size_t)col->T, j->r.ts.values + kept[i] * (size_t)col->T,
@@ -707,6 +724,11 @@ static lc_status unread_output(const lc_feature *f, const cJSON *meta, const cha
     case LC_FT_SET:
         if ((st = set_labels_to_column(meta, col, e)))
             lc_error_prefix(e, "%s: ", path);
+        break;
+    case LC_FT_VECTOR:
+        col->nclasses = col->T = lc_prep_vector_size(meta);
+        if (col->nclasses < 1)
+            st = lc_error_set(e, LC_ERR_DATA, "%s: the metadata of output feature '%s' has no vector_size", path, f->name);
         break;
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES: /* inputs only */

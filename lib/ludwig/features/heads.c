@@ -37,7 +37,9 @@ void lc_heads_free(int nout, lc_head_ctx *ctx)
 
 int lc_head_width(const lc_head_ctx *h)
 {
-    return h->f->type == LC_FT_CATEGORY || h->f->type == LC_FT_SET ? h->col->nclasses : 1;
+    return h->f->type == LC_FT_CATEGORY || h->f->type == LC_FT_SET || h->f->type == LC_FT_VECTOR
+               ? h->col->nclasses
+               : 1;
 }
 
 void lc_head_gather(const lc_head_ctx *h, lc_model *m, int o, const int32_t *idx, int B)
@@ -46,6 +48,10 @@ void lc_head_gather(const lc_head_ctx *h, lc_model *m, int o, const int32_t *idx
     const lc_column *c = h->col;
     if (h->f->type == LC_FT_SET) {
         lc_set_gather(h, m, o, idx, B);
+        return;
+    }
+    if (h->f->type == LC_FT_VECTOR) {
+        lc_vector_gather(h, m, o, idx, B);
         return;
     }
     for (int b = 0; b < B; b++) {
@@ -67,6 +73,8 @@ double lc_head_loss(const lc_head_ctx *h, lc_model *m, int o, int B)
         return lc_number_loss(h, m, o, B);
     case LC_FT_SET:
         return lc_set_loss(h, m, o, B);
+    case LC_FT_VECTOR:
+        return lc_vector_loss(h, m, o, B);
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
@@ -91,6 +99,9 @@ void lc_head_backward(const lc_head_ctx *h, lc_model *m, int o, int B)
     case LC_FT_SET:
         lc_set_backward(h, m, o, B);
         break;
+    case LC_FT_VECTOR:
+        lc_vector_backward(h, m, o, B);
+        break;
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
@@ -114,6 +125,9 @@ void lc_head_rows(const lc_head_ctx *h, const lc_model *m, int o, int B, float *
     case LC_FT_SET:
         lc_set_rows(m, o, B, dst);
         break;
+    case LC_FT_VECTOR:
+        lc_vector_rows(m, o, B, dst);
+        break;
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
@@ -126,7 +140,7 @@ void lc_head_targets(const lc_head_ctx *h, const int32_t *idx, size_t n, int32_t
                      float *values)
 {
     for (size_t i = 0; i < n; i++) {
-        if (h->f->type == LC_FT_SET) /* the row: its label set is in the column */
+        if (h->f->type == LC_FT_SET || h->f->type == LC_FT_VECTOR) /* the row: its targets are in the column */
             labels[i] = idx[i];
         else if (h->f->type == LC_FT_CATEGORY)
             labels[i] = h->col->labels ? h->col->labels[idx[i]] : 0;
@@ -147,6 +161,8 @@ cJSON *lc_head_metrics(const lc_head_ctx *h, size_t n, const float *rows, const 
         return lc_number_metrics(n, rows, values, loss, batch_size);
     case LC_FT_SET:
         return lc_set_metrics(h, n, rows, labels, loss);
+    case LC_FT_VECTOR:
+        return lc_vector_metrics(h, n, rows, labels, loss);
     case LC_FT_IMAGE:
     case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
@@ -171,6 +187,7 @@ lc_status lc_head_overall(const lc_head_ctx *h, size_t n, const float *rows,
     case LC_FT_TEXT:
     case LC_FT_SET:
     case LC_FT_BAG:
+    case LC_FT_VECTOR:
         break;
     }
     return LC_OK;

@@ -78,6 +78,17 @@ void lc_set_pred_header(FILE *f, const lc_feature *ft);
 /* one row's two cells (row: nclasses probabilities) */
 lc_status lc_set_pred_cells(FILE *f, const lc_feature *ft, const lc_column *c, const float *row);
 
+/* ---- vector.c (outputs; the labels are the row indices, the column holds the targets) ---- */
+void lc_vector_gather(const lc_head_ctx *h, lc_model *m, int o, const int32_t *idx, int B);
+double lc_vector_loss(const lc_head_ctx *h, lc_model *m, int o, int B);
+void lc_vector_backward(const lc_head_ctx *h, lc_model *m, int o, int B);
+void lc_vector_rows(const lc_model *m, int o, int B, float *dst);
+cJSON *lc_vector_metrics(const lc_head_ctx *h, size_t n, const float *rows, const int32_t *rowidx,
+                         double loss);
+/* the <name>_predictions cell: "[v, v, ...]" */
+void lc_vector_pred_cells(FILE *f, const lc_column *c, const float *row,
+                          char (*num)[LC_JSON_REPR_MAX]);
+
 /* ---- image.c ---- */
 /* What the image column sees: the path cells of the kept rows, their source lines, and the file
  * they come from (for messages). */

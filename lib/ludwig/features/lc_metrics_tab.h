@@ -42,6 +42,13 @@
 cJSON *lc_metrics_number(int64_t N, const float *pred /* (N) */, const float *target /* (N) */,
                          double loss, int64_t batch_size);
 
+/* Vector output: {loss, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error,
+ * r2} over N rows of K values: the errors as lc_metrics_number's over all N K values, r2
+ * torchmetrics' R2Score(num_outputs=K): each value's r2 (with the near-constant rules) averaged
+ * over the K (multioutput uniform_average). */
+cJSON *lc_metrics_vector(int64_t N, int K, const float *pred /* (N, K) */,
+                         const float *target /* (N, K) */, double loss);
+
 /* Binary output: {accuracy, loss, precision, recall, roc_auc, specificity}, float items.
  *   accuracy     on Ludwig's predictions, prob >= threshold (the feature's threshold)
  *   precision, recall, specificity  on the probabilities with torchmetrics' own default,

@@ -219,6 +219,10 @@ typedef struct lc_prep_timeseries_opts {
     float padding_value;    /* 0 */
     int pad_left;           /* padding: left */
     int window;             /* window_size: > 0 when each row holds one number of one series */
+    int vector;             /* a vector column (vector_feature.py): str.split() on whitespace, every
+                             * row exactly vector_size values (NaN kept), no limit or padding; the
+                             * metadata is {"vector_size": T} */
+    int vector_size;        /* vector: the preprocessing's vector_size (0: from the data) */
 } lc_prep_timeseries_opts;
 
 void lc_prep_timeseries_defaults(lc_prep_timeseries_opts *o);
@@ -241,8 +245,10 @@ lc_status lc_prep_timeseries_run(const lc_prep_column *col, const lc_prep_timese
 lc_status lc_prep_timeseries_apply(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
                                    const cJSON *meta, lc_prep_timeseries *out, lc_error *e);
 void lc_prep_timeseries_free(lc_prep_timeseries *r);
-/* A stored entry's max_timeseries_length, or -1 when it is not a whole number >= 1. */
+/* A stored entry's max_timeseries_length (vector_size for a vector), or -1 when it is not a whole
+ * number >= 1. */
 int lc_prep_timeseries_length(const cJSON *meta);
+int lc_prep_vector_size(const cJSON *meta);
 
 /* ---- text (text.c) ---- */
 

@@ -91,6 +91,36 @@ cJSON *lc_metrics_number(int64_t N, const float *pred, const float *target, doub
     return out;
 }
 
+cJSON *lc_metrics_vector(int64_t N, int K, const float *pred, const float *target, double loss)
+{
+    if (K < 1 || N < 0 || N > INT64_MAX / K)
+        return NULL;
+    cJSON *out = lc_metrics_number(N * K, pred, target, loss, 0);
+    if (!out)
+        return NULL;
+    cJSON_DeleteItemFromObjectCaseSensitive(out, "root_mean_squared_error");
+    cJSON_DeleteItemFromObjectCaseSensitive(out, "root_mean_squared_percentage_error");
+    double r2 = 0.0;
+    double lim = (double)1e-4f;
+    for (int k = 0; k < K && N >= 2; k++) {
+        double sse = 0, st = 0, st2 = 0;
+        for (int64_t i = 0; i < N; i++) {
+            float p = pred[i * K + k], t = target[i * K + k], d = p - t;
+            sse += (double)d * (double)d;
+            st += t;
+            st2 += (double)t * (double)t;
+        }
+        double tss = st2 - st * (st / (double)N);
+        r2 += sse <= lim ? 1.0 : fabs(tss) <= lim ? 0.0 : 1.0 - sse / tss;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(out, "r2");
+    if (lc_json_add_float(out, "r2", N < 2 ? NAN : (float)(r2 / K))) {
+        cJSON_Delete(out);
+        return NULL;
+    }
+    return out;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Binary output                                                                              */
 

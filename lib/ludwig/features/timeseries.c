@@ -1,4 +1,5 @@
-/* timeseries.c - the timeseries feature type (inputs): Ludwig 0.10.3's preprocessing of a
+/* timeseries.c - the timeseries feature type (inputs), and the vector type's column (a row of
+ * exactly vector_size whitespace-separated numbers, vector_feature.py): Ludwig 0.10.3's preprocessing of a
  * timeseries column (ludwig/features/timeseries_feature.py): missing cells filled (fill_with_const
  * "" by default), each cell tokenized by a string-split tokenizer (str.strip(), split on the
  * separator, empty tokens dropped), max_timeseries_length = min(timeseries_length_limit, the
@@ -37,6 +38,23 @@ typedef int (*token_fn)(void *ctx, const char *tok, size_t len, int k);
 
 static int tokens(const char *s, char sep, token_fn fn, void *ctx)
 {
+    if (sep == 0) { /* str.split(): runs of whitespace */
+        int k = 0;
+        for (const char *p = s; *p;) {
+            while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+                p++;
+            if (!*p)
+                break;
+            const char *q = p;
+            while (*q && !(*q == ' ' || (*q >= '\t' && *q <= '\r')))
+                q++;
+            if (fn && fn(ctx, p, (size_t)(q - p), k))
+                return -1;
+            k++;
+            p = q;
+        }
+        return k;
+    }
     size_t a, len;
     lc_tab_py_strip(s, &a, &len);
     const char *p = s + a, *end = s + a + len;
@@ -85,14 +103,18 @@ static int put_token(void *vctx, const char *tok, size_t len, int k)
         lc_tab_quote_text(shown, sizeof shown, t ? t : "");
         free(t);
         c->st = lc_error_set(c->e, LC_ERR_DATA,
-                             "line %ld: timeseries column '%s' holds the token '%s' (value %d of the row), which is not a number",
-                             lc_tab_line_of(c->col, c->row), c->col->name, shown, k + 1);
-        lc_error_hint(c->e, "write each row as numbers separated by the tokenizer's separator ('%c')",
-                      c->o->sep);
+                             "line %ld: %s column '%s' holds the token '%s' (value %d of the row), which is not a number",
+                             lc_tab_line_of(c->col, c->row), c->o->vector ? "vector" : "timeseries",
+                             c->col->name, shown, k + 1);
+        if (c->o->vector)
+            lc_error_hint(c->e, "write each row as numbers separated by spaces");
+        else
+            lc_error_hint(c->e, "write each row as numbers separated by the tokenizer's separator ('%c')",
+                          c->o->sep);
         return -1;
     }
     float f = (float)v;
-    c->dst[c->off + k] = isnan(f) ? c->o->padding_value : f;
+    c->dst[c->off + k] = isnan(f) && !c->o->vector ? c->o->padding_value : f;
     return 0;
 }
 
@@ -120,9 +142,14 @@ static lc_status build_matrix(const lc_prep_column *col, const lc_prep_timeserie
         if (r->st[i] == CELL_DROP)
             continue;
         const char *s = cell_text(r, i);
-        int len = tokens(s, o->sep, NULL, NULL), keep = len < T ? len : T;
+        int len = tokens(s, o->vector ? 0 : o->sep, NULL, NULL), keep = len < T ? len : T;
+        if (o->vector && len != T)
+            return lc_error_set(e, LC_ERR_DATA,
+                                "line %ld: vector column '%s' has %d value%s in this row, but %d (vector_size%s)",
+                                lc_tab_line_of(col, i), col->name, len, len == 1 ? "" : "s", T,
+                                o->vector_size > 0 ? "" : ": the longest row");
         row_ctx c = {col, i, o, dst, T, keep, o->pad_left ? T - keep : 0, e, LC_OK};
-        if (tokens(s, o->sep, put_token, &c) < 0)
+        if (tokens(s, o->vector ? 0 : o->sep, put_token, &c) < 0)
             return c.st;
         out->keep[i] = 1;
         out->n_kept++;
@@ -197,24 +224,31 @@ lc_status lc_prep_timeseries_run(const lc_prep_column *col, const lc_prep_timese
             goto done;
         goto meta;
     }
-    /* get_feature_meta: the longest tokenized row, capped at timeseries_length_limit */
+    /* get_feature_meta: the longest tokenized row, capped at timeseries_length_limit (a vector:
+     * the longest row, which must be the given vector_size) */
     int longest = 0;
     for (size_t i = 0; i < r.n; i++)
         if (r.st[i] != CELL_DROP) {
-            int k = tokens(cell_text(&r, i), o->sep, NULL, NULL);
+            int k = tokens(cell_text(&r, i), o->vector ? 0 : o->sep, NULL, NULL);
             longest = k > longest ? k : longest;
         }
-    T = longest < o->limit ? longest : o->limit;
+    T = o->vector || longest < o->limit ? longest : o->limit;
     if (T < 1) {
-        st = lc_error_set(e, LC_ERR_DATA, "timeseries column '%s' has no values in any row: every cell is empty or missing",
-                          col->name);
+        st = lc_error_set(e, LC_ERR_DATA, "%s column '%s' has no values in any row: every cell is empty or missing",
+                          o->vector ? "vector" : "timeseries", col->name);
+        goto done;
+    }
+    if (o->vector && o->vector_size > 0 && T != o->vector_size) {
+        st = lc_error_set(e, LC_ERR_DATA, "vector column '%s': preprocessing.vector_size is %d but its longest row has %d values",
+                          col->name, o->vector_size, T);
         goto done;
     }
     if ((st = build_matrix(col, o, &r, T, out, e)))
         goto done;
 meta:
     out->meta = cJSON_CreateObject();
-    if (!out->meta || !cJSON_AddItemToObject(out->meta, "max_timeseries_length", lc_json_int(T))) {
+    if (!out->meta || !cJSON_AddItemToObject(out->meta, o->vector ? "vector_size" : "max_timeseries_length",
+                                             lc_json_int(T))) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -230,10 +264,11 @@ lc_status lc_prep_timeseries_apply(const lc_prep_column *col, const lc_prep_time
                                    const cJSON *meta, lc_prep_timeseries *out, lc_error *e)
 {
     memset(out, 0, sizeof *out);
-    int T = lc_prep_timeseries_length(meta);
+    int T = o->vector ? lc_prep_vector_size(meta) : lc_prep_timeseries_length(meta);
     if (T < 1)
-        return lc_error_set(e, LC_ERR_DATA, "timeseries feature '%s': the training set metadata has no max_timeseries_length (a whole number >= 1)",
-                            col->name);
+        return lc_error_set(e, LC_ERR_DATA, "%s feature '%s': the training set metadata has no %s (a whole number >= 1)",
+                            o->vector ? "vector" : "timeseries", col->name,
+                            o->vector ? "vector_size" : "max_timeseries_length");
     raw_col r;
     fill f = {0}, fc = {.kind = CELL_STR, .s = o->fill_value ? o->fill_value : ""};
     if (lc_tab_raw_init(&r, col))
@@ -258,11 +293,21 @@ lc_status lc_prep_timeseries_apply(const lc_prep_column *col, const lc_prep_time
     return st;
 }
 
-int lc_prep_timeseries_length(const cJSON *meta)
+static int whole_entry(const cJSON *meta, const char *key)
 {
-    const cJSON *v = meta ? cJSON_GetObjectItemCaseSensitive(meta, "max_timeseries_length") : NULL;
+    const cJSON *v = meta ? cJSON_GetObjectItemCaseSensitive(meta, key) : NULL;
     if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= 1e6) ||
         v->valuedouble != floor(v->valuedouble))
         return -1;
     return (int)v->valuedouble;
+}
+
+int lc_prep_timeseries_length(const cJSON *meta)
+{
+    return whole_entry(meta, "max_timeseries_length");
+}
+
+int lc_prep_vector_size(const cJSON *meta)
+{
+    return whole_entry(meta, "vector_size");
 }

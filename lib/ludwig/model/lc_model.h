@@ -132,7 +132,8 @@ typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,
     LC_HEAD_BINARY,
     LC_HEAD_NUMBER,
-    LC_HEAD_SET            /* one sigmoid per label: probs and targets (B, nclasses) */
+    LC_HEAD_SET,           /* one sigmoid per label: probs and targets (B, nclasses) */
+    LC_HEAD_VECTOR         /* a linear projection to nclasses (vector_size) values */
 } lc_head_type;
 
 typedef struct lc_output_spec {
@@ -255,7 +256,8 @@ typedef struct lc_head {
     float *probs;          /* (B, K): softmax (category) or sigmoid (binary) of the logits */
     float *dlogits;        /* (B, K): the loss gradient, set by the trainer */
     int32_t *labels;       /* (B) category targets */
-    float *targets;        /* (B) binary (0/1) and number targets; set: (B, K) multi-hot */
+    float *targets;        /* (B) binary (0/1) and number targets; set: (B, K) multi-hot;
+                            * vector: (B, K) */
 } lc_head;
 
 typedef struct lc_model {

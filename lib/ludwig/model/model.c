@@ -599,7 +599,10 @@ static lc_status plan(planner *pl, const lc_net_spec *s, int *head_layer)
             lc_error_prefix(pl->e, "output feature '%s': ", out->name);
             return st;
         }
-        int K = out->type == LC_HEAD_CATEGORY || out->type == LC_HEAD_SET ? out->nclasses : 1;
+        int K = out->type == LC_HEAD_CATEGORY || out->type == LC_HEAD_SET ||
+                        out->type == LC_HEAD_VECTOR
+                    ? out->nclasses
+                    : 1;
         if (K < 1)
             return lc_error_set(pl->e, LC_ERR_CONFIG, "output feature '%s' has no classes", out->name);
         pl->part = LC_PART_DECODER;
@@ -743,13 +746,15 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         h->type = spec->out[o].type;
         h->layer = head_layer[o];
         h->K = (int)m->layers[h->layer].out_n;
-        h->calibrated = spec->out[o].calibration && h->type != LC_HEAD_NUMBER && h->type != LC_HEAD_SET;
+        h->calibrated = spec->out[o].calibration &&
+                        (h->type == LC_HEAD_CATEGORY || h->type == LC_HEAD_BINARY);
         h->temperature = 1.0f;
         if (!(m->out_names[o] = dup_name(spec->out[o].name)) ||
             !(h->probs = lc_alloc(B * (size_t)h->K, sizeof(float))) ||
             !(h->dlogits = lc_alloc(B * (size_t)h->K, sizeof(float))) ||
             !(h->labels = lc_alloc(B, sizeof(int32_t))) ||
-            !(h->targets = lc_alloc(h->type == LC_HEAD_SET ? B * (size_t)h->K : B, sizeof(float))))
+            !(h->targets = lc_alloc(h->type == LC_HEAD_SET || h->type == LC_HEAD_VECTOR ? B * (size_t)h->K : B,
+                                    sizeof(float))))
             goto nomem;
     }
     for (int i = 0; i < m->nlayers; i++) {

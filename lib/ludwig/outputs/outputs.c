@@ -38,7 +38,8 @@ lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batc
             in[k].W = c->W;
         }
         if (cfg->in[k].type == LC_FT_TIMESERIES || cfg->in[k].type == LC_FT_TEXT ||
-            cfg->in[k].type == LC_FT_SET || cfg->in[k].type == LC_FT_BAG)
+            cfg->in[k].type == LC_FT_SET || cfg->in[k].type == LC_FT_BAG ||
+            cfg->in[k].type == LC_FT_VECTOR)
             in[k].T = c->T;
         in[k].vocab = c->nclasses;
         /* Ludwig: an embedding larger than the vocabulary is cut to the vocabulary's size */
@@ -190,6 +191,7 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
         case LC_FT_SET:
             lc_set_pred_header(f, ft);
             break;
+        case LC_FT_VECTOR:
         case LC_FT_NUMBER:
         case LC_FT_IMAGE:
         case LC_FT_TIMESERIES:
@@ -214,6 +216,9 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
                 break;
             case LC_FT_NUMBER:
                 lc_number_pred_cells(f, c, ev->out[o][i], num);
+                break;
+            case LC_FT_VECTOR:
+                lc_vector_pred_cells(f, c, ev->out[o] + i * (size_t)c->nclasses, num);
                 break;
             case LC_FT_SET:
                 if (lc_set_pred_cells(f, ft, c, ev->out[o] + i * (size_t)c->nclasses)) {
@@ -286,6 +291,7 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
         r->type = ft->type == LC_FT_BINARY   ? LC_REPORT_BINARY
                   : ft->type == LC_FT_NUMBER ? LC_REPORT_NUMBER
                   : ft->type == LC_FT_SET    ? LC_REPORT_SET
+                  : ft->type == LC_FT_VECTOR ? LC_REPORT_VECTOR
                                              : LC_REPORT_CATEGORY;
         switch (ft->type) {
         case LC_FT_CATEGORY:
@@ -359,6 +365,7 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
         case LC_FT_TIMESERIES:
         case LC_FT_TEXT:
         case LC_FT_BAG:
+        case LC_FT_VECTOR:
             break;
         }
     }
