@@ -32,7 +32,8 @@ typedef enum lc_report_kind {
     LC_REPORT_BINARY,
     LC_REPORT_NUMBER,
     LC_REPORT_SET,
-    LC_REPORT_VECTOR
+    LC_REPORT_VECTOR,
+    LC_REPORT_TIMESERIES
 } lc_report_kind;
 
 /* One output feature as the report shows it. Arrays are borrowed (n_eval rows of the info). */

@@ -273,6 +273,7 @@ static const char *kind_name(lc_report_kind k)
            : k == LC_REPORT_NUMBER ? "number"
            : k == LC_REPORT_SET    ? "set"
            : k == LC_REPORT_VECTOR ? "vector"
+           : k == LC_REPORT_TIMESERIES ? "timeseries"
                                    : "category";
 }
 
@@ -314,7 +315,8 @@ static const char *metric_meaning(const lc_report_kind *t, const char *k)
                 return set[i][1];
         return "";
     }
-    if (*t == LC_REPORT_BINARY || *t == LC_REPORT_NUMBER || *t == LC_REPORT_VECTOR) {
+    if (*t == LC_REPORT_BINARY || *t == LC_REPORT_NUMBER || *t == LC_REPORT_VECTOR ||
+        *t == LC_REPORT_TIMESERIES) {
         size_t n = *t == LC_REPORT_BINARY ? sizeof bin / sizeof bin[0] : sizeof num / sizeof num[0];
         for (size_t i = 0; i < n; i++) {
             const char *const *e = *t == LC_REPORT_BINARY ? bin[i] : num[i];
@@ -1604,6 +1606,7 @@ static lc_status write_page(const char *path, const lc_report_info *in, lc_error
             section_set(&p, sec, &oc);
             break;
         case LC_REPORT_VECTOR:
+        case LC_REPORT_TIMESERIES:
             section_number(&p, sec, &oc);
             break;
         }

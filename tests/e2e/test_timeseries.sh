@@ -10,8 +10,10 @@
 #  - the saved model travels: predict and evaluate reproduce the experiment's files;
 #  - gru / lstm, two layers, bidirectional, left padding and a comma tokenizer train too, and
 #    window_size over a column of single readings;
+#  - a timeseries output (horizon 3 over the same column): Ludwig's metric keys, mse and r2
+#    recomputed from the predictions and the time delay embedding's targets, the rendered horizon;
 #  - bad input gets a message and no output: a token that is not a number (line and token
-#    named), a column without values, an unsupported encoder, a timeseries output.
+#    named), a column without values, an unsupported encoder.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -237,12 +239,61 @@ expect empty 1 "timeseries column 'temperature_feature' has no values in any row
 sed 's/encoder: rnn/encoder: transformer/' test-data/temperature_config.yml >"$T/tf.yaml"
 expect encoder 1 "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, rnn, dense)" -- \
     --config "$T/tf.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
-cat >"$T/out.yaml" <<'EOF'
-input_features: [{name: temperature, type: number}]
-output_features: [{name: temperature_feature, type: timeseries}]
+
+# a timeseries output: the next 3 hours (horizon 3) from the last 12 (window_size 12) of the same
+# standardised column, a fixed split; the projector and Ludwig's default huber loss
+$PY - "$T/colmajor.csv" "$T/fc.csv" <<'PYEOF'
+import csv, statistics as st, sys
+t = [float(r["temp"]) for r in csv.DictReader(open(sys.argv[1]))]
+mu, sd = st.mean(t), st.pstdev(t)
+with open(sys.argv[2], "w") as f:
+    f.write("temp,split\n")
+    for i, v in enumerate(t):
+        f.write("%.4f,%d\n" % ((v - mu) / sd, 0 if i % 10 < 8 else 1 if i % 10 == 8 else 2))
+PYEOF
+cat >"$T/fc.yaml" <<'EOF'
+input_features:
+  - {name: past, column: temp, type: timeseries, preprocessing: {window_size: 12}, encoder: {type: rnn, state_size: 16}}
+output_features:
+  - {name: future, column: temp, type: timeseries, preprocessing: {horizon: 3}}
+preprocessing:
+  split: {type: fixed, column: split}
+trainer: {epochs: 5}
 EOF
-expect output 1 "output feature type 'timeseries' is not supported by ludwig-c yet" -- \
-    --config "$T/out.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
+"$LUDWIG_C" experiment --config "$T/fc.yaml" --dataset "$T/fc.csv" --output_directory "$T/fc" \
+    --random_seed 42 --threads 2 >"$T/fc.log" 2>&1 || { fail "timeseries output"; cat "$T/fc.log"; }
+$PY - "$T/fc/experiment_run" "$T/fc.csv" <<'PYEOF' || fails=$((fails + 1))
+import ast, csv, json, sys
+run, data = sys.argv[1:3]
+rows = list(csv.DictReader(open(data)))
+t = [float(r["temp"]) for r in rows]
+test = [i for i, r in enumerate(rows) if r["split"] == "2"]
+# Ludwig's time delay embedding: row i's target is x(i+1), x(i+2), x(i+3), 0 (padding) past the end
+true = [[t[i + k] if i + k < len(t) else 0.0 for k in (1, 2, 3)] for i in test]
+pred = [ast.literal_eval(p["future_predictions"]) for p in csv.DictReader(open(run + "/predictions_parquet.csv"))]
+stats = json.load(open(run + "/test_statistics.json"))["future"]
+assert set(stats) == {"loss", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error", "r2"}, stats
+assert len(pred) == len(true) and all(len(p) == 3 for p in pred), len(pred)
+n = len(true)
+mse = sum((p[k] - q[k]) ** 2 for p, q in zip(pred, true) for k in range(3)) / (3 * n)
+r2 = 0
+for k in range(3):
+    m = sum(q[k] for q in true) / n
+    r2 += 1 - sum((p[k] - q[k]) ** 2 for p, q in zip(pred, true)) / sum((q[k] - m) ** 2 for q in true)
+r2 /= 3
+assert abs(mse - stats["mean_squared_error"]) <= 1e-5 * max(1, mse), (mse, stats)
+assert abs(r2 - stats["r2"]) <= 1e-5, (r2, stats)
+hp = json.load(open(run + "/model/model_hyperparameters.json"))["output_features"][0]
+assert hp["horizon"] == 3 and hp["decoder"]["output_size"] == 3 and hp["loss"]["type"] == "huber", hp
+meta = json.load(open(run + "/model/training_set_metadata.json"))["future"]
+assert meta["max_timeseries_length"] == 3 and meta["preprocessing"]["horizon"] == 3, meta
+print("timeseries: the next 3 hours from the last 12 (a timeseries output, horizon 3): test r2 %.4f, mse %.4f" % (r2, mse))
+assert r2 > 0.9, r2
+PYEOF
+"$LUDWIG_C" predict --model_path "$T/fc/experiment_run/model" --dataset "$T/fc.csv" --split test \
+    --output_directory "$T/fcp" >"$T/fcp.log" 2>&1 || { fail "predict with a timeseries output"; cat "$T/fcp.log"; }
+cmp -s "$T/fcp/predictions_parquet.csv" "$T/fc/experiment_run/predictions_parquet.csv" ||
+    fail "predict's timeseries predictions differ from the experiment's"
 
 [ $fails -eq 0 ] && echo "timeseries: ok"
 exit $fails

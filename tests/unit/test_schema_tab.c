@@ -411,6 +411,7 @@ static void test_dispatch(void)
     CHECK(lc_tab_feature_section("vector", 0) == &lc_sec_vector_input);
     CHECK(lc_tab_feature_section("vector", 1) == &lc_sec_vector_output);
     CHECK(lc_tab_feature_section("date", 0) == NULL);
+    CHECK(lc_tab_feature_section("timeseries", 1) == &lc_sec_timeseries_output);
 }
 
 /* Every default of every table parses as JSON, and every string default is one of its choices. */

@@ -146,6 +146,9 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
             int top_k = cfg->out[o].top_k < C ? cfg->out[o].top_k : C;
             replace_key(fout, "top_k", lc_json_int(top_k));
             replace_key(dec, "num_classes", lc_json_int(C));
+        } else if (cfg->out[o].type == LC_FT_TIMESERIES) {
+            replace_key(fout, "horizon", lc_json_int(d->out[o].nclasses));
+            replace_key(dec, "output_size", lc_json_int(d->out[o].nclasses));
         } else if (cfg->out[o].type == LC_FT_VECTOR) {
             replace_key(fout, "vector_size", lc_json_int(d->out[o].nclasses));
             replace_key(dec, "output_size", lc_json_int(d->out[o].nclasses));

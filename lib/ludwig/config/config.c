@@ -551,7 +551,7 @@ done:
 static const char *decoders_of(lc_ftype t)
 {
     return t == LC_FT_CATEGORY || t == LC_FT_SET ? "classifier"
-           : t == LC_FT_VECTOR                   ? "projector"
+           : t == LC_FT_VECTOR || t == LC_FT_TIMESERIES ? "projector"
                                                  : "regressor";
 }
 
@@ -568,10 +568,10 @@ static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **
     if (!type || type->kind != LC_YSCALAR)
         return cerr(x, f, "%s: output feature '%s' needs a 'type'", path, name->str);
     lc_ftype ft;
-    if (ftype_parse(type->str, &ft) || ft == LC_FT_IMAGE || ft == LC_FT_TIMESERIES ||
+    if (ftype_parse(type->str, &ft) || ft == LC_FT_IMAGE ||
         ft == LC_FT_TEXT || ft == LC_FT_BAG)
         return lc_error_set(x->s.e, LC_ERR_CONFIG,
-                            "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category, binary, number, set, vector)",
+                            "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category, binary, number, set, vector, timeseries)",
                             x->s.file, type->line, type->col, path, type->str);
     const lc_ynode *dec = lc_ymap_get(f, "decoder");
     if (dec && dec->kind == LC_YMAP) {
@@ -617,6 +617,7 @@ static int type_metrics(lc_ftype t, const char *const **out)
         *out = set;
         return 2;
     case LC_FT_VECTOR:
+    case LC_FT_TIMESERIES:
         *out = vec;
         return 5;
     default:
@@ -1297,9 +1298,18 @@ static lc_status output_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
     F->dec.type = F->type == LC_FT_CATEGORY ? LC_HEAD_CATEGORY
                   : F->type == LC_FT_BINARY ? LC_HEAD_BINARY
                   : F->type == LC_FT_SET    ? LC_HEAD_SET
-                  : F->type == LC_FT_VECTOR ? LC_HEAD_VECTOR
+                  : F->type == LC_FT_VECTOR || F->type == LC_FT_TIMESERIES ? LC_HEAD_VECTOR
                                             : LC_HEAD_NUMBER;
-    if (F->type == LC_FT_VECTOR) {
+    if (F->type == LC_FT_TIMESERIES) {
+        const cJSON *pre = jget(feat, "preprocessing");
+        const char *tok = jstr(pre, "tokenizer");
+        F->ts_sep = tok && strcmp(tok, "comma") == 0 ? ',' : tok && strcmp(tok, "underscore") == 0 ? '_' : ' ';
+        F->ts_limit = (int)jnum(pre, "timeseries_length_limit", 256);
+        F->ts_padding_value = jnull(pre, "padding_value") ? 0.0f : (float)jnum(pre, "padding_value", 0);
+        F->ts_pad_left = jstr(pre, "padding") && strcmp(jstr(pre, "padding"), "left") == 0;
+        F->ts_horizon = (int)jnum(pre, "horizon", 0);
+    }
+    if (F->type == LC_FT_VECTOR || F->type == LC_FT_TIMESERIES) {
         /* the projector: a linear layer (activation, multiplier and clip not built yet) */
         const char *act = jstr(dec, "activation");
         if (act || jnum(dec, "multiplier", 1.0) != 1.0 || !jnull(dec, "clip"))

@@ -123,6 +123,20 @@ static const lc_key timeseries_dft_pre_keys[] = {
     END,
 };
 const lc_section lc_sec_timeseries_dft_pre = {"preprocessing", timeseries_dft_pre_keys};
+/* timeseries outputs (TimeseriesOutputPreprocessingConfig): horizon, rows with a missing value
+ * dropped */
+static const lc_key timeseries_out_pre_keys[] = {
+    {"tokenizer", T_STR, "\"space\"", 0, 0, "space|comma|underscore", NULL, 0, NULL},
+    {"timeseries_length_limit", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"padding_value", T_FLOAT | T_NULL, "0.0", 0, 0, NULL, NULL, 0, NULL},
+    {"padding", T_STR, "\"right\"", 0, 0, "left|right", NULL, 0, NULL},
+    {"missing_value_strategy", T_STR, "\"drop_row\"", 0, 0, MISSING_CATEGORY, NULL, 0, NULL},
+    {"fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, 0, NULL},
+    {"computed_fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"horizon", T_INT, "0", 0, BIG, NULL, NULL, 0, NULL},
+    END,
+};
+const lc_section lc_sec_timeseries_out_pre = {"preprocessing", timeseries_out_pre_keys};
 
 
 /* text (ludwig/schema/features/preprocessing/text.py; docs/ludwig-0.10.3-text.md) */
@@ -659,6 +673,24 @@ static const lc_key vector_output_keys[] = {
 };
 const lc_section lc_sec_vector_output = {"output_features[]", vector_output_keys};
 
+/* timeseries outputs (TimeseriesOutputFeatureConfig): the projector, huber */
+static const lc_key timeseries_output_keys[] = {
+    FEATURE_COMMON("timeseries"),
+    {"reduce_input", T_STR | T_NULL, "null", 0, 0, REDUCTIONS, NULL, F_IGNORED, NULL},
+    {"dependencies", T_NUMLIST | T_NULL, "[]", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"reduce_dependencies", T_STR | T_NULL, "null", 0, 0, REDUCTIONS, NULL, F_IGNORED, NULL},
+    {"input_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"num_classes", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"default_validation_metric", T_STR, "\"mean_squared_error\"", 0, 0, "mean_squared_error",
+     NULL, 0, NULL},
+    {"horizon", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_timeseries_out_pre, 0, NULL},
+    {"decoder", T_MAP | T_STR, "{}", 0, 0, NULL, &lc_sec_projector, 0, NULL},
+    {"loss", T_MAP, "{}", 0, 0, NULL, &lc_sec_loss_huber, 0, NULL},
+    END,
+};
+const lc_section lc_sec_timeseries_output = {"output_features[]", timeseries_output_keys};
+
 /* set outputs (SetOutputFeatureConfig): the classifier decoder, sigmoid_cross_entropy, threshold;
  * preprocessing as the inputs' but rows with a missing value are dropped */
 static const lc_key set_out_pre_keys[] = {
@@ -774,6 +806,8 @@ static const typed_entry typed[] = {
     {"timeseries", LC_TAB_ENCODER, "dense", &lc_sec_dense_enc},
     {"timeseries", LC_TAB_DECODER, "projector", &lc_sec_projector},
     {"timeseries", LC_TAB_LOSS, "huber", &lc_sec_loss_huber},
+    {"timeseries", LC_TAB_LOSS, "mean_squared_error", &lc_sec_loss_mse},
+    {"timeseries", LC_TAB_LOSS, "mean_absolute_error", &lc_sec_loss_mae},
     {"text", LC_TAB_ENCODER, "parallel_cnn", &lc_sec_parallel_cnn_enc},
     {"text", LC_TAB_ENCODER, "rnn", &lc_sec_rnn_enc},
     {"text", LC_TAB_ENCODER, "embed", &lc_sec_seq_embed_enc},
@@ -807,7 +841,7 @@ static const names_entry part_names[] = {
     {"category", LC_TAB_LOSS, "softmax_cross_entropy"},
     {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn|dense"},
     {"timeseries", LC_TAB_DECODER, "projector"},
-    {"timeseries", LC_TAB_LOSS, "huber"},
+    {"timeseries", LC_TAB_LOSS, "huber|mean_squared_error|mean_absolute_error"},
     {"text", LC_TAB_ENCODER, "parallel_cnn|rnn|embed"},
     {"set", LC_TAB_ENCODER, "embed"},
     {"set", LC_TAB_DECODER, "classifier"},
@@ -888,8 +922,8 @@ const lc_section *lc_tab_feature_section(const char *feature_type, int output)
         return output ? &lc_sec_binary_output : &lc_sec_binary_input;
     if (strcmp(feature_type, "category") == 0)
         return output ? &lc_sec_category_output : &lc_sec_category_input;
-    if (strcmp(feature_type, "timeseries") == 0 && !output)
-        return &lc_sec_timeseries_input;
+    if (strcmp(feature_type, "timeseries") == 0)
+        return output ? &lc_sec_timeseries_output : &lc_sec_timeseries_input;
     if (strcmp(feature_type, "text") == 0 && !output)
         return &lc_sec_text_input;
     if (strcmp(feature_type, "set") == 0)

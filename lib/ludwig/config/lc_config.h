@@ -99,6 +99,7 @@ typedef struct lc_feature {
     int ts_pad_left;          /* padding: left */
     int ts_window;            /* window_size (0: each row holds a whole series) */
     int vec_size;             /* vector: preprocessing.vector_size (0: from the data) */
+    int ts_horizon;           /* timeseries outputs: horizon (0: each row holds its series) */
     /* text preprocessing */
     int tx_tokenizer;         /* lc_tokenizer */
     int tx_max_len, tx_seq_len; /* max_sequence_length (0: none), sequence_length (0: none) */

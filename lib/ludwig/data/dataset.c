@@ -283,6 +283,11 @@ static void timeseries_opts(const lc_feature *f, const cJSON *pre, lc_prep_times
     o->padding_value = f->ts_padding_value;
     o->pad_left = f->ts_pad_left;
     o->window = f->ts_window;
+    if (f->is_output) {
+        const cJSON *hz = pre_item(pre, "horizon");
+        o->window = 0;
+        o->horizon = cJSON_IsNumber(hz) ? hz->valueint : f->ts_horizon;
+    }
     if (f->type == LC_FT_VECTOR) {
         const cJSON *vs = pre_item(pre, "vector_size");
         o->vector = 1;
@@ -655,9 +660,8 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
         j->r.cat.meta = NULL;
         break;
     case LC_FT_VECTOR:
-        col->nclasses = j->r.ts.T; /* vector_size */
-        /* fall through */
     case LC_FT_TIMESERIES:
+        col->nclasses = j->r.ts.T; /* vector_size, max_timeseries_length: an output's width */
         for (size_t i = 0; i < n; i++)
             memcpy(col->values + i * (size_t)col->T, j->r.ts.values + kept[i] * (size_t)col->T,
                    (size_t)col->T * sizeof *col->values);
@@ -730,8 +734,12 @@ static lc_status unread_output(const lc_feature *f, const cJSON *meta, const cha
         if (col->nclasses < 1)
             st = lc_error_set(e, LC_ERR_DATA, "%s: the metadata of output feature '%s' has no vector_size", path, f->name);
         break;
-    case LC_FT_IMAGE:
-    case LC_FT_TIMESERIES: /* inputs only */
+    case LC_FT_TIMESERIES:
+        col->nclasses = col->T = lc_prep_timeseries_length(meta);
+        if (col->nclasses < 1)
+            st = lc_error_set(e, LC_ERR_DATA, "%s: the metadata of output feature '%s' has no max_timeseries_length", path, f->name);
+        break;
+    case LC_FT_IMAGE: /* inputs only */
     case LC_FT_BAG:
     case LC_FT_TEXT:
         break;

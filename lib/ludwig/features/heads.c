@@ -37,7 +37,8 @@ void lc_heads_free(int nout, lc_head_ctx *ctx)
 
 int lc_head_width(const lc_head_ctx *h)
 {
-    return h->f->type == LC_FT_CATEGORY || h->f->type == LC_FT_SET || h->f->type == LC_FT_VECTOR
+    return h->f->type == LC_FT_CATEGORY || h->f->type == LC_FT_SET ||
+                   h->f->type == LC_FT_VECTOR || h->f->type == LC_FT_TIMESERIES
                ? h->col->nclasses
                : 1;
 }
@@ -50,7 +51,7 @@ void lc_head_gather(const lc_head_ctx *h, lc_model *m, int o, const int32_t *idx
         lc_set_gather(h, m, o, idx, B);
         return;
     }
-    if (h->f->type == LC_FT_VECTOR) {
+    if (h->f->type == LC_FT_VECTOR || h->f->type == LC_FT_TIMESERIES) {
         lc_vector_gather(h, m, o, idx, B);
         return;
     }
@@ -74,9 +75,9 @@ double lc_head_loss(const lc_head_ctx *h, lc_model *m, int o, int B)
     case LC_FT_SET:
         return lc_set_loss(h, m, o, B);
     case LC_FT_VECTOR:
+    case LC_FT_TIMESERIES:
         return lc_vector_loss(h, m, o, B);
     case LC_FT_IMAGE:
-    case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
     case LC_FT_BAG:
         break;
@@ -100,10 +101,10 @@ void lc_head_backward(const lc_head_ctx *h, lc_model *m, int o, int B)
         lc_set_backward(h, m, o, B);
         break;
     case LC_FT_VECTOR:
+    case LC_FT_TIMESERIES:
         lc_vector_backward(h, m, o, B);
         break;
     case LC_FT_IMAGE:
-    case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
     case LC_FT_BAG:
         break;
@@ -126,10 +127,10 @@ void lc_head_rows(const lc_head_ctx *h, const lc_model *m, int o, int B, float *
         lc_set_rows(m, o, B, dst);
         break;
     case LC_FT_VECTOR:
+    case LC_FT_TIMESERIES:
         lc_vector_rows(m, o, B, dst);
         break;
     case LC_FT_IMAGE:
-    case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
     case LC_FT_BAG:
         break;
@@ -140,7 +141,8 @@ void lc_head_targets(const lc_head_ctx *h, const int32_t *idx, size_t n, int32_t
                      float *values)
 {
     for (size_t i = 0; i < n; i++) {
-        if (h->f->type == LC_FT_SET || h->f->type == LC_FT_VECTOR) /* the row: its targets are in the column */
+        if (h->f->type == LC_FT_SET || h->f->type == LC_FT_VECTOR ||
+            h->f->type == LC_FT_TIMESERIES) /* the row: its targets are in the column */
             labels[i] = idx[i];
         else if (h->f->type == LC_FT_CATEGORY)
             labels[i] = h->col->labels ? h->col->labels[idx[i]] : 0;
@@ -162,9 +164,9 @@ cJSON *lc_head_metrics(const lc_head_ctx *h, size_t n, const float *rows, const 
     case LC_FT_SET:
         return lc_set_metrics(h, n, rows, labels, loss);
     case LC_FT_VECTOR:
+    case LC_FT_TIMESERIES:
         return lc_vector_metrics(h, n, rows, labels, loss);
     case LC_FT_IMAGE:
-    case LC_FT_TIMESERIES:
     case LC_FT_TEXT:
     case LC_FT_BAG:
         break;

@@ -219,6 +219,8 @@ typedef struct lc_prep_timeseries_opts {
     float padding_value;    /* 0 */
     int pad_left;           /* padding: left */
     int window;             /* window_size: > 0 when each row holds one number of one series */
+    int horizon;            /* an output's horizon: > 0 when each row holds one number; row i's
+                             * target is then the next horizon values */
     int vector;             /* a vector column (vector_feature.py): str.split() on whitespace, every
                              * row exactly vector_size values (NaN kept), no limit or padding; the
                              * metadata is {"vector_size": T} */

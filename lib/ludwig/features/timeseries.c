@@ -157,13 +157,14 @@ static lc_status build_matrix(const lc_prep_column *col, const lc_prep_timeserie
     return LC_OK;
 }
 
-/* window_size > 0 (create_time_delay_embedding): the column holds one number per row, in time
- * order; row i becomes its w latest values [x(i-w+1), ..., x(i)], a value before the first row
- * or a missing one (NaN, "") being padding_value. */
+/* window_size or horizon > 0 (create_time_delay_embedding): the column holds one number per row,
+ * in time order; row i becomes [x(i-s) for s = w-1 down to -h]: its w latest values
+ * [x(i-w+1), ..., x(i)] (an input's window), or the h next ones [x(i+1), ..., x(i+h)] (an output's
+ * horizon); a value outside the rows or a missing one (NaN, "") is padding_value. */
 static lc_status build_windows(const lc_prep_column *col, const lc_prep_timeseries_opts *o,
                                const raw_col *r, lc_prep_timeseries *out, lc_error *e)
 {
-    int w = o->window;
+    int w = o->window + o->horizon;
     size_t n1 = col->n ? col->n : 1, cells;
     float *v = lc_alloc(n1, sizeof *v);
     if (!v || lc_size_mul(n1, (size_t)w, &cells) ||
@@ -184,8 +185,9 @@ static lc_status build_windows(const lc_prep_column *col, const lc_prep_timeseri
             char shown[LC_PREP_TEXT_MAX];
             lc_tab_quote_text(shown, sizeof shown, s);
             lc_free(v);
-            lc_error_set(e, LC_ERR_DATA, "line %ld: timeseries column '%s' (window_size %d: one number per row) holds '%s', which is not a number",
-                         lc_tab_line_of(col, i), col->name, w, shown);
+            lc_error_set(e, LC_ERR_DATA, "line %ld: timeseries column '%s' (%s %d: one number per row) holds '%s', which is not a number",
+                         lc_tab_line_of(col, i), col->name, o->window ? "window_size" : "horizon",
+                         o->window ? o->window : o->horizon, shown);
             return LC_ERR_DATA;
         }
         float f = (float)d;
@@ -194,8 +196,8 @@ static lc_status build_windows(const lc_prep_column *col, const lc_prep_timeseri
     for (size_t i = 0; i < r->n; i++) {
         float *dst = out->values + i * (size_t)w;
         for (int k = 0; k < w; k++) {
-            long src = (long)i - (w - 1) + k;
-            dst[k] = src >= 0 ? v[src] : o->padding_value;
+            long src = (long)i - (o->window - 1) + k; /* s = window - 1 - k */
+            dst[k] = src >= 0 && src < (long)r->n ? v[src] : o->padding_value;
         }
         if (r->st[i] != CELL_DROP) {
             out->keep[i] = 1;
@@ -218,8 +220,8 @@ lc_status lc_prep_timeseries_run(const lc_prep_column *col, const lc_prep_timese
     if (st)
         goto done;
     lc_tab_raw_fill(&r, o->missing, &f);
-    int T = o->window;
-    if (T > 0) { /* column-major data: get_feature_meta's length is the window */
+    int T = o->window > 0 ? o->window : o->horizon;
+    if (T > 0) { /* column-major data: get_feature_meta's length is the window (or horizon) */
         if ((st = build_windows(col, o, &r, out, e)))
             goto done;
         goto meta;
@@ -285,7 +287,8 @@ lc_status lc_prep_timeseries_apply(const lc_prep_column *col, const lc_prep_time
                           col->name);
     if (!st) {
         lc_tab_raw_fill(&r, o->missing, &f);
-        st = o->window > 0 ? build_windows(col, o, &r, out, e) : build_matrix(col, o, &r, T, out, e);
+        st = o->window > 0 || o->horizon > 0 ? build_windows(col, o, &r, out, e)
+                                             : build_matrix(col, o, &r, T, out, e);
     }
     lc_tab_raw_free(&r);
     if (st)

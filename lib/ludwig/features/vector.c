@@ -1,4 +1,6 @@
-/* vector.c - the vector feature type as an output (its column is timeseries.c's vector rows; as
+/* vector.c - the vector and timeseries feature types as outputs (a timeseries output is the same
+ * head: Ludwig's TimeseriesOutputFeature projects to horizon values with the huber loss by
+ * default, and reports the same metrics). The vector type as an output (its column is timeseries.c's vector rows; as
  * an input it takes the dense or passthrough encoder): Ludwig 0.10.3's VectorOutputFeature
  * (ludwig/features/vector_feature.py) with the projector decoder (a linear layer to vector_size
  * values), the mean_squared_error or mean_absolute_error loss over every value of the batch, the
@@ -29,19 +31,23 @@ void lc_vector_gather(const lc_head_ctx *h, lc_model *m, int o, const int32_t *i
 
 static lc_num_loss vec_loss(const lc_feature *f)
 {
-    return f->loss == LC_LOSS_MAE ? LC_NUM_LOSS_MAE : LC_NUM_LOSS_MSE;
+    return f->loss == LC_LOSS_MAE     ? LC_NUM_LOSS_MAE
+           : f->loss == LC_LOSS_HUBER ? LC_NUM_LOSS_HUBER
+                                      : LC_NUM_LOSS_MSE;
 }
 
 double lc_vector_loss(const lc_head_ctx *h, lc_model *m, int o, int B)
 {
-    return lc_num_loss_forward(vec_loss(h->f), 1.0f, B * m->heads[o].K, lc_model_head_out(m, o),
+    return lc_num_loss_forward(vec_loss(h->f), (float)h->f->huber_delta, B * m->heads[o].K,
+                               lc_model_head_out(m, o),
                                m->heads[o].targets);
 }
 
 void lc_vector_backward(const lc_head_ctx *h, lc_model *m, int o, int B)
 {
     lc_head *hd = &m->heads[o];
-    lc_num_loss_backward(vec_loss(h->f), 1.0f, B * hd->K, lc_model_head_out(m, o), hd->targets,
+    lc_num_loss_backward(vec_loss(h->f), (float)h->f->huber_delta, B * hd->K, lc_model_head_out(m, o),
+                         hd->targets,
                          (float)h->f->loss_weight, hd->dlogits);
 }
 

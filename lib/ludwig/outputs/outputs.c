@@ -218,6 +218,7 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
                 lc_number_pred_cells(f, c, ev->out[o][i], num);
                 break;
             case LC_FT_VECTOR:
+            case LC_FT_TIMESERIES:
                 lc_vector_pred_cells(f, c, ev->out[o] + i * (size_t)c->nclasses, num);
                 break;
             case LC_FT_SET:
@@ -228,7 +229,6 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
                 }
                 break;
             case LC_FT_IMAGE:
-            case LC_FT_TIMESERIES:
             case LC_FT_TEXT:
             case LC_FT_BAG:
                 break;
@@ -292,6 +292,7 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
                   : ft->type == LC_FT_NUMBER ? LC_REPORT_NUMBER
                   : ft->type == LC_FT_SET    ? LC_REPORT_SET
                   : ft->type == LC_FT_VECTOR ? LC_REPORT_VECTOR
+                  : ft->type == LC_FT_TIMESERIES ? LC_REPORT_TIMESERIES
                                              : LC_REPORT_CATEGORY;
         switch (ft->type) {
         case LC_FT_CATEGORY:
