@@ -62,6 +62,21 @@ typedef struct lc_report_output {
     const int64_t *set_support, *set_predicted, *set_hits;
 } lc_report_output;
 
+/* One input feature as the report shows it: text, set and bag inputs with their vocabulary's
+ * most frequent tokens and the tokens per row (arrays owned by the info). */
+enum { LC_REPORT_TOP_TOKENS = 20 };
+typedef struct lc_report_input {
+    const char *name;
+    const char *type;               /* Ludwig's type name */
+    int vocab_size;                 /* 0: not a token type (nothing more is shown) */
+    int ntop;                       /* the most frequent tokens, special symbols left out */
+    const char *top[LC_REPORT_TOP_TOKENS];
+    int64_t top_count[LC_REPORT_TOP_TOKENS];
+    int width;                      /* text: max_sequence_length (with <SOS> and <EOS>) */
+    size_t nrows;
+    double *tokens_per_row;         /* (nrows) as the model sees them (text: cut to width - 2) */
+} lc_report_input;
+
 typedef struct lc_report_info {
     const char *title;            /* "Ludwig Experiment" */
     const char *input_feature;    /* e.g. "image_path" (may be NULL) */
@@ -81,6 +96,10 @@ typedef struct lc_report_info {
     const long *row_lines;        /* (dataset rows) source line of each row, or NULL */
     const unsigned char *images;  /* (dataset rows, C, H, W) decoded pixels, or NULL */
     int C, H, W;
+
+    /* The input features in config order (may be 0). */
+    int nin;
+    lc_report_input *inputs;
 
     /* What lc_report_fill allocated (the outputs, denormalised values); fill_failed: it ran out
      * of memory (lc_report_write then fails with LC_ERR_NOMEM). */

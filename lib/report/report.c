@@ -1220,6 +1220,73 @@ static void section_binary(page *p, xmlNodePtr sec, const octx *oc)
     learning(p, s, oc->in, o->name);
 }
 
+/* The token inputs: each one's most frequent tokens and tokens per row. */
+static void section_inputs(page *p, xmlNodePtr body, const lc_report_info *in)
+{
+    int any = 0;
+    for (int k = 0; k < in->nin; k++)
+        any |= in->inputs[k].vocab_size > 0;
+    if (!any)
+        return;
+    xmlNodePtr sec = add(p, body, "section", NULL);
+    prop(p, sec, "id", "inputs");
+    add(p, sec, "h2", "Inputs");
+    for (int k = 0; k < in->nin && !p->oom; k++) {
+        const lc_report_input *f = &in->inputs[k];
+        if (f->vocab_size <= 0)
+            continue;
+        char h[400];
+        snprintf(h, sizeof h, "%s (%s)", f->name, f->type);
+        xmlNodePtr s = add(p, sec, "section", NULL);
+        propf(p, s, "id", "i%d", k);
+        add(p, s, "h3", h);
+        snprintf(h, sizeof h, "A vocabulary of %d entries (training_set_metadata.json's idx2str, "
+                 "counted over every row).", f->vocab_size);
+        prop(p, add(p, s, "p", h), "class", "note");
+        if (f->ntop > 0) {
+            double v[LC_REPORT_TOP_TOKENS];
+            for (int i = 0; i < f->ntop; i++)
+                v[i] = (double)f->top_count[i];
+            snprintf(h, sizeof h, "token_frequency__%s", f->name);
+            add(p, s, "h4", h);
+            snprintf(h, sizeof h, "The %d most frequent tokens, %s", f->ntop, f->name);
+            chart(p, s, rep_svg_hbars(h, "occurrences", f->top, v, f->ntop, 0),
+                  "bar chart of the most frequent tokens and their counts; numbers in the table "
+                  "below");
+            xmlNodePtr t = table(p, s, "tokens");
+            xmlNodePtr tr = add(p, add(p, t, "thead", NULL), "tr", NULL);
+            add(p, tr, "th", "rank");
+            add(p, tr, "th", "token");
+            add(p, tr, "th", "count (str2freq)");
+            xmlNodePtr tb = add(p, t, "tbody", NULL);
+            for (int i = 0; i < f->ntop; i++) {
+                tr = add(p, tb, "tr", NULL);
+                prop(p, addf(p, tr, "td", "%d", i + 1), "align", "right");
+                add(p, tr, "td", f->top[i]);
+                prop(p, addf(p, tr, "td", "%lld", (long long)f->top_count[i]), "align", "right");
+            }
+        }
+        if (f->nrows > 0 && f->tokens_per_row) {
+            enum { NB = 20 };
+            double edges[NB + 1];
+            int64_t counts[NB];
+            rep_histogram(f->tokens_per_row, f->nrows, NB, edges, counts);
+            snprintf(h, sizeof h, "sequence_length__%s", f->name);
+            add(p, s, "h4", h);
+            if (f->width > 0)
+                snprintf(h, sizeof h, "Tokens per row as the model sees them: rows are cut to "
+                         "max_sequence_length %d with <SOS> and <EOS>, so to %d tokens.",
+                         f->width, f->width > 2 ? f->width - 2 : 0);
+            else
+                snprintf(h, sizeof h, "Distinct tokens per row (%s).", f->type);
+            prop(p, add(p, s, "p", h), "class", "note");
+            snprintf(h, sizeof h, "Tokens per row, %s (%zu rows)", f->name, f->nrows);
+            chart(p, s, rep_svg_histogram(h, "tokens in the row", edges, counts, NB),
+                  "histogram of the number of tokens per row");
+        }
+    }
+}
+
 typedef struct set_label {
     int k;
     int64_t support;
@@ -1506,6 +1573,12 @@ static void nav(page *p, xmlNodePtr body, const lc_report_info *in)
     xmlNodePtr ul = add(p, add(p, body, "nav", NULL), "ul", NULL);
     xmlNodePtr a = add(p, add(p, ul, "li", NULL), "a", "Run summary");
     prop(p, a, "href", "#summary");
+    for (int k = 0; k < in->nin; k++)
+        if (in->inputs[k].vocab_size > 0) {
+            a = add(p, add(p, ul, "li", NULL), "a", "Inputs");
+            prop(p, a, "href", "#inputs");
+            break;
+        }
     a = add(p, add(p, ul, "li", NULL), "a", "Combined loss");
     prop(p, a, "href", "#combined");
     for (int k = 0; k < in->nout; k++) {
@@ -1579,6 +1652,7 @@ static lc_status write_page(const char *path, const lc_report_info *in, lc_error
     prop(&p, add(&p, body, "p", lead), "class", "note");
     nav(&p, body, in);
     section_summary(&p, body, in);
+    section_inputs(&p, body, in);
     section_combined(&p, body, in);
     int any_category = 0;
     for (int k = 0; k < in->nout && !p.oom; k++) {
@@ -1652,6 +1726,11 @@ static lc_status write_page(const char *path, const lc_report_info *in, lc_error
 
 void lc_report_release(lc_report_info *info)
 {
+    for (int k = 0; info->inputs && k < info->nin; k++)
+        free(info->inputs[k].tokens_per_row);
+    free(info->inputs);
+    info->inputs = NULL;
+    info->nin = 0;
     if (info->owned) {
         lc_free(info->owned);
         info->owned = NULL;

@@ -36,6 +36,21 @@ EOF
 "$LUDWIG_C" experiment --config "$T/embed.yaml" --dataset "$T/fortunes.csv" --output_directory "$T/emb" \
     --random_seed 42 --threads 2 >"$T/emb.log" 2>&1 || { fail "embed experiment"; cat "$T/emb.log"; }
 R="$T/emb/experiment_run"
+# the report's view of the text input: its most frequent tokens and tokens per row
+$PY - "$T/emb/ludwig_experiment_report.html" "$R/model/training_set_metadata.json" <<'PYEOF' || fails=$((fails + 1))
+import html, json, re, sys
+page = open(sys.argv[1]).read()
+meta = json.load(open(sys.argv[2]))["text"]
+top = sorted((c, -i, t) for i, (t, c) in enumerate(meta["str2freq"].items())
+             if t not in ("<EOS>", "<SOS>", "<PAD>", "<UNK>"))[::-1][:20]
+i = page.index('class="tokens"')
+rows = re.findall(r'<tr>\s*<td align="right">(\d+)</td>\s*<td>([^<]*)</td>\s*<td align="right">(\d+)</td>\s*</tr>', page[i:])
+got = [(html.unescape(t), int(c)) for _, t, c in rows][:20]
+want = [(t, c) for c, _, t in top]
+assert "token_frequency__text" in page and "sequence_length__text" in page, "no inputs view"
+assert got == want, (got[:5], want[:5])
+print("text: the report lists the 20 most frequent tokens (%s, ...) and the tokens per row" % ", ".join(t for t, _ in want[:3]))
+PYEOF
 $PY - "$R" "$T/fortunes.csv" bench/text/baselines.json <<'PYEOF' || fails=$((fails + 1))
 import csv, json, sys
 run, data, base = sys.argv[1:4]

@@ -246,6 +246,80 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
  * released by lc_report_write / lc_report_release. */
 enum { CALIB_TEXT = 512 };
 
+typedef struct tok_count {
+    const char *tok;
+    int64_t n;
+    int k;
+} tok_count;
+
+static int cmp_tok_count(const void *a, const void *b)
+{
+    const tok_count *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+/* The report's view of the text, set and bag inputs: their most frequent tokens (from the
+ * metadata's str2freq, special symbols left out) and tokens per row (from the column). On
+ * allocation failure the view is left out. */
+static void fill_inputs(lc_report_info *ri, const lc_config *cfg, const lc_dataset *ds)
+{
+    ri->inputs = calloc((size_t)(cfg->nin > 0 ? cfg->nin : 1), sizeof *ri->inputs);
+    if (!ri->inputs)
+        return;
+    ri->nin = cfg->nin;
+    for (int k = 0; k < cfg->nin; k++) {
+        const lc_feature *f = &cfg->in[k];
+        const lc_column *c = &ds->in[k];
+        lc_report_input *r = &ri->inputs[k];
+        r->name = f->name;
+        r->type = lc_ftype_name(f->type);
+        if (f->type != LC_FT_TEXT && f->type != LC_FT_SET && f->type != LC_FT_BAG)
+            continue;
+        const cJSON *i2s = cJSON_GetObjectItemCaseSensitive(c->meta, "idx2str");
+        const cJSON *s2f = cJSON_GetObjectItemCaseSensitive(c->meta, "str2freq");
+        int V = cJSON_GetArraySize(i2s);
+        tok_count *tc = V > 0 ? malloc((size_t)V * sizeof *tc) : NULL;
+        if (!tc)
+            continue;
+        int n = 0, i = 0;
+        for (const cJSON *it = i2s->child; it; it = it->next, i++) {
+            const char *t = cJSON_GetStringValue(it);
+            if (!t || !strcmp(t, "<EOS>") || !strcmp(t, "<SOS>") || !strcmp(t, "<PAD>") ||
+                !strcmp(t, "<UNK>"))
+                continue;
+            const cJSON *fq = cJSON_GetObjectItemCaseSensitive(s2f, t);
+            tc[n++] = (tok_count){t, cJSON_IsNumber(fq) ? (int64_t)fq->valuedouble : 0, i};
+        }
+        qsort(tc, (size_t)n, sizeof *tc, cmp_tok_count);
+        r->vocab_size = V;
+        r->ntop = n < LC_REPORT_TOP_TOKENS ? n : LC_REPORT_TOP_TOKENS;
+        for (int j = 0; j < r->ntop; j++) {
+            r->top[j] = tc[j].tok;
+            r->top_count[j] = tc[j].n;
+        }
+        free(tc);
+        if (!c->values || c->T < 1 || ds->n == 0)
+            continue;
+        r->tokens_per_row = malloc(ds->n * sizeof *r->tokens_per_row);
+        if (!r->tokens_per_row)
+            continue;
+        r->nrows = ds->n;
+        const cJSON *pi = cJSON_GetObjectItemCaseSensitive(c->meta, "pad_idx");
+        float pad = cJSON_IsNumber(pi) ? (float)pi->valuedouble : 2.0f;
+        int text = f->type == LC_FT_TEXT, W = text ? c->T : c->T / 2;
+        r->width = text ? c->T : 0;
+        for (size_t row = 0; row < ds->n; row++) {
+            const float *v = c->values + row * (size_t)c->T;
+            int cnt = 0;
+            for (int j = 0; j < W; j++)
+                cnt += text ? (v[j] != pad && v[j] != 0.0f && v[j] != 1.0f) : v[j] >= 0.0f;
+            r->tokens_per_row[row] = cnt;
+        }
+    }
+}
+
 void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *ds,
                     const lc_eval *ev, const int32_t *preds, const lc_model *m,
                     const lc_calibration *cal)
@@ -376,4 +450,5 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
         ri->H = ds->in[0].H;
         ri->W = ds->in[0].W;
     }
+    fill_inputs(ri, cfg, ds);
 }
