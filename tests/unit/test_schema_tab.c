@@ -410,7 +410,9 @@ static void test_dispatch(void)
     CHECK(lc_tab_feature_section("bag", 1) == NULL);
     CHECK(lc_tab_feature_section("vector", 0) == &lc_sec_vector_input);
     CHECK(lc_tab_feature_section("vector", 1) == &lc_sec_vector_output);
-    CHECK(lc_tab_feature_section("date", 0) == NULL);
+    CHECK(lc_tab_feature_section("date", 0) == &lc_sec_date_input);
+    CHECK(lc_tab_feature_section("date", 1) == NULL);
+    CHECK(lc_tab_feature_section("h3", 0) == NULL);
     CHECK(lc_tab_feature_section("timeseries", 1) == &lc_sec_timeseries_output);
 }
 

@@ -425,13 +425,15 @@ const char *lc_ftype_name(lc_ftype t)
         return "bag";
     case LC_FT_VECTOR:
         return "vector";
+    case LC_FT_DATE:
+        return "date";
     }
     return "?";
 }
 
 static int ftype_parse(const char *s, lc_ftype *t)
 {
-    for (int k = LC_FT_IMAGE; k <= LC_FT_VECTOR; k++)
+    for (int k = LC_FT_IMAGE; k <= LC_FT_DATE; k++)
         if (strcmp(s, lc_ftype_name((lc_ftype)k)) == 0) {
             *t = (lc_ftype)k;
             return 0;
@@ -459,7 +461,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
     lc_ftype ft;
     if (ftype_parse(type->str, &ft)) {
         lc_error_set(x->s.e, LC_ERR_CONFIG,
-                     "%s:%d:%d: %s.type: input feature type '%s' is not supported by ludwig-c yet (supported: image, number, binary, category, timeseries, text, set, bag)",
+                     "%s:%d:%d: %s.type: input feature type '%s' is not supported by ludwig-c yet (supported: image, number, binary, category, timeseries, text, set, bag, vector, date)",
                      x->s.file, type->line, type->col, path, type->str);
         return LC_ERR_CONFIG;
     }
@@ -569,7 +571,7 @@ static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **
         return cerr(x, f, "%s: output feature '%s' needs a 'type'", path, name->str);
     lc_ftype ft;
     if (ftype_parse(type->str, &ft) || ft == LC_FT_IMAGE ||
-        ft == LC_FT_TEXT || ft == LC_FT_BAG)
+        ft == LC_FT_TEXT || ft == LC_FT_BAG || ft == LC_FT_DATE)
         return lc_error_set(x->s.e, LC_ERR_CONFIG,
                             "%s:%d:%d: %s.type: output feature type '%s' is not supported by ludwig-c yet (supported: category, binary, number, set, vector, timeseries)",
                             x->s.file, type->line, type->col, path, type->str);
@@ -927,6 +929,9 @@ static int missing_allowed(lc_ftype t, lc_missing m)
     case LC_FT_BAG:
     case LC_FT_VECTOR:
         return m != LC_MISS_FILL_MEAN && m != LC_MISS_FILL_FALSE && m != LC_MISS_FILL_TRUE;
+    case LC_FT_DATE:
+        return m == LC_MISS_FILL_CONST || m == LC_MISS_BFILL || m == LC_MISS_FFILL ||
+               m == LC_MISS_DROP_ROW;
     }
     return 0;
 }
@@ -1199,6 +1204,45 @@ static lc_status set_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc
     return fc_stack_spec(x, at, enc, &SK_SET, what, &F->enc.fc);
 }
 
+/* A date input: datetime_format, and Ludwig's DateEmbed (default) or DateWave encoder. */
+static lc_status date_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc_feature *F)
+{
+    const cJSON *pre = jget(feat, "preprocessing"), *enc = jget(feat, "encoder");
+    const char *fmt = jstr(pre, "datetime_format");
+    if (fmt && !(F->date_format = lc_strdup(fmt)))
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    const char *type = jstr(enc, "type");
+    const lc_ynode *at = ynode_at(yf, "encoder", NULL);
+    char what[160];
+    snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
+    int wave = type && strcmp(type, "wave") == 0;
+    if (type && !wave && strcmp(type, "embed") != 0)
+        return cerr(x, at ? at : yf, "%s: date encoder '%s' is not supported (Ludwig's are embed and wave)",
+                    what, type);
+    F->enc.enc = wave ? LC_ENC_DATE_WAVE : LC_ENC_DATE_EMBED;
+    F->enc.embed_size = (int)jnum(enc, "embedding_size", 10);
+    F->enc.embed_trainable = 1;
+    F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
+    if (F->enc.embed_dropout >= 1.0f)
+        return cerr(x, at, "%s: dropout must be below 1", what, NULL);
+    F->enc.date_use_bias = jbool(enc, "use_bias", 1);
+    const char *wi = jstr(enc, "weights_initializer"), *bi = jstr(enc, "bias_initializer");
+    F->enc.embed_init = F->enc.date_w_init = LC_INIT_XAVIER_UNIFORM;
+    F->enc.date_b_init = LC_INIT_ZEROS;
+    if (wi && parse_init(wi, &F->enc.date_w_init))
+        return cerr(x, at, "%s: weights_initializer '%s' is not supported by ludwig-c yet", what, wi);
+    if (bi && parse_init(bi, &F->enc.date_b_init))
+        return cerr(x, at, "%s: bias_initializer '%s' is not supported by ludwig-c yet", what, bi);
+    F->enc.embed_init = F->enc.date_w_init;
+    static const stack_keys SK_DATE = {"output_size", "use_bias", "weights_initializer",
+                                       "bias_initializer", "norm", "norm_params", "activation",
+                                       "dropout", "num_fc_layers", 0};
+    static const stack_keys SK_WAVE = {"output_size", "use_bias", "weights_initializer",
+                                       "bias_initializer", "norm", "norm_params", "activation",
+                                       "dropout", "num_fc_layers", 1};
+    return fc_stack_spec(x, at, enc, wave ? &SK_WAVE : &SK_DATE, what, &F->enc.fc);
+}
+
 /* Encoders of number, binary and category inputs. */
 static lc_status tab_encoder_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
                                    lc_feature *F)
@@ -1398,6 +1442,8 @@ static lc_status feature_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat
         return text_typed(x, yf, feat, F);
     if (F->type == LC_FT_SET || F->type == LC_FT_BAG)
         return set_typed(x, yf, feat, F);
+    if (F->type == LC_FT_DATE)
+        return date_typed(x, yf, feat, F);
     return tab_encoder_typed(x, yf, feat, F);
 }
 
@@ -1610,6 +1656,7 @@ static void feature_free(lc_feature *f)
     free(f->fallback_true_label);
     free(f->tx_pad_symbol);
     free(f->tx_vocab_file);
+    free(f->date_format);
     free(f->tx_pretrained);
     free(f->tx_unk_symbol);
     free(f->enc.conv);

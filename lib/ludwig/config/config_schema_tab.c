@@ -185,6 +185,17 @@ static const lc_key vector_out_pre_keys[] = {
 };
 const lc_section lc_sec_vector_out_pre = {"preprocessing", vector_out_pre_keys};
 
+/* date (ludwig/schema/features/preprocessing/date.py) */
+static const lc_key date_pre_keys[] = {
+    {"missing_value_strategy", T_STR, "\"fill_with_const\"", 0, 0,
+     "fill_with_const|bfill|ffill|drop_row", NULL, 0, NULL},
+    {"fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, 0, NULL},
+    {"computed_fill_value", T_STR, "\"\"", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"datetime_format", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    END,
+};
+const lc_section lc_sec_date_pre = {"preprocessing", date_pre_keys};
+
 /* set and bag (ludwig/schema/features/preprocessing/set.py, bag.py) */
 static const lc_key set_pre_keys[] = {
     {"tokenizer", T_STR, "\"space\"", 0, 0,
@@ -645,6 +656,49 @@ static const lc_key bag_input_keys[] = {
 };
 const lc_section lc_sec_bag_input = {"input_features[]", bag_input_keys};
 
+/* DateEmbedConfig / DateWaveConfig (ludwig/schema/encoders/date_encoders.py) */
+#define DATE_ENC_COMMON(type_name)                                                                \
+    {"type", T_STR, "\"" type_name "\"", 0, 0, type_name, NULL, 0, NULL},                        \
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},             \
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},                           \
+    {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},                                        \
+    {"activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},                 \
+    {"use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},                                     \
+    {"bias_initializer", T_STR | T_MAP, "\"zeros\"", 0, 0, INITIALIZERS, NULL, 0, NULL},           \
+    {"weights_initializer", T_STR | T_MAP, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, 0,     \
+     NULL}
+static const lc_key date_embed_keys[] = {
+    DATE_ENC_COMMON("embed"),
+    {"embedding_size", T_INT, "10", 1, BIG, NULL, NULL, 0, NULL},
+    {"embeddings_on_cpu", T_BOOL, "false", 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"output_size", T_INT, "10", 1, BIG, NULL, NULL, 0, NULL},
+    {"norm", T_STR | T_NULL, "null", 0, 0, NORMS, NULL, 0, NULL},
+    {"norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"num_fc_layers", T_INT, "0", 0, BIG, NULL, NULL, 0, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, 0, NULL},
+    END,
+};
+const lc_section lc_sec_date_embed_enc = {"encoder", date_embed_keys};
+static const lc_key date_wave_keys[] = {
+    DATE_ENC_COMMON("wave"),
+    {"output_size", T_INT, "10", 1, BIG, NULL, NULL, 0, NULL},
+    {"norm", T_STR | T_NULL, "null", 0, 0, NORMS, NULL, 0, NULL},
+    {"norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"num_fc_layers", T_INT, "1", 1, BIG, NULL, NULL, 0, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, 0, NULL},
+    END,
+};
+const lc_section lc_sec_date_wave_enc = {"encoder", date_wave_keys};
+
+static const lc_key date_input_keys[] = {
+    FEATURE_COMMON("date"),
+    {"tied", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_date_pre, 0, NULL},
+    {"encoder", T_MAP | T_STR, "{}", 0, 0, NULL, &lc_sec_date_embed_enc, 0, NULL},
+    END,
+};
+const lc_section lc_sec_date_input = {"input_features[]", date_input_keys};
+
 static const lc_key vector_input_keys[] = {
     FEATURE_COMMON("vector"),
     {"tied", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
@@ -815,6 +869,8 @@ static const typed_entry typed[] = {
     {"set", LC_TAB_DECODER, "classifier", &lc_sec_classifier},
     {"set", LC_TAB_LOSS, "sigmoid_cross_entropy", &lc_sec_sigmoid_xent},
     {"bag", LC_TAB_ENCODER, "embed", &lc_sec_bag_embed_enc},
+    {"date", LC_TAB_ENCODER, "embed", &lc_sec_date_embed_enc},
+    {"date", LC_TAB_ENCODER, "wave", &lc_sec_date_wave_enc},
     {"vector", LC_TAB_ENCODER, "dense", &lc_sec_dense_enc},
     {"vector", LC_TAB_ENCODER, "passthrough", &lc_sec_passthrough_enc},
     {"vector", LC_TAB_DECODER, "projector", &lc_sec_projector},
@@ -847,6 +903,7 @@ static const names_entry part_names[] = {
     {"set", LC_TAB_DECODER, "classifier"},
     {"set", LC_TAB_LOSS, "sigmoid_cross_entropy"},
     {"bag", LC_TAB_ENCODER, "embed"},
+    {"date", LC_TAB_ENCODER, "embed|wave"},
     {"vector", LC_TAB_ENCODER, "dense|passthrough"},
     {"vector", LC_TAB_DECODER, "projector"},
     {"vector", LC_TAB_LOSS, "mean_squared_error|mean_absolute_error"},
@@ -932,6 +989,8 @@ const lc_section *lc_tab_feature_section(const char *feature_type, int output)
         return &lc_sec_bag_input;
     if (strcmp(feature_type, "vector") == 0)
         return output ? &lc_sec_vector_output : &lc_sec_vector_input;
+    if (strcmp(feature_type, "date") == 0 && !output)
+        return &lc_sec_date_input;
     return NULL;
 }
 

@@ -32,7 +32,8 @@ typedef enum lc_ftype {
     LC_FT_TEXT,
     LC_FT_SET,
     LC_FT_BAG,
-    LC_FT_VECTOR
+    LC_FT_VECTOR,
+    LC_FT_DATE
 } lc_ftype;
 
 /* Ludwig's name of a type ("image", "number", ...). */
@@ -100,6 +101,7 @@ typedef struct lc_feature {
     int ts_window;            /* window_size (0: each row holds a whole series) */
     int vec_size;             /* vector: preprocessing.vector_size (0: from the data) */
     int ts_horizon;           /* timeseries outputs: horizon (0: each row holds its series) */
+    char *date_format;        /* date: preprocessing.datetime_format, or NULL */
     /* text preprocessing */
     int tx_tokenizer;         /* lc_tokenizer */
     int tx_max_len, tx_seq_len; /* max_sequence_length (0: none), sequence_length (0: none) */

@@ -368,6 +368,7 @@ static lc_status check_stored(const lc_feature *f, const cJSON *meta, const char
         break;
     case LC_FT_BINARY:
     case LC_FT_IMAGE:
+    case LC_FT_DATE:
         break;
     }
     if (st) {
@@ -506,6 +507,16 @@ static void tab_run(const tab_ctx *c, tab_job *j, const char *const *cv /* (nall
                         : lc_prep_text_run(&col, &o, j->preproc, &j->r.tx, &j->e);
         break;
     }
+    case LC_FT_DATE: {
+        lc_prep_date_opts o = {.missing = opts_missing(j->f, pre)};
+        const char *fv = cJSON_GetStringValue(pre_item(pre, "fill_value"));
+        const char *df = cJSON_GetStringValue(pre_item(pre, "datetime_format"));
+        o.fill_value = fv ? fv : j->f->fill_value ? j->f->fill_value : "";
+        o.datetime_format = pre ? df : j->f->date_format;
+        j->st = j->meta ? lc_prep_date_apply(&col, &o, j->meta, &j->r.ts, &j->e)
+                        : lc_prep_date_run(&col, &o, j->preproc, &j->r.ts, &j->e);
+        break;
+    }
     case LC_FT_VECTOR:
     case LC_FT_TIMESERIES: {
         lc_prep_timeseries_opts o;
@@ -548,6 +559,7 @@ static void tab_job_free(tab_job *j)
     case LC_FT_BINARY: lc_prep_binary_free(&j->r.bin); break;
     case LC_FT_CATEGORY: lc_prep_category_free(&j->r.cat); break;
     case LC_FT_VECTOR:
+    case LC_FT_DATE:
     case LC_FT_TIMESERIES: lc_prep_timeseries_free(&j->r.ts); break;
     case LC_FT_SET:
     case LC_FT_BAG:
@@ -565,6 +577,7 @@ static const unsigned char *tab_keep(const tab_job *j)
     case LC_FT_BINARY: return j->r.bin.keep;
     case LC_FT_CATEGORY: return j->r.cat.keep;
     case LC_FT_VECTOR:
+    case LC_FT_DATE:
     case LC_FT_TIMESERIES: return j->r.ts.keep;
     case LC_FT_SET:
     case LC_FT_BAG:
@@ -626,7 +639,7 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
     lc_status st;
     col->type = j->f->type;
     col->present = 1;
-    col->T = j->f->type == LC_FT_TIMESERIES || j->f->type == LC_FT_VECTOR ? j->r.ts.T : j->f->type == LC_FT_TEXT || j->f->type == LC_FT_SET || j->f->type == LC_FT_BAG ? j->r.tx.width : 1;
+    col->T = j->f->type == LC_FT_TIMESERIES || j->f->type == LC_FT_VECTOR || j->f->type == LC_FT_DATE ? j->r.ts.T : j->f->type == LC_FT_TEXT || j->f->type == LC_FT_SET || j->f->type == LC_FT_BAG ? j->r.tx.width : 1;
     size_t nv;
     if (lc_size_mul(n + 1, (size_t)col->T, &nv) ||
         !(col->values = malloc(nv * sizeof *col->values)))
@@ -660,6 +673,7 @@ static lc_status tab_column(tab_job *j, const size_t *kept, size_t n, lc_column 
         j->r.cat.meta = NULL;
         break;
     case LC_FT_VECTOR:
+    case LC_FT_DATE:
     case LC_FT_TIMESERIES:
         col->nclasses = j->r.ts.T; /* vector_size, max_timeseries_length: an output's width */
         for (size_t i = 0; i < n; i++)
@@ -740,6 +754,7 @@ static lc_status unread_output(const lc_feature *f, const cJSON *meta, const cha
             st = lc_error_set(e, LC_ERR_DATA, "%s: the metadata of output feature '%s' has no max_timeseries_length", path, f->name);
         break;
     case LC_FT_IMAGE: /* inputs only */
+    case LC_FT_DATE:
     case LC_FT_BAG:
     case LC_FT_TEXT:
         break;

@@ -80,6 +80,7 @@ double lc_head_loss(const lc_head_ctx *h, lc_model *m, int o, int B)
     case LC_FT_IMAGE:
     case LC_FT_TEXT:
     case LC_FT_BAG:
+    case LC_FT_DATE:
         break;
     }
     return NAN;
@@ -107,6 +108,7 @@ void lc_head_backward(const lc_head_ctx *h, lc_model *m, int o, int B)
     case LC_FT_IMAGE:
     case LC_FT_TEXT:
     case LC_FT_BAG:
+    case LC_FT_DATE:
         break;
     }
 }
@@ -133,6 +135,7 @@ void lc_head_rows(const lc_head_ctx *h, const lc_model *m, int o, int B, float *
     case LC_FT_IMAGE:
     case LC_FT_TEXT:
     case LC_FT_BAG:
+    case LC_FT_DATE:
         break;
     }
 }
@@ -169,6 +172,7 @@ cJSON *lc_head_metrics(const lc_head_ctx *h, size_t n, const float *rows, const 
     case LC_FT_IMAGE:
     case LC_FT_TEXT:
     case LC_FT_BAG:
+    case LC_FT_DATE:
         break;
     }
     return NULL;
@@ -189,6 +193,7 @@ lc_status lc_head_overall(const lc_head_ctx *h, size_t n, const float *rows,
     case LC_FT_TEXT:
     case LC_FT_SET:
     case LC_FT_BAG:
+    case LC_FT_DATE:
     case LC_FT_VECTOR:
         break;
     }

@@ -252,6 +252,23 @@ void lc_prep_timeseries_free(lc_prep_timeseries *r);
 int lc_prep_timeseries_length(const cJSON *meta);
 int lc_prep_vector_size(const cJSON *meta);
 
+/* ---- date (date.c) ---- */
+
+typedef struct lc_prep_date_opts {
+    lc_missing missing;          /* fill_with_const */
+    const char *fill_value;      /* "" */
+    const char *datetime_format; /* strptime's format, or NULL */
+} lc_prep_date_opts;
+
+/* A date column as (n, 9) numbers (values, keep; T 9; meta {} without "preprocessing"): a cell
+ * that is not a date is an error naming its line. */
+lc_status lc_prep_date_run(const lc_prep_column *col, const lc_prep_date_opts *o, cJSON *preproc,
+                           lc_prep_timeseries *out, lc_error *e);
+lc_status lc_prep_date_apply(const lc_prep_column *col, const lc_prep_date_opts *o,
+                             const cJSON *meta, lc_prep_timeseries *out, lc_error *e);
+/* One cell's 9 numbers (with format first when given); 0 when it reads as a date. */
+int lc_date_parse(const char *s, const char *format, float *v /* (9) */);
+
 /* ---- text (text.c) ---- */
 
 /* The tokenizers of ludwig/utils/tokenizers.py that ludwig-c implements. */

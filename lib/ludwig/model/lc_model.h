@@ -90,8 +90,12 @@ typedef enum lc_enc_type {
     LC_ENC_SEQ_EMBED,       /* text `embed`: embeddings and a sequence reduction */
     LC_ENC_PARALLEL_CNN,    /* text `parallel_cnn`: embeddings, parallel conv1d layers (each
                              * reduced), concatenated, an FCStack */
-    LC_ENC_SET_EMBED        /* set / bag `embed`: a weighted sum of embedding rows (rows of T
+    LC_ENC_SET_EMBED,       /* set / bag `embed`: a weighted sum of embedding rows (rows of T
                              * ids then T weights), dropout, an FCStack */
+    LC_ENC_DATE_EMBED,      /* date `embed`: the year through a 1x1 FCStack, embeddings of month,
+                             * day, weekday, day of the year, hour, minute, second, the
+                             * periodic second of the day, concatenated, an FCStack */
+    LC_ENC_DATE_WAVE        /* date `wave`: the year's FCStack, 8 periodic components, an FCStack */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -126,6 +130,8 @@ typedef struct lc_input_spec {
     int pconv_k[16], pconv_f[16];
     lc_act pconv_act;      /* parallel_cnn: the conv layers' activation */
     int bag;               /* set_embed: a bag (names the embeddings embed_weighted) */
+    int date_use_bias;     /* date: the year FCStack's use_bias and initializers */
+    lc_init date_w_init, date_b_init;
 } lc_input_spec;
 
 typedef enum lc_head_type {
@@ -181,7 +187,9 @@ typedef enum lc_ltype {
     LC_L_RNN,              /* (B, T, D H) from (B, T, I): one recurrent layer, D directions */
     LC_L_SEQRED,           /* (B, F) from (B, T, F): a sequence reduction */
     LC_L_CONV1D,           /* (B, L, F) from (B, L, E): Conv1d, "same" padding */
-    LC_L_EMBED_SUM         /* (B, D) from (B, 2T) id/weight rows: sum of weight * W[id] */
+    LC_L_EMBED_SUM,        /* (B, D) from (B, 2T) id/weight rows: sum of weight * W[id] */
+    LC_L_SLICE,            /* (B, n) = columns col.. of the source plus add (no gradient) */
+    LC_L_PERIODIC          /* (B, n) = cos(x * 2 pi / period) of columns col.. (no gradient) */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -193,6 +201,8 @@ typedef enum lc_lpart {
     LC_PART_ENC_EMBED_SEQ, /* input feature: encoder_obj.embed_sequence.embeddings */
     LC_PART_ENC_PCONV,     /* input feature: encoder_obj.parallel_conv1d.parallel_layers.<i> */
     LC_PART_ENC_EMBED_BAG, /* input feature: encoder_obj.embed_weighted.embeddings (bag) */
+    LC_PART_ENC_YEAR,      /* input feature: encoder_obj.year_fc (date) */
+    LC_PART_ENC_DATE_EMB,  /* input feature: encoder_obj.embed_<component>.embeddings (date) */
     LC_PART_COMBINER,      /* combiner.fc_stack */
     LC_PART_OUT_FC,        /* output feature: fc_stack */
     LC_PART_DECODER        /* output feature: decoder_obj.dense */
@@ -224,6 +234,11 @@ typedef struct lc_layer {
             int T, F;
         } red;
         lc_conv1d c1;
+        struct {
+            int col, n;
+            float add;
+            float period[8];
+        } sl;
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
     lc_conv_fuse fuse;

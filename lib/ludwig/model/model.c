@@ -448,6 +448,90 @@ static lc_status plan_parallel_cnn(planner *pl, node *at, const lc_input_spec *s
     return plan_fc_stack(pl, at, &s->fc);
 }
 
+/* Ludwig's DateEmbed / DateWave over the 9 numbers of a date. */
+static const char *const DATE_PARTS[7] = {"month", "day", "weekday", "yearday",
+                                          "hour",  "minute", "second"};
+
+static lc_layer *add_slice(planner *pl, node in, lc_ltype type, int col, int n, float add)
+{
+    lc_layer *l = add_layer(pl, type, in, (size_t)n);
+    if (l) {
+        l->u.sl.col = col;
+        l->u.sl.n = n;
+        l->u.sl.add = add;
+    }
+    return l;
+}
+
+static lc_status plan_date(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const int vocab[7] = {12, 31, 7, 366, 24, 60, 60}, off[7] = {-1, -1, 0, -1, 0, 0, 0};
+    static const float periods[8] = {12, 31, 7, 366, 24, 60, 60, 86400};
+    node in = *at;
+    int parts[10], np = 0;
+    size_t total = 0;
+    lc_status st;
+    /* the year: FCStack(1 -> 1, no activation) with the encoder's dropout */
+    pl->part = LC_PART_ENC_YEAR;
+    if (!add_slice(pl, in, LC_L_SLICE, 0, 1, 0.0f))
+        return LC_ERR_NOMEM;
+    node h = here(pl);
+    lc_fc_spec year = {.out = 1, .use_bias = s->date_use_bias, .w_init = s->date_w_init,
+                       .b_init = s->date_b_init, .act = LC_ACT_LINEAR, .dropout = s->embed_dropout};
+    lc_fc_stack_spec ys = {.n = 1, .layers = &year, .dropout = s->embed_dropout};
+    if ((st = plan_fc_stack(pl, &h, &ys)))
+        return st;
+    parts[np++] = pl->n - 1;
+    total += h.n;
+    if (s->enc == LC_ENC_DATE_EMBED) {
+        for (int j = 0; j < 7; j++) {
+            int V = vocab[j], D = s->embed_size < V ? s->embed_size : V;
+            pl->part = LC_PART_ENC_DATE_EMB;
+            if (!add_slice(pl, in, LC_L_SLICE, j + 1, 1, (float)off[j]))
+                return LC_ERR_NOMEM;
+            lc_layer *l = add_layer(pl, LC_L_EMBED, here(pl), (size_t)D);
+            if (!l)
+                return LC_ERR_NOMEM;
+            l->u.embed.V = V;
+            l->u.embed.D = D;
+            l->param_index = j;
+            l->fan_in = (size_t)D;
+            l->fan_out = (size_t)V;
+            add_params(pl, l, (size_t)V * D, 0, s->embed_init, LC_INIT_ZEROS);
+            h = here(pl);
+            if ((st = add_act_dropout(pl, &h, LC_ACT_LINEAR, s->embed_dropout, -1)))
+                return st;
+            parts[np++] = pl->n - 1;
+            total += (size_t)D;
+        }
+        pl->part = LC_PART_ENC_FC;
+        lc_layer *l = add_slice(pl, in, LC_L_PERIODIC, 8, 1, 0.0f);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->u.sl.period[0] = periods[7];
+        parts[np++] = pl->n - 1;
+        total += 1;
+    } else {
+        pl->part = LC_PART_ENC_FC;
+        lc_layer *l = add_slice(pl, in, LC_L_PERIODIC, 1, 8, 0.0f);
+        if (!l)
+            return LC_ERR_NOMEM;
+        memcpy(l->u.sl.period, periods, sizeof periods);
+        parts[np++] = pl->n - 1;
+        total += 8;
+    }
+    pl->part = LC_PART_ENC_FC;
+    lc_layer *c = add_layer(pl, LC_L_CONCAT, (node){parts[0], pl->layers[parts[0]].out_n}, total);
+    for (int k = 1; c && k < np; k++)
+        if (push_src(pl, parts[k]))
+            c = NULL;
+    if (!c)
+        return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+    pl->layers[pl->n - 1].nsrc = np;
+    *at = here(pl);
+    return plan_fc_stack(pl, at, &s->fc);
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -520,6 +604,9 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         pl->part = LC_PART_ENC_FC;
         return plan_fc_stack(pl, at, &s->fc);
     }
+    case LC_ENC_DATE_EMBED:
+    case LC_ENC_DATE_WAVE:
+        return plan_date(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1176,6 +1263,21 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         case LC_L_EMBED_SUM:
             lc_embed_sum_forward(p, B, (int)(l->in_n / 2), l->u.embed.V, l->u.embed.D, x, w, y);
             break;
+        case LC_L_SLICE:
+        case LC_L_PERIODIC:
+            for (int r = 0; r < B; r++)
+                for (int j = 0; j < l->u.sl.n; j++) {
+                    float v = x[(size_t)r * l->in_n + (size_t)(l->u.sl.col + j)];
+                    if (l->type == LC_L_SLICE) {
+                        y[(size_t)r * l->u.sl.n + j] = v + l->u.sl.add;
+                    } else { /* torch_utils.periodic in float32: cos(x * 2 * pi / period) */
+                        float t = v * 2.0f;
+                        t = t * (float)M_PI;
+                        t = t / l->u.sl.period[j];
+                        y[(size_t)r * l->u.sl.n + j] = cosf(t);
+                    }
+                }
+            break;
         case LC_L_RNN:
             for (int d = 0; d < l->u.rnn.D; d++) {
                 rnn_dir r = rnn_dir_of(m, l, d, B, m->params);
@@ -1339,6 +1441,11 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 lc_embed_sum_backward(p, B, (int)(l->in_n / 2), l->u.embed.V, l->u.embed.D, x,
                                       dy, dw);
             break;
+        case LC_L_SLICE: /* reads an input slot: nothing to pass back */
+        case LC_L_PERIODIC:
+            if (dx)
+                memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
+            break;
         case LC_L_RNN:
             if (dx)
                 memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
@@ -1392,6 +1499,13 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
     case LC_PART_ENC_EMBED_BAG:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_weighted.embeddings",
                  in);
+        break;
+    case LC_PART_ENC_YEAR:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.year_fc.%s", in, stack);
+        break;
+    case LC_PART_ENC_DATE_EMB:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_%s.embeddings", in,
+                 DATE_PARTS[l->param_index >= 0 && l->param_index < 7 ? l->param_index : 0]);
         break;
     case LC_PART_ENC_EMBED_SEQ:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_sequence.embeddings",

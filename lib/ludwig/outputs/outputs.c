@@ -39,7 +39,7 @@ lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batc
         }
         if (cfg->in[k].type == LC_FT_TIMESERIES || cfg->in[k].type == LC_FT_TEXT ||
             cfg->in[k].type == LC_FT_SET || cfg->in[k].type == LC_FT_BAG ||
-            cfg->in[k].type == LC_FT_VECTOR)
+            cfg->in[k].type == LC_FT_VECTOR || cfg->in[k].type == LC_FT_DATE)
             in[k].T = c->T;
         in[k].vocab = c->nclasses;
         /* Ludwig: an embedding larger than the vocabulary is cut to the vocabulary's size */
@@ -197,6 +197,7 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
         case LC_FT_TIMESERIES:
         case LC_FT_TEXT:
         case LC_FT_BAG:
+        case LC_FT_DATE:
             break;
         }
     }
@@ -231,6 +232,7 @@ lc_status lc_eval_write_predictions(const char *path, const lc_config *cfg, cons
             case LC_FT_IMAGE:
             case LC_FT_TEXT:
             case LC_FT_BAG:
+            case LC_FT_DATE:
                 break;
             }
         }
@@ -440,6 +442,7 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
         case LC_FT_TIMESERIES:
         case LC_FT_TEXT:
         case LC_FT_BAG:
+        case LC_FT_DATE:
         case LC_FT_VECTOR:
             break;
         }
