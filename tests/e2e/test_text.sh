@@ -7,7 +7,8 @@
 #  - the metadata entry has exactly Ludwig's keys, the special symbols first; the rendered encoder
 #    carries what update_config_with_metadata sets;
 #  - the saved model travels (predict and evaluate reproduce the experiment's files);
-#  - the rnn encoder (an LSTM over the embeddings) trains, its tensors named as Ludwig's;
+#  - the rnn encoder (an LSTM over the embeddings) trains, its tensors named as Ludwig's, also
+#    with reduce_output: attention (read back by predict);
 #  - pretrained_embeddings from a small GloVe file: its vectors, the average for other words;
 #    a line of the wrong length and a missing file refused;
 #  - Ludwig's default encoder, parallel_cnn, trains with its tensors named as Ludwig's;
@@ -112,6 +113,18 @@ EOF
 for tensor in encoder_obj.embed_sequence.embeddings.weight encoder_obj.recurrent_stack.layers.weight_hh_l0; do
     grep -q "text__ludwig.$tensor" "$T/rnn/experiment_run/model/model_weights" || fail "no tensor $tensor"
 done
+# the same with reduce_output: attention (its fc_layer1 and fc_layer2 saved as Ludwig names them),
+# and its model read back by predict
+sed 's/dropout: 0.1}/dropout: 0.1, reduce_output: attention}/' "$T/rnn.yaml" >"$T/attn.yaml"
+"$LUDWIG_C" experiment --config "$T/attn.yaml" --dataset "$T/small.csv" --output_directory "$T/attn" \
+    --random_seed 1 --threads 2 >"$T/attn.log" 2>&1 || { fail "attention experiment"; cat "$T/attn.log"; }
+for tensor in reduce_sequence._reduce_obj.fc_layer1.weight reduce_sequence._reduce_obj.fc_layer2.weight; do
+    grep -q "text__ludwig.encoder_obj.$tensor" "$T/attn/experiment_run/model/model_weights" || fail "no tensor $tensor"
+done
+"$LUDWIG_C" predict --model_path "$T/attn/experiment_run/model" --dataset "$T/small.csv" --split test \
+    --output_directory "$T/attnp" >"$T/attnp.log" 2>&1 || { fail "predict with attention"; cat "$T/attnp.log"; }
+cmp -s "$T/attnp/predictions_parquet.csv" "$T/attn/experiment_run/predictions_parquet.csv" ||
+    fail "predict's predictions with attention differ from the experiment's"
 
 # pretrained_embeddings: a small GloVe file this test writes (3 values per word); frozen, so the
 # saved matrix holds the file's vectors for its words and their average (+- 0.01) for the rest

@@ -966,15 +966,15 @@ static lc_status reduce_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc, c
                              lc_seq_reduce *out)
 {
     const char *red = jstr(enc, "reduce_output");
-    if (!red || strcmp(red, "none") == 0 || strcmp(red, "None") == 0 ||
-        strcmp(red, "attention") == 0)
-        return cerr(x, at, "%s: reduce_output '%s' is not supported by ludwig-c yet (supported: last, sum, mean, avg, max, concat)",
+    if (!red || strcmp(red, "none") == 0 || strcmp(red, "None") == 0)
+        return cerr(x, at, "%s: reduce_output '%s' is not supported by ludwig-c yet (supported: last, sum, mean, avg, max, concat, attention)",
                     what, red ? red : "null");
-    *out = strcmp(red, "last") == 0     ? LC_RED_LAST
-           : strcmp(red, "sum") == 0    ? LC_RED_SUM
-           : strcmp(red, "max") == 0    ? LC_RED_MAX
-           : strcmp(red, "concat") == 0 ? LC_RED_CONCAT
-                                        : LC_RED_MEAN;
+    *out = strcmp(red, "last") == 0        ? LC_RED_LAST
+           : strcmp(red, "sum") == 0       ? LC_RED_SUM
+           : strcmp(red, "max") == 0       ? LC_RED_MAX
+           : strcmp(red, "concat") == 0    ? LC_RED_CONCAT
+           : strcmp(red, "attention") == 0 ? LC_RED_ATTN
+                                           : LC_RED_MEAN;
     return LC_OK;
 }
 
@@ -1005,7 +1005,7 @@ static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
                                    const char *what, lc_input_spec *sp)
 {
     sp->enc = LC_ENC_PARALLEL_CNN;
-    if (sp->reduce == LC_RED_LAST || sp->reduce == LC_RED_CONCAT)
+    if (sp->reduce == LC_RED_LAST || sp->reduce == LC_RED_CONCAT || sp->reduce == LC_RED_ATTN)
         return cerr(x, at, "%s: parallel_cnn with reduce_output '%s' is not supported by ludwig-c yet (supported: sum, mean, avg, max)",
                     what, jstr(enc, "reduce_output"));
     if (!jnull(enc, "pool_size") || (!jnull(enc, "norm") && jstr(enc, "norm")))

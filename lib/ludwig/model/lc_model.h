@@ -104,7 +104,9 @@ typedef enum lc_seq_reduce {
     LC_RED_SUM,
     LC_RED_MEAN,     /* mean and avg */
     LC_RED_MAX,      /* torch.amax over the steps */
-    LC_RED_CONCAT    /* the (T, F) outputs flattened */
+    LC_RED_CONCAT,   /* the (T, F) outputs flattened */
+    LC_RED_ATTN      /* FeedForwardAttentionReducer: softmax over the steps of
+                      * fc_layer2(tanh(fc_layer1(x))) weighting the steps */
 } lc_seq_reduce;
 
 typedef struct lc_input_spec {
@@ -189,7 +191,9 @@ typedef enum lc_ltype {
     LC_L_CONV1D,           /* (B, L, F) from (B, L, E): Conv1d, "same" padding */
     LC_L_EMBED_SUM,        /* (B, D) from (B, 2T) id/weight rows: sum of weight * W[id] */
     LC_L_SLICE,            /* (B, n) = columns col.. of the source plus add (no gradient) */
-    LC_L_PERIODIC          /* (B, n) = cos(x * 2 pi / period) of columns col.. (no gradient) */
+    LC_L_PERIODIC,         /* (B, n) = cos(x * 2 pi / period) of columns col.. (no gradient) */
+    LC_L_ATTN_POOL         /* (B, F) = sum over t of softmax_t(scores) x_t: source 0 the (B, T)
+                            * scores, source 1 the (B, T, F) steps */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -203,6 +207,7 @@ typedef enum lc_lpart {
     LC_PART_ENC_EMBED_BAG, /* input feature: encoder_obj.embed_weighted.embeddings (bag) */
     LC_PART_ENC_YEAR,      /* input feature: encoder_obj.year_fc (date) */
     LC_PART_ENC_DATE_EMB,  /* input feature: encoder_obj.embed_<component>.embeddings (date) */
+    LC_PART_ENC_ATTN,      /* input feature: encoder_obj.reduce_sequence._reduce_obj.fc_layer<i> */
     LC_PART_COMBINER,      /* combiner.fc_stack */
     LC_PART_OUT_FC,        /* output feature: fc_stack */
     LC_PART_DECODER        /* output feature: decoder_obj.dense */
@@ -221,6 +226,7 @@ typedef struct lc_layer {
         } norm;
         struct {
             int in, out;
+            int rep;       /* applied to rep consecutive rows per sample (time-distributed); 0: 1 */
         } dense;
         struct {
             int V, D;

@@ -328,6 +328,65 @@ static lc_status plan_seq_embed(planner *pl, node *at, const lc_input_spec *s)
     return add_act_dropout(pl, at, LC_ACT_LINEAR, s->embed_dropout, -1);
 }
 
+/* A sequence reduction over (T, F) steps: SequenceReducer's mode, or its attention (fc_layer1
+ * F -> 256 over every step, tanh, fc_layer2 256 -> 1 without bias, softmax over the steps, the
+ * weighted sum of the steps). */
+static lc_status add_seq_reduce(planner *pl, node *at, lc_seq_reduce mode, int T, int F)
+{
+    if (mode == LC_RED_CONCAT)
+        return LC_OK;
+    if (mode == LC_RED_ATTN) {
+        enum { HA = 256 };
+        node steps = *at;
+        lc_lpart part = pl->part;
+        pl->part = LC_PART_ENC_ATTN;
+        lc_layer *l = add_layer(pl, LC_L_DENSE, steps, (size_t)T * HA);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->u.dense.in = F;
+        l->u.dense.out = HA;
+        l->u.dense.rep = T;
+        l->param_index = 1;
+        l->fan_in = (size_t)F;
+        l->fan_out = (size_t)HA;
+        add_params(pl, l, (size_t)HA * F, HA, LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT);
+        node h = here(pl);
+        lc_status st = add_act_dropout(pl, &h, LC_ACT_TANH, 0.0f, 1);
+        if (st)
+            return st;
+        l = add_layer(pl, LC_L_DENSE, h, (size_t)T);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->u.dense.in = HA;
+        l->u.dense.out = 1;
+        l->u.dense.rep = T;
+        l->param_index = 2;
+        l->fan_in = (size_t)HA;
+        l->fan_out = 1;
+        add_params(pl, l, HA, 0, LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT);
+        l = add_layer(pl, LC_L_ATTN_POOL, here(pl), (size_t)F);
+        if (!l || push_src(pl, steps.src))
+            return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+        pl->layers[pl->n - 1].nsrc = 2;
+        pl->layers[pl->n - 1].u.red.T = T;
+        pl->layers[pl->n - 1].u.red.F = F;
+        pl->part = part;
+        *at = here(pl);
+        return LC_OK;
+    }
+    lc_layer *l = add_layer(pl, LC_L_SEQRED, *at, (size_t)F);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.red.mode = mode;
+    l->u.red.T = T;
+    l->u.red.F = F;
+    pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+    l->aux_off = pl->aux_per_sample;
+    pl->aux_per_sample += sizeof(int32_t); /* last: the step picked */
+    *at = here(pl);
+    return LC_OK;
+}
+
 /* Ludwig's StackedRNN: the RecurrentStack (torch RNN/GRU/LSTM of num_layers layers, each with
  * one or two directions, dropout between layers), the SequenceReducer, the FCStack. A time
  * series is (T, 1): one value per step. */
@@ -368,19 +427,9 @@ static lc_status plan_rnn(planner *pl, node *at, const lc_input_spec *s)
                 return st;
         }
     }
-    int T = s->T, F = D * H;
-    if (s->reduce != LC_RED_CONCAT) {
-        lc_layer *l = add_layer(pl, LC_L_SEQRED, *at, (size_t)F);
-        if (!l)
-            return LC_ERR_NOMEM;
-        l->u.red.mode = s->reduce;
-        l->u.red.T = T;
-        l->u.red.F = F;
-        pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
-        l->aux_off = pl->aux_per_sample;
-        pl->aux_per_sample += sizeof(int32_t); /* last: the step picked */
-        *at = here(pl);
-    }
+    lc_status st = add_seq_reduce(pl, at, s->reduce, s->T, D * H);
+    if (st)
+        return st;
     pl->part = LC_PART_ENC_FC;
     return plan_fc_stack(pl, at, &s->fc);
 }
@@ -568,19 +617,7 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         lc_status st = plan_seq_embed(pl, at, s);
         if (st)
             return st;
-        if (s->reduce == LC_RED_CONCAT)
-            return LC_OK;
-        lc_layer *l = add_layer(pl, LC_L_SEQRED, *at, (size_t)s->embed_size);
-        if (!l)
-            return LC_ERR_NOMEM;
-        l->u.red.mode = s->reduce;
-        l->u.red.T = s->T;
-        l->u.red.F = s->embed_size;
-        pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
-        l->aux_off = pl->aux_per_sample;
-        pl->aux_per_sample += sizeof(int32_t);
-        *at = here(pl);
-        return LC_OK;
+        return add_seq_reduce(pl, at, s->reduce, s->T, s->embed_size);
     }
     case LC_ENC_SET_EMBED: {
         /* EmbedSet / EmbedWeighted: the (V, E) embeddings summed with the row's weights,
@@ -853,7 +890,8 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
             m->flops += 2.0 * l->u.conv.OC * l->u.conv.C * l->u.conv.KH * l->u.conv.KW *
                         (double)l->u.conv.OH * l->u.conv.OW;
         else if (l->type == LC_L_DENSE)
-            m->flops += 2.0 * l->u.dense.in * l->u.dense.out;
+            m->flops += 2.0 * l->u.dense.in * l->u.dense.out *
+                        (l->u.dense.rep > 1 ? l->u.dense.rep : 1);
         else if (l->type == LC_L_CONV1D)
             m->flops += 2.0 * l->u.c1.L * l->u.c1.F * l->u.c1.E * (double)l->u.c1.k;
         else if (l->type == LC_L_RNN)
@@ -1068,6 +1106,36 @@ static void concat_forward(const lc_model *m, int i, int B, float *y)
     }
 }
 
+/* attention pooling: a = softmax over t of the scores (B, T); y[b] = sum_t a_t x[b, t] */
+static void attn_weights(const float *sc, int T, float *a)
+{
+    float mx = sc[0];
+    for (int t = 1; t < T; t++)
+        mx = sc[t] > mx ? sc[t] : mx;
+    double z = 0.0;
+    for (int t = 0; t < T; t++)
+        z += (a[t] = expf(sc[t] - mx));
+    for (int t = 0; t < T; t++)
+        a[t] = (float)(a[t] / z);
+}
+
+static void attn_pool_forward(const lc_model *m, int i, int B, float *y)
+{
+    const lc_layer *l = &m->layers[i];
+    int T = l->u.red.T, F = l->u.red.F;
+    const float *sc = src_data(m, layer_src(m, i, 0)), *x = src_data(m, layer_src(m, i, 1));
+    float a[4096];
+    for (int b = 0; b < B; b++) {
+        attn_weights(sc + (size_t)b * T, T, a);
+        float *yb = y + (size_t)b * F;
+        const float *xb = x + (size_t)b * T * F;
+        memset(yb, 0, (size_t)F * sizeof *yb);
+        for (int t = 0; t < T; t++)
+            for (int f = 0; f < F; f++)
+                yb[f] += a[t] * xb[(size_t)t * F + f];
+    }
+}
+
 /* One recurrent layer's direction d: its lc_rnn and parameter pointers (grads: the gradient slab
  * instead; NULL biases when the layer has none). */
 typedef struct rnn_dir {
@@ -1132,6 +1200,7 @@ static void seqred_forward(const lc_layer *l, int B, const float *x, float *y, i
             }
             break;
         case LC_RED_CONCAT:
+        case LC_RED_ATTN: /* not a SEQRED layer (add_seq_reduce plans the attention) */
             memcpy(yb, xb, (size_t)T * F * sizeof *yb);
             break;
         }
@@ -1167,6 +1236,7 @@ static void seqred_backward(const lc_layer *l, int B, const float *x, const floa
                 break;
             }
             case LC_RED_CONCAT:
+            case LC_RED_ATTN:
                 dxb[k] = dyb[k];
                 break;
             }
@@ -1241,7 +1311,11 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             break;
         }
         case LC_L_DENSE:
-            lc_dense_forward(p, B, l->u.dense.in, l->u.dense.out, x, w, b, y);
+            lc_dense_forward(p, B * (l->u.dense.rep > 1 ? l->u.dense.rep : 1), l->u.dense.in,
+                             l->u.dense.out, x, w, b, y);
+            break;
+        case LC_L_ATTN_POOL:
+            attn_pool_forward(m, i, B, y);
             break;
         case LC_L_CONCAT:
             concat_forward(m, i, B, y);
@@ -1337,6 +1411,41 @@ static void grad_commit(lc_model *m, int i, int k, int B)
         d[j] += m->dtmp[j];
 }
 
+static void attn_pool_backward(lc_model *m, int i, int B, const float *dy)
+{
+    const lc_layer *l = &m->layers[i];
+    int T = l->u.red.T, F = l->u.red.F;
+    const float *sc = src_data(m, layer_src(m, i, 0)), *x = src_data(m, layer_src(m, i, 1));
+    float a[4096], g[4096];
+    float *dx = grad_target(m, i, 1);
+    if (dx) { /* d x[b, t] = a_t dy[b] */
+        for (int b = 0; b < B; b++) {
+            attn_weights(sc + (size_t)b * T, T, a);
+            for (int t = 0; t < T; t++)
+                for (int f = 0; f < F; f++)
+                    dx[((size_t)b * T + t) * F + f] = a[t] * dy[(size_t)b * F + f];
+        }
+        grad_commit(m, i, 1, B);
+    }
+    float *ds = grad_target(m, i, 0);
+    if (ds) { /* g_t = dy . x_t; d s_t = a_t (g_t - sum_u a_u g_u) */
+        for (int b = 0; b < B; b++) {
+            attn_weights(sc + (size_t)b * T, T, a);
+            double ag = 0.0;
+            for (int t = 0; t < T; t++) {
+                double gt = 0.0;
+                for (int f = 0; f < F; f++)
+                    gt += (double)dy[(size_t)b * F + f] * x[((size_t)b * T + t) * F + f];
+                g[t] = (float)gt;
+                ag += (double)a[t] * gt;
+            }
+            for (int t = 0; t < T; t++)
+                ds[(size_t)b * T + t] = (float)(a[t] * (g[t] - ag));
+        }
+        grad_commit(m, i, 0, B);
+    }
+}
+
 void lc_model_backward(lc_model *m, lc_pool *p, int B)
 {
     /* gradients of layers read by several others accumulate; the heads' come from the loss */
@@ -1371,8 +1480,12 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 lc_conv2d_backward(p, &l->u.conv, B, x, w, dy, dx, dw, db, m->conv_ws);
             break;
         case LC_L_DENSE:
-            lc_dense_backward(p, B, l->u.dense.in, l->u.dense.out, x, w, dy, dx, dw, db);
+            lc_dense_backward(p, B * (l->u.dense.rep > 1 ? l->u.dense.rep : 1), l->u.dense.in,
+                              l->u.dense.out, x, w, dy, dx, dw, db);
             break;
+        case LC_L_ATTN_POOL:
+            attn_pool_backward(m, i, B, dy);
+            continue;
         case LC_L_POOL:
             if (dx)
                 lc_pool2d_backward(p, &l->u.pool, B, dy,
@@ -1506,6 +1619,10 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
     case LC_PART_ENC_DATE_EMB:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_%s.embeddings", in,
                  DATE_PARTS[l->param_index >= 0 && l->param_index < 7 ? l->param_index : 0]);
+        break;
+    case LC_PART_ENC_ATTN:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.reduce_sequence._reduce_obj.fc_layer%d",
+                 in, l->param_index);
         break;
     case LC_PART_ENC_EMBED_SEQ:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_sequence.embeddings",
