@@ -1,5 +1,5 @@
 #!/bin/sh
-# Timeseries inputs with the rnn, dense and parallel_cnn encoders, on real hourly temperatures (python3-vega-datasets'
+# Timeseries inputs with the rnn, dense, parallel_cnn and stacked_cnn encoders, on real hourly temperatures (python3-vega-datasets'
 # Seattle 2010 series, windowed and standardised as upstream's temperature_la.csv by
 # bench/timeseries/make_temperature.py):
 #  - upstream Galaxy-Ludwig's own temperature_config.yml (old flat style, 2 epochs), unchanged, on
@@ -199,6 +199,28 @@ assert loss[-1] < loss[0] / 10, loss
 print("timeseries: default parallel_cnn encoder: validation loss %.4g -> %.4g" % (loss[0], loss[-1]))
 PYEOF
 
+# stacked_cnn: Ludwig's six default Conv1D layers (filter sizes 7, 7, 3, 3, 3, 3; max pooling of 3
+# with "same" padding after the first, second and last: 20 steps -> 7 -> 3 -> 1)
+cat >"$T/scnn.yaml" <<'EOF'
+input_features:
+  - {name: temperature_feature, type: timeseries, encoder: {type: stacked_cnn, num_filters: 32}}
+output_features:
+  - {name: temperature, type: number}
+trainer: {epochs: 10}
+EOF
+"$LUDWIG_C" experiment --config "$T/scnn.yaml" --dataset test-data/temperature_seattle.csv --output_directory "$T/scnn" \
+    --random_seed 42 --threads 2 >"$T/scnn.log" 2>&1 || { fail "stacked_cnn encoder"; cat "$T/scnn.log"; }
+$PY - "$T/scnn/experiment_run" <<'PYEOF' || fails=$((fails + 1))
+import json, sys
+run = sys.argv[1]
+w = open(run + "/model/model_weights", "rb").read()
+p = b"input_features.module_dict.temperature_feature__ludwig.encoder_obj.conv1d_stack.stack."
+assert all(p + b"%d.layers.0.weight" % i in w for i in range(6)), "conv weights not named as Ludwig's"
+r2 = json.load(open(run + "/test_statistics.json"))["temperature"]["r2"]
+print("timeseries: stacked_cnn encoder (Ludwig's six default layers): test r2 %.4f" % r2)
+assert r2 > 0.9, r2
+PYEOF
+
 # window_size: one temperature per row (the year in time order), a window of the last 12 as the
 # input, the next hour as a number output
 $PY - "$T/colmajor.csv" <<'PYEOF'
@@ -237,7 +259,7 @@ expect token 1 "line 6: timeseries column 'temperature_feature' holds the token 
 expect empty 1 "timeseries column 'temperature_feature' has no values in any row" -- \
     --config "$PWD/test-data/temperature_config.yml" --dataset "$T/empty.csv"
 sed 's/encoder: rnn/encoder: transformer/' test-data/temperature_config.yml >"$T/tf.yaml"
-expect encoder 1 "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, rnn, dense)" -- \
+expect encoder 1 "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, dense)" -- \
     --config "$T/tf.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
 
 # a timeseries output: the next 3 hours (horizon 3) from the last 12 (window_size 12) of the same

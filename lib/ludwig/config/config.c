@@ -1057,6 +1057,73 @@ static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
     return st;
 }
 
+/* Ludwig's StackedCNN: conv_layers (or its six default layers: filter sizes 7, 7, 3, 3, 3, 3 with
+ * pooling of 3 after the first two and the last; num_conv_layers alone leaves them, as Ludwig's
+ * Conv1DStack is never given it), each with filter_size, num_filters, pool_size, pool_function,
+ * pool_strides (default pool_size) and pool_padding (same: (pool_size - 1) / 2 on each side);
+ * "same" convolutions of stride and dilation 1; activation and dropout after each; the reduction;
+ * fc_layers, num_fc_layers x output_size, or [512, 256]. */
+static lc_status stacked_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc,
+                                  const char *what, lc_input_spec *sp)
+{
+    sp->enc = LC_ENC_STACKED_CNN1D;
+    if ((!jnull(enc, "norm") && jstr(enc, "norm")) || jnum(enc, "strides", 1) != 1 ||
+        jnum(enc, "dilation_rate", 1) != 1 ||
+        (jstr(enc, "padding") && strcmp(jstr(enc, "padding"), "same") != 0))
+        return cerr(x, at, "%s: stacked_cnn's norm, strides, dilation_rate and padding 'valid' are not supported by ludwig-c yet",
+                    what, NULL);
+    if (parse_act(jstr(enc, "activation") ? jstr(enc, "activation") : "relu", &sp->pconv_act))
+        return cerr(x, at, "%s: activation '%s' is not supported by ludwig-c yet", what, jstr(enc, "activation"));
+    int dflt_k = (int)jnum(enc, "filter_size", 3), dflt_f = (int)jnum(enc, "num_filters", 256);
+    int dflt_p = jnull(enc, "pool_size") ? 0 : (int)jnum(enc, "pool_size", 0);
+    int dflt_ps = jnull(enc, "pool_strides") ? 0 : (int)jnum(enc, "pool_strides", 0);
+    const char *pf = jstr(enc, "pool_function"), *pp = jstr(enc, "pool_padding");
+    int dflt_avg = pf && strcmp(pf, "max") != 0, dflt_same = !pp || strcmp(pp, "same") == 0;
+    const cJSON *cl = jget(enc, "conv_layers");
+    static const int DK[6] = {7, 7, 3, 3, 3, 3}, DP[6] = {3, 3, 0, 0, 0, 3};
+    sp->npconv = cl && cJSON_IsArray(cl) ? cJSON_GetArraySize(cl) : 6;
+    if (sp->npconv < 1 || sp->npconv > 16)
+        return cerr(x, at, "%s: conv_layers needs 1 to 16 layers", what, NULL);
+    for (int i = 0; i < sp->npconv; i++) {
+        const cJSON *c = cl && cJSON_IsArray(cl) ? cJSON_GetArrayItem(cl, i) : NULL;
+        for (const cJSON *kv = c ? c->child : NULL; kv; kv = kv->next)
+            if (strcmp(kv->string, "filter_size") && strcmp(kv->string, "num_filters") &&
+                strcmp(kv->string, "pool_size") && strcmp(kv->string, "pool_function") &&
+                strcmp(kv->string, "pool_strides") && strcmp(kv->string, "pool_padding"))
+                return cerr(x, at, "%s: conv_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters, pool_size, pool_function, pool_strides, pool_padding)",
+                            what, kv->string);
+        sp->pconv_k[i] = c ? (int)jnum(c, "filter_size", dflt_k) : DK[i];
+        sp->pconv_f[i] = c ? (int)jnum(c, "num_filters", dflt_f) : dflt_f;
+        sp->scnn_pool[i] = c ? (jhas(c, "pool_size") ? (jnull(c, "pool_size") ? 0 : (int)jnum(c, "pool_size", 0)) : dflt_p)
+                             : DP[i];
+        int ps = c && jhas(c, "pool_strides") && !jnull(c, "pool_strides") ? (int)jnum(c, "pool_strides", 0) : dflt_ps;
+        sp->scnn_pool_stride[i] = ps > 0 ? ps : sp->scnn_pool[i];
+        const char *cpf = c ? jstr(c, "pool_function") : NULL, *cpp = c ? jstr(c, "pool_padding") : NULL;
+        sp->scnn_pool_avg[i] = cpf ? strcmp(cpf, "max") != 0 : dflt_avg;
+        int same = cpp ? strcmp(cpp, "same") == 0 : dflt_same;
+        sp->scnn_pool_pad[i] = same && sp->scnn_pool[i] > 0 ? (sp->scnn_pool[i] - 1) / 2 : 0;
+        if (sp->pconv_k[i] < 1 || sp->pconv_f[i] < 1 || sp->scnn_pool[i] < 0)
+            return cerr(x, at, "%s: every conv_layers entry needs filter_size and num_filters >= 1", what, NULL);
+    }
+    cJSON *e2 = cJSON_Duplicate(enc, 1);
+    if (!e2)
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    if (jnull(e2, "fc_layers") && jnull(e2, "num_fc_layers")) {
+        cJSON *fl = cJSON_CreateArray(), *l1 = cJSON_CreateObject(), *l2 = cJSON_CreateObject();
+        cJSON_AddNumberToObject(l1, "output_size", 512);
+        cJSON_AddNumberToObject(l2, "output_size", 256);
+        cJSON_AddItemToArray(fl, l1);
+        cJSON_AddItemToArray(fl, l2);
+        cJSON_ReplaceItemInObjectCaseSensitive(e2, "fc_layers", fl);
+    }
+    static const stack_keys SK_SCNN = {"output_size", "use_bias", "weights_initializer",
+                                       "bias_initializer", "norm", "norm_params", "activation",
+                                       "dropout", "num_fc_layers", 0};
+    lc_status st = fc_stack_spec(x, at, e2, &SK_SCNN, what, &sp->fc);
+    cJSON_Delete(e2);
+    return st;
+}
+
 /* A timeseries input: its preprocessing, and the parallel_cnn (Ludwig's default), rnn or dense
  * encoder. */
 static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
@@ -1078,11 +1145,18 @@ static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *f
         F->enc.enc = LC_ENC_DENSE;
         return fc_stack_spec(x, at, enc, &SK_DENSE, what, &F->enc.fc);
     }
-    if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "parallel_cnn") != 0))
+    if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "parallel_cnn") != 0 &&
+                  strcmp(type, "stacked_cnn") != 0))
         return cerr(x, at ? at : yf,
-                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, rnn, dense)",
+                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, dense)",
                     what, type ? type : "?");
     lc_status st = reduce_spec(x, at, enc, what, &F->enc.reduce);
+    if (!st && strcmp(type, "stacked_cnn") == 0) {
+        F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
+        if (F->enc.embed_dropout >= 1.0f)
+            return cerr(x, at, "%s: dropout must be below 1", what, NULL);
+        return stacked_cnn_spec(x, at, enc, what, &F->enc);
+    }
     if (!st && strcmp(type, "parallel_cnn") == 0) {
         /* no embedding (one value per step, embedding_size 1); dropout after each conv layer */
         F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
@@ -1122,9 +1196,9 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
     char what[160];
     snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
     if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "embed") != 0 &&
-                  strcmp(type, "parallel_cnn") != 0))
+                  strcmp(type, "parallel_cnn") != 0 && strcmp(type, "stacked_cnn") != 0))
         return cerr(x, at ? at : yf,
-                    "%s: text encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, rnn, embed)",
+                    "%s: text encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, embed)",
                     what, type ? type : "?");
     const char *rep = jstr(enc, "representation");
     if (rep && strcmp(rep, "dense") != 0)
@@ -1154,6 +1228,8 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
     }
     if (strcmp(type, "parallel_cnn") == 0)
         return parallel_cnn_spec(x, at, enc, what, &F->enc);
+    if (strcmp(type, "stacked_cnn") == 0)
+        return stacked_cnn_spec(x, at, enc, what, &F->enc);
     if ((st = rnn_spec(x, at, enc, what, &F->enc)))
         return st;
     return fc_stack_spec(x, at, enc, &SK_RNN, what, &F->enc.fc);

@@ -95,7 +95,10 @@ typedef enum lc_enc_type {
     LC_ENC_DATE_EMBED,      /* date `embed`: the year through a 1x1 FCStack, embeddings of month,
                              * day, weekday, day of the year, hour, minute, second, the
                              * periodic second of the day, concatenated, an FCStack */
-    LC_ENC_DATE_WAVE        /* date `wave`: the year's FCStack, 8 periodic components, an FCStack */
+    LC_ENC_DATE_WAVE,       /* date `wave`: the year's FCStack, 8 periodic components, an FCStack */
+    LC_ENC_STACKED_CNN1D    /* text / timeseries `stacked_cnn`: (embeddings,) Conv1D layers one
+                             * after another, each with optional pooling, the reduction, an
+                             * FCStack */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -130,6 +133,7 @@ typedef struct lc_input_spec {
     int embed_exact;       /* pretrained embeddings: embed_size is the file's, never cut to vocab */
     int npconv;            /* parallel_cnn: layers, each filter size and number of filters */
     int pconv_k[16], pconv_f[16];
+    int scnn_pool[16], scnn_pool_stride[16], scnn_pool_pad[16], scnn_pool_avg[16]; /* stacked_cnn */
     lc_act pconv_act;      /* parallel_cnn: the conv layers' activation */
     int bag;               /* set_embed: a bag (names the embeddings embed_weighted) */
     int date_use_bias;     /* date: the year FCStack's use_bias and initializers */
@@ -192,8 +196,10 @@ typedef enum lc_ltype {
     LC_L_EMBED_SUM,        /* (B, D) from (B, 2T) id/weight rows: sum of weight * W[id] */
     LC_L_SLICE,            /* (B, n) = columns col.. of the source plus add (no gradient) */
     LC_L_PERIODIC,         /* (B, n) = cos(x * 2 pi / period) of columns col.. (no gradient) */
-    LC_L_ATTN_POOL         /* (B, F) = sum over t of softmax_t(scores) x_t: source 0 the (B, T)
+    LC_L_ATTN_POOL,        /* (B, F) = sum over t of softmax_t(scores) x_t: source 0 the (B, T)
                             * scores, source 1 the (B, T, F) steps */
+    LC_L_POOL1D            /* (B, Lout, F) from (B, L, F): max or average pooling over the steps
+                            * (torch's MaxPool1d / AvgPool1d, padding counted in the average) */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -204,6 +210,7 @@ typedef enum lc_lpart {
     LC_PART_ENC_RNN,       /* input feature: encoder_obj.recurrent_stack.layers (torch RNN) */
     LC_PART_ENC_EMBED_SEQ, /* input feature: encoder_obj.embed_sequence.embeddings */
     LC_PART_ENC_PCONV,     /* input feature: encoder_obj.parallel_conv1d.parallel_layers.<i> */
+    LC_PART_ENC_SCONV,     /* input feature: encoder_obj.conv1d_stack.stack.<i>.layers.0 */
     LC_PART_ENC_EMBED_BAG, /* input feature: encoder_obj.embed_weighted.embeddings (bag) */
     LC_PART_ENC_YEAR,      /* input feature: encoder_obj.year_fc (date) */
     LC_PART_ENC_DATE_EMB,  /* input feature: encoder_obj.embed_<component>.embeddings (date) */
@@ -245,6 +252,9 @@ typedef struct lc_layer {
             float add;
             float period[8];
         } sl;
+        struct {
+            int L, F, k, stride, pad, Lout, is_max;
+        } p1;
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
     lc_conv_fuse fuse;

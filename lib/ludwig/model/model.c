@@ -581,6 +581,65 @@ static lc_status plan_date(planner *pl, node *at, const lc_input_spec *s)
     return plan_fc_stack(pl, at, &s->fc);
 }
 
+/* Ludwig's StackedCNN: (the embeddings,) per layer Conv1d ("same") -> activation -> dropout ->
+ * optional max / average pooling over the steps, the reduction, the FCStack. */
+static lc_status plan_stacked_cnn1d(planner *pl, node *at, const lc_input_spec *s)
+{
+    lc_status st = plan_seq_embed(pl, at, s);
+    if (st)
+        return st;
+    if (s->npconv < 1 || s->npconv > 16 || s->T < 1)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "stacked_cnn needs 1 to 16 conv layers");
+    int L = s->T, E = (int)(at->n / (size_t)s->T);
+    for (int i = 0; i < s->npconv; i++) {
+        int F = s->pconv_f[i], k = s->pconv_k[i];
+        pl->part = LC_PART_ENC_SCONV;
+        lc_layer *l = add_layer(pl, LC_L_CONV1D, *at, (size_t)L * F);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->u.c1 = (lc_conv1d){.L = L, .E = E, .F = F, .k = k};
+        l->param_index = i;
+        /* Ludwig's Conv1DLayer keeps torch's own init */
+        l->fan_in = (size_t)E * k;
+        l->fan_out = (size_t)F * k;
+        add_params(pl, l, (size_t)F * E * k, (size_t)F, LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT);
+        *at = here(pl);
+        if ((st = add_act_dropout(pl, at, s->pconv_act, s->embed_dropout, i)))
+            return st;
+        int ps = s->scnn_pool[i];
+        if (ps > 0) {
+            int stride = s->scnn_pool_stride[i] > 0 ? s->scnn_pool_stride[i] : ps;
+            int pad = s->scnn_pool_pad[i], Lout = (L + 2 * pad - ps) / stride + 1;
+            if (Lout < 1 || 2 * pad > ps)
+                return lc_error_set(pl->e, LC_ERR_CONFIG,
+                                    "stacked_cnn: conv_layers[%d]'s pooling of %d leaves no steps of the %d it gets (max_sequence_length too short)",
+                                    i, ps, L);
+            l = add_layer(pl, LC_L_POOL1D, *at, (size_t)Lout * F);
+            if (!l)
+                return LC_ERR_NOMEM;
+            l->u.p1.L = L;
+            l->u.p1.F = F;
+            l->u.p1.k = ps;
+            l->u.p1.stride = stride;
+            l->u.p1.pad = pad;
+            l->u.p1.Lout = Lout;
+            l->u.p1.is_max = !s->scnn_pool_avg[i];
+            l->param_index = i;
+            pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+            l->aux_off = pl->aux_per_sample;
+            pl->aux_per_sample += (size_t)Lout * F * sizeof(int32_t);
+            *at = here(pl);
+            L = Lout;
+        }
+        E = F;
+    }
+    pl->part = LC_PART_ENC_FC;
+    if ((st = add_seq_reduce(pl, at, s->reduce, L, E)))
+        return st;
+    pl->part = LC_PART_ENC_FC;
+    return plan_fc_stack(pl, at, &s->fc);
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -644,6 +703,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
     case LC_ENC_DATE_EMBED:
     case LC_ENC_DATE_WAVE:
         return plan_date(pl, at, s);
+    case LC_ENC_STACKED_CNN1D:
+        return plan_stacked_cnn1d(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -918,6 +979,7 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         if (l->type == LC_L_BATCHNORM || l->type == LC_L_LAYERNORM)
             l->aux_off += aux_per_sample * B;
         else if (l->type == LC_L_DROPOUT || l->type == LC_L_RNN || l->type == LC_L_SEQRED ||
+                 l->type == LC_L_POOL1D ||
                  (l->type == LC_L_POOL && l->u.pool.is_max) ||
                  (l->type == LC_L_CONV && l->fused && l->fuse.pool))
             l->aux_off *= B; /* per-sample offset -> batch offset */
@@ -1160,6 +1222,59 @@ static rnn_dir rnn_dir_of(const lc_model *m, const lc_layer *l, int d, int B, fl
     return o;
 }
 
+/* torch's MaxPool1d / AvgPool1d (count_include_pad) over the steps of (B, L, F) time-major rows;
+ * max keeps each output's source step (ties: the first, as torch's scan) */
+static void pool1d_forward(const lc_layer *l, int B, const float *x, float *y, int32_t *arg)
+{
+    int L = l->u.p1.L, F = l->u.p1.F, k = l->u.p1.k, st = l->u.p1.stride, pd = l->u.p1.pad;
+    int Lo = l->u.p1.Lout;
+    for (int b = 0; b < B; b++)
+        for (int o = 0; o < Lo; o++)
+            for (int f = 0; f < F; f++) {
+                int t0 = o * st - pd;
+                float best = -INFINITY, sum = 0.0f;
+                int at = -1;
+                for (int j = t0; j < t0 + k; j++) {
+                    if (j < 0 || j >= L)
+                        continue;
+                    float v = x[((size_t)b * L + j) * F + f];
+                    sum += v;
+                    if (at < 0 || v > best || (isnan(v) && !isnan(best))) {
+                        best = v;
+                        at = j;
+                    }
+                }
+                size_t oi = ((size_t)b * Lo + o) * F + f;
+                if (l->u.p1.is_max) {
+                    y[oi] = best;
+                    arg[oi] = at;
+                } else {
+                    y[oi] = sum / (float)k;
+                }
+            }
+}
+
+static void pool1d_backward(const lc_layer *l, int B, const int32_t *arg, const float *dy,
+                            float *dx)
+{
+    int L = l->u.p1.L, F = l->u.p1.F, k = l->u.p1.k, st = l->u.p1.stride, pd = l->u.p1.pad;
+    int Lo = l->u.p1.Lout;
+    memset(dx, 0, (size_t)B * L * F * sizeof *dx);
+    for (int b = 0; b < B; b++)
+        for (int o = 0; o < Lo; o++)
+            for (int f = 0; f < F; f++) {
+                size_t oi = ((size_t)b * Lo + o) * F + f;
+                if (l->u.p1.is_max) {
+                    if (arg[oi] >= 0)
+                        dx[((size_t)b * L + arg[oi]) * F + f] += dy[oi];
+                    continue;
+                }
+                for (int j = o * st - pd; j < o * st - pd + k; j++)
+                    if (j >= 0 && j < L)
+                        dx[((size_t)b * L + j) * F + f] += dy[oi] / (float)k;
+            }
+}
+
 /* Ludwig's SequenceReducer over (B, T, F); `last` keeps the step it picked per sample. */
 static void seqred_forward(const lc_layer *l, int B, const float *x, float *y, int32_t *pick)
 {
@@ -1316,6 +1431,9 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             break;
         case LC_L_ATTN_POOL:
             attn_pool_forward(m, i, B, y);
+            break;
+        case LC_L_POOL1D:
+            pool1d_forward(l, B, x, y, (int32_t *)(m->aux + l->aux_off));
             break;
         case LC_L_CONCAT:
             concat_forward(m, i, B, y);
@@ -1486,6 +1604,10 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
         case LC_L_ATTN_POOL:
             attn_pool_backward(m, i, B, dy);
             continue;
+        case LC_L_POOL1D:
+            if (dx)
+                pool1d_backward(l, B, (const int32_t *)(m->aux + l->aux_off), dy, dx);
+            break;
         case LC_L_POOL:
             if (dx)
                 lc_pool2d_backward(p, &l->u.pool, B, dy,
@@ -1627,6 +1749,10 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
     case LC_PART_ENC_EMBED_SEQ:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_sequence.embeddings",
                  in);
+        break;
+    case LC_PART_ENC_SCONV:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.conv1d_stack.stack.%d.layers.0",
+                 in, l->param_index);
         break;
     case LC_PART_ENC_PCONV:
         snprintf(buf, n,

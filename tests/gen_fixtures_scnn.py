@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""gen_fixtures_scnn.py - writes tests/fixtures/scnn_cases.json: Ludwig 0.10.3's StackedCNN
+encoder (ludwig/encoders/sequence_encoders.py; its Conv1DStack of Conv1DLayer modules) for a text
+input (and a timeseries input: no embedding, one channel) with a category output, built in torch
+1.13 (Debian's python3-torch) with Ludwig's module names, for tests/unit/test_scnn.c: per layer
+nn.Conv1d(padding "same") at conv1d_stack.stack.<i>.layers.0, relu, then MaxPool1d or AvgPool1d
+(kernel, stride, padding (kernel - 1) // 2 for "same"), the sum over the steps, an FCStack
+layer, the classifier. Each case: the parameters by state_dict name, the inputs, labels, the
+loss and every gradient. Run once from the repository root."""
+import json
+
+import torch
+
+
+class Holder(torch.nn.Module):
+    pass
+
+
+def case(V, E, L, layers, fc, C, B, seed):
+    torch.manual_seed(seed)
+    root = Holder()
+    root.input_features = Holder()
+    root.input_features.module_dict = torch.nn.ModuleDict()
+    feat, enc = Holder(), Holder()
+    feat.encoder_obj = enc
+    if V:
+        enc.embed_sequence = Holder()
+        enc.embed_sequence.embeddings = torch.nn.Embedding(V, E)
+    enc.conv1d_stack = Holder()
+    enc.conv1d_stack.stack = torch.nn.ModuleList()
+    cin, mods = E, []
+    for k, F, pool, stride, same, avg in layers:
+        layer = Holder()
+        mlist = [torch.nn.Conv1d(cin, F, k, padding="same"), torch.nn.ReLU()]
+        if pool:
+            P = torch.nn.AvgPool1d if avg else torch.nn.MaxPool1d
+            mlist.append(P(kernel_size=pool, stride=stride or pool, padding=(pool - 1) // 2 if same else 0))
+        layer.layers = torch.nn.ModuleList(mlist)
+        enc.conv1d_stack.stack.append(layer)
+        mods.append(layer)
+        cin = F
+    enc.fc_stack = Holder()
+    enc.fc_stack.stack = torch.nn.ModuleList()
+    fl = Holder()
+    fl.layers = torch.nn.ModuleList([torch.nn.Linear(cin, fc)])
+    enc.fc_stack.stack.append(fl)
+    name = "text" if V else "ts"
+    root.input_features.module_dict[name + "__ludwig"] = feat
+    root.output_features = Holder()
+    root.output_features.module_dict = torch.nn.ModuleDict()
+    of = Holder()
+    of.decoder_obj = Holder()
+    of.decoder_obj.dense = Holder()
+    of.decoder_obj.dense.dense = torch.nn.Linear(fc, C)
+    root.output_features.module_dict["y__ludwig"] = of
+    root = root.double()
+    with torch.no_grad():
+        for p in root.parameters():
+            p.copy_(p.float().double())
+    x = torch.randint(0, V, (B, L)) if V else torch.randn(B, L).float().double()
+    y = torch.randint(0, C, (B,))
+
+    def forward():
+        h = enc.embed_sequence.embeddings(x) if V else x.unsqueeze(-1)
+        h = h.transpose(1, 2)
+        for layer in mods:
+            for m in layer.layers:
+                h = m(h)
+        h = h.transpose(1, 2).sum(1)
+        h = torch.relu(fl.layers[0](h))
+        return of.decoder_obj.dense.dense(h)
+
+    names = list(root.state_dict().keys())
+    init = {k: [float(v) for v in t.flatten().tolist()] for k, t in root.state_dict().items()}
+    shapes = {k: list(t.shape) for k, t in root.state_dict().items()}
+    loss = torch.nn.CrossEntropyLoss()(forward(), y)
+    loss.backward()
+    grads = {k: [float(v) for v in p.grad.flatten().tolist()] for k, p in root.named_parameters()}
+    return {"name": name, "V": V, "E": E, "L": L, "layers": layers, "fc": fc, "C": C, "B": B,
+            "names": names, "shapes": shapes, "init": init,
+            "x": [float(v) for v in x.flatten().tolist()], "y": y.tolist(), "loss": loss.item(),
+            "grads": grads}
+
+
+def main():
+    # (filter_size, num_filters, pool_size, pool_strides, pool_padding same, average)
+    cases = [case(13, 4, 11, [(3, 5, 3, 0, True, False), (2, 4, 0, 0, True, False),
+                              (3, 3, 2, 1, False, True)], 6, 3, 4, 81),
+             case(0, 1, 12, [(7, 3, 3, 0, True, False), (3, 2, 3, 0, True, False)], 4, 2, 3, 82)]
+    with open("tests/fixtures/scnn_cases.json", "w") as f:
+        json.dump({"cases": cases}, f)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
