@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """gen_fixtures_scnn.py - writes tests/fixtures/scnn_cases.json: Ludwig 0.10.3's StackedCNN
 encoder (ludwig/encoders/sequence_encoders.py; its Conv1DStack of Conv1DLayer modules) for a text
-input (and a timeseries input: no embedding, one channel) with a category output, built in torch
+input (and a timeseries input: no embedding, one channel; and StackedCNNRNN: a GRU over the
+stack's steps) with a category output, built in torch
 1.13 (Debian's python3-torch) with Ludwig's module names, for tests/unit/test_scnn.c: per layer
 nn.Conv1d(padding "same") at conv1d_stack.stack.<i>.layers.0, relu, then MaxPool1d or AvgPool1d
 (kernel, stride, padding (kernel - 1) // 2 for "same"), the sum over the steps, an FCStack
@@ -16,7 +17,7 @@ class Holder(torch.nn.Module):
     pass
 
 
-def case(V, E, L, layers, fc, C, B, seed):
+def case(V, E, L, layers, fc, C, B, seed, gru=0):
     torch.manual_seed(seed)
     root = Holder()
     root.input_features = Holder()
@@ -39,6 +40,10 @@ def case(V, E, L, layers, fc, C, B, seed):
         enc.conv1d_stack.stack.append(layer)
         mods.append(layer)
         cin = F
+    if gru:  # cnnrnn: a GRU of gru units over the conv stack's steps
+        enc.recurrent_stack = Holder()
+        enc.recurrent_stack.layers = torch.nn.GRU(cin, gru, batch_first=True)
+        cin = gru
     enc.fc_stack = Holder()
     enc.fc_stack.stack = torch.nn.ModuleList()
     fl = Holder()
@@ -66,7 +71,10 @@ def case(V, E, L, layers, fc, C, B, seed):
         for layer in mods:
             for m in layer.layers:
                 h = m(h)
-        h = h.transpose(1, 2).sum(1)
+        h = h.transpose(1, 2)
+        if gru:
+            h, _ = enc.recurrent_stack.layers(h)
+        h = h.sum(1)
         h = torch.relu(fl.layers[0](h))
         return of.decoder_obj.dense.dense(h)
 
@@ -76,7 +84,7 @@ def case(V, E, L, layers, fc, C, B, seed):
     loss = torch.nn.CrossEntropyLoss()(forward(), y)
     loss.backward()
     grads = {k: [float(v) for v in p.grad.flatten().tolist()] for k, p in root.named_parameters()}
-    return {"name": name, "V": V, "E": E, "L": L, "layers": layers, "fc": fc, "C": C, "B": B,
+    return {"gru": gru, "name": name, "V": V, "E": E, "L": L, "layers": layers, "fc": fc, "C": C, "B": B,
             "names": names, "shapes": shapes, "init": init,
             "x": [float(v) for v in x.flatten().tolist()], "y": y.tolist(), "loss": loss.item(),
             "grads": grads}
@@ -86,7 +94,8 @@ def main():
     # (filter_size, num_filters, pool_size, pool_strides, pool_padding same, average)
     cases = [case(13, 4, 11, [(3, 5, 3, 0, True, False), (2, 4, 0, 0, True, False),
                               (3, 3, 2, 1, False, True)], 6, 3, 4, 81),
-             case(0, 1, 12, [(7, 3, 3, 0, True, False), (3, 2, 3, 0, True, False)], 4, 2, 3, 82)]
+             case(0, 1, 12, [(7, 3, 3, 0, True, False), (3, 2, 3, 0, True, False)], 4, 2, 3, 82),
+             case(9, 3, 10, [(5, 4, 3, 0, True, False), (5, 3, 0, 0, True, False)], 4, 2, 3, 83, gru=5)]
     with open("tests/fixtures/scnn_cases.json", "w") as f:
         json.dump({"cases": cases}, f)
         f.write("\n")

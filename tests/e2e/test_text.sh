@@ -202,7 +202,7 @@ done
 grep -q '"type": "parallel_cnn"' "$T/pcnn/experiment_run/model/model_hyperparameters.json" ||
     fail "the rendered encoder is not parallel_cnn"
 sed 's/max_sequence_length: 32}/max_sequence_length: 32}, encoder: transformer/' "$T/default.yaml" >"$T/tf.yaml"
-expect transformer 1 "text encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, embed)" -- \
+expect transformer 1 "text encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, cnnrnn, embed)" -- \
     --config "$T/tf.yaml" --dataset "$T/small.csv"
 cat >"$T/out.yaml" <<'EOF'
 input_features: [{name: category, type: category}]

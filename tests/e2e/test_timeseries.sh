@@ -1,5 +1,5 @@
 #!/bin/sh
-# Timeseries inputs with the rnn, dense, parallel_cnn and stacked_cnn encoders, on real hourly temperatures (python3-vega-datasets'
+# Timeseries inputs with the rnn, dense, parallel_cnn, stacked_cnn and cnnrnn encoders, on real hourly temperatures (python3-vega-datasets'
 # Seattle 2010 series, windowed and standardised as upstream's temperature_la.csv by
 # bench/timeseries/make_temperature.py):
 #  - upstream Galaxy-Ludwig's own temperature_config.yml (old flat style, 2 epochs), unchanged, on
@@ -221,6 +221,28 @@ print("timeseries: stacked_cnn encoder (Ludwig's six default layers): test r2 %.
 assert r2 > 0.9, r2
 PYEOF
 
+# cnnrnn: the conv stack (two layers of filter_size 5, pooling of 3 after the first), then a GRU
+cat >"$T/cnnrnn.yaml" <<'EOF'
+input_features:
+  - {name: temperature_feature, type: timeseries, encoder: {type: cnnrnn, num_filters: 16, state_size: 16, cell_type: gru}}
+output_features:
+  - {name: temperature, type: number}
+trainer: {epochs: 10}
+EOF
+"$LUDWIG_C" experiment --config "$T/cnnrnn.yaml" --dataset test-data/temperature_seattle.csv --output_directory "$T/cnnrnn" \
+    --random_seed 42 --threads 2 >"$T/cnnrnn.log" 2>&1 || { fail "cnnrnn encoder"; cat "$T/cnnrnn.log"; }
+$PY - "$T/cnnrnn/experiment_run" <<'PYEOF' || fails=$((fails + 1))
+import json, sys
+run = sys.argv[1]
+w = open(run + "/model/model_weights", "rb").read()
+p = b"input_features.module_dict.temperature_feature__ludwig.encoder_obj."
+for t in (b"conv1d_stack.stack.1.layers.0.weight", b"recurrent_stack.layers.weight_hh_l0"):
+    assert p + t in w, t
+r2 = json.load(open(run + "/test_statistics.json"))["temperature"]["r2"]
+print("timeseries: cnnrnn encoder (conv stack, then a GRU): test r2 %.4f" % r2)
+assert r2 > 0.7, r2
+PYEOF
+
 # window_size: one temperature per row (the year in time order), a window of the last 12 as the
 # input, the next hour as a number output
 $PY - "$T/colmajor.csv" <<'PYEOF'
@@ -259,7 +281,7 @@ expect token 1 "line 6: timeseries column 'temperature_feature' holds the token 
 expect empty 1 "timeseries column 'temperature_feature' has no values in any row" -- \
     --config "$PWD/test-data/temperature_config.yml" --dataset "$T/empty.csv"
 sed 's/encoder: rnn/encoder: transformer/' test-data/temperature_config.yml >"$T/tf.yaml"
-expect encoder 1 "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, dense)" -- \
+expect encoder 1 "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, cnnrnn, dense)" -- \
     --config "$T/tf.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
 
 # a timeseries output: the next 3 hours (horizon 3) from the last 12 (window_size 12) of the same

@@ -3,7 +3,8 @@
  * average pooling ("same" or "valid" padding, strides), the sum over the steps, the FCStack)
  * against Ludwig's StackedCNN built in torch 1.13 (tests/fixtures/scnn_cases.json, written by
  * tests/gen_fixtures_scnn.py): the state_dict names (conv1d_stack.stack.<i>.layers.0), order and
- * shapes, the loss and every gradient; gradients bitwise equal for 1 and 3 threads. Run from the
+ * shapes, the loss and every gradient; gradients bitwise equal for 1 and 3 threads; and `cnnrnn`
+ * (LC_ENC_CNNRNN: the stack, then a GRU over its steps, recurrent_stack.layers). Run from the
  * repository root. */
 #include "check.h"
 #include "lc_layers.h"
@@ -51,7 +52,10 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
     int nfc = 0;
     layers[nfc++] = (lc_fc_spec){.out = fc->valueint, .use_bias = 1, .act = LC_ACT_RELU};
     int V = get(c, "V")->valueint; /* 0: a timeseries, one value per step and no embedding */
-    lc_input_spec in = {.name = get(c, "name")->valuestring, .enc = LC_ENC_STACKED_CNN1D, .T = L,
+    int gru = get(c, "gru")->valueint;
+    lc_input_spec in = {.name = get(c, "name")->valuestring,
+                        .enc = gru ? LC_ENC_CNNRNN : LC_ENC_STACKED_CNN1D, .T = L,
+                        .cell = LC_RNN_GRU, .state_size = gru, .num_layers = 1, .rnn_bias = 1,
                         .seq_embed = V > 0, .vocab = V, .embed_size = get(c, "E")->valueint,
                         .embed_trainable = 1, .pconv_act = LC_ACT_RELU, .reduce = LC_RED_SUM,
                         .fc = {.n = nfc, .layers = layers}};
@@ -128,11 +132,11 @@ int main(void)
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *cases = get(root, "cases");
-    CHECK(cJSON_GetArraySize(cases) == 2);
+    CHECK(cJSON_GetArraySize(cases) == 3);
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
         char tag[64];
-        snprintf(tag, sizeof tag, "%s, %d conv layers", get(c, "name")->valuestring,
-                 cJSON_GetArraySize(get(c, "layers")));
+        snprintf(tag, sizeof tag, "%s, %d conv layers%s", get(c, "name")->valuestring,
+                 cJSON_GetArraySize(get(c, "layers")), get(c, "gru")->valueint ? ", a GRU" : "");
         float *g1 = run(c, 1, tag, 1), *g3 = run(c, 3, tag, 0);
         size_t n = 0;
         for (const cJSON *t = get(c, "grads")->child; t; t = t->next)

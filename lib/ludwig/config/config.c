@@ -1063,39 +1063,42 @@ static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
  * pool_strides (default pool_size) and pool_padding (same: (pool_size - 1) / 2 on each side);
  * "same" convolutions of stride and dilation 1; activation and dropout after each; the reduction;
  * fc_layers, num_fc_layers x output_size, or [512, 256]. */
-static lc_status stacked_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc,
-                                  const char *what, lc_input_spec *sp)
+/* The Conv1DStack of stacked_cnn and cnnrnn: conv_layers, or the encoder's default layers (nd
+ * filter sizes dk and pool sizes dp, 0 none); the encoder's filter_size (default dflt_k) and
+ * pool_size (default dflt_pool) for entries that lack them; the layers' activation key. */
+static lc_status conv_stack_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc, const char *what,
+                                 lc_input_spec *sp, int nd, const int *dk, const int *dp,
+                                 int dflt_k0, int dflt_pool, const char *act_key)
 {
-    sp->enc = LC_ENC_STACKED_CNN1D;
     if ((!jnull(enc, "norm") && jstr(enc, "norm")) || jnum(enc, "strides", 1) != 1 ||
         jnum(enc, "dilation_rate", 1) != 1 ||
         (jstr(enc, "padding") && strcmp(jstr(enc, "padding"), "same") != 0))
-        return cerr(x, at, "%s: stacked_cnn's norm, strides, dilation_rate and padding 'valid' are not supported by ludwig-c yet",
+        return cerr(x, at, "%s: the conv layers' norm, strides, dilation_rate and padding 'valid' are not supported by ludwig-c yet",
                     what, NULL);
-    if (parse_act(jstr(enc, "activation") ? jstr(enc, "activation") : "relu", &sp->pconv_act))
-        return cerr(x, at, "%s: activation '%s' is not supported by ludwig-c yet", what, jstr(enc, "activation"));
-    int dflt_k = (int)jnum(enc, "filter_size", 3), dflt_f = (int)jnum(enc, "num_filters", 256);
-    int dflt_p = jnull(enc, "pool_size") ? 0 : (int)jnum(enc, "pool_size", 0);
+    if (parse_act(jstr(enc, act_key) ? jstr(enc, act_key) : "relu", &sp->pconv_act))
+        return cerr(x, at, "%s: activation '%s' is not supported by ludwig-c yet", what, jstr(enc, act_key));
+    int dflt_k = (int)jnum(enc, "filter_size", dflt_k0), dflt_f = (int)jnum(enc, "num_filters", 256);
+    int dflt_p = jnull(enc, "pool_size") ? 0 : (int)jnum(enc, "pool_size", dflt_pool);
     int dflt_ps = jnull(enc, "pool_strides") ? 0 : (int)jnum(enc, "pool_strides", 0);
     const char *pf = jstr(enc, "pool_function"), *pp = jstr(enc, "pool_padding");
     int dflt_avg = pf && strcmp(pf, "max") != 0, dflt_same = !pp || strcmp(pp, "same") == 0;
     const cJSON *cl = jget(enc, "conv_layers");
-    static const int DK[6] = {7, 7, 3, 3, 3, 3}, DP[6] = {3, 3, 0, 0, 0, 3};
-    sp->npconv = cl && cJSON_IsArray(cl) ? cJSON_GetArraySize(cl) : 6;
+    int custom = cl && cJSON_IsArray(cl);
+    sp->npconv = custom ? cJSON_GetArraySize(cl) : nd;
     if (sp->npconv < 1 || sp->npconv > 16)
         return cerr(x, at, "%s: conv_layers needs 1 to 16 layers", what, NULL);
     for (int i = 0; i < sp->npconv; i++) {
-        const cJSON *c = cl && cJSON_IsArray(cl) ? cJSON_GetArrayItem(cl, i) : NULL;
+        const cJSON *c = custom ? cJSON_GetArrayItem(cl, i) : NULL;
         for (const cJSON *kv = c ? c->child : NULL; kv; kv = kv->next)
             if (strcmp(kv->string, "filter_size") && strcmp(kv->string, "num_filters") &&
                 strcmp(kv->string, "pool_size") && strcmp(kv->string, "pool_function") &&
                 strcmp(kv->string, "pool_strides") && strcmp(kv->string, "pool_padding"))
                 return cerr(x, at, "%s: conv_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters, pool_size, pool_function, pool_strides, pool_padding)",
                             what, kv->string);
-        sp->pconv_k[i] = c ? (int)jnum(c, "filter_size", dflt_k) : DK[i];
+        sp->pconv_k[i] = c ? (int)jnum(c, "filter_size", dflt_k) : dk ? dk[i] : dflt_k;
         sp->pconv_f[i] = c ? (int)jnum(c, "num_filters", dflt_f) : dflt_f;
         sp->scnn_pool[i] = c ? (jhas(c, "pool_size") ? (jnull(c, "pool_size") ? 0 : (int)jnum(c, "pool_size", 0)) : dflt_p)
-                             : DP[i];
+                             : dp[i];
         int ps = c && jhas(c, "pool_strides") && !jnull(c, "pool_strides") ? (int)jnum(c, "pool_strides", 0) : dflt_ps;
         sp->scnn_pool_stride[i] = ps > 0 ? ps : sp->scnn_pool[i];
         const char *cpf = c ? jstr(c, "pool_function") : NULL, *cpp = c ? jstr(c, "pool_padding") : NULL;
@@ -1105,6 +1108,18 @@ static lc_status stacked_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *e
         if (sp->pconv_k[i] < 1 || sp->pconv_f[i] < 1 || sp->scnn_pool[i] < 0)
             return cerr(x, at, "%s: every conv_layers entry needs filter_size and num_filters >= 1", what, NULL);
     }
+    return LC_OK;
+}
+
+static lc_status stacked_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc,
+                                  const char *what, lc_input_spec *sp)
+{
+    sp->enc = LC_ENC_STACKED_CNN1D;
+    sp->conv_dropout = (float)jnum(enc, "dropout", 0);
+    static const int DK[6] = {7, 7, 3, 3, 3, 3}, DP[6] = {3, 3, 0, 0, 0, 3};
+    lc_status st0 = conv_stack_spec(x, at, enc, what, sp, 6, DK, DP, 3, 0, "activation");
+    if (st0)
+        return st0;
     cJSON *e2 = cJSON_Duplicate(enc, 1);
     if (!e2)
         return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
@@ -1122,6 +1137,25 @@ static lc_status stacked_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *e
     lc_status st = fc_stack_spec(x, at, e2, &SK_SCNN, what, &sp->fc);
     cJSON_Delete(e2);
     return st;
+}
+
+/* Ludwig's StackedCNNRNN: the Conv1DStack (conv_layers, or two layers of filter_size 5 with a
+ * pooling of 3 after the first; conv_activation, conv_dropout), the RecurrentStack (cell_type,
+ * num_rec_layers, state_size, bidirectional, recurrent_dropout, use_bias), the reduction (last by
+ * default), the FCStack (num_fc_layers 0, fc_activation, fc_dropout). */
+static lc_status cnnrnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc, const char *what,
+                             lc_input_spec *sp)
+{
+    static const int DP[2] = {3, 0};
+    lc_status st = conv_stack_spec(x, at, enc, what, sp, 2, NULL, DP, 5, 2, "conv_activation");
+    if (st || (st = rnn_spec(x, at, enc, what, sp)))
+        return st;
+    sp->enc = LC_ENC_CNNRNN;
+    sp->num_layers = (int)jnum(enc, "num_rec_layers", 1);
+    sp->conv_dropout = (float)jnum(enc, "conv_dropout", 0);
+    if (sp->conv_dropout >= 1.0f)
+        return cerr(x, at, "%s: conv_dropout must be below 1", what, NULL);
+    return fc_stack_spec(x, at, enc, &SK_RNN, what, &sp->fc);
 }
 
 /* A timeseries input: its preprocessing, and the parallel_cnn (Ludwig's default), rnn or dense
@@ -1146,17 +1180,15 @@ static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *f
         return fc_stack_spec(x, at, enc, &SK_DENSE, what, &F->enc.fc);
     }
     if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "parallel_cnn") != 0 &&
-                  strcmp(type, "stacked_cnn") != 0))
+                  strcmp(type, "stacked_cnn") != 0 && strcmp(type, "cnnrnn") != 0))
         return cerr(x, at ? at : yf,
-                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, dense)",
+                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, cnnrnn, dense)",
                     what, type ? type : "?");
     lc_status st = reduce_spec(x, at, enc, what, &F->enc.reduce);
-    if (!st && strcmp(type, "stacked_cnn") == 0) {
-        F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
-        if (F->enc.embed_dropout >= 1.0f)
-            return cerr(x, at, "%s: dropout must be below 1", what, NULL);
+    if (!st && strcmp(type, "stacked_cnn") == 0)
         return stacked_cnn_spec(x, at, enc, what, &F->enc);
-    }
+    if (!st && strcmp(type, "cnnrnn") == 0)
+        return cnnrnn_spec(x, at, enc, what, &F->enc);
     if (!st && strcmp(type, "parallel_cnn") == 0) {
         /* no embedding (one value per step, embedding_size 1); dropout after each conv layer */
         F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
@@ -1196,9 +1228,10 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
     char what[160];
     snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
     if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "embed") != 0 &&
-                  strcmp(type, "parallel_cnn") != 0 && strcmp(type, "stacked_cnn") != 0))
+                  strcmp(type, "parallel_cnn") != 0 && strcmp(type, "stacked_cnn") != 0 &&
+                  strcmp(type, "cnnrnn") != 0))
         return cerr(x, at ? at : yf,
-                    "%s: text encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, embed)",
+                    "%s: text encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, cnnrnn, embed)",
                     what, type ? type : "?");
     const char *rep = jstr(enc, "representation");
     if (rep && strcmp(rep, "dense") != 0)
@@ -1230,6 +1263,8 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
         return parallel_cnn_spec(x, at, enc, what, &F->enc);
     if (strcmp(type, "stacked_cnn") == 0)
         return stacked_cnn_spec(x, at, enc, what, &F->enc);
+    if (strcmp(type, "cnnrnn") == 0)
+        return cnnrnn_spec(x, at, enc, what, &F->enc);
     if ((st = rnn_spec(x, at, enc, what, &F->enc)))
         return st;
     return fc_stack_spec(x, at, enc, &SK_RNN, what, &F->enc.fc);

@@ -96,9 +96,11 @@ typedef enum lc_enc_type {
                              * day, weekday, day of the year, hour, minute, second, the
                              * periodic second of the day, concatenated, an FCStack */
     LC_ENC_DATE_WAVE,       /* date `wave`: the year's FCStack, 8 periodic components, an FCStack */
-    LC_ENC_STACKED_CNN1D    /* text / timeseries `stacked_cnn`: (embeddings,) Conv1D layers one
+    LC_ENC_STACKED_CNN1D,   /* text / timeseries `stacked_cnn`: (embeddings,) Conv1D layers one
                              * after another, each with optional pooling, the reduction, an
                              * FCStack */
+    LC_ENC_CNNRNN           /* text / timeseries `cnnrnn`: the Conv1D stack, then the
+                             * RecurrentStack, the reduction, an FCStack */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -134,6 +136,7 @@ typedef struct lc_input_spec {
     int npconv;            /* parallel_cnn: layers, each filter size and number of filters */
     int pconv_k[16], pconv_f[16];
     int scnn_pool[16], scnn_pool_stride[16], scnn_pool_pad[16], scnn_pool_avg[16]; /* stacked_cnn */
+    float conv_dropout;    /* stacked_cnn (its dropout), cnnrnn (conv_dropout) */
     lc_act pconv_act;      /* parallel_cnn: the conv layers' activation */
     int bag;               /* set_embed: a bag (names the embeddings embed_weighted) */
     int date_use_bias;     /* date: the year FCStack's use_bias and initializers */

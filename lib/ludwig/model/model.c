@@ -390,22 +390,20 @@ static lc_status add_seq_reduce(planner *pl, node *at, lc_seq_reduce mode, int T
 /* Ludwig's StackedRNN: the RecurrentStack (torch RNN/GRU/LSTM of num_layers layers, each with
  * one or two directions, dropout between layers), the SequenceReducer, the FCStack. A time
  * series is (T, 1): one value per step. */
-static lc_status plan_rnn(planner *pl, node *at, const lc_input_spec *s)
+/* The RecurrentStack over T steps (of at->n / T features each). */
+static lc_status plan_rnn_layers(planner *pl, node *at, const lc_input_spec *s, int T)
 {
-    if (s->T < 1 || s->state_size < 1 || s->num_layers < 1)
+    if (T < 1 || s->state_size < 1 || s->num_layers < 1)
         return lc_error_set(pl->e, LC_ERR_CONFIG, "the rnn encoder needs at least one step, state_size >= 1 and num_layers >= 1");
-    lc_status st0 = plan_seq_embed(pl, at, s);
-    if (st0)
-        return st0;
-    int I = (int)(at->n / (size_t)s->T), D = s->bidirectional ? 2 : 1, H = s->state_size;
+    int I = (int)(at->n / (size_t)T), D = s->bidirectional ? 2 : 1, H = s->state_size;
     int GH = lc_rnn_gates(s->cell) * H;
     pl->part = LC_PART_ENC_RNN;
     for (int k = 0; k < s->num_layers; k++) {
-        lc_layer *l = add_layer(pl, LC_L_RNN, *at, (size_t)s->T * D * H);
+        lc_layer *l = add_layer(pl, LC_L_RNN, *at, (size_t)T * D * H);
         if (!l)
             return LC_ERR_NOMEM;
         l->u.rnn.cell = s->cell;
-        l->u.rnn.T = s->T;
+        l->u.rnn.T = T;
         l->u.rnn.I = I;
         l->u.rnn.H = H;
         l->u.rnn.D = D;
@@ -415,7 +413,7 @@ static lc_status plan_rnn(planner *pl, node *at, const lc_input_spec *s)
         l->fan_out = (size_t)GH;
         add_params(pl, l, (size_t)D * GH * (size_t)(I + H), s->rnn_bias ? (size_t)D * 2 * GH : 0,
                    LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT);
-        lc_rnn r = {.cell = s->cell, .T = s->T, .I = I, .H = H};
+        lc_rnn r = {.cell = s->cell, .T = T, .I = I, .H = H};
         pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
         l->aux_off = pl->aux_per_sample;
         pl->aux_per_sample += (size_t)D * lc_rnn_cache_floats(&r) * sizeof(float);
@@ -427,8 +425,17 @@ static lc_status plan_rnn(planner *pl, node *at, const lc_input_spec *s)
                 return st;
         }
     }
-    lc_status st = add_seq_reduce(pl, at, s->reduce, s->T, D * H);
-    if (st)
+    return LC_OK;
+}
+
+/* Ludwig's StackedRNN: (the embeddings,) the RecurrentStack, the reduction, the FCStack. */
+static lc_status plan_rnn(planner *pl, node *at, const lc_input_spec *s)
+{
+    lc_status st = plan_seq_embed(pl, at, s);
+    if (st || (st = plan_rnn_layers(pl, at, s, s->T)))
+        return st;
+    int F = s->state_size * (s->bidirectional ? 2 : 1);
+    if ((st = add_seq_reduce(pl, at, s->reduce, s->T, F)))
         return st;
     pl->part = LC_PART_ENC_FC;
     return plan_fc_stack(pl, at, &s->fc);
@@ -583,13 +590,11 @@ static lc_status plan_date(planner *pl, node *at, const lc_input_spec *s)
 
 /* Ludwig's StackedCNN: (the embeddings,) per layer Conv1d ("same") -> activation -> dropout ->
  * optional max / average pooling over the steps, the reduction, the FCStack. */
-static lc_status plan_stacked_cnn1d(planner *pl, node *at, const lc_input_spec *s)
+static lc_status plan_conv1d_stack(planner *pl, node *at, const lc_input_spec *s, int *Lout_)
 {
-    lc_status st = plan_seq_embed(pl, at, s);
-    if (st)
-        return st;
+    lc_status st;
     if (s->npconv < 1 || s->npconv > 16 || s->T < 1)
-        return lc_error_set(pl->e, LC_ERR_CONFIG, "stacked_cnn needs 1 to 16 conv layers");
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the conv stack needs 1 to 16 conv layers");
     int L = s->T, E = (int)(at->n / (size_t)s->T);
     for (int i = 0; i < s->npconv; i++) {
         int F = s->pconv_f[i], k = s->pconv_k[i];
@@ -604,7 +609,7 @@ static lc_status plan_stacked_cnn1d(planner *pl, node *at, const lc_input_spec *
         l->fan_out = (size_t)F * k;
         add_params(pl, l, (size_t)F * E * k, (size_t)F, LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT);
         *at = here(pl);
-        if ((st = add_act_dropout(pl, at, s->pconv_act, s->embed_dropout, i)))
+        if ((st = add_act_dropout(pl, at, s->pconv_act, s->conv_dropout, i)))
             return st;
         int ps = s->scnn_pool[i];
         if (ps > 0) {
@@ -633,8 +638,33 @@ static lc_status plan_stacked_cnn1d(planner *pl, node *at, const lc_input_spec *
         }
         E = F;
     }
+    *Lout_ = L;
+    return LC_OK;
+}
+
+static lc_status plan_stacked_cnn1d(planner *pl, node *at, const lc_input_spec *s)
+{
+    int L = 0;
+    lc_status st = plan_seq_embed(pl, at, s);
+    if (st || (st = plan_conv1d_stack(pl, at, s, &L)))
+        return st;
     pl->part = LC_PART_ENC_FC;
-    if ((st = add_seq_reduce(pl, at, s->reduce, L, E)))
+    if ((st = add_seq_reduce(pl, at, s->reduce, L, (int)(at->n / (size_t)L))))
+        return st;
+    pl->part = LC_PART_ENC_FC;
+    return plan_fc_stack(pl, at, &s->fc);
+}
+
+/* Ludwig's StackedCNNRNN: (the embeddings,) the Conv1D stack, the RecurrentStack over its steps,
+ * the reduction, the FCStack. */
+static lc_status plan_cnnrnn(planner *pl, node *at, const lc_input_spec *s)
+{
+    int L = 0;
+    lc_status st = plan_seq_embed(pl, at, s);
+    if (st || (st = plan_conv1d_stack(pl, at, s, &L)) || (st = plan_rnn_layers(pl, at, s, L)))
+        return st;
+    pl->part = LC_PART_ENC_FC;
+    if ((st = add_seq_reduce(pl, at, s->reduce, L, s->state_size * (s->bidirectional ? 2 : 1))))
         return st;
     pl->part = LC_PART_ENC_FC;
     return plan_fc_stack(pl, at, &s->fc);
@@ -705,6 +735,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_date(pl, at, s);
     case LC_ENC_STACKED_CNN1D:
         return plan_stacked_cnn1d(pl, at, s);
+    case LC_ENC_CNNRNN:
+        return plan_cnnrnn(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
