@@ -11,7 +11,8 @@
 #    with reduce_output: attention (read back by predict);
 #  - pretrained_embeddings from a small GloVe file: its vectors, the average for other words;
 #    a line of the wrong length and a missing file refused;
-#  - Ludwig's default encoder, parallel_cnn, trains with its tensors named as Ludwig's;
+#  - Ludwig's default encoder, parallel_cnn, trains with its tensors named as Ludwig's; so does
+#    stacked_parallel_cnn with stacked_layers given as a list of lists;
 #  - an encoder not built yet (transformer) and text outputs are refused with a message and no
 #    output.
 set -e
@@ -126,6 +127,33 @@ done
 cmp -s "$T/attnp/predictions_parquet.csv" "$T/attn/experiment_run/predictions_parquet.csv" ||
     fail "predict's predictions with attention differ from the experiment's"
 
+# stacked_parallel_cnn with stacked_layers written as Ludwig's docs write them (a list of lists)
+cat >"$T/spcnn.yaml" <<'EOF'
+input_features:
+  - name: text
+    type: text
+    preprocessing: {max_sequence_length: 40}
+    encoder:
+      type: stacked_parallel_cnn
+      embedding_size: 16
+      num_filters: 8
+      stacked_layers:
+        - [{filter_size: 2}, {filter_size: 3}]
+        - [{filter_size: 3, num_filters: 4}]
+output_features:
+  - name: category
+    type: category
+preprocessing:
+  split: {type: fixed, column: split}
+trainer: {epochs: 2}
+EOF
+"$LUDWIG_C" experiment --config "$T/spcnn.yaml" --dataset "$T/small.csv" --output_directory "$T/spcnn" \
+    --random_seed 1 --threads 2 >"$T/spcnn.log" 2>&1 || { fail "stacked_parallel_cnn experiment"; cat "$T/spcnn.log"; }
+for tensor in stack.0.parallel_layers.1.layers.0.weight stack.1.parallel_layers.0.layers.0.weight; do
+    grep -q "text__ludwig.encoder_obj.parallel_conv1d_stack.$tensor" "$T/spcnn/experiment_run/model/model_weights" ||
+        fail "no tensor parallel_conv1d_stack.$tensor"
+done
+
 # pretrained_embeddings: a small GloVe file this test writes (3 values per word); frozen, so the
 # saved matrix holds the file's vectors for its words and their average (+- 0.01) for the rest
 cat >"$T/glove.txt" <<'EOF'
@@ -202,7 +230,7 @@ done
 grep -q '"type": "parallel_cnn"' "$T/pcnn/experiment_run/model/model_hyperparameters.json" ||
     fail "the rendered encoder is not parallel_cnn"
 sed 's/max_sequence_length: 32}/max_sequence_length: 32}, encoder: transformer/' "$T/default.yaml" >"$T/tf.yaml"
-expect transformer 1 "text encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, cnnrnn, embed)" -- \
+expect transformer 1 "text encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, embed)" -- \
     --config "$T/tf.yaml" --dataset "$T/small.csv"
 cat >"$T/out.yaml" <<'EOF'
 input_features: [{name: category, type: category}]

@@ -281,7 +281,7 @@ expect token 1 "line 6: timeseries column 'temperature_feature' holds the token 
 expect empty 1 "timeseries column 'temperature_feature' has no values in any row" -- \
     --config "$PWD/test-data/temperature_config.yml" --dataset "$T/empty.csv"
 sed 's/encoder: rnn/encoder: transformer/' test-data/temperature_config.yml >"$T/tf.yaml"
-expect encoder 1 "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, cnnrnn, dense)" -- \
+expect encoder 1 "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, dense)" -- \
     --config "$T/tf.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
 
 # a timeseries output: the next 3 hours (horizon 3) from the last 12 (window_size 12) of the same

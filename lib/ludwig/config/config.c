@@ -1139,6 +1139,64 @@ static lc_status stacked_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *e
     return st;
 }
 
+/* Ludwig's StackedParallelCNN: stacked_layers (lists of {filter_size, num_filters}), or its three
+ * default stacks of filter sizes 2, 3, 4, 5 (also when only num_stacked_layers is set: Ludwig's
+ * ParallelConv1DStack is never given it); activation and dropout after each conv; no pooling yet;
+ * the reduction; fc_layers, num_fc_layers x output_size, or [512, 256]. */
+static lc_status stacked_pcnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc,
+                                   const char *what, lc_input_spec *sp)
+{
+    sp->enc = LC_ENC_STACKED_PCNN;
+    sp->conv_dropout = (float)jnum(enc, "dropout", 0);
+    if (!jnull(enc, "pool_size") || (!jnull(enc, "norm") && jstr(enc, "norm")))
+        return cerr(x, at, "%s: stacked_parallel_cnn's pool_size and norm are not supported by ludwig-c yet", what, NULL);
+    if (parse_act(jstr(enc, "activation") ? jstr(enc, "activation") : "relu", &sp->pconv_act))
+        return cerr(x, at, "%s: activation '%s' is not supported by ludwig-c yet", what, jstr(enc, "activation"));
+    int dflt_k = (int)jnum(enc, "filter_size", 3), dflt_f = (int)jnum(enc, "num_filters", 256);
+    const cJSON *sl = jget(enc, "stacked_layers");
+    int custom = sl && cJSON_IsArray(sl);
+    sp->nstack = custom ? cJSON_GetArraySize(sl) : 3;
+    if (sp->nstack < 1 || sp->nstack > 8)
+        return cerr(x, at, "%s: stacked_layers needs 1 to 8 stacks", what, NULL);
+    for (int i = 0; i < sp->nstack; i++) {
+        const cJSON *st = custom ? cJSON_GetArrayItem(sl, i) : NULL;
+        if (custom && !cJSON_IsArray(st))
+            return cerr(x, at, "%s: each stacked_layers entry must be a list of layers", what, NULL);
+        sp->nper[i] = custom ? cJSON_GetArraySize(st) : 4;
+        if (sp->nper[i] < 1 || sp->nper[i] > 16)
+            return cerr(x, at, "%s: each stack needs 1 to 16 layers", what, NULL);
+        for (int j = 0; j < sp->nper[i]; j++) {
+            const cJSON *c = custom ? cJSON_GetArrayItem(st, j) : NULL;
+            for (const cJSON *kv = c ? c->child : NULL; kv; kv = kv->next)
+                if (strcmp(kv->string, "filter_size") && strcmp(kv->string, "num_filters") &&
+                    !(strcmp(kv->string, "pool_size") == 0 && cJSON_IsNull(kv)))
+                    return cerr(x, at, "%s: stacked_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters)",
+                                what, kv->string);
+            sp->spk[i][j] = c ? (int)jnum(c, "filter_size", dflt_k) : 2 + j;
+            sp->spf[i][j] = c ? (int)jnum(c, "num_filters", dflt_f) : dflt_f;
+            if (sp->spk[i][j] < 1 || sp->spf[i][j] < 1)
+                return cerr(x, at, "%s: every stacked_layers entry needs filter_size and num_filters >= 1", what, NULL);
+        }
+    }
+    cJSON *e2 = cJSON_Duplicate(enc, 1);
+    if (!e2)
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    if (jnull(e2, "fc_layers") && jnull(e2, "num_fc_layers")) {
+        cJSON *fl = cJSON_CreateArray(), *l1 = cJSON_CreateObject(), *l2 = cJSON_CreateObject();
+        cJSON_AddNumberToObject(l1, "output_size", 512);
+        cJSON_AddNumberToObject(l2, "output_size", 256);
+        cJSON_AddItemToArray(fl, l1);
+        cJSON_AddItemToArray(fl, l2);
+        cJSON_ReplaceItemInObjectCaseSensitive(e2, "fc_layers", fl);
+    }
+    static const stack_keys SK_SPCNN = {"output_size", "use_bias", "weights_initializer",
+                                        "bias_initializer", "norm", "norm_params", "activation",
+                                        "dropout", "num_fc_layers", 0};
+    lc_status st = fc_stack_spec(x, at, e2, &SK_SPCNN, what, &sp->fc);
+    cJSON_Delete(e2);
+    return st;
+}
+
 /* Ludwig's StackedCNNRNN: the Conv1DStack (conv_layers, or two layers of filter_size 5 with a
  * pooling of 3 after the first; conv_activation, conv_dropout), the RecurrentStack (cell_type,
  * num_rec_layers, state_size, bidirectional, recurrent_dropout, use_bias), the reduction (last by
@@ -1180,15 +1238,18 @@ static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *f
         return fc_stack_spec(x, at, enc, &SK_DENSE, what, &F->enc.fc);
     }
     if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "parallel_cnn") != 0 &&
-                  strcmp(type, "stacked_cnn") != 0 && strcmp(type, "cnnrnn") != 0))
+                  strcmp(type, "stacked_cnn") != 0 && strcmp(type, "cnnrnn") != 0 &&
+                  strcmp(type, "stacked_parallel_cnn") != 0))
         return cerr(x, at ? at : yf,
-                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, cnnrnn, dense)",
+                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, dense)",
                     what, type ? type : "?");
     lc_status st = reduce_spec(x, at, enc, what, &F->enc.reduce);
     if (!st && strcmp(type, "stacked_cnn") == 0)
         return stacked_cnn_spec(x, at, enc, what, &F->enc);
     if (!st && strcmp(type, "cnnrnn") == 0)
         return cnnrnn_spec(x, at, enc, what, &F->enc);
+    if (!st && strcmp(type, "stacked_parallel_cnn") == 0)
+        return stacked_pcnn_spec(x, at, enc, what, &F->enc);
     if (!st && strcmp(type, "parallel_cnn") == 0) {
         /* no embedding (one value per step, embedding_size 1); dropout after each conv layer */
         F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
@@ -1229,9 +1290,9 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
     snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
     if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "embed") != 0 &&
                   strcmp(type, "parallel_cnn") != 0 && strcmp(type, "stacked_cnn") != 0 &&
-                  strcmp(type, "cnnrnn") != 0))
+                  strcmp(type, "cnnrnn") != 0 && strcmp(type, "stacked_parallel_cnn") != 0))
         return cerr(x, at ? at : yf,
-                    "%s: text encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, rnn, cnnrnn, embed)",
+                    "%s: text encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, embed)",
                     what, type ? type : "?");
     const char *rep = jstr(enc, "representation");
     if (rep && strcmp(rep, "dense") != 0)
@@ -1265,6 +1326,8 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
         return stacked_cnn_spec(x, at, enc, what, &F->enc);
     if (strcmp(type, "cnnrnn") == 0)
         return cnnrnn_spec(x, at, enc, what, &F->enc);
+    if (strcmp(type, "stacked_parallel_cnn") == 0)
+        return stacked_pcnn_spec(x, at, enc, what, &F->enc);
     if ((st = rnn_spec(x, at, enc, what, &F->enc)))
         return st;
     return fc_stack_spec(x, at, enc, &SK_RNN, what, &F->enc.fc);

@@ -461,6 +461,35 @@ static const lc_key stacked_cnn_keys[] = {
 };
 const lc_section lc_sec_stacked_cnn_enc = {"encoder", stacked_cnn_keys};
 
+/* StackedParallelCNNConfig: stacks of parallel Conv1D layers */
+static const lc_key stacked_pcnn_keys[] = {
+    {"type", T_STR, "\"stacked_parallel_cnn\"", 0, 0, "stacked_parallel_cnn", NULL, 0, NULL},
+    SEQ_META_KEYS,
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
+    SEQ_EMBED_KEYS,
+    {"num_stacked_layers", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    /* a list of lists of layers (T_MAPLIST without a section takes lists as items) */
+    {"stacked_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"num_filters", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"filter_size", T_INT, "3", 1, BIG, NULL, NULL, 0, NULL},
+    {"pool_function", T_STR, "\"max\"", 0, 0, "max|average|avg|mean", NULL, 0, NULL},
+    {"pool_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
+    {"activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"weights_initializer", T_STR | T_MAP, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, 0,
+     NULL},
+    {"bias_initializer", T_STR | T_MAP, "\"zeros\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"reduce_output", T_STR | T_NULL, "\"sum\"", 0, 0, REDUCTIONS, NULL, 0, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, 0, NULL},
+    {"num_fc_layers", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, 0, NULL},
+    {"output_size", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"norm", T_STR | T_NULL, "null", 0, 0, NORMS, NULL, 0, NULL},
+    {"norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    END,
+};
+const lc_section lc_sec_stacked_pcnn_enc = {"encoder", stacked_pcnn_keys};
+
 /* StackedCNNRNNConfig: the Conv1D stack, then the RecurrentStack */
 static const lc_key cnnrnn_keys[] = {
     {"type", T_STR, "\"cnnrnn\"", 0, 0, "cnnrnn", NULL, 0, NULL},
@@ -940,6 +969,7 @@ static const typed_entry typed[] = {
     {"timeseries", LC_TAB_ENCODER, "dense", &lc_sec_dense_enc},
     {"timeseries", LC_TAB_ENCODER, "stacked_cnn", &lc_sec_stacked_cnn_enc},
     {"timeseries", LC_TAB_ENCODER, "cnnrnn", &lc_sec_cnnrnn_enc},
+    {"timeseries", LC_TAB_ENCODER, "stacked_parallel_cnn", &lc_sec_stacked_pcnn_enc},
     {"timeseries", LC_TAB_DECODER, "projector", &lc_sec_projector},
     {"timeseries", LC_TAB_LOSS, "huber", &lc_sec_loss_huber},
     {"timeseries", LC_TAB_LOSS, "mean_squared_error", &lc_sec_loss_mse},
@@ -949,6 +979,7 @@ static const typed_entry typed[] = {
     {"text", LC_TAB_ENCODER, "embed", &lc_sec_seq_embed_enc},
     {"text", LC_TAB_ENCODER, "stacked_cnn", &lc_sec_stacked_cnn_enc},
     {"text", LC_TAB_ENCODER, "cnnrnn", &lc_sec_cnnrnn_enc},
+    {"text", LC_TAB_ENCODER, "stacked_parallel_cnn", &lc_sec_stacked_pcnn_enc},
     {"set", LC_TAB_ENCODER, "embed", &lc_sec_set_embed_enc},
     {"set", LC_TAB_DECODER, "classifier", &lc_sec_classifier},
     {"set", LC_TAB_LOSS, "sigmoid_cross_entropy", &lc_sec_sigmoid_xent},
@@ -979,10 +1010,10 @@ static const names_entry part_names[] = {
     {"category", LC_TAB_ENCODER, "dense|sparse|onehot|passthrough"},
     {"category", LC_TAB_DECODER, "classifier"},
     {"category", LC_TAB_LOSS, "softmax_cross_entropy"},
-    {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn|dense|stacked_cnn|cnnrnn"},
+    {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn|dense|stacked_cnn|cnnrnn|stacked_parallel_cnn"},
     {"timeseries", LC_TAB_DECODER, "projector"},
     {"timeseries", LC_TAB_LOSS, "huber|mean_squared_error|mean_absolute_error"},
-    {"text", LC_TAB_ENCODER, "parallel_cnn|rnn|embed|stacked_cnn|cnnrnn"},
+    {"text", LC_TAB_ENCODER, "parallel_cnn|rnn|embed|stacked_cnn|cnnrnn|stacked_parallel_cnn"},
     {"set", LC_TAB_ENCODER, "embed"},
     {"set", LC_TAB_DECODER, "classifier"},
     {"set", LC_TAB_LOSS, "sigmoid_cross_entropy"},
@@ -1175,9 +1206,9 @@ void lc_tab_tag_numbers(const lc_section *sec, cJSON *obj, const lc_ynode *y,
  * named as not supported rather than unknown. */
 static const names_entry ludwig_only[] = {
     {"timeseries", LC_TAB_ENCODER,
-     "passthrough|stacked_parallel_cnn|transformer"},
+     "passthrough|transformer"},
     {"text", LC_TAB_ENCODER,
-     "stacked_parallel_cnn|transformer|bert|auto_transformer|tf_idf|llm"},
+     "transformer|bert|auto_transformer|tf_idf|llm"},
 };
 
 static lc_status unknown_type(const lc_schema_ctx *c, lc_tab_part part, const char *feature_type,
@@ -1195,8 +1226,8 @@ static lc_status unknown_type(const lc_schema_ctx *c, lc_tab_part part, const ch
                                     "%s:%d:%d: %s.type: %s %s '%s' is not supported by ludwig-c yet (supported: %s)",
                                     c->file, at ? at->line : 0, at ? at->col : 0, path,
                                     feature_type, lc_tab_part_key(part), type,
-                                    strcmp(feature_type, "text") == 0 ? "parallel_cnn, stacked_cnn, rnn, cnnrnn, embed"
-                                                                       : "parallel_cnn, stacked_cnn, rnn, cnnrnn, dense");
+                                    strcmp(feature_type, "text") == 0 ? "parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, embed"
+                                                                       : "parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, dense");
             p = bar ? bar + 1 : p + len;
         }
     }

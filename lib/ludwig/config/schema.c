@@ -382,6 +382,16 @@ static lc_status value_of(const lc_schema_ctx *c, const lc_key *k, const lc_ynod
             char sub[512];
             snprintf(sub, sizeof sub, "%s[%zu]", path, i);
             const lc_ynode *it = y->items[i];
+            if (it->kind == LC_YSEQ && !k->sub) { /* a list of lists of mappings (stacked_layers) */
+                cJSON *v = NULL;
+                lc_status st = free_value(c, it, sub, &v);
+                if (st) {
+                    cJSON_Delete(arr);
+                    return st;
+                }
+                cJSON_AddItemToArray(arr, v);
+                continue;
+            }
             if (it->kind != LC_YMAP) {
                 cJSON_Delete(arr);
                 return lc_error_set(c->e, LC_ERR_CONFIG, "%s:%d:%d: %s: expected a mapping",

@@ -99,8 +99,10 @@ typedef enum lc_enc_type {
     LC_ENC_STACKED_CNN1D,   /* text / timeseries `stacked_cnn`: (embeddings,) Conv1D layers one
                              * after another, each with optional pooling, the reduction, an
                              * FCStack */
-    LC_ENC_CNNRNN           /* text / timeseries `cnnrnn`: the Conv1D stack, then the
+    LC_ENC_CNNRNN,          /* text / timeseries `cnnrnn`: the Conv1D stack, then the
                              * RecurrentStack, the reduction, an FCStack */
+    LC_ENC_STACKED_PCNN     /* text / timeseries `stacked_parallel_cnn`: stacks of parallel
+                             * Conv1D layers, each stack's outputs concatenated per step */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -137,6 +139,9 @@ typedef struct lc_input_spec {
     int pconv_k[16], pconv_f[16];
     int scnn_pool[16], scnn_pool_stride[16], scnn_pool_pad[16], scnn_pool_avg[16]; /* stacked_cnn */
     float conv_dropout;    /* stacked_cnn (its dropout), cnnrnn (conv_dropout) */
+    int nstack;            /* stacked_parallel_cnn: stacks, parallel layers in each, their */
+    int nper[8];           /* filter sizes and numbers of filters */
+    int spk[8][16], spf[8][16];
     lc_act pconv_act;      /* parallel_cnn: the conv layers' activation */
     int bag;               /* set_embed: a bag (names the embeddings embed_weighted) */
     int date_use_bias;     /* date: the year FCStack's use_bias and initializers */
@@ -201,8 +206,9 @@ typedef enum lc_ltype {
     LC_L_PERIODIC,         /* (B, n) = cos(x * 2 pi / period) of columns col.. (no gradient) */
     LC_L_ATTN_POOL,        /* (B, F) = sum over t of softmax_t(scores) x_t: source 0 the (B, T)
                             * scores, source 1 the (B, T, F) steps */
-    LC_L_POOL1D            /* (B, Lout, F) from (B, L, F): max or average pooling over the steps
+    LC_L_POOL1D,           /* (B, Lout, F) from (B, L, F): max or average pooling over the steps
                             * (torch's MaxPool1d / AvgPool1d, padding counted in the average) */
+    LC_L_CONCAT_CH         /* (B, L, sum F_k) from its sources' (B, L, F_k): per step */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -214,6 +220,8 @@ typedef enum lc_lpart {
     LC_PART_ENC_EMBED_SEQ, /* input feature: encoder_obj.embed_sequence.embeddings */
     LC_PART_ENC_PCONV,     /* input feature: encoder_obj.parallel_conv1d.parallel_layers.<i> */
     LC_PART_ENC_SCONV,     /* input feature: encoder_obj.conv1d_stack.stack.<i>.layers.0 */
+    LC_PART_ENC_SPCONV,    /* input feature: encoder_obj.parallel_conv1d_stack.stack.<i>.
+                            * parallel_layers.<j>.layers.0 (param_index i * 16 + j) */
     LC_PART_ENC_EMBED_BAG, /* input feature: encoder_obj.embed_weighted.embeddings (bag) */
     LC_PART_ENC_YEAR,      /* input feature: encoder_obj.year_fc (date) */
     LC_PART_ENC_DATE_EMB,  /* input feature: encoder_obj.embed_<component>.embeddings (date) */
@@ -258,6 +266,9 @@ typedef struct lc_layer {
         struct {
             int L, F, k, stride, pad, Lout, is_max;
         } p1;
+        struct {
+            int L;
+        } cc;
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
     lc_conv_fuse fuse;

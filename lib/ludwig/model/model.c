@@ -655,6 +655,59 @@ static lc_status plan_stacked_cnn1d(planner *pl, node *at, const lc_input_spec *
     return plan_fc_stack(pl, at, &s->fc);
 }
 
+/* Ludwig's StackedParallelCNN: (the embeddings,) per stack its parallel Conv1d ("same") ->
+ * activation -> dropout layers over the stack's input, concatenated per step, the reduction, the
+ * FCStack. */
+static lc_status plan_stacked_pcnn(planner *pl, node *at, const lc_input_spec *s)
+{
+    lc_status st = plan_seq_embed(pl, at, s);
+    if (st)
+        return st;
+    if (s->nstack < 1 || s->nstack > 8 || s->T < 1)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "stacked_parallel_cnn needs 1 to 8 stacks");
+    int L = s->T, E = (int)(at->n / (size_t)s->T);
+    for (int i = 0; i < s->nstack; i++) {
+        node in = *at;
+        int outs[16], Ftot = 0, np = s->nper[i];
+        if (np < 1 || np > 16)
+            return lc_error_set(pl->e, LC_ERR_CONFIG, "stacked_parallel_cnn: a stack needs 1 to 16 layers");
+        for (int j = 0; j < np; j++) {
+            int F = s->spf[i][j], k = s->spk[i][j];
+            pl->part = LC_PART_ENC_SPCONV;
+            lc_layer *l = add_layer(pl, LC_L_CONV1D, in, (size_t)L * F);
+            if (!l)
+                return LC_ERR_NOMEM;
+            l->u.c1 = (lc_conv1d){.L = L, .E = E, .F = F, .k = k};
+            l->param_index = i * 16 + j;
+            l->fan_in = (size_t)E * k;
+            l->fan_out = (size_t)F * k;
+            add_params(pl, l, (size_t)F * E * k, (size_t)F, LC_INIT_TORCH_DEFAULT,
+                       LC_INIT_TORCH_DEFAULT);
+            node h = here(pl);
+            if ((st = add_act_dropout(pl, &h, s->pconv_act, s->conv_dropout, j)))
+                return st;
+            outs[j] = pl->n - 1;
+            Ftot += F;
+        }
+        lc_layer *c = add_layer(pl, LC_L_CONCAT_CH, (node){outs[0], pl->layers[outs[0]].out_n},
+                                (size_t)L * Ftot);
+        for (int j = 1; c && j < np; j++)
+            if (push_src(pl, outs[j]))
+                c = NULL;
+        if (!c)
+            return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+        pl->layers[pl->n - 1].nsrc = np;
+        pl->layers[pl->n - 1].u.cc.L = L;
+        *at = here(pl);
+        E = Ftot;
+    }
+    pl->part = LC_PART_ENC_FC;
+    if ((st = add_seq_reduce(pl, at, s->reduce, L, E)))
+        return st;
+    pl->part = LC_PART_ENC_FC;
+    return plan_fc_stack(pl, at, &s->fc);
+}
+
 /* Ludwig's StackedCNNRNN: (the embeddings,) the Conv1D stack, the RecurrentStack over its steps,
  * the reduction, the FCStack. */
 static lc_status plan_cnnrnn(planner *pl, node *at, const lc_input_spec *s)
@@ -737,6 +790,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_stacked_cnn1d(pl, at, s);
     case LC_ENC_CNNRNN:
         return plan_cnnrnn(pl, at, s);
+    case LC_ENC_STACKED_PCNN:
+        return plan_stacked_pcnn(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1230,6 +1285,22 @@ static void attn_pool_forward(const lc_model *m, int i, int B, float *y)
     }
 }
 
+/* per-step concat forward: source k's (B, L, F_k) into channels [off_k, off_k + F_k) of y */
+static void concat_ch_forward(const lc_model *m, int i, int B, float *y)
+{
+    const lc_layer *l = &m->layers[i];
+    int L = l->u.cc.L;
+    size_t F = l->out_n / (size_t)L, off = 0;
+    for (int k = 0; k < l->nsrc; k++) {
+        int s = layer_src(m, i, k);
+        size_t Fk = (s >= 0 ? m->layers[s].out_n : m->in_ns[-s - 1]) / (size_t)L;
+        const float *x = src_data(m, s);
+        for (size_t r = 0; r < (size_t)B * L; r++)
+            memcpy(y + r * F + off, x + r * Fk, Fk * sizeof *y);
+        off += Fk;
+    }
+}
+
 /* One recurrent layer's direction d: its lc_rnn and parameter pointers (grads: the gradient slab
  * instead; NULL biases when the layer has none). */
 typedef struct rnn_dir {
@@ -1467,6 +1538,9 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         case LC_L_POOL1D:
             pool1d_forward(l, B, x, y, (int32_t *)(m->aux + l->aux_off));
             break;
+        case LC_L_CONCAT_CH:
+            concat_ch_forward(m, i, B, y);
+            break;
         case LC_L_CONCAT:
             concat_forward(m, i, B, y);
             break;
@@ -1640,6 +1714,22 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             if (dx)
                 pool1d_backward(l, B, (const int32_t *)(m->aux + l->aux_off), dy, dx);
             break;
+        case LC_L_CONCAT_CH: {
+            int L = l->u.cc.L;
+            size_t F = l->out_n / (size_t)L, off = 0;
+            for (int k = 0; k < l->nsrc; k++) {
+                int s = layer_src(m, i, k);
+                size_t Fk = (s >= 0 ? m->layers[s].out_n : m->in_ns[-s - 1]) / (size_t)L;
+                float *d = grad_target(m, i, k);
+                if (d) {
+                    for (size_t r = 0; r < (size_t)B * L; r++)
+                        memcpy(d + r * Fk, dy + r * F + off, Fk * sizeof *d);
+                    grad_commit(m, i, k, B);
+                }
+                off += Fk;
+            }
+            continue;
+        }
         case LC_L_POOL:
             if (dx)
                 lc_pool2d_backward(p, &l->u.pool, B, dy,
@@ -1785,6 +1875,11 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
     case LC_PART_ENC_SCONV:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.conv1d_stack.stack.%d.layers.0",
                  in, l->param_index);
+        break;
+    case LC_PART_ENC_SPCONV:
+        snprintf(buf, n,
+                 "input_features.module_dict.%s__ludwig.encoder_obj.parallel_conv1d_stack.stack.%d.parallel_layers.%d.layers.0",
+                 in, l->param_index / 16, l->param_index % 16);
         break;
     case LC_PART_ENC_PCONV:
         snprintf(buf, n,
