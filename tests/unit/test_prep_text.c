@@ -242,6 +242,33 @@ static void test_set_bag(void)
     cJSON_Delete(pre);
 }
 
+/* the ngram tokenizer: the space pieces, then each pair of neighbouring pieces of str.split(" ")
+ * joined by a space, empty pieces included (torchtext's ngrams_iterator with n = 2): "the cat  sat"
+ * gives the, cat, sat, "the cat", "cat ", " sat" */
+static void test_ngram(void)
+{
+    const char *cells[] = {"the cat  sat", "the cat"};
+    lc_prep_column col = {"t", cells, NULL, 2};
+    lc_prep_text_opts o;
+    lc_prep_text_defaults(&o);
+    o.tokenizer = LC_TOK_NGRAM;
+    cJSON *pre = cJSON_CreateObject();
+    lc_prep_text r;
+    lc_error e = {0};
+    CHECK(lc_prep_text_run(&col, &o, pre, &r, &e) == LC_OK);
+    const char *want[] = {"<EOS>", "<SOS>", "<PAD>", "<UNK>", "the", "cat", "the cat", "sat", "cat ", " sat"};
+    const cJSON *i2s = get(r.meta, "idx2str");
+    CHECK(cJSON_GetArraySize(i2s) == 10);
+    int k = 0;
+    for (const cJSON *it = i2s ? i2s->child : NULL; it && k < 10; it = it->next, k++)
+        CHECK_MSG(strcmp(it->valuestring, want[k]) == 0, "ngram idx2str[%d] = '%s', want '%s'", k,
+                  it->valuestring, want[k]);
+    const int r0[8] = {1, 4, 5, 7, 6, 8, 9, 0}, r1[8] = {1, 4, 5, 6, 0, 2, 2, 2};
+    CHECK(r.width == 8 && row_is(r.values, r0, 8) && row_is(r.values + 8, r1, 8));
+    lc_prep_text_free(&r);
+    cJSON_Delete(pre);
+}
+
 int main(void)
 {
     test_vocab_and_rows();
@@ -249,5 +276,6 @@ int main(void)
     test_vocab_file();
     test_glove();
     test_set_bag();
+    test_ngram();
     return check_exit("test_prep_text");
 }

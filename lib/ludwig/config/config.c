@@ -1268,12 +1268,18 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
 {
     const cJSON *pre = jget(feat, "preprocessing"), *enc = jget(feat, "encoder");
     static const char *const toks[] = {"space_punct", "space", "underscore", "comma",
-                                       "characters", "untokenized", "stripped"};
+                                       "characters", "untokenized", "stripped", "ngram"};
     const char *tok = jstr(pre, "tokenizer");
     F->tx_tokenizer = 0;
-    for (int k = 0; k < 7; k++)
+    for (int k = 0; k < 8; k++)
         if (tok && strcmp(tok, toks[k]) == 0)
             F->tx_tokenizer = k;
+    /* Ludwig builds the vocabulary with ngram_size but maps the rows with the tokenizer's default
+     * of 2: only 2 means one thing */
+    if (tok && strcmp(tok, "ngram") == 0 && jnum(pre, "ngram_size", 2) != 2)
+        return cerr(x, ynode_at(yf, "preprocessing", NULL),
+                    "input feature '%s': preprocessing.ngram_size other than 2 is not supported by ludwig-c (Ludwig 0.10.3 maps rows with bigrams whatever its vocabulary holds)",
+                    F->name, NULL);
     F->tx_max_len = jnull(pre, "max_sequence_length") ? 0 : (int)jnum(pre, "max_sequence_length", 256);
     F->tx_seq_len = jnull(pre, "sequence_length") ? 0 : (int)jnum(pre, "sequence_length", 0);
     F->tx_pad_left = jstr(pre, "padding") && strcmp(jstr(pre, "padding"), "left") == 0;
@@ -1340,10 +1346,10 @@ static lc_status set_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc
 {
     const cJSON *pre = jget(feat, "preprocessing"), *enc = jget(feat, "encoder");
     static const char *const toks[] = {"space_punct", "space", "underscore", "comma",
-                                       "characters", "untokenized", "stripped"};
+                                       "characters", "untokenized", "stripped", "ngram"};
     const char *tok = jstr(pre, "tokenizer");
     F->tx_tokenizer = 1; /* space */
-    for (int k = 0; k < 7; k++)
+    for (int k = 0; k < 8; k++)
         if (tok && strcmp(tok, toks[k]) == 0)
             F->tx_tokenizer = k;
     if (!(F->tx_pad_symbol = lc_strdup("<PAD>")) || !(F->tx_unk_symbol = lc_strdup("<UNK>")))
@@ -1540,10 +1546,10 @@ static lc_status output_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
     if (F->type == LC_FT_SET) {
         /* the labels' tokenizer (space by default) */
         static const char *const toks[] = {"space_punct", "space", "underscore", "comma",
-                                           "characters", "untokenized", "stripped"};
+                                           "characters", "untokenized", "stripped", "ngram"};
         const char *tok = jstr(jget(feat, "preprocessing"), "tokenizer");
         F->tx_tokenizer = 1;
-        for (int k = 0; k < 7; k++)
+        for (int k = 0; k < 8; k++)
             if (tok && strcmp(tok, toks[k]) == 0)
                 F->tx_tokenizer = k;
         if (!(F->tx_pad_symbol = lc_strdup("<PAD>")) || !(F->tx_unk_symbol = lc_strdup("<UNK>")))

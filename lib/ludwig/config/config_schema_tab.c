@@ -144,7 +144,7 @@ static const lc_key text_pre_keys[] = {
     {"pretrained_model_name_or_path", T_STR | T_NULL, "null", 0, 0, NULL, NULL, F_DEFAULT_ONLY,
      NULL},
     {"tokenizer", T_STR, "\"space_punct\"", 0, 0,
-     "space_punct|space|underscore|comma|characters|untokenized|stripped", NULL, 0, NULL},
+     "space_punct|space|underscore|comma|characters|untokenized|stripped|ngram", NULL, 0, NULL},
     {"vocab_file", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
     {"sequence_length", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
     {"max_sequence_length", T_INT | T_NULL, "256", 1, BIG, NULL, NULL, 0, NULL},
@@ -199,7 +199,7 @@ const lc_section lc_sec_date_pre = {"preprocessing", date_pre_keys};
 /* set and bag (ludwig/schema/features/preprocessing/set.py, bag.py) */
 static const lc_key set_pre_keys[] = {
     {"tokenizer", T_STR, "\"space\"", 0, 0,
-     "space_punct|space|underscore|comma|characters|untokenized|stripped", NULL, 0, NULL},
+     "space_punct|space|underscore|comma|characters|untokenized|stripped|ngram", NULL, 0, NULL},
     {"missing_value_strategy", T_STR, "\"fill_with_const\"", 0, 0, MISSING_CATEGORY, NULL, 0,
      NULL},
     {"fill_value", T_STR, "\"<UNK>\"", 0, 0, NULL, NULL, 0, NULL},
@@ -858,7 +858,7 @@ const lc_section lc_sec_timeseries_output = {"output_features[]", timeseries_out
  * preprocessing as the inputs' but rows with a missing value are dropped */
 static const lc_key set_out_pre_keys[] = {
     {"tokenizer", T_STR, "\"space\"", 0, 0,
-     "space_punct|space|underscore|comma|characters|untokenized|stripped", NULL, 0, NULL},
+     "space_punct|space|underscore|comma|characters|untokenized|stripped|ngram", NULL, 0, NULL},
     {"missing_value_strategy", T_STR, "\"drop_row\"", 0, 0, MISSING_CATEGORY, NULL, 0, NULL},
     {"fill_value", T_STR, "\"<UNK>\"", 0, 0, NULL, NULL, 0, NULL},
     {"computed_fill_value", T_STR, "\"<UNK>\"", 0, 0, NULL, NULL, F_IGNORED, NULL},

@@ -279,7 +279,10 @@ typedef enum lc_tokenizer {
     LC_TOK_COMMA,           /* the same on ',' */
     LC_TOK_CHARACTERS,      /* one token per character, spaces included */
     LC_TOK_UNTOKENIZED,     /* the whole cell */
-    LC_TOK_STRIPPED         /* the whole cell, stripped */
+    LC_TOK_STRIPPED,        /* the whole cell, stripped */
+    LC_TOK_NGRAM            /* space's tokens, then each pair of neighbouring pieces of the
+                             * split (empty ones included) joined by a space (torchtext's
+                             * ngrams_iterator with n = 2, as Ludwig maps rows) */
 } lc_tokenizer;
 
 typedef struct lc_prep_text_opts {

@@ -91,6 +91,34 @@ static long tokenize(lc_tokenizer tk, const char *s, tok_fn fn, void *ctx)
             return -1;
         return 1;
     }
+    case LC_TOK_NGRAM: { /* str.strip().split(" "): the non-empty pieces, then pairs */
+        size_t a, len;
+        lc_tab_py_strip(s, &a, &len);
+        const char *p = s + a, *end = s + a + len;
+        for (int pass = 0; pass < 2; pass++) {
+            const char *prev = NULL;
+            size_t prev_len = 0;
+            for (const char *q = p; q <= end;) {
+                const char *r = memchr(q, ' ', (size_t)(end - q));
+                if (!r)
+                    r = end;
+                size_t plen = (size_t)(r - q);
+                if (pass == 0 && plen > 0) {
+                    if (fn && fn(ctx, q, plen))
+                        return -1;
+                    n++;
+                } else if (pass == 1 && prev) { /* prev and q are neighbours in the string */
+                    if (fn && fn(ctx, prev, prev_len + 1 + plen))
+                        return -1;
+                    n++;
+                }
+                prev = q;
+                prev_len = plen;
+                q = r + 1;
+            }
+        }
+        return n;
+    }
     default: { /* space, underscore, comma: strip, split on the character, drop empty tokens */
         char sep = tk == LC_TOK_UNDERSCORE ? '_' : tk == LC_TOK_COMMA ? ',' : ' ';
         size_t a, len;
