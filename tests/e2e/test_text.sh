@@ -13,8 +13,9 @@
 #    a line of the wrong length and a missing file refused;
 #  - Ludwig's default encoder, parallel_cnn, trains with its tensors named as Ludwig's; so does
 #    stacked_parallel_cnn with stacked_layers given as a list of lists;
-#  - an encoder not built yet (transformer) and text outputs are refused with a message and no
-#    output.
+#  - the transformer encoder trains (2 blocks), its tensors named as Ludwig's, read back by predict;
+#  - an encoder not built (bert), heads that do not divide hidden_size and text outputs are
+#    refused with a message and no output.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -229,9 +230,25 @@ for tensor in parallel_conv1d.parallel_layers.3.layers.0.weight fc_stack.stack.1
 done
 grep -q '"type": "parallel_cnn"' "$T/pcnn/experiment_run/model/model_hyperparameters.json" ||
     fail "the rendered encoder is not parallel_cnn"
-sed 's/max_sequence_length: 32}/max_sequence_length: 32}, encoder: transformer/' "$T/default.yaml" >"$T/tf.yaml"
-expect transformer 1 "text encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, embed)" -- \
-    --config "$T/tf.yaml" --dataset "$T/small.csv"
+# the transformer encoder (Ludwig's StackedTransformer), small, read back by predict
+sed 's/max_sequence_length: 32}/max_sequence_length: 32}, encoder: {type: transformer, embedding_size: 16, hidden_size: 16, num_heads: 2, transformer_output_size: 16, num_layers: 2}/' \
+    "$T/default.yaml" >"$T/tf.yaml"
+"$LUDWIG_C" experiment --config "$T/tf.yaml" --dataset "$T/small.csv" --output_directory "$T/tf" \
+    --random_seed 1 --threads 2 >"$T/tf.log" 2>&1 || { fail "transformer experiment"; cat "$T/tf.log"; }
+for tensor in embed_sequence.token_embed.embeddings.weight embed_sequence.position_embed.weight \
+    transformer_stack.layers.1.self_attention.combine_heads.weight transformer_stack.layers.0.layernorm2.bias; do
+    grep -q "text__ludwig.encoder_obj.$tensor" "$T/tf/experiment_run/model/model_weights" || fail "no tensor $tensor"
+done
+"$LUDWIG_C" predict --model_path "$T/tf/experiment_run/model" --dataset "$T/small.csv" --split test \
+    --output_directory "$T/tfp" >"$T/tfp.log" 2>&1 || { fail "predict with the transformer"; cat "$T/tfp.log"; }
+cmp -s "$T/tfp/predictions_parquet.csv" "$T/tf/experiment_run/predictions_parquet.csv" ||
+    fail "predict's predictions with the transformer differ from the experiment's"
+sed 's/max_sequence_length: 32}/max_sequence_length: 32}, encoder: {type: transformer, hidden_size: 10, num_heads: 4}/' \
+    "$T/default.yaml" >"$T/tfh.yaml"
+expect heads 1 "hidden_size must be divisible by num_heads" -- --config "$T/tfh.yaml" --dataset "$T/small.csv"
+sed 's/max_sequence_length: 32}/max_sequence_length: 32}, encoder: bert/' "$T/default.yaml" >"$T/bert.yaml"
+expect bert 1 "text encoder 'bert' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, embed)" -- \
+    --config "$T/bert.yaml" --dataset "$T/small.csv"
 cat >"$T/out.yaml" <<'EOF'
 input_features: [{name: category, type: category}]
 output_features: [{name: text, type: text}]

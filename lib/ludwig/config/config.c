@@ -1296,9 +1296,10 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
     snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
     if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "embed") != 0 &&
                   strcmp(type, "parallel_cnn") != 0 && strcmp(type, "stacked_cnn") != 0 &&
-                  strcmp(type, "cnnrnn") != 0 && strcmp(type, "stacked_parallel_cnn") != 0))
+                  strcmp(type, "cnnrnn") != 0 && strcmp(type, "stacked_parallel_cnn") != 0 &&
+                  strcmp(type, "transformer") != 0))
         return cerr(x, at ? at : yf,
-                    "%s: text encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, embed)",
+                    "%s: text encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, embed)",
                     what, type ? type : "?");
     const char *rep = jstr(enc, "representation");
     if (rep && strcmp(rep, "dense") != 0)
@@ -1334,6 +1335,20 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
         return cnnrnn_spec(x, at, enc, what, &F->enc);
     if (strcmp(type, "stacked_parallel_cnn") == 0)
         return stacked_pcnn_spec(x, at, enc, what, &F->enc);
+    if (strcmp(type, "transformer") == 0) {
+        /* StackedTransformer: its dropout is the embeddings' and the blocks' */
+        if (F->tx_pretrained)
+            return cerr(x, at, "%s: pretrained_embeddings with the transformer encoder is not supported by ludwig-c yet", what, NULL);
+        F->enc.enc = LC_ENC_TRANSFORMER;
+        F->enc.tf_layers = (int)jnum(enc, "num_layers", 1);
+        F->enc.tf_hidden = (int)jnum(enc, "hidden_size", 256);
+        F->enc.tf_heads = (int)jnum(enc, "num_heads", 8);
+        F->enc.tf_ffn = (int)jnum(enc, "transformer_output_size", 256);
+        F->enc.tf_dropout = F->enc.embed_dropout;
+        if (F->enc.tf_heads < 1 || F->enc.tf_hidden % F->enc.tf_heads)
+            return cerr(x, at, "%s: hidden_size must be divisible by num_heads (as Ludwig requires)", what, NULL);
+        return fc_stack_spec(x, at, enc, &SK_RNN, what, &F->enc.fc);
+    }
     if ((st = rnn_spec(x, at, enc, what, &F->enc)))
         return st;
     return fc_stack_spec(x, at, enc, &SK_RNN, what, &F->enc.fc);

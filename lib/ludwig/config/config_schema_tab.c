@@ -461,6 +461,33 @@ static const lc_key stacked_cnn_keys[] = {
 };
 const lc_section lc_sec_stacked_cnn_enc = {"encoder", stacked_cnn_keys};
 
+/* StackedTransformerConfig (text) */
+static const lc_key transformer_keys[] = {
+    {"type", T_STR, "\"transformer\"", 0, 0, "transformer", NULL, 0, NULL},
+    SEQ_META_KEYS,
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
+    SEQ_EMBED_KEYS,
+    {"dropout", T_FLOAT, "0.1", 0, 1, NULL, NULL, 0, NULL},
+    {"num_layers", T_INT, "1", 1, BIG, NULL, NULL, 0, NULL},
+    {"hidden_size", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"num_heads", T_INT, "8", 1, BIG, NULL, NULL, 0, NULL},
+    {"transformer_output_size", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"bias_initializer", T_STR | T_MAP, "\"zeros\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"weights_initializer", T_STR | T_MAP, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, 0,
+     NULL},
+    {"reduce_output", T_STR | T_NULL, "\"last\"", 0, 0, REDUCTIONS, NULL, 0, NULL},
+    {"output_size", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"norm", T_STR | T_NULL, "null", 0, 0, NORMS, NULL, 0, NULL},
+    {"norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"num_fc_layers", T_INT, "0", 0, BIG, NULL, NULL, 0, NULL},
+    {"fc_activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"fc_dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, 0, NULL},
+    END,
+};
+const lc_section lc_sec_transformer_enc = {"encoder", transformer_keys};
+
 /* StackedParallelCNNConfig: stacks of parallel Conv1D layers */
 static const lc_key stacked_pcnn_keys[] = {
     {"type", T_STR, "\"stacked_parallel_cnn\"", 0, 0, "stacked_parallel_cnn", NULL, 0, NULL},
@@ -980,6 +1007,7 @@ static const typed_entry typed[] = {
     {"text", LC_TAB_ENCODER, "stacked_cnn", &lc_sec_stacked_cnn_enc},
     {"text", LC_TAB_ENCODER, "cnnrnn", &lc_sec_cnnrnn_enc},
     {"text", LC_TAB_ENCODER, "stacked_parallel_cnn", &lc_sec_stacked_pcnn_enc},
+    {"text", LC_TAB_ENCODER, "transformer", &lc_sec_transformer_enc},
     {"set", LC_TAB_ENCODER, "embed", &lc_sec_set_embed_enc},
     {"set", LC_TAB_DECODER, "classifier", &lc_sec_classifier},
     {"set", LC_TAB_LOSS, "sigmoid_cross_entropy", &lc_sec_sigmoid_xent},
@@ -1013,7 +1041,7 @@ static const names_entry part_names[] = {
     {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn|dense|stacked_cnn|cnnrnn|stacked_parallel_cnn"},
     {"timeseries", LC_TAB_DECODER, "projector"},
     {"timeseries", LC_TAB_LOSS, "huber|mean_squared_error|mean_absolute_error"},
-    {"text", LC_TAB_ENCODER, "parallel_cnn|rnn|embed|stacked_cnn|cnnrnn|stacked_parallel_cnn"},
+    {"text", LC_TAB_ENCODER, "parallel_cnn|rnn|embed|stacked_cnn|cnnrnn|stacked_parallel_cnn|transformer"},
     {"set", LC_TAB_ENCODER, "embed"},
     {"set", LC_TAB_DECODER, "classifier"},
     {"set", LC_TAB_LOSS, "sigmoid_cross_entropy"},
@@ -1208,7 +1236,7 @@ static const names_entry ludwig_only[] = {
     {"timeseries", LC_TAB_ENCODER,
      "passthrough|transformer"},
     {"text", LC_TAB_ENCODER,
-     "transformer|bert|auto_transformer|tf_idf|llm"},
+     "bert|auto_transformer|tf_idf|llm"},
 };
 
 static lc_status unknown_type(const lc_schema_ctx *c, lc_tab_part part, const char *feature_type,
@@ -1226,7 +1254,7 @@ static lc_status unknown_type(const lc_schema_ctx *c, lc_tab_part part, const ch
                                     "%s:%d:%d: %s.type: %s %s '%s' is not supported by ludwig-c yet (supported: %s)",
                                     c->file, at ? at->line : 0, at ? at->col : 0, path,
                                     feature_type, lc_tab_part_key(part), type,
-                                    strcmp(feature_type, "text") == 0 ? "parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, embed"
+                                    strcmp(feature_type, "text") == 0 ? "parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, embed"
                                                                        : "parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, dense");
             p = bar ? bar + 1 : p + len;
         }

@@ -42,7 +42,7 @@ extern const lc_section lc_sec_set_pre, lc_sec_set_embed_enc, lc_sec_bag_embed_e
     lc_sec_set_output, lc_sec_vector_pre, lc_sec_vector_out_pre, lc_sec_vector_input,
     lc_sec_vector_output, lc_sec_timeseries_out_pre, lc_sec_timeseries_output, lc_sec_date_pre,
     lc_sec_date_embed_enc, lc_sec_date_wave_enc, lc_sec_date_input, lc_sec_stacked_cnn_enc,
-    lc_sec_cnnrnn_enc, lc_sec_stacked_pcnn_enc;
+    lc_sec_cnnrnn_enc, lc_sec_stacked_pcnn_enc, lc_sec_transformer_enc;
 extern const lc_section lc_sec_timeseries_pre, lc_sec_timeseries_dft_pre, lc_sec_rnn_enc,
     lc_sec_parallel_cnn_enc, lc_sec_projector, lc_sec_timeseries_input,
     lc_sec_timeseries_defaults;

@@ -101,8 +101,10 @@ typedef enum lc_enc_type {
                              * FCStack */
     LC_ENC_CNNRNN,          /* text / timeseries `cnnrnn`: the Conv1D stack, then the
                              * RecurrentStack, the reduction, an FCStack */
-    LC_ENC_STACKED_PCNN     /* text / timeseries `stacked_parallel_cnn`: stacks of parallel
+    LC_ENC_STACKED_PCNN,    /* text / timeseries `stacked_parallel_cnn`: stacks of parallel
                              * Conv1D layers, each stack's outputs concatenated per step */
+    LC_ENC_TRANSFORMER      /* text `transformer`: token and position embeddings, a projection
+                             * to hidden_size, TransformerBlocks, the reduction, an FCStack */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -142,6 +144,9 @@ typedef struct lc_input_spec {
     int nstack;            /* stacked_parallel_cnn: stacks, parallel layers in each, their */
     int nper[8];           /* filter sizes and numbers of filters */
     int spk[8][16], spf[8][16];
+    int tf_layers, tf_hidden, tf_heads, tf_ffn; /* transformer: num_layers, hidden_size,
+                                                 * num_heads, transformer_output_size */
+    float tf_dropout;
     lc_act pconv_act;      /* parallel_cnn: the conv layers' activation */
     int bag;               /* set_embed: a bag (names the embeddings embed_weighted) */
     int date_use_bias;     /* date: the year FCStack's use_bias and initializers */
@@ -208,7 +213,11 @@ typedef enum lc_ltype {
                             * scores, source 1 the (B, T, F) steps */
     LC_L_POOL1D,           /* (B, Lout, F) from (B, L, F): max or average pooling over the steps
                             * (torch's MaxPool1d / AvgPool1d, padding counted in the average) */
-    LC_L_CONCAT_CH         /* (B, L, sum F_k) from its sources' (B, L, F_k): per step */
+    LC_L_CONCAT_CH,        /* (B, L, sum F_k) from its sources' (B, L, F_k): per step */
+    LC_L_POSADD,           /* (B, T, E) + W[t] (position embeddings, W (T, E)) */
+    LC_L_LN_STEP,          /* LayerNorm over the last dimension of (B, T, H) */
+    LC_L_MHA               /* multi-head scaled dot-product attention: sources q, k, v (B, T, H),
+                            * out (B, T, H); softmax weights kept in aux */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -220,6 +229,11 @@ typedef enum lc_lpart {
     LC_PART_ENC_EMBED_SEQ, /* input feature: encoder_obj.embed_sequence.embeddings */
     LC_PART_ENC_PCONV,     /* input feature: encoder_obj.parallel_conv1d.parallel_layers.<i> */
     LC_PART_ENC_SCONV,     /* input feature: encoder_obj.conv1d_stack.stack.<i>.layers.0 */
+    LC_PART_ENC_TOKEN_EMBED, /* input feature: encoder_obj.embed_sequence.token_embed.embeddings */
+    LC_PART_ENC_POS_EMBED, /* input feature: encoder_obj.embed_sequence.position_embed */
+    LC_PART_ENC_PROJECT,   /* input feature: encoder_obj.project_to_hidden_size */
+    LC_PART_ENC_TBLOCK,    /* input feature: encoder_obj.transformer_stack.layers.<i>.<sub>
+                            * (param_index i * 16 + sub) */
     LC_PART_ENC_SPCONV,    /* input feature: encoder_obj.parallel_conv1d_stack.stack.<i>.
                             * parallel_layers.<j>.layers.0 (param_index i * 16 + j) */
     LC_PART_ENC_EMBED_BAG, /* input feature: encoder_obj.embed_weighted.embeddings (bag) */
@@ -269,6 +283,9 @@ typedef struct lc_layer {
         struct {
             int L;
         } cc;
+        struct {
+            int T, H, heads;
+        } mha;             /* also POSADD (T, H = E) and LN_STEP (T, H, eps in ln_eps) */
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
     lc_conv_fuse fuse;

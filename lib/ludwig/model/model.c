@@ -708,6 +708,128 @@ static lc_status plan_stacked_pcnn(planner *pl, node *at, const lc_input_spec *s
     return plan_fc_stack(pl, at, &s->fc);
 }
 
+/* a time-distributed Linear (in -> out over T steps) named by part/index */
+static lc_status add_tdense(planner *pl, node *at, int T, int in, int out, int use_bias, int index)
+{
+    lc_layer *l = add_layer(pl, LC_L_DENSE, *at, (size_t)T * out);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.dense.in = in;
+    l->u.dense.out = out;
+    l->u.dense.rep = T;
+    l->param_index = index;
+    l->fan_in = (size_t)in;
+    l->fan_out = (size_t)out;
+    add_params(pl, l, (size_t)out * in, use_bias ? (size_t)out : 0, LC_INIT_TORCH_DEFAULT,
+               LC_INIT_TORCH_DEFAULT);
+    *at = here(pl);
+    return LC_OK;
+}
+
+static lc_status add_ln_step(planner *pl, node *at, int T, int H, int index)
+{
+    lc_layer *l = add_layer(pl, LC_L_LN_STEP, *at, (size_t)T * H);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.norm.C = H;
+    l->u.norm.HW = T;
+    l->u.norm.eps = 1e-6f;
+    l->param_index = index;
+    add_params(pl, l, (size_t)H, (size_t)H, LC_INIT_ONES, LC_INIT_ZEROS);
+    *at = here(pl);
+    return LC_OK;
+}
+
+static lc_status add_residual(planner *pl, node *at, node other)
+{
+    lc_layer *l = add_layer(pl, LC_L_ADD, *at, at->n);
+    if (!l || push_src(pl, other.src))
+        return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+    pl->layers[pl->n - 1].nsrc = 2;
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* Ludwig's StackedTransformer: TokenAndPositionEmbedding (the token embeddings with dropout, plus
+ * position embeddings), project_to_hidden_size when the embedding size differs, then per
+ * TransformerBlock: self-attention (query/key/value Linear, scaled dot-product attention per
+ * head, combine_heads), dropout, layernorm1(x + attention), fully_connected (Linear, relu,
+ * Linear), dropout, layernorm2(ln1 + fc); the reduction; the FCStack. */
+static lc_status plan_transformer(planner *pl, node *at, const lc_input_spec *s)
+{
+    int T = s->T, H = s->tf_hidden, O = s->tf_ffn, NH = s->tf_heads;
+    if (T < 1 || H < 1 || NH < 1 || H % NH || s->tf_layers < 1 || O < 1 || s->vocab < 1)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the transformer needs hidden_size divisible by num_heads, num_layers >= 1 and a vocabulary");
+    if (s->embed_size < 1)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the transformer needs an embedding size");
+    pl->part = LC_PART_ENC_TOKEN_EMBED;
+    lc_layer *l = add_layer(pl, LC_L_EMBED, *at, (size_t)T * s->embed_size);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.embed.V = s->vocab;
+    l->u.embed.D = s->embed_size;
+    l->frozen = !s->embed_trainable;
+    l->fan_in = (size_t)s->embed_size;
+    l->fan_out = (size_t)s->vocab;
+    add_params(pl, l, (size_t)s->vocab * s->embed_size, 0, s->embed_init, LC_INIT_ZEROS);
+    *at = here(pl);
+    lc_status st = add_act_dropout(pl, at, LC_ACT_LINEAR, s->embed_dropout, -1);
+    if (st)
+        return st;
+    int E = s->embed_size;
+    pl->part = LC_PART_ENC_POS_EMBED;
+    l = add_layer(pl, LC_L_POSADD, *at, (size_t)T * E);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.mha.T = T;
+    l->u.mha.H = E;
+    add_params(pl, l, (size_t)T * E, 0, LC_INIT_NORMAL, LC_INIT_ZEROS);
+    *at = here(pl);
+    if (E != H) {
+        pl->part = LC_PART_ENC_PROJECT;
+        if ((st = add_tdense(pl, at, T, E, H, 1, -1)))
+            return st;
+    }
+    for (int i = 0; i < s->tf_layers; i++) {
+        node x = *at, q = x, k = x, v = x;
+        pl->part = LC_PART_ENC_TBLOCK;
+        if ((st = add_tdense(pl, &q, T, H, H, 1, i * 16 + 0)) ||
+            (st = add_tdense(pl, &k, T, H, H, 1, i * 16 + 1)) ||
+            (st = add_tdense(pl, &v, T, H, H, 1, i * 16 + 2)))
+            return st;
+        l = add_layer(pl, LC_L_MHA, q, (size_t)T * H);
+        if (!l || push_src(pl, k.src) || push_src(pl, v.src))
+            return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+        l = &pl->layers[pl->n - 1];
+        l->nsrc = 3;
+        l->u.mha.T = T;
+        l->u.mha.H = H;
+        l->u.mha.heads = NH;
+        l->param_index = i * 16 + 15;
+        pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+        l->aux_off = pl->aux_per_sample;
+        pl->aux_per_sample += (size_t)NH * T * T * sizeof(float);
+        node h = here(pl);
+        if ((st = add_tdense(pl, &h, T, H, H, 1, i * 16 + 3)) ||
+            (st = add_act_dropout(pl, &h, LC_ACT_LINEAR, s->tf_dropout, i * 16 + 15)) ||
+            (st = add_residual(pl, &h, x)) || (st = add_ln_step(pl, &h, T, H, i * 16 + 4)))
+            return st;
+        node ln1 = h;
+        if ((st = add_tdense(pl, &h, T, H, O, 1, i * 16 + 5)) ||
+            (st = add_act_dropout(pl, &h, LC_ACT_RELU, 0.0f, i * 16 + 15)) ||
+            (st = add_tdense(pl, &h, T, O, H, 1, i * 16 + 6)) ||
+            (st = add_act_dropout(pl, &h, LC_ACT_LINEAR, s->tf_dropout, i * 16 + 15)) ||
+            (st = add_residual(pl, &h, ln1)) || (st = add_ln_step(pl, &h, T, H, i * 16 + 7)))
+            return st;
+        *at = h;
+    }
+    pl->part = LC_PART_ENC_FC;
+    if ((st = add_seq_reduce(pl, at, s->reduce, T, H)))
+        return st;
+    pl->part = LC_PART_ENC_FC;
+    return plan_fc_stack(pl, at, &s->fc);
+}
+
 /* Ludwig's StackedCNNRNN: (the embeddings,) the Conv1D stack, the RecurrentStack over its steps,
  * the reduction, the FCStack. */
 static lc_status plan_cnnrnn(planner *pl, node *at, const lc_input_spec *s)
@@ -792,6 +914,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_cnnrnn(pl, at, s);
     case LC_ENC_STACKED_PCNN:
         return plan_stacked_pcnn(pl, at, s);
+    case LC_ENC_TRANSFORMER:
+        return plan_transformer(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1055,6 +1179,9 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         if (l->type == LC_L_LAYERNORM) {
             l->aux_off = aux_fixed; /* relative to the fixed block */
             aux_fixed += 2 * B * sizeof(float);
+        } else if (l->type == LC_L_LN_STEP) {
+            l->aux_off = aux_fixed;
+            aux_fixed += 2 * B * (size_t)l->u.norm.HW * sizeof(float);
         }
     }
     size_t aux_bytes;
@@ -1063,10 +1190,10 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
     /* fixed-block offsets become absolute after the per-sample block */
     for (int i = 0; i < m->nlayers; i++) {
         lc_layer *l = &m->layers[i];
-        if (l->type == LC_L_BATCHNORM || l->type == LC_L_LAYERNORM)
+        if (l->type == LC_L_BATCHNORM || l->type == LC_L_LAYERNORM || l->type == LC_L_LN_STEP)
             l->aux_off += aux_per_sample * B;
         else if (l->type == LC_L_DROPOUT || l->type == LC_L_RNN || l->type == LC_L_SEQRED ||
-                 l->type == LC_L_POOL1D ||
+                 l->type == LC_L_POOL1D || l->type == LC_L_MHA ||
                  (l->type == LC_L_POOL && l->u.pool.is_max) ||
                  (l->type == LC_L_CONV && l->fused && l->fuse.pool))
             l->aux_off *= B; /* per-sample offset -> batch offset */
@@ -1299,6 +1426,64 @@ static void concat_ch_forward(const lc_model *m, int i, int B, float *y)
             memcpy(y + r * F + off, x + r * Fk, Fk * sizeof *y);
         off += Fk;
     }
+}
+
+/* scaled dot-product attention per sample and head: A = softmax(Q K^T / sqrt(d)), O = A V; one
+ * task per sample (samples are independent: any thread count gives the same numbers) */
+typedef struct mha_ctx {
+    const lc_model *m;
+    int i;
+    const float *dy;
+    float *y;
+} mha_ctx;
+
+static void mha_fwd_task(void *vctx, int b, int thread)
+{
+    const mha_ctx *c = vctx;
+    const lc_model *m = c->m;
+    const lc_layer *l = &m->layers[c->i];
+    int T = l->u.mha.T, H = l->u.mha.H, NH = l->u.mha.heads, d = H / NH;
+    const float *q = src_data(m, layer_src(m, c->i, 0)), *k = src_data(m, layer_src(m, c->i, 1));
+    const float *v = src_data(m, layer_src(m, c->i, 2));
+    float *A = (float *)(m->aux + l->aux_off), *y = c->y;
+    float scale = 1.0f / sqrtf((float)d);
+    (void)thread;
+    for (int h = 0; h < NH; h++) {
+        float *a = A + (((size_t)b * NH + h) * T) * T;
+        for (int t = 0; t < T; t++) {
+            const float *qt = q + ((size_t)b * T + t) * H + h * d;
+            float mx = -INFINITY;
+            for (int u = 0; u < T; u++) {
+                const float *ku = k + ((size_t)b * T + u) * H + h * d;
+                float sc = 0.0f;
+                for (int j = 0; j < d; j++)
+                    sc += qt[j] * ku[j];
+                sc *= scale;
+                a[(size_t)t * T + u] = sc;
+                mx = sc > mx ? sc : mx;
+            }
+            double z = 0.0;
+            for (int u = 0; u < T; u++)
+                z += (a[(size_t)t * T + u] = expf(a[(size_t)t * T + u] - mx));
+            for (int u = 0; u < T; u++)
+                a[(size_t)t * T + u] = (float)(a[(size_t)t * T + u] / z);
+            float *yt = y + ((size_t)b * T + t) * H + h * d;
+            for (int j = 0; j < d; j++)
+                yt[j] = 0.0f;
+            for (int u = 0; u < T; u++) {
+                const float *vu = v + ((size_t)b * T + u) * H + h * d;
+                float w = a[(size_t)t * T + u];
+                for (int j = 0; j < d; j++)
+                    yt[j] += w * vu[j];
+            }
+        }
+    }
+}
+
+static void mha_forward(const lc_model *m, lc_pool *p, int i, int B, float *y)
+{
+    mha_ctx c = {.m = m, .i = i, .y = y};
+    lc_pool_run(p, B, mha_fwd_task, &c);
 }
 
 /* One recurrent layer's direction d: its lc_rnn and parameter pointers (grads: the gradient slab
@@ -1541,6 +1726,23 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         case LC_L_CONCAT_CH:
             concat_ch_forward(m, i, B, y);
             break;
+        case LC_L_POSADD: {
+            size_t TE = (size_t)l->u.mha.T * l->u.mha.H;
+            for (int r = 0; r < B; r++)
+                for (size_t j = 0; j < TE; j++)
+                    y[(size_t)r * TE + j] = x[(size_t)r * TE + j] + w[j];
+            break;
+        }
+        case LC_L_LN_STEP: {
+            float *stats = (float *)(m->aux + l->aux_off);
+            size_t rows = (size_t)m->max_batch * l->u.norm.HW;
+            lc_layernorm_forward(p, B * l->u.norm.HW, l->u.norm.C, l->u.norm.eps, x, w, b, y,
+                                 stats, stats + rows);
+            break;
+        }
+        case LC_L_MHA:
+            mha_forward(m, p, i, B, y);
+            break;
         case LC_L_CONCAT:
             concat_forward(m, i, B, y);
             break;
@@ -1670,6 +1872,96 @@ static void attn_pool_backward(lc_model *m, int i, int B, const float *dy)
     }
 }
 
+/* the gradients into q, k and v of sample b (the targets hold the batch) */
+typedef struct mha_bctx {
+    const lc_model *m;
+    int i;
+    const float *dy;
+    float *dq, *dk, *dv;
+} mha_bctx;
+
+static void mha_bwd_task(void *vctx, int b, int thread)
+{
+    const mha_bctx *c = vctx;
+    const lc_model *m = c->m;
+    const lc_layer *l = &m->layers[c->i];
+    int T = l->u.mha.T, H = l->u.mha.H, NH = l->u.mha.heads, d = H / NH;
+    const float *q = src_data(m, layer_src(m, c->i, 0)), *k = src_data(m, layer_src(m, c->i, 1));
+    const float *v = src_data(m, layer_src(m, c->i, 2)), *dy = c->dy;
+    const float *A = (const float *)(m->aux + l->aux_off);
+    float scale = 1.0f / sqrtf((float)d);
+    size_t TH = (size_t)T * H;
+    (void)thread;
+    if (c->dv) /* dv[u] = sum_t a[t][u] dy[t] */
+        memset(c->dv + b * TH, 0, TH * sizeof *c->dv);
+    if (c->dq)
+        memset(c->dq + b * TH, 0, TH * sizeof *c->dq);
+    if (c->dk)
+        memset(c->dk + b * TH, 0, TH * sizeof *c->dk);
+    for (int h = 0; h < NH; h++) {
+        const float *a = A + (((size_t)b * NH + h) * T) * T;
+        for (int t = 0; t < T; t++) {
+            const float *dyt = dy + ((size_t)b * T + t) * H + h * d;
+            if (c->dv)
+                for (int u = 0; u < T; u++) {
+                    float *dvu = c->dv + ((size_t)b * T + u) * H + h * d;
+                    float w = a[(size_t)t * T + u];
+                    for (int j = 0; j < d; j++)
+                        dvu[j] += w * dyt[j];
+                }
+            if (!c->dq && !c->dk)
+                continue;
+            /* dS[u] = a (dA - sum a dA) scale, dA[u] = dy[t] . v[u] */
+            double dot = 0.0;
+            for (int u = 0; u < T; u++) {
+                const float *vu = v + ((size_t)b * T + u) * H + h * d;
+                float g = 0.0f;
+                for (int j = 0; j < d; j++)
+                    g += dyt[j] * vu[j];
+                dot += (double)a[(size_t)t * T + u] * g;
+            }
+            for (int u = 0; u < T; u++) {
+                const float *vu = v + ((size_t)b * T + u) * H + h * d;
+                float g = 0.0f;
+                for (int j = 0; j < d; j++)
+                    g += dyt[j] * vu[j];
+                float ds = a[(size_t)t * T + u] * (g - (float)dot) * scale;
+                if (c->dq) { /* dq[t] += ds k[u] */
+                    float *o = c->dq + ((size_t)b * T + t) * H + h * d;
+                    const float *ku = k + ((size_t)b * T + u) * H + h * d;
+                    for (int j = 0; j < d; j++)
+                        o[j] += ds * ku[j];
+                }
+                if (c->dk) { /* dk[u] += ds q[t] */
+                    float *o = c->dk + ((size_t)b * T + u) * H + h * d;
+                    const float *qt = q + ((size_t)b * T + t) * H + h * d;
+                    for (int j = 0; j < d; j++)
+                        o[j] += ds * qt[j];
+                }
+            }
+        }
+    }
+}
+
+static void mha_backward(lc_model *m, lc_pool *p, int i, int B, const float *dy)
+{
+    /* one source at a time: a target may be dtmp (a source with several consumers) */
+    for (int k = 0; k < 3; k++) {
+        if (!grad_target(m, i, k))
+            continue;
+        mha_bctx c = {.m = m, .i = i, .dy = dy};
+        float *t = grad_target(m, i, k);
+        if (k == 0)
+            c.dq = t;
+        else if (k == 1)
+            c.dk = t;
+        else
+            c.dv = t;
+        lc_pool_run(p, B, mha_bwd_task, &c);
+        grad_commit(m, i, k, B);
+    }
+}
+
 void lc_model_backward(lc_model *m, lc_pool *p, int B)
 {
     /* gradients of layers read by several others accumulate; the heads' come from the loss */
@@ -1714,6 +2006,27 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             if (dx)
                 pool1d_backward(l, B, (const int32_t *)(m->aux + l->aux_off), dy, dx);
             break;
+        case LC_L_POSADD:
+            if (dw) {
+                size_t TE = (size_t)l->u.mha.T * l->u.mha.H;
+                memset(dw, 0, TE * sizeof *dw);
+                for (int r = 0; r < B; r++)
+                    for (size_t j = 0; j < TE; j++)
+                        dw[j] += dy[(size_t)r * TE + j];
+            }
+            if (dx)
+                memcpy(dx, dy, (size_t)B * l->out_n * sizeof *dx);
+            break;
+        case LC_L_LN_STEP: {
+            const float *stats = (const float *)(m->aux + l->aux_off);
+            size_t rows = (size_t)m->max_batch * l->u.norm.HW;
+            lc_layernorm_backward(p, B * l->u.norm.HW, l->u.norm.C, x, w, stats, stats + rows, dy,
+                                  dx ? dx : m->dtmp, dw, db);
+            break;
+        }
+        case LC_L_MHA:
+            mha_backward(m, p, i, B, dy);
+            continue;
         case LC_L_CONCAT_CH: {
             int L = l->u.cc.L;
             size_t F = l->out_n / (size_t)L, off = 0;
@@ -1876,6 +2189,27 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.conv1d_stack.stack.%d.layers.0",
                  in, l->param_index);
         break;
+    case LC_PART_ENC_TOKEN_EMBED:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_sequence.token_embed.embeddings",
+                 in);
+        break;
+    case LC_PART_ENC_POS_EMBED:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_sequence.position_embed",
+                 in);
+        break;
+    case LC_PART_ENC_PROJECT:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.project_to_hidden_size", in);
+        break;
+    case LC_PART_ENC_TBLOCK: {
+        static const char *const subs[8] = {"self_attention.query_dense", "self_attention.key_dense",
+                                            "self_attention.value_dense", "self_attention.combine_heads",
+                                            "layernorm1", "fully_connected.0", "fully_connected.2",
+                                            "layernorm2"};
+        int sb = l->param_index % 16;
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.transformer_stack.layers.%d.%s",
+                 in, l->param_index / 16, sb < 8 ? subs[sb] : "?");
+        break;
+    }
     case LC_PART_ENC_SPCONV:
         snprintf(buf, n,
                  "input_features.module_dict.%s__ludwig.encoder_obj.parallel_conv1d_stack.stack.%d.parallel_layers.%d.layers.0",
@@ -1994,6 +2328,10 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
                     t->shape[0] = l->u.c1.F;
                     t->shape[1] = l->u.c1.E;
                     t->shape[2] = l->u.c1.k;
+                } else if (k == 0 && l->type == LC_L_POSADD) {
+                    t->ndim = 2;
+                    t->shape[0] = l->u.mha.T;
+                    t->shape[1] = l->u.mha.H;
                 } else if (k == 0 && (l->type == LC_L_EMBED || l->type == LC_L_EMBED_SUM)) {
                     t->ndim = 2;
                     t->shape[0] = l->u.embed.V;

@@ -1,0 +1,139 @@
+/* test_tf.c - the text `transformer` encoder in the planned model (LC_ENC_TRANSFORMER: token and
+ * position embeddings, project_to_hidden_size, TransformerBlocks of multi-head self-attention,
+ * residual layer norms and the Linear-relu-Linear block, the sum over the steps, the FCStack)
+ * against Ludwig's modules built in torch 1.13 (tests/fixtures/tf_cases.json, written by
+ * tests/gen_fixtures_tf.py): the state_dict names, order and shapes (the int64 positions buffer
+ * aside), the loss and every gradient; gradients bitwise equal for 1 and 3 threads. Run from the
+ * repository root. */
+#include "check.h"
+#include "lc_layers.h"
+#include "lc_model.h"
+#include "lc_pool.h"
+
+#include <cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIXTURE "tests/fixtures/tf_cases.json"
+enum { MAXT = 64 };
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static void fill(float *dst, const cJSON *a, size_t n)
+{
+    size_t i = 0;
+    for (const cJSON *e = a ? a->child : NULL; e && i < n; e = e->next)
+        dst[i++] = (float)e->valuedouble;
+}
+
+static double cmp(const float *got, const cJSON *want, size_t n)
+{
+    double w = 0.0;
+    size_t i = 0;
+    for (const cJSON *e = want ? want->child : NULL; e && i < n; e = e->next, i++) {
+        double r = fabs((double)got[i] - e->valuedouble) / (1e-6 + 1e-4 * fabs(e->valuedouble));
+        if (!(r <= w))
+            w = r;
+    }
+    return i == n && cJSON_GetArraySize(want) == (int)n ? w : INFINITY;
+}
+
+/* one forward/backward on `threads` threads; returns the gradients (NULL on failure) */
+static float *run(const cJSON *c, int threads, const char *tag, int check)
+{
+    int B = get(c, "B")->valueint, L = get(c, "L")->valueint, C = get(c, "C")->valueint;
+    const cJSON *fc = get(c, "fc");
+    lc_fc_spec layers[1] = {{.out = fc->valueint, .use_bias = 1, .act = LC_ACT_RELU}};
+    lc_input_spec in = {.name = "text", .enc = LC_ENC_TRANSFORMER, .T = L, .seq_embed = 1,
+                        .vocab = get(c, "V")->valueint, .embed_size = get(c, "E")->valueint,
+                        .embed_trainable = 1, .reduce = LC_RED_SUM,
+                        .tf_layers = get(c, "layers")->valueint, .tf_hidden = get(c, "H")->valueint,
+                        .tf_heads = get(c, "heads")->valueint, .tf_ffn = get(c, "O")->valueint,
+                        .fc = {.n = 1, .layers = layers}};
+    lc_output_spec out = {.name = "y", .type = LC_HEAD_CATEGORY, .nclasses = C, .use_bias = 1};
+    lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out};
+    lc_model *m = NULL;
+    lc_error e = {0};
+    CHECK_MSG(lc_model_create_net(&net, B, threads, &m, &e) == LC_OK, "%s: %s", tag, e.msg);
+    if (!m)
+        return NULL;
+    lc_tensor_info ti[MAXT];
+    int nt = lc_model_tensors(m, ti, MAXT), k = 0, ok = 1;
+    cJSON *names = cJSON_Duplicate(get(c, "names"), 1);
+    for (int j = cJSON_GetArraySize(names) - 1; j >= 0; j--)
+        if (strstr(cJSON_GetArrayItem(names, j)->valuestring, "embed_sequence.positions"))
+            cJSON_DeleteItemFromArray(names, j);
+    CHECK_MSG(nt == cJSON_GetArraySize(names), "%s: %d tensors, torch has %d", tag, nt,
+              cJSON_GetArraySize(names));
+    for (const cJSON *nm = names->child; nm && k < nt; nm = nm->next, k++) {
+        const cJSON *sh = get(get(c, "shapes"), nm->valuestring);
+        int same = strcmp(ti[k].name, nm->valuestring) == 0 && ti[k].ndim == cJSON_GetArraySize(sh);
+        for (int d = 0; same && d < ti[k].ndim; d++)
+            same = ti[k].shape[d] == cJSON_GetArrayItem(sh, d)->valueint;
+        CHECK_MSG(same, "%s: tensor %d is %s, torch's %s (or another shape)", tag, k, ti[k].name,
+                  nm->valuestring);
+        ok &= same;
+        if (same)
+            fill((float *)ti[k].data, get(get(c, "init"), nm->valuestring), ti[k].n);
+    }
+    cJSON_Delete(names);
+    float *grads = NULL;
+    if (ok) {
+        lc_pool *p = lc_pool_create(threads);
+        fill(m->inputs[0], get(c, "ids"), (size_t)B * L);
+        int32_t *lab = m->heads[0].labels;
+        int j = 0;
+        for (const cJSON *v = get(c, "y")->child; v; v = v->next)
+            lab[j++] = v->valueint;
+        lc_model_forward(m, p, B, 1, 1, 1);
+        double loss = lc_softmax_xent_forward(B, C, lc_model_head_out(m, 0), lab, m->heads[0].probs, NULL);
+        lc_softmax_xent_backward(B, C, m->heads[0].probs, lab, 1.0f / (float)B, m->heads[0].dlogits);
+        lc_model_backward(m, p, B);
+        if (check) {
+            CHECK_CLOSE(loss, get(c, "loss")->valuedouble, 1e-7, 1e-5);
+            double w = 0.0;
+            for (int t = 0; t < nt; t++) {
+                double wt = cmp(m->grads + (ti[t].data - m->params), get(get(c, "grads"), ti[t].name),
+                                ti[t].n);
+                CHECK_MSG(wt <= 1.0, "%s: gradient of %s differs from torch (%.2f of tol)", tag,
+                          ti[t].name, wt);
+                w = wt > w ? wt : w;
+            }
+            printf("test_tf: %s: %d tensors as torch's state_dict; loss %.7g (torch %.7g); gradients max %.2f of tol\n",
+                   tag, nt, loss, get(c, "loss")->valuedouble, w);
+        }
+        grads = malloc(m->nparams * sizeof *grads);
+        memcpy(grads, m->grads, m->nparams * sizeof *grads);
+        lc_pool_destroy(p);
+    }
+    lc_model_free(m);
+    return grads;
+}
+
+int main(void)
+{
+    char *text = check_slurp(FIXTURE, NULL);
+    CHECK_MSG(text != NULL, "cannot read %s (run the tests from the repository root)", FIXTURE);
+    cJSON *root = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *cases = get(root, "cases");
+    CHECK(cJSON_GetArraySize(cases) == 2);
+    for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
+        char tag[64];
+        snprintf(tag, sizeof tag, "%d blocks, %d heads", get(c, "layers")->valueint,
+                 get(c, "heads")->valueint);
+        float *g1 = run(c, 1, tag, 1), *g3 = run(c, 3, tag, 0);
+        size_t n = 0;
+        for (const cJSON *t = get(c, "grads")->child; t; t = t->next)
+            n += (size_t)cJSON_GetArraySize(t);
+        CHECK_MSG(g1 && g3 && memcmp(g1, g3, n * sizeof *g1) == 0,
+                  "%s: gradients differ between 1 and 3 threads", tag);
+        free(g1);
+        free(g3);
+    }
+    cJSON_Delete(root);
+    return check_exit("test_tf");
+}
