@@ -7,7 +7,8 @@ torch 1.13 (Debian's python3-torch) with Ludwig's module names and forward passe
 tests/unit/test_tf.c: token embeddings plus position embeddings, project_to_hidden_size when the
 embedding size differs, per block query/key/value Linear, scaled dot-product attention per head,
 combine_heads, layernorm1(x + attention) (eps 1e-6), Linear-relu-Linear, layernorm2, then the sum
-over the steps, an FCStack layer, the classifier. The state_dict's `positions` buffer (an int64
+over the steps, an FCStack layer, the classifier; and a timeseries input (no embeddings: each
+step's one value projected to hidden_size). The state_dict's `positions` buffer (an int64
 arange) is left out. Each case: the parameters by state_dict name, token ids, labels, the loss and
 every gradient. Run once from the repository root."""
 import json
@@ -62,10 +63,11 @@ def case(V, E, L, H, heads, O, nlayers, fc, C, B, seed):
     root.input_features.module_dict = nn.ModuleDict()
     feat, enc = Holder(), Holder()
     feat.encoder_obj = enc
-    enc.embed_sequence = Holder()
-    enc.embed_sequence.token_embed = Holder()
-    enc.embed_sequence.token_embed.embeddings = nn.Embedding(V, E)
-    enc.embed_sequence.position_embed = nn.Embedding(L, E)
+    if V:
+        enc.embed_sequence = Holder()
+        enc.embed_sequence.token_embed = Holder()
+        enc.embed_sequence.token_embed.embeddings = nn.Embedding(V, E)
+        enc.embed_sequence.position_embed = nn.Embedding(L, E)
     if E != H:
         enc.project_to_hidden_size = nn.Linear(E, H)
     enc.transformer_stack = Holder()
@@ -75,7 +77,8 @@ def case(V, E, L, H, heads, O, nlayers, fc, C, B, seed):
     fl = Holder()
     fl.layers = nn.ModuleList([nn.Linear(H, fc)])
     enc.fc_stack.stack.append(fl)
-    root.input_features.module_dict["text__ludwig"] = feat
+    name = "text" if V else "ts"
+    root.input_features.module_dict[name + "__ludwig"] = feat
     root.output_features = Holder()
     root.output_features.module_dict = nn.ModuleDict()
     of = Holder()
@@ -87,11 +90,14 @@ def case(V, E, L, H, heads, O, nlayers, fc, C, B, seed):
     with torch.no_grad():
         for p in root.parameters():
             p.copy_(p.float().double())
-    ids = torch.randint(0, V, (B, L))
+    ids = torch.randint(0, V, (B, L)) if V else torch.randn(B, L).float().double()
     y = torch.randint(0, C, (B,))
 
     def forward():
-        h = enc.embed_sequence.token_embed.embeddings(ids) + enc.embed_sequence.position_embed(torch.arange(L))
+        if V:
+            h = enc.embed_sequence.token_embed.embeddings(ids) + enc.embed_sequence.position_embed(torch.arange(L))
+        else:  # a timeseries: (B, L, 1), no position embeddings
+            h = ids.unsqueeze(-1)
         if E != H:
             h = enc.project_to_hidden_size(h)
         for blk in enc.transformer_stack.layers:
@@ -104,13 +110,14 @@ def case(V, E, L, H, heads, O, nlayers, fc, C, B, seed):
     loss = nn.CrossEntropyLoss()(forward(), y)
     loss.backward()
     grads = {k: [float(v) for v in p.grad.flatten().tolist()] for k, p in root.named_parameters()}
-    return {"V": V, "E": E, "L": L, "H": H, "heads": heads, "O": O, "layers": nlayers, "fc": fc,
+    return {"name": name, "V": V, "E": E, "L": L, "H": H, "heads": heads, "O": O, "layers": nlayers, "fc": fc,
             "C": C, "B": B, "names": names, "shapes": shapes, "init": init,
-            "ids": ids.flatten().tolist(), "y": y.tolist(), "loss": loss.item(), "grads": grads}
+            "ids": [float(v) for v in ids.flatten().tolist()], "y": y.tolist(), "loss": loss.item(), "grads": grads}
 
 
 def main():
-    cases = [case(11, 6, 5, 8, 2, 7, 1, 4, 3, 3, 101), case(9, 4, 4, 4, 1, 5, 2, 3, 2, 2, 102)]
+    cases = [case(11, 6, 5, 8, 2, 7, 1, 4, 3, 3, 101), case(9, 4, 4, 4, 1, 5, 2, 3, 2, 2, 102),
+             case(0, 1, 6, 4, 2, 6, 1, 3, 2, 3, 103)]
     with open("tests/fixtures/tf_cases.json", "w") as f:
         json.dump({"cases": cases}, f)
         f.write("\n")

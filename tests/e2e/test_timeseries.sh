@@ -1,5 +1,5 @@
 #!/bin/sh
-# Timeseries inputs with the rnn, dense, parallel_cnn, stacked_cnn and cnnrnn encoders, on real hourly temperatures (python3-vega-datasets'
+# Timeseries inputs with the rnn, dense, parallel_cnn, stacked_cnn, cnnrnn and transformer encoders, on real hourly temperatures (python3-vega-datasets'
 # Seattle 2010 series, windowed and standardised as upstream's temperature_la.csv by
 # bench/timeseries/make_temperature.py):
 #  - upstream Galaxy-Ludwig's own temperature_config.yml (old flat style, 2 epochs), unchanged, on
@@ -280,9 +280,32 @@ expect token 1 "line 6: timeseries column 'temperature_feature' holds the token 
 { echo "temperature_feature,temperature"; for i in 1 2 3 4 5 6 7 8 9 10; do echo ",0.$i"; done; } >"$T/empty.csv"
 expect empty 1 "timeseries column 'temperature_feature' has no values in any row" -- \
     --config "$PWD/test-data/temperature_config.yml" --dataset "$T/empty.csv"
-sed 's/encoder: rnn/encoder: transformer/' test-data/temperature_config.yml >"$T/tf.yaml"
-expect encoder 1 "timeseries encoder 'transformer' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, dense)" -- \
-    --config "$T/tf.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
+sed 's/encoder: rnn/encoder: passthrough/' test-data/temperature_config.yml >"$T/pt.yaml"
+expect encoder 1 "timeseries encoder 'passthrough' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, dense)" -- \
+    --config "$T/pt.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
+
+# the transformer over the series (no embeddings: each reading projected to hidden_size)
+cat >"$T/tf.yaml" <<'EOF'
+input_features:
+  - {name: temperature_feature, type: timeseries, encoder: {type: transformer, hidden_size: 16, num_heads: 2, transformer_output_size: 16, reduce_output: mean, dropout: 0.0}}
+output_features:
+  - {name: temperature, type: number}
+trainer: {epochs: 10, learning_rate: 0.005}
+EOF
+"$LUDWIG_C" experiment --config "$T/tf.yaml" --dataset test-data/temperature_seattle.csv --output_directory "$T/tf" \
+    --random_seed 42 --threads 2 >"$T/tf.log" 2>&1 || { fail "transformer encoder"; cat "$T/tf.log"; }
+$PY - "$T/tf/experiment_run" <<'PYEOF' || fails=$((fails + 1))
+import json, sys
+run = sys.argv[1]
+w = open(run + "/model/model_weights", "rb").read()
+p = b"input_features.module_dict.temperature_feature__ludwig.encoder_obj."
+for t in (b"project_to_hidden_size.weight", b"transformer_stack.layers.0.self_attention.query_dense.weight"):
+    assert p + t in w, t
+assert b"position_embed" not in w, "a timeseries has no position embeddings"
+r2 = json.load(open(run + "/test_statistics.json"))["temperature"]["r2"]
+print("timeseries: transformer encoder: test r2 %.4f" % r2)
+assert r2 > 0.5, r2
+PYEOF
 
 # a timeseries output: the next 3 hours (horizon 3) from the last 12 (window_size 12) of the same
 # standardised column, a fixed split; the projector and Ludwig's default huber loss

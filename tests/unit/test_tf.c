@@ -3,8 +3,9 @@
  * residual layer norms and the Linear-relu-Linear block, the sum over the steps, the FCStack)
  * against Ludwig's modules built in torch 1.13 (tests/fixtures/tf_cases.json, written by
  * tests/gen_fixtures_tf.py): the state_dict names, order and shapes (the int64 positions buffer
- * aside), the loss and every gradient; gradients bitwise equal for 1 and 3 threads. Run from the
- * repository root. */
+ * aside), the loss and every gradient; gradients bitwise equal for 1 and 3 threads; and a
+ * timeseries input (no embeddings, one value per step projected). Run from the repository
+ * root. */
 #include "check.h"
 #include "lc_layers.h"
 #include "lc_model.h"
@@ -47,7 +48,9 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
     int B = get(c, "B")->valueint, L = get(c, "L")->valueint, C = get(c, "C")->valueint;
     const cJSON *fc = get(c, "fc");
     lc_fc_spec layers[1] = {{.out = fc->valueint, .use_bias = 1, .act = LC_ACT_RELU}};
-    lc_input_spec in = {.name = "text", .enc = LC_ENC_TRANSFORMER, .T = L, .seq_embed = 1,
+    int V = get(c, "V")->valueint; /* 0: a timeseries */
+    lc_input_spec in = {.name = get(c, "name")->valuestring, .enc = LC_ENC_TRANSFORMER, .T = L,
+                        .seq_embed = V > 0,
                         .vocab = get(c, "V")->valueint, .embed_size = get(c, "E")->valueint,
                         .embed_trainable = 1, .reduce = LC_RED_SUM,
                         .tf_layers = get(c, "layers")->valueint, .tf_hidden = get(c, "H")->valueint,
@@ -120,11 +123,11 @@ int main(void)
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *cases = get(root, "cases");
-    CHECK(cJSON_GetArraySize(cases) == 2);
+    CHECK(cJSON_GetArraySize(cases) == 3);
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
         char tag[64];
-        snprintf(tag, sizeof tag, "%d blocks, %d heads", get(c, "layers")->valueint,
-                 get(c, "heads")->valueint);
+        snprintf(tag, sizeof tag, "%s, %d blocks, %d heads", get(c, "name")->valuestring,
+                 get(c, "layers")->valueint, get(c, "heads")->valueint);
         float *g1 = run(c, 1, tag, 1), *g3 = run(c, 3, tag, 0);
         size_t n = 0;
         for (const cJSON *t = get(c, "grads")->child; t; t = t->next)

@@ -1239,9 +1239,9 @@ static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *f
     }
     if (!type || (strcmp(type, "rnn") != 0 && strcmp(type, "parallel_cnn") != 0 &&
                   strcmp(type, "stacked_cnn") != 0 && strcmp(type, "cnnrnn") != 0 &&
-                  strcmp(type, "stacked_parallel_cnn") != 0))
+                  strcmp(type, "stacked_parallel_cnn") != 0 && strcmp(type, "transformer") != 0))
         return cerr(x, at ? at : yf,
-                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, dense)",
+                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, dense)",
                     what, type ? type : "?");
     lc_status st = reduce_spec(x, at, enc, what, &F->enc.reduce);
     if (!st && strcmp(type, "stacked_cnn") == 0)
@@ -1250,6 +1250,18 @@ static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *f
         return cnnrnn_spec(x, at, enc, what, &F->enc);
     if (!st && strcmp(type, "stacked_parallel_cnn") == 0)
         return stacked_pcnn_spec(x, at, enc, what, &F->enc);
+    if (!st && strcmp(type, "transformer") == 0) {
+        /* no embeddings for a timeseries: project_to_hidden_size from one channel */
+        F->enc.enc = LC_ENC_TRANSFORMER;
+        F->enc.tf_layers = (int)jnum(enc, "num_layers", 1);
+        F->enc.tf_hidden = (int)jnum(enc, "hidden_size", 256);
+        F->enc.tf_heads = (int)jnum(enc, "num_heads", 8);
+        F->enc.tf_ffn = (int)jnum(enc, "transformer_output_size", 256);
+        F->enc.tf_dropout = (float)jnum(enc, "dropout", 0.1);
+        if (F->enc.tf_heads < 1 || F->enc.tf_hidden % F->enc.tf_heads)
+            return cerr(x, at, "%s: hidden_size must be divisible by num_heads (as Ludwig requires)", what, NULL);
+        return fc_stack_spec(x, at, enc, &SK_RNN, what, &F->enc.fc);
+    }
     if (!st && strcmp(type, "parallel_cnn") == 0) {
         /* no embedding (one value per step, embedding_size 1); dropout after each conv layer */
         F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);

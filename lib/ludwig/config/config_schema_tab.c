@@ -997,6 +997,7 @@ static const typed_entry typed[] = {
     {"timeseries", LC_TAB_ENCODER, "stacked_cnn", &lc_sec_stacked_cnn_enc},
     {"timeseries", LC_TAB_ENCODER, "cnnrnn", &lc_sec_cnnrnn_enc},
     {"timeseries", LC_TAB_ENCODER, "stacked_parallel_cnn", &lc_sec_stacked_pcnn_enc},
+    {"timeseries", LC_TAB_ENCODER, "transformer", &lc_sec_transformer_enc},
     {"timeseries", LC_TAB_DECODER, "projector", &lc_sec_projector},
     {"timeseries", LC_TAB_LOSS, "huber", &lc_sec_loss_huber},
     {"timeseries", LC_TAB_LOSS, "mean_squared_error", &lc_sec_loss_mse},
@@ -1038,7 +1039,7 @@ static const names_entry part_names[] = {
     {"category", LC_TAB_ENCODER, "dense|sparse|onehot|passthrough"},
     {"category", LC_TAB_DECODER, "classifier"},
     {"category", LC_TAB_LOSS, "softmax_cross_entropy"},
-    {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn|dense|stacked_cnn|cnnrnn|stacked_parallel_cnn"},
+    {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn|dense|stacked_cnn|cnnrnn|stacked_parallel_cnn|transformer"},
     {"timeseries", LC_TAB_DECODER, "projector"},
     {"timeseries", LC_TAB_LOSS, "huber|mean_squared_error|mean_absolute_error"},
     {"text", LC_TAB_ENCODER, "parallel_cnn|rnn|embed|stacked_cnn|cnnrnn|stacked_parallel_cnn|transformer"},
@@ -1234,7 +1235,7 @@ void lc_tab_tag_numbers(const lc_section *sec, cJSON *obj, const lc_ynode *y,
  * named as not supported rather than unknown. */
 static const names_entry ludwig_only[] = {
     {"timeseries", LC_TAB_ENCODER,
-     "passthrough|transformer"},
+     "passthrough"},
     {"text", LC_TAB_ENCODER,
      "bert|auto_transformer|tf_idf|llm"},
 };
@@ -1255,7 +1256,7 @@ static lc_status unknown_type(const lc_schema_ctx *c, lc_tab_part part, const ch
                                     c->file, at ? at->line : 0, at ? at->col : 0, path,
                                     feature_type, lc_tab_part_key(part), type,
                                     strcmp(feature_type, "text") == 0 ? "parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, embed"
-                                                                       : "parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, dense");
+                                                                       : "parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, dense");
             p = bar ? bar + 1 : p + len;
         }
     }

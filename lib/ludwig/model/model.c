@@ -758,10 +758,18 @@ static lc_status add_residual(planner *pl, node *at, node other)
 static lc_status plan_transformer(planner *pl, node *at, const lc_input_spec *s)
 {
     int T = s->T, H = s->tf_hidden, O = s->tf_ffn, NH = s->tf_heads;
-    if (T < 1 || H < 1 || NH < 1 || H % NH || s->tf_layers < 1 || O < 1 || s->vocab < 1)
+    if (T < 1 || H < 1 || NH < 1 || H % NH || s->tf_layers < 1 || O < 1 ||
+        (s->seq_embed && (s->vocab < 1 || s->embed_size < 1)))
         return lc_error_set(pl->e, LC_ERR_CONFIG, "the transformer needs hidden_size divisible by num_heads, num_layers >= 1 and a vocabulary");
-    if (s->embed_size < 1)
-        return lc_error_set(pl->e, LC_ERR_CONFIG, "the transformer needs an embedding size");
+    lc_status st;
+    int E;
+    if (!s->seq_embed) { /* a timeseries: (T, 1) projected to hidden_size, no positions */
+        E = (int)(at->n / (size_t)T);
+        pl->part = LC_PART_ENC_PROJECT;
+        if ((st = add_tdense(pl, at, T, E, H, 1, -1)))
+            return st;
+        goto blocks;
+    }
     pl->part = LC_PART_ENC_TOKEN_EMBED;
     lc_layer *l = add_layer(pl, LC_L_EMBED, *at, (size_t)T * s->embed_size);
     if (!l)
@@ -773,10 +781,9 @@ static lc_status plan_transformer(planner *pl, node *at, const lc_input_spec *s)
     l->fan_out = (size_t)s->vocab;
     add_params(pl, l, (size_t)s->vocab * s->embed_size, 0, s->embed_init, LC_INIT_ZEROS);
     *at = here(pl);
-    lc_status st = add_act_dropout(pl, at, LC_ACT_LINEAR, s->embed_dropout, -1);
-    if (st)
+    if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, s->embed_dropout, -1)))
         return st;
-    int E = s->embed_size;
+    E = s->embed_size;
     pl->part = LC_PART_ENC_POS_EMBED;
     l = add_layer(pl, LC_L_POSADD, *at, (size_t)T * E);
     if (!l)
@@ -790,6 +797,7 @@ static lc_status plan_transformer(planner *pl, node *at, const lc_input_spec *s)
         if ((st = add_tdense(pl, at, T, E, H, 1, -1)))
             return st;
     }
+blocks:
     for (int i = 0; i < s->tf_layers; i++) {
         node x = *at, q = x, k = x, v = x;
         pl->part = LC_PART_ENC_TBLOCK;
