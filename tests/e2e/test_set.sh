@@ -14,7 +14,8 @@
 #    predictions_parquet.csv is the statistics', 10 points above the best most-frequent-labels
 #    baseline; the
 #    rendered feature carries num_classes; predict and evaluate reproduce the experiment;
-#  - an encoder other than embed, a sparse representation, pretrained embeddings and a bag output
+#  - a bag's pretrained_embeddings (a GloVe file, frozen) are the saved embeddings;
+#  - an encoder other than embed, a sparse representation, a missing GloVe file and a bag output
 #    are refused with a message and no output.
 set -e
 T=$(mktemp -d)
@@ -190,14 +191,42 @@ cmp -s "$T/soe/test_statistics.json" "$S/test_statistics.json" ||
     fail "evaluate's set statistics differ from the experiment's"
 grep -q "Labels" "$T/so/ludwig_experiment_report.html" || fail "the report has no Labels table for the set output"
 
+# pretrained_embeddings for a bag (a GloVe file this test writes, frozen): the file's vectors
+printf 'library 0.5 -1\nfor 2 0.25\nperl -0.75 1.5\n' >"$T/glove.txt"
+cat >"$T/glove.yaml" <<EOF
+input_features:
+  - {name: description, type: bag, encoder: {pretrained_embeddings: $T/glove.txt, embeddings_trainable: false}}
+output_features:
+  - {name: section, type: category}
+preprocessing:
+  split: {type: fixed, column: split}
+trainer: {epochs: 2}
+EOF
+"$LUDWIG_C" experiment --config "$T/glove.yaml" --dataset "$T/packages.csv" --output_directory "$T/glove" \
+    --random_seed 42 --threads 2 >"$T/glove.log" 2>&1 || { fail "bag with pretrained_embeddings"; cat "$T/glove.log"; }
+$PY - "$T/glove/experiment_run/model" <<'PYEOF' || fails=$((fails + 1))
+import json, sys
+sys.path.insert(0, "tests/e2e/lib")
+from weights import tensors
+model = sys.argv[1]
+i2s = json.load(open(model + "/training_set_metadata.json"))["description"]["idx2str"]
+shape, w = tensors(model + "/model_weights")["input_features.module_dict.description__ludwig.encoder_obj.embed_weighted.embeddings.weight"]
+assert shape == (len(i2s), 2), shape
+vec = {"library": (0.5, -1.0), "for": (2.0, 0.25), "perl": (-0.75, 1.5)}
+for word, v in vec.items():
+    k = i2s.index(word)
+    assert tuple(w[2 * k:2 * k + 2]) == v, (word, w[2 * k:2 * k + 2])
+print("set: a bag's pretrained_embeddings: %d rows of 2, the file's words exact" % len(i2s))
+PYEOF
+
 D="$T/packages.csv"
 bad_cfg() { printf 'input_features:\n  - %s\noutput_features:\n  - %s\n' "$1" "$2" >"$T/$3.yaml"; }
 bad_cfg "{name: tags, type: set, encoder: {type: rnn}}" "{name: section, type: category}" enc
 expect encoder 1 "unknown encoder 'rnn' for a set feature (expected one of embed)" -- --config "$T/enc.yaml" --dataset "$D"
 bad_cfg "{name: tags, type: set, encoder: {representation: sparse}}" "{name: section, type: category}" sparse
 expect sparse 1 "representation 'sparse' is not supported by ludwig-c yet" -- --config "$T/sparse.yaml" --dataset "$D"
-bad_cfg "{name: tags, type: bag, encoder: {pretrained_embeddings: /nonexistent.txt}}" "{name: section, type: category}" glove
-expect glove 1 "pretrained_embeddings for a bag feature is not supported" -- --config "$T/glove.yaml" --dataset "$D"
+bad_cfg "{name: tags, type: bag, encoder: {pretrained_embeddings: /nonexistent.txt}}" "{name: section, type: category}" noglove
+expect glove 1 "nonexistent.txt: cannot open it" -- --config "$T/noglove.yaml" --dataset "$D"
 bad_cfg "{name: description, type: bag}" "{name: tags, type: bag}" bagout
 expect bagout 1 "output feature type 'bag' is not supported" -- --config "$T/bagout.yaml" --dataset "$D"
 [ "$fails" = 0 ] && echo "set: ok ($n refusals)"

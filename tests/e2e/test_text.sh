@@ -176,25 +176,18 @@ trainer: {epochs: 2}
 EOF
 "$LUDWIG_C" experiment --config "$T/glove.yaml" --dataset "$T/small.csv" --output_directory "$T/glove" \
     --random_seed 1 --threads 2 >"$T/glove.log" 2>&1 || { fail "pretrained_embeddings"; cat "$T/glove.log"; }
-$PY - "$T/glove/experiment_run/model" <<'PYEOF' || fails=$((fails + 1))
-import json, struct, sys
-model = sys.argv[1]
-meta = json.load(open(model + "/training_set_metadata.json"))["text"]
-data = open(model + "/model_weights", "rb").read()
-n, at, w = struct.unpack_from("<I", data, 8)[0], 12, None
-for _ in range(n):
-    nl = struct.unpack_from("<H", data, at)[0]
-    name = data[at + 2:at + 2 + nl].decode()
-    at += 2 + nl
-    nd = data[at + 1]
-    shape = struct.unpack_from("<%dq" % nd, data, at + 2)
-    at += 2 + 8 * nd
-    nb = struct.unpack_from("<Q", data, at)[0]
-    vals = struct.unpack_from("<%df" % (nb // 4), data, at + 8)
-    at += 8 + nb
-    if name.endswith("embed_sequence.embeddings.weight"):
-        w, wshape = vals, shape
-assert w is not None and wshape == (len(meta["idx2str"]), 3), "embedding shape %s" % (wshape,)
+# frozen, so the saved matrix holds the file's vectors (and the average +- 0.01 for other words)
+glove_check() { # model_dir feature tensor_suffix
+    $PY - "$1" "$2" "$3" <<'PYEOF'
+import json, sys
+sys.path.insert(0, "tests/e2e/lib")
+from weights import tensors
+model, feat, suffix = sys.argv[1:4]
+meta = json.load(open(model + "/training_set_metadata.json"))[feat]
+found = [v for k, v in tensors(model + "/model_weights").items() if k.endswith(suffix)]
+assert len(found) == 1, "no tensor *%s" % suffix
+wshape, w = found[0]
+assert wshape == (len(meta["idx2str"]), 3), "embedding shape %s" % (wshape,)
 vec = {"the": (0.5, -0.25, 1.0), "computer": (1.5, 2.0, -3.0), "space": (0.0, 0.125, 0.75)}
 avg = [sum(v[j] for v in vec.values()) / 3 for j in range(3)]
 for i, word in enumerate(meta["idx2str"]):
@@ -203,8 +196,17 @@ for i, word in enumerate(meta["idx2str"]):
         assert tuple(row) == vec[word], (word, row)
     else:
         assert all(abs(row[j] - avg[j]) <= 0.01 + 1e-6 for j in range(3)), (word, row, avg)
-print("text: pretrained_embeddings: %d rows, the file's 3 words exact, the rest their average +- 0.01" % len(meta["idx2str"]))
+print("%s: pretrained_embeddings into %s: %d rows, the file's 3 words exact, the rest their average +- 0.01"
+      % (feat, suffix, len(meta["idx2str"])))
 PYEOF
+}
+glove_check "$T/glove/experiment_run/model" text embed_sequence.embeddings.weight || fails=$((fails + 1))
+# the same into a transformer's token embeddings (its position embeddings take the file's size)
+sed 's/encoder: {type: embed, /encoder: {type: transformer, hidden_size: 4, num_heads: 2, transformer_output_size: 4, /' \
+    "$T/glove.yaml" >"$T/glove_tf.yaml"
+"$LUDWIG_C" experiment --config "$T/glove_tf.yaml" --dataset "$T/small.csv" --output_directory "$T/glove_tf" \
+    --random_seed 1 --threads 2 >"$T/glove_tf.log" 2>&1 || { fail "pretrained_embeddings (transformer)"; cat "$T/glove_tf.log"; }
+glove_check "$T/glove_tf/experiment_run/model" text embed_sequence.token_embed.embeddings.weight || fails=$((fails + 1))
 "$LUDWIG_C" predict --model_path "$T/glove/experiment_run/model" --dataset "$T/small.csv" \
     --output_directory "$T/glovep" >"$T/glovep.log" 2>&1 || { fail "predict with pretrained_embeddings"; cat "$T/glovep.log"; }
 printf 'the 0.5 -0.25 1\ncomputer 1.5 2\n' >"$T/bad_glove.txt"

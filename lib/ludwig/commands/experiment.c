@@ -220,7 +220,8 @@ static lc_status check_args(exp_run *X, lc_error *e)
 }
 
 /* Config, threads, data, and the model (initialised, or loaded from --model_load_path). */
-/* The embedding matrix of each text input with pretrained_embeddings, from its GloVe file. */
+/* The embedding matrix of each text, set or bag input with pretrained_embeddings (the token
+ * embeddings of a transformer), from its GloVe file. */
 static lc_status pretrained_embeddings(exp_run *X, lc_error *e)
 {
     for (int k = 0; k < X->cfg->nin; k++) {
@@ -229,7 +230,9 @@ static lc_status pretrained_embeddings(exp_run *X, lc_error *e)
             continue;
         for (int i = 0; i < X->m->nlayers; i++) {
             const lc_layer *l = &X->m->layers[i];
-            if (l->type != LC_L_EMBED || l->part != LC_PART_ENC_EMBED_SEQ || l->feature != k)
+            int seq = l->type == LC_L_EMBED &&
+                      (l->part == LC_PART_ENC_EMBED_SEQ || l->part == LC_PART_ENC_TOKEN_EMBED);
+            if (!(seq || l->type == LC_L_EMBED_SUM) || l->feature != k) /* text, set, bag */
                 continue;
             const cJSON *i2s = cJSON_GetObjectItemCaseSensitive(X->ds->in[k].meta, "idx2str");
             lc_status st = lc_glove_fill(path, i2s, l->u.embed.D, X->m->params + l->w_off,

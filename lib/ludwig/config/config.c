@@ -1349,8 +1349,6 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
         return stacked_pcnn_spec(x, at, enc, what, &F->enc);
     if (strcmp(type, "transformer") == 0) {
         /* StackedTransformer: its dropout is the embeddings' and the blocks' */
-        if (F->tx_pretrained)
-            return cerr(x, at, "%s: pretrained_embeddings with the transformer encoder is not supported by ludwig-c yet", what, NULL);
         F->enc.enc = LC_ENC_TRANSFORMER;
         F->enc.tf_layers = (int)jnum(enc, "num_layers", 1);
         F->enc.tf_hidden = (int)jnum(enc, "hidden_size", 256);
@@ -1391,9 +1389,12 @@ static lc_status set_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc
     const char *rep = jstr(enc, "representation");
     if (rep && strcmp(rep, "dense") != 0)
         return cerr(x, at, "%s: representation '%s' is not supported by ludwig-c yet (supported: dense)", what, rep);
-    if (!jnull(enc, "pretrained_embeddings") && jstr(enc, "pretrained_embeddings"))
-        return cerr(x, at, "%s: pretrained_embeddings for a %s feature is not supported by ludwig-c yet",
-                    what, lc_ftype_name(F->type));
+    if (!jnull(enc, "pretrained_embeddings") && jstr(enc, "pretrained_embeddings")) {
+        /* a GloVe file, as for text: its size, its vectors (read when the model is built) */
+        if (!(F->tx_pretrained = lc_strdup(jstr(enc, "pretrained_embeddings"))))
+            return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+        F->enc.embed_exact = 1;
+    }
     F->enc.enc = LC_ENC_SET_EMBED;
     F->enc.bag = F->type == LC_FT_BAG;
     F->enc.embed_size = (int)jnum(enc, "embedding_size", 50);
