@@ -60,6 +60,8 @@ typedef struct lc_report_output {
     /* set: per label (nclasses) over the evaluated rows: rows holding it, rows predicted to
      * (probability at least the threshold), rows both (NULL when there are no rows) */
     const int64_t *set_support, *set_predicted, *set_hits;
+    /* vector, timeseries: the evaluated rows' predicted and true values (n_eval, nclasses) */
+    const float *vec_pred, *vec_true;
 } lc_report_output;
 
 /* One input feature as the report shows it: text, set and bag inputs with their vocabulary's

@@ -1287,6 +1287,91 @@ static void section_inputs(page *p, xmlNodePtr body, const lc_report_info *in)
     }
 }
 
+enum { SERIES_ROWS_SHOWN = 3, SERIES_POSITIONS_SHOWN = 64 };
+
+/* A vector or timeseries output: its headline metrics, the error at each position (each step
+ * ahead for a timeseries) and a few rows' predicted and true values. */
+static void section_series(page *p, xmlNodePtr sec, const octx *oc)
+{
+    const lc_report_output *o = oc->o;
+    int ts = o->type == LC_REPORT_TIMESERIES;
+    if (oc->feat) {
+        xmlNodePtr tb = add(p, table(p, sec, "headline"), "tbody", NULL);
+        value_row(p, tb, "MAE (mean_absolute_error)", get(oc->feat, "mean_absolute_error"));
+        value_row(p, tb, "MSE (mean_squared_error)", get(oc->feat, "mean_squared_error"));
+        value_row(p, tb, "R2 (r2, averaged over the positions)", get(oc->feat, "r2"));
+        section_test_metrics(p, sec, oc);
+    } else {
+        add(p, sec, "p", "No test statistics: the evaluated split was empty or not saved.");
+    }
+    size_t n = oc->in->n_eval;
+    int K = o->nclasses;
+    if (n && K > 0 && o->vec_pred && o->vec_true) {
+        char h[400];
+        xmlNodePtr s = subsection(p, sec, oc, "positions", ts ? "Error by step" : "Error by position");
+        snprintf(h, sizeof h, "Over the %zu rows of the %s split, for each %s: the mean absolute "
+                 "error, the root mean squared error and r2 (1 - residual / total sum of squares).%s",
+                 n, oc->split, ts ? "step of the predicted series" : "value of the vector",
+                 K > SERIES_POSITIONS_SHOWN ? " The first 64 are shown." : "");
+        prop(p, add(p, s, "p", h), "class", "note");
+        xmlNodePtr t = table(p, s, "positions");
+        xmlNodePtr tr = add(p, add(p, t, "thead", NULL), "tr", NULL);
+        add(p, tr, "th", ts ? "step" : "position");
+        add(p, tr, "th", "MAE");
+        add(p, tr, "th", "RMSE");
+        add(p, tr, "th", "r2");
+        xmlNodePtr tb = add(p, t, "tbody", NULL);
+        for (int k = 0; k < K && k < SERIES_POSITIONS_SHOWN; k++) {
+            double ae = 0, se = 0, st = 0, st2 = 0;
+            for (size_t i = 0; i < n; i++) {
+                double pv = o->vec_pred[i * K + k], tv = o->vec_true[i * K + k], d = pv - tv;
+                ae += fabs(d);
+                se += d * d;
+                st += tv;
+                st2 += tv * tv;
+            }
+            double tss = st2 - st * st / (double)n;
+            tr = add(p, tb, "tr", NULL);
+            prop(p, addf(p, tr, "td", "%d", k + 1), "align", "right");
+            double_cell(p, tr, ae / (double)n, 4);
+            double_cell(p, tr, sqrt(se / (double)n), 4);
+            double_cell(p, tr, tss > 0 ? 1.0 - se / tss : NAN, 4);
+        }
+        if (K > 1) {
+            double *x = malloc(sizeof *x * (size_t)K * 3);
+            if (!x) {
+                p->oom = 1;
+            } else {
+                double *yt = x + K, *yp = x + 2 * K;
+                for (int k = 0; k < K; k++)
+                    x[k] = k + 1;
+                for (size_t r = 0; r < n && r < SERIES_ROWS_SHOWN; r++) {
+                    for (int k = 0; k < K; k++) {
+                        yt[k] = o->vec_true[r * K + k];
+                        yp[k] = o->vec_pred[r * K + k];
+                    }
+                    long line = oc->in->row_lines && oc->in->eval_rows
+                                    ? oc->in->row_lines[oc->in->eval_rows[r]]
+                                    : 0;
+                    rep_xy sr[2] = {{"true", x, yt, K, REP_XY_LINE, 0, NULL},
+                                    {"predicted", x, yp, K, REP_XY_LINE, 1, NULL}};
+                    if (line > 0)
+                        snprintf(h, sizeof h, "%s, the %s split's row from line %ld", o->name,
+                                 oc->split, line);
+                    else
+                        snprintf(h, sizeof h, "%s, row %zu of the %s split", o->name, r + 1,
+                                 oc->split);
+                    chart(p, s, rep_svg_xy(h, ts ? "step" : "position", "value", sr, 2, NULL),
+                          "line chart of a row's true and predicted values");
+                }
+                free(x);
+            }
+        }
+    }
+    xmlNodePtr s = subsection(p, sec, oc, "learning-curves", "Learning curves");
+    learning(p, s, oc->in, o->name);
+}
+
 typedef struct set_label {
     int k;
     int64_t support;
@@ -1681,7 +1766,7 @@ static lc_status write_page(const char *path, const lc_report_info *in, lc_error
             break;
         case LC_REPORT_VECTOR:
         case LC_REPORT_TIMESERIES:
-            section_number(&p, sec, &oc);
+            section_series(&p, sec, &oc);
             break;
         }
     }

@@ -356,6 +356,15 @@ meta = json.load(open(run + "/model/training_set_metadata.json"))["future"]
 assert meta["max_timeseries_length"] == 3 and meta["preprocessing"]["horizon"] == 3, meta
 print("timeseries: the next 3 hours from the last 12 (a timeseries output, horizon 3): test r2 %.4f, mse %.4f" % (r2, mse))
 assert r2 > 0.9, r2
+# the report's error by step: each step's MAE as the predictions give it
+import re
+page = open(run + "/../ludwig_experiment_report.html").read()
+i = page.index('class="positions"')
+rows = re.findall(r'<tr>\s*<td align="right">(\d+)</td>\s*<td[^>]*>([0-9.]+)</td>', page[i:])[:3]
+assert [int(r[0]) for r in rows] == [1, 2, 3], rows
+for k, (_, mae) in enumerate(rows):
+    want = sum(abs(p[k] - q[k]) for p, q in zip(pred, true)) / n
+    assert abs(float(mae) - want) < 6e-5, (k, mae, want)
 PYEOF
 "$LUDWIG_C" predict --model_path "$T/fc/experiment_run/model" --dataset "$T/fc.csv" --split test \
     --output_directory "$T/fcp" >"$T/fcp.log" 2>&1 || { fail "predict with a timeseries output"; cat "$T/fcp.log"; }

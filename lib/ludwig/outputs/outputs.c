@@ -335,6 +335,9 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
         arrays += cfg->out[o].type == LC_FT_NUMBER ? 2 : cfg->out[o].type == LC_FT_CATEGORY;
         if (cfg->out[o].type == LC_FT_SET) /* three int64 counts per label */
             set_bytes += 3 * sizeof(int64_t) * (size_t)(ds->out[o].nclasses > 0 ? ds->out[o].nclasses : 0);
+        if ((cfg->out[o].type == LC_FT_VECTOR || cfg->out[o].type == LC_FT_TIMESERIES) &&
+            ds->out[o].values) /* the true values, as floats */
+            set_bytes += (n * (size_t)(ds->out[o].nclasses > 0 ? ds->out[o].nclasses : 0) * sizeof(float) + 7) & ~(size_t)7;
     }
     if (lc_size_mul((size_t)NO, sizeof(lc_report_output) + CALIB_TEXT, &head) ||
         lc_size_mul(n, sizeof(float), &per) || lc_size_mul(per, arrays, &bytes) ||
@@ -438,12 +441,24 @@ void lc_report_fill(lc_report_info *ri, const lc_config *cfg, const lc_dataset *
             }
             break;
         }
+        case LC_FT_VECTOR:
+        case LC_FT_TIMESERIES: {
+            int K = c->nclasses;
+            if (n && K > 0 && c->values && c->T == K) {
+                float *t = (float *)(void *)setp;
+                setp += (n * (size_t)K * sizeof(float) + 7) & ~(size_t)7;
+                for (size_t i = 0; i < n; i++)
+                    memcpy(t + i * (size_t)K, c->values + (size_t)ev->rows[i] * K, (size_t)K * sizeof *t);
+                r->nclasses = K;
+                r->vec_pred = ev->out[o];
+                r->vec_true = t;
+            }
+            break;
+        }
         case LC_FT_IMAGE:
-        case LC_FT_TIMESERIES:
         case LC_FT_TEXT:
         case LC_FT_BAG:
         case LC_FT_DATE:
-        case LC_FT_VECTOR:
             break;
         }
     }
