@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """gen_fixtures_pcnn.py - writes tests/fixtures/pcnn_cases.json: Ludwig 0.10.3's ECD network for a
-text input (and a timeseries input: no embedding, one channel) with the parallel_cnn encoder and a category output, built in torch 1.13 (Debian's
+text input (and a timeseries input: no embedding, one channel; and with max or average pooling
+after each conv layer) with the parallel_cnn encoder and a category output, built in torch 1.13 (Debian's
 python3-torch) with Ludwig's module names, for tests/unit/test_pcnn.c.
 
 Modules as Ludwig's (ludwig/encoders/sequence_encoders.py ParallelCNN; facts in
@@ -20,7 +21,7 @@ class Holder(torch.nn.Module):
     pass
 
 
-def case(V, E, L, ks, F, fc, C, B, reduce, seed):
+def case(V, E, L, ks, F, fc, C, B, reduce, seed, pool=0, avg=False):
     torch.manual_seed(seed)
     root = Holder()
     root.input_features = Holder()
@@ -66,7 +67,11 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed):
 
     def forward():
         h = enc.embed_sequence.embeddings(ids) if V else ids.unsqueeze(-1)
-        outs = [torch.relu(l.layers[0](h.transpose(1, 2)).transpose(1, 2)) for l in enc.parallel_conv1d.parallel_layers]
+        outs = [torch.relu(l.layers[0](h.transpose(1, 2))) for l in enc.parallel_conv1d.parallel_layers]
+        if pool:  # ParallelConv1D's pooling: kernel and stride pool, "same" padding (pool - 1) // 2
+            P = torch.nn.AvgPool1d if avg else torch.nn.MaxPool1d
+            outs = [P(kernel_size=pool, stride=pool, padding=(pool - 1) // 2)(o) for o in outs]
+        outs = [o.transpose(1, 2) for o in outs]
         h = torch.cat(outs, dim=2)
         h = h.sum(1) if reduce == "sum" else torch.amax(h, dim=1)
         for l in enc.fc_stack.stack:
@@ -79,7 +84,7 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed):
     loss = torch.nn.CrossEntropyLoss()(forward(), y)
     loss.backward()
     grads = {k: [float(v) for v in p.grad.flatten().tolist()] for k, p in root.named_parameters()}
-    return {"name": name, "V": V, "E": E, "L": L, "ks": ks, "F": F, "fc": fc, "C": C, "B": B, "reduce": reduce,
+    return {"pool": pool, "avg": avg, "name": name, "V": V, "E": E, "L": L, "ks": ks, "F": F, "fc": fc, "C": C, "B": B, "reduce": reduce,
             "names": names, "shapes": shapes, "init": init, "ids": ids.flatten().tolist(),
             "y": y.tolist(), "loss": loss.item(), "grads": grads}
 
@@ -87,7 +92,9 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed):
 def main():
     cases = [case(12, 5, 6, [2, 3, 4, 5], 4, [8, 6], 3, 4, "sum", 41),
              case(9, 3, 5, [1, 3], 2, [4], 2, 3, "max", 42),
-             case(0, 1, 7, [2, 3, 4, 5], 3, [5], 2, 4, "sum", 43)]
+             case(0, 1, 7, [2, 3, 4, 5], 3, [5], 2, 4, "sum", 43),
+             case(10, 3, 9, [2, 3], 3, [4], 2, 3, "max", 44, pool=3),
+             case(10, 3, 8, [3, 4], 2, [4], 2, 3, "sum", 45, pool=2, avg=True)]
     with open("tests/fixtures/pcnn_cases.json", "w") as f:
         json.dump({"cases": cases}, f)
         f.write("\n")

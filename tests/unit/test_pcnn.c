@@ -64,6 +64,12 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
         in.pconv_f[i] = get(c, "F")->valueint;
     }
     in.npconv = i;
+    for (int j = 0; j < i; j++) { /* the pooling after each layer, as the config sets it */
+        in.scnn_pool[j] = get(c, "pool")->valueint;
+        in.scnn_pool_stride[j] = in.scnn_pool[j];
+        in.scnn_pool_pad[j] = in.scnn_pool[j] > 0 ? (in.scnn_pool[j] - 1) / 2 : 0;
+        in.scnn_pool_avg[j] = cJSON_IsTrue(get(c, "avg"));
+    }
     lc_output_spec out = {.name = "y", .type = LC_HEAD_CATEGORY, .nclasses = C, .use_bias = 1};
     lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out};
     lc_model *m = NULL;
@@ -127,11 +133,12 @@ int main(void)
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *cases = get(root, "cases");
-    CHECK(cJSON_GetArraySize(cases) == 3);
+    CHECK(cJSON_GetArraySize(cases) == 5);
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
         char tag[64];
-        snprintf(tag, sizeof tag, "%s, %d conv layers, reduce %s", get(c, "name")->valuestring,
-                 cJSON_GetArraySize(get(c, "ks")), get(c, "reduce")->valuestring);
+        snprintf(tag, sizeof tag, "%s, %d conv layers, reduce %s, pool %d%s", get(c, "name")->valuestring,
+                 cJSON_GetArraySize(get(c, "ks")), get(c, "reduce")->valuestring,
+                 get(c, "pool")->valueint, cJSON_IsTrue(get(c, "avg")) ? " avg" : "");
         float *g1 = run(c, 1, tag, 1), *g3 = run(c, 3, tag, 0);
         size_t n = 0;
         for (const cJSON *t = get(c, "grads")->child; t; t = t->next)

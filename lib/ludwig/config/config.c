@@ -998,9 +998,9 @@ static lc_status rnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc, cons
 }
 
 /* Ludwig's ParallelCNN: conv_layers (or the four default layers of filter sizes 2, 3, 4, 5; also
- * when only num_conv_layers is set, as Ludwig does), each with filter_size and num_filters (the
- * encoder's as defaults); activation and dropout; fc_layers, num_fc_layers x output_size, or the
- * default [512, 256]. Norms and pooling are not built yet. */
+ * when only num_conv_layers is set, as Ludwig does), each with filter_size, num_filters and
+ * pool_size (the encoder's as defaults); activation and dropout; fc_layers, num_fc_layers x
+ * output_size, or the default [512, 256]. Norms are not built yet. */
 static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc,
                                    const char *what, lc_input_spec *sp)
 {
@@ -1008,8 +1008,13 @@ static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
     if (sp->reduce == LC_RED_LAST || sp->reduce == LC_RED_CONCAT || sp->reduce == LC_RED_ATTN)
         return cerr(x, at, "%s: parallel_cnn with reduce_output '%s' is not supported by ludwig-c yet (supported: sum, mean, avg, max)",
                     what, jstr(enc, "reduce_output"));
-    if (!jnull(enc, "pool_size") || (!jnull(enc, "norm") && jstr(enc, "norm")))
-        return cerr(x, at, "%s: parallel_cnn's pool_size and norm are not supported by ludwig-c yet", what, NULL);
+    if (!jnull(enc, "norm") && jstr(enc, "norm"))
+        return cerr(x, at, "%s: parallel_cnn's norm is not supported by ludwig-c yet", what, NULL);
+    /* pooling after each conv layer (ParallelConv1D: pool_size, stride pool_size, "same"
+     * padding (pool_size - 1) / 2; max or average as pool_function says) */
+    int dflt_pool = jnull(enc, "pool_size") ? 0 : (int)jnum(enc, "pool_size", 0);
+    const char *pfn = jstr(enc, "pool_function");
+    int pavg = pfn && strcmp(pfn, "max") != 0;
     if (parse_act(jstr(enc, "activation") ? jstr(enc, "activation") : "relu", &sp->pconv_act))
         return cerr(x, at, "%s: activation '%s' is not supported by ludwig-c yet", what, jstr(enc, "activation"));
     int dflt_k = (int)jnum(enc, "filter_size", 3), dflt_f = (int)jnum(enc, "num_filters", 256);
@@ -1022,11 +1027,13 @@ static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
         for (const cJSON *c = cl->child; c; c = c->next, i++) {
             for (const cJSON *kv = c->child; kv; kv = kv->next)
                 if (strcmp(kv->string, "filter_size") != 0 && strcmp(kv->string, "num_filters") != 0 &&
-                    !(strcmp(kv->string, "pool_size") == 0 && cJSON_IsNull(kv)))
-                    return cerr(x, at, "%s: conv_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters)",
+                    strcmp(kv->string, "pool_size") != 0)
+                    return cerr(x, at, "%s: conv_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters, pool_size)",
                                 what, kv->string);
             sp->pconv_k[i] = (int)jnum(c, "filter_size", dflt_k);
             sp->pconv_f[i] = (int)jnum(c, "num_filters", dflt_f);
+            sp->scnn_pool[i] = jhas(c, "pool_size") ? (jnull(c, "pool_size") ? 0 : (int)jnum(c, "pool_size", 0))
+                                                    : dflt_pool;
             if (sp->pconv_k[i] < 1 || sp->pconv_f[i] < 1)
                 return cerr(x, at, "%s: every conv_layers entry needs filter_size and num_filters >= 1", what, NULL);
         }
@@ -1035,7 +1042,15 @@ static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
         for (int i = 0; i < 4; i++) {
             sp->pconv_k[i] = 2 + i;
             sp->pconv_f[i] = dflt_f;
+            sp->scnn_pool[i] = dflt_pool;
         }
+    }
+    for (int i = 0; i < sp->npconv; i++) {
+        if (sp->scnn_pool[i] < 0)
+            return cerr(x, at, "%s: pool_size must be at least 1", what, NULL);
+        sp->scnn_pool_stride[i] = sp->scnn_pool[i];
+        sp->scnn_pool_pad[i] = sp->scnn_pool[i] > 0 ? (sp->scnn_pool[i] - 1) / 2 : 0;
+        sp->scnn_pool_avg[i] = pavg;
     }
     /* the FCStack: fc_layers, else num_fc_layers x output_size, else [512, 256] */
     cJSON *e2 = cJSON_Duplicate(enc, 1);

@@ -477,13 +477,36 @@ static lc_status plan_parallel_cnn(planner *pl, node *at, const lc_input_spec *s
             free(red);
             return st;
         }
+        int Tr = s->T, ps = s->scnn_pool[i];
+        if (ps > 0) { /* pooling over the steps, as ParallelConv1D's layer has it */
+            int stride = s->scnn_pool_stride[i] > 0 ? s->scnn_pool_stride[i] : ps;
+            int pad = s->scnn_pool_pad[i];
+            Tr = (s->T + 2 * pad - ps) / stride + 1;
+            l = Tr >= 1 ? add_layer(pl, LC_L_POOL1D, h, (size_t)Tr * F) : NULL;
+            if (!l) {
+                free(red);
+                return Tr < 1 ? lc_error_set(pl->e, LC_ERR_CONFIG, "parallel_cnn: a pooling of %d leaves no steps of %d", ps, s->T)
+                              : LC_ERR_NOMEM;
+            }
+            l->u.p1.L = s->T;
+            l->u.p1.F = F;
+            l->u.p1.k = ps;
+            l->u.p1.stride = stride;
+            l->u.p1.pad = pad;
+            l->u.p1.Lout = Tr;
+            l->u.p1.is_max = !s->scnn_pool_avg[i];
+            pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+            l->aux_off = pl->aux_per_sample;
+            pl->aux_per_sample += (size_t)Tr * F * sizeof(int32_t);
+            h = here(pl);
+        }
         l = add_layer(pl, LC_L_SEQRED, h, (size_t)F);
         if (!l) {
             free(red);
             return LC_ERR_NOMEM;
         }
         l->u.red.mode = s->reduce;
-        l->u.red.T = s->T;
+        l->u.red.T = Tr;
         l->u.red.F = F;
         pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
         l->aux_off = pl->aux_per_sample;
