@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """gen_fixtures_pcnn.py - writes tests/fixtures/pcnn_cases.json: Ludwig 0.10.3's ECD network for a
 text input (and a timeseries input: no embedding, one channel; and with max or average pooling
-after each conv layer) with the parallel_cnn encoder and a category output, built in torch 1.13 (Debian's
+after each conv layer; with batch norm after each conv) with the parallel_cnn encoder and a category output, built in torch 1.13 (Debian's
 python3-torch) with Ludwig's module names, for tests/unit/test_pcnn.c.
 
 Modules as Ludwig's (ludwig/encoders/sequence_encoders.py ParallelCNN; facts in
@@ -21,7 +21,7 @@ class Holder(torch.nn.Module):
     pass
 
 
-def case(V, E, L, ks, F, fc, C, B, reduce, seed, pool=0, avg=False):
+def case(V, E, L, ks, F, fc, C, B, reduce, seed, pool=0, avg=False, norm=False):
     torch.manual_seed(seed)
     root = Holder()
     root.input_features = Holder()
@@ -35,7 +35,10 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed, pool=0, avg=False):
     enc.parallel_conv1d.parallel_layers = torch.nn.ModuleList()
     for k in ks:
         layer = Holder()
-        layer.layers = torch.nn.ModuleList([torch.nn.Conv1d(E, F, k, padding="same")])
+        mods = [torch.nn.Conv1d(E, F, k, padding="same")]
+        if norm:  # Conv1DLayer's norm: batch -> BatchNorm1d(F) over (B, F, L), training mode
+            mods.append(torch.nn.BatchNorm1d(F))
+        layer.layers = torch.nn.ModuleList(mods)
         enc.parallel_conv1d.parallel_layers.append(layer)
     enc.fc_stack = Holder()
     enc.fc_stack.stack = torch.nn.ModuleList()
@@ -67,7 +70,12 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed, pool=0, avg=False):
 
     def forward():
         h = enc.embed_sequence.embeddings(ids) if V else ids.unsqueeze(-1)
-        outs = [torch.relu(l.layers[0](h.transpose(1, 2))) for l in enc.parallel_conv1d.parallel_layers]
+        outs = []
+        for l in enc.parallel_conv1d.parallel_layers:
+            o = l.layers[0](h.transpose(1, 2))
+            if norm:
+                o = l.layers[1](o)
+            outs.append(torch.relu(o))
         if pool:  # ParallelConv1D's pooling: kernel and stride pool, "same" padding (pool - 1) // 2
             P = torch.nn.AvgPool1d if avg else torch.nn.MaxPool1d
             outs = [P(kernel_size=pool, stride=pool, padding=(pool - 1) // 2)(o) for o in outs]
@@ -78,13 +86,18 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed, pool=0, avg=False):
             h = torch.relu(l.layers[0](h))
         return of.decoder_obj.dense.dense(h)
 
-    names = list(root.state_dict().keys())
-    init = {k: [float(v) for v in t.flatten().tolist()] for k, t in root.state_dict().items()}
-    shapes = {k: list(t.shape) for k, t in root.state_dict().items()}
+    sd = {k: t for k, t in root.state_dict().items() if not k.endswith("num_batches_tracked")}
+    names = list(sd.keys())
+    init = {k: [float(v) for v in t.flatten().tolist()] for k, t in sd.items()}
+    shapes = {k: list(t.shape) for k, t in sd.items()}
+    root.train()
     loss = torch.nn.CrossEntropyLoss()(forward(), y)
+    # buffers (the batch norms' running stats) after the training forward
+    after = {k: [float(v) for v in t.flatten().tolist()] for k, t in root.state_dict().items()
+             if k.endswith("running_mean") or k.endswith("running_var")}
     loss.backward()
     grads = {k: [float(v) for v in p.grad.flatten().tolist()] for k, p in root.named_parameters()}
-    return {"pool": pool, "avg": avg, "name": name, "V": V, "E": E, "L": L, "ks": ks, "F": F, "fc": fc, "C": C, "B": B, "reduce": reduce,
+    return {"pool": pool, "avg": avg, "norm": norm, "after": after, "name": name, "V": V, "E": E, "L": L, "ks": ks, "F": F, "fc": fc, "C": C, "B": B, "reduce": reduce,
             "names": names, "shapes": shapes, "init": init, "ids": ids.flatten().tolist(),
             "y": y.tolist(), "loss": loss.item(), "grads": grads}
 
@@ -94,7 +107,9 @@ def main():
              case(9, 3, 5, [1, 3], 2, [4], 2, 3, "max", 42),
              case(0, 1, 7, [2, 3, 4, 5], 3, [5], 2, 4, "sum", 43),
              case(10, 3, 9, [2, 3], 3, [4], 2, 3, "max", 44, pool=3),
-             case(10, 3, 8, [3, 4], 2, [4], 2, 3, "sum", 45, pool=2, avg=True)]
+             case(10, 3, 8, [3, 4], 2, [4], 2, 3, "sum", 45, pool=2, avg=True),
+             case(11, 4, 6, [2, 3, 5], 3, [5], 3, 4, "sum", 46, norm=True),
+             case(0, 1, 9, [3, 4], 3, [4], 2, 3, "max", 47, pool=2, norm=True)]
     with open("tests/fixtures/pcnn_cases.json", "w") as f:
         json.dump({"cases": cases}, f)
         f.write("\n")

@@ -30,9 +30,12 @@ def case(V, E, L, layers, fc, C, B, seed, gru=0):
     enc.conv1d_stack = Holder()
     enc.conv1d_stack.stack = torch.nn.ModuleList()
     cin, mods = E, []
-    for k, F, pool, stride, same, avg in layers:
+    for k, F, pool, stride, same, avg, *norm in layers:
         layer = Holder()
-        mlist = [torch.nn.Conv1d(cin, F, k, padding="same"), torch.nn.ReLU()]
+        mlist = [torch.nn.Conv1d(cin, F, k, padding="same")]
+        if norm and norm[0]:  # norm: batch -> BatchNorm1d(F) between the conv and the relu
+            mlist.append(torch.nn.BatchNorm1d(F))
+        mlist.append(torch.nn.ReLU())
         if pool:
             P = torch.nn.AvgPool1d if avg else torch.nn.MaxPool1d
             mlist.append(P(kernel_size=pool, stride=stride or pool, padding=(pool - 1) // 2 if same else 0))
@@ -78,24 +81,31 @@ def case(V, E, L, layers, fc, C, B, seed, gru=0):
         h = torch.relu(fl.layers[0](h))
         return of.decoder_obj.dense.dense(h)
 
-    names = list(root.state_dict().keys())
-    init = {k: [float(v) for v in t.flatten().tolist()] for k, t in root.state_dict().items()}
-    shapes = {k: list(t.shape) for k, t in root.state_dict().items()}
+    sd = {k: t for k, t in root.state_dict().items() if not k.endswith("num_batches_tracked")}
+    names = list(sd.keys())
+    init = {k: [float(v) for v in t.flatten().tolist()] for k, t in sd.items()}
+    shapes = {k: list(t.shape) for k, t in sd.items()}
+    root.train()
     loss = torch.nn.CrossEntropyLoss()(forward(), y)
+    # buffers (the batch norms' running stats) after the training forward
+    after = {k: [float(v) for v in t.flatten().tolist()] for k, t in root.state_dict().items()
+             if k.endswith("running_mean") or k.endswith("running_var")}
     loss.backward()
     grads = {k: [float(v) for v in p.grad.flatten().tolist()] for k, p in root.named_parameters()}
-    return {"gru": gru, "name": name, "V": V, "E": E, "L": L, "layers": layers, "fc": fc, "C": C, "B": B,
+    return {"gru": gru, "after": after, "name": name, "V": V, "E": E, "L": L, "layers": layers, "fc": fc, "C": C, "B": B,
             "names": names, "shapes": shapes, "init": init,
             "x": [float(v) for v in x.flatten().tolist()], "y": y.tolist(), "loss": loss.item(),
             "grads": grads}
 
 
 def main():
-    # (filter_size, num_filters, pool_size, pool_strides, pool_padding same, average)
+    # (filter_size, num_filters, pool_size, pool_strides, pool_padding same, average[, batch norm])
     cases = [case(13, 4, 11, [(3, 5, 3, 0, True, False), (2, 4, 0, 0, True, False),
                               (3, 3, 2, 1, False, True)], 6, 3, 4, 81),
              case(0, 1, 12, [(7, 3, 3, 0, True, False), (3, 2, 3, 0, True, False)], 4, 2, 3, 82),
-             case(9, 3, 10, [(5, 4, 3, 0, True, False), (5, 3, 0, 0, True, False)], 4, 2, 3, 83, gru=5)]
+             case(9, 3, 10, [(5, 4, 3, 0, True, False), (5, 3, 0, 0, True, False)], 4, 2, 3, 83, gru=5),
+             case(0, 1, 12, [(5, 4, 3, 0, True, False, True), (3, 3, 0, 0, True, False),
+                             (3, 2, 2, 0, True, True, True)], 4, 2, 4, 84)]
     with open("tests/fixtures/scnn_cases.json", "w") as f:
         json.dump({"cases": cases}, f)
         f.write("\n")

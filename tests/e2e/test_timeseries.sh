@@ -221,6 +221,55 @@ print("timeseries: stacked_cnn encoder (Ludwig's six default layers): test r2 %.
 assert r2 > 0.9, r2
 PYEOF
 
+# stacked_cnn with batch norm (Conv1DLayer's BatchNorm1d between the conv and its activation) on
+# two of its three layers, one with its own momentum: the running stats are saved under Ludwig's
+# names and used by predict and evaluate, which reproduce the experiment
+cat >"$T/scnnbn.yaml" <<'EOF'
+input_features:
+  - name: temperature_feature
+    type: timeseries
+    encoder:
+      type: stacked_cnn
+      num_filters: 16
+      fc_layers: [{output_size: 32}]
+      conv_layers:
+        - {filter_size: 5, pool_size: 3, norm: batch}
+        - {filter_size: 3, norm: batch, norm_params: {momentum: 0.2}}
+        - {filter_size: 3}
+output_features:
+  - {name: temperature, type: number}
+trainer: {epochs: 10}
+EOF
+B="$T/scnnbn/experiment_run"
+"$LUDWIG_C" experiment --config "$T/scnnbn.yaml" --dataset test-data/temperature_seattle.csv --output_directory "$T/scnnbn" \
+    --random_seed 42 --threads 2 >"$T/scnnbn.log" 2>&1 || { fail "stacked_cnn with batch norm"; cat "$T/scnnbn.log"; }
+"$LUDWIG_C" evaluate --model_path "$B/model" --dataset test-data/temperature_seattle.csv --split test \
+    --output_directory "$T/scnnbn_ev" >"$T/scnnbn_ev.log" 2>&1 || { fail "evaluate (batch norm)"; cat "$T/scnnbn_ev.log"; }
+cmp -s "$T/scnnbn_ev/test_statistics.json" "$B/test_statistics.json" ||
+    fail "evaluate's test_statistics.json differs from the experiment's (stacked_cnn with batch norm)"
+"$LUDWIG_C" predict --model_path "$B/model" --dataset test-data/temperature_seattle.csv --split test \
+    --output_directory "$T/scnnbn_pr" >"$T/scnnbn_pr.log" 2>&1 || { fail "predict (batch norm)"; cat "$T/scnnbn_pr.log"; }
+cmp -s "$T/scnnbn_pr/predictions_parquet.csv" "$B/predictions_parquet.csv" ||
+    fail "predict's predictions differ from the experiment's (stacked_cnn with batch norm)"
+$PY - "$B" <<'PYEOF' || fails=$((fails + 1))
+import json, sys
+sys.path.insert(0, "tests/e2e/lib")
+import weights
+run = sys.argv[1]
+w = weights.tensors(run + "/model/model_weights")
+p = "input_features.module_dict.temperature_feature__ludwig.encoder_obj.conv1d_stack.stack."
+for i in (0, 1):
+    for t in ("weight", "bias", "running_mean", "running_var"):
+        assert (p + "%d.layers.1.%s" % (i, t)) in w, (i, t)
+    shape, rv = w[p + "%d.layers.1.running_var" % i]
+    assert shape == (16,), shape
+    assert max(abs(v - 1.0) for v in rv) > 1e-3, "running_var never updated"
+assert p + "2.layers.1.weight" not in w, "a batch norm on the layer that has none"
+r2 = json.load(open(run + "/test_statistics.json"))["temperature"]["r2"]
+print("timeseries: stacked_cnn with batch norms on two conv layers: test r2 %.4f" % r2)
+assert r2 > 0.8, r2
+PYEOF
+
 # cnnrnn: the conv stack (two layers of filter_size 5, pooling of 3 after the first), then a GRU
 cat >"$T/cnnrnn.yaml" <<'EOF'
 input_features:
@@ -283,6 +332,9 @@ expect empty 1 "timeseries column 'temperature_feature' has no values in any row
 sed 's/encoder: rnn/encoder: passthrough/' test-data/temperature_config.yml >"$T/pt.yaml"
 expect encoder 1 "timeseries encoder 'passthrough' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, dense)" -- \
     --config "$T/pt.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
+sed 's/pool_size: 3, norm: batch}/pool_size: 3, norm: layer}/' "$T/scnnbn.yaml" >"$T/ln.yaml"
+expect convln 1 "norm 'layer' in the conv layers is not supported by ludwig-c yet; use 'batch' or null" -- \
+    --config "$T/ln.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
 
 # the transformer over the series (no embeddings: each reading projected to hidden_size)
 cat >"$T/tf.yaml" <<'EOF'

@@ -69,6 +69,8 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
         in.scnn_pool_stride[j] = in.scnn_pool[j];
         in.scnn_pool_pad[j] = in.scnn_pool[j] > 0 ? (in.scnn_pool[j] - 1) / 2 : 0;
         in.scnn_pool_avg[j] = cJSON_IsTrue(get(c, "avg"));
+        if (cJSON_IsTrue(get(c, "norm"))) /* BatchNorm1d after each conv, torch's defaults */
+            in.pconv_norm[j] = (lc_norm_spec){.type = LC_NORM_BATCH, .eps = 1e-5f, .momentum = 0.1f};
     }
     lc_output_spec out = {.name = "y", .type = LC_HEAD_CATEGORY, .nclasses = C, .use_bias = 1};
     lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out};
@@ -109,10 +111,13 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
             CHECK_CLOSE(loss, get(c, "loss")->valuedouble, 1e-7, 1e-5);
             double w = 0.0;
             for (int t = 0; t < nt; t++) {
-                double wt = cmp(m->grads + (ti[t].data - m->params), get(get(c, "grads"), ti[t].name),
-                                ti[t].n);
-                CHECK_MSG(wt <= 1.0, "%s: gradient of %s differs from torch (%.2f of tol)", tag,
-                          ti[t].name, wt);
+                /* a buffer (a batch norm's running stats): its value after the training forward */
+                double wt = ti[t].is_buffer
+                                ? cmp(ti[t].data, get(get(c, "after"), ti[t].name), ti[t].n)
+                                : cmp(m->grads + (ti[t].data - m->params),
+                                      get(get(c, "grads"), ti[t].name), ti[t].n);
+                CHECK_MSG(wt <= 1.0, "%s: %s of %s differs from torch (%.2f of tol)", tag,
+                          ti[t].is_buffer ? "the value" : "the gradient", ti[t].name, wt);
                 w = wt > w ? wt : w;
             }
             printf("test_pcnn: %s: %d tensors as torch's state_dict; loss %.7g (torch %.7g); gradients max %.2f of tol\n",
@@ -133,12 +138,13 @@ int main(void)
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *cases = get(root, "cases");
-    CHECK(cJSON_GetArraySize(cases) == 5);
+    CHECK(cJSON_GetArraySize(cases) == 7);
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
         char tag[64];
-        snprintf(tag, sizeof tag, "%s, %d conv layers, reduce %s, pool %d%s", get(c, "name")->valuestring,
+        snprintf(tag, sizeof tag, "%s, %d conv layers, reduce %s, pool %d%s%s", get(c, "name")->valuestring,
                  cJSON_GetArraySize(get(c, "ks")), get(c, "reduce")->valuestring,
-                 get(c, "pool")->valueint, cJSON_IsTrue(get(c, "avg")) ? " avg" : "");
+                 get(c, "pool")->valueint, cJSON_IsTrue(get(c, "avg")) ? " avg" : "",
+                 cJSON_IsTrue(get(c, "norm")) ? ", batch norm" : "");
         float *g1 = run(c, 1, tag, 1), *g3 = run(c, 3, tag, 0);
         size_t n = 0;
         for (const cJSON *t = get(c, "grads")->child; t; t = t->next)

@@ -67,6 +67,8 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
         in.scnn_pool_stride[i] = cJSON_GetArrayItem(e, 3)->valueint;
         in.scnn_pool_pad[i] = cJSON_IsTrue(cJSON_GetArrayItem(e, 4)) ? (in.scnn_pool[i] - 1) / 2 : 0;
         in.scnn_pool_avg[i] = cJSON_IsTrue(cJSON_GetArrayItem(e, 5));
+        if (cJSON_IsTrue(cJSON_GetArrayItem(e, 6))) /* BatchNorm1d after the conv */
+            in.pconv_norm[i] = (lc_norm_spec){.type = LC_NORM_BATCH, .eps = 1e-5f, .momentum = 0.1f};
     }
     in.npconv = i;
     lc_output_spec out = {.name = "y", .type = LC_HEAD_CATEGORY, .nclasses = C, .use_bias = 1};
@@ -108,10 +110,13 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
             CHECK_CLOSE(loss, get(c, "loss")->valuedouble, 1e-7, 1e-5);
             double w = 0.0;
             for (int t = 0; t < nt; t++) {
-                double wt = cmp(m->grads + (ti[t].data - m->params), get(get(c, "grads"), ti[t].name),
-                                ti[t].n);
-                CHECK_MSG(wt <= 1.0, "%s: gradient of %s differs from torch (%.2f of tol)", tag,
-                          ti[t].name, wt);
+                /* a buffer (a batch norm's running stats): its value after the training forward */
+                double wt = ti[t].is_buffer
+                                ? cmp(ti[t].data, get(get(c, "after"), ti[t].name), ti[t].n)
+                                : cmp(m->grads + (ti[t].data - m->params),
+                                      get(get(c, "grads"), ti[t].name), ti[t].n);
+                CHECK_MSG(wt <= 1.0, "%s: %s of %s differs from torch (%.2f of tol)", tag,
+                          ti[t].is_buffer ? "the value" : "the gradient", ti[t].name, wt);
                 w = wt > w ? wt : w;
             }
             printf("test_scnn: %s: %d tensors as torch's state_dict; loss %.7g (torch %.7g); gradients max %.2f of tol\n",
@@ -132,11 +137,15 @@ int main(void)
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *cases = get(root, "cases");
-    CHECK(cJSON_GetArraySize(cases) == 3);
+    CHECK(cJSON_GetArraySize(cases) == 4);
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
         char tag[64];
-        snprintf(tag, sizeof tag, "%s, %d conv layers%s", get(c, "name")->valuestring,
-                 cJSON_GetArraySize(get(c, "layers")), get(c, "gru")->valueint ? ", a GRU" : "");
+        int nbn = 0;
+        for (const cJSON *e = get(c, "layers")->child; e; e = e->next)
+            nbn += cJSON_IsTrue(cJSON_GetArrayItem(e, 6));
+        snprintf(tag, sizeof tag, "%s, %d conv layers%s%s", get(c, "name")->valuestring,
+                 cJSON_GetArraySize(get(c, "layers")), get(c, "gru")->valueint ? ", a GRU" : "",
+                 nbn ? ", batch norms" : "");
         float *g1 = run(c, 1, tag, 1), *g3 = run(c, 3, tag, 0);
         size_t n = 0;
         for (const cJSON *t = get(c, "grads")->child; t; t = t->next)

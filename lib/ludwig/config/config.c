@@ -997,6 +997,21 @@ static lc_status rnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc, cons
     return LC_OK;
 }
 
+/* A Conv1DLayer's norm: the conv_layers entry's norm and norm_params, else the encoder's (Ludwig
+ * passes them as the stack's defaults); batch norm only (Ludwig's layer norm there spans the
+ * channels and the steps) */
+static lc_status conv1d_norm_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc,
+                                  const cJSON *layer, const char *what, lc_norm_spec *out)
+{
+    const char *norm = layer && jhas(layer, "norm") ? jstr(layer, "norm") : jstr(enc, "norm");
+    const cJSON *np = layer && jhas(layer, "norm_params") ? jget(layer, "norm_params")
+                                                          : jget(enc, "norm_params");
+    lc_status st = norm_spec(x, at, norm, np, what, out);
+    if (!st && out->type == LC_NORM_LAYER)
+        return cerr(x, at, "%s: norm 'layer' in the conv layers is not supported by ludwig-c yet; use 'batch' or null", what, NULL);
+    return st;
+}
+
 /* Ludwig's ParallelCNN: conv_layers (or the four default layers of filter sizes 2, 3, 4, 5; also
  * when only num_conv_layers is set, as Ludwig does), each with filter_size, num_filters and
  * pool_size (the encoder's as defaults); activation and dropout; fc_layers, num_fc_layers x
@@ -1008,8 +1023,6 @@ static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
     if (sp->reduce == LC_RED_LAST || sp->reduce == LC_RED_CONCAT || sp->reduce == LC_RED_ATTN)
         return cerr(x, at, "%s: parallel_cnn with reduce_output '%s' is not supported by ludwig-c yet (supported: sum, mean, avg, max)",
                     what, jstr(enc, "reduce_output"));
-    if (!jnull(enc, "norm") && jstr(enc, "norm"))
-        return cerr(x, at, "%s: parallel_cnn's norm is not supported by ludwig-c yet", what, NULL);
     /* pooling after each conv layer (ParallelConv1D: pool_size, stride pool_size, "same"
      * padding (pool_size - 1) / 2; max or average as pool_function says) */
     int dflt_pool = jnull(enc, "pool_size") ? 0 : (int)jnum(enc, "pool_size", 0);
@@ -1027,9 +1040,13 @@ static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
         for (const cJSON *c = cl->child; c; c = c->next, i++) {
             for (const cJSON *kv = c->child; kv; kv = kv->next)
                 if (strcmp(kv->string, "filter_size") != 0 && strcmp(kv->string, "num_filters") != 0 &&
-                    strcmp(kv->string, "pool_size") != 0)
-                    return cerr(x, at, "%s: conv_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters, pool_size)",
+                    strcmp(kv->string, "pool_size") != 0 && strcmp(kv->string, "norm") != 0 &&
+                    strcmp(kv->string, "norm_params") != 0)
+                    return cerr(x, at, "%s: conv_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters, pool_size, norm, norm_params)",
                                 what, kv->string);
+            lc_status stn = conv1d_norm_spec(x, at, enc, c, what, &sp->pconv_norm[i]);
+            if (stn)
+                return stn;
             sp->pconv_k[i] = (int)jnum(c, "filter_size", dflt_k);
             sp->pconv_f[i] = (int)jnum(c, "num_filters", dflt_f);
             sp->scnn_pool[i] = jhas(c, "pool_size") ? (jnull(c, "pool_size") ? 0 : (int)jnum(c, "pool_size", 0))
@@ -1040,6 +1057,9 @@ static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
     } else {
         sp->npconv = 4;
         for (int i = 0; i < 4; i++) {
+            lc_status stn = conv1d_norm_spec(x, at, enc, NULL, what, &sp->pconv_norm[i]);
+            if (stn)
+                return stn;
             sp->pconv_k[i] = 2 + i;
             sp->pconv_f[i] = dflt_f;
             sp->scnn_pool[i] = dflt_pool;
@@ -1085,10 +1105,9 @@ static lc_status conv_stack_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *en
                                  lc_input_spec *sp, int nd, const int *dk, const int *dp,
                                  int dflt_k0, int dflt_pool, const char *act_key)
 {
-    if ((!jnull(enc, "norm") && jstr(enc, "norm")) || jnum(enc, "strides", 1) != 1 ||
-        jnum(enc, "dilation_rate", 1) != 1 ||
+    if (jnum(enc, "strides", 1) != 1 || jnum(enc, "dilation_rate", 1) != 1 ||
         (jstr(enc, "padding") && strcmp(jstr(enc, "padding"), "same") != 0))
-        return cerr(x, at, "%s: the conv layers' norm, strides, dilation_rate and padding 'valid' are not supported by ludwig-c yet",
+        return cerr(x, at, "%s: the conv layers' strides, dilation_rate and padding 'valid' are not supported by ludwig-c yet",
                     what, NULL);
     if (parse_act(jstr(enc, act_key) ? jstr(enc, act_key) : "relu", &sp->pconv_act))
         return cerr(x, at, "%s: activation '%s' is not supported by ludwig-c yet", what, jstr(enc, act_key));
@@ -1107,9 +1126,13 @@ static lc_status conv_stack_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *en
         for (const cJSON *kv = c ? c->child : NULL; kv; kv = kv->next)
             if (strcmp(kv->string, "filter_size") && strcmp(kv->string, "num_filters") &&
                 strcmp(kv->string, "pool_size") && strcmp(kv->string, "pool_function") &&
-                strcmp(kv->string, "pool_strides") && strcmp(kv->string, "pool_padding"))
-                return cerr(x, at, "%s: conv_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters, pool_size, pool_function, pool_strides, pool_padding)",
+                strcmp(kv->string, "pool_strides") && strcmp(kv->string, "pool_padding") &&
+                strcmp(kv->string, "norm") && strcmp(kv->string, "norm_params"))
+                return cerr(x, at, "%s: conv_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters, pool_size, pool_function, pool_strides, pool_padding, norm, norm_params)",
                             what, kv->string);
+        lc_status stn = conv1d_norm_spec(x, at, enc, c, what, &sp->pconv_norm[i]);
+        if (stn)
+            return stn;
         sp->pconv_k[i] = c ? (int)jnum(c, "filter_size", dflt_k) : dk ? dk[i] : dflt_k;
         sp->pconv_f[i] = c ? (int)jnum(c, "num_filters", dflt_f) : dflt_f;
         sp->scnn_pool[i] = c ? (jhas(c, "pool_size") ? (jnull(c, "pool_size") ? 0 : (int)jnum(c, "pool_size", 0)) : dflt_p)

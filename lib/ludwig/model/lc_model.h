@@ -140,6 +140,7 @@ typedef struct lc_input_spec {
     int npconv;            /* parallel_cnn: layers, each filter size and number of filters */
     int pconv_k[16], pconv_f[16];
     int scnn_pool[16], scnn_pool_stride[16], scnn_pool_pad[16], scnn_pool_avg[16]; /* stacked_cnn */
+    lc_norm_spec pconv_norm[16]; /* parallel_cnn, stacked_cnn, cnnrnn: each conv layer's norm */
     float conv_dropout;    /* stacked_cnn (its dropout), cnnrnn (conv_dropout) */
     int nstack;            /* stacked_parallel_cnn: stacks, parallel layers in each, their */
     int nper[8];           /* filter sizes and numbers of filters */
@@ -254,6 +255,8 @@ typedef struct lc_layer {
         float rate;
         struct {
             int C, HW;
+            int steps;     /* > 0: a time-major (B, steps, C) map, normalized per channel over
+                            * the batch and the steps (BatchNorm1d in a Conv1DLayer) */
             float eps, momentum;
         } norm;
         struct {

@@ -137,6 +137,31 @@ static lc_status add_norm(planner *pl, node *at, const lc_norm_spec *ns, int C, 
     return LC_OK;
 }
 
+/* A Conv1DLayer's BatchNorm1d over the (B, L, F) conv output: per channel over the batch and
+ * the steps (only batch norm: the config refuses Ludwig's layer norm there) */
+static lc_status add_norm_steps(planner *pl, node *at, const lc_norm_spec *ns, int L, int F,
+                                int index)
+{
+    if (ns->type != LC_NORM_BATCH)
+        return LC_OK;
+    lc_layer *l = add_layer(pl, LC_L_BATCHNORM, *at, (size_t)L * F);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->param_index = index;
+    l->u.norm.C = F;
+    l->u.norm.HW = 1;
+    l->u.norm.steps = L;
+    l->u.norm.eps = ns->eps;
+    l->u.norm.momentum = ns->momentum;
+    add_params(pl, l, (size_t)F, (size_t)F, LC_INIT_ONES, LC_INIT_ZEROS);
+    l->buf_off = pl->nbuffers;
+    pl->nbuffers += 2 * (size_t)F;
+    l->aux_off = pl->aux_fixed;
+    pl->aux_fixed += 2 * (size_t)F * sizeof(float);
+    *at = here(pl);
+    return LC_OK;
+}
+
 static lc_status add_act_dropout(planner *pl, node *at, lc_act act, float rate, int index)
 {
     size_t n = at->n;
@@ -473,7 +498,8 @@ static lc_status plan_parallel_cnn(planner *pl, node *at, const lc_input_spec *s
         add_params(pl, l, (size_t)F * E * s->pconv_k[i], (size_t)F, LC_INIT_TORCH_DEFAULT,
                    LC_INIT_TORCH_DEFAULT);
         h = here(pl);
-        if ((st = add_act_dropout(pl, &h, s->pconv_act, s->embed_dropout, i))) {
+        if ((st = add_norm_steps(pl, &h, &s->pconv_norm[i], s->T, F, i)) ||
+            (st = add_act_dropout(pl, &h, s->pconv_act, s->embed_dropout, i))) {
             free(red);
             return st;
         }
@@ -632,7 +658,8 @@ static lc_status plan_conv1d_stack(planner *pl, node *at, const lc_input_spec *s
         l->fan_out = (size_t)F * k;
         add_params(pl, l, (size_t)F * E * k, (size_t)F, LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT);
         *at = here(pl);
-        if ((st = add_act_dropout(pl, at, s->pconv_act, s->conv_dropout, i)))
+        if ((st = add_norm_steps(pl, at, &s->pconv_norm[i], L, F, i)) ||
+            (st = add_act_dropout(pl, at, s->pconv_act, s->conv_dropout, i)))
             return st;
         int ps = s->scnn_pool[i];
         if (ps > 0) {
@@ -1722,20 +1749,23 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             break;
         case LC_L_BATCHNORM: {
             /* Ludwig's BatchNorm1dOrIdentity / BatchNorm2dOrIdentity: a batch of one sample
-             * passes unchanged, in training (running stats untouched) and in evaluation */
-            if (B == 1) {
-                memcpy(y, x, l->out_n * sizeof *y);
+             * passes unchanged, in training (running stats untouched) and in evaluation. A
+             * conv layer's plain BatchNorm1d normalizes the B L steps as rows; one value per
+             * channel (B L = 1) cannot be normalized in training and passes unchanged. */
+            int steps = l->u.norm.steps, rows = steps > 0 ? B * steps : B;
+            if (steps > 0 ? training && rows == 1 : B == 1) {
+                memcpy(y, x, (size_t)B * l->out_n * sizeof *y);
                 break;
             }
             float *stats = (float *)(m->aux + l->aux_off);
             float *rm = m->buffers + l->buf_off, *rv = rm + l->u.norm.C;
             if (training)
-                lc_batchnorm_forward_train(p, B, l->u.norm.C, l->u.norm.HW, l->u.norm.eps,
+                lc_batchnorm_forward_train(p, rows, l->u.norm.C, l->u.norm.HW, l->u.norm.eps,
                                            l->u.norm.momentum, x, w, b, y, stats,
                                            stats + l->u.norm.C, rm, rv);
             else
-                lc_batchnorm_forward_eval(p, B, l->u.norm.C, l->u.norm.HW, l->u.norm.eps, x, w,
-                                          b, rm, rv, y);
+                lc_batchnorm_forward_eval(p, rows, l->u.norm.C, l->u.norm.HW, l->u.norm.eps, x,
+                                          w, b, rm, rv, y);
             break;
         }
         case LC_L_LAYERNORM: {
@@ -2090,13 +2120,14 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 lc_dropout_backward(p, B, l->out_n, l->u.rate, m->aux + l->aux_off, dy, dx);
             break;
         case LC_L_BATCHNORM: {
-            if (B == 1) { /* the identity (see the forward pass); gamma and beta get 0 */
+            int steps = l->u.norm.steps, rows = steps > 0 ? B * steps : B;
+            if (rows == 1) { /* the identity (see the forward pass); gamma and beta get 0 */
                 if (dx)
-                    memcpy(dx, dy, l->out_n * sizeof *dx);
+                    memcpy(dx, dy, (size_t)B * l->out_n * sizeof *dx);
                 break;
             }
             const float *stats = (const float *)(m->aux + l->aux_off);
-            lc_batchnorm_backward(p, B, l->u.norm.C, l->u.norm.HW, x, w, stats,
+            lc_batchnorm_backward(p, rows, l->u.norm.C, l->u.norm.HW, x, w, stats,
                                   stats + l->u.norm.C, dy, dx ? dx : m->dtmp, dw, db);
             break;
         }
@@ -2217,8 +2248,8 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
                  in);
         break;
     case LC_PART_ENC_SCONV:
-        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.conv1d_stack.stack.%d.layers.0",
-                 in, l->param_index);
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.conv1d_stack.stack.%d.layers.%d",
+                 in, l->param_index, sub);
         break;
     case LC_PART_ENC_TOKEN_EMBED:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.embed_sequence.token_embed.embeddings",
@@ -2248,8 +2279,8 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
         break;
     case LC_PART_ENC_PCONV:
         snprintf(buf, n,
-                 "input_features.module_dict.%s__ludwig.encoder_obj.parallel_conv1d.parallel_layers.%d.layers.0",
-                 in, l->param_index);
+                 "input_features.module_dict.%s__ludwig.encoder_obj.parallel_conv1d.parallel_layers.%d.layers.%d",
+                 in, l->param_index, sub);
         break;
     case LC_PART_ENC_RNN:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.recurrent_stack.layers",
