@@ -31,12 +31,20 @@ def case(V, E, L, stacks, fc, C, B, seed):
     for layers in stacks:
         pl = Holder()
         pl.parallel_layers = torch.nn.ModuleList()
-        for k, F in layers:
+        for k, F, *opt in layers:  # opt: pool_size, pool_strides, pool_padding same, avg, norm
+            pool, stride, same, avg, norm = opt if opt else (0, 0, False, False, False)
             layer = Holder()
-            layer.layers = torch.nn.ModuleList([torch.nn.Conv1d(cin, F, k, padding="same")])
+            mods = [torch.nn.Conv1d(cin, F, k, padding="same")]
+            if norm:  # Conv1DLayer's batch norm, between the conv and the relu
+                mods.append(torch.nn.BatchNorm1d(F))
+            mods.append(torch.nn.ReLU())
+            if pool:
+                P = torch.nn.AvgPool1d if avg else torch.nn.MaxPool1d
+                mods.append(P(kernel_size=pool, stride=stride or pool, padding=(pool - 1) // 2 if same else 0))
+            layer.layers = torch.nn.ModuleList(mods)
             pl.parallel_layers.append(layer)
         enc.parallel_conv1d_stack.stack.append(pl)
-        cin = sum(F for _, F in layers)
+        cin = sum(layer[1] for layer in layers)
     enc.fc_stack = Holder()
     enc.fc_stack.stack = torch.nn.ModuleList()
     fl = Holder()
@@ -60,24 +68,40 @@ def case(V, E, L, stacks, fc, C, B, seed):
     def forward():
         h = enc.embed_sequence.embeddings(ids).transpose(1, 2)
         for pl in enc.parallel_conv1d_stack.stack:
-            h = torch.cat([torch.relu(l.layers[0](h)) for l in pl.parallel_layers], dim=1)
+            outs = []
+            for l in pl.parallel_layers:
+                o = h
+                for m in l.layers:
+                    o = m(o)
+                outs.append(o)
+            h = torch.cat(outs, dim=1)
         h = h.transpose(1, 2).sum(1)
         return of.decoder_obj.dense.dense(torch.relu(fl.layers[0](h)))
 
-    names = list(root.state_dict().keys())
-    init = {k: [float(v) for v in t.flatten().tolist()] for k, t in root.state_dict().items()}
-    shapes = {k: list(t.shape) for k, t in root.state_dict().items()}
+    sd = {k: t for k, t in root.state_dict().items() if not k.endswith("num_batches_tracked")}
+    names = list(sd.keys())
+    init = {k: [float(v) for v in t.flatten().tolist()] for k, t in sd.items()}
+    shapes = {k: list(t.shape) for k, t in sd.items()}
+    root.train()
     loss = torch.nn.CrossEntropyLoss()(forward(), y)
+    # buffers (the batch norms' running stats) after the training forward
+    after = {k: [float(v) for v in t.flatten().tolist()] for k, t in root.state_dict().items()
+             if k.endswith("running_mean") or k.endswith("running_var")}
     loss.backward()
     grads = {k: [float(v) for v in p.grad.flatten().tolist()] for k, p in root.named_parameters()}
-    return {"V": V, "E": E, "L": L, "stacks": stacks, "fc": fc, "C": C, "B": B, "names": names,
+    return {"after": after, "V": V, "E": E, "L": L, "stacks": stacks, "fc": fc, "C": C, "B": B, "names": names,
             "shapes": shapes, "init": init, "ids": ids.flatten().tolist(), "y": y.tolist(),
             "loss": loss.item(), "grads": grads}
 
 
 def main():
     cases = [case(12, 4, 7, [[(2, 3), (3, 2), (5, 2)], [(3, 4), (2, 1)]], 5, 3, 4, 91),
-             case(9, 3, 5, [[(1, 2)], [(3, 2), (4, 3)], [(2, 2)]], 4, 2, 3, 92)]
+             case(9, 3, 5, [[(1, 2)], [(3, 2), (4, 3)], [(2, 2)]], 4, 2, 3, 92),
+             # (filter_size, num_filters, pool_size, pool_strides, pool_padding same, average,
+             # batch norm): pooled stacks (lengths 11 -> 5 -> 2) and batch norms
+             case(10, 3, 11, [[(2, 3, 2, 0, False, False, True), (3, 2, 3, 2, False, False, False)],
+                              [(3, 2, 3, 0, True, True, True), (1, 2, 2, 2, True, False, True)]],
+                  4, 2, 4, 93)]
     with open("tests/fixtures/spcnn_cases.json", "w") as f:
         json.dump({"cases": cases}, f)
         f.write("\n")

@@ -12,7 +12,7 @@
 #  - pretrained_embeddings from a small GloVe file: its vectors, the average for other words;
 #    a line of the wrong length and a missing file refused;
 #  - Ludwig's default encoder, parallel_cnn, trains with its tensors named as Ludwig's; so does
-#    stacked_parallel_cnn with stacked_layers given as a list of lists;
+#    stacked_parallel_cnn with stacked_layers given as a list of lists, a batch norm and pooling;
 #  - the transformer encoder trains (2 blocks), its tensors named as Ludwig's, read back by predict;
 #  - an encoder not built (bert), heads that do not divide hidden_size and text outputs are
 #    refused with a message and no output.
@@ -138,8 +138,9 @@ input_features:
       type: stacked_parallel_cnn
       embedding_size: 16
       num_filters: 8
+      pool_size: 3
       stacked_layers:
-        - [{filter_size: 2}, {filter_size: 3}]
+        - [{filter_size: 2, norm: batch}, {filter_size: 3}]
         - [{filter_size: 3, num_filters: 4}]
 output_features:
   - name: category
@@ -150,10 +151,20 @@ trainer: {epochs: 2}
 EOF
 "$LUDWIG_C" experiment --config "$T/spcnn.yaml" --dataset "$T/small.csv" --output_directory "$T/spcnn" \
     --random_seed 1 --threads 2 >"$T/spcnn.log" 2>&1 || { fail "stacked_parallel_cnn experiment"; cat "$T/spcnn.log"; }
-for tensor in stack.0.parallel_layers.1.layers.0.weight stack.1.parallel_layers.0.layers.0.weight; do
+for tensor in stack.0.parallel_layers.1.layers.0.weight stack.1.parallel_layers.0.layers.0.weight \
+    stack.0.parallel_layers.0.layers.1.running_var; do
     grep -q "text__ludwig.encoder_obj.parallel_conv1d_stack.$tensor" "$T/spcnn/experiment_run/model/model_weights" ||
         fail "no tensor parallel_conv1d_stack.$tensor"
 done
+# the batch norm's running stats and the last stack's pooling (the encoder's pool_size) travel
+"$LUDWIG_C" predict --model_path "$T/spcnn/experiment_run/model" --dataset "$T/small.csv" --split test \
+    --output_directory "$T/spcnnp" >"$T/spcnnp.log" 2>&1 || { fail "stacked_parallel_cnn predict"; cat "$T/spcnnp.log"; }
+cmp -s "$T/spcnnp/predictions_parquet.csv" "$T/spcnn/experiment_run/predictions_parquet.csv" ||
+    fail "predict's predictions with stacked_parallel_cnn differ from the experiment's"
+# a stack whose layers pool to different lengths cannot be concatenated per step
+sed 's/- \[{filter_size: 2, norm: batch}, {filter_size: 3}\]/- [{filter_size: 2, pool_size: 2}, {filter_size: 3}]/' "$T/spcnn.yaml" >"$T/spcnn_bad.yaml"
+expect spcnnlen 1 "stacked_parallel_cnn: the layers of stacked_layers[0] give 20 and 40 steps after their pooling" -- \
+    --config "$T/spcnn_bad.yaml" --dataset "$T/small.csv"
 
 # pretrained_embeddings: a small GloVe file this test writes (3 values per word); frozen, so the
 # saved matrix holds the file's vectors for its words and their average (+- 0.01) for the rest

@@ -57,6 +57,16 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
         for (const cJSON *e = st->child; e; e = e->next, j++) {
             in.spk[i][j] = cJSON_GetArrayItem(e, 0)->valueint;
             in.spf[i][j] = cJSON_GetArrayItem(e, 1)->valueint;
+            if (cJSON_GetArraySize(e) == 7) { /* pooling and batch norm */
+                int ps = cJSON_GetArrayItem(e, 2)->valueint;
+                in.sp_pool[i][j] = ps;
+                in.sp_pool_stride[i][j] = cJSON_GetArrayItem(e, 3)->valueint;
+                in.sp_pool_pad[i][j] = cJSON_IsTrue(cJSON_GetArrayItem(e, 4)) ? (ps - 1) / 2 : 0;
+                in.sp_pool_avg[i][j] = cJSON_IsTrue(cJSON_GetArrayItem(e, 5));
+                if (cJSON_IsTrue(cJSON_GetArrayItem(e, 6)))
+                    in.sp_norm[i][j] = (lc_norm_spec){.type = LC_NORM_BATCH, .eps = 1e-5f,
+                                                      .momentum = 0.1f};
+            }
         }
         in.nper[i] = j;
     }
@@ -100,10 +110,13 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
             CHECK_CLOSE(loss, get(c, "loss")->valuedouble, 1e-7, 1e-5);
             double w = 0.0;
             for (int t = 0; t < nt; t++) {
-                double wt = cmp(m->grads + (ti[t].data - m->params), get(get(c, "grads"), ti[t].name),
-                                ti[t].n);
-                CHECK_MSG(wt <= 1.0, "%s: gradient of %s differs from torch (%.2f of tol)", tag,
-                          ti[t].name, wt);
+                /* a buffer (a batch norm's running stats): its value after the training forward */
+                double wt = ti[t].is_buffer
+                                ? cmp(ti[t].data, get(get(c, "after"), ti[t].name), ti[t].n)
+                                : cmp(m->grads + (ti[t].data - m->params),
+                                      get(get(c, "grads"), ti[t].name), ti[t].n);
+                CHECK_MSG(wt <= 1.0, "%s: %s of %s differs from torch (%.2f of tol)", tag,
+                          ti[t].is_buffer ? "the value" : "the gradient", ti[t].name, wt);
                 w = wt > w ? wt : w;
             }
             printf("test_spcnn: %s: %d tensors as torch's state_dict; loss %.7g (torch %.7g); gradients max %.2f of tol\n",
@@ -124,10 +137,11 @@ int main(void)
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *cases = get(root, "cases");
-    CHECK(cJSON_GetArraySize(cases) == 2);
+    CHECK(cJSON_GetArraySize(cases) == 3);
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
         char tag[64];
-        snprintf(tag, sizeof tag, "%d stacks", cJSON_GetArraySize(get(c, "stacks")));
+        snprintf(tag, sizeof tag, "%d stacks%s", cJSON_GetArraySize(get(c, "stacks")),
+                 cJSON_GetArraySize(get(c, "stacks")->child->child) == 7 ? ", pooling and batch norms" : "");
         float *g1 = run(c, 1, tag, 1), *g3 = run(c, 3, tag, 0);
         size_t n = 0;
         for (const cJSON *t = get(c, "grads")->child; t; t = t->next)

@@ -1179,15 +1179,22 @@ static lc_status stacked_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *e
 
 /* Ludwig's StackedParallelCNN: stacked_layers (lists of {filter_size, num_filters}), or its three
  * default stacks of filter sizes 2, 3, 4, 5 (also when only num_stacked_layers is set: Ludwig's
- * ParallelConv1DStack is never given it); activation and dropout after each conv; no pooling yet;
- * the reduction; fc_layers, num_fc_layers x output_size, or [512, 256]. */
+ * ParallelConv1DStack is never given it); batch norm, activation and dropout after each conv, and
+ * its pooling (pool_size, pool_function, pool_strides, pool_padding); the reduction; fc_layers,
+ * num_fc_layers x output_size, or [512, 256]. */
 static lc_status stacked_pcnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc,
                                    const char *what, lc_input_spec *sp)
 {
     sp->enc = LC_ENC_STACKED_PCNN;
     sp->conv_dropout = (float)jnum(enc, "dropout", 0);
-    if (!jnull(enc, "pool_size") || (!jnull(enc, "norm") && jstr(enc, "norm")))
-        return cerr(x, at, "%s: stacked_parallel_cnn's pool_size and norm are not supported by ludwig-c yet", what, NULL);
+    /* the encoder's pool_size pools the last stack's layers only (as ParallelConv1DStack fills
+     * in the layers' defaults: stride pool_size, "valid" padding); pool_function, norm and
+     * norm_params are every layer's default */
+    int dflt_pool = jnull(enc, "pool_size") ? 0 : (int)jnum(enc, "pool_size", 0);
+    const char *dpf = jstr(enc, "pool_function");
+    int dflt_avg = dpf && strcmp(dpf, "max") != 0;
+    if (dflt_pool < 0)
+        return cerr(x, at, "%s: pool_size must be at least 1", what, NULL);
     if (parse_act(jstr(enc, "activation") ? jstr(enc, "activation") : "relu", &sp->pconv_act))
         return cerr(x, at, "%s: activation '%s' is not supported by ludwig-c yet", what, jstr(enc, "activation"));
     int dflt_k = (int)jnum(enc, "filter_size", 3), dflt_f = (int)jnum(enc, "num_filters", 256);
@@ -1207,13 +1214,29 @@ static lc_status stacked_pcnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
             const cJSON *c = custom ? cJSON_GetArrayItem(st, j) : NULL;
             for (const cJSON *kv = c ? c->child : NULL; kv; kv = kv->next)
                 if (strcmp(kv->string, "filter_size") && strcmp(kv->string, "num_filters") &&
-                    !(strcmp(kv->string, "pool_size") == 0 && cJSON_IsNull(kv)))
-                    return cerr(x, at, "%s: stacked_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters)",
+                    strcmp(kv->string, "pool_size") && strcmp(kv->string, "pool_function") &&
+                    strcmp(kv->string, "pool_strides") && strcmp(kv->string, "pool_padding") &&
+                    strcmp(kv->string, "norm") && strcmp(kv->string, "norm_params"))
+                    return cerr(x, at, "%s: stacked_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters, pool_size, pool_function, pool_strides, pool_padding, norm, norm_params)",
                                 what, kv->string);
             sp->spk[i][j] = c ? (int)jnum(c, "filter_size", dflt_k) : 2 + j;
             sp->spf[i][j] = c ? (int)jnum(c, "num_filters", dflt_f) : dflt_f;
             if (sp->spk[i][j] < 1 || sp->spf[i][j] < 1)
                 return cerr(x, at, "%s: every stacked_layers entry needs filter_size and num_filters >= 1", what, NULL);
+            int last = i == sp->nstack - 1;
+            int ps = c && jhas(c, "pool_size") ? (jnull(c, "pool_size") ? 0 : (int)jnum(c, "pool_size", 0))
+                                               : last ? dflt_pool : 0;
+            if (ps < 0)
+                return cerr(x, at, "%s: pool_size must be at least 1", what, NULL);
+            int pst = c && jhas(c, "pool_strides") && !jnull(c, "pool_strides") ? (int)jnum(c, "pool_strides", 0) : 0;
+            const char *cpf = c ? jstr(c, "pool_function") : NULL, *cpp = c ? jstr(c, "pool_padding") : NULL;
+            sp->sp_pool[i][j] = ps;
+            sp->sp_pool_stride[i][j] = pst > 0 ? pst : ps;
+            sp->sp_pool_pad[i][j] = cpp && strcmp(cpp, "same") == 0 && ps > 0 ? (ps - 1) / 2 : 0;
+            sp->sp_pool_avg[i][j] = cpf ? strcmp(cpf, "max") != 0 : dflt_avg;
+            lc_status stn = conv1d_norm_spec(x, at, enc, c, what, &sp->sp_norm[i][j]);
+            if (stn)
+                return stn;
         }
     }
     cJSON *e2 = cJSON_Duplicate(enc, 1);

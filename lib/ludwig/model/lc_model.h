@@ -145,6 +145,8 @@ typedef struct lc_input_spec {
     int nstack;            /* stacked_parallel_cnn: stacks, parallel layers in each, their */
     int nper[8];           /* filter sizes and numbers of filters */
     int spk[8][16], spf[8][16];
+    int sp_pool[8][16], sp_pool_stride[8][16], sp_pool_pad[8][16], sp_pool_avg[8][16];
+    lc_norm_spec sp_norm[8][16]; /* each layer's pooling (0: none) and norm */
     int tf_layers, tf_hidden, tf_heads, tf_ffn; /* transformer: num_layers, hidden_size,
                                                  * num_heads, transformer_output_size */
     float tf_dropout;

@@ -706,8 +706,8 @@ static lc_status plan_stacked_cnn1d(planner *pl, node *at, const lc_input_spec *
 }
 
 /* Ludwig's StackedParallelCNN: (the embeddings,) per stack its parallel Conv1d ("same") ->
- * activation -> dropout layers over the stack's input, concatenated per step, the reduction, the
- * FCStack. */
+ * (batch norm ->) activation -> dropout (-> pooling) layers over the stack's input, concatenated
+ * per step, the reduction, the FCStack. */
 static lc_status plan_stacked_pcnn(planner *pl, node *at, const lc_input_spec *s)
 {
     lc_status st = plan_seq_embed(pl, at, s);
@@ -718,7 +718,7 @@ static lc_status plan_stacked_pcnn(planner *pl, node *at, const lc_input_spec *s
     int L = s->T, E = (int)(at->n / (size_t)s->T);
     for (int i = 0; i < s->nstack; i++) {
         node in = *at;
-        int outs[16], Ftot = 0, np = s->nper[i];
+        int outs[16], Ftot = 0, np = s->nper[i], Lnext = L;
         if (np < 1 || np > 16)
             return lc_error_set(pl->e, LC_ERR_CONFIG, "stacked_parallel_cnn: a stack needs 1 to 16 layers");
         for (int j = 0; j < np; j++) {
@@ -734,22 +734,54 @@ static lc_status plan_stacked_pcnn(planner *pl, node *at, const lc_input_spec *s
             add_params(pl, l, (size_t)F * E * k, (size_t)F, LC_INIT_TORCH_DEFAULT,
                        LC_INIT_TORCH_DEFAULT);
             node h = here(pl);
-            if ((st = add_act_dropout(pl, &h, s->pconv_act, s->conv_dropout, j)))
+            if ((st = add_norm_steps(pl, &h, &s->sp_norm[i][j], L, F, i * 16 + j)) ||
+                (st = add_act_dropout(pl, &h, s->pconv_act, s->conv_dropout, j)))
                 return st;
+            int ps = s->sp_pool[i][j], Lj = L;
+            if (ps > 0) { /* the layer's own pooling over the steps */
+                int stride = s->sp_pool_stride[i][j] > 0 ? s->sp_pool_stride[i][j] : ps;
+                int pad = s->sp_pool_pad[i][j];
+                Lj = (L + 2 * pad - ps) / stride + 1;
+                if (Lj < 1 || 2 * pad > ps)
+                    return lc_error_set(pl->e, LC_ERR_CONFIG,
+                                        "stacked_parallel_cnn: stacked_layers[%d][%d]'s pooling of %d leaves no steps of the %d it gets (max_sequence_length too short)",
+                                        i, j, ps, L);
+                l = add_layer(pl, LC_L_POOL1D, h, (size_t)Lj * F);
+                if (!l)
+                    return LC_ERR_NOMEM;
+                l->u.p1.L = L;
+                l->u.p1.F = F;
+                l->u.p1.k = ps;
+                l->u.p1.stride = stride;
+                l->u.p1.pad = pad;
+                l->u.p1.Lout = Lj;
+                l->u.p1.is_max = !s->sp_pool_avg[i][j];
+                l->param_index = i * 16 + j;
+                pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+                l->aux_off = pl->aux_per_sample;
+                pl->aux_per_sample += (size_t)Lj * F * sizeof(int32_t);
+            }
+            if (j == 0)
+                Lnext = Lj;
+            else if (Lj != Lnext) /* torch.cat over the channels needs one length */
+                return lc_error_set(pl->e, LC_ERR_CONFIG,
+                                    "stacked_parallel_cnn: the layers of stacked_layers[%d] give %d and %d steps after their pooling; Ludwig concatenates them per step, so they must give the same",
+                                    i, Lnext, Lj);
             outs[j] = pl->n - 1;
             Ftot += F;
         }
         lc_layer *c = add_layer(pl, LC_L_CONCAT_CH, (node){outs[0], pl->layers[outs[0]].out_n},
-                                (size_t)L * Ftot);
+                                (size_t)Lnext * Ftot);
         for (int j = 1; c && j < np; j++)
             if (push_src(pl, outs[j]))
                 c = NULL;
         if (!c)
             return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
         pl->layers[pl->n - 1].nsrc = np;
-        pl->layers[pl->n - 1].u.cc.L = L;
+        pl->layers[pl->n - 1].u.cc.L = Lnext;
         *at = here(pl);
         E = Ftot;
+        L = Lnext;
     }
     pl->part = LC_PART_ENC_FC;
     if ((st = add_seq_reduce(pl, at, s->reduce, L, E)))
@@ -2274,8 +2306,8 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
     }
     case LC_PART_ENC_SPCONV:
         snprintf(buf, n,
-                 "input_features.module_dict.%s__ludwig.encoder_obj.parallel_conv1d_stack.stack.%d.parallel_layers.%d.layers.0",
-                 in, l->param_index / 16, l->param_index % 16);
+                 "input_features.module_dict.%s__ludwig.encoder_obj.parallel_conv1d_stack.stack.%d.parallel_layers.%d.layers.%d",
+                 in, l->param_index / 16, l->param_index % 16, sub);
         break;
     case LC_PART_ENC_PCONV:
         snprintf(buf, n,
