@@ -30,10 +30,11 @@ def case(V, E, L, layers, fc, C, B, seed, gru=0):
     enc.conv1d_stack = Holder()
     enc.conv1d_stack.stack = torch.nn.ModuleList()
     cin, mods = E, []
-    for k, F, pool, stride, same, avg, *norm in layers:
+    for k, F, pool, stride, same, avg, *more in layers:
+        norm, cst, cdil, cvalid = (more + [False, 1, 1, False][len(more):])
         layer = Holder()
-        mlist = [torch.nn.Conv1d(cin, F, k, padding="same")]
-        if norm and norm[0]:  # norm: batch -> BatchNorm1d(F) between the conv and the relu
+        mlist = [torch.nn.Conv1d(cin, F, k, stride=cst, dilation=cdil, padding="valid" if cvalid else "same")]
+        if norm:  # norm: batch -> BatchNorm1d(F) between the conv and the relu
             mlist.append(torch.nn.BatchNorm1d(F))
         mlist.append(torch.nn.ReLU())
         if pool:
@@ -99,13 +100,18 @@ def case(V, E, L, layers, fc, C, B, seed, gru=0):
 
 
 def main():
-    # (filter_size, num_filters, pool_size, pool_strides, pool_padding same, average[, batch norm])
+    # (filter_size, num_filters, pool_size, pool_strides, pool_padding same, average[, batch norm[,
+    # strides, dilation_rate, padding valid]])
     cases = [case(13, 4, 11, [(3, 5, 3, 0, True, False), (2, 4, 0, 0, True, False),
                               (3, 3, 2, 1, False, True)], 6, 3, 4, 81),
              case(0, 1, 12, [(7, 3, 3, 0, True, False), (3, 2, 3, 0, True, False)], 4, 2, 3, 82),
              case(9, 3, 10, [(5, 4, 3, 0, True, False), (5, 3, 0, 0, True, False)], 4, 2, 3, 83, gru=5),
              case(0, 1, 12, [(5, 4, 3, 0, True, False, True), (3, 3, 0, 0, True, False),
-                             (3, 2, 2, 0, True, True, True)], 4, 2, 4, 84)]
+                             (3, 2, 2, 0, True, True, True)], 4, 2, 4, 84),
+             # strided, dilated, "valid": 16 steps -> 7 -> 5 -> (dilated "same") 5 -> pooled 2
+             case(7, 3, 16, [(3, 4, 0, 0, True, False, False, 2, 1, True),
+                             (2, 3, 0, 0, True, False, True, 1, 2, True),
+                             (3, 2, 2, 0, False, False, False, 1, 2, False)], 4, 2, 3, 85)]
     with open("tests/fixtures/scnn_cases.json", "w") as f:
         json.dump({"cases": cases}, f)
         f.write("\n")

@@ -1,4 +1,5 @@
-/* conv1d.c - Conv1d with "same" padding over time-major sequences (see lc_conv1d.h). */
+/* conv1d.c - Conv1d ("same" or "valid", strided, dilated) over time-major sequences (see
+ * lc_conv1d.h). */
 #include "lc_conv1d.h"
 
 #include <string.h>
@@ -9,6 +10,18 @@ enum { GROUP = 8 }; /* samples per weight-gradient partial */
 
 static int ngroups(int B) { return (B + GROUP - 1) / GROUP; }
 
+static int c_stride(const lc_conv1d *c) { return c->stride > 0 ? c->stride : 1; }
+static int c_dil(const lc_conv1d *c) { return c->dilation > 0 ? c->dilation : 1; }
+static int c_pad(const lc_conv1d *c) { return c->valid ? 0 : c_dil(c) * (c->k - 1) / 2; }
+
+int lc_conv1d_out_len(const lc_conv1d *c)
+{
+    if (!c->valid)
+        return c->L;
+    int span = c_dil(c) * (c->k - 1) + 1;
+    return c->L < span ? 0 : (c->L - span) / c_stride(c) + 1;
+}
+
 static size_t part_floats(const lc_conv1d *c);
 
 size_t lc_conv1d_ws_floats(const lc_conv1d *c, int B, int nthreads)
@@ -17,15 +30,16 @@ size_t lc_conv1d_ws_floats(const lc_conv1d *c, int B, int nthreads)
     return (size_t)(nthreads < 1 ? 1 : nthreads) * 2 * col + (size_t)ngroups(B) * part_floats(c);
 }
 
-/* sample xb (L, E) as rows of E k values, (e, j) order, zero outside the sequence */
+/* sample xb (L, E) as Lo rows of E k values, (e, j) order, zero outside the sequence */
 static void im2col(const lc_conv1d *c, const float *xb, float *col)
 {
-    const int L = c->L, E = c->E, k = c->k, p = (k - 1) / 2;
-    for (int t = 0; t < L; t++) {
+    const int L = c->L, E = c->E, k = c->k, p = c_pad(c), st = c_stride(c), d = c_dil(c);
+    const int Lo = lc_conv1d_out_len(c);
+    for (int t = 0; t < Lo; t++) {
         float *row = col + (size_t)t * E * k;
         for (int e = 0; e < E; e++)
             for (int j = 0; j < k; j++) {
-                int s = t + j - p;
+                int s = t * st + j * d - p;
                 row[e * k + j] = s >= 0 && s < L ? xb[(size_t)s * E + e] : 0.0f;
             }
     }
@@ -34,11 +48,12 @@ static void im2col(const lc_conv1d *c, const float *xb, float *col)
 /* the adjoint: dx (L, E) += the rows of dcol put back where im2col took them */
 static void col2im(const lc_conv1d *c, const float *dcol, float *dxb)
 {
-    const int L = c->L, E = c->E, k = c->k, p = (k - 1) / 2;
-    for (int t = 0; t < L; t++) {
+    const int L = c->L, E = c->E, k = c->k, p = c_pad(c), st = c_stride(c), d = c_dil(c);
+    const int Lo = lc_conv1d_out_len(c);
+    for (int t = 0; t < Lo; t++) {
         const float *row = dcol + (size_t)t * E * k;
         for (int j = 0; j < k; j++) {
-            int s = t + j - p;
+            int s = t * st + j * d - p;
             if (s < 0 || s >= L)
                 continue;
             for (int e = 0; e < E; e++)
@@ -71,13 +86,13 @@ static void fwd_task(void *vctx, int b, int thread)
 {
     const c1_ctx *k = vctx;
     const lc_conv1d *c = k->c;
-    const int L = c->L, EK = c->E * c->k;
+    const int L = c->L, Lo = lc_conv1d_out_len(c), EK = c->E * c->k;
     float *col = thread_col(k, thread, 0);
-    float *yb = k->y + (size_t)b * L * k->ys + k->yo;
+    float *yb = k->y + (size_t)b * Lo * k->ys + k->yo;
     im2col(c, k->x + (size_t)b * L * c->E, col);
-    lc_sgemm(0, 1, L, c->F, EK, 1.0f, col, EK, k->w, EK, 0.0f, yb, k->ys);
+    lc_sgemm(0, 1, Lo, c->F, EK, 1.0f, col, EK, k->w, EK, 0.0f, yb, k->ys);
     if (k->bias)
-        for (int t = 0; t < L; t++)
+        for (int t = 0; t < Lo; t++)
             for (int f = 0; f < c->F; f++)
                 yb[(size_t)t * k->ys + f] += k->bias[f];
 }
@@ -95,22 +110,22 @@ static void bwd_task(void *vctx, int g, int thread)
 {
     const c1_ctx *k = vctx;
     const lc_conv1d *c = k->c;
-    const int L = c->L, EK = c->E * c->k, F = c->F;
+    const int L = c->L, Lo = lc_conv1d_out_len(c), EK = c->E * c->k, F = c->F;
     float *col = thread_col(k, thread, 0), *dcol = thread_col(k, thread, 1);
     float *pw = k->ws + (size_t)g * part_floats(c), *pb = pw + (size_t)F * EK;
     int b0 = g * GROUP, b1 = b0 + GROUP < k->B ? b0 + GROUP : k->B;
     memset(pb, 0, (size_t)F * sizeof *pb);
     for (int b = b0; b < b1; b++) {
-        const float *dyb = k->dy + (size_t)b * L * k->ys + k->yo;
+        const float *dyb = k->dy + (size_t)b * Lo * k->ys + k->yo;
         if (k->dw) {
             im2col(c, k->x + (size_t)b * L * c->E, col);
-            lc_sgemm(1, 0, F, EK, L, 1.0f, dyb, k->ys, col, EK, b == b0 ? 0.0f : 1.0f, pw, EK);
+            lc_sgemm(1, 0, F, EK, Lo, 1.0f, dyb, k->ys, col, EK, b == b0 ? 0.0f : 1.0f, pw, EK);
         }
-        for (int t = 0; t < L; t++)
+        for (int t = 0; t < Lo; t++)
             for (int f = 0; f < F; f++)
                 pb[f] += dyb[(size_t)t * k->ys + f];
         if (k->dx) {
-            lc_sgemm(0, 0, L, EK, F, 1.0f, dyb, k->ys, k->w, EK, 0.0f, dcol, EK);
+            lc_sgemm(0, 0, Lo, EK, F, 1.0f, dyb, k->ys, k->w, EK, 0.0f, dcol, EK);
             col2im(c, dcol, k->dx + (size_t)b * L * c->E);
         }
     }

@@ -45,7 +45,12 @@ int main(void)
     free(text);
     lc_pool *p3 = lc_pool_create(3);
     for (const cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "cases")->child; c; c = c->next) {
-        lc_conv1d cv = {.L = num(c, "L"), .E = num(c, "E"), .F = num(c, "F"), .k = num(c, "k")};
+        lc_conv1d cv = {.L = num(c, "L"), .E = num(c, "E"), .F = num(c, "F"), .k = num(c, "k"),
+                        .stride = num(c, "stride"), .dilation = num(c, "dilation"),
+                        .valid = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "valid"))};
+        int Lo = lc_conv1d_out_len(&cv);
+        CHECK_MSG(Lo == num(c, "Lo"), "k=%d L=%d: %d output steps, torch %d", cv.k, cv.L, Lo,
+                  num(c, "Lo"));
         int B = num(c, "B"), ny, nx, nw;
         float *x = floats(c, "x", &nx), *dy = floats(c, "dy", NULL), *w = floats(c, "w", &nw);
         float *b = floats(c, "b", NULL), *wy = floats(c, "y", &ny), *wdx = floats(c, "dx", NULL);
@@ -56,16 +61,16 @@ int main(void)
         for (int run = 0; run < 2; run++) {
             lc_pool *p = run ? p3 : NULL;
             float *ws = calloc(lc_conv1d_ws_floats(&cv, B, 3), sizeof(float));
-            float *y = calloc((size_t)B * cv.L * ys, sizeof(float));
-            float *dyw = calloc((size_t)B * cv.L * ys, sizeof(float));
-            for (int i = 0; i < B * cv.L; i++)
+            float *y = calloc((size_t)B * Lo * ys, sizeof(float));
+            float *dyw = calloc((size_t)B * Lo * ys, sizeof(float));
+            for (int i = 0; i < B * Lo; i++)
                 memcpy(dyw + (size_t)i * ys + 2, dy + (size_t)i * cv.F, (size_t)cv.F * sizeof(float));
             float *dx = calloc((size_t)nx, sizeof(float)), *dw = calloc((size_t)nw, sizeof(float));
             float *db = calloc((size_t)cv.F, sizeof(float));
             lc_conv1d_forward(p, &cv, B, x, w, b, y, ys, 2, ws);
             lc_conv1d_backward(p, &cv, B, x, w, dyw, ys, 2, dx, dw, db, ws);
             float *yc = calloc((size_t)ny, sizeof(float));
-            for (int i = 0; i < B * cv.L; i++)
+            for (int i = 0; i < B * Lo; i++)
                 memcpy(yc + (size_t)i * cv.F, y + (size_t)i * ys + 2, (size_t)cv.F * sizeof(float));
             res[run][0] = yc, res[run][1] = dx, res[run][2] = dw, res[run][3] = db;
             free(y);
@@ -81,8 +86,9 @@ int main(void)
                       memcmp(res[0][2], res[1][2], (size_t)nw * 4) == 0 &&
                       memcmp(res[0][3], res[1][3], (size_t)cv.F * 4) == 0,
                   "k=%d B=%d: 1 and 3 threads differ", cv.k, B);
-        fprintf(stderr, "test_conv1d: k=%d B=%d L=%d E=%d F=%d: y %.2f, dx %.2f, dw %.2f, db %.2f of tolerance\n",
-                cv.k, B, cv.L, cv.E, cv.F, e0, e1, e2, e3);
+        fprintf(stderr, "test_conv1d: k=%d B=%d L=%d E=%d F=%d stride %d dilation %d %s (%d steps out): y %.2f, dx %.2f, dw %.2f, db %.2f of tolerance\n",
+                cv.k, B, cv.L, cv.E, cv.F, num(c, "stride"), num(c, "dilation"),
+                cv.valid ? "valid" : "same", Lo, e0, e1, e2, e3);
         for (int run = 0; run < 2; run++)
             for (int j = 0; j < 4; j++)
                 free(res[run][j]);

@@ -69,6 +69,11 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
         in.scnn_pool_avg[i] = cJSON_IsTrue(cJSON_GetArrayItem(e, 5));
         if (cJSON_IsTrue(cJSON_GetArrayItem(e, 6))) /* BatchNorm1d after the conv */
             in.pconv_norm[i] = (lc_norm_spec){.type = LC_NORM_BATCH, .eps = 1e-5f, .momentum = 0.1f};
+        if (cJSON_GetArraySize(e) == 10) { /* the conv's strides, dilation_rate, padding valid */
+            in.pconv_stride[i] = cJSON_GetArrayItem(e, 7)->valueint;
+            in.pconv_dil[i] = cJSON_GetArrayItem(e, 8)->valueint;
+            in.pconv_valid[i] = cJSON_IsTrue(cJSON_GetArrayItem(e, 9));
+        }
     }
     in.npconv = i;
     lc_output_spec out = {.name = "y", .type = LC_HEAD_CATEGORY, .nclasses = C, .use_bias = 1};
@@ -137,15 +142,17 @@ int main(void)
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *cases = get(root, "cases");
-    CHECK(cJSON_GetArraySize(cases) == 4);
+    CHECK(cJSON_GetArraySize(cases) == 5);
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
         char tag[64];
-        int nbn = 0;
-        for (const cJSON *e = get(c, "layers")->child; e; e = e->next)
+        int nbn = 0, ngeo = 0;
+        for (const cJSON *e = get(c, "layers")->child; e; e = e->next) {
             nbn += cJSON_IsTrue(cJSON_GetArrayItem(e, 6));
-        snprintf(tag, sizeof tag, "%s, %d conv layers%s%s", get(c, "name")->valuestring,
+            ngeo += cJSON_GetArraySize(e) == 10;
+        }
+        snprintf(tag, sizeof tag, "%s, %d conv layers%s%s%s", get(c, "name")->valuestring,
                  cJSON_GetArraySize(get(c, "layers")), get(c, "gru")->valueint ? ", a GRU" : "",
-                 nbn ? ", batch norms" : "");
+                 nbn ? ", batch norms" : "", ngeo ? ", strided/dilated/valid" : "");
         float *g1 = run(c, 1, tag, 1), *g3 = run(c, 3, tag, 0);
         size_t n = 0;
         for (const cJSON *t = get(c, "grads")->child; t; t = t->next)

@@ -1105,10 +1105,9 @@ static lc_status conv_stack_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *en
                                  lc_input_spec *sp, int nd, const int *dk, const int *dp,
                                  int dflt_k0, int dflt_pool, const char *act_key)
 {
-    if (jnum(enc, "strides", 1) != 1 || jnum(enc, "dilation_rate", 1) != 1 ||
-        (jstr(enc, "padding") && strcmp(jstr(enc, "padding"), "same") != 0))
-        return cerr(x, at, "%s: the conv layers' strides, dilation_rate and padding 'valid' are not supported by ludwig-c yet",
-                    what, NULL);
+    /* the conv layers' strides, dilation_rate and padding: the encoder's, else each entry's */
+    int dflt_st = (int)jnum(enc, "strides", 1), dflt_dil = (int)jnum(enc, "dilation_rate", 1);
+    const char *dflt_pad = jstr(enc, "padding") ? jstr(enc, "padding") : "same";
     if (parse_act(jstr(enc, act_key) ? jstr(enc, act_key) : "relu", &sp->pconv_act))
         return cerr(x, at, "%s: activation '%s' is not supported by ludwig-c yet", what, jstr(enc, act_key));
     int dflt_k = (int)jnum(enc, "filter_size", dflt_k0), dflt_f = (int)jnum(enc, "num_filters", 256);
@@ -1127,12 +1126,26 @@ static lc_status conv_stack_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *en
             if (strcmp(kv->string, "filter_size") && strcmp(kv->string, "num_filters") &&
                 strcmp(kv->string, "pool_size") && strcmp(kv->string, "pool_function") &&
                 strcmp(kv->string, "pool_strides") && strcmp(kv->string, "pool_padding") &&
-                strcmp(kv->string, "norm") && strcmp(kv->string, "norm_params"))
-                return cerr(x, at, "%s: conv_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters, pool_size, pool_function, pool_strides, pool_padding, norm, norm_params)",
+                strcmp(kv->string, "norm") && strcmp(kv->string, "norm_params") &&
+                strcmp(kv->string, "strides") && strcmp(kv->string, "dilation_rate") &&
+                strcmp(kv->string, "padding"))
+                return cerr(x, at, "%s: conv_layers key '%s' is not supported by ludwig-c yet (supported: filter_size, num_filters, strides, dilation_rate, padding, pool_size, pool_function, pool_strides, pool_padding, norm, norm_params)",
                             what, kv->string);
         lc_status stn = conv1d_norm_spec(x, at, enc, c, what, &sp->pconv_norm[i]);
         if (stn)
             return stn;
+        int cst = c && jhas(c, "strides") ? (int)jnum(c, "strides", 1) : dflt_st;
+        int cdil = c && jhas(c, "dilation_rate") ? (int)jnum(c, "dilation_rate", 1) : dflt_dil;
+        const char *cpad = c && jstr(c, "padding") ? jstr(c, "padding") : dflt_pad;
+        if (cst < 1 || cdil < 1)
+            return cerr(x, at, "%s: the conv layers' strides and dilation_rate must be at least 1", what, NULL);
+        if (strcmp(cpad, "same") != 0 && strcmp(cpad, "valid") != 0)
+            return cerr(x, at, "%s: padding '%s' is not one of same, valid", what, cpad);
+        if (cst > 1 && strcmp(cpad, "same") == 0)
+            return cerr(x, at, "%s: strides above 1 need padding 'valid' (torch's Conv1d, which Ludwig uses, has no 'same' padding for strided convolutions)", what, NULL);
+        sp->pconv_stride[i] = cst;
+        sp->pconv_dil[i] = cdil;
+        sp->pconv_valid[i] = strcmp(cpad, "valid") == 0;
         sp->pconv_k[i] = c ? (int)jnum(c, "filter_size", dflt_k) : dk ? dk[i] : dflt_k;
         sp->pconv_f[i] = c ? (int)jnum(c, "num_filters", dflt_f) : dflt_f;
         sp->scnn_pool[i] = c ? (jhas(c, "pool_size") ? (jnull(c, "pool_size") ? 0 : (int)jnum(c, "pool_size", 0)) : dflt_p)

@@ -141,6 +141,7 @@ typedef struct lc_input_spec {
     int pconv_k[16], pconv_f[16];
     int scnn_pool[16], scnn_pool_stride[16], scnn_pool_pad[16], scnn_pool_avg[16]; /* stacked_cnn */
     lc_norm_spec pconv_norm[16]; /* parallel_cnn, stacked_cnn, cnnrnn: each conv layer's norm */
+    int pconv_stride[16], pconv_dil[16], pconv_valid[16]; /* stacked_cnn, cnnrnn (0: 1, same) */
     float conv_dropout;    /* stacked_cnn (its dropout), cnnrnn (conv_dropout) */
     int nstack;            /* stacked_parallel_cnn: stacks, parallel layers in each, their */
     int nper[8];           /* filter sizes and numbers of filters */

@@ -647,11 +647,19 @@ static lc_status plan_conv1d_stack(planner *pl, node *at, const lc_input_spec *s
     int L = s->T, E = (int)(at->n / (size_t)s->T);
     for (int i = 0; i < s->npconv; i++) {
         int F = s->pconv_f[i], k = s->pconv_k[i];
+        lc_conv1d c1 = {.L = L, .E = E, .F = F, .k = k, .stride = s->pconv_stride[i],
+                        .dilation = s->pconv_dil[i], .valid = s->pconv_valid[i]};
+        int Lc = lc_conv1d_out_len(&c1);
+        if (Lc < 1)
+            return lc_error_set(pl->e, LC_ERR_CONFIG,
+                                "the conv stack: conv_layers[%d] (filter_size %d, dilation_rate %d, padding valid) needs more than the %d steps it gets (max_sequence_length too short)",
+                                i, k, c1.dilation > 0 ? c1.dilation : 1, L);
         pl->part = LC_PART_ENC_SCONV;
-        lc_layer *l = add_layer(pl, LC_L_CONV1D, *at, (size_t)L * F);
+        lc_layer *l = add_layer(pl, LC_L_CONV1D, *at, (size_t)Lc * F);
         if (!l)
             return LC_ERR_NOMEM;
-        l->u.c1 = (lc_conv1d){.L = L, .E = E, .F = F, .k = k};
+        l->u.c1 = c1;
+        L = Lc;
         l->param_index = i;
         /* Ludwig's Conv1DLayer keeps torch's own init */
         l->fan_in = (size_t)E * k;
@@ -1255,7 +1263,7 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
             m->flops += 2.0 * l->u.dense.in * l->u.dense.out *
                         (l->u.dense.rep > 1 ? l->u.dense.rep : 1);
         else if (l->type == LC_L_CONV1D)
-            m->flops += 2.0 * l->u.c1.L * l->u.c1.F * l->u.c1.E * (double)l->u.c1.k;
+            m->flops += 2.0 * lc_conv1d_out_len(&l->u.c1) * l->u.c1.F * l->u.c1.E * (double)l->u.c1.k;
         else if (l->type == LC_L_RNN)
             m->flops += 2.0 * l->u.rnn.D * l->u.rnn.T * lc_rnn_gates(l->u.rnn.cell) *
                         l->u.rnn.H * (double)(l->u.rnn.I + l->u.rnn.H);
