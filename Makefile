@@ -94,7 +94,7 @@ $(BUILD)/tests/fuzz_replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay_main.o
 
 # lib/core on its own: compiled with only lib/include and lib/core on the include path and linked
 # with libc, libm and threads, with the unit tests that exercise only it.
-CORE_TESTS := conv core_basics gemm layers optim
+CORE_TESTS := conv core_basics gemm layers optim tokconv
 core-test:
 	@$(MAKE) --no-print-directory BUILD=build-core LAYERS=core INC='$(INC_CORE)' \
 	  LDLIBS='-lm -pthread' $(CORE_TESTS:%=build-core/tests/test_%)

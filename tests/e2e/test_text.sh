@@ -243,6 +243,20 @@ for tensor in parallel_conv1d.parallel_layers.3.layers.0.weight fc_stack.stack.1
 done
 grep -q '"type": "parallel_cnn"' "$T/pcnn/experiment_run/model/model_hyperparameters.json" ||
     fail "the rendered encoder is not parallel_cnn"
+# its conv layers run per distinct token of the batch (lc_tokconv.h): bitwise the same on one
+# thread, and the same model as the per-position convolution (LC_TOKCONV=0) up to rounding
+"$LUDWIG_C" experiment --config "$T/default.yaml" --dataset "$T/small.csv" --output_directory "$T/pcnn1" \
+    --random_seed 1 --threads 1 >"$T/pcnn1.log" 2>&1 || { fail "parallel_cnn on one thread"; cat "$T/pcnn1.log"; }
+cmp -s "$T/pcnn/experiment_run/model/model_weights" "$T/pcnn1/experiment_run/model/model_weights" ||
+    fail "parallel_cnn: the weights trained on 1 and 2 threads differ"
+LC_TOKCONV=0 "$LUDWIG_C" experiment --config "$T/default.yaml" --dataset "$T/small.csv" --output_directory "$T/pcnnpos" \
+    --random_seed 1 --threads 2 >"$T/pcnnpos.log" 2>&1 || { fail "parallel_cnn per position"; cat "$T/pcnnpos.log"; }
+$PY - "$T/pcnn/experiment_run" "$T/pcnnpos/experiment_run" <<'PYEOF' || fails=$((fails + 1))
+import json, sys
+a, b = (json.load(open(d + "/test_statistics.json"))["category"]["loss"] for d in sys.argv[1:])
+print("text: parallel_cnn test loss per distinct token %.6f, per position %.6f" % (a, b))
+assert abs(a - b) <= 1e-4 * abs(b), (a, b)
+PYEOF
 # the transformer encoder (Ludwig's StackedTransformer), small, read back by predict
 sed 's/max_sequence_length: 32}/max_sequence_length: 32}, encoder: {type: transformer, embedding_size: 16, hidden_size: 16, num_heads: 2, transformer_output_size: 16, num_layers: 2}/' \
     "$T/default.yaml" >"$T/tf.yaml"

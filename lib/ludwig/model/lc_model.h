@@ -294,6 +294,11 @@ typedef struct lc_layer {
         } mha;             /* also POSADD (T, H = E) and LN_STEP (T, H, eps in ln_eps) */
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
+    int tok;               /* LC_L_CONV1D: 1 + the LC_L_EMBED layer it convolves per distinct
+                            * token (lc_tokconv.h), 0: none; LC_L_EMBED: 1 when every reader does
+                            * (no (B, T, E) output; the readers add the embedding gradient) */
+    size_t tok_off;        /* LC_L_EMBED with tok: its batch's ids in m->tok (bytes): D, cid, uniq,
+                            * then the distinct rows */
     lc_conv_fuse fuse;
     float fuse_rate;       /* the fused dropout rate (0: none) */
     int src_at, nsrc;      /* sources: m->srcs[src_at .. src_at + nsrc); >= 0 a layer, < 0 the
@@ -351,6 +356,8 @@ typedef struct lc_model {
     unsigned char *aux;    /* argmax, dropout masks, norm statistics */
     float *conv_ws;
     size_t conv_ws_n;
+    unsigned char *tok;    /* the token-convolved embeddings' batches (see lc_layer.tok) */
+    int32_t *tok_map;      /* id -> distinct slot scratch, -1 between uses */
     /* the first input and output (the tutorial network's only ones) */
     float *input;          /* inputs[0] */
     size_t in_n;           /* in_ns[0] */

@@ -5,6 +5,7 @@
 #include "lc_model.h"
 #include "lc_conv_eval.h"
 #include "lc_embed.h"
+#include "lc_tokconv.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -1144,12 +1145,31 @@ void lc_model_free(lc_model *m)
     lc_free(m->dtmp);
     lc_free(m->aux);
     lc_free(m->conv_ws);
+    lc_free(m->tok);
+    free(m->tok_map);
     free(m);
 }
 
 static int layer_src(const lc_model *m, int i, int k)
 {
     return m->srcs[m->layers[i].src_at + k];
+}
+
+/* The batch of a token-convolved embedding (lc_layer.tok): D, then cid (B T), uniq, the rows. */
+typedef struct tok_batch {
+    int32_t *D, *cid, *uniq;
+    float *xd;
+} tok_batch;
+
+static tok_batch tok_of(const lc_model *m, int e)
+{
+    const lc_layer *l = &m->layers[e];
+    size_t n = (size_t)m->max_batch * l->in_n;
+    size_t dmax = n < (size_t)l->u.embed.V + 1 ? n : (size_t)l->u.embed.V + 1;
+    int32_t *base = (int32_t *)(m->tok + l->tok_off);
+    tok_batch t = {.D = base, .cid = base + 1, .uniq = base + 1 + n};
+    t.xd = (float *)(m->tok + l->tok_off + (((1 + n + dmax) * sizeof(int32_t) + 7) & ~(size_t)7));
+    return t;
 }
 
 /* The output (B, n) of source s: a layer's activation or an input slot. */
@@ -1328,6 +1348,48 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
             if (w > ws)
                 ws = w;
         }
+    /* An embedding read only by Conv1d layers is convolved per distinct token of the batch
+     * (lc_tokconv.h): same numbers up to rounding, its GEMMs B T / D times smaller. LC_TOKCONV=0
+     * turns it off (benchmarks, checks). */
+    size_t tok_bytes = 0;
+    int tok_V = 0;
+    const char *tenv = getenv("LC_TOKCONV");
+    for (int i = 0; i < m->nlayers && !(tenv && strcmp(tenv, "0") == 0); i++) {
+        lc_layer *l = &m->layers[i];
+        if (l->type != LC_L_EMBED || l->in_n < 1 || l->consumers < 1)
+            continue;
+        int all = 1;
+        for (int j = i + 1; j < m->nlayers; j++)
+            for (int k = 0; k < m->layers[j].nsrc; k++)
+                if (layer_src(m, j, k) == i &&
+                    (m->layers[j].type != LC_L_CONV1D || m->layers[j].nsrc != 1 ||
+                     m->layers[j].u.c1.E != l->u.embed.D ||
+                     (size_t)m->layers[j].u.c1.L != l->in_n))
+                    all = 0;
+        if (!all)
+            continue;
+        size_t n = B * l->in_n, dmax = n < (size_t)l->u.embed.V + 1 ? n : (size_t)l->u.embed.V + 1;
+        l->tok = 1;
+        l->tok_off = tok_bytes;
+        tok_bytes += (((1 + n + dmax) * sizeof(int32_t) + 7) & ~(size_t)7) +
+                     dmax * (size_t)l->u.embed.D * sizeof(float);
+        if (l->u.embed.V > tok_V)
+            tok_V = l->u.embed.V;
+        for (int j = i + 1; j < m->nlayers; j++)
+            if (m->layers[j].nsrc == 1 && layer_src(m, j, 0) == i) {
+                m->layers[j].tok = i + 1;
+                size_t w = lc_tokconv_ws_floats(&m->layers[j].u.c1, max_batch, (int)dmax);
+                if (w > ws)
+                    ws = w;
+            }
+    }
+    if (tok_bytes) {
+        if (!(m->tok = lc_alloc(tok_bytes, 1)) ||
+            !(m->tok_map = malloc((size_t)tok_V * sizeof *m->tok_map)))
+            goto nomem;
+        for (int v = 0; v < tok_V; v++)
+            m->tok_map[v] = -1;
+    }
     m->conv_ws_n = ws;
     m->opt_per_param = 0;
     size_t acts_n;
@@ -1854,6 +1916,12 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             break;
         }
         case LC_L_EMBED:
+            if (l->tok) { /* only the batch's distinct rows, for the token convolutions */
+                tok_batch t = tok_of(m, i);
+                *t.D = lc_tok_unique(B * (int)l->in_n, l->u.embed.V, x, m->tok_map, t.cid, t.uniq);
+                lc_tok_gather(p, *t.D, l->u.embed.D, t.uniq, w, t.xd);
+                break;
+            }
             /* a sequence of T ids is B T lookups */
             lc_embed_forward(p, B * (int)(l->in_n > 0 ? l->in_n : 1), l->u.embed.V, l->u.embed.D,
                              x, w, y);
@@ -1890,7 +1958,13 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             seqred_forward(l, B, x, y, (int32_t *)(m->aux + l->aux_off));
             break;
         case LC_L_CONV1D:
-            lc_conv1d_forward(p, &l->u.c1, B, x, w, b, y, l->u.c1.F, 0, m->conv_ws);
+            if (l->tok) {
+                tok_batch t = tok_of(m, l->tok - 1);
+                lc_tokconv_forward(p, &l->u.c1, B, *t.D, t.cid, t.xd, w, b, y, l->u.c1.F, 0,
+                                   m->conv_ws);
+            } else {
+                lc_conv1d_forward(p, &l->u.c1, B, x, w, b, y, l->u.c1.F, 0, m->conv_ws);
+            }
             break;
         }
     }
@@ -2202,7 +2276,7 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             }
             continue;
         case LC_L_EMBED:
-            if (dw)
+            if (dw && !l->tok) /* (a token-convolved one got its gradient from its readers) */
                 lc_embed_backward(p, B * (int)(l->in_n > 0 ? l->in_n : 1), l->u.embed.V,
                                   l->u.embed.D, x, dy, dw);
             break;
@@ -2236,6 +2310,14 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 seqred_backward(l, B, x, y, (const int32_t *)(m->aux + l->aux_off), dy, dx);
             break;
         case LC_L_CONV1D:
+            if (l->tok) { /* the embedding's gradient straight into its rows */
+                const lc_layer *el = &m->layers[l->tok - 1];
+                tok_batch t = tok_of(m, l->tok - 1);
+                lc_tokconv_backward(p, &l->u.c1, B, *t.D, t.cid, t.uniq, t.xd, w, dy, l->u.c1.F,
+                                    0, el->frozen ? NULL : m->grads + el->w_off, dw, db,
+                                    m->conv_ws);
+                continue;
+            }
             if (dx)
                 memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
             lc_conv1d_backward(p, &l->u.c1, B, x, w, dy, l->u.c1.F, 0, dx, dw, db, m->conv_ws);
