@@ -377,9 +377,68 @@ expect token 1 "line 6: timeseries column 'temperature_feature' holds the token 
 { echo "temperature_feature,temperature"; for i in 1 2 3 4 5 6 7 8 9 10; do echo ",0.$i"; done; } >"$T/empty.csv"
 expect empty 1 "timeseries column 'temperature_feature' has no values in any row" -- \
     --config "$PWD/test-data/temperature_config.yml" --dataset "$T/empty.csv"
-sed 's/encoder: rnn/encoder: passthrough/' test-data/temperature_config.yml >"$T/pt.yaml"
-expect encoder 1 "timeseries encoder 'passthrough' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, dense)" -- \
-    --config "$T/pt.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
+sed 's/encoder: rnn/encoder: embed/' test-data/temperature_config.yml >"$T/emb.yaml"
+expect encoder 1 "unknown encoder 'embed' for a timeseries feature (expected one of parallel_cnn,rnn,dense,stacked_cnn,cnnrnn,stacked_parallel_cnn,transformer,passthrough)" -- \
+    --config "$T/emb.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
+
+# passthrough (Ludwig's SequencePassthroughEncoder): the series as (steps, 1). Its default
+# reduce_output null keeps the steps, which the concat combiner takes with flatten_inputs: true
+# (the 20 readings, then the combiner's layer); with reduce_output last, the last reading
+# (persistence scores r2 0.934 on this year)
+cat >"$T/pt.yaml" <<'EOF'
+input_features:
+  - {name: temperature_feature, type: timeseries, encoder: {type: passthrough}}
+output_features:
+  - {name: temperature, type: number}
+combiner: {type: concat, flatten_inputs: true, output_size: 32, num_fc_layers: 1}
+trainer: {epochs: 10}
+EOF
+B="$T/pt/experiment_run"
+"$LUDWIG_C" experiment --config "$T/pt.yaml" --dataset test-data/temperature_seattle.csv --output_directory "$T/pt" \
+    --random_seed 42 --threads 2 >"$T/pt.log" 2>&1 || { fail "passthrough encoder"; cat "$T/pt.log"; }
+"$LUDWIG_C" predict --model_path "$B/model" --dataset test-data/temperature_seattle.csv --split test \
+    --output_directory "$T/pt_pr" >"$T/pt_pr.log" 2>&1 || { fail "predict (passthrough)"; cat "$T/pt_pr.log"; }
+cmp -s "$T/pt_pr/predictions_parquet.csv" "$B/predictions_parquet.csv" ||
+    fail "predict's predictions differ from the experiment's (passthrough)"
+sed 's/encoder: {type: passthrough}/encoder: {type: passthrough, reduce_output: last}/; s/flatten_inputs: true, //; s/epochs: 10}/epochs: 60, learning_rate: 0.01}/' \
+    "$T/pt.yaml" >"$T/ptlast.yaml"
+"$LUDWIG_C" experiment --config "$T/ptlast.yaml" --dataset test-data/temperature_seattle.csv --output_directory "$T/ptlast" \
+    --random_seed 42 --threads 2 >"$T/ptlast.log" 2>&1 || { fail "passthrough encoder, last"; cat "$T/ptlast.log"; }
+$PY - "$B" "$T/ptlast/experiment_run" <<'PYEOF' || fails=$((fails + 1))
+import json, sys
+run, last = sys.argv[1:]
+hp = json.load(open(run + "/model/model_hyperparameters.json"))
+enc = hp["input_features"][0]["encoder"]
+assert enc["type"] == "passthrough" and enc["reduce_output"] is None, enc
+assert hp["combiner"]["flatten_inputs"] is True, hp["combiner"]
+w = open(run + "/model/model_weights", "rb").read()
+assert b"combiner.fc_stack.stack.0.layers.0.weight" in w
+r2 = json.load(open(run + "/test_statistics.json"))["temperature"]["r2"]
+r2l = json.load(open(last + "/test_statistics.json"))["temperature"]["r2"]
+print("timeseries: passthrough, the 20 readings flattened: test r2 %.4f; the last reading: %.4f" % (r2, r2l))
+assert r2 > 0.9 and 0.9 < r2l < 0.96, (r2, r2l)
+PYEOF
+# reduce_output null on the rnn: every step's state, flattened by the combiner (20 x 8 values)
+sed 's/encoder: {type: passthrough}/encoder: {type: rnn, state_size: 8, reduce_output: null}/' "$T/pt.yaml" >"$T/rnnnone.yaml"
+"$LUDWIG_C" experiment --config "$T/rnnnone.yaml" --dataset test-data/temperature_seattle.csv --output_directory "$T/rnnnone" \
+    --random_seed 42 --threads 2 >"$T/rnnnone.log" 2>&1 || { fail "rnn, reduce_output null"; cat "$T/rnnnone.log"; }
+$PY - "$T/rnnnone/experiment_run" <<'PYEOF' || fails=$((fails + 1))
+import json, sys
+sys.path.insert(0, "tests/e2e/lib")
+import weights
+run = sys.argv[1]
+shape, _ = weights.tensors(run + "/model/model_weights")["combiner.fc_stack.stack.0.layers.0.weight"]
+assert shape == (32, 160), shape
+r2 = json.load(open(run + "/test_statistics.json"))["temperature"]["r2"]
+print("timeseries: rnn with reduce_output null, flattened by the combiner: test r2 %.4f" % r2)
+assert r2 > 0.9, r2
+PYEOF
+sed 's/flatten_inputs: true, //' "$T/pt.yaml" >"$T/ptnone.yaml"
+expect ptnone 1 "reduce_output null keeps every step, which Ludwig's concat combiner takes only with flatten_inputs: true" -- \
+    --config "$T/ptnone.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
+sed 's/encoder: {type: passthrough}/encoder: {type: passthrough, reduce_output: attention}/' "$T/pt.yaml" >"$T/ptattn.yaml"
+expect ptattn 1 "passthrough with reduce_output 'attention' has no encoding_size" -- \
+    --config "$T/ptattn.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
 sed 's/pool_size: 3, norm: batch}/pool_size: 3, norm: layer}/' "$T/scnnbn.yaml" >"$T/ln.yaml"
 expect convln 1 "norm 'layer' in the conv layers is not supported by ludwig-c yet; use 'batch' or null" -- \
     --config "$T/ln.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"

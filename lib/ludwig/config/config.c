@@ -19,6 +19,7 @@ typedef struct cfg_ctx {
     lc_config *c;
     const lc_ynode *root;
     cJSON *defaults; /* user `defaults:` section, validated, unfilled */
+    int flatten;     /* combiner.flatten_inputs: reduce_output null becomes the flattened steps */
 } cfg_ctx;
 
 static lc_status cerr(cfg_ctx *x, const lc_ynode *at, const char *fmt, const char *a,
@@ -966,9 +967,16 @@ static lc_status reduce_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc, c
                              lc_seq_reduce *out)
 {
     const char *red = jstr(enc, "reduce_output");
-    if (!red || strcmp(red, "none") == 0 || strcmp(red, "None") == 0)
-        return cerr(x, at, "%s: reduce_output '%s' is not supported by ludwig-c yet (supported: last, sum, mean, avg, max, concat, attention)",
-                    what, red ? red : "null");
+    if (!red || strcmp(red, "none") == 0 || strcmp(red, "None") == 0) {
+        /* the (steps, size) outputs unreduced: Ludwig's concat combiner sizes its first layer
+         * for them flattened, which flatten_inputs does (then it is concat's (B, T F)) */
+        if (x->flatten) {
+            *out = LC_RED_CONCAT;
+            return LC_OK;
+        }
+        return cerr(x, at, "%s: reduce_output null keeps every step, which Ludwig's concat combiner takes only with flatten_inputs: true (add combiner: {flatten_inputs: true}, or reduce with sum, mean, max, last, concat or attention)",
+                    what, NULL);
+    }
     *out = strcmp(red, "last") == 0        ? LC_RED_LAST
            : strcmp(red, "sum") == 0       ? LC_RED_SUM
            : strcmp(red, "max") == 0       ? LC_RED_MAX
@@ -1306,6 +1314,15 @@ static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *f
     const lc_ynode *at = ynode_at(yf, "encoder", NULL);
     char what[160];
     snprintf(what, sizeof what, "input feature '%s': encoder", F->name);
+    if (type && strcmp(type, "passthrough") == 0) {
+        /* Ludwig's SequencePassthroughEncoder: the series as (T, 1), reduced over the steps */
+        F->enc.enc = LC_ENC_SEQ_PASSTHROUGH;
+        const char *red = jstr(enc, "reduce_output");
+        if (red && strcmp(red, "attention") == 0)
+            return cerr(x, at, "%s: passthrough with reduce_output 'attention' has no encoding_size to attend over (Ludwig's FeedForwardAttentionReducer needs one); use sum, mean, max, last, concat or null",
+                        what, NULL);
+        return reduce_spec(x, at, enc, what, &F->enc.reduce);
+    }
     if (type && strcmp(type, "dense") == 0) {
         /* Ludwig's DenseEncoder over the (T) series: an FCStack */
         F->enc.enc = LC_ENC_DENSE;
@@ -1315,7 +1332,7 @@ static lc_status timeseries_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *f
                   strcmp(type, "stacked_cnn") != 0 && strcmp(type, "cnnrnn") != 0 &&
                   strcmp(type, "stacked_parallel_cnn") != 0 && strcmp(type, "transformer") != 0))
         return cerr(x, at ? at : yf,
-                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, dense)",
+                    "%s: timeseries encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, dense, passthrough)",
                     what, type ? type : "?");
     lc_status st = reduce_spec(x, at, enc, what, &F->enc.reduce);
     if (!st && strcmp(type, "stacked_cnn") == 0)
@@ -1837,6 +1854,9 @@ static lc_status build(cfg_ctx *x)
         return cerr(x, yin ? yin : root, "input_features: the config needs a non-empty list of input features", NULL, NULL);
     if (!yout || yout->kind != LC_YSEQ || yout->n == 0)
         return cerr(x, yout ? yout : root, "output_features: the config needs a non-empty list of output features (e.g. - name: label, type: category)", NULL, NULL);
+    const lc_ynode *ycomb = lc_ymap_get(root, "combiner");
+    const lc_ynode *yflat = ycomb && ycomb->kind == LC_YMAP ? lc_ymap_get(ycomb, "flatten_inputs") : NULL;
+    x->flatten = yflat && yflat->str && (strcmp(yflat->str, "true") == 0 || strcmp(yflat->str, "True") == 0);
     cJSON *full = cJSON_CreateObject();
     c->full = full;
     cJSON *sec = NULL;

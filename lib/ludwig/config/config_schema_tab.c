@@ -383,6 +383,19 @@ static const lc_key rnn_keys[] = {
 };
 const lc_section lc_sec_rnn_enc = {"encoder", rnn_keys};
 
+/* SequencePassthroughEncoder (timeseries): the series as (steps, 1), reduced or not */
+static const lc_key seq_passthrough_keys[] = {
+    {"type", T_STR, "\"passthrough\"", 0, 0, "passthrough", NULL, 0, NULL},
+    /* Ludwig sets it on every input encoder when it saves a model: accepted, not rendered */
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"max_sequence_length", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"encoding_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"reduce_output", T_STR | T_NULL, "null", 0, 0, REDUCTIONS, NULL, 0, NULL},
+    END,
+};
+const lc_section lc_sec_seq_passthrough_enc = {"encoder", seq_passthrough_keys};
+
 /* SequenceEmbedEncoder: the embeddings, dropout, a reduction */
 static const lc_key seq_embed_keys[] = {
     {"type", T_STR, "\"embed\"", 0, 0, "embed", NULL, 0, NULL},
@@ -998,6 +1011,7 @@ static const typed_entry typed[] = {
     {"timeseries", LC_TAB_ENCODER, "cnnrnn", &lc_sec_cnnrnn_enc},
     {"timeseries", LC_TAB_ENCODER, "stacked_parallel_cnn", &lc_sec_stacked_pcnn_enc},
     {"timeseries", LC_TAB_ENCODER, "transformer", &lc_sec_transformer_enc},
+    {"timeseries", LC_TAB_ENCODER, "passthrough", &lc_sec_seq_passthrough_enc},
     {"timeseries", LC_TAB_DECODER, "projector", &lc_sec_projector},
     {"timeseries", LC_TAB_LOSS, "huber", &lc_sec_loss_huber},
     {"timeseries", LC_TAB_LOSS, "mean_squared_error", &lc_sec_loss_mse},
@@ -1039,7 +1053,7 @@ static const names_entry part_names[] = {
     {"category", LC_TAB_ENCODER, "dense|sparse|onehot|passthrough"},
     {"category", LC_TAB_DECODER, "classifier"},
     {"category", LC_TAB_LOSS, "softmax_cross_entropy"},
-    {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn|dense|stacked_cnn|cnnrnn|stacked_parallel_cnn|transformer"},
+    {"timeseries", LC_TAB_ENCODER, "parallel_cnn|rnn|dense|stacked_cnn|cnnrnn|stacked_parallel_cnn|transformer|passthrough"},
     {"timeseries", LC_TAB_DECODER, "projector"},
     {"timeseries", LC_TAB_LOSS, "huber|mean_squared_error|mean_absolute_error"},
     {"text", LC_TAB_ENCODER, "parallel_cnn|rnn|embed|stacked_cnn|cnnrnn|stacked_parallel_cnn|transformer"},

@@ -37,6 +37,7 @@ extern const lc_section lc_sec_number_defaults, lc_sec_binary_defaults,
  * the feature, defaults.timeseries */
 /* text inputs: preprocessing, the embed encoder (rnn and parallel_cnn shared with timeseries) */
 extern const lc_section lc_sec_text_pre, lc_sec_seq_embed_enc, lc_sec_text_input;
+extern const lc_section lc_sec_seq_passthrough_enc;
 extern const lc_section lc_sec_set_pre, lc_sec_set_embed_enc, lc_sec_bag_embed_enc,
     lc_sec_set_input, lc_sec_bag_input, lc_sec_set_out_pre, lc_sec_sigmoid_xent,
     lc_sec_set_output, lc_sec_vector_pre, lc_sec_vector_out_pre, lc_sec_vector_input,

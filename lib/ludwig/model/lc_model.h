@@ -103,8 +103,10 @@ typedef enum lc_enc_type {
                              * RecurrentStack, the reduction, an FCStack */
     LC_ENC_STACKED_PCNN,    /* text / timeseries `stacked_parallel_cnn`: stacks of parallel
                              * Conv1D layers, each stack's outputs concatenated per step */
-    LC_ENC_TRANSFORMER      /* text `transformer`: token and position embeddings, a projection
+    LC_ENC_TRANSFORMER,     /* text `transformer`: token and position embeddings, a projection
                              * to hidden_size, TransformerBlocks, the reduction, an FCStack */
+    LC_ENC_SEQ_PASSTHROUGH  /* timeseries `passthrough`: the (T, 1) series reduced over the
+                             * steps (concat: the series as it is) */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */

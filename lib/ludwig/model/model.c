@@ -953,6 +953,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_stacked_cnn(pl, at, s);
     case LC_ENC_PASSTHROUGH:
         return LC_OK;
+    case LC_ENC_SEQ_PASSTHROUGH:
+        return add_seq_reduce(pl, at, s->reduce, s->T, 1);
     case LC_ENC_DENSE:
         return plan_fc_stack(pl, at, &s->fc);
     case LC_ENC_EMBED: {
