@@ -56,6 +56,48 @@ typedef struct rnn_ctx {
     int ys, yo;
 } rnn_ctx;
 
+/* The cells' backward element-wise parts, one pointer per gate: GCC vectorises these loops only
+ * when every array is its own restrict parameter (offsets into one gate block defeat it). */
+static inline void gru_bwd_cell(int H, const float *restrict rg, const float *restrict zg,
+                                const float *restrict ng, const float *restrict hn,
+                                const float *restrict hpr, const float *restrict dh,
+                                float *restrict dar_, float *restrict daz_,
+                                float *restrict dan_, float *restrict dhn_)
+{
+    for (int k = 0; k < H; k++) {
+        float dn = dh[k] * (1.0f - zg[k]), dz = dh[k] * (hpr[k] - ng[k]);
+        float dan = dn * (1.0f - ng[k] * ng[k]);
+        dar_[k] = dan * hn[k] * rg[k] * (1.0f - rg[k]);
+        daz_[k] = dz * zg[k] * (1.0f - zg[k]);
+        dan_[k] = dan;
+        dhn_[k] = dan * rg[k];
+    }
+}
+
+static inline void lstm_bwd_cell(int H, const float *restrict ig, const float *restrict fg,
+                                 const float *restrict gg, const float *restrict og,
+                                 const float *restrict ct, const float *restrict cp,
+                                 const float *restrict dh, float *restrict dcn,
+                                 float *restrict di_, float *restrict df_, float *restrict dg_,
+                                 float *restrict do_)
+{
+    for (int k = 0; k < H; k++) {
+        float tc = lc_vtanhf(ct[k]);
+        float dok = dh[k] * tc;
+        float dc = dcn[k] + dh[k] * og[k] * (1.0f - tc * tc);
+        float di = dc * gg[k], dg = dc * ig[k], df = dc * cp[k];
+        dcn[k] = dc * fg[k];
+        di_[k] = di * ig[k] * (1.0f - ig[k]);
+        df_[k] = df * fg[k] * (1.0f - fg[k]);
+        dg_[k] = dg * (1.0f - gg[k] * gg[k]);
+        do_[k] = dok * og[k] * (1.0f - og[k]);
+    }
+}
+
+/* Where the hidden-side gate gradients dgh start in a row of the gate gradients: only the GRU's
+ * differ from the input side's (dgi); the others read dgi itself. */
+static int hside(const lc_rnn *r) { return r->cell == LC_RNN_GRU ? lc_rnn_gates(r->cell) * r->H : 0; }
+
 /* the step processed s-th */
 static int step_t(const lc_rnn *r, int s) { return r->reverse ? r->T - 1 - s : s; }
 
@@ -158,7 +200,8 @@ void lc_rnn_forward(lc_pool *p, const lc_rnn *r, int B, const float *x, const fl
 /* Backward through time for samples [b0, b0 + n): per step (last first) the gate gradients from
  * the cache, then the gradient reaching the previous step in one GEMM; afterwards dx in one
  * GEMM and every row's previous hidden state (for dW_hh). ws: the gate gradients (B, T, 2 G H:
- * input side dgi, hidden side dgh, which differ only in the GRU's new gate), the previous states
+ * input side dgi, then the GRU's hidden side dgh, which differs in the new gate; the other cells'
+ * dgh is dgi and its half of the row stays unused), the previous states
  * (B, T, H), then per sample dh, dh from the next step, dc from the next step. */
 RNN_CLONES static void bptt_task(void *vctx, int task, int thread)
 {
@@ -196,40 +239,20 @@ RNN_CLONES static void bptt_task(void *vctx, int task, int thread)
             switch (r->cell) {
             case LC_RNN_TANH:
                 for (int k = 0; k < H; k++)
-                    dgi[k] = dgh[k] = dh[k] * (1.0f - ht[k] * ht[k]);
+                    dgi[k] = dh[k] * (1.0f - ht[k] * ht[k]);
                 break;
-            case LC_RNN_GRU: {
-                const float *restrict rg = g, *restrict zg = g + H, *restrict ng = g + 2 * H,
-                                      *restrict hn = g + GH;
-                for (int k = 0; k < H; k++) {
-                    float dn = dh[k] * (1.0f - zg[k]), dz = dh[k] * (hpr[k] - ng[k]);
-                    float dan = dn * (1.0f - ng[k] * ng[k]);
-                    float dar = dan * hn[k] * rg[k] * (1.0f - rg[k]);
-                    float daz = dz * zg[k] * (1.0f - zg[k]);
-                    dgi[k] = dgh[k] = dar;
-                    dgi[H + k] = dgh[H + k] = daz;
-                    dgi[2 * H + k] = dan;
-                    dgh[2 * H + k] = dan * rg[k];
-                }
+            case LC_RNN_GRU:
+                /* dgi and dgh differ only in the new gate: dgh_n = dgi_n r */
+                gru_bwd_cell(H, g, g + H, g + 2 * H, g + GH, hpr, dh, dgi, dgi + H, dgi + 2 * H,
+                             dgh + 2 * H);
+                memcpy(dgh, dgi, 2 * (size_t)H * sizeof *dgh);
                 break;
-            }
             case LC_RNN_LSTM: {
-                const float *restrict ig = g, *restrict fg = g + H, *restrict gg = g + 2 * H,
-                                      *restrict og = g + 3 * H, *restrict ct = g + GH;
                 /* c_{t-1}, or zeros (hpr holds zeros at the first step) */
-                const float *restrict cp =
+                const float *cp =
                     tp >= 0 ? c->cache + (size_t)(b0 + b) * CS + (size_t)tp * S + GH : hpr;
-                for (int k = 0; k < H; k++) {
-                    float tc = lc_vtanhf(ct[k]);
-                    float dok = dh[k] * tc;
-                    float dc = dcn[k] + dh[k] * og[k] * (1.0f - tc * tc);
-                    float di = dc * gg[k], dg = dc * ig[k], df = dc * cp[k];
-                    dcn[k] = dc * fg[k];
-                    dgi[k] = dgh[k] = di * ig[k] * (1.0f - ig[k]);
-                    dgi[H + k] = dgh[H + k] = df * fg[k] * (1.0f - fg[k]);
-                    dgi[2 * H + k] = dgh[2 * H + k] = dg * (1.0f - gg[k] * gg[k]);
-                    dgi[3 * H + k] = dgh[3 * H + k] = dok * og[k] * (1.0f - og[k]);
-                }
+                lstm_bwd_cell(H, g, g + H, g + 2 * H, g + 3 * H, g + GH, cp, dh, dcn, dgi,
+                              dgi + H, dgi + 2 * H, dgi + 3 * H);
                 break;
             }
             }
@@ -237,7 +260,7 @@ RNN_CLONES static void bptt_task(void *vctx, int task, int thread)
         if (s == 0)
             break;
         /* the gradient reaching h_{t-1}: dgh W_hh for all n samples (rows T G2 apart) */
-        lc_sgemm(0, 0, n, H, GH, 1.0f, gw + (size_t)t * G2 + GH, T * G2, c->whh, H, 0.0f,
+        lc_sgemm(0, 0, n, H, GH, 1.0f, gw + (size_t)t * G2 + hside(r), T * G2, c->whh, H, 0.0f,
                  tmp + H, 3 * H);
         if (r->cell == LC_RNN_GRU)
             for (int b = 0; b < n; b++) {
@@ -261,11 +284,12 @@ static void wgrad_task(void *vctx, int task, int thread)
     const int BT = c->B * T;
     int k0 = task * WROWS, m = GH - k0 < WROWS ? GH - k0 : WROWS;
     const float *hprev = c->ws + (size_t)BT * G2;
+    const int hs = hside(r);
     (void)thread;
     if (c->dwih)
         lc_sgemm(1, 0, m, I, BT, 1.0f, c->ws + k0, G2, c->x, I, 0.0f, c->dwih + (size_t)k0 * I, I);
     if (c->dwhh)
-        lc_sgemm(1, 0, m, H, BT, 1.0f, c->ws + GH + k0, G2, hprev, H, 0.0f,
+        lc_sgemm(1, 0, m, H, BT, 1.0f, c->ws + hs + k0, G2, hprev, H, 0.0f,
                  c->dwhh + (size_t)k0 * H, H);
     /* bias gradients: column sums over the rows in order (vectorised across the columns) */
     float bi[WROWS], bh[WROWS];
@@ -275,7 +299,7 @@ static void wgrad_task(void *vctx, int task, int thread)
         const float *row = c->ws + (size_t)i * G2 + k0;
         for (int k = 0; k < m; k++) {
             bi[k] += row[k];
-            bh[k] += row[GH + k];
+            bh[k] += row[hs + k];
         }
     }
     if (c->dbih)
