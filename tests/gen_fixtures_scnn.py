@@ -29,13 +29,24 @@ def case(V, E, L, layers, fc, C, B, seed, gru=0):
         enc.embed_sequence.embeddings = torch.nn.Embedding(V, E)
     enc.conv1d_stack = Holder()
     enc.conv1d_stack.stack = torch.nn.ModuleList()
-    cin, mods = E, []
+    cin, mods, lin = E, [], L
     for k, F, pool, stride, same, avg, *more in layers:
         norm, cst, cdil, cvalid = (more + [False, 1, 1, False][len(more):])
         layer = Holder()
-        mlist = [torch.nn.Conv1d(cin, F, k, stride=cst, dilation=cdil, padding="valid" if cvalid else "same")]
-        if norm:  # norm: batch -> BatchNorm1d(F) between the conv and the relu
+        conv = torch.nn.Conv1d(cin, F, k, stride=cst, dilation=cdil, padding="valid" if cvalid else "same")
+        mlist = [conv]
+        lout = conv(torch.zeros(1, cin, lin)).shape[-1]
+        if norm == "layer":  # norm: layer -> LayerNorm([F, input steps]), its affine random here
+            ln = torch.nn.LayerNorm([F, lin])
+            with torch.no_grad():
+                ln.weight.uniform_(0.5, 1.5)
+                ln.bias.uniform_(-0.5, 0.5)
+            mlist.append(ln)
+        elif norm:  # norm: batch -> BatchNorm1d(F) between the conv and the relu
             mlist.append(torch.nn.BatchNorm1d(F))
+        lin = lout
+        if pool:
+            lin = (lin + 2 * ((pool - 1) // 2 if same else 0) - pool) // (stride or pool) + 1
         mlist.append(torch.nn.ReLU())
         if pool:
             P = torch.nn.AvgPool1d if avg else torch.nn.MaxPool1d
@@ -100,8 +111,8 @@ def case(V, E, L, layers, fc, C, B, seed, gru=0):
 
 
 def main():
-    # (filter_size, num_filters, pool_size, pool_strides, pool_padding same, average[, batch norm[,
-    # strides, dilation_rate, padding valid]])
+    # (filter_size, num_filters, pool_size, pool_strides, pool_padding same, average[, norm (True:
+    # batch, "layer")[, strides, dilation_rate, padding valid]])
     cases = [case(13, 4, 11, [(3, 5, 3, 0, True, False), (2, 4, 0, 0, True, False),
                               (3, 3, 2, 1, False, True)], 6, 3, 4, 81),
              case(0, 1, 12, [(7, 3, 3, 0, True, False), (3, 2, 3, 0, True, False)], 4, 2, 3, 82),
@@ -111,7 +122,11 @@ def main():
              # strided, dilated, "valid": 16 steps -> 7 -> 5 -> (dilated "same") 5 -> pooled 2
              case(7, 3, 16, [(3, 4, 0, 0, True, False, False, 2, 1, True),
                              (2, 3, 0, 0, True, False, True, 1, 2, True),
-                             (3, 2, 2, 0, False, False, False, 1, 2, False)], 4, 2, 3, 85)]
+                             (3, 2, 2, 0, False, False, False, 1, 2, False)], 4, 2, 3, 85),
+             # layer norms (LayerNorm([num_filters, steps]) between the conv and the relu), the
+             # second after a pooling: 11 steps -> pooled 6 -> 6
+             case(8, 3, 11, [(3, 4, 2, 0, True, False, "layer"), (2, 3, 0, 0, True, False, "layer"),
+                             (3, 2, 0, 0, True, False, True)], 4, 2, 3, 86)]
     with open("tests/fixtures/scnn_cases.json", "w") as f:
         json.dump({"cases": cases}, f)
         f.write("\n")

@@ -439,9 +439,33 @@ expect ptnone 1 "reduce_output null keeps every step, which Ludwig's concat comb
 sed 's/encoder: {type: passthrough}/encoder: {type: passthrough, reduce_output: attention}/' "$T/pt.yaml" >"$T/ptattn.yaml"
 expect ptattn 1 "passthrough with reduce_output 'attention' has no encoding_size" -- \
     --config "$T/ptattn.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
+# a layer norm in a conv layer: Ludwig's LayerNorm([num_filters, steps]) over each row's map,
+# saved in torch's (F, L) shape; predict reproduces the experiment
 sed 's/pool_size: 3, norm: batch}/pool_size: 3, norm: layer}/' "$T/scnnbn.yaml" >"$T/ln.yaml"
-expect convln 1 "norm 'layer' in the conv layers is not supported by ludwig-c yet; use 'batch' or null" -- \
-    --config "$T/ln.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
+"$LUDWIG_C" experiment --config "$T/ln.yaml" --dataset test-data/temperature_seattle.csv --output_directory "$T/ln" \
+    --random_seed 42 --threads 2 >"$T/ln.log" 2>&1 || { fail "stacked_cnn with a layer norm"; cat "$T/ln.log"; }
+"$LUDWIG_C" predict --model_path "$T/ln/experiment_run/model" --dataset test-data/temperature_seattle.csv --split test \
+    --output_directory "$T/ln_pr" >"$T/ln_pr.log" 2>&1 || { fail "predict (layer norm)"; cat "$T/ln_pr.log"; }
+cmp -s "$T/ln_pr/predictions_parquet.csv" "$T/ln/experiment_run/predictions_parquet.csv" ||
+    fail "predict's predictions differ from the experiment's (layer norm)"
+$PY - "$T/ln/experiment_run" <<'PYEOF' || fails=$((fails + 1))
+import json, sys
+sys.path.insert(0, "tests/e2e/lib")
+import weights
+run = sys.argv[1]
+w = weights.tensors(run + "/model/model_weights")
+p = "input_features.module_dict.temperature_feature__ludwig.encoder_obj.conv1d_stack.stack.0.layers.1."
+for t in ("weight", "bias"):
+    shape, v = w[p + t]
+    assert shape == (16, 20), (t, shape)  # 16 filters x the 20 steps
+assert max(abs(x - 1.0) for x in w[p + "weight"][1]) > 1e-3, "the layer norm's weight never trained"
+r2 = json.load(open(run + "/test_statistics.json"))["temperature"]["r2"]
+print("timeseries: stacked_cnn with a layer norm on its first conv layer: test r2 %.4f" % r2)
+assert r2 > 0.8, r2
+PYEOF
+sed 's/norm: layer}/norm: layer, strides: 2, padding: valid}/' "$T/ln.yaml" >"$T/lnst.yaml"
+expect lnstrided 1 "conv_layers[0]: norm 'layer' on a conv layer whose 8 output steps differ from its 20 input steps" -- \
+    --config "$T/lnst.yaml" --dataset "$PWD/test-data/temperature_seattle.csv"
 
 # the transformer over the series (no embeddings: each reading projected to hidden_size)
 cat >"$T/tf.yaml" <<'EOF'

@@ -3,7 +3,8 @@
  * average pooling ("same" or "valid" padding, strides), the sum over the steps, the FCStack)
  * against Ludwig's StackedCNN built in torch 1.13 (tests/fixtures/scnn_cases.json, written by
  * tests/gen_fixtures_scnn.py): the state_dict names (conv1d_stack.stack.<i>.layers.0), order and
- * shapes, the loss and every gradient; gradients bitwise equal for 1 and 3 threads; and `cnnrnn`
+ * shapes, the loss and every gradient, with batch and layer norms (LayerNorm([F, steps]), its
+ * affine in torch's (F, L) layout); gradients bitwise equal for 1 and 3 threads; and `cnnrnn`
  * (LC_ENC_CNNRNN: the stack, then a GRU over its steps, recurrent_stack.layers). Run from the
  * repository root. */
 #include "check.h"
@@ -69,6 +70,8 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
         in.scnn_pool_avg[i] = cJSON_IsTrue(cJSON_GetArrayItem(e, 5));
         if (cJSON_IsTrue(cJSON_GetArrayItem(e, 6))) /* BatchNorm1d after the conv */
             in.pconv_norm[i] = (lc_norm_spec){.type = LC_NORM_BATCH, .eps = 1e-5f, .momentum = 0.1f};
+        if (cJSON_IsString(cJSON_GetArrayItem(e, 6))) /* "layer": LayerNorm([F, steps]) */
+            in.pconv_norm[i] = (lc_norm_spec){.type = LC_NORM_LAYER, .eps = 1e-5f};
         if (cJSON_GetArraySize(e) == 10) { /* the conv's strides, dilation_rate, padding valid */
             in.pconv_stride[i] = cJSON_GetArrayItem(e, 7)->valueint;
             in.pconv_dil[i] = cJSON_GetArrayItem(e, 8)->valueint;
@@ -142,17 +145,19 @@ int main(void)
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *cases = get(root, "cases");
-    CHECK(cJSON_GetArraySize(cases) == 5);
+    CHECK(cJSON_GetArraySize(cases) == 6);
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
         char tag[64];
-        int nbn = 0, ngeo = 0;
+        int nbn = 0, ngeo = 0, nln = 0;
         for (const cJSON *e = get(c, "layers")->child; e; e = e->next) {
             nbn += cJSON_IsTrue(cJSON_GetArrayItem(e, 6));
+            nln += cJSON_IsString(cJSON_GetArrayItem(e, 6));
             ngeo += cJSON_GetArraySize(e) == 10;
         }
-        snprintf(tag, sizeof tag, "%s, %d conv layers%s%s%s", get(c, "name")->valuestring,
+        snprintf(tag, sizeof tag, "%s, %d conv layers%s%s%s%s", get(c, "name")->valuestring,
                  cJSON_GetArraySize(get(c, "layers")), get(c, "gru")->valueint ? ", a GRU" : "",
-                 nbn ? ", batch norms" : "", ngeo ? ", strided/dilated/valid" : "");
+                 nbn ? ", batch norms" : "", nln ? ", layer norms" : "",
+                 ngeo ? ", strided/dilated/valid" : "");
         float *g1 = run(c, 1, tag, 1), *g3 = run(c, 3, tag, 0);
         size_t n = 0;
         for (const cJSON *t = get(c, "grads")->child; t; t = t->next)

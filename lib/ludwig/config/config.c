@@ -1014,16 +1014,13 @@ static lc_status conv1d_norm_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *e
     const char *norm = layer && jhas(layer, "norm") ? jstr(layer, "norm") : jstr(enc, "norm");
     const cJSON *np = layer && jhas(layer, "norm_params") ? jget(layer, "norm_params")
                                                           : jget(enc, "norm_params");
-    lc_status st = norm_spec(x, at, norm, np, what, out);
-    if (!st && out->type == LC_NORM_LAYER)
-        return cerr(x, at, "%s: norm 'layer' in the conv layers is not supported by ludwig-c yet; use 'batch' or null", what, NULL);
-    return st;
+    return norm_spec(x, at, norm, np, what, out);
 }
 
 /* Ludwig's ParallelCNN: conv_layers (or the four default layers of filter sizes 2, 3, 4, 5; also
  * when only num_conv_layers is set, as Ludwig does), each with filter_size, num_filters and
  * pool_size (the encoder's as defaults); activation and dropout; fc_layers, num_fc_layers x
- * output_size, or the default [512, 256]. Norms are not built yet. */
+ * output_size, or the default [512, 256]; each layer's norm (batch or layer). */
 static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc,
                                    const char *what, lc_input_spec *sp)
 {

@@ -140,9 +140,29 @@ static lc_status add_norm(planner *pl, node *at, const lc_norm_spec *ns, int C, 
 
 /* A Conv1DLayer's BatchNorm1d over the (B, L, F) conv output: per channel over the batch and
  * the steps (only batch norm: the config refuses Ludwig's layer norm there) */
+/* A Conv1DLayer's norm over its (L, F) output: BatchNorm1d(F) over the batch and the steps, or
+ * LayerNorm([F, Lin]) over each sample's whole map, its affine in torch's (F, L) layout; Lin is
+ * the layer's input length, which the LayerNorm needs the output to keep (as torch does). */
 static lc_status add_norm_steps(planner *pl, node *at, const lc_norm_spec *ns, int L, int F,
-                                int index)
+                                int index, int Lin)
 {
+    if (ns->type == LC_NORM_LAYER) {
+        if (L != Lin)
+            return lc_error_set(pl->e, LC_ERR_CONFIG,
+                                "conv_layers[%d]: norm 'layer' on a conv layer whose %d output steps differ from its %d input steps (strides or padding 'valid'): Ludwig's LayerNorm is sized [num_filters, input steps]; use norm 'batch'",
+                                index, L, Lin);
+        lc_layer *l = add_layer(pl, LC_L_LAYERNORM, *at, (size_t)L * F);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->param_index = index;
+        l->u.norm.C = F;
+        l->u.norm.HW = 1;
+        l->u.norm.steps = L;
+        l->u.norm.eps = ns->eps;
+        add_params(pl, l, (size_t)L * F, (size_t)L * F, LC_INIT_ONES, LC_INIT_ZEROS);
+        *at = here(pl);
+        return LC_OK;
+    }
     if (ns->type != LC_NORM_BATCH)
         return LC_OK;
     lc_layer *l = add_layer(pl, LC_L_BATCHNORM, *at, (size_t)L * F);
@@ -499,7 +519,7 @@ static lc_status plan_parallel_cnn(planner *pl, node *at, const lc_input_spec *s
         add_params(pl, l, (size_t)F * E * s->pconv_k[i], (size_t)F, LC_INIT_TORCH_DEFAULT,
                    LC_INIT_TORCH_DEFAULT);
         h = here(pl);
-        if ((st = add_norm_steps(pl, &h, &s->pconv_norm[i], s->T, F, i)) ||
+        if ((st = add_norm_steps(pl, &h, &s->pconv_norm[i], s->T, F, i, s->T)) ||
             (st = add_act_dropout(pl, &h, s->pconv_act, s->embed_dropout, i))) {
             free(red);
             return st;
@@ -667,7 +687,7 @@ static lc_status plan_conv1d_stack(planner *pl, node *at, const lc_input_spec *s
         l->fan_out = (size_t)F * k;
         add_params(pl, l, (size_t)F * E * k, (size_t)F, LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT);
         *at = here(pl);
-        if ((st = add_norm_steps(pl, at, &s->pconv_norm[i], L, F, i)) ||
+        if ((st = add_norm_steps(pl, at, &s->pconv_norm[i], L, F, i, c1.L)) ||
             (st = add_act_dropout(pl, at, s->pconv_act, s->conv_dropout, i)))
             return st;
         int ps = s->scnn_pool[i];
@@ -743,7 +763,7 @@ static lc_status plan_stacked_pcnn(planner *pl, node *at, const lc_input_spec *s
             add_params(pl, l, (size_t)F * E * k, (size_t)F, LC_INIT_TORCH_DEFAULT,
                        LC_INIT_TORCH_DEFAULT);
             node h = here(pl);
-            if ((st = add_norm_steps(pl, &h, &s->sp_norm[i][j], L, F, i * 16 + j)) ||
+            if ((st = add_norm_steps(pl, &h, &s->sp_norm[i][j], L, F, i * 16 + j, L)) ||
                 (st = add_act_dropout(pl, &h, s->pconv_act, s->conv_dropout, j)))
                 return st;
             int ps = s->sp_pool[i][j], Lj = L;
@@ -1157,6 +1177,19 @@ static int layer_src(const lc_model *m, int i, int k)
     return m->srcs[m->layers[i].src_at + k];
 }
 
+/* A conv layer's LayerNorm affine (torch's (F, L) gamma, beta) in the activations' time-major
+ * (L, F) order; b NULL: gamma only. */
+static void ln_affine_steps(const lc_layer *l, const float *w, const float *b, float *g, float *be)
+{
+    int L = l->u.norm.steps, F = l->u.norm.C;
+    for (int t = 0; t < L; t++)
+        for (int f = 0; f < F; f++) {
+            g[(size_t)t * F + f] = w[(size_t)f * L + t];
+            if (b)
+                be[(size_t)t * F + f] = b[(size_t)f * L + t];
+        }
+}
+
 /* The batch of a token-convolved embedding (lc_layer.tok): D, then cid (B T), uniq, the rows. */
 typedef struct tok_batch {
     int32_t *D, *cid, *uniq;
@@ -1350,6 +1383,10 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
             if (w > ws)
                 ws = w;
         }
+    for (int i = 0; i < m->nlayers; i++) /* a conv layer's LayerNorm: its affine time-major */
+        if (m->layers[i].type == LC_L_LAYERNORM && m->layers[i].u.norm.steps > 0 &&
+            4 * m->layers[i].out_n > ws)
+            ws = 4 * m->layers[i].out_n;
     /* An embedding read only by Conv1d layers is convolved per distinct token of the batch
      * (lc_tokconv.h): same numbers up to rounding, its GEMMs B T / D times smaller. LC_TOKCONV=0
      * turns it off (benchmarks, checks). */
@@ -1874,6 +1911,13 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         }
         case LC_L_LAYERNORM: {
             float *stats = (float *)(m->aux + l->aux_off);
+            if (l->u.norm.steps > 0) { /* a conv layer's: the affine from torch's (F, L) */
+                float *g = m->conv_ws, *be = g + l->out_n;
+                ln_affine_steps(l, w, b, g, be);
+                lc_layernorm_forward(p, B, (int)l->out_n, l->u.norm.eps, x, g, be, y, stats,
+                                     stats + m->max_batch);
+                break;
+            }
             lc_layernorm_forward(p, B, (int)l->out_n, l->u.norm.eps, x, w, b, y, stats,
                                  stats + m->max_batch);
             break;
@@ -2249,6 +2293,22 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
         }
         case LC_L_LAYERNORM: {
             const float *stats = (const float *)(m->aux + l->aux_off);
+            if (l->u.norm.steps > 0) { /* gradients computed time-major, stored as torch's */
+                size_t n = l->out_n;
+                float *g = m->conv_ws, *be = g + n, *dg = be + n, *dbe = dg + n;
+                ln_affine_steps(l, w, NULL, g, be);
+                lc_layernorm_backward(p, B, (int)n, x, g, stats, stats + m->max_batch, dy,
+                                      dx ? dx : m->dtmp, dw ? dg : NULL, db ? dbe : NULL);
+                int L = l->u.norm.steps, F = l->u.norm.C;
+                for (int t = 0; t < L; t++)
+                    for (int f = 0; f < F; f++) {
+                        if (dw)
+                            dw[(size_t)f * L + t] = dg[(size_t)t * F + f];
+                        if (db)
+                            db[(size_t)f * L + t] = dbe[(size_t)t * F + f];
+                    }
+                break;
+            }
             lc_layernorm_backward(p, B, (int)l->out_n, x, w, stats, stats + m->max_batch, dy,
                                   dx ? dx : m->dtmp, dw, db);
             break;
@@ -2514,6 +2574,10 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
                     t->shape[0] = l->u.c1.F;
                     t->shape[1] = l->u.c1.E;
                     t->shape[2] = l->u.c1.k;
+                } else if (k < 2 && l->type == LC_L_LAYERNORM && l->u.norm.steps > 0) {
+                    t->ndim = 2; /* LayerNorm([num_filters, steps]) */
+                    t->shape[0] = l->u.norm.C;
+                    t->shape[1] = l->u.norm.steps;
                 } else if (k == 0 && l->type == LC_L_POSADD) {
                     t->ndim = 2;
                     t->shape[0] = l->u.mha.T;
