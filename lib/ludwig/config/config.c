@@ -1401,10 +1401,11 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
         return cerr(x, at ? at : yf,
                     "%s: text encoder '%s' is not supported by ludwig-c yet (supported: parallel_cnn, stacked_cnn, stacked_parallel_cnn, rnn, cnnrnn, transformer, embed)",
                     what, type ? type : "?");
+    /* representation sparse: Ludwig's embedding_matrix makes it (vocab, vocab), the identity at
+     * first, and ignores pretrained_embeddings */
     const char *rep = jstr(enc, "representation");
-    if (rep && strcmp(rep, "dense") != 0)
-        return cerr(x, at, "%s: representation '%s' is not supported by ludwig-c yet (supported: dense)", what, rep);
-    if (!jnull(enc, "pretrained_embeddings") && jstr(enc, "pretrained_embeddings")) {
+    int sparse = rep && strcmp(rep, "sparse") == 0;
+    if (!sparse && !jnull(enc, "pretrained_embeddings") && jstr(enc, "pretrained_embeddings")) {
         /* the GloVe file gives the embedding size (read when the model is built for training) */
         if (!(F->tx_pretrained = lc_strdup(jstr(enc, "pretrained_embeddings"))))
             return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
@@ -1419,6 +1420,10 @@ static lc_status text_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, l
     F->enc.embed_init = LC_INIT_XAVIER_UNIFORM;
     if (wi && parse_init(wi, &F->enc.embed_init))
         return cerr(x, at, "%s: weights_initializer '%s' is not supported by ludwig-c yet", what, wi);
+    if (sparse) {
+        F->enc.embed_init = LC_INIT_EYE;
+        F->enc.embed_sparse = 1;
+    }
     F->enc.seq_embed = 1;
     lc_status st = reduce_spec(x, at, enc, what, &F->enc.reduce);
     if (st)
@@ -1474,10 +1479,9 @@ static lc_status set_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc
     if (type && strcmp(type, "embed") != 0)
         return cerr(x, at ? at : yf, "%s: %s encoder '%s' is not supported (Ludwig's is embed)", what,
                     type);
-    const char *rep = jstr(enc, "representation");
-    if (rep && strcmp(rep, "dense") != 0)
-        return cerr(x, at, "%s: representation '%s' is not supported by ludwig-c yet (supported: dense)", what, rep);
-    if (!jnull(enc, "pretrained_embeddings") && jstr(enc, "pretrained_embeddings")) {
+    const char *rep = jstr(enc, "representation"); /* sparse: as for text */
+    int sparse = rep && strcmp(rep, "sparse") == 0;
+    if (!sparse && !jnull(enc, "pretrained_embeddings") && jstr(enc, "pretrained_embeddings")) {
         /* a GloVe file, as for text: its size, its vectors (read when the model is built) */
         if (!(F->tx_pretrained = lc_strdup(jstr(enc, "pretrained_embeddings"))))
             return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
@@ -1494,6 +1498,10 @@ static lc_status set_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc
     F->enc.embed_init = LC_INIT_XAVIER_UNIFORM;
     if (wi && parse_init(wi, &F->enc.embed_init))
         return cerr(x, at, "%s: weights_initializer '%s' is not supported by ludwig-c yet", what, wi);
+    if (sparse) {
+        F->enc.embed_init = LC_INIT_EYE;
+        F->enc.embed_sparse = 1;
+    }
     static const stack_keys SK_SET = {"output_size", "use_bias", "weights_initializer",
                                       "bias_initializer", "norm", "norm_params", "activation",
                                       "dropout", "num_fc_layers", 0};

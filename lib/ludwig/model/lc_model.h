@@ -40,7 +40,8 @@ typedef enum lc_init {
     LC_INIT_KAIMING_NORMAL,
     LC_INIT_UNIFORM,          /* U(0, 1) as torch.nn.init.uniform_ */
     LC_INIT_NORMAL,           /* N(0, 1) as torch.nn.init.normal_ */
-    LC_INIT_UNIFORM_PM1       /* U(-1, 1): Ludwig's default for embedding matrices */
+    LC_INIT_UNIFORM_PM1,      /* U(-1, 1): Ludwig's default for embedding matrices */
+    LC_INIT_EYE               /* the identity of a square matrix (representation: sparse) */
 } lc_init;
 
 typedef struct lc_norm_spec {
@@ -139,6 +140,8 @@ typedef struct lc_input_spec {
     lc_seq_reduce reduce;  /* rnn: reduce_output */
     int seq_embed;         /* text: the T inputs are token ids, embedded (vocab, embed_size, ...) */
     int embed_exact;       /* pretrained embeddings: embed_size is the file's, never cut to vocab */
+    int embed_sparse;      /* representation sparse: a (vocab, vocab) embedding, the identity at
+                            * first (trained unless embeddings_trainable is false) */
     int npconv;            /* parallel_cnn: layers, each filter size and number of filters */
     int pconv_k[16], pconv_f[16];
     int scnn_pool[16], scnn_pool_stride[16], scnn_pool_pad[16], scnn_pool_avg[16]; /* stacked_cnn */

@@ -1533,6 +1533,17 @@ static void init_tensor(float *t, size_t n, lc_init how, size_t fan_in, size_t f
     case LC_INIT_UNIFORM_PM1:
         a = 1.0;
         break;
+    case LC_INIT_EYE: { /* a square matrix: ones on the diagonal */
+        size_t side = (size_t)sqrt((double)n);
+        while (side * side > n)
+            side--;
+        while ((side + 1) * (side + 1) <= n)
+            side++;
+        memset(t, 0, n * sizeof *t);
+        for (size_t i = 0; i < side; i++)
+            t[i * side + i] = 1.0f;
+        return;
+    }
     }
     for (size_t i = 0; i < n; i++)
         t[i] = uniform ? (float)((2.0 * lc_u01d(lc_rng_next(r)) - 1.0) * a)

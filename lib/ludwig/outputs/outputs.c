@@ -47,6 +47,8 @@ lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batc
             !in[k].embed_exact &&
             in[k].embed_size > c->nclasses)
             in[k].embed_size = c->nclasses;
+        if (in[k].embed_sparse) /* representation sparse: one dimension per vocabulary entry */
+            in[k].embed_size = c->nclasses;
     }
     for (int o = 0; o < cfg->nout; o++) {
         os[o] = cfg->out[o].dec;
