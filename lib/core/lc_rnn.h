@@ -43,12 +43,16 @@ size_t lc_rnn_cache_floats(const lc_rnn *r);
 /* Floats of workspace the backward pass needs for B samples. */
 size_t lc_rnn_ws_floats(const lc_rnn *r, int B);
 
+/* wih NULL: x is not read and each step's first G H cache floats (per sample lc_rnn_cache_floats,
+ * per step that / T) already hold x_t W_ih^T (lc_tokconv.h writes them for embedded tokens). */
 void lc_rnn_forward(lc_pool *p, const lc_rnn *r, int B, const float *x, const float *wih,
                     const float *whh, const float *bih, const float *bhh, float *y, int ys,
                     int yo, float *cache);
 
 /* Gradients from dy (the layout of y): dx is ADDED to (NULL: not needed), the weight and bias
- * gradients are overwritten (NULL: not needed). ws: lc_rnn_ws_floats floats. */
+ * gradients are overwritten (NULL: not needed); x is read only for dwih. ws: lc_rnn_ws_floats
+ * floats; on return it starts with the input-side gate gradients, (B, T) rows G H wide, 2 G H
+ * apart (what dx and dwih are computed from). */
 void lc_rnn_backward(lc_pool *p, const lc_rnn *r, int B, const float *x, const float *wih,
                      const float *whh, const float *y, int ys, int yo, const float *cache,
                      const float *dy, float *dx, float *dwih, float *dwhh, float *dbih,

@@ -112,8 +112,10 @@ RNN_CLONES static void fwd_task(void *vctx, int task, int thread)
     const int S = (int)step_floats(r), CS = S * T; /* cache floats per step, per sample */
     float *cb = c->cw + (size_t)b0 * CS;
     (void)thread;
-    /* gates = x W_ih^T + b_ih (+ b_hh, except the GRU's new gate, whose b_hn goes with W_hn h) */
-    lc_sgemm(0, 1, n * T, GH, I, 1.0f, c->x + (size_t)b0 * T * I, I, c->wih, I, 0.0f, cb, S);
+    /* gates = x W_ih^T + b_ih (+ b_hh, except the GRU's new gate, whose b_hn goes with W_hn h);
+     * without W_ih the cache holds x W_ih^T already */
+    if (c->wih)
+        lc_sgemm(0, 1, n * T, GH, I, 1.0f, c->x + (size_t)b0 * T * I, I, c->wih, I, 0.0f, cb, S);
     for (int i = 0; i < n * T; i++) {
         float *g = cb + (size_t)i * S;
         for (int k = 0; k < GH; k++) {

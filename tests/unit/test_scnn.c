@@ -147,7 +147,7 @@ int main(void)
     const cJSON *cases = get(root, "cases");
     CHECK(cJSON_GetArraySize(cases) == 6);
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
-        char tag[64];
+        char tag[128];
         int nbn = 0, ngeo = 0, nln = 0;
         for (const cJSON *e = get(c, "layers")->child; e; e = e->next) {
             nbn += cJSON_IsTrue(cJSON_GetArrayItem(e, 6));

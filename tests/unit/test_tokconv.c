@@ -173,13 +173,13 @@ static int run_case(const tcase *tc, int bad_id)
 int main(void)
 {
     const tcase cases[] = {
-        {5, 7, 11, 6, 9, 3, 1, 1, 0},      /* odd kernel, same */
-        {4, 9, 13, 5, 7, 4, 1, 1, 0},      /* even kernel: the extra zero on the right */
-        {3, 11, 17, 4, 6, 2, 2, 1, 1},     /* strided, valid */
-        {3, 12, 17, 4, 6, 3, 1, 2, 0},     /* dilated, same */
-        {4, 13, 19, 5, 6, 3, 3, 2, 1},     /* strided and dilated, valid */
-        {24, 50, 2000, 24, 70, 5, 1, 1, 0}, /* > 256 distinct ids, > 32 filters */
-        {1, 1, 3, 4, 5, 3, 1, 1, 0},       /* one step */
+        {5, 7, 11, 6, 9, 3, 1, 1, 0, 0},      /* odd kernel, same */
+        {4, 9, 13, 5, 7, 4, 1, 1, 0, 0},      /* even kernel: the extra zero on the right */
+        {3, 11, 17, 4, 6, 2, 2, 1, 1, 0},     /* strided, valid */
+        {3, 12, 17, 4, 6, 3, 1, 2, 0, 0},     /* dilated, same */
+        {4, 13, 19, 5, 6, 3, 3, 2, 1, 0},     /* strided and dilated, valid */
+        {24, 50, 2000, 24, 70, 5, 1, 1, 0, 0}, /* > 256 distinct ids, > 32 filters */
+        {1, 1, 3, 4, 5, 3, 1, 1, 0, 0},       /* one step */
         {6, 20, 30, 5, 7, 3, 1, 1, 0, 1},  /* padded rows: the run's steps copy their sums */
         {6, 20, 30, 5, 7, 2, 2, 1, 1, 1},  /* ... strided */
         {6, 24, 30, 5, 7, 3, 1, 3, 0, 1},  /* ... dilated */

@@ -1190,6 +1190,27 @@ static void ln_affine_steps(const lc_layer *l, const float *w, const float *b, f
         }
 }
 
+/* A recurrent layer's input projection x_t W_ih^T as a Conv1d of kernel 1 (its W_ih is the
+ * conv's (G H, I, 1) weight), for lc_tokconv.h. */
+static lc_conv1d rnn_tok_conv(const lc_layer *l)
+{
+    return (lc_conv1d){.L = l->u.rnn.T, .E = l->u.rnn.I,
+                       .F = lc_rnn_gates(l->u.rnn.cell) * l->u.rnn.H, .k = 1};
+}
+
+/* Whether layer r may read embedding e per distinct token: a Conv1d or the input side of a
+ * recurrent layer over e's (T, D) rows, and nothing else. */
+static int tok_reader(const lc_layer *r, const lc_layer *e)
+{
+    if (r->nsrc != 1)
+        return 0;
+    if (r->type == LC_L_CONV1D)
+        return r->u.c1.E == e->u.embed.D && (size_t)r->u.c1.L == e->in_n;
+    if (r->type == LC_L_RNN)
+        return r->u.rnn.I == e->u.embed.D && (size_t)r->u.rnn.T == e->in_n;
+    return 0;
+}
+
 /* The batch of a token-convolved embedding (lc_layer.tok): D, then cid (B T), uniq, the rows. */
 typedef struct tok_batch {
     int32_t *D, *cid, *uniq;
@@ -1400,10 +1421,7 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         int all = 1;
         for (int j = i + 1; j < m->nlayers; j++)
             for (int k = 0; k < m->layers[j].nsrc; k++)
-                if (layer_src(m, j, k) == i &&
-                    (m->layers[j].type != LC_L_CONV1D || m->layers[j].nsrc != 1 ||
-                     m->layers[j].u.c1.E != l->u.embed.D ||
-                     (size_t)m->layers[j].u.c1.L != l->in_n))
+                if (layer_src(m, j, k) == i && !tok_reader(&m->layers[j], l))
                     all = 0;
         if (!all)
             continue;
@@ -1416,8 +1434,18 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
             tok_V = l->u.embed.V;
         for (int j = i + 1; j < m->nlayers; j++)
             if (m->layers[j].nsrc == 1 && layer_src(m, j, 0) == i) {
-                m->layers[j].tok = i + 1;
-                size_t w = lc_tokconv_ws_floats(&m->layers[j].u.c1, max_batch, (int)dmax);
+                lc_layer *rd = &m->layers[j];
+                rd->tok = i + 1;
+                size_t w;
+                if (rd->type == LC_L_RNN) { /* the recurrent workspace, then the projection's */
+                    lc_conv1d c1 = rnn_tok_conv(rd);
+                    lc_rnn r = {.cell = rd->u.rnn.cell, .T = rd->u.rnn.T, .I = rd->u.rnn.I,
+                                .H = rd->u.rnn.H};
+                    w = lc_rnn_ws_floats(&r, max_batch) +
+                        lc_tokconv_ws_floats(&c1, max_batch, (int)dmax);
+                } else {
+                    w = lc_tokconv_ws_floats(&rd->u.c1, max_batch, (int)dmax);
+                }
                 if (w > ws)
                     ws = w;
             }
@@ -2007,7 +2035,13 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         case LC_L_RNN:
             for (int d = 0; d < l->u.rnn.D; d++) {
                 rnn_dir r = rnn_dir_of(m, l, d, B, m->params);
-                lc_rnn_forward(p, &r.r, B, x, r.wih, r.whh, r.bih, r.bhh, y,
+                if (l->tok) { /* x W_ih^T per distinct token, into the cache's gate slots */
+                    tok_batch t = tok_of(m, l->tok - 1);
+                    lc_conv1d c1 = rnn_tok_conv(l);
+                    lc_tokconv_forward(p, &c1, B, *t.D, t.cid, t.xd, r.wih, NULL, r.cache,
+                                       (int)(r.cache_n / (size_t)l->u.rnn.T), 0, m->conv_ws);
+                }
+                lc_rnn_forward(p, &r.r, B, x, l->tok ? NULL : r.wih, r.whh, r.bih, r.bhh, y,
                                l->u.rnn.D * l->u.rnn.H, d * l->u.rnn.H, r.cache);
             }
             break;
@@ -2366,6 +2400,25 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
             break;
         case LC_L_RNN:
+            if (l->tok) { /* the input side per distinct token, from the gate gradients */
+                const lc_layer *el = &m->layers[l->tok - 1];
+                tok_batch t = tok_of(m, l->tok - 1);
+                lc_conv1d c1 = rnn_tok_conv(l);
+                for (int d = 0; d < l->u.rnn.D; d++) {
+                    rnn_dir r = rnn_dir_of(m, l, d, B, m->params);
+                    rnn_dir g = rnn_dir_of(m, l, d, B, m->grads);
+                    int train = !l->frozen;
+                    lc_rnn_backward(p, &r.r, B, x, r.wih, r.whh, y, l->u.rnn.D * l->u.rnn.H,
+                                    d * l->u.rnn.H, r.cache, dy, NULL, NULL,
+                                    train ? g.whh : NULL, train ? g.bih : NULL,
+                                    train ? g.bhh : NULL, m->conv_ws);
+                    lc_tokconv_backward(p, &c1, B, *t.D, t.cid, t.uniq, t.xd, r.wih, m->conv_ws,
+                                        2 * c1.F, 0, el->frozen ? NULL : m->grads + el->w_off,
+                                        train ? g.wih : NULL, NULL,
+                                        m->conv_ws + lc_rnn_ws_floats(&r.r, m->max_batch));
+                }
+                continue;
+            }
             if (dx)
                 memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
             for (int d = 0; d < l->u.rnn.D; d++) {
