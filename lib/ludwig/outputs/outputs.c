@@ -264,6 +264,11 @@ static int cmp_tok_count(const void *a, const void *b)
     return (x->k > y->k) - (x->k < y->k);
 }
 
+static int cmp_tok_name(const void *a, const void *b)
+{
+    return strcmp(((const tok_count *)a)->tok, ((const tok_count *)b)->tok);
+}
+
 /* The report's view of the text, set and bag inputs: their most frequent tokens (from the
  * metadata's str2freq, special symbols left out) and tokens per row (from the column). On
  * allocation failure the view is left out. */
@@ -293,8 +298,17 @@ static void fill_inputs(lc_report_info *ri, const lc_config *cfg, const lc_datas
             if (!t || !strcmp(t, "<EOS>") || !strcmp(t, "<SOS>") || !strcmp(t, "<PAD>") ||
                 !strcmp(t, "<UNK>"))
                 continue;
-            const cJSON *fq = cJSON_GetObjectItemCaseSensitive(s2f, t);
-            tc[n++] = (tok_count){t, cJSON_IsNumber(fq) ? (int64_t)fq->valuedouble : 0, i};
+            tc[n++] = (tok_count){t, 0, i};
+        }
+        /* the counts: str2freq's entries matched by name (sorted, not one scan per token) */
+        qsort(tc, (size_t)n, sizeof *tc, cmp_tok_name);
+        for (const cJSON *fq = s2f ? s2f->child : NULL; fq; fq = fq->next) {
+            tok_count key = {fq->string, 0, 0};
+            tok_count *hit = fq->string && cJSON_IsNumber(fq)
+                                 ? bsearch(&key, tc, (size_t)n, sizeof *tc, cmp_tok_name)
+                                 : NULL;
+            if (hit)
+                hit->n = (int64_t)fq->valuedouble;
         }
         qsort(tc, (size_t)n, sizeof *tc, cmp_tok_count);
         r->vocab_size = V;
