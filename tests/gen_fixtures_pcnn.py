@@ -7,8 +7,8 @@ python3-torch) with Ludwig's module names, for tests/unit/test_pcnn.c.
 Modules as Ludwig's (ludwig/encoders/sequence_encoders.py ParallelCNN; facts in
 docs/ludwig-0.10.3-text.md): embed_sequence.embeddings (nn.Embedding), parallel_conv1d.
 parallel_layers.<i>.layers.0 (nn.Conv1d, padding "same", over the (B, L, E) embeddings transposed),
-relu, the layers concatenated on the channel axis, reduced over the steps (sum or max), the
-fc_stack (Linear + relu per layer), then the classifier decoder; softmax cross entropy. Each case:
+relu, the layers concatenated on the channel axis, reduced over the steps (sum, max, last or
+concat), the fc_stack (Linear + relu per layer), then the classifier decoder; softmax cross entropy. Each case:
 the parameters by state_dict name (in state_dict order), the token ids, labels, the loss and every
 gradient. Float32 values computed in float64. Run once from the repository root.
 """
@@ -43,6 +43,8 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed, pool=0, avg=False, norm=False):
     enc.fc_stack = Holder()
     enc.fc_stack.stack = torch.nn.ModuleList()
     n_in = F * len(ks)
+    if reduce == "concat":  # every step's channels flattened: (steps after the pooling) x F x layers
+        n_in *= (L + 2 * ((pool - 1) // 2) - pool) // pool + 1 if pool else L
     for n in fc:
         layer = Holder()
         layer.layers = torch.nn.ModuleList([torch.nn.Linear(n_in, n)])
@@ -81,7 +83,15 @@ def case(V, E, L, ks, F, fc, C, B, reduce, seed, pool=0, avg=False, norm=False):
             outs = [P(kernel_size=pool, stride=pool, padding=(pool - 1) // 2)(o) for o in outs]
         outs = [o.transpose(1, 2) for o in outs]
         h = torch.cat(outs, dim=2)
-        h = h.sum(1) if reduce == "sum" else torch.amax(h, dim=1)
+        if reduce == "last":  # Ludwig's ReduceLast: the last step with a non-zero channel
+            used = torch.sign(torch.amax(torch.abs(h), dim=2))
+            n = used.sum(1).long() - 1
+            n[n < 0] = 0
+            h = h[torch.arange(h.shape[0]), n]
+        elif reduce == "concat":
+            h = h.reshape(h.shape[0], -1)
+        else:
+            h = h.sum(1) if reduce == "sum" else torch.amax(h, dim=1)
         for l in enc.fc_stack.stack:
             h = torch.relu(l.layers[0](h))
         return of.decoder_obj.dense.dense(h)
@@ -109,7 +119,10 @@ def main():
              case(10, 3, 9, [2, 3], 3, [4], 2, 3, "max", 44, pool=3),
              case(10, 3, 8, [3, 4], 2, [4], 2, 3, "sum", 45, pool=2, avg=True),
              case(11, 4, 6, [2, 3, 5], 3, [5], 3, 4, "sum", 46, norm=True),
-             case(0, 1, 9, [3, 4], 3, [4], 2, 3, "max", 47, pool=2, norm=True)]
+             case(0, 1, 9, [3, 4], 3, [4], 2, 3, "max", 47, pool=2, norm=True),
+             # last and concat reduce the layers' outputs concatenated per step
+             case(12, 4, 7, [2, 3, 5], 3, [5], 3, 4, "last", 48),
+             case(10, 3, 8, [2, 4], 2, [4], 2, 3, "concat", 49, pool=2)]
     with open("tests/fixtures/pcnn_cases.json", "w") as f:
         json.dump({"cases": cases}, f)
         f.write("\n")

@@ -128,6 +128,34 @@ done
 cmp -s "$T/attnp/predictions_parquet.csv" "$T/attn/experiment_run/predictions_parquet.csv" ||
     fail "predict's predictions with attention differ from the experiment's"
 
+# parallel_cnn with reduce_output: attention, over its layers' outputs concatenated per step (as
+# ParallelConv1D's torch.cat, then the SequenceReducer), read back by predict
+cat >"$T/pcattn.yaml" <<'EOF'
+input_features:
+  - name: text
+    type: text
+    preprocessing: {max_sequence_length: 32}
+    encoder: {type: parallel_cnn, embedding_size: 16, num_filters: 8, reduce_output: attention, output_size: 16, num_fc_layers: 1}
+output_features: [{name: category, type: category}]
+preprocessing: {split: {type: fixed, column: split}}
+trainer: {epochs: 2}
+EOF
+"$LUDWIG_C" experiment --config "$T/pcattn.yaml" --dataset "$T/small.csv" --output_directory "$T/pcattn" \
+    --random_seed 1 --threads 2 >"$T/pcattn.log" 2>&1 || { fail "parallel_cnn with attention"; cat "$T/pcattn.log"; }
+"$LUDWIG_C" predict --model_path "$T/pcattn/experiment_run/model" --dataset "$T/small.csv" --split test \
+    --output_directory "$T/pcattnp" >"$T/pcattnp.log" 2>&1 || { fail "predict (parallel_cnn, attention)"; cat "$T/pcattnp.log"; }
+cmp -s "$T/pcattnp/predictions_parquet.csv" "$T/pcattn/experiment_run/predictions_parquet.csv" ||
+    fail "predict's predictions (parallel_cnn, attention) differ from the experiment's"
+$PY - "$T/pcattn/experiment_run/model/model_weights" <<'PYEOF' || fails=$((fails + 1))
+import sys
+sys.path.insert(0, "tests/e2e/lib")
+from weights import tensors
+w = tensors(sys.argv[1])
+shape, _ = w["input_features.module_dict.text__ludwig.encoder_obj.reduce_sequence._reduce_obj.fc_layer1.weight"]
+assert shape == (256, 32), shape  # over the 4 layers' 8 filters concatenated per step
+print("text: parallel_cnn with reduce_output attention over the concatenated steps: fc_layer1", shape)
+PYEOF
+
 # stacked_parallel_cnn with stacked_layers written as Ludwig's docs write them (a list of lists)
 cat >"$T/spcnn.yaml" <<'EOF'
 input_features:

@@ -40,6 +40,14 @@ static double cmp(const float *got, const cJSON *want, size_t n)
     return i == n && cJSON_GetArraySize(want) == (int)n ? w : INFINITY;
 }
 
+static lc_seq_reduce reduce_of(const char *r)
+{
+    return strcmp(r, "max") == 0      ? LC_RED_MAX
+           : strcmp(r, "last") == 0   ? LC_RED_LAST
+           : strcmp(r, "concat") == 0 ? LC_RED_CONCAT
+                                      : LC_RED_SUM;
+}
+
 /* one forward/backward on `threads` threads; returns the gradients (NULL on failure) */
 static float *run(const cJSON *c, int threads, const char *tag, int check)
 {
@@ -55,8 +63,7 @@ static float *run(const cJSON *c, int threads, const char *tag, int check)
                         .seq_embed = V > 0,
                         .vocab = get(c, "V")->valueint, .embed_size = get(c, "E")->valueint,
                         .embed_trainable = 1, .pconv_act = LC_ACT_RELU,
-                        .reduce = strcmp(get(c, "reduce")->valuestring, "max") == 0 ? LC_RED_MAX
-                                                                                     : LC_RED_SUM,
+                        .reduce = reduce_of(get(c, "reduce")->valuestring),
                         .fc = {.n = nfc, .layers = layers}};
     int i = 0;
     for (const cJSON *e = ks->child; e; e = e->next, i++) {
@@ -138,7 +145,7 @@ int main(void)
     cJSON *root = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *cases = get(root, "cases");
-    CHECK(cJSON_GetArraySize(cases) == 7);
+    CHECK(cJSON_GetArraySize(cases) == 9);
     for (const cJSON *c = cases ? cases->child : NULL; c; c = c->next) {
         char tag[64];
         snprintf(tag, sizeof tag, "%s, %d conv layers, reduce %s, pool %d%s%s", get(c, "name")->valuestring,

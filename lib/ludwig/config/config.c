@@ -1025,9 +1025,6 @@ static lc_status parallel_cnn_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *
                                    const char *what, lc_input_spec *sp)
 {
     sp->enc = LC_ENC_PARALLEL_CNN;
-    if (sp->reduce == LC_RED_LAST || sp->reduce == LC_RED_CONCAT || sp->reduce == LC_RED_ATTN)
-        return cerr(x, at, "%s: parallel_cnn with reduce_output '%s' is not supported by ludwig-c yet (supported: sum, mean, avg, max)",
-                    what, jstr(enc, "reduce_output"));
     /* pooling after each conv layer (ParallelConv1D: pool_size, stride pool_size, "same"
      * padding (pool_size - 1) / 2; max or average as pool_function says) */
     int dflt_pool = jnull(enc, "pool_size") ? 0 : (int)jnum(enc, "pool_size", 0);

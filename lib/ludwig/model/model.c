@@ -500,6 +500,10 @@ static lc_status plan_parallel_cnn(planner *pl, node *at, const lc_input_spec *s
     node in = *at;
     int E = (int)(in.n / (size_t)s->T), *red = calloc((size_t)s->npconv, sizeof *red);
     size_t Ftot = 0;
+    /* sum, mean and max reduce each layer on its own (the same numbers as after the
+     * concatenation); last, concat and attention need the concatenated steps */
+    int per_step = s->reduce == LC_RED_LAST || s->reduce == LC_RED_CONCAT || s->reduce == LC_RED_ATTN;
+    int Tcat = 0;
     if (!red)
         return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
     for (int i = 0; i < s->npconv; i++) {
@@ -547,6 +551,19 @@ static lc_status plan_parallel_cnn(planner *pl, node *at, const lc_input_spec *s
             pl->aux_per_sample += (size_t)Tr * F * sizeof(int32_t);
             h = here(pl);
         }
+        Ftot += (size_t)F;
+        if (per_step) { /* reduced after the concatenation, below */
+            if (i > 0 && Tr != Tcat) {
+                free(red);
+                return lc_error_set(pl->e, LC_ERR_CONFIG,
+                                    "parallel_cnn: reduce_output '%s' reduces the conv layers' outputs concatenated per step, but their poolings leave %d and %d steps",
+                                    s->reduce == LC_RED_LAST ? "last" : s->reduce == LC_RED_ATTN ? "attention" : "concat",
+                                    Tcat, Tr);
+            }
+            Tcat = Tr;
+            red[i] = h.src;
+            continue;
+        }
         l = add_layer(pl, LC_L_SEQRED, h, (size_t)F);
         if (!l) {
             free(red);
@@ -559,9 +576,25 @@ static lc_status plan_parallel_cnn(planner *pl, node *at, const lc_input_spec *s
         l->aux_off = pl->aux_per_sample;
         pl->aux_per_sample += sizeof(int32_t);
         red[i] = pl->n - 1;
-        Ftot += (size_t)F;
     }
     pl->part = LC_PART_ENC_FC;
+    if (per_step) { /* ParallelConv1D's torch.cat on the channels, then the SequenceReducer */
+        lc_layer *c = add_layer(pl, LC_L_CONCAT_CH, (node){red[0], pl->layers[red[0]].out_n},
+                                (size_t)Tcat * Ftot);
+        for (int j = 1; c && j < s->npconv; j++)
+            if (push_src(pl, red[j]))
+                c = NULL;
+        free(red);
+        if (!c)
+            return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+        pl->layers[pl->n - 1].nsrc = s->npconv;
+        pl->layers[pl->n - 1].u.cc.L = Tcat;
+        *at = here(pl);
+        if ((st = add_seq_reduce(pl, at, s->reduce, Tcat, (int)Ftot)))
+            return st;
+        pl->part = LC_PART_ENC_FC;
+        return plan_fc_stack(pl, at, &s->fc);
+    }
     lc_layer *l = add_layer(pl, LC_L_CONCAT, (node){red[0], pl->layers[red[0]].out_n}, Ftot);
     for (int i = 1; l && i < s->npconv; i++)
         if (push_src(pl, red[i]))
