@@ -1857,20 +1857,23 @@ static void seqred_forward(const lc_layer *l, int B, const float *x, float *y, i
             break;
         }
         case LC_RED_SUM:
-        case LC_RED_MEAN:
-            for (int k = 0; k < F; k++) {
-                float sacc = 0.0f;
-                for (int t = 0; t < T; t++)
-                    sacc += xb[(size_t)t * F + k];
-                yb[k] = l->u.red.mode == LC_RED_MEAN ? sacc / (float)T : sacc;
+        case LC_RED_MEAN: /* row by row: each column still summed in step order */
+            memset(yb, 0, (size_t)F * sizeof *yb);
+            for (int t = 0; t < T; t++) {
+                const float *xt = xb + (size_t)t * F;
+                for (int k = 0; k < F; k++)
+                    yb[k] += xt[k];
             }
+            if (l->u.red.mode == LC_RED_MEAN)
+                for (int k = 0; k < F; k++)
+                    yb[k] /= (float)T;
             break;
         case LC_RED_MAX:
-            for (int k = 0; k < F; k++) {
-                float mx = xb[k];
-                for (int t = 1; t < T; t++)
-                    mx = xb[(size_t)t * F + k] > mx ? xb[(size_t)t * F + k] : mx;
-                yb[k] = mx;
+            memcpy(yb, xb, (size_t)F * sizeof *yb);
+            for (int t = 1; t < T; t++) {
+                const float *xt = xb + (size_t)t * F;
+                for (int k = 0; k < F; k++)
+                    yb[k] = xt[k] > yb[k] ? xt[k] : yb[k];
             }
             break;
         case LC_RED_CONCAT:
@@ -1886,37 +1889,43 @@ static void seqred_backward(const lc_layer *l, int B, const float *x, const floa
                             const int32_t *pick, const float *dy, float *dx)
 {
     int T = l->u.red.T, F = l->u.red.F;
-    memset(dx, 0, (size_t)B * T * F * sizeof *dx);
     for (int b = 0; b < B; b++) {
         const float *xb = x + (size_t)b * T * F, *yb = y + (size_t)b * F, *dyb = dy + (size_t)b * F;
         float *dxb = dx + (size_t)b * T * F;
-        for (int k = 0; k < F; k++) {
-            switch (l->u.red.mode) {
-            case LC_RED_LAST:
-                dxb[(size_t)pick[b] * F + k] = dyb[k];
-                break;
-            case LC_RED_SUM:
-            case LC_RED_MEAN:
+        switch (l->u.red.mode) {
+        case LC_RED_LAST:
+            memset(dxb, 0, (size_t)T * F * sizeof *dxb);
+            memcpy(dxb + (size_t)pick[b] * F, dyb, (size_t)F * sizeof *dxb);
+            break;
+        case LC_RED_SUM:
+            for (int t = 0; t < T; t++)
+                memcpy(dxb + (size_t)t * F, dyb, (size_t)F * sizeof *dxb);
+            break;
+        case LC_RED_MEAN:
+            for (int k = 0; k < F; k++)
+                dxb[k] = dyb[k] / (float)T;
+            for (int t = 1; t < T; t++)
+                memcpy(dxb + (size_t)t * F, dxb, (size_t)F * sizeof *dxb);
+            break;
+        case LC_RED_MAX: /* split evenly over the steps that reach the max (torch.amax) */
+            for (int k0 = 0; k0 < F; k0 += 256) {
+                int n = F - k0 < 256 ? F - k0 : 256;
+                int ties[256] = {0};
                 for (int t = 0; t < T; t++)
-                    dxb[(size_t)t * F + k] = l->u.red.mode == LC_RED_MEAN ? dyb[k] / (float)T : dyb[k];
-                break;
-            case LC_RED_MAX: {
-                int ties = 0;
+                    for (int k = 0; k < n; k++)
+                        ties[k] += xb[(size_t)t * F + k0 + k] == yb[k0 + k];
                 for (int t = 0; t < T; t++)
-                    ties += xb[(size_t)t * F + k] == yb[k];
-                for (int t = 0; t < T; t++)
-                    if (xb[(size_t)t * F + k] == yb[k])
-                        dxb[(size_t)t * F + k] = dyb[k] / (float)ties;
-                break;
+                    for (int k = 0; k < n; k++) {
+                        size_t at = (size_t)t * F + k0 + k;
+                        dxb[at] = xb[at] == yb[k0 + k] ? dyb[k0 + k] / (float)ties[k] : 0.0f;
+                    }
             }
-            case LC_RED_CONCAT:
-            case LC_RED_ATTN:
-                dxb[k] = dyb[k];
-                break;
-            }
-        }
-        if (l->u.red.mode == LC_RED_CONCAT)
+            break;
+        case LC_RED_CONCAT:
+        case LC_RED_ATTN:
             memcpy(dxb, dyb, (size_t)T * F * sizeof *dxb);
+            break;
+        }
     }
 }
 
