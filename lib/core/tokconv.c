@@ -8,7 +8,8 @@
 
 enum {
     DROWS = 64,  /* distinct ids per gather and scatter task */
-    MROWS = 64,  /* output rows per GEMM task (more tasks balance better than fewer packings) */
+    MB = 256,    /* a GEMM task's block of output rows ... */
+    NB = 128,    /* ... and columns: each task packs only its slices of the operands */
     GCOLS = 32,  /* filters per bias-reduction and unpacking task */
     GROUP = 8,  /* rows per bias-gradient partial */
 };
@@ -22,6 +23,9 @@ enum {
 #endif
 
 static int ngroups(int B) { return (B + GROUP - 1) / GROUP; }
+
+/* GEMM tasks over an (M, N) output in MB x NB blocks */
+static int blocks(int M, int N) { return ((M + MB - 1) / MB) * ((N + NB - 1) / NB); }
 
 static int t_stride(const lc_conv1d *c) { return c->stride > 0 ? c->stride : 1; }
 static int t_dil(const lc_conv1d *c) { return c->dilation > 0 ? c->dilation : 1; }
@@ -124,11 +128,12 @@ static void layout(tk_ctx *k, float *ws)
 static void proj_task(void *vctx, int task, int thread)
 {
     const tk_ctx *k = vctx;
-    const int E = k->c->E, KF = k->c->k * k->c->F;
-    int d0 = task * MROWS, d1 = d0 + MROWS < k->D ? d0 + MROWS : k->D;
+    const int E = k->c->E, KF = k->c->k * k->c->F, nc = (KF + NB - 1) / NB;
+    int d0 = (task / nc) * MB, d1 = d0 + MB < k->D ? d0 + MB : k->D;
+    int c0 = (task % nc) * NB, c1 = c0 + NB < KF ? c0 + NB : KF;
     (void)thread;
-    lc_sgemm(0, 1, d1 - d0, KF, E, 1.0f, k->xd + (size_t)d0 * E, E, k->wp, E, 0.0f,
-             k->pg + (size_t)d0 * KF, KF);
+    lc_sgemm(0, 1, d1 - d0, c1 - c0, E, 1.0f, k->xd + (size_t)d0 * E, E, k->wp + (size_t)c0 * E, E,
+             0.0f, k->pg + (size_t)d0 * KF + c0, KF);
 }
 
 static TK_CLONES void vadd(float *restrict y, const float *restrict x, int n)
@@ -182,7 +187,7 @@ void lc_tokconv_forward(lc_pool *p, const lc_conv1d *c, int B, int D, const int3
                 .bias = bias, .y = y};
     layout(&k, ws);
     pack_w(c, w, k.wp);
-    lc_pool_run(p, (D + MROWS - 1) / MROWS, proj_task, &k);
+    lc_pool_run(p, blocks(D, c->k * c->F), proj_task, &k);
     lc_pool_run(p, B, sum_task, &k);
 }
 
@@ -243,11 +248,12 @@ static void bias_reduce_task(void *vctx, int task, int thread)
 static void dw_task(void *vctx, int task, int thread)
 {
     const tk_ctx *k = vctx;
-    const int E = k->c->E, KF = k->c->k * k->c->F;
-    int r0 = task * MROWS, r1 = r0 + MROWS < KF ? r0 + MROWS : KF;
+    const int E = k->c->E, KF = k->c->k * k->c->F, nc = (E + NB - 1) / NB;
+    int r0 = (task / nc) * MB, r1 = r0 + MB < KF ? r0 + MB : KF;
+    int c0 = (task % nc) * NB, c1 = c0 + NB < E ? c0 + NB : E;
     (void)thread;
-    lc_sgemm(1, 0, r1 - r0, E, k->D, 1.0f, k->pg + r0, KF, k->xd, E, 0.0f,
-             k->dwp + (size_t)r0 * E, E);
+    lc_sgemm(1, 0, r1 - r0, c1 - c0, k->D, 1.0f, k->pg + r0, KF, k->xd + c0, E, 0.0f,
+             k->dwp + (size_t)r0 * E + c0, E);
 }
 
 /* dw rows [f0, f1) in torch's (F, E, k) layout from dW' */
@@ -271,18 +277,17 @@ static void unpack_task(void *vctx, int task, int thread)
 static void demb_task(void *vctx, int task, int thread)
 {
     const tk_ctx *k = vctx;
-    const int E = k->c->E, KF = k->c->k * k->c->F;
-    int d0 = task * MROWS, d1 = d0 + MROWS < k->D ? d0 + MROWS : k->D;
+    const int E = k->c->E, KF = k->c->k * k->c->F, nc = (E + NB - 1) / NB;
+    int d0 = (task / nc) * MB, d1 = d0 + MB < k->D ? d0 + MB : k->D;
+    int c0 = (task % nc) * NB, c1 = c0 + NB < E ? c0 + NB : E;
     (void)thread;
-    float *dx = k->dxd + (size_t)d0 * E;
-    lc_sgemm(0, 0, d1 - d0, E, KF, 1.0f, k->pg + (size_t)d0 * KF, KF, k->wp, E, 0.0f, dx, E);
+    float *dx = k->dxd + (size_t)d0 * E + c0;
+    lc_sgemm(0, 0, d1 - d0, c1 - c0, KF, 1.0f, k->pg + (size_t)d0 * KF, KF, k->wp + c0, E, 0.0f,
+             dx, E);
     for (int d = d0; d < d1; d++) {
         if (k->uniq[d] < 0)
             continue;
-        float *row = k->demb + (size_t)k->uniq[d] * E;
-        const float *src = dx + (size_t)(d - d0) * E;
-        for (int e = 0; e < E; e++)
-            row[e] += src[e];
+        vadd(k->demb + (size_t)k->uniq[d] * E + c0, dx + (size_t)(d - d0) * E, c1 - c0);
     }
 }
 
@@ -316,11 +321,11 @@ void lc_tokconv_backward(lc_pool *p, const lc_conv1d *c, int B, int D, const int
     k.start[0] = 0;
     lc_pool_run(p, c->k * ((D + DROWS - 1) / DROWS), scatter_task, &k);
     if (dw) {
-        lc_pool_run(p, (KF + MROWS - 1) / MROWS, dw_task, &k);
+        lc_pool_run(p, blocks(KF, c->E), dw_task, &k);
         lc_pool_run(p, nfb, unpack_task, &k);
     }
     if (demb) {
         pack_w(c, w, k.wp);
-        lc_pool_run(p, (D + MROWS - 1) / MROWS, demb_task, &k);
+        lc_pool_run(p, blocks(D, c->E), demb_task, &k);
     }
 }

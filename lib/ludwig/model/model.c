@@ -2274,7 +2274,7 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
 {
     /* gradients of layers read by several others accumulate; the heads' come from the loss */
     for (int i = 0; i < m->nlayers; i++)
-        if (m->layers[i].consumers > 1)
+        if (m->layers[i].consumers > 1 && !(m->layers[i].type == LC_L_EMBED && m->layers[i].tok))
             memset(m->dacts + m->layers[i].act_off, 0,
                    (size_t)B * m->layers[i].out_n * sizeof(float));
     for (int o = 0; o < m->nout; o++) {
