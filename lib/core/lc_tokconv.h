@@ -47,4 +47,18 @@ void lc_tokconv_backward(lc_pool *p, const lc_conv1d *c, int B, int D, const int
                          const int32_t *uniq, const float *xd, const float *w, const float *dy,
                          int ys, int yo, float *demb, float *dw, float *db, float *ws);
 
+/* The conv, then ReLU, then the sum over the steps (mean: divided by the steps), fused: yr (B, F)
+ * the reduced output, mask (B, Lo, F) whether each step's conv output was above 0. The same
+ * numbers as the three layers apart (each total summed in step order). */
+void lc_tokconv_relu_sum_forward(lc_pool *p, const lc_conv1d *c, int B, int D,
+                                 const int32_t *cid, const float *xd, const float *w,
+                                 const float *bias, int mean, float *yr, uint8_t *mask, float *ws);
+
+/* Its backward pass from dyr (B, F): each step's gradient is dyr (/ steps) where its mask is set,
+ * then as lc_tokconv_backward. */
+void lc_tokconv_relu_sum_backward(lc_pool *p, const lc_conv1d *c, int B, int D,
+                                  const int32_t *cid, const int32_t *uniq, const float *xd,
+                                  const float *w, const float *dyr, const uint8_t *mask, int mean,
+                                  float *demb, float *dw, float *db, float *ws);
+
 #endif

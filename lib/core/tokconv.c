@@ -65,6 +65,14 @@ typedef struct tk_ctx {
     float *y, *demb, *dw, *db;
     float *wp, *dwp, *pg, *dxd, *pb;
     int32_t *start, *steps; /* id d's steps (b L + s, ascending): steps[start[d] .. start[d + 1]) */
+    /* the ReLU-and-sum fusion: the reduced output, the steps' ReLU masks and the reduced
+     * gradient (divided by the steps for a mean) */
+    float *yr;
+    uint8_t *mask;
+    const uint8_t *cmask;
+    const float *gr;
+    float *gm; /* ws: the mean's reduced gradient / steps */
+    int mean;
 } tk_ctx;
 
 static void gather_task(void *vctx, int task, int thread)
@@ -96,7 +104,8 @@ size_t lc_tokconv_ws_floats(const lc_conv1d *c, int B, int Dmax)
 {
     size_t kf = (size_t)c->k * (size_t)c->F, d = Dmax > 0 ? (size_t)Dmax : 1;
     size_t n = (size_t)(B > 0 ? B : 1) * (size_t)c->L;
-    return 2 * kf * (size_t)c->E + d * (kf + (size_t)c->E) + (size_t)ngroups(B) * c->F + d + 1 + n;
+    return 2 * kf * (size_t)c->E + d * (kf + (size_t)c->E) + (size_t)ngroups(B) * c->F + d + 1 + n +
+           (size_t)(B > 0 ? B : 1) * (size_t)c->F;
 }
 
 /* wp (k F, E): row j F + f is W[f, :, j] (W is (F, E, k)) */
@@ -122,6 +131,7 @@ static void layout(tk_ctx *k, float *ws)
     k->pb = k->dxd + (size_t)k->D * k->c->E;
     k->start = (int32_t *)(k->pb + (size_t)ngroups(k->B) * k->c->F);
     k->steps = k->start + k->D + 1;
+    k->gm = (float *)(k->steps + (size_t)k->B * k->c->L);
 }
 
 /* P rows [d0, d1) = xd W' ^T */
@@ -142,6 +152,88 @@ static TK_CLONES void vadd(float *restrict y, const float *restrict x, int n)
         y[i] += x[i];
 }
 
+/* y += m ? x : 0 (a ReLU's gradient of the summed steps) */
+static TK_CLONES void vadd_masked(float *restrict y, const float *restrict x,
+                                  const uint8_t *restrict m, int n)
+{
+    for (int i = 0; i < n; i++)
+        y[i] += m[i] ? x[i] : 0.0f;
+}
+
+/* acc += relu(row), m = row > 0 */
+static TK_CLONES void relu_acc(const float *restrict row, float *restrict acc,
+                               uint8_t *restrict m, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int pos = row[i] > 0.0f;
+        acc[i] += pos ? row[i] : 0.0f;
+        m[i] = (uint8_t)pos;
+    }
+}
+
+/* the conv's gradient at (b, t) added to y: dy's row, or with the fusion the reduced gradient
+ * where the step's ReLU passed */
+static void add_dy(const tk_ctx *k, float *y, int b, int t, int f0, int n)
+{
+    const int F = k->c->F, Lo = lc_conv1d_out_len(k->c);
+    if (k->cmask)
+        vadd_masked(y, k->gr + (size_t)b * F + f0, k->cmask + ((size_t)b * Lo + t) * F + f0, n);
+    else
+        vadd(y, k->dy + ((size_t)b * Lo + t) * k->ys + k->yo + f0, n);
+}
+
+/* whether step t's window holds the ids of step t - 1's */
+static int same_window(const lc_conv1d *c, const int32_t *ids, int t)
+{
+    const int L = c->L, st = t_stride(c), dl = t_dil(c), pd = t_pad(c);
+    if (t == 0)
+        return 0;
+    for (int j = 0; j < c->k; j++) {
+        int s = t * st + j * dl - pd, s0 = s - st;
+        int in = s >= 0 && s < L, in0 = s0 >= 0 && s0 < L;
+        if (in != in0 || (in && ids[s] != ids[s0]))
+            return 0;
+    }
+    return 1;
+}
+
+/* Row b fused with the ReLU and the sum over the steps: per block of filters, each step's sums
+ * (as sum_task; a repeated window keeps the block's row), its ReLU added to the row's total and
+ * its mask kept. Each total is summed in step order, as the separate layers sum it. */
+static void sum_relu_task(void *vctx, int b, int thread)
+{
+    const tk_ctx *k = vctx;
+    const lc_conv1d *c = k->c;
+    const int L = c->L, F = c->F, K = c->k, KF = K * F, Lo = lc_conv1d_out_len(c);
+    const int st = t_stride(c), dl = t_dil(c), pd = t_pad(c);
+    const int32_t *ids = k->cid + (size_t)b * L;
+    float *yr = k->yr + (size_t)b * F;
+    (void)thread;
+    memset(yr, 0, (size_t)F * sizeof *yr);
+    for (int f0 = 0; f0 < F; f0 += 256) {
+        const int n = F - f0 < 256 ? F - f0 : 256;
+        float row[256];
+        for (int t = 0; t < Lo; t++) {
+            if (!same_window(c, ids, t)) {
+                if (k->bias)
+                    memcpy(row, k->bias + f0, (size_t)n * sizeof *row);
+                else
+                    memset(row, 0, (size_t)n * sizeof *row);
+                for (int j = 0; j < K; j++) {
+                    int s = t * st + j * dl - pd;
+                    if (s < 0 || s >= L)
+                        continue;
+                    vadd(row, k->pg + (size_t)ids[s] * KF + (size_t)j * F + f0, n);
+                }
+            }
+            relu_acc(row, yr + f0, k->mask + ((size_t)b * Lo + t) * F + f0, n);
+        }
+    }
+    if (k->mean)
+        for (int f = 0; f < F; f++)
+            yr[f] /= (float)Lo;
+}
+
 /* row b's output: per step the bias, then the k rows of P in kernel order; a step whose window
  * holds the same ids as the step before (a run of padding) copies that step's sums */
 static void sum_task(void *vctx, int b, int thread)
@@ -154,13 +246,7 @@ static void sum_task(void *vctx, int b, int thread)
     (void)thread;
     for (int t = 0; t < Lo; t++) {
         float *yt = k->y + ((size_t)b * Lo + t) * k->ys + k->yo;
-        int same = t > 0;
-        for (int j = 0; j < K && same; j++) {
-            int s = t * st + j * dl - pd, s0 = s - st;
-            int in = s >= 0 && s < L, in0 = s0 >= 0 && s0 < L;
-            same = in == in0 && (!in || ids[s] == ids[s0]);
-        }
-        if (same) {
+        if (same_window(c, ids, t)) {
             memcpy(yt, yt - k->ys, (size_t)F * sizeof *yt);
             continue;
         }
@@ -191,6 +277,20 @@ void lc_tokconv_forward(lc_pool *p, const lc_conv1d *c, int B, int D, const int3
     lc_pool_run(p, B, sum_task, &k);
 }
 
+void lc_tokconv_relu_sum_forward(lc_pool *p, const lc_conv1d *c, int B, int D,
+                                 const int32_t *cid, const float *xd, const float *w,
+                                 const float *bias, int mean, float *yr, uint8_t *mask, float *ws)
+{
+    if (B <= 0 || D <= 0)
+        return;
+    tk_ctx k = {.c = c, .B = B, .D = D, .cid = cid, .xd = xd, .w = w, .bias = bias, .yr = yr,
+                .mask = mask, .mean = mean};
+    layout(&k, ws);
+    pack_w(c, w, k.wp);
+    lc_pool_run(p, blocks(D, c->k * c->F), proj_task, &k);
+    lc_pool_run(p, B, sum_relu_task, &k);
+}
+
 /* G's rows [d0, d1) at kernel offset j: zeroed, then each id's steps' dy added in step order */
 static void scatter_task(void *vctx, int task, int thread)
 {
@@ -211,7 +311,7 @@ static void scatter_task(void *vctx, int task, int thread)
             int t = u / st;
             if (t >= Lo)
                 continue;
-            vadd(g, k->dy + ((size_t)b * Lo + t) * k->ys + k->yo, F);
+            add_dy(k, g, b, t, 0, F);
         }
     }
 }
@@ -225,8 +325,9 @@ static void bias_task(void *vctx, int g, int thread)
     float *pb = k->pb + (size_t)g * F;
     (void)thread;
     memset(pb, 0, (size_t)F * sizeof *pb);
-    for (size_t r = (size_t)b0 * Lo; r < (size_t)b1 * Lo; r++)
-        vadd(pb, k->dy + r * k->ys + k->yo, F);
+    for (int b = b0; b < b1; b++)
+        for (int t = 0; t < Lo; t++)
+            add_dy(k, pb, b, t, 0, F);
 }
 
 /* db[f0, f1): the groups' partials in group order */
@@ -291,6 +392,8 @@ static void demb_task(void *vctx, int task, int thread)
     }
 }
 
+static void backward(lc_pool *p, tk_ctx *kp);
+
 void lc_tokconv_backward(lc_pool *p, const lc_conv1d *c, int B, int D, const int32_t *cid,
                          const int32_t *uniq, const float *xd, const float *w, const float *dy,
                          int ys, int yo, float *demb, float *dw, float *db, float *ws)
@@ -299,8 +402,39 @@ void lc_tokconv_backward(lc_pool *p, const lc_conv1d *c, int B, int D, const int
         return;
     tk_ctx k = {.c = c, .B = B, .D = D, .ys = ys, .yo = yo, .cid = cid, .uniq = uniq, .xd = xd,
                 .w = w, .dy = dy, .demb = demb, .dw = dw, .db = db};
-    const int F = c->F, KF = c->k * F, nfb = (F + GCOLS - 1) / GCOLS;
     layout(&k, ws);
+    backward(p, &k);
+}
+
+void lc_tokconv_relu_sum_backward(lc_pool *p, const lc_conv1d *c, int B, int D,
+                                  const int32_t *cid, const int32_t *uniq, const float *xd,
+                                  const float *w, const float *dyr, const uint8_t *mask, int mean,
+                                  float *demb, float *dw, float *db, float *ws)
+{
+    if (B <= 0 || D <= 0)
+        return;
+    tk_ctx k = {.c = c, .B = B, .D = D, .cid = cid, .uniq = uniq, .xd = xd, .w = w,
+                .demb = demb, .dw = dw, .db = db, .cmask = mask, .gr = dyr, .mean = mean};
+    layout(&k, ws);
+    if (mean) { /* the mean's gradient per step: dyr / steps, as the reduction passes it */
+        const int Lo = lc_conv1d_out_len(c);
+        for (size_t i = 0; i < (size_t)B * c->F; i++)
+            k.gm[i] = dyr[i] / (float)Lo;
+        k.gr = k.gm;
+    }
+    backward(p, &k);
+}
+
+/* The backward pass once the gradient's source is set (dy, or the fused ReLU's). */
+static void backward(lc_pool *p, tk_ctx *kp)
+{
+    tk_ctx k = *kp;
+    const lc_conv1d *c = k.c;
+    const int B = k.B, D = k.D;
+    const int32_t *cid = k.cid;
+    float *demb = k.demb, *dw = k.dw, *db = k.db;
+    const float *w = k.w;
+    const int F = c->F, KF = c->k * F, nfb = (F + GCOLS - 1) / GCOLS;
     if (db) {
         lc_pool_run(p, ngroups(B), bias_task, &k);
         lc_pool_run(p, nfb, bias_reduce_task, &k);

@@ -4,7 +4,9 @@
  * (LC_TOKCONV=0, whose layers test_pcnn, test_scnn and test_rnn check against torch): the same
  * parameters and batch (rows padded with a run of id 0) give the same loss and every gradient
  * within float rounding; the per-token model gives bitwise the same gradients on 1 and 3 threads;
- * and it does use the per-token path (a test that cannot fail would prove nothing). */
+ * parallel_cnn's convs fused with their ReLU and sum or mean give bitwise the gradients of the
+ * layers apart (LC_TOKCONV=nofuse); and the per-token and fused paths are used (a test that
+ * cannot fail would prove nothing). */
 #include "check.h"
 #include "lc_layers.h"
 #include "lc_model.h"
@@ -20,6 +22,7 @@ typedef struct tcase {
     lc_enc_type enc;
     lc_rnn_cell cell;
     int layers, bidirectional;
+    lc_seq_reduce reduce; /* 0: the encoder's (sum; last for rnn) */
 } tcase;
 
 static lc_model *build(const tcase *tc, int threads, int tok)
@@ -33,6 +36,8 @@ static lc_model *build(const tcase *tc, int threads, int tok)
                         .fc = {.n = 1, .layers = fc}};
     if (tc->enc == LC_ENC_RNN)
         in.reduce = LC_RED_LAST;
+    if (tc->reduce)
+        in.reduce = tc->reduce;
     int ks[4] = {2, 3, 4, 5};
     in.npconv = tc->enc == LC_ENC_PARALLEL_CNN ? 4 : 2;
     for (int i = 0; i < in.npconv; i++) {
@@ -45,7 +50,7 @@ static lc_model *build(const tcase *tc, int threads, int tok)
     lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out};
     lc_model *m = NULL;
     lc_error e = {0};
-    setenv("LC_TOKCONV", tok ? "1" : "0", 1);
+    setenv("LC_TOKCONV", tok == 2 ? "nofuse" : tok ? "1" : "0", 1);
     CHECK_MSG(lc_model_create_net(&net, B, threads, &m, &e) == LC_OK, "%s: %s", tc->tag, e.msg);
     unsetenv("LC_TOKCONV");
     return m;
@@ -80,12 +85,14 @@ static float *step(lc_model *m, int threads, double *loss)
 int main(void)
 {
     const tcase cases[] = {
-        {"parallel_cnn", LC_ENC_PARALLEL_CNN, LC_RNN_TANH, 1, 0},
-        {"stacked_cnn", LC_ENC_STACKED_CNN1D, LC_RNN_TANH, 1, 0},
-        {"cnnrnn (gru)", LC_ENC_CNNRNN, LC_RNN_GRU, 1, 0},
-        {"rnn", LC_ENC_RNN, LC_RNN_TANH, 1, 0},
-        {"gru, bidirectional", LC_ENC_RNN, LC_RNN_GRU, 1, 1},
-        {"lstm, 2 layers, bidirectional", LC_ENC_RNN, LC_RNN_LSTM, 2, 1},
+        {"parallel_cnn", LC_ENC_PARALLEL_CNN, LC_RNN_TANH, 1, 0, 0},
+        {"parallel_cnn, mean", LC_ENC_PARALLEL_CNN, LC_RNN_TANH, 1, 0, LC_RED_MEAN},
+        {"parallel_cnn, max", LC_ENC_PARALLEL_CNN, LC_RNN_TANH, 1, 0, LC_RED_MAX},
+        {"stacked_cnn", LC_ENC_STACKED_CNN1D, LC_RNN_TANH, 1, 0, 0},
+        {"cnnrnn (gru)", LC_ENC_CNNRNN, LC_RNN_GRU, 1, 0, 0},
+        {"rnn", LC_ENC_RNN, LC_RNN_TANH, 1, 0, 0},
+        {"gru, bidirectional", LC_ENC_RNN, LC_RNN_GRU, 1, 1, 0},
+        {"lstm, 2 layers, bidirectional", LC_ENC_RNN, LC_RNN_LSTM, 2, 1, 0},
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         const tcase *tc = &cases[c];
@@ -118,8 +125,29 @@ int main(void)
                   mt->nparams);
         CHECK_MSG(memcmp(gt, g3, mt->nparams * sizeof *gt) == 0 && lt == l3,
                   "%s: per-token gradients differ between 1 and 3 threads", tc->tag);
-        printf("test_tok_model: %s: %d layers per token; loss %.7g (per position %.7g); gradients max %.2f of tol\n",
-               tc->tag, ntok, lt, lp, worst);
+        /* the conv, ReLU and sum (or mean) fused: bitwise the layers apart */
+        int nfused = 0;
+        for (int i = 0; i < mt->nlayers; i++)
+            nfused += mt->layers[i].tokred != 0;
+        if (tc->enc == LC_ENC_PARALLEL_CNN) {
+            lc_model *mn = build(tc, 1, 2);
+            if (mn) {
+                int nf2 = 0;
+                for (int i = 0; i < mn->nlayers; i++)
+                    nf2 += mn->layers[i].tokred != 0;
+                double ln;
+                float *gn = step(mn, 1, &ln);
+                int want = tc->reduce == LC_RED_MAX ? 0 : 4;
+                CHECK_MSG(nfused == want && nf2 == 0, "%s: %d convs fused with their ReLU and reduction (want %d; nofuse %d)",
+                          tc->tag, nfused, want, nf2);
+                CHECK_MSG(ln == lt && memcmp(gn, gt, mt->nparams * sizeof *gt) == 0,
+                          "%s: the fused conv, ReLU and reduction differ from the layers apart", tc->tag);
+                free(gn);
+                lc_model_free(mn);
+            }
+        }
+        printf("test_tok_model: %s: %d layers per token (%d fused with their ReLU and reduction); loss %.7g (per position %.7g); gradients max %.2f of tol\n",
+               tc->tag, ntok, nfused, lt, lp, worst);
         free(gt), free(gp), free(g3);
         lc_model_free(mt), lc_model_free(mp), lc_model_free(m3);
     }

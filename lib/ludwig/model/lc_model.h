@@ -303,7 +303,10 @@ typedef struct lc_layer {
                             * token (lc_tokconv.h), 0: none; LC_L_EMBED: 1 when every reader does
                             * (no (B, T, E) output; the readers add the embedding gradient) */
     size_t tok_off;        /* LC_L_EMBED with tok: its batch's ids in m->tok (bytes): D, cid, uniq,
-                            * then the distinct rows */
+                            * then the distinct rows; LC_L_CONV1D with tokred: its ReLU masks */
+    int tokred;            /* LC_L_CONV1D with tok: 1 + the SEQRED (sum or mean) it computes with
+                            * the ReLU between them (lc_tokconv_relu_sum_forward), 0: none */
+    int skip;              /* an ACT or SEQRED layer that such a conv computes */
     lc_conv_fuse fuse;
     float fuse_rate;       /* the fused dropout rate (0: none) */
     int src_at, nsrc;      /* sources: m->srcs[src_at .. src_at + nsrc); >= 0 a layer, < 0 the

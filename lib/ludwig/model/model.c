@@ -1231,6 +1231,17 @@ static lc_conv1d rnn_tok_conv(const lc_layer *l)
                        .F = lc_rnn_gates(l->u.rnn.cell) * l->u.rnn.H, .k = 1};
 }
 
+/* The one layer reading layer j's output alone, or -1. */
+static int only_reader(const lc_model *m, int j)
+{
+    if (m->layers[j].consumers != 1)
+        return -1;
+    for (int k = j + 1; k < m->nlayers; k++)
+        if (m->layers[k].nsrc == 1 && layer_src(m, k, 0) == j)
+            return k;
+    return -1;
+}
+
 /* Whether layer r may read embedding e per distinct token: a Conv1d or the input side of a
  * recurrent layer over e's (T, D) rows, and nothing else. */
 static int tok_reader(const lc_layer *r, const lc_layer *e)
@@ -1483,9 +1494,26 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
                     ws = w;
             }
     }
+    /* a per-token conv whose only reader is a ReLU whose only reader sums (or averages) the steps:
+     * the three in one pass (LC_TOKCONV=nofuse keeps them apart) */
+    for (int j = 0; j < m->nlayers && !(tenv && strcmp(tenv, "nofuse") == 0); j++) {
+        lc_layer *cv = &m->layers[j];
+        int a = cv->type == LC_L_CONV1D && cv->tok ? only_reader(m, j) : -1;
+        if (a < 0 || m->layers[a].type != LC_L_ACT || m->layers[a].u.act != LC_ACT_RELU)
+            continue;
+        int r = only_reader(m, a), Lo = lc_conv1d_out_len(&cv->u.c1);
+        if (r < 0 || m->layers[r].type != LC_L_SEQRED ||
+            (m->layers[r].u.red.mode != LC_RED_SUM && m->layers[r].u.red.mode != LC_RED_MEAN) ||
+            m->layers[r].u.red.T != Lo || m->layers[r].u.red.F != cv->u.c1.F)
+            continue;
+        cv->tokred = r + 1;
+        m->layers[a].skip = m->layers[r].skip = 1;
+        cv->tok_off = tok_bytes;
+        tok_bytes += (B * (size_t)Lo * (size_t)cv->u.c1.F + 7) & ~(size_t)7;
+    }
     if (tok_bytes) {
         if (!(m->tok = lc_alloc(tok_bytes, 1)) ||
-            !(m->tok_map = malloc((size_t)tok_V * sizeof *m->tok_map)))
+            !(m->tok_map = malloc((size_t)(tok_V > 0 ? tok_V : 1) * sizeof *m->tok_map)))
             goto nomem;
         for (int v = 0; v < tok_V; v++)
             m->tok_map[v] = -1;
@@ -1933,6 +1961,8 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
 {
     for (int i = 0; i < m->nlayers; i++) {
         lc_layer *l = &m->layers[i];
+        if (l->skip) /* computed by the fused conv before it */
+            continue;
         const float *x = src_data(m, layer_src(m, i, 0));
         if (!training) {
             lc_conv_eval_block blk[LC_CONV_EVAL_MAX_CHAIN];
@@ -2091,7 +2121,13 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             seqred_forward(l, B, x, y, (int32_t *)(m->aux + l->aux_off));
             break;
         case LC_L_CONV1D:
-            if (l->tok) {
+            if (l->tok && l->tokred) { /* with its ReLU and reduction: the reduced output */
+                tok_batch t = tok_of(m, l->tok - 1);
+                const lc_layer *rl = &m->layers[l->tokred - 1];
+                lc_tokconv_relu_sum_forward(p, &l->u.c1, B, *t.D, t.cid, t.xd, w, b,
+                                            rl->u.red.mode == LC_RED_MEAN, m->acts + rl->act_off,
+                                            m->tok + l->tok_off, m->conv_ws);
+            } else if (l->tok) {
                 tok_batch t = tok_of(m, l->tok - 1);
                 lc_tokconv_forward(p, &l->u.c1, B, *t.D, t.cid, t.xd, w, b, y, l->u.c1.F, 0,
                                    m->conv_ws);
@@ -2285,7 +2321,7 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
     memset(m->grads, 0, m->nparams * sizeof *m->grads);
     for (int i = m->nlayers - 1; i >= 0; i--) {
         lc_layer *l = &m->layers[i];
-        if (l->consumers == 0 && l->type != LC_L_DENSE)
+        if ((l->consumers == 0 && l->type != LC_L_DENSE) || l->skip)
             continue;
         const float *x = src_data(m, layer_src(m, i, 0));
         const float *y = m->acts + l->act_off;
@@ -2478,6 +2514,16 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 seqred_backward(l, B, x, y, (const int32_t *)(m->aux + l->aux_off), dy, dx);
             break;
         case LC_L_CONV1D:
+            if (l->tok && l->tokred) { /* from the reduced output's gradient */
+                const lc_layer *el = &m->layers[l->tok - 1], *rl = &m->layers[l->tokred - 1];
+                tok_batch t = tok_of(m, l->tok - 1);
+                lc_tokconv_relu_sum_backward(p, &l->u.c1, B, *t.D, t.cid, t.uniq, t.xd, w,
+                                             m->dacts + rl->act_off, m->tok + l->tok_off,
+                                             rl->u.red.mode == LC_RED_MEAN,
+                                             el->frozen ? NULL : m->grads + el->w_off, dw, db,
+                                             m->conv_ws);
+                continue;
+            }
             if (l->tok) { /* the embedding's gradient straight into its rows */
                 const lc_layer *el = &m->layers[l->tok - 1];
                 tok_batch t = tok_of(m, l->tok - 1);
