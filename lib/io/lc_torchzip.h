@@ -1,0 +1,36 @@
+/* lc_torchzip.h - a state_dict file as PyTorch's torch.save writes one (issue 14: model_weights
+ * that torch.load opens).
+ *
+ * The format (torch/serialization.py, _save with the zip file serialization of PyTorch >= 1.6): a
+ * zip archive of stored (uncompressed) records under one top-level folder,
+ *   <prefix>/data.pkl    the pickled (protocol 2) collections.OrderedDict name -> tensor, each
+ *                        tensor torch._utils._rebuild_tensor_v2(storage, offset, size, stride,
+ *                        requires_grad False, OrderedDict()) with its storage a persistent id
+ *                        ('storage', torch.FloatStorage | torch.LongStorage, key, 'cpu', numel);
+ *   <prefix>/data/<key>  each storage's bytes, little-endian;
+ *   <prefix>/version     "3\n".
+ * torch.load(path, weights_only=True) accepts exactly these globals. libzip writes the archive to
+ * a temporary file and renames it over path, so a failed save leaves no partial file. */
+#ifndef LC_TORCHZIP_H
+#define LC_TORCHZIP_H
+
+#include <stdint.h>
+
+#include "lc_error.h"
+
+typedef enum lc_tdtype { LC_TD_F32 = 0, LC_TD_I64 } lc_tdtype;
+
+typedef struct lc_ttensor {
+    const char *name;
+    lc_tdtype dtype;
+    int ndim;          /* 0 (a scalar) to 8 */
+    int64_t shape[8];
+    const void *data;  /* the row-major (contiguous) values: float or int64_t */
+} lc_ttensor;
+
+/* Writes the n tensors, in order, as a state_dict under <prefix>/ (torch uses the file's base
+ * name; any name loads). */
+lc_status lc_torch_save(const char *path, const char *prefix, const lc_ttensor *t, int n,
+                        lc_error *e);
+
+#endif
