@@ -14,6 +14,7 @@
 #ifndef LC_TORCHZIP_H
 #define LC_TORCHZIP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lc_error.h"
@@ -32,5 +33,24 @@ typedef struct lc_ttensor {
  * name; any name loads). */
 lc_status lc_torch_save(const char *path, const char *prefix, const lc_ttensor *t, int n,
                         lc_error *e);
+
+/* A state_dict file read back: its tensors in file order, names and values owned. */
+typedef struct lc_tfile {
+    int n;
+    lc_ttensor *t;
+} lc_tfile;
+
+/* Reads a file torch.save wrote for a state_dict (or lc_torch_save): the zip's one <prefix>/
+ * data.pkl, whose pickle may use only the opcodes and the four globals above (and the dicts of
+ * a state_dict's _metadata); its storages under <prefix>/data/. Nothing a pickle names is run or
+ * imported: any other global, opcode, a storage of another type, a non-contiguous or
+ * out-of-range tensor, or a truncated archive is an LC_ERR_DATA naming the file and what is
+ * wrong. */
+lc_status lc_torch_load(const char *path, lc_tfile **out, lc_error *e);
+void lc_tfile_free(lc_tfile *f);
+
+/* The same from the archive's bytes in memory (the fuzz target's entry point). */
+lc_status lc_torch_load_mem(const void *buf, size_t n, const char *name, lc_tfile **out,
+                            lc_error *e);
 
 #endif
