@@ -3,6 +3,7 @@
  * uint64 byte count, the data. All integers and floats little-endian. */
 #include "lc_weights.h"
 #include "lc_fs.h"
+#include "lc_torchzip.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -52,6 +53,61 @@ static int get(FILE *f, void *p, size_t n)
     return fread(p, 1, n, f) == n ? 0 : -1;
 }
 
+/* A PyTorch state_dict file (torch.save, as upstream Ludwig writes model_weights): every tensor
+ * the model has, by name, with its shape; the batch norms' num_batches_tracked (ludwig-c does not
+ * count batches) and the transformer's int64 positions buffer are read and left; any other
+ * tensor the model lacks is an error naming it. */
+static lc_status load_torch(lc_tensor_info *ts, int n, const char *path, lc_error *e)
+{
+    lc_tfile *f = NULL;
+    lc_status st = lc_torch_load(path, &f, e);
+    if (st)
+        return st;
+    char *used = calloc((size_t)(f->n > 0 ? f->n : 1), 1);
+    if (!used) {
+        lc_tfile_free(f);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n && !st; i++) {
+        lc_tensor_info *t = &ts[i];
+        int k = 0;
+        while (k < f->n && strcmp(f->t[k].name, t->name) != 0)
+            k++;
+        if (k == f->n) {
+            st = lc_error_set(e, LC_ERR_DATA, "%s: has no tensor '%s', which the config's model needs",
+                              path, t->name);
+            break;
+        }
+        const lc_ttensor *x = &f->t[k];
+        int same = x->dtype == LC_TD_F32 && x->ndim == t->ndim;
+        for (int d = 0; same && d < t->ndim; d++)
+            same = x->shape[d] == t->shape[d];
+        if (!same) {
+            char want[128] = "", got[128] = "";
+            for (int d = 0; d < t->ndim; d++)
+                snprintf(want + strlen(want), sizeof want - strlen(want), "%s%lld", d ? ", " : "", (long long)t->shape[d]);
+            for (int d = 0; d < x->ndim; d++)
+                snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", d ? ", " : "", (long long)x->shape[d]);
+            st = lc_error_set(e, LC_ERR_DATA, "%s: tensor '%s' is %s (%s) but the config's model needs float32 (%s)",
+                              path, t->name, x->dtype == LC_TD_I64 ? "int64" : "float32", got, want);
+            break;
+        }
+        memcpy((void *)t->data, x->data, t->n * sizeof(float));
+        used[k] = 1;
+    }
+    for (int k = 0; k < f->n && !st; k++) {
+        const char *nm = f->t[k].name, *dot = strrchr(nm, '.');
+        int known_buffer = f->t[k].dtype == LC_TD_I64 && dot &&
+                           (strcmp(dot, ".num_batches_tracked") == 0 || strcmp(dot, ".positions") == 0);
+        if (!used[k] && !known_buffer)
+            st = lc_error_set(e, LC_ERR_DATA, "%s: holds a tensor '%s' that the config's model does not have",
+                              path, nm);
+    }
+    free(used);
+    lc_tfile_free(f);
+    return st;
+}
+
 lc_status lc_weights_load(lc_model *m, const char *path, lc_error *e)
 {
     lc_tensor_info *ts = calloc(MAX_TENSORS, sizeof *ts);
@@ -66,8 +122,17 @@ lc_status lc_weights_load(lc_model *m, const char *path, lc_error *e)
         st = lc_error_set(e, LC_ERR_IO, "%s: cannot open model weights: %m", path);
         goto done;
     }
-    if (get(f, magic, 8) || memcmp(magic, LC_WEIGHTS_MAGIC, 8) || get(f, &cnt, 4)) {
-        st = lc_error_set(e, LC_ERR_DATA, "%s: not a ludwig-c model_weights file", path);
+    int short_file = get(f, magic, 8) != 0;
+    if (!short_file && memcmp(magic, "PK\x03\x04", 4) == 0) {
+        /* a zip: PyTorch's own format */
+        fclose(f);
+        f = NULL;
+        st = load_torch(ts, n, path, e);
+        goto calib;
+    }
+    if (short_file || memcmp(magic, LC_WEIGHTS_MAGIC, 8) || get(f, &cnt, 4)) {
+        st = lc_error_set(e, LC_ERR_DATA, "%s: not a model_weights file (neither PyTorch's zip nor ludwig-c's %s)",
+                          path, LC_WEIGHTS_MAGIC);
         goto done;
     }
     if ((int)cnt != n) {
@@ -100,7 +165,8 @@ lc_status lc_weights_load(lc_model *m, const char *path, lc_error *e)
             goto done;
         }
     }
-    for (int o = 0; o < m->nout; o++) {
+calib:
+    for (int o = 0; o < m->nout && !st; o++) {
         float T = m->heads[o].temperature;
         if (m->heads[o].calibrated && !(T > 0.0f && isfinite(T))) {
             st = lc_error_set(e, LC_ERR_DATA,

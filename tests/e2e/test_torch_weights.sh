@@ -1,0 +1,93 @@
+#!/bin/sh
+# model_weights in PyTorch's own format (issue 14, the reading half): a model ludwig-c trained
+# (upstream's temperature_config.yml and a text parallel_cnn with batch norms) has its
+# model_weights rewritten by torch.save as a state_dict (Debian's python3-torch; with the batch
+# norms' num_batches_tracked that Ludwig's modules keep); predict and evaluate read that file and
+# reproduce the experiment's predictions and statistics byte for byte. A state_dict missing a
+# tensor, holding one the model lacks, or with a tensor of another shape is refused with a message
+# naming the tensor. Skipped (and said so) where python3-torch is not installed.
+set -e
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+PY=/usr/bin/python3
+LUDWIG_C=${LUDWIG_C:-build/ludwig-c}
+fails=0
+fail() { echo "FAIL torch_weights: $*"; fails=$((fails + 1)); }
+if ! $PY -c 'import torch' >/dev/null 2>&1; then
+    echo "torch_weights: python3-torch is not installed: skipped"
+    exit 0
+fi
+
+# model_weights -> a torch.save'd state_dict; MODE: same, drop (the first tensor), extra, shape
+to_torch() {
+    $PY - "$1" "$2" "$3" <<'PYEOF'
+import collections, sys
+import torch
+sys.path.insert(0, "tests/e2e/lib")
+from weights import tensors
+src, dst, mode = sys.argv[1:]
+sd = collections.OrderedDict()
+for name, (shape, vals) in tensors(src).items():
+    sd[name] = torch.tensor(vals, dtype=torch.float32).reshape(shape)
+    if name.endswith("running_var"):  # Ludwig's BatchNorm1d also keeps this counter
+        sd[name[:-len("running_var")] + "num_batches_tracked"] = torch.tensor(12, dtype=torch.int64)
+if mode == "drop":
+    sd.pop(next(iter(sd)))
+elif mode == "extra":
+    sd["input_features.module_dict.extra.weight"] = torch.zeros(2)
+elif mode == "shape":
+    k = next(iter(sd))
+    sd[k] = torch.zeros(sd[k].numel() + 1)
+torch.save(sd, dst)
+PYEOF
+}
+
+check() { # NAME CONFIG DATASET
+    name=$1 before=$fails
+    "$LUDWIG_C" experiment --config "$2" --dataset "$3" --output_directory "$T/$name" --random_seed 42 \
+        --threads 2 >"$T/$name.log" 2>&1 || { fail "$name: experiment"; cat "$T/$name.log"; return; }
+    R="$T/$name/experiment_run"
+    cp -r "$R/model" "$T/${name}_pt"
+    to_torch "$R/model/model_weights" "$T/${name}_pt/model_weights" same
+    head -c 2 "$T/${name}_pt/model_weights" | grep -q PK || fail "$name: torch.save did not write a zip"
+    "$LUDWIG_C" predict --model_path "$T/${name}_pt" --dataset "$3" --split test --output_directory "$T/${name}_pr" \
+        >"$T/${name}_pr.log" 2>&1 || { fail "$name: predict with PyTorch weights"; cat "$T/${name}_pr.log"; return; }
+    cmp -s "$T/${name}_pr/predictions_parquet.csv" "$R/predictions_parquet.csv" ||
+        fail "$name: predictions from the PyTorch file differ from the experiment's"
+    "$LUDWIG_C" evaluate --model_path "$T/${name}_pt" --dataset "$3" --split test --output_directory "$T/${name}_ev" \
+        >"$T/${name}_ev.log" 2>&1 || { fail "$name: evaluate with PyTorch weights"; cat "$T/${name}_ev.log"; return; }
+    cmp -s "$T/${name}_ev/test_statistics.json" "$R/test_statistics.json" ||
+        fail "$name: test statistics from the PyTorch file differ from the experiment's"
+    [ "$fails" != "$before" ] ||
+        echo "torch_weights: $name: predict and evaluate read torch.save's state_dict and reproduce the experiment"
+    for mode in drop extra shape; do
+        cp -r "$T/${name}_pt" "$T/${name}_$mode"
+        to_torch "$R/model/model_weights" "$T/${name}_$mode/model_weights" $mode
+        set +e
+        "$LUDWIG_C" predict --model_path "$T/${name}_$mode" --dataset "$3" --output_directory "$T/${name}_${mode}_out" \
+            >"$T/$mode.out" 2>"$T/$mode.err"
+        rc=$?
+        set -e
+        case $mode in
+        drop) want="has no tensor 'input_features.module_dict." ;;
+        extra) want="holds a tensor 'input_features.module_dict.extra.weight' that the config's model does not have" ;;
+        shape) want="but the config's model needs float32" ;;
+        esac
+        [ "$rc" = 1 ] && grep -qF "$want" "$T/$mode.err" || { fail "$name: $mode: exit $rc"; cat "$T/$mode.err"; }
+        [ ! -e "$T/${name}_${mode}_out/predictions_parquet.csv" ] || fail "$name: $mode left predictions behind"
+    done
+}
+
+check temperature test-data/temperature_config.yml test-data/temperature_seattle.csv
+cat >"$T/pcnn.yaml" <<'YAML'
+input_features:
+  - name: temperature_feature
+    type: timeseries
+    encoder: {type: parallel_cnn, num_filters: 8, norm: batch, fc_layers: [{output_size: 16}]}
+output_features:
+  - {name: temperature, type: number}
+trainer: {epochs: 2}
+YAML
+check pcnn_bn "$T/pcnn.yaml" test-data/temperature_seattle.csv
+[ "$fails" = 0 ] && echo "torch_weights: ok"
+exit "$fails"
