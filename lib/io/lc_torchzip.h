@@ -9,8 +9,9 @@
  *                        ('storage', torch.FloatStorage | torch.LongStorage, key, 'cpu', numel);
  *   <prefix>/data/<key>  each storage's bytes, little-endian;
  *   <prefix>/version     "3\n".
- * torch.load(path, weights_only=True) accepts exactly these globals. libzip writes the archive to
- * a temporary file and renames it over path, so a failed save leaves no partial file. */
+ * torch.load(path, weights_only=True) accepts exactly these globals. Every record is dated
+ * 1980-01-01, so the same tensors give the same bytes. libzip writes the archive to a temporary
+ * file and renames it over path, so a failed save leaves no partial file. */
 #ifndef LC_TORCHZIP_H
 #define LC_TORCHZIP_H
 

@@ -92,6 +92,10 @@ static void int_tuple(pbuf *p, const int64_t *v, int n)
 
 static size_t elem_size(lc_tdtype d) { return d == LC_TD_I64 ? 8 : 4; }
 
+/* every record's time: 1980-01-01 00:00 (the zip format's first day, as a DOS date: year - 1980,
+ * month, day in 7, 4, 5 bits), whatever the time zone, so the same tensors make the same bytes */
+#define DOS_1980 ((zip_uint16_t)((1 << 5) | 1))
+
 lc_status lc_torch_save(const char *path, const char *prefix, const lc_ttensor *t, int n,
                         lc_error *e)
 {
@@ -177,7 +181,8 @@ lc_status lc_torch_save(const char *path, const char *prefix, const lc_ttensor *
             if (s_)                                                                              \
                 zip_source_free(s_);                                                             \
             bad = 1;                                                                             \
-        } else if (zip_set_file_compression(z, (zip_uint64_t)i_, ZIP_CM_STORE, 0) < 0) {        \
+        } else if (zip_set_file_compression(z, (zip_uint64_t)i_, ZIP_CM_STORE, 0) < 0 ||        \
+                   zip_file_set_dostime(z, (zip_uint64_t)i_, 0, DOS_1980, 0) < 0) {              \
             bad = 1;                                                                             \
         }                                                                                        \
     } while (0)

@@ -86,26 +86,10 @@ def argmin_nll(z, labels):
 
 
 def weights(path):
-    """name -> (shape, values) of a ludwig-c model_weights file, in file order"""
-    out = {}
-    with open(path, "rb") as f:
-        data = f.read()
-    assert data[:8] == b"LCWTS001", "not a ludwig-c model_weights file"
-    (n,) = struct.unpack_from("<I", data, 8)
-    at = 12
-    for _ in range(n):
-        (nl,) = struct.unpack_from("<H", data, at)
-        name = data[at + 2:at + 2 + nl].decode()
-        at += 2 + nl
-        _dt, nd = struct.unpack_from("<BB", data, at)
-        shape = struct.unpack_from("<%dq" % nd, data, at + 2)
-        at += 2 + 8 * nd
-        (nb,) = struct.unpack_from("<Q", data, at)
-        vals = struct.unpack_from("<%df" % (nb // 4), data, at + 8)
-        at += 8 + nb
-        out[name] = (list(shape), vals)
-    assert at == len(data), "trailing bytes"
-    return out
+    """name -> (shape, values) of a model_weights file, in file order (tests/e2e/lib/weights.py)"""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+    import weights as w
+    return {k: (list(shape), vals) for k, (shape, vals) in w.tensors(path).items()}
 
 
 def rows(path):

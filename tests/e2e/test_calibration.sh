@@ -71,13 +71,14 @@ fi
 # a temperature that is not a positive number is refused, naming the feature
 cp -r "$o/cal/experiment_run/model" "$T/badT"
 $PY - "$T/badT/model_weights" <<'PYEOF'
-import struct, sys
+import sys
+sys.path.insert(0, "tests/e2e/lib")
+import weights
 p = sys.argv[1]
-b = bytearray(open(p, "rb").read())
-name = b"output_features.module_dict.cultivar__ludwig._calibration_module.temperature"
-at = b.index(name) + len(name) + 2 + 8 + 8  # dtype, ndim, shape (1), byte count
-struct.pack_into("<f", b, at, -0.5)
-open(p, "wb").write(bytes(b))
+t = weights.tensors(p)
+t = {k: v for k, v in t.items() if not k.endswith("num_batches_tracked")}
+t["output_features.module_dict.cultivar__ludwig._calibration_module.temperature"] = ((1,), (-0.5,))
+weights.write(p, t)
 PYEOF
 if "$LUDWIG_C" predict --model_path "$T/badT" --dataset "$D/wine.csv" --output_directory "$T/badp" >"$T/badp.log" 2>&1; then
     fail "a negative temperature was accepted"

@@ -80,19 +80,9 @@ want_enc = {"activation": "tanh", "bias_initializer": "zeros", "bidirectional": 
 if enc != want_enc:
     bad.append("rendered encoder differs: %s" % {k: (enc.get(k), want_enc.get(k)) for k in set(enc) | set(want_enc) if enc.get(k) != want_enc.get(k)})
 # tensor names and shapes of upstream's temp_model01 state_dict
-data = open(run + "/model/model_weights", "rb").read()
-n = struct.unpack_from("<I", data, 8)[0]
-at, got = 12, []
-for _ in range(n):
-    nl = struct.unpack_from("<H", data, at)[0]
-    name = data[at + 2:at + 2 + nl].decode()
-    at += 2 + nl
-    nd = data[at + 1]
-    shape = list(struct.unpack_from("<%dq" % nd, data, at + 2))
-    at += 2 + 8 * nd
-    nb = struct.unpack_from("<Q", data, at)[0]
-    at += 8 + nb
-    got.append((name, shape))
+sys.path.insert(0, "tests/e2e/lib")
+import weights
+got = [(k, list(shape)) for k, (shape, _) in weights.tensors(run + "/model/model_weights").items()]
 p = "input_features.module_dict.temperature_feature__ludwig.encoder_obj.recurrent_stack.layers."
 want_w = [(p + "weight_ih_l0", [32, 1]), (p + "weight_hh_l0", [32, 32]), (p + "bias_ih_l0", [32]),
           (p + "bias_hh_l0", [32]),

@@ -1,11 +1,13 @@
 #!/bin/sh
-# model_weights in PyTorch's own format (issue 14, the reading half): a model ludwig-c trained
+# model_weights in PyTorch's own format (issue 14): ludwig-c writes it (torch.load with
+# weights_only=True reads it, batch norms with Ludwig's int64 num_batches_tracked); a model ludwig-c trained
 # (upstream's temperature_config.yml and a text parallel_cnn with batch norms) has its
 # model_weights rewritten by torch.save as a state_dict (Debian's python3-torch; with the batch
 # norms' num_batches_tracked that Ludwig's modules keep); predict and evaluate read that file and
 # reproduce the experiment's predictions and statistics byte for byte. A state_dict missing a
 # tensor, holding one the model lacks, or with a tensor of another shape is refused with a message
-# naming the tensor. Skipped (and said so) where python3-torch is not installed.
+# naming the tensor. The older LCWTS001 format still loads. The PyTorch checks are skipped (and
+# said so) where python3-torch is not installed.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -13,8 +15,30 @@ PY=/usr/bin/python3
 LUDWIG_C=${LUDWIG_C:-build/ludwig-c}
 fails=0
 fail() { echo "FAIL torch_weights: $*"; fails=$((fails + 1)); }
+
+# the older LCWTS001 files (models ludwig-c wrote before) still load: a trained model's tensors
+# written in that format give the experiment's predictions
+"$LUDWIG_C" experiment --config test-data/temperature_config.yml --dataset test-data/temperature_seattle.csv \
+    --output_directory "$T/legacy" --random_seed 42 --threads 2 >"$T/legacy.log" 2>&1 ||
+    { fail "legacy: experiment"; cat "$T/legacy.log"; }
+cp -r "$T/legacy/experiment_run/model" "$T/legacy_model"
+$PY - "$T/legacy_model/model_weights" <<'PYEOF'
+import sys
+sys.path.insert(0, "tests/e2e/lib")
+import weights
+t = {k: v for k, v in weights.tensors(sys.argv[1]).items() if not k.endswith("num_batches_tracked")}
+weights.write_lcwts(sys.argv[1], t)
+PYEOF
+head -c 8 "$T/legacy_model/model_weights" | grep -q LCWTS001 || fail "legacy: not written as LCWTS001"
+"$LUDWIG_C" predict --model_path "$T/legacy_model" --dataset test-data/temperature_seattle.csv --split test \
+    --output_directory "$T/legacy_pr" >"$T/legacy_pr.log" 2>&1 || { fail "legacy: predict"; cat "$T/legacy_pr.log"; }
+cmp -s "$T/legacy_pr/predictions_parquet.csv" "$T/legacy/experiment_run/predictions_parquet.csv" &&
+    echo "torch_weights: an LCWTS001 model_weights (ludwig-c's older format) still loads" ||
+    fail "legacy: predictions from the LCWTS001 file differ"
+
 if ! $PY -c 'import torch' >/dev/null 2>&1; then
-    echo "torch_weights: python3-torch is not installed: skipped"
+    echo "torch_weights: python3-torch is not installed: the PyTorch checks skipped"
+    [ "$fails" = 0 ] || exit "$fails"
     exit 0
 fi
 
@@ -28,6 +52,8 @@ from weights import tensors
 src, dst, mode = sys.argv[1:]
 sd = collections.OrderedDict()
 for name, (shape, vals) in tensors(src).items():
+    if name.endswith("num_batches_tracked"):  # written again below, as Ludwig's int64 counter
+        continue
     sd[name] = torch.tensor(vals, dtype=torch.float32).reshape(shape)
     if name.endswith("running_var"):  # Ludwig's BatchNorm1d also keeps this counter
         sd[name[:-len("running_var")] + "num_batches_tracked"] = torch.tensor(12, dtype=torch.int64)
@@ -47,6 +73,16 @@ check() { # NAME CONFIG DATASET
     "$LUDWIG_C" experiment --config "$2" --dataset "$3" --output_directory "$T/$name" --random_seed 42 \
         --threads 2 >"$T/$name.log" 2>&1 || { fail "$name: experiment"; cat "$T/$name.log"; return; }
     R="$T/$name/experiment_run"
+    # ludwig-c's own model_weights is PyTorch's format: torch.load(weights_only=True) reads it
+    $PY - "$R/model/model_weights" <<'PYEOF' || fail "$name: torch.load does not read ludwig-c's model_weights"
+import sys
+import torch
+sd = torch.load(sys.argv[1], weights_only=True)
+bn = [k for k in sd if k.endswith("running_var")]
+assert all(sd[k[:-len("running_var")] + "num_batches_tracked"].dtype == torch.int64 for k in bn), "num_batches_tracked"
+assert all(v.dtype in (torch.float32, torch.int64) for v in sd.values())
+print("torch_weights: torch.load(weights_only=True) reads ludwig-c's model_weights: %d tensors (%d batch norms)" % (len(sd), len(bn)))
+PYEOF
     cp -r "$R/model" "$T/${name}_pt"
     to_torch "$R/model/model_weights" "$T/${name}_pt/model_weights" same
     head -c 2 "$T/${name}_pt/model_weights" | grep -q PK || fail "$name: torch.save did not write a zip"

@@ -1,6 +1,7 @@
-/* weights.c - writes and reads model_weights: magic "LCWTS001", uint32 tensor count, then per
- * tensor: uint16 name length, name bytes, uint8 dtype (1 = float32), uint8 ndim, int64 shape[ndim],
- * uint64 byte count, the data. All integers and floats little-endian. */
+/* weights.c - writes model_weights in PyTorch's format (lc_torchzip.h) and reads it, or the
+ * older LCWTS001: magic "LCWTS001", uint32 tensor count, then per tensor: uint16 name length, name
+ * bytes, uint8 dtype (1 = float32), uint8 ndim, int64 shape[ndim], uint64 byte count, the data.
+ * All integers and floats little-endian. */
 #include "lc_weights.h"
 #include "lc_fs.h"
 #include "lc_torchzip.h"
@@ -13,39 +14,43 @@
 
 #define MAX_TENSORS 512
 
-static int put(FILE *f, const void *p, size_t n)
-{
-    return fwrite(p, 1, n, f) == n ? 0 : -1;
-}
-
+/* PyTorch's format (lc_torchzip.h), the tensors in the model's order; after each batch norm's
+ * running_var its num_batches_tracked, as Ludwig's BatchNorm modules keep one (0: ludwig-c's
+ * batch norms use the momentum, never the count) */
 lc_status lc_weights_save(const lc_model *m, const char *path, lc_error *e)
 {
     lc_tensor_info *ts = calloc(MAX_TENSORS, sizeof *ts);
-    if (!ts)
+    lc_ttensor *tt = calloc(2 * MAX_TENSORS, sizeof *tt);
+    char(*names)[288] = calloc(MAX_TENSORS, sizeof *names);
+    static const int64_t zero = 0;
+    if (!ts || !tt || !names) {
+        free(ts), free(tt), free(names);
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    int n = lc_model_tensors(m, ts, MAX_TENSORS);
-    lc_afile a;
-    lc_status st = lc_afile_open(&a, path, e);
-    if (st) {
-        free(ts);
-        return st;
     }
-    FILE *f = a.f;
-    int bad = n > MAX_TENSORS;
-    uint32_t cnt = (uint32_t)n;
-    bad |= put(f, LC_WEIGHTS_MAGIC, 8) | put(f, &cnt, 4);
-    for (int i = 0; i < n && !bad; i++) {
-        const lc_tensor_info *t = &ts[i];
-        uint16_t nl = (uint16_t)strlen(t->name);
-        uint8_t dt = 1, nd = (uint8_t)t->ndim;
-        uint64_t bytes = (uint64_t)t->n * 4;
-        bad |= put(f, &nl, 2) | put(f, t->name, nl) | put(f, &dt, 1) | put(f, &nd, 1) |
-               put(f, t->shape, 8 * (size_t)nd) | put(f, &bytes, 8) | put(f, t->data, t->n * 4);
+    int n = lc_model_tensors(m, ts, MAX_TENSORS), k = 0, nb = 0;
+    lc_status st = LC_OK;
+    if (n > MAX_TENSORS)
+        st = lc_error_set(e, LC_ERR_INTERNAL, "%s: %d tensors, more than %d", path, n, MAX_TENSORS);
+    for (int i = 0; i < n && !st; i++) {
+        tt[k++] = (lc_ttensor){.name = ts[i].name, .dtype = LC_TD_F32, .ndim = ts[i].ndim,
+                               .data = ts[i].data};
+        for (int d = 0; d < ts[i].ndim && d < 4; d++)
+            tt[k - 1].shape[d] = ts[i].shape[d];
+        size_t nl = strlen(ts[i].name);
+        if (ts[i].is_buffer && nl > 12 && strcmp(ts[i].name + nl - 12, ".running_var") == 0 &&
+            nb < MAX_TENSORS) {
+            snprintf(names[nb], sizeof names[nb], "%.*s.num_batches_tracked", (int)(nl - 12),
+                     ts[i].name);
+            tt[k++] = (lc_ttensor){.name = names[nb++], .dtype = LC_TD_I64, .ndim = 0,
+                                   .data = &zero};
+        }
     }
+    if (!st)
+        st = lc_torch_save(path, "model_weights", tt, k, e);
     free(ts);
-    if ((st = lc_afile_commit(&a, bad, "the model weights", e)))
-        return st;
-    return LC_OK;
+    free(tt);
+    free(names);
+    return st;
 }
 
 static int get(FILE *f, void *p, size_t n)
