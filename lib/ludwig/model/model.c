@@ -138,8 +138,6 @@ static lc_status add_norm(planner *pl, node *at, const lc_norm_spec *ns, int C, 
     return LC_OK;
 }
 
-/* A Conv1DLayer's BatchNorm1d over the (B, L, F) conv output: per channel over the batch and
- * the steps (only batch norm: the config refuses Ludwig's layer norm there) */
 /* A Conv1DLayer's norm over its (L, F) output: BatchNorm1d(F) over the batch and the steps, or
  * LayerNorm([F, Lin]) over each sample's whole map, its affine in torch's (F, L) layout; Lin is
  * the layer's input length, which the LayerNorm needs the output to keep (as torch does). */
@@ -374,6 +372,45 @@ static lc_status plan_seq_embed(planner *pl, node *at, const lc_input_spec *s)
     return add_act_dropout(pl, at, LC_ACT_LINEAR, s->embed_dropout, -1);
 }
 
+/* torch's MaxPool1d / AvgPool1d over the (L, F) steps at *at: kernel k, stride, padding pad, Lout
+ * output steps (the caller checks Lout >= 1); max keeps each output's step in aux. */
+static lc_status add_pool1d(planner *pl, node *at, int L, int F, int k, int stride, int pad,
+                            int Lout, int avg, int index)
+{
+    lc_layer *l = add_layer(pl, LC_L_POOL1D, *at, (size_t)Lout * F);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.p1.L = L;
+    l->u.p1.F = F;
+    l->u.p1.k = k;
+    l->u.p1.stride = stride;
+    l->u.p1.pad = pad;
+    l->u.p1.Lout = Lout;
+    l->u.p1.is_max = !avg;
+    l->param_index = index;
+    pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+    l->aux_off = pl->aux_per_sample;
+    pl->aux_per_sample += (size_t)Lout * F * sizeof(int32_t);
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* The n layers srcs' (L, F_i) outputs concatenated per step (torch.cat on the channels): (L, F). */
+static lc_status add_concat_ch(planner *pl, node *at, const int *srcs, int n, int L, size_t F)
+{
+    lc_layer *c = add_layer(pl, LC_L_CONCAT_CH, (node){srcs[0], pl->layers[srcs[0]].out_n},
+                            (size_t)L * F);
+    for (int j = 1; c && j < n; j++)
+        if (push_src(pl, srcs[j]))
+            c = NULL;
+    if (!c)
+        return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+    pl->layers[pl->n - 1].nsrc = n;
+    pl->layers[pl->n - 1].u.cc.L = L;
+    *at = here(pl);
+    return LC_OK;
+}
+
 /* A sequence reduction over (T, F) steps: SequenceReducer's mode, or its attention (fc_layer1
  * F -> 256 over every step, tanh, fc_layer2 256 -> 1 without bias, softmax over the steps, the
  * weighted sum of the steps). */
@@ -433,10 +470,9 @@ static lc_status add_seq_reduce(planner *pl, node *at, lc_seq_reduce mode, int T
     return LC_OK;
 }
 
-/* Ludwig's StackedRNN: the RecurrentStack (torch RNN/GRU/LSTM of num_layers layers, each with
- * one or two directions, dropout between layers), the SequenceReducer, the FCStack. A time
- * series is (T, 1): one value per step. */
-/* The RecurrentStack over T steps (of at->n / T features each). */
+/* The RecurrentStack over T steps (of at->n / T features each): torch RNN/GRU/LSTM of num_layers
+ * layers, each with one or two directions, dropout between layers. A time series is (T, 1): one
+ * value per step. */
 static lc_status plan_rnn_layers(planner *pl, node *at, const lc_input_spec *s, int T)
 {
     if (T < 1 || s->state_size < 1 || s->num_layers < 1)
@@ -533,23 +569,12 @@ static lc_status plan_parallel_cnn(planner *pl, node *at, const lc_input_spec *s
             int stride = s->scnn_pool_stride[i] > 0 ? s->scnn_pool_stride[i] : ps;
             int pad = s->scnn_pool_pad[i];
             Tr = (s->T + 2 * pad - ps) / stride + 1;
-            l = Tr >= 1 ? add_layer(pl, LC_L_POOL1D, h, (size_t)Tr * F) : NULL;
-            if (!l) {
+            st = Tr < 1 ? lc_error_set(pl->e, LC_ERR_CONFIG, "parallel_cnn: a pooling of %d leaves no steps of %d", ps, s->T)
+                        : add_pool1d(pl, &h, s->T, F, ps, stride, pad, Tr, s->scnn_pool_avg[i], i);
+            if (st) {
                 free(red);
-                return Tr < 1 ? lc_error_set(pl->e, LC_ERR_CONFIG, "parallel_cnn: a pooling of %d leaves no steps of %d", ps, s->T)
-                              : LC_ERR_NOMEM;
+                return st;
             }
-            l->u.p1.L = s->T;
-            l->u.p1.F = F;
-            l->u.p1.k = ps;
-            l->u.p1.stride = stride;
-            l->u.p1.pad = pad;
-            l->u.p1.Lout = Tr;
-            l->u.p1.is_max = !s->scnn_pool_avg[i];
-            pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
-            l->aux_off = pl->aux_per_sample;
-            pl->aux_per_sample += (size_t)Tr * F * sizeof(int32_t);
-            h = here(pl);
         }
         Ftot += (size_t)F;
         if (per_step) { /* reduced after the concatenation, below */
@@ -564,33 +589,17 @@ static lc_status plan_parallel_cnn(planner *pl, node *at, const lc_input_spec *s
             red[i] = h.src;
             continue;
         }
-        l = add_layer(pl, LC_L_SEQRED, h, (size_t)F);
-        if (!l) {
+        if ((st = add_seq_reduce(pl, &h, s->reduce, Tr, F))) {
             free(red);
-            return LC_ERR_NOMEM;
+            return st;
         }
-        l->u.red.mode = s->reduce;
-        l->u.red.T = Tr;
-        l->u.red.F = F;
-        pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
-        l->aux_off = pl->aux_per_sample;
-        pl->aux_per_sample += sizeof(int32_t);
-        red[i] = pl->n - 1;
+        red[i] = h.src;
     }
     pl->part = LC_PART_ENC_FC;
     if (per_step) { /* ParallelConv1D's torch.cat on the channels, then the SequenceReducer */
-        lc_layer *c = add_layer(pl, LC_L_CONCAT_CH, (node){red[0], pl->layers[red[0]].out_n},
-                                (size_t)Tcat * Ftot);
-        for (int j = 1; c && j < s->npconv; j++)
-            if (push_src(pl, red[j]))
-                c = NULL;
+        st = add_concat_ch(pl, at, red, s->npconv, Tcat, Ftot);
         free(red);
-        if (!c)
-            return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
-        pl->layers[pl->n - 1].nsrc = s->npconv;
-        pl->layers[pl->n - 1].u.cc.L = Tcat;
-        *at = here(pl);
-        if ((st = add_seq_reduce(pl, at, s->reduce, Tcat, (int)Ftot)))
+        if (st || (st = add_seq_reduce(pl, at, s->reduce, Tcat, (int)Ftot)))
             return st;
         pl->part = LC_PART_ENC_FC;
         return plan_fc_stack(pl, at, &s->fc);
@@ -731,21 +740,8 @@ static lc_status plan_conv1d_stack(planner *pl, node *at, const lc_input_spec *s
                 return lc_error_set(pl->e, LC_ERR_CONFIG,
                                     "stacked_cnn: conv_layers[%d]'s pooling of %d leaves no steps of the %d it gets (max_sequence_length too short)",
                                     i, ps, L);
-            l = add_layer(pl, LC_L_POOL1D, *at, (size_t)Lout * F);
-            if (!l)
-                return LC_ERR_NOMEM;
-            l->u.p1.L = L;
-            l->u.p1.F = F;
-            l->u.p1.k = ps;
-            l->u.p1.stride = stride;
-            l->u.p1.pad = pad;
-            l->u.p1.Lout = Lout;
-            l->u.p1.is_max = !s->scnn_pool_avg[i];
-            l->param_index = i;
-            pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
-            l->aux_off = pl->aux_per_sample;
-            pl->aux_per_sample += (size_t)Lout * F * sizeof(int32_t);
-            *at = here(pl);
+            if ((st = add_pool1d(pl, at, L, F, ps, stride, pad, Lout, s->scnn_pool_avg[i], i)))
+                return st;
             L = Lout;
         }
         E = F;
@@ -808,20 +804,9 @@ static lc_status plan_stacked_pcnn(planner *pl, node *at, const lc_input_spec *s
                     return lc_error_set(pl->e, LC_ERR_CONFIG,
                                         "stacked_parallel_cnn: stacked_layers[%d][%d]'s pooling of %d leaves no steps of the %d it gets (max_sequence_length too short)",
                                         i, j, ps, L);
-                l = add_layer(pl, LC_L_POOL1D, h, (size_t)Lj * F);
-                if (!l)
-                    return LC_ERR_NOMEM;
-                l->u.p1.L = L;
-                l->u.p1.F = F;
-                l->u.p1.k = ps;
-                l->u.p1.stride = stride;
-                l->u.p1.pad = pad;
-                l->u.p1.Lout = Lj;
-                l->u.p1.is_max = !s->sp_pool_avg[i][j];
-                l->param_index = i * 16 + j;
-                pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
-                l->aux_off = pl->aux_per_sample;
-                pl->aux_per_sample += (size_t)Lj * F * sizeof(int32_t);
+                if ((st = add_pool1d(pl, &h, L, F, ps, stride, pad, Lj, s->sp_pool_avg[i][j],
+                                     i * 16 + j)))
+                    return st;
             }
             if (j == 0)
                 Lnext = Lj;
@@ -832,16 +817,8 @@ static lc_status plan_stacked_pcnn(planner *pl, node *at, const lc_input_spec *s
             outs[j] = pl->n - 1;
             Ftot += F;
         }
-        lc_layer *c = add_layer(pl, LC_L_CONCAT_CH, (node){outs[0], pl->layers[outs[0]].out_n},
-                                (size_t)Lnext * Ftot);
-        for (int j = 1; c && j < np; j++)
-            if (push_src(pl, outs[j]))
-                c = NULL;
-        if (!c)
-            return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
-        pl->layers[pl->n - 1].nsrc = np;
-        pl->layers[pl->n - 1].u.cc.L = Lnext;
-        *at = here(pl);
+        if ((st = add_concat_ch(pl, at, outs, np, Lnext, (size_t)Ftot)))
+            return st;
         E = Ftot;
         L = Lnext;
     }
@@ -1255,6 +1232,16 @@ static int tok_reader(const lc_layer *r, const lc_layer *e)
     return 0;
 }
 
+/* The batch of a token-convolved embedding (lc_layer.tok) for up to B rows: D, then cid (B T
+ * ids), uniq (dmax = min(B T, V + 1) ids), padded to 8 bytes; then dmax rows of the embedding.
+ * Returns the ids' bytes. */
+static size_t tok_ids_bytes(const lc_layer *l, size_t B, size_t *n, size_t *dmax)
+{
+    *n = B * l->in_n;
+    *dmax = *n < (size_t)l->u.embed.V + 1 ? *n : (size_t)l->u.embed.V + 1;
+    return ((1 + *n + *dmax) * sizeof(int32_t) + 7) & ~(size_t)7;
+}
+
 /* The batch of a token-convolved embedding (lc_layer.tok): D, then cid (B T), uniq, the rows. */
 typedef struct tok_batch {
     int32_t *D, *cid, *uniq;
@@ -1264,11 +1251,10 @@ typedef struct tok_batch {
 static tok_batch tok_of(const lc_model *m, int e)
 {
     const lc_layer *l = &m->layers[e];
-    size_t n = (size_t)m->max_batch * l->in_n;
-    size_t dmax = n < (size_t)l->u.embed.V + 1 ? n : (size_t)l->u.embed.V + 1;
+    size_t n, dmax, ids = tok_ids_bytes(l, (size_t)m->max_batch, &n, &dmax);
     int32_t *base = (int32_t *)(m->tok + l->tok_off);
     tok_batch t = {.D = base, .cid = base + 1, .uniq = base + 1 + n};
-    t.xd = (float *)(m->tok + l->tok_off + (((1 + n + dmax) * sizeof(int32_t) + 7) & ~(size_t)7));
+    t.xd = (float *)(m->tok + l->tok_off + ids);
     return t;
 }
 
@@ -1452,9 +1438,9 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         if (m->layers[i].type == LC_L_LAYERNORM && m->layers[i].u.norm.steps > 0 &&
             4 * m->layers[i].out_n > ws)
             ws = 4 * m->layers[i].out_n;
-    /* An embedding read only by Conv1d layers is convolved per distinct token of the batch
-     * (lc_tokconv.h): same numbers up to rounding, its GEMMs B T / D times smaller. LC_TOKCONV=0
-     * turns it off (benchmarks, checks). */
+    /* An embedding read only by Conv1d layers and recurrent layers' input sides is convolved per
+     * distinct token of the batch (lc_tokconv.h): same numbers up to rounding, its GEMMs B T / D
+     * times smaller. LC_TOKCONV=0 turns it off (benchmarks, checks). */
     size_t tok_bytes = 0;
     int tok_V = 0;
     const char *tenv = getenv("LC_TOKCONV");
@@ -1469,11 +1455,10 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
                     all = 0;
         if (!all)
             continue;
-        size_t n = B * l->in_n, dmax = n < (size_t)l->u.embed.V + 1 ? n : (size_t)l->u.embed.V + 1;
+        size_t n, dmax, ids = tok_ids_bytes(l, B, &n, &dmax);
         l->tok = 1;
         l->tok_off = tok_bytes;
-        tok_bytes += (((1 + n + dmax) * sizeof(int32_t) + 7) & ~(size_t)7) +
-                     dmax * (size_t)l->u.embed.D * sizeof(float);
+        tok_bytes += ids + dmax * (size_t)l->u.embed.D * sizeof(float);
         if (l->u.embed.V > tok_V)
             tok_V = l->u.embed.V;
         for (int j = i + 1; j < m->nlayers; j++)
