@@ -10,16 +10,13 @@ enum { GROUP = 8 }; /* samples per weight-gradient partial */
 
 static int ngroups(int B) { return (B + GROUP - 1) / GROUP; }
 
-static int c_stride(const lc_conv1d *c) { return c->stride > 0 ? c->stride : 1; }
-static int c_dil(const lc_conv1d *c) { return c->dilation > 0 ? c->dilation : 1; }
-static int c_pad(const lc_conv1d *c) { return c->valid ? 0 : c_dil(c) * (c->k - 1) / 2; }
 
 int lc_conv1d_out_len(const lc_conv1d *c)
 {
     if (!c->valid)
         return c->L;
-    int span = c_dil(c) * (c->k - 1) + 1;
-    return c->L < span ? 0 : (c->L - span) / c_stride(c) + 1;
+    int span = lc_conv1d_dilation(c) * (c->k - 1) + 1;
+    return c->L < span ? 0 : (c->L - span) / lc_conv1d_stride(c) + 1;
 }
 
 static size_t part_floats(const lc_conv1d *c);
@@ -33,7 +30,7 @@ size_t lc_conv1d_ws_floats(const lc_conv1d *c, int B, int nthreads)
 /* sample xb (L, E) as Lo rows of E k values, (e, j) order, zero outside the sequence */
 static void im2col(const lc_conv1d *c, const float *xb, float *col)
 {
-    const int L = c->L, E = c->E, k = c->k, p = c_pad(c), st = c_stride(c), d = c_dil(c);
+    const int L = c->L, E = c->E, k = c->k, p = lc_conv1d_pad(c), st = lc_conv1d_stride(c), d = lc_conv1d_dilation(c);
     const int Lo = lc_conv1d_out_len(c);
     for (int t = 0; t < Lo; t++) {
         float *row = col + (size_t)t * E * k;
@@ -48,7 +45,7 @@ static void im2col(const lc_conv1d *c, const float *xb, float *col)
 /* the adjoint: dx (L, E) += the rows of dcol put back where im2col took them */
 static void col2im(const lc_conv1d *c, const float *dcol, float *dxb)
 {
-    const int L = c->L, E = c->E, k = c->k, p = c_pad(c), st = c_stride(c), d = c_dil(c);
+    const int L = c->L, E = c->E, k = c->k, p = lc_conv1d_pad(c), st = lc_conv1d_stride(c), d = lc_conv1d_dilation(c);
     const int Lo = lc_conv1d_out_len(c);
     for (int t = 0; t < Lo; t++) {
         const float *row = dcol + (size_t)t * E * k;

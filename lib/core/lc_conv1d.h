@@ -21,6 +21,14 @@ typedef struct lc_conv1d {
     int stride, dilation, valid;
 } lc_conv1d;
 
+/* The stride, dilation (0 means 1) and left padding the convolution uses. */
+static inline int lc_conv1d_stride(const lc_conv1d *c) { return c->stride > 0 ? c->stride : 1; }
+static inline int lc_conv1d_dilation(const lc_conv1d *c) { return c->dilation > 0 ? c->dilation : 1; }
+static inline int lc_conv1d_pad(const lc_conv1d *c)
+{
+    return c->valid ? 0 : lc_conv1d_dilation(c) * (c->k - 1) / 2;
+}
+
 /* The output length Lo (< 1: the sequence is too short for the kernel). */
 int lc_conv1d_out_len(const lc_conv1d *c);
 

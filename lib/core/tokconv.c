@@ -27,9 +27,6 @@ static int ngroups(int B) { return (B + GROUP - 1) / GROUP; }
 /* GEMM tasks over an (M, N) output in MB x NB blocks */
 static int blocks(int M, int N) { return ((M + MB - 1) / MB) * ((N + NB - 1) / NB); }
 
-static int t_stride(const lc_conv1d *c) { return c->stride > 0 ? c->stride : 1; }
-static int t_dil(const lc_conv1d *c) { return c->dilation > 0 ? c->dilation : 1; }
-static int t_pad(const lc_conv1d *c) { return c->valid ? 0 : t_dil(c) * (c->k - 1) / 2; }
 
 int lc_tok_unique(int n, int V, const float *idx, int32_t *map, int32_t *cid, int32_t *uniq)
 {
@@ -98,8 +95,9 @@ void lc_tok_gather(lc_pool *p, int D, int E, const int32_t *uniq, const float *e
     lc_pool_run(p, (D + DROWS - 1) / DROWS, gather_task, &k);
 }
 
-/* ws: W' and dW' (k F, E), P or G (D, k F), d xd (D, E), the bias partials (ngroups, F), then
- * the ids' steps grouped by id (int32: D + 1 starts, B L steps) */
+/* ws: W' and dW' (k F, E), P or G (D, k F), d xd (D, E), the bias partials (ngroups, F), the
+ * ids' steps grouped by id (int32: D + 1 starts, B L steps), then a mean's reduced gradient
+ * divided by the steps (B, F) */
 size_t lc_tokconv_ws_floats(const lc_conv1d *c, int B, int Dmax)
 {
     size_t kf = (size_t)c->k * (size_t)c->F, d = Dmax > 0 ? (size_t)Dmax : 1;
@@ -185,7 +183,7 @@ static void add_dy(const tk_ctx *k, float *y, int b, int t, int f0, int n)
 /* whether step t's window holds the ids of step t - 1's */
 static int same_window(const lc_conv1d *c, const int32_t *ids, int t)
 {
-    const int L = c->L, st = t_stride(c), dl = t_dil(c), pd = t_pad(c);
+    const int L = c->L, st = lc_conv1d_stride(c), dl = lc_conv1d_dilation(c), pd = lc_conv1d_pad(c);
     if (t == 0)
         return 0;
     for (int j = 0; j < c->k; j++) {
@@ -197,16 +195,33 @@ static int same_window(const lc_conv1d *c, const int32_t *ids, int t)
     return 1;
 }
 
+/* step t of the row with ids: its filters [f0, f0 + n), the bias then the k rows of P in kernel
+ * order, into out */
+static void step_sums(const tk_ctx *k, const int32_t *ids, int t, int f0, int n, float *out)
+{
+    const lc_conv1d *c = k->c;
+    const int L = c->L, F = c->F, KF = c->k * F;
+    const int st = lc_conv1d_stride(c), dl = lc_conv1d_dilation(c), pd = lc_conv1d_pad(c);
+    if (k->bias)
+        memcpy(out, k->bias + f0, (size_t)n * sizeof *out);
+    else
+        memset(out, 0, (size_t)n * sizeof *out);
+    for (int j = 0; j < c->k; j++) {
+        int s = t * st + j * dl - pd;
+        if (s >= 0 && s < L)
+            vadd(out, k->pg + (size_t)ids[s] * KF + (size_t)j * F + f0, n);
+    }
+}
+
 /* Row b fused with the ReLU and the sum over the steps: per block of filters, each step's sums
- * (as sum_task; a repeated window keeps the block's row), its ReLU added to the row's total and
- * its mask kept. Each total is summed in step order, as the separate layers sum it. */
+ * (a repeated window keeps the block's row), its ReLU added to the row's total and its mask kept.
+ * Each total is summed in step order, as the separate layers sum it. */
 static void sum_relu_task(void *vctx, int b, int thread)
 {
     const tk_ctx *k = vctx;
     const lc_conv1d *c = k->c;
-    const int L = c->L, F = c->F, K = c->k, KF = K * F, Lo = lc_conv1d_out_len(c);
-    const int st = t_stride(c), dl = t_dil(c), pd = t_pad(c);
-    const int32_t *ids = k->cid + (size_t)b * L;
+    const int F = c->F, Lo = lc_conv1d_out_len(c);
+    const int32_t *ids = k->cid + (size_t)b * c->L;
     float *yr = k->yr + (size_t)b * F;
     (void)thread;
     memset(yr, 0, (size_t)F * sizeof *yr);
@@ -214,18 +229,8 @@ static void sum_relu_task(void *vctx, int b, int thread)
         const int n = F - f0 < 256 ? F - f0 : 256;
         float row[256];
         for (int t = 0; t < Lo; t++) {
-            if (!same_window(c, ids, t)) {
-                if (k->bias)
-                    memcpy(row, k->bias + f0, (size_t)n * sizeof *row);
-                else
-                    memset(row, 0, (size_t)n * sizeof *row);
-                for (int j = 0; j < K; j++) {
-                    int s = t * st + j * dl - pd;
-                    if (s < 0 || s >= L)
-                        continue;
-                    vadd(row, k->pg + (size_t)ids[s] * KF + (size_t)j * F + f0, n);
-                }
-            }
+            if (!same_window(c, ids, t))
+                step_sums(k, ids, t, f0, n, row);
             relu_acc(row, yr + f0, k->mask + ((size_t)b * Lo + t) * F + f0, n);
         }
     }
@@ -234,33 +239,30 @@ static void sum_relu_task(void *vctx, int b, int thread)
             yr[f] /= (float)Lo;
 }
 
-/* row b's output: per step the bias, then the k rows of P in kernel order; a step whose window
- * holds the same ids as the step before (a run of padding) copies that step's sums */
+/* row b's output: each step's sums; a step whose window holds the same ids as the step before (a
+ * run of padding) copies that step's */
 static void sum_task(void *vctx, int b, int thread)
 {
     const tk_ctx *k = vctx;
     const lc_conv1d *c = k->c;
-    const int L = c->L, F = c->F, K = c->k, KF = K * F, Lo = lc_conv1d_out_len(c);
-    const int st = t_stride(c), dl = t_dil(c), pd = t_pad(c);
-    const int32_t *ids = k->cid + (size_t)b * L;
+    const int F = c->F, Lo = lc_conv1d_out_len(c);
+    const int32_t *ids = k->cid + (size_t)b * c->L;
     (void)thread;
     for (int t = 0; t < Lo; t++) {
         float *yt = k->y + ((size_t)b * Lo + t) * k->ys + k->yo;
-        if (same_window(c, ids, t)) {
+        if (same_window(c, ids, t))
             memcpy(yt, yt - k->ys, (size_t)F * sizeof *yt);
-            continue;
-        }
-        if (k->bias)
-            memcpy(yt, k->bias, (size_t)F * sizeof *yt);
         else
-            memset(yt, 0, (size_t)F * sizeof *yt);
-        for (int j = 0; j < K; j++) {
-            int s = t * st + j * dl - pd;
-            if (s < 0 || s >= L)
-                continue;
-            vadd(yt, k->pg + (size_t)ids[s] * KF + (size_t)j * F, F);
-        }
+            step_sums(k, ids, t, 0, F, yt);
     }
+}
+
+/* the distinct ids' projections P = xd W'^T, into ws */
+static void project(lc_pool *p, tk_ctx *k, float *ws)
+{
+    layout(k, ws);
+    pack_w(k->c, k->w, k->wp);
+    lc_pool_run(p, blocks(k->D, k->c->k * k->c->F), proj_task, k);
 }
 
 void lc_tokconv_forward(lc_pool *p, const lc_conv1d *c, int B, int D, const int32_t *cid,
@@ -271,9 +273,7 @@ void lc_tokconv_forward(lc_pool *p, const lc_conv1d *c, int B, int D, const int3
         return;
     tk_ctx k = {.c = c, .B = B, .D = D, .ys = ys, .yo = yo, .cid = cid, .xd = xd, .w = w,
                 .bias = bias, .y = y};
-    layout(&k, ws);
-    pack_w(c, w, k.wp);
-    lc_pool_run(p, blocks(D, c->k * c->F), proj_task, &k);
+    project(p, &k, ws);
     lc_pool_run(p, B, sum_task, &k);
 }
 
@@ -285,9 +285,7 @@ void lc_tokconv_relu_sum_forward(lc_pool *p, const lc_conv1d *c, int B, int D,
         return;
     tk_ctx k = {.c = c, .B = B, .D = D, .cid = cid, .xd = xd, .w = w, .bias = bias, .yr = yr,
                 .mask = mask, .mean = mean};
-    layout(&k, ws);
-    pack_w(c, w, k.wp);
-    lc_pool_run(p, blocks(D, c->k * c->F), proj_task, &k);
+    project(p, &k, ws);
     lc_pool_run(p, B, sum_relu_task, &k);
 }
 
@@ -297,7 +295,7 @@ static void scatter_task(void *vctx, int task, int thread)
     const tk_ctx *k = vctx;
     const lc_conv1d *c = k->c;
     const int L = c->L, F = c->F, K = c->k, KF = K * F, Lo = lc_conv1d_out_len(c);
-    const int st = t_stride(c), dl = t_dil(c), pd = t_pad(c);
+    const int st = lc_conv1d_stride(c), dl = lc_conv1d_dilation(c), pd = lc_conv1d_pad(c);
     int j = task % K, d0 = (task / K) * DROWS, d1 = d0 + DROWS < k->D ? d0 + DROWS : k->D;
     (void)thread;
     for (int d = d0; d < d1; d++) {
@@ -392,7 +390,40 @@ static void demb_task(void *vctx, int task, int thread)
     }
 }
 
-static void backward(lc_pool *p, tk_ctx *kp);
+/* The backward pass once the gradient's source is set (dy, or the fused ReLU's). */
+static void backward(lc_pool *p, tk_ctx *k)
+{
+    const lc_conv1d *c = k->c;
+    const int B = k->B, D = k->D, F = c->F, KF = c->k * F, nfb = (F + GCOLS - 1) / GCOLS;
+    const int32_t *cid = k->cid;
+    if (k->db) {
+        lc_pool_run(p, ngroups(B), bias_task, k);
+        lc_pool_run(p, nfb, bias_reduce_task, k);
+    }
+    if (!k->dw && !k->demb)
+        return;
+    /* the steps of each id, in step order (a counting sort) */
+    const int n = B * c->L;
+    memset(k->start, 0, (size_t)(D + 1) * sizeof *k->start);
+    for (int i = 0; i < n; i++)
+        k->start[cid[i] + 1]++;
+    for (int d = 0; d < D; d++)
+        k->start[d + 1] += k->start[d];
+    for (int i = 0; i < n; i++)
+        k->steps[k->start[cid[i]]++] = i;
+    for (int d = D; d > 0; d--) /* each start moved to the next one's: shift back */
+        k->start[d] = k->start[d - 1];
+    k->start[0] = 0;
+    lc_pool_run(p, c->k * ((D + DROWS - 1) / DROWS), scatter_task, k);
+    if (k->dw) {
+        lc_pool_run(p, blocks(KF, c->E), dw_task, k);
+        lc_pool_run(p, nfb, unpack_task, k);
+    }
+    if (k->demb) {
+        pack_w(c, k->w, k->wp);
+        lc_pool_run(p, blocks(D, c->E), demb_task, k);
+    }
+}
 
 void lc_tokconv_backward(lc_pool *p, const lc_conv1d *c, int B, int D, const int32_t *cid,
                          const int32_t *uniq, const float *xd, const float *w, const float *dy,
@@ -425,41 +456,3 @@ void lc_tokconv_relu_sum_backward(lc_pool *p, const lc_conv1d *c, int B, int D,
     backward(p, &k);
 }
 
-/* The backward pass once the gradient's source is set (dy, or the fused ReLU's). */
-static void backward(lc_pool *p, tk_ctx *kp)
-{
-    tk_ctx k = *kp;
-    const lc_conv1d *c = k.c;
-    const int B = k.B, D = k.D;
-    const int32_t *cid = k.cid;
-    float *demb = k.demb, *dw = k.dw, *db = k.db;
-    const float *w = k.w;
-    const int F = c->F, KF = c->k * F, nfb = (F + GCOLS - 1) / GCOLS;
-    if (db) {
-        lc_pool_run(p, ngroups(B), bias_task, &k);
-        lc_pool_run(p, nfb, bias_reduce_task, &k);
-    }
-    if (!dw && !demb)
-        return;
-    /* the steps of each id, in step order (a counting sort) */
-    const int n = B * c->L;
-    memset(k.start, 0, (size_t)(D + 1) * sizeof *k.start);
-    for (int i = 0; i < n; i++)
-        k.start[cid[i] + 1]++;
-    for (int d = 0; d < D; d++)
-        k.start[d + 1] += k.start[d];
-    for (int i = 0; i < n; i++)
-        k.steps[k.start[cid[i]]++] = i;
-    for (int d = D; d > 0; d--) /* each start moved to the next one's: shift back */
-        k.start[d] = k.start[d - 1];
-    k.start[0] = 0;
-    lc_pool_run(p, c->k * ((D + DROWS - 1) / DROWS), scatter_task, &k);
-    if (dw) {
-        lc_pool_run(p, blocks(KF, c->E), dw_task, &k);
-        lc_pool_run(p, nfb, unpack_task, &k);
-    }
-    if (demb) {
-        pack_w(c, w, k.wp);
-        lc_pool_run(p, blocks(D, c->E), demb_task, &k);
-    }
-}
