@@ -1753,47 +1753,212 @@ static lc_status combiner_typed(cfg_ctx *x, const cJSON *comb, const lc_ynode *y
     return fc_stack_spec(x, ycomb, comb, &SK_PLAIN, "combiner", &x->c->comb);
 }
 
-/* The `defaults` section as Ludwig saves it: for each type, the schema defaults updated by the
- * user's `defaults.<type>`. */
-static lc_status defaults_full(cfg_ctx *x, cJSON *defs)
+/* Ludwig 0.10.3's feature types, each with a `defaults.<type>` entry (ludwig/schema/defaults/
+ * ecd.py); `output` when the type can be an output feature and so has a decoder and a loss. */
+static const struct {
+    const char *type;
+    int output;
+} ludwig_types[] = {{"audio", 0}, {"bag", 0},      {"binary", 1},   {"category", 1}, {"date", 0},
+                    {"h3", 0},    {"image", 1},    {"number", 1},   {"sequence", 1}, {"set", 1},
+                    {"text", 1},  {"timeseries", 1}, {"vector", 1}};
+#define N_LUDWIG_TYPES (sizeof ludwig_types / sizeof *ludwig_types)
+
+/* The preprocessing section of `defaults.<type>` for a type ludwig-c builds (NULL for the others:
+ * audio, h3, sequence). */
+static const lc_section *defaults_pre_section(const char *type)
+{
+    if (strcmp(type, "image") == 0)
+        return &lc_sec_image_pre;
+    if (strcmp(type, "category") == 0)
+        return &lc_sec_category_in_pre;
+    if (strcmp(type, "timeseries") == 0) /* rendered without cache_encoder_embeddings */
+        return &lc_sec_timeseries_dft_pre;
+    const lc_section *f = lc_tab_feature_section(type, 0);
+    for (const lc_key *k = f ? f->keys : NULL; k && k->name; k++)
+        if (strcmp(k->name, "preprocessing") == 0)
+            return k->sub;
+    return NULL;
+}
+
+/* the `type` a part of defaults names: `encoder: x` or `encoder: {type: x}` (NULL when none) */
+static const char *part_type_named(const lc_ynode *y)
+{
+    if (y && y->kind == LC_YSCALAR && !lc_yscalar_is_null(y))
+        return y->str;
+    const lc_ynode *t = y && y->kind == LC_YMAP ? lc_ymap_get(y, "type") : NULL;
+    return t && t->kind == LC_YSCALAR && !lc_yscalar_is_null(t) ? t->str : NULL;
+}
+
+/* One part (encoder, decoder, loss) of defaults.<type>: validated by its own type when ludwig-c
+ * builds it; kept as written otherwise (audio, a text generator decoder, an image resnet...),
+ * for a feature that inherits it is refused where that feature is read. */
+static lc_status defaults_part(cfg_ctx *x, const char *type, const char *key, const lc_ynode *y,
+                               const char *path, cJSON **out)
+{
+    static const lc_key free_key = {"", T_MAP | T_STR | T_NULL, NULL, 0, 0, NULL, NULL, 0, NULL};
+    const char *named = part_type_named(y);
+    if (strcmp(type, "image") == 0) {
+        if (strcmp(key, "encoder") == 0 && (!named || strcmp(named, "stacked_cnn") == 0) &&
+            y->kind == LC_YMAP)
+            return lc_schema_fill(&x->s, &lc_sec_stacked_cnn, y, path, NULL, 0, out);
+        return lc_schema_value(&x->s, &free_key, y, path, out);
+    }
+    lc_tab_part part = strcmp(key, "encoder") == 0   ? LC_TAB_ENCODER
+                       : strcmp(key, "decoder") == 0 ? LC_TAB_DECODER
+                                                     : LC_TAB_LOSS;
+    const char *dflt = lc_tab_part_default(part, type);
+    if (dflt && lc_tab_part_section(part, type, named ? named : dflt))
+        return lc_tab_part_fill(&x->s, part, type, y, path, NULL, 0, out);
+    return lc_schema_value(&x->s, &free_key, y, path, out);
+}
+
+/* The user's `defaults:` section, validated and unfilled: one mapping per Ludwig feature type
+ * with its preprocessing, encoder, decoder and loss (image also augmentation). A saved model's
+ * model_hyperparameters.json holds every type's, including types ludwig-c does not build. */
+static lc_status defaults_read(cfg_ctx *x, const lc_ynode *ydef, cJSON **out)
+{
+    *out = NULL;
+    if (lc_yscalar_is_null(ydef))
+        return LC_OK;
+    if (ydef->kind != LC_YMAP)
+        return cerr(x, ydef, "defaults: expected a mapping of feature types (e.g. text:, category:)", NULL, NULL);
+    cJSON *defs = cJSON_CreateObject();
+    if (!defs)
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory reading the config");
+    lc_status st = LC_OK;
+    for (size_t i = 0; i < ydef->n && !st; i++) {
+        const lc_yentry *en = &ydef->entries[i];
+        size_t t = 0;
+        while (t < N_LUDWIG_TYPES && strcmp(ludwig_types[t].type, en->key) != 0)
+            t++;
+        if (t == N_LUDWIG_TYPES) {
+            const char *words[N_LUDWIG_TYPES];
+            for (size_t k = 0; k < N_LUDWIG_TYPES; k++)
+                words[k] = ludwig_types[k].type;
+            const char *near = lc_nearest_word(words, (int)N_LUDWIG_TYPES, en->key);
+            st = lc_error_set(x->s.e, LC_ERR_CONFIG, "%s:%d:%d: defaults.%s: '%s' is not a Ludwig feature type%s%s%s",
+                              x->s.file, en->line, en->col, en->key, en->key,
+                              near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+            break;
+        }
+        const lc_ynode *y = en->value;
+        if (lc_yscalar_is_null(y))
+            continue;
+        if (y->kind != LC_YMAP) {
+            st = cerr(x, y, "defaults.%s: expected a mapping (preprocessing, encoder%s)", en->key,
+                      ludwig_types[t].output ? ", decoder, loss" : "");
+            break;
+        }
+        cJSON *tobj = cJSON_AddObjectToObject(defs, en->key);
+        if (!tobj) {
+            st = lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory reading the config");
+            break;
+        }
+        for (size_t j = 0; j < y->n && !st; j++) {
+            const lc_yentry *pe = &y->entries[j];
+            char path[96];
+            snprintf(path, sizeof path, "defaults.%s.%s", en->key, pe->key);
+            cJSON *v = NULL;
+            int is_pre = strcmp(pe->key, "preprocessing") == 0;
+            int is_enc = strcmp(pe->key, "encoder") == 0;
+            int is_out = strcmp(pe->key, "decoder") == 0 || strcmp(pe->key, "loss") == 0;
+            int is_aug = strcmp(pe->key, "augmentation") == 0 && strcmp(en->key, "image") == 0;
+            if (is_pre) {
+                static const lc_key free_map = {"", T_MAP | T_NULL, NULL, 0, 0, NULL, NULL, 0, NULL};
+                const lc_section *pre = defaults_pre_section(en->key);
+                st = pre && pe->value->kind == LC_YMAP
+                         ? lc_schema_fill(&x->s, pre, pe->value, path, NULL, 0, &v)
+                         : lc_schema_value(&x->s, &free_map, pe->value, path, &v);
+            } else if (is_enc || (is_out && ludwig_types[t].output)) {
+                st = defaults_part(x, en->key, pe->key, pe->value, path, &v);
+            } else if (is_aug) {
+                static const lc_key aug = {"augmentation", T_BOOL | T_MAPLIST, NULL, 0, 0, NULL, NULL, 0, NULL};
+                st = lc_schema_value(&x->s, &aug, pe->value, path, &v);
+            } else {
+                st = lc_error_set(x->s.e, LC_ERR_CONFIG, "%s:%d:%d: defaults.%s: unknown key '%s' (a %s feature's defaults take preprocessing, encoder%s%s)",
+                                  x->s.file, pe->line, pe->col, en->key, pe->key, en->key,
+                                  ludwig_types[t].output ? ", decoder, loss" : "",
+                                  strcmp(en->key, "image") == 0 ? ", augmentation" : "");
+            }
+            if (!st)
+                cJSON_AddItemToObject(tobj, pe->key, v);
+        }
+    }
+    if (st)
+        cJSON_Delete(defs);
+    else
+        *out = defs;
+    return st;
+}
+
+/* defaults.image as Ludwig saves it (its encoder stacked_cnn unless the user names another) */
+static lc_status image_defaults_full(cfg_ctx *x, cJSON *img)
 {
     lc_status st;
     cJSON *v;
     const cJSON *ui = jget(x->defaults, "image");
-    cJSON *img = cJSON_AddObjectToObject(defs, "image");
     if ((st = lc_schema_fill(&x->s, &lc_sec_image_pre, NULL, "defaults.image.preprocessing",
                              jget(ui, "preprocessing"), 1, &v)))
         return st;
     cJSON_AddItemToObject(img, "preprocessing", v);
-    if ((st = lc_schema_fill(&x->s, &lc_sec_stacked_cnn, NULL, "defaults.image.encoder",
-                             jget(ui, "encoder"), 1, &v)))
+    const cJSON *uenc = jget(ui, "encoder");
+    if (uenc && jstr(uenc, "type") && strcmp(jstr(uenc, "type"), "stacked_cnn") != 0)
+        v = cJSON_Duplicate(uenc, 1);
+    else if ((st = lc_schema_fill(&x->s, &lc_sec_stacked_cnn, NULL, "defaults.image.encoder",
+                                  uenc, 1, &v)))
         return st;
     cJSON_AddItemToObject(img, "encoder", v);
     const cJSON *uaug = jget(ui, "augmentation");
     if (uaug && !cJSON_IsFalse(uaug) && !(cJSON_IsArray(uaug) && cJSON_GetArraySize(uaug) == 0))
         return cerr(x, ynode_at(ynode_at(x->root, "defaults", NULL), "image", NULL), "defaults.image.augmentation is not supported by ludwig-c yet; remove it (or set it to false) to train without", NULL, NULL);
     cJSON_AddItemToObject(img, "augmentation", cJSON_CreateArray());
-    static const struct {
-        const char *type;
-        const lc_section *pre;
-    } tab[] = {{"binary", &lc_sec_binary_pre},
-               {"category", &lc_sec_category_in_pre},
-               {"number", &lc_sec_number_pre},
-               {"timeseries", &lc_sec_timeseries_dft_pre}};
-    for (size_t i = 0; i < sizeof tab / sizeof *tab; i++) {
+    for (const char *key2 = "decoder"; key2; key2 = strcmp(key2, "decoder") == 0 ? "loss" : NULL)
+        if (jget(ui, key2))
+            cJSON_AddItemToObject(img, key2, cJSON_Duplicate(jget(ui, key2), 1));
+    return LC_OK;
+}
+
+/* The `defaults` section as Ludwig saves it: for each type ludwig-c builds, the schema defaults
+ * updated by the user's `defaults.<type>`; a part ludwig-c does not build (a type's decoder it has
+ * no tables for, the other types) is saved as the user wrote it. */
+static lc_status defaults_full(cfg_ctx *x, cJSON *defs)
+{
+    lc_status st;
+    cJSON *v;
+    for (size_t i = 0; i < N_LUDWIG_TYPES; i++) {
+        const char *type = ludwig_types[i].type;
+        const cJSON *u = jget(x->defaults, type);
+        const lc_section *pre = defaults_pre_section(type);
+        if (strcmp(type, "image") == 0) {
+            cJSON *img = cJSON_AddObjectToObject(defs, "image");
+            if (!img || (st = image_defaults_full(x, img)))
+                return img ? st : lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+            continue;
+        }
+        if (!pre) { /* a type ludwig-c does not build: as written */
+            if (u)
+                cJSON_AddItemToObject(defs, type, cJSON_Duplicate(u, 1));
+            continue;
+        }
         char path[64];
-        const cJSON *u = jget(x->defaults, tab[i].type);
-        cJSON *t = cJSON_AddObjectToObject(defs, tab[i].type);
-        snprintf(path, sizeof path, "defaults.%s.preprocessing", tab[i].type);
-        if ((st = lc_schema_fill(&x->s, tab[i].pre, NULL, path, jget(u, "preprocessing"), 1, &v)))
+        cJSON *t = cJSON_AddObjectToObject(defs, type);
+        snprintf(path, sizeof path, "defaults.%s.preprocessing", type);
+        if ((st = lc_schema_fill(&x->s, pre, NULL, path, jget(u, "preprocessing"), 1, &v)))
             return st;
-        lc_tab_tag_numbers(tab[i].pre, v, NULL, jget(u, "preprocessing"));
+        lc_tab_tag_numbers(pre, v, NULL, jget(u, "preprocessing"));
         cJSON_AddItemToObject(t, "preprocessing", v);
         for (int part = LC_TAB_ENCODER; part <= LC_TAB_LOSS; part++) {
             const char *key = lc_tab_part_key((lc_tab_part)part);
-            snprintf(path, sizeof path, "defaults.%s.%s", tab[i].type, key);
-            if ((st = lc_tab_part_fill(&x->s, (lc_tab_part)part, tab[i].type, NULL, path,
-                                       jget(u, key), 1, &v)))
+            const cJSON *up = jget(u, key);
+            const char *dflt = lc_tab_part_default((lc_tab_part)part, type);
+            const char *named = jstr(up, "type");
+            if (!dflt || !lc_tab_part_section((lc_tab_part)part, type, named ? named : dflt)) {
+                if (up)
+                    cJSON_AddItemToObject(t, key, cJSON_Duplicate(up, 1));
+                continue;
+            }
+            snprintf(path, sizeof path, "defaults.%s.%s", type, key);
+            if ((st = lc_tab_part_fill(&x->s, (lc_tab_part)part, type, NULL, path, up, 1, &v)))
                 return st;
             cJSON_AddItemToObject(t, key, v);
         }
@@ -1847,8 +2012,7 @@ static lc_status build(cfg_ctx *x)
         }
     }
     const lc_ynode *ydef = lc_ymap_get(root, "defaults");
-    if (ydef && (st = lc_schema_fill(&x->s, &lc_sec_defaults, ydef, "defaults", NULL, 0,
-                                     &x->defaults)))
+    if (ydef && (st = defaults_read(x, ydef, &x->defaults)))
         return st;
     const lc_ynode *yin = lc_ymap_get(root, "input_features");
     const lc_ynode *yout = lc_ymap_get(root, "output_features");

@@ -349,33 +349,6 @@ static const lc_key preprocessing_keys[] = {
 };
 const lc_section lc_sec_preprocessing = {"preprocessing", preprocessing_keys};
 
-/* defaults: per feature type, the sections a feature of that type inherits */
-static const lc_key image_defaults_keys[] = {
-    {"preprocessing", T_MAP, NULL, 0, 0, NULL, &lc_sec_image_pre, 0, NULL},
-    {"encoder", T_MAP, NULL, 0, 0, NULL, &lc_sec_stacked_cnn, 0, NULL},
-    {"augmentation", T_BOOL | T_MAPLIST, NULL, 0, 0, NULL, NULL, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
-const lc_section lc_sec_image_defaults = {"defaults.image", image_defaults_keys};
-
-static const lc_key category_defaults_keys[] = {
-    {"preprocessing", T_MAP, NULL, 0, 0, NULL, &lc_sec_category_pre, 0, NULL},
-    {"decoder", T_MAP, NULL, 0, 0, NULL, &lc_sec_classifier, 0, NULL},
-    {"loss", T_MAP, NULL, 0, 0, NULL, &lc_sec_xent, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
-const lc_section lc_sec_category_defaults = {"defaults.category", category_defaults_keys};
-
-static const lc_key defaults_keys[] = {
-    {"image", T_MAP, NULL, 0, 0, NULL, &lc_sec_image_defaults, 0, NULL},
-    {"category", T_MAP, NULL, 0, 0, NULL, &lc_sec_category_all_defaults, 0, NULL},
-    {"number", T_MAP, NULL, 0, 0, NULL, &lc_sec_number_defaults, 0, NULL},
-    {"binary", T_MAP, NULL, 0, 0, NULL, &lc_sec_binary_defaults, 0, NULL},
-    {"timeseries", T_MAP, NULL, 0, 0, NULL, &lc_sec_timeseries_defaults, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
-const lc_section lc_sec_defaults = {"defaults", defaults_keys};
-
 static const lc_key top_keys[] = {
     {"input_features", T_MAPLIST, NULL, 0, 0, NULL, NULL, 0, NULL},
     {"output_features", T_MAPLIST, NULL, 0, 0, NULL, NULL, 0, NULL},
@@ -383,7 +356,7 @@ static const lc_key top_keys[] = {
     {"trainer", T_MAP, "{}", 0, 0, NULL, &lc_sec_trainer, 0, NULL},
     {"training", T_MAP, NULL, 0, 0, NULL, &lc_sec_trainer, 0, "trainer"},
     {"preprocessing", T_MAP, "{}", 0, 0, NULL, &lc_sec_preprocessing, 0, NULL},
-    {"defaults", T_MAP, NULL, 0, 0, NULL, &lc_sec_defaults, 0, NULL},
+    {"defaults", T_MAP, NULL, 0, 0, NULL, NULL, 0, NULL}, /* config.c's defaults_read */
     {"hyperopt", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, F_IGNORED, NULL},
     {"backend", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
     {"ludwig_version", T_STR, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},

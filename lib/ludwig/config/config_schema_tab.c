@@ -933,47 +933,6 @@ static const lc_key set_output_keys[] = {
 const lc_section lc_sec_set_output = {"output_features[]", set_output_keys};
 
 /* ------------------------------------------------------------------------------------------ */
-/* defaults.<type>: validated only (fill_defaults = 0); the typed parts through lc_tab_part_fill */
-
-static const lc_key number_defaults_keys[] = {
-    {"preprocessing", T_MAP, NULL, 0, 0, NULL, &lc_sec_number_pre, 0, NULL},
-    {"encoder", T_MAP | T_STR, NULL, 0, 0, NULL, &lc_sec_passthrough_enc, 0, NULL},
-    {"decoder", T_MAP | T_STR, NULL, 0, 0, NULL, &lc_sec_regressor, 0, NULL},
-    {"loss", T_MAP, NULL, 0, 0, NULL, &lc_sec_loss_mse, 0, NULL},
-    END,
-};
-const lc_section lc_sec_number_defaults = {"defaults.number", number_defaults_keys};
-
-static const lc_key binary_defaults_keys[] = {
-    {"preprocessing", T_MAP, NULL, 0, 0, NULL, &lc_sec_binary_pre, 0, NULL},
-    {"encoder", T_MAP | T_STR, NULL, 0, 0, NULL, &lc_sec_passthrough_enc, 0, NULL},
-    {"decoder", T_MAP | T_STR, NULL, 0, 0, NULL, &lc_sec_regressor, 0, NULL},
-    {"loss", T_MAP, NULL, 0, 0, NULL, &lc_sec_loss_bwce, 0, NULL},
-    END,
-};
-const lc_section lc_sec_binary_defaults = {"defaults.binary", binary_defaults_keys};
-
-static const lc_key category_all_defaults_keys[] = {
-    {"preprocessing", T_MAP, NULL, 0, 0, NULL, &lc_sec_category_in_pre, 0, NULL},
-    {"encoder", T_MAP | T_STR, NULL, 0, 0, NULL, &lc_sec_category_dense_enc, 0, NULL},
-    {"decoder", T_MAP | T_STR, NULL, 0, 0, NULL, &lc_sec_classifier, 0, NULL},
-    {"loss", T_MAP, NULL, 0, 0, NULL, &lc_sec_xent, 0, NULL},
-    END,
-};
-const lc_section lc_sec_category_all_defaults = {"defaults.category",
-                                                 category_all_defaults_keys};
-
-
-static const lc_key timeseries_defaults_keys[] = {
-    {"preprocessing", T_MAP, NULL, 0, 0, NULL, &lc_sec_timeseries_dft_pre, 0, NULL},
-    {"encoder", T_MAP | T_STR, NULL, 0, 0, NULL, &lc_sec_parallel_cnn_enc, 0, NULL},
-    {"decoder", T_MAP | T_STR, NULL, 0, 0, NULL, &lc_sec_projector, 0, NULL},
-    {"loss", T_MAP, NULL, 0, 0, NULL, &lc_sec_loss_huber, 0, NULL},
-    END,
-};
-const lc_section lc_sec_timeseries_defaults = {"defaults.timeseries", timeseries_defaults_keys};
-
-/* ------------------------------------------------------------------------------------------ */
 /* dispatch on `type`                                                                         */
 
 typedef struct typed_entry {
@@ -1349,6 +1308,18 @@ lc_status lc_tab_part_fill(const lc_schema_ctx *c, lc_tab_part part, const char 
     if (!type)
         type = dtype ? dtype : dflt_type;
     const lc_section *sec = lc_tab_part_section(part, feature_type, type);
+    if (!sec && type == dtype) { /* named by defaults.<type>, which took any Ludwig name */
+        const char *names = lc_tab_part_names(part, feature_type);
+        char shown[512];
+        snprintf(shown, sizeof shown, "%s", names ? names : "");
+        for (char *q = shown; *q; q++)
+            if (*q == '|')
+                *q = ',';
+        return lc_error_set(c->e, LC_ERR_CONFIG,
+                            "%s: %s: %s '%s' (from defaults.%s.%s) is not supported by ludwig-c for %s features yet (supported: %s)",
+                            c->file, path, lc_tab_part_key(part), type, feature_type,
+                            lc_tab_part_key(part), feature_type, shown);
+    }
     if (!sec)
         return unknown_type(c, part, feature_type, at, path, type);
     if (!fill_defaults)

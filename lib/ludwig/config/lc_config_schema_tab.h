@@ -1,6 +1,6 @@
 /* lc_config_schema_tab.h - Ludwig 0.10.3's config schema for number, binary and category features
  * (tables in config_schema_tab.c): the feature sections, their preprocessing, every encoder,
- * decoder and loss section, and the `defaults.<type>` sections.
+ * decoder and loss section (config.c's defaults_read validates `defaults.<type>` with them).
  *
  * lc_schema cannot make a key valid for one `type` only, so encoders and losses are one section
  * per type, found with lc_tab_part_section. The feature sections carry the default type's
@@ -28,13 +28,9 @@ extern const lc_section lc_sec_loss_mse, lc_sec_loss_mae, lc_sec_loss_rmse, lc_s
 /* features */
 extern const lc_section lc_sec_number_input, lc_sec_number_output, lc_sec_binary_input,
     lc_sec_binary_output, lc_sec_category_input;
-/* defaults.number, defaults.binary, defaults.category (the last adds `encoder` and the input
- * preprocessing to config_schema.c's lc_sec_category_defaults) */
-extern const lc_section lc_sec_number_defaults, lc_sec_binary_defaults,
-    lc_sec_category_all_defaults;
 /* timeseries inputs: preprocessing (and as defaults.timeseries renders it), the sequence encoders
  * (rnn built; parallel_cnn, its default, validated and rendered only), the projector decoder,
- * the feature, defaults.timeseries */
+ * the feature */
 /* text inputs: preprocessing, the embed encoder (rnn and parallel_cnn shared with timeseries) */
 extern const lc_section lc_sec_text_pre, lc_sec_seq_embed_enc, lc_sec_text_input;
 extern const lc_section lc_sec_seq_passthrough_enc;
@@ -45,8 +41,7 @@ extern const lc_section lc_sec_set_pre, lc_sec_set_embed_enc, lc_sec_bag_embed_e
     lc_sec_date_embed_enc, lc_sec_date_wave_enc, lc_sec_date_input, lc_sec_stacked_cnn_enc,
     lc_sec_cnnrnn_enc, lc_sec_stacked_pcnn_enc, lc_sec_transformer_enc;
 extern const lc_section lc_sec_timeseries_pre, lc_sec_timeseries_dft_pre, lc_sec_rnn_enc,
-    lc_sec_parallel_cnn_enc, lc_sec_projector, lc_sec_timeseries_input,
-    lc_sec_timeseries_defaults;
+    lc_sec_parallel_cnn_enc, lc_sec_projector, lc_sec_timeseries_input;
 
 /* The typed parts of a feature: each is a map whose `type` picks its section. */
 typedef enum lc_tab_part { LC_TAB_ENCODER = 0, LC_TAB_DECODER, LC_TAB_LOSS } lc_tab_part;

@@ -1,0 +1,419 @@
+"""ludwig_torch.py - Ludwig 0.10.3's ECD forward pass written with PyTorch's own modules, built from a
+saved model's three files (model_hyperparameters.json, training_set_metadata.json and the
+model_weights state_dict, read with torch.load(weights_only=True)), for the e2e checks: a model that
+ludwig-c trained, or one Ludwig trained, predicts here from the state_dict alone, and the test
+compares the probabilities with ludwig-c's predictions.
+
+Each piece follows the Ludwig module named beside it (ludwig-ai/ludwig, tag v0.10.3); the state_dict
+names each module reads are the ones those modules register (NAMES below), so a name or shape that
+differs from Ludwig's fails here as a missing or unused tensor.
+
+Covered: number, binary and category inputs (passthrough, dense, sparse, onehot encoders), vector
+(dense, passthrough), timeseries and text (rnn, parallel_cnn, stacked_cnn, embed, passthrough),
+image (stacked_cnn); the concat combiner; the regressor, classifier and projector decoders with
+their fc_stack. Anything else raises NotImplementedError naming it."""
+import csv
+import json
+import math
+import os
+import re
+
+import torch
+import torch.nn.functional as F
+
+# The state_dict names Ludwig 0.10.3 registers, relative to each module's prefix, with the file
+# that defines them (the prefix is input_features.module_dict.<name>__ludwig.encoder_obj. for an
+# encoder, combiner. for the combiner, output_features.module_dict.<name>__ludwig. for an output).
+NAMES = {
+    # ludwig/modules/fully_connected_modules.py: FCStack.norm_layer (a norm over the stack's input
+    # when default_norm is set), FCStack.stack.<i> = FCLayer, FCLayer.layers = [Linear, norm?, act]
+    "fc_stack": ["norm_layer.{weight,bias,running_mean,running_var,num_batches_tracked}",
+                 "stack.<i>.layers.0.{weight,bias}", "stack.<i>.layers.1.{weight,bias,...}"],
+    # ludwig/modules/embedding_modules.py: Embed.embeddings (torch.nn.Embedding)
+    "category dense/sparse": ["embed.embeddings.weight"],
+    # ludwig/encoders/generic_encoders.py: DenseEncoder.fc_stack
+    "dense": ["fc_stack.stack.<i>.layers.0.{weight,bias}"],
+    # ludwig/modules/recurrent_modules.py: RecurrentStack.layers = torch.nn.RNN/LSTM/GRU
+    "rnn": ["recurrent_stack.layers.{weight_ih_l<k>,weight_hh_l<k>,bias_ih_l<k>,bias_hh_l<k>}[_reverse]"],
+    # ludwig/modules/embedding_modules.py: EmbedSequence.embeddings (+ TokenAndPositionEmbedding)
+    "embed_sequence": ["embed_sequence.embeddings.embeddings.weight"],
+    # ludwig/modules/convolutional_modules.py: ParallelConv1D.parallel_layers.<i> = Conv1DLayer,
+    # Conv1DLayer.layers = [Conv1d, norm?, activation, pool?]
+    "parallel_cnn": ["parallel_conv1d.parallel_layers.<i>.layers.0.{weight,bias}"],
+    # Conv1DStack.stack.<i> = Conv1DLayer
+    "stacked_cnn": ["conv1d_stack.stack.<i>.layers.0.{weight,bias}"],
+    # ludwig/encoders/image/base.py Stacked2DCNN: conv_stack_2d.stack.<i>.layers.0 (Conv2d), fc_stack
+    "image stacked_cnn": ["conv_stack_2d.stack.<i>.layers.0.{weight,bias}", "fc_stack..."],
+    # ludwig/decoders/generic_decoders.py: Regressor, Classifier and Projector each hold .dense, a
+    # Dense (ludwig/utils/torch_utils.py) whose .dense is the torch.nn.Linear
+    "regressor/classifier/projector": ["decoder_obj.dense.dense.{weight,bias}"],
+}
+
+
+class Weights:
+    """The state_dict, with a record of the tensors the forward pass read."""
+
+    def __init__(self, path):
+        self.sd = torch.load(path, weights_only=True)
+        self.used = set()
+
+    def has(self, name):
+        return name in self.sd
+
+    def __getitem__(self, name):
+        if name not in self.sd:
+            raise KeyError("the state_dict has no tensor '%s'" % name)
+        self.used.add(name)
+        return self.sd[name]
+
+    def sub(self, prefix):
+        """{suffix: tensor} of the names under prefix, marked used"""
+        out = {}
+        for k, v in self.sd.items():
+            if k.startswith(prefix):
+                out[k[len(prefix):]] = v
+                self.used.add(k)
+        return out
+
+    def unused(self):
+        return [k for k in self.sd if k not in self.used and not k.endswith("num_batches_tracked")]
+
+
+ACT = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "elu": F.elu,
+       "leakyRelu": lambda x: F.leaky_relu(x, 0.01), "leaky_relu": lambda x: F.leaky_relu(x, 0.01),
+       "gelu": F.gelu, "silu": F.silu, "softplus": F.softplus, "linear": lambda x: x, None: lambda x: x}
+
+
+def _norm(w, prefix, kind, params, x):
+    """create_norm_layer (ludwig/modules/normalization_modules.py): batch norm with its running
+    statistics (eval mode), or a layer norm over the last dim"""
+    eps = (params or {}).get("eps", 1e-5)
+    if kind == "batch":
+        return F.batch_norm(x, w[prefix + "running_mean"], w[prefix + "running_var"],
+                            w[prefix + "weight"], w[prefix + "bias"], False, 0.0, eps)
+    if kind == "layer":
+        return F.layer_norm(x, w[prefix + "weight"].shape, w[prefix + "weight"], w[prefix + "bias"], eps)
+    raise NotImplementedError("norm %r" % kind)
+
+
+def fc_stack(w, prefix, x, layers, num_layers, output_size, norm, norm_params, activation, residual=False):
+    """FCStack.forward in eval mode (dropout off)"""
+    if layers is None:
+        layers = [{} for _ in range(num_layers)]
+    if norm is not None and layers:
+        x = _norm(w, prefix + "norm_layer.", norm, norm_params, x)
+    prev = x.shape[-1]
+    for i, spec in enumerate(layers):
+        p = "%sstack.%d.layers." % (prefix, i)
+        out = F.linear(x, w[p + "0.weight"], w[p + "0.bias"] if w.has(p + "0.bias") else None)
+        lnorm = spec.get("norm", norm)
+        if lnorm is not None:
+            out = _norm(w, p + "1.", lnorm, spec.get("norm_params", norm_params), out)
+        out = ACT[spec.get("activation", activation)](out)
+        x = x + out if residual and out.shape[-1] == prev else out
+        prev = out.shape[-1]
+    return x
+
+
+# ---- preprocessing, from training_set_metadata.json ------------------------------------------
+
+def _rows(path):
+    with open(path, newline="") as f:
+        sample = f.read(4096)
+        f.seek(0)
+        delim = "\t" if path.endswith((".tsv", ".tabular")) else ","
+        return list(csv.DictReader(f, delimiter=delim))
+
+
+def _number(col, meta, pre):
+    vals = []
+    for s in col:
+        try:
+            v = float(s)
+            if math.isnan(v):
+                raise ValueError
+        except ValueError:
+            v = float(meta["preprocessing"].get("computed_fill_value") or 0.0)
+        vals.append(v)
+    x = torch.tensor(vals, dtype=torch.float32)
+    norm = meta["preprocessing"].get("normalization")
+    if norm == "zscore":
+        x = (x - meta["mean"]) / meta["std"]
+    elif norm == "minmax":
+        x = (x - meta["min"]) / (meta["max"] - meta["min"])
+    elif norm == "iq":
+        x = (x - meta["q2"]) / (meta["q3"] - meta["q1"])
+    elif norm == "log1p":
+        x = torch.log1p(x)
+    elif norm is not None:
+        raise NotImplementedError("normalization %r" % norm)
+    return x
+
+
+def _binary(col, meta):
+    s2b = meta.get("str2bool")
+    fill = meta["preprocessing"].get("computed_fill_value")
+    out = []
+    for s in col:
+        s = s if s != "" else str(fill)
+        if s2b is not None and s in s2b:
+            out.append(1.0 if s2b[s] else 0.0)
+        else:
+            out.append(1.0 if s.strip().lower() in ("true", "1", "1.0", "yes", "y", "t") else 0.0)
+    return torch.tensor(out)
+
+
+def _category(col, meta):
+    s2i = meta["str2idx"]
+    unk = s2i.get("<UNK>", 0)
+    fill = meta["preprocessing"].get("computed_fill_value")
+    return torch.tensor([s2i.get(s if s != "" else fill, unk) for s in col], dtype=torch.long)
+
+
+def _timeseries(col, meta, pre):
+    n = meta["max_timeseries_length"]
+    pad = pre.get("padding_value", 0.0) or 0.0
+    rows = []
+    for s in col:
+        t = [float(v) for v in s.split()][:n] if s else []
+        fill = [pad] * (n - len(t))
+        rows.append(t + fill if pre.get("padding", "right") == "right" else fill + t)
+    return torch.tensor(rows, dtype=torch.float32)
+
+
+def _tokens(s, tokenizer, lowercase):
+    if lowercase:
+        s = s.lower()
+    if tokenizer == "space":
+        return s.split()
+    if tokenizer == "space_punct":  # ludwig/utils/tokenizers.py SPACE_PUNCTUATION_REGEX
+        return re.findall(r"\w+|[^\w\s]", s)
+    raise NotImplementedError("tokenizer %r" % tokenizer)
+
+
+def _text(col, meta, pre):
+    s2i = meta["str2idx"]
+    n = meta["max_sequence_length"]
+    unk, pad, start, stop = s2i["<UNK>"], s2i["<PAD>"], s2i["<SOS>"], s2i["<EOS>"]
+    rows = []
+    for s in col:
+        ids = [start] + [s2i.get(t, unk) for t in _tokens(s, pre.get("tokenizer", "space_punct"),
+                                                           pre.get("lowercase", True))][:n - 2] + [stop]
+        rows.append(ids + [pad] * (n - len(ids)))
+    return torch.tensor(rows, dtype=torch.long)
+
+
+def inputs(hp, meta, dataset):
+    rows = _rows(dataset)
+    out = {}
+    for f in hp["input_features"]:
+        col = [r[f["column"]] for r in rows]
+        m, pre, t = meta[f["name"]], f.get("preprocessing", {}), f["type"]
+        if t == "number":
+            out[f["name"]] = _number(col, m, pre)
+        elif t == "binary":
+            out[f["name"]] = _binary(col, m)
+        elif t == "category":
+            out[f["name"]] = _category(col, m)
+        elif t == "timeseries":
+            out[f["name"]] = _timeseries(col, m, pre)
+        elif t == "text":
+            out[f["name"]] = _text(col, m, pre)
+        elif t == "vector":
+            out[f["name"]] = torch.tensor([[float(v) for v in s.split()] for s in col])
+        else:
+            raise NotImplementedError("input feature type %r" % t)
+    return rows, out
+
+
+# ---- encoders --------------------------------------------------------------------------------
+
+def _reduce(x, how):
+    """SequenceReducer (ludwig/modules/reduction_modules.py), x (B, L, H)"""
+    if how == "sum":
+        return x.sum(1)
+    if how == "mean" or how == "avg":
+        return x.mean(1)
+    if how == "max":
+        return x.amax(1)
+    if how == "last":  # ReduceLast: the last step whose vector is not all zeros
+        n = torch.sign(x.abs().amax(2)).sum(1).long() - 1
+        return x[torch.arange(x.shape[0]), n.clamp(min=0)]
+    if how == "concat":
+        return x.reshape(x.shape[0], -1)
+    if how is None or how == "none":
+        return x
+    raise NotImplementedError("reduce_output %r" % how)
+
+
+def _rnn(w, p, e, x):
+    """RecurrentStack: torch.nn.RNN/LSTM/GRU, batch_first"""
+    cls = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[e["cell_type"]]
+    kw = {"nonlinearity": e.get("activation", "tanh")} if e["cell_type"] == "rnn" else {}
+    m = cls(x.shape[-1], e["state_size"], num_layers=e["num_layers"], batch_first=True,
+            bidirectional=e["bidirectional"], bias=e.get("use_bias", True), **kw)
+    m.load_state_dict(w.sub(p + "recurrent_stack.layers."))
+    m.eval()
+    return m(x)[0]
+
+
+def _embed_seq(w, p, e, ids):
+    """EmbedSequence (+ positional in TokenAndPositionEmbedding for the transformer)"""
+    emb = w[p + "embed_sequence.embeddings.embeddings.weight"]
+    return F.embedding(ids, emb)
+
+
+def _conv1d_layers(w, prefix, x, specs, e, stacked):
+    """Conv1DLayer (ludwig/modules/convolutional_modules.py) on x (B, L, C): Conv1d 'same', norm,
+    activation, pool"""
+    outs = []
+    for i, c in enumerate(specs):
+        p = "%s%d.layers." % (prefix, i)
+        h = x.transpose(1, 2)
+        k = w[p + "0.weight"].shape[-1]
+        h = F.conv1d(h, w[p + "0.weight"], w[p + "0.bias"] if w.has(p + "0.bias") else None,
+                     padding="same")
+        norm = c.get("norm", e.get("norm"))
+        li = 1
+        if norm is not None:
+            h = _norm(w, "%s%d." % (p, li), norm, c.get("norm_params", e.get("norm_params")), h)
+            li += 1
+        h = ACT[c.get("activation", e.get("activation", "relu"))](h)
+        ps = c.get("pool_size", e.get("pool_size"))
+        if ps is not None:
+            fn = F.max_pool1d if c.get("pool_function", e.get("pool_function", "max")) == "max" else F.avg_pool1d
+            h = fn(h, ps, c.get("pool_strides") or ps, padding=0)
+        h = h.transpose(1, 2)
+        if stacked:
+            x = h
+        else:
+            outs.append(h)
+    return x if stacked else torch.cat(outs, 2)
+
+
+def _default_conv_layers(e, n_default, sizes):
+    layers = e.get("conv_layers")
+    if layers is None:
+        n = e.get("num_conv_layers") or n_default
+        layers = [dict(filter_size=sizes[i] if i < len(sizes) else e.get("filter_size", 3)) for i in range(n)]
+    return layers
+
+
+def encode(w, f, x):
+    e = f["encoder"]
+    p = "input_features.module_dict.%s__ludwig.encoder_obj." % f["name"]
+    t, kind = e["type"], f["type"]
+    if kind in ("number", "binary"):
+        x = x.unsqueeze(-1)
+        if t == "passthrough":
+            return x
+        if t == "dense":
+            return fc_stack(w, p + "fc_stack.", x, e.get("fc_layers"), e.get("num_layers", 1),
+                            e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
+                            e.get("activation", "relu"))
+    if kind == "category":
+        if t in ("dense", "sparse"):
+            return F.embedding(x, w[p + "embed.embeddings.weight"])
+        if t == "onehot":
+            return F.one_hot(x, len(e["vocab"])).float()
+        if t == "passthrough":
+            return x.float().unsqueeze(-1)
+    if kind == "vector":
+        if t == "passthrough":
+            return x
+        if t == "dense":
+            return fc_stack(w, p + "fc_stack.", x, e.get("fc_layers"), e.get("num_layers", 1),
+                            e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
+                            e.get("activation", "relu"))
+    if kind in ("timeseries", "text"):
+        if kind == "timeseries" or not e.get("should_embed", True):
+            h = x.unsqueeze(-1)
+        else:
+            h = _embed_seq(w, p, e, x)
+        if t == "passthrough":
+            return _reduce(h, e.get("reduce_output"))
+        if t == "embed":
+            return _reduce(h, e.get("reduce_output", "sum"))
+        if t == "rnn":
+            h = _rnn(w, p, e, h)
+        elif t == "parallel_cnn":
+            h = _conv1d_layers(w, p + "parallel_conv1d.parallel_layers.", h,
+                               _default_conv_layers(e, 4, [2, 3, 4, 5]), e, False)
+        elif t == "stacked_cnn":
+            h = _conv1d_layers(w, p + "conv1d_stack.stack.", h,
+                               _default_conv_layers(e, 6, [7, 7, 3, 3, 3, 3]), e, True)
+        else:
+            raise NotImplementedError("%s encoder %r" % (kind, t))
+        h = _reduce(h, e.get("reduce_output", "sum"))
+        return fc_stack(w, p + "fc_stack.", h, e.get("fc_layers"), e.get("num_fc_layers") or 0,
+                        e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
+                        e.get("fc_activation", e.get("activation", "relu")))
+    raise NotImplementedError("%s encoder %r" % (kind, t))
+
+
+# ---- combiner, decoders ----------------------------------------------------------------------
+
+def combine(w, hp, enc):
+    c = hp["combiner"]
+    if c["type"] != "concat":
+        raise NotImplementedError("combiner %r" % c["type"])
+    hs = [enc[f["name"]] for f in hp["input_features"]]
+    if c.get("flatten_inputs"):
+        hs = [h.reshape(h.shape[0], -1) for h in hs]
+    h = torch.cat(hs, -1) if len(hs) > 1 else hs[0]
+    return fc_stack(w, "combiner.fc_stack.", h, c.get("fc_layers"), c.get("num_fc_layers", 0),
+                    c.get("output_size", 256), c.get("norm"), c.get("norm_params"),
+                    c.get("activation", "relu"), c.get("residual", False))
+
+
+def decode(w, f, h, meta):
+    d = f["decoder"]
+    p = "output_features.module_dict.%s__ludwig." % f["name"]
+    h = fc_stack(w, p + "fc_stack.", h, d.get("fc_layers"), d.get("num_fc_layers", 0),
+                 d.get("fc_output_size", 256), d.get("fc_norm"), d.get("fc_norm_params"),
+                 d.get("fc_activation", "relu"))
+    out = {}
+    logits = F.linear(h, w[p + "decoder_obj.dense.dense.weight"], w[p + "decoder_obj.dense.dense.bias"])
+    if d["type"] == "regressor":
+        logits = logits.squeeze(-1)
+    t = f["type"]
+    if t == "number":
+        m = meta[f["name"]]
+        norm = m["preprocessing"].get("normalization")
+        y = logits
+        if norm == "zscore":
+            y = y * m["std"] + m["mean"]
+        elif norm == "minmax":
+            y = y * (m["max"] - m["min"]) + m["min"]
+        elif norm == "iq":
+            y = y * (m["q3"] - m["q1"]) + m["q2"]
+        elif norm == "log1p":
+            y = torch.expm1(y)
+        if f.get("clip"):
+            y = y.clamp(f["clip"][0], f["clip"][1])
+        out["predictions"] = y
+    elif t == "binary":
+        out["probability"] = torch.sigmoid(logits)
+    elif t == "category":
+        out["probabilities"] = torch.softmax(logits, -1)
+    elif t == "set":
+        out["probabilities"] = torch.sigmoid(logits)
+    elif t in ("vector", "timeseries"):
+        out["predictions"] = logits
+    else:
+        raise NotImplementedError("output feature type %r" % t)
+    return out
+
+
+def predict(model_dir, dataset):
+    """rows of the dataset, {output name: {predictions|probability|probabilities: tensor}}, the
+    Weights (its .unused() names the state_dict's tensors no module read)"""
+    hp = json.load(open(os.path.join(model_dir, "model_hyperparameters.json")))
+    meta = json.load(open(os.path.join(model_dir, "training_set_metadata.json")))
+    w = Weights(os.path.join(model_dir, "model_weights"))
+    rows, xs = inputs(hp, meta, dataset)
+    with torch.no_grad():
+        enc = {f["name"]: encode(w, f, xs[f["name"]]) for f in hp["input_features"]}
+        h = combine(w, hp, enc)
+        outs = {f["name"]: decode(w, f, h, meta) for f in hp["output_features"]}
+    return rows, outs, w

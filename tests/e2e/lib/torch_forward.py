@@ -1,0 +1,66 @@
+"""torch_forward.py MODEL_DIR DATASET PREDICTIONS_CSV [TOL]: the forward pass of ludwig_torch.py (PyTorch's
+modules from the model's state_dict) on every row of DATASET, compared with the predictions ludwig-c
+wrote for the same rows (`predict --split full`): every probability (or number prediction) within TOL
+(default 1e-5, relative to max(1, |value|)), and every tensor of the state_dict read by some module.
+Prints the largest deviation; exits 1 on a mismatch."""
+import csv
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ludwig_torch  # noqa: E402
+
+
+def main():
+    model_dir, dataset, pred_csv = sys.argv[1:4]
+    tol = float(sys.argv[4]) if len(sys.argv) > 4 else 1e-5
+    rows, outs, w = ludwig_torch.predict(model_dir, dataset)
+    with open(pred_csv, newline="") as f:
+        got = list(csv.DictReader(f))
+    if len(got) != len(rows):
+        sys.exit("torch_forward: %d predictions for %d rows" % (len(got), len(rows)))
+    meta = ludwig_torch.json.load(open(os.path.join(model_dir, "training_set_metadata.json")))
+    worst, checked = 0.0, 0
+    for name, o in outs.items():
+        cols = []
+        if "predictions" in o:
+            p = o["predictions"]
+            if p.dim() == 1:
+                cols.append(("%s_predictions" % name, p))
+            else:  # a vector: its predictions are written as a list
+                cols.append(("%s_predictions" % name, p))
+        if "probability" in o:  # binary: the probability of bool2str[1] (and of bool2str[0])
+            names = meta[name].get("bool2str") or ["False", "True"]
+            cols.append(("%s_probabilities_%s" % (name, names[1]), o["probability"]))
+            cols.append(("%s_probabilities_%s" % (name, names[0]), 1 - o["probability"]))
+        if "probabilities" in o:
+            m = meta[name]
+            labels = m.get("idx2str")
+            for j, lab in enumerate(labels):
+                cols.append(("%s_probabilities_%s" % (name, lab), o["probabilities"][:, j]))
+        for col, t in cols:
+            if col not in got[0]:
+                sys.exit("torch_forward: ludwig-c's predictions have no column %s" % col)
+            for i, r in enumerate(got):
+                if t.dim() == 1:
+                    a, b = float(r[col]), float(t[i])
+                    pairs = [(a, b)]
+                else:
+                    vals = [float(v) for v in r[col].strip("[]").replace(",", " ").split()]
+                    pairs = list(zip(vals, t[i].tolist()))
+                for a, b in pairs:
+                    d = abs(a - b) / max(1.0, abs(b))
+                    worst = max(worst, d)
+                    checked += 1
+                    if d > tol:
+                        sys.exit("torch_forward: row %d %s: ludwig-c %r, PyTorch %r (deviation %.3g > %g)"
+                                 % (i, col, a, b, d, tol))
+    unused = w.unused()
+    if unused:
+        sys.exit("torch_forward: tensors no Ludwig module reads: %s" % ", ".join(unused))
+    print("%d values, largest deviation %.3g (tolerance %g), all %d tensors read" %
+          (checked, worst, tol, len(w.sd)))
+
+
+if __name__ == "__main__":
+    main()
