@@ -46,7 +46,8 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_REPLAY := $(patsubst %,$(BUILD)/tests/fuzz_replay_%,csv config zipimage json)
+FUZZ_NAMES := csv config zipimage json torchzip
+FUZZ_REPLAY := $(patsubst %,$(BUILD)/tests/fuzz_replay_%,$(FUZZ_NAMES))
 LIB_A    := $(BUILD)/liblc.a
 EXE      := $(BUILD)/ludwig-c
 
@@ -135,7 +136,7 @@ asan:
 # FUZZ_SECONDS on a scratch copy of its committed corpus (fuzz/corpus/NAME), so new inputs stay
 # out of the tree. FUZZ_TARGETS picks a subset, e.g. make fuzz FUZZ_TARGETS=csv FUZZ_SECONDS=600.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= csv config zipimage json
+FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 fuzz:
 	@command -v clang >/dev/null || { echo "make fuzz needs Debian's clang (apt-get install clang)"; exit 1; }

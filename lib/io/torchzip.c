@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zip.h>
 
 /* a growing byte buffer for the pickle */
@@ -626,11 +627,21 @@ static lc_status run(vm *m, pval **result)
     return bad(m, "no STOP: it is truncated");
 }
 
-/* the whole record at name, in a new buffer */
-static unsigned char *read_record(zip_t *z, const char *name, zip_uint64_t *len)
+/* the whole record at name, in a new buffer. Its size is checked before anything is allocated:
+ * `expect` bytes when the caller knows them (a storage: its values times their size), and never
+ * more than the archive could hold (a stored record is its own size in the archive, a deflated one
+ * at most 1,032 times; `total` is the archive's size), so a damaged or hostile file cannot make
+ * the reader allocate what the file does not contain. */
+static unsigned char *read_record(zip_t *z, const char *name, zip_uint64_t total,
+                                  zip_uint64_t expect, zip_uint64_t *len)
 {
     zip_stat_t st;
-    if (zip_stat(z, name, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || st.size > ((zip_uint64_t)1 << 34))
+    if (zip_stat(z, name, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
+        !(st.valid & ZIP_STAT_COMP_SIZE) || !(st.valid & ZIP_STAT_COMP_METHOD) ||
+        st.comp_size > total || (expect != (zip_uint64_t)-1 && st.size != expect))
+        return NULL;
+    if (st.comp_method == ZIP_CM_STORE ? st.size != st.comp_size
+                                       : st.size / 1032 > st.comp_size)
         return NULL;
     unsigned char *b = malloc(st.size ? st.size : 1);
     zip_file_t *f = b ? zip_fopen(z, name, 0) : NULL;
@@ -657,7 +668,8 @@ void lc_tfile_free(lc_tfile *f)
     free(f);
 }
 
-static lc_status load_zip(zip_t *z, const char *name, lc_tfile **out, lc_error *e)
+static lc_status load_zip(zip_t *z, const char *name, zip_uint64_t total, lc_tfile **out,
+                          lc_error *e)
 {
     /* the one <prefix>/data.pkl */
     zip_int64_t ne = zip_get_num_entries(z, 0);
@@ -678,7 +690,7 @@ static lc_status load_zip(zip_t *z, const char *name, lc_tfile **out, lc_error *
     char rn[320];
     snprintf(rn, sizeof rn, "%s/data.pkl", prefix);
     zip_uint64_t plen = 0;
-    unsigned char *pk = read_record(z, rn, &plen);
+    unsigned char *pk = read_record(z, rn, total, (zip_uint64_t)-1, &plen);
     if (!pk)
         return lc_error_set(e, LC_ERR_DATA, "%s: cannot read %s (a truncated or damaged archive)", name, rn);
     vm m = {.b = pk, .n = plen, .name = name, .e = e};
@@ -718,8 +730,8 @@ static lc_status load_zip(zip_t *z, const char *name, lc_tfile **out, lc_error *
         }
         snprintf(rn, sizeof rn, "%s/data/%s", prefix, v->st->s);
         zip_uint64_t dlen = 0;
-        unsigned char *data = read_record(z, rn, &dlen);
-        if (!data || dlen != (zip_uint64_t)v->st->numel * es) {
+        unsigned char *data = read_record(z, rn, total, (zip_uint64_t)v->st->numel * es, &dlen);
+        if (!data) {
             free(data);
             st = lc_error_set(e, LC_ERR_DATA, "%s: tensor %s: its storage %s is missing or not %lld values long",
                               name, k->s, rn, (long long)v->st->numel);
@@ -765,7 +777,9 @@ lc_status lc_torch_load(const char *path, lc_tfile **out, lc_error *e)
         zip_error_fini(&ze);
         return st;
     }
-    lc_status st = load_zip(z, path, out, e);
+    struct stat sb;
+    zip_uint64_t total = stat(path, &sb) == 0 && sb.st_size > 0 ? (zip_uint64_t)sb.st_size : 0;
+    lc_status st = load_zip(z, path, total, out, e);
     zip_discard(z);
     return st;
 }
@@ -786,7 +800,7 @@ lc_status lc_torch_load_mem(const void *buf, size_t n, const char *name, lc_tfil
         return st;
     }
     zip_error_fini(&ze);
-    lc_status st = load_zip(z, name, out, e);
+    lc_status st = load_zip(z, name, (zip_uint64_t)n, out, e);
     zip_discard(z);
     return st;
 }

@@ -5,7 +5,8 @@
  * torch.load(weights_only=True) reads it (tests/unit/torchzip_check.py), and a module's
  * state_dict torch wrote (memo references, _metadata, num_batches_tracked) reads, and written
  * again is the same to torch. Refused with a message: a pickle naming os.system, a storage
- * shorter than its tensor, a pickle or an archive cut short. A file that cannot be created is
+ * shorter than its tensor, a record whose size the archive cannot hold, a pickle or an archive cut
+ * short. A file that cannot be created is
  * an I/O error that leaves nothing behind. Run from the repository root. */
 #include "check.h"
 #include "lc_torchzip.h"
@@ -70,6 +71,27 @@ static void refusals(const char *good)
                       memcmp(f->t[0].data, four, 16) == 0,
                   "the hand-written pickle: %s", e.msg);
         lc_tfile_free(f);
+    }
+    /* a storage record whose central directory claims 2 GB: refused before anything that size
+     * is allocated (a stored record is as long in the archive as it claims) */
+    if (make_zip(path, one, sizeof one, four, 16)) {
+        FILE *zf = fopen(path, "rb");
+        static unsigned char zb[4096];
+        size_t zn = zf ? fread(zb, 1, sizeof zb, zf) : 0;
+        if (zf)
+            fclose(zf);
+        int patched = 0;
+        for (size_t i = 0; i + 46 + 8 <= zn; i++)
+            if (memcmp(zb + i, "PK\1\2", 4) == 0 && memcmp(zb + i + 46, "m/data/0", 8) == 0) {
+                memcpy(zb + i + 24, "\xff\xff\xff\x7f", 4); /* uncompressed size */
+                patched = 1;
+            }
+        CHECK(patched);
+        lc_tfile *f = NULL;
+        lc_error e = {0};
+        CHECK_MSG(lc_torch_load_mem(zb, zn, "big", &f, &e) == LC_ERR_DATA && f == NULL &&
+                      strstr(e.msg, "is missing or not 4 values long"),
+                  "a record claiming 2 GB: %s", e.msg);
     }
     /* the same pickle cut short */
     if (make_zip(path, one, sizeof one - 5, four, 16))
