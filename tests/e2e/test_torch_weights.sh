@@ -36,6 +36,41 @@ cmp -s "$T/legacy_pr/predictions_parquet.csv" "$T/legacy/experiment_run/predicti
     echo "torch_weights: an LCWTS001 model_weights (ludwig-c's older format) still loads" ||
     fail "legacy: predictions from the LCWTS001 file differ"
 
+# a category `sparse` encoder's frozen identity (embed.embeddings.weight, which Ludwig saves) was
+# not written before: files without it, in either format, still load and predict the same
+cat >"$T/sparse.yaml" <<'YAML'
+input_features:
+  - {name: island, type: category, encoder: {type: sparse}}
+  - {name: bill_length_mm, type: number, preprocessing: {missing_value_strategy: fill_with_mean}}
+output_features:
+  - {name: species, type: category}
+trainer: {epochs: 2}
+YAML
+"$LUDWIG_C" experiment --config "$T/sparse.yaml" --dataset test-data/tabular/penguins.csv \
+    --output_directory "$T/sparse" --random_seed 42 --threads 2 >"$T/sparse.log" 2>&1 ||
+    { fail "sparse: experiment"; cat "$T/sparse.log"; }
+for fmt in torch lcwts; do
+    cp -r "$T/sparse/experiment_run/model" "$T/sparse_$fmt"
+    $PY - "$T/sparse_$fmt/model_weights" $fmt <<'PYEOF' || fail "sparse: $fmt: the identity is not saved"
+import sys
+sys.path.insert(0, "tests/e2e/lib")
+import weights
+t = weights.tensors(sys.argv[1])
+name = "input_features.module_dict.island__ludwig.encoder_obj.embed.embeddings.weight"
+shape, vals = t.pop(name)
+assert shape == (3, 3) and list(vals) == [1, 0, 0, 0, 1, 0, 0, 0, 1], (shape, vals)
+t = {k: v for k, v in t.items() if not k.endswith("num_batches_tracked")}
+(weights.write if sys.argv[2] == "torch" else weights.write_lcwts)(sys.argv[1], t)
+PYEOF
+    "$LUDWIG_C" predict --model_path "$T/sparse_$fmt" --dataset test-data/tabular/penguins.csv \
+        --output_directory "$T/sparse_${fmt}_pr" >"$T/sparse_pr.log" 2>&1 || { fail "sparse: $fmt: predict"; cat "$T/sparse_pr.log"; }
+    "$LUDWIG_C" predict --model_path "$T/sparse/experiment_run/model" --dataset test-data/tabular/penguins.csv \
+        --output_directory "$T/sparse_pr" >/dev/null 2>&1
+    cmp -s "$T/sparse_${fmt}_pr/predictions_parquet.csv" "$T/sparse_pr/predictions_parquet.csv" &&
+        echo "torch_weights: a $fmt file without the sparse encoder's identity still predicts the same" ||
+        fail "sparse: $fmt: predictions differ"
+done
+
 if ! $PY -c 'import torch' >/dev/null 2>&1; then
     echo "torch_weights: python3-torch is not installed: the PyTorch checks skipped"
     [ "$fails" = 0 ] || exit "$fails"

@@ -125,7 +125,9 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
             /* Set/BagInputFeature.update_config_with_metadata: the vocabulary */
             cJSON_DeleteItemFromObjectCaseSensitive(enc, "vocab");
             cJSON_AddItemToObject(enc, "vocab", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c->meta, "idx2str"), 1));
-        } else if (cfg->in[k].type == LC_FT_CATEGORY) {
+        } else if (cfg->in[k].type == LC_FT_CATEGORY && cfg->in[k].enc.enc != LC_ENC_PASSTHROUGH) {
+            /* CategoryInputFeature.update_config_with_metadata sets encoder.vocab; the
+             * passthrough encoder's config has no such field, so Ludwig does not save it */
             cJSON *v = cJSON_CreateArray();
             for (int j = 0; j < c->nclasses; j++)
                 cJSON_AddItemToArray(v, cJSON_CreateString(c->idx2str[j]));

@@ -1574,7 +1574,20 @@ static lc_status tab_encoder_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *
             return cerr(x, at, "%s: dropout must be below 1", what, NULL);
         return LC_OK;
     }
-    /* sparse (a frozen identity embedding) and onehot both give the one-hot vector */
+    if (strcmp(type, "sparse") == 0) {
+        /* CategoricalSparseEncoder: Embed with representation sparse, a (vocab, vocab) identity
+         * that Ludwig keeps in the state_dict (embed.embeddings.weight) and trains only when
+         * embeddings_trainable is set (false by default), then dropout */
+        F->enc.enc = LC_ENC_EMBED;
+        F->enc.embed_sparse = 1;
+        F->enc.embed_init = LC_INIT_EYE;
+        F->enc.embed_trainable = jbool(enc, "embeddings_trainable", 0);
+        F->enc.embed_dropout = (float)jnum(enc, "dropout", 0);
+        if (F->enc.embed_dropout >= 1.0f)
+            return cerr(x, at, "%s: dropout must be below 1", what, NULL);
+        return LC_OK;
+    }
+    /* onehot: the one-hot vector, no parameters */
     F->enc.enc = LC_ENC_ONEHOT;
     return LC_OK;
 }

@@ -222,8 +222,16 @@ static const lc_key passthrough_keys[] = {
     END,
 };
 const lc_section lc_sec_passthrough_enc = {"encoder", passthrough_keys};
-/* CategoricalPassthroughEncoderConfig: the same two keys, registered for category */
-const lc_section lc_sec_category_passthrough_enc = {"encoder", passthrough_keys};
+/* CategoricalPassthroughEncoderConfig: the same keys, registered for category; a `vocab`, which
+ * Ludwig does not save for it but ludwig-c 0.1 did, is accepted and dropped */
+static const lc_key category_passthrough_keys[] = {
+    {"type", T_STR, "\"passthrough\"", 0, 0, "passthrough", NULL, 0, NULL},
+    {"saved_weights_in_checkpoint", T_BOOL, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"vocab", T_NULL | T_STRLIST, NULL, 0, 0, NULL, NULL, F_IGNORED, NULL},
+    END,
+};
+const lc_section lc_sec_category_passthrough_enc = {"encoder", category_passthrough_keys};
 
 static const lc_key dense_keys[] = {
     {"type", T_STR, "\"dense\"", 0, 0, "dense", NULL, 0, NULL},

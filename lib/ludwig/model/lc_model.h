@@ -406,6 +406,8 @@ typedef struct lc_tensor_info {
     const float *data;
     size_t n;
     int is_buffer;
+    int frozen_eye; /* a frozen identity (representation sparse): files ludwig-c wrote before
+                     * it was saved lack it, and the model's own identity stands in */
 } lc_tensor_info;
 /* Enumerates named tensors in a fixed order; returns how many (fills up to cap). */
 int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap);

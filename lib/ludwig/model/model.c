@@ -2696,6 +2696,7 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
                 t->data = parts[k].data;
                 t->n = parts[k].n;
                 t->is_buffer = parts[k].buffer;
+                t->frozen_eye = k == 0 && l->frozen && l->w_init == LC_INIT_EYE;
                 if (k == 0 && l->type == LC_L_CONV) {
                     t->ndim = 4;
                     t->shape[0] = l->u.conv.OC;

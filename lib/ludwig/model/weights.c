@@ -53,6 +53,16 @@ lc_status lc_weights_save(const lc_model *m, const char *path, lc_error *e)
     return st;
 }
 
+/* a frozen identity embedding a file lacks: the (V, V) identity it always is */
+static void set_eye(const lc_tensor_info *t)
+{
+    float *w = (float *)t->data; /* the model's own parameter slab */
+    size_t v = (size_t)t->shape[0];
+    memset(w, 0, t->n * sizeof *w);
+    for (size_t i = 0; i < v && i * v + i < t->n; i++)
+        w[i * v + i] = 1.0f;
+}
+
 static int get(FILE *f, void *p, size_t n)
 {
     return fread(p, 1, n, f) == n ? 0 : -1;
@@ -78,6 +88,10 @@ static lc_status load_torch(lc_tensor_info *ts, int n, const char *path, lc_erro
         int k = 0;
         while (k < f->n && strcmp(f->t[k].name, t->name) != 0)
             k++;
+        if (k == f->n && t->frozen_eye) {
+            set_eye(t); /* written before ludwig-c saved it: the identity it was */
+            continue;
+        }
         if (k == f->n) {
             st = lc_error_set(e, LC_ERR_DATA, "%s: has no tensor '%s', which the config's model needs",
                               path, t->name);
@@ -140,12 +154,20 @@ lc_status lc_weights_load(lc_model *m, const char *path, lc_error *e)
                           path, LC_WEIGHTS_MAGIC);
         goto done;
     }
-    if ((int)cnt != n) {
+    int n_eye = 0; /* frozen identities, absent from the files written before they were saved */
+    for (int i = 0; i < n; i++)
+        n_eye += ts[i].frozen_eye;
+    int skip_eye = (int)cnt == n - n_eye && n_eye > 0;
+    if ((int)cnt != n && !skip_eye) {
         st = lc_error_set(e, LC_ERR_DATA, "%s: holds %u tensors but the config's model has %d",
                           path, cnt, n);
         goto done;
     }
     for (int i = 0; i < n; i++) {
+        if (skip_eye && ts[i].frozen_eye) {
+            set_eye(&ts[i]);
+            continue;
+        }
         uint16_t nl;
         char name[256];
         uint8_t dt, nd;
