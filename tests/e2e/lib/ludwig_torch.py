@@ -36,7 +36,7 @@ NAMES = {
     # ludwig/modules/recurrent_modules.py: RecurrentStack.layers = torch.nn.RNN/LSTM/GRU
     "rnn": ["recurrent_stack.layers.{weight_ih_l<k>,weight_hh_l<k>,bias_ih_l<k>,bias_hh_l<k>}[_reverse]"],
     # ludwig/modules/embedding_modules.py: EmbedSequence.embeddings (+ TokenAndPositionEmbedding)
-    "embed_sequence": ["embed_sequence.embeddings.embeddings.weight"],
+    "embed_sequence": ["embed_sequence.embeddings.weight"],
     # ludwig/modules/convolutional_modules.py: ParallelConv1D.parallel_layers.<i> = Conv1DLayer,
     # Conv1DLayer.layers = [Conv1d, norm?, activation, pool?]
     "parallel_cnn": ["parallel_conv1d.parallel_layers.<i>.layers.0.{weight,bias}"],
@@ -197,13 +197,33 @@ def _text(col, meta, pre):
     unk, pad, start, stop = s2i["<UNK>"], s2i["<PAD>"], s2i["<SOS>"], s2i["<EOS>"]
     rows = []
     for s in col:
-        ids = [start] + [s2i.get(t, unk) for t in _tokens(s, pre.get("tokenizer", "space_punct"),
-                                                           pre.get("lowercase", True))][:n - 2] + [stop]
+        toks = _tokens(s, pre.get("tokenizer", "space_punct"), pre.get("lowercase", True))
+        ids = ([start] + [s2i.get(t, unk) for t in toks] + [stop])[:n]  # build_sequence_matrix
         rows.append(ids + [pad] * (n - len(ids)))
     return torch.tensor(rows, dtype=torch.long)
 
 
-def inputs(hp, meta, dataset):
+def _image(col, meta, raw):
+    """ImageFeatureMixin: the image read (from the zip when given), its channels, scaled to
+    [0, 1] as the encoder receives it"""
+    import io
+    import zipfile
+    from PIL import Image
+    pre = meta["preprocessing"]
+    z = zipfile.ZipFile(raw) if raw else None
+    mode = {1: "L", 3: "RGB", 4: "RGBA"}[pre["num_channels"]]
+    out = []
+    for path in col:
+        data = z.read(path) if z else open(path, "rb").read()
+        im = Image.open(io.BytesIO(data)).convert(mode)
+        if im.size != (pre["width"], pre["height"]):
+            raise NotImplementedError("resizing %s" % path)
+        t = torch.tensor(list(im.getdata()), dtype=torch.float32) / 255.0
+        out.append(t.reshape(pre["height"], pre["width"], -1).permute(2, 0, 1))
+    return torch.stack(out)
+
+
+def inputs(hp, meta, dataset, raw=None):
     rows = _rows(dataset)
     out = {}
     for f in hp["input_features"]:
@@ -221,6 +241,8 @@ def inputs(hp, meta, dataset):
             out[f["name"]] = _text(col, m, pre)
         elif t == "vector":
             out[f["name"]] = torch.tensor([[float(v) for v in s.split()] for s in col])
+        elif t == "image":
+            out[f["name"]] = _image(col, m, raw)
         else:
             raise NotImplementedError("input feature type %r" % t)
     return rows, out
@@ -259,7 +281,7 @@ def _rnn(w, p, e, x):
 
 def _embed_seq(w, p, e, ids):
     """EmbedSequence (+ positional in TokenAndPositionEmbedding for the transformer)"""
-    emb = w[p + "embed_sequence.embeddings.embeddings.weight"]
+    emb = w[p + "embed_sequence.embeddings.weight"]
     return F.embedding(ids, emb)
 
 
@@ -270,7 +292,8 @@ def _conv1d_layers(w, prefix, x, specs, e, stacked):
     for i, c in enumerate(specs):
         p = "%s%d.layers." % (prefix, i)
         h = x.transpose(1, 2)
-        k = w[p + "0.weight"].shape[-1]
+        if w[p + "0.weight"].shape[-1] != c.get("filter_size", e.get("filter_size", 3)):
+            raise ValueError("%s0.weight: filter size %d, the config's %r" % (p, w[p + "0.weight"].shape[-1], c))
         h = F.conv1d(h, w[p + "0.weight"], w[p + "0.bias"] if w.has(p + "0.bias") else None,
                      padding="same")
         norm = c.get("norm", e.get("norm"))
@@ -291,12 +314,52 @@ def _conv1d_layers(w, prefix, x, specs, e, stacked):
     return x if stacked else torch.cat(outs, 2)
 
 
-def _default_conv_layers(e, n_default, sizes):
-    layers = e.get("conv_layers")
-    if layers is None:
-        n = e.get("num_conv_layers") or n_default
-        layers = [dict(filter_size=sizes[i] if i < len(sizes) else e.get("filter_size", 3)) for i in range(n)]
-    return layers
+def _conv_layers(e, stacked):
+    """the conv layer list ParallelCNN / StackedCNN build (ludwig/encoders/sequence_encoders.py):
+    conv_layers, or num_conv_layers of the encoder's defaults, or Ludwig's default list"""
+    if e.get("conv_layers") is not None:
+        return e["conv_layers"]
+    if e.get("num_conv_layers") is not None:
+        return [{} for _ in range(e["num_conv_layers"])]
+    if stacked:
+        return [{"filter_size": 7, "pool_size": 3}, {"filter_size": 7, "pool_size": 3},
+                {"filter_size": 3, "pool_size": None}, {"filter_size": 3, "pool_size": None},
+                {"filter_size": 3, "pool_size": None}, {"filter_size": 3, "pool_size": 3}]
+    return [{"filter_size": k} for k in (2, 3, 4, 5)]
+
+
+def _seq_fc(w, p, e, h):
+    """the encoder's FCStack: fc_layers, or num_fc_layers of output_size, or (both unset) Ludwig's
+    default [512, 256] of ParallelCNN and StackedCNN"""
+    layers, n = e.get("fc_layers"), e.get("num_fc_layers")
+    if layers is None and n is None:
+        layers = [{"output_size": 512}, {"output_size": 256}]
+    return fc_stack(w, p + "fc_stack.", h, layers, n or 0, e.get("output_size", 256), e.get("norm"),
+                    e.get("norm_params"), e.get("fc_activation", e.get("activation", "relu")))
+
+
+def _image_scnn(w, p, e, x):
+    """Stacked2DCNN (ludwig/encoders/image/base.py): Conv2DStack of Conv2DLayer = [Conv2d, norm?,
+    activation, pool], flattened, then its fc_stack"""
+    for i, c in enumerate(e["conv_layers"]):
+        q = "%sconv_stack_2d.stack.%d.layers." % (p, i)
+        get = lambda k: c.get(k, e.get(k))  # noqa: E731
+        x = F.conv2d(x, w[q + "0.weight"], w[q + "0.bias"] if w.has(q + "0.bias") else None,
+                     stride=get("stride"), padding=get("padding"), dilation=get("dilation"),
+                     groups=get("groups"))
+        li = 1
+        norm = c.get("norm", e.get("conv_norm"))
+        if norm is not None:
+            x = _norm(w, "%s%d." % (q, li), norm, c.get("norm_params", e.get("conv_norm_params")), x)
+        x = ACT[c.get("activation", e.get("conv_activation"))](x)
+        k = get("pool_kernel_size")
+        if k is not None:
+            fn = F.max_pool2d if get("pool_function") == "max" else F.avg_pool2d
+            x = fn(x, k, get("pool_stride") or k, padding=get("pool_padding"))
+    x = x.flatten(1)
+    return fc_stack(w, p + "fc_stack.", x, e.get("fc_layers"), e.get("num_fc_layers"),
+                    e.get("output_size"), e.get("fc_norm"), e.get("fc_norm_params"),
+                    e.get("fc_activation"))
 
 
 def encode(w, f, x):
@@ -325,6 +388,8 @@ def encode(w, f, x):
             return fc_stack(w, p + "fc_stack.", x, e.get("fc_layers"), e.get("num_layers", 1),
                             e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
                             e.get("activation", "relu"))
+    if kind == "image" and t == "stacked_cnn":
+        return _image_scnn(w, p, e, x)
     if kind in ("timeseries", "text"):
         if kind == "timeseries" or not e.get("should_embed", True):
             h = x.unsqueeze(-1)
@@ -337,17 +402,17 @@ def encode(w, f, x):
         if t == "rnn":
             h = _rnn(w, p, e, h)
         elif t == "parallel_cnn":
-            h = _conv1d_layers(w, p + "parallel_conv1d.parallel_layers.", h,
-                               _default_conv_layers(e, 4, [2, 3, 4, 5]), e, False)
+            h = _conv1d_layers(w, p + "parallel_conv1d.parallel_layers.", h, _conv_layers(e, False), e, False)
         elif t == "stacked_cnn":
-            h = _conv1d_layers(w, p + "conv1d_stack.stack.", h,
-                               _default_conv_layers(e, 6, [7, 7, 3, 3, 3, 3]), e, True)
+            h = _conv1d_layers(w, p + "conv1d_stack.stack.", h, _conv_layers(e, True), e, True)
         else:
             raise NotImplementedError("%s encoder %r" % (kind, t))
         h = _reduce(h, e.get("reduce_output", "sum"))
-        return fc_stack(w, p + "fc_stack.", h, e.get("fc_layers"), e.get("num_fc_layers") or 0,
-                        e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
-                        e.get("fc_activation", e.get("activation", "relu")))
+        if t == "rnn":
+            return fc_stack(w, p + "fc_stack.", h, e.get("fc_layers"), e.get("num_fc_layers") or 0,
+                            e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
+                            e.get("fc_activation", "relu"))
+        return _seq_fc(w, p, e, h)
     raise NotImplementedError("%s encoder %r" % (kind, t))
 
 
@@ -405,13 +470,13 @@ def decode(w, f, h, meta):
     return out
 
 
-def predict(model_dir, dataset):
+def predict(model_dir, dataset, raw=None):
     """rows of the dataset, {output name: {predictions|probability|probabilities: tensor}}, the
     Weights (its .unused() names the state_dict's tensors no module read)"""
     hp = json.load(open(os.path.join(model_dir, "model_hyperparameters.json")))
     meta = json.load(open(os.path.join(model_dir, "training_set_metadata.json")))
     w = Weights(os.path.join(model_dir, "model_weights"))
-    rows, xs = inputs(hp, meta, dataset)
+    rows, xs = inputs(hp, meta, dataset, raw)
     with torch.no_grad():
         enc = {f["name"]: encode(w, f, xs[f["name"]]) for f in hp["input_features"]}
         h = combine(w, hp, enc)

@@ -1,9 +1,10 @@
-"""torch_forward.py MODEL_DIR DATASET PREDICTIONS_CSV [TOL]: the forward pass of ludwig_torch.py (PyTorch's
+"""torch_forward.py MODEL_DIR DATASET PREDICTIONS_CSV [TOL [RAW_ZIP]]: the forward pass of ludwig_torch.py (PyTorch's
 modules from the model's state_dict) on every row of DATASET, compared with the predictions ludwig-c
 wrote for the same rows (`predict --split full`): every probability (or number prediction) within TOL
 (default 1e-5, relative to max(1, |value|)), and every tensor of the state_dict read by some module.
 Prints the largest deviation; exits 1 on a mismatch."""
 import csv
+import warnings
 import os
 import sys
 
@@ -12,9 +13,11 @@ import ludwig_torch  # noqa: E402
 
 
 def main():
+    warnings.filterwarnings("ignore", category=UserWarning)  # torch on even kernels with padding="same"
     model_dir, dataset, pred_csv = sys.argv[1:4]
     tol = float(sys.argv[4]) if len(sys.argv) > 4 else 1e-5
-    rows, outs, w = ludwig_torch.predict(model_dir, dataset)
+    raw = sys.argv[5] if len(sys.argv) > 5 else None
+    rows, outs, w = ludwig_torch.predict(model_dir, dataset, raw)
     with open(pred_csv, newline="") as f:
         got = list(csv.DictReader(f))
     if len(got) != len(rows):

@@ -1,0 +1,113 @@
+#!/bin/sh
+# ludwig-c's models in PyTorch (issue 14): for the tutorial network and each encoder, combiner and
+# decoder ludwig-c builds, a model trained here (one or two epochs on real data) is loaded with
+# torch.load(weights_only=True) and run by tests/e2e/lib/ludwig_torch.py, Ludwig 0.10.3's forward
+# pass written with PyTorch's own modules from the names Ludwig's modules register (listed there
+# with their source files). Every tensor must be read by some module (none missing, none left over,
+# each of the shape its module needs) and every probability (or number) that `ludwig-c predict`
+# wrote must equal PyTorch's to 1e-5. Skipped, and said so, without python3-torch.
+set -e
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+PY=/usr/bin/python3
+LUDWIG_C=${LUDWIG_C:-build/ludwig-c}
+if ! $PY -c 'import torch' >/dev/null 2>&1; then
+    echo "torch_forward: python3-torch is not installed: skipped"
+    exit 0
+fi
+fails=0
+fail() { echo "FAIL torch_forward: $*"; fails=$((fails + 1)); }
+
+# real data, small slices: hourly temperatures, fortunes, penguins, breast cancer, Debian packages
+head -301 test-data/temperature_seattle.csv >"$T/ts.csv"
+$PY bench/text/make_fortunes.py "$T/fortunes_all.csv" >/dev/null
+$PY - "$T/fortunes_all.csv" "$T/text.csv" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+rows = [r for r in rows if all(ord(c) < 128 for c in r["text"])][::8][:300]
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.DictWriter(f, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows(rows)
+PYEOF
+
+# NAME DATASET [RAW_ZIP]; the config is $T/NAME.yaml
+check() {
+    name=$1 data=$2 raw=$3
+    set -- --config "$T/$name.yaml" --dataset "$data" --output_directory "$T/$name" --random_seed 7 --threads 2
+    [ -z "$raw" ] || set -- "$@" --raw_data "$raw"
+    "$LUDWIG_C" experiment "$@" >"$T/$name.log" 2>&1 || { fail "$name: experiment"; cat "$T/$name.log"; return; }
+    M="$T/$name/experiment_run/model"
+    set -- --model_path "$M" --dataset "$data" --output_directory "$T/${name}_pr"
+    [ -z "$raw" ] || set -- "$@" --raw_data "$raw"
+    "$LUDWIG_C" predict "$@" >"$T/${name}_pr.log" 2>&1 || { fail "$name: predict"; cat "$T/${name}_pr.log"; return; }
+    if $PY tests/e2e/lib/torch_forward.py "$M" "$data" "$T/${name}_pr/predictions_parquet.csv" 1e-5 $raw \
+        >"$T/$name.fw" 2>&1; then
+        echo "torch_forward: $name: $(cat "$T/$name.fw")"
+    else
+        fail "$name"; cat "$T/$name.fw"
+    fi
+}
+
+# the tutorial's network (stacked_cnn on MNIST digits), a category output
+cp test-data/config_small.yaml "$T/tutorial.yaml"
+check tutorial test-data/mnist_dataset.csv test-data/mnist_images.zip
+
+# tables: every number, binary and category encoder, the concat combiner's fc stack with batch
+# norm, a residual stack with layer norm, regressor, classifier and the decoders' own fc stacks
+cat >"$T/tab.yaml" <<'YAML'
+input_features:
+  - {name: island, type: category, encoder: {type: dense, embedding_size: 4}}
+  - {name: year, type: category, encoder: {type: sparse}}
+  - {name: bill_length_mm, type: number, preprocessing: {missing_value_strategy: fill_with_mean}}
+  - {name: bill_depth_mm, type: number, encoder: {type: dense, output_size: 6},
+     preprocessing: {missing_value_strategy: fill_with_mean, normalization: minmax}}
+  - {name: flipper_length_mm, type: number, preprocessing: {missing_value_strategy: fill_with_mean}}
+  - {name: sex, type: binary, preprocessing: {missing_value_strategy: fill_with_mode}}
+output_features:
+  - {name: species, type: category, decoder: {num_fc_layers: 1, fc_output_size: 8}}
+  - {name: body_mass_g, type: number, preprocessing: {normalization: zscore}}
+combiner: {type: concat, num_fc_layers: 2, output_size: 16, norm: batch}
+trainer: {epochs: 2, batch_size: 32}
+YAML
+check tab test-data/tabular/penguins.csv
+cat >"$T/tab2.yaml" <<'YAML'
+input_features:
+  - {name: island, type: category, encoder: {type: onehot}}
+  - {name: year, type: category, encoder: {type: passthrough}}
+  - {name: bill_length_mm, type: number, preprocessing: {missing_value_strategy: fill_with_mean}}
+  - {name: sex, type: binary, encoder: {type: dense, output_size: 3},
+     preprocessing: {missing_value_strategy: fill_with_mode}}
+output_features:
+  - {name: sex, type: binary, preprocessing: {missing_value_strategy: drop_row}}
+combiner: {type: concat, fc_layers: [{output_size: 12}, {output_size: 12, norm: layer}], residual: true}
+trainer: {epochs: 2, batch_size: 32}
+YAML
+# (sex is both an input and the output: the input must not give away the answer, so drop it)
+sed -i '/name: sex, type: binary, encoder/,+1d' "$T/tab2.yaml"
+check tab2 test-data/tabular/penguins.csv
+
+# timeseries: rnn, lstm and gru cells (bidirectional, two layers), parallel_cnn, stacked_cnn,
+# passthrough and dense encoders
+ts() { # NAME ENCODER-YAML
+    printf 'input_features:\n  - {name: temperature_feature, type: timeseries, encoder: %s}\noutput_features:\n  - {name: temperature, type: number}\ntrainer: {epochs: 1, batch_size: 32}\n' "$2" >"$T/$1.yaml"
+    check "$1" "$T/ts.csv"
+}
+ts ts_rnn '{type: rnn, state_size: 8}'
+ts ts_lstm '{type: rnn, cell_type: lstm, state_size: 6, num_layers: 2, bidirectional: true, reduce_output: mean}'
+ts ts_gru '{type: rnn, cell_type: gru, state_size: 5, reduce_output: max, fc_layers: [{output_size: 4}]}'
+ts ts_pcnn '{type: parallel_cnn, num_filters: 4, output_size: 8}'
+ts ts_scnn '{type: stacked_cnn, num_filters: 4, output_size: 8, conv_layers: [{filter_size: 3}, {filter_size: 5, pool_size: 2}]}'
+ts ts_pass '{type: passthrough, reduce_output: mean}'
+
+# text: embed, parallel_cnn, rnn on fortunes (category output)
+tx() { # NAME ENCODER-YAML
+    printf 'input_features:\n  - {name: text, type: text, encoder: %s}\noutput_features:\n  - {name: category, type: category}\ntrainer: {epochs: 1, batch_size: 32}\n' "$2" >"$T/$1.yaml"
+    check "$1" "$T/text.csv"
+}
+tx tx_embed '{type: embed, embedding_size: 8}'
+tx tx_pcnn '{type: parallel_cnn, embedding_size: 8, num_filters: 4, output_size: 8}'
+tx tx_rnn '{type: rnn, embedding_size: 8, state_size: 6, cell_type: lstm}'
+
+[ "$fails" = 0 ] && echo "torch_forward: ok"
+exit "$fails"
