@@ -128,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         for (int i = 0; i < f->n; i++) {
             const lc_ttensor *t = &f->t[i];
-            if (!t->name || t->ndim < 0 || t->ndim > 8 || (t->dtype != LC_TD_F32 && t->dtype != LC_TD_I64))
+            if (!t->name || t->ndim < 0 || t->ndim > 8 || (t->dtype != LC_TD_F32 && t->dtype != LC_TD_I64 && t->dtype != LC_TD_I32))
                 __builtin_trap();
             for (int d = 0; d < t->ndim; d++)
                 if (t->shape[d] < 0)

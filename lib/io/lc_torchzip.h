@@ -6,10 +6,11 @@
  *   <prefix>/data.pkl    the pickled (protocol 2) collections.OrderedDict name -> tensor, each
  *                        tensor torch._utils._rebuild_tensor_v2(storage, offset, size, stride,
  *                        requires_grad False, OrderedDict()) with its storage a persistent id
- *                        ('storage', torch.FloatStorage | torch.LongStorage, key, 'cpu', numel);
+ *                        ('storage', torch.FloatStorage | LongStorage | IntStorage, key, 'cpu',
+ *                        numel);
  *   <prefix>/data/<key>  each storage's bytes, little-endian;
  *   <prefix>/version     "3\n".
- * torch.load(path, weights_only=True) accepts exactly these globals. Every record is dated
+ * torch.load(path, weights_only=True) accepts these globals. Every record is dated
  * 1980-01-01, so the same tensors give the same bytes. libzip writes the archive to a temporary
  * file and renames it over path, so a failed save leaves no partial file. */
 #ifndef LC_TORCHZIP_H
@@ -20,14 +21,14 @@
 
 #include "lc_error.h"
 
-typedef enum lc_tdtype { LC_TD_F32 = 0, LC_TD_I64 } lc_tdtype;
+typedef enum lc_tdtype { LC_TD_F32 = 0, LC_TD_I64, LC_TD_I32 } lc_tdtype;
 
 typedef struct lc_ttensor {
     const char *name;
     lc_tdtype dtype;
     int ndim;          /* 0 (a scalar) to 8 */
     int64_t shape[8];
-    const void *data;  /* the row-major (contiguous) values: float or int64_t */
+    const void *data;  /* the row-major (contiguous) values: float, int64_t or int32_t */
 } lc_ttensor;
 
 /* Writes the n tensors, in order, as a state_dict under <prefix>/ (torch uses the file's base
@@ -42,7 +43,7 @@ typedef struct lc_tfile {
 } lc_tfile;
 
 /* Reads a file torch.save wrote for a state_dict (or lc_torch_save): the zip's one <prefix>/
- * data.pkl, whose pickle may use only the opcodes and the four globals above (and the dicts of
+ * data.pkl, whose pickle may use only the opcodes and the five globals above (and the dicts of
  * a state_dict's _metadata); its storages under <prefix>/data/. Nothing a pickle names is run or
  * imported: any other global, opcode, a storage of another type, a non-contiguous or
  * out-of-range tensor, or a truncated archive is an LC_ERR_DATA naming the file and what is

@@ -91,7 +91,7 @@ static void int_tuple(pbuf *p, const int64_t *v, int n)
     op(p, n == 1 ? 0x85 : n == 2 ? 0x86 : n == 3 ? 0x87 : 't');
 }
 
-static size_t elem_size(lc_tdtype d) { return d == LC_TD_I64 ? 8 : 4; }
+static size_t elem_size(lc_tdtype d) { return d == LC_TD_I64 ? 8 : 4; } /* f32, i32: 4 */
 
 /* every record's time: 1980-01-01 00:00 (the zip format's first day, as a DOS date: year - 1980,
  * month, day in 7, 4, 5 bits), whatever the time zone, so the same tensors make the same bytes */
@@ -133,7 +133,9 @@ lc_status lc_torch_save(const char *path, const char *prefix, const lc_ttensor *
         op(&p, '(');
         op(&p, '(');
         str(&p, "storage");
-        global(&p, "torch", x->dtype == LC_TD_I64 ? "LongStorage" : "FloatStorage");
+        global(&p, "torch", x->dtype == LC_TD_I64   ? "LongStorage"
+                            : x->dtype == LC_TD_I32 ? "IntStorage"
+                                                    : "FloatStorage");
         str(&p, key);
         str(&p, "cpu");
         pint(&p, ne);
@@ -218,7 +220,7 @@ lc_status lc_torch_save(const char *path, const char *prefix, const lc_ttensor *
 enum { MAX_MEMO = 1 << 20, MAX_DEPTH = 1 << 16 };
 
 typedef enum vkind { V_MARK, V_NONE, V_BOOL, V_INT, V_STR, V_TUPLE, V_GLOBAL, V_DICT, V_STORAGE, V_TENSOR } vkind;
-typedef enum gid { G_ODICT, G_REBUILD, G_FLOAT, G_LONG } gid;
+typedef enum gid { G_ODICT, G_REBUILD, G_FLOAT, G_LONG, G_INT } gid;
 
 typedef struct pval pval;
 struct pval {
@@ -501,10 +503,11 @@ static lc_status run(vm *m, pval **result)
                      : strcmp(g, "torch._utils._rebuild_tensor_v2") == 0 ? G_REBUILD
                      : strcmp(g, "torch.FloatStorage") == 0              ? G_FLOAT
                      : strcmp(g, "torch.LongStorage") == 0               ? G_LONG
+                     : strcmp(g, "torch.IntStorage") == 0                ? G_INT
                                                                           : -1;
             if (id < 0) {
                 char msg[320];
-                snprintf(msg, sizeof msg, "it names %s, which a state_dict of float32 and int64 tensors does not (nothing it names is run)", g);
+                snprintf(msg, sizeof msg, "it names %s, which a state_dict of float32, int64 and int32 tensors does not (nothing it names is run)", g);
                 return bad(m, msg);
             }
             pval *v = newv(m, V_GLOBAL);
@@ -544,19 +547,19 @@ static lc_status run(vm *m, pval **result)
                 return bad(m, "too deep");
             break;
         }
-        case 'Q': { /* BINPERSID: ('storage', Float|LongStorage, key, location, numel) */
+        case 'Q': { /* BINPERSID: ('storage', Float|Long|IntStorage, key, location, numel) */
             pval *t = pop(m);
             if (!t || t->k != V_TUPLE || t->n != 5 || t->items[0]->k != V_STR ||
                 strcmp(t->items[0]->s, "storage") != 0 || t->items[1]->k != V_GLOBAL ||
-                (t->items[1]->i != G_FLOAT && t->items[1]->i != G_LONG) ||
+                (t->items[1]->i != G_FLOAT && t->items[1]->i != G_LONG && t->items[1]->i != G_INT) ||
                 t->items[2]->k != V_STR || t->items[3]->k != V_STR || t->items[4]->k != V_INT ||
                 t->items[4]->i < 0)
-                return bad(m, "a persistent id that is not a float32 or int64 storage");
+                return bad(m, "a persistent id that is not a float32, int64 or int32 storage");
             pval *v = newv(m, V_STORAGE);
             if (!v || !(v->s = malloc(strlen(t->items[2]->s) + 1)))
                 return m->nomem = 1, bad(m, "");
             strcpy(v->s, t->items[2]->s);
-            v->dt = t->items[1]->i == G_LONG ? LC_TD_I64 : LC_TD_F32;
+            v->dt = t->items[1]->i == G_LONG ? LC_TD_I64 : t->items[1]->i == G_INT ? LC_TD_I32 : LC_TD_F32;
             v->numel = t->items[4]->i;
             if (push(m, v))
                 return bad(m, "too deep");

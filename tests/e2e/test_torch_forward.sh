@@ -31,6 +31,21 @@ with open(sys.argv[2], "w", newline="") as f:
     w.writerows(rows)
 PYEOF
 
+# the penguins' four measurements as one vector (z-scored)
+$PY - test-data/tabular/penguins.csv "$T/pen.csv" <<'PYEOF'
+import csv, statistics as st, sys
+ks = ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g")
+rows = [r for r in csv.DictReader(open(sys.argv[1], newline="")) if all(r[k] not in ("", "NA") for k in ks + ("sex",))]
+mu = {k: st.mean(float(r[k]) for r in rows) for k in ks}
+sd = {k: st.pstdev(float(r[k]) for r in rows) for k in ks}
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["species", "island", "sex", "measurements"])
+    for r in rows:
+        w.writerow([r["species"], r["island"], r["sex"], " ".join("%.4f" % ((float(r[k]) - mu[k]) / sd[k]) for k in ks)])
+PYEOF
+head -401 test-data/debian_packages.csv >"$T/packages.csv"
+
 # NAME DATASET [RAW_ZIP]; the config is $T/NAME.yaml
 check() {
     name=$1 data=$2 raw=$3
@@ -99,6 +114,47 @@ ts ts_gru '{type: rnn, cell_type: gru, state_size: 5, reduce_output: max, fc_lay
 ts ts_pcnn '{type: parallel_cnn, num_filters: 4, output_size: 8}'
 ts ts_scnn '{type: stacked_cnn, num_filters: 4, output_size: 8, conv_layers: [{filter_size: 3}, {filter_size: 5, pool_size: 2}]}'
 ts ts_pass '{type: passthrough, reduce_output: mean}'
+ts ts_dense '{type: dense, output_size: 8}'
+# a timeseries output: the projector, predicting the series itself from its last reading's row
+cat >"$T/ts_out.yaml" <<'YAML'
+input_features:
+  - {name: temperature, type: number}
+output_features:
+  - {name: temperature_feature, type: timeseries, decoder: {num_fc_layers: 1, fc_output_size: 8}}
+trainer: {epochs: 1, batch_size: 32}
+YAML
+check ts_out "$T/ts.csv"
+
+# vectors: dense and passthrough encoders, the projector decoder; sets and bags: the embed
+# encoders (with Ludwig's vocab_indices buffers) and the set classifier
+cat >"$T/vec.yaml" <<'YAML'
+input_features:
+  - {name: measurements, type: vector, encoder: {type: dense, output_size: 6}}
+  - {name: island, type: category}
+output_features:
+  - {name: species, type: category}
+trainer: {epochs: 2, batch_size: 32}
+YAML
+check vec "$T/pen.csv"
+cat >"$T/vec_out.yaml" <<'YAML'
+input_features:
+  - {name: species, type: category}
+  - {name: sex, type: binary}
+output_features:
+  - {name: measurements, type: vector}
+trainer: {epochs: 2, batch_size: 32}
+YAML
+check vec_out "$T/pen.csv"
+cat >"$T/set.yaml" <<'YAML'
+input_features:
+  - {name: depends, type: set, encoder: {embedding_size: 6, output_size: 8}}
+  - {name: description, type: bag, encoder: {embedding_size: 5, output_size: 8}}
+output_features:
+  - {name: tags, type: set, preprocessing: {most_common: 20}}
+  - {name: section, type: category}
+trainer: {epochs: 1, batch_size: 32}
+YAML
+check set "$T/packages.csv"
 
 # text: embed, parallel_cnn, rnn on fortunes (category output)
 tx() { # NAME ENCODER-YAML

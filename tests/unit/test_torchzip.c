@@ -1,6 +1,6 @@
 /* test_torchzip.c - lc_torch_save and lc_torch_load (lc_torchzip.h): a state_dict of float and
  * int64 tensors of 0 to 4 dimensions (one of 70,000 values, whose size takes a 4-byte pickle
- * integer) is a zip of stored records <prefix>/data.pkl, data/<i>, version "3\n" whose storages
+ * integer; an int32 one) is a zip of stored records <prefix>/data.pkl, data/<i>, version "3\n" whose storages
  * hold the values, and reads back the same. Where Debian's python3-torch is installed,
  * torch.load(weights_only=True) reads it (tests/unit/torchzip_check.py), and a module's
  * state_dict torch wrote (memo references, _metadata, num_batches_tracked) reads, and written
@@ -104,7 +104,7 @@ static void refusals(const char *good)
         fclose(fp);
     lc_tfile *f = NULL;
     lc_error e = {0};
-    CHECK(n > 1000 && lc_torch_load_mem(buf, n, "good", &f, &e) == LC_OK && f && f->n == 6);
+    CHECK(n > 1000 && lc_torch_load_mem(buf, n, "good", &f, &e) == LC_OK && f && f->n == 7);
     lc_tfile_free(f);
     f = NULL;
     CHECK(lc_torch_load_mem(buf, n / 2, "half", &f, &e) == LC_ERR_DATA && f == NULL);
@@ -160,6 +160,7 @@ int main(void)
     }
     for (int i = 0; i < 5; i++)
         ids[i] = ((int64_t)1 << 40) + i;
+    int32_t idx32[4] = {0, 1, 2, 3}; /* EmbedWeighted.vocab_indices: torch.IntStorage */
     lc_ttensor t[] = {
         {"encoder.weight", LC_TD_F32, 2, {3, 4}, w},
         {"encoder.bias", LC_TD_F32, 1, {3}, b},
@@ -167,18 +168,19 @@ int main(void)
         {"conv.weight", LC_TD_F32, 4, {2, 3, 1, 2}, cw},
         {"big.ids", LC_TD_I64, 1, {5}, ids},
         {"long.vector", LC_TD_F32, 1, {70000}, lv},
+        {"bag.vocab_indices", LC_TD_I32, 1, {4}, idx32},
     };
     char path[128];
     snprintf(path, sizeof path, "/tmp/lc_torchzip_%d.pt", (int)getpid());
     lc_error e = {0};
-    CHECK_MSG(lc_torch_save(path, "model_weights", t, 6, &e) == LC_OK, "%s", e.msg);
+    CHECK_MSG(lc_torch_save(path, "model_weights", t, 7, &e) == LC_OK, "%s", e.msg);
 
     /* the records, stored, in torch's layout */
     int code = 0;
     zip_t *z = zip_open(path, ZIP_RDONLY, &code);
     CHECK(z != NULL);
     if (z) {
-        CHECK(zip_get_num_entries(z, 0) == 8);
+        CHECK(zip_get_num_entries(z, 0) == 9);
         const char *names[] = {"model_weights/data.pkl", "model_weights/data/0",
                                "model_weights/data/2", "model_weights/data/5",
                                "model_weights/version"};
@@ -218,8 +220,8 @@ int main(void)
     lc_error e3 = {0};
     CHECK_MSG(lc_torch_load(path, &f, &e3) == LC_OK, "%s", e3.msg);
     if (f) {
-        CHECK(f->n == 6);
-        for (int i = 0; i < f->n && i < 6; i++) {
+        CHECK(f->n == 7);
+        for (int i = 0; i < f->n && i < 7; i++) {
             int64_t ne = 1;
             int same = strcmp(f->t[i].name, t[i].name) == 0 && f->t[i].dtype == t[i].dtype &&
                        f->t[i].ndim == t[i].ndim;
@@ -227,7 +229,7 @@ int main(void)
                 same = f->t[i].shape[d] == t[i].shape[d];
                 ne *= t[i].shape[d];
             }
-            same = same && memcmp(f->t[i].data, t[i].data, (size_t)ne * (t[i].dtype ? 8 : 4)) == 0;
+            same = same && memcmp(f->t[i].data, t[i].data, (size_t)ne * (t[i].dtype == LC_TD_I64 ? 8 : 4)) == 0;
             CHECK_MSG(same, "tensor %d (%s) does not read back as written", i, t[i].name);
         }
         lc_tfile_free(f);

@@ -14,6 +14,7 @@ want = [
     ("conv.weight", torch.float32, (2, 3, 1, 2)),
     ("big.ids", torch.int64, (5,)),
     ("long.vector", torch.float32, (70000,)),
+    ("bag.vocab_indices", torch.int32, (4,)),
 ]
 assert list(sd.keys()) == [w[0] for w in want], list(sd.keys())
 for name, dtype, shape in want:
@@ -22,6 +23,8 @@ for name, dtype, shape in want:
     n = t.numel()
     if dtype == torch.float32:
         ref = torch.tensor([i * 0.5 - 2.25 for i in range(n)], dtype=torch.float32).reshape(shape)
+    elif dtype == torch.int32:
+        ref = torch.arange(4, dtype=torch.int32)
     elif name == "big.ids":
         ref = torch.tensor([(1 << 40) + i for i in range(n)], dtype=torch.int64)
     else:

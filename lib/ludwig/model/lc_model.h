@@ -408,7 +408,12 @@ typedef struct lc_tensor_info {
     int is_buffer;
     int frozen_eye; /* a frozen identity (representation sparse): files ludwig-c wrote before
                      * it was saved lack it, and the model's own identity stands in */
+    int arange;     /* an index buffer Ludwig's module registers beside this tensor, 0..shape[0]-1:
+                     * LC_ARANGE_VOCAB_I64 (EmbedSet.vocab_indices), LC_ARANGE_VOCAB_I32
+                     * (EmbedWeighted.vocab_indices), LC_ARANGE_POSITIONS (the transformer's
+                     * TokenAndPositionEmbedding.positions); 0 for none */
 } lc_tensor_info;
+enum { LC_ARANGE_VOCAB_I64 = 1, LC_ARANGE_VOCAB_I32, LC_ARANGE_POSITIONS };
 /* Enumerates named tensors in a fixed order; returns how many (fills up to cap). */
 int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap);
 

@@ -2697,6 +2697,11 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
                 t->n = parts[k].n;
                 t->is_buffer = parts[k].buffer;
                 t->frozen_eye = k == 0 && l->frozen && l->w_init == LC_INIT_EYE;
+                if (k == 0 && l->type == LC_L_EMBED_SUM)
+                    t->arange = l->part == LC_PART_ENC_EMBED_BAG ? LC_ARANGE_VOCAB_I32
+                                                                 : LC_ARANGE_VOCAB_I64;
+                else if (k == 0 && l->part == LC_PART_ENC_POS_EMBED)
+                    t->arange = LC_ARANGE_POSITIONS;
                 if (k == 0 && l->type == LC_L_CONV) {
                     t->ndim = 4;
                     t->shape[0] = l->u.conv.OC;

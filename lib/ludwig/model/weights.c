@@ -14,17 +14,32 @@
 
 #define MAX_TENSORS 512
 
-/* PyTorch's format (lc_torchzip.h), the tensors in the model's order; after each batch norm's
- * running_var its num_batches_tracked, as Ludwig's BatchNorm modules keep one (0: ludwig-c's
- * batch norms use the momentum, never the count) */
+/* The buffers Ludwig's modules register beside a tensor (lc_tensor_info.arange): its name and
+ * dtype; the values are 0 .. shape[0]-1. */
+static void arange_name(const lc_tensor_info *t, char *out, size_t n, lc_tdtype *dt)
+{
+    /* EmbedSet / EmbedWeighted: <module>.embeddings.weight -> <module>.vocab_indices;
+     * TokenAndPositionEmbedding: <module>.position_embed.weight -> <module>.positions */
+    const char *cut = t->arange == LC_ARANGE_POSITIONS ? ".position_embed.weight" : ".embeddings.weight";
+    size_t nl = strlen(t->name), cl = strlen(cut);
+    int keep = nl > cl ? (int)(nl - cl) : 0;
+    snprintf(out, n, "%.*s.%s", keep, t->name, t->arange == LC_ARANGE_POSITIONS ? "positions" : "vocab_indices");
+    *dt = t->arange == LC_ARANGE_VOCAB_I32 ? LC_TD_I32 : LC_TD_I64;
+}
+
+/* PyTorch's format (lc_torchzip.h), the tensors in the model's order, with the buffers Ludwig's
+ * modules keep: after each batch norm's running_var its num_batches_tracked (0: ludwig-c's batch
+ * norms use the momentum, never the count), after a set's or a bag's embeddings their
+ * vocab_indices, after the transformer's position embedding its positions. */
 lc_status lc_weights_save(const lc_model *m, const char *path, lc_error *e)
 {
     lc_tensor_info *ts = calloc(MAX_TENSORS, sizeof *ts);
     lc_ttensor *tt = calloc(2 * MAX_TENSORS, sizeof *tt);
     char(*names)[288] = calloc(MAX_TENSORS, sizeof *names);
+    void **ranges = calloc(MAX_TENSORS, sizeof *ranges);
     static const int64_t zero = 0;
-    if (!ts || !tt || !names) {
-        free(ts), free(tt), free(names);
+    if (!ts || !tt || !names || !ranges) {
+        free(ts), free(tt), free(names), free(ranges);
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     }
     int n = lc_model_tensors(m, ts, MAX_TENSORS), k = 0, nb = 0;
@@ -37,16 +52,37 @@ lc_status lc_weights_save(const lc_model *m, const char *path, lc_error *e)
         for (int d = 0; d < ts[i].ndim && d < 4; d++)
             tt[k - 1].shape[d] = ts[i].shape[d];
         size_t nl = strlen(ts[i].name);
-        if (ts[i].is_buffer && nl > 12 && strcmp(ts[i].name + nl - 12, ".running_var") == 0 &&
-            nb < MAX_TENSORS) {
+        if (nb >= MAX_TENSORS)
+            continue;
+        if (ts[i].is_buffer && nl > 12 && strcmp(ts[i].name + nl - 12, ".running_var") == 0) {
             snprintf(names[nb], sizeof names[nb], "%.*s.num_batches_tracked", (int)(nl - 12),
                      ts[i].name);
             tt[k++] = (lc_ttensor){.name = names[nb++], .dtype = LC_TD_I64, .ndim = 0,
                                    .data = &zero};
+        } else if (ts[i].arange) {
+            lc_tdtype dt;
+            arange_name(&ts[i], names[nb], sizeof names[nb], &dt);
+            int64_t len = ts[i].shape[0];
+            void *v = ranges[nb] = malloc((size_t)(len > 0 ? len : 1) * (dt == LC_TD_I32 ? 4 : 8));
+            if (!v) {
+                st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+                break;
+            }
+            for (int64_t j = 0; j < len; j++) {
+                if (dt == LC_TD_I32)
+                    ((int32_t *)v)[j] = (int32_t)j;
+                else
+                    ((int64_t *)v)[j] = j;
+            }
+            tt[k++] = (lc_ttensor){.name = names[nb++], .dtype = dt, .ndim = 1, .shape = {len},
+                                   .data = v};
         }
     }
     if (!st)
         st = lc_torch_save(path, "model_weights", tt, k, e);
+    for (int i = 0; i < MAX_TENSORS; i++)
+        free(ranges[i]);
+    free(ranges);
     free(ts);
     free(tt);
     free(names);
@@ -69,9 +105,10 @@ static int get(FILE *f, void *p, size_t n)
 }
 
 /* A PyTorch state_dict file (torch.save, as upstream Ludwig writes model_weights): every tensor
- * the model has, by name, with its shape; the batch norms' num_batches_tracked (ludwig-c does not
- * count batches) and the transformer's int64 positions buffer are read and left; any other
- * tensor the model lacks is an error naming it. */
+ * the model has, by name, with its shape; the integer buffers (batch norms' num_batches_tracked,
+ * which ludwig-c does not count; the transformer's positions; a set's or bag's vocab_indices,
+ * aranges ludwig-c derives) are read and left; any other tensor the model lacks is an error
+ * naming it. */
 static lc_status load_torch(lc_tensor_info *ts, int n, const char *path, lc_error *e)
 {
     lc_tfile *f = NULL;
@@ -116,8 +153,10 @@ static lc_status load_torch(lc_tensor_info *ts, int n, const char *path, lc_erro
     }
     for (int k = 0; k < f->n && !st; k++) {
         const char *nm = f->t[k].name, *dot = strrchr(nm, '.');
-        int known_buffer = f->t[k].dtype == LC_TD_I64 && dot &&
-                           (strcmp(dot, ".num_batches_tracked") == 0 || strcmp(dot, ".positions") == 0);
+        /* buffers Ludwig keeps that ludwig-c derives itself (lc_weights_save writes them) */
+        int known_buffer = f->t[k].dtype != LC_TD_F32 && dot &&
+                           (strcmp(dot, ".num_batches_tracked") == 0 || strcmp(dot, ".positions") == 0 ||
+                            strcmp(dot, ".vocab_indices") == 0);
         if (!used[k] && !known_buffer)
             st = lc_error_set(e, LC_ERR_DATA, "%s: holds a tensor '%s' that the config's model does not have",
                               path, nm);

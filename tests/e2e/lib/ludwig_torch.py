@@ -197,6 +197,8 @@ def _text(col, meta, pre):
     unk, pad, start, stop = s2i["<UNK>"], s2i["<PAD>"], s2i["<SOS>"], s2i["<EOS>"]
     rows = []
     for s in col:
+        if s == "":  # missing: fill_with_const's value
+            s = meta["preprocessing"].get("computed_fill_value") or ""
         toks = _tokens(s, pre.get("tokenizer", "space_punct"), pre.get("lowercase", True))
         ids = ([start] + [s2i.get(t, unk) for t in toks] + [stop])[:n]  # build_sequence_matrix
         rows.append(ids + [pad] * (n - len(ids)))
@@ -223,6 +225,26 @@ def _image(col, meta, raw):
     return torch.stack(out)
 
 
+def _set_ids(s, meta, pre):
+    """set_str_to_idx (ludwig/utils/strings_utils.py): the tokens' ids, <UNK> for the unknown"""
+    s2i = meta["str2idx"]
+    if s == "":  # missing: fill_with_const's value (<UNK>)
+        s = meta["preprocessing"].get("computed_fill_value") or ""
+    toks = _tokens(s, pre.get("tokenizer", "space"), pre.get("lowercase", False)) if s else []
+    return [s2i.get(t, s2i["<UNK>"]) for t in toks]
+
+
+def _set(col, meta, pre, counts):
+    """SetFeatureMixin / BagFeatureMixin.feature_data: a multi-hot row (set) or the tokens'
+    counts (bag) over the vocabulary"""
+    v = len(meta["str2idx"])
+    out = torch.zeros(len(col), v)
+    for i, s in enumerate(col):
+        for j in _set_ids(s, meta, pre):
+            out[i, j] = out[i, j] + 1 if counts else 1
+    return out
+
+
 def inputs(hp, meta, dataset, raw=None):
     rows = _rows(dataset)
     out = {}
@@ -243,6 +265,8 @@ def inputs(hp, meta, dataset, raw=None):
             out[f["name"]] = torch.tensor([[float(v) for v in s.split()] for s in col])
         elif t == "image":
             out[f["name"]] = _image(col, m, raw)
+        elif t in ("set", "bag"):
+            out[f["name"]] = _set(col, m, pre, t == "bag")
         else:
             raise NotImplementedError("input feature type %r" % t)
     return rows, out
@@ -388,6 +412,28 @@ def encode(w, f, x):
             return fc_stack(w, p + "fc_stack.", x, e.get("fc_layers"), e.get("num_layers", 1),
                             e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
                             e.get("activation", "relu"))
+    if kind in ("set", "bag") and t == "embed":
+        # SetSparseEncoder: EmbedSet (multi-hot -> ids * vocab_indices, each looked-up row scaled by
+        # its id, summed); BagEmbedWeightedEncoder: EmbedWeighted (rows scaled by the counts)
+        q = p + ("embed." if kind == "set" else "embed_weighted.")
+        idx = w[q + "vocab_indices"]
+        want = torch.int64 if kind == "set" else torch.int32
+        if idx.dtype != want or not torch.equal(idx.long(), torch.arange(x.shape[1])):
+            raise ValueError("%svocab_indices: %s %s, not Ludwig's arange" % (q, idx.dtype, tuple(idx.shape)))
+        emb = w[q + "embeddings.weight"]
+        if kind == "set":
+            ids = x.int() * idx
+            h = (F.embedding(ids.long(), emb) * ids.unsqueeze(-1)).sum(1)
+        else:
+            ids = (x != 0).int() * idx
+            h = (F.embedding(ids.long(), emb) * x.unsqueeze(-1)).sum(1)
+        return fc_stack(w, p + "fc_stack.", h, e.get("fc_layers"), e.get("num_fc_layers", 0),
+                        e.get("output_size", 10), e.get("norm"), e.get("norm_params"),
+                        e.get("activation", "relu"))
+    if kind == "timeseries" and t == "dense":
+        return fc_stack(w, p + "fc_stack.", x, e.get("fc_layers"), e.get("num_layers", 1),
+                        e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
+                        e.get("activation", "relu"))
     if kind == "image" and t == "stacked_cnn":
         return _image_scnn(w, p, e, x)
     if kind in ("timeseries", "text"):
@@ -463,8 +509,11 @@ def decode(w, f, h, meta):
         out["probabilities"] = torch.softmax(logits, -1)
     elif t == "set":
         out["probabilities"] = torch.sigmoid(logits)
-    elif t in ("vector", "timeseries"):
-        out["predictions"] = logits
+    elif t in ("vector", "timeseries"):  # Projector: activation(dense(x)) * multiplier, clipped
+        y = ACT[d.get("activation")](logits) * d.get("multiplier", 1.0)
+        if d.get("clip"):
+            y = y.clamp(d["clip"][0], d["clip"][1])
+        out["predictions"] = y
     else:
         raise NotImplementedError("output feature type %r" % t)
     return out

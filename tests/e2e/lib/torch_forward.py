@@ -24,6 +24,9 @@ def main():
         sys.exit("torch_forward: %d predictions for %d rows" % (len(got), len(rows)))
     meta = ludwig_torch.json.load(open(os.path.join(model_dir, "training_set_metadata.json")))
     worst, checked = 0.0, 0
+    hp = ludwig_torch.json.load(open(os.path.join(model_dir, "model_hyperparameters.json")))
+    feats = {f["name"]: f["type"] for f in hp["output_features"]}
+    thresholds = {f["name"]: f.get("threshold", 0.5) for f in hp["output_features"]}
     for name, o in outs.items():
         cols = []
         if "predictions" in o:
@@ -36,6 +39,23 @@ def main():
             names = meta[name].get("bool2str") or ["False", "True"]
             cols.append(("%s_probabilities_%s" % (name, names[1]), o["probability"]))
             cols.append(("%s_probabilities_%s" % (name, names[0]), 1 - o["probability"]))
+        if "probabilities" in o and feats[name] == "set":
+            # SetFeature: the classes at or above the threshold, and their probabilities
+            labels, thr = meta[name]["idx2str"], thresholds[name]
+            for i, r in enumerate(got):
+                p = o["probabilities"][i]
+                keep = [j for j in range(len(labels)) if float(p[j]) >= thr]
+                names = ludwig_torch.json.loads(r["%s_predictions" % name].replace("'", '"'))
+                probs = [float(v) for v in r["%s_probabilities" % name].strip("[]").split(",") if v.strip()]
+                if names != [labels[j] for j in keep] or len(probs) != len(keep):
+                    sys.exit("torch_forward: row %d %s: ludwig-c predicts %s, PyTorch %s" %
+                             (i, name, names, [labels[j] for j in keep]))
+                for a, j in zip(probs, keep):
+                    d = abs(a - float(p[j]))
+                    worst, checked = max(worst, d), checked + 1
+                    if d > tol:
+                        sys.exit("torch_forward: row %d %s %s: ludwig-c %r, PyTorch %r" % (i, name, labels[j], a, float(p[j])))
+            continue
         if "probabilities" in o:
             m = meta[name]
             labels = m.get("idx2str")

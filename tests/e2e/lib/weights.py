@@ -1,7 +1,8 @@
 """weights.py - reads (and writes) model_weights for the e2e checks: {name: (shape, values)} in file
 order. Two formats (lib/ludwig/model/weights.c): PyTorch's, as torch.save writes a state_dict (a zip
-of <folder>/data.pkl, <folder>/data/<key>, <folder>/version; what ludwig-c writes), read here with
-the standard library's pickle restricted to the globals such a file uses; and ludwig-c's older
+of <folder>/data.pkl, <folder>/data/<key>, <folder>/version; what ludwig-c writes, with float32,
+int64 and int32 storages), read here with the standard library's pickle restricted to the globals
+such a file uses; and ludwig-c's older
 LCWTS001 (8 bytes of magic, a uint32 count, then per tensor a uint16 name length, the name, a dtype
 byte, ndim, int64 shape, a uint64 byte count and the float32 values)."""
 import collections
@@ -50,7 +51,8 @@ def _torch(path):
     prefix = pkl[0][:-len("data.pkl")]
     globals_ = {("collections", "OrderedDict"): collections.OrderedDict,
                 ("torch._utils", "_rebuild_tensor_v2"): _rebuild,
-                ("torch", "FloatStorage"): "f", ("torch", "LongStorage"): "q"}
+                ("torch", "FloatStorage"): "f", ("torch", "LongStorage"): "q",
+                ("torch", "IntStorage"): "i"}
 
     class Reader(pickle.Unpickler):
         def find_class(self, module, name):
