@@ -296,7 +296,7 @@ def _rnn(w, p, e, x):
     """RecurrentStack: torch.nn.RNN/LSTM/GRU, batch_first"""
     cls = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[e["cell_type"]]
     kw = {"nonlinearity": e.get("activation", "tanh")} if e["cell_type"] == "rnn" else {}
-    m = cls(x.shape[-1], e["state_size"], num_layers=e["num_layers"], batch_first=True,
+    m = cls(x.shape[-1], e["state_size"], num_layers=e.get("num_layers", e.get("num_rec_layers")), batch_first=True,
             bidirectional=e["bidirectional"], bias=e.get("use_bias", True), **kw)
     m.load_state_dict(w.sub(p + "recurrent_stack.layers."))
     m.eval()
@@ -309,7 +309,7 @@ def _embed_seq(w, p, e, ids):
     return F.embedding(ids, emb)
 
 
-def _conv1d_layers(w, prefix, x, specs, e, stacked):
+def _conv1d_layers(w, prefix, x, specs, e, stacked, act_key="activation"):
     """Conv1DLayer (ludwig/modules/convolutional_modules.py) on x (B, L, C): Conv1d 'same', norm,
     activation, pool"""
     outs = []
@@ -325,11 +325,13 @@ def _conv1d_layers(w, prefix, x, specs, e, stacked):
         if norm is not None:
             h = _norm(w, "%s%d." % (p, li), norm, c.get("norm_params", e.get("norm_params")), h)
             li += 1
-        h = ACT[c.get("activation", e.get("activation", "relu"))](h)
+        h = ACT[c.get("activation", e.get(act_key, "relu"))](h)
         ps = c.get("pool_size", e.get("pool_size"))
         if ps is not None:
             fn = F.max_pool1d if c.get("pool_function", e.get("pool_function", "max")) == "max" else F.avg_pool1d
-            h = fn(h, ps, c.get("pool_strides") or ps, padding=0)
+            same = c.get("pool_padding", e.get("pool_padding", "valid")) == "same"
+            h = fn(h, ps, c.get("pool_strides") or e.get("pool_strides") or ps,
+                   padding=(ps - 1) // 2 if same else 0)  # Conv1DLayer's "same": (k - 1) // 2
         h = h.transpose(1, 2)
         if stacked:
             x = h
@@ -360,6 +362,54 @@ def _seq_fc(w, p, e, h):
         layers = [{"output_size": 512}, {"output_size": 256}]
     return fc_stack(w, p + "fc_stack.", h, layers, n or 0, e.get("output_size", 256), e.get("norm"),
                     e.get("norm_params"), e.get("fc_activation", e.get("activation", "relu")))
+
+
+def _spcnn(w, p, e, h):
+    """StackedParallelCNN's ParallelConv1DStack: stacked_layers (or three stacks of filter sizes 2-5),
+    each a ParallelConv1D whose outputs are concatenated; pool_size defaults to the encoder's on
+    the last stack only"""
+    stacks = e.get("stacked_layers")
+    if stacks is None:
+        stacks = [[{"filter_size": k} for k in (2, 3, 4, 5)] for _ in range(e.get("num_stacked_layers") or 3)]
+    for i, layers in enumerate(stacks):
+        last = i == len(stacks) - 1
+        specs = [dict(c, pool_size=c.get("pool_size", e.get("pool_size") if last else None)) for c in layers]
+        h = _conv1d_layers(w, "%sparallel_conv1d_stack.stack.%d.parallel_layers." % (p, i), h, specs, e, False)
+    return h
+
+
+def _transformer(w, p, e, h, ids):
+    """StackedTransformer: TokenAndPositionEmbedding (text) or the (L, 1) readings, the projection
+    to hidden_size, TransformerStack of TransformerBlock (ludwig/modules/attention_modules.py)"""
+    if ids is not None:
+        q = p + "embed_sequence."
+        L = ids.shape[1]
+        pos = w[q + "positions"]
+        if pos.dtype != torch.int64 or not torch.equal(pos, torch.arange(pos.shape[0])):
+            raise ValueError("%spositions: not Ludwig's int64 arange" % q)
+        h = F.embedding(ids, w[q + "token_embed.embeddings.weight"]) + \
+            F.embedding(pos[:L], w[q + "position_embed.weight"])
+    if w.has(p + "project_to_hidden_size.weight"):
+        h = F.linear(h, w[p + "project_to_hidden_size.weight"], w[p + "project_to_hidden_size.bias"])
+    heads = e.get("num_heads", 8)
+    for i in range(e.get("num_layers", 1)):
+        q = "%stransformer_stack.layers.%d." % (p, i)
+        b, L, H = h.shape
+        d = H // heads
+
+        def split(t):
+            return t.reshape(b, L, heads, d).permute(0, 2, 1, 3)
+        a = q + "self_attention."
+        qq, kk, vv = (split(F.linear(h, w[a + n + ".weight"], w[a + n + ".bias"]))
+                      for n in ("query_dense", "key_dense", "value_dense"))
+        att = torch.softmax(qq @ kk.transpose(-1, -2) / math.sqrt(d), -1) @ vv
+        att = att.permute(0, 2, 1, 3).reshape(b, L, H)
+        att = F.linear(att, w[a + "combine_heads.weight"], w[a + "combine_heads.bias"])
+        ln1 = F.layer_norm(h + att, (H,), w[q + "layernorm1.weight"], w[q + "layernorm1.bias"], 1e-6)
+        f = F.linear(ln1, w[q + "fully_connected.0.weight"], w[q + "fully_connected.0.bias"])
+        f = F.linear(torch.relu(f), w[q + "fully_connected.2.weight"], w[q + "fully_connected.2.bias"])
+        h = F.layer_norm(ln1 + f, (H,), w[q + "layernorm2.weight"], w[q + "layernorm2.bias"], 1e-6)
+    return h
 
 
 def _image_scnn(w, p, e, x):
@@ -437,6 +487,13 @@ def encode(w, f, x):
     if kind == "image" and t == "stacked_cnn":
         return _image_scnn(w, p, e, x)
     if kind in ("timeseries", "text"):
+        if t == "transformer":
+            h = _transformer(w, p, e, x.unsqueeze(-1) if kind == "timeseries" else None,
+                             x if kind == "text" else None)
+            h = _reduce(h, e.get("reduce_output", "last"))
+            return fc_stack(w, p + "fc_stack.", h, e.get("fc_layers"), e.get("num_fc_layers") or 0,
+                            e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
+                            e.get("fc_activation", "relu"))
         if kind == "timeseries" or not e.get("should_embed", True):
             h = x.unsqueeze(-1)
         else:
@@ -447,6 +504,15 @@ def encode(w, f, x):
             return _reduce(h, e.get("reduce_output", "sum"))
         if t == "rnn":
             h = _rnn(w, p, e, h)
+        elif t == "cnnrnn":  # StackedCNNRNN: Conv1DStack (default [pool 3, none]), RecurrentStack
+            layers = e.get("conv_layers")
+            if layers is None:
+                layers = [{} for _ in range(e["num_conv_layers"])] if e.get("num_conv_layers") is not None \
+                    else [{"pool_size": 3}, {"pool_size": None}]
+            h = _conv1d_layers(w, p + "conv1d_stack.stack.", h, layers, e, True, "conv_activation")
+            h = _rnn(w, p, e, h)
+        elif t == "stacked_parallel_cnn":
+            h = _spcnn(w, p, e, h)
         elif t == "parallel_cnn":
             h = _conv1d_layers(w, p + "parallel_conv1d.parallel_layers.", h, _conv_layers(e, False), e, False)
         elif t == "stacked_cnn":
@@ -454,7 +520,7 @@ def encode(w, f, x):
         else:
             raise NotImplementedError("%s encoder %r" % (kind, t))
         h = _reduce(h, e.get("reduce_output", "sum"))
-        if t == "rnn":
+        if t in ("rnn", "cnnrnn"):
             return fc_stack(w, p + "fc_stack.", h, e.get("fc_layers"), e.get("num_fc_layers") or 0,
                             e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
                             e.get("fc_activation", "relu"))

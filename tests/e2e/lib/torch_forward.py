@@ -1,4 +1,6 @@
-"""torch_forward.py MODEL_DIR DATASET PREDICTIONS_CSV [TOL [RAW_ZIP]]: the forward pass of ludwig_torch.py (PyTorch's
+"""torch_forward.py MODEL_DIR DATASET PREDICTIONS_CSV [TOL [RAW_ZIP]], or torch_forward.py --cases
+FILE with one "NAME MODEL_DIR DATASET PREDICTIONS_CSV TOL [RAW_ZIP]" per line (one process, torch
+imported once): the forward pass of ludwig_torch.py (PyTorch's
 modules from the model's state_dict) on every row of DATASET, compared with the predictions ludwig-c
 wrote for the same rows (`predict --split full`): every probability (or number prediction) within TOL
 (default 1e-5, relative to max(1, |value|)), and every tensor of the state_dict read by some module.
@@ -12,16 +14,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ludwig_torch  # noqa: E402
 
 
-def main():
-    warnings.filterwarnings("ignore", category=UserWarning)  # torch on even kernels with padding="same"
-    model_dir, dataset, pred_csv = sys.argv[1:4]
-    tol = float(sys.argv[4]) if len(sys.argv) > 4 else 1e-5
-    raw = sys.argv[5] if len(sys.argv) > 5 else None
+class Mismatch(Exception):
+    pass
+
+
+def compare(model_dir, dataset, pred_csv, tol, raw):
+    """the comparison; returns the summary line, raises Mismatch"""
     rows, outs, w = ludwig_torch.predict(model_dir, dataset, raw)
     with open(pred_csv, newline="") as f:
         got = list(csv.DictReader(f))
     if len(got) != len(rows):
-        sys.exit("torch_forward: %d predictions for %d rows" % (len(got), len(rows)))
+        fail("%d predictions for %d rows" % (len(got), len(rows)))
     meta = ludwig_torch.json.load(open(os.path.join(model_dir, "training_set_metadata.json")))
     worst, checked = 0.0, 0
     hp = ludwig_torch.json.load(open(os.path.join(model_dir, "model_hyperparameters.json")))
@@ -48,13 +51,13 @@ def main():
                 names = ludwig_torch.json.loads(r["%s_predictions" % name].replace("'", '"'))
                 probs = [float(v) for v in r["%s_probabilities" % name].strip("[]").split(",") if v.strip()]
                 if names != [labels[j] for j in keep] or len(probs) != len(keep):
-                    sys.exit("torch_forward: row %d %s: ludwig-c predicts %s, PyTorch %s" %
+                    fail("row %d %s: ludwig-c predicts %s, PyTorch %s" %
                              (i, name, names, [labels[j] for j in keep]))
                 for a, j in zip(probs, keep):
                     d = abs(a - float(p[j]))
                     worst, checked = max(worst, d), checked + 1
                     if d > tol:
-                        sys.exit("torch_forward: row %d %s %s: ludwig-c %r, PyTorch %r" % (i, name, labels[j], a, float(p[j])))
+                        fail("row %d %s %s: ludwig-c %r, PyTorch %r" % (i, name, labels[j], a, float(p[j])))
             continue
         if "probabilities" in o:
             m = meta[name]
@@ -63,7 +66,7 @@ def main():
                 cols.append(("%s_probabilities_%s" % (name, lab), o["probabilities"][:, j]))
         for col, t in cols:
             if col not in got[0]:
-                sys.exit("torch_forward: ludwig-c's predictions have no column %s" % col)
+                fail("ludwig-c's predictions have no column %s" % col)
             for i, r in enumerate(got):
                 if t.dim() == 1:
                     a, b = float(r[col]), float(t[i])
@@ -76,13 +79,38 @@ def main():
                     worst = max(worst, d)
                     checked += 1
                     if d > tol:
-                        sys.exit("torch_forward: row %d %s: ludwig-c %r, PyTorch %r (deviation %.3g > %g)"
+                        fail("row %d %s: ludwig-c %r, PyTorch %r (deviation %.3g > %g)"
                                  % (i, col, a, b, d, tol))
     unused = w.unused()
     if unused:
-        sys.exit("torch_forward: tensors no Ludwig module reads: %s" % ", ".join(unused))
-    print("%d values, largest deviation %.3g (tolerance %g), all %d tensors read" %
-          (checked, worst, tol, len(w.sd)))
+        fail("tensors no Ludwig module reads: %s" % ", ".join(unused))
+    return "%d values, largest deviation %.3g (tolerance %g), all %d tensors read" % (
+        checked, worst, tol, len(w.sd))
+
+
+def fail(msg):
+    raise Mismatch(msg)
+
+
+def main():
+    warnings.filterwarnings("ignore", category=UserWarning)  # torch on even kernels with padding="same"
+    if sys.argv[1] == "--cases":
+        bad = 0
+        for line in open(sys.argv[2]):
+            f = line.split()
+            if not f:
+                continue
+            try:
+                print("torch_forward: %s: %s" % (f[0], compare(f[1], f[2], f[3], float(f[4]), f[5] if len(f) > 5 else None)))
+            except Exception as ex:  # a mismatch, a missing or misshapen tensor: named, the next case runs
+                print("FAIL torch_forward: %s: %s: %s" % (f[0], type(ex).__name__, ex))
+                bad += 1
+        sys.exit(1 if bad else 0)
+    try:
+        print(compare(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) > 4 else 1e-5,
+                      sys.argv[5] if len(sys.argv) > 5 else None))
+    except Mismatch as ex:
+        sys.exit("torch_forward: %s" % ex)
 
 
 if __name__ == "__main__":
