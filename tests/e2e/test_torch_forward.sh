@@ -45,6 +45,16 @@ with open(sys.argv[2], "w", newline="") as f:
         w.writerow([r["species"], r["island"], r["sex"], " ".join("%.4f" % ((float(r[k]) - mu[k]) / sd[k]) for k in ks)])
 PYEOF
 head -401 test-data/debian_packages.csv >"$T/packages.csv"
+# Seattle's daily weather 2012-2015 (python3-vega-datasets), every fourth day
+$PY - /usr/lib/python3/dist-packages/vega_datasets/_data/seattle-weather.csv "$T/weather.csv" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))[::4]
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["date", "temp_max", "weather"])
+    for r in rows:
+        w.writerow([r["date"].replace("/", "-"), r["temp_max"], r["weather"]])
+PYEOF
 
 # NAME DATASET [RAW_ZIP]; the config is $T/NAME.yaml
 check() {
@@ -153,6 +163,24 @@ output_features:
 trainer: {epochs: 1, batch_size: 32}
 YAML
 check set "$T/packages.csv"
+# dates: the embed and wave encoders (a number output: the raw year makes a classifier's
+# probabilities all 0 or 1)
+cat >"$T/date_embed.yaml" <<'YAML'
+input_features:
+  - {name: date, type: date, encoder: {type: embed, embedding_size: 4, num_fc_layers: 1, output_size: 6}}
+output_features:
+  - {name: temp_max, type: number}
+trainer: {epochs: 1, batch_size: 32}
+YAML
+check date_embed "$T/weather.csv"
+cat >"$T/date_wave.yaml" <<'YAML'
+input_features:
+  - {name: date, type: date, encoder: {type: wave}}
+output_features:
+  - {name: temp_max, type: number}
+trainer: {epochs: 1, batch_size: 32}
+YAML
+check date_wave "$T/weather.csv"
 
 # text: embed, parallel_cnn, rnn on fortunes (category output)
 tx() { # NAME ENCODER-YAML
@@ -170,6 +198,6 @@ tx tx_sparse '{type: parallel_cnn, representation: sparse, num_filters: 3, outpu
 
 # every case in one PyTorch process
 $PY tests/e2e/lib/torch_forward.py --cases "$T/cases" || fails=$((fails + 1))
-[ "$(grep -c . "$T/cases")" = 25 ] || fail "only $(grep -c . "$T/cases") cases ran"
+[ "$(grep -c . "$T/cases")" = 27 ] || fail "only $(grep -c . "$T/cases") cases ran"
 [ "$fails" = 0 ] && echo "torch_forward: ok"
 exit "$fails"

@@ -245,6 +245,20 @@ def _set(col, meta, pre, counts):
     return out
 
 
+def _date(col, meta):
+    """DateFeatureMixin.date_to_list: year, month, day, weekday (Monday 0), day of the year, hour,
+    minute, second, second of the day, stored as int16 (so seconds of the day past 32767 wrap)"""
+    import datetime
+    fmt = meta["preprocessing"].get("datetime_format")
+    rows = []
+    for s in col:
+        d = datetime.datetime.strptime(s, fmt) if fmt else datetime.datetime.fromisoformat(s)
+        sod = d.hour * 3600 + d.minute * 60 + d.second
+        rows.append([d.year, d.month, d.day, d.weekday(), d.timetuple().tm_yday, d.hour, d.minute,
+                     d.second, sod - 65536 if sod > 32767 else sod])
+    return torch.tensor(rows, dtype=torch.int64)
+
+
 def inputs(hp, meta, dataset, raw=None):
     rows = _rows(dataset)
     out = {}
@@ -267,6 +281,8 @@ def inputs(hp, meta, dataset, raw=None):
             out[f["name"]] = _image(col, m, raw)
         elif t in ("set", "bag"):
             out[f["name"]] = _set(col, m, pre, t == "bag")
+        elif t == "date":
+            out[f["name"]] = _date(col, m)
         else:
             raise NotImplementedError("input feature type %r" % t)
     return rows, out
@@ -478,6 +494,24 @@ def encode(w, f, x):
             ids = (x != 0).int() * idx
             h = (F.embedding(ids.long(), emb) * x.unsqueeze(-1)).sum(1)
         return fc_stack(w, p + "fc_stack.", h, e.get("fc_layers"), e.get("num_fc_layers", 0),
+                        e.get("output_size", 10), e.get("norm"), e.get("norm_params"),
+                        e.get("activation", "relu"))
+    if kind == "date":
+        # DateEmbed / DateWave (ludwig/encoders/date_encoders.py): year_fc (an FCStack Linear(1, 1)),
+        # then the month, day, weekday, day of the year, hour, minute and second embedded (month,
+        # day and day of the year shifted to start at 0) or as periodic cos(2 pi x / period), the
+        # periodic second of the day, concatenated, then the encoder's FCStack
+        xf = x.float()
+        hs = [fc_stack(w, p + "year_fc.", xf[:, 0:1], None, 1, 1, None, None, "linear")]
+        parts = [("month", 12, 1), ("day", 31, 1), ("weekday", 7, 0), ("yearday", 366, 1),
+                 ("hour", 24, 0), ("minute", 60, 0), ("second", 60, 0)]
+        for j, (name, period, shift) in enumerate(parts):
+            if t == "embed":
+                hs.append(F.embedding(x[:, j + 1] - shift, w[p + "embed_%s.embeddings.weight" % name]))
+            else:
+                hs.append(torch.cos(xf[:, j + 1:j + 2] * 2 * math.pi / period))
+        hs.append(torch.cos(xf[:, 8:9] * 2 * math.pi / 86400))
+        return fc_stack(w, p + "fc_stack.", torch.cat(hs, 1), e.get("fc_layers"), e.get("num_fc_layers", 0),
                         e.get("output_size", 10), e.get("norm"), e.get("norm_params"),
                         e.get("activation", "relu"))
     if kind == "timeseries" and t == "dense":
