@@ -595,10 +595,13 @@ static lc_status run(vm *m, pval **result)
         }
         case 's':
         case 'u': {
+            /* SETITEMS: MARK's items onto the dict below the MARK; SETITEM: two onto the one
+             * below them */
             int from = opc == 'u' ? marker(m) + 1 : m->sp - 2;
-            if (from < 1 || (m->sp - from) % 2)
+            int di = opc == 'u' ? from - 2 : from - 1;
+            if (from < 1 || di < 0 || (m->sp - from) % 2)
                 return bad(m, "dictionary items without their dictionary");
-            pval *d = m->stack[from - 1 - (opc == 'u')];
+            pval *d = m->stack[di];
             if (d->k != V_DICT)
                 return bad(m, "items set on something that is not a dictionary");
             for (int i = from; i < m->sp; i++)
