@@ -74,7 +74,8 @@ cp test-data/config_small.yaml "$T/tutorial.yaml"
 check tutorial test-data/mnist_dataset.csv test-data/mnist_images.zip
 
 # tables: every number, binary and category encoder, the concat combiner's fc stack with batch
-# norm, a residual stack with layer norm, regressor, classifier and the decoders' own fc stacks
+# norm, a residual stack with layer norm, regressor, classifier and the decoders' own fc stacks,
+# the loss weights Ludwig keeps (class_weights, positive_class_weight)
 cat >"$T/tab.yaml" <<'YAML'
 input_features:
   - {name: island, type: category, encoder: {type: dense, embedding_size: 4}}
@@ -85,7 +86,8 @@ input_features:
   - {name: flipper_length_mm, type: number, preprocessing: {missing_value_strategy: fill_with_mean}}
   - {name: sex, type: binary, preprocessing: {missing_value_strategy: fill_with_mode}}
 output_features:
-  - {name: species, type: category, decoder: {num_fc_layers: 1, fc_output_size: 8}}
+  - {name: species, type: category, decoder: {num_fc_layers: 1, fc_output_size: 8},
+     loss: {class_weights: {Adelie: 1.0, Gentoo: 2.0, Chinstrap: 0.5}}}
   - {name: body_mass_g, type: number, preprocessing: {normalization: zscore}}
 combiner: {type: concat, num_fc_layers: 2, output_size: 16, norm: batch}
 trainer: {epochs: 2, batch_size: 32}
@@ -99,7 +101,8 @@ input_features:
   - {name: sex, type: binary, encoder: {type: dense, output_size: 3},
      preprocessing: {missing_value_strategy: fill_with_mode}}
 output_features:
-  - {name: sex, type: binary, preprocessing: {missing_value_strategy: drop_row}}
+  - {name: sex, type: binary, preprocessing: {missing_value_strategy: drop_row},
+     loss: {positive_class_weight: 1.5}}
 combiner: {type: concat, fc_layers: [{output_size: 12}, {output_size: 12, norm: layer}], residual: true}
 trainer: {epochs: 2, batch_size: 32}
 YAML

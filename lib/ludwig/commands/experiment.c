@@ -19,6 +19,7 @@
 #include "lc_config.h"
 #include "lc_dataset.h"
 #include "lc_fs.h"
+#include "lc_ftypes.h"
 #include "lc_json.h"
 #include "lc_mem.h"
 #include "lc_model.h"
@@ -416,6 +417,49 @@ static lc_status evaluate(exp_run *X, lc_error *e)
 }
 
 /* training_statistics.json and model/: metadata, the saved config, progress, weights. */
+
+/* model_weights with the loss modules' weights Ludwig registers (ludwig/modules/loss_modules.py):
+ * a category output's class_weights as CrossEntropyLoss.weight, a set's as
+ * BCEWithLogitsLoss.pos_weight, a binary output's positive_class_weight as its pos_weight. */
+static lc_status save_weights(const exp_run *X, const char *path, lc_error *e)
+{
+    const lc_config *cfg = X->cfg;
+    lc_extra_tensor *x = calloc((size_t)cfg->nout + 1, sizeof *x);
+    float **own = calloc((size_t)cfg->nout + 1, sizeof *own);
+    float *pos = calloc((size_t)cfg->nout + 1, sizeof *pos);
+    lc_status st = x && own && pos ? LC_OK : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    int nx = 0;
+    for (int o = 0; o < cfg->nout && !st; o++) {
+        const lc_feature *f = &cfg->out[o];
+        const char *buf = NULL;
+        int n = 0;
+        const float *data = NULL;
+        if (f->type == LC_FT_CATEGORY || f->type == LC_FT_SET) {
+            st = lc_category_class_weights(cfg, f, &X->ds->out[o], &own[o], e);
+            buf = f->type == LC_FT_CATEGORY ? "weight" : "pos_weight";
+            n = X->ds->out[o].nclasses;
+            data = own[o];
+        } else if (f->type == LC_FT_BINARY && f->positive_class_weight > 0) {
+            pos[o] = (float)f->positive_class_weight;
+            buf = "pos_weight", n = 1, data = &pos[o];
+        }
+        if (!st && data) {
+            snprintf(x[nx].name, sizeof x[nx].name,
+                     "output_features.module_dict.%s__ludwig.train_loss_function.loss_fn.%s", f->name, buf);
+            x[nx].n = n;
+            x[nx++].data = data;
+        }
+    }
+    if (!st)
+        st = lc_weights_save(X->m, path, x, nx, e);
+    for (int o = 0; own && o < cfg->nout; o++)
+        free(own[o]);
+    free(own);
+    free(pos);
+    free(x);
+    return st;
+}
+
 static lc_status write_model(exp_run *X, lc_error *e)
 {
     char path[4096];
@@ -442,7 +486,7 @@ static lc_status write_model(exp_run *X, lc_error *e)
         st = lc_json_write_file(X->tr.progress, path, e);
     snprintf(path, sizeof path, "%s/model/model_weights", X->staging);
     if (!st && !X->o->skip_save_model)
-        st = lc_weights_save(X->m, path, e);
+        st = save_weights(X, path, e);
     return st;
 }
 

@@ -9,8 +9,19 @@
 
 #define LC_WEIGHTS_MAGIC "LCWTS001"
 
-/* Writes path in PyTorch's format, atomically (a temporary name, then rename). */
-lc_status lc_weights_save(const lc_model *m, const char *path, lc_error *e);
+/* A float32 vector Ludwig keeps in the state_dict beside the model's own tensors: a loss module's
+ * weights (CrossEntropyLoss.weight, BCEWithLogitsLoss.pos_weight under
+ * output_features.module_dict.<name>__ludwig.train_loss_function.loss_fn). */
+typedef struct lc_extra_tensor {
+    char name[288];
+    int n;
+    const float *data;
+} lc_extra_tensor;
+
+/* Writes path in PyTorch's format, atomically (a temporary name, then rename): the model's
+ * tensors, then the nx extra ones. */
+lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_tensor *x, int nx,
+                          lc_error *e);
 /* Loads tensors into m (either format), checking every name and shape. */
 lc_status lc_weights_load(lc_model *m, const char *path, lc_error *e);
 

@@ -30,11 +30,13 @@ static void arange_name(const lc_tensor_info *t, char *out, size_t n, lc_tdtype 
 /* PyTorch's format (lc_torchzip.h), the tensors in the model's order, with the buffers Ludwig's
  * modules keep: after each batch norm's running_var its num_batches_tracked (0: ludwig-c's batch
  * norms use the momentum, never the count), after a set's or a bag's embeddings their
- * vocab_indices, after the transformer's position embedding its positions. */
-lc_status lc_weights_save(const lc_model *m, const char *path, lc_error *e)
+ * vocab_indices, after the transformer's position embedding its positions; then the loss
+ * weights the caller gives. */
+lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_tensor *x, int nx,
+                          lc_error *e)
 {
     lc_tensor_info *ts = calloc(MAX_TENSORS, sizeof *ts);
-    lc_ttensor *tt = calloc(2 * MAX_TENSORS, sizeof *tt);
+    lc_ttensor *tt = calloc(2 * MAX_TENSORS + (size_t)(nx > 0 ? nx : 0), sizeof *tt);
     char(*names)[288] = calloc(MAX_TENSORS, sizeof *names);
     void **ranges = calloc(MAX_TENSORS, sizeof *ranges);
     static const int64_t zero = 0;
@@ -78,6 +80,9 @@ lc_status lc_weights_save(const lc_model *m, const char *path, lc_error *e)
                                    .data = v};
         }
     }
+    for (int i = 0; i < nx && !st; i++)
+        tt[k++] = (lc_ttensor){.name = x[i].name, .dtype = LC_TD_F32, .ndim = 1,
+                               .shape = {x[i].n}, .data = x[i].data};
     if (!st)
         st = lc_torch_save(path, "model_weights", tt, k, e);
     for (int i = 0; i < MAX_TENSORS; i++)
@@ -153,10 +158,14 @@ static lc_status load_torch(lc_tensor_info *ts, int n, const char *path, lc_erro
     }
     for (int k = 0; k < f->n && !st; k++) {
         const char *nm = f->t[k].name, *dot = strrchr(nm, '.');
-        /* buffers Ludwig keeps that ludwig-c derives itself (lc_weights_save writes them) */
-        int known_buffer = f->t[k].dtype != LC_TD_F32 && dot &&
-                           (strcmp(dot, ".num_batches_tracked") == 0 || strcmp(dot, ".positions") == 0 ||
-                            strcmp(dot, ".vocab_indices") == 0);
+        /* buffers Ludwig keeps that ludwig-c derives itself (lc_weights_save writes them): the
+         * integer ones, and a loss module's weights, which come from the config */
+        int known_buffer = (f->t[k].dtype != LC_TD_F32 && dot &&
+                            (strcmp(dot, ".num_batches_tracked") == 0 ||
+                             strcmp(dot, ".positions") == 0 || strcmp(dot, ".vocab_indices") == 0)) ||
+                           (strncmp(nm, "output_features.module_dict.", 28) == 0 && dot &&
+                            strstr(nm, "__ludwig.train_loss_function.loss_fn.") &&
+                            (strcmp(dot, ".weight") == 0 || strcmp(dot, ".pos_weight") == 0));
         if (!used[k] && !known_buffer)
             st = lc_error_set(e, LC_ERR_DATA, "%s: holds a tensor '%s' that the config's model does not have",
                               path, nm);

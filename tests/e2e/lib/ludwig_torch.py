@@ -585,6 +585,21 @@ def decode(w, f, h, meta):
                  d.get("fc_activation", "relu"))
     out = {}
     logits = F.linear(h, w[p + "decoder_obj.dense.dense.weight"], w[p + "decoder_obj.dense.dense.bias"])
+    # the loss module's weights Ludwig registers (ludwig/modules/loss_modules.py): the config's
+    # class_weights (category: CrossEntropyLoss.weight; set: BCEWithLogitsLoss.pos_weight) or a
+    # binary positive_class_weight, in vocabulary order
+    loss = f.get("loss") or {}
+    want = None
+    if f["type"] in ("category", "set") and loss.get("class_weights") is not None:
+        cw = loss["class_weights"]
+        want = [cw[k] for k in meta[f["name"]]["idx2str"]] if isinstance(cw, dict) else cw
+    elif f["type"] == "binary" and loss.get("positive_class_weight"):
+        want = [loss["positive_class_weight"]]
+    name = p + "train_loss_function.loss_fn." + ("weight" if f["type"] == "category" else "pos_weight")
+    if want is not None and not torch.allclose(w[name], torch.tensor(want, dtype=torch.float32)):
+        raise ValueError("%s: %s, the config's %s" % (name, w[name].tolist(), want))
+    if want is None and w.has(name):
+        raise ValueError("%s: the config has no such weights" % name)
     if d["type"] == "regressor":
         logits = logits.squeeze(-1)
     t = f["type"]
