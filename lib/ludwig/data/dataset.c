@@ -51,6 +51,7 @@ void lc_dataset_free(lc_dataset *d)
     free(d->out);
     free(d->split);
     free(d->line);
+    free(d->row);
     for (int s = 0; s < 3; s++)
         free(d->idx[s]);
     free(d->src);
@@ -1330,13 +1331,16 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
     d->n = nrows;
     d->split = malloc(nrows * sizeof *d->split);
     d->line = malloc(nrows * sizeof *d->line);
+    d->row = malloc(nrows * sizeof *d->row);
+    d->nall = nall;
     cellv = malloc(nrows * sizeof *cellv);
-    if (!d->split || !d->line || !cellv) {
+    if (!d->split || !d->line || !d->row || !cellv) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < nrows; i++) {
         d->line[i] = lines[kept[i]];
+        d->row[i] = kept[i];
         d->split[i] = (int8_t)rows[i].split;
         d->count[d->split[i]]++;
     }

@@ -66,6 +66,9 @@ typedef struct lc_dataset {
     lc_column *in, *out;          /* config order */
     int8_t *split;                /* (n) 0 train, 1 validation, 2 test */
     long *line;                   /* (n) source line of each row (for messages) */
+    size_t *row;                  /* (n) each row's index among all nall rows read, before any
+                                   * was dropped (Ludwig's data_df index, which k-fold splits) */
+    size_t nall;
     int32_t *idx[3];              /* row indices of each split, in file order */
     size_t count[3];
     const char *data_format;      /* "csv", "tsv" or "json" */
