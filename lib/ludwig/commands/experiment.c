@@ -21,6 +21,7 @@
 #include "lc_fs.h"
 #include "lc_ftypes.h"
 #include "lc_json.h"
+#include "lc_kfold.h"
 #include "lc_mem.h"
 #include "lc_model.h"
 #include "lc_outputs.h"
@@ -191,9 +192,16 @@ typedef struct exp_run {
 static lc_status check_args(exp_run *X, lc_error *e)
 {
     const lc_experiment_opts *o = X->o;
-    if (o->k_fold)
-        return lc_error_set(e, LC_ERR_USAGE,
-                            "--k_fold cross validation is not supported by ludwig-c yet");
+    if (o->k_fold) {
+        /* Ludwig's kfold_cross_validate folds the rows of --dataset and trains on nothing else */
+        if (!o->dataset || o->training_set || o->validation_set || o->test_set)
+            return lc_error_set(e, LC_ERR_USAGE,
+                                "--k_fold folds the rows of --dataset: give --dataset (and no --training_set, --validation_set or --test_set)");
+        if (o->k_fold < 2)
+            return lc_error_set(e, LC_ERR_USAGE, "--k_fold %d: k-fold cross validation needs at least 2 folds", o->k_fold);
+        if (o->model_resume_path)
+            return lc_error_set(e, LC_ERR_USAGE, "--k_fold trains a new model per fold: --model_resume_path cannot be given with it");
+    }
     if (o->model_resume_path) {
         snprintf(X->resume_ckpt, sizeof X->resume_ckpt, "%s/model/%s/%s", o->model_resume_path,
                  LC_CHECKPOINT_DIR, LC_CHECKPOINT_FILE);
@@ -247,10 +255,11 @@ static lc_status pretrained_embeddings(exp_run *X, lc_error *e)
     return LC_OK;
 }
 
+static lc_status build_model(exp_run *X, lc_error *e);
+
 static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
 {
     const lc_experiment_opts *o = X->o;
-    char path[4096];
     lc_status st = lc_config_load(o->config_path, &X->cfg, note_to, notes, e);
     if (st)
         return st;
@@ -277,6 +286,16 @@ static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
         if (X->cfg->in[k].tx_pretrained &&
             (st = lc_glove_dim(X->cfg->in[k].tx_pretrained, &X->cfg->in[k].enc.embed_size, e)))
             return st;
+    return o->k_fold ? LC_OK : build_model(X, e); /* k-fold builds one per fold */
+}
+
+/* The model for the dataset's training split: initialised with the seed, its pretrained
+ * embeddings, or --model_load_path's weights. */
+static lc_status build_model(exp_run *X, lc_error *e)
+{
+    const lc_experiment_opts *o = X->o;
+    char path[4096];
+    lc_status st;
     const lc_config *cfg = X->cfg;
     const lc_dataset *ds = X->ds;
     int B = lc_train_batch_size(cfg, ds->count[0]);
@@ -567,6 +586,197 @@ static lc_status publish(exp_run *X, lc_error *e)
     return LC_OK;
 }
 
+
+/* ---- k-fold cross validation ---- */
+
+/* Every number in v (a number, or lists of them), appended to vals; 0 when v holds anything else */
+static int numeric_leaves(const cJSON *v, double **vals, size_t *n, size_t *cap)
+{
+    if (cJSON_IsNumber(v)) {
+        if (*n == *cap) {
+            size_t c = *cap ? *cap * 2 : 16;
+            double *nv = realloc(*vals, c * sizeof *nv);
+            if (!nv)
+                return 0;
+            *vals = nv, *cap = c;
+        }
+        (*vals)[(*n)++] = v->valuedouble;
+        return 1;
+    }
+    if (!cJSON_IsArray(v))
+        return 0;
+    for (const cJSON *it = v->child; it; it = it->next)
+        if (!numeric_leaves(it, vals, n, cap))
+            return 0;
+    return 1;
+}
+
+/* kfold_cross_validate's `overall`: for each output (and combined) and each metric of the folds'
+ * test statistics but the curves, matrices and per-class tables, <metric>_mean and <metric>_std
+ * (numpy's mean and population std, over every number the folds give for it) */
+static cJSON *kfold_overall(const cJSON *stats, int k)
+{
+    static const char *const skip[] = {"predictions", "probabilities", "confusion_matrix",
+                                       "overall_stats", "per_class_stats", "roc_curve",
+                                       "precision_recall_curve"};
+    cJSON *overall = cJSON_CreateObject();
+    char key[80];
+    snprintf(key, sizeof key, "fold_1");
+    const cJSON *first = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(stats, key), "fold_eval_stats");
+    for (const cJSON *of = first ? first->child : NULL; overall && of; of = of->next) {
+        cJSON *o = cJSON_AddObjectToObject(overall, of->string);
+        for (const cJSON *mt = of->child; o && mt; mt = mt->next) {
+            int skipped = 0;
+            for (size_t i = 0; i < sizeof skip / sizeof *skip; i++)
+                skipped |= strcmp(mt->string, skip[i]) == 0;
+            if (skipped)
+                continue;
+            double *vals = NULL;
+            size_t n = 0, cap = 0;
+            int ok = 1;
+            for (int f = 1; f <= k && ok; f++) {
+                snprintf(key, sizeof key, "fold_%d", f);
+                const cJSON *fe = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(stats, key), "fold_eval_stats");
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(fe, of->string), mt->string);
+                ok = v && numeric_leaves(v, &vals, &n, &cap);
+            }
+            if (ok && n) {
+                double mean = 0, var = 0;
+                for (size_t i = 0; i < n; i++)
+                    mean += vals[i];
+                mean /= (double)n;
+                for (size_t i = 0; i < n; i++)
+                    var += (vals[i] - mean) * (vals[i] - mean);
+                snprintf(key, sizeof key, "%s_mean", mt->string);
+                cJSON_AddItemToObject(o, key, cJSON_CreateNumber(mean));
+                snprintf(key, sizeof key, "%s_std", mt->string);
+                cJSON_AddItemToObject(o, key, cJSON_CreateNumber(sqrt(var / (double)n)));
+            }
+            free(vals);
+        }
+    }
+    return overall;
+}
+
+/* Ludwig's k-fold cross validation (ludwig/api.py kfold_cross_validate, ludwig/experiment.py):
+ * the rows of --dataset in k folds (lc_kfold.h, over every row read, as Ludwig folds data_df);
+ * for each, a new model trained on the other folds' rows (no validation rows) and tested on the
+ * fold's; kfold_training_statistics.json (fold_<i>: its training statistics and
+ * fold_eval_stats; overall: each metric's mean and std) and kfold_split_indices.json (the rows
+ * of each fold, unless --skip_save_k_fold_split_indices) in the output directory. The
+ * preprocessing (vocabularies, normalisation) is fitted once on all rows, as each of Ludwig's
+ * folds fits it on its training and test rows together. No model is kept, as in Ludwig. */
+static lc_status kfold(exp_run *X, lc_error *e)
+{
+    const lc_experiment_opts *o = X->o;
+    lc_dataset *ds = X->ds;
+    const int k = o->k_fold;
+    char path[4096], key[32];
+    int *fold = malloc((ds->nall + 1) * sizeof *fold);
+    cJSON *stats = cJSON_CreateObject(), *indices = cJSON_CreateObject();
+    lc_status st = fold && stats && indices ? LC_OK : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    if (!st)
+        st = lc_kfold_assign(ds->nall, k, (uint32_t)o->random_seed, fold, e);
+    for (int s = 0; s < 3 && !st; s++) {
+        int32_t *ni = realloc(ds->idx[s], (ds->n + 1) * sizeof *ni);
+        if (!ni)
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        else
+            ds->idx[s] = ni;
+    }
+    for (int f = 0; f < k && !st; f++) {
+        /* the fold's rows test, the others train */
+        ds->count[0] = ds->count[1] = ds->count[2] = 0;
+        for (size_t i = 0; i < ds->n; i++) {
+            ds->split[i] = fold[ds->row[i]] == f ? 2 : 0;
+            ds->idx[ds->split[i]][ds->count[ds->split[i]]++] = (int32_t)i;
+        }
+        snprintf(key, sizeof key, "fold_%d", f + 1);
+        cJSON *fi = cJSON_AddObjectToObject(indices, key);
+        cJSON *tri = cJSON_AddArrayToObject(fi, "training_indices");
+        cJSON *tei = cJSON_AddArrayToObject(fi, "test_indices");
+        for (size_t r = 0; r < ds->nall && tri && tei; r++)
+            cJSON_AddItemToArray(fold[r] == f ? tei : tri, lc_json_int((long long)r));
+        if (o->progress)
+            fprintf(o->progress, "ludwig-c: fold %d of %d: training on %zu row(s), testing on %zu\n",
+                    f + 1, k, ds->count[0], ds->count[2]);
+        if (ds->count[0] == 0 || ds->count[2] == 0) {
+            st = lc_error_set(e, LC_ERR_DATA, "%s: fold %d of %d has %s rows left after rows with missing values were dropped",
+                              ds->src, f + 1, k, ds->count[0] ? "no test" : "no training");
+            break;
+        }
+        lc_model_free(X->m);
+        X->m = NULL;
+        lc_train_result_free(&X->tr);
+        memset(&X->tr, 0, sizeof X->tr);
+        lc_calibration_free(&X->cal);
+        memset(&X->cal, 0, sizeof X->cal);
+        if ((st = build_model(X, e)))
+            break;
+        lc_train_opts topts = {.seed = o->random_seed, .pool = X->pool, .progress = o->progress,
+                               .stop = o->stop_flag};
+        if ((st = lc_train(X->cfg, ds, X->m, &topts, &X->tr, e)) ||
+            (st = lc_calibrate(X->m, X->pool, X->cfg, ds, X->tr.eval_batch_size, o->progress, &X->cal, e)))
+            break;
+        lc_eval ev;
+        memset(&ev, 0, sizeof ev);
+        cJSON *ts = NULL;
+        st = lc_eval_run(X->cfg, ds, X->m, X->pool, ds->idx[2], ds->count[2], X->tr.eval_batch_size, &ev, e);
+        if (!st)
+            st = lc_eval_statistics(X->cfg, &ev, 1, &ts, e);
+        lc_eval_free(&ev);
+        if (st)
+            break;
+        cJSON *fs = cJSON_Duplicate(X->tr.stats, 1);
+        if (!fs) {
+            cJSON_Delete(ts);
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+            break;
+        }
+        cJSON_AddItemToObject(fs, "fold_eval_stats", ts);
+        cJSON_AddItemToObject(stats, key, fs);
+    }
+    if (!st) {
+        cJSON *overall = kfold_overall(stats, k);
+        if (!overall)
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        else
+            cJSON_AddItemToObject(stats, "overall", overall);
+    }
+    if (!st)
+        st = lc_mkdir_p(X->od, e);
+    snprintf(path, sizeof path, "%s/kfold_training_statistics.json", X->od);
+    if (!st)
+        st = lc_json_write_file(stats, path, e);
+    snprintf(path, sizeof path, "%s/kfold_split_indices.json", X->od);
+    if (!st && !o->skip_save_k_fold_split_indices)
+        st = lc_json_write_file(indices, path, e);
+    if (!st && o->progress) {
+        const cJSON *ov = cJSON_GetObjectItemCaseSensitive(stats, "overall");
+        for (const cJSON *of = ov ? ov->child : NULL; of; of = of->next) {
+            const char *name = of->string;
+            const lc_feature *F = NULL;
+            for (int q = 0; q < X->cfg->nout; q++)
+                if (strcmp(X->cfg->out[q].name, name) == 0)
+                    F = &X->cfg->out[q];
+            const char *metric = F && F->type == LC_FT_NUMBER ? "mean_squared_error" : "accuracy";
+            if (!F)
+                metric = "loss";
+            char mk[96], sk[96];
+            snprintf(mk, sizeof mk, "%s_mean", metric);
+            snprintf(sk, sizeof sk, "%s_std", metric);
+            const cJSON *mv = cJSON_GetObjectItemCaseSensitive(of, mk), *sv = cJSON_GetObjectItemCaseSensitive(of, sk);
+            if (cJSON_IsNumber(mv) && cJSON_IsNumber(sv))
+                fprintf(o->progress, "ludwig-c: %d-fold %s %s: %.4f (std %.4f)\n", k, name, metric,
+                        mv->valuedouble, sv->valuedouble);
+        }
+    }
+    cJSON_Delete(stats);
+    cJSON_Delete(indices);
+    free(fold);
+    return st;
+}
+
 lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_error *e)
 {
     exp_run X = {.o = o, .t_begin = lc_now_s()};
@@ -576,6 +786,12 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
     lc_status st = check_args(&X, e);
     if (!st)
         st = prepare(&X, &notes, e);
+    if (!st && o->k_fold) {
+        st = kfold(&X, e);
+        if (!st && run_dir_out && !(*run_dir_out = lc_strdup(X.od)))
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        goto cleanup;
+    }
     if (!st)
         st = stage_and_describe(&X, e);
     if (!st)
@@ -612,6 +828,7 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
                           kept);
         free(kept);
     }
+cleanup:
     if (X.staging)
         lc_rm_tree(X.staging);
     free(X.staging);
