@@ -10,7 +10,8 @@
  *     the rows), learning curves;
  *   number: MAE / RMSE / R2 and the test metrics, predicted vs true and residuals (scatter, at most
  *     2000 rows) and a residual histogram (from the rows, in the column's units), learning curves.
- * Charts are SVG drawn here.
+ * A k-fold run's page has the summary and a cross-validation section instead: per output, each
+ * metric per fold with the mean and spread over the folds. Charts are SVG drawn here.
  *
  * Every number comes from the JSON trees the experiment wrote (test_statistics.json,
  * training_statistics.json) or from the per-row arrays below; nothing is recomputed differently
@@ -87,6 +88,10 @@ typedef struct lc_report_info {
     const cJSON *train_stats;     /* training_statistics.json content (may be NULL) */
     const cJSON *summary;         /* flat object of run facts (rows, epochs, seed, ...) */
     int best_epoch;               /* 1-based epoch of the kept model, 0 when unknown */
+    /* kfold_training_statistics.json of a k-fold run (then test_stats, train_stats and the
+     * outputs are NULL / 0): a cross-validation section, one table per output (and combined)
+     * of each metric per fold with its mean and spread */
+    const cJSON *kfold;
 
     /* The output features in config order. */
     int nout;

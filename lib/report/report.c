@@ -1702,6 +1702,67 @@ static double *confusion(page *p, const cJSON *feat, int *n)
     return v;
 }
 
+/* A k-fold run (kfold_training_statistics.json): per output (and combined), a table of each
+ * metric (rows) per fold with the mean and the population standard deviation over the folds, as
+ * Ludwig's `overall` gives them */
+static void section_kfold(page *p, xmlNodePtr body, const lc_report_info *in)
+{
+    const cJSON *overall = get(in->kfold, "overall");
+    int k = 0;
+    char key[64];
+    for (;; k++) {
+        snprintf(key, sizeof key, "fold_%d", k + 1);
+        if (!get(in->kfold, key))
+            break;
+    }
+    xmlNodePtr s = section(p, body, "kfold", "Cross-validation");
+    char h[512];
+    snprintf(h, sizeof h,
+             "%d folds: each fold's rows were tested by a model trained on the rows of the other "
+             "%d (no validation rows), as Ludwig's k-fold cross validation does. The last two "
+             "columns are the mean and the spread (population standard deviation) over the folds "
+             "(kfold_training_statistics.json, overall).",
+             k, k - 1);
+    prop(p, add(p, s, "p", h), "class", "note");
+    for (const cJSON *of = overall ? overall->child : NULL; of && !p->oom; of = of->next) {
+        xmlNodePtr sub = add(p, s, "section", NULL);
+        propf(p, sub, "id", "kfold-%s", of->string);
+        add(p, sub, "h3", of->string);
+        xmlNodePtr t = table(p, sub, "metrics");
+        xmlNodePtr tr = add(p, add(p, t, "thead", NULL), "tr", NULL);
+        prop(p, add(p, tr, "th", "metric"), "class", "l");
+        for (int f = 1; f <= k; f++)
+            addf(p, tr, "th", "fold %d", f);
+        add(p, tr, "th", "mean");
+        add(p, tr, "th", "std");
+        xmlNodePtr tb = add(p, t, "tbody", NULL);
+        for (const cJSON *m = of->child; m; m = m->next) {
+            size_t ml = strlen(m->string);
+            if (ml < 6 || strcmp(m->string + ml - 5, "_mean") != 0)
+                continue;
+            char metric[96], stdk[112];
+            snprintf(metric, sizeof metric, "%.*s", (int)(ml - 5), m->string);
+            snprintf(stdk, sizeof stdk, "%s_std", metric);
+            tr = add(p, tb, "tr", NULL);
+            add(p, tr, "th", metric);
+            for (int f = 1; f <= k; f++) {
+                snprintf(key, sizeof key, "fold_%d", f);
+                const cJSON *v = get(get(get(get(in->kfold, key), "fold_eval_stats"), of->string), metric);
+                if (cJSON_IsNumber(v))
+                    json_cell(p, tr, v, 4);
+                else
+                    add(p, tr, "td", "");
+            }
+            double_cell(p, tr, m->valuedouble, 4);
+            const cJSON *sd = get(of, stdk);
+            if (cJSON_IsNumber(sd))
+                double_cell(p, tr, sd->valuedouble, 4);
+            else
+                add(p, tr, "td", "");
+        }
+    }
+}
+
 static lc_status write_page(const char *path, const lc_report_info *in, lc_error *e)
 {
     page p = {0};
@@ -1734,11 +1795,22 @@ static lc_status write_page(const char *path, const lc_report_info *in, lc_error
                  "re-implementation of Ludwig 0.10.3's experiment.",
                  in->input_feature ? " predicted from " : "",
                  in->input_feature ? in->input_feature : "", split);
+    if (in->kfold)
+        snprintf(lead, sizeof lead,
+                 "k-fold cross validation of the model the config describes. Produced by ludwig-c, "
+                 "a native re-implementation of Ludwig 0.10.3's experiment.");
     prop(&p, add(&p, body, "p", lead), "class", "note");
-    nav(&p, body, in);
-    section_summary(&p, body, in);
-    section_inputs(&p, body, in);
-    section_combined(&p, body, in);
+    if (in->kfold) {
+        section_summary(&p, body, in);
+        section_kfold(&p, body, in);
+    } else {
+        nav(&p, body, in);
+        section_summary(&p, body, in);
+    }
+    if (!in->kfold) {
+        section_inputs(&p, body, in);
+        section_combined(&p, body, in);
+    }
     int any_category = 0;
     for (int k = 0; k < in->nout && !p.oom; k++) {
         const lc_report_output *o = &in->outputs[k];

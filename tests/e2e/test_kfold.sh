@@ -5,7 +5,8 @@
 # fold_eval_stats; overall with <metric>_mean and <metric>_std, numpy's mean and population std
 # over the folds, curves and matrices left out) and kfold_split_indices.json (the folds
 # scikit-learn's KFold(5, shuffle=True, random_state=42) draws, checked where python3-sklearn is
-# installed; every row tested once). The same on one thread as on two; the indices file is left out
+# installed; every row tested once), and the report's table of each metric per fold with its mean and
+# spread (the statistics file's numbers). The same on one thread as on two; the indices file is left out
 # with --skip_save_k_fold_split_indices; a wrong fold count or --k_fold without --dataset is
 # refused with a message and writes nothing.
 set -e
@@ -36,6 +37,18 @@ cmp -s "$T/o1/kfold_training_statistics.json" "$T/o2/kfold_training_statistics.j
     fail "one thread and two give different statistics"
 grep -q "fold 5 of 5: training on 456 row(s), testing on 113" "$T/o2.log" || fail "the fold sizes in the log"
 [ ! -e "$T/o2/experiment_run" ] || fail "a k-fold run left a run directory (Ludwig keeps no model)"
+# the report: each metric per fold, its mean and spread, the numbers of the statistics file
+$PY - "$T/o2" <<'PYEOF' || fail "the k-fold report"
+import json, re, sys
+html = open(sys.argv[1] + "/ludwig_experiment_report.html").read()
+st = json.load(open(sys.argv[1] + "/kfold_training_statistics.json"))
+assert "Cross-validation" in html and "fold 5" in html
+row = re.search(r"<th>accuracy</th>(.*?)</tr>", html[html.index('id="kfold-diagnosis"'):], re.S).group(1)
+cells = [float(v) for v in re.findall(r'title="([^"]+)"', row)]
+want = [st["fold_%d" % i]["fold_eval_stats"]["diagnosis"]["accuracy"] for i in range(1, 6)]
+want += [st["overall"]["diagnosis"]["accuracy_mean"], st["overall"]["diagnosis"]["accuracy_std"]]
+assert len(cells) == 7 and all(abs(a - b) < 1e-12 for a, b in zip(cells, want)), (cells, want)
+PYEOF
 $PY - "$T/o2" "$D" <<'PYEOF' || fail "the k-fold files"
 import csv, json, math, sys
 od, data = sys.argv[1:]

@@ -751,6 +751,25 @@ static lc_status kfold(exp_run *X, lc_error *e)
     snprintf(path, sizeof path, "%s/kfold_split_indices.json", X->od);
     if (!st && !o->skip_save_k_fold_split_indices)
         st = lc_json_write_file(indices, path, e);
+    if (!st) { /* the report: the run's facts and the cross-validation tables */
+        cJSON *summary = cJSON_CreateObject();
+        lc_report_info ri = {.title = "Ludwig Experiment", .summary = summary, .kfold = stats};
+        if (summary) {
+            cJSON_AddItemToObject(summary, "folds", lc_json_int(k));
+            cJSON_AddItemToObject(summary, "rows", lc_json_int((long long)ds->n));
+            if (ds->nall != ds->n)
+                cJSON_AddItemToObject(summary, "rows dropped (missing values)",
+                                      lc_json_int((long long)(ds->nall - ds->n)));
+            cJSON_AddStringToObject(summary, "dataset", o->dataset);
+            cJSON_AddStringToObject(summary, "config", o->config_path);
+            cJSON_AddItemToObject(summary, "random seed", lc_json_int((long long)o->random_seed));
+            cJSON_AddItemToObject(summary, "threads", lc_json_int(o->threads));
+            cJSON_AddItemToObject(summary, "seconds", cJSON_CreateNumber(round((lc_now_s() - X->t_begin) * 10) / 10));
+        }
+        snprintf(path, sizeof path, "%s/%s", X->od, report_name(X));
+        st = summary ? lc_report_write(path, &ri, e) : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        cJSON_Delete(summary);
+    }
     if (!st && o->progress) {
         const cJSON *ov = cJSON_GetObjectItemCaseSensitive(stats, "overall");
         for (const cJSON *of = ov ? ov->child : NULL; of; of = of->next) {
