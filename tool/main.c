@@ -86,13 +86,14 @@ static void print_usage(FILE *f)
     fprintf(f,
             "usage: ludwig-c <command> [options]\n"
             "\n"
-            "ludwig-c %s - Ludwig's image-classifier experiment in native C.\n"
+            "ludwig-c %s - Ludwig 0.10.3's experiment, train, predict and evaluate in native C.\n"
             "\n"
             "commands:\n"
             "  experiment   train on the training split, evaluate, write Ludwig's output files\n"
             "  train        train and save the model, without the evaluation of an eval split\n"
             "  predict      predictions of a saved model on a dataset\n"
             "  evaluate     predictions and test statistics of a saved model on a labelled dataset\n"
+            "  render_config  the config with every default filled in, as YAML\n"
             "\n"
             "Run 'ludwig-c <command> --help' for the options of a command.\n",
             lc_version());
@@ -403,6 +404,45 @@ static int cmd_predict(int argc, char **argv, int evaluate)
     return 0;
 }
 
+/* `render_config`: -c/--config PATH [-o/--output PATH] */
+static int cmd_render_config(int argc, char **argv)
+{
+    const char *config = NULL, *output = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("usage: ludwig-c render_config --config CONFIG.yaml [--output OUT.yaml]\n\n"
+                   "Writes the config upgraded from older styles and filled with every default, as\n"
+                   "Ludwig 0.10.3's `ludwig render_config` does, to OUT.yaml (or standard output).\n\n"
+                   "options:\n"
+                   "  --config, -c PATH   Ludwig YAML config (required)\n"
+                   "  --output, -o PATH   where to write the rendered YAML (default: standard output)\n");
+            return 0;
+        }
+        int is_c = strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0;
+        int is_o = strcmp(a, "--output") == 0 || strcmp(a, "-o") == 0;
+        if ((is_c || is_o) && i + 1 < argc) {
+            if (is_c)
+                config = argv[++i];
+            else
+                output = argv[++i];
+            continue;
+        }
+        fprintf(stderr, "ludwig-c: error: render_config: %s '%s'\n",
+                is_c || is_o ? "missing the value of" : "unknown option", a);
+        return 2;
+    }
+    if (!config) {
+        fprintf(stderr, "ludwig-c: error: render_config needs --config CONFIG.yaml\n");
+        return 2;
+    }
+    lc_error e;
+    lc_error_clear(&e);
+    if (lc_render_config(config, output, stderr, &e))
+        return report_error(&e);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
 #ifdef __GLIBC__
@@ -429,6 +469,8 @@ int main(int argc, char **argv)
         return cmd_experiment(argc, argv, 0);
     if (strcmp(cmd, "train") == 0)
         return cmd_experiment(argc, argv, 1);
+    if (strcmp(cmd, "render_config") == 0)
+        return cmd_render_config(argc, argv);
     if (strcmp(cmd, "predict") == 0)
         return cmd_predict(argc, argv, 0);
     if (strcmp(cmd, "evaluate") == 0)

@@ -89,4 +89,9 @@ lc_status lc_predict_run(const lc_predict_opts *o, lc_error *e);
  * <od>/ludwig_evaluate_report.html. The output column must be present. */
 lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e);
 
+/* `ludwig render_config`: the config at config_path upgraded and filled with every default, as
+ * YAML (PyYAML's safe_dump layout) to output, or to standard output when output is NULL; upgrade
+ * notes go to notes (may be NULL). Nothing is written when the config is refused. */
+lc_status lc_render_config(const char *config_path, const char *output, FILE *notes, lc_error *e);
+
 #endif
