@@ -109,11 +109,15 @@ static void add_params(planner *pl, lc_layer *l, size_t wn, size_t bn, lc_init w
     l->b_init = bi;
 }
 
-static lc_status add_norm(planner *pl, node *at, const lc_norm_spec *ns, int C, int HW, int index)
+/* A norm over a sample's C channels of HW values each (channel-major), or, with steps > 0, over a
+ * time-major (steps, C) map (HW 1): batch norm per channel, with its running statistics; layer
+ * norm over the sample's whole map, an affine per value. */
+static lc_status add_norm(planner *pl, node *at, const lc_norm_spec *ns, int C, int HW, int steps,
+                          int index)
 {
     if (ns->type == LC_NORM_NONE)
         return LC_OK;
-    size_t n = (size_t)C * (size_t)HW;
+    size_t n = (size_t)C * (size_t)HW * (size_t)(steps > 0 ? steps : 1);
     lc_layer *l = add_layer(pl, ns->type == LC_NORM_BATCH ? LC_L_BATCHNORM : LC_L_LAYERNORM, *at,
                             n);
     if (!l)
@@ -121,6 +125,7 @@ static lc_status add_norm(planner *pl, node *at, const lc_norm_spec *ns, int C, 
     l->param_index = index;
     l->u.norm.C = C;
     l->u.norm.HW = HW;
+    l->u.norm.steps = steps;
     l->u.norm.eps = ns->eps;
     l->u.norm.momentum = ns->momentum;
     if (ns->type == LC_NORM_BATCH) {
@@ -144,41 +149,11 @@ static lc_status add_norm(planner *pl, node *at, const lc_norm_spec *ns, int C, 
 static lc_status add_norm_steps(planner *pl, node *at, const lc_norm_spec *ns, int L, int F,
                                 int index, int Lin)
 {
-    if (ns->type == LC_NORM_LAYER) {
-        if (L != Lin)
-            return lc_error_set(pl->e, LC_ERR_CONFIG,
-                                "conv_layers[%d]: norm 'layer' on a conv layer whose %d output steps differ from its %d input steps (strides or padding 'valid'): Ludwig's LayerNorm is sized [num_filters, input steps]; use norm 'batch'",
-                                index, L, Lin);
-        lc_layer *l = add_layer(pl, LC_L_LAYERNORM, *at, (size_t)L * F);
-        if (!l)
-            return LC_ERR_NOMEM;
-        l->param_index = index;
-        l->u.norm.C = F;
-        l->u.norm.HW = 1;
-        l->u.norm.steps = L;
-        l->u.norm.eps = ns->eps;
-        add_params(pl, l, (size_t)L * F, (size_t)L * F, LC_INIT_ONES, LC_INIT_ZEROS);
-        *at = here(pl);
-        return LC_OK;
-    }
-    if (ns->type != LC_NORM_BATCH)
-        return LC_OK;
-    lc_layer *l = add_layer(pl, LC_L_BATCHNORM, *at, (size_t)L * F);
-    if (!l)
-        return LC_ERR_NOMEM;
-    l->param_index = index;
-    l->u.norm.C = F;
-    l->u.norm.HW = 1;
-    l->u.norm.steps = L;
-    l->u.norm.eps = ns->eps;
-    l->u.norm.momentum = ns->momentum;
-    add_params(pl, l, (size_t)F, (size_t)F, LC_INIT_ONES, LC_INIT_ZEROS);
-    l->buf_off = pl->nbuffers;
-    pl->nbuffers += 2 * (size_t)F;
-    l->aux_off = pl->aux_fixed;
-    pl->aux_fixed += 2 * (size_t)F * sizeof(float);
-    *at = here(pl);
-    return LC_OK;
+    if (ns->type == LC_NORM_LAYER && L != Lin)
+        return lc_error_set(pl->e, LC_ERR_CONFIG,
+                            "conv_layers[%d]: norm 'layer' on a conv layer whose %d output steps differ from its %d input steps (strides or padding 'valid'): Ludwig's LayerNorm is sized [num_filters, input steps]; use norm 'batch'",
+                            index, L, Lin);
+    return add_norm(pl, at, ns, F, 1, L, index);
 }
 
 static lc_status add_act_dropout(planner *pl, node *at, lc_act act, float rate, int index)
@@ -226,14 +201,14 @@ static lc_status add_dense(planner *pl, node *at, int out, int use_bias, lc_init
 static lc_status plan_fc_stack(planner *pl, node *at, const lc_fc_stack_spec *fs)
 {
     lc_status st;
-    if ((st = add_norm(pl, at, &fs->norm, (int)at->n, 1, -1)) ||
+    if ((st = add_norm(pl, at, &fs->norm, (int)at->n, 1, 0, -1)) ||
         (st = add_act_dropout(pl, at, LC_ACT_LINEAR, fs->dropout, -1)))
         return st;
     for (int i = 0; i < fs->n; i++) {
         const lc_fc_spec *f = &fs->layers[i];
         node in = *at;
         if ((st = add_dense(pl, at, f->out, f->use_bias, f->w_init, f->b_init, i)) ||
-            (st = add_norm(pl, at, &f->norm, f->out, 1, i)) ||
+            (st = add_norm(pl, at, &f->norm, f->out, 1, 0, i)) ||
             (st = add_act_dropout(pl, at, f->act, f->dropout, i)))
             return st;
         if (fs->residual && in.n == at->n) {
@@ -316,7 +291,7 @@ static lc_status plan_stacked_cnn(planner *pl, node *at, const lc_input_spec *s)
             W = fu.POW;
             continue;
         }
-        if ((st = add_norm(pl, at, &cs->norm, C, H * W, i)))
+        if ((st = add_norm(pl, at, &cs->norm, C, H * W, 0, i)))
             return st;
         if ((st = add_act_dropout(pl, at, cs->act, cs->dropout, i)))
             return st;
