@@ -119,8 +119,6 @@ def fc_stack(w, prefix, x, layers, num_layers, output_size, norm, norm_params, a
 
 def _rows(path):
     with open(path, newline="") as f:
-        sample = f.read(4096)
-        f.seek(0)
         delim = "\t" if path.endswith((".tsv", ".tabular")) else ","
         return list(csv.DictReader(f, delimiter=delim))
 
@@ -452,6 +450,13 @@ def _image_scnn(w, p, e, x):
                     e.get("fc_activation"))
 
 
+def _dense(w, p, e, x):
+    """DenseEncoder (ludwig/encoders/generic_encoders.py): an FCStack of num_layers"""
+    return fc_stack(w, p + "fc_stack.", x, e.get("fc_layers"), e.get("num_layers", 1),
+                    e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
+                    e.get("activation", "relu"))
+
+
 def encode(w, f, x):
     e = f["encoder"]
     p = "input_features.module_dict.%s__ludwig.encoder_obj." % f["name"]
@@ -461,9 +466,7 @@ def encode(w, f, x):
         if t == "passthrough":
             return x
         if t == "dense":
-            return fc_stack(w, p + "fc_stack.", x, e.get("fc_layers"), e.get("num_layers", 1),
-                            e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
-                            e.get("activation", "relu"))
+            return _dense(w, p, e, x)
     if kind == "category":
         if t in ("dense", "sparse"):
             return F.embedding(x, w[p + "embed.embeddings.weight"])
@@ -475,9 +478,7 @@ def encode(w, f, x):
         if t == "passthrough":
             return x
         if t == "dense":
-            return fc_stack(w, p + "fc_stack.", x, e.get("fc_layers"), e.get("num_layers", 1),
-                            e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
-                            e.get("activation", "relu"))
+            return _dense(w, p, e, x)
     if kind in ("set", "bag") and t == "embed":
         # SetSparseEncoder: EmbedSet (multi-hot -> ids * vocab_indices, each looked-up row scaled by
         # its id, summed); BagEmbedWeightedEncoder: EmbedWeighted (rows scaled by the counts)
@@ -515,9 +516,7 @@ def encode(w, f, x):
                         e.get("output_size", 10), e.get("norm"), e.get("norm_params"),
                         e.get("activation", "relu"))
     if kind == "timeseries" and t == "dense":
-        return fc_stack(w, p + "fc_stack.", x, e.get("fc_layers"), e.get("num_layers", 1),
-                        e.get("output_size", 256), e.get("norm"), e.get("norm_params"),
-                        e.get("activation", "relu"))
+        return _dense(w, p, e, x)
     if kind == "image" and t == "stacked_cnn":
         return _image_scnn(w, p, e, x)
     if kind in ("timeseries", "text"):
@@ -636,7 +635,8 @@ def decode(w, f, h, meta):
 
 def predict(model_dir, dataset, raw=None):
     """rows of the dataset, {output name: {predictions|probability|probabilities: tensor}}, the
-    Weights (its .unused() names the state_dict's tensors no module read)"""
+    Weights (its .unused() names the state_dict's tensors no module read), the model's
+    hyperparameters and training-set metadata"""
     hp = json.load(open(os.path.join(model_dir, "model_hyperparameters.json")))
     meta = json.load(open(os.path.join(model_dir, "training_set_metadata.json")))
     w = Weights(os.path.join(model_dir, "model_weights"))
@@ -645,4 +645,4 @@ def predict(model_dir, dataset, raw=None):
         enc = {f["name"]: encode(w, f, xs[f["name"]]) for f in hp["input_features"]}
         h = combine(w, hp, enc)
         outs = {f["name"]: decode(w, f, h, meta) for f in hp["output_features"]}
-    return rows, outs, w
+    return rows, outs, w, hp, meta

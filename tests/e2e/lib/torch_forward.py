@@ -6,6 +6,7 @@ wrote for the same rows (`predict --split full`): every probability (or number p
 (default 1e-5, relative to max(1, |value|)), and every tensor of the state_dict read by some module.
 Prints the largest deviation; exits 1 on a mismatch."""
 import csv
+import json
 import warnings
 import os
 import sys
@@ -20,24 +21,18 @@ class Mismatch(Exception):
 
 def compare(model_dir, dataset, pred_csv, tol, raw):
     """the comparison; returns the summary line, raises Mismatch"""
-    rows, outs, w = ludwig_torch.predict(model_dir, dataset, raw)
+    rows, outs, w, hp, meta = ludwig_torch.predict(model_dir, dataset, raw)
     with open(pred_csv, newline="") as f:
         got = list(csv.DictReader(f))
     if len(got) != len(rows):
         fail("%d predictions for %d rows" % (len(got), len(rows)))
-    meta = ludwig_torch.json.load(open(os.path.join(model_dir, "training_set_metadata.json")))
     worst, checked = 0.0, 0
-    hp = ludwig_torch.json.load(open(os.path.join(model_dir, "model_hyperparameters.json")))
     feats = {f["name"]: f["type"] for f in hp["output_features"]}
     thresholds = {f["name"]: f.get("threshold", 0.5) for f in hp["output_features"]}
     for name, o in outs.items():
         cols = []
-        if "predictions" in o:
-            p = o["predictions"]
-            if p.dim() == 1:
-                cols.append(("%s_predictions" % name, p))
-            else:  # a vector: its predictions are written as a list
-                cols.append(("%s_predictions" % name, p))
+        if "predictions" in o:  # a number, or a vector's values written as a list
+            cols.append(("%s_predictions" % name, o["predictions"]))
         if "probability" in o:  # binary: the probability of bool2str[1] (and of bool2str[0])
             names = meta[name].get("bool2str") or ["False", "True"]
             cols.append(("%s_probabilities_%s" % (name, names[1]), o["probability"]))
@@ -48,11 +43,11 @@ def compare(model_dir, dataset, pred_csv, tol, raw):
             for i, r in enumerate(got):
                 p = o["probabilities"][i]
                 keep = [j for j in range(len(labels)) if float(p[j]) >= thr]
-                names = ludwig_torch.json.loads(r["%s_predictions" % name].replace("'", '"'))
+                names = json.loads(r["%s_predictions" % name].replace("'", '"'))
                 probs = [float(v) for v in r["%s_probabilities" % name].strip("[]").split(",") if v.strip()]
                 if names != [labels[j] for j in keep] or len(probs) != len(keep):
                     fail("row %d %s: ludwig-c predicts %s, PyTorch %s" %
-                             (i, name, names, [labels[j] for j in keep]))
+                         (i, name, names, [labels[j] for j in keep]))
                 for a, j in zip(probs, keep):
                     d = abs(a - float(p[j]))
                     worst, checked = max(worst, d), checked + 1
@@ -73,6 +68,8 @@ def compare(model_dir, dataset, pred_csv, tol, raw):
                     pairs = [(a, b)]
                 else:
                     vals = [float(v) for v in r[col].strip("[]").replace(",", " ").split()]
+                    if len(vals) != t.shape[1]:
+                        fail("row %d %s: ludwig-c wrote %d values, PyTorch has %d" % (i, col, len(vals), t.shape[1]))
                     pairs = list(zip(vals, t[i].tolist()))
                 for a, b in pairs:
                     d = abs(a - b) / max(1.0, abs(b))
@@ -80,7 +77,7 @@ def compare(model_dir, dataset, pred_csv, tol, raw):
                     checked += 1
                     if d > tol:
                         fail("row %d %s: ludwig-c %r, PyTorch %r (deviation %.3g > %g)"
-                                 % (i, col, a, b, d, tol))
+                             % (i, col, a, b, d, tol))
     unused = w.unused()
     if unused:
         fail("tensors no Ludwig module reads: %s" % ", ".join(unused))
