@@ -100,7 +100,7 @@ static void round_trip(const lc_tfile *f)
         const lc_ttensor *a = &f->t[i], *b = &g->t[i];
         if (strcmp(a->name, b->name) != 0 || a->dtype != b->dtype || a->ndim != b->ndim ||
             memcmp(a->shape, b->shape, sizeof a->shape) != 0 ||
-            memcmp(a->data, b->data, numel(a) * (a->dtype == LC_TD_I64 ? 8 : 4)) != 0)
+            memcmp(a->data, b->data, numel(a) * lc_tdtype_size(a->dtype)) != 0)
             __builtin_trap();
     }
     lc_tfile_free(g);

@@ -23,6 +23,10 @@
 
 typedef enum lc_tdtype { LC_TD_F32 = 0, LC_TD_I64, LC_TD_I32 } lc_tdtype;
 
+/* Bytes per value of d, and its torch name ("float32", "int64", "int32"). */
+size_t lc_tdtype_size(lc_tdtype d);
+const char *lc_tdtype_name(lc_tdtype d);
+
 typedef struct lc_ttensor {
     const char *name;
     lc_tdtype dtype;

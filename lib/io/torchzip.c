@@ -91,7 +91,12 @@ static void int_tuple(pbuf *p, const int64_t *v, int n)
     op(p, n == 1 ? 0x85 : n == 2 ? 0x86 : n == 3 ? 0x87 : 't');
 }
 
-static size_t elem_size(lc_tdtype d) { return d == LC_TD_I64 ? 8 : 4; } /* f32, i32: 4 */
+size_t lc_tdtype_size(lc_tdtype d) { return d == LC_TD_I64 ? 8 : 4; }
+
+const char *lc_tdtype_name(lc_tdtype d)
+{
+    return d == LC_TD_I64 ? "int64" : d == LC_TD_I32 ? "int32" : "float32";
+}
 
 /* every record's time: 1980-01-01 00:00 (the zip format's first day, as a DOS date: year - 1980,
  * month, day in 7, 4, 5 bits), whatever the time zone, so the same tensors make the same bytes */
@@ -193,7 +198,7 @@ lc_status lc_torch_save(const char *path, const char *prefix, const lc_ttensor *
     ADD(name, p.b, p.n);
     for (int i = 0; i < n && !bad; i++) {
         snprintf(name, sizeof name, "%s/data/%d", prefix, i);
-        ADD(name, t[i].data, (size_t)numel[i] * elem_size(t[i].dtype));
+        ADD(name, t[i].data, (size_t)numel[i] * lc_tdtype_size(t[i].dtype));
     }
     if (!bad) {
         snprintf(name, sizeof name, "%s/version", prefix);
@@ -717,7 +722,7 @@ static lc_status load_zip(zip_t *z, const char *name, zip_uint64_t total, lc_tfi
             break;
         }
         lc_ttensor *t = &f->t[f->n];
-        size_t es = v->dt == LC_TD_I64 ? 8 : 4;
+        size_t es = lc_tdtype_size(v->dt);
         /* contiguous row-major within its storage */
         int64_t want = 1, numel = 1;
         int contiguous = 1;

@@ -229,7 +229,7 @@ int main(void)
                 same = f->t[i].shape[d] == t[i].shape[d];
                 ne *= t[i].shape[d];
             }
-            same = same && memcmp(f->t[i].data, t[i].data, (size_t)ne * (t[i].dtype == LC_TD_I64 ? 8 : 4)) == 0;
+            same = same && memcmp(f->t[i].data, t[i].data, (size_t)ne * lc_tdtype_size(t[i].dtype)) == 0;
             CHECK_MSG(same, "tensor %d (%s) does not read back as written", i, t[i].name);
         }
         lc_tfile_free(f);

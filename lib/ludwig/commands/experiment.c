@@ -435,8 +435,6 @@ static lc_status evaluate(exp_run *X, lc_error *e)
     return st;
 }
 
-/* training_statistics.json and model/: metadata, the saved config, progress, weights. */
-
 /* model_weights with the loss modules' weights Ludwig registers (ludwig/modules/loss_modules.py):
  * a category output's class_weights as CrossEntropyLoss.weight, a set's as
  * BCEWithLogitsLoss.pos_weight, a binary output's positive_class_weight as its pos_weight. */
@@ -464,7 +462,7 @@ static lc_status save_weights(const exp_run *X, const char *path, lc_error *e)
         }
         if (!st && data) {
             snprintf(x[nx].name, sizeof x[nx].name,
-                     "output_features.module_dict.%s__ludwig.train_loss_function.loss_fn.%s", f->name, buf);
+                     "output_features.module_dict.%s__ludwig." LC_WEIGHTS_LOSS_MODULE ".%s", f->name, buf);
             x[nx].n = n;
             x[nx++].data = data;
         }
@@ -479,6 +477,7 @@ static lc_status save_weights(const exp_run *X, const char *path, lc_error *e)
     return st;
 }
 
+/* training_statistics.json and model/: metadata, the saved config, progress, weights. */
 static lc_status write_model(exp_run *X, lc_error *e)
 {
     char path[4096];
@@ -585,7 +584,6 @@ static lc_status publish(exp_run *X, lc_error *e)
         return lc_error_set(e, LC_ERR_IO, "%s: cannot publish the report: %m", rep_dst);
     return LC_OK;
 }
-
 
 /* ---- k-fold cross validation ---- */
 

@@ -9,9 +9,12 @@
 
 #define LC_WEIGHTS_MAGIC "LCWTS001"
 
+/* The module an output feature's loss weights live in, under
+ * output_features.module_dict.<name>__ludwig. */
+#define LC_WEIGHTS_LOSS_MODULE "train_loss_function.loss_fn"
+
 /* A float32 vector Ludwig keeps in the state_dict beside the model's own tensors: a loss module's
- * weights (CrossEntropyLoss.weight, BCEWithLogitsLoss.pos_weight under
- * output_features.module_dict.<name>__ludwig.train_loss_function.loss_fn). */
+ * weights (CrossEntropyLoss.weight, BCEWithLogitsLoss.pos_weight under LC_WEIGHTS_LOSS_MODULE). */
 typedef struct lc_extra_tensor {
     char name[288];
     int n;

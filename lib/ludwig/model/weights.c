@@ -65,7 +65,7 @@ lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_te
             lc_tdtype dt;
             arange_name(&ts[i], names[nb], sizeof names[nb], &dt);
             int64_t len = ts[i].shape[0];
-            void *v = ranges[nb] = malloc((size_t)(len > 0 ? len : 1) * (dt == LC_TD_I32 ? 4 : 8));
+            void *v = ranges[nb] = malloc((size_t)(len > 0 ? len : 1) * lc_tdtype_size(dt));
             if (!v) {
                 st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
                 break;
@@ -150,7 +150,7 @@ static lc_status load_torch(lc_tensor_info *ts, int n, const char *path, lc_erro
             for (int d = 0; d < x->ndim; d++)
                 snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", d ? ", " : "", (long long)x->shape[d]);
             st = lc_error_set(e, LC_ERR_DATA, "%s: tensor '%s' is %s (%s) but the config's model needs float32 (%s)",
-                              path, t->name, x->dtype == LC_TD_I64 ? "int64" : "float32", got, want);
+                              path, t->name, lc_tdtype_name(x->dtype), got, want);
             break;
         }
         memcpy((void *)t->data, x->data, t->n * sizeof(float));
@@ -164,7 +164,7 @@ static lc_status load_torch(lc_tensor_info *ts, int n, const char *path, lc_erro
                             (strcmp(dot, ".num_batches_tracked") == 0 ||
                              strcmp(dot, ".positions") == 0 || strcmp(dot, ".vocab_indices") == 0)) ||
                            (strncmp(nm, "output_features.module_dict.", 28) == 0 && dot &&
-                            strstr(nm, "__ludwig.train_loss_function.loss_fn.") &&
+                            strstr(nm, "__ludwig." LC_WEIGHTS_LOSS_MODULE ".") &&
                             (strcmp(dot, ".weight") == 0 || strcmp(dot, ".pos_weight") == 0));
         if (!used[k] && !known_buffer)
             st = lc_error_set(e, LC_ERR_DATA, "%s: holds a tensor '%s' that the config's model does not have",
