@@ -2,6 +2,7 @@
 #include "lc_yamlw.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,17 +37,27 @@ static const char *const not_str_patterns[] = {
     "^=$",
 };
 
+#define N_NOT_STR (sizeof not_str_patterns / sizeof *not_str_patterns)
+static regex_t not_str_re[N_NOT_STR];
+static int not_str_ok; /* every pattern compiled */
+static pthread_once_t not_str_once = PTHREAD_ONCE_INIT;
+
+static void not_str_compile(void)
+{
+    int ok = 1;
+    for (size_t i = 0; i < N_NOT_STR; i++)
+        ok &= regcomp(&not_str_re[i], not_str_patterns[i], REG_EXTENDED | REG_NOSUB) == 0;
+    not_str_ok = ok;
+}
+
 int lc_yaml_plain_not_str(const char *s)
 {
-    for (size_t i = 0; i < sizeof not_str_patterns / sizeof *not_str_patterns; i++) {
-        regex_t re;
-        if (regcomp(&re, not_str_patterns[i], REG_EXTENDED | REG_NOSUB) != 0)
-            return 1; /* cannot tell: quote */
-        int m = regexec(&re, s, 0, NULL, 0) == 0;
-        regfree(&re);
-        if (m)
+    pthread_once(&not_str_once, not_str_compile);
+    if (!not_str_ok)
+        return 1; /* cannot tell: quote */
+    for (size_t i = 0; i < N_NOT_STR; i++)
+        if (regexec(&not_str_re[i], s, 0, NULL, 0) == 0)
             return 1;
-    }
     return 0;
 }
 
