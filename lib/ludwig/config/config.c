@@ -1802,6 +1802,14 @@ static const char *part_type_named(const lc_ynode *y)
     return t && t->kind == LC_YSCALAR && !lc_yscalar_is_null(t) ? t->str : NULL;
 }
 
+/* 1 when ludwig-c has the tables of part (encoder, decoder, loss) of a feature of type whose
+ * defaults name `named` (NULL: the type's default) */
+static int tab_part_built(lc_tab_part part, const char *type, const char *named)
+{
+    const char *dflt = lc_tab_part_default(part, type);
+    return dflt && lc_tab_part_section(part, type, named ? named : dflt) != NULL;
+}
+
 /* One part (encoder, decoder, loss) of defaults.<type>: validated by its own type when ludwig-c
  * builds it; kept as written otherwise (audio, a text generator decoder, an image resnet...),
  * for a feature that inherits it is refused where that feature is read. */
@@ -1819,8 +1827,7 @@ static lc_status defaults_part(cfg_ctx *x, const char *type, const char *key, co
     lc_tab_part part = strcmp(key, "encoder") == 0   ? LC_TAB_ENCODER
                        : strcmp(key, "decoder") == 0 ? LC_TAB_DECODER
                                                      : LC_TAB_LOSS;
-    const char *dflt = lc_tab_part_default(part, type);
-    if (dflt && lc_tab_part_section(part, type, named ? named : dflt))
+    if (tab_part_built(part, type, named))
         return lc_tab_part_fill(&x->s, part, type, y, path, NULL, 0, out);
     return lc_schema_value(&x->s, &free_key, y, path, out);
 }
@@ -1925,9 +1932,10 @@ static lc_status image_defaults_full(cfg_ctx *x, cJSON *img)
     if (uaug && !cJSON_IsFalse(uaug) && !(cJSON_IsArray(uaug) && cJSON_GetArraySize(uaug) == 0))
         return cerr(x, ynode_at(ynode_at(x->root, "defaults", NULL), "image", NULL), "defaults.image.augmentation is not supported by ludwig-c yet; remove it (or set it to false) to train without", NULL, NULL);
     cJSON_AddItemToObject(img, "augmentation", cJSON_CreateArray());
-    for (const char *key2 = "decoder"; key2; key2 = strcmp(key2, "decoder") == 0 ? "loss" : NULL)
-        if (jget(ui, key2))
-            cJSON_AddItemToObject(img, key2, cJSON_Duplicate(jget(ui, key2), 1));
+    static const char *const out_parts[] = {"decoder", "loss"}; /* image outputs: as written */
+    for (size_t i = 0; i < sizeof out_parts / sizeof *out_parts; i++)
+        if (jget(ui, out_parts[i]))
+            cJSON_AddItemToObject(img, out_parts[i], cJSON_Duplicate(jget(ui, out_parts[i]), 1));
     return LC_OK;
 }
 
@@ -1944,8 +1952,10 @@ static lc_status defaults_full(cfg_ctx *x, cJSON *defs)
         const lc_section *pre = defaults_pre_section(type);
         if (strcmp(type, "image") == 0) {
             cJSON *img = cJSON_AddObjectToObject(defs, "image");
-            if (!img || (st = image_defaults_full(x, img)))
-                return img ? st : lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+            if (!img)
+                return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+            if ((st = image_defaults_full(x, img)))
+                return st;
             continue;
         }
         if (!pre) { /* a type ludwig-c does not build: as written */
@@ -1963,9 +1973,7 @@ static lc_status defaults_full(cfg_ctx *x, cJSON *defs)
         for (int part = LC_TAB_ENCODER; part <= LC_TAB_LOSS; part++) {
             const char *key = lc_tab_part_key((lc_tab_part)part);
             const cJSON *up = jget(u, key);
-            const char *dflt = lc_tab_part_default((lc_tab_part)part, type);
-            const char *named = jstr(up, "type");
-            if (!dflt || !lc_tab_part_section((lc_tab_part)part, type, named ? named : dflt)) {
+            if (!tab_part_built((lc_tab_part)part, type, jstr(up, "type"))) {
                 if (up)
                     cJSON_AddItemToObject(t, key, cJSON_Duplicate(up, 1));
                 continue;
@@ -2035,7 +2043,9 @@ static lc_status build(cfg_ctx *x)
         return cerr(x, yout ? yout : root, "output_features: the config needs a non-empty list of output features (e.g. - name: label, type: category)", NULL, NULL);
     const lc_ynode *ycomb = lc_ymap_get(root, "combiner");
     const lc_ynode *yflat = ycomb && ycomb->kind == LC_YMAP ? lc_ymap_get(ycomb, "flatten_inputs") : NULL;
-    x->flatten = yflat && yflat->str && (strcmp(yflat->str, "true") == 0 || strcmp(yflat->str, "True") == 0);
+    int flat = 0; /* read before the combiner is filled: the features' reductions depend on it */
+    x->flatten = yflat && yflat->kind == LC_YSCALAR && yflat->plain &&
+                 lc_schema_yaml_bool(yflat->str, &flat) && flat;
     cJSON *full = cJSON_CreateObject();
     c->full = full;
     cJSON *sec = NULL;

@@ -70,6 +70,9 @@ lc_status lc_schema_fill(const lc_schema_ctx *c, const lc_section *sec, const lc
 lc_status lc_schema_value(const lc_schema_ctx *c, const lc_key *k, const lc_ynode *y,
                           const char *path, cJSON **out);
 
+/* A YAML 1.1 boolean (true/True/TRUE/yes/on..., false/no/off...): 1 with *out set, else 0. */
+int lc_schema_yaml_bool(const char *s, int *out);
+
 /* Levenshtein-nearest name among sec's keys (NULL if nothing is close). */
 const char *lc_schema_nearest(const lc_section *sec, const char *name);
 const char *lc_nearest_word(const char *const *words, int n, const char *name);

@@ -69,7 +69,7 @@ static const lc_key *find_key(const lc_section *sec, const char *name)
     return NULL;
 }
 
-static int yaml_bool(const char *s, int *out)
+int lc_schema_yaml_bool(const char *s, int *out)
 {
     static const char *t[] = {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"};
     static const char *f[] = {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"};
@@ -236,7 +236,7 @@ static lc_status scalar_value(const lc_schema_ctx *c, const lc_key *k, const lc_
     lc_status st;
     if ((k->types & T_NULL) && lc_yscalar_is_null(y)) {
         *out = cJSON_CreateNull();
-    } else if ((k->types & T_BOOL) && y->plain && yaml_bool(s, &b)) {
+    } else if ((k->types & T_BOOL) && y->plain && lc_schema_yaml_bool(s, &b)) {
         *out = cJSON_CreateBool(b);
     } else if ((k->types & T_INT) && y->plain && parse_long(s, &iv)) {
         if (check && (st = check_range(c, k, y, path, (double)iv)))
@@ -313,7 +313,7 @@ static lc_status free_value(const lc_schema_ctx *c, const lc_ynode *y, const cha
     double dv;
     if (lc_yscalar_is_null(y))
         *out = cJSON_CreateNull();
-    else if (y->plain && yaml_bool(y->str, &b))
+    else if (y->plain && lc_schema_yaml_bool(y->str, &b))
         *out = cJSON_CreateBool(b);
     else if (y->plain && parse_long(y->str, &iv))
         *out = cJSON_CreateNumber((double)iv);
