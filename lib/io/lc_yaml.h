@@ -35,6 +35,8 @@ lc_status lc_yaml_load(const char *path, lc_ynode **out, lc_error *e);
 lc_status lc_yaml_parse(const char *text, size_t len, const char *name, lc_ynode **out,
                         lc_error *e);
 void lc_ynode_free(lc_ynode *n);
+/* A deep copy (positions kept); NULL when out of memory. */
+lc_ynode *lc_ynode_dup(const lc_ynode *n);
 
 /* Map lookup; NULL if absent or n is not a map. */
 lc_ynode *lc_ymap_get(const lc_ynode *n, const char *key);

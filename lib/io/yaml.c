@@ -38,6 +38,43 @@ void lc_ynode_free(lc_ynode *n)
     free(n);
 }
 
+lc_ynode *lc_ynode_dup(const lc_ynode *n)
+{
+    lc_ynode *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->kind = n->kind, d->line = n->line, d->col = n->col, d->plain = n->plain;
+    if (n->str && !(d->str = lc_strdup(n->str)))
+        goto fail;
+    if (n->kind == LC_YMAP && n->n) {
+        if (!(d->entries = calloc(n->n, sizeof *d->entries)))
+            goto fail;
+        for (; d->n < n->n; d->n++) {
+            lc_yentry *de = &d->entries[d->n];
+            const lc_yentry *se = &n->entries[d->n];
+            de->line = se->line, de->col = se->col;
+            de->key = lc_strdup(se->key);
+            de->value = lc_ynode_dup(se->value);
+            if (!de->key || !de->value) {
+                d->n++;
+                goto fail;
+            }
+        }
+    } else if (n->kind == LC_YSEQ && n->n) {
+        if (!(d->items = calloc(n->n, sizeof *d->items)))
+            goto fail;
+        for (; d->n < n->n; d->n++)
+            if (!(d->items[d->n] = lc_ynode_dup(n->items[d->n]))) {
+                d->n++;
+                goto fail;
+            }
+    }
+    return d;
+fail:
+    lc_ynode_free(d);
+    return NULL;
+}
+
 static lc_status parse_error(yctx *c)
 {
     yaml_parser_t *p = &c->parser;

@@ -16,6 +16,7 @@
 
 #include "lc_calibrate.h"
 #include "lc_checkpoint.h"
+#include "lc_commands.h"
 #include "lc_config.h"
 #include "lc_dataset.h"
 #include "lc_fs.h"
@@ -260,7 +261,7 @@ static lc_status build_model(exp_run *X, lc_error *e);
 static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
 {
     const lc_experiment_opts *o = X->o;
-    lc_status st = lc_config_load(o->config_path, &X->cfg, note_to, notes, e);
+    lc_status st = X->cfg ? LC_OK : lc_config_load(o->config_path, &X->cfg, note_to, notes, e);
     if (st)
         return st;
     if (!(X->pool = lc_pool_create(o->threads)))
@@ -796,9 +797,20 @@ static lc_status kfold(exp_run *X, lc_error *e)
 
 lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_error *e)
 {
-    exp_run X = {.o = o, .t_begin = lc_now_s()};
+    return lc_experiment_with_config(o, NULL, run_dir_out, NULL, NULL, e);
+}
+
+lc_status lc_experiment_with_config(const lc_experiment_opts *o, lc_config *cfg,
+                                    char **run_dir_out, cJSON **train_stats, cJSON **eval_stats,
+                                    lc_error *e)
+{
+    exp_run X = {.o = o, .cfg = cfg, .t_begin = lc_now_s()};
     if (run_dir_out)
         *run_dir_out = NULL;
+    if (train_stats)
+        *train_stats = NULL;
+    if (eval_stats)
+        *eval_stats = NULL;
     note_sink notes = {.f = o->progress};
     lc_status st = check_args(&X, e);
     if (!st)
@@ -837,6 +849,10 @@ lc_status lc_experiment(const lc_experiment_opts *o, char **run_dir_out, lc_erro
             *run_dir_out = X.final_dir;
             X.final_dir = NULL;
         }
+        if (train_stats)
+            *train_stats = X.tr.stats, X.tr.stats = NULL;
+        if (eval_stats)
+            *eval_stats = X.test_stats, X.test_stats = NULL;
     } else if (X.staging && st == LC_ERR_INTERRUPTED) {
         /* keep the last epoch's checkpoint (only that) so the run can be resumed */
         char *kept = lc_checkpoint_keep(X.staging, o->model_resume_path);

@@ -2178,33 +2178,39 @@ void lc_config_free(lc_config *c)
     free(c);
 }
 
-lc_status lc_config_load(const char *path, lc_config **out, void (*note)(void *, const char *),
-                         void *note_arg, lc_error *e)
+lc_status lc_config_from_tree(lc_ynode *root, const char *path,
+                             void (*note)(void *, const char *), void *note_arg, lc_config **out,
+                             lc_error *e)
 {
     *out = NULL;
-    lc_ynode *root = NULL;
-    lc_status st = lc_yaml_load(path, &root, e);
-    if (st)
-        return st;
     lc_config *c = calloc(1, sizeof *c);
-    if (!c) {
-        lc_ynode_free(root);
+    if (!c)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    }
     cfg_ctx x = {.s = {.file = path, .e = e, .note = note, .note_arg = note_arg},
                  .c = c,
                  .root = root};
     c->path = lc_strdup(path);
-    st = c->path ? lc_config_upgrade(root, path, note, note_arg, e)
-                 : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    lc_status st = c->path ? lc_config_upgrade(root, path, note, note_arg, e)
+                           : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     if (!st)
         st = build(&x);
     cJSON_Delete(x.defaults);
-    lc_ynode_free(root);
     if (st) {
         lc_config_free(c);
         return st;
     }
     *out = c;
     return LC_OK;
+}
+
+lc_status lc_config_load(const char *path, lc_config **out, void (*note)(void *, const char *),
+                         void *note_arg, lc_error *e)
+{
+    *out = NULL;
+    lc_ynode *root = NULL;
+    lc_status st = lc_yaml_load(path, &root, e);
+    if (!st)
+        st = lc_config_from_tree(root, path, note, note_arg, out, e);
+    lc_ynode_free(root);
+    return st;
 }

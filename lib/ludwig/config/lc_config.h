@@ -13,6 +13,7 @@
 #include "lc_layers.h"
 #include "lc_lr_sched.h"
 #include "lc_model.h"
+#include "lc_yaml.h"
 
 typedef enum {
     LC_SPLIT_RANDOM = 0,
@@ -158,6 +159,11 @@ typedef struct lc_config {
 /* Loads and validates path. note(arg, msg) receives advisory notes (may be NULL). */
 lc_status lc_config_load(const char *path, lc_config **out, void (*note)(void *, const char *),
                          void *note_arg, lc_error *e);
+/* The same from root, a parsed config tree (upgraded in place; still the caller's); messages
+ * name path and the positions the tree's nodes carry. */
+lc_status lc_config_from_tree(lc_ynode *root, const char *path,
+                             void (*note)(void *, const char *), void *note_arg, lc_config **out,
+                             lc_error *e);
 void lc_config_free(lc_config *c);
 
 /* The input (or output) feature named name, or NULL. */
