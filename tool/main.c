@@ -19,8 +19,8 @@
 typedef enum { OPT_STR, OPT_INT, OPT_FLAG, OPT_IGNORED_STR, OPT_IGNORED_FLAG } opt_kind;
 
 /* which commands accept an option */
-enum { CMD_EXPERIMENT = 1, CMD_TRAIN = 2, CMD_PREDICT = 4, CMD_EVALUATE = 8 };
-#define CMD_FIT (CMD_EXPERIMENT | CMD_TRAIN)
+enum { CMD_EXPERIMENT = 1, CMD_TRAIN = 2, CMD_PREDICT = 4, CMD_EVALUATE = 8, CMD_HYPEROPT = 16 };
+#define CMD_FIT (CMD_EXPERIMENT | CMD_TRAIN | CMD_HYPEROPT)
 #define CMD_USE (CMD_PREDICT | CMD_EVALUATE)
 #define CMD_ALL (CMD_FIT | CMD_USE)
 
@@ -54,14 +54,14 @@ static const opt_def opts[] = {
     {"experiment_name", "en", OPT_STR, "NAME", "experiment name (default experiment)", CMD_FIT},
     {"model_name", "mn", OPT_STR, "NAME", "model name (default run); outputs go to <experiment_name>_<model_name>", CMD_FIT},
     {"model_load_path", "mlp", OPT_STR, "DIR", "initialise from the weights of this model directory", CMD_FIT},
-    {"model_resume_path", "mrp", OPT_STR, "DIR", "resume training from this run's checkpoint", CMD_FIT},
+    {"model_resume_path", "mrp", OPT_STR, "DIR", "resume training from this run's checkpoint", CMD_EXPERIMENT | CMD_TRAIN},
     {"k_fold", "kf", OPT_INT, "K", "k-fold cross validation of --dataset (2 or more folds; kfold_training_statistics.json)", CMD_EXPERIMENT},
     {"raw_data", NULL, OPT_STR, "ZIP", "zip holding the images; read directly, never extracted (ludwig-c only)", CMD_ALL},
     {"threads", NULL, OPT_INT, "N", "worker threads (default: all cores; Galaxy passes GALAXY_SLOTS) (ludwig-c only)", CMD_ALL},
     {"disable_parallel_threads", "dpt", OPT_FLAG, NULL, "use one thread (same results: output is identical at any thread count)", CMD_ALL},
-    {"skip_save_predictions", "sp", OPT_FLAG, NULL, "do not write predictions", CMD_EXPERIMENT},
+    {"skip_save_predictions", "sp", OPT_FLAG, NULL, "do not write predictions", CMD_EXPERIMENT | CMD_HYPEROPT},
     {"skip_save_predictions", "sstp", OPT_FLAG, NULL, "do not write predictions_parquet.csv", CMD_USE},
-    {"skip_save_unprocessed_output", "ssuo", OPT_FLAG, NULL, "accepted for compatibility (no numpy files are ever written)", CMD_EXPERIMENT | CMD_USE},
+    {"skip_save_unprocessed_output", "ssuo", OPT_FLAG, NULL, "accepted for compatibility (no numpy files are ever written)", CMD_EXPERIMENT | CMD_USE | CMD_HYPEROPT},
     {"skip_save_k_fold_split_indices", "skfsi", OPT_FLAG, NULL, "do not write kfold_split_indices.json", CMD_EXPERIMENT},
     {"skip_save_processed_input", "sspi", OPT_FLAG, NULL, "accepted for compatibility (no HDF5 cache is written)", CMD_FIT},
     {"skip_save_training_description", "sstd", OPT_FLAG, NULL, "do not write description.json", CMD_FIT},
@@ -69,7 +69,9 @@ static const opt_def opts[] = {
     {"skip_save_model", "ssm", OPT_FLAG, NULL, "do not write model_weights", CMD_FIT},
     {"skip_save_progress", "ssp", OPT_FLAG, NULL, "do not write training checkpoints", CMD_FIT},
     {"skip_save_log", "ssl", OPT_FLAG, NULL, "accepted for compatibility (no TensorBoard logs)", CMD_FIT},
-    {"skip_save_eval_stats", "sses", OPT_FLAG, NULL, "do not write test_statistics.json", CMD_EXPERIMENT | CMD_EVALUATE},
+    {"skip_save_eval_stats", "sses", OPT_FLAG, NULL, "do not write test_statistics.json", CMD_EXPERIMENT | CMD_EVALUATE | CMD_HYPEROPT},
+    {"skip_save_hyperopt_statistics", "sshs", OPT_FLAG, NULL, "do not write hyperopt_statistics.json", CMD_HYPEROPT},
+    {"hyperopt_log_verbosity", "hlv", OPT_IGNORED_STR, "N", "accepted and ignored (per-epoch lines are always shown, prefixed with the trial)", CMD_HYPEROPT},
     {"skip_collect_predictions", "scp", OPT_FLAG, NULL, "accepted for compatibility", CMD_EXPERIMENT},
     {"skip_collect_predictions", "scp", OPT_FLAG, NULL, "do not collect (and so not write) predictions", CMD_EVALUATE},
     {"skip_collect_overall_stats", "scos", OPT_FLAG, NULL, "accepted for compatibility", CMD_EXPERIMENT},
@@ -93,13 +95,14 @@ static void print_usage(FILE *f)
             "  train        train and save the model, without the evaluation of an eval split\n"
             "  predict      predictions of a saved model on a dataset\n"
             "  evaluate     predictions and test statistics of a saved model on a labelled dataset\n"
+            "  hyperopt     search the config's hyperopt parameters: one experiment per trial\n"
             "  render_config  the config with every default filled in, as YAML\n"
             "\n"
             "Run 'ludwig-c <command> --help' for the options of a command.\n",
             lc_version());
 }
 
-static const char *const command_about[4][2] = {
+static const char *const command_about[5][2] = {
     {"experiment",
      "usage: ludwig-c experiment --config CONFIG.yaml --dataset DATA.csv [options]\n\n"
      "Trains the model the config describes on the training split, evaluates each split\n"
@@ -122,11 +125,21 @@ static const char *const command_about[4][2] = {
      "Loads a saved model directory, predicts the split and compares with the output column:\n"
      "writes test_statistics.json, predictions_parquet.csv, predictions.shapes.json and\n"
      "ludwig_evaluate_report.html into the output directory.\n"},
+    {"hyperopt",
+     "usage: ludwig-c hyperopt --config CONFIG.yaml --dataset DATA.csv [options]\n\n"
+     "Runs the trials of the config's hyperopt section (Ludwig 0.10.3's parameters, spaces,\n"
+     "search_alg variant_generator or random, executor num_samples, max_concurrent_trials,\n"
+     "cpu_resources_per_trial, time_budget_s; scheduler fifo), each an experiment in\n"
+     "<output_directory>/<experiment_name>/trial_<id>/, several at once on --threads cores.\n"
+     "Writes <output_directory>/<experiment_name>/hyperopt_statistics.json (trials best\n"
+     "first), ludwig_hyperopt_report.html and visualizations/hyperopt_*.svg in the output\n"
+     "directory, and prints Ray's 'Current best trial: <id> ...' lines on standard output.\n"
+     "experiment_name defaults to hyperopt.\n"},
 };
 
 static void print_command_help(FILE *f, const char *cmd, unsigned cmds)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (strcmp(command_about[i][0], cmd) == 0)
             fputs(command_about[i][1], f);
     fprintf(f, "\noptions:\n");
@@ -266,11 +279,14 @@ static void install_signal_handlers(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/* `experiment` and `train` (train_only) */
-static int cmd_experiment(int argc, char **argv, int train_only)
+/* `experiment`, `train` (mode 1) and `hyperopt` (mode 2) */
+static int cmd_experiment(int argc, char **argv, int mode)
 {
-    const char *cmd = train_only ? "train" : "experiment";
-    unsigned cmds = train_only ? CMD_TRAIN : CMD_EXPERIMENT;
+    int train_only = mode == 1;
+    const char *cmd = mode == 2 ? "hyperopt" : train_only ? "train" : "experiment";
+    unsigned cmds = mode == 2 ? CMD_HYPEROPT : train_only ? CMD_TRAIN : CMD_EXPERIMENT;
+    lc_hyperopt_opts ho;
+    lc_hyperopt_opts_init(&ho);
     lc_experiment_opts o;
     lc_experiment_opts_init(&o);
     o.train_only = train_only;
@@ -322,6 +338,7 @@ static int cmd_experiment(int argc, char **argv, int train_only)
         else if (strcmp(n, "skip_save_eval_stats") == 0) o.skip_save_eval_stats = 1;
         else if (strcmp(n, "skip_collect_predictions") == 0) o.skip_collect_predictions = 1;
         else if (strcmp(n, "skip_collect_overall_stats") == 0) o.skip_collect_overall_stats = 1;
+        else if (strcmp(n, "skip_save_hyperopt_statistics") == 0) ho.skip_save_hyperopt_statistics = 1;
         else if (strcmp(n, "backend") == 0 && check_backend(val))
             return 2;
         /* gpus, gpu_memory_limit, logging_level: accepted, ignored (documented in --help) */
@@ -342,10 +359,17 @@ static int cmd_experiment(int argc, char **argv, int train_only)
     lc_error e;
     lc_error_clear(&e);
     char *run_dir = NULL;
-    lc_status st = lc_experiment(&o, &run_dir, &e);
+    lc_status st;
+    if (mode == 2) {
+        ho.trial = o;
+        ho.results = stdout;
+        st = lc_hyperopt(&ho, &run_dir, &e);
+    } else {
+        st = lc_experiment(&o, &run_dir, &e);
+    }
     if (st)
         return report_error(&e);
-    fprintf(stderr, "ludwig-c: results in %s\n", run_dir);
+    fprintf(stderr, mode == 2 ? "ludwig-c: the best trial's run is %s\n" : "ludwig-c: results in %s\n", run_dir);
     free(run_dir);
     return 0;
 }
@@ -469,6 +493,8 @@ int main(int argc, char **argv)
         return cmd_experiment(argc, argv, 0);
     if (strcmp(cmd, "train") == 0)
         return cmd_experiment(argc, argv, 1);
+    if (strcmp(cmd, "hyperopt") == 0)
+        return cmd_experiment(argc, argv, 2);
     if (strcmp(cmd, "render_config") == 0)
         return cmd_render_config(argc, argv);
     if (strcmp(cmd, "predict") == 0)

@@ -89,6 +89,23 @@ lc_status lc_predict_run(const lc_predict_opts *o, lc_error *e);
  * <od>/ludwig_evaluate_report.html. The output column must be present. */
 lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e);
 
+/* `ludwig hyperopt`: the trials of the config's hyperopt section, each an experiment on the config
+ * with the trial's parameters, in <output_directory>/<experiment_name>/trial_<id>/; then
+ * <output_directory>/<experiment_name>/hyperopt_statistics.json (the trials best first) and
+ * <output_directory>/ludwig_hyperopt_report.html. trial.experiment_name defaults to "hyperopt";
+ * trial.threads are the cores the trials share (each trial gets cpu_resources_per_trial or more);
+ * trial.eval_split and trial.k_fold must be unset (the hyperopt split is evaluated). */
+typedef struct lc_hyperopt_opts {
+    lc_experiment_opts trial;
+    int skip_save_hyperopt_statistics;
+    FILE *results;  /* Ray's "Current best trial: <id> with metric_score=..." lines, or NULL */
+} lc_hyperopt_opts;
+
+void lc_hyperopt_opts_init(lc_hyperopt_opts *o);
+/* On success *best_run_dir (if non-NULL) receives the malloc'd path of the best trial's run
+ * directory (its model/ is the best model). */
+lc_status lc_hyperopt(const lc_hyperopt_opts *o, char **best_run_dir, lc_error *e);
+
 /* `ludwig render_config`: the config at config_path upgraded and filled with every default, as
  * YAML (PyYAML's safe_dump layout) to output, or to standard output when output is NULL; upgrade
  * notes go to notes (may be NULL). Nothing is written when the config is refused. */

@@ -92,6 +92,17 @@ typedef struct lc_report_info {
      * outputs are NULL / 0): a cross-validation section, one table per output (and combined)
      * of each metric per fold with its mean and spread */
     const cJSON *kfold;
+    /* hyperopt_statistics.json of a hyperopt run (then the outputs are 0): a section with the
+     * trials best first, each parameter against the metric score and, with two parameters or
+     * more, the mean score over each pair of parameters' values (Ludwig's hyperopt_report
+     * views); with hyperopt_svg_dir, each chart is also written there as
+     * hyperopt_<parameter>.svg and hyperopt_pair_plot.svg */
+    const cJSON *hyperopt;
+    const char *const *hyperopt_trial_ids; /* (trials) in the statistics' order */
+    int hyperopt_nparams;
+    const char *const *hyperopt_params;    /* (nparams) names in the config's order */
+    const char *const *hyperopt_spaces;    /* (nparams) their search spaces */
+    const char *hyperopt_svg_dir;
 
     /* The output features in config order. */
     int nout;

@@ -60,6 +60,12 @@ typedef struct rep_xy {
 char *rep_svg_xy(const char *title, const char *xlabel, const char *ylabel, const rep_xy *s,
                  int ns, const double *range);
 
+/* Heat map of v (ny rows, nx columns; NaN: an empty cell) with each cell's value written in it;
+ * darker is better (lower values when lower_is_better). */
+char *rep_svg_heatmap(const char *title, const char *xlabel, const char *ylabel,
+                      const char *const *xlabels, int nx, const char *const *ylabels, int ny,
+                      const double *v /* (ny, nx) */, int lower_is_better);
+
 /* Histogram bars: counts (nb) over edges (nb + 1). */
 char *rep_svg_histogram(const char *title, const char *xlabel, const double *edges,
                         const int64_t *counts, int nb);

@@ -669,3 +669,56 @@ char *rep_svg_histogram(const char *title, const char *xlabel, const double *edg
     text(&s, g, 20, (b.y0 + b.y1) / 2, "middle", FONT, -90, "rows");
     return svg_end(&s);
 }
+
+char *rep_svg_heatmap(const char *title, const char *xlabel, const char *ylabel,
+                      const char *const *xlabels, int nx, const char *const *ylabels, int ny,
+                      const double *v, int lower_is_better)
+{
+    svg s;
+    if (nx < 1 || ny < 1)
+        return NULL;
+    double cell_h = ny > 12 ? 24 : 34;
+    int H = (int)(110 + cell_h * ny + 40);
+    svg_begin(&s, H, title);
+    double x0 = 190, x1 = SVG_W - 30, y0 = 60, cw = (x1 - x0) / nx;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < nx * ny; i++)
+        if (isfinite(v[i]))
+            lo = fmin(lo, v[i]), hi = fmax(hi, v[i]);
+    xmlNodePtr g = s.root;
+    char buf[64], lab[40];
+    for (int r = 0; r < ny; r++) {
+        short_label(ylabels[r], lab, sizeof lab);
+        text(&s, g, x0 - 8, y0 + cell_h * r + cell_h / 2 + 4, "end", FONT - 2, 0, lab);
+        for (int c = 0; c < nx; c++) {
+            double val = v[(size_t)r * nx + c];
+            xmlNodePtr rc = el(&s, g, "rect");
+            attr(&s, rc, "x", "%.1f", x0 + cw * c);
+            attr(&s, rc, "y", "%.1f", y0 + cell_h * r);
+            attr(&s, rc, "width", "%.1f", cw - 2);
+            attr(&s, rc, "height", "%.1f", cell_h - 2);
+            if (!isfinite(val)) {
+                attr(&s, rc, "fill", "#eeeeee");
+                continue;
+            }
+            /* darker = better */
+            double t = hi > lo ? (val - lo) / (hi - lo) : 1;
+            if (lower_is_better)
+                t = 1 - t;
+            int R = (int)lround(0xf7 + (0x21 - 0xf7) * t), G = (int)lround(0xfb + (0x71 - 0xfb) * t),
+                B = (int)lround(0xff + (0xb5 - 0xff) * t);
+            attr(&s, rc, "fill", "#%02x%02x%02x", R, G, B);
+            snprintf(buf, sizeof buf, "%.4g", val);
+            xmlNodePtr tx = text(&s, g, x0 + cw * c + cw / 2 - 1, y0 + cell_h * r + cell_h / 2 + 4,
+                                 "middle", FONT - 3, 0, buf);
+            attr(&s, tx, "fill", t > 0.6 ? "#fff" : "#222");
+        }
+    }
+    for (int c = 0; c < nx; c++) {
+        short_label(xlabels[c], lab, sizeof lab);
+        text(&s, g, x0 + cw * c + cw / 2, y0 + cell_h * ny + 16, "middle", FONT - 3, 0, lab);
+    }
+    text(&s, g, (x0 + x1) / 2, H - 12, "middle", FONT, 0, xlabel);
+    text(&s, g, 20, y0 + cell_h * ny / 2, "middle", FONT, -90, ylabel);
+    return svg_end(&s);
+}
