@@ -96,6 +96,7 @@ static void print_usage(FILE *f)
             "  predict      predictions of a saved model on a dataset\n"
             "  evaluate     predictions and test statistics of a saved model on a labelled dataset\n"
             "  hyperopt     search the config's hyperopt parameters: one experiment per trial\n"
+            "  visualize    Ludwig's figures from statistics files (pdf or svg)\n"
             "  render_config  the config with every default filled in, as YAML\n"
             "\n"
             "Run 'ludwig-c <command> --help' for the options of a command.\n",
@@ -428,6 +429,115 @@ static int cmd_predict(int argc, char **argv, int evaluate)
     return 0;
 }
 
+/* `visualize`: Ludwig's options, the list ones taking one value or more */
+static int cmd_visualize(int argc, char **argv)
+{
+    lc_visualize_opts o;
+    memset(&o, 0, sizeof o);
+    const char **lists[3] = {NULL, NULL, NULL};
+    int nlist[3] = {0, 0, 0}, ntop = 0;
+    int *top = calloc((size_t)argc, sizeof *top);
+    for (int k = 0; k < 3; k++)
+        lists[k] = calloc((size_t)argc, sizeof *lists[k]);
+    int rc = 0;
+    if (!top || !lists[0] || !lists[1] || !lists[2]) {
+        fprintf(stderr, "ludwig-c: error: out of memory\n");
+        rc = 1;
+        goto done;
+    }
+    for (int i = 2; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("usage: ludwig-c visualize --visualization NAME --output_directory DIR [options]\n\n"
+                   "Draws one of Ludwig 0.10.3's visualizations from statistics files and writes each\n"
+                   "figure as DIR/<Ludwig's file name>.pdf (or .svg). NAME: learning_curves,\n"
+                   "compare_performance, confusion_matrix, frequency_vs_f1,\n"
+                   "roc_curves_from_test_statistics, precision_recall_curves_from_test_statistics,\n"
+                   "compare_classifiers_multiclass_multimetric, hyperopt_report.\n\n"
+                   "options:\n"
+                   "  --visualization, -v NAME\n"
+                   "  --training_statistics, -trs FILE...   training_statistics.json per model\n"
+                   "  --test_statistics, -tes FILE...       test_statistics.json per model\n"
+                   "  --hyperopt_stats_path, -hs FILE       hyperopt_statistics.json\n"
+                   "  --ground_truth_metadata, -gm FILE     the model's training_set_metadata.json\n"
+                   "  --output_feature_name, -ofn NAME      one output feature (default: every one)\n"
+                   "  --model_names, -mn NAME...            labels of the models\n"
+                   "  --top_n_classes, -tn K...             classes shown (0: all; default 0)\n"
+                   "  --normalize, -n                       confusion matrix rows normalised\n"
+                   "  --file_format, -ff pdf|svg            default pdf\n"
+                   "  --output_directory, -od DIR           required\n");
+            goto done;
+        }
+        int list = -1;
+        const char **one = NULL;
+        if (strcmp(a, "--visualization") == 0 || strcmp(a, "-v") == 0) one = &o.visualization;
+        else if (strcmp(a, "--hyperopt_stats_path") == 0 || strcmp(a, "-hs") == 0) one = &o.hyperopt_stats_path;
+        else if (strcmp(a, "--ground_truth_metadata") == 0 || strcmp(a, "-gm") == 0) one = &o.ground_truth_metadata;
+        else if (strcmp(a, "--output_feature_name") == 0 || strcmp(a, "-ofn") == 0) one = &o.output_feature_name;
+        else if (strcmp(a, "--file_format") == 0 || strcmp(a, "-ff") == 0) one = &o.file_format;
+        else if (strcmp(a, "--output_directory") == 0 || strcmp(a, "-od") == 0) one = &o.output_directory;
+        else if (strcmp(a, "--training_statistics") == 0 || strcmp(a, "-trs") == 0) list = 0;
+        else if (strcmp(a, "--test_statistics") == 0 || strcmp(a, "-tes") == 0) list = 1;
+        else if (strcmp(a, "--model_names") == 0 || strcmp(a, "-mn") == 0) list = 2;
+        else if (strcmp(a, "--normalize") == 0 || strcmp(a, "-n") == 0) o.normalize = 1;
+        else if (strcmp(a, "--top_n_classes") == 0 || strcmp(a, "-tn") == 0) {
+            while (i + 1 < argc && argv[i + 1][0] != '-') {
+                long v;
+                if (parse_int("top_n_classes", argv[++i], 0, 1000000, &v)) {
+                    rc = 2;
+                    break;
+                }
+                top[ntop++] = (int)v;
+            }
+            if (!rc && !ntop) {
+                fprintf(stderr, "ludwig-c: error: --top_n_classes needs one number or more\n");
+                rc = 2;
+            }
+            continue;
+        } else if (strcmp(a, "--backend") == 0 || strcmp(a, "-b") == 0 ||
+                   strcmp(a, "--logging_level") == 0 || strcmp(a, "-l") == 0) {
+            if (i + 1 < argc)
+                i++;
+            continue;
+        } else {
+            fprintf(stderr, "ludwig-c: error: unknown option '%s' for 'visualize'\n", a);
+            fprintf(stderr, "HINT: run 'ludwig-c visualize --help' for the list of options\n");
+            rc = 2;
+            break;
+        }
+        if (one) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "ludwig-c: error: %s needs a value\n", a);
+                rc = 2;
+                break;
+            }
+            *one = argv[++i];
+        } else if (list >= 0) {
+            while (i + 1 < argc && argv[i + 1][0] != '-')
+                lists[list][nlist[list]++] = argv[++i];
+            if (!nlist[list]) {
+                fprintf(stderr, "ludwig-c: error: %s needs one value or more\n", a);
+                rc = 2;
+            }
+        }
+    }
+    if (!rc) {
+        o.training_statistics = lists[0], o.n_training_statistics = nlist[0];
+        o.test_statistics = lists[1], o.n_test_statistics = nlist[1];
+        o.model_names = lists[2], o.n_model_names = nlist[2];
+        o.top_n_classes = ntop ? top : NULL, o.n_top_n_classes = ntop;
+        lc_error e;
+        lc_error_clear(&e);
+        if (lc_visualize(&o, stderr, &e))
+            rc = report_error(&e);
+    }
+done:
+    free(top);
+    for (int k = 0; k < 3; k++)
+        free(lists[k]);
+    return rc;
+}
+
 /* `render_config`: -c/--config PATH [-o/--output PATH] */
 static int cmd_render_config(int argc, char **argv)
 {
@@ -495,6 +605,8 @@ int main(int argc, char **argv)
         return cmd_experiment(argc, argv, 1);
     if (strcmp(cmd, "hyperopt") == 0)
         return cmd_experiment(argc, argv, 2);
+    if (strcmp(cmd, "visualize") == 0)
+        return cmd_visualize(argc, argv);
     if (strcmp(cmd, "render_config") == 0)
         return cmd_render_config(argc, argv);
     if (strcmp(cmd, "predict") == 0)

@@ -106,6 +106,29 @@ void lc_hyperopt_opts_init(lc_hyperopt_opts *o);
  * directory (its model/ is the best model). */
 lc_status lc_hyperopt(const lc_hyperopt_opts *o, char **best_run_dir, lc_error *e);
 
+/* `ludwig visualize`: Ludwig's figures drawn from statistics files, written as
+ * <output_directory>/<Ludwig's file name>.<file_format>. */
+typedef struct lc_visualize_opts {
+    const char *visualization;              /* required: e.g. learning_curves, confusion_matrix */
+    const char *const *training_statistics; /* training_statistics.json per model */
+    int n_training_statistics;
+    const char *const *test_statistics;     /* test_statistics.json per model */
+    int n_test_statistics;
+    const char *hyperopt_stats_path;        /* hyperopt_statistics.json */
+    const char *ground_truth_metadata;      /* training_set_metadata.json */
+    const char *output_feature_name;        /* NULL: every output feature */
+    const char *const *model_names;
+    int n_model_names;
+    const int *top_n_classes;               /* NULL: Ludwig's [0] (all classes) */
+    int n_top_n_classes;
+    int normalize;                          /* confusion_matrix: rows normalised */
+    const char *file_format;                /* "pdf" (NULL, Ludwig's default) or "svg" */
+    const char *output_directory;           /* required */
+} lc_visualize_opts;
+
+/* Writes the figures and, when names is non-NULL, prints each file written to it. */
+lc_status lc_visualize(const lc_visualize_opts *o, FILE *names, lc_error *e);
+
 /* `ludwig render_config`: the config at config_path upgraded and filled with every default, as
  * YAML (PyYAML's safe_dump layout) to output, or to standard output when output is NULL; upgrade
  * notes go to notes (may be NULL). Nothing is written when the config is refused. */

@@ -101,7 +101,6 @@ typedef struct lc_report_info {
     const char *const *hyperopt_trial_ids; /* (trials) in the statistics' order */
     int hyperopt_nparams;
     const char *const *hyperopt_params;    /* (nparams) names in the config's order */
-    const char *const *hyperopt_spaces;    /* (nparams) their search spaces */
     const char *hyperopt_svg_dir;
 
     /* The output features in config order. */

@@ -35,6 +35,7 @@
 
 #include "lc_json.h"
 #include "lc_mem.h"
+#include "lc_viz.h"
 #include "report_int.h"
 
 #define TOP_N_CLASSES 10  /* Ludwig's confusion_matrix plots as the Galaxy wrapper names them */
@@ -1782,13 +1783,6 @@ static void save_svg(page *p, const char *dir, const char *name, const char *svg
         p->oom = 1;
 }
 
-/* An SVG's markup without its own XML declaration, placed at (0, y) in a larger one. */
-static size_t svg_height(const char *svg)
-{
-    const char *h = strstr(svg, "height=\"");
-    return h ? (size_t)strtol(h + 8, NULL, 10) : 0;
-}
-
 /* The value of a parameter in one trial as text (numbers as Python writes them). */
 static void param_text(const cJSON *v, char *buf, size_t n)
 {
@@ -1799,82 +1793,6 @@ static void param_text(const cJSON *v, char *buf, size_t n)
     char *t = v ? lc_json_print_py(v) : NULL;
     snprintf(buf, n, "%s", t ? t : "null");
     free(t);
-}
-
-typedef struct hbin {
-    int n;              /* bins */
-    char label[16][48];
-    int *of;            /* (trials) bin of each trial */
-} hbin;
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The trials' values of a parameter in at most 8 bins: each distinct value, or (numbers with
- * more distinct values) 5 bins of about equal counts, as Ludwig quantises them for the pair
- * plot. */
-static int hyperopt_bins(const cJSON *res, int nt, const char *name, hbin *b)
-{
-    char txt[8][48], buf[256];
-    int nd = 0, numeric = 1;
-    b->n = 0;
-    if (!(b->of = calloc((size_t)(nt ? nt : 1), sizeof *b->of)))
-        return 0;
-    int i = 0;
-    for (const cJSON *r = res->child; r && i < nt; r = r->next, i++) {
-        const cJSON *v = get(get(r, "parameters"), name);
-        numeric &= cJSON_IsNumber(v);
-        param_text(v, buf, sizeof buf);
-        int k = 0;
-        while (k < nd && strcmp(txt[k], buf) != 0)
-            k++;
-        if (k == nd && nd < 8)
-            snprintf(txt[nd++], sizeof txt[0], "%.47s", buf);
-        b->of[i] = k < 8 ? k : -1;
-    }
-    int over = 0;
-    for (i = 0; i < nt; i++)
-        over |= b->of[i] < 0;
-    if (!over) {
-        b->n = nd;
-        for (int k = 0; k < nd; k++)
-            snprintf(b->label[k], sizeof b->label[k], "%.47s", txt[k]);
-        return 1;
-    }
-    if (!numeric) { /* more than 8 categories: the first 8, the others left out */
-        b->n = nd;
-        for (int k = 0; k < nd; k++)
-            snprintf(b->label[k], sizeof b->label[k], "%.47s", txt[k]);
-        return 1;
-    }
-    double *sorted = malloc((size_t)nt * sizeof *sorted), *val = malloc((size_t)nt * sizeof *val);
-    if (!sorted || !val) {
-        free(sorted);
-        free(val);
-        return 0;
-    }
-    i = 0;
-    for (const cJSON *r = res->child; r && i < nt; r = r->next, i++)
-        sorted[i] = val[i] = get(get(r, "parameters"), name)->valuedouble;
-    qsort(sorted, (size_t)nt, sizeof *sorted, cmp_double);
-    b->n = 5;
-    double edge[6];
-    for (int k = 0; k <= 5; k++)
-        edge[k] = sorted[(size_t)((double)(nt - 1) * k / 5 + 0.5)];
-    for (int k = 0; k < 5; k++)
-        snprintf(b->label[k], sizeof b->label[k], "%.3g-%.3g", edge[k], edge[k + 1]);
-    for (i = 0; i < nt; i++) {
-        int k = 0;
-        while (k < 4 && val[i] > edge[k + 1])
-            k++;
-        b->of[i] = k;
-    }
-    free(sorted);
-    free(val);
-    return 1;
 }
 
 static void section_hyperopt(page *p, xmlNodePtr body, const lc_report_info *in)
@@ -1923,133 +1841,32 @@ static void section_hyperopt(page *p, xmlNodePtr body, const lc_report_info *in)
     }
     if (nt == 0)
         return;
-    double *score = malloc((size_t)nt * sizeof *score), *x = malloc((size_t)nt * sizeof *x);
-    if (!score || !x) {
-        free(score);
-        free(x);
+    lc_figs figs = {0};
+    lc_viz_hyperopt_report(&figs, in->hyperopt);
+    if (figs.oom)
         p->oom = 1;
-        return;
-    }
-    i = 0;
-    for (const cJSON *r = res->child; r; r = r->next, i++)
-        score[i] = get(r, "metric_score") ? get(r, "metric_score")->valuedouble : NAN;
-    s = section(p, body, "parameters", "Each parameter against the score");
-    prop(p, add(p, s, "p", "Ludwig's hyperopt_report: one chart per parameter (hyperopt_<parameter>); log-scaled parameters are drawn on a log10 axis, categories as the mean score of the trials that took each value."), "class", "note");
-    for (int k = 0; k < np && !p->oom; k++) {
-        const char *name = in->hyperopt_params[k];
-        const char *sp = in->hyperopt_spaces ? in->hyperopt_spaces[k] : "";
-        int numeric = 1;
-        i = 0;
-        for (const cJSON *r = res->child; r; r = r->next, i++) {
-            const cJSON *v = get(get(r, "parameters"), name);
-            numeric &= cJSON_IsNumber(v);
-            x[i] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    xmlNodePtr pairs = NULL;
+    for (int k = 0; k < figs.n && !p->oom; k++) {
+        int pair = strcmp(figs.name[k], "hyperopt_pair_plot") == 0;
+        if (k == 0) {
+            s = section(p, body, "parameters", "Each parameter against the score");
+            prop(p, add(p, s, "p", "Ludwig's hyperopt_report: one chart per parameter (hyperopt_<parameter>); log-scaled parameters are drawn on a log10 axis, categories as the mean score of the trials that took each value."), "class", "note");
         }
-        int logx = strstr(sp, "log") != NULL;
-        char title[300], xl[300], fname[320];
-        snprintf(title, sizeof title, "Hyperopt Report: %s", name);
-        snprintf(fname, sizeof fname, "hyperopt_%s.svg", name);
-        char *svg_text;
-        if (numeric) {
-            for (i = 0; logx && i < nt; i++)
-                x[i] = x[i] > 0 ? log10(x[i]) : NAN;
-            snprintf(xl, sizeof xl, logx ? "log10(%s)" : "%s", name);
-            rep_xy sr = {.name = NULL, .x = x, .y = score, .n = nt, .kind = REP_XY_POINTS};
-            svg_text = rep_svg_xy(title, xl, metric ? metric : "score", &sr, 1, NULL);
-        } else {
-            hbin b;
-            if (!hyperopt_bins(res, nt, name, &b)) {
-                p->oom = 1;
-                break;
-            }
-            double mean[16] = {0};
-            int cnt[16] = {0};
-            const char *labels[16];
-            for (i = 0; i < nt; i++)
-                if (b.of[i] >= 0)
-                    mean[b.of[i]] += score[i], cnt[b.of[i]]++;
-            for (int c = 0; c < b.n; c++) {
-                mean[c] = cnt[c] ? mean[c] / cnt[c] : NAN;
-                labels[c] = b.label[c];
-            }
-            snprintf(xl, sizeof xl, "mean %s", metric ? metric : "score");
-            svg_text = rep_svg_hbars(title, xl, labels, mean, b.n, 4);
-            free(b.of);
+        if (pair) {
+            pairs = section(p, body, "pairs", "Pairs of parameters");
+            prop(p, add(p, pairs, "p", "Ludwig's hyperopt_pair_plot: for each pair of parameters, the mean score of the trials in each cell (numbers binned into five groups of about equal counts when they take more than eight values). Darker is better; grey cells had no trial."), "class", "note");
         }
-        save_svg(p, in->hyperopt_svg_dir, fname, svg_text);
-        snprintf(h, sizeof h, "%s against the trials' %s", name, metric ? metric : "score");
-        chart(p, s, svg_text, h);
+        char fname[600];
+        snprintf(fname, sizeof fname, "%s.svg", figs.name[k]);
+        save_svg(p, in->hyperopt_svg_dir, fname, figs.svg[k]);
+        if (pair)
+            snprintf(h, sizeof h, "mean %s over each pair of parameters", metric ? metric : "score");
+        else
+            snprintf(h, sizeof h, "%s against the trials' %s", figs.name[k] + strlen("hyperopt_"), metric ? metric : "score");
+        chart(p, pair ? pairs : s, figs.svg[k], h);
+        figs.svg[k] = NULL; /* chart() took it */
     }
-    free(x);
-    if (np >= 2 && !p->oom) {
-        s = section(p, body, "pairs", "Pairs of parameters");
-        prop(p, add(p, s, "p", "Ludwig's hyperopt_pair_plot: for each pair of parameters, the mean score of the trials in each cell (numbers binned into five groups of about equal counts when they take more than eight values). Darker is better; grey cells had no trial. All pairs together are hyperopt_pair_plot."), "class", "note");
-        hbin *bins = calloc((size_t)np, sizeof *bins);
-        char **parts = calloc((size_t)(np * np), sizeof *parts);
-        size_t total_h = 0;
-        int ok = bins && parts;
-        for (int k = 0; ok && k < np; k++)
-            ok = hyperopt_bins(res, nt, in->hyperopt_params[k], &bins[k]);
-        for (int a = 0; ok && a < np && !p->oom; a++)
-            for (int c = a + 1; c < np && !p->oom; c++) {
-                const hbin *ba = &bins[a], *bc = &bins[c];
-                double v[256];
-                int cnt[256] = {0};
-                for (int q = 0; q < ba->n * bc->n; q++)
-                    v[q] = 0;
-                for (i = 0; i < nt; i++)
-                    if (ba->of[i] >= 0 && bc->of[i] >= 0 && isfinite(score[i])) {
-                        v[ba->of[i] * bc->n + bc->of[i]] += score[i];
-                        cnt[ba->of[i] * bc->n + bc->of[i]]++;
-                    }
-                for (int q = 0; q < ba->n * bc->n; q++)
-                    v[q] = cnt[q] ? v[q] / cnt[q] : NAN;
-                const char *xl[16], *yl[16];
-                for (int q = 0; q < bc->n; q++)
-                    xl[q] = bc->label[q];
-                for (int q = 0; q < ba->n; q++)
-                    yl[q] = ba->label[q];
-                char title[400];
-                snprintf(title, sizeof title, "mean %s: %s x %s", metric ? metric : "score",
-                         in->hyperopt_params[a], in->hyperopt_params[c]);
-                char *svg_text = rep_svg_heatmap(title, in->hyperopt_params[c],
-                                                 in->hyperopt_params[a], xl, bc->n, yl, ba->n, v,
-                                                 lower);
-                if (svg_text && (parts[a * np + c] = lc_strdup(svg_text)))
-                    total_h += svg_height(svg_text);
-                chart(p, s, svg_text, title);
-            }
-        if (!ok)
-            p->oom = 1;
-        /* hyperopt_pair_plot.svg: the pairs stacked in one picture */
-        if (ok && in->hyperopt_svg_dir && total_h) {
-            size_t cap = 256, len = 0;
-            for (int q = 0; q < np * np; q++)
-                cap += parts[q] ? strlen(parts[q]) + 64 : 0;
-            char *all = malloc(cap);
-            if (all) {
-                len += (size_t)snprintf(all, cap, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"%zu\" viewBox=\"0 0 720 %zu\">", total_h, total_h);
-                size_t y = 0;
-                for (int q = 0; q < np * np; q++)
-                    if (parts[q]) {
-                        len += (size_t)snprintf(all + len, cap - len, "<g transform=\"translate(0,%zu)\">%s</g>", y, parts[q]);
-                        y += svg_height(parts[q]);
-                    }
-                snprintf(all + len, cap - len, "</svg>");
-                save_svg(p, in->hyperopt_svg_dir, "hyperopt_pair_plot.svg", all);
-                free(all);
-            } else {
-                p->oom = 1;
-            }
-        }
-        for (int k = 0; bins && k < np; k++)
-            free(bins[k].of);
-        for (int q = 0; parts && q < np * np; q++)
-            free(parts[q]);
-        free(bins);
-        free(parts);
-    }
-    free(score);
+    lc_figs_free(&figs);
 }
 
 static lc_status write_page(const char *path, const lc_report_info *in, lc_error *e)

@@ -66,6 +66,9 @@ char *rep_svg_heatmap(const char *title, const char *xlabel, const char *ylabel,
                       const char *const *xlabels, int nx, const char *const *ylabels, int ny,
                       const double *v /* (ny, nx) */, int lower_is_better);
 
+/* A chart of svg.c as a one-page PDF (vector, base fonts); *len its size; NULL on failure. */
+unsigned char *rep_svg_to_pdf(const char *svg_text, size_t *len);
+
 /* Histogram bars: counts (nb) over edges (nb + 1). */
 char *rep_svg_histogram(const char *title, const char *xlabel, const double *edges,
                         const int64_t *counts, int nb);

@@ -348,17 +348,23 @@ char *rep_svg_lines(const char *title, const char *xlabel, const char *ylabel,
 }
 
 /* Label text for a category axis: long names are cut (the tables carry them in full). */
-static void short_label(const char *in, char *out, size_t n)
+/* in cut to at most max characters (bytes) with an ellipsis. */
+static void short_label_n(const char *in, char *out, size_t n, size_t max)
 {
     size_t len = strlen(in);
-    if (len <= 14) {
+    if (len <= max) {
         snprintf(out, n, "%s", in);
         return;
     }
-    size_t cut = 13;
+    size_t cut = max - 1;
     while (cut > 0 && ((unsigned char)in[cut] & 0xC0) == 0x80) /* not inside a UTF-8 sequence */
         cut--;
     snprintf(out, n, "%.*s\xE2\x80\xA6", (int)cut, in);
+}
+
+static void short_label(const char *in, char *out, size_t n)
+{
+    short_label_n(in, out, n, 14);
 }
 
 char *rep_svg_hbars(const char *title, const char *xlabel, const char *const *labels,
@@ -373,7 +379,13 @@ char *rep_svg_hbars(const char *title, const char *xlabel, const char *const *la
         if (isfinite(v[i]) && v[i] > hi)
             hi = v[i];
     double step = nice_step(hi > 0 ? hi : 1, 5);
-    box b = {140, 48, SVG_W - 30, 48 + (n > 0 ? n : 1) * row, 0,
+    /* the label column grows with the longest label, up to 40 characters */
+    size_t longest = 14;
+    for (int i = 0; i < n; i++)
+        if (strlen(labels[i]) > longest)
+            longest = strlen(labels[i]) > 40 ? 40 : strlen(labels[i]);
+    double x0 = longest > 14 ? 16 + 7.4 * (double)longest : 140;
+    box b = {x0, 48, SVG_W - 30, 48 + (n > 0 ? n : 1) * row, 0,
              ceil((hi > 0 ? hi : 1) / step - 1e-9) * step, 0, 1};
     xmlNodePtr g = s.root;
     int d = step_decimals(step);
@@ -396,8 +408,8 @@ char *rep_svg_hbars(const char *title, const char *xlabel, const char *const *la
         attr(&s, r, "width", "%.1f", w);
         attr(&s, r, "height", "%d", row - 10);
         attr(&s, r, "fill", REP_BLUE);
-        char lab[64];
-        short_label(labels[i], lab, sizeof lab);
+        char lab[160];
+        short_label_n(labels[i], lab, sizeof lab, longest);
         text(&s, g, b.x0 - 8, y + row / 2.0 + 5, "end", FONT, 0, lab);
         char num[48];
         snprintf(num, sizeof num, "%.*f", decimals, v[i]);
@@ -686,7 +698,7 @@ char *rep_svg_heatmap(const char *title, const char *xlabel, const char *ylabel,
         if (isfinite(v[i]))
             lo = fmin(lo, v[i]), hi = fmax(hi, v[i]);
     xmlNodePtr g = s.root;
-    char buf[64], lab[40];
+    char buf[64], lab[80];
     for (int r = 0; r < ny; r++) {
         short_label(ylabels[r], lab, sizeof lab);
         text(&s, g, x0 - 8, y0 + cell_h * r + cell_h / 2 + 4, "end", FONT - 2, 0, lab);
@@ -718,7 +730,9 @@ char *rep_svg_heatmap(const char *title, const char *xlabel, const char *ylabel,
         short_label(xlabels[c], lab, sizeof lab);
         text(&s, g, x0 + cw * c + cw / 2, y0 + cell_h * ny + 16, "middle", FONT - 3, 0, lab);
     }
-    text(&s, g, (x0 + x1) / 2, H - 12, "middle", FONT, 0, xlabel);
-    text(&s, g, 20, y0 + cell_h * ny / 2, "middle", FONT, -90, ylabel);
+    short_label_n(xlabel, lab, sizeof lab, 60);
+    text(&s, g, (x0 + x1) / 2, H - 12, "middle", FONT, 0, lab);
+    short_label_n(ylabel, lab, sizeof lab, cell_h * ny > 200 ? 30 : 20);
+    text(&s, g, 20, y0 + cell_h * ny / 2, "middle", FONT, -90, lab);
     return svg_end(&s);
 }

@@ -11,7 +11,9 @@ the test's expectations verified (expect_failure, expect_exit_code, expect_num_o
 assert_command/stdout/stderr, ftype, assert_contents, file= with compare diff/sim_size/contains/
 re_match, extra_files, output_collection count, element order and contents).
 
-What it does not emulate: conditionals, sections, repeats, data collections as inputs,
+Conditionals (one level: a select and its <when> branches) and data params with multiple="true"
+(a comma-separated test value, a list in the command) are emulated. What it does not emulate:
+sections, repeats, data collections as inputs,
 <configfiles>, text-parameter sanitization, metadata checks, datatype sniffing (tests must give
 ftype), containers, and real dependency resolution (the requirement is met by putting the
 installed ludwig-c first in PATH). Anything of those met in a tool is reported as an error, not
@@ -125,7 +127,36 @@ class ValueWrapper:
 
 
 # --- parsing the tool --------------------------------------------------------------------------
-UNSUPPORTED_INPUT_TAGS = {"conditional", "section", "repeat"}
+UNSUPPORTED_INPUT_TAGS = {"section", "repeat"}
+
+
+def parse_param(el):
+    name = gxtool.param_name(el)
+    ptype = el.get("type")
+    multiple = el.get("multiple") == "true"
+    if ptype == "data_collection":
+        raise HarnessError(f"param {name}: data_collection inputs are not emulated")
+    p = {"name": name, "type": ptype, "el": el, "multiple": multiple and ptype == "data",
+         "optional": el.get("optional", "false") == "true",
+         "formats": [f.strip() for f in el.get("format", "data").split(",")]}
+    if ptype == "select":
+        opts = [(o.get("value"), o.get("selected") == "true") for o in el.findall("option")]
+        if not opts:
+            raise HarnessError(f"param {name}: dynamic select options are not emulated")
+        p["options"] = [v for v, _ in opts]
+        sel = [v for v, s in opts if s]
+        p["default"] = sel[0] if sel else opts[0][0]
+    elif ptype == "boolean":
+        p["default"] = el.get("checked", "false") == "true"
+        p["truevalue"] = el.get("truevalue", "true")
+        p["falsevalue"] = el.get("falsevalue", "false")
+    elif ptype in ("integer", "float", "text", "hidden"):
+        p["default"] = el.get("value", "")
+    elif ptype == "data":
+        p["default"] = None
+    else:
+        raise HarnessError(f"param {name}: type '{ptype}' is not emulated")
+    return p
 
 
 def parse_inputs(root):
@@ -136,34 +167,41 @@ def parse_inputs(root):
     for el in inp:
         if el.tag in UNSUPPORTED_INPUT_TAGS:
             raise HarnessError(f"<{el.tag}> inputs are not emulated by this harness")
+        if el.tag == "conditional":
+            tp = el.find("param")
+            if tp is None or tp.get("type") not in ("select", "boolean"):
+                raise HarnessError(f"conditional {el.get('name')}: its test param must be a select")
+            test = parse_param(tp)
+            whens = {}
+            for w in el.findall("when"):
+                br = {}
+                for c in w:
+                    if c.tag != "param":
+                        raise HarnessError(f"conditional {el.get('name')}: <{c.tag}> in a <when> is not emulated")
+                    q = parse_param(c)
+                    br[q["name"]] = q
+                whens[w.get("value")] = br
+            inputs[el.get("name")] = {"name": el.get("name"), "type": "conditional", "test": test,
+                                      "whens": whens, "default": None}
+            continue
         if el.tag != "param":
             continue
-        name = gxtool.param_name(el)
-        ptype = el.get("type")
-        if ptype == "data_collection" or (ptype == "data" and el.get("multiple") == "true"):
-            raise HarnessError(f"param {name}: {ptype} multiple/collection inputs are not emulated")
-        p = {"name": name, "type": ptype, "el": el,
-             "optional": el.get("optional", "false") == "true",
-             "formats": [f.strip() for f in el.get("format", "data").split(",")]}
-        if ptype == "select":
-            opts = [(o.get("value"), o.get("selected") == "true") for o in el.findall("option")]
-            if not opts:
-                raise HarnessError(f"param {name}: dynamic select options are not emulated")
-            p["options"] = [v for v, _ in opts]
-            sel = [v for v, s in opts if s]
-            p["default"] = sel[0] if sel else opts[0][0]
-        elif ptype == "boolean":
-            p["default"] = el.get("checked", "false") == "true"
-            p["truevalue"] = el.get("truevalue", "true")
-            p["falsevalue"] = el.get("falsevalue", "false")
-        elif ptype in ("integer", "float", "text", "hidden"):
-            p["default"] = el.get("value", "")
-        elif ptype == "data":
-            p["default"] = None
-        else:
-            raise HarnessError(f"param {name}: type '{ptype}' is not emulated")
-        inputs[name] = p
+        p = parse_param(el)
+        inputs[p["name"]] = p
     return inputs
+
+
+def flat_params(inputs, state):
+    """(state dict, name, param) of every param in use: top level, and each conditional's test
+    param and active branch."""
+    for n, p in inputs.items():
+        if p["type"] == "conditional":
+            cs = state[n]
+            yield cs, p["test"]["name"], p["test"]
+            for bn, bp in p["whens"].get(cs[p["test"]["name"]], {}).items():
+                yield cs, bn, bp
+        else:
+            yield state, n, p
 
 
 def parse_outputs(root):
@@ -399,33 +437,65 @@ def find_test_data(tool_path):
     raise HarnessError(f"no test-data/ next to {tool_path}")
 
 
+def _set_value(state, name, p, tp):
+    if tp.find("collection") is not None or tp.find("metadata") is not None:
+        raise HarnessError(f"test param '{name}': collections/metadata are not emulated")
+    v = tp.get("value")
+    if p["type"] == "boolean":
+        state[name] = str(v).lower() in ("true", "yes", "1", p["truevalue"].lower())
+    elif p["type"] == "select":
+        if v not in p["options"]:
+            raise HarnessError(f"test param '{name}': '{v}' is not an option ({p['options']})")
+        state[name] = v
+    elif p["type"] == "data":
+        state[name] = tp
+    else:
+        state[name] = v
+
+
 def build_state(inputs, test_el, inject=None):
     """Raw values: the defaults, then the test's <param>s (and datasets injected by a workflow)."""
-    state = {n: p["default"] for n, p in inputs.items()}
+    state = {}
+    for n, p in inputs.items():
+        if p["type"] == "conditional":
+            cs = {p["test"]["name"]: p["test"]["default"]}
+            for br in p["whens"].values():
+                for bn, bp in br.items():
+                    cs.setdefault(bn, bp["default"])
+            state[n] = cs
+        else:
+            state[n] = p["default"]
     for n in inject or {}:
         state[n] = inject[n]
-    given = {}
+    # the test's params: top level, `cond|name`, or inside <conditional name="cond">
+    given = []
     for tp in test_el.findall("param"):
-        name = tp.get("name").split("|")[-1]
-        if name not in inputs:
-            raise HarnessError(f"test param '{name}' is not an input of the tool")
-        if tp.find("collection") is not None or tp.find("metadata") is not None:
-            raise HarnessError(f"test param '{name}': collections/metadata are not emulated")
-        given[name] = tp
-        p = inputs[name]
-        v = tp.get("value")
-        if p["type"] == "boolean":
-            state[name] = str(v).lower() in ("true", "yes", "1", p["truevalue"].lower())
-        elif p["type"] == "select":
-            if v not in p["options"]:
-                raise HarnessError(f"test param '{name}': '{v}' is not an option ({p['options']})")
-            state[name] = v
-        elif p["type"] == "data":
-            state[name] = tp
-        else:
-            state[name] = v
-    for n, p in inputs.items():
-        if p["type"] == "data" and state[n] is None and not p["optional"]:
+        parts = tp.get("name").split("|")
+        given.append((parts[0] if len(parts) > 1 else None, parts[-1], tp))
+    for ce in test_el.findall("conditional"):
+        for tp in ce.findall("param"):
+            given.append((ce.get("name"), tp.get("name"), tp))
+    for cond, name, tp in sorted(given, key=lambda g: g[0] is not None):
+        if cond is None:
+            if name not in inputs or inputs[name]["type"] == "conditional":
+                raise HarnessError(f"test param '{name}' is not an input of the tool")
+            _set_value(state, name, inputs[name], tp)
+            continue
+        c = inputs.get(cond)
+        if not c or c["type"] != "conditional":
+            raise HarnessError(f"test conditional '{cond}' is not a conditional of the tool")
+        if name == c["test"]["name"]:
+            _set_value(state[cond], name, c["test"], tp)
+    for cond, name, tp in given:
+        if cond is None or name == inputs[cond]["test"]["name"]:
+            continue
+        c = inputs[cond]
+        br = c["whens"].get(state[cond][c["test"]["name"]], {})
+        if name not in br:
+            raise HarnessError(f"test param '{cond}|{name}' is not in the selected branch")
+        _set_value(state[cond], name, br[name], tp)
+    for st, n, p in flat_params(inputs, state):
+        if p["type"] == "data" and st[n] is None and not p["optional"]:
             raise HarnessError(f"required data param '{n}' has no value in the test")
     return state
 
@@ -435,10 +505,21 @@ def stage_inputs(inputs, state, test_data, job):
     staged = {}
     os.makedirs(os.path.join(job, "inputs"))
     n = 0
-    for name, p in inputs.items():
-        if p["type"] != "data" or state[name] is None:
+    todo = []
+    for st, name, p in flat_params(inputs, state):
+        if p["type"] != "data" or st[name] is None:
             continue
-        tp = state[name]
+        tp = st[name]
+        if p.get("multiple") and not isinstance(tp, DatasetWrapper):
+            vals = [v.strip() for v in tp.get("value").split(",")]
+            staged[name] = []
+            for v in vals:
+                one = tp.__copy__()
+                one.set("value", v)
+                todo.append((name, p, one, True))
+            continue
+        todo.append((name, p, tp, False))
+    for name, p, tp, multi in todo:
         n += 1
         if isinstance(tp, DatasetWrapper):  # an earlier job's output (workflow)
             if not any(gxtool.is_subtype(tp.ext, f) for f in p["formats"]):
@@ -474,31 +555,57 @@ def stage_inputs(inputs, state, test_data, job):
                 raise HarnessError(f"test data file {src} missing")
             shutil.copyfile(src, path)
             ident = os.path.basename(tp.get("value"))
-        staged[name] = DatasetWrapper(path, ftype, ident, extra)
+        ds = DatasetWrapper(path, ftype, ident, extra)
+        if multi:
+            staged[name].append(ds)
+        else:
+            staged[name] = ds
     return staged
+
+
+class CondWrapper(dict):
+    """A conditional's values: `'name' in $cond`, `$cond.name` (Cheetah's autokey lookup)."""
+
+    def __getattr__(self, k):
+        try:
+            return self[k]
+        except KeyError:
+            raise AttributeError(k) from None
+
+
+def _wrap_one(p, v, staged_v):
+    t = p["type"]
+    if t == "data":
+        if p.get("multiple"):
+            return staged_v if staged_v is not None else []
+        return staged_v if staged_v is not None else NoneDataset()
+    if t == "boolean":
+        return ValueWrapper(v, p["truevalue"] if v else p["falsevalue"], bool(v))
+    if t == "select":
+        return ValueWrapper(v, str(v), bool(v))
+    if v in (None, ""):
+        text = "None" if t in ("integer", "float") else ""
+        return ValueWrapper(None, text, False)
+    if t == "integer":
+        int(v)
+    elif t == "float":
+        float(v)
+    return ValueWrapper(v, str(v), True)
 
 
 def wrap_state(inputs, state, staged):
     ctx = {}
     for name, p in inputs.items():
-        v = state[name]
-        t = p["type"]
-        if t == "data":
-            ctx[name] = staged.get(name, NoneDataset())
-        elif t == "boolean":
-            ctx[name] = ValueWrapper(v, p["truevalue"] if v else p["falsevalue"], bool(v))
-        elif t == "select":
-            ctx[name] = ValueWrapper(v, str(v), bool(v))
+        if p["type"] == "conditional":
+            cs = state[name]
+            tn = p["test"]["name"]
+            w = CondWrapper()
+            w[tn] = _wrap_one(p["test"], cs[tn], None)
+            for bn, bp in p["whens"].get(cs[tn], {}).items():
+                w[bn] = _wrap_one(bp, cs[bn], staged.get(bn))
+            ctx[name] = w
         else:
-            if v in (None, ""):
-                text = "None" if t in ("integer", "float") else ""
-                ctx[name] = ValueWrapper(None, text, False)
-            else:
-                if t == "integer":
-                    int(v)
-                elif t == "float":
-                    float(v)
-                ctx[name] = ValueWrapper(v, str(v), True)
+            ctx[name] = _wrap_one(p, state[name], staged.get(name))
     return ctx
 
 
@@ -589,6 +696,9 @@ def run_test(tool_path, root, index, test_el, opts, inject=None, keep=False):
     ctx = wrap_state(inputs, state, staged)
     raw = {n: (bool(v) if inputs[n]["type"] == "boolean" else v) for n, v in state.items()}
     raw = {n: (None if inputs[n]["type"] == "data" and v is None else v) for n, v in raw.items()}
+    for n, p in inputs.items():  # filters see a conditional's values as a dict
+        if p["type"] == "conditional":
+            raw[n] = dict(state[n])
     out_ds = {}
     for i, o in enumerate(outputs):
         if o["kind"] == "data":

@@ -34,7 +34,7 @@ ORDER = ["description", "macros", "options", "edam_topics", "edam_operations", "
 
 UPSTREAM = {"ludwig_experiment": "Ludwig Experiment", "ludwig_train": "Ludwig Train",
             "ludwig_predict": "Ludwig Predict", "ludwig_evaluate": "Ludwig Evaluate",
-            "ludwig_hyperopt": "Ludwig Hyperopt"}
+            "ludwig_hyperopt": "Ludwig Hyperopt", "ludwig_visualize": "Ludwig Visualize"}
 
 PEP440 = re.compile(r"^([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*((a|b|rc)(0|[1-9][0-9]*))?"
                     r"(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?(\+[a-z0-9]+(\.[a-z0-9]+)*)?$")
@@ -155,7 +155,8 @@ def lint(path, version_file):
         if p.get("type") == "select" and not p.findall("option") and p.find("options") is None:
             warn(f"Select parameter [{n}] has no options")
         inputs[n] = p
-    if not inputs:
+    # planemo counts every param under <inputs>, conditionals' included
+    if not inputs and not any(True for _ in root.iterfind("inputs//param")):
         warn("Found no input parameters.")
     # InputsUsed: the parameter appears as a placeholder in the compiled command
     try:
@@ -205,7 +206,9 @@ def lint(path, version_file):
                 if not o.get("type"):
                     warn(f"Collection output [{n}] has no type")
                 for d in dds:
-                    if not (d.get("format") or d.get("ext") or "(?P<ext>" in (d.get("pattern") or "")):
+                    pat = d.get("pattern") or ""
+                    # Galaxy's named patterns __name_and_ext__ / __designation_and_ext__ carry the ext
+                    if not (d.get("format") or d.get("ext") or "(?P<ext>" in pat or pat.endswith("_and_ext__")):
                         warn(f"Tool collection output [{n}] doesn't define an output format.")
             if fmt == "input":
                 error(f"Using format='input' on output [{n}] is not supported")

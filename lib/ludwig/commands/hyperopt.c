@@ -1350,18 +1350,14 @@ static lc_status write_hyperopt_report(hopt *H, hrun *R, const cJSON *stats, con
     cJSON_AddItemToObject(summary, "wall time (s)", lc_json_float(round((lc_now_s() - R->t0) * 10) / 10));
     cJSON_AddStringToObject(summary, "ludwig-c version", lc_version());
     const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
-    const char **spaces_of = calloc((size_t)(H->np ? H->np : 1), sizeof *spaces_of);
     lc_status st = LC_OK;
-    if (!ids || !spaces_of) {
+    if (!ids) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     } else {
         for (int i = 0; i < n; i++)
             ids[i] = H->t[order[i]].id;
-        for (int i = 0; i < H->np; i++)
-            spaces_of[i] = H->p[i].sp->name;
         lc_report_info ri = {.title = "Ludwig Hyperopt", .summary = summary, .hyperopt = stats,
-                             .hyperopt_trial_ids = ids, .hyperopt_nparams = H->np,
-                             .hyperopt_spaces = spaces_of};
+                             .hyperopt_trial_ids = ids, .hyperopt_nparams = H->np};
         const char **names = calloc((size_t)(H->np ? H->np : 1), sizeof *names);
         if (!names) {
             st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
@@ -1378,7 +1374,6 @@ static lc_status write_hyperopt_report(hopt *H, hrun *R, const cJSON *stats, con
         }
     }
     free(ids);
-    free(spaces_of);
     cJSON_Delete(summary);
     return st;
 }
