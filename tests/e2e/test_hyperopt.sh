@@ -12,6 +12,7 @@
 # predicts. Mistakes (a search algorithm or scheduler ludwig-c does not run, an unknown space, a
 # missing argument, no hyperopt section, an output feature that is not one, an existing trials
 # directory) are refused with a message naming the file and key, and leave nothing behind.
+# time_budget_s stops the search, listing only the trials that finished.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -104,6 +105,27 @@ best=$(grep "^Current best trial:" "$T/gc.out" | tail -1 | cut -d" " -f 4)
 "$LUDWIG_C" predict --model_path "$T/g_conc/hyperopt/trial_$best/hyperopt_run/model" --dataset "$D" \
     --output_directory "$T/pred" >"$T/pred.log" 2>&1 || { fail "predict with the best model"; cat "$T/pred.log"; }
 [ "$(wc -l <"$T/pred/predictions_parquet.csv")" -eq 570 ] || fail "the best model's predictions"
+
+# --- time_budget_s: the search stops when it runs out; unfinished trials are left out
+cat >"$T/tb.yaml" <<'YAML'
+input_features: [{name: mean_radius, type: number}, {name: mean_texture, type: number}]
+output_features: [{name: diagnosis, type: binary, preprocessing: {fallback_true_label: malignant}}]
+trainer: {epochs: 3000, early_stop: -1}
+hyperopt:
+  parameters: {trainer.learning_rate: {space: loguniform, lower: 0.0001, upper: 0.1}}
+  executor: {num_samples: 50, time_budget_s: 2}
+YAML
+"$LUDWIG_C" hyperopt --config "$T/tb.yaml" --dataset "$D" --output_directory "$T/tb" --threads 2 >"$T/tb.out" 2>"$T/tb.log" ||
+    { fail "time_budget_s"; tail -5 "$T/tb.log"; }
+grep -q "time_budget_s (2 s) reached: [0-9]* of 50 trials finished" "$T/tb.log" || fail "time budget warning"
+$PY -c 'import json, sys; r = json.load(open(sys.argv[1]))["hyperopt_results"]; sys.exit(not 0 < len(r) < 50)' \
+    "$T/tb/hyperopt/hyperopt_statistics.json" || fail "time budget results"
+
+# --- no parameters (Ludwig's default {}): num_samples trials of the config as it is
+printf 'input_features: [{name: mean_radius, type: number}]\noutput_features: [{name: diagnosis, type: binary, preprocessing: {fallback_true_label: malignant}}]\ntrainer: {epochs: 2}\nhyperopt:\n  executor: {type: ray}\n' >"$T/np.yaml"
+"$LUDWIG_C" hyperopt --config "$T/np.yaml" --dataset "$D" --output_directory "$T/np" >"$T/np.out" 2>"$T/np.log" || { fail "no parameters"; tail -3 "$T/np.log"; }
+$PY -c 'import json, sys; r = json.load(open(sys.argv[1]))["hyperopt_results"]; sys.exit(not (len(r) == 1 and r[0]["parameters"] == {}))' \
+    "$T/np/hyperopt/hyperopt_statistics.json" || fail "no parameters: one trial with parameters {}"
 
 # --- mistakes
 err() { # name, expected message part, config (on stdin)

@@ -694,10 +694,17 @@ static lc_status parse_section(hopt *H)
     cJSON_AddStringToObject(cfg, "eval_split", H->eval_split);
 
     const lc_ynode *ps = lc_ymap_get(h, "parameters");
-    if (!ps || lc_yscalar_is_null(ps))
-        return herr(H, ps ? ps : h, "hyperopt.parameters is required: the config values to search, e.g. trainer.learning_rate: {space: loguniform, lower: 0.0001, upper: 0.1}");
-    if ((st = want_map(H, ps, "hyperopt.parameters")))
+    if (ps && !lc_yscalar_is_null(ps) && (st = want_map(H, ps, "hyperopt.parameters")))
         return st;
+    if (!ps || lc_yscalar_is_null(ps) || ps->n == 0) {
+        /* Ludwig's default is {}: every trial trains the config as it is */
+        if (H->o->trial.progress)
+            fprintf(H->o->trial.progress, "ludwig-c: note: %s: hyperopt.parameters is empty: each of the %ld trial(s) trains the config as it is\n", H->file, H->num_samples);
+        cJSON_AddItemToObject(cfg, "parameters", cJSON_CreateObject());
+        if (!(H->p = calloc(1, sizeof *H->p)))
+            return lc_error_set(H->e, LC_ERR_NOMEM, "out of memory");
+        return LC_OK;
+    }
     cJSON_AddItemToObject(cfg, "parameters", ynode_json(ps));
     if (!(H->p = calloc(ps->n ? ps->n : 1, sizeof *H->p)))
         return lc_error_set(H->e, LC_ERR_NOMEM, "out of memory");
@@ -1480,8 +1487,12 @@ lc_status lc_hyperopt(const lc_hyperopt_opts *o, char **best_run_dir, lc_error *
     for (int k = 0; k < H->nt; k++)
         if (H->t[k].state == 4 && b->progress)
             fprintf(b->progress, "ludwig-c: warning: hyperopt trial %s was stopped by time_budget_s (%ld s) before it finished: it is not in the results\n", H->t[k].id, H->time_budget_s);
-    if (R.budget_hit && b->progress)
-        fprintf(b->progress, "ludwig-c: warning: time_budget_s (%ld s) reached: %d of %d trials were run\n", H->time_budget_s, H->finished, H->nt);
+    if (R.budget_hit && b->progress) {
+        int done = 0;
+        for (int k = 0; k < H->nt; k++)
+            done += H->t[k].state == 2;
+        fprintf(b->progress, "ludwig-c: warning: time_budget_s (%ld s) reached: %d of %d trials finished\n", H->time_budget_s, done, H->nt);
+    }
     if (!(stats = statistics(H, &order, &nres))) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto out;
