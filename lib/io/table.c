@@ -247,6 +247,21 @@ static void csv_on_row(int term, void *ctx)
         memcpy(t->col_names, s->fields, (size_t)s->nfields * sizeof *s->fields);
         t->ncols = s->nfields;
         s->header_done = 1;
+        /* an empty header cell is named as pandas names it: "Unnamed: <column index>" (the
+         * index column to_csv writes, as in upstream's temperature_la.csv) */
+        for (int i = 0; i < t->ncols; i++)
+            if (t->arena[t->col_names[i]] == '\0') {
+                char nm[32];
+                int ok = 1;
+                int len = snprintf(nm, sizeof nm, "Unnamed: %d", i);
+                size_t off = arena_add(t, nm, (size_t)len, &ok);
+                if (!ok) {
+                    lc_error_set(s->e, LC_ERR_NOMEM, "%s: out of memory reading the header", t->name);
+                    s->failed = 1;
+                    return;
+                }
+                t->col_names[i] = off;
+            }
         size_t cells;
         if (s->rows_hint > 1 && !lc_size_mul(s->rows_hint, (size_t)t->ncols, &cells)) {
             uint32_t *c = lc_realloc_array(NULL, cells, sizeof *c);

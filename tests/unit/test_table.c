@@ -177,6 +177,16 @@ static void test_errors(void)
         CHECK(strcmp(lc_table_name(t), "mem") == 0 && strcmp(lc_table_cell(t, 0, 1), "2") == 0);
         lc_table_free(t);
     }
+    /* an empty header cell is pandas' "Unnamed: <index>" (to_csv's index column) */
+    const char un[] = ",temperature,,x\n0,1.5,a,b\n";
+    lc_error_clear(&e);
+    CHECK(lc_table_parse(un, sizeof un - 1, LC_TABLE_CSV, "un.csv", &t, &e) == LC_OK);
+    if (t) {
+        CHECK(strcmp(lc_table_col_name(t, 0), "Unnamed: 0") == 0);
+        CHECK(strcmp(lc_table_col_name(t, 2), "Unnamed: 2") == 0);
+        CHECK(lc_table_col(t, "Unnamed: 2") == 2 && strcmp(lc_table_cell(t, 0, 2), "a") == 0);
+        lc_table_free(t);
+    }
     char nul[] = {'a', '\n', 'x', '\0', 'y', '\n'};
     lc_error_clear(&e);
     CHECK(lc_table_parse(nul, sizeof nul, LC_TABLE_CSV, "nul.csv", &t, &e) == LC_ERR_DATA);
