@@ -98,6 +98,7 @@ static void print_usage(FILE *f)
             "  hyperopt     search the config's hyperopt parameters: one experiment per trial\n"
             "  visualize    Ludwig's figures from statistics files (pdf or svg)\n"
             "  render_config  the config with every default filled in, as YAML\n"
+            "  init_config  a config from a dataset: each column's inferred type, the targets as outputs\n"
             "\n"
             "Run 'ludwig-c <command> --help' for the options of a command.\n",
             lc_version());
@@ -577,6 +578,124 @@ static int cmd_render_config(int argc, char **argv)
     return 0;
 }
 
+/* `init_config`: upstream's -d/--dataset, -t/--target (repeatable), -o/--output; its
+ * --time_limit_s, --random_seed and --use_reference_config change nothing in the minimal config
+ * and are accepted; --suggested and --hyperopt (argparse type=bool: any non-empty value is true)
+ * are refused when on. ludwig-c adds --data_format, --target_column N (1-based, Galaxy's
+ * data_column) and --render_config. */
+static int cmd_init_config(int argc, char **argv)
+{
+    enum { O_DATASET, O_TARGET, O_TARGET_COLUMN, O_OUTPUT, O_FORMAT, O_RENDER, O_IGNORED, O_BOOL };
+    static const struct {
+        const char *name, *alias;
+        int kind;
+    } io[] = {{"dataset", "d", O_DATASET}, {"target", "t", O_TARGET},
+              {"target_column", NULL, O_TARGET_COLUMN}, {"output", "o", O_OUTPUT},
+              {"data_format", NULL, O_FORMAT}, {"render_config", NULL, O_RENDER},
+              {"time_limit_s", NULL, O_IGNORED}, {"random_seed", NULL, O_IGNORED},
+              {"use_reference_config", NULL, O_IGNORED}, {"suggested", NULL, O_BOOL},
+              {"hyperopt", NULL, O_BOOL}};
+    lc_init_config_opts o;
+    lc_init_config_opts_init(&o);
+    const char **targets = calloc((size_t)argc, sizeof *targets);
+    int *columns = calloc((size_t)argc, sizeof *columns);
+    int rc = 2;
+    if (!targets || !columns) {
+        fprintf(stderr, "ludwig-c: error: out of memory\n");
+        goto free_lists;
+    }
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("usage: ludwig-c init_config --dataset DATA.csv --target COLUMN [--target COLUMN ...]\n"
+                   "                            [--output CONFIG.yaml] [--data_format FMT] [--render_config]\n\n"
+                   "Writes the minimal config Ludwig 0.10.3's `ludwig init_config` writes: every column's\n"
+                   "type as Ludwig's AutoML infers it (binary, category, number, text, date, image, audio),\n"
+                   "the targets as output features, the other columns as input features except those\n"
+                   "Ludwig leaves out (constant, unique IDs, short text, the split column).\n\n"
+                   "options:\n"
+                   "  --dataset, -d PATH      the dataset (CSV, TSV or JSON) (required)\n"
+                   "  --target, -t NAME       a column to predict (repeatable; at least one target)\n"
+                   "  --target_column N       the same by 1-based column number (ludwig-c only)\n"
+                   "  --output, -o PATH       where to write the YAML (default: standard output)\n"
+                   "  --data_format FMT       auto (default, by extension), csv, tsv or json (ludwig-c only)\n"
+                   "  --render_config         write the config with every default filled in, as\n"
+                   "                          'ludwig-c render_config' renders it (ludwig-c only)\n"
+                   "  --time_limit_s N, --random_seed N, --use_reference_config V\n"
+                   "                          accepted and ignored: they shape only the AutoML search\n"
+                   "  --suggested V, --hyperopt V\n"
+                   "                          refused unless V is empty: ludwig-c writes only the minimal config\n");
+            rc = 0;
+            goto free_lists;
+        }
+        const char *name = a[0] == '-' && a[1] == '-' ? a + 2 : a[0] == '-' ? a + 1 : NULL;
+        const char *eq = name ? strchr(name, '=') : NULL;
+        size_t nl = name ? (eq ? (size_t)(eq - name) : strlen(name)) : 0;
+        int kind = -1;
+        for (size_t k = 0; name && k < sizeof io / sizeof *io; k++) {
+            const char *want = a[1] == '-' ? io[k].name : io[k].alias;
+            if (want && strlen(want) == nl && strncmp(name, want, nl) == 0)
+                kind = io[k].kind;
+        }
+        if (kind < 0) {
+            fprintf(stderr, "ludwig-c: error: unknown option '%s' for 'init_config'\n", a);
+            fprintf(stderr, "HINT: run 'ludwig-c init_config --help' for the list of options\n");
+            goto free_lists;
+        }
+        const char *val = NULL;
+        if (kind == O_RENDER) {
+            if (eq) {
+                fprintf(stderr, "ludwig-c: error: --render_config takes no value\n");
+                goto free_lists;
+            }
+            o.render = 1;
+            continue;
+        }
+        if (eq) {
+            val = eq + 1;
+        } else if (i + 1 < argc) {
+            val = argv[++i];
+        } else {
+            fprintf(stderr, "ludwig-c: error: init_config: missing the value of '%s'\n", a);
+            goto free_lists;
+        }
+        long n;
+        switch (kind) {
+        case O_DATASET: o.dataset = val; break;
+        case O_TARGET: targets[o.ntargets++] = val; break;
+        case O_TARGET_COLUMN:
+            if (parse_int("target_column", val, 1, 1000000, &n))
+                goto free_lists;
+            columns[o.ntarget_columns++] = (int)n;
+            break;
+        case O_OUTPUT: o.output = val; break;
+        case O_FORMAT: o.data_format = val; break;
+        case O_BOOL:
+            if (val[0]) {
+                fprintf(stderr, "ludwig-c: error: %s '%s': ludwig-c writes only the minimal config (no suggested AutoML config, no hyperopt section)\n", a, val);
+                fprintf(stderr, "HINT: leave the option out; Ludwig's argparse type=bool reads any non-empty value, even 'False', as true\n");
+                goto free_lists;
+            }
+            break;
+        default: break; /* O_IGNORED */
+        }
+    }
+    if (!o.dataset) {
+        fprintf(stderr, "ludwig-c: error: init_config needs --dataset DATA.csv\n");
+        goto free_lists;
+    }
+    o.targets = targets;
+    o.target_columns = columns;
+    o.notes = stderr;
+    lc_error e;
+    lc_error_clear(&e);
+    rc = lc_init_config(&o, &e) ? report_error(&e) : 0;
+free_lists:
+    free(targets);
+    free(columns);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
 #ifdef __GLIBC__
@@ -609,6 +728,8 @@ int main(int argc, char **argv)
         return cmd_visualize(argc, argv);
     if (strcmp(cmd, "render_config") == 0)
         return cmd_render_config(argc, argv);
+    if (strcmp(cmd, "init_config") == 0)
+        return cmd_init_config(argc, argv);
     if (strcmp(cmd, "predict") == 0)
         return cmd_predict(argc, argv, 0);
     if (strcmp(cmd, "evaluate") == 0)

@@ -124,6 +124,24 @@ typedef struct lc_visualize_opts {
     int normalize;                          /* confusion_matrix: rows normalised */
     const char *file_format;                /* "pdf" (NULL, Ludwig's default) or "svg" */
     const char *output_directory;           /* required */
+    /* the views drawn from rows: each model's predictions (predictions_parquet.csv, as predict
+     * and experiment write it) and the ground truth (the dataset's output column, the rows of
+     * ground_truth_split when it has a split column or split_file is given) */
+    const char *const *probabilities;       /* predictions CSV per model (probability columns) */
+    int n_probabilities;
+    const char *const *predictions;         /* predictions CSV per model (prediction column) */
+    int n_predictions;
+    const char *ground_truth;               /* the dataset file */
+    int ground_truth_split;                 /* 0, 1, 2 (Ludwig's default 2) */
+    const char *split_file;                 /* a CSV of split values, one per dataset row */
+    const char *const *threshold_output_feature_names; /* the 2thresholds views: two features */
+    int n_threshold_output_feature_names;
+    int top_k;                              /* 0: Ludwig's default 3 */
+    int labels_limit;                       /* 0: none */
+    const char *subset;                     /* "ground_truth" (NULL) or "predictions" */
+    const char *const *metrics;             /* binary_threshold_vs_metric (NULL: f1) */
+    int n_metrics;
+    int positive_label;                     /* 0: Ludwig's default 1 */
 } lc_visualize_opts;
 
 /* Writes the figures and, when names is non-NULL, prints each file written to it. */
@@ -133,5 +151,33 @@ lc_status lc_visualize(const lc_visualize_opts *o, FILE *names, lc_error *e);
  * YAML (PyYAML's safe_dump layout) to output, or to standard output when output is NULL; upgrade
  * notes go to notes (may be NULL). Nothing is written when the config is refused. */
 lc_status lc_render_config(const char *config_path, const char *output, FILE *notes, lc_error *e);
+/* The same for a config held in memory (len bytes of YAML text); name stands for its path in
+ * messages. */
+lc_status lc_render_config_text(const char *text, size_t len, const char *name, const char *output,
+                                FILE *notes, lc_error *e);
+
+/* `ludwig init_config` with its defaults (no suggested config, no hyperopt): the minimal config
+ * {input_features, output_features}, each feature's name and the type Ludwig 0.10.3's AutoML
+ * infers from the dataset, in PyYAML's safe_dump layout. The targets (by name and/or by 1-based
+ * column number, as Galaxy's data_column gives them) become the output features, in column order;
+ * the other columns become input features unless Ludwig's rules leave them out (constant columns,
+ * unique ID columns, short text among more than 3 columns, the split column), each noted on
+ * notes. At least one target is required and each must name a column. */
+typedef struct lc_init_config_opts {
+    const char *dataset;             /* required */
+    const char *data_format;         /* "auto" (NULL), "csv", "tsv", "json" */
+    const char *const *targets;      /* column names */
+    int ntargets;
+    const int *target_columns;       /* 1-based column numbers (ludwig-c only), or NULL */
+    int ntarget_columns;
+    const char *output;              /* written atomically; NULL: standard output, followed by the
+                                      * empty line of Python's print() */
+    int render;                      /* write the rendered config instead (lc_render_config_text) */
+    FILE *notes;                     /* excluded columns and render notes; may be NULL */
+} lc_init_config_opts;
+
+void lc_init_config_opts_init(lc_init_config_opts *o);
+/* Nothing is written when the dataset, a target or the rendering is refused. */
+lc_status lc_init_config(const lc_init_config_opts *o, lc_error *e);
 
 #endif

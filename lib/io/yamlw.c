@@ -167,7 +167,9 @@ lc_status lc_yaml_write(const cJSON *root, FILE *f, const char *name, lc_error *
     if (!yaml_emitter_initialize(&w.em))
         return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory writing YAML", name);
     yaml_emitter_set_output(&w.em, write_handler, f);
-    yaml_emitter_set_unicode(&w.em, 1);
+    /* safe_dump's allow_unicode is off: characters outside ASCII are written as \x/\u escapes in
+     * a double-quoted scalar */
+    yaml_emitter_set_unicode(&w.em, 0);
     yaml_emitter_set_width(&w.em, 80);
     yaml_emitter_set_indent(&w.em, 2);
     yaml_event_t ev;

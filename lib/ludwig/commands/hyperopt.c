@@ -191,45 +191,6 @@ static int plain_double(const lc_ynode *y, double *out)
     return 1;
 }
 
-static cJSON *ynode_json(const lc_ynode *y)
-{
-    if (y->kind == LC_YMAP) {
-        cJSON *o = cJSON_CreateObject();
-        for (size_t i = 0; o && i < y->n; i++) {
-            cJSON *v = ynode_json(y->entries[i].value);
-            if (!v) {
-                cJSON_Delete(o);
-                return NULL;
-            }
-            cJSON_AddItemToObject(o, y->entries[i].key, v);
-        }
-        return o;
-    }
-    if (y->kind == LC_YSEQ) {
-        cJSON *a = cJSON_CreateArray();
-        for (size_t i = 0; a && i < y->n; i++) {
-            cJSON *v = ynode_json(y->items[i]);
-            if (!v) {
-                cJSON_Delete(a);
-                return NULL;
-            }
-            cJSON_AddItemToArray(a, v);
-        }
-        return a;
-    }
-    int b;
-    long long iv;
-    double dv;
-    if (lc_yscalar_is_null(y))
-        return cJSON_CreateNull();
-    if (y->plain && lc_schema_yaml_bool(y->str, &b))
-        return cJSON_CreateBool(b);
-    if (plain_long(y, &iv))
-        return lc_json_int(iv);
-    if (plain_double(y, &dv))
-        return lc_json_float(dv);
-    return cJSON_CreateString(y->str);
-}
 
 static lc_ynode *scalar_node(const char *text, int line, int col)
 {
@@ -473,7 +434,7 @@ static lc_status parse_search_alg(hopt *H, const lc_ynode *sa, cJSON *out)
         }
     }
     cJSON_AddStringToObject(out, "type", H->search_type);
-    cJSON_AddItemToObject(out, "points_to_evaluate", H->points ? ynode_json(H->points) : cJSON_CreateNull());
+    cJSON_AddItemToObject(out, "points_to_evaluate", H->points ? lc_schema_yaml_json(H->points) : cJSON_CreateNull());
     cJSON_AddItemToObject(out, "max_concurrent", lc_json_int(H->sa_max_concurrent));
     cJSON_AddBoolToObject(out, "constant_grid_search", H->constant_grid_search);
     return LC_OK; /* random_state: parse_section adds the one used */
@@ -705,7 +666,7 @@ static lc_status parse_section(hopt *H)
             return lc_error_set(H->e, LC_ERR_NOMEM, "out of memory");
         return LC_OK;
     }
-    cJSON_AddItemToObject(cfg, "parameters", ynode_json(ps));
+    cJSON_AddItemToObject(cfg, "parameters", lc_schema_yaml_json(ps));
     if (!(H->p = calloc(ps->n ? ps->n : 1, sizeof *H->p)))
         return lc_error_set(H->e, LC_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < ps->n; i++, H->np++)
@@ -719,6 +680,23 @@ static lc_status parse_section(hopt *H)
 static double qround(double v, double q)
 {
     return nearbyint(v / q) * q; /* numpy's round: half to even */
+}
+
+/* A float as PyYAML writes one (repr, with ".0" before an exponent that has no '.', and .inf /
+ * .nan), so that YAML typing reads it back as the same float. */
+static void yaml_float(double v, char *buf, size_t n)
+{
+    if (isnan(v) || isinf(v)) {
+        snprintf(buf, n, "%s", isnan(v) ? ".nan" : v > 0 ? ".inf" : "-.inf");
+        return;
+    }
+    char r[64];
+    lc_json_float_repr(v, r, sizeof r);
+    const char *e = strchr(r, 'e');
+    if (e && !strchr(r, '.'))
+        snprintf(buf, n, "%.*s.0%s", (int)(e - r), r, e);
+    else
+        snprintf(buf, n, "%s", r);
 }
 
 /* One draw of p, as Ray's sampler for its space draws it, into a scalar node (or a copy of the
@@ -791,7 +769,7 @@ static lc_ynode *sample(const hparam *p, lc_npgen *g)
     if (d->kind == V_INT)
         snprintf(buf, sizeof buf, "%lld", iv);
     else
-        lc_json_float_repr(v, buf, sizeof buf);
+        yaml_float(v, buf, sizeof buf);
     return scalar_node(buf, p->line, p->col);
 }
 
@@ -945,7 +923,7 @@ static cJSON *trial_params(const hopt *H, const trial *t)
 {
     cJSON *o = cJSON_CreateObject();
     for (int i = 0; o && i < H->np; i++) {
-        cJSON *v = ynode_json(t->val[i]);
+        cJSON *v = lc_schema_yaml_json(t->val[i]);
         if (!v) {
             cJSON_Delete(o);
             return NULL;
@@ -1105,7 +1083,7 @@ static void run_trial(hrun *R, trial *t)
     lc_config *cfg = t->cfg;
     t->cfg = NULL;
     t->st = lc_mkdir_p(tdir, e);
-    cJSON *pj = trial_params(H, t), *cj = ynode_json(H->root);
+    cJSON *pj = trial_params(H, t), *cj = lc_schema_yaml_json(H->root);
     if (!t->st)
         t->st = write_json(pj, tdir, "params.json", e);
     if (!t->st) /* as Ludwig: the config before the trial's parameters are merged in */
@@ -1327,7 +1305,7 @@ static cJSON *statistics(hopt *H, int **order_out, int *n_out)
  * its from the clock; this one names the same trials the same way on every run). */
 static void id_prefix(const hopt *H, char out[8])
 {
-    cJSON *j = ynode_json(H->root);
+    cJSON *j = lc_schema_yaml_json(H->root);
     char *s = j ? cJSON_PrintUnformatted(j) : NULL;
     uint64_t h = 1469598103934665603ULL ^ (uint64_t)H->random_state;
     for (const char *c = s ? s : ""; *c; c++)

@@ -1,14 +1,23 @@
 /* render.c - `ludwig render_config` (ludwig/utils/defaults.py render_config): the config upgraded
  * from older styles and filled with every default, as ModelConfig.from_dict(...).to_dict() gives
  * it, written as YAML the way yaml.safe_dump(sort_keys=False) writes it (lc_yamlw.h). The
- * sections come in ModelConfig's order; within them, ludwig-c's schema order. */
+ * sections come in ModelConfig's order; within them, ludwig-c's schema order. The config comes from
+ * a file, or from memory (lc_render_config_text: the config init_config generates). Unlike training,
+ * rendering accepts an empty feature name (a placeholder, as upstream's Galaxy form writes). A
+ * hyperopt section is kept as given, upgraded (lc_config_upgrade), not filled with hyperopt's
+ * defaults: ludwig-c's hyperopt reads it, the model config does not. */
 #include "ludwig_c.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lc_config.h"
 #include "lc_fs.h"
+#include "lc_json.h"
+#include "lc_schema.h"
+#include "lc_yaml.h"
 #include "lc_yamlw.h"
 
 static void note_print(void *arg, const char *msg)
@@ -17,14 +26,13 @@ static void note_print(void *arg, const char *msg)
         fprintf((FILE *)arg, "ludwig-c: note: %s\n", msg);
 }
 
-lc_status lc_render_config(const char *config_path, const char *output, FILE *notes, lc_error *e)
+
+/* Writes the loaded config cfg (freed here) rendered to output or standard output; root is the
+ * upgraded tree it was built from (its hyperopt section is kept as given). */
+static lc_status render_loaded(lc_config *cfg, const lc_ynode *root, const char *output,
+                               lc_error *e)
 {
-    if (!config_path)
-        return lc_error_set(e, LC_ERR_USAGE, "render_config needs --config");
-    lc_config *cfg = NULL;
-    lc_status st = lc_config_load(config_path, &cfg, note_print, notes, e);
-    if (st)
-        return st;
+    lc_status st = LC_OK;
     /* ModelConfig's fields, in their order (ludwig/schema/model_types/ecd.py, base.py) */
     static const char *const order[] = {"model_type", "input_features", "output_features",
                                         "combiner", "trainer", "preprocessing", "defaults",
@@ -65,6 +73,15 @@ lc_status lc_render_config(const char *config_path, const char *output, FILE *no
             type->next = col;
         }
     }
+    const lc_ynode *yh = lc_ymap_get(root, "hyperopt");
+    if (out && yh && !lc_yscalar_is_null(yh)) {
+        cJSON *h = lc_schema_yaml_json(yh);
+        if (!h || !cJSON_ReplaceItemInObjectCaseSensitive(out, "hyperopt", h)) {
+            cJSON_Delete(h);
+            cJSON_Delete(out);
+            out = NULL;
+        }
+    }
     if (!out) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     } else if (!output) {
@@ -80,5 +97,40 @@ lc_status lc_render_config(const char *config_path, const char *output, FILE *no
     }
     cJSON_Delete(out);
     lc_config_free(cfg);
+    return st;
+}
+
+/* Renders root (a parsed config tree, upgraded here, still the caller's). */
+static lc_status render_tree(lc_ynode *root, const char *name, const char *output, FILE *notes,
+                             lc_error *e)
+{
+    lc_config *cfg = NULL;
+    lc_status st = lc_config_from_tree_flags(root, name, LC_CONFIG_RENDER, note_print, notes, &cfg,
+                                             e);
+    if (st)
+        return st;
+    return render_loaded(cfg, root, output, e);
+}
+
+lc_status lc_render_config(const char *config_path, const char *output, FILE *notes, lc_error *e)
+{
+    if (!config_path)
+        return lc_error_set(e, LC_ERR_USAGE, "render_config needs --config");
+    lc_ynode *root = NULL;
+    lc_status st = lc_yaml_load(config_path, &root, e);
+    if (!st)
+        st = render_tree(root, config_path, output, notes, e);
+    lc_ynode_free(root);
+    return st;
+}
+
+lc_status lc_render_config_text(const char *text, size_t len, const char *name, const char *output,
+                                FILE *notes, lc_error *e)
+{
+    lc_ynode *root = NULL;
+    lc_status st = lc_yaml_parse(text, len, name, &root, e);
+    if (!st)
+        st = render_tree(root, name, output, notes, e);
+    lc_ynode_free(root);
     return st;
 }

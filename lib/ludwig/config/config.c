@@ -20,6 +20,7 @@ typedef struct cfg_ctx {
     const lc_ynode *root;
     cJSON *defaults; /* user `defaults:` section, validated, unfilled */
     int flatten;     /* combiner.flatten_inputs: reduce_output null becomes the flattened steps */
+    unsigned flags;  /* LC_CONFIG_* */
 } cfg_ctx;
 
 static lc_status cerr(cfg_ctx *x, const lc_ynode *at, const char *fmt, const char *a,
@@ -455,8 +456,10 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
     if (f->kind != LC_YMAP)
         return cerr(x, f, "%s: expected a mapping with name and type", path, NULL);
     const lc_ynode *name = lc_ymap_get(f, "name"), *type = lc_ymap_get(f, "type");
-    if (!name || name->kind != LC_YSCALAR || !*name->str)
+    if (!name || name->kind != LC_YSCALAR)
         return cerr(x, f, "%s: every input feature needs a 'name'", path, NULL);
+    if (!*name->str && !(x->flags & LC_CONFIG_RENDER))
+        return cerr(x, name, "%s.name: the name is empty; give the feature a name (render_config accepts an empty name as a placeholder, training does not)", path, NULL);
     if (!type || type->kind != LC_YSCALAR)
         return cerr(x, f, "%s: input feature '%s' needs a 'type'", path, name->str);
     lc_ftype ft;
@@ -566,8 +569,10 @@ static lc_status output_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **
     if (f->kind != LC_YMAP)
         return cerr(x, f, "%s: expected a mapping with name and type", path, NULL);
     const lc_ynode *name = lc_ymap_get(f, "name"), *type = lc_ymap_get(f, "type");
-    if (!name || name->kind != LC_YSCALAR || !*name->str)
+    if (!name || name->kind != LC_YSCALAR)
         return cerr(x, f, "%s: every output feature needs a 'name'", path, NULL);
+    if (!*name->str && !(x->flags & LC_CONFIG_RENDER))
+        return cerr(x, name, "%s.name: the name is empty; give the feature a name (render_config accepts an empty name as a placeholder, training does not)", path, NULL);
     if (!type || type->kind != LC_YSCALAR)
         return cerr(x, f, "%s: output feature '%s' needs a 'type'", path, name->str);
     lc_ftype ft;
@@ -2063,13 +2068,17 @@ static lc_status build(cfg_ctx *x)
             return st;
         cJSON_AddItemToArray(outs, f);
     }
-    /* feature names are unique across inputs and outputs (Ludwig keys modules by name) */
+    /* feature names are unique across inputs and outputs (Ludwig keys modules by name); when
+     * rendering, an input and an output may both be the empty placeholder name, as Ludwig, which
+     * checks inputs and outputs separately, allows */
     int nf = (int)(yin->n + yout->n);
     for (int i = 0; i < nf; i++)
         for (int j = 0; j < i; j++) {
             const cJSON *a = i < (int)yin->n ? cJSON_GetArrayItem(ins, i) : cJSON_GetArrayItem(outs, i - (int)yin->n);
             const cJSON *b = j < (int)yin->n ? cJSON_GetArrayItem(ins, j) : cJSON_GetArrayItem(outs, j - (int)yin->n);
-            if (strcmp(jstr(a, "name"), jstr(b, "name")) == 0) {
+            int placeholders = (x->flags & LC_CONFIG_RENDER) && !*jstr(a, "name") &&
+                               (i < (int)yin->n) != (j < (int)yin->n);
+            if (!placeholders && strcmp(jstr(a, "name"), jstr(b, "name")) == 0) {
                 const lc_ynode *at = i < (int)yin->n ? yin->items[i] : yout->items[i - (int)yin->n];
                 char where[64];
                 snprintf(where, sizeof where, "%s[%d]", i < (int)yin->n ? "input_features" : "output_features",
@@ -2182,13 +2191,21 @@ lc_status lc_config_from_tree(lc_ynode *root, const char *path,
                              void (*note)(void *, const char *), void *note_arg, lc_config **out,
                              lc_error *e)
 {
+    return lc_config_from_tree_flags(root, path, 0, note, note_arg, out, e);
+}
+
+lc_status lc_config_from_tree_flags(lc_ynode *root, const char *path, unsigned flags,
+                                   void (*note)(void *, const char *), void *note_arg,
+                                   lc_config **out, lc_error *e)
+{
     *out = NULL;
     lc_config *c = calloc(1, sizeof *c);
     if (!c)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     cfg_ctx x = {.s = {.file = path, .e = e, .note = note, .note_arg = note_arg},
                  .c = c,
-                 .root = root};
+                 .root = root,
+                 .flags = flags};
     c->path = lc_strdup(path);
     lc_status st = c->path ? lc_config_upgrade(root, path, note, note_arg, e)
                            : lc_error_set(e, LC_ERR_NOMEM, "out of memory");

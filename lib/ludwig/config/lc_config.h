@@ -164,6 +164,15 @@ lc_status lc_config_load(const char *path, lc_config **out, void (*note)(void *,
 lc_status lc_config_from_tree(lc_ynode *root, const char *path,
                              void (*note)(void *, const char *), void *note_arg, lc_config **out,
                              lc_error *e);
+/* The same with LC_CONFIG_* flags. */
+enum {
+    /* for render_config: an empty feature name is accepted as a placeholder to fill in (Ludwig
+     * accepts it); training refuses it */
+    LC_CONFIG_RENDER = 1u
+};
+lc_status lc_config_from_tree_flags(lc_ynode *root, const char *path, unsigned flags,
+                                   void (*note)(void *, const char *), void *note_arg,
+                                   lc_config **out, lc_error *e);
 void lc_config_free(lc_config *c);
 
 /* The input (or output) feature named name, or NULL. */

@@ -73,6 +73,10 @@ lc_status lc_schema_value(const lc_schema_ctx *c, const lc_key *k, const lc_ynod
 /* A YAML 1.1 boolean (true/True/TRUE/yes/on..., false/no/off...): 1 with *out set, else 0. */
 int lc_schema_yaml_bool(const char *s, int *out);
 
+/* A YAML node as PyYAML's safe loader types it (plain null, booleans, integers, floats with a '.'
+ * or YAML's .inf/.nan; every other scalar a string), as a cJSON tree; NULL when out of memory. */
+cJSON *lc_schema_yaml_json(const lc_ynode *y);
+
 /* Levenshtein-nearest name among sec's keys (NULL if nothing is close). */
 const char *lc_schema_nearest(const lc_section *sec, const char *name);
 const char *lc_nearest_word(const char *const *words, int n, const char *name);

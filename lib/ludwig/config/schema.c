@@ -2,6 +2,7 @@
  * Scalars are typed here (YAML 1.1 booleans and nulls as PyYAML reads them, integers, floats),
  * because only the schema knows what a key expects. */
 #include "lc_schema.h"
+#include "lc_json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -539,4 +540,55 @@ lc_status lc_schema_fill(const lc_schema_ctx *c, const lc_section *sec, const lc
 fail:
     cJSON_Delete(obj);
     return st;
+}
+
+/* A YAML node as PyYAML's safe loader types it: plain null, booleans, integers and floats; every
+ * other scalar a string. NULL when out of memory. */
+cJSON *lc_schema_yaml_json(const lc_ynode *y)
+{
+    if (y->kind != LC_YSCALAR) {
+        cJSON *o = y->kind == LC_YMAP ? cJSON_CreateObject() : cJSON_CreateArray();
+        for (size_t i = 0; o && i < y->n; i++) {
+            cJSON *v = lc_schema_yaml_json(y->kind == LC_YMAP ? y->entries[i].value : y->items[i]);
+            if (!v) {
+                cJSON_Delete(o);
+                return NULL;
+            }
+            if (y->kind == LC_YMAP)
+                cJSON_AddItemToObject(o, y->entries[i].key, v);
+            else
+                cJSON_AddItemToArray(o, v);
+        }
+        return o;
+    }
+    int b;
+    if (!y->plain)
+        return cJSON_CreateString(y->str);
+    if (lc_yscalar_is_null(y))
+        return cJSON_CreateNull();
+    if (lc_schema_yaml_bool(y->str, &b))
+        return cJSON_CreateBool(b);
+    const char *s = y->str;
+    char *end;
+    size_t digits = strspn(s + (*s == '-' || *s == '+'), "0123456789");
+    if (digits && !s[(*s == '-' || *s == '+') + digits]) {
+        long long v = strtoll(s, &end, 10);
+        if (!*end)
+            return lc_json_int(v);
+    }
+    /* a float has a digit, a '.' and a signed exponent if any (YAML 1.1: 1e-05 is a string), or
+     * is one of YAML's .inf/.nan spellings */
+    const char *ex = strpbrk(s, "eE");
+    if (strpbrk(s, "0123456789") && strchr(s, '.') && !strpbrk(s, "xX_:") &&
+        (!ex || ex[1] == '-' || ex[1] == '+')) {
+        double v = strtod(s, &end);
+        if (!*end)
+            return lc_json_float(v);
+    }
+    static const char *const special[] = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
+                                          "-.inf", "-.Inf", "-.INF", ".nan", ".NaN", ".NAN"};
+    for (size_t i = 0; i < sizeof special / sizeof *special; i++)
+        if (strcmp(s, special[i]) == 0)
+            return lc_json_float(i < 6 ? HUGE_VAL : i < 9 ? -HUGE_VAL : NAN);
+    return cJSON_CreateString(s);
 }
