@@ -59,5 +59,19 @@ rc=$?
 set -e
 [ "$rc" = 1 ] && grep -q "bad.yaml:2:" "$T/bad.err" && [ ! -e "$T/bad_out.yaml" ] ||
     { fail "a refused config: exit $rc"; cat "$T/bad.err"; }
+# an empty feature name is a placeholder render accepts (upstream's Galaxy form writes it);
+# training refuses it
+printf "input_features: [{name: '', type: number}]\noutput_features: [{name: '', type: category}]\n" >"$T/empty.yaml"
+"$LUDWIG_C" render_config -c "$T/empty.yaml" -o "$T/empty_out.yaml" 2>/dev/null && grep -q "^- name: ''" "$T/empty_out.yaml" ||
+    fail "render of empty feature names"
+if "$LUDWIG_C" experiment -c "$T/empty.yaml" --dataset test-data/tabular/penguins.csv --output_directory "$T/eo" >"$T/empty.err" 2>&1; then
+    fail "experiment accepted an empty feature name"
+else
+    grep -q "the name is empty" "$T/empty.err" || fail "experiment's empty-name message"
+fi
+# a hyperopt section is kept, upgraded (training. -> trainer.)
+"$LUDWIG_C" render_config -c test-data/temperature_hyperopt.yml -o "$T/hy.yaml" 2>/dev/null
+$PY -c 'import sys, yaml; h = yaml.safe_load(open(sys.argv[1]))["hyperopt"]; sys.exit(not ("trainer.learning_rate" in h["parameters"] and h["executor"]["num_samples"] == 2))' "$T/hy.yaml" ||
+    fail "the hyperopt section of temperature_hyperopt.yml"
 [ "$fails" = 0 ] && echo "render_config: ok"
 exit "$fails"

@@ -11,13 +11,24 @@ the test's expectations verified (expect_failure, expect_exit_code, expect_num_o
 assert_command/stdout/stderr, ftype, assert_contents, file= with compare diff/sim_size/contains/
 re_match, extra_files, output_collection count, element order and contents).
 
-Conditionals (one level: a select and its <when> branches) and data params with multiple="true"
-(a comma-separated test value, a list in the command) are emulated. What it does not emulate:
-sections, repeats, data collections as inputs,
-<configfiles>, text-parameter sanitization, metadata checks, datatype sniffing (tests must give
-ftype), containers, and real dependency resolution (the requirement is met by putting the
-installed ludwig-c first in PATH). Anything of those met in a tool is reported as an error, not
-ignored.
+The inputs are emulated as Galaxy models them: sections (values nested under the section's
+name, $section.param), repeats (a list of elements, each with its params; as many as the test
+names, at least min), conditionals nested at any depth (a select or boolean test param and the
+params of the selected <when>), data params with multiple="true" (a comma-separated test value, a
+list in the command). Test params are matched by their full path, as Galaxy's test parser
+flattens nested <section>/<conditional>/<repeat> test elements ('sec|rep_0|cond|param'); a test
+value that reaches no param in use is an error that says where its path stops matching.
+<configfiles> are written before the command: <configfile> (Cheetah, the same values as the
+command) and <inputs> (the parameter state as JSON, Galaxy's wrapped_json layout), their paths
+given to the command as $name. data_column params: a column number of their data_ref dataset,
+checked against its columns. What it does not emulate: data collections as inputs, dynamic
+select options, bare (suffix) test param names, text-parameter sanitization, metadata checks,
+datatype sniffing (tests must give ftype), containers, and real dependency resolution (the
+requirement is met by putting the installed ludwig-c first in PATH). Anything of those met in a
+tool is reported as an error, not ignored.
+
+Self-tests (--expect-fail): every test must fail; a test that must be refused as malformed (a
+harness error, not a failed job) says so with harness_error="text its message contains" on <test>.
 
 Usage: harness.py [--path-prefix DIR] [--keep] [--slots N] [--only ID] TOOL.xml...
 Run with /usr/bin/python3 (Debian's python3-lxml and python3-cheetah).
@@ -127,9 +138,6 @@ class ValueWrapper:
 
 
 # --- parsing the tool --------------------------------------------------------------------------
-UNSUPPORTED_INPUT_TAGS = {"section", "repeat"}
-
-
 def parse_param(el):
     name = gxtool.param_name(el)
     ptype = el.get("type")
@@ -143,6 +151,8 @@ def parse_param(el):
         opts = [(o.get("value"), o.get("selected") == "true") for o in el.findall("option")]
         if not opts:
             raise HarnessError(f"param {name}: dynamic select options are not emulated")
+        if multiple:
+            raise HarnessError(f"param {name}: select multiple=\"true\" is not emulated")
         p["options"] = [v for v, _ in opts]
         sel = [v for v, s in opts if s]
         p["default"] = sel[0] if sel else opts[0][0]
@@ -154,55 +164,94 @@ def parse_param(el):
         p["default"] = el.get("value", "")
     elif ptype == "data":
         p["default"] = None
+    elif ptype == "data_column":
+        # a column number (1-based) of the dataset data_ref names; by default the first
+        p["data_ref"] = el.get("data_ref")
+        p["col_multiple"] = multiple
+        p["default"] = el.get("value") or (None if p["optional"] else "1")
     else:
         raise HarnessError(f"param {name}: type '{ptype}' is not emulated")
     return p
 
 
-def parse_inputs(root):
+def parse_group(parent, where):
+    """The inputs of <inputs>, a <section>, a <repeat> or a <when>, in order: name -> input.
+    An input is a param dict, or {type: section|repeat, inputs} or {type: conditional, test, cases}
+    (cases: the <when> values, in order, each with its inputs)."""
     inputs = {}
-    inp = root.find("inputs")
-    if inp is None:
-        return inputs
-    for el in inp:
-        if el.tag in UNSUPPORTED_INPUT_TAGS:
-            raise HarnessError(f"<{el.tag}> inputs are not emulated by this harness")
-        if el.tag == "conditional":
-            tp = el.find("param")
-            if tp is None or tp.get("type") not in ("select", "boolean"):
-                raise HarnessError(f"conditional {el.get('name')}: its test param must be a select")
-            test = parse_param(tp)
-            whens = {}
-            for w in el.findall("when"):
-                br = {}
-                for c in w:
-                    if c.tag != "param":
-                        raise HarnessError(f"conditional {el.get('name')}: <{c.tag}> in a <when> is not emulated")
-                    q = parse_param(c)
-                    br[q["name"]] = q
-                whens[w.get("value")] = br
-            inputs[el.get("name")] = {"name": el.get("name"), "type": "conditional", "test": test,
-                                      "whens": whens, "default": None}
+    for el in parent:
+        if not isinstance(el.tag, str):
             continue
-        if el.tag != "param":
-            continue
-        p = parse_param(el)
+        if el.tag == "param":
+            p = parse_param(el)
+        elif el.tag == "conditional":
+            p = parse_conditional(el, where)
+        elif el.tag in ("section", "repeat"):
+            name = el.get("name")
+            if not name:
+                raise HarnessError(f"<{el.tag}> without a name in {where}")
+            p = {"name": name, "type": el.tag, "inputs": parse_group(el, f"{el.tag} {name}")}
+            if el.tag == "repeat":
+                lo = int(el.get("min", "0"))
+                hi = el.get("max")
+                p["min"] = lo
+                p["max"] = int(hi) if hi else None
+                p["default"] = max(lo, int(el.get("default", "0")))
+        else:
+            raise HarnessError(f"<{el.tag}> in {where} is not emulated by this harness")
+        if p["name"] in inputs:
+            raise HarnessError(f"{where}: two inputs named '{p['name']}'")
         inputs[p["name"]] = p
     return inputs
 
 
-def flat_params(inputs, state):
-    """(state dict, name, param) of every param in use: top level, and each conditional's test
-    param and active branch."""
-    for n, p in inputs.items():
-        if p["type"] == "conditional":
-            cs = state[n]
-            yield cs, p["test"]["name"], p["test"]
-            for bn, bp in p["whens"].get(cs[p["test"]["name"]], {}).items():
-                yield cs, bn, bp
-        else:
-            yield state, n, p
+def parse_conditional(el, where):
+    name = el.get("name")
+    params = el.findall("param")
+    if len(params) != 1 or params[0].get("type") not in ("select", "boolean"):
+        raise HarnessError(f"conditional {name}: it needs one test param, a select or a boolean")
+    test = parse_param(params[0])
+    cases = {}
+    for c in el:
+        if not isinstance(c.tag, str) or c.tag == "param":
+            continue
+        if c.tag != "when":
+            raise HarnessError(f"conditional {name}: <{c.tag}> is not emulated")
+        cases[c.get("value")] = parse_group(c, f"conditional {name} when {c.get('value')}")
+    return {"name": name, "type": "conditional", "test": test, "cases": cases, "default": None}
 
+
+def parse_inputs(root):
+    inp = root.find("inputs")
+    return parse_group(inp, "<inputs>") if inp is not None else {}
+
+
+def case_of(cond, value):
+    """The <when> value a conditional's test param value selects (a boolean's true/falsevalue)."""
+    test = cond["test"]
+    key = (test["truevalue"] if value else test["falsevalue"]) if test["type"] == "boolean" else value
+    if key not in cond["cases"]:
+        raise HarnessError(f"conditional {cond['name']}: no <when value=\"{key}\">")
+    return key
+
+
+def walk_params(inputs, state, path=""):
+    """(state dict, name, param, full path) of every param in use: sections, every repeat element,
+    and each conditional's test param and selected case, in the tool's order."""
+    for n, p in inputs.items():
+        t = p["type"]
+        if t == "section":
+            yield from walk_params(p["inputs"], state[n], f"{path}{n}|")
+        elif t == "repeat":
+            for i, el in enumerate(state[n]):
+                yield from walk_params(p["inputs"], el, f"{path}{n}_{i}|")
+        elif t == "conditional":
+            cs = state[n]
+            tn = p["test"]["name"]
+            yield cs, tn, p["test"], f"{path}{n}|{tn}"
+            yield from walk_params(p["cases"][case_of(p, cs[tn])], cs, f"{path}{n}|")
+        else:
+            yield state, n, p, path + n
 
 def parse_outputs(root):
     outs = []
@@ -437,94 +486,166 @@ def find_test_data(tool_path):
     raise HarnessError(f"no test-data/ next to {tool_path}")
 
 
-def _set_value(state, name, p, tp):
+def _value(p, tp, path):
+    """A test <param>'s raw value for param p (a data param keeps its element until staged)."""
+    if isinstance(tp, DatasetWrapper):  # an earlier job's output (workflow)
+        if p["type"] != "data":
+            raise HarnessError(f"'{path}' is not a data param; a dataset cannot be connected to it")
+        return tp
     if tp.find("collection") is not None or tp.find("metadata") is not None:
-        raise HarnessError(f"test param '{name}': collections/metadata are not emulated")
+        raise HarnessError(f"test param '{path}': collections/metadata are not emulated")
     v = tp.get("value")
     if p["type"] == "boolean":
-        state[name] = str(v).lower() in ("true", "yes", "1", p["truevalue"].lower())
-    elif p["type"] == "select":
+        return str(v).lower() in ("true", "yes", "1", p["truevalue"].lower())
+    if p["type"] == "select":
         if v not in p["options"]:
-            raise HarnessError(f"test param '{name}': '{v}' is not an option ({p['options']})")
-        state[name] = v
-    elif p["type"] == "data":
-        state[name] = tp
-    else:
-        state[name] = v
+            raise HarnessError(f"test param '{path}': '{v}' is not an option ({p['options']})")
+        return v
+    if p["type"] == "data":
+        return tp
+    return v
+
+
+def given_values(test_el):
+    """The test's <param>s by full path, as Galaxy's test parser flattens them: <section> and
+    <conditional> add 'name|', the n-th <repeat name="r"> of a level adds 'r_n|'."""
+    given = {}
+
+    def walk(el, prefix):
+        reps = {}
+        for c in el:
+            if not isinstance(c.tag, str):
+                continue
+            if c.tag == "param":
+                key = prefix + c.get("name")
+                if key in given:
+                    raise HarnessError(f"test param '{key}' is given twice")
+                given[key] = c
+            elif c.tag in ("section", "conditional"):
+                walk(c, f"{prefix}{c.get('name')}|")
+            elif c.tag == "repeat":
+                i = reps[c.get("name")] = reps.get(c.get("name"), -1) + 1
+                walk(c, f"{prefix}{c.get('name')}_{i}|")
+    walk(test_el, "")
+    return given
+
+
+def build_group(inputs, given, prefix, used):
+    """The state of a group of inputs: defaults, then the given values. A section's state is a
+    dict, a repeat's a list of dicts (as many elements as the test names, at least min or
+    default), a conditional's a dict of its test param and selected case."""
+    st = {}
+    for n, p in inputs.items():
+        path = prefix + n
+        t = p["type"]
+        if t == "section":
+            st[n] = build_group(p["inputs"], given, path + "|", used)
+        elif t == "repeat":
+            pat = re.compile(re.escape(path) + r"_(\d+)\|")
+            named = [int(m.group(1)) for m in (pat.match(k) for k in given) if m]
+            count = max([i + 1 for i in named] + [p["default"]])
+            if p["max"] is not None and count > p["max"]:
+                raise HarnessError(f"repeat '{path}': the test gives {count} elements, max is {p['max']}")
+            st[n] = []
+            for i in range(count):
+                el = build_group(p["inputs"], given, f"{path}_{i}|", used)
+                el["__index__"] = i
+                st[n].append(el)
+        elif t == "conditional":
+            test = p["test"]
+            tpath = f"{path}|{test['name']}"
+            value = test["default"]
+            if tpath in given:
+                used.add(tpath)
+                value = _value(test, given[tpath], tpath)
+            case = case_of(p, value)
+            cs = build_group(p["cases"][case], given, path + "|", used)
+            cs[test["name"]] = value
+            cs["__current_case__"] = list(p["cases"]).index(case)
+            st[n] = cs
+        elif path in given:
+            used.add(path)
+            st[n] = _value(p, given[path], path)
+        else:
+            st[n] = p["default"]
+    return st
+
+
+def explain_unused(inputs, state, key):
+    """Why the test param key matches no param in use: where its path stops matching."""
+    parts = key.split("|")
+    group, st, where, path = inputs, state, "the tool", ""
+    for i, head in enumerate(parts):
+        last = i == len(parts) - 1
+        m = re.fullmatch(r"(.+)_(\d+)", head)
+        rep = group.get(m.group(1)) if m else None
+        if head in group:
+            p = group[head]
+            path += head
+            if p["type"] == "section" and not last:
+                group, st, where = p["inputs"], st[head], f"section '{path}'"
+            elif p["type"] == "conditional" and not last:
+                case = case_of(p, st[head][p["test"]["name"]])
+                group, st = p["cases"][case], st[head]
+                where = f"the selected case '{case}' of conditional '{path}'"
+                other = [v for v, c in p["cases"].items() if v != case and parts[i + 1] in c]
+                if parts[i + 1] not in group and other:
+                    return (f"test param '{key}' is in the case '{other[0]}' of conditional '{path}', "
+                            f"not in the selected case '{case}'")
+            elif p["type"] == "repeat":
+                return f"test param '{key}': the elements of repeat '{path}' are named '{head}_0', '{head}_1', ..."
+            else:
+                return f"test param '{key}': '{path}' is a {p['type']}, not " + ("a group" if not last else "a param")
+        elif rep is not None and rep["type"] == "repeat" and not last:
+            path += head
+            group, st = rep["inputs"], st[m.group(1)][int(m.group(2))]
+            where = f"repeat '{path[:-len(m.group(2)) - 1]}'"
+        else:
+            return f"test param '{key}': {where} has no input '{head}'"
+        path += "|"
+    return f"test param '{key}' matches no param"
 
 
 def build_state(inputs, test_el, inject=None):
-    """Raw values: the defaults, then the test's <param>s (and datasets injected by a workflow)."""
-    state = {}
-    for n, p in inputs.items():
-        if p["type"] == "conditional":
-            cs = {p["test"]["name"]: p["test"]["default"]}
-            for br in p["whens"].values():
-                for bn, bp in br.items():
-                    cs.setdefault(bn, bp["default"])
-            state[n] = cs
-        else:
-            state[n] = p["default"]
-    for n in inject or {}:
-        state[n] = inject[n]
-    # the test's params: top level, `cond|name`, or inside <conditional name="cond">
-    given = []
-    for tp in test_el.findall("param"):
-        parts = tp.get("name").split("|")
-        given.append((parts[0] if len(parts) > 1 else None, parts[-1], tp))
-    for ce in test_el.findall("conditional"):
-        for tp in ce.findall("param"):
-            given.append((ce.get("name"), tp.get("name"), tp))
-    for cond, name, tp in sorted(given, key=lambda g: g[0] is not None):
-        if cond is None:
-            if name not in inputs or inputs[name]["type"] == "conditional":
-                raise HarnessError(f"test param '{name}' is not an input of the tool")
-            _set_value(state, name, inputs[name], tp)
-            continue
-        c = inputs.get(cond)
-        if not c or c["type"] != "conditional":
-            raise HarnessError(f"test conditional '{cond}' is not a conditional of the tool")
-        if name == c["test"]["name"]:
-            _set_value(state[cond], name, c["test"], tp)
-    for cond, name, tp in given:
-        if cond is None or name == inputs[cond]["test"]["name"]:
-            continue
-        c = inputs[cond]
-        br = c["whens"].get(state[cond][c["test"]["name"]], {})
-        if name not in br:
-            raise HarnessError(f"test param '{cond}|{name}' is not in the selected branch")
-        _set_value(state[cond], name, br[name], tp)
-    for st, n, p in flat_params(inputs, state):
+    """Raw values: the defaults, then the test's <param>s (and datasets injected by a workflow,
+    by path). Every given value must reach a param in use."""
+    given = dict(inject or {})
+    given.update(given_values(test_el))
+    used = set()
+    state = build_group(inputs, given, "", used)
+    for key in given:
+        if key not in used:
+            raise HarnessError(explain_unused(inputs, state, key))
+    for st, n, p, path in walk_params(inputs, state):
         if p["type"] == "data" and st[n] is None and not p["optional"]:
-            raise HarnessError(f"required data param '{n}' has no value in the test")
+            raise HarnessError(f"required data param '{path}' has no value in the test")
     return state
 
 
 def stage_inputs(inputs, state, test_data, job):
-    """Copies (links) test datasets into <job>/inputs the way an upload makes Galaxy datasets."""
-    staged = {}
+    """Copies (links) test datasets into <job>/inputs the way an upload makes Galaxy datasets; each
+    data param's state becomes its DatasetWrapper (a list of them for multiple="true")."""
     os.makedirs(os.path.join(job, "inputs"))
     n = 0
     todo = []
-    for st, name, p in flat_params(inputs, state):
+    for st, name, p, path in walk_params(inputs, state):
         if p["type"] != "data" or st[name] is None:
             continue
         tp = st[name]
         if p.get("multiple") and not isinstance(tp, DatasetWrapper):
-            vals = [v.strip() for v in tp.get("value").split(",")]
-            staged[name] = []
-            for v in vals:
+            st[name] = []
+            for v in [v.strip() for v in tp.get("value").split(",")]:
                 one = tp.__copy__()
                 one.set("value", v)
-                todo.append((name, p, one, True))
+                todo.append((st, name, p, one, True))
             continue
-        todo.append((name, p, tp, False))
-    for name, p, tp, multi in todo:
+        todo.append((st, name, p, tp, False))
+    for st, name, p, tp, multi in todo:
         n += 1
         if isinstance(tp, DatasetWrapper):  # an earlier job's output (workflow)
             if not any(gxtool.is_subtype(tp.ext, f) for f in p["formats"]):
                 raise TestFailure(f"param {name}: a {tp.ext} dataset is not accepted (formats {p['formats']})")
-            staged[name] = tp
+            st[name] = [tp] if p.get("multiple") else tp
             continue
         ftype = tp.get("ftype")
         if not ftype:
@@ -557,14 +678,40 @@ def stage_inputs(inputs, state, test_data, job):
             ident = os.path.basename(tp.get("value"))
         ds = DatasetWrapper(path, ftype, ident, extra)
         if multi:
-            staged[name].append(ds)
+            st[name].append(ds)
         else:
-            staged[name] = ds
-    return staged
+            st[name] = ds
+
+
+def _column_count(ds):
+    """The number of columns of a staged tabular/csv dataset (Galaxy's metadata.columns)."""
+    import csv
+    with open(str(ds), newline="", encoding="utf-8", errors="replace") as f:
+        first = f.readline()
+    if gxtool.is_subtype(ds.ext, "csv"):
+        return len(next(csv.reader([first]), []))
+    return len(first.rstrip("\r\n").split("\t"))
+
+
+def check_columns(inputs, state):
+    """Each data_column value must be a column of its data_ref dataset, as Galaxy's select of
+    the dataset's columns only offers those."""
+    for st, n, p, path in walk_params(inputs, state):
+        if p["type"] != "data_column" or st[n] in (None, ""):
+            continue
+        ref = st.get(p["data_ref"], state.get(p["data_ref"]))
+        if not isinstance(ref, DatasetWrapper):
+            raise HarnessError(f"param {path}: data_ref '{p['data_ref']}' is not a dataset given in the test")
+        ncol = _column_count(ref)
+        values = str(st[n]).split(",") if p["col_multiple"] else [str(st[n])]
+        for v in values:
+            if not v.strip().isdigit() or not 1 <= int(v) <= ncol:
+                raise HarnessError(f"param {path}: '{v}' is not a column of {ref.name} (1..{ncol})")
 
 
 class CondWrapper(dict):
-    """A conditional's values: `'name' in $cond`, `$cond.name` (Cheetah's autokey lookup)."""
+    """A conditional's, section's or repeat element's values: `'name' in $cond`, `$cond.name`
+    (Cheetah's autokey lookup)."""
 
     def __getattr__(self, k):
         try:
@@ -573,16 +720,16 @@ class CondWrapper(dict):
             raise AttributeError(k) from None
 
 
-def _wrap_one(p, v, staged_v):
+def _wrap_one(p, v):
     t = p["type"]
     if t == "data":
         if p.get("multiple"):
-            return staged_v if staged_v is not None else []
-        return staged_v if staged_v is not None else NoneDataset()
+            return v if v is not None else []
+        return v if v is not None else NoneDataset()
     if t == "boolean":
         return ValueWrapper(v, p["truevalue"] if v else p["falsevalue"], bool(v))
-    if t == "select":
-        return ValueWrapper(v, str(v), bool(v))
+    if t in ("select", "data_column"):
+        return ValueWrapper(v, "None" if v is None else str(v), bool(v))
     if v in (None, ""):
         text = "None" if t in ("integer", "float") else ""
         return ValueWrapper(None, text, False)
@@ -593,20 +740,107 @@ def _wrap_one(p, v, staged_v):
     return ValueWrapper(v, str(v), True)
 
 
-def wrap_state(inputs, state, staged):
-    ctx = {}
+def wrap_state(inputs, state, top=True):
+    """The Cheetah view of the state: wrapped params; sections and conditionals as dicts (with
+    __current_case__), repeats as lists of dicts (with __index__), as Galaxy's param_dict."""
+    ctx = {} if top else CondWrapper()
     for name, p in inputs.items():
-        if p["type"] == "conditional":
+        t = p["type"]
+        if t == "section":
+            ctx[name] = wrap_state(p["inputs"], state[name], False)
+        elif t == "repeat":
+            ctx[name] = []
+            for el in state[name]:
+                w = wrap_state(p["inputs"], el, False)
+                w["__index__"] = el["__index__"]
+                ctx[name].append(w)
+        elif t == "conditional":
             cs = state[name]
             tn = p["test"]["name"]
-            w = CondWrapper()
-            w[tn] = _wrap_one(p["test"], cs[tn], None)
-            for bn, bp in p["whens"].get(cs[tn], {}).items():
-                w[bn] = _wrap_one(bp, cs[bn], staged.get(bn))
+            w = wrap_state(p["cases"][case_of(p, cs[tn])], cs, False)
+            w[tn] = _wrap_one(p["test"], cs[tn])
+            w["__current_case__"] = cs["__current_case__"]
             ctx[name] = w
         else:
-            ctx[name] = _wrap_one(p, state[name], staged.get(name))
+            ctx[name] = _wrap_one(p, state[name])
     return ctx
+
+
+_SKIP = object()
+
+
+def json_wrap(inputs, state, data_style):
+    """<configfiles><inputs>: the parameter state as Galaxy writes it (galaxy.tools.parameters.
+    wrapped_json): sections and conditionals as dicts (a conditional's case params first, then its
+    test param), repeats as lists of dicts, integers and floats as numbers (empty: null),
+    booleans as true/false, select and text values as strings; data params skipped unless
+    data_style="paths" (then their paths)."""
+    out = {}
+    for name, p in inputs.items():
+        t = p["type"]
+        v = state[name]
+        if t == "section":
+            out[name] = json_wrap(p["inputs"], v, data_style)
+        elif t == "repeat":
+            out[name] = [json_wrap(p["inputs"], el, data_style) for el in v]
+        elif t == "conditional":
+            tn = p["test"]["name"]
+            d = json_wrap(p["cases"][case_of(p, v[tn])], v, data_style)
+            d[tn] = json_wrap({tn: p["test"]}, v, data_style)[tn]
+            out[name] = d
+        elif t == "data":
+            if data_style == "skip":
+                continue
+            if p.get("multiple"):
+                out[name] = [str(x) for x in (v or [])]
+            else:
+                out[name] = None if v is None else str(v)
+        elif t == "integer":
+            out[name] = None if v in (None, "") else int(v)
+        elif t == "float":
+            out[name] = None if v in (None, "") else float(v)
+        elif t == "boolean":
+            out[name] = bool(v)
+        elif t == "data_column":
+            out[name] = [int(x) for x in str(v).split(",")] if v not in (None, "") else [None]
+        else:
+            out[name] = None if v is None else str(v)
+    return out
+
+
+def write_configfiles(root, inputs, state, ctx, job, working):
+    """<configfiles>, in order, as Galaxy's ToolEvaluator builds them before the command: a
+    <configfile> is the Cheetah template filled with the same values as the command (not collapsed
+    to one line), <inputs> the JSON of the parameter state; each is written to a new file in the
+    job directory (or working/<filename>) whose path becomes $name."""
+    cf = root.find("configfiles")
+    if cf is None:
+        return
+    for el in cf:
+        if not isinstance(el.tag, str):
+            continue
+        name, filename = el.get("name"), el.get("filename")
+        if el.tag == "configfile":
+            text = str(Template(el.text or "", searchList=[ctx]))
+        elif el.tag == "inputs":
+            if el.get("format", "json") != "json":
+                raise HarnessError(f"<inputs> configfile format {el.get('format')} (Galaxy writes json only)")
+            style = el.get("data_style", "skip")
+            if style not in ("skip", "paths"):
+                raise HarnessError(f"<inputs data_style=\"{style}\"> is not emulated")
+            text = json.dumps(json_wrap(inputs, state, style))
+        else:
+            raise HarnessError(f"<configfiles><{el.tag}> is not emulated")
+        if filename:
+            path = os.path.join(working, filename)
+        else:
+            fd, path = tempfile.mkstemp(dir=job)
+            os.close(fd)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        if name:
+            ctx[name] = path
+
 
 
 def render_command(command, ctx):
@@ -692,13 +926,12 @@ def run_test(tool_path, root, index, test_el, opts, inject=None, keep=False):
     for d in (working, outdir, home, tmpd):
         os.makedirs(d)
     state = build_state(inputs, test_el, inject)
-    staged = stage_inputs(inputs, state, test_data, job)
-    ctx = wrap_state(inputs, state, staged)
-    raw = {n: (bool(v) if inputs[n]["type"] == "boolean" else v) for n, v in state.items()}
-    raw = {n: (None if inputs[n]["type"] == "data" and v is None else v) for n, v in raw.items()}
-    for n, p in inputs.items():  # filters see a conditional's values as a dict
-        if p["type"] == "conditional":
-            raw[n] = dict(state[n])
+    stage_inputs(inputs, state, test_data, job)
+    check_columns(inputs, state)
+    ctx = wrap_state(inputs, state)
+    # filters see the raw values: booleans as bools, datasets or None, sections and conditionals
+    # as dicts, repeats as lists
+    raw = state
     out_ds = {}
     for i, o in enumerate(outputs):
         if o["kind"] == "data":
@@ -709,8 +942,7 @@ def run_test(tool_path, root, index, test_el, opts, inject=None, keep=False):
             ctx[o["name"]] = DatasetWrapper(path, o["format"], o["name"], extra)
     ctx["__tool_directory__"] = os.path.dirname(os.path.abspath(tool_path))
     ctx["__new_file_path__"] = tmpd
-    if root.find("configfiles") is not None:
-        raise HarnessError("<configfiles> are not emulated")
+    write_configfiles(root, inputs, state, ctx, job, working)
     cmd_el = root.find("command")
     command = render_command(cmd_el.text or "", ctx)
     script = os.path.join(job, "tool_script.sh")
@@ -848,14 +1080,19 @@ def main(argv):
         tests = tests.findall("test") if tests is not None else []
         for i, t in enumerate(tests, 1):
             label = f"{root.get('id')} test {i}/{len(tests)}"
+            want_error = t.get("harness_error") if args.expect_fail else None
             try:
                 r = run_test(tool, root, i, t, args)
                 ok, msg = True, f"exit {r['rc']}, {r['secs']:.1f}s"
             except (TestFailure, HarnessError) as exc:
                 kind = "harness error" if isinstance(exc, HarnessError) else "failed"
                 ok, msg = False, f"{kind}: {exc}"
+                # a harness error is a failure of the harness or of the test, not of the tool;
+                # a self-test may expect one by its message
                 if isinstance(exc, HarnessError):
-                    ok = None
+                    ok = False if want_error and want_error in str(exc) else None
+                elif want_error:
+                    ok, msg = None, f"expected the harness error '{want_error}', got {msg}"
             if args.expect_fail:
                 good = ok is False
                 print(f"{'ok  ' if good else 'FAIL'} {label}: "

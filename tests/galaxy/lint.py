@@ -34,7 +34,9 @@ ORDER = ["description", "macros", "options", "edam_topics", "edam_operations", "
 
 UPSTREAM = {"ludwig_experiment": "Ludwig Experiment", "ludwig_train": "Ludwig Train",
             "ludwig_predict": "Ludwig Predict", "ludwig_evaluate": "Ludwig Evaluate",
-            "ludwig_hyperopt": "Ludwig Hyperopt", "ludwig_visualize": "Ludwig Visualize"}
+            "ludwig_hyperopt": "Ludwig Hyperopt", "ludwig_visualize": "Ludwig Visualize",
+            "ludwig_config_generator": "Ludwig Config Generator",
+            "ludwig_render_config": "Ludwig Render Config"}
 
 PEP440 = re.compile(r"^([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*((a|b|rc)(0|[1-9][0-9]*))?"
                     r"(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?(\+[a-z0-9]+(\.[a-z0-9]+)*)?$")

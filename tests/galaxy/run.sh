@@ -9,7 +9,7 @@ PY=/usr/bin/python3
 G=tests/galaxy
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-TOOLS="galaxy/ludwig_experiment.xml galaxy/ludwig_train.xml galaxy/ludwig_predict.xml galaxy/ludwig_evaluate.xml galaxy/ludwig_hyperopt.xml galaxy/ludwig_visualize.xml"
+TOOLS="galaxy/ludwig_experiment.xml galaxy/ludwig_train.xml galaxy/ludwig_predict.xml galaxy/ludwig_evaluate.xml galaxy/ludwig_hyperopt.xml galaxy/ludwig_visualize.xml galaxy/ludwig_config_generator.xml galaxy/ludwig_render_config.xml"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 echo "== galaxy: schema"

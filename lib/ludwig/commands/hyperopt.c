@@ -1353,8 +1353,10 @@ static lc_status write_hyperopt_report(hopt *H, hrun *R, const cJSON *stats, con
             char path[4096], vdir[4096];
             snprintf(vdir, sizeof vdir, "%s/visualizations", od);
             ri.hyperopt_svg_dir = vdir;
+            st = lc_mkdir_p(vdir, e); /* there even when no parameter is drawn (none searched) */
             snprintf(path, sizeof path, "%s/ludwig_hyperopt_report.html", od);
-            st = lc_report_write(path, &ri, e);
+            if (!st)
+                st = lc_report_write(path, &ri, e);
             free(names);
         }
     }
