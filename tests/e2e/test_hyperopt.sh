@@ -115,11 +115,16 @@ hyperopt:
   parameters: {trainer.learning_rate: {space: loguniform, lower: 0.0001, upper: 0.1}}
   executor: {num_samples: 50, time_budget_s: 2}
 YAML
-"$LUDWIG_C" hyperopt --config "$T/tb.yaml" --dataset "$D" --output_directory "$T/tb" --threads 2 >"$T/tb.out" 2>"$T/tb.log" ||
-    { fail "time_budget_s"; tail -5 "$T/tb.log"; }
-grep -q "time_budget_s (2 s) reached: [0-9]* of 50 trials finished" "$T/tb.log" || fail "time budget warning"
-$PY -c 'import json, sys; r = json.load(open(sys.argv[1]))["hyperopt_results"]; sys.exit(not 0 < len(r) < 50)' \
-    "$T/tb/hyperopt/hyperopt_statistics.json" || fail "time budget results"
+# how many trials finish depends on the machine (a sanitizer build may finish none): either some
+# finish and are the only ones listed, or none does and the search says so and leaves nothing
+if "$LUDWIG_C" hyperopt --config "$T/tb.yaml" --dataset "$D" --output_directory "$T/tb" --threads 2 >"$T/tb.out" 2>"$T/tb.log"; then
+    grep -q "time_budget_s (2 s) reached: [0-9]* of 50 trials finished" "$T/tb.log" || fail "time budget warning"
+    $PY -c 'import json, sys; r = json.load(open(sys.argv[1]))["hyperopt_results"]; sys.exit(not 0 < len(r) < 50)' \
+        "$T/tb/hyperopt/hyperopt_statistics.json" || fail "time budget results"
+else
+    grep -q "time_budget_s (2 s) ran out before any trial finished" "$T/tb.log" || { fail "time_budget_s"; tail -3 "$T/tb.log"; }
+    [ ! -e "$T/tb/hyperopt" ] || fail "a search out of time left its trials"
+fi
 
 # --- no parameters (Ludwig's default {}): num_samples trials of the config as it is
 printf 'input_features: [{name: mean_radius, type: number}]\noutput_features: [{name: diagnosis, type: binary, preprocessing: {fallback_true_label: malignant}}]\ntrainer: {epochs: 2}\nhyperopt:\n  executor: {type: ray}\n' >"$T/np.yaml"
