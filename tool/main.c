@@ -435,13 +435,15 @@ static int cmd_visualize(int argc, char **argv)
 {
     lc_visualize_opts o;
     memset(&o, 0, sizeof o);
-    const char **lists[3] = {NULL, NULL, NULL};
-    int nlist[3] = {0, 0, 0}, ntop = 0;
+    enum { L_TRS, L_TES, L_MN, L_PROB, L_PRED, L_TF, L_M, NLISTS };
+    const char **lists[NLISTS] = {NULL};
+    int nlist[NLISTS] = {0}, ntop = 0, lists_ok = 1;
     int *top = calloc((size_t)argc, sizeof *top);
-    for (int k = 0; k < 3; k++)
-        lists[k] = calloc((size_t)argc, sizeof *lists[k]);
+    for (int k = 0; k < NLISTS; k++)
+        lists_ok &= (lists[k] = calloc((size_t)argc, sizeof *lists[k])) != NULL;
+    o.ground_truth_split = 2;
     int rc = 0;
-    if (!top || !lists[0] || !lists[1] || !lists[2]) {
+    if (!top || !lists_ok) {
         fprintf(stderr, "ludwig-c: error: out of memory\n");
         rc = 1;
         goto done;
@@ -465,6 +467,17 @@ static int cmd_visualize(int argc, char **argv)
                    "  --model_names, -mn NAME...            labels of the models\n"
                    "  --top_n_classes, -tn K...             classes shown (0: all; default 0)\n"
                    "  --normalize, -n                       confusion matrix rows normalised\n"
+                   "  --probabilities, -prob FILE...        predictions_parquet.csv per model\n"
+                   "  --predictions, -pred FILE...          predictions_parquet.csv per model\n"
+                   "  --ground_truth, -g FILE               the dataset with the output column\n"
+                   "  --ground_truth_split, -gts 0|1|2      its split's rows (default 2, test)\n"
+                   "  --split_file, -sf FILE                split values (CSV) for a dataset without a split column\n"
+                   "  --threshold_output_feature_names, -tf A B   the 2thresholds views' two features\n"
+                   "  --top_k, -k K                         default 3\n"
+                   "  --labels_limit, -ll N                 classes above N folded into one\n"
+                   "  --subset, -ss ground_truth|predictions\n"
+                   "  --metrics, -m NAME...                 binary_threshold_vs_metric (default f1)\n"
+                   "  --positive_label, -pl N               default 1\n"
                    "  --file_format, -ff pdf|svg            default pdf\n"
                    "  --output_directory, -od DIR           required\n");
             goto done;
@@ -477,9 +490,43 @@ static int cmd_visualize(int argc, char **argv)
         else if (strcmp(a, "--output_feature_name") == 0 || strcmp(a, "-ofn") == 0) one = &o.output_feature_name;
         else if (strcmp(a, "--file_format") == 0 || strcmp(a, "-ff") == 0) one = &o.file_format;
         else if (strcmp(a, "--output_directory") == 0 || strcmp(a, "-od") == 0) one = &o.output_directory;
-        else if (strcmp(a, "--training_statistics") == 0 || strcmp(a, "-trs") == 0) list = 0;
-        else if (strcmp(a, "--test_statistics") == 0 || strcmp(a, "-tes") == 0) list = 1;
-        else if (strcmp(a, "--model_names") == 0 || strcmp(a, "-mn") == 0) list = 2;
+        else if (strcmp(a, "--ground_truth") == 0 || strcmp(a, "-g") == 0) one = &o.ground_truth;
+        else if (strcmp(a, "--split_file") == 0 || strcmp(a, "-sf") == 0) one = &o.split_file;
+        else if (strcmp(a, "--subset") == 0 || strcmp(a, "-ss") == 0) one = &o.subset;
+        else if (strcmp(a, "--training_statistics") == 0 || strcmp(a, "-trs") == 0) list = L_TRS;
+        else if (strcmp(a, "--test_statistics") == 0 || strcmp(a, "-tes") == 0) list = L_TES;
+        else if (strcmp(a, "--model_names") == 0 || strcmp(a, "-mn") == 0) list = L_MN;
+        else if (strcmp(a, "--probabilities") == 0 || strcmp(a, "-prob") == 0) list = L_PROB;
+        else if (strcmp(a, "--predictions") == 0 || strcmp(a, "-pred") == 0) list = L_PRED;
+        else if (strcmp(a, "--threshold_output_feature_names") == 0 || strcmp(a, "-tf") == 0) list = L_TF;
+        else if (strcmp(a, "--metrics") == 0 || strcmp(a, "-m") == 0) list = L_M;
+        else if (strcmp(a, "--ground_truth_split") == 0 || strcmp(a, "-gts") == 0 ||
+                 strcmp(a, "--top_k") == 0 || strcmp(a, "-k") == 0 ||
+                 strcmp(a, "--labels_limit") == 0 || strcmp(a, "-ll") == 0 ||
+                 strcmp(a, "--positive_label") == 0 || strcmp(a, "-pl") == 0) {
+            long v;
+            int which = a[1] == 'g' || strcmp(a, "--ground_truth_split") == 0 ? 0
+                        : strcmp(a, "-k") == 0 || strcmp(a, "--top_k") == 0 ? 1
+                        : strcmp(a, "-ll") == 0 || strcmp(a, "--labels_limit") == 0 ? 2 : 3;
+            if (i + 1 >= argc) {
+                fprintf(stderr, "ludwig-c: error: %s needs a value\n", a);
+                rc = 2;
+                break;
+            }
+            if (parse_int(a + (a[1] == '-' ? 2 : 1), argv[++i], which == 0 ? 0 : 1, which == 0 ? 2 : 1000000, &v)) {
+                rc = 2;
+                break;
+            }
+            if (which == 0)
+                o.ground_truth_split = (int)v;
+            else if (which == 1)
+                o.top_k = (int)v;
+            else if (which == 2)
+                o.labels_limit = (int)v;
+            else
+                o.positive_label = (int)v;
+            continue;
+        }
         else if (strcmp(a, "--normalize") == 0 || strcmp(a, "-n") == 0) o.normalize = 1;
         else if (strcmp(a, "--top_n_classes") == 0 || strcmp(a, "-tn") == 0) {
             while (i + 1 < argc && argv[i + 1][0] != '-') {
@@ -523,9 +570,14 @@ static int cmd_visualize(int argc, char **argv)
         }
     }
     if (!rc) {
-        o.training_statistics = lists[0], o.n_training_statistics = nlist[0];
-        o.test_statistics = lists[1], o.n_test_statistics = nlist[1];
-        o.model_names = lists[2], o.n_model_names = nlist[2];
+        o.training_statistics = lists[L_TRS], o.n_training_statistics = nlist[L_TRS];
+        o.test_statistics = lists[L_TES], o.n_test_statistics = nlist[L_TES];
+        o.model_names = lists[L_MN], o.n_model_names = nlist[L_MN];
+        o.probabilities = lists[L_PROB], o.n_probabilities = nlist[L_PROB];
+        o.predictions = lists[L_PRED], o.n_predictions = nlist[L_PRED];
+        o.threshold_output_feature_names = lists[L_TF];
+        o.n_threshold_output_feature_names = nlist[L_TF];
+        o.metrics = lists[L_M], o.n_metrics = nlist[L_M];
         o.top_n_classes = ntop ? top : NULL, o.n_top_n_classes = ntop;
         lc_error e;
         lc_error_clear(&e);
@@ -534,7 +586,7 @@ static int cmd_visualize(int argc, char **argv)
     }
 done:
     free(top);
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < NLISTS; k++)
         free(lists[k]);
     return rc;
 }

@@ -16,6 +16,11 @@ typedef struct lc_figs {
 
 void lc_figs_free(lc_figs *f);
 
+/* Adds svg (taken; NULL marks out of memory) as the figure named by fmt (printf-style): a
+ * figure of the same name replaces the earlier one, as a second savefig to the same file does.
+ * Returns 1 when added, 0 (f->oom set) when memory ran out. */
+int lc_figs_add(lc_figs *f, char *svg, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* The statistics of one or more models (training_statistics.json or test_statistics.json
  * trees) and their names (may be fewer than n, or NULL: Ludwig's "" then). */
 typedef struct lc_viz_models {

@@ -112,4 +112,25 @@ unsigned char *rep_png(const unsigned char *chw, int C, int H, int W, int max_si
 /* "<prefix>" followed by the base64 of p[0..n). */
 char *rep_data_uri(const char *prefix, const unsigned char *p, size_t n);
 
+/* Charts of ludwig visualize's per-row views (viz_rows.c). */
+
+/* rep_svg_xy_many's series style: a colour (0 blue, 1 orange, 2 green, 3 grey reference, 4
+ * vermillion, 5 sky blue, 6 reddish purple, 7 black), a dash (0 solid, 1 dashed, 2 dotted) and
+ * thin (1: a thin translucent line, one of a bundle). */
+#define REP_XYM(colour, dash, thin) ((colour) | ((dash) << 3) | ((thin) << 5))
+
+/* rep_svg_xy for any number of series, styled with REP_XYM (not rep_svg_xy's styles): lines
+ * break at non-finite points (matplotlib's gaps), the legend of the named series wraps onto as
+ * many rows as it needs, and the frame carries data-range="xlo xhi ylo yhi". range (4) or NULL as
+ * for rep_svg_xy (grey series do not set the range). */
+char *rep_svg_xy_many(const char *title, const char *xlabel, const char *ylabel,
+                      const rep_xy *s, int ns, const double *range);
+
+/* Heat map of a grid too dense to write its values in the cells: v (ny rows, the first at the
+ * top, nx columns; NaN: an empty cell) coloured on the fixed scale [lo, hi] shown by a colour
+ * bar, each cell's value in its tooltip (<title>), every `every`-th row and column labelled. */
+char *rep_svg_grid(const char *title, const char *xlabel, const char *ylabel,
+                   const char *const *xlabels, int nx, const char *const *ylabels, int ny,
+                   const double *v /* (ny, nx) */, double lo, double hi, int every);
+
 #endif

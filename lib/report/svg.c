@@ -736,3 +736,239 @@ char *rep_svg_heatmap(const char *title, const char *xlabel, const char *ylabel,
     text(&s, g, 20, y0 + cell_h * ny / 2, "middle", FONT, -90, lab);
     return svg_end(&s);
 }
+
+/* ---- charts of ludwig visualize's per-row views (viz_rows.c) ---- */
+
+/* rep_svg_xy_many's colours (REP_XYM's colour index): Okabe & Ito's palette. */
+static const char *const many_color[8] = {REP_BLUE, REP_ORANGE, REP_GREEN, REP_GREY,
+                                          REP_VERMILLION, "#56B4E9", "#CC79A7", "#000000"};
+static const char *const many_dash[4] = {NULL, "9 5", "2 4", NULL};
+
+/* A LINE or STEP series as polylines broken at each non-finite point (matplotlib's gaps). */
+static void many_line(svg *s, xmlNodePtr g, const box *b, const rep_xy *r, const char *color,
+                      const char *dash, double width, int thin)
+{
+    size_t cap = (size_t)r->n * 48 + 1;
+    char *pts = malloc(cap);
+    if (!pts) {
+        s->oom = 1;
+        return;
+    }
+    size_t len = 0;
+    double prev_y = 0;
+    for (int i = 0; i <= r->n; i++) {
+        if (i < r->n && isfinite(r->x[i]) && isfinite(r->y[i])) {
+            if (r->kind == REP_XY_STEP && len) /* hold the previous y up to this x */
+                len += (size_t)snprintf(pts + len, cap - len, " %.1f,%.1f", px(b, r->x[i]),
+                                        py(b, prev_y));
+            len += (size_t)snprintf(pts + len, cap - len, "%s%.1f,%.1f", len ? " " : "",
+                                    px(b, r->x[i]), py(b, r->y[i]));
+            prev_y = r->y[i];
+            continue;
+        }
+        if (!len)
+            continue;
+        xmlNodePtr p = el(s, g, "polyline");
+        attr(s, p, "fill", "none");
+        attr(s, p, "stroke", "%s", color);
+        attr(s, p, "stroke-width", "%g", width);
+        attr(s, p, "stroke-linejoin", "round");
+        if (thin)
+            attr(s, p, "stroke-opacity", "0.35");
+        if (dash)
+            attr(s, p, "stroke-dasharray", "%s", dash);
+        if (p && !xmlNewProp(p, BAD_CAST "points", BAD_CAST pts))
+            s->oom = 1;
+        len = 0;
+    }
+    free(pts);
+}
+
+char *rep_svg_xy_many(const char *title, const char *xlabel, const char *ylabel,
+                      const rep_xy *sr, int ns, const double *range)
+{
+    svg s;
+    /* the legend's rows come first: they push the plot box down */
+    int rows = 0;
+    double row_w = 0;
+    for (int i = 0; i < ns; i++) {
+        if (!sr[i].name)
+            continue;
+        double ew = 34 + 8.5 * (double)strlen(sr[i].name) + 18;
+        if (rows == 0 || row_w + ew > SVG_W - 40) {
+            rows++;
+            row_w = 0;
+        }
+        row_w += ew;
+    }
+    int extra = rows > 1 ? (rows - 1) * 22 : 0;
+    const int H = 480 + extra;
+    svg_begin(&s, H, title);
+    box b = {86, 84 + extra, SVG_W - 24, H - 62, 0, 1, 0, 1};
+    if (range) {
+        b.xlo = range[0];
+        b.xhi = range[1];
+        b.ylo = range[2];
+        b.yhi = range[3];
+    } else {
+        double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+        for (int i = 0; i < ns; i++) {
+            if ((sr[i].style & 7) == 3) /* reference lines follow the data */
+                continue;
+            for (int k = 0; k < sr[i].n; k++)
+                if (isfinite(sr[i].x[k]) && isfinite(sr[i].y[k])) {
+                    xlo = fmin(xlo, sr[i].x[k]);
+                    xhi = fmax(xhi, sr[i].x[k]);
+                    ylo = fmin(ylo, sr[i].y[k]);
+                    yhi = fmax(yhi, sr[i].y[k]);
+                }
+        }
+        pad_range(&xlo, &xhi);
+        pad_range(&ylo, &yhi);
+        b.xlo = xlo, b.xhi = xhi, b.ylo = ylo, b.yhi = yhi;
+    }
+    if (!(b.xhi > b.xlo))
+        b.xhi = b.xlo + 1;
+    if (!(b.yhi > b.ylo))
+        b.yhi = b.ylo + 1;
+    xmlNodePtr g = s.root;
+    y_ticks(&s, g, &b, nice_step(b.yhi - b.ylo, 6), 0, NULL, 1);
+    x_ticks(&s, g, &b, nice_step(b.xhi - b.xlo, 7));
+    frame(&s, g, &b);
+    /* the frame carries the axes' ranges, so that a reader can map points back to values */
+    attr(&s, g->last, "data-range", "%.17g %.17g %.17g %.17g", b.xlo, b.xhi, b.ylo, b.yhi);
+    text(&s, g, (b.x0 + b.x1) / 2, H - 14, "middle", FONT, 0, xlabel);
+    text(&s, g, 20, (b.y0 + b.y1) / 2, "middle", FONT, -90, ylabel);
+    xmlNodePtr defs = el(&s, g, "defs");
+    xmlNodePtr cp = el(&s, defs, "clipPath");
+    attr(&s, cp, "id", "plot");
+    xmlNodePtr cr = el(&s, cp, "rect");
+    attr(&s, cr, "x", "%.1f", b.x0);
+    attr(&s, cr, "y", "%.1f", b.y0);
+    attr(&s, cr, "width", "%.1f", b.x1 - b.x0);
+    attr(&s, cr, "height", "%.1f", b.y1 - b.y0);
+    xmlNodePtr pg = el(&s, g, "g");
+    attr(&s, pg, "clip-path", "url(#plot)");
+    const char **names = malloc((size_t)(ns > 0 ? ns : 1) * sizeof *names);
+    const char **colors = malloc((size_t)(ns > 0 ? ns : 1) * sizeof *colors);
+    const char **dashes = malloc((size_t)(ns > 0 ? ns : 1) * sizeof *dashes);
+    double *widths = malloc((size_t)(ns > 0 ? ns : 1) * sizeof *widths);
+    if (!names || !colors || !dashes || !widths)
+        s.oom = 1;
+    int nl = 0;
+    for (int i = 0; i < ns && !s.oom; i++) {
+        int col = sr[i].style & 7, thin = (sr[i].style >> 5) & 1;
+        const char *color = many_color[col];
+        const char *dash = sr[i].kind == REP_XY_POINTS ? NULL : many_dash[(sr[i].style >> 3) & 3];
+        double width = thin ? 1 : col == 3 ? 1.5 : 2.5;
+        if (sr[i].kind == REP_XY_POINTS)
+            xy_points(&s, pg, &b, &sr[i], color);
+        else
+            many_line(&s, pg, &b, &sr[i], color, dash, width, thin);
+        for (int k = 0; sr[i].labels && k < sr[i].n; k++)
+            if (isfinite(sr[i].x[k]) && isfinite(sr[i].y[k]) && sr[i].labels[k])
+                attr(&s, text(&s, g, px(&b, sr[i].x[k]) + 7, py(&b, sr[i].y[k]) - 7, "start",
+                              FONT - 3, 0, sr[i].labels[k]),
+                     "fill", "%s", REP_GREY);
+        if (sr[i].name) {
+            names[nl] = sr[i].name;
+            colors[nl] = color;
+            dashes[nl] = dash;
+            widths[nl++] = sr[i].kind == REP_XY_POINTS ? 8 : width;
+        }
+    }
+    /* the legend, row by row as laid out above */
+    for (int first = 0, r = 0; first < nl && !s.oom; r++) {
+        int cnt = 0;
+        double w = 0;
+        while (first + cnt < nl) {
+            double ew = 34 + 8.5 * (double)strlen(names[first + cnt]) + 18;
+            if (cnt && w + ew > SVG_W - 40)
+                break;
+            w += ew;
+            cnt++;
+        }
+        legend(&s, g, 52 + 22 * r, cnt, names + first, colors + first, dashes + first,
+               widths + first);
+        first += cnt;
+    }
+    free(names), free(colors), free(dashes), free(widths);
+    return svg_end(&s);
+}
+
+char *rep_svg_grid(const char *title, const char *xlabel, const char *ylabel,
+                   const char *const *xlabels, int nx, const char *const *ylabels, int ny,
+                   const double *v, double lo, double hi, int every)
+{
+    svg s;
+    if (nx < 1 || ny < 1)
+        return NULL;
+    if (every < 1)
+        every = 1;
+    /* whole-pixel cells, so that neighbours meet without hairline gaps */
+    double x0 = 96, y0 = 48, cw = floor(fmin((SVG_W - x0 - 100) / nx, 36));
+    double ch = floor(fmin(cw, 420.0 / ny));
+    if (cw < 1)
+        cw = 1;
+    if (ch < 1)
+        ch = 1;
+    int H = (int)(y0 + ch * ny + 66);
+    svg_begin(&s, H, title);
+    xmlNodePtr g = s.root;
+    char buf[64], lab[80];
+    for (int r = 0; r < ny; r++)
+        for (int c = 0; c < nx; c++) {
+            double val = v[(size_t)r * nx + c];
+            xmlNodePtr rc = el(&s, g, "rect");
+            attr(&s, rc, "x", "%.1f", x0 + cw * c);
+            attr(&s, rc, "y", "%.1f", y0 + ch * r);
+            attr(&s, rc, "width", "%.1f", cw);
+            attr(&s, rc, "height", "%.1f", ch);
+            if (isfinite(val)) {
+                double t = hi > lo ? (val - lo) / (hi - lo) : 1;
+                t = t < 0 ? 0 : t > 1 ? 1 : t;
+                attr(&s, rc, "fill", "#%02x%02x%02x", (int)lround(0xf7 + (0x21 - 0xf7) * t),
+                     (int)lround(0xfb + (0x71 - 0xfb) * t), (int)lround(0xff + (0xb5 - 0xff) * t));
+                snprintf(buf, sizeof buf, "%.6g", val);
+            } else {
+                attr(&s, rc, "fill", "#eeeeee");
+                snprintf(buf, sizeof buf, "nan");
+            }
+            xmlNodePtr tt = el(&s, rc, "title"); /* the value, as a tooltip */
+            if (tt)
+                xmlNodeAddContent(tt, BAD_CAST buf);
+        }
+    for (int r = 0; r < ny; r += every) {
+        short_label_n(ylabels[r], lab, sizeof lab, 10);
+        text(&s, g, x0 - 6, y0 + ch * r + ch / 2 + 4, "end", FONT - 3, 0, lab);
+    }
+    for (int c = 0; c < nx; c += every) {
+        short_label_n(xlabels[c], lab, sizeof lab, 10);
+        text(&s, g, x0 + cw * c + cw / 2, y0 + ch * ny + 16, "middle", FONT - 3, 0, lab);
+    }
+    box fb = {x0, y0, x0 + cw * nx, y0 + ch * ny, 0, 1, 0, 1};
+    frame(&s, g, &fb);
+    short_label_n(xlabel, lab, sizeof lab, 60);
+    text(&s, g, (x0 + fb.x1) / 2, H - 14, "middle", FONT, 0, lab);
+    short_label_n(ylabel, lab, sizeof lab, 40);
+    text(&s, g, 20, y0 + ch * ny / 2, "middle", FONT, -90, lab);
+    /* the colour bar: lo at the bottom, hi at the top */
+    double bx = fb.x1 + 18, bh = ch * ny;
+    for (int k = 0; k < 32; k++) {
+        double t = (k + 0.5) / 32;
+        xmlNodePtr rc = el(&s, g, "rect");
+        attr(&s, rc, "x", "%.1f", bx);
+        attr(&s, rc, "y", "%.1f", y0 + bh * (1 - (k + 1) / 32.0));
+        attr(&s, rc, "width", "14");
+        attr(&s, rc, "height", "%.1f", bh / 32 + 0.5);
+        attr(&s, rc, "fill", "#%02x%02x%02x", (int)lround(0xf7 + (0x21 - 0xf7) * t),
+             (int)lround(0xfb + (0x71 - 0xfb) * t), (int)lround(0xff + (0xb5 - 0xff) * t));
+    }
+    box bb = {bx, y0, bx + 14, y0 + bh, 0, 1, 0, 1};
+    frame(&s, g, &bb);
+    for (int k = 0; k <= 2; k++) {
+        snprintf(buf, sizeof buf, "%.4g", lo + (hi - lo) * k / 2);
+        text(&s, g, bx + 20, y0 + bh * (1 - k / 2.0) + 5, "start", FONT - 3, 0, buf);
+    }
+    return svg_end(&s);
+}

@@ -46,11 +46,7 @@ void lc_figs_free(lc_figs *f)
     memset(f, 0, sizeof *f);
 }
 
-/* Adds svg (taken) as the figure name (printf-style); a figure of the same name replaces the
- * earlier one, as a second savefig to the same file does. */
-static void add_fig(lc_figs *f, char *svg, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void add_fig(lc_figs *f, char *svg, const char *fmt, ...)
+int lc_figs_add(lc_figs *f, char *svg, const char *fmt, ...)
 {
     char name[512];
     va_list ap;
@@ -59,13 +55,13 @@ static void add_fig(lc_figs *f, char *svg, const char *fmt, ...)
     va_end(ap);
     if (!svg) {
         f->oom = 1;
-        return;
+        return 0;
     }
     for (int i = 0; i < f->n; i++)
         if (strcmp(f->name[i], name) == 0) {
             free(f->svg[i]);
             f->svg[i] = svg;
-            return;
+            return 1;
         }
     if (f->n == f->cap) {
         int nc = f->cap ? f->cap * 2 : 16;
@@ -78,16 +74,17 @@ static void add_fig(lc_figs *f, char *svg, const char *fmt, ...)
         if (!nn || !ns) {
             free(svg);
             f->oom = 1;
-            return;
+            return 0;
         }
         f->cap = nc;
     }
     if (!(f->name[f->n] = lc_strdup(name))) {
         free(svg);
         f->oom = 1;
-        return;
+        return 0;
     }
     f->svg[f->n++] = svg;
+    return 1;
 }
 
 static const char *model_name(const lc_viz_models *m, int i)
@@ -166,7 +163,7 @@ int lc_viz_learning_curves(lc_figs *f, const lc_viz_models *m, const char *only)
             char title[256];
             snprintf(title, sizeof title, "Learning Curves %s", feat->string);
             if (ns)
-                add_fig(f, rep_svg_xy(title, "epoch", metrics[k], sr, ns, NULL), "learning_curves_%s_%s",
+                lc_figs_add(f, rep_svg_xy(title, "epoch", metrics[k], sr, ns, NULL), "learning_curves_%s_%s",
                         feat->string, metrics[k]);
             for (int i = 0; i < ns; i++) {
                 free(xs[i]);
@@ -237,7 +234,7 @@ int lc_viz_compare_performance(lc_figs *f, const lc_viz_models *m, const char *o
             }
         char title[256];
         snprintf(title, sizeof title, "Performance of %s", feat->string);
-        add_fig(f, rep_svg_hbars(title, "value", labels, v, nb, 4), "compare_performance_%s", feat->string);
+        lc_figs_add(f, rep_svg_hbars(title, "value", labels, v, nb, 4), "compare_performance_%s", feat->string);
         made++;
         free(labels), free(lab), free(v);
     }
@@ -333,7 +330,7 @@ int lc_viz_confusion_matrix(lc_figs *f, const lc_viz_models *m, const cJSON *met
                 char xl[300], yl[300];
                 snprintf(xl, sizeof xl, "predicted %s", feat->string);
                 snprintf(yl, sizeof yl, "actual %s", feat->string);
-                add_fig(f, rep_svg_heatmap(title, xl, yl, lp, k, lp, k, cm, 0),
+                lc_figs_add(f, rep_svg_heatmap(title, xl, yl, lp, k, lp, k, cm, 0),
                         "confusion_matrix_%s_%s_top%d", model_name(m, i), feat->string, k);
                 argsort_desc(ent, k, ord);
                 double *dv = malloc((size_t)k * sizeof *dv);
@@ -341,7 +338,7 @@ int lc_viz_confusion_matrix(lc_figs *f, const lc_viz_models *m, const cJSON *met
                 if (dv && dl) {
                     for (int r = 0; r < k; r++)
                         dv[r] = ent[ord[r]], dl[r] = lp[ord[r]];
-                    add_fig(f, rep_svg_hbars("Classes ranked by entropy of Confusion Matrix row", "entropy", dl, dv, k, 3),
+                    lc_figs_add(f, rep_svg_hbars("Classes ranked by entropy of Confusion Matrix row", "entropy", dl, dv, k, 3),
                             "confusion_matrix_entropy_%s_%s_top%d", model_name(m, i), feat->string, k);
                 } else {
                     f->oom = 1;
@@ -408,7 +405,7 @@ int lc_viz_frequency_vs_f1(lc_figs *f, const lc_viz_models *m, const cJSON *meta
                 b[c] = f1[ord[c]];
                 lab[c] = cJSON_GetArrayItem(i2s, ord[c])->valuestring;
             }
-            add_fig(f, rep_svg_dual(title, "class", lab, n, a, "frequency", b, "F1 score"),
+            lc_figs_add(f, rep_svg_dual(title, "class", lab, n, a, "frequency", b, "F1 score"),
                     "frequency_vs_f1_%s_%s", model_name(m, i), feat->string);
             made++;
             free(f1), free(a), free(b), free(ord), free(lab), free(freq);
@@ -469,7 +466,7 @@ int lc_viz_multiclass_multimetric(lc_figs *f, const lc_viz_models *m, const cJSO
                         snprintf(tag, sizeof tag, "%s%d", view == 0 ? "top" : view == 1 ? "best" : "worst", k);
                     snprintf(title, sizeof title, "%s%sMulticlass precision / recall / F1 %s (%s)", model_name(m, i),
                              *model_name(m, i) ? " " : "", feat->string, tag);
-                    add_fig(f, rep_svg_hbars(title, "value", lp, v, q, 3),
+                    lc_figs_add(f, rep_svg_hbars(title, "value", lp, v, q, 3),
                             "compare_classifiers_multiclass_multimetric_%s_%s_%s", model_name(m, i), feat->string, tag);
                     made++;
                 }
@@ -513,7 +510,7 @@ static int curves(lc_figs *f, const lc_viz_models *m, const char *feature, const
         sr[nsr++] = (rep_xy){.name = NULL, .x = diag_x, .y = diag_y, .n = 2, .kind = REP_XY_LINE, .style = 3};
     static const double unit[4] = {0, 1, 0, 1.02};
     if (ns)
-        add_fig(f, rep_svg_xy(title, xl, yl, sr, nsr, unit), "%s", file);
+        lc_figs_add(f, rep_svg_xy(title, xl, yl, sr, nsr, unit), "%s", file);
     for (int i = 0; i < ns; i++) {
         free(xs[i]);
         free(ys[i]);
@@ -672,7 +669,7 @@ int lc_viz_hyperopt_report(lc_figs *f, const cJSON *stats)
                 x[i] = x[i] > 0 ? log10(x[i]) : NAN;
             snprintf(xl, sizeof xl, logx ? "log10(%s)" : "%s", p->string);
             rep_xy sr = {.x = x, .y = score, .n = nt, .kind = REP_XY_POINTS};
-            add_fig(f, rep_svg_xy(title, xl, metric, &sr, 1, NULL), "hyperopt_%s", p->string);
+            lc_figs_add(f, rep_svg_xy(title, xl, metric, &sr, 1, NULL), "hyperopt_%s", p->string);
         } else {
             hbin b;
             if (!bins_of(res, nt, p->string, &b)) {
@@ -690,7 +687,7 @@ int lc_viz_hyperopt_report(lc_figs *f, const cJSON *stats)
                 labels[c] = b.label[c];
             }
             snprintf(xl, sizeof xl, "mean %s", metric);
-            add_fig(f, rep_svg_hbars(title, xl, labels, mean, b.n, 4), "hyperopt_%s", p->string);
+            lc_figs_add(f, rep_svg_hbars(title, xl, labels, mean, b.n, 4), "hyperopt_%s", p->string);
             free(b.of);
         }
         made++;
@@ -747,7 +744,7 @@ int lc_viz_hyperopt_report(lc_figs *f, const cJSON *stats)
                     y += svg_height(parts[q]);
                 }
             snprintf(all + len, cap - len, "</svg>");
-            add_fig(f, all, "hyperopt_pair_plot");
+            lc_figs_add(f, all, "hyperopt_pair_plot");
             made++;
         } else {
             f->oom = 1;

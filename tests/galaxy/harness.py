@@ -151,11 +151,13 @@ def parse_param(el):
         opts = [(o.get("value"), o.get("selected") == "true") for o in el.findall("option")]
         if not opts:
             raise HarnessError(f"param {name}: dynamic select options are not emulated")
-        if multiple:
-            raise HarnessError(f"param {name}: select multiple=\"true\" is not emulated")
         p["options"] = [v for v, _ in opts]
         sel = [v for v, s in opts if s]
-        p["default"] = sel[0] if sel else opts[0][0]
+        if multiple:  # the selected options, comma-joined as Galaxy's str() of the value
+            p["select_multiple"] = True
+            p["default"] = ",".join(sel) if sel else None
+        else:
+            p["default"] = sel[0] if sel else opts[0][0]
     elif ptype == "boolean":
         p["default"] = el.get("checked", "false") == "true"
         p["truevalue"] = el.get("truevalue", "true")
@@ -498,8 +500,10 @@ def _value(p, tp, path):
     if p["type"] == "boolean":
         return str(v).lower() in ("true", "yes", "1", p["truevalue"].lower())
     if p["type"] == "select":
-        if v not in p["options"]:
-            raise HarnessError(f"test param '{path}': '{v}' is not an option ({p['options']})")
+        vals = v.split(",") if p.get("select_multiple") else [v]
+        for one in vals:
+            if one not in p["options"]:
+                raise HarnessError(f"test param '{path}': '{one}' is not an option ({p['options']})")
         return v
     if p["type"] == "data":
         return tp
