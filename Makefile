@@ -12,7 +12,7 @@ PREFIX  ?= /usr/local
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 PKGS_DEV := libyaml-dev libzip-dev libstb-dev libxml2-dev libcjson-dev libcsv-dev pkg-config
-PKGS_TEST := python3 python3-cheetah python3-lxml python3-yaml python3-docutils python3-vega-datasets fortunes libxml2-utils time unzip
+PKGS_TEST := python3 python3-cheetah python3-lxml python3-yaml python3-docutils python3-vega-datasets fortunes libxml2-utils time unzip fonts-dejavu-core
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g

@@ -453,7 +453,7 @@ static int cmd_visualize(int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             printf("usage: ludwig-c visualize --visualization NAME --output_directory DIR [options]\n\n"
                    "Draws one of Ludwig 0.10.3's visualizations from statistics files and writes each\n"
-                   "figure as DIR/<Ludwig's file name>.pdf (or .svg). NAME: learning_curves,\n"
+                   "figure as DIR/<Ludwig's file name>.pdf (or .png, .svg). NAME: learning_curves,\n"
                    "compare_performance, confusion_matrix, frequency_vs_f1,\n"
                    "roc_curves_from_test_statistics, precision_recall_curves_from_test_statistics,\n"
                    "compare_classifiers_multiclass_multimetric, hyperopt_report.\n\n"
@@ -478,7 +478,7 @@ static int cmd_visualize(int argc, char **argv)
                    "  --subset, -ss ground_truth|predictions\n"
                    "  --metrics, -m NAME...                 binary_threshold_vs_metric (default f1)\n"
                    "  --positive_label, -pl N               default 1\n"
-                   "  --file_format, -ff pdf|svg            default pdf\n"
+                   "  --file_format, -ff pdf|png|svg        default pdf\n"
                    "  --output_directory, -od DIR           required\n");
             goto done;
         }

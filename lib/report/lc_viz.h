@@ -49,5 +49,8 @@ int lc_viz_hyperopt_report(lc_figs *f, const cJSON *stats);
 
 /* A figure as a one-page PDF (vector, PDF base fonts); NULL on failure. */
 unsigned char *lc_viz_pdf(const char *svg, size_t *len);
+/* A figure as a PNG (twice its size, anti-aliased, DejaVu Sans read from the system); NULL on
+ * failure with the reason in err (e.g. the fonts are not installed). */
+unsigned char *lc_viz_png(const char *svg, size_t *len, char *err, size_t errlen);
 
 #endif

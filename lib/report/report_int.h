@@ -133,4 +133,9 @@ char *rep_svg_grid(const char *title, const char *xlabel, const char *ylabel,
                    const char *const *xlabels, int nx, const char *const *ylabels, int ny,
                    const double *v /* (ny, nx) */, double lo, double hi, int every);
 
+/* A chart of svg.c as a PNG (RGB, twice the SVG's width and height; 1x when that would pass 16
+ * million pixels), anti-aliased, text in DejaVu Sans read from the system at run time; *len its
+ * size. NULL on failure with the reason in err (errlen bytes), e.g. no font installed. */
+unsigned char *rep_svg_to_png(const char *svg_text, size_t *len, char *err, size_t errlen);
+
 #endif

@@ -763,3 +763,8 @@ unsigned char *lc_viz_pdf(const char *svg, size_t *len)
 {
     return rep_svg_to_pdf(svg, len);
 }
+
+unsigned char *lc_viz_png(const char *svg, size_t *len, char *err, size_t errlen)
+{
+    return rep_svg_to_png(svg, len, err, errlen);
+}

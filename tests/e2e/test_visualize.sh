@@ -154,6 +154,25 @@ refuse "Parquet files are not read" -v roc_curves --probabilities x.parquet --gr
 refuse "predictions for .* ground-truth rows" -v roc_curves --probabilities "$W/predictions_parquet.csv" --ground_truth test-data/tabular/wine.csv \
     --ground_truth_metadata "$W/model/training_set_metadata.json" --output_feature_name cultivar --ground_truth_split 0
 
+# --- PNG (Ludwig's other format): twice the chart's size, the same drawing
+viz "$T/png" -v confusion_matrix --test_statistics "$P/test_statistics.json" --ground_truth_metadata "$P/model/training_set_metadata.json" --file_format png
+viz "$T/png" -v hyperopt_report --hyperopt_stats_path test-data/temperature_hyperopt_statistics.json --file_format png
+viz "$T/png" -v confidence_thresholding $TWO $WROWS --file_format png
+for f in confusion_matrix__species_top3 confusion_matrix_entropy__species_top3 hyperopt_trainer.learning_rate confidence_thresholding; do
+    has "$T/png/$f.png"
+    $PY - "$T/png/$f.png" "$T/svg/$f.svg" "$T/rows_svg/$f.svg" <<'PYEOF' || fail "$f.png"
+import os, re, struct, sys
+data = open(sys.argv[1], "rb").read()
+svg = next(p for p in sys.argv[2:] if os.path.exists(p))
+w, h = (int(re.search(r'%s="(\d+)"' % k, open(svg).read()).group(1)) for k in ("width", "height"))
+if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+    sys.exit("%s: not a PNG" % sys.argv[1])
+pw, ph = struct.unpack(">II", data[16:24])
+if (pw, ph) != (2 * w, 2 * h) or len(data) < 10000:
+    sys.exit("%s: %dx%d, %d bytes; the SVG is %dx%d" % (sys.argv[1], pw, ph, len(data), w, h))
+PYEOF
+done
+
 # two models side by side
 viz "$T/two" -v compare_performance --test_statistics "$P/test_statistics.json" "$P/test_statistics.json" --model_names first second --file_format svg
 grep -q "accuracy (first)" "$T/two/compare_performance_species.svg" && grep -q "accuracy (second)" "$T/two/compare_performance_species.svg" ||
@@ -169,7 +188,7 @@ refuse "frequency_vs_f1 needs --ground_truth_metadata" -v frequency_vs_f1 --test
 refuse "learning_curves\|needs --training_statistics" -v learning_curves --test_statistics "$P/test_statistics.json"
 refuse "nothing to draw: the statistics hold no a confusion_matrix\|nothing to draw" -v confusion_matrix --test_statistics test-data/temp_test_statistics.json
 refuse "no output feature has a roc_curve" -v roc_curves_from_test_statistics --test_statistics "$P/test_statistics.json"
-refuse "'png': ludwig-c writes pdf" -v compare_performance --test_statistics "$P/test_statistics.json" --file_format png
+refuse "'jpg': ludwig-c writes pdf" -v compare_performance --test_statistics "$P/test_statistics.json" --file_format jpg
 refuse "no output feature 'nope'" -v compare_performance --test_statistics "$P/test_statistics.json" --output_feature_name nope
 [ ! -e "$T/bad" ] || fail "a refused visualization wrote $T/bad"
 

@@ -283,7 +283,8 @@ static const char *curve_feature(const cJSON *stats, const char *key, const char
     return NULL;
 }
 
-static lc_status write_fig(const char *dir, const char *name, const char *svg, int pdf,
+/* One figure as dir/<name>.<fmt> (fmt: svg, pdf or png), written atomically. */
+static lc_status write_fig(const char *dir, const char *name, const char *svg, const char *fmt,
                            lc_error *e)
 {
     char path[4096];
@@ -291,17 +292,18 @@ static lc_status write_fig(const char *dir, const char *name, const char *svg, i
     /* a class or model name in a file name: '/' would leave the directory */
     for (const char *c = name; *c && k < (int)sizeof path - 8; c++)
         path[k++] = *c == '/' ? '_' : *c;
-    snprintf(path + k, sizeof path - (size_t)k, ".%s", pdf ? "pdf" : "svg");
+    snprintf(path + k, sizeof path - (size_t)k, ".%s", fmt);
     unsigned char *data = NULL;
     size_t len = 0;
-    if (pdf) {
-        if (!(data = lc_viz_pdf(svg, &len)))
-            return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory drawing the PDF", path);
-    }
+    char why[256] = "";
+    if (strcmp(fmt, "pdf") == 0 && !(data = lc_viz_pdf(svg, &len)))
+        return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory drawing the PDF", path);
+    if (strcmp(fmt, "png") == 0 && !(data = lc_viz_png(svg, &len, why, sizeof why)))
+        return lc_error_set(e, LC_ERR_DATA, "%s: %s", path, why[0] ? why : "cannot draw the PNG");
     lc_afile a;
     lc_status st = lc_afile_open(&a, path, e);
     if (!st)
-        st = lc_afile_commit(&a, pdf ? fwrite(data, 1, len, a.f) != len : fputs(svg, a.f) < 0,
+        st = lc_afile_commit(&a, data ? fwrite(data, 1, len, a.f) != len : fputs(svg, a.f) < 0,
                              "a figure", e);
     free(data);
     return st;
@@ -313,7 +315,7 @@ static lc_status write_figs(const lc_figs *figs, const char *dir, const char *fm
 {
     lc_status st = lc_mkdir_p(dir, e);
     for (int i = 0; !st && i < figs->n; i++) {
-        st = write_fig(dir, figs->name[i], figs->svg[i], strcmp(fmt, "pdf") == 0, e);
+        st = write_fig(dir, figs->name[i], figs->svg[i], fmt, e);
         if (!st && names) {
             fprintf(names, "%s/", dir);
             for (const char *c = figs->name[i]; *c; c++)
@@ -331,9 +333,8 @@ static lc_status write_figs(const lc_figs *figs, const char *dir, const char *fm
 static lc_status visualize_rows(const lc_visualize_opts *o, FILE *names, lc_error *e)
 {
     const char *fmt = o->file_format ? o->file_format : "pdf";
-    int pdf = strcmp(fmt, "pdf") == 0;
-    if (!pdf && strcmp(fmt, "svg") != 0)
-        return lc_error_set(e, LC_ERR_USAGE, "--file_format '%s': ludwig-c writes pdf (Ludwig's default) or svg", fmt);
+    if (strcmp(fmt, "pdf") != 0 && strcmp(fmt, "png") != 0 && strcmp(fmt, "svg") != 0)
+        return lc_error_set(e, LC_ERR_USAGE, "--file_format '%s': ludwig-c writes pdf (Ludwig's default), png or svg", fmt);
     if (!o->output_directory)
         return lc_error_set(e, LC_ERR_USAGE, "--output_directory is required (where the figures are written)");
     int two = strncmp(o->visualization, "confidence_thresholding_2thresholds", 35) == 0;
@@ -410,9 +411,8 @@ lc_status lc_visualize(const lc_visualize_opts *o, FILE *names, lc_error *e)
         return lc_error_set(e, LC_ERR_USAGE, "--visualization '%s' is not one of Ludwig's visualizations; ludwig-c draws %s", o->visualization, list);
     }
     const char *fmt = o->file_format ? o->file_format : "pdf";
-    int pdf = strcmp(fmt, "pdf") == 0;
-    if (!pdf && strcmp(fmt, "svg") != 0)
-        return lc_error_set(e, LC_ERR_USAGE, "--file_format '%s': ludwig-c writes pdf (Ludwig's default) or svg", fmt);
+    if (strcmp(fmt, "pdf") != 0 && strcmp(fmt, "png") != 0 && strcmp(fmt, "svg") != 0)
+        return lc_error_set(e, LC_ERR_USAGE, "--file_format '%s': ludwig-c writes pdf (Ludwig's default), png or svg", fmt);
     if (!o->output_directory)
         return lc_error_set(e, LC_ERR_USAGE, "--output_directory is required (where the figures are written)");
     static const int all_classes[1] = {0};
