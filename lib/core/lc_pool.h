@@ -19,7 +19,8 @@ void lc_pool_destroy(lc_pool *p);
 int lc_pool_threads(const lc_pool *p);
 void lc_pool_run(lc_pool *p, int ntasks, lc_task_fn fn, void *ctx);
 
-/* Number of online CPUs (>= 1). */
+/* The CPUs this process may use (>= 1): the online ones, fewer when its CPU affinity (taskset,
+ * the batch system's binding) or a cgroup v2 CPU quota allows fewer. */
 int lc_cpu_count(void);
 
 #endif

@@ -6,6 +6,8 @@
 #include "lc_pool.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
@@ -231,5 +233,23 @@ void lc_pool_run(lc_pool *p, int ntasks, lc_task_fn fn, void *ctx)
 int lc_cpu_count(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : (int)n;
+    if (n < 1)
+        n = 1;
+    /* the CPUs this process may run on (taskset, a batch system's binding) */
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) >= 1 && CPU_COUNT(&set) < n)
+        n = CPU_COUNT(&set);
+    /* a cgroup v2 CPU quota ("max" or "<quota> <period>" in microseconds), as a container or a
+     * Galaxy slot's cgroup sets it: the quota's CPUs, rounded up */
+    FILE *f = fopen("/sys/fs/cgroup/cpu.max", "r");
+    if (f) {
+        long long quota, period;
+        if (fscanf(f, "%lld %lld", &quota, &period) == 2 && quota > 0 && period > 0) {
+            long q = (long)((quota + period - 1) / period);
+            if (q >= 1 && q < n)
+                n = q;
+        }
+        fclose(f);
+    }
+    return (int)n;
 }

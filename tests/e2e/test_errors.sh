@@ -58,5 +58,26 @@ expect validation_metric 1 "trainer.validation_metric: 'r2' is not a metric of '
 printf 'input_features: [{name: mean_radius, type: number}]\noutput_features: [{name: mean_radius, type: number}]\n' > "$T/dupname.yaml"
 expect duplicate_name 1 "output_features[0]: the name 'mean_radius' is already used by another feature" -- \
     --config "$T/dupname.yaml" --dataset $TB/breast_cancer.csv
+# integers beyond what the model holds are refused, never wrapped (issue 18: epochs 1e10 trained 0
+# epochs, batch_size 3e9 became the default)
+printf 'input_features: [{name: mean_radius, type: number}]\noutput_features: [{name: diagnosis, type: binary, preprocessing: {fallback_true_label: malignant}}]\ntrainer: {epochs: 10000000000}\n' > "$T/bigint.yaml"
+expect int_overflow 1 "bigint.yaml:3:19: trainer.epochs: 10000000000 is out of range (an integer from -2147483648 to 2147483647)" -- \
+    --config "$T/bigint.yaml" --dataset $TB/breast_cancer.csv
+sed 's/epochs: 10000000000/batch_size: 3000000000/' "$T/bigint.yaml" > "$T/bigbatch.yaml"
+expect batch_overflow 1 "trainer.batch_size: 3000000000 is out of range" -- \
+    --config "$T/bigbatch.yaml" --dataset $TB/breast_cancer.csv
+# YAML 1.1 integers as PyYAML (Ludwig's loader) reads them: 010 is octal 8, 0x3 is 3; 08 is no integer
+LC=${LUDWIG_C:-build/ludwig-c}
+sed 's/epochs: 10000000000/epochs: 010/' "$T/bigint.yaml" > "$T/octal.yaml"
+"$LC" experiment --config "$T/octal.yaml" --dataset $TB/breast_cancer.csv --output_directory "$T/oct" > "$T/oct.log" 2>&1 &&
+    grep -q "batch size [0-9]*, 8 epoch(s)" "$T/oct.log" || { echo "FAIL: epochs: 010 is not octal 8"; fails=$((fails + 1)); }
+sed 's/epochs: 10000000000/epochs: 08/' "$T/bigint.yaml" > "$T/notoct.yaml"
+expect not_octal 1 "trainer.epochs: expected an integer, got '08'" -- \
+    --config "$T/notoct.yaml" --dataset $TB/breast_cancer.csv
+# the default thread count follows the CPU affinity (taskset, a batch system's binding)
+if command -v taskset >/dev/null 2>&1; then
+    taskset -c 0 "$LC" experiment --config "$T/octal.yaml" --dataset $TB/breast_cancer.csv --output_directory "$T/aff" > "$T/aff.log" 2>&1 &&
+        grep -q ": 1 thread(s), random seed" "$T/aff.log" || { echo "FAIL: taskset -c 0 did not give 1 thread"; fails=$((fails + 1)); }
+fi
 [ $fails -eq 0 ] && echo "test_errors: ok"
 exit $fails

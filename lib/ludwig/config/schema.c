@@ -5,6 +5,7 @@
 #include "lc_json.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,16 +88,47 @@ int lc_schema_yaml_bool(const char *s, int *out)
     return 0;
 }
 
+/* An integer as PyYAML (YAML 1.1) reads one: [-+] then 0, a decimal without a leading zero, 0b
+ * binary, 0x hex or 0-prefixed octal ("010" is 8), '_' allowed between digits; sexagesimal
+ * (1:30) is left out. 0 when s is not one, or does not fit 64 bits. */
 static int parse_long(const char *s, long long *out)
 {
-    if (!*s)
+    const char *p = s;
+    int neg = 0, base = 10;
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
+    if (!*p)
         return 0;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end)
+    if (p[0] == '0' && p[1] == 'b')
+        base = 2, p += 2;
+    else if (p[0] == '0' && p[1] == 'x')
+        base = 16, p += 2;
+    else if (p[0] == '0' && p[1])
+        base = 8, p += 1;
+    if (!*p)
         return 0;
-    *out = v;
+    unsigned long long v = 0;
+    int digits = 0;
+    for (; *p; p++) {
+        int d;
+        if (*p == '_')
+            continue;
+        if (*p >= '0' && *p <= '9')
+            d = *p - '0';
+        else if (*p >= 'a' && *p <= 'f')
+            d = *p - 'a' + 10;
+        else if (*p >= 'A' && *p <= 'F')
+            d = *p - 'A' + 10;
+        else
+            return 0;
+        if (d >= base || v > (ULLONG_MAX - (unsigned)d) / (unsigned)base)
+            return 0;
+        v = v * (unsigned)base + (unsigned)d;
+        digits++;
+    }
+    if (!digits || v > (unsigned long long)LLONG_MAX + (neg ? 1u : 0u))
+        return 0;
+    *out = neg ? (long long)(0 - v) : (long long)v;
     return 1;
 }
 
@@ -240,6 +272,11 @@ static lc_status scalar_value(const lc_schema_ctx *c, const lc_key *k, const lc_
     } else if ((k->types & T_BOOL) && y->plain && lc_schema_yaml_bool(s, &b)) {
         *out = cJSON_CreateBool(b);
     } else if ((k->types & T_INT) && y->plain && parse_long(s, &iv)) {
+        /* the model and trainer hold their integers in C ints: a larger value would wrap (a key
+         * whose own default is larger, such as max_batch_size's 2^40, is held wider) */
+        if ((iv > INT_MAX || iv < INT_MIN) && !(k->dflt && fabs(strtod(k->dflt, NULL)) > INT_MAX))
+            return lc_error_set(c->e, LC_ERR_CONFIG, "%s:%d:%d: %s: %s is out of range (an integer from %d to %d)",
+                                c->file, y->line, y->col, path, s, INT_MIN, INT_MAX);
         if (check && (st = check_range(c, k, y, path, (double)iv)))
             return st;
         *out = cJSON_CreateNumber((double)iv);
@@ -570,12 +607,9 @@ cJSON *lc_schema_yaml_json(const lc_ynode *y)
         return cJSON_CreateBool(b);
     const char *s = y->str;
     char *end;
-    size_t digits = strspn(s + (*s == '-' || *s == '+'), "0123456789");
-    if (digits && !s[(*s == '-' || *s == '+') + digits]) {
-        long long v = strtoll(s, &end, 10);
-        if (!*end)
-            return lc_json_int(v);
-    }
+    long long iv;
+    if (parse_long(s, &iv))
+        return lc_json_int(iv);
     /* a float has a digit, a '.' and a signed exponent if any (YAML 1.1: 1e-05 is a string), or
      * is one of YAML's .inf/.nan spellings */
     const char *ex = strpbrk(s, "eE");
