@@ -50,105 +50,26 @@ static void put(pbuf *b, const char *fmt, ...)
     }
 }
 
+/* The inherited presentation state (svgstyle.c) and where the page's top is. */
 typedef struct style {
-    double fill[3], stroke[3];
-    int has_fill, has_stroke;
-    double width, font, opacity;
-    int bold, cap_round;
-    char anchor[8];
-    char dash[32];
-    double tx, ty; /* translation */
+    rep_svg_style s;
     double page_h; /* SVG y grows down, PDF y up */
 } style;
 
-static int parse_color(const char *s, double rgb[3])
-{
-    if (!s || strcmp(s, "none") == 0)
-        return 0;
-    unsigned v;
-    size_t n = strlen(s);
-    if (s[0] == '#' && n == 7 && sscanf(s + 1, "%x", &v) == 1) {
-        rgb[0] = ((v >> 16) & 255) / 255.0, rgb[1] = ((v >> 8) & 255) / 255.0, rgb[2] = (v & 255) / 255.0;
-        return 1;
-    }
-    if (s[0] == '#' && n == 4 && sscanf(s + 1, "%x", &v) == 1) {
-        rgb[0] = ((v >> 8) & 15) / 15.0, rgb[1] = ((v >> 4) & 15) / 15.0, rgb[2] = (v & 15) / 15.0;
-        return 1;
-    }
-    if (strcmp(s, "white") == 0) {
-        rgb[0] = rgb[1] = rgb[2] = 1;
-        return 1;
-    }
-    rgb[0] = rgb[1] = rgb[2] = 0; /* black and anything else */
-    return 1;
-}
-
-static const char *prop_of(xmlNodePtr n, const char *name, char *buf, size_t cap)
-{
-    xmlChar *v = xmlGetProp(n, BAD_CAST name);
-    if (!v)
-        return NULL;
-    snprintf(buf, cap, "%s", (const char *)v);
-    xmlFree(v);
-    return buf;
-}
-
-static double num_of(xmlNodePtr n, const char *name, double dflt)
-{
-    char buf[64];
-    const char *s = prop_of(n, name, buf, sizeof buf);
-    if (!s)
-        return dflt;
-    if (strchr(s, '%'))
-        return -1; /* "100%": the caller decides */
-    return strtod(s, NULL);
-}
-
-static void inherit(xmlNodePtr n, style *st)
-{
-    char buf[128];
-    const char *s;
-    if ((s = prop_of(n, "fill", buf, sizeof buf)))
-        st->has_fill = parse_color(s, st->fill);
-    if ((s = prop_of(n, "stroke", buf, sizeof buf)))
-        st->has_stroke = parse_color(s, st->stroke);
-    if ((s = prop_of(n, "stroke-width", buf, sizeof buf)))
-        st->width = strtod(s, NULL);
-    if ((s = prop_of(n, "font-size", buf, sizeof buf)))
-        st->font = strtod(s, NULL);
-    if ((s = prop_of(n, "font-weight", buf, sizeof buf)))
-        st->bold = strcmp(s, "bold") == 0;
-    if ((s = prop_of(n, "text-anchor", buf, sizeof buf)))
-        snprintf(st->anchor, sizeof st->anchor, "%.7s", s);
-    if ((s = prop_of(n, "stroke-dasharray", buf, sizeof buf)))
-        snprintf(st->dash, sizeof st->dash, "%.31s", s);
-    if ((s = prop_of(n, "stroke-linecap", buf, sizeof buf)))
-        st->cap_round = strcmp(s, "round") == 0;
-    if ((s = prop_of(n, "stroke-opacity", buf, sizeof buf)))
-        st->opacity = strtod(s, NULL);
-    if ((s = prop_of(n, "transform", buf, sizeof buf))) {
-        double x = 0, y = 0;
-        if (sscanf(s, "translate(%lf,%lf)", &x, &y) == 2 || sscanf(s, "translate(%lf %lf)", &x, &y) == 2)
-            st->tx += x, st->ty += y;
-    }
-}
-
 static void set_stroke(pbuf *b, const style *st)
 {
-    put(b, "%.3f %.3f %.3f RG %.2f w %d J ", st->stroke[0], st->stroke[1], st->stroke[2],
-        st->width > 0 ? st->width : 1, st->cap_round ? 1 : 0);
-    if (st->dash[0]) {
-        double d1 = 0, d2 = 0;
-        if (sscanf(st->dash, "%lf %lf", &d1, &d2) == 2 || sscanf(st->dash, "%lf,%lf", &d1, &d2) == 2)
-            put(b, "[%.1f %.1f] 0 d ", d1, d2);
-    } else {
-        put(b, "[] 0 d ");
-    }
-    put(b, "%s ", st->opacity < 1 ? "/GSh gs" : "/GSo gs");
+    const rep_svg_style *v = &st->s;
+    put(b, "%.3f %.3f %.3f RG %.2f w %d J ", v->stroke[0] / 255.0, v->stroke[1] / 255.0,
+        v->stroke[2] / 255.0, v->width > 0 ? v->width : 1, v->cap_round ? 1 : 0);
+    put(b, "[");
+    for (int i = 0; i < v->ndash; i++)
+        put(b, "%s%.1f", i ? " " : "", v->dash[i]);
+    put(b, "] 0 d ");
+    put(b, "%s ", v->stroke_opacity * v->opacity < 1 ? "/GSh gs" : "/GSo gs");
 }
 
-#define X(v) ((v) + st->tx)
-#define Y(v) (st->page_h - ((v) + st->ty))
+#define X(v) ((v) + st->s.tx)
+#define Y(v) (st->page_h - ((v) + st->s.ty))
 
 /* Helvetica's width of a character, by class (thousandths of an em). */
 static int char_width(unsigned char c)
@@ -203,21 +124,23 @@ static void draw_text(pbuf *b, xmlNodePtr n, const style *st)
     xmlChar *t = xmlNodeGetContent(n);
     if (!t)
         return;
-    double x = num_of(n, "x", 0), y = num_of(n, "y", 0), rot = 0, rx, ry;
+    double x = rep_svg_len(n, "x", 0, st->s.vw), y = rep_svg_len(n, "y", 0, st->s.vh), rot = 0, rx, ry;
     char buf[128];
-    const char *tr = prop_of(n, "transform", buf, sizeof buf);
+    const char *tr = rep_svg_prop(n, "transform", buf, sizeof buf);
     if (tr && sscanf(tr, "rotate(%lf %lf %lf)", &rot, &rx, &ry) < 1)
         rot = 0;
     pbuf tmp = {0};
     double wem = 0;
     pdf_string(&tmp, (const char *)t, &wem);
-    double w = wem * st->font;
-    double shift = strcmp(st->anchor, "middle") == 0 ? w / 2 : strcmp(st->anchor, "end") == 0 ? w : 0;
+    double w = wem * st->s.font;
+    double shift = strcmp(st->s.anchor, "middle") == 0 ? w / 2 : strcmp(st->s.anchor, "end") == 0 ? w : 0;
     double a = -rot * M_PI / 180, c = cos(a), s = sin(a);
     double px = X(x) - shift * c, py = Y(y) - shift * s;
-    const double *col = st->has_fill ? st->fill : (const double[3]){0, 0, 0};
-    put(b, "BT %.3f %.3f %.3f rg /%s %.1f Tf %.4f %.4f %.4f %.4f %.2f %.2f Tm %s Tj ET\n", col[0],
-        col[1], col[2], st->bold ? "F2" : "F1", st->font, c, s, -s, c, px, py,
+    static const unsigned char black[3] = {0, 0, 0};
+    const unsigned char *col = st->s.has_fill ? st->s.fill : black;
+    put(b, "BT %.3f %.3f %.3f rg /%s %.1f Tf %.4f %.4f %.4f %.4f %.2f %.2f Tm %s Tj ET\n",
+        col[0] / 255.0, col[1] / 255.0, col[2] / 255.0, st->s.bold ? "F2" : "F1", st->s.font, c, s,
+        -s, c, px, py,
         tmp.p ? tmp.p : "()");
     free(tmp.p);
     xmlFree(t);
@@ -225,13 +148,14 @@ static void draw_text(pbuf *b, xmlNodePtr n, const style *st)
 
 static void paint(pbuf *b, const style *st, int closed)
 {
-    if (st->has_fill && closed && st->has_stroke) {
-        put(b, "%.3f %.3f %.3f rg ", st->fill[0], st->fill[1], st->fill[2]);
+    const unsigned char *f = st->s.fill;
+    if (st->s.has_fill && closed && st->s.has_stroke) {
+        put(b, "%.3f %.3f %.3f rg ", f[0] / 255.0, f[1] / 255.0, f[2] / 255.0);
         set_stroke(b, st);
         put(b, "B\n");
-    } else if (st->has_fill && closed) {
-        put(b, "%.3f %.3f %.3f rg f\n", st->fill[0], st->fill[1], st->fill[2]);
-    } else if (st->has_stroke) {
+    } else if (st->s.has_fill && closed) {
+        put(b, "%.3f %.3f %.3f rg f\n", f[0] / 255.0, f[1] / 255.0, f[2] / 255.0);
+    } else if (st->s.has_stroke) {
         set_stroke(b, st);
         put(b, "S\n");
     } else {
@@ -297,21 +221,24 @@ static void walk(pbuf *b, xmlNodePtr n, const style *st)
         if (strcmp(name, "title") == 0 || strcmp(name, "defs") == 0 || strcmp(name, "clipPath") == 0)
             continue;
         style s2 = *st;
-        inherit(c, &s2);
+        rep_svg_inherit(c, &s2.s);
         const style *stp = &s2;
+        double vw = st->s.vw, vh = st->s.vh;
+        if (strcmp(name, "svg") == 0) { /* a nested chart: its own viewport for percentages */
+            s2.s.tx += rep_svg_len(c, "x", 0, vw), s2.s.ty += rep_svg_len(c, "y", 0, vh);
+            s2.s.vw = rep_svg_len(c, "width", vw, vw), s2.s.vh = rep_svg_len(c, "height", vh, vh);
+        }
         if (strcmp(name, "g") == 0 || strcmp(name, "svg") == 0) {
             walk(b, c, &s2);
         } else if (strcmp(name, "rect") == 0) {
-            double x = num_of(c, "x", 0), y = num_of(c, "y", 0), w = num_of(c, "width", 0),
-                   h = num_of(c, "height", 0);
-            if (w < 0 || h < 0) /* "100%": the page */
-                x = y = 0, w = 1e4, h = 1e4;
+            double x = rep_svg_len(c, "x", 0, vw), y = rep_svg_len(c, "y", 0, vh),
+                   w = rep_svg_len(c, "width", 0, vw), h = rep_svg_len(c, "height", 0, vh);
             put(b, "%.2f %.2f %.2f %.2f re ", X(x), Y(y) - h, w, h);
             paint(b, stp, 1);
         } else if (strcmp(name, "line") == 0) {
-            put(b, "%.2f %.2f m %.2f %.2f l ", X(num_of(c, "x1", 0)), Y(num_of(c, "y1", 0)),
-                X(num_of(c, "x2", 0)), Y(num_of(c, "y2", 0)));
-            s2.has_fill = 0;
+            put(b, "%.2f %.2f m %.2f %.2f l ", X(rep_svg_len(c, "x1", 0, vw)), Y(rep_svg_len(c, "y1", 0, vh)),
+                X(rep_svg_len(c, "x2", 0, vw)), Y(rep_svg_len(c, "y2", 0, vh)));
+            s2.s.has_fill = 0;
             paint(b, &s2, 0);
         } else if (strcmp(name, "polyline") == 0) {
             xmlChar *pts = xmlGetProp(c, BAD_CAST "points");
@@ -334,7 +261,7 @@ static void walk(pbuf *b, xmlNodePtr n, const style *st)
                     first = 0;
                 }
                 xmlFree(pts);
-                s2.has_fill = 0;
+                s2.s.has_fill = 0;
                 paint(b, &s2, 0);
             }
         } else if (strcmp(name, "path") == 0) {
@@ -344,8 +271,8 @@ static void walk(pbuf *b, xmlNodePtr n, const style *st)
                 xmlFree(d);
             }
         } else if (strcmp(name, "circle") == 0) {
-            double cx = X(num_of(c, "cx", 0)), cy = Y(num_of(c, "cy", 0)), r = num_of(c, "r", 0),
-                   k = 0.5523 * r;
+            double cx = X(rep_svg_len(c, "cx", 0, vw)), cy = Y(rep_svg_len(c, "cy", 0, vh)),
+                   r = rep_svg_len(c, "r", 0, vw), k = 0.5523 * r;
             put(b, "%.2f %.2f m %.2f %.2f %.2f %.2f %.2f %.2f c %.2f %.2f %.2f %.2f %.2f %.2f c "
                    "%.2f %.2f %.2f %.2f %.2f %.2f c %.2f %.2f %.2f %.2f %.2f %.2f c h ",
                 cx + r, cy, cx + r, cy + k, cx + k, cy + r, cx, cy + r, cx - k, cy + r, cx - r,
@@ -366,14 +293,16 @@ unsigned char *rep_svg_to_pdf(const char *svg_text, size_t *len)
     if (!doc)
         return NULL;
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    double W = num_of(root, "width", 720), H = num_of(root, "height", 480);
+    double W = rep_svg_len(root, "width", 720, 720), H = rep_svg_len(root, "height", 480, 480);
     if (W <= 0)
         W = 720;
     if (H <= 0)
         H = 480;
-    style st = {.has_fill = 1, .width = 1, .font = 12, .opacity = 1, .anchor = "start", .page_h = H};
-    inherit(root, &st);
-    st.tx = st.ty = 0;
+    style st = {.s = {.has_fill = 1, .width = 1, .font = 12, .stroke_opacity = 1,
+                      .fill_opacity = 1, .opacity = 1, .anchor = "start", .vw = W, .vh = H},
+                .page_h = H};
+    rep_svg_inherit(root, &st.s);
+    st.s.tx = st.s.ty = 0;
     pbuf content = {0};
     walk(&content, root, &st);
     xmlFreeDoc(doc);

@@ -98,142 +98,13 @@ typedef struct canvas {
     size_t errlen;
 } canvas;
 
-typedef struct style {
-    unsigned char fill[3], stroke[3];
-    int has_fill, has_stroke;
-    double width, font, stroke_opacity, fill_opacity, opacity;
-    int bold, cap_round, join; /* join: 0 miter, 1 round, 2 bevel */
-    char anchor[8];
-    double dash[8];
-    int ndash;
-    double tx, ty;   /* translation, SVG units */
-    double clip[4];  /* device pixels: x0, y0, x1, y1 */
-    double vw, vh;   /* viewport size for percentages */
-} style;
+typedef rep_svg_style style;
 
 static void fail(canvas *c, const char *msg)
 {
     if (!c->failed && c->err && c->errlen)
         snprintf(c->err, c->errlen, "%s", msg);
     c->failed = 1;
-}
-
-/* ---- attributes (as pdf.c reads them) -------------------------------------------------------- */
-
-static int parse_color(const char *s, unsigned char rgb[3])
-{
-    static const struct {
-        const char *name;
-        unsigned v;
-    } named[] = {{"white", 0xffffff}, {"black", 0},       {"red", 0xff0000},
-                 {"green", 0x008000}, {"blue", 0x0000ff}, {"gray", 0x808080},
-                 {"grey", 0x808080},  {"orange", 0xffa500}};
-    if (!s || strcmp(s, "none") == 0 || strcmp(s, "transparent") == 0)
-        return 0;
-    unsigned v = 0;
-    size_t n = strlen(s);
-    if (s[0] == '#' && n == 7 && sscanf(s + 1, "%x", &v) == 1) {
-    } else if (s[0] == '#' && n == 4 && sscanf(s + 1, "%x", &v) == 1) {
-        v = ((v >> 8) & 15) * 0x110000 + ((v >> 4) & 15) * 0x1100 + (v & 15) * 0x11;
-    } else {
-        v = 0; /* black and anything unknown */
-        for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
-            if (strcmp(s, named[i].name) == 0)
-                v = named[i].v;
-    }
-    rgb[0] = (unsigned char)(v >> 16), rgb[1] = (unsigned char)(v >> 8), rgb[2] = (unsigned char)v;
-    return 1;
-}
-
-static const char *prop_of(xmlNodePtr n, const char *name, char *buf, size_t cap)
-{
-    xmlChar *v = xmlGetProp(n, BAD_CAST name);
-    if (!v)
-        return NULL;
-    snprintf(buf, cap, "%s", (const char *)v);
-    xmlFree(v);
-    return buf;
-}
-
-/* A length; "50%" is that share of `whole`. */
-static double len_of(xmlNodePtr n, const char *name, double dflt, double whole)
-{
-    char buf[64];
-    const char *s = prop_of(n, name, buf, sizeof buf);
-    if (!s)
-        return dflt;
-    double v = strtod(s, NULL);
-    return strchr(s, '%') ? v / 100 * whole : v;
-}
-
-static double clamp01(double v)
-{
-    return v < 0 ? 0 : v > 1 ? 1 : v;
-}
-
-static void parse_dash(const char *s, style *st)
-{
-    st->ndash = 0;
-    double sum = 0;
-    while (*s && st->ndash < 8) {
-        while (*s == ' ' || *s == ',')
-            s++;
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s)
-            break;
-        s = end;
-        if (v < 0) {
-            st->ndash = 0;
-            return;
-        }
-        st->dash[st->ndash++] = v;
-        sum += v;
-    }
-    if (st->ndash % 2 == 1 && st->ndash <= 4) { /* an odd list is repeated to make it even */
-        for (int i = 0; i < st->ndash; i++)
-            st->dash[st->ndash + i] = st->dash[i];
-        st->ndash *= 2;
-    } else if (st->ndash % 2 == 1) {
-        st->ndash--;
-    }
-    if (!(sum > 0))
-        st->ndash = 0; /* "none", "0" or nonsense: solid */
-}
-
-static void inherit(xmlNodePtr n, style *st)
-{
-    char buf[128];
-    const char *s;
-    if ((s = prop_of(n, "fill", buf, sizeof buf)))
-        st->has_fill = parse_color(s, st->fill);
-    if ((s = prop_of(n, "stroke", buf, sizeof buf)))
-        st->has_stroke = parse_color(s, st->stroke);
-    if ((s = prop_of(n, "stroke-width", buf, sizeof buf)))
-        st->width = strtod(s, NULL);
-    if ((s = prop_of(n, "font-size", buf, sizeof buf)))
-        st->font = strtod(s, NULL);
-    if ((s = prop_of(n, "font-weight", buf, sizeof buf)))
-        st->bold = strcmp(s, "bold") == 0 || strcmp(s, "bolder") == 0 || atoi(s) >= 600;
-    if ((s = prop_of(n, "text-anchor", buf, sizeof buf)))
-        snprintf(st->anchor, sizeof st->anchor, "%.7s", s);
-    if ((s = prop_of(n, "stroke-dasharray", buf, sizeof buf)))
-        parse_dash(s, st);
-    if ((s = prop_of(n, "stroke-linecap", buf, sizeof buf)))
-        st->cap_round = strcmp(s, "round") == 0;
-    if ((s = prop_of(n, "stroke-linejoin", buf, sizeof buf)))
-        st->join = strcmp(s, "round") == 0 ? 1 : strcmp(s, "bevel") == 0 ? 2 : 0;
-    if ((s = prop_of(n, "stroke-opacity", buf, sizeof buf)))
-        st->stroke_opacity = clamp01(strtod(s, NULL));
-    if ((s = prop_of(n, "fill-opacity", buf, sizeof buf)))
-        st->fill_opacity = clamp01(strtod(s, NULL));
-    if ((s = prop_of(n, "opacity", buf, sizeof buf))) /* not inherited: it multiplies down */
-        st->opacity *= clamp01(strtod(s, NULL));
-    if ((s = prop_of(n, "transform", buf, sizeof buf))) {
-        double x = 0, y = 0;
-        if (sscanf(s, "translate(%lf,%lf)", &x, &y) >= 1 || sscanf(s, "translate(%lf %lf)", &x, &y) >= 1)
-            st->tx += x, st->ty += y;
-    }
 }
 
 /* ---- shapes ---------------------------------------------------------------------------------- */
@@ -797,9 +668,9 @@ static void draw_text(canvas *c, xmlNodePtr n, const style *st)
     double width = pen[ng], ascent = asc * sc, descent = -desc * sc, margin = 2 + size * 0.25;
     double shift = strcmp(st->anchor, "middle") == 0 ? width / 2 : strcmp(st->anchor, "end") == 0 ? width : 0;
     double k = c->scale;
-    double X = (len_of(n, "x", 0, st->vw) + st->tx) * k, Y = (len_of(n, "y", 0, st->vh) + st->ty) * k;
+    double X = (rep_svg_len(n, "x", 0, st->vw) + st->tx) * k, Y = (rep_svg_len(n, "y", 0, st->vh) + st->ty) * k;
     char buf[128];
-    const char *tr = prop_of(n, "transform", buf, sizeof buf);
+    const char *tr = rep_svg_prop(n, "transform", buf, sizeof buf);
     double rot = 0, rx = 0, ry = 0;
     int quarter = 0;
     if (tr) {
@@ -905,14 +776,14 @@ static void clip_to(style *st, double scale, double x, double y, double w, doubl
 static void apply_clip(canvas *c, xmlNodePtr n, style *st)
 {
     char buf[128], id[120];
-    const char *s = prop_of(n, "clip-path", buf, sizeof buf);
+    const char *s = rep_svg_prop(n, "clip-path", buf, sizeof buf);
     if (!s || sscanf(s, "url(#%119[^)])", id) != 1)
         return;
     xmlNodePtr cp = find_clip(c->root, id);
     for (xmlNodePtr r = cp ? cp->children : NULL; r; r = r->next)
         if (r->type == XML_ELEMENT_NODE && strcmp((const char *)r->name, "rect") == 0) {
-            clip_to(st, c->scale, len_of(r, "x", 0, st->vw), len_of(r, "y", 0, st->vh),
-                    len_of(r, "width", 0, st->vw), len_of(r, "height", 0, st->vh));
+            clip_to(st, c->scale, rep_svg_len(r, "x", 0, st->vw), rep_svg_len(r, "y", 0, st->vh),
+                    rep_svg_len(r, "width", 0, st->vw), rep_svg_len(r, "height", 0, st->vh));
             return;
         }
 }
@@ -948,28 +819,28 @@ static void walk(canvas *c, shape *sh, xmlNodePtr n, const style *st)
             strcmp(name, "desc") == 0 || strcmp(name, "metadata") == 0 || strcmp(name, "style") == 0)
             continue;
         style s2 = *st;
-        inherit(e, &s2);
+        rep_svg_inherit(e, &s2);
         apply_clip(c, e, &s2);
         ptbuf pts = {0};
         if (strcmp(name, "g") == 0) {
             walk(c, sh, e, &s2);
         } else if (strcmp(name, "svg") == 0) { /* a nested chart: its own viewport, clipped */
-            double x = len_of(e, "x", 0, st->vw), y = len_of(e, "y", 0, st->vh);
+            double x = rep_svg_len(e, "x", 0, st->vw), y = rep_svg_len(e, "y", 0, st->vh);
             s2.tx += x, s2.ty += y;
-            s2.vw = len_of(e, "width", st->vw, st->vw), s2.vh = len_of(e, "height", st->vh, st->vh);
+            s2.vw = rep_svg_len(e, "width", st->vw, st->vw), s2.vh = rep_svg_len(e, "height", st->vh, st->vh);
             clip_to(&s2, c->scale, 0, 0, s2.vw, s2.vh);
             walk(c, sh, e, &s2);
         } else if (strcmp(name, "rect") == 0) {
-            double x = len_of(e, "x", 0, s2.vw), y = len_of(e, "y", 0, s2.vh),
-                   w = len_of(e, "width", 0, s2.vw), h = len_of(e, "height", 0, s2.vh);
+            double x = rep_svg_len(e, "x", 0, s2.vw), y = rep_svg_len(e, "y", 0, s2.vh),
+                   w = rep_svg_len(e, "width", 0, s2.vw), h = rep_svg_len(e, "height", 0, s2.vh);
             if (w > 0 && h > 0) {
                 pb_push(&pts, x, y), pb_push(&pts, x + w, y), pb_push(&pts, x + w, y + h),
                     pb_push(&pts, x, y + h);
                 paint1(c, sh, &s2, &pts, 1, 1);
             }
         } else if (strcmp(name, "line") == 0) {
-            pb_push(&pts, len_of(e, "x1", 0, s2.vw), len_of(e, "y1", 0, s2.vh));
-            pb_push(&pts, len_of(e, "x2", 0, s2.vw), len_of(e, "y2", 0, s2.vh));
+            pb_push(&pts, rep_svg_len(e, "x1", 0, s2.vw), rep_svg_len(e, "y1", 0, s2.vh));
+            pb_push(&pts, rep_svg_len(e, "x2", 0, s2.vw), rep_svg_len(e, "y2", 0, s2.vh));
             paint1(c, sh, &s2, &pts, 0, 0);
         } else if (strcmp(name, "polyline") == 0 || strcmp(name, "polygon") == 0) {
             xmlChar *v = xmlGetProp(e, BAD_CAST "points");
@@ -985,8 +856,8 @@ static void walk(canvas *c, shape *sh, xmlNodePtr n, const style *st)
                 xmlFree(d);
             }
         } else if (strcmp(name, "circle") == 0) {
-            double cx = len_of(e, "cx", 0, s2.vw), cy = len_of(e, "cy", 0, s2.vh),
-                   r = len_of(e, "r", 0, s2.vw);
+            double cx = rep_svg_len(e, "cx", 0, s2.vw), cy = rep_svg_len(e, "cy", 0, s2.vh),
+                   r = rep_svg_len(e, "r", 0, s2.vw);
             int m = circle_segments(r * c->scale);
             for (int i = 0; r > 0 && i < m; i++)
                 pb_push(&pts, cx + r * cos(2 * M_PI * i / m), cy + r * sin(2 * M_PI * i / m));
@@ -1021,7 +892,7 @@ unsigned char *rep_svg_to_png(const char *svg_text, size_t *len, char *err, size
         xmlFreeDoc(doc);
         return NULL;
     }
-    double W = len_of(root, "width", 720, 720), H = len_of(root, "height", 480, 480);
+    double W = rep_svg_len(root, "width", 720, 720), H = rep_svg_len(root, "height", 480, 480);
     if (!(W >= 1) || !(H >= 1) || W * H > MAX_PIXELS) {
         fail(&c, "cannot rasterise the chart: its width or height is missing or out of range");
         xmlFreeDoc(doc);
@@ -1040,7 +911,7 @@ unsigned char *rep_svg_to_png(const char *svg_text, size_t *len, char *err, size
         style st = {.has_fill = 1, .width = 1, .font = 16, .stroke_opacity = 1, .fill_opacity = 1,
                     .opacity = 1, .anchor = "start", .vw = W, .vh = H,
                     .clip = {0, 0, c.W, c.H}};
-        inherit(root, &st);
+        rep_svg_inherit(root, &st);
         st.tx = st.ty = 0;
         shape sh = {0};
         walk(&c, &sh, root, &st);

@@ -66,6 +66,30 @@ char *rep_svg_heatmap(const char *title, const char *xlabel, const char *ylabel,
                       const char *const *xlabels, int nx, const char *const *ylabels, int ny,
                       const double *v /* (ny, nx) */, int lower_is_better);
 
+/* The presentation state of an SVG element as the painters (pdf.c, raster.c) read our charts:
+ * what it inherits from its parents and its own attributes (svgstyle.c). */
+typedef struct rep_svg_style {
+    unsigned char fill[3], stroke[3];
+    int has_fill, has_stroke;
+    double width, font, stroke_opacity, fill_opacity, opacity;
+    int bold, cap_round, join; /* join: 0 miter, 1 round, 2 bevel */
+    char anchor[8];
+    double dash[8];
+    int ndash;
+    double tx, ty;   /* translation, SVG units */
+    double clip[4];  /* raster.c: device pixels x0, y0, x1, y1 */
+    double vw, vh;   /* viewport size for percentages */
+} rep_svg_style;
+
+/* Attribute name of n into buf (cap bytes); NULL when absent. */
+const char *rep_svg_prop(xmlNodePtr n, const char *name, char *buf, size_t cap);
+/* A length attribute ("50%" is that share of whole); dflt when absent. */
+double rep_svg_len(xmlNodePtr n, const char *name, double dflt, double whole);
+/* A colour into rgb: 1, or 0 for none. */
+int rep_svg_color(const char *s, unsigned char rgb[3]);
+/* n's presentation attributes over the state st inherited from its parents. */
+void rep_svg_inherit(xmlNodePtr n, rep_svg_style *st);
+
 /* A chart of svg.c as a one-page PDF (vector, base fonts); *len its size; NULL on failure. */
 unsigned char *rep_svg_to_pdf(const char *svg_text, size_t *len);
 
