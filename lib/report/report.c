@@ -544,27 +544,6 @@ static void cm_table(page *p, xmlNodePtr parent, const double *cm, int n, int k,
     }
 }
 
-/* Indices 0..n-1 ordered as numpy's argsort(v)[::-1]: descending, ties in descending index
- * order (numpy sorts small arrays stably; the reversal flips tied indices). */
-static void argsort_desc(const double *v, int n, int *idx)
-{
-    for (int i = 0; i < n; i++)
-        idx[i] = i;
-    /* stable ascending insertion sort, then reverse */
-    for (int i = 1; i < n; i++) {
-        int x = idx[i], j = i - 1;
-        while (j >= 0 && v[idx[j]] > v[x]) {
-            idx[j + 1] = idx[j];
-            j--;
-        }
-        idx[j + 1] = x;
-    }
-    for (int i = 0, j = n - 1; i < j; i++, j--) {
-        int t = idx[i];
-        idx[i] = idx[j];
-        idx[j] = t;
-    }
-}
 
 static void section_confusion(page *p, xmlNodePtr parent, const octx *oc, const double *cm,
                               int n, const classes *cl)
@@ -622,7 +601,7 @@ static void section_confusion(page *p, xmlNodePtr parent, const octx *oc, const 
         }
         ent[i] = e;
     }
-    argsort_desc(ent, k, ord);
+    rep_argsort_desc(ent, k, ord);
     for (int i = 0; i < k; i++) {
         lab[i] = cl->name[ord[i]];
         sorted[i] = ent[ord[i]];
@@ -690,7 +669,7 @@ static void section_f1_freq(page *p, xmlNodePtr parent, const octx *oc, const cl
                 "spanning its minimum to maximum."),
          "class", "note");
     snprintf(h, sizeof h, "F1 score vs frequency, %s (sorted by F1)", f);
-    argsort_desc(f1, n, ord);
+    rep_argsort_desc(f1, n, ord);
     for (int i = 0; i < n; i++) {
         lab[i] = cl->name[ord[i]];
         a[i] = f1[ord[i]];
@@ -713,7 +692,7 @@ static void section_f1_freq(page *p, xmlNodePtr parent, const octx *oc, const cl
         prop(p, addf(p, tr, "td", "%.0f", b[i]), "align", "right");
     }
     snprintf(h, sizeof h, "F1 score vs frequency, %s (sorted by frequency)", f);
-    argsort_desc(fr, n, ord);
+    rep_argsort_desc(fr, n, ord);
     for (int i = 0; i < n; i++) {
         lab[i] = cl->name[ord[i]];
         a[i] = fr[ord[i]];
@@ -1783,17 +1762,6 @@ static void save_svg(page *p, const char *dir, const char *name, const char *svg
         p->oom = 1;
 }
 
-/* The value of a parameter in one trial as text (numbers as Python writes them). */
-static void param_text(const cJSON *v, char *buf, size_t n)
-{
-    if (cJSON_IsString(v)) {
-        snprintf(buf, n, "%s", v->valuestring);
-        return;
-    }
-    char *t = v ? lc_json_print_py(v) : NULL;
-    snprintf(buf, n, "%s", t ? t : "null");
-    free(t);
-}
 
 static void section_hyperopt(page *p, xmlNodePtr body, const lc_report_info *in)
 {
@@ -1833,7 +1801,7 @@ static void section_hyperopt(page *p, xmlNodePtr body, const lc_report_info *in)
             if (cJSON_IsNumber(v)) {
                 json_cell(p, tr, v, 6);
             } else {
-                param_text(v, buf, sizeof buf);
+                rep_json_text(v, buf, sizeof buf);
                 add(p, tr, "td", buf);
             }
         }

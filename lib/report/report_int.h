@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cJSON.h>
 #include <libxml/tree.h>
 
 /* Colour-blind-safe palette (Okabe & Ito). */
@@ -92,6 +93,14 @@ void rep_svg_inherit(xmlNodePtr n, rep_svg_style *st);
 
 /* A chart of svg.c as a one-page PDF (vector, base fonts); *len its size; NULL on failure. */
 unsigned char *rep_svg_to_pdf(const char *svg_text, size_t *len);
+
+/* Indices 0..n-1 ordered as numpy's argsort(v)[::-1]: descending, ties in descending index
+ * order (numpy sorts small arrays stably; the reversal flips tied indices). */
+void rep_argsort_desc(const double *v /* (n) */, int n, int *idx /* (n) */);
+
+/* v as text into buf: a string as it is, anything else as Python's json writes it ("null" for
+ * NULL). */
+void rep_json_text(const cJSON *v, char *buf, size_t n);
 
 /* Histogram bars: counts (nb) over edges (nb + 1). */
 char *rep_svg_histogram(const char *title, const char *xlabel, const double *edges,

@@ -7,6 +7,10 @@
 #include "report_int.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lc_json.h"
 
 void rep_calibration(const float *p, const float *y, size_t n, int nb, int64_t *count,
                      double *mean_p, double *observed)
@@ -93,4 +97,38 @@ size_t rep_subsample(size_t n, size_t max, size_t *idx)
     for (size_t i = 0; i < k; i++)
         idx[i] = k == n ? i : (size_t)((unsigned long long)i * n / k);
     return k;
+}
+
+/* Indices 0..n-1 ordered as numpy's argsort(v)[::-1]: descending, ties in descending index
+ * order (numpy sorts small arrays stably; the reversal flips tied indices). */
+void rep_argsort_desc(const double *v, int n, int *idx)
+{
+    for (int i = 0; i < n; i++)
+        idx[i] = i;
+    /* stable ascending insertion sort, then reverse */
+    for (int i = 1; i < n; i++) {
+        int x = idx[i], j = i - 1;
+        while (j >= 0 && v[idx[j]] > v[x]) {
+            idx[j + 1] = idx[j];
+            j--;
+        }
+        idx[j + 1] = x;
+    }
+    for (int i = 0, j = n - 1; i < j; i++, j--) {
+        int t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+    }
+}
+
+/* A JSON value as text: a string as it is, anything else as Python writes it. */
+void rep_json_text(const cJSON *v, char *buf, size_t n)
+{
+    if (cJSON_IsString(v)) {
+        snprintf(buf, n, "%s", v->valuestring);
+        return;
+    }
+    char *t = v ? lc_json_print_py(v) : NULL;
+    snprintf(buf, n, "%s", t ? t : "null");
+    free(t);
 }

@@ -261,25 +261,6 @@ static void label_of(const cJSON *labels, int i, char *buf, size_t n)
         snprintf(buf, n, "%d", i);
 }
 
-/* numpy's argsort(v)[::-1] (stable ascending, then reversed) */
-static void argsort_desc(const double *v, int n, int *idx)
-{
-    for (int i = 0; i < n; i++)
-        idx[i] = i;
-    for (int i = 1; i < n; i++) {
-        int x = idx[i], j = i - 1;
-        while (j >= 0 && v[idx[j]] > v[x]) {
-            idx[j + 1] = idx[j];
-            j--;
-        }
-        idx[j + 1] = x;
-    }
-    for (int i = 0, j = n - 1; i < j; i++, j--) {
-        int t = idx[i];
-        idx[i] = idx[j];
-        idx[j] = t;
-    }
-}
 
 int lc_viz_confusion_matrix(lc_figs *f, const lc_viz_models *m, const cJSON *meta,
                             const char *only, const int *top_n, int ntop, int normalize)
@@ -332,7 +313,7 @@ int lc_viz_confusion_matrix(lc_figs *f, const lc_viz_models *m, const cJSON *met
                 snprintf(yl, sizeof yl, "actual %s", feat->string);
                 lc_figs_add(f, rep_svg_heatmap(title, xl, yl, lp, k, lp, k, cm, 0),
                         "confusion_matrix_%s_%s_top%d", model_name(m, i), feat->string, k);
-                argsort_desc(ent, k, ord);
+                rep_argsort_desc(ent, k, ord);
                 double *dv = malloc((size_t)k * sizeof *dv);
                 const char **dl = malloc((size_t)k * sizeof *dl);
                 if (dv && dl) {
@@ -399,7 +380,7 @@ int lc_viz_frequency_vs_f1(lc_figs *f, const lc_viz_models *m, const cJSON *meta
             char title[300];
             snprintf(title, sizeof title, "%s F1 Score vs Frequency %s", model_name(m, i), feat->string);
             /* the view Ludwig's file ends up holding: classes by frequency, most frequent first */
-            argsort_desc(freq, n, ord);
+            rep_argsort_desc(freq, n, ord);
             for (int c = 0; c < n; c++) {
                 a[c] = freq[ord[c]];
                 b[c] = f1[ord[c]];
@@ -440,7 +421,7 @@ int lc_viz_multiclass_multimetric(lc_figs *f, const lc_viz_models *m, const cJSO
                 const cJSON *x = get(get(pcs, cJSON_GetArrayItem(i2s, c)->valuestring), "f1_score");
                 f1[c] = cJSON_IsNumber(x) && isfinite(x->valuedouble) ? x->valuedouble : 0;
             }
-            argsort_desc(f1, n, ord);
+            rep_argsort_desc(f1, n, ord);
             for (int t = 0; t < ntop; t++) {
                 int k = top_n[t] > 0 && top_n[t] < n ? top_n[t] : n;
                 /* top<k>: the first k classes; best<k>/worst<k>: by F1; sorted: all by F1 */
@@ -534,16 +515,6 @@ int lc_viz_pr_from_test_statistics(lc_figs *f, const lc_viz_models *m, const cha
 
 /* ---- hyperopt_report ---- */
 
-static void param_text(const cJSON *v, char *buf, size_t n)
-{
-    if (cJSON_IsString(v)) {
-        snprintf(buf, n, "%s", v->valuestring);
-        return;
-    }
-    char *t = v ? lc_json_print_py(v) : NULL;
-    snprintf(buf, n, "%s", t ? t : "null");
-    free(t);
-}
 
 typedef struct hbin {
     int n;
@@ -572,7 +543,7 @@ static int bins_of(const cJSON *res, int nt, const char *name, hbin *b)
     if (!numeric) {
         int i = 0;
         for (const cJSON *r = res->child; r && i < nt; r = r->next, i++) {
-            param_text(get(get(r, "parameters"), name), buf, sizeof buf);
+            rep_json_text(get(get(r, "parameters"), name), buf, sizeof buf);
             int k = 0;
             while (k < nd && strcmp(txt[k], buf) != 0)
                 k++;
