@@ -682,6 +682,15 @@ static double qround(double v, double q)
     return nearbyint(v / q) * q; /* numpy's round: half to even */
 }
 
+/* Ray's LogUniform draw: base ** uniform(log(lo) / log(base), log(hi) / log(base)), the bounds
+ * first moved inward to multiples of q when q != 1 (Ray's Quantized). */
+static double log_draw(lc_npgen *g, double lo, double hi, double q, double base)
+{
+    if (q != 1)
+        lo = ceil(lo / q) * q, hi = floor(hi / q) * q;
+    return pow(base, lc_npgen_uniform(g, log(lo) / log(base), log(hi) / log(base)));
+}
+
 /* A float as PyYAML writes one (repr, with ".0" before an exponent that has no '.', and .inf /
  * .nan), so that YAML typing reads it back as the same float. */
 static void yaml_float(double v, char *buf, size_t n)
@@ -725,17 +734,12 @@ static lc_ynode *sample(const hparam *p, lc_npgen *g)
                   : lc_npgen_uniform(g, a[0], a[1]);
         break;
     case SP_LOGUNIFORM:
-    case SP_QLOGUNIFORM: {
-        int qi = d->id == SP_QLOGUNIFORM;
-        double base = a[qi ? 3 : 2], lo = a[0], hi = a[1];
-        q = qi ? a[2] : 1, has_q = q != 1;
-        if (has_q)
-            lo = ceil(lo / q) * q, hi = floor(hi / q) * q;
-        v = pow(base, lc_npgen_uniform(g, log(lo) / log(base), log(hi) / log(base)));
-        if (has_q)
+    case SP_QLOGUNIFORM:
+        q = d->id == SP_QLOGUNIFORM ? a[2] : 1;
+        v = log_draw(g, a[0], a[1], q, a[d->id == SP_QLOGUNIFORM ? 3 : 2]);
+        if (q != 1)
             v = qround(v, q);
         break;
-    }
     case SP_RANDN:
         v = lc_npgen_normal(g, a[0], a[1]);
         break;
@@ -755,13 +759,9 @@ static lc_ynode *sample(const hparam *p, lc_npgen *g)
         break;
     case SP_LOGRANDINT:
     case SP_QLOGRANDINT: {
-        int qi = d->id == SP_QLOGRANDINT;
-        double base = a[qi ? 3 : 2], lo = a[0], hi = a[1];
-        q = qi ? a[2] : 1, has_q = q != 1;
-        if (has_q)
-            lo = ceil(lo / q) * q, hi = floor(hi / q) * q;
-        double f = floor(pow(base, lc_npgen_uniform(g, log(lo) / log(base), log(hi) / log(base))));
-        iv = (long long)(has_q ? qround(f, q) : f);
+        q = d->id == SP_QLOGRANDINT ? a[2] : 1;
+        double f = floor(log_draw(g, a[0], a[1], q, a[d->id == SP_QLOGRANDINT ? 3 : 2]));
+        iv = (long long)(q != 1 ? qround(f, q) : f);
         break;
     }
     }
