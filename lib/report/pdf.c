@@ -287,6 +287,7 @@ static void walk(pbuf *b, xmlNodePtr n, const style *st)
 
 unsigned char *rep_svg_to_pdf(const char *svg_text, size_t *len)
 {
+    rep_xml_init();
     *len = 0;
     xmlDocPtr doc = xmlReadMemory(svg_text, (int)strlen(svg_text), "chart.svg", NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

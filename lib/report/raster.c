@@ -877,6 +877,7 @@ static double pick_scale(double W, double H)
 
 unsigned char *rep_svg_to_png(const char *svg_text, size_t *len, char *err, size_t errlen)
 {
+    rep_xml_init();
     *len = 0;
     if (err && errlen)
         err[0] = '\0';

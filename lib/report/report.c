@@ -1839,6 +1839,7 @@ static void section_hyperopt(page *p, xmlNodePtr body, const lc_report_info *in)
 
 static lc_status write_page(const char *path, const lc_report_info *in, lc_error *e)
 {
+    rep_xml_init();
     page p = {0};
     p.doc = htmlNewDocNoDtD(NULL, NULL);
     if (!p.doc)

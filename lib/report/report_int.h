@@ -13,6 +13,12 @@
 #include <cJSON.h>
 #include <libxml/tree.h>
 
+/* libxml2's global state, set up once before any thread builds or reads a document: libxml2
+ * initialises it lazily otherwise, and two threads doing so at once (hyperopt's concurrent trials
+ * writing their reports) deadlock in its dictionary's random seed. Every entry point that makes
+ * or parses a document calls it. */
+void rep_xml_init(void);
+
 /* Colour-blind-safe palette (Okabe & Ito). */
 #define REP_BLUE "#0072B2"
 #define REP_ORANGE "#E69F00"

@@ -7,7 +7,9 @@
 #include "report_int.h"
 
 #include <libxml/tree.h>
+#include <libxml/parser.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,8 +87,16 @@ static void line(svg *s, xmlNodePtr parent, double x1, double y1, double x2, dou
         attr(s, l, "stroke-dasharray", "%s", dash);
 }
 
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+void rep_xml_init(void)
+{
+    pthread_once(&xml_once, xmlInitParser);
+}
+
 static void svg_begin(svg *s, int height, const char *title)
 {
+    rep_xml_init();
     s->oom = 0;
     s->doc = xmlNewDoc(BAD_CAST "1.0");
     s->root = s->doc ? xmlNewNode(NULL, BAD_CAST "svg") : NULL;

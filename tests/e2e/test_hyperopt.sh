@@ -106,6 +106,28 @@ best=$(grep "^Current best trial:" "$T/gc.out" | tail -1 | cut -d" " -f 4)
     --output_directory "$T/pred" >"$T/pred.log" 2>&1 || { fail "predict with the best model"; cat "$T/pred.log"; }
 [ "$(wc -l <"$T/pred/predictions_parquet.csv")" -eq 570 ] || fail "the best model's predictions"
 
+# --- the log spaces (base 2, quantized floats and integers), each draw as Ray's from numpy; four
+# 1-epoch trials two at a time reach libxml2 (their reports) at the same moment in a fresh
+# process: before rep_xml_init that could deadlock, so the run is bounded by a KILL timeout
+cat >"$T/lq.yaml" <<'YAML'
+input_features: [{name: mean_radius, type: number}]
+output_features: [{name: diagnosis, type: binary, preprocessing: {fallback_true_label: malignant}}]
+trainer: {epochs: 1}
+hyperopt:
+  parameters:
+    trainer.learning_rate: {space: qloguniform, lower: 0.001, upper: 0.1, q: 0.001}
+    combiner.output_size: {space: qlograndint, lower: 8, upper: 64, q: 8}
+    trainer.batch_size: {space: lograndint, lower: 16, upper: 128}
+    combiner.dropout: {space: loguniform, lower: 0.01, upper: 0.5, base: 2}
+  executor: {num_samples: 4}
+YAML
+for k in 1 2 3; do
+    rm -rf "$T/lq"
+    timeout -s KILL 120 "$LUDWIG_C" hyperopt --config "$T/lq.yaml" --dataset "$D" --output_directory "$T/lq" --threads 2 \
+        >"$T/lq.out" 2>"$T/lq.log" || { fail "log spaces, run $k (exit $?: 137 is a hang)"; tail -3 "$T/lq.log"; break; }
+done
+$PY tests/e2e/check_hyperopt.py "$T/lq" "$T/lq.yaml" >"$T/lq.check" || { fail "log-space trials"; cat "$T/lq.check"; }
+
 # --- time_budget_s: the search stops when it runs out; unfinished trials are left out
 cat >"$T/tb.yaml" <<'YAML'
 input_features: [{name: mean_radius, type: number}, {name: mean_texture, type: number}]
