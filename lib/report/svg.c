@@ -235,6 +235,24 @@ static void legend(svg *s, xmlNodePtr g, double y, int n, const char *const *nam
     }
 }
 
+/* One stroked polyline of points pts ("x,y x,y ..."): round joins, no fill, dashed when dash is
+ * non-NULL, at opacity < 1 when asked. */
+static void polyline(svg *s, xmlNodePtr g, const char *pts, const char *color, double width,
+                     const char *dash, double opacity)
+{
+    xmlNodePtr p = el(s, g, "polyline");
+    attr(s, p, "fill", "none");
+    attr(s, p, "stroke", "%s", color);
+    attr(s, p, "stroke-width", "%g", width);
+    attr(s, p, "stroke-linejoin", "round");
+    if (opacity < 1)
+        attr(s, p, "stroke-opacity", "%g", opacity);
+    if (dash)
+        attr(s, p, "stroke-dasharray", "%s", dash);
+    if (p && !xmlNewProp(p, BAD_CAST "points", BAD_CAST pts))
+        s->oom = 1;
+}
+
 /* Polyline(s) through the finite points of y over x = x_of(i); gaps at non-finite values. */
 static void series_path(svg *s, xmlNodePtr g, const box *b, const double *y, int n,
                         double x_first, double x_step, const char *color, double width,
@@ -254,15 +272,7 @@ static void series_path(svg *s, xmlNodePtr g, const box *b, const double *y, int
             continue;
         }
         if (len) {
-            xmlNodePtr p = el(s, g, "polyline");
-            attr(s, p, "fill", "none");
-            attr(s, p, "stroke", "%s", color);
-            attr(s, p, "stroke-width", "%g", width);
-            attr(s, p, "stroke-linejoin", "round");
-            if (dash)
-                attr(s, p, "stroke-dasharray", "%s", dash);
-            if (p && !xmlNewProp(p, BAD_CAST "points", BAD_CAST pts))
-                s->oom = 1;
+            polyline(s, g, pts, color, width, dash, 1);
             len = 0;
         }
     }
@@ -565,17 +575,8 @@ static void xy_line(svg *s, xmlNodePtr g, const box *b, const rep_xy *r, const c
                                 px(b, r->x[i]), py(b, r->y[i]));
         prev_y = r->y[i];
     }
-    if (len) {
-        xmlNodePtr p = el(s, g, "polyline");
-        attr(s, p, "fill", "none");
-        attr(s, p, "stroke", "%s", color);
-        attr(s, p, "stroke-width", "%g", r->style == 3 ? 1.5 : 2.5);
-        attr(s, p, "stroke-linejoin", "round");
-        if (dash)
-            attr(s, p, "stroke-dasharray", "%s", dash);
-        if (p && !xmlNewProp(p, BAD_CAST "points", BAD_CAST pts))
-            s->oom = 1;
-    }
+    if (len)
+        polyline(s, g, pts, color, r->style == 3 ? 1.5 : 2.5, dash, 1);
     free(pts);
 }
 
@@ -778,17 +779,7 @@ static void many_line(svg *s, xmlNodePtr g, const box *b, const rep_xy *r, const
         }
         if (!len)
             continue;
-        xmlNodePtr p = el(s, g, "polyline");
-        attr(s, p, "fill", "none");
-        attr(s, p, "stroke", "%s", color);
-        attr(s, p, "stroke-width", "%g", width);
-        attr(s, p, "stroke-linejoin", "round");
-        if (thin)
-            attr(s, p, "stroke-opacity", "0.35");
-        if (dash)
-            attr(s, p, "stroke-dasharray", "%s", dash);
-        if (p && !xmlNewProp(p, BAD_CAST "points", BAD_CAST pts))
-            s->oom = 1;
+        polyline(s, g, pts, color, width, dash, thin ? 0.35 : 1);
         len = 0;
     }
     free(pts);
