@@ -1,10 +1,15 @@
-/* fs.c - the atomic file, mkdir -p and rm -rf for the output writers (lc_fs.h). */
+/* fs.c - the atomic file, mkdir -p, rm -rf, staging directories and the publishing lock for the
+ * output writers (lc_fs.h). */
 #include "lc_fs.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,4 +86,114 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 void lc_rm_tree(const char *path)
 {
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* An entry of od that is a staging directory: ".<name>.partial-<suffix>", the suffix without a
+ * dot (".partial-<suffix>.keep" is an interrupted run's checkpoint on its way out) */
+static int is_staging_name(const char *n)
+{
+    const char *p = n[0] == '.' ? strstr(n + 1, ".partial-") : NULL;
+    return p && p[9] && !strchr(p + 9, '.');
+}
+
+/* Removes od's staging directories that nobody holds (their run was killed). */
+static void sweep_abandoned(const char *od, lc_stage_salvage_fn salvage, void *arg, FILE *log)
+{
+    DIR *d = opendir(od);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!is_staging_name(de->d_name))
+            continue;
+        char p[4096];
+        if (snprintf(p, sizeof p, "%s/%s", od, de->d_name) >= (int)sizeof p)
+            continue;
+        int fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            if (salvage)
+                salvage(p, arg);
+            lc_rm_tree(p);
+            if (log)
+                fprintf(log, "ludwig-c: note: removed %s, left by a run that was killed\n", p);
+        }
+        close(fd);
+    }
+    closedir(d);
+}
+
+lc_status lc_stage_open(lc_stage *s, const char *od, const char *name, lc_stage_salvage_fn salvage,
+                        void *salvage_arg, FILE *log, lc_error *e)
+{
+    s->dir[0] = '\0';
+    s->fd = -1;
+    lc_status st = lc_mkdir_p(od, e);
+    if (st)
+        return st;
+    sweep_abandoned(od, salvage, salvage_arg, log);
+    /* created under a name the sweep skips, held, then renamed to its staging name: a sweep
+     * never sees one of these unheld */
+    char tmp[sizeof s->dir];
+    if (snprintf(tmp, sizeof tmp, "%s/.%s.creating-XXXXXX", od, name) >= (int)sizeof tmp)
+        return lc_error_set(e, LC_ERR_USAGE,
+                            "%s: the output directory's path is too long (%zu bytes; at most %zu here)",
+                            od, strlen(od), sizeof tmp - strlen(name) - 20);
+    if (!mkdtemp(tmp))
+        return lc_error_set(e, LC_ERR_IO, "%s: cannot create a staging directory in it: %s", od,
+                            strerror(errno));
+    const char *suffix = tmp + strlen(tmp) - 6;
+    size_t head = (size_t)(suffix - tmp) - strlen("creating-");
+    memcpy(s->dir, tmp, head);
+    snprintf(s->dir + head, sizeof s->dir - head, "partial-%s", suffix);
+    s->fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (s->fd >= 0)
+        (void)flock(s->fd, LOCK_EX | LOCK_NB); /* fails only where there is no flock: never swept */
+    if (s->fd < 0 || rename(tmp, s->dir) != 0) {
+        int err = errno;
+        rmdir(tmp);
+        if (s->fd >= 0)
+            close(s->fd);
+        s->fd = -1;
+        s->dir[0] = '\0';
+        return lc_error_set(e, LC_ERR_IO, "%s: cannot create a staging directory in it: %s", od,
+                            strerror(err));
+    }
+    return LC_OK;
+}
+
+void lc_stage_release(lc_stage *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    s->dir[0] = '\0';
+}
+
+void lc_stage_remove(lc_stage *s)
+{
+    if (s->dir[0])
+        lc_rm_tree(s->dir);
+    lc_stage_release(s);
+}
+
+int lc_dir_lock(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+void lc_dir_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd);
 }

@@ -29,4 +29,32 @@ lc_status lc_mkdir_p(const char *path, lc_error *e);
 /* rm -rf without following symbolic links; best effort. */
 void lc_rm_tree(const char *path);
 
+/* A run's staging directory: <od>/.<name>.partial-XXXXXX, a fresh name each time (never the
+ * process id, which repeats in containers), held with flock(2) on the directory for as long as
+ * the run lives. A run killed outright (SIGKILL: the OOM killer, a wall-time limit) leaves its
+ * staging directory behind unheld; the next run into the same output directory finds it,
+ * passes it to `salvage` (which may keep what can be resumed) and removes it. Where the file
+ * system has no flock (some NFS mounts) nothing is swept. */
+typedef struct lc_stage {
+    char dir[3072];
+    int fd; /* the held directory; -1 when closed */
+} lc_stage;
+
+typedef void (*lc_stage_salvage_fn)(const char *abandoned_dir, void *arg);
+
+/* Creates od (mkdir -p), sweeps abandoned staging directories (a note for each to `log`, when
+ * not NULL) and creates this run's. */
+lc_status lc_stage_open(lc_stage *s, const char *od, const char *name, lc_stage_salvage_fn salvage,
+                        void *salvage_arg, FILE *log, lc_error *e);
+/* Releases the hold: after the directory was renamed into place, or before removing it. */
+void lc_stage_release(lc_stage *s);
+/* Removes the staging directory (if still there) and releases it. */
+void lc_stage_remove(lc_stage *s);
+
+/* Serialises publishing into one output directory across processes: an exclusive flock on the
+ * directory itself, so no lock file is left behind. Returns the descriptor to pass to
+ * lc_dir_unlock, or -1 where the file system has no flock (publishing then goes unserialised). */
+int lc_dir_lock(const char *dir);
+void lc_dir_unlock(int fd);
+
 #endif

@@ -185,7 +185,8 @@ typedef struct exp_run {
     int eval_s;              /* 0 training, 1 validation, 2 test, 3 full */
     char resume_ckpt[4096];
     const char *od, *en, *mn;
-    char *staging;           /* <od>/.<experiment>_<model>.partial-<pid> */
+    lc_stage stage;          /* <od>/.<experiment>_<model>.partial-XXXXXX */
+    const char *staging;     /* stage.dir while it is this run's, else NULL */
     char *final_dir;         /* <od>/<experiment>_<model>[_k] */
     double t_begin;
 } exp_run;
@@ -323,6 +324,17 @@ static lc_status build_model(exp_run *X, lc_error *e)
     return LC_OK;
 }
 
+/* A staging directory a killed run left (lc_stage_open's sweep): its last epoch's checkpoint is
+ * kept as <name>.interrupted, as an interrupted run's is. */
+static void salvage_checkpoint(const char *dir, void *log)
+{
+    char *kept = lc_checkpoint_keep(dir, NULL);
+    if (kept && log)
+        fprintf(log, "ludwig-c: note: the last completed epoch of a run that was killed is in %s (resume it with --model_resume_path)\n",
+                kept);
+    free(kept);
+}
+
 /* The staging directory (with model/) and description.json, written before training as Ludwig
  * does. */
 static lc_status stage_and_describe(exp_run *X, lc_error *e)
@@ -332,14 +344,10 @@ static lc_status stage_and_describe(exp_run *X, lc_error *e)
     lc_status st = lc_mkdir_p(X->od, e);
     if (st)
         return st;
-    snprintf(path, sizeof path, "%s/.%s_%s.partial-%ld", X->od, X->en, X->mn, (long)getpid());
-    if (!(X->staging = lc_strdup(path)))
-        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    if (mkdir(X->staging, 0755) != 0) {
-        free(X->staging);
-        X->staging = NULL;
-        return lc_error_set(e, LC_ERR_IO, "%s: cannot create the staging directory: %m", path);
-    }
+    snprintf(path, sizeof path, "%s_%s", X->en, X->mn);
+    if ((st = lc_stage_open(&X->stage, X->od, path, salvage_checkpoint, o->progress, o->progress, e)))
+        return st;
+    X->staging = X->stage.dir;
     snprintf(path, sizeof path, "%s/model", X->staging);
     if ((st = lc_mkdir_p(path, e)))
         return st;
@@ -574,15 +582,21 @@ static lc_status publish(exp_run *X, lc_error *e)
     }
     if (!done)
         return lc_error_set(e, LC_ERR_IO, "%s: no free run name to publish the results under", X->od);
-    free(X->staging);
+    lc_stage_release(&X->stage);
     X->staging = NULL;
     if (!(X->final_dir = lc_strdup(path)))
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    char rep_src[4096], rep_dst[4096];
+    /* the run directory keeps its own report; the one beside it (where the Galaxy wrapper
+     * collects it) is replaced in one rename by a hard link, so it is always some run's whole
+     * report, never missing */
+    char rep_src[4096], rep_tmp[4096], rep_dst[4096];
     snprintf(rep_src, sizeof rep_src, "%s/%s", X->final_dir, report_name(X));
+    snprintf(rep_tmp, sizeof rep_tmp, "%s.%s.tmp", X->final_dir, report_name(X));
     snprintf(rep_dst, sizeof rep_dst, "%s/%s", X->od, report_name(X));
-    if (rename(rep_src, rep_dst) != 0)
+    if (link(rep_src, rep_tmp) != 0 || rename(rep_tmp, rep_dst) != 0) {
+        unlink(rep_tmp);
         return lc_error_set(e, LC_ERR_IO, "%s: cannot publish the report: %m", rep_dst);
+    }
     return LC_OK;
 }
 
@@ -804,7 +818,7 @@ lc_status lc_experiment_with_config(const lc_experiment_opts *o, lc_config *cfg,
                                     char **run_dir_out, cJSON **train_stats, cJSON **eval_stats,
                                     lc_error *e)
 {
-    exp_run X = {.o = o, .cfg = cfg, .t_begin = lc_now_s()};
+    exp_run X = {.o = o, .cfg = cfg, .t_begin = lc_now_s(), .stage = {.fd = -1}};
     if (run_dir_out)
         *run_dir_out = NULL;
     if (train_stats)
@@ -862,9 +876,7 @@ lc_status lc_experiment_with_config(const lc_experiment_opts *o, lc_config *cfg,
         free(kept);
     }
 cleanup:
-    if (X.staging)
-        lc_rm_tree(X.staging);
-    free(X.staging);
+    lc_stage_remove(&X.stage);
     free(X.final_dir);
     cJSON_Delete(X.test_stats);
     lc_eval_free(&X.ev);

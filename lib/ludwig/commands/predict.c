@@ -34,30 +34,25 @@ void lc_predict_opts_init(lc_predict_opts *o)
     o->threads = 1;
 }
 
-/* Output files are written into <od>/.ludwig-c.partial-<pid>/ and renamed into <od> at the end. */
+/* Output files are written into a staging directory in <od> (lc_stage) and moved into <od>
+ * together: under the directory's publishing lock (so two runs into one directory never mix their
+ * files), each file that would be replaced is first kept aside in the staging directory, and a
+ * failure half-way puts every one of them back. */
 typedef struct out_stage {
     char od[2048];
-    char dir[3072];
+    lc_stage s;
     const char *names[4];
     int n;
 } out_stage;
 
-static lc_status stage_open(out_stage *st, const char *od, lc_error *e)
+static lc_status stage_open(out_stage *st, const char *od, FILE *log, lc_error *e)
 {
     memset(st, 0, sizeof *st);
+    st->s.fd = -1;
     if (snprintf(st->od, sizeof st->od, "%s", od) >= (int)sizeof st->od)
-        return lc_error_set(e, LC_ERR_USAGE, "--output_directory is too long");
-    lc_status rc = lc_mkdir_p(od, e);
-    if (rc)
-        return rc;
-    snprintf(st->dir, sizeof st->dir, "%s/.ludwig-c.partial-%ld", od, (long)getpid());
-    if (mkdir(st->dir, 0755) != 0) {
-        lc_status r = lc_error_set(e, LC_ERR_IO, "%s: cannot create the staging directory: %m",
-                                   st->dir);
-        st->dir[0] = '\0';
-        return r;
-    }
-    return LC_OK;
+        return lc_error_set(e, LC_ERR_USAGE, "--output_directory is too long (%zu bytes; at most %zu)",
+                            strlen(od), sizeof st->od - 1);
+    return lc_stage_open(&st->s, od, "ludwig-c", NULL, NULL, log, e);
 }
 
 /* The staging path of output file name (a string literal), remembered for publishing. */
@@ -65,29 +60,51 @@ static const char *stage_path(out_stage *st, const char *name, char *buf, size_t
 {
     if (st->n < 4)
         st->names[st->n++] = name;
-    snprintf(buf, cap, "%s/%s", st->dir, name);
+    snprintf(buf, cap, "%s/%s", st->s.dir, name);
     return buf;
 }
 
 static lc_status stage_publish(out_stage *st, lc_error *e)
 {
-    char from[4096], to[4096];
-    for (int i = 0; i < st->n; i++) {
-        snprintf(from, sizeof from, "%s/%s", st->dir, st->names[i]);
+    char from[4096], to[4096], old[4096];
+    int had[4] = {0}, i, err = 0;
+    int lock = lc_dir_lock(st->od);
+    for (i = 0; i < st->n && !err; i++) {
+        snprintf(from, sizeof from, "%s/%s", st->s.dir, st->names[i]);
         snprintf(to, sizeof to, "%s/%s", st->od, st->names[i]);
-        if (rename(from, to) != 0)
-            return lc_error_set(e, LC_ERR_IO, "%s: cannot publish: %m", to);
+        snprintf(old, sizeof old, "%s/.old-%s", st->s.dir, st->names[i]);
+        had[i] = link(to, old) == 0;
+        if (!had[i] && errno != ENOENT)
+            err = errno;
+        else if (rename(from, to) != 0)
+            err = errno;
     }
-    rmdir(st->dir);
-    st->dir[0] = '\0';
+    if (err) { /* put back what was there: each published file, newest first */
+        snprintf(to, sizeof to, "%s/%s", st->od, st->names[i - 1]);
+        for (int j = i - 1; j >= 0; j--) {
+            char dst[4096];
+            snprintf(dst, sizeof dst, "%s/%s", st->od, st->names[j]);
+            snprintf(old, sizeof old, "%s/.old-%s", st->s.dir, st->names[j]);
+            snprintf(from, sizeof from, "%s/%s", st->s.dir, st->names[j]);
+            if (access(from, F_OK) == 0) /* this one was not moved */
+                continue;
+            if (had[j])
+                rename(old, dst);
+            else
+                unlink(dst);
+        }
+    }
+    lc_dir_unlock(lock);
+    if (err)
+        return lc_error_set(e, LC_ERR_IO, "%s: cannot publish: %s (nothing was published)", to,
+                            strerror(err));
+    lc_stage_remove(&st->s);
     return LC_OK;
 }
 
 static void stage_abort(out_stage *st)
 {
-    if (st->dir[0])
-        lc_rm_tree(st->dir);
-    st->dir[0] = '\0';
+    lc_stage_remove(&st->s);
 }
 
 /* The model directory must hold the three files a ludwig_model dataset requires. */
@@ -250,10 +267,10 @@ static lc_status write_predictions(out_stage *stg, const run_ctx *r, lc_error *e
 lc_status lc_predict_run(const lc_predict_opts *o, lc_error *e)
 {
     run_ctx r = {0};
-    out_stage stg = {0};
+    out_stage stg = {.s = {.fd = -1}};
     lc_status st = run_model(o, LC_DATASET_PREDICT, &r, e);
     const char *od = o->output_directory ? o->output_directory : "results";
-    if (!st && !o->skip_save_predictions && !(st = stage_open(&stg, od, e)) &&
+    if (!st && !o->skip_save_predictions && !(st = stage_open(&stg, od, o->progress, e)) &&
         !(st = write_predictions(&stg, &r, e)))
         st = stage_publish(&stg, e);
     stage_abort(&stg);
@@ -266,7 +283,7 @@ lc_status lc_predict_run(const lc_predict_opts *o, lc_error *e)
 lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e)
 {
     run_ctx r = {0};
-    out_stage stg = {0};
+    out_stage stg = {.s = {.fd = -1}};
     cJSON *stats = NULL, *summary = NULL;
     char path[4096];
     const char *od = o->output_directory ? o->output_directory : "results";
@@ -277,7 +294,7 @@ lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e)
      * and (unless skipped) the overall statistics from the collected predictions */
     if ((st = lc_eval_statistics(r.cfg, &r.ev, !o->skip_collect_overall_stats, &stats, e)))
         goto done;
-    if ((st = stage_open(&stg, od, e)))
+    if ((st = stage_open(&stg, od, o->progress, e)))
         goto done;
     if (!o->skip_collect_predictions && !o->skip_save_predictions &&
         (st = write_predictions(&stg, &r, e)))
