@@ -6,11 +6,13 @@
 #include <errno.h>
 #ifdef __GLIBC__
 #include <malloc.h>
+#include <pthread.h>
 #endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ludwig_c.h"
@@ -192,12 +194,14 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
     return 0;
 }
 
+/* SIGINT/SIGTERM: the run is asked to stop (g_signal, its stop flag), and it does at the next
+ * step it checks (an epoch's batch, a block of rows), keeping what can be resumed. A stage that
+ * does not check in time (a blocking read of a FIFO, a long parse) or a second signal ends the
+ * process from the signal thread: what the runs in progress staged is removed first, so nothing
+ * is left half-written, and the exit status is the signal's (143, 130). */
 static volatile int g_signal = 0;
-
-static void on_signal(int sig)
-{
-    g_signal = sig;
-}
+#define STOP_GRACE_MS 1500
+static sigset_t g_stop_sigs;
 
 static int exit_code(lc_status st)
 {
@@ -272,13 +276,42 @@ static void record_command_line(int argc, char **argv, char *buf, size_t cap)
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "", argv[i]);
 }
 
+static void *signal_thread(void *arg)
+{
+    (void)arg;
+    int sig = 0;
+    while (sigwait(&g_stop_sigs, &sig) != 0)
+        ;
+    g_signal = sig;
+    /* the run's own stop, or this */
+    struct timespec grace = {STOP_GRACE_MS / 1000, (STOP_GRACE_MS % 1000) * 1000000L};
+    while (sigtimedwait(&g_stop_sigs, NULL, &grace) < 0 && errno == EINTR)
+        ;
+    lc_abort_cleanup();
+    static const char msg[] = "ludwig-c: error: interrupted; stopped at once, nothing was published\n";
+    if (write(2, msg, sizeof msg - 1) < 0) {
+        /* nothing more to do */
+    }
+    _exit(sig == SIGTERM ? 143 : 130);
+    return NULL;
+}
+
+/* SIGINT and SIGTERM go to one thread that waits for them (every thread the run starts inherits
+ * the blocked mask). */
 static void install_signal_handlers(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigemptyset(&g_stop_sigs);
+    sigaddset(&g_stop_sigs, SIGINT);
+    sigaddset(&g_stop_sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &g_stop_sigs, NULL);
+    pthread_t t;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&at, 64 * 1024);
+    if (pthread_create(&t, &at, signal_thread, NULL) != 0)
+        pthread_sigmask(SIG_UNBLOCK, &g_stop_sigs, NULL); /* the default action: end at once */
+    pthread_attr_destroy(&at);
 }
 
 /* `experiment`, `train` (mode 1) and `hyperopt` (mode 2) */

@@ -15,6 +15,12 @@
 
 const char *lc_version(void);
 
+/* For a caller about to end the process at once (a second signal, or a stop request the run did
+ * not honour in time): removes every staging directory and unfinished output of the runs in
+ * progress, so that nothing half-written is left. Not async-signal-safe: call it from a thread
+ * (a signal-waiting thread), never from a signal handler. */
+void lc_abort_cleanup(void);
+
 typedef struct lc_experiment_opts {
     const char *config_path;           /* Ludwig YAML config (required) */
     const char *dataset;               /* one file with a split column, or NULL */

@@ -1,11 +1,13 @@
 /* fs.c - the atomic file, mkdir -p, rm -rf, staging directories and the publishing lock for the
  * output writers (lc_fs.h). */
 #include "lc_fs.h"
+#include "ludwig_c.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,11 +126,56 @@ static void sweep_abandoned(const char *od, lc_stage_salvage_fn salvage, void *a
     closedir(d);
 }
 
+/* ---- paths to remove on an abrupt stop ---- */
+
+enum { CLEANUP_MAX = 64 };
+static pthread_mutex_t g_cleanup_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *g_cleanup[CLEANUP_MAX];
+
+int lc_cleanup_add(const char *path)
+{
+    char *p = strdup(path);
+    if (!p)
+        return -1;
+    pthread_mutex_lock(&g_cleanup_mu);
+    int h = -1;
+    for (int i = 0; i < CLEANUP_MAX && h < 0; i++)
+        if (!g_cleanup[i])
+            g_cleanup[h = i] = p;
+    pthread_mutex_unlock(&g_cleanup_mu);
+    if (h < 0)
+        free(p);
+    return h;
+}
+
+void lc_cleanup_del(int h)
+{
+    if (h < 0 || h >= CLEANUP_MAX)
+        return;
+    pthread_mutex_lock(&g_cleanup_mu);
+    free(g_cleanup[h]);
+    g_cleanup[h] = NULL;
+    pthread_mutex_unlock(&g_cleanup_mu);
+}
+
+void lc_abort_cleanup(void)
+{
+    pthread_mutex_lock(&g_cleanup_mu);
+    for (int i = 0; i < CLEANUP_MAX; i++)
+        if (g_cleanup[i]) {
+            lc_rm_tree(g_cleanup[i]);
+            free(g_cleanup[i]);
+            g_cleanup[i] = NULL;
+        }
+    /* held: the process ends now, and no run may register or publish anything more */
+}
+
 lc_status lc_stage_open(lc_stage *s, const char *od, const char *name, lc_stage_salvage_fn salvage,
                         void *salvage_arg, FILE *log, lc_error *e)
 {
     s->dir[0] = '\0';
     s->fd = -1;
+    s->cleanup = -1;
     lc_status st = lc_mkdir_p(od, e);
     if (st)
         return st;
@@ -160,11 +207,15 @@ lc_status lc_stage_open(lc_stage *s, const char *od, const char *name, lc_stage_
         return lc_error_set(e, LC_ERR_IO, "%s: cannot create a staging directory in it: %s", od,
                             strerror(err));
     }
+    s->cleanup = lc_cleanup_add(s->dir);
     return LC_OK;
 }
 
 void lc_stage_release(lc_stage *s)
 {
+    if (s->dir[0])
+        lc_cleanup_del(s->cleanup);
+    s->cleanup = -1;
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;

@@ -37,7 +37,8 @@ void lc_rm_tree(const char *path);
  * system has no flock (some NFS mounts) nothing is swept. */
 typedef struct lc_stage {
     char dir[3072];
-    int fd; /* the held directory; -1 when closed */
+    int fd;      /* the held directory; -1 when closed */
+    int cleanup; /* its lc_cleanup_add handle, or -1 */
 } lc_stage;
 
 typedef void (*lc_stage_salvage_fn)(const char *abandoned_dir, void *arg);
@@ -50,6 +51,12 @@ lc_status lc_stage_open(lc_stage *s, const char *od, const char *name, lc_stage_
 void lc_stage_release(lc_stage *s);
 /* Removes the staging directory (if still there) and releases it. */
 void lc_stage_remove(lc_stage *s);
+
+/* What lc_abort_cleanup removes: paths a run in progress would remove itself on failure (its
+ * staging directory, a hyperopt search's directory). Returns a handle for lc_cleanup_del, or -1
+ * when the table is full (the path is then only removed by the run itself). */
+int lc_cleanup_add(const char *path);
+void lc_cleanup_del(int handle);
 
 /* Serialises publishing into one output directory across processes: an exclusive flock on the
  * directory itself, so no lock file is left behind. Returns the descriptor to pass to

@@ -1373,7 +1373,7 @@ lc_status lc_hyperopt(const lc_hyperopt_opts *o, char **best_run_dir, lc_error *
     const lc_experiment_opts *b = &o->trial;
     lc_status st = LC_OK;
     cJSON *stats = NULL;
-    int *order = NULL, nres = 0, made_dir = 0;
+    int *order = NULL, nres = 0, made_dir = 0, dir_cleanup = -1;
     if (best_run_dir)
         *best_run_dir = NULL;
     pthread_mutex_init(&H->mu, NULL);
@@ -1441,6 +1441,7 @@ lc_status lc_hyperopt(const lc_hyperopt_opts *o, char **best_run_dir, lc_error *
     if ((st = lc_mkdir_p(dir, e)))
         goto out;
     made_dir = 1;
+    dir_cleanup = lc_cleanup_add(dir);
     if (!(H->dir = lc_strdup(dir))) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto out;
@@ -1513,6 +1514,8 @@ out:
         snprintf(dir2, sizeof dir2, "%s/%s", b->output_directory ? b->output_directory : "results", R.en);
         lc_rm_tree(dir2);
     }
+    if (made_dir)
+        lc_cleanup_del(dir_cleanup);
     for (int k = 0; k < H->nt; k++) {
         free_vals(H->t[k].val, H->np);
         lc_config_free(H->t[k].cfg);
