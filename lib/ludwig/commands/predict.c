@@ -221,7 +221,10 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
             (st = lc_glove_dim(r->cfg->in[k].tx_pretrained, &r->cfg->in[k].enc.embed_size, e)))
             return st;
     if ((st = lc_model_build(r->cfg, r->ds, o->batch_size, o->threads, &r->m, e))) {
-        lc_error_prefix(e, "%s/model_hyperparameters.json: ", o->model_path);
+        char pre[4096];
+        snprintf(pre, sizeof pre, "%s/model_hyperparameters.json", o->model_path);
+        if (strncmp(e->msg, pre, strlen(pre)) != 0) /* the message may name it already */
+            lc_error_prefix(e, "%s: ", pre);
         return st;
     }
     snprintf(path, sizeof path, "%s/model_weights", o->model_path);

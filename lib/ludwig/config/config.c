@@ -688,8 +688,20 @@ static lc_status optimizer_fill(cfg_ctx *x, cJSON *opt, const lc_ynode *yopt)
             return cerr(x, ynode_at(yopt, "betas", NULL), "trainer.optimizer.betas: expected two numbers in [0, 1)", NULL, NULL);
         o->beta1 = (float)cJSON_GetArrayItem(betas, 0)->valuedouble;
         o->beta2 = (float)cJSON_GetArrayItem(betas, 1)->valuedouble;
+        for (int i = 0; i < 2; i++) {
+            char msg[160];
+            double b = cJSON_GetArrayItem(betas, i)->valuedouble;
+            snprintf(msg, sizeof msg, "trainer.optimizer.betas[%d]: %g must be below 1 (PyTorch refuses beta %g: the moment estimates would never change)",
+                     i, b, b);
+            if (b >= 1)
+                return cerr(x, ynode_at(yopt, "betas", NULL), "%s", msg, NULL);
+        }
     }
     o->eps = (float)jnum(opt, "eps", 1e-8);
+    if (o->eps == 0 && o->type != LC_OPT_SGD)
+        return cerr(x, ynode_at(yopt, "eps", NULL),
+                    "trainer.optimizer.eps: 0 divides 0 by 0 for every weight whose gradient is 0 (the %s update divides by sqrt(v) + eps), and the weights become NaN; use a positive eps (Ludwig's default is 1e-08)",
+                    type, NULL);
     o->weight_decay = (float)jnum(opt, "weight_decay", 0);
     o->amsgrad = jbool(opt, "amsgrad", 0);
     o->momentum = (float)jnum(opt, "momentum", 0);

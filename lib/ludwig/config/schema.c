@@ -299,12 +299,25 @@ static lc_status scalar_value(const lc_schema_ctx *c, const lc_key *k, const lc_
 static lc_status list_value(const lc_schema_ctx *c, const lc_key *k, const lc_ynode *y,
                             const char *path, cJSON **out)
 {
+    /* an integer or a list of integers is a 2-D size: [height, width] (torch's Conv2d and
+     * pooling take exactly two) */
+    int pair = (k->types & T_INT) != 0;
+    if (pair && y->n != 2)
+        return lc_error_set(c->e, LC_ERR_CONFIG,
+                            "%s:%d:%d: %s: expected an integer or a list of two integers [height, width], got a list of %zu",
+                            c->file, y->line, y->col, path, y->n);
     cJSON *arr = cJSON_CreateArray();
     if (!arr)
         return lc_error_set(c->e, LC_ERR_NOMEM, "out of memory reading the config");
     for (size_t i = 0; i < y->n; i++) {
         const lc_ynode *it = y->items[i];
         double dv;
+        if (pair && it->kind == LC_YSCALAR && it->plain && parse_double(it->str, &dv) &&
+            dv != floor(dv)) {
+            cJSON_Delete(arr);
+            return lc_error_set(c->e, LC_ERR_CONFIG, "%s:%d:%d: %s[%zu]: expected an integer, got %s",
+                                c->file, it->line, it->col, path, i, it->str);
+        }
         if (it->kind != LC_YSCALAR || !it->plain || !parse_double(it->str, &dv)) {
             cJSON_Delete(arr);
             return lc_error_set(c->e, LC_ERR_CONFIG,

@@ -40,6 +40,18 @@ lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const cha
             return lc_error_set(e, LC_ERR_DATA,
                                 "%s: %s.preprocessing needs whole numbers height and width in 1..%d and num_channels in 1..4",
                                 path, feature, LC_IMAGE_SIDE_MAX);
+        /* Ludwig writes the same size twice: preprocessing and reshape [channels, height, width] */
+        const cJSON *rs = cJSON_GetObjectItemCaseSensitive(meta, "reshape");
+        if (rs && cJSON_IsArray(rs)) {
+            int r[3] = {-1, -1, -1};
+            int nr = cJSON_GetArraySize(rs);
+            for (int i = 0; i < 3 && i < nr; i++)
+                r[i] = meta_int(cJSON_GetArrayItem(rs, i), 1, LC_IMAGE_SIDE_MAX);
+            if (nr != 3 || r[0] != *c || r[1] != *h || r[2] != *w)
+                return lc_error_set(e, LC_ERR_DATA,
+                                    "%s: %s: preprocessing says %d channel(s) of %dx%d (height x width) but reshape says otherwise (it must be [%d, %d, %d]): the metadata was edited or damaged",
+                                    path, feature, *c, *h, *w, *c, *h, *w);
+        }
     }
     return LC_OK;
 }

@@ -109,6 +109,30 @@ static int get(FILE *f, void *p, size_t n)
     return fread(p, 1, n, f) == n ? 0 : -1;
 }
 
+/* "(8, 676)" */
+static const char *shape_text(const int64_t *shape, int nd, char *buf, size_t cap)
+{
+    size_t len = (size_t)snprintf(buf, cap, "(");
+    for (int d = 0; d < nd && len < cap; d++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%lld", d ? ", " : "", (long long)shape[d]);
+    if (len < cap)
+        snprintf(buf + len, cap - len, ")");
+    return buf;
+}
+
+/* A weight that is not a finite number makes every prediction NaN: the file is damaged (or
+ * comes from a run that diverged), and is refused naming the tensor and the element. */
+static lc_status check_finite(const lc_tensor_info *t, const char *path, lc_error *e)
+{
+    const float *w = (const float *)t->data;
+    for (size_t i = 0; i < t->n; i++)
+        if (!isfinite(w[i]))
+            return lc_error_set(e, LC_ERR_DATA,
+                                "%s: tensor '%s' holds %s at element %zu: the weights are damaged (or were saved from a run whose training diverged)",
+                                path, t->name, isnan(w[i]) ? "NaN" : "an infinite value", i);
+    return LC_OK;
+}
+
 /* A PyTorch state_dict file (torch.save, as upstream Ludwig writes model_weights): every tensor
  * the model has, by name, with its shape; the integer buffers (batch norms' num_batches_tracked,
  * which ludwig-c does not count; the transformer's positions; a set's or bag's vocab_indices,
@@ -144,17 +168,16 @@ static lc_status load_torch(lc_tensor_info *ts, int n, const char *path, lc_erro
         for (int d = 0; same && d < t->ndim; d++)
             same = x->shape[d] == t->shape[d];
         if (!same) {
-            char want[128] = "", got[128] = "";
-            for (int d = 0; d < t->ndim; d++)
-                snprintf(want + strlen(want), sizeof want - strlen(want), "%s%lld", d ? ", " : "", (long long)t->shape[d]);
-            for (int d = 0; d < x->ndim; d++)
-                snprintf(got + strlen(got), sizeof got - strlen(got), "%s%lld", d ? ", " : "", (long long)x->shape[d]);
-            st = lc_error_set(e, LC_ERR_DATA, "%s: tensor '%s' is %s (%s) but the config's model needs float32 (%s)",
-                              path, t->name, lc_tdtype_name(x->dtype), got, want);
+            char want[128], got[128];
+            st = lc_error_set(e, LC_ERR_DATA, "%s: tensor '%s' is %s %s but the config's model needs float32 %s",
+                              path, t->name, lc_tdtype_name(x->dtype),
+                              shape_text(x->shape, x->ndim, got, sizeof got),
+                              shape_text(t->shape, t->ndim, want, sizeof want));
             break;
         }
         memcpy((void *)t->data, x->data, t->n * sizeof(float));
         used[k] = 1;
+        st = check_finite(t, path, e);
     }
     for (int k = 0; k < f->n && !st; k++) {
         const char *nm = f->t[k].name, *dot = strrchr(nm, '.');
@@ -228,17 +251,26 @@ lc_status lc_weights_load(lc_model *m, const char *path, lc_error *e)
         }
         name[nl] = '\0';
         lc_tensor_info *t = &ts[i];
-        if (strcmp(name, t->name) != 0 || dt != 1 || nd != t->ndim ||
-            memcmp(shape, t->shape, 8 * (size_t)nd) != 0 || bytes != (uint64_t)t->n * 4) {
-            st = lc_error_set(e, LC_ERR_DATA,
-                              "%s: tensor %d is '%s' but the config's model expects '%s' with another shape",
+        if (strcmp(name, t->name) != 0) {
+            st = lc_error_set(e, LC_ERR_DATA, "%s: tensor %d is '%s' but the config's model expects '%s' there",
                               path, i, name, t->name);
+            goto done;
+        }
+        if (dt != 1 || nd != t->ndim || memcmp(shape, t->shape, 8 * (size_t)nd) != 0 ||
+            bytes != (uint64_t)t->n * 4) {
+            char want[128], got[128];
+            st = lc_error_set(e, LC_ERR_DATA, "%s: tensor '%s' is %s%s but the config's model needs float32 %s",
+                              path, name, dt == 1 ? "float32 " : "not float32, ",
+                              shape_text(shape, nd, got, sizeof got),
+                              shape_text(t->shape, t->ndim, want, sizeof want));
             goto done;
         }
         if (get(f, (void *)t->data, t->n * 4)) {
             st = lc_error_set(e, LC_ERR_DATA, "%s: truncated in tensor '%s'", path, name);
             goto done;
         }
+        if ((st = check_finite(t, path, e)))
+            goto done;
     }
 calib:
     for (int o = 0; o < m->nout && !st; o++) {

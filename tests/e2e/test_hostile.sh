@@ -1,0 +1,104 @@
+#!/bin/sh
+# Issue 18's findings, each refused with exit 1, a message naming the file, key or tensor and what
+# is wrong, and nothing left in the output directory: 2-D sizes that are not two integers,
+# optimizer settings PyTorch refuses or that turn every weight NaN, and model directories whose
+# weights are not finite or whose metadata contradicts itself or the weights.
+set -e
+[ -n "$DEBUG" ] && set -x
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+LUDWIG_C=${LUDWIG_C:-build/ludwig-c}
+. "$(dirname "$0")/lib/expect.sh"
+D=$(pwd)/test-data
+DS="--dataset $D/mnist_dataset.csv --raw_data $D/mnist_images.zip"
+cat > "$T/tiny.yaml" <<'YAML'
+input_features:
+  - name: image_path
+    type: image
+    encoder:
+      type: stacked_cnn
+      conv_layers:
+        - num_filters: 4
+          kernel_size: 3
+          pool_kernel_size: 2
+      fc_layers:
+        - output_size: 8
+preprocessing:
+  split:
+    type: fixed
+    column: split
+output_features:
+  - name: label
+    type: category
+trainer:
+  epochs: 1
+  batch_size: 8
+YAML
+v() { sed "$2" "$T/tiny.yaml" > "$T/$1.yaml"; }
+v k_frac 's/kernel_size: 3/kernel_size: [2.5, 3]/'
+expect kernel_fraction 1 "k_frac.yaml:8:25: input_features[0].encoder.conv_layers[0].kernel_size[0]: expected an integer, got 2.5" -- --config "$T/k_frac.yaml" $DS
+v k_three 's/kernel_size: 3/kernel_size: [3, 3, 3]/'
+expect kernel_three 1 "kernel_size: expected an integer or a list of two integers [height, width], got a list of 3" -- --config "$T/k_three.yaml" $DS
+v k_empty 's/kernel_size: 3/kernel_size: []/'
+expect kernel_empty 1 "kernel_size: expected an integer or a list of two integers [height, width], got a list of 0" -- --config "$T/k_empty.yaml" $DS
+v p_three 's/pool_kernel_size: 2/pool_kernel_size: [2, 2, 2]/'
+expect pool_three 1 "pool_kernel_size: expected an integer or a list of two integers" -- --config "$T/p_three.yaml" $DS
+v k_pair 's/kernel_size: 3/kernel_size: [3, 2]/'
+expect kernel_pair 0 "results in" -- --config "$T/k_pair.yaml" $DS
+v betas 's/batch_size: 8/batch_size: 8\n  optimizer: {type: adam, betas: [1, 1]}/'
+expect betas_one 1 "trainer.optimizer.betas[0]: 1 must be below 1" -- --config "$T/betas.yaml" $DS
+v eps0 's/batch_size: 8/batch_size: 8\n  optimizer: {type: adam, eps: 0}/'
+expect eps_zero 1 "trainer.optimizer.eps: 0 divides 0 by 0 for every weight whose gradient is 0" -- --config "$T/eps0.yaml" $DS
+
+# model directories: predict refuses them and writes nothing
+"$LUDWIG_C" train --config "$T/tiny.yaml" $DS --output_directory "$T/m" --threads 1 > /dev/null 2>&1
+M="$T/m/experiment_run/model"
+pexpect() { # NAME MODEL_DIR MESSAGE
+    n=$((n + 1))
+    set +e
+    "$LUDWIG_C" predict --model_path "$2" $DS --output_directory "$T/p-$1" > "$T/p-$1.log" 2>&1
+    rc=$?
+    set -e
+    if [ $rc != 1 ] || ! grep -qF -- "$3" "$T/p-$1.log"; then
+        echo "FAIL $1: exit $rc, want 1 and '$3':"; cat "$T/p-$1.log"; fails=$((fails + 1))
+    elif [ -e "$T/p-$1" ] && [ -n "$(ls -A "$T/p-$1")" ]; then
+        echo "FAIL $1: left output:"; ls -A "$T/p-$1"; fails=$((fails + 1))
+    fi
+}
+cp -r "$M" "$T/inf"
+/usr/bin/python3 - "$T/inf/model_weights" <<'PY'
+import sys, torch
+d = torch.load(sys.argv[1])
+k = [k for k in d if k.endswith("fc_stack.stack.0.layers.0.weight")][0]
+d[k].view(-1)[7] = float("inf")
+torch.save(d, sys.argv[1])
+PY
+pexpect inf_weight "$T/inf" "fc_stack.stack.0.layers.0.weight' holds an infinite value at element 7: the weights are damaged"
+cp -r "$M" "$T/nan"
+/usr/bin/python3 - "$T/nan/model_weights" <<'PY'
+import sys, torch
+d = torch.load(sys.argv[1])
+k = [k for k in d if k.endswith("conv_stack_2d.stack.0.layers.0.bias")][0]
+d[k][1] = float("nan")
+torch.save(d, sys.argv[1])
+PY
+pexpect nan_weight "$T/nan" "conv_stack_2d.stack.0.layers.0.bias' holds NaN at element 1"
+cp -r "$M" "$T/h29"
+/usr/bin/python3 - "$T/h29/training_set_metadata.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["image_path"]["preprocessing"]["height"] = 29
+json.dump(m, open(sys.argv[1], "w"))
+PY
+pexpect meta_height "$T/h29" "training_set_metadata.json: image_path: preprocessing says 1 channel(s) of 29x28 (height x width) but reshape says otherwise (it must be [1, 29, 28])"
+cp -r "$M" "$T/h40"
+/usr/bin/python3 - "$T/h40/training_set_metadata.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["image_path"]["preprocessing"]["height"] = 40
+m["image_path"]["reshape"] = [1, 40, 28]
+json.dump(m, open(sys.argv[1], "w"))
+PY
+pexpect meta_vs_weights "$T/h40" "fc_stack.stack.0.layers.0.weight' is float32 (8, 676) but the config's model needs float32 (8, 988)"
+[ $fails -eq 0 ] && echo "test_hostile: ok ($n cases)"
+exit $fails
