@@ -4,6 +4,10 @@
  * A libzip handle is not thread-safe, so a zip source keeps one handle per reader slot, opened
  * lazily by the slot's own thread. Decoding is left to image.c; which paths to read and the row
  * numbers in messages are left to the callers.
+ *
+ * An archive may hold one name twice. libzip finds the first; extracting the archive (upstream's
+ * way, Python's zipfile) leaves the last, which overwrote the others. The names held more than
+ * once are found when the archive is opened (one sort) and read from their last entry.
  */
 #include "lc_image.h"
 
@@ -23,6 +27,11 @@ struct lc_image_source {
     char *prefix;     /* zip: the single top-level folder shared by all entries ("x/"), or NULL */
     zip_t **zips;     /* zip: (nslots) handles, NULL until first use; [0] opened at open */
     int nslots;
+    struct zip_dup {  /* names held more than once, sorted, with their last entry */
+        char *name;
+        zip_int64_t last;
+    } *dups;
+    size_t ndups;
 };
 
 const char *lc_image_source_name(const lc_image_source *s)
@@ -38,6 +47,9 @@ void lc_image_source_close(lc_image_source *s)
         if (s->zips && s->zips[i])
             zip_discard(s->zips[i]);
     free(s->zips);
+    for (size_t i = 0; i < s->ndups; i++)
+        free(s->dups[i].name);
+    free(s->dups);
     free(s->prefix);
     free(s->dir);
     free(s->zip_path);
@@ -107,6 +119,62 @@ static char *common_top_folder(zip_t *z)
     return lc_strndup(first, plen);
 }
 
+typedef struct {
+    const char *name;
+    zip_int64_t idx;
+} zip_name_ix;
+
+static int cmp_name_ix(const void *a, const void *b)
+{
+    const zip_name_ix *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int cmp_dup(const void *key, const void *d)
+{
+    return strcmp(key, ((const struct zip_dup *)d)->name);
+}
+
+/* s->dups: every name held by more than one entry, with the last of them */
+static lc_status find_duplicates(lc_image_source *s, lc_error *e)
+{
+    zip_t *z = s->zips[0];
+    zip_int64_t n = zip_get_num_entries(z, 0);
+    if (n < 2)
+        return LC_OK;
+    zip_name_ix *v = malloc((size_t)n * sizeof *v);
+    if (!v)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory indexing %s", s->name);
+    zip_int64_t m = 0;
+    for (zip_int64_t i = 0; i < n; i++) {
+        const char *name = zip_get_name(z, (zip_uint64_t)i, 0);
+        if (name)
+            v[m++] = (zip_name_ix){name, i};
+    }
+    qsort(v, (size_t)m, sizeof *v, cmp_name_ix);
+    lc_status st = LC_OK;
+    for (zip_int64_t i = 0; i + 1 < m && !st; i++) {
+        if (strcmp(v[i].name, v[i + 1].name) != 0)
+            continue;
+        zip_int64_t j = i + 1;
+        while (j + 1 < m && strcmp(v[j + 1].name, v[i].name) == 0)
+            j++;
+        struct zip_dup *d = realloc(s->dups, (s->ndups + 1) * sizeof *d);
+        char *nm = d ? lc_strdup(v[i].name) : NULL;
+        if (d)
+            s->dups = d;
+        if (!nm) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory indexing %s", s->name);
+            break;
+        }
+        s->dups[s->ndups++] = (struct zip_dup){nm, v[j].idx};
+        i = j;
+    }
+    free(v);
+    return st;
+}
+
 lc_status lc_image_source_open_zip(const char *zip_path, lc_image_source **out, lc_error *e)
 {
     *out = NULL;
@@ -129,6 +197,8 @@ lc_status lc_image_source_open_zip(const char *zip_path, lc_image_source **out, 
         goto close_source;
     }
     s->prefix = common_top_folder(s->zips[0]);
+    if ((st = find_duplicates(s, e)))
+        goto close_source;
     *out = s;
     return LC_OK;
 close_source:
@@ -220,15 +290,27 @@ static int unsafe_entry_name(const char *name)
     return 0;
 }
 
-static zip_int64_t locate(const lc_image_source *s, zip_t *z, const char *name)
+/* name's entry: its last one when the archive holds the name more than once */
+static zip_int64_t locate_one(const lc_image_source *s, zip_t *z, const char *name)
 {
     zip_int64_t idx = zip_name_locate(z, name, 0);
+    if (idx >= 0 && s->ndups) {
+        const struct zip_dup *d = bsearch(name, s->dups, s->ndups, sizeof *s->dups, cmp_dup);
+        if (d)
+            idx = d->last;
+    }
+    return idx;
+}
+
+static zip_int64_t locate(const lc_image_source *s, zip_t *z, const char *name)
+{
+    zip_int64_t idx = locate_one(s, z, name);
     if (idx < 0 && s->prefix) {
         size_t n = strlen(s->prefix) + strlen(name) + 1;
         char *full = malloc(n);
         if (full) {
             snprintf(full, n, "%s%s", s->prefix, name);
-            idx = zip_name_locate(z, full, 0);
+            idx = locate_one(s, z, full);
             free(full);
         }
     }

@@ -100,5 +100,34 @@ m["image_path"]["reshape"] = [1, 40, 28]
 json.dump(m, open(sys.argv[1], "w"))
 PY
 pexpect meta_vs_weights "$T/h40" "fc_stack.stack.0.layers.0.weight' is float32 (8, 676) but the config's model needs float32 (8, 988)"
+# an archive holding one name twice is read as extracting it leaves it (Python's zipfile, the
+# last entry wins): garbage first and the image last trains; the image first and garbage last is
+# refused naming the image
+/usr/bin/python3 - "$D/mnist_images.zip" "$D/mnist_dataset.csv" "$T" <<'PY'
+import csv, sys, warnings, zipfile
+src, table, out = sys.argv[1:]
+rows = list(csv.reader(open(table)))
+head, body = rows[0], rows[1:41]
+dup = body[0][0]
+with zipfile.ZipFile(src) as z:
+    data = {r[0]: z.read(r[0]) for r in body}
+warnings.simplefilter("ignore")  # "Duplicate name"
+for name, order in (("last_good", ("junk", "image")), ("last_junk", ("image", "junk"))):
+    with zipfile.ZipFile(f"{out}/{name}.zip", "w") as z:
+        for r in body:
+            if r[0] == dup:
+                for what in order:
+                    z.writestr(dup, data[dup] if what == "image" else b"this is not an image")
+            else:
+                z.writestr(r[0], data[r[0]])
+with open(f"{out}/dup.csv", "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(head)
+    w.writerows(body)
+print(dup, file=open(f"{out}/dup.name", "w"))
+PY
+expect zip_dup_last_good 0 "results in" -- --config "$T/tiny.yaml" --dataset "$T/dup.csv" --raw_data "$T/last_good.zip"
+expect zip_dup_last_junk 1 "$(cat "$T/dup.name")" -- --config "$T/tiny.yaml" --dataset "$T/dup.csv" --raw_data "$T/last_junk.zip"
+
 [ $fails -eq 0 ] && echo "test_hostile: ok ($n cases)"
 exit $fails
