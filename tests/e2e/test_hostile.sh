@@ -100,6 +100,24 @@ m["image_path"]["reshape"] = [1, 40, 28]
 json.dump(m, open(sys.argv[1], "w"))
 PY
 pexpect meta_vs_weights "$T/h40" "fc_stack.stack.0.layers.0.weight' is float32 (8, 676) but the config's model needs float32 (8, 988)"
+# a crafted checkpoint (valid layout, checksum recomputed) saying epoch 3,000,000: refused before
+# anything is trained or written (it used to resume and write a 288 MB training_progress.json)
+cp -r "$T/m/experiment_run" "$T/ck"
+/usr/bin/python3 - "$T/ck/model/training_checkpoints/latest.ckpt" <<'PY'
+import struct, sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+assert b[:8] == b"LCCKPT01"
+struct.pack_into("<i", b, 16, 3000000)     # epoch (after the magic and the fingerprint)
+h = 0xcbf29ce484222325                     # FNV-1a 64 of all but the last 8 bytes
+for x in bytes(b[:-8]):
+    h = ((h ^ x) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+b[-8:] = struct.pack("<Q", h)
+open(p, "wb").write(b)
+PY
+sed 's/epochs: 1/epochs: 3000005/' "$T/tiny.yaml" > "$T/many.yaml"
+expect crafted_epoch 1 "latest.ckpt: the training checkpoint says epoch 3000000, step" -- --config "$T/many.yaml" $DS --model_resume_path "$T/ck"
+
 # an archive holding one name twice is read as extracting it leaves it (Python's zipfile, the
 # last entry wins): garbage first and the image last trains; the image first and garbage last is
 # refused naming the image

@@ -716,6 +716,21 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
         ck.json = NULL;
         if (st)
             goto done;
+        /* a checkpoint's numbers must agree with what its run did: its statistics hold one
+         * evaluation per epoch and its steps fill its epochs (the checksum is no defence
+         * against a crafted file, and an epoch of 3,000,000 would be written out per epoch) */
+        const cJSON *loss = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r->stats, "training"),
+                                             "combined"),
+            "loss");
+        int nev = cJSON_IsArray(loss) ? cJSON_GetArraySize(loss) : -1;
+        if (nev != ck.epoch || ck.step > (long)ck.epoch * R.steps_per_epoch ||
+            (ck.epoch > 0 && ck.step <= (long)(ck.epoch - 1) * R.steps_per_epoch)) {
+            st = lc_error_set(e, LC_ERR_DATA,
+                              "%s: the training checkpoint says epoch %d, step %ld, but its statistics cover %d epoch(s) of %ld steps each: it was altered, not written by a run",
+                              o->resume_from, ck.epoch, ck.step, nev < 0 ? 0 : nev, R.steps_per_epoch);
+            goto done;
+        }
         memcpy(&R.sched, R.state + (size_t)R.per * m->nparams, sizeof R.sched);
         start_epoch = r->resumed_epochs = ck.epoch;
         R.step = ck.step;
