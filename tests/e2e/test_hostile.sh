@@ -100,6 +100,21 @@ m["image_path"]["reshape"] = [1, 40, 28]
 json.dump(m, open(sys.argv[1], "w"))
 PY
 pexpect meta_vs_weights "$T/h40" "fc_stack.stack.0.layers.0.weight' is float32 (8, 676) but the config's model needs float32 (8, 988)"
+# batch sizes far above the rows cost nothing: the model is planned for the largest batch the run
+# can make (predict --batch_size 262144 on 1,000 rows took 15 GB; batch_size 3e8 was refused)
+n=$((n + 1))
+if ! (ulimit -v 1500000; "$LUDWIG_C" predict --model_path "$M" $DS --batch_size 262144 --output_directory "$T/pbig") > "$T/pbig.log" 2>&1; then
+    echo "FAIL predict --batch_size 262144 under a 1.5 GB address-space limit:"; cat "$T/pbig.log"; fails=$((fails + 1))
+fi
+"$LUDWIG_C" predict --model_path "$M" $DS --output_directory "$T/psmall" > /dev/null 2>&1
+cmp -s "$T/pbig/predictions_parquet.csv" "$T/psmall/predictions_parquet.csv" ||
+    { echo "FAIL predictions differ between batch sizes 262144 and 128"; fails=$((fails + 1)); }
+v bigbatch 's/batch_size: 8/batch_size: 300000000/'
+n=$((n + 1))
+if ! (ulimit -v 1500000; "$LUDWIG_C" experiment --config "$T/bigbatch.yaml" $DS --output_directory "$T/bb" --threads 1) > "$T/bb.log" 2>&1; then
+    echo "FAIL batch_size 300000000 under a 1.5 GB address-space limit:"; cat "$T/bb.log"; fails=$((fails + 1))
+fi
+
 # a crafted checkpoint (valid layout, checksum recomputed) saying epoch 3,000,000: refused before
 # anything is trained or written (it used to resume and write a 288 MB training_progress.json)
 cp -r "$T/m/experiment_run" "$T/ck"

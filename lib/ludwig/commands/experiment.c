@@ -302,7 +302,12 @@ static lc_status build_model(exp_run *X, lc_error *e)
     const lc_dataset *ds = X->ds;
     int B = lc_train_batch_size(cfg, ds->count[0]);
     int EB = lc_eval_batch_size(cfg, B);
-    if ((st = lc_model_build(cfg, ds, B > EB ? B : EB, o->threads, &X->m, e)))
+    /* no batch holds more rows than the dataset has: the model's arenas are planned for at most
+     * that many (a batch_size of 3e8 must not allocate for 3e8 samples) */
+    size_t cap = B > EB ? (size_t)B : (size_t)EB;
+    if (cap > ds->n)
+        cap = ds->n;
+    if ((st = lc_model_build(cfg, ds, (int)cap, o->threads, &X->m, e)))
         return st;
     lc_model_init_params(X->m, o->random_seed);
     if ((st = pretrained_embeddings(X, e)))

@@ -220,7 +220,10 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
         if (r->cfg->in[k].tx_pretrained &&
             (st = lc_glove_dim(r->cfg->in[k].tx_pretrained, &r->cfg->in[k].enc.embed_size, e)))
             return st;
-    if ((st = lc_model_build(r->cfg, r->ds, o->batch_size, o->threads, &r->m, e))) {
+    /* planned for the largest batch this run makes: --batch_size, or every row when fewer (the
+     * Galaxy form's batch size has no maximum) */
+    int cap = (size_t)o->batch_size > r->ds->n ? (int)r->ds->n : o->batch_size;
+    if ((st = lc_model_build(r->cfg, r->ds, cap, o->threads, &r->m, e))) {
         char pre[4096];
         snprintf(pre, sizeof pre, "%s/model_hyperparameters.json", o->model_path);
         if (strncmp(e->msg, pre, strlen(pre)) != 0) /* the message may name it already */

@@ -363,9 +363,12 @@ static lc_status run_setup(run *R, lc_error *e)
         R->p = NULL;
     r->batch_size = R->B;
     r->eval_batch_size = R->EB;
-    if (R->B > m->max_batch || R->EB > m->max_batch)
-        return lc_error_set(e, LC_ERR_INTERNAL, "model planned for batch %d, needs %d",
-                            m->max_batch, R->B > R->EB ? R->B : R->EB);
+    size_t need = (size_t)(R->B > R->EB ? R->B : R->EB); /* rows in the largest batch */
+    if (need > d->n)
+        need = d->n;
+    if (need > (size_t)m->max_batch)
+        return lc_error_set(e, LC_ERR_INTERNAL, "model planned for batch %d, needs %zu",
+                            m->max_batch, need);
     R->has_val = d->count[1] > 0;
     R->use_combined = strcmp(cfg->validation_field, "combined") == 0;
     for (int k = 0; k < R->NO; k++) /* the output whose metric picks the best model */
