@@ -115,6 +115,12 @@ if ! (ulimit -v 1500000; "$LUDWIG_C" experiment --config "$T/bigbatch.yaml" $DS 
     echo "FAIL batch_size 300000000 under a 1.5 GB address-space limit:"; cat "$T/bb.log"; fails=$((fails + 1))
 fi
 
+# a message longer than the error buffer keeps its end, which says what is wrong (a 3,000-byte
+# output path used to cut it off at 2 KB, reason and all)
+L=$(printf 'x%.0s' $(seq 1 3000))
+expect long_path 1 ": cannot create directory: File name too long" -- --config "$T/tiny.yaml" $DS --output_directory "$T/$L"
+grep -qF -- "x ... x" "$T/long_path.err" || { echo "FAIL long_path: no ' ... ' where the path was shortened"; fails=$((fails + 1)); }
+
 # a crafted checkpoint (valid layout, checksum recomputed) saying epoch 3,000,000: refused before
 # anything is trained or written (it used to resume and write a 288 MB training_progress.json)
 cp -r "$T/m/experiment_run" "$T/ck"
