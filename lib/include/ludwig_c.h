@@ -15,6 +15,14 @@
 
 const char *lc_version(void);
 
+/* The confusion matrix is written for at most this many classes (1,000: ImageNet's count; its
+ * JSON, one number per line as Ludwig indents it, is then ~20 MB). Ludwig writes it for any
+ * count, but C x C grows past any input: 3,000 labels in a 68 KB CSV made a 166 MB
+ * test_statistics.json, and 10,001 (most_common's default + 1) would be ~2 GB. Above it the
+ * matrix is left out (the report and `visualize confusion_matrix` say so); overall_stats and
+ * per_class_stats, which need only its diagonal and sums, are written as always. */
+#define LC_CONFUSION_MATRIX_MAX 1000
+
 /* For a caller about to end the process at once (a second signal, or a stop request the run did
  * not honour in time): removes every staging directory and unfinished output of the runs in
  * progress, so that nothing half-written is left. Not async-signal-safe: call it from a thread

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ludwig_c.h"
 #include "lc_json.h"
 #include "lc_mem.h"
 #include "lc_viz.h"
@@ -1594,8 +1595,19 @@ static void section_category(page *p, xmlNodePtr sec, const octx *oc)
     if (oc->feat) {
         section_test_metrics(p, sec, oc);
         section_per_class(p, sec, oc, &cl);
-        if (cm && ncm > 0)
+        if (cm && ncm > 0) {
             section_confusion(p, sec, oc, cm, ncm, &cl);
+        } else if (!get(oc->feat, "confusion_matrix") && get(oc->feat, "per_class_stats") &&
+                   cl.n > LC_CONFUSION_MATRIX_MAX) {
+            char h[300];
+            xmlNodePtr cs = subsection(p, sec, oc, "confusion", "Confusion matrix");
+            snprintf(h, sizeof h,
+                     "Not computed: %s has %d classes, and ludwig-c writes the confusion matrix "
+                     "for at most %d (a %d x %d matrix would outgrow the data it describes). The "
+                     "per-class table above has each class's counts.",
+                     oc->o->name, cl.n, LC_CONFUSION_MATRIX_MAX, cl.n, cl.n);
+            prop(p, add(p, cs, "p", h), "class", "note");
+        }
         section_f1_freq(p, sec, oc, &cl);
     } else {
         add(p, sec, "p", "No test statistics: the evaluated split was empty or not saved.");

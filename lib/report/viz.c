@@ -284,11 +284,11 @@ int lc_viz_confusion_matrix(lc_figs *f, const lc_viz_models *m, const cJSON *met
                     f->oom = 1;
                     break;
                 }
-                for (int r = 0; r < k; r++) {
-                    const cJSON *row = cJSON_GetArrayItem(cmj, r);
+                const cJSON *row = cmj->child; /* walked, not indexed: k x k lookups were k^3 */
+                for (int r = 0; r < k; r++, row = row ? row->next : NULL) {
                     double rs = 0;
-                    for (int c = 0; c < k; c++) {
-                        const cJSON *x = cJSON_GetArrayItem(row, c);
+                    const cJSON *x = row ? row->child : NULL;
+                    for (int c = 0; c < k; c++, x = x ? x->next : NULL) {
                         cm[r * k + c] = cJSON_IsNumber(x) ? x->valuedouble : 0;
                         rs += cm[r * k + c];
                     }

@@ -121,6 +121,36 @@ L=$(printf 'x%.0s' $(seq 1 3000))
 expect long_path 1 ": cannot create directory: File name too long" -- --config "$T/tiny.yaml" $DS --output_directory "$T/$L"
 grep -qF -- "x ... x" "$T/long_path.err" || { echo "FAIL long_path: no ' ... ' where the path was shortened"; fails=$((fails + 1)); }
 
+# many classes: the confusion matrix is left out above LC_CONFUSION_MATRIX_MAX (1,000) classes,
+# so test_statistics.json stays linear in the classes (3,000 labels in a 68 KB CSV wrote 166 MB)
+/usr/bin/python3 -c "
+print('x,y')
+for i in range(2400): print(f'{(i % 1200) / 1200},L{i % 1200}')" > "$T/c1200.csv"
+printf 'input_features: [{name: x, type: number}]\noutput_features: [{name: y, type: category}]\ntrainer: {epochs: 1}\n' > "$T/c1200.yaml"
+n=$((n + 1))
+"$LUDWIG_C" experiment --config "$T/c1200.yaml" --dataset "$T/c1200.csv" --output_directory "$T/c1200" --threads 1 > "$T/c1200.log" 2>&1 ||
+    { echo "FAIL 1200 classes:"; cat "$T/c1200.log"; fails=$((fails + 1)); }
+/usr/bin/python3 - "$T/c1200" <<'PY' || fails=$((fails + 1))
+import json, os, sys
+d = sys.argv[1]
+st = json.load(open(f"{d}/experiment_run/test_statistics.json"))["y"]
+size = os.path.getsize(f"{d}/experiment_run/test_statistics.json")
+assert "confusion_matrix" not in st, "a 1200 x 1200 confusion matrix was written"
+assert len(st["per_class_stats"]) == 1200, len(st["per_class_stats"])
+assert "kappa_score" in st["overall_stats"]
+assert size < 3_000_000, size
+html = open(f"{d}/ludwig_experiment_report.html").read()
+assert "Not computed: y has 1200 classes" in html, "no note on the confusion matrix in the report"
+PY
+set +e
+"$LUDWIG_C" visualize --visualization confusion_matrix --test_statistics "$T/c1200/experiment_run/test_statistics.json" \
+    --ground_truth_metadata "$T/c1200/experiment_run/model/training_set_metadata.json" --output_directory "$T/vz" > "$T/vz.log" 2>&1
+rc=$?
+set -e
+n=$((n + 1))
+[ $rc = 1 ] && grep -qF "output feature 'y' has 1200 classes: ludwig-c leaves the confusion matrix out above 1000" "$T/vz.log" ||
+    { echo "FAIL visualize confusion_matrix over 1200 classes: exit $rc"; cat "$T/vz.log"; fails=$((fails + 1)); }
+
 # a crafted checkpoint (valid layout, checksum recomputed) saying epoch 3,000,000: refused before
 # anything is trained or written (it used to resume and write a 288 MB training_progress.json)
 cp -r "$T/m/experiment_run" "$T/ck"

@@ -483,7 +483,7 @@ lc_status lc_visualize(const lc_visualize_opts *o, FILE *names, lc_error *e)
         static const char *const needs[] = {
             [V_LEARNING] = "loss, accuracy, hits_at_k or edit_distance per epoch",
             [V_COMPARE] = "a scalar metric other than loss",
-            [V_CM] = "a confusion_matrix (category and binary outputs)",
+            [V_CM] = "confusion_matrix (category and binary outputs)",
             [V_F1] = "per_class_stats with the metadata's idx2str and str2freq (category outputs)",
             [V_ROC] = "a roc_curve", [V_PR] = "a precision_recall_curve",
             [V_MULTI] = "per_class_stats with the metadata's idx2str (category outputs)",
@@ -492,6 +492,14 @@ lc_status lc_visualize(const lc_visualize_opts *o, FILE *names, lc_error *e)
                           views[v].id == V_HYPEROPT ? o->hyperopt_stats_path : first, needs[views[v].id],
                           o->output_feature_name ? " for output feature " : "",
                           o->output_feature_name ? o->output_feature_name : "");
+        /* a category output with more classes than a confusion matrix is written for */
+        for (const cJSON *f = views[v].id == V_CM && stats ? stats[0]->child : NULL; f; f = f->next) {
+            const cJSON *pcs = cJSON_GetObjectItemCaseSensitive(f, "per_class_stats");
+            int nc = pcs ? cJSON_GetArraySize(pcs) : 0;
+            if (nc > LC_CONFUSION_MATRIX_MAX && !cJSON_GetObjectItemCaseSensitive(f, "confusion_matrix"))
+                lc_error_hint(e, "output feature '%s' has %d classes: ludwig-c leaves the confusion matrix out above %d (frequency_vs_f1 and compare_classifiers_multiclass_multimetric draw its per-class statistics)",
+                              f->string, nc, LC_CONFUSION_MATRIX_MAX);
+        }
     }
     if (!st)
         st = write_figs(&figs, o->output_directory, fmt, names, e);

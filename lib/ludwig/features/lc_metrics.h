@@ -35,8 +35,10 @@
 cJSON *lc_metrics_category(int C, int64_t N, const int32_t *labels /* (N) */,
                            const float *probs /* (N, C) */, double loss, int top_k);
 
+
 /* Adds to feature_obj (replacing keys already there):
- *   confusion_matrix  C x C ints, rows = true class, columns = predicted, vocabulary order
+ *   confusion_matrix  C x C ints, rows = true class, columns = predicted, vocabulary order;
+ *                     only when C <= LC_CONFUSION_MATRIX_MAX (ludwig_c.h)
  *   overall_stats     token_accuracy, avg_{precision,recall,f1_score}_{macro,micro,weighted},
  *                     kappa_score. Macro/weighted averages cover the classes present in
  *                     labels or preds (sklearn labels=None), zero_division gives 0.

@@ -6,6 +6,7 @@
  * left to the model and trainer.
  */
 #include "lc_metrics.h"
+#include "ludwig_c.h"
 
 #include "lc_json.h"
 #include "lc_mem.h"
@@ -355,7 +356,7 @@ static cJSON *class_stats(int64_t all, int64_t tp, int64_t sum_pred, int64_t sum
 }
 
 /* sklearn's accuracy, P/R/F1 averages and Cohen's kappa on the present labels. */
-static cJSON *overall_stats(int C, int64_t N, const int64_t *cm /* (C, C) */,
+static cJSON *overall_stats(int C, int64_t N, const int64_t *diag /* (C) */,
                             const int64_t *sum_cond /* (C) */, const int64_t *sum_pred /* (C) */,
                             double *scratch /* (5 * C) */, int64_t *present_cnt /* (2 * C) */)
 {
@@ -365,12 +366,12 @@ static cJSON *overall_stats(int C, int64_t N, const int64_t *cm /* (C, C) */,
     double *support = scratch + 3 * C, *f1w = scratch + 4 * C;
     int64_t *pc = present_cnt, *tc = present_cnt + C;
     for (int c = 0; c < C; c++)
-        correct += cm[(size_t)c * C + c];
+        correct += diag[c];
     /* macro precision / recall / f1 and weighted f1 over labels in y_true U y_pred */
     for (int c = 0; c < C; c++) {
         if (sum_cond[c] == 0 && sum_pred[c] == 0)
             continue;
-        int64_t tp = cm[(size_t)c * C + c];
+        int64_t tp = diag[c];
         prec[n] = sum_pred[c] ? (double)tp / (double)sum_pred[c] : 0.0;
         rec[n] = sum_cond[c] ? (double)tp / (double)sum_cond[c] : 0.0;
         f1[n] = (2.0 * (double)tp) / ((double)sum_cond[c] + (double)sum_pred[c]);
@@ -441,46 +442,52 @@ lc_status lc_metrics_overall(int C, int64_t N, const int32_t *labels, const int3
     lc_status st = LC_ERR_NOMEM;
     cJSON *cmj = NULL, *ov = NULL, *pcs = NULL;
     size_t CC;
+    int with_cm = C <= LC_CONFUSION_MATRIX_MAX;
     int64_t *cm = NULL, *sums = NULL, *present = NULL;
     double *scratch = NULL;
     if (lc_size_mul((size_t)C, (size_t)C, &CC) != 0)
         goto fail;
-    cm = lc_alloc(CC, sizeof(int64_t));
-    sums = lc_alloc((size_t)C * 2, sizeof(int64_t));
+    if (with_cm && !(cm = lc_alloc(CC, sizeof(int64_t))))
+        goto fail;
+    sums = lc_alloc((size_t)C * 3, sizeof(int64_t));
     present = lc_alloc((size_t)C * 2, sizeof(int64_t));
     scratch = lc_alloc((size_t)C * 5, sizeof(double));
-    if (!cm || !sums || !present || !scratch)
+    if (!sums || !present || !scratch)
         goto fail;
-    int64_t *sum_cond = sums, *sum_pred = sums + C;
+    int64_t *sum_cond = sums, *sum_pred = sums + C, *diag = sums + 2 * (size_t)C;
     for (int64_t i = 0; i < N; i++) {
-        cm[(size_t)labels[i] * C + preds[i]]++;
+        if (cm)
+            cm[(size_t)labels[i] * C + preds[i]]++;
         sum_cond[labels[i]]++;
         sum_pred[preds[i]]++;
+        diag[labels[i]] += labels[i] == preds[i];
     }
 
-    cmj = cJSON_CreateArray();
-    if (!cmj)
-        goto fail;
-    for (int r = 0; r < C; r++) {
-        cJSON *row = cJSON_CreateArray();
-        if (!row)
+    if (cm) {
+        cmj = cJSON_CreateArray();
+        if (!cmj)
             goto fail;
-        cJSON_AddItemToArray(cmj, row);
-        for (int c = 0; c < C; c++) {
-            cJSON *v = lc_json_int(cm[(size_t)r * C + c]);
-            if (!v)
+        for (int r = 0; r < C; r++) {
+            cJSON *row = cJSON_CreateArray();
+            if (!row)
                 goto fail;
-            cJSON_AddItemToArray(row, v);
+            cJSON_AddItemToArray(cmj, row);
+            for (int c = 0; c < C; c++) {
+                cJSON *v = lc_json_int(cm[(size_t)r * C + c]);
+                if (!v)
+                    goto fail;
+                cJSON_AddItemToArray(row, v);
+            }
         }
     }
-    ov = overall_stats(C, N, cm, sum_cond, sum_pred, scratch, present);
+    ov = overall_stats(C, N, diag, sum_cond, sum_pred, scratch, present);
     if (!ov)
         goto fail;
     pcs = cJSON_CreateObject();
     if (!pcs)
         goto fail;
     for (int c = 0; c < C; c++) {
-        cJSON *s = class_stats(N, cm[(size_t)c * C + c], sum_pred[c], sum_cond[c]);
+        cJSON *s = class_stats(N, diag[c], sum_pred[c], sum_cond[c]);
         if (!s)
             goto fail;
         cJSON_AddItemToObject(pcs, idx2str[c], s);
@@ -489,7 +496,8 @@ lc_status lc_metrics_overall(int C, int64_t N, const int32_t *labels, const int3
     cJSON_DeleteItemFromObjectCaseSensitive(feature_obj, "confusion_matrix");
     cJSON_DeleteItemFromObjectCaseSensitive(feature_obj, "overall_stats");
     cJSON_DeleteItemFromObjectCaseSensitive(feature_obj, "per_class_stats");
-    cJSON_AddItemToObject(feature_obj, "confusion_matrix", cmj);
+    if (cmj)
+        cJSON_AddItemToObject(feature_obj, "confusion_matrix", cmj);
     cJSON_AddItemToObject(feature_obj, "overall_stats", ov);
     cJSON_AddItemToObject(feature_obj, "per_class_stats", pcs);
     cmj = ov = pcs = NULL;
