@@ -189,7 +189,7 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
         return st;
     /* the saved config: notes about it were shown when the model was trained */
     snprintf(path, sizeof path, "%s/model_hyperparameters.json", o->model_path);
-    if ((st = lc_config_load(path, &r->cfg, quiet_note, NULL, e)))
+    if ((st = lc_config_load_flags(path, LC_CONFIG_INFERENCE, &r->cfg, quiet_note, NULL, e)))
         return st;
     /* Ludwig splits the rows only when a split other than full is asked for: with full, a
      * fixed-split config does not need the split column */

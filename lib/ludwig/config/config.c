@@ -972,7 +972,8 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
     F->standardize_imagenet = !jnull(pre, "standardize_image");
     F->requires_equal_dims = jbool(pre, "requires_equal_dimensions", 0);
     const cJSON *aug = jget(feat, "augmentation");
-    if (aug && !cJSON_IsFalse(aug) && !(cJSON_IsArray(aug) && cJSON_GetArraySize(aug) == 0))
+    if (aug && !cJSON_IsFalse(aug) && !(cJSON_IsArray(aug) && cJSON_GetArraySize(aug) == 0) &&
+        !(x->flags & LC_CONFIG_INFERENCE))
         return cerr(x, ynode_at(yf, "augmentation", NULL), "input feature '%s': augmentation is not supported by ludwig-c yet; remove it (or set it to false) to train without", F->name, NULL);
     const lc_ynode *yenc = lc_ymap_get(yf, "encoder");
     return encoder_spec(x, yenc && yenc->kind == LC_YMAP ? yenc : yf, jget(feat, "encoder"),
@@ -1946,7 +1947,8 @@ static lc_status image_defaults_full(cfg_ctx *x, cJSON *img)
         return st;
     cJSON_AddItemToObject(img, "encoder", v);
     const cJSON *uaug = jget(ui, "augmentation");
-    if (uaug && !cJSON_IsFalse(uaug) && !(cJSON_IsArray(uaug) && cJSON_GetArraySize(uaug) == 0))
+    if (uaug && !cJSON_IsFalse(uaug) && !(cJSON_IsArray(uaug) && cJSON_GetArraySize(uaug) == 0) &&
+        !(x->flags & LC_CONFIG_INFERENCE))
         return cerr(x, ynode_at(ynode_at(x->root, "defaults", NULL), "image", NULL), "defaults.image.augmentation is not supported by ludwig-c yet; remove it (or set it to false) to train without", NULL, NULL);
     cJSON_AddItemToObject(img, "augmentation", cJSON_CreateArray());
     static const char *const out_parts[] = {"decoder", "loss"}; /* image outputs: as written */
@@ -2232,14 +2234,20 @@ lc_status lc_config_from_tree_flags(lc_ynode *root, const char *path, unsigned f
     return LC_OK;
 }
 
-lc_status lc_config_load(const char *path, lc_config **out, void (*note)(void *, const char *),
-                         void *note_arg, lc_error *e)
+lc_status lc_config_load_flags(const char *path, unsigned flags, lc_config **out,
+                               void (*note)(void *, const char *), void *note_arg, lc_error *e)
 {
     *out = NULL;
     lc_ynode *root = NULL;
     lc_status st = lc_yaml_load(path, &root, e);
     if (!st)
-        st = lc_config_from_tree(root, path, note, note_arg, out, e);
+        st = lc_config_from_tree_flags(root, path, flags, note, note_arg, out, e);
     lc_ynode_free(root);
     return st;
+}
+
+lc_status lc_config_load(const char *path, lc_config **out, void (*note)(void *, const char *),
+                         void *note_arg, lc_error *e)
+{
+    return lc_config_load_flags(path, 0, out, note, note_arg, e);
 }

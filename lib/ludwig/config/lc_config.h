@@ -168,8 +168,14 @@ lc_status lc_config_from_tree(lc_ynode *root, const char *path,
 enum {
     /* for render_config: an empty feature name is accepted as a placeholder to fill in (Ludwig
      * accepts it); training refuses it */
-    LC_CONFIG_RENDER = 1u
+    LC_CONFIG_RENDER = 1u,
+    /* for predict/evaluate on a saved model: what acts in training only (image augmentation,
+     * which ludwig-c does not do yet) is accepted, as it changes nothing at inference */
+    LC_CONFIG_INFERENCE = 2u
 };
+/* lc_config_load with LC_CONFIG_* flags. */
+lc_status lc_config_load_flags(const char *path, unsigned flags, lc_config **out,
+                               void (*note)(void *, const char *), void *note_arg, lc_error *e);
 lc_status lc_config_from_tree_flags(lc_ynode *root, const char *path, unsigned flags,
                                    void (*note)(void *, const char *), void *note_arg,
                                    lc_config **out, lc_error *e);
