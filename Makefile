@@ -98,7 +98,7 @@ $(BUILD)/tests/fuzz_replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay_main.o
 
 # lib/core on its own: compiled with only lib/include and lib/core on the include path and linked
 # with libc, libm and threads, with the unit tests that exercise only it.
-CORE_TESTS := conv core_basics gemm layers optim tokconv
+CORE_TESTS := conv core_basics gemm layers optim pool tokconv
 core-test:
 	@$(MAKE) --no-print-directory BUILD=build-core LAYERS=core INC='$(INC_CORE)' \
 	  LDLIBS='-lm -pthread' $(CORE_TESTS:%=build-core/tests/test_%)
@@ -134,7 +134,9 @@ asan:
 
 # Fuzzing: the library is rebuilt with clang in build-fuzz/; each target runs in turn for
 # FUZZ_SECONDS on a scratch copy of its committed corpus (fuzz/corpus/NAME), so new inputs stay
-# out of the tree. FUZZ_TARGETS picks a subset, e.g. make fuzz FUZZ_TARGETS=csv FUZZ_SECONDS=600.
+# out of the tree, with its dictionary fuzz/NAME.dict where there is one (config's: the schema's
+# key names, fuzz/make_config_dict.py). FUZZ_TARGETS picks a subset, e.g.
+# make fuzz FUZZ_TARGETS=csv FUZZ_SECONDS=600.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -148,6 +150,7 @@ fuzz:
 	  mkdir -p build-fuzz/corpus/$$t; \
 	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
 	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=60 \
+	    $$( [ -f fuzz/$$t.dict ] && echo -dict=fuzz/$$t.dict ) \
 	    -artifact_prefix=build-fuzz/crash-$$t- build-fuzz/corpus/$$t fuzz/corpus/$$t; \
 	done
 

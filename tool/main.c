@@ -268,6 +268,21 @@ static int check_backend(const char *val)
     return 0;
 }
 
+/* --threads (0: not given): all the CPUs this process may use by default. More than those is
+ * honoured (results are identical at any thread count, and the tests check it on small machines)
+ * but noted: the extra threads only add memory, the pool running at most one per CPU at once. */
+static int resolve_threads(int disable_threads, long threads)
+{
+    if (disable_threads)
+        return 1;
+    int cpus = lc_cpu_count();
+    if (threads <= 0)
+        return cpus;
+    if (threads > cpus)
+        fprintf(stderr, "ludwig-c: note: --threads %ld is more than the %d CPU(s) available to this process; the extra threads add memory, not speed\n", threads, cpus);
+    return (int)threads;
+}
+
 static void record_command_line(int argc, char **argv, char *buf, size_t cap)
 {
     size_t len = 0;
@@ -383,7 +398,7 @@ static int cmd_experiment(int argc, char **argv, int mode)
         fprintf(stderr, "HINT: ludwig-c %s --config config.yaml --dataset data.csv\n", cmd);
         return 2;
     }
-    o.threads = disable_threads ? 1 : threads > 0 ? (int)threads : lc_cpu_count();
+    o.threads = resolve_threads(disable_threads, threads);
     o.progress = stderr;
     o.stop_flag = &g_signal;
     char cmdline[8192];
@@ -451,7 +466,7 @@ static int cmd_predict(int argc, char **argv, int evaluate)
         fprintf(stderr, "HINT: ludwig-c %s --model_path results/experiment_run/model --dataset data.csv\n", cmd);
         return 2;
     }
-    o.threads = disable_threads ? 1 : threads > 0 ? (int)threads : lc_cpu_count();
+    o.threads = resolve_threads(disable_threads, threads);
     o.progress = stderr;
     o.stop_flag = &g_signal;
     install_signal_handlers();

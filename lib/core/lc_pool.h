@@ -4,7 +4,9 @@
  * and returns when all are done. Tasks are handed out dynamically, so a task must write only its
  * own outputs: determinism comes from callers fixing the task split independently of the thread
  * count, never from which thread ran what. `thread` in [0, lc_pool_threads(p)) indexes per-thread
- * scratch. The calling thread works too. A NULL pool runs everything inline on thread 0.
+ * scratch. The calling thread works too. A NULL pool runs everything inline on thread 0. At most
+ * min(threads, lc_cpu_count()) threads work on one job (each worker on a job it claims), the
+ * others sleep: a pool of more threads than CPUs costs little more than one of as many as CPUs.
  * Not re-entrant: fn must not call lc_pool_run on the same pool.
  */
 #ifndef LC_POOL_H
