@@ -62,4 +62,21 @@ for stage in config dataset double; do
     left=$(cd "$T" && find "st-$stage" -mindepth 1 ! -path "*/experiment_run.interrupted*" 2>/dev/null || true)
     [ -z "$left" ] || { echo "SIGTERM during $stage left:"; echo "$left"; exit 1; }
 done
+# hyperopt: concurrent trials stopped by SIGTERM, the search directory removed
+sed 's/epochs: [0-9]*/epochs: 5000\n    early_stop: -1/' test-data/temperature_hyperopt.yml > "$T/long_hyperopt.yml"
+timeout -s KILL 20 "$LUDWIG_C" hyperopt --config "$T/long_hyperopt.yml" --dataset test-data/temperature_seattle.csv \
+    --output_directory "$T/ho" --threads 2 > "$T/ho.log" 2>&1 &
+pid=$!
+for i in $(seq 1 100); do grep -q "epoch  *2/" "$T/ho.log" 2>/dev/null && break; sleep 0.1; done
+t0=$(ms)
+kill -TERM $pid
+set +e
+wait $pid
+rc=$?
+set -e
+took=$(($(ms) - t0))
+[ $rc -eq 143 ] && [ $took -lt 2000 ] || { echo "hyperopt SIGTERM: exit $rc after $took ms"; tail -5 "$T/ho.log"; exit 1; }
+grep -q "hyperopt interrupted: 0 of 2 trials had finished; nothing was published" "$T/ho.log" ||
+    { echo "hyperopt SIGTERM: message"; tail -3 "$T/ho.log"; exit 1; }
+[ -z "$(ls -A "$T/ho" 2>/dev/null)" ] || { echo "hyperopt SIGTERM left:"; find "$T/ho"; exit 1; }
 echo "test_signal: ok"

@@ -1245,7 +1245,12 @@ static lc_status run_all(hopt *H, hrun *R, int conc)
         return H->fatal;
     }
     if (base->stop_flag && *base->stop_flag)
-        return lc_error_set(H->e, LC_ERR_INTERRUPTED, "hyperopt interrupted: %d of %d trials finished", H->finished, H->nt);
+    {
+        int done = 0; /* trials that ran to the end (an interrupted one ends too, unfinished) */
+        for (int k = 0; k < H->nt; k++)
+            done += H->t[k].state == 2;
+        return lc_error_set(H->e, LC_ERR_INTERRUPTED, "hyperopt interrupted: %d of %d trials had finished; nothing was published", done, H->nt);
+    }
     return LC_OK;
 }
 
