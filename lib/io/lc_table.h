@@ -16,7 +16,15 @@
  *         form that reads back exactly); booleans become "True"/"False"; null and missing keys
  *         become "". Nested arrays/objects are refused.
  *   HDF5  refused with a message asking for CSV.
- * Limits: files over 2 GiB and fields over 16 MiB are refused (LC_ERR_DATA).
+ * Limits: files over 2 GiB and fields over 16 MiB are refused (LC_ERR_DATA), and so is a JSON
+ * dataset whose records x distinct keys exceed max(LC_TABLE_JSON_CELLS_MIN, its bytes): records
+ * that each hold a few of many keys would otherwise make a table (4 bytes a cell) thousands of
+ * times the file's size. A CSV/TSV cell takes at least a byte of its file, so it needs no such
+ * bound.
+ * Text: every cell and column name must be UTF-8 (pandas decodes the file as UTF-8 and fails
+ * otherwise) without NUL (a raw NUL byte in CSV/TSV, \u0000 in a JSON string, which would end
+ * the text early); the message names the line, the row or record, the column or key and the
+ * byte offset in the value.
  * Thread safety: a table is read-only after lc_table_read and may be shared between threads.
  */
 #ifndef LC_TABLE_H
@@ -37,6 +45,7 @@ typedef enum lc_table_format {
 
 #define LC_TABLE_FILE_MAX ((size_t)2 << 30)   /* bytes */
 #define LC_TABLE_FIELD_MAX ((size_t)16 << 20) /* bytes in one cell */
+#define LC_TABLE_JSON_CELLS_MIN ((size_t)1 << 22) /* cells a JSON table may always have */
 
 typedef struct lc_table lc_table;
 

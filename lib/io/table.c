@@ -8,6 +8,7 @@
 #include "lc_table.h"
 
 #include "lc_mem.h"
+#include "lc_strtab.h"
 
 #include <cJSON.h>
 #include <csv.h>
@@ -27,6 +28,8 @@ struct lc_table {
     int ncols;
     size_t nrows;
     size_t *col_names; /* (ncols) offsets into arena */
+    size_t cols_cap;
+    lc_strtab names;   /* the column names, hashed: lookups and duplicate checks in O(1) */
     uint32_t *cells;   /* (nrows, ncols) offsets into arena; 0 is the empty string (the arena of
                         * a table of at most LC_TABLE_FILE_MAX bytes fits 32 bits) */
     long *lines;       /* (nrows) 1-based source line of each row, 0 if unknown */
@@ -37,6 +40,12 @@ struct lc_table {
 
 /* ---- storage ---------------------------------------------------------------------------- */
 
+static const char *col_name_at(const void *ctx, size_t i)
+{
+    const lc_table *t = ctx;
+    return t->arena + t->col_names[i];
+}
+
 static lc_table *table_new(const char *name, lc_table_format format)
 {
     lc_table *t = calloc(1, sizeof *t);
@@ -44,6 +53,7 @@ static lc_table *table_new(const char *name, lc_table_format format)
         return NULL;
     t->name = lc_strdup(name ? name : "(dataset)");
     t->format = format;
+    lc_strtab_init(&t->names, col_name_at, t);
     t->arena_cap = 4096;
     t->arena = malloc(t->arena_cap);
     if (!t->name || !t->arena) {
@@ -60,6 +70,7 @@ void lc_table_free(lc_table *t)
     if (!t)
         return;
     free(t->name);
+    lc_strtab_free(&t->names);
     free(t->col_names);
     free(t->cells);
     free(t->lines);
@@ -121,14 +132,19 @@ static uint32_t *row_add(lc_table *t, long line)
     return row;
 }
 
-static lc_status check_duplicate_names(const lc_table *t, lc_error *e)
+/* Indexes the header's names, refusing the first that repeats an earlier one. */
+static lc_status index_names(lc_table *t, lc_error *e)
 {
-    for (int i = 1; i < t->ncols; i++)
-        for (int j = 0; j < i; j++)
-            if (strcmp(t->arena + t->col_names[i], t->arena + t->col_names[j]) == 0)
-                return lc_error_set(e, LC_ERR_DATA,
-                                    "%s: duplicate column name '%s' (columns %d and %d); column names must be unique",
-                                    t->name, t->arena + t->col_names[i], j + 1, i + 1);
+    for (int i = 0; i < t->ncols; i++) {
+        size_t j;
+        int dup = lc_strtab_add(&t->names, (size_t)i, &j);
+        if (dup < 0)
+            return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory reading the header", t->name);
+        if (dup)
+            return lc_error_set(e, LC_ERR_DATA,
+                                "%s: duplicate column name '%s' (columns %zu and %d); column names must be unique",
+                                t->name, t->arena + t->col_names[i], j + 1, i + 1);
+    }
     return LC_OK;
 }
 
@@ -146,10 +162,7 @@ const char *lc_table_col_name(const lc_table *t, int col)
 
 int lc_table_col(const lc_table *t, const char *name)
 {
-    for (int i = 0; i < t->ncols; i++)
-        if (strcmp(t->arena + t->col_names[i], name) == 0)
-            return i;
-    return -1;
+    return (int)lc_strtab_find(&t->names, name, strlen(name));
 }
 
 const char *lc_table_cell(const lc_table *t, size_t row, int col)
@@ -176,12 +189,54 @@ typedef struct csv_state {
     int nfields, cap_fields;
     long row_line;  /* start line of the current row */
     size_t rows_hint; /* physical lines in the text: rows reserved once the width is known */
+    size_t len_hint;  /* bytes in the text */
 } csv_state;
 
 static int csv_never_space(unsigned char c)
 {
     (void)c;
     return 0;
+}
+
+/* A name of n bytes in a message: at most 80 bytes of it, cut at a character boundary. */
+static int msg_len(const char *s, size_t n)
+{
+    if (n <= 80)
+        return (int)n;
+    n = 80;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return (int)n;
+}
+
+/* Refuses a field holding a NUL byte (nul) or a byte that is not UTF-8 at offset `at`, naming
+ * its line, row and column: pandas decodes the file as UTF-8 and fails on such a byte, and a
+ * NUL would end the label early and merge it with another. */
+static void csv_bad_field(csv_state *s, const void *data, size_t at, int nul)
+{
+    const lc_table *t = s->t;
+    const unsigned char *d = data;
+    long line = s->row_line;
+    for (size_t i = 0; i < at; i++)
+        line += d[i] == '\n';
+    int col = s->nfields;
+    char where[160];
+    if (!s->header_done)
+        snprintf(where, sizeof where, "column %d of the header", col + 1);
+    else if (col < t->ncols)
+        snprintf(where, sizeof where, "row %zu, column %d '%.*s'", t->nrows + 1, col + 1,
+                 msg_len(t->arena + t->col_names[col], strlen(t->arena + t->col_names[col])),
+                 t->arena + t->col_names[col]);
+    else
+        snprintf(where, sizeof where, "row %zu, column %d", t->nrows + 1, col + 1);
+    const char *what = s->header_done ? "value" : "column name";
+    if (nul)
+        lc_error_set(s->e, LC_ERR_DATA, "%s: line %ld: a field contains a NUL byte (%s, byte %zu of the %s); is this really a %s text file?",
+                     t->name, line, where, at, what, s->what);
+    else
+        lc_error_set(s->e, LC_ERR_DATA,
+                     "%s: line %ld (%s): byte 0x%02x at byte %zu of the %s is not UTF-8; save the file as UTF-8 text (pandas refuses it too)",
+                     t->name, line, where, d[at], at, what);
 }
 
 static void csv_on_field(void *data, size_t len, void *ctx)
@@ -201,9 +256,10 @@ static void csv_on_field(void *data, size_t len, void *ctx)
         s->failed = 1;
         return;
     }
-    if (len && memchr(data, '\0', len)) {
-        lc_error_set(s->e, LC_ERR_DATA, "%s: line %ld: a field contains a NUL byte; is this really a %s text file?",
-                     s->t->name, s->row_line, s->what);
+    const char *nul = len ? memchr(data, '\0', len) : NULL;
+    size_t bad = lc_utf8_invalid(data, nul ? (size_t)(nul - (const char *)data) : len);
+    if (nul || bad < len) {
+        csv_bad_field(s, data, bad, nul != NULL && (size_t)(nul - (const char *)data) == bad);
         s->failed = 1;
         return;
     }
@@ -262,7 +318,10 @@ static void csv_on_row(int term, void *ctx)
                 }
                 t->col_names[i] = off;
             }
-        size_t cells;
+        /* every data row takes a byte per field (its delimiters and line end) */
+        size_t most = s->len_hint / (size_t)(t->ncols > 1 ? t->ncols - 1 : 1) + 1, cells;
+        if (s->rows_hint > most)
+            s->rows_hint = most;
         if (s->rows_hint > 1 && !lc_size_mul(s->rows_hint, (size_t)t->ncols, &cells)) {
             uint32_t *c = lc_realloc_array(NULL, cells, sizeof *c);
             long *l = lc_realloc_array(NULL, s->rows_hint, sizeof *l);
@@ -275,7 +334,7 @@ static void csv_on_row(int term, void *ctx)
                 free(l);
             }
         }
-        if (check_duplicate_names(t, s->e) != LC_OK)
+        if (index_names(t, s->e) != LC_OK)
             s->failed = 1;
     } else if (s->nfields != t->ncols) {
         lc_error_set(s->e, LC_ERR_DATA,
@@ -326,7 +385,8 @@ static lc_status delim_begin(delim_run *r, lc_table *t, size_t len_hint, unsigne
         return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory", t->name);
     csv_set_delim(&r->p, delim);
     csv_set_space_func(&r->p, csv_never_space);
-    r->s = (csv_state){.t = t, .e = e, .what = delim == '\t' ? "TSV" : "CSV", .line = 0};
+    r->s = (csv_state){.t = t, .e = e, .what = delim == '\t' ? "TSV" : "CSV", .line = 0,
+                       .len_hint = len_hint};
     /* the arena holds at most the text plus a NUL per field, which replaces its separator:
      * reserve it once instead of doubling through a large file */
     if (len_hint + 64 > t->arena_cap) {
@@ -438,18 +498,27 @@ static int json_column(lc_table *t, const char *k, int guess, lc_error *e)
 {
     if (guess < t->ncols && strcmp(t->arena + t->col_names[guess], k) == 0)
         return guess;
-    for (int i = 0; i < t->ncols; i++)
-        if (strcmp(t->arena + t->col_names[i], k) == 0)
-            return i;
-    size_t *names = lc_realloc_array(t->col_names, (size_t)t->ncols + 1, sizeof *names);
-    if (!names)
-        return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory", t->name), -1;
-    t->col_names = names;
+    size_t klen = strlen(k);
+    long long at = lc_strtab_find(&t->names, k, klen);
+    if (at >= 0)
+        return (int)at;
+    if (t->ncols == INT32_MAX)
+        return lc_error_set(e, LC_ERR_DATA, "%s: more than %d distinct keys", t->name, INT32_MAX), -1;
+    if ((size_t)t->ncols == t->cols_cap) {
+        size_t cap = t->cols_cap ? t->cols_cap * 2 : 16;
+        size_t *names = lc_realloc_array(t->col_names, cap, sizeof *names);
+        if (!names)
+            return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory", t->name), -1;
+        t->col_names = names;
+        t->cols_cap = cap;
+    }
     int ok = 1;
-    size_t off = arena_add(t, k, strlen(k), &ok);
+    size_t off = arena_add(t, k, klen, &ok);
     if (!ok)
         return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory", t->name), -1;
-    names[t->ncols] = off;
+    t->col_names[t->ncols] = off;
+    if (lc_strtab_add(&t->names, (size_t)t->ncols, NULL) < 0)
+        return lc_error_set(e, LC_ERR_NOMEM, "%s: out of memory", t->name), -1;
     return t->ncols++;
 }
 
@@ -497,9 +566,17 @@ static lc_status json_record(lc_table *t, const cJSON *obj, size_t rowno, long l
     return LC_OK;
 }
 
-static lc_status json_alloc_rows(lc_table *t, size_t nrows, lc_error *e)
+/* The (nrows, ncols) cells of a JSON table read from len bytes. Records may leave keys out, so
+ * the table can be far larger than the file: it is refused above max(LC_TABLE_JSON_CELLS_MIN,
+ * len) cells (see lc_table.h). */
+static lc_status json_alloc_rows(lc_table *t, size_t nrows, size_t len, lc_error *e)
 {
     size_t ncells;
+    size_t most = len > LC_TABLE_JSON_CELLS_MIN ? len : LC_TABLE_JSON_CELLS_MIN;
+    if (nrows > 0 && (lc_size_mul(nrows, (size_t)t->ncols, &ncells) != 0 || ncells > most))
+        return lc_error_set(e, LC_ERR_DATA,
+                            "%s: %zu records with %d distinct keys between them make a table of %zu x %d cells, over the limit of %zu cells for a file of %zu bytes (one cell per byte of the file, at least %zu); most keys are missing from most records: give every record the same keys (the dataset's columns)",
+                            t->name, nrows, t->ncols, nrows, t->ncols, most, len, LC_TABLE_JSON_CELLS_MIN);
     if (lc_size_mul(nrows, (size_t)t->ncols, &ncells) != 0 ||
         !(t->cells = lc_realloc_array(NULL, ncells ? ncells : 1, sizeof *t->cells)) ||
         (!t->lines && !(t->lines = lc_realloc_array(NULL, nrows ? nrows : 1, sizeof *t->lines))))
@@ -555,11 +632,93 @@ static void json_array_record_lines(const char *data, size_t len, long *lines, s
         lines[k] = 0;
 }
 
+/* Refuses what cJSON would take but must not: a byte that is not UTF-8 (pandas decodes the file
+ * as UTF-8 and fails on it) and a NUL in a string, written \u0000 or raw (cJSON ends the string
+ * there, which would cut the value or key short and merge it with another). data[0..len) is one
+ * JSON Lines record (number rec, keys at depth 1) or a whole array (records counted from rec,
+ * keys at depth 2), starting on line `line`. */
+static lc_status json_check_text(const lc_table *t, const char *data, size_t len, long line,
+                                 size_t rec, int key_depth, lc_error *e)
+{
+    size_t bad = lc_utf8_invalid(data, len);
+    int depth = 0, in_str = 0, in_key = 0, want_key = 0, have_key = 0;
+    size_t str0 = 0, key0 = 0, keylen = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)data[i];
+        int nul = in_str && (c == '\0' || (c == '\\' && len - i >= 6 && memcmp(data + i + 1, "u0000", 5) == 0));
+        if (i == bad || nul) {
+            char where[160];
+            if (in_str && !in_key && have_key)
+                snprintf(where, sizeof where, "record %zu (line %ld), key '%.*s'", rec + 1, line,
+                         msg_len(data + key0, keylen), data + key0);
+            else
+                snprintf(where, sizeof where, "record %zu (line %ld)", rec + 1, line);
+            const char *what = in_key ? "a key" : "the value";
+            if (nul)
+                return lc_error_set(e, LC_ERR_DATA,
+                                    "%s: %s: %s holds a NUL character (%s) at byte %zu; NUL is not accepted in a value or a key (it would cut the text short)",
+                                    t->name, where, what, c ? "\\u0000" : "a raw 0 byte", i - str0);
+            if (in_str)
+                return lc_error_set(e, LC_ERR_DATA,
+                                    "%s: %s: byte 0x%02x at byte %zu of %s is not UTF-8; save the file as UTF-8 text (pandas refuses it too)",
+                                    t->name, where, c, i - str0, what);
+            return lc_error_set(e, LC_ERR_DATA,
+                                "%s: %s: byte 0x%02x is not UTF-8; save the file as UTF-8 text (pandas refuses it too)",
+                                t->name, where, c);
+        }
+        if (c == '\n')
+            line++;
+        if (in_str) {
+            if (c == '\\')
+                i++; /* the escaped character */
+            else if (c == '"') {
+                in_str = 0;
+                if (in_key) {
+                    key0 = str0;
+                    keylen = i - str0;
+                    have_key = 1;
+                    in_key = 0;
+                }
+            }
+            continue;
+        }
+        switch (c) {
+        case '"':
+            in_str = 1;
+            str0 = i + 1;
+            in_key = want_key && depth == key_depth;
+            want_key = 0;
+            break;
+        case '{':
+            depth++;
+            want_key = depth == key_depth;
+            have_key = have_key && depth != key_depth;
+            break;
+        case '[':
+            depth++;
+            break;
+        case '}':
+        case ']':
+            depth--;
+            break;
+        case ',':
+            want_key = depth == key_depth;
+            rec += key_depth == 2 && depth == 1;
+            break;
+        default:
+            break;
+        }
+    }
+    return LC_OK;
+}
+
 static lc_status parse_json_array(lc_table *t, const char *data, size_t len, lc_error *e)
 {
     const char *end = NULL;
+    lc_status st = json_check_text(t, data, len, 1, 0, 2, e);
+    if (st)
+        return st;
     cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
-    lc_status st = LC_OK;
     if (!root) {
         long line = end ? line_of(data, end) : 0;
         return lc_error_set(e, LC_ERR_DATA, "%s: line %ld: invalid JSON; expected an array of records or JSON Lines",
@@ -585,7 +744,7 @@ static lc_status parse_json_array(lc_table *t, const char *data, size_t len, lc_
     for (const cJSON *r = root->child; r; r = r->next, i++)
         if ((st = json_record(t, r, i, t->lines[i], 1, e)) != LC_OK)
             goto free_root;
-    if ((st = json_alloc_rows(t, n, e)) != LC_OK)
+    if ((st = json_alloc_rows(t, n, len, e)) != LC_OK)
         goto free_root;
     i = 0;
     for (const cJSON *r = root->child; r; r = r->next, i++)
@@ -615,6 +774,8 @@ static lc_status parse_json_lines(lc_table *t, const char *data, size_t len, lc_
                 k++;
             if (k == n)
                 continue;
+            if (pass == 0 && (st = json_check_text(t, s, n, line, row, 1, e)) != LC_OK)
+                return st;
             const char *end = NULL;
             cJSON *obj = cJSON_ParseWithLengthOpts(s, n, &end, 0);
             if (!obj)
@@ -633,7 +794,7 @@ static lc_status parse_json_lines(lc_table *t, const char *data, size_t len, lc_
                 return st;
             row++;
         }
-        if (pass == 0 && (st = json_alloc_rows(t, row, e)) != LC_OK)
+        if (pass == 0 && (st = json_alloc_rows(t, row, len, e)) != LC_OK)
             return st;
     }
     return json_finish(t, e);

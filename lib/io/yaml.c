@@ -9,6 +9,7 @@
 #include <yaml.h>
 
 #include "lc_mem.h"
+#include "lc_strtab.h"
 
 #define LC_YAML_MAX_BYTES (16u << 20)
 #define LC_YAML_MAX_DEPTH 64
@@ -95,6 +96,7 @@ static lc_status next_event(yctx *c, yaml_event_t *ev)
 }
 
 static lc_status parse_node(yctx *c, yaml_event_t *ev, lc_ynode **out);
+static lc_status parse_items(yctx *c, lc_ynode *n, yaml_event_type_t end, lc_strtab *keys);
 
 static lc_ynode *new_node(lc_ykind kind, const yaml_event_t *ev)
 {
@@ -107,7 +109,21 @@ static lc_ynode *new_node(lc_ykind kind, const yaml_event_t *ev)
     return n;
 }
 
+static const char *entry_key(const void *ctx, size_t i)
+{
+    return ((const lc_ynode *)ctx)->entries[i].key;
+}
+
 static lc_status parse_children(yctx *c, lc_ynode *n, yaml_event_type_t end)
+{
+    lc_strtab keys; /* a map's keys so far: duplicates are found in linear time */
+    lc_strtab_init(&keys, entry_key, n);
+    lc_status st = parse_items(c, n, end, &keys);
+    lc_strtab_free(&keys);
+    return st;
+}
+
+static lc_status parse_items(yctx *c, lc_ynode *n, yaml_event_type_t end, lc_strtab *keys)
 {
     size_t cap = 0;
     for (;;) {
@@ -157,20 +173,22 @@ static lc_status parse_children(yctx *c, lc_ynode *n, yaml_event_type_t end)
         yaml_event_delete(&ev);
         if (!key)
             return lc_error_set(c->e, LC_ERR_NOMEM, "%s: out of memory", c->name);
-        for (size_t i = 0; i < n->n; i++) {
-            if (strcmp(n->entries[i].key, key) == 0) {
-                lc_error_set(c->e, LC_ERR_CONFIG,
-                             "%s:%d:%d: duplicate key '%s' (first given at line %d)", c->name,
-                             kline, kcol, key, n->entries[i].line);
-                free(key);
-                return LC_ERR_CONFIG;
-            }
-        }
         lc_yentry *en = &n->entries[n->n];
         en->key = key;
         en->line = kline;
         en->col = kcol;
         en->value = NULL;
+        size_t first;
+        int dup = lc_strtab_add(keys, n->n, &first);
+        if (dup) {
+            st = dup < 0 ? lc_error_set(c->e, LC_ERR_NOMEM, "%s: out of memory", c->name)
+                         : lc_error_set(c->e, LC_ERR_CONFIG,
+                                        "%s:%d:%d: duplicate key '%s' (first given at line %d)",
+                                        c->name, kline, kcol, key, n->entries[first].line);
+            en->key = NULL;
+            free(key);
+            return st;
+        }
         n->n++;
         st = next_event(c, &ev);
         if (st)

@@ -43,7 +43,8 @@ void lc_prep_category_free(lc_prep_category *c)
     memset(c, 0, sizeof *c);
 }
 
-static int find_key(const lc_prep_category *c, const char *s, size_t len)
+/* Position of s[0..len) in c->keys, or n_keys when absent. */
+static size_t find_pos(const lc_prep_category *c, const char *s, size_t len)
 {
     size_t lo = 0, hi = c->n_keys;
     while (lo < hi) {
@@ -52,13 +53,19 @@ static int find_key(const lc_prep_category *c, const char *s, size_t len)
         if (k == 0)
             k = c->keys[mid][len] != '\0';
         if (k == 0)
-            return c->key_idx[mid];
+            return mid;
         if (k < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return -1;
+    return c->n_keys;
+}
+
+static int find_key(const lc_prep_category *c, const char *s, size_t len)
+{
+    size_t p = find_pos(c, s, len);
+    return p < c->n_keys ? c->key_idx[p] : -1;
 }
 
 int lc_prep_category_index(const lc_prep_category *c, const char *cell)
@@ -118,17 +125,21 @@ static lc_status category_meta(lc_prep_category *c)
     cJSON *i2s = cJSON_AddArrayToObject(m, "idx2str");
     cJSON *s2i = cJSON_AddObjectToObject(m, "str2idx");
     cJSON *s2f = cJSON_AddObjectToObject(m, "str2freq");
-    int ok = m && i2s && s2i && s2f;
+    unsigned char *seen = calloc(c->n_keys ? c->n_keys : 1, 1); /* (n_keys) key written */
+    int ok = m && i2s && s2i && s2f && seen;
     for (size_t i = 0; ok && i < c->n_idx2str; i++)
         ok = cJSON_AddItemToArray(i2s, cJSON_CreateString(c->idx2str[i]));
     /* keys in first-insertion order, each with its final value */
     for (size_t i = 0; ok && i < c->n_idx2str; i++) {
         const char *s = c->idx2str[i];
-        if (cJSON_GetObjectItemCaseSensitive(s2i, s))
+        size_t p = find_pos(c, s, strlen(s));
+        if (seen[p])
             continue;
-        int idx = find_key(c, s, strlen(s));
-        ok = cJSON_AddItemToObject(s2i, s, lc_json_int(idx)) && cJSON_AddItemToObject(s2f, s, lc_json_int(c->freq[i]));
+        seen[p] = 1;
+        ok = cJSON_AddItemToObject(s2i, s, lc_json_int(c->key_idx[p])) &&
+             cJSON_AddItemToObject(s2f, s, lc_json_int(c->freq[i]));
     }
+    free(seen);
     ok = ok && cJSON_AddItemToObject(m, "vocab_size", lc_json_int((long long)c->vocab_size));
     if (!ok) {
         cJSON_Delete(m);
@@ -211,27 +222,38 @@ lc_status lc_prep_category_run(const lc_prep_column *col, const lc_prep_category
     /* the vocabulary: value_counts order; <UNK> first only when most_common cuts it */
     size_t keep_n = (size_t)o->most_common < nd ? (size_t)o->most_common : nd;
     int unk = (size_t)o->most_common < nd;
-    out->n_idx2str = keep_n + (size_t)unk;
+    /* a literal "<UNK>" among the values kept: Ludwig lists it twice ([<UNK>] + the top values)
+     * and its str2idx keeps the second. An input's embedding just has a row never used, as
+     * Ludwig's; an output's classes would hold one name twice (and Ludwig's own targets run past
+     * its vocab_size classes), so there it is the added <UNK> itself: the classes are str2idx's
+     * keys, vocab_size of them, as in Ludwig. */
+    size_t data_unk = nd;
+    for (size_t k = 0; unk && k < nd; k++)
+        if (strcmp(stripped[d[k].first], "<UNK>") == 0)
+            data_unk = k;
+    int merge = !o->is_input && data_unk < keep_n;
+    out->n_idx2str = keep_n + (size_t)unk - (size_t)merge;
     out->idx2str = calloc(out->n_idx2str ? out->n_idx2str : 1, sizeof *out->idx2str);
     out->freq = calloc(out->n_idx2str ? out->n_idx2str : 1, sizeof *out->freq);
     if (!out->idx2str || !out->freq) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < out->n_idx2str; i++) {
-        const char *s = unk && i == 0 ? "<UNK>" : stripped[d[i - (size_t)unk].first];
-        out->idx2str[i] = lc_strdup(s);
+    for (size_t i = 0, k = 0; i < out->n_idx2str; i++) {
+        /* str2freq.get(s, 0): a data value's own count; "<UNK>" counts only if the data holds it */
+        if (unk && i == 0) {
+            out->idx2str[i] = lc_strdup("<UNK>");
+            out->freq[i] = data_unk < nd ? (long long)d[data_unk].count : 0;
+        } else {
+            if (merge && k == data_unk)
+                k++;
+            out->idx2str[i] = lc_strdup(stripped[d[k].first]);
+            out->freq[i] = (long long)d[k].count;
+            k++;
+        }
         if (!out->idx2str[i]) {
             st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
             goto done;
-        }
-        /* str2freq.get(s, 0): a data value's own count; "<UNK>" counts only if the data holds it */
-        if (unk && i == 0) {
-            for (size_t k = 0; k < nd; k++)
-                if (strcmp(stripped[d[k].first], s) == 0)
-                    out->freq[i] = (long long)d[k].count;
-        } else {
-            out->freq[i] = (long long)d[i - (size_t)unk].count;
         }
     }
     if (category_index(out) || category_meta(out)) {
@@ -264,6 +286,51 @@ done:
     return st;
 }
 
+/* obj's members sorted by (key, position), to find a key as cJSON_GetObjectItemCaseSensitive
+ * does (the first member of that name) in O(log n) instead of O(n). */
+typedef struct sorted_members {
+    sort_item *it;      /* (n) key and position */
+    const cJSON **item; /* (n) by position */
+    size_t n;
+} sorted_members;
+
+static int members_sort(const cJSON *obj, sorted_members *m)
+{
+    memset(m, 0, sizeof *m);
+    for (const cJSON *v = obj ? obj->child : NULL; v; v = v->next)
+        m->n++;
+    m->it = lc_realloc_array(NULL, m->n ? m->n : 1, sizeof *m->it);
+    m->item = lc_realloc_array(NULL, m->n ? m->n : 1, sizeof *m->item);
+    if (!m->it || !m->item)
+        return -1;
+    size_t k = 0;
+    for (const cJSON *v = obj ? obj->child : NULL; v; v = v->next, k++) {
+        m->it[k] = (sort_item){v->string ? v->string : "", k};
+        m->item[k] = v;
+    }
+    qsort(m->it, m->n, sizeof *m->it, lc_tab_cmp_sort_item);
+    return 0;
+}
+
+static const cJSON *members_get(const sorted_members *m, const char *key)
+{
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) { /* the first entry not below key */
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(m->it[mid].s, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->n && strcmp(m->it[lo].s, key) == 0 ? m->item[m->it[lo].i] : NULL;
+}
+
+static void members_free(sorted_members *m)
+{
+    free(m->it);
+    free(m->item);
+}
+
 lc_status lc_prep_category_from_meta(const cJSON *meta, const char *name, lc_prep_category *out, lc_error *e)
 {
     memset(out, 0, sizeof *out);
@@ -276,11 +343,12 @@ lc_status lc_prep_category_from_meta(const cJSON *meta, const char *name, lc_pre
     out->freq = calloc(n, sizeof *out->freq);
     out->n_idx2str = n;
     lc_status st = LC_OK;
-    if (!it || !out->idx2str || !out->freq) {
+    sorted_members s2f;
+    if (members_sort(cJSON_GetObjectItemCaseSensitive(meta, "str2freq"), &s2f) || !it || !out->idx2str ||
+        !out->freq) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto done;
     }
-    const cJSON *s2f = cJSON_GetObjectItemCaseSensitive(meta, "str2freq");
     size_t i = 0;
     for (const cJSON *v = i2s->child; v && i < n; v = v->next, i++) {
         if (!cJSON_IsString(v)) {
@@ -292,7 +360,7 @@ lc_status lc_prep_category_from_meta(const cJSON *meta, const char *name, lc_pre
             goto done;
         }
         it[i] = (sort_item){out->idx2str[i], i};
-        const cJSON *fr = s2f ? cJSON_GetObjectItemCaseSensitive(s2f, v->valuestring) : NULL;
+        const cJSON *fr = members_get(&s2f, v->valuestring);
         /* only used to pick the most frequent class; anything unusable counts as 0 */
         out->freq[i] = cJSON_IsNumber(fr) && fr->valuedouble >= 0 && fr->valuedouble < 9e18 ? (long long)fr->valuedouble : 0;
     }
@@ -316,6 +384,7 @@ lc_status lc_prep_category_from_meta(const cJSON *meta, const char *name, lc_pre
     if (category_index(out))
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
 done:
+    members_free(&s2f);
     free(it);
     if (st)
         lc_prep_category_free(out);

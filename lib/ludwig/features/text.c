@@ -19,6 +19,7 @@
 #include "lc_json.h"
 #include "lc_mem.h"
 #include "lc_rng.h"
+#include "lc_strtab.h"
 
 enum { SYM_EOS = 0, SYM_SOS, SYM_PAD, SYM_UNK, NSYM };
 
@@ -148,14 +149,13 @@ typedef struct vocab_tab {
     size_t n, cap;
     size_t *slot;      /* (nslot) index + 1, 0 empty */
     size_t nslot;
+    uint64_t k0, k1;   /* the hash key, drawn with the first slots */
 } vocab_tab;
 
-static uint64_t hash_bytes(const char *s, size_t len)
+/* keyed (lc_strtab.h), so tokens crafted to collide cannot make the counting quadratic */
+static uint64_t hash_bytes(const vocab_tab *v, const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
+    return lc_siphash(v->k0, v->k1, s, len, 1, 3);
 }
 
 static void vt_free(vocab_tab *v)
@@ -176,8 +176,10 @@ static long vt_find(vocab_tab *v, const char *s, size_t len, int add)
         size_t *sl = calloc(ns, sizeof *sl);
         if (!sl)
             return -2;
+        if (!v->nslot)
+            lc_hash_key(&v->k0, &v->k1);
         for (size_t i = 0; i < v->n; i++) {
-            size_t h = (size_t)hash_bytes(v->tok[i], strlen(v->tok[i])) & (ns - 1);
+            size_t h = (size_t)hash_bytes(v, v->tok[i], strlen(v->tok[i])) & (ns - 1);
             while (sl[h])
                 h = (h + 1) & (ns - 1);
             sl[h] = i + 1;
@@ -188,7 +190,7 @@ static long vt_find(vocab_tab *v, const char *s, size_t len, int add)
     }
     if (!v->nslot)
         return -1;
-    size_t h = (size_t)hash_bytes(s, len) & (v->nslot - 1);
+    size_t h = (size_t)hash_bytes(v, s, len) & (v->nslot - 1);
     while (v->slot[h]) {
         const char *t = v->tok[v->slot[h] - 1];
         if (strlen(t) == len && memcmp(t, s, len) == 0)
