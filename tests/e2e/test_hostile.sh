@@ -174,6 +174,38 @@ n=$((n + 1))
 [ $rc = 1 ] && grep -qF "output feature 'y' has 1200 classes: ludwig-c leaves the confusion matrix out above 1000" "$T/vz.log" ||
     { echo "FAIL visualize confusion_matrix over 1200 classes: exit $rc"; cat "$T/vz.log"; fails=$((fails + 1)); }
 
+# a metadata file listing more classes than most_common + 1 was not made for the config (50,000
+# labels in a 490 KB file drove the process to the OOM killer)
+/usr/bin/python3 - "$T/c1200/experiment_run/model/training_set_metadata.json" "$T/meta50k.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+labels = [f"L{i}" for i in range(50000)]
+m["y"].update(idx2str=labels, str2idx={l: i for i, l in enumerate(labels)},
+              str2freq={l: 1 for l in labels}, vocab_size=len(labels))
+json.dump(m, open(sys.argv[2], "w"))
+PY
+expect meta_50k_classes 1 "category feature 'y' lists 50000 classes, more than preprocessing.most_common (10000) + 1 allows" -- \
+    --config "$T/c1200.yaml" --dataset "$T/c1200.csv" --training_set_metadata "$T/meta50k.json"
+
+# a literal <UNK> label with a small most_common is one class, not two of one name, and predict
+# takes the model it made
+/usr/bin/python3 -c "
+print('x,y')
+for i in range(300): print(f'{i % 4},{[\"<UNK>\", \"a\", \"b\", \"c\"][i % 4]}')" > "$T/unk.csv"
+printf 'input_features: [{name: x, type: number}]\noutput_features: [{name: y, type: category, preprocessing: {most_common: 2}}]\ntrainer: {epochs: 1}\n' > "$T/unk.yaml"
+n=$((n + 1))
+if "$LUDWIG_C" experiment --config "$T/unk.yaml" --dataset "$T/unk.csv" --output_directory "$T/unk" > "$T/unk.log" 2>&1; then
+    /usr/bin/python3 - "$T/unk/experiment_run/model/training_set_metadata.json" <<'PY' || fails=$((fails + 1))
+import json, sys
+i2s = json.load(open(sys.argv[1]))["y"]["idx2str"]
+assert len(i2s) == len(set(i2s)) and "<UNK>" in i2s, i2s
+PY
+    "$LUDWIG_C" predict --model_path "$T/unk/experiment_run/model" --dataset "$T/unk.csv" --output_directory "$T/unkp" > "$T/unkp.log" 2>&1 ||
+        { echo "FAIL predict on the <UNK> model:"; cat "$T/unkp.log"; fails=$((fails + 1)); }
+else
+    echo "FAIL <UNK> label:"; cat "$T/unk.log"; fails=$((fails + 1))
+fi
+
 # a crafted checkpoint (valid layout, checksum recomputed) saying epoch 3,000,000: refused before
 # anything is trained or written (it used to resume and write a 288 MB training_progress.json)
 cp -r "$T/m/experiment_run" "$T/ck"

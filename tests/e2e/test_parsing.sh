@@ -85,7 +85,7 @@ best_time() {
     for k in 1 2; do
         rm -rf "$T/o-time"
         t0=$(date +%s.%N)
-        "$LC" experiment --output_directory "$T/o-time" --threads 1 "$@" > "$T/time.log" 2>&1 || true
+        timeout 120 "$LC" experiment --output_directory "$T/o-time" --threads 1 "$@" > "$T/time.log" 2>&1 || true
         t1=$(date +%s.%N)
         best=$(awk -v a="$t0" -v b="$t1" -v m="$best" 'BEGIN { d = b - a; if (m == "" || d < m) m = d; print m }')
     done
@@ -111,6 +111,35 @@ grep -q "results in" "$T/time.log" || { echo "FAIL: cols10000.csv did not train"
 l=$(best_time --config "$T/cols.yaml" --dataset "$T/cols100000.csv")
 grep -q "results in" "$T/time.log" || { echo "FAIL: cols100000.csv did not train"; cat "$T/time.log"; fails=$((fails + 1)); }
 scaling csv_columns "$s" "$l"
+
+# keys the config upgrade moves under a feature's encoder and decoder (one by one with a linear
+# lookup each: 100,000 took 80 s), and the check that feature names are distinct (pairwise over
+# the JSON arrays: 2,000 features took 20 s)
+/usr/bin/python3 - "$T" <<'EOF'
+import sys
+t = sys.argv[1]
+for n in (10000, 100000):
+    with open(f"{t}/fkeys{n}.yaml", "w") as f:
+        f.write("input_features:\n  - name: c0\n    type: number\n")
+        f.writelines(f"    k{i}: {i}\n" for i in range(n // 2))
+        f.write("output_features:\n  - name: c1\n    type: number\n")
+        f.writelines(f"    j{i}: {i}\n" for i in range(n // 2))
+for n in (500, 5000):
+    with open(f"{t}/feats{n}.yaml", "w") as f:
+        f.write("input_features:\n")
+        f.writelines(f"  - {{name: c{i}, type: number}}\n" for i in range(2, n))
+        f.write("  - {name: c7, type: number}\noutput_features:\n  - {name: c1, type: number}\n")
+EOF
+s=$(best_time --config "$T/fkeys10000.yaml" --dataset "$T/cols10000.csv")
+grep -q "input_features\[0\].encoder.k0: unknown key 'k0'" "$T/time.log" || { echo "FAIL: fkeys10000.yaml not refused for k0"; cat "$T/time.log" | tail -3; fails=$((fails + 1)); }
+l=$(best_time --config "$T/fkeys100000.yaml" --dataset "$T/cols10000.csv")
+grep -q "input_features\[0\].encoder.k0: unknown key 'k0'" "$T/time.log" || { echo "FAIL: fkeys100000.yaml not refused for k0"; tail -3 "$T/time.log"; fails=$((fails + 1)); }
+scaling feature_keys "$s" "$l"
+s=$(best_time --config "$T/feats500.yaml" --dataset "$T/cols10000.csv")
+grep -q "the name 'c7' is already used by another feature" "$T/time.log" || { echo "FAIL: feats500.yaml not refused for c7"; tail -3 "$T/time.log"; fails=$((fails + 1)); }
+l=$(best_time --config "$T/feats5000.yaml" --dataset "$T/cols10000.csv")
+grep -q "input_features\[4998\]: the name 'c7' is already used by another feature" "$T/time.log" || { echo "FAIL: feats5000.yaml not refused for c7"; tail -3 "$T/time.log"; fails=$((fails + 1)); }
+scaling feature_names "$s" "$l"
 
 [ $fails -eq 0 ] && echo "test_parsing: ok ($n cases)"
 exit $fails

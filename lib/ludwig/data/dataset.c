@@ -271,6 +271,7 @@ static void category_opts(const lc_feature *f, const cJSON *pre, lc_prep_categor
     const char *fv = cJSON_GetStringValue(pre_item(pre, "fill_value"));
     o->fill_value = fv ? fv : f->fill_value ? f->fill_value : "<UNK>";
     o->most_common = f->most_common;
+    o->classes = f->is_output;
 }
 
 static void timeseries_opts(const lc_feature *f, const cJSON *pre, lc_prep_timeseries_opts *o)

@@ -25,6 +25,7 @@ void lc_prep_category_defaults(lc_prep_category_opts *o, int is_input)
     o->fill_value = "<UNK>";
     o->most_common = 10000;
     o->is_input = is_input;
+    o->classes = !is_input;
 }
 
 void lc_prep_category_free(lc_prep_category *c)
@@ -231,7 +232,7 @@ lc_status lc_prep_category_run(const lc_prep_column *col, const lc_prep_category
     for (size_t k = 0; unk && k < nd; k++)
         if (strcmp(stripped[d[k].first], "<UNK>") == 0)
             data_unk = k;
-    int merge = !o->is_input && data_unk < keep_n;
+    int merge = (o->classes || !o->is_input) && data_unk < keep_n;
     out->n_idx2str = keep_n + (size_t)unk - (size_t)merge;
     out->idx2str = calloc(out->n_idx2str ? out->n_idx2str : 1, sizeof *out->idx2str);
     out->freq = calloc(out->n_idx2str ? out->n_idx2str : 1, sizeof *out->freq);
@@ -399,6 +400,15 @@ lc_status lc_prep_category_apply(const lc_prep_column *col, const lc_prep_catego
     lc_status st = lc_prep_category_from_meta(meta, col->name, out, e);
     if (st)
         return st;
+    /* Ludwig's vocabulary is at most the most_common values and <UNK>: a longer list was not
+     * made for this config (50,000 listed labels drove a run to the OOM killer) */
+    if (o->most_common >= 0 && out->n_idx2str > (size_t)o->most_common + 1) {
+        st = lc_error_set(e, LC_ERR_DATA,
+                          "training set metadata: category feature '%s' lists %zu classes, more than preprocessing.most_common (%ld) + 1 allows; Ludwig writes at most that many, so the metadata was not made for this config",
+                          col->name, out->n_idx2str, o->most_common);
+        lc_prep_category_free(out);
+        return st;
+    }
     if (lc_tab_raw_init(&r, col)) {
         lc_prep_category_free(out);
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");

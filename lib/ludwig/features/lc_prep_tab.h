@@ -165,6 +165,7 @@ typedef struct lc_prep_category_opts {
     const char *fill_value; /* "<UNK>" */
     long most_common;       /* 10000 */
     int is_input;
+    int classes;            /* an output's classes: a literal "<UNK>" merges with the added one */
 } lc_prep_category_opts;
 
 void lc_prep_category_defaults(lc_prep_category_opts *o, int is_input);

@@ -9,6 +9,7 @@
  * Not here: the CSV reader, the config, combining the dropped rows of several features, reading
  * and writing the metadata file.
  */
+#include "lc_strtab.h"
 #include "prep_int.h"
 
 #include <errno.h>
@@ -267,12 +268,11 @@ static int cmp_dist_count(const void *a, const void *b)
     return (x->first > y->first) - (x->first < y->first);
 }
 
-static uint64_t str_hash(const char *s) /* FNV-1a */
+/* SipHash-1-3 under a key drawn per call of lc_tab_distinct: a file crafted to collide cannot
+ * make the table quadratic (the key only places slots; the result never depends on it) */
+static uint64_t str_hash(const uint64_t key[2], const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return lc_siphash(key[0], key[1], s, strlen(s), 1, 3);
 }
 
 /* The distinct strings of s (NULL entries skipped), as value_counts() orders them when
@@ -289,10 +289,12 @@ lc_status lc_tab_distinct(const char *const *s, size_t n, int by_count, dist **o
     lc_status st = LC_ERR_NOMEM;
     if (!slot || !hs || !d)
         goto fail;
+    uint64_t key[2];
+    lc_hash_key(&key[0], &key[1]);
     for (size_t i = 0; i < n; i++) {
         if (!s[i])
             continue;
-        uint64_t h = str_hash(s[i]);
+        uint64_t h = str_hash(key, s[i]);
         size_t pos = (size_t)h & (cap - 1);
         for (; slot[pos]; pos = (pos + 1) & (cap - 1)) {
             size_t j = slot[pos] - 1;
