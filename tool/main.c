@@ -200,7 +200,7 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
  * process from the signal thread: what the runs in progress staged is removed first, so nothing
  * is left half-written, and the exit status is the signal's (143, 130). */
 static volatile int g_signal = 0;
-#define STOP_GRACE_MS 1500
+#define STOP_GRACE_MS 1800
 static sigset_t g_stop_sigs;
 
 static int exit_code(lc_status st)

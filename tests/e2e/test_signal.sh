@@ -76,7 +76,9 @@ rc=$?
 set -e
 took=$(($(ms) - t0))
 [ $rc -eq 143 ] && [ $took -lt 2000 ] || { echo "hyperopt SIGTERM: exit $rc after $took ms"; tail -5 "$T/ho.log"; exit 1; }
-grep -q "hyperopt interrupted: 0 of 2 trials had finished; nothing was published" "$T/ho.log" ||
+# the trials stop at their next step; when that takes over 1.8 s (a checkpoint's fsync on a busy
+# disk) the signal thread ends the process: either way nothing is left
+grep -q "hyperopt interrupted: 0 of 2 trials had finished; nothing was published\|interrupted; stopped at once, nothing was published" "$T/ho.log" ||
     { echo "hyperopt SIGTERM: message"; tail -3 "$T/ho.log"; exit 1; }
 [ -z "$(ls -A "$T/ho" 2>/dev/null)" ] || { echo "hyperopt SIGTERM left:"; find "$T/ho"; exit 1; }
 echo "test_signal: ok"
