@@ -206,6 +206,21 @@ else
     echo "FAIL <UNK> label:"; cat "$T/unk.log"; fails=$((fails + 1))
 fi
 
+# keys that used to be accepted and ignored change the training now: regularization (l1, l2)
+TB=$(pwd)/test-data/tabular
+for r in none l1 l2; do
+    extra=""; [ $r != none ] && extra=", regularization_type: $r, regularization_lambda: 0.1"
+    printf 'input_features: [{name: mean_radius, type: number}, {name: mean_texture, type: number}]\noutput_features: [{name: diagnosis, type: binary}]\ntrainer: {epochs: 2%s}\n' "$extra" > "$T/reg_$r.yaml"
+    "$LUDWIG_C" experiment --config "$T/reg_$r.yaml" --dataset "$TB/breast_cancer.csv" --output_directory "$T/reg_$r" --threads 1 > "$T/reg_$r.log" 2>&1 ||
+        { echo "FAIL regularization $r:"; cat "$T/reg_$r.log"; fails=$((fails + 1)); }
+done
+n=$((n + 1))
+if cmp -s "$T/reg_none/experiment_run/model/model_weights" "$T/reg_l1/experiment_run/model/model_weights" ||
+   cmp -s "$T/reg_none/experiment_run/model/model_weights" "$T/reg_l2/experiment_run/model/model_weights" ||
+   cmp -s "$T/reg_l1/experiment_run/model/model_weights" "$T/reg_l2/experiment_run/model/model_weights"; then
+    echo "FAIL regularization: l1, l2 and none trained the same weights"; fails=$((fails + 1))
+fi
+
 # a crafted checkpoint (valid layout, checksum recomputed) saying epoch 3,000,000: refused before
 # anything is trained or written (it used to resume and write a 288 MB training_progress.json)
 cp -r "$T/m/experiment_run" "$T/ck"
