@@ -160,7 +160,9 @@ static lc_status find_duplicates(lc_image_source *s, lc_error *e)
         zip_int64_t j = i + 1;
         while (j + 1 < m && strcmp(v[j + 1].name, v[i].name) == 0)
             j++;
-        struct zip_dup *d = realloc(s->dups, (s->ndups + 1) * sizeof *d);
+        struct zip_dup *d = s->dups;
+        if ((s->ndups & (s->ndups - 1)) == 0) /* 0, 1, 2, 4, ...: double */
+            d = realloc(s->dups, (s->ndups ? 2 * s->ndups : 1) * sizeof *d);
         char *nm = d ? lc_strdup(v[i].name) : NULL;
         if (d)
             s->dups = d;

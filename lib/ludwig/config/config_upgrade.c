@@ -1028,6 +1028,19 @@ static const char *decoder_type(const lc_ynode *root, const lc_ynode *f, const f
  * `encoder: {type: rnn}`. Decoders receive fc_layer_keys as fc_<key> too; of <key> and fc_<key>,
  * only those the decoder has are kept (the others Ludwig's schema drops). */
 
+/* Appends key: v to m, whose entries have room for it (reserved by the caller); key and v are
+ * m's afterwards, or freed when either is NULL (a failed allocation). */
+static lc_status append_entry(uctx *u, lc_ynode *m, char *key, int line, int col, lc_ynode *v)
+{
+    if (!key || !v) {
+        free(key);
+        lc_ynode_free(v);
+        return nomem(u);
+    }
+    m->entries[m->n++] = (lc_yentry){.key = key, .line = line, .col = col, .value = v};
+    return LC_OK;
+}
+
 static const char *entry_key(const void *m, size_t i)
 {
     return ((const lc_ynode *)m)->entries[i].key;
@@ -1048,6 +1061,16 @@ static lc_status move_feature_keys(uctx *u, lc_ynode *f, lc_ynode *m, const ftyp
     for (size_t k = 0; k < m->n && !st; k++)
         if (lc_strtab_add(&t, k, NULL) < 0)
             st = nomem(u);
+    /* room for every key that may arrive (an fc layer key brings two) at once: growing m one
+     * entry at a time copies it each time where realloc cannot grow in place */
+    size_t room = m->n;
+    for (size_t k = 0; k < f->n; k++)
+        room += is_feature_field(ft, input, f->entries[k].key) ? 0 : 2;
+    lc_yentry *g = st ? NULL : lc_realloc_array(m->entries, room ? room : 1, sizeof *g);
+    if (!st && !g)
+        st = nomem(u);
+    if (g)
+        m->entries = g;
     size_t w = 0, i = 0;
     for (; i < f->n && !st; i++) {
         lc_yentry en = f->entries[i];
@@ -1076,7 +1099,8 @@ static lc_status move_feature_keys(uctx *u, lc_ynode *f, lc_ynode *m, const ftyp
             for (int k = 0; k < 2 && !st; k++) {
                 if (!targets[k] || j[k] >= 0)
                     continue;
-                if (!(st = map_add(u, m, targets[k], en.line, en.col, ynode_dup(en.value))) &&
+                if (!(st = append_entry(u, m, lc_strdup(targets[k]), en.line, en.col,
+                                        ynode_dup(en.value))) &&
                     lc_strtab_add(&t, m->n - 1, NULL) < 0)
                     st = nomem(u);
             }
@@ -1107,12 +1131,11 @@ static lc_status move_feature_keys(uctx *u, lc_ynode *f, lc_ynode *m, const ftyp
             lc_ynode_free(en.value);
             continue;
         }
-        st = map_add(u, m, en.key, en.line, en.col, en.value); /* frees the value on failure */
+        st = append_entry(u, m, en.key, en.line, en.col, en.value); /* the key and value move */
         if (!st && lc_strtab_add(&t, m->n - 1, NULL) < 0)
             st = nomem(u);
         if (!st)
             note(u, en.line, en.col, "'%s' moved to '%s'", wh, to);
-        free(en.key);
     }
     /* after a failure the entries not looked at stay, after the kept ones */
     memmove(&f->entries[w], &f->entries[i], (f->n - i) * sizeof *f->entries);
