@@ -213,11 +213,12 @@ lc_status lc_stage_open(lc_stage *s, const char *od, const char *name, lc_stage_
 
 void lc_stage_release(lc_stage *s)
 {
-    if (s->dir[0])
-        lc_cleanup_del(s->cleanup);
-    s->cleanup = -1;
+    if (!s->dir[0])
+        return;
+    lc_cleanup_del(s->cleanup);
     if (s->fd >= 0)
         close(s->fd);
+    s->cleanup = -1;
     s->fd = -1;
     s->dir[0] = '\0';
 }

@@ -36,9 +36,9 @@ void lc_rm_tree(const char *path);
  * passes it to `salvage` (which may keep what can be resumed) and removes it. Where the file
  * system has no flock (some NFS mounts) nothing is swept. */
 typedef struct lc_stage {
-    char dir[3072];
-    int fd;      /* the held directory; -1 when closed */
-    int cleanup; /* its lc_cleanup_add handle, or -1 */
+    char dir[3072]; /* "" when there is none: a zero-initialised lc_stage is a closed one */
+    int fd;         /* the held directory (meaningful while dir is set) */
+    int cleanup;    /* its lc_cleanup_add handle, or -1 (meaningful while dir is set) */
 } lc_stage;
 
 typedef void (*lc_stage_salvage_fn)(const char *abandoned_dir, void *arg);

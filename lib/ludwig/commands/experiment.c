@@ -185,8 +185,7 @@ typedef struct exp_run {
     int eval_s;              /* 0 training, 1 validation, 2 test, 3 full */
     char resume_ckpt[4096];
     const char *od, *en, *mn;
-    lc_stage stage;          /* <od>/.<experiment>_<model>.partial-XXXXXX */
-    const char *staging;     /* stage.dir while it is this run's, else NULL */
+    lc_stage stage;          /* <od>/.<experiment>_<model>.partial-XXXXXX ("" once published) */
     char *final_dir;         /* <od>/<experiment>_<model>[_k] */
     double t_begin;
 } exp_run;
@@ -302,12 +301,7 @@ static lc_status build_model(exp_run *X, lc_error *e)
     const lc_dataset *ds = X->ds;
     int B = lc_train_batch_size(cfg, ds->count[0]);
     int EB = lc_eval_batch_size(cfg, B);
-    /* no batch holds more rows than the dataset has: the model's arenas are planned for at most
-     * that many (a batch_size of 3e8 must not allocate for 3e8 samples) */
-    size_t cap = B > EB ? (size_t)B : (size_t)EB;
-    if (cap > ds->n)
-        cap = ds->n;
-    if ((st = lc_model_build(cfg, ds, (int)cap, o->threads, &X->m, e)))
+    if ((st = lc_model_build(cfg, ds, B > EB ? B : EB, o->threads, &X->m, e)))
         return st;
     lc_model_init_params(X->m, o->random_seed);
     if ((st = pretrained_embeddings(X, e)))
@@ -346,14 +340,11 @@ static lc_status stage_and_describe(exp_run *X, lc_error *e)
 {
     const lc_experiment_opts *o = X->o;
     char path[4096];
-    lc_status st = lc_mkdir_p(X->od, e);
-    if (st)
-        return st;
+    lc_status st;
     snprintf(path, sizeof path, "%s_%s", X->en, X->mn);
     if ((st = lc_stage_open(&X->stage, X->od, path, salvage_checkpoint, o->progress, o->progress, e)))
         return st;
-    X->staging = X->stage.dir;
-    snprintf(path, sizeof path, "%s/model", X->staging);
+    snprintf(path, sizeof path, "%s/model", X->stage.dir);
     if ((st = lc_mkdir_p(path, e)))
         return st;
     if (o->skip_save_training_description)
@@ -378,7 +369,7 @@ static lc_status stage_and_describe(exp_run *X, lc_error *e)
     cJSON_AddStringToObject(desc, "ludwig_c_version", lc_version());
     cJSON_AddStringToObject(desc, "ludwig_version", "0.10.3");
     cJSON_AddItemToObject(desc, "random_seed", lc_json_int((long long)o->random_seed));
-    snprintf(path, sizeof path, "%s/description.json", X->staging);
+    snprintf(path, sizeof path, "%s/description.json", X->stage.dir);
     st = lc_json_write_file(desc, path, e);
     cJSON_Delete(desc);
     return st;
@@ -392,7 +383,7 @@ static lc_status train(exp_run *X, lc_error *e)
                            .resume_from = X->resume_ckpt[0] ? X->resume_ckpt : NULL};
     char ckpt_dir[4096];
     if (!o->skip_save_progress) {
-        snprintf(ckpt_dir, sizeof ckpt_dir, "%s/model/%s", X->staging, LC_CHECKPOINT_DIR);
+        snprintf(ckpt_dir, sizeof ckpt_dir, "%s/model/%s", X->stage.dir, LC_CHECKPOINT_DIR);
         lc_status st = lc_mkdir_p(ckpt_dir, e);
         if (st)
             return st;
@@ -433,17 +424,17 @@ static lc_status evaluate(exp_run *X, lc_error *e)
     if ((st = lc_eval_statistics(X->cfg, &X->ev, 1, &X->test_stats, e)))
         return st;
     if (!o->skip_save_eval_stats && !o->skip_save_test_statistics) {
-        snprintf(path, sizeof path, "%s/test_statistics.json", X->staging);
+        snprintf(path, sizeof path, "%s/test_statistics.json", X->stage.dir);
         if ((st = lc_json_write_file(X->test_stats, path, e)))
             return st;
     }
     if (o->skip_save_predictions)
         return LC_OK;
-    snprintf(path, sizeof path, "%s/predictions_parquet.csv", X->staging);
+    snprintf(path, sizeof path, "%s/predictions_parquet.csv", X->stage.dir);
     if ((st = lc_eval_write_predictions(path, X->cfg, ds, &X->ev, e)))
         return st;
     cJSON *shapes = cJSON_CreateObject();
-    snprintf(path, sizeof path, "%s/predictions.shapes.json", X->staging);
+    snprintf(path, sizeof path, "%s/predictions.shapes.json", X->stage.dir);
     st = shapes ? lc_json_write_file(shapes, path, e) : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     cJSON_Delete(shapes);
     return st;
@@ -497,26 +488,26 @@ static lc_status write_model(exp_run *X, lc_error *e)
     char path[4096];
     lc_status st = LC_OK;
     if (!X->o->skip_save_training_statistics) {
-        snprintf(path, sizeof path, "%s/training_statistics.json", X->staging);
+        snprintf(path, sizeof path, "%s/training_statistics.json", X->stage.dir);
         if ((st = lc_json_write_file(X->tr.stats, path, e)))
             return st;
     }
     cJSON *meta = lc_dataset_metadata(X->cfg, X->ds);
     cJSON *hyper = hyperparameters_json(X->cfg, X->ds, X->m, &X->tr);
-    snprintf(path, sizeof path, "%s/model/training_set_metadata.json", X->staging);
+    snprintf(path, sizeof path, "%s/model/training_set_metadata.json", X->stage.dir);
     if (!meta || !hyper)
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     if (!st)
         st = lc_json_write_file(meta, path, e);
-    snprintf(path, sizeof path, "%s/model/model_hyperparameters.json", X->staging);
+    snprintf(path, sizeof path, "%s/model/model_hyperparameters.json", X->stage.dir);
     if (!st)
         st = lc_json_write_file(hyper, path, e);
     cJSON_Delete(meta);
     cJSON_Delete(hyper);
-    snprintf(path, sizeof path, "%s/model/training_progress.json", X->staging);
+    snprintf(path, sizeof path, "%s/model/training_progress.json", X->stage.dir);
     if (!st)
         st = lc_json_write_file(X->tr.progress, path, e);
-    snprintf(path, sizeof path, "%s/model/model_weights", X->staging);
+    snprintf(path, sizeof path, "%s/model/model_weights", X->stage.dir);
     if (!st && !X->o->skip_save_model)
         st = save_weights(X, path, e);
     return st;
@@ -561,7 +552,7 @@ static lc_status write_report(exp_run *X, lc_error *e)
                          .best_epoch = tr->best_epoch};
     lc_report_fill(&ri, X->cfg, ds, X->test_stats ? &X->ev : NULL, X->preds, X->m, &X->cal);
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", X->staging, report_name(X));
+    snprintf(path, sizeof path, "%s/%s", X->stage.dir, report_name(X));
     lc_status st = lc_report_write(path, &ri, e);
     lc_report_release(&ri);
     cJSON_Delete(summary);
@@ -580,7 +571,7 @@ static lc_status publish(exp_run *X, lc_error *e)
             snprintf(path, sizeof path, "%s/%s_%s", X->od, X->en, X->mn);
         else
             snprintf(path, sizeof path, "%s/%s_%s_%d", X->od, X->en, X->mn, k);
-        if (renameat2(AT_FDCWD, X->staging, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+        if (renameat2(AT_FDCWD, X->stage.dir, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
             done = 1;
         else if (errno != EEXIST && errno != ENOTEMPTY)
             return lc_error_set(e, LC_ERR_IO, "%s: cannot publish the results: %m", path);
@@ -588,7 +579,6 @@ static lc_status publish(exp_run *X, lc_error *e)
     if (!done)
         return lc_error_set(e, LC_ERR_IO, "%s: no free run name to publish the results under", X->od);
     lc_stage_release(&X->stage);
-    X->staging = NULL;
     if (!(X->final_dir = lc_strdup(path)))
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     /* the run directory keeps its own report; the one beside it (where the Galaxy wrapper
@@ -823,7 +813,7 @@ lc_status lc_experiment_with_config(const lc_experiment_opts *o, lc_config *cfg,
                                     char **run_dir_out, cJSON **train_stats, cJSON **eval_stats,
                                     lc_error *e)
 {
-    exp_run X = {.o = o, .cfg = cfg, .t_begin = lc_now_s(), .stage = {.fd = -1}};
+    exp_run X = {.o = o, .cfg = cfg, .t_begin = lc_now_s()};
     if (run_dir_out)
         *run_dir_out = NULL;
     if (train_stats)
@@ -872,9 +862,9 @@ lc_status lc_experiment_with_config(const lc_experiment_opts *o, lc_config *cfg,
             *train_stats = X.tr.stats, X.tr.stats = NULL;
         if (eval_stats)
             *eval_stats = X.test_stats, X.test_stats = NULL;
-    } else if (X.staging && st == LC_ERR_INTERRUPTED) {
+    } else if (X.stage.dir[0] && st == LC_ERR_INTERRUPTED) {
         /* keep the last epoch's checkpoint (only that) so the run can be resumed */
-        char *kept = lc_checkpoint_keep(X.staging, o->model_resume_path);
+        char *kept = lc_checkpoint_keep(X.stage.dir, o->model_resume_path);
         if (kept)
             lc_error_hint(e, "the last completed epoch was saved: rerun the same command with --model_resume_path %s to continue",
                           kept);

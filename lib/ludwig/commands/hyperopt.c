@@ -131,7 +131,7 @@ typedef struct hopt {
     /* running */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int next, running, finished;
+    int next, running, finished; /* finished: trials that ran to the end (state 2) */
     volatile int stop;
     int best;                /* index of the best finished trial, -1 */
     lc_status fatal;         /* a trial's error that stops the search */
@@ -1172,9 +1172,9 @@ static void *worker(void *arg)
         trial *t = &H->t[k];
         run_trial(R, t);
         pthread_mutex_lock(&H->mu);
-        H->finished++;
         if (!t->st) {
             t->state = 2;
+            H->finished++;
             if (H->best < 0 || better(H, t->score, H->t[H->best].score))
                 H->best = k;
             print_best(H, H->best);
@@ -1245,12 +1245,7 @@ static lc_status run_all(hopt *H, hrun *R, int conc)
         return H->fatal;
     }
     if (base->stop_flag && *base->stop_flag)
-    {
-        int done = 0; /* trials that ran to the end (an interrupted one ends too, unfinished) */
-        for (int k = 0; k < H->nt; k++)
-            done += H->t[k].state == 2;
-        return lc_error_set(H->e, LC_ERR_INTERRUPTED, "hyperopt interrupted: %d of %d trials had finished; nothing was published", done, H->nt);
-    }
+        return lc_error_set(H->e, LC_ERR_INTERRUPTED, "hyperopt interrupted: %d of %d trials had finished; nothing was published", H->finished, H->nt);
     return LC_OK;
 }
 
@@ -1473,12 +1468,8 @@ lc_status lc_hyperopt(const lc_hyperopt_opts *o, char **best_run_dir, lc_error *
     for (int k = 0; k < H->nt; k++)
         if (H->t[k].state == 4 && b->progress)
             fprintf(b->progress, "ludwig-c: warning: hyperopt trial %s was stopped by time_budget_s (%ld s) before it finished: it is not in the results\n", H->t[k].id, H->time_budget_s);
-    if (R.budget_hit && b->progress) {
-        int done = 0;
-        for (int k = 0; k < H->nt; k++)
-            done += H->t[k].state == 2;
-        fprintf(b->progress, "ludwig-c: warning: time_budget_s (%ld s) reached: %d of %d trials finished\n", H->time_budget_s, done, H->nt);
-    }
+    if (R.budget_hit && b->progress)
+        fprintf(b->progress, "ludwig-c: warning: time_budget_s (%ld s) reached: %d of %d trials finished\n", H->time_budget_s, H->finished, H->nt);
     if (!(stats = statistics(H, &order, &nres))) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto out;

@@ -48,7 +48,6 @@ typedef struct out_stage {
 static lc_status stage_open(out_stage *st, const char *od, FILE *log, lc_error *e)
 {
     memset(st, 0, sizeof *st);
-    st->s.fd = -1;
     if (snprintf(st->od, sizeof st->od, "%s", od) >= (int)sizeof st->od)
         return lc_error_set(e, LC_ERR_USAGE, "--output_directory is too long (%zu bytes; at most %zu)",
                             strlen(od), sizeof st->od - 1);
@@ -220,10 +219,7 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
         if (r->cfg->in[k].tx_pretrained &&
             (st = lc_glove_dim(r->cfg->in[k].tx_pretrained, &r->cfg->in[k].enc.embed_size, e)))
             return st;
-    /* planned for the largest batch this run makes: --batch_size, or every row when fewer (the
-     * Galaxy form's batch size has no maximum) */
-    int cap = (size_t)o->batch_size > r->ds->n ? (int)r->ds->n : o->batch_size;
-    if ((st = lc_model_build(r->cfg, r->ds, cap, o->threads, &r->m, e))) {
+    if ((st = lc_model_build(r->cfg, r->ds, o->batch_size, o->threads, &r->m, e))) {
         char pre[4096];
         snprintf(pre, sizeof pre, "%s/model_hyperparameters.json", o->model_path);
         if (strncmp(e->msg, pre, strlen(pre)) != 0) /* the message may name it already */
@@ -273,7 +269,7 @@ static lc_status write_predictions(out_stage *stg, const run_ctx *r, lc_error *e
 lc_status lc_predict_run(const lc_predict_opts *o, lc_error *e)
 {
     run_ctx r = {0};
-    out_stage stg = {.s = {.fd = -1}};
+    out_stage stg = {0};
     lc_status st = run_model(o, LC_DATASET_PREDICT, &r, e);
     const char *od = o->output_directory ? o->output_directory : "results";
     if (!st && !o->skip_save_predictions && !(st = stage_open(&stg, od, o->progress, e)) &&
@@ -289,7 +285,7 @@ lc_status lc_predict_run(const lc_predict_opts *o, lc_error *e)
 lc_status lc_evaluate_run(const lc_predict_opts *o, lc_error *e)
 {
     run_ctx r = {0};
-    out_stage stg = {.s = {.fd = -1}};
+    out_stage stg = {0};
     cJSON *stats = NULL, *summary = NULL;
     char path[4096];
     const char *od = o->output_directory ? o->output_directory : "results";

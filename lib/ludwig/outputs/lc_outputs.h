@@ -17,7 +17,8 @@
 #include "lc_pool.h"
 
 /* The network for cfg's features with sizes from the data (image size, vocabularies), planned for
- * batches up to max_batch. */
+ * batches up to max_batch, or up to d's rows when fewer: no batch holds more rows than the data
+ * has, so a batch size of 3e8 (or predict's 262144 over 1,000 rows) allocates for the rows. */
 lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batch, int threads,
                          lc_model **out, lc_error *e);
 

@@ -55,6 +55,8 @@ lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batc
         os[o].nclasses = d->out[o].nclasses;
     }
     lc_net_spec net = {.nin = cfg->nin, .in = in, .comb = cfg->comb, .nout = cfg->nout, .out = os};
+    if ((size_t)max_batch > d->n)
+        max_batch = (int)d->n;
     lc_status st = lc_model_create_net(&net, max_batch, threads, out, e);
     if (st)
         lc_error_prefix(e, "%s: ", cfg->path);
