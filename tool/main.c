@@ -323,7 +323,7 @@ static void install_signal_handlers(void)
     pthread_attr_t at;
     pthread_attr_init(&at);
     pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&at, 64 * 1024);
+    pthread_attr_setstacksize(&at, 256 * 1024); /* lc_abort_cleanup: a directory buffer per level */
     if (pthread_create(&t, &at, signal_thread, NULL) != 0)
         pthread_sigmask(SIG_UNBLOCK, &g_stop_sigs, NULL); /* the default action: end at once */
     pthread_attr_destroy(&at);

@@ -24,9 +24,12 @@ const char *lc_version(void);
 #define LC_CONFUSION_MATRIX_MAX 1000
 
 /* For a caller about to end the process at once (a second signal, or a stop request the run did
- * not honour in time): removes every staging directory and unfinished output of the runs in
- * progress, so that nothing half-written is left. Not async-signal-safe: call it from a thread
- * (a signal-waiting thread), never from a signal handler. */
+ * not honour in time): stops every other thread of the process for good (they may be writing
+ * into what is removed), then removes every staging directory and unfinished output of the runs
+ * in progress, so that nothing half-written is left. The caller ends the process right after
+ * (_exit), calling nothing that may allocate or lock stdio: a stopped thread may hold those
+ * locks. Uses the real-time signal SIGRTMIN+3 (Linux). Not async-signal-safe: call it from a
+ * thread (a signal-waiting thread with 256 KiB of stack), never from a signal handler. */
 void lc_abort_cleanup(void);
 
 typedef struct lc_experiment_opts {

@@ -6,12 +6,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,17 +79,44 @@ lc_status lc_mkdir_p(const char *path, lc_error *e)
     return LC_OK;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+/* rm -rf of name under the directory dirfd, one getdents64 buffer per level and no allocation:
+ * lc_abort_cleanup runs it after the process's other threads were stopped wherever they were,
+ * possibly inside malloc or stdio. Deeper than RM_MAX_DEPTH levels is left (no run makes such a
+ * tree; the removal is best effort). */
+enum { RM_MAX_DEPTH = 64, RM_BUF = 512 };
+
+static int rm_at(int dirfd, const char *name, int depth)
 {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
+    if (unlinkat(dirfd, name, 0) == 0)
+        return 1;
+    if (errno != EISDIR && errno != EPERM)
+        return 0;
+    int fd = depth < RM_MAX_DEPTH ? openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    if (fd < 0)
+        return 0;
+    /* entries removed while reading may hide others from the same pass: read again from the
+     * start until a pass removes nothing (a few times at most: something may be writing here) */
+    for (int removed = 1, pass = 0; removed && pass < 8; pass++) {
+        removed = 0;
+        char buf[RM_BUF];
+        ssize_t n;
+        while ((n = getdents64(fd, buf, sizeof buf)) > 0)
+            for (ssize_t off = 0; off < n;) {
+                struct dirent64 *d = (struct dirent64 *)(void *)(buf + off);
+                off += d->d_reclen;
+                if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+                    removed |= rm_at(fd, d->d_name, depth + 1);
+            }
+        if (n < 0 || lseek(fd, 0, SEEK_SET) != 0)
+            break;
+    }
+    close(fd);
+    return unlinkat(dirfd, name, AT_REMOVEDIR) == 0;
 }
 
 void lc_rm_tree(const char *path)
 {
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    (void)rm_at(AT_FDCWD, path, 0);
 }
 
 /* An entry of od that is a staging directory: ".<name>.partial-<suffix>", the suffix without a
@@ -158,16 +187,87 @@ void lc_cleanup_del(int h)
     pthread_mutex_unlock(&g_cleanup_mu);
 }
 
+/* Stopping the process's other threads. A run told to stop may not have (a trial busy in a
+ * long step, or a second signal that did not wait): its threads go on creating directories and
+ * writing checkpoints, and removing what they write while they write it leaves some of it behind.
+ * Each other thread is sent LC_FREEZE_SIG, whose handler parks it for good; the process ends
+ * right after the cleanup. */
+#define LC_FREEZE_SIG (SIGRTMIN + 3)
+enum { FREEZE_MAX = 4096, FREEZE_WAIT_MS = 1000 };
+static atomic_int g_frozen;
+static pid_t g_freeze_sent[FREEZE_MAX];
+
+static void freeze_handler(int sig)
+{
+    (void)sig;
+    atomic_fetch_add(&g_frozen, 1);
+    for (;;)
+        pause();
+}
+
+static int parse_tid(const char *s)
+{
+    long v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > 1000000000L)
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    return (int)v;
+}
+
+/* Signals every thread in /proc/self/task but the caller, again until a pass finds none new (a
+ * thread may start another before it stops), then waits until they all stopped or the wait ran
+ * out. Without /proc nothing is stopped and the removal is as good as it can be. */
+static void freeze_other_threads(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = freeze_handler;
+    sigfillset(&sa.sa_mask);
+    if (sigaction(LC_FREEZE_SIG, &sa, NULL) != 0)
+        return;
+    pid_t pid = getpid(), self = gettid();
+    int nsent = 0;
+    for (int pass = 0, added = 1; added && pass < 64; pass++) {
+        added = 0;
+        int fd = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            break;
+        char buf[1024];
+        ssize_t n;
+        while ((n = getdents64(fd, buf, sizeof buf)) > 0)
+            for (ssize_t off = 0; off < n;) {
+                struct dirent64 *d = (struct dirent64 *)(void *)(buf + off);
+                off += d->d_reclen;
+                int tid = parse_tid(d->d_name);
+                if (tid <= 0 || tid == self)
+                    continue;
+                int seen = 0;
+                for (int i = 0; i < nsent && !seen; i++)
+                    seen = g_freeze_sent[i] == tid;
+                if (!seen && nsent < FREEZE_MAX && tgkill(pid, tid, LC_FREEZE_SIG) == 0) {
+                    g_freeze_sent[nsent++] = tid;
+                    added = 1;
+                }
+            }
+        close(fd);
+    }
+    /* a thread that ended between the listing and its signal never counts: the wait runs out */
+    for (int ms = 0; ms < FREEZE_WAIT_MS && atomic_load(&g_frozen) < nsent; ms++) {
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 void lc_abort_cleanup(void)
 {
     pthread_mutex_lock(&g_cleanup_mu);
+    /* held from here: the process ends now, and no run may register or publish anything more */
+    freeze_other_threads();
     for (int i = 0; i < CLEANUP_MAX; i++)
-        if (g_cleanup[i]) {
-            lc_rm_tree(g_cleanup[i]);
-            free(g_cleanup[i]);
-            g_cleanup[i] = NULL;
-        }
-    /* held: the process ends now, and no run may register or publish anything more */
+        if (g_cleanup[i])
+            lc_rm_tree(g_cleanup[i]); /* not freed: a stopped thread may hold malloc's lock */
 }
 
 lc_status lc_stage_open(lc_stage *s, const char *od, const char *name, lc_stage_salvage_fn salvage,

@@ -70,8 +70,11 @@ expect_refused garbage "not a ludwig-c training checkpoint" "$T/c5.yaml" "$T/dmg
 # 4. resumed: bitwise equal to the reference, and the .interrupted directory is gone
 run "$T/b" "$T/c5.yaml" --model_resume_path "$T/b/experiment_run.interrupted" 2> "$T/resume.log" ||
     { cat "$T/resume.log"; exit 1; }
-grep -q "resuming from .* after epoch 2" "$T/resume.log" || { cat "$T/resume.log"; exit 1; }
-[ "$(grep -c '^epoch ' "$T/resume.log")" -eq 3 ] || { echo "resume did not train epochs 3-5:"; cat "$T/resume.log"; exit 1; }
+# after epoch 2, or after epoch 1 where epoch 2's checkpoint was skipped: one that would cost more
+# than a fifth of the training since the last is (train.c), as on a disk busy with fsyncs
+k=$(sed -n 's/.*resuming from .* after epoch \([12]\) .*/\1/p' "$T/resume.log")
+[ -n "$k" ] || { cat "$T/resume.log"; exit 1; }
+[ "$(grep -c '^epoch ' "$T/resume.log")" -eq $((5 - k)) ] || { echo "resume did not train epochs $((k + 1))-5:"; cat "$T/resume.log"; exit 1; }
 same "$T/ref/experiment_run" "$T/b/experiment_run"
 [ ! -e "$T/b/experiment_run.interrupted" ] || { echo "the consumed .interrupted directory is still there"; exit 1; }
 
