@@ -41,7 +41,9 @@ typedef enum lc_init {
     LC_INIT_UNIFORM,          /* U(0, 1) as torch.nn.init.uniform_ */
     LC_INIT_NORMAL,           /* N(0, 1) as torch.nn.init.normal_ */
     LC_INIT_UNIFORM_PM1,      /* U(-1, 1): Ludwig's default for embedding matrices */
-    LC_INIT_EYE               /* the identity of a square matrix (representation: sparse) */
+    LC_INIT_EYE,              /* the identity of a square matrix (representation: sparse) */
+    LC_INIT_KAIMING_NORMAL_FAN_OUT /* N(0, 2 / fan_out): torchvision's convolutions
+                                    * (kaiming_normal_, mode fan_out, relu) */
 } lc_init;
 
 typedef struct lc_norm_spec {
@@ -106,8 +108,10 @@ typedef enum lc_enc_type {
                              * Conv1D layers, each stack's outputs concatenated per step */
     LC_ENC_TRANSFORMER,     /* text `transformer`: token and position embeddings, a projection
                              * to hidden_size, TransformerBlocks, the reduction, an FCStack */
-    LC_ENC_SEQ_PASSTHROUGH  /* timeseries `passthrough`: the (T, 1) series reduced over the
+    LC_ENC_SEQ_PASSTHROUGH, /* timeseries `passthrough`: the (T, 1) series reduced over the
                              * steps (concat: the series as it is) */
+    LC_ENC_TV_RESNET        /* image `resnet`: torchvision's ResNet (model_variant 18, 34, 50,
+                             * 101, 152) without its fc: the globally averaged last feature map */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -160,6 +164,9 @@ typedef struct lc_input_spec {
     int bag;               /* set_embed: a bag (names the embeddings embed_weighted) */
     int date_use_bias;     /* date: the year FCStack's use_bias and initializers */
     lc_init date_w_init, date_b_init;
+    int tv_variant;        /* torchvision encoders: the model_variant (resnet: its depth) */
+    int tv_frozen;         /* trainable: false (the backbone's parameters are not trained; its
+                            * batch norms still use and update batch statistics, as in torch) */
 } lc_input_spec;
 
 typedef enum lc_head_type {
@@ -249,6 +256,7 @@ typedef enum lc_lpart {
     LC_PART_ENC_YEAR,      /* input feature: encoder_obj.year_fc (date) */
     LC_PART_ENC_DATE_EMB,  /* input feature: encoder_obj.embed_<component>.embeddings (date) */
     LC_PART_ENC_ATTN,      /* input feature: encoder_obj.reduce_sequence._reduce_obj.fc_layer<i> */
+    LC_PART_ENC_TV,        /* input feature: encoder_obj.model.<the layer's tvname> */
     LC_PART_COMBINER,      /* combiner.fc_stack */
     LC_PART_OUT_FC,        /* output feature: fc_stack */
     LC_PART_DECODER        /* output feature: decoder_obj.dense */
@@ -324,6 +332,7 @@ typedef struct lc_layer {
     int param_index;       /* which block of the stack this belongs to (-1: the stack's input) */
     lc_init w_init, b_init;
     size_t fan_in, fan_out;
+    char tvname[40];       /* LC_PART_ENC_TV: the module's name in torchvision's model */
 } lc_layer;
 
 /* One output feature's head: the decoder's last layer and the buffers the loss works in. */

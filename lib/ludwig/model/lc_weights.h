@@ -28,4 +28,17 @@ lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_te
 /* Loads tensors into m (either format), checking every name and shape. */
 lc_status lc_weights_load(lc_model *m, const char *path, lc_error *e);
 
+/* Where torchvision keeps a pretrained file: <dir>/hub/checkpoints/<file>, dir being
+ * model_cache_dir when given (Ludwig sets TORCH_HOME to it), else $TORCH_HOME, else
+ * $XDG_CACHE_HOME/torch, else ~/.cache/torch (torch.hub's order). */
+lc_status lc_tv_weights_path(const char *model_cache_dir, const char *file, char *out, size_t n,
+                             lc_error *e);
+
+/* Loads a torchvision state_dict file (torch.save of the model, as torchvision's pretrained
+ * .pth files are) into input feature `feature`'s torchvision encoder: every tensor under
+ * encoder_obj.model. by its torchvision name and shape. The classifier Ludwig removes (fc.*)
+ * and integer buffers (num_batches_tracked) are skipped; anything else missing, extra or of
+ * another shape is an error naming the file and the tensor. */
+lc_status lc_weights_load_tv(lc_model *m, int feature, const char *path, lc_error *e);
+
 #endif

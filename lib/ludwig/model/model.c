@@ -949,6 +949,160 @@ static lc_status plan_cnnrnn(planner *pl, node *at, const lc_input_spec *s)
     return plan_fc_stack(pl, at, &s->fc);
 }
 
+/* ---- torchvision's ResNet (torchvision/models/resnet.py, 0.14) ---- */
+
+/* The layers a torchvision module adds take its name (the state_dict prefix) and the backbone's
+ * frozen flag. */
+static void tv_tag(planner *pl, int from, const char *name, int frozen)
+{
+    for (int i = from; i < pl->n; i++) {
+        snprintf(pl->layers[i].tvname, sizeof pl->layers[i].tvname, "%s", name);
+        pl->layers[i].frozen = frozen;
+    }
+}
+
+typedef struct tv_map {
+    int C, H, W;
+} tv_map;
+
+/* Conv2d(bias=False) with torchvision's kaiming_normal_(fan_out) initialisation. */
+static lc_status tv_conv(planner *pl, node *at, tv_map *m, int OC, int k, int stride, int pad,
+                         const char *name, int frozen)
+{
+    lc_conv2d cv = {.C = m->C, .H = m->H, .W = m->W, .OC = OC, .KH = k, .KW = k, .sh = stride,
+                    .sw = stride, .ph = pad, .pw = pad, .dh = 1, .dw = 1};
+    if (lc_conv2d_plan(&cv) != 0)
+        return lc_error_set(pl->e, LC_ERR_CONFIG,
+                            "the image (%dx%d at %s) is too small for the encoder's %s (a %dx%d filter, stride %d)",
+                            m->H, m->W, name, name, k, k, stride);
+    int from = pl->n;
+    lc_layer *l = add_layer(pl, LC_L_CONV, *at, (size_t)OC * cv.OH * cv.OW);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.conv = cv;
+    l->fan_in = (size_t)m->C * k * k;
+    l->fan_out = (size_t)OC * k * k;
+    add_params(pl, l, (size_t)OC * m->C * k * k, 0, LC_INIT_KAIMING_NORMAL_FAN_OUT, LC_INIT_ZEROS);
+    *at = here(pl);
+    tv_tag(pl, from, name, frozen);
+    *m = (tv_map){OC, cv.OH, cv.OW};
+    return LC_OK;
+}
+
+/* BatchNorm2d (eps 1e-5, momentum 0.1), optionally followed by ReLU. */
+static lc_status tv_bn(planner *pl, node *at, const tv_map *m, const char *name, int relu,
+                       int frozen)
+{
+    static const lc_norm_spec bn = {LC_NORM_BATCH, 1e-5f, 0.1f};
+    int from = pl->n;
+    lc_status st = add_norm(pl, at, &bn, m->C, m->H * m->W, 0, -1);
+    if (!st && relu)
+        st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1);
+    if (!st)
+        tv_tag(pl, from, name, frozen);
+    return st;
+}
+
+/* One BasicBlock (expansion 1) or Bottleneck (expansion 4; the stride on its 3x3 conv, as
+ * torchvision's v1.5) named layer<stage>.<block>. */
+static lc_status tv_block(planner *pl, node *at, tv_map *m, int planes, int stride,
+                          int bottleneck, const char *name, int frozen)
+{
+    char nm[64];
+    node in = *at;
+    tv_map min = *m;
+    int out = bottleneck ? planes * 4 : planes;
+    lc_status st;
+#define TVN(suffix) (snprintf(nm, sizeof nm, "%s.%s", name, suffix), nm)
+    if (bottleneck) {
+        if ((st = tv_conv(pl, at, m, planes, 1, 1, 0, TVN("conv1"), frozen)) ||
+            (st = tv_bn(pl, at, m, TVN("bn1"), 1, frozen)) ||
+            (st = tv_conv(pl, at, m, planes, 3, stride, 1, TVN("conv2"), frozen)) ||
+            (st = tv_bn(pl, at, m, TVN("bn2"), 1, frozen)) ||
+            (st = tv_conv(pl, at, m, out, 1, 1, 0, TVN("conv3"), frozen)) ||
+            (st = tv_bn(pl, at, m, TVN("bn3"), 0, frozen)))
+            return st;
+    } else {
+        if ((st = tv_conv(pl, at, m, planes, 3, stride, 1, TVN("conv1"), frozen)) ||
+            (st = tv_bn(pl, at, m, TVN("bn1"), 1, frozen)) ||
+            (st = tv_conv(pl, at, m, planes, 3, 1, 1, TVN("conv2"), frozen)) ||
+            (st = tv_bn(pl, at, m, TVN("bn2"), 0, frozen)))
+            return st;
+    }
+    node skip = in;
+    if (stride != 1 || min.C != out) {
+        tv_map dm = min;
+        if ((st = tv_conv(pl, &skip, &dm, out, 1, stride, 0, TVN("downsample.0"), frozen)) ||
+            (st = tv_bn(pl, &skip, &dm, TVN("downsample.1"), 0, frozen)))
+            return st;
+    }
+#undef TVN
+    int from = pl->n;
+    if ((st = add_residual(pl, at, skip)) ||
+        (st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1)))
+        return st;
+    tv_tag(pl, from, name, frozen);
+    return LC_OK;
+}
+
+/* conv1 (7x7, stride 2) -> bn1 -> relu -> maxpool (3x3, stride 2, padding 1) -> layer1..4 ->
+ * the average over the map (AdaptiveAvgPool2d(1)), flattened; the fc is Ludwig's Identity. */
+static lc_status plan_tv_resnet(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const int blocks[5][4] = {{2, 2, 2, 2}, {3, 4, 6, 3}, {3, 4, 6, 3}, {3, 4, 23, 3},
+                                     {3, 8, 36, 3}};
+    int v = s->tv_variant;
+    int which = v == 18 ? 0 : v == 34 ? 1 : v == 50 ? 2 : v == 101 ? 3 : v == 152 ? 4 : -1;
+    if (which < 0)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': resnet model_variant %d is not one of 18, 34, 50, 101, 152", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the resnet encoder takes 3-channel images (got %d)", s->name, s->C);
+    int bottleneck = v >= 50, fz = s->tv_frozen;
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    if ((st = tv_conv(pl, at, &m, 64, 7, 2, 3, "conv1", fz)) ||
+        (st = tv_bn(pl, at, &m, "bn1", 1, fz)))
+        return st;
+    lc_pool2d q = {.C = m.C, .H = m.H, .W = m.W, .KH = 3, .KW = 3, .sh = 2, .sw = 2, .ph = 1,
+                   .pw = 1, .dh = 1, .dw = 1, .is_max = 1};
+    if (lc_pool2d_plan(&q) != 0)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the image (%dx%d) is too small for the resnet encoder", s->name, s->H, s->W);
+    size_t pout = (size_t)q.C * q.OH * q.OW;
+    lc_layer *l = add_layer(pl, LC_L_POOL, *at, pout);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.pool = q;
+    pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+    l->aux_off = pl->aux_per_sample;
+    pl->aux_per_sample += pout * sizeof(int32_t);
+    snprintf(l->tvname, sizeof l->tvname, "maxpool");
+    l->frozen = fz;
+    *at = here(pl);
+    m.H = q.OH;
+    m.W = q.OW;
+    for (int stage = 0; stage < 4; stage++)
+        for (int b = 0; b < blocks[which][stage]; b++) {
+            char name[16];
+            snprintf(name, sizeof name, "layer%d.%d", stage + 1, b % 100);
+            if ((st = tv_block(pl, at, &m, 64 << stage, b == 0 && stage > 0 ? 2 : 1, bottleneck,
+                               name, fz)))
+                return st;
+        }
+    lc_pool2d g = {.C = m.C, .H = m.H, .W = m.W, .KH = m.H, .KW = m.W, .sh = 1, .sw = 1,
+                   .dh = 1, .dw = 1, .is_max = 0};
+    if (lc_pool2d_plan(&g) != 0)
+        return lc_error_set(pl->e, LC_ERR_INTERNAL, "resnet: the average pool");
+    l = add_layer(pl, LC_L_POOL, *at, (size_t)m.C);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.pool = g;
+    snprintf(l->tvname, sizeof l->tvname, "avgpool");
+    l->frozen = fz;
+    *at = here(pl);
+    return LC_OK;
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -1022,6 +1176,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_stacked_pcnn(pl, at, s);
     case LC_ENC_TRANSFORMER:
         return plan_transformer(pl, at, s);
+    case LC_ENC_TV_RESNET:
+        return plan_tv_resnet(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1039,6 +1195,7 @@ static size_t input_floats(const lc_input_spec *in)
 {
     switch (in->enc) {
     case LC_ENC_STACKED_CNN:
+    case LC_ENC_TV_RESNET:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -1570,6 +1727,10 @@ static void init_tensor(float *t, size_t n, lc_init how, size_t fan_in, size_t f
     case LC_INIT_KAIMING_NORMAL:
         uniform = 0;
         sd = sqrt(2.0 / (double)fan_in);
+        break;
+    case LC_INIT_KAIMING_NORMAL_FAN_OUT:
+        uniform = 0;
+        sd = sqrt(2.0 / (double)fan_out);
         break;
     case LC_INIT_UNIFORM:
         for (size_t i = 0; i < n; i++)
@@ -2581,6 +2742,10 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
     case LC_PART_ENC_RNN:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.recurrent_stack.layers",
                  in);
+        break;
+    case LC_PART_ENC_TV:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.model.%s", in,
+                 l->tvname);
         break;
     case LC_PART_COMBINER:
         snprintf(buf, n, "combiner.fc_stack.%s", stack);

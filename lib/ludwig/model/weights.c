@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_TENSORS 512
-
 /* The buffers Ludwig's modules register beside a tensor (lc_tensor_info.arange): its name and
  * dtype; the values are 0 .. shape[0]-1. */
 static void arange_name(const lc_tensor_info *t, char *out, size_t n, lc_tdtype *dt)
@@ -35,26 +33,27 @@ static void arange_name(const lc_tensor_info *t, char *out, size_t n, lc_tdtype 
 lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_tensor *x, int nx,
                           lc_error *e)
 {
-    lc_tensor_info *ts = calloc(MAX_TENSORS, sizeof *ts);
-    lc_ttensor *tt = calloc(2 * MAX_TENSORS + (size_t)(nx > 0 ? nx : 0), sizeof *tt);
-    char(*names)[288] = calloc(MAX_TENSORS, sizeof *names);
-    void **ranges = calloc(MAX_TENSORS, sizeof *ranges);
+    const int max_t = lc_model_tensors(m, NULL, 0) + 1;
+    lc_tensor_info *ts = calloc(max_t, sizeof *ts);
+    lc_ttensor *tt = calloc(2 * (size_t)max_t + (size_t)(nx > 0 ? nx : 0), sizeof *tt);
+    char(*names)[288] = calloc(max_t, sizeof *names);
+    void **ranges = calloc(max_t, sizeof *ranges);
     static const int64_t zero = 0;
     if (!ts || !tt || !names || !ranges) {
         free(ts), free(tt), free(names), free(ranges);
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     }
-    int n = lc_model_tensors(m, ts, MAX_TENSORS), k = 0, nb = 0;
+    int n = lc_model_tensors(m, ts, max_t), k = 0, nb = 0;
     lc_status st = LC_OK;
-    if (n > MAX_TENSORS)
-        st = lc_error_set(e, LC_ERR_INTERNAL, "%s: %d tensors, more than %d", path, n, MAX_TENSORS);
+    if (n > max_t)
+        st = lc_error_set(e, LC_ERR_INTERNAL, "%s: %d tensors, more than %d", path, n, max_t);
     for (int i = 0; i < n && !st; i++) {
         tt[k++] = (lc_ttensor){.name = ts[i].name, .dtype = LC_TD_F32, .ndim = ts[i].ndim,
                                .data = ts[i].data};
         for (int d = 0; d < ts[i].ndim && d < 4; d++)
             tt[k - 1].shape[d] = ts[i].shape[d];
         size_t nl = strlen(ts[i].name);
-        if (nb >= MAX_TENSORS)
+        if (nb >= max_t)
             continue;
         if (ts[i].is_buffer && nl > 12 && strcmp(ts[i].name + nl - 12, ".running_var") == 0) {
             snprintf(names[nb], sizeof names[nb], "%.*s.num_batches_tracked", (int)(nl - 12),
@@ -85,7 +84,7 @@ lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_te
                                .shape = {x[i].n}, .data = x[i].data};
     if (!st)
         st = lc_torch_save(path, "model_weights", tt, k, e);
-    for (int i = 0; i < MAX_TENSORS; i++)
+    for (int i = 0; i < max_t; i++)
         free(ranges[i]);
     free(ranges);
     free(ts);
@@ -200,10 +199,11 @@ static lc_status load_torch(lc_tensor_info *ts, int n, const char *path, lc_erro
 
 lc_status lc_weights_load(lc_model *m, const char *path, lc_error *e)
 {
-    lc_tensor_info *ts = calloc(MAX_TENSORS, sizeof *ts);
+    const int max_t = lc_model_tensors(m, NULL, 0) + 1;
+    lc_tensor_info *ts = calloc(max_t, sizeof *ts);
     if (!ts)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    int n = lc_model_tensors(m, ts, MAX_TENSORS);
+    int n = lc_model_tensors(m, ts, max_t);
     lc_status st = LC_OK;
     FILE *f = fopen(path, "rb");
     char magic[8];
@@ -285,6 +285,93 @@ calib:
 done:
     if (f)
         fclose(f);
+    free(ts);
+    return st;
+}
+
+/* ---- a torchvision backbone's pretrained weights ---- */
+
+lc_status lc_tv_weights_path(const char *model_cache_dir, const char *file, char *out, size_t n,
+                             lc_error *e)
+{
+    /* torch.hub's directory: TORCH_HOME (Ludwig sets it to model_cache_dir), else
+     * $XDG_CACHE_HOME/torch, else ~/.cache/torch; the files under hub/checkpoints/ */
+    const char *home = model_cache_dir && *model_cache_dir ? model_cache_dir : getenv("TORCH_HOME");
+    int w;
+    if (home && *home) {
+        w = snprintf(out, n, "%s/hub/checkpoints/%s", home, file);
+    } else {
+        const char *xdg = getenv("XDG_CACHE_HOME"), *uh = getenv("HOME");
+        if (xdg && *xdg)
+            w = snprintf(out, n, "%s/torch/hub/checkpoints/%s", xdg, file);
+        else
+            w = snprintf(out, n, "%s/.cache/torch/hub/checkpoints/%s", uh && *uh ? uh : ".", file);
+    }
+    if (w < 0 || (size_t)w >= n)
+        return lc_error_set(e, LC_ERR_USAGE, "model_cache_dir: the path of %s in it is too long", file);
+    return LC_OK;
+}
+
+lc_status lc_weights_load_tv(lc_model *m, int feature, const char *path, lc_error *e)
+{
+    int nt = lc_model_tensors(m, NULL, 0);
+    lc_tensor_info *ts = calloc((size_t)nt + 1, sizeof *ts);
+    if (!ts)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    nt = lc_model_tensors(m, ts, nt + 1);
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, "input_features.module_dict.%s__ludwig.encoder_obj.model.",
+             m->in_names[feature]);
+    size_t pl = strlen(prefix);
+    lc_tfile *f = NULL;
+    lc_status st = lc_torch_load(path, &f, e);
+    char *used = st ? NULL : calloc((size_t)f->n + 1, 1);
+    if (!st && !used)
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    int loaded = 0;
+    for (int i = 0; i < nt && !st; i++) {
+        lc_tensor_info *t = &ts[i];
+        if (strncmp(t->name, prefix, pl) != 0)
+            continue;
+        const char *key = t->name + pl;
+        int k = 0;
+        while (k < f->n && strcmp(f->t[k].name, key) != 0)
+            k++;
+        if (k == f->n) {
+            st = lc_error_set(e, LC_ERR_DATA, "%s: has no tensor '%s', which the encoder needs: is it the file of another model or variant?",
+                              path, key);
+            break;
+        }
+        const lc_ttensor *x = &f->t[k];
+        int same = x->dtype == LC_TD_F32 && x->ndim == t->ndim;
+        for (int d = 0; same && d < t->ndim; d++)
+            same = x->shape[d] == t->shape[d];
+        if (!same) {
+            char want[128], got[128];
+            st = lc_error_set(e, LC_ERR_DATA, "%s: tensor '%s' is %s %s but the encoder needs float32 %s: is it the file of another model or variant?",
+                              path, key, lc_tdtype_name(x->dtype),
+                              shape_text(x->shape, x->ndim, got, sizeof got),
+                              shape_text(t->shape, t->ndim, want, sizeof want));
+            break;
+        }
+        memcpy((void *)t->data, x->data, t->n * sizeof(float));
+        used[k] = 1;
+        loaded++;
+        st = check_finite(t, path, e);
+    }
+    /* what Ludwig replaces (the classifier: fc, classifier, heads, ...) and the integer buffers
+     * are left; a float tensor of the backbone the encoder lacks means another architecture */
+    for (int k = 0; k < (f ? f->n : 0) && !st; k++) {
+        const char *nm = f->t[k].name;
+        if (!used[k] && f->t[k].dtype == LC_TD_F32 && strncmp(nm, "fc.", 3) != 0)
+            st = lc_error_set(e, LC_ERR_DATA, "%s: holds a tensor '%s' that the encoder does not have: is it the file of another model or variant?",
+                              path, nm);
+    }
+    if (!st && loaded == 0)
+        st = lc_error_set(e, LC_ERR_INTERNAL, "input feature '%s' has no torchvision encoder",
+                          m->in_names[feature]);
+    free(used);
+    lc_tfile_free(f);
     free(ts);
     return st;
 }

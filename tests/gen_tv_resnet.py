@@ -1,0 +1,93 @@
+#!/usr/bin/python3
+"""Writes what tests/unit/test_tvresnet.c compares ludwig-c's resnet encoder with: torchvision's
+ResNet built by Debian's python3-torchvision (random weights, no download), saved where
+torchvision's pretrained file would be (<dir>/hub/checkpoints/<torchvision's file name>), and
+its outputs and gradients on real photographs.
+
+Usage: gen_tv_resnet.py DIR. Per case (resnet18 on 224x224, resnet50 on 128x128) DIR/<case>.bin
+holds little-endian float32 arrays, in order:
+  x (B,3,S,S)      two photographs as torchvision's ImageClassification transform makes them
+  hw (K,F), hb (K) a linear head on the encoder output; loss = sum(G * (enc @ hw.T + hb))
+  g (B,K)
+  eval (B,F)       the encoder in eval mode (running statistics)
+  train (B,F)      in train mode (batch statistics)
+  then, for each tensor of names.txt in order, the loss's gradient in train mode
+  then, for each batch norm, running_mean and running_var after that train-mode forward
+DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict name and shape.
+"""
+import os
+import sys
+
+import torch
+import torchvision
+from PIL import Image
+from torchvision.transforms import functional as TF
+
+PREFIX = "input_features.module_dict.image_path__ludwig.encoder_obj.model."
+
+
+def images(n, size, resize):
+    """n photographs of test-data (tv_*.jpg: Debian's matplotlib and skimage sample photos)
+    through ResizeChannels(3) and the transform."""
+    out = []
+    for nm in ["test-data/tv_grace_hopper.jpg", "test-data/tv_chelsea.jpg"][:n]:
+        t = TF.pil_to_tensor(Image.open(nm))
+        if t.shape[0] == 1:
+            t = t.repeat(3, 1, 1)
+        t = TF.resize(t[:3], [resize], antialias=True)
+        t = TF.center_crop(t, [size])
+        t = TF.convert_image_dtype(t, torch.float)
+        t = TF.normalize(t, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+        out.append(t)
+    return torch.stack(out)
+
+
+def case(d, name, variant, file, B, S, resize, K, seed):
+    torch.manual_seed(seed)
+    m = getattr(torchvision.models, f"resnet{variant}")(weights=None)
+    # batch norms that do something: random affine and running statistics
+    with torch.no_grad():
+        for mod in m.modules():
+            if isinstance(mod, torch.nn.BatchNorm2d):
+                mod.weight.uniform_(0.5, 1.5)
+                mod.bias.uniform_(-0.2, 0.2)
+                mod.running_mean.uniform_(-0.1, 0.1)
+                mod.running_var.uniform_(0.5, 2.0)
+    os.makedirs(os.path.join(d, name, "hub", "checkpoints"), exist_ok=True)
+    torch.save(m.state_dict(), os.path.join(d, name, "hub", "checkpoints", file))
+    m.fc = torch.nn.Identity()
+    F = 512 * (4 if variant >= 50 else 1)
+    x = images(B, S, resize)
+    hw = torch.randn(K, F) * 0.05
+    hb = torch.randn(K) * 0.1
+    g = torch.randn(B, K)
+    m.eval()
+    with torch.no_grad():
+        ev = m(x)
+    m.train()
+    tr = m(x)
+    loss = (g * (tr @ hw.T + hb)).sum()
+    loss.backward()
+    params = [(n, p) for n, p in m.named_parameters()]
+    bns = [(n, mod) for n, mod in m.named_modules() if isinstance(mod, torch.nn.BatchNorm2d)]
+    with open(os.path.join(d, name + ".bin"), "wb") as f:
+        for a in [x, hw, hb, g, ev, tr.detach()] + [p.grad for _, p in params] + \
+                 [t for _, mod in bns for t in (mod.running_mean, mod.running_var)]:
+            f.write(a.detach().contiguous().numpy().astype("<f4").tobytes())
+    with open(os.path.join(d, name + ".txt"), "w") as f:
+        f.write(f"{B} {S} {K} {F}\n")
+        for n, p in params:
+            f.write(PREFIX + n + " " + " ".join(str(s) for s in p.shape) + "\n")
+        f.write("buffers\n")
+        for n, _ in bns:
+            f.write(PREFIX + n + "\n")
+
+
+def main():
+    d = sys.argv[1]
+    case(d, "resnet18", 18, "resnet18-f37072fd.pth", 2, 224, 256, 3, 1)
+    case(d, "resnet50", 50, "resnet50-11ad3fa6.pth", 2, 128, 146, 3, 2)
+
+
+if __name__ == "__main__":
+    main()
