@@ -407,12 +407,15 @@ typedef struct bwd_ctx {
 /* Sample xs's share of a backward chunk: [dW^T; db] (CKK+1, OC) = (first) or += [col; 1]
  * (CKK+1, OHW) dy^T (OHW, OC), and, when dxs is given, dxs = col2im(W^T dy). */
 static void bwd_sample(const lc_conv2d *c, const float *xs, const float *w, const float *dys,
-                       float *dxs, int bias, int first, float *col, float *dcol, float *part)
+                       float *dxs, int wgrad, int bias, int first, float *col, float *dcol,
+                       float *part)
 {
     int CKK = c->C * c->KH * c->KW, OHW = c->OH * c->OW;
-    fill_col(c, xs, col, bias);
-    lc_sgemm(0, 1, CKK + (bias ? 1 : 0), c->OC, OHW, 1.0f, col, OHW, dys, OHW,
-             first ? 0.0f : 1.0f, part, c->OC);
+    if (wgrad) {
+        fill_col(c, xs, col, bias);
+        lc_sgemm(0, 1, CKK + (bias ? 1 : 0), c->OC, OHW, 1.0f, col, OHW, dys, OHW,
+                 first ? 0.0f : 1.0f, part, c->OC);
+    }
     if (!dxs)
         return;
     if (is_pointwise(c)) {
@@ -441,8 +444,8 @@ static void bwd_chunk_task(void *vctx, int j, int thread)
     }
     for (int s = s0; s < s1; s++)
         bwd_sample(c, k->x + (size_t)s * xsz, k->w, k->dy + (size_t)s * ysz,
-                   k->dx ? k->dx + (size_t)s * xsz : NULL, k->db != NULL, s == s0, col, dcol,
-                   part);
+                   k->dx ? k->dx + (size_t)s * xsz : NULL, k->dw || k->db, k->db != NULL,
+                   s == s0, col, dcol, part);
 }
 
 /* Sums the chunk partials in chunk order: task t < nred covers a block of dW's rows (output
@@ -484,8 +487,11 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
     if (layout(c, lc_pool_threads(p), &k.l) != 0)
         return;
     k.nred = c->OC < LC_REDUCE_CHUNKS ? c->OC : LC_REDUCE_CHUNKS;
+    if (!dx && !dw && !db)
+        return;
     lc_pool_run(p, LC_REDUCE_CHUNKS, bwd_chunk_task, &k);
-    lc_pool_run(p, k.nred + 1, bwd_reduce_task, &k);
+    if (dw || db) /* a frozen convolution (dw and db NULL) passes its input gradient only */
+        lc_pool_run(p, k.nred + 1, bwd_reduce_task, &k);
 }
 
 /* ---- the fused block: conv -> ReLU -> dropout -> max-pool ---- */
@@ -833,7 +839,7 @@ static void fused_bwd_chunk_task(void *vctx, int j, int thread)
     for (int s = s0; s < s1; s++) {
         fused_dz(k, s, dz);
         bwd_sample(c, k->x + (size_t)s * xsz, k->w, dz, k->dx ? k->dx + (size_t)s * xsz : NULL,
-                   k->db != NULL, s == s0, col, dcol, part);
+                   1, k->db != NULL, s == s0, col, dcol, part);
     }
 }
 

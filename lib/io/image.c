@@ -6,6 +6,7 @@
  * come from is zipread.c's job; normalisation to float and augmentation belong to lib/ludwig.
  */
 #include "lc_image.h"
+#include "lc_tvtransform.h"
 
 #include "lc_mem.h"
 
@@ -340,10 +341,18 @@ static lc_status load_one(batch_ctx *b, size_t i, int slot, lc_error *e)
     char what[600];
     describe(what, sizeof what, b->src, b->paths[i]);
     lc_image im;
-    st = lc_image_decode(bytes, len, C, what, &im, e);
+    st = lc_image_decode(bytes, len, sp->tv ? 0 : C, what, &im, e);
     lc_free(bytes);
     if (st != LC_OK)
         return st;
+    if (sp->tv) {
+        st = lc_tv_preprocess(im.px, im.c, im.h, im.w, LC_TV_HWC, sp->tv,
+                              b->out + i * (size_t)C * H * W, e);
+        if (st != LC_OK)
+            lc_error_prefix(e, "image %s: ", what);
+        lc_image_free(&im);
+        return st;
+    }
     const unsigned char *hwc = im.px; /* (H, W, C) once fitted */
     unsigned char *fitted = NULL;
     if (im.h != H || im.w != W) {

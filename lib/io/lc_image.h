@@ -89,9 +89,15 @@ lc_status lc_image_resize(const lc_image *in, int h, int w, lc_resize_method met
 
 /* ---- many images ------------------------------------------------------------------------ */
 
+typedef struct lc_tv_transform lc_tv_transform;
+
 typedef struct lc_image_spec {
     int height, width, channels; /* target (H, W, C), C in 1..4 */
     lc_resize_method resize;     /* used only for images whose size differs */
+    const lc_tv_transform *tv;   /* non-NULL: a torchvision encoder's preprocessing instead
+                                  * (lc_tvtransform.h): each image decoded as stored, then
+                                  * ResizeChannels(3), resize and center crop; (H, W, C) must be
+                                  * (crop, crop, 3) */
 } lc_image_spec;
 
 /* Decode paths[0..n) into out (n, C, H, W), NCHW, uint8, in parallel on pool (NULL = inline).

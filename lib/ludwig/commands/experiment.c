@@ -89,7 +89,7 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
         cJSON *fin = cJSON_GetArrayItem(ins, k);
         cJSON *enc = cJSON_GetObjectItemCaseSensitive(fin, "encoder");
         const lc_column *c = &d->in[k];
-        if (cfg->in[k].type == LC_FT_IMAGE) {
+        if (cfg->in[k].type == LC_FT_IMAGE && cfg->in[k].enc.enc == LC_ENC_STACKED_CNN) {
             replace_key(enc, "height", lc_json_int(c->H));
             replace_key(enc, "width", lc_json_int(c->W));
             replace_key(enc, "num_channels", lc_json_int(c->C));
@@ -256,6 +256,40 @@ static lc_status pretrained_embeddings(exp_run *X, lc_error *e)
     return LC_OK;
 }
 
+/* use_pretrained: a torchvision backbone's weights from torchvision's cache (Galaxy jobs have
+ * no internet: an admin puts the files there); not when the weights come from a model or a
+ * checkpoint */
+static lc_status pretrained_backbones(exp_run *X, lc_error *e)
+{
+    if (X->o->model_load_path || X->resume_ckpt[0])
+        return LC_OK;
+    for (int k = 0; k < X->cfg->nin; k++) {
+        const lc_feature *f = &X->cfg->in[k];
+        if (f->enc.enc != LC_ENC_TV_RESNET || !f->tv_pretrained)
+            continue;
+        const char *file = lc_tv_resnet_file(f->enc.tv_variant, NULL);
+        char path[4096];
+        lc_status st = lc_tv_weights_path(f->tv_cache_dir, file, path, sizeof path, e);
+        if (st)
+            return st;
+        if (access(path, R_OK) != 0) {
+            st = lc_error_set(e, LC_ERR_USAGE,
+                              "input feature '%s': encoder resnet %d with use_pretrained: true needs torchvision's weights file %s, which is not there (%m)",
+                              f->name, f->enc.tv_variant, path);
+            int dl = (int)(strrchr(path, '/') - path);
+            lc_error_hint(e, "ludwig-c never downloads: put %s (https://download.pytorch.org/models/%s) in %.*s/ (the encoder's model_cache_dir, else TORCH_HOME, chooses the directory above hub/checkpoints), or set use_pretrained: false to train from scratch",
+                          file, file, dl, path);
+            return st;
+        }
+        if ((st = lc_weights_load_tv(X->m, k, path, e)))
+            return st;
+        if (X->o->progress)
+            fprintf(X->o->progress, "ludwig-c: input feature '%s': resnet %d weights from %s%s\n",
+                    f->name, f->enc.tv_variant, path, f->enc.tv_frozen ? " (frozen: trainable false)" : "");
+    }
+    return LC_OK;
+}
+
 static lc_status build_model(exp_run *X, lc_error *e);
 
 static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
@@ -301,10 +335,13 @@ static lc_status build_model(exp_run *X, lc_error *e)
     const lc_dataset *ds = X->ds;
     int B = lc_train_batch_size(cfg, ds->count[0]);
     int EB = lc_eval_batch_size(cfg, B);
-    if ((st = lc_model_build(cfg, ds, B > EB ? B : EB, o->threads, &X->m, e)))
+    /* the training batch always; an automatic eval_batch_size as memory allows (Ludwig tunes it
+     * to the machine too) */
+    if ((st = lc_model_build(cfg, ds, B > EB ? B : EB, cfg->eval_batch_size > 0 && EB > B ? EB : B,
+                             o->threads, &X->m, e)))
         return st;
     lc_model_init_params(X->m, o->random_seed);
-    if ((st = pretrained_embeddings(X, e)))
+    if ((st = pretrained_embeddings(X, e)) || (st = pretrained_backbones(X, e)))
         return st;
     if (o->model_load_path) {
         snprintf(path, sizeof path, "%s/model_weights", o->model_load_path);

@@ -219,7 +219,7 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
         if (r->cfg->in[k].tx_pretrained &&
             (st = lc_glove_dim(r->cfg->in[k].tx_pretrained, &r->cfg->in[k].enc.embed_size, e)))
             return st;
-    if ((st = lc_model_build(r->cfg, r->ds, o->batch_size, o->threads, &r->m, e))) {
+    if ((st = lc_model_build(r->cfg, r->ds, o->batch_size, 1, o->threads, &r->m, e))) {
         char pre[4096];
         snprintf(pre, sizeof pre, "%s/model_hyperparameters.json", o->model_path);
         if (strncmp(e->msg, pre, strlen(pre)) != 0) /* the message may name it already */
@@ -238,11 +238,17 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu predictions", r->n);
     for (size_t i = 0; i < r->n; i++)
         r->idx[i] = s == 3 ? (int32_t)i : r->ds->idx[s][i];
+    int batch = o->batch_size;
+    if (batch > r->m->max_batch && (size_t)r->m->max_batch < r->n) {
+        if (o->progress)
+            fprintf(o->progress, "ludwig-c: note: batches of %d rows, not %d: the model's activations for %d would take more than an eighth of this machine's memory (or 1 GiB)\n",
+                    r->m->max_batch, batch, batch);
+        batch = r->m->max_batch;
+    }
     if (o->progress)
         fprintf(o->progress, "ludwig-c: %s %zu row(s) (%s split), batch size %d\n",
-                mode == LC_DATASET_PREDICT ? "predicting" : "evaluating", r->n, split,
-                o->batch_size);
-    if ((st = lc_eval_run(r->cfg, r->ds, r->m, r->pool, r->idx, r->n, o->batch_size, &r->ev, e)))
+                mode == LC_DATASET_PREDICT ? "predicting" : "evaluating", r->n, split, batch);
+    if ((st = lc_eval_run(r->cfg, r->ds, r->m, r->pool, r->idx, r->n, batch, &r->ev, e)))
         return st;
     if (r->cfg->out[0].type == LC_FT_CATEGORY)
         lc_eval_argmax(&r->ev, 0, r->preds);

@@ -446,7 +446,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet" : lc_encoder_names(lc_ftype_name(t));
 }
 
 static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **out)
@@ -493,7 +493,9 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
         ename = et->str;
     else if (dft_enc)
         ename = dft_enc;
-    const lc_section *esec = strcmp(ename, "stacked_cnn") == 0 ? &lc_sec_stacked_cnn : NULL;
+    const lc_section *esec = strcmp(ename, "stacked_cnn") == 0 ? &lc_sec_stacked_cnn
+                             : strcmp(ename, "resnet") == 0    ? &lc_sec_tv_resnet
+                                                               : NULL;
     if (!esec) {
         if (et)
             return lc_error_set(x->s.e, LC_ERR_CONFIG,
@@ -977,8 +979,30 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
         !(x->flags & LC_CONFIG_INFERENCE))
         return cerr(x, ynode_at(yf, "augmentation", NULL), "input feature '%s': augmentation is not supported by ludwig-c yet; remove it (or set it to false) to train without", F->name, NULL);
     const lc_ynode *yenc = lc_ymap_get(yf, "encoder");
-    return encoder_spec(x, yenc && yenc->kind == LC_YMAP ? yenc : yf, jget(feat, "encoder"),
-                        &F->enc);
+    const cJSON *enc = jget(feat, "encoder");
+    const char *etype = jstr(enc, "type");
+    if (etype && strcmp(etype, "resnet") == 0) {
+        /* torchvision's ResNet; the image is made as its pretrained weights expect
+         * (image.c: 3 channels, resized and cropped by the variant's transform) */
+        int v = (int)jnum(enc, "model_variant", 50);
+        if (v != 18 && v != 34 && v != 50 && v != 101 && v != 152) {
+            char vb[24];
+            snprintf(vb, sizeof vb, "%d", v);
+            return cerr(x, ynode_at(yenc && yenc->kind == LC_YMAP ? yenc : yf, "model_variant", NULL),
+                        "input feature '%s': encoder.model_variant %s is not a resnet Ludwig builds (18, 34, 50, 101 or 152)",
+                        F->name, vb);
+        }
+        F->enc.enc = LC_ENC_TV_RESNET;
+        F->enc.tv_variant = v;
+        F->enc.tv_frozen = !jbool(enc, "trainable", 1);
+        F->tv_pretrained = jbool(enc, "use_pretrained", 1) &&
+                           !jbool(enc, "saved_weights_in_checkpoint", 0);
+        const char *dir = jnull(enc, "model_cache_dir") ? NULL : jstr(enc, "model_cache_dir");
+        if (dir && !(F->tv_cache_dir = strdup(dir)))
+            return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+        return LC_OK;
+    }
+    return encoder_spec(x, yenc && yenc->kind == LC_YMAP ? yenc : yf, enc, &F->enc);
 }
 
 /* reduce_output of a sequence encoder (the SequenceReducer modes ludwig-c builds). */
@@ -2200,6 +2224,7 @@ static void feature_free(lc_feature *f)
     free(f->name);
     free(f->column);
     free(f->fill_value);
+    free(f->tv_cache_dir);
     free(f->fallback_true_label);
     free(f->tx_pad_symbol);
     free(f->tx_vocab_file);

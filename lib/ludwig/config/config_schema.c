@@ -116,6 +116,20 @@ static const lc_key stacked_cnn_keys[] = {
 };
 const lc_section lc_sec_stacked_cnn = {"encoder", stacked_cnn_keys};
 
+/* torchvision's ResNet (Ludwig's TVResNetEncoderConfig, in its dataclass order: BaseEncoderConfig,
+ * TVBaseEncoderConfig, then model_variant; 18, 34, 50, 101 or 152, checked in config.c) */
+static const lc_key tv_resnet_keys[] = {
+    {"type", T_STR, "\"resnet\"", 0, 0, "resnet", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_variant", T_INT, "50", 18, 152, NULL, NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_tv_resnet = {"encoder", tv_resnet_keys};
+
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},
     {"fill_value", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},

@@ -84,6 +84,9 @@ typedef struct lc_feature {
     int infer_dims, infer_max_h, infer_max_w, infer_sample;
     int standardize_imagenet;
     int requires_equal_dims;
+    int tv_pretrained;        /* a torchvision encoder: use_pretrained and not
+                               * saved_weights_in_checkpoint (weights from torchvision's cache) */
+    char *tv_cache_dir;       /* its model_cache_dir (NULL: none) */
     /* number preprocessing */
     lc_numnorm normalization;
     int outlier_strategy;     /* -1 none, else an lc_missing fill strategy */

@@ -14,6 +14,7 @@
 #include "lc_mem.h"
 #include "lc_pixels.h"
 #include "lc_prep_tab.h"
+#include "lc_tvtransform.h"
 
 /* a whole number in [lo, hi], else -1 */
 static int meta_int(const cJSON *v, int lo, int hi)
@@ -56,6 +57,73 @@ lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const cha
     return LC_OK;
 }
 
+/* torchvision's ResNet weights Ludwig 0.10.3 asks for (the variant's .DEFAULT in torchvision:
+ * IMAGENET1K_V1 for 18 and 34, IMAGENET1K_V2 for 50, 101, 152): the file name and the transform
+ * that goes with it */
+const char *lc_tv_resnet_file(int variant, lc_tv_transform *t)
+{
+    static const struct {
+        int v, resize;
+        const char *file;
+    } tab[] = {{18, 256, "resnet18-f37072fd.pth"}, {34, 256, "resnet34-b627a593.pth"},
+               {50, 232, "resnet50-11ad3fa6.pth"}, {101, 232, "resnet101-cd907fc2.pth"},
+               {152, 232, "resnet152-f82ba261.pth"}};
+    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+        if (tab[i].v == variant) {
+            if (t)
+                lc_tv_transform_imagenet(t, tab[i].resize, 224, LC_TV_BILINEAR);
+            return tab[i].file;
+        }
+    return NULL;
+}
+
+/* The column of an image feature read by a torchvision encoder: every image decoded as stored,
+ * then ResizeChannels(3), the variant's resize and 224x224 center crop, kept as uint8 */
+static lc_status tv_column(const lc_feature *f, lc_image_cells *c, lc_image_source *src,
+                           const char *src_path, lc_pool *pool, lc_column *col, lc_error *e)
+{
+    lc_tv_transform t;
+    if (!lc_tv_resnet_file(f->enc.tv_variant, &t))
+        return lc_error_set(e, LC_ERR_INTERNAL, "input feature '%s': no transform for resnet %d",
+                            f->name, f->enc.tv_variant);
+    int S = t.crop_size;
+    col->C = 3;
+    col->H = col->W = S;
+    size_t per = (size_t)3 * S * S;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double need = (double)c->n * (double)per, have = (double)pages * (double)page;
+    if (pages > 0 && page > 0 && need > 0.8 * have) {
+        lc_status st = lc_error_set(e, LC_ERR_NOMEM,
+                                    "%s: %zu images of 3x%dx%d need %.1f GiB decoded, more than this machine's memory (%.1f GiB)",
+                                    src_path, c->n, S, S, need / (1 << 30), have / (1 << 30));
+        lc_error_hint(e, "use fewer rows");
+        return st;
+    }
+    if (!(col->images = lc_alloc(c->n, per)))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu images of 3x%dx%d", c->n, S, S);
+    lc_image_spec spec = {.height = S, .width = S, .channels = 3, .tv = &t};
+    lc_status st = lc_image_load_batch(src, c->v, c->lines, c->n, &spec, pool, col->images, e);
+    if (st) {
+        lc_error_prefix(e, "%s ", src_path);
+        return st;
+    }
+    /* Ludwig writes reshape (3, crop, crop) and keeps the torchvision model's identity in the
+     * feature's preprocessing */
+    col->meta = cJSON_CreateObject();
+    cJSON *pre = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f->json, "preprocessing"), 1);
+    cJSON_ReplaceItemInObjectCaseSensitive(pre, "height", lc_json_int(S));
+    cJSON_ReplaceItemInObjectCaseSensitive(pre, "width", lc_json_int(S));
+    cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_channels", lc_json_int(3));
+    cJSON_AddStringToObject(pre, "torchvision_model_type", "resnet");
+    cJSON_AddItemToObject(pre, "torchvision_model_variant", lc_json_int(f->enc.tv_variant));
+    cJSON_AddItemToObject(col->meta, "preprocessing", pre);
+    cJSON *rs = cJSON_AddArrayToObject(col->meta, "reshape");
+    cJSON_AddItemToArray(rs, lc_json_int(3));
+    cJSON_AddItemToArray(rs, lc_json_int(S));
+    cJSON_AddItemToArray(rs, lc_json_int(S));
+    return LC_OK;
+}
+
 lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *meta,
                           const char *meta_path, const char *raw_data, const char *config_path,
                           const char *src_path, lc_pool *pool, lc_column *col, lc_error *e)
@@ -95,6 +163,10 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
     }
     if (st)
         return st;
+    if (f->enc.enc == LC_ENC_TV_RESNET) {
+        st = tv_column(f, c, src, src_path, pool, col, e);
+        goto done;
+    }
     int H = f->img_height, W = f->img_width, C = f->img_channels;
     if (mh && !H) {
         H = mh;
@@ -194,6 +266,7 @@ typedef struct gather_ctx {
     int slot;
     const int32_t *idx;
     int B;
+    const lc_tv_transform *tv;
 } gather_ctx;
 
 enum { GATHER_SAMPLES = 16 }; /* per task */
@@ -211,6 +284,10 @@ static void gather_task(void *vctx, int t, int thread)
     for (int b = t * GATHER_SAMPLES; b < end; b++) {
         const unsigned char *src = c->images + (size_t)g->idx[b] * per;
         float *dst = m->inputs[g->slot] + (size_t)b * per;
+        if (g->tv) { /* torchvision's convert_image_dtype and normalize */
+            lc_tv_normalize(src, 1, g->tv, dst);
+            continue;
+        }
         lc_pixels_to_unit(src, dst, per);
         if (g->f->standardize_imagenet && c->C == 3)
             for (int ch = 0; ch < 3; ch++)
@@ -222,6 +299,8 @@ static void gather_task(void *vctx, int t, int thread)
 void lc_image_gather(lc_model *m, lc_pool *p, const lc_feature *f, const lc_column *col, int slot,
                      const int32_t *idx, int B)
 {
-    gather_ctx g = {m, f, col, slot, idx, B};
+    lc_tv_transform t;
+    int tv = f->enc.enc == LC_ENC_TV_RESNET && lc_tv_resnet_file(f->enc.tv_variant, &t);
+    gather_ctx g = {m, f, col, slot, idx, B, tv ? &t : NULL};
     lc_pool_run(p, (B + GATHER_SAMPLES - 1) / GATHER_SAMPLES, gather_task, &g);
 }

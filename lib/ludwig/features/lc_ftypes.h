@@ -103,6 +103,11 @@ lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const cha
                                   int *h, int *w, int *c, lc_error *e);
 /* The decoded images (n, C, H, W) of column f and their metadata into col; images come from
  * raw_data (a zip) or the directory of src_path. */
+/* torchvision's pretrained ResNet file for model_variant (18, 34, 50, 101, 152; NULL for another)
+ * and, when t is not NULL, the transform its weights expect. */
+typedef struct lc_tv_transform lc_tv_transform;
+const char *lc_tv_resnet_file(int variant, lc_tv_transform *t);
+
 lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *meta,
                           const char *meta_path, const char *raw_data, const char *config_path,
                           const char *src_path, lc_pool *pool, lc_column *col, lc_error *e);

@@ -193,6 +193,10 @@ typedef struct lc_net_spec {
     lc_fc_stack_spec comb; /* the concat combiner's FCStack */
     int nout;
     lc_output_spec *out;
+    /* act_budget > 0: lc_model_create_net lowers max_batch (not below min_batch) so that the
+     * activations and their gradients fit in act_budget bytes */
+    size_t act_budget;
+    int min_batch;
 } lc_net_spec;
 
 /* The tutorial's network: one image input (stacked_cnn), one category output. */
@@ -333,6 +337,8 @@ typedef struct lc_layer {
     lc_init w_init, b_init;
     size_t fan_in, fan_out;
     char tvname[40];       /* LC_PART_ENC_TV: the module's name in torchvision's model */
+    int no_grad;           /* LC_PART_ENC_TV: frozen, and so is everything before it: skipped
+                            * by the backward pass (nothing reads its gradient) */
 } lc_layer;
 
 /* One output feature's head: the decoder's last layer and the buffers the loss works in. */

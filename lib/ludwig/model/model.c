@@ -1440,6 +1440,13 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         free(head_layer);
         return st;
     }
+    if (spec->act_budget > 0 && pl.acts_per_sample > 0) {
+        size_t cap = spec->act_budget / (2 * pl.acts_per_sample * sizeof(float));
+        if (cap < (size_t)(spec->min_batch > 0 ? spec->min_batch : 1))
+            cap = (size_t)(spec->min_batch > 0 ? spec->min_batch : 1);
+        if ((size_t)max_batch > cap)
+            max_batch = (int)cap;
+    }
     lc_model *m = calloc(1, sizeof *m);
     if (!m) {
         free(pl.layers);
@@ -1490,10 +1497,19 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
             goto nomem;
     }
     for (int i = 0; i < m->nlayers; i++) {
-        const lc_layer *l = &m->layers[i];
+        lc_layer *l = &m->layers[i];
         for (int k = 0; k < l->nsrc; k++)
             if (layer_src(m, i, k) >= 0)
                 m->layers[layer_src(m, i, k)].consumers++;
+        /* a torchvision layer with nothing to train at or before it (a frozen backbone) has no
+         * backward pass */
+        if (l->part == LC_PART_ENC_TV) {
+            l->no_grad = l->frozen || l->w_off == NO_OFF;
+            for (int k = 0; k < l->nsrc && l->no_grad; k++) {
+                int s = layer_src(m, i, k);
+                l->no_grad = s < 0 || m->layers[s].no_grad;
+            }
+        }
         if (l->type == LC_L_CONV)
             m->flops += 2.0 * l->u.conv.OC * l->u.conv.C * l->u.conv.KH * l->u.conv.KW *
                         (double)l->u.conv.OH * l->u.conv.OW;
@@ -2286,7 +2302,7 @@ void lc_model_softmax(lc_model *m, int B)
 static float *grad_target(lc_model *m, int i, int k)
 {
     int s = layer_src(m, i, k);
-    if (s < 0)
+    if (s < 0 || m->layers[s].no_grad)
         return NULL;
     return m->layers[s].consumers > 1 ? m->dtmp : m->dacts + m->layers[s].act_off;
 }
@@ -2294,7 +2310,7 @@ static float *grad_target(lc_model *m, int i, int k)
 static void grad_commit(lc_model *m, int i, int k, int B)
 {
     int s = layer_src(m, i, k);
-    if (s < 0 || m->layers[s].consumers <= 1)
+    if (s < 0 || m->layers[s].consumers <= 1 || m->layers[s].no_grad)
         return;
     float *d = m->dacts + m->layers[s].act_off;
     size_t n = (size_t)B * m->layers[s].out_n;
@@ -2442,7 +2458,7 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
     memset(m->grads, 0, m->nparams * sizeof *m->grads);
     for (int i = m->nlayers - 1; i >= 0; i--) {
         lc_layer *l = &m->layers[i];
-        if ((l->consumers == 0 && l->type != LC_L_DENSE) || l->skip)
+        if ((l->consumers == 0 && l->type != LC_L_DENSE) || l->skip || l->no_grad)
             continue;
         const float *x = src_data(m, layer_src(m, i, 0));
         const float *y = m->acts + l->act_off;

@@ -18,9 +18,12 @@
 
 /* The network for cfg's features with sizes from the data (image size, vocabularies), planned for
  * batches up to max_batch, or up to d's rows when fewer: no batch holds more rows than the data
- * has, so a batch size of 3e8 (or predict's 262144 over 1,000 rows) allocates for the rows. */
-lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batch, int threads,
-                         lc_model **out, lc_error *e);
+ * has, so a batch size of 3e8 (or predict's 262144 over 1,000 rows) allocates for the rows.
+ * Where a batch of max_batch rows would hold more activations than the activations' budget allows (an eighth of the memory, at most 1 GiB) (a
+ * resnet at 224x224 keeps about 50 MB per row), fewer, but never fewer than min_batch: callers
+ * evaluate in batches of at most (*out)->max_batch rows. */
+lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batch, int min_batch,
+                         int threads, lc_model **out, lc_error *e);
 
 /* Every output evaluated over rows. */
 typedef struct lc_eval {

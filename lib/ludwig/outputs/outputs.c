@@ -18,8 +18,17 @@
 #include "lc_prep_tab.h"
 #include "lc_train.h"
 
-lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batch, int threads,
-                         lc_model **out, lc_error *e)
+/* the activations' budget: an eighth of the machine's memory, at most 1 GiB (beyond a few dozen
+ * rows a batch evaluates no faster, and the arena is zeroed up front) */
+static size_t act_budget(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double q = pages > 0 && page > 0 ? 0.125 * (double)pages * (double)page : (double)(1 << 30);
+    return (size_t)(q < (double)(1 << 30) ? q : (double)(1 << 30));
+}
+
+lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batch, int min_batch,
+                         int threads, lc_model **out, lc_error *e)
 {
     *out = NULL;
     lc_input_spec *in = calloc((size_t)cfg->nin, sizeof *in);
@@ -54,7 +63,8 @@ lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batc
         os[o] = cfg->out[o].dec;
         os[o].nclasses = d->out[o].nclasses;
     }
-    lc_net_spec net = {.nin = cfg->nin, .in = in, .comb = cfg->comb, .nout = cfg->nout, .out = os};
+    lc_net_spec net = {.nin = cfg->nin, .in = in, .comb = cfg->comb, .nout = cfg->nout, .out = os,
+                       .act_budget = act_budget(), .min_batch = min_batch};
     if ((size_t)max_batch > d->n)
         max_batch = (int)d->n;
     lc_status st = lc_model_create_net(&net, max_batch, threads, out, e);

@@ -359,6 +359,8 @@ static lc_status run_setup(run *R, lc_error *e)
     R->ntr = d->count[0];
     R->B = lc_train_batch_size(cfg, R->ntr);
     R->EB = lc_eval_batch_size(cfg, R->B);
+    if (cfg->eval_batch_size <= 0 && R->EB > m->max_batch && (size_t)m->max_batch < d->n)
+        R->EB = m->max_batch > R->B ? m->max_batch : R->B; /* automatic: as memory allows */
     if (m->flops * 3.0 * R->B < LC_SMALL_STEP_FLOPS)
         R->p = NULL;
     r->batch_size = R->B;
