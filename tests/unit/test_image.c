@@ -397,7 +397,7 @@ static void test_batch(void)
         snprintf(names[i], sizeof names[i], "%d.png", i);
         paths[i] = names[i];
     }
-    lc_image_spec spec = {H, W, 3, LC_RESIZE_INTERPOLATE};
+    lc_image_spec spec = {H, W, 3, LC_RESIZE_INTERPOLATE, NULL};
     unsigned char *a = malloc((size_t)N * 3 * H * W), *b = malloc((size_t)N * 3 * H * W);
     CHECK(lc_image_load_batch(s, paths, NULL, N, &spec, NULL, a, &e) == LC_OK);
     lc_pool *pool = lc_pool_create(3);
