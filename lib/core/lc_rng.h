@@ -12,6 +12,7 @@ enum {
     LC_STREAM_DROPOUT = 3,
     LC_STREAM_SPLIT = 4,
     LC_STREAM_SAMPLE = 5,   /* sample_ratio / sample_size, class balancing */
+    LC_STREAM_AUGMENT = 6,  /* image augmentation: per training step, the operations and values */
     LC_STREAM_TEST = 99
 };
 

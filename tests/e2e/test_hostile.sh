@@ -58,12 +58,14 @@ expect betas_one 1 "trainer.optimizer.betas[0]: 1 must be below 1" -- --config "
 v eps0 's/batch_size: 8/batch_size: 8\n  optimizer: {type: adam, eps: 0}/'
 expect eps_zero 1 "trainer.optimizer.eps: 0 divides 0 by 0 for every weight whose gradient is 0" -- --config "$T/eps0.yaml" $DS
 
-# augmentation (not done yet, issue 16) is refused for training, never ignored, and its list
-# entries' keys never crash the loader (they segfaulted it): in a feature, as true, in defaults
+# augmentation (issue 16, test_augment.sh): its list entries' keys never crash the loader (they
+# segfaulted it): as true, as a list, a key an operation does not take; in defaults it is refused
 v aug_true 's/type: image/type: image\n    augmentation: true/'
-expect augmentation_true 1 "aug_true.yaml:4:19: input feature 'image_path': augmentation is not supported by ludwig-c yet" -- --config "$T/aug_true.yaml" $DS
+expect augmentation_true 0 "results in" -- --config "$T/aug_true.yaml" $DS
 v aug_keys 's/type: image/type: image\n    augmentation:\n      - type: random_blur\n        kernel_size: 3\n      - {type: random_rotate, degree: 10}/'
-expect augmentation_keys 1 "input feature 'image_path': augmentation is not supported by ludwig-c yet" -- --config "$T/aug_keys.yaml" $DS
+expect augmentation_keys 0 "results in" -- --config "$T/aug_keys.yaml" $DS
+v aug_bad 's/type: image/type: image\n    augmentation:\n      - {type: random_rotate, kernel_size: 10}/'
+expect augmentation_bad_key 1 "input_features[0].augmentation[0]: 'kernel_size' is not a parameter of this operation" -- --config "$T/aug_bad.yaml" $DS
 printf 'defaults:\n  image:\n    augmentation:\n      - type: random_brightness\n        min: 0.9\n' | cat "$T/tiny.yaml" - > "$T/aug_defaults.yaml"
 expect augmentation_defaults 1 "defaults.image.augmentation is not supported by ludwig-c yet" -- --config "$T/aug_defaults.yaml" $DS
 

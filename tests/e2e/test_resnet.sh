@@ -7,10 +7,11 @@
 #    and reproduces the experiment's test predictions;
 #  - use_pretrained: true without the file in torchvision's cache: refused naming the file, the
 #    directory and where to get it, nothing written; model_variant 19 refused with its line;
-#  - pretrained and frozen (trainable: false), the weights file made by Debian's torchvision
-#    (random weights, TORCH_HOME): the backbone's parameters in model_weights are the file's, bit
-#    for bit, while its batch norms' running statistics moved (torch keeps updating them in train
-#    mode; Ludwig only sets requires_grad), and the head trained. Skipped without torchvision.
+#  - pretrained and frozen (trainable: false), with augmentation (through uint8 and back to the
+#    ImageNet-normalised floats), the weights file made by Debian's torchvision (random weights,
+#    TORCH_HOME): the backbone's parameters in model_weights are the file's, bit for bit, while
+#    its batch norms' running statistics moved (torch keeps updating them in train mode; Ludwig
+#    only sets requires_grad), and the head trained. Skipped without torchvision.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -69,7 +70,8 @@ os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True)
 torch.save(m.state_dict(), sys.argv[1])
 PYEOF
     cfg frozen "      use_pretrained: true
-      trainable: false"
+      trainable: false
+    augmentation: true"
     n=$((n + 1))
     TORCH_HOME="$T/cache" "$LUDWIG_C" experiment --config "$T/frozen.yaml" $DATA --output_directory "$T/out-frozen" \
         --threads 2 > "$T/frozen.log" 2>&1 || { cat "$T/frozen.log"; fail "frozen run"; }

@@ -12,6 +12,7 @@
 #include "lc_config_schema.h"
 #include "lc_config_schema_tab.h"
 #include "lc_config_upgrade.h"
+#include "lc_json.h"
 #include "lc_mem.h"
 #include "lc_yaml.h"
 
@@ -449,6 +450,138 @@ static const char *encoders_of(lc_ftype t)
     return t == LC_FT_IMAGE ? "stacked_cnn, resnet" : lc_encoder_names(lc_ftype_name(t));
 }
 
+/* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
+
+static const char *const AUG_NAMES[] = {"random_horizontal_flip", "random_vertical_flip",
+                                        "random_rotate", "random_blur", "random_brightness",
+                                        "random_contrast"};
+#define AUG_NAMES_TEXT                                                                             \
+    "random_horizontal_flip, random_vertical_flip, random_rotate, random_blur, random_brightness, random_contrast"
+
+/* feat.augmentation as Ludwig's config holds it: true becomes its default list (a horizontal flip
+ * and a 15-degree rotation), false an empty list, and each operation gets its parameters'
+ * defaults; an unknown operation or parameter, a bad value or auto_augmentation (not built) is
+ * an error naming the line. */
+static lc_status augmentation_full(cfg_ctx *x, const lc_ynode *f, cJSON *feat, const char *path)
+{
+    cJSON *aug = cJSON_GetObjectItemCaseSensitive(feat, "augmentation");
+    const lc_ynode *ya = ynode_at(f, "augmentation", NULL);
+    if (!aug)
+        return LC_OK;
+    cJSON *list = cJSON_CreateArray();
+    if (!list)
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    if (cJSON_IsTrue(aug)) {
+        cJSON *a = cJSON_CreateObject(), *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(a, "type", "random_horizontal_flip");
+        cJSON_AddStringToObject(b, "type", "random_rotate");
+        cJSON_AddItemToObject(b, "degree", lc_json_int(15));
+        cJSON_AddItemToArray(list, a);
+        cJSON_AddItemToArray(list, b);
+    } else if (cJSON_IsArray(aug)) {
+        int i = 0;
+        for (const cJSON *op = aug->child; op; op = op->next, i++) {
+            const lc_ynode *yop = ya && ya->kind == LC_YSEQ && (size_t)i < ya->n ? ya->items[i] : ya;
+            char where[128];
+            snprintf(where, sizeof where, "%s.augmentation[%d]", path, i);
+            const char *type = jstr(op, "type");
+            int t = -1;
+            for (int k = 0; type && k < 6; k++)
+                if (strcmp(type, AUG_NAMES[k]) == 0)
+                    t = k;
+            if (type && strcmp(type, "auto_augmentation") == 0) {
+                cJSON_Delete(list);
+                return cerr(x, yop, "%s: auto_augmentation (torchvision's TrivialAugmentWide, AutoAugment, RandAugment) is not supported by ludwig-c yet; use the operations " AUG_NAMES_TEXT, where, NULL);
+            }
+            if (t < 0) {
+                cJSON_Delete(list);
+                return cerr(x, yop, "%s: augmentation type '%s' is not one of " AUG_NAMES_TEXT, where, type ? type : "(none)");
+            }
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "type", type);
+            cJSON_AddItemToArray(list, o);
+            for (const cJSON *kv = op->child; kv; kv = kv->next) {
+                const char *k = kv->string;
+                int ok = strcmp(k, "type") == 0 ||
+                         (t == LC_AUG_ROTATE && strcmp(k, "degree") == 0) ||
+                         (t == LC_AUG_BLUR && strcmp(k, "kernel_size") == 0) ||
+                         ((t == LC_AUG_BRIGHTNESS || t == LC_AUG_CONTRAST) &&
+                          (strcmp(k, "min") == 0 || strcmp(k, "max") == 0));
+                if (!ok) {
+                    cJSON_Delete(list);
+                    return cerr(x, ynode_at(yop, k, NULL) ? ynode_at(yop, k, NULL) : yop,
+                                "%s: '%s' is not a parameter of this operation", where, k);
+                }
+                if (strcmp(k, "type") != 0 && !cJSON_IsNumber(kv)) {
+                    cJSON_Delete(list);
+                    return cerr(x, ynode_at(yop, k, NULL) ? ynode_at(yop, k, NULL) : yop,
+                                "%s.%s: expected a number", where, k);
+                }
+            }
+            if (t == LC_AUG_ROTATE)
+                cJSON_AddItemToObject(o, "degree", lc_json_int((long)jnum(op, "degree", 15)));
+            if (t == LC_AUG_BLUR)
+                cJSON_AddItemToObject(o, "kernel_size", lc_json_int((long)jnum(op, "kernel_size", 3)));
+            if (t == LC_AUG_BRIGHTNESS || t == LC_AUG_CONTRAST) {
+                cJSON_AddNumberToObject(o, "min", jnum(op, "min", 0.5));
+                cJSON_AddNumberToObject(o, "max", jnum(op, "max", 2.0));
+            }
+        }
+    } else if (!cJSON_IsFalse(aug)) {
+        cJSON_Delete(list);
+        return cerr(x, ya, "%s.augmentation: expected true, false or a list of operations", path, NULL);
+    }
+    cJSON_ReplaceItemInObjectCaseSensitive(feat, "augmentation", list);
+    return LC_OK;
+}
+
+/* The typed operations of feat.augmentation (already normalised by augmentation_full). */
+static lc_status augmentation_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat,
+                                    lc_feature *F)
+{
+    const cJSON *aug = jget(feat, "augmentation");
+    const lc_ynode *ya = ynode_at(yf, "augmentation", NULL);
+    F->naug = 0;
+    int i = 0;
+    for (const cJSON *op = aug ? aug->child : NULL; op; op = op->next, i++) {
+        const lc_ynode *yop = ya && ya->kind == LC_YSEQ && (size_t)i < ya->n ? ya->items[i] : ya;
+        if (F->naug == LC_AUG_MAX)
+            return cerr(x, yop, "input feature '%s': more than 32 augmentation operations", F->name, NULL);
+        lc_aug_op *a = &F->aug[F->naug++];
+        memset(a, 0, sizeof *a);
+        const char *type = jstr(op, "type");
+        for (int k = 0; k < 6; k++)
+            if (strcmp(type, AUG_NAMES[k]) == 0)
+                a->type = (lc_aug_type)k;
+        double deg = jnum(op, "degree", 15), ks = jnum(op, "kernel_size", 3);
+        a->min = (float)jnum(op, "min", 0.5);
+        a->max = (float)jnum(op, "max", 2.0);
+        char buf[160];
+        if (a->type == LC_AUG_ROTATE) {
+            if (!(deg >= 0 && deg <= 360) || deg != floor(deg)) {
+                snprintf(buf, sizeof buf, "%g", deg);
+                return cerr(x, ynode_at(yop, "degree", NULL) ? ynode_at(yop, "degree", NULL) : yop,
+                            "random_rotate: degree %s must be a whole number of degrees in 0..360", buf, NULL);
+            }
+            a->degree = (int)deg;
+        }
+        if (a->type == LC_AUG_BLUR) {
+            if (!(ks >= 1 && ks <= 255) || ks != floor(ks) || ((int)ks) % 2 == 0) {
+                snprintf(buf, sizeof buf, "%g", ks);
+                return cerr(x, ynode_at(yop, "kernel_size", NULL) ? ynode_at(yop, "kernel_size", NULL) : yop,
+                            "random_blur: kernel_size %s must be an odd whole number (torchvision's gaussian_blur takes no other)", buf, NULL);
+            }
+            a->kernel_size = (int)ks;
+        }
+        if ((a->type == LC_AUG_BRIGHTNESS || a->type == LC_AUG_CONTRAST) &&
+            !(a->min >= 0.0f && a->max >= a->min && isfinite(a->max))) {
+            snprintf(buf, sizeof buf, "min %g, max %g", (double)a->min, (double)a->max);
+            return cerr(x, yop, "%s: %s: factors must be 0 <= min <= max", type, buf);
+        }
+    }
+    return LC_OK;
+}
+
 static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **out)
 {
     char path[64];
@@ -512,6 +645,8 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
         goto done;
     st = lc_schema_fill(&x->s, fsec, &fv, path, dft, 1, &feat);
     if (st)
+        goto done;
+    if ((st = augmentation_full(x, f, feat, path)))
         goto done;
     if (yenc && ev.n) {
         st = cerr(x, &ev, "%s: encoder settings are given both under 'encoder' and directly on the feature; move them under 'encoder'", path, NULL);
@@ -974,10 +1109,9 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
     F->infer_sample = (int)jnum(pre, "infer_image_sample_size", 100);
     F->standardize_imagenet = !jnull(pre, "standardize_image");
     F->requires_equal_dims = jbool(pre, "requires_equal_dimensions", 0);
-    const cJSON *aug = jget(feat, "augmentation");
-    if (aug && !cJSON_IsFalse(aug) && !(cJSON_IsArray(aug) && cJSON_GetArraySize(aug) == 0) &&
-        !(x->flags & LC_CONFIG_INFERENCE))
-        return cerr(x, ynode_at(yf, "augmentation", NULL), "input feature '%s': augmentation is not supported by ludwig-c yet; remove it (or set it to false) to train without", F->name, NULL);
+    lc_status ast = augmentation_typed(x, yf, feat, F);
+    if (ast)
+        return ast;
     const lc_ynode *yenc = lc_ymap_get(yf, "encoder");
     const cJSON *enc = jget(feat, "encoder");
     const char *etype = jstr(enc, "type");

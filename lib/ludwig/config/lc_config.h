@@ -71,6 +71,24 @@ typedef enum lc_loss_type {
     LC_LOSS_SIGMOID_XENT
 } lc_loss_type;
 
+/* One of Ludwig's image augmentation operations (image_feature.py), in config order. */
+typedef enum lc_aug_type {
+    LC_AUG_HFLIP = 0, /* random_horizontal_flip */
+    LC_AUG_VFLIP,     /* random_vertical_flip */
+    LC_AUG_ROTATE,    /* random_rotate: degree */
+    LC_AUG_BLUR,      /* random_blur: kernel_size */
+    LC_AUG_BRIGHTNESS, /* random_brightness: min, max */
+    LC_AUG_CONTRAST   /* random_contrast: min, max */
+} lc_aug_type;
+
+typedef struct lc_aug_op {
+    lc_aug_type type;
+    int degree, kernel_size;
+    float min, max;
+} lc_aug_op;
+
+#define LC_AUG_MAX 32
+
 typedef struct lc_feature {
     lc_ftype type;
     int is_output;
@@ -87,6 +105,8 @@ typedef struct lc_feature {
     int tv_pretrained;        /* a torchvision encoder: use_pretrained and not
                                * saved_weights_in_checkpoint (weights from torchvision's cache) */
     char *tv_cache_dir;       /* its model_cache_dir (NULL: none) */
+    int naug;                 /* image: the augmentation operations applied to training batches */
+    lc_aug_op aug[LC_AUG_MAX];
     /* number preprocessing */
     lc_numnorm normalization;
     int outlier_strategy;     /* -1 none, else an lc_missing fill strategy */

@@ -15,6 +15,8 @@
 #include "lc_pixels.h"
 #include "lc_prep_tab.h"
 #include "lc_tvtransform.h"
+#include "lc_augment.h"
+#include "lc_rng.h"
 
 /* a whole number in [lo, hi], else -1 */
 static int meta_int(const cJSON *v, int lo, int hi)
@@ -303,4 +305,123 @@ void lc_image_gather(lc_model *m, lc_pool *p, const lc_feature *f, const lc_colu
     int tv = f->enc.enc == LC_ENC_TV_RESNET && lc_tv_resnet_file(f->enc.tv_variant, &t);
     gather_ctx g = {m, f, col, slot, idx, B, tv ? &t : NULL};
     lc_pool_run(p, (B + GATHER_SAMPLES - 1) / GATHER_SAMPLES, gather_task, &g);
+}
+
+/* ---- augmentation (Ludwig's ImageAugmentation, applied to training batches) ---- */
+
+typedef struct aug_ctx {
+    lc_model *m;
+    const lc_column *col;
+    int slot, B;
+    const float *mean, *std; /* NULL: the batch is p / 255 without normalisation */
+    const lc_aug_op *ops;
+    const int *apply;        /* per op: 1 when this batch gets it */
+    const float *param;      /* per op: its angle or factor */
+    int nops;
+    lc_status *st;           /* per image: the first failure (the batch is then left) */
+} aug_ctx;
+
+static void aug_task(void *vctx, int b, int thread)
+{
+    const aug_ctx *a = vctx;
+    const lc_column *c = a->col;
+    const int C = c->C, H = c->H, W = c->W;
+    const size_t hw = (size_t)H * W, per = (size_t)C * hw;
+    float *x = a->m->inputs[a->slot] + (size_t)b * per;
+    uint8_t *u = malloc(2 * per), *tmp = u ? u + per : NULL;
+    lc_error e;
+    (void)thread;
+    if (!u) {
+        a->st[b] = LC_ERR_NOMEM;
+        return;
+    }
+    /* back to uint8 as Ludwig does: (x std + mean) 255, truncated (torch's .type(uint8)) */
+    for (int ch = 0; ch < C; ch++)
+        for (size_t k = 0; k < hw; k++) {
+            float v = x[ch * hw + k];
+            if (a->mean)
+                v = v * a->std[ch] + a->mean[ch];
+            v *= 255.0f;
+            u[ch * hw + k] = (uint8_t)(v <= 0.0f ? 0.0f : v >= 255.0f ? 255.0f : v);
+        }
+    lc_status st = LC_OK;
+    for (int i = 0; i < a->nops && !st; i++) {
+        if (!a->apply[i])
+            continue;
+        switch (a->ops[i].type) {
+        case LC_AUG_HFLIP:
+            lc_aug_hflip(u, C, H, W);
+            break;
+        case LC_AUG_VFLIP:
+            lc_aug_vflip(u, C, H, W);
+            break;
+        case LC_AUG_ROTATE:
+            st = lc_aug_rotate(u, tmp, C, H, W, a->param[i], &e);
+            if (!st)
+                memcpy(u, tmp, per);
+            break;
+        case LC_AUG_BLUR:
+            st = lc_aug_blur(u, C, H, W, a->ops[i].kernel_size, &e);
+            break;
+        case LC_AUG_BRIGHTNESS:
+            lc_aug_brightness(u, C, H, W, a->param[i]);
+            break;
+        case LC_AUG_CONTRAST:
+            st = lc_aug_contrast(u, C, H, W, a->param[i], &e);
+            break;
+        }
+    }
+    /* and to float again: u / 255, then (- mean) / std */
+    for (int ch = 0; ch < C && !st; ch++)
+        for (size_t k = 0; k < hw; k++) {
+            float v = (float)u[ch * hw + k] / 255.0f;
+            x[ch * hw + k] = a->mean ? (v - a->mean[ch]) / a->std[ch] : v;
+        }
+    a->st[b] = st;
+    free(u);
+}
+
+lc_status lc_image_augment(lc_model *m, lc_pool *p, const lc_feature *f, const lc_column *col,
+                           int slot, int B, uint64_t seed, uint64_t step, lc_error *e)
+{
+    if (f->naug == 0 || B < 1)
+        return LC_OK;
+    static const float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
+    int norm = col->C == 3 && (f->enc.enc == LC_ENC_TV_RESNET || f->standardize_imagenet);
+    /* what torchvision's functions refuse, refused before the first batch */
+    for (int i = 0; i < f->naug; i++) {
+        const lc_aug_op *op = &f->aug[i];
+        if (op->type == LC_AUG_CONTRAST && col->C != 1 && col->C != 3)
+            return lc_error_set(e, LC_ERR_CONFIG, "input feature '%s': random_contrast takes 1- or 3-channel images (torchvision's adjust_contrast), these have %d", f->name, col->C);
+        if (op->type == LC_AUG_BLUR && (op->kernel_size / 2 >= col->H || op->kernel_size / 2 >= col->W))
+            return lc_error_set(e, LC_ERR_CONFIG, "input feature '%s': random_blur kernel_size %d is too large for %dx%d images (torch's reflect padding needs kernel_size / 2 below each side)", f->name, op->kernel_size, col->H, col->W);
+    }
+    /* one decision and one value per operation for the whole batch, as Ludwig draws them: a
+     * pure function of (seed, step), whatever the thread count */
+    int apply[LC_AUG_MAX];
+    float param[LC_AUG_MAX];
+    lc_rng r;
+    lc_rng_init(&r, seed, LC_STREAM_AUGMENT, step);
+    for (int i = 0; i < f->naug; i++) {
+        const lc_aug_op *op = &f->aug[i];
+        apply[i] = lc_u01d(lc_rng_next(&r)) < 0.5;
+        double u = lc_u01d(lc_rng_next(&r));
+        param[i] = op->type == LC_AUG_ROTATE ? (float)(u * 2.0 * op->degree - op->degree)
+                                             : (float)(u * (op->max - op->min) + op->min);
+    }
+    lc_status *st = calloc((size_t)B, sizeof *st);
+    if (!st)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory augmenting a batch");
+    aug_ctx a = {m, col, slot, B, norm ? mean : NULL, norm ? sd : NULL, f->aug, apply, param,
+                 f->naug, st};
+    lc_pool_run(p, B, aug_task, &a);
+    lc_status worst = LC_OK;
+    for (int b = 0; b < B && !worst; b++)
+        worst = st[b];
+    free(st);
+    if (worst)
+        return lc_error_set(e, worst, "input feature '%s': augmenting a training batch of %dx%dx%d images failed (%s)",
+                            f->name, col->C, col->H, col->W,
+                            worst == LC_ERR_NOMEM ? "out of memory" : "an operation refused the image size");
+    return LC_OK;
 }

@@ -108,6 +108,13 @@ lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const cha
 typedef struct lc_tv_transform lc_tv_transform;
 const char *lc_tv_resnet_file(int variant, lc_tv_transform *t);
 
+/* Ludwig's ImageAugmentation on the training batch already gathered into slot: each of f's
+ * operations applied to the whole batch with probability 0.5 and one value (angle, factor) for
+ * the batch, drawn from (seed, step) alone, so the batch is the same for any thread count; the
+ * images go through uint8 and back as Ludwig's do. */
+lc_status lc_image_augment(lc_model *m, lc_pool *p, const lc_feature *f, const lc_column *col,
+                           int slot, int B, uint64_t seed, uint64_t step, lc_error *e);
+
 lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *meta,
                           const char *meta_path, const char *raw_data, const char *config_path,
                           const char *src_path, lc_pool *pool, lc_column *col, lc_error *e);

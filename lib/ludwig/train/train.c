@@ -471,6 +471,13 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
                                 "interrupted during epoch %d (step %ld); no results were written",
                                 epoch + 1, R->step);
         gather(m, p, cfg, R->d, R->heads, R->perm + at, Bc);
+        for (int k = 0; k < cfg->nin; k++)
+            if (cfg->in[k].type == LC_FT_IMAGE && cfg->in[k].naug > 0) {
+                lc_status ast = lc_image_augment(m, p, &cfg->in[k], &R->d->in[k], k, Bc,
+                                                 R->o->seed, (uint64_t)R->step, e);
+                if (ast)
+                    return ast;
+            }
         lc_model_forward(m, p, Bc, 1, R->o->seed, (uint64_t)R->step);
         double loss = 0.0;
         for (int k = 0; k < R->NO; k++) {

@@ -1,0 +1,84 @@
+#!/bin/sh
+# Image augmentation (issue 16), Ludwig's ImageAugmentation: per training batch, each operation
+# applied to the whole batch with probability 0.5 and one value (angle, factor) for the batch,
+# on the images as uint8 and back (lib/io/augment.c, checked against torchvision's functions by
+# tests/unit/test_augment.c). On test-data's MNIST subset with the tutorial's stacked_cnn:
+#  - the six operations trained on 1 and on 2 threads give byte-identical model_weights (the
+#    batches are a function of the seed and the step alone), and other weights than the same run
+#    without augmentation (the batches differ from the unaugmented ones);
+#  - the same seed gives the same weights again; another seed other weights;
+#  - `augmentation: true` is Ludwig's default list in model_hyperparameters.json (a horizontal
+#    flip, a 15-degree rotation), and every operation's parameters are filled in;
+#  - evaluation and predict never augment: predict reproduces the experiment's test predictions;
+#  - an unknown operation, auto_augmentation, an even blur kernel, min above max are refused with
+#    their line, a blur kernel too large for the images before training; nothing written.
+set -e
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+D=$(pwd)/test-data
+. tests/e2e/lib/expect.sh
+fail() { echo "FAIL augment: $*"; fails=$((fails + 1)); }
+DATA="--dataset $D/mnist_subset.csv --raw_data $D/mnist_subset.zip"
+
+cfg() { # NAME AUGMENTATION-LINES
+    printf 'input_features:\n  - name: image_path\n    type: image\n    encoder:\n      type: stacked_cnn\n      conv_layers:\n        - {num_filters: 8, filter_size: 3, pool_size: 2}\n      fc_layers:\n        - {output_size: 32}\n%s\noutput_features:\n  - name: label\n    type: category\ntrainer:\n  epochs: 3\n  batch_size: 16\n' "$2" > "$T/$1.yaml"
+}
+run() { # NAME CONFIG THREADS [ARGS...]
+    name=$1 c=$2 th=$3
+    shift 3
+    n=$((n + 1))
+    "$LUDWIG_C" experiment --config "$T/$c.yaml" $DATA --output_directory "$T/o-$name" --threads "$th" "$@" \
+        > "$T/$name.log" 2>&1 || { cat "$T/$name.log"; fail "$name did not train"; }
+}
+W=experiment_run/model/model_weights
+cfg plain ""
+cfg all "    augmentation:
+      - type: random_horizontal_flip
+      - type: random_vertical_flip
+      - {type: random_rotate, degree: 30}
+      - {type: random_blur, kernel_size: 3}
+      - {type: random_brightness, min: 0.6, max: 1.4}
+      - {type: random_contrast, min: 0.6, max: 1.4}"
+run plain plain 1
+run aug1 all 1
+run aug2 all 2
+run aug1b all 1
+run aug_seed all 1 --random_seed 7
+cmp -s "$T/o-aug1/$W" "$T/o-aug2/$W" || fail "augmented training differs between 1 and 2 threads"
+cmp -s "$T/o-aug1/$W" "$T/o-aug1b/$W" || fail "augmented training is not reproducible"
+cmp -s "$T/o-plain/$W" "$T/o-aug1/$W" && fail "augmentation changed nothing"
+cmp -s "$T/o-aug1/$W" "$T/o-aug_seed/$W" && fail "another seed gave the same augmented weights"
+set +e
+"$LUDWIG_C" predict --model_path "$T/o-aug1/experiment_run/model" --dataset "$D/mnist_subset.csv" \
+    --raw_data "$D/mnist_subset.zip" --split test --output_directory "$T/pred" --threads 2 > "$T/pred.log" 2>&1 ||
+    { cat "$T/pred.log"; fail "predict"; }
+set -e
+cmp -s "$T/o-aug1/experiment_run/predictions_parquet.csv" "$T/pred/predictions_parquet.csv" ||
+    fail "predict's test predictions differ from the experiment's (evaluation must not augment)"
+
+cfg dflt "    augmentation: true"
+run dflt dflt 2
+/usr/bin/python3 - "$T/o-dflt/experiment_run/model/model_hyperparameters.json" "$T/o-aug1/experiment_run/model/model_hyperparameters.json" <<'PYEOF' || fail "model_hyperparameters' augmentation"
+import json, sys
+a = json.load(open(sys.argv[1]))["input_features"][0]["augmentation"]
+assert a == [{"type": "random_horizontal_flip"}, {"type": "random_rotate", "degree": 15}], a
+b = json.load(open(sys.argv[2]))["input_features"][0]["augmentation"]
+assert [o["type"] for o in b] == ["random_horizontal_flip", "random_vertical_flip", "random_rotate",
+                                  "random_blur", "random_brightness", "random_contrast"], b
+assert b[2]["degree"] == 30 and b[3]["kernel_size"] == 3 and b[4] == {"type": "random_brightness", "min": 0.6, "max": 1.4}, b
+print("augment: `augmentation: true` is Ludwig's default list; each operation's parameters are written")
+PYEOF
+
+cfg unknown "    augmentation:
+      - type: random_zoom"
+expect unknown 1 "unknown.yaml:11:9: input_features[0].augmentation[0]: augmentation type 'random_zoom' is not one of random_horizontal_flip" -- --config "$T/unknown.yaml" $DATA
+cfg even "    augmentation:
+      - {type: random_blur, kernel_size: 4}"
+expect even_kernel 1 "random_blur: kernel_size 4 must be an odd whole number" -- --config "$T/even.yaml" $DATA
+cfg minmax "    augmentation:
+      - {type: random_contrast, min: 1.5, max: 1.2}"
+expect min_above_max 1 "random_contrast: min 1.5, max 1.2: factors must be 0 <= min <= max" -- --config "$T/minmax.yaml" $DATA
+printf 'input_features:\n  - name: image_path\n    type: image\n    preprocessing: {height: 12, width: 12}\n    encoder: {conv_layers: [{num_filters: 4, filter_size: 3}]}\n    augmentation:\n      - {type: random_blur, kernel_size: 25}\noutput_features:\n  - name: label\n    type: category\n' > "$T/bigblur.yaml"
+expect blur_too_large 1 "random_blur kernel_size 25 is too large for 12x12 images" -- --config "$T/bigblur.yaml" $DATA
+[ $fails -eq 0 ] || exit 1
+echo "test_augment: ok ($n cases)"
