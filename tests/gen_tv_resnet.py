@@ -14,6 +14,7 @@ holds little-endian float32 arrays, in order:
   then, for each tensor of names.txt in order, the loss's gradient in train mode
   then, for each batch norm, running_mean and running_var after that train-mode forward
 DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict name and shape.
+DIR/wide_resnet50_2.txt: the same names and shapes for wide_resnet50_2 (no weights: 69 million).
 """
 import os
 import sys
@@ -83,10 +84,25 @@ def case(d, name, variant, file, B, S, resize, K, seed):
             f.write(PREFIX + n + "\n")
 
 
+def names_only(d, name, build):
+    """DIR/<name>.txt alone: the state_dict's parameter names and shapes, then its batch norms."""
+    m = build(weights=None)
+    with open(os.path.join(d, name + ".txt"), "w") as f:
+        f.write("1 32 2 2048\n")
+        for n, p in m.named_parameters():
+            if not n.startswith("fc."):
+                f.write(PREFIX + n + " " + " ".join(str(s) for s in p.shape) + "\n")
+        f.write("buffers\n")
+        for n, mod in m.named_modules():
+            if isinstance(mod, torch.nn.BatchNorm2d):
+                f.write(PREFIX + n + "\n")
+
+
 def main():
     d = sys.argv[1]
     case(d, "resnet18", 18, "resnet18-f37072fd.pth", 2, 224, 256, 3, 1)
     case(d, "resnet50", 50, "resnet50-11ad3fa6.pth", 2, 128, 146, 3, 2)
+    names_only(d, "wide_resnet50_2", torchvision.models.wide_resnet50_2)
 
 
 if __name__ == "__main__":

@@ -96,16 +96,74 @@ static double rel(const float *a, const float *b, size_t n)
     return s > 0.0 ? d / s : d;
 }
 
-static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
+static lc_model *build_wide(int variant, int wide, int S, int K, int B, int threads, lc_error *e)
 {
     lc_input_spec in = {.name = "image_path", .enc = LC_ENC_TV_RESNET, .C = 3, .H = S, .W = S,
-                        .tv_variant = variant};
+                        .tv_variant = variant, .tv_wide = wide};
     lc_output_spec out = {.name = "y", .type = LC_HEAD_VECTOR, .nclasses = K, .use_bias = 1};
     lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out};
     lc_model *m = NULL;
     if (lc_model_create_net(&net, B, threads, &m, e) != LC_OK)
         return NULL;
     return m;
+}
+
+static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
+{
+    return build_wide(variant, 0, S, K, B, threads, e);
+}
+
+/* wide_resnet50_2: the names and shapes of torchvision's state_dict (its numbers are resnet50's
+ * code with wider bottlenecks, checked above) */
+static void wide_names(const char *dir)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/wide_resnet50_2.txt", dir);
+    FILE *f = fopen(p, "r");
+    CHECK_MSG(f != NULL, "cannot read %s", p);
+    if (!f)
+        return;
+    lc_error e = {0};
+    lc_model *m = build_wide(50, 1, 32, 2, 1, 1, &e);
+    CHECK_MSG(m != NULL, "wide_resnet50_2: %s", e.msg);
+    int nt = m ? lc_model_tensors(m, NULL, 0) : 0, k = 0, bad = 0;
+    lc_tensor_info *ti = calloc((size_t)nt + 1, sizeof *ti);
+    if (m && ti)
+        lc_model_tensors(m, ti, nt);
+    char line[512];
+    int t = 0;
+    if (!fgets(line, sizeof line, f))
+        bad++;
+    while (ti && fgets(line, sizeof line, f) && strncmp(line, "buffers", 7) != 0) {
+        while (t < nt && (ti[t].is_buffer || !strstr(ti[t].name, "encoder_obj.model.")))
+            t++;
+        char nm[256];
+        int sh[4] = {0}, nd = 0, off = 0;
+        if (sscanf(line, "%255s%n", nm, &off) != 1)
+            continue;
+        for (char *q = line + off; nd < 4;) {
+            int v, used;
+            if (sscanf(q, "%d%n", &v, &used) != 1)
+                break;
+            sh[nd++] = v;
+            q += used;
+        }
+        int same = t < nt && strcmp(ti[t].name, nm) == 0 && ti[t].ndim == nd;
+        for (int d = 0; same && d < nd; d++)
+            same = ti[t].shape[d] == sh[d];
+        if (!same && bad++ < 3)
+            CHECK_MSG(0, "wide_resnet50_2: tensor %d is %s, torch's %s (or another shape)", k,
+                      t < nt ? ti[t].name : "(none)", nm);
+        k++;
+        t++;
+    }
+    CHECK_MSG(bad == 0 && k == 159, "wide_resnet50_2: %d of %d parameter tensors differ", bad, k);
+    if (bad == 0)
+        printf("test_tvresnet: wide_resnet50_2: %d parameter tensors named and shaped as Ludwig's state_dict (%zu parameters)\n",
+               k, m ? m->nparams : 0);
+    fclose(f);
+    free(ti);
+    lc_model_free(m);
 }
 
 static const lc_layer *find_tv(const lc_model *m, const char *tvname)
@@ -314,6 +372,7 @@ int main(int argc, char **argv)
             free_expect(x);
             free(x);
         }
+        wide_names(dir);
     }
     if (argc < 2)
         lc_rm_tree(dir);

@@ -267,15 +267,16 @@ static lc_status pretrained_backbones(exp_run *X, lc_error *e)
         const lc_feature *f = &X->cfg->in[k];
         if (f->enc.enc != LC_ENC_TV_RESNET || !f->tv_pretrained)
             continue;
-        const char *file = lc_tv_resnet_file(f->enc.tv_variant, NULL);
+        const char *file = lc_tv_resnet_file(f->enc.tv_variant, f->enc.tv_wide, NULL);
+        const char *fam = f->enc.tv_wide ? "wide_resnet" : "resnet", *sfx = f->enc.tv_wide ? "_2" : "";
         char path[4096];
         lc_status st = lc_tv_weights_path(f->tv_cache_dir, file, path, sizeof path, e);
         if (st)
             return st;
         if (access(path, R_OK) != 0) {
             st = lc_error_set(e, LC_ERR_USAGE,
-                              "input feature '%s': encoder resnet %d with use_pretrained: true needs torchvision's weights file %s, which is not there (%m)",
-                              f->name, f->enc.tv_variant, path);
+                              "input feature '%s': encoder %s %d%s with use_pretrained: true needs torchvision's weights file %s, which is not there (%m)",
+                              f->name, fam, f->enc.tv_variant, sfx, path);
             int dl = (int)(strrchr(path, '/') - path);
             lc_error_hint(e, "ludwig-c never downloads: put %s (https://download.pytorch.org/models/%s) in %.*s/ (the encoder's model_cache_dir, else TORCH_HOME, chooses the directory above hub/checkpoints), or set use_pretrained: false to train from scratch",
                           file, file, dl, path);
@@ -284,8 +285,8 @@ static lc_status pretrained_backbones(exp_run *X, lc_error *e)
         if ((st = lc_weights_load_tv(X->m, k, path, e)))
             return st;
         if (X->o->progress)
-            fprintf(X->o->progress, "ludwig-c: input feature '%s': resnet %d weights from %s%s\n",
-                    f->name, f->enc.tv_variant, path, f->enc.tv_frozen ? " (frozen: trainable false)" : "");
+            fprintf(X->o->progress, "ludwig-c: input feature '%s': %s %d%s weights from %s%s\n",
+                    f->name, fam, f->enc.tv_variant, sfx, path, f->enc.tv_frozen ? " (frozen: trainable false)" : "");
     }
     return LC_OK;
 }

@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -628,7 +628,8 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
         ename = dft_enc;
     const lc_section *esec = strcmp(ename, "stacked_cnn") == 0 ? &lc_sec_stacked_cnn
                              : strcmp(ename, "resnet") == 0    ? &lc_sec_tv_resnet
-                                                               : NULL;
+                             : strcmp(ename, "wide_resnet") == 0 ? &lc_sec_tv_wide_resnet
+                                                                 : NULL;
     if (!esec) {
         if (et)
             return lc_error_set(x->s.e, LC_ERR_CONFIG,
@@ -1115,10 +1116,13 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
     const lc_ynode *yenc = lc_ymap_get(yf, "encoder");
     const cJSON *enc = jget(feat, "encoder");
     const char *etype = jstr(enc, "type");
-    if (etype && strcmp(etype, "resnet") == 0) {
+    if (etype && (strcmp(etype, "resnet") == 0 || strcmp(etype, "wide_resnet") == 0)) {
         /* torchvision's ResNet; the image is made as its pretrained weights expect
          * (image.c: 3 channels, resized and cropped by the variant's transform) */
-        int v = (int)jnum(enc, "model_variant", 50);
+        int wide = strcmp(etype, "wide_resnet") == 0;
+        int v = wide ? (strcmp(jstr(enc, "model_variant") ? jstr(enc, "model_variant") : "", "101_2") == 0 ? 101 : 50)
+                     : (int)jnum(enc, "model_variant", 50);
+        F->enc.tv_wide = wide;
         if (v != 18 && v != 34 && v != 50 && v != 101 && v != 152) {
             char vb[24];
             snprintf(vb, sizeof vb, "%d", v);

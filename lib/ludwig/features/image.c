@@ -62,16 +62,18 @@ lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const cha
 /* torchvision's ResNet weights Ludwig 0.10.3 asks for (the variant's .DEFAULT in torchvision:
  * IMAGENET1K_V1 for 18 and 34, IMAGENET1K_V2 for 50, 101, 152): the file name and the transform
  * that goes with it */
-const char *lc_tv_resnet_file(int variant, lc_tv_transform *t)
+const char *lc_tv_resnet_file(int variant, int wide, lc_tv_transform *t)
 {
     static const struct {
-        int v, resize;
+        int v, wide, resize;
         const char *file;
-    } tab[] = {{18, 256, "resnet18-f37072fd.pth"}, {34, 256, "resnet34-b627a593.pth"},
-               {50, 232, "resnet50-11ad3fa6.pth"}, {101, 232, "resnet101-cd907fc2.pth"},
-               {152, 232, "resnet152-f82ba261.pth"}};
+    } tab[] = {{18, 0, 256, "resnet18-f37072fd.pth"}, {34, 0, 256, "resnet34-b627a593.pth"},
+               {50, 0, 232, "resnet50-11ad3fa6.pth"}, {101, 0, 232, "resnet101-cd907fc2.pth"},
+               {152, 0, 232, "resnet152-f82ba261.pth"},
+               {50, 1, 232, "wide_resnet50_2-9ba9bcbe.pth"},
+               {101, 1, 232, "wide_resnet101_2-d733dc28.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-        if (tab[i].v == variant) {
+        if (tab[i].v == variant && tab[i].wide == (wide != 0)) {
             if (t)
                 lc_tv_transform_imagenet(t, tab[i].resize, 224, LC_TV_BILINEAR);
             return tab[i].file;
@@ -85,7 +87,7 @@ static lc_status tv_column(const lc_feature *f, lc_image_cells *c, lc_image_sour
                            const char *src_path, lc_pool *pool, lc_column *col, lc_error *e)
 {
     lc_tv_transform t;
-    if (!lc_tv_resnet_file(f->enc.tv_variant, &t))
+    if (!lc_tv_resnet_file(f->enc.tv_variant, f->enc.tv_wide, &t))
         return lc_error_set(e, LC_ERR_INTERNAL, "input feature '%s': no transform for resnet %d",
                             f->name, f->enc.tv_variant);
     int S = t.crop_size;
@@ -116,8 +118,15 @@ static lc_status tv_column(const lc_feature *f, lc_image_cells *c, lc_image_sour
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "height", lc_json_int(S));
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "width", lc_json_int(S));
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_channels", lc_json_int(3));
-    cJSON_AddStringToObject(pre, "torchvision_model_type", "resnet");
-    cJSON_AddItemToObject(pre, "torchvision_model_variant", lc_json_int(f->enc.tv_variant));
+    if (f->enc.tv_wide) {
+        char v[16];
+        snprintf(v, sizeof v, "%d_2", f->enc.tv_variant);
+        cJSON_AddStringToObject(pre, "torchvision_model_type", "wide_resnet");
+        cJSON_AddStringToObject(pre, "torchvision_model_variant", v);
+    } else {
+        cJSON_AddStringToObject(pre, "torchvision_model_type", "resnet");
+        cJSON_AddItemToObject(pre, "torchvision_model_variant", lc_json_int(f->enc.tv_variant));
+    }
     cJSON_AddItemToObject(col->meta, "preprocessing", pre);
     cJSON *rs = cJSON_AddArrayToObject(col->meta, "reshape");
     cJSON_AddItemToArray(rs, lc_json_int(3));
@@ -302,7 +311,7 @@ void lc_image_gather(lc_model *m, lc_pool *p, const lc_feature *f, const lc_colu
                      const int32_t *idx, int B)
 {
     lc_tv_transform t;
-    int tv = f->enc.enc == LC_ENC_TV_RESNET && lc_tv_resnet_file(f->enc.tv_variant, &t);
+    int tv = f->enc.enc == LC_ENC_TV_RESNET && lc_tv_resnet_file(f->enc.tv_variant, f->enc.tv_wide, &t);
     gather_ctx g = {m, f, col, slot, idx, B, tv ? &t : NULL};
     lc_pool_run(p, (B + GATHER_SAMPLES - 1) / GATHER_SAMPLES, gather_task, &g);
 }

@@ -165,6 +165,8 @@ typedef struct lc_input_spec {
     int date_use_bias;     /* date: the year FCStack's use_bias and initializers */
     lc_init date_w_init, date_b_init;
     int tv_variant;        /* torchvision encoders: the model_variant (resnet: its depth) */
+    int tv_wide;           /* resnet: wide_resnet (50_2, 101_2): each bottleneck twice as wide,
+                            * torchvision's width_per_group 128 */
     int tv_frozen;         /* trainable: false (the backbone's parameters are not trained; its
                             * batch norms still use and update batch statistics, as in torch) */
 } lc_input_spec;

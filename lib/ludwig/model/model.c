@@ -1003,9 +1003,9 @@ static lc_status tv_bn(planner *pl, node *at, const tv_map *m, const char *name,
     return st;
 }
 
-/* One BasicBlock (expansion 1) or Bottleneck (expansion 4; the stride on its 3x3 conv, as
- * torchvision's v1.5) named layer<stage>.<block>. */
-static lc_status tv_block(planner *pl, node *at, tv_map *m, int planes, int stride,
+/* One BasicBlock (expansion 1) or Bottleneck (expansion 4, its inner convolutions `width`
+ * channels; the stride on its 3x3 conv, as torchvision's v1.5) named layer<stage>.<block>. */
+static lc_status tv_block(planner *pl, node *at, tv_map *m, int planes, int width, int stride,
                           int bottleneck, const char *name, int frozen)
 {
     char nm[64];
@@ -1015,9 +1015,9 @@ static lc_status tv_block(planner *pl, node *at, tv_map *m, int planes, int stri
     lc_status st;
 #define TVN(suffix) (snprintf(nm, sizeof nm, "%s.%s", name, suffix), nm)
     if (bottleneck) {
-        if ((st = tv_conv(pl, at, m, planes, 1, 1, 0, TVN("conv1"), frozen)) ||
+        if ((st = tv_conv(pl, at, m, width, 1, 1, 0, TVN("conv1"), frozen)) ||
             (st = tv_bn(pl, at, m, TVN("bn1"), 1, frozen)) ||
-            (st = tv_conv(pl, at, m, planes, 3, stride, 1, TVN("conv2"), frozen)) ||
+            (st = tv_conv(pl, at, m, width, 3, stride, 1, TVN("conv2"), frozen)) ||
             (st = tv_bn(pl, at, m, TVN("bn2"), 1, frozen)) ||
             (st = tv_conv(pl, at, m, out, 1, 1, 0, TVN("conv3"), frozen)) ||
             (st = tv_bn(pl, at, m, TVN("bn3"), 0, frozen)))
@@ -1058,6 +1058,8 @@ static lc_status plan_tv_resnet(planner *pl, node *at, const lc_input_spec *s)
     if (s->C != 3)
         return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the resnet encoder takes 3-channel images (got %d)", s->name, s->C);
     int bottleneck = v >= 50, fz = s->tv_frozen;
+    if (s->tv_wide && v != 50 && v != 101)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': wide_resnet model_variant %d_2 is not one of 50_2, 101_2", s->name, v);
     pl->part = LC_PART_ENC_TV;
     tv_map m = {s->C, s->H, s->W};
     lc_status st;
@@ -1085,8 +1087,8 @@ static lc_status plan_tv_resnet(planner *pl, node *at, const lc_input_spec *s)
         for (int b = 0; b < blocks[which][stage]; b++) {
             char name[16];
             snprintf(name, sizeof name, "layer%d.%d", stage + 1, b % 100);
-            if ((st = tv_block(pl, at, &m, 64 << stage, b == 0 && stage > 0 ? 2 : 1, bottleneck,
-                               name, fz)))
+            if ((st = tv_block(pl, at, &m, 64 << stage, (64 << stage) * (s->tv_wide ? 2 : 1),
+                               b == 0 && stage > 0 ? 2 : 1, bottleneck, name, fz)))
                 return st;
         }
     lc_pool2d g = {.C = m.C, .H = m.H, .W = m.W, .KH = m.H, .KW = m.W, .sh = 1, .sw = 1,
