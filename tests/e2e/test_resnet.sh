@@ -11,7 +11,8 @@
 #    ImageNet-normalised floats), the weights file made by Debian's torchvision (random weights,
 #    TORCH_HOME): the backbone's parameters in model_weights are the file's, bit for bit, while
 #    its batch norms' running statistics moved (torch keeps updating them in train mode; Ludwig
-#    only sets requires_grad), and the head trained. Skipped without torchvision.
+#    only sets requires_grad), and the head trained; resnet34's file under resnet18's name is
+#    refused naming the tensor. Skipped without torchvision.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -90,6 +91,15 @@ assert same and moved == nbn, (same, moved, nbn)
 print(f"resnet: frozen backbone: its {len(params)} parameter tensors are the pretrained file's bit for bit; "
       f"all {nbn} batch norms' running statistics moved (train mode)")
 PYEOF
+    # another variant's file under resnet18's name: refused naming a tensor, nothing written
+    $PY - "$T/cache34/hub/checkpoints/resnet18-f37072fd.pth" <<'PYEOF'
+import os, sys, torch, torchvision
+os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True)
+torch.save(torchvision.models.resnet34(weights=None).state_dict(), sys.argv[1])
+PYEOF
+    cfg wrongfile "      use_pretrained: true
+      model_cache_dir: $T/cache34"
+    expect wrong_variant_file 1 "holds a tensor 'layer1.2.conv1.weight' that the encoder does not have: is it the file of another model or variant?" -- --config "$T/wrongfile.yaml" $DATA
 else
     echo "resnet: note: Debian's python3-torchvision is not installed: the pretrained and frozen case is skipped"
 fi

@@ -61,3 +61,11 @@ float *check_read_f32(FILE *f, size_t n)
     }
     return a;
 }
+
+uint64_t check_fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}

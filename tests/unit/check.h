@@ -52,6 +52,9 @@ int check_read_words(FILE *f, void *dst, size_t n);
 /* n float32 words from f in a new array (NULL at the end of the file or out of memory). */
 float *check_read_f32(FILE *f, size_t n);
 
+/* FNV-1a (64-bit) of n bytes: fixtures written down as hashes. */
+uint64_t check_fnv1a(const uint8_t *p, size_t n);
+
 /* Prints a summary line and returns the process exit status (non-zero on any failure). */
 int check_exit(const char *name);
 

@@ -89,14 +89,6 @@ static int load(const char *path, int channels, lc_image *im)
     return st == LC_OK;
 }
 
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    return h;
-}
-
 static void build_cases(void)
 {
     lc_image hop, cat, cam, cof, ga;
@@ -241,7 +233,7 @@ int main(void)
         st = lc_tv_preprocess(k->hwc, k->C, k->H, k->W, LC_TV_HWC, &k->t, got_hwc, &e);
         CHECK_MSG(st == LC_OK && memcmp(got, got_hwc, n) == 0, "%s: HWC differs from CHW", k->name);
         CHECK(lc_tv_scratch_bytes(k->H, k->W, &k->t) > 0);
-        uint64_t h = fnv1a(got, n);
+        uint64_t h = check_fnv1a(got, n);
         if (have_tv) {
             long diff = 0;
             int worst = 0;
@@ -268,9 +260,9 @@ int main(void)
                 f_max_own = d > f_max_own ? d : f_max_own;
             }
             f_total += (long)n;
-            if (i < nhash && want_hash[i] != fnv1a(want_u8[i], n))
+            if (i < nhash && want_hash[i] != check_fnv1a(want_u8[i], n))
                 fprintf(stderr, "test_tvtransform: case %d (%s): torchvision's crop hashes to 0x%016llxULL, written down 0x%016llxULL\n",
-                        i, k->name, (unsigned long long)fnv1a(want_u8[i], n),
+                        i, k->name, (unsigned long long)check_fnv1a(want_u8[i], n),
                         (unsigned long long)want_hash[i]);
         }
         CHECK_MSG(i >= nhash || h == want_hash[i], "%s (resize %d, crop %d): crop hash 0x%016llx, torchvision's 0x%016llx",

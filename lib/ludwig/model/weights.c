@@ -132,6 +132,33 @@ static lc_status check_finite(const lc_tensor_info *t, const char *path, lc_erro
     return LC_OK;
 }
 
+/* Copies f's tensor named key into t after checking its dtype and shape; *k is its index in f
+ * (f->n when absent: LC_ERR_DATA saying the `needer` needs it, and `why` after it). */
+static lc_status take_tensor(const lc_tfile *f, const char *key, lc_tensor_info *t,
+                             const char *path, const char *needer, const char *why, int *k,
+                             lc_error *e)
+{
+    *k = 0;
+    while (*k < f->n && strcmp(f->t[*k].name, key) != 0)
+        (*k)++;
+    if (*k == f->n)
+        return lc_error_set(e, LC_ERR_DATA, "%s: has no tensor '%s', which %s needs%s", path, key,
+                            needer, why);
+    const lc_ttensor *x = &f->t[*k];
+    int same = x->dtype == LC_TD_F32 && x->ndim == t->ndim;
+    for (int d = 0; same && d < t->ndim; d++)
+        same = x->shape[d] == t->shape[d];
+    if (!same) {
+        char want[128], got[128];
+        return lc_error_set(e, LC_ERR_DATA, "%s: tensor '%s' is %s %s but %s needs float32 %s%s",
+                            path, key, lc_tdtype_name(x->dtype),
+                            shape_text(x->shape, x->ndim, got, sizeof got), needer,
+                            shape_text(t->shape, t->ndim, want, sizeof want), why);
+    }
+    memcpy((void *)t->data, x->data, t->n * sizeof(float));
+    return check_finite(t, path, e);
+}
+
 /* A PyTorch state_dict file (torch.save, as upstream Ludwig writes model_weights): every tensor
  * the model has, by name, with its shape; the integer buffers (batch norms' num_batches_tracked,
  * which ludwig-c does not count; the transformer's positions; a set's or bag's vocab_indices,
@@ -150,33 +177,16 @@ static lc_status load_torch(lc_tensor_info *ts, int n, const char *path, lc_erro
     }
     for (int i = 0; i < n && !st; i++) {
         lc_tensor_info *t = &ts[i];
-        int k = 0;
-        while (k < f->n && strcmp(f->t[k].name, t->name) != 0)
-            k++;
-        if (k == f->n && t->frozen_eye) {
+        int k;
+        st = take_tensor(f, t->name, t, path, "the config's model", "", &k, e);
+        if (st && k == f->n && t->frozen_eye) {
+            lc_error_clear(e);
+            st = LC_OK;
             set_eye(t); /* written before ludwig-c saved it: the identity it was */
             continue;
         }
-        if (k == f->n) {
-            st = lc_error_set(e, LC_ERR_DATA, "%s: has no tensor '%s', which the config's model needs",
-                              path, t->name);
-            break;
-        }
-        const lc_ttensor *x = &f->t[k];
-        int same = x->dtype == LC_TD_F32 && x->ndim == t->ndim;
-        for (int d = 0; same && d < t->ndim; d++)
-            same = x->shape[d] == t->shape[d];
-        if (!same) {
-            char want[128], got[128];
-            st = lc_error_set(e, LC_ERR_DATA, "%s: tensor '%s' is %s %s but the config's model needs float32 %s",
-                              path, t->name, lc_tdtype_name(x->dtype),
-                              shape_text(x->shape, x->ndim, got, sizeof got),
-                              shape_text(t->shape, t->ndim, want, sizeof want));
-            break;
-        }
-        memcpy((void *)t->data, x->data, t->n * sizeof(float));
-        used[k] = 1;
-        st = check_finite(t, path, e);
+        if (!st)
+            used[k] = 1;
     }
     for (int k = 0; k < f->n && !st; k++) {
         const char *nm = f->t[k].name, *dot = strrchr(nm, '.');
@@ -333,31 +343,13 @@ lc_status lc_weights_load_tv(lc_model *m, int feature, const char *path, lc_erro
         lc_tensor_info *t = &ts[i];
         if (strncmp(t->name, prefix, pl) != 0)
             continue;
-        const char *key = t->name + pl;
-        int k = 0;
-        while (k < f->n && strcmp(f->t[k].name, key) != 0)
-            k++;
-        if (k == f->n) {
-            st = lc_error_set(e, LC_ERR_DATA, "%s: has no tensor '%s', which the encoder needs: is it the file of another model or variant?",
-                              path, key);
-            break;
+        int k;
+        st = take_tensor(f, t->name + pl, t, path, "the encoder",
+                         ": is it the file of another model or variant?", &k, e);
+        if (!st) {
+            used[k] = 1;
+            loaded++;
         }
-        const lc_ttensor *x = &f->t[k];
-        int same = x->dtype == LC_TD_F32 && x->ndim == t->ndim;
-        for (int d = 0; same && d < t->ndim; d++)
-            same = x->shape[d] == t->shape[d];
-        if (!same) {
-            char want[128], got[128];
-            st = lc_error_set(e, LC_ERR_DATA, "%s: tensor '%s' is %s %s but the encoder needs float32 %s: is it the file of another model or variant?",
-                              path, key, lc_tdtype_name(x->dtype),
-                              shape_text(x->shape, x->ndim, got, sizeof got),
-                              shape_text(t->shape, t->ndim, want, sizeof want));
-            break;
-        }
-        memcpy((void *)t->data, x->data, t->n * sizeof(float));
-        used[k] = 1;
-        loaded++;
-        st = check_finite(t, path, e);
     }
     /* what Ludwig replaces (the classifier: fc, classifier, heads, ...) and the integer buffers
      * are left; a float tensor of the backbone the encoder lacks means another architecture */
