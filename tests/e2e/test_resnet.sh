@@ -45,6 +45,9 @@ print("resnet: model_weights holds the backbone's 120 tensors (torchvision's 122
 PYEOF
 fi
 grep -q '"type": "resnet"' "$R/model/model_hyperparameters.json" || fail "hyperparameters lack the resnet encoder"
+# Ludwig's set_saved_weights_in_checkpoint_flag: the saved config says the weights are the model's
+grep -q '"saved_weights_in_checkpoint": true' "$R/model/model_hyperparameters.json" ||
+    fail "model_hyperparameters.json does not say saved_weights_in_checkpoint: true"
 set +e
 "$LUDWIG_C" predict --model_path "$R/model" --dataset "$D/mnist_subset.csv" --raw_data "$D/mnist_subset.zip" \
     --split test --output_directory "$T/pred" --threads 2 > "$T/pred.log" 2>&1 || { cat "$T/pred.log"; fail "predict"; }

@@ -89,6 +89,9 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
         cJSON *fin = cJSON_GetArrayItem(ins, k);
         cJSON *enc = cJSON_GetObjectItemCaseSensitive(fin, "encoder");
         const lc_column *c = &d->in[k];
+        if (cfg->in[k].enc.enc == LC_ENC_TV_RESNET) /* Ludwig's set_saved_weights_in_checkpoint_flag:
+                                                   * a reload takes the weights from the model */
+            replace_key(enc, "saved_weights_in_checkpoint", cJSON_CreateTrue());
         if (cfg->in[k].type == LC_FT_IMAGE && cfg->in[k].enc.enc == LC_ENC_STACKED_CNN) {
             replace_key(enc, "height", lc_json_int(c->H));
             replace_key(enc, "width", lc_json_int(c->W));
