@@ -81,60 +81,6 @@ const char *lc_tv_resnet_file(int variant, int wide, lc_tv_transform *t)
     return NULL;
 }
 
-/* The column of an image feature read by a torchvision encoder: every image decoded as stored,
- * then ResizeChannels(3), the variant's resize and 224x224 center crop, kept as uint8 */
-static lc_status tv_column(const lc_feature *f, lc_image_cells *c, lc_image_source *src,
-                           const char *src_path, lc_pool *pool, lc_column *col, lc_error *e)
-{
-    lc_tv_transform t;
-    if (!lc_tv_resnet_file(f->enc.tv_variant, f->enc.tv_wide, &t))
-        return lc_error_set(e, LC_ERR_INTERNAL, "input feature '%s': no transform for resnet %d",
-                            f->name, f->enc.tv_variant);
-    int S = t.crop_size;
-    col->C = 3;
-    col->H = col->W = S;
-    size_t per = (size_t)3 * S * S;
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    double need = (double)c->n * (double)per, have = (double)pages * (double)page;
-    if (pages > 0 && page > 0 && need > 0.8 * have) {
-        lc_status st = lc_error_set(e, LC_ERR_NOMEM,
-                                    "%s: %zu images of 3x%dx%d need %.1f GiB decoded, more than this machine's memory (%.1f GiB)",
-                                    src_path, c->n, S, S, need / (1 << 30), have / (1 << 30));
-        lc_error_hint(e, "use fewer rows");
-        return st;
-    }
-    if (!(col->images = lc_alloc(c->n, per)))
-        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu images of 3x%dx%d", c->n, S, S);
-    lc_image_spec spec = {.height = S, .width = S, .channels = 3, .tv = &t};
-    lc_status st = lc_image_load_batch(src, c->v, c->lines, c->n, &spec, pool, col->images, e);
-    if (st) {
-        lc_error_prefix(e, "%s ", src_path);
-        return st;
-    }
-    /* Ludwig writes reshape (3, crop, crop) and keeps the torchvision model's identity in the
-     * feature's preprocessing */
-    col->meta = cJSON_CreateObject();
-    cJSON *pre = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(f->json, "preprocessing"), 1);
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "height", lc_json_int(S));
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "width", lc_json_int(S));
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_channels", lc_json_int(3));
-    if (f->enc.tv_wide) {
-        char v[16];
-        snprintf(v, sizeof v, "%d_2", f->enc.tv_variant);
-        cJSON_AddStringToObject(pre, "torchvision_model_type", "wide_resnet");
-        cJSON_AddStringToObject(pre, "torchvision_model_variant", v);
-    } else {
-        cJSON_AddStringToObject(pre, "torchvision_model_type", "resnet");
-        cJSON_AddItemToObject(pre, "torchvision_model_variant", lc_json_int(f->enc.tv_variant));
-    }
-    cJSON_AddItemToObject(col->meta, "preprocessing", pre);
-    cJSON *rs = cJSON_AddArrayToObject(col->meta, "reshape");
-    cJSON_AddItemToArray(rs, lc_json_int(3));
-    cJSON_AddItemToArray(rs, lc_json_int(S));
-    cJSON_AddItemToArray(rs, lc_json_int(S));
-    return LC_OK;
-}
-
 lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *meta,
                           const char *meta_path, const char *raw_data, const char *config_path,
                           const char *src_path, lc_pool *pool, lc_column *col, lc_error *e)
@@ -174,11 +120,21 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
     }
     if (st)
         return st;
-    if (f->enc.enc == LC_ENC_TV_RESNET) {
-        st = tv_column(f, c, src, src_path, pool, col, e);
-        goto done;
-    }
     int H = f->img_height, W = f->img_width, C = f->img_channels;
+    /* a torchvision encoder: every image decoded as stored, then ResizeChannels(3), the
+     * variant's resize and center crop (the feature's own sizing keys are not used, as in
+     * Ludwig) */
+    lc_tv_transform t;
+    int tv = f->enc.enc == LC_ENC_TV_RESNET;
+    if (tv) {
+        if (!lc_tv_resnet_file(f->enc.tv_variant, f->enc.tv_wide, &t)) {
+            st = lc_error_set(e, LC_ERR_INTERNAL, "input feature '%s': no transform for resnet %d",
+                              f->name, f->enc.tv_variant);
+            goto done;
+        }
+        C = 3;
+        H = W = t.crop_size;
+    }
     if (mh && !H) {
         H = mh;
         W = mw;
@@ -236,7 +192,8 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
         st = lc_error_set(e, LC_ERR_NOMEM,
                           "%s: %zu images of %dx%dx%d need %.1f GiB decoded, more than this machine's memory (%.1f GiB)",
                           src_path, c->n, C, H, W, need / (1 << 30), have / (1 << 30));
-        lc_error_hint(e, "lower the input feature's preprocessing height and width, or use fewer rows");
+        lc_error_hint(e, tv ? "use fewer rows (the encoder's images are 3x224x224)"
+                            : "lower the input feature's preprocessing height and width, or use fewer rows");
         goto done;
     }
     col->images = lc_alloc(c->n, per);
@@ -247,7 +204,8 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
     }
     lc_image_spec spec = {.height = H, .width = W, .channels = C,
                           .resize = f->crop_or_pad ? LC_RESIZE_CROP_OR_PAD
-                                                   : LC_RESIZE_INTERPOLATE};
+                                                   : LC_RESIZE_INTERPOLATE,
+                          .tv = tv ? &t : NULL};
     if ((st = lc_image_load_batch(src, c->v, c->lines, c->n, &spec, pool, col->images, e))) {
         lc_error_prefix(e, "%s ", src_path);
         goto done;
@@ -258,8 +216,18 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "height", lc_json_int(H));
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "width", lc_json_int(W));
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_channels", lc_json_int(C));
-    cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_classes", lc_json_int(0));
-    cJSON_AddItemToObject(pre, "channel_class_map", cJSON_CreateArray());
+    if (tv && f->enc.tv_wide) { /* the torchvision model's identity, as Ludwig keeps it */
+        char v[16];
+        snprintf(v, sizeof v, "%d_2", f->enc.tv_variant);
+        cJSON_AddStringToObject(pre, "torchvision_model_type", "wide_resnet");
+        cJSON_AddStringToObject(pre, "torchvision_model_variant", v);
+    } else if (tv) {
+        cJSON_AddStringToObject(pre, "torchvision_model_type", "resnet");
+        cJSON_AddItemToObject(pre, "torchvision_model_variant", lc_json_int(f->enc.tv_variant));
+    } else {
+        cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_classes", lc_json_int(0));
+        cJSON_AddItemToObject(pre, "channel_class_map", cJSON_CreateArray());
+    }
     cJSON_AddItemToObject(col->meta, "preprocessing", pre);
     cJSON *rs = cJSON_AddArrayToObject(col->meta, "reshape");
     cJSON_AddItemToArray(rs, lc_json_int(C));
