@@ -9,6 +9,7 @@
 #  - the same seed gives the same weights again; another seed other weights;
 #  - `augmentation: true` is Ludwig's default list in model_hyperparameters.json (a horizontal
 #    flip, a 15-degree rotation), and every operation's parameters are filled in;
+#  - defaults.image.augmentation trains as the same list on the feature; the feature's own wins;
 #  - evaluation and predict never augment: predict reproduces the experiment's test predictions;
 #  - an unknown operation, auto_augmentation, an even blur kernel, min above max are refused with
 #    their line, a blur kernel too large for the images before training; nothing written.
@@ -68,6 +69,28 @@ assert [o["type"] for o in b] == ["random_horizontal_flip", "random_vertical_fli
 assert b[2]["degree"] == 30 and b[3]["kernel_size"] == 3 and b[4] == {"type": "random_brightness", "min": 0.6, "max": 1.4}, b
 print("augment: `augmentation: true` is Ludwig's default list; each operation's parameters are written")
 PYEOF
+
+# defaults.image.augmentation: each image input without its own takes it (Ludwig's
+# merge_with_defaults), so the list given there trains as given on the feature; a feature's own
+# augmentation (false here) wins
+ALL_OPS=$(sed -n '/^    augmentation:$/,/^output_features:/p' "$T/all.yaml" | sed '1d;$d' | sed 's/^    /      /')
+cfg dall ""
+printf 'defaults:\n  image:\n    augmentation:\n%s\n' "$ALL_OPS" >> "$T/dall.yaml"
+cfg doff "    augmentation: false"
+printf 'defaults:\n  image:\n    augmentation:\n%s\n' "$ALL_OPS" >> "$T/doff.yaml"
+run dall dall 1
+run doff doff 1
+cmp -s "$T/o-aug1/$W" "$T/o-dall/$W" || fail "defaults.image.augmentation did not train as the feature's own"
+cmp -s "$T/o-plain/$W" "$T/o-doff/$W" || fail "augmentation: false on the feature did not override the defaults"
+/usr/bin/python3 - "$T/o-dall/experiment_run/model/model_hyperparameters.json" <<'PYEOF' || fail "defaults' augmentation in model_hyperparameters"
+import json, sys
+h = json.load(open(sys.argv[1]))
+assert h["input_features"][0]["augmentation"] == h["defaults"]["image"]["augmentation"], h
+assert len(h["defaults"]["image"]["augmentation"]) == 6, h["defaults"]["image"]
+print("augment: defaults.image.augmentation reaches the feature and is saved filled in")
+PYEOF
+printf 'defaults:\n  image:\n    augmentation:\n      - {type: random_rotate, degrees: 3}\n' | cat "$T/plain.yaml" - > "$T/dbad.yaml"
+expect defaults_bad_key 1 "dbad.yaml:20:40: defaults.image.augmentation[0]: 'degrees' is not a parameter of this operation" -- --config "$T/dbad.yaml" $DATA
 
 cfg unknown "    augmentation:
       - type: random_zoom"

@@ -66,8 +66,10 @@ v aug_keys 's/type: image/type: image\n    augmentation:\n      - type: random_b
 expect augmentation_keys 0 "results in" -- --config "$T/aug_keys.yaml" $DS
 v aug_bad 's/type: image/type: image\n    augmentation:\n      - {type: random_rotate, kernel_size: 10}/'
 expect augmentation_bad_key 1 "input_features[0].augmentation[0]: 'kernel_size' is not a parameter of this operation" -- --config "$T/aug_bad.yaml" $DS
+v aug_notype 's/type: image/type: image\n    augmentation:\n      - {degree: 10}/'
+expect augmentation_no_type 1 "input_features[0].augmentation[0]: an operation needs its 'type', one of random_horizontal_flip" -- --config "$T/aug_notype.yaml" $DS
 printf 'defaults:\n  image:\n    augmentation:\n      - type: random_brightness\n        min: 0.9\n' | cat "$T/tiny.yaml" - > "$T/aug_defaults.yaml"
-expect augmentation_defaults 1 "defaults.image.augmentation is not supported by ludwig-c yet" -- --config "$T/aug_defaults.yaml" $DS
+expect augmentation_defaults 0 "results in" -- --config "$T/aug_defaults.yaml" $DS
 
 # a top_k far above the classes costs nothing (it reported "out of memory" after training)
 v topk 's/type: category/type: category\n    top_k: 2000000000/'

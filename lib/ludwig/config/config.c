@@ -468,6 +468,14 @@ static lc_status augmentation_full(cfg_ctx *x, const lc_ynode *f, cJSON *feat, c
     const lc_ynode *ya = ynode_at(f, "augmentation", NULL);
     if (!aug)
         return LC_OK;
+    if (!lc_ymap_get(f, "augmentation")) { /* taken from defaults.image: name it there */
+        const lc_ynode *yd = lc_ymap_get(lc_ymap_get(lc_ymap_get(x->root, "defaults"), "image"),
+                                         "augmentation");
+        if (yd) {
+            ya = yd;
+            path = "defaults.image";
+        }
+    }
     cJSON *list = cJSON_CreateArray();
     if (!list)
         return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
@@ -493,9 +501,13 @@ static lc_status augmentation_full(cfg_ctx *x, const lc_ynode *f, cJSON *feat, c
                 cJSON_Delete(list);
                 return cerr(x, yop, "%s: auto_augmentation (torchvision's TrivialAugmentWide, AutoAugment, RandAugment) is not supported by ludwig-c yet; use the operations " AUG_NAMES_TEXT, where, NULL);
             }
+            if (!type) {
+                cJSON_Delete(list);
+                return cerr(x, yop, "%s: an operation needs its 'type', one of " AUG_NAMES_TEXT, where, NULL);
+            }
             if (t < 0) {
                 cJSON_Delete(list);
-                return cerr(x, yop, "%s: augmentation type '%s' is not one of " AUG_NAMES_TEXT, where, type ? type : "(none)");
+                return cerr(x, yop, "%s: augmentation type '%s' is not one of " AUG_NAMES_TEXT, where, type);
             }
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "type", type);
@@ -2109,11 +2121,16 @@ static lc_status image_defaults_full(cfg_ctx *x, cJSON *img)
                                   uenc, 1, &v)))
         return st;
     cJSON_AddItemToObject(img, "encoder", v);
+    /* as Ludwig's ImageDefaultsConfig holds it (true: the default list); each image input without
+     * its own augmentation took it when the defaults were merged into the features */
     const cJSON *uaug = jget(ui, "augmentation");
-    if (uaug && !cJSON_IsFalse(uaug) && !(cJSON_IsArray(uaug) && cJSON_GetArraySize(uaug) == 0) &&
-        !(x->flags & LC_CONFIG_INFERENCE))
-        return cerr(x, ynode_at(ynode_at(x->root, "defaults", NULL), "image", NULL), "defaults.image.augmentation is not supported by ludwig-c yet; remove it (or set it to false) to train without", NULL, NULL);
-    cJSON_AddItemToObject(img, "augmentation", cJSON_CreateArray());
+    cJSON *aug = uaug ? cJSON_Duplicate(uaug, 1) : cJSON_CreateArray();
+    if (!aug)
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    cJSON_AddItemToObject(img, "augmentation", aug);
+    if ((st = augmentation_full(x, ynode_at(ynode_at(x->root, "defaults", NULL), "image", NULL), img,
+                                "defaults.image")))
+        return st;
     static const char *const out_parts[] = {"decoder", "loss"}; /* image outputs: as written */
     for (size_t i = 0; i < sizeof out_parts / sizeof *out_parts; i++)
         if (jget(ui, out_parts[i]))
