@@ -90,6 +90,26 @@ static void act_fwd_task(void *vctx, int task, int thread)
             y[i] = fminf(v, 0.0f) - log1pf(expf(-fabsf(v)));
         }
         break;
+    case LC_ACT_RELU6:
+        for (size_t i = lo; i < hi; i++)
+            y[i] = fminf(fmaxf(x[i], 0.0f), 6.0f);
+        break;
+    case LC_ACT_HARDSIGMOID:
+        for (size_t i = lo; i < hi; i++)
+            y[i] = x[i] <= -3.0f ? 0.0f : x[i] >= 3.0f ? 1.0f : x[i] / 6.0f + 0.5f;
+        break;
+    case LC_ACT_HARDSWISH:
+        for (size_t i = lo; i < hi; i++)
+            y[i] = x[i] <= -3.0f ? 0.0f : x[i] >= 3.0f ? x[i] : x[i] * (x[i] + 3.0f) / 6.0f;
+        break;
+    case LC_ACT_SILU:
+        for (size_t i = lo; i < hi; i++)
+            y[i] = x[i] * sigmoidf(x[i]);
+        break;
+    case LC_ACT_GELU:
+        for (size_t i = lo; i < hi; i++)
+            y[i] = 0.5f * x[i] * (1.0f + erff(x[i] * (float)M_SQRT1_2));
+        break;
     }
 }
 
@@ -134,6 +154,33 @@ static void act_bwd_task(void *vctx, int task, int thread)
         /* d/dx log(sigmoid(x)) = sigmoid(-x) */
         for (size_t i = lo; i < hi; i++)
             dx[i] = dy[i] * sigmoidf(-x[i]);
+        break;
+    /* the gradients torch's backward kernels give, boundaries included */
+    case LC_ACT_RELU6:
+        for (size_t i = lo; i < hi; i++)
+            dx[i] = x[i] > 0.0f && x[i] < 6.0f ? dy[i] : 0.0f;
+        break;
+    case LC_ACT_HARDSIGMOID:
+        for (size_t i = lo; i < hi; i++)
+            dx[i] = x[i] > -3.0f && x[i] < 3.0f ? dy[i] / 6.0f : 0.0f;
+        break;
+    case LC_ACT_HARDSWISH:
+        for (size_t i = lo; i < hi; i++)
+            dx[i] = x[i] < -3.0f ? 0.0f : x[i] <= 3.0f ? dy[i] * (x[i] / 3.0f + 0.5f) : dy[i];
+        break;
+    case LC_ACT_SILU:
+        for (size_t i = lo; i < hi; i++) {
+            float s = sigmoidf(x[i]);
+            dx[i] = dy[i] * (s * (1.0f + x[i] * (1.0f - s)));
+        }
+        break;
+    case LC_ACT_GELU:
+        for (size_t i = lo; i < hi; i++) {
+            float v = x[i];
+            float cdf = 0.5f * (1.0f + erff(v * (float)M_SQRT1_2));
+            float pdf = expf(-0.5f * v * v) * 0.3989422804014327f; /* 1 / sqrt(2 pi) */
+            dx[i] = dy[i] * (cdf + v * pdf);
+        }
         break;
     }
 }

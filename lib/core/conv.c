@@ -77,6 +77,8 @@ static size_t exact_floats(const lc_conv2d *c, int nthreads)
 
 size_t lc_conv2d_ws_floats(const lc_conv2d *c, int B, int nthreads)
 {
+    if (c->groups > 1)
+        return 0; /* computed directly */
     size_t exact = exact_floats(c, nthreads), ev = lc_conv_eval_ws_floats(c, nthreads), total;
     (void)B; /* per-thread and per-chunk buffers only: independent of the batch size */
     if (exact == SIZE_MAX || ev == SIZE_MAX || lc_size_add(exact, ev, &total) != 0)
@@ -385,6 +387,10 @@ void lc_conv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* 
                        const float *w /* (OC,C,KH,KW) */, const float *b /* (OC) */,
                        float *y /* (B,OC,OH,OW) */, float *ws)
 {
+    if (c->groups > 1) {
+        lc_gconv2d_forward(p, c, B, x, w, b, y);
+        return;
+    }
     fwd_ctx f = {c, x, w, 0, y, ws, {0}};
     if (B <= 0 || layout(c, lc_pool_threads(p), &f.l) != 0)
         return;
@@ -506,6 +512,10 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
                         float *dx /* (B,C,H,W) */, float *dw /* (OC,C,KH,KW) */,
                         float *db /* (OC) */, float *ws)
 {
+    if (c->groups > 1) {
+        lc_gconv2d_backward(p, c, B, x, w, dy, dx, dw, db);
+        return;
+    }
     bwd_ctx k = {c, B < 0 ? 0 : B, x, w, dy, dx, dw, db, ws, {0}, 0};
     if (layout(c, lc_pool_threads(p), &k.l) != 0)
         return;

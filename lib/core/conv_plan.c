@@ -7,7 +7,8 @@
 int lc_conv2d_plan(lc_conv2d *c)
 {
     if (c->C < 1 || c->H < 1 || c->W < 1 || c->OC < 1 || c->KH < 1 || c->KW < 1 || c->sh < 1 ||
-        c->sw < 1 || c->ph < 0 || c->pw < 0 || c->dh < 1 || c->dw < 1)
+        c->sw < 1 || c->ph < 0 || c->pw < 0 || c->dh < 1 || c->dw < 1 || c->groups < 0 ||
+        (c->groups > 1 && (c->C % c->groups || c->OC % c->groups)))
         return -1;
     long eh = (long)c->H + 2L * c->ph - (long)c->dh * (c->KH - 1) - 1;
     long ew = (long)c->W + 2L * c->pw - (long)c->dw * (c->KW - 1) - 1;

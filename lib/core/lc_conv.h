@@ -23,7 +23,15 @@ typedef struct lc_conv2d {
     int ph, pw;     /* zero padding */
     int dh, dw;     /* dilation */
     int OH, OW;     /* output, set by lc_conv2d_plan */
+    int groups;     /* 0 or 1: dense; G > 1: C and OC split into G groups, w (OC, C/G, KH, KW)
+                     * (lc_gconv2d_*, which lc_conv2d_forward/backward call) */
 } lc_conv2d;
+
+/* Grouped convolution, computed directly (gconv.c); no workspace. */
+void lc_gconv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x, const float *w,
+                        const float *b, float *y);
+void lc_gconv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x, const float *w,
+                         const float *dy, float *dx, float *dw, float *db);
 
 /* Computes OH/OW; returns 0, or -1 when the output would be empty (kernel larger than input). */
 int lc_conv2d_plan(lc_conv2d *c);

@@ -24,7 +24,12 @@ typedef enum lc_act {
     LC_ACT_SIGMOID,
     LC_ACT_ELU,        /* alpha 1 */
     LC_ACT_LEAKY_RELU, /* slope 0.01 (torch.nn.LeakyReLU default) */
-    LC_ACT_LOG_SIGMOID
+    LC_ACT_LOG_SIGMOID,
+    LC_ACT_RELU6,       /* torch.nn.ReLU6: min(max(x, 0), 6) */
+    LC_ACT_HARDSIGMOID, /* torch.nn.Hardsigmoid: relu6(x + 3) / 6 */
+    LC_ACT_HARDSWISH,   /* torch.nn.Hardswish: x relu6(x + 3) / 6 */
+    LC_ACT_SILU,        /* torch.nn.SiLU: x sigmoid(x) */
+    LC_ACT_GELU         /* torch.nn.GELU (exact): x Phi(x) = x (1 + erf(x / sqrt 2)) / 2 */
 } lc_act;
 
 /* y = act(x); in place (y == x) allowed. */
