@@ -4,7 +4,8 @@ ResNet built by Debian's python3-torchvision (random weights, no download), save
 torchvision's pretrained file would be (<dir>/hub/checkpoints/<torchvision's file name>), and
 its outputs and gradients on real photographs.
 
-Usage: gen_tv_resnet.py DIR. Per case (resnet18 on 224x224, resnet50 on 128x128) DIR/<case>.bin
+Usage: gen_tv_resnet.py DIR. Per case (resnet18 on 224x224, resnet50 on 128x128,
+mobilenet_v3_small and _large on 224x224, their classifier's dropout off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      two photographs as torchvision's ImageClassification transform makes them
   hw (K,F), hb (K) a linear head on the encoder output; loss = sum(G * (enc @ hw.T + hb))
@@ -45,7 +46,10 @@ def images(n, size, resize):
 
 def case(d, name, variant, file, B, S, resize, K, seed):
     torch.manual_seed(seed)
-    m = getattr(torchvision.models, f"resnet{variant}")(weights=None)
+    if isinstance(variant, str):  # mobilenet_v3_small, ...: the builder's name
+        m = getattr(torchvision.models, variant)(weights=None)
+    else:
+        m = getattr(torchvision.models, f"resnet{variant}")(weights=None)
     # batch norms that do something: random affine and running statistics
     with torch.no_grad():
         for mod in m.modules():
@@ -56,8 +60,17 @@ def case(d, name, variant, file, B, S, resize, K, seed):
                 mod.running_var.uniform_(0.5, 2.0)
     os.makedirs(os.path.join(d, name, "hub", "checkpoints"), exist_ok=True)
     torch.save(m.state_dict(), os.path.join(d, name, "hub", "checkpoints", file))
-    m.fc = torch.nn.Identity()
-    F = 512 * (4 if variant >= 50 else 1)
+    if isinstance(variant, str):
+        # Ludwig's _remove_softmax_layer: classifier[-1] = Identity; the classifier's dropout
+        # off so that train mode is deterministic (the C test turns its own off too)
+        F = m.classifier[-1].in_features
+        m.classifier[-1] = torch.nn.Identity()
+        for mod in m.classifier:
+            if isinstance(mod, torch.nn.Dropout):
+                mod.p = 0.0
+    else:
+        m.fc = torch.nn.Identity()
+        F = 512 * (4 if variant >= 50 else 1)
     x = images(B, S, resize)
     hw = torch.randn(K, F) * 0.05
     hb = torch.randn(K) * 0.1
@@ -102,6 +115,8 @@ def main():
     d = sys.argv[1]
     case(d, "resnet18", 18, "resnet18-f37072fd.pth", 2, 224, 256, 3, 1)
     case(d, "resnet50", 50, "resnet50-11ad3fa6.pth", 2, 128, 146, 3, 2)
+    case(d, "mobilenet_v3_small", "mobilenet_v3_small", "mobilenet_v3_small-047dcff4.pth", 2, 224, 256, 3, 3)
+    case(d, "mobilenet_v3_large", "mobilenet_v3_large", "mobilenet_v3_large-5c1a4163.pth", 2, 224, 232, 3, 4)
     names_only(d, "wide_resnet50_2", torchvision.models.wide_resnet50_2)
 
 

@@ -89,7 +89,7 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
         cJSON *fin = cJSON_GetArrayItem(ins, k);
         cJSON *enc = cJSON_GetObjectItemCaseSensitive(fin, "encoder");
         const lc_column *c = &d->in[k];
-        if (cfg->in[k].enc.enc == LC_ENC_TV_RESNET) /* Ludwig's set_saved_weights_in_checkpoint_flag:
+        if (lc_enc_is_tv(&cfg->in[k].enc)) /* Ludwig's set_saved_weights_in_checkpoint_flag:
                                                    * a reload takes the weights from the model */
             replace_key(enc, "saved_weights_in_checkpoint", cJSON_CreateTrue());
         if (cfg->in[k].type == LC_FT_IMAGE && cfg->in[k].enc.enc == LC_ENC_STACKED_CNN) {
@@ -268,18 +268,20 @@ static lc_status pretrained_backbones(exp_run *X, lc_error *e)
         return LC_OK;
     for (int k = 0; k < X->cfg->nin; k++) {
         const lc_feature *f = &X->cfg->in[k];
-        if (f->enc.enc != LC_ENC_TV_RESNET || !f->tv_pretrained)
+        if (!lc_enc_is_tv(&f->enc) || !f->tv_pretrained)
             continue;
-        const char *file = lc_tv_resnet_file(f->enc.tv_variant, f->enc.tv_wide, NULL);
-        const char *fam = f->enc.tv_wide ? "wide_resnet" : "resnet", *sfx = f->enc.tv_wide ? "_2" : "";
+        const char *file = lc_tv_file(&f->enc, NULL);
+        const char *fam = lc_tv_type(&f->enc);
+        char var[16];
+        lc_tv_variant(&f->enc, var, sizeof var);
         char path[4096];
         lc_status st = lc_tv_weights_path(f->tv_cache_dir, file, path, sizeof path, e);
         if (st)
             return st;
         if (access(path, R_OK) != 0) {
             st = lc_error_set(e, LC_ERR_USAGE,
-                              "input feature '%s': encoder %s %d%s with use_pretrained: true needs torchvision's weights file %s, which is not there (%m)",
-                              f->name, fam, f->enc.tv_variant, sfx, path);
+                              "input feature '%s': encoder %s %s with use_pretrained: true needs torchvision's weights file %s, which is not there (%m)",
+                              f->name, fam, var, path);
             int dl = (int)(strrchr(path, '/') - path);
             lc_error_hint(e, "ludwig-c never downloads: put %s (https://download.pytorch.org/models/%s) in %.*s/ (the encoder's model_cache_dir, else TORCH_HOME, chooses the directory above hub/checkpoints), or set use_pretrained: false to train from scratch",
                           file, file, dl, path);
@@ -288,8 +290,8 @@ static lc_status pretrained_backbones(exp_run *X, lc_error *e)
         if ((st = lc_weights_load_tv(X->m, k, path, e)))
             return st;
         if (X->o->progress)
-            fprintf(X->o->progress, "ludwig-c: input feature '%s': %s %d%s weights from %s%s\n",
-                    f->name, fam, f->enc.tv_variant, sfx, path, f->enc.tv_frozen ? " (frozen: trainable false)" : "");
+            fprintf(X->o->progress, "ludwig-c: input feature '%s': %s %s weights from %s%s\n",
+                    f->name, fam, var, path, f->enc.tv_frozen ? " (frozen: trainable false)" : "");
     }
     return LC_OK;
 }

@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, mobilenetv3" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -641,6 +641,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
     const lc_section *esec = strcmp(ename, "stacked_cnn") == 0 ? &lc_sec_stacked_cnn
                              : strcmp(ename, "resnet") == 0    ? &lc_sec_tv_resnet
                              : strcmp(ename, "wide_resnet") == 0 ? &lc_sec_tv_wide_resnet
+                             : strcmp(ename, "mobilenetv3") == 0 ? &lc_sec_tv_mobilenetv3
                                                                  : NULL;
     if (!esec) {
         if (et)
@@ -1128,6 +1129,13 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
     const lc_ynode *yenc = lc_ymap_get(yf, "encoder");
     const cJSON *enc = jget(feat, "encoder");
     const char *etype = jstr(enc, "type");
+    if (etype && strcmp(etype, "mobilenetv3") == 0) {
+        /* torchvision's MobileNetV3 (the schema checked the variant: small or large) */
+        const char *mv = jstr(enc, "model_variant");
+        F->enc.enc = LC_ENC_TV_MOBILENETV3;
+        F->enc.tv_variant = mv && strcmp(mv, "large") == 0;
+        goto tv_common;
+    }
     if (etype && (strcmp(etype, "resnet") == 0 || strcmp(etype, "wide_resnet") == 0)) {
         /* torchvision's ResNet; the image is made as its pretrained weights expect
          * (image.c: 3 channels, resized and cropped by the variant's transform) */
@@ -1144,6 +1152,7 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
         }
         F->enc.enc = LC_ENC_TV_RESNET;
         F->enc.tv_variant = v;
+    tv_common:
         F->enc.tv_frozen = !jbool(enc, "trainable", 1);
         F->tv_pretrained = jbool(enc, "use_pretrained", 1) &&
                            !jbool(enc, "saved_weights_in_checkpoint", 0);

@@ -143,6 +143,19 @@ static const lc_key tv_wide_resnet_keys[] = {
 };
 const lc_section lc_sec_tv_wide_resnet = {"encoder", tv_wide_resnet_keys};
 
+/* torchvision's MobileNetV3 (Ludwig's TVMobileNetV3EncoderConfig) */
+static const lc_key tv_mobilenetv3_keys[] = {
+    {"type", T_STR, "\"mobilenetv3\"", 0, 0, "mobilenetv3", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_variant", T_STR, "\"small\"", 0, 0, "small|large", NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_tv_mobilenetv3 = {"encoder", tv_mobilenetv3_keys};
+
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},
     {"fill_value", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},

@@ -59,21 +59,45 @@ lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const cha
     return LC_OK;
 }
 
-/* torchvision's ResNet weights Ludwig 0.10.3 asks for (the variant's .DEFAULT in torchvision:
- * IMAGENET1K_V1 for 18 and 34, IMAGENET1K_V2 for 50, 101, 152): the file name and the transform
- * that goes with it */
-const char *lc_tv_resnet_file(int variant, int wide, lc_tv_transform *t)
+int lc_enc_is_tv(const lc_input_spec *s)
+{
+    return s->enc == LC_ENC_TV_RESNET || s->enc == LC_ENC_TV_MOBILENETV3;
+}
+
+const char *lc_tv_type(const lc_input_spec *s)
+{
+    return s->enc == LC_ENC_TV_MOBILENETV3 ? "mobilenetv3" : s->tv_wide ? "wide_resnet" : "resnet";
+}
+
+const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
+{
+    if (s->enc == LC_ENC_TV_MOBILENETV3)
+        snprintf(buf, n, "%s", s->tv_variant == 1 ? "large" : "small");
+    else
+        snprintf(buf, n, "%d%s", s->tv_variant, s->tv_wide ? "_2" : "");
+    return buf;
+}
+
+/* The weights Ludwig 0.10.3 asks torchvision for (each variant's .DEFAULT: ResNet 18 and 34
+ * IMAGENET1K_V1, 50 and up IMAGENET1K_V2; MobileNetV3 small V1, large V2): their file and the
+ * transform that goes with them */
+const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
 {
     static const struct {
+        lc_enc_type enc;
         int v, wide, resize;
         const char *file;
-    } tab[] = {{18, 0, 256, "resnet18-f37072fd.pth"}, {34, 0, 256, "resnet34-b627a593.pth"},
-               {50, 0, 232, "resnet50-11ad3fa6.pth"}, {101, 0, 232, "resnet101-cd907fc2.pth"},
-               {152, 0, 232, "resnet152-f82ba261.pth"},
-               {50, 1, 232, "wide_resnet50_2-9ba9bcbe.pth"},
-               {101, 1, 232, "wide_resnet101_2-d733dc28.pth"}};
+    } tab[] = {{LC_ENC_TV_RESNET, 18, 0, 256, "resnet18-f37072fd.pth"},
+               {LC_ENC_TV_RESNET, 34, 0, 256, "resnet34-b627a593.pth"},
+               {LC_ENC_TV_RESNET, 50, 0, 232, "resnet50-11ad3fa6.pth"},
+               {LC_ENC_TV_RESNET, 101, 0, 232, "resnet101-cd907fc2.pth"},
+               {LC_ENC_TV_RESNET, 152, 0, 232, "resnet152-f82ba261.pth"},
+               {LC_ENC_TV_RESNET, 50, 1, 232, "wide_resnet50_2-9ba9bcbe.pth"},
+               {LC_ENC_TV_RESNET, 101, 1, 232, "wide_resnet101_2-d733dc28.pth"},
+               {LC_ENC_TV_MOBILENETV3, 0, 0, 256, "mobilenet_v3_small-047dcff4.pth"},
+               {LC_ENC_TV_MOBILENETV3, 1, 0, 232, "mobilenet_v3_large-5c1a4163.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-        if (tab[i].v == variant && tab[i].wide == (wide != 0)) {
+        if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)
                 lc_tv_transform_imagenet(t, tab[i].resize, 224, LC_TV_BILINEAR);
             return tab[i].file;
@@ -125,11 +149,11 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
      * variant's resize and center crop (the feature's own sizing keys are not used, as in
      * Ludwig) */
     lc_tv_transform t;
-    int tv = f->enc.enc == LC_ENC_TV_RESNET;
+    int tv = lc_enc_is_tv(&f->enc);
     if (tv) {
-        if (!lc_tv_resnet_file(f->enc.tv_variant, f->enc.tv_wide, &t)) {
-            st = lc_error_set(e, LC_ERR_INTERNAL, "input feature '%s': no transform for resnet %d",
-                              f->name, f->enc.tv_variant);
+        if (!lc_tv_file(&f->enc, &t)) {
+            st = lc_error_set(e, LC_ERR_INTERNAL, "input feature '%s': no transform for %s %d",
+                              f->name, lc_tv_type(&f->enc), f->enc.tv_variant);
             goto done;
         }
         C = 3;
@@ -216,11 +240,11 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "height", lc_json_int(H));
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "width", lc_json_int(W));
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_channels", lc_json_int(C));
-    if (tv && f->enc.tv_wide) { /* the torchvision model's identity, as Ludwig keeps it */
+    if (tv && (f->enc.tv_wide || f->enc.enc != LC_ENC_TV_RESNET)) {
+        /* the torchvision model's identity, as Ludwig keeps it */
         char v[16];
-        snprintf(v, sizeof v, "%d_2", f->enc.tv_variant);
-        cJSON_AddStringToObject(pre, "torchvision_model_type", "wide_resnet");
-        cJSON_AddStringToObject(pre, "torchvision_model_variant", v);
+        cJSON_AddStringToObject(pre, "torchvision_model_type", lc_tv_type(&f->enc));
+        cJSON_AddStringToObject(pre, "torchvision_model_variant", lc_tv_variant(&f->enc, v, sizeof v));
     } else if (tv) {
         cJSON_AddStringToObject(pre, "torchvision_model_type", "resnet");
         cJSON_AddItemToObject(pre, "torchvision_model_variant", lc_json_int(f->enc.tv_variant));
@@ -279,7 +303,7 @@ void lc_image_gather(lc_model *m, lc_pool *p, const lc_feature *f, const lc_colu
                      const int32_t *idx, int B)
 {
     lc_tv_transform t;
-    int tv = f->enc.enc == LC_ENC_TV_RESNET && lc_tv_resnet_file(f->enc.tv_variant, f->enc.tv_wide, &t);
+    int tv = lc_enc_is_tv(&f->enc) && lc_tv_file(&f->enc, &t);
     gather_ctx g = {m, f, col, slot, idx, B, tv ? &t : NULL};
     lc_pool_run(p, (B + GATHER_SAMPLES - 1) / GATHER_SAMPLES, gather_task, &g);
 }
@@ -364,7 +388,7 @@ lc_status lc_image_augment(lc_model *m, lc_pool *p, const lc_feature *f, const l
     if (f->naug == 0 || B < 1)
         return LC_OK;
     static const float mean[3] = {0.485f, 0.456f, 0.406f}, sd[3] = {0.229f, 0.224f, 0.225f};
-    int norm = col->C == 3 && (f->enc.enc == LC_ENC_TV_RESNET || f->standardize_imagenet);
+    int norm = col->C == 3 && (lc_enc_is_tv(&f->enc) || f->standardize_imagenet);
     /* what torchvision's functions refuse, refused before the first batch */
     for (int i = 0; i < f->naug; i++) {
         const lc_aug_op *op = &f->aug[i];

@@ -103,10 +103,15 @@ lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const cha
                                   int *h, int *w, int *c, lc_error *e);
 /* The decoded images (n, C, H, W) of column f and their metadata into col; images come from
  * raw_data (a zip) or the directory of src_path. */
-/* torchvision's pretrained ResNet file for model_variant (18, 34, 50, 101, 152; wide: 50, 101;
- * NULL for another) and, when t is not NULL, the transform its weights expect. */
+/* A torchvision encoder (resnet, wide_resnet, mobilenetv3)? */
+int lc_enc_is_tv(const lc_input_spec *s);
+/* The pretrained weights file torchvision's DEFAULT weights for encoder s name (NULL for an
+ * encoder or variant it has none for) and, when t is not NULL, the transform they expect. */
 typedef struct lc_tv_transform lc_tv_transform;
-const char *lc_tv_resnet_file(int variant, int wide, lc_tv_transform *t);
+const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t);
+/* Ludwig's encoder type and model_variant of s as text ("resnet", "18"; "mobilenetv3", "small") */
+const char *lc_tv_type(const lc_input_spec *s);
+const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n);
 
 /* Ludwig's ImageAugmentation on the training batch already gathered into slot: each of f's
  * operations applied to the whole batch with probability 0.5 and one value (angle, factor) for

@@ -42,8 +42,9 @@ typedef enum lc_init {
     LC_INIT_NORMAL,           /* N(0, 1) as torch.nn.init.normal_ */
     LC_INIT_UNIFORM_PM1,      /* U(-1, 1): Ludwig's default for embedding matrices */
     LC_INIT_EYE,              /* the identity of a square matrix (representation: sparse) */
-    LC_INIT_KAIMING_NORMAL_FAN_OUT /* N(0, 2 / fan_out): torchvision's convolutions
+    LC_INIT_KAIMING_NORMAL_FAN_OUT, /* N(0, 2 / fan_out): torchvision's convolutions
                                     * (kaiming_normal_, mode fan_out, relu) */
+    LC_INIT_NORMAL_0_01       /* N(0, 0.01^2): torchvision MobileNet's Linear layers */
 } lc_init;
 
 typedef struct lc_norm_spec {
@@ -110,8 +111,10 @@ typedef enum lc_enc_type {
                              * to hidden_size, TransformerBlocks, the reduction, an FCStack */
     LC_ENC_SEQ_PASSTHROUGH, /* timeseries `passthrough`: the (T, 1) series reduced over the
                              * steps (concat: the series as it is) */
-    LC_ENC_TV_RESNET        /* image `resnet`: torchvision's ResNet (model_variant 18, 34, 50,
+    LC_ENC_TV_RESNET,       /* image `resnet`: torchvision's ResNet (model_variant 18, 34, 50,
                              * 101, 152) without its fc: the globally averaged last feature map */
+    LC_ENC_TV_MOBILENETV3   /* image `mobilenetv3`: torchvision's MobileNetV3 (tv_variant 0
+                             * small, 1 large) without its last Linear */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -238,8 +241,10 @@ typedef enum lc_ltype {
     LC_L_CONCAT_CH,        /* (B, L, sum F_k) from its sources' (B, L, F_k): per step */
     LC_L_POSADD,           /* (B, T, E) + W[t] (position embeddings, W (T, E)) */
     LC_L_LN_STEP,          /* LayerNorm over the last dimension of (B, T, H) */
-    LC_L_MHA               /* multi-head scaled dot-product attention: sources q, k, v (B, T, H),
+    LC_L_MHA,              /* multi-head scaled dot-product attention: sources q, k, v (B, T, H),
                             * out (B, T, H); softmax weights kept in aux */
+    LC_L_SCALE_CH          /* (B, C, HW) x (B, C): each channel times its sample's scale
+                            * (squeeze-excitation); sources x then the scales */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -338,7 +343,7 @@ typedef struct lc_layer {
     int param_index;       /* which block of the stack this belongs to (-1: the stack's input) */
     lc_init w_init, b_init;
     size_t fan_in, fan_out;
-    char tvname[40];       /* LC_PART_ENC_TV: the module's name in torchvision's model */
+    char tvname[96];       /* LC_PART_ENC_TV: the module's name in torchvision's model */
     int no_grad;           /* LC_PART_ENC_TV: frozen, and so is everything before it: skipped
                             * by the backward pass (nothing reads its gradient) */
 } lc_layer;

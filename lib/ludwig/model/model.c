@@ -965,12 +965,14 @@ typedef struct tv_map {
     int C, H, W;
 } tv_map;
 
-/* Conv2d(bias=False) with torchvision's kaiming_normal_(fan_out) initialisation. */
-static lc_status tv_conv(planner *pl, node *at, tv_map *m, int OC, int k, int stride, int pad,
-                         const char *name, int frozen)
+/* Conv2d with torchvision's kaiming_normal_(fan_out) initialisation (a bias: zeros), groups
+ * channel groups (the depthwise convolution: groups == C == OC). */
+static lc_status tv_convg(planner *pl, node *at, tv_map *m, int OC, int k, int stride, int pad,
+                          int groups, int bias, const char *name, int frozen)
 {
     lc_conv2d cv = {.C = m->C, .H = m->H, .W = m->W, .OC = OC, .KH = k, .KW = k, .sh = stride,
-                    .sw = stride, .ph = pad, .pw = pad, .dh = 1, .dw = 1};
+                    .sw = stride, .ph = pad, .pw = pad, .dh = 1, .dw = 1,
+                    .groups = groups > 1 ? groups : 0};
     if (lc_conv2d_plan(&cv) != 0)
         return lc_error_set(pl->e, LC_ERR_CONFIG,
                             "the image (%dx%d at %s) is too small for the encoder's %s (a %dx%d filter, stride %d)",
@@ -980,27 +982,88 @@ static lc_status tv_conv(planner *pl, node *at, tv_map *m, int OC, int k, int st
     if (!l)
         return LC_ERR_NOMEM;
     l->u.conv = cv;
-    l->fan_in = (size_t)m->C * k * k;
-    l->fan_out = (size_t)OC * k * k;
-    add_params(pl, l, (size_t)OC * m->C * k * k, 0, LC_INIT_KAIMING_NORMAL_FAN_OUT, LC_INIT_ZEROS);
+    int G = groups > 1 ? groups : 1;
+    l->fan_in = (size_t)(m->C / G) * k * k;
+    l->fan_out = (size_t)(OC / G) * k * k; /* torch's fan_out of a grouped weight */
+    add_params(pl, l, (size_t)OC * (m->C / G) * k * k, bias ? (size_t)OC : 0,
+               LC_INIT_KAIMING_NORMAL_FAN_OUT, LC_INIT_ZEROS);
     *at = here(pl);
     tv_tag(pl, from, name, frozen);
     *m = (tv_map){OC, cv.OH, cv.OW};
     return LC_OK;
 }
 
+static lc_status tv_conv(planner *pl, node *at, tv_map *m, int OC, int k, int stride, int pad,
+                         const char *name, int frozen)
+{
+    return tv_convg(pl, at, m, OC, k, stride, pad, 1, 0, name, frozen);
+}
+
+/* BatchNorm2d(eps, momentum), then the activation (LC_ACT_LINEAR: none). */
+static lc_status tv_bn_act(planner *pl, node *at, const tv_map *m, const char *name, float eps,
+                           float momentum, lc_act act, int frozen)
+{
+    lc_norm_spec bn = {LC_NORM_BATCH, eps, momentum};
+    int from = pl->n;
+    lc_status st = add_norm(pl, at, &bn, m->C, m->H * m->W, 0, -1);
+    if (!st && act != LC_ACT_LINEAR)
+        st = add_act_dropout(pl, at, act, 0.0f, -1);
+    if (!st)
+        tv_tag(pl, from, name, frozen);
+    return st;
+}
+
 /* BatchNorm2d (eps 1e-5, momentum 0.1), optionally followed by ReLU. */
 static lc_status tv_bn(planner *pl, node *at, const tv_map *m, const char *name, int relu,
                        int frozen)
 {
-    static const lc_norm_spec bn = {LC_NORM_BATCH, 1e-5f, 0.1f};
-    int from = pl->n;
-    lc_status st = add_norm(pl, at, &bn, m->C, m->H * m->W, 0, -1);
-    if (!st && relu)
-        st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1);
-    if (!st)
-        tv_tag(pl, from, name, frozen);
-    return st;
+    return tv_bn_act(pl, at, m, name, 1e-5f, 0.1f, relu ? LC_ACT_RELU : LC_ACT_LINEAR, frozen);
+}
+
+/* AdaptiveAvgPool2d(1): (C, H, W) -> (C) */
+static lc_status tv_global_avg(planner *pl, node *at, tv_map *m, const char *name, int frozen)
+{
+    lc_pool2d g = {.C = m->C, .H = m->H, .W = m->W, .KH = m->H, .KW = m->W, .sh = 1, .sw = 1,
+                   .dh = 1, .dw = 1, .is_max = 0};
+    if (lc_pool2d_plan(&g) != 0)
+        return lc_error_set(pl->e, LC_ERR_INTERNAL, "the global average pool");
+    lc_layer *l = add_layer(pl, LC_L_POOL, *at, (size_t)m->C);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.pool = g;
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    m->H = m->W = 1;
+    return LC_OK;
+}
+
+/* torchvision's SqueezeExcitation: the map's channel means through fc1 (1x1 conv), the
+ * activation, fc2, the scale activation, each channel of the map times its scale. */
+static lc_status tv_squeeze_excite(planner *pl, node *at, tv_map *m, int squeeze, lc_act act,
+                                   lc_act scale_act, const char *name, int frozen)
+{
+    char nm[96];
+    node in = *at;
+    tv_map s = *m;
+    lc_status st;
+    if ((st = tv_global_avg(pl, at, &s, (snprintf(nm, sizeof nm, "%s.avgpool", name), nm), frozen)) ||
+        (st = tv_convg(pl, at, &s, squeeze, 1, 1, 0, 1, 1, (snprintf(nm, sizeof nm, "%s.fc1", name), nm), frozen)) ||
+        (st = add_act_dropout(pl, at, act, 0.0f, -1)) ||
+        (st = tv_convg(pl, at, &s, m->C, 1, 1, 0, 1, 1, (snprintf(nm, sizeof nm, "%s.fc2", name), nm), frozen)) ||
+        (st = add_act_dropout(pl, at, scale_act, 0.0f, -1)))
+        return st;
+    node scale = *at;
+    lc_layer *l = add_layer(pl, LC_L_SCALE_CH, in, in.n);
+    if (!l || push_src(pl, scale.src))
+        return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+    pl->layers[pl->n - 1].nsrc = 2;
+    pl->layers[pl->n - 1].u.norm.C = m->C;
+    pl->layers[pl->n - 1].u.norm.HW = m->H * m->W;
+    snprintf(pl->layers[pl->n - 1].tvname, sizeof pl->layers[pl->n - 1].tvname, "%s", name);
+    pl->layers[pl->n - 1].frozen = frozen;
+    *at = here(pl);
+    return LC_OK;
 }
 
 /* One BasicBlock (expansion 1) or Bottleneck (expansion 4, its inner convolutions `width`
@@ -1105,6 +1168,113 @@ static lc_status plan_tv_resnet(planner *pl, node *at, const lc_input_spec *s)
     return LC_OK;
 }
 
+/* torchvision's _make_divisible(v, 8) */
+static int tv_divisible(double v)
+{
+    int r = (int)(v + 4.0) / 8 * 8;
+    if (r < 8)
+        r = 8;
+    if (r < 0.9 * v)
+        r += 8;
+    return r;
+}
+
+/* torchvision's MobileNetV3 (width 1, no dilation) up to its classifier's Hardswish and
+ * Dropout(0.2): Ludwig replaces the last Linear with Identity. Batch norms eps 1e-3, momentum
+ * 0.01; features.<i>.block.<j> inverted residuals (1x1 expansion, depthwise kxk, squeeze-
+ * excitation with Hardsigmoid, 1x1 projection, the residual when the stride is 1 and the
+ * channels stay). */
+static lc_status plan_tv_mobilenetv3(planner *pl, node *at, const lc_input_spec *s)
+{
+    typedef struct {
+        int in, k, exp, out, se, hs, stride;
+    } bneck;
+    static const bneck large[] = {
+        {16, 3, 16, 16, 0, 0, 1},    {16, 3, 64, 24, 0, 0, 2},    {24, 3, 72, 24, 0, 0, 1},
+        {24, 5, 72, 40, 1, 0, 2},    {40, 5, 120, 40, 1, 0, 1},   {40, 5, 120, 40, 1, 0, 1},
+        {40, 3, 240, 80, 0, 1, 2},   {80, 3, 200, 80, 0, 1, 1},   {80, 3, 184, 80, 0, 1, 1},
+        {80, 3, 184, 80, 0, 1, 1},   {80, 3, 480, 112, 1, 1, 1},  {112, 3, 672, 112, 1, 1, 1},
+        {112, 5, 672, 160, 1, 1, 2}, {160, 5, 960, 160, 1, 1, 1}, {160, 5, 960, 160, 1, 1, 1}};
+    static const bneck small[] = {
+        {16, 3, 16, 16, 1, 0, 2},  {16, 3, 72, 24, 0, 0, 2},   {24, 3, 88, 24, 0, 0, 1},
+        {24, 5, 96, 40, 1, 1, 2},  {40, 5, 240, 40, 1, 1, 1},  {40, 5, 240, 40, 1, 1, 1},
+        {40, 5, 120, 48, 1, 1, 1}, {48, 5, 144, 48, 1, 1, 1},  {48, 5, 288, 96, 1, 1, 2},
+        {96, 5, 576, 96, 1, 1, 1}, {96, 5, 576, 96, 1, 1, 1}};
+    int is_large = s->tv_variant == 1, fz = s->tv_frozen;
+    const bneck *cfg = is_large ? large : small;
+    int nb = is_large ? (int)(sizeof large / sizeof *large) : (int)(sizeof small / sizeof *small);
+    int last_channel = is_large ? 1280 : 1024;
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the mobilenetv3 encoder takes 3-channel images (got %d)", s->name, s->C);
+    const float eps = 1e-3f, mom = 0.01f;
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[64];
+    if ((st = tv_convg(pl, at, &m, 16, 3, 2, 1, 1, 0, "features.0.0", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "features.0.1", eps, mom, LC_ACT_HARDSWISH, fz)))
+        return st;
+    for (int b = 0; b < nb; b++) {
+        const bneck *c = &cfg[b];
+        lc_act act = c->hs ? LC_ACT_HARDSWISH : LC_ACT_RELU;
+        node in = *at;
+        int j = 0;
+#define MBN(fmt) (snprintf(nm, sizeof nm, "features.%d.block.%d" fmt, b + 1, j), nm)
+        if (c->exp != c->in) {
+            if ((st = tv_convg(pl, at, &m, c->exp, 1, 1, 0, 1, 0, MBN(".0"), fz)) ||
+                (st = tv_bn_act(pl, at, &m, MBN(".1"), eps, mom, act, fz)))
+                return st;
+            j++;
+        }
+        if ((st = tv_convg(pl, at, &m, c->exp, c->k, c->stride, (c->k - 1) / 2, c->exp, 0, MBN(".0"), fz)) ||
+            (st = tv_bn_act(pl, at, &m, MBN(".1"), eps, mom, act, fz)))
+            return st;
+        j++;
+        if (c->se) {
+            if ((st = tv_squeeze_excite(pl, at, &m, tv_divisible(c->exp / 4), LC_ACT_RELU,
+                                        LC_ACT_HARDSIGMOID, MBN(""), fz)))
+                return st;
+            j++;
+        }
+        if ((st = tv_convg(pl, at, &m, c->out, 1, 1, 0, 1, 0, MBN(".0"), fz)) ||
+            (st = tv_bn_act(pl, at, &m, MBN(".1"), eps, mom, LC_ACT_LINEAR, fz)))
+            return st;
+#undef MBN
+        if (c->stride == 1 && c->in == c->out) {
+            int from = pl->n;
+            if ((st = add_residual(pl, at, in)))
+                return st;
+            snprintf(nm, sizeof nm, "features.%d", b + 1);
+            tv_tag(pl, from, nm, fz);
+        }
+    }
+    snprintf(nm, sizeof nm, "features.%d", nb + 1);
+    char nb0[72], nb1[72];
+    snprintf(nb0, sizeof nb0, "%s.0", nm);
+    snprintf(nb1, sizeof nb1, "%s.1", nm);
+    if ((st = tv_convg(pl, at, &m, 6 * cfg[nb - 1].out, 1, 1, 0, 1, 0, nb0, fz)) ||
+        (st = tv_bn_act(pl, at, &m, nb1, eps, mom, LC_ACT_HARDSWISH, fz)) ||
+        (st = tv_global_avg(pl, at, &m, "avgpool", fz)))
+        return st;
+    int from = pl->n;
+    lc_layer *l = add_layer(pl, LC_L_DENSE, *at, (size_t)last_channel);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.dense.in = m.C;
+    l->u.dense.out = last_channel;
+    l->fan_in = (size_t)m.C;
+    l->fan_out = (size_t)last_channel;
+    add_params(pl, l, (size_t)m.C * last_channel, (size_t)last_channel, LC_INIT_NORMAL_0_01,
+               LC_INIT_ZEROS);
+    *at = here(pl);
+    tv_tag(pl, from, "classifier.0", fz);
+    from = pl->n;
+    if ((st = add_act_dropout(pl, at, LC_ACT_HARDSWISH, 0.2f, -1)))
+        return st;
+    tv_tag(pl, from, "classifier.2", fz);
+    return LC_OK;
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -1180,6 +1350,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_transformer(pl, at, s);
     case LC_ENC_TV_RESNET:
         return plan_tv_resnet(pl, at, s);
+    case LC_ENC_TV_MOBILENETV3:
+        return plan_tv_mobilenetv3(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1198,6 +1370,7 @@ static size_t input_floats(const lc_input_spec *in)
     switch (in->enc) {
     case LC_ENC_STACKED_CNN:
     case LC_ENC_TV_RESNET:
+    case LC_ENC_TV_MOBILENETV3:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -1513,7 +1686,7 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
             }
         }
         if (l->type == LC_L_CONV)
-            m->flops += 2.0 * l->u.conv.OC * l->u.conv.C * l->u.conv.KH * l->u.conv.KW *
+            m->flops += 2.0 * l->u.conv.OC * (l->u.conv.C / (l->u.conv.groups > 1 ? l->u.conv.groups : 1)) * l->u.conv.KH * l->u.conv.KW *
                         (double)l->u.conv.OH * l->u.conv.OW;
         else if (l->type == LC_L_DENSE)
             m->flops += 2.0 * l->u.dense.in * l->u.dense.out *
@@ -1757,6 +1930,10 @@ static void init_tensor(float *t, size_t n, lc_init how, size_t fan_in, size_t f
     case LC_INIT_NORMAL:
         uniform = 0;
         sd = 1.0;
+        break;
+    case LC_INIT_NORMAL_0_01:
+        uniform = 0;
+        sd = 0.01;
         break;
     case LC_INIT_UNIFORM_PM1:
         a = 1.0;
@@ -2144,7 +2321,7 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
              * conv layer's plain BatchNorm1d normalizes the B L steps as rows; one value per
              * channel (B L = 1) cannot be normalized in training and passes unchanged. */
             int steps = l->u.norm.steps, rows = steps > 0 ? B * steps : B;
-            if (steps > 0 ? training && rows == 1 : B == 1) {
+            if (l->part != LC_PART_ENC_TV && (steps > 0 ? training && rows == 1 : B == 1)) {
                 memcpy(y, x, (size_t)B * l->out_n * sizeof *y);
                 break;
             }
@@ -2205,6 +2382,14 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         case LC_L_CONCAT:
             concat_forward(m, i, B, y);
             break;
+        case LC_L_SCALE_CH: {
+            const float *sc = src_data(m, layer_src(m, i, 1));
+            size_t C = (size_t)l->u.norm.C, HW = (size_t)l->u.norm.HW;
+            for (size_t r = 0; r < (size_t)B * C; r++)
+                for (size_t j = 0; j < HW; j++)
+                    y[r * HW + j] = x[r * HW + j] * sc[r];
+            break;
+        }
         case LC_L_ADD: {
             const float *x2 = src_data(m, layer_src(m, i, 1));
             for (size_t k = 0; k < (size_t)B * l->out_n; k++)
@@ -2543,7 +2728,8 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             break;
         case LC_L_BATCHNORM: {
             int steps = l->u.norm.steps, rows = steps > 0 ? B * steps : B;
-            if (rows == 1) { /* the identity (see the forward pass); gamma and beta get 0 */
+            if (rows == 1 && l->part != LC_PART_ENC_TV) { /* the identity (see the forward
+                                                            * pass); gamma and beta get 0 */
                 if (dx)
                     memcpy(dx, dy, (size_t)B * l->out_n * sizeof *dx);
                 break;
@@ -2587,6 +2773,28 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                     grad_commit(m, i, k, B);
                 }
                 off += Fk;
+            }
+            continue;
+        }
+        case LC_L_SCALE_CH: { /* dx = dy s; ds[b, c] = sum over the map of dy x */
+            const float *sc = src_data(m, layer_src(m, i, 1));
+            size_t C = (size_t)l->u.norm.C, HW = (size_t)l->u.norm.HW;
+            float *d0 = grad_target(m, i, 0);
+            if (d0) {
+                for (size_t r = 0; r < (size_t)B * C; r++)
+                    for (size_t j = 0; j < HW; j++)
+                        d0[r * HW + j] = dy[r * HW + j] * sc[r];
+                grad_commit(m, i, 0, B);
+            }
+            float *d1 = grad_target(m, i, 1);
+            if (d1) {
+                for (size_t r = 0; r < (size_t)B * C; r++) {
+                    float acc = 0.0f;
+                    for (size_t j = 0; j < HW; j++)
+                        acc += dy[r * HW + j] * x[r * HW + j];
+                    d1[r] = acc;
+                }
+                grad_commit(m, i, 1, B);
             }
             continue;
         }
@@ -2863,7 +3071,7 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
                 if (k == 0 && l->type == LC_L_CONV) {
                     t->ndim = 4;
                     t->shape[0] = l->u.conv.OC;
-                    t->shape[1] = l->u.conv.C;
+                    t->shape[1] = l->u.conv.C / (l->u.conv.groups > 1 ? l->u.conv.groups : 1);
                     t->shape[2] = l->u.conv.KH;
                     t->shape[3] = l->u.conv.KW;
                 } else if (k == 0 && l->type == LC_L_DENSE) {

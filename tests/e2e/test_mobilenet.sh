@@ -1,0 +1,93 @@
+#!/bin/sh
+# The image `mobilenetv3` encoder end to end (issue 16) on test-data's MNIST subset (120 digits),
+# through torchvision's preprocessing for the variant (small: resize 256, large: 232; 224 crop,
+# ImageNet normalisation):
+#  - small from scratch (use_pretrained: false): trains, saves Ludwig's tensor names
+#    (encoder_obj.model.features.1.block.0.0.weight, the depthwise (16, 1, 3, 3), the squeeze-
+#    excitation's fc1/fc2, classifier.0) and not the classifier's last Linear; predict reloads it
+#    and reproduces the experiment's test predictions; metadata names the torchvision model;
+#  - use_pretrained without the file: refused naming mobilenet_v3_small-047dcff4.pth; an unknown
+#    model_variant refused with its line;
+#  - large, pretrained and frozen, the file made by Debian's torchvision (random weights,
+#    TORCH_HOME): the backbone's parameters in model_weights are the file's bit for bit and its
+#    batch norms' running statistics moved. Skipped without torchvision.
+set -e
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+PY=/usr/bin/python3
+D=$(pwd)/test-data
+. tests/e2e/lib/expect.sh
+fail() { echo "FAIL mobilenet: $*"; fails=$((fails + 1)); }
+
+cfg() { # NAME VARIANT EXTRA-ENCODER-LINES
+    printf 'input_features:\n  - name: image_path\n    type: image\n    encoder:\n      type: mobilenetv3\n      model_variant: %s\n%s\noutput_features:\n  - name: label\n    type: category\ntrainer:\n  epochs: 1\n  batch_size: 16\n' "$2" "$3" > "$T/$1.yaml"
+}
+DATA="--dataset $D/mnist_subset.csv --raw_data $D/mnist_subset.zip"
+
+cfg scratch small "      use_pretrained: false"
+expect scratch 0 "input 3x224x224" -- --config "$T/scratch.yaml" $DATA
+R="$T/out-scratch/experiment_run"
+if $PY -c 'import torch' 2>/dev/null; then
+    $PY - "$R/model/model_weights" <<'PYEOF' || fail "model_weights names"
+import sys, torch
+w = torch.load(sys.argv[1], weights_only=True)
+p = "input_features.module_dict.image_path__ludwig.encoder_obj.model."
+want = {"features.0.0.weight": (16, 3, 3, 3), "features.1.block.0.0.weight": (16, 1, 3, 3),
+        "features.1.block.1.fc1.weight": (8, 16, 1, 1), "features.1.block.1.fc2.bias": (16,),
+        "features.12.0.weight": (576, 96, 1, 1), "classifier.0.weight": (1024, 576)}
+bad = [k for k, s in want.items() if p + k not in w or tuple(w[p + k].shape) != s]
+enc = [n for n in w if n.startswith(p)]
+assert not bad and not any(n.startswith(p + "classifier.3") for n in w), bad
+print(f"mobilenet: model_weights holds the backbone's {len(enc)} tensors under Ludwig's names "
+      "(depthwise, squeeze-excitation, classifier.0), not the replaced classifier.3")
+PYEOF
+fi
+grep -q '"torchvision_model_type": "mobilenetv3"' "$R/model/training_set_metadata.json" ||
+    fail "the metadata does not name the torchvision model"
+grep -q '"saved_weights_in_checkpoint": true' "$R/model/model_hyperparameters.json" ||
+    fail "model_hyperparameters.json does not say saved_weights_in_checkpoint: true"
+set +e
+"$LUDWIG_C" predict --model_path "$R/model" --dataset "$D/mnist_subset.csv" --raw_data "$D/mnist_subset.zip" \
+    --split test --output_directory "$T/pred" --threads 2 > "$T/pred.log" 2>&1 || { cat "$T/pred.log"; fail "predict"; }
+set -e
+cmp -s "$R/predictions_parquet.csv" "$T/pred/predictions_parquet.csv" ||
+    fail "predict's test predictions differ from the experiment's"
+
+cfg missing small "      model_cache_dir: $T/nocache"
+expect missing 2 "mobilenet_v3_small-047dcff4.pth" -- --config "$T/missing.yaml" $DATA
+grep -q "download.pytorch.org/models/mobilenet_v3_small-047dcff4.pth" "$T/missing.err" || fail "the hint does not say where to get the file"
+cfg medium medium ""
+expect variant_medium 1 "medium.yaml:6:22: input_features[0].encoder.model_variant" -- --config "$T/medium.yaml" $DATA
+
+if $PY -c 'import torchvision' 2>/dev/null; then
+    $PY - "$T/cache/hub/checkpoints/mobilenet_v3_large-5c1a4163.pth" <<'PYEOF'
+import os, sys, torch, torchvision
+torch.manual_seed(5)
+m = torchvision.models.mobilenet_v3_large(weights=None)
+os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True)
+torch.save(m.state_dict(), sys.argv[1])
+PYEOF
+    cfg frozen large "      trainable: false"
+    n=$((n + 1))
+    TORCH_HOME="$T/cache" "$LUDWIG_C" experiment --config "$T/frozen.yaml" $DATA --output_directory "$T/out-frozen" \
+        --threads 2 > "$T/frozen.log" 2>&1 || { cat "$T/frozen.log"; fail "frozen run"; }
+    grep -q "mobilenetv3 large weights from $T/cache/hub/checkpoints/mobilenet_v3_large-5c1a4163.pth (frozen" "$T/frozen.log" ||
+        fail "frozen: the weights' source is not reported"
+    $PY - "$T/cache/hub/checkpoints/mobilenet_v3_large-5c1a4163.pth" "$T/out-frozen/experiment_run/model/model_weights" <<'PYEOF' || fail "frozen backbone"
+import sys, torch
+tv = torch.load(sys.argv[1])
+lw = torch.load(sys.argv[2], weights_only=True)
+p = "input_features.module_dict.image_path__ludwig.encoder_obj.model."
+params = [k for k in tv if not k.startswith("classifier.3") and "running" not in k and "num_batches" not in k]
+same = all(torch.equal(tv[k], lw[p + k]) for k in params)
+moved = sum(not torch.equal(tv[k], lw[p + k]) for k in tv if "running_mean" in k)
+nbn = sum("running_mean" in k for k in tv)
+assert same and moved == nbn, (same, moved, nbn)
+print(f"mobilenet: frozen large backbone: its {len(params)} parameter tensors are the file's bit for bit; "
+      f"all {nbn} batch norms' running statistics moved")
+PYEOF
+else
+    echo "mobilenet: note: Debian's python3-torchvision is not installed: the pretrained case is skipped"
+fi
+[ $fails -eq 0 ] || exit 1
+echo "test_mobilenet: ok ($n cases)"
