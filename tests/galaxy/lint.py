@@ -15,8 +15,8 @@ macro-expanded tool, failing on any warning as planemo's default --fail_level wa
              has_n_lines/has_size bounded; no outputs in expect_failure tests
   help       present, reStructuredText that docutils renders without warnings (python3-docutils)
   citations  present, not empty
-Project rules: the four upstream tool ids with upstream's names; one version token shared with the
-VERSION file. Usage: lint.py TOOL.xml...
+Project rules: upstream's tool ids (goeckslab's Galaxy-Ludwig suite and its Image Learner) with
+upstream's names; one version token shared with the VERSION file. Usage: lint.py TOOL.xml...
 """
 import os
 import re
@@ -36,7 +36,8 @@ UPSTREAM = {"ludwig_experiment": "Ludwig Experiment", "ludwig_train": "Ludwig Tr
             "ludwig_predict": "Ludwig Predict", "ludwig_evaluate": "Ludwig Evaluate",
             "ludwig_hyperopt": "Ludwig Hyperopt", "ludwig_visualize": "Ludwig Visualize",
             "ludwig_config_generator": "Ludwig Config Generator",
-            "ludwig_render_config": "Ludwig Render Config"}
+            "ludwig_render_config": "Ludwig Render Config",
+            "image_learner": "Image Learner"}
 
 PEP440 = re.compile(r"^([1-9][0-9]*!)?(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*((a|b|rc)(0|[1-9][0-9]*))?"
                     r"(\.post(0|[1-9][0-9]*))?(\.dev(0|[1-9][0-9]*))?(\+[a-z0-9]+(\.[a-z0-9]+)*)?$")
@@ -239,8 +240,11 @@ def lint(path, version_file):
             ptype = p.get("type")
             if ptype == "select":
                 opts = [o.get("value") for o in p.findall("option")]
-                if opts and v not in opts:
-                    error(f"Test {i}: value '{v}' of {pn} is not one of its options {opts}")
+                # a multiple select takes a comma-separated list of its options
+                vals = v.split(",") if p.get("multiple") == "true" else [v]
+                for one in vals:
+                    if opts and one not in opts:
+                        error(f"Test {i}: value '{one}' of {pn} is not one of its options {opts}")
             elif ptype == "integer":
                 try:
                     iv = int(v)

@@ -9,7 +9,7 @@ PY=/usr/bin/python3
 G=tests/galaxy
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-TOOLS="galaxy/ludwig_experiment.xml galaxy/ludwig_train.xml galaxy/ludwig_predict.xml galaxy/ludwig_evaluate.xml galaxy/ludwig_hyperopt.xml galaxy/ludwig_visualize.xml galaxy/ludwig_config_generator.xml galaxy/ludwig_render_config.xml"
+TOOLS="galaxy/ludwig_experiment.xml galaxy/ludwig_train.xml galaxy/ludwig_predict.xml galaxy/ludwig_evaluate.xml galaxy/ludwig_hyperopt.xml galaxy/ludwig_visualize.xml galaxy/ludwig_config_generator.xml galaxy/ludwig_render_config.xml galaxy/image_learner.xml"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 echo "== galaxy: schema"
@@ -27,14 +27,15 @@ fi
 
 echo "== galaxy: lint"
 $PY $G/lint.py $TOOLS
-# each mutation must be reported with its message
+# each mutation (of ludwig_experiment.xml, or of the tool given fourth) must be reported with its
+# message
 lint_neg() {
-    name=$1 want=$2 expr=$3
+    name=$1 want=$2 expr=$3 tool=${4:-galaxy/ludwig_experiment.xml}
     rm -rf "$T/lint-$name"; mkdir "$T/lint-$name"
     cp galaxy/macros.xml "$T/lint-$name/"
     $PY -c "import sys; s = open(sys.argv[1]).read(); exec(sys.argv[2]); open(sys.argv[3], 'w').write(s)" \
-        galaxy/ludwig_experiment.xml "$expr" "$T/lint-$name/ludwig_experiment.xml"
-    if $PY $G/lint.py "$T/lint-$name/ludwig_experiment.xml" > "$T/lint-$name.out"; then
+        "$tool" "$expr" "$T/lint-$name/$(basename "$tool")"
+    if $PY $G/lint.py "$T/lint-$name/$(basename "$tool")" > "$T/lint-$name.out"; then
         cat "$T/lint-$name.out"; fail "lint self-test $name: not reported"
     fi
     grep -qF -- "$want" "$T/lint-$name.out" || { cat "$T/lint-$name.out"; fail "lint self-test $name: message lacks '$want'"; }
@@ -53,6 +54,9 @@ lint_neg testparam "Test param eval_splits not found" "s = s.replace('name=\"eva
 lint_neg testvalue "value 'tests' of eval_split is not one of its options" "s = s.replace('name=\"eval_split\" value=\"full\"', 'name=\"eval_split\" value=\"tests\"')"
 lint_neg seedrange "value 1000000 of random_seed is outside [0, 999999]" "s = s.replace('name=\"random_seed\" value=\"7\"', 'name=\"random_seed\" value=\"1000000\"')"
 lint_neg name "must keep upstream's name 'Ludwig Experiment'" "s = s.replace('name=\"Ludwig Experiment\"', 'name=\"Ludwig experiment\"')"
+lint_neg multiselect "value 'random_flip' of augmentation is not one of its options" \
+    "s = s.replace('random_horizontal_flip,random_vertical_flip,random_rotate\"', 'random_horizontal_flip,random_flip\"')" \
+    galaxy/image_learner.xml
 
 echo "== galaxy: shed, planemo and recipe files"
 $PY $G/check_meta.py
