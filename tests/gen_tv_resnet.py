@@ -5,7 +5,8 @@ torchvision's pretrained file would be (<dir>/hub/checkpoints/<torchvision's fil
 its outputs and gradients on real photographs.
 
 Usage: gen_tv_resnet.py DIR. Per case (resnet18 on 224x224, resnet50 on 128x128,
-mobilenet_v3_small and _large on 224x224, their classifier's dropout off) DIR/<case>.bin
+mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s on 128x128, their
+classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      two photographs as torchvision's ImageClassification transform makes them
   hw (K,F), hb (K) a linear head on the encoder output; loss = sum(G * (enc @ hw.T + hb))
@@ -15,7 +16,8 @@ holds little-endian float32 arrays, in order:
   then, for each tensor of names.txt in order, the loss's gradient in train mode
   then, for each batch norm, running_mean and running_var after that train-mode forward
 DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict name and shape.
-DIR/wide_resnet50_2.txt: the same names and shapes for wide_resnet50_2 (no weights: 69 million).
+DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt: the same names and shapes
+alone (no weights: tens of millions).
 """
 import os
 import sys
@@ -68,6 +70,9 @@ def case(d, name, variant, file, B, S, resize, K, seed):
         for mod in m.classifier:
             if isinstance(mod, torch.nn.Dropout):
                 mod.p = 0.0
+        for mod in m.modules():  # EfficientNet's stochastic depth off as well
+            if isinstance(mod, torchvision.ops.StochasticDepth):
+                mod.p = 0.0
     else:
         m.fc = torch.nn.Identity()
         F = 512 * (4 if variant >= 50 else 1)
@@ -97,13 +102,14 @@ def case(d, name, variant, file, B, S, resize, K, seed):
             f.write(PREFIX + n + "\n")
 
 
-def names_only(d, name, build):
-    """DIR/<name>.txt alone: the state_dict's parameter names and shapes, then its batch norms."""
+def names_only(d, name, build, head="fc."):
+    """DIR/<name>.txt alone: the state_dict's parameter names and shapes (less the head Ludwig
+    replaces), then its batch norms."""
     m = build(weights=None)
     with open(os.path.join(d, name + ".txt"), "w") as f:
         f.write("1 32 2 2048\n")
         for n, p in m.named_parameters():
-            if not n.startswith("fc."):
+            if not n.startswith(head):
                 f.write(PREFIX + n + " " + " ".join(str(s) for s in p.shape) + "\n")
         f.write("buffers\n")
         for n, mod in m.named_modules():
@@ -117,7 +123,11 @@ def main():
     case(d, "resnet50", 50, "resnet50-11ad3fa6.pth", 2, 128, 146, 3, 2)
     case(d, "mobilenet_v3_small", "mobilenet_v3_small", "mobilenet_v3_small-047dcff4.pth", 2, 224, 256, 3, 3)
     case(d, "mobilenet_v3_large", "mobilenet_v3_large", "mobilenet_v3_large-5c1a4163.pth", 2, 224, 232, 3, 4)
+    case(d, "efficientnet_b0", "efficientnet_b0", "efficientnet_b0_rwightman-3dd342df.pth", 2, 224, 256, 3, 5)
+    case(d, "efficientnet_v2_s", "efficientnet_v2_s", "efficientnet_v2_s-dd5fe13b.pth", 2, 128, 146, 3, 6)
     names_only(d, "wide_resnet50_2", torchvision.models.wide_resnet50_2)
+    names_only(d, "efficientnet_b3", torchvision.models.efficientnet_b3, "classifier.1.")
+    names_only(d, "efficientnet_v2_m", torchvision.models.efficientnet_v2_m, "classifier.1.")
 
 
 if __name__ == "__main__":

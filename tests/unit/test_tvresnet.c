@@ -119,9 +119,11 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
     return build_enc(LC_ENC_TV_RESNET, variant, wide, S, K, B, threads, e);
 }
 
-/* variant < 0: MobileNetV3, -1 small, -2 large */
+/* variant < 0: MobileNetV3, -1 small, -2 large; <= -100: EfficientNet -100 - tv_variant */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
+    if (variant <= -100)
+        return build_enc(LC_ENC_TV_EFFICIENTNET, -100 - variant, 0, S, K, B, threads, e);
     if (variant < 0)
         return build_enc(LC_ENC_TV_MOBILENETV3, -variant - 1, 0, S, K, B, threads, e);
     return build_wide(variant, 0, S, K, B, threads, e);
@@ -204,7 +206,7 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
     for (int i = 0; i < m->nlayers; i++)
         if (m->layers[i].part == LC_PART_ENC_TV) {
             pool = &m->layers[i];
-            if (m->layers[i].type == LC_L_DROPOUT)
+            if (m->layers[i].type == LC_L_DROPOUT || m->layers[i].type == LC_L_STOCHDEPTH)
                 m->layers[i].u.rate = 0.0f;
         }
     CHECK(pool != NULL && find_tv(m, "avgpool") != NULL);
@@ -327,24 +329,27 @@ static void planning_errors(void)
     lc_model_free(m);
 }
 
-/* wide_resnet50_2: the names and shapes of torchvision's state_dict (its numbers are resnet50's
- * code with wider bottlenecks, checked above) */
-static void wide_names(const char *dir)
+/* Models checked by their state_dict's names and shapes alone (their numbers come from the code
+ * checked above): wide_resnet50_2 (resnet50's code, wider bottlenecks), efficientnet_b3 (b0's,
+ * scaled in width and depth) and efficientnet_v2_m (v2_s's, one more stage) */
+static void names_only(const char *dir, const char *name, lc_enc_type enc, int variant, int wide,
+                       int np, int nb)
 {
     expect *x = calloc(1, sizeof *x);
-    int rc = x ? read_expect(dir, "wide_resnet50_2", 0, x) : -1;
-    CHECK_MSG(rc == 0, "wide_resnet50_2: cannot read the names gen_tv_resnet.py wrote");
+    int rc = x ? read_expect(dir, name, 0, x) : -1;
+    CHECK_MSG(rc == 0, "%s: cannot read the names gen_tv_resnet.py wrote", name);
     lc_error e = {0};
-    lc_model *m = rc == 0 ? build_wide(50, 1, 32, 2, 1, 1, &e) : NULL;
-    CHECK_MSG(rc != 0 || m != NULL, "wide_resnet50_2: %s", e.msg);
+    lc_model *m = rc == 0 ? build_enc(enc, variant, wide, 64, 2, 1, 1, &e) : NULL;
+    CHECK_MSG(rc != 0 || m != NULL, "%s: %s", name, e.msg);
     if (m) {
         int nt = lc_model_tensors(m, NULL, 0);
         lc_tensor_info *ti = calloc((size_t)nt + 1, sizeof *ti);
         if (ti) {
             lc_model_tensors(m, ti, nt);
-            CHECK(names_match(ti, nt, x, "wide_resnet50_2", 1));
-            CHECK(x->np == 159 && x->nb == 53);
-            printf("test_tvresnet: wide_resnet50_2: %zu parameters\n", m->nparams);
+            CHECK(names_match(ti, nt, x, name, 1));
+            CHECK_MSG(x->np == np && x->nb == nb, "%s: torch has %d tensors and %d batch norms",
+                      name, x->np, x->nb);
+            printf("test_tvresnet: %s: %zu parameters\n", name, m->nparams);
         }
         free(ti);
     }
@@ -376,8 +381,10 @@ int main(int argc, char **argv)
         } cases[] = {{"resnet18", "resnet18-f37072fd.pth", 18},
                      {"resnet50", "resnet50-11ad3fa6.pth", 50},
                      {"mobilenet_v3_small", "mobilenet_v3_small-047dcff4.pth", -1},
-                     {"mobilenet_v3_large", "mobilenet_v3_large-5c1a4163.pth", -2}};
-        for (int c = 0; c < 4; c++) {
+                     {"mobilenet_v3_large", "mobilenet_v3_large-5c1a4163.pth", -2},
+                     {"efficientnet_b0", "efficientnet_b0_rwightman-3dd342df.pth", -100},
+                     {"efficientnet_v2_s", "efficientnet_v2_s-dd5fe13b.pth", -108}};
+        for (int c = 0; c < 6; c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
             CHECK_MSG(rc == 0, "%s: cannot read the fixture gen_tv_resnet.py wrote", cases[c].name);
@@ -399,7 +406,9 @@ int main(int argc, char **argv)
             free_expect(x);
             free(x);
         }
-        wide_names(dir);
+        names_only(dir, "wide_resnet50_2", LC_ENC_TV_RESNET, 50, 1, 159, 53);
+        names_only(dir, "efficientnet_b3", LC_ENC_TV_EFFICIENTNET, 3, 0, 338, 78);
+        names_only(dir, "efficientnet_v2_m", LC_ENC_TV_EFFICIENTNET, 9, 0, 647, 157);
     }
     if (argc < 2)
         lc_rm_tree(dir);

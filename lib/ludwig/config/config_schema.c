@@ -156,6 +156,19 @@ static const lc_key tv_mobilenetv3_keys[] = {
 };
 const lc_section lc_sec_tv_mobilenetv3 = {"encoder", tv_mobilenetv3_keys};
 
+/* torchvision's EfficientNet (Ludwig's TVEfficientNetEncoderConfig) */
+static const lc_key tv_efficientnet_keys[] = {
+    {"type", T_STR, "\"efficientnet\"", 0, 0, "efficientnet", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_variant", T_STR, "\"b0\"", 0, 0, "b0|b1|b2|b3|b4|b5|b6|b7|v2_s|v2_m|v2_l", NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_tv_efficientnet = {"encoder", tv_efficientnet_keys};
+
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},
     {"fill_value", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},

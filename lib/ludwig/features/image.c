@@ -61,18 +61,24 @@ lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const cha
 
 int lc_enc_is_tv(const lc_input_spec *s)
 {
-    return s->enc == LC_ENC_TV_RESNET || s->enc == LC_ENC_TV_MOBILENETV3;
+    return s->enc == LC_ENC_TV_RESNET || s->enc == LC_ENC_TV_MOBILENETV3 ||
+           s->enc == LC_ENC_TV_EFFICIENTNET;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
 {
-    return s->enc == LC_ENC_TV_MOBILENETV3 ? "mobilenetv3" : s->tv_wide ? "wide_resnet" : "resnet";
+    return s->enc == LC_ENC_TV_MOBILENETV3    ? "mobilenetv3"
+           : s->enc == LC_ENC_TV_EFFICIENTNET ? "efficientnet"
+           : s->tv_wide                       ? "wide_resnet"
+                                              : "resnet";
 }
 
 const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
 {
     if (s->enc == LC_ENC_TV_MOBILENETV3)
         snprintf(buf, n, "%s", s->tv_variant == 1 ? "large" : "small");
+    else if (s->enc == LC_ENC_TV_EFFICIENTNET)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 11 ? lc_tv_efficientnet_variants[s->tv_variant] : "?");
     else
         snprintf(buf, n, "%d%s", s->tv_variant, s->tv_wide ? "_2" : "");
     return buf;
@@ -83,23 +89,37 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
  * transform that goes with them */
 const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
 {
+    enum { BL = LC_TV_BILINEAR, BC = LC_TV_BICUBIC };
     static const struct {
         lc_enc_type enc;
-        int v, wide, resize;
+        int v, wide, resize, crop, interp;
         const char *file;
-    } tab[] = {{LC_ENC_TV_RESNET, 18, 0, 256, "resnet18-f37072fd.pth"},
-               {LC_ENC_TV_RESNET, 34, 0, 256, "resnet34-b627a593.pth"},
-               {LC_ENC_TV_RESNET, 50, 0, 232, "resnet50-11ad3fa6.pth"},
-               {LC_ENC_TV_RESNET, 101, 0, 232, "resnet101-cd907fc2.pth"},
-               {LC_ENC_TV_RESNET, 152, 0, 232, "resnet152-f82ba261.pth"},
-               {LC_ENC_TV_RESNET, 50, 1, 232, "wide_resnet50_2-9ba9bcbe.pth"},
-               {LC_ENC_TV_RESNET, 101, 1, 232, "wide_resnet101_2-d733dc28.pth"},
-               {LC_ENC_TV_MOBILENETV3, 0, 0, 256, "mobilenet_v3_small-047dcff4.pth"},
-               {LC_ENC_TV_MOBILENETV3, 1, 0, 232, "mobilenet_v3_large-5c1a4163.pth"}};
+    } tab[] = {{LC_ENC_TV_RESNET, 18, 0, 256, 224, BL, "resnet18-f37072fd.pth"},
+               {LC_ENC_TV_RESNET, 34, 0, 256, 224, BL, "resnet34-b627a593.pth"},
+               {LC_ENC_TV_RESNET, 50, 0, 232, 224, BL, "resnet50-11ad3fa6.pth"},
+               {LC_ENC_TV_RESNET, 101, 0, 232, 224, BL, "resnet101-cd907fc2.pth"},
+               {LC_ENC_TV_RESNET, 152, 0, 232, 224, BL, "resnet152-f82ba261.pth"},
+               {LC_ENC_TV_RESNET, 50, 1, 232, 224, BL, "wide_resnet50_2-9ba9bcbe.pth"},
+               {LC_ENC_TV_RESNET, 101, 1, 232, 224, BL, "wide_resnet101_2-d733dc28.pth"},
+               {LC_ENC_TV_MOBILENETV3, 0, 0, 256, 224, BL, "mobilenet_v3_small-047dcff4.pth"},
+               {LC_ENC_TV_MOBILENETV3, 1, 0, 232, 224, BL, "mobilenet_v3_large-5c1a4163.pth"},
+               /* EfficientNet: b1's DEFAULT is IMAGENET1K_V2, the others' V1 */
+               {LC_ENC_TV_EFFICIENTNET, 0, 0, 256, 224, BC, "efficientnet_b0_rwightman-3dd342df.pth"},
+               {LC_ENC_TV_EFFICIENTNET, 1, 0, 255, 240, BL, "efficientnet_b1-c27df63c.pth"},
+               {LC_ENC_TV_EFFICIENTNET, 2, 0, 288, 288, BC, "efficientnet_b2_rwightman-bcdf34b7.pth"},
+               {LC_ENC_TV_EFFICIENTNET, 3, 0, 320, 300, BC, "efficientnet_b3_rwightman-cf984f9c.pth"},
+               {LC_ENC_TV_EFFICIENTNET, 4, 0, 384, 380, BC, "efficientnet_b4_rwightman-7eb33cd5.pth"},
+               {LC_ENC_TV_EFFICIENTNET, 5, 0, 456, 456, BC, "efficientnet_b5_lukemelas-b6417697.pth"},
+               {LC_ENC_TV_EFFICIENTNET, 6, 0, 528, 528, BC, "efficientnet_b6_lukemelas-c76e70fd.pth"},
+               {LC_ENC_TV_EFFICIENTNET, 7, 0, 600, 600, BC, "efficientnet_b7_lukemelas-dcc49843.pth"},
+               {LC_ENC_TV_EFFICIENTNET, 8, 0, 384, 384, BL, "efficientnet_v2_s-dd5fe13b.pth"},
+               {LC_ENC_TV_EFFICIENTNET, 9, 0, 480, 480, BL, "efficientnet_v2_m-dc08266a.pth"},
+               {LC_ENC_TV_EFFICIENTNET, 10, 0, 480, 480, BC, "efficientnet_v2_l-59c71312.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)
-                lc_tv_transform_imagenet(t, tab[i].resize, 224, LC_TV_BILINEAR);
+                lc_tv_transform_imagenet(t, tab[i].resize, tab[i].crop,
+                                         tab[i].interp == BC ? LC_TV_BICUBIC : LC_TV_BILINEAR);
             return tab[i].file;
         }
     return NULL;

@@ -113,8 +113,10 @@ typedef enum lc_enc_type {
                              * steps (concat: the series as it is) */
     LC_ENC_TV_RESNET,       /* image `resnet`: torchvision's ResNet (model_variant 18, 34, 50,
                              * 101, 152) without its fc: the globally averaged last feature map */
-    LC_ENC_TV_MOBILENETV3   /* image `mobilenetv3`: torchvision's MobileNetV3 (tv_variant 0
+    LC_ENC_TV_MOBILENETV3,  /* image `mobilenetv3`: torchvision's MobileNetV3 (tv_variant 0
                              * small, 1 large) without its last Linear */
+    LC_ENC_TV_EFFICIENTNET  /* image `efficientnet`: torchvision's EfficientNet (tv_variant 0..7
+                             * b0..b7, 8..10 v2_s, v2_m, v2_l) without its Linear */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -173,6 +175,9 @@ typedef struct lc_input_spec {
     int tv_frozen;         /* trainable: false (the backbone's parameters are not trained; its
                             * batch norms still use and update batch statistics, as in torch) */
 } lc_input_spec;
+
+/* efficientnet's model_variant names, by lc_input_spec.tv_variant */
+extern const char *const lc_tv_efficientnet_variants[11];
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,
@@ -243,8 +248,11 @@ typedef enum lc_ltype {
     LC_L_LN_STEP,          /* LayerNorm over the last dimension of (B, T, H) */
     LC_L_MHA,              /* multi-head scaled dot-product attention: sources q, k, v (B, T, H),
                             * out (B, T, H); softmax weights kept in aux */
-    LC_L_SCALE_CH          /* (B, C, HW) x (B, C): each channel times its sample's scale
+    LC_L_SCALE_CH,         /* (B, C, HW) x (B, C): each channel times its sample's scale
                             * (squeeze-excitation); sources x then the scales */
+    LC_L_STOCHDEPTH        /* torchvision's StochasticDepth(p, "row"): in training each sample
+                            * kept with probability 1 - p and scaled by 1 / (1 - p), or zeroed;
+                            * the identity in evaluation; the scales kept in aux */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */

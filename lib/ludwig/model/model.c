@@ -1275,6 +1275,134 @@ static lc_status plan_tv_mobilenetv3(planner *pl, node *at, const lc_input_spec 
     return LC_OK;
 }
 
+const char *const lc_tv_efficientnet_variants[11] = {"b0", "b1", "b2", "b3", "b4", "b5",
+                                                     "b6", "b7", "v2_s", "v2_m", "v2_l"};
+
+/* torchvision's EfficientNet (b0..b7: MBConv stages scaled by width and depth; v2_s/m/l:
+ * FusedMBConv stages first) up to its classifier's Dropout: Ludwig replaces the Linear with
+ * Identity. Blocks features.<stage>.<i>.block.<j>; SiLU everywhere; squeeze-excitation with
+ * max(1, in / 4) channels, SiLU and Sigmoid; stochastic depth ("row", 0.2 x block / blocks) on
+ * the residual branch. */
+static lc_status plan_tv_efficientnet(planner *pl, node *at, const lc_input_spec *s)
+{
+    typedef struct {
+        int fused, expand, k, stride, in, out, layers;
+    } stage;
+    static const stage b_cfg[] = {{0, 1, 3, 1, 32, 16, 1},   {0, 6, 3, 2, 16, 24, 2},
+                                  {0, 6, 5, 2, 24, 40, 2},   {0, 6, 3, 2, 40, 80, 3},
+                                  {0, 6, 5, 1, 80, 112, 3},  {0, 6, 5, 2, 112, 192, 4},
+                                  {0, 6, 3, 1, 192, 320, 1}};
+    static const stage v2s[] = {{1, 1, 3, 1, 24, 24, 2},    {1, 4, 3, 2, 24, 48, 4},
+                                {1, 4, 3, 2, 48, 64, 4},    {0, 4, 3, 2, 64, 128, 6},
+                                {0, 6, 3, 1, 128, 160, 9},  {0, 6, 3, 2, 160, 256, 15}};
+    static const stage v2m[] = {{1, 1, 3, 1, 24, 24, 3},    {1, 4, 3, 2, 24, 48, 5},
+                                {1, 4, 3, 2, 48, 80, 5},    {0, 4, 3, 2, 80, 160, 7},
+                                {0, 6, 3, 1, 160, 176, 14}, {0, 6, 3, 2, 176, 304, 18},
+                                {0, 6, 3, 1, 304, 512, 5}};
+    static const stage v2l[] = {{1, 1, 3, 1, 32, 32, 4},    {1, 4, 3, 2, 32, 64, 7},
+                                {1, 4, 3, 2, 64, 96, 7},    {0, 4, 3, 2, 96, 192, 10},
+                                {0, 6, 3, 1, 192, 224, 19}, {0, 6, 3, 2, 224, 384, 25},
+                                {0, 6, 3, 1, 384, 640, 7}};
+    static const double width[8] = {1.0, 1.0, 1.1, 1.2, 1.4, 1.6, 1.8, 2.0};
+    static const double depth[8] = {1.0, 1.1, 1.2, 1.4, 1.8, 2.2, 2.6, 3.1};
+    static const float drop[11] = {0.2f, 0.2f, 0.3f, 0.3f, 0.4f, 0.4f, 0.5f, 0.5f, 0.2f, 0.3f, 0.4f};
+    int v = s->tv_variant, fz = s->tv_frozen;
+    if (v < 0 || v > 10)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': efficientnet variant %d", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the efficientnet encoder takes 3-channel images (got %d)", s->name, s->C);
+    const stage *cfg = v < 8 ? b_cfg : v == 8 ? v2s : v == 9 ? v2m : v2l;
+    int ns = v < 8 ? 7 : v == 8 ? 6 : 7;
+    double wm = v < 8 ? width[v] : 1.0, dm = v < 8 ? depth[v] : 1.0;
+    /* b5..b7: eps 1e-3, momentum 0.01; v2: eps 1e-3; the others torch's defaults */
+    float eps = v >= 5 ? 1e-3f : 1e-5f, mom = v >= 5 && v <= 7 ? 0.01f : 0.1f;
+    int total = 0;
+    for (int k = 0; k < ns; k++)
+        total += (int)ceil(cfg[k].layers * dm);
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[96];
+    if ((st = tv_convg(pl, at, &m, tv_divisible(cfg[0].in * wm), 3, 2, 1, 1, 0, "features.0.0", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "features.0.1", eps, mom, LC_ACT_SILU, fz)))
+        return st;
+    int block_id = 0;
+    for (int k = 0; k < ns; k++) {
+        int layers = (int)ceil(cfg[k].layers * dm);
+        int cin = tv_divisible(cfg[k].in * wm), cout = tv_divisible(cfg[k].out * wm);
+        for (int b = 0; b < layers; b++, block_id++) {
+            int in_c = b == 0 ? cin : cout, stride = b == 0 ? cfg[k].stride : 1;
+            int exp = tv_divisible((double)in_c * cfg[k].expand);
+            node in = *at;
+            int j = 0;
+#define EBN(fmt) (snprintf(nm, sizeof nm, "features.%d.%d.block.%d" fmt, k + 1, b, j), nm)
+            if (cfg[k].fused) {
+                if (exp != in_c) {
+                    if ((st = tv_convg(pl, at, &m, exp, cfg[k].k, stride, (cfg[k].k - 1) / 2, 1, 0, EBN(".0"), fz)) ||
+                        (st = tv_bn_act(pl, at, &m, EBN(".1"), eps, mom, LC_ACT_SILU, fz)))
+                        return st;
+                    j++;
+                    if ((st = tv_convg(pl, at, &m, cout, 1, 1, 0, 1, 0, EBN(".0"), fz)) ||
+                        (st = tv_bn_act(pl, at, &m, EBN(".1"), eps, mom, LC_ACT_LINEAR, fz)))
+                        return st;
+                } else if ((st = tv_convg(pl, at, &m, cout, cfg[k].k, stride, (cfg[k].k - 1) / 2, 1, 0, EBN(".0"), fz)) ||
+                           (st = tv_bn_act(pl, at, &m, EBN(".1"), eps, mom, LC_ACT_SILU, fz))) {
+                    return st;
+                }
+            } else {
+                if (exp != in_c) {
+                    if ((st = tv_convg(pl, at, &m, exp, 1, 1, 0, 1, 0, EBN(".0"), fz)) ||
+                        (st = tv_bn_act(pl, at, &m, EBN(".1"), eps, mom, LC_ACT_SILU, fz)))
+                        return st;
+                    j++;
+                }
+                if ((st = tv_convg(pl, at, &m, exp, cfg[k].k, stride, (cfg[k].k - 1) / 2, exp, 0, EBN(".0"), fz)) ||
+                    (st = tv_bn_act(pl, at, &m, EBN(".1"), eps, mom, LC_ACT_SILU, fz)))
+                    return st;
+                j++;
+                if ((st = tv_squeeze_excite(pl, at, &m, in_c / 4 > 1 ? in_c / 4 : 1, LC_ACT_SILU,
+                                            LC_ACT_SIGMOID, EBN(""), fz)))
+                    return st;
+                j++;
+                if ((st = tv_convg(pl, at, &m, cout, 1, 1, 0, 1, 0, EBN(".0"), fz)) ||
+                    (st = tv_bn_act(pl, at, &m, EBN(".1"), eps, mom, LC_ACT_LINEAR, fz)))
+                    return st;
+            }
+#undef EBN
+            if (stride == 1 && in_c == cout) {
+                float p = 0.2f * (float)block_id / (float)total;
+                int from = pl->n;
+                if (p > 0.0f) {
+                    lc_layer *l = add_layer(pl, LC_L_STOCHDEPTH, *at, at->n);
+                    if (!l)
+                        return LC_ERR_NOMEM;
+                    l->u.rate = p;
+                    l->aux_off = pl->aux_per_sample;
+                    pl->aux_per_sample += sizeof(float);
+                    *at = here(pl);
+                }
+                if ((st = add_residual(pl, at, in)))
+                    return st;
+                snprintf(nm, sizeof nm, "features.%d.%d", k + 1, b);
+                tv_tag(pl, from, nm, fz);
+            }
+        }
+    }
+    int last = v < 8 ? 4 * tv_divisible(cfg[ns - 1].out * wm) : 1280;
+    char nb0[32], nb1[32];
+    snprintf(nb0, sizeof nb0, "features.%d.0", ns + 1);
+    snprintf(nb1, sizeof nb1, "features.%d.1", ns + 1);
+    if ((st = tv_convg(pl, at, &m, last, 1, 1, 0, 1, 0, nb0, fz)) ||
+        (st = tv_bn_act(pl, at, &m, nb1, eps, mom, LC_ACT_SILU, fz)) ||
+        (st = tv_global_avg(pl, at, &m, "avgpool", fz)))
+        return st;
+    int from = pl->n;
+    if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, drop[v], -1)))
+        return st;
+    tv_tag(pl, from, "classifier.0", fz);
+    return LC_OK;
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -1352,6 +1480,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_resnet(pl, at, s);
     case LC_ENC_TV_MOBILENETV3:
         return plan_tv_mobilenetv3(pl, at, s);
+    case LC_ENC_TV_EFFICIENTNET:
+        return plan_tv_efficientnet(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1371,6 +1501,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_STACKED_CNN:
     case LC_ENC_TV_RESNET:
     case LC_ENC_TV_MOBILENETV3:
+    case LC_ENC_TV_EFFICIENTNET:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -1720,7 +1851,7 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         if (l->type == LC_L_BATCHNORM || l->type == LC_L_LAYERNORM || l->type == LC_L_LN_STEP)
             l->aux_off += aux_per_sample * B;
         else if (l->type == LC_L_DROPOUT || l->type == LC_L_RNN || l->type == LC_L_SEQRED ||
-                 l->type == LC_L_POOL1D || l->type == LC_L_MHA ||
+                 l->type == LC_L_POOL1D || l->type == LC_L_MHA || l->type == LC_L_STOCHDEPTH ||
                  (l->type == LC_L_POOL && l->u.pool.is_max) ||
                  (l->type == LC_L_CONV && l->fused && l->fuse.pool))
             l->aux_off *= B; /* per-sample offset -> batch offset */
@@ -2382,6 +2513,24 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         case LC_L_CONCAT:
             concat_forward(m, i, B, y);
             break;
+        case LC_L_STOCHDEPTH: {
+            float *keep = (float *)(m->aux + l->aux_off);
+            size_t n = l->out_n;
+            if (!training) {
+                memcpy(y, x, (size_t)B * n * sizeof *y);
+                break;
+            }
+            /* one draw per sample from (seed, layer, step): the same on any thread count */
+            lc_rng r;
+            lc_rng_init(&r, seed, LC_STREAM_DROPOUT, (step << 16) ^ (uint64_t)i);
+            float surv = 1.0f - l->u.rate;
+            for (int s = 0; s < B; s++) {
+                keep[s] = lc_u01d(lc_rng_next(&r)) < (double)surv ? 1.0f / surv : 0.0f;
+                for (size_t j = 0; j < n; j++)
+                    y[(size_t)s * n + j] = x[(size_t)s * n + j] * keep[s];
+            }
+            break;
+        }
         case LC_L_SCALE_CH: {
             const float *sc = src_data(m, layer_src(m, i, 1));
             size_t C = (size_t)l->u.norm.C, HW = (size_t)l->u.norm.HW;
@@ -2776,6 +2925,15 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             }
             continue;
         }
+        case LC_L_STOCHDEPTH:
+            if (dx) {
+                const float *keep = (const float *)(m->aux + l->aux_off);
+                size_t n = l->out_n;
+                for (int b = 0; b < B; b++)
+                    for (size_t j = 0; j < n; j++)
+                        dx[(size_t)b * n + j] = dy[(size_t)b * n + j] * keep[b];
+            }
+            break;
         case LC_L_SCALE_CH: { /* dx = dy s; ds[b, c] = sum over the map of dy x */
             const float *sc = src_data(m, layer_src(m, i, 1));
             size_t C = (size_t)l->u.norm.C, HW = (size_t)l->u.norm.HW;

@@ -1,5 +1,6 @@
 #!/bin/sh
-# The image `mobilenetv3` encoder end to end (issue 16) on test-data's MNIST subset (120 digits),
+# The image `mobilenetv3` and `efficientnet` encoders end to end (issue 16) on test-data's MNIST
+# subset (120 digits),
 # through torchvision's preprocessing for the variant (small: resize 256, large: 232; 224 crop,
 # ImageNet normalisation):
 #  - small from scratch (use_pretrained: false): trains, saves Ludwig's tensor names
@@ -10,17 +11,20 @@
 #    model_variant refused with its line;
 #  - large, pretrained and frozen, the file made by Debian's torchvision (random weights,
 #    TORCH_HOME): the backbone's parameters in model_weights are the file's bit for bit and its
-#    batch norms' running statistics moved. Skipped without torchvision.
+#    batch norms' running statistics moved. Skipped without torchvision;
+#  - efficientnet b0 from scratch (stochastic depth and dropout in training, neither in
+#    evaluation: predict reproduces the test predictions), its 224 crop through the bicubic
+#    resize; b1's missing file named (its transform crops 240).
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 PY=/usr/bin/python3
 D=$(pwd)/test-data
 . tests/e2e/lib/expect.sh
-fail() { echo "FAIL mobilenet: $*"; fails=$((fails + 1)); }
+fail() { echo "FAIL tv_encoders: $*"; fails=$((fails + 1)); }
 
-cfg() { # NAME VARIANT EXTRA-ENCODER-LINES
-    printf 'input_features:\n  - name: image_path\n    type: image\n    encoder:\n      type: mobilenetv3\n      model_variant: %s\n%s\noutput_features:\n  - name: label\n    type: category\ntrainer:\n  epochs: 1\n  batch_size: 16\n' "$2" "$3" > "$T/$1.yaml"
+cfg() { # NAME VARIANT EXTRA-ENCODER-LINES [TYPE]
+    printf 'input_features:\n  - name: image_path\n    type: image\n    encoder:\n      type: %s\n      model_variant: %s\n%s\noutput_features:\n  - name: label\n    type: category\ntrainer:\n  epochs: 1\n  batch_size: 16\n' "${4:-mobilenetv3}" "$2" "$3" > "$T/$1.yaml"
 }
 DATA="--dataset $D/mnist_subset.csv --raw_data $D/mnist_subset.zip"
 
@@ -89,5 +93,18 @@ PYEOF
 else
     echo "mobilenet: note: Debian's python3-torchvision is not installed: the pretrained case is skipped"
 fi
+cfg eff b0 "      use_pretrained: false" efficientnet
+expect efficientnet_b0 0 "input 3x224x224" -- --config "$T/eff.yaml" $DATA
+R="$T/out-efficientnet_b0/experiment_run"
+grep -q '"torchvision_model_variant": "b0"' "$R/model/training_set_metadata.json" ||
+    fail "efficientnet: the metadata does not name the variant"
+set +e
+"$LUDWIG_C" predict --model_path "$R/model" --dataset "$D/mnist_subset.csv" --raw_data "$D/mnist_subset.zip" \
+    --split test --output_directory "$T/pred-eff" --threads 2 > "$T/pred-eff.log" 2>&1 || { cat "$T/pred-eff.log"; fail "efficientnet predict"; }
+set -e
+cmp -s "$R/predictions_parquet.csv" "$T/pred-eff/predictions_parquet.csv" ||
+    fail "efficientnet: predict's test predictions differ from the experiment's (stochastic depth in evaluation?)"
+cfg effmiss b1 "      model_cache_dir: $T/nocache" efficientnet
+expect efficientnet_missing 2 "efficientnet_b1-c27df63c.pth" -- --config "$T/effmiss.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
-echo "test_mobilenet: ok ($n cases)"
+echo "test_tv_encoders: ok ($n cases)"
