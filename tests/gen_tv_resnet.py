@@ -5,8 +5,8 @@ torchvision's pretrained file would be (<dir>/hub/checkpoints/<torchvision's fil
 its outputs and gradients on real photographs.
 
 Usage: gen_tv_resnet.py DIR. Per case (resnet18 on 224x224, resnet50 on 128x128,
-mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s on 128x128, their
-classifier's dropout and stochastic depth off) DIR/<case>.bin
+mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s on 128x128, vit_b_16 on 64x64,
+their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      two photographs as torchvision's ImageClassification transform makes them
   hw (K,F), hb (K) a linear head on the encoder output; loss = sum(G * (enc @ hw.T + hb))
@@ -16,7 +16,8 @@ holds little-endian float32 arrays, in order:
   then, for each tensor of names.txt in order, the loss's gradient in train mode
   then, for each batch norm, running_mean and running_var after that train-mode forward
 DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict name and shape.
-DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt: the same names and shapes
+DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224): the
+same names and shapes
 alone (no weights: tens of millions).
 """
 import os
@@ -46,10 +47,13 @@ def images(n, size, resize):
     return torch.stack(out)
 
 
-def case(d, name, variant, file, B, S, resize, K, seed):
+def case(d, name, variant, file, B, S, resize, K, seed, **kw):
     torch.manual_seed(seed)
     if isinstance(variant, str):  # mobilenet_v3_small, ...: the builder's name
-        m = getattr(torchvision.models, variant)(weights=None)
+        m = getattr(torchvision.models, variant)(weights=None, **kw)
+        if variant.startswith("vit"):  # class token and positions that matter (torch: zeros)
+            with torch.no_grad():
+                m.class_token.normal_(0, 0.5)
     else:
         m = getattr(torchvision.models, f"resnet{variant}")(weights=None)
     # batch norms that do something: random affine and running statistics
@@ -62,7 +66,10 @@ def case(d, name, variant, file, B, S, resize, K, seed):
                 mod.running_var.uniform_(0.5, 2.0)
     os.makedirs(os.path.join(d, name, "hub", "checkpoints"), exist_ok=True)
     torch.save(m.state_dict(), os.path.join(d, name, "hub", "checkpoints", file))
-    if isinstance(variant, str):
+    if isinstance(variant, str) and variant.startswith("vit"):
+        F = m.heads[-1].in_features  # Ludwig's _remove_softmax_layer: heads[-1] = Identity
+        m.heads[-1] = torch.nn.Identity()
+    elif isinstance(variant, str):
         # Ludwig's _remove_softmax_layer: classifier[-1] = Identity; the classifier's dropout
         # off so that train mode is deterministic (the C test turns its own off too)
         F = m.classifier[-1].in_features
@@ -125,9 +132,12 @@ def main():
     case(d, "mobilenet_v3_large", "mobilenet_v3_large", "mobilenet_v3_large-5c1a4163.pth", 2, 224, 232, 3, 4)
     case(d, "efficientnet_b0", "efficientnet_b0", "efficientnet_b0_rwightman-3dd342df.pth", 2, 224, 256, 3, 5)
     case(d, "efficientnet_v2_s", "efficientnet_v2_s", "efficientnet_v2_s-dd5fe13b.pth", 2, 128, 146, 3, 6)
+    # ViT-B/16 on 64x64 (16 patches and the class token: the same code as at 224, in seconds)
+    case(d, "vit_b_16_64", "vit_b_16", "vit_b_16-c867db91.pth", 2, 64, 73, 3, 7, image_size=64)
     names_only(d, "wide_resnet50_2", torchvision.models.wide_resnet50_2)
     names_only(d, "efficientnet_b3", torchvision.models.efficientnet_b3, "classifier.1.")
     names_only(d, "efficientnet_v2_m", torchvision.models.efficientnet_v2_m, "classifier.1.")
+    names_only(d, "vit_b_16", torchvision.models.vit_b_16, "heads.")
 
 
 if __name__ == "__main__":

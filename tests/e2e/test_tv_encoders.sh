@@ -1,5 +1,5 @@
 #!/bin/sh
-# The image `mobilenetv3` and `efficientnet` encoders end to end (issue 16) on test-data's MNIST
+# The image `mobilenetv3`, `efficientnet` and `vit` encoders end to end (issue 16) on test-data's MNIST
 # subset (120 digits),
 # through torchvision's preprocessing for the variant (small: resize 256, large: 232; 224 crop,
 # ImageNet normalisation):
@@ -14,7 +14,8 @@
 #    batch norms' running statistics moved. Skipped without torchvision;
 #  - efficientnet b0 from scratch (stochastic depth and dropout in training, neither in
 #    evaluation: predict reproduces the test predictions), its 224 crop through the bicubic
-#    resize; b1's missing file named (its transform crops 240).
+#    resize; b1's missing file named (its transform crops 240);
+#  - vit: b_16's missing file named before any image is read, a bad variant refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -106,5 +107,11 @@ cmp -s "$R/predictions_parquet.csv" "$T/pred-eff/predictions_parquet.csv" ||
     fail "efficientnet: predict's test predictions differ from the experiment's (stochastic depth in evaluation?)"
 cfg effmiss b1 "      model_cache_dir: $T/nocache" efficientnet
 expect efficientnet_missing 2 "efficientnet_b1-c27df63c.pth" -- --config "$T/effmiss.yaml" $DATA
+# vit: a missing file is named before any image is read (ViT-B/16 is 86 million parameters: the
+# numbers are test_tvresnet's); an unknown variant refused with its line
+cfg vitmiss b_16 "      model_cache_dir: $T/nocache" vit
+expect vit_missing 2 "vit_b_16-c867db91.pth" -- --config "$T/vitmiss.yaml" $DATA
+cfg vitbad b_99 "" vit
+expect vit_variant 1 "vitbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of b_16,b_32,l_16,l_32,h_14, got 'b_99'" -- --config "$T/vitbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

@@ -119,9 +119,12 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
     return build_enc(LC_ENC_TV_RESNET, variant, wide, S, K, B, threads, e);
 }
 
-/* variant < 0: MobileNetV3, -1 small, -2 large; <= -100: EfficientNet -100 - tv_variant */
+/* variant < 0: MobileNetV3, -1 small, -2 large; <= -100: EfficientNet -100 - tv_variant;
+ * <= -200: ViT -200 - tv_variant */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
+    if (variant <= -200)
+        return build_enc(LC_ENC_TV_VIT, -200 - variant, 0, S, K, B, threads, e);
     if (variant <= -100)
         return build_enc(LC_ENC_TV_EFFICIENTNET, -100 - variant, 0, S, K, B, threads, e);
     if (variant < 0)
@@ -161,9 +164,15 @@ static int names_match(const lc_tensor_info *ti, int nt, const expect *x, const 
             }
             continue;
         }
-        int same = k < x->np && strcmp(ti[t].name, x->pname[k]) == 0 && ti[t].ndim == x->pnd[k];
+        /* by name: the order of a state_dict is not part of it (ViT's class_token comes first
+         * in torch's, after conv_proj in ludwig-c's) */
+        int at = -1;
+        for (int j = 0; j < x->np && at < 0; j++)
+            if (strcmp(ti[t].name, x->pname[(k + j) % x->np]) == 0)
+                at = (k + j) % x->np;
+        int same = at >= 0 && ti[t].ndim == x->pnd[at];
         for (int d = 0; same && d < ti[t].ndim; d++)
-            same = ti[t].shape[d] == x->pshape[k][d];
+            same = ti[t].shape[d] == x->pshape[at][d];
         same_all &= same;
         if (check)
             CHECK_MSG(same, "%s: tensor %d is %s, torch's %s (or another shape)", name, k,
@@ -209,7 +218,7 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
             if (m->layers[i].type == LC_L_DROPOUT || m->layers[i].type == LC_L_STOCHDEPTH)
                 m->layers[i].u.rate = 0.0f;
         }
-    CHECK(pool != NULL && find_tv(m, "avgpool") != NULL);
+    CHECK(pool != NULL && (find_tv(m, "avgpool") != NULL || find_tv(m, "heads") != NULL));
     if (st || !same_all || !pool)
         goto out;
     /* the binary: x, hw, hb, g, eval, train, grads..., running stats... */
@@ -241,28 +250,36 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
     /* A gradient that is 0 in exact arithmetic is float noise in both (a batch norm's bias whose
      * output reaches a train-mode batch norm through linear maps only: MobileNet's projections);
      * so each tensor's norm is floored at 1e-3 of the mean gradient's RMS */
-    double tot_b2 = 0.0, tot_n = 0.0;
-    {
-        const float *q = pg;
-        for (int t = 0, j = 0; t < nt; t++)
-            if (strstr(ti[t].name, "encoder_obj.model.") && !ti[t].is_buffer && j < x->np) {
-                for (size_t i = 0; i < ti[t].n; i++)
-                    tot_b2 += (double)q[i] * q[i];
-                tot_n += (double)ti[t].n;
-                q += ti[t].n;
-                j++;
-            }
+    /* the fixture's gradients in torch's order: each tensor found by its name */
+    size_t *foff = calloc((size_t)x->np + 1, sizeof *foff);
+    if (!foff)
+        goto out;
+    for (int j = 0; j < x->np; j++) {
+        size_t sz = 1;
+        for (int d = 0; d < x->pnd[j]; d++)
+            sz *= (size_t)x->pshape[j][d];
+        foff[j + 1] = foff[j] + sz;
     }
+    double tot_b2 = 0.0, tot_n = (double)foff[x->np];
+    for (size_t i = 0; i < foff[x->np]; i++)
+        tot_b2 += (double)pg[i] * pg[i];
     double floor_ms = tot_n > 0.0 ? 1e-6 * tot_b2 / tot_n : 0.0;
-    const float *rs = pg;
-    for (int t = 0, j = 0; t < nt; t++)
-        if (strstr(ti[t].name, "encoder_obj.model.") && !ti[t].is_buffer && j < x->np) {
+    const float *rs = pg + foff[x->np];
+    for (int t = 0; t < nt; t++)
+        if (strstr(ti[t].name, "encoder_obj.model.") && !ti[t].is_buffer) {
+            int at = -1;
+            for (int j = 0; j < x->np && at < 0; j++)
+                if (strcmp(ti[t].name, x->pname[j]) == 0)
+                    at = j;
+            if (at < 0 || foff[at + 1] - foff[at] != ti[t].n)
+                continue; /* names_match reported it */
+            const float *g0 = pg + foff[at];
             const float *a = m->grads + (ti[t].data - m->params);
             double d2 = 0.0, b2 = 0.0;
             for (size_t i = 0; i < ti[t].n; i++) {
-                double d = (double)a[i] - (double)pg[i];
+                double d = (double)a[i] - (double)g0[i];
                 d2 += d * d;
-                b2 += (double)pg[i] * pg[i];
+                b2 += (double)g0[i] * g0[i];
             }
             all_d2 += d2;
             all_b2 += b2;
@@ -272,10 +289,8 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
                 CHECK_MSG(l2 <= 0.05, "%s: gradient of %s: L2 distance %.3g from torch's", name,
                           ti[t].name, l2);
             d_g = l2 > d_g ? l2 : d_g;
-            pg += ti[t].n;
-            rs = pg;
-            j++;
         }
+    free(foff);
     for (int t = 0; t < nt; t++)
         if (strstr(ti[t].name, "encoder_obj.model.") && ti[t].is_buffer) {
             double r = rel(ti[t].data, rs, ti[t].n);
@@ -333,13 +348,13 @@ static void planning_errors(void)
  * checked above): wide_resnet50_2 (resnet50's code, wider bottlenecks), efficientnet_b3 (b0's,
  * scaled in width and depth) and efficientnet_v2_m (v2_s's, one more stage) */
 static void names_only(const char *dir, const char *name, lc_enc_type enc, int variant, int wide,
-                       int np, int nb)
+                       int S, int np, int nb)
 {
     expect *x = calloc(1, sizeof *x);
     int rc = x ? read_expect(dir, name, 0, x) : -1;
     CHECK_MSG(rc == 0, "%s: cannot read the names gen_tv_resnet.py wrote", name);
     lc_error e = {0};
-    lc_model *m = rc == 0 ? build_enc(enc, variant, wide, 64, 2, 1, 1, &e) : NULL;
+    lc_model *m = rc == 0 ? build_enc(enc, variant, wide, S, 2, 1, 1, &e) : NULL;
     CHECK_MSG(rc != 0 || m != NULL, "%s: %s", name, e.msg);
     if (m) {
         int nt = lc_model_tensors(m, NULL, 0);
@@ -383,8 +398,9 @@ int main(int argc, char **argv)
                      {"mobilenet_v3_small", "mobilenet_v3_small-047dcff4.pth", -1},
                      {"mobilenet_v3_large", "mobilenet_v3_large-5c1a4163.pth", -2},
                      {"efficientnet_b0", "efficientnet_b0_rwightman-3dd342df.pth", -100},
-                     {"efficientnet_v2_s", "efficientnet_v2_s-dd5fe13b.pth", -108}};
-        for (int c = 0; c < 6; c++) {
+                     {"efficientnet_v2_s", "efficientnet_v2_s-dd5fe13b.pth", -108},
+                     {"vit_b_16_64", "vit_b_16-c867db91.pth", -200}};
+        for (int c = 0; c < 7; c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
             CHECK_MSG(rc == 0, "%s: cannot read the fixture gen_tv_resnet.py wrote", cases[c].name);
@@ -406,9 +422,10 @@ int main(int argc, char **argv)
             free_expect(x);
             free(x);
         }
-        names_only(dir, "wide_resnet50_2", LC_ENC_TV_RESNET, 50, 1, 159, 53);
-        names_only(dir, "efficientnet_b3", LC_ENC_TV_EFFICIENTNET, 3, 0, 338, 78);
-        names_only(dir, "efficientnet_v2_m", LC_ENC_TV_EFFICIENTNET, 9, 0, 647, 157);
+        names_only(dir, "wide_resnet50_2", LC_ENC_TV_RESNET, 50, 1, 64, 159, 53);
+        names_only(dir, "efficientnet_b3", LC_ENC_TV_EFFICIENTNET, 3, 0, 64, 338, 78);
+        names_only(dir, "efficientnet_v2_m", LC_ENC_TV_EFFICIENTNET, 9, 0, 64, 647, 157);
+        names_only(dir, "vit_b_16", LC_ENC_TV_VIT, 0, 0, 224, 150, 0); /* pos_embedding 197 */
     }
     if (argc < 2)
         lc_rm_tree(dir);

@@ -262,36 +262,50 @@ static lc_status pretrained_embeddings(exp_run *X, lc_error *e)
 /* use_pretrained: a torchvision backbone's weights from torchvision's cache (Galaxy jobs have
  * no internet: an admin puts the files there); not when the weights come from a model or a
  * checkpoint */
+/* input feature k's pretrained torchvision file into path (0: it needs none); an error naming
+ * the file, the directory and where to get it when it is not there */
+static lc_status backbone_file(const exp_run *X, int k, char *path, size_t n, lc_error *e)
+{
+    const lc_feature *f = &X->cfg->in[k];
+    path[0] = '\0';
+    if (X->o->model_load_path || X->resume_ckpt[0] || !lc_enc_is_tv(&f->enc) || !f->tv_pretrained)
+        return LC_OK;
+    const char *file = lc_tv_file(&f->enc, NULL);
+    char var[16];
+    lc_tv_variant(&f->enc, var, sizeof var);
+    lc_status st = lc_tv_weights_path(f->tv_cache_dir, file, path, n, e);
+    if (st)
+        return st;
+    if (access(path, R_OK) != 0) {
+        st = lc_error_set(e, LC_ERR_USAGE,
+                          "input feature '%s': encoder %s %s with use_pretrained: true needs torchvision's weights file %s, which is not there (%m)",
+                          f->name, lc_tv_type(&f->enc), var, path);
+        int dl = (int)(strrchr(path, '/') - path);
+        lc_error_hint(e, "ludwig-c never downloads: put %s (https://download.pytorch.org/models/%s) in %.*s/ (the encoder's model_cache_dir, else TORCH_HOME, chooses the directory above hub/checkpoints), or set use_pretrained: false to train from scratch",
+                      file, file, dl, path);
+    }
+    return st;
+}
+
+/* use_pretrained: a torchvision backbone's weights from torchvision's cache (Galaxy jobs have
+ * no internet: an admin puts the files there); not when the weights come from a model or a
+ * checkpoint. prepare() checked the files are there before reading any data. */
 static lc_status pretrained_backbones(exp_run *X, lc_error *e)
 {
-    if (X->o->model_load_path || X->resume_ckpt[0])
-        return LC_OK;
     for (int k = 0; k < X->cfg->nin; k++) {
         const lc_feature *f = &X->cfg->in[k];
-        if (!lc_enc_is_tv(&f->enc) || !f->tv_pretrained)
-            continue;
-        const char *file = lc_tv_file(&f->enc, NULL);
-        const char *fam = lc_tv_type(&f->enc);
-        char var[16];
-        lc_tv_variant(&f->enc, var, sizeof var);
-        char path[4096];
-        lc_status st = lc_tv_weights_path(f->tv_cache_dir, file, path, sizeof path, e);
+        char path[4096], var[16];
+        lc_status st = backbone_file(X, k, path, sizeof path, e);
         if (st)
             return st;
-        if (access(path, R_OK) != 0) {
-            st = lc_error_set(e, LC_ERR_USAGE,
-                              "input feature '%s': encoder %s %s with use_pretrained: true needs torchvision's weights file %s, which is not there (%m)",
-                              f->name, fam, var, path);
-            int dl = (int)(strrchr(path, '/') - path);
-            lc_error_hint(e, "ludwig-c never downloads: put %s (https://download.pytorch.org/models/%s) in %.*s/ (the encoder's model_cache_dir, else TORCH_HOME, chooses the directory above hub/checkpoints), or set use_pretrained: false to train from scratch",
-                          file, file, dl, path);
-            return st;
-        }
+        if (!path[0])
+            continue;
         if ((st = lc_weights_load_tv(X->m, k, path, e)))
             return st;
         if (X->o->progress)
             fprintf(X->o->progress, "ludwig-c: input feature '%s': %s %s weights from %s%s\n",
-                    f->name, fam, var, path, f->enc.tv_frozen ? " (frozen: trainable false)" : "");
+                    f->name, lc_tv_type(&f->enc), lc_tv_variant(&f->enc, var, sizeof var), path,
+                    f->enc.tv_frozen ? " (frozen: trainable false)" : "");
     }
     return LC_OK;
 }
@@ -309,6 +323,11 @@ static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
     if (o->progress)
         fprintf(o->progress, "ludwig-c %s: %d thread(s), random seed %llu\n", lc_version(),
                 o->threads, (unsigned long long)o->random_seed);
+    for (int k = 0; k < X->cfg->nin; k++) { /* a missing pretrained file before any image */
+        char path[4096];
+        if ((st = backbone_file(X, k, path, sizeof path, e)))
+            return st;
+    }
     lc_dataset_opts dopts = {.dataset = o->dataset,
                              .training_set = o->training_set,
                              .validation_set = o->validation_set,

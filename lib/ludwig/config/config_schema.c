@@ -169,6 +169,19 @@ static const lc_key tv_efficientnet_keys[] = {
 };
 const lc_section lc_sec_tv_efficientnet = {"encoder", tv_efficientnet_keys};
 
+/* torchvision's VisionTransformer (Ludwig's TVViTEncoderConfig) */
+static const lc_key tv_vit_keys[] = {
+    {"type", T_STR, "\"vit\"", 0, 0, "vit", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_variant", T_STR, "\"b_16\"", 0, 0, "b_16|b_32|l_16|l_32|h_14", NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_tv_vit = {"encoder", tv_vit_keys};
+
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},
     {"fill_value", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},

@@ -62,13 +62,14 @@ lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const cha
 int lc_enc_is_tv(const lc_input_spec *s)
 {
     return s->enc == LC_ENC_TV_RESNET || s->enc == LC_ENC_TV_MOBILENETV3 ||
-           s->enc == LC_ENC_TV_EFFICIENTNET;
+           s->enc == LC_ENC_TV_EFFICIENTNET || s->enc == LC_ENC_TV_VIT;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
 {
     return s->enc == LC_ENC_TV_MOBILENETV3    ? "mobilenetv3"
            : s->enc == LC_ENC_TV_EFFICIENTNET ? "efficientnet"
+           : s->enc == LC_ENC_TV_VIT          ? "vit"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -77,6 +78,8 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
 {
     if (s->enc == LC_ENC_TV_MOBILENETV3)
         snprintf(buf, n, "%s", s->tv_variant == 1 ? "large" : "small");
+    else if (s->enc == LC_ENC_TV_VIT)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 5 ? lc_tv_vit_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_EFFICIENTNET)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 11 ? lc_tv_efficientnet_variants[s->tv_variant] : "?");
     else
@@ -114,7 +117,13 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_EFFICIENTNET, 7, 0, 600, 600, BC, "efficientnet_b7_lukemelas-dcc49843.pth"},
                {LC_ENC_TV_EFFICIENTNET, 8, 0, 384, 384, BL, "efficientnet_v2_s-dd5fe13b.pth"},
                {LC_ENC_TV_EFFICIENTNET, 9, 0, 480, 480, BL, "efficientnet_v2_m-dc08266a.pth"},
-               {LC_ENC_TV_EFFICIENTNET, 10, 0, 480, 480, BC, "efficientnet_v2_l-59c71312.pth"}};
+               {LC_ENC_TV_EFFICIENTNET, 10, 0, 480, 480, BC, "efficientnet_v2_l-59c71312.pth"},
+               /* ViT: h_14's DEFAULT is the SWAG weights at 518 */
+               {LC_ENC_TV_VIT, 0, 0, 256, 224, BL, "vit_b_16-c867db91.pth"},
+               {LC_ENC_TV_VIT, 1, 0, 256, 224, BL, "vit_b_32-d86f8d99.pth"},
+               {LC_ENC_TV_VIT, 2, 0, 242, 224, BL, "vit_l_16-852ce7e3.pth"},
+               {LC_ENC_TV_VIT, 3, 0, 256, 224, BL, "vit_l_32-c7638314.pth"},
+               {LC_ENC_TV_VIT, 4, 0, 518, 518, BC, "vit_h_14_swag-80465313.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)

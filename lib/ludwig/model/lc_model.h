@@ -115,8 +115,10 @@ typedef enum lc_enc_type {
                              * 101, 152) without its fc: the globally averaged last feature map */
     LC_ENC_TV_MOBILENETV3,  /* image `mobilenetv3`: torchvision's MobileNetV3 (tv_variant 0
                              * small, 1 large) without its last Linear */
-    LC_ENC_TV_EFFICIENTNET  /* image `efficientnet`: torchvision's EfficientNet (tv_variant 0..7
+    LC_ENC_TV_EFFICIENTNET, /* image `efficientnet`: torchvision's EfficientNet (tv_variant 0..7
                              * b0..b7, 8..10 v2_s, v2_m, v2_l) without its Linear */
+    LC_ENC_TV_VIT           /* image `vit`: torchvision's VisionTransformer (tv_variant 0..4:
+                             * b_16, b_32, l_16, l_32, h_14), the class token's final state */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -176,8 +178,9 @@ typedef struct lc_input_spec {
                             * batch norms still use and update batch statistics, as in torch) */
 } lc_input_spec;
 
-/* efficientnet's model_variant names, by lc_input_spec.tv_variant */
+/* efficientnet's and vit's model_variant names, by lc_input_spec.tv_variant */
 extern const char *const lc_tv_efficientnet_variants[11];
+extern const char *const lc_tv_vit_variants[5];
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,
@@ -250,9 +253,12 @@ typedef enum lc_ltype {
                             * out (B, T, H); softmax weights kept in aux */
     LC_L_SCALE_CH,         /* (B, C, HW) x (B, C): each channel times its sample's scale
                             * (squeeze-excitation); sources x then the scales */
-    LC_L_STOCHDEPTH        /* torchvision's StochasticDepth(p, "row"): in training each sample
+    LC_L_STOCHDEPTH,       /* torchvision's StochasticDepth(p, "row"): in training each sample
                             * kept with probability 1 - p and scaled by 1 / (1 - p), or zeroed;
                             * the identity in evaluation; the scales kept in aux */
+    LC_L_PATCH_TOKENS,     /* ViT: (B, C, HW) -> (B, 1 + HW, C): the class token (its weight,
+                            * C) then the map's positions as rows */
+    LC_L_FIRST_STEP        /* (B, T, F) -> (B, F): step 0 (ViT's class token) */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -352,6 +358,10 @@ typedef struct lc_layer {
     lc_init w_init, b_init;
     size_t fan_in, fan_out;
     char tvname[96];       /* LC_PART_ENC_TV: the module's name in torchvision's model */
+    const char *wsuffix, *bsuffix; /* the tensors' names after tvname when not weight / bias
+                            * (in_proj_weight; class_token with an empty tvname) */
+    int wshape3;           /* > 0: the weight is a (1, w_n / wshape3, wshape3) tensor (ViT's
+                            * class_token, pos_embedding) */
     int no_grad;           /* LC_PART_ENC_TV: frozen, and so is everything before it: skipped
                             * by the backward pass (nothing reads its gradient) */
 } lc_layer;

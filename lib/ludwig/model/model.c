@@ -1403,6 +1403,157 @@ static lc_status plan_tv_efficientnet(planner *pl, node *at, const lc_input_spec
     return LC_OK;
 }
 
+const char *const lc_tv_vit_variants[5] = {"b_16", "b_32", "l_16", "l_32", "h_14"};
+
+/* torchvision's VisionTransformer (dropout and attention dropout 0, as Ludwig builds it): the
+ * patch convolution conv_proj, the class token before the patches, encoder.pos_embedding added,
+ * encoder.layers.encoder_layer_<i>: ln_1 (eps 1e-6), self_attention (nn.MultiheadAttention: the
+ * packed in_proj_weight / in_proj_bias, scaled dot-product attention per head, out_proj), the
+ * residual, ln_2, mlp (Linear, GELU, Linear), the residual; encoder.ln; the class token's row.
+ * Ludwig replaces heads[-1] with Identity. */
+static lc_status plan_tv_vit(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const struct {
+        int patch, hidden, layers, heads, mlp;
+    } cfg[5] = {{16, 768, 12, 12, 3072}, {32, 768, 12, 12, 3072}, {16, 1024, 24, 16, 4096},
+                {32, 1024, 24, 16, 4096}, {14, 1280, 32, 16, 5120}};
+    int v = s->tv_variant, fz = s->tv_frozen;
+    if (v < 0 || v > 4)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': vit variant %d", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the vit encoder takes 3-channel images (got %d)", s->name, s->C);
+    int P = cfg[v].patch, E = cfg[v].hidden, NH = cfg[v].heads, M = cfg[v].mlp;
+    if (s->H % P || s->W % P)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': vit %s needs an image whose sides are multiples of %d (got %dx%d)",
+                            s->name, lc_tv_vit_variants[v], P, s->H, s->W);
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    int from = pl->n;
+    if ((st = tv_convg(pl, at, &m, E, P, P, 0, 1, 1, "conv_proj", fz)))
+        return st;
+    pl->layers[pl->n - 1].w_init = LC_INIT_XAVIER_NORMAL; /* ~ torchvision's trunc_normal */
+    int HW = m.H * m.W, T = HW + 1;
+    lc_layer *l = add_layer(pl, LC_L_PATCH_TOKENS, *at, (size_t)T * E);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.norm.C = E;
+    l->u.norm.HW = HW;
+    add_params(pl, l, (size_t)E, 0, LC_INIT_ZEROS, LC_INIT_ZEROS);
+    l->wsuffix = "class_token";
+    l->wshape3 = E;
+    *at = here(pl);
+    tv_tag(pl, from + 1, "", fz);
+    from = pl->n;
+    l = add_layer(pl, LC_L_POSADD, *at, (size_t)T * E);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.mha.T = T;
+    l->u.mha.H = E;
+    add_params(pl, l, (size_t)T * E, 0, LC_INIT_NORMAL_0_01, LC_INIT_ZEROS); /* std 0.02 in torch */
+    l->wsuffix = "pos_embedding";
+    l->wshape3 = E;
+    *at = here(pl);
+    tv_tag(pl, from, "encoder", fz);
+    char nm[96];
+    for (int i = 0; i < cfg[v].layers; i++) {
+        node x = *at;
+#define VN(fmt) (snprintf(nm, sizeof nm, "encoder.layers.encoder_layer_%d" fmt, i), nm)
+        from = pl->n;
+        if ((st = add_ln_step(pl, at, T, E, -1)))
+            return st;
+        tv_tag(pl, from, VN(".ln_1"), fz);
+        /* q, k, v: one packed (3E, E) weight and 3E bias, read by three dense layers */
+        node q = *at, k = *at, vv = *at;
+        from = pl->n;
+        if ((st = add_tdense(pl, &q, T, E, E, 1, -1)))
+            return st;
+        lc_layer *lq = &pl->layers[pl->n - 1];
+        size_t wq = lq->w_off, bq = lq->b_off;
+        lq->w_n = (size_t)3 * E * E; /* the slab: Wq then Wk, Wv; then bq, bk, bv */
+        lq->b_off = wq + (size_t)3 * E * E;
+        lq->b_n = (size_t)3 * E;
+        pl->nparams = lq->b_off + (size_t)3 * E;
+        lq->w_init = LC_INIT_XAVIER_UNIFORM;
+        lq->fan_out = (size_t)3 * E;
+        lq->b_init = LC_INIT_ZEROS;
+        lq->wsuffix = "in_proj_weight";
+        lq->bsuffix = "in_proj_bias";
+        (void)bq;
+        for (int part = 1; part <= 2; part++) {
+            node *n = part == 1 ? &k : &vv;
+            lc_layer *la = add_layer(pl, LC_L_DENSE, *n, (size_t)T * E);
+            if (!la)
+                return LC_ERR_NOMEM;
+            la->u.dense.in = E;
+            la->u.dense.out = E;
+            la->u.dense.rep = T;
+            la->w_off = wq + (size_t)part * E * E; /* views: no tensor, no init of their own */
+            la->b_off = pl->layers[from].b_off + (size_t)part * E;
+            *n = here(pl);
+        }
+        l = add_layer(pl, LC_L_MHA, q, (size_t)T * E);
+        if (!l || push_src(pl, k.src) || push_src(pl, vv.src))
+            return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+        l = &pl->layers[pl->n - 1];
+        l->nsrc = 3;
+        l->u.mha.T = T;
+        l->u.mha.H = E;
+        l->u.mha.heads = NH;
+        pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+        l->aux_off = pl->aux_per_sample;
+        pl->aux_per_sample += (size_t)NH * T * T * sizeof(float);
+        *at = here(pl);
+        tv_tag(pl, from, VN(".self_attention"), fz);
+        from = pl->n;
+        if ((st = add_tdense(pl, at, T, E, E, 1, -1)))
+            return st;
+        pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
+        tv_tag(pl, from, VN(".self_attention.out_proj"), fz);
+        from = pl->n;
+        if ((st = add_residual(pl, at, x)))
+            return st;
+        tv_tag(pl, from, VN(""), fz);
+        node y = *at;
+        from = pl->n;
+        if ((st = add_ln_step(pl, at, T, E, -1)))
+            return st;
+        tv_tag(pl, from, VN(".ln_2"), fz);
+        from = pl->n;
+        if ((st = add_tdense(pl, at, T, E, M, 1, -1)))
+            return st;
+        pl->layers[pl->n - 1].w_init = LC_INIT_XAVIER_UNIFORM;
+        pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
+        tv_tag(pl, from, VN(".mlp.0"), fz);
+        from = pl->n;
+        if ((st = add_act_dropout(pl, at, LC_ACT_GELU, 0.0f, -1)))
+            return st;
+        tv_tag(pl, from, VN(".mlp.1"), fz);
+        from = pl->n;
+        if ((st = add_tdense(pl, at, T, M, E, 1, -1)))
+            return st;
+        pl->layers[pl->n - 1].w_init = LC_INIT_XAVIER_UNIFORM;
+        pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
+        tv_tag(pl, from, VN(".mlp.3"), fz);
+        from = pl->n;
+        if ((st = add_residual(pl, at, y)))
+            return st;
+        tv_tag(pl, from, VN(""), fz);
+#undef VN
+    }
+    from = pl->n;
+    if ((st = add_ln_step(pl, at, T, E, -1)))
+        return st;
+    tv_tag(pl, from, "encoder.ln", fz);
+    from = pl->n;
+    l = add_layer(pl, LC_L_FIRST_STEP, *at, (size_t)E);
+    if (!l)
+        return LC_ERR_NOMEM;
+    *at = here(pl);
+    tv_tag(pl, from, "heads", fz);
+    return LC_OK;
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -1482,6 +1633,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_mobilenetv3(pl, at, s);
     case LC_ENC_TV_EFFICIENTNET:
         return plan_tv_efficientnet(pl, at, s);
+    case LC_ENC_TV_VIT:
+        return plan_tv_vit(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1502,6 +1655,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_RESNET:
     case LC_ENC_TV_MOBILENETV3:
     case LC_ENC_TV_EFFICIENTNET:
+    case LC_ENC_TV_VIT:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -2513,6 +2667,24 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         case LC_L_CONCAT:
             concat_forward(m, i, B, y);
             break;
+        case LC_L_PATCH_TOKENS: { /* row 0 the class token, then position p's C channels */
+            size_t C = (size_t)l->u.norm.C, HW = (size_t)l->u.norm.HW;
+            for (int s = 0; s < B; s++) {
+                float *ys = y + (size_t)s * (HW + 1) * C;
+                const float *xs = x + (size_t)s * C * HW;
+                memcpy(ys, w, C * sizeof *ys);
+                for (size_t c = 0; c < C; c++)
+                    for (size_t q = 0; q < HW; q++)
+                        ys[(q + 1) * C + c] = xs[c * HW + q];
+            }
+            break;
+        }
+        case LC_L_FIRST_STEP: {
+            size_t F = l->out_n;
+            for (int s = 0; s < B; s++)
+                memcpy(y + (size_t)s * F, x + (size_t)s * (l->in_n), F * sizeof *y);
+            break;
+        }
         case LC_L_STOCHDEPTH: {
             float *keep = (float *)(m->aux + l->aux_off);
             size_t n = l->out_n;
@@ -2925,6 +3097,32 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             }
             continue;
         }
+        case LC_L_PATCH_TOKENS: {
+            size_t C = (size_t)l->u.norm.C, HW = (size_t)l->u.norm.HW;
+            if (dw) {
+                memset(dw, 0, C * sizeof *dw);
+                for (int s = 0; s < B; s++)
+                    for (size_t c = 0; c < C; c++)
+                        dw[c] += dy[(size_t)s * (HW + 1) * C + c];
+            }
+            if (dx)
+                for (int s = 0; s < B; s++) {
+                    const float *ds = dy + (size_t)s * (HW + 1) * C;
+                    float *xs = dx + (size_t)s * C * HW;
+                    for (size_t c = 0; c < C; c++)
+                        for (size_t q = 0; q < HW; q++)
+                            xs[c * HW + q] = ds[(q + 1) * C + c];
+                }
+            break;
+        }
+        case LC_L_FIRST_STEP:
+            if (dx) {
+                size_t F = l->out_n;
+                memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
+                for (int s = 0; s < B; s++)
+                    memcpy(dx + (size_t)s * l->in_n, dy + (size_t)s * F, F * sizeof *dx);
+            }
+            break;
         case LC_L_STOCHDEPTH:
             if (dx) {
                 const float *keep = (const float *)(m->aux + l->aux_off);
@@ -3210,13 +3408,23 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
             parts[3].data = m->buffers + l->buf_off + l->u.norm.C;
             parts[3].n = (size_t)l->u.norm.C;
         }
+        if (l->wsuffix)
+            parts[0].suffix = l->wsuffix;
+        if (l->bsuffix)
+            parts[1].suffix = l->bsuffix;
+        if (l->w_n == 0) /* a view into another layer's tensor (ViT's packed in_proj) */
+            continue;
         for (int k = 0; k < 4; k++) {
             if (!parts[k].data)
                 continue;
             if (n < cap) {
                 lc_tensor_info *t = &out[n];
                 memset(t, 0, sizeof *t);
-                snprintf(t->name, sizeof t->name, "%s.%s", prefix, parts[k].suffix);
+                size_t pl = strlen(prefix);
+                if (pl > 0 && prefix[pl - 1] == '.') /* an empty tvname: the model's own */
+                    snprintf(t->name, sizeof t->name, "%s%s", prefix, parts[k].suffix);
+                else
+                    snprintf(t->name, sizeof t->name, "%s.%s", prefix, parts[k].suffix);
                 t->data = parts[k].data;
                 t->n = parts[k].n;
                 t->is_buffer = parts[k].buffer;
@@ -3232,9 +3440,14 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
                     t->shape[1] = l->u.conv.C / (l->u.conv.groups > 1 ? l->u.conv.groups : 1);
                     t->shape[2] = l->u.conv.KH;
                     t->shape[3] = l->u.conv.KW;
+                } else if (k == 0 && l->wshape3 > 0) {
+                    t->ndim = 3;
+                    t->shape[0] = 1;
+                    t->shape[1] = (int64_t)(l->w_n / (size_t)l->wshape3);
+                    t->shape[2] = l->wshape3;
                 } else if (k == 0 && l->type == LC_L_DENSE) {
                     t->ndim = 2;
-                    t->shape[0] = l->u.dense.out;
+                    t->shape[0] = (int64_t)(l->w_n / (size_t)l->u.dense.in); /* packed: 3 out */
                     t->shape[1] = l->u.dense.in;
                 } else if (k == 0 && l->type == LC_L_CONV1D) {
                     t->ndim = 3;
