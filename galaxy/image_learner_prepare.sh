@@ -121,7 +121,10 @@ case $model in
     vit_*) enc=vit variant="'${model#vit_}'" ;;
     convnext_*) enc=convnext variant="'${model#convnext_}'" ;;
     maxvit_*) enc=maxvit variant="'${model#maxvit_}'" ;;
-    alexnet | googlenet | mobilenet_v2) enc=$model ;;
+    alexnet | googlenet) enc=$model ;;
+    # upstream writes type mobilenet_v2, a name Ludwig 0.10.3 has no encoder for; its MobileNetV2
+    # encoder is mobilenetv2
+    mobilenet_v2) enc=mobilenetv2 ;;
     inception_v3) enc=inceptionv3 ;;
     mobilenet_v3_*) enc=mobilenetv3 variant="'${model#mobilenet_v3_}'" ;;
     # upstream's MetaFormer family is its own patch of Ludwig's stacked_cnn (custom_model), not

@@ -5,10 +5,12 @@ torchvision's pretrained file would be (<dir>/hub/checkpoints/<torchvision's fil
 its outputs and gradients on real photographs.
 
 Usage: gen_tv_resnet.py DIR. Per case (resnet18 on 224x224, resnet50 on 128x128,
-mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s on 128x128, vit_b_16 on 64x64,
+mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s on 128x128,
+mobilenet_v2 on 160x160, resnext50_32x4d on 128x128 with four photographs (its batch-norm gradients cancel more), vit_b_16
+on 64x64,
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
-  x (B,3,S,S)      two photographs as torchvision's ImageClassification transform makes them
+  x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
   hw (K,F), hb (K) a linear head on the encoder output; loss = sum(G * (enc @ hw.T + hb))
   g (B,K)
   eval (B,F)       the encoder in eval mode (running statistics)
@@ -35,7 +37,8 @@ def images(n, size, resize):
     """n photographs of test-data (tv_*.jpg: Debian's matplotlib and skimage sample photos)
     through ResizeChannels(3) and the transform."""
     out = []
-    for nm in ["test-data/tv_grace_hopper.jpg", "test-data/tv_chelsea.jpg"][:n]:
+    for nm in ["test-data/tv_grace_hopper.jpg", "test-data/tv_chelsea.jpg",
+               "test-data/tv_coffee_rgba.png", "test-data/tv_camera_gray.png"][:n]:
         t = TF.pil_to_tensor(Image.open(nm))
         if t.shape[0] == 1:
             t = t.repeat(3, 1, 1)
@@ -69,6 +72,9 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
     if isinstance(variant, str) and variant.startswith("vit"):
         F = m.heads[-1].in_features  # Ludwig's _remove_softmax_layer: heads[-1] = Identity
         m.heads[-1] = torch.nn.Identity()
+    elif isinstance(variant, str) and not hasattr(m, "classifier"):  # resnext: fc as resnet's
+        F = m.fc.in_features
+        m.fc = torch.nn.Identity()
     elif isinstance(variant, str):
         # Ludwig's _remove_softmax_layer: classifier[-1] = Identity; the classifier's dropout
         # off so that train mode is deterministic (the C test turns its own off too)
@@ -132,6 +138,8 @@ def main():
     case(d, "mobilenet_v3_large", "mobilenet_v3_large", "mobilenet_v3_large-5c1a4163.pth", 2, 224, 232, 3, 4)
     case(d, "efficientnet_b0", "efficientnet_b0", "efficientnet_b0_rwightman-3dd342df.pth", 2, 224, 256, 3, 5)
     case(d, "efficientnet_v2_s", "efficientnet_v2_s", "efficientnet_v2_s-dd5fe13b.pth", 2, 128, 146, 3, 6)
+    case(d, "mobilenet_v2", "mobilenet_v2", "mobilenet_v2-7ebf99e0.pth", 2, 160, 183, 3, 9)
+    case(d, "resnext50_32x4d", "resnext50_32x4d", "resnext50_32x4d-1a0047aa.pth", 4, 128, 146, 3, 8)
     # ViT-B/16 on 64x64 (16 patches and the class token: the same code as at 224, in seconds)
     case(d, "vit_b_16_64", "vit_b_16", "vit_b_16-c867db91.pth", 2, 64, 73, 3, 7, image_size=64)
     names_only(d, "wide_resnet50_2", torchvision.models.wide_resnet50_2)

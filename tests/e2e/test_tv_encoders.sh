@@ -15,7 +15,8 @@
 #  - efficientnet b0 from scratch (stochastic depth and dropout in training, neither in
 #    evaluation: predict reproduces the test predictions), its 224 crop through the bicubic
 #    resize; b1's missing file named (its transform crops 240);
-#  - vit: b_16's missing file named before any image is read, a bad variant refused.
+#  - vit: b_16's missing file named before any image is read, a bad variant refused;
+#  - resnext and mobilenetv2: their missing files named.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -113,5 +114,10 @@ cfg vitmiss b_16 "      model_cache_dir: $T/nocache" vit
 expect vit_missing 2 "vit_b_16-c867db91.pth" -- --config "$T/vitmiss.yaml" $DATA
 cfg vitbad b_99 "" vit
 expect vit_variant 1 "vitbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of b_16,b_32,l_16,l_32,h_14, got 'b_99'" -- --config "$T/vitbad.yaml" $DATA
+# resnext: the missing file is named (its numbers are test_tvresnet's)
+cfg rxmiss 101_64x4d "      model_cache_dir: $T/nocache" resnext
+expect resnext_missing 2 "encoder resnext 101_64x4d with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/resnext101_64x4d-173b62eb.pth" -- --config "$T/rxmiss.yaml" $DATA
+cfg v2miss base "      model_cache_dir: $T/nocache" mobilenetv2
+expect mobilenetv2_missing 2 "mobilenet_v2-7ebf99e0.pth" -- --config "$T/v2miss.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

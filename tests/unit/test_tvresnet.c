@@ -120,9 +120,13 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
 }
 
 /* variant < 0: MobileNetV3, -1 small, -2 large; <= -100: EfficientNet -100 - tv_variant;
- * <= -200: ViT -200 - tv_variant */
+ * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2 */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
+    if (variant == -400)
+        return build_enc(LC_ENC_TV_MOBILENETV2, 0, 0, S, K, B, threads, e);
+    if (variant <= -300)
+        return build_enc(LC_ENC_TV_RESNEXT, -300 - variant, 0, S, K, B, threads, e);
     if (variant <= -200)
         return build_enc(LC_ENC_TV_VIT, -200 - variant, 0, S, K, B, threads, e);
     if (variant <= -100)
@@ -399,8 +403,10 @@ int main(int argc, char **argv)
                      {"mobilenet_v3_large", "mobilenet_v3_large-5c1a4163.pth", -2},
                      {"efficientnet_b0", "efficientnet_b0_rwightman-3dd342df.pth", -100},
                      {"efficientnet_v2_s", "efficientnet_v2_s-dd5fe13b.pth", -108},
+                     {"mobilenet_v2", "mobilenet_v2-7ebf99e0.pth", -400},
+                     {"resnext50_32x4d", "resnext50_32x4d-1a0047aa.pth", -300},
                      {"vit_b_16_64", "vit_b_16-c867db91.pth", -200}};
-        for (int c = 0; c < 7; c++) {
+        for (int c = 0; c < 9; c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
             CHECK_MSG(rc == 0, "%s: cannot read the fixture gen_tv_resnet.py wrote", cases[c].name);

@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, mobilenetv3, efficientnet, vit" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -644,6 +644,8 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "mobilenetv3") == 0 ? &lc_sec_tv_mobilenetv3
                              : strcmp(ename, "efficientnet") == 0 ? &lc_sec_tv_efficientnet
                              : strcmp(ename, "vit") == 0 ? &lc_sec_tv_vit
+                             : strcmp(ename, "resnext") == 0 ? &lc_sec_tv_resnext
+                             : strcmp(ename, "mobilenetv2") == 0 ? &lc_sec_tv_mobilenetv2
                                                                  : NULL;
     if (!esec) {
         if (et)
@@ -1136,6 +1138,20 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
         const char *mv = jstr(enc, "model_variant");
         F->enc.enc = LC_ENC_TV_MOBILENETV3;
         F->enc.tv_variant = mv && strcmp(mv, "large") == 0;
+        goto tv_common;
+    }
+    if (etype && strcmp(etype, "mobilenetv2") == 0) {
+        F->enc.enc = LC_ENC_TV_MOBILENETV2;
+        F->enc.tv_variant = 0;
+        goto tv_common;
+    }
+    if (etype && strcmp(etype, "resnext") == 0) {
+        const char *mv = jstr(enc, "model_variant");
+        F->enc.enc = LC_ENC_TV_RESNEXT;
+        F->enc.tv_variant = 0;
+        for (int k = 0; k < 3; k++)
+            if (mv && strcmp(mv, lc_tv_resnext_variants[k]) == 0)
+                F->enc.tv_variant = k;
         goto tv_common;
     }
     if (etype && strcmp(etype, "vit") == 0) {

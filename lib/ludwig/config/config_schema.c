@@ -182,6 +182,32 @@ static const lc_key tv_vit_keys[] = {
 };
 const lc_section lc_sec_tv_vit = {"encoder", tv_vit_keys};
 
+/* torchvision's ResNeXt (Ludwig's TVResNeXtEncoderConfig) */
+static const lc_key tv_resnext_keys[] = {
+    {"type", T_STR, "\"resnext\"", 0, 0, "resnext", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_variant", T_STR, "\"50_32x4d\"", 0, 0, "50_32x4d|101_32x8d|101_64x4d", NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_tv_resnext = {"encoder", tv_resnext_keys};
+
+/* torchvision's MobileNetV2 (Ludwig's TVMobileNetV2EncoderConfig) */
+static const lc_key tv_mobilenetv2_keys[] = {
+    {"type", T_STR, "\"mobilenetv2\"", 0, 0, "mobilenetv2", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_variant", T_STR, "\"base\"", 0, 0, "base", NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_tv_mobilenetv2 = {"encoder", tv_mobilenetv2_keys};
+
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},
     {"fill_value", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},

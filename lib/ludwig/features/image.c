@@ -62,7 +62,8 @@ lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const cha
 int lc_enc_is_tv(const lc_input_spec *s)
 {
     return s->enc == LC_ENC_TV_RESNET || s->enc == LC_ENC_TV_MOBILENETV3 ||
-           s->enc == LC_ENC_TV_EFFICIENTNET || s->enc == LC_ENC_TV_VIT;
+           s->enc == LC_ENC_TV_EFFICIENTNET || s->enc == LC_ENC_TV_VIT ||
+           s->enc == LC_ENC_TV_RESNEXT || s->enc == LC_ENC_TV_MOBILENETV2;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -70,6 +71,8 @@ const char *lc_tv_type(const lc_input_spec *s)
     return s->enc == LC_ENC_TV_MOBILENETV3    ? "mobilenetv3"
            : s->enc == LC_ENC_TV_EFFICIENTNET ? "efficientnet"
            : s->enc == LC_ENC_TV_VIT          ? "vit"
+           : s->enc == LC_ENC_TV_RESNEXT      ? "resnext"
+           : s->enc == LC_ENC_TV_MOBILENETV2  ? "mobilenetv2"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -78,6 +81,10 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
 {
     if (s->enc == LC_ENC_TV_MOBILENETV3)
         snprintf(buf, n, "%s", s->tv_variant == 1 ? "large" : "small");
+    else if (s->enc == LC_ENC_TV_MOBILENETV2)
+        snprintf(buf, n, "base");
+    else if (s->enc == LC_ENC_TV_RESNEXT)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 3 ? lc_tv_resnext_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_VIT)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 5 ? lc_tv_vit_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_EFFICIENTNET)
@@ -118,6 +125,10 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_EFFICIENTNET, 8, 0, 384, 384, BL, "efficientnet_v2_s-dd5fe13b.pth"},
                {LC_ENC_TV_EFFICIENTNET, 9, 0, 480, 480, BL, "efficientnet_v2_m-dc08266a.pth"},
                {LC_ENC_TV_EFFICIENTNET, 10, 0, 480, 480, BC, "efficientnet_v2_l-59c71312.pth"},
+               {LC_ENC_TV_MOBILENETV2, 0, 0, 232, 224, BL, "mobilenet_v2-7ebf99e0.pth"},
+               {LC_ENC_TV_RESNEXT, 0, 0, 232, 224, BL, "resnext50_32x4d-1a0047aa.pth"},
+               {LC_ENC_TV_RESNEXT, 1, 0, 232, 224, BL, "resnext101_32x8d-110c445d.pth"},
+               {LC_ENC_TV_RESNEXT, 2, 0, 232, 224, BL, "resnext101_64x4d-173b62eb.pth"},
                /* ViT: h_14's DEFAULT is the SWAG weights at 518 */
                {LC_ENC_TV_VIT, 0, 0, 256, 224, BL, "vit_b_16-c867db91.pth"},
                {LC_ENC_TV_VIT, 1, 0, 256, 224, BL, "vit_b_32-d86f8d99.pth"},

@@ -117,8 +117,11 @@ typedef enum lc_enc_type {
                              * small, 1 large) without its last Linear */
     LC_ENC_TV_EFFICIENTNET, /* image `efficientnet`: torchvision's EfficientNet (tv_variant 0..7
                              * b0..b7, 8..10 v2_s, v2_m, v2_l) without its Linear */
-    LC_ENC_TV_VIT           /* image `vit`: torchvision's VisionTransformer (tv_variant 0..4:
+    LC_ENC_TV_VIT,          /* image `vit`: torchvision's VisionTransformer (tv_variant 0..4:
                              * b_16, b_32, l_16, l_32, h_14), the class token's final state */
+    LC_ENC_TV_RESNEXT,      /* image `resnext`: torchvision's ResNeXt (tv_variant 0..2:
+                             * 50_32x4d, 101_32x8d, 101_64x4d), ResNet with grouped 3x3 convs */
+    LC_ENC_TV_MOBILENETV2   /* image `mobilenetv2`: torchvision's MobileNetV2 (variant base) */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -181,6 +184,7 @@ typedef struct lc_input_spec {
 /* efficientnet's and vit's model_variant names, by lc_input_spec.tv_variant */
 extern const char *const lc_tv_efficientnet_variants[11];
 extern const char *const lc_tv_vit_variants[5];
+extern const char *const lc_tv_resnext_variants[3];
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,

@@ -1068,8 +1068,8 @@ static lc_status tv_squeeze_excite(planner *pl, node *at, tv_map *m, int squeeze
 
 /* One BasicBlock (expansion 1) or Bottleneck (expansion 4, its inner convolutions `width`
  * channels; the stride on its 3x3 conv, as torchvision's v1.5) named layer<stage>.<block>. */
-static lc_status tv_block(planner *pl, node *at, tv_map *m, int planes, int width, int stride,
-                          int bottleneck, const char *name, int frozen)
+static lc_status tv_block(planner *pl, node *at, tv_map *m, int planes, int width, int groups,
+                          int stride, int bottleneck, const char *name, int frozen)
 {
     char nm[64];
     node in = *at;
@@ -1080,7 +1080,7 @@ static lc_status tv_block(planner *pl, node *at, tv_map *m, int planes, int widt
     if (bottleneck) {
         if ((st = tv_conv(pl, at, m, width, 1, 1, 0, TVN("conv1"), frozen)) ||
             (st = tv_bn(pl, at, m, TVN("bn1"), 1, frozen)) ||
-            (st = tv_conv(pl, at, m, width, 3, stride, 1, TVN("conv2"), frozen)) ||
+            (st = tv_convg(pl, at, m, width, 3, stride, 1, groups, 0, TVN("conv2"), frozen)) ||
             (st = tv_bn(pl, at, m, TVN("bn2"), 1, frozen)) ||
             (st = tv_conv(pl, at, m, out, 1, 1, 0, TVN("conv3"), frozen)) ||
             (st = tv_bn(pl, at, m, TVN("bn3"), 0, frozen)))
@@ -1114,7 +1114,14 @@ static lc_status plan_tv_resnet(planner *pl, node *at, const lc_input_spec *s)
 {
     static const int blocks[5][4] = {{2, 2, 2, 2}, {3, 4, 6, 3}, {3, 4, 6, 3}, {3, 4, 23, 3},
                                      {3, 8, 36, 3}};
-    int v = s->tv_variant;
+    /* ResNeXt (tv_variant 0..2: 50_32x4d, 101_32x8d, 101_64x4d): depth, groups, width per group;
+     * ResNet: 1 group of 64, wide: of 128 */
+    static const int rx[3][3] = {{50, 32, 4}, {101, 32, 8}, {101, 64, 4}};
+    int rxv = s->enc == LC_ENC_TV_RESNEXT ? s->tv_variant : -1;
+    if (s->enc == LC_ENC_TV_RESNEXT && (rxv < 0 || rxv > 2))
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': resnext variant %d", s->name, rxv);
+    int v = rxv >= 0 ? rx[rxv][0] : s->tv_variant;
+    int groups = rxv >= 0 ? rx[rxv][1] : 1, wpg = rxv >= 0 ? rx[rxv][2] : s->tv_wide ? 128 : 64;
     int which = v == 18 ? 0 : v == 34 ? 1 : v == 50 ? 2 : v == 101 ? 3 : v == 152 ? 4 : -1;
     if (which < 0)
         return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': resnet model_variant %d is not one of 18, 34, 50, 101, 152", s->name, v);
@@ -1150,8 +1157,10 @@ static lc_status plan_tv_resnet(planner *pl, node *at, const lc_input_spec *s)
         for (int b = 0; b < blocks[which][stage]; b++) {
             char name[16];
             snprintf(name, sizeof name, "layer%d.%d", stage + 1, b % 100);
-            if ((st = tv_block(pl, at, &m, 64 << stage, (64 << stage) * (s->tv_wide ? 2 : 1),
-                               b == 0 && stage > 0 ? 2 : 1, bottleneck, name, fz)))
+            /* torchvision: width = int(planes * (width_per_group / 64)) * groups */
+            int planes = 64 << stage, width = planes * wpg / 64 * groups;
+            if ((st = tv_block(pl, at, &m, planes, width, groups, b == 0 && stage > 0 ? 2 : 1,
+                               bottleneck, name, fz)))
                 return st;
         }
     lc_pool2d g = {.C = m.C, .H = m.H, .W = m.W, .KH = m.H, .KW = m.W, .sh = 1, .sw = 1,
@@ -1177,6 +1186,65 @@ static int tv_divisible(double v)
     if (r < 0.9 * v)
         r += 8;
     return r;
+}
+
+/* torchvision's MobileNetV2 (width 1) up to its classifier's Dropout(0.2): features.0 (3x3
+ * stride 2 to 32, BN, ReLU6), features.<i>.conv inverted residuals (the 1x1 expansion unless the
+ * ratio is 1, the depthwise 3x3, each with BN and ReLU6; a plain 1x1 projection and its BN), the
+ * residual when the stride is 1 and the channels stay; features.18 (1x1 to 1280, BN, ReLU6); the
+ * global average. Ludwig replaces the Linear with Identity. */
+static lc_status plan_tv_mobilenetv2(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const int cfg[7][4] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                                  {6, 96, 3, 1},  {6, 160, 3, 2}, {6, 320, 1, 1}};
+    int fz = s->tv_frozen;
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the mobilenetv2 encoder takes 3-channel images (got %d)", s->name, s->C);
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[96];
+    if ((st = tv_convg(pl, at, &m, 32, 3, 2, 1, 1, 0, "features.0.0", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "features.0.1", 1e-5f, 0.1f, LC_ACT_RELU6, fz)))
+        return st;
+    int idx = 1, in_c = 32;
+    for (int k = 0; k < 7; k++)
+        for (int r = 0; r < cfg[k][2]; r++, idx++) {
+            int t = cfg[k][0], out = cfg[k][1], stride = r == 0 ? cfg[k][3] : 1;
+            int hidden = in_c * t, j = 0;
+            node in = *at;
+#define M2(fmt, ...) (snprintf(nm, sizeof nm, "features.%d.conv." fmt, idx, __VA_ARGS__), nm)
+            if (t != 1) {
+                if ((st = tv_convg(pl, at, &m, hidden, 1, 1, 0, 1, 0, M2("%d.0", j), fz)) ||
+                    (st = tv_bn_act(pl, at, &m, M2("%d.1", j), 1e-5f, 0.1f, LC_ACT_RELU6, fz)))
+                    return st;
+                j++;
+            }
+            if ((st = tv_convg(pl, at, &m, hidden, 3, stride, 1, hidden, 0, M2("%d.0", j), fz)) ||
+                (st = tv_bn_act(pl, at, &m, M2("%d.1", j), 1e-5f, 0.1f, LC_ACT_RELU6, fz)) ||
+                (st = tv_convg(pl, at, &m, out, 1, 1, 0, 1, 0, M2("%d", j + 1), fz)) ||
+                (st = tv_bn_act(pl, at, &m, M2("%d", j + 2), 1e-5f, 0.1f, LC_ACT_LINEAR, fz)))
+                return st;
+#undef M2
+            if (stride == 1 && in_c == out) {
+                int from = pl->n;
+                if ((st = add_residual(pl, at, in)))
+                    return st;
+                snprintf(nm, sizeof nm, "features.%d", idx);
+                tv_tag(pl, from, nm, fz);
+            }
+            in_c = out;
+        }
+    int from;
+    if ((st = tv_convg(pl, at, &m, 1280, 1, 1, 0, 1, 0, "features.18.0", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "features.18.1", 1e-5f, 0.1f, LC_ACT_RELU6, fz)) ||
+        (st = tv_global_avg(pl, at, &m, "avgpool", fz)))
+        return st;
+    from = pl->n;
+    if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, 0.2f, -1)))
+        return st;
+    tv_tag(pl, from, "classifier.0", fz);
+    return LC_OK;
 }
 
 /* torchvision's MobileNetV3 (width 1, no dilation) up to its classifier's Hardswish and
@@ -1404,6 +1472,7 @@ static lc_status plan_tv_efficientnet(planner *pl, node *at, const lc_input_spec
 }
 
 const char *const lc_tv_vit_variants[5] = {"b_16", "b_32", "l_16", "l_32", "h_14"};
+const char *const lc_tv_resnext_variants[3] = {"50_32x4d", "101_32x8d", "101_64x4d"};
 
 /* torchvision's VisionTransformer (dropout and attention dropout 0, as Ludwig builds it): the
  * patch convolution conv_proj, the class token before the patches, encoder.pos_embedding added,
@@ -1628,9 +1697,12 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
     case LC_ENC_TRANSFORMER:
         return plan_transformer(pl, at, s);
     case LC_ENC_TV_RESNET:
+    case LC_ENC_TV_RESNEXT:
         return plan_tv_resnet(pl, at, s);
     case LC_ENC_TV_MOBILENETV3:
         return plan_tv_mobilenetv3(pl, at, s);
+    case LC_ENC_TV_MOBILENETV2:
+        return plan_tv_mobilenetv2(pl, at, s);
     case LC_ENC_TV_EFFICIENTNET:
         return plan_tv_efficientnet(pl, at, s);
     case LC_ENC_TV_VIT:
@@ -1656,6 +1728,8 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_MOBILENETV3:
     case LC_ENC_TV_EFFICIENTNET:
     case LC_ENC_TV_VIT:
+    case LC_ENC_TV_RESNEXT:
+    case LC_ENC_TV_MOBILENETV2:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
