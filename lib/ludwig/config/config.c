@@ -1133,45 +1133,28 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
     const lc_ynode *yenc = lc_ymap_get(yf, "encoder");
     const cJSON *enc = jget(feat, "encoder");
     const char *etype = jstr(enc, "type");
-    if (etype && strcmp(etype, "mobilenetv3") == 0) {
-        /* torchvision's MobileNetV3 (the schema checked the variant: small or large) */
-        const char *mv = jstr(enc, "model_variant");
-        F->enc.enc = LC_ENC_TV_MOBILENETV3;
-        F->enc.tv_variant = mv && strcmp(mv, "large") == 0;
-        goto tv_common;
-    }
-    if (etype && strcmp(etype, "mobilenetv2") == 0) {
-        F->enc.enc = LC_ENC_TV_MOBILENETV2;
-        F->enc.tv_variant = 0;
-        goto tv_common;
-    }
-    if (etype && strcmp(etype, "resnext") == 0) {
-        const char *mv = jstr(enc, "model_variant");
-        F->enc.enc = LC_ENC_TV_RESNEXT;
-        F->enc.tv_variant = 0;
-        for (int k = 0; k < 3; k++)
-            if (mv && strcmp(mv, lc_tv_resnext_variants[k]) == 0)
-                F->enc.tv_variant = k;
-        goto tv_common;
-    }
-    if (etype && strcmp(etype, "vit") == 0) {
-        const char *mv = jstr(enc, "model_variant");
-        F->enc.enc = LC_ENC_TV_VIT;
-        F->enc.tv_variant = 0;
-        for (int k = 0; k < 5; k++)
-            if (mv && strcmp(mv, lc_tv_vit_variants[k]) == 0)
-                F->enc.tv_variant = k;
-        goto tv_common;
-    }
-    if (etype && strcmp(etype, "efficientnet") == 0) {
-        const char *mv = jstr(enc, "model_variant");
-        F->enc.enc = LC_ENC_TV_EFFICIENTNET;
-        F->enc.tv_variant = 0;
-        for (int k = 0; k < 11; k++)
-            if (mv && strcmp(mv, lc_tv_efficientnet_variants[k]) == 0)
-                F->enc.tv_variant = k;
-        goto tv_common;
-    }
+    /* the torchvision families named by a model_variant string (the schema checked it) */
+    static const char *const mnv3[] = {"small", "large"}, *const mnv2[] = {"base"};
+    static const struct {
+        const char *type;
+        lc_enc_type enc;
+        const char *const *variants;
+        int n;
+    } tv_str[] = {{"mobilenetv3", LC_ENC_TV_MOBILENETV3, mnv3, 2},
+                  {"mobilenetv2", LC_ENC_TV_MOBILENETV2, mnv2, 1},
+                  {"resnext", LC_ENC_TV_RESNEXT, lc_tv_resnext_variants, 3},
+                  {"vit", LC_ENC_TV_VIT, lc_tv_vit_variants, 5},
+                  {"efficientnet", LC_ENC_TV_EFFICIENTNET, lc_tv_efficientnet_variants, 11}};
+    for (size_t t = 0; etype && t < sizeof tv_str / sizeof tv_str[0]; t++)
+        if (strcmp(etype, tv_str[t].type) == 0) {
+            const char *mv = jstr(enc, "model_variant");
+            F->enc.enc = tv_str[t].enc;
+            F->enc.tv_variant = 0;
+            for (int k = 0; k < tv_str[t].n; k++)
+                if (mv && strcmp(mv, tv_str[t].variants[k]) == 0)
+                    F->enc.tv_variant = k;
+            goto tv_common;
+        }
     if (etype && (strcmp(etype, "resnet") == 0 || strcmp(etype, "wide_resnet") == 0)) {
         /* torchvision's ResNet; the image is made as its pretrained weights expect
          * (image.c: 3 channels, resized and cropped by the variant's transform) */

@@ -143,70 +143,29 @@ static const lc_key tv_wide_resnet_keys[] = {
 };
 const lc_section lc_sec_tv_wide_resnet = {"encoder", tv_wide_resnet_keys};
 
-/* torchvision's MobileNetV3 (Ludwig's TVMobileNetV3EncoderConfig) */
-static const lc_key tv_mobilenetv3_keys[] = {
-    {"type", T_STR, "\"mobilenetv3\"", 0, 0, "mobilenetv3", NULL, 0, NULL},
-    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
-    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
-    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_variant", T_STR, "\"small\"", 0, 0, "small|large", NULL, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
+/* The torchvision encoders whose model_variant is a string: TVBaseEncoderConfig's keys, then
+ * the family's model_variant (Ludwig's TV<Family>EncoderConfig) */
+#define TV_ENCODER_KEYS(name, type, dflt, choices)                                                 \
+    static const lc_key name[] = {                                                                 \
+        {"type", T_STR, "\"" type "\"", 0, 0, type, NULL, 0, NULL},                              \
+        {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},                         \
+        {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},                             \
+        {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},                    \
+        {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},               \
+        {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},                                  \
+        {"model_variant", T_STR, "\"" dflt "\"", 0, 0, choices, NULL, 0, NULL},                  \
+        {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},                                                \
+    }
+TV_ENCODER_KEYS(tv_mobilenetv3_keys, "mobilenetv3", "small", "small|large");
+TV_ENCODER_KEYS(tv_mobilenetv2_keys, "mobilenetv2", "base", "base");
+TV_ENCODER_KEYS(tv_efficientnet_keys, "efficientnet", "b0", "b0|b1|b2|b3|b4|b5|b6|b7|v2_s|v2_m|v2_l");
+TV_ENCODER_KEYS(tv_vit_keys, "vit", "b_16", "b_16|b_32|l_16|l_32|h_14");
+TV_ENCODER_KEYS(tv_resnext_keys, "resnext", "50_32x4d", "50_32x4d|101_32x8d|101_64x4d");
 const lc_section lc_sec_tv_mobilenetv3 = {"encoder", tv_mobilenetv3_keys};
-
-/* torchvision's EfficientNet (Ludwig's TVEfficientNetEncoderConfig) */
-static const lc_key tv_efficientnet_keys[] = {
-    {"type", T_STR, "\"efficientnet\"", 0, 0, "efficientnet", NULL, 0, NULL},
-    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
-    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
-    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_variant", T_STR, "\"b0\"", 0, 0, "b0|b1|b2|b3|b4|b5|b6|b7|v2_s|v2_m|v2_l", NULL, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
-const lc_section lc_sec_tv_efficientnet = {"encoder", tv_efficientnet_keys};
-
-/* torchvision's VisionTransformer (Ludwig's TVViTEncoderConfig) */
-static const lc_key tv_vit_keys[] = {
-    {"type", T_STR, "\"vit\"", 0, 0, "vit", NULL, 0, NULL},
-    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
-    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
-    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_variant", T_STR, "\"b_16\"", 0, 0, "b_16|b_32|l_16|l_32|h_14", NULL, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
-const lc_section lc_sec_tv_vit = {"encoder", tv_vit_keys};
-
-/* torchvision's ResNeXt (Ludwig's TVResNeXtEncoderConfig) */
-static const lc_key tv_resnext_keys[] = {
-    {"type", T_STR, "\"resnext\"", 0, 0, "resnext", NULL, 0, NULL},
-    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
-    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
-    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_variant", T_STR, "\"50_32x4d\"", 0, 0, "50_32x4d|101_32x8d|101_64x4d", NULL, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
-const lc_section lc_sec_tv_resnext = {"encoder", tv_resnext_keys};
-
-/* torchvision's MobileNetV2 (Ludwig's TVMobileNetV2EncoderConfig) */
-static const lc_key tv_mobilenetv2_keys[] = {
-    {"type", T_STR, "\"mobilenetv2\"", 0, 0, "mobilenetv2", NULL, 0, NULL},
-    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
-    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
-    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_variant", T_STR, "\"base\"", 0, 0, "base", NULL, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
 const lc_section lc_sec_tv_mobilenetv2 = {"encoder", tv_mobilenetv2_keys};
+const lc_section lc_sec_tv_efficientnet = {"encoder", tv_efficientnet_keys};
+const lc_section lc_sec_tv_vit = {"encoder", tv_vit_keys};
+const lc_section lc_sec_tv_resnext = {"encoder", tv_resnext_keys};
 
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},
