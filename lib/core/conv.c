@@ -118,16 +118,6 @@ static inline void add_row(float *restrict dst, const float *restrict src, int n
         dst[q] += src[q];
 }
 
-/* Output columns ow whose input column ow*s + d lies in [0, W): [lo, hi). */
-static void valid_range(int OW, int W, int s, int d, int *lo, int *hi)
-{
-    int l = d >= 0 ? 0 : (-d + s - 1) / s;
-    int h = W - 1 - d < 0 ? 0 : (W - 1 - d) / s + 1;
-    *lo = l < OW ? l : OW;
-    *hi = h < OW ? h : OW;
-    if (*hi < *lo)
-        *hi = *lo;
-}
 
 void lc_im2col(const lc_conv2d *c, const float *x /* (C,H,W) */, float *col /* (CKK, OHW) */)
 {
@@ -153,7 +143,7 @@ void lc_im2col(const lc_conv2d *c, const float *x /* (C,H,W) */, float *col /* (
             for (int kw = 0; kw < c->KW; kw++) {
                 float *row = col + ((size_t)(ci * c->KH + kh) * c->KW + kw) * OH * OW;
                 int d = kw * c->dw - c->pw, lo, hi; /* input column of ow is ow*sw + d */
-                valid_range(OW, c->W, sw, d, &lo, &hi);
+                lc_conv_valid_cols(OW, c->W, sw, d, &lo, &hi);
                 for (int oh = 0; oh < OH; oh++) {
                     float *restrict r = row + (size_t)oh * OW;
                     int ih = oh * c->sh - c->ph + kh * c->dh;
@@ -189,7 +179,7 @@ void lc_col2im(const lc_conv2d *c, const float *col /* (CKK, OHW) */, float *x /
             for (int kw = 0; kw < c->KW; kw++) {
                 const float *row = col + ((size_t)(ci * c->KH + kh) * c->KW + kw) * OH * OW;
                 int d = kw * c->dw - c->pw, lo, hi;
-                valid_range(OW, c->W, sw, d, &lo, &hi);
+                lc_conv_valid_cols(OW, c->W, sw, d, &lo, &hi);
                 for (int oh = 0; oh < OH; oh++) {
                     int ih = oh * c->sh - c->ph + kh * c->dh;
                     if (ih < 0 || ih >= c->H)

@@ -7,18 +7,6 @@
 
 #include <string.h>
 
-/* the output columns ow in [lo, hi) whose input column ow*s - p + k*d lies inside [0, W) */
-static void cols_valid(int OW, int W, int s, int p, int kd, int *lo, int *hi)
-{
-    int a = 0, b = OW;
-    while (a < b && a * s - p + kd < 0)
-        a++;
-    while (b > a && (b - 1) * s - p + kd >= W)
-        b--;
-    *lo = a;
-    *hi = b;
-}
-
 typedef struct {
     const lc_conv2d *c;
     const float *x, *w, *b, *dy;
@@ -46,7 +34,7 @@ static void fwd_task(void *vctx, int t, int thread)
             for (int kw = 0; kw < c->KW; kw++) {
                 float wv = w[kh * c->KW + kw];
                 int lo, hi;
-                cols_valid(c->OW, c->W, c->sw, c->pw, kw * c->dw, &lo, &hi);
+                lc_conv_valid_cols(c->OW, c->W, c->sw, kw * c->dw - c->pw, &lo, &hi);
                 for (int oh = 0; oh < c->OH; oh++) {
                     int ih = oh * c->sh - c->ph + kh * c->dh;
                     if (ih < 0 || ih >= c->H)
@@ -92,7 +80,7 @@ static void dx_task(void *vctx, int t, int thread)
             for (int kw = 0; kw < c->KW; kw++) {
                 float wv = w[kh * c->KW + kw];
                 int lo, hi;
-                cols_valid(c->OW, c->W, c->sw, c->pw, kw * c->dw, &lo, &hi);
+                lc_conv_valid_cols(c->OW, c->W, c->sw, kw * c->dw - c->pw, &lo, &hi);
                 for (int oh = 0; oh < c->OH; oh++) {
                     int ih = oh * c->sh - c->ph + kh * c->dh;
                     if (ih < 0 || ih >= c->H)
@@ -136,7 +124,7 @@ static void dw_task(void *vctx, int oc, int thread)
         for (int kh = 0; kh < c->KH; kh++)
             for (int kw = 0; kw < c->KW; kw++) {
                 int lo, hi;
-                cols_valid(c->OW, c->W, c->sw, c->pw, kw * c->dw, &lo, &hi);
+                lc_conv_valid_cols(c->OW, c->W, c->sw, kw * c->dw - c->pw, &lo, &hi);
                 double acc = 0.0;
                 for (int s = 0; s < k->B; s++) {
                     const float *x = k->x + ((size_t)s * c->C + (size_t)g * Cg + ic) * HW;

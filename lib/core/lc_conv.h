@@ -27,6 +27,18 @@ typedef struct lc_conv2d {
                      * (lc_gconv2d_*, which lc_conv2d_forward/backward call) */
 } lc_conv2d;
 
+/* The output columns ow whose input column ow*s + d lies in [0, W): [lo, hi) (im2col's and the
+ * grouped convolution's valid span of a kernel tap, d = kw*dw - pw). */
+static inline void lc_conv_valid_cols(int OW, int W, int s, int d, int *lo, int *hi)
+{
+    int l = d >= 0 ? 0 : (-d + s - 1) / s;
+    int h = W - 1 - d < 0 ? 0 : (W - 1 - d) / s + 1;
+    *lo = l < OW ? l : OW;
+    *hi = h < OW ? h : OW;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
 /* Grouped convolution, computed directly (gconv.c); no workspace. */
 void lc_gconv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x, const float *w,
                         const float *b, float *y);
