@@ -25,7 +25,7 @@ static void fill(float *v, size_t n, uint64_t key)
 static lc_conv2d make_conv(int C, int H, int W, int OC, int KH, int KW, int sh, int sw, int ph,
                            int pw, int dh, int dw)
 {
-    lc_conv2d c = {C, H, W, OC, KH, KW, sh, sw, ph, pw, dh, dw, 0, 0};
+    lc_conv2d c = {C, H, W, OC, KH, KW, sh, sw, ph, pw, dh, dw, 0, 0, 0};
     CHECK(lc_conv2d_plan(&c) == 0);
     return c;
 }
@@ -684,7 +684,7 @@ int main(void)
     int n;
     const lc_conv2d *cs = configs(&n);
 
-    lc_conv2d bad = {1, 2, 2, 1, 3, 3, 1, 1, 0, 0, 1, 1, 0, 0};
+    lc_conv2d bad = {1, 2, 2, 1, 3, 3, 1, 1, 0, 0, 1, 1, 0, 0, 0};
     CHECK(lc_conv2d_plan(&bad) == -1);
     bad.ph = bad.pw = 1;
     CHECK(lc_conv2d_plan(&bad) == 0 && bad.OH == 2 && bad.OW == 2);
