@@ -91,6 +91,16 @@ void lc_batchnorm_forward_train(lc_pool *p, int B, int C, int HW, float eps, flo
                                 const float *x, const float *gamma, const float *beta, float *y,
                                 float *mean /* (C) */, float *invstd /* (C) */,
                                 float *running_mean, float *running_var);
+/* The same, also writing the batch's statistics to rec when it is not NULL: (C) means, then (C)
+ * unbiased variances, in double; lc_batchnorm_running_update applies them to running stats later
+ * with the same arithmetic as an update during the forward pass (a data-parallel step records
+ * each group's and replays them in group order). */
+void lc_batchnorm_forward_train_rec(lc_pool *p, int B, int C, int HW, float eps, float momentum,
+                                    const float *x, const float *gamma, const float *beta,
+                                    float *y, float *mean, float *invstd, float *running_mean,
+                                    float *running_var, double *rec);
+void lc_batchnorm_running_update(int C, float momentum, const double *rec, float *running_mean,
+                                 float *running_var);
 void lc_batchnorm_forward_eval(lc_pool *p, int B, int C, int HW, float eps, const float *x,
                                const float *gamma, const float *beta, const float *running_mean,
                                const float *running_var, float *y);

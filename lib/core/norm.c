@@ -15,9 +15,36 @@ typedef struct {
     const float *x, *gamma, *beta, *dy;
     const float *mean_in, *invstd_in, *rmean_in, *rvar_in;
     float *y, *mean, *invstd, *rmean, *rvar, *dgamma, *dbeta;
+    double *rec;
 } norm_ctx;
 
 /* ---- batch norm ---- */
+
+static void running_update(float *rm, float *rv, double mo, double mean, double unbiased)
+{
+    *rm = (float)((1.0 - mo) * *rm + mo * mean);
+    *rv = (float)((1.0 - mo) * *rv + mo * unbiased);
+}
+
+/* channel c's batch statistics: into the running statistics, and/or recorded for a later
+ * lc_batchnorm_running_update (a data-parallel step replays its groups' in a fixed order) */
+static void running(const norm_ctx *k, int c, double cnt, double mean, double var)
+{
+    double unbiased = cnt > 1.0 ? var * cnt / (cnt - 1.0) : var;
+    if (k->rmean && k->rvar)
+        running_update(&k->rmean[c], &k->rvar[c], k->momentum, mean, unbiased);
+    if (k->rec) {
+        k->rec[c] = mean;
+        k->rec[k->C + c] = unbiased;
+    }
+}
+
+void lc_batchnorm_running_update(int C, float momentum, const double *rec, float *running_mean,
+                                 float *running_var)
+{
+    for (int c = 0; c < C; c++)
+        running_update(&running_mean[c], &running_var[c], momentum, rec[c], rec[C + c]);
+}
 
 static void bn_train_task(void *vctx, int c, int thread)
 {
@@ -43,12 +70,7 @@ static void bn_train_task(void *vctx, int c, int thread)
     float m = (float)mean, is = (float)(1.0 / sqrt(var + (double)k->eps));
     k->mean[c] = m;
     k->invstd[c] = is;
-    if (k->rmean && k->rvar) {
-        double unbiased = cnt > 1.0 ? var * cnt / (cnt - 1.0) : var;
-        double mo = k->momentum;
-        k->rmean[c] = (float)((1.0 - mo) * k->rmean[c] + mo * mean);
-        k->rvar[c] = (float)((1.0 - mo) * k->rvar[c] + mo * unbiased);
-    }
+    running(k, c, cnt, mean, var);
     float g = k->gamma ? k->gamma[c] * is : is;
     float bt = k->beta ? k->beta[c] : 0.0f;
     for (int b = 0; b < k->B; b++) {
@@ -93,12 +115,7 @@ static void bn1_train_task(void *vctx, int task, int thread)
         m[j] = (float)mean[j];
         k->mean[c] = m[j];
         k->invstd[c] = is;
-        if (k->rmean && k->rvar) {
-            double unbiased = cnt > 1.0 ? var * cnt / (cnt - 1.0) : var;
-            double mo = k->momentum;
-            k->rmean[c] = (float)((1.0 - mo) * k->rmean[c] + mo * mean[j]);
-            k->rvar[c] = (float)((1.0 - mo) * k->rvar[c] + mo * unbiased);
-        }
+        running(k, c, cnt, mean[j], var);
         g[j] = k->gamma ? k->gamma[c] * is : is;
         bt[j] = k->beta ? k->beta[c] : 0.0f;
     }
@@ -151,10 +168,19 @@ void lc_batchnorm_forward_train(lc_pool *p, int B, int C, int HW, float eps, flo
                                 float *mean, float *invstd, float *running_mean,
                                 float *running_var)
 {
+    lc_batchnorm_forward_train_rec(p, B, C, HW, eps, momentum, x, gamma, beta, y, mean, invstd,
+                                   running_mean, running_var, NULL);
+}
+
+void lc_batchnorm_forward_train_rec(lc_pool *p, int B, int C, int HW, float eps, float momentum,
+                                    const float *x, const float *gamma, const float *beta,
+                                    float *y, float *mean, float *invstd, float *running_mean,
+                                    float *running_var, double *rec)
+{
     norm_ctx k = {0};
     k.B = B, k.C = C, k.HW = HW, k.eps = eps, k.momentum = momentum;
     k.x = x, k.gamma = gamma, k.beta = beta, k.y = y, k.mean = mean, k.invstd = invstd;
-    k.rmean = running_mean, k.rvar = running_var;
+    k.rmean = running_mean, k.rvar = running_var, k.rec = rec;
     if (HW == 1)
         lc_pool_run(p, (C + BN1_CB - 1) / BN1_CB, bn1_train_task, &k);
     else
