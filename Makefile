@@ -12,7 +12,7 @@ PREFIX  ?= /usr/local
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 PKGS_DEV := libyaml-dev libzip-dev libstb-dev libxml2-dev libcjson-dev libcsv-dev pkg-config
-PKGS_TEST := python3 python3-cheetah python3-lxml python3-yaml python3-docutils python3-vega-datasets fortunes libxml2-utils time unzip fonts-dejavu-core
+PKGS_TEST := libopenmpi-dev openmpi-bin python3 python3-cheetah python3-lxml python3-yaml python3-docutils python3-vega-datasets fortunes libxml2-utils time unzip fonts-dejavu-core
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT     ?= -O2 -g
@@ -30,6 +30,13 @@ LUDWIG_DIRS := config data features model train outputs commands
 INC_ALL    := $(INC_REPORT) $(LUDWIG_DIRS:%=-Ilib/ludwig/%)
 INC        := $(INC_ALL)
 LDLIBS     := -lyaml -lzip -lxml2 -lcjson -lcsv -lm -pthread
+# MPI (backend horovod across processes): with Debian's Open MPI when libopenmpi-dev is installed
+# (MPI=0 builds without it; `ludwig-c --version` says which). Only dist.c sees mpi.h.
+MPI ?= $(shell pkg-config --exists ompi-c 2>/dev/null && echo 1 || echo 0)
+ifeq ($(MPI),1)
+MPI_CFLAGS := -DLC_HAVE_MPI $(shell pkg-config --cflags ompi-c)
+LDLIBS     += $(shell pkg-config --libs ompi-c)
+endif
 LAYERS     := core io ludwig report
 SAN     :=
 
@@ -66,6 +73,11 @@ $(BUILD)/lib/ludwig/model/model.o: CFLAGS += -O3
 # -fno-trapping-math changes no result (floating-point exceptions are never inspected).
 $(BUILD)/lib/core/rnn.o: INC = $(INC_CORE) -O3 -fno-trapping-math
 $(BUILD)/lib/io/%.o: INC = $(INC_IO)
+$(BUILD)/lib/ludwig/train/dist.o: CFLAGS += $(MPI_CFLAGS)
+# dist.o is rebuilt when MPI changes (a build made before libopenmpi-dev was installed)
+$(BUILD)/lib/ludwig/train/dist.o: $(BUILD)/mpi-$(MPI).stamp
+$(BUILD)/mpi-$(MPI).stamp:
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/mpi-*.stamp && touch $@
 $(BUILD)/lib/report/%.o: INC = $(INC_REPORT)
 
 $(BUILD)/%.o: %.c

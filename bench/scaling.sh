@@ -45,7 +45,7 @@ if [ -n "$PYTHON" ]; then
         tail -1 "$W/ref" | "$PYTHON" -c 'import json,sys; r=json.loads(sys.stdin.read()); print("| PyTorch threads | %s | %.0f | %.0f | %.4f |" % (sys.argv[1], r["train_samples_per_s"], r["eval_samples_per_s"], r["test_accuracy"]))' "$t"
     done
 fi
-if [ -n "$RANKS" ] && command -v mpirun > /dev/null && "$LUDWIG_C" --version | grep -q 'mpi: yes'; then
+if [ -n "$RANKS" ] && command -v mpirun > /dev/null && "$LUDWIG_C" version | grep -q 'mpi: yes'; then
     for r in $RANKS; do
         rm -rf "$W/out"
         mpirun -np "$r" $MPIRUN_FLAGS "$LUDWIG_C" experiment --config "$W/config.yaml" --dataset "$CSV" \

@@ -78,7 +78,7 @@ static const opt_def opts[] = {
     {"skip_collect_predictions", "scp", OPT_FLAG, NULL, "do not collect (and so not write) predictions", CMD_EVALUATE},
     {"skip_collect_overall_stats", "scos", OPT_FLAG, NULL, "accepted for compatibility", CMD_EXPERIMENT},
     {"skip_collect_overall_stats", "scos", OPT_FLAG, NULL, "leave confusion_matrix, overall_stats and per_class_stats out", CMD_EVALUATE},
-    {"backend", "b", OPT_IGNORED_STR, "NAME", "only 'local' is accepted", CMD_ALL},
+    {"backend", "b", OPT_IGNORED_STR, "NAME", "local, or horovod (experiment, train: one run shared by the processes of mpirun -np N, with the results of one process)", CMD_ALL},
     {"gpus", "g", OPT_IGNORED_STR, "LIST", "accepted and ignored: ludwig-c runs on CPU", CMD_ALL},
     {"gpu_memory_limit", "gml", OPT_IGNORED_STR, "N", "accepted and ignored", CMD_ALL},
     {"logging_level", "l", OPT_IGNORED_STR, "LEVEL", "accepted and ignored", CMD_ALL},
@@ -101,6 +101,11 @@ static void print_usage(FILE *f)
             "  visualize    Ludwig's figures from statistics files (pdf or svg)\n"
             "  render_config  the config with every default filled in, as YAML\n"
             "  init_config  a config from a dataset: each column's inferred type, the targets as outputs\n"
+            "  version      the version and what this build can do (MPI); --version: the version\n"
+            "\n"
+            "experiment and train share one run among MPI ranks with backend horovod:\n"
+            "  mpirun -np 4 ludwig-c experiment --backend horovod --threads 8 ...\n"
+            "(the same files as one process; only rank 0 writes; docs/distributed.md)\n"
             "\n"
             "Run 'ludwig-c <command> --help' for the options of a command.\n",
             lc_version());
@@ -201,6 +206,7 @@ static int parse_int(const char *opt, const char *s, long lo, long hi, long *out
  * is left half-written, and the exit status is the signal's (143, 130). */
 static volatile int g_signal = 0;
 #define STOP_GRACE_MS 1800
+#define MPI_STOP_GRACE_MS 300
 static sigset_t g_stop_sigs;
 
 static int exit_code(lc_status st)
@@ -261,11 +267,23 @@ static int next_opt(int argc, char **argv, int *i, const char *cmd, unsigned cmd
 
 static int check_backend(const char *val)
 {
-    if (strcmp(val, "local") != 0) {
-        fprintf(stderr, "ludwig-c: error: --backend '%s' is not supported; ludwig-c runs locally (use --backend local)\n", val);
+    if (strcmp(val, "local") != 0 && strcmp(val, "horovod") != 0) {
+        fprintf(stderr, "ludwig-c: error: --backend '%s' is not supported; ludwig-c runs local (one process, --threads) and horovod (experiment and train under mpirun -np N)\n", val);
         return 2;
     }
     return 0;
+}
+
+/* Only experiment and train share a run among MPI ranks: any other command started by mpirun
+ * as several processes would run in each. */
+static int refuse_mpi(const char *cmd)
+{
+    int n = lc_dist_launched_size();
+    if (n <= 1)
+        return 0;
+    fprintf(stderr, "ludwig-c: error: '%s' was started by an MPI launcher as %d processes, but it runs in one process (only experiment and train share a run among MPI ranks)\n", cmd, n);
+    fprintf(stderr, "HINT: run 'ludwig-c %s' without mpirun\n", cmd);
+    return 2;
 }
 
 /* --threads (0: not given): all the CPUs this process may use by default. More than those is
@@ -299,7 +317,10 @@ static void *signal_thread(void *arg)
         ;
     g_signal = sig;
     /* the run's own stop, or this */
-    struct timespec grace = {STOP_GRACE_MS / 1000, (STOP_GRACE_MS % 1000) * 1000000L};
+    /* under mpirun the ranks may wait for a dead one in a collective, and mpirun follows its
+     * SIGTERM with SIGKILL after a second: clean up well before that */
+    long ms = lc_dist_launched_size() > 1 ? MPI_STOP_GRACE_MS : STOP_GRACE_MS;
+    struct timespec grace = {ms / 1000, (ms % 1000) * 1000000L};
     while (sigtimedwait(&g_stop_sigs, NULL, &grace) < 0 && errno == EINTR)
         ;
     lc_abort_cleanup();
@@ -389,8 +410,11 @@ static int cmd_experiment(int argc, char **argv, int mode)
         else if (strcmp(n, "skip_collect_predictions") == 0) o.skip_collect_predictions = 1;
         else if (strcmp(n, "skip_collect_overall_stats") == 0) o.skip_collect_overall_stats = 1;
         else if (strcmp(n, "skip_save_hyperopt_statistics") == 0) ho.skip_save_hyperopt_statistics = 1;
-        else if (strcmp(n, "backend") == 0 && check_backend(val))
-            return 2;
+        else if (strcmp(n, "backend") == 0) {
+            if (check_backend(val))
+                return 2;
+            o.backend = val;
+        }
         /* gpus, gpu_memory_limit, logging_level: accepted, ignored (documented in --help) */
     }
     if (!o.config_path) {
@@ -410,17 +434,37 @@ static int cmd_experiment(int argc, char **argv, int mode)
     lc_error_clear(&e);
     char *run_dir = NULL;
     lc_status st;
+    lc_dist *dist = NULL;
     if (mode == 2) {
+        if (refuse_mpi(cmd))
+            return 2;
         ho.trial = o;
         ho.results = stdout;
         st = lc_hyperopt(&ho, &run_dir, &e);
-    } else {
+    } else if (!(st = lc_dist_init(&dist, &e))) {
+        o.dist = dist;
+        if (lc_dist_rank(dist) > 0)
+            o.progress = NULL; /* rank 0 speaks for the run */
         st = lc_experiment(&o, &run_dir, &e);
     }
-    if (st)
-        return report_error(&e);
-    fprintf(stderr, mode == 2 ? "ludwig-c: the best trial's run is %s\n" : "ludwig-c: results in %s\n", run_dir);
+    if (st) {
+        int rank = lc_dist_rank(dist), code;
+        /* a config, usage or data error is every rank's (they read the same files): rank 0
+         * reports it and all end; any other may be this rank's alone, with the others waiting
+         * for it in a collective: it names itself and ends them all */
+        if (lc_dist_size(dist) > 1 && st != LC_ERR_CONFIG && st != LC_ERR_USAGE && st != LC_ERR_DATA) {
+            fprintf(stderr, "ludwig-c: MPI rank %d of %d failed; ending every rank\n", rank, lc_dist_size(dist));
+            code = report_error(&e);
+            lc_dist_abort(dist, code);
+        }
+        code = rank == 0 ? report_error(&e) : exit_code(e.status);
+        lc_dist_finalize(dist);
+        return code;
+    }
+    if (lc_dist_rank(dist) == 0)
+        fprintf(stderr, mode == 2 ? "ludwig-c: the best trial's run is %s\n" : "ludwig-c: results in %s\n", run_dir);
     free(run_dir);
+    lc_dist_finalize(dist);
     return 0;
 }
 
@@ -814,10 +858,16 @@ int main(int argc, char **argv)
         print_usage(stdout);
         return 0;
     }
-    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    if (strcmp(cmd, "--version") == 0) { /* one line: Galaxy's version_command */
         printf("ludwig-c %s\n", lc_version());
         return 0;
     }
+    if (strcmp(cmd, "version") == 0) { /* and what this build can do */
+        printf("ludwig-c %s\nmpi: %s\n", lc_version(), lc_dist_compiled() ? "yes (backend horovod under mpirun)" : "no (built without libopenmpi-dev)");
+        return 0;
+    }
+    if (strcmp(cmd, "experiment") != 0 && strcmp(cmd, "train") != 0 && refuse_mpi(cmd))
+        return 2;
     if (strcmp(cmd, "experiment") == 0)
         return cmd_experiment(argc, argv, 0);
     if (strcmp(cmd, "train") == 0)

@@ -32,6 +32,20 @@ const char *lc_version(void);
  * thread (a signal-waiting thread with 256 KiB of stack), never from a signal handler. */
 void lc_abort_cleanup(void);
 
+/* The processes of a data-parallel run: MPI ranks under an MPI launcher (mpirun -np N), built
+ * with Open MPI; NULL is one process. lc_dist_init joins them (and sets *out NULL when no launcher
+ * started this process); an experiment or train with backend horovod then shares every batch
+ * among them with the same results as one process, and only rank 0 writes. */
+typedef struct lc_dist lc_dist;
+int lc_dist_compiled(void);
+/* The processes an MPI launcher started (0: none started this one). */
+int lc_dist_launched_size(void);
+lc_status lc_dist_init(lc_dist **out, lc_error *e);
+void lc_dist_finalize(lc_dist *d);
+void lc_dist_abort(const lc_dist *d, int code);
+int lc_dist_rank(const lc_dist *d);
+int lc_dist_size(const lc_dist *d);
+
 typedef struct lc_experiment_opts {
     const char *config_path;           /* Ludwig YAML config (required) */
     const char *dataset;               /* one file with a split column, or NULL */
@@ -68,6 +82,8 @@ typedef struct lc_experiment_opts {
     const char *command_line;          /* recorded in description.json */
     int train_only;                    /* `ludwig train`: no eval split evaluation, no test
                                         * statistics or predictions; ludwig_train_report.html */
+    const char *backend;               /* --backend: NULL (the config's), "local", "horovod" */
+    const lc_dist *dist;               /* the MPI ranks (lc_dist_init); NULL: one process */
 } lc_experiment_opts;
 
 /* Fills opts with Ludwig's defaults. */

@@ -19,6 +19,7 @@
 #include "lc_commands.h"
 #include "lc_config.h"
 #include "lc_dataset.h"
+#include "lc_dp.h"
 #include "lc_fs.h"
 #include "lc_ftypes.h"
 #include "lc_json.h"
@@ -191,7 +192,52 @@ typedef struct exp_run {
     lc_stage stage;          /* <od>/.<experiment>_<model>.partial-XXXXXX ("" once published) */
     char *final_dir;         /* <od>/<experiment>_<model>[_k] */
     double t_begin;
+    int writer;              /* this process writes the outputs (rank 0 of o->dist) */
+    int dp_groups;           /* backend horovod: the groups of a step (lc_dp.h); 0 local */
 } exp_run;
+
+/* The backend: --backend, else the config's, else horovod when an MPI launcher started several
+ * processes (as Ludwig picks horovod under horovodrun). Several processes need horovod. */
+static lc_status setup_backend(exp_run *X, lc_error *e)
+{
+    const lc_experiment_opts *o = X->o;
+    int R = lc_dist_size(o->dist);
+    int hv = o->backend ? strcmp(o->backend, "horovod") == 0
+                        : X->cfg->backend == LC_BACKEND_HOROVOD ||
+                              (X->cfg->backend == LC_BACKEND_NONE && R > 1);
+    X->writer = lc_dist_rank(o->dist) == 0;
+    if (!hv && R > 1) {
+        lc_error_set(e, LC_ERR_USAGE, "%d MPI ranks, but the backend is local (%s): each rank would train the whole run alone",
+                     R, o->backend ? "--backend local" : "the config's backend");
+        lc_error_hint(e, "use --backend horovod (or backend: {type: horovod} in the config) to share the run among the ranks");
+        return LC_ERR_USAGE;
+    }
+    if (!hv)
+        return LC_OK;
+    if (o->k_fold && R > 1)
+        return lc_error_set(e, LC_ERR_USAGE, "--k_fold with %d MPI ranks: ludwig-c shares one training run among ranks, not the folds of a cross validation; run --k_fold without mpirun", R);
+    X->dp_groups = LC_DP_GROUPS;
+    const char *env = getenv("LUDWIG_C_DP_GROUPS");
+    if (env && *env) {
+        char *end;
+        long g = strtol(env, &end, 10);
+        if (*end || g < 1 || g > (1L << (LC_DP_MAX_LEVELS - 1)) || (g & (g - 1)))
+            return lc_error_set(e, LC_ERR_USAGE, "LUDWIG_C_DP_GROUPS=%s: the groups of a data-parallel step must be a power of two from 1 to %d",
+                                env, 1 << (LC_DP_MAX_LEVELS - 1));
+        X->dp_groups = (int)g;
+    }
+    if (R > X->dp_groups) {
+        lc_error_set(e, LC_ERR_USAGE, "%d MPI ranks, but a step's batch is split into %d groups: at most %d ranks can share it",
+                     R, X->dp_groups, X->dp_groups);
+        lc_error_hint(e, "start at most %d ranks, or set LUDWIG_C_DP_GROUPS to a power of two at least the ranks (a different number of groups gives different results)",
+                      X->dp_groups);
+        return LC_ERR_USAGE;
+    }
+    if (o->progress)
+        fprintf(o->progress, "ludwig-c: backend horovod: %d process(es) x %d thread(s); each step's batch in %d groups (LUDWIG_C_DP_GROUPS), the same results for any number of processes\n",
+                R, o->threads, X->dp_groups);
+    return LC_OK;
+}
 
 static lc_status check_args(exp_run *X, lc_error *e)
 {
@@ -316,7 +362,7 @@ static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
 {
     const lc_experiment_opts *o = X->o;
     lc_status st = X->cfg ? LC_OK : lc_config_load(o->config_path, &X->cfg, note_to, notes, e);
-    if (st)
+    if (st || (st = setup_backend(X, e)))
         return st;
     if (!(X->pool = lc_pool_create(o->threads)))
         return lc_error_set(e, LC_ERR_NOMEM, "cannot start %d threads", o->threads);
@@ -366,6 +412,7 @@ static lc_status build_model(exp_run *X, lc_error *e)
                              o->threads, &X->m, e)))
         return st;
     lc_model_init_params(X->m, o->random_seed);
+    X->m->dist = o->dist;
     if ((st = pretrained_embeddings(X, e)) || (st = pretrained_backbones(X, e)))
         return st;
     if (o->model_load_path) {
@@ -403,6 +450,8 @@ static lc_status stage_and_describe(exp_run *X, lc_error *e)
     const lc_experiment_opts *o = X->o;
     char path[4096];
     lc_status st;
+    if (!X->writer) /* rank 0 writes */
+        return LC_OK;
     snprintf(path, sizeof path, "%s_%s", X->en, X->mn);
     if ((st = lc_stage_open(&X->stage, X->od, path, salvage_checkpoint, o->progress, o->progress, e)))
         return st;
@@ -414,7 +463,7 @@ static lc_status stage_and_describe(exp_run *X, lc_error *e)
     cJSON *desc = cJSON_CreateObject();
     cJSON_AddStringToObject(desc, "command", o->command_line ? o->command_line : "ludwig-c experiment");
     cJSON *compute = cJSON_AddObjectToObject(desc, "compute");
-    cJSON_AddItemToObject(compute, "num_nodes", lc_json_int(1));
+    cJSON_AddItemToObject(compute, "num_nodes", lc_json_int(lc_dist_size(o->dist)));
     cJSON_AddItemToObject(compute, "threads", lc_json_int(o->threads));
     cJSON_AddItemToObject(desc, "config", cJSON_Duplicate(X->cfg->full, 1));
     cJSON_AddStringToObject(desc, "data_format", X->ds->data_format);
@@ -442,9 +491,10 @@ static lc_status train(exp_run *X, lc_error *e)
     const lc_experiment_opts *o = X->o;
     lc_train_opts topts = {.seed = o->random_seed, .pool = X->pool, .progress = o->progress,
                            .stop = o->stop_flag,
-                           .resume_from = X->resume_ckpt[0] ? X->resume_ckpt : NULL};
+                           .resume_from = X->resume_ckpt[0] ? X->resume_ckpt : NULL,
+                           .dp_groups = X->dp_groups};
     char ckpt_dir[4096];
-    if (!o->skip_save_progress) {
+    if (!o->skip_save_progress && X->writer) {
         snprintf(ckpt_dir, sizeof ckpt_dir, "%s/model/%s", X->stage.dir, LC_CHECKPOINT_DIR);
         lc_status st = lc_mkdir_p(ckpt_dir, e);
         if (st)
@@ -481,6 +531,8 @@ static lc_status evaluate(exp_run *X, lc_error *e)
         return st;
     X->tr.eval_seconds += lc_now_s() - te;
     X->tr.eval_samples += n;
+    if (!X->writer)
+        return LC_OK;
     if (X->cfg->out[0].type == LC_FT_CATEGORY)
         lc_eval_argmax(&X->ev, 0, X->preds);
     if ((st = lc_eval_statistics(X->cfg, &X->ev, 1, &X->test_stats, e)))
@@ -896,15 +948,24 @@ lc_status lc_experiment_with_config(const lc_experiment_opts *o, lc_config *cfg,
         st = stage_and_describe(&X, e);
     if (!st)
         st = train(&X, e);
+    if (!st && lc_dist_size(o->dist) > 1 && o->progress && X.tr.steps > 0) {
+        lc_dist_stats ds = lc_dist_get_stats(o->dist);
+        double steps = (double)X.tr.steps; /* the evaluations' exchanges are counted in */
+        fprintf(o->progress,
+                "ludwig-c: MPI: %d ranks; rank 0 sent %.2f MB and received %.2f MB per training step (gradients, rows, evaluations), %.2f ms per step in collectives (%.0f%% of the training time)\n",
+                lc_dist_size(o->dist), (double)ds.bytes_sent / steps / 1e6,
+                (double)ds.bytes_received / steps / 1e6, 1e3 * ds.seconds / steps,
+                X.tr.train_seconds > 0 ? 100.0 * ds.seconds / X.tr.train_seconds : 0.0);
+    }
     if (!st) /* Ludwig calibrates after training, before saving and evaluating the model */
         st = lc_calibrate(X.m, X.pool, X.cfg, X.ds, X.tr.eval_batch_size, o->progress, &X.cal, e);
     if (!st)
         st = evaluate(&X, e);
-    if (!st)
+    if (!st && X.writer)
         st = write_model(&X, e);
-    if (!st)
+    if (!st && X.writer)
         st = write_report(&X, e);
-    if (!st)
+    if (!st && X.writer)
         st = publish(&X, e);
     if (!st) {
         const lc_train_result *tr = &X.tr;

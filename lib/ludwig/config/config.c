@@ -2281,14 +2281,21 @@ static lc_status build(cfg_ctx *x)
     for (size_t i = 0; i < sizeof llm_keys / sizeof *llm_keys; i++)
         if (lc_ymap_get(root, llm_keys[i]))
             return cerr(x, lc_ymap_get(root, llm_keys[i]), "%s: a key of model_type: llm configs, which ludwig-c does not support (it trains model_type: ecd)", llm_keys[i], NULL);
+    /* backend: a type name or {type: ...} (Ludwig turns the first into the second) */
     const lc_ynode *be = lc_ymap_get(root, "backend");
     if (be && !lc_yscalar_is_null(be)) {
-        const lc_ynode *bt = be->kind == LC_YMAP ? lc_ymap_get(be, "type") : NULL;
-        if (!bt || bt->kind != LC_YSCALAR || strcmp(bt->str, "local") != 0)
-            return cerr(x, bt ? bt : be, "backend: type '%s' is not supported by ludwig-c, which trains with this machine's threads (--threads); remove backend or use type: local", bt && bt->kind == LC_YSCALAR ? bt->str : "?", NULL);
-        for (size_t i = 0; i < be->n; i++)
+        const lc_ynode *bt = be->kind == LC_YMAP ? lc_ymap_get(be, "type") : be;
+        const char *name = bt && bt->kind == LC_YSCALAR ? bt->str : NULL;
+        if (!name)
+            return cerr(x, be, "backend: needs a type (local or horovod)", NULL, NULL);
+        if (strcmp(name, "ray") == 0 || strcmp(name, "dask") == 0 || strcmp(name, "deepspeed") == 0)
+            return cerr(x, bt, "backend: type '%s' is not supported by ludwig-c; to train across processes or nodes use type: horovod and start ludwig-c with mpirun -np N (one process: type local and --threads)", name, NULL);
+        if (strcmp(name, "local") != 0 && strcmp(name, "horovod") != 0)
+            return cerr(x, bt, "backend: unknown type '%s' (ludwig-c runs local and horovod)", name, NULL);
+        c->backend = strcmp(name, "horovod") == 0 ? LC_BACKEND_HOROVOD : LC_BACKEND_LOCAL;
+        for (size_t i = 0; be->kind == LC_YMAP && i < be->n; i++)
             if (strcmp(be->entries[i].key, "type") != 0)
-                return cerr(x, be, "backend.%s: ludwig-c's local backend takes no settings (only type: local)", be->entries[i].key, NULL);
+                return cerr(x, be, "backend.%s: ludwig-c's backends take no settings (only type)", be->entries[i].key, NULL);
     }
     /* unknown top-level keys, with suggestions */
     for (size_t i = 0; i < root->n; i++) {
@@ -2368,7 +2375,7 @@ static lc_status build(cfg_ctx *x)
         return st;
     if (be && !lc_yscalar_is_null(be)) {
         cJSON *b = cJSON_AddObjectToObject(full, "backend");
-        cJSON_AddStringToObject(b, "type", "local");
+        cJSON_AddStringToObject(b, "type", c->backend == LC_BACKEND_HOROVOD ? "horovod" : "local");
     } else {
         cJSON_AddNullToObject(full, "backend");
     }

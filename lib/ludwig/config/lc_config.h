@@ -177,6 +177,8 @@ typedef struct lc_config {
     double sample_ratio;
     long sample_size; /* 0 = none */
     double oversample_minority, undersample_majority; /* 0 = none */
+    /* backend */
+    enum { LC_BACKEND_NONE = 0, LC_BACKEND_LOCAL, LC_BACKEND_HOROVOD } backend;
 } lc_config;
 
 /* Loads and validates path. note(arg, msg) receives advisory notes (may be NULL). */

@@ -400,6 +400,13 @@ typedef struct lc_model {
     size_t nparams, nbuffers;
     float *params, *grads, *opt_state, *buffers;
     int opt_per_param;
+    /* a data-parallel step's batch norms: when bn_rec is set, a training forward pass records each
+     * batch norm's statistics at bn_rec + buf_off (lc_batchnorm_forward_train_rec) and sets
+     * bn_rec_set[layer] instead of updating its running statistics */
+    double *bn_rec;
+    unsigned char *bn_rec_set;
+    /* the processes sharing lc_evaluate's batches (lc_dist.h; NULL: this one alone) */
+    const struct lc_dist *dist;
     /* batch-sized arenas, planned for max_batch samples */
     int max_batch, nthreads;
     float *acts;           /* every layer's output */

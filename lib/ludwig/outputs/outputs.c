@@ -124,7 +124,10 @@ lc_status lc_eval_run(const lc_config *cfg, const lc_dataset *d, lc_model *m, lc
             goto nomem;
         lc_head_targets(&ev->heads[o], ev->rows, n, ev->labels[o], ev->values[o]);
     }
-    lc_evaluate(m, p, cfg, d, ev->heads, ev->rows, n, batch, ev->out, ev->loss);
+    if ((st = lc_evaluate(m, p, cfg, d, ev->heads, ev->rows, n, batch, ev->out, ev->loss, e))) {
+        lc_eval_free(ev);
+        return st;
+    }
     ev->combined = 0.0;
     for (int o = 0; o < NO; o++)
         ev->combined += cfg->out[o].loss_weight * ev->loss[o];

@@ -21,6 +21,8 @@ typedef struct lc_train_opts {
     const char *checkpoint_dir; /* write latest.ckpt here after every epoch (NULL: none) */
     const char *resume_from;    /* continue from this latest.ckpt (NULL: a fresh run); the run must
                                  * have the same config (but trainer.epochs), data and seed */
+    int dp_groups;              /* > 0: data-parallel steps of this many groups (backend horovod,
+                                 * lc_dp.h), shared by the ranks of m->dist */
 } lc_train_opts;
 
 typedef struct lc_train_result {
@@ -46,10 +48,11 @@ void lc_train_result_free(lc_train_result *r);
 
 /* Evaluates rows idx[0..n) in eval mode: each output's per-row values (lc_head_rows) into
  * rows[o] (n, width) and its loss (Ludwig's mean of per-batch mean losses over batches of
- * eval_bs) into loss[o]. */
-void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
-                 const lc_head_ctx *heads, const int32_t *idx, size_t n, int eval_bs,
-                 float *const *rows, double *loss);
+ * eval_bs) into loss[o]. With m->dist of several ranks, every rank calls it: each evaluates its
+ * share of the batches and all receive every row (the same bits as one process). */
+lc_status lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
+                      const lc_head_ctx *heads, const int32_t *idx, size_t n, int eval_bs,
+                      float *const *rows, double *loss, lc_error *e);
 
 /* The raw head outputs (logits, or a number output's prediction), (n, K) each, of rows
  * idx[0..n) in eval mode into logits[o] for every output o whose logits[o] is not NULL. */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "lc_checkpoint.h"
+#include "lc_dp.h"
 #include "lc_ftypes.h"
 #include "lc_heads.h"
 #include "lc_json.h"
@@ -67,25 +68,88 @@ static void gather(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_datas
             lc_head_gather(&heads[o], m, o, idx, B);
 }
 
-void lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
-                 const lc_head_ctx *heads, const int32_t *idx, size_t n, int eval_bs,
-                 float *const *rows, double *loss)
+/* Batches [b0, b1) of an evaluation: rows and per-batch losses (bl, (nb, nout)) */
+static void evaluate_batches(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
+                             const lc_head_ctx *heads, const int32_t *idx, size_t n, int eval_bs,
+                             size_t b0, size_t b1, float *const *rows, double *bl)
 {
-    size_t nb = 0;
-    for (int o = 0; o < cfg->nout; o++)
-        loss[o] = 0.0;
-    for (size_t at = 0; at < n; at += (size_t)eval_bs) {
+    for (size_t j = b0; j < b1; j++) {
+        size_t at = j * (size_t)eval_bs;
         int B = (int)(n - at < (size_t)eval_bs ? n - at : (size_t)eval_bs);
         gather(m, p, cfg, d, heads, idx + at, B);
         lc_model_forward(m, p, B, 0, 0, 0);
         for (int o = 0; o < cfg->nout; o++) {
-            loss[o] += lc_head_loss(&heads[o], m, o, B);
+            bl[j * (size_t)cfg->nout + (size_t)o] = lc_head_loss(&heads[o], m, o, B);
             lc_head_rows(&heads[o], m, o, B, rows[o] + at * (size_t)lc_head_width(&heads[o]));
         }
-        nb++;
     }
-    for (int o = 0; o < cfg->nout; o++)
+}
+
+/* The ranks of m->dist evaluate contiguous runs of whole batches (each batch the one a single
+ * process evaluates, so the same bits) and gather every row and batch loss. */
+static lc_status evaluate_shared(lc_model *m, lc_pool *p, const lc_config *cfg,
+                                 const lc_dataset *d, const lc_head_ctx *heads, const int32_t *idx,
+                                 size_t n, int eval_bs, size_t nb, float *const *rows, double *bl,
+                                 lc_error *e)
+{
+    const int R = lc_dist_size(m->dist), me = lc_dist_rank(m->dist), NO = cfg->nout;
+    size_t *bytes = calloc((size_t)R, sizeof *bytes);
+    size_t b0 = nb * (size_t)me / (size_t)R, b1 = nb * (size_t)(me + 1) / (size_t)R, wmax = 0;
+    for (int o = 0; o < NO; o++)
+        if ((size_t)lc_head_width(&heads[o]) > wmax)
+            wmax = (size_t)lc_head_width(&heads[o]);
+    size_t mine_rows = (b1 * (size_t)eval_bs < n ? b1 * (size_t)eval_bs : n) - b0 * (size_t)eval_bs;
+    void *tmp = malloc((mine_rows * wmax + 1) * sizeof(float) + (b1 - b0 + 1) * NO * sizeof(double));
+    if (!bytes || !tmp) {
+        free(bytes);
+        free(tmp);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for a shared evaluation");
+    }
+    evaluate_batches(m, p, cfg, d, heads, idx, n, eval_bs, b0, b1, rows, bl);
+    lc_status st = LC_OK;
+    for (int o = 0; o < NO && !st; o++) { /* each head's rows, then the batch losses */
+        size_t w = (size_t)lc_head_width(&heads[o]) * sizeof(float);
+        for (int q = 0; q < R; q++) {
+            size_t q0 = nb * (size_t)q / (size_t)R * (size_t)eval_bs,
+                   q1 = nb * (size_t)(q + 1) / (size_t)R * (size_t)eval_bs;
+            bytes[q] = ((q1 < n ? q1 : n) - (q0 < n ? q0 : n)) * w;
+        }
+        memcpy(tmp, rows[o] + b0 * (size_t)eval_bs * (w / sizeof(float)), bytes[me]);
+        st = lc_dist_allgatherv(m->dist, tmp, rows[o], bytes, e);
+    }
+    if (!st) {
+        for (int q = 0; q < R; q++)
+            bytes[q] = (nb * (size_t)(q + 1) / (size_t)R - nb * (size_t)q / (size_t)R) * NO * sizeof(double);
+        memcpy(tmp, bl + b0 * NO, bytes[me]);
+        st = lc_dist_allgatherv(m->dist, tmp, bl, bytes, e);
+    }
+    free(tmp);
+    free(bytes);
+    return st;
+}
+
+lc_status lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
+                      const lc_head_ctx *heads, const int32_t *idx, size_t n, int eval_bs,
+                      float *const *rows, double *loss, lc_error *e)
+{
+    const int NO = cfg->nout;
+    size_t nb = (n + (size_t)eval_bs - 1) / (size_t)eval_bs;
+    double *bl = malloc((nb * (size_t)NO + 1) * sizeof *bl);
+    if (!bl)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for an evaluation");
+    lc_status st = LC_OK;
+    if (lc_dist_size(m->dist) > 1)
+        st = evaluate_shared(m, p, cfg, d, heads, idx, n, eval_bs, nb, rows, bl, e);
+    else
+        evaluate_batches(m, p, cfg, d, heads, idx, n, eval_bs, 0, nb, rows, bl);
+    for (int o = 0; o < NO; o++) {
+        loss[o] = 0.0;
+        for (size_t j = 0; j < nb; j++)
+            loss[o] += bl[j * (size_t)NO + (size_t)o];
         loss[o] = nb ? loss[o] / (double)nb : 0.0;
+    }
+    free(bl);
+    return st;
 }
 
 void lc_forward_logits(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
@@ -325,7 +389,20 @@ typedef struct run {
     long nb;                     /* the epoch's batches and rows */
     size_t nseen;
     double rows_trained;         /* over the run (this process), for samples/s */
+    double *lk;                  /* (NO) the step's per-output losses */
+    /* backend horovod (lc_dp.h): G groups per step; the step's exchange of each group's
+     * losses, batch-norm statistics and rows (group_rec_bytes) */
+    int G;
+    lc_dp dp;
+    size_t roww, rec_fixed;      /* floats per row over the outputs; a record's fixed bytes */
+    unsigned char *xmine, *xall;
+    size_t *xbytes;
 } run;
+
+static size_t group_rec_bytes(const run *R, int rows)
+{
+    return R->rec_fixed + ((size_t)rows * R->roww * sizeof(float) + 7) / 8 * 8;
+}
 
 static void run_free(run *R)
 {
@@ -342,6 +419,139 @@ static void run_free(run *R)
     lc_free(R->best_params);
     lc_free(R->best_buffers);
     lc_free(R->state);
+    free(R->lk);
+    lc_dp_free(&R->dp);
+    free(R->xmine);
+    free(R->xall);
+    free(R->xbytes);
+    lc_free(R->m->bn_rec);
+    free(R->m->bn_rec_set);
+    R->m->bn_rec = NULL;
+    R->m->bn_rec_set = NULL;
+}
+
+/* Backend horovod's state: the gradient tree, batch-norm recording, the exchange buffers. */
+static lc_status dp_setup(run *R, lc_error *e)
+{
+    lc_model *m = R->m;
+    R->G = R->o->dp_groups;
+    lc_status st = lc_dp_init(&R->dp, m->dist, R->G, m->nparams, e);
+    if (st)
+        return st;
+    for (int k = 0; k < R->NO; k++)
+        R->roww += (size_t)lc_head_width(&R->heads[k]);
+    R->rec_fixed = ((size_t)R->NO + m->nbuffers) * sizeof(double) + ((size_t)m->nlayers + 7) / 8 * 8;
+    size_t most = group_rec_bytes(R, R->B / R->G + 1);
+    R->xmine = malloc((size_t)(R->dp.g1 - R->dp.g0) * most + 8);
+    R->xall = malloc((size_t)R->G * most + 8);
+    R->xbytes = calloc((size_t)R->dp.R, sizeof *R->xbytes);
+    m->bn_rec = lc_alloc(m->nbuffers + 1, sizeof(double));
+    m->bn_rec_set = calloc((size_t)m->nlayers + 1, 1);
+    if (!R->xmine || !R->xall || !R->xbytes || !m->bn_rec || !m->bn_rec_set)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for data-parallel training");
+    return LC_OK;
+}
+
+/* One data-parallel step on rows[0..Bc) (see lc_dp.h): this rank's groups forward and backward
+ * as batches of their own, the gradient tree into m->grads, then every group's record from every
+ * rank, applied in group order: the step's losses into R->lk, the batch norms' running
+ * statistics, the rows for the training metrics. */
+static lc_status dp_step(run *R, const int32_t *rows, int Bc, lc_error *e)
+{
+    const lc_config *cfg = R->cfg;
+    lc_model *m = R->m;
+    lc_pool *p = R->p;
+    lc_dp *t = &R->dp;
+    const int G = R->G, NO = R->NO;
+    const size_t nbuf = m->nbuffers, nlay = (size_t)m->nlayers;
+    unsigned char *xp = R->xmine;
+    lc_dp_begin(t);
+    for (int g = t->g0; g < t->g1; g++) {
+        int s0 = lc_dp_group_start(Bc, G, g), bg = lc_dp_group_rows(Bc, G, g);
+        size_t rb = group_rec_bytes(R, bg);
+        float *leaf = lc_dp_leaf(t);
+        memset(xp, 0, rb);
+        if (bg == 0) {
+            memset(leaf, 0, m->nparams * sizeof *leaf);
+            lc_dp_push(t, g);
+            xp += rb;
+            continue;
+        }
+        uint64_t gstep = (uint64_t)R->step * (uint64_t)G + (uint64_t)g; /* the group's masks */
+        gather(m, p, cfg, R->d, R->heads, rows + s0, bg);
+        for (int k = 0; k < cfg->nin; k++)
+            if (cfg->in[k].type == LC_FT_IMAGE && cfg->in[k].naug > 0) {
+                lc_status ast = lc_image_augment(m, p, &cfg->in[k], &R->d->in[k], k, bg,
+                                                 R->o->seed, gstep, e);
+                if (ast)
+                    return ast;
+            }
+        memset(m->bn_rec_set, 0, nlay);
+        lc_model_forward(m, p, bg, 1, R->o->seed, gstep);
+        double *xl = (double *)(void *)xp;
+        for (int k = 0; k < NO; k++)
+            xl[k] = lc_head_loss(&R->heads[k], m, k, bg);
+        memcpy(xl + NO, m->bn_rec, nbuf * sizeof(double));
+        memcpy(xl + NO + nbuf, m->bn_rec_set, nlay);
+        float *xr = (float *)(void *)(xp + R->rec_fixed);
+        /* the group's share of the batch's mean loss: its heads' gradients scaled by bg / Bc,
+         * and the backward pass writing the tree's leaf */
+        float sc = (float)((double)bg / (double)Bc);
+        for (int k = 0; k < NO; k++) {
+            lc_head_rows(&R->heads[k], m, k, bg, xr);
+            xr += (size_t)bg * (size_t)lc_head_width(&R->heads[k]);
+            lc_head_backward(&R->heads[k], m, k, bg);
+            float *dl = m->heads[k].dlogits;
+            for (size_t i = 0, nd = (size_t)bg * m->layers[m->heads[k].layer].out_n; i < nd; i++)
+                dl[i] *= sc;
+        }
+        float *grads = m->grads;
+        m->grads = leaf;
+        lc_model_backward(m, p, bg);
+        m->grads = grads;
+        lc_dp_push(t, g);
+        xp += rb;
+    }
+    lc_status st = lc_dp_reduce(t, m->grads, e);
+    if (st)
+        return st;
+    for (int q = 0; q < t->R; q++) {
+        int g0, g1;
+        lc_dp_groups_of(G, t->R, q, &g0, &g1);
+        R->xbytes[q] = 0;
+        for (int g = g0; g < g1; g++)
+            R->xbytes[q] += group_rec_bytes(R, lc_dp_group_rows(Bc, G, g));
+    }
+    if ((st = lc_dist_allgatherv(m->dist, R->xmine, R->xall, R->xbytes, e)))
+        return st;
+    for (int k = 0; k < NO; k++)
+        R->lk[k] = 0.0;
+    xp = R->xall;
+    for (int g = 0; g < G; g++) {
+        int s0 = lc_dp_group_start(Bc, G, g), bg = lc_dp_group_rows(Bc, G, g);
+        const double *xl = (const double *)(const void *)xp;
+        const unsigned char *set = (const unsigned char *)(xl + NO + nbuf);
+        const float *xr = (const float *)(const void *)(xp + R->rec_fixed);
+        xp += group_rec_bytes(R, bg);
+        if (bg == 0)
+            continue;
+        double w = (double)bg / (double)Bc;
+        for (int k = 0; k < NO; k++)
+            R->lk[k] += w * xl[k];
+        for (size_t i = 0; i < nlay; i++)
+            if (set[i]) {
+                const lc_layer *l = &m->layers[i];
+                float *rm = m->buffers + l->buf_off;
+                lc_batchnorm_running_update(l->u.norm.C, l->u.norm.momentum,
+                                            xl + NO + l->buf_off, rm, rm + l->u.norm.C);
+            }
+        for (int k = 0; k < NO; k++) {
+            size_t wk = (size_t)lc_head_width(&R->heads[k]);
+            memcpy(R->seen[k].rows + (R->nseen + (size_t)s0) * wk, xr, (size_t)bg * wk * sizeof *xr);
+            xr += (size_t)bg * wk;
+        }
+    }
+    return LC_OK;
 }
 
 /* Sizes, buffers, heads, optimizer and scheduler state, empty statistics. */
@@ -387,12 +597,13 @@ static lc_status run_setup(run *R, lc_error *e)
     R->loss_sum = calloc((size_t)R->NO, sizeof *R->loss_sum);
     R->split_loss = calloc(3 * (size_t)R->NO + 3, sizeof *R->split_loss);
     R->perm = malloc((R->ntr + 1) * sizeof *R->perm);
+    R->lk = calloc((size_t)R->NO + 1, sizeof *R->lk);
     R->best_params = lc_alloc(m->nparams, sizeof(float));
     R->best_buffers = lc_alloc(m->nbuffers + 1, sizeof(float));
     R->state = lc_alloc((size_t)R->per * m->nparams + SCHED_FLOATS, sizeof(float));
     r->stats = cJSON_CreateObject();
     r->progress = cJSON_CreateObject();
-    if (!R->heads || !R->evrows || !R->loss_sum || !R->split_loss || !R->perm ||
+    if (!R->heads || !R->evrows || !R->loss_sum || !R->split_loss || !R->perm || !R->lk ||
         !R->best_params || !R->best_buffers || !R->state || !r->stats || !r->progress)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
     lc_status st = lc_heads_init(cfg, d, R->heads, e);
@@ -414,6 +625,8 @@ static lc_status run_setup(run *R, lc_error *e)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
     for (int k = 0; k < R->NO; k++)
         R->evrows[k] = R->ev[k].rows;
+    if (R->o->dp_groups > 0 && (st = dp_setup(R, e)))
+        return st;
     lc_optim_init_state(&R->opt, m->nparams, R->state);
     cJSON *ef = cJSON_AddObjectToObject(r->stats, "evaluation_frequency");
     cJSON_AddItemToObject(ef, "frequency", lc_json_int(1));
@@ -470,20 +683,27 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
             return lc_error_set(e, LC_ERR_INTERRUPTED,
                                 "interrupted during epoch %d (step %ld); no results were written",
                                 epoch + 1, R->step);
-        gather(m, p, cfg, R->d, R->heads, R->perm + at, Bc);
-        for (int k = 0; k < cfg->nin; k++)
-            if (cfg->in[k].type == LC_FT_IMAGE && cfg->in[k].naug > 0) {
-                lc_status ast = lc_image_augment(m, p, &cfg->in[k], &R->d->in[k], k, Bc,
-                                                 R->o->seed, (uint64_t)R->step, e);
-                if (ast)
-                    return ast;
-            }
-        lc_model_forward(m, p, Bc, 1, R->o->seed, (uint64_t)R->step);
+        if (R->G > 0) {
+            lc_status dst = dp_step(R, R->perm + at, Bc, e);
+            if (dst)
+                return dst;
+        } else {
+            gather(m, p, cfg, R->d, R->heads, R->perm + at, Bc);
+            for (int k = 0; k < cfg->nin; k++)
+                if (cfg->in[k].type == LC_FT_IMAGE && cfg->in[k].naug > 0) {
+                    lc_status ast = lc_image_augment(m, p, &cfg->in[k], &R->d->in[k], k, Bc,
+                                                     R->o->seed, (uint64_t)R->step, e);
+                    if (ast)
+                        return ast;
+                }
+            lc_model_forward(m, p, Bc, 1, R->o->seed, (uint64_t)R->step);
+            for (int k = 0; k < R->NO; k++)
+                R->lk[k] = lc_head_loss(&R->heads[k], m, k, Bc);
+        }
         double loss = 0.0;
         for (int k = 0; k < R->NO; k++) {
-            double lk = lc_head_loss(&R->heads[k], m, k, Bc);
-            loss += cfg->out[k].loss_weight * lk;
-            R->loss_sum[k] += lk;
+            loss += cfg->out[k].loss_weight * R->lk[k];
+            R->loss_sum[k] += R->lk[k];
         }
         if (!isfinite(loss)) {
             lc_error_set(e, LC_ERR_DIVERGED,
@@ -495,14 +715,17 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
         R->nb++;
         for (int k = 0; k < R->NO; k++) {
             collect *c = &R->seen[k];
-            lc_head_rows(&R->heads[k], m, k, Bc,
-                         c->rows + R->nseen * (size_t)lc_head_width(&R->heads[k]));
+            if (R->G == 0)
+                lc_head_rows(&R->heads[k], m, k, Bc,
+                             c->rows + R->nseen * (size_t)lc_head_width(&R->heads[k]));
             lc_head_targets(&R->heads[k], R->perm + at, (size_t)Bc, c->labels + R->nseen,
                             c->values + R->nseen);
-            lc_head_backward(&R->heads[k], m, k, Bc);
+            if (R->G == 0)
+                lc_head_backward(&R->heads[k], m, k, Bc);
         }
         R->nseen += (size_t)Bc;
-        lc_model_backward(m, p, Bc);
+        if (R->G == 0)
+            lc_model_backward(m, p, Bc);
         if (cfg->regularization_lambda > 0)
             add_regularization(m, cfg->regularization_type, (float)cfg->regularization_lambda);
         if (cfg->clipglobalnorm > 0)
@@ -549,7 +772,10 @@ static lc_status eval_epoch(run *R, int epoch, cJSON *latest[3], lc_error *e)
             n = d->count[s];
             src = R->ev;
             double te = lc_now_s();
-            lc_evaluate(R->m, R->p, cfg, d, R->heads, d->idx[s], n, R->EB, R->evrows, sl);
+            lc_status est = lc_evaluate(R->m, R->p, cfg, d, R->heads, d->idx[s], n, R->EB,
+                                        R->evrows, sl, e);
+            if (est)
+                return est;
             r->eval_seconds += lc_now_s() - te;
             r->eval_samples += n;
             for (int k = 0; k < NO; k++)
