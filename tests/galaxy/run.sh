@@ -67,6 +67,20 @@ make --no-print-directory -s install PREFIX="$T/prefix" BUILD="$BUILD" >/dev/nul
 [ "$("$T/prefix/bin/ludwig-c" --version)" = "ludwig-c $(cat VERSION)" ] || fail "installed ludwig-c --version"
 nice -n 10 $PY $G/harness.py --path-prefix "$T/prefix/bin" --workdir "$T" $TOOLS
 
+# the admin's MPI destination (docs/distributed.md): the same tests pass with the run shared by
+# two ranks, which say so in the job's stderr
+if "$T/prefix/bin/ludwig-c" version | grep -q '^mpi: yes' && command -v mpirun >/dev/null; then
+    echo "== galaxy: experiment and train tool tests with LUDWIG_C_MPI_RANKS=2"
+    mkdir "$T/mpi"
+    LUDWIG_C_MPI_RANKS=2 LUDWIG_C_MPIRUN_ARGS=--oversubscribe OMPI_ALLOW_RUN_AS_ROOT=1 \
+        OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none \
+        nice -n 10 $PY $G/harness.py --path-prefix "$T/prefix/bin" --workdir "$T/mpi" --keep \
+        galaxy/ludwig_experiment.xml galaxy/ludwig_train.xml
+    grep -rlq "backend horovod: 2 process(es)" "$T/mpi" || fail "LUDWIG_C_MPI_RANKS=2: no job ran on two ranks"
+else
+    echo "== galaxy: MPI tool tests skipped: ludwig-c built without MPI or no mpirun"
+fi
+
 echo "== galaxy: workflows (experiment/train -> ludwig_model -> predict/evaluate/experiment)"
 nice -n 10 $PY $G/workflow.py --path-prefix "$T/prefix/bin" --workdir "$T" $G/workflows.xml
 
