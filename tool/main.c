@@ -281,7 +281,7 @@ static int refuse_mpi(const char *cmd)
     int n = lc_dist_launched_size();
     if (n <= 1)
         return 0;
-    fprintf(stderr, "ludwig-c: error: '%s' was started by an MPI launcher as %d processes, but it runs in one process (only experiment and train share a run among MPI ranks)\n", cmd, n);
+    fprintf(stderr, "ludwig-c: error: '%s' was started by an MPI launcher as %d processes, but it runs in one process (only experiment, train and hyperopt share their work among MPI ranks)\n", cmd, n);
     fprintf(stderr, "HINT: run 'ludwig-c %s' without mpirun\n", cmd);
     return 2;
 }
@@ -436,11 +436,13 @@ static int cmd_experiment(int argc, char **argv, int mode)
     lc_status st;
     lc_dist *dist = NULL;
     if (mode == 2) {
-        if (refuse_mpi(cmd))
-            return 2;
-        ho.trial = o;
-        ho.results = stdout;
-        st = lc_hyperopt(&ho, &run_dir, &e);
+        /* several ranks share the trials; each prints its trials' lines, rank 0 the rest */
+        if (!(st = lc_dist_init(&dist, &e))) {
+            o.dist = dist;
+            ho.trial = o;
+            ho.results = lc_dist_rank(dist) == 0 ? stdout : NULL;
+            st = lc_hyperopt(&ho, &run_dir, &e);
+        }
     } else if (!(st = lc_dist_init(&dist, &e))) {
         o.dist = dist;
         if (lc_dist_rank(dist) > 0)
@@ -866,7 +868,8 @@ int main(int argc, char **argv)
         printf("ludwig-c %s\nmpi: %s\n", lc_version(), lc_dist_compiled() ? "yes (backend horovod under mpirun)" : "no (built without libopenmpi-dev)");
         return 0;
     }
-    if (strcmp(cmd, "experiment") != 0 && strcmp(cmd, "train") != 0 && refuse_mpi(cmd))
+    if (strcmp(cmd, "experiment") != 0 && strcmp(cmd, "train") != 0 &&
+        strcmp(cmd, "hyperopt") != 0 && refuse_mpi(cmd))
         return 2;
     if (strcmp(cmd, "experiment") == 0)
         return cmd_experiment(argc, argv, 0);

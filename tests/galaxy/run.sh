@@ -70,13 +70,16 @@ nice -n 10 $PY $G/harness.py --path-prefix "$T/prefix/bin" --workdir "$T" $TOOLS
 # the admin's MPI destination (docs/distributed.md): the same tests pass with the run shared by
 # two ranks, which say so in the job's stderr
 if "$T/prefix/bin/ludwig-c" version | grep -q '^mpi: yes' && command -v mpirun >/dev/null; then
-    echo "== galaxy: experiment and train tool tests with LUDWIG_C_MPI_RANKS=2"
+    echo "== galaxy: experiment, train and hyperopt tool tests with LUDWIG_C_MPI_RANKS=2"
     mkdir "$T/mpi"
+    # (under make asan, leaks are not looked for in MPI ranks: see tests/e2e/test_mpi.sh)
+    ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
     LUDWIG_C_MPI_RANKS=2 LUDWIG_C_MPIRUN_ARGS=--oversubscribe OMPI_ALLOW_RUN_AS_ROOT=1 \
         OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_vader_single_copy_mechanism=none \
         nice -n 10 $PY $G/harness.py --path-prefix "$T/prefix/bin" --workdir "$T/mpi" --keep \
-        galaxy/ludwig_experiment.xml galaxy/ludwig_train.xml
+        galaxy/ludwig_experiment.xml galaxy/ludwig_train.xml galaxy/ludwig_hyperopt.xml
     grep -rlq "backend horovod: 2 process(es)" "$T/mpi" || fail "LUDWIG_C_MPI_RANKS=2: no job ran on two ranks"
+    grep -rlq "on each MPI rank (trial k on rank k mod ranks)" "$T/mpi" || fail "LUDWIG_C_MPI_RANKS=2: no hyperopt shared its trials"
 else
     echo "== galaxy: MPI tool tests skipped: ludwig-c built without MPI or no mpirun"
 fi

@@ -41,6 +41,7 @@
 #include "lc_commands.h"
 #include "lc_config.h"
 #include "lc_config_upgrade.h"
+#include "lc_dist.h"
 #include "lc_fs.h"
 #include "lc_json.h"
 #include "lc_mem.h"
@@ -136,6 +137,9 @@ typedef struct hopt {
     int best;                /* index of the best finished trial, -1 */
     lc_status fatal;         /* a trial's error that stops the search */
     int fatal_trial;
+    /* MPI ranks (o->trial.dist): trial k runs on rank k % nranks; rank 0 speaks and writes */
+    int rank, nranks;
+    FILE *log;               /* o->trial.progress on rank 0, else NULL */
 } hopt;
 
 static lc_status herr(hopt *H, const lc_ynode *at, const char *fmt, ...)
@@ -659,8 +663,8 @@ static lc_status parse_section(hopt *H)
         return st;
     if (!ps || lc_yscalar_is_null(ps) || ps->n == 0) {
         /* Ludwig's default is {}: every trial trains the config as it is */
-        if (H->o->trial.progress)
-            fprintf(H->o->trial.progress, "ludwig-c: note: %s: hyperopt.parameters is empty: each of the %ld trial(s) trains the config as it is\n", H->file, H->num_samples);
+        if (H->log)
+            fprintf(H->log, "ludwig-c: note: %s: hyperopt.parameters is empty: each of the %ld trial(s) trains the config as it is\n", H->file, H->num_samples);
         cJSON_AddItemToObject(cfg, "parameters", cJSON_CreateObject());
         if (!(H->p = calloc(1, sizeof *H->p)))
             return lc_error_set(H->e, LC_ERR_NOMEM, "out of memory");
@@ -1102,6 +1106,7 @@ static void run_trial(hrun *R, trial *t)
     o.threads = R->threads_per_trial;
     o.k_fold = 0;
     o.model_resume_path = NULL;
+    o.dist = NULL; /* a trial is one process: the ranks share the trials */
     o.stop_flag = &H->stop;
     o.progress = pfx_open(base->progress, &H->mu, t->id);
     if (base->progress) {
@@ -1160,6 +1165,8 @@ static void *worker(void *arg)
     hopt *H = R->H;
     for (;;) {
         pthread_mutex_lock(&H->mu);
+        while (H->next < H->nt && H->next % H->nranks != H->rank)
+            H->next++;
         if (H->stop || H->next >= H->nt) {
             R->live_workers--;
             pthread_cond_broadcast(&H->cv);
@@ -1177,7 +1184,8 @@ static void *worker(void *arg)
             H->finished++;
             if (H->best < 0 || better(H, t->score, H->t[H->best].score))
                 H->best = k;
-            print_best(H, H->best);
+            if (H->nranks == 1) /* a rank sees only its own trials: the best once all are in */
+                print_best(H, H->best);
         } else if (t->st == LC_ERR_INTERRUPTED && H->stop) {
             t->state = 4;
         } else if (t->st == LC_ERR_DIVERGED) {
@@ -1233,20 +1241,114 @@ static lc_status run_all(hopt *H, hrun *R, int conc)
     free(th);
     if (!started)
         return lc_error_set(H->e, LC_ERR_NOMEM, "cannot start the hyperopt trial threads");
-    if (H->fatal) {
-        const trial *t = &H->t[H->fatal_trial];
-        cJSON *pj = trial_params(H, t);
-        char *ps = one_line(pj);
-        lc_error_set(H->e, H->fatal, "hyperopt trial %s with parameters %s: %s", t->id, ps ? ps : "?", t->err.msg);
-        if (t->err.hint[0])
-            lc_error_hint(H->e, "%s", t->err.hint);
-        free(ps);
-        cJSON_Delete(pj);
-        return H->fatal;
-    }
     if (base->stop_flag && *base->stop_flag)
         return lc_error_set(H->e, LC_ERR_INTERRUPTED, "hyperopt interrupted: %d of %d trials had finished; nothing was published", H->finished, H->nt);
     return LC_OK;
+}
+
+/* The error of the trial that stopped the search (H->fatal_trial). */
+static lc_status fatal_error(hopt *H)
+{
+    const trial *t = &H->t[H->fatal_trial];
+    cJSON *pj = trial_params(H, t);
+    char *ps = one_line(pj);
+    lc_error_set(H->e, H->fatal, "hyperopt trial %s with parameters %s: %s", t->id, ps ? ps : "?", t->err.msg);
+    if (t->err.hint[0])
+        lc_error_hint(H->e, "%s", t->err.hint);
+    free(ps);
+    cJSON_Delete(pj);
+    return H->fatal;
+}
+
+/* Several ranks: each sends the outcomes of its trials (state, status, score, error, statistics)
+ * to every other, so that all hold every trial's; the failure that stops the search is then the
+ * failed trial of lowest index, the same on every rank. */
+static lc_status share_trials(hopt *H, const lc_dist *d)
+{
+    const int R = H->nranks, me = H->rank;
+    lc_error *e = H->e;
+    cJSON *mine = cJSON_CreateArray();
+    for (int k = me; mine && k < H->nt; k += R) {
+        trial *t = &H->t[k];
+        cJSON *o = cJSON_CreateObject();
+        char sc[64];
+        snprintf(sc, sizeof sc, "%a", t->score);
+        cJSON_AddItemToArray(mine, o);
+        cJSON_AddItemToObject(o, "k", lc_json_int(k));
+        cJSON_AddItemToObject(o, "state", lc_json_int(t->state));
+        cJSON_AddItemToObject(o, "st", lc_json_int(t->st));
+        cJSON_AddStringToObject(o, "score", sc);
+        cJSON_AddStringToObject(o, "msg", t->err.msg);
+        cJSON_AddStringToObject(o, "hint", t->err.hint);
+        if (t->train_stats)
+            cJSON_AddItemToObject(o, "train", t->train_stats), t->train_stats = NULL;
+        if (t->eval_stats)
+            cJSON_AddItemToObject(o, "eval", t->eval_stats), t->eval_stats = NULL;
+    }
+    char *txt = mine ? lc_json_print_py(mine) : NULL;
+    cJSON_Delete(mine);
+    uint64_t len = txt ? (uint64_t)strlen(txt) + 1 : 0, *lens = calloc((size_t)R, sizeof *lens);
+    size_t *bytes = calloc((size_t)R, sizeof *bytes);
+    char *all = NULL;
+    lc_status st = LC_OK;
+    if (!txt || !lens || !bytes) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory sharing the trials");
+        goto done;
+    }
+    for (int q = 0; q < R; q++)
+        bytes[q] = sizeof *lens;
+    if ((st = lc_dist_allgatherv(d, &len, lens, bytes, e)))
+        goto done;
+    size_t total = 0;
+    for (int q = 0; q < R; q++)
+        total += bytes[q] = (size_t)lens[q];
+    if (!(all = malloc(total + 1))) {
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory sharing the trials");
+        goto done;
+    }
+    if ((st = lc_dist_allgatherv(d, txt, all, bytes, e)))
+        goto done;
+    size_t at = 0;
+    for (int q = 0; q < R && !st; at += bytes[q], q++) {
+        cJSON *arr = lc_json_parse(all + at, bytes[q] - 1, "the trials of another rank", e);
+        if (!arr) {
+            st = LC_ERR_INTERNAL;
+            break;
+        }
+        for (cJSON *o = arr->child; o; o = o->next) {
+            const cJSON *kj = cJSON_GetObjectItemCaseSensitive(o, "k");
+            int k = cJSON_IsNumber(kj) ? (int)kj->valuedouble : -1;
+            if (k < 0 || k >= H->nt || k % R != q) {
+                st = lc_error_set(e, LC_ERR_INTERNAL, "rank %d sent trial %d", q, k);
+                break;
+            }
+            trial *t = &H->t[k];
+            t->state = (int)cJSON_GetObjectItemCaseSensitive(o, "state")->valuedouble;
+            t->st = (lc_status)cJSON_GetObjectItemCaseSensitive(o, "st")->valuedouble;
+            t->score = strtod(cJSON_GetObjectItemCaseSensitive(o, "score")->valuestring, NULL);
+            snprintf(t->err.msg, sizeof t->err.msg, "%s", cJSON_GetObjectItemCaseSensitive(o, "msg")->valuestring);
+            snprintf(t->err.hint, sizeof t->err.hint, "%s", cJSON_GetObjectItemCaseSensitive(o, "hint")->valuestring);
+            cJSON_Delete(t->train_stats);
+            cJSON_Delete(t->eval_stats);
+            t->train_stats = cJSON_DetachItemFromObjectCaseSensitive(o, "train");
+            t->eval_stats = cJSON_DetachItemFromObjectCaseSensitive(o, "eval");
+        }
+        cJSON_Delete(arr);
+    }
+    H->fatal = LC_OK;
+    H->finished = 0;
+    for (int k = 0; k < H->nt; k++) {
+        const trial *t = &H->t[k];
+        H->finished += t->state == 2;
+        if (!H->fatal && t->state == 3 && t->st != LC_ERR_DIVERGED)
+            H->fatal = t->st, H->fatal_trial = k;
+    }
+done:
+    free(txt);
+    free(lens);
+    free(bytes);
+    free(all);
+    return st;
 }
 
 /* ---- the command ---- */
@@ -1379,6 +1481,9 @@ lc_status lc_hyperopt(const lc_hyperopt_opts *o, char **best_run_dir, lc_error *
     pthread_mutex_init(&H->mu, NULL);
     pthread_cond_init(&H->cv, NULL);
     H->file = b->config_path;
+    H->nranks = lc_dist_size(b->dist);
+    H->rank = lc_dist_rank(b->dist);
+    H->log = H->rank == 0 ? b->progress : NULL;
     if (!H->file) {
         st = lc_error_set(e, LC_ERR_USAGE, "hyperopt needs --config");
         goto out;
@@ -1395,7 +1500,7 @@ lc_status lc_hyperopt(const lc_hyperopt_opts *o, char **best_run_dir, lc_error *
         goto out;
     }
     if ((st = lc_yaml_load(H->file, &H->root, e)) ||
-        (st = lc_config_upgrade(H->root, H->file, note_to_file, b->progress, e)))
+        (st = lc_config_upgrade(H->root, H->file, note_to_file, H->log, e)))
         goto out;
     H->h = lc_ymap_get(H->root, "hyperopt");
     if (!H->h || lc_yscalar_is_null(H->h)) {
@@ -1430,18 +1535,29 @@ lc_status lc_hyperopt(const lc_hyperopt_opts *o, char **best_run_dir, lc_error *
         st = lc_error_set(e, LC_ERR_CONFIG, "%s: hyperopt: no trials to run", H->file);
         goto out;
     }
-    /* the trials' directory: fresh, never merged into an earlier search */
+    /* the trials' directory: fresh, never merged into an earlier search; rank 0 makes it, the
+     * other ranks write their trials into it (a filesystem the ranks share) */
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/%s", od, R.en);
     struct stat sb;
-    if (stat(dir, &sb) == 0) {
-        st = lc_error_set(e, LC_ERR_USAGE, "%s already exists: hyperopt writes its trials into a new directory; give another --output_directory or --experiment_name, or remove it", dir);
-        goto out;
+    int32_t made = 1;
+    if (H->rank == 0) {
+        if (stat(dir, &sb) == 0)
+            st = lc_error_set(e, LC_ERR_USAGE, "%s already exists: hyperopt writes its trials into a new directory; give another --output_directory or --experiment_name, or remove it", dir);
+        else if (!(st = lc_mkdir_p(dir, e)))
+            made_dir = 1, dir_cleanup = lc_cleanup_add(dir);
+        made = st == LC_OK;
     }
-    if ((st = lc_mkdir_p(dir, e)))
+    if (H->nranks > 1) {
+        lc_error be;
+        lc_error_clear(&be);
+        if (lc_dist_bcast(b->dist, &made, sizeof made, 0, &be) && !st)
+            st = lc_error_set(e, be.status, "%s", be.msg);
+        if (!made && !st)
+            st = lc_error_set(e, LC_ERR_USAGE, "rank 0 could not make the trials' directory %s", dir);
+    }
+    if (st)
         goto out;
-    made_dir = 1;
-    dir_cleanup = lc_cleanup_add(dir);
     if (!(H->dir = lc_strdup(dir))) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto out;
@@ -1459,17 +1575,23 @@ lc_status lc_hyperopt(const lc_hyperopt_opts *o, char **best_run_dir, lc_error *
     R.threads_per_trial = threads / (int)conc;
     if (R.threads_per_trial < H->cpu_per_trial)
         R.threads_per_trial = (int)H->cpu_per_trial;
-    if (b->progress)
-        fprintf(b->progress, "ludwig-c: hyperopt: %d trial(s) (%s, random_state %lld), %ld at a time with %d thread(s) each; %s %s of %s on the %s split\n",
-                H->nt, H->search_type, H->random_state, conc, R.threads_per_trial, H->goal,
+    if (H->log)
+        fprintf(H->log, "ludwig-c: hyperopt: %d trial(s) (%s, random_state %lld), %ld at a time with %d thread(s) each%s; %s %s of %s on the %s split\n",
+                H->nt, H->search_type, H->random_state, conc, R.threads_per_trial,
+                H->nranks > 1 ? " on each MPI rank (trial k on rank k mod ranks)" : "", H->goal,
                 H->metric, H->output_feature, H->split);
-    if ((st = run_all(H, &R, (int)conc)))
+    if ((st = run_all(H, &R, (int)conc)) ||
+        (H->nranks > 1 && (st = share_trials(H, b->dist))))
         goto out;
+    if (H->fatal) {
+        st = fatal_error(H);
+        goto out;
+    }
     for (int k = 0; k < H->nt; k++)
-        if (H->t[k].state == 4 && b->progress)
-            fprintf(b->progress, "ludwig-c: warning: hyperopt trial %s was stopped by time_budget_s (%ld s) before it finished: it is not in the results\n", H->t[k].id, H->time_budget_s);
-    if (R.budget_hit && b->progress)
-        fprintf(b->progress, "ludwig-c: warning: time_budget_s (%ld s) reached: %d of %d trials finished\n", H->time_budget_s, H->finished, H->nt);
+        if (H->t[k].state == 4 && H->log)
+            fprintf(H->log, "ludwig-c: warning: hyperopt trial %s was stopped by time_budget_s (%ld s) before it finished: it is not in the results\n", H->t[k].id, H->time_budget_s);
+    if (R.budget_hit && H->log)
+        fprintf(H->log, "ludwig-c: warning: time_budget_s (%ld s) reached: %d of %d trials finished\n", H->time_budget_s, H->finished, H->nt);
     if (!(stats = statistics(H, &order, &nres))) {
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
         goto out;
@@ -1483,6 +1605,10 @@ lc_status lc_hyperopt(const lc_hyperopt_opts *o, char **best_run_dir, lc_error *
         }
         goto out;
     }
+    if (H->rank > 0) /* rank 0 writes */
+        goto out;
+    if (H->nranks > 1)
+        print_best(H, order[0]);
     if (b->progress) {
         fprintf(b->progress, "ludwig-c: hyperopt results, best first:\n");
         const cJSON *res = cJSON_GetObjectItemCaseSensitive(stats, "hyperopt_results");
