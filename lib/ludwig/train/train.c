@@ -573,6 +573,25 @@ static lc_status run_setup(run *R, lc_error *e)
         R->EB = m->max_batch > R->B ? m->max_batch : R->B; /* automatic: as memory allows */
     if (m->flops * 3.0 * R->B < LC_SMALL_STEP_FLOPS)
         R->p = NULL;
+    if (R->o->dp_groups > 0 && lc_dist_size(m->dist) > 1) {
+        /* the ranks evaluate the same batches: the smallest any rank's memory allows (the
+         * automatic size follows each machine's memory) */
+        int nr = lc_dist_size(m->dist);
+        int32_t mine = R->EB, *all = calloc((size_t)nr, sizeof *all);
+        size_t *bytes = calloc((size_t)nr, sizeof *bytes);
+        lc_status est = all && bytes ? LC_OK : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        for (int q = 0; bytes && q < nr; q++)
+            bytes[q] = sizeof mine;
+        if (!est)
+            est = lc_dist_allgatherv(m->dist, &mine, all, bytes, e);
+        for (int q = 0; !est && q < nr; q++)
+            if (all[q] < R->EB)
+                R->EB = all[q];
+        free(all);
+        free(bytes);
+        if (est)
+            return est;
+    }
     r->batch_size = R->B;
     r->eval_batch_size = R->EB;
     size_t need = (size_t)(R->B > R->EB ? R->B : R->EB); /* rows in the largest batch */
