@@ -19,6 +19,15 @@ int lc_dp_group_rows(int B, int G, int g)
     return lc_dp_group_start(B, G, g + 1) - lc_dp_group_start(B, G, g);
 }
 
+int lc_dp_shard_groups(int B, int G, int *groups)
+{
+    int n = 0;
+    for (int g = 0; g < G; g++)
+        if (lc_dp_group_rows(B, G, g) > 0)
+            groups[n++] = g;
+    return n;
+}
+
 static int log2i(int G)
 {
     int k = 0;

@@ -1,7 +1,8 @@
 /* lc_dp.h - data parallelism with results that do not depend on the number of processes.
  *
  * A data-parallel step (backend horovod) splits its batch into G groups (G a power of two, the
- * same for every run that is to give the same bits; LC_DP_GROUPS by default). Each group runs
+ * same for every run that is to give the same bits; LC_DP_GROUPS by default), group g taking
+ * its rows from its own shard of the training rows (lc_dp_shard_groups). Each group runs
  * forward and backward as a batch of its own; its gradient, scaled by its share of the batch, is
  * a leaf of one fixed binary tree of G leaves, and the step's gradient is that tree's sum (each
  * inner node = left + right, element by element). Rank r of R computes the groups
@@ -37,6 +38,12 @@ void lc_dp_groups_of(int G, int R, int r, int *g0, int *g1);
 /* Sizes of group g of a batch of B rows split G ways (they differ by at most one). */
 int lc_dp_group_rows(int B, int G, int g);
 int lc_dp_group_start(int B, int G, int g);
+
+/* The training rows' shards: the split's rows (in file order) are dealt in turn to the groups
+ * that get rows in a batch of B (all G when B >= G); group g's rows of a step come from its
+ * shard, so a rank trains on its groups' shards only. Fills groups[] with those groups in order
+ * and returns their number; training position i belongs to groups[i % count]. */
+int lc_dp_shard_groups(int B, int G, int *groups);
 
 lc_status lc_dp_init(lc_dp *t, const lc_dist *dist, int G, size_t n, lc_error *e);
 void lc_dp_free(lc_dp *t);

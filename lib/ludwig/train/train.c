@@ -397,6 +397,11 @@ typedef struct run {
     size_t roww, rec_fixed;      /* floats per row over the outputs; a record's fixed bytes */
     unsigned char *xmine, *xall;
     size_t *xbytes;
+    /* the groups' shards of the training rows (lc_dp_shard_groups): shard g is
+     * shard[soff[g] .. soff[g + 1]), shuffled each epoch into sperm; a step's rows per group */
+    int32_t *shard, *sperm, *steprows;
+    size_t *soff;
+    int *gcnt, *gstart;
 } run;
 
 static size_t group_rec_bytes(const run *R, int rows)
@@ -424,6 +429,12 @@ static void run_free(run *R)
     free(R->xmine);
     free(R->xall);
     free(R->xbytes);
+    free(R->shard);
+    free(R->sperm);
+    free(R->steprows);
+    free(R->soff);
+    free(R->gcnt);
+    free(R->gstart);
     lc_free(R->m->bn_rec);
     free(R->m->bn_rec_set);
     R->m->bn_rec = NULL;
@@ -447,9 +458,61 @@ static lc_status dp_setup(run *R, lc_error *e)
     R->xbytes = calloc((size_t)R->dp.R, sizeof *R->xbytes);
     m->bn_rec = lc_alloc(m->nbuffers + 1, sizeof(double));
     m->bn_rec_set = calloc((size_t)m->nlayers + 1, 1);
-    if (!R->xmine || !R->xall || !R->xbytes || !m->bn_rec || !m->bn_rec_set)
+    const int G = R->G;
+    R->shard = malloc((R->ntr + 1) * sizeof *R->shard);
+    R->sperm = malloc((R->ntr + 1) * sizeof *R->sperm);
+    R->steprows = malloc(((size_t)R->B + 1) * sizeof *R->steprows);
+    R->soff = calloc((size_t)G + 1, sizeof *R->soff);
+    R->gcnt = calloc((size_t)G, sizeof *R->gcnt);
+    R->gstart = calloc((size_t)G, sizeof *R->gstart);
+    int *sg = calloc((size_t)G, sizeof *sg);
+    if (!R->xmine || !R->xall || !R->xbytes || !m->bn_rec || !m->bn_rec_set || !R->shard ||
+        !R->sperm || !R->steprows || !R->soff || !R->gcnt || !R->gstart || !sg) {
+        free(sg);
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory for data-parallel training");
+    }
+    /* the shards: training position i to group sg[i % ns], each shard in file order */
+    int ns = lc_dp_shard_groups(R->B, G, sg);
+    for (size_t i = 0; i < R->ntr; i++)
+        R->soff[sg[i % (size_t)ns] + 1]++;
+    for (int g = 0; g < G; g++)
+        R->soff[g + 1] += R->soff[g];
+    size_t *at = R->gcnt ? calloc((size_t)G, sizeof *at) : NULL;
+    if (!at) {
+        free(sg);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for data-parallel training");
+    }
+    for (size_t i = 0; i < R->ntr; i++) {
+        int g = sg[i % (size_t)ns];
+        R->shard[R->soff[g] + at[g]++] = R->d->idx[0][i];
+    }
+    free(at);
+    free(sg);
+    /* an epoch: as many steps as the slowest shard needs at its rows per step */
+    long steps = 0;
+    for (int g = 0; g < G; g++) {
+        long bg = lc_dp_group_rows(R->B, G, g), ng = (long)(R->soff[g + 1] - R->soff[g]);
+        if (bg > 0 && (ng + bg - 1) / bg > steps)
+            steps = (ng + bg - 1) / bg;
+    }
+    R->steps_per_epoch = steps > 0 ? steps : 1;
     return LC_OK;
+}
+
+/* Step k's rows of a data-parallel epoch: group g's next rows of its shuffled shard, the groups in
+ * order into R->steprows (R->gstart, R->gcnt); returns their number. */
+static int dp_batch(run *R, long k)
+{
+    int n = 0;
+    for (int g = 0; g < R->G; g++) {
+        long bg = lc_dp_group_rows(R->B, R->G, g), ng = (long)(R->soff[g + 1] - R->soff[g]);
+        long lo = k * bg < ng ? k * bg : ng, hi = (k + 1) * bg < ng ? (k + 1) * bg : ng;
+        R->gstart[g] = n;
+        R->gcnt[g] = (int)(hi - lo);
+        memcpy(R->steprows + n, R->sperm + R->soff[g] + lo, (size_t)(hi - lo) * sizeof *R->steprows);
+        n += (int)(hi - lo);
+    }
+    return n;
 }
 
 /* One data-parallel step on rows[0..Bc) (see lc_dp.h): this rank's groups forward and backward
@@ -467,7 +530,7 @@ static lc_status dp_step(run *R, const int32_t *rows, int Bc, lc_error *e)
     unsigned char *xp = R->xmine;
     lc_dp_begin(t);
     for (int g = t->g0; g < t->g1; g++) {
-        int s0 = lc_dp_group_start(Bc, G, g), bg = lc_dp_group_rows(Bc, G, g);
+        int s0 = R->gstart[g], bg = R->gcnt[g];
         size_t rb = group_rec_bytes(R, bg);
         float *leaf = lc_dp_leaf(t);
         memset(xp, 0, rb);
@@ -520,7 +583,7 @@ static lc_status dp_step(run *R, const int32_t *rows, int Bc, lc_error *e)
         lc_dp_groups_of(G, t->R, q, &g0, &g1);
         R->xbytes[q] = 0;
         for (int g = g0; g < g1; g++)
-            R->xbytes[q] += group_rec_bytes(R, lc_dp_group_rows(Bc, G, g));
+            R->xbytes[q] += group_rec_bytes(R, R->gcnt[g]);
     }
     if ((st = lc_dist_allgatherv(m->dist, R->xmine, R->xall, R->xbytes, e)))
         return st;
@@ -528,7 +591,7 @@ static lc_status dp_step(run *R, const int32_t *rows, int Bc, lc_error *e)
         R->lk[k] = 0.0;
     xp = R->xall;
     for (int g = 0; g < G; g++) {
-        int s0 = lc_dp_group_start(Bc, G, g), bg = lc_dp_group_rows(Bc, G, g);
+        int s0 = R->gstart[g], bg = R->gcnt[g];
         const double *xl = (const double *)(const void *)xp;
         const unsigned char *set = (const unsigned char *)(xl + NO + nbuf);
         const float *xr = (const float *)(const void *)(xp + R->rec_fixed);
@@ -659,7 +722,8 @@ static lc_status run_setup(run *R, lc_error *e)
         if (!(R->best_metrics[s] = cJSON_CreateObject()))
             return lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
     R->best_value = R->higher ? -INFINITY : INFINITY;
-    R->steps_per_epoch = (long)((R->ntr + (size_t)R->B - 1) / (size_t)R->B);
+    if (R->G == 0) /* backend horovod's epochs: dp_setup */
+        R->steps_per_epoch = (long)((R->ntr + (size_t)R->B - 1) / (size_t)R->B);
     R->epochs = cfg->epochs;
     if (cfg->train_steps > 0)
         R->epochs = (int)((cfg->train_steps + R->steps_per_epoch - 1) / R->steps_per_epoch);
@@ -683,19 +747,33 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
     const int B = R->B;
     for (size_t i = 0; i < R->ntr; i++)
         R->perm[i] = R->d->idx[0][i];
-    if (cfg->should_shuffle) {
+    if (cfg->should_shuffle && R->G == 0) {
         lc_rng rg;
         lc_rng_init(&rg, R->o->seed, LC_STREAM_SHUFFLE, (uint64_t)epoch);
         lc_rng_shuffle(&rg, R->perm, (int64_t)R->ntr);
+    }
+    if (R->G > 0) { /* each group's shard shuffled on its own */
+        memcpy(R->sperm, R->shard, R->ntr * sizeof *R->sperm);
+        for (int g = 0; cfg->should_shuffle && g < R->G; g++) {
+            lc_rng rg;
+            lc_rng_init(&rg, R->o->seed, LC_STREAM_SHUFFLE,
+                        (uint64_t)epoch * (uint64_t)R->G + (uint64_t)g);
+            lc_rng_shuffle(&rg, R->sperm + R->soff[g], (int64_t)(R->soff[g + 1] - R->soff[g]));
+        }
     }
     for (int k = 0; k < R->NO; k++)
         R->loss_sum[k] = 0.0;
     R->nb = 0;
     R->nseen = 0;
-    for (size_t at = 0; at < R->ntr; at += (size_t)B) {
-        int Bc = (int)(R->ntr - at < (size_t)B ? R->ntr - at : (size_t)B);
-        if (Bc == 1 && B > 1 && at > 0)
+    for (long sk = 0; sk < R->steps_per_epoch; sk++) {
+        size_t at = (size_t)sk * (size_t)B;
+        int Bc = R->G > 0 ? dp_batch(R, sk)
+                          : (int)(R->ntr - at < (size_t)B ? R->ntr - at : (size_t)B);
+        const int32_t *rows = R->G > 0 ? R->steprows : R->perm + at;
+        if (Bc == 1 && B > 1 && sk > 0)
             break; /* Ludwig drops a last batch of a single sample */
+        if (Bc == 0)
+            break;
         if (cfg->train_steps > 0 && R->step >= cfg->train_steps)
             break;
         if (R->o->stop && *R->o->stop)
@@ -703,11 +781,11 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
                                 "interrupted during epoch %d (step %ld); no results were written",
                                 epoch + 1, R->step);
         if (R->G > 0) {
-            lc_status dst = dp_step(R, R->perm + at, Bc, e);
+            lc_status dst = dp_step(R, rows, Bc, e);
             if (dst)
                 return dst;
         } else {
-            gather(m, p, cfg, R->d, R->heads, R->perm + at, Bc);
+            gather(m, p, cfg, R->d, R->heads, rows, Bc);
             for (int k = 0; k < cfg->nin; k++)
                 if (cfg->in[k].type == LC_FT_IMAGE && cfg->in[k].naug > 0) {
                     lc_status ast = lc_image_augment(m, p, &cfg->in[k], &R->d->in[k], k, Bc,
@@ -737,7 +815,7 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
             if (R->G == 0)
                 lc_head_rows(&R->heads[k], m, k, Bc,
                              c->rows + R->nseen * (size_t)lc_head_width(&R->heads[k]));
-            lc_head_targets(&R->heads[k], R->perm + at, (size_t)Bc, c->labels + R->nseen,
+            lc_head_targets(&R->heads[k], rows, (size_t)Bc, c->labels + R->nseen,
                             c->values + R->nseen);
             if (R->G == 0)
                 lc_head_backward(&R->heads[k], m, k, Bc);
