@@ -451,10 +451,12 @@ static int cmd_experiment(int argc, char **argv, int mode)
     }
     if (st) {
         int rank = lc_dist_rank(dist), code;
-        /* a config, usage or data error is every rank's (they read the same files): rank 0
-         * reports it and all end; any other may be this rank's alone, with the others waiting
-         * for it in a collective: it names itself and ends them all */
-        if (lc_dist_size(dist) > 1 && st != LC_ERR_CONFIG && st != LC_ERR_USAGE && st != LC_ERR_DATA) {
+        /* a config, usage or data error is every rank's (they read the same files), as is one
+         * the ranks agreed on (lc_dist_agree): rank 0 reports it and all end; any other may be
+         * this rank's alone, with the others waiting for it in a collective: it names itself
+         * and ends them all */
+        if (lc_dist_size(dist) > 1 && !lc_dist_failed_together(dist) && st != LC_ERR_CONFIG &&
+            st != LC_ERR_USAGE && st != LC_ERR_DATA) {
             fprintf(stderr, "ludwig-c: MPI rank %d of %d failed; ending every rank\n", rank, lc_dist_size(dist));
             code = report_error(&e);
             lc_dist_abort(dist, code);

@@ -45,6 +45,9 @@ void lc_dist_finalize(lc_dist *d);
 void lc_dist_abort(const lc_dist *d, int code);
 int lc_dist_rank(const lc_dist *d);
 int lc_dist_size(const lc_dist *d);
+/* 1 when the run failed with an error every rank holds (lc_dist_agree: rank 0 reports it, and
+ * no rank waits for another) */
+int lc_dist_failed_together(const lc_dist *d);
 
 typedef struct lc_experiment_opts {
     const char *config_path;           /* Ludwig YAML config (required) */

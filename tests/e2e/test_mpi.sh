@@ -95,6 +95,30 @@ cmp -s "$T/tutorial-1/experiment_run/model/model_weights" "$T/tutorial-2/experim
 cmp -s "$T/local/experiment_run/model/model_weights" "$T/tutorial-1/experiment_run/model/model_weights" &&
     fail "backend horovod trained the local backend's bits: the groups were not used"
 
+# --- each rank decodes the images of its own rows; an image only rank 1 reads fails the job ---
+n0=$(sed -n 's/^ludwig-c: MPI: rank 0 decoded \([0-9]*\) of the 1000 images.*/\1/p' "$T/tutorial-2.log")
+[ -n "$n0" ] && [ "$n0" -gt 0 ] && [ "$n0" -lt 1000 ] || fail "sharded decoding: rank 0 of 2 decoded '${n0:-?}' of the 1000 images"
+# the last test row is in the last evaluation batch, which rank 1 of 2 evaluates (200 test rows in
+# batches of 128) and no rank trains on
+/usr/bin/python3 - "$TD/mnist_dataset.csv" "$TD/mnist_images.zip" "$T/bad.zip" >"$T/bad.line" <<'PY'
+import csv, sys, zipfile
+rows = list(csv.DictReader(open(sys.argv[1])))
+last = max(i for i, r in enumerate(rows) if r["split"] == "2")
+with zipfile.ZipFile(sys.argv[2]) as zi, zipfile.ZipFile(sys.argv[3], "w") as zo:
+    for it in zi.infolist():
+        data = zi.read(it)
+        zo.writestr(it, b"not an image" if it.filename == rows[last]["image_path"] else data)
+print(last + 2)  # the CSV line (after the header)
+PY
+set +e
+timeout 120 $MPIRUN -np 2 "$LUDWIG_C" experiment --config "$T/tutorial.yaml" --dataset "$TD/mnist_dataset.csv" \
+    --raw_data "$T/bad.zip" --output_directory "$T/bad" --threads 1 --backend horovod >/dev/null 2>"$T/bad.log"
+rc=$?
+set -e
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "an image only rank 1 decodes: exit $rc (124: the job hung)"
+grep -q "MPI rank 1: .*line $(cat "$T/bad.line")" "$T/bad.log" || { fail "an image only rank 1 decodes: no message naming rank 1 and line $(cat "$T/bad.line")"; cat "$T/bad.log"; }
+[ -z "$(ls -A "$T/bad" 2>/dev/null)" ] || fail "an image only rank 1 decodes: left output"
+
 # --- hyperopt: trial k on rank k mod ranks; every rank's outcomes to rank 0, which writes ---
 sed 's/num_samples: 2/num_samples: 5/' "$TD/temperature_hyperopt.yml" >"$T/ho.yaml"
 "$LUDWIG_C" hyperopt --config "$T/ho.yaml" --dataset "$TD/temperature_seattle.csv" \

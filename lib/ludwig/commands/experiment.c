@@ -194,6 +194,7 @@ typedef struct exp_run {
     double t_begin;
     int writer;              /* this process writes the outputs (rank 0 of o->dist) */
     int dp_groups;           /* backend horovod: the groups of a step (lc_dp.h); 0 local */
+    int defer;               /* several ranks: each decodes the images of its rows only */
 } exp_run;
 
 /* The backend: --backend, else the config's, else horovod when an MPI launcher started several
@@ -214,6 +215,7 @@ static lc_status setup_backend(exp_run *X, lc_error *e)
     }
     if (!hv)
         return LC_OK;
+    X->defer = !o->k_fold; /* one process too: the same checkpoint identity as several */
     if (o->k_fold && R > 1)
         return lc_error_set(e, LC_ERR_USAGE, "--k_fold with %d MPI ranks: ludwig-c shares one training run among ranks, not the folds of a cross validation; run --k_fold without mpirun", R);
     X->dp_groups = LC_DP_GROUPS;
@@ -384,7 +386,8 @@ static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
                              .seed = o->random_seed,
                              .log = o->progress,
                              .config_path = o->config_path,
-                             .stop = o->stop_flag};
+                             .stop = o->stop_flag,
+                             .defer_images = X->defer};
     if ((st = lc_dataset_build(X->cfg, &dopts, X->pool, &X->ds, e)))
         return st;
     /* pretrained embeddings: the GloVe file's size is the embedding's */
@@ -393,6 +396,41 @@ static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
             (st = lc_glove_dim(X->cfg->in[k].tx_pretrained, &X->cfg->in[k].enc.embed_size, e)))
             return st;
     return o->k_fold ? LC_OK : build_model(X, e); /* k-fold builds one per fold */
+}
+
+/* Several ranks: each decodes the images of the rows it uses (lc_dp_rows_needed), then all agree
+ * that every rank could. */
+static lc_status decode_share(exp_run *X, lc_error *e)
+{
+    const lc_experiment_opts *o = X->o;
+    lc_dataset *ds = X->ds;
+    int EB = 0;
+    lc_status st = lc_train_eval_batch(X->cfg, ds, X->m, X->dp_groups, &EB, e);
+    size_t nfin = o->train_only ? 0 : X->eval_s == 3 ? ds->n : ds->count[X->eval_s];
+    int32_t *fin = NULL;
+    unsigned char *want = malloc(ds->n + 1);
+    if (!st && (!want || !(fin = malloc((nfin + 1) * sizeof *fin))))
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !st && i < nfin; i++)
+        fin[i] = X->eval_s == 3 ? (int32_t)i : ds->idx[X->eval_s][i];
+    size_t dec = 0;
+    if (!st)
+        st = lc_dp_rows_needed(X->cfg, ds, X->m, X->dp_groups, EB, fin, nfin,
+                               lc_calibration_split(X->m, ds), want, e);
+    if (!st)
+        st = lc_dataset_decode_images(ds, want, X->pool, &dec, e);
+    free(want);
+    free(fin);
+    st = lc_dist_agree(o->dist, st, e);
+    if (!st && o->progress && lc_dist_size(o->dist) > 1) {
+        size_t rows = 0;
+        for (int k = 0; k < ds->nin + ds->nout; k++)
+            rows += (k < ds->nin ? ds->in[k].type : ds->out[k - ds->nin].type) == LC_FT_IMAGE ? ds->n : 0;
+        if (rows)
+            fprintf(o->progress, "ludwig-c: MPI: rank 0 decoded %zu of the %zu images, the rows it trains and evaluates on\n",
+                    dec, rows);
+    }
+    return st;
 }
 
 /* The model for the dataset's training split: initialised with the seed, its pretrained
@@ -660,6 +698,22 @@ static lc_status write_report(exp_run *X, lc_error *e)
                               lc_json_float(round((double)tr->eval_samples / tr->eval_seconds)));
     cJSON_AddItemToObject(summary, "wall time (s)", lc_json_float(round(wall * 10) / 10));
     cJSON_AddStringToObject(summary, "ludwig-c version", lc_version());
+    if (X->defer && X->test_stats && X->preds && X->eidx && X->ev.labels && X->ev.labels[0]) {
+        /* the report's gallery of misclassified images: rows other ranks evaluated too */
+        unsigned char *want = calloc(ds->n + 1, 1);
+        size_t dec = 0;
+        lc_status st = want ? LC_OK : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; want && i < X->ev.n; i++)
+            if (X->preds[i] != X->ev.labels[0][i])
+                want[X->eidx[i]] = 1;
+        if (!st)
+            st = lc_dataset_decode_images(X->ds, want, X->pool, &dec, e);
+        free(want);
+        if (st) {
+            cJSON_Delete(summary);
+            return st;
+        }
+    }
     lc_report_info ri = {.title = o->train_only ? "Ludwig Train" : "Ludwig Experiment",
                          .eval_split = X->eval_split, .test_stats = X->test_stats,
                          .train_stats = tr->stats, .summary = summary,
@@ -938,6 +992,10 @@ lc_status lc_experiment_with_config(const lc_experiment_opts *o, lc_config *cfg,
     lc_status st = check_args(&X, e);
     if (!st)
         st = prepare(&X, &notes, e);
+    /* every rank read and built the same, or all stop (a rank may fail alone: memory) */
+    st = lc_dist_agree(o->dist, st, e);
+    if (!st && X.defer)
+        st = decode_share(&X, e);
     if (!st && o->k_fold) {
         st = kfold(&X, e);
         if (!st && run_dir_out && !(*run_dir_out = lc_strdup(X.od)))
@@ -945,7 +1003,7 @@ lc_status lc_experiment_with_config(const lc_experiment_opts *o, lc_config *cfg,
         goto cleanup;
     }
     if (!st)
-        st = stage_and_describe(&X, e);
+        st = lc_dist_agree(o->dist, stage_and_describe(&X, e), e); /* rank 0's files */
     if (!st)
         st = train(&X, e);
     if (!st && lc_dist_size(o->dist) > 1 && o->progress && X.tr.steps > 0) {

@@ -36,7 +36,23 @@ static void column_free(lc_column *c)
     free(c->bool2str[0]);
     free(c->bool2str[1]);
     lc_free(c->images);
+    lc_image_defer_free(c->defer);
     cJSON_Delete(c->meta);
+}
+
+lc_status lc_dataset_decode_images(lc_dataset *d, const unsigned char *want, lc_pool *pool,
+                                   size_t *decoded, lc_error *e)
+{
+    *decoded = 0;
+    for (int k = 0; k < d->nin + d->nout; k++) {
+        lc_column *c = k < d->nin ? &d->in[k] : &d->out[k - d->nin];
+        size_t n = 0;
+        lc_status st = c->defer ? lc_image_decode_rows(c, d->line, want, pool, &n, e) : LC_OK;
+        if (st)
+            return st;
+        *decoded += n;
+    }
+    return LC_OK;
 }
 
 void lc_dataset_free(lc_dataset *d)
@@ -1388,7 +1404,8 @@ lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_po
             cellv[i] = lc_table_cell(rows[i].t, rows[i].row, ci);
         }
         lc_image_cells c = {.v = cellv, .lines = d->line, .n = nrows,
-                            .file = lc_table_name(tabs[o->dataset ? 0 : 1])};
+                            .file = lc_table_name(tabs[o->dataset ? 0 : 1]),
+                            .defer = o->defer_images};
         col->type = f->type;
         col->present = 1;
         const cJSON *meta = meta_root ? cJSON_GetObjectItemCaseSensitive(meta_root, f->name) : NULL;

@@ -30,6 +30,8 @@ typedef struct lc_dataset_opts {
     int mode;                     /* LC_DATASET_TRAIN (0), _EVALUATE or _PREDICT */
     const char *config_path;      /* for messages */
     volatile int *stop;           /* non-zero (a signal) stops between stages, or NULL */
+    int defer_images;             /* leave images to lc_dataset_decode_images (a rank of a
+                                   * data-parallel run decodes only the rows it uses) */
 } lc_dataset_opts;
 
 /* What the rows are for. EVALUATE (ludwig evaluate) allows an empty training split. PREDICT
@@ -57,6 +59,7 @@ typedef struct lc_column {
     /* image */
     int C, H, W;
     unsigned char *images;        /* (n, C, H, W) */
+    struct lc_image_defer *defer; /* images not decoded yet (lc_dataset_opts.defer_images) */
     cJSON *meta;                  /* this feature's training_set_metadata.json entry */
 } lc_column;
 
@@ -77,6 +80,10 @@ typedef struct lc_dataset {
 
 lc_status lc_dataset_build(const lc_config *cfg, const lc_dataset_opts *o, lc_pool *pool,
                            lc_dataset **out, lc_error *e);
+/* The images of a dataset built with defer_images: decoded for the rows want[i] != 0 (all when
+ * want is NULL); *decoded counts the images decoded over the image columns. */
+lc_status lc_dataset_decode_images(lc_dataset *d, const unsigned char *want, lc_pool *pool,
+                                   size_t *decoded, lc_error *e);
 void lc_dataset_free(lc_dataset *d);
 
 /* training_set_metadata.json for the dataset (a new tree). */

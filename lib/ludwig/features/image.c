@@ -145,6 +145,134 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
     return NULL;
 }
 
+/* Every image is held decoded: refuse up front what cannot fit, rather than be killed. */
+static lc_status images_fit(size_t n, const lc_column *col, int tv, const char *src_path,
+                            lc_error *e)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double need = (double)n * (double)col->C * col->H * col->W, have = (double)pages * (double)page;
+    if (pages > 0 && page > 0 && need > 0.8 * have) {
+        lc_error_set(e, LC_ERR_NOMEM,
+                     "%s: %zu images of %dx%dx%d need %.1f GiB decoded, more than this machine's memory (%.1f GiB)",
+                     src_path, n, col->C, col->H, col->W, need / (1 << 30), have / (1 << 30));
+        lc_error_hint(e, tv ? "use fewer rows (the encoder's images are 3x224x224)"
+                            : "lower the input feature's preprocessing height and width, or use fewer rows");
+        return LC_ERR_NOMEM;
+    }
+    return LC_OK;
+}
+
+/* What decoding later needs: the paths, the target spec (with its own copy of the transform),
+ * where the images are. */
+struct lc_image_defer {
+    char **paths;
+    unsigned char *done; /* (n) decoded already */
+    size_t n;
+    lc_image_spec spec;
+    lc_tv_transform tv;
+    char *zip, *src_path;
+};
+
+void lc_image_defer_free(struct lc_image_defer *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; d->paths && i < d->n; i++)
+        free(d->paths[i]);
+    free(d->paths);
+    free(d->done);
+    free(d->zip);
+    free(d->src_path);
+    free(d);
+}
+
+static lc_status defer_keep(lc_column *col, const lc_image_cells *c, const lc_image_spec *spec,
+                            const char *raw_data, const char *src_path, lc_error *e)
+{
+    struct lc_image_defer *d = calloc(1, sizeof *d);
+    if (!d)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    col->defer = d;
+    d->spec = *spec;
+    if (spec->tv) {
+        d->tv = *spec->tv;
+        d->spec.tv = &d->tv;
+    }
+    if (!(d->paths = calloc(c->n + 1, sizeof *d->paths)) || !(d->done = calloc(c->n + 1, 1)) ||
+        (raw_data && !(d->zip = lc_strdup(raw_data))) || !(d->src_path = lc_strdup(src_path)))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    for (; d->n < c->n; d->n++)
+        if (!(d->paths[d->n] = lc_strdup(c->v[d->n])))
+            return lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu image paths", c->n);
+    return LC_OK;
+}
+
+enum { DECODE_CHUNK = 256 }; /* images decoded per call, then placed at their rows */
+
+lc_status lc_image_decode_rows(lc_column *col, const long *lines, const unsigned char *want,
+                               lc_pool *pool, size_t *decoded, lc_error *e)
+{
+    struct lc_image_defer *d = col->defer;
+    const size_t per = (size_t)col->C * col->H * col->W;
+    size_t k = 0;
+    *decoded = 0;
+    for (size_t i = 0; i < d->n; i++)
+        k += (!want || want[i]) && !d->done[i];
+    if (k == 0)
+        return LC_OK;
+    lc_status st = images_fit(k, col, d->spec.tv != NULL, d->src_path, e);
+    if (st)
+        return st;
+    /* every row's place; the rows not decoded are never written, so their pages stay unmapped */
+    if (!col->images && !(col->images = lc_alloc(d->n, per)))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu images of %dx%dx%d", d->n,
+                            col->C, col->H, col->W);
+    lc_image_source *src = NULL;
+    if (d->zip) {
+        st = lc_image_source_open_zip(d->zip, &src, e);
+    } else {
+        char *tmp = lc_strdup(d->src_path);
+        st = tmp ? lc_image_source_open_dir(dirname(tmp), &src, e)
+                 : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+        free(tmp);
+    }
+    if (st)
+        return st;
+    const char *paths[DECODE_CHUNK];
+    long lns[DECODE_CHUNK];
+    size_t rows[DECODE_CHUNK];
+    unsigned char *tmp = lc_alloc(DECODE_CHUNK, per);
+    if (!tmp)
+        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; !st && i < d->n;) {
+        size_t m = 0;
+        for (; i < d->n && m < DECODE_CHUNK; i++)
+            if ((!want || want[i]) && !d->done[i]) {
+                paths[m] = d->paths[i];
+                lns[m] = lines[i];
+                rows[m++] = i;
+            }
+        if (m && (st = lc_image_load_batch(src, paths, lns, m, &d->spec, pool, tmp, e))) {
+            lc_error_prefix(e, "%s ", d->src_path);
+            break;
+        }
+        for (size_t j = 0; j < m; j++) {
+            memcpy(col->images + rows[j] * per, tmp + j * per, per);
+            d->done[rows[j]] = 1;
+        }
+        *decoded += m;
+    }
+    lc_free(tmp);
+    lc_image_source_close(src);
+    return st;
+}
+
+const char *const *lc_image_defer_paths(const struct lc_image_defer *d, size_t *n)
+{
+    *n = d->n;
+    return (const char *const *)d->paths;
+}
+
 lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *meta,
                           const char *meta_path, const char *raw_data, const char *config_path,
                           const char *src_path, lc_pool *pool, lc_column *col, lc_error *e)
@@ -248,31 +376,26 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
                           LC_IMAGE_SIDE_MAX, LC_IMAGE_SIDE_MAX, LC_IMAGE_PIXELS_MAX);
         goto done;
     }
-    size_t per = (size_t)C * H * W;
-    /* every image is held decoded: refuse up front what cannot fit, rather than be killed */
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    double need = (double)c->n * (double)per, have = (double)pages * (double)page;
-    if (pages > 0 && page > 0 && need > 0.8 * have) {
-        st = lc_error_set(e, LC_ERR_NOMEM,
-                          "%s: %zu images of %dx%dx%d need %.1f GiB decoded, more than this machine's memory (%.1f GiB)",
-                          src_path, c->n, C, H, W, need / (1 << 30), have / (1 << 30));
-        lc_error_hint(e, tv ? "use fewer rows (the encoder's images are 3x224x224)"
-                            : "lower the input feature's preprocessing height and width, or use fewer rows");
-        goto done;
-    }
-    col->images = lc_alloc(c->n, per);
-    if (!col->images) {
-        st = lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu images of %dx%dx%d", c->n, C,
-                          H, W);
-        goto done;
-    }
     lc_image_spec spec = {.height = H, .width = W, .channels = C,
                           .resize = f->crop_or_pad ? LC_RESIZE_CROP_OR_PAD
                                                    : LC_RESIZE_INTERPOLATE,
                           .tv = tv ? &t : NULL};
-    if ((st = lc_image_load_batch(src, c->v, c->lines, c->n, &spec, pool, col->images, e))) {
-        lc_error_prefix(e, "%s ", src_path);
-        goto done;
+    if (c->defer) {
+        if ((st = defer_keep(col, c, &spec, raw_data, src_path, e)))
+            goto done;
+    } else {
+        if ((st = images_fit(c->n, col, tv, src_path, e)))
+            goto done;
+        col->images = lc_alloc(c->n, (size_t)C * H * W);
+        if (!col->images) {
+            st = lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu images of %dx%dx%d", c->n,
+                              C, H, W);
+            goto done;
+        }
+        if ((st = lc_image_load_batch(src, c->v, c->lines, c->n, &spec, pool, col->images, e))) {
+            lc_error_prefix(e, "%s ", src_path);
+            goto done;
+        }
     }
     /* metadata as Ludwig writes it */
     col->meta = cJSON_CreateObject();

@@ -97,6 +97,7 @@ typedef struct lc_image_cells {
     const long *lines;
     size_t n;
     const char *file;
+    int defer;        /* keep the paths; decode later (lc_image_decode_rows) */
 } lc_image_cells;
 /* The image size an earlier run recorded in meta (0s when absent). */
 lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const char *feature,
@@ -123,6 +124,14 @@ lc_status lc_image_augment(lc_model *m, lc_pool *p, const lc_feature *f, const l
 lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *meta,
                           const char *meta_path, const char *raw_data, const char *config_path,
                           const char *src_path, lc_pool *pool, lc_column *col, lc_error *e);
+/* A column made with cells.defer: its images decoded now for the rows want[i] != 0 (all when want
+ * is NULL) not decoded before, the others left undecoded (never to be read: their memory is not
+ * touched); *decoded counts them. The error of an image names its line (lines, the dataset's).
+ * lc_image_defer_paths: the paths (the data's identity, decoded or not). */
+lc_status lc_image_decode_rows(lc_column *col, const long *lines, const unsigned char *want,
+                               lc_pool *pool, size_t *decoded, lc_error *e);
+void lc_image_defer_free(struct lc_image_defer *d);
+const char *const *lc_image_defer_paths(const struct lc_image_defer *d, size_t *n);
 /* The batch's images (rows idx) into input slot `slot` of m, on the pool. */
 void lc_image_gather(lc_model *m, lc_pool *p, const lc_feature *f, const lc_column *col, int slot,
                      const int32_t *idx, int B);

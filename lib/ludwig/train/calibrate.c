@@ -44,17 +44,22 @@ void lc_calibration_describe(const lc_calibration *c, const lc_model *m, int o, 
                  r->temperature, r->nll_before, r->nll_after, r->ece_before, r->ece_after);
 }
 
+int lc_calibration_split(const lc_model *m, const lc_dataset *d)
+{
+    int any = 0;
+    for (int o = 0; o < m->nout; o++)
+        any |= m->heads[o].calibrated;
+    return !any ? -1 : d->count[1] >= MIN_SPLIT_ROWS ? 1 : 0;
+}
+
 lc_status lc_calibrate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
                        int eval_bs, FILE *progress, lc_calibration *c, lc_error *e)
 {
     memset(c, 0, sizeof *c);
     c->split = -1;
-    int any = 0;
-    for (int o = 0; o < m->nout; o++)
-        any |= m->heads[o].calibrated;
-    if (!any)
+    int s = lc_calibration_split(m, d);
+    if (s < 0)
         return LC_OK;
-    int s = d->count[1] >= MIN_SPLIT_ROWS ? 1 : 0;
     if (progress && s == 0)
         fprintf(progress,
                 "ludwig-c: warning: calibration uses the validation split, which has %zu rows (fewer than %d): calibrating on the training split instead\n",

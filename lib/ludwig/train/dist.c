@@ -13,6 +13,7 @@
 
 struct lc_dist {
     int rank, size;
+    int failed_together; /* an error all ranks hold (lc_dist_agree) */
     lc_dist_stats stats;
 };
 
@@ -221,3 +222,50 @@ lc_status lc_dist_bcast(const lc_dist *d, void *buf, size_t bytes, int root, lc_
     return lc_error_set(e, LC_ERR_INTERNAL, "a collective of %d ranks without MPI", d->size);
 #endif
 }
+
+lc_status lc_dist_agree(const lc_dist *d, lc_status st, lc_error *e)
+{
+    if (!d || d->size == 1)
+        return st;
+    lc_error *all = calloc((size_t)d->size, sizeof *all);
+    size_t *bytes = calloc((size_t)d->size, sizeof *bytes);
+    lc_error mine;
+    lc_error_clear(&mine);
+    if (st) {
+        mine = *e;
+        mine.status = st;
+    }
+    if (!all || !bytes) {
+        free(all);
+        free(bytes);
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    }
+    for (int q = 0; q < d->size; q++)
+        bytes[q] = sizeof mine;
+    lc_error ce;
+    lc_error_clear(&ce);
+    lc_status cst = lc_dist_allgatherv(d, &mine, all, bytes, &ce);
+    int first = -1;
+    for (int q = 0; !cst && q < d->size && first < 0; q++)
+        if (all[q].status != LC_OK)
+            first = q;
+    if (cst) {
+        *e = ce;
+        st = cst;
+    } else if (first >= 0) {
+        lc_error_clear(e);
+        if (first == 0)
+            lc_error_set(e, all[0].status, "%s", all[0].msg);
+        else
+            lc_error_set(e, all[first].status, "MPI rank %d: %s", first, all[first].msg);
+        if (all[first].hint[0])
+            lc_error_hint(e, "%s", all[first].hint);
+        st = all[first].status;
+        ((lc_dist *)d)->failed_together = 1;
+    }
+    free(all);
+    free(bytes);
+    return st;
+}
+
+int lc_dist_failed_together(const lc_dist *d) { return d ? d->failed_together : 0; }

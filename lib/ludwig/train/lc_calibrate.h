@@ -23,6 +23,9 @@ typedef struct lc_calibration {
     lc_calib_result *res;   /* (nout), meaningful for the calibrated outputs */
 } lc_calibration;
 
+/* The split lc_calibrate fits on (1 validation, or 0 training when validation has fewer than 3
+ * rows), or -1 when no output is calibrated. */
+int lc_calibration_split(const lc_model *m, const lc_dataset *d);
 /* Fits and sets the temperature of every calibrated head of m; prints one line per output to
  * progress (may be NULL). */
 lc_status lc_calibrate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,

@@ -32,6 +32,11 @@ lc_status lc_dist_alltoallv(const lc_dist *d, const void *send, const size_t *sb
 /* Rank root's bytes to every rank. */
 lc_status lc_dist_bcast(const lc_dist *d, void *buf, size_t bytes, int root, lc_error *e);
 
+/* Every rank's status after a stage some rank may fail alone (reading, decoding, writing): when
+ * any failed, every rank returns the lowest failing rank's error (its message prefixed with the
+ * rank when not 0) and lc_dist_failed_together says so; else st (LC_OK). */
+lc_status lc_dist_agree(const lc_dist *d, lc_status st, lc_error *e);
+
 /* What the collectives cost this process: bytes sent and received, seconds spent in them. */
 typedef struct lc_dist_stats {
     uint64_t bytes_sent, bytes_received, calls;

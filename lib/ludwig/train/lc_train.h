@@ -62,6 +62,18 @@ void lc_forward_logits(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_d
 /* Monotonic clock in seconds (for progress and timings). */
 double lc_now_s(void);
 
+/* The evaluation batch size of a training run of m (the config's, or automatic as m's memory
+ * allows); with dp_groups and several ranks, the smallest of the ranks' (a collective). */
+lc_status lc_train_eval_batch(const lc_config *cfg, const lc_dataset *d, const lc_model *m,
+                              int dp_groups, int *eval_bs, lc_error *e);
+/* The rows whose images this rank of a data-parallel run (dp_groups, m->dist) reads: its groups'
+ * shards of the training rows, its share of the batches of every evaluation (each epoch's, and
+ * final_rows[0..nfinal) at the end; batches of eval_bs) and the calibration split
+ * (calib_split >= 0, fitted on every rank). want: (d->n) flags. */
+lc_status lc_dp_rows_needed(const lc_config *cfg, const lc_dataset *d, const lc_model *m,
+                            int dp_groups, int eval_bs, const int32_t *final_rows,
+                            size_t nfinal, int calib_split, unsigned char *want, lc_error *e);
+
 /* Batch sizes Ludwig would use (auto resolved: the largest power of two <= min(128, 20% of the
  * training rows), Ludwig's CPU cap and dataset fraction). */
 int lc_train_batch_size(const lc_config *cfg, size_t ntrain);

@@ -43,6 +43,71 @@ int lc_eval_batch_size(const lc_config *cfg, int batch_size)
     return eb > batch_size ? eb : batch_size;
 }
 
+lc_status lc_train_eval_batch(const lc_config *cfg, const lc_dataset *d, const lc_model *m,
+                              int dp_groups, int *EB, lc_error *e)
+{
+    int B = lc_train_batch_size(cfg, d->count[0]);
+    *EB = lc_eval_batch_size(cfg, B);
+    if (cfg->eval_batch_size <= 0 && *EB > m->max_batch && (size_t)m->max_batch < d->n)
+        *EB = m->max_batch > B ? m->max_batch : B; /* automatic: as memory allows */
+    if (dp_groups <= 0 || lc_dist_size(m->dist) <= 1)
+        return LC_OK;
+    /* the ranks evaluate the same batches: the smallest any rank's memory allows (the automatic
+     * size follows each machine's memory) */
+    int nr = lc_dist_size(m->dist);
+    int32_t mine = *EB, *all = calloc((size_t)nr, sizeof *all);
+    size_t *bytes = calloc((size_t)nr, sizeof *bytes);
+    lc_status st = all && bytes ? LC_OK : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    for (int q = 0; bytes && q < nr; q++)
+        bytes[q] = sizeof mine;
+    if (!st)
+        st = lc_dist_allgatherv(m->dist, &mine, all, bytes, e);
+    for (int q = 0; !st && q < nr; q++)
+        if (all[q] < *EB)
+            *EB = all[q];
+    free(all);
+    free(bytes);
+    return st;
+}
+
+/* rows idx[0..n) evaluated in batches of eb: mark this rank's run of batches */
+static void want_batches(const lc_dist *dist, const int32_t *idx, size_t n, int eb,
+                         unsigned char *want)
+{
+    size_t nb = (n + (size_t)eb - 1) / (size_t)eb, R = (size_t)lc_dist_size(dist),
+           r = (size_t)lc_dist_rank(dist);
+    size_t lo = nb * r / R * (size_t)eb, hi = nb * (r + 1) / R * (size_t)eb;
+    for (size_t i = lo; i < hi && i < n; i++)
+        want[idx[i]] = 1;
+}
+
+lc_status lc_dp_rows_needed(const lc_config *cfg, const lc_dataset *d, const lc_model *m,
+                            int dp_groups, int eval_bs, const int32_t *final_rows,
+                            size_t nfinal, int calib_split, unsigned char *want, lc_error *e)
+{
+    memset(want, 0, d->n);
+    int B = lc_train_batch_size(cfg, d->count[0]), G = dp_groups, g0, g1;
+    int *sg = calloc((size_t)G, sizeof *sg);
+    if (!sg)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    int ns = lc_dp_shard_groups(B, G, sg);
+    lc_dp_groups_of(G, lc_dist_size(m->dist), lc_dist_rank(m->dist), &g0, &g1);
+    for (size_t i = 0; i < d->count[0]; i++) { /* the training shards of this rank's groups */
+        int g = sg[i % (size_t)ns];
+        if (g >= g0 && g < g1)
+            want[d->idx[0][i]] = 1;
+    }
+    free(sg);
+    for (int s = 0; s < 3; s++) /* each epoch's evaluations */
+        if (d->count[s] && (s > 0 || cfg->evaluate_training_set))
+            want_batches(m->dist, d->idx[s], d->count[s], eval_bs, want);
+    if (final_rows)
+        want_batches(m->dist, final_rows, nfinal, eval_bs, want);
+    for (size_t i = 0; calib_split >= 0 && i < d->count[calib_split]; i++)
+        want[d->idx[calib_split][i]] = 1; /* calibration runs on every rank */
+    return LC_OK;
+}
+
 /* The batch's inputs into the model's slots (pixels scaled to [0, 1] and standardised, on the
  * pool; numbers, binaries and category indices as they are) and its targets into the heads. */
 static void gather(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
@@ -245,7 +310,13 @@ static uint64_t run_fingerprint(const lc_config *cfg, const lc_dataset *d, const
             h = lc_fnv1a(h, c->idx2str[j], strlen(c->idx2str[j]) + 1);
         if (c->values)
             h = lc_fnv1a(h, c->values, d->n * (size_t)(c->T > 1 ? c->T : 1) * sizeof *c->values);
-        if (c->images)
+        if (c->defer) { /* the images a rank decodes are its share: their paths name them */
+            size_t np;
+            const char *const *paths = lc_image_defer_paths(c->defer, &np);
+            for (size_t i = 0; i < np; i++)
+                h = lc_fnv1a(h, paths[i], strlen(paths[i]) + 1);
+        }
+        else if (c->images)
             h = lc_fnv1a(h, c->images, d->n * (size_t)c->C * c->H * c->W);
     }
     return lc_fnv1a(h, d->split, d->n * sizeof *d->split);
@@ -631,30 +702,11 @@ static lc_status run_setup(run *R, lc_error *e)
     R->NO = cfg->nout;
     R->ntr = d->count[0];
     R->B = lc_train_batch_size(cfg, R->ntr);
-    R->EB = lc_eval_batch_size(cfg, R->B);
-    if (cfg->eval_batch_size <= 0 && R->EB > m->max_batch && (size_t)m->max_batch < d->n)
-        R->EB = m->max_batch > R->B ? m->max_batch : R->B; /* automatic: as memory allows */
+    lc_status est = lc_train_eval_batch(cfg, d, m, R->o->dp_groups, &R->EB, e);
+    if (est)
+        return est;
     if (m->flops * 3.0 * R->B < LC_SMALL_STEP_FLOPS)
         R->p = NULL;
-    if (R->o->dp_groups > 0 && lc_dist_size(m->dist) > 1) {
-        /* the ranks evaluate the same batches: the smallest any rank's memory allows (the
-         * automatic size follows each machine's memory) */
-        int nr = lc_dist_size(m->dist);
-        int32_t mine = R->EB, *all = calloc((size_t)nr, sizeof *all);
-        size_t *bytes = calloc((size_t)nr, sizeof *bytes);
-        lc_status est = all && bytes ? LC_OK : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-        for (int q = 0; bytes && q < nr; q++)
-            bytes[q] = sizeof mine;
-        if (!est)
-            est = lc_dist_allgatherv(m->dist, &mine, all, bytes, e);
-        for (int q = 0; !est && q < nr; q++)
-            if (all[q] < R->EB)
-                R->EB = all[q];
-        free(all);
-        free(bytes);
-        if (est)
-            return est;
-    }
     r->batch_size = R->B;
     r->eval_batch_size = R->EB;
     size_t need = (size_t)(R->B > R->EB ? R->B : R->EB); /* rows in the largest batch */
