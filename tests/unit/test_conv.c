@@ -153,6 +153,100 @@ done:
     lc_free(cx);
 }
 
+/* ---- the vector ISAs' im2col, col2im and packing from the image, bitwise ---- */
+
+static int equal_all(const float *a, const float *b, size_t n, size_t *where);
+
+/* Under isa, lc_im2col and lc_col2im write exactly what the portable loops (reference ISA)
+ * write, and the forward convolution (its GEMM's B packed straight from the image) equals
+ * lc_sgemm over [col; 1] with [w | b], bit for bit. */
+static void test_isa_im2col(const lc_conv2d *c, lc_isa isa)
+{
+    enum { B = 2 };
+    size_t nx = (size_t)c->C * c->H * c->W, ohw = (size_t)c->OH * c->OW;
+    size_t ckk = (size_t)c->C * c->KH * c->KW, ncol = ckk * ohw;
+    size_t nw = (size_t)c->OC * ckk, ny = (size_t)B * c->OC * ohw;
+    size_t nws = lc_conv2d_ws_floats(c, B, 1);
+    float *x = lc_alloc(B * nx, 4), *col = lc_alloc(ncol + ohw, 4), *col2 = lc_alloc(ncol, 4);
+    float *cx = lc_alloc(nx, 4), *cx2 = lc_alloc(nx, 4), *w = lc_alloc(nw, 4);
+    float *wb = lc_alloc(nw + c->OC, 4), *b = lc_alloc((size_t)c->OC, 4);
+    float *y = lc_alloc(ny, 4), *y2 = lc_alloc(ny, 4), *ws = lc_alloc(nws, 4);
+    size_t at = 0;
+    if (!x || !col || !col2 || !cx || !cx2 || !w || !wb || !b || !y || !y2 || !ws) {
+        CHECK(0);
+        goto done;
+    }
+    fill(x, B * nx, 13);
+    fill(w, nw, 14);
+    fill(b, (size_t)c->OC, 15);
+    fill(col2, ncol, 16);
+    for (size_t i = 0; i < nx; i++) /* col2im adds into x: start from something else than 0 */
+        cx[i] = (float)(i % 5) - 2.0f;
+    memcpy(cx2, cx, nx * 4);
+    lc_gemm_force_isa(LC_ISA_REF);
+    lc_im2col(c, x, col);
+    lc_col2im(c, col2, cx);
+    CHECK(lc_gemm_force_isa(isa) == 0);
+    lc_col2im(c, col2, cx2);
+    CHECK_MSG(equal_all(cx2, cx, nx, &at), "%s col2im C=%d %dx%d K=%dx%d differs at %zu",
+              lc_isa_name(isa), c->C, c->H, c->W, c->KH, c->KW, at);
+    lc_im2col(c, x, col2);
+    CHECK_MSG(equal_all(col2, col, ncol, &at), "%s im2col C=%d %dx%d K=%dx%d differs at %zu",
+              lc_isa_name(isa), c->C, c->H, c->W, c->KH, c->KW, at);
+    for (size_t o = 0; o < (size_t)c->OC; o++) {
+        memcpy(wb + o * (ckk + 1), w + o * ckk, ckk * 4);
+        wb[o * (ckk + 1) + ckk] = b[o];
+    }
+    for (size_t i = 0; i < ohw; i++)
+        col[ncol + i] = 1.0f;
+    lc_conv2d_forward(NULL, c, B, x, w, b, y, ws);
+    for (int s = 0; s < B; s++) {
+        if (s > 0)
+            lc_im2col(c, x + (size_t)s * nx, col);
+        lc_sgemm(0, 0, c->OC, (int)ohw, (int)ckk + 1, 1.0f, wb, (int)ckk + 1, col, (int)ohw,
+                 0.0f, y2 + (size_t)s * c->OC * ohw, (int)ohw);
+    }
+    CHECK_MSG(equal_all(y, y2, ny, &at),
+              "%s forward packed from the image C=%d %dx%d K=%dx%d differs at %zu",
+              lc_isa_name(isa), c->C, c->H, c->W, c->KH, c->KW, at);
+done:
+    lc_free(x), lc_free(col), lc_free(col2), lc_free(cx), lc_free(cx2), lc_free(w);
+    lc_free(wb), lc_free(b), lc_free(y), lc_free(y2), lc_free(ws);
+}
+
+static void test_isa_im2col_all(void)
+{
+    static const lc_isa isas[] = {LC_ISA_AVX2, LC_ISA_AVX512};
+    lc_isa best = lc_gemm_isa();
+    for (size_t s = 0; s < sizeof isas / sizeof *isas; s++) {
+        if (lc_gemm_force_isa(isas[s]) != 0)
+            continue;
+        /* output widths around 8 and 16, rows with OW + KW - 1 at and past 16, 1x1 and wide
+         * kernels, several channels and output-channel counts off the vector widths */
+        static const int ows[] = {1, 2, 3, 7, 8, 9, 10, 13, 14, 15, 16, 17, 26, 33};
+        static const int kws[] = {1, 2, 3, 5};
+        for (size_t i = 0; i < sizeof ows / sizeof *ows; i++)
+            for (size_t k = 0; k < sizeof kws / sizeof *kws; k++) {
+                int kw = kws[k], kh = kw > 3 ? 3 : kw, C = 1 + (int)((i + k) % 3);
+                lc_conv2d c = make_conv(C, 4 + kh, ows[i] + kw - 1, 5 + (int)i % 3, kh, kw, 1,
+                                        1, 0, 0, 1, 1);
+                test_isa_im2col(&c, isas[s]);
+            }
+        /* the tutorial's two blocks, several GEMM k blocks, a non-simple shape */
+        static const int more[4][12] = {{1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1},
+                                        {32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1},
+                                        {48, 7, 9, 10, 3, 3, 1, 1, 0, 0, 1, 1},
+                                        {3, 9, 9, 4, 3, 3, 2, 1, 1, 0, 1, 1}};
+        for (int i = 0; i < 4; i++) {
+            const int *q = more[i];
+            lc_conv2d c = make_conv(q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9],
+                                    q[10], q[11]);
+            test_isa_im2col(&c, isas[s]);
+        }
+    }
+    lc_gemm_force_isa(best);
+}
+
 /* ---- forward and backward against the direct references ---- */
 
 static void test_conv_vs_direct(const lc_conv2d *c, int B, lc_pool *p, const char *isa)
@@ -691,6 +785,7 @@ int main(void)
 
     for (int i = 0; i < n; i++)
         test_adjoint(&cs[i]);
+    test_isa_im2col_all();
 
     static const lc_isa isas[] = {LC_ISA_REF, LC_ISA_AVX2, LC_ISA_AVX512};
     lc_pool *p2 = lc_pool_create(2);
