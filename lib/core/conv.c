@@ -1,5 +1,6 @@
 /* conv.c - 2-D convolution over a batch: im2col + the blocked GEMM, on the thread pool. (Under
- * AVX-512 the fused block's forward pass hands 3x3 stride-1 shapes to lc_conv_eval.h's kernels.)
+ * AVX2 or AVX-512 the fused block's forward pass hands 3x3 stride-1 shapes to lc_conv_eval.h's
+ * kernels.)
  *
  * Forward: one task per sample (im2col into the thread's buffer, y_b = W col + b).
  * Backward: LC_REDUCE_CHUNKS tasks, each a fixed slice of the batch; a chunk accumulates its
