@@ -107,7 +107,9 @@ static inline void pool_windows8(const float *r0, const float *r1, const uint32_
         kc = _mm256_shuffle_ps(m1, n1, LC_EVEN), kd = _mm256_shuffle_ps(m1, n1, LC_ODD);
     }
     /* ReLU then dropout: v * scale where v > 0 and kept, +0 otherwise (as conv.c's act1) */
-#define LC_ACT8(v, k) _mm256_castps_si256(_mm256_and_ps(_mm256_and_ps(_mm256_mul_ps(v, vs), k), _mm256_cmp_ps(v, zero, _CMP_GT_OQ)))
+#define LC_ACT8(v, k)                                                                          \
+    _mm256_castps_si256(_mm256_and_ps(_mm256_and_ps(_mm256_mul_ps(v, vs), k),                     \
+                                      _mm256_cmp_ps(v, zero, _CMP_GT_OQ)))
     __m256i a = LC_ACT8(va, ka), b = LC_ACT8(vb, kb), c = LC_ACT8(vc, kc), d = LC_ACT8(vd, kd);
 #undef LC_ACT8
     /* non-negative floats order as integers; the first maximum wins */

@@ -72,8 +72,8 @@ typedef struct lc_conv_eval_block {
  * under either vector ISA; 0 when a block has no evaluation path, SIZE_MAX on overflow. */
 size_t lc_conv_eval_chain_ws_floats(int n, const lc_conv_eval_block *blk, int nthreads);
 
-/* Runs the chain when the ISA is AVX2 or AVX-512, 1 <= n <= LC_CONV_EVAL_MAX_CHAIN and every block has
- * a path; returns 1 when done, 0 when the caller must run the blocks another way. ws:
+/* Runs the chain when the ISA is AVX2 or AVX-512, 1 <= n <= LC_CONV_EVAL_MAX_CHAIN and every
+ * block has a path; returns 1 when done, 0 when the caller must run the blocks another way. ws:
  * lc_conv_eval_chain_ws_floats floats, 64-byte aligned. */
 int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, const float *x,
                        float *ws);
@@ -104,11 +104,11 @@ typedef struct lc_conv_eval_hwc {
 /* x (C,H,W) zero-padded into xp (C, H + 2ph, W + 2pw), the direct path's padded input */
 void lc_conv_eval_pad_planes(const lc_conv2d *c, const float *x, float *xp);
 
-/* The per-task work, under AVX-512 (or AVX2: the same with _avx2), for G samples (fewer for the last task). x, y: the group's
- * first sample; x NULL: the Winograd images in scratch are already filled (by the previous
- * block's hwc output); hwc non-NULL: the output goes there instead of y. u: the transformed,
- * packed weights (Winograd) or NULL; w, b: the block's weights and bias (b may be NULL).
- * scratch: e->thread floats, 64-byte aligned. */
+/* The per-task work, under AVX-512 (or AVX2: the same with _avx2), for G samples (fewer for
+ * the last task). x, y: the group's first sample; x NULL: the Winograd images in scratch are
+ * already filled (by the previous block's hwc output); hwc non-NULL: the output goes there
+ * instead of y. u: the transformed, packed weights (Winograd) or NULL; w, b: the block's
+ * weights and bias (b may be NULL). scratch: e->thread floats, 64-byte aligned. */
 void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
                                const float *w, const float *b, const float *u, float *y,
                                const lc_conv_eval_hwc *hwc, float *scratch);
