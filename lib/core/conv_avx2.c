@@ -129,8 +129,7 @@ static inline void pool_windows8(const float *r0, const float *r1, const uint32_
     else
         _mm256_maskstore_ps(y, lc_lanes8(w), _mm256_castsi256_ps(m));
     __m128i w16 = _mm_packs_epi32(_mm256_castsi256_si128(idx), _mm256_extracti128_si256(idx, 1));
-    long long bytes = _mm_cvtsi128_si64(_mm_packus_epi16(w16, w16));
-    memcpy(am, &bytes, (size_t)w);
+    lc_store_bytes8(am, _mm_packus_epi16(w16, w16), w);
 }
 
 void lc_pool2x2_act_avx2(int OC, int OW, int OHW, int POH, int POW, const float *z,
@@ -158,18 +157,23 @@ void lc_pool2x2_dz_avx2(int OC, int OW, int OHW, int POH, int POW, const float *
     const __m256 vs = _mm256_set1_ps(scale), zero = _mm256_setzero_ps();
     const __m256i n0 = _mm256_setzero_si256(), n1 = _mm256_set1_epi32(1);
     const __m256i n2 = _mm256_set1_epi32(2), n3 = _mm256_set1_epi32(3);
+    const size_t total = (size_t)OC * POH * POW; /* windows: ys, dys and am are this long */
     size_t o = 0;
     for (int oc = 0; oc < OC; oc++)
         for (int ph = 0; ph < POH; ph++) {
             float *r0 = dz + (size_t)oc * OHW + (size_t)(2 * ph) * OW, *r1 = r0 + OW;
             for (int pw = 0; pw < POW; pw += 8) {
                 int w = POW - pw < 8 ? POW - pw : 8;
+                /* 8 windows' worth of input whenever the arrays go on that far (lanes past w are
+                 * computed but never stored) */
                 __m256 y, dy;
                 long long bytes = 0;
-                memcpy(&bytes, am + o, (size_t)w);
-                if (w == 8) {
+                if (o + 8 <= total) {
+                    memcpy(&bytes, am + o, sizeof bytes);
                     y = _mm256_loadu_ps(ys + o), dy = _mm256_loadu_ps(dys + o);
                 } else {
+                    for (int i = 0; i < w; i++)
+                        bytes |= (long long)am[o + i] << (8 * i);
                     __m256i in = lc_lanes8(w);
                     y = _mm256_maskload_ps(ys + o, in), dy = _mm256_maskload_ps(dys + o, in);
                 }

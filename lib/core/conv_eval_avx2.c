@@ -110,8 +110,7 @@ pool_argmax_drop(const __m256 v[4], const __m256 *keep, __m256 vs, int perm, int
     }
     store_n(y, n, _mm256_castsi256_ps(m));
     __m128i w16 = _mm_packs_epi32(_mm256_castsi256_si128(idx), _mm256_extracti128_si256(idx, 1));
-    long long bytes = _mm_cvtsi128_si64(_mm_packus_epi16(w16, w16));
-    memcpy(am, &bytes, (size_t)(n < 8 ? n : 8));
+    lc_store_bytes8(am, _mm_packus_epi16(w16, w16), n);
 }
 
 /* ---- direct ---- */

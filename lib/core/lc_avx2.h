@@ -15,4 +15,17 @@ static inline __m256i lc_lanes8(long n)
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(k), idx);
 }
 
+/* the low n bytes (n <= 8) of v to p: one store for 8, else byte by byte from a register (a
+ * variable-length memcpy goes through the stack, and a wide load of what it wrote stalls) */
+static inline void lc_store_bytes8(unsigned char *p, __m128i v, int n)
+{
+    if (n >= 8) {
+        _mm_storel_epi64((__m128i *)p, v);
+        return;
+    }
+    unsigned long long b = (unsigned long long)_mm_cvtsi128_si64(v);
+    for (int i = 0; i < n; i++, b >>= 8)
+        p[i] = (unsigned char)b;
+}
+
 #endif
