@@ -2,7 +2,8 @@
  * double-precision convolution, backward against direct double-precision gradients and against
  * finite differences of our own forward, for every ISA; and bitwise-identical outputs and
  * gradients with 1, 2, 3 and 16 threads; and the fused conv -> ReLU -> dropout -> max-pool block
- * equal (==, element by element) to the same layers run one after the other. */
+ * equal (==, element by element) to the same layers run one after the other, and the same bits
+ * under AVX2 and AVX-512. */
 #include "check.h"
 #include "lc_conv.h"
 #include "lc_conv_eval.h"
@@ -774,6 +775,64 @@ static void test_eval_chain(lc_pool *p, int C0, int OC0)
     lc_free(x), lc_free(ws);
 }
 
+/* AVX2 and AVX-512 run the same arithmetic per output (their GEMM micro-kernels, direct sums and
+ * Winograd transforms differ only in width), so a fused block gives the same bits under both:
+ * evaluation, training's forward (with and without dropout) and its backward pass. */
+static void test_isa_same_bits(lc_conv2d c, float rate, int B, lc_pool *p)
+{
+    enum { NISA = 2 };
+    static const lc_isa isas[NISA] = {LC_ISA_AVX2, LC_ISA_AVX512};
+    lc_isa best = lc_gemm_isa();
+    if (lc_gemm_force_isa(LC_ISA_AVX2) != 0 || lc_gemm_force_isa(LC_ISA_AVX512) != 0) {
+        lc_gemm_force_isa(best);
+        return;
+    }
+    CHECK(lc_conv2d_plan(&c) == 0);
+    lc_conv_fuse f = {.pool = 1, .pkh = 2, .pkw = 2};
+    CHECK(lc_conv_fuse_plan(&c, &f) == 0);
+    size_t nx = (size_t)B * c.C * c.H * c.W, nw = (size_t)c.OC * c.C * c.KH * c.KW;
+    size_t ny = (size_t)B * lc_conv_fuse_out_floats(&c, &f), nws = lc_conv2d_ws_floats(&c, B, 3);
+    float *x = lc_alloc(nx, 4), *w = lc_alloc(nw, 4), *b = lc_alloc((size_t)c.OC, 4);
+    float *dy = lc_alloc(ny, 4), *ws = lc_alloc(nws, 4), *out[NISA][5] = {{0}};
+    unsigned char *am[NISA] = {0};
+    size_t len[5] = {ny, ny, nx, nw, (size_t)c.OC};
+    int ok = x && w && b && dy && ws;
+    for (int i = 0; i < NISA; i++) {
+        for (int k = 0; k < 5; k++)
+            ok = ok && (out[i][k] = lc_alloc(len[k], 4)) != NULL;
+        ok = ok && (am[i] = lc_alloc(ny, 1)) != NULL;
+    }
+    if (!ok) {
+        CHECK(0);
+        goto done;
+    }
+    fill(x, nx, 101);
+    fill(w, nw, 102);
+    fill(b, (size_t)c.OC, 103);
+    fill(dy, ny, 104);
+    for (int i = 0; i < NISA; i++) {
+        float **o = out[i];
+        lc_gemm_force_isa(isas[i]);
+        lc_conv2d_forward_fused(p, &c, &f, B, x, w, b, 0.0f, 0, 0, 0, o[0], NULL, ws);
+        lc_conv2d_forward_fused(p, &c, &f, B, x, w, b, rate, 5, 6, 7, o[1], am[i], ws);
+        lc_conv2d_backward_fused(p, &c, &f, B, x, w, o[1], am[i], rate, dy, o[2], o[3], o[4], ws);
+    }
+    static const char *names[5] = {"evaluation y", "training y", "dx", "dw", "db"};
+    for (int k = 0; k < 5; k++)
+        CHECK_MSG(memcmp(out[0][k], out[1][k], len[k] * 4) == 0,
+                  "C=%d %dx%d OC=%d rate %.2f: %s differs between AVX2 and AVX-512", c.C, c.H,
+                  c.W, c.OC, (double)rate, names[k]);
+    CHECK(memcmp(am[0], am[1], ny) == 0);
+done:
+    for (int i = 0; i < NISA; i++) {
+        for (int k = 0; k < 5; k++)
+            lc_free(out[i][k]);
+        lc_free(am[i]);
+    }
+    lc_free(x), lc_free(w), lc_free(b), lc_free(dy), lc_free(ws);
+    lc_gemm_force_isa(best);
+}
+
 int main(void)
 {
     int n;
@@ -889,6 +948,13 @@ int main(void)
         test_eval_chain(p3, 1, 20); /* two vectors, the second partial */
         test_eval_chain(p3, 3, 33); /* RGB, three vectors */
     }
+    /* the tutorial's blocks (direct, then Winograd with dropout), padding, odd sizes, channel
+     * counts off both vector widths */
+    test_isa_same_bits(make_conv(1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1), 0.0f, 9, p3);
+    test_isa_same_bits(make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1), 0.4f, 19, p3);
+    test_isa_same_bits(make_conv(3, 11, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1), 0.0f, 7, p3);
+    test_isa_same_bits(make_conv(17, 8, 7, 70, 3, 3, 1, 1, 1, 1, 1, 1), 0.3f, 11, p3);
+    test_isa_same_bits(make_conv(48, 9, 9, 5, 3, 3, 1, 1, 0, 0, 1, 1), 0.0f, 3, p3);
     lc_gemm_force_isa(lc_gemm_isa());
     lc_pool_destroy(p3);
     lc_pool_destroy(p2);
