@@ -49,7 +49,7 @@ static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa is
     if (f->pool && (f->pkh != 2 || f->pkw != 2 || f->POH < 1 || f->POW < 1))
         return;
     e->pool = f->pool != 0;
-    size_t len[6], off[6] = {0, 0, 0, 0, 0, 0};
+    size_t len[7], off[7] = {0, 0, 0, 0, 0, 0, 0};
     if (c->C <= LC_CONV_EVAL_DIRECT_MAX_C) {
         e->kind = LC_CONV_EVAL_DIRECT;
         e->G = G > 0 ? G : 1;
@@ -80,13 +80,16 @@ static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa is
         /* training: the group's keep masks (full output layout) and window offsets (bytes) */
         len[4] = mul4((size_t)e->G, (size_t)c->OC, (size_t)c->OH, (size_t)c->OW);
         len[5] = len[3] == SIZE_MAX ? SIZE_MAX : (len[3] + 3) / 4;
-        e->thread = lay(off, len, 6);
+        /* AVX2: one sample's keep masks as drawn, before their transpose to channels last */
+        len[6] = isa == LC_ISA_AVX2 ? mul4((size_t)c->OC, (size_t)c->OH, (size_t)c->OW, 1) : 0;
+        e->thread = lay(off, len, 7);
         e->xh = off[0];
         e->v = off[1];
         e->mp = off[2];
         e->st = off[3];
         e->km = off[4];
         e->sa = off[5];
+        e->kd = off[6];
         if (e->u == SIZE_MAX)
             e->thread = SIZE_MAX;
     }

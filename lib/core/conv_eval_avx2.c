@@ -418,18 +418,24 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
         _mm_prefetch((const char *)(x + at), _MM_HINT_T1);
     for (int s = 0; x && s < G; s++)
         to_hwc(c, e, x + s * in, xh + s * img);
-    /* training: each sample's keep masks, in the full (uncropped) output layout */
+    /* training: each sample's keep masks, drawn in the full (uncropped) output layout (OC, OH,
+     * OW), then transposed to (OH, OW, OC) so that a tile's 8 channels are one load (AVX2's
+     * gathers are slow); moves and shuffles keep the bits */
     const size_t kOW = (size_t)c->OW, kOHW = (size_t)c->OH * c->OW;
-    uint32_t *km = (uint32_t *)(scratch + e->km);
+    float *km = scratch + e->km, *kd = scratch + e->kd;
     unsigned char *Sa = (unsigned char *)(scratch + e->sa);
     const int dropping = am && drop->rate > 0.0f;
     const __m256 vs = _mm256_set1_ps(dropping ? drop->scale : 1.0f);
-    const __m256i kidx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-                                            _mm256_set1_epi32((int)kOHW));
-    for (int s = 0; dropping && s < G; s++)
+    for (int s = 0; dropping && s < G; s++) {
         lc_keep_masks_avx2(
             lc_dropout_key(drop->seed, drop->layer, drop->step, (uint64_t)(drop->s0 + s)),
-            (size_t)c->OC * kOHW, drop->thr, km + s * (size_t)c->OC * kOHW);
+            (size_t)OC * kOHW, drop->thr, (uint32_t *)kd);
+        for (int co = 0; co < OC; co += 8)
+            for (size_t q0 = 0; q0 < kOHW; q0 += 8)
+                transpose_block(kd + (size_t)co * kOHW + q0, kOHW, OC - co < 8 ? OC - co : 8,
+                                kOHW - q0 < 8 ? (int)(kOHW - q0) : 8,
+                                km + (s * kOHW + q0) * OC + co, (size_t)OC);
+    }
 
     for (int p0 = 0; p0 < GT; p0 += MR) {
         int mr = GT - p0 < MR ? GT - p0 : MR;
@@ -463,14 +469,10 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                         __m256 v4[4] = {_mm256_add_ps(yv[0][0], bv), _mm256_add_ps(yv[0][1], bv),
                                         _mm256_add_ps(yv[1][0], bv), _mm256_add_ps(yv[1][1], bv)};
                         __m256 keep[4];
-                        const uint32_t *k0 = km + s * (size_t)OC * kOHW + (size_t)co * kOHW +
-                                             (size_t)2 * ty * kOW + 2 * tx;
-                        __m256i gm = lc_lanes8(n);
+                        const float *k0 =
+                            km + (s * kOHW + (size_t)2 * ty * kOW + 2 * tx) * OC + co;
                         for (int q = 0; dropping && q < 4; q++)
-                            keep[q] = _mm256_castsi256_ps(_mm256_mask_i32gather_epi32(
-                                _mm256_setzero_si256(),
-                                (const int *)(k0 + (size_t)(q >> 1) * kOW + (q & 1)), kidx, gm,
-                                4));
+                            keep[q] = load_n(k0 + ((q >> 1) * kOW + (q & 1)) * OC, n);
                         size_t at = ((size_t)s * P + (size_t)ty * YW + tx) * OC + co;
                         pool_argmax_drop(v4, dropping ? keep : NULL, vs, 0, n, St + at, Sa + at);
                         continue;

@@ -46,8 +46,9 @@ typedef struct lc_conv_eval {
     int NP;         /* nr-wide panels of the transformed weights (Winograd) */
     size_t u;       /* floats of the transformed weights, shared by all threads */
     size_t thread;  /* floats of scratch per thread */
-    /* offsets within a thread's scratch; km and sa only for training (Winograd, pooled) */
-    size_t xh, v, mp, st, km, sa;
+    /* offsets within a thread's scratch; km, sa and kd only for training (Winograd, pooled),
+     * kd only under AVX2 */
+    size_t xh, v, mp, st, km, sa, kd;
 } lc_conv_eval;
 
 /* Fills e for c and f with G samples per task (0: the path's own choice), for the current ISA's
