@@ -68,7 +68,7 @@ static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa is
         e->Hp = 2 * e->TH + 2;
         e->Wp = 2 * e->TW + 2;
         size_t T = (size_t)e->TH * e->TW;
-        /* about 8 of the kernel's 12-row panels per task */
+        /* about 96 tiles per task: 8 of AVX-512's 12-row panels, 16 of AVX2's 6-row ones */
         e->G = G > 0 ? G : T >= 96 ? 1 : (int)((96 + T - 1) / T);
         e->NP = (c->OC + NR - 1) / NR;
         size_t P = e->pool ? (size_t)f->POH * f->POW : (size_t)c->OH * c->OW;
