@@ -1,5 +1,6 @@
 /* conv.c - 2-D convolution over a batch: im2col + the blocked GEMM, on the thread pool. (Under
- * AVX-512 the fused block's forward pass hands 3x3 stride-1 shapes to lc_conv_eval.h's kernels.)
+ * AVX2 or AVX-512 the fused block's forward pass hands 3x3 stride-1 shapes to lc_conv_eval.h's
+ * kernels.)
  *
  * Forward: one task per sample (im2col into the thread's buffer, y_b = W col + b).
  * Backward: LC_REDUCE_CHUNKS tasks, each a fixed slice of the batch; a chunk accumulates its
@@ -123,8 +124,11 @@ void lc_im2col(const lc_conv2d *c, const float *x /* (C,H,W) */, float *col /* (
 {
     const int OH = c->OH, OW = c->OW, sw = c->sw;
     if (c->sh == 1 && sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 && c->dw == 1 &&
-        lc_gemm_isa() == LC_ISA_AVX512) {
-        lc_im2col_simple_avx512(c->C, c->H, c->W, c->KH, c->KW, OH, OW, x, col);
+        lc_gemm_isa() != LC_ISA_REF) {
+        if (lc_gemm_isa() == LC_ISA_AVX512)
+            lc_im2col_simple_avx512(c->C, c->H, c->W, c->KH, c->KW, OH, OW, x, col);
+        else
+            lc_im2col_simple_avx2(c->C, c->H, c->W, c->KH, c->KW, OH, OW, x, col);
         return;
     }
     if (c->sh == 1 && sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 && c->dw == 1) {
@@ -170,8 +174,11 @@ void lc_col2im(const lc_conv2d *c, const float *col /* (CKK, OHW) */, float *x /
 {
     const int OH = c->OH, OW = c->OW, sw = c->sw;
     if (c->sh == 1 && sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 && c->dw == 1 &&
-        lc_gemm_isa() == LC_ISA_AVX512) {
-        lc_col2im_simple_avx512(c->C, c->H, c->W, c->KH, c->KW, OH, OW, col, x);
+        lc_gemm_isa() != LC_ISA_REF) {
+        if (lc_gemm_isa() == LC_ISA_AVX512)
+            lc_col2im_simple_avx512(c->C, c->H, c->W, c->KH, c->KW, OH, OW, col, x);
+        else
+            lc_col2im_simple_avx2(c->C, c->H, c->W, c->KH, c->KW, OH, OW, col, x);
         return;
     }
     for (int ci = 0; ci < c->C; ci++)
@@ -271,6 +278,11 @@ static void col_pack(const void *vctx, int k0, int kc, int j0, int nc, int NR, f
     if (simple && NR == 32 && lc_gemm_isa() == LC_ISA_AVX512) {
         lc_col_pack_simple_avx512(cs->x, c->H, c->W, c->KH, c->KW, c->OW, cs->ckk, k0, kc, j0, nc,
                                   dst);
+        return;
+    }
+    if (simple && NR == 16 && lc_gemm_isa() == LC_ISA_AVX2) {
+        lc_col_pack_simple_avx2(cs->x, c->H, c->W, c->KH, c->KW, c->OW, cs->ckk, k0, kc, j0, nc,
+                                dst);
         return;
     }
     for (int jp = 0; jp < nc; jp += NR) {
@@ -558,6 +570,10 @@ static void fused_keep_masks(const fused_ctx *k, int s, uint32_t *restrict km, s
         lc_keep_masks_avx512(key, n, thr, km);
         return;
     }
+    if (lc_gemm_isa() == LC_ISA_AVX2) {
+        lc_keep_masks_avx2(key, n, thr, km);
+        return;
+    }
     size_t i = 0;
     for (; i + 2 <= n; i += 2) {
         uint64_t h = lc_splitmix_at(key, i >> 1);
@@ -605,6 +621,10 @@ static void fused_pool2x2(const lc_conv2d *c, const lc_conv_fuse *f, const float
     const int OW = c->OW, OHW = c->OH * c->OW, POW = f->POW;
     if (lc_gemm_isa() == LC_ISA_AVX512) {
         lc_pool2x2_act_avx512(c->OC, OW, OHW, f->POH, POW, z, km, kOW, kOHW, scale, y, am);
+        return;
+    }
+    if (lc_gemm_isa() == LC_ISA_AVX2) {
+        lc_pool2x2_act_avx2(c->OC, OW, OHW, f->POH, POW, z, km, kOW, kOHW, scale, y, am);
         return;
     }
 #ifdef __SSE2__
@@ -798,8 +818,11 @@ static void fused_dz(const fused_ctx *k, int s, float *dz)
     const unsigned char *am = k->am_in + (size_t)s * on;
     const int OW = c->OW, OHW = c->OH * c->OW;
     if (f->pkh == 2 && f->pkw == 2 && OW == 2 * f->POW && c->OH == 2 * f->POH &&
-        lc_gemm_isa() == LC_ISA_AVX512) {
-        lc_pool2x2_dz_avx512(c->OC, OW, OHW, f->POH, f->POW, ys, dys, am, scale, dz);
+        lc_gemm_isa() != LC_ISA_REF) {
+        if (lc_gemm_isa() == LC_ISA_AVX512)
+            lc_pool2x2_dz_avx512(c->OC, OW, OHW, f->POH, f->POW, ys, dys, am, scale, dz);
+        else
+            lc_pool2x2_dz_avx2(c->OC, OW, OHW, f->POH, f->POW, ys, dys, am, scale, dz);
         return;
     }
     if (f->pkh == 2 && f->pkw == 2) {

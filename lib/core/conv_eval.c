@@ -1,5 +1,5 @@
 /* conv_eval.c - planning and dispatch of the evaluation-only forward of a fused conv block
- * (lc_conv_eval.h); the arithmetic is in conv_eval_avx512.c. */
+ * (lc_conv_eval.h); the arithmetic is in conv_eval_avx512.c and conv_eval_avx2.c. */
 #include "lc_conv_eval.h"
 
 #include "gemm_kernels.h"
@@ -33,16 +33,23 @@ static size_t lay(size_t *off, const size_t *len, int n)
     return at;
 }
 
-void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv_eval *e)
+/* the plan for the micro-kernel geometry of isa (AVX2 or AVX-512) */
+static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa isa,
+                     lc_conv_eval *e)
 {
+    const int MR = isa == LC_ISA_AVX512 ? LC_GEMM_AVX512_MR : LC_GEMM_AVX2_MR;
+    const int NR = isa == LC_ISA_AVX512 ? LC_GEMM_AVX512_NR : LC_GEMM_AVX2_NR;
     memset(e, 0, sizeof *e);
+    e->isa = isa;
+    e->mr = MR;
+    e->nr = NR;
     if (c->KH != 3 || c->KW != 3 || c->sh != 1 || c->sw != 1 || c->dh != 1 || c->dw != 1 ||
         c->OH < 1 || c->OW < 1)
         return;
     if (f->pool && (f->pkh != 2 || f->pkw != 2 || f->POH < 1 || f->POW < 1))
         return;
     e->pool = f->pool != 0;
-    size_t len[6], off[6] = {0, 0, 0, 0, 0, 0};
+    size_t len[7], off[7] = {0, 0, 0, 0, 0, 0, 0};
     if (c->C <= LC_CONV_EVAL_DIRECT_MAX_C) {
         e->kind = LC_CONV_EVAL_DIRECT;
         e->G = G > 0 ? G : 1;
@@ -61,25 +68,28 @@ void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv
         e->Hp = 2 * e->TH + 2;
         e->Wp = 2 * e->TW + 2;
         size_t T = (size_t)e->TH * e->TW;
-        /* about 8 of the kernel's 12-row panels per task */
+        /* about 96 tiles per task: 8 of AVX-512's 12-row panels, 16 of AVX2's 6-row ones */
         e->G = G > 0 ? G : T >= 96 ? 1 : (int)((96 + T - 1) / T);
-        e->NP = (c->OC + LC_GEMM_AVX512_NR - 1) / LC_GEMM_AVX512_NR;
+        e->NP = (c->OC + NR - 1) / NR;
         size_t P = e->pool ? (size_t)f->POH * f->POW : (size_t)c->OH * c->OW;
-        e->u = mul4(16, (size_t)e->NP, (size_t)c->C, LC_GEMM_AVX512_NR);
+        e->u = mul4(16, (size_t)e->NP, (size_t)c->C, (size_t)NR);
         len[0] = mul4((size_t)e->G, (size_t)e->Hp, (size_t)e->Wp, (size_t)c->C);
-        len[1] = mul4(16, LC_GEMM_AVX512_MR, (size_t)c->C, 1);
-        len[2] = mul4(LC_GEMM_AVX512_MR, 16 * LC_GEMM_AVX512_NR + 16, 1, 1);
+        len[1] = mul4(16, (size_t)MR, (size_t)c->C, 1);
+        len[2] = mul4((size_t)MR, 16 * (size_t)NR + 16, 1, 1);
         len[3] = mul4((size_t)e->G, P, (size_t)c->OC, 1);
         /* training: the group's keep masks (full output layout) and window offsets (bytes) */
         len[4] = mul4((size_t)e->G, (size_t)c->OC, (size_t)c->OH, (size_t)c->OW);
         len[5] = len[3] == SIZE_MAX ? SIZE_MAX : (len[3] + 3) / 4;
-        e->thread = lay(off, len, 6);
+        /* AVX2: one sample's keep masks as drawn, before their transpose to channels last */
+        len[6] = isa == LC_ISA_AVX2 ? mul4((size_t)c->OC, (size_t)c->OH, (size_t)c->OW, 1) : 0;
+        e->thread = lay(off, len, 7);
         e->xh = off[0];
         e->v = off[1];
         e->mp = off[2];
         e->st = off[3];
         e->km = off[4];
         e->sa = off[5];
+        e->kd = off[6];
         if (e->u == SIZE_MAX)
             e->thread = SIZE_MAX;
     }
@@ -87,21 +97,37 @@ void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv
         e->kind = LC_CONV_EVAL_NONE;
 }
 
-/* plans every block with the chain's G (the largest any block asks for); 0 when one has no path */
-static int chain_plan(int n, const lc_conv_eval_block *blk, lc_conv_eval *e)
+void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv_eval *e)
+{
+    plan_isa(c, f, G, lc_gemm_isa() == LC_ISA_AVX512 ? LC_ISA_AVX512 : LC_ISA_AVX2, e);
+}
+
+void lc_conv_eval_pad_planes(const lc_conv2d *c, const float *x, float *xp)
+{
+    int Hp = c->H + 2 * c->ph, Wp = c->W + 2 * c->pw;
+    memset(xp, 0, (size_t)c->C * Hp * Wp * sizeof *xp);
+    for (int ci = 0; ci < c->C; ci++)
+        for (int r = 0; r < c->H; r++)
+            memcpy(xp + ((size_t)ci * Hp + r + c->ph) * Wp + c->pw,
+                   x + ((size_t)ci * c->H + r) * c->W, (size_t)c->W * sizeof *xp);
+}
+
+/* plans every block for isa with the chain's G (the largest any block asks for); 0 when one
+ * has no path */
+static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_eval *e)
 {
     int G = 1;
     if (n < 1 || n > LC_CONV_EVAL_MAX_CHAIN)
         return 0;
     for (int i = 0; i < n; i++) {
-        lc_conv_eval_plan(blk[i].c, blk[i].f, 0, &e[i]);
+        plan_isa(blk[i].c, blk[i].f, 0, isa, &e[i]);
         if (e[i].kind == LC_CONV_EVAL_NONE)
             return 0;
         if (e[i].G > G)
             G = e[i].G;
     }
     for (int i = 0; i < n; i++) {
-        lc_conv_eval_plan(blk[i].c, blk[i].f, G, &e[i]);
+        plan_isa(blk[i].c, blk[i].f, G, isa, &e[i]);
         if (e[i].kind == LC_CONV_EVAL_NONE)
             return 0;
     }
@@ -129,11 +155,19 @@ static size_t chain_ws(int n, const lc_conv_eval *e, int nthreads, size_t *u_off
 
 size_t lc_conv_eval_chain_ws_floats(int n, const lc_conv_eval_block *blk, int nthreads)
 {
+    /* the larger of the two vector ISAs' needs (AVX-512's wider tiles), so that a workspace
+     * sized once fits whichever runs */
     lc_conv_eval e[LC_CONV_EVAL_MAX_CHAIN];
-    size_t u_off[LC_CONV_EVAL_MAX_CHAIN];
-    if (!chain_plan(n, blk, e))
-        return 0;
-    return chain_ws(n, e, nthreads, u_off);
+    size_t u_off[LC_CONV_EVAL_MAX_CHAIN], best = 0;
+    static const lc_isa isas[] = {LC_ISA_AVX2, LC_ISA_AVX512};
+    for (int i = 0; i < 2; i++) {
+        if (!chain_plan(n, blk, isas[i], e))
+            return 0;
+        size_t t = chain_ws(n, e, nthreads, u_off);
+        if (t > best)
+            best = t;
+    }
+    return best;
 }
 
 size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads)
@@ -154,7 +188,7 @@ size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads)
 void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w,
                                int np, int ci0, int ci1, float *u)
 {
-    const int C = c->C, NR = LC_GEMM_AVX512_NR;
+    const int C = c->C, NR = e->nr;
     float panel[16][LC_GEMM_AVX512_NR]; /* one input channel of one panel, all 16 positions */
     for (int ci = ci0; ci < ci1; ci++) {
         memset(panel, 0, sizeof panel);
@@ -176,7 +210,7 @@ void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const 
         }
         for (int pos = 0; pos < 16; pos++)
             memcpy(u + (((size_t)pos * e->NP + np) * C + ci) * NR, panel[pos],
-                   sizeof panel[pos]);
+                   (size_t)NR * sizeof panel[pos][0]);
     }
 }
 
@@ -245,9 +279,9 @@ static void chain_task(void *vctx, int task, int thread)
                 .zero = nc->ph || nc->pw || ne->Hp > nc->H || ne->Wp > nc->W};
         }
         int fed = i > 0 && k->handoff[i - 1];
-        lc_conv_eval_group_avx512(c, e, G, fed ? NULL : x + (size_t)s0 * in, k->blk[i].w,
-                                  k->blk[i].b, k->u[i], k->blk[i].y + (size_t)s0 * on,
-                                  k->handoff[i] ? &hwc : NULL, scratch + k->at[i]);
+        (e->isa == LC_ISA_AVX512 ? lc_conv_eval_group_avx512 : lc_conv_eval_group_avx2)(
+            c, e, G, fed ? NULL : x + (size_t)s0 * in, k->blk[i].w, k->blk[i].b, k->u[i],
+            k->blk[i].y + (size_t)s0 * on, k->handoff[i] ? &hwc : NULL, scratch + k->at[i]);
         x = k->blk[i].y;
     }
 }
@@ -257,9 +291,10 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
 {
     lc_conv_eval e[LC_CONV_EVAL_MAX_CHAIN];
     size_t u_off[LC_CONV_EVAL_MAX_CHAIN];
-    if (lc_gemm_isa() != LC_ISA_AVX512 || B <= 0)
+    lc_isa isa = lc_gemm_isa();
+    if (isa == LC_ISA_REF || B <= 0)
         return 0;
-    int G = chain_plan(n, blk, e);
+    int G = chain_plan(n, blk, isa, e);
     size_t total = G ? chain_ws(n, e, lc_pool_threads(p), u_off) : SIZE_MAX;
     if (total == SIZE_MAX)
         return 0;
@@ -310,14 +345,16 @@ static void train_task(void *vctx, int task, int thread)
     float *scratch = k->scratch + (size_t)thread * e->thread;
     if (e->kind == LC_CONV_EVAL_DIRECT) {
         for (int s = s0; s < s0 + G; s++)
-            lc_conv_direct_train_avx512(c, e, k->x + (size_t)s * in, k->w, k->b,
-                                        k->y + (size_t)s * on, k->am + (size_t)s * on, scratch);
+            (e->isa == LC_ISA_AVX512 ? lc_conv_direct_train_avx512 : lc_conv_direct_train_avx2)(
+                c, e, k->x + (size_t)s * in, k->w, k->b, k->y + (size_t)s * on,
+                k->am + (size_t)s * on, scratch);
         return;
     }
     lc_conv_eval_drop d = k->d;
     d.s0 = s0;
-    lc_conv_wino_train_avx512(c, e, G, k->x + (size_t)s0 * in, k->b, k->u, &d,
-                              k->y + (size_t)s0 * on, k->am + (size_t)s0 * on, scratch);
+    (e->isa == LC_ISA_AVX512 ? lc_conv_wino_train_avx512 : lc_conv_wino_train_avx2)(
+        c, e, G, k->x + (size_t)s0 * in, k->b, k->u, &d, k->y + (size_t)s0 * on,
+        k->am + (size_t)s0 * on, scratch);
 }
 
 int lc_conv_eval_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
@@ -326,7 +363,7 @@ int lc_conv_eval_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, in
                        float *ws)
 {
     lc_conv_eval e;
-    if (lc_gemm_isa() != LC_ISA_AVX512 || B <= 0 || !f->pool || rate >= 1.0f)
+    if (lc_gemm_isa() == LC_ISA_REF || B <= 0 || !f->pool || rate >= 1.0f)
         return 0;
     lc_conv_eval_plan(c, f, 0, &e);
     /* the direct kernel has no dropout masks */

@@ -65,17 +65,6 @@ transpose_block(const float *src, size_t ls, int ni, int nj, float *dst, size_t 
 
 /* ---- direct ---- */
 
-/* x (C,H,W) zero-padded into xp (C, H + 2ph, W + 2pw) */
-static void pad_planes(const lc_conv2d *c, const float *x, float *xp)
-{
-    int Hp = c->H + 2 * c->ph, Wp = c->W + 2 * c->pw;
-    memset(xp, 0, (size_t)c->C * Hp * Wp * sizeof *xp);
-    for (int ci = 0; ci < c->C; ci++)
-        for (int r = 0; r < c->H; r++)
-            memcpy(xp + ((size_t)ci * Hp + r + c->ph) * Wp + c->pw,
-                   x + ((size_t)ci * c->H + r) * c->W, (size_t)c->W * sizeof *xp);
-}
-
 /* the direct kernels' accumulators: two sets (channels or channel blocks) of four outputs */
 static inline __attribute__((always_inline)) void acc_zero(__m512 a[2][4])
 {
@@ -283,7 +272,7 @@ static void direct_sample(const lc_conv2d *c, const lc_conv_eval *e, const float
 {
     const float *X = x;
     if (c->ph || c->pw) {
-        pad_planes(c, x, scratch + e->xh);
+        lc_conv_eval_pad_planes(c, x, scratch + e->xh);
         X = scratch + e->xh;
     }
     size_t plane = (size_t)e->Hp * e->Wp;

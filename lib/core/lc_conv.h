@@ -82,9 +82,9 @@ size_t lc_conv_fuse_out_floats(const lc_conv2d *c, const lc_conv_fuse *f);
 
 /* rate 0 = no dropout (evaluation); the masks are those of lc_dropout_forward(seed, layer, step).
  * argmax (B, OC, POH, POW) bytes, only with pooling. argmax NULL means evaluation (rate is then
- * ignored: no dropout) and that no backward pass follows. Under AVX-512 a 3x3 stride-1 block
- * skips the im2col GEMM (lc_conv_eval.h): with few input channels bitwise the same, with more
- * (Winograd; pooled only when training) different by rounding only. */
+ * ignored: no dropout) and that no backward pass follows. Under AVX2 or AVX-512 a 3x3 stride-1
+ * block skips the im2col GEMM (lc_conv_eval.h): with few input channels bitwise the same, with
+ * more (Winograd; pooled only when training) different by rounding only. */
 void lc_conv2d_forward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
                              const float *x /* (B,C,H,W) */, const float *w /* (OC,C,KH,KW) */,
                              const float *b /* (OC) */, float rate, uint64_t seed,

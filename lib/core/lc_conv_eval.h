@@ -1,10 +1,11 @@
-/* lc_conv_eval.h - 3x3 conv blocks without an im2col GEMM, under AVX-512 (private to the
- * library).
+/* lc_conv_eval.h - 3x3 conv blocks without an im2col GEMM, under AVX2 or AVX-512 (private to
+ * the library).
  *
  * A fused block - 3x3 convolution, stride 1, no dilation, bias, ReLU, then no pool or a 2x2
  * stride-2 max-pool - can skip the GEMM over an im2col matrix:
- *   - DIRECT, for few input channels (an image's 1 or 3): the 3x3 taps as broadcast FMAs, 16
- *     output columns (or pooled columns, or output channels) at a time. Each output is summed
+ *   - DIRECT, for few input channels (an image's 1 or 3): the 3x3 taps as broadcast FMAs, a vector
+ *     (16 under AVX-512, 8 under AVX2) of output columns (or pooled columns, or output
+ *     channels) at a time. Each output is summed
  *     in the GEMM's order (taps ascending, bias last), so the result is bitwise that of the GEMM
  *     path under the same ISA.
  *   - WINOGRAD F(2x2, 3x3), for more channels: each 2x2 output tile (one pool window) from a
@@ -26,6 +27,7 @@
 #include <stdint.h>
 
 #include "lc_conv.h"
+#include "lc_gemm.h"
 
 enum { LC_CONV_EVAL_NONE = 0, LC_CONV_EVAL_DIRECT = 1, LC_CONV_EVAL_WINOGRAD = 2 };
 
@@ -35,18 +37,22 @@ enum { LC_CONV_EVAL_NONE = 0, LC_CONV_EVAL_DIRECT = 1, LC_CONV_EVAL_WINOGRAD = 2
 
 typedef struct lc_conv_eval {
     int kind;
+    lc_isa isa;     /* the ISA whose kernels run it (AVX2 or AVX-512) */
+    int mr, nr;     /* its GEMM micro-kernel's tile (Winograd) */
     int pool;       /* 2x2 max-pool after the ReLU */
     int G;          /* samples per task */
     int TH, TW;     /* output tiles per sample (Winograd): 2x2 outputs each */
     int Hp, Wp;     /* rows and columns of the (zero-padded) input the tiles read */
-    int NP;         /* 32-wide panels of the transformed weights (Winograd) */
+    int NP;         /* nr-wide panels of the transformed weights (Winograd) */
     size_t u;       /* floats of the transformed weights, shared by all threads */
     size_t thread;  /* floats of scratch per thread */
-    /* offsets within a thread's scratch; km and sa only for training (Winograd, pooled) */
-    size_t xh, v, mp, st, km, sa;
+    /* offsets within a thread's scratch; km, sa and kd only for training (Winograd, pooled),
+     * kd only under AVX2 */
+    size_t xh, v, mp, st, km, sa, kd;
 } lc_conv_eval;
 
-/* Fills e for c and f with G samples per task (0: the path's own choice); e->kind is
+/* Fills e for c and f with G samples per task (0: the path's own choice), for the current ISA's
+ * kernels (AVX2's under the reference ISA, which runs neither path); e->kind is
  * LC_CONV_EVAL_NONE when neither path applies. */
 void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv_eval *e);
 
@@ -63,12 +69,12 @@ typedef struct lc_conv_eval_block {
     float *y;           /* (B, OC, POH, POW) */
 } lc_conv_eval_block;
 
-/* Floats of workspace the chain of n blocks (w, b, y unused here) needs with nthreads threads;
- * 0 when a block has no evaluation path, SIZE_MAX on overflow. */
+/* Floats of workspace the chain of n blocks (w, b, y unused here) needs with nthreads threads
+ * under either vector ISA; 0 when a block has no evaluation path, SIZE_MAX on overflow. */
 size_t lc_conv_eval_chain_ws_floats(int n, const lc_conv_eval_block *blk, int nthreads);
 
-/* Runs the chain when the ISA is AVX-512, 1 <= n <= LC_CONV_EVAL_MAX_CHAIN and every block has
- * a path; returns 1 when done, 0 when the caller must run the blocks another way. ws:
+/* Runs the chain when the ISA is AVX2 or AVX-512, 1 <= n <= LC_CONV_EVAL_MAX_CHAIN and every
+ * block has a path; returns 1 when done, 0 when the caller must run the blocks another way. ws:
  * lc_conv_eval_chain_ws_floats floats, 64-byte aligned. */
 int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, const float *x,
                        float *ws);
@@ -79,7 +85,7 @@ int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, 
                          const float *x, const float *w, const float *b, float *y, float *ws);
 
 /* U = G g G^T of every filter, packed as the micro-kernel's B panels: position pos, panel np at
- * u + (pos * NP + np) * C * 32, element [ci][oc % 32], zero past OC. Writes panel np's input
+ * u + (pos * NP + np) * C * nr, element [ci][oc % nr], zero past OC. Writes panel np's input
  * channels ci0 .. ci1 (tasks split the work this way). */
 void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w,
                                int np, int ci0, int ci1, float *u);
@@ -96,14 +102,20 @@ typedef struct lc_conv_eval_hwc {
     int zero;   /* the images have cells this output does not cover: zero them first */
 } lc_conv_eval_hwc;
 
-/* The per-task work, under AVX-512, for G samples (fewer for the last task). x, y: the group's
- * first sample; x NULL: the Winograd images in scratch are already filled (by the previous
- * block's hwc output); hwc non-NULL: the output goes there instead of y. u: the transformed,
- * packed weights (Winograd) or NULL; w, b: the block's weights and bias (b may be NULL).
- * scratch: e->thread floats, 64-byte aligned. */
+/* x (C,H,W) zero-padded into xp (C, H + 2ph, W + 2pw), the direct path's padded input */
+void lc_conv_eval_pad_planes(const lc_conv2d *c, const float *x, float *xp);
+
+/* The per-task work, under AVX-512 (or AVX2: the same with _avx2), for G samples (fewer for
+ * the last task). x, y: the group's first sample; x NULL: the Winograd images in scratch are
+ * already filled (by the previous block's hwc output); hwc non-NULL: the output goes there
+ * instead of y. u: the transformed, packed weights (Winograd) or NULL; w, b: the block's
+ * weights and bias (b may be NULL). scratch: e->thread floats, 64-byte aligned. */
 void lc_conv_eval_group_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
                                const float *w, const float *b, const float *u, float *y,
                                const lc_conv_eval_hwc *hwc, float *scratch);
+void lc_conv_eval_group_avx2(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
+                             const float *w, const float *b, const float *u, float *y,
+                             const lc_conv_eval_hwc *hwc, float *scratch);
 
 /* The dropout of a training forward pass: rate 0 = none; the masks of sample s are those of
  * lc_dropout_forward(seed, layer, step) (lc_layers.h). */
@@ -120,8 +132,11 @@ typedef struct lc_conv_eval_drop {
 void lc_conv_wino_train_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
                                const float *b, const float *u, const lc_conv_eval_drop *d,
                                float *y, unsigned char *am, float *scratch);
+void lc_conv_wino_train_avx2(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
+                             const float *b, const float *u, const lc_conv_eval_drop *d,
+                             float *y, unsigned char *am, float *scratch);
 
-/* The training forward of a pooled block when the ISA is AVX-512 and it is WINOGRAD (any
+/* The training forward of a pooled block when the ISA is AVX2 or AVX-512 and it is WINOGRAD (any
  * dropout rate below 1) or DIRECT without dropout: returns 1 when done (y and argmax as
  * lc_conv2d_forward_fused writes them), 0 when the caller must run the GEMM path. ws:
  * lc_conv_eval_ws_floats floats. */
@@ -136,5 +151,8 @@ int lc_conv_eval_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, in
 void lc_conv_direct_train_avx512(const lc_conv2d *c, const lc_conv_eval *e, const float *x,
                                  const float *w, const float *b, float *y, unsigned char *am,
                                  float *scratch);
+void lc_conv_direct_train_avx2(const lc_conv2d *c, const lc_conv_eval *e, const float *x,
+                               const float *w, const float *b, float *y, unsigned char *am,
+                               float *scratch);
 
 #endif

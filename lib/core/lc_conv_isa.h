@@ -29,4 +29,18 @@ void lc_im2col_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW
 void lc_col2im_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW,
                              const float *col, float *x);
 
+/* The same for AVX2 (+FMA): packing into 16-wide panels (LC_GEMM_AVX2_NR), the rest as above,
+ * with the same results. */
+void lc_col_pack_simple_avx2(const float *x, int H, int W, int KH, int KW, int OW, int ckk,
+                             int k0, int kc, int j0, int nc, float *dst);
+void lc_pool2x2_act_avx2(int OC, int OW, int OHW, int POH, int POW, const float *z,
+                         const uint32_t *km, int kOW, int kOHW, float scale, float *y,
+                         unsigned char *am);
+void lc_pool2x2_dz_avx2(int OC, int OW, int OHW, int POH, int POW, const float *ys,
+                        const float *dys, const unsigned char *am, float scale, float *dz);
+void lc_im2col_simple_avx2(int C, int H, int W, int KH, int KW, int OH, int OW, const float *x,
+                           float *col);
+void lc_col2im_simple_avx2(int C, int H, int W, int KH, int KW, int OH, int OW, const float *col,
+                           float *x);
+
 #endif

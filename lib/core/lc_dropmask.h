@@ -7,5 +7,6 @@
 #include <stdint.h>
 
 void lc_keep_masks_avx512(uint64_t key, size_t n, uint32_t thr, uint32_t *km);
+void lc_keep_masks_avx2(uint64_t key, size_t n, uint32_t thr, uint32_t *km);
 
 #endif

@@ -8,5 +8,8 @@
 void lc_adam_plain_avx512(size_t lo, size_t hi, float *p, float *m, float *v, const float *g,
                           float b1, float omb1, float b2, float omb2, float bc2_sqrt, float eps,
                           float neg_step);
+void lc_adam_plain_avx2(size_t lo, size_t hi, float *p, float *m, float *v, const float *g,
+                        float b1, float omb1, float b2, float omb2, float bc2_sqrt, float eps,
+                        float neg_step);
 
 #endif

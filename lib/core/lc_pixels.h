@@ -5,9 +5,10 @@
 
 #include <stddef.h>
 
-/* dst[i] = (float)src[i] / 255.0f for i < n; the AVX-512 version when the run-time check chose
- * it (16 divisions per instruction instead of 4). */
+/* dst[i] = (float)src[i] / 255.0f for i < n; the AVX-512 or AVX2 version when the run-time
+ * check chose it (16 or 8 divisions per instruction instead of 4). */
 void lc_pixels_to_unit(const unsigned char *src, float *dst, size_t n);
 void lc_pixels_to_unit_avx512(const unsigned char *src, float *dst, size_t n);
+void lc_pixels_to_unit_avx2(const unsigned char *src, float *dst, size_t n);
 
 #endif

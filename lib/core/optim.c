@@ -85,6 +85,11 @@ static void adam_range(const opt_ctx *c, size_t lo, size_t hi, int decoupled)
                              c->eps, c->neg_step);
         return;
     }
+    if (!decoupled && o->weight_decay == 0.0f && !o->amsgrad && lc_gemm_isa() == LC_ISA_AVX2) {
+        lc_adam_plain_avx2(lo, hi, p, m, v, g, c->b1, c->omb1, c->b2, c->omb2, c->bc2_sqrt,
+                           c->eps, c->neg_step);
+        return;
+    }
     for (size_t i = lo; i < hi; i++) {
         float gi = g[i];
         if (decoupled)

@@ -2,7 +2,8 @@
  * double-precision convolution, backward against direct double-precision gradients and against
  * finite differences of our own forward, for every ISA; and bitwise-identical outputs and
  * gradients with 1, 2, 3 and 16 threads; and the fused conv -> ReLU -> dropout -> max-pool block
- * equal (==, element by element) to the same layers run one after the other. */
+ * equal (==, element by element) to the same layers run one after the other, and the same bits
+ * under AVX2 and AVX-512. */
 #include "check.h"
 #include "lc_conv.h"
 #include "lc_conv_eval.h"
@@ -151,6 +152,100 @@ done:
     lc_free(col);
     lc_free(ix);
     lc_free(cx);
+}
+
+/* ---- the vector ISAs' im2col, col2im and packing from the image, bitwise ---- */
+
+static int equal_all(const float *a, const float *b, size_t n, size_t *where);
+
+/* Under isa, lc_im2col and lc_col2im write exactly what the portable loops (reference ISA)
+ * write, and the forward convolution (its GEMM's B packed straight from the image) equals
+ * lc_sgemm over [col; 1] with [w | b], bit for bit. */
+static void test_isa_im2col(const lc_conv2d *c, lc_isa isa)
+{
+    enum { B = 2 };
+    size_t nx = (size_t)c->C * c->H * c->W, ohw = (size_t)c->OH * c->OW;
+    size_t ckk = (size_t)c->C * c->KH * c->KW, ncol = ckk * ohw;
+    size_t nw = (size_t)c->OC * ckk, ny = (size_t)B * c->OC * ohw;
+    size_t nws = lc_conv2d_ws_floats(c, B, 1);
+    float *x = lc_alloc(B * nx, 4), *col = lc_alloc(ncol + ohw, 4), *col2 = lc_alloc(ncol, 4);
+    float *cx = lc_alloc(nx, 4), *cx2 = lc_alloc(nx, 4), *w = lc_alloc(nw, 4);
+    float *wb = lc_alloc(nw + c->OC, 4), *b = lc_alloc((size_t)c->OC, 4);
+    float *y = lc_alloc(ny, 4), *y2 = lc_alloc(ny, 4), *ws = lc_alloc(nws, 4);
+    size_t at = 0;
+    if (!x || !col || !col2 || !cx || !cx2 || !w || !wb || !b || !y || !y2 || !ws) {
+        CHECK(0);
+        goto done;
+    }
+    fill(x, B * nx, 13);
+    fill(w, nw, 14);
+    fill(b, (size_t)c->OC, 15);
+    fill(col2, ncol, 16);
+    for (size_t i = 0; i < nx; i++) /* col2im adds into x: start from something else than 0 */
+        cx[i] = (float)(i % 5) - 2.0f;
+    memcpy(cx2, cx, nx * 4);
+    lc_gemm_force_isa(LC_ISA_REF);
+    lc_im2col(c, x, col);
+    lc_col2im(c, col2, cx);
+    CHECK(lc_gemm_force_isa(isa) == 0);
+    lc_col2im(c, col2, cx2);
+    CHECK_MSG(equal_all(cx2, cx, nx, &at), "%s col2im C=%d %dx%d K=%dx%d differs at %zu",
+              lc_isa_name(isa), c->C, c->H, c->W, c->KH, c->KW, at);
+    lc_im2col(c, x, col2);
+    CHECK_MSG(equal_all(col2, col, ncol, &at), "%s im2col C=%d %dx%d K=%dx%d differs at %zu",
+              lc_isa_name(isa), c->C, c->H, c->W, c->KH, c->KW, at);
+    for (size_t o = 0; o < (size_t)c->OC; o++) {
+        memcpy(wb + o * (ckk + 1), w + o * ckk, ckk * 4);
+        wb[o * (ckk + 1) + ckk] = b[o];
+    }
+    for (size_t i = 0; i < ohw; i++)
+        col[ncol + i] = 1.0f;
+    lc_conv2d_forward(NULL, c, B, x, w, b, y, ws);
+    for (int s = 0; s < B; s++) {
+        if (s > 0)
+            lc_im2col(c, x + (size_t)s * nx, col);
+        lc_sgemm(0, 0, c->OC, (int)ohw, (int)ckk + 1, 1.0f, wb, (int)ckk + 1, col, (int)ohw,
+                 0.0f, y2 + (size_t)s * c->OC * ohw, (int)ohw);
+    }
+    CHECK_MSG(equal_all(y, y2, ny, &at),
+              "%s forward packed from the image C=%d %dx%d K=%dx%d differs at %zu",
+              lc_isa_name(isa), c->C, c->H, c->W, c->KH, c->KW, at);
+done:
+    lc_free(x), lc_free(col), lc_free(col2), lc_free(cx), lc_free(cx2), lc_free(w);
+    lc_free(wb), lc_free(b), lc_free(y), lc_free(y2), lc_free(ws);
+}
+
+static void test_isa_im2col_all(void)
+{
+    static const lc_isa isas[] = {LC_ISA_AVX2, LC_ISA_AVX512};
+    lc_isa best = lc_gemm_isa();
+    for (size_t s = 0; s < sizeof isas / sizeof *isas; s++) {
+        if (lc_gemm_force_isa(isas[s]) != 0)
+            continue;
+        /* output widths around 8 and 16, rows with OW + KW - 1 at and past 16, 1x1 and wide
+         * kernels, several channels and output-channel counts off the vector widths */
+        static const int ows[] = {1, 2, 3, 7, 8, 9, 10, 13, 14, 15, 16, 17, 26, 33};
+        static const int kws[] = {1, 2, 3, 5};
+        for (size_t i = 0; i < sizeof ows / sizeof *ows; i++)
+            for (size_t k = 0; k < sizeof kws / sizeof *kws; k++) {
+                int kw = kws[k], kh = kw > 3 ? 3 : kw, C = 1 + (int)((i + k) % 3);
+                lc_conv2d c = make_conv(C, 4 + kh, ows[i] + kw - 1, 5 + (int)i % 3, kh, kw, 1,
+                                        1, 0, 0, 1, 1);
+                test_isa_im2col(&c, isas[s]);
+            }
+        /* the tutorial's two blocks, several GEMM k blocks, a non-simple shape */
+        static const int more[4][12] = {{1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1},
+                                        {32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1},
+                                        {48, 7, 9, 10, 3, 3, 1, 1, 0, 0, 1, 1},
+                                        {3, 9, 9, 4, 3, 3, 2, 1, 1, 0, 1, 1}};
+        for (int i = 0; i < 4; i++) {
+            const int *q = more[i];
+            lc_conv2d c = make_conv(q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9],
+                                    q[10], q[11]);
+            test_isa_im2col(&c, isas[s]);
+        }
+    }
+    lc_gemm_force_isa(best);
 }
 
 /* ---- forward and backward against the direct references ---- */
@@ -515,12 +610,12 @@ static void test_fused(lc_conv2d c, int pool, int pk_h, int pk_w, float rate, in
     /* fused, 1 and 3 threads */
     lc_conv2d_forward_fused(NULL, &c, &f, B, x, w, b, rate, 42, 7, 3, yf, amf, ws);
     lc_conv2d_forward_fused(p, &c, &f, B, x, w, b, rate, 42, 7, 3, yf3, amf3, ws);
-    /* under AVX-512 a pooled 3x3 block with many input channels trains on Winograd's
+    /* under AVX2 or AVX-512 a pooled 3x3 block with many input channels trains on Winograd's
      * convolution: within rounding of the GEMM path, with the same maxima and kept elements (so
      * the backward pass below is still bitwise that of the separate layers) */
     lc_conv_eval ev;
     lc_conv_eval_plan(&c, &f, 0, &ev);
-    if (lc_gemm_isa() == LC_ISA_AVX512 && ev.kind == LC_CONV_EVAL_WINOGRAD && pool &&
+    if (lc_gemm_isa() != LC_ISA_REF && ev.kind == LC_CONV_EVAL_WINOGRAD && pool &&
         rate < 1.0f) {
         double tol = 2e-7 * c.C * 9 * lc_dropout_scale(rate), worst = 0.0;
         int same_zero = 1;
@@ -567,9 +662,10 @@ done:
     lc_free(mask);
 }
 
-/* The evaluation path (argmax NULL): under AVX-512 a 3x3 stride-1 block runs direct (bitwise
- * the exact path) or Winograd (within rounding of it); elsewhere it is the exact path. The same
- * bits with 1 and 3 threads whatever the batch split. Returns the largest difference seen. */
+/* The evaluation path (argmax NULL): under AVX2 or AVX-512 a 3x3 stride-1 block runs direct
+ * (bitwise the exact path) or Winograd (within rounding of it); elsewhere it is the exact path.
+ * The same bits with 1 and 3 threads whatever the batch split. Returns the largest difference
+ * seen. */
 static double test_eval(lc_conv2d c, int pool, int B, lc_pool *p)
 {
     CHECK(lc_conv2d_plan(&c) == 0);
@@ -577,7 +673,7 @@ static double test_eval(lc_conv2d c, int pool, int B, lc_pool *p)
     CHECK(lc_conv_fuse_plan(&c, &f) == 0);
     lc_conv_eval e;
     lc_conv_eval_plan(&c, &f, 0, &e);
-    int wino = lc_gemm_isa() == LC_ISA_AVX512 && e.kind == LC_CONV_EVAL_WINOGRAD;
+    int wino = lc_gemm_isa() != LC_ISA_REF && e.kind == LC_CONV_EVAL_WINOGRAD;
     size_t nx = (size_t)B * c.C * c.H * c.W, nw = (size_t)c.OC * c.C * c.KH * c.KW;
     size_t ny = (size_t)B * lc_conv_fuse_out_floats(&c, &f), nws = lc_conv2d_ws_floats(&c, B, 3);
     float *x = lc_alloc(nx, 4), *w = lc_alloc(nw, 4), *b = lc_alloc((size_t)c.OC, 4);
@@ -653,7 +749,7 @@ static void test_eval_chain(lc_pool *p, int C0, int OC0)
         nws = t > nws ? t : nws;
     }
     size_t tc = lc_conv_eval_chain_ws_floats(3, blk, 3);
-    CHECK(lc_gemm_isa() != LC_ISA_AVX512 || (tc > 0 && tc != SIZE_MAX));
+    CHECK(tc > 0 && tc != SIZE_MAX);
     nws = tc > nws && tc != SIZE_MAX ? tc : nws;
     size_t nx = (size_t)B * C0 * 20 * 18;
     float *x = lc_alloc(nx, 4), *ws = lc_alloc(nws, 4);
@@ -668,7 +764,7 @@ static void test_eval_chain(lc_pool *p, int C0, int OC0)
         }
         int done1 = lc_conv_eval_chain(NULL, 3, blk, B, x, ws);
         int done3 = lc_conv_eval_chain(p, 3, blk3, B, x, ws);
-        CHECK(done1 == done3 && done1 == (lc_gemm_isa() == LC_ISA_AVX512));
+        CHECK(done1 == done3 && done1 == (lc_gemm_isa() != LC_ISA_REF));
         /* earlier blocks may hand their output straight to the next: only the last y counts */
         CHECK_MSG(!done1 || (memcmp(y1[2], yc[2], ny[2] * 4) == 0 &&
                              memcmp(y1[2], yc3[2], ny[2] * 4) == 0),
@@ -677,6 +773,64 @@ static void test_eval_chain(lc_pool *p, int C0, int OC0)
     for (int i = 0; i < 3; i++)
         lc_free(w[i]), lc_free(b[i]), lc_free(y1[i]), lc_free(yc[i]), lc_free(yc3[i]);
     lc_free(x), lc_free(ws);
+}
+
+/* AVX2 and AVX-512 run the same arithmetic per output (their GEMM micro-kernels, direct sums and
+ * Winograd transforms differ only in width), so a fused block gives the same bits under both:
+ * evaluation, training's forward (with and without dropout) and its backward pass. */
+static void test_isa_same_bits(lc_conv2d c, float rate, int B, lc_pool *p)
+{
+    enum { NISA = 2 };
+    static const lc_isa isas[NISA] = {LC_ISA_AVX2, LC_ISA_AVX512};
+    lc_isa best = lc_gemm_isa();
+    if (lc_gemm_force_isa(LC_ISA_AVX2) != 0 || lc_gemm_force_isa(LC_ISA_AVX512) != 0) {
+        lc_gemm_force_isa(best);
+        return;
+    }
+    CHECK(lc_conv2d_plan(&c) == 0);
+    lc_conv_fuse f = {.pool = 1, .pkh = 2, .pkw = 2};
+    CHECK(lc_conv_fuse_plan(&c, &f) == 0);
+    size_t nx = (size_t)B * c.C * c.H * c.W, nw = (size_t)c.OC * c.C * c.KH * c.KW;
+    size_t ny = (size_t)B * lc_conv_fuse_out_floats(&c, &f), nws = lc_conv2d_ws_floats(&c, B, 3);
+    float *x = lc_alloc(nx, 4), *w = lc_alloc(nw, 4), *b = lc_alloc((size_t)c.OC, 4);
+    float *dy = lc_alloc(ny, 4), *ws = lc_alloc(nws, 4), *out[NISA][5] = {{0}};
+    unsigned char *am[NISA] = {0};
+    size_t len[5] = {ny, ny, nx, nw, (size_t)c.OC};
+    int ok = x && w && b && dy && ws;
+    for (int i = 0; i < NISA; i++) {
+        for (int k = 0; k < 5; k++)
+            ok = ok && (out[i][k] = lc_alloc(len[k], 4)) != NULL;
+        ok = ok && (am[i] = lc_alloc(ny, 1)) != NULL;
+    }
+    if (!ok) {
+        CHECK(0);
+        goto done;
+    }
+    fill(x, nx, 101);
+    fill(w, nw, 102);
+    fill(b, (size_t)c.OC, 103);
+    fill(dy, ny, 104);
+    for (int i = 0; i < NISA; i++) {
+        float **o = out[i];
+        lc_gemm_force_isa(isas[i]);
+        lc_conv2d_forward_fused(p, &c, &f, B, x, w, b, 0.0f, 0, 0, 0, o[0], NULL, ws);
+        lc_conv2d_forward_fused(p, &c, &f, B, x, w, b, rate, 5, 6, 7, o[1], am[i], ws);
+        lc_conv2d_backward_fused(p, &c, &f, B, x, w, o[1], am[i], rate, dy, o[2], o[3], o[4], ws);
+    }
+    static const char *names[5] = {"evaluation y", "training y", "dx", "dw", "db"};
+    for (int k = 0; k < 5; k++)
+        CHECK_MSG(memcmp(out[0][k], out[1][k], len[k] * 4) == 0,
+                  "C=%d %dx%d OC=%d rate %.2f: %s differs between AVX2 and AVX-512", c.C, c.H,
+                  c.W, c.OC, (double)rate, names[k]);
+    CHECK(memcmp(am[0], am[1], ny) == 0);
+done:
+    for (int i = 0; i < NISA; i++) {
+        for (int k = 0; k < 5; k++)
+            lc_free(out[i][k]);
+        lc_free(am[i]);
+    }
+    lc_free(x), lc_free(w), lc_free(b), lc_free(dy), lc_free(ws);
+    lc_gemm_force_isa(best);
 }
 
 int main(void)
@@ -691,6 +845,7 @@ int main(void)
 
     for (int i = 0; i < n; i++)
         test_adjoint(&cs[i]);
+    test_isa_im2col_all();
 
     static const lc_isa isas[] = {LC_ISA_REF, LC_ISA_AVX2, LC_ISA_AVX512};
     lc_pool *p2 = lc_pool_create(2);
@@ -757,8 +912,8 @@ int main(void)
         /* a 1x1 convolution of an odd map: the cropped map is not the input plane */
         test_fused(make_conv(3, 5, 5, 4, 1, 1, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.3f, 2, p3);
         test_fused(make_conv(3, 5, 4, 4, 1, 1, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.0f, 3, p3);
-        /* no dropout, few input channels: AVX-512 sums the taps directly (odd channel counts,
-         * padding, pooled widths past 16 and 32) */
+        /* no dropout, few input channels: AVX2 and AVX-512 sum the taps directly (odd channel
+         * counts, padding, pooled widths past 16 and 32) */
         test_fused(make_conv(3, 11, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1), 1, 2, 2, 0.0f, 7, p3);
         test_fused(make_conv(4, 7, 68, 17, 3, 3, 1, 1, 0, 0, 1, 1), 1, 2, 2, 0.0f, 2, p3);
         test_fused(make_conv(2, 9, 37, 33, 3, 3, 1, 1, 1, 2, 1, 1), 1, 2, 2, 0.0f, 3, p3);
@@ -793,6 +948,13 @@ int main(void)
         test_eval_chain(p3, 1, 20); /* two vectors, the second partial */
         test_eval_chain(p3, 3, 33); /* RGB, three vectors */
     }
+    /* the tutorial's blocks (direct, then Winograd with dropout), padding, odd sizes, channel
+     * counts off both vector widths */
+    test_isa_same_bits(make_conv(1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1), 0.0f, 9, p3);
+    test_isa_same_bits(make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1), 0.4f, 19, p3);
+    test_isa_same_bits(make_conv(3, 11, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1), 0.0f, 7, p3);
+    test_isa_same_bits(make_conv(17, 8, 7, 70, 3, 3, 1, 1, 1, 1, 1, 1), 0.3f, 11, p3);
+    test_isa_same_bits(make_conv(48, 9, 9, 5, 3, 3, 1, 1, 0, 0, 1, 1), 0.0f, 3, p3);
     lc_gemm_force_isa(lc_gemm_isa());
     lc_pool_destroy(p3);
     lc_pool_destroy(p2);
