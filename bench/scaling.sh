@@ -2,7 +2,8 @@
 # Thread and rank scaling of the tutorial network (test-data/config.yaml) on mnist10k: ludwig-c
 # with 1..N threads in one process, the PyTorch reference (bench/torch_ref.py) with the same
 # threads, and, when ludwig-c was built with MPI and mpirun is on the PATH, 1..N ranks of one
-# thread each (backend horovod). Prints one markdown table. Builds nothing and installs nothing,
+# thread each (backend horovod), with the bytes rank 0 exchanges and its time in collectives per
+# training step. Prints one markdown table. Builds nothing and installs nothing,
 # so it runs on any machine that has a ludwig-c binary and the data (run bench/run_bench.sh
 # mnist10k once to make bench/data).
 #
@@ -28,10 +29,11 @@ lc_row() { # $1 = label, $2 = threads or ranks, rest = launcher prefix; reads $W
     sed -n 's/.*training \([0-9.]*\)s, \([0-9]*\) samples\/s; evaluation \([0-9.]*\)s, \([0-9]*\) samples\/s.*/\2 \4/p' "$W/log" |
         tail -1 | { read -r tr ev || { echo "scaling.sh: no timing line in the log:" >&2; cat "$W/log" >&2; exit 1; }
                     acc=$(grep -o '"accuracy_micro": [0-9.]*' "$W/out/experiment_run/test_statistics.json" | head -1 | cut -d' ' -f2)
-                    printf '| %s | %s | %s | %s | %.4f |\n' "$1" "$2" "$tr" "$ev" "$acc"; }
+                    mpi=$(sed -n 's/.*rank 0 sent \([0-9.]*\) MB and received \([0-9.]*\) MB per training step.*, \([0-9.]*\) ms per step in collectives.*/\1 MB sent, \2 MB received, \3 ms/p' "$W/log")
+                    printf '| %s | %s | %s | %s | %.4f | %s |\n' "$1" "$2" "$tr" "$ev" "$acc" "$mpi"; }
 }
 
-printf '| run | threads / ranks | training samples/s | evaluation samples/s | test accuracy |\n|---|---|---|---|---|\n'
+printf '| run | threads / ranks | training samples/s | evaluation samples/s | test accuracy | MPI per step (rank 0) |\n|---|---|---|---|---|---|\n'
 for t in $THREADS; do
     rm -rf "$W/out"
     "$LUDWIG_C" experiment --config "$W/config.yaml" --dataset "$CSV" --raw_data "$ZIP" \
@@ -42,7 +44,7 @@ if [ -n "$PYTHON" ]; then
     for t in $THREADS; do
         "$PYTHON" bench/torch_ref.py "$ZIP" "$CSV" "$EPOCHS" "$t" > "$W/ref" 2> "$W/log" ||
             { cat "$W/log" >&2; exit 1; }
-        tail -1 "$W/ref" | "$PYTHON" -c 'import json,sys; r=json.loads(sys.stdin.read()); print("| PyTorch threads | %s | %.0f | %.0f | %.4f |" % (sys.argv[1], r["train_samples_per_s"], r["eval_samples_per_s"], r["test_accuracy"]))' "$t"
+        tail -1 "$W/ref" | "$PYTHON" -c 'import json,sys; r=json.loads(sys.stdin.read()); print("| PyTorch threads | %s | %.0f | %.0f | %.4f | |" % (sys.argv[1], r["train_samples_per_s"], r["eval_samples_per_s"], r["test_accuracy"]))' "$t"
     done
 fi
 if [ -n "$RANKS" ] && command -v mpirun > /dev/null && "$LUDWIG_C" version | grep -q 'mpi: yes'; then
