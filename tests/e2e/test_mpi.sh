@@ -88,6 +88,26 @@ ranks_case batchnorm --config "$T/bn.yaml" --dataset "$TD/mnist_dataset.csv" --r
 sed 's/epochs: 200/epochs: 8/' "$TD/tabular/penguins_config.yaml" >"$T/penguins.yaml"
 ranks_case tabular --config "$T/penguins.yaml" --dataset "$TD/tabular/penguins.csv"
 
+# a batch of 8 in 16 groups (rank 1 of 2 has only empty groups), evaluate_training_set,
+# train_steps, early stopping
+sed -e 's/epochs: 200/epochs: 30/' -e 's/batch_size: 32/batch_size: 8/' -e 's/early_stop: 10/early_stop: 3/' \
+    "$TD/tabular/penguins_config.yaml" >"$T/small.yaml"
+printf '  evaluate_training_set: true\n  train_steps: 150\n' >>"$T/small.yaml"
+ranks_case small_batch --config "$T/small.yaml" --dataset "$TD/tabular/penguins.csv"
+grep -q "early stopping" "$T/small_batch-1.log" || fail "small_batch: did not stop early (the case tests it)"
+
+# a run of 2 ranks stopped after 3 epochs and resumed by 2 ranks to 6: the weights and
+# statistics of one process trained 6 epochs straight
+sed 's/epochs: 5/epochs: 3\n  early_stop: -1/' "$TD/config.yaml" >"$T/e3.yaml"
+sed 's/epochs: 5/epochs: 6\n  early_stop: -1/' "$TD/config.yaml" >"$T/e6.yaml"
+RA="--dataset $TD/mnist_dataset.csv --raw_data $TD/mnist_images.zip --backend horovod --threads 1"
+"$LUDWIG_C" experiment --config "$T/e6.yaml" $RA --output_directory "$T/straight" >/dev/null 2>&1 || fail "resume: the straight run"
+$MPIRUN -np 2 "$LUDWIG_C" experiment --config "$T/e3.yaml" $RA --output_directory "$T/first" >/dev/null 2>&1 || fail "resume: the first 3 epochs"
+$MPIRUN -np 2 "$LUDWIG_C" experiment --config "$T/e6.yaml" $RA --output_directory "$T/resumed" \
+    --model_resume_path "$T/first/experiment_run" >/dev/null 2>"$T/resumed.log" || { fail "resume: the resumed run"; cat "$T/resumed.log"; }
+grep -q "resuming from .* after epoch 3" "$T/resumed.log" || fail "resume: did not resume"
+same resume "$T/straight" "$T/resumed"
+
 # the local backend's own numbers are untouched by the new path: a horovod run differs from it
 cmp -s "$T/tutorial-1/experiment_run/model/model_weights" "$T/tutorial-2/experiment_run/model/model_weights" || true
 "$LUDWIG_C" experiment --config "$T/tutorial.yaml" --dataset "$TD/mnist_dataset.csv" --raw_data "$TD/mnist_images.zip" \
