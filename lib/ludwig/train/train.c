@@ -548,16 +548,13 @@ static lc_status dp_setup(run *R, lc_error *e)
         R->soff[sg[i % (size_t)ns] + 1]++;
     for (int g = 0; g < G; g++)
         R->soff[g + 1] += R->soff[g];
-    size_t *at = R->gcnt ? calloc((size_t)G, sizeof *at) : NULL;
-    if (!at) {
-        free(sg);
-        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for data-parallel training");
-    }
-    for (size_t i = 0; i < R->ntr; i++) {
+    for (size_t i = 0; i < R->ntr; i++) { /* soff[g] runs ahead as shard g fills */
         int g = sg[i % (size_t)ns];
-        R->shard[R->soff[g] + at[g]++] = R->d->idx[0][i];
+        R->shard[R->soff[g]++] = R->d->idx[0][i];
     }
-    free(at);
+    for (int g = G; g > 0; g--) /* and back: shard g starts where shard g - 1 ended */
+        R->soff[g] = R->soff[g - 1];
+    R->soff[0] = 0;
     free(sg);
     /* an epoch: as many steps as the slowest shard needs at its rows per step */
     long steps = 0;
@@ -797,14 +794,15 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
     lc_model *m = R->m;
     lc_pool *p = R->p;
     const int B = R->B;
-    for (size_t i = 0; i < R->ntr; i++)
-        R->perm[i] = R->d->idx[0][i];
-    if (cfg->should_shuffle && R->G == 0) {
-        lc_rng rg;
-        lc_rng_init(&rg, R->o->seed, LC_STREAM_SHUFFLE, (uint64_t)epoch);
-        lc_rng_shuffle(&rg, R->perm, (int64_t)R->ntr);
-    }
-    if (R->G > 0) { /* each group's shard shuffled on its own */
+    if (R->G == 0) {
+        for (size_t i = 0; i < R->ntr; i++)
+            R->perm[i] = R->d->idx[0][i];
+        if (cfg->should_shuffle) {
+            lc_rng rg;
+            lc_rng_init(&rg, R->o->seed, LC_STREAM_SHUFFLE, (uint64_t)epoch);
+            lc_rng_shuffle(&rg, R->perm, (int64_t)R->ntr);
+        }
+    } else { /* each group's shard shuffled on its own */
         memcpy(R->sperm, R->shard, R->ntr * sizeof *R->sperm);
         for (int g = 0; cfg->should_shuffle && g < R->G; g++) {
             lc_rng rg;
@@ -846,8 +844,13 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
                         return ast;
                 }
             lc_model_forward(m, p, Bc, 1, R->o->seed, (uint64_t)R->step);
-            for (int k = 0; k < R->NO; k++)
+            for (int k = 0; k < R->NO; k++) {
                 R->lk[k] = lc_head_loss(&R->heads[k], m, k, Bc);
+                lc_head_rows(&R->heads[k], m, k, Bc,
+                             R->seen[k].rows + R->nseen * (size_t)lc_head_width(&R->heads[k]));
+                lc_head_backward(&R->heads[k], m, k, Bc);
+            }
+            lc_model_backward(m, p, Bc);
         }
         double loss = 0.0;
         for (int k = 0; k < R->NO; k++) {
@@ -862,19 +865,10 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
             return LC_ERR_DIVERGED;
         }
         R->nb++;
-        for (int k = 0; k < R->NO; k++) {
-            collect *c = &R->seen[k];
-            if (R->G == 0)
-                lc_head_rows(&R->heads[k], m, k, Bc,
-                             c->rows + R->nseen * (size_t)lc_head_width(&R->heads[k]));
-            lc_head_targets(&R->heads[k], rows, (size_t)Bc, c->labels + R->nseen,
-                            c->values + R->nseen);
-            if (R->G == 0)
-                lc_head_backward(&R->heads[k], m, k, Bc);
-        }
+        for (int k = 0; k < R->NO; k++)
+            lc_head_targets(&R->heads[k], rows, (size_t)Bc, R->seen[k].labels + R->nseen,
+                            R->seen[k].values + R->nseen);
         R->nseen += (size_t)Bc;
-        if (R->G == 0)
-            lc_model_backward(m, p, Bc);
         if (cfg->regularization_lambda > 0)
             add_regularization(m, cfg->regularization_type, (float)cfg->regularization_lambda);
         if (cfg->clipglobalnorm > 0)
