@@ -1295,9 +1295,7 @@ static lc_status share_trials(hopt *H, const lc_dist *d)
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory sharing the trials");
         goto done;
     }
-    for (int q = 0; q < R; q++)
-        bytes[q] = sizeof *lens;
-    if ((st = lc_dist_allgatherv(d, &len, lens, bytes, e)))
+    if ((st = lc_dist_allgather(d, &len, lens, sizeof len, e)))
         goto done;
     size_t total = 0;
     for (int q = 0; q < R; q++)

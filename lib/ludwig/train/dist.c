@@ -120,8 +120,17 @@ static lc_status int_counts(const size_t *bytes, int n, int *cnt, int *disp, con
     return LC_OK;
 }
 
-static lc_status mpi_fail(lc_error *e, const char *what, int rc)
+/* After a collective started at t0: its cost into the stats, and its error (rc) as ours. */
+static lc_status mpi_done(const lc_dist *d, double t0, uint64_t sent, uint64_t received, int rc,
+                          const char *what, lc_error *e)
 {
+    lc_dist *w = (lc_dist *)d; /* the stats are bookkeeping, not the communicator's state */
+    w->stats.seconds += lc_now_s() - t0;
+    w->stats.calls++;
+    w->stats.bytes_sent += sent;
+    w->stats.bytes_received += received;
+    if (rc == MPI_SUCCESS)
+        return LC_OK;
     char msg[MPI_MAX_ERROR_STRING] = "";
     int len = 0;
     MPI_Error_string(rc, msg, &len);
@@ -138,28 +147,38 @@ lc_status lc_dist_allgatherv(const lc_dist *d, const void *mine, void *all, cons
         return LC_OK;
     }
 #ifdef LC_HAVE_MPI
-    lc_dist *w = (lc_dist *)d;
     int *cnt = malloc(2 * (size_t)d->size * sizeof *cnt);
     if (!cnt)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     lc_status st = int_counts(bytes, d->size, cnt, cnt + d->size, "allgather", e);
     if (!st) {
+        uint64_t in = 0;
+        for (int r = 0; r < d->size; r++)
+            in += r != d->rank ? bytes[r] : 0;
         double t = lc_now_s();
         int rc = MPI_Allgatherv(mine, cnt[d->rank], MPI_BYTE, all, cnt, cnt + d->size, MPI_BYTE,
                                 MPI_COMM_WORLD);
-        w->stats.seconds += lc_now_s() - t;
-        w->stats.calls++;
-        for (int r = 0; r < d->size; r++)
-            if (r != d->rank)
-                w->stats.bytes_received += bytes[r], w->stats.bytes_sent += bytes[d->rank];
-        if (rc != MPI_SUCCESS)
-            st = mpi_fail(e, "MPI_Allgatherv", rc);
+        st = mpi_done(d, t, (uint64_t)(d->size - 1) * bytes[d->rank], in, rc, "MPI_Allgatherv", e);
     }
     free(cnt);
     return st;
 #else
     return lc_error_set(e, LC_ERR_INTERNAL, "a collective of %d ranks without MPI", d->size);
 #endif
+}
+
+lc_status lc_dist_allgather(const lc_dist *d, const void *mine, void *all, size_t bytes,
+                            lc_error *e)
+{
+    int n = lc_dist_size(d);
+    size_t *each = malloc((size_t)n * sizeof *each);
+    if (!each)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    for (int q = 0; q < n; q++)
+        each[q] = bytes;
+    lc_status st = lc_dist_allgatherv(d, mine, all, each, e);
+    free(each);
+    return st;
 }
 
 lc_status lc_dist_alltoallv(const lc_dist *d, const void *send, const size_t *sbytes, void *recv,
@@ -174,7 +193,6 @@ lc_status lc_dist_alltoallv(const lc_dist *d, const void *send, const size_t *sb
         return LC_OK;
     }
 #ifdef LC_HAVE_MPI
-    lc_dist *w = (lc_dist *)d;
     int *cnt = malloc(4 * (size_t)d->size * sizeof *cnt);
     if (!cnt)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
@@ -183,15 +201,13 @@ lc_status lc_dist_alltoallv(const lc_dist *d, const void *send, const size_t *sb
     if (!st)
         st = int_counts(rbytes, d->size, rc_, rd, "alltoall", e);
     if (!st) {
-        double t = lc_now_s();
-        int rc = MPI_Alltoallv(send, sc, sd, MPI_BYTE, recv, rc_, rd, MPI_BYTE, MPI_COMM_WORLD);
-        w->stats.seconds += lc_now_s() - t;
-        w->stats.calls++;
+        uint64_t out = 0, in = 0;
         for (int r = 0; r < d->size; r++)
             if (r != d->rank)
-                w->stats.bytes_sent += sbytes[r], w->stats.bytes_received += rbytes[r];
-        if (rc != MPI_SUCCESS)
-            st = mpi_fail(e, "MPI_Alltoallv", rc);
+                out += sbytes[r], in += rbytes[r];
+        double t = lc_now_s();
+        int rc = MPI_Alltoallv(send, sc, sd, MPI_BYTE, recv, rc_, rd, MPI_BYTE, MPI_COMM_WORLD);
+        st = mpi_done(d, t, out, in, rc, "MPI_Alltoallv", e);
     }
     free(cnt);
     return st;
@@ -205,18 +221,12 @@ lc_status lc_dist_bcast(const lc_dist *d, void *buf, size_t bytes, int root, lc_
     if (!d || d->size == 1)
         return LC_OK;
 #ifdef LC_HAVE_MPI
-    lc_dist *w = (lc_dist *)d;
     if (bytes > INT_MAX)
         return lc_error_set(e, LC_ERR_NOMEM, "broadcast: %zu bytes is more than one MPI call moves", bytes);
     double t = lc_now_s();
     int rc = MPI_Bcast(buf, (int)bytes, MPI_BYTE, root, MPI_COMM_WORLD);
-    w->stats.seconds += lc_now_s() - t;
-    w->stats.calls++;
-    if (d->rank == root)
-        w->stats.bytes_sent += bytes;
-    else
-        w->stats.bytes_received += bytes;
-    return rc == MPI_SUCCESS ? LC_OK : mpi_fail(e, "MPI_Bcast", rc);
+    return mpi_done(d, t, d->rank == root ? bytes : 0, d->rank == root ? 0 : bytes, rc,
+                    "MPI_Bcast", e);
 #else
     (void)buf, (void)bytes, (void)root;
     return lc_error_set(e, LC_ERR_INTERNAL, "a collective of %d ranks without MPI", d->size);
@@ -228,23 +238,17 @@ lc_status lc_dist_agree(const lc_dist *d, lc_status st, lc_error *e)
     if (!d || d->size == 1)
         return st;
     lc_error *all = calloc((size_t)d->size, sizeof *all);
-    size_t *bytes = calloc((size_t)d->size, sizeof *bytes);
     lc_error mine;
     lc_error_clear(&mine);
     if (st) {
         mine = *e;
         mine.status = st;
     }
-    if (!all || !bytes) {
-        free(all);
-        free(bytes);
+    if (!all)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    }
-    for (int q = 0; q < d->size; q++)
-        bytes[q] = sizeof mine;
     lc_error ce;
     lc_error_clear(&ce);
-    lc_status cst = lc_dist_allgatherv(d, &mine, all, bytes, &ce);
+    lc_status cst = lc_dist_allgather(d, &mine, all, sizeof mine, &ce);
     int first = -1;
     for (int q = 0; !cst && q < d->size && first < 0; q++)
         if (all[q].status != LC_OK)
@@ -264,7 +268,6 @@ lc_status lc_dist_agree(const lc_dist *d, lc_status st, lc_error *e)
         ((lc_dist *)d)->failed_together = 1;
     }
     free(all);
-    free(bytes);
     return st;
 }
 

@@ -25,6 +25,9 @@
  * rank), mine is this rank's part. */
 lc_status lc_dist_allgatherv(const lc_dist *d, const void *mine, void *all, const size_t *bytes,
                              lc_error *e);
+/* The same with every part bytes long. */
+lc_status lc_dist_allgather(const lc_dist *d, const void *mine, void *all, size_t bytes,
+                            lc_error *e);
 /* Sends send's part r (sbytes[r] bytes, in rank order) to rank r; recv gets rank q's part for this
  * rank at its place in rank order (rbytes[q] bytes). */
 lc_status lc_dist_alltoallv(const lc_dist *d, const void *send, const size_t *sbytes, void *recv,

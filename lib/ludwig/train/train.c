@@ -56,17 +56,12 @@ lc_status lc_train_eval_batch(const lc_config *cfg, const lc_dataset *d, const l
      * size follows each machine's memory) */
     int nr = lc_dist_size(m->dist);
     int32_t mine = *EB, *all = calloc((size_t)nr, sizeof *all);
-    size_t *bytes = calloc((size_t)nr, sizeof *bytes);
-    lc_status st = all && bytes ? LC_OK : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    for (int q = 0; bytes && q < nr; q++)
-        bytes[q] = sizeof mine;
-    if (!st)
-        st = lc_dist_allgatherv(m->dist, &mine, all, bytes, e);
+    lc_status st = all ? lc_dist_allgather(m->dist, &mine, all, sizeof mine, e)
+                       : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
     for (int q = 0; !st && q < nr; q++)
         if (all[q] < *EB)
             *EB = all[q];
     free(all);
-    free(bytes);
     return st;
 }
 
