@@ -78,7 +78,7 @@ static const opt_def opts[] = {
     {"skip_collect_predictions", "scp", OPT_FLAG, NULL, "do not collect (and so not write) predictions", CMD_EVALUATE},
     {"skip_collect_overall_stats", "scos", OPT_FLAG, NULL, "accepted for compatibility", CMD_EXPERIMENT},
     {"skip_collect_overall_stats", "scos", OPT_FLAG, NULL, "leave confusion_matrix, overall_stats and per_class_stats out", CMD_EVALUATE},
-    {"backend", "b", OPT_IGNORED_STR, "NAME", "local, or horovod (experiment, train: one run shared by the processes of mpirun -np N, with the results of one process)", CMD_ALL},
+    {"backend", "b", OPT_IGNORED_STR, "NAME", "local, or horovod (experiment, train: one run shared by the processes of mpirun -np N, with the results of one process; hyperopt shares its trials under mpirun either way)", CMD_ALL},
     {"gpus", "g", OPT_IGNORED_STR, "LIST", "accepted and ignored: ludwig-c runs on CPU", CMD_ALL},
     {"gpu_memory_limit", "gml", OPT_IGNORED_STR, "N", "accepted and ignored", CMD_ALL},
     {"logging_level", "l", OPT_IGNORED_STR, "LEVEL", "accepted and ignored", CMD_ALL},
@@ -274,8 +274,8 @@ static int check_backend(const char *val)
     return 0;
 }
 
-/* Only experiment and train share a run among MPI ranks: any other command started by mpirun
- * as several processes would run in each. */
+/* Only experiment and train (a run) and hyperopt (its trials) share their work among MPI ranks:
+ * any other command started by mpirun as several processes would run in each. */
 static int refuse_mpi(const char *cmd)
 {
     int n = lc_dist_launched_size();
@@ -435,19 +435,18 @@ static int cmd_experiment(int argc, char **argv, int mode)
     char *run_dir = NULL;
     lc_status st;
     lc_dist *dist = NULL;
-    if (mode == 2) {
-        /* several ranks share the trials; each prints its trials' lines, rank 0 the rest */
-        if (!(st = lc_dist_init(&dist, &e))) {
-            o.dist = dist;
+    if (!(st = lc_dist_init(&dist, &e))) {
+        o.dist = dist;
+        if (mode == 2) {
+            /* several ranks share the trials; each prints its trials' lines, rank 0 the rest */
             ho.trial = o;
             ho.results = lc_dist_rank(dist) == 0 ? stdout : NULL;
             st = lc_hyperopt(&ho, &run_dir, &e);
+        } else {
+            if (lc_dist_rank(dist) > 0)
+                o.progress = NULL; /* rank 0 speaks for the run */
+            st = lc_experiment(&o, &run_dir, &e);
         }
-    } else if (!(st = lc_dist_init(&dist, &e))) {
-        o.dist = dist;
-        if (lc_dist_rank(dist) > 0)
-            o.progress = NULL; /* rank 0 speaks for the run */
-        st = lc_experiment(&o, &run_dir, &e);
     }
     if (st) {
         int rank = lc_dist_rank(dist), code;

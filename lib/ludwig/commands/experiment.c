@@ -398,6 +398,18 @@ static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
     return o->k_fold ? LC_OK : build_model(X, e); /* k-fold builds one per fold */
 }
 
+/* The rows the final evaluation of the eval split reads (none for `train`): *n of them, in a new
+ * array (NULL: out of memory). */
+static int32_t *eval_rows(const exp_run *X, size_t *n)
+{
+    const lc_dataset *ds = X->ds;
+    *n = X->o->train_only ? 0 : X->eval_s == 3 ? ds->n : ds->count[X->eval_s];
+    int32_t *r = malloc((*n + 1) * sizeof *r);
+    for (size_t i = 0; r && i < *n; i++)
+        r[i] = X->eval_s == 3 ? (int32_t)i : ds->idx[X->eval_s][i];
+    return r;
+}
+
 /* Several ranks: each decodes the images of the rows it uses (lc_dp_rows_needed), then all agree
  * that every rank could. */
 static lc_status decode_share(exp_run *X, lc_error *e)
@@ -406,13 +418,11 @@ static lc_status decode_share(exp_run *X, lc_error *e)
     lc_dataset *ds = X->ds;
     int EB = 0;
     lc_status st = lc_train_eval_batch(X->cfg, ds, X->m, X->dp_groups, &EB, e);
-    size_t nfin = o->train_only ? 0 : X->eval_s == 3 ? ds->n : ds->count[X->eval_s];
-    int32_t *fin = NULL;
+    size_t nfin;
+    int32_t *fin = eval_rows(X, &nfin);
     unsigned char *want = malloc(ds->n + 1);
-    if (!st && (!want || !(fin = malloc((nfin + 1) * sizeof *fin))))
+    if (!st && (!want || !fin))
         st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; !st && i < nfin; i++)
-        fin[i] = X->eval_s == 3 ? (int32_t)i : ds->idx[X->eval_s][i];
     size_t dec = 0;
     if (!st)
         st = lc_dp_rows_needed(X->cfg, ds, X->m, X->dp_groups, EB, fin, nfin,
@@ -549,19 +559,17 @@ static lc_status evaluate(exp_run *X, lc_error *e)
     const lc_experiment_opts *o = X->o;
     const lc_dataset *ds = X->ds;
     char path[4096];
-    size_t n = o->train_only ? 0 : X->eval_s == 3 ? ds->n : ds->count[X->eval_s];
+    size_t n;
+    if (!(X->eidx = eval_rows(X, &n)))
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory for predictions");
     if (n == 0) {
         if (o->progress && !o->train_only)
             fprintf(o->progress, "ludwig-c: warning: the %s split is empty: no test statistics or predictions are written\n",
                     X->eval_split);
         return LC_OK;
     }
-    X->eidx = malloc(n * sizeof *X->eidx);
-    X->preds = malloc(n * sizeof *X->preds);
-    if (!X->eidx || !X->preds)
+    if (!(X->preds = malloc(n * sizeof *X->preds)))
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory for predictions");
-    for (size_t i = 0; i < n; i++)
-        X->eidx[i] = X->eval_s == 3 ? (int32_t)i : ds->idx[X->eval_s][i];
     double te = lc_now_s();
     lc_status st = lc_eval_run(X->cfg, ds, X->m, X->pool, X->eidx, n, X->tr.eval_batch_size,
                                &X->ev, e);

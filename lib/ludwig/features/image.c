@@ -145,6 +145,19 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
     return NULL;
 }
 
+/* The images: the zip raw_data, or else the directory of the dataset file src_path. */
+static lc_status open_source(const char *raw_data, const char *src_path, lc_image_source **src,
+                             lc_error *e)
+{
+    if (raw_data)
+        return lc_image_source_open_zip(raw_data, src, e);
+    char *tmp = lc_strdup(src_path);
+    lc_status st = tmp ? lc_image_source_open_dir(dirname(tmp), src, e)
+                       : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    free(tmp);
+    return st;
+}
+
 /* Every image is held decoded: refuse up front what cannot fit, rather than be killed. */
 static lc_status images_fit(size_t n, const lc_column *col, int tv, const char *src_path,
                             lc_error *e)
@@ -228,15 +241,7 @@ lc_status lc_image_decode_rows(lc_column *col, const long *lines, const unsigned
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory for %zu images of %dx%dx%d", d->n,
                             col->C, col->H, col->W);
     lc_image_source *src = NULL;
-    if (d->zip) {
-        st = lc_image_source_open_zip(d->zip, &src, e);
-    } else {
-        char *tmp = lc_strdup(d->src_path);
-        st = tmp ? lc_image_source_open_dir(dirname(tmp), &src, e)
-                 : lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-        free(tmp);
-    }
-    if (st)
+    if ((st = open_source(d->zip, d->src_path, &src, e)))
         return st;
     const char *paths[DECODE_CHUNK];
     long lns[DECODE_CHUNK];
@@ -301,16 +306,7 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
     int mh = 0, mw = 0, mc = 0;
     if ((st = lc_image_dims_from_meta(meta, meta_path, f->name, &mh, &mw, &mc, e)))
         return st;
-    if (raw_data) {
-        st = lc_image_source_open_zip(raw_data, &src, e);
-    } else {
-        char *tmp = lc_strdup(src_path);
-        if (!tmp)
-            return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
-        st = lc_image_source_open_dir(dirname(tmp), &src, e);
-        free(tmp);
-    }
-    if (st)
+    if ((st = open_source(raw_data, src_path, &src, e)))
         return st;
     int H = f->img_height, W = f->img_width, C = f->img_channels;
     /* a torchvision encoder: every image decoded as stored, then ResizeChannels(3), the

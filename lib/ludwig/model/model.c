@@ -2686,17 +2686,15 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             }
             float *stats = (float *)(m->aux + l->aux_off);
             float *rm = m->buffers + l->buf_off, *rv = rm + l->u.norm.C;
-            if (training && m->bn_rec) {
+            if (training) { /* the running statistics, or (m->bn_rec) the batch's recorded */
                 lc_batchnorm_forward_train_rec(p, rows, l->u.norm.C, l->u.norm.HW,
                                                l->u.norm.eps, l->u.norm.momentum, x, w, b, y,
-                                               stats, stats + l->u.norm.C, NULL, NULL,
-                                               m->bn_rec + l->buf_off);
-                m->bn_rec_set[i] = 1;
-            } else if (training)
-                lc_batchnorm_forward_train(p, rows, l->u.norm.C, l->u.norm.HW, l->u.norm.eps,
-                                           l->u.norm.momentum, x, w, b, y, stats,
-                                           stats + l->u.norm.C, rm, rv);
-            else
+                                               stats, stats + l->u.norm.C,
+                                               m->bn_rec ? NULL : rm, m->bn_rec ? NULL : rv,
+                                               m->bn_rec ? m->bn_rec + l->buf_off : NULL);
+                if (m->bn_rec)
+                    m->bn_rec_set[i] = 1;
+            } else
                 lc_batchnorm_forward_eval(p, rows, l->u.norm.C, l->u.norm.HW, l->u.norm.eps, x,
                                           w, b, rm, rv, y);
             break;
