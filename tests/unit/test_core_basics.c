@@ -31,6 +31,16 @@ int main(void)
     float *f = lc_alloc(17, sizeof(float));
     CHECK(f && ((uintptr_t)f % 64) == 0 && f[16] == 0.0f);
     lc_free(f);
+    /* a block of 8 MiB or more: on a 2 MiB boundary (huge pages), zeroed to its end; sizes that
+     * would wrap when rounded up to 2 MiB are refused */
+    size_t big = (size_t)9 << 20;
+    unsigned char *g = lc_alloc(big + 3, 1);
+    int zero = g != NULL;
+    for (size_t k = 0; g && k < big + 3; k += 4093)
+        zero &= g[k] == 0;
+    CHECK(g && ((uintptr_t)g % ((size_t)2 << 20)) == 0 && zero && g[big + 2] == 0);
+    lc_free(g);
+    CHECK(lc_alloc(SIZE_MAX - 100, 1) == NULL);
 
     CHECK(lc_rng_hash(42, 1, 2, 3) == lc_rng_hash(42, 1, 2, 3));
     CHECK(lc_rng_hash(42, 1, 2, 3) != lc_rng_hash(42, 1, 2, 4));
