@@ -7,7 +7,8 @@ its outputs and gradients on real photographs.
 Usage: gen_tv_resnet.py DIR. Per case (resnet18 on 224x224, resnet50 on 128x128,
 mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s on 128x128,
 mobilenet_v2 on 160x160, resnext50_32x4d on 128x128 with four photographs (its batch-norm gradients cancel more), vit_b_16
-on 64x64,
+on 64x64, densenet121 on 96x96 (saved under the old names of torchvision's pretrained file),
+squeezenet1_0 on 128x128 and squeezenet1_1 on 100x100 (whole: Ludwig keeps their classifier),
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -18,11 +19,13 @@ holds little-endian float32 arrays, in order:
   then, for each tensor of names.txt in order, the loss's gradient in train mode
   then, for each batch norm, running_mean and running_var after that train-mode forward
 DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict name and shape.
-DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224): the
+DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224),
+densenet161.txt, densenet169.txt, densenet201.txt: the
 same names and shapes
 alone (no weights: tens of millions).
 """
 import os
+import re
 import sys
 
 import torch
@@ -50,6 +53,15 @@ def images(n, size, resize):
     return torch.stack(out)
 
 
+def legacy_densenet(sd):
+    """A DenseNet state_dict under the names torchvision's pretrained files keep
+    (denselayer<i>.norm.1 for norm1, conv.1, norm.2, conv.2: its _load_state_dict renames them)."""
+    out = {}
+    for k, v in sd.items():
+        out[re.sub(r"(denselayer\d+\.(?:norm|conv))([12])\.", r"\1.\2.", k)] = v
+    return out
+
+
 def case(d, name, variant, file, B, S, resize, K, seed, **kw):
     torch.manual_seed(seed)
     if isinstance(variant, str):  # mobilenet_v3_small, ...: the builder's name
@@ -68,8 +80,19 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
                 mod.running_mean.uniform_(-0.1, 0.1)
                 mod.running_var.uniform_(0.5, 2.0)
     os.makedirs(os.path.join(d, name, "hub", "checkpoints"), exist_ok=True)
-    torch.save(m.state_dict(), os.path.join(d, name, "hub", "checkpoints", file))
-    if isinstance(variant, str) and variant.startswith("vit"):
+    sd = m.state_dict()
+    if isinstance(variant, str) and variant.startswith("densenet"):
+        sd = legacy_densenet(sd)
+    torch.save(sd, os.path.join(d, name, "hub", "checkpoints", file))
+    if isinstance(variant, str) and variant.startswith("densenet"):
+        F = m.classifier.in_features  # Ludwig's _remove_softmax_layer: classifier = Identity
+        m.classifier = torch.nn.Identity()
+    elif isinstance(variant, str) and variant.startswith("squeezenet"):
+        # Ludwig's _remove_softmax_layer leaves SqueezeNet whole: the output is the classifier's
+        # 1000 averaged maps; its Dropout(0.5) off (the C test turns its own off too)
+        F = m.classifier[1].out_channels
+        m.classifier[0].p = 0.0
+    elif isinstance(variant, str) and variant.startswith("vit"):
         F = m.heads[-1].in_features  # Ludwig's _remove_softmax_layer: heads[-1] = Identity
         m.heads[-1] = torch.nn.Identity()
     elif isinstance(variant, str) and not hasattr(m, "classifier"):  # resnext: fc as resnet's
@@ -146,6 +169,14 @@ def main():
     names_only(d, "efficientnet_b3", torchvision.models.efficientnet_b3, "classifier.1.")
     names_only(d, "efficientnet_v2_m", torchvision.models.efficientnet_v2_m, "classifier.1.")
     names_only(d, "vit_b_16", torchvision.models.vit_b_16, "heads.")
+    # DenseNet-121 on 96x96 (a 3x3 map at norm5), its file under the old layer names;
+    # SqueezeNet 1_0 on 128 and 1_1 on 100, sizes where a ceil-mode max pool adds a row
+    case(d, "densenet121", "densenet121", "densenet121-a639ec97.pth", 2, 96, 110, 3, 10)
+    case(d, "squeezenet1_0", "squeezenet1_0", "squeezenet1_0-b66bff10.pth", 2, 128, 146, 3, 11)
+    case(d, "squeezenet1_1", "squeezenet1_1", "squeezenet1_1-b8a52dc0.pth", 2, 100, 114, 3, 12)
+    names_only(d, "densenet161", torchvision.models.densenet161, "classifier.")
+    names_only(d, "densenet169", torchvision.models.densenet169, "classifier.")
+    names_only(d, "densenet201", torchvision.models.densenet201, "classifier.")
 
 
 if __name__ == "__main__":

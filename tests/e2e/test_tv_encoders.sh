@@ -1,5 +1,5 @@
 #!/bin/sh
-# The image `mobilenetv3`, `efficientnet` and `vit` encoders end to end (issue 16) on test-data's MNIST
+# The image `mobilenetv3`, `efficientnet`, `vit`, `squeezenet` and `densenet` encoders end to end (issue 16) on test-data's MNIST
 # subset (120 digits),
 # through torchvision's preprocessing for the variant (small: resize 256, large: 232; 224 crop,
 # ImageNet normalisation):
@@ -16,7 +16,11 @@
 #    evaluation: predict reproduces the test predictions), its 224 crop through the bicubic
 #    resize; b1's missing file named (its transform crops 240);
 #  - vit: b_16's missing file named before any image is read, a bad variant refused;
-#  - resnext and mobilenetv2: their missing files named.
+#  - resnext and mobilenetv2: their missing files named;
+#  - squeezenet 1_1 from scratch: Ludwig keeps its whole classifier (the final 1x1 conv
+#    classifier.1 (1000, 512, 1, 1) in model_weights, 1000 outputs), its Dropout(0.5) in training
+#    only (predict reproduces the test predictions); 1_0's missing file named, a bad variant
+#    refused; densenet: 201's missing file named, model_variant 122 refused with its line.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -119,5 +123,42 @@ cfg rxmiss 101_64x4d "      model_cache_dir: $T/nocache" resnext
 expect resnext_missing 2 "encoder resnext 101_64x4d with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/resnext101_64x4d-173b62eb.pth" -- --config "$T/rxmiss.yaml" $DATA
 cfg v2miss base "      model_cache_dir: $T/nocache" mobilenetv2
 expect mobilenetv2_missing 2 "mobilenet_v2-7ebf99e0.pth" -- --config "$T/v2miss.yaml" $DATA
+# squeezenet: model_variant quoted ("1_1"): PyYAML (YAML 1.1), which Ludwig reads configs with,
+# makes an unquoted 1_1 the integer 11
+cfg sq '"1_1"' "      use_pretrained: false" squeezenet
+expect squeezenet 0 "input 3x224x224" -- --config "$T/sq.yaml" $DATA
+R="$T/out-squeezenet/experiment_run"
+grep -q '"torchvision_model_variant": "1_1"' "$R/model/training_set_metadata.json" ||
+    fail "squeezenet: the metadata does not name the variant"
+if $PY -c 'import torch' 2>/dev/null; then
+    $PY - "$R/model/model_weights" <<'PYEOF' || fail "squeezenet model_weights names"
+import sys, torch
+w = torch.load(sys.argv[1], weights_only=True)
+p = "input_features.module_dict.image_path__ludwig.encoder_obj.model."
+want = {"features.0.weight": (64, 3, 3, 3), "features.3.squeeze.weight": (16, 64, 1, 1),
+        "features.3.expand3x3.weight": (64, 16, 3, 3), "features.12.expand1x1.bias": (256,),
+        "classifier.1.weight": (1000, 512, 1, 1), "classifier.1.bias": (1000,)}
+bad = [k for k, s in want.items() if p + k not in w or tuple(w[p + k].shape) != s]
+enc = [n for n in w if n.startswith(p)]
+assert not bad and len(enc) == 52, (bad, len(enc))
+print("squeezenet: model_weights holds its 52 tensors under Ludwig's names, the classifier's "
+      "final conv included")
+PYEOF
+fi
+set +e
+"$LUDWIG_C" predict --model_path "$R/model" --dataset "$D/mnist_subset.csv" --raw_data "$D/mnist_subset.zip" \
+    --split test --output_directory "$T/pred-sq" --threads 2 > "$T/pred-sq.log" 2>&1 || { cat "$T/pred-sq.log"; fail "squeezenet predict"; }
+set -e
+cmp -s "$R/predictions_parquet.csv" "$T/pred-sq/predictions_parquet.csv" ||
+    fail "squeezenet: predict's test predictions differ from the experiment's (dropout in evaluation?)"
+cfg sqmiss '"1_0"' "      model_cache_dir: $T/nocache" squeezenet
+expect squeezenet_missing 2 "squeezenet1_0-b66bff10.pth" -- --config "$T/sqmiss.yaml" $DATA
+cfg sqbad '"1_2"' "" squeezenet
+expect squeezenet_variant 1 "sqbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of 1_0,1_1, got '1_2'" -- --config "$T/sqbad.yaml" $DATA
+# densenet (its numbers are test_tvresnet's): the missing file named, an unknown variant refused
+cfg dnmiss 201 "      model_cache_dir: $T/nocache" densenet
+expect densenet_missing 2 "encoder densenet 201 with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/densenet201-c1103571.pth" -- --config "$T/dnmiss.yaml" $DATA
+cfg dnbad 122 "" densenet
+expect densenet_variant 1 "dnbad.yaml:6:22: input feature 'image_path': encoder.model_variant 122 is not a densenet Ludwig builds (121, 161, 169 or 201)" -- --config "$T/dnbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

@@ -120,9 +120,14 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
 }
 
 /* variant < 0: MobileNetV3, -1 small, -2 large; <= -100: EfficientNet -100 - tv_variant;
- * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2 */
+ * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2;
+ * <= -600: SqueezeNet -600 - tv_variant; >= 1000: DenseNet variant - 1000 */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
+    if (variant >= 1000)
+        return build_enc(LC_ENC_TV_DENSENET, variant - 1000, 0, S, K, B, threads, e);
+    if (variant <= -600)
+        return build_enc(LC_ENC_TV_SQUEEZENET, -600 - variant, 0, S, K, B, threads, e);
     if (variant == -400)
         return build_enc(LC_ENC_TV_MOBILENETV2, 0, 0, S, K, B, threads, e);
     if (variant <= -300)
@@ -222,7 +227,8 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
             if (m->layers[i].type == LC_L_DROPOUT || m->layers[i].type == LC_L_STOCHDEPTH)
                 m->layers[i].u.rate = 0.0f;
         }
-    CHECK(pool != NULL && (find_tv(m, "avgpool") != NULL || find_tv(m, "heads") != NULL));
+    CHECK(pool != NULL && (find_tv(m, "avgpool") != NULL || find_tv(m, "heads") != NULL ||
+                           find_tv(m, "classifier.3") != NULL));
     if (st || !same_all || !pool)
         goto out;
     /* the binary: x, hw, hb, g, eval, train, grads..., running stats... */
@@ -346,6 +352,32 @@ static void planning_errors(void)
     m = build(50, 32, 2, 2, 1, &e);
     CHECK_MSG(m != NULL, "%s", e.msg);
     lc_model_free(m);
+    /* densenet: a variant torchvision lacks is refused; 121's output is norm5's 1024 channels,
+     * 161's 2208; squeezenet: 1000 (the classifier kept), variant 2 refused */
+    memset(&e, 0, sizeof e);
+    m = build(1122, 64, 2, 2, 1, &e);
+    CHECK(m == NULL && strstr(e.msg, "densenet model_variant 122"));
+    lc_model_free(m);
+    static const int dn[2][2] = {{1121, 1024}, {1161, 2208}};
+    for (int k = 0; k < 2; k++) {
+        memset(&e, 0, sizeof e);
+        m = build(dn[k][0], 64, 2, 2, 1, &e);
+        CHECK_MSG(m != NULL, "%s", e.msg);
+        if (m)
+            CHECK(m->layers[m->heads[0].layer].in_n == (size_t)dn[k][1]);
+        lc_model_free(m);
+    }
+    memset(&e, 0, sizeof e);
+    m = build(-602, 64, 2, 2, 1, &e);
+    CHECK(m == NULL && strstr(e.msg, "squeezenet variant 2"));
+    lc_model_free(m);
+    memset(&e, 0, sizeof e);
+    m = build(-600, 224, 2, 2, 1, &e);
+    CHECK_MSG(m != NULL, "%s", e.msg);
+    if (m) /* 1_0 at 224: ceil-mode pools 109 -> 54 -> 27 -> 13 */
+        CHECK(m->layers[m->heads[0].layer].in_n == 1000 && find_tv(m, "features.11") &&
+              find_tv(m, "features.11")->u.pool.OH == 13 && find_tv(m, "features.6")->u.pool.OH == 27);
+    lc_model_free(m);
 }
 
 /* Models checked by their state_dict's names and shapes alone (their numbers come from the code
@@ -405,8 +437,11 @@ int main(int argc, char **argv)
                      {"efficientnet_v2_s", "efficientnet_v2_s-dd5fe13b.pth", -108},
                      {"mobilenet_v2", "mobilenet_v2-7ebf99e0.pth", -400},
                      {"resnext50_32x4d", "resnext50_32x4d-1a0047aa.pth", -300},
-                     {"vit_b_16_64", "vit_b_16-c867db91.pth", -200}};
-        for (int c = 0; c < 9; c++) {
+                     {"vit_b_16_64", "vit_b_16-c867db91.pth", -200},
+                     {"densenet121", "densenet121-a639ec97.pth", 1121},
+                     {"squeezenet1_0", "squeezenet1_0-b66bff10.pth", -600},
+                     {"squeezenet1_1", "squeezenet1_1-b8a52dc0.pth", -601}};
+        for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
             CHECK_MSG(rc == 0, "%s: cannot read the fixture gen_tv_resnet.py wrote", cases[c].name);
@@ -432,6 +467,9 @@ int main(int argc, char **argv)
         names_only(dir, "efficientnet_b3", LC_ENC_TV_EFFICIENTNET, 3, 0, 64, 338, 78);
         names_only(dir, "efficientnet_v2_m", LC_ENC_TV_EFFICIENTNET, 9, 0, 64, 647, 157);
         names_only(dir, "vit_b_16", LC_ENC_TV_VIT, 0, 0, 224, 150, 0); /* pos_embedding 197 */
+        names_only(dir, "densenet161", LC_ENC_TV_DENSENET, 161, 0, 64, 482, 161);
+        names_only(dir, "densenet169", LC_ENC_TV_DENSENET, 169, 0, 64, 506, 169);
+        names_only(dir, "densenet201", LC_ENC_TV_DENSENET, 201, 0, 64, 602, 201);
     }
     if (argc < 2)
         lc_rm_tree(dir);

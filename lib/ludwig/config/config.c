@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -646,6 +646,8 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "vit") == 0 ? &lc_sec_tv_vit
                              : strcmp(ename, "resnext") == 0 ? &lc_sec_tv_resnext
                              : strcmp(ename, "mobilenetv2") == 0 ? &lc_sec_tv_mobilenetv2
+                             : strcmp(ename, "densenet") == 0 ? &lc_sec_tv_densenet
+                             : strcmp(ename, "squeezenet") == 0 ? &lc_sec_tv_squeezenet
                                                                  : NULL;
     if (!esec) {
         if (et)
@@ -1144,7 +1146,8 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                   {"mobilenetv2", LC_ENC_TV_MOBILENETV2, mnv2, 1},
                   {"resnext", LC_ENC_TV_RESNEXT, lc_tv_resnext_variants, 3},
                   {"vit", LC_ENC_TV_VIT, lc_tv_vit_variants, 5},
-                  {"efficientnet", LC_ENC_TV_EFFICIENTNET, lc_tv_efficientnet_variants, 11}};
+                  {"efficientnet", LC_ENC_TV_EFFICIENTNET, lc_tv_efficientnet_variants, 11},
+                  {"squeezenet", LC_ENC_TV_SQUEEZENET, lc_tv_squeezenet_variants, 2}};
     for (size_t t = 0; etype && t < sizeof tv_str / sizeof tv_str[0]; t++)
         if (strcmp(etype, tv_str[t].type) == 0) {
             const char *mv = jstr(enc, "model_variant");
@@ -1155,6 +1158,20 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                     F->enc.tv_variant = k;
             goto tv_common;
         }
+    if (etype && strcmp(etype, "densenet") == 0) {
+        /* torchvision's DenseNet-BC; model_variant an integer as Ludwig's IntegerOptions */
+        int v = (int)jnum(enc, "model_variant", 121);
+        if (v != 121 && v != 161 && v != 169 && v != 201) {
+            char vb[24];
+            snprintf(vb, sizeof vb, "%d", v);
+            return cerr(x, ynode_at(yenc && yenc->kind == LC_YMAP ? yenc : yf, "model_variant", NULL),
+                        "input feature '%s': encoder.model_variant %s is not a densenet Ludwig builds (121, 161, 169 or 201)",
+                        F->name, vb);
+        }
+        F->enc.enc = LC_ENC_TV_DENSENET;
+        F->enc.tv_variant = v;
+        goto tv_common;
+    }
     if (etype && (strcmp(etype, "resnet") == 0 || strcmp(etype, "wide_resnet") == 0)) {
         /* torchvision's ResNet; the image is made as its pretrained weights expect
          * (image.c: 3 channels, resized and cropped by the variant's transform) */

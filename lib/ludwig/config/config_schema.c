@@ -166,6 +166,22 @@ const lc_section lc_sec_tv_mobilenetv2 = {"encoder", tv_mobilenetv2_keys};
 const lc_section lc_sec_tv_efficientnet = {"encoder", tv_efficientnet_keys};
 const lc_section lc_sec_tv_vit = {"encoder", tv_vit_keys};
 const lc_section lc_sec_tv_resnext = {"encoder", tv_resnext_keys};
+TV_ENCODER_KEYS(tv_squeezenet_keys, "squeezenet", "1_0", "1_0|1_1");
+const lc_section lc_sec_tv_squeezenet = {"encoder", tv_squeezenet_keys};
+
+/* torchvision's DenseNet (Ludwig's TVDenseNetEncoderConfig: model_variant an IntegerOptions of
+ * 121, 161, 169, 201, checked in config.c) */
+static const lc_key tv_densenet_keys[] = {
+    {"type", T_STR, "\"densenet\"", 0, 0, "densenet", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_variant", T_INT, "121", 121, 201, NULL, NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_tv_densenet = {"encoder", tv_densenet_keys};
 
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},

@@ -63,7 +63,8 @@ int lc_enc_is_tv(const lc_input_spec *s)
 {
     return s->enc == LC_ENC_TV_RESNET || s->enc == LC_ENC_TV_MOBILENETV3 ||
            s->enc == LC_ENC_TV_EFFICIENTNET || s->enc == LC_ENC_TV_VIT ||
-           s->enc == LC_ENC_TV_RESNEXT || s->enc == LC_ENC_TV_MOBILENETV2;
+           s->enc == LC_ENC_TV_RESNEXT || s->enc == LC_ENC_TV_MOBILENETV2 ||
+           s->enc == LC_ENC_TV_DENSENET || s->enc == LC_ENC_TV_SQUEEZENET;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -73,6 +74,8 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_VIT          ? "vit"
            : s->enc == LC_ENC_TV_RESNEXT      ? "resnext"
            : s->enc == LC_ENC_TV_MOBILENETV2  ? "mobilenetv2"
+           : s->enc == LC_ENC_TV_DENSENET     ? "densenet"
+           : s->enc == LC_ENC_TV_SQUEEZENET   ? "squeezenet"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -89,6 +92,8 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 5 ? lc_tv_vit_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_EFFICIENTNET)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 11 ? lc_tv_efficientnet_variants[s->tv_variant] : "?");
+    else if (s->enc == LC_ENC_TV_SQUEEZENET)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 2 ? lc_tv_squeezenet_variants[s->tv_variant] : "?");
     else
         snprintf(buf, n, "%d%s", s->tv_variant, s->tv_wide ? "_2" : "");
     return buf;
@@ -134,7 +139,14 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_VIT, 1, 0, 256, 224, BL, "vit_b_32-d86f8d99.pth"},
                {LC_ENC_TV_VIT, 2, 0, 242, 224, BL, "vit_l_16-852ce7e3.pth"},
                {LC_ENC_TV_VIT, 3, 0, 256, 224, BL, "vit_l_32-c7638314.pth"},
-               {LC_ENC_TV_VIT, 4, 0, 518, 518, BC, "vit_h_14_swag-80465313.pth"}};
+               {LC_ENC_TV_VIT, 4, 0, 518, 518, BC, "vit_h_14_swag-80465313.pth"},
+               /* DenseNet and SqueezeNet: IMAGENET1K_V1, ImageClassification(crop_size=224) */
+               {LC_ENC_TV_DENSENET, 121, 0, 256, 224, BL, "densenet121-a639ec97.pth"},
+               {LC_ENC_TV_DENSENET, 161, 0, 256, 224, BL, "densenet161-8d451a50.pth"},
+               {LC_ENC_TV_DENSENET, 169, 0, 256, 224, BL, "densenet169-b2777c0a.pth"},
+               {LC_ENC_TV_DENSENET, 201, 0, 256, 224, BL, "densenet201-c1103571.pth"},
+               {LC_ENC_TV_SQUEEZENET, 0, 0, 256, 224, BL, "squeezenet1_0-b66bff10.pth"},
+               {LC_ENC_TV_SQUEEZENET, 1, 0, 256, 224, BL, "squeezenet1_1-b8a52dc0.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)
@@ -399,7 +411,10 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "height", lc_json_int(H));
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "width", lc_json_int(W));
     cJSON_ReplaceItemInObjectCaseSensitive(pre, "num_channels", lc_json_int(C));
-    if (tv && (f->enc.tv_wide || f->enc.enc != LC_ENC_TV_RESNET)) {
+    if (tv && f->enc.enc == LC_ENC_TV_DENSENET) { /* an integer model_variant, as resnet's */
+        cJSON_AddStringToObject(pre, "torchvision_model_type", "densenet");
+        cJSON_AddItemToObject(pre, "torchvision_model_variant", lc_json_int(f->enc.tv_variant));
+    } else if (tv && (f->enc.tv_wide || f->enc.enc != LC_ENC_TV_RESNET)) {
         /* the torchvision model's identity, as Ludwig keeps it */
         char v[16];
         cJSON_AddStringToObject(pre, "torchvision_model_type", lc_tv_type(&f->enc));

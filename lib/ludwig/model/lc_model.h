@@ -121,7 +121,11 @@ typedef enum lc_enc_type {
                              * b_16, b_32, l_16, l_32, h_14), the class token's final state */
     LC_ENC_TV_RESNEXT,      /* image `resnext`: torchvision's ResNeXt (tv_variant 0..2:
                              * 50_32x4d, 101_32x8d, 101_64x4d), ResNet with grouped 3x3 convs */
-    LC_ENC_TV_MOBILENETV2   /* image `mobilenetv2`: torchvision's MobileNetV2 (variant base) */
+    LC_ENC_TV_MOBILENETV2,  /* image `mobilenetv2`: torchvision's MobileNetV2 (variant base) */
+    LC_ENC_TV_DENSENET,     /* image `densenet`: torchvision's DenseNet-BC (tv_variant 121, 161,
+                             * 169, 201) without its classifier: the averaged relu(norm5) */
+    LC_ENC_TV_SQUEEZENET    /* image `squeezenet`: torchvision's SqueezeNet (tv_variant 0..1:
+                             * 1_0, 1_1) with its whole classifier (Ludwig keeps it) */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -185,6 +189,7 @@ typedef struct lc_input_spec {
 extern const char *const lc_tv_efficientnet_variants[11];
 extern const char *const lc_tv_vit_variants[5];
 extern const char *const lc_tv_resnext_variants[3];
+extern const char *const lc_tv_squeezenet_variants[2];
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,

@@ -1623,6 +1623,241 @@ static lc_status plan_tv_vit(planner *pl, node *at, const lc_input_spec *s)
     return LC_OK;
 }
 
+/* MaxPool2d(k, stride, pad, ceil_mode) on the map, its argmax kept for the backward pass. In
+ * ceil mode the last window may start inside the map and run past it (SqueezeNet): torch's
+ * output size ceil((H + 2 pad - k) / stride) + 1, less one when that window would start past
+ * H + pad; the kernel skips the taps outside the map. */
+static lc_status tv_maxpool(planner *pl, node *at, tv_map *m, int k, int stride, int pad,
+                            int ceil_mode, const char *name, int frozen)
+{
+    lc_pool2d q = {.C = m->C, .H = m->H, .W = m->W, .KH = k, .KW = k, .sh = stride,
+                   .sw = stride, .ph = pad, .pw = pad, .dh = 1, .dw = 1, .is_max = 1};
+    if (lc_pool2d_plan(&q) != 0)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the image (%dx%d at %s) is too small for the encoder's %s (%dx%d max pooling)",
+                            m->H, m->W, name, name, k, k);
+    if (ceil_mode) {
+        int dim[2] = {m->H, m->W}, out[2];
+        for (int d = 0; d < 2; d++) {
+            int span = dim[d] + 2 * pad - k;
+            out[d] = (span + stride - 1) / stride + 1;
+            if ((out[d] - 1) * stride >= dim[d] + pad)
+                out[d]--;
+        }
+        q.OH = out[0];
+        q.OW = out[1];
+    }
+    size_t pout = (size_t)q.C * q.OH * q.OW;
+    lc_layer *l = add_layer(pl, LC_L_POOL, *at, pout);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.pool = q;
+    pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+    l->aux_off = pl->aux_per_sample;
+    pl->aux_per_sample += pout * sizeof(int32_t);
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    m->H = q.OH;
+    m->W = q.OW;
+    return LC_OK;
+}
+
+/* The channels of a and then b (two maps of one size): torch.cat(dim=1) of NCHW maps is, per
+ * sample, the concatenation of the two flat blocks. */
+static lc_status tv_cat(planner *pl, node *at, node a, node b, const char *name, int frozen)
+{
+    lc_layer *l = add_layer(pl, LC_L_CONCAT, a, a.n + b.n);
+    if (!l || push_src(pl, b.src))
+        return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+    l = &pl->layers[pl->n - 1];
+    l->nsrc = 2;
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* The initialisation of the layer just added (torchvision's families differ) */
+static void tv_init_last(planner *pl, lc_init w_init)
+{
+    pl->layers[pl->n - 1].w_init = w_init;
+}
+
+/* torchvision's DenseNet-BC (densenet.py, 0.14): features.conv0 (7x7 stride 2, no bias), norm0,
+ * relu0, pool0 (3x3 max, stride 2, padding 1); per dense block `features.denseblock<b>` its
+ * layers `denselayer<i>` (norm1, relu1, conv1 1x1 to 4 x growth, norm2, relu2, conv2 3x3 to
+ * growth, both without bias) each reading the channel concatenation of the block's input and
+ * every earlier layer's output, the block's output that concatenation with the last; between
+ * blocks `features.transition<b>` (norm, relu, conv 1x1 halving the channels, 2x2 average pool
+ * stride 2); features.norm5; then the forward's ReLU and global average. Ludwig replaces the
+ * whole `classifier` (a Linear) with Identity. Convolutions kaiming_normal_ (fan_in), batch norms
+ * eps 1e-5, momentum 0.1. drop_rate is 0 and memory_efficient (checkpointing) changes only
+ * torch's training memory. */
+static lc_status plan_tv_densenet(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const struct {
+        int v, growth, init, blocks[4];
+    } cfg[4] = {{121, 32, 64, {6, 12, 24, 16}},
+                {161, 48, 96, {6, 12, 36, 24}},
+                {169, 32, 64, {6, 12, 32, 32}},
+                {201, 32, 64, {6, 12, 48, 32}}};
+    int which = -1, fz = s->tv_frozen;
+    for (int k = 0; k < 4; k++)
+        if (cfg[k].v == s->tv_variant)
+            which = k;
+    if (which < 0)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': densenet model_variant %d is not one of 121, 161, 169, 201", s->name, s->tv_variant);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the densenet encoder takes 3-channel images (got %d)", s->name, s->C);
+    pl->part = LC_PART_ENC_TV;
+    const int growth = cfg[which].growth;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[96], base[64];
+    if ((st = tv_conv(pl, at, &m, cfg[which].init, 7, 2, 3, "features.conv0", fz)))
+        return st;
+    tv_init_last(pl, LC_INIT_KAIMING_NORMAL);
+    if ((st = tv_bn(pl, at, &m, "features.norm0", 1, fz)) ||
+        (st = tv_maxpool(pl, at, &m, 3, 2, 1, 0, "features.pool0", fz)))
+        return st;
+#define DN(suffix) (snprintf(nm, sizeof nm, "%s.%s", base, suffix), nm)
+    for (int b = 0; b < 4; b++) {
+        for (int i = 0; i < cfg[which].blocks[b]; i++) {
+            snprintf(base, sizeof base, "features.denseblock%d.denselayer%d", b + 1, i + 1);
+            node h = *at;
+            tv_map hm = m;
+            if ((st = tv_bn(pl, &h, &hm, DN("norm1"), 1, fz)) ||
+                (st = tv_conv(pl, &h, &hm, 4 * growth, 1, 1, 0, DN("conv1"), fz)))
+                return st;
+            tv_init_last(pl, LC_INIT_KAIMING_NORMAL);
+            if ((st = tv_bn(pl, &h, &hm, DN("norm2"), 1, fz)) ||
+                (st = tv_conv(pl, &h, &hm, growth, 3, 1, 1, DN("conv2"), fz)))
+                return st;
+            tv_init_last(pl, LC_INIT_KAIMING_NORMAL);
+            snprintf(base, sizeof base, "features.denseblock%d", b + 1);
+            if ((st = tv_cat(pl, at, *at, h, base, fz)))
+                return st;
+            m.C += growth;
+        }
+        if (b == 3)
+            break;
+        snprintf(base, sizeof base, "features.transition%d", b + 1);
+        if ((st = tv_bn(pl, at, &m, DN("norm"), 1, fz)) ||
+            (st = tv_conv(pl, at, &m, m.C / 2, 1, 1, 0, DN("conv"), fz)))
+            return st;
+        tv_init_last(pl, LC_INIT_KAIMING_NORMAL);
+        lc_pool2d q = {.C = m.C, .H = m.H, .W = m.W, .KH = 2, .KW = 2, .sh = 2, .sw = 2,
+                       .dh = 1, .dw = 1, .is_max = 0};
+        if (lc_pool2d_plan(&q) != 0)
+            return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the image (%dx%d) is too small for the densenet encoder (%s's map is %dx%d)",
+                                s->name, s->H, s->W, DN("pool"), m.H, m.W);
+        lc_layer *l = add_layer(pl, LC_L_POOL, *at, (size_t)q.C * q.OH * q.OW);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->u.pool = q;
+        snprintf(l->tvname, sizeof l->tvname, "%s", DN("pool"));
+        l->frozen = fz;
+        *at = here(pl);
+        m.H = q.OH;
+        m.W = q.OW;
+    }
+#undef DN
+    /* norm5, then DenseNet.forward's F.relu and adaptive_avg_pool2d */
+    if ((st = tv_bn(pl, at, &m, "features.norm5", 1, fz)) ||
+        (st = tv_global_avg(pl, at, &m, "avgpool", fz)))
+        return st;
+    return LC_OK;
+}
+
+const char *const lc_tv_squeezenet_variants[2] = {"1_0", "1_1"};
+
+/* One Fire module: squeeze (1x1 conv with bias) and ReLU, then expand1x1 and expand3x3
+ * (padding 1), each with its ReLU, concatenated on the channels. */
+static lc_status tv_fire(planner *pl, node *at, tv_map *m, int squeeze, int e1, int e3,
+                         const char *name, int frozen)
+{
+    char nm[96];
+    lc_status st;
+#define FN(suffix) (snprintf(nm, sizeof nm, "%s.%s", name, suffix), nm)
+    if ((st = tv_convg(pl, at, m, squeeze, 1, 1, 0, 1, 1, FN("squeeze"), frozen)))
+        return st;
+    tv_init_last(pl, LC_INIT_KAIMING_UNIFORM);
+    if ((st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1)))
+        return st;
+    tv_tag(pl, pl->n - 1, FN("squeeze_activation"), frozen);
+    node a = *at, b = *at;
+    tv_map am = *m, bm = *m;
+    if ((st = tv_convg(pl, &a, &am, e1, 1, 1, 0, 1, 1, FN("expand1x1"), frozen)))
+        return st;
+    tv_init_last(pl, LC_INIT_KAIMING_UNIFORM);
+    if ((st = add_act_dropout(pl, &a, LC_ACT_RELU, 0.0f, -1)))
+        return st;
+    tv_tag(pl, pl->n - 1, FN("expand1x1_activation"), frozen);
+    if ((st = tv_convg(pl, &b, &bm, e3, 3, 1, 1, 1, 1, FN("expand3x3"), frozen)))
+        return st;
+    tv_init_last(pl, LC_INIT_KAIMING_UNIFORM);
+    if ((st = add_act_dropout(pl, &b, LC_ACT_RELU, 0.0f, -1)))
+        return st;
+    tv_tag(pl, pl->n - 1, FN("expand3x3_activation"), frozen);
+#undef FN
+    if ((st = tv_cat(pl, at, a, b, name, frozen)))
+        return st;
+    *m = (tv_map){e1 + e3, am.H, am.W};
+    return LC_OK;
+}
+
+/* torchvision's SqueezeNet (squeezenet.py, 0.14), all of it: Ludwig's _remove_softmax_layer
+ * leaves the classifier (Dropout(0.5), classifier.1 the 1x1 conv to 1000 with bias, ReLU,
+ * AdaptiveAvgPool2d(1)), so the encoder's output is the 1000 flattened class maps' means.
+ * 1_0: features.0 7x7 stride 2 to 96, ReLU, max pools 3x3 stride 2 ceil_mode at features.2, 6,
+ * 11 around Fire modules 3..5, 7..10, 12; 1_1: features.0 3x3 stride 2 to 64, pools at 2, 5, 8,
+ * Fire modules 3, 4, 6, 7, 9..12. Convolutions kaiming_uniform_ (fan_in), the final one
+ * N(0, 0.01), biases 0. */
+static lc_status plan_tv_squeezenet(planner *pl, node *at, const lc_input_spec *s)
+{
+    /* per features index: 0 nothing (the first conv and its ReLU), -1 a max pool, else a Fire
+     * module's (squeeze, expand1x1, expand3x3) */
+    static const int fire[2][13][3] = {
+        {{0}, {0}, {-1}, {16, 64, 64}, {16, 64, 64}, {32, 128, 128}, {-1}, {32, 128, 128},
+         {48, 192, 192}, {48, 192, 192}, {64, 256, 256}, {-1}, {64, 256, 256}},
+        {{0}, {0}, {-1}, {16, 64, 64}, {16, 64, 64}, {-1}, {32, 128, 128}, {32, 128, 128},
+         {-1}, {48, 192, 192}, {48, 192, 192}, {64, 256, 256}, {64, 256, 256}}};
+    int v = s->tv_variant, fz = s->tv_frozen;
+    if (v < 0 || v > 1)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': squeezenet variant %d is not 1_0 or 1_1", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the squeezenet encoder takes 3-channel images (got %d)", s->name, s->C);
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[32];
+    if ((st = tv_convg(pl, at, &m, v == 0 ? 96 : 64, v == 0 ? 7 : 3, 2, 0, 1, 1, "features.0", fz)))
+        return st;
+    tv_init_last(pl, LC_INIT_KAIMING_UNIFORM);
+    if ((st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1)))
+        return st;
+    tv_tag(pl, pl->n - 1, "features.1", fz);
+    for (int i = 2; i < 13; i++) {
+        snprintf(nm, sizeof nm, "features.%d", i);
+        const int *f = fire[v][i];
+        if ((st = f[0] < 0 ? tv_maxpool(pl, at, &m, 3, 2, 0, 1, nm, fz)
+                           : tv_fire(pl, at, &m, f[0], f[1], f[2], nm, fz)))
+            return st;
+    }
+    int from = pl->n;
+    if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, 0.5f, -1)))
+        return st;
+    tv_tag(pl, from, "classifier.0", fz);
+    if ((st = tv_convg(pl, at, &m, 1000, 1, 1, 0, 1, 1, "classifier.1", fz)))
+        return st;
+    tv_init_last(pl, LC_INIT_NORMAL_0_01);
+    from = pl->n;
+    if ((st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1)))
+        return st;
+    tv_tag(pl, from, "classifier.2", fz);
+    return tv_global_avg(pl, at, &m, "classifier.3", fz);
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -1707,6 +1942,10 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_efficientnet(pl, at, s);
     case LC_ENC_TV_VIT:
         return plan_tv_vit(pl, at, s);
+    case LC_ENC_TV_DENSENET:
+        return plan_tv_densenet(pl, at, s);
+    case LC_ENC_TV_SQUEEZENET:
+        return plan_tv_squeezenet(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1730,6 +1969,8 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_VIT:
     case LC_ENC_TV_RESNEXT:
     case LC_ENC_TV_MOBILENETV2:
+    case LC_ENC_TV_DENSENET:
+    case LC_ENC_TV_SQUEEZENET:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:

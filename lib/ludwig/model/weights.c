@@ -322,6 +322,32 @@ lc_status lc_tv_weights_path(const char *model_cache_dir, const char *file, char
     return LC_OK;
 }
 
+static int tfile_has(const lc_tfile *f, const char *key)
+{
+    for (int k = 0; k < f->n; k++)
+        if (strcmp(f->t[k].name, key) == 0)
+            return 1;
+    return 0;
+}
+
+/* torchvision's DenseNet files keep the names of its old modules, `denselayer<i>.norm.1` for
+ * today's `denselayer<i>.norm1` (conv.1, norm.2, conv.2 alike), which torchvision's
+ * _load_state_dict renames: the file's name for key when the file has that one and not key */
+static const char *tv_file_key(const lc_tfile *f, const char *key, char *buf, size_t n)
+{
+    const char *d = strstr(key, "denselayer");
+    if (!d || tfile_has(f, key))
+        return key;
+    const char *p = d + 10;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*p++ != '.' || (strncmp(p, "norm", 4) != 0 && strncmp(p, "conv", 4) != 0) ||
+        (p[4] != '1' && p[4] != '2') || p[5] != '.')
+        return key;
+    snprintf(buf, n, "%.*s.%s", (int)(p + 4 - key), key, p + 4);
+    return tfile_has(f, buf) ? buf : key;
+}
+
 lc_status lc_weights_load_tv(lc_model *m, int feature, const char *path, lc_error *e)
 {
     int nt = lc_model_tensors(m, NULL, 0);
@@ -344,7 +370,8 @@ lc_status lc_weights_load_tv(lc_model *m, int feature, const char *path, lc_erro
         if (strncmp(t->name, prefix, pl) != 0)
             continue;
         int k;
-        st = take_tensor(f, t->name + pl, t, path, "the encoder",
+        char legacy[300];
+        st = take_tensor(f, tv_file_key(f, t->name + pl, legacy, sizeof legacy), t, path, "the encoder",
                          ": is it the file of another model or variant?", &k, e);
         if (!st) {
             used[k] = 1;
