@@ -72,7 +72,7 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
     if isinstance(variant, str) and variant.startswith("vit"):
         F = m.heads[-1].in_features  # Ludwig's _remove_softmax_layer: heads[-1] = Identity
         m.heads[-1] = torch.nn.Identity()
-    elif isinstance(variant, str) and not hasattr(m, "classifier"):  # resnext: fc as resnet's
+    elif isinstance(variant, str) and not hasattr(m, "classifier"):  # resnext, regnet: fc
         F = m.fc.in_features
         m.fc = torch.nn.Identity()
     elif isinstance(variant, str):
@@ -130,6 +130,25 @@ def names_only(d, name, build, head="fc."):
                 f.write(PREFIX + n + "\n")
 
 
+def regnet_stages(d):
+    """DIR/regnet_stages.txt: per RegNet variant Ludwig lists, the stages torchvision's
+    regnet_<v>() builds (its BlockParams, caught before the model is made: y_128gf alone is
+    644 million parameters): the variant, then per stage blocks, width and group width."""
+    from torchvision.models import regnet
+    built = regnet._regnet
+    regnet._regnet = lambda params, weights, progress, **kw: params
+    try:
+        with open(os.path.join(d, "regnet_stages.txt"), "w") as f:
+            for v in ["x_400mf", "x_800mf", "x_1_6gf", "x_3_2gf", "x_8gf", "x_16gf", "x_32gf",
+                      "y_400mf", "y_800mf", "y_1_6gf", "y_3_2gf", "y_8gf", "y_16gf", "y_32gf",
+                      "y_128gf"]:
+                p = getattr(regnet, "regnet_" + v)(weights=None)
+                f.write(v + "".join(f" {n} {w} {g}" for n, w, g in
+                                    zip(p.depths, p.widths, p.group_widths)) + "\n")
+    finally:
+        regnet._regnet = built
+
+
 def main():
     d = sys.argv[1]
     case(d, "resnet18", 18, "resnet18-f37072fd.pth", 2, 224, 256, 3, 1)
@@ -146,6 +165,13 @@ def main():
     names_only(d, "efficientnet_b3", torchvision.models.efficientnet_b3, "classifier.1.")
     names_only(d, "efficientnet_v2_m", torchvision.models.efficientnet_v2_m, "classifier.1.")
     names_only(d, "vit_b_16", torchvision.models.vit_b_16, "heads.")
+    # RegNetY-400MF (squeeze-excitation, grouped 3x3, projections) on 128x128; X-400MF, X-1.6GF
+    # (Ludwig's default) and Y-1.6GF by names and shapes; every variant's stages
+    case(d, "regnet_y_400mf", "regnet_y_400mf", "regnet_y_400mf-e6988f5f.pth", 2, 224, 232, 3, 10)
+    names_only(d, "regnet_x_400mf", torchvision.models.regnet_x_400mf)
+    names_only(d, "regnet_x_1_6gf", torchvision.models.regnet_x_1_6gf)
+    names_only(d, "regnet_y_1_6gf", torchvision.models.regnet_y_1_6gf)
+    regnet_stages(d)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@
 #    evaluation: predict reproduces the test predictions), its 224 crop through the bicubic
 #    resize; b1's missing file named (its transform crops 240);
 #  - vit: b_16's missing file named before any image is read, a bad variant refused;
-#  - resnext and mobilenetv2: their missing files named.
+#  - resnext and mobilenetv2: their missing files named;
+#  - regnet: the default variant's missing file named, a variant Ludwig does not list refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -119,5 +120,11 @@ cfg rxmiss 101_64x4d "      model_cache_dir: $T/nocache" resnext
 expect resnext_missing 2 "encoder resnext 101_64x4d with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/resnext101_64x4d-173b62eb.pth" -- --config "$T/rxmiss.yaml" $DATA
 cfg v2miss base "      model_cache_dir: $T/nocache" mobilenetv2
 expect mobilenetv2_missing 2 "mobilenet_v2-7ebf99e0.pth" -- --config "$T/v2miss.yaml" $DATA
+# regnet: Ludwig's default variant (x_1_6gf) accepted, its missing file named; a variant Ludwig
+# does not list refused with its line (the numbers are test_tvresnet's)
+cfg rgmiss x_1_6gf "      model_cache_dir: $T/nocache" regnet
+expect regnet_missing 2 "encoder regnet x_1_6gf with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/regnet_x_1_6gf-a12f2b72.pth" -- --config "$T/rgmiss.yaml" $DATA
+cfg rgbad y_2gf "" regnet
+expect regnet_variant 1 "rgbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of x_1_6gf,x_16gf,x_32gf,x_3_2gf,x_400mf,x_800mf,x_8gf,y_128gf,y_16gf,y_1_6gf,y_32gf,y_3_2gf,y_400mf,y_800mf,y_8gf, got 'y_2gf'" -- --config "$T/rgbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

@@ -120,9 +120,12 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
 }
 
 /* variant < 0: MobileNetV3, -1 small, -2 large; <= -100: EfficientNet -100 - tv_variant;
- * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2 */
+ * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2;
+ * <= -500: RegNet -500 - tv_variant */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
+    if (variant <= -500)
+        return build_enc(LC_ENC_TV_REGNET, -500 - variant, 0, S, K, B, threads, e);
     if (variant == -400)
         return build_enc(LC_ENC_TV_MOBILENETV2, 0, 0, S, K, B, threads, e);
     if (variant <= -300)
@@ -346,6 +349,11 @@ static void planning_errors(void)
     m = build(50, 32, 2, 2, 1, &e);
     CHECK_MSG(m != NULL, "%s", e.msg);
     lc_model_free(m);
+    /* a regnet variant that is not one of Ludwig's 15 */
+    memset(&e, 0, sizeof e);
+    m = build(-515, 64, 2, 2, 1, &e);
+    CHECK(m == NULL && strstr(e.msg, "regnet variant 15"));
+    lc_model_free(m);
 }
 
 /* Models checked by their state_dict's names and shapes alone (their numbers come from the code
@@ -378,6 +386,41 @@ static void names_only(const char *dir, const char *name, lc_enc_type enc, int v
     free(x);
 }
 
+/* Every RegNet variant Ludwig lists: the stages (blocks, width, group width) ludwig-c derives
+ * from the variant's parameters, against those torchvision's BlockParams derives */
+static void regnet_stages(const char *dir)
+{
+    char p[512], line[512];
+    snprintf(p, sizeof p, "%s/regnet_stages.txt", dir);
+    FILE *f = fopen(p, "r");
+    CHECK_MSG(f != NULL, "cannot read %s", p);
+    int nv = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        char name[32];
+        int t[24], n = 0, off = 0, used = 0;
+        if (sscanf(line, "%31s%n", name, &off) != 1)
+            continue;
+        while (n < 24 && sscanf(line + off, "%d%n", &t[n], &used) == 1) {
+            off += used;
+            n++;
+        }
+        int v = -1;
+        for (int k = 0; k < 15; k++)
+            if (strcmp(name, lc_tv_regnet_variants[k]) == 0)
+                v = k;
+        int d[8], w[8], g[8];
+        int ns = lc_tv_regnet_stages(v, d, w, g, 8), same = v >= 0 && ns * 3 == n;
+        for (int k = 0; same && k < ns; k++)
+            same = d[k] == t[3 * k] && w[k] == t[3 * k + 1] && g[k] == t[3 * k + 2];
+        CHECK_MSG(same, "regnet %s: stages differ from torchvision's (%s)", name, line);
+        nv++;
+    }
+    if (f)
+        fclose(f);
+    CHECK_MSG(nv == 15, "regnet: %d variants in %s, Ludwig lists 15", nv, p);
+    printf("test_tvresnet: regnet: the stages of all %d variants (blocks, widths, group widths) as torchvision derives them\n", nv);
+}
+
 /* test_tvresnet [DIR]: DIR holds what gen_tv_resnet.py wrote (kept); without it, a temporary
  * directory it writes now */
 int main(int argc, char **argv)
@@ -405,8 +448,9 @@ int main(int argc, char **argv)
                      {"efficientnet_v2_s", "efficientnet_v2_s-dd5fe13b.pth", -108},
                      {"mobilenet_v2", "mobilenet_v2-7ebf99e0.pth", -400},
                      {"resnext50_32x4d", "resnext50_32x4d-1a0047aa.pth", -300},
-                     {"vit_b_16_64", "vit_b_16-c867db91.pth", -200}};
-        for (int c = 0; c < 9; c++) {
+                     {"vit_b_16_64", "vit_b_16-c867db91.pth", -200},
+                     {"regnet_y_400mf", "regnet_y_400mf-e6988f5f.pth", -507}};
+        for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
             CHECK_MSG(rc == 0, "%s: cannot read the fixture gen_tv_resnet.py wrote", cases[c].name);
@@ -432,6 +476,10 @@ int main(int argc, char **argv)
         names_only(dir, "efficientnet_b3", LC_ENC_TV_EFFICIENTNET, 3, 0, 64, 338, 78);
         names_only(dir, "efficientnet_v2_m", LC_ENC_TV_EFFICIENTNET, 9, 0, 64, 647, 157);
         names_only(dir, "vit_b_16", LC_ENC_TV_VIT, 0, 0, 224, 150, 0); /* pos_embedding 197 */
+        names_only(dir, "regnet_x_400mf", LC_ENC_TV_REGNET, 0, 0, 64, 213, 71);
+        names_only(dir, "regnet_x_1_6gf", LC_ENC_TV_REGNET, 2, 0, 64, 177, 59);
+        names_only(dir, "regnet_y_1_6gf", LC_ENC_TV_REGNET, 9, 0, 64, 366, 86);
+        regnet_stages(dir);
     }
     if (argc < 2)
         lc_rm_tree(dir);

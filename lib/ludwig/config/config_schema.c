@@ -166,6 +166,10 @@ const lc_section lc_sec_tv_mobilenetv2 = {"encoder", tv_mobilenetv2_keys};
 const lc_section lc_sec_tv_efficientnet = {"encoder", tv_efficientnet_keys};
 const lc_section lc_sec_tv_vit = {"encoder", tv_vit_keys};
 const lc_section lc_sec_tv_resnext = {"encoder", tv_resnext_keys};
+/* regnet: Ludwig's list and default (x_1_6gf) */
+TV_ENCODER_KEYS(tv_regnet_keys, "regnet", "x_1_6gf",
+                "x_1_6gf|x_16gf|x_32gf|x_3_2gf|x_400mf|x_800mf|x_8gf|y_128gf|y_16gf|y_1_6gf|y_32gf|y_3_2gf|y_400mf|y_800mf|y_8gf");
+const lc_section lc_sec_tv_regnet = {"encoder", tv_regnet_keys};
 
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},

@@ -63,7 +63,8 @@ int lc_enc_is_tv(const lc_input_spec *s)
 {
     return s->enc == LC_ENC_TV_RESNET || s->enc == LC_ENC_TV_MOBILENETV3 ||
            s->enc == LC_ENC_TV_EFFICIENTNET || s->enc == LC_ENC_TV_VIT ||
-           s->enc == LC_ENC_TV_RESNEXT || s->enc == LC_ENC_TV_MOBILENETV2;
+           s->enc == LC_ENC_TV_RESNEXT || s->enc == LC_ENC_TV_MOBILENETV2 ||
+           s->enc == LC_ENC_TV_REGNET;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -73,6 +74,7 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_VIT          ? "vit"
            : s->enc == LC_ENC_TV_RESNEXT      ? "resnext"
            : s->enc == LC_ENC_TV_MOBILENETV2  ? "mobilenetv2"
+           : s->enc == LC_ENC_TV_REGNET       ? "regnet"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -89,6 +91,8 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 5 ? lc_tv_vit_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_EFFICIENTNET)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 11 ? lc_tv_efficientnet_variants[s->tv_variant] : "?");
+    else if (s->enc == LC_ENC_TV_REGNET)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 15 ? lc_tv_regnet_variants[s->tv_variant] : "?");
     else
         snprintf(buf, n, "%d%s", s->tv_variant, s->tv_wide ? "_2" : "");
     return buf;
@@ -134,7 +138,23 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_VIT, 1, 0, 256, 224, BL, "vit_b_32-d86f8d99.pth"},
                {LC_ENC_TV_VIT, 2, 0, 242, 224, BL, "vit_l_16-852ce7e3.pth"},
                {LC_ENC_TV_VIT, 3, 0, 256, 224, BL, "vit_l_32-c7638314.pth"},
-               {LC_ENC_TV_VIT, 4, 0, 518, 518, BC, "vit_h_14_swag-80465313.pth"}};
+               {LC_ENC_TV_VIT, 4, 0, 518, 518, BC, "vit_h_14_swag-80465313.pth"},
+               /* RegNet: IMAGENET1K_V2 (resize 232), y_128gf's DEFAULT the SWAG weights at 384 */
+               {LC_ENC_TV_REGNET, 0, 0, 232, 224, BL, "regnet_x_400mf-62229a5f.pth"},
+               {LC_ENC_TV_REGNET, 1, 0, 232, 224, BL, "regnet_x_800mf-94a99ebd.pth"},
+               {LC_ENC_TV_REGNET, 2, 0, 232, 224, BL, "regnet_x_1_6gf-a12f2b72.pth"},
+               {LC_ENC_TV_REGNET, 3, 0, 232, 224, BL, "regnet_x_3_2gf-7071aa85.pth"},
+               {LC_ENC_TV_REGNET, 4, 0, 232, 224, BL, "regnet_x_8gf-2b70d774.pth"},
+               {LC_ENC_TV_REGNET, 5, 0, 232, 224, BL, "regnet_x_16gf-ba3796d7.pth"},
+               {LC_ENC_TV_REGNET, 6, 0, 232, 224, BL, "regnet_x_32gf-6eb8fdc6.pth"},
+               {LC_ENC_TV_REGNET, 7, 0, 232, 224, BL, "regnet_y_400mf-e6988f5f.pth"},
+               {LC_ENC_TV_REGNET, 8, 0, 232, 224, BL, "regnet_y_800mf-58fc7688.pth"},
+               {LC_ENC_TV_REGNET, 9, 0, 232, 224, BL, "regnet_y_1_6gf-0d7bc02a.pth"},
+               {LC_ENC_TV_REGNET, 10, 0, 232, 224, BL, "regnet_y_3_2gf-9180c971.pth"},
+               {LC_ENC_TV_REGNET, 11, 0, 232, 224, BL, "regnet_y_8gf-dc2b1b54.pth"},
+               {LC_ENC_TV_REGNET, 12, 0, 232, 224, BL, "regnet_y_16gf-3e4a00f9.pth"},
+               {LC_ENC_TV_REGNET, 13, 0, 232, 224, BL, "regnet_y_32gf-8db6d4b5.pth"},
+               {LC_ENC_TV_REGNET, 14, 0, 384, 384, BC, "regnet_y_128gf_swag-c8ce3e52.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)
