@@ -7,7 +7,7 @@ its outputs and gradients on real photographs.
 Usage: gen_tv_resnet.py DIR. Per case (resnet18 on 224x224, resnet50 on 128x128,
 mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s on 128x128,
 mobilenet_v2 on 160x160, resnext50_32x4d on 128x128 with four photographs (its batch-norm gradients cancel more), vit_b_16
-on 64x64,
+on 64x64, regnet_y_400mf and mnasnet0_5 on 224x224,
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -18,9 +18,10 @@ holds little-endian float32 arrays, in order:
   then, for each tensor of names.txt in order, the loss's gradient in train mode
   then, for each batch norm, running_mean and running_var after that train-mode forward
 DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict name and shape.
-DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224): the
-same names and shapes
-alone (no weights: tens of millions).
+DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224),
+regnet_x_400mf.txt, regnet_x_1_6gf.txt, regnet_y_1_6gf.txt, mnasnet0_75.txt, mnasnet1_0.txt,
+mnasnet1_3.txt: the same names and shapes
+alone (no weights: tens of millions). DIR/regnet_stages.txt: every RegNet variant's stages.
 """
 import os
 import sys
@@ -172,6 +173,11 @@ def main():
     names_only(d, "regnet_x_1_6gf", torchvision.models.regnet_x_1_6gf)
     names_only(d, "regnet_y_1_6gf", torchvision.models.regnet_y_1_6gf)
     regnet_stages(d)
+    # MNASNet 0_5 (Ludwig's default) on 224x224; 0_75, 1_0, 1_3 (their rounded depths) by names
+    case(d, "mnasnet0_5", "mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth", 2, 224, 256, 3, 11)
+    names_only(d, "mnasnet0_75", torchvision.models.mnasnet0_75, "classifier.1.")
+    names_only(d, "mnasnet1_0", torchvision.models.mnasnet1_0, "classifier.1.")
+    names_only(d, "mnasnet1_3", torchvision.models.mnasnet1_3, "classifier.1.")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@
 #    resize; b1's missing file named (its transform crops 240);
 #  - vit: b_16's missing file named before any image is read, a bad variant refused;
 #  - resnext and mobilenetv2: their missing files named;
-#  - regnet: the default variant's missing file named, a variant Ludwig does not list refused.
+#  - regnet: the default variant's missing file named, a variant Ludwig does not list refused;
+#  - mnasnet: 0_5 from scratch, predict reproduces it; 1_0's missing file named; a bad variant.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -126,5 +127,23 @@ cfg rgmiss x_1_6gf "      model_cache_dir: $T/nocache" regnet
 expect regnet_missing 2 "encoder regnet x_1_6gf with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/regnet_x_1_6gf-a12f2b72.pth" -- --config "$T/rgmiss.yaml" $DATA
 cfg rgbad y_2gf "" regnet
 expect regnet_variant 1 "rgbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of x_1_6gf,x_16gf,x_32gf,x_3_2gf,x_400mf,x_800mf,x_8gf,y_128gf,y_16gf,y_1_6gf,y_32gf,y_3_2gf,y_400mf,y_800mf,y_8gf, got 'y_2gf'" -- --config "$T/rgbad.yaml" $DATA
+# mnasnet: 0_5 (Ludwig's default) from scratch (its classifier's dropout in training only:
+# predict reproduces the test predictions); 1_0's missing file named; a variant Ludwig does not
+# list refused
+cfg mnas 0_5 "      use_pretrained: false" mnasnet
+expect mnasnet_0_5 0 "input 3x224x224" -- --config "$T/mnas.yaml" $DATA
+R="$T/out-mnasnet_0_5/experiment_run"
+grep -q '"torchvision_model_type": "mnasnet"' "$R/model/training_set_metadata.json" ||
+    fail "mnasnet: the metadata does not name the torchvision model"
+set +e
+"$LUDWIG_C" predict --model_path "$R/model" --dataset "$D/mnist_subset.csv" --raw_data "$D/mnist_subset.zip" \
+    --split test --output_directory "$T/pred-mnas" --threads 2 > "$T/pred-mnas.log" 2>&1 || { cat "$T/pred-mnas.log"; fail "mnasnet predict"; }
+set -e
+cmp -s "$R/predictions_parquet.csv" "$T/pred-mnas/predictions_parquet.csv" ||
+    fail "mnasnet: predict's test predictions differ from the experiment's"
+cfg mnmiss 1_0 "      model_cache_dir: $T/nocache" mnasnet
+expect mnasnet_missing 2 "mnasnet1.0_top1_73.512-f206786ef8.pth" -- --config "$T/mnmiss.yaml" $DATA
+cfg mnbad 2_0 "" mnasnet
+expect mnasnet_variant 1 "mnbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of 0_5,0_75,1_0,1_3, got '2_0'" -- --config "$T/mnbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

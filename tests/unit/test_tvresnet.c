@@ -121,9 +121,11 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
 
 /* variant < 0: MobileNetV3, -1 small, -2 large; <= -100: EfficientNet -100 - tv_variant;
  * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2;
- * <= -500: RegNet -500 - tv_variant */
+ * <= -500: RegNet -500 - tv_variant; <= -600: MNASNet -600 - tv_variant */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
+    if (variant <= -600)
+        return build_enc(LC_ENC_TV_MNASNET, -600 - variant, 0, S, K, B, threads, e);
     if (variant <= -500)
         return build_enc(LC_ENC_TV_REGNET, -500 - variant, 0, S, K, B, threads, e);
     if (variant == -400)
@@ -225,7 +227,8 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
             if (m->layers[i].type == LC_L_DROPOUT || m->layers[i].type == LC_L_STOCHDEPTH)
                 m->layers[i].u.rate = 0.0f;
         }
-    CHECK(pool != NULL && (find_tv(m, "avgpool") != NULL || find_tv(m, "heads") != NULL));
+    CHECK(pool != NULL && (find_tv(m, "avgpool") != NULL || find_tv(m, "heads") != NULL ||
+                           find_tv(m, "mean") != NULL));
     if (st || !same_all || !pool)
         goto out;
     /* the binary: x, hw, hb, g, eval, train, grads..., running stats... */
@@ -354,6 +357,10 @@ static void planning_errors(void)
     m = build(-515, 64, 2, 2, 1, &e);
     CHECK(m == NULL && strstr(e.msg, "regnet variant 15"));
     lc_model_free(m);
+    memset(&e, 0, sizeof e);
+    m = build(-604, 64, 2, 2, 1, &e);
+    CHECK(m == NULL && strstr(e.msg, "mnasnet variant 4"));
+    lc_model_free(m);
 }
 
 /* Models checked by their state_dict's names and shapes alone (their numbers come from the code
@@ -449,7 +456,8 @@ int main(int argc, char **argv)
                      {"mobilenet_v2", "mobilenet_v2-7ebf99e0.pth", -400},
                      {"resnext50_32x4d", "resnext50_32x4d-1a0047aa.pth", -300},
                      {"vit_b_16_64", "vit_b_16-c867db91.pth", -200},
-                     {"regnet_y_400mf", "regnet_y_400mf-e6988f5f.pth", -507}};
+                     {"regnet_y_400mf", "regnet_y_400mf-e6988f5f.pth", -507},
+                     {"mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth", -600}};
         for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
@@ -480,6 +488,9 @@ int main(int argc, char **argv)
         names_only(dir, "regnet_x_1_6gf", LC_ENC_TV_REGNET, 2, 0, 64, 177, 59);
         names_only(dir, "regnet_y_1_6gf", LC_ENC_TV_REGNET, 9, 0, 64, 366, 86);
         regnet_stages(dir);
+        names_only(dir, "mnasnet0_75", LC_ENC_TV_MNASNET, 1, 0, 64, 156, 52);
+        names_only(dir, "mnasnet1_0", LC_ENC_TV_MNASNET, 2, 0, 64, 156, 52);
+        names_only(dir, "mnasnet1_3", LC_ENC_TV_MNASNET, 3, 0, 64, 156, 52);
     }
     if (argc < 2)
         lc_rm_tree(dir);

@@ -122,8 +122,10 @@ typedef enum lc_enc_type {
     LC_ENC_TV_RESNEXT,      /* image `resnext`: torchvision's ResNeXt (tv_variant 0..2:
                              * 50_32x4d, 101_32x8d, 101_64x4d), ResNet with grouped 3x3 convs */
     LC_ENC_TV_MOBILENETV2,  /* image `mobilenetv2`: torchvision's MobileNetV2 (variant base) */
-    LC_ENC_TV_REGNET        /* image `regnet`: torchvision's RegNet (tv_variant 0..14:
+    LC_ENC_TV_REGNET,       /* image `regnet`: torchvision's RegNet (tv_variant 0..14:
                              * lc_tv_regnet_variants) without its fc */
+    LC_ENC_TV_MNASNET       /* image `mnasnet`: torchvision's MNASNet (tv_variant 0..3: 0_5,
+                             * 0_75, 1_0, 1_3) without its last Linear */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -188,6 +190,7 @@ extern const char *const lc_tv_efficientnet_variants[11];
 extern const char *const lc_tv_vit_variants[5];
 extern const char *const lc_tv_resnext_variants[3];
 extern const char *const lc_tv_regnet_variants[15];
+extern const char *const lc_tv_mnasnet_variants[4];
 
 /* RegNet variant tv_variant's stages as torchvision's BlockParams.from_init_params derives them:
  * blocks, width and group width per stage; returns the number of stages (-1: unknown variant

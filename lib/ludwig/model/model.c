@@ -1763,6 +1763,91 @@ static lc_status plan_tv_regnet(planner *pl, node *at, const lc_input_spec *s)
     return LC_OK;
 }
 
+/* ---- torchvision's MNASNet (torchvision/models/mnasnet.py, 0.14) ---- */
+
+/* Ludwig 0.10.3's mnasnet model_variant names (the depth multiplier alpha), by tv_variant */
+const char *const lc_tv_mnasnet_variants[4] = {"0_5", "0_75", "1_0", "1_3"};
+
+/* torchvision's _round_to_multiple_of(val, divisor) with its round-up bias 0.9: up to the next
+ * multiple unless the nearest one is at least 0.9 val */
+static int tv_round_to_multiple(double val, int divisor)
+{
+    int r = (int)(val + divisor / 2.0) / divisor * divisor;
+    if (r < divisor)
+        r = divisor;
+    return r >= 0.9 * val ? r : r + divisor;
+}
+
+/* torchvision's MNASNet (B1, version 2: the stem scaled too) up to its classifier's Dropout(0.2)
+ * (Ludwig replaces classifier[-1], the Linear, with Identity). Depths
+ * _round_to_multiple_of({32, 16, 24, 40, 80, 96, 192, 320} x alpha, 8); layers.0-2 3x3 stride 2,
+ * BN, ReLU; layers.3-5 depthwise 3x3, BN, ReLU; layers.6-7 1x1, BN; layers.8-13 stacks of
+ * _InvertedResidual (layers.<j>: 0 1x1 expansion, 1 BN, 2 ReLU, 3 depthwise kxk with the stride,
+ * 4 BN, 5 ReLU, 6 1x1 projection, 7 BN; the residual when the stride is 1 and the channels
+ * stay); layers.14-16 1x1 to 1280, BN, ReLU; the mean over the map. Batch norms eps 1e-5,
+ * momentum 1 - 0.9997. */
+static lc_status plan_tv_mnasnet(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const double alpha[4] = {0.5, 0.75, 1.0, 1.3};
+    static const int base[8] = {32, 16, 24, 40, 80, 96, 192, 320};
+    /* the stacks: kernel, stride, expansion, repeats */
+    static const int stk[6][4] = {{3, 2, 3, 3}, {5, 2, 3, 3}, {5, 2, 6, 3},
+                                  {3, 1, 6, 2}, {5, 2, 6, 4}, {3, 1, 6, 1}};
+    int v = s->tv_variant, fz = s->tv_frozen;
+    if (v < 0 || v > 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': mnasnet variant %d", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the mnasnet encoder takes 3-channel images (got %d)", s->name, s->C);
+    int d[8];
+    for (int k = 0; k < 8; k++)
+        d[k] = tv_round_to_multiple(base[k] * alpha[v], 8);
+    const float eps = 1e-5f, mom = (float)(1.0 - 0.9997);
+    pl->part = LC_PART_ENC_TV;
+    int first = pl->n;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[96], nb[96];
+    if ((st = tv_convg(pl, at, &m, d[0], 3, 2, 1, 1, 0, "layers.0", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "layers.1", eps, mom, LC_ACT_RELU, fz)) ||
+        (st = tv_convg(pl, at, &m, d[0], 3, 1, 1, d[0], 0, "layers.3", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "layers.4", eps, mom, LC_ACT_RELU, fz)) ||
+        (st = tv_convg(pl, at, &m, d[1], 1, 1, 0, 1, 0, "layers.6", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "layers.7", eps, mom, LC_ACT_LINEAR, fz)))
+        return st;
+    for (int k = 0; k < 6; k++)
+        for (int r = 0; r < stk[k][3]; r++) {
+            int in_c = m.C, out = d[k + 2], kk = stk[k][0], stride = r == 0 ? stk[k][1] : 1;
+            int mid = in_c * stk[k][2];
+            node in = *at;
+#define MN(buf, j) (snprintf(buf, sizeof buf, "layers.%d.%d.layers.%d", 8 + k, r, j), buf)
+            if ((st = tv_convg(pl, at, &m, mid, 1, 1, 0, 1, 0, MN(nm, 0), fz)) ||
+                (st = tv_bn_act(pl, at, &m, MN(nb, 1), eps, mom, LC_ACT_RELU, fz)) ||
+                (st = tv_convg(pl, at, &m, mid, kk, stride, kk / 2, mid, 0, MN(nm, 3), fz)) ||
+                (st = tv_bn_act(pl, at, &m, MN(nb, 4), eps, mom, LC_ACT_RELU, fz)) ||
+                (st = tv_convg(pl, at, &m, out, 1, 1, 0, 1, 0, MN(nm, 6), fz)) ||
+                (st = tv_bn_act(pl, at, &m, MN(nb, 7), eps, mom, LC_ACT_LINEAR, fz)))
+                return st;
+#undef MN
+            if (stride == 1 && in_c == out) {
+                int from = pl->n;
+                if ((st = add_residual(pl, at, in)))
+                    return st;
+                snprintf(nm, sizeof nm, "layers.%d.%d", 8 + k, r);
+                tv_tag(pl, from, nm, fz);
+            }
+        }
+    if ((st = tv_convg(pl, at, &m, 1280, 1, 1, 0, 1, 0, "layers.14", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "layers.15", eps, mom, LC_ACT_RELU, fz)) ||
+        (st = tv_global_avg(pl, at, &m, "mean", fz)))
+        return st;
+    int from = pl->n;
+    if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, 0.2f, -1)))
+        return st;
+    tv_tag(pl, from, "classifier.0", fz);
+    tv_init_fan_out_full(pl, first);
+    return LC_OK;
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -1849,6 +1934,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_vit(pl, at, s);
     case LC_ENC_TV_REGNET:
         return plan_tv_regnet(pl, at, s);
+    case LC_ENC_TV_MNASNET:
+        return plan_tv_mnasnet(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1873,6 +1960,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_RESNEXT:
     case LC_ENC_TV_MOBILENETV2:
     case LC_ENC_TV_REGNET:
+    case LC_ENC_TV_MNASNET:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
