@@ -9,6 +9,7 @@ mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s 
 mobilenet_v2 on 160x160, resnext50_32x4d on 128x128 with four photographs (its batch-norm gradients cancel more), vit_b_16
 on 64x64, densenet121 on 96x96 (saved under the old names of torchvision's pretrained file),
 squeezenet1_0 on 128x128 and squeezenet1_1 on 100x100 (whole: Ludwig keeps their classifier),
+regnet_y_400mf and mnasnet0_5 on 224x224,
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -20,9 +21,10 @@ holds little-endian float32 arrays, in order:
   then, for each batch norm, running_mean and running_var after that train-mode forward
 DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict name and shape.
 DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224),
-densenet161.txt, densenet169.txt, densenet201.txt: the
-same names and shapes
-alone (no weights: tens of millions).
+densenet161.txt, densenet169.txt, densenet201.txt,
+regnet_x_400mf.txt, regnet_x_1_6gf.txt, regnet_y_1_6gf.txt, mnasnet0_75.txt, mnasnet1_0.txt,
+mnasnet1_3.txt: the same names and shapes
+alone (no weights: tens of millions). DIR/regnet_stages.txt: every RegNet variant's stages.
 """
 import os
 import re
@@ -95,7 +97,7 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
     elif isinstance(variant, str) and variant.startswith("vit"):
         F = m.heads[-1].in_features  # Ludwig's _remove_softmax_layer: heads[-1] = Identity
         m.heads[-1] = torch.nn.Identity()
-    elif isinstance(variant, str) and not hasattr(m, "classifier"):  # resnext: fc as resnet's
+    elif isinstance(variant, str) and not hasattr(m, "classifier"):  # resnext, regnet: fc
         F = m.fc.in_features
         m.fc = torch.nn.Identity()
     elif isinstance(variant, str):
@@ -153,6 +155,25 @@ def names_only(d, name, build, head="fc."):
                 f.write(PREFIX + n + "\n")
 
 
+def regnet_stages(d):
+    """DIR/regnet_stages.txt: per RegNet variant Ludwig lists, the stages torchvision's
+    regnet_<v>() builds (its BlockParams, caught before the model is made: y_128gf alone is
+    644 million parameters): the variant, then per stage blocks, width and group width."""
+    from torchvision.models import regnet
+    built = regnet._regnet
+    regnet._regnet = lambda params, weights, progress, **kw: params
+    try:
+        with open(os.path.join(d, "regnet_stages.txt"), "w") as f:
+            for v in ["x_400mf", "x_800mf", "x_1_6gf", "x_3_2gf", "x_8gf", "x_16gf", "x_32gf",
+                      "y_400mf", "y_800mf", "y_1_6gf", "y_3_2gf", "y_8gf", "y_16gf", "y_32gf",
+                      "y_128gf"]:
+                p = getattr(regnet, "regnet_" + v)(weights=None)
+                f.write(v + "".join(f" {n} {w} {g}" for n, w, g in
+                                    zip(p.depths, p.widths, p.group_widths)) + "\n")
+    finally:
+        regnet._regnet = built
+
+
 def main():
     d = sys.argv[1]
     case(d, "resnet18", 18, "resnet18-f37072fd.pth", 2, 224, 256, 3, 1)
@@ -177,6 +198,18 @@ def main():
     names_only(d, "densenet161", torchvision.models.densenet161, "classifier.")
     names_only(d, "densenet169", torchvision.models.densenet169, "classifier.")
     names_only(d, "densenet201", torchvision.models.densenet201, "classifier.")
+    # RegNetY-400MF (squeeze-excitation, grouped 3x3, projections) on 128x128; X-400MF, X-1.6GF
+    # (Ludwig's default) and Y-1.6GF by names and shapes; every variant's stages
+    case(d, "regnet_y_400mf", "regnet_y_400mf", "regnet_y_400mf-e6988f5f.pth", 2, 224, 232, 3, 10)
+    names_only(d, "regnet_x_400mf", torchvision.models.regnet_x_400mf)
+    names_only(d, "regnet_x_1_6gf", torchvision.models.regnet_x_1_6gf)
+    names_only(d, "regnet_y_1_6gf", torchvision.models.regnet_y_1_6gf)
+    regnet_stages(d)
+    # MNASNet 0_5 (Ludwig's default) on 224x224; 0_75, 1_0, 1_3 (their rounded depths) by names
+    case(d, "mnasnet0_5", "mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth", 2, 224, 256, 3, 11)
+    names_only(d, "mnasnet0_75", torchvision.models.mnasnet0_75, "classifier.1.")
+    names_only(d, "mnasnet1_0", torchvision.models.mnasnet1_0, "classifier.1.")
+    names_only(d, "mnasnet1_3", torchvision.models.mnasnet1_3, "classifier.1.")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,9 @@
 #  - squeezenet 1_1 from scratch: Ludwig keeps its whole classifier (the final 1x1 conv
 #    classifier.1 (1000, 512, 1, 1) in model_weights, 1000 outputs), its Dropout(0.5) in training
 #    only (predict reproduces the test predictions); 1_0's missing file named, a bad variant
-#    refused; densenet: 201's missing file named, model_variant 122 refused with its line.
+#    refused; densenet: 201's missing file named, model_variant 122 refused with its line;
+#  - regnet: the default variant's missing file named, a variant Ludwig does not list refused;
+#  - mnasnet: 0_5 from scratch, predict reproduces it; 1_0's missing file named; a bad variant.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -160,5 +162,29 @@ cfg dnmiss 201 "      model_cache_dir: $T/nocache" densenet
 expect densenet_missing 2 "encoder densenet 201 with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/densenet201-c1103571.pth" -- --config "$T/dnmiss.yaml" $DATA
 cfg dnbad 122 "" densenet
 expect densenet_variant 1 "dnbad.yaml:6:22: input feature 'image_path': encoder.model_variant 122 is not a densenet Ludwig builds (121, 161, 169 or 201)" -- --config "$T/dnbad.yaml" $DATA
+# regnet: Ludwig's default variant (x_1_6gf) accepted, its missing file named; a variant Ludwig
+# does not list refused with its line (the numbers are test_tvresnet's)
+cfg rgmiss x_1_6gf "      model_cache_dir: $T/nocache" regnet
+expect regnet_missing 2 "encoder regnet x_1_6gf with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/regnet_x_1_6gf-a12f2b72.pth" -- --config "$T/rgmiss.yaml" $DATA
+cfg rgbad y_2gf "" regnet
+expect regnet_variant 1 "rgbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of x_1_6gf,x_16gf,x_32gf,x_3_2gf,x_400mf,x_800mf,x_8gf,y_128gf,y_16gf,y_1_6gf,y_32gf,y_3_2gf,y_400mf,y_800mf,y_8gf, got 'y_2gf'" -- --config "$T/rgbad.yaml" $DATA
+# mnasnet: 0_5 (Ludwig's default) from scratch (its classifier's dropout in training only:
+# predict reproduces the test predictions); 1_0's missing file named; a variant Ludwig does not
+# list refused
+cfg mnas 0_5 "      use_pretrained: false" mnasnet
+expect mnasnet_0_5 0 "input 3x224x224" -- --config "$T/mnas.yaml" $DATA
+R="$T/out-mnasnet_0_5/experiment_run"
+grep -q '"torchvision_model_type": "mnasnet"' "$R/model/training_set_metadata.json" ||
+    fail "mnasnet: the metadata does not name the torchvision model"
+set +e
+"$LUDWIG_C" predict --model_path "$R/model" --dataset "$D/mnist_subset.csv" --raw_data "$D/mnist_subset.zip" \
+    --split test --output_directory "$T/pred-mnas" --threads 2 > "$T/pred-mnas.log" 2>&1 || { cat "$T/pred-mnas.log"; fail "mnasnet predict"; }
+set -e
+cmp -s "$R/predictions_parquet.csv" "$T/pred-mnas/predictions_parquet.csv" ||
+    fail "mnasnet: predict's test predictions differ from the experiment's"
+cfg mnmiss 1_0 "      model_cache_dir: $T/nocache" mnasnet
+expect mnasnet_missing 2 "mnasnet1.0_top1_73.512-f206786ef8.pth" -- --config "$T/mnmiss.yaml" $DATA
+cfg mnbad 2_0 "" mnasnet
+expect mnasnet_variant 1 "mnbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of 0_5,0_75,1_0,1_3, got '2_0'" -- --config "$T/mnbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

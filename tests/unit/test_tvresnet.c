@@ -121,13 +121,18 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
 
 /* variant < 0: MobileNetV3, -1 small, -2 large; <= -100: EfficientNet -100 - tv_variant;
  * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2;
- * <= -600: SqueezeNet -600 - tv_variant; >= 1000: DenseNet variant - 1000 */
+ * -500 .. -599: RegNet -500 - tv_variant; -600 .. -699: MNASNet -600 - tv_variant;
+ * -700 .. -799: SqueezeNet -700 - tv_variant; >= 1000: DenseNet variant - 1000 */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
     if (variant >= 1000)
         return build_enc(LC_ENC_TV_DENSENET, variant - 1000, 0, S, K, B, threads, e);
+    if (variant <= -700)
+        return build_enc(LC_ENC_TV_SQUEEZENET, -700 - variant, 0, S, K, B, threads, e);
     if (variant <= -600)
-        return build_enc(LC_ENC_TV_SQUEEZENET, -600 - variant, 0, S, K, B, threads, e);
+        return build_enc(LC_ENC_TV_MNASNET, -600 - variant, 0, S, K, B, threads, e);
+    if (variant <= -500)
+        return build_enc(LC_ENC_TV_REGNET, -500 - variant, 0, S, K, B, threads, e);
     if (variant == -400)
         return build_enc(LC_ENC_TV_MOBILENETV2, 0, 0, S, K, B, threads, e);
     if (variant <= -300)
@@ -228,7 +233,7 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
                 m->layers[i].u.rate = 0.0f;
         }
     CHECK(pool != NULL && (find_tv(m, "avgpool") != NULL || find_tv(m, "heads") != NULL ||
-                           find_tv(m, "classifier.3") != NULL));
+                           find_tv(m, "classifier.3") != NULL || find_tv(m, "mean") != NULL));
     if (st || !same_all || !pool)
         goto out;
     /* the binary: x, hw, hb, g, eval, train, grads..., running stats... */
@@ -368,15 +373,24 @@ static void planning_errors(void)
         lc_model_free(m);
     }
     memset(&e, 0, sizeof e);
-    m = build(-602, 64, 2, 2, 1, &e);
+    m = build(-702, 64, 2, 2, 1, &e);
     CHECK(m == NULL && strstr(e.msg, "squeezenet variant 2"));
     lc_model_free(m);
     memset(&e, 0, sizeof e);
-    m = build(-600, 224, 2, 2, 1, &e);
+    m = build(-700, 224, 2, 2, 1, &e);
     CHECK_MSG(m != NULL, "%s", e.msg);
     if (m) /* 1_0 at 224: ceil-mode pools 109 -> 54 -> 27 -> 13 */
         CHECK(m->layers[m->heads[0].layer].in_n == 1000 && find_tv(m, "features.11") &&
               find_tv(m, "features.11")->u.pool.OH == 13 && find_tv(m, "features.6")->u.pool.OH == 27);
+    lc_model_free(m);
+    /* a regnet variant that is not one of Ludwig's 15 */
+    memset(&e, 0, sizeof e);
+    m = build(-515, 64, 2, 2, 1, &e);
+    CHECK(m == NULL && strstr(e.msg, "regnet variant 15"));
+    lc_model_free(m);
+    memset(&e, 0, sizeof e);
+    m = build(-604, 64, 2, 2, 1, &e);
+    CHECK(m == NULL && strstr(e.msg, "mnasnet variant 4"));
     lc_model_free(m);
 }
 
@@ -410,6 +424,41 @@ static void names_only(const char *dir, const char *name, lc_enc_type enc, int v
     free(x);
 }
 
+/* Every RegNet variant Ludwig lists: the stages (blocks, width, group width) ludwig-c derives
+ * from the variant's parameters, against those torchvision's BlockParams derives */
+static void regnet_stages(const char *dir)
+{
+    char p[512], line[512];
+    snprintf(p, sizeof p, "%s/regnet_stages.txt", dir);
+    FILE *f = fopen(p, "r");
+    CHECK_MSG(f != NULL, "cannot read %s", p);
+    int nv = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        char name[32];
+        int t[24], n = 0, off = 0, used = 0;
+        if (sscanf(line, "%31s%n", name, &off) != 1)
+            continue;
+        while (n < 24 && sscanf(line + off, "%d%n", &t[n], &used) == 1) {
+            off += used;
+            n++;
+        }
+        int v = -1;
+        for (int k = 0; k < 15; k++)
+            if (strcmp(name, lc_tv_regnet_variants[k]) == 0)
+                v = k;
+        int d[8], w[8], g[8];
+        int ns = lc_tv_regnet_stages(v, d, w, g, 8), same = v >= 0 && ns * 3 == n;
+        for (int k = 0; same && k < ns; k++)
+            same = d[k] == t[3 * k] && w[k] == t[3 * k + 1] && g[k] == t[3 * k + 2];
+        CHECK_MSG(same, "regnet %s: stages differ from torchvision's (%s)", name, line);
+        nv++;
+    }
+    if (f)
+        fclose(f);
+    CHECK_MSG(nv == 15, "regnet: %d variants in %s, Ludwig lists 15", nv, p);
+    printf("test_tvresnet: regnet: the stages of all %d variants (blocks, widths, group widths) as torchvision derives them\n", nv);
+}
+
 /* test_tvresnet [DIR]: DIR holds what gen_tv_resnet.py wrote (kept); without it, a temporary
  * directory it writes now */
 int main(int argc, char **argv)
@@ -439,8 +488,10 @@ int main(int argc, char **argv)
                      {"resnext50_32x4d", "resnext50_32x4d-1a0047aa.pth", -300},
                      {"vit_b_16_64", "vit_b_16-c867db91.pth", -200},
                      {"densenet121", "densenet121-a639ec97.pth", 1121},
-                     {"squeezenet1_0", "squeezenet1_0-b66bff10.pth", -600},
-                     {"squeezenet1_1", "squeezenet1_1-b8a52dc0.pth", -601}};
+                     {"squeezenet1_0", "squeezenet1_0-b66bff10.pth", -700},
+                     {"squeezenet1_1", "squeezenet1_1-b8a52dc0.pth", -701},
+                     {"regnet_y_400mf", "regnet_y_400mf-e6988f5f.pth", -507},
+                     {"mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth", -600}};
         for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
@@ -470,6 +521,13 @@ int main(int argc, char **argv)
         names_only(dir, "densenet161", LC_ENC_TV_DENSENET, 161, 0, 64, 482, 161);
         names_only(dir, "densenet169", LC_ENC_TV_DENSENET, 169, 0, 64, 506, 169);
         names_only(dir, "densenet201", LC_ENC_TV_DENSENET, 201, 0, 64, 602, 201);
+        names_only(dir, "regnet_x_400mf", LC_ENC_TV_REGNET, 0, 0, 64, 213, 71);
+        names_only(dir, "regnet_x_1_6gf", LC_ENC_TV_REGNET, 2, 0, 64, 177, 59);
+        names_only(dir, "regnet_y_1_6gf", LC_ENC_TV_REGNET, 9, 0, 64, 366, 86);
+        regnet_stages(dir);
+        names_only(dir, "mnasnet0_75", LC_ENC_TV_MNASNET, 1, 0, 64, 156, 52);
+        names_only(dir, "mnasnet1_0", LC_ENC_TV_MNASNET, 2, 0, 64, 156, 52);
+        names_only(dir, "mnasnet1_3", LC_ENC_TV_MNASNET, 3, 0, 64, 156, 52);
     }
     if (argc < 2)
         lc_rm_tree(dir);

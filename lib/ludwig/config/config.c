@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -648,6 +648,8 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "mobilenetv2") == 0 ? &lc_sec_tv_mobilenetv2
                              : strcmp(ename, "densenet") == 0 ? &lc_sec_tv_densenet
                              : strcmp(ename, "squeezenet") == 0 ? &lc_sec_tv_squeezenet
+                             : strcmp(ename, "regnet") == 0 ? &lc_sec_tv_regnet
+                             : strcmp(ename, "mnasnet") == 0 ? &lc_sec_tv_mnasnet
                                                                  : NULL;
     if (!esec) {
         if (et)
@@ -1147,7 +1149,9 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                   {"resnext", LC_ENC_TV_RESNEXT, lc_tv_resnext_variants, 3},
                   {"vit", LC_ENC_TV_VIT, lc_tv_vit_variants, 5},
                   {"efficientnet", LC_ENC_TV_EFFICIENTNET, lc_tv_efficientnet_variants, 11},
-                  {"squeezenet", LC_ENC_TV_SQUEEZENET, lc_tv_squeezenet_variants, 2}};
+                  {"squeezenet", LC_ENC_TV_SQUEEZENET, lc_tv_squeezenet_variants, 2},
+                  {"regnet", LC_ENC_TV_REGNET, lc_tv_regnet_variants, 15},
+                  {"mnasnet", LC_ENC_TV_MNASNET, lc_tv_mnasnet_variants, 4}};
     for (size_t t = 0; etype && t < sizeof tv_str / sizeof tv_str[0]; t++)
         if (strcmp(etype, tv_str[t].type) == 0) {
             const char *mv = jstr(enc, "model_variant");

@@ -182,6 +182,12 @@ static const lc_key tv_densenet_keys[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
 };
 const lc_section lc_sec_tv_densenet = {"encoder", tv_densenet_keys};
+/* regnet: Ludwig's list and default (x_1_6gf) */
+TV_ENCODER_KEYS(tv_regnet_keys, "regnet", "x_1_6gf",
+                "x_1_6gf|x_16gf|x_32gf|x_3_2gf|x_400mf|x_800mf|x_8gf|y_128gf|y_16gf|y_1_6gf|y_32gf|y_3_2gf|y_400mf|y_800mf|y_8gf");
+const lc_section lc_sec_tv_regnet = {"encoder", tv_regnet_keys};
+TV_ENCODER_KEYS(tv_mnasnet_keys, "mnasnet", "0_5", "0_5|0_75|1_0|1_3");
+const lc_section lc_sec_tv_mnasnet = {"encoder", tv_mnasnet_keys};
 
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},

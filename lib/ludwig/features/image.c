@@ -64,7 +64,8 @@ int lc_enc_is_tv(const lc_input_spec *s)
     return s->enc == LC_ENC_TV_RESNET || s->enc == LC_ENC_TV_MOBILENETV3 ||
            s->enc == LC_ENC_TV_EFFICIENTNET || s->enc == LC_ENC_TV_VIT ||
            s->enc == LC_ENC_TV_RESNEXT || s->enc == LC_ENC_TV_MOBILENETV2 ||
-           s->enc == LC_ENC_TV_DENSENET || s->enc == LC_ENC_TV_SQUEEZENET;
+           s->enc == LC_ENC_TV_DENSENET || s->enc == LC_ENC_TV_SQUEEZENET ||
+           s->enc == LC_ENC_TV_REGNET || s->enc == LC_ENC_TV_MNASNET;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -76,6 +77,8 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_MOBILENETV2  ? "mobilenetv2"
            : s->enc == LC_ENC_TV_DENSENET     ? "densenet"
            : s->enc == LC_ENC_TV_SQUEEZENET   ? "squeezenet"
+           : s->enc == LC_ENC_TV_REGNET       ? "regnet"
+           : s->enc == LC_ENC_TV_MNASNET      ? "mnasnet"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -94,6 +97,10 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 11 ? lc_tv_efficientnet_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_SQUEEZENET)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 2 ? lc_tv_squeezenet_variants[s->tv_variant] : "?");
+    else if (s->enc == LC_ENC_TV_REGNET)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 15 ? lc_tv_regnet_variants[s->tv_variant] : "?");
+    else if (s->enc == LC_ENC_TV_MNASNET)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 4 ? lc_tv_mnasnet_variants[s->tv_variant] : "?");
     else
         snprintf(buf, n, "%d%s", s->tv_variant, s->tv_wide ? "_2" : "");
     return buf;
@@ -146,7 +153,28 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_DENSENET, 169, 0, 256, 224, BL, "densenet169-b2777c0a.pth"},
                {LC_ENC_TV_DENSENET, 201, 0, 256, 224, BL, "densenet201-c1103571.pth"},
                {LC_ENC_TV_SQUEEZENET, 0, 0, 256, 224, BL, "squeezenet1_0-b66bff10.pth"},
-               {LC_ENC_TV_SQUEEZENET, 1, 0, 256, 224, BL, "squeezenet1_1-b8a52dc0.pth"}};
+               {LC_ENC_TV_SQUEEZENET, 1, 0, 256, 224, BL, "squeezenet1_1-b8a52dc0.pth"},
+               /* RegNet: IMAGENET1K_V2 (resize 232), y_128gf's DEFAULT the SWAG weights at 384 */
+               {LC_ENC_TV_REGNET, 0, 0, 232, 224, BL, "regnet_x_400mf-62229a5f.pth"},
+               {LC_ENC_TV_REGNET, 1, 0, 232, 224, BL, "regnet_x_800mf-94a99ebd.pth"},
+               {LC_ENC_TV_REGNET, 2, 0, 232, 224, BL, "regnet_x_1_6gf-a12f2b72.pth"},
+               {LC_ENC_TV_REGNET, 3, 0, 232, 224, BL, "regnet_x_3_2gf-7071aa85.pth"},
+               {LC_ENC_TV_REGNET, 4, 0, 232, 224, BL, "regnet_x_8gf-2b70d774.pth"},
+               {LC_ENC_TV_REGNET, 5, 0, 232, 224, BL, "regnet_x_16gf-ba3796d7.pth"},
+               {LC_ENC_TV_REGNET, 6, 0, 232, 224, BL, "regnet_x_32gf-6eb8fdc6.pth"},
+               {LC_ENC_TV_REGNET, 7, 0, 232, 224, BL, "regnet_y_400mf-e6988f5f.pth"},
+               {LC_ENC_TV_REGNET, 8, 0, 232, 224, BL, "regnet_y_800mf-58fc7688.pth"},
+               {LC_ENC_TV_REGNET, 9, 0, 232, 224, BL, "regnet_y_1_6gf-0d7bc02a.pth"},
+               {LC_ENC_TV_REGNET, 10, 0, 232, 224, BL, "regnet_y_3_2gf-9180c971.pth"},
+               {LC_ENC_TV_REGNET, 11, 0, 232, 224, BL, "regnet_y_8gf-dc2b1b54.pth"},
+               {LC_ENC_TV_REGNET, 12, 0, 232, 224, BL, "regnet_y_16gf-3e4a00f9.pth"},
+               {LC_ENC_TV_REGNET, 13, 0, 232, 224, BL, "regnet_y_32gf-8db6d4b5.pth"},
+               {LC_ENC_TV_REGNET, 14, 0, 384, 384, BC, "regnet_y_128gf_swag-c8ce3e52.pth"},
+               /* MNASNet: IMAGENET1K_V1 (0_5 and 1_0 resize 256, 0_75 and 1_3 232) */
+               {LC_ENC_TV_MNASNET, 0, 0, 256, 224, BL, "mnasnet0.5_top1_67.823-3ffadce67e.pth"},
+               {LC_ENC_TV_MNASNET, 1, 0, 232, 224, BL, "mnasnet0_75-7090bc5f.pth"},
+               {LC_ENC_TV_MNASNET, 2, 0, 256, 224, BL, "mnasnet1.0_top1_73.512-f206786ef8.pth"},
+               {LC_ENC_TV_MNASNET, 3, 0, 232, 224, BL, "mnasnet1_3-a4c69d6f.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)

@@ -105,7 +105,7 @@ lc_status lc_image_dims_from_meta(const cJSON *meta, const char *path, const cha
 /* The decoded images (n, C, H, W) of column f and their metadata into col; images come from
  * raw_data (a zip) or the directory of src_path. */
 /* A torchvision encoder (resnet, wide_resnet, resnext, mobilenetv2/v3, efficientnet, vit,
- * densenet, squeezenet)? */
+ * densenet, squeezenet, regnet, mnasnet)? */
 int lc_enc_is_tv(const lc_input_spec *s);
 /* The pretrained weights file torchvision's DEFAULT weights for encoder s name (NULL for an
  * encoder or variant it has none for) and, when t is not NULL, the transform they expect. */

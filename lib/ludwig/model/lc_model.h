@@ -124,8 +124,12 @@ typedef enum lc_enc_type {
     LC_ENC_TV_MOBILENETV2,  /* image `mobilenetv2`: torchvision's MobileNetV2 (variant base) */
     LC_ENC_TV_DENSENET,     /* image `densenet`: torchvision's DenseNet-BC (tv_variant 121, 161,
                              * 169, 201) without its classifier: the averaged relu(norm5) */
-    LC_ENC_TV_SQUEEZENET    /* image `squeezenet`: torchvision's SqueezeNet (tv_variant 0..1:
+    LC_ENC_TV_SQUEEZENET,   /* image `squeezenet`: torchvision's SqueezeNet (tv_variant 0..1:
                              * 1_0, 1_1) with its whole classifier (Ludwig keeps it) */
+    LC_ENC_TV_REGNET,       /* image `regnet`: torchvision's RegNet (tv_variant 0..14:
+                             * lc_tv_regnet_variants) without its fc */
+    LC_ENC_TV_MNASNET       /* image `mnasnet`: torchvision's MNASNet (tv_variant 0..3: 0_5,
+                             * 0_75, 1_0, 1_3) without its last Linear */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -190,6 +194,13 @@ extern const char *const lc_tv_efficientnet_variants[11];
 extern const char *const lc_tv_vit_variants[5];
 extern const char *const lc_tv_resnext_variants[3];
 extern const char *const lc_tv_squeezenet_variants[2];
+extern const char *const lc_tv_regnet_variants[15];
+extern const char *const lc_tv_mnasnet_variants[4];
+
+/* RegNet variant tv_variant's stages as torchvision's BlockParams.from_init_params derives them:
+ * blocks, width and group width per stage; returns the number of stages (-1: unknown variant
+ * or more than max) */
+int lc_tv_regnet_stages(int variant, int *depths, int *widths, int *group_widths, int max);
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,

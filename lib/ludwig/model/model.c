@@ -984,7 +984,7 @@ static lc_status tv_convg(planner *pl, node *at, tv_map *m, int OC, int k, int s
     l->u.conv = cv;
     int G = groups > 1 ? groups : 1;
     l->fan_in = (size_t)(m->C / G) * k * k;
-    l->fan_out = (size_t)(OC / G) * k * k; /* torch's fan_out of a grouped weight */
+    l->fan_out = (size_t)OC * k * k; /* torch's fan_out: out_channels x k x k, whatever the groups */
     add_params(pl, l, (size_t)OC * (m->C / G) * k * k, bias ? (size_t)OC : 0,
                LC_INIT_KAIMING_NORMAL_FAN_OUT, LC_INIT_ZEROS);
     *at = here(pl);
@@ -1858,6 +1858,227 @@ static lc_status plan_tv_squeezenet(planner *pl, node *at, const lc_input_spec *
     return tv_global_avg(pl, at, &m, "classifier.3", fz);
 }
 
+/* ---- torchvision's RegNet (torchvision/models/regnet.py, 0.14) ---- */
+
+/* Ludwig 0.10.3's regnet model_variant names, by lc_input_spec.tv_variant */
+const char *const lc_tv_regnet_variants[15] = {"x_400mf", "x_800mf", "x_1_6gf", "x_3_2gf",
+                                               "x_8gf",   "x_16gf",  "x_32gf",  "y_400mf",
+                                               "y_800mf", "y_1_6gf", "y_3_2gf", "y_8gf",
+                                               "y_16gf",  "y_32gf",  "y_128gf"};
+
+/* Each variant's regnet_<v>() arguments to BlockParams.from_init_params (depth, w_0, w_a, w_m,
+ * group_width; the Y variants se_ratio 0.25; bottleneck_multiplier 1 in all) */
+static const struct {
+    int depth, w0;
+    double wa, wm;
+    int gw, se;
+} tv_regnet_cfg[15] = {
+    {22, 24, 24.48, 2.54, 16, 0},     {16, 56, 35.73, 2.28, 16, 0},
+    {18, 80, 34.01, 2.25, 24, 0},     {25, 88, 26.31, 2.25, 48, 0},
+    {23, 80, 49.56, 2.88, 120, 0},    {22, 216, 55.59, 2.1, 128, 0},
+    {23, 320, 69.86, 2.0, 168, 0},    {16, 48, 27.89, 2.09, 8, 1},
+    {14, 56, 38.84, 2.4, 16, 1},      {27, 48, 20.71, 2.65, 24, 1},
+    {21, 80, 42.63, 2.66, 24, 1},     {17, 192, 76.82, 2.19, 56, 1},
+    {18, 200, 106.23, 2.48, 112, 1},  {20, 232, 115.89, 2.53, 232, 1},
+    {27, 456, 160.83, 2.52, 264, 1}};
+
+/* BlockParams.from_init_params as torch computes it (float32 tensors, the Python scalars cast
+ * to float, torch.round half to even): the width of block i is
+ * round(w_0 w_m^round(log((i w_a + w_0) / w_0) / log(w_m)) / 8) 8; the runs of equal widths are
+ * the stages; then _adjust_widths_groups_compatibilty: the group width min(group_width, width)
+ * and the width _make_divisible by it. Returns the number of stages (at most max), -1 for an
+ * unknown variant. */
+int lc_tv_regnet_stages(int variant, int *depths, int *widths, int *group_widths, int max)
+{
+    if (variant < 0 || variant > 14)
+        return -1;
+    int ns = 0, prev = -1;
+    float wa = (float)tv_regnet_cfg[variant].wa, wm = (float)tv_regnet_cfg[variant].wm;
+    float w0 = (float)tv_regnet_cfg[variant].w0;
+    float lwm = (float)log(tv_regnet_cfg[variant].wm);
+    for (int i = 0; i < tv_regnet_cfg[variant].depth; i++) {
+        float cont = (float)i * wa + w0;
+        float cap = nearbyintf(logf(cont / w0) / lwm);
+        int w = (int)(nearbyintf(w0 * powf(wm, cap) / 8.0f) * 8.0f);
+        if (w != prev) {
+            if (ns == max)
+                return -1;
+            widths[ns] = w;
+            depths[ns++] = 0;
+            prev = w;
+        }
+        depths[ns - 1]++;
+    }
+    for (int k = 0; k < ns; k++) {
+        int g = tv_regnet_cfg[variant].gw < widths[k] ? tv_regnet_cfg[variant].gw : widths[k];
+        /* torchvision's _make_divisible(w, g) */
+        int w = (int)(widths[k] + g / 2.0) / g * g;
+        if (w < g)
+            w = g;
+        if (w < 0.9 * widths[k])
+            w += g;
+        widths[k] = w;
+        group_widths[k] = g;
+    }
+    return ns;
+}
+
+/* RegNet's and MNASNet's initialisation touches only the convolutions' weights (tv_convg's
+ * N(0, 2 / (kh kw out_channels))): the squeeze-excitation's biases keep torch's default
+ * U(+-1/sqrt(fan_in)) */
+static void tv_init_conv_bias_default(planner *pl, int from)
+{
+    for (int i = from; i < pl->n; i++)
+        if (pl->layers[i].type == LC_L_CONV && pl->layers[i].b_n)
+            pl->layers[i].b_init = LC_INIT_TORCH_DEFAULT;
+}
+
+/* torchvision's RegNet up to its avgpool (Ludwig replaces fc with Identity): stem (3x3 stride 2
+ * to 32, BN, ReLU), trunk_output.block<s>.block<s>-<i> ResBottleneckBlocks: proj (1x1 conv with
+ * the stride and BN, when the width or the size changes), f.a (1x1, BN, ReLU), f.b (3x3 with the
+ * stride, width / group_width groups, BN, ReLU), f.se (Y: SqueezeExcitation to
+ * round(0.25 x the block's input width), ReLU, Sigmoid), f.c (1x1, BN), the sum, ReLU. Batch
+ * norms eps 1e-5, momentum 0.1. */
+static lc_status plan_tv_regnet(planner *pl, node *at, const lc_input_spec *s)
+{
+    int v = s->tv_variant, fz = s->tv_frozen;
+    int depths[8], widths[8], gws[8];
+    int ns = lc_tv_regnet_stages(v, depths, widths, gws, 8);
+    if (ns < 1)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': regnet variant %d", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the regnet encoder takes 3-channel images (got %d)", s->name, s->C);
+    pl->part = LC_PART_ENC_TV;
+    int first = pl->n, se = tv_regnet_cfg[v].se;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[96];
+    if ((st = tv_convg(pl, at, &m, 32, 3, 2, 1, 1, 0, "stem.0", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "stem.1", 1e-5f, 0.1f, LC_ACT_RELU, fz)))
+        return st;
+    for (int k = 0; k < ns; k++)
+        for (int b = 0; b < depths[k]; b++) {
+            int win = m.C, wout = widths[k], stride = b == 0 ? 2 : 1;
+            node in = *at, skip = *at;
+            tv_map mi = m;
+#define RGN(fmt) (snprintf(nm, sizeof nm, "trunk_output.block%d.block%d-%d" fmt, k + 1, k + 1, b), nm)
+            /* torch's order: proj, then f */
+            if (win != wout || stride != 1) {
+                tv_map pm = mi;
+                if ((st = tv_convg(pl, &skip, &pm, wout, 1, stride, 0, 1, 0, RGN(".proj.0"), fz)) ||
+                    (st = tv_bn_act(pl, &skip, &pm, RGN(".proj.1"), 1e-5f, 0.1f, LC_ACT_LINEAR, fz)))
+                    return st;
+            }
+            *at = in;
+            if ((st = tv_convg(pl, at, &m, wout, 1, 1, 0, 1, 0, RGN(".f.a.0"), fz)) ||
+                (st = tv_bn_act(pl, at, &m, RGN(".f.a.1"), 1e-5f, 0.1f, LC_ACT_RELU, fz)) ||
+                (st = tv_convg(pl, at, &m, wout, 3, stride, 1, wout / gws[k], 0, RGN(".f.b.0"), fz)) ||
+                (st = tv_bn_act(pl, at, &m, RGN(".f.b.1"), 1e-5f, 0.1f, LC_ACT_RELU, fz)))
+                return st;
+            if (se && (st = tv_squeeze_excite(pl, at, &m, (int)nearbyint(0.25 * win), LC_ACT_RELU,
+                                              LC_ACT_SIGMOID, RGN(".f.se"), fz)))
+                return st;
+            if ((st = tv_convg(pl, at, &m, wout, 1, 1, 0, 1, 0, RGN(".f.c.0"), fz)) ||
+                (st = tv_bn_act(pl, at, &m, RGN(".f.c.1"), 1e-5f, 0.1f, LC_ACT_LINEAR, fz)))
+                return st;
+            int from = pl->n;
+            if ((st = add_residual(pl, at, skip)) ||
+                (st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1)))
+                return st;
+            tv_tag(pl, from, RGN(""), fz);
+#undef RGN
+        }
+    if ((st = tv_global_avg(pl, at, &m, "avgpool", fz)))
+        return st;
+    tv_init_conv_bias_default(pl, first);
+    return LC_OK;
+}
+
+/* ---- torchvision's MNASNet (torchvision/models/mnasnet.py, 0.14) ---- */
+
+/* Ludwig 0.10.3's mnasnet model_variant names (the depth multiplier alpha), by tv_variant */
+const char *const lc_tv_mnasnet_variants[4] = {"0_5", "0_75", "1_0", "1_3"};
+
+/* torchvision's _round_to_multiple_of(val, divisor) with its round-up bias 0.9: up to the next
+ * multiple unless the nearest one is at least 0.9 val */
+static int tv_round_to_multiple(double val, int divisor)
+{
+    int r = (int)(val + divisor / 2.0) / divisor * divisor;
+    if (r < divisor)
+        r = divisor;
+    return r >= 0.9 * val ? r : r + divisor;
+}
+
+/* torchvision's MNASNet (B1, version 2: the stem scaled too) up to its classifier's Dropout(0.2)
+ * (Ludwig replaces classifier[-1], the Linear, with Identity). Depths
+ * _round_to_multiple_of({32, 16, 24, 40, 80, 96, 192, 320} x alpha, 8); layers.0-2 3x3 stride 2,
+ * BN, ReLU; layers.3-5 depthwise 3x3, BN, ReLU; layers.6-7 1x1, BN; layers.8-13 stacks of
+ * _InvertedResidual (layers.<j>: 0 1x1 expansion, 1 BN, 2 ReLU, 3 depthwise kxk with the stride,
+ * 4 BN, 5 ReLU, 6 1x1 projection, 7 BN; the residual when the stride is 1 and the channels
+ * stay); layers.14-16 1x1 to 1280, BN, ReLU; the mean over the map. Batch norms eps 1e-5,
+ * momentum 1 - 0.9997. */
+static lc_status plan_tv_mnasnet(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const double alpha[4] = {0.5, 0.75, 1.0, 1.3};
+    static const int base[8] = {32, 16, 24, 40, 80, 96, 192, 320};
+    /* the stacks: kernel, stride, expansion, repeats */
+    static const int stk[6][4] = {{3, 2, 3, 3}, {5, 2, 3, 3}, {5, 2, 6, 3},
+                                  {3, 1, 6, 2}, {5, 2, 6, 4}, {3, 1, 6, 1}};
+    int v = s->tv_variant, fz = s->tv_frozen;
+    if (v < 0 || v > 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': mnasnet variant %d", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the mnasnet encoder takes 3-channel images (got %d)", s->name, s->C);
+    int d[8];
+    for (int k = 0; k < 8; k++)
+        d[k] = tv_round_to_multiple(base[k] * alpha[v], 8);
+    const float eps = 1e-5f, mom = (float)(1.0 - 0.9997);
+    pl->part = LC_PART_ENC_TV;
+    int first = pl->n;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[96], nb[96];
+    if ((st = tv_convg(pl, at, &m, d[0], 3, 2, 1, 1, 0, "layers.0", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "layers.1", eps, mom, LC_ACT_RELU, fz)) ||
+        (st = tv_convg(pl, at, &m, d[0], 3, 1, 1, d[0], 0, "layers.3", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "layers.4", eps, mom, LC_ACT_RELU, fz)) ||
+        (st = tv_convg(pl, at, &m, d[1], 1, 1, 0, 1, 0, "layers.6", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "layers.7", eps, mom, LC_ACT_LINEAR, fz)))
+        return st;
+    for (int k = 0; k < 6; k++)
+        for (int r = 0; r < stk[k][3]; r++) {
+            int in_c = m.C, out = d[k + 2], kk = stk[k][0], stride = r == 0 ? stk[k][1] : 1;
+            int mid = in_c * stk[k][2];
+            node in = *at;
+#define MN(buf, j) (snprintf(buf, sizeof buf, "layers.%d.%d.layers.%d", 8 + k, r, j), buf)
+            if ((st = tv_convg(pl, at, &m, mid, 1, 1, 0, 1, 0, MN(nm, 0), fz)) ||
+                (st = tv_bn_act(pl, at, &m, MN(nb, 1), eps, mom, LC_ACT_RELU, fz)) ||
+                (st = tv_convg(pl, at, &m, mid, kk, stride, kk / 2, mid, 0, MN(nm, 3), fz)) ||
+                (st = tv_bn_act(pl, at, &m, MN(nb, 4), eps, mom, LC_ACT_RELU, fz)) ||
+                (st = tv_convg(pl, at, &m, out, 1, 1, 0, 1, 0, MN(nm, 6), fz)) ||
+                (st = tv_bn_act(pl, at, &m, MN(nb, 7), eps, mom, LC_ACT_LINEAR, fz)))
+                return st;
+#undef MN
+            if (stride == 1 && in_c == out) {
+                int from = pl->n;
+                if ((st = add_residual(pl, at, in)))
+                    return st;
+                snprintf(nm, sizeof nm, "layers.%d.%d", 8 + k, r);
+                tv_tag(pl, from, nm, fz);
+            }
+        }
+    if ((st = tv_convg(pl, at, &m, 1280, 1, 1, 0, 1, 0, "layers.14", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "layers.15", eps, mom, LC_ACT_RELU, fz)) ||
+        (st = tv_global_avg(pl, at, &m, "mean", fz)))
+        return st;
+    int from = pl->n;
+    if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, 0.2f, -1)))
+        return st;
+    tv_tag(pl, from, "classifier.0", fz);
+    tv_init_conv_bias_default(pl, first);
+    return LC_OK;
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -1946,6 +2167,10 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_densenet(pl, at, s);
     case LC_ENC_TV_SQUEEZENET:
         return plan_tv_squeezenet(pl, at, s);
+    case LC_ENC_TV_REGNET:
+        return plan_tv_regnet(pl, at, s);
+    case LC_ENC_TV_MNASNET:
+        return plan_tv_mnasnet(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1971,6 +2196,8 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_MOBILENETV2:
     case LC_ENC_TV_DENSENET:
     case LC_ENC_TV_SQUEEZENET:
+    case LC_ENC_TV_REGNET:
+    case LC_ENC_TV_MNASNET:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
