@@ -16,7 +16,8 @@
 #    evaluation: predict reproduces the test predictions), its 224 crop through the bicubic
 #    resize; b1's missing file named (its transform crops 240);
 #  - vit: b_16's missing file named before any image is read, a bad variant refused;
-#  - resnext and mobilenetv2: their missing files named.
+#  - resnext and mobilenetv2: their missing files named;
+#  - vgg: 13_bn's and 16's missing files named; variants 12 and 11_gn refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -119,5 +120,15 @@ cfg rxmiss 101_64x4d "      model_cache_dir: $T/nocache" resnext
 expect resnext_missing 2 "encoder resnext 101_64x4d with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/resnext101_64x4d-173b62eb.pth" -- --config "$T/rxmiss.yaml" $DATA
 cfg v2miss base "      model_cache_dir: $T/nocache" mobilenetv2
 expect mobilenetv2_missing 2 "mobilenet_v2-7ebf99e0.pth" -- --config "$T/v2miss.yaml" $DATA
+# vgg: model_variant an integer (11, 13, 16, 19) or a _bn string; the variant's missing file named
+# (the numbers are test_tvresnet's); 12 and 11_gn refused with their line
+cfg vggmiss 13_bn "      model_cache_dir: $T/nocache" vgg
+expect vgg_missing 2 "encoder vgg 13_bn with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/vgg13_bn-abd245e5.pth" -- --config "$T/vggmiss.yaml" $DATA
+cfg vggmiss16 16 "      model_cache_dir: $T/nocache" vgg
+expect vgg16_missing 2 "vgg16-397923af.pth" -- --config "$T/vggmiss16.yaml" $DATA
+cfg vggbad 12 "" vgg
+expect vgg_variant 1 "vggbad.yaml:6:22: input feature 'image_path': encoder.model_variant 12 is not a vgg Ludwig builds" -- --config "$T/vggbad.yaml" $DATA
+cfg vggbad2 11_gn "" vgg
+expect vgg_variant_str 1 "vggbad2.yaml:6:22: input_features[0].encoder.model_variant: expected an integer or one of 11_bn" -- --config "$T/vggbad2.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

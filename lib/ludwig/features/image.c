@@ -63,7 +63,8 @@ int lc_enc_is_tv(const lc_input_spec *s)
 {
     return s->enc == LC_ENC_TV_RESNET || s->enc == LC_ENC_TV_MOBILENETV3 ||
            s->enc == LC_ENC_TV_EFFICIENTNET || s->enc == LC_ENC_TV_VIT ||
-           s->enc == LC_ENC_TV_RESNEXT || s->enc == LC_ENC_TV_MOBILENETV2;
+           s->enc == LC_ENC_TV_RESNEXT || s->enc == LC_ENC_TV_MOBILENETV2 ||
+           s->enc == LC_ENC_TV_VGG;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -73,6 +74,7 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_VIT          ? "vit"
            : s->enc == LC_ENC_TV_RESNEXT      ? "resnext"
            : s->enc == LC_ENC_TV_MOBILENETV2  ? "mobilenetv2"
+           : s->enc == LC_ENC_TV_VGG          ? "vgg"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -89,6 +91,8 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 5 ? lc_tv_vit_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_EFFICIENTNET)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 11 ? lc_tv_efficientnet_variants[s->tv_variant] : "?");
+    else if (s->enc == LC_ENC_TV_VGG)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 8 ? lc_tv_vgg_variants[s->tv_variant] : "?");
     else
         snprintf(buf, n, "%d%s", s->tv_variant, s->tv_wide ? "_2" : "");
     return buf;
@@ -134,7 +138,16 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_VIT, 1, 0, 256, 224, BL, "vit_b_32-d86f8d99.pth"},
                {LC_ENC_TV_VIT, 2, 0, 242, 224, BL, "vit_l_16-852ce7e3.pth"},
                {LC_ENC_TV_VIT, 3, 0, 256, 224, BL, "vit_l_32-c7638314.pth"},
-               {LC_ENC_TV_VIT, 4, 0, 518, 518, BC, "vit_h_14_swag-80465313.pth"}};
+               {LC_ENC_TV_VIT, 4, 0, 518, 518, BC, "vit_h_14_swag-80465313.pth"},
+               /* VGG: IMAGENET1K_V1 (vgg16's DEFAULT, not its IMAGENET1K_FEATURES) */
+               {LC_ENC_TV_VGG, 0, 0, 256, 224, BL, "vgg11-8a719046.pth"},
+               {LC_ENC_TV_VGG, 1, 0, 256, 224, BL, "vgg11_bn-6002323d.pth"},
+               {LC_ENC_TV_VGG, 2, 0, 256, 224, BL, "vgg13-19584684.pth"},
+               {LC_ENC_TV_VGG, 3, 0, 256, 224, BL, "vgg13_bn-abd245e5.pth"},
+               {LC_ENC_TV_VGG, 4, 0, 256, 224, BL, "vgg16-397923af.pth"},
+               {LC_ENC_TV_VGG, 5, 0, 256, 224, BL, "vgg16_bn-6c64b313.pth"},
+               {LC_ENC_TV_VGG, 6, 0, 256, 224, BL, "vgg19-dcbb9e9d.pth"},
+               {LC_ENC_TV_VGG, 7, 0, 256, 224, BL, "vgg19_bn-c79401a0.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)

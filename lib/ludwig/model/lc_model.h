@@ -121,7 +121,9 @@ typedef enum lc_enc_type {
                              * b_16, b_32, l_16, l_32, h_14), the class token's final state */
     LC_ENC_TV_RESNEXT,      /* image `resnext`: torchvision's ResNeXt (tv_variant 0..2:
                              * 50_32x4d, 101_32x8d, 101_64x4d), ResNet with grouped 3x3 convs */
-    LC_ENC_TV_MOBILENETV2   /* image `mobilenetv2`: torchvision's MobileNetV2 (variant base) */
+    LC_ENC_TV_MOBILENETV2,  /* image `mobilenetv2`: torchvision's MobileNetV2 (variant base) */
+    LC_ENC_TV_VGG           /* image `vgg`: torchvision's VGG (tv_variant 0..7: 11, 11_bn, 13,
+                             * 13_bn, 16, 16_bn, 19, 19_bn) without its last Linear */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -185,6 +187,7 @@ typedef struct lc_input_spec {
 extern const char *const lc_tv_efficientnet_variants[11];
 extern const char *const lc_tv_vit_variants[5];
 extern const char *const lc_tv_resnext_variants[3];
+extern const char *const lc_tv_vgg_variants[8];
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,
