@@ -7,7 +7,7 @@ its outputs and gradients on real photographs.
 Usage: gen_tv_resnet.py DIR. Per case (resnet18 on 224x224, resnet50 on 128x128,
 mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s on 128x128,
 mobilenet_v2 on 160x160, resnext50_32x4d on 128x128 with four photographs (its batch-norm gradients cancel more), vit_b_16
-on 64x64, vgg11_bn on 64x64,
+on 64x64, vgg11_bn on 64x64, alexnet on 160x160,
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -18,7 +18,8 @@ holds little-endian float32 arrays, in order:
   then, for each tensor of names.txt in order, the loss's gradient in train mode
   then, for each batch norm, running_mean and running_var after that train-mode forward
 A gradient tensor of more than 2^24 values (VGG's classifier.0.weight, 25088 x 4096) holds only its
-first 2^20 values (row-major), the test compares those.
+first 2^20 values (row-major), the test compares those (AlexNet's classifier.1.weight, 9216 x
+4096, too).
 DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict name and shape.
 DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224),
 vgg11.txt, vgg16.txt, vgg19_bn.txt: the
@@ -177,6 +178,8 @@ def main():
     names_only(d, "vgg11", torchvision.models.vgg11, "classifier.6.", True)
     names_only(d, "vgg16", torchvision.models.vgg16, "classifier.6.", True)
     names_only(d, "vgg19_bn", torchvision.models.vgg19_bn, "classifier.6.", True)
+    # AlexNet on 160x160: the last map 4x4, AdaptiveAvgPool2d((6, 6))'s windows of 1 and 2
+    case(d, "alexnet", "alexnet", "alexnet-owt-7be5be79.pth", 2, 160, 183, 3, 11)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@
 #    resize; b1's missing file named (its transform crops 240);
 #  - vit: b_16's missing file named before any image is read, a bad variant refused;
 #  - resnext and mobilenetv2: their missing files named;
-#  - vgg: 13_bn's and 16's missing files named; variants 12 and 11_gn refused.
+#  - vgg: 13_bn's and 16's missing files named; variants 12 and 11_gn refused;
+#  - alexnet: its missing file named; variant large refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -130,5 +131,10 @@ cfg vggbad 12 "" vgg
 expect vgg_variant 1 "vggbad.yaml:6:22: input feature 'image_path': encoder.model_variant 12 is not a vgg Ludwig builds" -- --config "$T/vggbad.yaml" $DATA
 cfg vggbad2 11_gn "" vgg
 expect vgg_variant_str 1 "vggbad2.yaml:6:22: input_features[0].encoder.model_variant: expected an integer or one of 11_bn" -- --config "$T/vggbad2.yaml" $DATA
+# alexnet: base (its missing file named; the numbers are test_tvresnet's), another variant refused
+cfg alexmiss base "      model_cache_dir: $T/nocache" alexnet
+expect alexnet_missing 2 "encoder alexnet base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/alexnet-owt-7be5be79.pth" -- --config "$T/alexmiss.yaml" $DATA
+cfg alexbad large "" alexnet
+expect alexnet_variant 1 "alexbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'large'" -- --config "$T/alexbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

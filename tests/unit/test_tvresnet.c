@@ -125,9 +125,11 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
 
 /* variant < 0: MobileNetV3, -1 small, -2 large; <= -100: EfficientNet -100 - tv_variant;
  * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2;
- * <= -500: VGG -500 - tv_variant */
+ * <= -500: VGG -500 - tv_variant; -600: AlexNet */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
+    if (variant == -600)
+        return build_enc(LC_ENC_TV_ALEXNET, 0, 0, S, K, B, threads, e);
     if (variant <= -500)
         return build_enc(LC_ENC_TV_VGG, -500 - variant, 0, S, K, B, threads, e);
     if (variant == -400)
@@ -386,6 +388,17 @@ static void planning_errors(void)
     if (m)
         CHECK(m->layers[m->heads[0].layer].in_n == 4096);
     lc_model_free(m);
+    /* alexnet: at least 63x63 (torchvision's min_size: a 1x1 map after the third max pool) */
+    memset(&e, 0, sizeof e);
+    m = build(-600, 62, 2, 2, 1, &e);
+    CHECK(m == NULL && strstr(e.msg, "at least 63x63"));
+    lc_model_free(m);
+    memset(&e, 0, sizeof e);
+    m = build(-600, 63, 2, 2, 1, &e);
+    CHECK_MSG(m != NULL, "%s", e.msg);
+    if (m)
+        CHECK(m->layers[m->heads[0].layer].in_n == 4096);
+    lc_model_free(m);
 }
 
 /* Models checked by their state_dict's names and shapes alone (their numbers come from the code
@@ -446,7 +459,8 @@ int main(int argc, char **argv)
                      {"mobilenet_v2", "mobilenet_v2-7ebf99e0.pth", -400},
                      {"resnext50_32x4d", "resnext50_32x4d-1a0047aa.pth", -300},
                      {"vit_b_16_64", "vit_b_16-c867db91.pth", -200},
-                     {"vgg11_bn", "vgg11_bn-6002323d.pth", -501}};
+                     {"vgg11_bn", "vgg11_bn-6002323d.pth", -501},
+                     {"alexnet", "alexnet-owt-7be5be79.pth", -600}};
         for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);

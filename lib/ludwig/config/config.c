@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, vgg" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, vgg, alexnet" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -647,6 +647,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "resnext") == 0 ? &lc_sec_tv_resnext
                              : strcmp(ename, "mobilenetv2") == 0 ? &lc_sec_tv_mobilenetv2
                              : strcmp(ename, "vgg") == 0 ? &lc_sec_tv_vgg
+                             : strcmp(ename, "alexnet") == 0 ? &lc_sec_tv_alexnet
                                                                  : NULL;
     if (!esec) {
         if (et)
@@ -1145,7 +1146,8 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                   {"mobilenetv2", LC_ENC_TV_MOBILENETV2, mnv2, 1},
                   {"resnext", LC_ENC_TV_RESNEXT, lc_tv_resnext_variants, 3},
                   {"vit", LC_ENC_TV_VIT, lc_tv_vit_variants, 5},
-                  {"efficientnet", LC_ENC_TV_EFFICIENTNET, lc_tv_efficientnet_variants, 11}};
+                  {"efficientnet", LC_ENC_TV_EFFICIENTNET, lc_tv_efficientnet_variants, 11},
+                  {"alexnet", LC_ENC_TV_ALEXNET, mnv2, 1}};
     for (size_t t = 0; etype && t < sizeof tv_str / sizeof tv_str[0]; t++)
         if (strcmp(etype, tv_str[t].type) == 0) {
             const char *mv = jstr(enc, "model_variant");

@@ -180,6 +180,8 @@ static const lc_key tv_vgg_keys[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
 };
 const lc_section lc_sec_tv_vgg = {"encoder", tv_vgg_keys};
+TV_ENCODER_KEYS(tv_alexnet_keys, "alexnet", "base", "base");
+const lc_section lc_sec_tv_alexnet = {"encoder", tv_alexnet_keys};
 
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},

@@ -6,7 +6,7 @@
 
 extern const lc_section lc_sec_conv_layer, lc_sec_fc_layer, lc_sec_stacked_cnn, lc_sec_tv_resnet, lc_sec_tv_wide_resnet,
     lc_sec_tv_mobilenetv3, lc_sec_tv_efficientnet, lc_sec_tv_vit, lc_sec_tv_resnext, lc_sec_tv_mobilenetv2,
-    lc_sec_tv_vgg,
+    lc_sec_tv_vgg, lc_sec_tv_alexnet,
     lc_sec_image_pre,
     lc_sec_image_feature, lc_sec_category_pre, lc_sec_classifier, lc_sec_xent,
     lc_sec_category_output, lc_sec_combiner, lc_sec_optimizer, lc_sec_clip, lc_sec_lrs,

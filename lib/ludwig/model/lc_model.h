@@ -122,8 +122,10 @@ typedef enum lc_enc_type {
     LC_ENC_TV_RESNEXT,      /* image `resnext`: torchvision's ResNeXt (tv_variant 0..2:
                              * 50_32x4d, 101_32x8d, 101_64x4d), ResNet with grouped 3x3 convs */
     LC_ENC_TV_MOBILENETV2,  /* image `mobilenetv2`: torchvision's MobileNetV2 (variant base) */
-    LC_ENC_TV_VGG           /* image `vgg`: torchvision's VGG (tv_variant 0..7: 11, 11_bn, 13,
+    LC_ENC_TV_VGG,          /* image `vgg`: torchvision's VGG (tv_variant 0..7: 11, 11_bn, 13,
                              * 13_bn, 16, 16_bn, 19, 19_bn) without its last Linear */
+    LC_ENC_TV_ALEXNET       /* image `alexnet`: torchvision's AlexNet (variant base) without its
+                             * last Linear */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */

@@ -1753,6 +1753,53 @@ static lc_status plan_tv_vgg(planner *pl, node *at, const lc_input_spec *s)
     return LC_OK;
 }
 
+/* torchvision's AlexNet up to its classifier's second ReLU: Ludwig replaces classifier[-1] (the
+ * last Linear) with Identity, so the output is 4096 values. features: conv 11x11 stride 4 pad 2
+ * to 64, ReLU, MaxPool2d(3, 2), conv 5x5 pad 2 to 192, ReLU, MaxPool2d(3, 2), three 3x3 convs
+ * (384, 256, 256) with ReLU, MaxPool2d(3, 2); avgpool AdaptiveAvgPool2d((6, 6)); classifier
+ * Dropout(0.5), classifier.1 (Linear 9216 -> 4096), ReLU, Dropout(0.5), classifier.4 (Linear
+ * 4096 -> 4096), ReLU. torch's own initialisation (no init of torchvision's). */
+static lc_status plan_tv_alexnet(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const struct {
+        int oc, k, stride, pad, pool;
+    } cv[5] = {{64, 11, 4, 2, 1}, {192, 5, 1, 2, 1}, {384, 3, 1, 1, 0}, {256, 3, 1, 1, 0},
+               {256, 3, 1, 1, 1}};
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the alexnet encoder takes 3-channel images (got %d)", s->name, s->C);
+    if (s->H < 63 || s->W < 63) /* torchvision's min_size (63, 63): a 1x1 map after the pools */
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the alexnet encoder takes images of at least 63x63 (got %dx%d)", s->name, s->H, s->W);
+    int fz = s->tv_frozen;
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[32];
+    int idx = 0;
+    for (int k = 0; k < 5; k++) {
+        snprintf(nm, sizeof nm, "features.%d", idx++);
+        if ((st = tv_convg(pl, at, &m, cv[k].oc, cv[k].k, cv[k].stride, cv[k].pad, 1, 1, nm, fz)))
+            return st;
+        pl->layers[pl->n - 1].w_init = LC_INIT_TORCH_DEFAULT;
+        pl->layers[pl->n - 1].b_init = LC_INIT_TORCH_DEFAULT;
+        snprintf(nm, sizeof nm, "features.%d", idx++);
+        if ((st = tv_act_drop(pl, at, LC_ACT_RELU, 0.0f, nm, fz)))
+            return st;
+        if (cv[k].pool) {
+            snprintf(nm, sizeof nm, "features.%d", idx++);
+            if ((st = tv_maxpool(pl, at, &m, 3, 2, 0, nm, fz)))
+                return st;
+        }
+    }
+    if ((st = tv_adaptive_avg(pl, at, &m, 6, 6, "avgpool", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_LINEAR, 0.5f, "classifier.0", fz)) ||
+        (st = tv_linear(pl, at, 4096, LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT, "classifier.1", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_RELU, 0.5f, "classifier.3", fz)) ||
+        (st = tv_linear(pl, at, 4096, LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT, "classifier.4", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_RELU, 0.0f, "classifier.5", fz)))
+        return st;
+    return LC_OK;
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -1839,6 +1886,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_vit(pl, at, s);
     case LC_ENC_TV_VGG:
         return plan_tv_vgg(pl, at, s);
+    case LC_ENC_TV_ALEXNET:
+        return plan_tv_alexnet(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -1863,6 +1912,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_RESNEXT:
     case LC_ENC_TV_MOBILENETV2:
     case LC_ENC_TV_VGG:
+    case LC_ENC_TV_ALEXNET:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
