@@ -418,7 +418,11 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
         /* the torchvision model's identity, as Ludwig keeps it */
         char v[16];
         cJSON_AddStringToObject(pre, "torchvision_model_type", lc_tv_type(&f->enc));
-        cJSON_AddStringToObject(pre, "torchvision_model_variant", lc_tv_variant(&f->enc, v, sizeof v));
+        lc_tv_variant(&f->enc, v, sizeof v);
+        if (f->enc.enc == LC_ENC_TV_VGG && !strchr(v, '_')) /* vgg 11, 13, 16, 19: integers */
+            cJSON_AddItemToObject(pre, "torchvision_model_variant", lc_json_int(atoi(v)));
+        else
+            cJSON_AddStringToObject(pre, "torchvision_model_variant", v);
     } else if (tv) {
         cJSON_AddStringToObject(pre, "torchvision_model_type", "resnet");
         cJSON_AddItemToObject(pre, "torchvision_model_variant", lc_json_int(f->enc.tv_variant));
