@@ -9,7 +9,7 @@ mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s 
 mobilenet_v2 on 160x160, resnext50_32x4d on 128x128 with four photographs (its batch-norm gradients cancel more), vit_b_16
 on 64x64, densenet121 on 96x96 (saved under the old names of torchvision's pretrained file),
 squeezenet1_0 on 128x128 and squeezenet1_1 on 100x100 (whole: Ludwig keeps their classifier),
-regnet_y_400mf and mnasnet0_5 on 224x224,
+regnet_y_400mf and mnasnet0_5 on 224x224, vgg11_bn on 64x64, alexnet on 160x160,
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -19,11 +19,14 @@ holds little-endian float32 arrays, in order:
   train (B,F)      in train mode (batch statistics)
   then, for each tensor of names.txt in order, the loss's gradient in train mode
   then, for each batch norm, running_mean and running_var after that train-mode forward
+A gradient tensor of more than 2^24 values (VGG's classifier.0.weight, 25088 x 4096) holds only its
+first 2^20 values (row-major), the test compares those (AlexNet's classifier.1.weight, 9216 x
+4096, too).
 DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict name and shape.
 DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224),
 densenet161.txt, densenet169.txt, densenet201.txt,
 regnet_x_400mf.txt, regnet_x_1_6gf.txt, regnet_y_1_6gf.txt, mnasnet0_75.txt, mnasnet1_0.txt,
-mnasnet1_3.txt: the same names and shapes
+mnasnet1_3.txt, vgg11.txt, vgg16.txt, vgg19_bn.txt: the same names and shapes
 alone (no weights: tens of millions). DIR/regnet_stages.txt: every RegNet variant's stages.
 """
 import os
@@ -36,6 +39,7 @@ from PIL import Image
 from torchvision.transforms import functional as TF
 
 PREFIX = "input_features.module_dict.image_path__ludwig.encoder_obj.model."
+GRAD_BIG, GRAD_CAP = 1 << 24, 1 << 20  # as test_tvresnet.c
 
 
 def images(n, size, resize):
@@ -128,7 +132,8 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
     params = [(n, p) for n, p in m.named_parameters()]
     bns = [(n, mod) for n, mod in m.named_modules() if isinstance(mod, torch.nn.BatchNorm2d)]
     with open(os.path.join(d, name + ".bin"), "wb") as f:
-        for a in [x, hw, hb, g, ev, tr.detach()] + [p.grad for _, p in params] + \
+        for a in [x, hw, hb, g, ev, tr.detach()] + \
+                 [p.grad.flatten()[:GRAD_CAP] if p.numel() > GRAD_BIG else p.grad for _, p in params] + \
                  [t for _, mod in bns for t in (mod.running_mean, mod.running_var)]:
             f.write(a.detach().contiguous().numpy().astype("<f4").tobytes())
     with open(os.path.join(d, name + ".txt"), "w") as f:
@@ -140,10 +145,30 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
             f.write(PREFIX + n + "\n")
 
 
-def names_only(d, name, build, head="fc."):
+class _NoInit:
+    """Skips torch's and torchvision's initialisation (names and shapes need no values: VGG's
+    130 million take seconds)."""
+    FNS = ["normal_", "kaiming_normal_", "kaiming_uniform_", "constant_", "uniform_", "zeros_",
+           "ones_", "trunc_normal_", "xavier_uniform_"]
+
+    def __enter__(self):
+        self.saved = {f: getattr(torch.nn.init, f) for f in self.FNS}
+        for f in self.FNS:
+            setattr(torch.nn.init, f, lambda t, *a, **k: t)
+
+    def __exit__(self, *exc):
+        for f, fn in self.saved.items():
+            setattr(torch.nn.init, f, fn)
+
+
+def names_only(d, name, build, head="fc.", no_init=False):
     """DIR/<name>.txt alone: the state_dict's parameter names and shapes (less the head Ludwig
     replaces), then its batch norms."""
-    m = build(weights=None)
+    if no_init:
+        with _NoInit():
+            m = build(weights=None)
+    else:
+        m = build(weights=None)
     with open(os.path.join(d, name + ".txt"), "w") as f:
         f.write("1 32 2 2048\n")
         for n, p in m.named_parameters():
@@ -210,6 +235,14 @@ def main():
     names_only(d, "mnasnet0_75", torchvision.models.mnasnet0_75, "classifier.1.")
     names_only(d, "mnasnet1_0", torchvision.models.mnasnet1_0, "classifier.1.")
     names_only(d, "mnasnet1_3", torchvision.models.mnasnet1_3, "classifier.1.")
+    # VGG 11 with batch norms on 64x64: the last map 2x2, so AdaptiveAvgPool2d((7, 7)) averages
+    # overlapping windows; the classifier's 25088 x 4096 Linear makes the .pth 530 MB
+    case(d, "vgg11_bn", "vgg11_bn", "vgg11_bn-6002323d.pth", 2, 64, 73, 3, 10)
+    names_only(d, "vgg11", torchvision.models.vgg11, "classifier.6.", True)
+    names_only(d, "vgg16", torchvision.models.vgg16, "classifier.6.", True)
+    names_only(d, "vgg19_bn", torchvision.models.vgg19_bn, "classifier.6.", True)
+    # AlexNet on 160x160: the last map 4x4, AdaptiveAvgPool2d((6, 6))'s windows of 1 and 2
+    case(d, "alexnet", "alexnet", "alexnet-owt-7be5be79.pth", 2, 160, 183, 3, 11)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,9 @@ typedef struct lc_pool2d {
     int KH, KW, sh, sw, ph, pw, dh, dw;
     int is_max;      /* 1 max, 0 average (padding counted, as torch count_include_pad=True) */
     int OH, OW;      /* set by lc_pool2d_plan (floor mode) */
+    int adaptive;    /* torch's AdaptiveAvgPool2d((KH, KW)) (is_max 0; strides, padding and
+                      * dilation unused): OH = KH, OW = KW, output row i averages the input rows
+                      * [floor(i H / OH), ceil((i + 1) H / OH)), the columns alike */
 } lc_pool2d;
 
 int lc_pool2d_plan(lc_pool2d *q); /* 0, or -1 when the output would be empty */

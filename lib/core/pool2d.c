@@ -1,7 +1,8 @@
 /* pool2d.c - 2-D max and average pooling (NCHW, floor mode) forward and backward, on the pool.
  * One task per (b, c) plane, so every output and every input gradient is written by one task in a
  * fixed order. Max pooling treats padding as -inf and keeps the first maximum (strict >), as torch
- * does; average pooling divides by KH*KW (padding counted, torch's count_include_pad=True).
+ * does; average pooling divides by KH*KW (padding counted, torch's count_include_pad=True);
+ * adaptive average pooling (torch's AdaptiveAvgPool2d) by each window's own size.
  * Validating the settings against the user's config is left to the model planner. */
 #include "lc_layers.h"
 
@@ -11,6 +12,13 @@
 int lc_pool2d_plan(lc_pool2d *q)
 {
     q->OH = q->OW = 0;
+    if (q->adaptive) {
+        if (q->C < 1 || q->H < 1 || q->W < 1 || q->KH < 1 || q->KW < 1 || q->is_max)
+            return -1;
+        q->OH = q->KH;
+        q->OW = q->KW;
+        return 0;
+    }
     if (q->C < 1 || q->H < 1 || q->W < 1 || q->KH < 1 || q->KW < 1 || q->sh < 1 || q->sw < 1 ||
         q->ph < 0 || q->pw < 0 || q->dh < 1 || q->dw < 1)
         return -1;
@@ -95,13 +103,58 @@ static void avg_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float 
     }
 }
 
+/* torch's adaptive pooling windows: [floor(o n / on), ceil((o + 1) n / on)) */
+static int ad_start(int o, int n, int on)
+{
+    return (int)((long)o * n / on);
+}
+
+static int ad_end(int o, int n, int on)
+{
+    return (int)(((long)(o + 1) * n + on - 1) / on);
+}
+
+/* as torch's CPU kernel: the window's sum in order, divided by its height, then its width */
+static void adaptive_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */,
+                               float *y /* (OH,OW) */)
+{
+    for (int oh = 0; oh < q->OH; oh++) {
+        int h0 = ad_start(oh, q->H, q->OH), h1 = ad_end(oh, q->H, q->OH);
+        for (int ow = 0; ow < q->OW; ow++) {
+            int w0 = ad_start(ow, q->W, q->OW), w1 = ad_end(ow, q->W, q->OW);
+            float s = 0.0f;
+            for (int ih = h0; ih < h1; ih++)
+                for (int iw = w0; iw < w1; iw++)
+                    s += x[(size_t)ih * q->W + iw];
+            y[(size_t)oh * q->OW + ow] = s / (float)(h1 - h0) / (float)(w1 - w0);
+        }
+    }
+}
+
+static void adaptive_bwd_plane(const lc_pool2d *q, const float *dy /* (OH,OW) */,
+                               float *dx /* (H,W), zeroed */)
+{
+    for (int oh = 0; oh < q->OH; oh++) {
+        int h0 = ad_start(oh, q->H, q->OH), h1 = ad_end(oh, q->H, q->OH);
+        for (int ow = 0; ow < q->OW; ow++) {
+            int w0 = ad_start(ow, q->W, q->OW), w1 = ad_end(ow, q->W, q->OW);
+            float g = dy[(size_t)oh * q->OW + ow] / (float)(h1 - h0) / (float)(w1 - w0);
+            for (int ih = h0; ih < h1; ih++)
+                for (int iw = w0; iw < w1; iw++)
+                    dx[(size_t)ih * q->W + iw] += g;
+        }
+    }
+}
+
 static void fwd_task(void *vctx, int task, int thread)
 {
     const pool_ctx *c = vctx;
     const lc_pool2d *q = c->q;
     size_t in_plane = (size_t)q->H * q->W, out_plane = (size_t)q->OH * q->OW;
     (void)thread;
-    if (q->is_max)
+    if (q->adaptive)
+        adaptive_fwd_plane(q, c->x + (size_t)task * in_plane, c->y + (size_t)task * out_plane);
+    else if (q->is_max)
         max_fwd_plane(q, c->x + (size_t)task * in_plane, c->y + (size_t)task * out_plane,
                       c->argmax ? c->argmax + (size_t)task * out_plane : NULL);
     else
@@ -124,6 +177,10 @@ static void bwd_task(void *vctx, int task, int thread)
     float *dx = c->dx + (size_t)task * in_plane;        /* (H,W) */
     (void)thread;
     memset(dx, 0, in_plane * sizeof(float));
+    if (q->adaptive) {
+        adaptive_bwd_plane(q, dy, dx);
+        return;
+    }
     if (q->is_max) {
         const int32_t *am = c->argmax_in + (size_t)task * out_plane;
         for (size_t o = 0; o < out_plane; o++)

@@ -23,6 +23,8 @@
 #    refused; densenet: 201's missing file named, model_variant 122 refused with its line;
 #  - regnet: the default variant's missing file named, a variant Ludwig does not list refused;
 #  - mnasnet: 0_5 from scratch, predict reproduces it; 1_0's missing file named; a bad variant.
+#  - vgg: 13_bn's and 16's missing files named; variants 12 and 11_gn refused;
+#  - alexnet: its missing file named; variant large refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -186,5 +188,20 @@ cfg mnmiss 1_0 "      model_cache_dir: $T/nocache" mnasnet
 expect mnasnet_missing 2 "mnasnet1.0_top1_73.512-f206786ef8.pth" -- --config "$T/mnmiss.yaml" $DATA
 cfg mnbad 2_0 "" mnasnet
 expect mnasnet_variant 1 "mnbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of 0_5,0_75,1_0,1_3, got '2_0'" -- --config "$T/mnbad.yaml" $DATA
+# vgg: model_variant an integer (11, 13, 16, 19) or a _bn string; the variant's missing file named
+# (the numbers are test_tvresnet's); 12 and 11_gn refused with their line
+cfg vggmiss 13_bn "      model_cache_dir: $T/nocache" vgg
+expect vgg_missing 2 "encoder vgg 13_bn with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/vgg13_bn-abd245e5.pth" -- --config "$T/vggmiss.yaml" $DATA
+cfg vggmiss16 16 "      model_cache_dir: $T/nocache" vgg
+expect vgg16_missing 2 "vgg16-397923af.pth" -- --config "$T/vggmiss16.yaml" $DATA
+cfg vggbad 12 "" vgg
+expect vgg_variant 1 "vggbad.yaml:6:22: input feature 'image_path': encoder.model_variant 12 is not a vgg Ludwig builds" -- --config "$T/vggbad.yaml" $DATA
+cfg vggbad2 11_gn "" vgg
+expect vgg_variant_str 1 "vggbad2.yaml:6:22: input_features[0].encoder.model_variant: expected an integer or one of 11_bn" -- --config "$T/vggbad2.yaml" $DATA
+# alexnet: base (its missing file named; the numbers are test_tvresnet's), another variant refused
+cfg alexmiss base "      model_cache_dir: $T/nocache" alexnet
+expect alexnet_missing 2 "encoder alexnet base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/alexnet-owt-7be5be79.pth" -- --config "$T/alexmiss.yaml" $DATA
+cfg alexbad large "" alexnet
+expect alexnet_variant 1 "alexbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'large'" -- --config "$T/alexbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

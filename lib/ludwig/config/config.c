@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -650,6 +650,8 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "squeezenet") == 0 ? &lc_sec_tv_squeezenet
                              : strcmp(ename, "regnet") == 0 ? &lc_sec_tv_regnet
                              : strcmp(ename, "mnasnet") == 0 ? &lc_sec_tv_mnasnet
+                             : strcmp(ename, "vgg") == 0 ? &lc_sec_tv_vgg
+                             : strcmp(ename, "alexnet") == 0 ? &lc_sec_tv_alexnet
                                                                  : NULL;
     if (!esec) {
         if (et)
@@ -1151,7 +1153,8 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                   {"efficientnet", LC_ENC_TV_EFFICIENTNET, lc_tv_efficientnet_variants, 11},
                   {"squeezenet", LC_ENC_TV_SQUEEZENET, lc_tv_squeezenet_variants, 2},
                   {"regnet", LC_ENC_TV_REGNET, lc_tv_regnet_variants, 15},
-                  {"mnasnet", LC_ENC_TV_MNASNET, lc_tv_mnasnet_variants, 4}};
+                  {"mnasnet", LC_ENC_TV_MNASNET, lc_tv_mnasnet_variants, 4},
+                  {"alexnet", LC_ENC_TV_ALEXNET, mnv2, 1}};
     for (size_t t = 0; etype && t < sizeof tv_str / sizeof tv_str[0]; t++)
         if (strcmp(etype, tv_str[t].type) == 0) {
             const char *mv = jstr(enc, "model_variant");
@@ -1174,6 +1177,26 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
         }
         F->enc.enc = LC_ENC_TV_DENSENET;
         F->enc.tv_variant = v;
+        goto tv_common;
+    }
+    if (etype && strcmp(etype, "vgg") == 0) {
+        /* model_variant an integer (11, 13, 16, 19) or a string (11_bn, ...; the schema
+         * checked it) */
+        const cJSON *mvj = cJSON_GetObjectItemCaseSensitive(enc, "model_variant");
+        char mv[24] = "11";
+        if (cJSON_IsNumber(mvj))
+            snprintf(mv, sizeof mv, "%d", mvj->valueint);
+        else if (cJSON_IsString(mvj))
+            snprintf(mv, sizeof mv, "%s", mvj->valuestring);
+        F->enc.enc = LC_ENC_TV_VGG;
+        F->enc.tv_variant = -1;
+        for (int k = 0; k < 8; k++)
+            if (strcmp(mv, lc_tv_vgg_variants[k]) == 0)
+                F->enc.tv_variant = k;
+        if (F->enc.tv_variant < 0)
+            return cerr(x, ynode_at(yenc && yenc->kind == LC_YMAP ? yenc : yf, "model_variant", NULL),
+                        "input feature '%s': encoder.model_variant %s is not a vgg Ludwig builds (11, 13, 16, 19, 11_bn, 13_bn, 16_bn or 19_bn)",
+                        F->name, mv);
         goto tv_common;
     }
     if (etype && (strcmp(etype, "resnet") == 0 || strcmp(etype, "wide_resnet") == 0)) {

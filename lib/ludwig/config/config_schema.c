@@ -189,6 +189,22 @@ const lc_section lc_sec_tv_regnet = {"encoder", tv_regnet_keys};
 TV_ENCODER_KEYS(tv_mnasnet_keys, "mnasnet", "0_5", "0_5|0_75|1_0|1_3");
 const lc_section lc_sec_tv_mnasnet = {"encoder", tv_mnasnet_keys};
 
+/* torchvision's VGG (Ludwig's TVVGGEncoderConfig): model_variant one of the integers 11, 13,
+ * 16, 19 (default 11; checked in config.c) or the strings 11_bn, 13_bn, 16_bn, 19_bn */
+static const lc_key tv_vgg_keys[] = {
+    {"type", T_STR, "\"vgg\"", 0, 0, "vgg", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"model_variant", T_INT | T_STR, "11", 11, 19, "11_bn|13_bn|16_bn|19_bn", NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_tv_vgg = {"encoder", tv_vgg_keys};
+TV_ENCODER_KEYS(tv_alexnet_keys, "alexnet", "base", "base");
+const lc_section lc_sec_tv_alexnet = {"encoder", tv_alexnet_keys};
+
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},
     {"fill_value", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},

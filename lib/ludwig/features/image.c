@@ -65,7 +65,8 @@ int lc_enc_is_tv(const lc_input_spec *s)
            s->enc == LC_ENC_TV_EFFICIENTNET || s->enc == LC_ENC_TV_VIT ||
            s->enc == LC_ENC_TV_RESNEXT || s->enc == LC_ENC_TV_MOBILENETV2 ||
            s->enc == LC_ENC_TV_DENSENET || s->enc == LC_ENC_TV_SQUEEZENET ||
-           s->enc == LC_ENC_TV_REGNET || s->enc == LC_ENC_TV_MNASNET;
+           s->enc == LC_ENC_TV_REGNET || s->enc == LC_ENC_TV_MNASNET ||
+           s->enc == LC_ENC_TV_VGG || s->enc == LC_ENC_TV_ALEXNET;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -79,6 +80,8 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_SQUEEZENET   ? "squeezenet"
            : s->enc == LC_ENC_TV_REGNET       ? "regnet"
            : s->enc == LC_ENC_TV_MNASNET      ? "mnasnet"
+           : s->enc == LC_ENC_TV_VGG          ? "vgg"
+           : s->enc == LC_ENC_TV_ALEXNET      ? "alexnet"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -87,7 +90,7 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
 {
     if (s->enc == LC_ENC_TV_MOBILENETV3)
         snprintf(buf, n, "%s", s->tv_variant == 1 ? "large" : "small");
-    else if (s->enc == LC_ENC_TV_MOBILENETV2)
+    else if (s->enc == LC_ENC_TV_MOBILENETV2 || s->enc == LC_ENC_TV_ALEXNET)
         snprintf(buf, n, "base");
     else if (s->enc == LC_ENC_TV_RESNEXT)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 3 ? lc_tv_resnext_variants[s->tv_variant] : "?");
@@ -101,6 +104,8 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 15 ? lc_tv_regnet_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_MNASNET)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 4 ? lc_tv_mnasnet_variants[s->tv_variant] : "?");
+    else if (s->enc == LC_ENC_TV_VGG)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 8 ? lc_tv_vgg_variants[s->tv_variant] : "?");
     else
         snprintf(buf, n, "%d%s", s->tv_variant, s->tv_wide ? "_2" : "");
     return buf;
@@ -174,7 +179,17 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_MNASNET, 0, 0, 256, 224, BL, "mnasnet0.5_top1_67.823-3ffadce67e.pth"},
                {LC_ENC_TV_MNASNET, 1, 0, 232, 224, BL, "mnasnet0_75-7090bc5f.pth"},
                {LC_ENC_TV_MNASNET, 2, 0, 256, 224, BL, "mnasnet1.0_top1_73.512-f206786ef8.pth"},
-               {LC_ENC_TV_MNASNET, 3, 0, 232, 224, BL, "mnasnet1_3-a4c69d6f.pth"}};
+               {LC_ENC_TV_MNASNET, 3, 0, 232, 224, BL, "mnasnet1_3-a4c69d6f.pth"},
+               /* VGG: IMAGENET1K_V1 (vgg16's DEFAULT, not its IMAGENET1K_FEATURES) */
+               {LC_ENC_TV_VGG, 0, 0, 256, 224, BL, "vgg11-8a719046.pth"},
+               {LC_ENC_TV_VGG, 1, 0, 256, 224, BL, "vgg11_bn-6002323d.pth"},
+               {LC_ENC_TV_VGG, 2, 0, 256, 224, BL, "vgg13-19584684.pth"},
+               {LC_ENC_TV_VGG, 3, 0, 256, 224, BL, "vgg13_bn-abd245e5.pth"},
+               {LC_ENC_TV_VGG, 4, 0, 256, 224, BL, "vgg16-397923af.pth"},
+               {LC_ENC_TV_VGG, 5, 0, 256, 224, BL, "vgg16_bn-6c64b313.pth"},
+               {LC_ENC_TV_VGG, 6, 0, 256, 224, BL, "vgg19-dcbb9e9d.pth"},
+               {LC_ENC_TV_VGG, 7, 0, 256, 224, BL, "vgg19_bn-c79401a0.pth"},
+               {LC_ENC_TV_ALEXNET, 0, 0, 256, 224, BL, "alexnet-owt-7be5be79.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)
@@ -446,7 +461,11 @@ lc_status lc_image_column(const lc_feature *f, lc_image_cells *c, const cJSON *m
         /* the torchvision model's identity, as Ludwig keeps it */
         char v[16];
         cJSON_AddStringToObject(pre, "torchvision_model_type", lc_tv_type(&f->enc));
-        cJSON_AddStringToObject(pre, "torchvision_model_variant", lc_tv_variant(&f->enc, v, sizeof v));
+        lc_tv_variant(&f->enc, v, sizeof v);
+        if (f->enc.enc == LC_ENC_TV_VGG && !strchr(v, '_')) /* vgg 11, 13, 16, 19: integers */
+            cJSON_AddItemToObject(pre, "torchvision_model_variant", lc_json_int(atoi(v)));
+        else
+            cJSON_AddStringToObject(pre, "torchvision_model_variant", v);
     } else if (tv) {
         cJSON_AddStringToObject(pre, "torchvision_model_type", "resnet");
         cJSON_AddItemToObject(pre, "torchvision_model_variant", lc_json_int(f->enc.tv_variant));

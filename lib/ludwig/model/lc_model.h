@@ -128,8 +128,12 @@ typedef enum lc_enc_type {
                              * 1_0, 1_1) with its whole classifier (Ludwig keeps it) */
     LC_ENC_TV_REGNET,       /* image `regnet`: torchvision's RegNet (tv_variant 0..14:
                              * lc_tv_regnet_variants) without its fc */
-    LC_ENC_TV_MNASNET       /* image `mnasnet`: torchvision's MNASNet (tv_variant 0..3: 0_5,
+    LC_ENC_TV_MNASNET,      /* image `mnasnet`: torchvision's MNASNet (tv_variant 0..3: 0_5,
                              * 0_75, 1_0, 1_3) without its last Linear */
+    LC_ENC_TV_VGG,          /* image `vgg`: torchvision's VGG (tv_variant 0..7: 11, 11_bn, 13,
+                             * 13_bn, 16, 16_bn, 19, 19_bn) without its last Linear */
+    LC_ENC_TV_ALEXNET       /* image `alexnet`: torchvision's AlexNet (variant base) without its
+                             * last Linear */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -201,6 +205,7 @@ extern const char *const lc_tv_mnasnet_variants[4];
  * blocks, width and group width per stage; returns the number of stages (-1: unknown variant
  * or more than max) */
 int lc_tv_regnet_stages(int variant, int *depths, int *widths, int *group_widths, int max);
+extern const char *const lc_tv_vgg_variants[8];
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,

@@ -2079,6 +2079,156 @@ static lc_status plan_tv_mnasnet(planner *pl, node *at, const lc_input_spec *s)
     return LC_OK;
 }
 
+/* ---- torchvision's VGG and AlexNet (torchvision/models/vgg.py, alexnet.py, 0.14) ---- */
+
+/* AdaptiveAvgPool2d((oh, ow)) (the identity when the map has that size already). */
+static lc_status tv_adaptive_avg(planner *pl, node *at, tv_map *m, int oh, int ow,
+                                 const char *name, int frozen)
+{
+    lc_pool2d q = {.C = m->C, .H = m->H, .W = m->W, .KH = oh, .KW = ow, .adaptive = 1};
+    if (lc_pool2d_plan(&q) != 0)
+        return lc_error_set(pl->e, LC_ERR_INTERNAL, "the adaptive average pool %s", name);
+    lc_layer *l = add_layer(pl, LC_L_POOL, *at, (size_t)m->C * oh * ow);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.pool = q;
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    m->H = oh;
+    m->W = ow;
+    return LC_OK;
+}
+
+/* nn.Linear(in, out) on the flattened map (torch.flatten(x, 1): channel-major, as the map is
+ * held), its weight (out, in). */
+static lc_status tv_linear(planner *pl, node *at, int out, lc_init wi, lc_init bi,
+                           const char *name, int frozen)
+{
+    int from = pl->n;
+    lc_status st = add_dense(pl, at, out, 1, wi, bi, -1);
+    if (!st)
+        tv_tag(pl, from, name, frozen);
+    return st;
+}
+
+/* An activation and/or a dropout named as their module */
+static lc_status tv_act_drop(planner *pl, node *at, lc_act act, float rate, const char *name,
+                             int frozen)
+{
+    int from = pl->n;
+    lc_status st = add_act_dropout(pl, at, act, rate, -1);
+    if (!st)
+        tv_tag(pl, from, name, frozen);
+    return st;
+}
+
+const char *const lc_tv_vgg_variants[8] = {"11", "11_bn", "13", "13_bn",
+                                           "16", "16_bn", "19", "19_bn"};
+
+/* torchvision's VGG up to its classifier's second Dropout: Ludwig replaces classifier[-1] (the
+ * last Linear) with Identity, so the output is 4096 values. features: make_layers(cfg A/B/D/E)
+ * (3x3 convs with bias, padding 1, each followed by BatchNorm2d in the _bn variants, ReLU;
+ * MaxPool2d(2, 2) at each "M"), numbered as torch's Sequential numbers its modules; avgpool
+ * AdaptiveAvgPool2d((7, 7)); the flattened map through classifier.0 (Linear 25088 -> 4096),
+ * ReLU, Dropout(0.5), classifier.3 (Linear 4096 -> 4096), ReLU, Dropout(0.5). */
+static lc_status plan_tv_vgg(planner *pl, node *at, const lc_input_spec *s)
+{
+    /* cfgs A, B, D, E: channels, 0 for "M" */
+    static const int cfg[4][22] = {
+        {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0, -1},
+        {64, 64, 0, 128, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0, -1},
+        {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0, -1},
+        {64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0, 512, 512, 512, 512, 0, 512, 512, 512, 512,
+         0, -1}};
+    int v = s->tv_variant;
+    if (v < 0 || v > 7)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': vgg variant %d is not one of 11, 11_bn, 13, 13_bn, 16, 16_bn, 19, 19_bn", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the vgg encoder takes 3-channel images (got %d)", s->name, s->C);
+    if (s->H < 32 || s->W < 32) /* five 2x2 max pools: torchvision's min_size (32, 32) */
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the vgg encoder takes images of at least 32x32 (got %dx%d)", s->name, s->H, s->W);
+    int bn = v % 2, fz = s->tv_frozen;
+    const int *c = cfg[v / 2];
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[32];
+    int idx = 0;
+    for (int k = 0; c[k] >= 0; k++) {
+        if (c[k] == 0) {
+            snprintf(nm, sizeof nm, "features.%d", idx++);
+            if ((st = tv_maxpool(pl, at, &m, 2, 2, 0, 0, nm, fz)))
+                return st;
+            continue;
+        }
+        snprintf(nm, sizeof nm, "features.%d", idx++);
+        if ((st = tv_convg(pl, at, &m, c[k], 3, 1, 1, 1, 1, nm, fz)))
+            return st;
+        if (bn) {
+            snprintf(nm, sizeof nm, "features.%d", idx++);
+            if ((st = tv_bn(pl, at, &m, nm, 0, fz)))
+                return st;
+        }
+        snprintf(nm, sizeof nm, "features.%d", idx++);
+        if ((st = tv_act_drop(pl, at, LC_ACT_RELU, 0.0f, nm, fz)))
+            return st;
+    }
+    if ((st = tv_adaptive_avg(pl, at, &m, 7, 7, "avgpool", fz)) ||
+        (st = tv_linear(pl, at, 4096, LC_INIT_NORMAL_0_01, LC_INIT_ZEROS, "classifier.0", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_RELU, 0.5f, "classifier.2", fz)) ||
+        (st = tv_linear(pl, at, 4096, LC_INIT_NORMAL_0_01, LC_INIT_ZEROS, "classifier.3", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_RELU, 0.5f, "classifier.5", fz)))
+        return st;
+    return LC_OK;
+}
+
+/* torchvision's AlexNet up to its classifier's second ReLU: Ludwig replaces classifier[-1] (the
+ * last Linear) with Identity, so the output is 4096 values. features: conv 11x11 stride 4 pad 2
+ * to 64, ReLU, MaxPool2d(3, 2), conv 5x5 pad 2 to 192, ReLU, MaxPool2d(3, 2), three 3x3 convs
+ * (384, 256, 256) with ReLU, MaxPool2d(3, 2); avgpool AdaptiveAvgPool2d((6, 6)); classifier
+ * Dropout(0.5), classifier.1 (Linear 9216 -> 4096), ReLU, Dropout(0.5), classifier.4 (Linear
+ * 4096 -> 4096), ReLU. torch's own initialisation (no init of torchvision's). */
+static lc_status plan_tv_alexnet(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const struct {
+        int oc, k, stride, pad, pool;
+    } cv[5] = {{64, 11, 4, 2, 1}, {192, 5, 1, 2, 1}, {384, 3, 1, 1, 0}, {256, 3, 1, 1, 0},
+               {256, 3, 1, 1, 1}};
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the alexnet encoder takes 3-channel images (got %d)", s->name, s->C);
+    if (s->H < 63 || s->W < 63) /* torchvision's min_size (63, 63): a 1x1 map after the pools */
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the alexnet encoder takes images of at least 63x63 (got %dx%d)", s->name, s->H, s->W);
+    int fz = s->tv_frozen;
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[32];
+    int idx = 0;
+    for (int k = 0; k < 5; k++) {
+        snprintf(nm, sizeof nm, "features.%d", idx++);
+        if ((st = tv_convg(pl, at, &m, cv[k].oc, cv[k].k, cv[k].stride, cv[k].pad, 1, 1, nm, fz)))
+            return st;
+        pl->layers[pl->n - 1].w_init = LC_INIT_TORCH_DEFAULT;
+        pl->layers[pl->n - 1].b_init = LC_INIT_TORCH_DEFAULT;
+        snprintf(nm, sizeof nm, "features.%d", idx++);
+        if ((st = tv_act_drop(pl, at, LC_ACT_RELU, 0.0f, nm, fz)))
+            return st;
+        if (cv[k].pool) {
+            snprintf(nm, sizeof nm, "features.%d", idx++);
+            if ((st = tv_maxpool(pl, at, &m, 3, 2, 0, 0, nm, fz)))
+                return st;
+        }
+    }
+    if ((st = tv_adaptive_avg(pl, at, &m, 6, 6, "avgpool", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_LINEAR, 0.5f, "classifier.0", fz)) ||
+        (st = tv_linear(pl, at, 4096, LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT, "classifier.1", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_RELU, 0.5f, "classifier.3", fz)) ||
+        (st = tv_linear(pl, at, 4096, LC_INIT_TORCH_DEFAULT, LC_INIT_TORCH_DEFAULT, "classifier.4", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_RELU, 0.0f, "classifier.5", fz)))
+        return st;
+    return LC_OK;
+}
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -2171,6 +2321,10 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_regnet(pl, at, s);
     case LC_ENC_TV_MNASNET:
         return plan_tv_mnasnet(pl, at, s);
+    case LC_ENC_TV_VGG:
+        return plan_tv_vgg(pl, at, s);
+    case LC_ENC_TV_ALEXNET:
+        return plan_tv_alexnet(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -2198,6 +2352,8 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_SQUEEZENET:
     case LC_ENC_TV_REGNET:
     case LC_ENC_TV_MNASNET:
+    case LC_ENC_TV_VGG:
+    case LC_ENC_TV_ALEXNET:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
