@@ -69,9 +69,10 @@ def main():
 
     train_s = 0.0
     trained = 0
-    for _ in range(epochs):
+    for epoch in range(epochs):
         perm = torch.randperm(len(xtr))
         model.train()
+        loss_sum = 0.0
         for i in range(0, len(xtr), 16):
             idx = perm[i:i + 16]
             b = xtr[idx]
@@ -87,6 +88,9 @@ def main():
             opt.step()
             train_s += time.time() - t0
             trained += len(idx)
+            loss_sum += float(loss) * len(idx)
+        print("epoch %d/%d  train loss %.4f (the mean over the epoch's batches, in train mode)"
+              % (epoch + 1, epochs, loss_sum / len(xtr)), file=sys.stderr)
     model.eval()
     correct = 0
     t0 = time.time()
