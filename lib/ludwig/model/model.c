@@ -1038,6 +1038,45 @@ static lc_status tv_global_avg(planner *pl, node *at, tv_map *m, const char *nam
     return LC_OK;
 }
 
+/* MaxPool2d(k, stride, pad, ceil_mode) on the map, its argmax kept for the backward pass. In
+ * ceil mode the last window may start inside the map and run past it (SqueezeNet): torch's
+ * output size ceil((H + 2 pad - k) / stride) + 1, less one when that window would start past
+ * H + pad; the kernel skips the taps outside the map. */
+static lc_status tv_maxpool(planner *pl, node *at, tv_map *m, int k, int stride, int pad,
+                            int ceil_mode, const char *name, int frozen)
+{
+    lc_pool2d q = {.C = m->C, .H = m->H, .W = m->W, .KH = k, .KW = k, .sh = stride,
+                   .sw = stride, .ph = pad, .pw = pad, .dh = 1, .dw = 1, .is_max = 1};
+    if (lc_pool2d_plan(&q) != 0)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the image (%dx%d at %s) is too small for the encoder's %s (%dx%d max pooling)",
+                            m->H, m->W, name, name, k, k);
+    if (ceil_mode) {
+        int dim[2] = {m->H, m->W}, out[2];
+        for (int d = 0; d < 2; d++) {
+            int span = dim[d] + 2 * pad - k;
+            out[d] = (span + stride - 1) / stride + 1;
+            if ((out[d] - 1) * stride >= dim[d] + pad)
+                out[d]--;
+        }
+        q.OH = out[0];
+        q.OW = out[1];
+    }
+    size_t pout = (size_t)q.C * q.OH * q.OW;
+    lc_layer *l = add_layer(pl, LC_L_POOL, *at, pout);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.pool = q;
+    pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+    l->aux_off = pl->aux_per_sample;
+    pl->aux_per_sample += pout * sizeof(int32_t);
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    m->H = q.OH;
+    m->W = q.OW;
+    return LC_OK;
+}
+
 /* torchvision's SqueezeExcitation: the map's channel means through fc1 (1x1 conv), the
  * activation, fc2, the scale activation, each channel of the map times its scale. */
 static lc_status tv_squeeze_excite(planner *pl, node *at, tv_map *m, int squeeze, lc_act act,
@@ -1136,23 +1175,8 @@ static lc_status plan_tv_resnet(planner *pl, node *at, const lc_input_spec *s)
     if ((st = tv_conv(pl, at, &m, 64, 7, 2, 3, "conv1", fz)) ||
         (st = tv_bn(pl, at, &m, "bn1", 1, fz)))
         return st;
-    lc_pool2d q = {.C = m.C, .H = m.H, .W = m.W, .KH = 3, .KW = 3, .sh = 2, .sw = 2, .ph = 1,
-                   .pw = 1, .dh = 1, .dw = 1, .is_max = 1};
-    if (lc_pool2d_plan(&q) != 0)
-        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the image (%dx%d) is too small for the resnet encoder", s->name, s->H, s->W);
-    size_t pout = (size_t)q.C * q.OH * q.OW;
-    lc_layer *l = add_layer(pl, LC_L_POOL, *at, pout);
-    if (!l)
-        return LC_ERR_NOMEM;
-    l->u.pool = q;
-    pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
-    l->aux_off = pl->aux_per_sample;
-    pl->aux_per_sample += pout * sizeof(int32_t);
-    snprintf(l->tvname, sizeof l->tvname, "maxpool");
-    l->frozen = fz;
-    *at = here(pl);
-    m.H = q.OH;
-    m.W = q.OW;
+    if ((st = tv_maxpool(pl, at, &m, 3, 2, 1, 0, "maxpool", fz)))
+        return st;
     for (int stage = 0; stage < 4; stage++)
         for (int b = 0; b < blocks[which][stage]; b++) {
             char name[16];
@@ -1163,18 +1187,7 @@ static lc_status plan_tv_resnet(planner *pl, node *at, const lc_input_spec *s)
                                bottleneck, name, fz)))
                 return st;
         }
-    lc_pool2d g = {.C = m.C, .H = m.H, .W = m.W, .KH = m.H, .KW = m.W, .sh = 1, .sw = 1,
-                   .dh = 1, .dw = 1, .is_max = 0};
-    if (lc_pool2d_plan(&g) != 0)
-        return lc_error_set(pl->e, LC_ERR_INTERNAL, "resnet: the average pool");
-    l = add_layer(pl, LC_L_POOL, *at, (size_t)m.C);
-    if (!l)
-        return LC_ERR_NOMEM;
-    l->u.pool = g;
-    snprintf(l->tvname, sizeof l->tvname, "avgpool");
-    l->frozen = fz;
-    *at = here(pl);
-    return LC_OK;
+    return tv_global_avg(pl, at, &m, "avgpool", fz);
 }
 
 /* torchvision's _make_divisible(v, 8) */
@@ -1620,45 +1633,6 @@ static lc_status plan_tv_vit(planner *pl, node *at, const lc_input_spec *s)
         return LC_ERR_NOMEM;
     *at = here(pl);
     tv_tag(pl, from, "heads", fz);
-    return LC_OK;
-}
-
-/* MaxPool2d(k, stride, pad, ceil_mode) on the map, its argmax kept for the backward pass. In
- * ceil mode the last window may start inside the map and run past it (SqueezeNet): torch's
- * output size ceil((H + 2 pad - k) / stride) + 1, less one when that window would start past
- * H + pad; the kernel skips the taps outside the map. */
-static lc_status tv_maxpool(planner *pl, node *at, tv_map *m, int k, int stride, int pad,
-                            int ceil_mode, const char *name, int frozen)
-{
-    lc_pool2d q = {.C = m->C, .H = m->H, .W = m->W, .KH = k, .KW = k, .sh = stride,
-                   .sw = stride, .ph = pad, .pw = pad, .dh = 1, .dw = 1, .is_max = 1};
-    if (lc_pool2d_plan(&q) != 0)
-        return lc_error_set(pl->e, LC_ERR_CONFIG, "the image (%dx%d at %s) is too small for the encoder's %s (%dx%d max pooling)",
-                            m->H, m->W, name, name, k, k);
-    if (ceil_mode) {
-        int dim[2] = {m->H, m->W}, out[2];
-        for (int d = 0; d < 2; d++) {
-            int span = dim[d] + 2 * pad - k;
-            out[d] = (span + stride - 1) / stride + 1;
-            if ((out[d] - 1) * stride >= dim[d] + pad)
-                out[d]--;
-        }
-        q.OH = out[0];
-        q.OW = out[1];
-    }
-    size_t pout = (size_t)q.C * q.OH * q.OW;
-    lc_layer *l = add_layer(pl, LC_L_POOL, *at, pout);
-    if (!l)
-        return LC_ERR_NOMEM;
-    l->u.pool = q;
-    pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
-    l->aux_off = pl->aux_per_sample;
-    pl->aux_per_sample += pout * sizeof(int32_t);
-    snprintf(l->tvname, sizeof l->tvname, "%s", name);
-    l->frozen = frozen;
-    *at = here(pl);
-    m->H = q.OH;
-    m->W = q.OW;
     return LC_OK;
 }
 
