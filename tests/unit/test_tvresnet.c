@@ -363,49 +363,47 @@ out:
     return grads;
 }
 
-static void planning_errors(void)
+/* build(code, S) must fail with msg in its error */
+static void plan_refused(int code, int S, const char *msg)
 {
     lc_error e = {0};
-    lc_model *m = build(19, 64, 2, 2, 1, &e);
-    CHECK(m == NULL && strstr(e.msg, "model_variant 19"));
+    lc_model *m = build(code, S, 2, 2, 1, &e);
+    CHECK_MSG(m == NULL && strstr(e.msg, msg), "build(%d, %d): wanted an error with '%s', got '%s'",
+              code, S, msg, m ? "a model" : e.msg);
     lc_model_free(m);
-    memset(&e, 0, sizeof e);
-    m = build(18, 64, 2, 2, 1, &e);
-    CHECK_MSG(m != NULL, "%s", e.msg);
-    if (m) /* 3x64x64 -> 512 */
-        CHECK(m->layers[m->heads[0].layer].in_n == 512);
+}
+
+/* build(code, S) must succeed, its encoder giving width values (0: any) */
+static void plan_width(int code, int S, size_t width)
+{
+    lc_error e = {0};
+    lc_model *m = build(code, S, 2, 2, 1, &e);
+    CHECK_MSG(m != NULL, "build(%d, %d): %s", code, S, e.msg);
+    if (m && width)
+        CHECK_MSG(m->layers[m->heads[0].layer].in_n == width, "build(%d, %d): %zu values, not %zu",
+                  code, S, m->layers[m->heads[0].layer].in_n, width);
     lc_model_free(m);
-    memset(&e, 0, sizeof e);
+}
+
+static void planning_errors(void)
+{
+    plan_refused(19, 64, "model_variant 19");
+    plan_width(18, 64, 512); /* 3x64x64 -> 512 */
+    lc_error e = {0};
     lc_input_spec gray = {.name = "g", .enc = LC_ENC_TV_RESNET, .C = 1, .H = 64, .W = 64, .tv_variant = 18};
     lc_output_spec out = {.name = "y", .type = LC_HEAD_VECTOR, .nclasses = 2, .use_bias = 1};
     lc_net_spec net = {.nin = 1, .in = &gray, .nout = 1, .out = &out};
-    m = NULL;
+    lc_model *m = NULL;
     CHECK(lc_model_create_net(&net, 2, 1, &m, &e) != LC_OK && strstr(e.msg, "3-channel"));
     lc_model_free(m);
     /* the smallest image the network takes: every stage keeps a 1x1 map */
-    memset(&e, 0, sizeof e);
-    m = build(50, 32, 2, 2, 1, &e);
-    CHECK_MSG(m != NULL, "%s", e.msg);
-    lc_model_free(m);
+    plan_width(50, 32, 0);
     /* densenet: a variant torchvision lacks is refused; 121's output is norm5's 1024 channels,
      * 161's 2208; squeezenet: 1000 (the classifier kept), variant 2 refused */
-    memset(&e, 0, sizeof e);
-    m = build(1122, 64, 2, 2, 1, &e);
-    CHECK(m == NULL && strstr(e.msg, "densenet model_variant 122"));
-    lc_model_free(m);
-    static const int dn[2][2] = {{1121, 1024}, {1161, 2208}};
-    for (int k = 0; k < 2; k++) {
-        memset(&e, 0, sizeof e);
-        m = build(dn[k][0], 64, 2, 2, 1, &e);
-        CHECK_MSG(m != NULL, "%s", e.msg);
-        if (m)
-            CHECK(m->layers[m->heads[0].layer].in_n == (size_t)dn[k][1]);
-        lc_model_free(m);
-    }
-    memset(&e, 0, sizeof e);
-    m = build(-702, 64, 2, 2, 1, &e);
-    CHECK(m == NULL && strstr(e.msg, "squeezenet variant 2"));
-    lc_model_free(m);
+    plan_refused(1122, 64, "densenet model_variant 122");
+    plan_width(1121, 64, 1024);
+    plan_width(1161, 64, 2208);
+    plan_refused(-702, 64, "squeezenet variant 2");
     memset(&e, 0, sizeof e);
     m = build(-700, 224, 2, 2, 1, &e);
     CHECK_MSG(m != NULL, "%s", e.msg);
@@ -413,38 +411,16 @@ static void planning_errors(void)
         CHECK(m->layers[m->heads[0].layer].in_n == 1000 && find_tv(m, "features.11") &&
               find_tv(m, "features.11")->u.pool.OH == 13 && find_tv(m, "features.6")->u.pool.OH == 27);
     lc_model_free(m);
-    /* a regnet variant that is not one of Ludwig's 15 */
-    memset(&e, 0, sizeof e);
-    m = build(-515, 64, 2, 2, 1, &e);
-    CHECK(m == NULL && strstr(e.msg, "regnet variant 15"));
-    lc_model_free(m);
-    memset(&e, 0, sizeof e);
-    m = build(-604, 64, 2, 2, 1, &e);
-    CHECK(m == NULL && strstr(e.msg, "mnasnet variant 4"));
-    lc_model_free(m);
-    /* vgg: at least 32x32 (five 2x2 max pools); its output 4096 at any size (the adaptive
-     * average pool to 7x7) */
-    memset(&e, 0, sizeof e);
-    m = build(-800, 31, 2, 2, 1, &e);
-    CHECK(m == NULL && strstr(e.msg, "at least 32x32"));
-    lc_model_free(m);
-    memset(&e, 0, sizeof e);
-    m = build(-800, 40, 2, 2, 1, &e);
-    CHECK_MSG(m != NULL, "%s", e.msg);
-    if (m)
-        CHECK(m->layers[m->heads[0].layer].in_n == 4096);
-    lc_model_free(m);
-    /* alexnet: at least 63x63 (torchvision's min_size: a 1x1 map after the third max pool) */
-    memset(&e, 0, sizeof e);
-    m = build(-900, 62, 2, 2, 1, &e);
-    CHECK(m == NULL && strstr(e.msg, "at least 63x63"));
-    lc_model_free(m);
-    memset(&e, 0, sizeof e);
-    m = build(-900, 63, 2, 2, 1, &e);
-    CHECK_MSG(m != NULL, "%s", e.msg);
-    if (m)
-        CHECK(m->layers[m->heads[0].layer].in_n == 4096);
-    lc_model_free(m);
+    /* variants that are not Ludwig's: regnet's 16th, mnasnet's 5th */
+    plan_refused(-515, 64, "regnet variant 15");
+    plan_refused(-604, 64, "mnasnet variant 4");
+    /* vgg: at least 32x32 (five 2x2 max pools), its output 4096 at any size (the adaptive
+     * average pool to 7x7); alexnet: at least 63x63 (torchvision's min_size: a 1x1 map after the
+     * third max pool) */
+    plan_refused(-800, 31, "at least 32x32");
+    plan_width(-800, 40, 4096);
+    plan_refused(-900, 62, "at least 63x63");
+    plan_width(-900, 63, 4096);
 }
 
 /* Models checked by their state_dict's names and shapes alone (their numbers come from the code
