@@ -246,22 +246,35 @@ static void col_row_segment(const col_src *cs, int k, int p0, int w, float *rest
     int oh = p0 / OW, ow = p0 % OW, done = 0;
     const int simple = c->sh == 1 && c->sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 &&
                        c->dw == 1;
+    /* output columns [lo, hi) read inside the image (input column ow sw + off); the others are
+     * the zero padding */
+    const int off = kw * c->dw - c->pw;
+    int lo, hi;
+    lc_conv_valid_cols(OW, c->W, c->sw, off, &lo, &hi);
     while (done < w) {
         int run = OW - ow < w - done ? OW - ow : w - done;
+        float *restrict r = d + done;
         if (simple) {
-            copy_row(d + done, plane + (size_t)(oh + kh) * c->W + ow + kw, run);
+            copy_row(r, plane + (size_t)(oh + kh) * c->W + ow + kw, run);
         } else {
             int ih = oh * c->sh - c->ph + kh * c->dh;
-            if (ih < 0 || ih >= c->H) {
-                for (int j = 0; j < run; j++)
-                    d[done + j] = 0.0f;
-            } else {
-                const float *xr = plane + (size_t)ih * c->W;
-                for (int j = 0; j < run; j++) {
-                    int iw = (ow + j) * c->sw - c->pw + kw * c->dw;
-                    d[done + j] = iw >= 0 && iw < c->W ? xr[iw] : 0.0f;
-                }
+            /* this run's columns inside the image: [a, b) of [ow, ow + run) */
+            int a = lo > ow ? lo : ow, b = hi < ow + run ? hi : ow + run;
+            if (ih < 0 || ih >= c->H || b <= a) {
+                a = b = ow + run;
             }
+            for (int j = 0; j < a - ow && j < run; j++)
+                r[j] = 0.0f;
+            if (b > a) {
+                const float *xr = plane + (size_t)ih * c->W;
+                if (c->sw == 1)
+                    copy_row(r + (a - ow), xr + a + off, b - a);
+                else
+                    for (int q = a; q < b; q++)
+                        r[q - ow] = xr[q * c->sw + off];
+            }
+            for (int j = b - ow; j < run; j++)
+                r[j] = 0.0f;
         }
         done += run;
         oh++;

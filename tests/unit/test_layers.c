@@ -155,7 +155,7 @@ static double pool_loss(void *vc)
 
 static lc_pool2d mkpool(int C, int H, int W, int K, int s, int pd, int d, int is_max)
 {
-    lc_pool2d q = {C, H, W, K, K, s, s, pd, pd, d, d, is_max, 0, 0};
+    lc_pool2d q = {C, H, W, K, K, s, s, pd, pd, d, d, is_max, 0, 0, 0};
     return q;
 }
 
