@@ -105,17 +105,24 @@ static double rel(const float *a, const float *b, size_t n)
     return s > 0.0 ? d / s : d;
 }
 
-static lc_model *build_enc(lc_enc_type enc, int variant, int wide, int S, int K, int B,
-                           int threads, lc_error *e)
+/* inference: the model predict builds (no gradients) */
+static lc_model *build_enc_mode(lc_enc_type enc, int variant, int wide, int S, int K, int B,
+                                int threads, int inference, lc_error *e)
 {
     lc_input_spec in = {.name = "image_path", .enc = enc, .C = 3, .H = S, .W = S,
                         .tv_variant = variant, .tv_wide = wide};
     lc_output_spec out = {.name = "y", .type = LC_HEAD_VECTOR, .nclasses = K, .use_bias = 1};
-    lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out};
+    lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out, .inference = inference};
     lc_model *m = NULL;
     if (lc_model_create_net(&net, B, threads, &m, e) != LC_OK)
         return NULL;
     return m;
+}
+
+static lc_model *build_enc(lc_enc_type enc, int variant, int wide, int S, int K, int B,
+                           int threads, lc_error *e)
+{
+    return build_enc_mode(enc, variant, wide, S, K, B, threads, 0, e);
 }
 
 static lc_model *build_wide(int variant, int wide, int S, int K, int B, int threads, lc_error *e)
@@ -260,6 +267,24 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
     memcpy(m->inputs[0], px, nx * sizeof(float));
     lc_model_forward(m, p, B, 0, 1, 1);
     double d_ev = rel(m->acts + pool->act_off, ev, (size_t)B * F);
+    if (check && strcmp(name, "resnet18") == 0) {
+        /* the model predict builds (no gradients): the same outputs, bit for bit, and a
+         * backward pass that does nothing */
+        lc_model *mi = build_enc_mode(LC_ENC_TV_RESNET, 18, 0, x->S, K, B, threads, 1, &e);
+        CHECK_MSG(mi && !mi->grads && !mi->dacts && !mi->dtmp, "resnet18 inference model: %s",
+                  mi ? "gradients allocated" : e.msg);
+        if (mi && mi->nparams == m->nparams && mi->nbuffers == m->nbuffers) {
+            memcpy(mi->params, m->params, m->nparams * sizeof(float));
+            memcpy(mi->buffers, m->buffers, m->nbuffers * sizeof(float));
+            memcpy(mi->inputs[0], px, nx * sizeof(float));
+            lc_model_forward(mi, p, B, 0, 1, 1);
+            lc_model_backward(mi, p, B);
+            CHECK_MSG(memcmp(mi->acts + pool->act_off, m->acts + pool->act_off,
+                             (size_t)B * F * sizeof(float)) == 0,
+                      "resnet18: the inference model's outputs differ from the training model's");
+        }
+        lc_model_free(mi);
+    }
     memcpy(m->inputs[0], px, nx * sizeof(float));
     lc_model_forward(m, p, B, 1, 1, 1);
     double d_tr = rel(m->acts + pool->act_off, tr, (size_t)B * F);

@@ -457,7 +457,7 @@ static lc_status build_model(exp_run *X, lc_error *e)
     /* the training batch always; an automatic eval_batch_size as memory allows (Ludwig tunes it
      * to the machine too) */
     if ((st = lc_model_build(cfg, ds, B > EB ? B : EB, cfg->eval_batch_size > 0 && EB > B ? EB : B,
-                             o->threads, &X->m, e)))
+                             o->threads, 0, &X->m, e)))
         return st;
     lc_model_init_params(X->m, o->random_seed);
     X->m->dist = o->dist;

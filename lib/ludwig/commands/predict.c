@@ -219,7 +219,7 @@ static lc_status run_model(const lc_predict_opts *o, int mode, run_ctx *r, lc_er
         if (r->cfg->in[k].tx_pretrained &&
             (st = lc_glove_dim(r->cfg->in[k].tx_pretrained, &r->cfg->in[k].enc.embed_size, e)))
             return st;
-    if ((st = lc_model_build(r->cfg, r->ds, o->batch_size, 1, o->threads, &r->m, e))) {
+    if ((st = lc_model_build(r->cfg, r->ds, o->batch_size, 1, o->threads, 1, &r->m, e))) {
         char pre[4096];
         snprintf(pre, sizeof pre, "%s/model_hyperparameters.json", o->model_path);
         if (strncmp(e->msg, pre, strlen(pre)) != 0) /* the message may name it already */

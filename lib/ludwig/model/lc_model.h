@@ -235,6 +235,12 @@ typedef struct lc_net_spec {
      * activations and their gradients fit in act_budget bytes */
     size_t act_budget;
     int min_batch;
+    /* inference: the model never runs a backward pass (predict, evaluate): the gradients of the
+     * parameters and of the activations are not allocated (grads, dacts, dtmp stay NULL, and
+     * lc_model_backward does nothing): a resnet's memory and its first-touch cost halve (the
+     * batch stays the one act_budget gives a training model, so that predict's batches are
+     * those of the experiment's evaluation) */
+    int inference;
 } lc_net_spec;
 
 /* The tutorial's network: one image input (stacked_cnn), one category output. */

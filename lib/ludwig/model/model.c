@@ -2788,12 +2788,13 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
     size_t acts_n;
     if (lc_size_mul(B, pl.acts_per_sample, &acts_n))
         goto nomem;
+    const int train = !spec->inference;
     if (!(m->params = lc_alloc(m->nparams, sizeof(float))) ||
-        !(m->grads = lc_alloc(m->nparams, sizeof(float))) ||
+        (train && !(m->grads = lc_alloc(m->nparams, sizeof(float)))) ||
         !(m->buffers = lc_alloc(m->nbuffers, sizeof(float))) ||
         !(m->acts = lc_alloc(acts_n, sizeof(float))) ||
-        !(m->dacts = lc_alloc(acts_n, sizeof(float))) ||
-        !(m->dtmp = lc_alloc(B * pl.max_out_n, sizeof(float))) ||
+        (train && !(m->dacts = lc_alloc(acts_n, sizeof(float)))) ||
+        (train && !(m->dtmp = lc_alloc(B * pl.max_out_n, sizeof(float)))) ||
         !(m->aux = lc_alloc(aux_bytes, 1)) ||
         !(m->conv_ws = lc_alloc(ws, sizeof(float))))
         goto nomem;
@@ -3629,6 +3630,8 @@ static void mha_backward(lc_model *m, lc_pool *p, int i, int B, const float *dy)
 
 void lc_model_backward(lc_model *m, lc_pool *p, int B)
 {
+    if (!m->dacts) /* an inference model (lc_net_spec.inference) has no gradients */
+        return;
     /* gradients of layers read by several others accumulate; the heads' come from the loss */
     for (int i = 0; i < m->nlayers; i++)
         if (m->layers[i].consumers > 1 && !(m->layers[i].type == LC_L_EMBED && m->layers[i].tok))

@@ -23,7 +23,7 @@
  * resnet at 224x224 keeps about 50 MB per row), fewer, but never fewer than min_batch: callers
  * evaluate in batches of at most (*out)->max_batch rows. */
 lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batch, int min_batch,
-                         int threads, lc_model **out, lc_error *e);
+                         int threads, int inference, lc_model **out, lc_error *e);
 
 /* Every output evaluated over rows. */
 typedef struct lc_eval {

@@ -28,7 +28,7 @@ static size_t act_budget(void)
 }
 
 lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batch, int min_batch,
-                         int threads, lc_model **out, lc_error *e)
+                         int threads, int inference, lc_model **out, lc_error *e)
 {
     *out = NULL;
     lc_input_spec *in = calloc((size_t)cfg->nin, sizeof *in);
@@ -64,7 +64,8 @@ lc_status lc_model_build(const lc_config *cfg, const lc_dataset *d, int max_batc
         os[o].nclasses = d->out[o].nclasses;
     }
     lc_net_spec net = {.nin = cfg->nin, .in = in, .comb = cfg->comb, .nout = cfg->nout, .out = os,
-                       .act_budget = act_budget(), .min_batch = min_batch};
+                       .act_budget = act_budget(), .min_batch = min_batch,
+                       .inference = inference};
     if ((size_t)max_batch > d->n)
         max_batch = (int)d->n;
     lc_status st = lc_model_create_net(&net, max_batch, threads, out, e);
