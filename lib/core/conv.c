@@ -260,10 +260,9 @@ static void col_row_segment(const col_src *cs, int k, int p0, int w, float *rest
             int ih = oh * c->sh - c->ph + kh * c->dh;
             /* this run's columns inside the image: [a, b) of [ow, ow + run) */
             int a = lo > ow ? lo : ow, b = hi < ow + run ? hi : ow + run;
-            if (ih < 0 || ih >= c->H || b <= a) {
+            if (ih < 0 || ih >= c->H || b <= a)
                 a = b = ow + run;
-            }
-            for (int j = 0; j < a - ow && j < run; j++)
+            for (int j = 0; j < a - ow; j++)
                 r[j] = 0.0f;
             if (b > a) {
                 const float *xr = plane + (size_t)ih * c->W;

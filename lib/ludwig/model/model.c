@@ -1077,6 +1077,17 @@ static lc_status tv_maxpool(planner *pl, node *at, tv_map *m, int k, int stride,
     return LC_OK;
 }
 
+/* An activation and/or a dropout named as their module */
+static lc_status tv_act_drop(planner *pl, node *at, lc_act act, float rate, const char *name,
+                             int frozen)
+{
+    int from = pl->n;
+    lc_status st = add_act_dropout(pl, at, act, rate, -1);
+    if (!st)
+        tv_tag(pl, from, name, frozen);
+    return st;
+}
+
 /* torchvision's SqueezeExcitation: the map's channel means through fc1 (1x1 conv), the
  * activation, fc2, the scale activation, each channel of the map times its scale. */
 static lc_status tv_squeeze_excite(planner *pl, node *at, tv_map *m, int squeeze, lc_act act,
@@ -1756,23 +1767,20 @@ static lc_status tv_fire(planner *pl, node *at, tv_map *m, int squeeze, int e1, 
     if ((st = tv_convg(pl, at, m, squeeze, 1, 1, 0, 1, 1, FN("squeeze"), frozen)))
         return st;
     tv_init_last(pl, LC_INIT_KAIMING_UNIFORM);
-    if ((st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1)))
+    if ((st = tv_act_drop(pl, at, LC_ACT_RELU, 0.0f, FN("squeeze_activation"), frozen)))
         return st;
-    tv_tag(pl, pl->n - 1, FN("squeeze_activation"), frozen);
     node a = *at, b = *at;
     tv_map am = *m, bm = *m;
     if ((st = tv_convg(pl, &a, &am, e1, 1, 1, 0, 1, 1, FN("expand1x1"), frozen)))
         return st;
     tv_init_last(pl, LC_INIT_KAIMING_UNIFORM);
-    if ((st = add_act_dropout(pl, &a, LC_ACT_RELU, 0.0f, -1)))
+    if ((st = tv_act_drop(pl, &a, LC_ACT_RELU, 0.0f, FN("expand1x1_activation"), frozen)))
         return st;
-    tv_tag(pl, pl->n - 1, FN("expand1x1_activation"), frozen);
     if ((st = tv_convg(pl, &b, &bm, e3, 3, 1, 1, 1, 1, FN("expand3x3"), frozen)))
         return st;
     tv_init_last(pl, LC_INIT_KAIMING_UNIFORM);
-    if ((st = add_act_dropout(pl, &b, LC_ACT_RELU, 0.0f, -1)))
+    if ((st = tv_act_drop(pl, &b, LC_ACT_RELU, 0.0f, FN("expand3x3_activation"), frozen)))
         return st;
-    tv_tag(pl, pl->n - 1, FN("expand3x3_activation"), frozen);
 #undef FN
     if ((st = tv_cat(pl, at, a, b, name, frozen)))
         return st;
@@ -1808,9 +1816,8 @@ static lc_status plan_tv_squeezenet(planner *pl, node *at, const lc_input_spec *
     if ((st = tv_convg(pl, at, &m, v == 0 ? 96 : 64, v == 0 ? 7 : 3, 2, 0, 1, 1, "features.0", fz)))
         return st;
     tv_init_last(pl, LC_INIT_KAIMING_UNIFORM);
-    if ((st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1)))
+    if ((st = tv_act_drop(pl, at, LC_ACT_RELU, 0.0f, "features.1", fz)))
         return st;
-    tv_tag(pl, pl->n - 1, "features.1", fz);
     for (int i = 2; i < 13; i++) {
         snprintf(nm, sizeof nm, "features.%d", i);
         const int *f = fire[v][i];
@@ -1818,17 +1825,12 @@ static lc_status plan_tv_squeezenet(planner *pl, node *at, const lc_input_spec *
                            : tv_fire(pl, at, &m, f[0], f[1], f[2], nm, fz)))
             return st;
     }
-    int from = pl->n;
-    if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, 0.5f, -1)))
-        return st;
-    tv_tag(pl, from, "classifier.0", fz);
-    if ((st = tv_convg(pl, at, &m, 1000, 1, 1, 0, 1, 1, "classifier.1", fz)))
+    if ((st = tv_act_drop(pl, at, LC_ACT_LINEAR, 0.5f, "classifier.0", fz)) ||
+        (st = tv_convg(pl, at, &m, 1000, 1, 1, 0, 1, 1, "classifier.1", fz)))
         return st;
     tv_init_last(pl, LC_INIT_NORMAL_0_01);
-    from = pl->n;
-    if ((st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1)))
+    if ((st = tv_act_drop(pl, at, LC_ACT_RELU, 0.0f, "classifier.2", fz)))
         return st;
-    tv_tag(pl, from, "classifier.2", fz);
     return tv_global_avg(pl, at, &m, "classifier.3", fz);
 }
 
@@ -2045,10 +2047,8 @@ static lc_status plan_tv_mnasnet(planner *pl, node *at, const lc_input_spec *s)
         (st = tv_bn_act(pl, at, &m, "layers.15", eps, mom, LC_ACT_RELU, fz)) ||
         (st = tv_global_avg(pl, at, &m, "mean", fz)))
         return st;
-    int from = pl->n;
-    if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, 0.2f, -1)))
+    if ((st = tv_act_drop(pl, at, LC_ACT_LINEAR, 0.2f, "classifier.0", fz)))
         return st;
-    tv_tag(pl, from, "classifier.0", fz);
     tv_init_conv_bias_default(pl, first);
     return LC_OK;
 }
@@ -2081,17 +2081,6 @@ static lc_status tv_linear(planner *pl, node *at, int out, lc_init wi, lc_init b
 {
     int from = pl->n;
     lc_status st = add_dense(pl, at, out, 1, wi, bi, -1);
-    if (!st)
-        tv_tag(pl, from, name, frozen);
-    return st;
-}
-
-/* An activation and/or a dropout named as their module */
-static lc_status tv_act_drop(planner *pl, node *at, lc_act act, float rate, const char *name,
-                             int frozen)
-{
-    int from = pl->n;
-    lc_status st = add_act_dropout(pl, at, act, rate, -1);
     if (!st)
         tv_tag(pl, from, name, frozen);
     return st;
