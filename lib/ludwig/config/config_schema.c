@@ -116,36 +116,10 @@ static const lc_key stacked_cnn_keys[] = {
 };
 const lc_section lc_sec_stacked_cnn = {"encoder", stacked_cnn_keys};
 
-/* torchvision's ResNet (Ludwig's TVResNetEncoderConfig, in its dataclass order: BaseEncoderConfig,
- * TVBaseEncoderConfig, then model_variant; 18, 34, 50, 101 or 152, checked in config.c) */
-static const lc_key tv_resnet_keys[] = {
-    {"type", T_STR, "\"resnet\"", 0, 0, "resnet", NULL, 0, NULL},
-    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
-    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
-    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_variant", T_INT, "50", 18, 152, NULL, NULL, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
-const lc_section lc_sec_tv_resnet = {"encoder", tv_resnet_keys};
-
-/* torchvision's wide ResNet (Ludwig's TVWideResNetEncoderConfig) */
-static const lc_key tv_wide_resnet_keys[] = {
-    {"type", T_STR, "\"wide_resnet\"", 0, 0, "wide_resnet", NULL, 0, NULL},
-    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
-    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
-    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_variant", T_STR, "\"50_2\"", 0, 0, "50_2|101_2", NULL, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
-const lc_section lc_sec_tv_wide_resnet = {"encoder", tv_wide_resnet_keys};
-
-/* The torchvision encoders whose model_variant is a string: TVBaseEncoderConfig's keys, then
- * the family's model_variant (Ludwig's TV<Family>EncoderConfig) */
-#define TV_ENCODER_KEYS(name, type, dflt, choices)                                                 \
+/* A torchvision encoder's keys in Ludwig's dataclass order: type, BaseEncoderConfig's skip,
+ * TVBaseEncoderConfig's use_pretrained, model_cache_dir, saved_weights_in_checkpoint, trainable,
+ * then the family's model_variant row (the variadic argument) */
+#define TV_KEYS(name, type, ...)                                                                   \
     static const lc_key name[] = {                                                                 \
         {"type", T_STR, "\"" type "\"", 0, 0, type, NULL, 0, NULL},                              \
         {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},                         \
@@ -153,9 +127,23 @@ const lc_section lc_sec_tv_wide_resnet = {"encoder", tv_wide_resnet_keys};
         {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},                    \
         {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},               \
         {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},                                  \
-        {"model_variant", T_STR, "\"" dflt "\"", 0, 0, choices, NULL, 0, NULL},                  \
+        __VA_ARGS__,                                                                               \
         {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},                                                \
     }
+
+/* torchvision's ResNet (Ludwig's TVResNetEncoderConfig, in its dataclass order: BaseEncoderConfig,
+ * TVBaseEncoderConfig, then model_variant; 18, 34, 50, 101 or 152, checked in config.c) */
+TV_KEYS(tv_resnet_keys, "resnet", {"model_variant", T_INT, "50", 18, 152, NULL, NULL, 0, NULL});
+const lc_section lc_sec_tv_resnet = {"encoder", tv_resnet_keys};
+
+/* torchvision's wide ResNet (Ludwig's TVWideResNetEncoderConfig) */
+TV_KEYS(tv_wide_resnet_keys, "wide_resnet", {"model_variant", T_STR, "\"50_2\"", 0, 0, "50_2|101_2", NULL, 0, NULL});
+const lc_section lc_sec_tv_wide_resnet = {"encoder", tv_wide_resnet_keys};
+
+/* The torchvision encoders whose model_variant is a string: TVBaseEncoderConfig's keys, then
+ * the family's model_variant (Ludwig's TV<Family>EncoderConfig) */
+#define TV_ENCODER_KEYS(name, type, dflt, choices)                                                 \
+    TV_KEYS(name, type, {"model_variant", T_STR, "\"" dflt "\"", 0, 0, choices, NULL, 0, NULL})
 TV_ENCODER_KEYS(tv_mobilenetv3_keys, "mobilenetv3", "small", "small|large");
 TV_ENCODER_KEYS(tv_mobilenetv2_keys, "mobilenetv2", "base", "base");
 TV_ENCODER_KEYS(tv_efficientnet_keys, "efficientnet", "b0", "b0|b1|b2|b3|b4|b5|b6|b7|v2_s|v2_m|v2_l");
@@ -171,16 +159,7 @@ const lc_section lc_sec_tv_squeezenet = {"encoder", tv_squeezenet_keys};
 
 /* torchvision's DenseNet (Ludwig's TVDenseNetEncoderConfig: model_variant an IntegerOptions of
  * 121, 161, 169, 201, checked in config.c) */
-static const lc_key tv_densenet_keys[] = {
-    {"type", T_STR, "\"densenet\"", 0, 0, "densenet", NULL, 0, NULL},
-    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
-    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
-    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_variant", T_INT, "121", 121, 201, NULL, NULL, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
+TV_KEYS(tv_densenet_keys, "densenet", {"model_variant", T_INT, "121", 121, 201, NULL, NULL, 0, NULL});
 const lc_section lc_sec_tv_densenet = {"encoder", tv_densenet_keys};
 /* regnet: Ludwig's list and default (x_1_6gf) */
 TV_ENCODER_KEYS(tv_regnet_keys, "regnet", "x_1_6gf",
@@ -191,16 +170,7 @@ const lc_section lc_sec_tv_mnasnet = {"encoder", tv_mnasnet_keys};
 
 /* torchvision's VGG (Ludwig's TVVGGEncoderConfig): model_variant one of the integers 11, 13,
  * 16, 19 (default 11; checked in config.c) or the strings 11_bn, 13_bn, 16_bn, 19_bn */
-static const lc_key tv_vgg_keys[] = {
-    {"type", T_STR, "\"vgg\"", 0, 0, "vgg", NULL, 0, NULL},
-    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
-    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_cache_dir", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
-    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
-    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
-    {"model_variant", T_INT | T_STR, "11", 11, 19, "11_bn|13_bn|16_bn|19_bn", NULL, 0, NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
-};
+TV_KEYS(tv_vgg_keys, "vgg", {"model_variant", T_INT | T_STR, "11", 11, 19, "11_bn|13_bn|16_bn|19_bn", NULL, 0, NULL});
 const lc_section lc_sec_tv_vgg = {"encoder", tv_vgg_keys};
 TV_ENCODER_KEYS(tv_alexnet_keys, "alexnet", "base", "base");
 const lc_section lc_sec_tv_alexnet = {"encoder", tv_alexnet_keys};
