@@ -42,13 +42,83 @@ typedef struct {
     const int32_t *argmax_in;
 } pool_ctx;
 
+/* The tasks' loops are built for AVX-512, AVX2 and the baseline, chosen once at load time (GCC's
+ * target_clones); every clone takes the same taps in the same order, so the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define POOL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define POOL_CLONES
+#endif
+
+enum { MAXRUN = 128 }; /* output columns of an interior run */
+
+/* Output columns [a, a + n) of one output row whose windows lie inside the image's columns, n <=
+ * MAXRUN; rows[] the window's input rows inside the image (their offsets in x, top to bottom).
+ * The taps are visited in the scalar loop's order (row by row, left to right) with its rule
+ * (the first maximum, a NaN kept once met), one column per vector lane. */
+POOL_CLONES
+static void max_run(const lc_pool2d *q, const float *x, const int *rows, int nrows, int a, int n,
+                    float *restrict y, int32_t *restrict am)
+{
+    float m[MAXRUN];
+    int32_t mi[MAXRUN];
+    const int sw = q->sw, KW = q->KW, dw = q->dw, c0 = a * sw - q->pw;
+    for (int r = 0; r < nrows; r++)
+        for (int kw = 0; kw < KW; kw++) {
+            const int off = rows[r] + c0 + kw * dw;
+            const float *restrict xr = x + off;
+            if (r == 0 && kw == 0) {
+                for (int j = 0; j < n; j++) {
+                    m[j] = xr[j * sw];
+                    mi[j] = off + j * sw;
+                }
+                continue;
+            }
+            for (int j = 0; j < n; j++) {
+                float v = xr[j * sw], cur = m[j];
+                int take = v > cur || (v != v && cur == cur);
+                m[j] = take ? v : cur;
+                mi[j] = take ? off + j * sw : mi[j];
+            }
+        }
+    for (int j = 0; j < n; j++)
+        y[j] = m[j];
+    if (am)
+        for (int j = 0; j < n; j++)
+            am[j] = mi[j];
+}
+
 static void max_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float *y /* (OH,OW) */,
                           int32_t *am /* (OH,OW) */)
 {
     const int H = q->H, W = q->W;
+    /* output columns whose every tap lies inside the image's columns: [ia, ib) */
+    int ia = (q->pw + q->sw - 1) / q->sw, ib = 0;
+    if (W - 1 - (q->KW - 1) * q->dw + q->pw >= 0)
+        ib = (W - 1 - (q->KW - 1) * q->dw + q->pw) / q->sw + 1;
+    if (ib > q->OW)
+        ib = q->OW;
+    if (ib < ia)
+        ib = ia;
+    int rows[64];
     for (int oh = 0; oh < q->OH; oh++) {
-        int h0 = oh * q->sh - q->ph;
+        int h0 = oh * q->sh - q->ph, nrows = 0;
+        if (q->KH <= 64)
+            for (int kh = 0; kh < q->KH; kh++) {
+                int ih = h0 + kh * q->dh;
+                if (ih >= 0 && ih < H)
+                    rows[nrows++] = ih * W;
+            }
         for (int ow = 0; ow < q->OW; ow++) {
+            if (ow == ia && ib > ia && nrows > 0 && q->KH <= 64) {
+                for (int a = ia; a < ib; a += MAXRUN) {
+                    int n = ib - a < MAXRUN ? ib - a : MAXRUN;
+                    max_run(q, x, rows, nrows, a, n, y + (size_t)oh * q->OW + a,
+                            am ? am + (size_t)oh * q->OW + a : NULL);
+                }
+                ow = ib - 1;
+                continue;
+            }
             int w0 = ow * q->sw - q->pw;
             float m = -INFINITY;
             int32_t mi = -1;

@@ -240,6 +240,66 @@ static void test_pooling(void)
     }
 }
 
+/* The max pool's rule, window by window as torch's CPU kernel states it: the taps row by row, left
+ * to right; the first maximum; a NaN ends the window (it is the result). */
+static void max_pool_ref(const lc_pool2d *q, const float *x, float *y, int32_t *am)
+{
+    for (int oh = 0; oh < q->OH; oh++)
+        for (int ow = 0; ow < q->OW; ow++) {
+            float m = -INFINITY;
+            int32_t mi = -1;
+            int nan = 0;
+            for (int kh = 0; kh < q->KH && !nan; kh++)
+                for (int kw = 0; kw < q->KW && !nan; kw++) {
+                    int ih = oh * q->sh - q->ph + kh * q->dh, iw = ow * q->sw - q->pw + kw * q->dw;
+                    if (ih < 0 || ih >= q->H || iw < 0 || iw >= q->W)
+                        continue;
+                    float v = x[ih * q->W + iw];
+                    if (mi < 0 || v > m || isnan(v))
+                        mi = ih * q->W + iw;
+                    if (v > m || isnan(v))
+                        m = v;
+                    nan = isnan(v);
+                }
+            y[oh * q->OW + ow] = m;
+            am[oh * q->OW + ow] = mi;
+        }
+}
+
+/* The max pool's vectorised runs (windows inside the image's columns, up to 128 columns a run)
+ * against the rule above, bit for bit, on rows of few distinct values (ties everywhere), -inf
+ * and NaN; and with no argmax (evaluation) the same values. */
+static void test_max_pool_runs(void)
+{
+    enum { H = 9, W = 301 };
+    static float x[H * W], y[H * W], yr[H * W], y2[H * W];
+    static int32_t am[H * W], amr[H * W];
+    const float vals[] = {0.0f, 1.0f, 1.0f, 2.0f, -1.0f, 2.0f, -INFINITY, NAN};
+    lc_rng r;
+    lc_rng_init(&r, 11, LC_STREAM_TEST, 0);
+    for (int i = 0; i < H * W; i++) {
+        uint64_t u = lc_rng_next(&r);
+        /* NaN rarely, so that most windows have none */
+        x[i] = vals[u % 64 == 0 ? 7 : (u >> 8) % 7];
+    }
+    const int cfg[][4] = {{3, 2, 1, 1}, {2, 2, 0, 1}, {3, 1, 1, 1}, {3, 1, 0, 2}, {2, 3, 1, 1}};
+    for (size_t k = 0; k < sizeof cfg / sizeof cfg[0]; k++) {
+        lc_pool2d q = mkpool(1, H, W, cfg[k][0], cfg[k][1], cfg[k][2], cfg[k][3], 1);
+        CHECK(lc_pool2d_plan(&q) == 0);
+        int n = q.OH * q.OW, bad = 0;
+        lc_pool2d_forward(NULL, &q, 1, x, y, am);
+        lc_pool2d_forward(NULL, &q, 1, x, y2, NULL);
+        max_pool_ref(&q, x, yr, amr);
+        for (int i = 0; i < n; i++)
+            bad += memcmp(&y[i], &yr[i], sizeof(float)) != 0 || am[i] != amr[i] ||
+                   memcmp(&y2[i], &yr[i], sizeof(float)) != 0;
+        if (bad)
+            fprintf(stderr, "max pool k%d s%d p%d d%d: %d of %d outputs differ from the rule\n",
+                    cfg[k][0], cfg[k][1], cfg[k][2], cfg[k][3], bad, n);
+        CHECK(bad == 0);
+    }
+}
+
 /* ---------------- dropout ---------------- */
 
 typedef struct {
@@ -591,6 +651,7 @@ int main(void)
     test_pixels();
     test_activations();
     test_pooling();
+    test_max_pool_runs();
     test_dropout();
     test_batchnorm();
     test_layernorm();
