@@ -343,17 +343,51 @@ static void col_pack(const void *vctx, int k0, int kc, int j0, int nc, int NR, f
     }
 }
 
+/* A stride-1 convolution with zero padding, as one without: the sample's image copied into buf
+ * with its padding around it, and *u the same convolution of that larger image without padding
+ * (the same output size). Its columns are the same numbers, which the ISA's packer then copies
+ * in runs instead of testing every element against the image's edges. Returns the image to
+ * read, xs itself when the shape does not apply or buf (bufn floats) is too small. */
+static const float *pad_for_packing(const lc_conv2d *c, const float *xs, float *buf, size_t bufn,
+                                    lc_conv2d *u)
+{
+    const int Hp = c->H + 2 * c->ph, Wp = c->W + 2 * c->pw;
+    if (c->sh != 1 || c->sw != 1 || c->dh != 1 || c->dw != 1 || (c->ph == 0 && c->pw == 0) ||
+        lc_gemm_isa() == LC_ISA_REF || (size_t)c->C * Hp * Wp > bufn)
+        return xs;
+    for (int ci = 0; ci < c->C; ci++) {
+        float *d = buf + (size_t)ci * Hp * Wp;
+        const float *src = xs + (size_t)ci * c->H * c->W;
+        memset(d, 0, (size_t)c->ph * Wp * sizeof *d);
+        d += (size_t)c->ph * Wp;
+        for (int h = 0; h < c->H; h++, d += Wp, src += c->W) {
+            for (int q = 0; q < c->pw; q++)
+                d[q] = d[c->pw + c->W + q] = 0.0f;
+            memcpy(d + c->pw, src, (size_t)c->W * sizeof *d);
+        }
+        memset(d, 0, (size_t)c->ph * Wp * sizeof *d);
+    }
+    *u = *c;
+    u->H = Hp;
+    u->W = Wp;
+    u->ph = u->pw = 0;
+    return buf;
+}
+
 /* z (OC, OHW) = A [col; 1] for sample xs, packing col straight from the image when the ISA
- * packs; otherwise through the thread's col buffer. Same bits either way for a given ISA. */
+ * packs (a padded image first copied into the thread's col buffer, colbufn floats, with its
+ * padding); otherwise through the col buffer. Same bits either way for a given ISA. */
 static void conv_gemm_fwd(const lc_conv2d *c, const float *xs, const float *a, int kb,
-                          float *colbuf, float *z)
+                          float *colbuf, size_t colbufn, float *z)
 {
     int OHW = c->OH * c->OW, ckk = c->C * c->KH * c->KW;
     if (is_pointwise(c) && kb == ckk) {
         lc_sgemm(0, 0, c->OC, OHW, kb, 1.0f, a, kb, xs, OHW, 0.0f, z, OHW);
         return;
     }
-    col_src cs = {c, xs, ckk};
+    lc_conv2d u;
+    const float *xp = pad_for_packing(c, xs, colbuf, colbufn, &u);
+    col_src cs = {xp == xs ? c : &u, xp, ckk};
     lc_gemm_bsrc src = {col_pack, &cs};
     if (lc_sgemm_bsrc(c->OC, OHW, kb, a, kb, &src, 0.0f, z, OHW) == 0)
         return;
@@ -378,7 +412,7 @@ static void fwd_task(void *vctx, int s, int thread)
     int OHW = c->OH * c->OW;
     const float *xs = f->x + (size_t)s * c->C * c->H * c->W;
     float *ys = f->y + (size_t)s * c->OC * OHW;
-    conv_gemm_fwd(c, xs, f->a, f->kb, f->ws + (size_t)thread * f->l.thread, ys);
+    conv_gemm_fwd(c, xs, f->a, f->kb, f->ws + (size_t)thread * f->l.thread, f->l.col, ys);
 }
 
 /* [w | b] into the workspace when there is a bias; returns the GEMM's A and sets *kb */
@@ -751,7 +785,7 @@ static void fused_fwd_task(void *vctx, int s, int thread)
     float *z = f->pool ? part + k->l.z : k->yo + (size_t)s * on; /* without pooling z is y */
     /* no argmax (evaluation, rate 0): the offsets go to the unused keep-mask buffer */
     unsigned char *am = k->am ? k->am + (size_t)s * on : (unsigned char *)(part + k->l.km);
-    conv_gemm_fwd(c, xs, k->a, k->kb, part, z);
+    conv_gemm_fwd(c, xs, k->a, k->kb, part, k->l.col, z);
     if (k->rate >= 1.0f) { /* everything dropped */
         memset(k->yo + (size_t)s * on, 0, on * sizeof(float));
         if (f->pool)
