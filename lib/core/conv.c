@@ -447,6 +447,15 @@ void lc_conv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* 
     lc_pool_run(p, B, fwd_task, &f);
 }
 
+void lc_conv2d_forward_winograd(lc_pool *p, const lc_conv2d *c, int B, const float *x,
+                            const float *w, const float *b, float *y, float *ws)
+{
+    if (c->groups <= 1 && B > 0 &&
+        lc_conv_eval_forward_linear(p, c, B, x, w, b, y, ws + exact_floats(c, lc_pool_threads(p))))
+        return;
+    lc_conv2d_forward(p, c, B, x, w, b, y, ws);
+}
+
 /* ---- backward ---- */
 
 typedef struct bwd_ctx {

@@ -121,7 +121,8 @@ static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_
         return 0;
     for (int i = 0; i < n; i++) {
         plan_isa(blk[i].c, blk[i].f, 0, isa, &e[i]);
-        if (e[i].kind == LC_CONV_EVAL_NONE)
+        if (e[i].kind == LC_CONV_EVAL_NONE ||
+            (blk[i].linear && (e[i].kind != LC_CONV_EVAL_WINOGRAD || e[i].pool)))
             return 0;
         if (e[i].G > G)
             G = e[i].G;
@@ -130,6 +131,7 @@ static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_
         plan_isa(blk[i].c, blk[i].f, G, isa, &e[i]);
         if (e[i].kind == LC_CONV_EVAL_NONE)
             return 0;
+        e[i].linear = blk[i].linear != 0;
     }
     return G;
 }
@@ -321,6 +323,14 @@ int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, 
                          const float *x, const float *w, const float *b, float *y, float *ws)
 {
     lc_conv_eval_block blk = {.c = c, .f = f, .w = w, .b = b, .y = y};
+    return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
+}
+
+int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const float *x,
+                                const float *w, const float *b, float *y, float *ws)
+{
+    lc_conv_fuse f = {.pool = 0, .POH = c->OH, .POW = c->OW}; /* as lc_conv_fuse_plan sets it */
+    lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .b = b, .y = y, .linear = 1};
     return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
 }
 

@@ -489,7 +489,9 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                             int oy = 2 * ty + i, ox = 2 * tx + j;
                             if (oy < YH && ox < YW)
                                 store_n(st + ((size_t)oy * YW + ox) * OC + co, n,
-                                        _mm256_max_ps(_mm256_add_ps(yv[i][j], bv), zero));
+                                        e->linear ? _mm256_add_ps(yv[i][j], bv)
+                                                  : _mm256_max_ps(_mm256_add_ps(yv[i][j], bv),
+                                                                  zero));
                         }
                 }
             }

@@ -473,7 +473,9 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                             if (oy < YH && ox < YW)
                                 _mm512_mask_storeu_ps(
                                     st + ((size_t)oy * YW + ox) * OC + co, om,
-                                    _mm512_max_ps(_mm512_add_ps(yv[i][j], bv), zero));
+                                    e->linear ? _mm512_add_ps(yv[i][j], bv)
+                                              : _mm512_max_ps(_mm512_add_ps(yv[i][j], bv),
+                                                              zero));
                         }
                 }
             }

@@ -57,6 +57,14 @@ void lc_conv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* 
                        const float *w /* (OC,C,KH,KW) */, const float *b /* (OC) */,
                        float *y /* (B,OC,OH,OW) */, float *ws);
 
+/* lc_conv2d_forward, but under AVX2 or AVX-512 a 3x3 stride-1 convolution with more than
+ * LC_CONV_EVAL_DIRECT_MAX_C input channels runs Winograd F(2x2, 3x3) (lc_conv_eval.h): 16
+ * products per 2x2 outputs instead of 36, results that differ from the GEMM's by rounding only.
+ * The rest as lc_conv2d_forward. lc_conv2d_backward needs nothing from it (it reads x). Each
+ * sample's output depends on that sample alone, on any thread count. */
+void lc_conv2d_forward_winograd(lc_pool *p, const lc_conv2d *c, int B, const float *x,
+                            const float *w, const float *b, float *y, float *ws);
+
 /* dx may be NULL (no input gradient needed); db may be NULL (no bias). */
 void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* (B,C,H,W) */,
                         const float *w /* (OC,C,KH,KW) */, const float *dy /* (B,OC,OH,OW) */,

@@ -40,6 +40,7 @@ typedef struct lc_conv_eval {
     lc_isa isa;     /* the ISA whose kernels run it (AVX2 or AVX-512) */
     int mr, nr;     /* its GEMM micro-kernel's tile (Winograd) */
     int pool;       /* 2x2 max-pool after the ReLU */
+    int linear;     /* no ReLU (and no pool): the convolution and its bias alone (Winograd) */
     int G;          /* samples per task */
     int TH, TW;     /* output tiles per sample (Winograd): 2x2 outputs each */
     int Hp, Wp;     /* rows and columns of the (zero-padded) input the tiles read */
@@ -67,6 +68,7 @@ typedef struct lc_conv_eval_block {
     const lc_conv_fuse *f;
     const float *w, *b; /* b may be NULL */
     float *y;           /* (B, OC, POH, POW) */
+    int linear;         /* the convolution alone, no ReLU (only where Winograd, unpooled) */
 } lc_conv_eval_block;
 
 /* Floats of workspace the chain of n blocks (w, b, y unused here) needs with nthreads threads
@@ -83,6 +85,13 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
 size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads);
 int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
                          const float *x, const float *w, const float *b, float *y, float *ws);
+
+/* A 3x3 stride-1 convolution with many input channels and nothing fused after it (a ResNet's,
+ * a VGG's before its batch norm) through Winograd F(2x2, 3x3) for evaluation: y = conv(x) + b,
+ * no ReLU. Returns 1 when done, 0 when the shape or the ISA has no such path (the caller runs
+ * the GEMM). ws: what lc_conv_eval_ws_floats sized. Results differ from the GEMM's by rounding. */
+int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const float *x,
+                                const float *w, const float *b, float *y, float *ws);
 
 /* U = G g G^T of every filter, packed as the micro-kernel's B panels: position pos, panel np at
  * u + (pos * NP + np) * C * nr, element [ci][oc % nr], zero past OC. Writes panel np's input

@@ -717,6 +717,41 @@ done:
     return worst;
 }
 
+/* lc_conv2d_forward_winograd (Winograd F(2x2, 3x3) without a ReLU where the shape and ISA
+ * allow, the GEMM otherwise) against the double-precision sums, with and without a bias:
+ * negative outputs survive (no ReLU), the error stays within rounding, and 1 and 3 threads give
+ * the same bits. */
+static void test_forward_eval(lc_conv2d c, int B, int bias, lc_pool *p3, const char *isa)
+{
+    size_t nx = (size_t)B * c.C * c.H * c.W, nw = (size_t)c.OC * c.C * c.KH * c.KW;
+    size_t ny = (size_t)B * c.OC * c.OH * c.OW, nws = lc_conv2d_ws_floats(&c, B, 3);
+    float *x = lc_alloc(nx, 4), *w = lc_alloc(nw, 4), *b = lc_alloc((size_t)c.OC, 4);
+    float *y1 = lc_alloc(ny, 4), *y3 = lc_alloc(ny, 4), *ws = lc_alloc(nws, 4);
+    double *ref = lc_alloc(ny, sizeof(double));
+    CHECK(x && w && b && y1 && y3 && ws && ref);
+    if (x && w && b && y1 && y3 && ws && ref) {
+        fill(x, nx, 200 + c.C);
+        fill(w, nw, 300 + c.OC);
+        fill(b, (size_t)c.OC, 400);
+        direct_forward(&c, B, x, w, bias ? b : NULL, ref);
+        lc_conv2d_forward_winograd(NULL, &c, B, x, w, bias ? b : NULL, y1, ws);
+        lc_conv2d_forward_winograd(p3, &c, B, x, w, bias ? b : NULL, y3, ws);
+        size_t at = 0, neg = 0;
+        double err = 0.0;
+        /* Winograd's transforms add up to 4x4 terms before the products: a few more roundings */
+        int ok = close_all(y1, ref, ny, 4e-7 * c.C * 9, &err);
+        for (size_t i = 0; i < ny; i++)
+            neg += y1[i] < 0.0f;
+        CHECK_MSG(ok, "forward_eval %s C=%d %dx%d OC=%d pad %d bias %d: error %g", isa, c.C, c.H,
+                  c.W, c.OC, c.ph, bias, err);
+        CHECK_MSG(neg > ny / 4, "forward_eval %s: %zu of %zu outputs negative (a ReLU?)", isa,
+                  neg, ny);
+        CHECK_MSG(equal_all(y1, y3, ny, &at), "forward_eval %s: 1 and 3 threads differ at %zu",
+                  isa, at);
+    }
+    lc_free(x), lc_free(w), lc_free(b), lc_free(y1), lc_free(y3), lc_free(ws), lc_free(ref);
+}
+
 /* Three blocks depth first (direct with C0 inputs and OC0 outputs handing its output to
  * Winograd, Winograd pooled and padded, Winograd plain) equal, bit for bit, the same blocks'
  * evaluation path run one by one, with 1 and 3 threads. */
@@ -744,8 +779,8 @@ static void test_eval_chain(lc_pool *p, int C0, int OC0)
             fill(w[i], nw, 70 + i);
             fill(b[i], (size_t)c[i].OC, 80 + i);
         }
-        blk[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc[i]};
-        blk3[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc3[i]};
+        blk[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc[i], 0};
+        blk3[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc3[i], 0};
         nws = t > nws ? t : nws;
     }
     size_t tc = lc_conv_eval_chain_ws_floats(3, blk, 3);
@@ -944,6 +979,19 @@ int main(void)
 #undef EVAL
         fprintf(stderr, "test_conv: evaluation path under %s, largest difference %.3g\n",
                 lc_isa_name(isas[s]), worst);
+        /* a ResNet's 3x3 convolutions (padded, no bias, batch norm after): odd maps, channel
+         * counts off the vector widths, tiles past the map's edge; shapes the GEMM keeps (few
+         * input channels, stride 2) */
+        test_forward_eval(make_conv(16, 14, 14, 16, 3, 3, 1, 1, 1, 1, 1, 1), 3, 0, p3,
+                          lc_isa_name(isas[s]));
+        test_forward_eval(make_conv(20, 7, 9, 35, 3, 3, 1, 1, 1, 1, 1, 1), 5, 1, p3,
+                          lc_isa_name(isas[s]));
+        test_forward_eval(make_conv(9, 8, 5, 7, 3, 3, 1, 1, 0, 0, 1, 1), 4, 1, p3,
+                          lc_isa_name(isas[s]));
+        test_forward_eval(make_conv(3, 9, 9, 8, 3, 3, 1, 1, 1, 1, 1, 1), 2, 0, p3,
+                          lc_isa_name(isas[s]));
+        test_forward_eval(make_conv(16, 9, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1), 2, 0, p3,
+                          lc_isa_name(isas[s]));
         test_eval_chain(p3, 1, 8);  /* one input channel, one vector of outputs */
         test_eval_chain(p3, 1, 20); /* two vectors, the second partial */
         test_eval_chain(p3, 3, 33); /* RGB, three vectors */
