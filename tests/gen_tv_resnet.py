@@ -10,6 +10,7 @@ mobilenet_v2 on 160x160, resnext50_32x4d on 128x128 with four photographs (its b
 on 64x64, densenet121 on 96x96 (saved under the old names of torchvision's pretrained file),
 squeezenet1_0 on 128x128 and squeezenet1_1 on 100x100 (whole: Ludwig keeps their classifier),
 regnet_y_400mf and mnasnet0_5 on 224x224, vgg11_bn on 64x64, alexnet on 160x160,
+shufflenet_v2_x0_5 on 128x128 and shufflenet_v2_x1_0 on 64x64,
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -26,7 +27,8 @@ DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict
 DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224),
 densenet161.txt, densenet169.txt, densenet201.txt,
 regnet_x_400mf.txt, regnet_x_1_6gf.txt, regnet_y_1_6gf.txt, mnasnet0_75.txt, mnasnet1_0.txt,
-mnasnet1_3.txt, vgg11.txt, vgg16.txt, vgg19_bn.txt: the same names and shapes
+mnasnet1_3.txt, vgg11.txt, vgg16.txt, vgg19_bn.txt, shufflenet_v2_x1_5.txt,
+shufflenet_v2_x2_0.txt: the same names and shapes
 alone (no weights: tens of millions). DIR/regnet_stages.txt: every RegNet variant's stages.
 """
 import os
@@ -243,6 +245,12 @@ def main():
     names_only(d, "vgg19_bn", torchvision.models.vgg19_bn, "classifier.6.", True)
     # AlexNet on 160x160: the last map 4x4, AdaptiveAvgPool2d((6, 6))'s windows of 1 and 2
     case(d, "alexnet", "alexnet", "alexnet-owt-7be5be79.pth", 2, 160, 183, 3, 11)
+    # ShuffleNetV2 x0_5 (Ludwig's default) on 128x128 (conv5's map 4x4) and x1_0 on 64x64 (2x2):
+    # channel split, concatenation and shuffle; x1_5 and x2_0 by names and shapes
+    case(d, "shufflenet_v2_x0_5", "shufflenet_v2_x0_5", "shufflenetv2_x0.5-f707e7126e.pth", 2, 128, 146, 3, 12)
+    case(d, "shufflenet_v2_x1_0", "shufflenet_v2_x1_0", "shufflenetv2_x1-5666bf0f80.pth", 2, 64, 73, 3, 13)
+    names_only(d, "shufflenet_v2_x1_5", torchvision.models.shufflenet_v2_x1_5)
+    names_only(d, "shufflenet_v2_x2_0", torchvision.models.shufflenet_v2_x2_0)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@
 #  - regnet: the default variant's missing file named, a variant Ludwig does not list refused;
 #  - mnasnet: 0_5 from scratch, predict reproduces it; 1_0's missing file named; a bad variant.
 #  - vgg: 13_bn's and 16's missing files named; variants 12 and 11_gn refused;
-#  - alexnet: its missing file named; variant large refused.
+#  - alexnet: its missing file named; variant large refused;
+#  - shufflenet_v2: x0_5 (the default) from scratch, its tensor names, predict reproduces it;
+#    x1_5's missing file named; variant x3_0 refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -203,5 +205,38 @@ cfg alexmiss base "      model_cache_dir: $T/nocache" alexnet
 expect alexnet_missing 2 "encoder alexnet base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/alexnet-owt-7be5be79.pth" -- --config "$T/alexmiss.yaml" $DATA
 cfg alexbad large "" alexnet
 expect alexnet_variant 1 "alexbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'large'" -- --config "$T/alexbad.yaml" $DATA
+# shufflenet_v2: x0_5 (Ludwig's default) from scratch: Ludwig's names for the branches (the
+# depthwise convs (C, 1, 3, 3)) and conv5, no fc (replaced with Identity); predict reproduces
+# the test predictions; x1_5's missing file named (resize 232); a variant Ludwig does not list
+cfg shuf x0_5 "      use_pretrained: false" shufflenet_v2
+expect shufflenet_x0_5 0 "input 3x224x224" -- --config "$T/shuf.yaml" $DATA
+R="$T/out-shufflenet_x0_5/experiment_run"
+grep -q '"torchvision_model_variant": "x0_5"' "$R/model/training_set_metadata.json" ||
+    fail "shufflenet_v2: the metadata does not name the torchvision model"
+if $PY -c 'import torch' 2>/dev/null; then
+    $PY - "$R/model/model_weights" <<'PYEOF' || fail "shufflenet_v2: model_weights names"
+import sys, torch
+w = torch.load(sys.argv[1], weights_only=True)
+p = "input_features.module_dict.image_path__ludwig.encoder_obj.model."
+want = {"conv1.0.weight": (24, 3, 3, 3), "stage2.0.branch1.0.weight": (24, 1, 3, 3),
+        "stage2.0.branch1.2.weight": (24, 24, 1, 1), "stage2.1.branch2.0.weight": (24, 24, 1, 1),
+        "stage3.7.branch2.3.weight": (48, 1, 3, 3), "stage4.3.branch2.6.running_var": (96,),
+        "conv5.0.weight": (1024, 192, 1, 1), "conv5.1.bias": (1024,)}
+bad = [k for k, s in want.items() if p + k not in w or tuple(w[p + k].shape) != s]
+assert not bad and not any(n.startswith(p + "fc.") for n in w), bad
+print(f"shufflenet_v2: model_weights holds the backbone's "
+      f"{sum(n.startswith(p) for n in w)} tensors under Ludwig's names, no fc")
+PYEOF
+fi
+set +e
+"$LUDWIG_C" predict --model_path "$R/model" --dataset "$D/mnist_subset.csv" --raw_data "$D/mnist_subset.zip" \
+    --split test --output_directory "$T/pred-shuf" --threads 2 > "$T/pred-shuf.log" 2>&1 || { cat "$T/pred-shuf.log"; fail "shufflenet_v2 predict"; }
+set -e
+cmp -s "$R/predictions_parquet.csv" "$T/pred-shuf/predictions_parquet.csv" ||
+    fail "shufflenet_v2: predict's test predictions differ from the experiment's"
+cfg shufmiss x1_5 "      model_cache_dir: $T/nocache" shufflenet_v2
+expect shufflenet_missing 2 "encoder shufflenet_v2 x1_5 with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/shufflenetv2_x1_5-3c479a10.pth" -- --config "$T/shufmiss.yaml" $DATA
+cfg shufbad x3_0 "" shufflenet_v2
+expect shufflenet_variant 1 "shufbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of x0_5,x1_0,x1_5,x2_0, got 'x3_0'" -- --config "$T/shufbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

@@ -134,9 +134,11 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
  * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2;
  * -500 .. -599: RegNet -500 - tv_variant; -600 .. -699: MNASNet -600 - tv_variant;
  * -700 .. -799: SqueezeNet -700 - tv_variant; -800 .. -899: VGG -800 - tv_variant; -900:
- * AlexNet; >= 1000: DenseNet variant - 1000 */
+ * AlexNet; >= 1000: DenseNet variant - 1000; -1100 .. -1199: ShuffleNetV2 -1100 - tv_variant */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
+    if (variant <= -1100 && variant >= -1199)
+        return build_enc(LC_ENC_TV_SHUFFLENETV2, -1100 - variant, 0, S, K, B, threads, e);
     if (variant >= 1000)
         return build_enc(LC_ENC_TV_DENSENET, variant - 1000, 0, S, K, B, threads, e);
     if (variant == -900)
@@ -446,6 +448,12 @@ static void planning_errors(void)
     plan_width(-800, 40, 4096);
     plan_refused(-900, 62, "at least 63x63");
     plan_width(-900, 63, 4096);
+    /* shufflenet_v2: conv5's channels (1024; x2_0 2048) at any size (torchvision's min_size 1x1:
+     * every stride-2 layer pads, so a map of one pixel stays one); a fifth variant refused */
+    plan_refused(-1104, 64, "shufflenet_v2 variant 4");
+    plan_width(-1100, 1, 1024);
+    plan_width(-1101, 37, 1024);
+    plan_width(-1103, 64, 2048);
 }
 
 /* Models checked by their state_dict's names and shapes alone (their numbers come from the code
@@ -547,7 +555,9 @@ int main(int argc, char **argv)
                      {"regnet_y_400mf", "regnet_y_400mf-e6988f5f.pth", -507},
                      {"mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth", -600},
                      {"vgg11_bn", "vgg11_bn-6002323d.pth", -801},
-                     {"alexnet", "alexnet-owt-7be5be79.pth", -900}};
+                     {"alexnet", "alexnet-owt-7be5be79.pth", -900},
+                     {"shufflenet_v2_x0_5", "shufflenetv2_x0.5-f707e7126e.pth", -1100},
+                     {"shufflenet_v2_x1_0", "shufflenetv2_x1-5666bf0f80.pth", -1101}};
         for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
@@ -587,6 +597,8 @@ int main(int argc, char **argv)
         names_only(dir, "vgg11", LC_ENC_TV_VGG, 0, 0, 32, 20, 0);
         names_only(dir, "vgg16", LC_ENC_TV_VGG, 4, 0, 32, 30, 0);
         names_only(dir, "vgg19_bn", LC_ENC_TV_VGG, 7, 0, 32, 68, 16);
+        names_only(dir, "shufflenet_v2_x1_5", LC_ENC_TV_SHUFFLENETV2, 2, 0, 64, 168, 56);
+        names_only(dir, "shufflenet_v2_x2_0", LC_ENC_TV_SHUFFLENETV2, 3, 0, 64, 168, 56);
     }
     if (argc < 2)
         lc_rm_tree(dir);

@@ -132,8 +132,10 @@ typedef enum lc_enc_type {
                              * 0_75, 1_0, 1_3) without its last Linear */
     LC_ENC_TV_VGG,          /* image `vgg`: torchvision's VGG (tv_variant 0..7: 11, 11_bn, 13,
                              * 13_bn, 16, 16_bn, 19, 19_bn) without its last Linear */
-    LC_ENC_TV_ALEXNET       /* image `alexnet`: torchvision's AlexNet (variant base) without its
+    LC_ENC_TV_ALEXNET,      /* image `alexnet`: torchvision's AlexNet (variant base) without its
                              * last Linear */
+    LC_ENC_TV_SHUFFLENETV2  /* image `shufflenet_v2`: torchvision's ShuffleNetV2 (tv_variant 0..3:
+                             * x0_5, x1_0, x1_5, x2_0) without its fc */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -206,6 +208,7 @@ extern const char *const lc_tv_mnasnet_variants[4];
  * or more than max) */
 int lc_tv_regnet_stages(int variant, int *depths, int *widths, int *group_widths, int max);
 extern const char *const lc_tv_vgg_variants[8];
+extern const char *const lc_tv_shufflenetv2_variants[4];
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,
@@ -289,7 +292,11 @@ typedef enum lc_ltype {
                             * the identity in evaluation; the scales kept in aux */
     LC_L_PATCH_TOKENS,     /* ViT: (B, C, HW) -> (B, 1 + HW, C): the class token (its weight,
                             * C) then the map's positions as rows */
-    LC_L_FIRST_STEP        /* (B, T, F) -> (B, F): step 0 (ViT's class token) */
+    LC_L_FIRST_STEP,       /* (B, T, F) -> (B, F): step 0 (ViT's class token) */
+    LC_L_CH_RANGE,         /* (B, nc, HW) = channels c0 .. c0 + nc - 1 of the source's (B, C, HW)
+                            * (torch's chunk along the channels); u.chan */
+    LC_L_CH_SHUFFLE        /* (B, C, HW): torchvision's channel_shuffle(x, groups): output channel
+                            * j groups + g is input channel g (C / groups) + j; u.chan */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -361,6 +368,9 @@ typedef struct lc_layer {
         struct {
             int T, H, heads;
         } mha;             /* also POSADD (T, H = E) and LN_STEP (T, H, eps in ln_eps) */
+        struct {
+            int C, HW, c0, nc, groups;
+        } chan;            /* CH_RANGE (C, HW, c0, nc), CH_SHUFFLE (C, HW, groups) */
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
     int tok;               /* LC_L_CONV1D: 1 + the LC_L_EMBED layer it convolves per distinct

@@ -2192,6 +2192,104 @@ static lc_status plan_tv_alexnet(planner *pl, node *at, const lc_input_spec *s)
         return st;
     return LC_OK;
 }
+
+/* Ludwig 0.10.3's shufflenet_v2 model_variant names, by lc_input_spec.tv_variant */
+const char *const lc_tv_shufflenetv2_variants[4] = {"x0_5", "x1_0", "x1_5", "x2_0"};
+
+/* A data-movement layer over the channels of a (C, HW) map: CH_RANGE (channels c0 .. c0 + nc - 1)
+ * or CH_SHUFFLE (groups); no parameters */
+static lc_status tv_chan(planner *pl, node *at, lc_ltype type, int C, int HW, int c0, int nc,
+                         int groups, const char *name, int frozen)
+{
+    size_t out = (size_t)(type == LC_L_CH_RANGE ? nc : C) * (size_t)HW;
+    lc_layer *l = add_layer(pl, type, *at, out);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.chan.C = C;
+    l->u.chan.HW = HW;
+    l->u.chan.c0 = c0;
+    l->u.chan.nc = nc;
+    l->u.chan.groups = groups;
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* torchvision's ShuffleNetV2 (shufflenetv2.py, 0.14). Ludwig replaces `fc` with Identity: the
+ * output is the channel means of conv5's map (x.mean([2, 3])). conv1 (3x3 stride 2 to 24, BN,
+ * ReLU), maxpool (3x3 stride 2 padding 1), stage2..4 of InvertedResidual blocks (the first of
+ * each stride 2, the others stride 1), conv5 (1x1, BN, ReLU). A block's branch_features is
+ * half its output: stride 2: branch1 (depthwise 3x3 with the stride, BN, 1x1, BN, ReLU) and
+ * branch2 (1x1, BN, ReLU, depthwise 3x3 with the stride, BN, 1x1, BN, ReLU) both on the input;
+ * stride 1: branch2 on the input's second half of the channels, the first half passed on
+ * (x.chunk(2, dim=1)); then torch.cat of the two and channel_shuffle(out, 2). No biases,
+ * batch norms eps 1e-5 momentum 0.1, torch's default initialisation (no init of torchvision's). */
+static lc_status plan_tv_shufflenetv2(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const int outc[4][5] = {{24, 48, 96, 192, 1024},
+                                   {24, 116, 232, 464, 1024},
+                                   {24, 176, 352, 704, 1024},
+                                   {24, 244, 488, 976, 2048}};
+    static const int repeats[3] = {4, 8, 4};
+    int v = s->tv_variant, fz = s->tv_frozen;
+    if (v < 0 || v > 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': shufflenet_v2 variant %d is not one of x0_5, x1_0, x1_5, x2_0", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the shufflenet_v2 encoder takes 3-channel images (got %d)", s->name, s->C);
+    pl->part = LC_PART_ENC_TV;
+    int first = pl->n;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[96], base[48];
+    if ((st = tv_convg(pl, at, &m, outc[v][0], 3, 2, 1, 1, 0, "conv1.0", fz)) ||
+        (st = tv_bn(pl, at, &m, "conv1.1", 1, fz)) ||
+        (st = tv_maxpool(pl, at, &m, 3, 2, 1, 0, "maxpool", fz)))
+        return st;
+#define SN(suffix) (snprintf(nm, sizeof nm, "%s.%s", base, suffix), nm)
+    for (int stage = 0; stage < 3; stage++) {
+        int oc = outc[v][stage + 1], bf = oc / 2;
+        for (int i = 0; i < repeats[stage]; i++) {
+            snprintf(base, sizeof base, "stage%d.%d", stage + 2, i);
+            node left = *at, right = *at;
+            tv_map mi = m, lm = m, rm = m;
+            int stride = i == 0 ? 2 : 1;
+            if (stride == 2) {
+                if ((st = tv_convg(pl, &left, &lm, mi.C, 3, 2, 1, mi.C, 0, SN("branch1.0"), fz)) ||
+                    (st = tv_bn(pl, &left, &lm, SN("branch1.1"), 0, fz)) ||
+                    (st = tv_convg(pl, &left, &lm, bf, 1, 1, 0, 1, 0, SN("branch1.2"), fz)) ||
+                    (st = tv_bn(pl, &left, &lm, SN("branch1.3"), 1, fz)))
+                    return st;
+            } else { /* x.chunk(2, dim=1): the first half passed on, branch2 on the second */
+                if ((st = tv_chan(pl, &left, LC_L_CH_RANGE, mi.C, mi.H * mi.W, 0, mi.C / 2, 0, base, fz)) ||
+                    (st = tv_chan(pl, &right, LC_L_CH_RANGE, mi.C, mi.H * mi.W, mi.C / 2, mi.C / 2, 0, base, fz)))
+                    return st;
+                lm.C = rm.C = mi.C / 2;
+            }
+            if ((st = tv_convg(pl, &right, &rm, bf, 1, 1, 0, 1, 0, SN("branch2.0"), fz)) ||
+                (st = tv_bn(pl, &right, &rm, SN("branch2.1"), 1, fz)) ||
+                (st = tv_convg(pl, &right, &rm, bf, 3, stride, 1, bf, 0, SN("branch2.3"), fz)) ||
+                (st = tv_bn(pl, &right, &rm, SN("branch2.4"), 0, fz)) ||
+                (st = tv_convg(pl, &right, &rm, bf, 1, 1, 0, 1, 0, SN("branch2.5"), fz)) ||
+                (st = tv_bn(pl, &right, &rm, SN("branch2.6"), 1, fz)))
+                return st;
+            if ((st = tv_cat(pl, at, left, right, base, fz)) ||
+                (st = tv_chan(pl, at, LC_L_CH_SHUFFLE, oc, rm.H * rm.W, 0, 0, 2, base, fz)))
+                return st;
+            m = (tv_map){oc, rm.H, rm.W};
+        }
+    }
+#undef SN
+    if ((st = tv_convg(pl, at, &m, outc[v][4], 1, 1, 0, 1, 0, "conv5.0", fz)) ||
+        (st = tv_bn(pl, at, &m, "conv5.1", 1, fz)) ||
+        (st = tv_global_avg(pl, at, &m, "mean", fz)))
+        return st;
+    for (int i = first; i < pl->n; i++) /* torch's own Conv2d initialisation */
+        if (pl->layers[i].type == LC_L_CONV)
+            pl->layers[i].w_init = LC_INIT_TORCH_DEFAULT;
+    return LC_OK;
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -2288,6 +2386,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_vgg(pl, at, s);
     case LC_ENC_TV_ALEXNET:
         return plan_tv_alexnet(pl, at, s);
+    case LC_ENC_TV_SHUFFLENETV2:
+        return plan_tv_shufflenetv2(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -2317,6 +2417,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_MNASNET:
     case LC_ENC_TV_VGG:
     case LC_ENC_TV_ALEXNET:
+    case LC_ENC_TV_SHUFFLENETV2:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -3351,6 +3452,23 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
                 memcpy(y + (size_t)s * F, x + (size_t)s * (l->in_n), F * sizeof *y);
             break;
         }
+        case LC_L_CH_RANGE: { /* a sample's channels c0 .. c0 + nc - 1: one flat block */
+            size_t HW = (size_t)l->u.chan.HW, n = (size_t)l->u.chan.nc * HW;
+            for (int s = 0; s < B; s++)
+                memcpy(y + (size_t)s * n, x + (size_t)s * l->in_n + (size_t)l->u.chan.c0 * HW,
+                       n * sizeof *y);
+            break;
+        }
+        case LC_L_CH_SHUFFLE: { /* output channel j G + g <- input channel g (C / G) + j */
+            size_t HW = (size_t)l->u.chan.HW, G = (size_t)l->u.chan.groups;
+            size_t C = (size_t)l->u.chan.C, cpg = C / G;
+            for (int s = 0; s < B; s++)
+                for (size_t g = 0; g < G; g++)
+                    for (size_t j = 0; j < cpg; j++)
+                        memcpy(y + ((size_t)s * C + j * G + g) * HW,
+                               x + ((size_t)s * C + g * cpg + j) * HW, HW * sizeof *y);
+            break;
+        }
         case LC_L_STOCHDEPTH: {
             float *keep = (float *)(m->aux + l->aux_off);
             size_t n = l->out_n;
@@ -3789,6 +3907,26 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
                 for (int s = 0; s < B; s++)
                     memcpy(dx + (size_t)s * l->in_n, dy + (size_t)s * F, F * sizeof *dx);
+            }
+            break;
+        case LC_L_CH_RANGE: /* the range's gradient, 0 on the other channels */
+            if (dx) {
+                size_t HW = (size_t)l->u.chan.HW, n = (size_t)l->u.chan.nc * HW;
+                memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
+                for (int s = 0; s < B; s++)
+                    memcpy(dx + (size_t)s * l->in_n + (size_t)l->u.chan.c0 * HW,
+                           dy + (size_t)s * n, n * sizeof *dx);
+            }
+            break;
+        case LC_L_CH_SHUFFLE: /* the inverse permutation */
+            if (dx) {
+                size_t HW = (size_t)l->u.chan.HW, G = (size_t)l->u.chan.groups;
+                size_t C = (size_t)l->u.chan.C, cpg = C / G;
+                for (int s = 0; s < B; s++)
+                    for (size_t g = 0; g < G; g++)
+                        for (size_t j = 0; j < cpg; j++)
+                            memcpy(dx + ((size_t)s * C + g * cpg + j) * HW,
+                                   dy + ((size_t)s * C + j * G + g) * HW, HW * sizeof *dx);
             }
             break;
         case LC_L_STOCHDEPTH:
