@@ -75,6 +75,15 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
         if variant.startswith("vit"):  # class token and positions that matter (torch: zeros)
             with torch.no_grad():
                 m.class_token.normal_(0, 0.5)
+        if variant.startswith("swin"):  # relative position biases and layer norms that matter
+            with torch.no_grad():
+                for n, p in m.named_parameters():
+                    if n.endswith("relative_position_bias_table"):
+                        p.normal_(0, 0.5)
+                for mod in m.modules():
+                    if isinstance(mod, torch.nn.LayerNorm):
+                        mod.weight.uniform_(0.5, 1.5)
+                        mod.bias.uniform_(-0.2, 0.2)
     else:
         m = getattr(torchvision.models, f"resnet{variant}")(weights=None)
     # batch norms that do something: random affine and running statistics
@@ -101,6 +110,12 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
     elif isinstance(variant, str) and variant.startswith("vit"):
         F = m.heads[-1].in_features  # Ludwig's _remove_softmax_layer: heads[-1] = Identity
         m.heads[-1] = torch.nn.Identity()
+    elif isinstance(variant, str) and variant.startswith("swin"):
+        F = m.head.in_features  # Ludwig's _remove_softmax_layer: head = Identity
+        m.head = torch.nn.Identity()
+        for mod in m.modules():  # stochastic depth off (the C test turns its own off too)
+            if isinstance(mod, torchvision.ops.StochasticDepth):
+                mod.p = 0.0
     elif isinstance(variant, str) and not hasattr(m, "classifier"):  # resnext, regnet: fc
         F = m.fc.in_features
         m.fc = torch.nn.Identity()
@@ -243,6 +258,11 @@ def main():
     names_only(d, "vgg19_bn", torchvision.models.vgg19_bn, "classifier.6.", True)
     # AlexNet on 160x160: the last map 4x4, AdaptiveAvgPool2d((6, 6))'s windows of 1 and 2
     case(d, "alexnet", "alexnet", "alexnet-owt-7be5be79.pth", 2, 160, 183, 3, 11)
+    # Swin-T on 72x72: 18x18 tokens padded to 21x21 with shifted windows, 9x9 (padded to 14,
+    # shifted) merged with an odd side to 5x5 and 3x3 (one window, no shift); s and b by names
+    case(d, "swin_t_72", "swin_t", "swin_t-704ceda3.pth", 2, 72, 75, 3, 12)
+    names_only(d, "swin_s", torchvision.models.swin_s, "head.", True)
+    names_only(d, "swin_b", torchvision.models.swin_b, "head.", True)
 
 
 if __name__ == "__main__":

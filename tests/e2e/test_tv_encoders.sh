@@ -25,6 +25,7 @@
 #  - mnasnet: 0_5 from scratch, predict reproduces it; 1_0's missing file named; a bad variant.
 #  - vgg: 13_bn's and 16's missing files named; variants 12 and 11_gn refused;
 #  - alexnet: its missing file named; variant large refused.
+#  - swin_transformer: t's and b's missing files named; variant v2_t refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -203,5 +204,13 @@ cfg alexmiss base "      model_cache_dir: $T/nocache" alexnet
 expect alexnet_missing 2 "encoder alexnet base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/alexnet-owt-7be5be79.pth" -- --config "$T/alexmiss.yaml" $DATA
 cfg alexbad large "" alexnet
 expect alexnet_variant 1 "alexbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'large'" -- --config "$T/alexbad.yaml" $DATA
+# swin_transformer: t (the default; its missing file named, the numbers are test_tvresnet's), a
+# variant Ludwig does not list (v2_t) refused with its line
+cfg swinmiss t "      model_cache_dir: $T/nocache" swin_transformer
+expect swin_missing 2 "encoder swin_transformer t with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/swin_t-704ceda3.pth" -- --config "$T/swinmiss.yaml" $DATA
+cfg swinmiss_b b "      model_cache_dir: $T/nocache" swin_transformer
+expect swin_b_missing 2 "swin_b-68c6b09e.pth" -- --config "$T/swinmiss_b.yaml" $DATA
+cfg swinbad v2_t "" swin_transformer
+expect swin_variant 1 "swinbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of t,s,b, got 'v2_t'" -- --config "$T/swinbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"
