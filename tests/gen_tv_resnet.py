@@ -9,7 +9,8 @@ mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s 
 mobilenet_v2 on 160x160, resnext50_32x4d on 128x128 with four photographs (its batch-norm gradients cancel more), vit_b_16
 on 64x64, densenet121 on 96x96 (saved under the old names of torchvision's pretrained file),
 squeezenet1_0 on 128x128 and squeezenet1_1 on 100x100 (whole: Ludwig keeps their classifier),
-regnet_y_400mf and mnasnet0_5 on 224x224, vgg11_bn on 64x64, alexnet on 160x160,
+regnet_y_400mf and mnasnet0_5 on 224x224, vgg11_bn on 64x64, alexnet on 160x160, swin_t on 72x72
+(random relative position bias tables and LayerNorm affines),
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -26,7 +27,7 @@ DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict
 DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224),
 densenet161.txt, densenet169.txt, densenet201.txt,
 regnet_x_400mf.txt, regnet_x_1_6gf.txt, regnet_y_1_6gf.txt, mnasnet0_75.txt, mnasnet1_0.txt,
-mnasnet1_3.txt, vgg11.txt, vgg16.txt, vgg19_bn.txt: the same names and shapes
+mnasnet1_3.txt, vgg11.txt, vgg16.txt, vgg19_bn.txt, swin_s.txt, swin_b.txt: the same names and shapes
 alone (no weights: tens of millions). DIR/regnet_stages.txt: every RegNet variant's stages.
 """
 import os

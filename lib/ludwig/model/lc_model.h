@@ -44,7 +44,9 @@ typedef enum lc_init {
     LC_INIT_EYE,              /* the identity of a square matrix (representation: sparse) */
     LC_INIT_KAIMING_NORMAL_FAN_OUT, /* N(0, 2 / fan_out): torchvision's convolutions
                                     * (kaiming_normal_, mode fan_out, relu) */
-    LC_INIT_NORMAL_0_01       /* N(0, 0.01^2): torchvision MobileNet's Linear layers */
+    LC_INIT_NORMAL_0_01,      /* N(0, 0.01^2): torchvision MobileNet's Linear layers */
+    LC_INIT_NORMAL_0_02       /* N(0, 0.02^2): torchvision Swin's trunc_normal_(std=0.02) (its cut
+                               * at +-2 lies 100 standard deviations out) */
 } lc_init;
 
 typedef struct lc_norm_spec {

@@ -2226,8 +2226,9 @@ static lc_status tv_win_gather(planner *pl, node *at, int mode, int H, int W, in
  * stages features.<2s+2> PatchMerging (the 2x2 neighbours concatenated (x0 x1 x2 x3 = (0,0)
  * (1,0) (0,1) (1,1)), padded on odd sides, norm over 4 dim, reduction Linear to 2 dim, no
  * bias); norm; the average over the positions. Ludwig replaces head with Identity. LayerNorms
- * eps 1e-5; Linear layers trunc_normal(0.02) (here N(0, 0.01^2)), biases 0; the bias table
- * trunc_normal(0.02) (likewise); the conv torch's default. Stochastic depth p 0.2 / 0.3 / 0.5
+ * eps 1e-5; Linear layers and the bias tables trunc_normal(std 0.02, cut at +-2: N(0, 0.02^2)),
+ * biases 0 (the model's loop after the blocks' xavier_uniform of the MLPs); the conv torch's
+ * default. Stochastic depth p 0.2 / 0.3 / 0.5
  * (t, s, b) x block / (blocks - 1), "row", in training. */
 static lc_status plan_tv_swin(planner *pl, node *at, const lc_input_spec *s)
 {
@@ -2287,7 +2288,7 @@ static lc_status plan_tv_swin(planner *pl, node *at, const lc_input_spec *s)
                     from = pl->n;
                     if ((st = add_tdense(pl, at, nW * N, C, 3 * C, 1, -1)))
                         return st;
-                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_01;
+                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
                     pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
                     tv_tag(pl, from, SN(".attn.qkv"), fz);
                     from = pl->n;
@@ -2304,7 +2305,7 @@ static lc_status plan_tv_swin(planner *pl, node *at, const lc_input_spec *s)
                     l->u.win.sw = sw;
                     l->u.win.heads = NH;
                     add_params(pl, l, (size_t)(2 * ws - 1) * (2 * ws - 1) * NH, 0,
-                               LC_INIT_NORMAL_0_01, LC_INIT_ZEROS);
+                               LC_INIT_NORMAL_0_02, LC_INIT_ZEROS);
                     l->wsuffix = "relative_position_bias_table";
                     pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
                     l->aux_off = pl->aux_per_sample;
@@ -2314,7 +2315,7 @@ static lc_status plan_tv_swin(planner *pl, node *at, const lc_input_spec *s)
                     from = pl->n;
                     if ((st = add_tdense(pl, at, nW * N, C, C, 1, -1)))
                         return st;
-                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_01;
+                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
                     pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
                     tv_tag(pl, from, SN(".attn.proj"), fz);
                     from = pl->n;
@@ -2326,7 +2327,7 @@ static lc_status plan_tv_swin(planner *pl, node *at, const lc_input_spec *s)
                     from = pl->n;
                     if ((st = add_tdense(pl, at, T, C, 4 * C, 1, -1)))
                         return st;
-                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_01;
+                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
                     pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
                     tv_tag(pl, from, SN(".mlp.0"), fz);
                     from = pl->n;
@@ -2336,7 +2337,7 @@ static lc_status plan_tv_swin(planner *pl, node *at, const lc_input_spec *s)
                     from = pl->n;
                     if ((st = add_tdense(pl, at, T, 4 * C, C, 1, -1)))
                         return st;
-                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_01;
+                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
                     pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
                     tv_tag(pl, from, SN(".mlp.3"), fz);
                 }
@@ -2374,7 +2375,7 @@ static lc_status plan_tv_swin(planner *pl, node *at, const lc_input_spec *s)
         from = pl->n;
         if ((st = add_tdense(pl, at, H2 * W2, 4 * C, 2 * C, 0, -1)))
             return st;
-        pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_01;
+        pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
         tv_tag(pl, from, nm, fz);
         H = H2;
         W = W2;
@@ -3084,6 +3085,10 @@ static void init_tensor(float *t, size_t n, lc_init how, size_t fan_in, size_t f
     case LC_INIT_NORMAL_0_01:
         uniform = 0;
         sd = 0.01;
+        break;
+    case LC_INIT_NORMAL_0_02:
+        uniform = 0;
+        sd = 0.02;
         break;
     case LC_INIT_UNIFORM_PM1:
         a = 1.0;

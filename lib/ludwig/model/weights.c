@@ -35,7 +35,8 @@ static void arange_name(const lc_tensor_info *t, char *out, size_t n, lc_tdtype 
 /* PyTorch's format (lc_torchzip.h), the tensors in the model's order, with the buffers Ludwig's
  * modules keep: after each batch norm's running_var its num_batches_tracked (0: ludwig-c's batch
  * norms use the momentum, never the count), after a set's or a bag's embeddings their
- * vocab_indices, after the transformer's position embedding its positions; then the loss
+ * vocab_indices, after the transformer's position embedding its positions, after a Swin bias
+ * table its relative_position_index; then the loss
  * weights the caller gives. */
 lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_tensor *x, int nx,
                           lc_error *e)
