@@ -3420,7 +3420,7 @@ static void win_attn_bwd_task(void *vctx, int b, int thread)
     float *A = (float *)(m->aux + l->aux_off) + (size_t)b * nW * NH * N * N;
     const float *dy = c->dy + (size_t)b * l->out_n;
     float *dq = c->dqkv ? c->dqkv + (size_t)b * l->in_n : NULL;
-    float scale = (float)(1.0 / sqrt((double)d)), g[64];
+    float scale = (float)(1.0 / sqrt((double)d)), g[64]; /* N = 49: Swin's windows are 7x7 */
     (void)thread;
     if (N > 64)
         return;
