@@ -10,7 +10,8 @@ mobilenet_v2 on 160x160, resnext50_32x4d on 128x128 with four photographs (its b
 on 64x64, densenet121 on 96x96 (saved under the old names of torchvision's pretrained file),
 squeezenet1_0 on 128x128 and squeezenet1_1 on 100x100 (whole: Ludwig keeps their classifier),
 regnet_y_400mf and mnasnet0_5 on 224x224, vgg11_bn on 64x64, alexnet on 160x160,
-shufflenet_v2_x0_5 on 128x128 and shufflenet_v2_x1_0 on 64x64,
+shufflenet_v2_x0_5 on 128x128 and shufflenet_v2_x1_0 on 64x64, swin_t on 72x72
+(random relative position bias tables and LayerNorm affines),
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -28,7 +29,7 @@ DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.tx
 densenet161.txt, densenet169.txt, densenet201.txt,
 regnet_x_400mf.txt, regnet_x_1_6gf.txt, regnet_y_1_6gf.txt, mnasnet0_75.txt, mnasnet1_0.txt,
 mnasnet1_3.txt, vgg11.txt, vgg16.txt, vgg19_bn.txt, shufflenet_v2_x1_5.txt,
-shufflenet_v2_x2_0.txt: the same names and shapes
+shufflenet_v2_x2_0.txt, swin_s.txt, swin_b.txt: the same names and shapes
 alone (no weights: tens of millions). DIR/regnet_stages.txt: every RegNet variant's stages.
 """
 import os
@@ -77,6 +78,15 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
         if variant.startswith("vit"):  # class token and positions that matter (torch: zeros)
             with torch.no_grad():
                 m.class_token.normal_(0, 0.5)
+        if variant.startswith("swin"):  # relative position biases and layer norms that matter
+            with torch.no_grad():
+                for n, p in m.named_parameters():
+                    if n.endswith("relative_position_bias_table"):
+                        p.normal_(0, 0.5)
+                for mod in m.modules():
+                    if isinstance(mod, torch.nn.LayerNorm):
+                        mod.weight.uniform_(0.5, 1.5)
+                        mod.bias.uniform_(-0.2, 0.2)
     else:
         m = getattr(torchvision.models, f"resnet{variant}")(weights=None)
     # batch norms that do something: random affine and running statistics
@@ -103,6 +113,12 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
     elif isinstance(variant, str) and variant.startswith("vit"):
         F = m.heads[-1].in_features  # Ludwig's _remove_softmax_layer: heads[-1] = Identity
         m.heads[-1] = torch.nn.Identity()
+    elif isinstance(variant, str) and variant.startswith("swin"):
+        F = m.head.in_features  # Ludwig's _remove_softmax_layer: head = Identity
+        m.head = torch.nn.Identity()
+        for mod in m.modules():  # stochastic depth off (the C test turns its own off too)
+            if isinstance(mod, torchvision.ops.StochasticDepth):
+                mod.p = 0.0
     elif isinstance(variant, str) and not hasattr(m, "classifier"):  # resnext, regnet: fc
         F = m.fc.in_features
         m.fc = torch.nn.Identity()
@@ -251,6 +267,11 @@ def main():
     case(d, "shufflenet_v2_x1_0", "shufflenet_v2_x1_0", "shufflenetv2_x1-5666bf0f80.pth", 2, 64, 73, 3, 13)
     names_only(d, "shufflenet_v2_x1_5", torchvision.models.shufflenet_v2_x1_5)
     names_only(d, "shufflenet_v2_x2_0", torchvision.models.shufflenet_v2_x2_0)
+    # Swin-T on 72x72: 18x18 tokens padded to 21x21 with shifted windows, 9x9 (padded to 14,
+    # shifted) merged with an odd side to 5x5 and 3x3 (one window, no shift); s and b by names
+    case(d, "swin_t_72", "swin_t", "swin_t-704ceda3.pth", 2, 72, 75, 3, 12)
+    names_only(d, "swin_s", torchvision.models.swin_s, "head.", True)
+    names_only(d, "swin_b", torchvision.models.swin_b, "head.", True)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@
 #  - vgg: 13_bn's and 16's missing files named; variants 12 and 11_gn refused;
 #  - alexnet: its missing file named; variant large refused;
 #  - shufflenet_v2: x0_5 (the default) from scratch, its tensor names, predict reproduces it;
-#    x1_5's missing file named; variant x3_0 refused.
+#    x1_5's missing file named; variant x3_0 refused;
+#  - swin_transformer: t's and b's missing files named; variant v2_t refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -238,5 +239,13 @@ cfg shufmiss x1_5 "      model_cache_dir: $T/nocache" shufflenet_v2
 expect shufflenet_missing 2 "encoder shufflenet_v2 x1_5 with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/shufflenetv2_x1_5-3c479a10.pth" -- --config "$T/shufmiss.yaml" $DATA
 cfg shufbad x3_0 "" shufflenet_v2
 expect shufflenet_variant 1 "shufbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of x0_5,x1_0,x1_5,x2_0, got 'x3_0'" -- --config "$T/shufbad.yaml" $DATA
+# swin_transformer: t (the default; its missing file named, the numbers are test_tvresnet's), a
+# variant Ludwig does not list (v2_t) refused with its line
+cfg swinmiss t "      model_cache_dir: $T/nocache" swin_transformer
+expect swin_missing 2 "encoder swin_transformer t with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/swin_t-704ceda3.pth" -- --config "$T/swinmiss.yaml" $DATA
+cfg swinmiss_b b "      model_cache_dir: $T/nocache" swin_transformer
+expect swin_b_missing 2 "swin_b-68c6b09e.pth" -- --config "$T/swinmiss_b.yaml" $DATA
+cfg swinbad v2_t "" swin_transformer
+expect swin_variant 1 "swinbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of t,s,b, got 'v2_t'" -- --config "$T/swinbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

@@ -134,11 +134,14 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
  * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2;
  * -500 .. -599: RegNet -500 - tv_variant; -600 .. -699: MNASNet -600 - tv_variant;
  * -700 .. -799: SqueezeNet -700 - tv_variant; -800 .. -899: VGG -800 - tv_variant; -900:
- * AlexNet; >= 1000: DenseNet variant - 1000; -1100 .. -1199: ShuffleNetV2 -1100 - tv_variant */
+ * AlexNet; >= 1000: DenseNet variant - 1000; -1100 .. -1199: ShuffleNetV2 -1100 - tv_variant;
+ * -1400 .. -1499: Swin -1400 - tv_variant */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
     if (variant <= -1100 && variant >= -1199)
         return build_enc(LC_ENC_TV_SHUFFLENETV2, -1100 - variant, 0, S, K, B, threads, e);
+    if (variant <= -1400 && variant >= -1499)
+        return build_enc(LC_ENC_TV_SWIN, -1400 - variant, 0, S, K, B, threads, e);
     if (variant >= 1000)
         return build_enc(LC_ENC_TV_DENSENET, variant - 1000, 0, S, K, B, threads, e);
     if (variant == -900)
@@ -454,6 +457,10 @@ static void planning_errors(void)
     plan_width(-1100, 1, 1024);
     plan_width(-1101, 37, 1024);
     plan_width(-1103, 64, 2048);
+    /* swin_transformer: t, s, b (768, 768, 1024 values), a fourth variant refused */
+    plan_refused(-1403, 64, "swin_transformer variant 3");
+    plan_width(-1400, 64, 768);
+    plan_width(-1402, 32, 1024);
 }
 
 /* Models checked by their state_dict's names and shapes alone (their numbers come from the code
@@ -557,7 +564,8 @@ int main(int argc, char **argv)
                      {"vgg11_bn", "vgg11_bn-6002323d.pth", -801},
                      {"alexnet", "alexnet-owt-7be5be79.pth", -900},
                      {"shufflenet_v2_x0_5", "shufflenetv2_x0.5-f707e7126e.pth", -1100},
-                     {"shufflenet_v2_x1_0", "shufflenetv2_x1-5666bf0f80.pth", -1101}};
+                     {"shufflenet_v2_x1_0", "shufflenetv2_x1-5666bf0f80.pth", -1101},
+                     {"swin_t_72", "swin_t-704ceda3.pth", -1400}};
         for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
@@ -599,6 +607,8 @@ int main(int argc, char **argv)
         names_only(dir, "vgg19_bn", LC_ENC_TV_VGG, 7, 0, 32, 68, 16);
         names_only(dir, "shufflenet_v2_x1_5", LC_ENC_TV_SHUFFLENETV2, 2, 0, 64, 168, 56);
         names_only(dir, "shufflenet_v2_x2_0", LC_ENC_TV_SHUFFLENETV2, 3, 0, 64, 168, 56);
+        names_only(dir, "swin_s", LC_ENC_TV_SWIN, 1, 0, 64, 327, 0);
+        names_only(dir, "swin_b", LC_ENC_TV_SWIN, 2, 0, 64, 327, 0);
     }
     if (argc < 2)
         lc_rm_tree(dir);

@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -653,6 +653,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "vgg") == 0 ? &lc_sec_tv_vgg
                              : strcmp(ename, "alexnet") == 0 ? &lc_sec_tv_alexnet
                              : strcmp(ename, "shufflenet_v2") == 0 ? &lc_sec_tv_shufflenetv2
+                             : strcmp(ename, "swin_transformer") == 0 ? &lc_sec_tv_swin
                                                                  : NULL;
     if (!esec) {
         if (et)
@@ -1156,7 +1157,8 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                   {"regnet", LC_ENC_TV_REGNET, lc_tv_regnet_variants, 15},
                   {"mnasnet", LC_ENC_TV_MNASNET, lc_tv_mnasnet_variants, 4},
                   {"alexnet", LC_ENC_TV_ALEXNET, mnv2, 1},
-                  {"shufflenet_v2", LC_ENC_TV_SHUFFLENETV2, lc_tv_shufflenetv2_variants, 4}};
+                  {"shufflenet_v2", LC_ENC_TV_SHUFFLENETV2, lc_tv_shufflenetv2_variants, 4},
+                  {"swin_transformer", LC_ENC_TV_SWIN, lc_tv_swin_variants, 3}};
     for (size_t t = 0; etype && t < sizeof tv_str / sizeof tv_str[0]; t++)
         if (strcmp(etype, tv_str[t].type) == 0) {
             const char *mv = jstr(enc, "model_variant");

@@ -176,6 +176,9 @@ TV_ENCODER_KEYS(tv_alexnet_keys, "alexnet", "base", "base");
 const lc_section lc_sec_tv_alexnet = {"encoder", tv_alexnet_keys};
 TV_ENCODER_KEYS(tv_shufflenetv2_keys, "shufflenet_v2", "x0_5", "x0_5|x1_0|x1_5|x2_0");
 const lc_section lc_sec_tv_shufflenetv2 = {"encoder", tv_shufflenetv2_keys};
+/* swin_transformer: Ludwig's list (t, s, b) and default (t) */
+TV_ENCODER_KEYS(tv_swin_keys, "swin_transformer", "t", "t|s|b");
+const lc_section lc_sec_tv_swin = {"encoder", tv_swin_keys};
 
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},

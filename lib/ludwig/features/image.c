@@ -67,7 +67,8 @@ int lc_enc_is_tv(const lc_input_spec *s)
            s->enc == LC_ENC_TV_DENSENET || s->enc == LC_ENC_TV_SQUEEZENET ||
            s->enc == LC_ENC_TV_REGNET || s->enc == LC_ENC_TV_MNASNET ||
            s->enc == LC_ENC_TV_VGG || s->enc == LC_ENC_TV_ALEXNET ||
-           s->enc == LC_ENC_TV_SHUFFLENETV2;
+           s->enc == LC_ENC_TV_SHUFFLENETV2 ||
+           s->enc == LC_ENC_TV_SWIN;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -84,6 +85,7 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_VGG          ? "vgg"
            : s->enc == LC_ENC_TV_ALEXNET      ? "alexnet"
            : s->enc == LC_ENC_TV_SHUFFLENETV2 ? "shufflenet_v2"
+           : s->enc == LC_ENC_TV_SWIN         ? "swin_transformer"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -110,6 +112,8 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 8 ? lc_tv_vgg_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_SHUFFLENETV2)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 4 ? lc_tv_shufflenetv2_variants[s->tv_variant] : "?");
+    else if (s->enc == LC_ENC_TV_SWIN)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 3 ? lc_tv_swin_variants[s->tv_variant] : "?");
     else
         snprintf(buf, n, "%d%s", s->tv_variant, s->tv_wide ? "_2" : "");
     return buf;
@@ -198,7 +202,11 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_SHUFFLENETV2, 0, 0, 256, 224, BL, "shufflenetv2_x0.5-f707e7126e.pth"},
                {LC_ENC_TV_SHUFFLENETV2, 1, 0, 256, 224, BL, "shufflenetv2_x1-5666bf0f80.pth"},
                {LC_ENC_TV_SHUFFLENETV2, 2, 0, 232, 224, BL, "shufflenetv2_x1_5-3c479a10.pth"},
-               {LC_ENC_TV_SHUFFLENETV2, 3, 0, 232, 224, BL, "shufflenetv2_x2_0-8be3c8ee.pth"}};
+               {LC_ENC_TV_SHUFFLENETV2, 3, 0, 232, 224, BL, "shufflenetv2_x2_0-8be3c8ee.pth"},
+               /* Swin (v1): IMAGENET1K_V1, resize 232 / 246 / 238, crop 224, bicubic */
+               {LC_ENC_TV_SWIN, 0, 0, 232, 224, BC, "swin_t-704ceda3.pth"},
+               {LC_ENC_TV_SWIN, 1, 0, 246, 224, BC, "swin_s-5e29d889.pth"},
+               {LC_ENC_TV_SWIN, 2, 0, 238, 224, BC, "swin_b-68c6b09e.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)

@@ -44,7 +44,9 @@ typedef enum lc_init {
     LC_INIT_EYE,              /* the identity of a square matrix (representation: sparse) */
     LC_INIT_KAIMING_NORMAL_FAN_OUT, /* N(0, 2 / fan_out): torchvision's convolutions
                                     * (kaiming_normal_, mode fan_out, relu) */
-    LC_INIT_NORMAL_0_01       /* N(0, 0.01^2): torchvision MobileNet's Linear layers */
+    LC_INIT_NORMAL_0_01,      /* N(0, 0.01^2): torchvision MobileNet's Linear layers */
+    LC_INIT_NORMAL_0_02       /* N(0, 0.02^2): torchvision Swin's trunc_normal_(std=0.02) (its cut
+                               * at +-2 lies 100 standard deviations out) */
 } lc_init;
 
 typedef struct lc_norm_spec {
@@ -134,8 +136,10 @@ typedef enum lc_enc_type {
                              * 13_bn, 16, 16_bn, 19, 19_bn) without its last Linear */
     LC_ENC_TV_ALEXNET,      /* image `alexnet`: torchvision's AlexNet (variant base) without its
                              * last Linear */
-    LC_ENC_TV_SHUFFLENETV2  /* image `shufflenet_v2`: torchvision's ShuffleNetV2 (tv_variant 0..3:
+    LC_ENC_TV_SHUFFLENETV2, /* image `shufflenet_v2`: torchvision's ShuffleNetV2 (tv_variant 0..3:
                              * x0_5, x1_0, x1_5, x2_0) without its fc */
+    LC_ENC_TV_SWIN          /* image `swin_transformer`: torchvision's SwinTransformer (v1;
+                             * tv_variant 0..2: t, s, b) without its head */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -209,6 +213,7 @@ extern const char *const lc_tv_mnasnet_variants[4];
 int lc_tv_regnet_stages(int variant, int *depths, int *widths, int *group_widths, int max);
 extern const char *const lc_tv_vgg_variants[8];
 extern const char *const lc_tv_shufflenetv2_variants[4];
+extern const char *const lc_tv_swin_variants[3];
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,
@@ -295,8 +300,17 @@ typedef enum lc_ltype {
     LC_L_FIRST_STEP,       /* (B, T, F) -> (B, F): step 0 (ViT's class token) */
     LC_L_CH_RANGE,         /* (B, nc, HW) = channels c0 .. c0 + nc - 1 of the source's (B, C, HW)
                             * (torch's chunk along the channels); u.chan */
-    LC_L_CH_SHUFFLE        /* (B, C, HW): torchvision's channel_shuffle(x, groups): output channel
+    LC_L_CH_SHUFFLE,       /* (B, C, HW): torchvision's channel_shuffle(x, groups): output channel
                             * j groups + g is input channel g (C / groups) + j; u.chan */
+    LC_L_WIN_GATHER,       /* rows of u.win.C floats picked from the source (or zeros): Swin's
+                            * NCHW -> channels-last (u.win.mode LC_WIN_TRANSPOSE), padding, shift
+                            * and window partition (LC_WIN_PART), its reverse (LC_WIN_REV), the
+                            * 2x2 patch merging concatenation (LC_WIN_MERGE) */
+    LC_L_WIN_ATTN          /* Swin's shifted-window attention: (B, nW N, 3C) packed q, k, v rows
+                            * -> (B, nW N, C): softmax(q k^T / sqrt(d) + relative position bias
+                            * (+ the shifted windows' mask -100)) v per window and head; the
+                            * weight the relative_position_bias_table ((2ws-1)^2, heads); the
+                            * attention weights kept in aux */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -371,6 +385,13 @@ typedef struct lc_layer {
         struct {
             int C, HW, c0, nc, groups;
         } chan;            /* CH_RANGE (C, HW, c0, nc), CH_SHUFFLE (C, HW, groups) */
+        struct {
+            int mode;      /* LC_WIN_* (gather) */
+            int H, W, C;   /* the map (tokens H x W of C channels; attention: C = dim) */
+            int Hp, Wp;    /* padded to multiples of ws (merge: the output H, W) */
+            int ws, sh, sw; /* window size, the shifts (0 where ws >= the padded size) */
+            int heads;
+        } win;
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
     int tok;               /* LC_L_CONV1D: 1 + the LC_L_EMBED layer it convolves per distinct
@@ -501,7 +522,10 @@ typedef struct lc_tensor_info {
                      * (EmbedWeighted.vocab_indices), LC_ARANGE_POSITIONS (the transformer's
                      * TokenAndPositionEmbedding.positions); 0 for none */
 } lc_tensor_info;
-enum { LC_ARANGE_VOCAB_I64 = 1, LC_ARANGE_VOCAB_I32, LC_ARANGE_POSITIONS };
+enum { LC_ARANGE_VOCAB_I64 = 1, LC_ARANGE_VOCAB_I32, LC_ARANGE_POSITIONS,
+       LC_ARANGE_SWIN_RPI /* Swin's relative_position_index beside its bias table: (ws^2)^2
+                           * int64 values derived from the window size */ };
+enum { LC_WIN_TRANSPOSE = 0, LC_WIN_PART, LC_WIN_REV, LC_WIN_MERGE };
 /* Enumerates named tensors in a fixed order; returns how many (fills up to cap). */
 int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap);
 

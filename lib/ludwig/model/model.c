@@ -2216,6 +2216,30 @@ static lc_status tv_chan(planner *pl, node *at, lc_ltype type, int C, int HW, in
     return LC_OK;
 }
 
+/* ---- torchvision's Swin Transformer (swin_transformer.py, 0.14; Ludwig builds v1) ---- */
+
+const char *const lc_tv_swin_variants[3] = {"t", "s", "b"};
+
+/* a WIN_GATHER layer: rows of C floats of the map at `at` rearranged (see lc_model.h) */
+static lc_status tv_win_gather(planner *pl, node *at, int mode, int H, int W, int C, int ws,
+                               int sh, int sw, size_t out_n)
+{
+    lc_layer *l = add_layer(pl, LC_L_WIN_GATHER, *at, out_n);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.win.mode = mode;
+    l->u.win.H = H;
+    l->u.win.W = W;
+    l->u.win.C = C;
+    l->u.win.ws = ws;
+    l->u.win.Hp = ws > 0 ? (H + ws - 1) / ws * ws : (H + 1) / 2;
+    l->u.win.Wp = ws > 0 ? (W + ws - 1) / ws * ws : (W + 1) / 2;
+    l->u.win.sh = sh;
+    l->u.win.sw = sw;
+    *at = here(pl);
+    return LC_OK;
+}
+
 /* torchvision's ShuffleNetV2 (shufflenetv2.py, 0.14). Ludwig replaces `fc` with Identity: the
  * output is the channel means of conv5's map (x.mean([2, 3])). conv1 (3x3 stride 2 to 24, BN,
  * ReLU), maxpool (3x3 stride 2 padding 1), stage2..4 of InvertedResidual blocks (the first of
@@ -2287,6 +2311,183 @@ static lc_status plan_tv_shufflenetv2(planner *pl, node *at, const lc_input_spec
     for (int i = first; i < pl->n; i++) /* torch's own Conv2d initialisation */
         if (pl->layers[i].type == LC_L_CONV)
             pl->layers[i].w_init = LC_INIT_TORCH_DEFAULT;
+    return LC_OK;
+}
+
+/* torchvision's SwinTransformer (dropout, attention dropout 0): features.0 the patch embedding
+ * (Conv2d 3 -> E, 4x4 stride 4, bias; Permute to channels last; LayerNorm), then per stage s
+ * (dim E 2^s) features.<2s+1>.<i> SwinTransformerBlocks: norm1, attn (ShiftedWindowAttention:
+ * pad to multiples of the 7x7 window, roll by -3 in odd blocks (0 where the window covers the
+ * padded side), window partition, qkv Linear, softmax(q k^T d^-1/2 + relative position bias
+ * (+ -100 between the shifted windows' regions)) v, proj Linear, the reverse), stochastic depth,
+ * the residual, norm2, mlp (Linear 4 dim, GELU, Linear), stochastic depth, the residual; between
+ * stages features.<2s+2> PatchMerging (the 2x2 neighbours concatenated (x0 x1 x2 x3 = (0,0)
+ * (1,0) (0,1) (1,1)), padded on odd sides, norm over 4 dim, reduction Linear to 2 dim, no
+ * bias); norm; the average over the positions. Ludwig replaces head with Identity. LayerNorms
+ * eps 1e-5; Linear layers and the bias tables trunc_normal(std 0.02, cut at +-2: N(0, 0.02^2)),
+ * biases 0 (the model's loop after the blocks' xavier_uniform of the MLPs); the conv torch's
+ * default. Stochastic depth p 0.2 / 0.3 / 0.5
+ * (t, s, b) x block / (blocks - 1), "row", in training. */
+static lc_status plan_tv_swin(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const struct {
+        int E, depth3, h0;
+        float sd;
+    } cfg[3] = {{96, 6, 3, 0.2f}, {96, 18, 3, 0.3f}, {128, 18, 4, 0.5f}};
+    int v = s->tv_variant, fz = s->tv_frozen;
+    if (v < 0 || v > 2)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': swin_transformer variant %d", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the swin_transformer encoder takes 3-channel images (got %d)", s->name, s->C);
+    if (s->H < 4 || s->W < 4)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the swin_transformer encoder takes images of at least 4x4 (got %dx%d)", s->name, s->H, s->W);
+    const int ws = 7, depths[4] = {2, 2, cfg[v].depth3, 2};
+    int E = cfg[v].E, total = 2 + 2 + cfg[v].depth3 + 2, bid = 0;
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[96];
+    int from = pl->n;
+    if ((st = tv_convg(pl, at, &m, E, 4, 4, 0, 1, 1, "features.0.0", fz)))
+        return st;
+    pl->layers[pl->n - 1].w_init = LC_INIT_TORCH_DEFAULT;
+    pl->layers[pl->n - 1].b_init = LC_INIT_TORCH_DEFAULT;
+    int H = m.H, W = m.W, C = E;
+    from = pl->n;
+    if ((st = tv_win_gather(pl, at, LC_WIN_TRANSPOSE, H, W, C, 0, 0, 0, (size_t)H * W * C)))
+        return st;
+    tv_tag(pl, from, "features.0.1", fz);
+    from = pl->n;
+    if ((st = add_ln_step(pl, at, H * W, C, -1)))
+        return st;
+    pl->layers[pl->n - 1].u.norm.eps = 1e-5f;
+    tv_tag(pl, from, "features.0.2", fz);
+    for (int sg = 0; sg < 4; sg++) {
+        int NH = cfg[v].h0 << sg;
+        int Hp = (H + ws - 1) / ws * ws, Wp = (W + ws - 1) / ws * ws;
+        int nW = (Hp / ws) * (Wp / ws), N = ws * ws, T = H * W;
+        for (int i = 0; i < depths[sg]; i++, bid++) {
+            int sh = i % 2 && ws < Hp ? ws / 2 : 0, sw = i % 2 && ws < Wp ? ws / 2 : 0;
+            float p = cfg[v].sd * (float)bid / (float)(total - 1);
+#define SN(fmt) (snprintf(nm, sizeof nm, "features.%d.%d" fmt, 2 * sg + 1, i), nm)
+            for (int half = 0; half < 2; half++) {
+                node x = *at;
+                from = pl->n;
+                if ((st = add_ln_step(pl, at, T, C, -1)))
+                    return st;
+                pl->layers[pl->n - 1].u.norm.eps = 1e-5f;
+                tv_tag(pl, from, half ? SN(".norm2") : SN(".norm1"), fz);
+                if (!half) {
+                    from = pl->n;
+                    if ((st = tv_win_gather(pl, at, LC_WIN_PART, H, W, C, ws, sh, sw,
+                                            (size_t)nW * N * C)))
+                        return st;
+                    tv_tag(pl, from, SN(".attn"), fz);
+                    from = pl->n;
+                    if ((st = add_tdense(pl, at, nW * N, C, 3 * C, 1, -1)))
+                        return st;
+                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
+                    pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
+                    tv_tag(pl, from, SN(".attn.qkv"), fz);
+                    from = pl->n;
+                    lc_layer *l = add_layer(pl, LC_L_WIN_ATTN, *at, (size_t)nW * N * C);
+                    if (!l)
+                        return LC_ERR_NOMEM;
+                    l->u.win.H = H;
+                    l->u.win.W = W;
+                    l->u.win.C = C;
+                    l->u.win.Hp = Hp;
+                    l->u.win.Wp = Wp;
+                    l->u.win.ws = ws;
+                    l->u.win.sh = sh;
+                    l->u.win.sw = sw;
+                    l->u.win.heads = NH;
+                    add_params(pl, l, (size_t)(2 * ws - 1) * (2 * ws - 1) * NH, 0,
+                               LC_INIT_NORMAL_0_02, LC_INIT_ZEROS);
+                    l->wsuffix = "relative_position_bias_table";
+                    pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+                    l->aux_off = pl->aux_per_sample;
+                    pl->aux_per_sample += (size_t)nW * NH * N * N * sizeof(float);
+                    *at = here(pl);
+                    tv_tag(pl, from, SN(".attn"), fz);
+                    from = pl->n;
+                    if ((st = add_tdense(pl, at, nW * N, C, C, 1, -1)))
+                        return st;
+                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
+                    pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
+                    tv_tag(pl, from, SN(".attn.proj"), fz);
+                    from = pl->n;
+                    if ((st = tv_win_gather(pl, at, LC_WIN_REV, H, W, C, ws, sh, sw,
+                                            (size_t)T * C)))
+                        return st;
+                    tv_tag(pl, from, SN(".attn"), fz);
+                } else {
+                    from = pl->n;
+                    if ((st = add_tdense(pl, at, T, C, 4 * C, 1, -1)))
+                        return st;
+                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
+                    pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
+                    tv_tag(pl, from, SN(".mlp.0"), fz);
+                    from = pl->n;
+                    if ((st = add_act_dropout(pl, at, LC_ACT_GELU, 0.0f, -1)))
+                        return st;
+                    tv_tag(pl, from, SN(".mlp.1"), fz);
+                    from = pl->n;
+                    if ((st = add_tdense(pl, at, T, 4 * C, C, 1, -1)))
+                        return st;
+                    pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
+                    pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
+                    tv_tag(pl, from, SN(".mlp.3"), fz);
+                }
+                from = pl->n;
+                if (p > 0.0f) {
+                    lc_layer *l = add_layer(pl, LC_L_STOCHDEPTH, *at, at->n);
+                    if (!l)
+                        return LC_ERR_NOMEM;
+                    l->u.rate = p;
+                    l->aux_off = pl->aux_per_sample;
+                    pl->aux_per_sample += sizeof(float);
+                    *at = here(pl);
+                }
+                if ((st = add_residual(pl, at, x)))
+                    return st;
+                tv_tag(pl, from, SN(".stochastic_depth"), fz);
+            }
+#undef SN
+        }
+        if (sg == 3)
+            break;
+        int H2 = (H + 1) / 2, W2 = (W + 1) / 2;
+        snprintf(nm, sizeof nm, "features.%d", 2 * sg + 2);
+        from = pl->n;
+        if ((st = tv_win_gather(pl, at, LC_WIN_MERGE, H, W, C, 0, 0, 0, (size_t)H2 * W2 * 4 * C)))
+            return st;
+        tv_tag(pl, from, nm, fz);
+        snprintf(nm, sizeof nm, "features.%d.norm", 2 * sg + 2);
+        from = pl->n;
+        if ((st = add_ln_step(pl, at, H2 * W2, 4 * C, -1)))
+            return st;
+        pl->layers[pl->n - 1].u.norm.eps = 1e-5f;
+        tv_tag(pl, from, nm, fz);
+        snprintf(nm, sizeof nm, "features.%d.reduction", 2 * sg + 2);
+        from = pl->n;
+        if ((st = add_tdense(pl, at, H2 * W2, 4 * C, 2 * C, 0, -1)))
+            return st;
+        pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
+        tv_tag(pl, from, nm, fz);
+        H = H2;
+        W = W2;
+        C *= 2;
+    }
+    from = pl->n;
+    if ((st = add_ln_step(pl, at, H * W, C, -1)))
+        return st;
+    pl->layers[pl->n - 1].u.norm.eps = 1e-5f;
+    tv_tag(pl, from, "norm", fz);
+    from = pl->n;
+    if ((st = add_seq_reduce(pl, at, LC_RED_MEAN, H * W, C)))
+        return st;
+    tv_tag(pl, from, "avgpool", fz);
     return LC_OK;
 }
 
@@ -2388,6 +2589,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_alexnet(pl, at, s);
     case LC_ENC_TV_SHUFFLENETV2:
         return plan_tv_shufflenetv2(pl, at, s);
+    case LC_ENC_TV_SWIN:
+        return plan_tv_swin(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -2418,6 +2621,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_VGG:
     case LC_ENC_TV_ALEXNET:
     case LC_ENC_TV_SHUFFLENETV2:
+    case LC_ENC_TV_SWIN:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -2768,6 +2972,7 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
             l->aux_off += aux_per_sample * B;
         else if (l->type == LC_L_DROPOUT || l->type == LC_L_RNN || l->type == LC_L_SEQRED ||
                  l->type == LC_L_POOL1D || l->type == LC_L_MHA || l->type == LC_L_STOCHDEPTH ||
+                 l->type == LC_L_WIN_ATTN ||
                  (l->type == LC_L_POOL && l->u.pool.is_max) ||
                  (l->type == LC_L_CONV && l->fused && l->fuse.pool))
             l->aux_off *= B; /* per-sample offset -> batch offset */
@@ -2983,6 +3188,10 @@ static void init_tensor(float *t, size_t n, lc_init how, size_t fan_in, size_t f
         uniform = 0;
         sd = 0.01;
         break;
+    case LC_INIT_NORMAL_0_02:
+        uniform = 0;
+        sd = 0.02;
+        break;
     case LC_INIT_UNIFORM_PM1:
         a = 1.0;
         break;
@@ -3147,6 +3356,241 @@ static void mha_forward(const lc_model *m, lc_pool *p, int i, int B, float *y)
 {
     mha_ctx c = {.m = m, .i = i, .y = y};
     lc_pool_run(p, B, mha_fwd_task, &c);
+}
+
+/* ---- Swin's window layers ---- */
+
+/* WIN_GATHER: the source row of output row r (rows of win_rowlen floats), -1 for a zero row */
+static size_t win_rowlen(const lc_layer *l)
+{
+    return l->u.win.mode == LC_WIN_TRANSPOSE ? 1 : (size_t)l->u.win.C;
+}
+
+static long win_src(const lc_layer *l, size_t r)
+{
+    int H = l->u.win.H, W = l->u.win.W, ws = l->u.win.ws, Hp = l->u.win.Hp, Wp = l->u.win.Wp;
+    switch (l->u.win.mode) {
+    case LC_WIN_TRANSPOSE: { /* (C, HW) -> (HW, C) */
+        size_t C = (size_t)l->u.win.C, t = r / C, c = r % C;
+        return (long)(c * (size_t)H * W + t);
+    }
+    case LC_WIN_PART: { /* window wi's k-th position of the padded map rolled by -shift */
+        size_t N = (size_t)ws * ws, wi = r / N, k = r % N, nWw = (size_t)(Wp / ws);
+        int ph = (int)(wi / nWw) * ws + (int)(k / ws), pw = (int)(wi % nWw) * ws + (int)(k % ws);
+        int h = (ph + l->u.win.sh) % Hp, w = (pw + l->u.win.sw) % Wp;
+        return h < H && w < W ? (long)h * W + w : -1;
+    }
+    case LC_WIN_REV: { /* position (h, w) from where the partition put it */
+        int h = (int)(r / (size_t)W), w = (int)(r % (size_t)W);
+        int ph = (h - l->u.win.sh + Hp) % Hp, pw = (w - l->u.win.sw + Wp) % Wp;
+        long nWw = Wp / ws;
+        return ((ph / ws) * nWw + pw / ws) * (long)ws * ws + (ph % ws) * ws + pw % ws;
+    }
+    case LC_WIN_MERGE: { /* out (i, j) chunk k: x0 (2i, 2j), x1 (2i+1, 2j), x2 (2i, 2j+1), x3 */
+        size_t q = r / 4;
+        int k = (int)(r % 4), i = (int)(q / (size_t)Wp), j = (int)(q % (size_t)Wp);
+        int h = 2 * i + (k & 1), w = 2 * j + (k >> 1);
+        return h < H && w < W ? (long)h * W + w : -1;
+    }
+    }
+    return -1;
+}
+
+static void win_gather_forward(const lc_layer *l, int B, const float *x, float *y)
+{
+    size_t rl = win_rowlen(l), rows = l->out_n / rl;
+    for (int b = 0; b < B; b++) {
+        const float *xb = x + (size_t)b * l->in_n;
+        float *yb = y + (size_t)b * l->out_n;
+        for (size_t r = 0; r < rows; r++) {
+            long s = win_src(l, r);
+            if (s < 0)
+                memset(yb + r * rl, 0, rl * sizeof *yb);
+            else
+                memcpy(yb + r * rl, xb + (size_t)s * rl, rl * sizeof *yb);
+        }
+    }
+}
+
+/* every source row is read by one output row at most: the gradient is the rows put back */
+static void win_gather_backward(const lc_layer *l, int B, const float *dy, float *dx)
+{
+    size_t rl = win_rowlen(l), rows = l->out_n / rl;
+    memset(dx, 0, (size_t)B * l->in_n * sizeof *dx);
+    for (int b = 0; b < B; b++) {
+        float *xb = dx + (size_t)b * l->in_n;
+        const float *yb = dy + (size_t)b * l->out_n;
+        for (size_t r = 0; r < rows; r++) {
+            long s = win_src(l, r);
+            if (s >= 0)
+                memcpy(xb + (size_t)s * rl, yb + r * rl, rl * sizeof *xb);
+        }
+    }
+}
+
+/* the shifted windows' region of padded position p (of P) along one side: torchvision's slices
+ * (0, -ws), (-ws, -s), (-s, None), the last alone covering the side when s is 0 */
+static int win_region(int p, int P, int ws, int s)
+{
+    return s == 0 ? 2 : p < P - ws ? 0 : p < P - s ? 1 : 2;
+}
+
+typedef struct win_ctx {
+    const lc_model *m;
+    int i;
+    const float *dy;
+    float *y, *dqkv;
+} win_ctx;
+
+/* window wi's token t: its score sc against token u plus the relative position bias of head h,
+ * then the mask of the shifted windows */
+static float win_bias(const lc_layer *l, const float *table, int wi, int t, int u, int h,
+                      float sc)
+{
+    int ws = l->u.win.ws, R = 2 * ws - 1, NH = l->u.win.heads;
+    int ti = t / ws, tj = t % ws, ui = u / ws, uj = u % ws;
+    float bias = sc + table[((ti - ui + ws - 1) * R + (tj - uj + ws - 1)) * NH + h];
+    if (l->u.win.sh + l->u.win.sw > 0) {
+        int nWw = l->u.win.Wp / ws, oh = (wi / nWw) * ws, ow = (wi % nWw) * ws;
+        int Hp = l->u.win.Hp, Wp = l->u.win.Wp, sh = l->u.win.sh, sw = l->u.win.sw;
+        int rt = win_region(oh + ti, Hp, ws, sh) * 3 + win_region(ow + tj, Wp, ws, sw);
+        int ru = win_region(oh + ui, Hp, ws, sh) * 3 + win_region(ow + uj, Wp, ws, sw);
+        if (rt != ru)
+            bias += -100.0f; /* torchvision adds the mask after the bias */
+    }
+    return bias;
+}
+
+static void win_attn_fwd_task(void *vctx, int b, int thread)
+{
+    const win_ctx *c = vctx;
+    const lc_model *m = c->m;
+    const lc_layer *l = &m->layers[c->i];
+    int C = l->u.win.C, NH = l->u.win.heads, d = C / NH, ws = l->u.win.ws, N = ws * ws;
+    int nW = (l->u.win.Hp / ws) * (l->u.win.Wp / ws);
+    const float *qkv = src_data(m, layer_src(m, c->i, 0)) + (size_t)b * l->in_n;
+    const float *table = m->params + l->w_off;
+    float *A = (float *)(m->aux + l->aux_off) + (size_t)b * nW * NH * N * N;
+    float *y = c->y + (size_t)b * l->out_n;
+    float scale = (float)(1.0 / sqrt((double)d)), qs[256];
+    (void)thread;
+    for (int wi = 0; wi < nW; wi++)
+        for (int h = 0; h < NH; h++) {
+            float *a = A + ((size_t)wi * NH + h) * N * N;
+            for (int t = 0; t < N; t++) {
+                const float *qt = qkv + ((size_t)wi * N + t) * 3 * C + h * d;
+                for (int j = 0; j < d; j++) /* torchvision scales q first */
+                    qs[j] = qt[j] * scale;
+                float mx = -INFINITY;
+                for (int u = 0; u < N; u++) {
+                    const float *ku = qkv + ((size_t)wi * N + u) * 3 * C + C + h * d;
+                    float sc = 0.0f;
+                    for (int j = 0; j < d; j++)
+                        sc += qs[j] * ku[j];
+                    sc = win_bias(l, table, wi, t, u, h, sc);
+                    a[(size_t)t * N + u] = sc;
+                    mx = sc > mx ? sc : mx;
+                }
+                double z = 0.0;
+                for (int u = 0; u < N; u++)
+                    z += (a[(size_t)t * N + u] = expf(a[(size_t)t * N + u] - mx));
+                for (int u = 0; u < N; u++)
+                    a[(size_t)t * N + u] = (float)(a[(size_t)t * N + u] / z);
+                float *yt = y + ((size_t)wi * N + t) * C + h * d;
+                for (int j = 0; j < d; j++)
+                    yt[j] = 0.0f;
+                for (int u = 0; u < N; u++) {
+                    const float *vu = qkv + ((size_t)wi * N + u) * 3 * C + 2 * C + h * d;
+                    float w = a[(size_t)t * N + u];
+                    for (int j = 0; j < d; j++)
+                        yt[j] += w * vu[j];
+                }
+            }
+        }
+}
+
+/* sample b's gradient into q, k, v (dqkv: NULL when nothing reads it); the scores' gradients
+ * dS replace the attention weights in aux (the bias table's gradient sums them afterwards) */
+static void win_attn_bwd_task(void *vctx, int b, int thread)
+{
+    const win_ctx *c = vctx;
+    const lc_model *m = c->m;
+    const lc_layer *l = &m->layers[c->i];
+    int C = l->u.win.C, NH = l->u.win.heads, d = C / NH, ws = l->u.win.ws, N = ws * ws;
+    int nW = (l->u.win.Hp / ws) * (l->u.win.Wp / ws);
+    const float *qkv = src_data(m, layer_src(m, c->i, 0)) + (size_t)b * l->in_n;
+    float *A = (float *)(m->aux + l->aux_off) + (size_t)b * nW * NH * N * N;
+    const float *dy = c->dy + (size_t)b * l->out_n;
+    float *dq = c->dqkv ? c->dqkv + (size_t)b * l->in_n : NULL;
+    float scale = (float)(1.0 / sqrt((double)d)), g[64]; /* N = 49: Swin's windows are 7x7 */
+    (void)thread;
+    if (N > 64)
+        return;
+    if (dq)
+        memset(dq, 0, l->in_n * sizeof *dq);
+    for (int wi = 0; wi < nW; wi++)
+        for (int h = 0; h < NH; h++) {
+            float *a = A + ((size_t)wi * NH + h) * N * N;
+            for (int t = 0; t < N; t++) {
+                const float *dyt = dy + ((size_t)wi * N + t) * C + h * d;
+                double dot = 0.0;
+                for (int u = 0; u < N; u++) {
+                    const float *vu = qkv + ((size_t)wi * N + u) * 3 * C + 2 * C + h * d;
+                    float s = 0.0f;
+                    for (int j = 0; j < d; j++)
+                        s += dyt[j] * vu[j];
+                    g[u] = s;
+                    dot += (double)a[(size_t)t * N + u] * s;
+                }
+                for (int u = 0; u < N; u++) {
+                    float at = a[(size_t)t * N + u];
+                    float ds = at * (g[u] - (float)dot);
+                    if (dq) {
+                        float *dqt = dq + ((size_t)wi * N + t) * 3 * C + h * d;
+                        float *dku = dq + ((size_t)wi * N + u) * 3 * C + C + h * d;
+                        float *dvu = dq + ((size_t)wi * N + u) * 3 * C + 2 * C + h * d;
+                        const float *qt = qkv + ((size_t)wi * N + t) * 3 * C + h * d;
+                        const float *ku = qkv + ((size_t)wi * N + u) * 3 * C + C + h * d;
+                        for (int j = 0; j < d; j++) {
+                            dqt[j] += ds * ku[j] * scale;
+                            dku[j] += ds * (qt[j] * scale);
+                            dvu[j] += at * dyt[j];
+                        }
+                    }
+                    a[(size_t)t * N + u] = ds;
+                }
+            }
+        }
+}
+
+static void win_attn_forward(const lc_model *m, lc_pool *p, int i, int B, float *y)
+{
+    win_ctx c = {.m = m, .i = i, .y = y};
+    lc_pool_run(p, B, win_attn_fwd_task, &c);
+}
+
+/* the bias table's gradient: every sample's, window's dS summed in one fixed order */
+static void win_attn_backward(const lc_model *m, lc_pool *p, int i, int B, const float *dy,
+                              float *dqkv, float *dw)
+{
+    const lc_layer *l = &m->layers[i];
+    win_ctx c = {.m = m, .i = i, .dy = dy, .dqkv = dqkv};
+    lc_pool_run(p, B, win_attn_bwd_task, &c);
+    if (!dw)
+        return;
+    int NH = l->u.win.heads, ws = l->u.win.ws, N = ws * ws, R = 2 * ws - 1;
+    int nW = (l->u.win.Hp / ws) * (l->u.win.Wp / ws);
+    const float *A = (const float *)(m->aux + l->aux_off);
+    for (int b = 0; b < B; b++)
+        for (int wi = 0; wi < nW; wi++)
+            for (int h = 0; h < NH; h++) {
+                const float *a = A + (((size_t)b * nW + wi) * NH + h) * N * N;
+                for (int t = 0; t < N; t++)
+                    for (int u = 0; u < N; u++) {
+                        int idx = (t / ws - u / ws + ws - 1) * R + (t % ws - u % ws + ws - 1);
+                        dw[(size_t)idx * NH + h] += a[(size_t)t * N + u];
+                    }
+            }
 }
 
 /* One recurrent layer's direction d: its lc_rnn and parameter pointers (grads: the gradient slab
@@ -3430,6 +3874,12 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         }
         case LC_L_MHA:
             mha_forward(m, p, i, B, y);
+            break;
+        case LC_L_WIN_GATHER:
+            win_gather_forward(l, B, x, y);
+            break;
+        case LC_L_WIN_ATTN:
+            win_attn_forward(m, p, i, B, y);
             break;
         case LC_L_CONCAT:
             concat_forward(m, i, B, y);
@@ -3802,6 +4252,13 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
         case LC_L_MHA:
             mha_backward(m, p, i, B, dy);
             continue;
+        case LC_L_WIN_GATHER:
+            if (dx)
+                win_gather_backward(l, B, dy, dx);
+            break;
+        case LC_L_WIN_ATTN:
+            win_attn_backward(m, p, i, B, dy, dx, dw);
+            break;
         case LC_L_CONCAT_CH: {
             int L = l->u.cc.L;
             size_t F = l->out_n / (size_t)L, off = 0;
@@ -4240,12 +4697,18 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
                                                                  : LC_ARANGE_VOCAB_I64;
                 else if (k == 0 && l->part == LC_PART_ENC_POS_EMBED)
                     t->arange = LC_ARANGE_POSITIONS;
+                else if (k == 0 && l->type == LC_L_WIN_ATTN)
+                    t->arange = LC_ARANGE_SWIN_RPI;
                 if (k == 0 && l->type == LC_L_CONV) {
                     t->ndim = 4;
                     t->shape[0] = l->u.conv.OC;
                     t->shape[1] = l->u.conv.C / (l->u.conv.groups > 1 ? l->u.conv.groups : 1);
                     t->shape[2] = l->u.conv.KH;
                     t->shape[3] = l->u.conv.KW;
+                } else if (k == 0 && l->type == LC_L_WIN_ATTN) {
+                    t->ndim = 2; /* relative_position_bias_table ((2ws-1)^2, heads) */
+                    t->shape[0] = (int64_t)(l->w_n / (size_t)l->u.win.heads);
+                    t->shape[1] = l->u.win.heads;
                 } else if (k == 0 && l->wshape3 > 0) {
                     t->ndim = 3;
                     t->shape[0] = 1;

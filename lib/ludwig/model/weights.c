@@ -18,6 +18,13 @@ static void arange_name(const lc_tensor_info *t, char *out, size_t n, lc_tdtype 
 {
     /* EmbedSet / EmbedWeighted: <module>.embeddings.weight -> <module>.vocab_indices;
      * TokenAndPositionEmbedding: <module>.position_embed.weight -> <module>.positions */
+    if (t->arange == LC_ARANGE_SWIN_RPI) { /* <attn>.relative_position_bias_table -> <attn>.
+                                            * relative_position_index */
+        size_t nl = strlen(t->name), cl = strlen(".relative_position_bias_table");
+        snprintf(out, n, "%.*s.relative_position_index", nl > cl ? (int)(nl - cl) : 0, t->name);
+        *dt = LC_TD_I64;
+        return;
+    }
     const char *cut = t->arange == LC_ARANGE_POSITIONS ? ".position_embed.weight" : ".embeddings.weight";
     size_t nl = strlen(t->name), cl = strlen(cut);
     int keep = nl > cl ? (int)(nl - cl) : 0;
@@ -28,7 +35,8 @@ static void arange_name(const lc_tensor_info *t, char *out, size_t n, lc_tdtype 
 /* PyTorch's format (lc_torchzip.h), the tensors in the model's order, with the buffers Ludwig's
  * modules keep: after each batch norm's running_var its num_batches_tracked (0: ludwig-c's batch
  * norms use the momentum, never the count), after a set's or a bag's embeddings their
- * vocab_indices, after the transformer's position embedding its positions; then the loss
+ * vocab_indices, after the transformer's position embedding its positions, after a Swin bias
+ * table its relative_position_index; then the loss
  * weights the caller gives. */
 lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_tensor *x, int nx,
                           lc_error *e)
@@ -63,7 +71,13 @@ lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_te
         } else if (ts[i].arange) {
             lc_tdtype dt;
             arange_name(&ts[i], names[nb], sizeof names[nb], &dt);
-            int64_t len = ts[i].shape[0];
+            int64_t len = ts[i].shape[0], ws = 0;
+            if (ts[i].arange == LC_ARANGE_SWIN_RPI) { /* the table has (2ws-1)^2 rows */
+                while ((2 * ws + 1) * (2 * ws + 1) < len)
+                    ws++;
+                ws++;
+                len = ws * ws * ws * ws;
+            }
             void *v = ranges[nb] = malloc((size_t)(len > 0 ? len : 1) * lc_tdtype_size(dt));
             if (!v) {
                 st = lc_error_set(e, LC_ERR_NOMEM, "out of memory");
@@ -72,7 +86,13 @@ lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_te
             for (int64_t j = 0; j < len; j++) {
                 if (dt == LC_TD_I32)
                     ((int32_t *)v)[j] = (int32_t)j;
-                else
+                else if (ts[i].arange == LC_ARANGE_SWIN_RPI) {
+                    /* torchvision's define_relative_position_index: token t of the window
+                     * against token u, (dh + ws - 1) (2ws - 1) + dw + ws - 1 */
+                    int64_t t = j / (ws * ws), u = j % (ws * ws);
+                    ((int64_t *)v)[j] = (t / ws - u / ws + ws - 1) * (2 * ws - 1) +
+                                        (t % ws - u % ws + ws - 1);
+                } else
                     ((int64_t *)v)[j] = j;
             }
             tt[k++] = (lc_ttensor){.name = names[nb++], .dtype = dt, .ndim = 1, .shape = {len},
@@ -194,7 +214,8 @@ static lc_status load_torch(lc_tensor_info *ts, int n, const char *path, lc_erro
          * integer ones, and a loss module's weights, which come from the config */
         int known_buffer = (f->t[k].dtype != LC_TD_F32 && dot &&
                             (strcmp(dot, ".num_batches_tracked") == 0 ||
-                             strcmp(dot, ".positions") == 0 || strcmp(dot, ".vocab_indices") == 0)) ||
+                             strcmp(dot, ".positions") == 0 || strcmp(dot, ".vocab_indices") == 0 ||
+                             strcmp(dot, ".relative_position_index") == 0)) ||
                            (strncmp(nm, "output_features.module_dict.", 28) == 0 && dot &&
                             strstr(nm, "__ludwig." LC_WEIGHTS_LOSS_MODULE ".") &&
                             (strcmp(dot, ".weight") == 0 || strcmp(dot, ".pos_weight") == 0));
@@ -383,7 +404,8 @@ lc_status lc_weights_load_tv(lc_model *m, int feature, const char *path, lc_erro
     for (int k = 0; k < (f ? f->n : 0) && !st; k++) {
         const char *nm = f->t[k].name;
         if (!used[k] && f->t[k].dtype == LC_TD_F32 && strncmp(nm, "fc.", 3) != 0 &&
-            strncmp(nm, "classifier.", 11) != 0 && strncmp(nm, "heads.", 6) != 0)
+            strncmp(nm, "classifier.", 11) != 0 && strncmp(nm, "heads.", 6) != 0 &&
+            strncmp(nm, "head.", 5) != 0)
             st = lc_error_set(e, LC_ERR_DATA, "%s: holds a tensor '%s' that the encoder does not have: is it the file of another model or variant?",
                               path, nm);
     }
