@@ -9,7 +9,8 @@ mobilenet_v3_small and _large and efficientnet_b0 on 224x224, efficientnet_v2_s 
 mobilenet_v2 on 160x160, resnext50_32x4d on 128x128 with four photographs (its batch-norm gradients cancel more), vit_b_16
 on 64x64, densenet121 on 96x96 (saved under the old names of torchvision's pretrained file),
 squeezenet1_0 on 128x128 and squeezenet1_1 on 100x100 (whole: Ludwig keeps their classifier),
-regnet_y_400mf and mnasnet0_5 on 224x224, vgg11_bn on 64x64, alexnet on 160x160,
+regnet_y_400mf and mnasnet0_5 on 224x224, vgg11_bn on 64x64, alexnet on 160x160, convnext_tiny
+on 64x64 (random layer norms and layer scales),
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -26,7 +27,8 @@ DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict
 DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224),
 densenet161.txt, densenet169.txt, densenet201.txt,
 regnet_x_400mf.txt, regnet_x_1_6gf.txt, regnet_y_1_6gf.txt, mnasnet0_75.txt, mnasnet1_0.txt,
-mnasnet1_3.txt, vgg11.txt, vgg16.txt, vgg19_bn.txt: the same names and shapes
+mnasnet1_3.txt, vgg11.txt, vgg16.txt, vgg19_bn.txt, convnext_small.txt, convnext_base.txt,
+convnext_large.txt: the same names and shapes
 alone (no weights: tens of millions). DIR/regnet_stages.txt: every RegNet variant's stages.
 """
 import os
@@ -85,6 +87,14 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
                 mod.bias.uniform_(-0.2, 0.2)
                 mod.running_mean.uniform_(-0.1, 0.1)
                 mod.running_var.uniform_(0.5, 2.0)
+        if isinstance(variant, str) and variant.startswith("convnext"):
+            # layer norms and layer scales that do something (torch: 1, 0 and 1e-6)
+            for mod in m.modules():
+                if isinstance(mod, torch.nn.LayerNorm):
+                    mod.weight.uniform_(0.5, 1.5)
+                    mod.bias.uniform_(-0.2, 0.2)
+                elif isinstance(mod, torchvision.models.convnext.CNBlock):
+                    mod.layer_scale.uniform_(0.2, 1.0)
     os.makedirs(os.path.join(d, name, "hub", "checkpoints"), exist_ok=True)
     sd = m.state_dict()
     if isinstance(variant, str) and variant.startswith("densenet"):
@@ -243,6 +253,12 @@ def main():
     names_only(d, "vgg19_bn", torchvision.models.vgg19_bn, "classifier.6.", True)
     # AlexNet on 160x160: the last map 4x4, AdaptiveAvgPool2d((6, 6))'s windows of 1 and 2
     case(d, "alexnet", "alexnet", "alexnet-owt-7be5be79.pth", 2, 160, 183, 3, 11)
+    # ConvNeXt tiny on 64x64 (maps 16, 8, 4, 2: the 7x7 depthwise convs see padding everywhere),
+    # its stochastic depth off; small, base, large (Ludwig's default) by names and shapes
+    case(d, "convnext_tiny_64", "convnext_tiny", "convnext_tiny-983f1562.pth", 2, 64, 67, 3, 12)
+    names_only(d, "convnext_small", torchvision.models.convnext_small, "classifier.2.", True)
+    names_only(d, "convnext_base", torchvision.models.convnext_base, "classifier.2.", True)
+    names_only(d, "convnext_large", torchvision.models.convnext_large, "classifier.2.", True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@
 #  - mnasnet: 0_5 from scratch, predict reproduces it; 1_0's missing file named; a bad variant.
 #  - vgg: 13_bn's and 16's missing files named; variants 12 and 11_gn refused;
 #  - alexnet: its missing file named; variant large refused.
+#  - convnext: the default variant (base) and tiny: their missing files named; variant huge
+#    refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -203,5 +205,13 @@ cfg alexmiss base "      model_cache_dir: $T/nocache" alexnet
 expect alexnet_missing 2 "encoder alexnet base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/alexnet-owt-7be5be79.pth" -- --config "$T/alexmiss.yaml" $DATA
 cfg alexbad large "" alexnet
 expect alexnet_variant 1 "alexbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'large'" -- --config "$T/alexbad.yaml" $DATA
+# convnext: no model_variant is Ludwig's default base (its missing file named; the numbers are
+# test_tvresnet's), tiny's file, a variant Ludwig does not list refused
+printf 'input_features:\n  - name: image_path\n    type: image\n    encoder:\n      type: convnext\n      model_cache_dir: %s\noutput_features:\n  - name: label\n    type: category\n' "$T/nocache" > "$T/cnxdef.yaml"
+expect convnext_default 2 "encoder convnext base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/convnext_base-6075fbad.pth" -- --config "$T/cnxdef.yaml" $DATA
+cfg cnxmiss tiny "      model_cache_dir: $T/nocache" convnext
+expect convnext_missing 2 "convnext_tiny-983f1562.pth" -- --config "$T/cnxmiss.yaml" $DATA
+cfg cnxbad huge "" convnext
+expect convnext_variant 1 "cnxbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of tiny,small,base,large, got 'huge'" -- --config "$T/cnxbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

@@ -66,7 +66,8 @@ int lc_enc_is_tv(const lc_input_spec *s)
            s->enc == LC_ENC_TV_RESNEXT || s->enc == LC_ENC_TV_MOBILENETV2 ||
            s->enc == LC_ENC_TV_DENSENET || s->enc == LC_ENC_TV_SQUEEZENET ||
            s->enc == LC_ENC_TV_REGNET || s->enc == LC_ENC_TV_MNASNET ||
-           s->enc == LC_ENC_TV_VGG || s->enc == LC_ENC_TV_ALEXNET;
+           s->enc == LC_ENC_TV_VGG || s->enc == LC_ENC_TV_ALEXNET ||
+           s->enc == LC_ENC_TV_CONVNEXT;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -82,6 +83,7 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_MNASNET      ? "mnasnet"
            : s->enc == LC_ENC_TV_VGG          ? "vgg"
            : s->enc == LC_ENC_TV_ALEXNET      ? "alexnet"
+           : s->enc == LC_ENC_TV_CONVNEXT     ? "convnext"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -106,6 +108,8 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 4 ? lc_tv_mnasnet_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_VGG)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 8 ? lc_tv_vgg_variants[s->tv_variant] : "?");
+    else if (s->enc == LC_ENC_TV_CONVNEXT)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 4 ? lc_tv_convnext_variants[s->tv_variant] : "?");
     else
         snprintf(buf, n, "%d%s", s->tv_variant, s->tv_wide ? "_2" : "");
     return buf;
@@ -189,7 +193,12 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_VGG, 5, 0, 256, 224, BL, "vgg16_bn-6c64b313.pth"},
                {LC_ENC_TV_VGG, 6, 0, 256, 224, BL, "vgg19-dcbb9e9d.pth"},
                {LC_ENC_TV_VGG, 7, 0, 256, 224, BL, "vgg19_bn-c79401a0.pth"},
-               {LC_ENC_TV_ALEXNET, 0, 0, 256, 224, BL, "alexnet-owt-7be5be79.pth"}};
+               {LC_ENC_TV_ALEXNET, 0, 0, 256, 224, BL, "alexnet-owt-7be5be79.pth"},
+               /* ConvNeXt: IMAGENET1K_V1, resize 236 / 230 / 232 / 232, crop 224 */
+               {LC_ENC_TV_CONVNEXT, 0, 0, 236, 224, BL, "convnext_tiny-983f1562.pth"},
+               {LC_ENC_TV_CONVNEXT, 1, 0, 230, 224, BL, "convnext_small-0c510722.pth"},
+               {LC_ENC_TV_CONVNEXT, 2, 0, 232, 224, BL, "convnext_base-6075fbad.pth"},
+               {LC_ENC_TV_CONVNEXT, 3, 0, 232, 224, BL, "convnext_large-ea097f82.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)

@@ -44,7 +44,10 @@ typedef enum lc_init {
     LC_INIT_EYE,              /* the identity of a square matrix (representation: sparse) */
     LC_INIT_KAIMING_NORMAL_FAN_OUT, /* N(0, 2 / fan_out): torchvision's convolutions
                                     * (kaiming_normal_, mode fan_out, relu) */
-    LC_INIT_NORMAL_0_01       /* N(0, 0.01^2): torchvision MobileNet's Linear layers */
+    LC_INIT_NORMAL_0_01,      /* N(0, 0.01^2): torchvision MobileNet's Linear layers */
+    LC_INIT_TRUNC_NORMAL_0_02, /* trunc_normal_(std=0.02) (cut at +-2: 100 standard deviations,
+                                * so N(0, 0.02^2)): torchvision ConvNeXt's convs and Linears */
+    LC_INIT_LAYER_SCALE       /* the constant 1e-6: torchvision ConvNeXt's layer_scale */
 } lc_init;
 
 typedef struct lc_norm_spec {
@@ -132,8 +135,10 @@ typedef enum lc_enc_type {
                              * 0_75, 1_0, 1_3) without its last Linear */
     LC_ENC_TV_VGG,          /* image `vgg`: torchvision's VGG (tv_variant 0..7: 11, 11_bn, 13,
                              * 13_bn, 16, 16_bn, 19, 19_bn) without its last Linear */
-    LC_ENC_TV_ALEXNET       /* image `alexnet`: torchvision's AlexNet (variant base) without its
+    LC_ENC_TV_ALEXNET,      /* image `alexnet`: torchvision's AlexNet (variant base) without its
                              * last Linear */
+    LC_ENC_TV_CONVNEXT      /* image `convnext`: torchvision's ConvNeXt (tv_variant 0..3: tiny,
+                             * small, base, large) without its last Linear */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -206,6 +211,7 @@ extern const char *const lc_tv_mnasnet_variants[4];
  * or more than max) */
 int lc_tv_regnet_stages(int variant, int *depths, int *widths, int *group_widths, int max);
 extern const char *const lc_tv_vgg_variants[8];
+extern const char *const lc_tv_convnext_variants[4];
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,
@@ -289,7 +295,11 @@ typedef enum lc_ltype {
                             * the identity in evaluation; the scales kept in aux */
     LC_L_PATCH_TOKENS,     /* ViT: (B, C, HW) -> (B, 1 + HW, C): the class token (its weight,
                             * C) then the map's positions as rows */
-    LC_L_FIRST_STEP        /* (B, T, F) -> (B, F): step 0 (ViT's class token) */
+    LC_L_FIRST_STEP,       /* (B, T, F) -> (B, F): step 0 (ViT's class token) */
+    LC_L_PERMUTE,          /* each sample's (R, Q) matrix transposed to (Q, R) (u.norm.C = R,
+                            * u.norm.HW = Q): NCHW <-> NHWC, torchvision's Permute */
+    LC_L_LAYER_SCALE       /* (B, C, HW) times a trained per-channel weight (C) (u.norm.C, HW):
+                            * ConvNeXt's layer_scale, a (C, 1, 1) tensor */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
