@@ -11,7 +11,8 @@ on 64x64, densenet121 on 96x96 (saved under the old names of torchvision's pretr
 squeezenet1_0 on 128x128 and squeezenet1_1 on 100x100 (whole: Ludwig keeps their classifier),
 regnet_y_400mf and mnasnet0_5 on 224x224, vgg11_bn on 64x64, alexnet on 160x160,
 shufflenet_v2_x0_5 on 128x128 and shufflenet_v2_x1_0 on 64x64, swin_t on 72x72
-(random relative position bias tables and LayerNorm affines),
+(random relative position bias tables and LayerNorm affines), convnext_tiny on 64x64
+(random layer norms and layer scales),
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -29,7 +30,8 @@ DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.tx
 densenet161.txt, densenet169.txt, densenet201.txt,
 regnet_x_400mf.txt, regnet_x_1_6gf.txt, regnet_y_1_6gf.txt, mnasnet0_75.txt, mnasnet1_0.txt,
 mnasnet1_3.txt, vgg11.txt, vgg16.txt, vgg19_bn.txt, shufflenet_v2_x1_5.txt,
-shufflenet_v2_x2_0.txt, swin_s.txt, swin_b.txt: the same names and shapes
+shufflenet_v2_x2_0.txt, swin_s.txt, swin_b.txt, convnext_small.txt, convnext_base.txt,
+convnext_large.txt: the same names and shapes
 alone (no weights: tens of millions). DIR/regnet_stages.txt: every RegNet variant's stages.
 """
 import os
@@ -97,6 +99,14 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
                 mod.bias.uniform_(-0.2, 0.2)
                 mod.running_mean.uniform_(-0.1, 0.1)
                 mod.running_var.uniform_(0.5, 2.0)
+        if isinstance(variant, str) and variant.startswith("convnext"):
+            # layer norms and layer scales that do something (torch: 1, 0 and 1e-6)
+            for mod in m.modules():
+                if isinstance(mod, torch.nn.LayerNorm):
+                    mod.weight.uniform_(0.5, 1.5)
+                    mod.bias.uniform_(-0.2, 0.2)
+                elif isinstance(mod, torchvision.models.convnext.CNBlock):
+                    mod.layer_scale.uniform_(0.2, 1.0)
     os.makedirs(os.path.join(d, name, "hub", "checkpoints"), exist_ok=True)
     sd = m.state_dict()
     if isinstance(variant, str) and variant.startswith("densenet"):
@@ -272,6 +282,12 @@ def main():
     case(d, "swin_t_72", "swin_t", "swin_t-704ceda3.pth", 2, 72, 75, 3, 12)
     names_only(d, "swin_s", torchvision.models.swin_s, "head.", True)
     names_only(d, "swin_b", torchvision.models.swin_b, "head.", True)
+    # ConvNeXt tiny on 64x64 (maps 16, 8, 4, 2: the 7x7 depthwise convs see padding everywhere),
+    # its stochastic depth off; small, base, large (Ludwig's default) by names and shapes
+    case(d, "convnext_tiny_64", "convnext_tiny", "convnext_tiny-983f1562.pth", 2, 64, 67, 3, 12)
+    names_only(d, "convnext_small", torchvision.models.convnext_small, "classifier.2.", True)
+    names_only(d, "convnext_base", torchvision.models.convnext_base, "classifier.2.", True)
+    names_only(d, "convnext_large", torchvision.models.convnext_large, "classifier.2.", True)
 
 
 if __name__ == "__main__":

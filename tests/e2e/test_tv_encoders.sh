@@ -27,7 +27,9 @@
 #  - alexnet: its missing file named; variant large refused;
 #  - shufflenet_v2: x0_5 (the default) from scratch, its tensor names, predict reproduces it;
 #    x1_5's missing file named; variant x3_0 refused;
-#  - swin_transformer: t's and b's missing files named; variant v2_t refused.
+#  - swin_transformer: t's and b's missing files named; variant v2_t refused;
+#  - convnext: the default variant (base) and tiny: their missing files named; variant huge
+#    refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -247,5 +249,13 @@ cfg swinmiss_b b "      model_cache_dir: $T/nocache" swin_transformer
 expect swin_b_missing 2 "swin_b-68c6b09e.pth" -- --config "$T/swinmiss_b.yaml" $DATA
 cfg swinbad v2_t "" swin_transformer
 expect swin_variant 1 "swinbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of t,s,b, got 'v2_t'" -- --config "$T/swinbad.yaml" $DATA
+# convnext: no model_variant is Ludwig's default base (its missing file named; the numbers are
+# test_tvresnet's), tiny's file, a variant Ludwig does not list refused
+printf 'input_features:\n  - name: image_path\n    type: image\n    encoder:\n      type: convnext\n      model_cache_dir: %s\noutput_features:\n  - name: label\n    type: category\n' "$T/nocache" > "$T/cnxdef.yaml"
+expect convnext_default 2 "encoder convnext base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/convnext_base-6075fbad.pth" -- --config "$T/cnxdef.yaml" $DATA
+cfg cnxmiss tiny "      model_cache_dir: $T/nocache" convnext
+expect convnext_missing 2 "convnext_tiny-983f1562.pth" -- --config "$T/cnxmiss.yaml" $DATA
+cfg cnxbad huge "" convnext
+expect convnext_variant 1 "cnxbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of tiny,small,base,large, got 'huge'" -- --config "$T/cnxbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

@@ -135,13 +135,16 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
  * -500 .. -599: RegNet -500 - tv_variant; -600 .. -699: MNASNet -600 - tv_variant;
  * -700 .. -799: SqueezeNet -700 - tv_variant; -800 .. -899: VGG -800 - tv_variant; -900:
  * AlexNet; >= 1000: DenseNet variant - 1000; -1100 .. -1199: ShuffleNetV2 -1100 - tv_variant;
- * -1400 .. -1499: Swin -1400 - tv_variant */
+ * -1400 .. -1499: Swin -1400 - tv_variant;
+ * -1000 .. -1099: ConvNeXt -1000 - tv_variant */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
     if (variant <= -1100 && variant >= -1199)
         return build_enc(LC_ENC_TV_SHUFFLENETV2, -1100 - variant, 0, S, K, B, threads, e);
     if (variant <= -1400 && variant >= -1499)
         return build_enc(LC_ENC_TV_SWIN, -1400 - variant, 0, S, K, B, threads, e);
+    if (variant <= -1000 && variant >= -1099)
+        return build_enc(LC_ENC_TV_CONVNEXT, -1000 - variant, 0, S, K, B, threads, e);
     if (variant >= 1000)
         return build_enc(LC_ENC_TV_DENSENET, variant - 1000, 0, S, K, B, threads, e);
     if (variant == -900)
@@ -461,6 +464,24 @@ static void planning_errors(void)
     plan_refused(-1403, 64, "swin_transformer variant 3");
     plan_width(-1400, 64, 768);
     plan_width(-1402, 32, 1024);
+    /* convnext: at least 32x32 (torchvision's min_size: the last stage's map 1x1), tiny's output
+     * the 768 channels of classifier.0; a fifth variant refused */
+    plan_refused(-1000, 31, "at least 32x32");
+    plan_width(-1000, 32, 768);
+    plan_refused(-1004, 64, "convnext variant 4");
+    /* tiny's stochastic depth: torchvision's 0.1 x block / 17 over its 18 blocks (none at 0) */
+    memset(&e, 0, sizeof e);
+    m = build(-1000, 32, 2, 2, 1, &e);
+    CHECK_MSG(m != NULL, "%s", e.msg);
+    if (m) {
+        const lc_layer *s1 = find_tv(m, "features.1.1.stochastic_depth"),
+                       *s10 = find_tv(m, "features.5.4.stochastic_depth"),
+                       *s17 = find_tv(m, "features.7.2.stochastic_depth");
+        CHECK(!find_tv(m, "features.1.0.stochastic_depth") && s1 && s10 && s17 &&
+              s1->type == LC_L_STOCHDEPTH && s1->u.rate == (float)(0.1 / 17.0) &&
+              s10->u.rate == (float)(0.1 * 10 / 17.0) && s17->u.rate == 0.1f);
+    }
+    lc_model_free(m);
 }
 
 /* Models checked by their state_dict's names and shapes alone (their numbers come from the code
@@ -565,7 +586,8 @@ int main(int argc, char **argv)
                      {"alexnet", "alexnet-owt-7be5be79.pth", -900},
                      {"shufflenet_v2_x0_5", "shufflenetv2_x0.5-f707e7126e.pth", -1100},
                      {"shufflenet_v2_x1_0", "shufflenetv2_x1-5666bf0f80.pth", -1101},
-                     {"swin_t_72", "swin_t-704ceda3.pth", -1400}};
+                     {"swin_t_72", "swin_t-704ceda3.pth", -1400},
+                     {"convnext_tiny_64", "convnext_tiny-983f1562.pth", -1000}};
         for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
@@ -609,6 +631,9 @@ int main(int argc, char **argv)
         names_only(dir, "shufflenet_v2_x2_0", LC_ENC_TV_SHUFFLENETV2, 3, 0, 64, 168, 56);
         names_only(dir, "swin_s", LC_ENC_TV_SWIN, 1, 0, 64, 327, 0);
         names_only(dir, "swin_b", LC_ENC_TV_SWIN, 2, 0, 64, 327, 0);
+        names_only(dir, "convnext_small", LC_ENC_TV_CONVNEXT, 1, 0, 32, 342, 0);
+        names_only(dir, "convnext_base", LC_ENC_TV_CONVNEXT, 2, 0, 32, 342, 0);
+        names_only(dir, "convnext_large", LC_ENC_TV_CONVNEXT, 3, 0, 32, 342, 0);
     }
     if (argc < 2)
         lc_rm_tree(dir);

@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer, convnext" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -654,6 +654,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "alexnet") == 0 ? &lc_sec_tv_alexnet
                              : strcmp(ename, "shufflenet_v2") == 0 ? &lc_sec_tv_shufflenetv2
                              : strcmp(ename, "swin_transformer") == 0 ? &lc_sec_tv_swin
+                             : strcmp(ename, "convnext") == 0 ? &lc_sec_tv_convnext
                                                                  : NULL;
     if (!esec) {
         if (et)
@@ -1158,7 +1159,8 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                   {"mnasnet", LC_ENC_TV_MNASNET, lc_tv_mnasnet_variants, 4},
                   {"alexnet", LC_ENC_TV_ALEXNET, mnv2, 1},
                   {"shufflenet_v2", LC_ENC_TV_SHUFFLENETV2, lc_tv_shufflenetv2_variants, 4},
-                  {"swin_transformer", LC_ENC_TV_SWIN, lc_tv_swin_variants, 3}};
+                  {"swin_transformer", LC_ENC_TV_SWIN, lc_tv_swin_variants, 3},
+                  {"convnext", LC_ENC_TV_CONVNEXT, lc_tv_convnext_variants, 4}};
     for (size_t t = 0; etype && t < sizeof tv_str / sizeof tv_str[0]; t++)
         if (strcmp(etype, tv_str[t].type) == 0) {
             const char *mv = jstr(enc, "model_variant");

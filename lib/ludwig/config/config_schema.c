@@ -179,6 +179,8 @@ const lc_section lc_sec_tv_shufflenetv2 = {"encoder", tv_shufflenetv2_keys};
 /* swin_transformer: Ludwig's list (t, s, b) and default (t) */
 TV_ENCODER_KEYS(tv_swin_keys, "swin_transformer", "t", "t|s|b");
 const lc_section lc_sec_tv_swin = {"encoder", tv_swin_keys};
+TV_ENCODER_KEYS(tv_convnext_keys, "convnext", "base", "tiny|small|base|large");
+const lc_section lc_sec_tv_convnext = {"encoder", tv_convnext_keys};
 
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},

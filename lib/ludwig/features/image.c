@@ -68,7 +68,8 @@ int lc_enc_is_tv(const lc_input_spec *s)
            s->enc == LC_ENC_TV_REGNET || s->enc == LC_ENC_TV_MNASNET ||
            s->enc == LC_ENC_TV_VGG || s->enc == LC_ENC_TV_ALEXNET ||
            s->enc == LC_ENC_TV_SHUFFLENETV2 ||
-           s->enc == LC_ENC_TV_SWIN;
+           s->enc == LC_ENC_TV_SWIN ||
+           s->enc == LC_ENC_TV_CONVNEXT;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -86,6 +87,7 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_ALEXNET      ? "alexnet"
            : s->enc == LC_ENC_TV_SHUFFLENETV2 ? "shufflenet_v2"
            : s->enc == LC_ENC_TV_SWIN         ? "swin_transformer"
+           : s->enc == LC_ENC_TV_CONVNEXT     ? "convnext"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -114,6 +116,8 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 4 ? lc_tv_shufflenetv2_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_SWIN)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 3 ? lc_tv_swin_variants[s->tv_variant] : "?");
+    else if (s->enc == LC_ENC_TV_CONVNEXT)
+        snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 4 ? lc_tv_convnext_variants[s->tv_variant] : "?");
     else
         snprintf(buf, n, "%d%s", s->tv_variant, s->tv_wide ? "_2" : "");
     return buf;
@@ -206,7 +210,12 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                /* Swin (v1): IMAGENET1K_V1, resize 232 / 246 / 238, crop 224, bicubic */
                {LC_ENC_TV_SWIN, 0, 0, 232, 224, BC, "swin_t-704ceda3.pth"},
                {LC_ENC_TV_SWIN, 1, 0, 246, 224, BC, "swin_s-5e29d889.pth"},
-               {LC_ENC_TV_SWIN, 2, 0, 238, 224, BC, "swin_b-68c6b09e.pth"}};
+               {LC_ENC_TV_SWIN, 2, 0, 238, 224, BC, "swin_b-68c6b09e.pth"},
+               /* ConvNeXt: IMAGENET1K_V1, resize 236 / 230 / 232 / 232, crop 224 */
+               {LC_ENC_TV_CONVNEXT, 0, 0, 236, 224, BL, "convnext_tiny-983f1562.pth"},
+               {LC_ENC_TV_CONVNEXT, 1, 0, 230, 224, BL, "convnext_small-0c510722.pth"},
+               {LC_ENC_TV_CONVNEXT, 2, 0, 232, 224, BL, "convnext_base-6075fbad.pth"},
+               {LC_ENC_TV_CONVNEXT, 3, 0, 232, 224, BL, "convnext_large-ea097f82.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)

@@ -45,8 +45,9 @@ typedef enum lc_init {
     LC_INIT_KAIMING_NORMAL_FAN_OUT, /* N(0, 2 / fan_out): torchvision's convolutions
                                     * (kaiming_normal_, mode fan_out, relu) */
     LC_INIT_NORMAL_0_01,      /* N(0, 0.01^2): torchvision MobileNet's Linear layers */
-    LC_INIT_NORMAL_0_02       /* N(0, 0.02^2): torchvision Swin's trunc_normal_(std=0.02) (its cut
-                               * at +-2 lies 100 standard deviations out) */
+    LC_INIT_NORMAL_0_02,      /* N(0, 0.02^2): torchvision's trunc_normal_(std=0.02) (its cut at +-2
+                               * lies 100 standard deviations out): Swin's and ConvNeXt's */
+    LC_INIT_LAYER_SCALE       /* the constant 1e-6: torchvision ConvNeXt's layer_scale */
 } lc_init;
 
 typedef struct lc_norm_spec {
@@ -138,8 +139,10 @@ typedef enum lc_enc_type {
                              * last Linear */
     LC_ENC_TV_SHUFFLENETV2, /* image `shufflenet_v2`: torchvision's ShuffleNetV2 (tv_variant 0..3:
                              * x0_5, x1_0, x1_5, x2_0) without its fc */
-    LC_ENC_TV_SWIN          /* image `swin_transformer`: torchvision's SwinTransformer (v1;
+    LC_ENC_TV_SWIN,         /* image `swin_transformer`: torchvision's SwinTransformer (v1;
                              * tv_variant 0..2: t, s, b) without its head */
+    LC_ENC_TV_CONVNEXT      /* image `convnext`: torchvision's ConvNeXt (tv_variant 0..3: tiny,
+                             * small, base, large) without its last Linear */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -214,6 +217,7 @@ int lc_tv_regnet_stages(int variant, int *depths, int *widths, int *group_widths
 extern const char *const lc_tv_vgg_variants[8];
 extern const char *const lc_tv_shufflenetv2_variants[4];
 extern const char *const lc_tv_swin_variants[3];
+extern const char *const lc_tv_convnext_variants[4];
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,
@@ -306,11 +310,15 @@ typedef enum lc_ltype {
                             * NCHW -> channels-last (u.win.mode LC_WIN_TRANSPOSE), padding, shift
                             * and window partition (LC_WIN_PART), its reverse (LC_WIN_REV), the
                             * 2x2 patch merging concatenation (LC_WIN_MERGE) */
-    LC_L_WIN_ATTN          /* Swin's shifted-window attention: (B, nW N, 3C) packed q, k, v rows
+    LC_L_WIN_ATTN,         /* Swin's shifted-window attention: (B, nW N, 3C) packed q, k, v rows
                             * -> (B, nW N, C): softmax(q k^T / sqrt(d) + relative position bias
                             * (+ the shifted windows' mask -100)) v per window and head; the
                             * weight the relative_position_bias_table ((2ws-1)^2, heads); the
                             * attention weights kept in aux */
+    LC_L_PERMUTE,          /* each sample's (R, Q) matrix transposed to (Q, R) (u.norm.C = R,
+                            * u.norm.HW = Q): NCHW <-> NHWC, torchvision's Permute */
+    LC_L_LAYER_SCALE       /* (B, C, HW) times a trained per-channel weight (C) (u.norm.C, HW):
+                            * ConvNeXt's layer_scale, a (C, 1, 1) tensor */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */

@@ -2216,6 +2216,24 @@ static lc_status tv_chan(planner *pl, node *at, lc_ltype type, int C, int HW, in
     return LC_OK;
 }
 
+/* ---- torchvision's ConvNeXt (torchvision/models/convnext.py, 0.14) ---- */
+
+const char *const lc_tv_convnext_variants[4] = {"tiny", "small", "base", "large"};
+
+/* torchvision's Permute: each sample's (R, Q) matrix as (Q, R) (NCHW <-> NHWC) */
+static lc_status tv_permute(planner *pl, node *at, int R, int Q, const char *name, int frozen)
+{
+    lc_layer *l = add_layer(pl, LC_L_PERMUTE, *at, (size_t)R * Q);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.norm.C = R;
+    l->u.norm.HW = Q;
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    return LC_OK;
+}
+
 /* ---- torchvision's Swin Transformer (swin_transformer.py, 0.14; Ludwig builds v1) ---- */
 
 const char *const lc_tv_swin_variants[3] = {"t", "s", "b"};
@@ -2491,6 +2509,145 @@ static lc_status plan_tv_swin(planner *pl, node *at, const lc_input_spec *s)
     return LC_OK;
 }
 
+/* ConvNeXt's LayerNorm2d (eps 1e-6): each position's C channels normalised, the map
+ * channels-last for the layer norm and back (a 1x1 map needs no permutation) */
+static lc_status tv_layernorm2d(planner *pl, node *at, const tv_map *m, const char *name,
+                                int frozen)
+{
+    int HW = m->H * m->W, from = pl->n;
+    lc_status st;
+    if (HW > 1 && (st = tv_permute(pl, at, m->C, HW, name, frozen)))
+        return st;
+    if ((st = add_ln_step(pl, at, HW, m->C, -1)))
+        return st;
+    if (HW > 1 && (st = tv_permute(pl, at, HW, m->C, name, frozen)))
+        return st;
+    tv_tag(pl, from, name, frozen);
+    return LC_OK;
+}
+
+/* A Conv2d with bias and ConvNeXt's initialisation (trunc_normal std 0.02, bias 0) */
+static lc_status tv_cn_conv(planner *pl, node *at, tv_map *m, int OC, int k, int stride, int pad,
+                            int groups, const char *name, int frozen)
+{
+    lc_status st = tv_convg(pl, at, m, OC, k, stride, pad, groups, 1, name, frozen);
+    if (!st)
+        pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
+    return st;
+}
+
+/* ConvNeXt's CNBlock features.<stage>.<i>: block.0 depthwise 7x7 conv (padding 3, bias),
+ * block.1 Permute to channels-last, block.2 LayerNorm (eps 1e-6), block.3 Linear C -> 4C,
+ * block.4 GELU, block.5 Linear 4C -> C, block.6 Permute back; layer_scale (C, 1, 1) times that,
+ * stochastic_depth (p, "row"; training only), + the input. */
+static lc_status tv_cnblock(planner *pl, node *at, const tv_map *m, float p, const char *name,
+                            int frozen)
+{
+    char nm[96];
+    node in = *at;
+    tv_map mm = *m;
+    int C = m->C, HW = m->H * m->W, from;
+    lc_status st;
+#define CNB(fmt) (snprintf(nm, sizeof nm, "%s" fmt, name), nm)
+    if ((st = tv_cn_conv(pl, at, &mm, C, 7, 1, 3, C, CNB(".block.0"), frozen)) ||
+        (st = tv_permute(pl, at, C, HW, CNB(".block.1"), frozen)))
+        return st;
+    from = pl->n;
+    if ((st = add_ln_step(pl, at, HW, C, -1)))
+        return st;
+    tv_tag(pl, from, CNB(".block.2"), frozen);
+    for (int k = 0; k < 2; k++) {
+        from = pl->n;
+        if ((st = add_tdense(pl, at, HW, k ? 4 * C : C, k ? C : 4 * C, 1, -1)))
+            return st;
+        pl->layers[pl->n - 1].w_init = LC_INIT_NORMAL_0_02;
+        pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;
+        tv_tag(pl, from, k ? CNB(".block.5") : CNB(".block.3"), frozen);
+        if (!k && (st = tv_act_drop(pl, at, LC_ACT_GELU, 0.0f, CNB(".block.4"), frozen)))
+            return st;
+    }
+    if ((st = tv_permute(pl, at, HW, C, CNB(".block.6"), frozen)))
+        return st;
+    lc_layer *l = add_layer(pl, LC_L_LAYER_SCALE, *at, at->n);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.norm.C = C;
+    l->u.norm.HW = HW;
+    add_params(pl, l, (size_t)C, 0, LC_INIT_LAYER_SCALE, LC_INIT_ZEROS);
+    l->wsuffix = "layer_scale";
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    if (p > 0.0f) {
+        l = add_layer(pl, LC_L_STOCHDEPTH, *at, at->n);
+        if (!l)
+            return LC_ERR_NOMEM;
+        l->u.rate = p;
+        l->aux_off = pl->aux_per_sample;
+        pl->aux_per_sample += sizeof(float);
+        snprintf(l->tvname, sizeof l->tvname, "%s", CNB(".stochastic_depth"));
+        l->frozen = frozen;
+        *at = here(pl);
+    }
+    from = pl->n;
+    if ((st = add_residual(pl, at, in)))
+        return st;
+    tv_tag(pl, from, name, frozen);
+#undef CNB
+    return LC_OK;
+}
+
+/* torchvision's ConvNeXt: features.0 (4x4 stride-4 conv with bias, LayerNorm2d), the stages
+ * features.1, 3, 5, 7 of CNBlocks (stochastic depth p = sd x block / (blocks - 1)), the
+ * downsamplings features.2, 4, 6 (LayerNorm2d, 2x2 stride-2 conv), avgpool, classifier.0
+ * (LayerNorm2d), classifier.1 (Flatten). Ludwig replaces classifier[-1] (the Linear). */
+static lc_status plan_tv_convnext(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const struct {
+        int ch[4], layers[4];
+        double sd;
+    } cfg[4] = {{{96, 192, 384, 768}, {3, 3, 9, 3}, 0.1},
+                {{96, 192, 384, 768}, {3, 3, 27, 3}, 0.4},
+                {{128, 256, 512, 1024}, {3, 3, 27, 3}, 0.5},
+                {{192, 384, 768, 1536}, {3, 3, 27, 3}, 0.5}};
+    int v = s->tv_variant, fz = s->tv_frozen;
+    if (v < 0 || v > 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': convnext variant %d (Ludwig's are tiny, small, base, large)", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the convnext encoder takes 3-channel images (got %d)", s->name, s->C);
+    if (s->H < 32 || s->W < 32) /* torchvision's min_size (32, 32): a 1x1 map in the last stage */
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the convnext encoder takes images of at least 32x32 (got %dx%d)", s->name, s->H, s->W);
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[64];
+    if ((st = tv_cn_conv(pl, at, &m, cfg[v].ch[0], 4, 4, 0, 1, "features.0.0", fz)) ||
+        (st = tv_layernorm2d(pl, at, &m, "features.0.1", fz)))
+        return st;
+    int total = 0, id = 0;
+    for (int k = 0; k < 4; k++)
+        total += cfg[v].layers[k];
+    for (int k = 0; k < 4; k++) {
+        for (int b = 0; b < cfg[v].layers[k]; b++, id++) {
+            snprintf(nm, sizeof nm, "features.%d.%d", 2 * k + 1, b);
+            if ((st = tv_cnblock(pl, at, &m, (float)(cfg[v].sd * id / (total - 1.0)), nm, fz)))
+                return st;
+        }
+        if (k < 3) {
+            snprintf(nm, sizeof nm, "features.%d.0", 2 * k + 2);
+            if ((st = tv_layernorm2d(pl, at, &m, nm, fz)))
+                return st;
+            snprintf(nm, sizeof nm, "features.%d.1", 2 * k + 2);
+            if ((st = tv_cn_conv(pl, at, &m, cfg[v].ch[k + 1], 2, 2, 0, 1, nm, fz)))
+                return st;
+        }
+    }
+    if ((st = tv_global_avg(pl, at, &m, "avgpool", fz)) ||
+        (st = tv_layernorm2d(pl, at, &m, "classifier.0", fz)))
+        return st;
+    return LC_OK;
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -2591,6 +2748,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_shufflenetv2(pl, at, s);
     case LC_ENC_TV_SWIN:
         return plan_tv_swin(pl, at, s);
+    case LC_ENC_TV_CONVNEXT:
+        return plan_tv_convnext(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -2622,6 +2781,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_ALEXNET:
     case LC_ENC_TV_SHUFFLENETV2:
     case LC_ENC_TV_SWIN:
+    case LC_ENC_TV_CONVNEXT:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -3195,6 +3355,10 @@ static void init_tensor(float *t, size_t n, lc_init how, size_t fan_in, size_t f
     case LC_INIT_UNIFORM_PM1:
         a = 1.0;
         break;
+    case LC_INIT_LAYER_SCALE:
+        for (size_t i = 0; i < n; i++)
+            t[i] = 1e-6f;
+        return;
     case LC_INIT_EYE: { /* a square matrix: ones on the diagonal */
         size_t side = (size_t)sqrt((double)n);
         while (side * side > n)
@@ -3237,6 +3401,22 @@ const float *lc_model_head_out(const lc_model *m, int h)
 const float *lc_model_logits(const lc_model *m)
 {
     return lc_model_head_out(m, 0);
+}
+
+/* each of B samples' (R, Q) row-major matrices into y as (Q, R), in 32 x 32 tiles */
+static void permute_rows(int B, size_t R, size_t Q, const float *x, float *y)
+{
+    for (int b = 0; b < B; b++) {
+        const float *xs = x + (size_t)b * R * Q;
+        float *ys = y + (size_t)b * R * Q;
+        for (size_t r0 = 0; r0 < R; r0 += 32)
+            for (size_t q0 = 0; q0 < Q; q0 += 32) {
+                size_t r1 = r0 + 32 < R ? r0 + 32 : R, q1 = q0 + 32 < Q ? q0 + 32 : Q;
+                for (size_t r = r0; r < r1; r++)
+                    for (size_t q = q0; q < q1; q++)
+                        ys[q * R + r] = xs[r * Q + q];
+            }
+    }
 }
 
 /* concat forward: source k's (B, F_k) into columns [off_k, off_k + F_k) of y (B, F) */
@@ -3945,6 +4125,16 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
                     y[r * HW + j] = x[r * HW + j] * sc[r];
             break;
         }
+        case LC_L_PERMUTE:
+            permute_rows(B, (size_t)l->u.norm.C, (size_t)l->u.norm.HW, x, y);
+            break;
+        case LC_L_LAYER_SCALE: {
+            size_t C = (size_t)l->u.norm.C, HW = (size_t)l->u.norm.HW;
+            for (size_t r = 0; r < (size_t)B * C; r++)
+                for (size_t j = 0; j < HW; j++)
+                    y[r * HW + j] = x[r * HW + j] * w[r % C];
+            break;
+        }
         case LC_L_ADD: {
             const float *x2 = src_data(m, layer_src(m, i, 1));
             for (size_t k = 0; k < (size_t)B * l->out_n; k++)
@@ -4395,6 +4585,28 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                         dx[(size_t)b * n + j] = dy[(size_t)b * n + j] * keep[b];
             }
             break;
+        case LC_L_PERMUTE: /* the gradient permuted back: (Q, R) -> (R, Q) */
+            if (dx)
+                permute_rows(B, (size_t)l->u.norm.HW, (size_t)l->u.norm.C, dy, dx);
+            break;
+        case LC_L_LAYER_SCALE: { /* dx = dy w[c]; dw[c] = sum over samples and map of dy x */
+            size_t C = (size_t)l->u.norm.C, HW = (size_t)l->u.norm.HW;
+            if (dw)
+                for (size_t c = 0; c < C; c++) {
+                    double acc = 0.0;
+                    for (int b = 0; b < B; b++) {
+                        size_t r = (size_t)b * C + c;
+                        for (size_t j = 0; j < HW; j++)
+                            acc += (double)dy[r * HW + j] * x[r * HW + j];
+                    }
+                    dw[c] = (float)acc;
+                }
+            if (dx)
+                for (size_t r = 0; r < (size_t)B * C; r++)
+                    for (size_t j = 0; j < HW; j++)
+                        dx[r * HW + j] = dy[r * HW + j] * w[r % C];
+            break;
+        }
         case LC_L_SCALE_CH: { /* dx = dy s; ds[b, c] = sum over the map of dy x */
             const float *sc = src_data(m, layer_src(m, i, 1));
             size_t C = (size_t)l->u.norm.C, HW = (size_t)l->u.norm.HW;
@@ -4727,6 +4939,11 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
                     t->ndim = 2; /* LayerNorm([num_filters, steps]) */
                     t->shape[0] = l->u.norm.C;
                     t->shape[1] = l->u.norm.steps;
+                } else if (k == 0 && l->type == LC_L_LAYER_SCALE) {
+                    t->ndim = 3; /* ConvNeXt's layer_scale (C, 1, 1) */
+                    t->shape[0] = l->u.norm.C;
+                    t->shape[1] = 1;
+                    t->shape[2] = 1;
                 } else if (k == 0 && l->type == LC_L_POSADD) {
                     t->ndim = 2;
                     t->shape[0] = l->u.mha.T;
