@@ -10,6 +10,8 @@ mobilenet_v2 on 160x160, resnext50_32x4d on 128x128 with four photographs (its b
 on 64x64, densenet121 on 96x96 (saved under the old names of torchvision's pretrained file),
 squeezenet1_0 on 128x128 and squeezenet1_1 on 100x100 (whole: Ludwig keeps their classifier),
 regnet_y_400mf and mnasnet0_5 on 224x224, vgg11_bn on 64x64, alexnet on 160x160,
+googlenet on 96x96 (without its auxiliary heads and with transform_input, as Ludwig has it with
+the pretrained weights),
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -22,6 +24,8 @@ holds little-endian float32 arrays, in order:
 A gradient tensor of more than 2^24 values (VGG's classifier.0.weight, 25088 x 4096) holds only its
 first 2^20 values (row-major), the test compares those (AlexNet's classifier.1.weight, 9216 x
 4096, too).
+DIR/googlenet_notf.bin: googlenet's eval-mode output (B,F) with transform_input off (the
+model Ludwig rebuilds from a saved config).
 DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict name and shape.
 DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224),
 densenet161.txt, densenet169.txt, densenet201.txt,
@@ -98,6 +102,17 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
         # 1000 averaged maps; its Dropout(0.5) off (the C test turns its own off too)
         F = m.classifier[1].out_channels
         m.classifier[0].p = 0.0
+    elif variant == "googlenet":
+        # Ludwig's TVGoogLeNetEncoder: aux_logits off, aux1 and aux2 None (the saved file, as
+        # torchvision's pretrained one, has them), fc = Identity; transform_input on as
+        # torchvision sets it when it loads the pretrained weights; Dropout(0.2) off
+        m.aux_logits = False
+        m.aux1 = None
+        m.aux2 = None
+        F = m.fc.in_features
+        m.fc = torch.nn.Identity()
+        m.dropout.p = 0.0
+        m.transform_input = True
     elif isinstance(variant, str) and variant.startswith("vit"):
         F = m.heads[-1].in_features  # Ludwig's _remove_softmax_layer: heads[-1] = Identity
         m.heads[-1] = torch.nn.Identity()
@@ -125,6 +140,12 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
     m.eval()
     with torch.no_grad():
         ev = m(x)
+    if variant == "googlenet":  # the same weights without transform_input, eval mode
+        m.transform_input = False
+        with torch.no_grad():
+            with open(os.path.join(d, name + "_notf.bin"), "wb") as f:
+                f.write(m(x).contiguous().numpy().astype("<f4").tobytes())
+        m.transform_input = True
     m.train()
     tr = m(x)
     loss = (g * (tr @ hw.T + hb)).sum()
@@ -243,6 +264,9 @@ def main():
     names_only(d, "vgg19_bn", torchvision.models.vgg19_bn, "classifier.6.", True)
     # AlexNet on 160x160: the last map 4x4, AdaptiveAvgPool2d((6, 6))'s windows of 1 and 2
     case(d, "alexnet", "alexnet", "alexnet-owt-7be5be79.pth", 2, 160, 183, 3, 11)
+    # GoogLeNet on 96x96: its ceil-mode max pools 48 -> 24 -> 12 -> 6 -> 3 (floor mode: 23, 11,
+    # 5, 2); init_weights as torchvision's default (True) without its FutureWarning
+    case(d, "googlenet", "googlenet", "googlenet-1378be20.pth", 2, 96, 110, 3, 12, init_weights=True)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@
 #  - regnet: the default variant's missing file named, a variant Ludwig does not list refused;
 #  - mnasnet: 0_5 from scratch, predict reproduces it; 1_0's missing file named; a bad variant.
 #  - vgg: 13_bn's and 16's missing files named; variants 12 and 11_gn refused;
-#  - alexnet: its missing file named; variant large refused.
+#  - alexnet: its missing file named; variant large refused;
+#  - googlenet: its missing file named; variant large refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -203,5 +204,10 @@ cfg alexmiss base "      model_cache_dir: $T/nocache" alexnet
 expect alexnet_missing 2 "encoder alexnet base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/alexnet-owt-7be5be79.pth" -- --config "$T/alexmiss.yaml" $DATA
 cfg alexbad large "" alexnet
 expect alexnet_variant 1 "alexbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'large'" -- --config "$T/alexbad.yaml" $DATA
+# googlenet: base (its missing file named; the numbers are test_tvresnet's), another variant refused
+cfg gnmiss base "      model_cache_dir: $T/nocache" googlenet
+expect googlenet_missing 2 "encoder googlenet base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/googlenet-1378be20.pth" -- --config "$T/gnmiss.yaml" $DATA
+cfg gnbad large "" googlenet
+expect googlenet_variant 1 "gnbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'large'" -- --config "$T/gnbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

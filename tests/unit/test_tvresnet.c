@@ -130,13 +130,30 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
     return build_enc(LC_ENC_TV_RESNET, variant, wide, S, K, B, threads, e);
 }
 
+/* GoogLeNet with transform_input on or off */
+static lc_model *build_googlenet(int transform_input, int S, int K, int B, int threads,
+                                 lc_error *e)
+{
+    lc_input_spec in = {.name = "image_path", .enc = LC_ENC_TV_GOOGLENET, .C = 3, .H = S, .W = S,
+                        .tv_transform_input = transform_input};
+    lc_output_spec out = {.name = "y", .type = LC_HEAD_VECTOR, .nclasses = K, .use_bias = 1};
+    lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out};
+    lc_model *m = NULL;
+    if (lc_model_create_net(&net, B, threads, &m, e) != LC_OK)
+        return NULL;
+    return m;
+}
+
 /* variant < 0: MobileNetV3, -1 small, -2 large; <= -100: EfficientNet -100 - tv_variant;
  * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2;
  * -500 .. -599: RegNet -500 - tv_variant; -600 .. -699: MNASNet -600 - tv_variant;
  * -700 .. -799: SqueezeNet -700 - tv_variant; -800 .. -899: VGG -800 - tv_variant; -900:
- * AlexNet; >= 1000: DenseNet variant - 1000 */
+ * AlexNet; -1200: GoogLeNet with transform_input (as with the pretrained weights), -1201
+ * without; >= 1000: DenseNet variant - 1000 */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
+    if (variant == -1200 || variant == -1201)
+        return build_googlenet(variant == -1200, S, K, B, threads, e);
     if (variant >= 1000)
         return build_enc(LC_ENC_TV_DENSENET, variant - 1000, 0, S, K, B, threads, e);
     if (variant == -900)
@@ -446,6 +463,48 @@ static void planning_errors(void)
     plan_width(-800, 40, 4096);
     plan_refused(-900, 62, "at least 63x63");
     plan_width(-900, 63, 4096);
+    /* googlenet: 1024 values; at least 31x31 (ludwig-c's pools: torchvision's min_size is 15,
+     * where its ceil-mode pools take windows larger than the map); transform_input is one
+     * constant affine layer on the input, nothing else */
+    plan_refused(-1200, 30, "at least 31x31");
+    plan_width(-1200, 31, 1024);
+    memset(&e, 0, sizeof e);
+    lc_model *g1 = build(-1200, 64, 2, 2, 1, &e), *g0 = build(-1201, 64, 2, 2, 1, &e);
+    CHECK_MSG(g1 && g0, "googlenet: %s", e.msg);
+    if (g1 && g0)
+        CHECK(g1->nlayers == g0->nlayers + 1 && g1->layers[0].type == LC_L_CH_AFFINE &&
+              g0->layers[0].type == LC_L_CONV && g1->nparams == g0->nparams &&
+              find_tv(g1, "maxpool4")->u.pool.OH == 2 && find_tv(g1, "maxpool1")->u.pool.OH == 16);
+    lc_model_free(g1);
+    lc_model_free(g0);
+}
+
+/* googlenet without transform_input (Ludwig's model rebuilt from its saved config), the same
+ * weights: eval-mode output against torchvision's */
+static void googlenet_no_transform(const char *dir, const expect *x)
+{
+    lc_error e = {0};
+    char path[600], cache[520];
+    size_t n = 0;
+    snprintf(path, sizeof path, "%s/googlenet_notf.bin", dir);
+    float *want = (float *)(void *)check_slurp(path, &n);
+    lc_model *m = build(-1201, x->S, x->K, x->B, 1, &e);
+    CHECK_MSG(want && n == (size_t)x->B * x->F * sizeof(float) && m, "googlenet_notf: %s",
+              m ? "no fixture" : e.msg);
+    snprintf(cache, sizeof cache, "%s/googlenet", dir);
+    if (want && m && n == (size_t)x->B * x->F * sizeof(float) &&
+        lc_tv_weights_path(cache, "googlenet-1378be20.pth", path, sizeof path, &e) == LC_OK &&
+        lc_weights_load_tv(m, 0, path, &e) == LC_OK) {
+        memcpy(m->inputs[0], x->bin, (size_t)x->B * 3 * x->S * x->S * sizeof(float));
+        lc_model_forward(m, NULL, x->B, 0, 1, 1);
+        const lc_layer *out = &m->layers[m->heads[0].layer - 1];
+        double d = rel(m->acts + out->act_off, want, (size_t)x->B * x->F);
+        CHECK_MSG(d <= 1e-4, "googlenet without transform_input: output differs from torchvision's by %.3g", d);
+        printf("test_tvresnet: googlenet without transform_input: eval-mode output vs torchvision %.2g of the largest\n", d);
+    } else
+        CHECK_MSG(0, "googlenet_notf: %s", e.msg);
+    lc_model_free(m);
+    free(want);
 }
 
 /* Models checked by their state_dict's names and shapes alone (their numbers come from the code
@@ -547,7 +606,8 @@ int main(int argc, char **argv)
                      {"regnet_y_400mf", "regnet_y_400mf-e6988f5f.pth", -507},
                      {"mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth", -600},
                      {"vgg11_bn", "vgg11_bn-6002323d.pth", -801},
-                     {"alexnet", "alexnet-owt-7be5be79.pth", -900}};
+                     {"alexnet", "alexnet-owt-7be5be79.pth", -900},
+                     {"googlenet", "googlenet-1378be20.pth", -1200}};
         for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
@@ -566,6 +626,8 @@ int main(int argc, char **argv)
                 }
                 free(g1);
                 free(g2);
+                if (cases[c].variant == -1200)
+                    googlenet_no_transform(dir, x);
             }
             free_expect(x);
             free(x);

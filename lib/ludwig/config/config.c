@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, googlenet" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -652,6 +652,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "mnasnet") == 0 ? &lc_sec_tv_mnasnet
                              : strcmp(ename, "vgg") == 0 ? &lc_sec_tv_vgg
                              : strcmp(ename, "alexnet") == 0 ? &lc_sec_tv_alexnet
+                             : strcmp(ename, "googlenet") == 0 ? &lc_sec_tv_googlenet
                                                                  : NULL;
     if (!esec) {
         if (et)
@@ -1154,7 +1155,8 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                   {"squeezenet", LC_ENC_TV_SQUEEZENET, lc_tv_squeezenet_variants, 2},
                   {"regnet", LC_ENC_TV_REGNET, lc_tv_regnet_variants, 15},
                   {"mnasnet", LC_ENC_TV_MNASNET, lc_tv_mnasnet_variants, 4},
-                  {"alexnet", LC_ENC_TV_ALEXNET, mnv2, 1}};
+                  {"alexnet", LC_ENC_TV_ALEXNET, mnv2, 1},
+                  {"googlenet", LC_ENC_TV_GOOGLENET, mnv2, 1}};
     for (size_t t = 0; etype && t < sizeof tv_str / sizeof tv_str[0]; t++)
         if (strcmp(etype, tv_str[t].type) == 0) {
             const char *mv = jstr(enc, "model_variant");
@@ -1219,6 +1221,9 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
         F->enc.tv_frozen = !jbool(enc, "trainable", 1);
         F->tv_pretrained = jbool(enc, "use_pretrained", 1) &&
                            !jbool(enc, "saved_weights_in_checkpoint", 0);
+        /* torchvision turns googlenet's transform_input on when it loads its weights: a
+         * model rebuilt from a saved config (saved_weights_in_checkpoint) has it off */
+        F->enc.tv_transform_input = F->tv_pretrained;
         const char *dir = jnull(enc, "model_cache_dir") ? NULL : jstr(enc, "model_cache_dir");
         if (dir && !(F->tv_cache_dir = strdup(dir)))
             return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");

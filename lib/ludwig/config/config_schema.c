@@ -174,6 +174,8 @@ TV_KEYS(tv_vgg_keys, "vgg", {"model_variant", T_INT | T_STR, "11", 11, 19, "11_b
 const lc_section lc_sec_tv_vgg = {"encoder", tv_vgg_keys};
 TV_ENCODER_KEYS(tv_alexnet_keys, "alexnet", "base", "base");
 const lc_section lc_sec_tv_alexnet = {"encoder", tv_alexnet_keys};
+TV_ENCODER_KEYS(tv_googlenet_keys, "googlenet", "base", "base");
+const lc_section lc_sec_tv_googlenet = {"encoder", tv_googlenet_keys};
 
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},

@@ -66,7 +66,8 @@ int lc_enc_is_tv(const lc_input_spec *s)
            s->enc == LC_ENC_TV_RESNEXT || s->enc == LC_ENC_TV_MOBILENETV2 ||
            s->enc == LC_ENC_TV_DENSENET || s->enc == LC_ENC_TV_SQUEEZENET ||
            s->enc == LC_ENC_TV_REGNET || s->enc == LC_ENC_TV_MNASNET ||
-           s->enc == LC_ENC_TV_VGG || s->enc == LC_ENC_TV_ALEXNET;
+           s->enc == LC_ENC_TV_VGG || s->enc == LC_ENC_TV_ALEXNET ||
+           s->enc == LC_ENC_TV_GOOGLENET;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -82,6 +83,7 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_MNASNET      ? "mnasnet"
            : s->enc == LC_ENC_TV_VGG          ? "vgg"
            : s->enc == LC_ENC_TV_ALEXNET      ? "alexnet"
+           : s->enc == LC_ENC_TV_GOOGLENET    ? "googlenet"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -90,7 +92,8 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
 {
     if (s->enc == LC_ENC_TV_MOBILENETV3)
         snprintf(buf, n, "%s", s->tv_variant == 1 ? "large" : "small");
-    else if (s->enc == LC_ENC_TV_MOBILENETV2 || s->enc == LC_ENC_TV_ALEXNET)
+    else if (s->enc == LC_ENC_TV_MOBILENETV2 || s->enc == LC_ENC_TV_ALEXNET ||
+             s->enc == LC_ENC_TV_GOOGLENET)
         snprintf(buf, n, "base");
     else if (s->enc == LC_ENC_TV_RESNEXT)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 3 ? lc_tv_resnext_variants[s->tv_variant] : "?");
@@ -189,7 +192,9 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_VGG, 5, 0, 256, 224, BL, "vgg16_bn-6c64b313.pth"},
                {LC_ENC_TV_VGG, 6, 0, 256, 224, BL, "vgg19-dcbb9e9d.pth"},
                {LC_ENC_TV_VGG, 7, 0, 256, 224, BL, "vgg19_bn-c79401a0.pth"},
-               {LC_ENC_TV_ALEXNET, 0, 0, 256, 224, BL, "alexnet-owt-7be5be79.pth"}};
+               {LC_ENC_TV_ALEXNET, 0, 0, 256, 224, BL, "alexnet-owt-7be5be79.pth"},
+               /* GoogLeNet: IMAGENET1K_V1, ImageClassification(crop_size=224) */
+               {LC_ENC_TV_GOOGLENET, 0, 0, 256, 224, BL, "googlenet-1378be20.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)

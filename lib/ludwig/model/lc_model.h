@@ -132,8 +132,10 @@ typedef enum lc_enc_type {
                              * 0_75, 1_0, 1_3) without its last Linear */
     LC_ENC_TV_VGG,          /* image `vgg`: torchvision's VGG (tv_variant 0..7: 11, 11_bn, 13,
                              * 13_bn, 16, 16_bn, 19, 19_bn) without its last Linear */
-    LC_ENC_TV_ALEXNET       /* image `alexnet`: torchvision's AlexNet (variant base) without its
+    LC_ENC_TV_ALEXNET,      /* image `alexnet`: torchvision's AlexNet (variant base) without its
                              * last Linear */
+    LC_ENC_TV_GOOGLENET     /* image `googlenet`: torchvision's GoogLeNet (variant base) without
+                             * its fc and auxiliary heads */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -191,6 +193,10 @@ typedef struct lc_input_spec {
                             * torchvision's width_per_group 128 */
     int tv_frozen;         /* trainable: false (the backbone's parameters are not trained; its
                             * batch norms still use and update batch statistics, as in torch) */
+    int tv_transform_input; /* googlenet: torchvision's transform_input, on when the model was
+                            * built with torchvision's pretrained weights (use_pretrained and not
+                            * saved_weights_in_checkpoint): each input channel rescaled from the
+                            * ImageNet normalisation to (x - 0.5) / 0.5 */
 } lc_input_spec;
 
 /* efficientnet's and vit's model_variant names, by lc_input_spec.tv_variant */
@@ -289,7 +295,9 @@ typedef enum lc_ltype {
                             * the identity in evaluation; the scales kept in aux */
     LC_L_PATCH_TOKENS,     /* ViT: (B, C, HW) -> (B, 1 + HW, C): the class token (its weight,
                             * C) then the map's positions as rows */
-    LC_L_FIRST_STEP        /* (B, T, F) -> (B, F): step 0 (ViT's class token) */
+    LC_L_FIRST_STEP,       /* (B, T, F) -> (B, F): step 0 (ViT's class token) */
+    LC_L_CH_AFFINE         /* (B, C, HW): channel c times scale[c] plus shift[c], constants
+                            * (GoogLeNet's transform_input) */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -361,6 +369,10 @@ typedef struct lc_layer {
         struct {
             int T, H, heads;
         } mha;             /* also POSADD (T, H = E) and LN_STEP (T, H, eps in ln_eps) */
+        struct {
+            int C, HW;
+            float scale[4], shift[4];
+        } aff;             /* CH_AFFINE */
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
     int tok;               /* LC_L_CONV1D: 1 + the LC_L_EMBED layer it convolves per distinct

@@ -2192,6 +2192,161 @@ static lc_status plan_tv_alexnet(planner *pl, node *at, const lc_input_spec *s)
         return st;
     return LC_OK;
 }
+/* ---- torchvision's GoogLeNet (torchvision/models/googlenet.py, 0.14) ---- */
+
+/* GoogLeNet's _transform_input (transform_input, which torchvision turns on when it loads the
+ * pretrained weights): channel c of the ImageNet-normalised image times std_c / 0.5 plus
+ * (mean_c - 0.5) / 0.5, as torch computes it in float32 (the constants rounded to float) */
+static lc_status tv_transform_input(planner *pl, node *at, const tv_map *m, int frozen)
+{
+    static const double mean[3] = {0.485, 0.456, 0.406}, sd[3] = {0.229, 0.224, 0.225};
+    lc_layer *l = add_layer(pl, LC_L_CH_AFFINE, *at, at->n);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.aff.C = 3;
+    l->u.aff.HW = m->H * m->W;
+    for (int c = 0; c < 3; c++) {
+        l->u.aff.scale[c] = (float)(sd[c] / 0.5);
+        l->u.aff.shift[c] = (float)((mean[c] - 0.5) / 0.5);
+    }
+    snprintf(l->tvname, sizeof l->tvname, "transform_input");
+    l->frozen = frozen;
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* BasicConv2d (googlenet.py and inception.py): `<name>.conv`, a kh x kw Conv2d without bias
+ * (stride, padding ph x pw), `<name>.bn` BatchNorm2d(eps 0.001, momentum 0.1), ReLU; the
+ * weights initialised as w_init */
+static lc_status tv_basic_conv(planner *pl, node *at, tv_map *m, int OC, int kh, int kw,
+                               int stride, int ph, int pw, lc_init w_init, const char *name,
+                               int frozen)
+{
+    char nm[96];
+    lc_conv2d cv = {.C = m->C, .H = m->H, .W = m->W, .OC = OC, .KH = kh, .KW = kw, .sh = stride,
+                    .sw = stride, .ph = ph, .pw = pw, .dh = 1, .dw = 1};
+    snprintf(nm, sizeof nm, "%s.conv", name);
+    if (lc_conv2d_plan(&cv) != 0)
+        return lc_error_set(pl->e, LC_ERR_CONFIG,
+                            "the image (%dx%d at %s) is too small for the encoder's %s (a %dx%d filter, stride %d)",
+                            m->H, m->W, nm, nm, kh, kw, stride);
+    int from = pl->n;
+    lc_layer *l = add_layer(pl, LC_L_CONV, *at, (size_t)OC * cv.OH * cv.OW);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.conv = cv;
+    l->fan_in = (size_t)m->C * kh * kw;
+    l->fan_out = (size_t)OC * kh * kw;
+    add_params(pl, l, (size_t)OC * m->C * kh * kw, 0, w_init, LC_INIT_ZEROS);
+    *at = here(pl);
+    tv_tag(pl, from, nm, frozen);
+    *m = (tv_map){OC, cv.OH, cv.OW};
+    snprintf(nm, sizeof nm, "%s.bn", name);
+    return tv_bn_act(pl, at, m, nm, 1e-3f, 0.1f, LC_ACT_RELU, frozen);
+}
+
+/* torch.cat of n branches' maps (one size) on the channels: one concat layer of n sources */
+static lc_status tv_catn(planner *pl, node *at, const node *br, int n, const char *name,
+                         int frozen)
+{
+    size_t tot = 0;
+    for (int k = 0; k < n; k++)
+        tot += br[k].n;
+    lc_layer *l = add_layer(pl, LC_L_CONCAT, br[0], tot);
+    if (!l)
+        return LC_ERR_NOMEM;
+    for (int k = 1; k < n; k++)
+        if (push_src(pl, br[k].src))
+            return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+    l = &pl->layers[pl->n - 1];
+    l->nsrc = n;
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* GoogLeNet's Inception module (ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj): branch1 a
+ * 1x1 BasicConv2d; branch2 1x1 then 3x3 (padding 1); branch3 1x1 then 3x3 (torchvision's 3x3
+ * where the paper has 5x5, kept for its weights); branch4 MaxPool2d(3, 1, 1, ceil_mode) then
+ * 1x1; concatenated on the channels */
+static lc_status tv_inception_v1(planner *pl, node *at, tv_map *m, const int c[6],
+                                 const char *name, int fz)
+{
+    char nm[96];
+    node br[4] = {*at, *at, *at, *at};
+    tv_map bm[4] = {*m, *m, *m, *m};
+    const lc_init wi = LC_INIT_NORMAL_0_01;
+    lc_status st;
+#define GN(suffix) (snprintf(nm, sizeof nm, "%s.%s", name, suffix), nm)
+    if ((st = tv_basic_conv(pl, &br[0], &bm[0], c[0], 1, 1, 1, 0, 0, wi, GN("branch1"), fz)) ||
+        (st = tv_basic_conv(pl, &br[1], &bm[1], c[1], 1, 1, 1, 0, 0, wi, GN("branch2.0"), fz)) ||
+        (st = tv_basic_conv(pl, &br[1], &bm[1], c[2], 3, 3, 1, 1, 1, wi, GN("branch2.1"), fz)) ||
+        (st = tv_basic_conv(pl, &br[2], &bm[2], c[3], 1, 1, 1, 0, 0, wi, GN("branch3.0"), fz)) ||
+        (st = tv_basic_conv(pl, &br[2], &bm[2], c[4], 3, 3, 1, 1, 1, wi, GN("branch3.1"), fz)) ||
+        (st = tv_maxpool(pl, &br[3], &bm[3], 3, 1, 1, 1, GN("branch4.0"), fz)) ||
+        (st = tv_basic_conv(pl, &br[3], &bm[3], c[5], 1, 1, 1, 0, 0, wi, GN("branch4.1"), fz)))
+        return st;
+#undef GN
+    if ((st = tv_catn(pl, at, br, 4, name, fz)))
+        return st;
+    *m = (tv_map){c[0] + c[2] + c[4] + c[5], bm[0].H, bm[0].W};
+    return LC_OK;
+}
+
+/* torchvision's GoogLeNet as Ludwig's TVGoogLeNetEncoder leaves it: aux_logits off and aux1,
+ * aux2 None (no tensors), fc the Identity, so the output is the 1024 channel means of
+ * inception5b through `dropout` (Dropout(0.2), training only). transform_input first when the
+ * spec says so (torchvision's pretrained weights). conv1 7x7 stride 2 (64), maxpool1 3x3
+ * stride 2 ceil_mode, conv2 1x1 (64), conv3 3x3 (192), maxpool2, inception3a, 3b, maxpool3,
+ * 4a..4e, maxpool4 2x2 stride 2 ceil_mode, 5a, 5b, avgpool. init_weights: every conv
+ * trunc_normal_(0, 0.01, -2, 2) (N(0, 0.01^2): the bounds are 200 standard deviations out),
+ * batch norms 1 and 0. */
+static lc_status plan_tv_googlenet(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const int inc[9][6] = {{64, 96, 128, 16, 32, 32},     {128, 128, 192, 32, 96, 64},
+                                  {192, 96, 208, 16, 48, 64},    {160, 112, 224, 24, 64, 64},
+                                  {128, 128, 256, 24, 64, 64},   {112, 144, 288, 32, 64, 64},
+                                  {256, 160, 320, 32, 128, 128}, {256, 160, 320, 32, 128, 128},
+                                  {384, 192, 384, 48, 128, 128}};
+    static const char *const incn[9] = {"inception3a", "inception3b", "inception4a",
+                                        "inception4b", "inception4c", "inception4d",
+                                        "inception4e", "inception5a", "inception5b"};
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the googlenet encoder takes 3-channel images (got %d)", s->name, s->C);
+    /* torchvision's min_size is 15x15, where its ceil-mode max pools take windows larger than
+     * the map; ludwig-c's pools need a map at least as large as their window: 31x31 (maxpool4
+     * then has a 2x2 map, the output after it 1x1) */
+    enum { GOOGLENET_MIN = 31 };
+    if (s->H < GOOGLENET_MIN || s->W < GOOGLENET_MIN)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the googlenet encoder takes images of at least %dx%d in ludwig-c (got %dx%d)",
+                            s->name, GOOGLENET_MIN, GOOGLENET_MIN, s->H, s->W);
+    int fz = s->tv_frozen;
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    const lc_init wi = LC_INIT_NORMAL_0_01;
+    lc_status st;
+    if (s->tv_transform_input && (st = tv_transform_input(pl, at, &m, fz)))
+        return st;
+    if ((st = tv_basic_conv(pl, at, &m, 64, 7, 7, 2, 3, 3, wi, "conv1", fz)) ||
+        (st = tv_maxpool(pl, at, &m, 3, 2, 0, 1, "maxpool1", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 64, 1, 1, 1, 0, 0, wi, "conv2", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 192, 3, 3, 1, 1, 1, wi, "conv3", fz)) ||
+        (st = tv_maxpool(pl, at, &m, 3, 2, 0, 1, "maxpool2", fz)))
+        return st;
+    for (int k = 0; k < 9; k++) {
+        if ((st = tv_inception_v1(pl, at, &m, inc[k], incn[k], fz)))
+            return st;
+        if (k == 1 && (st = tv_maxpool(pl, at, &m, 3, 2, 0, 1, "maxpool3", fz)))
+            return st;
+        if (k == 6 && (st = tv_maxpool(pl, at, &m, 2, 2, 0, 1, "maxpool4", fz)))
+            return st;
+    }
+    if ((st = tv_global_avg(pl, at, &m, "avgpool", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_LINEAR, 0.2f, "dropout", fz)))
+        return st;
+    return LC_OK;
+}
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -2288,6 +2443,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_vgg(pl, at, s);
     case LC_ENC_TV_ALEXNET:
         return plan_tv_alexnet(pl, at, s);
+    case LC_ENC_TV_GOOGLENET:
+        return plan_tv_googlenet(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -2317,6 +2474,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_MNASNET:
     case LC_ENC_TV_VGG:
     case LC_ENC_TV_ALEXNET:
+    case LC_ENC_TV_GOOGLENET:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -3377,6 +3535,17 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
                     y[r * HW + j] = x[r * HW + j] * sc[r];
             break;
         }
+        case LC_L_CH_AFFINE: { /* x * scale, rounded, then + shift: torch's two operations */
+            size_t C = (size_t)l->u.aff.C, HW = (size_t)l->u.aff.HW;
+            for (size_t r = 0; r < (size_t)B * C; r++) {
+                const float a = l->u.aff.scale[r % C], t = l->u.aff.shift[r % C];
+                for (size_t j = 0; j < HW; j++) {
+                    float v = x[r * HW + j] * a;
+                    y[r * HW + j] = v + t;
+                }
+            }
+            break;
+        }
         case LC_L_ADD: {
             const float *x2 = src_data(m, layer_src(m, i, 1));
             for (size_t k = 0; k < (size_t)B * l->out_n; k++)
@@ -3798,6 +3967,14 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 for (int b = 0; b < B; b++)
                     for (size_t j = 0; j < n; j++)
                         dx[(size_t)b * n + j] = dy[(size_t)b * n + j] * keep[b];
+            }
+            break;
+        case LC_L_CH_AFFINE:
+            if (dx) {
+                size_t C = (size_t)l->u.aff.C, HW = (size_t)l->u.aff.HW;
+                for (size_t r = 0; r < (size_t)B * C; r++)
+                    for (size_t j = 0; j < HW; j++)
+                        dx[r * HW + j] = dy[r * HW + j] * l->u.aff.scale[r % C];
             }
             break;
         case LC_L_SCALE_CH: { /* dx = dy s; ds[b, c] = sum over the map of dy x */
