@@ -25,7 +25,7 @@
 #  - mnasnet: 0_5 from scratch, predict reproduces it; 1_0's missing file named; a bad variant.
 #  - vgg: 13_bn's and 16's missing files named; variants 12 and 11_gn refused;
 #  - alexnet: its missing file named; variant large refused;
-#  - googlenet: its missing file named; variant large refused.
+#  - googlenet and inceptionv3: their missing files named; variant large refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -209,5 +209,10 @@ cfg gnmiss base "      model_cache_dir: $T/nocache" googlenet
 expect googlenet_missing 2 "encoder googlenet base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/googlenet-1378be20.pth" -- --config "$T/gnmiss.yaml" $DATA
 cfg gnbad large "" googlenet
 expect googlenet_variant 1 "gnbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'large'" -- --config "$T/gnbad.yaml" $DATA
+# inceptionv3: base (its missing file named), another variant refused
+cfg incmiss base "      model_cache_dir: $T/nocache" inceptionv3
+expect inceptionv3_missing 2 "encoder inceptionv3 base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/inception_v3_google-0cc3c7bd.pth" -- --config "$T/incmiss.yaml" $DATA
+cfg incbad v4 "" inceptionv3
+expect inceptionv3_variant 1 "incbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'v4'" -- --config "$T/incbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

@@ -130,11 +130,11 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
     return build_enc(LC_ENC_TV_RESNET, variant, wide, S, K, B, threads, e);
 }
 
-/* GoogLeNet with transform_input on or off */
-static lc_model *build_googlenet(int transform_input, int S, int K, int B, int threads,
-                                 lc_error *e)
+/* GoogLeNet or Inception v3 with transform_input on or off */
+static lc_model *build_googlenet(lc_enc_type enc, int transform_input, int S, int K, int B,
+                                 int threads, lc_error *e)
 {
-    lc_input_spec in = {.name = "image_path", .enc = LC_ENC_TV_GOOGLENET, .C = 3, .H = S, .W = S,
+    lc_input_spec in = {.name = "image_path", .enc = enc, .C = 3, .H = S, .W = S,
                         .tv_transform_input = transform_input};
     lc_output_spec out = {.name = "y", .type = LC_HEAD_VECTOR, .nclasses = K, .use_bias = 1};
     lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out};
@@ -149,11 +149,14 @@ static lc_model *build_googlenet(int transform_input, int S, int K, int B, int t
  * -500 .. -599: RegNet -500 - tv_variant; -600 .. -699: MNASNet -600 - tv_variant;
  * -700 .. -799: SqueezeNet -700 - tv_variant; -800 .. -899: VGG -800 - tv_variant; -900:
  * AlexNet; -1200: GoogLeNet with transform_input (as with the pretrained weights), -1201
- * without; >= 1000: DenseNet variant - 1000 */
+ * without; -1300: Inception v3 with transform_input, -1301 without; >= 1000: DenseNet variant
+ * - 1000 */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
+    if (variant == -1300 || variant == -1301)
+        return build_googlenet(LC_ENC_TV_INCEPTIONV3, variant == -1300, S, K, B, threads, e);
     if (variant == -1200 || variant == -1201)
-        return build_googlenet(variant == -1200, S, K, B, threads, e);
+        return build_googlenet(LC_ENC_TV_GOOGLENET, variant == -1200, S, K, B, threads, e);
     if (variant >= 1000)
         return build_enc(LC_ENC_TV_DENSENET, variant - 1000, 0, S, K, B, threads, e);
     if (variant == -900)
@@ -391,7 +394,11 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
         CHECK_MSG(d_tr <= 1e-4, "%s: train-mode output differs from torchvision's by %.3g", name, d_tr);
         CHECK_MSG(d_rs <= 2e-4, "%s: running statistics differ from torch's by %.3g", name, d_rs);
         double all = all_b2 > 0.0 ? sqrt(all_d2 / all_b2) : 1.0;
-        CHECK_MSG(all <= 0.02, "%s: the gradients differ from torch's by %.3g in L2 distance", name, all);
+        /* inception_v3: torch's own float32 gradients are 0.6% (171x171, two photographs) to
+         * 1.5% (139x139) from its float64 ones in all, 1.3% to 4.9% per tensor, the error
+         * entering near Mixed_7a/7b and spreading evenly to every tensor before: 3% in all */
+        double all_tol = strcmp(name, "inception_v3") == 0 ? 0.03 : 0.02;
+        CHECK_MSG(all <= all_tol, "%s: the gradients differ from torch's by %.3g in L2 distance", name, all);
         printf("test_tvresnet: %s on %dx%d: output vs torchvision %.2g (eval) %.2g (train) of the largest; running statistics %.2g; gradients: L2 distance %.2g per tensor at most, %.2g in all\n",
                name, x->S, x->S, d_ev, d_tr, d_rs, d_g, all);
     }
@@ -477,32 +484,36 @@ static void planning_errors(void)
               find_tv(g1, "maxpool4")->u.pool.OH == 2 && find_tv(g1, "maxpool1")->u.pool.OH == 16);
     lc_model_free(g1);
     lc_model_free(g0);
+    /* inceptionv3: 2048 values; at least 75x75 (torchvision's min_size) */
+    plan_refused(-1300, 74, "at least 75x75");
+    plan_width(-1300, 75, 2048);
 }
 
-/* googlenet without transform_input (Ludwig's model rebuilt from its saved config), the same
- * weights: eval-mode output against torchvision's */
-static void googlenet_no_transform(const char *dir, const expect *x)
+/* googlenet or inception_v3 (name, its file and build code) without transform_input (Ludwig's
+ * model rebuilt from its saved config), the same weights: eval-mode output against torchvision's */
+static void googlenet_no_transform(const char *dir, const char *name, const char *file,
+                                   int code, const expect *x)
 {
     lc_error e = {0};
     char path[600], cache[520];
     size_t n = 0;
-    snprintf(path, sizeof path, "%s/googlenet_notf.bin", dir);
+    snprintf(path, sizeof path, "%s/%s_notf.bin", dir, name);
     float *want = (float *)(void *)check_slurp(path, &n);
-    lc_model *m = build(-1201, x->S, x->K, x->B, 1, &e);
-    CHECK_MSG(want && n == (size_t)x->B * x->F * sizeof(float) && m, "googlenet_notf: %s",
+    lc_model *m = build(code, x->S, x->K, x->B, 1, &e);
+    CHECK_MSG(want && n == (size_t)x->B * x->F * sizeof(float) && m, "%s_notf: %s", name,
               m ? "no fixture" : e.msg);
-    snprintf(cache, sizeof cache, "%s/googlenet", dir);
+    snprintf(cache, sizeof cache, "%s/%s", dir, name);
     if (want && m && n == (size_t)x->B * x->F * sizeof(float) &&
-        lc_tv_weights_path(cache, "googlenet-1378be20.pth", path, sizeof path, &e) == LC_OK &&
+        lc_tv_weights_path(cache, file, path, sizeof path, &e) == LC_OK &&
         lc_weights_load_tv(m, 0, path, &e) == LC_OK) {
         memcpy(m->inputs[0], x->bin, (size_t)x->B * 3 * x->S * x->S * sizeof(float));
         lc_model_forward(m, NULL, x->B, 0, 1, 1);
         const lc_layer *out = &m->layers[m->heads[0].layer - 1];
         double d = rel(m->acts + out->act_off, want, (size_t)x->B * x->F);
-        CHECK_MSG(d <= 1e-4, "googlenet without transform_input: output differs from torchvision's by %.3g", d);
-        printf("test_tvresnet: googlenet without transform_input: eval-mode output vs torchvision %.2g of the largest\n", d);
+        CHECK_MSG(d <= 1e-4, "%s without transform_input: output differs from torchvision's by %.3g", name, d);
+        printf("test_tvresnet: %s without transform_input: eval-mode output vs torchvision %.2g of the largest\n", name, d);
     } else
-        CHECK_MSG(0, "googlenet_notf: %s", e.msg);
+        CHECK_MSG(0, "%s_notf: %s", name, e.msg);
     lc_model_free(m);
     free(want);
 }
@@ -607,7 +618,8 @@ int main(int argc, char **argv)
                      {"mnasnet0_5", "mnasnet0.5_top1_67.823-3ffadce67e.pth", -600},
                      {"vgg11_bn", "vgg11_bn-6002323d.pth", -801},
                      {"alexnet", "alexnet-owt-7be5be79.pth", -900},
-                     {"googlenet", "googlenet-1378be20.pth", -1200}};
+                     {"googlenet", "googlenet-1378be20.pth", -1200},
+                     {"inception_v3", "inception_v3_google-0cc3c7bd.pth", -1300}};
         for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
@@ -626,8 +638,9 @@ int main(int argc, char **argv)
                 }
                 free(g1);
                 free(g2);
-                if (cases[c].variant == -1200)
-                    googlenet_no_transform(dir, x);
+                if (cases[c].variant == -1200 || cases[c].variant == -1300)
+                    googlenet_no_transform(dir, cases[c].name, cases[c].file,
+                                           cases[c].variant - 1, x);
             }
             free_expect(x);
             free(x);

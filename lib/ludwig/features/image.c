@@ -67,7 +67,7 @@ int lc_enc_is_tv(const lc_input_spec *s)
            s->enc == LC_ENC_TV_DENSENET || s->enc == LC_ENC_TV_SQUEEZENET ||
            s->enc == LC_ENC_TV_REGNET || s->enc == LC_ENC_TV_MNASNET ||
            s->enc == LC_ENC_TV_VGG || s->enc == LC_ENC_TV_ALEXNET ||
-           s->enc == LC_ENC_TV_GOOGLENET;
+           s->enc == LC_ENC_TV_GOOGLENET || s->enc == LC_ENC_TV_INCEPTIONV3;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -84,6 +84,7 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_VGG          ? "vgg"
            : s->enc == LC_ENC_TV_ALEXNET      ? "alexnet"
            : s->enc == LC_ENC_TV_GOOGLENET    ? "googlenet"
+           : s->enc == LC_ENC_TV_INCEPTIONV3  ? "inceptionv3"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -93,7 +94,7 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
     if (s->enc == LC_ENC_TV_MOBILENETV3)
         snprintf(buf, n, "%s", s->tv_variant == 1 ? "large" : "small");
     else if (s->enc == LC_ENC_TV_MOBILENETV2 || s->enc == LC_ENC_TV_ALEXNET ||
-             s->enc == LC_ENC_TV_GOOGLENET)
+             s->enc == LC_ENC_TV_GOOGLENET || s->enc == LC_ENC_TV_INCEPTIONV3)
         snprintf(buf, n, "base");
     else if (s->enc == LC_ENC_TV_RESNEXT)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 3 ? lc_tv_resnext_variants[s->tv_variant] : "?");
@@ -194,7 +195,9 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_VGG, 7, 0, 256, 224, BL, "vgg19_bn-c79401a0.pth"},
                {LC_ENC_TV_ALEXNET, 0, 0, 256, 224, BL, "alexnet-owt-7be5be79.pth"},
                /* GoogLeNet: IMAGENET1K_V1, ImageClassification(crop_size=224) */
-               {LC_ENC_TV_GOOGLENET, 0, 0, 256, 224, BL, "googlenet-1378be20.pth"}};
+               {LC_ENC_TV_GOOGLENET, 0, 0, 256, 224, BL, "googlenet-1378be20.pth"},
+               /* Inception v3: IMAGENET1K_V1, ImageClassification(crop_size=299, resize_size=342) */
+               {LC_ENC_TV_INCEPTIONV3, 0, 0, 342, 299, BL, "inception_v3_google-0cc3c7bd.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)

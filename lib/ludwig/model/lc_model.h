@@ -44,7 +44,8 @@ typedef enum lc_init {
     LC_INIT_EYE,              /* the identity of a square matrix (representation: sparse) */
     LC_INIT_KAIMING_NORMAL_FAN_OUT, /* N(0, 2 / fan_out): torchvision's convolutions
                                     * (kaiming_normal_, mode fan_out, relu) */
-    LC_INIT_NORMAL_0_01       /* N(0, 0.01^2): torchvision MobileNet's Linear layers */
+    LC_INIT_NORMAL_0_01,      /* N(0, 0.01^2): torchvision MobileNet's Linear layers */
+    LC_INIT_NORMAL_0_1        /* N(0, 0.1^2): torchvision Inception v3's convolutions */
 } lc_init;
 
 typedef struct lc_norm_spec {
@@ -134,8 +135,10 @@ typedef enum lc_enc_type {
                              * 13_bn, 16, 16_bn, 19, 19_bn) without its last Linear */
     LC_ENC_TV_ALEXNET,      /* image `alexnet`: torchvision's AlexNet (variant base) without its
                              * last Linear */
-    LC_ENC_TV_GOOGLENET     /* image `googlenet`: torchvision's GoogLeNet (variant base) without
+    LC_ENC_TV_GOOGLENET,    /* image `googlenet`: torchvision's GoogLeNet (variant base) without
                              * its fc and auxiliary heads */
+    LC_ENC_TV_INCEPTIONV3   /* image `inceptionv3`: torchvision's Inception3 (variant base)
+                             * without its fc and AuxLogits */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -193,7 +196,7 @@ typedef struct lc_input_spec {
                             * torchvision's width_per_group 128 */
     int tv_frozen;         /* trainable: false (the backbone's parameters are not trained; its
                             * batch norms still use and update batch statistics, as in torch) */
-    int tv_transform_input; /* googlenet: torchvision's transform_input, on when the model was
+    int tv_transform_input; /* googlenet, inceptionv3: torchvision's transform_input, on when the model was
                             * built with torchvision's pretrained weights (use_pretrained and not
                             * saved_weights_in_checkpoint): each input channel rescaled from the
                             * ImageNet normalisation to (x - 0.5) / 0.5 */

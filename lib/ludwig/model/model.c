@@ -2347,6 +2347,162 @@ static lc_status plan_tv_googlenet(planner *pl, node *at, const lc_input_spec *s
         return st;
     return LC_OK;
 }
+/* ---- torchvision's Inception v3 (torchvision/models/inception.py, 0.14) ---- */
+
+/* F.avg_pool2d(x, 3, stride 1, padding 1): count_include_pad, so every window divides by 9 */
+static lc_status tv_avgpool3(planner *pl, node *at, const tv_map *m, const char *name,
+                             int frozen)
+{
+    lc_pool2d q = {.C = m->C, .H = m->H, .W = m->W, .KH = 3, .KW = 3, .sh = 1, .sw = 1,
+                   .ph = 1, .pw = 1, .dh = 1, .dw = 1, .is_max = 0};
+    if (lc_pool2d_plan(&q) != 0)
+        return lc_error_set(pl->e, LC_ERR_INTERNAL, "the average pool %s", name);
+    lc_layer *l = add_layer(pl, LC_L_POOL, *at, (size_t)q.C * q.OH * q.OW);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.pool = q;
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* One of Inception v3's modules `name` (kind 'A'..'E', c: InceptionA's pool_features,
+ * InceptionC's channels_7x7): its branches' BasicConv2d (every conv N(0, 0.1^2): torchvision's
+ * trunc_normal_(0, 0.1, -2, 2), the bounds 20 standard deviations out) in the order of the
+ * module's torch.cat, E's 1x3 / 3x1 pairs as their own concatenations (one concat of the six
+ * maps is the same channels) */
+static lc_status tv_inception_v3_module(planner *pl, node *at, tv_map *m, char kind, int c,
+                                        const char *name, int fz)
+{
+    char nm[96];
+    const lc_init wi = LC_INIT_NORMAL_0_1;
+    node in = *at, br[6];
+    tv_map im = *m, bm[6];
+    int n = 0;
+    lc_status st = LC_OK;
+#define IN(suffix) (snprintf(nm, sizeof nm, "%s.%s", name, suffix), nm)
+#define BC(k, oc, kh, kw, s, ph, pw, suffix)                                                       \
+    (st = tv_basic_conv(pl, &br[k], &bm[k], oc, kh, kw, s, ph, pw, wi, IN(suffix), fz))
+#define START(k) (br[k] = in, bm[k] = im)
+    if (kind == 'A') {
+        n = 4;
+        START(0), START(1), START(2), START(3);
+        if (BC(0, 64, 1, 1, 1, 0, 0, "branch1x1") || BC(1, 48, 1, 1, 1, 0, 0, "branch5x5_1") ||
+            BC(1, 64, 5, 5, 1, 2, 2, "branch5x5_2") ||
+            BC(2, 64, 1, 1, 1, 0, 0, "branch3x3dbl_1") ||
+            BC(2, 96, 3, 3, 1, 1, 1, "branch3x3dbl_2") ||
+            BC(2, 96, 3, 3, 1, 1, 1, "branch3x3dbl_3") ||
+            (st = tv_avgpool3(pl, &br[3], &bm[3], IN("avg_pool"), fz)) ||
+            BC(3, c, 1, 1, 1, 0, 0, "branch_pool"))
+            return st;
+    } else if (kind == 'B') {
+        n = 3;
+        START(0), START(1), START(2);
+        if (BC(0, 384, 3, 3, 2, 0, 0, "branch3x3") ||
+            BC(1, 64, 1, 1, 1, 0, 0, "branch3x3dbl_1") ||
+            BC(1, 96, 3, 3, 1, 1, 1, "branch3x3dbl_2") ||
+            BC(1, 96, 3, 3, 2, 0, 0, "branch3x3dbl_3") ||
+            (st = tv_maxpool(pl, &br[2], &bm[2], 3, 2, 0, 0, IN("max_pool"), fz)))
+            return st;
+    } else if (kind == 'C') {
+        n = 4;
+        START(0), START(1), START(2), START(3);
+        if (BC(0, 192, 1, 1, 1, 0, 0, "branch1x1") || BC(1, c, 1, 1, 1, 0, 0, "branch7x7_1") ||
+            BC(1, c, 1, 7, 1, 0, 3, "branch7x7_2") || BC(1, 192, 7, 1, 1, 3, 0, "branch7x7_3") ||
+            BC(2, c, 1, 1, 1, 0, 0, "branch7x7dbl_1") ||
+            BC(2, c, 7, 1, 1, 3, 0, "branch7x7dbl_2") ||
+            BC(2, c, 1, 7, 1, 0, 3, "branch7x7dbl_3") ||
+            BC(2, c, 7, 1, 1, 3, 0, "branch7x7dbl_4") ||
+            BC(2, 192, 1, 7, 1, 0, 3, "branch7x7dbl_5") ||
+            (st = tv_avgpool3(pl, &br[3], &bm[3], IN("avg_pool"), fz)) ||
+            BC(3, 192, 1, 1, 1, 0, 0, "branch_pool"))
+            return st;
+    } else if (kind == 'D') {
+        n = 3;
+        START(0), START(1), START(2);
+        if (BC(0, 192, 1, 1, 1, 0, 0, "branch3x3_1") || BC(0, 320, 3, 3, 2, 0, 0, "branch3x3_2") ||
+            BC(1, 192, 1, 1, 1, 0, 0, "branch7x7x3_1") ||
+            BC(1, 192, 1, 7, 1, 0, 3, "branch7x7x3_2") ||
+            BC(1, 192, 7, 1, 1, 3, 0, "branch7x7x3_3") ||
+            BC(1, 192, 3, 3, 2, 0, 0, "branch7x7x3_4") ||
+            (st = tv_maxpool(pl, &br[2], &bm[2], 3, 2, 0, 0, IN("max_pool"), fz)))
+            return st;
+    } else { /* E: branch1x1, branch3x3 (2a, 2b), branch3x3dbl (3a, 3b), branch_pool */
+        n = 6;
+        START(0), START(1), START(3);
+        if (BC(0, 320, 1, 1, 1, 0, 0, "branch1x1") || BC(1, 384, 1, 1, 1, 0, 0, "branch3x3_1"))
+            return st;
+        br[2] = br[1], bm[2] = bm[1];
+        if (BC(1, 384, 1, 3, 1, 0, 1, "branch3x3_2a") || BC(2, 384, 3, 1, 1, 1, 0, "branch3x3_2b") ||
+            BC(3, 448, 1, 1, 1, 0, 0, "branch3x3dbl_1") ||
+            BC(3, 384, 3, 3, 1, 1, 1, "branch3x3dbl_2"))
+            return st;
+        br[4] = br[3], bm[4] = bm[3];
+        START(5);
+        if (BC(3, 384, 1, 3, 1, 0, 1, "branch3x3dbl_3a") ||
+            BC(4, 384, 3, 1, 1, 1, 0, "branch3x3dbl_3b") ||
+            (st = tv_avgpool3(pl, &br[5], &bm[5], IN("avg_pool"), fz)) ||
+            BC(5, 192, 1, 1, 1, 0, 0, "branch_pool"))
+            return st;
+    }
+#undef START
+#undef BC
+#undef IN
+    int C = 0;
+    for (int k = 0; k < n; k++)
+        C += bm[k].C;
+    if ((st = tv_catn(pl, at, br, n, name, fz)))
+        return st;
+    *m = (tv_map){C, bm[0].H, bm[0].W};
+    return LC_OK;
+}
+
+/* torchvision's Inception3 as Ludwig's TVInceptionV3Encoder leaves it: aux_logits off and
+ * AuxLogits None (no tensors), fc the Identity, so the output is the 2048 channel means of
+ * Mixed_7c through `dropout` (Dropout(0.5), training only). transform_input first when the spec
+ * says so (torchvision's pretrained weights). Conv2d_1a_3x3 (32, stride 2), Conv2d_2a_3x3 (32),
+ * Conv2d_2b_3x3 (64, padding 1), maxpool1 (3x3 stride 2, floor), Conv2d_3b_1x1 (80),
+ * Conv2d_4a_3x3 (192), maxpool2, Mixed_5b..5d (A: pool_features 32, 64, 64), Mixed_6a (B),
+ * Mixed_6b..6e (C: channels_7x7 128, 160, 160, 192), Mixed_7a (D), Mixed_7b, 7c (E), avgpool.
+ * Batch norms 1 and 0. */
+static lc_status plan_tv_inceptionv3(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const struct {
+        char kind;
+        int c;
+        const char *name;
+    } mods[11] = {{'A', 32, "Mixed_5b"},  {'A', 64, "Mixed_5c"},  {'A', 64, "Mixed_5d"},
+                  {'B', 0, "Mixed_6a"},   {'C', 128, "Mixed_6b"}, {'C', 160, "Mixed_6c"},
+                  {'C', 160, "Mixed_6d"}, {'C', 192, "Mixed_6e"}, {'D', 0, "Mixed_7a"},
+                  {'E', 0, "Mixed_7b"},   {'E', 0, "Mixed_7c"}};
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the inceptionv3 encoder takes 3-channel images (got %d)", s->name, s->C);
+    if (s->H < 75 || s->W < 75) /* torchvision's min_size (75, 75): a 1x1 map after Mixed_7a */
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the inceptionv3 encoder takes images of at least 75x75 (got %dx%d)", s->name, s->H, s->W);
+    int fz = s->tv_frozen;
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    const lc_init wi = LC_INIT_NORMAL_0_1;
+    lc_status st;
+    if (s->tv_transform_input && (st = tv_transform_input(pl, at, &m, fz)))
+        return st;
+    if ((st = tv_basic_conv(pl, at, &m, 32, 3, 3, 2, 0, 0, wi, "Conv2d_1a_3x3", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 32, 3, 3, 1, 0, 0, wi, "Conv2d_2a_3x3", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 64, 3, 3, 1, 1, 1, wi, "Conv2d_2b_3x3", fz)) ||
+        (st = tv_maxpool(pl, at, &m, 3, 2, 0, 0, "maxpool1", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 80, 1, 1, 1, 0, 0, wi, "Conv2d_3b_1x1", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 192, 3, 3, 1, 0, 0, wi, "Conv2d_4a_3x3", fz)) ||
+        (st = tv_maxpool(pl, at, &m, 3, 2, 0, 0, "maxpool2", fz)))
+        return st;
+    for (int k = 0; k < 11; k++)
+        if ((st = tv_inception_v3_module(pl, at, &m, mods[k].kind, mods[k].c, mods[k].name, fz)))
+            return st;
+    if ((st = tv_global_avg(pl, at, &m, "avgpool", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_LINEAR, 0.5f, "dropout", fz)))
+        return st;
+    return LC_OK;
+}
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -2445,6 +2601,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_alexnet(pl, at, s);
     case LC_ENC_TV_GOOGLENET:
         return plan_tv_googlenet(pl, at, s);
+    case LC_ENC_TV_INCEPTIONV3:
+        return plan_tv_inceptionv3(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -2475,6 +2633,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_VGG:
     case LC_ENC_TV_ALEXNET:
     case LC_ENC_TV_GOOGLENET:
+    case LC_ENC_TV_INCEPTIONV3:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -3039,6 +3198,10 @@ static void init_tensor(float *t, size_t n, lc_init how, size_t fan_in, size_t f
     case LC_INIT_NORMAL_0_01:
         uniform = 0;
         sd = 0.01;
+        break;
+    case LC_INIT_NORMAL_0_1:
+        uniform = 0;
+        sd = 0.1;
         break;
     case LC_INIT_UNIFORM_PM1:
         a = 1.0;
