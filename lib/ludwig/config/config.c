@@ -1224,8 +1224,8 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
         F->tv_pretrained = jbool(enc, "use_pretrained", 1) &&
                            !jbool(enc, "saved_weights_in_checkpoint", 0);
         /* torchvision turns googlenet's and inception_v3's transform_input on when it loads
-         * their weights: a
-         * model rebuilt from a saved config (saved_weights_in_checkpoint) has it off */
+         * their weights: a model rebuilt from a saved config (saved_weights_in_checkpoint) has
+         * it off */
         F->enc.tv_transform_input = F->tv_pretrained;
         const char *dir = jnull(enc, "model_cache_dir") ? NULL : jstr(enc, "model_cache_dir");
         if (dir && !(F->tv_cache_dir = strdup(dir)))
