@@ -20,11 +20,13 @@
 #include "lc_pool.h"
 #include "lc_weights.h"
 #include "lc_fs.h"
+#include "lc_config.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { MAXN = 1200 };
 
@@ -518,6 +520,45 @@ static void googlenet_no_transform(const char *dir, const char *name, const char
     free(want);
 }
 
+/* transform_input from the config: on with use_pretrained (torchvision's weights), off with
+ * use_pretrained false or saved_weights_in_checkpoint (a model rebuilt from its saved config) */
+static void config_transform_input(void)
+{
+    static const struct {
+        const char *type, *extra;
+        lc_enc_type enc;
+        int want;
+    } c[4] = {{"googlenet", "", LC_ENC_TV_GOOGLENET, 1},
+              {"googlenet", "      saved_weights_in_checkpoint: true\n", LC_ENC_TV_GOOGLENET, 0},
+              {"inceptionv3", "", LC_ENC_TV_INCEPTIONV3, 1},
+              {"inceptionv3", "      use_pretrained: false\n", LC_ENC_TV_INCEPTIONV3, 0}};
+    char path[] = "/tmp/lc_tvcfg_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    close(fd);
+    for (int k = 0; k < 4; k++) {
+        FILE *f = fopen(path, "w");
+        if (!f)
+            break;
+        fprintf(f, "input_features:\n  - name: image_path\n    type: image\n    encoder:\n      type: %s\n%s"
+                   "output_features:\n  - name: label\n    type: category\n",
+                c[k].type, c[k].extra);
+        fclose(f);
+        lc_config *cfg = NULL;
+        lc_error e = {0};
+        lc_status st = lc_config_load(path, &cfg, NULL, NULL, &e);
+        CHECK_MSG(st == LC_OK, "%s config: %s", c[k].type, e.msg);
+        if (!st)
+            CHECK_MSG(cfg->in[0].enc.enc == c[k].enc && cfg->in[0].enc.tv_transform_input == c[k].want,
+                      "%s%s: transform_input %d, not %d", c[k].type, c[k].extra,
+                      cfg->in[0].enc.tv_transform_input, c[k].want);
+        lc_config_free(cfg);
+    }
+    unlink(path);
+}
+
 /* Models checked by their state_dict's names and shapes alone (their numbers come from the code
  * checked above): wide_resnet50_2 (resnet50's code, wider bottlenecks), efficientnet_b3 (b0's,
  * scaled in width and depth) and efficientnet_v2_m (v2_s's, one more stage) */
@@ -588,6 +629,7 @@ static void regnet_stages(const char *dir)
 int main(int argc, char **argv)
 {
     planning_errors();
+    config_transform_input();
     char tmp[] = "/tmp/lc_tvresnet_XXXXXX";
     const char *dir = argc > 1 ? argv[1] : mkdtemp(tmp);
     if (!dir)
