@@ -13,6 +13,8 @@ regnet_y_400mf and mnasnet0_5 on 224x224, vgg11_bn on 64x64, alexnet on 160x160,
 shufflenet_v2_x0_5 on 128x128 and shufflenet_v2_x1_0 on 64x64, swin_t on 72x72
 (random relative position bias tables and LayerNorm affines), convnext_tiny on 64x64
 (random layer norms and layer scales),
+googlenet on 96x96 and inception_v3 on 171x171 (without their auxiliary heads and with
+transform_input, as Ludwig has them with the pretrained weights),
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
 holds little-endian float32 arrays, in order:
   x (B,3,S,S)      B photographs (two; four for resnext) as torchvision's ImageClassification transform makes them
@@ -25,6 +27,8 @@ holds little-endian float32 arrays, in order:
 A gradient tensor of more than 2^24 values (VGG's classifier.0.weight, 25088 x 4096) holds only its
 first 2^20 values (row-major), the test compares those (AlexNet's classifier.1.weight, 9216 x
 4096, too).
+DIR/googlenet_notf.bin, inception_v3_notf.bin: the eval-mode output (B,F) with
+transform_input off (the model Ludwig rebuilds from a saved config).
 DIR/<case>.txt: B S K F, then one line per parameter tensor: Ludwig's state_dict name and shape.
 DIR/wide_resnet50_2.txt, efficientnet_b3.txt, efficientnet_v2_m.txt, vit_b_16.txt (at 224),
 densenet161.txt, densenet169.txt, densenet201.txt,
@@ -120,6 +124,26 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
         # 1000 averaged maps; its Dropout(0.5) off (the C test turns its own off too)
         F = m.classifier[1].out_channels
         m.classifier[0].p = 0.0
+    elif variant == "googlenet":
+        # Ludwig's TVGoogLeNetEncoder: aux_logits off, aux1 and aux2 None (the saved file, as
+        # torchvision's pretrained one, has them), fc = Identity; transform_input on as
+        # torchvision sets it when it loads the pretrained weights; Dropout(0.2) off
+        m.aux_logits = False
+        m.aux1 = None
+        m.aux2 = None
+        F = m.fc.in_features
+        m.fc = torch.nn.Identity()
+        m.dropout.p = 0.0
+        m.transform_input = True
+    elif variant == "inception_v3":
+        # Ludwig's TVInceptionV3Encoder: aux_logits off, AuxLogits None, fc = Identity;
+        # transform_input on (the pretrained weights); Dropout(0.5) off
+        m.aux_logits = False
+        m.AuxLogits = None
+        F = m.fc.in_features
+        m.fc = torch.nn.Identity()
+        m.dropout.p = 0.0
+        m.transform_input = True
     elif isinstance(variant, str) and variant.startswith("vit"):
         F = m.heads[-1].in_features  # Ludwig's _remove_softmax_layer: heads[-1] = Identity
         m.heads[-1] = torch.nn.Identity()
@@ -153,6 +177,12 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
     m.eval()
     with torch.no_grad():
         ev = m(x)
+    if variant in ("googlenet", "inception_v3"):  # the weights without transform_input, eval
+        m.transform_input = False
+        with torch.no_grad():
+            with open(os.path.join(d, name + "_notf.bin"), "wb") as f:
+                f.write(m(x).contiguous().numpy().astype("<f4").tobytes())
+        m.transform_input = True
     m.train()
     tr = m(x)
     loss = (g * (tr @ hw.T + hb)).sum()
@@ -288,6 +318,15 @@ def main():
     names_only(d, "convnext_small", torchvision.models.convnext_small, "classifier.2.", True)
     names_only(d, "convnext_base", torchvision.models.convnext_base, "classifier.2.", True)
     names_only(d, "convnext_large", torchvision.models.convnext_large, "classifier.2.", True)
+    # GoogLeNet on 96x96: its ceil-mode max pools 48 -> 24 -> 12 -> 6 -> 3 (floor mode: 23, 11,
+    # 5, 2); init_weights as torchvision's default (True) without its FutureWarning
+    case(d, "googlenet", "googlenet", "googlenet-1378be20.pth", 2, 96, 110, 3, 12, init_weights=True)
+    # Inception v3 on 171x171 (a 4x4 map after Mixed_7a), resize 196 (its transform's 342 /
+    # 299): at 75x75, torchvision's min_size, the 1x1 maps' train-mode batch norms over two
+    # values make torch's own float32 output 0.8 from float64's (at 107: 4e-4, at 139: 4e-5 and
+    # its gradients 1.5% in all, 4.9% per tensor; at 171: 0.6% and 1.3%)
+    case(d, "inception_v3", "inception_v3", "inception_v3_google-0cc3c7bd.pth", 2, 171, 196, 3, 13,
+         init_weights=True)
 
 
 if __name__ == "__main__":

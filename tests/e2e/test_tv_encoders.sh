@@ -29,7 +29,8 @@
 #    x1_5's missing file named; variant x3_0 refused;
 #  - swin_transformer: t's and b's missing files named; variant v2_t refused;
 #  - convnext: the default variant (base) and tiny: their missing files named; variant huge
-#    refused.
+#    refused;
+#  - googlenet and inceptionv3: their missing files named; variant large refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -257,5 +258,15 @@ cfg cnxmiss tiny "      model_cache_dir: $T/nocache" convnext
 expect convnext_missing 2 "convnext_tiny-983f1562.pth" -- --config "$T/cnxmiss.yaml" $DATA
 cfg cnxbad huge "" convnext
 expect convnext_variant 1 "cnxbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of tiny,small,base,large, got 'huge'" -- --config "$T/cnxbad.yaml" $DATA
+# googlenet: base (its missing file named; the numbers are test_tvresnet's), another variant refused
+cfg gnmiss base "      model_cache_dir: $T/nocache" googlenet
+expect googlenet_missing 2 "encoder googlenet base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/googlenet-1378be20.pth" -- --config "$T/gnmiss.yaml" $DATA
+cfg gnbad large "" googlenet
+expect googlenet_variant 1 "gnbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'large'" -- --config "$T/gnbad.yaml" $DATA
+# inceptionv3: base (its missing file named), another variant refused
+cfg incmiss base "      model_cache_dir: $T/nocache" inceptionv3
+expect inceptionv3_missing 2 "encoder inceptionv3 base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/inception_v3_google-0cc3c7bd.pth" -- --config "$T/incmiss.yaml" $DATA
+cfg incbad v4 "" inceptionv3
+expect inceptionv3_variant 1 "incbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'v4'" -- --config "$T/incbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"

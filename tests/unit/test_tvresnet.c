@@ -20,11 +20,13 @@
 #include "lc_pool.h"
 #include "lc_weights.h"
 #include "lc_fs.h"
+#include "lc_config.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { MAXN = 1200 };
 
@@ -130,13 +132,29 @@ static lc_model *build_wide(int variant, int wide, int S, int K, int B, int thre
     return build_enc(LC_ENC_TV_RESNET, variant, wide, S, K, B, threads, e);
 }
 
+/* GoogLeNet or Inception v3 with transform_input on or off */
+static lc_model *build_googlenet(lc_enc_type enc, int transform_input, int S, int K, int B,
+                                 int threads, lc_error *e)
+{
+    lc_input_spec in = {.name = "image_path", .enc = enc, .C = 3, .H = S, .W = S,
+                        .tv_transform_input = transform_input};
+    lc_output_spec out = {.name = "y", .type = LC_HEAD_VECTOR, .nclasses = K, .use_bias = 1};
+    lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out};
+    lc_model *m = NULL;
+    if (lc_model_create_net(&net, B, threads, &m, e) != LC_OK)
+        return NULL;
+    return m;
+}
+
 /* variant < 0: MobileNetV3, -1 small, -2 large; <= -100: EfficientNet -100 - tv_variant;
  * <= -200: ViT -200 - tv_variant; <= -300: ResNeXt -300 - tv_variant; -400: MobileNetV2;
  * -500 .. -599: RegNet -500 - tv_variant; -600 .. -699: MNASNet -600 - tv_variant;
  * -700 .. -799: SqueezeNet -700 - tv_variant; -800 .. -899: VGG -800 - tv_variant; -900:
  * AlexNet; >= 1000: DenseNet variant - 1000; -1100 .. -1199: ShuffleNetV2 -1100 - tv_variant;
  * -1400 .. -1499: Swin -1400 - tv_variant;
- * -1000 .. -1099: ConvNeXt -1000 - tv_variant */
+ * -1000 .. -1099: ConvNeXt -1000 - tv_variant;
+ * -1200: GoogLeNet with transform_input (as with the pretrained weights), -1201 without;
+ * -1300: Inception v3 with transform_input, -1301 without */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
     if (variant <= -1100 && variant >= -1199)
@@ -145,6 +163,10 @@ static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *
         return build_enc(LC_ENC_TV_SWIN, -1400 - variant, 0, S, K, B, threads, e);
     if (variant <= -1000 && variant >= -1099)
         return build_enc(LC_ENC_TV_CONVNEXT, -1000 - variant, 0, S, K, B, threads, e);
+    if (variant == -1300 || variant == -1301)
+        return build_googlenet(LC_ENC_TV_INCEPTIONV3, variant == -1300, S, K, B, threads, e);
+    if (variant == -1200 || variant == -1201)
+        return build_googlenet(LC_ENC_TV_GOOGLENET, variant == -1200, S, K, B, threads, e);
     if (variant >= 1000)
         return build_enc(LC_ENC_TV_DENSENET, variant - 1000, 0, S, K, B, threads, e);
     if (variant == -900)
@@ -382,7 +404,11 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
         CHECK_MSG(d_tr <= 1e-4, "%s: train-mode output differs from torchvision's by %.3g", name, d_tr);
         CHECK_MSG(d_rs <= 2e-4, "%s: running statistics differ from torch's by %.3g", name, d_rs);
         double all = all_b2 > 0.0 ? sqrt(all_d2 / all_b2) : 1.0;
-        CHECK_MSG(all <= 0.02, "%s: the gradients differ from torch's by %.3g in L2 distance", name, all);
+        /* inception_v3: torch's own float32 gradients are 0.6% (171x171, two photographs) to
+         * 1.5% (139x139) from its float64 ones in all, 1.3% to 4.9% per tensor, the error
+         * entering near Mixed_7a/7b and spreading evenly to every tensor before: 3% in all */
+        double all_tol = strcmp(name, "inception_v3") == 0 ? 0.03 : 0.02;
+        CHECK_MSG(all <= all_tol, "%s: the gradients differ from torch's by %.3g in L2 distance", name, all);
         printf("test_tvresnet: %s on %dx%d: output vs torchvision %.2g (eval) %.2g (train) of the largest; running statistics %.2g; gradients: L2 distance %.2g per tensor at most, %.2g in all\n",
                name, x->S, x->S, d_ev, d_tr, d_rs, d_g, all);
     }
@@ -482,6 +508,91 @@ static void planning_errors(void)
               s10->u.rate == (float)(0.1 * 10 / 17.0) && s17->u.rate == 0.1f);
     }
     lc_model_free(m);
+    /* googlenet: 1024 values; at least 31x31 (ludwig-c's pools: torchvision's min_size is 15,
+     * where its ceil-mode pools take windows larger than the map); transform_input is one
+     * constant affine layer on the input, nothing else */
+    plan_refused(-1200, 30, "at least 31x31");
+    plan_width(-1200, 31, 1024);
+    memset(&e, 0, sizeof e);
+    lc_model *g1 = build(-1200, 64, 2, 2, 1, &e), *g0 = build(-1201, 64, 2, 2, 1, &e);
+    CHECK_MSG(g1 && g0, "googlenet: %s", e.msg);
+    if (g1 && g0)
+        CHECK(g1->nlayers == g0->nlayers + 1 && g1->layers[0].type == LC_L_CH_AFFINE &&
+              g0->layers[0].type == LC_L_CONV && g1->nparams == g0->nparams &&
+              find_tv(g1, "maxpool4")->u.pool.OH == 2 && find_tv(g1, "maxpool1")->u.pool.OH == 16);
+    lc_model_free(g1);
+    lc_model_free(g0);
+    /* inceptionv3: 2048 values; at least 75x75 (torchvision's min_size) */
+    plan_refused(-1300, 74, "at least 75x75");
+    plan_width(-1300, 75, 2048);
+}
+
+/* googlenet or inception_v3 (name, its file and build code) without transform_input (Ludwig's
+ * model rebuilt from its saved config), the same weights: eval-mode output against torchvision's */
+static void googlenet_no_transform(const char *dir, const char *name, const char *file,
+                                   int code, const expect *x)
+{
+    lc_error e = {0};
+    char path[600], cache[520];
+    size_t n = 0;
+    snprintf(path, sizeof path, "%s/%s_notf.bin", dir, name);
+    float *want = (float *)(void *)check_slurp(path, &n);
+    lc_model *m = build(code, x->S, x->K, x->B, 1, &e);
+    CHECK_MSG(want && n == (size_t)x->B * x->F * sizeof(float) && m, "%s_notf: %s", name,
+              m ? "no fixture" : e.msg);
+    snprintf(cache, sizeof cache, "%s/%s", dir, name);
+    if (want && m && n == (size_t)x->B * x->F * sizeof(float) &&
+        lc_tv_weights_path(cache, file, path, sizeof path, &e) == LC_OK &&
+        lc_weights_load_tv(m, 0, path, &e) == LC_OK) {
+        memcpy(m->inputs[0], x->bin, (size_t)x->B * 3 * x->S * x->S * sizeof(float));
+        lc_model_forward(m, NULL, x->B, 0, 1, 1);
+        const lc_layer *out = &m->layers[m->heads[0].layer - 1];
+        double d = rel(m->acts + out->act_off, want, (size_t)x->B * x->F);
+        CHECK_MSG(d <= 1e-4, "%s without transform_input: output differs from torchvision's by %.3g", name, d);
+        printf("test_tvresnet: %s without transform_input: eval-mode output vs torchvision %.2g of the largest\n", name, d);
+    } else
+        CHECK_MSG(0, "%s_notf: %s", name, e.msg);
+    lc_model_free(m);
+    free(want);
+}
+
+/* transform_input from the config: on with use_pretrained (torchvision's weights), off with
+ * use_pretrained false or saved_weights_in_checkpoint (a model rebuilt from its saved config) */
+static void config_transform_input(void)
+{
+    static const struct {
+        const char *type, *extra;
+        lc_enc_type enc;
+        int want;
+    } c[4] = {{"googlenet", "", LC_ENC_TV_GOOGLENET, 1},
+              {"googlenet", "      saved_weights_in_checkpoint: true\n", LC_ENC_TV_GOOGLENET, 0},
+              {"inceptionv3", "", LC_ENC_TV_INCEPTIONV3, 1},
+              {"inceptionv3", "      use_pretrained: false\n", LC_ENC_TV_INCEPTIONV3, 0}};
+    char path[] = "/tmp/lc_tvcfg_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    close(fd);
+    for (int k = 0; k < 4; k++) {
+        FILE *f = fopen(path, "w");
+        if (!f)
+            break;
+        fprintf(f, "input_features:\n  - name: image_path\n    type: image\n    encoder:\n      type: %s\n%s"
+                   "output_features:\n  - name: label\n    type: category\n",
+                c[k].type, c[k].extra);
+        fclose(f);
+        lc_config *cfg = NULL;
+        lc_error e = {0};
+        lc_status st = lc_config_load(path, &cfg, NULL, NULL, &e);
+        CHECK_MSG(st == LC_OK, "%s config: %s", c[k].type, e.msg);
+        if (!st)
+            CHECK_MSG(cfg->in[0].enc.enc == c[k].enc && cfg->in[0].enc.tv_transform_input == c[k].want,
+                      "%s%s: transform_input %d, not %d", c[k].type, c[k].extra,
+                      cfg->in[0].enc.tv_transform_input, c[k].want);
+        lc_config_free(cfg);
+    }
+    unlink(path);
 }
 
 /* Models checked by their state_dict's names and shapes alone (their numbers come from the code
@@ -554,6 +665,7 @@ static void regnet_stages(const char *dir)
 int main(int argc, char **argv)
 {
     planning_errors();
+    config_transform_input();
     char tmp[] = "/tmp/lc_tvresnet_XXXXXX";
     const char *dir = argc > 1 ? argv[1] : mkdtemp(tmp);
     if (!dir)
@@ -587,7 +699,9 @@ int main(int argc, char **argv)
                      {"shufflenet_v2_x0_5", "shufflenetv2_x0.5-f707e7126e.pth", -1100},
                      {"shufflenet_v2_x1_0", "shufflenetv2_x1-5666bf0f80.pth", -1101},
                      {"swin_t_72", "swin_t-704ceda3.pth", -1400},
-                     {"convnext_tiny_64", "convnext_tiny-983f1562.pth", -1000}};
+                     {"convnext_tiny_64", "convnext_tiny-983f1562.pth", -1000},
+                     {"googlenet", "googlenet-1378be20.pth", -1200},
+                     {"inception_v3", "inception_v3_google-0cc3c7bd.pth", -1300}};
         for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
@@ -606,6 +720,9 @@ int main(int argc, char **argv)
                 }
                 free(g1);
                 free(g2);
+                if (cases[c].variant == -1200 || cases[c].variant == -1300)
+                    googlenet_no_transform(dir, cases[c].name, cases[c].file,
+                                           cases[c].variant - 1, x);
             }
             free_expect(x);
             free(x);

@@ -454,6 +454,10 @@ static lc_status build_model(exp_run *X, lc_error *e)
     const lc_dataset *ds = X->ds;
     int B = lc_train_batch_size(cfg, ds->count[0]);
     int EB = lc_eval_batch_size(cfg, B);
+    /* Ludwig's --model_load_path model is LudwigModel.load's, built from the saved config
+     * (saved_weights_in_checkpoint): googlenet's and inceptionv3's transform_input off */
+    for (int k = 0; o->model_load_path && k < cfg->nin; k++)
+        X->cfg->in[k].enc.tv_transform_input = 0;
     /* the training batch always; an automatic eval_batch_size as memory allows (Ludwig tunes it
      * to the machine too) */
     if ((st = lc_model_build(cfg, ds, B > EB ? B : EB, cfg->eval_batch_size > 0 && EB > B ? EB : B,

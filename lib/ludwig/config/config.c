@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer, convnext" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer, convnext, googlenet, inceptionv3" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -655,6 +655,8 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "shufflenet_v2") == 0 ? &lc_sec_tv_shufflenetv2
                              : strcmp(ename, "swin_transformer") == 0 ? &lc_sec_tv_swin
                              : strcmp(ename, "convnext") == 0 ? &lc_sec_tv_convnext
+                             : strcmp(ename, "googlenet") == 0 ? &lc_sec_tv_googlenet
+                             : strcmp(ename, "inceptionv3") == 0 ? &lc_sec_tv_inceptionv3
                                                                  : NULL;
     if (!esec) {
         if (et)
@@ -1160,7 +1162,9 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                   {"alexnet", LC_ENC_TV_ALEXNET, mnv2, 1},
                   {"shufflenet_v2", LC_ENC_TV_SHUFFLENETV2, lc_tv_shufflenetv2_variants, 4},
                   {"swin_transformer", LC_ENC_TV_SWIN, lc_tv_swin_variants, 3},
-                  {"convnext", LC_ENC_TV_CONVNEXT, lc_tv_convnext_variants, 4}};
+                  {"convnext", LC_ENC_TV_CONVNEXT, lc_tv_convnext_variants, 4},
+                  {"googlenet", LC_ENC_TV_GOOGLENET, mnv2, 1},
+                  {"inceptionv3", LC_ENC_TV_INCEPTIONV3, mnv2, 1}};
     for (size_t t = 0; etype && t < sizeof tv_str / sizeof tv_str[0]; t++)
         if (strcmp(etype, tv_str[t].type) == 0) {
             const char *mv = jstr(enc, "model_variant");
@@ -1225,6 +1229,10 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
         F->enc.tv_frozen = !jbool(enc, "trainable", 1);
         F->tv_pretrained = jbool(enc, "use_pretrained", 1) &&
                            !jbool(enc, "saved_weights_in_checkpoint", 0);
+        /* torchvision turns googlenet's and inception_v3's transform_input on when it loads
+         * their weights: a model rebuilt from a saved config (saved_weights_in_checkpoint) has
+         * it off */
+        F->enc.tv_transform_input = F->tv_pretrained;
         const char *dir = jnull(enc, "model_cache_dir") ? NULL : jstr(enc, "model_cache_dir");
         if (dir && !(F->tv_cache_dir = strdup(dir)))
             return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");

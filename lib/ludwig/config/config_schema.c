@@ -181,6 +181,10 @@ TV_ENCODER_KEYS(tv_swin_keys, "swin_transformer", "t", "t|s|b");
 const lc_section lc_sec_tv_swin = {"encoder", tv_swin_keys};
 TV_ENCODER_KEYS(tv_convnext_keys, "convnext", "base", "tiny|small|base|large");
 const lc_section lc_sec_tv_convnext = {"encoder", tv_convnext_keys};
+TV_ENCODER_KEYS(tv_googlenet_keys, "googlenet", "base", "base");
+const lc_section lc_sec_tv_googlenet = {"encoder", tv_googlenet_keys};
+TV_ENCODER_KEYS(tv_inceptionv3_keys, "inceptionv3", "base", "base");
+const lc_section lc_sec_tv_inceptionv3 = {"encoder", tv_inceptionv3_keys};
 
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},

@@ -69,7 +69,8 @@ int lc_enc_is_tv(const lc_input_spec *s)
            s->enc == LC_ENC_TV_VGG || s->enc == LC_ENC_TV_ALEXNET ||
            s->enc == LC_ENC_TV_SHUFFLENETV2 ||
            s->enc == LC_ENC_TV_SWIN ||
-           s->enc == LC_ENC_TV_CONVNEXT;
+           s->enc == LC_ENC_TV_CONVNEXT ||
+           s->enc == LC_ENC_TV_GOOGLENET || s->enc == LC_ENC_TV_INCEPTIONV3;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -88,6 +89,8 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_SHUFFLENETV2 ? "shufflenet_v2"
            : s->enc == LC_ENC_TV_SWIN         ? "swin_transformer"
            : s->enc == LC_ENC_TV_CONVNEXT     ? "convnext"
+           : s->enc == LC_ENC_TV_GOOGLENET    ? "googlenet"
+           : s->enc == LC_ENC_TV_INCEPTIONV3  ? "inceptionv3"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -96,7 +99,8 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
 {
     if (s->enc == LC_ENC_TV_MOBILENETV3)
         snprintf(buf, n, "%s", s->tv_variant == 1 ? "large" : "small");
-    else if (s->enc == LC_ENC_TV_MOBILENETV2 || s->enc == LC_ENC_TV_ALEXNET)
+    else if (s->enc == LC_ENC_TV_MOBILENETV2 || s->enc == LC_ENC_TV_ALEXNET ||
+             s->enc == LC_ENC_TV_GOOGLENET || s->enc == LC_ENC_TV_INCEPTIONV3)
         snprintf(buf, n, "base");
     else if (s->enc == LC_ENC_TV_RESNEXT)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 3 ? lc_tv_resnext_variants[s->tv_variant] : "?");
@@ -215,7 +219,11 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                {LC_ENC_TV_CONVNEXT, 0, 0, 236, 224, BL, "convnext_tiny-983f1562.pth"},
                {LC_ENC_TV_CONVNEXT, 1, 0, 230, 224, BL, "convnext_small-0c510722.pth"},
                {LC_ENC_TV_CONVNEXT, 2, 0, 232, 224, BL, "convnext_base-6075fbad.pth"},
-               {LC_ENC_TV_CONVNEXT, 3, 0, 232, 224, BL, "convnext_large-ea097f82.pth"}};
+               {LC_ENC_TV_CONVNEXT, 3, 0, 232, 224, BL, "convnext_large-ea097f82.pth"},
+               /* GoogLeNet: IMAGENET1K_V1, ImageClassification(crop_size=224) */
+               {LC_ENC_TV_GOOGLENET, 0, 0, 256, 224, BL, "googlenet-1378be20.pth"},
+               /* Inception v3: IMAGENET1K_V1, ImageClassification(crop_size=299, resize_size=342) */
+               {LC_ENC_TV_INCEPTIONV3, 0, 0, 342, 299, BL, "inception_v3_google-0cc3c7bd.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)

@@ -47,7 +47,8 @@ typedef enum lc_init {
     LC_INIT_NORMAL_0_01,      /* N(0, 0.01^2): torchvision MobileNet's Linear layers */
     LC_INIT_NORMAL_0_02,      /* N(0, 0.02^2): torchvision's trunc_normal_(std=0.02) (its cut at +-2
                                * lies 100 standard deviations out): Swin's and ConvNeXt's */
-    LC_INIT_LAYER_SCALE       /* the constant 1e-6: torchvision ConvNeXt's layer_scale */
+    LC_INIT_LAYER_SCALE,      /* the constant 1e-6: torchvision ConvNeXt's layer_scale */
+    LC_INIT_NORMAL_0_1        /* N(0, 0.1^2): torchvision Inception v3's convolutions */
 } lc_init;
 
 typedef struct lc_norm_spec {
@@ -141,8 +142,12 @@ typedef enum lc_enc_type {
                              * x0_5, x1_0, x1_5, x2_0) without its fc */
     LC_ENC_TV_SWIN,         /* image `swin_transformer`: torchvision's SwinTransformer (v1;
                              * tv_variant 0..2: t, s, b) without its head */
-    LC_ENC_TV_CONVNEXT      /* image `convnext`: torchvision's ConvNeXt (tv_variant 0..3: tiny,
+    LC_ENC_TV_CONVNEXT,     /* image `convnext`: torchvision's ConvNeXt (tv_variant 0..3: tiny,
                              * small, base, large) without its last Linear */
+    LC_ENC_TV_GOOGLENET,    /* image `googlenet`: torchvision's GoogLeNet (variant base) without
+                             * its fc and auxiliary heads */
+    LC_ENC_TV_INCEPTIONV3   /* image `inceptionv3`: torchvision's Inception3 (variant base)
+                             * without its fc and AuxLogits */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -200,6 +205,10 @@ typedef struct lc_input_spec {
                             * torchvision's width_per_group 128 */
     int tv_frozen;         /* trainable: false (the backbone's parameters are not trained; its
                             * batch norms still use and update batch statistics, as in torch) */
+    int tv_transform_input; /* googlenet, inceptionv3: torchvision's transform_input, on when the model was
+                            * built with torchvision's pretrained weights (use_pretrained and not
+                            * saved_weights_in_checkpoint): each input channel rescaled from the
+                            * ImageNet normalisation to (x - 0.5) / 0.5 */
 } lc_input_spec;
 
 /* efficientnet's and vit's model_variant names, by lc_input_spec.tv_variant */
@@ -317,8 +326,10 @@ typedef enum lc_ltype {
                             * attention weights kept in aux */
     LC_L_PERMUTE,          /* each sample's (R, Q) matrix transposed to (Q, R) (u.norm.C = R,
                             * u.norm.HW = Q): NCHW <-> NHWC, torchvision's Permute */
-    LC_L_LAYER_SCALE       /* (B, C, HW) times a trained per-channel weight (C) (u.norm.C, HW):
+    LC_L_LAYER_SCALE,      /* (B, C, HW) times a trained per-channel weight (C) (u.norm.C, HW):
                             * ConvNeXt's layer_scale, a (C, 1, 1) tensor */
+    LC_L_CH_AFFINE         /* (B, C, HW): channel c times scale[c] plus shift[c], constants
+                            * (GoogLeNet's transform_input) */
 } lc_ltype;
 
 /* Which module a layer's parameters belong to (for state_dict names). */
@@ -400,6 +411,10 @@ typedef struct lc_layer {
             int ws, sh, sw; /* window size, the shifts (0 where ws >= the padded size) */
             int heads;
         } win;
+        struct {
+            int C, HW;
+            float scale[4], shift[4];
+        } aff;             /* CH_AFFINE */
     } u;
     int fused;             /* LC_L_CONV only: ReLU, dropout and max-pool run inside the conv */
     int tok;               /* LC_L_CONV1D: 1 + the LC_L_EMBED layer it convolves per distinct

@@ -2648,6 +2648,318 @@ static lc_status plan_tv_convnext(planner *pl, node *at, const lc_input_spec *s)
     return LC_OK;
 }
 
+/* ---- torchvision's GoogLeNet (torchvision/models/googlenet.py, 0.14) ---- */
+
+/* GoogLeNet's _transform_input (transform_input, which torchvision turns on when it loads the
+ * pretrained weights): channel c of the ImageNet-normalised image times std_c / 0.5 plus
+ * (mean_c - 0.5) / 0.5, as torch computes it in float32 (the constants rounded to float) */
+static lc_status tv_transform_input(planner *pl, node *at, const tv_map *m, int frozen)
+{
+    static const double mean[3] = {0.485, 0.456, 0.406}, sd[3] = {0.229, 0.224, 0.225};
+    lc_layer *l = add_layer(pl, LC_L_CH_AFFINE, *at, at->n);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.aff.C = 3;
+    l->u.aff.HW = m->H * m->W;
+    for (int c = 0; c < 3; c++) {
+        l->u.aff.scale[c] = (float)(sd[c] / 0.5);
+        l->u.aff.shift[c] = (float)((mean[c] - 0.5) / 0.5);
+    }
+    snprintf(l->tvname, sizeof l->tvname, "transform_input");
+    l->frozen = frozen;
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* BasicConv2d (googlenet.py and inception.py): `<name>.conv`, a kh x kw Conv2d without bias
+ * (stride, padding ph x pw), `<name>.bn` BatchNorm2d(eps 0.001, momentum 0.1), ReLU; the
+ * weights initialised as w_init */
+static lc_status tv_basic_conv(planner *pl, node *at, tv_map *m, int OC, int kh, int kw,
+                               int stride, int ph, int pw, lc_init w_init, const char *name,
+                               int frozen)
+{
+    char nm[96];
+    lc_conv2d cv = {.C = m->C, .H = m->H, .W = m->W, .OC = OC, .KH = kh, .KW = kw, .sh = stride,
+                    .sw = stride, .ph = ph, .pw = pw, .dh = 1, .dw = 1};
+    snprintf(nm, sizeof nm, "%s.conv", name);
+    if (lc_conv2d_plan(&cv) != 0)
+        return lc_error_set(pl->e, LC_ERR_CONFIG,
+                            "the image (%dx%d at %s) is too small for the encoder's %s (a %dx%d filter, stride %d)",
+                            m->H, m->W, nm, nm, kh, kw, stride);
+    int from = pl->n;
+    lc_layer *l = add_layer(pl, LC_L_CONV, *at, (size_t)OC * cv.OH * cv.OW);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.conv = cv;
+    l->fan_in = (size_t)m->C * kh * kw;
+    l->fan_out = (size_t)OC * kh * kw;
+    add_params(pl, l, (size_t)OC * m->C * kh * kw, 0, w_init, LC_INIT_ZEROS);
+    *at = here(pl);
+    tv_tag(pl, from, nm, frozen);
+    *m = (tv_map){OC, cv.OH, cv.OW};
+    snprintf(nm, sizeof nm, "%s.bn", name);
+    return tv_bn_act(pl, at, m, nm, 1e-3f, 0.1f, LC_ACT_RELU, frozen);
+}
+
+/* torch.cat of n branches' maps (one size) on the channels: one concat layer of n sources */
+static lc_status tv_catn(planner *pl, node *at, const node *br, int n, const char *name,
+                         int frozen)
+{
+    size_t tot = 0;
+    for (int k = 0; k < n; k++)
+        tot += br[k].n;
+    lc_layer *l = add_layer(pl, LC_L_CONCAT, br[0], tot);
+    if (!l)
+        return LC_ERR_NOMEM;
+    for (int k = 1; k < n; k++)
+        if (push_src(pl, br[k].src))
+            return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+    l = &pl->layers[pl->n - 1];
+    l->nsrc = n;
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* GoogLeNet's Inception module (ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj): branch1 a
+ * 1x1 BasicConv2d; branch2 1x1 then 3x3 (padding 1); branch3 1x1 then 3x3 (torchvision's 3x3
+ * where the paper has 5x5, kept for its weights); branch4 MaxPool2d(3, 1, 1, ceil_mode) then
+ * 1x1; concatenated on the channels */
+static lc_status tv_inception_v1(planner *pl, node *at, tv_map *m, const int c[6],
+                                 const char *name, int fz)
+{
+    char nm[96];
+    node br[4] = {*at, *at, *at, *at};
+    tv_map bm[4] = {*m, *m, *m, *m};
+    const lc_init wi = LC_INIT_NORMAL_0_01;
+    lc_status st;
+#define GN(suffix) (snprintf(nm, sizeof nm, "%s.%s", name, suffix), nm)
+    if ((st = tv_basic_conv(pl, &br[0], &bm[0], c[0], 1, 1, 1, 0, 0, wi, GN("branch1"), fz)) ||
+        (st = tv_basic_conv(pl, &br[1], &bm[1], c[1], 1, 1, 1, 0, 0, wi, GN("branch2.0"), fz)) ||
+        (st = tv_basic_conv(pl, &br[1], &bm[1], c[2], 3, 3, 1, 1, 1, wi, GN("branch2.1"), fz)) ||
+        (st = tv_basic_conv(pl, &br[2], &bm[2], c[3], 1, 1, 1, 0, 0, wi, GN("branch3.0"), fz)) ||
+        (st = tv_basic_conv(pl, &br[2], &bm[2], c[4], 3, 3, 1, 1, 1, wi, GN("branch3.1"), fz)) ||
+        (st = tv_maxpool(pl, &br[3], &bm[3], 3, 1, 1, 1, GN("branch4.0"), fz)) ||
+        (st = tv_basic_conv(pl, &br[3], &bm[3], c[5], 1, 1, 1, 0, 0, wi, GN("branch4.1"), fz)))
+        return st;
+#undef GN
+    if ((st = tv_catn(pl, at, br, 4, name, fz)))
+        return st;
+    *m = (tv_map){c[0] + c[2] + c[4] + c[5], bm[0].H, bm[0].W};
+    return LC_OK;
+}
+
+/* torchvision's GoogLeNet as Ludwig's TVGoogLeNetEncoder leaves it: aux_logits off and aux1,
+ * aux2 None (no tensors), fc the Identity, so the output is the 1024 channel means of
+ * inception5b through `dropout` (Dropout(0.2), training only). transform_input first when the
+ * spec says so (torchvision's pretrained weights). conv1 7x7 stride 2 (64), maxpool1 3x3
+ * stride 2 ceil_mode, conv2 1x1 (64), conv3 3x3 (192), maxpool2, inception3a, 3b, maxpool3,
+ * 4a..4e, maxpool4 2x2 stride 2 ceil_mode, 5a, 5b, avgpool. init_weights: every conv
+ * trunc_normal_(0, 0.01, -2, 2) (N(0, 0.01^2): the bounds are 200 standard deviations out),
+ * batch norms 1 and 0. */
+static lc_status plan_tv_googlenet(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const int inc[9][6] = {{64, 96, 128, 16, 32, 32},     {128, 128, 192, 32, 96, 64},
+                                  {192, 96, 208, 16, 48, 64},    {160, 112, 224, 24, 64, 64},
+                                  {128, 128, 256, 24, 64, 64},   {112, 144, 288, 32, 64, 64},
+                                  {256, 160, 320, 32, 128, 128}, {256, 160, 320, 32, 128, 128},
+                                  {384, 192, 384, 48, 128, 128}};
+    static const char *const incn[9] = {"inception3a", "inception3b", "inception4a",
+                                        "inception4b", "inception4c", "inception4d",
+                                        "inception4e", "inception5a", "inception5b"};
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the googlenet encoder takes 3-channel images (got %d)", s->name, s->C);
+    /* torchvision's min_size is 15x15, where its ceil-mode max pools take windows larger than
+     * the map; ludwig-c's pools need a map at least as large as their window: 31x31 (maxpool4
+     * then has a 2x2 map, the output after it 1x1) */
+    enum { GOOGLENET_MIN = 31 };
+    if (s->H < GOOGLENET_MIN || s->W < GOOGLENET_MIN)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the googlenet encoder takes images of at least %dx%d in ludwig-c (got %dx%d)",
+                            s->name, GOOGLENET_MIN, GOOGLENET_MIN, s->H, s->W);
+    int fz = s->tv_frozen;
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    const lc_init wi = LC_INIT_NORMAL_0_01;
+    lc_status st;
+    if (s->tv_transform_input && (st = tv_transform_input(pl, at, &m, fz)))
+        return st;
+    if ((st = tv_basic_conv(pl, at, &m, 64, 7, 7, 2, 3, 3, wi, "conv1", fz)) ||
+        (st = tv_maxpool(pl, at, &m, 3, 2, 0, 1, "maxpool1", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 64, 1, 1, 1, 0, 0, wi, "conv2", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 192, 3, 3, 1, 1, 1, wi, "conv3", fz)) ||
+        (st = tv_maxpool(pl, at, &m, 3, 2, 0, 1, "maxpool2", fz)))
+        return st;
+    for (int k = 0; k < 9; k++) {
+        if ((st = tv_inception_v1(pl, at, &m, inc[k], incn[k], fz)))
+            return st;
+        if (k == 1 && (st = tv_maxpool(pl, at, &m, 3, 2, 0, 1, "maxpool3", fz)))
+            return st;
+        if (k == 6 && (st = tv_maxpool(pl, at, &m, 2, 2, 0, 1, "maxpool4", fz)))
+            return st;
+    }
+    if ((st = tv_global_avg(pl, at, &m, "avgpool", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_LINEAR, 0.2f, "dropout", fz)))
+        return st;
+    return LC_OK;
+}
+/* ---- torchvision's Inception v3 (torchvision/models/inception.py, 0.14) ---- */
+
+/* F.avg_pool2d(x, 3, stride 1, padding 1): count_include_pad, so every window divides by 9 */
+static lc_status tv_avgpool3(planner *pl, node *at, const tv_map *m, const char *name,
+                             int frozen)
+{
+    lc_pool2d q = {.C = m->C, .H = m->H, .W = m->W, .KH = 3, .KW = 3, .sh = 1, .sw = 1,
+                   .ph = 1, .pw = 1, .dh = 1, .dw = 1, .is_max = 0};
+    if (lc_pool2d_plan(&q) != 0)
+        return lc_error_set(pl->e, LC_ERR_INTERNAL, "the average pool %s", name);
+    lc_layer *l = add_layer(pl, LC_L_POOL, *at, (size_t)q.C * q.OH * q.OW);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.pool = q;
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* One of Inception v3's modules `name` (kind 'A'..'E', c: InceptionA's pool_features,
+ * InceptionC's channels_7x7): its branches' BasicConv2d (every conv N(0, 0.1^2): torchvision's
+ * trunc_normal_(0, 0.1, -2, 2), the bounds 20 standard deviations out) in the order of the
+ * module's torch.cat, E's 1x3 / 3x1 pairs as their own concatenations (one concat of the six
+ * maps is the same channels) */
+static lc_status tv_inception_v3_module(planner *pl, node *at, tv_map *m, char kind, int c,
+                                        const char *name, int fz)
+{
+    char nm[96];
+    const lc_init wi = LC_INIT_NORMAL_0_1;
+    node in = *at, br[6];
+    tv_map im = *m, bm[6];
+    int n = 0;
+    lc_status st = LC_OK;
+#define IN(suffix) (snprintf(nm, sizeof nm, "%s.%s", name, suffix), nm)
+#define BC(k, oc, kh, kw, s, ph, pw, suffix)                                                       \
+    (st = tv_basic_conv(pl, &br[k], &bm[k], oc, kh, kw, s, ph, pw, wi, IN(suffix), fz))
+#define START(k) (br[k] = in, bm[k] = im)
+    if (kind == 'A') {
+        n = 4;
+        START(0), START(1), START(2), START(3);
+        if (BC(0, 64, 1, 1, 1, 0, 0, "branch1x1") || BC(1, 48, 1, 1, 1, 0, 0, "branch5x5_1") ||
+            BC(1, 64, 5, 5, 1, 2, 2, "branch5x5_2") ||
+            BC(2, 64, 1, 1, 1, 0, 0, "branch3x3dbl_1") ||
+            BC(2, 96, 3, 3, 1, 1, 1, "branch3x3dbl_2") ||
+            BC(2, 96, 3, 3, 1, 1, 1, "branch3x3dbl_3") ||
+            (st = tv_avgpool3(pl, &br[3], &bm[3], IN("avg_pool"), fz)) ||
+            BC(3, c, 1, 1, 1, 0, 0, "branch_pool"))
+            return st;
+    } else if (kind == 'B') {
+        n = 3;
+        START(0), START(1), START(2);
+        if (BC(0, 384, 3, 3, 2, 0, 0, "branch3x3") ||
+            BC(1, 64, 1, 1, 1, 0, 0, "branch3x3dbl_1") ||
+            BC(1, 96, 3, 3, 1, 1, 1, "branch3x3dbl_2") ||
+            BC(1, 96, 3, 3, 2, 0, 0, "branch3x3dbl_3") ||
+            (st = tv_maxpool(pl, &br[2], &bm[2], 3, 2, 0, 0, IN("max_pool"), fz)))
+            return st;
+    } else if (kind == 'C') {
+        n = 4;
+        START(0), START(1), START(2), START(3);
+        if (BC(0, 192, 1, 1, 1, 0, 0, "branch1x1") || BC(1, c, 1, 1, 1, 0, 0, "branch7x7_1") ||
+            BC(1, c, 1, 7, 1, 0, 3, "branch7x7_2") || BC(1, 192, 7, 1, 1, 3, 0, "branch7x7_3") ||
+            BC(2, c, 1, 1, 1, 0, 0, "branch7x7dbl_1") ||
+            BC(2, c, 7, 1, 1, 3, 0, "branch7x7dbl_2") ||
+            BC(2, c, 1, 7, 1, 0, 3, "branch7x7dbl_3") ||
+            BC(2, c, 7, 1, 1, 3, 0, "branch7x7dbl_4") ||
+            BC(2, 192, 1, 7, 1, 0, 3, "branch7x7dbl_5") ||
+            (st = tv_avgpool3(pl, &br[3], &bm[3], IN("avg_pool"), fz)) ||
+            BC(3, 192, 1, 1, 1, 0, 0, "branch_pool"))
+            return st;
+    } else if (kind == 'D') {
+        n = 3;
+        START(0), START(1), START(2);
+        if (BC(0, 192, 1, 1, 1, 0, 0, "branch3x3_1") || BC(0, 320, 3, 3, 2, 0, 0, "branch3x3_2") ||
+            BC(1, 192, 1, 1, 1, 0, 0, "branch7x7x3_1") ||
+            BC(1, 192, 1, 7, 1, 0, 3, "branch7x7x3_2") ||
+            BC(1, 192, 7, 1, 1, 3, 0, "branch7x7x3_3") ||
+            BC(1, 192, 3, 3, 2, 0, 0, "branch7x7x3_4") ||
+            (st = tv_maxpool(pl, &br[2], &bm[2], 3, 2, 0, 0, IN("max_pool"), fz)))
+            return st;
+    } else { /* E: branch1x1, branch3x3 (2a, 2b), branch3x3dbl (3a, 3b), branch_pool */
+        n = 6;
+        START(0), START(1), START(3);
+        if (BC(0, 320, 1, 1, 1, 0, 0, "branch1x1") || BC(1, 384, 1, 1, 1, 0, 0, "branch3x3_1"))
+            return st;
+        br[2] = br[1], bm[2] = bm[1];
+        if (BC(1, 384, 1, 3, 1, 0, 1, "branch3x3_2a") || BC(2, 384, 3, 1, 1, 1, 0, "branch3x3_2b") ||
+            BC(3, 448, 1, 1, 1, 0, 0, "branch3x3dbl_1") ||
+            BC(3, 384, 3, 3, 1, 1, 1, "branch3x3dbl_2"))
+            return st;
+        br[4] = br[3], bm[4] = bm[3];
+        START(5);
+        if (BC(3, 384, 1, 3, 1, 0, 1, "branch3x3dbl_3a") ||
+            BC(4, 384, 3, 1, 1, 1, 0, "branch3x3dbl_3b") ||
+            (st = tv_avgpool3(pl, &br[5], &bm[5], IN("avg_pool"), fz)) ||
+            BC(5, 192, 1, 1, 1, 0, 0, "branch_pool"))
+            return st;
+    }
+#undef START
+#undef BC
+#undef IN
+    int C = 0;
+    for (int k = 0; k < n; k++)
+        C += bm[k].C;
+    if ((st = tv_catn(pl, at, br, n, name, fz)))
+        return st;
+    *m = (tv_map){C, bm[0].H, bm[0].W};
+    return LC_OK;
+}
+
+/* torchvision's Inception3 as Ludwig's TVInceptionV3Encoder leaves it: aux_logits off and
+ * AuxLogits None (no tensors), fc the Identity, so the output is the 2048 channel means of
+ * Mixed_7c through `dropout` (Dropout(0.5), training only). transform_input first when the spec
+ * says so (torchvision's pretrained weights). Conv2d_1a_3x3 (32, stride 2), Conv2d_2a_3x3 (32),
+ * Conv2d_2b_3x3 (64, padding 1), maxpool1 (3x3 stride 2, floor), Conv2d_3b_1x1 (80),
+ * Conv2d_4a_3x3 (192), maxpool2, Mixed_5b..5d (A: pool_features 32, 64, 64), Mixed_6a (B),
+ * Mixed_6b..6e (C: channels_7x7 128, 160, 160, 192), Mixed_7a (D), Mixed_7b, 7c (E), avgpool.
+ * Batch norms 1 and 0. */
+static lc_status plan_tv_inceptionv3(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const struct {
+        char kind;
+        int c;
+        const char *name;
+    } mods[11] = {{'A', 32, "Mixed_5b"},  {'A', 64, "Mixed_5c"},  {'A', 64, "Mixed_5d"},
+                  {'B', 0, "Mixed_6a"},   {'C', 128, "Mixed_6b"}, {'C', 160, "Mixed_6c"},
+                  {'C', 160, "Mixed_6d"}, {'C', 192, "Mixed_6e"}, {'D', 0, "Mixed_7a"},
+                  {'E', 0, "Mixed_7b"},   {'E', 0, "Mixed_7c"}};
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the inceptionv3 encoder takes 3-channel images (got %d)", s->name, s->C);
+    if (s->H < 75 || s->W < 75) /* torchvision's min_size (75, 75): a 1x1 map after Mixed_7a */
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the inceptionv3 encoder takes images of at least 75x75 (got %dx%d)", s->name, s->H, s->W);
+    int fz = s->tv_frozen;
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    const lc_init wi = LC_INIT_NORMAL_0_1;
+    lc_status st;
+    if (s->tv_transform_input && (st = tv_transform_input(pl, at, &m, fz)))
+        return st;
+    if ((st = tv_basic_conv(pl, at, &m, 32, 3, 3, 2, 0, 0, wi, "Conv2d_1a_3x3", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 32, 3, 3, 1, 0, 0, wi, "Conv2d_2a_3x3", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 64, 3, 3, 1, 1, 1, wi, "Conv2d_2b_3x3", fz)) ||
+        (st = tv_maxpool(pl, at, &m, 3, 2, 0, 0, "maxpool1", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 80, 1, 1, 1, 0, 0, wi, "Conv2d_3b_1x1", fz)) ||
+        (st = tv_basic_conv(pl, at, &m, 192, 3, 3, 1, 0, 0, wi, "Conv2d_4a_3x3", fz)) ||
+        (st = tv_maxpool(pl, at, &m, 3, 2, 0, 0, "maxpool2", fz)))
+        return st;
+    for (int k = 0; k < 11; k++)
+        if ((st = tv_inception_v3_module(pl, at, &m, mods[k].kind, mods[k].c, mods[k].name, fz)))
+            return st;
+    if ((st = tv_global_avg(pl, at, &m, "avgpool", fz)) ||
+        (st = tv_act_drop(pl, at, LC_ACT_LINEAR, 0.5f, "dropout", fz)))
+        return st;
+    return LC_OK;
+}
+
 static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at)
 {
     pl->feature = k;
@@ -2750,6 +3062,10 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_swin(pl, at, s);
     case LC_ENC_TV_CONVNEXT:
         return plan_tv_convnext(pl, at, s);
+    case LC_ENC_TV_GOOGLENET:
+        return plan_tv_googlenet(pl, at, s);
+    case LC_ENC_TV_INCEPTIONV3:
+        return plan_tv_inceptionv3(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -2782,6 +3098,8 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_SHUFFLENETV2:
     case LC_ENC_TV_SWIN:
     case LC_ENC_TV_CONVNEXT:
+    case LC_ENC_TV_GOOGLENET:
+    case LC_ENC_TV_INCEPTIONV3:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -3351,6 +3669,10 @@ static void init_tensor(float *t, size_t n, lc_init how, size_t fan_in, size_t f
     case LC_INIT_NORMAL_0_02:
         uniform = 0;
         sd = 0.02;
+        break;
+    case LC_INIT_NORMAL_0_1:
+        uniform = 0;
+        sd = 0.1;
         break;
     case LC_INIT_UNIFORM_PM1:
         a = 1.0;
@@ -4135,6 +4457,17 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
                     y[r * HW + j] = x[r * HW + j] * w[r % C];
             break;
         }
+        case LC_L_CH_AFFINE: { /* x * scale, rounded, then + shift: torch's two operations */
+            size_t C = (size_t)l->u.aff.C, HW = (size_t)l->u.aff.HW;
+            for (size_t r = 0; r < (size_t)B * C; r++) {
+                const float a = l->u.aff.scale[r % C], t = l->u.aff.shift[r % C];
+                for (size_t j = 0; j < HW; j++) {
+                    float v = x[r * HW + j] * a;
+                    y[r * HW + j] = v + t;
+                }
+            }
+            break;
+        }
         case LC_L_ADD: {
             const float *x2 = src_data(m, layer_src(m, i, 1));
             for (size_t k = 0; k < (size_t)B * l->out_n; k++)
@@ -4607,6 +4940,14 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                         dx[r * HW + j] = dy[r * HW + j] * w[r % C];
             break;
         }
+        case LC_L_CH_AFFINE:
+            if (dx) {
+                size_t C = (size_t)l->u.aff.C, HW = (size_t)l->u.aff.HW;
+                for (size_t r = 0; r < (size_t)B * C; r++)
+                    for (size_t j = 0; j < HW; j++)
+                        dx[r * HW + j] = dy[r * HW + j] * l->u.aff.scale[r % C];
+            }
+            break;
         case LC_L_SCALE_CH: { /* dx = dy s; ds[b, c] = sum over the map of dy x */
             const float *sc = src_data(m, layer_src(m, i, 1));
             size_t C = (size_t)l->u.norm.C, HW = (size_t)l->u.norm.HW;

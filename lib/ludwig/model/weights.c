@@ -399,13 +399,16 @@ lc_status lc_weights_load_tv(lc_model *m, int feature, const char *path, lc_erro
             loaded++;
         }
     }
-    /* what Ludwig replaces (the classifier: fc, classifier, heads, ...) and the integer buffers
-     * are left; a float tensor of the backbone the encoder lacks means another architecture */
+    /* what Ludwig replaces (the classifier: fc, classifier, heads, ...) or drops (googlenet's
+     * auxiliary heads aux1, aux2, inception_v3's AuxLogits) and the integer buffers are left; a float tensor of the
+     * backbone the encoder lacks means another architecture */
     for (int k = 0; k < (f ? f->n : 0) && !st; k++) {
         const char *nm = f->t[k].name;
         if (!used[k] && f->t[k].dtype == LC_TD_F32 && strncmp(nm, "fc.", 3) != 0 &&
             strncmp(nm, "classifier.", 11) != 0 && strncmp(nm, "heads.", 6) != 0 &&
-            strncmp(nm, "head.", 5) != 0)
+            strncmp(nm, "head.", 5) != 0 &&
+            strncmp(nm, "aux1.", 5) != 0 && strncmp(nm, "aux2.", 5) != 0 &&
+            strncmp(nm, "AuxLogits.", 10) != 0)
             st = lc_error_set(e, LC_ERR_DATA, "%s: holds a tensor '%s' that the encoder does not have: is it the file of another model or variant?",
                               path, nm);
     }
