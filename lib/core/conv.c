@@ -76,12 +76,34 @@ static size_t exact_floats(const lc_conv2d *c, int nthreads)
     return lc_round16(total);
 }
 
+/* The convolution whose forward pass is c's input gradient, where Winograd can run it: a 3x3
+ * stride-1 convolution with padding 1 has dx = conv(dy, w'), w' (C, OC, 3, 3) the filters
+ * flipped and their channels swapped, padding 1 again. 0 and *t planned, or -1. */
+static int dgrad_conv(const lc_conv2d *c, lc_conv2d *t)
+{
+    if (c->groups > 1 || c->KH != 3 || c->KW != 3 || c->sh != 1 || c->sw != 1 || c->dh != 1 ||
+        c->dw != 1 || c->ph != 1 || c->pw != 1 || c->OC <= LC_CONV_EVAL_DIRECT_MAX_C)
+        return -1;
+    *t = (lc_conv2d){.C = c->OC, .H = c->OH, .W = c->OW, .OC = c->C, .KH = 3, .KW = 3, .sh = 1,
+                     .sw = 1, .ph = 1, .pw = 1, .dh = 1, .dw = 1};
+    return lc_conv2d_plan(t) == 0 && t->OH == c->H && t->OW == c->W ? 0 : -1;
+}
+
 size_t lc_conv2d_ws_floats(const lc_conv2d *c, int B, int nthreads)
 {
     if (c->groups > 1)
         return 0; /* computed directly */
     size_t exact = exact_floats(c, nthreads), ev = lc_conv_eval_ws_floats(c, nthreads), total;
     (void)B; /* per-thread and per-chunk buffers only: independent of the batch size */
+    lc_conv2d t;
+    if (ev != SIZE_MAX && dgrad_conv(c, &t) == 0) {
+        /* the backward pass's Winograd input gradient: w' then its evaluation workspace (the
+         * forward's part, unused by then) */
+        size_t dg = lc_conv_eval_ws_floats(&t, nthreads), nw = (size_t)c->OC * c->C * 9;
+        if (dg == SIZE_MAX || lc_size_add(lc_round16(nw), dg, &dg) != 0)
+            return SIZE_MAX;
+        ev = dg > ev ? dg : ev;
+    }
     if (exact == SIZE_MAX || ev == SIZE_MAX || lc_size_add(exact, ev, &total) != 0)
         return SIZE_MAX; /* no allocation can satisfy it */
     return total;
@@ -564,6 +586,26 @@ static void bwd_reduce_task(void *vctx, int t, int thread)
     }
 }
 
+typedef struct flip_ctx {
+    const lc_conv2d *c;
+    const float *w;
+    float *wt;
+} flip_ctx;
+
+/* w' row ci: w'[ci][oc][kh][kw] = w[oc][ci][2 - kh][2 - kw] */
+static void flip_task(void *vctx, int ci, int thread)
+{
+    const flip_ctx *k = vctx;
+    const int C = k->c->C, OC = k->c->OC;
+    (void)thread;
+    for (int oc = 0; oc < OC; oc++) {
+        const float *src = k->w + ((size_t)oc * C + ci) * 9;
+        float *dst = k->wt + ((size_t)ci * OC + oc) * 9;
+        for (int q = 0; q < 9; q++)
+            dst[q] = src[8 - q];
+    }
+}
+
 void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* (B,C,H,W) */,
                         const float *w /* (OC,C,KH,KW) */, const float *dy /* (B,OC,OH,OW) */,
                         float *dx /* (B,C,H,W) */, float *dw /* (OC,C,KH,KW) */,
@@ -579,9 +621,35 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
     k.nred = CKK_OF(c) < LC_REDUCE_CHUNKS ? CKK_OF(c) : LC_REDUCE_CHUNKS;
     if (!dx && !dw && !db)
         return;
-    lc_pool_run(p, LC_REDUCE_CHUNKS, bwd_chunk_task, &k);
+    /* the input gradient of a 3x3 stride-1 convolution through Winograd where the ISA has it
+     * (dgrad_conv): the chunks then compute dw and db only */
+    lc_conv2d t;
+    lc_conv_eval e;
+    lc_conv_fuse nofuse = {.pool = 0};
+    int wino = dx && k.B > 0 && lc_gemm_isa() != LC_ISA_REF && dgrad_conv(c, &t) == 0;
+    if (wino) {
+        nofuse.POH = t.OH;
+        nofuse.POW = t.OW;
+        lc_conv_eval_plan(&t, &nofuse, 0, &e);
+        wino = e.kind == LC_CONV_EVAL_WINOGRAD;
+    }
+    if (wino)
+        k.dx = NULL;
+    if (k.dx || dw || db)
+        lc_pool_run(p, LC_REDUCE_CHUNKS, bwd_chunk_task, &k);
     if (dw || db) /* a frozen convolution (dw and db NULL) passes its input gradient only */
         lc_pool_run(p, k.nred + 1, bwd_reduce_task, &k);
+    if (!wino)
+        return;
+    float *wt = ws + exact_floats(c, lc_pool_threads(p));
+    flip_ctx f = {c, w, wt};
+    lc_pool_run(p, c->C, flip_task, &f);
+    if (lc_conv_eval_forward_linear(p, &t, k.B, dy, wt, NULL, dx,
+                                    wt + lc_round16((size_t)c->OC * c->C * 9)))
+        return;
+    k.dx = dx; /* not taken after all: the GEMM's input gradient alone */
+    k.dw = k.db = NULL;
+    lc_pool_run(p, LC_REDUCE_CHUNKS, bwd_chunk_task, &k);
 }
 
 /* ---- the fused block: conv -> ReLU -> dropout -> max-pool ---- */
