@@ -3756,7 +3756,21 @@ static void concat_forward(const lc_model *m, int i, int B, float *y)
     }
 }
 
-/* attention pooling: a = softmax over t of the scores (B, T); y[b] = sum_t a_t x[b, t] */
+/* y (d) = sum over u of a[u] v_u, v_u = v + u vstride (u in order): one attention row's output */
+static void attend_row(const float *a, int n, const float *v, size_t vstride, int d, float *y)
+{
+    for (int j = 0; j < d; j++)
+        y[j] = 0.0f;
+    for (int u = 0; u < n; u++) {
+        const float *vu = v + (size_t)u * vstride;
+        float w = a[u];
+        for (int j = 0; j < d; j++)
+            y[j] += w * vu[j];
+    }
+}
+
+/* attention pooling: a = softmax over t of the scores (B, T); y[b] = sum_t a_t x[b, t] (also
+ * the attention layers' rows: sc and a may be the same row) */
 static void attn_weights(const float *sc, int T, float *a)
 {
     float mx = sc[0];
@@ -3826,30 +3840,17 @@ static void mha_fwd_task(void *vctx, int b, int thread)
         float *a = A + (((size_t)b * NH + h) * T) * T;
         for (int t = 0; t < T; t++) {
             const float *qt = q + ((size_t)b * T + t) * H + h * d;
-            float mx = -INFINITY;
+            float *at = a + (size_t)t * T;
             for (int u = 0; u < T; u++) {
                 const float *ku = k + ((size_t)b * T + u) * H + h * d;
                 float sc = 0.0f;
                 for (int j = 0; j < d; j++)
                     sc += qt[j] * ku[j];
-                sc *= scale;
-                a[(size_t)t * T + u] = sc;
-                mx = sc > mx ? sc : mx;
+                at[u] = sc * scale;
             }
-            double z = 0.0;
-            for (int u = 0; u < T; u++)
-                z += (a[(size_t)t * T + u] = expf(a[(size_t)t * T + u] - mx));
-            for (int u = 0; u < T; u++)
-                a[(size_t)t * T + u] = (float)(a[(size_t)t * T + u] / z);
-            float *yt = y + ((size_t)b * T + t) * H + h * d;
-            for (int j = 0; j < d; j++)
-                yt[j] = 0.0f;
-            for (int u = 0; u < T; u++) {
-                const float *vu = v + ((size_t)b * T + u) * H + h * d;
-                float w = a[(size_t)t * T + u];
-                for (int j = 0; j < d; j++)
-                    yt[j] += w * vu[j];
-            }
+            attn_weights(at, T, at);
+            attend_row(at, T, v + (size_t)b * T * H + h * d, (size_t)H, d,
+                       y + ((size_t)b * T + t) * H + h * d);
         }
     }
 }
@@ -3983,30 +3984,17 @@ static void win_attn_fwd_task(void *vctx, int b, int thread)
                 const float *qt = qkv + ((size_t)wi * N + t) * 3 * C + h * d;
                 for (int j = 0; j < d; j++) /* torchvision scales q first */
                     qs[j] = qt[j] * scale;
-                float mx = -INFINITY;
+                float *at = a + (size_t)t * N;
                 for (int u = 0; u < N; u++) {
                     const float *ku = qkv + ((size_t)wi * N + u) * 3 * C + C + h * d;
                     float sc = 0.0f;
                     for (int j = 0; j < d; j++)
                         sc += qs[j] * ku[j];
-                    sc = win_bias(l, table, wi, t, u, h, sc);
-                    a[(size_t)t * N + u] = sc;
-                    mx = sc > mx ? sc : mx;
+                    at[u] = win_bias(l, table, wi, t, u, h, sc);
                 }
-                double z = 0.0;
-                for (int u = 0; u < N; u++)
-                    z += (a[(size_t)t * N + u] = expf(a[(size_t)t * N + u] - mx));
-                for (int u = 0; u < N; u++)
-                    a[(size_t)t * N + u] = (float)(a[(size_t)t * N + u] / z);
-                float *yt = y + ((size_t)wi * N + t) * C + h * d;
-                for (int j = 0; j < d; j++)
-                    yt[j] = 0.0f;
-                for (int u = 0; u < N; u++) {
-                    const float *vu = qkv + ((size_t)wi * N + u) * 3 * C + 2 * C + h * d;
-                    float w = a[(size_t)t * N + u];
-                    for (int j = 0; j < d; j++)
-                        yt[j] += w * vu[j];
-                }
+                attn_weights(at, N, at);
+                attend_row(at, N, qkv + (size_t)wi * N * 3 * C + 2 * C + h * d, (size_t)3 * C, d,
+                           y + ((size_t)wi * N + t) * C + h * d);
             }
         }
 }
