@@ -366,10 +366,11 @@ static void col_pack(const void *vctx, int k0, int kc, int j0, int nc, int NR, f
 }
 
 /* A stride-1 convolution with zero padding, as one without: the sample's image copied into buf
- * with its padding around it, and *u the same convolution of that larger image without padding
- * (the same output size). Its columns are the same numbers, which the ISA's packer then copies
- * in runs instead of testing every element against the image's edges. Returns the image to
- * read, xs itself when the shape does not apply or buf (bufn floats) is too small. */
+ * with its padding around it (the direct path's lc_conv_eval_pad_planes), and *u the same
+ * convolution of that larger image without padding (the same output size). Its columns are the
+ * same numbers, which the ISA's packer then copies in runs instead of testing every element
+ * against the image's edges. Returns the image to read, xs itself when the shape does not apply
+ * or buf (bufn floats) is too small. */
 static const float *pad_for_packing(const lc_conv2d *c, const float *xs, float *buf, size_t bufn,
                                     lc_conv2d *u)
 {
@@ -377,18 +378,7 @@ static const float *pad_for_packing(const lc_conv2d *c, const float *xs, float *
     if (c->sh != 1 || c->sw != 1 || c->dh != 1 || c->dw != 1 || (c->ph == 0 && c->pw == 0) ||
         lc_gemm_isa() == LC_ISA_REF || (size_t)c->C * Hp * Wp > bufn)
         return xs;
-    for (int ci = 0; ci < c->C; ci++) {
-        float *d = buf + (size_t)ci * Hp * Wp;
-        const float *src = xs + (size_t)ci * c->H * c->W;
-        memset(d, 0, (size_t)c->ph * Wp * sizeof *d);
-        d += (size_t)c->ph * Wp;
-        for (int h = 0; h < c->H; h++, d += Wp, src += c->W) {
-            for (int q = 0; q < c->pw; q++)
-                d[q] = d[c->pw + c->W + q] = 0.0f;
-            memcpy(d + c->pw, src, (size_t)c->W * sizeof *d);
-        }
-        memset(d, 0, (size_t)c->ph * Wp * sizeof *d);
-    }
+    lc_conv_eval_pad_planes(c, xs, buf);
     *u = *c;
     u->H = Hp;
     u->W = Wp;
@@ -622,34 +612,21 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
     if (!dx && !dw && !db)
         return;
     /* the input gradient of a 3x3 stride-1 convolution through Winograd where the ISA has it
-     * (dgrad_conv): the chunks then compute dw and db only */
+     * (dgrad_conv; w' and its scratch lie past the chunks' buffers): the chunks then compute dw
+     * and db only */
     lc_conv2d t;
-    lc_conv_eval e;
-    lc_conv_fuse nofuse = {.pool = 0};
-    int wino = dx && k.B > 0 && lc_gemm_isa() != LC_ISA_REF && dgrad_conv(c, &t) == 0;
-    if (wino) {
-        nofuse.POH = t.OH;
-        nofuse.POW = t.OW;
-        lc_conv_eval_plan(&t, &nofuse, 0, &e);
-        wino = e.kind == LC_CONV_EVAL_WINOGRAD;
+    if (dx && k.B > 0 && lc_gemm_isa() != LC_ISA_REF && dgrad_conv(c, &t) == 0) {
+        float *wt = ws + exact_floats(c, lc_pool_threads(p));
+        flip_ctx f = {c, w, wt};
+        lc_pool_run(p, c->C, flip_task, &f);
+        if (lc_conv_eval_forward_linear(p, &t, k.B, dy, wt, NULL, dx,
+                                        wt + lc_round16((size_t)c->OC * c->C * 9)))
+            k.dx = NULL;
     }
-    if (wino)
-        k.dx = NULL;
     if (k.dx || dw || db)
         lc_pool_run(p, LC_REDUCE_CHUNKS, bwd_chunk_task, &k);
     if (dw || db) /* a frozen convolution (dw and db NULL) passes its input gradient only */
         lc_pool_run(p, k.nred + 1, bwd_reduce_task, &k);
-    if (!wino)
-        return;
-    float *wt = ws + exact_floats(c, lc_pool_threads(p));
-    flip_ctx f = {c, w, wt};
-    lc_pool_run(p, c->C, flip_task, &f);
-    if (lc_conv_eval_forward_linear(p, &t, k.B, dy, wt, NULL, dx,
-                                    wt + lc_round16((size_t)c->OC * c->C * 9)))
-        return;
-    k.dx = dx; /* not taken after all: the GEMM's input gradient alone */
-    k.dw = k.db = NULL;
-    lc_pool_run(p, LC_REDUCE_CHUNKS, bwd_chunk_task, &k);
 }
 
 /* ---- the fused block: conv -> ReLU -> dropout -> max-pool ---- */
