@@ -4,6 +4,7 @@
  * does; average pooling divides by KH*KW (padding counted, torch's count_include_pad=True);
  * adaptive average pooling (torch's AdaptiveAvgPool2d) by each window's own size.
  * Validating the settings against the user's config is left to the model planner. */
+#include "lc_conv.h"
 #include "lc_layers.h"
 
 #include <math.h>
@@ -92,12 +93,11 @@ static void max_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float 
                           int32_t *am /* (OH,OW) */)
 {
     const int H = q->H, W = q->W;
-    /* output columns whose every tap lies inside the image's columns: [ia, ib) */
-    int ia = (q->pw + q->sw - 1) / q->sw, ib = 0;
-    if (W - 1 - (q->KW - 1) * q->dw + q->pw >= 0)
-        ib = (W - 1 - (q->KW - 1) * q->dw + q->pw) / q->sw + 1;
-    if (ib > q->OW)
-        ib = q->OW;
+    /* output columns whose every tap lies inside the image's columns, [ia, ib): from the first
+     * tap's valid span and the last one's (lc_conv_valid_cols, im2col's) */
+    int ia, ib, unused;
+    lc_conv_valid_cols(q->OW, W, q->sw, -q->pw, &ia, &unused);
+    lc_conv_valid_cols(q->OW, W, q->sw, (q->KW - 1) * q->dw - q->pw, &unused, &ib);
     if (ib < ia)
         ib = ia;
     int rows[64];
