@@ -2238,14 +2238,10 @@ static lc_status tv_permute(planner *pl, node *at, int R, int Q, const char *nam
 
 const char *const lc_tv_swin_variants[3] = {"t", "s", "b"};
 
-/* a WIN_GATHER layer: rows of C floats of the map at `at` rearranged (see lc_model.h) */
-static lc_status tv_win_gather(planner *pl, node *at, int mode, int H, int W, int C, int ws,
-                               int sh, int sw, size_t out_n)
+/* the map a WIN_GATHER or WIN_ATTN layer works on: H x W tokens of C channels, padded to
+ * multiples of the window ws (ws 0, the patch merging: the merged H and W), shifted by sh, sw */
+static void win_geometry(lc_layer *l, int H, int W, int C, int ws, int sh, int sw)
 {
-    lc_layer *l = add_layer(pl, LC_L_WIN_GATHER, *at, out_n);
-    if (!l)
-        return LC_ERR_NOMEM;
-    l->u.win.mode = mode;
     l->u.win.H = H;
     l->u.win.W = W;
     l->u.win.C = C;
@@ -2254,6 +2250,17 @@ static lc_status tv_win_gather(planner *pl, node *at, int mode, int H, int W, in
     l->u.win.Wp = ws > 0 ? (W + ws - 1) / ws * ws : (W + 1) / 2;
     l->u.win.sh = sh;
     l->u.win.sw = sw;
+}
+
+/* a WIN_GATHER layer: rows of C floats of the map at `at` rearranged (see lc_model.h) */
+static lc_status tv_win_gather(planner *pl, node *at, int mode, int H, int W, int C, int ws,
+                               int sh, int sw, size_t out_n)
+{
+    lc_layer *l = add_layer(pl, LC_L_WIN_GATHER, *at, out_n);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.win.mode = mode;
+    win_geometry(l, H, W, C, ws, sh, sw);
     *at = here(pl);
     return LC_OK;
 }
@@ -2411,14 +2418,7 @@ static lc_status plan_tv_swin(planner *pl, node *at, const lc_input_spec *s)
                     lc_layer *l = add_layer(pl, LC_L_WIN_ATTN, *at, (size_t)nW * N * C);
                     if (!l)
                         return LC_ERR_NOMEM;
-                    l->u.win.H = H;
-                    l->u.win.W = W;
-                    l->u.win.C = C;
-                    l->u.win.Hp = Hp;
-                    l->u.win.Wp = Wp;
-                    l->u.win.ws = ws;
-                    l->u.win.sh = sh;
-                    l->u.win.sw = sw;
+                    win_geometry(l, H, W, C, ws, sh, sw); /* Hp x Wp */
                     l->u.win.heads = NH;
                     add_params(pl, l, (size_t)(2 * ws - 1) * (2 * ws - 1) * NH, 0,
                                LC_INIT_NORMAL_0_02, LC_INIT_ZEROS);
