@@ -13,6 +13,8 @@ regnet_y_400mf and mnasnet0_5 on 224x224, vgg11_bn on 64x64, alexnet on 160x160,
 shufflenet_v2_x0_5 on 128x128 and shufflenet_v2_x1_0 on 64x64, swin_t on 72x72
 (random relative position bias tables and LayerNorm affines), convnext_tiny on 64x64
 (random layer norms and layer scales),
+a small MaxVit on 48x48 (torchvision's MaxVit class: maxvit_t takes 224x224 alone; random
+layer norms, bias tables and weights of torch's default scale),
 googlenet on 96x96 and inception_v3 on 171x171 (without their auxiliary heads and with
 transform_input, as Ludwig has them with the pretrained weights),
 their classifier's dropout and stochastic depth off) DIR/<case>.bin
@@ -35,7 +37,7 @@ densenet161.txt, densenet169.txt, densenet201.txt,
 regnet_x_400mf.txt, regnet_x_1_6gf.txt, regnet_y_1_6gf.txt, mnasnet0_75.txt, mnasnet1_0.txt,
 mnasnet1_3.txt, vgg11.txt, vgg16.txt, vgg19_bn.txt, shufflenet_v2_x1_5.txt,
 shufflenet_v2_x2_0.txt, swin_s.txt, swin_b.txt, convnext_small.txt, convnext_base.txt,
-convnext_large.txt: the same names and shapes
+convnext_large.txt, maxvit_t.txt: the same names and shapes
 alone (no weights: tens of millions). DIR/regnet_stages.txt: every RegNet variant's stages.
 """
 import os
@@ -79,12 +81,19 @@ def legacy_densenet(sd):
 
 def case(d, name, variant, file, B, S, resize, K, seed, **kw):
     torch.manual_seed(seed)
-    if isinstance(variant, str):  # mobilenet_v3_small, ...: the builder's name
+    if variant == "maxvit_small":  # torchvision's MaxVit class, small (ludwig-c's variant 1)
+        m = torchvision.models.maxvit.MaxVit(input_size=(48, 48), stem_channels=8,
+                                             partition_size=3, block_channels=[8, 16, 32],
+                                             block_layers=[1, 2, 1], head_dim=4,
+                                             stochastic_depth_prob=0.2)
+    elif isinstance(variant, str):  # mobilenet_v3_small, ...: the builder's name
         m = getattr(torchvision.models, variant)(weights=None, **kw)
+    if isinstance(variant, str):
         if variant.startswith("vit"):  # class token and positions that matter (torch: zeros)
             with torch.no_grad():
                 m.class_token.normal_(0, 0.5)
-        if variant.startswith("swin"):  # relative position biases and layer norms that matter
+        if variant.startswith("swin") or variant.startswith("maxvit"):
+            # relative position biases and layer norms that matter
             with torch.no_grad():
                 for n, p in m.named_parameters():
                     if n.endswith("relative_position_bias_table"):
@@ -111,6 +120,15 @@ def case(d, name, variant, file, B, S, resize, K, seed, **kw):
                     mod.bias.uniform_(-0.2, 0.2)
                 elif isinstance(mod, torchvision.models.convnext.CNBlock):
                     mod.layer_scale.uniform_(0.2, 1.0)
+        if isinstance(variant, str) and variant.startswith("maxvit"):
+            # weights of torch's default scale (MaxVit's N(0, 0.02^2) leaves q k^T near 0 and
+            # the branches small beside their residuals), biases that are not 0
+            for mod in m.modules():
+                if isinstance(mod, (torch.nn.Conv2d, torch.nn.Linear)):
+                    fan_in = mod.weight[0].numel()
+                    mod.weight.normal_(0, fan_in ** -0.5)
+                    if mod.bias is not None:
+                        mod.bias.uniform_(-0.1, 0.1)
     os.makedirs(os.path.join(d, name, "hub", "checkpoints"), exist_ok=True)
     sd = m.state_dict()
     if isinstance(variant, str) and variant.startswith("densenet"):
@@ -327,6 +345,11 @@ def main():
     # its gradients 1.5% in all, 4.9% per tensor; at 171: 0.6% and 1.3%)
     case(d, "inception_v3", "inception_v3", "inception_v3_google-0cc3c7bd.pth", 2, 171, 196, 3, 13,
          init_weights=True)
+    # MaxViT: torchvision's MaxVit class at 48x48 (stem 8, blocks 8, 16, 32 of 1, 2, 1 layers,
+    # head_dim 4, partition 3: maps 12, 6, 3, so windows and grids differ in the first block)
+    # under maxvit_t's file name; maxvit_t itself (224x224 alone) by names and shapes
+    case(d, "maxvit_small", "maxvit_small", "maxvit_t-bc5ab103.pth", 2, 48, 48, 3, 14)
+    names_only(d, "maxvit_t", torchvision.models.maxvit_t, "classifier.5.", True)
 
 
 if __name__ == "__main__":

@@ -154,9 +154,12 @@ static lc_model *build_googlenet(lc_enc_type enc, int transform_input, int S, in
  * -1400 .. -1499: Swin -1400 - tv_variant;
  * -1000 .. -1099: ConvNeXt -1000 - tv_variant;
  * -1200: GoogLeNet with transform_input (as with the pretrained weights), -1201 without;
- * -1300: Inception v3 with transform_input, -1301 without */
+ * -1300: Inception v3 with transform_input, -1301 without;
+ * -1500 .. -1599: MaxViT -1500 - tv_variant (1: the small MaxVit of the fixture) */
 static lc_model *build(int variant, int S, int K, int B, int threads, lc_error *e)
 {
+    if (variant <= -1500 && variant >= -1599)
+        return build_enc(LC_ENC_TV_MAXVIT, -1500 - variant, 0, S, K, B, threads, e);
     if (variant <= -1100 && variant >= -1199)
         return build_enc(LC_ENC_TV_SHUFFLENETV2, -1100 - variant, 0, S, K, B, threads, e);
     if (variant <= -1400 && variant >= -1499)
@@ -368,7 +371,9 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
             for (int i = 0; i + 1 < m->nlayers; i++)
                 if (m->layers[i].type == LC_L_CONV && m->layers[i].b_off != (size_t)-1 &&
                     m->params + m->layers[i].b_off == ti[t].data &&
-                    m->layers[i + 1].type == LC_L_BATCHNORM)
+                    m->layers[i + 1].type == LC_L_BATCHNORM &&
+                    m->srcs[m->layers[i + 1].src_at] == i) /* (MaxViT's proj conv is followed
+                                                             * by the other branch's norm) */
                     before_bn = 1;
             if (before_bn) {
                 double a2 = 0.0;
@@ -506,6 +511,37 @@ static void planning_errors(void)
         CHECK(!find_tv(m, "features.1.0.stochastic_depth") && s1 && s10 && s17 &&
               s1->type == LC_L_STOCHDEPTH && s1->u.rate == (float)(0.1 / 17.0) &&
               s10->u.rate == (float)(0.1 * 10 / 17.0) && s17->u.rate == 0.1f);
+    }
+    lc_model_free(m);
+    /* maxvit: t at 224x224 (and 223: the same maps) alone, 512 values (classifier.4's Tanh);
+     * a third variant refused; stochastic depth linspace(0, 0.2) over its 11 layers (none in
+     * the first), the same in a layer's MBConv and both its partition attentions */
+    plan_refused(-1502, 224, "maxvit variant 2");
+    plan_refused(-1500, 64, "takes 224x224 images");
+    plan_refused(-1500, 225, "takes 224x224 images");
+    plan_refused(-1501, 64, "takes 48x48 images");
+    plan_width(-1500, 223, 512);
+    plan_width(-1501, 48, 32);
+    memset(&e, 0, sizeof e);
+    m = build(-1500, 224, 2, 1, 1, &e);
+    CHECK_MSG(m != NULL, "%s", e.msg);
+    if (m) {
+        static const char *const lay[11] = {"0.layers.0", "0.layers.1", "1.layers.0", "1.layers.1",
+                                            "2.layers.0", "2.layers.1", "2.layers.2", "2.layers.3",
+                                            "2.layers.4", "3.layers.0", "3.layers.1"};
+        static const char *const where[3] = {"MBconv.stochastic_depth",
+                                             "window_attention.stochastic_dropout",
+                                             "grid_attention.stochastic_dropout"};
+        int ok = 1;
+        for (int li = 0; li < 11; li++)
+            for (int k = 0; k < 3; k++) {
+                char nm[96];
+                snprintf(nm, sizeof nm, "blocks.%s.layers.%s", lay[li], where[k]);
+                const lc_layer *l = find_tv(m, nm);
+                ok &= li == 0 ? l == NULL
+                              : l && l->type == LC_L_STOCHDEPTH && fabs(l->u.rate - 0.02 * li) < 1e-7;
+            }
+        CHECK_MSG(ok, "maxvit_t: stochastic depth probabilities other than linspace(0, 0.2, 11)");
     }
     lc_model_free(m);
     /* googlenet: 1024 values; at least 31x31 (ludwig-c's pools: torchvision's min_size is 15,
@@ -701,7 +737,8 @@ int main(int argc, char **argv)
                      {"swin_t_72", "swin_t-704ceda3.pth", -1400},
                      {"convnext_tiny_64", "convnext_tiny-983f1562.pth", -1000},
                      {"googlenet", "googlenet-1378be20.pth", -1200},
-                     {"inception_v3", "inception_v3_google-0cc3c7bd.pth", -1300}};
+                     {"inception_v3", "inception_v3_google-0cc3c7bd.pth", -1300},
+                     {"maxvit_small", "maxvit_t-bc5ab103.pth", -1501}};
         for (int c = 0; c < (int)(sizeof cases / sizeof cases[0]); c++) {
             expect *x = calloc(1, sizeof *x);
             int rc = read_expect(dir, cases[c].name, 1, x);
@@ -751,6 +788,7 @@ int main(int argc, char **argv)
         names_only(dir, "convnext_small", LC_ENC_TV_CONVNEXT, 1, 0, 32, 342, 0);
         names_only(dir, "convnext_base", LC_ENC_TV_CONVNEXT, 2, 0, 32, 342, 0);
         names_only(dir, "convnext_large", LC_ENC_TV_CONVNEXT, 3, 0, 32, 342, 0);
+        names_only(dir, "maxvit_t", LC_ENC_TV_MAXVIT, 0, 0, 224, 457, 34);
     }
     if (argc < 2)
         lc_rm_tree(dir);

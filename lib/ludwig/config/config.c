@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer, convnext, googlenet, inceptionv3" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer, convnext, googlenet, inceptionv3, maxvit" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -657,6 +657,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "convnext") == 0 ? &lc_sec_tv_convnext
                              : strcmp(ename, "googlenet") == 0 ? &lc_sec_tv_googlenet
                              : strcmp(ename, "inceptionv3") == 0 ? &lc_sec_tv_inceptionv3
+                             : strcmp(ename, "maxvit") == 0 ? &lc_sec_tv_maxvit
                                                                  : NULL;
     if (!esec) {
         if (et)
@@ -1164,7 +1165,8 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                   {"swin_transformer", LC_ENC_TV_SWIN, lc_tv_swin_variants, 3},
                   {"convnext", LC_ENC_TV_CONVNEXT, lc_tv_convnext_variants, 4},
                   {"googlenet", LC_ENC_TV_GOOGLENET, mnv2, 1},
-                  {"inceptionv3", LC_ENC_TV_INCEPTIONV3, mnv2, 1}};
+                  {"inceptionv3", LC_ENC_TV_INCEPTIONV3, mnv2, 1},
+                  {"maxvit", LC_ENC_TV_MAXVIT, lc_tv_maxvit_variants, 1}};
     for (size_t t = 0; etype && t < sizeof tv_str / sizeof tv_str[0]; t++)
         if (strcmp(etype, tv_str[t].type) == 0) {
             const char *mv = jstr(enc, "model_variant");

@@ -185,6 +185,9 @@ TV_ENCODER_KEYS(tv_googlenet_keys, "googlenet", "base", "base");
 const lc_section lc_sec_tv_googlenet = {"encoder", tv_googlenet_keys};
 TV_ENCODER_KEYS(tv_inceptionv3_keys, "inceptionv3", "base", "base");
 const lc_section lc_sec_tv_inceptionv3 = {"encoder", tv_inceptionv3_keys};
+/* maxvit: Ludwig's list (t) and default (t) */
+TV_ENCODER_KEYS(tv_maxvit_keys, "maxvit", "t", "t");
+const lc_section lc_sec_tv_maxvit = {"encoder", tv_maxvit_keys};
 
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},

@@ -70,7 +70,8 @@ int lc_enc_is_tv(const lc_input_spec *s)
            s->enc == LC_ENC_TV_SHUFFLENETV2 ||
            s->enc == LC_ENC_TV_SWIN ||
            s->enc == LC_ENC_TV_CONVNEXT ||
-           s->enc == LC_ENC_TV_GOOGLENET || s->enc == LC_ENC_TV_INCEPTIONV3;
+           s->enc == LC_ENC_TV_GOOGLENET || s->enc == LC_ENC_TV_INCEPTIONV3 ||
+           s->enc == LC_ENC_TV_MAXVIT;
 }
 
 const char *lc_tv_type(const lc_input_spec *s)
@@ -91,6 +92,7 @@ const char *lc_tv_type(const lc_input_spec *s)
            : s->enc == LC_ENC_TV_CONVNEXT     ? "convnext"
            : s->enc == LC_ENC_TV_GOOGLENET    ? "googlenet"
            : s->enc == LC_ENC_TV_INCEPTIONV3  ? "inceptionv3"
+           : s->enc == LC_ENC_TV_MAXVIT       ? "maxvit"
            : s->tv_wide                       ? "wide_resnet"
                                               : "resnet";
 }
@@ -122,6 +124,8 @@ const char *lc_tv_variant(const lc_input_spec *s, char *buf, size_t n)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 3 ? lc_tv_swin_variants[s->tv_variant] : "?");
     else if (s->enc == LC_ENC_TV_CONVNEXT)
         snprintf(buf, n, "%s", s->tv_variant >= 0 && s->tv_variant < 4 ? lc_tv_convnext_variants[s->tv_variant] : "?");
+    else if (s->enc == LC_ENC_TV_MAXVIT)
+        snprintf(buf, n, "%s", s->tv_variant == 0 ? lc_tv_maxvit_variants[0] : "?");
     else
         snprintf(buf, n, "%d%s", s->tv_variant, s->tv_wide ? "_2" : "");
     return buf;
@@ -223,7 +227,9 @@ const char *lc_tv_file(const lc_input_spec *s, lc_tv_transform *t)
                /* GoogLeNet: IMAGENET1K_V1, ImageClassification(crop_size=224) */
                {LC_ENC_TV_GOOGLENET, 0, 0, 256, 224, BL, "googlenet-1378be20.pth"},
                /* Inception v3: IMAGENET1K_V1, ImageClassification(crop_size=299, resize_size=342) */
-               {LC_ENC_TV_INCEPTIONV3, 0, 0, 342, 299, BL, "inception_v3_google-0cc3c7bd.pth"}};
+               {LC_ENC_TV_INCEPTIONV3, 0, 0, 342, 299, BL, "inception_v3_google-0cc3c7bd.pth"},
+               /* MaxViT: IMAGENET1K_V1, resize 224, crop 224, bicubic */
+               {LC_ENC_TV_MAXVIT, 0, 0, 224, 224, BC, "maxvit_t-bc5ab103.pth"}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (tab[i].enc == s->enc && tab[i].v == s->tv_variant && tab[i].wide == (s->tv_wide != 0)) {
             if (t)

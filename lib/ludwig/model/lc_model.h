@@ -146,8 +146,11 @@ typedef enum lc_enc_type {
                              * small, base, large) without its last Linear */
     LC_ENC_TV_GOOGLENET,    /* image `googlenet`: torchvision's GoogLeNet (variant base) without
                              * its fc and auxiliary heads */
-    LC_ENC_TV_INCEPTIONV3   /* image `inceptionv3`: torchvision's Inception3 (variant base)
+    LC_ENC_TV_INCEPTIONV3,  /* image `inceptionv3`: torchvision's Inception3 (variant base)
                              * without its fc and AuxLogits */
+    LC_ENC_TV_MAXVIT        /* image `maxvit`: torchvision's MaxVit (tv_variant 0: t; 1: the
+                             * small MaxVit test_tvresnet compares, not a config's) without its
+                             * last Linear */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -227,6 +230,7 @@ extern const char *const lc_tv_vgg_variants[8];
 extern const char *const lc_tv_shufflenetv2_variants[4];
 extern const char *const lc_tv_swin_variants[3];
 extern const char *const lc_tv_convnext_variants[4];
+extern const char *const lc_tv_maxvit_variants[1];
 
 typedef enum lc_head_type {
     LC_HEAD_CATEGORY = 0,
@@ -546,9 +550,17 @@ typedef struct lc_tensor_info {
                      * TokenAndPositionEmbedding.positions); 0 for none */
 } lc_tensor_info;
 enum { LC_ARANGE_VOCAB_I64 = 1, LC_ARANGE_VOCAB_I32, LC_ARANGE_POSITIONS,
-       LC_ARANGE_SWIN_RPI /* Swin's relative_position_index beside its bias table: (ws^2)^2
-                           * int64 values derived from the window size */ };
-enum { LC_WIN_TRANSPOSE = 0, LC_WIN_PART, LC_WIN_REV, LC_WIN_MERGE };
+       LC_ARANGE_SWIN_RPI, /* Swin's relative_position_index beside its bias table: (ws^2)^2
+                            * int64 values derived from the window size */
+       LC_ARANGE_MAXVIT_RPI /* MaxViT's: the same values, shaped (ws^2, ws^2) */ };
+enum { LC_WIN_TRANSPOSE = 0, LC_WIN_PART, LC_WIN_REV, LC_WIN_MERGE,
+       LC_WIN_GRID,      /* MaxViT's grid partition of a channels-last H x W map: group (a, b)
+                          * of (H / ws) x (W / ws), token (i, j) of ws x ws at (i H / ws + a,
+                          * j W / ws + b) */
+       LC_WIN_GRID_REV }; /* its reverse */
+/* a WIN_ATTN layer's u.win.mode: Swin's scaling (q times head_dim^-1/2) or MaxViT's (k times
+ * feat_dim^-1/2, no shift) */
+enum { LC_WINATTN_SWIN = 0, LC_WINATTN_MAXVIT };
 /* Enumerates named tensors in a fixed order; returns how many (fills up to cap). */
 int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap);
 

@@ -2509,6 +2509,240 @@ static lc_status plan_tv_swin(planner *pl, node *at, const lc_input_spec *s)
     return LC_OK;
 }
 
+/* ---- torchvision's MaxViT (torchvision/models/maxvit.py, 0.14) ---- */
+
+const char *const lc_tv_maxvit_variants[1] = {"t"};
+
+/* a stochastic depth ("row", training only) where p > 0, named as its module */
+static lc_status tv_stochdepth(planner *pl, node *at, float p, const char *name, int frozen)
+{
+    if (p <= 0.0f)
+        return LC_OK;
+    lc_layer *l = add_layer(pl, LC_L_STOCHDEPTH, *at, at->n);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.rate = p;
+    l->aux_off = pl->aux_per_sample;
+    pl->aux_per_sample += sizeof(float);
+    snprintf(l->tvname, sizeof l->tvname, "%s", name);
+    l->frozen = frozen;
+    *at = here(pl);
+    return LC_OK;
+}
+
+/* MaxViT's PartitionAttentionLayer `name` on the (H W, C) channels-last tokens, already put in
+ * window or grid order (groups of ws x ws tokens, both the same count on a square map):
+ * attn_layer (LayerNorm, RelativePositionalMultiHeadAttention: to_qkv, softmax(q (k C^-1/2)^T +
+ * the relative position bias) v per group and head, merge), stochastic_dropout, the residual;
+ * mlp_layer (LayerNorm, Linear 4C, GELU, Linear C), stochastic_dropout, the residual. */
+static lc_status tv_maxvit_attn(planner *pl, node *at, int H, int W, int C, int ws, int heads,
+                                float p, const char *name, int fz)
+{
+    char nm[96];
+    int T = H * W, from;
+    lc_status st;
+#define MN(fmt) (snprintf(nm, sizeof nm, "%s" fmt, name), nm)
+    for (int half = 0; half < 2; half++) {
+        node x = *at;
+        from = pl->n;
+        if ((st = add_ln_step(pl, at, T, C, -1)))
+            return st;
+        pl->layers[pl->n - 1].u.norm.eps = 1e-5f;
+        tv_tag(pl, from, half ? MN(".mlp_layer.0") : MN(".attn_layer.0"), fz);
+        if (!half) {
+            from = pl->n;
+            if ((st = add_tdense(pl, at, T, C, 3 * C, 1, -1)))
+                return st;
+            tv_tag(pl, from, MN(".attn_layer.1.to_qkv"), fz);
+            from = pl->n;
+            lc_layer *l = add_layer(pl, LC_L_WIN_ATTN, *at, (size_t)T * C);
+            if (!l)
+                return LC_ERR_NOMEM;
+            win_geometry(l, H, W, C, ws, 0, 0);
+            l->u.win.mode = LC_WINATTN_MAXVIT;
+            l->u.win.heads = heads;
+            add_params(pl, l, (size_t)(2 * ws - 1) * (2 * ws - 1) * heads, 0,
+                       LC_INIT_NORMAL_0_02, LC_INIT_ZEROS);
+            l->wsuffix = "relative_position_bias_table";
+            pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+            l->aux_off = pl->aux_per_sample;
+            pl->aux_per_sample += (size_t)(T / (ws * ws)) * heads * ws * ws * ws * ws * sizeof(float);
+            *at = here(pl);
+            tv_tag(pl, from, MN(".attn_layer.1"), fz);
+            from = pl->n;
+            if ((st = add_tdense(pl, at, T, C, C, 1, -1)))
+                return st;
+            tv_tag(pl, from, MN(".attn_layer.1.merge"), fz);
+        } else {
+            from = pl->n;
+            if ((st = add_tdense(pl, at, T, C, 4 * C, 1, -1)))
+                return st;
+            tv_tag(pl, from, MN(".mlp_layer.1"), fz);
+            if ((st = tv_act_drop(pl, at, LC_ACT_GELU, 0.0f, MN(".mlp_layer.2"), fz)))
+                return st;
+            from = pl->n;
+            if ((st = add_tdense(pl, at, T, 4 * C, C, 1, -1)))
+                return st;
+            tv_tag(pl, from, MN(".mlp_layer.3"), fz);
+        }
+        if ((st = tv_stochdepth(pl, at, p, MN(".stochastic_dropout"), fz)))
+            return st;
+        from = pl->n;
+        if ((st = add_residual(pl, at, x)))
+            return st;
+        tv_tag(pl, from, name, fz);
+    }
+#undef MN
+    return LC_OK;
+}
+
+/* MaxViT's MBConv `name` (BatchNorm2d eps 1e-3, momentum 0.99; GELU): proj (the first layer of a
+ * block, stride 2: AvgPool2d(3, 2, 1) counting the padding, then a 1x1 conv with bias; else the
+ * identity); layers: pre_norm, conv_a (1x1, BN, GELU), conv_b (depthwise 3x3 with the stride,
+ * BN, GELU), squeeze_excitation (out / 4 channels, SiLU, Sigmoid), conv_c (1x1 with bias);
+ * stochastic_depth (where p > 0); the residual. */
+static lc_status tv_maxvit_mbconv(planner *pl, node *at, tv_map *m, int out, int stride, float p,
+                                  int blk, int li, int fz)
+{
+    char nm[96];
+    int mid = 4 * out, from;
+    node res = *at;
+    tv_map rm = *m;
+    lc_status st;
+#define MN(fmt) (snprintf(nm, sizeof nm, "blocks.%d.layers.%d.layers.MBconv" fmt, blk, li), nm)
+    if (stride != 1 || m->C != out) {
+        if (stride == 2) {
+            lc_pool2d q = {.C = m->C, .H = m->H, .W = m->W, .KH = 3, .KW = 3, .sh = 2, .sw = 2,
+                           .ph = 1, .pw = 1, .dh = 1, .dw = 1, .is_max = 0};
+            if (lc_pool2d_plan(&q) != 0)
+                return lc_error_set(pl->e, LC_ERR_INTERNAL, "the average pool %s", MN(".proj.0"));
+            lc_layer *l = add_layer(pl, LC_L_POOL, res, (size_t)q.C * q.OH * q.OW);
+            if (!l)
+                return LC_ERR_NOMEM;
+            l->u.pool = q;
+            snprintf(l->tvname, sizeof l->tvname, "%s", MN(".proj.0"));
+            l->frozen = fz;
+            res = here(pl);
+            rm.H = q.OH;
+            rm.W = q.OW;
+        }
+        if ((st = tv_convg(pl, &res, &rm, out, 1, 1, 0, 1, 1, stride == 2 ? MN(".proj.1") : MN(".proj.0"), fz)))
+            return st;
+    }
+    if ((st = tv_bn_act(pl, at, m, MN(".layers.pre_norm"), 1e-3f, 0.99f, LC_ACT_LINEAR, fz)) ||
+        (st = tv_convg(pl, at, m, mid, 1, 1, 0, 1, 0, MN(".layers.conv_a.0"), fz)) ||
+        (st = tv_bn_act(pl, at, m, MN(".layers.conv_a.1"), 1e-3f, 0.99f, LC_ACT_GELU, fz)) ||
+        (st = tv_convg(pl, at, m, mid, 3, stride, 1, mid, 0, MN(".layers.conv_b.0"), fz)) ||
+        (st = tv_bn_act(pl, at, m, MN(".layers.conv_b.1"), 1e-3f, 0.99f, LC_ACT_GELU, fz)) ||
+        (st = tv_squeeze_excite(pl, at, m, out / 4, LC_ACT_SILU, LC_ACT_SIGMOID,
+                                MN(".layers.squeeze_excitation"), fz)) ||
+        (st = tv_convg(pl, at, m, out, 1, 1, 0, 1, 1, MN(".layers.conv_c"), fz)) ||
+        (st = tv_stochdepth(pl, at, p, MN(".stochastic_depth"), fz)))
+        return st;
+    from = pl->n;
+    if ((st = add_residual(pl, at, res)))
+        return st;
+    tv_tag(pl, from, MN(""), fz);
+#undef MN
+    return LC_OK;
+}
+
+/* torchvision's MaxVit (Ludwig's variant t: maxvit_t, built for 224x224): stem (3x3 stride-2
+ * conv, BN, GELU; 3x3 conv with bias), blocks.<b>.layers.<i> MaxVitLayers (MBconv, the first
+ * of a block with stride 2; window_attention: the map cut into ws x ws windows; grid_attention:
+ * into ws x ws groups of tokens H / ws apart), classifier (average pool, Flatten, LayerNorm,
+ * Linear, Tanh; Ludwig replaces its last Linear). Convs and Linear layers N(0, 0.02^2) (bias 0),
+ * the bias tables trunc_normal(0.02) (likewise); stochastic depth linspace(0, 0.2) over the
+ * layers. Each block's map must be a multiple of the partition: torchvision fixes the maps at
+ * construction (input_size), so only the image sizes whose stem gives its map are taken.
+ * Variant 1 is a small MaxVit (48x48, stem 8, blocks 8, 16, 32 of 1, 2, 1 layers, head_dim 4,
+ * partition 3) that test_tvresnet compares against torchvision's MaxVit class: configs name t
+ * only. */
+static lc_status plan_tv_maxvit(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const struct {
+        int size, stem, nb, ch[4], layers[4], head_dim, ws;
+        double sd;
+    } cfg[2] = {{224, 64, 4, {64, 128, 256, 512}, {2, 2, 5, 2}, 32, 7, 0.2},
+                {48, 8, 3, {8, 16, 32, 0}, {1, 2, 1, 0}, 4, 3, 0.2}};
+    int v = s->tv_variant, fz = s->tv_frozen;
+    if (v < 0 || v > 1)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': maxvit variant %d", s->name, v);
+    if (s->C != 3)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the maxvit encoder takes 3-channel images (got %d)", s->name, s->C);
+    int stem_out = (cfg[v].size - 1) / 2 + 1;
+    if ((s->H - 1) / 2 + 1 != stem_out || (s->W - 1) / 2 + 1 != stem_out || s->H < 2 || s->W < 2)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the maxvit encoder takes %dx%d images (torchvision builds maxvit_%s for them, its attention partitions fixed; got %dx%d)",
+                            s->name, cfg[v].size, cfg[v].size, v ? "test" : "t", s->H, s->W);
+    pl->part = LC_PART_ENC_TV;
+    int first = pl->n, ws = cfg[v].ws, total = 0, li = 0;
+    for (int b = 0; b < cfg[v].nb; b++)
+        total += cfg[v].layers[b];
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[96];
+    if ((st = tv_convg(pl, at, &m, cfg[v].stem, 3, 2, 1, 1, 0, "stem.0.0", fz)) ||
+        (st = tv_bn_act(pl, at, &m, "stem.0.1", 1e-3f, 0.99f, LC_ACT_GELU, fz)) ||
+        (st = tv_convg(pl, at, &m, cfg[v].stem, 3, 1, 1, 1, 1, "stem.1.0", fz)))
+        return st;
+    for (int b = 0; b < cfg[v].nb; b++)
+        for (int i = 0; i < cfg[v].layers[b]; i++, li++) {
+            /* np.linspace(0, sd, total): i x step, the last sd itself */
+            float p = li == total - 1 ? (float)cfg[v].sd
+                                      : (float)(li * (cfg[v].sd / (double)(total - 1)));
+            int C = cfg[v].ch[b];
+            if ((st = tv_maxvit_mbconv(pl, at, &m, C, i == 0 ? 2 : 1, p, b, i, fz)))
+                return st;
+            int H = m.H, W = m.W, HW = H * W, heads = C / cfg[v].head_dim;
+            if (H % ws || W % ws)
+                return lc_error_set(pl->e, LC_ERR_INTERNAL, "maxvit: a %dx%d map", H, W);
+            int from = pl->n;
+            snprintf(nm, sizeof nm, "blocks.%d.layers.%d.layers.window_attention", b, i);
+            if ((st = tv_permute(pl, at, C, HW, nm, fz)) ||
+                (st = tv_win_gather(pl, at, LC_WIN_PART, H, W, C, ws, 0, 0, (size_t)HW * C)))
+                return st;
+            tv_tag(pl, from, nm, fz);
+            if ((st = tv_maxvit_attn(pl, at, H, W, C, ws, heads, p, nm, fz)))
+                return st;
+            from = pl->n;
+            if ((st = tv_win_gather(pl, at, LC_WIN_REV, H, W, C, ws, 0, 0, (size_t)HW * C)))
+                return st;
+            tv_tag(pl, from, nm, fz);
+            snprintf(nm, sizeof nm, "blocks.%d.layers.%d.layers.grid_attention", b, i);
+            from = pl->n;
+            if ((st = tv_win_gather(pl, at, LC_WIN_GRID, H, W, C, ws, 0, 0, (size_t)HW * C)))
+                return st;
+            tv_tag(pl, from, nm, fz);
+            if ((st = tv_maxvit_attn(pl, at, H, W, C, ws, heads, p, nm, fz)))
+                return st;
+            from = pl->n;
+            if ((st = tv_win_gather(pl, at, LC_WIN_GRID_REV, H, W, C, ws, 0, 0, (size_t)HW * C)) ||
+                (st = tv_permute(pl, at, HW, C, nm, fz)))
+                return st;
+            tv_tag(pl, from, nm, fz);
+        }
+    int C = m.C, from;
+    if ((st = tv_global_avg(pl, at, &m, "classifier.0", fz)))
+        return st;
+    from = pl->n;
+    if ((st = add_ln_step(pl, at, 1, C, -1)))
+        return st;
+    pl->layers[pl->n - 1].u.norm.eps = 1e-5f;
+    tv_tag(pl, from, "classifier.2", fz);
+    from = pl->n;
+    if ((st = add_tdense(pl, at, 1, C, C, 1, -1)))
+        return st;
+    tv_tag(pl, from, "classifier.3", fz);
+    if ((st = tv_act_drop(pl, at, LC_ACT_TANH, 0.0f, "classifier.4", fz)))
+        return st;
+    for (int i = first; i < pl->n; i++) /* MaxVit._init_weights */
+        if (pl->layers[i].type == LC_L_CONV || pl->layers[i].type == LC_L_DENSE) {
+            pl->layers[i].w_init = LC_INIT_NORMAL_0_02;
+            pl->layers[i].b_init = LC_INIT_ZEROS;
+        }
+    return LC_OK;
+}
+
 /* ConvNeXt's LayerNorm2d (eps 1e-6): each position's C channels normalised, the map
  * channels-last for the layer norm and back (a 1x1 map needs no permutation) */
 static lc_status tv_layernorm2d(planner *pl, node *at, const tv_map *m, const char *name,
@@ -3066,6 +3300,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_googlenet(pl, at, s);
     case LC_ENC_TV_INCEPTIONV3:
         return plan_tv_inceptionv3(pl, at, s);
+    case LC_ENC_TV_MAXVIT:
+        return plan_tv_maxvit(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -3100,6 +3336,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_CONVNEXT:
     case LC_ENC_TV_GOOGLENET:
     case LC_ENC_TV_INCEPTIONV3:
+    case LC_ENC_TV_MAXVIT:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -3895,6 +4132,15 @@ static long win_src(const lc_layer *l, size_t r)
         int h = 2 * i + (k & 1), w = 2 * j + (k >> 1);
         return h < H && w < W ? (long)h * W + w : -1;
     }
+    case LC_WIN_GRID: { /* group (a, b)'s token (i, j): position (i gh + a, j gw + b) */
+        size_t N = (size_t)ws * ws, gi = r / N, k = r % N;
+        int gh = H / ws, gw = W / ws, a = (int)(gi / (size_t)gw), b = (int)(gi % (size_t)gw);
+        return (long)((int)(k / (size_t)ws) * gh + a) * W + (int)(k % (size_t)ws) * gw + b;
+    }
+    case LC_WIN_GRID_REV: { /* position (h, w) from its group and token */
+        int h = (int)(r / (size_t)W), w = (int)(r % (size_t)W), gh = H / ws, gw = W / ws;
+        return ((long)(h % gh) * gw + w % gw) * ws * ws + (long)(h / gh) * ws + w / gw;
+    }
     }
     return -1;
 }
@@ -3975,21 +4221,24 @@ static void win_attn_fwd_task(void *vctx, int b, int thread)
     const float *table = m->params + l->w_off;
     float *A = (float *)(m->aux + l->aux_off) + (size_t)b * nW * NH * N * N;
     float *y = c->y + (size_t)b * l->out_n;
-    float scale = (float)(1.0 / sqrt((double)d)), qs[256];
+    /* Swin scales q by head_dim^-1/2 first, MaxViT k by feat_dim^-1/2 */
+    int mv = l->u.win.mode == LC_WINATTN_MAXVIT;
+    float scale = mv ? (float)pow((double)C, -0.5) : (float)(1.0 / sqrt((double)d)), qs[256];
+    float qscale = mv ? 1.0f : scale, kscale = mv ? scale : 1.0f;
     (void)thread;
     for (int wi = 0; wi < nW; wi++)
         for (int h = 0; h < NH; h++) {
             float *a = A + ((size_t)wi * NH + h) * N * N;
             for (int t = 0; t < N; t++) {
                 const float *qt = qkv + ((size_t)wi * N + t) * 3 * C + h * d;
-                for (int j = 0; j < d; j++) /* torchvision scales q first */
-                    qs[j] = qt[j] * scale;
+                for (int j = 0; j < d; j++)
+                    qs[j] = qt[j] * qscale;
                 float *at = a + (size_t)t * N;
                 for (int u = 0; u < N; u++) {
                     const float *ku = qkv + ((size_t)wi * N + u) * 3 * C + C + h * d;
                     float sc = 0.0f;
                     for (int j = 0; j < d; j++)
-                        sc += qs[j] * ku[j];
+                        sc += qs[j] * (ku[j] * kscale);
                     at[u] = win_bias(l, table, wi, t, u, h, sc);
                 }
                 attn_weights(at, N, at);
@@ -4012,7 +4261,9 @@ static void win_attn_bwd_task(void *vctx, int b, int thread)
     float *A = (float *)(m->aux + l->aux_off) + (size_t)b * nW * NH * N * N;
     const float *dy = c->dy + (size_t)b * l->out_n;
     float *dq = c->dqkv ? c->dqkv + (size_t)b * l->in_n : NULL;
-    float scale = (float)(1.0 / sqrt((double)d)), g[64]; /* N = 49: Swin's windows are 7x7 */
+    int mv = l->u.win.mode == LC_WINATTN_MAXVIT;
+    float scale = mv ? (float)pow((double)C, -0.5) : (float)(1.0 / sqrt((double)d));
+    float g[64]; /* N = 49: Swin's and MaxViT's windows are 7x7 */
     (void)thread;
     if (N > 64)
         return;
@@ -4041,11 +4292,18 @@ static void win_attn_bwd_task(void *vctx, int b, int thread)
                         float *dvu = dq + ((size_t)wi * N + u) * 3 * C + 2 * C + h * d;
                         const float *qt = qkv + ((size_t)wi * N + t) * 3 * C + h * d;
                         const float *ku = qkv + ((size_t)wi * N + u) * 3 * C + C + h * d;
-                        for (int j = 0; j < d; j++) {
-                            dqt[j] += ds * ku[j] * scale;
-                            dku[j] += ds * (qt[j] * scale);
-                            dvu[j] += at * dyt[j];
-                        }
+                        if (mv) /* q . (k scale) */
+                            for (int j = 0; j < d; j++) {
+                                dqt[j] += ds * (ku[j] * scale);
+                                dku[j] += ds * qt[j] * scale;
+                                dvu[j] += at * dyt[j];
+                            }
+                        else /* (q scale) . k */
+                            for (int j = 0; j < d; j++) {
+                                dqt[j] += ds * ku[j] * scale;
+                                dku[j] += ds * (qt[j] * scale);
+                                dvu[j] += at * dyt[j];
+                            }
                     }
                     a[(size_t)t * N + u] = ds;
                 }
@@ -5239,7 +5497,8 @@ int lc_model_tensors(const lc_model *m, lc_tensor_info *out, int cap)
                 else if (k == 0 && l->part == LC_PART_ENC_POS_EMBED)
                     t->arange = LC_ARANGE_POSITIONS;
                 else if (k == 0 && l->type == LC_L_WIN_ATTN)
-                    t->arange = LC_ARANGE_SWIN_RPI;
+                    t->arange = l->u.win.mode == LC_WINATTN_MAXVIT ? LC_ARANGE_MAXVIT_RPI
+                                                                   : LC_ARANGE_SWIN_RPI;
                 if (k == 0 && l->type == LC_L_CONV) {
                     t->ndim = 4;
                     t->shape[0] = l->u.conv.OC;

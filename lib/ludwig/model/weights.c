@@ -18,8 +18,8 @@ static void arange_name(const lc_tensor_info *t, char *out, size_t n, lc_tdtype 
 {
     /* EmbedSet / EmbedWeighted: <module>.embeddings.weight -> <module>.vocab_indices;
      * TokenAndPositionEmbedding: <module>.position_embed.weight -> <module>.positions */
-    if (t->arange == LC_ARANGE_SWIN_RPI) { /* <attn>.relative_position_bias_table -> <attn>.
-                                            * relative_position_index */
+    if (t->arange == LC_ARANGE_SWIN_RPI || t->arange == LC_ARANGE_MAXVIT_RPI) {
+        /* <attn>.relative_position_bias_table -> <attn>.relative_position_index */
         size_t nl = strlen(t->name), cl = strlen(".relative_position_bias_table");
         snprintf(out, n, "%.*s.relative_position_index", nl > cl ? (int)(nl - cl) : 0, t->name);
         *dt = LC_TD_I64;
@@ -72,7 +72,8 @@ lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_te
             lc_tdtype dt;
             arange_name(&ts[i], names[nb], sizeof names[nb], &dt);
             int64_t len = ts[i].shape[0], ws = 0;
-            if (ts[i].arange == LC_ARANGE_SWIN_RPI) { /* the table has (2ws-1)^2 rows */
+            int rpi = ts[i].arange == LC_ARANGE_SWIN_RPI || ts[i].arange == LC_ARANGE_MAXVIT_RPI;
+            if (rpi) { /* the table has (2ws-1)^2 rows */
                 while ((2 * ws + 1) * (2 * ws + 1) < len)
                     ws++;
                 ws++;
@@ -86,8 +87,9 @@ lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_te
             for (int64_t j = 0; j < len; j++) {
                 if (dt == LC_TD_I32)
                     ((int32_t *)v)[j] = (int32_t)j;
-                else if (ts[i].arange == LC_ARANGE_SWIN_RPI) {
-                    /* torchvision's define_relative_position_index: token t of the window
+                else if (rpi) {
+                    /* torchvision's define_relative_position_index (MaxViT's
+                     * _get_relative_position_index: the same values): token t of the window
                      * against token u, (dh + ws - 1) (2ws - 1) + dw + ws - 1 */
                     int64_t t = j / (ws * ws), u = j % (ws * ws);
                     ((int64_t *)v)[j] = (t / ws - u / ws + ws - 1) * (2 * ws - 1) +
@@ -95,8 +97,12 @@ lc_status lc_weights_save(const lc_model *m, const char *path, const lc_extra_te
                 } else
                     ((int64_t *)v)[j] = j;
             }
-            tt[k++] = (lc_ttensor){.name = names[nb++], .dtype = dt, .ndim = 1, .shape = {len},
-                                   .data = v};
+            if (ts[i].arange == LC_ARANGE_MAXVIT_RPI) /* MaxViT's is (ws^2, ws^2) */
+                tt[k++] = (lc_ttensor){.name = names[nb++], .dtype = dt, .ndim = 2,
+                                       .shape = {ws * ws, ws * ws}, .data = v};
+            else
+                tt[k++] = (lc_ttensor){.name = names[nb++], .dtype = dt, .ndim = 1,
+                                       .shape = {len}, .data = v};
         }
     }
     for (int i = 0; i < nx && !st; i++)
