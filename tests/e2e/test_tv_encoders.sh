@@ -30,7 +30,8 @@
 #  - swin_transformer: t's and b's missing files named; variant v2_t refused;
 #  - convnext: the default variant (base) and tiny: their missing files named; variant huge
 #    refused;
-#  - googlenet and inceptionv3: their missing files named; variant large refused.
+#  - googlenet and inceptionv3: their missing files named; variant large refused;
+#  - maxvit: the default variant's (t) missing file named; variant s refused.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -268,5 +269,11 @@ cfg incmiss base "      model_cache_dir: $T/nocache" inceptionv3
 expect inceptionv3_missing 2 "encoder inceptionv3 base with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/inception_v3_google-0cc3c7bd.pth" -- --config "$T/incmiss.yaml" $DATA
 cfg incbad v4 "" inceptionv3
 expect inceptionv3_variant 1 "incbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of base, got 'v4'" -- --config "$T/incbad.yaml" $DATA
+# maxvit: no model_variant is Ludwig's (and torchvision's) only t, its missing file named (the
+# numbers are test_tvresnet's); a variant Ludwig does not list refused with its line
+printf 'input_features:\n  - name: image_path\n    type: image\n    encoder:\n      type: maxvit\n      model_cache_dir: %s\noutput_features:\n  - name: label\n    type: category\n' "$T/nocache" > "$T/mvdef.yaml"
+expect maxvit_missing 2 "encoder maxvit t with use_pretrained: true needs torchvision's weights file $T/nocache/hub/checkpoints/maxvit_t-bc5ab103.pth" -- --config "$T/mvdef.yaml" $DATA
+cfg mvbad s "" maxvit
+expect maxvit_variant 1 "mvbad.yaml:6:22: input_features[0].encoder.model_variant: expected one of t, got 's'" -- --config "$T/mvbad.yaml" $DATA
 [ $fails -eq 0 ] || exit 1
 echo "test_tv_encoders: ok ($n cases)"
