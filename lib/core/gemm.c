@@ -213,6 +213,21 @@ int lc_sgemm_bsrc(int M, int N, int K, const float *A, int lda, const lc_gemm_bs
     return 0;
 }
 
+int lc_sgemm_nr(void)
+{
+    lc_isa isa = lc_gemm_isa();
+    return isa == LC_ISA_REF ? 0 : kernels[isa].nr;
+}
+
+int lc_sgemm_pack_bt(int K, int N, const float *B, int ldb, float *dst)
+{
+    int nr = lc_sgemm_nr();
+    if (!nr || K <= 0 || N <= 0)
+        return -1;
+    pack_b(1, K, N, B, ldb, 0, 0, nr, dst);
+    return 0;
+}
+
 void lc_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
               const float *B, int ldb, float beta, float *C, int ldc)
 {
