@@ -40,16 +40,16 @@
  *               here instead (B, ceil(OC/NR) NR, OHW), over what follows when it is larger
  * dW is computed transposed (col dy^T) so that B, the packed operand, is the small dy. */
 
-/* the weight gradient's tiles: whole input channels, DW_TILE filter taps at most (one channel
- * when a channel has more) */
-enum { DW_TILE = 64 };
+/* the weight gradient's tiles: whole input channels, about DW_TILE filter taps (plan_dw) */
+enum { DW_TILE = 72 };
 
 /* The weight gradient's split, from the shapes alone: tiles of cpt input channels (n = cpt KK
- * rows of dW^T, a multiple of 12 where that is near DW_TILE: the micro-kernel's rows under
- * AVX-512, twice AVX2's, so no row panel is part empty), and, when there are fewer than
- * DW_TASKS tiles, the batch in kp fixed parts per tile (their partial tiles then summed in part
- * order) so that there are about DW_TASKS tasks. */
-enum { DW_TASKS = 16 };
+ * rows of dW^T, 160 at most: the fewest rows left idle in the micro-kernel's last row panel of 12
+ * (AVX-512's; AVX2's 6 divides it), then the nearest to DW_TILE: 72 for 3x3 and 1x1 kernels,
+ * 147 for a 7x7 stem of 3 channels), and, when there are fewer than DW_TASKS tiles, the batch in
+ * kp fixed parts per tile (their partial tiles then summed in part order) so that there are
+ * about DW_TASKS tasks. */
+enum { DW_TASKS = 16, DW_ROWS_MAX = 160, DW_MR = 12 };
 
 typedef struct dw_plan {
     int cpt, n, ntile, kp;
@@ -58,18 +58,19 @@ typedef struct dw_plan {
 static dw_plan plan_dw(const lc_conv2d *c, int B)
 {
     const int kk = c->KH * c->KW;
-    int g = 12, a = kk;
-    while (a) { /* g = gcd(kk, 12) */
-        int r = g % a;
-        g = a;
-        a = r;
+    int most = DW_ROWS_MAX / kk, cpt = 1, best_idle = -1, best_dist = 0;
+    most = most < 1 ? 1 : most > c->C ? c->C : most;
+    for (int t = 1; t <= most; t++) {
+        int n = t * kk, idle = ((n + DW_MR - 1) / DW_MR * DW_MR - n) * 1000 / n;
+        int dist = n > DW_TILE ? n - DW_TILE : DW_TILE - n;
+        if (best_idle < 0 || idle < best_idle || (idle == best_idle && dist < best_dist)) {
+            cpt = t;
+            best_idle = idle;
+            best_dist = dist;
+        }
     }
-    int cpt = 12 / g; /* the fewest channels whose rows are a multiple of 12 */
-    cpt *= (DW_TILE + cpt * kk - 1) / (cpt * kk);
-    if (cpt * kk > 2 * DW_TILE)
-        cpt = kk >= DW_TILE ? 1 : DW_TILE / kk;
     dw_plan d = {cpt, 0, (c->C + cpt - 1) / cpt, 1};
-    d.n = (c->C < cpt ? c->C : cpt) * kk;
+    d.n = cpt * kk;
     if (d.ntile < DW_TASKS)
         d.kp = (DW_TASKS + d.ntile - 1) / d.ntile;
     if (B >= 1 && d.kp > B)
@@ -96,7 +97,7 @@ typedef struct ws_layout {
     size_t thread; /* per-thread stride */
     size_t z;      /* offset of z within a thread's part */
     size_t km;     /* offset of the fused dropout's keep masks (OC, OHW) within a thread's part */
-    size_t tile;   /* offset of the weight gradient's tile (DW_TILE or KH*KW taps, OC) */
+    size_t tile;   /* offset of the weight gradient's tile (plan_dw's n taps, OC) */
     size_t wb;     /* offset of [w | b] */
     size_t chunk;  /* per-chunk stride */
     size_t parts;  /* offset of the chunk partials */
@@ -599,13 +600,14 @@ static void dx_task(void *vctx, int s, int thread)
 }
 
 /* The weight gradient's tiles: dW^T (CKK, OC) = sum over samples of col_s (CKK, OHW) dy_s^T, one
- * task per block of input channels (DW_TILE filter taps or fewer, whole channels: rows of dW^T),
- * the samples in order. A task builds only its channels' rows of col (from a padded copy of
- * those channels where the packing copies do), multiplies them with the sample's dy^T packed
- * once for every task (dy_pack_task), and accumulates into its own block of dW^T in the
- * workspace, in cache; then writes that block into dW. No per-chunk partials to write and
- * sum. Each element of dW is one task's, in an order fixed by the shapes: the same bits on any
- * thread count. Task ntile sums db (samples in order, pixels in 16 lanes, then pairwise). */
+ * task per block of input channels (plan_dw: rows of dW^T), the samples in order (or in kp fixed
+ * parts). A task builds only its channels' rows of col (from a padded copy of those channels
+ * where the packing copies do), multiplies them with the sample's dy^T, packed once for every
+ * task (dy_pack_task) and read in place (lc_sgemm_bpacked), and accumulates into its own block
+ * of dW^T in the workspace, in cache; then writes that block into dW. No per-chunk partials of
+ * the whole dW to write and sum. Each element of dW is one task's (or its parts', summed in
+ * order), in an order fixed by the shapes: the same bits on any thread count. The last task
+ * sums db (samples in order, pixels in 16 lanes, then pairwise). */
 static void dy_pack_task(void *vctx, int s, int thread)
 {
     const bwd_ctx *k = vctx;
@@ -614,20 +616,6 @@ static void dy_pack_task(void *vctx, int s, int thread)
     (void)thread;
     lc_sgemm_pack_bt(OHW, c->OC, k->dy + (size_t)s * c->OC * OHW, OHW,
                      k->ws + k->l.parts + (size_t)s * dy_pack_floats1(c));
-}
-
-/* bsrc: a block of one sample's packed dy^T, copied */
-typedef struct dyp_src {
-    const float *p; /* the sample's panels */
-    int K;          /* OHW */
-} dyp_src;
-
-static void dyp_pack(const void *vctx, int k0, int kc, int j0, int nc, int NR, float *dst)
-{
-    const dyp_src *d = vctx;
-    for (int j = 0; j < nc; j += NR)
-        memcpy(dst + (size_t)j * kc, d->p + (size_t)(j0 + j) * d->K + (size_t)k0 * NR,
-               (size_t)kc * NR * sizeof *dst);
 }
 
 static void dw_tile_task(void *vctx, int t, int thread)
@@ -675,10 +663,9 @@ static void dw_tile_task(void *vctx, int t, int thread)
             lc_im2col(xp == xs ? &sub : &u, xp, col);
             rows = col;
         }
-        dyp_src ds = {k->ws + k->l.parts + (size_t)s * dy_pack_floats1(c), OHW};
-        lc_gemm_bsrc src = {dyp_pack, &ds};
+        const float *dyp = k->ws + k->l.parts + (size_t)s * dy_pack_floats1(c);
         float beta = s > s0 ? 1.0f : 0.0f;
-        if (!packed || lc_sgemm_bsrc(n, OC, OHW, rows, OHW, &src, beta, tile, OC) != 0)
+        if (!packed || lc_sgemm_bpacked(n, OC, OHW, rows, OHW, dyp, beta, tile, OC) != 0)
             lc_sgemm(0, 1, n, OC, OHW, 1.0f, rows, OHW, k->dy + s * ysz, OHW, beta, tile, OC);
     }
     if (s0 == s1)

@@ -36,6 +36,11 @@ int lc_sgemm_nr(void);
  * (dst + p*NR*K + k0*NR, kc*NR floats per panel). Returns -1 (nothing packed) under the
  * reference ISA. */
 int lc_sgemm_pack_bt(int K, int N, const float *B, int ldb, float *dst);
+/* C = A op(B) + beta C with op(B) (K x N) packed by lc_sgemm_pack_bt under the current ISA, read
+ * in place: bitwise lc_sgemm's result on the stored matrix. Returns -1 (nothing done) under the
+ * reference ISA. */
+int lc_sgemm_bpacked(int M, int N, int K, const float *A, int lda, const float *bpk, float beta,
+                     float *C, int ldc);
 /* The ISA lc_sgemm uses now; the best the CPU supports unless forced. */
 lc_isa lc_gemm_isa(void);
 const char *lc_isa_name(lc_isa isa);
