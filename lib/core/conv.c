@@ -392,13 +392,18 @@ static void col_pack(const void *vctx, int k0, int kc, int j0, int nc, int NR, f
     const lc_conv2d *c = cs->c;
     const int simple = c->sh == 1 && c->sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 &&
                        c->dw == 1;
-    if (simple && NR == 32 && lc_gemm_isa() == LC_ISA_AVX512) {
-        lc_col_pack_simple_avx512(cs->x, c->H, c->W, c->KH, c->KW, c->OW, cs->ckk, k0, kc, j0, nc,
-                                  dst);
+    /* unpadded and undilated, stride 1 or 2 both ways: the vector packers */
+    const int S = c->sh == c->sw && (c->sh == 1 || c->sh == 2) && c->ph == 0 && c->pw == 0 &&
+                          c->dh == 1 && c->dw == 1
+                      ? c->sh
+                      : 0;
+    if (S && NR == 32 && lc_gemm_isa() == LC_ISA_AVX512) {
+        lc_col_pack_simple_avx512(cs->x, c->H, c->W, c->KH, c->KW, c->OW, S, cs->ckk, k0, kc, j0,
+                                  nc, dst);
         return;
     }
-    if (simple && NR == 16 && lc_gemm_isa() == LC_ISA_AVX2) {
-        lc_col_pack_simple_avx2(cs->x, c->H, c->W, c->KH, c->KW, c->OW, cs->ckk, k0, kc, j0, nc,
+    if (S && NR == 16 && lc_gemm_isa() == LC_ISA_AVX2) {
+        lc_col_pack_simple_avx2(cs->x, c->H, c->W, c->KH, c->KW, c->OW, S, cs->ckk, k0, kc, j0, nc,
                                 dst);
         return;
     }
@@ -448,7 +453,7 @@ static void col_pack(const void *vctx, int k0, int kc, int j0, int nc, int NR, f
     }
 }
 
-/* A stride-1 convolution with zero padding, as one without: the sample's image copied into buf
+/* A stride-1 or 2 convolution with zero padding, as one without: the sample's image copied into buf
  * with its padding around it (the direct path's lc_conv_eval_pad_planes), and *u the same
  * convolution of that larger image without padding (the same output size). Its columns are the
  * same numbers, which the ISA's packer then copies in runs instead of testing every element
@@ -458,8 +463,9 @@ static const float *pad_for_packing(const lc_conv2d *c, const float *xs, float *
                                     lc_conv2d *u)
 {
     const int Hp = c->H + 2 * c->ph, Wp = c->W + 2 * c->pw;
-    if (c->sh != 1 || c->sw != 1 || c->dh != 1 || c->dw != 1 || (c->ph == 0 && c->pw == 0) ||
-        lc_gemm_isa() == LC_ISA_REF || (size_t)c->C * Hp * Wp > bufn)
+    if (c->sh != c->sw || (c->sh != 1 && c->sh != 2) || c->dh != 1 || c->dw != 1 ||
+        (c->ph == 0 && c->pw == 0) || lc_gemm_isa() == LC_ISA_REF ||
+        (size_t)c->C * Hp * Wp > bufn)
         return xs;
     lc_conv_eval_pad_planes(c, xs, buf);
     *u = *c;

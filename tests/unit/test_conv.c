@@ -245,7 +245,18 @@ static void test_isa_im2col_all(void)
                 lc_conv2d c = make_conv(C, 4 + kh, ows[i] + kw - 1, 5 + (int)i % 3, kh, kw, 1,
                                         1, 0, 0, 1, 1);
                 test_isa_im2col(&c, isas[s]);
+                /* stride 2 both ways (the packers' even elements), unpadded and padded */
+                c = make_conv(C, 5 + 2 * kh, 2 * ows[i] + kw - 2, 5 + (int)i % 3, kh, kw, 2, 2, 0,
+                              0, 1, 1);
+                test_isa_im2col(&c, isas[s]);
+                c = make_conv(C, 5 + 2 * kh, 2 * ows[i] + kw - 2, 4, kh, kw, 2, 2, kh / 2, kw / 2, 1,
+                              1);
+                test_isa_im2col(&c, isas[s]);
             }
+        {   /* a 7x7 stride-2 stem with padding 3, output rows wider than a panel */
+            lc_conv2d c = make_conv(3, 40, 70, 8, 7, 7, 2, 2, 3, 3, 1, 1);
+            test_isa_im2col(&c, isas[s]);
+        }
         /* the tutorial's two blocks, several GEMM k blocks, a non-simple shape */
         static const int more[4][12] = {{1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1},
                                         {32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1},
