@@ -1188,6 +1188,20 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
         sp->mx_layers = (int)jnum(enc, "num_layers", 8);
         sp->mx_dropout = (float)jnum(enc, "dropout", 0.0);
         sp->mx_avg_pool = jbool(enc, "avg_pool", 1);
+        if (F->img_height > 0 && sp->mx_patch > 0 &&
+            (F->img_height % sp->mx_patch || F->img_width % sp->mx_patch)) {
+            /* the size the config gives (an inferred one is checked when the model is planned) */
+            const char *side = F->img_height % sp->mx_patch ? "height" : "width";
+            const lc_ynode *at = ynode_at(yf, "preprocessing", side);
+            if (!at)
+                at = ynode_at(yenc && yenc->kind == LC_YMAP ? yenc : yf, "patch_size", NULL);
+            char msg[320];
+            snprintf(msg, sizeof msg,
+                     "input feature '%s': preprocessing %s %d is not a multiple of the mlp_mixer encoder's patch_size %d (Ludwig asserts that the height and the width both are); change the size or the patch_size",
+                     F->name, side, F->img_height % sp->mx_patch ? F->img_height : F->img_width,
+                     sp->mx_patch);
+            return cerr(x, at ? at : yf, "%s", msg, NULL);
+        }
         if (!sp->mx_avg_pool && !x->flatten)
             return cerr(x, ynode_at(yenc && yenc->kind == LC_YMAP ? yenc : yf, "avg_pool", NULL),
                         "input feature '%s': encoder.avg_pool false gives every patch's embedding, a (n_patches, embed_size) output, which Ludwig's concat combiner takes only with flatten_inputs: true (add combiner: {flatten_inputs: true}, or keep avg_pool true)",
