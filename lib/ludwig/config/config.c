@@ -1178,7 +1178,8 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
         }
     if (etype && strcmp(etype, "mlp_mixer") == 0) {
         /* Ludwig's MLPMixer on the image as the feature's preprocessing makes it (as
-         * stacked_cnn's); patch_size must divide its size, which the model's planning checks */
+         * stacked_cnn's); patch_size must divide its size: checked here when the config gives
+         * the size, when the model is planned when the images give it */
         lc_input_spec *sp = &F->enc;
         sp->enc = LC_ENC_MLP_MIXER;
         sp->mx_patch = (int)jnum(enc, "patch_size", 16);
