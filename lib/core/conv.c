@@ -3,11 +3,13 @@
  * kernels.)
  *
  * Forward: one task per sample (im2col into the thread's buffer, y_b = W col + b).
- * Backward: LC_REDUCE_CHUNKS tasks, each a fixed slice of the batch; a chunk accumulates its
- * samples' dW = dy col^T and db in its own workspace partial (and writes dx = col2im(W^T dy) for
- * its samples), then the partials are summed in chunk order. The chunking depends only on B, so
- * results are bitwise identical for any thread count. Activation, pooling and the caller's
- * workspace allocation are left to others (lc_conv2d_ws_floats says how much).
+ * Backward: one task per sample for dx = col2im(W^T dy) (or Winograd), then one task per block
+ * of filter taps for dW = sum_s dy_s col_s^T, the samples in order (dw_tile_task). The fused
+ * block's backward instead splits the batch into LC_REDUCE_CHUNKS fixed slices, each
+ * accumulating [dW^T; db] in its own workspace partial, summed in chunk order. Either way the
+ * work is split by the shapes alone, so results are bitwise identical for any thread count.
+ * Activation, pooling and the caller's workspace allocation are left to others
+ * (lc_conv2d_ws_floats says how much).
  */
 #include "lc_conv.h"
 
@@ -30,16 +32,72 @@
  *   [thread t]  col (CKK+1, OHW): im2col plus a row of ones that turns the bias into one more
  *               k step of the GEMM (forward) and db into one more output row (backward);
  *               dcol (CKK, OHW); z (OC, OHW), the fused block's conv output or its
- *               gradient; km (OC, OHW), its dropout keep masks      for t in [0, nthreads)
+ *               gradient; km (OC, OHW), its dropout keep masks; tile, a block of dW^T
+ *               (lc_conv2d_backward)                                 for t in [0, nthreads)
  *   wb          [w | b] (OC, CKK+1), the forward GEMM's A when there is a bias
  *   [chunk j]   [dW^T; db] partial (CKK+1, OC)                       for j in [0, LC_REDUCE_CHUNKS)
+ *               (the fused block's backward); lc_conv2d_backward puts the batch's packed dy^T
+ *               here instead (B, ceil(OC/NR) NR, OHW), over what follows when it is larger
  * dW is computed transposed (col dy^T) so that B, the packed operand, is the small dy. */
+
+/* the weight gradient's tiles: whole input channels, about DW_TILE filter taps (plan_dw) */
+enum { DW_TILE = 72 };
+
+/* The weight gradient's split, from the shapes alone: tiles of cpt input channels (n = cpt KK
+ * rows of dW^T, 160 at most: the fewest rows left idle in the micro-kernel's last row panel of 12
+ * (AVX-512's; AVX2's 6 divides it), then the nearest to DW_TILE: 72 for 3x3 and 1x1 kernels,
+ * 147 for a 7x7 stem of 3 channels), and, when there are fewer than DW_TASKS tiles, the batch in
+ * kp fixed parts per tile (their partial tiles then summed in part order) so that there are
+ * about DW_TASKS tasks. */
+enum { DW_TASKS = 16, DW_ROWS_MAX = 160, DW_MR = 12 };
+
+typedef struct dw_plan {
+    int cpt, n, ntile, kp;
+} dw_plan;
+
+static dw_plan plan_dw(const lc_conv2d *c, int B)
+{
+    const int kk = c->KH * c->KW;
+    int most = DW_ROWS_MAX / kk, cpt = 1, best_idle = -1, best_dist = 0;
+    most = most < 1 ? 1 : most > c->C ? c->C : most;
+    for (int t = 1; t <= most; t++) {
+        int n = t * kk, idle = ((n + DW_MR - 1) / DW_MR * DW_MR - n) * 1000 / n;
+        int dist = n > DW_TILE ? n - DW_TILE : DW_TILE - n;
+        if (best_idle < 0 || idle < best_idle || (idle == best_idle && dist < best_dist)) {
+            cpt = t;
+            best_idle = idle;
+            best_dist = dist;
+        }
+    }
+    dw_plan d = {cpt, 0, (c->C + cpt - 1) / cpt, 1};
+    d.n = cpt * kk;
+    if (d.ntile < DW_TASKS)
+        d.kp = (DW_TASKS + d.ntile - 1) / d.ntile;
+    if (B >= 1 && d.kp > B)
+        d.kp = B;
+    return d;
+}
+
+/* floats of the partial tiles (ntile kp blocks of (n, OC)) for any batch; 0 without parts */
+static size_t dw_parts_floats(const lc_conv2d *c)
+{
+    dw_plan d = plan_dw(c, 0);
+    size_t t;
+    if (d.kp == 1)
+        return 0;
+    if (lc_size_mul((size_t)d.ntile * d.kp, (size_t)d.n, &t) != 0 ||
+        lc_size_mul(t, (size_t)c->OC, &t) != 0 || t > SIZE_MAX / 8)
+        return SIZE_MAX;
+    return lc_round16(t);
+}
+
 
 typedef struct ws_layout {
     size_t col;    /* one col buffer */
     size_t thread; /* per-thread stride */
     size_t z;      /* offset of z within a thread's part */
     size_t km;     /* offset of the fused dropout's keep masks (OC, OHW) within a thread's part */
+    size_t tile;   /* offset of the weight gradient's tile (plan_dw's n taps, OC) */
     size_t wb;     /* offset of [w | b] */
     size_t chunk;  /* per-chunk stride */
     size_t parts;  /* offset of the chunk partials */
@@ -55,7 +113,11 @@ static int layout(const lc_conv2d *c, int nthreads, ws_layout *l)
     if (lc_size_mul((size_t)c->OC, ohw, &t) != 0 || t > SIZE_MAX / 8 || l->z > SIZE_MAX / 8)
         return -1;
     l->km = l->z + lc_round16(t);
-    l->thread = l->km + lc_round16(t);
+    l->tile = l->km + lc_round16(t);
+    if (lc_size_mul((size_t)plan_dw(c, 0).n, (size_t)c->OC, &t) != 0 ||
+        t > SIZE_MAX / 8 || l->tile > SIZE_MAX / 8)
+        return -1;
+    l->thread = l->tile + lc_round16(t);
     if (lc_size_mul(ckk1, (size_t)c->OC, &t) != 0 || t > SIZE_MAX / 8)
         return -1;
     l->chunk = lc_round16(t);
@@ -89,12 +151,27 @@ static int dgrad_conv(const lc_conv2d *c, lc_conv2d *t)
     return lc_conv2d_plan(t) == 0 && t->OH == c->H && t->OW == c->W ? 0 : -1;
 }
 
+/* floats of one sample's packed dy^T (lc_sgemm_pack_bt: (OHW, ceil(OC/NR) NR)) for the widest
+ * NR of any ISA, so that the workspace fits whichever runs; SIZE_MAX on overflow */
+static size_t dy_pack_floats1(const lc_conv2d *c)
+{
+    const int nr = LC_GEMM_AVX512_NR;
+    size_t ocp = (size_t)(c->OC + nr - 1) / nr * nr, t;
+    return lc_size_mul(ocp, (size_t)c->OH * c->OW, &t) != 0 || t > SIZE_MAX / 8 ? SIZE_MAX
+                                                                                 : lc_round16(t);
+}
+
+static size_t dy_pack_floats(const lc_conv2d *c, int B)
+{
+    size_t one = dy_pack_floats1(c), t;
+    return one == SIZE_MAX || lc_size_mul(one, (size_t)B, &t) != 0 ? SIZE_MAX : t;
+}
+
 size_t lc_conv2d_ws_floats(const lc_conv2d *c, int B, int nthreads)
 {
     if (c->groups > 1)
         return 0; /* computed directly */
     size_t exact = exact_floats(c, nthreads), ev = lc_conv_eval_ws_floats(c, nthreads), total;
-    (void)B; /* per-thread and per-chunk buffers only: independent of the batch size */
     lc_conv2d t;
     if (ev != SIZE_MAX && dgrad_conv(c, &t) == 0) {
         /* the backward pass's Winograd input gradient: w' then its evaluation workspace (the
@@ -106,7 +183,13 @@ size_t lc_conv2d_ws_floats(const lc_conv2d *c, int B, int nthreads)
     }
     if (exact == SIZE_MAX || ev == SIZE_MAX || lc_size_add(exact, ev, &total) != 0)
         return SIZE_MAX; /* no allocation can satisfy it */
-    return total;
+    /* lc_conv2d_backward's packed dy^T from the partials' offset on */
+    ws_layout l;
+    size_t dyp = dy_pack_floats(c, B < 1 ? 1 : B), dwp = dw_parts_floats(c), end;
+    if (layout(c, nthreads, &l) != 0 || dyp == SIZE_MAX || dwp == SIZE_MAX ||
+        lc_size_add(l.parts, dyp, &end) != 0 || lc_size_add(end, dwp, &end) != 0)
+        return SIZE_MAX;
+    return end > total ? end : total;
 }
 
 /* ---- im2col / col2im ---- */
@@ -309,13 +392,18 @@ static void col_pack(const void *vctx, int k0, int kc, int j0, int nc, int NR, f
     const lc_conv2d *c = cs->c;
     const int simple = c->sh == 1 && c->sw == 1 && c->ph == 0 && c->pw == 0 && c->dh == 1 &&
                        c->dw == 1;
-    if (simple && NR == 32 && lc_gemm_isa() == LC_ISA_AVX512) {
-        lc_col_pack_simple_avx512(cs->x, c->H, c->W, c->KH, c->KW, c->OW, cs->ckk, k0, kc, j0, nc,
-                                  dst);
+    /* unpadded and undilated, stride 1 or 2 both ways: the vector packers */
+    const int S = c->sh == c->sw && (c->sh == 1 || c->sh == 2) && c->ph == 0 && c->pw == 0 &&
+                          c->dh == 1 && c->dw == 1
+                      ? c->sh
+                      : 0;
+    if (S && NR == 32 && lc_gemm_isa() == LC_ISA_AVX512) {
+        lc_col_pack_simple_avx512(cs->x, c->H, c->W, c->KH, c->KW, c->OW, S, cs->ckk, k0, kc, j0,
+                                  nc, dst);
         return;
     }
-    if (simple && NR == 16 && lc_gemm_isa() == LC_ISA_AVX2) {
-        lc_col_pack_simple_avx2(cs->x, c->H, c->W, c->KH, c->KW, c->OW, cs->ckk, k0, kc, j0, nc,
+    if (S && NR == 16 && lc_gemm_isa() == LC_ISA_AVX2) {
+        lc_col_pack_simple_avx2(cs->x, c->H, c->W, c->KH, c->KW, c->OW, S, cs->ckk, k0, kc, j0, nc,
                                 dst);
         return;
     }
@@ -365,7 +453,7 @@ static void col_pack(const void *vctx, int k0, int kc, int j0, int nc, int NR, f
     }
 }
 
-/* A stride-1 convolution with zero padding, as one without: the sample's image copied into buf
+/* A stride-1 or 2 convolution with zero padding, as one without: the sample's image copied into buf
  * with its padding around it (the direct path's lc_conv_eval_pad_planes), and *u the same
  * convolution of that larger image without padding (the same output size). Its columns are the
  * same numbers, which the ISA's packer then copies in runs instead of testing every element
@@ -375,8 +463,9 @@ static const float *pad_for_packing(const lc_conv2d *c, const float *xs, float *
                                     lc_conv2d *u)
 {
     const int Hp = c->H + 2 * c->ph, Wp = c->W + 2 * c->pw;
-    if (c->sh != 1 || c->sw != 1 || c->dh != 1 || c->dw != 1 || (c->ph == 0 && c->pw == 0) ||
-        lc_gemm_isa() == LC_ISA_REF || (size_t)c->C * Hp * Wp > bufn)
+    if (c->sh != c->sw || (c->sh != 1 && c->sh != 2) || c->dh != 1 || c->dw != 1 ||
+        (c->ph == 0 && c->pw == 0) || lc_gemm_isa() == LC_ISA_REF ||
+        (size_t)c->C * Hp * Wp > bufn)
         return xs;
     lc_conv_eval_pad_planes(c, xs, buf);
     *u = *c;
@@ -476,8 +565,11 @@ typedef struct bwd_ctx {
     const float *x, *w, *dy;
     float *dx, *dw, *db, *ws;
     ws_layout l;
-    int nred; /* element blocks of the final partial reduction */
+    int nred;   /* element blocks of the final partial reduction (fused block) */
+    size_t dyp; /* floats of the packed dy^T (lc_conv2d_backward) */
 } bwd_ctx;
+
+#define CKK_OF(c) ((c)->C * (c)->KH * (c)->KW)
 
 /* Sample xs's share of a backward chunk: [dW^T; db] (CKK+1, OC) = (first) or += [col; 1]
  * (CKK+1, OHW) dy^T (OHW, OC), and, when dxs is given, dxs = col2im(W^T dy). */
@@ -502,25 +594,114 @@ static void bwd_sample(const lc_conv2d *c, const float *xs, const float *w, cons
     lc_col2im(c, dcol, dxs);
 }
 
-static void bwd_chunk_task(void *vctx, int j, int thread)
+/* The input gradient of sample s (the weight gradient comes from dw_tile_task) */
+static void dx_task(void *vctx, int s, int thread)
 {
     const bwd_ctx *k = vctx;
     const lc_conv2d *c = k->c;
-    int CKK = c->C * c->KH * c->KW, OHW = c->OH * c->OW;
-    size_t xsz = (size_t)c->C * c->H * c->W, ysz = (size_t)c->OC * OHW;
-    int s0 = (int)((long)k->B * j / LC_REDUCE_CHUNKS);
-    int s1 = (int)((long)k->B * (j + 1) / LC_REDUCE_CHUNKS);
-    float *part = k->ws + k->l.parts + (size_t)j * k->l.chunk; /* (CKK+1, OC) */
-    float *col = k->ws + (size_t)thread * k->l.thread;         /* (CKK+1, OHW) */
-    float *dcol = col + k->l.col;                              /* (CKK, OHW) */
-    if (s0 == s1) {
-        memset(part, 0, (size_t)(CKK + 1) * c->OC * sizeof *part);
+    size_t xsz = (size_t)c->C * c->H * c->W, ysz = (size_t)c->OC * c->OH * c->OW;
+    float *col = k->ws + (size_t)thread * k->l.thread;
+    bwd_sample(c, NULL, k->w, k->dy + (size_t)s * ysz, k->dx + (size_t)s * xsz, 0, 0, 0, col,
+               col + k->l.col, NULL);
+}
+
+/* The weight gradient's tiles: dW^T (CKK, OC) = sum over samples of col_s (CKK, OHW) dy_s^T, one
+ * task per block of input channels (plan_dw: rows of dW^T), the samples in order (or in kp fixed
+ * parts). A task builds only its channels' rows of col (from a padded copy of those channels
+ * where the packing copies do), multiplies them with the sample's dy^T, packed once for every
+ * task (dy_pack_task) and read in place (lc_sgemm_bpacked), and accumulates into its own block
+ * of dW^T in the workspace, in cache; then writes that block into dW. No per-chunk partials of
+ * the whole dW to write and sum. Each element of dW is one task's (or its parts', summed in
+ * order), in an order fixed by the shapes: the same bits on any thread count. The last task
+ * sums db (samples in order, pixels in 16 lanes, then pairwise). */
+static void dy_pack_task(void *vctx, int s, int thread)
+{
+    const bwd_ctx *k = vctx;
+    const lc_conv2d *c = k->c;
+    const int OHW = c->OH * c->OW;
+    (void)thread;
+    lc_sgemm_pack_bt(OHW, c->OC, k->dy + (size_t)s * c->OC * OHW, OHW,
+                     k->ws + k->l.parts + (size_t)s * dy_pack_floats1(c));
+}
+
+static void dw_tile_task(void *vctx, int t, int thread)
+{
+    const bwd_ctx *k = vctx;
+    const lc_conv2d *c = k->c;
+    const int OC = c->OC, CKK = CKK_OF(c), OHW = c->OH * c->OW, KK = c->KH * c->KW;
+    const size_t xsz = (size_t)c->C * c->H * c->W, ysz = (size_t)OC * OHW;
+    const dw_plan d = plan_dw(c, k->B);
+    if (t == d.ntile * d.kp) { /* db */
+        for (int oc = 0; k->db && oc < OC; oc++) {
+            float lane[16] = {0};
+            for (int s = 0; s < k->B; s++) {
+                const float *r = k->dy + s * ysz + (size_t)oc * OHW;
+                int p = 0;
+                for (; p + 16 <= OHW; p += 16)
+                    for (int i = 0; i < 16; i++)
+                        lane[i] += r[p + i];
+                for (int i = 0; p + i < OHW; i++)
+                    lane[i] += r[p + i];
+            }
+            for (int h = 8; h > 0; h /= 2) /* pairwise: lanes i and i + h */
+                for (int i = 0; i < h; i++)
+                    lane[i] += lane[i + h];
+            k->db[oc] = lane[0];
+        }
         return;
     }
-    for (int s = s0; s < s1; s++)
-        bwd_sample(c, k->x + (size_t)s * xsz, k->w, k->dy + (size_t)s * ysz,
-                   k->dx ? k->dx + (size_t)s * xsz : NULL, k->dw || k->db, k->db != NULL,
-                   s == s0, col, dcol, part);
+    const int tl = t / d.kp, part = t % d.kp, ci0 = tl * d.cpt;
+    const int s0 = (int)((long)k->B * part / d.kp), s1 = (int)((long)k->B * (part + 1) / d.kp);
+    lc_conv2d sub = *c; /* this tile's channels alone */
+    sub.C = c->C - ci0 < d.cpt ? c->C - ci0 : d.cpt;
+    const int q0 = ci0 * KK, n = sub.C * KK;
+    float *col = k->ws + (size_t)thread * k->l.thread; /* (n, OHW) */
+    float *pad = col + k->l.col;                        /* the padded channels, in dcol's place */
+    float *tile = d.kp == 1 ? col + k->l.tile           /* (n, OC) */
+                            : k->ws + k->l.parts + k->dyp + (size_t)t * d.n * OC;
+    const int packed = lc_sgemm_nr() != 0;
+    for (int s = s0; s < s1; s++) {
+        const float *xs = k->x + s * xsz + (size_t)ci0 * c->H * c->W;
+        const float *rows = xs; /* col is the image itself for a pointwise convolution */
+        if (!is_pointwise(c)) {
+            lc_conv2d u;
+            const float *xp = pad_for_packing(&sub, xs, pad, k->l.col, &u);
+            lc_im2col(xp == xs ? &sub : &u, xp, col);
+            rows = col;
+        }
+        const float *dyp = k->ws + k->l.parts + (size_t)s * dy_pack_floats1(c);
+        float beta = s > s0 ? 1.0f : 0.0f;
+        if (!packed || lc_sgemm_bpacked(n, OC, OHW, rows, OHW, dyp, beta, tile, OC) != 0)
+            lc_sgemm(0, 1, n, OC, OHW, 1.0f, rows, OHW, k->dy + s * ysz, OHW, beta, tile, OC);
+    }
+    if (s0 == s1)
+        memset(tile, 0, (size_t)n * OC * sizeof *tile);
+    if (d.kp == 1)
+        for (int oc = 0; oc < OC; oc++) /* dW^T's block into dW */
+            for (int i = 0; i < n; i++)
+                k->dw[(size_t)oc * CKK + q0 + i] = tile[(size_t)i * OC + oc];
+}
+
+/* A tile's kp partial blocks summed in part order into dW */
+static void dw_sum_task(void *vctx, int tl, int thread)
+{
+    const bwd_ctx *k = vctx;
+    const lc_conv2d *c = k->c;
+    const int OC = c->OC, CKK = CKK_OF(c), KK = c->KH * c->KW;
+    const dw_plan d = plan_dw(c, k->B);
+    const int ci0 = tl * d.cpt, n = (c->C - ci0 < d.cpt ? c->C - ci0 : d.cpt) * KK;
+    const float *base = k->ws + k->l.parts + k->dyp + (size_t)tl * d.kp * d.n * OC;
+    float *acc = k->ws + (size_t)thread * k->l.thread + k->l.tile; /* (n, OC) */
+    (void)thread;
+    memcpy(acc, base, (size_t)n * OC * sizeof *acc);
+    for (int j = 1; j < d.kp; j++) {
+        const float *pj = base + (size_t)j * d.n * OC;
+        for (size_t e = 0; e < (size_t)n * OC; e++)
+            acc[e] += pj[e];
+    }
+    for (int oc = 0; oc < OC; oc++)
+        for (int i = 0; i < n; i++)
+            k->dw[(size_t)oc * CKK + ci0 * KK + i] = acc[(size_t)i * OC + oc];
 }
 
 /* Sums the chunk partials in chunk order (each element: chunk 0, then + 1, ..., + 15): task
@@ -529,7 +710,6 @@ static void bwd_chunk_task(void *vctx, int j, int thread)
  * and each tile is written out transposed once (reading them down the columns, stride OC, took
  * 40% of a resnet's training step). */
 enum { RED_TQ = 8, RED_TO = 256 };
-#define CKK_OF(c) ((c)->C * (c)->KH * (c)->KW)
 
 static void bwd_reduce_task(void *vctx, int t, int thread)
 {
@@ -605,12 +785,18 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
         lc_gconv2d_backward(p, c, B, x, w, dy, dx, dw, db);
         return;
     }
-    bwd_ctx k = {c, B < 0 ? 0 : B, x, w, dy, dx, dw, db, ws, {0}, 0};
+    bwd_ctx k = {c, B < 0 ? 0 : B, x, w, dy, dx, dw, db, ws, {0}, 0, 0};
     if (layout(c, lc_pool_threads(p), &k.l) != 0)
         return;
-    k.nred = CKK_OF(c) < LC_REDUCE_CHUNKS ? CKK_OF(c) : LC_REDUCE_CHUNKS;
     if (!dx && !dw && !db)
         return;
+    if (k.B == 0) { /* no samples: zero gradients */
+        if (dw)
+            memset(dw, 0, (size_t)c->OC * CKK_OF(c) * sizeof *dw);
+        if (db)
+            memset(db, 0, (size_t)c->OC * sizeof *db);
+        return;
+    }
     /* the input gradient of a 3x3 stride-1 convolution through Winograd where the ISA has it
      * (dgrad_conv; w' and its scratch lie past the chunks' buffers): the chunks then compute dw
      * and db only */
@@ -623,10 +809,21 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
                                         wt + lc_round16((size_t)c->OC * c->C * 9)))
             k.dx = NULL;
     }
-    if (k.dx || dw || db)
-        lc_pool_run(p, LC_REDUCE_CHUNKS, bwd_chunk_task, &k);
-    if (dw || db) /* a frozen convolution (dw and db NULL) passes its input gradient only */
-        lc_pool_run(p, k.nred + 1, bwd_reduce_task, &k);
+    if (k.dx)
+        lc_pool_run(p, k.B, dx_task, &k);
+    if (dw && lc_sgemm_nr() != 0) /* dy^T packed once for every tile */
+        lc_pool_run(p, k.B, dy_pack_task, &k);
+    /* a frozen convolution (dw and db NULL) passes its input gradient only */
+    dw_plan d = plan_dw(c, k.B);
+    k.dyp = dy_pack_floats(c, k.B); /* the partial tiles follow the packed dy^T */
+    int nt = d.ntile * d.kp;        /* dW's tasks, then db's */
+    if (dw) {
+        lc_pool_run(p, db ? nt + 1 : nt, dw_tile_task, &k);
+        if (d.kp > 1)
+            lc_pool_run(p, d.ntile, dw_sum_task, &k);
+    } else if (db) {
+        dw_tile_task(&k, nt, 0);
+    }
 }
 
 /* ---- the fused block: conv -> ReLU -> dropout -> max-pool ---- */
@@ -1003,7 +1200,7 @@ void lc_conv2d_backward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse
                    .scale = rate > 0.0f && rate < 1.0f ? lc_dropout_scale(rate) : 1.0f};
     if (layout(c, lc_pool_threads(p), &k.l) != 0)
         return;
-    bwd_ctx r = {c, k.B, x, w, dy, dx, dw, db, ws, k.l, 0};
+    bwd_ctx r = {c, k.B, x, w, dy, dx, dw, db, ws, k.l, 0, 0};
     r.nred = CKK_OF(c) < LC_REDUCE_CHUNKS ? CKK_OF(c) : LC_REDUCE_CHUNKS;
     lc_pool_run(p, LC_REDUCE_CHUNKS, fused_bwd_chunk_task, &k);
     lc_pool_run(p, r.nred + 1, bwd_reduce_task, &r);

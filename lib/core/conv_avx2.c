@@ -12,15 +12,19 @@
 #include <immintrin.h>
 #include <string.h>
 
-void lc_col_pack_simple_avx2(const float *x, int H, int W, int KH, int KW, int OW, int ckk,
-                             int k0, int kc, int j0, int nc, float *dst /* NR = 16 */)
+#ifndef LC_EVEN
+#define LC_EVEN 0x88
+#endif
+
+void lc_col_pack_simple_avx2(const float *x, int H, int W, int KH, int KW, int OW, int S,
+                             int ckk, int k0, int kc, int j0, int nc, float *dst /* NR = 16 */)
 {
     const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
     for (int jp = 0; jp < nc; jp += 16) {
         int w = nc - jp < 16 ? nc - jp : 16;
         /* the panel's pixels as runs along output rows, cut at 8 so that each is one masked
          * load and store: source offset (oh * W + ow), position in the panel, mask */
-        int src[16], pos[16], nrun = 0; /* at most one run per pixel */
+        int src[16], pos[16], len[16], nrun = 0; /* at most one run per pixel */
         __m256i msk[16];
         int p = j0 + jp, done = 0;
         while (done < w) {
@@ -28,8 +32,9 @@ void lc_col_pack_simple_avx2(const float *x, int H, int W, int KH, int KW, int O
             int run = OW - ow < w - done ? OW - ow : w - done;
             while (run > 0) {
                 int r = run < 8 ? run : 8;
-                src[nrun] = oh * W + ow;
+                src[nrun] = (oh * W + ow) * S;
                 pos[nrun] = done;
+                len[nrun] = r;
                 msk[nrun] = lc_lanes8(r);
                 nrun++;
                 ow += r;
@@ -53,8 +58,20 @@ void lc_col_pack_simple_avx2(const float *x, int H, int W, int KH, int KW, int O
                 _mm256_storeu_ps(d + 8, zero);
             }
             const float *base = x + ((size_t)ci * H + kh) * W + kw;
-            for (int r = 0; r < nrun; r++)
-                _mm256_maskstore_ps(d + pos[r], msk[r], _mm256_maskload_ps(base + src[r], msk[r]));
+            if (S == 1)
+                for (int r = 0; r < nrun; r++)
+                    _mm256_maskstore_ps(d + pos[r], msk[r],
+                                        _mm256_maskload_ps(base + src[r], msk[r]));
+            else /* stride 2: the even elements of the run's 2r - 1 floats */
+                for (int r = 0; r < nrun; r++) {
+                    int n = 2 * len[r] - 1;
+                    __m256 lo = _mm256_maskload_ps(base + src[r], lc_lanes8(n));
+                    __m256 hi = _mm256_maskload_ps(base + src[r] + (n > 8 ? 8 : 0), lc_lanes8(n - 8));
+                    /* lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6, then the 64-bit pairs 0 2 1 3 */
+                    __m256 ev = _mm256_castpd_ps(_mm256_permute4x64_pd(
+                        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, LC_EVEN)), 0xd8));
+                    _mm256_maskstore_ps(d + pos[r], msk[r], ev);
+                }
             if (++kw == KW) {
                 kw = 0;
                 if (++kh == KH) {
@@ -68,7 +85,6 @@ void lc_col_pack_simple_avx2(const float *x, int H, int W, int KH, int KW, int O
 
 /* the even (_MM_SHUFFLE(2, 0, 2, 0)) or odd (3, 1, 3, 1) elements of the 16 floats lo, hi, in
  * the order 0 1 4 5 2 3 6 7 of their pairs (in-lane shuffles; the caller restores the order) */
-#define LC_EVEN 0x88
 #define LC_ODD 0xdd
 
 /* One output row of 2x2 windows: rows r0, r1 of z (conv output), keep masks k0, k1 (NULL: no

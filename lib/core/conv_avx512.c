@@ -10,10 +10,11 @@
 #include <immintrin.h>
 #include <string.h>
 
-void lc_col_pack_simple_avx512(const float *x, int H, int W, int KH, int KW, int OW, int ckk,
-                               int k0, int kc, int j0, int nc, float *dst /* NR = 32 */)
+void lc_col_pack_simple_avx512(const float *x, int H, int W, int KH, int KW, int OW, int S,
+                               int ckk, int k0, int kc, int j0, int nc, float *dst /* NR = 32 */)
 {
     const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     for (int jp = 0; jp < nc; jp += 32) {
         int w = nc - jp < 32 ? nc - jp : 32;
         /* the panel's pixels as runs along output rows, cut at 16 so that each is one masked
@@ -26,7 +27,7 @@ void lc_col_pack_simple_avx512(const float *x, int H, int W, int KH, int KW, int
             int run = OW - ow < w - done ? OW - ow : w - done;
             while (run > 0) {
                 int r = run < 16 ? run : 16;
-                src[nrun] = oh * W + ow;
+                src[nrun] = (oh * W + ow) * S;
                 pos[nrun] = done;
                 msk[nrun] = lc_lanes16(r);
                 nrun++;
@@ -51,9 +52,19 @@ void lc_col_pack_simple_avx512(const float *x, int H, int W, int KH, int KW, int
                 _mm512_store_ps(d + 16, zero);
             }
             const float *base = x + ((size_t)ci * H + kh) * W + kw;
-            for (int r = 0; r < nrun; r++)
-                _mm512_mask_storeu_ps(d + pos[r], msk[r],
-                                      _mm512_maskz_loadu_ps(msk[r], base + src[r]));
+            if (S == 1)
+                for (int r = 0; r < nrun; r++)
+                    _mm512_mask_storeu_ps(d + pos[r], msk[r],
+                                          _mm512_maskz_loadu_ps(msk[r], base + src[r]));
+            else /* stride 2: the even elements of the run's 2r - 1 floats */
+                for (int r = 0; r < nrun; r++) {
+                    int n = 2 * __builtin_popcount(msk[r]) - 1;
+                    __m512 lo = _mm512_maskz_loadu_ps(lc_lanes16(n), base + src[r]);
+                    __m512 hi = _mm512_maskz_loadu_ps(lc_lanes16(n - 16),
+                                                      base + src[r] + (n > 16 ? 16 : 0));
+                    _mm512_mask_storeu_ps(d + pos[r], msk[r],
+                                          _mm512_permutex2var_ps(lo, even, hi));
+                }
             if (++kw == KW) {
                 kw = 0;
                 if (++kh == KH) {

@@ -147,9 +147,11 @@ static void pack_b(int tb, int kc, int nc, const float *B, int ldb, int k0, int 
     }
 }
 
+/* bpk, when not NULL: op(B) already packed whole (lc_sgemm_pack_bt's layout), read in place */
 static void sgemm_blocked(const kernel_desc *kd, int ta, int tb, int M, int N, int K, float alpha,
                           const float *A, int lda, const float *B, int ldb,
-                          const lc_gemm_bsrc *bsrc, float beta, float *C, int ldc)
+                          const lc_gemm_bsrc *bsrc, const float *bpk, float beta, float *C,
+                          int ldc)
 {
     _Alignas(64) float bp[LC_GEMM_KC * LC_GEMM_NC];
     _Alignas(64) float ap[LC_GEMM_KC * LC_GEMM_MAX_MR]; /* zero-padded last row panel */
@@ -162,7 +164,9 @@ static void sgemm_blocked(const kernel_desc *kd, int ta, int tb, int M, int N, i
         for (int pc = 0; pc < K; pc += LC_GEMM_KC) {
             int kc = K - pc < LC_GEMM_KC ? K - pc : LC_GEMM_KC;
             float bt = pc == 0 ? beta : 1.0f; /* later k blocks accumulate into C */
-            if (bsrc)
+            if (bpk)
+                ; /* panels read in place below */
+            else if (bsrc)
                 bsrc->pack(bsrc->ctx, pc, kc, jc, nc, NR, bp);
             else
                 pack_b(tb, kc, nc, B, ldb, pc, jc, NR, bp);
@@ -188,8 +192,9 @@ static void sgemm_blocked(const kernel_desc *kd, int ta, int tb, int M, int N, i
                 float *c = C + (ptrdiff_t)ir * ldc + jc;
                 for (int jr = 0; jr < nc; jr += NR) {
                     int nr = nc - jr < NR ? nc - jr : NR;
-                    kd->fn(kc, a, ars, acs, bp + (ptrdiff_t)jr * kc, c + jr, ldc, mr, nr, alpha,
-                           bt);
+                    const float *bpan = bpk ? bpk + (ptrdiff_t)(jc + jr) * K + (ptrdiff_t)pc * NR
+                                            : bp + (ptrdiff_t)jr * kc;
+                    kd->fn(kc, a, ars, acs, bpan, c + jr, ldc, mr, nr, alpha, bt);
                 }
             }
         }
@@ -209,7 +214,32 @@ int lc_sgemm_bsrc(int M, int N, int K, const float *A, int lda, const lc_gemm_bs
         return -1;
     if (M <= 0 || N <= 0 || K <= 0)
         return -1;
-    sgemm_blocked(&kernels[isa], 0, 0, M, N, K, 1.0f, A, lda, NULL, 0, b, beta, C, ldc);
+    sgemm_blocked(&kernels[isa], 0, 0, M, N, K, 1.0f, A, lda, NULL, 0, b, NULL, beta, C, ldc);
+    return 0;
+}
+
+int lc_sgemm_bpacked(int M, int N, int K, const float *A, int lda, const float *bpk, float beta,
+                     float *C, int ldc)
+{
+    lc_isa isa = lc_gemm_isa();
+    if (isa == LC_ISA_REF || M <= 0 || N <= 0 || K <= 0)
+        return -1;
+    sgemm_blocked(&kernels[isa], 0, 0, M, N, K, 1.0f, A, lda, NULL, 0, NULL, bpk, beta, C, ldc);
+    return 0;
+}
+
+int lc_sgemm_nr(void)
+{
+    lc_isa isa = lc_gemm_isa();
+    return isa == LC_ISA_REF ? 0 : kernels[isa].nr;
+}
+
+int lc_sgemm_pack_bt(int K, int N, const float *B, int ldb, float *dst)
+{
+    int nr = lc_sgemm_nr();
+    if (!nr || K <= 0 || N <= 0)
+        return -1;
+    pack_b(1, K, N, B, ldb, 0, 0, nr, dst);
     return 0;
 }
 
@@ -231,5 +261,6 @@ void lc_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, 
         lc_sgemm_ref(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    sgemm_blocked(&kernels[isa], ta, tb, M, N, K, alpha, A, lda, B, ldb, NULL, beta, C, ldc);
+    sgemm_blocked(&kernels[isa], ta, tb, M, N, K, alpha, A, lda, B, ldb, NULL, NULL, beta, C,
+                  ldc);
 }

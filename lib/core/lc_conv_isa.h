@@ -5,10 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Packs col(k0:k0+kc, j0:j0+nc) of a stride-1, unpadded, undilated convolution of one sample
- * x (C,H,W) with output width OW into 32-wide panels (zero past nc); row ckk is all ones. */
-void lc_col_pack_simple_avx512(const float *x, int H, int W, int KH, int KW, int OW, int ckk,
-                               int k0, int kc, int j0, int nc, float *dst);
+/* Packs col(k0:k0+kc, j0:j0+nc) of an unpadded, undilated convolution of stride S (1 or 2, both
+ * ways) of one sample x (C,H,W) with output width OW into 32-wide panels (zero past nc); row ckk
+ * is all ones. */
+void lc_col_pack_simple_avx512(const float *x, int H, int W, int KH, int KW, int OW, int S,
+                               int ckk, int k0, int kc, int j0, int nc, float *dst);
 
 /* ReLU, dropout (km all-ones = kept, NULL = none, indexed with row stride kOW and plane stride
  * kOHW) and 2x2 stride-2 max-pool of z (OC, OH, OW) into y (OC, POH, POW) and the window
@@ -31,8 +32,8 @@ void lc_col2im_simple_avx512(int C, int H, int W, int KH, int KW, int OH, int OW
 
 /* The same for AVX2 (+FMA): packing into 16-wide panels (LC_GEMM_AVX2_NR), the rest as above,
  * with the same results. */
-void lc_col_pack_simple_avx2(const float *x, int H, int W, int KH, int KW, int OW, int ckk,
-                             int k0, int kc, int j0, int nc, float *dst);
+void lc_col_pack_simple_avx2(const float *x, int H, int W, int KH, int KW, int OW, int S,
+                             int ckk, int k0, int kc, int j0, int nc, float *dst);
 void lc_pool2x2_act_avx2(int OC, int OW, int OHW, int POH, int POW, const float *z,
                          const uint32_t *km, int kOW, int kOHW, float scale, float *y,
                          unsigned char *am);

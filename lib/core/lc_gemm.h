@@ -28,6 +28,19 @@ typedef struct lc_gemm_bsrc {
 int lc_sgemm_bsrc(int M, int N, int K, const float *A, int lda, const lc_gemm_bsrc *b, float beta,
                   float *C, int ldc);
 
+/* The width of the current ISA's B panels (NR; 0 under the reference ISA). */
+int lc_sgemm_nr(void);
+/* op(B) = B^T (K x N, B stored N x K with row stride ldb) packed whole, as the blocked GEMM packs
+ * its B blocks: panel p (columns p*NR .. p*NR + NR, zero past N) at dst + p*NR*K, NR floats per
+ * k. ceil(N/NR) * NR * K floats. A bsrc pack() can then copy any block of it
+ * (dst + p*NR*K + k0*NR, kc*NR floats per panel). Returns -1 (nothing packed) under the
+ * reference ISA. */
+int lc_sgemm_pack_bt(int K, int N, const float *B, int ldb, float *dst);
+/* C = A op(B) + beta C with op(B) (K x N) packed by lc_sgemm_pack_bt under the current ISA, read
+ * in place: bitwise lc_sgemm's result on the stored matrix. Returns -1 (nothing done) under the
+ * reference ISA. */
+int lc_sgemm_bpacked(int M, int N, int K, const float *A, int lda, const float *bpk, float beta,
+                     float *C, int ldc);
 /* The ISA lc_sgemm uses now; the best the CPU supports unless forced. */
 lc_isa lc_gemm_isa(void);
 const char *lc_isa_name(lc_isa isa);

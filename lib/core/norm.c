@@ -46,27 +46,51 @@ void lc_batchnorm_running_update(int C, float momentum, const double *rec, float
         running_update(&running_mean[c], &running_var[c], momentum, rec[c], rec[C + c]);
 }
 
-static void bn_train_task(void *vctx, int c, int thread)
+/* A channel's sums over (b, i) run in BN_LANES lanes, element i of every sample into lane
+ * i % BN_LANES (one vector of doubles under AVX-512), the lanes then added pairwise in a fixed
+ * order: the same bits on any thread count and from every clone. With HW == 1 everything is in
+ * lane 0, summed over b in order, as BatchNorm1d's tasks sum. */
+#define BN_LANES 8
+#define BN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+static double lanes_sum(const double a[BN_LANES])
+{
+    return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
+}
+
+BN_CLONES static void bn_train_task(void *vctx, int c, int thread)
 {
     const norm_ctx *k = vctx;
     const size_t HW = (size_t)k->HW, CHW = (size_t)k->C * HW;
     const double cnt = (double)k->B * (double)HW;
     (void)thread;
-    double s = 0.0;
+    double a[BN_LANES] = {0};
     for (int b = 0; b < k->B; b++) {
         const float *xp = k->x + (size_t)b * CHW + (size_t)c * HW; /* (HW) */
-        for (size_t i = 0; i < HW; i++)
-            s += xp[i];
+        size_t i = 0;
+        for (; i + BN_LANES <= HW; i += BN_LANES)
+            for (int j = 0; j < BN_LANES; j++)
+                a[j] += xp[i + j];
+        for (; i < HW; i++)
+            a[i % BN_LANES] += xp[i];
     }
-    double mean = s / cnt, ss = 0.0;
+    double mean = lanes_sum(a) / cnt;
+    for (int j = 0; j < BN_LANES; j++)
+        a[j] = 0.0;
     for (int b = 0; b < k->B; b++) {
         const float *xp = k->x + (size_t)b * CHW + (size_t)c * HW;
-        for (size_t i = 0; i < HW; i++) {
+        size_t i = 0;
+        for (; i + BN_LANES <= HW; i += BN_LANES)
+            for (int j = 0; j < BN_LANES; j++) {
+                double d = xp[i + j] - mean;
+                a[j] += d * d;
+            }
+        for (; i < HW; i++) {
             double d = xp[i] - mean;
-            ss += d * d;
+            a[i % BN_LANES] += d * d;
         }
     }
-    double var = ss / cnt;
+    double var = lanes_sum(a) / cnt;
     float m = (float)mean, is = (float)(1.0 / sqrt(var + (double)k->eps));
     k->mean[c] = m;
     k->invstd[c] = is;
@@ -215,22 +239,31 @@ void lc_batchnorm_forward_eval(lc_pool *p, int B, int C, int HW, float eps, cons
     lc_pool_run(p, C, bn_eval_task, &k);
 }
 
-static void bn_bwd_task(void *vctx, int c, int thread)
+BN_CLONES static void bn_bwd_task(void *vctx, int c, int thread)
 {
     const norm_ctx *k = vctx;
     const size_t HW = (size_t)k->HW, CHW = (size_t)k->C * HW;
     const double cnt = (double)k->B * (double)HW;
     const float m = k->mean_in[c], is = k->invstd_in[c];
     (void)thread;
-    double sdy = 0.0, sdyx = 0.0;
+    double a[BN_LANES] = {0}, ax[BN_LANES] = {0}; /* lanes of sum(dy), sum(dy xhat) */
     for (int b = 0; b < k->B; b++) {
         const size_t o = (size_t)b * CHW + (size_t)c * HW;
-        for (size_t i = 0; i < HW; i++) {
-            double xh = (double)(k->x[o + i] - m) * is;
-            sdy += k->dy[o + i];
-            sdyx += k->dy[o + i] * xh;
+        const float *xp = k->x + o, *dp = k->dy + o;
+        size_t i = 0;
+        for (; i + BN_LANES <= HW; i += BN_LANES)
+            for (int j = 0; j < BN_LANES; j++) {
+                double xh = (double)(xp[i + j] - m) * is;
+                a[j] += dp[i + j];
+                ax[j] += dp[i + j] * xh;
+            }
+        for (; i < HW; i++) {
+            double xh = (double)(xp[i] - m) * is;
+            a[i % BN_LANES] += dp[i];
+            ax[i % BN_LANES] += dp[i] * xh;
         }
     }
+    double sdy = lanes_sum(a), sdyx = lanes_sum(ax);
     if (k->dbeta)
         k->dbeta[c] = (float)sdy;
     if (k->dgamma)

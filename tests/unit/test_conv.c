@@ -121,6 +121,19 @@ static int close_all(const float *a, const double *ref, size_t n, double tol, do
     return worst <= tol * scale;
 }
 
+/* the largest |a - b| over the largest |b| (1e-30 at least); NaN gives NaN's comparison: > any */
+static double rel_worst(const float *a, const float *b, size_t n)
+{
+    double scale = 1e-30, worst = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double v = fabs((double)b[i]), d = fabs((double)a[i] - (double)b[i]);
+        scale = v > scale ? v : scale;
+        if (!(d <= worst))
+            worst = d != d ? HUGE_VAL : d;
+    }
+    return worst / scale;
+}
+
 /* ---- im2col / col2im adjointness ---- */
 
 static void test_adjoint(const lc_conv2d *c)
@@ -232,7 +245,18 @@ static void test_isa_im2col_all(void)
                 lc_conv2d c = make_conv(C, 4 + kh, ows[i] + kw - 1, 5 + (int)i % 3, kh, kw, 1,
                                         1, 0, 0, 1, 1);
                 test_isa_im2col(&c, isas[s]);
+                /* stride 2 both ways (the packers' even elements), unpadded and padded */
+                c = make_conv(C, 5 + 2 * kh, 2 * ows[i] + kw - 2, 5 + (int)i % 3, kh, kw, 2, 2, 0,
+                              0, 1, 1);
+                test_isa_im2col(&c, isas[s]);
+                c = make_conv(C, 5 + 2 * kh, 2 * ows[i] + kw - 2, 4, kh, kw, 2, 2, kh / 2, kw / 2, 1,
+                              1);
+                test_isa_im2col(&c, isas[s]);
             }
+        {   /* a 7x7 stride-2 stem with padding 3, output rows wider than a panel */
+            lc_conv2d c = make_conv(3, 40, 70, 8, 7, 7, 2, 2, 3, 3, 1, 1);
+            test_isa_im2col(&c, isas[s]);
+        }
         /* the tutorial's two blocks, several GEMM k blocks, a non-simple shape */
         static const int more[4][12] = {{1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1},
                                         {32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1},
@@ -665,8 +689,12 @@ static void test_fused(lc_conv2d c, int pool, int pk_h, int pk_w, float rate, in
     } else {
         CHECK_MSG(equal_all(dxf, dxc, nx, &at), "fused dx differs at %zu", at);
     }
-    CHECK_MSG(equal_all(dwf, dwc, nw, &at), "fused dw differs at %zu", at);
-    CHECK_MSG(equal_all(dbf, dbc, (size_t)c.OC, &at), "fused db differs at %zu", at);
+    /* dW and db: the fused block sums the batch in LC_REDUCE_CHUNKS partials, lc_conv2d_backward
+     * per tile of taps over the samples in order (db in 16 lanes): other orders of the same
+     * products, so equal within rounding */
+    double rw = rel_worst(dwf, dwc, nw), rb = rel_worst(dbf, dbc, (size_t)c.OC);
+    CHECK_MSG(rw <= 1e-5, "fused dw: %g of the largest from the plain path's", rw);
+    CHECK_MSG(rb <= 1e-5, "fused db: %g of the largest from the plain path's", rb);
     CHECK(memcmp(dxf, dxf3, nx * 4) == 0 && memcmp(dwf, dwf3, nw * 4) == 0 &&
           memcmp(dbf, dbf3, (size_t)c.OC * 4) == 0);
 done:
@@ -946,6 +974,7 @@ int main(void)
 
     test_threads(&cs[1], 20);
     test_threads(&cs[2], 5);
+    test_threads(&cs[0], 3); /* dW over several k blocks of pixels */
 
     lc_pool *p3 = lc_pool_create(3);
     CHECK(p3 != NULL);

@@ -89,6 +89,41 @@ done:
     lc_free(S);
 }
 
+/* op(B) = B^T packed whole by lc_sgemm_pack_bt and read in place by lc_sgemm_bpacked: bitwise
+ * lc_sgemm(0, 1) on the stored B (N past a panel, K past a k block, M past a row panel, beta 0
+ * and 1); both refuse the reference ISA */
+static void check_bpacked(const char *isa, int M, int N, int K, float beta)
+{
+    int nr = lc_sgemm_nr(), np = nr ? (N + nr - 1) / nr : 0;
+    float *A = lc_alloc((size_t)M * K, 4), *B = lc_alloc((size_t)N * K, 4);
+    float *C = lc_alloc((size_t)M * N, 4), *R = lc_alloc((size_t)M * N, 4);
+    float *P = lc_alloc((size_t)(np ? np : 1) * (nr ? nr : 1) * K, 4);
+    if (!A || !B || !C || !R || !P) {
+        CHECK(0);
+        goto done;
+    }
+    fill(A, (size_t)M * K, 11);
+    fill(B, (size_t)N * K, 12);
+    fill(C, (size_t)M * N, 13);
+    memcpy(R, C, (size_t)M * N * 4);
+    if (lc_gemm_isa() == LC_ISA_REF) {
+        CHECK(nr == 0 && lc_sgemm_pack_bt(K, N, B, K, P) == -1 &&
+              lc_sgemm_bpacked(M, N, K, A, K, P, beta, C, N) == -1);
+        goto done;
+    }
+    CHECK(lc_sgemm_pack_bt(K, N, B, K, P) == 0);
+    CHECK(lc_sgemm_bpacked(M, N, K, A, K, P, beta, C, N) == 0);
+    lc_sgemm(0, 1, M, N, K, 1.0f, A, K, B, K, beta, R, N);
+    CHECK_MSG(memcmp(C, R, (size_t)M * N * 4) == 0, "%s: lc_sgemm_bpacked M%d N%d K%d differs",
+              isa, M, N, K);
+done:
+    lc_free(A);
+    lc_free(B);
+    lc_free(C);
+    lc_free(R);
+    lc_free(P);
+}
+
 int main(void)
 {
     static const int small[] = {1, 7, 17, 33};
@@ -116,6 +151,9 @@ int main(void)
                 compare(ta, tb, 13, 11, 0, 1.0f, 0.5f, name);
             }
         check_position_independence(name);
+        check_bpacked(name, 72, 64, 3136, 0.0f);
+        check_bpacked(name, 37, 200, 49, 1.0f);
+        check_bpacked(name, 5, 17, 400, 1.0f);
     }
     return check_exit("test_gemm");
 }

@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer, convnext, googlenet, inceptionv3, maxvit" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer, convnext, googlenet, inceptionv3, mlp_mixer, maxvit" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -657,6 +657,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "convnext") == 0 ? &lc_sec_tv_convnext
                              : strcmp(ename, "googlenet") == 0 ? &lc_sec_tv_googlenet
                              : strcmp(ename, "inceptionv3") == 0 ? &lc_sec_tv_inceptionv3
+                             : strcmp(ename, "mlp_mixer") == 0 ? &lc_sec_mlp_mixer
                              : strcmp(ename, "maxvit") == 0 ? &lc_sec_tv_maxvit
                                                                  : NULL;
     if (!esec) {
@@ -1177,6 +1178,39 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                     F->enc.tv_variant = k;
             goto tv_common;
         }
+    if (etype && strcmp(etype, "mlp_mixer") == 0) {
+        /* Ludwig's MLPMixer on the image as the feature's preprocessing makes it (as
+         * stacked_cnn's); patch_size must divide its size: checked here when the config gives
+         * the size, when the model is planned when the images give it */
+        lc_input_spec *sp = &F->enc;
+        sp->enc = LC_ENC_MLP_MIXER;
+        sp->mx_patch = (int)jnum(enc, "patch_size", 16);
+        sp->mx_embed = (int)jnum(enc, "embed_size", 512);
+        sp->mx_token = (int)jnum(enc, "token_size", 2048);
+        sp->mx_channel = (int)jnum(enc, "channel_dim", 256);
+        sp->mx_layers = (int)jnum(enc, "num_layers", 8);
+        sp->mx_dropout = (float)jnum(enc, "dropout", 0.0);
+        sp->mx_avg_pool = jbool(enc, "avg_pool", 1);
+        if (F->img_height > 0 && sp->mx_patch > 0 &&
+            (F->img_height % sp->mx_patch || F->img_width % sp->mx_patch)) {
+            /* the size the config gives (an inferred one is checked when the model is planned) */
+            const char *side = F->img_height % sp->mx_patch ? "height" : "width";
+            const lc_ynode *at = ynode_at(yf, "preprocessing", side);
+            if (!at)
+                at = ynode_at(yenc && yenc->kind == LC_YMAP ? yenc : yf, "patch_size", NULL);
+            char msg[320];
+            snprintf(msg, sizeof msg,
+                     "input feature '%s': preprocessing %s %d is not a multiple of the mlp_mixer encoder's patch_size %d (Ludwig asserts that the height and the width both are); change the size or the patch_size",
+                     F->name, side, F->img_height % sp->mx_patch ? F->img_height : F->img_width,
+                     sp->mx_patch);
+            return cerr(x, at ? at : yf, "%s", msg, NULL);
+        }
+        if (!sp->mx_avg_pool && !x->flatten)
+            return cerr(x, ynode_at(yenc && yenc->kind == LC_YMAP ? yenc : yf, "avg_pool", NULL),
+                        "input feature '%s': encoder.avg_pool false gives every patch's embedding, a (n_patches, embed_size) output, which Ludwig's concat combiner takes only with flatten_inputs: true (add combiner: {flatten_inputs: true}, or keep avg_pool true)",
+                        F->name, NULL);
+        return LC_OK;
+    }
     if (etype && strcmp(etype, "densenet") == 0) {
         /* torchvision's DenseNet-BC; model_variant an integer as Ludwig's IntegerOptions */
         int v = (int)jnum(enc, "model_variant", 121);

@@ -189,6 +189,27 @@ const lc_section lc_sec_tv_inceptionv3 = {"encoder", tv_inceptionv3_keys};
 TV_ENCODER_KEYS(tv_maxvit_keys, "maxvit", "t", "t");
 const lc_section lc_sec_tv_maxvit = {"encoder", tv_maxvit_keys};
 
+/* Ludwig's own MLPMixer (MLPMixerConfig, in its dataclass order: BaseEncoderConfig's type and
+ * skip, then dropout, height, width, num_channels (set from the image's metadata, as Ludwig's
+ * update_config_with_metadata does), patch_size, embed_size, token_size, channel_dim,
+ * num_layers, avg_pool) */
+static const lc_key mlp_mixer_keys[] = {
+    {"type", T_STR, "\"mlp_mixer\"", 0, 0, "mlp_mixer", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
+    {"height", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"width", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"num_channels", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"patch_size", T_INT, "16", 1, BIG, NULL, NULL, 0, NULL},
+    {"embed_size", T_INT, "512", 1, BIG, NULL, NULL, 0, NULL},
+    {"token_size", T_INT, "2048", 1, BIG, NULL, NULL, 0, NULL},
+    {"channel_dim", T_INT, "256", 1, BIG, NULL, NULL, 0, NULL},
+    {"num_layers", T_INT, "8", 1, BIG, NULL, NULL, 0, NULL},
+    {"avg_pool", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_mlp_mixer = {"encoder", mlp_mixer_keys};
+
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},
     {"fill_value", T_STR | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},

@@ -148,6 +148,9 @@ typedef enum lc_enc_type {
                              * its fc and auxiliary heads */
     LC_ENC_TV_INCEPTIONV3,  /* image `inceptionv3`: torchvision's Inception3 (variant base)
                              * without its fc and AuxLogits */
+    LC_ENC_MLP_MIXER,       /* image `mlp_mixer`: Ludwig's own MLPMixer (mlp_mixer_modules.py):
+                             * the patch embedding, mx_layers MixerBlocks, a LayerNorm, the mean
+                             * over the patches (mx_avg_pool) or every patch's embedding */
     LC_ENC_TV_MAXVIT        /* image `maxvit`: torchvision's MaxVit (tv_variant 0: t; 1: the
                              * small MaxVit test_tvresnet compares, not a config's) without its
                              * last Linear */
@@ -212,6 +215,12 @@ typedef struct lc_input_spec {
                             * built with torchvision's pretrained weights (use_pretrained and not
                             * saved_weights_in_checkpoint): each input channel rescaled from the
                             * ImageNet normalisation to (x - 0.5) / 0.5 */
+    int mx_patch, mx_embed; /* mlp_mixer: patch_size, embed_size (the image C x H x W; H and W
+                            * multiples of patch_size) */
+    int mx_token, mx_channel, mx_layers; /* mlp_mixer: token_size, channel_dim, num_layers */
+    int mx_avg_pool;       /* mlp_mixer: avg_pool (0: the (n_patches, embed_size) output,
+                            * flattened) */
+    float mx_dropout;      /* mlp_mixer: the rate of each MLP's two dropouts */
 } lc_input_spec;
 
 /* efficientnet's and vit's model_variant names, by lc_input_spec.tv_variant */
@@ -359,7 +368,8 @@ typedef enum lc_lpart {
     LC_PART_ENC_TV,        /* input feature: encoder_obj.model.<the layer's tvname> */
     LC_PART_COMBINER,      /* combiner.fc_stack */
     LC_PART_OUT_FC,        /* output feature: fc_stack */
-    LC_PART_DECODER        /* output feature: decoder_obj.dense */
+    LC_PART_DECODER,       /* output feature: decoder_obj.dense */
+    LC_PART_ENC_MIXER      /* input feature: encoder_obj.mlp_mixer.<the layer's tvname> */
 } lc_lpart;
 
 typedef struct lc_layer {

@@ -2882,6 +2882,106 @@ static lc_status plan_tv_convnext(planner *pl, node *at, const lc_input_spec *s)
     return LC_OK;
 }
 
+/* ---- Ludwig's MLPMixer (ludwig/modules/mlp_mixer_modules.py, 0.10.3): the mlp_mixer encoder ---- */
+
+/* Ludwig's MLP `<name>` over each of `rows` rows of `in` values: linear1 (in -> hidden), GELU
+ * (erf), dropout1, linear2 (hidden -> in), dropout2; torch's default initialisation */
+static lc_status mixer_mlp(planner *pl, node *at, int rows, int in, int hidden, float dropout,
+                           const char *name)
+{
+    char nm[96];
+    int from = pl->n;
+    lc_status st;
+    if ((st = add_tdense(pl, at, rows, in, hidden, 1, -1)))
+        return st;
+    snprintf(nm, sizeof nm, "%s.linear1", name);
+    tv_tag(pl, from, nm, 0);
+    from = pl->n;
+    if ((st = add_act_dropout(pl, at, LC_ACT_GELU, dropout, -1)))
+        return st;
+    snprintf(nm, sizeof nm, "%s.dropout1", name);
+    tv_tag(pl, from, nm, 0);
+    from = pl->n;
+    if ((st = add_tdense(pl, at, rows, hidden, in, 1, -1)))
+        return st;
+    snprintf(nm, sizeof nm, "%s.linear2", name);
+    tv_tag(pl, from, nm, 0);
+    from = pl->n;
+    if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, dropout, -1)))
+        return st;
+    snprintf(nm, sizeof nm, "%s.dropout2", name);
+    tv_tag(pl, from, nm, 0);
+    return LC_OK;
+}
+
+/* nn.LayerNorm(E) (eps 1e-5) over each of the N rows of a (N, E) map */
+static lc_status mixer_ln(planner *pl, node *at, int N, int E, const char *name)
+{
+    int from = pl->n;
+    lc_status st = add_ln_step(pl, at, N, E, -1);
+    if (st)
+        return st;
+    pl->layers[pl->n - 1].u.norm.eps = 1e-5f;
+    tv_tag(pl, from, name, 0);
+    return LC_OK;
+}
+
+/* MLPMixer: patch_conv (a p x p Conv2d of stride p to embed_size channels, with bias), its map
+ * flattened to (n_patches, embed_size) rows (hidden.flatten(2).transpose(1, 2)), the
+ * mixer_blocks.<i> MixerBlocks: layernorm1, the transposed (embed_size, n_patches) rows through
+ * mlp1 (n_patches -> token_size -> n_patches), transposed back, + the block's input (mid);
+ * layernorm2, mlp2 (embed_size -> channel_dim -> embed_size) per patch, + mid; then layer_norm
+ * and, with avg_pool, the mean over the patches. Ludwig asserts that patch_size divides the
+ * height and the width; here that is a message. Every module keeps torch's default
+ * initialisation (Ludwig sets none). */
+static lc_status plan_mlp_mixer(planner *pl, node *at, const lc_input_spec *s)
+{
+    int p = s->mx_patch, E = s->mx_embed;
+    if (p < 1 || E < 1 || s->mx_token < 1 || s->mx_channel < 1 || s->mx_layers < 1 || s->C < 1)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the mlp_mixer encoder needs patch_size, embed_size, token_size, channel_dim and num_layers of at least 1");
+    if (s->H % p || s->W % p)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the mlp_mixer encoder's patch_size %d does not divide the %dx%d (height x width) images (Ludwig asserts that it does); set the image feature's preprocessing height and width to multiples of %d, or choose a patch_size that divides both",
+                            p, s->H, s->W, p);
+    int N = (s->H / p) * (s->W / p);
+    pl->part = LC_PART_ENC_MIXER;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    char nm[96];
+    if ((st = tv_convg(pl, at, &m, E, p, p, 0, 1, 1, "patch_conv", 0)))
+        return st;
+    pl->layers[pl->n - 1].w_init = LC_INIT_TORCH_DEFAULT;
+    pl->layers[pl->n - 1].b_init = LC_INIT_TORCH_DEFAULT;
+    if (N > 1 && (st = tv_permute(pl, at, E, N, "patch_conv", 0)))
+        return st;
+    for (int i = 0; i < s->mx_layers; i++) {
+        node in = *at;
+#define MB(fmt) (snprintf(nm, sizeof nm, "mixer_blocks.%d." fmt, i), nm)
+        if ((st = mixer_ln(pl, at, N, E, MB("layernorm1"))) ||
+            (N > 1 && (st = tv_permute(pl, at, N, E, MB("mlp1"), 0))) ||
+            (st = mixer_mlp(pl, at, E, N, s->mx_token, s->mx_dropout, MB("mlp1"))) ||
+            (N > 1 && (st = tv_permute(pl, at, E, N, MB("mlp1"), 0))) ||
+            (st = add_residual(pl, at, in)))
+            return st;
+        tv_tag(pl, pl->n - 1, MB("mid"), 0);
+        node mid = *at;
+        if ((st = mixer_ln(pl, at, N, E, MB("layernorm2"))) ||
+            (st = mixer_mlp(pl, at, N, E, s->mx_channel, s->mx_dropout, MB("mlp2"))) ||
+            (st = add_residual(pl, at, mid)))
+            return st;
+        tv_tag(pl, pl->n - 1, MB("output"), 0);
+#undef MB
+    }
+    if ((st = mixer_ln(pl, at, N, E, "layer_norm")))
+        return st;
+    if (s->mx_avg_pool && N > 1) {
+        int from = pl->n;
+        if ((st = add_seq_reduce(pl, at, LC_RED_MEAN, N, E)))
+            return st;
+        tv_tag(pl, from, "avg_pool", 0);
+    }
+    return LC_OK;
+}
+
 /* ---- torchvision's GoogLeNet (torchvision/models/googlenet.py, 0.14) ---- */
 
 /* GoogLeNet's _transform_input (transform_input, which torchvision turns on when it loads the
@@ -3300,6 +3400,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_googlenet(pl, at, s);
     case LC_ENC_TV_INCEPTIONV3:
         return plan_tv_inceptionv3(pl, at, s);
+    case LC_ENC_MLP_MIXER:
+        return plan_mlp_mixer(pl, at, s);
     case LC_ENC_TV_MAXVIT:
         return plan_tv_maxvit(pl, at, s);
     case LC_ENC_ONEHOT: {
@@ -3336,6 +3438,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_CONVNEXT:
     case LC_ENC_TV_GOOGLENET:
     case LC_ENC_TV_INCEPTIONV3:
+    case LC_ENC_MLP_MIXER:
     case LC_ENC_TV_MAXVIT:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
@@ -5389,6 +5492,10 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
         break;
     case LC_PART_ENC_TV:
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.model.%s", in,
+                 l->tvname);
+        break;
+    case LC_PART_ENC_MIXER:
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.mlp_mixer.%s", in,
                  l->tvname);
         break;
     case LC_PART_COMBINER:
