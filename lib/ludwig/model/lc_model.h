@@ -506,6 +506,8 @@ typedef struct lc_model {
     unsigned char *aux;    /* argmax, dropout masks, norm statistics */
     float *conv_ws;
     size_t conv_ws_n;
+    float *fold_ws;        /* evaluation: a convolution's weights and bias with the batch norm
+                            * after it folded in (eval_conv_bn); NULL when none has one */
     unsigned char *tok;    /* the token-convolved embeddings' batches (see lc_layer.tok) */
     int32_t *tok_map;      /* id -> distinct slot scratch, -1 between uses */
     /* the first input and output (the tutorial network's only ones) */

@@ -3316,6 +3316,7 @@ void lc_model_free(lc_model *m)
     lc_free(m->dtmp);
     lc_free(m->aux);
     lc_free(m->conv_ws);
+    lc_free(m->fold_ws);
     lc_free(m->tok);
     free(m->tok_map);
     free(m);
@@ -3406,6 +3407,17 @@ static const float *src_data(const lc_model *m, int s)
 /* The run of consecutive fused conv layers starting at layer i, each reading the previous (at
  * most LC_CONV_EVAL_MAX_CHAIN), as evaluation chain blocks; 0 when layer i is not a fused conv.
  * Outputs are the layers' activations once the arenas exist (create plans with them unset). */
+/* A convolution whose only reader is the 2-D batch norm right after it: in evaluation the batch
+ * norm folds into its weights and bias (eval_conv_bn). */
+static int bn_foldable(const lc_model *m, int i)
+{
+    const lc_layer *l = &m->layers[i], *n = &m->layers[i + 1];
+    return l->type == LC_L_CONV && !l->fused && !l->skip && l->consumers == 1 &&
+           n->type == LC_L_BATCHNORM && !n->skip && n->nsrc == 1 && layer_src(m, i + 1, 0) == i &&
+           n->u.norm.steps == 0 && n->u.norm.C == l->u.conv.OC &&
+           n->u.norm.HW == l->u.conv.OH * l->u.conv.OW;
+}
+
 static int eval_chain(const lc_model *m, int i, lc_conv_eval_block *blk)
 {
     int n = 0;
@@ -3673,6 +3685,16 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         (train && !(m->dtmp = lc_alloc(B * pl.max_out_n, sizeof(float)))) ||
         !(m->aux = lc_alloc(aux_bytes, 1)) ||
         !(m->conv_ws = lc_alloc(ws, sizeof(float))))
+        goto nomem;
+    size_t fold_n = 0; /* the largest folded convolution, weights then bias */
+    for (int i = 0; i + 1 < m->nlayers; i++)
+        if (bn_foldable(m, i)) {
+            const lc_conv2d *c = &m->layers[i].u.conv;
+            size_t n = (size_t)c->OC * (c->C / (c->groups > 1 ? c->groups : 1)) * c->KH * c->KW +
+                       (size_t)c->OC;
+            fold_n = n > fold_n ? n : fold_n;
+        }
+    if (fold_n && !(m->fold_ws = lc_alloc(fold_n, sizeof(float))))
         goto nomem;
     for (int i = 0; i < m->nlayers; i++) {
         lc_layer *l = &m->layers[i];
@@ -4358,6 +4380,46 @@ static void seqred_backward(const lc_layer *l, int B, const float *x, const floa
     }
 }
 
+/* Evaluation of conv -> batch norm (-> ReLU, the norm's only reader) as one convolution with
+ * w' = w g and b' = (b - running_mean) g + beta, g = gamma / sqrt(running_var + eps) per output
+ * channel (the batch norm's own arithmetic for g), the ReLU applied in the same pass where the
+ * evaluation kernels take the shape: no pass over the conv's output to normalise it. Writes the
+ * last layer's output (the norm's or the ReLU's; the skipped layers' are not written: nothing else
+ * reads them). Returns the layers done: 0 (not this shape), 2 or 3. Rounding differs from the
+ * separate layers by a few float ulps of each output. */
+static int eval_conv_bn(lc_model *m, lc_pool *p, int i, int B, const float *x)
+{
+    if (!m->fold_ws || i + 1 >= m->nlayers || !bn_foldable(m, i))
+        return 0;
+    const lc_layer *l = &m->layers[i], *n = &m->layers[i + 1];
+    if (n->part != LC_PART_ENC_TV && B == 1) /* BatchNorm2dOrIdentity's batch of one */
+        return 0;
+    const lc_layer *r = i + 2 < m->nlayers ? &m->layers[i + 2] : NULL;
+    int relu = r && r->type == LC_L_ACT && r->u.act == LC_ACT_RELU && !r->skip && r->nsrc == 1 &&
+               layer_src(m, i + 2, 0) == i + 1 && n->consumers == 1;
+    const lc_conv2d *c = &l->u.conv;
+    const size_t ckk = (size_t)(c->C / (c->groups > 1 ? c->groups : 1)) * c->KH * c->KW;
+    float *wf = m->fold_ws, *bf = wf + (size_t)c->OC * ckk;
+    const float *w = m->params + l->w_off, *b = l->b_off != NO_OFF ? m->params + l->b_off : NULL;
+    const float *gamma = n->w_off != NO_OFF ? m->params + n->w_off : NULL;
+    const float *beta = n->b_off != NO_OFF ? m->params + n->b_off : NULL;
+    const float *rm = m->buffers + n->buf_off, *rv = rm + n->u.norm.C;
+    for (int oc = 0; oc < c->OC; oc++) {
+        float is = (float)(1.0 / sqrt((double)rv[oc] + (double)n->u.norm.eps));
+        float g = gamma ? gamma[oc] * is : is;
+        for (size_t q = 0; q < ckk; q++)
+            wf[(size_t)oc * ckk + q] = w[(size_t)oc * ckk + q] * g;
+        bf[oc] = ((b ? b[oc] : 0.0f) - rm[oc]) * g + (beta ? beta[oc] : 0.0f);
+    }
+    float *y = m->acts + (relu ? r : n)->act_off;
+    if (relu && lc_conv2d_forward_relu(p, c, B, x, wf, bf, y, m->conv_ws))
+        return 3;
+    lc_conv2d_forward_winograd(p, c, B, x, wf, bf, y, m->conv_ws);
+    if (relu)
+        lc_act_forward(p, LC_ACT_RELU, (size_t)B * r->out_n, y, y);
+    return relu ? 3 : 2;
+}
+
 void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t seed, uint64_t step)
 {
     for (int i = 0; i < m->nlayers; i++) {
@@ -4369,6 +4431,10 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             lc_conv_eval_block blk[LC_CONV_EVAL_MAX_CHAIN];
             int n = eval_chain(m, i, blk);
             if (n > 0 && lc_conv_eval_chain(p, n, blk, B, x, m->conv_ws)) {
+                i += n - 1;
+                continue;
+            }
+            if ((n = eval_conv_bn(m, p, i, B, x)) > 0) {
                 i += n - 1;
                 continue;
             }
