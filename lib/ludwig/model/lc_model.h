@@ -146,9 +146,20 @@ typedef enum lc_enc_type {
                              * small, base, large) without its last Linear */
     LC_ENC_TV_GOOGLENET,    /* image `googlenet`: torchvision's GoogLeNet (variant base) without
                              * its fc and auxiliary heads */
-    LC_ENC_TV_INCEPTIONV3   /* image `inceptionv3`: torchvision's Inception3 (variant base)
+    LC_ENC_TV_INCEPTIONV3,  /* image `inceptionv3`: torchvision's Inception3 (variant base)
                              * without its fc and AuxLogits */
+    LC_ENC_RESNET_LEGACY    /* image `_resnet_legacy`: Ludwig's own ResNet (lc_input_spec.rl),
+                             * the spatial mean, an FCStack */
 } lc_enc_type;
+
+/* Ludwig's own ResNet (convolutional_modules.ResNet behind the `_resnet_legacy` encoder) */
+typedef struct lc_resnet_legacy_spec {
+    int resnet_size;       /* 8, 14, 18, 34 (basic blocks), 50, 101, 152, 200 (bottlenecks) */
+    int out_channels;      /* the first block layer's filters, doubled per block layer */
+    int kernel_size, conv_stride; /* the first convolution's */
+    int pool_kernel, pool_stride; /* the first max pooling (padding 1); 0: none */
+    float bn_momentum, bn_eps;
+} lc_resnet_legacy_spec;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
 typedef enum lc_seq_reduce {
@@ -209,6 +220,7 @@ typedef struct lc_input_spec {
                             * built with torchvision's pretrained weights (use_pretrained and not
                             * saved_weights_in_checkpoint): each input channel rescaled from the
                             * ImageNet normalisation to (x - 0.5) / 0.5 */
+    lc_resnet_legacy_spec rl; /* _resnet_legacy (its FCStack: fc) */
 } lc_input_spec;
 
 /* efficientnet's and vit's model_variant names, by lc_input_spec.tv_variant */
