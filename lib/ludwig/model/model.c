@@ -1201,6 +1201,115 @@ static lc_status plan_tv_resnet(planner *pl, node *at, const lc_input_spec *s)
     return tv_global_avg(pl, at, &m, "avgpool", fz);
 }
 
+/* ---- Ludwig's own ResNet (the `_resnet_legacy` encoder: convolutional_modules.py) ---- */
+
+/* Conv2DLayerFixedPadding: a bias-free Conv2d as a ModuleList (<name>.layers.0) with torch's
+ * default initialisation; 'same' padding at stride 1, (k - 1) / 2 otherwise (the same for the odd
+ * filters built here) */
+static lc_status rl_conv(planner *pl, node *at, tv_map *m, int OC, int k, int stride,
+                         const char *name)
+{
+    char nm[96];
+    snprintf(nm, sizeof nm, "%.80s.layers.0", name);
+    lc_status st = tv_convg(pl, at, m, OC, k, stride, (k - 1) / 2, 1, 0, nm, 0);
+    if (!st)
+        pl->layers[pl->n - 1].w_init = LC_INIT_TORCH_DEFAULT;
+    return st;
+}
+
+/* ResNetBlock (3x3, 3x3) or ResNetBottleneckBlock (1x1, 3x3 with the stride, 1x1 to 4 x oc),
+ * each conv followed by its BatchNorm2d (norm<i>) and, but for the last, a ReLU; the first block
+ * of a block layer adds its projection_shortcut (a 1x1 conv with the stride, no norm), the others
+ * their input; then the ReLU. */
+static lc_status rl_block(planner *pl, node *at, tv_map *m, const lc_resnet_legacy_spec *r,
+                          int oc, int stride, int project, int bottleneck, const char *name)
+{
+    char nm[96];
+    node in = *at;
+    tv_map min = *m;
+    int out = bottleneck ? 4 * oc : oc;
+    lc_status st;
+#define RLN(suffix) (snprintf(nm, sizeof nm, "%s.%s", name, suffix), nm)
+#define RLBN(suffix, act) tv_bn_act(pl, at, m, RLN(suffix), r->bn_eps, r->bn_momentum, act, 0)
+    if (bottleneck) {
+        if ((st = rl_conv(pl, at, m, oc, 1, 1, RLN("conv1"))) ||
+            (st = RLBN("norm1", LC_ACT_RELU)) ||
+            (st = rl_conv(pl, at, m, oc, 3, stride, RLN("conv2"))) ||
+            (st = RLBN("norm2", LC_ACT_RELU)) ||
+            (st = rl_conv(pl, at, m, out, 1, 1, RLN("conv3"))) ||
+            (st = RLBN("norm3", LC_ACT_LINEAR)))
+            return st;
+    } else {
+        if ((st = rl_conv(pl, at, m, oc, 3, stride, RLN("conv1"))) ||
+            (st = RLBN("norm1", LC_ACT_RELU)) ||
+            (st = rl_conv(pl, at, m, oc, 3, 1, RLN("conv2"))) ||
+            (st = RLBN("norm2", LC_ACT_LINEAR)))
+            return st;
+    }
+    node skip = in;
+    if (project) {
+        tv_map pm = min;
+        if ((st = rl_conv(pl, &skip, &pm, out, 1, stride, RLN("projection_shortcut"))))
+            return st;
+    }
+#undef RLBN
+#undef RLN
+    int from = pl->n;
+    if ((st = add_residual(pl, at, skip)) ||
+        (st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1)))
+        return st;
+    tv_tag(pl, from, name, 0);
+    return LC_OK;
+}
+
+/* ResNet: layers.0 the first conv, layers.1 its BatchNorm2d, layers.2 the ReLU, [layers.3 the
+ * max pooling (padding 1)], then one ResNetBlockLayer per entry of the size's block list
+ * (strides 1, 2, 2, ...; filters doubled each), its blocks layers.<i>.layers.<j>; the mean over
+ * the map; the FCStack (encoder_obj.fc_stack). */
+static lc_status plan_resnet_legacy(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const int sizes[8] = {8, 14, 18, 34, 50, 101, 152, 200};
+    static const int blocks[8][4] = {{1, 2, 2, 0}, {1, 2, 2, 0}, {2, 2, 2, 2}, {3, 4, 6, 3},
+                                     {3, 4, 6, 3}, {3, 4, 23, 3}, {3, 8, 36, 3}, {3, 24, 36, 3}};
+    const lc_resnet_legacy_spec *r = &s->rl;
+    int which = -1;
+    for (int i = 0; i < 8; i++)
+        if (sizes[i] == r->resnet_size)
+            which = i;
+    if (which < 0)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': resnet_size %d is not one of 8, 14, 18, 34, 50, 101, 152, 200", s->name, r->resnet_size);
+    if (r->out_channels < 1 || r->kernel_size < 1 || r->conv_stride < 1 ||
+        (r->conv_stride == 1 && r->kernel_size % 2 == 0) ||
+        (r->pool_kernel && (r->pool_kernel < 2 || r->pool_stride < 1)))
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': _resnet_legacy settings out of range", s->name);
+    int bottleneck = r->resnet_size >= 50;
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    if ((st = rl_conv(pl, at, &m, r->out_channels, r->kernel_size, r->conv_stride, "layers.0")) ||
+        (st = tv_bn_act(pl, at, &m, "layers.1", r->bn_eps, r->bn_momentum, LC_ACT_RELU, 0)))
+        return st;
+    int li = 3;
+    if (r->pool_kernel && (st = tv_maxpool(pl, at, &m, r->pool_kernel, r->pool_stride, 1, 0,
+                                           "layers.3", 0)))
+        return st;
+    if (r->pool_kernel)
+        li++;
+    int oc = r->out_channels;
+    for (int g = 0; g < 4 && blocks[which][g] > 0; g++, li++, oc *= 2)
+        for (int b = 0; b < blocks[which][g]; b++) {
+            char name[32];
+            snprintf(name, sizeof name, "layers.%d.layers.%d", li, b);
+            if ((st = rl_block(pl, at, &m, r, oc, b == 0 && g > 0 ? 2 : 1, b == 0, bottleneck,
+                               name)))
+                return st;
+        }
+    if ((st = tv_global_avg(pl, at, &m, "mean", 0)))
+        return st;
+    pl->part = LC_PART_ENC_FC;
+    return plan_fc_stack(pl, at, &s->fc);
+}
+
 /* torchvision's _make_divisible(v, 8) */
 static int tv_divisible(double v)
 {
@@ -3168,6 +3277,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_inceptionv3(pl, at, s);
     case LC_ENC_MLP_MIXER:
         return plan_mlp_mixer(pl, at, s);
+    case LC_ENC_RESNET_LEGACY:
+        return plan_resnet_legacy(pl, at, s);
     case LC_ENC_ONEHOT: {
         lc_layer *l = add_layer(pl, LC_L_ONEHOT, *at, (size_t)s->vocab);
         if (!l)
@@ -3203,6 +3314,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_GOOGLENET:
     case LC_ENC_TV_INCEPTIONV3:
     case LC_ENC_MLP_MIXER:
+    case LC_ENC_RESNET_LEGACY:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
     case LC_ENC_SEQ_EMBED:
@@ -5298,8 +5410,12 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.recurrent_stack.layers",
                  in);
         break;
-    case LC_PART_ENC_TV:
-        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.model.%s", in,
+    case LC_PART_ENC_TV: /* Ludwig's own ResNet is encoder_obj.resnet */
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.%s.%s", in,
+                 l->feature >= 0 && l->feature < m->nin &&
+                         m->in_enc[l->feature] == LC_ENC_RESNET_LEGACY
+                     ? "resnet"
+                     : "model",
                  l->tvname);
         break;
     case LC_PART_ENC_MIXER:
