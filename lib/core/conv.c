@@ -557,6 +557,14 @@ void lc_conv2d_forward_winograd(lc_pool *p, const lc_conv2d *c, int B, const flo
     lc_conv2d_forward(p, c, B, x, w, b, y, ws);
 }
 
+int lc_conv2d_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
+                           const float *w, const float *b, float *y, float *ws)
+{
+    return c->groups <= 1 && B > 0 &&
+           lc_conv_eval_forward_relu(p, c, B, x, w, b, y,
+                                     ws + exact_floats(c, lc_pool_threads(p)));
+}
+
 /* ---- backward ---- */
 
 typedef struct bwd_ctx {

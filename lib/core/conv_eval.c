@@ -334,6 +334,14 @@ int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const flo
     return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
 }
 
+int lc_conv_eval_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
+                              const float *w, const float *b, float *y, float *ws)
+{
+    lc_conv_fuse f = {.pool = 0, .POH = c->OH, .POW = c->OW};
+    lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .b = b, .y = y};
+    return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
+}
+
 typedef struct train_ctx {
     const lc_conv2d *c;
     const lc_conv_fuse *f;

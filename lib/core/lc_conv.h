@@ -65,6 +65,11 @@ void lc_conv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* 
 void lc_conv2d_forward_winograd(lc_pool *p, const lc_conv2d *c, int B, const float *x,
                             const float *w, const float *b, float *y, float *ws);
 
+/* y = ReLU(conv(x) + b) in one pass where the evaluation kernels (lc_conv_eval.h) take the shape
+ * (3x3 stride 1 under AVX2 or AVX-512): returns 1, else 0 and nothing written. Evaluation only. */
+int lc_conv2d_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
+                           const float *w, const float *b, float *y, float *ws);
+
 /* dx may be NULL (no input gradient needed); db may be NULL (no bias). */
 void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* (B,C,H,W) */,
                         const float *w /* (OC,C,KH,KW) */, const float *dy /* (B,OC,OH,OW) */,

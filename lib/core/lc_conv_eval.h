@@ -92,6 +92,9 @@ int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, 
  * the GEMM). ws: what lc_conv_eval_ws_floats sized. Results differ from the GEMM's by rounding. */
 int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const float *x,
                                 const float *w, const float *b, float *y, float *ws);
+/* The same with the ReLU applied (an unpooled block: direct or Winograd as planned). */
+int lc_conv_eval_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
+                              const float *w, const float *b, float *y, float *ws);
 
 /* U = G g G^T of every filter, packed as the micro-kernel's B panels: position pos, panel np at
  * u + (pos * NP + np) * C * nr, element [ci][oc % nr], zero past OC. Writes panel np's input

@@ -94,7 +94,8 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
                                                    * a reload takes the weights from the model */
             replace_key(enc, "saved_weights_in_checkpoint", cJSON_CreateTrue());
         if (cfg->in[k].type == LC_FT_IMAGE && (cfg->in[k].enc.enc == LC_ENC_STACKED_CNN ||
-                                                 cfg->in[k].enc.enc == LC_ENC_MLP_MIXER)) {
+                                                 cfg->in[k].enc.enc == LC_ENC_MLP_MIXER ||
+                                                 cfg->in[k].enc.enc == LC_ENC_RESNET_LEGACY)) {
             replace_key(enc, "height", lc_json_int(c->H));
             replace_key(enc, "width", lc_json_int(c->W));
             replace_key(enc, "num_channels", lc_json_int(c->C));

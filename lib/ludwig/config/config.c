@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer, convnext, googlenet, inceptionv3, mlp_mixer, maxvit" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer, convnext, googlenet, inceptionv3, mlp_mixer, _resnet_legacy, maxvit" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -658,6 +658,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "googlenet") == 0 ? &lc_sec_tv_googlenet
                              : strcmp(ename, "inceptionv3") == 0 ? &lc_sec_tv_inceptionv3
                              : strcmp(ename, "mlp_mixer") == 0 ? &lc_sec_mlp_mixer
+                             : strcmp(ename, "_resnet_legacy") == 0 ? &lc_sec_resnet_legacy
                              : strcmp(ename, "maxvit") == 0 ? &lc_sec_tv_maxvit
                                                                  : NULL;
     if (!esec) {
@@ -1123,6 +1124,49 @@ static int missing_allowed(lc_ftype t, lc_missing m)
     return 0;
 }
 
+/* Ludwig's own ResNet (`_resnet_legacy`): its settings, then its FCStack (plain key names). What
+ * Ludwig would fail on is refused here with the key's line. */
+static lc_status resnet_legacy_spec(cfg_ctx *x, const lc_ynode *at, const cJSON *enc,
+                                    const char *fname, lc_input_spec *sp)
+{
+    lc_resnet_legacy_spec *r = &sp->rl;
+    char vb[32];
+    sp->enc = LC_ENC_RESNET_LEGACY;
+    r->resnet_size = (int)jnum(enc, "resnet_size", 50);
+    r->out_channels = (int)jnum(enc, "out_channels", 32);
+    r->kernel_size = (int)jnum(enc, "kernel_size", 3);
+    r->conv_stride = (int)jnum(enc, "conv_stride", 1);
+    r->pool_kernel = jnull(enc, "first_pool_kernel_size") ? 0 : (int)jnum(enc, "first_pool_kernel_size", 0);
+    r->pool_stride = jnull(enc, "first_pool_stride") ? 0 : (int)jnum(enc, "first_pool_stride", 0);
+    r->bn_momentum = (float)jnum(enc, "batch_norm_momentum", 0.9);
+    r->bn_eps = (float)jnum(enc, "batch_norm_epsilon", 0.001);
+    static const int sizes[8] = {8, 14, 18, 34, 50, 101, 152, 200};
+    int known = 0;
+    for (int i = 0; i < 8; i++)
+        known |= sizes[i] == r->resnet_size;
+    if (!known) {
+        snprintf(vb, sizeof vb, "%d", r->resnet_size);
+        return cerr(x, ynode_at(at, "resnet_size", NULL),
+                    "input feature '%s': encoder.resnet_size %s is not a size Ludwig builds (8, 14, 18, 34, 50, 101, 152 or 200)",
+                    fname, vb);
+    }
+    if (r->conv_stride == 1 && r->kernel_size % 2 == 0) {
+        snprintf(vb, sizeof vb, "%d", r->kernel_size);
+        return cerr(x, ynode_at(at, "kernel_size", NULL),
+                    "input feature '%s': encoder.kernel_size %s with conv_stride 1: Ludwig pads this convolution 'same', one row and column more after than before for an even kernel; ludwig-c pads evenly only: use an odd kernel_size or a conv_stride above 1",
+                    fname, vb);
+    }
+    if (r->pool_kernel && !r->pool_stride)
+        return cerr(x, ynode_at(at, "first_pool_kernel_size", NULL),
+                    "input feature '%s': encoder.first_pool_kernel_size needs first_pool_stride too (Ludwig 0.10.3 fails without it when it sizes the pooled map)",
+                    fname, NULL);
+    if (r->pool_kernel == 1)
+        return cerr(x, ynode_at(at, "first_pool_kernel_size", NULL),
+                    "input feature '%s': encoder.first_pool_kernel_size 1: the first max pooling pads by 1, and torch's MaxPool2d refuses a padding above half its kernel; use 2 or more",
+                    fname, NULL);
+    return fc_stack_spec(x, at, enc, &SK_PLAIN, "encoder", &sp->fc);
+}
+
 static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc_feature *F)
 {
     const cJSON *pre = jget(feat, "preprocessing");
@@ -1274,6 +1318,9 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
             return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
         return LC_OK;
     }
+    if (etype && strcmp(etype, "_resnet_legacy") == 0)
+        return resnet_legacy_spec(x, yenc && yenc->kind == LC_YMAP ? yenc : yf, enc, F->name,
+                                  &F->enc);
     return encoder_spec(x, yenc && yenc->kind == LC_YMAP ? yenc : yf, enc, &F->enc);
 }
 

@@ -116,6 +116,38 @@ static const lc_key stacked_cnn_keys[] = {
 };
 const lc_section lc_sec_stacked_cnn = {"encoder", stacked_cnn_keys};
 
+/* Ludwig's own ResNet (ResNetConfig, `_resnet_legacy`) in its dataclass order; height, width and
+ * num_channels come from the image's preprocessing (update_config_with_metadata). kernel_size,
+ * conv_stride and the pooling keys take one integer here (Ludwig's Conv2DLayerFixedPadding
+ * compares a stride with 1 and halves a kernel size: its lists fail there) */
+static const lc_key resnet_legacy_keys[] = {
+    {"type", T_STR, "\"_resnet_legacy\"", 0, 0, "_resnet_legacy", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"dropout", T_FLOAT, "0.0", 0, 1, NULL, NULL, 0, NULL},
+    {"activation", T_STR | T_NULL, "\"relu\"", 0, 0, ACTIVATIONS, NULL, 0, NULL},
+    {"height", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"width", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"resnet_size", T_INT, "50", 1, BIG, NULL, NULL, 0, NULL},
+    {"num_channels", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"out_channels", T_INT, "32", 1, BIG, NULL, NULL, 0, NULL},
+    {"kernel_size", T_INT, "3", 1, BIG, NULL, NULL, 0, NULL},
+    {"conv_stride", T_INT, "1", 1, BIG, NULL, NULL, 0, NULL},
+    {"first_pool_kernel_size", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"first_pool_stride", T_INT | T_NULL, "null", 1, BIG, NULL, NULL, 0, NULL},
+    {"batch_norm_momentum", T_FLOAT, "0.9", 0, BIG, NULL, NULL, 0, NULL},
+    {"batch_norm_epsilon", T_FLOAT, "0.001", 0, BIG, NULL, NULL, 0, NULL},
+    {"use_bias", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"bias_initializer", T_STR, "\"zeros\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"weights_initializer", T_STR, "\"xavier_uniform\"", 0, 0, INITIALIZERS, NULL, 0, NULL},
+    {"output_size", T_INT, "128", 1, BIG, NULL, NULL, 0, NULL},
+    {"norm", T_STR | T_NULL, "null", 0, 0, "batch|layer", NULL, 0, NULL},
+    {"norm_params", T_MAP | T_NULL, "null", 0, 0, NULL, NULL, 0, NULL},
+    {"num_fc_layers", T_INT, "1", 1, BIG, NULL, NULL, 0, NULL},
+    {"fc_layers", T_MAPLIST | T_NULL, "null", 0, 0, NULL, &lc_sec_fc_layer, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_resnet_legacy = {"encoder", resnet_legacy_keys};
+
 /* A torchvision encoder's keys in Ludwig's dataclass order: type, BaseEncoderConfig's skip,
  * TVBaseEncoderConfig's use_pretrained, model_cache_dir, saved_weights_in_checkpoint, trainable,
  * then the family's model_variant row (the variadic argument) */

@@ -151,10 +151,21 @@ typedef enum lc_enc_type {
     LC_ENC_MLP_MIXER,       /* image `mlp_mixer`: Ludwig's own MLPMixer (mlp_mixer_modules.py):
                              * the patch embedding, mx_layers MixerBlocks, a LayerNorm, the mean
                              * over the patches (mx_avg_pool) or every patch's embedding */
+    LC_ENC_RESNET_LEGACY,   /* image `_resnet_legacy`: Ludwig's own ResNet (lc_input_spec.rl),
+                             * the spatial mean, an FCStack */
     LC_ENC_TV_MAXVIT        /* image `maxvit`: torchvision's MaxVit (tv_variant 0: t; 1: the
                              * small MaxVit test_tvresnet compares, not a config's) without its
                              * last Linear */
 } lc_enc_type;
+
+/* Ludwig's own ResNet (convolutional_modules.ResNet behind the `_resnet_legacy` encoder) */
+typedef struct lc_resnet_legacy_spec {
+    int resnet_size;       /* 8, 14, 18, 34 (basic blocks), 50, 101, 152, 200 (bottlenecks) */
+    int out_channels;      /* the first block layer's filters, doubled per block layer */
+    int kernel_size, conv_stride; /* the first convolution's */
+    int pool_kernel, pool_stride; /* the first max pooling (padding 1); 0: none */
+    float bn_momentum, bn_eps;
+} lc_resnet_legacy_spec;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
 typedef enum lc_seq_reduce {
@@ -221,6 +232,7 @@ typedef struct lc_input_spec {
     int mx_avg_pool;       /* mlp_mixer: avg_pool (0: the (n_patches, embed_size) output,
                             * flattened) */
     float mx_dropout;      /* mlp_mixer: the rate of each MLP's two dropouts */
+    lc_resnet_legacy_spec rl; /* _resnet_legacy (its FCStack: fc) */
 } lc_input_spec;
 
 /* efficientnet's and vit's model_variant names, by lc_input_spec.tv_variant */
@@ -510,6 +522,8 @@ typedef struct lc_model {
     unsigned char *aux;    /* argmax, dropout masks, norm statistics */
     float *conv_ws;
     size_t conv_ws_n;
+    float *fold_ws;        /* evaluation: a convolution's weights and bias with the batch norm
+                            * after it folded in (eval_conv_bn); NULL when none has one */
     unsigned char *tok;    /* the token-convolved embeddings' batches (see lc_layer.tok) */
     int32_t *tok_map;      /* id -> distinct slot scratch, -1 between uses */
     /* the first input and output (the tutorial network's only ones) */

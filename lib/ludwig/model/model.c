@@ -1201,6 +1201,115 @@ static lc_status plan_tv_resnet(planner *pl, node *at, const lc_input_spec *s)
     return tv_global_avg(pl, at, &m, "avgpool", fz);
 }
 
+/* ---- Ludwig's own ResNet (the `_resnet_legacy` encoder: convolutional_modules.py) ---- */
+
+/* Conv2DLayerFixedPadding: a bias-free Conv2d as a ModuleList (<name>.layers.0) with torch's
+ * default initialisation; 'same' padding at stride 1, (k - 1) / 2 otherwise (the same for the odd
+ * filters built here) */
+static lc_status rl_conv(planner *pl, node *at, tv_map *m, int OC, int k, int stride,
+                         const char *name)
+{
+    char nm[96];
+    snprintf(nm, sizeof nm, "%.80s.layers.0", name);
+    lc_status st = tv_convg(pl, at, m, OC, k, stride, (k - 1) / 2, 1, 0, nm, 0);
+    if (!st)
+        pl->layers[pl->n - 1].w_init = LC_INIT_TORCH_DEFAULT;
+    return st;
+}
+
+/* ResNetBlock (3x3, 3x3) or ResNetBottleneckBlock (1x1, 3x3 with the stride, 1x1 to 4 x oc),
+ * each conv followed by its BatchNorm2d (norm<i>) and, but for the last, a ReLU; the first block
+ * of a block layer adds its projection_shortcut (a 1x1 conv with the stride, no norm), the others
+ * their input; then the ReLU. */
+static lc_status rl_block(planner *pl, node *at, tv_map *m, const lc_resnet_legacy_spec *r,
+                          int oc, int stride, int project, int bottleneck, const char *name)
+{
+    char nm[96];
+    node in = *at;
+    tv_map min = *m;
+    int out = bottleneck ? 4 * oc : oc;
+    lc_status st;
+#define RLN(suffix) (snprintf(nm, sizeof nm, "%s.%s", name, suffix), nm)
+#define RLBN(suffix, act) tv_bn_act(pl, at, m, RLN(suffix), r->bn_eps, r->bn_momentum, act, 0)
+    if (bottleneck) {
+        if ((st = rl_conv(pl, at, m, oc, 1, 1, RLN("conv1"))) ||
+            (st = RLBN("norm1", LC_ACT_RELU)) ||
+            (st = rl_conv(pl, at, m, oc, 3, stride, RLN("conv2"))) ||
+            (st = RLBN("norm2", LC_ACT_RELU)) ||
+            (st = rl_conv(pl, at, m, out, 1, 1, RLN("conv3"))) ||
+            (st = RLBN("norm3", LC_ACT_LINEAR)))
+            return st;
+    } else {
+        if ((st = rl_conv(pl, at, m, oc, 3, stride, RLN("conv1"))) ||
+            (st = RLBN("norm1", LC_ACT_RELU)) ||
+            (st = rl_conv(pl, at, m, oc, 3, 1, RLN("conv2"))) ||
+            (st = RLBN("norm2", LC_ACT_LINEAR)))
+            return st;
+    }
+    node skip = in;
+    if (project) {
+        tv_map pm = min;
+        if ((st = rl_conv(pl, &skip, &pm, out, 1, stride, RLN("projection_shortcut"))))
+            return st;
+    }
+#undef RLBN
+#undef RLN
+    int from = pl->n;
+    if ((st = add_residual(pl, at, skip)) ||
+        (st = add_act_dropout(pl, at, LC_ACT_RELU, 0.0f, -1)))
+        return st;
+    tv_tag(pl, from, name, 0);
+    return LC_OK;
+}
+
+/* ResNet: layers.0 the first conv, layers.1 its BatchNorm2d, layers.2 the ReLU, [layers.3 the
+ * max pooling (padding 1)], then one ResNetBlockLayer per entry of the size's block list
+ * (strides 1, 2, 2, ...; filters doubled each), its blocks layers.<i>.layers.<j>; the mean over
+ * the map; the FCStack (encoder_obj.fc_stack). */
+static lc_status plan_resnet_legacy(planner *pl, node *at, const lc_input_spec *s)
+{
+    static const int sizes[8] = {8, 14, 18, 34, 50, 101, 152, 200};
+    static const int blocks[8][4] = {{1, 2, 2, 0}, {1, 2, 2, 0}, {2, 2, 2, 2}, {3, 4, 6, 3},
+                                     {3, 4, 6, 3}, {3, 4, 23, 3}, {3, 8, 36, 3}, {3, 24, 36, 3}};
+    const lc_resnet_legacy_spec *r = &s->rl;
+    int which = -1;
+    for (int i = 0; i < 8; i++)
+        if (sizes[i] == r->resnet_size)
+            which = i;
+    if (which < 0)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': resnet_size %d is not one of 8, 14, 18, 34, 50, 101, 152, 200", s->name, r->resnet_size);
+    if (r->out_channels < 1 || r->kernel_size < 1 || r->conv_stride < 1 ||
+        (r->conv_stride == 1 && r->kernel_size % 2 == 0) ||
+        (r->pool_kernel && (r->pool_kernel < 2 || r->pool_stride < 1)))
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': _resnet_legacy settings out of range", s->name);
+    int bottleneck = r->resnet_size >= 50;
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    if ((st = rl_conv(pl, at, &m, r->out_channels, r->kernel_size, r->conv_stride, "layers.0")) ||
+        (st = tv_bn_act(pl, at, &m, "layers.1", r->bn_eps, r->bn_momentum, LC_ACT_RELU, 0)))
+        return st;
+    int li = 3;
+    if (r->pool_kernel && (st = tv_maxpool(pl, at, &m, r->pool_kernel, r->pool_stride, 1, 0,
+                                           "layers.3", 0)))
+        return st;
+    if (r->pool_kernel)
+        li++;
+    int oc = r->out_channels;
+    for (int g = 0; g < 4 && blocks[which][g] > 0; g++, li++, oc *= 2)
+        for (int b = 0; b < blocks[which][g]; b++) {
+            char name[32];
+            snprintf(name, sizeof name, "layers.%d.layers.%d", li, b);
+            if ((st = rl_block(pl, at, &m, r, oc, b == 0 && g > 0 ? 2 : 1, b == 0, bottleneck,
+                               name)))
+                return st;
+        }
+    if ((st = tv_global_avg(pl, at, &m, "mean", 0)))
+        return st;
+    pl->part = LC_PART_ENC_FC;
+    return plan_fc_stack(pl, at, &s->fc);
+}
+
 /* torchvision's _make_divisible(v, 8) */
 static int tv_divisible(double v)
 {
@@ -3402,6 +3511,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_tv_inceptionv3(pl, at, s);
     case LC_ENC_MLP_MIXER:
         return plan_mlp_mixer(pl, at, s);
+    case LC_ENC_RESNET_LEGACY:
+        return plan_resnet_legacy(pl, at, s);
     case LC_ENC_TV_MAXVIT:
         return plan_tv_maxvit(pl, at, s);
     case LC_ENC_ONEHOT: {
@@ -3439,6 +3550,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_GOOGLENET:
     case LC_ENC_TV_INCEPTIONV3:
     case LC_ENC_MLP_MIXER:
+    case LC_ENC_RESNET_LEGACY:
     case LC_ENC_TV_MAXVIT:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
@@ -3553,6 +3665,7 @@ void lc_model_free(lc_model *m)
     lc_free(m->dtmp);
     lc_free(m->aux);
     lc_free(m->conv_ws);
+    lc_free(m->fold_ws);
     lc_free(m->tok);
     free(m->tok_map);
     free(m);
@@ -3643,6 +3756,17 @@ static const float *src_data(const lc_model *m, int s)
 /* The run of consecutive fused conv layers starting at layer i, each reading the previous (at
  * most LC_CONV_EVAL_MAX_CHAIN), as evaluation chain blocks; 0 when layer i is not a fused conv.
  * Outputs are the layers' activations once the arenas exist (create plans with them unset). */
+/* A convolution whose only reader is the 2-D batch norm right after it: in evaluation the batch
+ * norm folds into its weights and bias (eval_conv_bn). */
+static int bn_foldable(const lc_model *m, int i)
+{
+    const lc_layer *l = &m->layers[i], *n = &m->layers[i + 1];
+    return l->type == LC_L_CONV && !l->fused && !l->skip && l->consumers == 1 &&
+           n->type == LC_L_BATCHNORM && !n->skip && n->nsrc == 1 && layer_src(m, i + 1, 0) == i &&
+           n->u.norm.steps == 0 && n->u.norm.C == l->u.conv.OC &&
+           n->u.norm.HW == l->u.conv.OH * l->u.conv.OW;
+}
+
 static int eval_chain(const lc_model *m, int i, lc_conv_eval_block *blk)
 {
     int n = 0;
@@ -3910,6 +4034,16 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         (train && !(m->dtmp = lc_alloc(B * pl.max_out_n, sizeof(float)))) ||
         !(m->aux = lc_alloc(aux_bytes, 1)) ||
         !(m->conv_ws = lc_alloc(ws, sizeof(float))))
+        goto nomem;
+    size_t fold_n = 0; /* the largest folded convolution, weights then bias */
+    for (int i = 0; i + 1 < m->nlayers; i++)
+        if (bn_foldable(m, i)) {
+            const lc_conv2d *c = &m->layers[i].u.conv;
+            size_t n = (size_t)c->OC * (c->C / (c->groups > 1 ? c->groups : 1)) * c->KH * c->KW +
+                       (size_t)c->OC;
+            fold_n = n > fold_n ? n : fold_n;
+        }
+    if (fold_n && !(m->fold_ws = lc_alloc(fold_n, sizeof(float))))
         goto nomem;
     for (int i = 0; i < m->nlayers; i++) {
         lc_layer *l = &m->layers[i];
@@ -4616,6 +4750,46 @@ static void seqred_backward(const lc_layer *l, int B, const float *x, const floa
     }
 }
 
+/* Evaluation of conv -> batch norm (-> ReLU, the norm's only reader) as one convolution with
+ * w' = w g and b' = (b - running_mean) g + beta, g = gamma / sqrt(running_var + eps) per output
+ * channel (the batch norm's own arithmetic for g), the ReLU applied in the same pass where the
+ * evaluation kernels take the shape: no pass over the conv's output to normalise it. Writes the
+ * last layer's output (the norm's or the ReLU's; the skipped layers' are not written: nothing else
+ * reads them). Returns the layers done: 0 (not this shape), 2 or 3. Rounding differs from the
+ * separate layers by a few float ulps of each output. */
+static int eval_conv_bn(lc_model *m, lc_pool *p, int i, int B, const float *x)
+{
+    if (!m->fold_ws || i + 1 >= m->nlayers || !bn_foldable(m, i))
+        return 0;
+    const lc_layer *l = &m->layers[i], *n = &m->layers[i + 1];
+    if (n->part != LC_PART_ENC_TV && B == 1) /* BatchNorm2dOrIdentity's batch of one */
+        return 0;
+    const lc_layer *r = i + 2 < m->nlayers ? &m->layers[i + 2] : NULL;
+    int relu = r && r->type == LC_L_ACT && r->u.act == LC_ACT_RELU && !r->skip && r->nsrc == 1 &&
+               layer_src(m, i + 2, 0) == i + 1 && n->consumers == 1;
+    const lc_conv2d *c = &l->u.conv;
+    const size_t ckk = (size_t)(c->C / (c->groups > 1 ? c->groups : 1)) * c->KH * c->KW;
+    float *wf = m->fold_ws, *bf = wf + (size_t)c->OC * ckk;
+    const float *w = m->params + l->w_off, *b = l->b_off != NO_OFF ? m->params + l->b_off : NULL;
+    const float *gamma = n->w_off != NO_OFF ? m->params + n->w_off : NULL;
+    const float *beta = n->b_off != NO_OFF ? m->params + n->b_off : NULL;
+    const float *rm = m->buffers + n->buf_off, *rv = rm + n->u.norm.C;
+    for (int oc = 0; oc < c->OC; oc++) {
+        float is = (float)(1.0 / sqrt((double)rv[oc] + (double)n->u.norm.eps));
+        float g = gamma ? gamma[oc] * is : is;
+        for (size_t q = 0; q < ckk; q++)
+            wf[(size_t)oc * ckk + q] = w[(size_t)oc * ckk + q] * g;
+        bf[oc] = ((b ? b[oc] : 0.0f) - rm[oc]) * g + (beta ? beta[oc] : 0.0f);
+    }
+    float *y = m->acts + (relu ? r : n)->act_off;
+    if (relu && lc_conv2d_forward_relu(p, c, B, x, wf, bf, y, m->conv_ws))
+        return 3;
+    lc_conv2d_forward_winograd(p, c, B, x, wf, bf, y, m->conv_ws);
+    if (relu)
+        lc_act_forward(p, LC_ACT_RELU, (size_t)B * r->out_n, y, y);
+    return relu ? 3 : 2;
+}
+
 void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t seed, uint64_t step)
 {
     for (int i = 0; i < m->nlayers; i++) {
@@ -4627,6 +4801,10 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             lc_conv_eval_block blk[LC_CONV_EVAL_MAX_CHAIN];
             int n = eval_chain(m, i, blk);
             if (n > 0 && lc_conv_eval_chain(p, n, blk, B, x, m->conv_ws)) {
+                i += n - 1;
+                continue;
+            }
+            if ((n = eval_conv_bn(m, p, i, B, x)) > 0) {
                 i += n - 1;
                 continue;
             }
@@ -5490,8 +5668,12 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.recurrent_stack.layers",
                  in);
         break;
-    case LC_PART_ENC_TV:
-        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.model.%s", in,
+    case LC_PART_ENC_TV: /* Ludwig's own ResNet is encoder_obj.resnet */
+        snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.%s.%s", in,
+                 l->feature >= 0 && l->feature < m->nin &&
+                         m->in_enc[l->feature] == LC_ENC_RESNET_LEGACY
+                     ? "resnet"
+                     : "model",
                  l->tvname);
         break;
     case LC_PART_ENC_MIXER:
