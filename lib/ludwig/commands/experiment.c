@@ -93,6 +93,11 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
         if (lc_enc_is_tv(&cfg->in[k].enc)) /* Ludwig's set_saved_weights_in_checkpoint_flag:
                                                    * a reload takes the weights from the model */
             replace_key(enc, "saved_weights_in_checkpoint", cJSON_CreateTrue());
+        if (cfg->in[k].enc.enc == LC_ENC_VIT_LEGACY) { /* the flag, and the metadata's sizes */
+            replace_key(enc, "saved_weights_in_checkpoint", cJSON_CreateTrue());
+            replace_key(enc, "height", lc_json_int(c->H));
+            replace_key(enc, "width", lc_json_int(c->W));
+        }
         if (cfg->in[k].type == LC_FT_IMAGE && cfg->in[k].enc.enc == LC_ENC_STACKED_CNN) {
             replace_key(enc, "height", lc_json_int(c->H));
             replace_key(enc, "width", lc_json_int(c->W));

@@ -48,7 +48,9 @@ typedef enum lc_init {
     LC_INIT_NORMAL_0_02,      /* N(0, 0.02^2): torchvision's trunc_normal_(std=0.02) (its cut at +-2
                                * lies 100 standard deviations out): Swin's and ConvNeXt's */
     LC_INIT_LAYER_SCALE,      /* the constant 1e-6: torchvision ConvNeXt's layer_scale */
-    LC_INIT_NORMAL_0_1        /* N(0, 0.1^2): torchvision Inception v3's convolutions */
+    LC_INIT_NORMAL_0_1,       /* N(0, 0.1^2): torchvision Inception v3's convolutions */
+    LC_INIT_TRUNC_NORMAL_SD   /* torch's trunc_normal_(std = the layer's init_sd, cut at -2, 2):
+                               * HF ViT's initializer_range */
 } lc_init;
 
 typedef struct lc_norm_spec {
@@ -146,8 +148,10 @@ typedef enum lc_enc_type {
                              * small, base, large) without its last Linear */
     LC_ENC_TV_GOOGLENET,    /* image `googlenet`: torchvision's GoogLeNet (variant base) without
                              * its fc and auxiliary heads */
-    LC_ENC_TV_INCEPTIONV3   /* image `inceptionv3`: torchvision's Inception3 (variant base)
+    LC_ENC_TV_INCEPTIONV3,  /* image `inceptionv3`: torchvision's Inception3 (variant base)
                              * without its fc and AuxLogits */
+    LC_ENC_VIT_LEGACY       /* image `_vit_legacy`: HuggingFace transformers' ViTModel built from
+                             * a ViTConfig (vit_legacy.c's settings below), its pooler_output */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
@@ -209,6 +213,12 @@ typedef struct lc_input_spec {
                             * built with torchvision's pretrained weights (use_pretrained and not
                             * saved_weights_in_checkpoint): each input channel rescaled from the
                             * ImageNet normalisation to (x - 0.5) / 0.5 */
+    /* _vit_legacy: ViTConfig's patch_size, hidden_size, num_hidden_layers, num_attention_heads,
+     * intermediate_size, hidden_act, hidden_dropout_prob, attention_probs_dropout_prob,
+     * initializer_range, layer_norm_eps (the image is C x H x W, H == W) */
+    int vl_patch, vl_hidden, vl_layers, vl_heads, vl_inter;
+    lc_act vl_act;
+    float vl_drop, vl_attn_drop, vl_init_range, vl_ln_eps;
 } lc_input_spec;
 
 /* efficientnet's and vit's model_variant names, by lc_input_spec.tv_variant */
@@ -400,6 +410,9 @@ typedef struct lc_layer {
         } cc;
         struct {
             int T, H, heads;
+            float drop;    /* MHA: dropout on the attention weights in training (HF ViT's
+                            * attention_probs_dropout_prob); the dropped weights kept in aux
+                            * after the batch's softmax weights */
         } mha;             /* also POSADD (T, H = E) and LN_STEP (T, H, eps in ln_eps) */
         struct {
             int C, HW, c0, nc, groups;
@@ -449,6 +462,7 @@ typedef struct lc_layer {
                             * class_token, pos_embedding) */
     int no_grad;           /* LC_PART_ENC_TV: frozen, and so is everything before it: skipped
                             * by the backward pass (nothing reads its gradient) */
+    float init_sd;         /* LC_INIT_TRUNC_NORMAL_SD: the standard deviation */
 } lc_layer;
 
 /* One output feature's head: the decoder's last layer and the buffers the loss works in. */
