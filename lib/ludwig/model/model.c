@@ -1662,14 +1662,14 @@ static lc_status plan_vit_legacy(planner *pl, node *at, const lc_input_spec *s)
     int P = s->vl_patch, E = s->vl_hidden, NH = s->vl_heads, M = s->vl_inter, fz = s->tv_frozen;
     float pd = s->vl_drop, sd = s->vl_init_range, eps = s->vl_ln_eps;
     if (P < 1 || E < 1 || NH < 1 || E % NH || M < 1 || s->vl_layers < 0)
-        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': _vit_legacy needs hidden_size (%d) divisible by num_attention_heads (%d)",
-                            s->name, E, NH);
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "_vit_legacy needs hidden_size (%d) divisible by num_attention_heads (%d)",
+                            E, NH);
     if (s->H != s->W)
-        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the _vit_legacy encoder takes square images (got %dx%d)",
-                            s->name, s->H, s->W);
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the _vit_legacy encoder takes square images (got %dx%d)",
+                            s->H, s->W);
     if (s->H < P)
-        return lc_error_set(pl->e, LC_ERR_CONFIG, "input feature '%s': the %dx%d image is smaller than the _vit_legacy encoder's patch_size %d",
-                            s->name, s->H, s->W, P);
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the %dx%d image is smaller than the _vit_legacy encoder's patch_size %d",
+                            s->H, s->W, P);
     pl->part = LC_PART_ENC_TV;
     tv_map m = {s->C, s->H, s->W};
     lc_status st;
