@@ -1,7 +1,8 @@
 /* test_act_tv.c - the activations torchvision's models use (ReLU6, Hardsigmoid, Hardswish, SiLU,
  * GELU) and HF ViT's hidden_act selu and gelu_new: values against their definitions at chosen
- * points (torch's formulas, boundaries included), gradients against central finite differences in double precision away from the
- * kinks, and torch's one-sided choices at the kinks; in place and 1 vs 3 threads equal. */
+ * points (torch's formulas, boundaries included), gradients against central finite differences
+ * in double precision away from the kinks, and torch's one-sided choices at the kinks; in place
+ * and 1 vs 3 threads equal. */
 #include <string.h>
 
 #include "check.h"
