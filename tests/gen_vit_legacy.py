@@ -22,6 +22,8 @@ DIR/<case>.bin, little-endian float32 arrays in order:
   eval (B,F)    pooler_output in eval mode
   train (B,F)   in train mode with every dropout 0
   the loss's gradient of each parameter, in the .txt's order
+DIR/hub/models--test-org--vit-small/ and vit-small-bin/: "small"'s weights (less the pooler, with a
+classifier, under vit.) in a HuggingFace hub cache, as model.safetensors and pytorch_model.bin.
 DIR/default_224.txt: the default ViTConfig (hidden 768, 12 layers, 12 heads, 3072, patch 16) at
 224x224, 3 channels: the header and the names and shapes alone.
 """
@@ -216,11 +218,63 @@ def case(d, name, B, S, C, P, E, L, NH, M, act, eps, K, seed):
               f"{P} {E} {L} {NH} {M} {act} {eps!r}", m)
 
 
+def save_safetensors(path, sd):
+    """A .safetensors file written by hand (Debian has no python3-safetensors): the 8-byte
+    header length, the JSON header, the float32 data."""
+    import json
+    import struct
+    head, blobs, off = {"__metadata__": {"format": "pt"}}, [], 0
+    for k, v in sd.items():
+        b = v.detach().contiguous().numpy().astype("<f4").tobytes()
+        head[k] = {"dtype": "F32", "shape": list(v.shape), "data_offsets": [off, off + len(b)]}
+        blobs.append(b)
+        off += len(b)
+    h = json.dumps(head).encode()
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+def hf_cache(root, repo, rev, m, cfg, fmt):
+    """A HuggingFace hub cache entry as from_pretrained leaves it: refs/main, snapshots/<rev>/
+    config.json and the weights of a ViTForImageClassification (vit.*, no pooler, classifier.*)."""
+    import json
+    d = os.path.join(root, "models--" + repo.replace("/", "--"))
+    os.makedirs(os.path.join(d, "refs"), exist_ok=True)
+    os.makedirs(os.path.join(d, "snapshots", rev), exist_ok=True)
+    with open(os.path.join(d, "refs", "main"), "w") as f:
+        f.write(rev)
+    with open(os.path.join(d, "snapshots", rev, "config.json"), "w") as f:
+        json.dump(cfg, f)
+    sd = {"vit." + k: v for k, v in m.state_dict().items() if not k.startswith("pooler.")}
+    sd["classifier.weight"] = torch.randn(3, cfg["hidden_size"])
+    sd["classifier.bias"] = torch.randn(3)
+    if fmt == "safetensors":
+        save_safetensors(os.path.join(d, "snapshots", rev, "model.safetensors"), sd)
+    else:
+        torch.save(sd, os.path.join(d, "snapshots", rev, "pytorch_model.bin"))
+
+
 def main():
     d = sys.argv[1]
     os.makedirs(d, exist_ok=True)
     torch.set_num_threads(1)
     case(d, "small", 2, 32, 3, 8, 64, 2, 4, 128, "gelu", 1e-12, 5, 1)
+    # the same weights in a hub cache, as safetensors (gen's "small" module rebuilt from its seed)
+    torch.manual_seed(1)
+    m = ViTModel(3, 32, 8, 64, 2, 4, 128, "gelu", 1e-12)
+    with torch.no_grad():
+        for n, p in m.named_parameters():
+            if n.endswith("layernorm_before.weight") or n.endswith("layernorm_after.weight") or n == "layernorm.weight":
+                p.uniform_(0.5, 1.5)
+            elif "layernorm" in n:
+                p.uniform_(-0.2, 0.2)
+            elif n.endswith(".bias"):
+                p.uniform_(-0.1, 0.1)
+    cfg = {"model_type": "vit", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+           "intermediate_size": 128, "hidden_act": "gelu", "image_size": 32, "patch_size": 8,
+           "num_channels": 3, "layer_norm_eps": 1e-12, "qkv_bias": True}
+    hf_cache(os.path.join(d, "hub"), "test-org/vit-small", "0123abc", m, cfg, "safetensors")
+    hf_cache(os.path.join(d, "hub"), "test-org/vit-small-bin", "4567def", m, cfg, "bin")
     # a patch size that does not divide the image (the conv drops the last 6 rows and columns),
     # one channel, gelu_new
     case(d, "gray_gelu_new", 2, 30, 1, 8, 48, 1, 3, 96, "gelu_new", 1e-5, 4, 2)

@@ -10,9 +10,12 @@
 #    predict reloads it and reproduces the experiment's test predictions;
 #  - preprocessing 32 x 40: squared to 32 x 32 (Ludwig's requires_equal_dimensions);
 #  - trainable: false: the image made 224 x 224 (ViTConfig.set_fixed_preprocessing_params);
-#  - refused with the position of the key: use_pretrained: true (not built), hidden_size not a
-#    multiple of num_attention_heads, encoder height and width that differ, an unknown
-#    hidden_act, a dropout above 1.
+#  - use_pretrained: the default google/vit-base-patch16-224 missing from the hub cache named with
+#    how to fill it; a small ViT in a hub cache (HF_HOME; model.safetensors of a
+#    ViTForImageClassification, config.json's architecture), frozen: model_weights holds its
+#    tensors bit for bit and an initialised pooler; 1-channel images refused for its 3;
+#  - refused with the position of the key: hidden_size not a multiple of num_attention_heads,
+#    encoder height and width that differ, an unknown hidden_act, a dropout above 1.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -20,6 +23,7 @@ PY=/usr/bin/python3
 D=$(pwd)/test-data
 . tests/e2e/lib/expect.sh
 fail() { echo "FAIL vit_legacy: $*"; fails=$((fails + 1)); }
+unset TRANSFORMERS_CACHE HF_HUB_CACHE HUGGINGFACE_HUB_CACHE
 
 cfg() { # NAME EXTRA-ENCODER-LINES [PREPROCESSING-LINES]
     printf 'input_features:\n  - name: image_path\n    type: image\n    encoder:\n      type: _vit_legacy\n%s\n%b\noutput_features:\n  - name: label\n    type: category\ntrainer:\n  epochs: 2\n  batch_size: 16\n' "$2" "${3:-    preprocessing:\n      height: 32\n      width: 32}" > "$T/$1.yaml"
@@ -75,8 +79,54 @@ cfg frozen "$SMALL
 sed -i '/num_hidden_layers: 2/d' "$T/frozen.yaml"
 expect frozen 0 "input 1x224x224" -- --config "$T/frozen.yaml" $DATA
 
+# use_pretrained: HuggingFace's hub cache (HF_HOME), never downloaded
 cfg pre "      use_pretrained: true"
-expect pretrained 1 "pre.yaml:6:23: input feature 'image_path': encoder _vit_legacy with use_pretrained: true (HuggingFace's google/vit-base-patch16-224) is not built by ludwig-c yet" -- --config "$T/pre.yaml" $DATA
+export HF_HOME="$T/empty"
+expect pretrained_missing 2 "input feature 'image_path': encoder _vit_legacy with use_pretrained: true needs HuggingFace's google/vit-base-patch16-224 from the local cache, and $T/empty/hub/models--google--vit-base-patch16-224/refs/main is not there" -- --config "$T/pre.yaml" $DATA
+grep -q "huggingface-cli download google/vit-base-patch16-224" "$T/pretrained_missing.err" || fail "the hint does not say how to fill the cache"
+if $PY -c 'import torch, PIL' 2>/dev/null; then
+    $PY - "$T/hf/hub" <<'PYEOF'
+import sys
+sys.path.insert(0, "tests")
+import torch
+from gen_vit_legacy import ViTModel, hf_cache
+torch.manual_seed(3)
+m = ViTModel(3, 224, 32, 32, 1, 4, 64, "gelu_new", 1e-6)
+cfg = {"model_type": "vit", "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 4,
+       "intermediate_size": 64, "hidden_act": "gelu_new", "image_size": 224, "patch_size": 32,
+       "num_channels": 3, "layer_norm_eps": 1e-6, "hidden_dropout_prob": 0.0,
+       "attention_probs_dropout_prob": 0.0, "qkv_bias": True}
+hf_cache(sys.argv[1], "test-org/tiny-vit", "r1", m, cfg, "safetensors")
+PYEOF
+    cfg hf "      pretrained_model: test-org/tiny-vit
+      trainable: false" "    preprocessing:\n      num_channels: 3"
+    export HF_HOME="$T/hf"
+    expect pretrained 0 "_vit_legacy weights from $T/hf/hub/models--test-org--tiny-vit/snapshots/r1/model.safetensors (frozen" -- --config "$T/hf.yaml" $DATA
+    grep -q "input 3x224x224" "$T/pretrained.err" || fail "pretrained: not 224x224 with 3 channels"
+    $PY - "$T/hf/hub/models--test-org--tiny-vit/snapshots/r1/model.safetensors" "$T/out-pretrained/experiment_run/model/model_weights" <<'PYEOF' || fail "pretrained weights"
+import json, struct, sys, torch
+raw = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", raw[:8])[0]
+head, data = json.loads(raw[8:8 + n]), raw[8 + n:]
+lw = torch.load(sys.argv[2], weights_only=True)
+p = "input_features.module_dict.image_path__ludwig.encoder_obj.transformer.module."
+same = 0
+for k, v in head.items():
+    if not k.startswith("vit."):
+        continue
+    a, b = v["data_offsets"]
+    t = torch.frombuffer(bytearray(data[a:b]), dtype=torch.float32).view(v["shape"])
+    assert torch.equal(t, lw[p + k[4:]]), k
+    same += 1
+enc = [k for k in lw if k.startswith(p)]
+assert same == len(enc) - 2 and p + "pooler.dense.weight" in lw, (same, len(enc))
+print(f"vit_legacy: pretrained and frozen: the {same} tensors of the hub cache's model.safetensors bit for bit in model_weights, the pooler initialised")
+PYEOF
+    cfg hf1 "      pretrained_model: test-org/tiny-vit"
+    expect pretrained_channels 1 "the pretrained ViT takes 3-channel 224x224 images (its config.json), the images are 1-channel 224x224" -- --config "$T/hf1.yaml" $DATA
+else
+    echo "vit_legacy: note: Debian's python3-torch is not installed: the pretrained case is skipped"
+fi
 cfg heads "$SMALL
       num_attention_heads: 5"
 sed -i '0,/num_attention_heads: 4/{/num_attention_heads: 4/d}' "$T/heads.yaml"
@@ -91,5 +141,6 @@ expect hidden_act 1 "act.yaml:12:19: input_features[0].encoder.hidden_act" -- --
 cfg drop "$SMALL
       hidden_dropout_prob: 1.5"
 expect dropout 1 "drop.yaml:12:28: input_features[0].encoder.hidden_dropout_prob" -- --config "$T/drop.yaml" $DATA
+unset HF_HOME
 [ $fails -eq 0 ] || exit 1
 echo "test_vit_legacy: ok ($n cases)"

@@ -17,8 +17,10 @@
  * repository root. */
 #include "check.h"
 #include "lc_fs.h"
+#include "lc_hf.h"
 #include "lc_model.h"
 #include "lc_pool.h"
+#include "lc_safetensors.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -388,6 +390,106 @@ out:
     free(x);
 }
 
+/* use_pretrained: gen_vit_legacy.py's hub cache (HF_HUB_CACHE) holds "small"'s weights as a
+ * ViTForImageClassification (vit.*, a classifier, no pooler), as model.safetensors and as
+ * pytorch_model.bin: the snapshot found through refs/main, config.json's architecture, every
+ * tensor the file's bit for bit, the pooler left as initialised; a missing entry named with
+ * how to fill the cache; damaged safetensors refused */
+static void hf_check(const char *dir)
+{
+    fixture *x = calloc(1, sizeof *x);
+    if (!x || read_fixture(dir, "small", 1, x)) {
+        CHECK_MSG(0, "hf: cannot read the fixture");
+        if (x)
+            free(x->bin);
+        free(x);
+        return;
+    }
+    char hub[600], snap[4096], path[4200];
+    snprintf(hub, sizeof hub, "%s/hub", dir);
+    unsetenv("TRANSFORMERS_CACHE");
+    setenv("HF_HUB_CACHE", hub, 1);
+    static const char *const repos[] = {"test-org/vit-small", "test-org/vit-small-bin"};
+    static const char *const files[] = {"model.safetensors", "pytorch_model.bin"};
+    for (int r = 0; r < 2; r++) {
+        lc_error e = {0};
+        lc_status st = lc_hf_snapshot(repos[r], snap, sizeof snap, &e);
+        CHECK_MSG(st == LC_OK && strstr(snap, r ? "/snapshots/4567def" : "/snapshots/0123abc"),
+                  "hf: %s: %s", repos[r], st ? e.msg : snap);
+        if (st)
+            continue;
+        lc_input_spec in = {.name = "image_path", .enc = LC_ENC_VIT_LEGACY, .C = 3, .H = 32,
+                            .W = 32, .vl_drop = 0.5f, .vl_attn_drop = 0.5f};
+        st = lc_hf_vit_config(snap, &in, &e);
+        CHECK_MSG(st == LC_OK && in.vl_hidden == 64 && in.vl_layers == 2 && in.vl_heads == 4 &&
+                      in.vl_inter == 128 && in.vl_patch == 8 && in.vl_image == 32 &&
+                      in.vl_channels == 3 && in.vl_act == LC_ACT_GELU && in.vl_drop == 0.0f &&
+                      in.vl_attn_drop == 0.0f && in.vl_init_range == 0.02f,
+                  "hf: %s: config.json read as hidden %d layers %d heads %d (%s)", repos[r],
+                  in.vl_hidden, in.vl_layers, in.vl_heads, st ? e.msg : "");
+        lc_output_spec out = {.name = "y", .type = LC_HEAD_VECTOR, .nclasses = 2, .use_bias = 1};
+        lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out};
+        lc_model *m = NULL;
+        if (st || lc_model_create_net(&net, 1, 1, &m, &e) != LC_OK) {
+            CHECK_MSG(0, "hf: %s: %s", repos[r], e.msg);
+            continue;
+        }
+        lc_model_init_params(m, 42);
+        size_t poff[MAXT];
+        int nt = lc_model_tensors(m, NULL, 0);
+        lc_tensor_info *ti = calloc((size_t)nt, sizeof *ti);
+        lc_model_tensors(m, ti, nt);
+        for (int t = 0; t < nt; t++) {
+            int j = find_name(x, ti[t].name);
+            if (j >= 0)
+                poff[j] = (size_t)(ti[t].data - m->params);
+        }
+        float *before = malloc(m->nparams * sizeof(float));
+        if (before)
+            memcpy(before, m->params, m->nparams * sizeof(float));
+        st = lc_hf_load_vit(m, 0, snap, path, sizeof path, &e);
+        CHECK_MSG(st == LC_OK && strstr(path, files[r]), "hf: %s: %s", repos[r], st ? e.msg : path);
+        const float *w = x->bin + (size_t)x->B * x->C * x->S * x->S;
+        int same = 0, pooler = 0;
+        for (int j = 0; !st && before && j < x->np; j++) {
+            size_t n = x->off[j + 1] - x->off[j];
+            if (strstr(x->name[j], "module.pooler.")) {
+                pooler += memcmp(m->params + poff[j], before + poff[j], n * sizeof(float)) == 0;
+                continue;
+            }
+            same += memcmp(m->params + poff[j], w + x->off[j], n * sizeof(float)) == 0;
+        }
+        CHECK_MSG(same == x->np - 2 && pooler == 2, "hf: %s: %d of %d tensors the file's, %d of 2 pooler tensors as initialised",
+                  repos[r], same, x->np - 2, pooler);
+        printf("test_vit_legacy: pretrained from the hub cache (%s): config.json's architecture, %d tensors the file's bit for bit, the pooler as initialised\n",
+               files[r], same);
+        free(before);
+        free(ti);
+        lc_model_free(m);
+    }
+    lc_error e = {0};
+    lc_status st = lc_hf_snapshot("test-org/none", snap, sizeof snap, &e);
+    char want[700];
+    snprintf(want, sizeof want, "%s/models--test-org--none/refs/main, which is not there", hub);
+    CHECK_MSG(st == LC_ERR_USAGE && strstr(e.msg, want) &&
+                  strstr(e.hint, "huggingface-cli download test-org/none"),
+              "hf: a missing entry: %s / %s", e.msg, e.hint);
+    static const unsigned char trunc[] = {200, 0, 0, 0, 0, 0, 0, 0, '{', '}'};
+    lc_tfile *tf = NULL;
+    e = (lc_error){0};
+    st = lc_safetensors_load_mem(trunc, sizeof trunc, "t.safetensors", &tf, &e);
+    CHECK_MSG(st == LC_ERR_DATA && !tf && strstr(e.msg, "t.safetensors: not a readable safetensors file"),
+              "safetensors: a header past the end: %s", e.msg);
+    /* a 67-byte header, then 4 bytes of data: tensor a claims 12 */
+    static const char bad_off[] = "\x43\0\0\0\0\0\0\0{\"a\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [0, 12]}}     abcd";
+    e = (lc_error){0};
+    st = lc_safetensors_load_mem(bad_off, sizeof bad_off - 1, "u.safetensors", &tf, &e);
+    CHECK_MSG(st == LC_ERR_DATA && !tf && strstr(e.msg, "tensor a"), "safetensors: offsets past the data: %s", e.msg);
+    unsetenv("HF_HUB_CACHE");
+    free(x->bin);
+    free(x);
+}
+
 /* The default ViTConfig at 224 (no forward: 86 million parameters) */
 static void default_names(const char *dir)
 {
@@ -500,6 +602,7 @@ int main(int argc, char **argv)
         run_case(dir, "selu");
         run_case(dir, "relu");
         dropout_grad_check(dir);
+        hf_check(dir);
         default_names(dir);
     }
     if (argc < 2)

@@ -1158,10 +1158,11 @@ static lc_status vit_legacy_typed(cfg_ctx *x, const lc_ynode *ye, const cJSON *e
                  F->name, eh->valueint, ew->valueint);
         return cerr(x, ynode_at(ye, "width", NULL), "%s", msg, NULL);
     }
-    if (F->tv_pretrained)
-        return cerr(x, ynode_at(ye, "use_pretrained", NULL),
-                    "input feature '%s': encoder _vit_legacy with use_pretrained: true (HuggingFace's %s) is not built by ludwig-c yet; set use_pretrained: false to train the ViT from scratch (its weights are then saved with the model)",
-                    F->name, jstr(enc, "pretrained_model") ? jstr(enc, "pretrained_model") : "");
+    /* use_pretrained: the architecture and the weights come from the checkpoint (experiment.c
+     * finds it in the HuggingFace cache, lc_hf.h); pretrained_model is kept here */
+    const char *pm = jstr(enc, "pretrained_model");
+    if (F->tv_pretrained && !(F->tv_cache_dir = strdup(pm ? pm : "google/vit-base-patch16-224")))
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
     F->requires_equal_dims = 1;
     if (sp->tv_frozen || jbool(enc, "use_pretrained", 1))
         F->img_height = F->img_width = 224;

@@ -217,6 +217,7 @@ typedef struct lc_input_spec {
      * intermediate_size, hidden_act, hidden_dropout_prob, attention_probs_dropout_prob,
      * initializer_range, layer_norm_eps (the image is C x H x W, H == W) */
     int vl_patch, vl_hidden, vl_layers, vl_heads, vl_inter;
+    int vl_image, vl_channels; /* a pretrained checkpoint's image_size and num_channels (0: any) */
     lc_act vl_act;
     float vl_drop, vl_attn_drop, vl_init_range, vl_ln_eps;
 } lc_input_spec;

@@ -1670,6 +1670,9 @@ static lc_status plan_vit_legacy(planner *pl, node *at, const lc_input_spec *s)
     if (s->H < P)
         return lc_error_set(pl->e, LC_ERR_CONFIG, "the %dx%d image is smaller than the _vit_legacy encoder's patch_size %d",
                             s->H, s->W, P);
+    if ((s->vl_image && s->H != s->vl_image) || (s->vl_channels && s->C != s->vl_channels))
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the pretrained ViT takes %d-channel %dx%d images (its config.json), the images are %d-channel %dx%d (preprocessing: num_channels)",
+                            s->vl_channels, s->vl_image, s->vl_image, s->C, s->H, s->W);
     pl->part = LC_PART_ENC_TV;
     tv_map m = {s->C, s->H, s->W};
     lc_status st;
