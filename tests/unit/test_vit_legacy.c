@@ -470,7 +470,7 @@ static void hf_check(const char *dir)
     lc_error e = {0};
     lc_status st = lc_hf_snapshot("test-org/none", snap, sizeof snap, &e);
     char want[700];
-    snprintf(want, sizeof want, "%s/models--test-org--none/refs/main, which is not there", hub);
+    snprintf(want, sizeof want, "from the local cache, and %s/models--test-org--none/refs/main is not there", hub);
     CHECK_MSG(st == LC_ERR_USAGE && strstr(e.msg, want) &&
                   strstr(e.hint, "huggingface-cli download test-org/none"),
               "hf: a missing entry: %s / %s", e.msg, e.hint);
