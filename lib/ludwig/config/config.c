@@ -1147,7 +1147,7 @@ static lc_status vit_legacy_typed(cfg_ctx *x, const lc_ynode *ye, const cJSON *e
     sp->tv_frozen = !jbool(enc, "trainable", 1);
     F->tv_pretrained = jbool(enc, "use_pretrained", 1) &&
                        !jbool(enc, "saved_weights_in_checkpoint", 0);
-    if (sp->vl_hidden % sp->vl_heads) {
+    if (sp->vl_hidden % sp->vl_heads && !F->tv_pretrained) { /* else config.json's sizes */
         snprintf(msg, sizeof msg, "input feature '%s': encoder.hidden_size %d is not a multiple of num_attention_heads %d (HF ViT splits the hidden size among the heads)",
                  F->name, sp->vl_hidden, sp->vl_heads);
         return cerr(x, ynode_at(ye, lc_ymap_get(ye, "hidden_size") ? "hidden_size" : "num_attention_heads", NULL), "%s", msg, NULL);
