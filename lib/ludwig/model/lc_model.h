@@ -151,7 +151,7 @@ typedef enum lc_enc_type {
     LC_ENC_TV_INCEPTIONV3,  /* image `inceptionv3`: torchvision's Inception3 (variant base)
                              * without its fc and AuxLogits */
     LC_ENC_VIT_LEGACY       /* image `_vit_legacy`: HuggingFace transformers' ViTModel built from
-                             * a ViTConfig (vit_legacy.c's settings below), its pooler_output */
+                             * a ViTConfig (lc_input_spec's vl_* settings), its pooler_output */
 } lc_enc_type;
 
 /* Ludwig's SequenceReducer modes (reduction_modules.py) that ludwig-c implements. */
