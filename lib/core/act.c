@@ -8,6 +8,10 @@
 #include <string.h>
 
 #define ACT_CHUNK 16384
+/* torch.nn.SELU's constants; sqrt(2 / pi) for gelu_new */
+#define SELU_ALPHA 1.6732632423543772f
+#define SELU_SCALE 1.0507009873554805f
+#define GELU_TANH_C 0.7978845608028654f
 
 typedef struct {
     lc_act a;
@@ -110,6 +114,16 @@ static void act_fwd_task(void *vctx, int task, int thread)
         for (size_t i = lo; i < hi; i++)
             y[i] = 0.5f * x[i] * (1.0f + erff(x[i] * (float)M_SQRT1_2));
         break;
+    case LC_ACT_SELU:
+        for (size_t i = lo; i < hi; i++)
+            y[i] = x[i] > 0.0f ? SELU_SCALE * x[i] : SELU_SCALE * SELU_ALPHA * expm1f(x[i]);
+        break;
+    case LC_ACT_GELU_TANH:
+        for (size_t i = lo; i < hi; i++) {
+            float v = x[i];
+            y[i] = 0.5f * v * (1.0f + tanhf(GELU_TANH_C * (v + 0.044715f * v * v * v)));
+        }
+        break;
     }
 }
 
@@ -180,6 +194,17 @@ static void act_bwd_task(void *vctx, int task, int thread)
             float cdf = 0.5f * (1.0f + erff(v * (float)M_SQRT1_2));
             float pdf = expf(-0.5f * v * v) * 0.3989422804014327f; /* 1 / sqrt(2 pi) */
             dx[i] = dy[i] * (cdf + v * pdf);
+        }
+        break;
+    case LC_ACT_SELU:
+        for (size_t i = lo; i < hi; i++)
+            dx[i] = x[i] > 0.0f ? dy[i] * SELU_SCALE : dy[i] * (SELU_SCALE * SELU_ALPHA) * expf(x[i]);
+        break;
+    case LC_ACT_GELU_TANH:
+        for (size_t i = lo; i < hi; i++) {
+            float v = x[i], t = tanhf(GELU_TANH_C * (v + 0.044715f * v * v * v));
+            dx[i] = dy[i] * (0.5f * (1.0f + t) +
+                             0.5f * v * (1.0f - t * t) * GELU_TANH_C * (1.0f + 3.0f * 0.044715f * v * v));
         }
         break;
     }

@@ -29,7 +29,10 @@ typedef enum lc_act {
     LC_ACT_HARDSIGMOID, /* torch.nn.Hardsigmoid: relu6(x + 3) / 6 */
     LC_ACT_HARDSWISH,   /* torch.nn.Hardswish: x relu6(x + 3) / 6 */
     LC_ACT_SILU,        /* torch.nn.SiLU: x sigmoid(x) */
-    LC_ACT_GELU         /* torch.nn.GELU (exact): x Phi(x) = x (1 + erf(x / sqrt 2)) / 2 */
+    LC_ACT_GELU,        /* torch.nn.GELU (exact): x Phi(x) = x (1 + erf(x / sqrt 2)) / 2 */
+    LC_ACT_SELU,        /* torch.nn.SELU: scale (max(0, x) + min(0, alpha (exp(x) - 1))) */
+    LC_ACT_GELU_TANH    /* HF's gelu_new (NewGELUActivation): x (1 + tanh(sqrt(2 / pi)
+                         * (x + 0.044715 x^3))) / 2 */
 } lc_act;
 
 /* y = act(x); in place (y == x) allowed. */

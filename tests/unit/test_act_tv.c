@@ -1,7 +1,8 @@
 /* test_act_tv.c - the activations torchvision's models use (ReLU6, Hardsigmoid, Hardswish, SiLU,
- * GELU): values against their definitions at chosen points (torch's formulas, boundaries
- * included), gradients against central finite differences in double precision away from the
- * kinks, and torch's one-sided choices at the kinks; in place and 1 vs 3 threads equal. */
+ * GELU) and HF ViT's hidden_act selu and gelu_new: values against their definitions at chosen
+ * points (torch's formulas, boundaries included), gradients against central finite differences
+ * in double precision away from the kinks, and torch's one-sided choices at the kinks; in place
+ * and 1 vs 3 threads equal. */
 #include <string.h>
 
 #include "check.h"
@@ -21,6 +22,10 @@ static double ref(lc_act a, double x)
         return x / (1 + exp(-x));
     case LC_ACT_GELU:
         return 0.5 * x * (1 + erf(x / sqrt(2.0)));
+    case LC_ACT_SELU:
+        return 1.0507009873554804934 * (x > 0 ? x : 1.6732632423543772848 * expm1(x));
+    case LC_ACT_GELU_TANH:
+        return 0.5 * x * (1 + tanh(sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
     default:
         return 0;
     }
@@ -29,8 +34,9 @@ static double ref(lc_act a, double x)
 int main(void)
 {
     static const lc_act acts[] = {LC_ACT_RELU6, LC_ACT_HARDSIGMOID, LC_ACT_HARDSWISH, LC_ACT_SILU,
-                                  LC_ACT_GELU};
-    static const char *const names[] = {"relu6", "hardsigmoid", "hardswish", "silu", "gelu"};
+                                  LC_ACT_GELU, LC_ACT_SELU, LC_ACT_GELU_TANH};
+    static const char *const names[] = {"relu6", "hardsigmoid", "hardswish", "silu", "gelu",
+                                        "selu", "gelu_new"};
     enum { N = 4001 };
     static float x[N], y[N], y3[N], dy[N], dx[N], dx3[N];
     lc_pool *p1 = lc_pool_create(1), *p3 = lc_pool_create(3);
@@ -38,7 +44,7 @@ int main(void)
         x[i] = -10.0f + 20.0f * (float)i / (N - 1); /* -10 .. 10 in steps of 0.005 */
         dy[i] = 1.0f + 0.25f * (float)(i % 7);
     }
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < 7; k++) {
         lc_act a = acts[k];
         lc_act_forward(p1, a, N, x, y);
         lc_act_forward(p3, a, N, x, y3);

@@ -22,6 +22,7 @@
 #include "lc_dp.h"
 #include "lc_fs.h"
 #include "lc_ftypes.h"
+#include "lc_hf.h"
 #include "lc_json.h"
 #include "lc_kfold.h"
 #include "lc_mem.h"
@@ -93,6 +94,11 @@ static cJSON *hyperparameters_json(const lc_config *cfg, const lc_dataset *d, co
         if (lc_enc_is_tv(&cfg->in[k].enc)) /* Ludwig's set_saved_weights_in_checkpoint_flag:
                                                    * a reload takes the weights from the model */
             replace_key(enc, "saved_weights_in_checkpoint", cJSON_CreateTrue());
+        if (cfg->in[k].enc.enc == LC_ENC_VIT_LEGACY) { /* the flag, and the metadata's sizes */
+            replace_key(enc, "saved_weights_in_checkpoint", cJSON_CreateTrue());
+            replace_key(enc, "height", lc_json_int(c->H));
+            replace_key(enc, "width", lc_json_int(c->W));
+        }
         if (cfg->in[k].type == LC_FT_IMAGE && (cfg->in[k].enc.enc == LC_ENC_STACKED_CNN ||
                                                  cfg->in[k].enc.enc == LC_ENC_MLP_MIXER ||
                                                  cfg->in[k].enc.enc == LC_ENC_RESNET_LEGACY)) {
@@ -348,6 +354,14 @@ static lc_status pretrained_backbones(exp_run *X, lc_error *e)
         lc_status st = backbone_file(X, k, path, sizeof path, e);
         if (st)
             return st;
+        if (f->enc.enc == LC_ENC_VIT_LEGACY && f->vl_snapshot) {
+            if ((st = lc_hf_load_vit(X->m, k, f->tv_cache_dir, path, sizeof path, e)))
+                return st;
+            if (X->o->progress)
+                fprintf(X->o->progress, "ludwig-c: input feature '%s': _vit_legacy weights from %s%s\n",
+                        f->name, path, f->enc.tv_frozen ? " (frozen: trainable false)" : "");
+            continue;
+        }
         if (!path[0])
             continue;
         if ((st = lc_weights_load_tv(X->m, k, path, e)))
@@ -361,6 +375,32 @@ static lc_status pretrained_backbones(exp_run *X, lc_error *e)
 }
 
 static lc_status build_model(exp_run *X, lc_error *e);
+
+/* _vit_legacy with use_pretrained (not from a model or a checkpoint): HuggingFace's snapshot in
+ * the local cache; its config.json's architecture replaces the config's keys, as
+ * ViTModel.from_pretrained's does */
+static lc_status hf_snapshot(exp_run *X, int k, lc_error *e)
+{
+    lc_feature *f = &X->cfg->in[k];
+    if (X->o->model_load_path || X->resume_ckpt[0] || f->enc.enc != LC_ENC_VIT_LEGACY ||
+        !f->tv_pretrained || !f->tv_cache_dir)
+        return LC_OK;
+    char dir[4096];
+    lc_status st = lc_hf_snapshot(f->tv_cache_dir, dir, sizeof dir, e);
+    if (!st)
+        st = lc_hf_vit_config(dir, &f->enc, e);
+    if (st) {
+        lc_error_prefix(e, "input feature '%s': ", f->name);
+        return st;
+    }
+    char *d = strdup(dir);
+    if (!d)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory");
+    free(f->tv_cache_dir);
+    f->tv_cache_dir = d;
+    f->vl_snapshot = 1;
+    return LC_OK;
+}
 
 static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
 {
@@ -376,6 +416,8 @@ static lc_status prepare(exp_run *X, note_sink *notes, lc_error *e)
     for (int k = 0; k < X->cfg->nin; k++) { /* a missing pretrained file before any image */
         char path[4096];
         if ((st = backbone_file(X, k, path, sizeof path, e)))
+            return st;
+        if ((st = hf_snapshot(X, k, e)))
             return st;
     }
     lc_dataset_opts dopts = {.dataset = o->dataset,

@@ -447,7 +447,7 @@ static int ftype_parse(const char *s, lc_ftype *t)
 
 static const char *encoders_of(lc_ftype t)
 {
-    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer, convnext, googlenet, inceptionv3, mlp_mixer, _resnet_legacy, maxvit" : lc_encoder_names(lc_ftype_name(t));
+    return t == LC_FT_IMAGE ? "stacked_cnn, resnet, wide_resnet, resnext, mobilenetv2, mobilenetv3, efficientnet, vit, densenet, squeezenet, regnet, mnasnet, vgg, alexnet, shufflenet_v2, swin_transformer, convnext, googlenet, inceptionv3, mlp_mixer, _resnet_legacy, _vit_legacy, maxvit" : lc_encoder_names(lc_ftype_name(t));
 }
 
 /* ---- image augmentation (Ludwig's schema/features/augmentation/image.py) ---- */
@@ -659,6 +659,7 @@ static lc_status input_feature(cfg_ctx *x, const lc_ynode *f, int idx, cJSON **o
                              : strcmp(ename, "inceptionv3") == 0 ? &lc_sec_tv_inceptionv3
                              : strcmp(ename, "mlp_mixer") == 0 ? &lc_sec_mlp_mixer
                              : strcmp(ename, "_resnet_legacy") == 0 ? &lc_sec_resnet_legacy
+                             : strcmp(ename, "_vit_legacy") == 0 ? &lc_sec_vit_legacy
                              : strcmp(ename, "maxvit") == 0 ? &lc_sec_tv_maxvit
                                                                  : NULL;
     if (!esec) {
@@ -1167,6 +1168,53 @@ static lc_status resnet_legacy_spec(cfg_ctx *x, const lc_ynode *at, const cJSON 
     return fc_stack_spec(x, at, enc, &SK_PLAIN, "encoder", &sp->fc);
 }
 
+/* Ludwig's _vit_legacy (HF ViTModel; model.c plan_vit_legacy) from its ViTConfig keys: the image
+ * square (requires_equal_dimensions: Ludwig takes the smaller side), 224 x 224 when the encoder
+ * is not trainable or use_pretrained is set (ViTConfig.set_fixed_preprocessing_params) */
+static lc_status vit_legacy_typed(cfg_ctx *x, const lc_ynode *ye, const cJSON *enc, lc_feature *F)
+{
+    lc_input_spec *sp = &F->enc;
+    char msg[320];
+    sp->enc = LC_ENC_VIT_LEGACY;
+    sp->vl_patch = (int)jnum(enc, "patch_size", 16);
+    sp->vl_hidden = (int)jnum(enc, "hidden_size", 768);
+    sp->vl_layers = (int)jnum(enc, "num_hidden_layers", 12);
+    sp->vl_heads = (int)jnum(enc, "num_attention_heads", 12);
+    sp->vl_inter = (int)jnum(enc, "intermediate_size", 3072);
+    sp->vl_drop = (float)jnum(enc, "hidden_dropout_prob", 0.1);
+    sp->vl_attn_drop = (float)jnum(enc, "attention_probs_dropout_prob", 0.1);
+    sp->vl_init_range = (float)jnum(enc, "initializer_range", 0.02);
+    sp->vl_ln_eps = (float)jnum(enc, "layer_norm_eps", 1e-12);
+    const char *act = jstr(enc, "hidden_act");
+    sp->vl_act = !act || strcmp(act, "gelu") == 0 ? LC_ACT_GELU
+                 : strcmp(act, "relu") == 0       ? LC_ACT_RELU
+                 : strcmp(act, "selu") == 0       ? LC_ACT_SELU
+                                                  : LC_ACT_GELU_TANH;
+    sp->tv_frozen = !jbool(enc, "trainable", 1);
+    F->tv_pretrained = jbool(enc, "use_pretrained", 1) &&
+                       !jbool(enc, "saved_weights_in_checkpoint", 0);
+    if (sp->vl_hidden % sp->vl_heads && !F->tv_pretrained) { /* else config.json's sizes */
+        snprintf(msg, sizeof msg, "input feature '%s': encoder.hidden_size %d is not a multiple of num_attention_heads %d (HF ViT splits the hidden size among the heads)",
+                 F->name, sp->vl_hidden, sp->vl_heads);
+        return cerr(x, ynode_at(ye, lc_ymap_get(ye, "hidden_size") ? "hidden_size" : "num_attention_heads", NULL), "%s", msg, NULL);
+    }
+    const cJSON *eh = jget(enc, "height"), *ew = jget(enc, "width");
+    if (cJSON_IsNumber(eh) && cJSON_IsNumber(ew) && eh->valueint != ew->valueint) {
+        snprintf(msg, sizeof msg, "input feature '%s': encoder height %d and width %d differ; the _vit_legacy encoder takes square images (ViTEncoder: img_height and img_width should be identical)",
+                 F->name, eh->valueint, ew->valueint);
+        return cerr(x, ynode_at(ye, "width", NULL), "%s", msg, NULL);
+    }
+    /* use_pretrained: the architecture and the weights come from the checkpoint (experiment.c
+     * finds it in the HuggingFace cache, lc_hf.h); pretrained_model is kept here */
+    const char *pm = jstr(enc, "pretrained_model");
+    if (F->tv_pretrained && !(F->tv_cache_dir = strdup(pm ? pm : "google/vit-base-patch16-224")))
+        return lc_error_set(x->s.e, LC_ERR_NOMEM, "out of memory");
+    F->requires_equal_dims = 1;
+    if (sp->tv_frozen || jbool(enc, "use_pretrained", 1))
+        F->img_height = F->img_width = 224;
+    return LC_OK;
+}
+
 static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, lc_feature *F)
 {
     const cJSON *pre = jget(feat, "preprocessing");
@@ -1212,6 +1260,8 @@ static lc_status image_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON *feat, 
                   {"googlenet", LC_ENC_TV_GOOGLENET, mnv2, 1},
                   {"inceptionv3", LC_ENC_TV_INCEPTIONV3, mnv2, 1},
                   {"maxvit", LC_ENC_TV_MAXVIT, lc_tv_maxvit_variants, 1}};
+    if (etype && strcmp(etype, "_vit_legacy") == 0)
+        return vit_legacy_typed(x, yenc && yenc->kind == LC_YMAP ? yenc : yf, enc, F);
     for (size_t t = 0; etype && t < sizeof tv_str / sizeof tv_str[0]; t++)
         if (strcmp(etype, tv_str[t].type) == 0) {
             const char *mv = jstr(enc, "model_variant");

@@ -241,6 +241,32 @@ static const lc_key mlp_mixer_keys[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
 };
 const lc_section lc_sec_mlp_mixer = {"encoder", mlp_mixer_keys};
+/* HuggingFace ViT (Ludwig's ViTConfig for `_vit_legacy`, in its dataclass order). height and
+ * width are the preprocessing's (Ludwig writes the metadata's over them); gradient_checkpointing
+ * changes only torch's memory. */
+static const lc_key vit_legacy_keys[] = {
+    {"type", T_STR, "\"_vit_legacy\"", 0, 0, "_vit_legacy", NULL, 0, NULL},
+    {"skip", T_BOOL, "false", 0, 0, NULL, NULL, F_DEFAULT_ONLY, NULL},
+    {"height", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"width", T_INT | T_NULL, "null", 0, BIG, NULL, NULL, F_IGNORED, NULL},
+    {"num_hidden_layers", T_INT, "12", 1, BIG, NULL, NULL, 0, NULL},
+    {"hidden_size", T_INT, "768", 1, BIG, NULL, NULL, 0, NULL},
+    {"hidden_act", T_STR, "\"gelu\"", 0, 0, "relu|gelu|selu|gelu_new", NULL, 0, NULL},
+    {"hidden_dropout_prob", T_FLOAT, "0.1", 0, 1, NULL, NULL, 0, NULL},
+    {"num_attention_heads", T_INT, "12", 1, BIG, NULL, NULL, 0, NULL},
+    {"attention_probs_dropout_prob", T_FLOAT, "0.1", 0, 1, NULL, NULL, 0, NULL},
+    {"intermediate_size", T_INT, "3072", 1, BIG, NULL, NULL, 0, NULL},
+    {"initializer_range", T_FLOAT, "0.02", 0, BIG, NULL, NULL, 0, NULL},
+    {"layer_norm_eps", T_FLOAT, "1e-12", 0, BIG, NULL, NULL, 0, NULL},
+    {"gradient_checkpointing", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"patch_size", T_INT, "16", 1, BIG, NULL, NULL, 0, NULL},
+    {"saved_weights_in_checkpoint", T_BOOL, "false", 0, 0, NULL, NULL, 0, NULL},
+    {"trainable", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"use_pretrained", T_BOOL, "true", 0, 0, NULL, NULL, 0, NULL},
+    {"pretrained_model", T_STR, "\"google/vit-base-patch16-224\"", 0, 0, NULL, NULL, 0, NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0, NULL},
+};
+const lc_section lc_sec_vit_legacy = {"encoder", vit_legacy_keys};
 
 static const lc_key image_pre_keys[] = {
     {"missing_value_strategy", T_STR, "\"bfill\"", 0, 0, MISSING, NULL, 0, NULL},

@@ -104,7 +104,9 @@ typedef struct lc_feature {
     int requires_equal_dims;
     int tv_pretrained;        /* a torchvision encoder: use_pretrained and not
                                * saved_weights_in_checkpoint (weights from torchvision's cache) */
-    char *tv_cache_dir;       /* its model_cache_dir (NULL: none) */
+    int vl_snapshot;          /* _vit_legacy: tv_cache_dir is the snapshot directory (experiment.c) */
+    char *tv_cache_dir;       /* its model_cache_dir (NULL: none); _vit_legacy with
+                               * use_pretrained: pretrained_model, then its snapshot directory */
     int naug;                 /* image: the augmentation operations applied to training batches */
     lc_aug_op aug[LC_AUG_MAX];
     /* number preprocessing */

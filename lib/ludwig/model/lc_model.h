@@ -48,7 +48,9 @@ typedef enum lc_init {
     LC_INIT_NORMAL_0_02,      /* N(0, 0.02^2): torchvision's trunc_normal_(std=0.02) (its cut at +-2
                                * lies 100 standard deviations out): Swin's and ConvNeXt's */
     LC_INIT_LAYER_SCALE,      /* the constant 1e-6: torchvision ConvNeXt's layer_scale */
-    LC_INIT_NORMAL_0_1        /* N(0, 0.1^2): torchvision Inception v3's convolutions */
+    LC_INIT_NORMAL_0_1,       /* N(0, 0.1^2): torchvision Inception v3's convolutions */
+    LC_INIT_TRUNC_NORMAL_SD   /* torch's trunc_normal_(std = the layer's init_sd, cut at -2, 2):
+                               * HF ViT's initializer_range */
 } lc_init;
 
 typedef struct lc_norm_spec {
@@ -153,6 +155,8 @@ typedef enum lc_enc_type {
                              * over the patches (mx_avg_pool) or every patch's embedding */
     LC_ENC_RESNET_LEGACY,   /* image `_resnet_legacy`: Ludwig's own ResNet (lc_input_spec.rl),
                              * the spatial mean, an FCStack */
+    LC_ENC_VIT_LEGACY,      /* image `_vit_legacy`: HuggingFace transformers' ViTModel built from
+                             * a ViTConfig (lc_input_spec's vl_* settings), its pooler_output */
     LC_ENC_TV_MAXVIT        /* image `maxvit`: torchvision's MaxVit (tv_variant 0: t; 1: the
                              * small MaxVit test_tvresnet compares, not a config's) without its
                              * last Linear */
@@ -233,6 +237,13 @@ typedef struct lc_input_spec {
                             * flattened) */
     float mx_dropout;      /* mlp_mixer: the rate of each MLP's two dropouts */
     lc_resnet_legacy_spec rl; /* _resnet_legacy (its FCStack: fc) */
+    /* _vit_legacy: ViTConfig's patch_size, hidden_size, num_hidden_layers, num_attention_heads,
+     * intermediate_size, hidden_act, hidden_dropout_prob, attention_probs_dropout_prob,
+     * initializer_range, layer_norm_eps (the image is C x H x W, H == W) */
+    int vl_patch, vl_hidden, vl_layers, vl_heads, vl_inter;
+    int vl_image, vl_channels; /* a pretrained checkpoint's image_size and num_channels (0: any) */
+    lc_act vl_act;
+    float vl_drop, vl_attn_drop, vl_init_range, vl_ln_eps;
 } lc_input_spec;
 
 /* efficientnet's and vit's model_variant names, by lc_input_spec.tv_variant */
@@ -426,6 +437,9 @@ typedef struct lc_layer {
         } cc;
         struct {
             int T, H, heads;
+            float drop;    /* MHA: dropout on the attention weights in training (HF ViT's
+                            * attention_probs_dropout_prob); the dropped weights kept in aux
+                            * after the batch's softmax weights */
         } mha;             /* also POSADD (T, H = E) and LN_STEP (T, H, eps in ln_eps) */
         struct {
             int C, HW, c0, nc, groups;
@@ -475,6 +489,7 @@ typedef struct lc_layer {
                             * class_token, pos_embedding) */
     int no_grad;           /* LC_PART_ENC_TV: frozen, and so is everything before it: skipped
                             * by the backward pass (nothing reads its gradient) */
+    float init_sd;         /* LC_INIT_TRUNC_NORMAL_SD: the standard deviation */
 } lc_layer;
 
 /* One output feature's head: the decoder's last layer and the buffers the loss works in. */

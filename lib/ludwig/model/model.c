@@ -1756,6 +1756,142 @@ static lc_status plan_tv_vit(planner *pl, node *at, const lc_input_spec *s)
     return LC_OK;
 }
 
+/* HuggingFace transformers' ViTModel as Ludwig's _vit_legacy builds it from a ViTConfig
+ * (modeling_vit.py): embeddings (patch_embeddings.projection, a patch_size x patch_size conv
+ * with stride patch_size; cls_token before the patches; position_embeddings added; dropout),
+ * encoder.layer.<i>: layernorm_before, attention.attention (query, key, value Linear; scaled
+ * dot-product attention per head, dropout on the weights), attention.output.dense and dropout,
+ * the residual, layernorm_after, intermediate.dense and hidden_act, output.dense and dropout,
+ * the residual; layernorm; pooler.dense and tanh on the class token: pooler_output. Every
+ * LayerNorm has eps layer_norm_eps; Linear and Conv2d weights, cls_token and
+ * position_embeddings trunc_normal_(std initializer_range), biases zeros. The names are the
+ * ViTModel's, under Ludwig's encoder_obj.transformer.module (name_prefix). */
+static lc_status plan_vit_legacy(planner *pl, node *at, const lc_input_spec *s)
+{
+    int P = s->vl_patch, E = s->vl_hidden, NH = s->vl_heads, M = s->vl_inter, fz = s->tv_frozen;
+    float pd = s->vl_drop, sd = s->vl_init_range, eps = s->vl_ln_eps;
+    if (P < 1 || E < 1 || NH < 1 || E % NH || M < 1 || s->vl_layers < 0)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "_vit_legacy needs hidden_size (%d) divisible by num_attention_heads (%d)",
+                            E, NH);
+    if (s->H != s->W)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the _vit_legacy encoder takes square images (got %dx%d)",
+                            s->H, s->W);
+    if (s->H < P)
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the %dx%d image is smaller than the _vit_legacy encoder's patch_size %d",
+                            s->H, s->W, P);
+    if ((s->vl_image && s->H != s->vl_image) || (s->vl_channels && s->C != s->vl_channels))
+        return lc_error_set(pl->e, LC_ERR_CONFIG, "the pretrained ViT takes %d-channel %dx%d images (its config.json), the images are %d-channel %dx%d (preprocessing: num_channels)",
+                            s->vl_channels, s->vl_image, s->vl_image, s->C, s->H, s->W);
+    pl->part = LC_PART_ENC_TV;
+    tv_map m = {s->C, s->H, s->W};
+    lc_status st;
+    if ((st = tv_convg(pl, at, &m, E, P, P, 0, 1, 1, "embeddings.patch_embeddings.projection", fz)))
+        return st;
+    lc_layer *l = &pl->layers[pl->n - 1];
+    l->w_init = LC_INIT_TRUNC_NORMAL_SD;
+    l->init_sd = sd;
+    int HW = m.H * m.W, T = HW + 1, from = pl->n;
+    l = add_layer(pl, LC_L_PATCH_TOKENS, *at, (size_t)T * E);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.norm.C = E;
+    l->u.norm.HW = HW;
+    add_params(pl, l, (size_t)E, 0, LC_INIT_TRUNC_NORMAL_SD, LC_INIT_ZEROS);
+    l->init_sd = sd;
+    l->wsuffix = "cls_token";
+    l->wshape3 = E;
+    *at = here(pl);
+    l = add_layer(pl, LC_L_POSADD, *at, (size_t)T * E);
+    if (!l)
+        return LC_ERR_NOMEM;
+    l->u.mha.T = T;
+    l->u.mha.H = E;
+    add_params(pl, l, (size_t)T * E, 0, LC_INIT_TRUNC_NORMAL_SD, LC_INIT_ZEROS);
+    l->init_sd = sd;
+    l->wsuffix = "position_embeddings";
+    l->wshape3 = E;
+    *at = here(pl);
+    if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, pd, -1)))
+        return st;
+    tv_tag(pl, from, "embeddings", fz);
+    char nm[96];
+#define VL(fmt) (snprintf(nm, sizeof nm, "encoder.layer.%d" fmt, i), nm)
+#define VL_LINEAR(src, in, out, name)                                                             \
+    do {                                                                                           \
+        from = pl->n;                                                                              \
+        if ((st = add_tdense(pl, src, T, in, out, 1, -1)))                                         \
+            return st;                                                                             \
+        pl->layers[pl->n - 1].w_init = LC_INIT_TRUNC_NORMAL_SD;                                    \
+        pl->layers[pl->n - 1].init_sd = sd;                                                        \
+        pl->layers[pl->n - 1].b_init = LC_INIT_ZEROS;                                              \
+        tv_tag(pl, from, name, fz);                                                                \
+    } while (0)
+#define VL_LN(name)                                                                                \
+    do {                                                                                           \
+        from = pl->n;                                                                              \
+        if ((st = add_ln_step(pl, at, T, E, -1)))                                                  \
+            return st;                                                                             \
+        pl->layers[pl->n - 1].u.norm.eps = eps;                                                    \
+        tv_tag(pl, from, name, fz);                                                                \
+    } while (0)
+    for (int i = 0; i < s->vl_layers; i++) {
+        node x = *at;
+        VL_LN(VL(".layernorm_before"));
+        node q = *at, k = *at, v = *at;
+        VL_LINEAR(&q, E, E, VL(".attention.attention.query"));
+        VL_LINEAR(&k, E, E, VL(".attention.attention.key"));
+        VL_LINEAR(&v, E, E, VL(".attention.attention.value"));
+        from = pl->n;
+        l = add_layer(pl, LC_L_MHA, q, (size_t)T * E);
+        if (!l || push_src(pl, k.src) || push_src(pl, v.src))
+            return lc_error_set(pl->e, LC_ERR_NOMEM, "out of memory planning the model");
+        l = &pl->layers[pl->n - 1];
+        l->nsrc = 3;
+        l->u.mha.T = T;
+        l->u.mha.H = E;
+        l->u.mha.heads = NH;
+        l->u.mha.drop = s->vl_attn_drop;
+        pl->aux_per_sample = (pl->aux_per_sample + 7) & ~(size_t)7;
+        l->aux_off = pl->aux_per_sample;
+        pl->aux_per_sample += (size_t)(s->vl_attn_drop > 0.0f ? 2 : 1) * NH * T * T * sizeof(float);
+        *at = here(pl);
+        tv_tag(pl, from, VL(".attention.attention"), fz);
+        VL_LINEAR(at, E, E, VL(".attention.output.dense"));
+        from = pl->n;
+        if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, pd, -1)) || (st = add_residual(pl, at, x)))
+            return st;
+        tv_tag(pl, from, VL(".attention.output"), fz);
+        node h = *at;
+        VL_LN(VL(".layernorm_after"));
+        VL_LINEAR(at, E, M, VL(".intermediate.dense"));
+        from = pl->n;
+        if ((st = add_act_dropout(pl, at, s->vl_act, 0.0f, -1)))
+            return st;
+        tv_tag(pl, from, VL(".intermediate"), fz);
+        VL_LINEAR(at, M, E, VL(".output.dense"));
+        from = pl->n;
+        if ((st = add_act_dropout(pl, at, LC_ACT_LINEAR, pd, -1)) || (st = add_residual(pl, at, h)))
+            return st;
+        tv_tag(pl, from, VL(".output"), fz);
+    }
+    VL_LN("layernorm");
+#undef VL_LN
+#undef VL_LINEAR
+#undef VL
+    from = pl->n;
+    l = add_layer(pl, LC_L_FIRST_STEP, *at, (size_t)E);
+    if (!l)
+        return LC_ERR_NOMEM;
+    *at = here(pl);
+    if ((st = add_dense(pl, at, E, 1, LC_INIT_TRUNC_NORMAL_SD, LC_INIT_ZEROS, -1)))
+        return st;
+    pl->layers[pl->n - 1].init_sd = sd;
+    if ((st = add_act_dropout(pl, at, LC_ACT_TANH, 0.0f, -1)))
+        return st;
+    tv_tag(pl, from, "pooler.dense", fz);
+    return LC_OK;
+}
+
 /* The channels of a and then b (two maps of one size): torch.cat(dim=1) of NCHW maps is, per
  * sample, the concatenation of the two flat blocks. */
 static lc_status tv_cat(planner *pl, node *at, node a, node b, const char *name, int frozen)
@@ -3513,6 +3649,8 @@ static lc_status plan_input(planner *pl, int k, const lc_input_spec *s, node *at
         return plan_mlp_mixer(pl, at, s);
     case LC_ENC_RESNET_LEGACY:
         return plan_resnet_legacy(pl, at, s);
+    case LC_ENC_VIT_LEGACY:
+        return plan_vit_legacy(pl, at, s);
     case LC_ENC_TV_MAXVIT:
         return plan_tv_maxvit(pl, at, s);
     case LC_ENC_ONEHOT: {
@@ -3551,6 +3689,7 @@ static size_t input_floats(const lc_input_spec *in)
     case LC_ENC_TV_INCEPTIONV3:
     case LC_ENC_MLP_MIXER:
     case LC_ENC_RESNET_LEGACY:
+    case LC_ENC_VIT_LEGACY:
     case LC_ENC_TV_MAXVIT:
         return (size_t)in->C * in->H * in->W;
     case LC_ENC_RNN:
@@ -4093,6 +4232,18 @@ static double normal01(lc_rng *r)
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
+/* torch's trunc_normal_(mean 0, std sd, a -2, b 2): N(0, sd^2) redrawn outside [-2, 2] */
+static void trunc_normal(float *t, size_t n, double sd, lc_rng *r)
+{
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        do
+            v = normal01(r) * sd;
+        while (v < -2.0 || v > 2.0);
+        t[i] = (float)v;
+    }
+}
+
 static void init_tensor(float *t, size_t n, lc_init how, size_t fan_in, size_t fan_out,
                         int is_bias, lc_rng *r)
 {
@@ -4151,6 +4302,10 @@ static void init_tensor(float *t, size_t n, lc_init how, size_t fan_in, size_t f
     case LC_INIT_UNIFORM_PM1:
         a = 1.0;
         break;
+    case LC_INIT_TRUNC_NORMAL_SD: /* lc_model_init_params: trunc_normal */
+        uniform = 0;
+        sd = 0.02;
+        break;
     case LC_INIT_LAYER_SCALE:
         for (size_t i = 0; i < n; i++)
             t[i] = 1e-6f;
@@ -4180,7 +4335,10 @@ void lc_model_init_params(lc_model *m, uint64_t seed)
         lc_rng r;
         if (l->w_off != NO_OFF) {
             lc_rng_init(&r, seed, LC_STREAM_INIT, k++);
-            init_tensor(m->params + l->w_off, l->w_n, l->w_init, l->fan_in, l->fan_out, 0, &r);
+            if (l->w_init == LC_INIT_TRUNC_NORMAL_SD)
+                trunc_normal(m->params + l->w_off, l->w_n, l->init_sd, &r);
+            else
+                init_tensor(m->params + l->w_off, l->w_n, l->w_init, l->fan_in, l->fan_out, 0, &r);
         }
         if (l->b_off != NO_OFF) {
             lc_rng_init(&r, seed, LC_STREAM_INIT, k++);
@@ -4297,6 +4455,8 @@ typedef struct mha_ctx {
     int i;
     const float *dy;
     float *y;
+    int training;
+    uint64_t seed, step;
 } mha_ctx;
 
 static void mha_fwd_task(void *vctx, int b, int thread)
@@ -4309,6 +4469,14 @@ static void mha_fwd_task(void *vctx, int b, int thread)
     const float *v = src_data(m, layer_src(m, c->i, 2));
     float *A = (float *)(m->aux + l->aux_off), *y = c->y;
     float scale = 1.0f / sqrtf((float)d);
+    /* dropout on the weights: sample b's NH T T weights masked by lc_layers.h's scheme (one draw
+     * per two elements) into the block after the batch's weights */
+    int drop = c->training && l->u.mha.drop > 0.0f;
+    size_t per = (size_t)NH * T * T;
+    float *Ad = A + (size_t)m->max_batch * per;
+    uint64_t key = drop ? lc_dropout_key(c->seed, (uint64_t)c->i, c->step, (uint64_t)b) : 0;
+    uint32_t thr = drop ? lc_dropout_threshold(l->u.mha.drop) : 0;
+    float dsc = drop ? lc_dropout_scale(l->u.mha.drop) : 1.0f;
     (void)thread;
     for (int h = 0; h < NH; h++) {
         float *a = A + (((size_t)b * NH + h) * T) * T;
@@ -4323,15 +4491,26 @@ static void mha_fwd_task(void *vctx, int b, int thread)
                 at[u] = sc * scale;
             }
             attn_weights(at, T, at);
+            if (drop) {
+                size_t e0 = ((size_t)h * T + t) * T;
+                float *ad = Ad + (size_t)b * per + e0;
+                for (int u = 0; u < T; u++) {
+                    size_t e = e0 + (size_t)u;
+                    uint64_t r = lc_splitmix_at(key, e >> 1);
+                    ad[u] = (uint32_t)(r >> (32 * (e & 1))) >= thr ? at[u] * dsc : 0.0f;
+                }
+                at = ad;
+            }
             attend_row(at, T, v + (size_t)b * T * H + h * d, (size_t)H, d,
                        y + ((size_t)b * T + t) * H + h * d);
         }
     }
 }
 
-static void mha_forward(const lc_model *m, lc_pool *p, int i, int B, float *y)
+static void mha_forward(const lc_model *m, lc_pool *p, int i, int B, float *y, int training,
+                        uint64_t seed, uint64_t step)
 {
-    mha_ctx c = {.m = m, .i = i, .y = y};
+    mha_ctx c = {.m = m, .i = i, .y = y, .training = training, .seed = seed, .step = step};
     lc_pool_run(p, B, mha_fwd_task, &c);
 }
 
@@ -4902,7 +5081,7 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
             break;
         }
         case LC_L_MHA:
-            mha_forward(m, p, i, B, y);
+            mha_forward(m, p, i, B, y, training, seed, step);
             break;
         case LC_L_WIN_GATHER:
             win_gather_forward(l, B, x, y);
@@ -5162,6 +5341,8 @@ static void mha_bwd_task(void *vctx, int b, int thread)
     const float *q = src_data(m, layer_src(m, c->i, 0)), *k = src_data(m, layer_src(m, c->i, 1));
     const float *v = src_data(m, layer_src(m, c->i, 2)), *dy = c->dy;
     const float *A = (const float *)(m->aux + l->aux_off);
+    /* after a training pass with dropout on the weights: the dropped weights (mha_fwd_task) */
+    const float *Ad = l->u.mha.drop > 0.0f ? A + (size_t)m->max_batch * NH * T * T : NULL;
     float scale = 1.0f / sqrtf((float)d);
     size_t TH = (size_t)T * H;
     (void)thread;
@@ -5173,32 +5354,36 @@ static void mha_bwd_task(void *vctx, int b, int thread)
         memset(c->dk + b * TH, 0, TH * sizeof *c->dk);
     for (int h = 0; h < NH; h++) {
         const float *a = A + (((size_t)b * NH + h) * T) * T;
+        const float *ad = Ad ? Ad + (((size_t)b * NH + h) * T) * T : a;
         for (int t = 0; t < T; t++) {
             const float *dyt = dy + ((size_t)b * T + t) * H + h * d;
             if (c->dv)
                 for (int u = 0; u < T; u++) {
                     float *dvu = c->dv + ((size_t)b * T + u) * H + h * d;
-                    float w = a[(size_t)t * T + u];
+                    float w = ad[(size_t)t * T + u];
                     for (int j = 0; j < d; j++)
                         dvu[j] += w * dyt[j];
                 }
             if (!c->dq && !c->dk)
                 continue;
-            /* dS[u] = a (dA - sum a dA) scale, dA[u] = dy[t] . v[u] */
+            /* dS[u] = a (dA - sum a dA) scale, dA[u] = dy[t] . v[u]; with dropout dA[u] is
+             * g mask / (1 - p), so a dA = ad g: dS[u] = (ad g - a sum ad g) scale */
             double dot = 0.0;
             for (int u = 0; u < T; u++) {
                 const float *vu = v + ((size_t)b * T + u) * H + h * d;
                 float g = 0.0f;
                 for (int j = 0; j < d; j++)
                     g += dyt[j] * vu[j];
-                dot += (double)a[(size_t)t * T + u] * g;
+                dot += (double)ad[(size_t)t * T + u] * g;
             }
             for (int u = 0; u < T; u++) {
                 const float *vu = v + ((size_t)b * T + u) * H + h * d;
                 float g = 0.0f;
                 for (int j = 0; j < d; j++)
                     g += dyt[j] * vu[j];
-                float ds = a[(size_t)t * T + u] * (g - (float)dot) * scale;
+                float au = a[(size_t)t * T + u];
+                float ds = Ad ? (ad[(size_t)t * T + u] * g - au * (float)dot) * scale
+                              : au * (g - (float)dot) * scale;
                 if (c->dq) { /* dq[t] += ds k[u] */
                     float *o = c->dq + ((size_t)b * T + t) * H + h * d;
                     const float *ku = k + ((size_t)b * T + u) * H + h * d;
@@ -5668,12 +5853,13 @@ static void name_prefix(const lc_model *m, const lc_layer *l, char *buf, size_t 
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.recurrent_stack.layers",
                  in);
         break;
-    case LC_PART_ENC_TV: /* Ludwig's own ResNet is encoder_obj.resnet */
+    case LC_PART_ENC_TV: /* Ludwig's own ResNet is encoder_obj.resnet; _vit_legacy's ViTModel
+                          * is in a FreezeModule */
         snprintf(buf, n, "input_features.module_dict.%s__ludwig.encoder_obj.%s.%s", in,
-                 l->feature >= 0 && l->feature < m->nin &&
-                         m->in_enc[l->feature] == LC_ENC_RESNET_LEGACY
-                     ? "resnet"
-                     : "model",
+                 l->feature < 0 || l->feature >= m->nin ? "model"
+                 : m->in_enc[l->feature] == LC_ENC_RESNET_LEGACY ? "resnet"
+                 : m->in_enc[l->feature] == LC_ENC_VIT_LEGACY    ? "transformer.module"
+                                                                 : "model",
                  l->tvname);
         break;
     case LC_PART_ENC_MIXER:
