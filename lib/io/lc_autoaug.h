@@ -108,8 +108,9 @@ typedef struct lc_autoaug_plan {
 
 /* Draws the plan for a batch of H x W images from r, as torchvision's forward draws it:
  * trivial_augment one operation of 14, a bin of 31 and a sign; auto_augment a sub-policy of 25,
- * two probabilities and two signs; rand_augment two operations of 14, each with a sign. The
- * number of draws depends on the method only. */
+ * two probabilities and two signs; rand_augment two operations of 14, each with a sign. As in
+ * torchvision, a sign is drawn only for a signed operation, so the number of draws depends on
+ * the operations drawn; each batch has its own generator (seed, step), so nothing shifts. */
 void lc_autoaug_draw(lc_autoaug_method m, int H, int W, lc_rng *r, lc_autoaug_plan *plan);
 
 /* img = _apply_op(img, op, magnitude) for one image (C, H, W) of a batch of batch_n images
