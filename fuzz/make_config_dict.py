@@ -18,9 +18,10 @@ YAML_TOKENS = [": ", "- ", "\n  - ", "\n    ", "{", "}", "[", "]", ", ", "null",
                "'", "\"", "#", "&a ", "*a", "<<: ", "!!str ", "!!int ", "---\n", "...\n", "|\n",
                ">-\n", "[]", "{}", "\t"]
 # keys of the lists the schema keeps as free mappings (image augmentation: Ludwig 0.10.3's ops)
-EXTRA_KEYS = ["type", "degree", "kernel_size", "min", "max"]
+EXTRA_KEYS = ["type", "degree", "kernel_size", "min", "max", "method"]
 EXTRA_VALUES = ["random_horizontal_flip", "random_vertical_flip", "random_rotate", "random_blur",
-                "random_brightness", "random_contrast"]
+                "random_brightness", "random_contrast", "auto_augmentation", "trivial_augment",
+                "auto_augment", "rand_augment"]
 
 
 def main():

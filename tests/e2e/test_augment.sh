@@ -11,8 +11,13 @@
 #    flip, a 15-degree rotation), and every operation's parameters are filled in;
 #  - defaults.image.augmentation trains as the same list on the feature; the feature's own wins;
 #  - evaluation and predict never augment: predict reproduces the experiment's test predictions;
-#  - an unknown operation, auto_augmentation, an even blur kernel, min above max are refused with
-#    their line, a blur kernel too large for the images before training; nothing written.
+#  - auto_augmentation (lib/io/autoaug.c, checked against torchvision by tests/unit/test_autoaug.c)
+#    with each method trains to byte-identical weights on 1 and 2 threads, other weights than
+#    without augmentation and than each other; `method` defaults to trivial_augment in
+#    model_hyperparameters.json;
+#  - an unknown operation or auto_augmentation method, an even blur kernel, min above max, a
+#    brightness after auto_augmentation are refused with their line, a blur kernel too large for
+#    the images before training; nothing written.
 set -e
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -91,6 +96,42 @@ print("augment: defaults.image.augmentation reaches the feature and is saved fil
 PYEOF
 printf 'defaults:\n  image:\n    augmentation:\n      - {type: random_rotate, degrees: 3}\n' | cat "$T/plain.yaml" - > "$T/dbad.yaml"
 expect defaults_bad_key 1 "dbad.yaml:20:40: defaults.image.augmentation[0]: 'degrees' is not a parameter of this operation" -- --config "$T/dbad.yaml" $DATA
+
+# auto_augmentation: Ludwig's AutoAugment on every training batch, one draw per batch
+cfg auto_t "    augmentation:
+      - type: auto_augmentation"
+cfg auto_a "    augmentation:
+      - {type: random_horizontal_flip}
+      - {type: auto_augmentation, method: auto_augment}"
+cfg auto_r "    augmentation:
+      - {type: auto_augmentation, method: rand_augment}
+      - {type: random_rotate, degree: 10}"
+for m in t a r; do
+    run "auto_${m}1" "auto_$m" 1
+    run "auto_${m}2" "auto_$m" 2
+    cmp -s "$T/o-auto_${m}1/$W" "$T/o-auto_${m}2/$W" || fail "auto_augmentation ($m) differs between 1 and 2 threads"
+    cmp -s "$T/o-plain/$W" "$T/o-auto_${m}1/$W" && fail "auto_augmentation ($m) changed nothing"
+done
+cmp -s "$T/o-auto_t1/$W" "$T/o-auto_r1/$W" && fail "trivial_augment and rand_augment trained the same weights"
+/usr/bin/python3 - "$T/o-auto_t1/experiment_run/model/model_hyperparameters.json" "$T/o-auto_r1/experiment_run/model/model_hyperparameters.json" <<'PYEOF' || fail "auto_augmentation in model_hyperparameters"
+import json, sys
+a = json.load(open(sys.argv[1]))["input_features"][0]["augmentation"]
+assert a == [{"type": "auto_augmentation", "method": "trivial_augment"}], a
+b = json.load(open(sys.argv[2]))["input_features"][0]["augmentation"]
+assert b == [{"type": "auto_augmentation", "method": "rand_augment"}, {"type": "random_rotate", "degree": 10}], b
+print("augment: auto_augmentation's method (default trivial_augment) is written")
+PYEOF
+cfg automethod "    augmentation:
+      - type: auto_augmentation
+        method: trivial"
+expect auto_method 1 "automethod.yaml:12:17: auto_augmentation: method 'trivial' is not one of trivial_augment, auto_augment, rand_augment" -- --config "$T/automethod.yaml" $DATA
+cfg autonum "    augmentation:
+      - {type: auto_augmentation, method: 3}"
+expect auto_method_number 1 "autonum.yaml:11:43: input_features[0].augmentation[0].method: expected one of trivial_augment" -- --config "$T/autonum.yaml" $DATA
+cfg autobright "    augmentation:
+      - {type: auto_augmentation}
+      - {type: random_brightness}"
+expect auto_then_brightness 1 "autobright.yaml:12:9: random_brightness after auto_augmentation" -- --config "$T/autobright.yaml" $DATA
 
 cfg unknown "    augmentation:
       - type: random_zoom"

@@ -43,8 +43,8 @@ expect model_type_foo 1 "model_type: 'foo' is not a Ludwig model type" -- \
 printf 'backend: {type: ray}\ninput_features: [{name: mean_radius, type: number}]\noutput_features: [{name: diagnosis, type: binary}]\n' > "$T/ray.yaml"
 expect backend_ray 1 "ray.yaml:1:17: backend: type 'ray' is not supported by ludwig-c" -- \
     --config "$T/ray.yaml" --dataset $TB/breast_cancer.csv
-printf 'input_features:\n  - name: image_path\n    type: image\n    augmentation:\n      - type: auto_augmentation\noutput_features: [{name: label, type: category}]\n' > "$T/aug.yaml"
-expect augmentation 1 "aug.yaml:5:9: input_features[0].augmentation[0]: auto_augmentation (torchvision's TrivialAugmentWide, AutoAugment, RandAugment) is not supported by ludwig-c yet" -- \
+printf 'input_features:\n  - name: image_path\n    type: image\n    augmentation:\n      - {type: auto_augmentation, method: augmix}\noutput_features: [{name: label, type: category}]\n' > "$T/aug.yaml"
+expect augmentation 1 "aug.yaml:5:43: auto_augmentation: method 'augmix' is not one of trivial_augment, auto_augment, rand_augment" -- \
     --config "$T/aug.yaml" --dataset $D/mnist_dataset.csv --raw_data $D/mnist_images.zip
 printf 'input_features: [{name: mean_radius, type: number, encoder: {type: dense, norm: ghost}}]\noutput_features: [{name: diagnosis, type: binary}]\n' > "$T/ghost.yaml"
 expect norm_ghost 1 "norm 'ghost' is not supported by ludwig-c yet (supported: batch, layer)" -- \

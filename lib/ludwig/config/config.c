@@ -1,6 +1,7 @@
 /* config.c - loads a Ludwig YAML config: validates it against the schema tables, fills Ludwig
  * 0.10.3's defaults (the `full` JSON) and extracts the typed settings the trainer and model use.
  * Feature types and sections ludwig-c does not implement are refused by name. */
+#include "lc_autoaug.h"
 #include "lc_config.h"
 #include "lc_strtab.h"
 
@@ -454,14 +455,14 @@ static const char *encoders_of(lc_ftype t)
 
 static const char *const AUG_NAMES[] = {"random_horizontal_flip", "random_vertical_flip",
                                         "random_rotate", "random_blur", "random_brightness",
-                                        "random_contrast"};
+                                        "random_contrast", "auto_augmentation"};
+#define AUG_COUNT 7
 #define AUG_NAMES_TEXT                                                                             \
-    "random_horizontal_flip, random_vertical_flip, random_rotate, random_blur, random_brightness, random_contrast"
+    "random_horizontal_flip, random_vertical_flip, random_rotate, random_blur, random_brightness, random_contrast, auto_augmentation"
 
 /* feat.augmentation as Ludwig's config holds it: true becomes its default list (a horizontal flip
  * and a 15-degree rotation), false an empty list, and each operation gets its parameters'
- * defaults; an unknown operation or parameter, a bad value or auto_augmentation (not built) is
- * an error naming the line. */
+ * defaults; an unknown operation or parameter or a bad value is an error naming the line. */
 static lc_status augmentation_full(cfg_ctx *x, const lc_ynode *f, cJSON *feat, const char *path)
 {
     cJSON *aug = cJSON_GetObjectItemCaseSensitive(feat, "augmentation");
@@ -494,13 +495,9 @@ static lc_status augmentation_full(cfg_ctx *x, const lc_ynode *f, cJSON *feat, c
             snprintf(where, sizeof where, "%s.augmentation[%d]", path, i);
             const char *type = jstr(op, "type");
             int t = -1;
-            for (int k = 0; type && k < 6; k++)
+            for (int k = 0; type && k < AUG_COUNT; k++)
                 if (strcmp(type, AUG_NAMES[k]) == 0)
                     t = k;
-            if (type && strcmp(type, "auto_augmentation") == 0) {
-                cJSON_Delete(list);
-                return cerr(x, yop, "%s: auto_augmentation (torchvision's TrivialAugmentWide, AutoAugment, RandAugment) is not supported by ludwig-c yet; use the operations " AUG_NAMES_TEXT, where, NULL);
-            }
             if (!type) {
                 cJSON_Delete(list);
                 return cerr(x, yop, "%s: an operation needs its 'type', one of " AUG_NAMES_TEXT, where, NULL);
@@ -518,13 +515,19 @@ static lc_status augmentation_full(cfg_ctx *x, const lc_ynode *f, cJSON *feat, c
                          (t == LC_AUG_ROTATE && strcmp(k, "degree") == 0) ||
                          (t == LC_AUG_BLUR && strcmp(k, "kernel_size") == 0) ||
                          ((t == LC_AUG_BRIGHTNESS || t == LC_AUG_CONTRAST) &&
-                          (strcmp(k, "min") == 0 || strcmp(k, "max") == 0));
+                          (strcmp(k, "min") == 0 || strcmp(k, "max") == 0)) ||
+                         (t == LC_AUG_AUTO && strcmp(k, "method") == 0);
                 if (!ok) {
                     cJSON_Delete(list);
                     return cerr(x, ynode_at(yop, k, NULL) ? ynode_at(yop, k, NULL) : yop,
                                 "%s: '%s' is not a parameter of this operation", where, k);
                 }
-                if (strcmp(k, "type") != 0 && !cJSON_IsNumber(kv)) {
+                if (strcmp(k, "method") == 0 && !cJSON_IsString(kv)) {
+                    cJSON_Delete(list);
+                    return cerr(x, ynode_at(yop, k, NULL) ? ynode_at(yop, k, NULL) : yop,
+                                "%s.%s: expected one of " LC_AUTOAUG_METHOD_NAMES, where, k);
+                }
+                if (strcmp(k, "type") != 0 && strcmp(k, "method") != 0 && !cJSON_IsNumber(kv)) {
                     cJSON_Delete(list);
                     return cerr(x, ynode_at(yop, k, NULL) ? ynode_at(yop, k, NULL) : yop,
                                 "%s.%s: expected a number", where, k);
@@ -538,6 +541,8 @@ static lc_status augmentation_full(cfg_ctx *x, const lc_ynode *f, cJSON *feat, c
                 cJSON_AddNumberToObject(o, "min", jnum(op, "min", 0.5));
                 cJSON_AddNumberToObject(o, "max", jnum(op, "max", 2.0));
             }
+            if (t == LC_AUG_AUTO) /* Ludwig's AutoAugmentationConfig: trivial_augment */
+                cJSON_AddStringToObject(o, "method", jstr(op, "method") ? jstr(op, "method") : "trivial_augment");
         }
     } else if (!cJSON_IsFalse(aug)) {
         cJSON_Delete(list);
@@ -554,7 +559,7 @@ static lc_status augmentation_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON 
     const cJSON *aug = jget(feat, "augmentation");
     const lc_ynode *ya = ynode_at(yf, "augmentation", NULL);
     F->naug = 0;
-    int i = 0;
+    int i = 0, after_auto = 0;
     for (const cJSON *op = aug ? aug->child : NULL; op; op = op->next, i++) {
         const lc_ynode *yop = ya && ya->kind == LC_YSEQ && (size_t)i < ya->n ? ya->items[i] : ya;
         if (F->naug == LC_AUG_MAX)
@@ -562,9 +567,24 @@ static lc_status augmentation_typed(cfg_ctx *x, const lc_ynode *yf, const cJSON 
         lc_aug_op *a = &F->aug[F->naug++];
         memset(a, 0, sizeof *a);
         const char *type = jstr(op, "type");
-        for (int k = 0; k < 6; k++)
+        for (int k = 0; k < AUG_COUNT; k++)
             if (strcmp(type, AUG_NAMES[k]) == 0)
                 a->type = (lc_aug_type)k;
+        if (a->type == LC_AUG_AUTO) {
+            const char *method = jstr(op, "method");
+            lc_autoaug_method am = LC_AUTOAUG_TRIVIAL;
+            if (method && lc_autoaug_method_parse(method, &am) != 0)
+                return cerr(x, ynode_at(yop, "method", NULL) ? ynode_at(yop, "method", NULL) : yop,
+                            "auto_augmentation: method '%s' is not one of " LC_AUTOAUG_METHOD_NAMES, method, NULL);
+            a->method = (int)am;
+            after_auto = 1;
+        } else if (after_auto && (a->type == LC_AUG_BLUR || a->type == LC_AUG_BRIGHTNESS ||
+                                  a->type == LC_AUG_CONTRAST)) {
+            /* Ludwig's AutoAugment returns the batch as float32 0..255 values; torchvision's
+             * blur then keeps fractions, and brightness and contrast clamp to 1.0 (a float
+             * image's bound): not the operation as written */
+            return cerr(x, yop, "%s after auto_augmentation: Ludwig hands it float values 0..255 there (torchvision then clamps brightness and contrast to 1.0 and leaves the blur unrounded); put it before auto_augmentation", type, NULL);
+        }
         double deg = jnum(op, "degree", 15), ks = jnum(op, "kernel_size", 3);
         a->min = (float)jnum(op, "min", 0.5);
         a->max = (float)jnum(op, "max", 2.0);

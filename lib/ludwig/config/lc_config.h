@@ -78,13 +78,15 @@ typedef enum lc_aug_type {
     LC_AUG_ROTATE,    /* random_rotate: degree */
     LC_AUG_BLUR,      /* random_blur: kernel_size */
     LC_AUG_BRIGHTNESS, /* random_brightness: min, max */
-    LC_AUG_CONTRAST   /* random_contrast: min, max */
+    LC_AUG_CONTRAST,  /* random_contrast: min, max */
+    LC_AUG_AUTO       /* auto_augmentation: method (lc_autoaug.h) */
 } lc_aug_type;
 
 typedef struct lc_aug_op {
     lc_aug_type type;
     int degree, kernel_size;
     float min, max;
+    int method;       /* auto_augmentation: an lc_autoaug_method */
 } lc_aug_op;
 
 #define LC_AUG_MAX 32

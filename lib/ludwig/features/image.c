@@ -16,6 +16,7 @@
 #include "lc_prep_tab.h"
 #include "lc_tvtransform.h"
 #include "lc_augment.h"
+#include "lc_autoaug.h"
 #include "lc_rng.h"
 
 /* a whole number in [lo, hi], else -1 */
@@ -579,6 +580,7 @@ typedef struct aug_ctx {
     const lc_aug_op *ops;
     const int *apply;        /* per op: 1 when this batch gets it */
     const float *param;      /* per op: its angle or factor */
+    const lc_autoaug_plan *plan; /* per op: auto_augmentation's draw for the batch */
     int nops;
     lc_status *st;           /* per image: the first failure (the batch is then left) */
 } aug_ctx;
@@ -631,6 +633,11 @@ static void aug_task(void *vctx, int b, int thread)
         case LC_AUG_CONTRAST:
             st = lc_aug_contrast(u, C, H, W, a->param[i], &e);
             break;
+        case LC_AUG_AUTO:
+            for (int j = 0; j < a->plan[i].n && !st; j++)
+                st = lc_autoaug_apply(u, tmp, C, H, W, a->plan[i].op[j], a->plan[i].magnitude[j],
+                                      a->B, &e);
+            break;
         }
     }
     /* and to float again: u / 255, then (- mean) / std */
@@ -655,6 +662,8 @@ lc_status lc_image_augment(lc_model *m, lc_pool *p, const lc_feature *f, const l
         const lc_aug_op *op = &f->aug[i];
         if (op->type == LC_AUG_CONTRAST && col->C != 1 && col->C != 3)
             return lc_error_set(e, LC_ERR_CONFIG, "input feature '%s': random_contrast takes 1- or 3-channel images (torchvision's adjust_contrast), these have %d", f->name, col->C);
+        if (op->type == LC_AUG_AUTO && col->C != 1 && col->C != 3)
+            return lc_error_set(e, LC_ERR_CONFIG, "input feature '%s': auto_augmentation takes 1- or 3-channel images (torchvision's operations), these have %d", f->name, col->C);
         if (op->type == LC_AUG_BLUR && (op->kernel_size / 2 >= col->H || op->kernel_size / 2 >= col->W))
             return lc_error_set(e, LC_ERR_CONFIG, "input feature '%s': random_blur kernel_size %d is too large for %dx%d images (torch's reflect padding needs kernel_size / 2 below each side)", f->name, op->kernel_size, col->H, col->W);
     }
@@ -662,6 +671,7 @@ lc_status lc_image_augment(lc_model *m, lc_pool *p, const lc_feature *f, const l
      * pure function of (seed, step), whatever the thread count */
     int apply[LC_AUG_MAX];
     float param[LC_AUG_MAX];
+    lc_autoaug_plan plan[LC_AUG_MAX];
     lc_rng r;
     lc_rng_init(&r, seed, LC_STREAM_AUGMENT, step);
     for (int i = 0; i < f->naug; i++) {
@@ -670,12 +680,17 @@ lc_status lc_image_augment(lc_model *m, lc_pool *p, const lc_feature *f, const l
         double u = lc_u01d(lc_rng_next(&r));
         param[i] = op->type == LC_AUG_ROTATE ? (float)(u * 2.0 * op->degree - op->degree)
                                              : (float)(u * (op->max - op->min) + op->min);
+        plan[i].n = 0;
+        if (op->type == LC_AUG_AUTO) { /* always applied (Ludwig's AutoAugment has no 0.5) */
+            apply[i] = 1;
+            lc_autoaug_draw((lc_autoaug_method)op->method, col->H, col->W, &r, &plan[i]);
+        }
     }
     lc_status *st = calloc((size_t)B, sizeof *st);
     if (!st)
         return lc_error_set(e, LC_ERR_NOMEM, "out of memory augmenting a batch");
     aug_ctx a = {m, col, slot, B, norm ? mean : NULL, norm ? sd : NULL, f->aug, apply, param,
-                 f->naug, st};
+                 plan, f->naug, st};
     lc_pool_run(p, B, aug_task, &a);
     lc_status worst = LC_OK;
     for (int b = 0; b < B && !worst; b++)
