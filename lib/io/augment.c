@@ -64,26 +64,17 @@ void lc_aug_vflip(uint8_t *img, int C, int H, int W)
     }
 }
 
-/* F.rotate: _get_inverse_affine_matrix(center 0, -angle, no translation, scale 1, no shear) in
- * double is [cos r, sin r, 0, -sin r, cos r, 0] with r = radians(-angle) (the shear terms add
- * signed zeros only), rounded to float32 (theta). _gen_affine_grid: base (x, y, 1) with
- * x = i - (W - 1) / 2 and y = j - (H - 1) / 2 (exact), theta's columns divided by (W / 2, H / 2)
- * in float32, the grid a float32 product summed x term, y term, constant term without fusion
- * (the reference BLAS torch calls). grid_sample (align_corners=False, nearest, zeros):
- * ix = (gx + 1) * (W / 2) - 0.5, rounded half to even, outside [0, W - 1] reads 0. */
-lc_status lc_aug_rotate(const uint8_t *src, uint8_t *dst, int C, int H, int W, double angle_deg,
-                        lc_error *e)
+/* _gen_affine_grid then grid_sample of theta t (float32, torchvision's inverse affine matrix
+ * rounded): base (x, y, 1) with x = i - (W - 1) / 2 and y = j - (H - 1) / 2 (exact), theta's
+ * columns divided by (W / 2, H / 2) in float32, the grid a float32 product summed x term, y term,
+ * constant term without fusion (the reference BLAS torch calls). grid_sample (align_corners=False,
+ * nearest, zeros): ix = (gx + 1) * (W / 2) - 0.5, rounded half to even, outside [0, W - 1]
+ * reads 0. */
+void lc_aug_grid_nearest(const uint8_t *src, uint8_t *dst, int C, int H, int W, const float t[6])
 {
-    lc_status st = check_image(C, H, W, 1, LC_AUG_CHANNELS_MAX, "rotate", e);
-    if (st != LC_OK)
-        return st;
-    if (!isfinite(angle_deg))
-        return lc_error_set(e, LC_ERR_DATA, "rotate: the angle %g is not a finite number", angle_deg);
-    double rot = -angle_deg * (M_PI / 180.0);
-    float cs = (float)cos(rot), sn = (float)sin(rot);
     float hw = (float)(0.5 * W), hh = (float)(0.5 * H);
-    float r00 = cs / hw, r10 = sn / hw, r20 = 0.0f / hw;
-    float r01 = -sn / hh, r11 = cs / hh, r21 = 0.0f / hh;
+    float r00 = t[0] / hw, r10 = t[1] / hw, r20 = t[2] / hw;
+    float r01 = t[3] / hh, r11 = t[4] / hh, r21 = t[5] / hh;
     float sw = (float)W / 2.0f, sh = (float)H / 2.0f;
     size_t plane = (size_t)H * W;
     for (int j = 0; j < H; j++) {
@@ -111,6 +102,23 @@ lc_status lc_aug_rotate(const uint8_t *src, uint8_t *dst, int C, int H, int W, d
             }
         }
     }
+}
+
+/* F.rotate: _get_inverse_affine_matrix(center 0, -angle, no translation, scale 1, no shear) in
+ * double is [cos r, sin r, 0, -sin r, cos r, 0] with r = radians(-angle) (the shear terms add
+ * signed zeros only), rounded to float32 (theta), then lc_aug_grid_nearest. */
+lc_status lc_aug_rotate(const uint8_t *src, uint8_t *dst, int C, int H, int W, double angle_deg,
+                        lc_error *e)
+{
+    lc_status st = check_image(C, H, W, 1, LC_AUG_CHANNELS_MAX, "rotate", e);
+    if (st != LC_OK)
+        return st;
+    if (!isfinite(angle_deg))
+        return lc_error_set(e, LC_ERR_DATA, "rotate: the angle %g is not a finite number", angle_deg);
+    double rot = -angle_deg * (M_PI / 180.0);
+    float cs = (float)cos(rot), sn = (float)sin(rot);
+    const float t[6] = {cs, sn, 0.0f, -sn, cs, 0.0f};
+    lc_aug_grid_nearest(src, dst, C, H, W, t);
     return LC_OK;
 }
 

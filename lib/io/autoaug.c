@@ -223,44 +223,14 @@ static void inverse_affine(double cx, double cy, double angle, double tx, double
     m[5] += cy;
 }
 
-/* F_t.affine / F_t.rotate (expand=False) with the matrix m: theta in float32, its columns divided
- * by (W / 2, H / 2), the grid x term + y term + constant term unfused, grid_sample nearest with
- * zeros outside (the arithmetic of lc_aug_rotate) */
+/* F_t.affine / F_t.rotate (expand=False) with the matrix m: theta in float32, then the grid and
+ * nearest sampling of lc_aug_rotate */
 static void grid_transform(const uint8_t *src, uint8_t *dst, int C, int H, int W, const double m[6])
 {
     float t[6];
     for (int k = 0; k < 6; k++)
         t[k] = (float)m[k];
-    float hw = (float)(0.5 * W), hh = (float)(0.5 * H);
-    float r00 = t[0] / hw, r10 = t[1] / hw, r20 = t[2] / hw;
-    float r01 = t[3] / hh, r11 = t[4] / hh, r21 = t[5] / hh;
-    float sw = (float)W / 2.0f, sh = (float)H / 2.0f;
-    size_t plane = (size_t)H * W;
-    for (int j = 0; j < H; j++) {
-        float y = (float)j - (float)(H - 1) * 0.5f;
-        float y0 = y * r10, y1 = y * r11;
-        for (int i = 0; i < W; i++) {
-            float x = (float)i - (float)(W - 1) * 0.5f;
-            float gx = x * r00 + y0;
-            gx = gx + r20;
-            float gy = x * r01 + y1;
-            gy = gy + r21;
-            float ix = (gx + 1.0f) * sw;
-            ix = ix - 0.5f;
-            float iy = (gy + 1.0f) * sh;
-            iy = iy - 0.5f;
-            float xn = nearbyintf(ix), yn = nearbyintf(iy);
-            size_t o = (size_t)j * W + i;
-            if (xn >= 0.0f && xn <= (float)(W - 1) && yn >= 0.0f && yn <= (float)(H - 1)) {
-                size_t s = (size_t)yn * W + (size_t)xn;
-                for (int c = 0; c < C; c++)
-                    dst[c * plane + o] = src[c * plane + s];
-            } else {
-                for (int c = 0; c < C; c++)
-                    dst[c * plane + o] = 0;
-            }
-        }
-    }
+    lc_aug_grid_nearest(src, dst, C, H, W, t);
 }
 
 /* _blend(img1, img2, ratio) for one value: float32(ratio) v1 + float32(1 - ratio) v2, clamped to

@@ -58,6 +58,10 @@ void lc_aug_vflip(uint8_t *img /* (C, H, W) */, int C, int H, int W);
 /* dst = F.rotate(src, angle_deg) (counter-clockwise degrees, about the image centre, pixels
  * whose source falls outside set to 0). src and dst must not overlap. Errors (LC_ERR_DATA): a
  * size or channel count out of range, a non-finite angle. */
+/* The affine grid and nearest grid_sample of F.affine / F.rotate for the inverse matrix theta t
+ * (float32), zeros outside (shared by lc_aug_rotate and auto augmentation's geometric ops). */
+void lc_aug_grid_nearest(const uint8_t *src /* (C, H, W) */, uint8_t *dst /* (C, H, W) */, int C,
+                         int H, int W, const float t[6]);
 lc_status lc_aug_rotate(const uint8_t *src /* (C, H, W) */, uint8_t *dst /* (C, H, W) */, int C,
                         int H, int W, double angle_deg, lc_error *e);
 
