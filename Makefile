@@ -53,7 +53,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/%.o)
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-FUZZ_NAMES := csv config zipimage json torchzip
+FUZZ_NAMES := csv config zipimage json torchzip safetensors
 FUZZ_REPLAY := $(patsubst %,$(BUILD)/tests/fuzz_replay_%,$(FUZZ_NAMES))
 LIB_A    := $(BUILD)/liblc.a
 EXE      := $(BUILD)/ludwig-c
@@ -66,7 +66,8 @@ $(BUILD)/lib/core/%.o: INC = $(INC_CORE)
 # Element-wise layers whose loops only vectorise at -O3 (across independent elements or
 # channels: no reassociation, the same bits as -O2)
 $(BUILD)/lib/core/act.o $(BUILD)/lib/core/norm.o $(BUILD)/lib/core/dense.o \
-$(BUILD)/lib/core/tokconv.o $(BUILD)/lib/core/pool2d.o $(BUILD)/lib/core/gconv.o: INC = $(INC_CORE) -O3
+$(BUILD)/lib/core/tokconv.o $(BUILD)/lib/core/pool2d.o $(BUILD)/lib/core/gconv.o \
+$(BUILD)/lib/core/conv_eval.o: INC = $(INC_CORE) -O3
 # The model's own loops (sequence reductions, concatenations, slices): the same at -O3
 $(BUILD)/lib/ludwig/model/model.o: CFLAGS += -O3
 # The recurrent cells' gate functions (lc_vmath.h) vectorise once compares may be if-converted:

@@ -3,7 +3,7 @@
 # replay binaries built by `make test` (BUILD=build or build-asan). Exits non-zero on any failure.
 BUILD=${BUILD:-build}
 fail=0
-for t in csv config zipimage json torchzip; do
+for t in csv config zipimage json torchzip safetensors; do
     set -- fuzz/corpus/$t
     [ -d fuzz/regress/$t ] && set -- "$@" fuzz/regress/$t
     if ! "$BUILD/tests/fuzz_replay_$t" "$@"; then

@@ -187,29 +187,37 @@ size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads)
     return best;
 }
 
-void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w,
-                               int np, int ci0, int ci1, float *u)
+/* Per input channel, the panel's filters are first copied tap-major (g[tap][q]), so that the
+ * transform below runs along q, lanes of vectors in each clone (GCC's target_clones at -O3),
+ * with the same operations per element as one filter at a time: the same bits (conv_eval.c is
+ * built at -O3 for it). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) void
+lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w, int np,
+                          int ci0, int ci1, float *u)
 {
+    enum { NRM = LC_GEMM_AVX512_NR };
     const int C = c->C, NR = e->nr;
-    float panel[16][LC_GEMM_AVX512_NR]; /* one input channel of one panel, all 16 positions */
+    const int nq = c->OC - np * NR < NR ? c->OC - np * NR : NR; /* filters in this panel */
+    float g[9][NRM], t[4][3][NRM];
+    float panel[16][NRM]; /* one input channel of one panel, all 16 positions */
     for (int ci = ci0; ci < ci1; ci++) {
-        memset(panel, 0, sizeof panel);
-        for (int q = 0; q < NR && np * NR + q < c->OC; q++) {
-            const float *g = w + ((size_t)(np * NR + q) * C + ci) * 9;
-            float t[4][3];
-            for (int j = 0; j < 3; j++) { /* G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 */
-                t[0][j] = g[j];
-                t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-                t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-                t[3][j] = g[6 + j];
+        for (int q = 0; q < NRM; q++) /* zero past OC (and past NR) */
+            for (int k = 0; k < 9; k++)
+                g[k][q] = q < nq ? w[((size_t)(np * NR + q) * C + ci) * 9 + k] : 0.0f;
+        for (int j = 0; j < 3; j++) /* G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 */
+            for (int q = 0; q < NRM; q++) {
+                t[0][j][q] = g[j][q];
+                t[1][j][q] = 0.5f * (g[j][q] + g[3 + j][q] + g[6 + j][q]);
+                t[2][j][q] = 0.5f * (g[j][q] - g[3 + j][q] + g[6 + j][q]);
+                t[3][j][q] = g[6 + j][q];
             }
-            for (int i = 0; i < 4; i++) { /* (G g) G^T */
-                panel[i * 4 + 0][q] = t[i][0];
-                panel[i * 4 + 1][q] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
-                panel[i * 4 + 2][q] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
-                panel[i * 4 + 3][q] = t[i][2];
+        for (int i = 0; i < 4; i++) /* (G g) G^T */
+            for (int q = 0; q < NRM; q++) {
+                panel[i * 4 + 0][q] = t[i][0][q];
+                panel[i * 4 + 1][q] = 0.5f * (t[i][0][q] + t[i][1][q] + t[i][2][q]);
+                panel[i * 4 + 2][q] = 0.5f * (t[i][0][q] - t[i][1][q] + t[i][2][q]);
+                panel[i * 4 + 3][q] = t[i][2][q];
             }
-        }
         for (int pos = 0; pos < 16; pos++)
             memcpy(u + (((size_t)pos * e->NP + np) * C + ci) * NR, panel[pos],
                    (size_t)NR * sizeof panel[pos][0]);
