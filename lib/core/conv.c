@@ -91,7 +91,6 @@ static size_t dw_parts_floats(const lc_conv2d *c)
     return lc_round16(t);
 }
 
-
 typedef struct ws_layout {
     size_t col;    /* one col buffer */
     size_t thread; /* per-thread stride */
@@ -453,8 +452,8 @@ static void col_pack(const void *vctx, int k0, int kc, int j0, int nc, int NR, f
     }
 }
 
-/* A stride-1 or 2 convolution with zero padding, as one without: the sample's image copied into buf
- * with its padding around it (the direct path's lc_conv_eval_pad_planes), and *u the same
+/* A stride-1 or 2 convolution with zero padding, as one without: the sample's image copied into
+ * buf with its padding around it (the direct path's lc_conv_eval_pad_planes), and *u the same
  * convolution of that larger image without padding (the same output size). Its columns are the
  * same numbers, which the ISA's packer then copies in runs instead of testing every element
  * against the image's edges. Returns the image to read, xs itself when the shape does not apply
@@ -632,11 +631,20 @@ static void dy_pack_task(void *vctx, int s, int thread)
                      k->ws + k->l.parts + (size_t)s * dy_pack_floats1(c));
 }
 
+/* A block of dW^T (n taps from q0, OC) written into dW (OC, CKK) */
+static void tile_to_dw(const bwd_ctx *k, int q0, int n, const float *tile)
+{
+    const int OC = k->c->OC, CKK = CKK_OF(k->c);
+    for (int oc = 0; oc < OC; oc++)
+        for (int i = 0; i < n; i++)
+            k->dw[(size_t)oc * CKK + q0 + i] = tile[(size_t)i * OC + oc];
+}
+
 static void dw_tile_task(void *vctx, int t, int thread)
 {
     const bwd_ctx *k = vctx;
     const lc_conv2d *c = k->c;
-    const int OC = c->OC, CKK = CKK_OF(c), OHW = c->OH * c->OW, KK = c->KH * c->KW;
+    const int OC = c->OC, OHW = c->OH * c->OW, KK = c->KH * c->KW;
     const size_t xsz = (size_t)c->C * c->H * c->W, ysz = (size_t)OC * OHW;
     const dw_plan d = plan_dw(c, k->B);
     if (t == d.ntile * d.kp) { /* db */
@@ -685,9 +693,7 @@ static void dw_tile_task(void *vctx, int t, int thread)
     if (s0 == s1)
         memset(tile, 0, (size_t)n * OC * sizeof *tile);
     if (d.kp == 1)
-        for (int oc = 0; oc < OC; oc++) /* dW^T's block into dW */
-            for (int i = 0; i < n; i++)
-                k->dw[(size_t)oc * CKK + q0 + i] = tile[(size_t)i * OC + oc];
+        tile_to_dw(k, q0, n, tile);
 }
 
 /* A tile's kp partial blocks summed in part order into dW */
@@ -695,21 +701,18 @@ static void dw_sum_task(void *vctx, int tl, int thread)
 {
     const bwd_ctx *k = vctx;
     const lc_conv2d *c = k->c;
-    const int OC = c->OC, CKK = CKK_OF(c), KK = c->KH * c->KW;
+    const int OC = c->OC, KK = c->KH * c->KW;
     const dw_plan d = plan_dw(c, k->B);
     const int ci0 = tl * d.cpt, n = (c->C - ci0 < d.cpt ? c->C - ci0 : d.cpt) * KK;
     const float *base = k->ws + k->l.parts + k->dyp + (size_t)tl * d.kp * d.n * OC;
     float *acc = k->ws + (size_t)thread * k->l.thread + k->l.tile; /* (n, OC) */
-    (void)thread;
     memcpy(acc, base, (size_t)n * OC * sizeof *acc);
     for (int j = 1; j < d.kp; j++) {
         const float *pj = base + (size_t)j * d.n * OC;
         for (size_t e = 0; e < (size_t)n * OC; e++)
             acc[e] += pj[e];
     }
-    for (int oc = 0; oc < OC; oc++)
-        for (int i = 0; i < n; i++)
-            k->dw[(size_t)oc * CKK + ci0 * KK + i] = acc[(size_t)i * OC + oc];
+    tile_to_dw(k, ci0 * KK, n, acc);
 }
 
 /* Sums the chunk partials in chunk order (each element: chunk 0, then + 1, ..., + 15): task
