@@ -10,6 +10,7 @@
 #ifndef LC_LAYERS_H
 #define LC_LAYERS_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -107,6 +108,14 @@ void lc_batchnorm_forward_train_rec(lc_pool *p, int B, int C, int HW, float eps,
                                     float *running_var, double *rec);
 void lc_batchnorm_running_update(int C, float momentum, const double *rec, float *running_mean,
                                  float *running_var);
+/* Batch norm's evaluation scale of channel c: gamma[c] / sqrt(running_var[c] + eps) (1 for gamma
+ * NULL), as lc_batchnorm_forward_eval computes it; y = (x - running_mean) * scale + beta. */
+static inline float lc_batchnorm_eval_scale(const float *gamma, const float *running_var,
+                                            float eps, int c)
+{
+    float is = (float)(1.0 / sqrt((double)running_var[c] + (double)eps));
+    return gamma ? gamma[c] * is : is;
+}
 void lc_batchnorm_forward_eval(lc_pool *p, int B, int C, int HW, float eps, const float *x,
                                const float *gamma, const float *beta, const float *running_mean,
                                const float *running_var, float *y);

@@ -216,9 +216,8 @@ static void bn_eval_task(void *vctx, int c, int thread)
     const norm_ctx *k = vctx;
     const size_t HW = (size_t)k->HW, CHW = (size_t)k->C * HW;
     (void)thread;
-    float is = (float)(1.0 / sqrt((double)k->rvar_in[c] + (double)k->eps));
     float m = k->rmean_in[c];
-    float g = k->gamma ? k->gamma[c] * is : is;
+    float g = lc_batchnorm_eval_scale(k->gamma, k->rvar_in, k->eps, c);
     float bt = k->beta ? k->beta[c] : 0.0f;
     for (int b = 0; b < k->B; b++) {
         const float *xp = k->x + (size_t)b * CHW + (size_t)c * HW;

@@ -4954,8 +4954,7 @@ static int eval_conv_bn(lc_model *m, lc_pool *p, int i, int B, const float *x)
     const float *beta = n->b_off != NO_OFF ? m->params + n->b_off : NULL;
     const float *rm = m->buffers + n->buf_off, *rv = rm + n->u.norm.C;
     for (int oc = 0; oc < c->OC; oc++) {
-        float is = (float)(1.0 / sqrt((double)rv[oc] + (double)n->u.norm.eps));
-        float g = gamma ? gamma[oc] * is : is;
+        float g = lc_batchnorm_eval_scale(gamma, rv, n->u.norm.eps, oc);
         for (size_t q = 0; q < ckk; q++)
             wf[(size_t)oc * ckk + q] = w[(size_t)oc * ckk + q] * g;
         bf[oc] = ((b ? b[oc] : 0.0f) - rm[oc]) * g + (beta ? beta[oc] : 0.0f);
