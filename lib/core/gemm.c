@@ -112,7 +112,7 @@ typedef struct kernel_desc {
 
 /* Packs op(B)(k0:k0+kc, j0:j0+nc) into NR-wide panels: panel p holds, for each k, NR consecutive
  * columns; columns past nc are zero. */
-static void pack_b(int tb, int kc, int nc, const float *B, int ldb, int k0, int j0, int NR,
+static inline __attribute__((always_inline)) void pack_b(int tb, int kc, int nc, const float *B, int ldb, int k0, int j0, int NR,
                    float *dst /* (ceil(nc/NR), kc, NR) */)
 {
     for (int jp = 0; jp < nc; jp += NR) {
