@@ -66,7 +66,7 @@ static void act_fwd_task(void *vctx, int task, int thread)
     case LC_ACT_RELU:
         if (y == x) {
             for (size_t i = lo; i < hi; i++)
-                y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+                y[i] = lc_relu_keep(y[i], y[i]);
         } else {
             relu_mask(x + lo, x + lo, y + lo, hi - lo);
         }
@@ -143,7 +143,7 @@ static void act_bwd_task(void *vctx, int task, int thread)
     case LC_ACT_RELU:
         if (dx == dy) {
             for (size_t i = lo; i < hi; i++)
-                dx[i] = x[i] > 0.0f ? dx[i] : 0.0f;
+                dx[i] = lc_relu_keep(dx[i], x[i]);
         } else {
             relu_mask(x + lo, dy + lo, dx + lo, hi - lo);
         }
@@ -225,4 +225,72 @@ void lc_act_backward(lc_pool *p, lc_act a, size_t n, const float *x, const float
     if (a == LC_ACT_LINEAR && dx == dy)
         return;
     lc_pool_run(p, act_tasks(n), act_bwd_task, &c);
+}
+
+/* ---- residual adds (a ReLU after them in the same pass) and gradient sums ---- */
+
+typedef struct {
+    size_t n;
+    const float *a, *b, *mask;
+    float *y, *d[2];
+    int relu, acc[2];
+} add_ctx;
+
+static void add_fwd_task(void *vctx, int task, int thread)
+{
+    const add_ctx *c = vctx;
+    size_t lo, hi;
+    (void)thread;
+    act_range((size_t)task, c->n, &lo, &hi);
+    const float *restrict a = c->a, *restrict b = c->b;
+    float *restrict y = c->y;
+    if (c->relu)
+        for (size_t i = lo; i < hi; i++) {
+            float v = a[i] + b[i];
+            y[i] = v > 0.0f ? v : 0.0f;
+        }
+    else
+        for (size_t i = lo; i < hi; i++)
+            y[i] = a[i] + b[i];
+}
+
+void lc_add_forward(lc_pool *p, size_t n, const float *a, const float *b, float *y, int relu)
+{
+    add_ctx c = {.n = n, .a = a, .b = b, .y = y, .relu = relu};
+    lc_pool_run(p, act_tasks(n), add_fwd_task, &c);
+}
+
+/* g = dy (masked where mask is not > 0), then each destination d[k] = g or += g */
+static void add_bwd_task(void *vctx, int task, int thread)
+{
+    const add_ctx *c = vctx;
+    size_t lo, hi;
+    (void)thread;
+    act_range((size_t)task, c->n, &lo, &hi);
+    const float *restrict dy = c->a, *restrict mask = c->mask;
+    for (int k = 0; k < 2; k++) {
+        float *restrict d = c->d[k];
+        if (!d)
+            continue;
+        if (mask && c->acc[k])
+            for (size_t i = lo; i < hi; i++)
+                d[i] += lc_relu_keep(dy[i], mask[i]);
+        else if (mask)
+            for (size_t i = lo; i < hi; i++)
+                d[i] = lc_relu_keep(dy[i], mask[i]);
+        else if (c->acc[k])
+            for (size_t i = lo; i < hi; i++)
+                d[i] += dy[i];
+        else if (d != dy)
+            memcpy(d + lo, dy + lo, (hi - lo) * sizeof(float));
+    }
+}
+
+void lc_add_backward(lc_pool *p, size_t n, const float *dy, const float *relu_y, float *d0,
+                     int acc0, float *d1, int acc1)
+{
+    add_ctx c = {.n = n, .a = dy, .mask = relu_y, .d = {d0, d1}, .acc = {acc0, acc1}};
+    if (!d0 && !d1)
+        return;
+    lc_pool_run(p, act_tasks(n), add_bwd_task, &c);
 }

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lc_pool.h"
 #include "lc_rng.h"
@@ -41,6 +42,24 @@ void lc_act_forward(lc_pool *p, lc_act a, size_t n, const float *x, float *y);
 /* dx = dy * act'(x); x is the pre-activation input, y the output. dx may alias dy. */
 void lc_act_backward(lc_pool *p, lc_act a, size_t n, const float *x, const float *y,
                      const float *dy, float *dx);
+/* d where y > 0, else +0: ReLU's backward mask (lc_act_backward's), branch-free so that loops
+ * that use it vectorize */
+static inline float lc_relu_keep(float d, float y)
+{
+    uint32_t b;
+    memcpy(&b, &d, sizeof b);
+    b &= 0u - (uint32_t)(y > 0.0f);
+    memcpy(&d, &b, sizeof d);
+    return d;
+}
+/* y = a + b (a residual add), then max(y, 0) when relu (as lc_act_forward's ReLU) */
+void lc_add_forward(lc_pool *p, size_t n, const float *a, const float *b, float *y, int relu);
+/* The gradient g of a residual add: dy, or (relu_y not NULL: a ReLU after the add, relu_y its
+ * output) dy where relu_y > 0, else +0 (lc_act_backward's mask); written to d0 and d1 (either may
+ * be NULL, or dy itself), or added to them where acc0 / acc1 (a source read by several layers).
+ * lc_add_backward(p, n, src, NULL, dst, 1, NULL, 0) is dst += src. */
+void lc_add_backward(lc_pool *p, size_t n, const float *dy, const float *relu_y, float *d0,
+                     int acc0, float *d1, int acc1);
 
 /* ---- 2-D pooling ---- */
 typedef struct lc_pool2d {
@@ -101,11 +120,12 @@ void lc_batchnorm_forward_train(lc_pool *p, int B, int C, int HW, float eps, flo
 /* The same, also writing the batch's statistics to rec when it is not NULL: (C) means, then (C)
  * unbiased variances, in double; lc_batchnorm_running_update applies them to running stats later
  * with the same arithmetic as an update during the forward pass (a data-parallel step records
- * each group's and replays them in group order). */
+ * each group's and replays them in group order). relu: y = max(x, 0) of the normalized output
+ * (a ReLU after the batch norm, in the same pass; as lc_act_forward's, NaN gives +0). */
 void lc_batchnorm_forward_train_rec(lc_pool *p, int B, int C, int HW, float eps, float momentum,
                                     const float *x, const float *gamma, const float *beta,
                                     float *y, float *mean, float *invstd, float *running_mean,
-                                    float *running_var, double *rec);
+                                    float *running_var, double *rec, int relu);
 void lc_batchnorm_running_update(int C, float momentum, const double *rec, float *running_mean,
                                  float *running_var);
 /* Batch norm's evaluation scale of channel c: gamma[c] / sqrt(running_var[c] + eps) (1 for gamma
@@ -122,6 +142,13 @@ void lc_batchnorm_forward_eval(lc_pool *p, int B, int C, int HW, float eps, cons
 void lc_batchnorm_backward(lc_pool *p, int B, int C, int HW, const float *x, const float *gamma,
                            const float *mean, const float *invstd, const float *dy, float *dx,
                            float *dgamma, float *dbeta);
+/* The same for a batch norm whose output went through a ReLU in the same pass: dy is the ReLU's
+ * output gradient, relu_y its output (dy counts where relu_y > 0, as lc_act_backward's mask);
+ * relu_y NULL is lc_batchnorm_backward. */
+void lc_batchnorm_backward_relu(lc_pool *p, int B, int C, int HW, const float *x,
+                                const float *gamma, const float *mean, const float *invstd,
+                                const float *dy, const float *relu_y, float *dx, float *dgamma,
+                                float *dbeta);
 /* Layer norm over the last N elements of each sample, affine gamma/beta of size N. */
 void lc_layernorm_forward(lc_pool *p, int B, int N, float eps, const float *x, const float *gamma,
                           const float *beta, float *y, float *mean /* (B) */,

@@ -14,6 +14,9 @@ typedef struct {
     float eps, momentum;
     const float *x, *gamma, *beta, *dy;
     const float *mean_in, *invstd_in, *rmean_in, *rvar_in;
+    const float *relu_y; /* backward: the output of a ReLU fused after the batch norm (dy masked
+                          * where it is not > 0) */
+    int relu;            /* forward: a ReLU applied to the output */
     float *y, *mean, *invstd, *rmean, *rvar, *dgamma, *dbeta;
     double *rec;
 } norm_ctx;
@@ -100,8 +103,14 @@ BN_CLONES static void bn_train_task(void *vctx, int c, int thread)
     for (int b = 0; b < k->B; b++) {
         const float *xp = k->x + (size_t)b * CHW + (size_t)c * HW;
         float *yp = k->y + (size_t)b * CHW + (size_t)c * HW;
-        for (size_t i = 0; i < HW; i++)
-            yp[i] = (xp[i] - m) * g + bt;
+        if (k->relu) /* x > 0 ? x : +0, as lc_act_forward's ReLU (NaN gives 0) */
+            for (size_t i = 0; i < HW; i++) {
+                float v = (xp[i] - m) * g + bt;
+                yp[i] = v > 0.0f ? v : 0.0f;
+            }
+        else
+            for (size_t i = 0; i < HW; i++)
+                yp[i] = (xp[i] - m) * g + bt;
     }
 }
 
@@ -146,8 +155,10 @@ static void bn1_train_task(void *vctx, int task, int thread)
     for (int b = 0; b < k->B; b++) {
         const float *xp = k->x + (size_t)b * C + c0;
         float *yp = k->y + (size_t)b * C + c0;
-        for (int j = 0; j < nc; j++)
-            yp[j] = (xp[j] - m[j]) * g[j] + bt[j];
+        for (int j = 0; j < nc; j++) {
+            float v = (xp[j] - m[j]) * g[j] + bt[j];
+            yp[j] = !k->relu || v > 0.0f ? v : 0.0f;
+        }
     }
 }
 
@@ -161,10 +172,12 @@ static void bn1_bwd_task(void *vctx, int task, int thread)
     (void)thread;
     for (int b = 0; b < k->B; b++) {
         const float *xp = k->x + (size_t)b * C + c0, *dyp = k->dy + (size_t)b * C + c0;
+        const float *ry = k->relu_y ? k->relu_y + (size_t)b * C + c0 : NULL;
         for (int j = 0; j < nc; j++) {
             double xh = (double)(xp[j] - m[j]) * is[j];
-            sdy[j] += dyp[j];
-            sdyx[j] += dyp[j] * xh;
+            float d = ry ? lc_relu_keep(dyp[j], ry[j]) : dyp[j];
+            sdy[j] += d;
+            sdyx[j] += d * xh;
         }
     }
     for (int j = 0; j < nc; j++) {
@@ -179,10 +192,12 @@ static void bn1_bwd_task(void *vctx, int task, int thread)
     }
     for (int b = 0; b < k->B; b++) {
         const float *xp = k->x + (size_t)b * C + c0, *dyp = k->dy + (size_t)b * C + c0;
+        const float *ry = k->relu_y ? k->relu_y + (size_t)b * C + c0 : NULL;
         float *dxp = k->y + (size_t)b * C + c0;
         for (int j = 0; j < nc; j++) {
             double xh = (double)(xp[j] - m[j]) * is[j];
-            dxp[j] = (float)(g[j] * (dyp[j] - mdy[j] - xh * mdyx[j]));
+            float d = ry ? lc_relu_keep(dyp[j], ry[j]) : dyp[j];
+            dxp[j] = (float)(g[j] * (d - mdy[j] - xh * mdyx[j]));
         }
     }
 }
@@ -193,16 +208,16 @@ void lc_batchnorm_forward_train(lc_pool *p, int B, int C, int HW, float eps, flo
                                 float *running_var)
 {
     lc_batchnorm_forward_train_rec(p, B, C, HW, eps, momentum, x, gamma, beta, y, mean, invstd,
-                                   running_mean, running_var, NULL);
+                                   running_mean, running_var, NULL, 0);
 }
 
 void lc_batchnorm_forward_train_rec(lc_pool *p, int B, int C, int HW, float eps, float momentum,
                                     const float *x, const float *gamma, const float *beta,
                                     float *y, float *mean, float *invstd, float *running_mean,
-                                    float *running_var, double *rec)
+                                    float *running_var, double *rec, int relu)
 {
     norm_ctx k = {0};
-    k.B = B, k.C = C, k.HW = HW, k.eps = eps, k.momentum = momentum;
+    k.B = B, k.C = C, k.HW = HW, k.eps = eps, k.momentum = momentum, k.relu = relu;
     k.x = x, k.gamma = gamma, k.beta = beta, k.y = y, k.mean = mean, k.invstd = invstd;
     k.rmean = running_mean, k.rvar = running_var, k.rec = rec;
     if (HW == 1)
@@ -248,8 +263,23 @@ BN_CLONES static void bn_bwd_task(void *vctx, int c, int thread)
     double a[BN_LANES] = {0}, ax[BN_LANES] = {0}; /* lanes of sum(dy), sum(dy xhat) */
     for (int b = 0; b < k->B; b++) {
         const size_t o = (size_t)b * CHW + (size_t)c * HW;
-        const float *xp = k->x + o, *dp = k->dy + o;
+        const float *xp = k->x + o, *dp = k->dy + o, *ry = k->relu_y ? k->relu_y + o : NULL;
         size_t i = 0;
+        if (ry) { /* dy where the fused ReLU's output is > 0, else +0 (lc_act_backward's mask) */
+            for (; i + BN_LANES <= HW; i += BN_LANES)
+                for (int j = 0; j < BN_LANES; j++) {
+                    double xh = (double)(xp[i + j] - m) * is;
+                    float d = lc_relu_keep(dp[i + j], ry[i + j]);
+                    a[j] += d;
+                    ax[j] += d * xh;
+                }
+            for (; i < HW; i++) {
+                double xh = (double)(xp[i] - m) * is;
+                float d = lc_relu_keep(dp[i], ry[i]);
+                a[i % BN_LANES] += d;
+                ax[i % BN_LANES] += d * xh;
+            }
+        }
         for (; i + BN_LANES <= HW; i += BN_LANES)
             for (int j = 0; j < BN_LANES; j++) {
                 double xh = (double)(xp[i + j] - m) * is;
@@ -272,10 +302,17 @@ BN_CLONES static void bn_bwd_task(void *vctx, int c, int thread)
     const double mdy = sdy / cnt, mdyx = sdyx / cnt;
     for (int b = 0; b < k->B; b++) {
         const size_t o = (size_t)b * CHW + (size_t)c * HW;
-        for (size_t i = 0; i < HW; i++) {
-            double xh = (double)(k->x[o + i] - m) * is;
-            k->y[o + i] = (float)(g * (k->dy[o + i] - mdy - xh * mdyx));
-        }
+        if (k->relu_y)
+            for (size_t i = 0; i < HW; i++) {
+                double xh = (double)(k->x[o + i] - m) * is;
+                float d = lc_relu_keep(k->dy[o + i], k->relu_y[o + i]);
+                k->y[o + i] = (float)(g * (d - mdy - xh * mdyx));
+            }
+        else
+            for (size_t i = 0; i < HW; i++) {
+                double xh = (double)(k->x[o + i] - m) * is;
+                k->y[o + i] = (float)(g * (k->dy[o + i] - mdy - xh * mdyx));
+            }
     }
 }
 
@@ -283,8 +320,16 @@ void lc_batchnorm_backward(lc_pool *p, int B, int C, int HW, const float *x, con
                            const float *mean, const float *invstd, const float *dy, float *dx,
                            float *dgamma, float *dbeta)
 {
+    lc_batchnorm_backward_relu(p, B, C, HW, x, gamma, mean, invstd, dy, NULL, dx, dgamma, dbeta);
+}
+
+void lc_batchnorm_backward_relu(lc_pool *p, int B, int C, int HW, const float *x,
+                                const float *gamma, const float *mean, const float *invstd,
+                                const float *dy, const float *relu_y, float *dx, float *dgamma,
+                                float *dbeta)
+{
     norm_ctx k = {0};
-    k.B = B, k.C = C, k.HW = HW;
+    k.B = B, k.C = C, k.HW = HW, k.relu_y = relu_y;
     k.x = x, k.gamma = gamma, k.mean_in = mean, k.invstd_in = invstd, k.dy = dy;
     k.y = dx, k.dgamma = dgamma, k.dbeta = dbeta;
     if (HW == 1)

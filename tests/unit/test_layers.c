@@ -513,6 +513,84 @@ static void test_xent(void)
     fd_check("softmax xent", xent_loss, &c, FD_H_SMOOTH, zs, B * C, ds);
 }
 
+/* ---------------- ReLU fused into batch norm and residual adds ---------------- */
+
+/* The fused passes give the same bits as the layers run one after the other (batch norm or add,
+ * then lc_act_forward's ReLU; lc_act_backward's ReLU, then batch norm's backward or the add's
+ * copies), on 1 and 3 threads, with zeros, -0, NaN and values that normalize to 0 in the input. */
+static void test_relu_fusion(void)
+{
+    enum { B = 3, C = 5, HW = 37, N = B * C * HW };
+    lc_pool *p3 = lc_pool_create(3);
+    float *x = lc_alloc(N, 4), *x2 = lc_alloc(N, 4), *dy = lc_alloc(N, 4), *z = lc_alloc(N, 4);
+    float *y = lc_alloc(N, 4), *yf = lc_alloc(N, 4), *dz = lc_alloc(N, 4), *dx = lc_alloc(N, 4);
+    float *dxf = lc_alloc(N, 4), *d0 = lc_alloc(N, 4), *d1 = lc_alloc(N, 4), *e0 = lc_alloc(N, 4);
+    float *e1 = lc_alloc(N, 4), st[8 * C], g[2 * C];
+    CHECK(p3 && x && x2 && dy && z && y && yf && dz && dx && dxf && d0 && d1 && e0 && e1);
+    if (!(p3 && x && x2 && dy && z && y && yf && dz && dx && dxf && d0 && d1 && e0 && e1))
+        goto out;
+    fill(x, N, 300, -2.0f, 2.0f);
+    fill(x2, N, 301, -2.0f, 2.0f);
+    fill(dy, N, 302, -1.0f, 1.0f);
+    fill(g, 2 * C, 303, 0.5f, 1.5f);
+    x[7] = 0.0f, x[8] = -0.0f, x2[9] = NAN, x[10] = -x2[10];
+    for (int t = 0; t < 2; t++) {
+        lc_pool *p = t ? p3 : NULL;
+        /* batch norm then ReLU, and the fused pass */
+        lc_batchnorm_forward_train_rec(p, B, C, HW, 1e-5f, 0.1f, x, g, g + C, z, st, st + C,
+                                       NULL, NULL, NULL, 0);
+        lc_act_forward(p, LC_ACT_RELU, N, z, y);
+        lc_batchnorm_forward_train_rec(p, B, C, HW, 1e-5f, 0.1f, x, g, g + C, yf, st + 2 * C,
+                                       st + 3 * C, NULL, NULL, NULL, 1);
+        CHECK(memcmp(y, yf, N * sizeof(float)) == 0);
+        CHECK(memcmp(st, st + 2 * C, 2 * C * sizeof(float)) == 0);
+        lc_act_backward(p, LC_ACT_RELU, N, z, y, dy, dz);
+        lc_batchnorm_backward(p, B, C, HW, x, g, st, st + C, dz, dx, st + 4 * C, st + 5 * C);
+        lc_batchnorm_backward_relu(p, B, C, HW, x, g, st, st + C, dy, yf, dxf, st + 6 * C,
+                                   st + 7 * C);
+        CHECK(memcmp(dx, dxf, N * sizeof(float)) == 0);
+        CHECK(memcmp(st + 4 * C, st + 6 * C, 2 * C * sizeof(float)) == 0);
+        /* the same for BatchNorm1d's rows (HW 1) */
+        lc_batchnorm_forward_train_rec(p, B * HW, C, 1, 1e-5f, 0.1f, x, g, g + C, z, st, st + C,
+                                       NULL, NULL, NULL, 0);
+        lc_act_forward(p, LC_ACT_RELU, N, z, y);
+        lc_batchnorm_forward_train_rec(p, B * HW, C, 1, 1e-5f, 0.1f, x, g, g + C, yf, st, st + C,
+                                       NULL, NULL, NULL, 1);
+        CHECK(memcmp(y, yf, N * sizeof(float)) == 0);
+        lc_act_backward(p, LC_ACT_RELU, N, z, y, dy, dz);
+        lc_batchnorm_backward(p, B * HW, C, 1, x, g, st, st + C, dz, dx, st + 4 * C, st + 5 * C);
+        lc_batchnorm_backward_relu(p, B * HW, C, 1, x, g, st, st + C, dy, yf, dxf, st + 6 * C,
+                                   st + 7 * C);
+        CHECK(memcmp(dx, dxf, N * sizeof(float)) == 0);
+        CHECK(memcmp(st + 4 * C, st + 6 * C, 2 * C * sizeof(float)) == 0);
+        /* add then ReLU */
+        for (int i = 0; i < N; i++)
+            z[i] = x[i] + x2[i];
+        lc_act_forward(p, LC_ACT_RELU, N, z, y);
+        lc_add_forward(p, N, x, x2, yf, 1);
+        CHECK(memcmp(y, yf, N * sizeof(float)) == 0);
+        CHECK(yf[9] == 0.0f && yf[10] == 0.0f && !signbit(yf[10]) && !signbit(yf[8]));
+        lc_add_forward(p, N, x, x2, yf, 0);
+        CHECK(memcmp(z, yf, N * sizeof(float)) == 0);
+        /* its backward: d0 written, d1 added to (a source with two readers) */
+        lc_act_backward(p, LC_ACT_RELU, N, z, y, dy, dz);
+        fill(d1, N, 304, -1.0f, 1.0f);
+        memcpy(e1, d1, N * sizeof(float));
+        for (int i = 0; i < N; i++)
+            e1[i] += dz[i];
+        lc_add_backward(p, N, dy, y, d0, 0, d1, 1);
+        CHECK(memcmp(d0, dz, N * sizeof(float)) == 0);
+        CHECK(memcmp(d1, e1, N * sizeof(float)) == 0);
+        lc_add_backward(p, N, dy, NULL, e0, 0, NULL, 0);
+        CHECK(memcmp(e0, dy, N * sizeof(float)) == 0);
+    }
+out:
+    float *f[] = {x, x2, dy, z, y, yf, dz, dx, dxf, d0, d1, e0, e1};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        lc_free(f[i]);
+    lc_pool_destroy(p3);
+}
+
 /* ---------------- thread-count determinism ---------------- */
 
 typedef struct {
@@ -656,6 +734,7 @@ int main(void)
     test_batchnorm();
     test_layernorm();
     test_xent();
+    test_relu_fusion();
     test_threads();
     return check_exit("test_layers");
 }

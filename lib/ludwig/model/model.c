@@ -3767,6 +3767,7 @@ static lc_status plan(planner *pl, const lc_net_spec *s, int *head_layer)
     return LC_OK;
 }
 
+
 void lc_model_free(lc_model *m)
 {
     if (!m)
@@ -3895,6 +3896,17 @@ static const float *src_data(const lc_model *m, int s)
 /* The run of consecutive fused conv layers starting at layer i, each reading the previous (at
  * most LC_CONV_EVAL_MAX_CHAIN), as evaluation chain blocks; 0 when layer i is not a fused conv.
  * Outputs are the layers' activations once the arenas exist (create plans with them unset). */
+/* A 2-D batch norm or a residual add whose only reader is the ReLU right after it: in training
+ * the ReLU is computed in its pass (relu_next) */
+static int relu_fusable(const lc_model *m, int i)
+{
+    const lc_layer *l = &m->layers[i], *n = &m->layers[i + 1];
+    int bn = l->type == LC_L_BATCHNORM && l->u.norm.steps == 0 && l->u.norm.HW > 1;
+    return (bn || (l->type == LC_L_ADD && l->nsrc == 2)) && !l->skip && l->consumers == 1 &&
+           n->type == LC_L_ACT && n->u.act == LC_ACT_RELU && !n->skip && n->nsrc == 1 &&
+           layer_src(m, i + 1, 0) == i && n->out_n == l->out_n;
+}
+
 /* A convolution whose only reader is the 2-D batch norm right after it: in evaluation the batch
  * norm folds into its weights and bias (eval_conv_bn). */
 static int bn_foldable(const lc_model *m, int i)
@@ -4031,6 +4043,8 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         else
             m->flops += (double)l->out_n;
     }
+    for (int i = 0; i + 1 < m->nlayers; i++)
+        m->layers[i].relu_next = relu_fusable(m, i);
     /* the float statistics after the per-sample block stay aligned */
     size_t aux_per_sample = (pl.aux_per_sample + 7) & ~(size_t)7, aux_fixed = pl.aux_fixed;
     for (int i = 0; i < m->nlayers; i++) {
@@ -5005,6 +5019,8 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
                               l->u.pool.is_max ? (int32_t *)(m->aux + l->aux_off) : NULL);
             break;
         case LC_L_ACT:
+            if (training && i > 0 && m->layers[i - 1].relu_next)
+                break; /* computed by the batch norm or add before it */
             lc_act_forward(p, l->u.act, (size_t)B * l->out_n, x, y);
             break;
         case LC_L_DROPOUT:
@@ -5020,8 +5036,14 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
              * conv layer's plain BatchNorm1d normalizes the B L steps as rows; one value per
              * channel (B L = 1) cannot be normalized in training and passes unchanged. */
             int steps = l->u.norm.steps, rows = steps > 0 ? B * steps : B;
+            int relu = training && l->relu_next; /* into the ReLU's output */
+            if (relu)
+                y = m->acts + m->layers[i + 1].act_off;
             if (l->part != LC_PART_ENC_TV && (steps > 0 ? training && rows == 1 : B == 1)) {
-                memcpy(y, x, (size_t)B * l->out_n * sizeof *y);
+                if (relu)
+                    lc_act_forward(p, LC_ACT_RELU, (size_t)B * l->out_n, x, y);
+                else
+                    memcpy(y, x, (size_t)B * l->out_n * sizeof *y);
                 break;
             }
             float *stats = (float *)(m->aux + l->aux_off);
@@ -5031,7 +5053,8 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
                                                l->u.norm.eps, l->u.norm.momentum, x, w, b, y,
                                                stats, stats + l->u.norm.C,
                                                m->bn_rec ? NULL : rm, m->bn_rec ? NULL : rv,
-                                               m->bn_rec ? m->bn_rec + l->buf_off : NULL);
+                                               m->bn_rec ? m->bn_rec + l->buf_off : NULL,
+                                               relu);
                 if (m->bn_rec)
                     m->bn_rec_set[i] = 1;
             } else
@@ -5175,8 +5198,9 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         }
         case LC_L_ADD: {
             const float *x2 = src_data(m, layer_src(m, i, 1));
-            for (size_t k = 0; k < (size_t)B * l->out_n; k++)
-                y[k] = x[k] + x2[k];
+            int relu = training && l->relu_next;
+            lc_add_forward(p, (size_t)B * l->out_n, x, x2,
+                           relu ? m->acts + m->layers[i + 1].act_off : y, relu);
             break;
         }
         case LC_L_EMBED:
@@ -5277,15 +5301,13 @@ static float *grad_target(lc_model *m, int i, int k)
     return m->layers[s].consumers > 1 ? m->dtmp : m->dacts + m->layers[s].act_off;
 }
 
-static void grad_commit(lc_model *m, int i, int k, int B)
+static void grad_commit(lc_model *m, lc_pool *p, int i, int k, int B)
 {
     int s = layer_src(m, i, k);
     if (s < 0 || m->layers[s].consumers <= 1 || m->layers[s].no_grad)
         return;
-    float *d = m->dacts + m->layers[s].act_off;
-    size_t n = (size_t)B * m->layers[s].out_n;
-    for (size_t j = 0; j < n; j++)
-        d[j] += m->dtmp[j];
+    lc_add_backward(p, (size_t)B * m->layers[s].out_n, m->dtmp, NULL,
+                    m->dacts + m->layers[s].act_off, 1, NULL, 0);
 }
 
 static void attn_pool_backward(lc_model *m, int i, int B, const float *dy)
@@ -5302,7 +5324,7 @@ static void attn_pool_backward(lc_model *m, int i, int B, const float *dy)
                 for (int f = 0; f < F; f++)
                     dx[((size_t)b * T + t) * F + f] = a[t] * dy[(size_t)b * F + f];
         }
-        grad_commit(m, i, 1, B);
+        grad_commit(m, NULL, i, 1, B);
     }
     float *ds = grad_target(m, i, 0);
     if (ds) { /* g_t = dy . x_t; d s_t = a_t (g_t - sum_u a_u g_u) */
@@ -5319,7 +5341,7 @@ static void attn_pool_backward(lc_model *m, int i, int B, const float *dy)
             for (int t = 0; t < T; t++)
                 ds[(size_t)b * T + t] = (float)(a[t] * (g[t] - ag));
         }
-        grad_commit(m, i, 0, B);
+        grad_commit(m, NULL, i, 0, B);
     }
 }
 
@@ -5415,7 +5437,7 @@ static void mha_backward(lc_model *m, lc_pool *p, int i, int B, const float *dy)
         else
             c.dv = t;
         lc_pool_run(p, B, mha_bwd_task, &c);
-        grad_commit(m, i, k, B);
+        grad_commit(m, p, i, k, B);
     }
 }
 
@@ -5503,7 +5525,7 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 if (d) {
                     for (size_t r = 0; r < (size_t)B * L; r++)
                         memcpy(d + r * Fk, dy + r * F + off, Fk * sizeof *d);
-                    grad_commit(m, i, k, B);
+                    grad_commit(m, p, i, k, B);
                 }
                 off += Fk;
             }
@@ -5517,6 +5539,8 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                                    dx);
             break;
         case LC_L_ACT:
+            if (i > 0 && m->layers[i - 1].relu_next)
+                continue; /* in the batch norm's or add's backward */
             if (dx)
                 lc_act_backward(p, l->u.act, (size_t)B * l->out_n, x, y, dy, dx);
             break;
@@ -5526,15 +5550,20 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             break;
         case LC_L_BATCHNORM: {
             int steps = l->u.norm.steps, rows = steps > 0 ? B * steps : B;
+            const float *ry = NULL; /* the fused ReLU's output, and dy its gradient */
+            if (l->relu_next) {
+                ry = m->acts + m->layers[i + 1].act_off;
+                dy = m->dacts + m->layers[i + 1].act_off;
+            }
             if (rows == 1 && l->part != LC_PART_ENC_TV) { /* the identity (see the forward
                                                             * pass); gamma and beta get 0 */
                 if (dx)
-                    memcpy(dx, dy, (size_t)B * l->out_n * sizeof *dx);
+                    lc_add_backward(p, (size_t)B * l->out_n, dy, ry, dx, 0, NULL, 0);
                 break;
             }
             const float *stats = (const float *)(m->aux + l->aux_off);
-            lc_batchnorm_backward(p, rows, l->u.norm.C, l->u.norm.HW, x, w, stats,
-                                  stats + l->u.norm.C, dy, dx ? dx : m->dtmp, dw, db);
+            lc_batchnorm_backward_relu(p, rows, l->u.norm.C, l->u.norm.HW, x, w, stats,
+                                       stats + l->u.norm.C, dy, ry, dx ? dx : m->dtmp, dw, db);
             break;
         }
         case LC_L_LAYERNORM: {
@@ -5568,7 +5597,7 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 if (d) {
                     for (int b = 0; b < B; b++)
                         memcpy(d + (size_t)b * Fk, dy + (size_t)b * F + off, Fk * sizeof *d);
-                    grad_commit(m, i, k, B);
+                    grad_commit(m, p, i, k, B);
                 }
                 off += Fk;
             }
@@ -5667,7 +5696,7 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 for (size_t r = 0; r < (size_t)B * C; r++)
                     for (size_t j = 0; j < HW; j++)
                         d0[r * HW + j] = dy[r * HW + j] * sc[r];
-                grad_commit(m, i, 0, B);
+                grad_commit(m, p, i, 0, B);
             }
             float *d1 = grad_target(m, i, 1);
             if (d1) {
@@ -5677,19 +5706,28 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                         acc += dy[r * HW + j] * x[r * HW + j];
                     d1[r] = acc;
                 }
-                grad_commit(m, i, 1, B);
+                grad_commit(m, p, i, 1, B);
             }
             continue;
         }
-        case LC_L_ADD:
+        case LC_L_ADD: {
+            /* straight into each source's gradient: added where several layers read it (the
+             * same sums as through dtmp) */
+            float *d[2] = {NULL, NULL};
+            int acc[2] = {0, 0};
             for (int k = 0; k < 2; k++) {
-                float *d = grad_target(m, i, k);
-                if (d) {
-                    memcpy(d, dy, (size_t)B * l->out_n * sizeof *d);
-                    grad_commit(m, i, k, B);
-                }
+                int s = layer_src(m, i, k);
+                if (s < 0 || m->layers[s].no_grad)
+                    continue;
+                d[k] = m->dacts + m->layers[s].act_off;
+                acc[k] = m->layers[s].consumers > 1;
             }
+            lc_add_backward(p, (size_t)B * l->out_n,
+                            l->relu_next ? m->dacts + m->layers[i + 1].act_off : dy,
+                            l->relu_next ? m->acts + m->layers[i + 1].act_off : NULL, d[0], acc[0],
+                            d[1], acc[1]);
             continue;
+        }
         case LC_L_EMBED:
             if (dw && !l->tok) /* (a token-convolved one got its gradient from its readers) */
                 lc_embed_backward(p, B * (int)(l->in_n > 0 ? l->in_n : 1), l->u.embed.V,
@@ -5768,7 +5806,7 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
             break;
         }
         if (dx)
-            grad_commit(m, i, 0, B);
+            grad_commit(m, p, i, 0, B);
     }
 }
 
