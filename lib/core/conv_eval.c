@@ -33,6 +33,11 @@ static size_t lay(size_t *off, const size_t *len, int n)
     return at;
 }
 
+/* floats of transformed weights (U) that the caches hold: past them, lc_conv_eval.pb */
+#ifndef WINO_U_CACHED
+#define WINO_U_CACHED (512 * 1024)
+#endif
+
 /* the plan for the micro-kernel geometry of isa (AVX2 or AVX-512) */
 static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa isa,
                      lc_conv_eval *e)
@@ -73,9 +78,12 @@ static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa is
         e->NP = (c->OC + NR - 1) / NR;
         size_t P = e->pool ? (size_t)f->POH * f->POW : (size_t)c->OH * c->OW;
         e->u = mul4(16, (size_t)e->NP, (size_t)c->C, (size_t)NR);
+        /* U past WINO_U_CACHED floats: every panel of the task's tiles against each block of U
+         * in turn (U read once per task, not once per panel of MR tiles) */
+        e->pb = e->u != SIZE_MAX && e->u > WINO_U_CACHED ? (int)((e->G * T + MR - 1) / MR) : 1;
         len[0] = mul4((size_t)e->G, (size_t)e->Hp, (size_t)e->Wp, (size_t)c->C);
-        len[1] = mul4(16, (size_t)MR, (size_t)c->C, 1);
-        len[2] = mul4((size_t)MR, 16 * (size_t)NR + 16, 1, 1);
+        len[1] = mul4(16, (size_t)MR, (size_t)c->C, (size_t)e->pb);
+        len[2] = mul4((size_t)MR, 16 * (size_t)NR + 16, (size_t)e->pb, 1);
         len[3] = mul4((size_t)e->G, P, (size_t)c->OC, 1);
         /* training: the group's keep masks (full output layout) and window offsets (bytes) */
         len[4] = mul4((size_t)e->G, (size_t)c->OC, (size_t)c->OH, (size_t)c->OW);

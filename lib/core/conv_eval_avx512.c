@@ -417,28 +417,39 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
             lc_dropout_key(drop->seed, drop->layer, drop->step, (uint64_t)(drop->s0 + s)),
             (size_t)c->OC * kOHW, drop->thr, km + s * (size_t)c->OC * kOHW);
 
-    for (int p0 = 0; p0 < GT; p0 += MR) {
-        int mr = GT - p0 < MR ? GT - p0 : MR;
-        int R = mr <= 4 ? 4 : mr <= 8 ? 8 : MR; /* rows the micro-kernel reads */
-        for (int r = 0; r < mr; r++) {
-            int g = p0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
-            const float *tile = xh + s * img + ((size_t)2 * ty * Wp + 2 * tx) * C;
-            for (int c0 = 0; c0 < C; c0 += 16) {
-                wino_in(tile + c0, (size_t)Wp * C, C, lc_lanes16(C - c0), V + (size_t)r * C + c0,
-                        (size_t)MR * C);
+    /* Blocks of e->pb panels of MR tiles: their V first, then per 32 output channels each
+     * position's weights against every panel of the block (one panel a block where U is small:
+     * the products stay in L1; all the group's where it is not, so that U is read once per
+     * group rather than once per panel). The same kernel calls either way: the same bits. */
+    const int PBT = (e->pb > 0 ? e->pb : 1) * MR;
+    for (int b0 = 0; b0 < GT; b0 += PBT) {
+        const int bn = GT - b0 < PBT ? GT - b0 : PBT; /* the block's tiles */
+        for (int q0 = 0; q0 < bn; q0 += MR) {
+            float *Vq = V + (size_t)(q0 / MR) * 16 * MR * C;
+            int mr = bn - q0 < MR ? bn - q0 : MR;
+            int R = mr <= 4 ? 4 : mr <= 8 ? 8 : MR; /* rows the micro-kernel reads */
+            for (int r = 0; r < mr; r++) {
+                int g = b0 + q0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
+                const float *tile = xh + s * img + ((size_t)2 * ty * Wp + 2 * tx) * C;
+                for (int c0 = 0; c0 < C; c0 += 16)
+                    wino_in(tile + c0, (size_t)Wp * C, C, lc_lanes16(C - c0),
+                            Vq + (size_t)r * C + c0, (size_t)MR * C);
             }
+            for (int pos = 0; pos < 16; pos++)
+                for (int r = mr; r < R; r++)
+                    memset(Vq + ((size_t)pos * MR + r) * C, 0, (size_t)C * sizeof *V);
         }
-        for (int pos = 0; pos < 16; pos++)
-            for (int r = mr; r < R; r++)
-                memset(V + ((size_t)pos * MR + r) * C, 0, (size_t)C * sizeof *V);
-        for (int np = 0; np < e->NP; np++) { /* 32 output channels: the products stay in L1 */
+        for (int np = 0; np < e->NP; np++) { /* 32 output channels */
             int nr = OC - np * NR < NR ? OC - np * NR : NR;
             for (int pos = 0; pos < 16; pos++)
-                lc_sgemm_kernel_avx512(C, V + (size_t)pos * MR * C, C, 1,
-                                       u + ((size_t)pos * e->NP + np) * C * NR,
-                                       M + (size_t)pos * NR, (ptrdiff_t)ldm, mr, nr, 1.0f, 0.0f);
-            for (int r = 0; r < mr; r++) {
-                int g = p0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
+                for (int q0 = 0; q0 < bn; q0 += MR)
+                    lc_sgemm_kernel_avx512(C, V + ((size_t)(q0 / MR) * 16 + pos) * MR * C, C, 1,
+                                           u + ((size_t)pos * e->NP + np) * C * NR,
+                                           M + (size_t)q0 * ldm + (size_t)pos * NR,
+                                           (ptrdiff_t)ldm, bn - q0 < MR ? bn - q0 : MR, nr, 1.0f,
+                                           0.0f);
+            for (int r = 0; r < bn; r++) {
+                int g = b0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
                 const float *mt = M + (size_t)r * ldm - (size_t)np * NR;
                 float *st = St + (size_t)s * P * OC;
                 for (int co = np * NR; co < np * NR + nr; co += 16) {

@@ -45,6 +45,8 @@ typedef struct lc_conv_eval {
     int TH, TW;     /* output tiles per sample (Winograd): 2x2 outputs each */
     int Hp, Wp;     /* rows and columns of the (zero-padded) input the tiles read */
     int NP;         /* nr-wide panels of the transformed weights (Winograd) */
+    int pb;         /* panels of mr tiles transformed, then multiplied, together (Winograd): 1,
+                     * or all of a task's where the transformed weights outgrow the caches */
     size_t u;       /* floats of the transformed weights, shared by all threads */
     size_t thread;  /* floats of scratch per thread */
     /* offsets within a thread's scratch; km, sa and kd only for training (Winograd, pooled),
