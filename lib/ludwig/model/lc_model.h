@@ -466,8 +466,9 @@ typedef struct lc_layer {
                             * the ReLU between them (lc_tokconv_relu_sum_forward), 0: none */
     int skip;              /* an ACT or SEQRED layer that such a conv computes */
     int relu_next;         /* BATCHNORM (2-D) or ADD whose only reader is the ReLU right after
-                            * it: in training that ReLU runs in this layer's pass, forward (into
-                            * the ReLU's output; this layer's own is not written) and backward */
+                            * it: that ReLU runs in this layer's pass (the batch norm's in
+                            * training only), forward (into the ReLU's output; this layer's own is
+                            * not written) and backward */
     lc_conv_fuse fuse;
     float fuse_rate;       /* the fused dropout rate (0: none) */
     int src_at, nsrc;      /* sources: m->srcs[src_at .. src_at + nsrc); >= 0 a layer, < 0 the

@@ -5019,8 +5019,9 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
                               l->u.pool.is_max ? (int32_t *)(m->aux + l->aux_off) : NULL);
             break;
         case LC_L_ACT:
-            if (training && i > 0 && m->layers[i - 1].relu_next)
-                break; /* computed by the batch norm or add before it */
+            if (i > 0 && m->layers[i - 1].relu_next &&
+                (training || m->layers[i - 1].type == LC_L_ADD))
+                break; /* computed by the batch norm (in training) or add before it */
             lc_act_forward(p, l->u.act, (size_t)B * l->out_n, x, y);
             break;
         case LC_L_DROPOUT:
@@ -5198,7 +5199,7 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
         }
         case LC_L_ADD: {
             const float *x2 = src_data(m, layer_src(m, i, 1));
-            int relu = training && l->relu_next;
+            int relu = l->relu_next;
             lc_add_forward(p, (size_t)B * l->out_n, x, x2,
                            relu ? m->acts + m->layers[i + 1].act_off : y, relu);
             break;
