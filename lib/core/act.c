@@ -294,3 +294,18 @@ void lc_add_backward(lc_pool *p, size_t n, const float *dy, const float *relu_y,
         return;
     lc_pool_run(p, act_tasks(n), add_bwd_task, &c);
 }
+
+static void zero_task(void *vctx, int task, int thread)
+{
+    const add_ctx *c = vctx;
+    size_t lo, hi;
+    (void)thread;
+    act_range((size_t)task, c->n, &lo, &hi);
+    memset(c->y + lo, 0, (hi - lo) * sizeof(float));
+}
+
+void lc_zero(lc_pool *p, size_t n, float *y)
+{
+    add_ctx c = {.n = n, .y = y};
+    lc_pool_run(p, act_tasks(n), zero_task, &c);
+}

@@ -60,6 +60,8 @@ void lc_add_forward(lc_pool *p, size_t n, const float *a, const float *b, float 
  * lc_add_backward(p, n, src, NULL, dst, 1, NULL, 0) is dst += src. */
 void lc_add_backward(lc_pool *p, size_t n, const float *dy, const float *relu_y, float *d0,
                      int acc0, float *d1, int acc1);
+/* y[0 .. n) = 0, on the pool */
+void lc_zero(lc_pool *p, size_t n, float *y);
 
 /* ---- 2-D pooling ---- */
 typedef struct lc_pool2d {

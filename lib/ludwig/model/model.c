@@ -5449,14 +5449,13 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
     /* gradients of layers read by several others accumulate; the heads' come from the loss */
     for (int i = 0; i < m->nlayers; i++)
         if (m->layers[i].consumers > 1 && !(m->layers[i].type == LC_L_EMBED && m->layers[i].tok))
-            memset(m->dacts + m->layers[i].act_off, 0,
-                   (size_t)B * m->layers[i].out_n * sizeof(float));
+            lc_zero(p, (size_t)B * m->layers[i].out_n, m->dacts + m->layers[i].act_off);
     for (int o = 0; o < m->nout; o++) {
         const lc_layer *l = &m->layers[m->heads[o].layer];
         memcpy(m->dacts + l->act_off, m->heads[o].dlogits,
                (size_t)B * l->out_n * sizeof(float));
     }
-    memset(m->grads, 0, m->nparams * sizeof *m->grads);
+    lc_zero(p, m->nparams, m->grads);
     for (int i = m->nlayers - 1; i >= 0; i--) {
         lc_layer *l = &m->layers[i];
         if ((l->consumers == 0 && l->type != LC_L_DENSE) || l->skip || l->no_grad)
