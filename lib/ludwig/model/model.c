@@ -3767,7 +3767,6 @@ static lc_status plan(planner *pl, const lc_net_spec *s, int *head_layer)
     return LC_OK;
 }
 
-
 void lc_model_free(lc_model *m)
 {
     if (!m)
@@ -3893,20 +3892,6 @@ static const float *src_data(const lc_model *m, int s)
     return s >= 0 ? m->acts + m->layers[s].act_off : m->inputs[-s - 1];
 }
 
-/* The run of consecutive fused conv layers starting at layer i, each reading the previous (at
- * most LC_CONV_EVAL_MAX_CHAIN), as evaluation chain blocks; 0 when layer i is not a fused conv.
- * Outputs are the layers' activations once the arenas exist (create plans with them unset). */
-/* A 2-D batch norm or a residual add whose only reader is the ReLU right after it: in training
- * the ReLU is computed in its pass (relu_next) */
-static int relu_fusable(const lc_model *m, int i)
-{
-    const lc_layer *l = &m->layers[i], *n = &m->layers[i + 1];
-    int bn = l->type == LC_L_BATCHNORM && l->u.norm.steps == 0 && l->u.norm.HW > 1;
-    return (bn || (l->type == LC_L_ADD && l->nsrc == 2)) && !l->skip && l->consumers == 1 &&
-           n->type == LC_L_ACT && n->u.act == LC_ACT_RELU && !n->skip && n->nsrc == 1 &&
-           layer_src(m, i + 1, 0) == i && n->out_n == l->out_n;
-}
-
 /* A convolution whose only reader is the 2-D batch norm right after it: in evaluation the batch
  * norm folds into its weights and bias (eval_conv_bn). */
 static int bn_foldable(const lc_model *m, int i)
@@ -3918,6 +3903,20 @@ static int bn_foldable(const lc_model *m, int i)
            n->u.norm.HW == l->u.conv.OH * l->u.conv.OW;
 }
 
+/* A 2-D batch norm or a residual add whose only reader is the ReLU right after it: the ReLU is
+ * computed in its pass (relu_next; the batch norm's in training only) */
+static int relu_fusable(const lc_model *m, int i)
+{
+    const lc_layer *l = &m->layers[i], *n = &m->layers[i + 1];
+    int bn = l->type == LC_L_BATCHNORM && l->u.norm.steps == 0 && l->u.norm.HW > 1;
+    return (bn || (l->type == LC_L_ADD && l->nsrc == 2)) && !l->skip && l->consumers == 1 &&
+           n->type == LC_L_ACT && n->u.act == LC_ACT_RELU && !n->skip && n->nsrc == 1 &&
+           layer_src(m, i + 1, 0) == i && n->out_n == l->out_n;
+}
+
+/* The run of consecutive fused conv layers starting at layer i, each reading the previous (at
+ * most LC_CONV_EVAL_MAX_CHAIN), as evaluation chain blocks; 0 when layer i is not a fused conv.
+ * Outputs are the layers' activations once the arenas exist (create plans with them unset). */
 static int eval_chain(const lc_model *m, int i, lc_conv_eval_block *blk)
 {
     int n = 0;
