@@ -4,7 +4,6 @@
 #include "lc_layers.h"
 
 #include <math.h>
-#include <stdint.h>
 #include <string.h>
 
 #define ACT_CHUNK 16384
@@ -28,17 +27,13 @@ static void act_range(size_t task, size_t n, size_t *lo, size_t *hi)
 
 static int act_tasks(size_t n) { return (int)((n + ACT_CHUNK - 1) / ACT_CHUNK); }
 
-/* ReLU as a bit mask, so the loop has no branch and vectorises: x where x > 0, else +0 (NaN
- * gives 0, as the comparison does) */
+/* ReLU as a bit mask (lc_relu_keep), so the loop has no branch and vectorises: v where x > 0,
+ * else +0 (NaN gives 0, as the comparison does) */
 static void relu_mask(const float *restrict x, const float *restrict v, float *restrict out,
                       size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        uint32_t b;
-        memcpy(&b, &v[i], sizeof b);
-        b &= 0u - (uint32_t)(x[i] > 0.0f);
-        memcpy(&out[i], &b, sizeof b);
-    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = lc_relu_keep(v[i], x[i]);
 }
 
 /* sigmoid without overflow for large |x| */
