@@ -548,10 +548,12 @@ void lc_conv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* 
 }
 
 void lc_conv2d_forward_winograd(lc_pool *p, const lc_conv2d *c, int B, const float *x,
-                            const float *w, const float *b, float *y, float *ws)
+                                const float *w, const float *b, float *y, float *ws,
+                                int training)
 {
     if (c->groups <= 1 && B > 0 &&
-        lc_conv_eval_forward_linear(p, c, B, x, w, b, y, ws + exact_floats(c, lc_pool_threads(p))))
+        lc_conv_eval_forward_linear(p, c, B, x, w, b, y, ws + exact_floats(c, lc_pool_threads(p)),
+                                    !training))
         return;
     lc_conv2d_forward(p, c, B, x, w, b, y, ws);
 }
@@ -561,7 +563,7 @@ int lc_conv2d_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x
 {
     return c->groups <= 1 && B > 0 &&
            lc_conv_eval_forward_relu(p, c, B, x, w, b, y,
-                                     ws + exact_floats(c, lc_pool_threads(p)));
+                                     ws + exact_floats(c, lc_pool_threads(p)), 1);
 }
 
 /* ---- backward ---- */
@@ -810,14 +812,15 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
     }
     /* the input gradient of a 3x3 stride-1 convolution through Winograd where the ISA has it
      * (dgrad_conv; w' and its scratch lie past the chunks' buffers): the chunks then compute dw
-     * and db only */
+     * and db only. F(4x4, 3x3) on large maps: unlike the training forward's (lc_conv_eval.h),
+     * it left test_tvresnet's gradients where they were (resnet50: 0.0086 of float64's) */
     lc_conv2d t;
     if (dx && k.B > 0 && lc_gemm_isa() != LC_ISA_REF && dgrad_conv(c, &t) == 0) {
         float *wt = ws + exact_floats(c, lc_pool_threads(p));
         flip_ctx f = {c, w, wt};
         lc_pool_run(p, c->C, flip_task, &f);
         if (lc_conv_eval_forward_linear(p, &t, k.B, dy, wt, NULL, dx,
-                                        wt + lc_round16((size_t)c->OC * c->C * 9)))
+                                        wt + lc_round16((size_t)c->OC * c->C * 9), 1))
             k.dx = NULL;
     }
     if (k.dx)
@@ -1092,7 +1095,7 @@ void lc_conv2d_forward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse 
     if (!argmax)
         rate = 0.0f;
     if (!argmax && B > 0 &&
-        lc_conv_eval_forward(p, c, f, B, x, w, b, y, ws + exact_floats(c, lc_pool_threads(p))))
+        lc_conv_eval_forward(p, c, f, B, x, w, b, y, ws + exact_floats(c, lc_pool_threads(p)), 1))
         return;
     if (argmax && lc_conv_eval_train(p, c, f, B, x, w, b, rate, seed, layer, step, y, argmax,
                                      ws + exact_floats(c, lc_pool_threads(p))))

@@ -38,8 +38,13 @@ static size_t lay(size_t *off, const size_t *len, int n)
 #define WINO_U_CACHED (512 * 1024)
 #endif
 
+/* the smallest unpooled output rows and columns that Winograd takes in 4x4 tiles */
+#ifndef WINO_F4_MIN
+#define WINO_F4_MIN 8
+#endif
+
 /* the plan for the micro-kernel geometry of isa (AVX2 or AVX-512) */
-static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa isa,
+static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa isa, int tiles4,
                      lc_conv_eval *e)
 {
     const int MR = isa == LC_ISA_AVX512 ? LC_GEMM_AVX512_MR : LC_GEMM_AVX2_MR;
@@ -67,23 +72,28 @@ static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa is
         e->xh = off[0];
     } else {
         e->kind = LC_CONV_EVAL_WINOGRAD;
-        /* 2x2 tiles over the outputs (pooled: one window each) */
-        e->TH = e->pool ? f->POH : (c->OH + 1) / 2;
-        e->TW = e->pool ? f->POW : (c->OW + 1) / 2;
-        e->Hp = 2 * e->TH + 2;
-        e->Wp = 2 * e->TW + 2;
+        /* 2x2 tiles over the outputs (pooled: one window each); 4x4 tiles over a large
+         * unpooled map */
+        e->wm = tiles4 && !e->pool && c->OH >= WINO_F4_MIN && c->OW >= WINO_F4_MIN ? 4 : 2;
+        e->npos = (e->wm + 2) * (e->wm + 2);
+        e->TH = e->pool ? f->POH : (c->OH + e->wm - 1) / e->wm;
+        e->TW = e->pool ? f->POW : (c->OW + e->wm - 1) / e->wm;
+        e->Hp = e->wm * e->TH + 2;
+        e->Wp = e->wm * e->TW + 2;
         size_t T = (size_t)e->TH * e->TW;
-        /* about 96 tiles per task: 8 of AVX-512's 12-row panels, 16 of AVX2's 6-row ones */
-        e->G = G > 0 ? G : T >= 96 ? 1 : (int)((96 + T - 1) / T);
+        /* about 96 2x2 tiles per task: 8 of AVX-512's 12-row panels, 16 of AVX2's 6-row
+         * ones; about 48 4x4 tiles, each 2.25 times the products */
+        const size_t per = e->wm == 4 ? 48 : 96;
+        e->G = G > 0 ? G : T >= per ? 1 : (int)((per + T - 1) / T);
         e->NP = (c->OC + NR - 1) / NR;
         size_t P = e->pool ? (size_t)f->POH * f->POW : (size_t)c->OH * c->OW;
-        e->u = mul4(16, (size_t)e->NP, (size_t)c->C, (size_t)NR);
+        e->u = mul4((size_t)e->npos, (size_t)e->NP, (size_t)c->C, (size_t)NR);
         /* U past WINO_U_CACHED floats: every panel of the task's tiles against each block of U
          * in turn (U read once per task, not once per panel of MR tiles) */
         e->pb = e->u != SIZE_MAX && e->u > WINO_U_CACHED ? (int)((e->G * T + MR - 1) / MR) : 1;
         len[0] = mul4((size_t)e->G, (size_t)e->Hp, (size_t)e->Wp, (size_t)c->C);
-        len[1] = mul4(16, (size_t)MR, (size_t)c->C, (size_t)e->pb);
-        len[2] = mul4((size_t)MR, 16 * (size_t)NR + 16, (size_t)e->pb, 1);
+        len[1] = mul4((size_t)e->npos, (size_t)MR, (size_t)c->C, (size_t)e->pb);
+        len[2] = mul4((size_t)MR, (size_t)e->npos * NR + 16, (size_t)e->pb, 1);
         len[3] = mul4((size_t)e->G, P, (size_t)c->OC, 1);
         /* training: the group's keep masks (full output layout) and window offsets (bytes) */
         len[4] = mul4((size_t)e->G, (size_t)c->OC, (size_t)c->OH, (size_t)c->OW);
@@ -105,9 +115,15 @@ static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa is
         e->kind = LC_CONV_EVAL_NONE;
 }
 
+void lc_conv_eval_plan_tiles(const lc_conv2d *c, const lc_conv_fuse *f, int G, int tiles4,
+                             lc_conv_eval *e)
+{
+    plan_isa(c, f, G, lc_gemm_isa() == LC_ISA_AVX512 ? LC_ISA_AVX512 : LC_ISA_AVX2, tiles4, e);
+}
+
 void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv_eval *e)
 {
-    plan_isa(c, f, G, lc_gemm_isa() == LC_ISA_AVX512 ? LC_ISA_AVX512 : LC_ISA_AVX2, e);
+    lc_conv_eval_plan_tiles(c, f, G, 0, e);
 }
 
 void lc_conv_eval_pad_planes(const lc_conv2d *c, const float *x, float *xp)
@@ -128,7 +144,7 @@ static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_
     if (n < 1 || n > LC_CONV_EVAL_MAX_CHAIN)
         return 0;
     for (int i = 0; i < n; i++) {
-        plan_isa(blk[i].c, blk[i].f, 0, isa, &e[i]);
+        plan_isa(blk[i].c, blk[i].f, 0, isa, blk[i].tiles4, &e[i]);
         if (e[i].kind == LC_CONV_EVAL_NONE ||
             (blk[i].linear && (e[i].kind != LC_CONV_EVAL_WINOGRAD || e[i].pool)))
             return 0;
@@ -136,7 +152,7 @@ static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_
             G = e[i].G;
     }
     for (int i = 0; i < n; i++) {
-        plan_isa(blk[i].c, blk[i].f, G, isa, &e[i]);
+        plan_isa(blk[i].c, blk[i].f, G, isa, blk[i].tiles4, &e[i]);
         if (e[i].kind == LC_CONV_EVAL_NONE)
             return 0;
         e[i].linear = blk[i].linear != 0;
@@ -187,10 +203,12 @@ size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads)
         lc_conv_fuse f = {.pool = pool, .pkh = 2, .pkw = 2};
         if (pool && lc_conv_fuse_plan(c, &f) != 0)
             continue;
-        lc_conv_eval_block blk = {.c = c, .f = &f};
-        size_t t = lc_conv_eval_chain_ws_floats(1, &blk, nthreads);
-        if (t > best)
-            best = t;
+        for (int tiles4 = 0; tiles4 < 2; tiles4++) {
+            lc_conv_eval_block blk = {.c = c, .f = &f, .tiles4 = tiles4};
+            size_t t = lc_conv_eval_chain_ws_floats(1, &blk, nthreads);
+            if (t > best)
+                best = t;
+        }
     }
     return best;
 }
@@ -204,29 +222,56 @@ lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float
                           int ci0, int ci1, float *u)
 {
     enum { NRM = LC_GEMM_AVX512_NR };
-    const int C = c->C, NR = e->nr;
+    const int C = c->C, NR = e->nr, n = e->wm + 2; /* n x n positions */
     const int nq = c->OC - np * NR < NR ? c->OC - np * NR : NR; /* filters in this panel */
-    float g[9][NRM], t[4][3][NRM];
-    float panel[16][NRM]; /* one input channel of one panel, all 16 positions */
+    float g[9][NRM], t[6][3][NRM];
+    float panel[36][NRM]; /* one input channel of one panel, all positions */
+    const float third = 1.0f / 3.0f, fifteenth = 1.0f / 15.0f;
     for (int ci = ci0; ci < ci1; ci++) {
         for (int q = 0; q < NRM; q++) /* zero past OC (and past NR) */
             for (int k = 0; k < 9; k++)
                 g[k][q] = q < nq ? w[((size_t)(np * NR + q) * C + ci) * 9 + k] : 0.0f;
-        for (int j = 0; j < 3; j++) /* G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 */
-            for (int q = 0; q < NRM; q++) {
-                t[0][j][q] = g[j][q];
-                t[1][j][q] = 0.5f * (g[j][q] + g[3 + j][q] + g[6 + j][q]);
-                t[2][j][q] = 0.5f * (g[j][q] - g[3 + j][q] + g[6 + j][q]);
-                t[3][j][q] = g[6 + j][q];
-            }
-        for (int i = 0; i < 4; i++) /* (G g) G^T */
-            for (int q = 0; q < NRM; q++) {
-                panel[i * 4 + 0][q] = t[i][0][q];
-                panel[i * 4 + 1][q] = 0.5f * (t[i][0][q] + t[i][1][q] + t[i][2][q]);
-                panel[i * 4 + 2][q] = 0.5f * (t[i][0][q] - t[i][1][q] + t[i][2][q]);
-                panel[i * 4 + 3][q] = t[i][2][q];
-            }
-        for (int pos = 0; pos < 16; pos++)
+        if (n == 4) {
+            for (int j = 0; j < 3; j++) /* G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 */
+                for (int q = 0; q < NRM; q++) {
+                    t[0][j][q] = g[j][q];
+                    t[1][j][q] = 0.5f * (g[j][q] + g[3 + j][q] + g[6 + j][q]);
+                    t[2][j][q] = 0.5f * (g[j][q] - g[3 + j][q] + g[6 + j][q]);
+                    t[3][j][q] = g[6 + j][q];
+                }
+            for (int i = 0; i < 4; i++) /* (G g) G^T */
+                for (int q = 0; q < NRM; q++) {
+                    panel[i * 4 + 0][q] = t[i][0][q];
+                    panel[i * 4 + 1][q] = 0.5f * (t[i][0][q] + t[i][1][q] + t[i][2][q]);
+                    panel[i * 4 + 2][q] = 0.5f * (t[i][0][q] - t[i][1][q] + t[i][2][q]);
+                    panel[i * 4 + 3][q] = t[i][2][q];
+                }
+        } else {
+            /* F(4x4, 3x3)'s G for the points 0, 1, -1, 1/2, -2 (conv_eval_avx512.c's
+             * tr6_in): rows g0, (g0+g1+g2)/3, -(g0-g1+g2)/3, -(16g0+8g1+4g2)/15,
+             * (g0-2g1+4g2)/15, g2 */
+            for (int j = 0; j < 3; j++)
+                for (int q = 0; q < NRM; q++) {
+                    float g0 = g[j][q], g1 = g[3 + j][q], g2 = g[6 + j][q];
+                    t[0][j][q] = g0;
+                    t[1][j][q] = (g0 + g1 + g2) * third;
+                    t[2][j][q] = (g0 - g1 + g2) * -third;
+                    t[3][j][q] = (16.0f * g0 + 8.0f * g1 + 4.0f * g2) * -fifteenth;
+                    t[4][j][q] = (g0 - 2.0f * g1 + 4.0f * g2) * fifteenth;
+                    t[5][j][q] = g2;
+                }
+            for (int i = 0; i < 6; i++)
+                for (int q = 0; q < NRM; q++) {
+                    float g0 = t[i][0][q], g1 = t[i][1][q], g2 = t[i][2][q];
+                    panel[i * 6 + 0][q] = g0;
+                    panel[i * 6 + 1][q] = (g0 + g1 + g2) * third;
+                    panel[i * 6 + 2][q] = (g0 - g1 + g2) * -third;
+                    panel[i * 6 + 3][q] = (16.0f * g0 + 8.0f * g1 + 4.0f * g2) * -fifteenth;
+                    panel[i * 6 + 4][q] = (g0 - 2.0f * g1 + 4.0f * g2) * fifteenth;
+                    panel[i * 6 + 5][q] = g2;
+                }
+        }
+        for (int pos = 0; pos < n * n; pos++)
             memcpy(u + (((size_t)pos * e->NP + np) * C + ci) * NR, panel[pos],
                    (size_t)NR * sizeof panel[pos][0]);
     }
@@ -336,25 +381,28 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
 }
 
 int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
-                         const float *x, const float *w, const float *b, float *y, float *ws)
+                         const float *x, const float *w, const float *b, float *y, float *ws,
+                         int tiles4)
 {
-    lc_conv_eval_block blk = {.c = c, .f = f, .w = w, .b = b, .y = y};
+    lc_conv_eval_block blk = {.c = c, .f = f, .w = w, .b = b, .y = y, .tiles4 = tiles4};
     return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
 }
 
 int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const float *x,
-                                const float *w, const float *b, float *y, float *ws)
+                                const float *w, const float *b, float *y, float *ws,
+                                int tiles4)
 {
     lc_conv_fuse f = {.pool = 0, .POH = c->OH, .POW = c->OW}; /* as lc_conv_fuse_plan sets it */
-    lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .b = b, .y = y, .linear = 1};
+    lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .b = b, .y = y, .linear = 1,
+                              .tiles4 = tiles4};
     return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
 }
 
 int lc_conv_eval_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
-                              const float *w, const float *b, float *y, float *ws)
+                              const float *w, const float *b, float *y, float *ws, int tiles4)
 {
     lc_conv_fuse f = {.pool = 0, .POH = c->OH, .POW = c->OW};
-    lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .b = b, .y = y};
+    lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .b = b, .y = y, .tiles4 = tiles4};
     return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
 }
 

@@ -396,15 +396,91 @@ wino_out(const float *m, size_t ms, __m256 y[2][2])
     }
 }
 
+/* ---- Winograd F(4x4, 3x3) (the operations of conv_eval_avx512.c's, 8 lanes wide) ---- */
+
+/* r = B^T d of six values, for the points 0, 1, -1, 1/2, -2 and infinity: about half the
+ * rounding error of Lavin & Gray's 0, 1, -1, 2, -2 (largest errors 2.5 times smaller, in a
+ * float32 simulation of these operations) */
+static inline __attribute__((always_inline)) void tr6_in(const __m256 d[6], __m256 r[6])
+{
+    const __m256 half = _mm256_set1_ps(0.5f), one5 = _mm256_set1_ps(1.5f);
+    const __m256 two = _mm256_set1_ps(2.0f);
+    __m256 t = _mm256_sub_ps(d[3], d[1]), e = _mm256_sub_ps(d[4], d[2]);
+    __m256 u = _mm256_fmadd_ps(half, _mm256_add_ps(d[2], d[3]), d[4]);
+    r[0] = _mm256_fmadd_ps(one5, t, _mm256_fnmadd_ps(two, d[2], _mm256_add_ps(d[0], d[4])));
+    r[1] = _mm256_add_ps(u, _mm256_fmsub_ps(two, d[3], d[1]));
+    r[2] = _mm256_add_ps(u, _mm256_fnmadd_ps(_mm256_set1_ps(3.0f), d[2], d[1]));
+    r[3] = _mm256_fmadd_ps(two, t, e);
+    r[4] = _mm256_fnmadd_ps(half, t, e);
+    r[5] = _mm256_fmadd_ps(one5, e, _mm256_fnmadd_ps(two, d[3], _mm256_add_ps(d[1], d[5])));
+}
+
+/* V = B^T d B of one 6x6 tile (top-left at t, row stride rs, column stride C), n <= 8
+ * channels, into v[pos * vs] for the 36 positions */
+static inline __attribute__((always_inline)) void
+wino_in6(const float *t, size_t rs, int C, int n, float *v, size_t vs)
+{
+    __m256 w[6][6];
+#pragma GCC unroll 6
+    for (int i = 0; i < 6; i++) {
+        __m256 d[6];
+#pragma GCC unroll 6
+        for (int j = 0; j < 6; j++)
+            d[j] = load_n(t + i * rs + (size_t)j * C, n);
+        tr6_in(d, w[i]);
+    }
+#pragma GCC unroll 6
+    for (int k = 0; k < 6; k++) {
+        __m256 col[6] = {w[0][k], w[1][k], w[2][k], w[3][k], w[4][k], w[5][k]}, r[6];
+        tr6_in(col, r);
+#pragma GCC unroll 6
+        for (int i = 0; i < 6; i++)
+            store_n(v + (size_t)(i * 6 + k) * vs, n, r[i]);
+    }
+}
+
+/* y = A^T m of six values */
+static inline __attribute__((always_inline)) void tr6_out(const __m256 m[6], __m256 y[4])
+{
+    const __m256 two = _mm256_set1_ps(2.0f), four = _mm256_set1_ps(4.0f);
+    const __m256 eight = _mm256_set1_ps(8.0f), eighth = _mm256_set1_ps(0.125f);
+    __m256 a = _mm256_add_ps(m[1], m[2]), b = _mm256_sub_ps(m[1], m[2]);
+    y[0] = _mm256_add_ps(_mm256_add_ps(m[0], a), _mm256_add_ps(m[3], m[4]));
+    y[1] = _mm256_fmadd_ps(_mm256_set1_ps(0.5f), m[3], _mm256_fnmadd_ps(two, m[4], b));
+    y[2] = _mm256_fmadd_ps(_mm256_set1_ps(0.25f), m[3], _mm256_fmadd_ps(four, m[4], a));
+    y[3] = _mm256_add_ps(_mm256_fmadd_ps(eighth, m[3], _mm256_fnmadd_ps(eight, m[4], b)), m[5]);
+}
+
+/* Y = A^T M A of one tile, 8 output channels: M's 36 positions at m + pos * ms */
+static inline __attribute__((always_inline)) void
+wino_out6(const float *m, size_t ms, __m256 y[4][4])
+{
+    __m256 s[4][6];
+#pragma GCC unroll 6
+    for (int k = 0; k < 6; k++) {
+        __m256 col[6], r[4];
+#pragma GCC unroll 6
+        for (int i = 0; i < 6; i++)
+            col[i] = _mm256_loadu_ps(m + (size_t)(i * 6 + k) * ms);
+        tr6_out(col, r);
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; i++)
+            s[i][k] = r[i];
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++)
+        tr6_out(s[i], y[i]);
+}
+
 static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const float *x,
                        const float *b, const float *u, float *y, float *scratch,
                        const lc_conv_eval_drop *drop, unsigned char *am)
 {
     const int C = c->C, OC = c->OC, TW = e->TW, T = e->TH * e->TW, Wp = e->Wp;
-    const int GT = G * T;
-    /* a tile's 16 products for one 16-channel panel, plus 16 floats so that the kernel's 6
-     * rows are not a power of two apart */
-    const size_t ldm = (size_t)16 * NR + 16;
+    const int GT = G * T, WM = e->wm, NPOS = e->npos;
+    /* a tile's products (NPOS positions) for one 16-channel panel, plus 16 floats so that the
+     * kernel's 6 rows are not a power of two apart */
+    const size_t ldm = (size_t)NPOS * NR + 16;
     const size_t img = (size_t)e->Hp * Wp * C, in = (size_t)C * c->H * c->W;
     /* block outputs per channel and the rows and columns they form */
     const int YH = e->pool ? c->OH / 2 : c->OH, YW = e->pool ? c->OW / 2 : c->OW;
@@ -442,25 +518,29 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
     for (int b0 = 0; b0 < GT; b0 += PBT) {
         const int bn = GT - b0 < PBT ? GT - b0 : PBT; /* the block's tiles */
         for (int q0 = 0; q0 < bn; q0 += MR) {
-            float *Vq = V + (size_t)(q0 / MR) * 16 * MR * C;
+            float *Vq = V + (size_t)(q0 / MR) * NPOS * MR * C;
             int mr = bn - q0 < MR ? bn - q0 : MR;
             int R = mr <= 3 ? 3 : MR; /* rows the micro-kernel reads */
             for (int r = 0; r < mr; r++) {
                 int g = b0 + q0 + r, s = g / T, t = g % T, ty = t / TW, tx = t % TW;
-                const float *tile = xh + s * img + ((size_t)2 * ty * Wp + 2 * tx) * C;
+                const float *tile = xh + s * img + ((size_t)WM * ty * Wp + WM * tx) * C;
                 for (int c0 = 0; c0 < C; c0 += 8)
-                    wino_in(tile + c0, (size_t)Wp * C, C, C - c0, Vq + (size_t)r * C + c0,
-                            (size_t)MR * C);
+                    if (WM == 2)
+                        wino_in(tile + c0, (size_t)Wp * C, C, C - c0, Vq + (size_t)r * C + c0,
+                                (size_t)MR * C);
+                    else
+                        wino_in6(tile + c0, (size_t)Wp * C, C, C - c0, Vq + (size_t)r * C + c0,
+                                 (size_t)MR * C);
             }
-            for (int pos = 0; pos < 16; pos++)
+            for (int pos = 0; pos < NPOS; pos++)
                 for (int r = mr; r < R; r++)
                     memset(Vq + ((size_t)pos * MR + r) * C, 0, (size_t)C * sizeof *V);
         }
         for (int np = 0; np < e->NP; np++) { /* 16 output channels */
             int nr = OC - np * NR < NR ? OC - np * NR : NR;
-            for (int pos = 0; pos < 16; pos++)
+            for (int pos = 0; pos < NPOS; pos++)
                 for (int q0 = 0; q0 < bn; q0 += MR)
-                    lc_sgemm_kernel_avx2(C, V + ((size_t)(q0 / MR) * 16 + pos) * MR * C, C, 1,
+                    lc_sgemm_kernel_avx2(C, V + ((size_t)(q0 / MR) * NPOS + pos) * MR * C, C, 1,
                                          u + ((size_t)pos * e->NP + np) * C * NR,
                                          M + (size_t)q0 * ldm + (size_t)pos * NR, (ptrdiff_t)ldm,
                                          bn - q0 < MR ? bn - q0 : MR, nr, 1.0f, 0.0f);
@@ -470,6 +550,17 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                 float *st = St + (size_t)s * P * OC;
                 for (int co = np * NR; co < np * NR + nr; co += 8) {
                     int n = OC - co;
+                    if (WM == 4) { /* unpooled: bias, then the ReLU unless linear */
+                        __m256 y4[4][4], bv4 = b ? load_n(b + co, n) : zero;
+                        wino_out6(mt + co, (size_t)NR, y4);
+                        for (int i = 0; i < 4 && 4 * ty + i < YH; i++)
+                            for (int j = 0; j < 4 && 4 * tx + j < YW; j++) {
+                                __m256 v = _mm256_add_ps(y4[i][j], bv4);
+                                store_n(st + ((size_t)(4 * ty + i) * YW + 4 * tx + j) * OC + co,
+                                        n, e->linear ? v : _mm256_max_ps(v, zero));
+                            }
+                        continue;
+                    }
                     __m256 yv[2][2];
                     wino_out(mt + co, (size_t)NR, yv);
                     __m256 bv = b ? load_n(b + co, n) : zero;

@@ -61,9 +61,11 @@ void lc_conv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* 
  * LC_CONV_EVAL_DIRECT_MAX_C input channels runs Winograd F(2x2, 3x3) (lc_conv_eval.h): 16
  * products per 2x2 outputs instead of 36, results that differ from the GEMM's by rounding only.
  * The rest as lc_conv2d_forward. lc_conv2d_backward needs nothing from it (it reads x). Each
- * sample's output depends on that sample alone, on any thread count. */
+ * sample's output depends on that sample alone, on any thread count. Not training (evaluation):
+ * large maps take F(4x4, 3x3) (lc_conv_eval_plan_tiles says why not in training). */
 void lc_conv2d_forward_winograd(lc_pool *p, const lc_conv2d *c, int B, const float *x,
-                            const float *w, const float *b, float *y, float *ws);
+                                const float *w, const float *b, float *y, float *ws,
+                                int training);
 
 /* y = ReLU(conv(x) + b) in one pass where the evaluation kernels (lc_conv_eval.h) take the shape
  * (3x3 stride 1 under AVX2 or AVX-512): returns 1, else 0 and nothing written. Evaluation only. */

@@ -12,9 +12,11 @@
  *     4x4 input tile, 16 products per tile and channel pair instead of 36, as 16 GEMMs with
  *     K = C (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). The
  *     transforms only add and subtract (and halve, for the weights), so results differ from the
- *     direct sums by rounding only (test_conv bounds the difference). F(4x4, 3x3) needs 19%
- *     fewer products on the tutorial's 10x10 map but gained only about 2% here.
- * Evaluation and prediction (no backward pass) use both, blocks chained depth first. Training's
+ *     direct sums by rounding only (test_conv bounds the difference).
+ *   - WINOGRAD F(4x4, 3x3), where lc_conv_eval_plan_tiles allows it (unpooled, 8 x 8 outputs
+ *     and more, not the training forward): each 4x4 output tile from a 6x6 input tile, 36
+ *     products instead of 64, as 36 GEMMs; the points 0, 1, -1, 1/2, -2 (and infinity).
+ * Evaluation and prediction (no backward pass) use all three, blocks chained depth first. Training's
  * forward pass uses DIRECT for a pooled block without dropout and WINOGRAD for a pooled block
  * (with the dropout masks and the pool's window offsets the backward pass needs); lc_conv.h's
  * lc_conv2d_forward_fused picks them. Every path runs one task per group of samples and each
@@ -42,7 +44,9 @@ typedef struct lc_conv_eval {
     int pool;       /* 2x2 max-pool after the ReLU */
     int linear;     /* no ReLU (and no pool): the convolution and its bias alone (Winograd) */
     int G;          /* samples per task */
-    int TH, TW;     /* output tiles per sample (Winograd): 2x2 outputs each */
+    int wm;         /* outputs per tile side (Winograd): 2, F(2x2, 3x3), or 4, F(4x4, 3x3) */
+    int npos;       /* products per tile and channel pair: (wm + 2)^2 */
+    int TH, TW;     /* output tiles per sample (Winograd): wm x wm outputs each */
     int Hp, Wp;     /* rows and columns of the (zero-padded) input the tiles read */
     int NP;         /* nr-wide panels of the transformed weights (Winograd) */
     int pb;         /* panels of mr tiles transformed, then multiplied, together (Winograd): 1,
@@ -59,6 +63,16 @@ typedef struct lc_conv_eval {
  * LC_CONV_EVAL_NONE when neither path applies. */
 void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv_eval *e);
 
+/* The same, and with tiles4 an unpooled block whose output has at least 8 rows and 8 columns
+ * takes Winograd F(4x4, 3x3): 36 products per 4x4 outputs instead of 64 (4 F(2x2) tiles), at
+ * about three times F(2x2)'s rounding error (test_conv bounds it). Evaluation and the input
+ * gradient allow it; the training forward does not, where a train-mode batch norm follows:
+ * its batch statistics magnify the error (resnet50's gradients on test_tvresnet's photographs
+ * go from 0.0086 of float64's, float32 torch's own distance, to 0.029). lc_conv_eval_plan is
+ * this with tiles4 0. */
+void lc_conv_eval_plan_tiles(const lc_conv2d *c, const lc_conv_fuse *f, int G, int tiles4,
+                             lc_conv_eval *e);
+
 /* Consecutive blocks evaluated depth first: each task runs a group of samples through every
  * block in turn, so a block's output is read back from the core's cache by the next one instead
  * of from memory a whole batch later. Block i's input is block i-1's output y (the first's is
@@ -71,6 +85,7 @@ typedef struct lc_conv_eval_block {
     const float *w, *b; /* b may be NULL */
     float *y;           /* (B, OC, POH, POW) */
     int linear;         /* the convolution alone, no ReLU (only where Winograd, unpooled) */
+    int tiles4;         /* F(4x4, 3x3) allowed (see lc_conv_eval_plan_tiles) */
 } lc_conv_eval_block;
 
 /* Floats of workspace the chain of n blocks (w, b, y unused here) needs with nthreads threads
@@ -83,24 +98,28 @@ size_t lc_conv_eval_chain_ws_floats(int n, const lc_conv_eval_block *blk, int nt
 int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, const float *x,
                        float *ws);
 
-/* One block: the larger of its pooled and unpooled plans (so it does not depend on the fuse). */
+/* One block: the largest of its pooled and unpooled plans, with and without tiles4 (so it
+ * depends on neither). */
 size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads);
 int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, int B,
-                         const float *x, const float *w, const float *b, float *y, float *ws);
+                         const float *x, const float *w, const float *b, float *y, float *ws,
+                         int tiles4);
 
 /* A 3x3 stride-1 convolution with many input channels and nothing fused after it (a ResNet's,
- * a VGG's before its batch norm) through Winograd F(2x2, 3x3) for evaluation: y = conv(x) + b,
+ * a VGG's before its batch norm) through Winograd F(2x2, 3x3) (or F(4x4, 3x3) with tiles4, as
+ * lc_conv_eval_plan_tiles says) for evaluation: y = conv(x) + b,
  * no ReLU. Returns 1 when done, 0 when the shape or the ISA has no such path (the caller runs
  * the GEMM). ws: what lc_conv_eval_ws_floats sized. Results differ from the GEMM's by rounding. */
 int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const float *x,
-                                const float *w, const float *b, float *y, float *ws);
+                                const float *w, const float *b, float *y, float *ws,
+                                int tiles4);
 /* The same with the ReLU applied (an unpooled block: direct or Winograd as planned). */
 int lc_conv_eval_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
-                              const float *w, const float *b, float *y, float *ws);
+                              const float *w, const float *b, float *y, float *ws, int tiles4);
 
-/* U = G g G^T of every filter, packed as the micro-kernel's B panels: position pos, panel np at
- * u + (pos * NP + np) * C * nr, element [ci][oc % nr], zero past OC. Writes panel np's input
- * channels ci0 .. ci1 (tasks split the work this way). */
+/* U = G g G^T of every filter, packed as the micro-kernel's B panels: position pos (of
+ * e->npos), panel np at u + (pos * NP + np) * C * nr, element [ci][oc % nr], zero past OC.
+ * Writes panel np's input channels ci0 .. ci1 (tasks split the work this way). */
 void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w,
                                int np, int ci0, int ci1, float *u);
 

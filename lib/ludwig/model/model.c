@@ -3929,7 +3929,8 @@ static int eval_chain(const lc_model *m, int i, lc_conv_eval_block *blk)
             .f = &l->fuse,
             .w = m->params ? m->params + l->w_off : NULL,
             .b = m->params && l->b_off != NO_OFF ? m->params + l->b_off : NULL,
-            .y = m->acts ? m->acts + l->act_off : NULL};
+            .y = m->acts ? m->acts + l->act_off : NULL,
+            .tiles4 = 1};
         n++;
     }
     return n;
@@ -4975,7 +4976,7 @@ static int eval_conv_bn(lc_model *m, lc_pool *p, int i, int B, const float *x)
     float *y = m->acts + (relu ? r : n)->act_off;
     if (relu && lc_conv2d_forward_relu(p, c, B, x, wf, bf, y, m->conv_ws))
         return 3;
-    lc_conv2d_forward_winograd(p, c, B, x, wf, bf, y, m->conv_ws);
+    lc_conv2d_forward_winograd(p, c, B, x, wf, bf, y, m->conv_ws, 0);
     if (relu)
         lc_act_forward(p, LC_ACT_RELU, (size_t)B * r->out_n, y, y);
     return relu ? 3 : 2;
@@ -5011,7 +5012,7 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
                                         y, training ? m->aux + l->aux_off : NULL,
                                         m->conv_ws);
             else
-                lc_conv2d_forward_winograd(p, &l->u.conv, B, x, w, b, y, m->conv_ws);
+                lc_conv2d_forward_winograd(p, &l->u.conv, B, x, w, b, y, m->conv_ws, training);
             break;
         case LC_L_POOL:
             lc_pool2d_forward(p, &l->u.pool, B, x, y,
