@@ -107,12 +107,15 @@ static double rel(const float *a, const float *b, size_t n)
     return s > 0.0 ? d / s : d;
 }
 
-/* inference: the model predict builds (no gradients) */
+/* inference: the model predict builds (no gradients); inference 2: a frozen backbone
+ * (trainable: false) */
 static lc_model *build_enc_mode(lc_enc_type enc, int variant, int wide, int S, int K, int B,
                                 int threads, int inference, lc_error *e)
 {
     lc_input_spec in = {.name = "image_path", .enc = enc, .C = 3, .H = S, .W = S,
-                        .tv_variant = variant, .tv_wide = wide};
+                        .tv_variant = variant, .tv_wide = wide, .tv_frozen = inference == 2};
+    if (inference == 2)
+        inference = 0;
     lc_output_spec out = {.name = "y", .type = LC_HEAD_VECTOR, .nclasses = K, .use_bias = 1};
     lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out, .inference = inference};
     lc_model *m = NULL;
@@ -317,6 +320,24 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
                       "resnet18: the inference model's outputs differ from the training model's");
         }
         lc_model_free(mi);
+    }
+    if (check && (strcmp(name, "resnet18") == 0 || strcmp(name, "resnet50") == 0)) {
+        /* a frozen backbone (no gradient flows into it, so its training forward takes
+         * evaluation's F(4x4, 3x3) Winograd tiles): the train-mode output still torchvision's */
+        lc_model *mf = build_enc_mode(LC_ENC_TV_RESNET, variant, 0, x->S, K, B, threads, 2, &e);
+        CHECK_MSG(mf != NULL, "%s frozen: %s", name, e.msg);
+        if (mf && mf->nparams == m->nparams && mf->nbuffers == m->nbuffers) {
+            memcpy(mf->params, m->params, m->nparams * sizeof(float));
+            memcpy(mf->buffers, m->buffers, m->nbuffers * sizeof(float));
+            memcpy(mf->inputs[0], px, nx * sizeof(float));
+            lc_model_forward(mf, p, B, 1, 1, 1);
+            double d_fz = rel(mf->acts + pool->act_off, tr, (size_t)B * F);
+            CHECK_MSG(d_fz <= 1e-4, "%s frozen: train-mode output differs from torchvision's by %.3g",
+                      name, d_fz);
+            printf("test_tvresnet: %s frozen: train-mode output vs torchvision %.2g of the largest\n",
+                   name, d_fz);
+        }
+        lc_model_free(mf);
     }
     memcpy(m->inputs[0], px, nx * sizeof(float));
     lc_model_forward(m, p, B, 1, 1, 1);

@@ -5012,7 +5012,9 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
                                         y, training ? m->aux + l->aux_off : NULL,
                                         m->conv_ws);
             else
-                lc_conv2d_forward_winograd(p, &l->u.conv, B, x, w, b, y, m->conv_ws, training);
+                /* F(2x2, 3x3) where a gradient flows back through it (lc_conv_eval.h) */
+                lc_conv2d_forward_winograd(p, &l->u.conv, B, x, w, b, y, m->conv_ws,
+                                           training && !l->no_grad);
             break;
         case LC_L_POOL:
             lc_pool2d_forward(p, &l->u.pool, B, x, y,
