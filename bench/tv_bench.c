@@ -5,8 +5,10 @@
  * Build and run (from the repository root):
  *   make build/liblc.a
  *   cc -O2 -g -std=c11 -D_GNU_SOURCE -Ilib/core -Ilib/ludwig/model -Ilib/include bench/tv_bench.c \
- *      build/liblc.a -lm -pthread -o build/tv_bench && build/tv_bench [THREADS] [STEPS] [eval|train] [B]
- *      [ENC VARIANT]   (an lc_enc_type value and its tv_variant; resnet 18 by default)
+ *      build/liblc.a -lm -pthread -o build/tv_bench && build/tv_bench [THREADS] [STEPS]
+ *      [eval|train|frozen] [B]
+ *      [ENC VARIANT]   (an lc_enc_type value and its tv_variant; resnet 18 by default; frozen:
+ *      a training step with the backbone frozen, trainable: false)
  */
 #include "lc_mem.h"
 #include "lc_model.h"
@@ -28,12 +30,13 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
     int threads = argc > 1 ? atoi(argv[1]) : 1, steps = argc > 2 ? atoi(argv[2]) : 4;
-    int train = argc > 3 && strcmp(argv[3], "train") == 0;
+    int frozen = argc > 3 && strcmp(argv[3], "frozen") == 0;
+    int train = frozen || (argc > 3 && strcmp(argv[3], "train") == 0);
     int B = argc > 4 ? atoi(argv[4]) : 16, S = 224, K = 10;
     lc_enc_type enc = argc > 6 ? (lc_enc_type)atoi(argv[5]) : LC_ENC_TV_RESNET;
     int variant = argc > 6 ? atoi(argv[6]) : 18;
     lc_input_spec in = {.name = "image_path", .enc = enc, .C = 3, .H = S, .W = S,
-                        .tv_variant = variant};
+                        .tv_variant = variant, .tv_frozen = frozen};
     lc_output_spec out = {.name = "y", .type = LC_HEAD_VECTOR, .nclasses = K, .use_bias = 1};
     lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out, .inference = !train};
     lc_error e;
@@ -62,7 +65,8 @@ int main(int argc, char **argv)
     }
     double t = now_s() - t0;
     printf("encoder %d variant %d %s, batch %d, threads %d: %.2f samples/s\n", (int)enc, variant,
-           train ? "training step" : "evaluation forward", B, threads, steps * B / t);
+           frozen ? "frozen training step" : train ? "training step" : "evaluation forward", B,
+           threads, steps * B / t);
     lc_model_free(m);
     lc_pool_destroy(p);
     return 0;

@@ -5,7 +5,8 @@
 # frozen "pretrained" backbone (trainable: false; the weights file is torchvision's resnet18 with
 # random weights, written into a temporary model cache), EPOCHS epochs, batch 16, THREADS threads;
 # then the test split predicted. The same with PyTorch + torchvision (bench/resnet/torch_fashion.py).
-# Per run: training samples/s (the last epoch's line for ludwig-c), inference samples/s (ludwig-c:
+# Per run: training samples/s (the last epoch's line for ludwig-c: its training time, without the
+# evaluation of the splits after it), inference samples/s (ludwig-c:
 # the test evaluation's line), test accuracy (micro: correct / rows; Ludwig's `accuracy` is the macro
 # average of the per-class recalls), wall seconds. The machine should be idle.
 # Usage: bench/resnet/fashion.sh   (NTRAIN=1024 NTEST=256 EPOCHS=2 THREADS=2 MODES="scratch frozen"
@@ -68,7 +69,7 @@ YAML
         --raw_data "$T/fashionslice_images.zip" --output_directory "$T/o-$mode" --random_seed "$SEED" \
         --threads "$THREADS" >"$T/$mode.log" 2>&1 || { cat "$T/$mode.log" >&2; exit 1; }
     wall=$($PY -c "import sys,time; print('%.0f' % (time.time() - float(sys.argv[1])))" "$t0")
-    tr=$(sed -n "s/^epoch $EPOCHS\/$EPOCHS .*(\([0-9.]*\) samples\/s).*/\1/p" "$T/$mode.log" | tail -1)
+    tr=$(sed -n "s/^epoch $EPOCHS\/$EPOCHS .*(training [0-9.]*s, \([0-9.]*\) samples\/s).*/\1/p" "$T/$mode.log" | tail -1)
     ev=$(sed -n 's/.*test.*evaluation [0-9.]*s, \([0-9.]*\) samples\/s).*/\1/p' "$T/$mode.log" | tail -1)
     [ -n "$ev" ] || ev=$(sed -n 's/.*evaluation [0-9.]*s, \([0-9.]*\) samples\/s).*/\1/p' "$T/$mode.log" | tail -1)
     acc=$($PY -c "import json,sys; print('%.4f' % json.load(open(sys.argv[1]))['label']['accuracy_micro'])" \

@@ -3,7 +3,8 @@
 # scratch and with a frozen backbone (trainable: false), and inference samples/s, batch 16,
 # 224x224 images (test-data's 120 MNIST digits through torchvision's transform), THREADS threads.
 # ludwig-c's figures are its own per-epoch and evaluation lines (2 epochs over 84 rows, the second
-# counted); PyTorch's are timed loops over the same batches (after one warm-up batch).
+# counted: its training time, without the evaluation of the splits after it); PyTorch's are timed
+# loops over the same batches (after one warm-up batch).
 # Usage: bench/resnet/run.sh   (THREADS=2; LUDWIG_C=a binary, else build/ludwig-c is built;
 #                               PYTHON=the interpreter with torch and torchvision, /usr/bin/python3)
 set -e
@@ -27,7 +28,7 @@ for mode in scratch frozen; do
     printf 'input_features:\n  - name: image_path\n    type: image\n    encoder:\n      type: resnet\n      model_variant: 18\n%s\noutput_features:\n  - name: label\n    type: category\ntrainer:\n  epochs: 2\n  batch_size: 16\n  eval_batch_size: 16\n' "$extra" > "$T/$mode.yaml"
     TORCH_HOME="$T/cache" "$LUDWIG_C" experiment --config "$T/$mode.yaml" --dataset test-data/mnist_subset.csv \
         --raw_data test-data/mnist_subset.zip --output_directory "$T/o-$mode" --threads "$THREADS" > "$T/$mode.log" 2>&1
-    tr=$(sed -n 's/^epoch 2\/2 .*(\([0-9.]*\) samples\/s).*/\1/p' "$T/$mode.log")
+    tr=$(sed -n 's/^epoch 2\/2 .*(training [0-9.]*s, \([0-9.]*\) samples\/s).*/\1/p' "$T/$mode.log")
     ev=$(sed -n 's/.*evaluation [0-9.]*s, \([0-9.]*\) samples\/s).*/\1/p' "$T/$mode.log")
     echo "ludwig-c $mode: training $tr samples/s, evaluation $ev samples/s"
 done

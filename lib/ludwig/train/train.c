@@ -986,9 +986,11 @@ static int track_best(run *R, int epoch, cJSON *const latest[3])
     return 1;
 }
 
-/* The per-epoch line: losses and the first output's main metric per split, time, ETA. */
-static void print_epoch(const run *R, int epoch, int start_epoch, double t0, cJSON *const latest[3],
-                        int improved)
+/* The per-epoch line: losses and the first output's main metric per split, the epoch's time
+ * (t0 its start) and its training time (t_ep: forward, backward and optimizer steps, without
+ * the evaluation of the splits after it) with the training samples/s, ETA. */
+static void print_epoch(const run *R, int epoch, int start_epoch, double t0, double t_ep,
+                        cJSON *const latest[3], int improved)
 {
     FILE *f = R->o->progress;
     if (!f)
@@ -1007,9 +1009,8 @@ static void print_epoch(const run *R, int epoch, int start_epoch, double t0, cJS
             fprintf(f, "  %s loss %.4f %s %.4f", s == 0 ? "train" : s == 1 ? "val" : "test",
                     R->split_loss[3 * (size_t)R->NO + (size_t)s], pshort,
                     lc_metric_value(cJSON_GetObjectItemCaseSensitive(latest[s], R->cfg->out[0].name), pm));
-    fprintf(f, "  %.1fs (%.0f samples/s)  ETA %s%s\n", lc_now_s() - t0,
-            (double)R->nseen / (R->t_train > 0 ? (lc_now_s() - t0) : 1), eta,
-            improved ? "  *best*" : "");
+    fprintf(f, "  %.1fs (training %.1fs, %.0f samples/s)  ETA %s%s\n", lc_now_s() - t0, t_ep,
+            t_ep > 0.0 ? (double)R->nseen / t_ep : 0.0, eta, improved ? "  *best*" : "");
     fflush(f);
 }
 
@@ -1130,13 +1131,14 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
         double t0 = lc_now_s();
         if ((st = train_epoch(&R, epoch, e)))
             goto done_metrics;
-        R.t_train += lc_now_s() - t0;
+        const double t_ep = lc_now_s() - t0;
+        R.t_train += t_ep;
         R.rows_trained += (double)R.nseen;
         cJSON *latest[3] = {NULL, NULL, NULL};
         st = eval_epoch(&R, epoch, latest, e);
         int improved = st ? 0 : track_best(&R, epoch, latest);
         if (!st)
-            print_epoch(&R, epoch, start_epoch, t0, latest, improved);
+            print_epoch(&R, epoch, start_epoch, t0, t_ep, latest, improved);
         for (int s = 0; s < 3; s++)
             cJSON_Delete(latest[s]);
         if (st)
