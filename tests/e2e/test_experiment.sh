@@ -15,6 +15,18 @@ run a 2
 test -f "$T/a/ludwig_experiment_report.html"
 grep -q "Ludwig Experiment" "$T/a/ludwig_experiment_report.html"
 grep -q "^epoch 5/5" "$T/a.log"
+# each epoch line: the epoch's time, then its training time (no evaluation in it) and the
+# training samples/s that bench/resnet/*.sh read, then the ETA
+/usr/bin/python3 - "$T/a.log" <<'EOF'
+import re, sys
+lines = [l for l in open(sys.argv[1]) if l.startswith("epoch ")]
+assert len(lines) == 5, lines
+for l in lines:
+    m = re.search(r"  ([\d.]+)s \(training ([\d.]+)s, (\d+) samples/s\)  ETA ", l)
+    assert m, "epoch line without its training time and samples/s: " + l
+    assert float(m.group(2)) <= float(m.group(1)), "training time past the epoch's: " + l
+    assert int(m.group(3)) > 0, l
+EOF
 run b 2
 cmp "$T/a/experiment_run/model/model_weights" "$T/b/experiment_run/model/model_weights"
 run c 3
