@@ -375,9 +375,10 @@ wino_in(const float *t, size_t rs, int C, int n, float *v, size_t vs)
     }
 }
 
-/* Y = A^T M A of one tile, 8 output channels: M's 16 positions at m + pos * ms */
+/* Y = A^T M A of one tile, 8 output channels: M's 16 positions at m + pos * ms, into
+ * y[0..2)[0..2) (wino_out6's array) */
 static inline __attribute__((always_inline)) void
-wino_out(const float *m, size_t ms, __m256 y[2][2])
+wino_out(const float *m, size_t ms, __m256 y[4][4])
 {
     __m256 s[2][4];
 #pragma GCC unroll 4
@@ -550,19 +551,11 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                 float *st = St + (size_t)s * P * OC;
                 for (int co = np * NR; co < np * NR + nr; co += 8) {
                     int n = OC - co;
-                    if (WM == 4) { /* unpooled: bias, then the ReLU unless linear */
-                        __m256 y4[4][4], bv4 = b ? load_n(b + co, n) : zero;
-                        wino_out6(mt + co, (size_t)NR, y4);
-                        for (int i = 0; i < 4 && 4 * ty + i < YH; i++)
-                            for (int j = 0; j < 4 && 4 * tx + j < YW; j++) {
-                                __m256 v = _mm256_add_ps(y4[i][j], bv4);
-                                store_n(st + ((size_t)(4 * ty + i) * YW + 4 * tx + j) * OC + co,
-                                        n, e->linear ? v : _mm256_max_ps(v, zero));
-                            }
-                        continue;
-                    }
-                    __m256 yv[2][2];
-                    wino_out(mt + co, (size_t)NR, yv);
+                    __m256 yv[4][4]; /* the tile's WM x WM outputs */
+                    if (WM == 4)
+                        wino_out6(mt + co, (size_t)NR, yv);
+                    else
+                        wino_out(mt + co, (size_t)NR, yv);
                     __m256 bv = b ? load_n(b + co, n) : zero;
                     if (am) { /* training: bias, ReLU, dropout, max and its offset */
                         __m256 v4[4] = {_mm256_add_ps(yv[0][0], bv), _mm256_add_ps(yv[0][1], bv),
@@ -583,14 +576,11 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                         store_n(st + ((size_t)ty * YW + tx) * OC + co, n, mx);
                         continue;
                     }
-                    for (int i = 0; i < 2; i++)
-                        for (int j = 0; j < 2; j++) {
-                            int oy = 2 * ty + i, ox = 2 * tx + j;
-                            if (oy < YH && ox < YW)
-                                store_n(st + ((size_t)oy * YW + ox) * OC + co, n,
-                                        e->linear ? _mm256_add_ps(yv[i][j], bv)
-                                                  : _mm256_max_ps(_mm256_add_ps(yv[i][j], bv),
-                                                                  zero));
+                    for (int i = 0; i < WM && WM * ty + i < YH; i++) /* unpooled */
+                        for (int j = 0; j < WM && WM * tx + j < YW; j++) {
+                            __m256 v = _mm256_add_ps(yv[i][j], bv);
+                            store_n(st + ((size_t)(WM * ty + i) * YW + WM * tx + j) * OC + co, n,
+                                    e->linear ? v : _mm256_max_ps(v, zero));
                         }
                 }
             }

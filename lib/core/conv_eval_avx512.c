@@ -360,9 +360,10 @@ wino_in(const float *t, size_t rs, int C, __mmask16 m, float *v, size_t vs)
     }
 }
 
-/* Y = A^T M A of one tile, 16 output channels: M's 16 positions at m + pos * ms */
+/* Y = A^T M A of one tile, 16 output channels: M's 16 positions at m + pos * ms, into
+ * y[0..2)[0..2) (wino_out6's array) */
 static inline __attribute__((always_inline)) void
-wino_out(const float *m, size_t ms, __m512 y[2][2])
+wino_out(const float *m, size_t ms, __m512 y[4][4])
 {
     __m512 s[2][4];
 #pragma GCC unroll 4
@@ -535,20 +536,11 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                 float *st = St + (size_t)s * P * OC;
                 for (int co = np * NR; co < np * NR + nr; co += 16) {
                     __mmask16 om = lc_lanes16(OC - co);
-                    if (WM == 4) { /* unpooled: bias, then the ReLU unless linear */
-                        __m512 y4[4][4], bv4 = b ? _mm512_maskz_loadu_ps(om, b + co) : zero;
-                        wino_out6(mt + co, (size_t)NR, y4);
-                        for (int i = 0; i < 4 && 4 * ty + i < YH; i++)
-                            for (int j = 0; j < 4 && 4 * tx + j < YW; j++) {
-                                __m512 v = _mm512_add_ps(y4[i][j], bv4);
-                                _mm512_mask_storeu_ps(
-                                    st + ((size_t)(4 * ty + i) * YW + 4 * tx + j) * OC + co, om,
-                                    e->linear ? v : _mm512_max_ps(v, zero));
-                            }
-                        continue;
-                    }
-                    __m512 yv[2][2];
-                    wino_out(mt + co, (size_t)NR, yv);
+                    __m512 yv[4][4]; /* the tile's WM x WM outputs */
+                    if (WM == 4)
+                        wino_out6(mt + co, (size_t)NR, yv);
+                    else
+                        wino_out(mt + co, (size_t)NR, yv);
                     __m512 bv = b ? _mm512_maskz_loadu_ps(om, b + co) : zero;
                     if (am) { /* training: bias, ReLU, dropout, max and its offset */
                         __m512 v4[4] = {_mm512_add_ps(yv[0][0], bv), _mm512_add_ps(yv[0][1], bv),
@@ -571,15 +563,12 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                         _mm512_mask_storeu_ps(st + ((size_t)ty * YW + tx) * OC + co, om, mx);
                         continue;
                     }
-                    for (int i = 0; i < 2; i++)
-                        for (int j = 0; j < 2; j++) {
-                            int oy = 2 * ty + i, ox = 2 * tx + j;
-                            if (oy < YH && ox < YW)
-                                _mm512_mask_storeu_ps(
-                                    st + ((size_t)oy * YW + ox) * OC + co, om,
-                                    e->linear ? _mm512_add_ps(yv[i][j], bv)
-                                              : _mm512_max_ps(_mm512_add_ps(yv[i][j], bv),
-                                                              zero));
+                    for (int i = 0; i < WM && WM * ty + i < YH; i++) /* unpooled */
+                        for (int j = 0; j < WM && WM * tx + j < YW; j++) {
+                            __m512 v = _mm512_add_ps(yv[i][j], bv);
+                            _mm512_mask_storeu_ps(
+                                st + ((size_t)(WM * ty + i) * YW + WM * tx + j) * OC + co, om,
+                                e->linear ? v : _mm512_max_ps(v, zero));
                         }
                 }
             }

@@ -107,15 +107,12 @@ static double rel(const float *a, const float *b, size_t n)
     return s > 0.0 ? d / s : d;
 }
 
-/* inference: the model predict builds (no gradients); inference 2: a frozen backbone
- * (trainable: false) */
+/* inference: the model predict builds (no gradients); frozen: the backbone's trainable: false */
 static lc_model *build_enc_mode(lc_enc_type enc, int variant, int wide, int S, int K, int B,
-                                int threads, int inference, lc_error *e)
+                                int threads, int inference, int frozen, lc_error *e)
 {
     lc_input_spec in = {.name = "image_path", .enc = enc, .C = 3, .H = S, .W = S,
-                        .tv_variant = variant, .tv_wide = wide, .tv_frozen = inference == 2};
-    if (inference == 2)
-        inference = 0;
+                        .tv_variant = variant, .tv_wide = wide, .tv_frozen = frozen};
     lc_output_spec out = {.name = "y", .type = LC_HEAD_VECTOR, .nclasses = K, .use_bias = 1};
     lc_net_spec net = {.nin = 1, .in = &in, .nout = 1, .out = &out, .inference = inference};
     lc_model *m = NULL;
@@ -127,7 +124,7 @@ static lc_model *build_enc_mode(lc_enc_type enc, int variant, int wide, int S, i
 static lc_model *build_enc(lc_enc_type enc, int variant, int wide, int S, int K, int B,
                            int threads, lc_error *e)
 {
-    return build_enc_mode(enc, variant, wide, S, K, B, threads, 0, e);
+    return build_enc_mode(enc, variant, wide, S, K, B, threads, 0, 0, e);
 }
 
 static lc_model *build_wide(int variant, int wide, int S, int K, int B, int threads, lc_error *e)
@@ -306,7 +303,7 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
     if (check && strcmp(name, "resnet18") == 0) {
         /* the model predict builds (no gradients): the same outputs, bit for bit, and a
          * backward pass that does nothing */
-        lc_model *mi = build_enc_mode(LC_ENC_TV_RESNET, 18, 0, x->S, K, B, threads, 1, &e);
+        lc_model *mi = build_enc_mode(LC_ENC_TV_RESNET, 18, 0, x->S, K, B, threads, 1, 0, &e);
         CHECK_MSG(mi && !mi->grads && !mi->dacts && !mi->dtmp, "resnet18 inference model: %s",
                   mi ? "gradients allocated" : e.msg);
         if (mi && mi->nparams == m->nparams && mi->nbuffers == m->nbuffers) {
@@ -324,7 +321,8 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
     if (check && (strcmp(name, "resnet18") == 0 || strcmp(name, "resnet50") == 0)) {
         /* a frozen backbone (no gradient flows into it, so its training forward takes
          * evaluation's F(4x4, 3x3) Winograd tiles): the train-mode output still torchvision's */
-        lc_model *mf = build_enc_mode(LC_ENC_TV_RESNET, variant, 0, x->S, K, B, threads, 2, &e);
+        lc_model *mf = build_enc_mode(LC_ENC_TV_RESNET, variant, 0, x->S, K, B, threads, 0, 1,
+                                     &e);
         CHECK_MSG(mf != NULL, "%s frozen: %s", name, e.msg);
         if (mf && mf->nparams == m->nparams && mf->nbuffers == m->nbuffers) {
             memcpy(mf->params, m->params, m->nparams * sizeof(float));
