@@ -139,7 +139,8 @@ static size_t exact_floats(const lc_conv2d *c, int nthreads)
 
 /* The convolution whose forward pass is c's input gradient, where Winograd can run it: a 3x3
  * stride-1 convolution with padding 1 has dx = conv(dy, w'), w' (C, OC, 3, 3) the filters
- * flipped and their channels swapped, padding 1 again. 0 and *t planned, or -1. */
+ * flipped and their channels swapped (which the weight transform reads from w in place,
+ * lc_conv_eval_transposed), padding 1 again. 0 and *t planned, or -1. */
 static int dgrad_conv(const lc_conv2d *c, lc_conv2d *t)
 {
     if (c->groups > 1 || c->KH != 3 || c->KW != 3 || c->sh != 1 || c->sw != 1 || c->dh != 1 ||
@@ -173,10 +174,10 @@ size_t lc_conv2d_ws_floats(const lc_conv2d *c, int B, int nthreads)
     size_t exact = exact_floats(c, nthreads), ev = lc_conv_eval_ws_floats(c, nthreads), total;
     lc_conv2d t;
     if (ev != SIZE_MAX && dgrad_conv(c, &t) == 0) {
-        /* the backward pass's Winograd input gradient: w' then its evaluation workspace (the
+        /* the backward pass's Winograd input gradient: its evaluation workspace (the
          * forward's part, unused by then) */
-        size_t dg = lc_conv_eval_ws_floats(&t, nthreads), nw = (size_t)c->OC * c->C * 9;
-        if (dg == SIZE_MAX || lc_size_add(lc_round16(nw), dg, &dg) != 0)
+        size_t dg = lc_conv_eval_ws_floats(&t, nthreads);
+        if (dg == SIZE_MAX)
             return SIZE_MAX;
         ev = dg > ev ? dg : ev;
     }
@@ -769,26 +770,6 @@ static void bwd_reduce_task(void *vctx, int t, int thread)
     }
 }
 
-typedef struct flip_ctx {
-    const lc_conv2d *c;
-    const float *w;
-    float *wt;
-} flip_ctx;
-
-/* w' row ci: w'[ci][oc][kh][kw] = w[oc][ci][2 - kh][2 - kw] */
-static void flip_task(void *vctx, int ci, int thread)
-{
-    const flip_ctx *k = vctx;
-    const int C = k->c->C, OC = k->c->OC;
-    (void)thread;
-    for (int oc = 0; oc < OC; oc++) {
-        const float *src = k->w + ((size_t)oc * C + ci) * 9;
-        float *dst = k->wt + ((size_t)ci * OC + oc) * 9;
-        for (int q = 0; q < 9; q++)
-            dst[q] = src[8 - q];
-    }
-}
-
 void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* (B,C,H,W) */,
                         const float *w /* (OC,C,KH,KW) */, const float *dy /* (B,OC,OH,OW) */,
                         float *dx /* (B,C,H,W) */, float *dw /* (OC,C,KH,KW) */,
@@ -811,18 +792,14 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
         return;
     }
     /* the input gradient of a 3x3 stride-1 convolution through Winograd where the ISA has it
-     * (dgrad_conv; w' and its scratch lie past the chunks' buffers): the chunks then compute dw
+     * (dgrad_conv; its scratch lies past the chunks' buffers): the chunks then compute dw
      * and db only. F(4x4, 3x3) on large maps: unlike the training forward's (lc_conv_eval.h),
      * it left test_tvresnet's gradients where they were (resnet50: 0.0086 of float64's) */
     lc_conv2d t;
-    if (dx && k.B > 0 && lc_gemm_isa() != LC_ISA_REF && dgrad_conv(c, &t) == 0) {
-        float *wt = ws + exact_floats(c, lc_pool_threads(p));
-        flip_ctx f = {c, w, wt};
-        lc_pool_run(p, c->C, flip_task, &f);
-        if (lc_conv_eval_forward_linear(p, &t, k.B, dy, wt, NULL, dx,
-                                        wt + lc_round16((size_t)c->OC * c->C * 9), 1))
-            k.dx = NULL;
-    }
+    if (dx && k.B > 0 && lc_gemm_isa() != LC_ISA_REF && dgrad_conv(c, &t) == 0 &&
+        lc_conv_eval_transposed(p, &t, k.B, dy, w, dx, ws + exact_floats(c, lc_pool_threads(p)),
+                                1))
+        k.dx = NULL;
     if (k.dx)
         lc_pool_run(p, k.B, dx_task, &k);
     if (dw && lc_sgemm_nr() != 0) /* dy^T packed once for every tile */

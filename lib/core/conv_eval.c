@@ -218,8 +218,8 @@ size_t lc_conv_eval_ws_floats(const lc_conv2d *c, int nthreads)
  * with the same operations per element as one filter at a time: the same bits (conv_eval.c is
  * built at -O3 for it). */
 __attribute__((target_clones("avx512f", "avx2", "default"))) void
-lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w, int np,
-                          int ci0, int ci1, float *u)
+lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w, int wflip,
+                          int np, int ci0, int ci1, float *u)
 {
     enum { NRM = LC_GEMM_AVX512_NR };
     const int C = c->C, NR = e->nr, n = e->wm + 2; /* n x n positions */
@@ -230,7 +230,9 @@ lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float
     for (int ci = ci0; ci < ci1; ci++) {
         for (int q = 0; q < NRM; q++) /* zero past OC (and past NR) */
             for (int k = 0; k < 9; k++)
-                g[k][q] = q < nq ? w[((size_t)(np * NR + q) * C + ci) * 9 + k] : 0.0f;
+                g[k][q] = q >= nq ? 0.0f
+                          : wflip ? w[((size_t)ci * c->OC + np * NR + q) * 9 + 8 - k]
+                                  : w[((size_t)(np * NR + q) * C + ci) * 9 + k];
         if (n == 4) {
             for (int j = 0; j < 3; j++) /* G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 */
                 for (int q = 0; q < NRM; q++) {
@@ -284,7 +286,7 @@ typedef struct weights_ctx {
     const lc_conv_eval *e;
     const float *w;
     float *u;
-    int nchunk;
+    int nchunk, wflip;
 } weights_ctx;
 
 static void weights_task(void *vctx, int t, int thread)
@@ -293,14 +295,14 @@ static void weights_task(void *vctx, int t, int thread)
     int ci0 = t % k->nchunk * WEIGHT_CHANNELS;
     int ci1 = ci0 + WEIGHT_CHANNELS < k->c->C ? ci0 + WEIGHT_CHANNELS : k->c->C;
     (void)thread;
-    lc_conv_eval_wino_weights(k->c, k->e, k->w, t / k->nchunk, ci0, ci1, k->u);
+    lc_conv_eval_wino_weights(k->c, k->e, k->w, k->wflip, t / k->nchunk, ci0, ci1, k->u);
 }
 
 /* U of a Winograd block (lc_conv_eval_wino_weights), on the pool */
 static void wino_weights(lc_pool *p, const lc_conv2d *c, const lc_conv_eval *e, const float *w,
-                         float *u)
+                         int wflip, float *u)
 {
-    weights_ctx k = {c, e, w, u, (c->C + WEIGHT_CHANNELS - 1) / WEIGHT_CHANNELS};
+    weights_ctx k = {c, e, w, u, (c->C + WEIGHT_CHANNELS - 1) / WEIGHT_CHANNELS, wflip};
     lc_pool_run(p, e->NP * k.nchunk, weights_task, &k);
 }
 
@@ -366,7 +368,7 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
     for (int i = 0; i < n; i++) {
         k.u[i] = NULL;
         if (e[i].kind == LC_CONV_EVAL_WINOGRAD) {
-            wino_weights(p, blk[i].c, &e[i], blk[i].w, ws + u_off[i]);
+            wino_weights(p, blk[i].c, &e[i], blk[i].w, blk[i].wflip, ws + u_off[i]);
             k.u[i] = ws + u_off[i];
         }
         scratch_at = u_off[i] + lc_round16(e[i].u);
@@ -396,6 +398,15 @@ int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const flo
     lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .b = b, .y = y, .linear = 1,
                               .tiles4 = tiles4};
     return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
+}
+
+int lc_conv_eval_transposed(lc_pool *p, const lc_conv2d *c, int B, const float *dy,
+                            const float *w, float *dx, float *ws, int tiles4)
+{
+    lc_conv_fuse f = {.pool = 0, .POH = c->OH, .POW = c->OW};
+    lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .y = dx, .linear = 1, .tiles4 = tiles4,
+                              .wflip = 1};
+    return lc_conv_eval_chain(p, 1, &blk, B, dy, ws);
 }
 
 int lc_conv_eval_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
@@ -455,7 +466,7 @@ int lc_conv_eval_train(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, in
                    .scratch = ws + lc_round16(e.u),
                    .d = {.rate = rate, .seed = seed, .layer = layer, .step = step}};
     if (e.kind == LC_CONV_EVAL_WINOGRAD) {
-        wino_weights(p, c, &e, w, ws);
+        wino_weights(p, c, &e, w, 0, ws);
         k.u = ws;
     }
     if (rate > 0.0f) {

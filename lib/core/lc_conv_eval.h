@@ -86,6 +86,9 @@ typedef struct lc_conv_eval_block {
     float *y;           /* (B, OC, POH, POW) */
     int linear;         /* the convolution alone, no ReLU (only where Winograd, unpooled) */
     int tiles4;         /* F(4x4, 3x3) allowed (see lc_conv_eval_plan_tiles) */
+    int wflip;          /* w is (c->C, c->OC, 3, 3), the weights of the convolution whose input
+                         * gradient this one computes: filter (oc, ci) is w[ci][oc] rotated by
+                         * 180 degrees, read so by the weight transform (Winograd only) */
 } lc_conv_eval_block;
 
 /* Floats of workspace the chain of n blocks (w, b, y unused here) needs with nthreads threads
@@ -113,15 +116,22 @@ int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, 
 int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const float *x,
                                 const float *w, const float *b, float *y, float *ws,
                                 int tiles4);
+/* The input gradient dx (B, C', H, W) of a padded 3x3 stride-1 convolution with weights w
+ * (OC', C', 3, 3), from dy (B, OC', H, W): the forward of the transposed convolution c (C = OC',
+ * OC = C', padding 1) with w read flipped and transposed (lc_conv_eval_block.wflip), no bias.
+ * Returns 1 when done, 0 as lc_conv_eval_forward_linear. */
+int lc_conv_eval_transposed(lc_pool *p, const lc_conv2d *c, int B, const float *dy,
+                            const float *w, float *dx, float *ws, int tiles4);
 /* The same with the ReLU applied (an unpooled block: direct or Winograd as planned). */
 int lc_conv_eval_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
                               const float *w, const float *b, float *y, float *ws, int tiles4);
 
 /* U = G g G^T of every filter, packed as the micro-kernel's B panels: position pos (of
  * e->npos), panel np at u + (pos * NP + np) * C * nr, element [ci][oc % nr], zero past OC.
- * Writes panel np's input channels ci0 .. ci1 (tasks split the work this way). */
+ * Writes panel np's input channels ci0 .. ci1 (tasks split the work this way). wflip: w as
+ * lc_conv_eval_block.wflip says. */
 void lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float *w,
-                               int np, int ci0, int ci1, float *u);
+                               int wflip, int np, int ci0, int ci1, float *u);
 
 /* Where a pooled direct block's output goes when the next block of a chain is Winograd:
  * straight into that block's (Hp, Wp, C) input images rather than y (which is then not

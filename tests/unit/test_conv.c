@@ -855,8 +855,8 @@ static void test_eval_chain(lc_pool *p, int C0, int OC0)
             fill(w[i], nw, 70 + i);
             fill(b[i], (size_t)c[i].OC, 80 + i);
         }
-        blk[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc[i], 0, 1};
-        blk3[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc3[i], 0, 1};
+        blk[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc[i], 0, 1, 0};
+        blk3[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc3[i], 0, 1, 0};
         nws = t > nws ? t : nws;
     }
     size_t tc = lc_conv_eval_chain_ws_floats(3, blk, 3);
