@@ -205,6 +205,12 @@ void lc_optim_init_state(const lc_optim *o, size_t n, float *state);
  * eps is each optimizer's own (torch defaults 1e-8, adagrad 1e-10); rmsprop's decay is alpha. */
 void lc_optim_step(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
                    const float *grads, float *state);
+/* The same step for the parameters in keep's nkeep ranges only ([keep[2r], keep[2r + 1]),
+ * ascending, disjoint, within n; keep NULL: all): the others and their state are left as they
+ * are, as torch.optim leaves a parameter without a gradient (requires_grad False: a frozen
+ * encoder's), weight decay included. */
+void lc_optim_step_ranges(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
+                          const float *grads, float *state, const size_t *keep, int nkeep);
 /* Global L2 norm of g (n floats), accumulated in double over fixed chunks. */
 double lc_grad_norm(lc_pool *p, size_t n, const float *g);
 /* g *= s */

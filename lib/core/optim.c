@@ -53,6 +53,8 @@ typedef struct {
     /* per-step scalars, as torch passes them to its float kernels */
     float wd, b1, omb1, b2, omb2, eps, neg_lr, neg_step, bc2_sqrt, bc2, lr_wd, dampc;
     float nag_g, nag_m; /* nadam's two addcdiv values */
+    const size_t *keep; /* [lo, hi) pairs of the parameters stepped, ascending; NULL: all */
+    int nkeep;
 } opt_ctx;
 
 static void sgd_range(const opt_ctx *c, size_t lo, size_t hi)
@@ -185,11 +187,8 @@ static void nadam_range(const opt_ctx *c, size_t lo, size_t hi)
     }
 }
 
-static void opt_task(void *vctx, int task, int thread)
+static void step_range(const opt_ctx *c, size_t lo, size_t hi)
 {
-    const opt_ctx *c = vctx;
-    size_t lo = (size_t)task * OPT_CHUNK, hi = lo + OPT_CHUNK < c->n ? lo + OPT_CHUNK : c->n;
-    (void)thread;
     switch (c->o->type) {
     case LC_OPT_SGD:
         sgd_range(c, lo, hi);
@@ -215,6 +214,23 @@ static void opt_task(void *vctx, int task, int thread)
     }
 }
 
+static void opt_task(void *vctx, int task, int thread)
+{
+    const opt_ctx *c = vctx;
+    size_t lo = (size_t)task * OPT_CHUNK, hi = lo + OPT_CHUNK < c->n ? lo + OPT_CHUNK : c->n;
+    (void)thread;
+    if (!c->keep) {
+        step_range(c, lo, hi);
+        return;
+    }
+    for (int r = 0; r < c->nkeep; r++) { /* the chunk's parts inside the kept ranges */
+        size_t a = c->keep[2 * r] > lo ? c->keep[2 * r] : lo;
+        size_t b = c->keep[2 * r + 1] < hi ? c->keep[2 * r + 1] : hi;
+        if (a < b)
+            step_range(c, a, b);
+    }
+}
+
 /* NAdam's mu_product is a float32 scalar tensor in torch, multiplied once per step; it is a pure
  * function of t, recomputed here in the same order (it underflows to 0 within a few hundred
  * steps, which ends the loop early). */
@@ -226,7 +242,15 @@ static double nadam_mu(double b1, double md, double step)
 void lc_optim_step(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
                    const float *grads, float *state)
 {
+    lc_optim_step_ranges(p, o, t, n, params, grads, state, NULL, 0);
+}
+
+void lc_optim_step_ranges(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
+                          const float *grads, float *state, const size_t *keep, int nkeep)
+{
     opt_ctx c = {0};
+    c.keep = keep;
+    c.nkeep = nkeep;
     const double lr = o->lr, b1 = o->beta1, b2 = o->beta2, step = (double)t;
     c.o = o, c.t = t, c.n = n, c.params = params, c.grads = grads, c.state = state;
     c.wd = o->weight_decay;

@@ -8,7 +8,7 @@
 #  - use_pretrained: true without the file in torchvision's cache: refused naming the file, the
 #    directory and where to get it, nothing written; model_variant 19 refused with its line;
 #  - pretrained and frozen (trainable: false), with augmentation (through uint8 and back to the
-#    ImageNet-normalised floats), the weights file made by Debian's torchvision (random weights,
+#    ImageNet-normalised floats) and AdamW's weight decay, the weights file made by Debian's torchvision (random weights,
 #    TORCH_HOME): the backbone's parameters in model_weights are the file's, bit for bit, while
 #    its batch norms' running statistics moved (torch keeps updating them in train mode; Ludwig
 #    only sets requires_grad), and the head trained; resnet34's file under resnet18's name is
@@ -76,6 +76,8 @@ PYEOF
     cfg frozen "      use_pretrained: true
       trainable: false
     augmentation: true"
+    # with weight decay, which torch.optim applies only to parameters that have a gradient
+    printf '  optimizer:\n    type: adamw\n    weight_decay: 0.1\n' >> "$T/frozen.yaml"
     n=$((n + 1))
     TORCH_HOME="$T/cache" "$LUDWIG_C" experiment --config "$T/frozen.yaml" $DATA --output_directory "$T/out-frozen" \
         --threads 2 > "$T/frozen.log" 2>&1 || { cat "$T/frozen.log"; fail "frozen run"; }

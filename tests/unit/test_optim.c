@@ -168,6 +168,58 @@ static void test_adam_isa(lc_isa isa)
               "vector Adam under %s differs from the scalar loop", lc_isa_name(isa));
 }
 
+/* lc_optim_step_ranges: the kept ranges (one across a task chunk's edge, odd ends) step as
+ * lc_optim_step steps them, bit for bit; every other parameter and its state stays as it was,
+ * weight decay on (a frozen encoder's parameters under AdamW) and off (Adam's vector path) */
+static void check_ranges(void)
+{
+    const size_t n = 100003, keep[] = {3, 5001, 8190, 8203, 50001, 100003};
+    float *p0 = lc_alloc(n, sizeof(float)), *g = lc_alloc(n, sizeof(float));
+    float *pa = lc_alloc(n, sizeof(float)), *pb = lc_alloc(n, sizeof(float));
+    float *sa = lc_alloc(3 * n, sizeof(float)), *sb = lc_alloc(3 * n, sizeof(float));
+    float *s0 = lc_alloc(3 * n, sizeof(float));
+    lc_pool *pool = lc_pool_create(3);
+    CHECK(p0 && g && pa && pb && sa && sb && s0 && pool);
+    if (!(p0 && g && pa && pb && sa && sb && s0 && pool))
+        goto out;
+    fill(p0, n, 2, 1.0f);
+    for (int type = LC_OPT_SGD; type <= LC_OPT_NADAM + 1; type++) {
+        lc_optim o = {(lc_opt_type)type, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, 1, 0.9f, 0.1f, 1,
+                      0.99f, 1, 0.1f, 0.01f, 4e-3f};
+        if (type == LC_OPT_SGD)
+            o.dampening = 0.0f;
+        if (type > LC_OPT_NADAM) /* plain Adam: no weight decay, no amsgrad */
+            o = (lc_optim){.type = LC_OPT_ADAM, .lr = 0.01f, .beta1 = 0.9f, .beta2 = 0.999f,
+                           .eps = 1e-8f};
+        size_t ns = (size_t)lc_optim_state_per_param(&o);
+        lc_optim_init_state(&o, n, sa);
+        lc_optim_init_state(&o, n, sb);
+        lc_optim_init_state(&o, n, s0);
+        memcpy(pa, p0, n * sizeof(float));
+        memcpy(pb, p0, n * sizeof(float));
+        for (int t = 1; t <= 3; t++) {
+            fill(g, n, 200 + (uint64_t)t, 0.5f);
+            lc_optim_step(NULL, &o, t, n, pa, g, sa);
+            lc_optim_step_ranges(pool, &o, t, n, pb, g, sb, keep, 3);
+        }
+        size_t bad = 0, moved = 0;
+        for (size_t i = 0; i < n; i++) {
+            int in = (i >= keep[0] && i < keep[1]) || (i >= keep[2] && i < keep[3]) ||
+                     (i >= keep[4] && i < keep[5]);
+            const float *wp = in ? pa : p0, *ws = in ? sa : s0;
+            bad += memcmp(&pb[i], &wp[i], sizeof(float)) != 0;
+            for (size_t j = 0; j < ns; j++)
+                bad += memcmp(&sb[j * n + i], &ws[j * n + i], sizeof(float)) != 0;
+            moved += in && pa[i] != p0[i];
+        }
+        CHECK_MSG(bad == 0, "optimizer %d: %zu values differ from the ranges' rule", type, bad);
+        CHECK_MSG(moved > 50000, "optimizer %d: only %zu kept parameters moved", type, moved);
+    }
+out:
+    lc_pool_destroy(pool);
+    lc_free(p0), lc_free(g), lc_free(pa), lc_free(pb), lc_free(sa), lc_free(sb), lc_free(s0);
+}
+
 int main(void)
 {
     int n_exact = 0, n_total = 0;
@@ -177,6 +229,7 @@ int main(void)
     fprintf(stderr, "test_optim: %d of %d torch fixture values bitwise equal\n", n_exact, n_total);
     test_adam_isa(LC_ISA_AVX2);
     test_adam_isa(LC_ISA_AVX512);
+    check_ranges();
 
     /* state sizes */
     lc_optim o = {0};

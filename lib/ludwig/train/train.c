@@ -390,6 +390,61 @@ static void add_regularization(lc_model *m, int type, float lambda)
     }
 }
 
+static int cmp_range(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The optimizer's ranges of m's parameters when some layers are frozen (trainable: false, a
+ * frozen embedding): every parameter outside the frozen layers' weights and biases, which
+ * torch.optim never steps (no gradient), so that weight decay leaves them alone too. *keep
+ * NULL when nothing is frozen; -1 out of memory. */
+static int trained_ranges(const lc_model *m, size_t **keep, int *nkeep)
+{
+    size_t nf = 0, *fr = NULL;
+    *keep = NULL;
+    *nkeep = 0;
+    for (int i = 0; i < m->nlayers; i++)
+        nf += m->layers[i].frozen ? 2 : 0;
+    if (nf == 0)
+        return 0;
+    if (!(fr = malloc(2 * nf * sizeof *fr)) || !(*keep = malloc((2 * nf + 2) * sizeof **keep))) {
+        free(fr);
+        return -1;
+    }
+    nf = 0;
+    for (int i = 0; i < m->nlayers; i++) {
+        const lc_layer *l = &m->layers[i];
+        if (!l->frozen)
+            continue;
+        if (l->w_off != (size_t)-1 && l->w_n > 0) {
+            fr[2 * nf] = l->w_off;
+            fr[2 * nf++ + 1] = l->w_off + l->w_n;
+        }
+        if (l->b_off != (size_t)-1 && l->b_n > 0) {
+            fr[2 * nf] = l->b_off;
+            fr[2 * nf++ + 1] = l->b_off + l->b_n;
+        }
+    }
+    qsort(fr, nf, 2 * sizeof *fr, cmp_range);
+    size_t at = 0; /* the complement of the frozen ranges in [0, nparams) */
+    for (size_t k = 0; k < nf; k++) {
+        if (fr[2 * k] > at) {
+            (*keep)[2 * *nkeep] = at;
+            (*keep)[2 * (*nkeep)++ + 1] = fr[2 * k];
+        }
+        if (fr[2 * k + 1] > at)
+            at = fr[2 * k + 1];
+    }
+    if (at < m->nparams) {
+        (*keep)[2 * *nkeep] = at;
+        (*keep)[2 * (*nkeep)++ + 1] = m->nparams;
+    }
+    free(fr);
+    return 0;
+}
+
 /* Below this many floating-point operations per training step the step runs on the calling
  * thread. */
 #define LC_SMALL_STEP_FLOPS 3e7
@@ -449,6 +504,8 @@ typedef struct run {
     double *split_loss;          /* (3, NO) per output, then (3) combined */
     int32_t *perm;
     float *best_params, *best_buffers, *state;
+    size_t *keep; /* the trained parameters' ranges ([lo, hi) pairs), NULL: all of them */
+    int nkeep;
     lc_optim opt;
     lc_lr_sched sched;
     cJSON *best_metrics[3];
@@ -490,6 +547,7 @@ static void run_free(run *R)
     lc_free(R->best_params);
     lc_free(R->best_buffers);
     lc_free(R->state);
+    free(R->keep);
     free(R->lk);
     lc_dp_free(&R->dp);
     free(R->xmine);
@@ -754,6 +812,8 @@ static lc_status run_setup(run *R, lc_error *e)
     if (R->o->dp_groups > 0 && (st = dp_setup(R, e)))
         return st;
     lc_optim_init_state(&R->opt, m->nparams, R->state);
+    if (trained_ranges(m, &R->keep, &R->nkeep) != 0)
+        return lc_error_set(e, LC_ERR_NOMEM, "out of memory setting up training");
     cJSON *ef = cJSON_AddObjectToObject(r->stats, "evaluation_frequency");
     cJSON_AddItemToObject(ef, "frequency", lc_json_int(1));
     cJSON_AddStringToObject(ef, "period", "epoch");
@@ -878,7 +938,8 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
         R->step++;
         R->last_lr = lc_lr_sched_lr(&R->sched);
         R->opt.lr = (float)R->last_lr;
-        lc_optim_step(p, &R->opt, R->step, m->nparams, m->params, m->grads, R->state);
+        lc_optim_step_ranges(p, &R->opt, R->step, m->nparams, m->params, m->grads, R->state,
+                             R->keep, R->nkeep);
         lc_lr_sched_step(&R->sched);
     }
     return LC_OK;
