@@ -9,6 +9,8 @@
  *      [eval|train|frozen] [B]
  *      [ENC VARIANT]   (an lc_enc_type value and its tv_variant; resnet 18 by default; frozen:
  *      a training step with the backbone frozen, trainable: false)
+ *   KEEP=0 in the environment: without the trainer's and the evaluation's kept Winograd weights
+ *   (lc_model_keep_weights)
  */
 #include "lc_mem.h"
 #include "lc_model.h"
@@ -52,6 +54,12 @@ int main(int argc, char **argv)
     lc_rng_init(&r, 42, LC_STREAM_TEST, 0);
     for (size_t i = 0; i < (size_t)B * m->in_n; i++)
         m->input[i] = (float)lc_u01d(lc_rng_next(&r));
+    /* the scope the trainer opens (frozen convolutions keep their transformed weights) or an
+     * evaluation over a split does (every Winograd convolution's kept after its first batch);
+     * KEEP=0 runs without */
+    const char *keep = getenv("KEEP");
+    if (!keep || strcmp(keep, "0") != 0)
+        lc_model_keep_weights(m, train ? LC_KEEP_FROZEN : LC_KEEP_EVAL, 1);
     lc_model_forward(m, p, B, train, 42, 0); /* warm-up: first touch of the arena */
     double t0 = now_s();
     for (int s = 0; s < steps; s++) {

@@ -550,21 +550,22 @@ void lc_conv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* 
 
 void lc_conv2d_forward_winograd(lc_pool *p, const lc_conv2d *c, int B, const float *x,
                                 const float *w, const float *b, float *y, float *ws,
-                                int training)
+                                int training, lc_conv_eval_ucache *uc)
 {
     if (c->groups <= 1 && B > 0 &&
         lc_conv_eval_forward_linear(p, c, B, x, w, b, y, ws + exact_floats(c, lc_pool_threads(p)),
-                                    !training))
+                                    !training, uc))
         return;
     lc_conv2d_forward(p, c, B, x, w, b, y, ws);
 }
 
 int lc_conv2d_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
-                           const float *w, const float *b, float *y, float *ws)
+                           const float *w, const float *b, float *y, float *ws,
+                           lc_conv_eval_ucache *uc)
 {
     return c->groups <= 1 && B > 0 &&
            lc_conv_eval_forward_relu(p, c, B, x, w, b, y,
-                                     ws + exact_floats(c, lc_pool_threads(p)), 1);
+                                     ws + exact_floats(c, lc_pool_threads(p)), 1, uc);
 }
 
 /* ---- backward ---- */

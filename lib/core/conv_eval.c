@@ -306,6 +306,40 @@ static void wino_weights(lc_pool *p, const lc_conv2d *c, const lc_conv_eval *e, 
     lc_pool_run(p, e->NP * k.nchunk, weights_task, &k);
 }
 
+void lc_conv_eval_ucache_free(lc_conv_eval_ucache *uc)
+{
+    if (!uc)
+        return;
+    lc_free(uc->u);
+    *uc = (lc_conv_eval_ucache){0};
+}
+
+/* A Winograd block's U: the kept one where it was made for this plan, else transformed into the
+ * block's cache (grown as needed) or, without one or the memory for it, into ws */
+static const float *block_u(lc_pool *p, const lc_conv_eval_block *blk, const lc_conv_eval *e,
+                            float *ws)
+{
+    lc_conv_eval_ucache *uc = blk->uc;
+    if (uc && uc->valid && uc->isa == e->isa && uc->wm == e->wm && uc->nr == e->nr &&
+        uc->NP == e->NP && uc->C == blk->c->C)
+        return uc->u;
+    if (uc) {
+        uc->valid = 0;
+        if (uc->cap < e->u) {
+            lc_free(uc->u);
+            uc->u = lc_alloc(e->u, sizeof(float));
+            uc->cap = uc->u ? e->u : 0;
+        }
+        if (uc->u)
+            ws = uc->u;
+    }
+    wino_weights(p, blk->c, e, blk->w, blk->wflip, ws);
+    if (uc && ws == uc->u)
+        *uc = (lc_conv_eval_ucache){.u = uc->u, .cap = uc->cap, .valid = 1, .isa = e->isa,
+                                    .wm = e->wm, .nr = e->nr, .NP = e->NP, .C = blk->c->C};
+    return ws;
+}
+
 typedef struct chain_ctx {
     int n, B, G;
     const lc_conv_eval_block *blk;
@@ -367,10 +401,8 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
     size_t scratch_at = 0;
     for (int i = 0; i < n; i++) {
         k.u[i] = NULL;
-        if (e[i].kind == LC_CONV_EVAL_WINOGRAD) {
-            wino_weights(p, blk[i].c, &e[i], blk[i].w, blk[i].wflip, ws + u_off[i]);
-            k.u[i] = ws + u_off[i];
-        }
+        if (e[i].kind == LC_CONV_EVAL_WINOGRAD)
+            k.u[i] = block_u(p, &blk[i], &e[i], ws + u_off[i]);
         scratch_at = u_off[i] + lc_round16(e[i].u);
         k.at[i] = k.thread;
         k.thread += e[i].thread;
@@ -392,11 +424,11 @@ int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, 
 
 int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const float *x,
                                 const float *w, const float *b, float *y, float *ws,
-                                int tiles4)
+                                int tiles4, lc_conv_eval_ucache *uc)
 {
     lc_conv_fuse f = {.pool = 0, .POH = c->OH, .POW = c->OW}; /* as lc_conv_fuse_plan sets it */
     lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .b = b, .y = y, .linear = 1,
-                              .tiles4 = tiles4};
+                              .tiles4 = tiles4, .uc = uc};
     return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
 }
 
@@ -410,10 +442,12 @@ int lc_conv_eval_transposed(lc_pool *p, const lc_conv2d *c, int B, const float *
 }
 
 int lc_conv_eval_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
-                              const float *w, const float *b, float *y, float *ws, int tiles4)
+                              const float *w, const float *b, float *y, float *ws, int tiles4,
+                              lc_conv_eval_ucache *uc)
 {
     lc_conv_fuse f = {.pool = 0, .POH = c->OH, .POW = c->OW};
-    lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .b = b, .y = y, .tiles4 = tiles4};
+    lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .b = b, .y = y, .tiles4 = tiles4,
+                              .uc = uc};
     return lc_conv_eval_chain(p, 1, &blk, B, x, ws);
 }
 

@@ -62,15 +62,20 @@ void lc_conv2d_forward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* 
  * products per 2x2 outputs instead of 36, results that differ from the GEMM's by rounding only.
  * The rest as lc_conv2d_forward. lc_conv2d_backward needs nothing from it (it reads x). Each
  * sample's output depends on that sample alone, on any thread count. Not training (evaluation):
- * large maps take F(4x4, 3x3) (lc_conv_eval_plan_tiles says why not in training). */
+ * large maps take F(4x4, 3x3) (lc_conv_eval_plan_tiles says why not in training). uc: NULL, or
+ * where the Winograd path keeps its transformed weights between calls while w stays the same
+ * (lc_conv_eval_ucache). */
+struct lc_conv_eval_ucache; /* lc_conv_eval.h */
 void lc_conv2d_forward_winograd(lc_pool *p, const lc_conv2d *c, int B, const float *x,
                                 const float *w, const float *b, float *y, float *ws,
-                                int training);
+                                int training, struct lc_conv_eval_ucache *uc);
 
 /* y = ReLU(conv(x) + b) in one pass where the evaluation kernels (lc_conv_eval.h) take the shape
- * (3x3 stride 1 under AVX2 or AVX-512): returns 1, else 0 and nothing written. Evaluation only. */
+ * (3x3 stride 1 under AVX2 or AVX-512): returns 1, else 0 and nothing written. Evaluation only.
+ * uc as for lc_conv2d_forward_winograd. */
 int lc_conv2d_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
-                           const float *w, const float *b, float *y, float *ws);
+                           const float *w, const float *b, float *y, float *ws,
+                           struct lc_conv_eval_ucache *uc);
 
 /* dx may be NULL (no input gradient needed); db may be NULL (no bias). */
 void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* (B,C,H,W) */,

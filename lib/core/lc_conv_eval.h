@@ -79,6 +79,22 @@ void lc_conv_eval_plan_tiles(const lc_conv2d *c, const lc_conv_fuse *f, int G, i
  * x); every y is written in full, as running the blocks one by one writes it. */
 #define LC_CONV_EVAL_MAX_CHAIN 16
 
+/* Transformed weights kept between calls while the weights stay the same (an evaluation pass
+ * over a split; a frozen convolution's training forward): the chain computes U into u (grown as
+ * needed; on no memory it computes U into its workspace as without a cache) and marks it valid for
+ * the plan it was made for; a later call whose plan matches (ISA, tile size, panels) reads it
+ * instead of transforming w again. The owner clears valid whenever w may change, and frees u
+ * with lc_conv_eval_ucache_free. */
+typedef struct lc_conv_eval_ucache {
+    float *u;
+    size_t cap; /* floats at u */
+    int valid;
+    lc_isa isa;
+    int wm, nr, NP, C;
+} lc_conv_eval_ucache;
+
+void lc_conv_eval_ucache_free(lc_conv_eval_ucache *uc);
+
 typedef struct lc_conv_eval_block {
     const lc_conv2d *c;
     const lc_conv_fuse *f;
@@ -89,6 +105,7 @@ typedef struct lc_conv_eval_block {
     int wflip;          /* w is (c->C, c->OC, 3, 3), the weights of the convolution whose input
                          * gradient this one computes: filter (oc, ci) is w[ci][oc] rotated by
                          * 180 degrees, read so by the weight transform (Winograd only) */
+    lc_conv_eval_ucache *uc; /* NULL, or where this block's U is kept between calls */
 } lc_conv_eval_block;
 
 /* Floats of workspace the chain of n blocks (w, b, y unused here) needs with nthreads threads
@@ -112,10 +129,11 @@ int lc_conv_eval_forward(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse *f, 
  * a VGG's before its batch norm) through Winograd F(2x2, 3x3) (or F(4x4, 3x3) with tiles4, as
  * lc_conv_eval_plan_tiles says) for evaluation: y = conv(x) + b,
  * no ReLU. Returns 1 when done, 0 when the shape or the ISA has no such path (the caller runs
- * the GEMM). ws: what lc_conv_eval_ws_floats sized. Results differ from the GEMM's by rounding. */
+ * the GEMM). ws: what lc_conv_eval_ws_floats sized. Results differ from the GEMM's by rounding.
+ * uc: NULL or the block's kept U (lc_conv_eval_ucache). */
 int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const float *x,
                                 const float *w, const float *b, float *y, float *ws,
-                                int tiles4);
+                                int tiles4, lc_conv_eval_ucache *uc);
 /* The input gradient dx (B, C', H, W) of a padded 3x3 stride-1 convolution with weights w
  * (OC', C', 3, 3), from dy (B, OC', H, W): the forward of the transposed convolution c (C = OC',
  * OC = C', padding 1) with w read flipped and transposed (lc_conv_eval_block.wflip), no bias.
@@ -124,7 +142,8 @@ int lc_conv_eval_transposed(lc_pool *p, const lc_conv2d *c, int B, const float *
                             const float *w, float *dx, float *ws, int tiles4);
 /* The same with the ReLU applied (an unpooled block: direct or Winograd as planned). */
 int lc_conv_eval_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
-                              const float *w, const float *b, float *y, float *ws, int tiles4);
+                              const float *w, const float *b, float *y, float *ws, int tiles4,
+                              lc_conv_eval_ucache *uc);
 
 /* U = G g G^T of every filter, packed as the micro-kernel's B panels: position pos (of
  * e->npos), panel np at u + (pos * NP + np) * C * nr, element [ci][oc % nr], zero past OC.

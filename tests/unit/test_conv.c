@@ -784,8 +784,8 @@ static void test_forward_eval(lc_conv2d c, int B, int bias, int training, lc_poo
         fill(w, nw, 300 + c.OC);
         fill(b, (size_t)c.OC, 400);
         direct_forward(&c, B, x, w, bias ? b : NULL, ref);
-        lc_conv2d_forward_winograd(NULL, &c, B, x, w, bias ? b : NULL, y1, ws, training);
-        lc_conv2d_forward_winograd(p3, &c, B, x, w, bias ? b : NULL, y3, ws, training);
+        lc_conv2d_forward_winograd(NULL, &c, B, x, w, bias ? b : NULL, y1, ws, training, NULL);
+        lc_conv2d_forward_winograd(p3, &c, B, x, w, bias ? b : NULL, y3, ws, training, NULL);
         size_t at = 0, neg = 0;
         double err = 0.0;
         /* Winograd's transforms add up to 4x4 terms before the products: a few more roundings */
@@ -855,8 +855,8 @@ static void test_eval_chain(lc_pool *p, int C0, int OC0)
             fill(w[i], nw, 70 + i);
             fill(b[i], (size_t)c[i].OC, 80 + i);
         }
-        blk[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc[i], 0, 1, 0};
-        blk3[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc3[i], 0, 1, 0};
+        blk[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc[i], 0, 1, 0, NULL};
+        blk3[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc3[i], 0, 1, 0, NULL};
         nws = t > nws ? t : nws;
     }
     size_t tc = lc_conv_eval_chain_ws_floats(3, blk, 3);
@@ -977,8 +977,8 @@ static void test_isa_same_bits_plain(lc_conv2d c, int B, lc_pool *p)
     for (int i = 0; i < NISA; i++) {
         float **o = out[i];
         lc_gemm_force_isa(isas[i]);
-        lc_conv2d_forward_winograd(p, &c, B, x, w, b, o[0], ws, 0);
-        lc_conv2d_forward_winograd(p, &c, B, x, w, b, o[1], ws, 1);
+        lc_conv2d_forward_winograd(p, &c, B, x, w, b, o[0], ws, 0, NULL);
+        lc_conv2d_forward_winograd(p, &c, B, x, w, b, o[1], ws, 1, NULL);
         lc_conv2d_backward(p, &c, B, x, w, dy, o[2], o[3], o[4], ws);
     }
     static const char *names[NOUT] = {"evaluation y", "training y", "dx", "dw", "db"};

@@ -252,6 +252,52 @@ static int names_match(const lc_tensor_info *ti, int nt, const expect *x, const 
     return same_all;
 }
 
+/* lc_model_keep_weights on m (its input and parameters set; want: its output without kept
+ * weights, in train mode when training: m's backbone frozen): inside the scope, two passes give
+ * want bit for bit; the second reads the kept transforms (layer1.0.conv2's weights scaled
+ * between them leave the output as it was); reopened after the change, the output follows it
+ * (differs from want), and equals m's own output without a scope. The other scope stays open
+ * meanwhile. */
+static void check_kept(lc_model *m, lc_pool *p, int training, const lc_layer *out,
+                       const float *want, size_t n)
+{
+    const int scope = training ? LC_KEEP_FROZEN : LC_KEEP_EVAL;
+    const lc_layer *l = find_tv(m, "layer1.0.conv2"); /* 3x3: Winograd */
+    float *got = malloc(n * sizeof(float)), *wsave = l ? malloc(l->w_n * sizeof(float)) : NULL;
+    CHECK(l != NULL && got && wsave);
+    if (!l || !got || !wsave)
+        goto out;
+    float *w = m->params + l->w_off;
+    memcpy(wsave, w, l->w_n * sizeof(float));
+    /* the other scope open throughout, as an evaluation inside training has it: closing this
+     * one then forgets the transforms without freeing them */
+    lc_model_keep_weights(m, LC_KEEP_EVAL + LC_KEEP_FROZEN - scope, 1);
+    lc_model_keep_weights(m, scope, 1);
+    lc_model_forward(m, p, (int)m->max_batch, training, 1, 1);
+    CHECK_MSG(memcmp(m->acts + out->act_off, want, n * sizeof(float)) == 0,
+              "kept weights (%s): the first pass differs from the one without", training ? "frozen" : "eval");
+    for (size_t i = 0; i < l->w_n; i++)
+        w[i] *= 1.5f;
+    lc_model_forward(m, p, (int)m->max_batch, training, 1, 1);
+    CHECK_MSG(memcmp(m->acts + out->act_off, want, n * sizeof(float)) == 0,
+              "kept weights (%s): the second pass did not read the kept transforms", training ? "frozen" : "eval");
+    lc_model_keep_weights(m, scope, 0);
+    lc_model_keep_weights(m, scope, 1);
+    lc_model_forward(m, p, (int)m->max_batch, training, 1, 1);
+    memcpy(got, m->acts + out->act_off, n * sizeof(float));
+    lc_model_keep_weights(m, scope, 0);
+    CHECK_MSG(memcmp(got, want, n * sizeof(float)) != 0,
+              "kept weights (%s): reopened, the output ignores the changed weights", training ? "frozen" : "eval");
+    lc_model_forward(m, p, (int)m->max_batch, training, 1, 1);
+    CHECK_MSG(memcmp(got, m->acts + out->act_off, n * sizeof(float)) == 0,
+              "kept weights (%s): reopened, the output differs from the one without", training ? "frozen" : "eval");
+    lc_model_keep_weights(m, LC_KEEP_EVAL + LC_KEEP_FROZEN - scope, 0);
+    memcpy(w, wsave, l->w_n * sizeof(float));
+out:
+    free(got);
+    free(wsave);
+}
+
 /* One case on `threads` threads: returns the parameter gradients (the caller frees). */
 static float *run_case(const char *dir, const char *name, int variant, const char *file,
                        const expect *x, int threads, int check)
@@ -315,6 +361,7 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
             CHECK_MSG(memcmp(mi->acts + pool->act_off, m->acts + pool->act_off,
                              (size_t)B * F * sizeof(float)) == 0,
                       "resnet18: the inference model's outputs differ from the training model's");
+            check_kept(mi, p, 0, pool, m->acts + pool->act_off, (size_t)B * F);
         }
         lc_model_free(mi);
     }
@@ -330,6 +377,12 @@ static float *run_case(const char *dir, const char *name, int variant, const cha
             memcpy(mf->inputs[0], px, nx * sizeof(float));
             lc_model_forward(mf, p, B, 1, 1, 1);
             double d_fz = rel(mf->acts + pool->act_off, tr, (size_t)B * F);
+            float *want = malloc((size_t)B * F * sizeof(float));
+            if (want) {
+                memcpy(want, mf->acts + pool->act_off, (size_t)B * F * sizeof(float));
+                check_kept(mf, p, 1, pool, want, (size_t)B * F);
+            }
+            free(want);
             CHECK_MSG(d_fz <= 1e-4, "%s frozen: train-mode output differs from torchvision's by %.3g",
                       name, d_fz);
             printf("test_tvresnet: %s frozen: train-mode output vs torchvision %.2g of the largest\n",

@@ -543,6 +543,9 @@ typedef struct lc_model {
     size_t conv_ws_n;
     float *fold_ws;        /* evaluation: a convolution's weights and bias with the batch norm
                             * after it folded in (eval_conv_bn); NULL when none has one */
+    struct lc_kept_u *kept; /* (nlayers) the Winograd weights kept between batches, and what
+                            * they were made from (lc_model_keep_weights); NULL when none */
+    int keep;              /* LC_KEEP_* scopes open */
     unsigned char *tok;    /* the token-convolved embeddings' batches (see lc_layer.tok) */
     int32_t *tok_map;      /* id -> distinct slot scratch, -1 between uses */
     /* the first input and output (the tutorial network's only ones) */
@@ -568,6 +571,17 @@ void lc_model_init_params(lc_model *m, uint64_t seed);
 /* Forward pass for B samples already in the input slots; training enables dropout and batch
  * statistics. Leaves each head's logits (or prediction) at its layer's output. */
 void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t seed, uint64_t step);
+/* Scopes in which weights stay the same from one forward pass to the next, so that a Winograd
+ * convolution transforms its weights once and keeps them (about 4x the convolution's weights,
+ * ~90 MB for resnet18) rather than at every batch:
+ *   LC_KEEP_EVAL: an evaluation over batches, parameters and buffers untouched until it ends
+ *     (the transform of the batch-norm-folded weights is kept too);
+ *   LC_KEEP_FROZEN: training, for the frozen convolutions' training forward (their parameters
+ *     are never stepped: lc_optim_step_ranges).
+ * Opening or closing either forgets every kept transform; closing the last frees them. Whoever
+ * changes a parameter inside a scope must close it first. */
+enum { LC_KEEP_EVAL = 1, LC_KEEP_FROZEN = 2 };
+void lc_model_keep_weights(lc_model *m, int scope, int open);
 /* Softmax of head 0's logits into m->probs (B, nclasses). */
 void lc_model_softmax(lc_model *m, int B);
 /* Logits (B, K) of head h after the last forward pass. */

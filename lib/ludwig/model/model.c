@@ -3805,9 +3805,44 @@ void lc_model_free(lc_model *m)
     lc_free(m->aux);
     lc_free(m->conv_ws);
     lc_free(m->fold_ws);
+    if (m->keep)
+        lc_model_keep_weights(m, m->keep, 0);
+    free(m->kept);
     lc_free(m->tok);
     free(m->tok_map);
     free(m);
+}
+
+/* A layer's kept Winograd weights and what they were made from */
+enum { KEPT_RAW, KEPT_FOLDED };
+struct lc_kept_u {
+    lc_conv_eval_ucache uc;
+    int from; /* KEPT_RAW: the layer's weights; KEPT_FOLDED: with the batch norm after it */
+};
+
+void lc_model_keep_weights(lc_model *m, int scope, int open)
+{
+    if (!m->kept && open)
+        m->kept = calloc((size_t)m->nlayers, sizeof *m->kept); /* none: nothing is kept */
+    m->keep = open ? m->keep | scope : m->keep & ~scope;
+    for (int i = 0; m->kept && i < m->nlayers; i++) {
+        m->kept[i].uc.valid = 0;
+        if (!m->keep)
+            lc_conv_eval_ucache_free(&m->kept[i].uc);
+    }
+}
+
+/* Layer i's kept weights for what the current pass makes them from, in scope; else NULL */
+static lc_conv_eval_ucache *kept_u(const lc_model *m, int i, int scope, int from)
+{
+    if (!(m->keep & scope) || !m->kept)
+        return NULL;
+    struct lc_kept_u *k = &m->kept[i];
+    if (k->from != from) {
+        k->uc.valid = 0;
+        k->from = from;
+    }
+    return &k->uc;
 }
 
 static int layer_src(const lc_model *m, int i, int k)
@@ -3930,7 +3965,8 @@ static int eval_chain(const lc_model *m, int i, lc_conv_eval_block *blk)
             .w = m->params ? m->params + l->w_off : NULL,
             .b = m->params && l->b_off != NO_OFF ? m->params + l->b_off : NULL,
             .y = m->acts ? m->acts + l->act_off : NULL,
-            .tiles4 = 1};
+            .tiles4 = 1,
+            .uc = kept_u(m, i + n, LC_KEEP_EVAL, KEPT_RAW)};
         n++;
     }
     return n;
@@ -4967,16 +5003,19 @@ static int eval_conv_bn(lc_model *m, lc_pool *p, int i, int B, const float *x)
     const float *gamma = n->w_off != NO_OFF ? m->params + n->w_off : NULL;
     const float *beta = n->b_off != NO_OFF ? m->params + n->b_off : NULL;
     const float *rm = m->buffers + n->buf_off, *rv = rm + n->u.norm.C;
+    lc_conv_eval_ucache *uc = kept_u(m, i, LC_KEEP_EVAL, KEPT_FOLDED);
+    /* kept: only the Winograd path runs (it reads U, not w'), and only the bias is needed */
+    int kept = uc && uc->valid && uc->isa == lc_gemm_isa();
     for (int oc = 0; oc < c->OC; oc++) {
         float g = lc_batchnorm_eval_scale(gamma, rv, n->u.norm.eps, oc);
-        for (size_t q = 0; q < ckk; q++)
+        for (size_t q = 0; !kept && q < ckk; q++)
             wf[(size_t)oc * ckk + q] = w[(size_t)oc * ckk + q] * g;
         bf[oc] = ((b ? b[oc] : 0.0f) - rm[oc]) * g + (beta ? beta[oc] : 0.0f);
     }
     float *y = m->acts + (relu ? r : n)->act_off;
-    if (relu && lc_conv2d_forward_relu(p, c, B, x, wf, bf, y, m->conv_ws))
+    if (relu && lc_conv2d_forward_relu(p, c, B, x, wf, bf, y, m->conv_ws, uc))
         return 3;
-    lc_conv2d_forward_winograd(p, c, B, x, wf, bf, y, m->conv_ws, 0);
+    lc_conv2d_forward_winograd(p, c, B, x, wf, bf, y, m->conv_ws, 0, uc);
     if (relu)
         lc_act_forward(p, LC_ACT_RELU, (size_t)B * r->out_n, y, y);
     return relu ? 3 : 2;
@@ -5013,8 +5052,11 @@ void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t see
                                         m->conv_ws);
             else
                 /* F(2x2, 3x3) where a gradient flows back through it (lc_conv_eval.h) */
-                lc_conv2d_forward_winograd(p, &l->u.conv, B, x, w, b, y, m->conv_ws,
-                                           training && !l->no_grad);
+                lc_conv2d_forward_winograd(
+                    p, &l->u.conv, B, x, w, b, y, m->conv_ws, training && !l->no_grad,
+                    !training    ? kept_u(m, i, LC_KEEP_EVAL, KEPT_RAW)
+                    : l->no_grad ? kept_u(m, i, LC_KEEP_FROZEN, KEPT_RAW)
+                                 : NULL);
             break;
         case LC_L_POOL:
             lc_pool2d_forward(p, &l->u.pool, B, x, y,

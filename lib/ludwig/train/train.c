@@ -133,6 +133,7 @@ static void evaluate_batches(lc_model *m, lc_pool *p, const lc_config *cfg, cons
                              const lc_head_ctx *heads, const int32_t *idx, size_t n, int eval_bs,
                              size_t b0, size_t b1, float *const *rows, double *bl)
 {
+    lc_model_keep_weights(m, LC_KEEP_EVAL, 1); /* the weights transformed at the first batch */
     for (size_t j = b0; j < b1; j++) {
         size_t at = j * (size_t)eval_bs;
         int B = (int)(n - at < (size_t)eval_bs ? n - at : (size_t)eval_bs);
@@ -143,6 +144,7 @@ static void evaluate_batches(lc_model *m, lc_pool *p, const lc_config *cfg, cons
             lc_head_rows(&heads[o], m, o, B, rows[o] + at * (size_t)lc_head_width(&heads[o]));
         }
     }
+    lc_model_keep_weights(m, LC_KEEP_EVAL, 0);
 }
 
 /* The ranks of m->dist evaluate contiguous runs of whole batches (each batch the one a single
@@ -215,6 +217,7 @@ lc_status lc_evaluate(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_da
 void lc_forward_logits(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_dataset *d,
                        const int32_t *idx, size_t n, int eval_bs, float *const *logits)
 {
+    lc_model_keep_weights(m, LC_KEEP_EVAL, 1);
     for (size_t at = 0; at < n; at += (size_t)eval_bs) {
         int B = (int)(n - at < (size_t)eval_bs ? n - at : (size_t)eval_bs);
         gather(m, p, cfg, d, NULL, idx + at, B);
@@ -224,6 +227,7 @@ void lc_forward_logits(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_d
                 memcpy(logits[o] + at * (size_t)m->heads[o].K, lc_model_head_out(m, o),
                        (size_t)B * (size_t)m->heads[o].K * sizeof(float));
     }
+    lc_model_keep_weights(m, LC_KEEP_EVAL, 0);
 }
 
 /* torch.nn.utils.clip_grad_norm_: scale all gradients by max/(norm + 1e-6) when that is < 1 */
@@ -1188,6 +1192,9 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
                 "ludwig-c: training on %zu rows (validation %zu, test %zu), batch size %d, %d epoch(s), %d thread(s)\n",
                 R.ntr, d->count[1], d->count[2], R.B, R.epochs, lc_pool_threads(o->pool));
     double ckpt_end = 0.0, ckpt_cost = 0.0;
+    /* frozen convolutions keep their transformed weights from step to step (their parameters
+     * are never stepped); closed before the best parameters are copied back */
+    lc_model_keep_weights(m, LC_KEEP_FROZEN, 1);
     for (epoch = start_epoch; epoch < R.epochs && !finished; epoch++) {
         double t0 = lc_now_s();
         if ((st = train_epoch(&R, epoch, e)))
@@ -1253,6 +1260,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
     /* rows trained over training time (of this process: a resumed run counts what it trained) */
     double t_here = R.t_train - t_prior;
     r->samples_per_second = t_here > 0 ? R.rows_trained / t_here : 0;
+    lc_model_keep_weights(m, LC_KEEP_FROZEN, 0);
     if (R.has_val && R.best_epoch > 0) {
         memcpy(m->params, R.best_params, m->nparams * sizeof(float));
         memcpy(m->buffers, R.best_buffers, m->nbuffers * sizeof(float));
@@ -1263,6 +1271,7 @@ lc_status lc_train(const lc_config *cfg, const lc_dataset *d, lc_model *m,
 done_metrics:
     r->epochs_run = epoch;
 done:
+    lc_model_keep_weights(m, LC_KEEP_FROZEN, 0);
     run_free(&R);
     if (st)
         lc_train_result_free(r);
