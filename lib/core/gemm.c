@@ -108,6 +108,7 @@ int lc_gemm_force_isa(lc_isa isa)
 typedef struct kernel_desc {
     int mr, nr;
     lc_sgemm_kernel_fn *fn;
+    lc_sgemm_kernel2d_fn *fn2d;
 } kernel_desc;
 
 /* Packs op(B)(k0:k0+kc, j0:j0+nc) into NR-wide panels: panel p holds, for each k, NR consecutive
@@ -202,9 +203,60 @@ static void sgemm_blocked(const kernel_desc *kd, int ta, int tb, int M, int N, i
 }
 
 static const kernel_desc kernels[] = {
-    [LC_ISA_AVX2] = {LC_GEMM_AVX2_MR, LC_GEMM_AVX2_NR, lc_sgemm_kernel_avx2},
-    [LC_ISA_AVX512] = {LC_GEMM_AVX512_MR, LC_GEMM_AVX512_NR, lc_sgemm_kernel_avx512},
+    [LC_ISA_AVX2] = {LC_GEMM_AVX2_MR, LC_GEMM_AVX2_NR, lc_sgemm_kernel_avx2,
+                     lc_sgemm_kernel2d_avx2},
+    [LC_ISA_AVX512] = {LC_GEMM_AVX512_MR, LC_GEMM_AVX512_NR, lc_sgemm_kernel_avx512,
+                       lc_sgemm_kernel2d_avx512},
 };
+
+/* The micro-kernels read rows 0 .. mr of A and no more for these mr (gemm_kernels.h) */
+static int rows_exact(int MR, int mr)
+{
+    return MR == LC_GEMM_AVX512_MR ? mr == 4 || mr == 8 : mr == 3;
+}
+
+int lc_sgemm_bpacked_img(int ntap, const ptrdiff_t *tap, int M, int N, int K,
+                         const lc_gemm_img *img, const float *bpk, float beta, float *C, int ldc)
+{
+    lc_isa isa = lc_gemm_isa();
+    if (isa == LC_ISA_REF || ntap <= 0 || M <= 0 || N <= 0 || K <= 0 || img->L <= 0)
+        return -1;
+    const kernel_desc *kd = &kernels[isa];
+    const int MR = kd->mr, NR = kd->nr, L = img->L;
+    _Alignas(64) float ap[LC_GEMM_KC * LC_GEMM_MAX_MR]; /* zero-padded last row panel */
+    for (int jc = 0; jc < N; jc += LC_GEMM_NC) {
+        int nc = N - jc < LC_GEMM_NC ? N - jc : LC_GEMM_NC;
+        for (int pc = 0; pc < K; pc += LC_GEMM_KC) {
+            int kc = K - pc < LC_GEMM_KC ? K - pc : LC_GEMM_KC;
+            float bt = pc == 0 ? beta : 1.0f; /* later k blocks accumulate into C */
+            for (int t = 0; t < ntap; t++) /* the packed block is read once per tap */
+                for (int ir = 0; ir < M; ir += MR) {
+                    /* the row of A's k where the block starts */
+                    const float *a = img->a + tap[t] + ir * img->rs + (ptrdiff_t)(pc / L) * img->row;
+                    int col0 = pc % L, mr = M - ir < MR ? M - ir : MR;
+                    /* a last panel of rows the kernel reads beyond mr: a zero-padded copy */
+                    int pack = mr < MR && !rows_exact(MR, mr);
+                    for (int r = 0; pack && r < MR; r++) {
+                        const float *ar = a + r * img->rs;
+                        for (int k = 0, col = col0; k < kc; col = 0, ar += img->row)
+                            for (; col < L && k < kc; col++, k++)
+                                ap[k * MR + r] = r < mr ? ar[col * img->cs] : 0.0f;
+                    }
+                    float *c = C + ((ptrdiff_t)t * M + ir) * ldc + jc;
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = nc - jr < NR ? nc - jr : NR;
+                        const float *bpan = bpk + (ptrdiff_t)(jc + jr) * K + (ptrdiff_t)pc * NR;
+                        if (pack)
+                            kd->fn(kc, ap, 1, MR, bpan, c + jr, ldc, mr, nr, 1.0f, bt);
+                        else
+                            kd->fn2d(kc, a, img->rs, img->cs, L, col0, img->row, bpan, c + jr,
+                                     ldc, mr, nr, 1.0f, bt);
+                    }
+                }
+        }
+    }
+    return 0;
+}
 
 int lc_sgemm_bsrc(int M, int N, int K, const float *A, int lda, const lc_gemm_bsrc *b, float beta,
                   float *C, int ldc)

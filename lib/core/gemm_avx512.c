@@ -9,15 +9,12 @@
 #define MR LC_GEMM_AVX512_MR
 #define NR LC_GEMM_AVX512_NR
 
-/* acc[0..R) = rows 0..R of a (R <= MR) times the packed panel b, both 16-column halves or only
+/* acc[0..R) += rows 0..R of a (R <= MR) times the packed panel b, both 16-column halves or only
  * the first (H = 1, for a last panel of at most 16 columns); R and H are constants at each call */
 static inline __attribute__((always_inline)) void
 tile_rows(int R, int H, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
           __m512 acc[MR][2])
 {
-#pragma GCC unroll 16
-    for (int r = 0; r < MR; r++)
-        acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     for (int k = 0; k < kc; k++) {
         __m512 b0 = _mm512_load_ps(b);
         __m512 b1 = H == 2 ? _mm512_load_ps(b + 16) : b0;
@@ -57,19 +54,19 @@ static inline __attribute__((always_inline)) void
 tile(int mr, int nr, int kc, const float *a, ptrdiff_t rs, ptrdiff_t cs, const float *b,
      __m512 acc[MR][2])
 {
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++)
+        acc[r][0] = acc[r][1] = _mm512_setzero_ps();
     if (nr <= 16)
         tile_h(1, mr, kc, a, rs, cs, b, acc);
     else
         tile_h(2, mr, kc, a, rs, cs, b, acc);
 }
 
-void lc_sgemm_kernel_avx512(int kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
-                            const float *b, float *c, ptrdiff_t ldc, int mr, int nr, float alpha,
-                            float beta)
+/* C = alpha acc + beta C (beta 0: C not read) for the tile's first mr rows and nr columns */
+static inline __attribute__((always_inline)) void
+store_tile(__m512 acc[MR][2], float *c, ptrdiff_t ldc, int mr, int nr, float alpha, float beta)
 {
-    __m512 acc[MR][2];
-    tile(mr, nr, kc, a, rs_a, cs_a, b, acc);
-
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     if (nr == NR) {
 #pragma GCC unroll 16
@@ -103,4 +100,35 @@ void lc_sgemm_kernel_avx512(int kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs
         _mm512_mask_storeu_ps(cr, m0, t0);
         _mm512_mask_storeu_ps(cr + 16, m1, t1);
     }
+}
+
+void lc_sgemm_kernel_avx512(int kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a,
+                            const float *b, float *c, ptrdiff_t ldc, int mr, int nr, float alpha,
+                            float beta)
+{
+    __m512 acc[MR][2];
+    tile(mr, nr, kc, a, rs_a, cs_a, b, acc);
+    store_tile(acc, c, ldc, mr, nr, alpha, beta);
+}
+
+void lc_sgemm_kernel2d_avx512(int kc, const float *a, ptrdiff_t rs_a, ptrdiff_t cs_a, int L,
+                            int col0, ptrdiff_t row_a, const float *b, float *c, ptrdiff_t ldc,
+                            int mr, int nr, float alpha, float beta)
+{
+    __m512 acc[MR][2];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++)
+        acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int k = 0, col = col0; k < kc; col = 0) { /* row by row of A's k, in order */
+        int seg = L - col < kc - k ? L - col : kc - k;
+        const float *ak = a + col * cs_a;
+        if (nr <= 16)
+            tile_h(1, mr, seg, ak, rs_a, cs_a, b, acc);
+        else
+            tile_h(2, mr, seg, ak, rs_a, cs_a, b, acc);
+        a += row_a;
+        b += (ptrdiff_t)seg * NR;
+        k += seg;
+    }
+    store_tile(acc, c, ldc, mr, nr, alpha, beta);
 }

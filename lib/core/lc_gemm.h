@@ -9,6 +9,8 @@
 #ifndef LC_GEMM_H
 #define LC_GEMM_H
 
+#include <stddef.h>
+
 typedef enum lc_isa { LC_ISA_REF = 0, LC_ISA_AVX2 = 1, LC_ISA_AVX512 = 2 } lc_isa;
 
 void lc_sgemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
@@ -41,6 +43,20 @@ int lc_sgemm_pack_bt(int K, int N, const float *B, int ldb, float *dst);
  * reference ISA. */
 int lc_sgemm_bpacked(int M, int N, int K, const float *A, int lda, const float *bpk, float beta,
                      float *C, int ldc);
+/* An image read in place as the rows of an im2col matrix (no copy): A(r, k) =
+ * a[r*rs + (k / L)*row + (k % L)*cs], e.g. r an input channel, k an output pixel of L per row,
+ * cs the stride, row the distance of two output rows' first inputs. */
+typedef struct lc_gemm_img {
+    const float *a;
+    ptrdiff_t rs, cs, row;
+    int L;
+} lc_gemm_img;
+/* For each of ntap taps t: C rows t*M .. t*M + M = A_t op(B) + beta C, A_t (M x K) the image at
+ * img->a + tap[t], op(B) packed by lc_sgemm_pack_bt and read in place; every element the sum
+ * lc_sgemm_bpacked computes from the same matrix stored (the same bits). Returns -1 (nothing
+ * done) under the reference ISA. */
+int lc_sgemm_bpacked_img(int ntap, const ptrdiff_t *tap, int M, int N, int K,
+                         const lc_gemm_img *img, const float *bpk, float beta, float *C, int ldc);
 /* The ISA lc_sgemm uses now; the best the CPU supports unless forced. */
 lc_isa lc_gemm_isa(void);
 const char *lc_isa_name(lc_isa isa);

@@ -33,7 +33,7 @@ static lc_conv2d make_conv(int C, int H, int W, int OC, int KH, int KW, int sh, 
 
 static const lc_conv2d *configs(int *n)
 {
-    static lc_conv2d cs[10];
+    static lc_conv2d cs[12];
     cs[0] = make_conv(1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1);  /* conv1 of the tutorial */
     cs[1] = make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1); /* conv2 */
     cs[2] = make_conv(3, 7, 9, 5, 3, 2, 2, 1, 1, 2, 1, 2);     /* stride, padding, dilation */
@@ -46,7 +46,11 @@ static const lc_conv2d *configs(int *n)
     cs[8] = make_conv(45, 7, 6, 6, 3, 3, 1, 2, 1, 0, 1, 1);
     /* a 2-wide output: a 32-pixel panel is 16 row runs when packed from the image */
     cs[9] = make_conv(3, 20, 3, 4, 2, 2, 1, 1, 0, 0, 1, 1);
-    *n = 10;
+    /* the weight gradient read from the image in place (12-channel row panels, a partial one
+     * after them): k blocks starting inside an output row, padded and at stride 2 */
+    cs[10] = make_conv(16, 30, 30, 8, 3, 3, 1, 1, 1, 1, 1, 1);
+    cs[11] = make_conv(13, 61, 61, 5, 1, 1, 2, 2, 0, 0, 1, 1);
+    *n = 12;
     return cs;
 }
 
