@@ -673,11 +673,18 @@ static void dy_pack_task(void *vctx, int s, int thread)
 static void tile_to_dw(const bwd_ctx *k, int q0, int n, const float *tile)
 {
     const int OC = k->c->OC, CKK = CKK_OF(k->c), KK = k->c->KH * k->c->KW, nc = n / KK;
-    for (int oc = 0; oc < OC; oc++)
-        for (int i = 0; i < n; i++) {
-            int row = k->img ? i % KK * nc + i / KK : i; /* dW's tap i of the block */
-            k->dw[(size_t)oc * CKK + q0 + i] = tile[(size_t)row * OC + oc];
-        }
+    if (!k->img) {
+        for (int oc = 0; oc < OC; oc++)
+            for (int i = 0; i < n; i++)
+                k->dw[(size_t)oc * CKK + q0 + i] = tile[(size_t)i * OC + oc];
+        return;
+    }
+    for (int oc = 0; oc < OC; oc++) {
+        float *d = k->dw + (size_t)oc * CKK + q0;
+        for (int ci = 0; ci < nc; ci++)
+            for (int t = 0; t < KK; t++)
+                d[ci * KK + t] = tile[((size_t)t * nc + ci) * OC + oc];
+    }
 }
 
 static void dw_tile_task(void *vctx, int t, int thread)
