@@ -44,9 +44,9 @@
 enum { DW_TILE = 72 };
 
 /* The weight gradient's split, from the shapes alone: tiles of cpt input channels (n = cpt KK
- * rows of dW^T, 160 at most: the fewest rows left idle in the micro-kernel's last row panel of 12
- * (AVX-512's; AVX2's 6 divides it), then the nearest to DW_TILE: 72 for 3x3 and 1x1 kernels,
- * 147 for a 7x7 stem of 3 channels), and, when there are fewer than DW_TASKS tiles, the batch in
+ * rows of dW^T; read from the image in place, dw_img_cpt's, else dw_col_cpt's: 160 rows at most,
+ * the fewest left idle in the micro-kernel's last row panel of 12 (AVX-512's; AVX2's 6 divides
+ * it), then the nearest to DW_TILE: 147 for a 7x7 stem of 3 channels), and, when there are fewer than DW_TASKS tiles, the batch in
  * kp fixed parts per tile (their partial tiles then summed in part order) so that there are
  * about DW_TASKS tasks. */
 enum { DW_TASKS = 16, DW_ROWS_MAX = 160, DW_MR = 12 };
@@ -86,12 +86,12 @@ static int dw_img(const lc_conv2d *c)
            padded <= ((size_t)c->C * c->KH * c->KW + 1) * (size_t)c->OH * c->OW;
 }
 
-static dw_plan plan_dw(const lc_conv2d *c, int B)
+/* The im2col tiles' channels (see above) */
+static int dw_col_cpt(const lc_conv2d *c)
 {
-    const int kk = c->KH * c->KW, img = dw_img(c);
-    int most = img ? 0 : DW_ROWS_MAX / kk, cpt = img ? dw_img_cpt(c) : 1, best_idle = -1,
-        best_dist = 0;
-    most = most < 1 && !img ? 1 : most > c->C ? c->C : most;
+    const int kk = c->KH * c->KW;
+    int most = DW_ROWS_MAX / kk, cpt = 1, best_idle = -1, best_dist = 0;
+    most = most < 1 ? 1 : most > c->C ? c->C : most;
     for (int t = 1; t <= most; t++) {
         int n = t * kk, idle = ((n + DW_MR - 1) / DW_MR * DW_MR - n) * 1000 / n;
         int dist = n > DW_TILE ? n - DW_TILE : DW_TILE - n;
@@ -101,8 +101,14 @@ static dw_plan plan_dw(const lc_conv2d *c, int B)
             best_dist = dist;
         }
     }
+    return cpt;
+}
+
+static dw_plan plan_dw(const lc_conv2d *c, int B)
+{
+    const int cpt = dw_img(c) ? dw_img_cpt(c) : dw_col_cpt(c);
     dw_plan d = {cpt, 0, (c->C + cpt - 1) / cpt, 1};
-    d.n = cpt * kk;
+    d.n = cpt * c->KH * c->KW;
     if (d.ntile < DW_TASKS)
         d.kp = (DW_TASKS + d.ntile - 1) / d.ntile;
     if (B >= 1 && d.kp > B)
@@ -723,20 +729,21 @@ static void dw_tile_task(void *vctx, int t, int thread)
     float *tile = d.kp == 1 ? col + k->l.tile           /* (n, OC) */
                             : k->ws + k->l.parts + k->dyp + (size_t)t * d.n * OC;
     const int packed = lc_sgemm_nr() != 0;
-    for (int s = s0; s < s1 && k->img; s++) { /* the image read in place, tap by tap */
+    for (int s = s0; s < s1; s++) {
         const float *xs = k->x + s * xsz + (size_t)ci0 * c->H * c->W;
-        lc_conv2d u = sub;
-        const float *xp = pad_for_packing(&sub, xs, pad, k->l.col, &u);
-        ptrdiff_t tap[DW_IMG_TAPS];
-        for (int q = 0; q < KK; q++)
-            tap[q] = (ptrdiff_t)(q / c->KW) * u.W + q % c->KW;
-        lc_gemm_img img = {.a = xp, .rs = (ptrdiff_t)u.H * u.W, .cs = c->sw,
-                           .row = (ptrdiff_t)c->sh * u.W, .L = c->OW};
         const float *dyp = k->ws + k->l.parts + (size_t)s * dy_pack_floats1(c);
-        lc_sgemm_bpacked_img(KK, tap, sub.C, OC, OHW, &img, dyp, s > s0 ? 1.0f : 0.0f, tile, OC);
-    }
-    for (int s = s0; s < s1 && !k->img; s++) {
-        const float *xs = k->x + s * xsz + (size_t)ci0 * c->H * c->W;
+        float beta = s > s0 ? 1.0f : 0.0f;
+        if (k->img) { /* the image read in place, tap by tap */
+            lc_conv2d u = sub;
+            const float *xp = pad_for_packing(&sub, xs, pad, k->l.col, &u);
+            ptrdiff_t tap[DW_IMG_TAPS];
+            for (int q = 0; q < KK; q++)
+                tap[q] = (ptrdiff_t)(q / c->KW) * u.W + q % c->KW;
+            lc_gemm_img img = {.a = xp, .rs = (ptrdiff_t)u.H * u.W, .cs = c->sw,
+                               .row = (ptrdiff_t)c->sh * u.W, .L = c->OW};
+            lc_sgemm_bpacked_img(KK, tap, sub.C, OC, OHW, &img, dyp, beta, tile, OC);
+            continue;
+        }
         const float *rows = xs; /* col is the image itself for a pointwise convolution */
         if (!is_pointwise(c)) {
             lc_conv2d u;
@@ -744,8 +751,6 @@ static void dw_tile_task(void *vctx, int t, int thread)
             lc_im2col(xp == xs ? &sub : &u, xp, col);
             rows = col;
         }
-        const float *dyp = k->ws + k->l.parts + (size_t)s * dy_pack_floats1(c);
-        float beta = s > s0 ? 1.0f : 0.0f;
         if (!packed || lc_sgemm_bpacked(n, OC, OHW, rows, OHW, dyp, beta, tile, OC) != 0)
             lc_sgemm(0, 1, n, OC, OHW, 1.0f, rows, OHW, k->dy + s * ysz, OHW, beta, tile, OC);
     }
