@@ -5,7 +5,9 @@
  * adaptive average pooling (torch's AdaptiveAvgPool2d) by each window's own size.
  * Validating the settings against the user's config is left to the model planner. */
 #include "lc_conv.h"
+#include "lc_gemm.h"
 #include "lc_layers.h"
+#include "lc_pool_isa.h"
 
 #include <math.h>
 #include <string.h>
@@ -89,6 +91,52 @@ static void max_run(const lc_pool2d *q, const float *x, const int *rows, int nro
             am[j] = mi[j];
 }
 
+/* The interior output columns [ia, ib) of every output row of a plane when the pool has column
+ * stride 2, dilation 1, at most S2ROWS window rows and the ISA has row passes (lc_pool_isa.h):
+ * in blocks of up to MAXRUN columns, each input row reduced once (kept while the next output
+ * row's window still reads it), then each output's window rows. Returns 0 where it does not
+ * apply. */
+enum { S2ROWS = 4 };
+
+static int s2_runs(const lc_pool2d *q, const float *x, int ia, int ib, float *y, int32_t *am)
+{
+    const lc_isa isa = lc_gemm_isa();
+    if (q->sw != 2 || q->dw != 1 || q->KH > S2ROWS || isa == LC_ISA_REF)
+        return 0;
+    float hv[S2ROWS][MAXRUN];
+    int32_t hi[S2ROWS][MAXRUN];
+    for (int a = ia; a < ib; a += MAXRUN) {
+        const int n = ib - a < MAXRUN ? ib - a : MAXRUN, c0 = a * 2 - q->pw;
+        int tag[S2ROWS] = {-1, -1, -1, -1}; /* the input row each slot holds */
+        for (int oh = 0; oh < q->OH; oh++) {
+            const float *hr[S2ROWS];
+            const int32_t *ir[S2ROWS];
+            int nrows = 0;
+            for (int kh = 0; kh < q->KH; kh++) {
+                int ih = oh * q->sh - q->ph + kh * q->dh, sl = ih % q->KH;
+                if (ih < 0 || ih >= q->H)
+                    continue;
+                if (tag[sl] != ih) {
+                    /* the row after next: the lines in flight while these are reduced */
+                    if (ih + 6 < q->H)
+                        for (int o = 0; o < 2 * n + q->KW; o += 16)
+                            __builtin_prefetch(x + (size_t)(ih + 6) * q->W + c0 + o);
+                    (isa == LC_ISA_AVX512 ? lc_maxpool_s2_hrow_avx512 : lc_maxpool_s2_hrow_avx2)(
+                        x + (size_t)ih * q->W + c0, ih * q->W + c0, q->KW, n, hv[sl], hi[sl]);
+                    tag[sl] = ih;
+                }
+                hr[nrows] = hv[sl];
+                ir[nrows++] = hi[sl];
+            }
+            float *yr = y + (size_t)oh * q->OW + a;
+            int32_t *ar = am ? am + (size_t)oh * q->OW + a : NULL;
+            (isa == LC_ISA_AVX512 ? lc_maxpool_vrows_avx512 : lc_maxpool_vrows_avx2)(hr, ir, nrows,
+                                                                                     n, yr, ar);
+        }
+    }
+    return 1;
+}
+
 static void max_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float *y /* (OH,OW) */,
                           int32_t *am /* (OH,OW) */)
 {
@@ -101,6 +149,8 @@ static void max_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float 
     if (ib < ia)
         ib = ia;
     int rows[64];
+    /* column stride 2 (resnet's stem pool): the interior runs by the ISA's row passes */
+    const int s2 = ib > ia && s2_runs(q, x, ia, ib, y, am);
     for (int oh = 0; oh < q->OH; oh++) {
         int h0 = oh * q->sh - q->ph, nrows = 0;
         if (q->KH <= 64)
@@ -111,6 +161,10 @@ static void max_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float 
             }
         for (int ow = 0; ow < q->OW; ow++) {
             if (ow == ia && ib > ia && nrows > 0 && q->KH <= 64) {
+                if (s2) { /* done by s2_runs */
+                    ow = ib - 1;
+                    continue;
+                }
                 for (int a = ia; a < ib; a += MAXRUN) {
                     int n = ib - a < MAXRUN ? ib - a : MAXRUN;
                     max_run(q, x, rows, nrows, a, n, y + (size_t)oh * q->OW + a,

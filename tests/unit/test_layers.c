@@ -266,9 +266,10 @@ static void max_pool_ref(const lc_pool2d *q, const float *x, float *y, int32_t *
         }
 }
 
-/* The max pool's vectorised runs (windows inside the image's columns, up to 128 columns a run)
- * against the rule above, bit for bit, on rows of few distinct values (ties everywhere), -inf
- * and NaN; and with no argmax (evaluation) the same values. */
+/* The max pool's vectorised runs (windows inside the image's columns, up to 128 columns a run;
+ * at column stride 2 each ISA's row passes, lc_pool_isa.h) against the rule above, bit for bit,
+ * on rows of few distinct values (ties everywhere), -inf and NaN, under every ISA this machine
+ * runs; and with no argmax (evaluation) the same values. Rectangular windows: kh x kw. */
 static void test_max_pool_runs(void)
 {
     enum { H = 9, W = 301 };
@@ -282,22 +283,36 @@ static void test_max_pool_runs(void)
         /* NaN rarely, so that most windows have none */
         x[i] = vals[u % 64 == 0 ? 7 : (u >> 8) % 7];
     }
-    const int cfg[][4] = {{3, 2, 1, 1}, {2, 2, 0, 1}, {3, 1, 1, 1}, {3, 1, 0, 2}, {2, 3, 1, 1}};
-    for (size_t k = 0; k < sizeof cfg / sizeof cfg[0]; k++) {
-        lc_pool2d q = mkpool(1, H, W, cfg[k][0], cfg[k][1], cfg[k][2], cfg[k][3], 1);
-        CHECK(lc_pool2d_plan(&q) == 0);
-        int n = q.OH * q.OW, bad = 0;
-        lc_pool2d_forward(NULL, &q, 1, x, y, am);
-        lc_pool2d_forward(NULL, &q, 1, x, y2, NULL);
-        max_pool_ref(&q, x, yr, amr);
-        for (int i = 0; i < n; i++)
-            bad += memcmp(&y[i], &yr[i], sizeof(float)) != 0 || am[i] != amr[i] ||
-                   memcmp(&y2[i], &yr[i], sizeof(float)) != 0;
-        if (bad)
-            fprintf(stderr, "max pool k%d s%d p%d d%d: %d of %d outputs differ from the rule\n",
-                    cfg[k][0], cfg[k][1], cfg[k][2], cfg[k][3], bad, n);
-        CHECK(bad == 0);
+    /* kh, kw, stride, pad, dilation, width */
+    const int cfg[][6] = {{3, 3, 2, 1, 1, W}, {2, 2, 2, 0, 1, W}, {3, 3, 1, 1, 1, W},
+                          {3, 3, 1, 0, 2, W}, {2, 2, 3, 1, 1, W}, {1, 1, 2, 0, 1, W},
+                          {4, 5, 2, 2, 1, W}, {2, 7, 2, 1, 1, W}, {3, 3, 2, 1, 1, 34},
+                          {3, 3, 2, 1, 1, 35}, {3, 3, 2, 1, 1, 17}, {3, 3, 2, 1, 1, 3},
+                          {5, 3, 2, 1, 1, 40}, {3, 2, 2, 0, 1, 48}};
+    const lc_isa isas[] = {LC_ISA_REF, LC_ISA_AVX2, LC_ISA_AVX512}, was = lc_gemm_isa();
+    for (int ii = 0; ii < 3; ii++) {
+        if (lc_gemm_force_isa(isas[ii]) != 0)
+            continue; /* not on this machine */
+        for (size_t k = 0; k < sizeof cfg / sizeof cfg[0]; k++) {
+            const int *g = cfg[k], w = g[5];
+            lc_pool2d q = {1, H, w, g[0], g[1], g[2], g[2], g[3], g[3], g[4], g[4], 1, 0, 0, 0};
+            CHECK(lc_pool2d_plan(&q) == 0);
+            int n = q.OH * q.OW, bad = 0;
+            lc_pool2d_forward(NULL, &q, 1, x, y, am);
+            lc_pool2d_forward(NULL, &q, 1, x, y2, NULL);
+            max_pool_ref(&q, x, yr, amr);
+            for (int i = 0; i < n; i++)
+                bad += memcmp(&y[i], &yr[i], sizeof(float)) != 0 || am[i] != amr[i] ||
+                       memcmp(&y2[i], &yr[i], sizeof(float)) != 0;
+            if (bad)
+                fprintf(stderr,
+                        "max pool isa %d k%dx%d s%d p%d d%d width %d: %d of %d outputs differ "
+                        "from the rule\n",
+                        (int)isas[ii], g[0], g[1], g[2], g[3], g[4], w, bad, n);
+            CHECK(bad == 0);
+        }
     }
+    lc_gemm_force_isa(was);
 }
 
 /* ---------------- dropout ---------------- */
