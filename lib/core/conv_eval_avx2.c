@@ -338,8 +338,12 @@ static void to_hwc(const lc_conv2d *c, const lc_conv_eval *e, const float *x, fl
     int rows = c->H < Hp - c->ph ? c->H : Hp - c->ph;
     int cols = c->W < Wp - c->pw ? c->W : Wp - c->pw;
     size_t plane = (size_t)c->H * c->W;
+    for (int r = 0; r < 2 && r < rows; r++)
+        lc_conv_eval_prefetch_row(x, C, plane, c->W, r, cols);
     for (int r = 0; r < rows; r++) {
         float *d = xh + ((size_t)(r + c->ph) * Wp + c->pw) * C;
+        if (r + 2 < rows)
+            lc_conv_eval_prefetch_row(x, C, plane, c->W, r + 2, cols);
         for (int c0 = 0; c0 < C; c0 += 8)
             for (int q0 = 0; q0 < cols; q0 += 8)
                 transpose_block(x + c0 * plane + (size_t)r * c->W + q0, plane,
@@ -489,10 +493,6 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
     float *xh = scratch + e->xh, *V = scratch + e->v, *M = scratch + e->mp, *St = scratch + e->st;
     const __m256 zero = _mm256_setzero_ps();
 
-    /* the previous layer wrote this group's input a whole batch ago: ask for all of it at once
-     * rather than miss line by line in the transposes' 8 strided streams */
-    for (size_t at = 0; x && at < (size_t)G * in; at += 16)
-        _mm_prefetch((const char *)(x + at), _MM_HINT_T1);
     for (int s = 0; x && s < G; s++)
         to_hwc(c, e, x + s * in, xh + s * img);
     /* training: each sample's keep masks, drawn in the full (uncropped) output layout (OC, OH,

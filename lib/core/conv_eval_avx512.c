@@ -323,8 +323,12 @@ static void to_hwc(const lc_conv2d *c, const lc_conv_eval *e, const float *x, fl
     int rows = c->H < Hp - c->ph ? c->H : Hp - c->ph;
     int cols = c->W < Wp - c->pw ? c->W : Wp - c->pw;
     size_t plane = (size_t)c->H * c->W;
+    for (int r = 0; r < 2 && r < rows; r++)
+        lc_conv_eval_prefetch_row(x, C, plane, c->W, r, cols);
     for (int r = 0; r < rows; r++) {
         float *d = xh + ((size_t)(r + c->ph) * Wp + c->pw) * C;
+        if (r + 2 < rows)
+            lc_conv_eval_prefetch_row(x, C, plane, c->W, r + 2, cols);
         for (int c0 = 0; c0 < C; c0 += 16)
             for (int q0 = 0; q0 < cols; q0 += 16)
                 transpose_block(x + c0 * plane + (size_t)r * c->W + q0, plane,
@@ -475,10 +479,6 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
     float *xh = scratch + e->xh, *V = scratch + e->v, *M = scratch + e->mp, *St = scratch + e->st;
     const __m512 zero = _mm512_setzero_ps();
 
-    /* the previous layer wrote this group's input a whole batch ago: ask for all of it at once
-     * rather than miss line by line in the transposes' 16 strided streams */
-    for (size_t at = 0; x && at < (size_t)G * in; at += 16)
-        _mm_prefetch((const char *)(x + at), _MM_HINT_T1);
     for (int s = 0; x && s < G; s++)
         to_hwc(c, e, x + s * in, xh + s * img);
     /* training: each sample's keep masks, in the full (uncropped) output layout */
@@ -575,12 +575,17 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
         }
     }
 
-    for (int s = 0; s < G; s++) /* (P, OC) -> (OC, P) */
+    /* (P, OC) -> (OC, P); the lines two blocks ahead in each of the 16 channels' planes asked
+     * for (OC store streams: the prefetchers keep up with few) */
+    for (int s = 0; s < G; s++)
         for (size_t p0 = 0; p0 < P; p0 += 16)
-            for (int co = 0; co < OC; co += 16)
+            for (int co = 0; co < OC; co += 16) {
+                for (int j = 0; p0 + 32 < P && j < 16 && co + j < OC; j++)
+                    __builtin_prefetch(y + ((size_t)s * OC + co + j) * P + p0 + 32, 1);
                 transpose_block(St + ((size_t)s * P + p0) * OC + co, (size_t)OC,
                                 P - p0 < 16 ? (int)(P - p0) : 16, OC - co < 16 ? OC - co : 16,
                                 y + ((size_t)s * OC + co) * P + p0, P);
+            }
     for (int s = 0; am && s < G; s++) /* the offsets likewise, bytes */
         for (int oc = 0; oc < OC; oc++)
             for (size_t q = 0; q < P; q++)

@@ -217,4 +217,15 @@ void lc_conv_direct_train_avx2(const lc_conv2d *c, const lc_conv_eval *e, const 
                                const float *w, const float *b, float *y, unsigned char *am,
                                float *scratch);
 
+/* Asks for row r (columns [0, cols)) of every channel of x (C, planes of plane floats, rows of W):
+ * a pass that moves a map to channels last row by row reads C strided streams, which leave the
+ * hardware's prefetchers behind; asked for two rows ahead, its loads stop waiting on memory. */
+static inline void lc_conv_eval_prefetch_row(const float *x, int C, size_t plane, int W, int r,
+                                             int cols)
+{
+    for (int ch = 0; ch < C; ch++)
+        for (int q0 = 0; q0 < cols; q0 += 16)
+            __builtin_prefetch(x + ch * plane + (size_t)r * W + q0);
+}
+
 #endif

@@ -70,10 +70,16 @@ BN_CLONES static void bn_train_task(void *vctx, int c, int thread)
     double a[BN_LANES] = {0};
     for (int b = 0; b < k->B; b++) {
         const float *xp = k->x + (size_t)b * CHW + (size_t)c * HW; /* (HW) */
+        /* the next sample's plane asked for while this one is summed: the hardware's
+         * prefetchers leave a pass over planes a channel stride apart waiting on memory */
+        const float *xn = b + 1 < k->B ? xp + CHW : xp;
         size_t i = 0;
-        for (; i + BN_LANES <= HW; i += BN_LANES)
+        for (; i + BN_LANES <= HW; i += BN_LANES) {
+            if ((i & 15) == 0)
+                __builtin_prefetch(xn + i);
             for (int j = 0; j < BN_LANES; j++)
                 a[j] += xp[i + j];
+        }
         for (; i < HW; i++)
             a[i % BN_LANES] += xp[i];
     }
@@ -264,15 +270,22 @@ BN_CLONES static void bn_bwd_task(void *vctx, int c, int thread)
     for (int b = 0; b < k->B; b++) {
         const size_t o = (size_t)b * CHW + (size_t)c * HW;
         const float *xp = k->x + o, *dp = k->dy + o, *ry = k->relu_y ? k->relu_y + o : NULL;
+        const size_t nx = b + 1 < k->B ? CHW : 0; /* the next sample's planes (see above) */
         size_t i = 0;
         if (ry) { /* dy where the fused ReLU's output is > 0, else +0 (lc_act_backward's mask) */
-            for (; i + BN_LANES <= HW; i += BN_LANES)
+            for (; i + BN_LANES <= HW; i += BN_LANES) {
+                if ((i & 15) == 0) {
+                    __builtin_prefetch(xp + nx + i);
+                    __builtin_prefetch(dp + nx + i);
+                    __builtin_prefetch(ry + nx + i);
+                }
                 for (int j = 0; j < BN_LANES; j++) {
                     double xh = (double)(xp[i + j] - m) * is;
                     float d = lc_relu_keep(dp[i + j], ry[i + j]);
                     a[j] += d;
                     ax[j] += d * xh;
                 }
+            }
             for (; i < HW; i++) {
                 double xh = (double)(xp[i] - m) * is;
                 float d = lc_relu_keep(dp[i], ry[i]);
@@ -280,12 +293,17 @@ BN_CLONES static void bn_bwd_task(void *vctx, int c, int thread)
                 ax[i % BN_LANES] += d * xh;
             }
         }
-        for (; i + BN_LANES <= HW; i += BN_LANES)
+        for (; i + BN_LANES <= HW; i += BN_LANES) {
+            if ((i & 15) == 0) {
+                __builtin_prefetch(xp + nx + i);
+                __builtin_prefetch(dp + nx + i);
+            }
             for (int j = 0; j < BN_LANES; j++) {
                 double xh = (double)(xp[i + j] - m) * is;
                 a[j] += dp[i + j];
                 ax[j] += dp[i + j] * xh;
             }
+        }
         for (; i < HW; i++) {
             double xh = (double)(xp[i] - m) * is;
             a[i % BN_LANES] += dp[i];
