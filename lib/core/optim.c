@@ -15,6 +15,7 @@
 
 #define OPT_CHUNK 8192
 #define NORM_CHUNKS 64 /* fixed partial sums for the gradient norm, whatever the thread count */
+#define NORM_LANES 16  /* and each chunk's own lanes (norm_task) */
 
 int lc_optim_state_per_param(const lc_optim *o)
 {
@@ -306,18 +307,30 @@ typedef struct {
     double part[NORM_CHUNKS];
 } vec_ctx;
 
-static void norm_task(void *vctx, int task, int thread)
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void
+norm_task(void *vctx, int task, int thread)
 {
     vec_ctx *c = vctx;
     /* chunk `task` of NORM_CHUNKS near-equal ranges; the first n % NORM_CHUNKS get one extra */
     size_t q = c->n / NORM_CHUNKS, r = c->n % NORM_CHUNKS, k = (size_t)task;
     size_t lo = q * k + (k < r ? k : r);
     size_t hi = lo + q + (k < r ? 1 : 0);
-    double s = 0.0;
+    /* NORM_LANES running sums, element i into lane i % NORM_LANES, added pairwise at the end:
+     * independent chains the compiler vectorises (one chain was a double add's latency an
+     * element, 4 ms of a resnet18 step) */
+    double a[NORM_LANES] = {0};
     (void)thread;
-    for (size_t i = lo; i < hi; i++)
-        s += (double)c->g[i] * c->g[i];
-    c->part[task] = s;
+    size_t i = lo;
+    for (; i + NORM_LANES <= hi; i += NORM_LANES)
+#pragma GCC unroll 16
+        for (int j = 0; j < NORM_LANES; j++)
+            a[j] += (double)c->g[i + j] * c->g[i + j];
+    for (; i < hi; i++)
+        a[(i - lo) % NORM_LANES] += (double)c->g[i] * c->g[i];
+    for (int w = NORM_LANES / 2; w > 0; w /= 2)
+        for (int j = 0; j < w; j++)
+            a[j] += a[j + w];
+    c->part[task] = a[0];
 }
 
 double lc_grad_norm(lc_pool *p, size_t n, const float *g)
