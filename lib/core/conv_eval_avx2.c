@@ -6,6 +6,7 @@
  * path; Winograd rounds differently (test_conv bounds it, as under AVX-512). Compiled with
  * -mavx2 -mfma; conv_eval.c calls it only when the run-time check chose AVX2. */
 #include "lc_conv_eval.h"
+#include "lc_conv_isa.h"
 
 #include "gemm_kernels.h"
 #include "lc_avx2.h"
@@ -75,6 +76,14 @@ transpose_block(const float *src, size_t ls, int ni, int nj, float *dst, size_t 
     transpose8(r);
     for (int j = 0; j < nj; j++)
         store_n(dst + j * lds, ni, r[j]);
+}
+
+void lc_transpose_avx2(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
+{
+    for (int i0 = 0; i0 < ni; i0 += 8)
+        for (int j0 = 0; j0 < nj; j0 += 8)
+            transpose_block(src + (size_t)i0 * ls + j0, ls, ni - i0 < 8 ? ni - i0 : 8,
+                            nj - j0 < 8 ? nj - j0 : 8, dst + (size_t)j0 * lds + i0, lds);
 }
 
 /* ---- pooling ---- */

@@ -3,6 +3,7 @@
  * says when each applies). Compiled with -mavx512*; conv_eval.c calls it only when the run-time
  * check chose AVX-512. */
 #include "lc_conv_eval.h"
+#include "lc_conv_isa.h"
 
 #include "gemm_kernels.h"
 #include "lc_avx512.h"
@@ -61,6 +62,14 @@ transpose_block(const float *src, size_t ls, int ni, int nj, float *dst, size_t 
     transpose16(r);
     for (int j = 0; j < nj; j++)
         _mm512_mask_storeu_ps(dst + j * lds, mi, r[j]);
+}
+
+void lc_transpose_avx512(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
+{
+    for (int i0 = 0; i0 < ni; i0 += 16)
+        for (int j0 = 0; j0 < nj; j0 += 16)
+            transpose_block(src + (size_t)i0 * ls + j0, ls, ni - i0 < 16 ? ni - i0 : 16,
+                            nj - j0 < 16 ? nj - j0 : 16, dst + (size_t)j0 * lds + i0, lds);
 }
 
 /* ---- direct ---- */

@@ -44,4 +44,9 @@ void lc_im2col_simple_avx2(int C, int H, int W, int KH, int KW, int OH, int OW, 
 void lc_col2im_simple_avx2(int C, int H, int W, int KH, int KW, int OH, int OW, const float *col,
                            float *x);
 
+/* dst[j * lds + i] = src[i * ls + j] for i < ni, j < nj: in 16x16 (AVX-512) or 8x8 (AVX2) blocks
+ * of register transposes, a line read and a line written per row of a block */
+void lc_transpose_avx512(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds);
+void lc_transpose_avx2(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds);
+
 #endif
