@@ -78,6 +78,10 @@ int lc_pool2d_plan(lc_pool2d *q); /* 0, or -1 when the output would be empty */
 /* argmax (B,C,OH,OW) records the input index within the (H,W) plane for max pooling; NULL for avg */
 void lc_pool2d_forward(lc_pool *p, const lc_pool2d *q, int B, const float *x /* (B,C,H,W) */,
                        float *y /* (B,C,OH,OW) */, int32_t *argmax);
+/* Evaluation of a ReLU and the max pool after it in one pass (q a max pool, not adaptive): y is
+ * the pooling of lc_act_forward(RELU)'s output of x, every tap rectified as the ReLU does (x > 0 ?
+ * x : +0, a NaN gives +0) before the comparisons; the same bits as the two layers. */
+void lc_pool2d_forward_relu(lc_pool *p, const lc_pool2d *q, int B, const float *x, float *y);
 void lc_pool2d_backward(lc_pool *p, const lc_pool2d *q, int B, const float *dy /* (B,C,OH,OW) */,
                         const int32_t *argmax, float *dx /* (B,C,H,W) */);
 

@@ -12,10 +12,11 @@
 #include <stdint.h>
 
 /* One input row's taps for n outputs at column stride 2: hv[j] the maximum of xr[2 j + kw] over
- * kw < KW, hi[j] its offset (base + 2 j + kw). Reads xr[0 .. 2 (n - 1) + KW - 1] only. */
-void lc_maxpool_s2_hrow_avx512(const float *xr, int32_t base, int KW, int n, float *hv,
+ * kw < KW (relu: of their ReLU, x > 0 ? x : +0), hi[j] its offset (base + 2 j + kw). Reads
+ * xr[0 .. 2 (n - 1) + KW - 1] only. */
+void lc_maxpool_s2_hrow_avx512(const float *xr, int32_t base, int KW, int n, int relu, float *hv,
                                int32_t *hi);
-void lc_maxpool_s2_hrow_avx2(const float *xr, int32_t base, int KW, int n, float *hv,
+void lc_maxpool_s2_hrow_avx2(const float *xr, int32_t base, int KW, int n, int relu, float *hv,
                              int32_t *hi);
 /* The window rows' results in order: y[j] the maximum over r < nrows of hv[r][j], am[j] (when am
  * is not NULL) its offset hi[r][j]. */

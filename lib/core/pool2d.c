@@ -43,6 +43,7 @@ typedef struct {
     float *y, *dx;
     int32_t *argmax;
     const int32_t *argmax_in;
+    int relu; /* max pooling of the inputs' ReLU (lc_pool2d_forward_relu) */
 } pool_ctx;
 
 /* The tasks' loops are built for AVX-512, AVX2 and the baseline, chosen once at load time (GCC's
@@ -55,13 +56,19 @@ typedef struct {
 
 enum { MAXRUN = 128 }; /* output columns of an interior run */
 
+/* lc_act_forward's ReLU: x > 0 ? x : +0 (a NaN gives +0) */
+static inline float relu_of(float v)
+{
+    return v > 0.0f ? v : 0.0f;
+}
+
 /* Output columns [a, a + n) of one output row whose windows lie inside the image's columns, n <=
  * MAXRUN; rows[] the window's input rows inside the image (their offsets in x, top to bottom).
  * The taps are visited in the scalar loop's order (row by row, left to right) with its rule
  * (the first maximum, a NaN kept once met), one column per vector lane. */
 POOL_CLONES
 static void max_run(const lc_pool2d *q, const float *x, const int *rows, int nrows, int a, int n,
-                    float *restrict y, int32_t *restrict am)
+                    float *restrict y, int32_t *restrict am, int relu)
 {
     float m[MAXRUN];
     int32_t mi[MAXRUN];
@@ -72,13 +79,13 @@ static void max_run(const lc_pool2d *q, const float *x, const int *rows, int nro
             const float *restrict xr = x + off;
             if (r == 0 && kw == 0) {
                 for (int j = 0; j < n; j++) {
-                    m[j] = xr[j * sw];
+                    m[j] = relu ? relu_of(xr[j * sw]) : xr[j * sw];
                     mi[j] = off + j * sw;
                 }
                 continue;
             }
             for (int j = 0; j < n; j++) {
-                float v = xr[j * sw], cur = m[j];
+                float v = relu ? relu_of(xr[j * sw]) : xr[j * sw], cur = m[j];
                 int take = v > cur || (v != v && cur == cur);
                 m[j] = take ? v : cur;
                 mi[j] = take ? off + j * sw : mi[j];
@@ -98,7 +105,8 @@ static void max_run(const lc_pool2d *q, const float *x, const int *rows, int nro
  * apply. */
 enum { S2ROWS = 4 };
 
-static int s2_runs(const lc_pool2d *q, const float *x, int ia, int ib, float *y, int32_t *am)
+static int s2_runs(const lc_pool2d *q, const float *x, int ia, int ib, float *y, int32_t *am,
+                   int relu)
 {
     const lc_isa isa = lc_gemm_isa();
     if (q->sw != 2 || q->dw != 1 || q->KH > S2ROWS || isa == LC_ISA_REF)
@@ -122,7 +130,8 @@ static int s2_runs(const lc_pool2d *q, const float *x, int ia, int ib, float *y,
                         for (int o = 0; o < 2 * n + q->KW; o += 16)
                             __builtin_prefetch(x + (size_t)(ih + 6) * q->W + c0 + o);
                     (isa == LC_ISA_AVX512 ? lc_maxpool_s2_hrow_avx512 : lc_maxpool_s2_hrow_avx2)(
-                        x + (size_t)ih * q->W + c0, ih * q->W + c0, q->KW, n, hv[sl], hi[sl]);
+                        x + (size_t)ih * q->W + c0, ih * q->W + c0, q->KW, n, relu, hv[sl],
+                        hi[sl]);
                     tag[sl] = ih;
                 }
                 hr[nrows] = hv[sl];
@@ -138,7 +147,7 @@ static int s2_runs(const lc_pool2d *q, const float *x, int ia, int ib, float *y,
 }
 
 static void max_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float *y /* (OH,OW) */,
-                          int32_t *am /* (OH,OW) */)
+                          int32_t *am /* (OH,OW) */, int relu)
 {
     const int H = q->H, W = q->W;
     /* output columns whose every tap lies inside the image's columns, [ia, ib): from the first
@@ -150,7 +159,7 @@ static void max_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float 
         ib = ia;
     int rows[64];
     /* column stride 2 (resnet's stem pool): the interior runs by the ISA's row passes */
-    const int s2 = ib > ia && s2_runs(q, x, ia, ib, y, am);
+    const int s2 = ib > ia && s2_runs(q, x, ia, ib, y, am, relu);
     for (int oh = 0; oh < q->OH; oh++) {
         int h0 = oh * q->sh - q->ph, nrows = 0;
         if (q->KH <= 64)
@@ -168,7 +177,7 @@ static void max_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float 
                 for (int a = ia; a < ib; a += MAXRUN) {
                     int n = ib - a < MAXRUN ? ib - a : MAXRUN;
                     max_run(q, x, rows, nrows, a, n, y + (size_t)oh * q->OW + a,
-                            am ? am + (size_t)oh * q->OW + a : NULL);
+                            am ? am + (size_t)oh * q->OW + a : NULL, relu);
                 }
                 ow = ib - 1;
                 continue;
@@ -184,7 +193,7 @@ static void max_fwd_plane(const lc_pool2d *q, const float *x /* (H,W) */, float 
                     int iw = w0 + kw * q->dw;
                     if (iw < 0 || iw >= W)
                         continue;
-                    float v = x[(size_t)ih * W + iw];
+                    float v = relu ? relu_of(x[(size_t)ih * W + iw]) : x[(size_t)ih * W + iw];
                     if (mi < 0)
                         mi = ih * W + iw; /* first real tap, kept when every value is -inf */
                     if (v > m || isnan(v)) {
@@ -280,7 +289,7 @@ static void fwd_task(void *vctx, int task, int thread)
         adaptive_fwd_plane(q, c->x + (size_t)task * in_plane, c->y + (size_t)task * out_plane);
     else if (q->is_max)
         max_fwd_plane(q, c->x + (size_t)task * in_plane, c->y + (size_t)task * out_plane,
-                      c->argmax ? c->argmax + (size_t)task * out_plane : NULL);
+                      c->argmax ? c->argmax + (size_t)task * out_plane : NULL, c->relu);
     else
         avg_fwd_plane(q, c->x + (size_t)task * in_plane, c->y + (size_t)task * out_plane);
 }
@@ -288,8 +297,15 @@ static void fwd_task(void *vctx, int task, int thread)
 void lc_pool2d_forward(lc_pool *p, const lc_pool2d *q, int B, const float *x, float *y,
                        int32_t *argmax)
 {
-    pool_ctx c = {q, x, NULL, y, NULL, argmax, NULL};
+    pool_ctx c = {q, x, NULL, y, NULL, argmax, NULL, 0};
     lc_pool_run(p, B * q->C, fwd_task, &c);
+}
+
+void lc_pool2d_forward_relu(lc_pool *p, const lc_pool2d *q, int B, const float *x, float *y)
+{
+    pool_ctx c = {q, x, NULL, y, NULL, NULL, NULL, 1};
+    if (q->is_max && !q->adaptive)
+        lc_pool_run(p, B * q->C, fwd_task, &c);
 }
 
 static void bwd_task(void *vctx, int task, int thread)
@@ -335,6 +351,6 @@ static void bwd_task(void *vctx, int task, int thread)
 void lc_pool2d_backward(lc_pool *p, const lc_pool2d *q, int B, const float *dy,
                         const int32_t *argmax, float *dx)
 {
-    pool_ctx c = {q, NULL, dy, NULL, dx, NULL, argmax};
+    pool_ctx c = {q, NULL, dy, NULL, dx, NULL, argmax, 0};
     lc_pool_run(p, B * q->C, bwd_task, &c);
 }

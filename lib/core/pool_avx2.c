@@ -19,7 +19,7 @@ static inline __m256i blend_i(__m256i a, __m256i b, __m256 t)
     return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), t));
 }
 
-void lc_maxpool_s2_hrow_avx2(const float *xr, int32_t base, int KW, int n, float *hv,
+void lc_maxpool_s2_hrow_avx2(const float *xr, int32_t base, int KW, int n, int relu, float *hv,
                              int32_t *hi)
 {
     const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
@@ -36,6 +36,8 @@ void lc_maxpool_s2_hrow_avx2(const float *xr, int32_t base, int KW, int n, float
             __m256 v = _mm256_castpd_ps(_mm256_permute4x64_pd(
                 _mm256_castps_pd(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
                 _MM_SHUFFLE(3, 1, 2, 0)));
+            if (relu) /* max(v, +0) is +0 for v NaN, -0 or negative: the ReLU's */
+                v = _mm256_max_ps(v, _mm256_setzero_ps());
             __m256i vi = _mm256_add_epi32(even, _mm256_set1_epi32(base + off));
             __m256 t = kw == 0 ? _mm256_castsi256_ps(_mm256_set1_epi32(-1)) : take8(v, m);
             m = _mm256_blendv_ps(m, v, t);

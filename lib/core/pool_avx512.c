@@ -14,7 +14,7 @@ static inline __mmask16 take16(__m512 v, __m512 m)
                                                _CMP_UNORD_Q));
 }
 
-void lc_maxpool_s2_hrow_avx512(const float *xr, int32_t base, int KW, int n, float *hv,
+void lc_maxpool_s2_hrow_avx512(const float *xr, int32_t base, int KW, int n, int relu, float *hv,
                                int32_t *hi)
 {
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28,
@@ -29,6 +29,8 @@ void lc_maxpool_s2_hrow_avx512(const float *xr, int32_t base, int KW, int n, flo
             const int off = kw + 2 * j0;
             __m512 v = _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(ma, xr + off), even,
                                               _mm512_maskz_loadu_ps(mb, xr + off + 16));
+            if (relu) /* max(v, +0) is +0 for v NaN, -0 or negative: the ReLU's */
+                v = _mm512_max_ps(v, _mm512_setzero_ps());
             __m512i vi = _mm512_add_epi32(even, _mm512_set1_epi32(base + off));
             __mmask16 t = kw == 0 ? (__mmask16)0xffff : take16(v, m);
             m = _mm512_mask_mov_ps(m, t, v);

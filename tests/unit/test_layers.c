@@ -269,13 +269,14 @@ static void max_pool_ref(const lc_pool2d *q, const float *x, float *y, int32_t *
 /* The max pool's vectorised runs (windows inside the image's columns, up to 128 columns a run;
  * at column stride 2 each ISA's row passes, lc_pool_isa.h) against the rule above, bit for bit,
  * on rows of few distinct values (ties everywhere), -inf and NaN, under every ISA this machine
- * runs; and with no argmax (evaluation) the same values. Rectangular windows: kh x kw. */
+ * runs; and with no argmax (evaluation) the same values, and lc_pool2d_forward_relu the bits of
+ * the ReLU and the pool. Rectangular windows: kh x kw. */
 static void test_max_pool_runs(void)
 {
     enum { H = 9, W = 301 };
-    static float x[H * W], y[H * W], yr[H * W], y2[H * W];
+    static float x[H * W], xr[H * W], y[H * W], yr[H * W], y2[H * W];
     static int32_t am[H * W], amr[H * W];
-    const float vals[] = {0.0f, 1.0f, 1.0f, 2.0f, -1.0f, 2.0f, -INFINITY, NAN};
+    const float vals[] = {0.0f, 1.0f, -0.0f, 2.0f, -1.0f, 2.0f, -INFINITY, NAN};
     lc_rng r;
     lc_rng_init(&r, 11, LC_STREAM_TEST, 0);
     for (int i = 0; i < H * W; i++) {
@@ -304,6 +305,12 @@ static void test_max_pool_runs(void)
             for (int i = 0; i < n; i++)
                 bad += memcmp(&y[i], &yr[i], sizeof(float)) != 0 || am[i] != amr[i] ||
                        memcmp(&y2[i], &yr[i], sizeof(float)) != 0;
+            /* the ReLU and the pool in one pass: the two layers' bits */
+            lc_act_forward(NULL, LC_ACT_RELU, (size_t)H * w, x, xr);
+            lc_pool2d_forward(NULL, &q, 1, xr, yr, NULL);
+            lc_pool2d_forward_relu(NULL, &q, 1, x, y2);
+            for (int i = 0; i < n; i++)
+                bad += memcmp(&y2[i], &yr[i], sizeof(float)) != 0;
             if (bad)
                 fprintf(stderr,
                         "max pool isa %d k%dx%d s%d p%d d%d width %d: %d of %d outputs differ "

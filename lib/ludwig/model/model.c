@@ -4984,8 +4984,9 @@ static void seqred_backward(const lc_layer *l, int B, const float *x, const floa
  * channel (the batch norm's own arithmetic for g), the ReLU applied in the same pass where the
  * evaluation kernels take the shape: no pass over the conv's output to normalise it. Writes the
  * last layer's output (the norm's or the ReLU's; the skipped layers' are not written: nothing else
- * reads them). Returns the layers done: 0 (not this shape), 2 or 3. Rounding differs from the
- * separate layers by a few float ulps of each output. */
+ * reads them); a max pool that is the ReLU's only reader is done in the same pass (the ReLU's
+ * output is then left unrectified). Returns the layers done: 0 (not this shape), 2, 3 or 4.
+ * Rounding differs from the separate layers by a few float ulps of each output. */
 static int eval_conv_bn(lc_model *m, lc_pool *p, int i, int B, const float *x)
 {
     if (!m->fold_ws || i + 1 >= m->nlayers || !bn_foldable(m, i))
@@ -5016,9 +5017,17 @@ static int eval_conv_bn(lc_model *m, lc_pool *p, int i, int B, const float *x)
     if (relu && lc_conv2d_forward_relu(p, c, B, x, wf, bf, y, m->conv_ws, uc))
         return 3;
     lc_conv2d_forward_winograd(p, c, B, x, wf, bf, y, m->conv_ws, 0, uc);
-    if (relu)
-        lc_act_forward(p, LC_ACT_RELU, (size_t)B * r->out_n, y, y);
-    return relu ? 3 : 2;
+    if (!relu)
+        return 2;
+    /* a max pool the ReLU's only reader (resnet's stem): the ReLU within the pool's pass */
+    const lc_layer *q = i + 3 < m->nlayers ? &m->layers[i + 3] : NULL;
+    if (q && q->type == LC_L_POOL && q->u.pool.is_max && !q->u.pool.adaptive && !q->skip &&
+        q->nsrc == 1 && layer_src(m, i + 3, 0) == i + 2 && r->consumers == 1) {
+        lc_pool2d_forward_relu(p, &q->u.pool, B, y, m->acts + q->act_off);
+        return 4;
+    }
+    lc_act_forward(p, LC_ACT_RELU, (size_t)B * r->out_n, y, y);
+    return 3;
 }
 
 void lc_model_forward(lc_model *m, lc_pool *p, int B, int training, uint64_t seed, uint64_t step)
