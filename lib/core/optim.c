@@ -56,6 +56,8 @@ typedef struct {
     float nag_g, nag_m; /* nadam's two addcdiv values */
     const size_t *keep; /* [lo, hi) pairs of the parameters stepped, ascending; NULL: all */
     int nkeep;
+    float *scale_g; /* lc_optim_step_scaled: the gradients, multiplied by gscale in place */
+    float gscale;
 } opt_ctx;
 
 static void sgd_range(const opt_ctx *c, size_t lo, size_t hi)
@@ -220,6 +222,9 @@ static void opt_task(void *vctx, int task, int thread)
     const opt_ctx *c = vctx;
     size_t lo = (size_t)task * OPT_CHUNK, hi = lo + OPT_CHUNK < c->n ? lo + OPT_CHUNK : c->n;
     (void)thread;
+    if (c->scale_g) /* the chunk scaled as lc_scale does, then stepped from the core's cache */
+        for (size_t i = lo; i < hi; i++)
+            c->scale_g[i] *= c->gscale;
     if (!c->keep) {
         step_range(c, lo, hi);
         return;
@@ -246,12 +251,15 @@ void lc_optim_step(lc_pool *p, const lc_optim *o, long t, size_t n, float *param
     lc_optim_step_ranges(p, o, t, n, params, grads, state, NULL, 0);
 }
 
-void lc_optim_step_ranges(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
-                          const float *grads, float *state, const size_t *keep, int nkeep)
+static void step_ranges(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
+                        const float *grads, float *scale_g, float gscale, float *state,
+                        const size_t *keep, int nkeep)
 {
     opt_ctx c = {0};
     c.keep = keep;
     c.nkeep = nkeep;
+    c.scale_g = scale_g;
+    c.gscale = gscale;
     const double lr = o->lr, b1 = o->beta1, b2 = o->beta2, step = (double)t;
     c.o = o, c.t = t, c.n = n, c.params = params, c.grads = grads, c.state = state;
     c.wd = o->weight_decay;
@@ -297,6 +305,18 @@ void lc_optim_step_ranges(lc_pool *p, const lc_optim *o, long t, size_t n, float
     if (n == 0)
         return;
     lc_pool_run(p, (int)((n + OPT_CHUNK - 1) / OPT_CHUNK), opt_task, &c);
+}
+
+void lc_optim_step_ranges(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
+                          const float *grads, float *state, const size_t *keep, int nkeep)
+{
+    step_ranges(p, o, t, n, params, grads, NULL, 1.0f, state, keep, nkeep);
+}
+
+void lc_optim_step_scaled(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
+                          float *grads, float gscale, float *state, const size_t *keep, int nkeep)
+{
+    step_ranges(p, o, t, n, params, grads, grads, gscale, state, keep, nkeep);
 }
 
 typedef struct {

@@ -220,6 +220,47 @@ out:
     lc_free(p0), lc_free(g), lc_free(pa), lc_free(pb), lc_free(sa), lc_free(sb), lc_free(s0);
 }
 
+/* lc_optim_step_scaled: the bits of lc_scale then lc_optim_step_ranges, parameters, state and the
+ * gradients left scaled, for every optimizer (a scale of 1 would let a missed scaling pass). */
+static void check_scaled(void)
+{
+    const size_t n = 50021, keep[] = {0, 20000, 20007, 50021};
+    float *p0 = lc_alloc(n, sizeof(float)), *ga = lc_alloc(n, sizeof(float));
+    float *gb = lc_alloc(n, sizeof(float)), *pa = lc_alloc(n, sizeof(float));
+    float *pb = lc_alloc(n, sizeof(float)), *sa = lc_alloc(3 * n, sizeof(float));
+    float *sb = lc_alloc(3 * n, sizeof(float));
+    lc_pool *pool = lc_pool_create(2);
+    CHECK(p0 && ga && gb && pa && pb && sa && sb && pool);
+    if (!(p0 && ga && gb && pa && pb && sa && sb && pool))
+        goto out;
+    fill(p0, n, 3, 1.0f);
+    for (int type = LC_OPT_SGD; type <= LC_OPT_NADAM; type++) {
+        lc_optim o = {(lc_opt_type)type, 0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, 1, 0.9f, 0.1f, 1,
+                      0.99f, 1, 0.1f, 0.01f, 4e-3f};
+        size_t ns = (size_t)lc_optim_state_per_param(&o), bad = 0;
+        lc_optim_init_state(&o, n, sa);
+        lc_optim_init_state(&o, n, sb);
+        memcpy(pa, p0, n * sizeof(float));
+        memcpy(pb, p0, n * sizeof(float));
+        for (int t = 1; t <= 3; t++) {
+            fill(ga, n, 300 + (uint64_t)t, 0.5f);
+            memcpy(gb, ga, n * sizeof(float));
+            float sc = 0.3f + 0.1f * (float)t;
+            lc_scale(pool, n, sc, ga);
+            lc_optim_step_ranges(pool, &o, t, n, pa, ga, sa, keep, 2);
+            lc_optim_step_scaled(pool, &o, t, n, pb, gb, sc, sb, keep, 2);
+            bad += memcmp(ga, gb, n * sizeof(float)) != 0;
+        }
+        bad += memcmp(pa, pb, n * sizeof(float)) != 0;
+        bad += memcmp(sa, sb, ns * n * sizeof(float)) != 0;
+        CHECK_MSG(bad == 0, "optimizer %d: the scaled step differs from lc_scale then the step",
+                  type);
+    }
+out:
+    lc_pool_destroy(pool);
+    lc_free(p0), lc_free(ga), lc_free(gb), lc_free(pa), lc_free(pb), lc_free(sa), lc_free(sb);
+}
+
 int main(void)
 {
     int n_exact = 0, n_total = 0;
@@ -230,6 +271,7 @@ int main(void)
     test_adam_isa(LC_ISA_AVX2);
     test_adam_isa(LC_ISA_AVX512);
     check_ranges();
+    check_scaled();
 
     /* state sizes */
     lc_optim o = {0};

@@ -230,13 +230,20 @@ void lc_forward_logits(lc_model *m, lc_pool *p, const lc_config *cfg, const lc_d
     lc_model_keep_weights(m, LC_KEEP_EVAL, 0);
 }
 
-/* torch.nn.utils.clip_grad_norm_: scale all gradients by max/(norm + 1e-6) when that is < 1 */
-static void clip_global_norm(lc_model *m, lc_pool *p, double max_norm)
+/* torch.nn.utils.clip_grad_norm_'s factor: max/(norm + 1e-6) when that is < 1, else 1 */
+static float clip_coef(lc_model *m, lc_pool *p, double max_norm)
 {
     double norm = lc_grad_norm(p, m->nparams, m->grads);
     double coef = max_norm / (norm + 1e-6);
-    if (coef < 1.0)
-        lc_scale(p, m->nparams, (float)coef, m->grads);
+    return coef < 1.0 ? (float)coef : 1.0f;
+}
+
+/* torch.nn.utils.clip_grad_norm_: scale all gradients by max/(norm + 1e-6) when that is < 1 */
+static void clip_global_norm(lc_model *m, lc_pool *p, double max_norm)
+{
+    float coef = clip_coef(m, p, max_norm);
+    if (coef != 1.0f)
+        lc_scale(p, m->nparams, coef, m->grads);
 }
 
 static const char *split_key[3] = {"training", "validation", "test"};
@@ -930,7 +937,12 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
         R->nseen += (size_t)Bc;
         if (cfg->regularization_lambda > 0)
             add_regularization(m, cfg->regularization_type, (float)cfg->regularization_lambda);
-        if (cfg->clipglobalnorm > 0)
+        /* a single norm clip (Ludwig's default, clipglobalnorm 0.5) scales the gradients within
+         * the optimizer's pass (lc_optim_step_scaled: the same bits); more clips in turn */
+        float gscale = 1.0f;
+        if (cfg->clipglobalnorm > 0 && cfg->clipnorm <= 0 && cfg->clipvalue <= 0)
+            gscale = clip_coef(m, p, cfg->clipglobalnorm);
+        else if (cfg->clipglobalnorm > 0)
             clip_global_norm(m, p, cfg->clipglobalnorm);
         if (cfg->clipnorm > 0)
             clip_global_norm(m, p, cfg->clipnorm);
@@ -942,8 +954,12 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
         R->step++;
         R->last_lr = lc_lr_sched_lr(&R->sched);
         R->opt.lr = (float)R->last_lr;
-        lc_optim_step_ranges(p, &R->opt, R->step, m->nparams, m->params, m->grads, R->state,
-                             R->keep, R->nkeep);
+        if (gscale != 1.0f)
+            lc_optim_step_scaled(p, &R->opt, R->step, m->nparams, m->params, m->grads, gscale,
+                                 R->state, R->keep, R->nkeep);
+        else
+            lc_optim_step_ranges(p, &R->opt, R->step, m->nparams, m->params, m->grads, R->state,
+                                 R->keep, R->nkeep);
         lc_lr_sched_step(&R->sched);
     }
     return LC_OK;
