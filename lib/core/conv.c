@@ -617,15 +617,16 @@ typedef struct bwd_ctx {
     int nred;   /* element blocks of the final partial reduction (fused block) */
     size_t dyp; /* floats of the packed dy^T (lc_conv2d_backward) */
     int img;    /* the weight gradient's tiles are tap-major, read from the image (dw_img) */
+    int acc;    /* dx += the input gradient (lc_conv2d_backward_acc) */
 } bwd_ctx;
 
 #define CKK_OF(c) ((c)->C * (c)->KH * (c)->KW)
 
 /* Sample xs's share of a backward chunk: [dW^T; db] (CKK+1, OC) = (first) or += [col; 1]
- * (CKK+1, OHW) dy^T (OHW, OC), and, when dxs is given, dxs = col2im(W^T dy). */
+ * (CKK+1, OHW) dy^T (OHW, OC), and, when dxs is given, dxs = (acc: +=) col2im(W^T dy). */
 static void bwd_sample(const lc_conv2d *c, const float *xs, const float *w, const float *dys,
-                       float *dxs, int wgrad, int bias, int first, float *col, float *dcol,
-                       float *part)
+                       float *dxs, int acc, int wgrad, int bias, int first, float *col,
+                       float *dcol, float *part)
 {
     int CKK = c->C * c->KH * c->KW, OHW = c->OH * c->OW;
     if (wgrad) {
@@ -636,11 +637,12 @@ static void bwd_sample(const lc_conv2d *c, const float *xs, const float *w, cons
     if (!dxs)
         return;
     if (is_pointwise(c)) {
-        lc_sgemm(1, 0, CKK, OHW, c->OC, 1.0f, w, CKK, dys, OHW, 0.0f, dxs, OHW);
+        lc_sgemm(1, 0, CKK, OHW, c->OC, 1.0f, w, CKK, dys, OHW, acc ? 1.0f : 0.0f, dxs, OHW);
         return;
     }
     lc_sgemm(1, 0, CKK, OHW, c->OC, 1.0f, w, CKK, dys, OHW, 0.0f, dcol, OHW);
-    memset(dxs, 0, (size_t)c->C * c->H * c->W * sizeof *dxs);
+    if (!acc)
+        memset(dxs, 0, (size_t)c->C * c->H * c->W * sizeof *dxs);
     lc_col2im(c, dcol, dxs);
 }
 
@@ -651,8 +653,8 @@ static void dx_task(void *vctx, int s, int thread)
     const lc_conv2d *c = k->c;
     size_t xsz = (size_t)c->C * c->H * c->W, ysz = (size_t)c->OC * c->OH * c->OW;
     float *col = k->ws + (size_t)thread * k->l.thread;
-    bwd_sample(c, NULL, k->w, k->dy + (size_t)s * ysz, k->dx + (size_t)s * xsz, 0, 0, 0, col,
-               col + k->l.col, NULL);
+    bwd_sample(c, NULL, k->w, k->dy + (size_t)s * ysz, k->dx + (size_t)s * xsz, k->acc, 0, 0,
+               0, col, col + k->l.col, NULL);
 }
 
 /* The weight gradient's tiles: dW^T (CKK, OC) = sum over samples of col_s (CKK, OHW) dy_s^T, one
@@ -845,17 +847,16 @@ static void bwd_reduce_task(void *vctx, int t, int thread)
     }
 }
 
-void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* (B,C,H,W) */,
-                        const float *w /* (OC,C,KH,KW) */, const float *dy /* (B,OC,OH,OW) */,
-                        float *dx /* (B,C,H,W) */, float *dw /* (OC,C,KH,KW) */,
-                        float *db /* (OC) */, float *ws)
+static void conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x,
+                            const float *w, const float *dy, float *dx, int acc, float *dw,
+                            float *db, float *ws)
 {
     if (c->groups > 1) {
         lc_gconv2d_backward(p, c, B, x, w, dy, dx, dw, db);
         return;
     }
     bwd_ctx k = {c, B < 0 ? 0 : B, x, w, dy, dx, dw, db, ws, {0}, 0, 0,
-                 dw_img(c) && lc_sgemm_nr() != 0};
+                 dw_img(c) && lc_sgemm_nr() != 0, acc};
     if (layout(c, lc_pool_threads(p), &k.l) != 0)
         return;
     if (!dx && !dw && !db)
@@ -874,7 +875,7 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
     lc_conv2d t;
     if (dx && k.B > 0 && lc_gemm_isa() != LC_ISA_REF && dgrad_conv(c, &t) == 0 &&
         lc_conv_eval_transposed(p, &t, k.B, dy, w, dx, ws + exact_floats(c, lc_pool_threads(p)),
-                                1))
+                                1, acc))
         k.dx = NULL;
     if (k.dx)
         lc_pool_run(p, k.B, dx_task, &k);
@@ -891,6 +892,23 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
     } else if (db) {
         dw_tile_task(&k, nt, 0);
     }
+}
+
+void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /* (B,C,H,W) */,
+                        const float *w /* (OC,C,KH,KW) */, const float *dy /* (B,OC,OH,OW) */,
+                        float *dx /* (B,C,H,W) */, float *dw /* (OC,C,KH,KW) */,
+                        float *db /* (OC) */, float *ws)
+{
+    conv2d_backward(p, c, B, x, w, dy, dx, 0, dw, db, ws);
+}
+
+int lc_conv2d_backward_acc(lc_pool *p, const lc_conv2d *c, int B, const float *x, const float *w,
+                           const float *dy, float *dx, float *dw, float *db, float *ws)
+{
+    if (c->groups > 1 || B < 1)
+        return 0;
+    conv2d_backward(p, c, B, x, w, dy, dx, 1, dw, db, ws);
+    return 1;
 }
 
 /* ---- the fused block: conv -> ReLU -> dropout -> max-pool ---- */
@@ -1249,7 +1267,7 @@ static void fused_bwd_chunk_task(void *vctx, int j, int thread)
     for (int s = s0; s < s1; s++) {
         fused_dz(k, s, dz);
         bwd_sample(c, k->x + (size_t)s * xsz, k->w, dz, k->dx ? k->dx + (size_t)s * xsz : NULL,
-                   1, k->db != NULL, s == s0, col, dcol, part);
+                   0, 1, k->db != NULL, s == s0, col, dcol, part);
     }
 }
 
@@ -1267,7 +1285,7 @@ void lc_conv2d_backward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse
                    .scale = rate > 0.0f && rate < 1.0f ? lc_dropout_scale(rate) : 1.0f};
     if (layout(c, lc_pool_threads(p), &k.l) != 0)
         return;
-    bwd_ctx r = {c, k.B, x, w, dy, dx, dw, db, ws, k.l, 0, 0, 0};
+    bwd_ctx r = {c, k.B, x, w, dy, dx, dw, db, ws, k.l, 0, 0, 0, 0};
     r.nred = CKK_OF(c) < LC_REDUCE_CHUNKS ? CKK_OF(c) : LC_REDUCE_CHUNKS;
     lc_pool_run(p, LC_REDUCE_CHUNKS, fused_bwd_chunk_task, &k);
     lc_pool_run(p, r.nred + 1, bwd_reduce_task, &r);

@@ -146,7 +146,9 @@ static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_
     for (int i = 0; i < n; i++) {
         plan_isa(blk[i].c, blk[i].f, 0, isa, blk[i].tiles4, &e[i]);
         if (e[i].kind == LC_CONV_EVAL_NONE ||
-            (blk[i].linear && (e[i].kind != LC_CONV_EVAL_WINOGRAD || e[i].pool)))
+            ((blk[i].linear || blk[i].acc) &&
+             (e[i].kind != LC_CONV_EVAL_WINOGRAD || e[i].pool)) ||
+            (blk[i].acc && !blk[i].linear))
             return 0;
         if (e[i].G > G)
             G = e[i].G;
@@ -156,6 +158,7 @@ static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_
         if (e[i].kind == LC_CONV_EVAL_NONE)
             return 0;
         e[i].linear = blk[i].linear != 0;
+        e[i].acc = blk[i].acc != 0;
     }
     return G;
 }
@@ -433,11 +436,11 @@ int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const flo
 }
 
 int lc_conv_eval_transposed(lc_pool *p, const lc_conv2d *c, int B, const float *dy,
-                            const float *w, float *dx, float *ws, int tiles4)
+                            const float *w, float *dx, float *ws, int tiles4, int acc)
 {
     lc_conv_fuse f = {.pool = 0, .POH = c->OH, .POW = c->OW};
-    lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .y = dx, .linear = 1, .tiles4 = tiles4,
-                              .wflip = 1};
+    lc_conv_eval_block blk = {.c = c, .f = &f, .w = w, .y = dx, .linear = 1, .acc = acc,
+                              .tiles4 = tiles4, .wflip = 1};
     return lc_conv_eval_chain(p, 1, &blk, B, dy, ws);
 }
 

@@ -78,6 +78,19 @@ transpose_block(const float *src, size_t ls, int ni, int nj, float *dst, size_t 
         store_n(dst + j * lds, ni, r[j]);
 }
 
+/* the same, added: dst[j * lds + i] += src[i * ls + j] */
+static inline __attribute__((always_inline)) void
+transpose_block_acc(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
+{
+    __m256 r[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i++)
+        r[i] = i < ni ? load_n(src + i * ls, nj) : _mm256_setzero_ps();
+    transpose8(r);
+    for (int j = 0; j < nj; j++)
+        store_n(dst + j * lds, ni, _mm256_add_ps(load_n(dst + j * lds, ni), r[j]));
+}
+
 void lc_transpose_avx2(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
 {
     for (int i0 = 0; i0 < ni; i0 += 8)
@@ -599,9 +612,10 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
     for (int s = 0; s < G; s++) /* (P, OC) -> (OC, P) */
         for (size_t p0 = 0; p0 < P; p0 += 8)
             for (int co = 0; co < OC; co += 8)
-                transpose_block(St + ((size_t)s * P + p0) * OC + co, (size_t)OC,
-                                P - p0 < 8 ? (int)(P - p0) : 8, OC - co < 8 ? OC - co : 8,
-                                y + ((size_t)s * OC + co) * P + p0, P);
+                (e->acc ? transpose_block_acc : transpose_block)(
+                    St + ((size_t)s * P + p0) * OC + co, (size_t)OC,
+                    P - p0 < 8 ? (int)(P - p0) : 8, OC - co < 8 ? OC - co : 8,
+                    y + ((size_t)s * OC + co) * P + p0, P);
     for (int s = 0; am && s < G; s++) /* the offsets likewise, bytes */
         for (int oc = 0; oc < OC; oc++)
             for (size_t q = 0; q < P; q++)

@@ -64,6 +64,21 @@ transpose_block(const float *src, size_t ls, int ni, int nj, float *dst, size_t 
         _mm512_mask_storeu_ps(dst + j * lds, mi, r[j]);
 }
 
+/* the same, added: dst[j * lds + i] += src[i * ls + j] */
+static inline __attribute__((always_inline)) void
+transpose_block_acc(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
+{
+    __m512 r[16];
+    __mmask16 mj = lc_lanes16(nj), mi = lc_lanes16(ni);
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++)
+        r[i] = i < ni ? _mm512_maskz_loadu_ps(mj, src + i * ls) : _mm512_setzero_ps();
+    transpose16(r);
+    for (int j = 0; j < nj; j++)
+        _mm512_mask_storeu_ps(dst + j * lds, mi,
+                              _mm512_add_ps(_mm512_maskz_loadu_ps(mi, dst + j * lds), r[j]));
+}
+
 void lc_transpose_avx512(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
 {
     for (int i0 = 0; i0 < ni; i0 += 16)
@@ -591,9 +606,10 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
             for (int co = 0; co < OC; co += 16) {
                 for (int j = 0; p0 + 32 < P && j < 16 && co + j < OC; j++)
                     __builtin_prefetch(y + ((size_t)s * OC + co + j) * P + p0 + 32, 1);
-                transpose_block(St + ((size_t)s * P + p0) * OC + co, (size_t)OC,
-                                P - p0 < 16 ? (int)(P - p0) : 16, OC - co < 16 ? OC - co : 16,
-                                y + ((size_t)s * OC + co) * P + p0, P);
+                (e->acc ? transpose_block_acc : transpose_block)(
+                    St + ((size_t)s * P + p0) * OC + co, (size_t)OC,
+                    P - p0 < 16 ? (int)(P - p0) : 16, OC - co < 16 ? OC - co : 16,
+                    y + ((size_t)s * OC + co) * P + p0, P);
             }
     for (int s = 0; am && s < G; s++) /* the offsets likewise, bytes */
         for (int oc = 0; oc < OC; oc++)

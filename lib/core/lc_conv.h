@@ -82,6 +82,11 @@ void lc_conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *x /*
                         const float *w /* (OC,C,KH,KW) */, const float *dy /* (B,OC,OH,OW) */,
                         float *dx /* (B,C,H,W) */, float *dw /* (OC,C,KH,KW) */,
                         float *db /* (OC) */, float *ws);
+/* The same with dx += the input gradient (a gradient added to another reader's, without a
+ * buffer of its own); returns 0, having done nothing, where that path is missing (groups > 1,
+ * no samples). */
+int lc_conv2d_backward_acc(lc_pool *p, const lc_conv2d *c, int B, const float *x, const float *w,
+                           const float *dy, float *dx, float *dw, float *db, float *ws);
 
 /* A convolution fused with what follows it in a stacked_cnn block: ReLU, inverted dropout
  * (training only) and a non-overlapping max-pool (kernel == stride, no padding, no dilation),

@@ -43,6 +43,7 @@ typedef struct lc_conv_eval {
     int mr, nr;     /* its GEMM micro-kernel's tile (Winograd) */
     int pool;       /* 2x2 max-pool after the ReLU */
     int linear;     /* no ReLU (and no pool): the convolution and its bias alone (Winograd) */
+    int acc;        /* linear: added to y, not stored (lc_conv_eval_block.acc) */
     int G;          /* samples per task */
     int wm;         /* outputs per tile side (Winograd): 2, F(2x2, 3x3), or 4, F(4x4, 3x3) */
     int npos;       /* products per tile and channel pair: (wm + 2)^2 */
@@ -106,6 +107,7 @@ typedef struct lc_conv_eval_block {
                          * gradient this one computes: filter (oc, ci) is w[ci][oc] rotated by
                          * 180 degrees, read so by the weight transform (Winograd only) */
     lc_conv_eval_ucache *uc; /* NULL, or where this block's U is kept between calls */
+    int acc;            /* linear only: y += the convolution (a gradient added to another's) */
 } lc_conv_eval_block;
 
 /* Floats of workspace the chain of n blocks (w, b, y unused here) needs with nthreads threads
@@ -136,10 +138,11 @@ int lc_conv_eval_forward_linear(lc_pool *p, const lc_conv2d *c, int B, const flo
                                 int tiles4, lc_conv_eval_ucache *uc);
 /* The input gradient dx (B, C', H, W) of a padded 3x3 stride-1 convolution with weights w
  * (OC', C', 3, 3), from dy (B, OC', H, W): the forward of the transposed convolution c (C = OC',
- * OC = C', padding 1) with w read flipped and transposed (lc_conv_eval_block.wflip), no bias.
- * Returns 1 when done, 0 as lc_conv_eval_forward_linear. */
+ * OC = C', padding 1) with w read flipped and transposed (lc_conv_eval_block.wflip), no bias;
+ * acc: added to dx (each element old + new). Returns 1 when done, 0 as
+ * lc_conv_eval_forward_linear. */
 int lc_conv_eval_transposed(lc_pool *p, const lc_conv2d *c, int B, const float *dy,
-                            const float *w, float *dx, float *ws, int tiles4);
+                            const float *w, float *dx, float *ws, int tiles4, int acc);
 /* The same with the ReLU applied (an unpooled block: direct or Winograd as planned). */
 int lc_conv_eval_forward_relu(lc_pool *p, const lc_conv2d *c, int B, const float *x,
                               const float *w, const float *b, float *y, float *ws, int tiles4,

@@ -308,6 +308,27 @@ static void test_conv_vs_direct(const lc_conv2d *c, int B, lc_pool *p, const cha
     CHECK_MSG(close_all(dx, rdx, nx, tol + 1e-6 * c->OC * 4, &err), "%s conv dx err %g", isa, err);
     CHECK_MSG(close_all(dw, rdw, nw, tolw, &err), "%s conv dw err %g", isa, err);
     CHECK_MSG(close_all(db, rdb, (size_t)c->OC, tolw, &err), "%s conv db err %g", isa, err);
+    /* lc_conv2d_backward_acc: dx added to what the buffer held (a rounding of base + dx: the
+     * col2im path adds each sample's contributions one by one), dw and db the same bits */
+    float *da = lc_alloc(nx, 4), *base = lc_alloc(nx, 4), *dw4 = lc_alloc(nw, 4);
+    float *db4 = lc_alloc((size_t)c->OC, 4);
+    if (da && base && dw4 && db4) {
+        fill(base, nx, 25);
+        memcpy(da, base, nx * 4);
+        int did = lc_conv2d_backward_acc(p, c, B, x, w, dy, da, dw4, db4, ws);
+        CHECK(did == (c->groups <= 1));
+        if (did) {
+            double worst = 0.0;
+            for (size_t i = 0; i < nx; i++) {
+                double e = fabs((double)da[i] - ((double)base[i] + dx[i]));
+                worst = e > worst ? e : worst;
+            }
+            CHECK_MSG(worst <= tol, "%s conv dx added: err %g", isa, worst);
+            CHECK(memcmp(dw, dw4, nw * 4) == 0 && memcmp(db, db4, (size_t)c->OC * 4) == 0);
+        }
+    } else
+        CHECK(0);
+    lc_free(da), lc_free(base), lc_free(dw4), lc_free(db4);
     /* dx == NULL and db == NULL are allowed and leave dw unchanged */
     float *dw2 = lc_alloc(nw, 4);
     if (dw2) {
@@ -859,8 +880,8 @@ static void test_eval_chain(lc_pool *p, int C0, int OC0)
             fill(w[i], nw, 70 + i);
             fill(b[i], (size_t)c[i].OC, 80 + i);
         }
-        blk[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc[i], 0, 1, 0, NULL};
-        blk3[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc3[i], 0, 1, 0, NULL};
+        blk[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc[i], 0, 1, 0, NULL, 0};
+        blk3[i] = (lc_conv_eval_block){&c[i], &f[i], w[i], b[i], yc3[i], 0, 1, 0, NULL, 0};
         nws = t > nws ? t : nws;
     }
     size_t tc = lc_conv_eval_chain_ws_floats(3, blk, 3);

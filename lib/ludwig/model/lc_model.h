@@ -538,6 +538,8 @@ typedef struct lc_model {
     float *acts;           /* every layer's output */
     float *dacts;          /* their gradients (same offsets) */
     float *dtmp;           /* a source's gradient before it is added to one with several readers */
+    unsigned char *ginit;  /* backward pass: layer i's gradient (in dacts) holds a first reader's
+                            * contribution; the later ones are added (nlayers) */
     unsigned char *aux;    /* argmax, dropout masks, norm statistics */
     float *conv_ws;
     size_t conv_ws_n;

@@ -3802,6 +3802,7 @@ void lc_model_free(lc_model *m)
     lc_free(m->acts);
     lc_free(m->dacts);
     lc_free(m->dtmp);
+    free(m->ginit);
     lc_free(m->aux);
     lc_free(m->conv_ws);
     lc_free(m->fold_ws);
@@ -4221,6 +4222,7 @@ lc_status lc_model_create_net(const lc_net_spec *spec, int max_batch, int nthrea
         !(m->acts = lc_alloc(acts_n, sizeof(float))) ||
         (train && !(m->dacts = lc_alloc(acts_n, sizeof(float)))) ||
         (train && !(m->dtmp = lc_alloc(B * pl.max_out_n, sizeof(float)))) ||
+        (train && !(m->ginit = calloc((size_t)m->nlayers + 1, 1))) ||
         !(m->aux = lc_alloc(aux_bytes, 1)) ||
         !(m->conv_ws = lc_alloc(ws, sizeof(float))))
         goto nomem;
@@ -5352,14 +5354,20 @@ static float *grad_target(lc_model *m, int i, int k)
     int s = layer_src(m, i, k);
     if (s < 0 || m->layers[s].no_grad)
         return NULL;
-    return m->layers[s].consumers > 1 ? m->dtmp : m->dacts + m->layers[s].act_off;
+    return m->layers[s].consumers > 1 && m->ginit[s] ? m->dtmp : m->dacts + m->layers[s].act_off;
 }
 
+/* After a reader wrote the target grad_target gave it: the first of a source's readers (in the
+ * backward order) wrote the source's gradient itself; a later one's, in dtmp, is added. */
 static void grad_commit(lc_model *m, lc_pool *p, int i, int k, int B)
 {
     int s = layer_src(m, i, k);
     if (s < 0 || m->layers[s].consumers <= 1 || m->layers[s].no_grad)
         return;
+    if (!m->ginit[s]) {
+        m->ginit[s] = 1;
+        return;
+    }
     lc_add_backward(p, (size_t)B * m->layers[s].out_n, m->dtmp, NULL,
                     m->dacts + m->layers[s].act_off, 1, NULL, 0);
 }
@@ -5499,18 +5507,24 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
 {
     if (!m->dacts) /* an inference model (lc_net_spec.inference) has no gradients */
         return;
-    /* gradients of layers read by several others accumulate; the heads' come from the loss */
-    for (int i = 0; i < m->nlayers; i++)
-        if (m->layers[i].consumers > 1 && !(m->layers[i].type == LC_L_EMBED && m->layers[i].tok))
-            lc_zero(p, (size_t)B * m->layers[i].out_n, m->dacts + m->layers[i].act_off);
+    /* gradients of layers read by several others: the first reader's written, the later ones'
+     * added (grad_target, grad_commit); the heads' come from the loss */
+    memset(m->ginit, 0, (size_t)m->nlayers);
     for (int o = 0; o < m->nout; o++) {
         const lc_layer *l = &m->layers[m->heads[o].layer];
         memcpy(m->dacts + l->act_off, m->heads[o].dlogits,
                (size_t)B * l->out_n * sizeof(float));
+        m->ginit[m->heads[o].layer] = 1;
     }
     lc_zero(p, m->nparams, m->grads);
     for (int i = m->nlayers - 1; i >= 0; i--) {
         lc_layer *l = &m->layers[i];
+        /* several readers and none passed a gradient back: zero (every reader of this layer's
+         * gradient comes later in this loop; every writer came before) */
+        if (l->consumers > 1 && !m->ginit[i] && !(l->type == LC_L_EMBED && l->tok)) {
+            lc_zero(p, (size_t)B * l->out_n, m->dacts + l->act_off);
+            m->ginit[i] = 1;
+        }
         if ((l->consumers == 0 && l->type != LC_L_DENSE) || l->skip || l->no_grad)
             continue;
         const float *x = src_data(m, layer_src(m, i, 0));
@@ -5526,6 +5540,11 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 lc_conv2d_backward_fused(p, &l->u.conv, &l->fuse, B, x, w, y,
                                          m->aux + l->aux_off, l->fuse_rate, dy, dx, dw, db,
                                          m->conv_ws);
+            else if (dx && dx == m->dtmp &&
+                     lc_conv2d_backward_acc(p, &l->u.conv, B, x, w, dy,
+                                            m->dacts + m->layers[layer_src(m, i, 0)].act_off, dw,
+                                            db, m->conv_ws))
+                continue; /* added straight into the gradient of a source with several readers */
             else
                 lc_conv2d_backward(p, &l->u.conv, B, x, w, dy, dx, dw, db, m->conv_ws);
             break;
@@ -5773,7 +5792,10 @@ void lc_model_backward(lc_model *m, lc_pool *p, int B)
                 if (s < 0 || m->layers[s].no_grad)
                     continue;
                 d[k] = m->dacts + m->layers[s].act_off;
-                acc[k] = m->layers[s].consumers > 1;
+                /* added to an earlier reader's (or to the other source's, the same layer) */
+                acc[k] = m->layers[s].consumers > 1 && m->ginit[s];
+                if (m->layers[s].consumers > 1)
+                    m->ginit[s] = 1;
             }
             lc_add_backward(p, (size_t)B * l->out_n,
                             l->relu_next ? m->dacts + m->layers[i + 1].act_off : dy,
