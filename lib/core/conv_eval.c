@@ -1,6 +1,7 @@
 /* conv_eval.c - planning and dispatch of the evaluation-only forward of a fused conv block
  * (lc_conv_eval.h); the arithmetic is in conv_eval_avx512.c and conv_eval_avx2.c. */
 #include "lc_conv_eval.h"
+#include "lc_conv_isa.h"
 
 #include "gemm_kernels.h"
 #include "lc_gemm.h"
@@ -36,6 +37,11 @@ static size_t lay(size_t *off, const size_t *len, int n)
 /* floats of transformed weights (U) that the caches hold: past them, lc_conv_eval.pb */
 #ifndef WINO_U_CACHED
 #define WINO_U_CACHED (512 * 1024)
+#endif
+
+/* floats of transformed weights (U) past which the transform streams them to memory */
+#ifndef WINO_U_STREAM
+#define WINO_U_STREAM (2 * 1024 * 1024)
 #endif
 
 /* the smallest unpooled output rows and columns that Winograd takes in 4x4 tiles */
@@ -230,6 +236,11 @@ lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float
     float g[9][NRM], t[6][3][NRM];
     float panel[36][NRM]; /* one input channel of one panel, all positions */
     const float third = 1.0f / 3.0f, fifteenth = 1.0f / 15.0f;
+    /* a U past what the caches keep (resnet18's layer4: 16.8 MB) goes to memory with streaming
+     * stores: the lines are not read first (write-allocate) nor evict what the caches hold; the
+     * GEMM reads it back from memory either way */
+    const int stream = NR == 32 && e->isa == LC_ISA_AVX512 && lc_gemm_isa() == LC_ISA_AVX512 &&
+                       e->u > WINO_U_STREAM && ((uintptr_t)u & 63) == 0;
     for (int ci = ci0; ci < ci1; ci++) {
         for (int q = 0; q < NRM; q++) /* zero past OC (and past NR) */
             for (int k = 0; k < 9; k++)
@@ -276,10 +287,16 @@ lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float
                     panel[i * 6 + 5][q] = g2;
                 }
         }
-        for (int pos = 0; pos < n * n; pos++)
-            memcpy(u + (((size_t)pos * e->NP + np) * C + ci) * NR, panel[pos],
-                   (size_t)NR * sizeof panel[pos][0]);
+        for (int pos = 0; pos < n * n; pos++) {
+            float *dst = u + (((size_t)pos * e->NP + np) * C + ci) * NR;
+            if (stream)
+                lc_stream_panel_avx512(dst, panel[pos]);
+            else
+                memcpy(dst, panel[pos], (size_t)NR * sizeof panel[pos][0]);
+        }
     }
+    if (stream)
+        lc_stream_fence_avx512();
 }
 
 enum { WEIGHT_CHANNELS = 8 }; /* input channels per weight-transform task */

@@ -651,3 +651,14 @@ void lc_conv_wino_train_avx512(const lc_conv2d *c, const lc_conv_eval *e, int G,
 {
     wino_group(c, e, G, x, b, u, y, scratch, d, am);
 }
+
+void lc_stream_panel_avx512(float *dst, const float *src)
+{
+    _mm512_stream_ps(dst, _mm512_loadu_ps(src));
+    _mm512_stream_ps(dst + 16, _mm512_loadu_ps(src + 16));
+}
+
+void lc_stream_fence_avx512(void)
+{
+    _mm_sfence();
+}

@@ -49,4 +49,9 @@ void lc_col2im_simple_avx2(int C, int H, int W, int KH, int KW, int OH, int OW, 
 void lc_transpose_avx512(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds);
 void lc_transpose_avx2(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds);
 
+/* dst[0..32) = src[0..32) by streaming stores (dst 64-byte aligned), and the fence that orders
+ * them before what follows (a task's last step: another thread reads them next) */
+void lc_stream_panel_avx512(float *dst, const float *src);
+void lc_stream_fence_avx512(void);
+
 #endif
