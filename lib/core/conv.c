@@ -86,6 +86,55 @@ static int dw_img(const lc_conv2d *c)
            padded <= ((size_t)c->C * c->KH * c->KW + 1) * (size_t)c->OH * c->OW;
 }
 
+/* A convolution with too few channels for dw_img (an RGB stem: 3 channels, 7x7, stride 2) whose
+ * weight gradient is one tile of all its channels: its A read in place from a copy of the rows
+ * the windows read, (channel, kernel row) pairs as the panels' rows (3 x 7 = 21 of them), one
+ * input row per output row, the kernel's columns as the taps (dw_vrows_image). The copy is a
+ * fraction of im2col's (21 x 112 x 230 floats a sample against 147 x 12544) and the GEMM runs on
+ * lc_sgemm_bpacked_img's kernels. Its tile's rows come out (kernel column, channel, kernel row):
+ * tap-major with KW taps, that is dW's own order per tap. */
+static int dw_col_cpt(const lc_conv2d *c);
+static size_t dw_vrows_planes(const lc_conv2d *c);
+enum { DW_VROWS_PAD = LC_GEMM_MAX_MR }; /* the tallest row panel of any ISA's kernel */
+static int dw_vrows(const lc_conv2d *c)
+{
+    const int Wp = c->W + 2 * c->pw;
+    return c->groups <= 1 && !dw_img(c) && c->C * c->KH >= DW_IMG_CH && c->KW <= DW_IMG_TAPS &&
+           c->dh == 1 && c->dw == 1 && c->sh == c->sw && (c->sh == 1 || c->sh == 2) &&
+           !is_pointwise(c) && dw_col_cpt(c) >= c->C &&
+           dw_vrows_planes(c) * c->OH * Wp <=
+               ((size_t)c->C * c->KH * c->KW + 1) * (size_t)c->OH * c->OW;
+}
+
+/* Z's planes: C KH, and zero ones up to a whole row panel (the GEMM reads its last panel in
+ * place: lc_gemm_img.zrows) */
+static size_t dw_vrows_planes(const lc_conv2d *c)
+{
+    return ((size_t)c->C * c->KH + DW_VROWS_PAD - 1) / DW_VROWS_PAD * DW_VROWS_PAD;
+}
+
+/* Z (dw_vrows_planes planes of OH rows of Wp = W + 2 pw floats): plane (ci, kh), row oh is the
+ * padded input row oh sh + kh of channel ci (zeros outside the image), then zero planes */
+static void dw_vrows_image(const lc_conv2d *c, const float *x, float *z)
+{
+    const int Wp = c->W + 2 * c->pw;
+    const size_t plane = (size_t)c->OH * Wp, used = (size_t)c->C * c->KH;
+    memset(z + used * plane, 0, (dw_vrows_planes(c) - used) * plane * sizeof *z);
+    for (int ci = 0; ci < c->C; ci++)
+        for (int kh = 0; kh < c->KH; kh++)
+            for (int oh = 0; oh < c->OH; oh++) {
+                float *zr = z + (((size_t)ci * c->KH + kh) * c->OH + oh) * Wp;
+                int ih = oh * c->sh + kh - c->ph;
+                if (ih < 0 || ih >= c->H) {
+                    memset(zr, 0, (size_t)Wp * sizeof *zr);
+                    continue;
+                }
+                memset(zr, 0, (size_t)c->pw * sizeof *zr);
+                memcpy(zr + c->pw, x + ((size_t)ci * c->H + ih) * c->W, (size_t)c->W * sizeof *zr);
+                memset(zr + c->pw + c->W, 0, (size_t)(Wp - c->pw - c->W) * sizeof *zr);
+            }
+}
+
 /* The im2col tiles' channels (see above) */
 static int dw_col_cpt(const lc_conv2d *c)
 {
@@ -618,6 +667,7 @@ typedef struct bwd_ctx {
     size_t dyp; /* floats of the packed dy^T (lc_conv2d_backward) */
     int img;    /* the weight gradient's tiles are tap-major, read from the image (dw_img) */
     int acc;    /* dx += the input gradient (lc_conv2d_backward_acc) */
+    int vrows;  /* the weight gradient read from dw_vrows_image's copy (dw_vrows) */
 } bwd_ctx;
 
 #define CKK_OF(c) ((c)->C * (c)->KH * (c)->KW)
@@ -682,12 +732,14 @@ static void dy_pack_task(void *vctx, int s, int thread)
  * training step), tap-major tiles one channel's KK rows (n / KK rows apart) at a time. */
 static void tile_to_dw(const bwd_ctx *k, int q0, int n, const float *tile)
 {
-    const int OC = k->c->OC, CKK = CKK_OF(k->c), KK = k->c->KH * k->c->KW, nc = n / KK;
+    /* (dw_vrows: the taps are the kernel's columns, the channels (channel, kernel row) pairs) */
+    const int OC = k->c->OC, CKK = CKK_OF(k->c);
+    const int KK = k->vrows ? k->c->KW : k->c->KH * k->c->KW, nc = n / KK;
     const lc_isa isa = lc_gemm_isa();
     if (isa != LC_ISA_REF) {
         void (*tr)(const float *, size_t, int, int, float *, size_t) =
             isa == LC_ISA_AVX512 ? lc_transpose_avx512 : lc_transpose_avx2;
-        if (!k->img)
+        if (!k->img && !k->vrows)
             tr(tile, (size_t)OC, n, OC, k->dw + q0, (size_t)CKK);
         else
             for (int ci = 0; ci < nc; ci++)
@@ -695,7 +747,7 @@ static void tile_to_dw(const bwd_ctx *k, int q0, int n, const float *tile)
                    (size_t)CKK);
         return;
     }
-    if (!k->img) {
+    if (!k->img && !k->vrows) {
         for (int oc = 0; oc < OC; oc++)
             for (int i = 0; i < n; i++)
                 k->dw[(size_t)oc * CKK + q0 + i] = tile[(size_t)i * OC + oc];
@@ -758,6 +810,17 @@ static void dw_tile_task(void *vctx, int t, int thread)
             lc_gemm_img img = {.a = xp, .rs = (ptrdiff_t)u.H * u.W, .cs = c->sw,
                                .row = (ptrdiff_t)c->sh * u.W, .L = c->OW};
             lc_sgemm_bpacked_img(KK, tap, sub.C, OC, OHW, &img, dyp, beta, tile, OC);
+            continue;
+        }
+        if (k->vrows) { /* one tile of every channel: the windows' rows copied, read in place */
+            const int Wp = c->W + 2 * c->pw;
+            ptrdiff_t tap[DW_IMG_TAPS];
+            for (int q = 0; q < c->KW; q++)
+                tap[q] = q;
+            dw_vrows_image(c, xs, col);
+            lc_gemm_img img = {.a = col, .rs = (ptrdiff_t)c->OH * Wp, .cs = c->sw,
+                               .row = Wp, .L = c->OW, .zrows = 1};
+            lc_sgemm_bpacked_img(c->KW, tap, c->C * c->KH, OC, OHW, &img, dyp, beta, tile, OC);
             continue;
         }
         const float *rows = xs; /* col is the image itself for a pointwise convolution */
@@ -856,7 +919,7 @@ static void conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *
         return;
     }
     bwd_ctx k = {c, B < 0 ? 0 : B, x, w, dy, dx, dw, db, ws, {0}, 0, 0,
-                 dw_img(c) && lc_sgemm_nr() != 0, acc};
+                 dw_img(c) && lc_sgemm_nr() != 0, acc, dw_vrows(c) && lc_sgemm_nr() != 0};
     if (layout(c, lc_pool_threads(p), &k.l) != 0)
         return;
     if (!dx && !dw && !db)
@@ -1285,7 +1348,7 @@ void lc_conv2d_backward_fused(lc_pool *p, const lc_conv2d *c, const lc_conv_fuse
                    .scale = rate > 0.0f && rate < 1.0f ? lc_dropout_scale(rate) : 1.0f};
     if (layout(c, lc_pool_threads(p), &k.l) != 0)
         return;
-    bwd_ctx r = {c, k.B, x, w, dy, dx, dw, db, ws, k.l, 0, 0, 0, 0};
+    bwd_ctx r = {c, k.B, x, w, dy, dx, dw, db, ws, k.l, 0, 0, 0, 0, 0};
     r.nred = CKK_OF(c) < LC_REDUCE_CHUNKS ? CKK_OF(c) : LC_REDUCE_CHUNKS;
     lc_pool_run(p, LC_REDUCE_CHUNKS, fused_bwd_chunk_task, &k);
     lc_pool_run(p, r.nred + 1, bwd_reduce_task, &r);

@@ -235,7 +235,7 @@ int lc_sgemm_bpacked_img(int ntap, const ptrdiff_t *tap, int M, int N, int K,
                     const float *a = img->a + tap[t] + ir * img->rs + (ptrdiff_t)(pc / L) * img->row;
                     int col0 = pc % L, mr = M - ir < MR ? M - ir : MR;
                     /* a last panel of rows the kernel reads beyond mr: a zero-padded copy */
-                    int pack = mr < MR && !rows_exact(MR, mr);
+                    int pack = mr < MR && !rows_exact(MR, mr) && !img->zrows;
                     for (int r = 0; pack && r < MR; r++) {
                         const float *ar = a + r * img->rs;
                         for (int k = 0, col = col0; k < kc; col = 0, ar += img->row)

@@ -33,7 +33,7 @@ static lc_conv2d make_conv(int C, int H, int W, int OC, int KH, int KW, int sh, 
 
 static const lc_conv2d *configs(int *n)
 {
-    static lc_conv2d cs[12];
+    static lc_conv2d cs[14];
     cs[0] = make_conv(1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1);  /* conv1 of the tutorial */
     cs[1] = make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1); /* conv2 */
     cs[2] = make_conv(3, 7, 9, 5, 3, 2, 2, 1, 1, 2, 1, 2);     /* stride, padding, dilation */
@@ -50,7 +50,11 @@ static const lc_conv2d *configs(int *n)
      * after them): k blocks starting inside an output row, padded and at stride 2 */
     cs[10] = make_conv(16, 30, 30, 8, 3, 3, 1, 1, 1, 1, 1, 1);
     cs[11] = make_conv(13, 61, 61, 5, 1, 1, 2, 2, 0, 0, 1, 1);
-    *n = 12;
+    /* too few channels for that: the weight gradient from the windows' rows copied (dw_vrows),
+     * (channel, kernel row) pairs as row panels: an RGB stem's 7x7 at stride 2, and 4 x 3 rows */
+    cs[12] = make_conv(3, 23, 21, 10, 7, 7, 2, 2, 3, 3, 1, 1);
+    cs[13] = make_conv(4, 15, 17, 6, 3, 3, 2, 2, 1, 1, 1, 1);
+    *n = 14;
     return cs;
 }
 
