@@ -65,30 +65,29 @@ static inline __attribute__((always_inline)) void transpose8(__m256 r[8])
     }
 }
 
-/* dst[j * lds + i] = src[i * ls + j] for i < ni, j < nj (both <= 8) */
+/* dst[j * lds + i] = (acc: dst[j * lds + i] +) src[i * ls + j] for i < ni, j < nj (both <= 8) */
+static inline __attribute__((always_inline)) void
+transpose_op(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds, int acc)
+{
+    __m256 r[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; i++)
+        r[i] = i < ni ? load_n(src + i * ls, nj) : _mm256_setzero_ps();
+    transpose8(r);
+    for (int j = 0; j < nj; j++)
+        store_n(dst + j * lds, ni, acc ? _mm256_add_ps(load_n(dst + j * lds, ni), r[j]) : r[j]);
+}
+
 static inline __attribute__((always_inline)) void
 transpose_block(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
 {
-    __m256 r[8];
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i++)
-        r[i] = i < ni ? load_n(src + i * ls, nj) : _mm256_setzero_ps();
-    transpose8(r);
-    for (int j = 0; j < nj; j++)
-        store_n(dst + j * lds, ni, r[j]);
+    transpose_op(src, ls, ni, nj, dst, lds, 0);
 }
 
-/* the same, added: dst[j * lds + i] += src[i * ls + j] */
 static inline __attribute__((always_inline)) void
 transpose_block_acc(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
 {
-    __m256 r[8];
-#pragma GCC unroll 8
-    for (int i = 0; i < 8; i++)
-        r[i] = i < ni ? load_n(src + i * ls, nj) : _mm256_setzero_ps();
-    transpose8(r);
-    for (int j = 0; j < nj; j++)
-        store_n(dst + j * lds, ni, _mm256_add_ps(load_n(dst + j * lds, ni), r[j]));
+    transpose_op(src, ls, ni, nj, dst, lds, 1);
 }
 
 void lc_transpose_avx2(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)

@@ -50,33 +50,32 @@ static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
     }
 }
 
-/* dst[j * lds + i] = src[i * ls + j] for i < ni, j < nj (both <= 16) */
+/* dst[j * lds + i] = (acc: dst[j * lds + i] +) src[i * ls + j] for i < ni, j < nj (both <= 16) */
+static inline __attribute__((always_inline)) void
+transpose_op(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds, int acc)
+{
+    __m512 r[16];
+    __mmask16 mj = lc_lanes16(nj), mi = lc_lanes16(ni);
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; i++)
+        r[i] = i < ni ? _mm512_maskz_loadu_ps(mj, src + i * ls) : _mm512_setzero_ps();
+    transpose16(r);
+    for (int j = 0; j < nj; j++)
+        _mm512_mask_storeu_ps(
+            dst + j * lds, mi,
+            acc ? _mm512_add_ps(_mm512_maskz_loadu_ps(mi, dst + j * lds), r[j]) : r[j]);
+}
+
 static inline __attribute__((always_inline)) void
 transpose_block(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
 {
-    __m512 r[16];
-    __mmask16 mj = lc_lanes16(nj), mi = lc_lanes16(ni);
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; i++)
-        r[i] = i < ni ? _mm512_maskz_loadu_ps(mj, src + i * ls) : _mm512_setzero_ps();
-    transpose16(r);
-    for (int j = 0; j < nj; j++)
-        _mm512_mask_storeu_ps(dst + j * lds, mi, r[j]);
+    transpose_op(src, ls, ni, nj, dst, lds, 0);
 }
 
-/* the same, added: dst[j * lds + i] += src[i * ls + j] */
 static inline __attribute__((always_inline)) void
 transpose_block_acc(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
 {
-    __m512 r[16];
-    __mmask16 mj = lc_lanes16(nj), mi = lc_lanes16(ni);
-#pragma GCC unroll 16
-    for (int i = 0; i < 16; i++)
-        r[i] = i < ni ? _mm512_maskz_loadu_ps(mj, src + i * ls) : _mm512_setzero_ps();
-    transpose16(r);
-    for (int j = 0; j < nj; j++)
-        _mm512_mask_storeu_ps(dst + j * lds, mi,
-                              _mm512_add_ps(_mm512_maskz_loadu_ps(mi, dst + j * lds), r[j]));
+    transpose_op(src, ls, ni, nj, dst, lds, 1);
 }
 
 void lc_transpose_avx512(const float *src, size_t ls, int ni, int nj, float *dst, size_t lds)
