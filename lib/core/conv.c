@@ -46,9 +46,9 @@ enum { DW_TILE = 72 };
 /* The weight gradient's split, from the shapes alone: tiles of cpt input channels (n = cpt KK
  * rows of dW^T; read from the image in place, dw_img_cpt's, else dw_col_cpt's: 160 rows at most,
  * the fewest left idle in the micro-kernel's last row panel of 12 (AVX-512's; AVX2's 6 divides
- * it), then the nearest to DW_TILE: 147 for a 7x7 stem of 3 channels), and, when there are fewer than DW_TASKS tiles, the batch in
- * kp fixed parts per tile (their partial tiles then summed in part order) so that there are
- * about DW_TASKS tasks. */
+ * it), then the nearest to DW_TILE: 147 for a 7x7 stem of 3 channels), and, when there are fewer
+ * than DW_TASKS tiles, the batch in kp fixed parts per tile (their partial tiles then summed in
+ * part order) so that there are about DW_TASKS tasks. */
 enum { DW_TASKS = 16, DW_ROWS_MAX = 160, DW_MR = 12 };
 
 typedef struct dw_plan {
@@ -86,6 +86,33 @@ static int dw_img(const lc_conv2d *c)
            padded <= ((size_t)c->C * c->KH * c->KW + 1) * (size_t)c->OH * c->OW;
 }
 
+/* The im2col tiles' channels (see above) */
+static int dw_col_cpt(const lc_conv2d *c)
+{
+    const int kk = c->KH * c->KW;
+    int most = DW_ROWS_MAX / kk, cpt = 1, best_idle = -1, best_dist = 0;
+    most = most < 1 ? 1 : most > c->C ? c->C : most;
+    for (int t = 1; t <= most; t++) {
+        int n = t * kk, idle = ((n + DW_MR - 1) / DW_MR * DW_MR - n) * 1000 / n;
+        int dist = n > DW_TILE ? n - DW_TILE : DW_TILE - n;
+        if (best_idle < 0 || idle < best_idle || (idle == best_idle && dist < best_dist)) {
+            cpt = t;
+            best_idle = idle;
+            best_dist = dist;
+        }
+    }
+    return cpt;
+}
+
+enum { DW_VROWS_PAD = LC_GEMM_MAX_MR }; /* the tallest row panel of any ISA's kernel */
+
+/* Z's planes: C KH, and zero ones up to a whole row panel (the GEMM reads its last panel in
+ * place: lc_gemm_img.zrows) */
+static size_t dw_vrows_planes(const lc_conv2d *c)
+{
+    return ((size_t)c->C * c->KH + DW_VROWS_PAD - 1) / DW_VROWS_PAD * DW_VROWS_PAD;
+}
+
 /* A convolution with too few channels for dw_img (an RGB stem: 3 channels, 7x7, stride 2) whose
  * weight gradient is one tile of all its channels: its A read in place from a copy of the rows
  * the windows read, (channel, kernel row) pairs as the panels' rows (3 x 7 = 21 of them), one
@@ -93,9 +120,6 @@ static int dw_img(const lc_conv2d *c)
  * fraction of im2col's (21 x 112 x 230 floats a sample against 147 x 12544) and the GEMM runs on
  * lc_sgemm_bpacked_img's kernels. Its tile's rows come out (kernel column, channel, kernel row):
  * tap-major with KW taps, that is dW's own order per tap. */
-static int dw_col_cpt(const lc_conv2d *c);
-static size_t dw_vrows_planes(const lc_conv2d *c);
-enum { DW_VROWS_PAD = LC_GEMM_MAX_MR }; /* the tallest row panel of any ISA's kernel */
 static int dw_vrows(const lc_conv2d *c)
 {
     const int Wp = c->W + 2 * c->pw;
@@ -104,13 +128,6 @@ static int dw_vrows(const lc_conv2d *c)
            !is_pointwise(c) && dw_col_cpt(c) >= c->C &&
            dw_vrows_planes(c) * c->OH * Wp <=
                ((size_t)c->C * c->KH * c->KW + 1) * (size_t)c->OH * c->OW;
-}
-
-/* Z's planes: C KH, and zero ones up to a whole row panel (the GEMM reads its last panel in
- * place: lc_gemm_img.zrows) */
-static size_t dw_vrows_planes(const lc_conv2d *c)
-{
-    return ((size_t)c->C * c->KH + DW_VROWS_PAD - 1) / DW_VROWS_PAD * DW_VROWS_PAD;
 }
 
 /* Z (dw_vrows_planes planes of OH rows of Wp = W + 2 pw floats): plane (ci, kh), row oh is the
@@ -133,24 +150,6 @@ static void dw_vrows_image(const lc_conv2d *c, const float *x, float *z)
                 memcpy(zr + c->pw, x + ((size_t)ci * c->H + ih) * c->W, (size_t)c->W * sizeof *zr);
                 memset(zr + c->pw + c->W, 0, (size_t)(Wp - c->pw - c->W) * sizeof *zr);
             }
-}
-
-/* The im2col tiles' channels (see above) */
-static int dw_col_cpt(const lc_conv2d *c)
-{
-    const int kk = c->KH * c->KW;
-    int most = DW_ROWS_MAX / kk, cpt = 1, best_idle = -1, best_dist = 0;
-    most = most < 1 ? 1 : most > c->C ? c->C : most;
-    for (int t = 1; t <= most; t++) {
-        int n = t * kk, idle = ((n + DW_MR - 1) / DW_MR * DW_MR - n) * 1000 / n;
-        int dist = n > DW_TILE ? n - DW_TILE : DW_TILE - n;
-        if (best_idle < 0 || idle < best_idle || (idle == best_idle && dist < best_dist)) {
-            cpt = t;
-            best_idle = idle;
-            best_dist = dist;
-        }
-    }
-    return cpt;
 }
 
 static dw_plan plan_dw(const lc_conv2d *c, int B)

@@ -152,8 +152,7 @@ static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_
     for (int i = 0; i < n; i++) {
         plan_isa(blk[i].c, blk[i].f, 0, isa, blk[i].tiles4, &e[i]);
         if (e[i].kind == LC_CONV_EVAL_NONE ||
-            ((blk[i].linear || blk[i].acc) &&
-             (e[i].kind != LC_CONV_EVAL_WINOGRAD || e[i].pool)) ||
+            (blk[i].linear && (e[i].kind != LC_CONV_EVAL_WINOGRAD || e[i].pool)) ||
             (blk[i].acc && !blk[i].linear))
             return 0;
         if (e[i].G > G)
@@ -239,8 +238,8 @@ lc_conv_eval_wino_weights(const lc_conv2d *c, const lc_conv_eval *e, const float
     /* a U past what the caches keep (resnet18's layer4: 16.8 MB) goes to memory with streaming
      * stores: the lines are not read first (write-allocate) nor evict what the caches hold; the
      * GEMM reads it back from memory either way */
-    const int stream = NR == 32 && e->isa == LC_ISA_AVX512 && lc_gemm_isa() == LC_ISA_AVX512 &&
-                       e->u > WINO_U_STREAM && ((uintptr_t)u & 63) == 0;
+    const int stream = e->isa == LC_ISA_AVX512 && NR == 32 && e->u > WINO_U_STREAM &&
+                       ((uintptr_t)u & 63) == 0;
     for (int ci = ci0; ci < ci1; ci++) {
         for (int q = 0; q < NRM; q++) /* zero past OC (and past NR) */
             for (int k = 0; k < 9; k++)

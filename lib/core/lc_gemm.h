@@ -50,8 +50,8 @@ typedef struct lc_gemm_img {
     const float *a;
     ptrdiff_t rs, cs, row;
     int L;
-    int zrows; /* rows past M, up to a whole row panel of the kernel (LC_GEMM_MAX_MR), are there to read and
-                * zero: the last panel is read in place, not packed */
+    int zrows; /* rows past M, up to a whole row panel of the kernel (LC_GEMM_MAX_MR), are
+                * there to read and zero: the last panel is read in place, not packed */
 } lc_gemm_img;
 /* For each of ntap taps t: C rows t*M .. t*M + M = A_t op(B) + beta C, A_t (M x K) the image at
  * img->a + tap[t], op(B) packed by lc_sgemm_pack_bt and read in place; every element the sum

@@ -217,7 +217,8 @@ void lc_optim_step_ranges(lc_pool *p, const lc_optim *o, long t, size_t n, float
                           const float *grads, float *state, const size_t *keep, int nkeep);
 /* lc_scale(p, n, gscale, grads) and then lc_optim_step_ranges, in one pass: each chunk of the
  * gradients scaled in place (all n of them, as lc_scale) and stepped while in the core's cache;
- * the same bits as the two calls (gradient clipping's scale, fused). */
+ * the same bits as the two calls (gradient clipping's scale, fused; a scale of 1, no clipping,
+ * is lc_optim_step_ranges). */
 void lc_optim_step_scaled(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
                           float *grads, float gscale, float *state, const size_t *keep, int nkeep);
 /* Global L2 norm of g (n floats), accumulated in double over fixed chunks. */

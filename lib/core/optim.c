@@ -316,7 +316,8 @@ void lc_optim_step_ranges(lc_pool *p, const lc_optim *o, long t, size_t n, float
 void lc_optim_step_scaled(lc_pool *p, const lc_optim *o, long t, size_t n, float *params,
                           float *grads, float gscale, float *state, const size_t *keep, int nkeep)
 {
-    step_ranges(p, o, t, n, params, grads, grads, gscale, state, keep, nkeep);
+    step_ranges(p, o, t, n, params, grads, gscale != 1.0f ? grads : NULL, gscale, state, keep,
+                nkeep);
 }
 
 typedef struct {

@@ -125,7 +125,8 @@ static int s2_runs(const lc_pool2d *q, const float *x, int ia, int ib, float *y,
                 if (ih < 0 || ih >= q->H)
                     continue;
                 if (tag[sl] != ih) {
-                    /* the row after next: the lines in flight while these are reduced */
+                    /* six input rows (three output rows) ahead: the lines in flight while
+                     * these are reduced */
                     if (ih + 6 < q->H)
                         for (int o = 0; o < 2 * n + q->KW; o += 16)
                             __builtin_prefetch(x + (size_t)(ih + 6) * q->W + c0 + o);

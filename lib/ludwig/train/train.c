@@ -954,12 +954,8 @@ static lc_status train_epoch(run *R, int epoch, lc_error *e)
         R->step++;
         R->last_lr = lc_lr_sched_lr(&R->sched);
         R->opt.lr = (float)R->last_lr;
-        if (gscale != 1.0f)
-            lc_optim_step_scaled(p, &R->opt, R->step, m->nparams, m->params, m->grads, gscale,
-                                 R->state, R->keep, R->nkeep);
-        else
-            lc_optim_step_ranges(p, &R->opt, R->step, m->nparams, m->params, m->grads, R->state,
-                                 R->keep, R->nkeep);
+        lc_optim_step_scaled(p, &R->opt, R->step, m->nparams, m->params, m->grads, gscale,
+                             R->state, R->keep, R->nkeep);
         lc_lr_sched_step(&R->sched);
     }
     return LC_OK;
