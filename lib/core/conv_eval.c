@@ -144,7 +144,8 @@ void lc_conv_eval_pad_planes(const lc_conv2d *c, const float *x, float *xp)
 
 /* plans every block for isa with the chain's G (the largest any block asks for); 0 when one
  * has no path */
-static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_eval *e)
+static int chain_plan_for(int n, const lc_conv_eval_block *blk, lc_isa isa, int B, int nthreads,
+                          lc_conv_eval *e)
 {
     int G = 1;
     if (n < 1 || n > LC_CONV_EVAL_MAX_CHAIN)
@@ -158,6 +159,17 @@ static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_
         if (e[i].G > G)
             G = e[i].G;
     }
+    /* B samples in groups of G leave threads idle when the groups are not a multiple of the
+     * threads (resnet18's layer4, 16 samples in groups of 6: 3 tasks on 2 threads): as many
+     * groups as the next multiple, each smaller (no larger than planned: the workspace was
+     * sized for G). A sample's outputs do not depend on its group: the same bits. */
+    if (B > 0 && nthreads > 1) {
+        int tasks = (B + G - 1) / G;
+        if (tasks % nthreads) {
+            int t2 = (tasks + nthreads - 1) / nthreads * nthreads;
+            G = (B + t2 - 1) / t2;
+        }
+    }
     for (int i = 0; i < n; i++) {
         plan_isa(blk[i].c, blk[i].f, G, isa, blk[i].tiles4, &e[i]);
         if (e[i].kind == LC_CONV_EVAL_NONE)
@@ -166,6 +178,11 @@ static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_
         e[i].acc = blk[i].acc != 0;
     }
     return G;
+}
+
+static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_eval *e)
+{
+    return chain_plan_for(n, blk, isa, 0, 1, e);
 }
 
 /* the chain's workspace: each Winograd block's weights, then per thread every block's scratch
@@ -412,7 +429,7 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
     lc_isa isa = lc_gemm_isa();
     if (isa == LC_ISA_REF || B <= 0)
         return 0;
-    int G = chain_plan(n, blk, isa, e);
+    int G = chain_plan_for(n, blk, isa, B, lc_pool_threads(p), e);
     size_t total = G ? chain_ws(n, e, lc_pool_threads(p), u_off) : SIZE_MAX;
     if (total == SIZE_MAX)
         return 0;
