@@ -142,6 +142,36 @@ void lc_conv_eval_pad_planes(const lc_conv2d *c, const float *x, float *xp)
                    x + ((size_t)ci * c->H + r) * c->W, (size_t)c->W * sizeof *xp);
 }
 
+/* the busiest of nthreads threads' samples when B samples go in groups of g, each group to the
+ * thread with the fewest so far (as the pool's threads take tasks in turn) */
+static int busiest(int B, int g, int nthreads)
+{
+    int load[64] = {0}, nt = nthreads < 64 ? nthreads : 64, most = 0;
+    for (int s0 = 0; s0 < B; s0 += g) {
+        int least = 0;
+        for (int t = 1; t < nt; t++)
+            if (load[t] < load[least])
+                least = t;
+        load[least] += B - s0 < g ? B - s0 : g;
+        if (load[least] > most)
+            most = load[least];
+    }
+    return most;
+}
+
+static int balanced_group(int B, int G, int nthreads)
+{
+    int best = G, most = busiest(B, G, nthreads);
+    for (int g = G - 1; g >= 1; g--) {
+        int m = busiest(B, g, nthreads);
+        if (m < most) {
+            best = g;
+            most = m;
+        }
+    }
+    return best;
+}
+
 /* plans every block for isa with the chain's G (the largest any block asks for); 0 when one
  * has no path */
 static int chain_plan_for(int n, const lc_conv_eval_block *blk, lc_isa isa, int B, int nthreads,
@@ -159,17 +189,13 @@ static int chain_plan_for(int n, const lc_conv_eval_block *blk, lc_isa isa, int 
         if (e[i].G > G)
             G = e[i].G;
     }
-    /* B samples in groups of G leave threads idle when the groups are not a multiple of the
-     * threads (resnet18's layer4, 16 samples in groups of 6: 3 tasks on 2 threads): as many
-     * groups as the next multiple, each smaller (no larger than planned: the workspace was
-     * sized for G). A sample's outputs do not depend on its group: the same bits. */
-    if (B > 0 && nthreads > 1) {
-        int tasks = (B + G - 1) / G;
-        if (tasks % nthreads) {
-            int t2 = (tasks + nthreads - 1) / nthreads * nthreads;
-            G = (B + t2 - 1) / t2;
-        }
-    }
+    /* B samples in groups of G can leave threads idle (resnet18's layer4 at batch 16 in groups
+     * of 6: 3 tasks on 2 threads, 10 samples on one, 6 on the other): the group size up to G
+     * (the workspace was sized for G) whose tasks, taken in turn by the least loaded thread,
+     * give the busiest thread the fewest samples; the largest such. A sample's outputs do not
+     * depend on its group: the same bits. */
+    if (B > 0 && nthreads > 1)
+        G = balanced_group(B, G, nthreads);
     for (int i = 0; i < n; i++) {
         plan_isa(blk[i].c, blk[i].f, G, isa, blk[i].tiles4, &e[i]);
         if (e[i].kind == LC_CONV_EVAL_NONE)
