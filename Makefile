@@ -67,7 +67,7 @@ $(BUILD)/lib/core/%.o: INC = $(INC_CORE)
 # channels: no reassociation, the same bits as -O2)
 $(BUILD)/lib/core/act.o $(BUILD)/lib/core/norm.o $(BUILD)/lib/core/dense.o \
 $(BUILD)/lib/core/tokconv.o $(BUILD)/lib/core/pool2d.o $(BUILD)/lib/core/gconv.o \
-$(BUILD)/lib/core/conv_eval.o: INC = $(INC_CORE) -O3
+$(BUILD)/lib/core/conv_eval.o $(BUILD)/lib/core/conv_wgrad.o: INC = $(INC_CORE) -O3
 # The model's own loops (sequence reductions, concatenations, slices): the same at -O3
 $(BUILD)/lib/ludwig/model/model.o: CFLAGS += -O3
 # The recurrent cells' gate functions (lc_vmath.h) vectorise once compares may be if-converted:

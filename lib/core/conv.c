@@ -275,6 +275,10 @@ size_t lc_conv2d_ws_floats(const lc_conv2d *c, int B, int nthreads)
     if (layout(c, nthreads, &l) != 0 || dyp == SIZE_MAX || dwp == SIZE_MAX ||
         lc_size_add(l.parts, dyp, &end) != 0 || lc_size_add(end, dwp, &end) != 0)
         return SIZE_MAX;
+    /* or the Winograd weight gradient's, from the start (the input gradient done by then) */
+    size_t wg = lc_conv_wgrad_wino_floats(c, B < 1 ? 1 : B, nthreads);
+    if (wg > end)
+        end = wg;
     return end > total ? end : total;
 }
 
@@ -941,6 +945,12 @@ static void conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *
         k.dx = NULL;
     if (k.dx)
         lc_pool_run(p, k.B, dx_task, &k);
+    /* a small map's weight gradient through Winograd (conv_wgrad.c), under the vector ISAs */
+    if (dw && lc_gemm_isa() != LC_ISA_REF && lc_conv_wgrad_wino(p, c, k.B, x, dy, dw, ws)) {
+        if (db)
+            dw_tile_task(&k, plan_dw(c, k.B).ntile * plan_dw(c, k.B).kp, 0);
+        return;
+    }
     if (dw && lc_sgemm_nr() != 0) /* dy^T packed once for every tile */
         lc_pool_run(p, k.B, dy_pack_task, &k);
     /* a frozen convolution (dw and db NULL) passes its input gradient only */

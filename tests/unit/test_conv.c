@@ -33,7 +33,7 @@ static lc_conv2d make_conv(int C, int H, int W, int OC, int KH, int KW, int sh, 
 
 static const lc_conv2d *configs(int *n)
 {
-    static lc_conv2d cs[14];
+    static lc_conv2d cs[16];
     cs[0] = make_conv(1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1);  /* conv1 of the tutorial */
     cs[1] = make_conv(32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1); /* conv2 */
     cs[2] = make_conv(3, 7, 9, 5, 3, 2, 2, 1, 1, 2, 1, 2);     /* stride, padding, dilation */
@@ -54,7 +54,11 @@ static const lc_conv2d *configs(int *n)
      * (channel, kernel row) pairs as row panels: an RGB stem's 7x7 at stride 2, and 4 x 3 rows */
     cs[12] = make_conv(3, 23, 21, 10, 7, 7, 2, 2, 3, 3, 1, 1);
     cs[13] = make_conv(4, 15, 17, 6, 3, 3, 2, 2, 1, 1, 1, 1);
-    *n = 14;
+    /* small maps' weight gradient through Winograd F(2x2, 3x3) (lc_conv_wgrad_wino): odd and
+     * unequal sides, a last tile half outside the map */
+    cs[14] = make_conv(32, 7, 7, 48, 3, 3, 1, 1, 1, 1, 1, 1);
+    cs[15] = make_conv(48, 9, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1);
+    *n = 16;
     return cs;
 }
 
@@ -1064,6 +1068,8 @@ int main(void)
     test_threads(&cs[1], 20);
     test_threads(&cs[2], 5);
     test_threads(&cs[0], 3); /* dW over several k blocks of pixels */
+    CHECK(lc_conv_wgrad_wino_ok(&cs[14]) && lc_conv_wgrad_wino_ok(&cs[15]));
+    test_threads(&cs[14], 5); /* dW through Winograd */
 
     lc_pool *p3 = lc_pool_create(3);
     CHECK(p3 != NULL);
