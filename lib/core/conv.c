@@ -947,8 +947,9 @@ static void conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *
         lc_pool_run(p, k.B, dx_task, &k);
     /* a small map's weight gradient through Winograd (conv_wgrad.c), under the vector ISAs */
     if (dw && lc_gemm_isa() != LC_ISA_REF && lc_conv_wgrad_wino(p, c, k.B, x, dy, dw, ws)) {
-        if (db)
-            dw_tile_task(&k, plan_dw(c, k.B).ntile * plan_dw(c, k.B).kp, 0);
+        dw_plan d = plan_dw(c, k.B);
+        if (db) /* dw_tile_task's last task: db alone */
+            dw_tile_task(&k, d.ntile * d.kp, 0);
         return;
     }
     if (dw && lc_sgemm_nr() != 0) /* dy^T packed once for every tile */

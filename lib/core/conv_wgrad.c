@@ -6,9 +6,9 @@
  * & Gray, 2016): 16 GEMMs, one per tile position, of (C, tiles) by (tiles, OC), 16 products per
  * 2x2 outputs instead of 36. On small maps the transformed tiles are few (16 MB for 16 samples of
  * a 7x7x512 map, input and output gradient together) and are written whole, then multiplied: on
- * large maps their traffic outweighs the products saved (tried at 56x56x64: the transforms took
- * three times the GEMMs). The transforms only add, subtract and halve: the result differs from
- * the direct sums by rounding only (test_conv bounds it).
+ * larger maps their traffic outweighs the products saved (resnet18's 28x28x128: even with the
+ * direct weight gradient; 56x56x64: 1.35x slower). The transforms only add, subtract and halve:
+ * the result differs from the direct sums by rounding only (test_conv bounds it).
  *
  * Every element is one task's (a sample's tiles, one position's GEMM, one filter's transform),
  * summed in an order fixed by the shapes: the same bits on any thread count. */
