@@ -945,13 +945,9 @@ static void conv2d_backward(lc_pool *p, const lc_conv2d *c, int B, const float *
         k.dx = NULL;
     if (k.dx)
         lc_pool_run(p, k.B, dx_task, &k);
-    /* a small map's weight gradient through Winograd (conv_wgrad.c), under the vector ISAs */
-    if (dw && lc_gemm_isa() != LC_ISA_REF && lc_conv_wgrad_wino(p, c, k.B, x, dy, dw, ws)) {
-        dw_plan d = plan_dw(c, k.B);
-        if (db) /* dw_tile_task's last task: db alone */
-            dw_tile_task(&k, d.ntile * d.kp, 0);
-        return;
-    }
+    /* a small map's weight gradient through Winograd (conv_wgrad.c): then db alone below */
+    if (dw && lc_conv_wgrad_wino(p, c, k.B, x, dy, dw, ws))
+        dw = NULL;
     if (dw && lc_sgemm_nr() != 0) /* dy^T packed once for every tile */
         lc_pool_run(p, k.B, dy_pack_task, &k);
     /* a frozen convolution (dw and db NULL) passes its input gradient only */

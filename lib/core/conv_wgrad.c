@@ -65,23 +65,17 @@ static float *scratch(const wg_ctx *k, int thread)
     return k->sc + (size_t)thread * k->sc_floats;
 }
 
-/* src (n, H, W) into dst (Hp, Wp, n) at row oy, column ox, zeros elsewhere */
+/* src (n, H, W) into dst (Hp, Wp, n) at row oy, column ox, zeros elsewhere (register
+ * transposes: only the vector ISAs get here) */
 static void to_hwc(const float *src, int n, int H, int W, float *dst, int Hp, int Wp, int oy,
                    int ox)
 {
+    void (*tr)(const float *, size_t, int, int, float *, size_t) =
+        lc_gemm_isa() == LC_ISA_AVX512 ? lc_transpose_avx512 : lc_transpose_avx2;
     memset(dst, 0, (size_t)Hp * Wp * n * sizeof *dst);
-    const lc_isa isa = lc_gemm_isa();
-    for (int h = 0; h < H; h++) {
-        float *d = dst + ((size_t)(h + oy) * Wp + ox) * n;
-        if (isa == LC_ISA_AVX512)
-            lc_transpose_avx512(src + (size_t)h * W, (size_t)H * W, n, W, d, (size_t)n);
-        else if (isa == LC_ISA_AVX2)
-            lc_transpose_avx2(src + (size_t)h * W, (size_t)H * W, n, W, d, (size_t)n);
-        else
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < W; j++)
-                    d[(size_t)j * n + i] = src[(size_t)i * H * W + (size_t)h * W + j];
-    }
+    for (int h = 0; h < H; h++)
+        tr(src + (size_t)h * W, (size_t)H * W, n, W, dst + ((size_t)(h + oy) * Wp + ox) * n,
+           (size_t)n);
 }
 
 /* V[pos][t][c] = (B^T d B)[pos] for sample s's tiles, d the 4x4 input tile, WG_L channels at a
@@ -221,7 +215,7 @@ WG_CLONES static void dw_task(void *vctx, int task, int thread)
 int lc_conv_wgrad_wino(lc_pool *p, const lc_conv2d *c, int B, const float *x, const float *dy,
                        float *dw, float *ws)
 {
-    if (!lc_conv_wgrad_wino_ok(c) || B < 1)
+    if (!lc_conv_wgrad_wino_ok(c) || B < 1 || lc_gemm_isa() == LC_ISA_REF)
         return 0;
     wg_ctx k = {.c = c, .B = B, .TH = (c->OH + 1) / 2, .TW = (c->OW + 1) / 2, .x = x, .dy = dy,
                 .dw = dw};

@@ -91,8 +91,8 @@ int lc_conv2d_backward_acc(lc_pool *p, const lc_conv2d *c, int B, const float *x
 /* The weight gradient of a 3x3 stride-1 convolution with padding 1 on a map of at most 16x16
  * and at least 32 channels either side, through Winograd F(2x2, 3x3) (conv_wgrad.c; what
  * lc_conv2d_backward does for such a convolution): dw (OC, C, 3, 3) written, in
- * lc_conv_wgrad_wino_floats(c, B, threads) floats of ws. Returns 0, having done nothing, for any other
- * convolution (lc_conv_wgrad_wino_ok). */
+ * lc_conv_wgrad_wino_floats(c, B, threads) floats of ws. Returns 0, having done nothing, for
+ * any other convolution (lc_conv_wgrad_wino_ok) and under the reference ISA. */
 int lc_conv_wgrad_wino_ok(const lc_conv2d *c);
 size_t lc_conv_wgrad_wino_floats(const lc_conv2d *c, int B, int nthreads);
 int lc_conv_wgrad_wino(lc_pool *p, const lc_conv2d *c, int B, const float *x, const float *dy,
