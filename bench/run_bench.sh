@@ -59,7 +59,7 @@ for set in $SETS; do
     /usr/bin/time -v build/ludwig-c experiment --config "$OUT/config.yaml" \
         --dataset "$DATA/${STEM}_dataset.csv" --raw_data "$DATA/${STEM}_images.zip" \
         --output_directory "$OUT/lc" --threads "$THREADS" > "$OUT/lc.out" 2> "$OUT/lc.log"
-    /usr/bin/time -v /usr/bin/python3 bench/torch_ref.py "$DATA/${STEM}_images.zip" \
+    /usr/bin/time -v bench/torch_run.sh /usr/bin/python3 bench/torch_ref.py "$DATA/${STEM}_images.zip" \
         "$DATA/${STEM}_dataset.csv" "$EPOCHS" "$THREADS" > "$OUT/ref.out" 2> "$OUT/ref.log"
     /usr/bin/python3 - "$set" "$EPOCHS" "$THREADS" "$OUT" <<'PY'
 import json, re, sys

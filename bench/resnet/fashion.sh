@@ -10,7 +10,9 @@
 # the test evaluation's line), test accuracy (micro: correct / rows; Ludwig's `accuracy` is the macro
 # average of the per-class recalls), wall seconds. The machine should be idle.
 # Usage: bench/resnet/fashion.sh   (NTRAIN=1024 NTEST=256 EPOCHS=2 THREADS=2 MODES="scratch frozen"
-#                                  AUG=1 (0: augmentation off) SEED=42)
+#                                  AUG=1 (0: augmentation off) SEED=42
+#                                  TORCH_MALLOC=tcmalloc (glibc: PyTorch on glibc's malloc,
+#                                  bench/torch_run.sh))
 set -eu
 cd "$(dirname "$0")/../.."
 NTRAIN=${NTRAIN:-1024}
@@ -34,7 +36,7 @@ torch.manual_seed(0)
 os.makedirs(os.path.dirname(sys.argv[1]), exist_ok=True)
 torch.save(torchvision.models.resnet18(weights=None).state_dict(), sys.argv[1])
 PYEOF
-echo "resnet18, Fashion-MNIST $NTRAIN train / $NTEST test at 224x224, augmentation $([ "$AUG" = 0 ] && echo off || echo on), $EPOCHS epochs, seed $SEED, batch 16, $THREADS threads ($(date -u +%F))"
+echo "resnet18, Fashion-MNIST $NTRAIN train / $NTEST test at 224x224, augmentation $([ "$AUG" = 0 ] && echo off || echo on), $EPOCHS epochs, seed $SEED, batch 16, $THREADS threads, PyTorch's allocator ${TORCH_MALLOC:-tcmalloc} ($(date -u +%F))"
 echo "| run | side | training samples/s | inference samples/s | test accuracy | wall (s) |"
 echo "|---|---|---|---|---|---|"
 for mode in $MODES; do
@@ -76,7 +78,7 @@ YAML
         "$T/o-$mode/experiment_run/test_statistics.json")
     echo "| $mode | ludwig-c | $tr | $ev | $acc | $wall |"
     t0=$(date +%s.%N)
-    js=$($PY bench/resnet/torch_fashion.py "$T/fashionslice_images.zip" "$T/fashionslice_dataset.csv" \
+    js=$(bench/torch_run.sh $PY bench/resnet/torch_fashion.py "$T/fashionslice_images.zip" "$T/fashionslice_dataset.csv" \
         "$EPOCHS" "$THREADS" "$mode" "$W" "$AUG" "$SEED" | tail -1)
     wall=$($PY -c "import sys,time; print('%.0f' % (time.time() - float(sys.argv[1])))" "$t0")
     $PY -c "import json,sys; j=json.loads(sys.argv[1]); print('| %s | PyTorch | %.1f | %.1f | %.4f | %s |' % (sys.argv[2], j['train_samples_per_s'], j['infer_samples_per_s'], j['test_accuracy'], sys.argv[3]))" "$js" "$mode" "$wall"

@@ -32,7 +32,7 @@ for mode in scratch frozen; do
     ev=$(sed -n 's/.*evaluation [0-9.]*s, \([0-9.]*\) samples\/s).*/\1/p' "$T/$mode.log")
     echo "ludwig-c $mode: training $tr samples/s, evaluation $ev samples/s"
 done
-"$PYTHON" - "$THREADS" <<'PYEOF'
+bench/torch_run.sh "$PYTHON" - "$THREADS" <<'PYEOF'
 import sys, time, torch, torchvision
 torch.set_num_threads(int(sys.argv[1]))
 torch.manual_seed(0)

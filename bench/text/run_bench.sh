@@ -64,7 +64,7 @@ for net in $NETS; do
         rm -rf "$out"
         "$LUDWIG_C" experiment --config "$SCRATCH/$net.yaml" --dataset "$data" --output_directory "$out" \
             --random_seed 42 --threads "$THREADS" >"$out.log" 2>&1
-        sps=$(sed -n 's/.*training [0-9.]*s, \([0-9]*\) samples\/s.*/\1/p' "$out.log")
+        sps=$(sed -n 's/^ludwig-c: done in .*(training [0-9.]*s, \([0-9]*\) samples\/s.*/\1/p' "$out.log")
         acc=$($PY -c "import json,sys; print('%.4f' % json.load(open(sys.argv[1]))['category']['accuracy_micro'])" "$out/experiment_run/test_statistics.json")
         echo "$sps" >>"$SCRATCH/lc"
         printf '| %s | ludwig-c | %s | %s |\n' "$label" "$sps" "$acc"

@@ -52,7 +52,7 @@ for net in rnn bilstm; do
         rm -rf "$out"
         "$LUDWIG_C" experiment --config "$SCRATCH/$net.yaml" --dataset "$data" --output_directory "$out" \
             --random_seed 42 --threads "$THREADS" >"$out.log" 2>&1
-        sps=$(sed -n 's/.*training [0-9.]*s, \([0-9]*\) samples\/s.*/\1/p' "$out.log")
+        sps=$(sed -n 's/^ludwig-c: done in .*(training [0-9.]*s, \([0-9]*\) samples\/s.*/\1/p' "$out.log")
         r2=$($PY -c "import json,sys; print('%.4f' % json.load(open(sys.argv[1]))['temperature']['r2'])" "$out/experiment_run/test_statistics.json")
         echo "$sps" >>"$SCRATCH/$net.lc"
         printf '| %s | ludwig-c | %s | %s |\n' "$net" "$sps" "$r2"
