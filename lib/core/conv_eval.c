@@ -46,7 +46,14 @@ static size_t lay(size_t *off, const size_t *len, int n)
 
 /* the smallest unpooled output rows and columns that Winograd takes in 4x4 tiles */
 #ifndef WINO_F4_MIN
-#define WINO_F4_MIN 8
+#define WINO_F4_MIN 7
+#endif
+
+/* samples a group of a map of at most 4 tiles may hold where U outgrows the caches (resnet's
+ * 7x7 maps): a whole batch in one group whose output channels the threads share, so that U is
+ * read once per call instead of once per group (chain_plan_for) */
+#ifndef WINO_SPLIT_G
+#define WINO_SPLIT_G 16
 #endif
 
 /* the plan for the micro-kernel geometry of isa (AVX2 or AVX-512) */
@@ -90,10 +97,13 @@ static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa is
         /* about 96 2x2 tiles per task: 8 of AVX-512's 12-row panels, 16 of AVX2's 6-row
          * ones; about 48 4x4 tiles, each 2.25 times the products */
         const size_t per = e->wm == 4 ? 48 : 96;
-        e->G = G > 0 ? G : T >= per ? 1 : (int)((per + T - 1) / T);
         e->NP = (c->OC + NR - 1) / NR;
-        size_t P = e->pool ? (size_t)f->POH * f->POW : (size_t)c->OH * c->OW;
         e->u = mul4((size_t)e->npos, (size_t)e->NP, (size_t)c->C, (size_t)NR);
+        e->G = G > 0 ? G : T >= per ? 1 : (int)((per + T - 1) / T);
+        if (G <= 0 && !e->pool && T <= 4 && e->u != SIZE_MAX && e->u > WINO_U_CACHED &&
+            e->G < WINO_SPLIT_G)
+            e->G = WINO_SPLIT_G;
+        size_t P = e->pool ? (size_t)f->POH * f->POW : (size_t)c->OH * c->OW;
         /* U past WINO_U_CACHED floats: every panel of the task's tiles against each block of U
          * in turn (U read once per task, not once per panel of MR tiles) */
         e->pb = e->u != SIZE_MAX && e->u > WINO_U_CACHED ? (int)((e->G * T + MR - 1) / MR) : 1;
@@ -175,9 +185,10 @@ static int balanced_group(int B, int G, int nthreads)
 /* plans every block for isa with the chain's G (the largest any block asks for); 0 when one
  * has no path */
 static int chain_plan_for(int n, const lc_conv_eval_block *blk, lc_isa isa, int B, int nthreads,
-                          lc_conv_eval *e)
+                          lc_conv_eval *e, int *split)
 {
     int G = 1;
+    *split = 1;
     if (n < 1 || n > LC_CONV_EVAL_MAX_CHAIN)
         return 0;
     for (int i = 0; i < n; i++) {
@@ -194,7 +205,14 @@ static int chain_plan_for(int n, const lc_conv_eval_block *blk, lc_isa isa, int 
      * (the workspace was sized for G) whose tasks, taken in turn by the least loaded thread,
      * give the busiest thread the fewest samples; the largest such. A sample's outputs do not
      * depend on its group: the same bits. */
-    if (B > 0 && nthreads > 1)
+    /* one block on a map of a few tiles whose U outgrows the caches (resnet18's layer4 at 7x7:
+     * 37.7 MB in F(4x4) tiles), a batch that fits one group: one group, its output channels
+     * shared by the threads, U read once */
+    if (n == 1 && B > 0 && nthreads > 1 && e[0].kind == LC_CONV_EVAL_WINOGRAD && !e[0].pool &&
+        e[0].TH * e[0].TW <= 4 && e[0].u > WINO_U_CACHED && B <= G && e[0].NP >= 2) {
+        G = B;
+        *split = nthreads < e[0].NP ? nthreads : e[0].NP;
+    } else if (B > 0 && nthreads > 1)
         G = balanced_group(B, G, nthreads);
     for (int i = 0; i < n; i++) {
         plan_isa(blk[i].c, blk[i].f, G, isa, blk[i].tiles4, &e[i]);
@@ -208,7 +226,8 @@ static int chain_plan_for(int n, const lc_conv_eval_block *blk, lc_isa isa, int 
 
 static int chain_plan(int n, const lc_conv_eval_block *blk, lc_isa isa, lc_conv_eval *e)
 {
-    return chain_plan_for(n, blk, isa, 0, 1, e);
+    int split;
+    return chain_plan_for(n, blk, isa, 0, 1, e, &split);
 }
 
 /* the chain's workspace: each Winograd block's weights, then per thread every block's scratch
@@ -404,6 +423,7 @@ static const float *block_u(lc_pool *p, const lc_conv_eval_block *blk, const lc_
 
 typedef struct chain_ctx {
     int n, B, G;
+    int split; /* tasks per group, each a share of its output channels (one block only) */
     const lc_conv_eval_block *blk;
     const lc_conv_eval *e;
     const float *x, *u[LC_CONV_EVAL_MAX_CHAIN];
@@ -416,12 +436,19 @@ typedef struct chain_ctx {
 static void chain_task(void *vctx, int task, int thread)
 {
     const chain_ctx *k = vctx;
-    int s0 = task * k->G, G = k->B - s0 < k->G ? k->B - s0 : k->G;
+    int part = task % k->split, s0 = task / k->split * k->G;
+    int G = k->B - s0 < k->G ? k->B - s0 : k->G;
+    lc_conv_eval share;
+    if (k->split > 1) { /* this task's panels of the one block's output channels */
+        share = k->e[0];
+        share.np0 = (int)((long)part * share.NP / k->split);
+        share.np1 = (int)((long)(part + 1) * share.NP / k->split);
+    }
     const float *x = k->x;
     float *scratch = k->scratch + (size_t)thread * k->thread;
     for (int i = 0; i < k->n; i++) {
         const lc_conv2d *c = k->blk[i].c;
-        const lc_conv_eval *e = &k->e[i];
+        const lc_conv_eval *e = k->split > 1 ? &share : &k->e[i];
         size_t in = (size_t)c->C * c->H * c->W;
         size_t on = lc_conv_fuse_out_floats(c, k->blk[i].f);
         lc_conv_eval_hwc hwc;
@@ -455,11 +482,12 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
     lc_isa isa = lc_gemm_isa();
     if (isa == LC_ISA_REF || B <= 0)
         return 0;
-    int G = chain_plan_for(n, blk, isa, B, lc_pool_threads(p), e);
+    int split;
+    int G = chain_plan_for(n, blk, isa, B, lc_pool_threads(p), e, &split);
     size_t total = G ? chain_ws(n, e, lc_pool_threads(p), u_off) : SIZE_MAX;
     if (total == SIZE_MAX)
         return 0;
-    chain_ctx k = {.n = n, .B = B, .G = G, .blk = blk, .e = e, .x = x};
+    chain_ctx k = {.n = n, .B = B, .G = G, .split = split, .blk = blk, .e = e, .x = x};
     size_t scratch_at = 0;
     for (int i = 0; i < n; i++) {
         k.u[i] = NULL;
@@ -472,7 +500,7 @@ int lc_conv_eval_chain(lc_pool *p, int n, const lc_conv_eval_block *blk, int B, 
                        e[i + 1].kind == LC_CONV_EVAL_WINOGRAD;
     }
     k.scratch = ws + scratch_at;
-    lc_pool_run(p, (B + G - 1) / G, chain_task, &k);
+    lc_pool_run(p, (B + G - 1) / G * split, chain_task, &k);
     return 1;
 }
 

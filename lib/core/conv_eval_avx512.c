@@ -491,6 +491,9 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
 {
     const int C = c->C, OC = c->OC, TW = e->TW, T = e->TH * e->TW, Wp = e->Wp;
     const int GT = G * T, WM = e->wm, NPOS = e->npos;
+    /* the panels of output channels this call computes (all but in a split group) */
+    const int np0 = e->np1 > 0 ? e->np0 : 0, np1 = e->np1 > 0 ? e->np1 : e->NP;
+    const int co0 = np0 * NR, co1 = np1 * NR < OC ? np1 * NR : OC;
     /* a tile's products (NPOS positions) for one 32-channel panel, plus 16 floats so that the
      * kernel's 12 rows are not a power of two apart (same L1 set; loads falsely waiting on
      * stores) */
@@ -544,7 +547,7 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
                 for (int r = mr; r < R; r++)
                     memset(Vq + ((size_t)pos * MR + r) * C, 0, (size_t)C * sizeof *V);
         }
-        for (int np = 0; np < e->NP; np++) { /* 32 output channels */
+        for (int np = np0; np < np1; np++) { /* 32 output channels */
             int nr = OC - np * NR < NR ? OC - np * NR : NR;
             for (int pos = 0; pos < NPOS; pos++)
                 for (int q0 = 0; q0 < bn; q0 += MR)
@@ -602,16 +605,16 @@ static void wino_group(const lc_conv2d *c, const lc_conv_eval *e, int G, const f
      * for (OC store streams: the prefetchers keep up with few) */
     for (int s = 0; s < G; s++)
         for (size_t p0 = 0; p0 < P; p0 += 16)
-            for (int co = 0; co < OC; co += 16) {
-                for (int j = 0; p0 + 32 < P && j < 16 && co + j < OC; j++)
+            for (int co = co0; co < co1; co += 16) {
+                for (int j = 0; p0 + 32 < P && j < 16 && co + j < co1; j++)
                     __builtin_prefetch(y + ((size_t)s * OC + co + j) * P + p0 + 32, 1);
                 (e->acc ? transpose_block_acc : transpose_block)(
                     St + ((size_t)s * P + p0) * OC + co, (size_t)OC,
-                    P - p0 < 16 ? (int)(P - p0) : 16, OC - co < 16 ? OC - co : 16,
+                    P - p0 < 16 ? (int)(P - p0) : 16, co1 - co < 16 ? co1 - co : 16,
                     y + ((size_t)s * OC + co) * P + p0, P);
             }
     for (int s = 0; am && s < G; s++) /* the offsets likewise, bytes */
-        for (int oc = 0; oc < OC; oc++)
+        for (int oc = co0; oc < co1; oc++)
             for (size_t q = 0; q < P; q++)
                 am[((size_t)s * OC + oc) * P + q] = Sa[((size_t)s * P + q) * OC + oc];
 }

@@ -13,7 +13,7 @@
  *     K = C (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). The
  *     transforms only add and subtract (and halve, for the weights), so results differ from the
  *     direct sums by rounding only (test_conv bounds the difference).
- *   - WINOGRAD F(4x4, 3x3), where lc_conv_eval_plan_tiles allows it (unpooled, 8 x 8 outputs
+ *   - WINOGRAD F(4x4, 3x3), where lc_conv_eval_plan_tiles allows it (unpooled, 7 x 7 outputs
  *     and more, not the training forward): each 4x4 output tile from a 6x6 input tile, 36
  *     products instead of 64, as 36 GEMMs; the points 0, 1, -1, 1/2, -2 (and infinity).
  * Evaluation and prediction (no backward pass) use all three, blocks chained depth first. Training's
@@ -52,6 +52,8 @@ typedef struct lc_conv_eval {
     int NP;         /* nr-wide panels of the transformed weights (Winograd) */
     int pb;         /* panels of mr tiles transformed, then multiplied, together (Winograd): 1,
                      * or all of a task's where the transformed weights outgrow the caches */
+    int np0, np1;   /* the panels one call computes, [np0, np1) (Winograd, evaluation only; np1
+                     * 0: all): a task's share of a group's output channels */
     size_t u;       /* floats of the transformed weights, shared by all threads */
     size_t thread;  /* floats of scratch per thread */
     /* offsets within a thread's scratch; km, sa and kd only for training (Winograd, pooled),
@@ -64,7 +66,7 @@ typedef struct lc_conv_eval {
  * LC_CONV_EVAL_NONE when neither path applies. */
 void lc_conv_eval_plan(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_conv_eval *e);
 
-/* The same, and with tiles4 an unpooled block whose output has at least 8 rows and 8 columns
+/* The same, and with tiles4 an unpooled block whose output has at least 7 rows and 7 columns
  * takes Winograd F(4x4, 3x3): 36 products per 4x4 outputs instead of 64 (4 F(2x2) tiles), at
  * about three times F(2x2)'s rounding error (test_conv bounds it). Evaluation and the input
  * gradient allow it; the training forward does not, where a train-mode batch norm follows:
