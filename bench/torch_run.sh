@@ -1,7 +1,9 @@
 #!/bin/sh
 # bench/torch_run.sh CMD [ARGS...] - runs a PyTorch side of a benchmark with tcmalloc
 # (Debian's libtcmalloc-minimal4, installed if missing) as its allocator, as PyTorch's CPU
-# performance tuning guide recommends.
+# performance tuning guide recommends (jemalloc or tcmalloc:
+# https://pytorch.org/tutorials/recipes/recipes/tuning_guide.html; Debian's jemalloc, at its
+# default settings, made resnet18 3-5x slower here than glibc's malloc).
 #
 # Why: with glibc's malloc PyTorch's large activation buffers go back to the kernel when freed
 # and are page-faulted in again on the next batch; how much depends on malloc's adaptive

@@ -200,14 +200,15 @@ static int chain_plan_for(int n, const lc_conv_eval_block *blk, lc_isa isa, int 
         if (e[i].G > G)
             G = e[i].G;
     }
-    /* B samples in groups of G can leave threads idle (resnet18's layer4 at batch 16 in groups
-     * of 6: 3 tasks on 2 threads, 10 samples on one, 6 on the other): the group size up to G
-     * (the workspace was sized for G) whose tasks, taken in turn by the least loaded thread,
-     * give the busiest thread the fewest samples; the largest such. A sample's outputs do not
-     * depend on its group: the same bits. */
-    /* one block on a map of a few tiles whose U outgrows the caches (resnet18's layer4 at 7x7:
-     * 37.7 MB in F(4x4) tiles), a batch that fits one group: one group, its output channels
-     * shared by the threads, U read once */
+    /* One block on a map of a few tiles whose U outgrows the caches (resnet18's layer4 at 7x7:
+     * 37.7 MB in F(4x4) tiles) and a batch that fits one group: one group, its output channels
+     * shared by the threads, so that U is read once.
+     * Otherwise B samples in groups of G can leave threads idle (resnet18's layer4 at batch 16
+     * in groups of 6: 3 tasks on 2 threads, 10 samples on one, 6 on the other): the group size
+     * up to G (the workspace was sized for G) whose tasks, taken in turn by the least loaded
+     * thread, give the busiest thread the fewest samples; the largest such. A sample's outputs
+     * depend neither on its group nor on which task computes which of its channels: the same
+     * bits. */
     if (n == 1 && B > 0 && nthreads > 1 && e[0].kind == LC_CONV_EVAL_WINOGRAD && !e[0].pool &&
         e[0].TH * e[0].TW <= 4 && e[0].u > WINO_U_CACHED && B <= G && e[0].NP >= 2) {
         G = B;
