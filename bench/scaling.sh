@@ -11,7 +11,8 @@
 #   DATA=bench/data MPIRUN_FLAGS="--oversubscribe" sh bench/scaling.sh
 # PyTorch runs on glibc's malloc here (bench/torch_run.sh would install tcmalloc): the tutorial
 # network's PyTorch figures do not depend on it (mnist10k, 2 epochs: 2,108 samples/s with glibc,
-# 2,058 with tcmalloc, 2026-12-05). PYTHON= (empty) skips PyTorch; RANKS= (empty) skips MPI; LC_ISA=avx2 holds ludwig-c to AVX2.
+# 2,058 with tcmalloc, 2026-12-05).
+# PYTHON= (empty) skips PyTorch; RANKS= (empty) skips MPI; LC_ISA=avx2 holds ludwig-c to AVX2.
 set -e
 cd "$(dirname "$0")/.."
 LUDWIG_C=${LUDWIG_C:-build/ludwig-c}

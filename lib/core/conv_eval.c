@@ -56,6 +56,15 @@ static size_t lay(size_t *off, const size_t *len, int n)
 #define WINO_SPLIT_G 16
 #endif
 
+/* a Winograd block on a map of at most 4 tiles whose U outgrows the caches (resnet18's layer4
+ * at 7x7): its groups may hold WINO_SPLIT_G samples, and a batch that fits one goes as one group
+ * whose output channels the threads share (chain_plan_for) */
+static int shares_channels(const lc_conv_eval *e)
+{
+    return e->kind == LC_CONV_EVAL_WINOGRAD && !e->pool && e->TH * e->TW <= 4 &&
+           e->u != SIZE_MAX && e->u > WINO_U_CACHED;
+}
+
 /* the plan for the micro-kernel geometry of isa (AVX2 or AVX-512) */
 static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa isa, int tiles4,
                      lc_conv_eval *e)
@@ -100,8 +109,7 @@ static void plan_isa(const lc_conv2d *c, const lc_conv_fuse *f, int G, lc_isa is
         e->NP = (c->OC + NR - 1) / NR;
         e->u = mul4((size_t)e->npos, (size_t)e->NP, (size_t)c->C, (size_t)NR);
         e->G = G > 0 ? G : T >= per ? 1 : (int)((per + T - 1) / T);
-        if (G <= 0 && !e->pool && T <= 4 && e->u != SIZE_MAX && e->u > WINO_U_CACHED &&
-            e->G < WINO_SPLIT_G)
+        if (G <= 0 && shares_channels(e) && e->G < WINO_SPLIT_G)
             e->G = WINO_SPLIT_G;
         size_t P = e->pool ? (size_t)f->POH * f->POW : (size_t)c->OH * c->OW;
         /* U past WINO_U_CACHED floats: every panel of the task's tiles against each block of U
@@ -209,8 +217,7 @@ static int chain_plan_for(int n, const lc_conv_eval_block *blk, lc_isa isa, int 
      * thread, give the busiest thread the fewest samples; the largest such. A sample's outputs
      * depend neither on its group nor on which task computes which of its channels: the same
      * bits. */
-    if (n == 1 && B > 0 && nthreads > 1 && e[0].kind == LC_CONV_EVAL_WINOGRAD && !e[0].pool &&
-        e[0].TH * e[0].TW <= 4 && e[0].u > WINO_U_CACHED && B <= G && e[0].NP >= 2) {
+    if (n == 1 && B > 0 && nthreads > 1 && shares_channels(&e[0]) && B <= G && e[0].NP >= 2) {
         G = B;
         *split = nthreads < e[0].NP ? nthreads : e[0].NP;
     } else if (B > 0 && nthreads > 1)

@@ -52,8 +52,8 @@ typedef struct lc_conv_eval {
     int NP;         /* nr-wide panels of the transformed weights (Winograd) */
     int pb;         /* panels of mr tiles transformed, then multiplied, together (Winograd): 1,
                      * or all of a task's where the transformed weights outgrow the caches */
-    int np0, np1;   /* the panels one call computes, [np0, np1) (Winograd, evaluation only; np1
-                     * 0: all): a task's share of a group's output channels */
+    int np0, np1;   /* the panels one call computes, [np0, np1) (Winograd, lc_conv_eval_chain's
+                     * blocks only; np1 0: all): a task's share of a group's output channels */
     size_t u;       /* floats of the transformed weights, shared by all threads */
     size_t thread;  /* floats of scratch per thread */
     /* offsets within a thread's scratch; km, sa and kd only for training (Winograd, pooled),
